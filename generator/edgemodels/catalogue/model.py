@@ -1,0 +1,243 @@
+"""The catalogue as typed, frozen data. Built by `catalogue.build` from a checked document.
+
+Nothing past the loader sees raw YAML: every consumer (generator, planner, policies) reads
+these types. Each entry keeps the location of its definition for findings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from edgemodels.diagnostics import Location
+
+Operator = Literal["In", "NotIn", "Exists", "DoesNotExist"]
+Wrapper = Literal["http", "container"]
+Packaging = Literal["helm", "kustomize"]
+PlacementKind = Literal["Placement", "PlacementRule"]
+Delivery = Literal["subscription", "argocd"]
+ContainerDelivery = Literal["copy", "imageVolume", "auto"]
+
+NOWHERE = Location("<none>")
+
+# Labels a site carries to say what it supports (see README, "Site labels").
+ARCH_LABEL = "kubernetes.io/arch"
+IMAGE_VOLUME_LABEL = "edgemodels.io/image-volumes"
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """One matchExpressions entry."""
+
+    key: str
+    operator: Operator
+    values: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Selector:
+    """A Kubernetes LabelSelector: matchLabels AND matchExpressions."""
+
+    match_labels: tuple[tuple[str, str], ...] = ()
+    match_expressions: tuple[Requirement, ...] = ()
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.match_labels and not self.match_expressions
+
+    def requirements(self) -> tuple[Requirement, ...]:
+        """matchLabels folded into In requirements, then matchExpressions."""
+        folded = tuple(Requirement(k, "In", (v,)) for k, v in self.match_labels)
+        return folded + self.match_expressions
+
+
+@dataclass(frozen=True)
+class Resources:
+    requests: tuple[tuple[str, str], ...] = ()
+    limits: tuple[tuple[str, str], ...] = ()
+
+    def merged(self, other: Resources | None) -> Resources:
+        """`other` wins key by key."""
+        if other is None:
+            return self
+        return Resources(
+            tuple(sorted({**dict(self.requests), **dict(other.requests)}.items())),
+            tuple(sorted({**dict(self.limits), **dict(other.limits)}.items())),
+        )
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.requests and not self.limits
+
+
+@dataclass(frozen=True)
+class Overrides:
+    """Per-target differences applied to a model's deployment on that target."""
+
+    replicas: int | None = None
+    resources: Resources | None = None
+    env: tuple[tuple[str, str], ...] = ()
+    image: str | None = None
+    arch: str | None = None
+
+    @property
+    def is_empty(self) -> bool:
+        return (
+            self.replicas is None
+            and (self.resources is None or self.resources.is_empty)
+            and not self.env
+            and self.image is None
+            and self.arch is None
+        )
+
+    def merged(self, other: Overrides | None) -> Overrides:
+        """`other` (more specific) wins field by field."""
+        if other is None:
+            return self
+        base_res = self.resources or Resources()
+        return Overrides(
+            replicas=other.replicas if other.replicas is not None else self.replicas,
+            resources=base_res.merged(other.resources) if other.resources else self.resources,
+            env=tuple(sorted({**dict(self.env), **dict(other.env)}.items())),
+            image=other.image or self.image,
+            arch=other.arch or self.arch,
+        )
+
+
+@dataclass(frozen=True)
+class GitSpec:
+    url: str
+    branch: str
+    path: str = ""
+    credentials_secret: str | None = None
+    ca_configmap: str | None = None
+    insecure_skip_verify: bool = False
+
+
+@dataclass(frozen=True)
+class ArgoSpec:
+    """Settings of the Argo CD delivery path (spec.hub.argocd)."""
+
+    namespace: str = "openshift-gitops"
+    project: str = "default"
+    automated: bool = True
+    prune: bool = True
+    self_heal: bool = True
+    preserve_resources_on_deletion: bool = True
+    create_namespace: bool = True
+    pull_model: bool = False
+    sync_options: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class HubSpec:
+    namespace: str
+    placement_kind: PlacementKind = "Placement"
+    cluster_sets: tuple[str, ...] = ("default",)
+    delivery: Delivery = "subscription"
+    reconcile_rate: str | None = None
+    # None: tolerate unreachable/unavailable sites for ever (models are never purged because
+    # a site lost its link). A number: drop the site from placement after that many seconds.
+    offline_toleration_seconds: int | None = None
+    argocd: ArgoSpec = field(default_factory=ArgoSpec)
+
+
+@dataclass(frozen=True)
+class SecurityException:
+    """An explicit, justified loosening of the default pod security settings."""
+
+    run_as_root: bool = False
+    writable_root_filesystem: bool = False
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class Defaults:
+    namespace: str
+    image_pull_secrets: tuple[str, ...] = ()
+    packaging: Packaging = "helm"
+    container_delivery: ContainerDelivery = "auto"
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str
+    selector: Selector
+    overrides: Overrides = field(default_factory=Overrides)
+    production: bool = False
+    allow_all_clusters: bool = False
+    description: str = ""
+    location: Location = NOWHERE
+
+
+@dataclass(frozen=True)
+class HttpSpec:
+    port: int
+    health_path: str = "/health"
+    readiness_path: str | None = None
+    ingress_path: str | None = None
+
+    @property
+    def readiness(self) -> str:
+        return self.readiness_path or self.health_path
+
+
+@dataclass(frozen=True)
+class ContainerSpec:
+    model_path: str = "/model"
+    size: str | None = None
+    delivery: ContainerDelivery | None = None
+
+
+@dataclass(frozen=True)
+class Model:
+    name: str
+    version: str
+    wrapper: Wrapper
+    packaging: Packaging
+    image: str
+    targets: tuple[str, ...] = ()
+    follow_workloads: bool = False
+    http: HttpSpec | None = None
+    container: ContainerSpec | None = None
+    resources: Resources = field(default_factory=Resources)
+    replicas: int = 1
+    env: tuple[tuple[str, str], ...] = ()
+    images: tuple[tuple[str, str], ...] = ()  # architecture -> image
+    target_overrides: tuple[tuple[str, Overrides], ...] = ()  # target name -> overrides
+    security: SecurityException = field(default_factory=SecurityException)
+    description: str = ""
+    location: Location = NOWHERE
+
+
+@dataclass(frozen=True)
+class Workload:
+    name: str
+    uses: tuple[str, ...]
+    selector: Selector | None = None
+    sites: tuple[str, ...] = ()  # explicit site names, e.g. exported by the workload scheduler
+    location: Location = NOWHERE
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    name: str
+    git: GitSpec
+    hub: HubSpec
+    defaults: Defaults
+    targets: tuple[Target, ...]
+    models: tuple[Model, ...]
+    workloads: tuple[Workload, ...] = ()
+    location: Location = NOWHERE
+
+    def target(self, name: str) -> Target:
+        for t in self.targets:
+            if t.name == name:
+                return t
+        raise KeyError(name)
+
+    def model(self, name: str) -> Model:
+        for m in self.models:
+            if m.name == name:
+                return m
+        raise KeyError(name)

@@ -1,0 +1,139 @@
+"""Findings: one type for every check, with a location, a code and a severity."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Literal
+
+Severity = Literal["error", "warning", "info"]
+SEVERITY_RANK: dict[str, int] = {"error": 0, "warning": 1, "info": 2}
+
+
+@dataclass(frozen=True, order=True)
+class Location:
+    """A 1-based position in a file (line 0 means "the file as a whole")."""
+
+    path: str
+    line: int = 0
+    col: int = 0
+
+    def __str__(self) -> str:
+        if self.line <= 0:
+            return self.path
+        return f"{self.path}:{self.line}:{self.col}"
+
+
+@dataclass(frozen=True, order=True)
+class Diagnostic:
+    """One finding. `origin` is the catalogue line that produced a generated object."""
+
+    location: Location
+    code: str
+    message: str
+    severity: Severity = "error"
+    name: str = ""
+    origin: Location | None = field(default=None, compare=False)
+
+    @property
+    def path(self) -> str:
+        return self.location.path
+
+    @property
+    def line(self) -> int:
+        return self.location.line
+
+    @property
+    def col(self) -> int:
+        return self.location.col
+
+    def render(self) -> str:
+        text = f"{self.location}: {self.code} {self.message}"
+        if self.severity != "error":
+            text = f"{self.location}: {self.code} [{self.severity}] {self.message}"
+        if self.origin is not None and self.origin != self.location:
+            text += f" (from {self.origin})"
+        return text
+
+
+def sort_diagnostics(diags: Iterable[Diagnostic]) -> list[Diagnostic]:
+    """Stable order: by file, line, column, then code."""
+    return sorted(set(diags), key=lambda d: (d.location, d.code, d.message))
+
+
+def count_by_severity(diags: Iterable[Diagnostic]) -> dict[str, int]:
+    counts = {"error": 0, "warning": 0, "info": 0}
+    for d in diags:
+        counts[d.severity] += 1
+    return counts
+
+
+def has_failures(diags: Iterable[Diagnostic], strict: bool = False) -> bool:
+    """Errors fail a run; with `strict`, warnings do too."""
+    failing = {"error", "warning"} if strict else {"error"}
+    return any(d.severity in failing for d in diags)
+
+
+# --- inline suppressions -------------------------------------------------------------------
+
+SUPPRESSION_RE = re.compile(r"#\s*edgemodels:\s*ignore\[([A-Za-z0-9_,\s-]+)\]")
+
+
+@dataclass(frozen=True)
+class Suppression:
+    location: Location
+    codes: frozenset[str]
+
+
+def find_suppressions(path: str, text: str) -> list[Suppression]:
+    """Every `# edgemodels: ignore[CODE,...]` comment in a file, by line."""
+    found = []
+    for lineno, line in enumerate(text.splitlines(), start=1):
+        if "edgemodels" not in line:
+            continue
+        match = SUPPRESSION_RE.search(line)
+        if match:
+            codes = frozenset(c.strip() for c in match.group(1).split(",") if c.strip())
+            found.append(Suppression(Location(path, lineno, match.start() + 1), codes))
+    return found
+
+
+def apply_suppressions(
+    diags: Iterable[Diagnostic], suppressions: Iterable[Suppression]
+) -> list[Diagnostic]:
+    """Drop findings matched by a suppression on their line; report unused suppressions.
+
+    A finding on a generated object is matched against the catalogue line it came from.
+    """
+    by_line: dict[tuple[str, int], Suppression] = {
+        (s.location.path, s.location.line): s for s in suppressions
+    }
+    used: set[tuple[tuple[str, int], str]] = set()
+    kept = []
+    for d in diags:
+        hit = None
+        for loc in (d.location, d.origin):
+            if loc is None:
+                continue
+            sup = by_line.get((loc.path, loc.line))
+            if sup and d.code in sup.codes:
+                hit = ((loc.path, loc.line), d.code)
+                break
+        if hit:
+            used.add(hit)
+        else:
+            kept.append(d)
+    for key, sup in by_line.items():
+        for code in sorted(sup.codes):
+            if (key, code) not in used:
+                kept.append(
+                    Diagnostic(
+                        sup.location,
+                        "P001",
+                        f"suppression of {code} matches no finding on this line",
+                        "warning",
+                        "unused-suppression",
+                    )
+                )
+    return kept

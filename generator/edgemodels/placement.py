@@ -1,0 +1,77 @@
+"""Where each model goes: the placements the generator emits and the planner evaluates.
+
+A named target is one placement. A model with `followWorkloads: true` gets one placement
+of its own, `follow-<model>`, whose predicates are the workloads' selectors ORed together
+(Placement predicates are ORed), so it lands exactly where its consumers run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from edgemodels.catalogue.model import Catalogue, Model, Overrides, Requirement, Selector, Workload
+
+# OCM's registration agent labels every ManagedCluster with `name=<cluster name>`.
+CLUSTER_NAME_LABEL = "name"
+FOLLOW_PREFIX = "follow-"
+
+
+@dataclass(frozen=True)
+class TargetPlacement:
+    """One placement: ORed predicates, each a label selector."""
+
+    name: str
+    predicates: tuple[Selector, ...]
+    overrides: Overrides
+    production: bool = False
+    follows: tuple[str, ...] = ()  # workloads whose placement this one mirrors
+
+
+def workload_selectors(workload: Workload) -> tuple[Selector, ...]:
+    """A workload's own selector and/or its explicit site list, as ORed selectors."""
+    found: list[Selector] = []
+    if workload.selector is not None:
+        found.append(workload.selector)
+    if workload.sites:
+        names = tuple(sorted(set(workload.sites)))
+        found.append(Selector((), (Requirement(CLUSTER_NAME_LABEL, "In", names),)))
+    return tuple(found)
+
+
+def follow_placement(catalogue: Catalogue, model: Model) -> TargetPlacement:
+    users = [w for w in catalogue.workloads if model.name in w.uses]
+    predicates: list[Selector] = []
+    for w in users:
+        for sel in workload_selectors(w):
+            if sel not in predicates:
+                predicates.append(sel)
+    return TargetPlacement(
+        name=FOLLOW_PREFIX + model.name,
+        predicates=tuple(predicates),
+        overrides=Overrides(),
+        follows=tuple(w.name for w in users),
+    )
+
+
+def model_placements(catalogue: Catalogue, model: Model) -> tuple[TargetPlacement, ...]:
+    """Every placement of one model, with the target's and the model's overrides merged."""
+    found: list[TargetPlacement] = []
+    per_target = dict(model.target_overrides)
+    for name in model.targets:
+        target = catalogue.target(name)
+        found.append(
+            TargetPlacement(
+                name=target.name,
+                predicates=(target.selector,),
+                overrides=target.overrides.merged(per_target.get(name)),
+                production=target.production,
+            )
+        )
+    if model.follow_workloads:
+        found.append(follow_placement(catalogue, model))
+    return tuple(found)
+
+
+def all_placements(catalogue: Catalogue) -> dict[str, tuple[TargetPlacement, ...]]:
+    """model name -> its placements, in catalogue order."""
+    return {m.name: model_placements(catalogue, m) for m in catalogue.models}
