@@ -1,0 +1,103 @@
+"""Command line: click only. Each command parses options, calls the core, returns an exit code.
+
+Exit codes (one place): 0 clean, 1 findings or drift, 2 usage/config/I-O error or a missing
+tool, 3 unexpected crash, 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import click
+
+from edgemodels import __version__
+from edgemodels.diagnostics import Diagnostic, has_failures, sort_diagnostics
+from edgemodels.errors import EdgeModelsError
+from edgemodels.output import REPORTERS
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_CRASH, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+
+FORMATS = click.Choice(sorted(REPORTERS))
+
+
+def guarded(call: Callable[[], int]) -> int:
+    """Run a command body and map every way it can end to an exit code."""
+    try:
+        return call()
+    except EdgeModelsError as exc:
+        click.echo(f"edgemodels: error: {exc}", err=True)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        click.echo("edgemodels: interrupted", err=True)
+        return EXIT_INTERRUPTED
+    except click.exceptions.Exit:
+        raise
+    except click.ClickException:
+        raise
+    except Exception as exc:  # the last line of defence: a short message, never a traceback
+        where = ""
+        tb = exc.__traceback__
+        while tb is not None and tb.tb_next is not None:
+            tb = tb.tb_next
+        if tb is not None:
+            where = f" at {Path(tb.tb_frame.f_code.co_filename).name}:{tb.tb_lineno}"
+        click.echo(
+            f"edgemodels: internal error: {type(exc).__name__}: {exc}{where}\n"
+            "This is a bug in edgemodels; please report it with the command you ran.",
+            err=True,
+        )
+        return EXIT_CRASH
+
+
+def emit_findings(
+    diags: Sequence[Diagnostic], fmt: str, subject: str, strict: bool = False
+) -> int:
+    """Print findings in the chosen format and return 0 or 1."""
+    ordered = sort_diagnostics(diags)
+    click.echo(REPORTERS[fmt](ordered, subject), nl=False)
+    return EXIT_FINDINGS if has_failures(ordered, strict) else EXIT_CLEAN
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="edgemodels")
+def cli() -> None:
+    """Distribute AI models to edge Kubernetes sites through GitOps.
+
+    \b
+    Typical flow:
+      edgemodels check catalogue/            # schema, references, policies
+      edgemodels generate catalogue/ -o out/ # the GitOps tree RHACM pulls
+      edgemodels validate out/               # render and schema-check it offline
+      edgemodels plan --inventory sites.yaml catalogue/
+    """
+
+
+def _register() -> None:
+    # Explicit list: no entry-point magic. Each module defines one click command.
+    from edgemodels.cli import check
+
+    for module in (check,):
+        cli.add_command(module.command)
+
+
+_register()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        rv = cli.main(args=list(argv) if argv is not None else None, standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("edgemodels: interrupted", err=True)
+        return EXIT_INTERRUPTED
+    except click.ClickException as exc:
+        exc.show()
+        return EXIT_USAGE
+    except click.exceptions.Exit as exc:
+        return int(exc.exit_code or 0)
+    return int(rv) if isinstance(rv, int) else EXIT_CLEAN
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,243 @@
+"""YAML in and out. Every read of a user file goes through `load_positioned`.
+
+Reading uses libyaml (PyYAML's C parser) to compose a node graph, then builds plain dict/list
+subclasses that remember where each key and value stood, so findings can name file:line:col.
+The tree is built here, not by PyYAML's constructor, to refuse alias bombs, deep nesting,
+duplicate and non-string keys with a finding instead of an exception or a silent overwrite.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from edgemodels.diagnostics import Diagnostic, Location
+
+try:  # libyaml is in PyYAML's wheels; the pure parser is a slow but correct fallback
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+# Limits for every YAML input (documented in README, "Limits").
+MAX_FILE_BYTES = 16 * 1024 * 1024
+MAX_DEPTH = 64
+MAX_ALIAS_NODES = 10_000  # nodes built again because an alias refers to them
+MAX_NODES = 5_000_000
+
+Pos = tuple[int, int]  # 1-based line, column
+
+
+class PosMap(dict[str, Any]):
+    """A mapping that remembers the position of itself, its keys and its values."""
+
+    __slots__ = ("key_pos", "pos", "value_pos")
+
+    def __init__(self, pos: Pos) -> None:
+        super().__init__()
+        self.pos = pos
+        self.key_pos: dict[str, Pos] = {}
+        self.value_pos: dict[str, Pos] = {}
+
+
+class PosSeq(list[Any]):
+    """A sequence that remembers the position of itself and of each item."""
+
+    __slots__ = ("item_pos", "pos")
+
+    def __init__(self, pos: Pos) -> None:
+        super().__init__()
+        self.pos = pos
+        self.item_pos: list[Pos] = []
+
+
+@dataclass(frozen=True)
+class YamlFile:
+    path: str
+    text: str
+    data: Any  # PosMap / PosSeq / scalar, or None when the file could not be read
+
+
+class _Refusal(Exception):
+    def __init__(self, code: str, name: str, message: str, pos: Pos) -> None:
+        super().__init__(message)
+        self.code, self.name, self.message, self.pos = code, name, message, pos
+
+
+def _mark(node: yaml.Node) -> Pos:
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+class _Builder:
+    """Turns a composed node graph into PosMap/PosSeq/scalars, within the limits."""
+
+    def __init__(self, loader: Any) -> None:
+        self.loader = loader
+        self.seen: set[int] = set()
+        self.active: set[int] = set()
+        self.nodes = 0
+        self.alias_nodes = 0
+
+    def build(self, node: yaml.Node, depth: int = 0, aliased: bool = False) -> Any:
+        if depth > MAX_DEPTH:
+            raise _Refusal("Y009", "nesting-too-deep", f"nesting deeper than {MAX_DEPTH} levels", _mark(node))
+        ident = id(node)
+        if ident in self.active:
+            raise _Refusal("Y007", "alias-limit", "recursive alias: a node contains itself", _mark(node))
+        aliased = aliased or ident in self.seen
+        self.seen.add(ident)
+        self.nodes += 1
+        if aliased:
+            self.alias_nodes += 1
+            if self.alias_nodes > MAX_ALIAS_NODES:
+                raise _Refusal(
+                    "Y007", "alias-limit",
+                    f"aliases expand to more than {MAX_ALIAS_NODES} nodes; refusing (alias bomb?)",
+                    _mark(node),
+                )
+        if self.nodes > MAX_NODES:
+            raise _Refusal("Y008", "input-too-large", f"more than {MAX_NODES} YAML nodes", _mark(node))
+        if isinstance(node, yaml.ScalarNode):
+            return self.loader.construct_object(node, deep=True)
+        self.active.add(ident)
+        try:
+            if isinstance(node, yaml.SequenceNode):
+                return self._sequence(node, depth, aliased)
+            return self._mapping(node, depth, aliased)
+        finally:
+            self.active.discard(ident)
+
+    def _sequence(self, node: yaml.SequenceNode, depth: int, aliased: bool) -> PosSeq:
+        seq = PosSeq(_mark(node))
+        for item in node.value:
+            seq.append(self.build(item, depth + 1, aliased))
+            seq.item_pos.append(_mark(item))
+        return seq
+
+    def _mapping(self, node: yaml.MappingNode, depth: int, aliased: bool) -> PosMap:
+        out = PosMap(_mark(node))
+        for key_node, value_node in self._pairs(node):
+            key = self.build(key_node, depth + 1, aliased)
+            if not isinstance(key, str):
+                raise _Refusal(
+                    "Y003", "non-string-key",
+                    f"mapping key {key!r} is not a string (quote it)", _mark(key_node),
+                )
+            if key in out:
+                first = out.key_pos[key]
+                raise _Refusal(
+                    "Y002", "duplicate-key",
+                    f"duplicate key '{key}' (first defined at line {first[0]})", _mark(key_node),
+                )
+            out[key] = self.build(value_node, depth + 1, aliased)
+            out.key_pos[key] = _mark(key_node)
+            out.value_pos[key] = _mark(value_node)
+        return out
+
+    def _pairs(self, node: yaml.MappingNode) -> Iterator[tuple[yaml.Node, yaml.Node]]:
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                raise _Refusal(
+                    "Y013", "merge-key",
+                    "YAML merge keys ('<<') are not supported; write the fields out",
+                    _mark(key_node),
+                )
+            yield key_node, value_node
+
+
+def _finding(path: str, code: str, name: str, message: str, pos: Pos = (1, 1)) -> Diagnostic:
+    return Diagnostic(Location(path, pos[0], pos[1]), code, message, "error", name)
+
+
+def read_text(path: Path, shown: str) -> tuple[str | None, list[Diagnostic]]:
+    """The file's text, or findings when it is too large, unreadable or not UTF-8."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            return None, [_finding(shown, "Y008", "input-too-large",
+                                   f"file is {size} bytes; the limit is {MAX_FILE_BYTES}")]
+        raw = path.read_bytes()
+    except OSError as exc:
+        return None, [_finding(shown, "Y011", "unreadable", f"cannot read: {exc.strerror or exc}")]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        return None, [_finding(shown, "Y004", "not-utf8", "file is not valid UTF-8", (line, col))]
+    return text.removeprefix("\ufeff"), []
+
+
+def parse_text(text: str, shown: str) -> tuple[Any, list[Diagnostic]]:
+    """One YAML document with positions. An empty document gives (None, [])."""
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None, []
+        return _Builder(loader).build(node), []
+    except _Refusal as r:
+        return None, [_finding(shown, r.code, r.name, r.message, r.pos)]
+    except yaml.MarkedYAMLError as exc:
+        return None, [_syntax_finding(shown, exc, text)]
+    except yaml.YAMLError as exc:
+        return None, [_finding(shown, "Y001", "yaml-syntax", str(exc).splitlines()[0])]
+    except RecursionError:
+        return None, [_finding(shown, "Y009", "nesting-too-deep", "nesting too deep")]
+    finally:
+        loader.dispose()
+
+
+def _syntax_finding(shown: str, exc: yaml.MarkedYAMLError, text: str) -> Diagnostic:
+    mark = exc.problem_mark or exc.context_mark
+    pos = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    lines = text.splitlines()
+    at_tab = mark is not None and mark.line < len(lines) and "\t" in lines[mark.line][: mark.column + 1]
+    problem = exc.problem or exc.context or "invalid YAML"
+    if "expected a single document" in str(exc):
+        return _finding(shown, "Y006", "multiple-documents",
+                        "more than one YAML document; use one file per document", pos)
+    if at_tab:
+        return _finding(shown, "Y012", "tab-indentation",
+                        "tab character where YAML allows only spaces", pos)
+    context = f" ({exc.context})" if exc.context and exc.problem else ""
+    return _finding(shown, "Y001", "yaml-syntax", f"{problem}{context}", pos)
+
+
+def load_positioned(path: Path, shown: str | None = None) -> tuple[YamlFile, list[Diagnostic]]:
+    """Read and parse one YAML file. Problems come back as findings, never exceptions."""
+    name = shown or path.as_posix()
+    text, diags = read_text(path, name)
+    if text is None:
+        return YamlFile(name, "", None), diags
+    data, diags = parse_text(text, name)
+    if data is None and not diags:
+        diags = [_finding(name, "Y005", "empty-file", "file is empty")]
+    return YamlFile(name, text, data), diags
+
+
+def locate(root: Any, path: tuple[str | int, ...], key: bool = False) -> Pos:
+    """Position of the deepest node on `path`; with `key`, the key of the last step."""
+    node, pos = root, getattr(root, "pos", (1, 1))
+    for step in path:
+        if isinstance(node, PosMap) and isinstance(step, str) and step in node:
+            pos = node.key_pos[step] if key else node.value_pos[step]
+            node = node[step]
+        elif isinstance(node, PosSeq) and isinstance(step, int) and 0 <= step < len(node):
+            pos = node.item_pos[step]
+            node = node[step]
+        else:
+            break
+    return pos
+
+
+def to_plain(data: Any) -> Any:
+    """Plain dicts/lists (no positions), e.g. for CEL or JSON."""
+    if isinstance(data, dict):
+        return {k: to_plain(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [to_plain(v) for v in data]
+    return data
