@@ -258,7 +258,7 @@ class _CanonicalDumper(_DumperBase):
         return True
 
 
-def _represent_str(dumper: yaml.SafeDumper, data: str) -> yaml.ScalarNode:
+def _represent_str(dumper: _CanonicalDumper, data: str) -> yaml.Node:
     # Multi-line text (scripts, embedded patches) reads best as a literal block; the emitter
     # falls back to a quoted style by itself when a block cannot hold the text exactly.
     style = "|" if "\n" in data else None
