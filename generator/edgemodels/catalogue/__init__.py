@@ -1,0 +1,48 @@
+"""The model catalogue: load (positions) -> schema -> checks -> typed model."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from edgemodels.catalogue.build import build_catalogue
+from edgemodels.catalogue.checks import check_merged
+from edgemodels.catalogue.model import Catalogue
+from edgemodels.catalogue.schema import validate_file
+from edgemodels.catalogue.sources import Merged, discover, merge, read_files
+from edgemodels.diagnostics import Diagnostic, Location, has_failures
+
+__all__ = ["Catalogue", "LoadResult", "load", "load_catalogue"]
+
+
+@dataclass
+class LoadResult:
+    """Everything a command needs from loading: the model (when clean), findings, sources."""
+
+    catalogue: Catalogue | None
+    diagnostics: list[Diagnostic]
+    merged: Merged = field(default_factory=Merged)
+
+
+def load(path: Path, base: Path | None = None) -> LoadResult:
+    """Load and check a catalogue file or folder. Raises InputError only when `path` is absent."""
+    base = base or Path.cwd()
+    files, diags = read_files(discover(path), base)
+    if not files and not diags:
+        where = Location(path.as_posix())
+        diags.append(Diagnostic(where, "Y014", "no catalogue files (*.yaml) found", "error", "no-catalogue"))
+    for yf in files:
+        diags.extend(validate_file(yf))
+    if has_failures(diags):
+        return LoadResult(None, diags)
+    merged, merge_diags = merge(files)
+    diags.extend(merge_diags)
+    diags.extend(check_merged(merged))
+    if has_failures(diags):
+        return LoadResult(None, diags, merged)
+    return LoadResult(build_catalogue(merged), diags, merged)
+
+
+def load_catalogue(path: Path, base: Path | None = None) -> tuple[Catalogue | None, list[Diagnostic]]:
+    result = load(path, base)
+    return result.catalogue, result.diagnostics

@@ -1,0 +1,174 @@
+"""Merged, checked catalogue data -> the typed model in `model.py`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from edgemodels.catalogue.model import (
+    ArgoSpec,
+    Catalogue,
+    ContainerSpec,
+    Defaults,
+    GitSpec,
+    HttpSpec,
+    HubSpec,
+    Model,
+    Overrides,
+    Requirement,
+    Resources,
+    SecurityException,
+    Selector,
+    Target,
+    Workload,
+)
+from edgemodels.catalogue.sources import Merged, Node
+
+
+def _pairs(mapping: dict[str, Any] | None) -> tuple[tuple[str, str], ...]:
+    return tuple(sorted((str(k), str(v)) for k, v in (mapping or {}).items()))
+
+
+def _selector(data: dict[str, Any]) -> Selector:
+    exprs = tuple(
+        Requirement(e["key"], e["operator"], tuple(str(v) for v in e.get("values") or ()))
+        for e in data.get("matchExpressions") or ()
+    )
+    return Selector(_pairs(data.get("matchLabels")), exprs)
+
+
+def _resources(data: dict[str, Any] | None) -> Resources | None:
+    if data is None:
+        return None
+    return Resources(_pairs(data.get("requests")), _pairs(data.get("limits")))
+
+
+def _overrides(data: dict[str, Any] | None) -> Overrides:
+    data = data or {}
+    return Overrides(
+        replicas=data.get("replicas"),
+        resources=_resources(data.get("resources")),
+        env=_pairs(data.get("env")),
+        image=data.get("image"),
+        arch=data.get("arch"),
+    )
+
+
+def _target(name: str, node: Node) -> Target:
+    d = node.data
+    return Target(
+        name=name,
+        selector=_selector(d),
+        overrides=_overrides(d.get("overrides")),
+        production=bool(d.get("production", False)),
+        allow_all_clusters=bool(d.get("allowAllClusters", False)),
+        description=str(d.get("description", "")),
+        location=node.path_key(),
+    )
+
+
+def _model(node: Node, defaults: Defaults) -> Model:
+    d = node.data
+    http = d.get("http")
+    container = d.get("container")
+    if d["wrapper"] == "container" and container is None:
+        container = {}
+    security = d.get("security") or {}
+    return Model(
+        name=d["name"],
+        version=str(d["version"]),
+        wrapper=d["wrapper"],
+        packaging=d.get("packaging", defaults.packaging),
+        image=d["image"],
+        targets=tuple(d.get("targets") or ()),
+        follow_workloads=bool(d.get("followWorkloads", False)),
+        http=HttpSpec(
+            port=http["port"],
+            health_path=http.get("healthPath", "/health"),
+            readiness_path=http.get("readinessPath"),
+            ingress_path=http.get("ingressPath"),
+        ) if http else None,
+        container=ContainerSpec(
+            model_path=container.get("modelPath", "/model"),
+            size=container.get("size"),
+            delivery=container.get("delivery"),
+        ) if container is not None else None,
+        resources=_resources(d.get("resources")) or Resources(),
+        replicas=int(d.get("replicas", 1)),
+        env=_pairs(d.get("env")),
+        images=_pairs(d.get("images")),
+        target_overrides=tuple(
+            sorted((t, _overrides(o)) for t, o in (d.get("overrides") or {}).items())
+        ),
+        security=SecurityException(
+            run_as_root=bool(security.get("runAsRoot", False)),
+            writable_root_filesystem=bool(security.get("writableRootFilesystem", False)),
+            reason=str(security.get("reason", "")),
+        ),
+        description=str(d.get("description", "")),
+        location=node.at(),
+    )
+
+
+def _workload(node: Node) -> Workload:
+    d = node.data
+    has_selector = "matchLabels" in d or "matchExpressions" in d
+    return Workload(
+        name=d["name"],
+        uses=tuple(d["uses"]),
+        selector=_selector(d) if has_selector else None,
+        sites=tuple(d.get("sites") or ()),
+        location=node.at(),
+    )
+
+
+def _hub(d: dict[str, Any]) -> HubSpec:
+    argo = d.get("argocd") or {}
+    return HubSpec(
+        namespace=d["namespace"],
+        placement_kind=d.get("placementKind", "Placement"),
+        cluster_sets=tuple(d.get("clusterSets") or ("default",)),
+        delivery=d.get("delivery", "subscription"),
+        reconcile_rate=d.get("reconcileRate"),
+        offline_toleration_seconds=d.get("offlineTolerationSeconds"),
+        argocd=ArgoSpec(
+            namespace=argo.get("namespace", "openshift-gitops"),
+            project=argo.get("project", "default"),
+            automated=argo.get("automated", True),
+            prune=argo.get("prune", True),
+            self_heal=argo.get("selfHeal", True),
+            preserve_resources_on_deletion=argo.get("preserveResourcesOnDeletion", True),
+            create_namespace=argo.get("createNamespace", True),
+            pull_model=argo.get("pullModel", False),
+            sync_options=tuple(argo.get("syncOptions") or ()),
+        ),
+    )
+
+
+def build_catalogue(merged: Merged) -> Catalogue:
+    """The typed catalogue. Call only after `check_merged` found no errors."""
+    assert merged.name is not None
+    git = merged.sections["git"].data
+    d = merged.sections["defaults"].data
+    defaults = Defaults(
+        namespace=d["namespace"],
+        image_pull_secrets=tuple(d.get("imagePullSecrets") or ()),
+        packaging=d.get("packaging", "helm"),
+        container_delivery=d.get("containerDelivery", "auto"),
+    )
+    return Catalogue(
+        name=merged.name.data,
+        git=GitSpec(
+            url=git["url"],
+            branch=git["branch"],
+            path=str(git.get("path", "")).strip("/"),
+            credentials_secret=git.get("credentialsSecret"),
+            ca_configmap=git.get("caConfigMap"),
+            insecure_skip_verify=bool(git.get("insecureSkipVerify", False)),
+        ),
+        hub=_hub(merged.sections["hub"].data),
+        defaults=defaults,
+        targets=tuple(_target(n, node) for n, node in merged.targets.items()),
+        models=tuple(_model(n, defaults) for n in merged.models),
+        workloads=tuple(_workload(n) for n in merged.workloads),
+        location=merged.name.at(),
+    )

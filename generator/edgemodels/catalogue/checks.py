@@ -1,0 +1,220 @@
+"""Checks beyond the schema: references, names, selectors, images, versions, budgets.
+
+They run on the merged, schema-valid catalogue and point at the line that is wrong.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from urllib.parse import urlsplit
+
+from edgemodels.catalogue.sources import Merged, Node
+from edgemodels.diagnostics import Diagnostic, Location, Severity
+from edgemodels.names import (
+    MAX_APPLICATION_NAME,
+    MAX_LABEL_VALUE,
+    label_key_problem,
+    label_value_problem,
+    parse_image,
+    version_problem,
+)
+from edgemodels.placement import FOLLOW_PREFIX
+
+
+def _d(loc: Location, code: str, name: str, msg: str, sev: Severity = "error") -> Diagnostic:
+    return Diagnostic(loc, code, msg, sev, name)
+
+
+def check_merged(merged: Merged) -> list[Diagnostic]:
+    diags = list(_missing_sections(merged))
+    if diags:
+        return diags
+    for check in (_duplicates, _references, _selectors, _models, _workloads, _settings):
+        diags.extend(check(merged))
+    return diags
+
+
+def _missing_sections(merged: Merged) -> Iterator[Diagnostic]:
+    first = Location(merged.files[0].path, 1, 1) if merged.files else Location("<catalogue>")
+    if merged.name is None:
+        yield _d(first, "S101", "missing-section", "no file of the catalogue sets metadata.name")
+    for section in ("git", "hub", "defaults"):
+        if section not in merged.sections:
+            yield _d(first, "S101", "missing-section", f"no file of the catalogue defines spec.{section}")
+
+
+def _duplicates(merged: Merged) -> Iterator[Diagnostic]:
+    for kind, code, nodes in (("model", "R101", merged.models), ("workload", "R103", merged.workloads)):
+        seen: dict[str, Node] = {}
+        for node in nodes:
+            name = node.data["name"]
+            if name in seen:
+                yield _d(node.at("name"), code, f"duplicate-{kind}",
+                         f"{kind} '{name}' is defined twice; first at {seen[name].at('name')}")
+            else:
+                seen[name] = node
+
+
+def _references(merged: Merged) -> Iterator[Diagnostic]:
+    models = {m.data["name"] for m in merged.models}
+    used_by_workloads = {u for w in merged.workloads for u in w.data["uses"]}
+    used_targets: set[str] = set()
+    for m in merged.models:
+        name = m.data["name"]
+        for i, t in enumerate(m.get("targets") or []):
+            used_targets.add(t)
+            if t not in merged.targets:
+                yield _d(m.at("targets", i), "R104", "unknown-target",
+                         f"model '{name}' names target '{t}', which is not in spec.targets"
+                         + _hint(t, merged.targets))
+        for t in m.get("overrides") or {}:
+            if t not in (m.get("targets") or []):
+                yield _d(m.at("overrides", t, key=True), "R211", "override-for-unused-target",
+                         f"model '{name}' overrides target '{t}' but is not deployed to it", "warning")
+        follow = bool(m.get("followWorkloads"))
+        if not m.get("targets") and not follow:
+            yield _d(m.at("name"), "R106", "model-without-placement",
+                     f"model '{name}' has neither targets nor followWorkloads: it would go nowhere")
+        if follow and name not in used_by_workloads:
+            yield _d(m.at("followWorkloads"), "R108", "follow-without-workloads",
+                     f"model '{name}' follows workloads, but no workload uses it")
+    for w in merged.workloads:
+        for i, u in enumerate(w.data["uses"]):
+            if u not in models:
+                yield _d(w.at("uses", i), "R105", "unknown-model",
+                         f"workload '{w.data['name']}' uses model '{u}', which is not in spec.models"
+                         + _hint(u, models))
+    for t, node in merged.targets.items():
+        if t not in used_targets:
+            yield _d(node.path_key(), "R107", "unused-target",
+                     f"target '{t}' is used by no model", "warning")
+
+
+def _hint(name: str, known: object) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(name, sorted(known), n=1)  # type: ignore[call-overload]
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
+def _selector_nodes(merged: Merged) -> Iterator[Node]:
+    yield from merged.targets.values()
+    yield from merged.workloads
+
+
+def _selectors(merged: Merged) -> Iterator[Diagnostic]:
+    for node in _selector_nodes(merged):
+        for key, value in (node.get("matchLabels") or {}).items():
+            yield from _label(node, ("matchLabels", key), key, value)
+        for i, expr in enumerate(node.get("matchExpressions") or []):
+            yield from _expression(node.child("matchExpressions", i), expr)
+
+
+def _label(node: Node, path: tuple[str | int, ...], key: str, value: str) -> Iterator[Diagnostic]:
+    problem = label_key_problem(key)
+    if problem:
+        yield _d(node.at(*path, key=True), "R201", "invalid-label-key", f"label key '{key}': {problem}")
+    problem = label_value_problem(value)
+    if problem:
+        yield _d(node.at(*path), "R202", "invalid-label-value", f"label value '{value}': {problem}")
+
+
+def _expression(node: Node, expr: dict[str, object]) -> Iterator[Diagnostic]:
+    key, op = str(expr["key"]), str(expr["operator"])
+    values = list(expr.get("values") or [])  # type: ignore[call-overload]
+    problem = label_key_problem(key)
+    if problem:
+        yield _d(node.at("key"), "R201", "invalid-label-key", f"label key '{key}': {problem}")
+    if op in ("In", "NotIn") and not values:
+        yield _d(node.at("operator"), "R203", "incoherent-selector",
+                 f"operator {op} needs at least one value")
+    if op in ("Exists", "DoesNotExist") and "values" in expr:
+        yield _d(node.at("values"), "R203", "incoherent-selector",
+                 f"operator {op} takes no values")
+    for i, v in enumerate(values):
+        problem = label_value_problem(str(v))
+        if problem:
+            yield _d(node.at("values", i), "R202", "invalid-label-value", f"label value '{v}': {problem}")
+
+
+def _models(merged: Merged) -> Iterator[Diagnostic]:
+    default_packaging = merged.sections["defaults"].get("packaging", "helm")
+    for m in merged.models:
+        name = m.data["name"]
+        yield from _budgets(m, name)
+        packaging = m.get("packaging", default_packaging)
+        problem = version_problem(str(m.data["version"]), packaging)
+        if problem:
+            yield _d(m.at("version"), "R206", "invalid-version", f"version '{m.data['version']}': {problem}")
+        yield from _images(m)
+        wrapper = m.data["wrapper"]
+        other = "container" if wrapper == "http" else "http"
+        if wrapper == "http" and "http" not in m.data:
+            yield _d(m.at("wrapper"), "R207", "wrapper-settings",
+                     f"model '{name}' is an http model but has no http section (port, healthPath)")
+        if other in m.data:
+            yield _d(m.at(other, key=True), "R207", "wrapper-settings",
+                     f"model '{name}' is a {wrapper} model; the {other} section does not apply")
+
+
+def _budgets(m: Node, name: str) -> Iterator[Diagnostic]:
+    if len(name) > MAX_APPLICATION_NAME:
+        yield _d(m.at("name"), "R204", "name-too-long",
+                 f"model name '{name}' is {len(name)} characters; RHACM application names are "
+                 f"limited to {MAX_APPLICATION_NAME}")
+    placements = list(m.get("targets") or [])
+    if m.get("followWorkloads"):
+        placements.append(FOLLOW_PREFIX + name)
+    for p in placements:
+        sub = f"{name}-{p}"
+        if len(sub) > MAX_LABEL_VALUE:
+            yield _d(m.at("name"), "R204", "name-too-long",
+                     f"subscription name '{sub}' would be {len(sub)} characters; the limit is "
+                     f"{MAX_LABEL_VALUE}: shorten the model or target name")
+
+
+def _images(m: Node) -> Iterator[Diagnostic]:
+    refs: list[tuple[tuple[str | int, ...], str]] = [(("image",), m.data["image"])]
+    refs += [(("images", arch), ref) for arch, ref in (m.get("images") or {}).items()]
+    refs += [(("overrides", t, "image"), o["image"]) for t, o in (m.get("overrides") or {}).items()
+             if "image" in o]
+    for path, ref in refs:
+        if parse_image(ref) is None:
+            yield _d(m.at(*path), "R205", "invalid-image",
+                     f"'{ref}' is not a valid image reference (registry/repository[:tag][@sha256:digest])")
+
+
+def _workloads(merged: Merged) -> Iterator[Diagnostic]:
+    for w in merged.workloads:
+        if not (w.get("matchLabels") or w.get("matchExpressions") or w.get("sites")):
+            yield _d(w.at("name"), "R212", "workload-without-placement",
+                     f"workload '{w.data['name']}' says nothing about where it runs "
+                     "(matchLabels, matchExpressions or sites)")
+
+
+def _settings(merged: Merged) -> Iterator[Diagnostic]:
+    git, hub, defaults = (merged.sections[s] for s in ("git", "hub", "defaults"))
+    yield from _git_url(git)
+    for t, node in merged.targets.items():
+        if node.get("overrides") and "image" in node.data["overrides"]:
+            if parse_image(node.data["overrides"]["image"]) is None:
+                yield _d(node.at("overrides", "image"), "R205", "invalid-image",
+                         f"target '{t}': '{node.data['overrides']['image']}' is not a valid image reference")
+    if defaults.data["namespace"] != hub.data["namespace"]:
+        yield _d(defaults.at("namespace"), "R208", "namespace-mismatch",
+                 f"models go to namespace '{defaults.data['namespace']}' but RHACM puts namespaced "
+                 f"resources in the Subscription's namespace '{hub.data['namespace']}' unless the "
+                 "subscription is created by a subscription-admin", "warning")
+
+
+def _git_url(git: Node) -> Iterator[Diagnostic]:
+    url = git.data["url"]
+    if url.startswith(("git@", "ssh://")) or url.startswith("file://"):
+        return
+    parts = urlsplit(url)
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        yield _d(git.at("url"), "R210", "invalid-git-url",
+                 "git url must be https://host/path, ssh://host/path or git@host:path")
+    elif parts.password is not None or (parts.username and parts.scheme == "https"):
+        yield _d(git.at("url"), "R209", "credentials-in-url",
+                 "git url carries credentials; remove them and name a Secret in credentialsSecret")

@@ -1,0 +1,116 @@
+"""Schema validation of catalogue files, with findings on the exact line.
+
+jsonschema-rs answers "valid?" in microseconds; only a file that fails goes through
+`jsonschema`, whose error objects give the path, keyword and schema needed for a clear
+message. Errors are mapped from their JSON path back to the offending key or value.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from functools import cache
+from typing import Any
+
+import jsonschema
+import jsonschema_rs
+
+from edgemodels.data import schema_path
+from edgemodels.diagnostics import Diagnostic, Location
+from edgemodels.yamlio import YamlFile, locate
+
+SCHEMA_FILE = "catalogue.schema.json"
+KEYWORD_CODES = {
+    "additionalProperties": ("S001", "unknown-field"),
+    "required": ("S002", "missing-field"),
+    "type": ("S003", "wrong-type"),
+}
+VALUE_CODE = ("S004", "invalid-value")
+FRIENDLY_PATTERNS = {
+    "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$": "a DNS-1123 label (lower-case letters, digits and '-', "
+    "starting and ending with a letter or digit)",
+    "^/": "a path starting with '/'",
+}
+
+
+@cache
+def catalogue_schema() -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads(schema_path(SCHEMA_FILE).read_text(encoding="utf-8"))
+    return loaded
+
+
+@cache
+def _fast_validator() -> Any:
+    return jsonschema_rs.validator_for(catalogue_schema())
+
+
+@cache
+def _full_validator() -> jsonschema.Draft202012Validator:
+    return jsonschema.Draft202012Validator(catalogue_schema())
+
+
+def validate_file(yf: YamlFile) -> list[Diagnostic]:
+    """Schema findings for one catalogue file (empty when valid)."""
+    if _fast_validator().is_valid(yf.data):
+        return []
+    found = [_finding(yf, e) for e in _full_validator().iter_errors(yf.data)]
+    return [d for group in found for d in group]
+
+
+def _finding(yf: YamlFile, error: jsonschema.ValidationError) -> list[Diagnostic]:
+    path = tuple(error.absolute_path)
+    keyword = str(error.validator)
+    if keyword == "additionalProperties" and isinstance(error.instance, dict):
+        return _unknown_fields(yf, path, error)
+    code, name = KEYWORD_CODES.get(keyword, VALUE_CODE)
+    line, col = locate(yf.data, path)
+    return [Diagnostic(Location(yf.path, line, col), code, _message(error, path), "error", name)]
+
+
+def _unknown_fields(
+    yf: YamlFile, path: tuple[str | int, ...], error: jsonschema.ValidationError
+) -> list[Diagnostic]:
+    known = sorted(error.schema.get("properties", {}))
+    out = []
+    for extra in (k for k in error.instance if k not in known):
+        line, col = locate(yf.data, (*path, extra), key=True)
+        hint = difflib.get_close_matches(extra, known, n=1, cutoff=0.6)
+        where = f" in {_dotted(path)}" if path else ""
+        text = f"unknown field '{extra}'{where}"
+        text += f"; did you mean '{hint[0]}'?" if hint else f" (known: {', '.join(known)})"
+        out.append(Diagnostic(Location(yf.path, line, col), "S001", text, "error", "unknown-field"))
+    return out
+
+
+def _dotted(path: tuple[str | int, ...]) -> str:
+    text = ""
+    for step in path:
+        text += f"[{step}]" if isinstance(step, int) else (f".{step}" if text else str(step))
+    return text
+
+
+def _message(error: jsonschema.ValidationError, path: tuple[str | int, ...]) -> str:
+    where = _dotted(path) or "document"
+    keyword = str(error.validator)
+    value = error.instance
+    if keyword == "required":
+        missing = str(error.message).split("'")[1] if "'" in error.message else error.message
+        return f"{where}: missing required field '{missing}'"
+    if keyword == "type":
+        expected = error.validator_value
+        hint = ""
+        if expected == "string" and isinstance(value, bool | int | float):
+            hint = " (YAML read it as a number or boolean: put it in quotes)"
+        return f"{where}: expected {expected}, got {type(value).__name__} {value!r}{hint}"
+    if keyword == "enum":
+        options = [str(v) for v in error.validator_value]
+        close = difflib.get_close_matches(str(value), options, n=1, cutoff=0.6)
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        return f"{where}: {value!r} is not one of {', '.join(options)}{hint}"
+    if keyword == "const":
+        return f"{where}: must be {error.validator_value!r}, got {value!r}"
+    if keyword == "pattern":
+        pattern = str(error.validator_value)
+        wanted = FRIENDLY_PATTERNS.get(pattern, f"text matching {pattern}")
+        return f"{where}: {value!r} is not {wanted}"
+    return f"{where}: {error.message}"

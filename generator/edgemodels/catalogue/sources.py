@@ -1,0 +1,173 @@
+"""Finding and reading the files of a catalogue, and merging them into one view.
+
+A catalogue is one file or a folder of `*.yaml`/`*.yml` files. Each file is a
+`ModelCatalogue` document holding some sections; `git`, `hub` and `defaults` are defined
+once, targets/models/workloads are gathered from every file. Every piece keeps the file
+it came from, so findings name the right file and line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from edgemodels.diagnostics import Diagnostic, Location
+from edgemodels.errors import InputError
+from edgemodels.yamlio import PosMap, YamlFile, load_positioned, locate
+
+KIND = "ModelCatalogue"
+API_VERSION = "edgemodels.io/v1alpha1"
+# Other edgemodels documents that may sit in a catalogue folder and are not part of it.
+OTHER_KINDS = frozenset({"SiteInventory", "WorkloadPlacement", "PolicySet", "PolicyConfig"})
+SINGLE_SECTIONS = ("git", "hub", "defaults")
+MAX_FILES = 100_000
+
+
+@dataclass(frozen=True)
+class Node:
+    """A piece of a catalogue file: its data and the file's root, for positions."""
+
+    data: Any
+    file: YamlFile
+    path: tuple[str | int, ...]
+
+    def at(self, *steps: str | int, key: bool = False) -> Location:
+        line, col = locate(self.file.data, self.path + steps, key=key)
+        return Location(self.file.path, line, col)
+
+    def child(self, *steps: str | int) -> Node:
+        data = self.data
+        for s in steps:
+            data = data[s]
+        return Node(data, self.file, self.path + steps)
+
+    def path_key(self) -> Location:
+        """Where this node's key stands (for a mapping entry), else the node itself."""
+        return self.at(key=True) if self.path and isinstance(self.path[-1], str) else self.at()
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return self.data.get(name, default) if isinstance(self.data, dict) else default
+
+
+@dataclass
+class Merged:
+    """The catalogue gathered from all its files, before building the typed model."""
+
+    files: list[YamlFile] = field(default_factory=list)
+    name: Node | None = None
+    sections: dict[str, Node] = field(default_factory=dict)
+    targets: dict[str, Node] = field(default_factory=dict)
+    models: list[Node] = field(default_factory=list)
+    workloads: list[Node] = field(default_factory=list)
+
+
+def default_catalogue_path(cwd: Path) -> Path:
+    for candidate in (cwd / "catalogue.yaml", cwd / "catalogue.yml", cwd / "catalogue"):
+        if candidate.exists():
+            return candidate
+    raise InputError(
+        f"no catalogue given and none found in {cwd} (looked for catalogue.yaml and catalogue/)"
+    )
+
+
+def discover(path: Path) -> list[Path]:
+    """The files of a catalogue, in a stable order."""
+    if not path.exists():
+        raise InputError(f"{path}: no such file or directory")
+    if path.is_file():
+        return [path]
+    if not path.is_dir():
+        raise InputError(f"{path}: not a file or directory")
+    found = []
+    for p in sorted(path.rglob("*")):
+        rel = p.relative_to(path)
+        if any(part.startswith(".") for part in rel.parts):
+            continue
+        if p.suffix in (".yaml", ".yml") and p.is_file():
+            found.append(p)
+            if len(found) > MAX_FILES:
+                raise InputError(f"{path}: more than {MAX_FILES} YAML files")
+    return found
+
+
+def shown_name(path: Path, base: Path) -> str:
+    """How a file is named in findings: relative to the working directory when inside it."""
+    try:
+        return path.resolve().relative_to(base.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def read_files(paths: list[Path], base: Path) -> tuple[list[YamlFile], list[Diagnostic]]:
+    files, diags = [], []
+    for p in paths:
+        yf, found = load_positioned(p, shown_name(p, base))
+        diags.extend(found)
+        if yf.data is None:
+            continue
+        if not isinstance(yf.data, PosMap):
+            diags.append(_err(Location(yf.path, *yf.data.pos) if hasattr(yf.data, "pos")
+                              else Location(yf.path, 1, 1), "Y010", "not-a-mapping",
+                              "a catalogue file must be a mapping with apiVersion, kind and spec"))
+            continue
+        if yf.data.get("kind") in OTHER_KINDS:
+            continue
+        files.append(yf)
+    return files, diags
+
+
+def _err(loc: Location, code: str, name: str, message: str) -> Diagnostic:
+    return Diagnostic(loc, code, message, "error", name)
+
+
+def merge(files: list[YamlFile]) -> tuple[Merged, list[Diagnostic]]:
+    """Gather sections from schema-valid files; report what is defined twice."""
+    merged, diags = Merged(files=files), []
+    for yf in files:
+        root = Node(yf.data, yf, ())
+        name = root.get("metadata", {}).get("name") if isinstance(root.get("metadata"), dict) else None
+        if name is not None:
+            diags.extend(_merge_name(merged, root.child("metadata", "name")))
+        spec = root.get("spec")
+        if not isinstance(spec, dict):
+            continue
+        for section in SINGLE_SECTIONS:
+            if section in spec:
+                diags.extend(_merge_section(merged, root.child("spec", section), section))
+        for tname in spec.get("targets") or {}:
+            diags.extend(_merge_target(merged, root.child("spec", "targets", tname), tname))
+        merged.models.extend(root.child("spec", "models", i) for i in range(len(spec.get("models") or [])))
+        merged.workloads.extend(
+            root.child("spec", "workloads", i) for i in range(len(spec.get("workloads") or []))
+        )
+    return merged, diags
+
+
+def _merge_name(merged: Merged, node: Node) -> list[Diagnostic]:
+    if merged.name is None:
+        merged.name = node
+        return []
+    if merged.name.data != node.data:
+        return [_err(node.at(), "R110", "catalogue-name-mismatch",
+                     f"metadata.name '{node.data}' differs from '{merged.name.data}' "
+                     f"at {merged.name.at()}")]
+    return []
+
+
+def _merge_section(merged: Merged, node: Node, section: str) -> list[Diagnostic]:
+    first = merged.sections.get(section)
+    if first is None:
+        merged.sections[section] = node
+        return []
+    return [_err(node.path_key(), "R109", "duplicate-section",
+                 f"spec.{section} is defined twice; first at {first.path_key()}")]
+
+
+def _merge_target(merged: Merged, node: Node, name: str) -> list[Diagnostic]:
+    first = merged.targets.get(name)
+    if first is None:
+        merged.targets[name] = node
+        return []
+    return [_err(node.path_key(), "R102", "duplicate-target",
+                 f"target '{name}' is defined twice; first at {first.path_key()}")]

@@ -1,0 +1,99 @@
+"""Kubernetes and OCI name syntax: label keys and values, DNS names, image references,
+versions. Pure functions, shared by the catalogue checks, the generator and the policies."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+LABEL_NAME = re.compile(r"^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$")
+SEMVER = re.compile(
+    r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)"
+    r"(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?"
+    r"(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$"
+)
+LOOSE_VERSION = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._+-]{0,62}$")
+
+# Length budgets of the objects generated from catalogue names.
+MAX_APPLICATION_NAME = 37  # RHACM console/application limit
+MAX_LABEL_VALUE = 63
+MAX_OBJECT_NAME = 253
+
+
+def label_key_problem(key: str) -> str | None:
+    """Why `key` is not a valid label key, or None."""
+    prefix, _, name = key.rpartition("/")
+    if "/" in key and not prefix:
+        return "empty prefix before '/'"
+    if prefix and (len(prefix) > MAX_OBJECT_NAME or not DNS_SUBDOMAIN.match(prefix)):
+        return f"prefix '{prefix}' is not a DNS subdomain"
+    if not name:
+        return "empty name"
+    if len(name) > MAX_LABEL_VALUE:
+        return f"name part is {len(name)} characters; the limit is 63"
+    if not LABEL_NAME.match(name):
+        return "name part must be alphanumeric, '-', '_' or '.', starting and ending alphanumeric"
+    return None
+
+
+def label_value_problem(value: str) -> str | None:
+    if value == "":
+        return None
+    if len(value) > MAX_LABEL_VALUE:
+        return f"{len(value)} characters; the limit is 63"
+    if not LABEL_NAME.match(value):
+        return "must be alphanumeric, '-', '_' or '.', starting and ending alphanumeric"
+    return None
+
+
+_COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
+_DOMAIN = r"(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*|\[[0-9a-fA-F:]+\])(?::[0-9]+)?"
+IMAGE_REF = re.compile(
+    rf"^(?:(?P<domain>{_DOMAIN})/)?(?P<path>{_COMPONENT}(?:/{_COMPONENT})*)"
+    r"(?::(?P<tag>[\w][\w.-]{0,127}))?"
+    r"(?:@(?P<digest>[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}))?$"
+)
+DOCKER_HUB = "docker.io"
+
+
+@dataclass(frozen=True)
+class ImageRef:
+    registry: str
+    repository: str
+    tag: str | None
+    digest: str | None
+
+    @property
+    def name(self) -> str:
+        return f"{self.registry}/{self.repository}"
+
+
+def parse_image(ref: str) -> ImageRef | None:
+    """Split an image reference as container runtimes do; None when it does not parse."""
+    if len(ref) > 4096:
+        return None
+    m = IMAGE_REF.match(ref)
+    if not m:
+        return None
+    domain, path = m.group("domain"), m.group("path")
+    # "a/b" is a Docker Hub path unless the first part looks like a host.
+    if domain and not ("." in domain or ":" in domain or domain == "localhost" or "[" in domain):
+        path, domain = f"{domain}/{path}", None
+    if domain is None:
+        domain = DOCKER_HUB
+        if "/" not in path:
+            path = f"library/{path}"
+    digest = m.group("digest")
+    if digest and not re.fullmatch(r"sha256:[0-9a-f]{64}", digest):
+        return None
+    return ImageRef(domain, path, m.group("tag"), m.group("digest"))
+
+
+def version_problem(version: str, packaging: str) -> str | None:
+    if packaging == "helm" and not SEMVER.match(version):
+        return "Helm charts need a semantic version such as 1.4.2 (no leading 'v')"
+    if not LOOSE_VERSION.match(version):
+        return "use letters, digits, '.', '_', '+' and '-' (at most 63 characters)"
+    return None
