@@ -1,0 +1,320 @@
+"""The sites a plan is computed for, read from a SiteInventory or from ManagedClusters.
+
+Accepted documents:
+
+- `kind: SiteInventory` (schemas/inventory.schema.json): `sites: [{name, labels, capacity:
+  {storage}, arch, imageVolumes, production}]`. The facts are also set as labels
+  (`kubernetes.io/arch`, `edgemodels.io/image-volumes`, `edgemodels.io/production`) so
+  targets can select on them; a label that contradicts its fact is an error.
+- The output of `kubectl get managedclusters -o yaml` on the hub: a `List` (or
+  `ManagedClusterList`) of ManagedCluster, or one ManagedCluster. Names and labels come from
+  `metadata`; the facts are read from the same labels, and the storage capacity from the
+  label `edgemodels.io/model-storage` (a quantity such as `20Gi`).
+
+Every site carries the label `name=<site>`, as OCM gives every ManagedCluster.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from edgemodels.catalogue.model import ARCH_LABEL, IMAGE_VOLUME_LABEL, NOWHERE
+from edgemodels.diagnostics import Diagnostic, Location, Severity
+from edgemodels.placement import CLUSTER_NAME_LABEL
+from edgemodels.plan.quantity import parse_bytes
+from edgemodels.plan.schemacheck import schema_findings
+from edgemodels.yamlio import PosMap, PosSeq, YamlFile, parse_text
+
+API_VERSION = "edgemodels.io/v1alpha1"
+PRODUCTION_LABEL = "edgemodels.io/production"
+STORAGE_LABEL = "edgemodels.io/model-storage"
+MANAGED_CLUSTER_LISTS = frozenset({"List", "ManagedClusterList"})
+MANAGED_CLUSTER_API = "cluster.open-cluster-management.io/v1"
+
+# Limits (README, "Limits"): a hub's full ManagedCluster list with status is large.
+MAX_INPUT_BYTES = 64 * 1024 * 1024
+MAX_SITES = 100_000
+
+
+@dataclass(frozen=True)
+class Site:
+    name: str
+    labels: tuple[tuple[str, str], ...]  # sorted by key
+    capacity: int | None = None  # bytes of storage for container models
+    arch: str | None = None
+    image_volumes: bool | None = None
+    production: bool = False
+    location: Location = NOWHERE
+
+    def label_map(self) -> dict[str, str]:
+        return dict(self.labels)
+
+
+@dataclass(frozen=True)
+class Inventory:
+    path: str
+    kind: str
+    sites: tuple[Site, ...]
+
+
+def finding(
+    loc: Location, code: str, name: str, message: str, severity: Severity = "error"
+) -> Diagnostic:
+    return Diagnostic(loc, code, message, severity, name)
+
+
+def read_document(path: Path, shown: str | None = None) -> tuple[YamlFile, list[Diagnostic]]:
+    """One YAML document with positions, within MAX_INPUT_BYTES."""
+    name = shown or path.as_posix()
+    top = Location(name, 1, 1)
+    try:
+        size = path.stat().st_size
+        if size > MAX_INPUT_BYTES:
+            message = f"file is {size} bytes; the limit is {MAX_INPUT_BYTES}"
+            return YamlFile(name, "", None), [finding(top, "Y008", "input-too-large", message)]
+        text = path.read_bytes().decode("utf-8").removeprefix("\ufeff")
+    except OSError as exc:
+        message = f"cannot read: {exc.strerror or exc}"
+        return YamlFile(name, "", None), [finding(top, "Y011", "unreadable", message)]
+    except UnicodeDecodeError:
+        return YamlFile(name, "", None), [finding(top, "Y004", "not-utf8", "not valid UTF-8")]
+    data, diags = parse_text(text, name)
+    if data is None and not diags:
+        diags = [finding(top, "Y005", "empty-file", "file is empty")]
+    return YamlFile(name, text, data), diags
+
+
+def load_inventory(
+    path: Path, shown: str | None = None
+) -> tuple[Inventory | None, list[Diagnostic]]:
+    """Sites from a SiteInventory or a ManagedCluster list; problems come back as findings."""
+    yf, diags = read_document(path, shown)
+    if diags:
+        return None, diags
+    data = yf.data
+    kind = data.get("kind") if isinstance(data, PosMap) else None
+    if kind == "SiteInventory":
+        sites, diags = _site_inventory(yf)
+    elif kind in MANAGED_CLUSTER_LISTS or kind == "ManagedCluster":
+        sites, diags = _managed_clusters(yf)
+    else:
+        return None, [
+            finding(
+                Location(yf.path, *getattr(data, "pos", (1, 1))),
+                "D201",
+                "inventory-kind",
+                "not a site inventory: expected kind SiteInventory, or the output of "
+                "`kubectl get managedclusters -o yaml` (a List of ManagedCluster)",
+            )
+        ]
+    diags += _duplicates(sites)
+    if any(d.severity == "error" for d in diags):
+        return None, diags
+    return Inventory(yf.path, str(kind), tuple(sites)), diags
+
+
+# --- SiteInventory ---------------------------------------------------------------------------
+
+_FACT_LABELS = (
+    ("arch", ARCH_LABEL),
+    ("imageVolumes", IMAGE_VOLUME_LABEL),
+    ("production", PRODUCTION_LABEL),
+)
+
+
+def _site_inventory(yf: YamlFile) -> tuple[list[Site], list[Diagnostic]]:
+    diags = schema_findings(yf, "inventory.schema.json")
+    if diags:
+        return [], diags
+    sites: list[Site] = []
+    for number, entry in enumerate(yf.data["sites"]):
+        where = Location(yf.path, *yf.data["sites"].item_pos[number])
+        labels = dict(entry.get("labels", {}))
+        for field_name, label in (*_FACT_LABELS, ("name", CLUSTER_NAME_LABEL)):
+            if field_name not in entry:
+                continue
+            fact = _label_text(entry[field_name])
+            given = labels.setdefault(label, fact)
+            if given != fact:
+                pos = entry["labels"].value_pos[label]
+                diags.append(
+                    finding(
+                        Location(yf.path, *pos),
+                        "D203",
+                        "label-conflict",
+                        f"site {entry['name']}: label {label}={given} contradicts "
+                        f"{field_name}: {fact}",
+                    )
+                )
+        storage = entry.get("capacity", {}).get("storage")
+        sites.append(
+            Site(
+                name=entry["name"],
+                labels=tuple(sorted(labels.items())),
+                capacity=parse_bytes(storage) if storage is not None else None,
+                arch=entry.get("arch"),
+                image_volumes=entry.get("imageVolumes"),
+                production=bool(entry.get("production", False)),
+                location=where,
+            )
+        )
+    return sites, diags
+
+
+def _label_text(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+# --- ManagedCluster list ---------------------------------------------------------------------
+
+
+def _managed_clusters(yf: YamlFile) -> tuple[list[Site], list[Diagnostic]]:
+    data = yf.data
+    if data.get("kind") == "ManagedCluster":
+        items, positions = [data], [data.pos]
+    else:
+        items = data.get("items")
+        if not isinstance(items, PosSeq):
+            where = Location(yf.path, *data.pos)
+            return [], [finding(where, "S002", "missing-field", "items: a list is required")]
+        positions = items.item_pos
+    if len(items) > MAX_SITES:
+        where = Location(yf.path, *positions[MAX_SITES])
+        message = f"{len(items)} sites; the limit is {MAX_SITES}"
+        return [], [finding(where, "D205", "too-many-sites", message)]
+    sites: list[Site] = []
+    diags: list[Diagnostic] = []
+    for item, pos in zip(items, positions, strict=True):
+        site, found = _managed_cluster(yf.path, item, Location(yf.path, *pos))
+        diags += found
+        if site is not None:
+            sites.append(site)
+    return sites, diags
+
+
+def _managed_cluster(path: str, item: Any, where: Location) -> tuple[Site | None, list[Diagnostic]]:
+    if not isinstance(item, PosMap) or item.get("kind", "ManagedCluster") != "ManagedCluster":
+        kind = item.get("kind") if isinstance(item, PosMap) else type(item).__name__
+        return None, [
+            finding(
+                where, "D206", "skipped-item", f"not a ManagedCluster ({kind}); skipped", "warning"
+            )
+        ]
+    metadata = item.get("metadata")
+    if not isinstance(metadata, PosMap) or not isinstance(metadata.get("name"), str):
+        message = "ManagedCluster without metadata.name"
+        return None, [finding(where, "S002", "missing-field", message)]
+    name: str = metadata["name"]
+    raw = metadata.get("labels")
+    if not isinstance(raw, PosMap):
+        raw = PosMap((where.line, where.col))
+    labels, diags = _string_labels(path, name, raw)
+    labels.setdefault(CLUSTER_NAME_LABEL, name)
+    capacity = None
+    if STORAGE_LABEL in labels:
+        capacity = parse_bytes(labels[STORAGE_LABEL])
+        if capacity is None:
+            diags.append(
+                finding(
+                    Location(path, *raw.value_pos[STORAGE_LABEL]),
+                    "D204",
+                    "invalid-capacity",
+                    f"cluster {name}: {STORAGE_LABEL}={labels[STORAGE_LABEL]} is not a quantity "
+                    "such as 20Gi",
+                )
+            )
+    volumes = labels.get(IMAGE_VOLUME_LABEL)
+    site = Site(
+        name=name,
+        labels=tuple(sorted(labels.items())),
+        capacity=capacity,
+        arch=labels.get(ARCH_LABEL),
+        image_volumes=None if volumes is None else volumes == "true",
+        production=labels.get(PRODUCTION_LABEL) == "true",
+        location=where,
+    )
+    return site, diags
+
+
+def _string_labels(path: str, cluster: str, raw: PosMap) -> tuple[dict[str, str], list[Diagnostic]]:
+    labels: dict[str, str] = {}
+    diags: list[Diagnostic] = []
+    for key, value in raw.items():
+        if isinstance(value, str):
+            labels[key] = value
+            continue
+        diags.append(
+            finding(
+                Location(path, *raw.value_pos[key]),
+                "S003",
+                "wrong-type",
+                f"cluster {cluster}: label {key} has a {type(value).__name__} value; "
+                "label values are strings",
+            )
+        )
+    return labels, diags
+
+
+def _duplicates(sites: list[Site]) -> list[Diagnostic]:
+    first: dict[str, Site] = {}
+    diags: list[Diagnostic] = []
+    for site in sites:
+        if site.name in first:
+            message = (
+                f"site {site.name} is listed twice (first at line {first[site.name].location.line})"
+            )
+            diags.append(finding(site.location, "D202", "duplicate-site", message))
+        else:
+            first[site.name] = site
+    return diags
+
+
+def site_labels(inventory: Inventory) -> list[Mapping[str, str]]:
+    return [site.label_map() for site in inventory.sites]
+
+
+# --- workload placement export ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WorkloadSites:
+    """Where one workload runs, according to the workload placement system."""
+
+    name: str
+    sites: tuple[str, ...]
+    location: Location
+
+
+def load_workload_sites(
+    path: Path, shown: str | None = None
+) -> tuple[tuple[WorkloadSites, ...] | None, list[Diagnostic]]:
+    """A `kind: WorkloadPlacement` file: `workloads: [{name, sites: [...]}]`."""
+    yf, diags = read_document(path, shown)
+    if diags:
+        return None, diags
+    if not isinstance(yf.data, PosMap) or yf.data.get("kind") != "WorkloadPlacement":
+        where = Location(yf.path, *getattr(yf.data, "pos", (1, 1)))
+        message = "not a workload placement file: expected kind WorkloadPlacement"
+        return None, [finding(where, "D207", "workload-file-kind", message)]
+    diags = schema_findings(yf, "workload-placement.schema.json")
+    if diags:
+        return None, diags
+    found: list[WorkloadSites] = []
+    seen: dict[str, Location] = {}
+    for number, entry in enumerate(yf.data["workloads"]):
+        where = Location(yf.path, *yf.data["workloads"].item_pos[number])
+        name = entry["name"]
+        if name in seen:
+            message = f"workload {name} is listed twice (first at line {seen[name].line})"
+            diags.append(finding(where, "D208", "duplicate-workload", message))
+            continue
+        seen[name] = where
+        found.append(WorkloadSites(name, tuple(entry["sites"]), where))
+    if diags:
+        return None, diags
+    return tuple(found), []

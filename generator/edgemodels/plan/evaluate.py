@@ -1,0 +1,160 @@
+"""Which sites each model of a catalogue lands on, as site masks over the inventory's index.
+
+Placements are the ones the generator emits (`edgemodels.placement.model_placements`):
+one per named target and `follow-<model>` for `followWorkloads`. A Placement is limited to
+`hub.clusterSets`; a PlacementRule is not. A `follow-<model>` placement that no workload
+feeds lands nowhere (the union of no workload placements), not everywhere.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from edgemodels.catalogue.model import Catalogue, Model, Selector, Workload
+from edgemodels.diagnostics import Location
+from edgemodels.inventory import Inventory, site_labels
+from edgemodels.placement import model_placements, workload_selectors
+from edgemodels.plan.quantity import parse_bytes
+from edgemodels.selectors import LabelIndex, Mask, build_index, placement_mask, selector_mask
+
+
+@dataclass(frozen=True)
+class Sites:
+    """The inventory's sites, numbered, and their label index."""
+
+    inventory: Inventory
+    index: LabelIndex
+    number: dict[str, int]
+
+    @property
+    def names(self) -> list[str]:
+        return [site.name for site in self.inventory.sites]
+
+
+def index_sites(inventory: Inventory) -> Sites:
+    numbers = {site.name: n for n, site in enumerate(inventory.sites)}
+    return Sites(inventory, build_index(site_labels(inventory)), numbers)
+
+
+@dataclass
+class MaskCache:
+    """Selector and placement masks, shared by the base and the working catalogue."""
+
+    sites: Sites
+    selectors: dict[Selector, Mask] = field(default_factory=dict)
+    placements: dict[tuple[tuple[Selector, ...], tuple[str, ...] | None], Mask] = field(
+        default_factory=dict
+    )
+
+    def selector(self, selector: Selector) -> Mask:
+        mask = self.selectors.get(selector)
+        if mask is None:
+            mask = selector_mask(self.sites.index, selector)
+            self.selectors[selector] = mask
+        return mask
+
+    def placement(self, predicates: tuple[Selector, ...], sets: tuple[str, ...] | None) -> Mask:
+        key = (predicates, sets)
+        mask = self.placements.get(key)
+        if mask is None:
+            if predicates:
+                union = 0
+                for selector in predicates:
+                    union |= self.selector(selector)
+                mask = placement_mask(self.sites.index, (), sets) & union
+            else:
+                mask = placement_mask(self.sites.index, (), sets)
+            self.placements[key] = mask
+        return mask
+
+
+@dataclass(frozen=True)
+class PlacedModel:
+    name: str
+    version: str
+    wrapper: str
+    size: int | None  # bytes on disk of a container model, when declared
+    delivery: str | None  # container delivery: copy, imageVolume or auto
+    sites: Mask
+    placements: tuple[tuple[str, Mask], ...]  # placement name -> the sites it gives
+    location: Location
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    catalogue: Catalogue
+    models: tuple[PlacedModel, ...]
+    placements: dict[str, Mask]  # every target and follow-<model> placement
+    placement_locations: dict[str, Location]
+    workloads: dict[str, Mask]  # where each workload runs
+    size: int  # number of sites
+
+    def model(self, name: str) -> PlacedModel | None:
+        for placed in self.models:
+            if placed.name == name:
+                return placed
+        return None
+
+
+def cluster_sets(catalogue: Catalogue) -> tuple[str, ...] | None:
+    """The sets a Placement is limited to; None for PlacementRule (no cluster sets)."""
+    hub = catalogue.hub
+    return hub.cluster_sets if hub.placement_kind == "Placement" else None
+
+
+def workload_mask(cache: MaskCache, workload: Workload) -> Mask:
+    """Where a workload runs. Its own placement, so cluster sets do not apply."""
+    mask = 0
+    for selector in workload_selectors(workload):
+        mask |= cache.selector(selector)
+    return mask
+
+
+def evaluate(catalogue: Catalogue, cache: MaskCache) -> Evaluation:
+    sets = cluster_sets(catalogue)
+    placements: dict[str, Mask] = {}
+    where: dict[str, Location] = {}
+    for target in catalogue.targets:
+        placements[target.name] = cache.placement((target.selector,), sets)
+        where[target.name] = target.location
+    models = tuple(
+        _place_model(catalogue, model, cache, sets, placements, where) for model in catalogue.models
+    )
+    workloads = {w.name: workload_mask(cache, w) for w in catalogue.workloads}
+    return Evaluation(catalogue, models, placements, where, workloads, cache.sites.index.size)
+
+
+def _place_model(
+    catalogue: Catalogue,
+    model: Model,
+    cache: MaskCache,
+    sets: tuple[str, ...] | None,
+    placements: dict[str, Mask],
+    where: dict[str, Location],
+) -> PlacedModel:
+    own: list[tuple[str, Mask]] = []
+    union = 0
+    # model_placements gives the named targets in order, then follow-<model> if any.
+    for number, placement in enumerate(model_placements(catalogue, model)):
+        if number < len(model.targets):
+            mask = placements[placement.name]
+        else:
+            mask = cache.placement(placement.predicates, sets) if placement.predicates else 0
+            placements[placement.name] = mask
+            where[placement.name] = model.location
+        own.append((placement.name, mask))
+        union |= mask
+    container = model.container
+    size = parse_bytes(container.size) if container and container.size else None
+    return PlacedModel(
+        name=model.name,
+        version=model.version,
+        wrapper=model.wrapper,
+        size=size,
+        delivery=(container.delivery or catalogue.defaults.container_delivery)
+        if container
+        else None,
+        sites=union,
+        placements=tuple(own),
+        location=model.location,
+    )

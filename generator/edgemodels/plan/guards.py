@@ -1,0 +1,215 @@
+"""Checks on a plan. Each returns findings; none of them stops the plan from being shown.
+
+- D101 mass-removal (error*): models are removed from more sites than the removal limit.
+- D102 site-left-empty (error*): a site loses every model it had.
+- D103 over-capacity (error): a site's container models exceed its `capacity.storage`.
+- D104 workload-without-model (error): a workload runs on a site without a model it uses.
+- D105 model-without-workload (warning): a container model is placed where no workload
+  uses it.
+- D106 placement-selects-nothing (warning): a target or follow-<model> placement selects
+  no site.
+- D107 unsized-model (info): a container model without `container.size` goes to sites that
+  declare a capacity, so it is not counted.
+- D108 image-volume-unsupported (error): an `imageVolume` container model goes to a site
+  that declares it has no image volumes.
+
+(*) warnings with `--allow-removals`. D104/D105 apply when the catalogue declares workloads.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from edgemodels.diagnostics import Diagnostic, Location, Severity
+from edgemodels.errors import UsageError
+from edgemodels.plan.diff import ModelDiff
+from edgemodels.plan.evaluate import Evaluation, Sites
+from edgemodels.plan.quantity import format_bytes
+from edgemodels.selectors import Mask, count, mask_of, members
+
+MAX_NAMED = 10  # sites named in one finding; the plan report lists them all
+
+
+@dataclass(frozen=True)
+class RemovalLimit:
+    """Removal from more than `sites` sites or more than `percent` % of them trips the guard."""
+
+    sites: int | None = 5
+    percent: float | None = 10.0
+
+    def exceeded(self, removed: int, total: int) -> bool:
+        over_count = self.sites is not None and removed > self.sites
+        over_share = self.percent is not None and total > 0 and removed * 100 > self.percent * total
+        return over_count or over_share
+
+    def __str__(self) -> str:
+        parts = []
+        if self.sites is not None:
+            parts.append(f"{self.sites} site(s)")
+        if self.percent is not None:
+            parts.append(f"{self.percent:g}% of sites")
+        return " or ".join(parts)
+
+
+DEFAULT_REMOVAL_LIMIT = RemovalLimit()
+_LIMIT = re.compile(r"^(\d{1,9})(%?)$|^(\d{1,3}(?:\.\d+)?)%$")
+
+
+def parse_removal_limit(text: str) -> RemovalLimit:
+    """`N` (sites) or `P%` (share of the inventory)."""
+    match = _LIMIT.match(text.strip())
+    if not match:
+        raise UsageError(
+            f"--max-removals: expected a number of sites (5) or a percentage (10%), got {text!r}"
+        )
+    if match.group(1) is not None and not match.group(2):
+        return RemovalLimit(sites=int(match.group(1)), percent=None)
+    percent = float(match.group(1) or match.group(3))
+    if percent > 100:
+        raise UsageError(f"--max-removals: a percentage is at most 100%, got {text!r}")
+    return RemovalLimit(sites=None, percent=percent)
+
+
+def name_list(sites: Sites, mask: Mask, limit: int = MAX_NAMED) -> str:
+    numbers = members(mask)
+    names = [sites.inventory.sites[n].name for n in numbers[:limit]]
+    more = len(numbers) - len(names)
+    return ", ".join(names) + (f" and {more} more" if more > 0 else "")
+
+
+def _finding(loc: Location, code: str, name: str, message: str, severity: Severity) -> Diagnostic:
+    return Diagnostic(loc, code, message, severity, name)
+
+
+def removal_findings(
+    diffs: Iterable[ModelDiff], sites: Sites, where: Location, limit: RemovalLimit, allow: bool
+) -> list[Diagnostic]:
+    """D101 mass-removal and D102 site-left-empty."""
+    diffs = list(diffs)
+    severity: Severity = "warning" if allow else "error"
+    hint = "" if allow else "; pass --allow-removals if this is intended"
+    found: list[Diagnostic] = []
+    removed = 0
+    had = has = 0
+    for d in diffs:
+        removed |= d.removed
+        had |= d.before.sites if d.before else 0
+        has |= d.after.sites if d.after else 0
+    total = sites.index.size
+    if removed and limit.exceeded(count(removed), total):
+        message = (
+            f"models are removed from {count(removed)} of {total} sites, more than the limit of "
+            f"{limit}: {name_list(sites, removed)}{hint}"
+        )
+        found.append(_finding(where, "D101", "mass-removal", message, severity))
+    emptied = had & ~has
+    if emptied:
+        message = (
+            f"{count(emptied)} site(s) are left with none of the models they had: "
+            f"{name_list(sites, emptied)}{hint}"
+        )
+        found.append(_finding(where, "D102", "site-left-empty", message, severity))
+    return found
+
+
+def capacity_findings(after: Evaluation, sites: Sites) -> list[Diagnostic]:
+    """D103 over-capacity and D107 unsized-model."""
+    inventory = sites.inventory.sites
+    bounded = mask_of(
+        (n for n, s in enumerate(inventory) if s.capacity is not None), len(inventory)
+    )
+    usage: dict[int, list[tuple[str, int]]] = {}
+    found: list[Diagnostic] = []
+    for model in after.models:
+        if model.wrapper != "container" or not model.sites & bounded:
+            continue
+        if model.size is None:
+            message = (
+                f"container model {model.name} has no container.size, so its storage on "
+                f"{count(model.sites & bounded)} site(s) with a declared capacity is not checked"
+            )
+            found.append(_finding(model.location, "D107", "unsized-model", message, "info"))
+            continue
+        for number in members(model.sites & bounded):
+            usage.setdefault(number, []).append((model.name, model.size))
+    for number, placed in sorted(usage.items()):
+        site = inventory[number]
+        need = sum(size for _, size in placed)
+        assert site.capacity is not None
+        if need > site.capacity:
+            biggest = sorted(placed, key=lambda p: (-p[1], p[0]))[:5]
+            detail = ", ".join(f"{name} {format_bytes(size)}" for name, size in biggest)
+            message = (
+                f"site {site.name}: container models need {format_bytes(need)} ({detail}"
+                f"{', ...' if len(placed) > 5 else ''}) but capacity.storage is "
+                f"{format_bytes(site.capacity)}"
+            )
+            found.append(_finding(site.location, "D103", "over-capacity", message, "error"))
+    return found
+
+
+def workload_findings(after: Evaluation, sites: Sites) -> list[Diagnostic]:
+    """D104 workload-without-model and D105 model-without-workload."""
+    catalogue = after.catalogue
+    if not catalogue.workloads:
+        return []
+    found: list[Diagnostic] = []
+    users: dict[str, Mask] = {}
+    for workload in catalogue.workloads:
+        runs = after.workloads[workload.name]
+        for used in workload.uses:
+            users[used] = users.get(used, 0) | runs
+            placed = after.model(used)
+            missing = runs & ~placed.sites if placed else 0
+            if missing:
+                message = (
+                    f"workload {workload.name} runs on {count(missing)} site(s) without model "
+                    f"{used}: {name_list(sites, missing)}"
+                )
+                found.append(
+                    _finding(workload.location, "D104", "workload-without-model", message, "error")
+                )
+    for model in after.models:
+        idle = model.sites & ~users.get(model.name, 0) if model.wrapper == "container" else 0
+        if idle:
+            message = (
+                f"container model {model.name} is placed on {count(idle)} site(s) where no "
+                f"workload uses it: {name_list(sites, idle)}"
+            )
+            found.append(
+                _finding(model.location, "D105", "model-without-workload", message, "warning")
+            )
+    return found
+
+
+def placement_findings(after: Evaluation) -> list[Diagnostic]:
+    """D106 placement-selects-nothing."""
+    found = []
+    for name, mask in after.placements.items():
+        if not mask:
+            message = f"placement {name} selects no site of the inventory"
+            where = after.placement_locations[name]
+            found.append(_finding(where, "D106", "placement-selects-nothing", message, "warning"))
+    return found
+
+
+def image_volume_findings(after: Evaluation, sites: Sites) -> list[Diagnostic]:
+    """D108 image-volume-unsupported: only sites that declare they lack image volumes."""
+    inventory = sites.inventory.sites
+    lacking = mask_of(
+        (n for n, s in enumerate(inventory) if s.image_volumes is False), len(inventory)
+    )
+    found = []
+    for model in after.models:
+        bad = model.sites & lacking if model.delivery == "imageVolume" else 0
+        if bad:
+            message = (
+                f"container model {model.name} is delivered as an image volume to "
+                f"{count(bad)} site(s) without image volume support: {name_list(sites, bad)}"
+            )
+            found.append(
+                _finding(model.location, "D108", "image-volume-unsupported", message, "error")
+            )
+    return found

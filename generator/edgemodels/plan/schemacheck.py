@@ -1,0 +1,116 @@
+"""JSON Schema findings for the plan's input files (site inventory, workload placement).
+
+Same codes and positions as the catalogue's schema findings: S001 unknown-field,
+S002 missing-field, S003 wrong-type, S004 invalid-value. jsonschema-rs answers "valid?";
+only an invalid file goes through `jsonschema` for paths and messages.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from typing import Any
+
+import jsonschema
+import jsonschema_rs
+
+from edgemodels.data import schema_path
+from edgemodels.diagnostics import Diagnostic, Location
+from edgemodels.yamlio import PosMap, YamlFile, locate
+
+KEYWORD_CODES = {
+    "additionalProperties": ("S001", "unknown-field"),
+    "required": ("S002", "missing-field"),
+    "type": ("S003", "wrong-type"),
+}
+VALUE_CODE = ("S004", "invalid-value")
+MAX_SCHEMA_FINDINGS = 200
+MAX_MESSAGE_CHARS = 240  # jsonschema puts the whole offending value in its messages
+
+
+@cache
+def _schema(filename: str) -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads(schema_path(filename).read_text(encoding="utf-8"))
+    return loaded
+
+
+@cache
+def _fast(filename: str) -> Any:
+    return jsonschema_rs.validator_for(_schema(filename))
+
+
+@cache
+def _full(filename: str) -> jsonschema.Draft202012Validator:
+    return jsonschema.Draft202012Validator(_schema(filename))
+
+
+def schema_findings(yf: YamlFile, filename: str) -> list[Diagnostic]:
+    """Findings for `yf` against the schema `schemas/<filename>` (empty when valid)."""
+    if _fast(filename).is_valid(yf.data):
+        return []
+    found: list[Diagnostic] = []
+    for error in _full(filename).iter_errors(yf.data):
+        found.append(_finding(yf, error))
+        if len(found) >= MAX_SCHEMA_FINDINGS:
+            break
+    return found
+
+
+def _finding(yf: YamlFile, error: jsonschema.ValidationError) -> Diagnostic:
+    path = tuple(error.absolute_path)
+    keyword = str(error.validator)
+    code, name = KEYWORD_CODES.get(keyword, VALUE_CODE)
+    line, col = locate(yf.data, path)
+    node = _node_at(yf.data, path)
+    bad_key = error.instance
+    if keyword == "propertyNames" and isinstance(node, PosMap) and isinstance(bad_key, str):
+        line, col = node.key_pos.get(bad_key, (line, col))
+        message = _short(f"{_dotted(path)}: key {bad_key!r} is not a valid label key")
+        return Diagnostic(Location(yf.path, line, col), code, message, "error", name)
+    if keyword == "additionalProperties" and isinstance(node, PosMap):
+        schema = error.schema if isinstance(error.schema, dict) else {}
+        known = set(schema.get("properties", {}))
+        extra = next((k for k in node if k not in known), None)
+        if extra is not None:
+            line, col = node.key_pos[extra]
+            text = f"unknown field '{extra}'" + (f" in {_dotted(path)}" if path else "")
+            return Diagnostic(Location(yf.path, line, col), code, _short(text), "error", name)
+    return Diagnostic(
+        Location(yf.path, line, col), code, _short(_message(error, path)), "error", name
+    )
+
+
+def _short(message: str) -> str:
+    if len(message) > MAX_MESSAGE_CHARS:
+        return message[: MAX_MESSAGE_CHARS - 3] + "..."
+    return message
+
+
+def _node_at(root: Any, path: tuple[str | int, ...]) -> Any:
+    node = root
+    for step in path:
+        node = node[step]
+    return node
+
+
+def _dotted(path: tuple[str | int, ...]) -> str:
+    text = ""
+    for step in path:
+        text += f"[{step}]" if isinstance(step, int) else (f".{step}" if text else str(step))
+    return text or "document"
+
+
+def _message(error: jsonschema.ValidationError, path: tuple[str | int, ...]) -> str:
+    where = _dotted(path)
+    keyword = str(error.validator)
+    value = error.instance
+    if keyword == "type" and error.validator_value == "string" and not isinstance(value, str):
+        return (
+            f"{where}: expected a string, got {type(value).__name__} {value!r}"
+            " (YAML read it as a number or boolean: put it in quotes)"
+        )
+    if keyword == "pattern":
+        return f"{where}: {value!r} does not have the expected form ({error.validator_value})"
+    if keyword == "const":
+        return f"{where}: must be {error.validator_value!r}, got {value!r}"
+    return f"{where}: {error.message}"

@@ -1,0 +1,56 @@
+"""Where workloads run, taken from a file exported by the workload placement system.
+
+Each exported list replaces the `sites` of the catalogue workload of the same name (its own
+selector, if any, still applies: the two are ORed). The same export is applied to the base
+and to the working catalogue, since it describes where workloads run now.
+
+| code | name | severity |
+|------|------|----------|
+| D109 | unknown-workload | warning: the export names a workload the catalogue does not declare |
+| D110 | unknown-workload-site | warning: the export names a site that is not in the inventory |
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from edgemodels.catalogue.model import Catalogue
+from edgemodels.diagnostics import Diagnostic
+from edgemodels.inventory import Inventory, WorkloadSites
+
+MAX_NAMED = 10
+
+
+def apply_workload_sites(catalogue: Catalogue, exported: tuple[WorkloadSites, ...]) -> Catalogue:
+    by_name = {w.name: w for w in exported}
+    workloads = tuple(
+        replace(w, sites=by_name[w.name].sites) if w.name in by_name else w
+        for w in catalogue.workloads
+    )
+    return replace(catalogue, workloads=workloads)
+
+
+def export_findings(
+    catalogue: Catalogue, exported: tuple[WorkloadSites, ...], inventory: Inventory
+) -> list[Diagnostic]:
+    declared = {w.name for w in catalogue.workloads}
+    known_sites = {s.name for s in inventory.sites}
+    found: list[Diagnostic] = []
+    for entry in exported:
+        if entry.name not in declared:
+            message = (
+                f"workload {entry.name} is not declared in the catalogue; the models it uses are "
+                "unknown, so its sites are ignored"
+            )
+            found.append(Diagnostic(entry.location, "D109", message, "warning", "unknown-workload"))
+            continue
+        unknown = sorted({s for s in entry.sites if s not in known_sites})
+        if unknown:
+            shown = ", ".join(unknown[:MAX_NAMED])
+            more = len(unknown) - MAX_NAMED
+            shown += f" and {more} more" if more > 0 else ""
+            message = f"workload {entry.name} runs on sites not in the inventory: {shown}"
+            found.append(
+                Diagnostic(entry.location, "D110", message, "warning", "unknown-workload-site")
+            )
+    return found
