@@ -83,10 +83,14 @@ class _Builder:
 
     def build(self, node: yaml.Node, depth: int = 0, aliased: bool = False) -> Any:
         if depth > MAX_DEPTH:
-            raise _Refusal("Y009", "nesting-too-deep", f"nesting deeper than {MAX_DEPTH} levels", _mark(node))
+            raise _Refusal(
+                "Y009", "nesting-too-deep", f"nesting deeper than {MAX_DEPTH} levels", _mark(node)
+            )
         ident = id(node)
         if ident in self.active:
-            raise _Refusal("Y007", "alias-limit", "recursive alias: a node contains itself", _mark(node))
+            raise _Refusal(
+                "Y007", "alias-limit", "recursive alias: a node contains itself", _mark(node)
+            )
         aliased = aliased or ident in self.seen
         self.seen.add(ident)
         self.nodes += 1
@@ -94,18 +98,22 @@ class _Builder:
             self.alias_nodes += 1
             if self.alias_nodes > MAX_ALIAS_NODES:
                 raise _Refusal(
-                    "Y007", "alias-limit",
+                    "Y007",
+                    "alias-limit",
                     f"aliases expand to more than {MAX_ALIAS_NODES} nodes; refusing (alias bomb?)",
                     _mark(node),
                 )
         if self.nodes > MAX_NODES:
-            raise _Refusal("Y008", "input-too-large", f"more than {MAX_NODES} YAML nodes", _mark(node))
+            raise _Refusal(
+                "Y008", "input-too-large", f"more than {MAX_NODES} YAML nodes", _mark(node)
+            )
         if isinstance(node, yaml.ScalarNode):
             return self.loader.construct_object(node, deep=True)
         self.active.add(ident)
         try:
             if isinstance(node, yaml.SequenceNode):
                 return self._sequence(node, depth, aliased)
+            assert isinstance(node, yaml.MappingNode)
             return self._mapping(node, depth, aliased)
         finally:
             self.active.discard(ident)
@@ -123,14 +131,18 @@ class _Builder:
             key = self.build(key_node, depth + 1, aliased)
             if not isinstance(key, str):
                 raise _Refusal(
-                    "Y003", "non-string-key",
-                    f"mapping key {key!r} is not a string (quote it)", _mark(key_node),
+                    "Y003",
+                    "non-string-key",
+                    f"mapping key {key!r} is not a string (quote it)",
+                    _mark(key_node),
                 )
             if key in out:
                 first = out.key_pos[key]
                 raise _Refusal(
-                    "Y002", "duplicate-key",
-                    f"duplicate key '{key}' (first defined at line {first[0]})", _mark(key_node),
+                    "Y002",
+                    "duplicate-key",
+                    f"duplicate key '{key}' (first defined at line {first[0]})",
+                    _mark(key_node),
                 )
             out[key] = self.build(value_node, depth + 1, aliased)
             out.key_pos[key] = _mark(key_node)
@@ -141,7 +153,8 @@ class _Builder:
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
                 raise _Refusal(
-                    "Y013", "merge-key",
+                    "Y013",
+                    "merge-key",
                     "YAML merge keys ('<<') are not supported; write the fields out",
                     _mark(key_node),
                 )
@@ -157,8 +170,14 @@ def read_text(path: Path, shown: str) -> tuple[str | None, list[Diagnostic]]:
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            return None, [_finding(shown, "Y008", "input-too-large",
-                                   f"file is {size} bytes; the limit is {MAX_FILE_BYTES}")]
+            return None, [
+                _finding(
+                    shown,
+                    "Y008",
+                    "input-too-large",
+                    f"file is {size} bytes; the limit is {MAX_FILE_BYTES}",
+                )
+            ]
         raw = path.read_bytes()
     except OSError as exc:
         return None, [_finding(shown, "Y011", "unreadable", f"cannot read: {exc.strerror or exc}")]
@@ -195,14 +214,22 @@ def _syntax_finding(shown: str, exc: yaml.MarkedYAMLError, text: str) -> Diagnos
     mark = exc.problem_mark or exc.context_mark
     pos = (mark.line + 1, mark.column + 1) if mark else (1, 1)
     lines = text.splitlines()
-    at_tab = mark is not None and mark.line < len(lines) and "\t" in lines[mark.line][: mark.column + 1]
+    at_tab = (
+        mark is not None and mark.line < len(lines) and "\t" in lines[mark.line][: mark.column + 1]
+    )
     problem = exc.problem or exc.context or "invalid YAML"
     if "expected a single document" in str(exc):
-        return _finding(shown, "Y006", "multiple-documents",
-                        "more than one YAML document; use one file per document", pos)
+        return _finding(
+            shown,
+            "Y006",
+            "multiple-documents",
+            "more than one YAML document; use one file per document",
+            pos,
+        )
     if at_tab:
-        return _finding(shown, "Y012", "tab-indentation",
-                        "tab character where YAML allows only spaces", pos)
+        return _finding(
+            shown, "Y012", "tab-indentation", "tab character where YAML allows only spaces", pos
+        )
     context = f" ({exc.context})" if exc.context and exc.problem else ""
     return _finding(shown, "Y001", "yaml-syntax", f"{problem}{context}", pos)
 

@@ -30,7 +30,9 @@ def load(path: Path, base: Path | None = None) -> LoadResult:
     files, diags = read_files(discover(path), base)
     if not files and not diags:
         where = Location(path.as_posix())
-        diags.append(Diagnostic(where, "Y014", "no catalogue files (*.yaml) found", "error", "no-catalogue"))
+        diags.append(
+            Diagnostic(where, "Y014", "no catalogue files (*.yaml) found", "error", "no-catalogue")
+        )
     for yf in files:
         diags.extend(validate_file(yf))
     if has_failures(diags):
@@ -43,6 +45,8 @@ def load(path: Path, base: Path | None = None) -> LoadResult:
     return LoadResult(build_catalogue(merged), diags, merged)
 
 
-def load_catalogue(path: Path, base: Path | None = None) -> tuple[Catalogue | None, list[Diagnostic]]:
+def load_catalogue(
+    path: Path, base: Path | None = None
+) -> tuple[Catalogue | None, list[Diagnostic]]:
     result = load(path, base)
     return result.catalogue, result.diagnostics

@@ -86,12 +86,16 @@ def _model(node: Node, defaults: Defaults) -> Model:
             health_path=http.get("healthPath", "/health"),
             readiness_path=http.get("readinessPath"),
             ingress_path=http.get("ingressPath"),
-        ) if http else None,
+        )
+        if http
+        else None,
         container=ContainerSpec(
             model_path=container.get("modelPath", "/model"),
             size=container.get("size"),
             delivery=container.get("delivery"),
-        ) if container is not None else None,
+        )
+        if container is not None
+        else None,
         resources=_resources(d.get("resources")) or Resources(),
         replicas=int(d.get("replicas", 1)),
         env=_pairs(d.get("env")),

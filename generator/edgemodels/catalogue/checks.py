@@ -40,17 +40,26 @@ def _missing_sections(merged: Merged) -> Iterator[Diagnostic]:
         yield _d(first, "S101", "missing-section", "no file of the catalogue sets metadata.name")
     for section in ("git", "hub", "defaults"):
         if section not in merged.sections:
-            yield _d(first, "S101", "missing-section", f"no file of the catalogue defines spec.{section}")
+            yield _d(
+                first, "S101", "missing-section", f"no file of the catalogue defines spec.{section}"
+            )
 
 
 def _duplicates(merged: Merged) -> Iterator[Diagnostic]:
-    for kind, code, nodes in (("model", "R101", merged.models), ("workload", "R103", merged.workloads)):
+    for kind, code, nodes in (
+        ("model", "R101", merged.models),
+        ("workload", "R103", merged.workloads),
+    ):
         seen: dict[str, Node] = {}
         for node in nodes:
             name = node.data["name"]
             if name in seen:
-                yield _d(node.at("name"), code, f"duplicate-{kind}",
-                         f"{kind} '{name}' is defined twice; first at {seen[name].at('name')}")
+                yield _d(
+                    node.at("name"),
+                    code,
+                    f"duplicate-{kind}",
+                    f"{kind} '{name}' is defined twice; first at {seen[name].at('name')}",
+                )
             else:
                 seen[name] = node
 
@@ -64,30 +73,56 @@ def _references(merged: Merged) -> Iterator[Diagnostic]:
         for i, t in enumerate(m.get("targets") or []):
             used_targets.add(t)
             if t not in merged.targets:
-                yield _d(m.at("targets", i), "R104", "unknown-target",
-                         f"model '{name}' names target '{t}', which is not in spec.targets"
-                         + _hint(t, merged.targets))
+                yield _d(
+                    m.at("targets", i),
+                    "R104",
+                    "unknown-target",
+                    f"model '{name}' names target '{t}', which is not in spec.targets"
+                    + _hint(t, merged.targets),
+                )
         for t in m.get("overrides") or {}:
             if t not in (m.get("targets") or []):
-                yield _d(m.at("overrides", t, key=True), "R211", "override-for-unused-target",
-                         f"model '{name}' overrides target '{t}' but is not deployed to it", "warning")
+                yield _d(
+                    m.at("overrides", t, key=True),
+                    "R211",
+                    "override-for-unused-target",
+                    f"model '{name}' overrides target '{t}' but is not deployed to it",
+                    "warning",
+                )
         follow = bool(m.get("followWorkloads"))
         if not m.get("targets") and not follow:
-            yield _d(m.at("name"), "R106", "model-without-placement",
-                     f"model '{name}' has neither targets nor followWorkloads: it would go nowhere")
+            yield _d(
+                m.at("name"),
+                "R106",
+                "model-without-placement",
+                f"model '{name}' has neither targets nor followWorkloads: it would go nowhere",
+            )
         if follow and name not in used_by_workloads:
-            yield _d(m.at("followWorkloads"), "R108", "follow-without-workloads",
-                     f"model '{name}' follows workloads, but no workload uses it")
+            yield _d(
+                m.at("followWorkloads"),
+                "R108",
+                "follow-without-workloads",
+                f"model '{name}' follows workloads, but no workload uses it",
+            )
     for w in merged.workloads:
         for i, u in enumerate(w.data["uses"]):
             if u not in models:
-                yield _d(w.at("uses", i), "R105", "unknown-model",
-                         f"workload '{w.data['name']}' uses model '{u}', which is not in spec.models"
-                         + _hint(u, models))
+                yield _d(
+                    w.at("uses", i),
+                    "R105",
+                    "unknown-model",
+                    f"workload '{w.data['name']}' uses model '{u}', which is not in spec.models"
+                    + _hint(u, models),
+                )
     for t, node in merged.targets.items():
         if t not in used_targets:
-            yield _d(node.path_key(), "R107", "unused-target",
-                     f"target '{t}' is used by no model", "warning")
+            yield _d(
+                node.path_key(),
+                "R107",
+                "unused-target",
+                f"target '{t}' is used by no model",
+                "warning",
+            )
 
 
 def _hint(name: str, known: object) -> str:
@@ -113,7 +148,9 @@ def _selectors(merged: Merged) -> Iterator[Diagnostic]:
 def _label(node: Node, path: tuple[str | int, ...], key: str, value: str) -> Iterator[Diagnostic]:
     problem = label_key_problem(key)
     if problem:
-        yield _d(node.at(*path, key=True), "R201", "invalid-label-key", f"label key '{key}': {problem}")
+        yield _d(
+            node.at(*path, key=True), "R201", "invalid-label-key", f"label key '{key}': {problem}"
+        )
     problem = label_value_problem(value)
     if problem:
         yield _d(node.at(*path), "R202", "invalid-label-value", f"label value '{value}': {problem}")
@@ -126,15 +163,20 @@ def _expression(node: Node, expr: dict[str, object]) -> Iterator[Diagnostic]:
     if problem:
         yield _d(node.at("key"), "R201", "invalid-label-key", f"label key '{key}': {problem}")
     if op in ("In", "NotIn") and not values:
-        yield _d(node.at("operator"), "R203", "incoherent-selector",
-                 f"operator {op} needs at least one value")
+        yield _d(
+            node.at("operator"),
+            "R203",
+            "incoherent-selector",
+            f"operator {op} needs at least one value",
+        )
     if op in ("Exists", "DoesNotExist") and "values" in expr:
-        yield _d(node.at("values"), "R203", "incoherent-selector",
-                 f"operator {op} takes no values")
+        yield _d(node.at("values"), "R203", "incoherent-selector", f"operator {op} takes no values")
     for i, v in enumerate(values):
         problem = label_value_problem(str(v))
         if problem:
-            yield _d(node.at("values", i), "R202", "invalid-label-value", f"label value '{v}': {problem}")
+            yield _d(
+                node.at("values", i), "R202", "invalid-label-value", f"label value '{v}': {problem}"
+            )
 
 
 def _models(merged: Merged) -> Iterator[Diagnostic]:
@@ -145,66 +187,108 @@ def _models(merged: Merged) -> Iterator[Diagnostic]:
         packaging = m.get("packaging", default_packaging)
         problem = version_problem(str(m.data["version"]), packaging)
         if problem:
-            yield _d(m.at("version"), "R206", "invalid-version", f"version '{m.data['version']}': {problem}")
+            yield _d(
+                m.at("version"),
+                "R206",
+                "invalid-version",
+                f"version '{m.data['version']}': {problem}",
+            )
         yield from _images(m)
         wrapper = m.data["wrapper"]
         other = "container" if wrapper == "http" else "http"
         if wrapper == "http" and "http" not in m.data:
-            yield _d(m.at("wrapper"), "R207", "wrapper-settings",
-                     f"model '{name}' is an http model but has no http section (port, healthPath)")
+            yield _d(
+                m.at("wrapper"),
+                "R207",
+                "wrapper-settings",
+                f"model '{name}' is an http model but has no http section (port, healthPath)",
+            )
         if other in m.data:
-            yield _d(m.at(other, key=True), "R207", "wrapper-settings",
-                     f"model '{name}' is a {wrapper} model; the {other} section does not apply")
+            yield _d(
+                m.at(other, key=True),
+                "R207",
+                "wrapper-settings",
+                f"model '{name}' is a {wrapper} model; the {other} section does not apply",
+            )
 
 
 def _budgets(m: Node, name: str) -> Iterator[Diagnostic]:
     if len(name) > MAX_APPLICATION_NAME:
-        yield _d(m.at("name"), "R204", "name-too-long",
-                 f"model name '{name}' is {len(name)} characters; RHACM application names are "
-                 f"limited to {MAX_APPLICATION_NAME}")
+        yield _d(
+            m.at("name"),
+            "R204",
+            "name-too-long",
+            f"model name '{name}' is {len(name)} characters; RHACM application names are "
+            f"limited to {MAX_APPLICATION_NAME}",
+        )
     placements = list(m.get("targets") or [])
     if m.get("followWorkloads"):
         placements.append(FOLLOW_PREFIX + name)
     for p in placements:
         sub = f"{name}-{p}"
         if len(sub) > MAX_LABEL_VALUE:
-            yield _d(m.at("name"), "R204", "name-too-long",
-                     f"subscription name '{sub}' would be {len(sub)} characters; the limit is "
-                     f"{MAX_LABEL_VALUE}: shorten the model or target name")
+            yield _d(
+                m.at("name"),
+                "R204",
+                "name-too-long",
+                f"subscription name '{sub}' would be {len(sub)} characters; the limit is "
+                f"{MAX_LABEL_VALUE}: shorten the model or target name",
+            )
 
 
 def _images(m: Node) -> Iterator[Diagnostic]:
     refs: list[tuple[tuple[str | int, ...], str]] = [(("image",), m.data["image"])]
     refs += [(("images", arch), ref) for arch, ref in (m.get("images") or {}).items()]
-    refs += [(("overrides", t, "image"), o["image"]) for t, o in (m.get("overrides") or {}).items()
-             if "image" in o]
+    refs += [
+        (("overrides", t, "image"), o["image"])
+        for t, o in (m.get("overrides") or {}).items()
+        if "image" in o
+    ]
     for path, ref in refs:
         if parse_image(ref) is None:
-            yield _d(m.at(*path), "R205", "invalid-image",
-                     f"'{ref}' is not a valid image reference (registry/repository[:tag][@sha256:digest])")
+            yield _d(
+                m.at(*path),
+                "R205",
+                "invalid-image",
+                f"'{ref}' is not a valid image reference "
+                "(registry/repository[:tag][@sha256:digest])",
+            )
 
 
 def _workloads(merged: Merged) -> Iterator[Diagnostic]:
     for w in merged.workloads:
         if not (w.get("matchLabels") or w.get("matchExpressions") or w.get("sites")):
-            yield _d(w.at("name"), "R212", "workload-without-placement",
-                     f"workload '{w.data['name']}' says nothing about where it runs "
-                     "(matchLabels, matchExpressions or sites)")
+            yield _d(
+                w.at("name"),
+                "R212",
+                "workload-without-placement",
+                f"workload '{w.data['name']}' says nothing about where it runs "
+                "(matchLabels, matchExpressions or sites)",
+            )
 
 
 def _settings(merged: Merged) -> Iterator[Diagnostic]:
     git, hub, defaults = (merged.sections[s] for s in ("git", "hub", "defaults"))
     yield from _git_url(git)
     for t, node in merged.targets.items():
-        if node.get("overrides") and "image" in node.data["overrides"]:
-            if parse_image(node.data["overrides"]["image"]) is None:
-                yield _d(node.at("overrides", "image"), "R205", "invalid-image",
-                         f"target '{t}': '{node.data['overrides']['image']}' is not a valid image reference")
+        image = (node.get("overrides") or {}).get("image")
+        if image is not None and parse_image(image) is None:
+            yield _d(
+                node.at("overrides", "image"),
+                "R205",
+                "invalid-image",
+                f"target '{t}': '{image}' is not a valid image reference",
+            )
     if defaults.data["namespace"] != hub.data["namespace"]:
-        yield _d(defaults.at("namespace"), "R208", "namespace-mismatch",
-                 f"models go to namespace '{defaults.data['namespace']}' but RHACM puts namespaced "
-                 f"resources in the Subscription's namespace '{hub.data['namespace']}' unless the "
-                 "subscription is created by a subscription-admin", "warning")
+        yield _d(
+            defaults.at("namespace"),
+            "R208",
+            "namespace-mismatch",
+            f"models go to namespace '{defaults.data['namespace']}' but RHACM puts namespaced "
+            f"resources in the Subscription's namespace '{hub.data['namespace']}' unless the "
+            "subscription is created by a subscription-admin",
+            "warning",
+        )
 
 
 def _git_url(git: Node) -> Iterator[Diagnostic]:
@@ -213,8 +297,16 @@ def _git_url(git: Node) -> Iterator[Diagnostic]:
         return
     parts = urlsplit(url)
     if parts.scheme not in ("https", "http") or not parts.hostname:
-        yield _d(git.at("url"), "R210", "invalid-git-url",
-                 "git url must be https://host/path, ssh://host/path or git@host:path")
+        yield _d(
+            git.at("url"),
+            "R210",
+            "invalid-git-url",
+            "git url must be https://host/path, ssh://host/path or git@host:path",
+        )
     elif parts.password is not None or (parts.username and parts.scheme == "https"):
-        yield _d(git.at("url"), "R209", "credentials-in-url",
-                 "git url carries credentials; remove them and name a Secret in credentialsSecret")
+        yield _d(
+            git.at("url"),
+            "R209",
+            "credentials-in-url",
+            "git url carries credentials; remove them and name a Secret in credentialsSecret",
+        )

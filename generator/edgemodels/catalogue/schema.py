@@ -70,9 +70,11 @@ def _finding(yf: YamlFile, error: jsonschema.ValidationError) -> list[Diagnostic
 def _unknown_fields(
     yf: YamlFile, path: tuple[str | int, ...], error: jsonschema.ValidationError
 ) -> list[Diagnostic]:
-    known = sorted(error.schema.get("properties", {}))
+    schema: Any = error.schema
+    instance: Any = error.instance
+    known = sorted(schema.get("properties", {}))
     out = []
-    for extra in (k for k in error.instance if k not in known):
+    for extra in (k for k in instance if k not in known):
         line, col = locate(yf.data, (*path, extra), key=True)
         hint = difflib.get_close_matches(extra, known, n=1, cutoff=0.6)
         where = f" in {_dotted(path)}" if path else ""
@@ -92,7 +94,8 @@ def _dotted(path: tuple[str | int, ...]) -> str:
 def _message(error: jsonschema.ValidationError, path: tuple[str | int, ...]) -> str:
     where = _dotted(path) or "document"
     keyword = str(error.validator)
-    value = error.instance
+    value: Any = error.instance
+    wanted: Any = error.validator_value
     if keyword == "required":
         missing = str(error.message).split("'")[1] if "'" in error.message else error.message
         return f"{where}: missing required field '{missing}'"
@@ -103,7 +106,7 @@ def _message(error: jsonschema.ValidationError, path: tuple[str | int, ...]) -> 
             hint = " (YAML read it as a number or boolean: put it in quotes)"
         return f"{where}: expected {expected}, got {type(value).__name__} {value!r}{hint}"
     if keyword == "enum":
-        options = [str(v) for v in error.validator_value]
+        options = [str(v) for v in wanted]
         close = difflib.get_close_matches(str(value), options, n=1, cutoff=0.6)
         hint = f"; did you mean '{close[0]}'?" if close else ""
         return f"{where}: {value!r} is not one of {', '.join(options)}{hint}"

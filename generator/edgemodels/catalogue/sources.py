@@ -63,9 +63,9 @@ class Merged:
 
 
 def default_catalogue_path(cwd: Path) -> Path:
-    for candidate in (cwd / "catalogue.yaml", cwd / "catalogue.yml", cwd / "catalogue"):
-        if candidate.exists():
-            return candidate
+    for name in ("catalogue.yaml", "catalogue.yml", "catalogue"):
+        if (cwd / name).exists():
+            return cwd / name if cwd != Path.cwd() else Path(name)
     raise InputError(
         f"no catalogue given and none found in {cwd} (looked for catalogue.yaml and catalogue/)"
     )
@@ -107,11 +107,19 @@ def read_files(paths: list[Path], base: Path) -> tuple[list[YamlFile], list[Diag
         if yf.data is None:
             continue
         if not isinstance(yf.data, PosMap):
-            diags.append(_err(Location(yf.path, *yf.data.pos) if hasattr(yf.data, "pos")
-                              else Location(yf.path, 1, 1), "Y010", "not-a-mapping",
-                              "a catalogue file must be a mapping with apiVersion, kind and spec"))
+            diags.append(
+                _err(
+                    Location(yf.path, *yf.data.pos)
+                    if hasattr(yf.data, "pos")
+                    else Location(yf.path, 1, 1),
+                    "Y010",
+                    "not-a-mapping",
+                    "a catalogue file must be a mapping with apiVersion, kind and spec",
+                )
+            )
             continue
-        if yf.data.get("kind") in OTHER_KINDS:
+        kind = yf.data.get("kind")
+        if isinstance(kind, str) and kind in OTHER_KINDS:
             continue
         files.append(yf)
     return files, diags
@@ -126,7 +134,9 @@ def merge(files: list[YamlFile]) -> tuple[Merged, list[Diagnostic]]:
     merged, diags = Merged(files=files), []
     for yf in files:
         root = Node(yf.data, yf, ())
-        name = root.get("metadata", {}).get("name") if isinstance(root.get("metadata"), dict) else None
+        name = (
+            root.get("metadata", {}).get("name") if isinstance(root.get("metadata"), dict) else None
+        )
         if name is not None:
             diags.extend(_merge_name(merged, root.child("metadata", "name")))
         spec = root.get("spec")
@@ -137,7 +147,9 @@ def merge(files: list[YamlFile]) -> tuple[Merged, list[Diagnostic]]:
                 diags.extend(_merge_section(merged, root.child("spec", section), section))
         for tname in spec.get("targets") or {}:
             diags.extend(_merge_target(merged, root.child("spec", "targets", tname), tname))
-        merged.models.extend(root.child("spec", "models", i) for i in range(len(spec.get("models") or [])))
+        merged.models.extend(
+            root.child("spec", "models", i) for i in range(len(spec.get("models") or []))
+        )
         merged.workloads.extend(
             root.child("spec", "workloads", i) for i in range(len(spec.get("workloads") or []))
         )
@@ -149,9 +161,15 @@ def _merge_name(merged: Merged, node: Node) -> list[Diagnostic]:
         merged.name = node
         return []
     if merged.name.data != node.data:
-        return [_err(node.at(), "R110", "catalogue-name-mismatch",
-                     f"metadata.name '{node.data}' differs from '{merged.name.data}' "
-                     f"at {merged.name.at()}")]
+        return [
+            _err(
+                node.at(),
+                "R110",
+                "catalogue-name-mismatch",
+                f"metadata.name '{node.data}' differs from '{merged.name.data}' "
+                f"at {merged.name.at()}",
+            )
+        ]
     return []
 
 
@@ -160,8 +178,14 @@ def _merge_section(merged: Merged, node: Node, section: str) -> list[Diagnostic]
     if first is None:
         merged.sections[section] = node
         return []
-    return [_err(node.path_key(), "R109", "duplicate-section",
-                 f"spec.{section} is defined twice; first at {first.path_key()}")]
+    return [
+        _err(
+            node.path_key(),
+            "R109",
+            "duplicate-section",
+            f"spec.{section} is defined twice; first at {first.path_key()}",
+        )
+    ]
 
 
 def _merge_target(merged: Merged, node: Node, name: str) -> list[Diagnostic]:
@@ -169,5 +193,11 @@ def _merge_target(merged: Merged, node: Node, name: str) -> list[Diagnostic]:
     if first is None:
         merged.targets[name] = node
         return []
-    return [_err(node.path_key(), "R102", "duplicate-target",
-                 f"target '{name}' is defined twice; first at {first.path_key()}")]
+    return [
+        _err(
+            node.path_key(),
+            "R102",
+            "duplicate-target",
+            f"target '{name}' is defined twice; first at {first.path_key()}",
+        )
+    ]

@@ -13,8 +13,9 @@ from edgemodels.cli import FORMATS, emit_findings, guarded
 
 @click.command("check")
 @click.argument("catalogue", required=False, type=click.Path(path_type=Path))
-@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True,
-              help="Report format.")
+@click.option(
+    "--format", "fmt", type=FORMATS, default="text", show_default=True, help="Report format."
+)
 @click.option("--strict", is_flag=True, help="Warnings fail the check too (exit 1).")
 def command(catalogue: Path | None, fmt: str, strict: bool) -> int:
     """Check a model catalogue: schema, references, names, selectors, policies.

@@ -1,0 +1,90 @@
+"""`edgemodels check` as a user runs it: exit codes, formats, default paths."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from edgemodels.cli import main
+
+REPO = Path(__file__).resolve().parents[2]
+EXAMPLE = REPO / "examples" / "lrt"
+BAD = """\
+apiVersion: edgemodels.io/v1alpha1
+kind: ModelCatalogue
+spec:
+  models: [{name: x}]
+"""
+
+
+def test_example_is_clean(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", str(EXAMPLE)]) == 0
+    assert "no findings" in capsys.readouterr().out
+
+
+def test_findings_exit_1_with_locations(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "catalogue.yaml").write_text(BAD)
+    monkeypatch.chdir(tmp_path)
+    assert main(["check"]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "catalogue.yaml:4:12: S002 spec.models[0]: missing required field 'image'"
+    assert out[-1].startswith("checked catalogue.yaml: 3 error(s)")
+
+
+def test_json_format(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "c.yaml").write_text(BAD)
+    assert main(["check", str(tmp_path / "c.yaml"), "--format", "json"]) == 1
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["summary"]["error"] == 3
+    first = doc["findings"][0]
+    assert {k: first[k] for k in ("line", "col", "code", "name")} == {
+        "line": 4,
+        "col": 12,
+        "code": "S002",
+        "name": "missing-field",
+    }
+
+
+def test_warnings_fail_only_under_strict(tmp_path: Path) -> None:
+    text = (
+        (EXAMPLE / "catalogue.yaml")
+        .read_text()
+        .replace("  models:", "    spare:\n      matchLabels: {a: b}\n  models:")
+    )
+    cat = tmp_path / "cat"
+    cat.mkdir()
+    for f in EXAMPLE.rglob("*.yaml"):
+        dest = cat / f.relative_to(EXAMPLE)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        dest.write_text(f.read_text())
+    (cat / "catalogue.yaml").write_text(text + "    spare:\n      matchLabels: {a: b}\n")
+    assert main(["check", str(cat)]) == 0
+    assert main(["check", str(cat), "--strict"]) == 1
+
+
+def test_missing_catalogue_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main(["check"]) == 2
+    assert "no catalogue given" in capsys.readouterr().err
+
+
+def test_console_script_version_and_help() -> None:
+    exe = Path(sys.executable).parent / "edgemodels"
+    out = subprocess.run([str(exe), "--version"], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "edgemodels, version 0.1.0"
+    helptext = subprocess.run(
+        [str(exe), "check", "--help"], capture_output=True, text=True, check=True
+    )
+    assert "Example:" in helptext.stdout
+
+
+def test_bad_option_is_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", "--format", "xml"]) == 2

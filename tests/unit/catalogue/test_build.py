@@ -1,0 +1,46 @@
+"""The typed model built from the example catalogue."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from edgemodels.catalogue import load_catalogue
+from edgemodels.catalogue.model import Requirement
+from edgemodels.placement import model_placements
+
+EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "lrt"
+
+
+def test_example_builds() -> None:
+    catalogue, diags = load_catalogue(EXAMPLE)
+    assert diags == []
+    assert catalogue is not None
+    assert catalogue.name == "lrt"
+    assert catalogue.hub.namespace == "i4q-lrt"
+    assert catalogue.defaults.image_pull_secrets == ("i4qregistry",)
+    arm = catalogue.target("arm-assembly")
+    assert arm.selector.match_labels == (("line", "assembly"),)
+    assert arm.selector.match_expressions == (Requirement("kubernetes.io/arch", "In", ("arm64",)),)
+    sktime = catalogue.model("sktime")
+    assert sktime.http is not None and sktime.http.ingress_path == "/api"
+    assert sktime.location.path.endswith("models/sktime.yaml")
+    assert sktime.location.line == 5
+
+
+def test_overrides_merge_target_then_model() -> None:
+    catalogue, _ = load_catalogue(EXAMPLE)
+    assert catalogue is not None
+    placements = {p.name: p for p in model_placements(catalogue, catalogue.model("anomaly-scorer"))}
+    assert placements["lrt"].overrides.replicas == 2
+    assert placements["arm-assembly"].overrides.replicas == 1
+    res = placements["arm-assembly"].overrides.resources
+    assert res is not None and dict(res.limits) == {"memory": "256Mi"}
+
+
+def test_follow_workloads_placement() -> None:
+    catalogue, _ = load_catalogue(EXAMPLE)
+    assert catalogue is not None
+    (follow,) = model_placements(catalogue, catalogue.model("defect-detector"))
+    assert follow.name == "follow-defect-detector"
+    assert follow.follows == ("quality-inspection",)
+    assert follow.predicates[0].match_labels == (("line", "assembly"),)

@@ -1,0 +1,85 @@
+"""Catalogues split over a folder: merging, and findings that name the right file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from edgemodels.catalogue import load
+
+from .helpers import BASE
+
+MODEL = """\
+apiVersion: edgemodels.io/v1alpha1
+kind: ModelCatalogue
+spec:
+  models:
+    - name: {name}
+      version: 1.0.0
+      wrapper: container
+      image: registry.example.com/models/{name}:1.0.0
+      targets: [lrt]
+"""
+
+
+def write(root: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        path = root / "catalogue" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return root / "catalogue"
+
+
+def rendered(tmp_path: Path, files: dict[str, str]) -> list[str]:
+    result = load(write(tmp_path, files), base=tmp_path)
+    return [d.render() for d in sorted(result.diagnostics)]
+
+
+def test_models_are_gathered_from_every_file(tmp_path: Path) -> None:
+    files = {
+        "main.yaml": BASE,
+        **{f"models/m{i}.yaml": MODEL.format(name=f"m{i}") for i in range(3)},
+    }
+    result = load(write(tmp_path, files), base=tmp_path)
+    assert result.diagnostics == []
+    assert result.catalogue is not None
+    assert [m.name for m in result.catalogue.models] == ["sktime", "m0", "m1", "m2"]
+
+
+def test_same_model_twice_names_both_places(tmp_path: Path) -> None:
+    files = {"main.yaml": BASE, "models/a.yaml": MODEL.format(name="sktime")}
+    assert rendered(tmp_path, files) == [
+        "catalogue/models/a.yaml:5:13: R101 model 'sktime' is defined twice; "
+        "first at catalogue/main.yaml:18:13"
+    ]
+
+
+def test_section_defined_twice(tmp_path: Path) -> None:
+    other = "apiVersion: edgemodels.io/v1alpha1\nkind: ModelCatalogue\nspec:\n  hub:\n    namespace: x\n"
+    assert rendered(tmp_path, {"main.yaml": BASE, "z.yaml": other}) == [
+        "catalogue/z.yaml:4:3: R109 spec.hub is defined twice; first at catalogue/main.yaml:9:3"
+    ]
+
+
+def test_schema_error_in_second_file_points_there(tmp_path: Path) -> None:
+    bad = MODEL.format(name="m0").replace("wrapper: container", "wrapper: box")
+    assert rendered(tmp_path, {"main.yaml": BASE, "models/m0.yaml": bad}) == [
+        "catalogue/models/m0.yaml:7:16: S004 spec.models[0].wrapper: 'box' is not one of "
+        "http, container"
+    ]
+
+
+def test_other_edgemodels_documents_are_skipped(tmp_path: Path) -> None:
+    inventory = "apiVersion: edgemodels.io/v1alpha1\nkind: SiteInventory\nsites: []\n"
+    result = load(write(tmp_path, {"main.yaml": BASE, "sites.yaml": inventory}), base=tmp_path)
+    assert result.diagnostics == []
+
+
+def test_folder_without_catalogue(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    result = load(tmp_path / "empty", base=tmp_path)
+    assert [d.code for d in result.diagnostics] == ["Y014"]
+
+
+def test_hidden_folders_are_ignored(tmp_path: Path) -> None:
+    files = {"main.yaml": BASE, ".git/junk.yaml": "not: [valid"}
+    assert rendered(tmp_path, files) == []

@@ -1,0 +1,135 @@
+"""Each catalogue check: an inline catalogue and the expected (line, col, code)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from .helpers import BASE, findings, messages
+
+
+def test_base_catalogue_is_clean(tmp_path: Path) -> None:
+    assert findings(tmp_path, BASE) == []
+
+
+def sub(old: str, new: str) -> str:
+    assert old in BASE, old
+    return BASE.replace(old, new, 1)
+
+
+CASES = {
+    # schema
+    "unknown field with hint": (
+        sub("      wrapper: http\n", "      wraper: http\n"),
+        [(18, 7, "S002"), (20, 7, "S001")],
+    ),
+    "wrong type": (sub("port: 8080", "port: eighty"), [(23, 20, "S003")]),
+    "number where text is needed": (sub("version: 1.4.2", "version: 1.10"), [(19, 16, "S003")]),
+    "enum": (sub("wrapper: http", "wrapper: rest"), [(20, 16, "S004")]),
+    "pattern": (sub("  name: lrt", "  name: LRT"), [(4, 9, "S004")]),
+    "wrong apiVersion": (sub("edgemodels.io/v1alpha1", "edgemodels.io/v1"), [(1, 13, "S004")]),
+    "missing required in a list item": (
+        sub("      image: registry.gitlab.com/i4q/lrt/sktime:1.4.2\n", ""),
+        [(18, 7, "S002")],
+    ),
+    "unknown field inside a flow mapping": (
+        sub("healthPath: /health", "helthPath: /health"),
+        [(23, 26, "S001")],
+    ),
+    # merged sections
+    "missing section": (
+        sub("  defaults:\n    namespace: i4q-lrt\n    imagePullSecrets: [i4qregistry]\n", ""),
+        [(1, 1, "S101")],
+    ),
+    # references
+    "unknown target": (sub("targets: [lrt]", "targets: [lrt, prod]"), [(22, 22, "R104")]),
+    "no placement": (sub("      targets: [lrt]\n", ""), [(15, 5, "R107"), (18, 13, "R106")]),
+    "unused target": (
+        sub("  models:\n", "    spare:\n      matchLabels: {env: spare}\n  models:\n"),
+        [(17, 5, "R107")],
+    ),
+    # names and selectors
+    "bad label key": (sub("{env: lrt}", "{'bad key': lrt}"), [(16, 21, "R201")]),
+    "bad label value": (sub("{env: lrt}", "{env: 'not ok'}"), [(16, 26, "R202")]),
+    "In without values": (
+        sub(
+            "      matchLabels: {env: lrt}\n",
+            "      matchExpressions: [{key: env, operator: In}]\n",
+        ),
+        [(16, 47, "R203")],
+    ),
+    "Exists with values": (
+        sub(
+            "      matchLabels: {env: lrt}\n",
+            "      matchExpressions: [{key: env, operator: Exists, values: [a]}]\n",
+        ),
+        [(16, 63, "R203")],
+    ),
+    "name over the application budget": (
+        sub("name: sktime", "name: " + "m" * 38),
+        [(18, 13, "R204")],
+    ),
+    "invalid image": (
+        sub("image: registry.gitlab.com/i4q/lrt/sktime:1.4.2", "image: 'Registry/UPPER case'"),
+        [(21, 14, "R205")],
+    ),
+    "helm needs semver": (sub("version: 1.4.2", "version: v1.4"), [(19, 16, "R206")]),
+    "http model without http section": (
+        sub("      http: {port: 8080, healthPath: /health, ingressPath: /api}\n", ""),
+        [(20, 16, "R207")],
+    ),
+    "credentials in git url": (
+        sub("https://gitlab.com", "https://bot:glpat-secret@gitlab.com"),
+        [(7, 10, "R209")],
+    ),
+    "namespace mismatch": (
+        sub("  defaults:\n    namespace: i4q-lrt", "  defaults:\n    namespace: other"),
+        [(12, 16, "R208")],
+    ),
+    "suppressed warning": (
+        sub(
+            "  defaults:\n    namespace: i4q-lrt",
+            "  defaults:\n    namespace: other  # edgemodels: ignore[R208]",
+        ),
+        [],
+    ),
+    "unused suppression": (
+        sub("    branch: acm-dev", "    branch: acm-dev  # edgemodels: ignore[R208]"),
+        [(8, 22, "P001")],
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_check(tmp_path: Path, case: str) -> None:
+    text, expected = CASES[case]
+    assert findings(tmp_path, text) == expected
+
+
+def test_did_you_mean(tmp_path: Path) -> None:
+    text = sub("healthPath: /health", "helthPath: /health")
+    assert any("did you mean 'healthPath'?" in m for m in messages(tmp_path, text))
+
+
+def test_secret_never_echoed(tmp_path: Path) -> None:
+    text = sub("https://gitlab.com", "https://bot:glpat-secret@gitlab.com")
+    assert not any("glpat-secret" in m for m in messages(tmp_path, text))
+
+
+def test_workload_references(tmp_path: Path) -> None:
+    text = BASE + (
+        "  workloads:\n"
+        "    - name: inspect\n"
+        "      uses: [sktim]\n"
+        "      matchLabels: {line: a}\n"
+        "    - name: lonely\n"
+        "      uses: [sktime]\n"
+    )
+    assert findings(tmp_path, text) == [(26, 14, "R105"), (28, 13, "R212")]
+    assert any("did you mean 'sktime'?" in m for m in messages(tmp_path, text))
+
+
+def test_follow_without_workloads(tmp_path: Path) -> None:
+    text = sub("      targets: [lrt]\n", "      followWorkloads: true\n")
+    assert findings(tmp_path, text) == [(15, 5, "R107"), (22, 24, "R108")]

@@ -1,0 +1,65 @@
+"""Broken and hostile YAML gets a finding with a location, never an exception."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from edgemodels import yamlio
+
+from .helpers import BASE, findings
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("a: [b\n", [(2, 1, "Y001")]),
+        ("spec:\n\t models: []\n", [(2, 1, "Y012")]),
+        ("a: 1\nb: 2\na: 3\n", [(3, 1, "Y002")]),
+        ("1: one\n", [(1, 1, "Y003")]),
+        ("a: 1\n---\nb: 2\n", [(2, 1, "Y006")]),
+        ("", [(1, 1, "Y005")]),
+        ("# only a comment\n", [(1, 1, "Y005")]),
+        ("- a\n- b\n", [(1, 1, "Y010")]),
+        ("a: &x [*x]\n", [(1, 4, "Y007")]),
+        ("base: &b {x: 1}\nother:\n  <<: *b\n", [(3, 3, "Y013")]),
+    ],
+)
+def test_broken_yaml(tmp_path: Path, text: str, expected: list[tuple[int, int, str]]) -> None:
+    assert findings(tmp_path, text) == expected
+
+
+def test_alias_bomb_is_refused_quickly(tmp_path: Path) -> None:
+    lines = ["a: &a [x, x, x, x, x, x, x, x, x]"]
+    for i in range(1, 9):
+        prev, cur = chr(ord("a") + i - 1), chr(ord("a") + i)
+        lines.append(f"{cur}: &{cur} [" + ", ".join([f"*{prev}"] * 9) + "]")
+    got = findings(tmp_path, "\n".join(lines) + "\n")
+    assert [code for _, _, code in got] == ["Y007"]
+
+
+def test_deep_nesting_is_refused(tmp_path: Path) -> None:
+    text = "a: " + "[" * 200 + "]" * 200 + "\n"
+    assert [c for _, _, c in findings(tmp_path, text)] == ["Y009"]
+
+
+def test_not_utf8_points_at_the_bad_byte(tmp_path: Path) -> None:
+    path = tmp_path / "catalogue.yaml"
+    path.write_bytes(b"a: 1\nb: caf\xe9\n")
+    _, diags = yamlio.load_positioned(path, "catalogue.yaml")
+    assert [(d.line, d.col, d.code) for d in diags] == [(2, 7, "Y004")]
+
+
+def test_file_over_the_size_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(yamlio, "MAX_FILE_BYTES", 100)
+    assert findings(tmp_path, BASE) == [(1, 1, "Y008")]
+
+
+def test_positions_of_keys_and_values() -> None:
+    data, diags = yamlio.parse_text("a:\n  b: [1, {c: d}]\n", "x")
+    assert diags == []
+    assert yamlio.locate(data, ("a", "b", 1, "c")) == (2, 14)
+    assert yamlio.locate(data, ("a", "b", 1, "c"), key=True) == (2, 11)
+    assert yamlio.locate(data, ("a", "b", 0)) == (2, 7)
+    assert yamlio.locate(data, ("a", "missing")) == (2, 3)
