@@ -51,9 +51,7 @@ def guarded(call: Callable[[], int]) -> int:
         return EXIT_CRASH
 
 
-def emit_findings(
-    diags: Sequence[Diagnostic], fmt: str, subject: str, strict: bool = False
-) -> int:
+def emit_findings(diags: Sequence[Diagnostic], fmt: str, subject: str, strict: bool = False) -> int:
     """Print findings in the chosen format and return 0 or 1."""
     ordered = sort_diagnostics(diags)
     click.echo(REPORTERS[fmt](ordered, subject), nl=False)
