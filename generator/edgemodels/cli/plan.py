@@ -1,0 +1,117 @@
+"""`edgemodels plan`."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import click
+
+from edgemodels.catalogue.sources import default_catalogue_path
+from edgemodels.cli import EXIT_CLEAN, EXIT_FINDINGS, emit_findings, guarded
+from edgemodels.diagnostics import Diagnostic, has_failures, sort_diagnostics
+from edgemodels.errors import OutputError
+from edgemodels.output import render_text
+from edgemodels.plan.core import PlanOptions, run_plan
+from edgemodels.plan.guards import DEFAULT_REMOVAL_LIMIT, parse_removal_limit
+from edgemodels.plan.reports import PLAN_FORMATS, build_view, reporters
+
+
+@click.command("plan")
+@click.argument("catalogue", required=False, type=click.Path(path_type=Path))
+@click.option(
+    "--inventory",
+    "-i",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="Sites: a SiteInventory file or `kubectl get managedclusters -o yaml` output.",
+)
+@click.option("--base", metavar="REV", help="Compare with the catalogue at this git revision.")
+@click.option(
+    "--workload-sites",
+    type=click.Path(path_type=Path),
+    help="Where workloads run: a WorkloadPlacement file exported by the workload scheduler.",
+)
+@click.option(
+    "--max-removals",
+    metavar="N|P%",
+    help="Fail when models are removed from more than N sites or P% of them "
+    "[default: 5 sites or 10%, whichever is smaller].",
+)
+@click.option("--allow-removals", is_flag=True, help="Report removals as warnings, not errors.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(PLAN_FORMATS),
+    default="text",
+    show_default=True,
+    help="text for a terminal, json for tools, markdown for a merge-request comment.",
+)
+@click.option(
+    "--output", "-o", type=click.Path(path_type=Path), help="Write the report to this file."
+)
+def command(
+    catalogue: Path | None,
+    inventory: Path,
+    base: str | None,
+    workload_sites: Path | None,
+    max_removals: str | None,
+    allow_removals: bool,
+    fmt: str,
+    output: Path | None,
+) -> int:
+    """Show which site gets, loses, upgrades or downgrades which model.
+
+    CATALOGUE is a catalogue file or folder (default: catalogue.yaml or catalogue/).
+    Placements are evaluated with Kubernetes label-selector and OCM Placement semantics
+    against the sites' labels. With --base, the catalogue at that git revision (e.g. the
+    merge request's target branch) is compared with the working one. Exit 0 when clean,
+    1 with errors (mass removal, a site left without models, over capacity, a workload
+    without its model), 2 when an input cannot be read.
+
+    \b
+    Example:
+      edgemodels plan --inventory examples/sites.yaml examples/lrt
+      edgemodels plan -i sites.yaml --base origin/main --format markdown -o plan.md
+      kubectl get managedclusters -o yaml > clusters.yaml
+      edgemodels plan -i clusters.yaml --base main --max-removals 2%
+    """
+
+    def body() -> int:
+        limit = parse_removal_limit(max_removals) if max_removals else DEFAULT_REMOVAL_LIMIT
+        path = catalogue or default_catalogue_path(Path.cwd())
+        options = PlanOptions(inventory, path, base, workload_sites, limit, allow_removals)
+        plan, diags = run_plan(options)
+        ordered = sort_diagnostics(diags)
+        if plan is None:
+            return emit_findings(ordered, "json" if fmt == "json" else "text", "plan")
+        report = reporters()[fmt](build_view(plan, ordered))
+        if output is None:
+            click.echo(report, nl=False)
+        else:
+            write_report(output, report)
+            click.echo(_stderr_summary(ordered, output), err=True, nl=False)
+        return EXIT_FINDINGS if has_failures(ordered) else EXIT_CLEAN
+
+    return guarded(body)
+
+
+def _stderr_summary(diags: list[Diagnostic], output: Path) -> str:
+    return f"plan written to {output}\n" + render_text(diags, "plan")
+
+
+def write_report(path: Path, text: str) -> None:
+    """Write through a temporary file in the same folder, so a reader never sees half."""
+    folder = path.parent if str(path.parent) else Path(".")
+    temp = None
+    try:
+        fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.chmod(temp, 0o644)
+        os.replace(temp, path)
+    except OSError as exc:
+        if temp is not None and os.path.exists(temp):
+            os.unlink(temp)
+        raise OutputError(f"--output {path}: {exc.strerror or exc}") from exc

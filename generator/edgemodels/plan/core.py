@@ -1,0 +1,155 @@
+"""`edgemodels plan`: load the inputs, evaluate both catalogues, diff them, run the guards."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from edgemodels.catalogue import load
+from edgemodels.catalogue.model import Catalogue
+from edgemodels.catalogue.sources import shown_name
+from edgemodels.diagnostics import (
+    Diagnostic,
+    Suppression,
+    apply_suppressions,
+    find_suppressions,
+    has_failures,
+)
+from edgemodels.errors import InputError
+from edgemodels.inventory import WorkloadSites, load_inventory, load_workload_sites
+from edgemodels.plan import guards
+from edgemodels.plan.diff import ModelDiff, PlacementTotals, diff_models, placement_totals
+from edgemodels.plan.evaluate import Evaluation, MaskCache, Sites, evaluate, index_sites
+from edgemodels.plan.gitrev import Revision, catalogue_at
+from edgemodels.plan.guards import DEFAULT_REMOVAL_LIMIT, RemovalLimit
+from edgemodels.plan.workloads import apply_workload_sites, export_findings
+from edgemodels.yamlio import YamlFile
+
+PLAN_CODE_PREFIX = "D1"  # inline suppressions in the catalogue apply to the plan's own codes
+
+
+@dataclass(frozen=True)
+class PlanOptions:
+    inventory: Path
+    catalogue: Path
+    base: str | None = None
+    workload_sites: Path | None = None
+    removal_limit: RemovalLimit = DEFAULT_REMOVAL_LIMIT
+    allow_removals: bool = False
+
+
+@dataclass(frozen=True)
+class Plan:
+    sites: Sites
+    after: Evaluation
+    before: Evaluation | None  # None: no base to compare with
+    diffs: tuple[ModelDiff, ...]
+    placements: tuple[PlacementTotals, ...]
+    catalogue_path: str = ""
+    inventory_path: str = ""
+    base: Revision | None = None
+    findings: tuple[Diagnostic, ...] = field(default=())
+
+    @property
+    def compared(self) -> bool:
+        return self.before is not None
+
+
+def build_plan(
+    catalogue: Catalogue,
+    sites: Sites,
+    base: Catalogue | None = None,
+    compared: bool = False,
+    exported: tuple[WorkloadSites, ...] | None = None,
+    limit: RemovalLimit = DEFAULT_REMOVAL_LIMIT,
+    allow_removals: bool = False,
+) -> tuple[Plan, list[Diagnostic]]:
+    """The plan of `catalogue` on `sites`, compared with `base` when `compared`.
+
+    `compared` with `base=None` means the base revision had no catalogue: every model is new.
+    """
+    diags: list[Diagnostic] = []
+    if exported is not None:
+        diags += export_findings(catalogue, exported, sites.inventory)
+        catalogue = apply_workload_sites(catalogue, exported)
+        base = apply_workload_sites(base, exported) if base is not None else None
+    cache = MaskCache(sites)
+    after = evaluate(catalogue, cache)
+    before = evaluate(base, cache) if base is not None else None
+    if compared and before is None:
+        before = Evaluation(catalogue, (), {}, {}, {}, sites.index.size)
+    diffs = diff_models(before, after)
+    diags += guards.placement_findings(after)
+    diags += guards.capacity_findings(after, sites)
+    diags += guards.workload_findings(after, sites)
+    diags += guards.image_volume_findings(after, sites)
+    if before is not None:
+        where = catalogue.location
+        diags += guards.removal_findings(diffs, sites, where, limit, allow_removals)
+    plan = Plan(sites, after, before, diffs, placement_totals(diffs, before, after))
+    return plan, diags
+
+
+def run_plan(options: PlanOptions, cwd: Path | None = None) -> tuple[Plan | None, list[Diagnostic]]:
+    """Load the inventory, the workload export and the catalogue(s), then plan."""
+    cwd = cwd or Path.cwd()
+    if not options.inventory.exists():
+        raise InputError(f"--inventory {options.inventory}: no such file")
+    inventory, diags = load_inventory(options.inventory, shown_name(options.inventory, cwd))
+    exported = None
+    if options.workload_sites is not None:
+        if not options.workload_sites.exists():
+            raise InputError(f"--workload-sites {options.workload_sites}: no such file")
+        shown = shown_name(options.workload_sites, cwd)
+        exported, found = load_workload_sites(options.workload_sites, shown)
+        diags += found
+    loaded = load(options.catalogue, cwd)
+    diags += [d for d in loaded.diagnostics if d.severity == "error"]
+    if inventory is None or loaded.catalogue is None or has_failures(diags):
+        return None, diags
+    base, compared, revision = _base(options)
+    plan, found = build_plan(
+        loaded.catalogue,
+        index_sites(inventory),
+        base,
+        compared,
+        exported,
+        options.removal_limit,
+        options.allow_removals,
+    )
+    found = apply_suppressions(found, _plan_suppressions(loaded.merged.files))
+    plan = replace(
+        plan,
+        catalogue_path=shown_name(options.catalogue, cwd),
+        inventory_path=inventory.path,
+        base=revision,
+    )
+    return plan, diags + found
+
+
+def _base(options: PlanOptions) -> tuple[Catalogue | None, bool, Revision | None]:
+    if options.base is None:
+        return None, False, None
+    with catalogue_at(options.catalogue, options.base) as snapshot:
+        if snapshot.path is None:
+            return None, True, snapshot.revision
+        loaded = load(snapshot.path, snapshot.root)
+        if loaded.catalogue is None:
+            errors = [d for d in loaded.diagnostics if d.severity == "error"]
+            first = errors[0].render() if errors else "no catalogue"
+            raise InputError(
+                f"--base {options.base}: the catalogue at that revision does not load "
+                f"({len(errors)} error(s); first: {first})"
+            )
+        return loaded.catalogue, True, snapshot.revision
+
+
+def _plan_suppressions(files: list[YamlFile]) -> list[Suppression]:
+    """`# edgemodels: ignore[D1..]` comments of the catalogue, limited to the plan's codes."""
+    found = []
+    for yf in files:
+        for sup in find_suppressions(yf.path, yf.text):
+            codes = frozenset(c for c in sup.codes if c.startswith(PLAN_CODE_PREFIX))
+            if codes:
+                found.append(Suppression(sup.location, codes))
+    return found

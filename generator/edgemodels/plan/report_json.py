@@ -1,0 +1,99 @@
+"""`--format json`: the plan as one JSON document. Stable: keys are only added in a new
+`schemaVersion`, never renamed or removed within one.
+
+schemaVersion 1:
+
+    {
+      "schemaVersion": 1,
+      "kind": "EdgeModelsPlan",
+      "catalogue": "catalogue/",                  # as given on the command line
+      "inventory": "sites.yaml",
+      "base": {"revision": "origin/main", "commit": "<40 hex>"} | null,
+      "summary": {
+        "sites": 5000, "models": 500, "placements": 60, "sitesChanged": 12,
+        "changes": {"added": 0, "upgraded": 0, "downgraded": 0, "changed": 0, "removed": 0},
+        "findings": {"error": 0, "warning": 0, "info": 0}
+      },
+      "models": [{"name", "versionBefore", "versionAfter", "sitesBefore", "sitesAfter",
+                  "changes": {<kind>: n}}],
+      "placements": [{"name", "sitesBefore", "sitesAfter", "changes": {<kind>: n}}],
+      "sites": [{"name", "models": [{"name", "version"}],
+                 "changes": [{"model", "change", "from", "to"}]}],
+      "findings": [{"path", "line", "col", "code", "name", "severity", "message"}]
+    }
+
+Without `--base`, every `...Before` is null and every `changes` is zero or empty. A change
+kind is one of added, upgraded, downgraded, changed (the version differs but has no order),
+removed; `from`/`to` are versions (null for added/removed). `sites` lists every site of the
+inventory in inventory order; `changes` counts (site, model) pairs.
+"""
+
+from __future__ import annotations
+
+import json
+
+from edgemodels.output import diagnostic_dict
+from edgemodels.plan.reports import View
+
+SCHEMA_VERSION = 1
+
+
+def plan_document(view: View) -> dict[str, object]:
+    plan = view.plan
+    return {
+        "schemaVersion": SCHEMA_VERSION,
+        "kind": "EdgeModelsPlan",
+        "catalogue": plan.catalogue_path,
+        "inventory": plan.inventory_path,
+        "base": ({"revision": plan.base.name, "commit": plan.base.commit} if plan.base else None),
+        "summary": {
+            "sites": plan.sites.index.size,
+            "models": len(plan.after.models),
+            "placements": len(plan.after.placements),
+            "sitesChanged": view.sites_changed,
+            "changes": dict(view.totals),
+            "findings": view.severities,
+        },
+        "models": [
+            {
+                "name": row.name,
+                "versionBefore": row.version_before,
+                "versionAfter": row.version_after,
+                "sitesBefore": row.sites_before,
+                "sitesAfter": row.sites_after,
+                "changes": dict(row.changes),
+            }
+            for row in view.models
+        ],
+        "placements": [
+            {
+                "name": t.name,
+                "sitesBefore": t.sites_before if plan.compared else None,
+                "sitesAfter": t.sites_after,
+                "changes": dict(t.changes),
+            }
+            for t in plan.placements
+        ],
+        "sites": _sites(view),
+        "findings": [diagnostic_dict(d) for d in view.findings],
+    }
+
+
+def _sites(view: View) -> list[dict[str, object]]:
+    out: list[dict[str, object]] = []
+    for number, models in enumerate(view.site_models()):
+        out.append(
+            {
+                "name": view.site_name(number),
+                "models": [{"name": name, "version": version} for name, version in models],
+                "changes": [
+                    {"model": c.model, "change": c.kind, "from": c.before, "to": c.after}
+                    for c in view.changes.get(number, ())
+                ],
+            }
+        )
+    return out
+
+
+def render_json(view: View) -> str:
+    return json.dumps(plan_document(view), indent=2) + "\n"

@@ -1,0 +1,105 @@
+"""The plan as aligned tables for a terminal.
+
+With a base: the sites that change (one line per site and model), then totals per model
+and per placement. Without one: every site with the models and versions it gets.
+Findings and a one-line summary come last, as in every edgemodels command.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from edgemodels.output import summary_line
+from edgemodels.plan.diff import CHANGE_KINDS
+from edgemodels.plan.reports import View, change_summary, headline, version_text
+
+SIGNS = {"added": "+", "upgraded": "^", "downgraded": "v", "changed": "~", "removed": "-"}
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[str]], indent: str = "  ") -> list[str]:
+    widths = [len(h) for h in headers]
+    for row in rows:
+        widths = [max(w, len(cell)) for w, cell in zip(widths, row, strict=True)]
+    lines = []
+    for row in (headers, *rows):
+        cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=True)]
+        lines.append((indent + "  ".join(cells)).rstrip())
+    return lines
+
+
+def _count(value: int | None) -> str:
+    return "-" if value is None else str(value)
+
+
+def site_change_lines(view: View) -> list[str]:
+    rows: list[list[str]] = []
+    for number, changes in view.changes.items():
+        name = view.site_name(number)
+        for change in changes:
+            rows.append(
+                [name, change.model, SIGNS[change.kind] + change.kind, version_text(change)]
+            )
+            name = ""
+    if not rows:
+        return ["  no site changes"]
+    return table(["SITE", "MODEL", "CHANGE", "VERSION"], rows)
+
+
+def site_model_lines(view: View) -> list[str]:
+    rows = []
+    for number, models in enumerate(view.site_models()):
+        listed = ", ".join(f"{name}@{version}" for name, version in models) or "(none)"
+        rows.append([view.site_name(number), str(len(models)), listed])
+    return table(["SITE", "MODELS", "MODEL@VERSION"], rows)
+
+
+def model_lines(view: View) -> list[str]:
+    compared = view.plan.compared
+    heads = ["MODEL", "VERSION", "SITES"]
+    if compared:
+        heads += [SIGNS[k] + k.upper() for k in CHANGE_KINDS]
+    rows = []
+    for row in view.models:
+        version = row.version_after or "(removed)"
+        if compared and row.version_before and row.version_before != row.version_after:
+            version = f"{row.version_before} -> {version}"
+        sites = _count(row.sites_after)
+        if compared:
+            sites = f"{_count(row.sites_before)} -> {_count(row.sites_after or 0)}"
+        cells = [row.name, version, sites]
+        if compared:
+            cells += [str(row.changes[k]) for k in CHANGE_KINDS]
+        rows.append(cells)
+    return table(heads, rows)
+
+
+def placement_lines(view: View) -> list[str]:
+    compared = view.plan.compared
+    heads = ["PLACEMENT", "SITES"] + (
+        [SIGNS[k] + k.upper() for k in CHANGE_KINDS] if compared else []
+    )
+    rows = []
+    for t in view.plan.placements:
+        sites = _count(t.sites_after)
+        if compared:
+            sites = f"{_count(t.sites_before or 0)} -> {_count(t.sites_after or 0)}"
+        rows.append(
+            [t.name, sites] + ([str(t.changes[k]) for k in CHANGE_KINDS] if compared else [])
+        )
+    return table(heads, rows)
+
+
+def render_text(view: View) -> str:
+    lines = [headline(view)[0].upper() + headline(view)[1:]]
+    if view.plan.compared:
+        lines += ["  " + change_summary(view), "", "Changes by site"]
+        lines += site_change_lines(view)
+    else:
+        lines += ["", "Models by site"]
+        lines += site_model_lines(view)
+    lines += ["", "Models", *model_lines(view)]
+    lines += ["", "Placements", *placement_lines(view)]
+    if view.findings:
+        lines += ["", "Findings", *(d.render() for d in view.findings)]
+    lines += ["", summary_line(list(view.findings), "plan")]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,104 @@
+"""What every plan report shows, computed once; the reporters, chosen by name."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from edgemodels.diagnostics import Diagnostic, count_by_severity
+from edgemodels.plan.core import Plan
+from edgemodels.plan.diff import CHANGE_KINDS, ChangeKind, SiteChange, site_changes, site_models
+from edgemodels.selectors import count
+
+
+@dataclass(frozen=True)
+class ModelRow:
+    name: str
+    version_before: str | None
+    version_after: str | None
+    sites_before: int | None  # None: no base to compare with
+    sites_after: int | None  # None: the model is gone
+    changes: dict[ChangeKind, int]
+
+
+@dataclass(frozen=True)
+class View:
+    """A plan as reporters read it."""
+
+    plan: Plan
+    findings: Sequence[Diagnostic]
+    models: tuple[ModelRow, ...]
+    changes: dict[int, list[SiteChange]]  # site number -> its changes (changed sites only)
+    totals: dict[ChangeKind, int]
+
+    @property
+    def sites_changed(self) -> int:
+        return len(self.changes)
+
+    @property
+    def severities(self) -> dict[str, int]:
+        return count_by_severity(self.findings)
+
+    def site_name(self, number: int) -> str:
+        return self.plan.sites.inventory.sites[number].name
+
+    def site_models(self) -> list[list[tuple[str, str]]]:
+        return site_models(self.plan.after)
+
+
+def build_view(plan: Plan, findings: Sequence[Diagnostic]) -> View:
+    rows = []
+    totals = dict.fromkeys(CHANGE_KINDS, 0)
+    for d in plan.diffs:
+        changes = d.counts() if plan.compared else dict.fromkeys(CHANGE_KINDS, 0)
+        for kind, n in changes.items():
+            totals[kind] += n
+        rows.append(
+            ModelRow(
+                d.name,
+                d.before.version if d.before and plan.compared else None,
+                d.after.version if d.after else None,
+                (count(d.before.sites) if d.before else 0) if plan.compared else None,
+                count(d.after.sites) if d.after else None,
+                changes,
+            )
+        )
+    changes_by_site = site_changes(plan.diffs) if plan.compared else {}
+    return View(plan, findings, tuple(rows), dict(sorted(changes_by_site.items())), totals)
+
+
+def headline(view: View) -> str:
+    """One sentence: what is planned where, against what."""
+    plan = view.plan
+    text = f"plan for {plan.catalogue_path or 'the catalogue'} on {plan.sites.index.size} sites"
+    if plan.base is not None:
+        text += f", compared with {plan.base.name} ({plan.base.commit[:12]})"
+    return text
+
+
+def change_summary(view: View) -> str:
+    parts = ", ".join(f"{view.totals[kind]} {kind}" for kind in CHANGE_KINDS)
+    return f"{view.sites_changed} site(s) change: {parts}"
+
+
+def version_text(change: SiteChange) -> str:
+    if change.kind == "added":
+        return change.after or ""
+    if change.kind == "removed":
+        return change.before or ""
+    return f"{change.before} -> {change.after}"
+
+
+Reporter = Callable[[View], str]
+
+
+def reporters() -> dict[str, Reporter]:
+    # Imported here: each reporter module imports this one for View.
+    from edgemodels.plan.report_json import render_json
+    from edgemodels.plan.report_markdown import render_markdown
+    from edgemodels.plan.report_text import render_text
+
+    return {"text": render_text, "json": render_json, "markdown": render_markdown}
+
+
+PLAN_FORMATS = ("text", "json", "markdown")
