@@ -9,17 +9,21 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import ParamSpec, TypeVar
 
 import click
 
 from edgemodels import __version__
+from edgemodels.cli import terminal
 from edgemodels.diagnostics import Diagnostic, has_failures, sort_diagnostics
-from edgemodels.errors import EdgeModelsError
+from edgemodels.errors import EdgeModelsError, OutputError
 from edgemodels.output import REPORTERS
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_CRASH, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
 FORMATS = click.Choice(sorted(REPORTERS))
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 def guarded(call: Callable[[], int]) -> int:
@@ -51,11 +55,55 @@ def guarded(call: Callable[[], int]) -> int:
         return EXIT_CRASH
 
 
-def emit_findings(diags: Sequence[Diagnostic], fmt: str, subject: str, strict: bool = False) -> int:
-    """Print findings in the chosen format and return 0 or 1."""
+def emit_findings(
+    diags: Sequence[Diagnostic],
+    fmt: str,
+    subject: str,
+    strict: bool = False,
+    output: Path | None = None,
+) -> int:
+    """Report findings and return 0 or 1.
+
+    Without `output` the report in `fmt` goes to stdout. With it, the report is written to
+    that file and the terminal still gets the text report (so a CI log stays readable).
+    """
     ordered = sort_diagnostics(diags)
-    click.echo(REPORTERS[fmt](ordered, subject), nl=False)
+    if output is not None:
+        write_report(output, REPORTERS[fmt](ordered, subject))
+    if output is not None or fmt == "text":
+        click.echo(terminal.text_report(ordered, subject, terminal.use_colour()), nl=False)
+    else:
+        click.echo(REPORTERS[fmt](ordered, subject), nl=False)
     return EXIT_FINDINGS if has_failures(ordered, strict) else EXIT_CLEAN
+
+
+def write_report(path: Path, text: str) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise OutputError(f"cannot write the report to {path}: {exc.strerror}") from exc
+
+
+def report_options(func: Callable[P, R]) -> Callable[P, R]:
+    """`--format` and `--output` for a command that reports findings (parameters `fmt`,
+    `output`); pass both on to `emit_findings`."""
+    func = click.option(
+        "--output",
+        "output",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        help="Also write the report to this file; the terminal then gets the text report.",
+    )(func)
+    return click.option(
+        "--format",
+        "fmt",
+        type=FORMATS,
+        default="text",
+        show_default=True,
+        help="Report format: text, json, sarif (code scanning), junit (test reports), "
+        "gitlab (Code Quality), github (workflow annotations).",
+    )(func)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
