@@ -1,0 +1,221 @@
+"""RHACM objects for the hub (namespace spec.hub.namespace), under `hub/`.
+
+API versions and fields follow the RHACM/OCM sources (docs: shared reference acm-api.md):
+Channel, Subscription, PlacementRule apps.open-cluster-management.io/v1; Placement
+cluster.open-cluster-management.io/v1beta1 (no v1 exists); ManagedClusterSetBinding
+v1beta2; Application app.k8s.io/v1beta1.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from edgemodels.catalogue.model import Catalogue, Selector
+from edgemodels.placement import TargetPlacement
+from edgemodels.render.common import (
+    SOURCE_ANNOTATION,
+    SourceInfo,
+    git_path,
+    hub_labels,
+    yaml_file,
+)
+from edgemodels.render.helm import placement_values
+from edgemodels.render.settings import ModelPlan, Placed
+
+APPS = "apps.open-cluster-management.io"
+CLUSTER = "cluster.open-cluster-management.io"
+PLACEMENT_API = f"{CLUSTER}/v1beta1"
+BINDING_API = f"{CLUSTER}/v1beta2"
+RULE_API = f"{APPS}/v1"
+OFFLINE_TAINTS = (f"{CLUSTER}/unreachable", f"{CLUSTER}/unavailable")
+
+Files = dict[str, bytes]
+
+
+@dataclass(frozen=True)
+class HubPlacement:
+    """One Placement or PlacementRule object on the hub."""
+
+    name: str
+    predicates: tuple[Selector, ...]
+    origin: str
+    of: TargetPlacement
+
+
+def hub_placements(catalogue: Catalogue, placed: Placed, origin: str) -> list[HubPlacement]:
+    """A PlacementRule cannot OR selectors: one rule per selector, suffixed -1, -2, ..."""
+    tp = placed.placement
+    if catalogue.hub.placement_kind == "Placement" or len(tp.predicates) == 1:
+        return [HubPlacement(tp.name, tp.predicates, origin, tp)]
+    return [
+        HubPlacement(f"{tp.name}-{i}", (sel,), origin, tp)
+        for i, sel in enumerate(tp.predicates, start=1)
+    ]
+
+
+def render_hub(catalogue: Catalogue, plans: list[ModelPlan], source: SourceInfo) -> Files:
+    top = source.where(catalogue.location)
+    ns = catalogue.hub.namespace
+    files: Files = {"hub/channel.yaml": yaml_file(channel(catalogue), top)}
+    if catalogue.hub.placement_kind == "Placement":
+        for cluster_set in catalogue.hub.cluster_sets:
+            files[f"hub/bindings/{cluster_set}.yaml"] = yaml_file(binding(ns, cluster_set), top)
+    targets = {t.name: source.where(t.location) for t in catalogue.targets}
+    for plan in plans:
+        model_origin = source.where(plan.model.location)
+        for placed in plan.placed:
+            origin = targets.get(placed.placement.name, model_origin)
+            for hp in hub_placements(catalogue, placed, origin):
+                placement_file = f"hub/placements/{hp.name}.yaml"
+                if placement_file not in files:  # targets are shared: render each once
+                    files[placement_file] = yaml_file(placement_object(catalogue, hp), hp.origin)
+                sub = subscription(catalogue, plan, placed, hp, model_origin)
+                files[f"hub/subscriptions/{plan.model.name}--{hp.name}.yaml"] = yaml_file(
+                    sub, model_origin
+                )
+        files[f"hub/applications/{plan.model.name}.yaml"] = yaml_file(
+            application(catalogue, plan, model_origin), model_origin
+        )
+    files["hub/kustomization.yaml"] = yaml_file(hub_kustomization(files), top)
+    return files
+
+
+def _meta(name: str, namespace: str, labels: dict[str, str], origin: str) -> dict[str, Any]:
+    return {
+        "name": name,
+        "namespace": namespace,
+        "labels": labels,
+        "annotations": {SOURCE_ANNOTATION: origin},
+    }
+
+
+def channel(catalogue: Catalogue) -> dict[str, Any]:
+    git, hub = catalogue.git, catalogue.hub
+    meta: dict[str, Any] = {
+        "name": catalogue.name,
+        "namespace": hub.namespace,
+        "labels": hub_labels(catalogue),
+    }
+    if hub.reconcile_rate:
+        meta["annotations"] = {f"{APPS}/reconcile-rate": hub.reconcile_rate}
+    spec: dict[str, Any] = {"type": "Git", "pathname": git.url}
+    if git.credentials_secret:
+        spec["secretRef"] = {"name": git.credentials_secret}
+    if git.ca_configmap:
+        spec["configMapRef"] = {"name": git.ca_configmap}
+    if git.insecure_skip_verify:
+        spec["insecureSkipVerify"] = True
+    return {"apiVersion": f"{APPS}/v1", "kind": "Channel", "metadata": meta, "spec": spec}
+
+
+def binding(namespace: str, cluster_set: str) -> dict[str, Any]:
+    """The set must be bound to the hub namespace, or the Placements there select nothing."""
+    return {
+        "apiVersion": BINDING_API,
+        "kind": "ManagedClusterSetBinding",
+        "metadata": {"name": cluster_set, "namespace": namespace},
+        "spec": {"clusterSet": cluster_set},
+    }
+
+
+def label_selector(selector: Selector) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if selector.match_labels:
+        out["matchLabels"] = dict(selector.match_labels)
+    if selector.match_expressions:
+        out["matchExpressions"] = [
+            {
+                "key": r.key,
+                "operator": r.operator,
+                **({"values": list(r.values)} if r.values else {}),
+            }
+            for r in selector.match_expressions
+        ]
+    return out
+
+
+def placement_object(catalogue: Catalogue, hp: HubPlacement) -> dict[str, Any]:
+    hub = catalogue.hub
+    labels = hub_labels(catalogue, placement=hp.of.name)
+    meta = _meta(hp.name, hub.namespace, labels, hp.origin)
+    if hub.placement_kind == "PlacementRule":
+        spec: dict[str, Any] = {"clusterSelector": label_selector(hp.predicates[0])}
+        return {"apiVersion": RULE_API, "kind": "PlacementRule", "metadata": meta, "spec": spec}
+    tolerations = []
+    for key in OFFLINE_TAINTS:
+        toleration: dict[str, Any] = {"key": key, "operator": "Exists"}
+        if hub.offline_toleration_seconds is not None:
+            toleration["tolerationSeconds"] = hub.offline_toleration_seconds
+        tolerations.append(toleration)
+    spec = {
+        "clusterSets": list(hub.cluster_sets),
+        "predicates": [
+            {"requiredClusterSelector": {"labelSelector": label_selector(sel)}}
+            for sel in hp.predicates
+        ],
+        "tolerations": tolerations,
+    }
+    return {"apiVersion": PLACEMENT_API, "kind": "Placement", "metadata": meta, "spec": spec}
+
+
+def subscription(
+    catalogue: Catalogue, plan: ModelPlan, placed: Placed, hp: HubPlacement, origin: str
+) -> dict[str, Any]:
+    model, hub = plan.model, catalogue.hub
+    if model.packaging == "helm":
+        path = git_path(catalogue, "models", model.name, "chart")
+    else:
+        path = git_path(catalogue, "models", model.name, "overlays", placed.placement.name)
+    labels = {"app": model.name, **hub_labels(catalogue, model.name, placed.placement.name)}
+    meta = _meta(f"{model.name}-{hp.name}", hub.namespace, labels, origin)
+    meta["annotations"] = {
+        f"{APPS}/git-branch": catalogue.git.branch,
+        f"{APPS}/git-path": path,
+        **meta["annotations"],
+    }
+    kind = hub.placement_kind
+    api = PLACEMENT_API if kind == "Placement" else RULE_API
+    spec: dict[str, Any] = {"channel": f"{hub.namespace}/{catalogue.name}"}
+    if model.packaging == "helm":
+        spec["name"] = model.name  # the chart (package) this Subscription deploys
+    spec["placement"] = {"placementRef": {"kind": kind, "apiVersion": api, "name": hp.name}}
+    values = placement_values(plan, placed) if model.packaging == "helm" else {}
+    if values:
+        spec["packageOverrides"] = [
+            {"packageName": model.name, "packageOverrides": [{"path": "spec", "value": values}]}
+        ]
+    return {"apiVersion": f"{APPS}/v1", "kind": "Subscription", "metadata": meta, "spec": spec}
+
+
+def application(catalogue: Catalogue, plan: ModelPlan, origin: str) -> dict[str, Any]:
+    model = plan.model
+    labels = hub_labels(catalogue, model.name)
+    spec: dict[str, Any] = {
+        "componentKinds": [{"group": APPS, "kind": "Subscription"}],
+        "selector": {
+            "matchExpressions": [{"key": "app", "operator": "In", "values": [model.name]}]
+        },
+    }
+    if model.description:
+        spec["descriptor"] = {"description": model.description}
+    return {
+        "apiVersion": "app.k8s.io/v1beta1",
+        "kind": "Application",
+        "metadata": _meta(model.name, catalogue.hub.namespace, labels, origin),
+        "spec": spec,
+    }
+
+
+def hub_kustomization(files: Files) -> dict[str, Any]:
+    """Lists every hub file so `kubectl apply -k hub/` creates them all."""
+    order = ("channel.yaml", "bindings/", "placements/", "subscriptions/", "applications/")
+    paths = sorted(
+        (p.removeprefix("hub/") for p in files if p.startswith("hub/")),
+        key=lambda p: (next(i for i, o in enumerate(order) if p.startswith(o)), p),
+    )
+    return {
+        "apiVersion": "kustomize.config.k8s.io/v1beta1",
+        "kind": "Kustomization",
+        "resources": paths,
+    }

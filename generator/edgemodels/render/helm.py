@@ -1,0 +1,167 @@
+"""Packaging helm: one chart per model at `models/<m>/chart`.
+
+Per-placement differences are not copies of the chart: they are Helm values that the
+placement's Subscription passes through `spec.packageOverrides` (see `placement_values`).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from edgemodels.catalogue.model import Catalogue, Model
+from edgemodels.render import site
+from edgemodels.render.common import (
+    RenderOptions,
+    banner_text,
+    chart_version,
+    version_dir,
+    yaml_file,
+)
+from edgemodels.render.helm_templates import CONTAINER_TEMPLATES, HELPERS, HTTP_TEMPLATES
+from edgemodels.render.settings import ModelPlan, Placed, differences
+
+Files = dict[str, bytes]
+
+
+def render_chart(
+    catalogue: Catalogue, plan: ModelPlan, origin: str, options: RenderOptions
+) -> Files:
+    model = plan.model
+    root = f"models/{model.name}/chart"
+    values = chart_values(catalogue, plan, origin, options)
+    files: Files = {
+        f"{root}/Chart.yaml": yaml_file(chart_metadata(model), origin),
+        f"{root}/values.yaml": yaml_file(values, origin),
+        f"{root}/values.schema.json": values_schema(model, origin),
+    }
+    comment = "{{/* " + banner_text(origin) + " */}}\n"
+    templates = HTTP_TEMPLATES if model.wrapper == "http" else CONTAINER_TEMPLATES
+    files[f"{root}/templates/_helpers.tpl"] = (comment + HELPERS).encode()
+    for name, text in templates.items():
+        files[f"{root}/templates/{name}"] = (comment + text).encode()
+    return files
+
+
+def chart_metadata(model: Model) -> dict[str, Any]:
+    return {
+        "apiVersion": "v2",
+        "name": model.name,
+        "description": model.description or f"Model {model.name}, deployed by edgemodels.",
+        "type": "application",
+        "version": chart_version(model.version),
+        "appVersion": model.version,
+    }
+
+
+def chart_values(
+    catalogue: Catalogue, plan: ModelPlan, origin: str, options: RenderOptions
+) -> dict[str, Any]:
+    """values.yaml: the model's defaults. Placements override some of them."""
+    model, base = plan.model, plan.base
+    if model.wrapper == "http":
+        http = model.http
+        assert http is not None
+        values: dict[str, Any] = {
+            "image": base.image,
+            "replicas": base.replicas,
+            "port": http.port,
+            "healthPath": http.health_path,
+            "readinessPath": http.readiness,
+            "ingressPath": http.ingress_path or "",
+            "resources": site.resources(base.resources),
+            "env": dict(base.env),
+            "security": {
+                "runAsRoot": model.security.run_as_root,
+                "writableRootFilesystem": model.security.writable_root_filesystem,
+            },
+        }
+    else:
+        values = {
+            "image": base.image,
+            "version": model.version,
+            "versionDir": version_dir(model.version),
+            "modelPath": site.model_path(model),
+            "delivery": base.delivery,
+            "size": plan.model_size,
+            "toolsImage": options.tools_image,
+            "pauseImage": options.pause_image,
+        }
+    values["imagePullSecrets"] = list(catalogue.defaults.image_pull_secrets)
+    values["source"] = origin
+    return values
+
+
+def placement_values(plan: ModelPlan, placed: Placed) -> dict[str, Any]:
+    """The Helm values a placement changes (complete per key, so any merge gives them)."""
+    return helm_values(differences(plan.model, plan.base, placed.settings))
+
+
+def helm_values(changed: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, value in changed.items():
+        if name == "resources":
+            out[name] = site.resources(value)
+        elif name == "env":
+            out[name] = dict(value)
+        else:
+            out[name] = value
+    return out
+
+
+_STRING = {"type": "string"}
+_RESOURCE_LIST = {"type": "object", "additionalProperties": {"type": ["string", "number"]}}
+
+
+def values_schema(model: Model, origin: str) -> bytes:
+    """values.schema.json (draft-07): Helm checks every values set against it first."""
+    common = {
+        "imagePullSecrets": {"type": "array", "items": _STRING},
+        "source": {"type": "string", "description": "The catalogue entry this chart comes from."},
+        "image": {"type": "string", "minLength": 1, "description": "Model image reference."},
+    }
+    if model.wrapper == "http":
+        props: dict[str, Any] = {
+            **common,
+            "replicas": {"type": "integer", "minimum": 0},
+            "port": {"type": "integer", "minimum": 1, "maximum": 65535},
+            "healthPath": {"type": "string", "pattern": "^/"},
+            "readinessPath": {"type": "string", "pattern": "^/"},
+            "ingressPath": {"type": "string", "description": "Empty: no Ingress."},
+            "resources": {
+                "type": "object",
+                "additionalProperties": False,
+                "properties": {"requests": _RESOURCE_LIST, "limits": _RESOURCE_LIST},
+            },
+            "env": {"type": "object", "additionalProperties": _STRING},
+            "security": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["runAsRoot", "writableRootFilesystem"],
+                "properties": {
+                    "runAsRoot": {"type": "boolean"},
+                    "writableRootFilesystem": {"type": "boolean"},
+                },
+            },
+        }
+    else:
+        props = {
+            **common,
+            "version": {"type": "string", "minLength": 1},
+            "versionDir": {"type": "string", "pattern": "^[A-Za-z0-9_-][A-Za-z0-9._-]*$"},
+            "modelPath": {"type": "string", "pattern": "^/"},
+            "delivery": {"type": "string", "enum": ["copy", "imageVolume"]},
+            "size": {"type": "string", "minLength": 1},
+            "toolsImage": {"type": "string", "minLength": 1},
+            "pauseImage": {"type": "string", "minLength": 1},
+        }
+    schema = {
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "$comment": banner_text(origin),
+        "title": f"Values of the {model.name} chart",
+        "type": "object",
+        "additionalProperties": False,
+        "required": sorted(props),
+        "properties": props,
+    }
+    return (json.dumps(schema, indent=2) + "\n").encode()

@@ -1,0 +1,352 @@
+"""The Helm chart's templates, written as Go templates (never dumped YAML).
+
+They are the same for every model: everything model-specific is in values.yaml, so a
+version bump touches values.yaml and Chart.yaml only. The objects they produce equal the
+kustomize ones in `site.py` (a test renders both and compares).
+"""
+
+from __future__ import annotations
+
+from edgemodels.render.site import COPY_SCRIPT
+
+HELPERS = """\
+{{- define "edgemodels.selectorLabels" -}}
+app.kubernetes.io/name: {{ .name }}
+app.kubernetes.io/component: {{ .component }}
+{{- end }}
+
+{{- define "edgemodels.labels" -}}
+{{ include "edgemodels.selectorLabels" . }}
+app.kubernetes.io/managed-by: edgemodels
+edgemodels.io/model: {{ .name }}
+{{- end }}
+
+{{- define "edgemodels.metadata" -}}
+name: {{ .objectName }}
+namespace: {{ .namespace }}
+labels:
+  {{- include "edgemodels.labels" . | nindent 2 }}
+annotations:
+  edgemodels.io/source: {{ .source | quote }}
+{{- end }}
+
+{{- define "edgemodels.context" -}}
+{{- $root := index . 0 -}}
+{{- toJson (dict "name" $root.Chart.Name "component" (index . 1) "objectName" (index . 2)
+    "namespace" $root.Release.Namespace "source" $root.Values.source) -}}
+{{- end }}
+
+{{- define "edgemodels.containerSecurity" -}}
+allowPrivilegeEscalation: false
+readOnlyRootFilesystem: {{ not . }}
+capabilities:
+  drop:
+    - ALL
+{{- end }}
+"""
+
+DEPLOYMENT = """\
+{{- $ctx := include "edgemodels.context" (list . "model-server" .Chart.Name) | fromJson }}
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  {{- include "edgemodels.metadata" $ctx | nindent 2 }}
+spec:
+  replicas: {{ .Values.replicas }}
+  selector:
+    matchLabels:
+      {{- include "edgemodels.selectorLabels" $ctx | nindent 6 }}
+  template:
+    metadata:
+      labels:
+        {{- include "edgemodels.labels" $ctx | nindent 8 }}
+    spec:
+      automountServiceAccountToken: false
+      {{- with .Values.imagePullSecrets }}
+      imagePullSecrets:
+        {{- range . }}
+        - name: {{ . | quote }}
+        {{- end }}
+      {{- end }}
+      securityContext:
+        runAsNonRoot: {{ not .Values.security.runAsRoot }}
+        seccompProfile:
+          type: RuntimeDefault
+      containers:
+        - name: model
+          image: {{ .Values.image | quote }}
+          imagePullPolicy: IfNotPresent
+          ports:
+            - name: http
+              containerPort: {{ .Values.port }}
+              protocol: TCP
+          {{- with .Values.env }}
+          env:
+            {{- range $name, $value := . }}
+            - name: {{ $name | quote }}
+              value: {{ $value | quote }}
+            {{- end }}
+          {{- end }}
+          startupProbe:
+            httpGet:
+              path: {{ .Values.healthPath | quote }}
+              port: http
+            periodSeconds: 10
+            failureThreshold: 60
+          readinessProbe:
+            httpGet:
+              path: {{ .Values.readinessPath | quote }}
+              port: http
+            periodSeconds: 10
+          livenessProbe:
+            httpGet:
+              path: {{ .Values.healthPath | quote }}
+              port: http
+            periodSeconds: 20
+            failureThreshold: 3
+          {{- with .Values.resources }}
+          resources:
+            {{- toYaml . | nindent 12 }}
+          {{- end }}
+          {{- $writable := .Values.security.writableRootFilesystem }}
+          securityContext:
+            {{- include "edgemodels.containerSecurity" $writable | nindent 12 }}
+          volumeMounts:
+            - name: tmp
+              mountPath: /tmp
+      volumes:
+        - name: tmp
+          emptyDir: {}
+"""
+
+SERVICE = """\
+{{- $ctx := include "edgemodels.context" (list . "model-server" .Chart.Name) | fromJson }}
+apiVersion: v1
+kind: Service
+metadata:
+  {{- include "edgemodels.metadata" $ctx | nindent 2 }}
+spec:
+  type: ClusterIP
+  selector:
+    {{- include "edgemodels.selectorLabels" $ctx | nindent 4 }}
+  ports:
+    - name: http
+      port: 80
+      targetPort: http
+      protocol: TCP
+"""
+
+INGRESS = """\
+{{- if .Values.ingressPath }}
+{{- $ctx := include "edgemodels.context" (list . "model-server" .Chart.Name) | fromJson }}
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  {{- include "edgemodels.metadata" $ctx | nindent 2 }}
+spec:
+  rules:
+    - http:
+        paths:
+          - path: {{ .Values.ingressPath | quote }}
+            pathType: Prefix
+            backend:
+              service:
+                name: {{ .Chart.Name }}
+                port:
+                  name: http
+{{- end }}
+"""
+
+DESCRIPTOR = """\
+{{- $name := printf "%s-model" .Chart.Name }}
+{{- $ctx := include "edgemodels.context" (list . "model-files" $name) | fromJson }}
+{{- $ref := splitList "@" .Values.image }}
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  {{- include "edgemodels.metadata" $ctx | nindent 2 }}
+data:
+  name: {{ .Chart.Name | quote }}
+  version: {{ .Values.version | quote }}
+  image: {{ .Values.image | quote }}
+  {{- if gt (len $ref) 1 }}
+  digest: {{ last $ref | quote }}
+  {{- end }}
+  path: {{ .Values.modelPath | quote }}
+  delivery: {{ .Values.delivery | quote }}
+  {{- if eq .Values.delivery "copy" }}
+  claimName: {{ printf "%s-model" .Chart.Name | quote }}
+  subPath: current
+  {{- else }}
+  reference: {{ .Values.image | quote }}
+  {{- end }}
+"""
+
+CLAIM = """\
+{{- if eq .Values.delivery "copy" }}
+{{- $name := printf "%s-model" .Chart.Name }}
+{{- $ctx := include "edgemodels.context" (list . "model-files" $name) | fromJson }}
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata:
+  {{- include "edgemodels.metadata" $ctx | nindent 2 }}
+spec:
+  accessModes:
+    - ReadWriteOnce
+  resources:
+    requests:
+      storage: {{ .Values.size | quote }}
+{{- end }}
+"""
+
+_SCRIPT = "".join(f"                {line}\n" for line in COPY_SCRIPT.splitlines())
+
+JOB = (
+    """\
+{{- if eq .Values.delivery "copy" }}
+{{- /* The pod template of a Job is immutable: whatever changes it changes the name. */}}
+{{- $v := .Values }}
+{{- $key := printf "%s\\n%s\\n%s\\n%s" $v.image $v.version $v.modelPath $v.toolsImage }}
+{{- $name := printf "%s-copy-%s" .Chart.Name (sha256sum $key | trunc 8) }}
+{{- $ctx := include "edgemodels.context" (list . "model-files" $name) | fromJson }}
+apiVersion: batch/v1
+kind: Job
+metadata:
+  {{- include "edgemodels.metadata" $ctx | nindent 2 }}
+spec:
+  backoffLimit: 6
+  template:
+    metadata:
+      labels:
+        {{- include "edgemodels.labels" $ctx | nindent 8 }}
+    spec:
+      restartPolicy: OnFailure
+      automountServiceAccountToken: false
+      {{- with .Values.imagePullSecrets }}
+      imagePullSecrets:
+        {{- range . }}
+        - name: {{ . | quote }}
+        {{- end }}
+      {{- end }}
+      securityContext:
+        runAsNonRoot: true
+        runAsUser: 65532
+        runAsGroup: 65532
+        fsGroup: 65532
+        seccompProfile:
+          type: RuntimeDefault
+      initContainers:
+        - name: tools
+          image: {{ .Values.toolsImage | quote }}
+          imagePullPolicy: IfNotPresent
+          command:
+            - /bin/cp
+            - /bin/busybox
+            - /tools/busybox
+          securityContext:
+            {{- include "edgemodels.containerSecurity" false | nindent 12 }}
+          volumeMounts:
+            - name: tools
+              mountPath: /tools
+      containers:
+        - name: copy
+          image: {{ .Values.image | quote }}
+          imagePullPolicy: IfNotPresent
+          command:
+            - /tools/busybox
+            - sh
+            - -c
+            - |
+"""
+    + _SCRIPT
+    + """\
+          env:
+            - name: MODEL_PATH
+              value: {{ .Values.modelPath | quote }}
+            - name: MODEL_VERSION_DIR
+              value: {{ .Values.versionDir | quote }}
+          securityContext:
+            {{- include "edgemodels.containerSecurity" false | nindent 12 }}
+          volumeMounts:
+            - name: tools
+              mountPath: /tools
+              readOnly: true
+            - name: models
+              mountPath: /models
+      volumes:
+        - name: tools
+          emptyDir: {}
+        - name: models
+          persistentVolumeClaim:
+            claimName: {{ printf "%s-model" .Chart.Name }}
+{{- end }}
+"""
+)
+
+PREFETCH = """\
+{{- if eq .Values.delivery "imageVolume" }}
+{{- $name := printf "%s-prefetch" .Chart.Name }}
+{{- $ctx := include "edgemodels.context" (list . "model-prefetch" $name) | fromJson }}
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  {{- include "edgemodels.metadata" $ctx | nindent 2 }}
+spec:
+  replicas: 1
+  selector:
+    matchLabels:
+      {{- include "edgemodels.selectorLabels" $ctx | nindent 6 }}
+  template:
+    metadata:
+      labels:
+        {{- include "edgemodels.labels" $ctx | nindent 8 }}
+    spec:
+      automountServiceAccountToken: false
+      {{- with .Values.imagePullSecrets }}
+      imagePullSecrets:
+        {{- range . }}
+        - name: {{ . | quote }}
+        {{- end }}
+      {{- end }}
+      securityContext:
+        runAsNonRoot: true
+        runAsUser: 65535
+        runAsGroup: 65535
+        fsGroup: 65535
+        seccompProfile:
+          type: RuntimeDefault
+      containers:
+        - name: hold
+          image: {{ .Values.pauseImage | quote }}
+          imagePullPolicy: IfNotPresent
+          resources:
+            requests:
+              cpu: 1m
+              memory: 8Mi
+            limits:
+              memory: 32Mi
+          securityContext:
+            {{- include "edgemodels.containerSecurity" false | nindent 12 }}
+          volumeMounts:
+            - name: model
+              mountPath: /model
+              readOnly: true
+      volumes:
+        - name: model
+          image:
+            reference: {{ .Values.image | quote }}
+            pullPolicy: IfNotPresent
+{{- end }}
+"""
+
+HTTP_TEMPLATES = {
+    "deployment.yaml": DEPLOYMENT,
+    "service.yaml": SERVICE,
+    "ingress.yaml": INGRESS,
+}
+CONTAINER_TEMPLATES = {
+    "descriptor.yaml": DESCRIPTOR,
+    "claim.yaml": CLAIM,
+    "job.yaml": JOB,
+    "prefetch.yaml": PREFETCH,
+}

@@ -1,0 +1,202 @@
+"""Packaging kustomize: `models/<m>/base/`, delivery components, one overlay per placement.
+
+Only plain kustomize features are used (resources, components, patches, images), so the
+folders build with `kubectl kustomize` and with the kustomize library inside RHACM.
+Per-placement differences are patches in that placement's overlay; the base holds the
+model's defaults. Container models keep each delivery's objects in a Component
+(`components/copy`, `components/image-volume`) that an overlay includes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from edgemodels.catalogue.model import Catalogue, Model
+from edgemodels.render import site
+from edgemodels.render.common import (
+    RenderOptions,
+    copy_job_name,
+    image_digest,
+    split_image,
+    yaml_file,
+)
+from edgemodels.render.settings import ModelPlan, Placed, Settings, differences
+from edgemodels.yamlio import dump_yaml
+
+KUSTOMIZE_API = "kustomize.config.k8s.io/v1beta1"
+COMPONENT_API = "kustomize.config.k8s.io/v1alpha1"
+COMPONENT_DIR = {"copy": "copy", "imageVolume": "image-volume"}
+
+Files = dict[str, bytes]
+
+
+def render_kustomize(
+    catalogue: Catalogue, plan: ModelPlan, origin: str, options: RenderOptions
+) -> Files:
+    model = plan.model
+    root = f"models/{model.name}"
+    files: Files = {}
+    if model.wrapper == "http":
+        objects = _http_objects(catalogue, model, plan.base, origin)
+    else:
+        objects = {"descriptor.yaml": site.descriptor(model, plan.base.image, origin)}
+        for delivery in plan.deliveries:
+            files.update(_component(catalogue, plan, delivery, origin, options))
+    for name, obj in objects.items():
+        files[f"{root}/base/{name}"] = yaml_file(obj, origin)
+    files[f"{root}/base/kustomization.yaml"] = yaml_file(
+        _kustomization(catalogue, list(objects)), origin
+    )
+    for placed in plan.placed:
+        overlay = _overlay(catalogue, plan, placed, options)
+        path = f"{root}/overlays/{placed.placement.name}/kustomization.yaml"
+        files[path] = yaml_file(overlay, origin)
+    return files
+
+
+def _kustomization(catalogue: Catalogue, resources: list[str]) -> dict[str, Any]:
+    return {
+        "apiVersion": KUSTOMIZE_API,
+        "kind": "Kustomization",
+        "namespace": catalogue.defaults.namespace,
+        "resources": resources,
+    }
+
+
+def _http_objects(
+    catalogue: Catalogue, model: Model, base: Settings, origin: str
+) -> dict[str, dict[str, Any]]:
+    objects = {
+        "deployment.yaml": site.deployment(catalogue, model, base, origin),
+        "service.yaml": site.service(model, origin),
+    }
+    if model.http and model.http.ingress_path:
+        objects["ingress.yaml"] = site.ingress(model, model.http.ingress_path, origin)
+    return objects
+
+
+def _component(
+    catalogue: Catalogue, plan: ModelPlan, delivery: str, origin: str, options: RenderOptions
+) -> Files:
+    model, image = plan.model, plan.base.image
+    folder = f"models/{model.name}/components/{COMPONENT_DIR[delivery]}"
+    if delivery == "copy":
+        objects = {
+            "claim.yaml": site.claim(model, plan.model_size, origin),
+            "job.yaml": site.copy_job(catalogue, model, image, options.tools_image, origin),
+        }
+    else:
+        objects = {
+            "prefetch.yaml": site.prefetch(catalogue, model, image, options.pause_image, origin)
+        }
+    data = site.descriptor_delivery(model, delivery, image)
+    component = {
+        "apiVersion": COMPONENT_API,
+        "kind": "Component",
+        "resources": list(objects),
+        "patches": [{"patch": dump_yaml(_configmap_patch(model, data))}],
+    }
+    files = {f"{folder}/{name}": yaml_file(obj, origin) for name, obj in objects.items()}
+    files[f"{folder}/kustomization.yaml"] = yaml_file(component, origin)
+    return files
+
+
+def _configmap_patch(model: Model, data: Mapping[str, str | None]) -> dict[str, Any]:
+    return {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {"name": f"{model.name}-model"},
+        "data": data,
+    }
+
+
+def _overlay(
+    catalogue: Catalogue, plan: ModelPlan, placed: Placed, options: RenderOptions
+) -> dict[str, Any]:
+    model, settings = plan.model, placed.settings
+    overlay: dict[str, Any] = {
+        "apiVersion": KUSTOMIZE_API,
+        "kind": "Kustomization",
+        "namespace": catalogue.defaults.namespace,
+        "resources": ["../../base"],
+    }
+    if settings.delivery is not None:
+        overlay["components"] = [f"../../components/{COMPONENT_DIR[settings.delivery]}"]
+    changed = differences(model, plan.base, settings)
+    if "image" in changed:
+        overlay["images"] = [_image_entry(plan.base.image, settings.image)]
+    patches = _http_patches(model, changed) if model.wrapper == "http" else []
+    if model.wrapper == "container" and "image" in changed:
+        patches = _container_image_patches(plan, settings, options)
+    if patches:
+        overlay["patches"] = patches
+    return overlay
+
+
+def _image_entry(old: str, new: str) -> dict[str, str]:
+    old_name, _, _ = split_image(old)
+    name, tag, digest = split_image(new)
+    entry = {"name": old_name}
+    if name != old_name:
+        entry["newName"] = name
+    if digest:
+        entry["digest"] = digest
+    elif tag:
+        entry["newTag"] = tag
+    return entry
+
+
+def _http_patches(model: Model, changed: dict[str, Any]) -> list[dict[str, Any]]:
+    container: dict[str, Any] = {"name": "model"}
+    if "env" in changed:
+        container["env"] = [{"name": k, "value": v} for k, v in changed["env"]]
+    if "resources" in changed:
+        container["resources"] = site.resources(changed["resources"])
+    spec: dict[str, Any] = {}
+    if "replicas" in changed:
+        spec["replicas"] = changed["replicas"]
+    if len(container) > 1:
+        spec["template"] = {"spec": {"containers": [container]}}
+    if not spec:
+        return []
+    patch = {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": model.name},
+        "spec": spec,
+    }
+    return [{"patch": dump_yaml(patch)}]
+
+
+def _container_image_patches(
+    plan: ModelPlan, settings: Settings, options: RenderOptions
+) -> list[dict[str, Any]]:
+    """A new image changes the descriptor, the copy Job's name, the image volume."""
+    model, image = plan.model, settings.image
+    data: dict[str, str | None] = {"image": image, "digest": image_digest(image) or None}
+    if settings.delivery == "imageVolume":
+        data["reference"] = image
+    patches: list[dict[str, Any]] = [{"patch": dump_yaml(_configmap_patch(model, data))}]
+    path = site.model_path(model)
+    if settings.delivery == "copy":
+        old = copy_job_name(model.name, plan.base.image, model.version, path, options.tools_image)
+        new = copy_job_name(model.name, image, model.version, path, options.tools_image)
+        ops = [{"op": "replace", "path": "/metadata/name", "value": new}]
+        target = {"group": "batch", "version": "v1", "kind": "Job", "name": old}
+    else:
+        ops = [
+            {
+                "op": "replace",
+                "path": "/spec/template/spec/volumes/0/image/reference",
+                "value": image,
+            }
+        ]
+        target = {
+            "group": "apps",
+            "version": "v1",
+            "kind": "Deployment",
+            "name": f"{model.name}-prefetch",
+        }
+    patches.append({"target": target, "patch": dump_yaml(ops)})
+    return patches

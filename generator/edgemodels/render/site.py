@@ -1,0 +1,272 @@
+"""The objects a model runs as on a site, built as data (kustomize packaging).
+
+The Helm chart (`helm_templates.py`) writes the same objects as Go templates; a test
+renders both and compares them, so the two packagings cannot drift apart.
+Namespaces are left out: kustomize sets them, Helm uses the release namespace.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from edgemodels.catalogue.model import Catalogue, Model, Resources
+from edgemodels.render.common import (
+    SOURCE_ANNOTATION,
+    copy_job_name,
+    image_digest,
+    selector_labels,
+    site_labels,
+    version_dir,
+)
+from edgemodels.render.settings import Settings
+
+Obj = dict[str, Any]
+
+SERVER = "model-server"
+FILES = "model-files"
+PREFETCH = "model-prefetch"
+COPY_UID = 65532  # the copy Job runs as this non-root user (files stay world-readable)
+PAUSE_UID = 65535  # the pause image's own user
+
+COPY_SCRIPT = """\
+set -eu
+root=/models
+dest="$root/versions/$MODEL_VERSION_DIR"
+if [ ! -f "$dest/.edgemodels-complete" ]; then
+  rm -rf "$dest.partial"
+  mkdir -p "$dest.partial"
+  cp -R "$MODEL_PATH/." "$dest.partial/"
+  touch "$dest.partial/.edgemodels-complete"
+  rm -rf "$dest"
+  mv "$dest.partial" "$dest"
+fi
+previous="$(readlink "$root/current" 2>/dev/null || true)"
+ln -sfn "versions/$MODEL_VERSION_DIR" "$root/.current.new"
+mv -fT "$root/.current.new" "$root/current"
+for old in "$root"/versions/*; do
+  [ -e "$old" ] || continue
+  name="versions/${old##*/}"
+  if [ "$name" != "versions/$MODEL_VERSION_DIR" ] && [ "$name" != "$previous" ]; then
+    rm -rf "$old"
+  fi
+done
+echo "model $MODEL_VERSION_DIR is current in $root"
+"""
+
+
+def meta(name: str, labels: dict[str, str], origin: str) -> Obj:
+    return {"name": name, "labels": labels, "annotations": {SOURCE_ANNOTATION: origin}}
+
+
+def container_security(writable_root: bool = False) -> Obj:
+    return {
+        "allowPrivilegeEscalation": False,
+        "readOnlyRootFilesystem": not writable_root,
+        "capabilities": {"drop": ["ALL"]},
+    }
+
+
+def pod_security(run_as_root: bool = False, user: int | None = None) -> Obj:
+    out: Obj = {"runAsNonRoot": not run_as_root}
+    if user is not None:
+        out.update(runAsUser=user, runAsGroup=user, fsGroup=user)
+    out["seccompProfile"] = {"type": "RuntimeDefault"}
+    return out
+
+
+def pull_secrets(catalogue: Catalogue) -> list[Obj]:
+    return [{"name": s} for s in catalogue.defaults.image_pull_secrets]
+
+
+def resources(res: Resources) -> Obj:
+    out: Obj = {}
+    if res.requests:
+        out["requests"] = dict(res.requests)
+    if res.limits:
+        out["limits"] = dict(res.limits)
+    return out
+
+
+# --- HTTP models ---------------------------------------------------------------------------
+
+
+def deployment(catalogue: Catalogue, model: Model, s: Settings, origin: str) -> Obj:
+    http = model.http
+    assert http is not None  # the catalogue builder guarantees it for wrapper http
+    probe = {"httpGet": {"path": http.health_path, "port": "http"}}
+    container: Obj = {
+        "name": "model",
+        "image": s.image,
+        "imagePullPolicy": "IfNotPresent",
+        "ports": [{"name": "http", "containerPort": http.port, "protocol": "TCP"}],
+    }
+    if s.env:
+        container["env"] = [{"name": k, "value": v} for k, v in s.env]
+    container.update(
+        startupProbe={**probe, "periodSeconds": 10, "failureThreshold": 60},
+        readinessProbe={"httpGet": {"path": http.readiness, "port": "http"}, "periodSeconds": 10},
+        livenessProbe={**probe, "periodSeconds": 20, "failureThreshold": 3},
+    )
+    if not s.resources.is_empty:
+        container["resources"] = resources(s.resources)
+    container["securityContext"] = container_security(model.security.writable_root_filesystem)
+    container["volumeMounts"] = [{"name": "tmp", "mountPath": "/tmp"}]
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": meta(model.name, site_labels(model, SERVER), origin),
+        "spec": {
+            "replicas": s.replicas,
+            "selector": {"matchLabels": selector_labels(model, SERVER)},
+            "template": {
+                "metadata": {"labels": site_labels(model, SERVER)},
+                "spec": _pod(catalogue, pod_security(model.security.run_as_root), [container])
+                | {"volumes": [{"name": "tmp", "emptyDir": {}}]},
+            },
+        },
+    }
+
+
+def _pod(catalogue: Catalogue, security: Obj, containers: list[Obj]) -> Obj:
+    pod: Obj = {"automountServiceAccountToken": False}
+    if catalogue.defaults.image_pull_secrets:
+        pod["imagePullSecrets"] = pull_secrets(catalogue)
+    pod["securityContext"] = security
+    pod["containers"] = containers
+    return pod
+
+
+def service(model: Model, origin: str) -> Obj:
+    return {
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": meta(model.name, site_labels(model, SERVER), origin),
+        "spec": {
+            "type": "ClusterIP",
+            "selector": selector_labels(model, SERVER),
+            "ports": [{"name": "http", "port": 80, "targetPort": "http", "protocol": "TCP"}],
+        },
+    }
+
+
+def ingress(model: Model, path: str, origin: str) -> Obj:
+    backend = {"service": {"name": model.name, "port": {"name": "http"}}}
+    return {
+        "apiVersion": "networking.k8s.io/v1",
+        "kind": "Ingress",
+        "metadata": meta(model.name, site_labels(model, SERVER), origin),
+        "spec": {
+            "rules": [
+                {"http": {"paths": [{"path": path, "pathType": "Prefix", "backend": backend}]}}
+            ]
+        },
+    }
+
+
+# --- container models ------------------------------------------------------------------------
+
+
+def descriptor(model: Model, image: str, origin: str) -> Obj:
+    """What a workload reads to find the model: name, version, image, digest, path."""
+    data = {
+        "name": model.name,
+        "version": model.version,
+        "image": image,
+        "digest": image_digest(image),
+        "path": model_path(model),
+    }
+    return {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": meta(f"{model.name}-model", site_labels(model, FILES), origin),
+        "data": {k: v for k, v in data.items() if v},
+    }
+
+
+def descriptor_delivery(model: Model, delivery: str, image: str) -> dict[str, str]:
+    """Descriptor keys that depend on the delivery."""
+    if delivery == "copy":
+        return {"delivery": "copy", "claimName": f"{model.name}-model", "subPath": "current"}
+    return {"delivery": "imageVolume", "reference": image}
+
+
+def model_path(model: Model) -> str:
+    return model.container.model_path if model.container else "/model"
+
+
+def claim(model: Model, size: str, origin: str) -> Obj:
+    return {
+        "apiVersion": "v1",
+        "kind": "PersistentVolumeClaim",
+        "metadata": meta(f"{model.name}-model", site_labels(model, FILES), origin),
+        "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": size}}},
+    }
+
+
+def copy_job(catalogue: Catalogue, model: Model, image: str, tools: str, origin: str) -> Obj:
+    name = copy_job_name(model.name, image, model.version, model_path(model), tools)
+    tools_mount = {"name": "tools", "mountPath": "/tools"}
+    init = {
+        "name": "tools",
+        "image": tools,
+        "imagePullPolicy": "IfNotPresent",
+        "command": ["/bin/cp", "/bin/busybox", "/tools/busybox"],
+        "securityContext": container_security(),
+        "volumeMounts": [tools_mount],
+    }
+    copy = {
+        "name": "copy",
+        "image": image,
+        "imagePullPolicy": "IfNotPresent",
+        "command": ["/tools/busybox", "sh", "-c", COPY_SCRIPT],
+        "env": [
+            {"name": "MODEL_PATH", "value": model_path(model)},
+            {"name": "MODEL_VERSION_DIR", "value": version_dir(model.version)},
+        ],
+        "securityContext": container_security(),
+        "volumeMounts": [
+            {**tools_mount, "readOnly": True},
+            {"name": "models", "mountPath": "/models"},
+        ],
+    }
+    pod = _pod(catalogue, pod_security(user=COPY_UID), [copy])
+    pod = {"restartPolicy": "OnFailure", **pod, "initContainers": [init]}
+    pod["volumes"] = [
+        {"name": "tools", "emptyDir": {}},
+        {"name": "models", "persistentVolumeClaim": {"claimName": f"{model.name}-model"}},
+    ]
+    return {
+        "apiVersion": "batch/v1",
+        "kind": "Job",
+        "metadata": meta(name, site_labels(model, FILES), origin),
+        "spec": {
+            "backoffLimit": 6,
+            "template": {"metadata": {"labels": site_labels(model, FILES)}, "spec": pod},
+        },
+    }
+
+
+def prefetch(catalogue: Catalogue, model: Model, image: str, pause: str, origin: str) -> Obj:
+    """Holds the model image mounted as an image volume, so the site pulls and keeps it."""
+    hold = {
+        "name": "hold",
+        "image": pause,
+        "imagePullPolicy": "IfNotPresent",
+        "resources": {"requests": {"cpu": "1m", "memory": "8Mi"}, "limits": {"memory": "32Mi"}},
+        "securityContext": container_security(),
+        "volumeMounts": [{"name": "model", "mountPath": "/model", "readOnly": True}],
+    }
+    pod = _pod(catalogue, pod_security(user=PAUSE_UID), [hold])
+    pod["volumes"] = [
+        {"name": "model", "image": {"reference": image, "pullPolicy": "IfNotPresent"}}
+    ]
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": meta(f"{model.name}-prefetch", site_labels(model, PREFETCH), origin),
+        "spec": {
+            "replicas": 1,
+            "selector": {"matchLabels": selector_labels(model, PREFETCH)},
+            "template": {"metadata": {"labels": site_labels(model, PREFETCH)}, "spec": pod},
+        },
+    }

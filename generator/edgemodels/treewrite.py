@@ -1,0 +1,223 @@
+"""Applying a FileTree to an output folder: lock, stage, journal, commit, recover.
+
+The guarantees are described in `tree.py`. This module is the only one that writes into
+an output folder.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import shutil
+import signal
+import stat
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager, suppress
+from pathlib import Path
+
+from edgemodels.errors import OutputError
+from edgemodels.tree import (
+    JOURNAL_PATH,
+    LOCK_PATH,
+    MANIFEST_PATH,
+    STAGING_DIR,
+    STATE_DIR,
+    Plan,
+    check_path,
+    plan_tree,
+)
+
+
+def write_tree(out: Path, tree: Mapping[str, bytes], force: bool = False) -> Plan:
+    """Make the folder hold `tree`; return what was done. Nothing is written on conflicts."""
+    _require_dir(out)
+    with _locked(out):
+        recover(out)
+        plan = plan_tree(out, tree, force)
+        if plan.conflicts or not (plan.added or plan.changed or plan.removed):
+            return plan
+        writes = [p for p in (*plan.added, *plan.changed) if p != MANIFEST_PATH]
+        if MANIFEST_PATH in plan.added or MANIFEST_PATH in plan.changed:
+            writes.append(MANIFEST_PATH)  # last: it records what the commit produced
+        moves = _stage(out, tree, writes)
+        journal = {"moves": moves, "removes": list(plan.removed)}
+        _write_journal(out, journal)
+        with _signals_held():
+            _apply(out, journal)
+    return plan
+
+
+def _require_dir(out: Path) -> None:
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"cannot create the output folder {out}: {exc.strerror}") from exc
+    if not out.is_dir():
+        raise OutputError(f"{out} exists and is not a folder")
+
+
+@contextmanager
+def _locked(out: Path) -> Iterator[None]:
+    """One writer per folder: a second run stops at once instead of interleaving."""
+    _make_dirs(out, STATE_DIR)
+    try:
+        fd = os.open(out / LOCK_PATH, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+    except OSError as exc:
+        raise OutputError(f"cannot open the lock file {out / LOCK_PATH}: {exc.strerror}") from exc
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            raise OutputError(
+                f"another edgemodels run is writing {out} (it holds {LOCK_PATH}); "
+                "wait for it to finish and run again"
+            ) from exc
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock; the file stays (deleting it would race)
+
+
+def _make_dirs(root: Path, rel: str) -> None:
+    """mkdir -p of `rel` under `root`, refusing to pass through a symlink or a file."""
+    current = root
+    for part in rel.split("/"):
+        current = current / part
+        try:
+            os.mkdir(current)
+        except FileExistsError:
+            if not stat.S_ISDIR(os.lstat(current).st_mode):
+                raise OutputError(f"{current} is a symlink or a file where a folder goes") from None
+        except OSError as exc:
+            raise OutputError(f"cannot create {current}: {exc.strerror}") from exc
+
+
+def _stage(out: Path, tree: Mapping[str, bytes], paths: list[str]) -> list[list[str]]:
+    """Write new content beside the tree; the tree itself is not touched yet."""
+    staging = out / STAGING_DIR
+    _remove_staging(out)
+    _make_dirs(out, STAGING_DIR)
+    moves = []
+    try:
+        for index, path in enumerate(paths):
+            name = f"{index:06d}"
+            fd = os.open(staging / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o644)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(tree[path])
+            moves.append([name, path])
+    except OSError as exc:
+        _remove_staging(out)
+        raise OutputError(f"cannot write into {staging}: {exc.strerror}") from exc
+    return moves
+
+
+def _write_journal(out: Path, journal: Mapping[str, object]) -> None:
+    tmp = out / f"{JOURNAL_PATH}.tmp"
+    data = json.dumps(journal).encode()
+    try:
+        fd = os.open(
+            tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644
+        )
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, out / JOURNAL_PATH)
+        _fsync_dir(out / STATE_DIR)
+    except OSError as exc:
+        _remove_staging(out)
+        raise OutputError(f"cannot write {out / JOURNAL_PATH}: {exc.strerror}") from exc
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+@contextmanager
+def _signals_held() -> Iterator[None]:
+    """Ctrl-C and SIGTERM wait until the commit's renames are done."""
+    held = {signal.SIGINT, signal.SIGTERM}
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
+def _apply(out: Path, journal: Mapping[str, object]) -> None:
+    """Renames and unlinks only; safe to run again after an interruption (idempotent)."""
+    moves, removes = _journal_lists(journal)
+    staging = out / STAGING_DIR
+    try:
+        for name, path in moves:
+            source = staging / name
+            if not os.path.lexists(source):
+                continue  # moved before the interruption
+            parent = path.rpartition("/")[0]
+            if parent:
+                _make_dirs(out, parent)
+            os.replace(source, out / path)
+        for path in removes:
+            with suppress(FileNotFoundError):
+                os.unlink(out / path)
+            _prune_empty_dirs(out, path)
+        os.unlink(out / JOURNAL_PATH)
+    except OSError as exc:
+        raise OutputError(
+            f"writing {out} failed half-way ({exc.strerror}: {exc.filename}); "
+            "fix the cause and run again: the next run finishes the interrupted write"
+        ) from exc
+    _remove_staging(out)
+
+
+def _journal_lists(journal: Mapping[str, object]) -> tuple[list[tuple[str, str]], list[str]]:
+    moves_raw, removes_raw = journal.get("moves"), journal.get("removes")
+    if not isinstance(moves_raw, list) or not isinstance(removes_raw, list):
+        raise OutputError("the journal of an interrupted run is damaged")
+    moves = []
+    for item in moves_raw:
+        if not (isinstance(item, list) and len(item) == 2 and str(item[0]).isdigit()):
+            raise OutputError("the journal of an interrupted run is damaged")
+        moves.append((str(item[0]), check_path(str(item[1]))))
+    return moves, [check_path(str(p)) for p in removes_raw]
+
+
+def _prune_empty_dirs(out: Path, path: str) -> None:
+    """Remove folders left empty by a removal, up to (not including) the output folder."""
+    parts = path.split("/")[:-1]
+    while parts:
+        try:
+            os.rmdir(out.joinpath(*parts))
+        except OSError:
+            return  # not empty (or not ours to remove)
+        parts.pop()
+
+
+def _remove_staging(out: Path) -> None:
+    staging = out / STAGING_DIR
+    if os.path.lexists(staging):
+        if not stat.S_ISDIR(os.lstat(staging).st_mode):
+            os.unlink(staging)
+        else:
+            shutil.rmtree(staging)
+
+
+def recover(out: Path) -> bool:
+    """Finish a commit that an earlier run started but could not end. Call under the lock."""
+    journal_file = out / JOURNAL_PATH
+    if not os.path.lexists(journal_file):
+        _remove_staging(out)  # content staged by a run that stopped before committing
+        return False
+    try:
+        journal = json.loads(journal_file.read_bytes())
+    except (OSError, ValueError) as exc:
+        raise OutputError(f"cannot read the journal {journal_file}: {exc}") from exc
+    if not isinstance(journal, dict):
+        raise OutputError("the journal of an interrupted run is damaged")
+    with _signals_held():
+        _apply(out, journal)
+    return True
