@@ -28,15 +28,17 @@ DEFAULT_MODEL_SIZE = "5Gi"
 class SourceInfo:
     """Where the catalogue came from, as banners and the manifest show it."""
 
-    catalogue_path: str  # e.g. "catalogue.yaml" or "catalogue/"
+    catalogue_path: str  # e.g. "catalogue.yaml" or "lrt/", relative to base_dir
     digest: str  # "sha256:<hex>"
     base_dir: str = ""  # absolute folder that banner paths are made relative to
+    shown_from: str = ""  # absolute folder that relative Location paths start from
 
     def where(self, loc: Location) -> str:
-        """`file:line` of a catalogue entry, stable whatever folder edgemodels ran from."""
+        """`file:line` of a catalogue entry, the same whatever folder edgemodels ran from."""
         path = loc.path
-        if self.base_dir and posixpath.isabs(path):
-            rel = posixpath.relpath(path, self.base_dir)
+        if self.base_dir:
+            absolute = posixpath.normpath(posixpath.join(self.shown_from or "/", path))
+            rel = posixpath.relpath(absolute, self.base_dir)
             if not rel.startswith("../"):
                 path = rel
         if loc.line <= 0:

@@ -140,10 +140,10 @@ def _image_entry(old: str, new: str) -> dict[str, str]:
     entry = {"name": old_name}
     if name != old_name:
         entry["newName"] = name
-    if digest:
-        entry["digest"] = digest
-    elif tag:
+    if tag:
         entry["newTag"] = tag
+    if digest:  # with both, kustomize writes name:tag@digest, as the catalogue says
+        entry["digest"] = digest
     return entry
 
 

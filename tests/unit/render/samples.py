@@ -95,14 +95,10 @@ def fleet() -> Catalogue:
         image="quay.io/acme/embeddings:1.0.0-rc1", images=(("arm64", "quay.io/acme/embeddings:1.0.0-rc1-arm64"),),
         follow_workloads=False, location=Location("catalogue.yaml", 70, 5),
     )
-    root = replace(
-        detector, name="legacy", packaging="helm", targets=("edge",), ingress=None,
-    ) if False else None
     workloads = (
         Workload("inspect", ("weights",), Selector((("line", "a"),)), location=Location("catalogue.yaml", 90, 5)),
         Workload("audit", ("weights",), sites=("site-2", "site-1"), location=Location("catalogue.yaml", 95, 5)),
     )
-    del root
     return Catalogue(
         name="acme",
         git=GitSpec(url="https://git.example.com/acme/deploy.git", branch="main", path="deploy", credentials_secret="git-creds"),

@@ -1,0 +1,65 @@
+"""`edgemodels generate`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from edgemodels.catalogue.sources import default_catalogue_path
+from edgemodels.cli import EXIT_FINDINGS, FORMATS, emit_findings, guarded
+from edgemodels.generate import GenerateOptions, generate, summary
+
+
+@click.command("generate")
+@click.argument("catalogue", required=False, type=click.Path(path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Folder of the generated tree (spec.git.path inside the deploy branch's checkout).",
+)
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Write nothing; exit 1 when OUTPUT differs from what the catalogue produces.",
+)
+@click.option(
+    "--force", is_flag=True, help="Overwrite (or remove) generated files that were edited by hand."
+)
+@click.option(
+    "--format", "fmt", type=FORMATS, default="text", show_default=True, help="Findings format."
+)
+def command(catalogue: Path | None, output: Path, check: bool, force: bool, fmt: str) -> int:
+    """Generate the GitOps tree that RHACM pulls: charts or overlays per model, hub objects
+    (Channel, Placements, Subscriptions, Applications), a README and a manifest.
+
+    CATALOGUE is a catalogue file or folder (default: catalogue.yaml or catalogue/ here).
+    Only files edgemodels wrote (listed in OUTPUT/.edgemodels/manifest.json) are changed or
+    removed; other files in OUTPUT are left alone. A generated file edited by hand is
+    reported and kept unless --force. Exit 0 when written (or up to date under --check),
+    1 on catalogue errors, conflicts or (with --check) an out-of-date OUTPUT, 2 when OUTPUT
+    cannot be written or is being written by another run.
+
+    \b
+    Example:
+      edgemodels generate examples/lrt -o deploy/
+      edgemodels generate examples/lrt -o deploy/ --check    # CI: is deploy/ up to date?
+    """
+
+    def body() -> int:
+        path = catalogue or default_catalogue_path(Path.cwd())
+        options = GenerateOptions(path, output, check=check, force=force)
+        result = generate(options)
+        if result.plan is None:
+            return emit_findings(result.findings, fmt, f"generate {path}")
+        if fmt == "text":
+            click.echo(summary(result.plan, output, check), nl=False)
+        if result.findings:
+            return emit_findings(result.findings, fmt, f"generate {output}")
+        if fmt != "text":
+            emit_findings(result.findings, fmt, f"generate {output}")
+        return EXIT_FINDINGS if check and result.plan.differs else 0
+
+    return guarded(body)

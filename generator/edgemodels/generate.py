@@ -1,0 +1,152 @@
+"""`edgemodels generate`: catalogue -> GitOps tree, written into a folder or checked against it.
+
+Pipe: load (with checks) -> render (pure) -> finalize (manifest) -> plan/write (tree.py).
+Catalogue findings of error severity stop before anything is rendered.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from edgemodels import __version__
+from edgemodels.catalogue import load
+from edgemodels.catalogue.model import Catalogue
+from edgemodels.diagnostics import Diagnostic, Location, has_failures
+from edgemodels.render import RenderOptions, SourceInfo, render_catalogue
+from edgemodels.tree import (
+    Conflict,
+    FileTree,
+    Plan,
+    Provenance,
+    finalize_tree,
+    iter_changes,
+    plan_tree,
+)
+from edgemodels.treewrite import write_tree
+from edgemodels.yamlio import YamlFile
+
+CONFLICT_CODES = {
+    "hand-edited": ("D301", "hand-edited-output"),
+    "unowned": ("D302", "unowned-output-file"),
+    "blocked": ("D303", "blocked-output-path"),
+}
+STALE_CODE = ("D304", "stale-output")
+
+
+@dataclass(frozen=True)
+class GenerateOptions:
+    catalogue: Path
+    output: Path
+    check: bool = False  # compare only; write nothing
+    force: bool = False  # overwrite (or remove) generated files that were edited by hand
+    render: RenderOptions = field(default_factory=RenderOptions)
+
+
+@dataclass(frozen=True)
+class GenerateResult:
+    findings: tuple[Diagnostic, ...]
+    plan: Plan | None = None  # None when the catalogue has errors
+    files: int = 0  # files in the generated tree
+
+
+def source_info(catalogue_path: Path, files: list[YamlFile], cwd: Path) -> SourceInfo:
+    """Banner paths and the digest are relative to the catalogue's parent folder, so the
+    output is the same whichever folder edgemodels runs from."""
+    resolved = catalogue_path.resolve()
+    base = resolved.parent
+    shown = resolved.name + ("/" if resolved.is_dir() else "")
+    digest = hashlib.sha256()
+    entries = sorted((_relative(cwd, base, f.path), f.text) for f in files)
+    for rel, text in entries:
+        digest.update(rel.encode() + b"\0" + text.encode() + b"\0")
+    return SourceInfo(shown, "sha256:" + digest.hexdigest(), base.as_posix(), cwd.as_posix())
+
+
+def _relative(cwd: Path, base: Path, shown: str) -> str:
+    absolute = os.path.normpath(os.path.join(cwd, shown))
+    rel = os.path.relpath(absolute, base)
+    return Path(rel).as_posix() if not rel.startswith("..") else shown
+
+
+def build_tree(catalogue: Catalogue, source: SourceInfo, options: RenderOptions) -> FileTree:
+    provenance = Provenance(__version__, catalogue.name, source.digest)
+    return finalize_tree(render_catalogue(catalogue, source, options), provenance)
+
+
+def generate(options: GenerateOptions, cwd: Path | None = None) -> GenerateResult:
+    here = cwd or Path.cwd()
+    result = load(options.catalogue, here)
+    if result.catalogue is None or has_failures(result.diagnostics):
+        return GenerateResult(tuple(result.diagnostics))
+    source = source_info(options.catalogue, result.merged.files, here)
+    tree = build_tree(result.catalogue, source, options.render)
+    if options.check:
+        plan = plan_tree(options.output, tree, options.force)
+    else:
+        plan = write_tree(options.output, tree, options.force)
+    findings = [*result.diagnostics, *conflict_findings(plan, options.output)]
+    if options.check:
+        findings += stale_findings(plan, options.output)
+    return GenerateResult(tuple(findings), plan, len(tree))
+
+
+def _where(output: Path, path: str) -> Location:
+    return Location((output / path).as_posix())
+
+
+def conflict_findings(plan: Plan, output: Path) -> list[Diagnostic]:
+    return [_conflict(c, output) for c in plan.conflicts]
+
+
+def _conflict(conflict: Conflict, output: Path) -> Diagnostic:
+    code, name = CONFLICT_CODES[conflict.kind]
+    return Diagnostic(_where(output, conflict.path), code, conflict.detail, "error", name)
+
+
+def stale_findings(plan: Plan, output: Path) -> list[Diagnostic]:
+    """--check: one finding per file that differs from what the catalogue produces."""
+    code, name = STALE_CODE
+    found = [
+        Diagnostic(
+            _where(output, path),
+            code,
+            f"out of date: generate would {_VERB[state]} this file",
+            "error",
+            name,
+        )
+        for state, path in iter_changes(plan)
+    ]
+    if plan.interrupted:
+        found.append(
+            Diagnostic(
+                _where(output, ".edgemodels/journal.json"),
+                code,
+                "an earlier generate was interrupted while writing; run generate to finish it",
+                "error",
+                name,
+            )
+        )
+    return found
+
+
+_VERB = {"added": "add", "changed": "change", "removed": "remove"}
+
+
+def summary(plan: Plan, output: Path, check: bool) -> str:
+    """Counts, then one line per added/changed/removed file."""
+    counts = f"{len(plan.added)} added, {len(plan.changed)} changed, {len(plan.removed)} removed"
+    if plan.conflicts:
+        head = f"{output}: nothing written, {len(plan.conflicts)} conflict(s)"
+    elif check:
+        state = "out of date" if plan.differs else "up to date"
+        head = f"{output}: {state} ({counts}, {plan.unchanged} unchanged)"
+    else:
+        head = f"{output}: {counts}, {plan.unchanged} unchanged"
+    lines = [head]
+    if not plan.conflicts:
+        lines += [f"  {state:8} {path}" for state, path in iter_changes(plan)]
+        lines += [f"  (discarded a hand edit of {path})" for path in plan.overwritten]
+    return "\n".join(lines) + "\n"
