@@ -39,7 +39,7 @@ def parse_bytes(text: str) -> int | None:
     suffix = match.group("suffix")
     try:
         number = Decimal(match.group("number"))
-        if suffix[:1] in ("e", "E"):
+        if suffix[:1] in ("e", "E") and len(suffix) > 1:
             factor = Decimal(10) ** int(suffix[1:])
         elif suffix in _SUFFIX:
             factor = _SUFFIX[suffix]

@@ -63,7 +63,8 @@ def _finding(yf: YamlFile, error: jsonschema.ValidationError) -> Diagnostic:
     line, col = locate(yf.data, path)
     node = _node_at(yf.data, path)
     bad_key = error.instance
-    if keyword == "propertyNames" and isinstance(node, PosMap) and isinstance(bad_key, str):
+    naming = "propertyNames" in error.absolute_schema_path
+    if naming and isinstance(node, PosMap) and isinstance(bad_key, str):
         line, col = node.key_pos.get(bad_key, (line, col))
         message = _short(f"{_dotted(path)}: key {bad_key!r} is not a valid label key")
         return Diagnostic(Location(yf.path, line, col), code, message, "error", name)

@@ -1,0 +1,277 @@
+"""Reading site inventories and workload exports: positions, facts, hostile input."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from edgemodels import inventory as inv
+from edgemodels.diagnostics import Diagnostic
+from edgemodels.inventory import load_inventory, load_workload_sites
+
+SITE_INVENTORY = """\
+apiVersion: edgemodels.io/v1alpha1
+kind: SiteInventory
+sites:
+  - name: lrt-01
+    labels: {env: lrt, cluster.open-cluster-management.io/clusterset: edge}
+    capacity: {storage: 20Gi}
+    arch: arm64
+    imageVolumes: true
+    production: true
+  - name: lrt-02
+"""
+
+
+def write(tmp_path: Path, text: str | bytes, name: str = "sites.yaml") -> Path:
+    path = tmp_path / name
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+    return path
+
+
+def where(diags: list[Diagnostic]) -> list[tuple[int, int, str]]:
+    return [(d.line, d.col, d.code) for d in diags]
+
+
+def test_site_inventory(tmp_path: Path) -> None:
+    loaded, diags = load_inventory(write(tmp_path, SITE_INVENTORY), "sites.yaml")
+    assert diags == []
+    assert loaded is not None
+    first, second = loaded.sites
+    assert first.name == "lrt-01"
+    assert first.location.line == 4 and first.location.path == "sites.yaml"
+    assert first.label_map() == {
+        "env": "lrt",
+        "cluster.open-cluster-management.io/clusterset": "edge",
+        "name": "lrt-01",  # as OCM labels every ManagedCluster
+        "kubernetes.io/arch": "arm64",  # facts become labels targets can select on
+        "edgemodels.io/image-volumes": "true",
+        "edgemodels.io/production": "true",
+    }
+    assert (first.capacity, first.arch, first.image_volumes, first.production) == (
+        20 * 2**30,
+        "arm64",
+        True,
+        True,
+    )
+    assert second.label_map() == {"name": "lrt-02"}
+    assert (second.capacity, second.image_volumes, second.production) == (None, None, False)
+
+
+def test_fact_contradicting_its_label(tmp_path: Path) -> None:
+    text = SITE_INVENTORY.replace("{env: lrt,", "{kubernetes.io/arch: amd64, env: lrt,")
+    loaded, diags = load_inventory(write(tmp_path, text), "sites.yaml")
+    assert loaded is None
+    assert where(diags) == [(5, 34, "D203")]
+    assert "kubernetes.io/arch=amd64 contradicts arch: arm64" in diags[0].message
+
+
+@pytest.mark.parametrize(
+    ("site", "expected"),
+    [
+        ("  - name: a\n    zone: x\n", (12, 5, "S001")),  # unknown field, at its key
+        ("  - name: a\n    labels: {gpu: true}\n", (12, 19, "S003")),  # a boolean, not a string
+        ("  - name: a\n    labels: {gpu: 1.10}\n", (12, 19, "S003")),
+        ("  - name: a\n    labels: {Bad Key: x}\n", (12, 14, "S004")),  # at the key
+        ("  - name: a\n    labels: {k: 'with space'}\n", (12, 17, "S004")),
+        ("  - labels: {}\n", (11, 5, "S002")),
+        ("  - name: Upper_Case\n", (11, 11, "S004")),
+        ("  - name: a\n    capacity: {storage: lots}\n", (12, 25, "S004")),
+        ("  - name: a\n    imageVolumes: 'yes'\n", (12, 19, "S003")),
+    ],
+)
+def test_schema_findings_point_at_the_value(
+    tmp_path: Path, site: str, expected: tuple[int, int, str]
+) -> None:
+    loaded, diags = load_inventory(write(tmp_path, SITE_INVENTORY + site), "sites.yaml")
+    assert loaded is None
+    assert expected in where(diags), [d.render() for d in diags]
+
+
+def test_duplicate_site(tmp_path: Path) -> None:
+    loaded, diags = load_inventory(write(tmp_path, SITE_INVENTORY + "  - name: lrt-01\n"))
+    assert loaded is None
+    assert where(diags) == [(11, 5, "D202")]
+    assert "first at line 4" in diags[0].message
+
+
+MANAGED_CLUSTERS = """\
+apiVersion: v1
+items:
+- apiVersion: cluster.open-cluster-management.io/v1
+  kind: ManagedCluster
+  metadata:
+    creationTimestamp: "2026-01-05T10:00:00Z"
+    labels:
+      cluster.open-cluster-management.io/clusterset: edge
+      edgemodels.io/model-storage: 8Gi
+      env: lrt
+      feature.open-cluster-management.io/addon-work-manager: available
+      kubernetes.io/arch: arm64
+      name: lrt-01
+    name: lrt-01
+  spec:
+    hubAcceptsClient: true
+    leaseDurationSeconds: 60
+  status:
+    conditions:
+    - {type: ManagedClusterConditionAvailable, status: "True"}
+- apiVersion: cluster.open-cluster-management.io/v1
+  kind: ManagedCluster
+  metadata:
+    name: paint-01
+    labels: {edgemodels.io/production: "true", edgemodels.io/image-volumes: "false"}
+kind: List
+metadata:
+  resourceVersion: ""
+"""
+
+
+def test_managed_cluster_list(tmp_path: Path) -> None:
+    loaded, diags = load_inventory(write(tmp_path, MANAGED_CLUSTERS), "clusters.yaml")
+    assert diags == []
+    assert loaded is not None and loaded.kind == "List"
+    lrt, paint = loaded.sites
+    assert lrt.label_map()["cluster.open-cluster-management.io/clusterset"] == "edge"
+    assert (lrt.capacity, lrt.arch, lrt.image_volumes, lrt.production) == (
+        8 * 2**30,
+        "arm64",
+        None,
+        False,
+    )
+    assert lrt.location.line == 3
+    assert paint.label_map()["name"] == "paint-01"  # added when the export lacks it
+    assert (paint.production, paint.image_volumes) == (True, False)
+
+
+def test_one_managed_cluster(tmp_path: Path) -> None:
+    text = "kind: ManagedCluster\nmetadata: {name: solo, labels: {env: lab}}\n"
+    loaded, diags = load_inventory(write(tmp_path, text))
+    assert diags == [] and loaded is not None
+    assert loaded.sites[0].label_map() == {"env": "lab", "name": "solo"}
+
+
+def test_managed_cluster_problems(tmp_path: Path) -> None:
+    text = """\
+kind: List
+items:
+- kind: ConfigMap
+  metadata: {name: stray}
+- kind: ManagedCluster
+  metadata: {labels: {a: b}}
+- kind: ManagedCluster
+  metadata:
+    name: c1
+    labels: {gpu: true, edgemodels.io/model-storage: huge}
+- kind: ManagedCluster
+  metadata: {name: c1}
+"""
+    loaded, diags = load_inventory(write(tmp_path, text))
+    assert loaded is None
+    assert sorted(where(diags)) == [
+        (3, 3, "D206"),  # a warning: skipped
+        (5, 3, "S002"),  # no name
+        (10, 19, "S003"),  # label value not a string
+        (10, 54, "D204"),  # storage label is not a quantity
+        (11, 3, "D202"),  # c1 twice
+    ]
+    assert next(d for d in diags if d.code == "D206").severity == "warning"
+
+
+@pytest.mark.parametrize(
+    ("content", "code"),
+    [
+        (b"\xff\xfe\x00garbage", "Y004"),
+        ("sites: [unclosed\n", "Y001"),
+        ("", "Y005"),
+        ("- just\n- a list\n", "D201"),
+        ("kind: Deployment\n", "D201"),
+        ("kind: List\nitems: 3\n", "S002"),
+        (
+            "a: &a [1,1,1,1,1,1,1,1,1,1]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\n"
+            "c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\n"
+            "e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d,*d]\n",
+            "Y007",
+        ),
+        ("a: " + "[" * 200 + "]" * 200 + "\n", "Y009"),
+        ("kind: SiteInventory\nkind: SiteInventory\n", "Y002"),
+        (
+            "apiVersion: edgemodels.io/v1alpha1\nkind: SiteInventory\nsites:\n  - name: a\n"
+            "    labels: {k: " + "v" * 100_000 + "}\n",
+            "S004",
+        ),
+    ],
+)
+def test_hostile_input_gives_findings(tmp_path: Path, content: str | bytes, code: str) -> None:
+    loaded, diags = load_inventory(write(tmp_path, content))
+    assert loaded is None
+    assert code in {d.code for d in diags}
+    assert all(len(d.message) <= 300 for d in diags)
+
+
+def test_size_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(inv, "MAX_INPUT_BYTES", 100)
+    loaded, diags = load_inventory(write(tmp_path, SITE_INVENTORY))
+    assert loaded is None and [d.code for d in diags] == ["Y008"]
+
+
+def test_site_count_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(inv, "MAX_SITES", 1)
+    text = "kind: List\nitems:\n- metadata: {name: a}\n- metadata: {name: b}\n"
+    loaded, diags = load_inventory(write(tmp_path, text))
+    assert loaded is None and where(diags) == [(4, 3, "D205")]
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.text(
+        alphabet=st.sampled_from("kind:SiteInventory ManagedCluster\n-{}[]&*!'\"#a1 \t"),
+        max_size=200,
+    )
+)
+def test_random_text_never_raises(tmp_path: Path, text: str) -> None:
+    loaded, diags = load_inventory(write(tmp_path, text))
+    assert loaded is not None or diags
+
+
+WORKLOADS = """\
+apiVersion: edgemodels.io/v1alpha1
+kind: WorkloadPlacement
+workloads:
+  - name: quality-inspection
+    sites: [lrt-01, lrt-02]
+  - name: paint-monitor
+    sites: []
+"""
+
+
+def test_workload_sites(tmp_path: Path) -> None:
+    loaded, diags = load_workload_sites(write(tmp_path, WORKLOADS, "w.yaml"), "w.yaml")
+    assert diags == [] and loaded is not None
+    assert [(w.name, w.sites, w.location.line) for w in loaded] == [
+        ("quality-inspection", ("lrt-01", "lrt-02"), 4),
+        ("paint-monitor", (), 6),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (WORKLOADS + "  - name: paint-monitor\n    sites: [a]\n", (8, 5, "D208")),
+        (WORKLOADS.replace("WorkloadPlacement", "SiteInventory"), (1, 1, "D207")),
+        (WORKLOADS.replace("[lrt-01, lrt-02]", "lrt-01"), (5, 12, "S003")),
+        (WORKLOADS + "  - name: x\n", (8, 5, "S002")),
+    ],
+)
+def test_workload_sites_problems(tmp_path: Path, text: str, expected: tuple[int, int, str]) -> None:
+    loaded, diags = load_workload_sites(write(tmp_path, text, "w.yaml"))
+    assert loaded is None
+    assert expected in where(diags), [d.render() for d in diags]
