@@ -1,0 +1,312 @@
+"""The benchmark cases of issue 8, each with its peer and its bar.
+
+Every case is a whole process measured by `measure.measure`; a row of the table pairs
+edgemodels with the peer run in the same benchmark run on the same input, so the figure
+that carries the bar is a ratio (or a rate), not an absolute time.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import floor
+import synth
+from measure import Result, measure
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+SCHEMA = REPO / "schemas" / "catalogue.schema.json"
+MIB_LIMIT = 1024
+
+
+@dataclass(frozen=True)
+class Sizes:
+    scale: tuple[int, ...]  # models of the check (and memory) case, split one per file
+    gen_models: int
+    gen_targets: int
+    plan_sites: int
+    plan_models: int
+    plan_targets: int
+
+
+FULL = Sizes((500, 1000, 5000), 1000, 20, 5000, 500, 50)
+QUICK = Sizes((10, 20), 8, 3, 40, 10, 4)
+
+
+@dataclass
+class Bench:
+    """What every case needs: where to work, how to run each command, how often."""
+
+    work: Path
+    sizes: Sizes
+    runs: int
+    warmup: int
+    commands: dict[str, list[str] | None]  # command -> argv prefix, None when absent
+    notes: list[str] = field(default_factory=list)
+
+    def run(self, name: str, argv: list[str], cwd: Path, **kw: object) -> Result:
+        log = self.work / "logs" / f"{name.replace(' ', '_').replace('/', '_')}.log"
+        log.parent.mkdir(parents=True, exist_ok=True)
+        print(f"  running {name} ...", file=sys.stderr, flush=True)
+        return measure(name, argv, cwd, log, runs=self.runs, warmup=self.warmup, **kw)  # type: ignore[arg-type]
+
+
+@dataclass
+class Row:
+    case: str
+    size: str
+    ours: Result | None
+    peer_name: str = ""
+    peer: Result | None = None
+    figure: str = ""
+    bar: str = ""
+    verdict: str = ""  # ok, MISS, skipped, error
+    note: str = ""
+    value: float | None = None  # the figure the bar is judged on
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "case": self.case,
+            "size": self.size,
+            "edgemodels": self.ours.as_json() if self.ours else None,
+            "peer_name": self.peer_name,
+            "peer": self.peer.as_json() if self.peer else None,
+            "figure": self.figure,
+            "value": self.value,
+            "bar": self.bar,
+            "verdict": self.verdict,
+            "note": self.note,
+        }
+
+
+def _failed(*results: Result | None) -> str | None:
+    for r in results:
+        if r is not None and not r.ok:
+            return f"{r.name}: {r.error}"
+    return None
+
+
+def _judge(row: Row, value: float, passed: bool, figure: str) -> Row:
+    row.value, row.figure = value, figure
+    row.verdict = "ok" if passed else "MISS"
+    return row
+
+
+def _skipped(case: str, size: str, bar: str, why: str) -> Row:
+    return Row(case, size, None, bar=bar, verdict="skipped", note=why)
+
+
+# --- check ---------------------------------------------------------------------------------
+
+
+def check_cases(bench: Bench) -> list[Row]:
+    rows = []
+    cjs = shutil.which("check-jsonschema", path=str(Path(sys.executable).parent))
+    cjs = cjs or shutil.which("check-jsonschema")
+    for n in bench.sizes.scale:
+        spec = synth.Spec(n, min(50, max(2, n // 5)), 50, max(1, n // 25), seed=n, split=True)
+        cat = synth.write(spec, bench.work / f"check-{n}")
+        size = f"{n:,} models, 1 per file"
+        bar = "<= 1.5x check-jsonschema"
+        argv = bench.commands.get("check")
+        if argv is None:
+            rows.append(_skipped("check", size, bar, "edgemodels check is not available"))
+            continue
+        ours = bench.run(f"check {n}", [*argv, str(cat)], bench.work)
+        row = Row("check", size, ours, bar=bar)
+        if cjs:
+            files = sorted(str(p) for p in cat.rglob("*.yaml"))
+            row.peer_name = "check-jsonschema"
+            row.peer = bench.run(
+                f"check-jsonschema {n}", [cjs, "--schemafile", str(SCHEMA), *files], bench.work
+            )
+        else:
+            row.note = "check-jsonschema not installed (pip install check-jsonschema)"
+        rows.append(_finish_ratio(row, 1.5))
+    return rows
+
+
+def _finish_ratio(row: Row, limit: float) -> Row:
+    error = _failed(row.ours, row.peer)
+    if error:
+        row.verdict, row.note = "error", error
+        return row
+    if row.peer is None or row.ours is None:
+        row.verdict = row.verdict or "no peer"
+        return row
+    ratio = row.ours.median / row.peer.median
+    return _judge(row, ratio, ratio <= limit, f"{ratio:.2f}x")
+
+
+def memory_row(rows: list[Row]) -> Row:
+    """Peak RSS of check over the scale sizes: under 1 GiB and about linear."""
+    points = [
+        (int(r.size.split()[0].replace(",", "")), r.ours.rss) for r in rows if r.ours and r.ours.ok
+    ]
+    size = " / ".join(f"{n:,}" for n, _ in points) + " models"
+    bar = f"< {MIB_LIMIT} MiB, linear"
+    if len(points) < 2:
+        return _skipped("memory (check)", size, bar, "needs two check sizes")
+    (n0, m0), (n1, m1) = points[0], points[-1]
+    slope = (m1 - m0) / (n1 - n0) * 1000
+    figure = " / ".join(f"{m:.0f}" for _, m in points) + f" MiB ({slope:.1f} MiB per 1,000 models)"
+    row = Row("memory (check)", size, None, bar=bar)
+    # Linear: the middle points lie within 25% (or 10 MiB) of the straight line.
+    linear = all(
+        abs(m - (m0 + (n - n0) * (m1 - m0) / (n1 - n0))) <= max(10.0, 0.25 * m) for n, m in points
+    )
+    return _judge(row, m1, m1 < MIB_LIMIT and linear, figure)
+
+
+# --- generate, regenerate, validate ---------------------------------------------------------
+
+
+def generate_cases(bench: Bench) -> list[Row]:
+    s = bench.sizes
+    size = f"{s.gen_models:,} models x {s.gen_targets} targets"
+    gen = bench.commands.get("generate")
+    if gen is None:
+        why = "edgemodels generate is not available yet"
+        return [
+            _skipped("generate", size, "<= 3x floor (PyYAML C dumper)", why),
+            _skipped("regenerate, 1 model changed", size, "<= 10% of generate", why),
+            *validate_cases(bench, None, size),
+        ]
+    spec = synth.Spec(s.gen_models, s.gen_targets, 50, max(1, s.gen_models // 25), seed=7)
+    base = bench.work / "gen"
+    cat, out = synth.write(spec, base), base / "out"
+    full = bench.run("generate", [*gen, str(cat), "-o", str(out)], base, before=lambda _: _rm(out))
+    rows = [_floor_row(bench, full, out, size)]
+    model_file = cat / "models" / f"{synth.model_name(min(7, s.gen_models - 1))}.yaml"
+    again = bench.run(
+        "regenerate",
+        [*gen, str(cat), "-o", str(out)],
+        base,
+        before=lambda i: synth.bump_version(model_file, i + 1),
+    )
+    row = Row(
+        "regenerate, 1 model changed", size, again, "generate", full, bar="<= 10% of generate"
+    )
+    error = _failed(again, full)
+    if error:
+        row.verdict, row.note = "error", error
+    else:
+        share = again.median / full.median
+        _judge(row, share, share <= 0.10, f"{share:.0%}")
+    rows.append(row)
+    rows += validate_cases(bench, out if full.ok else None, size)
+    return rows
+
+
+def _rm(path: Path) -> None:
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def _floor_row(bench: Bench, full: Result, out: Path, size: str) -> Row:
+    row = Row("generate", size, full, "floor: C dumper only", bar="<= 3x floor")
+    if not full.ok:
+        row.verdict, row.note = "error", full.error or ""
+        return row
+    pickled, floor_out = bench.work / "gen" / "floor.pickle", bench.work / "gen" / "floor-out"
+    docs, files = floor.prepare(out, pickled)
+    row.note = f"{files:,} files, {docs:,} YAML documents"
+    argv = [sys.executable, str(HERE / "floor.py"), str(pickled), str(floor_out)]
+    row.peer = bench.run("floor", argv, bench.work, before=lambda _: _rm(floor_out))
+    return _finish_ratio(row, 3.0)
+
+
+def count_manifests(tree: Path) -> int:
+    """Kubernetes objects in the tree: YAML documents with a kind (Helm templates excluded)."""
+    count = 0
+    for path in tree.rglob("*.yaml"):
+        if "templates" in path.parts:
+            continue
+        text = path.read_text(encoding="utf-8")
+        count += sum(1 for line in text.splitlines() if line.startswith("kind: "))
+    return count
+
+
+def validate_cases(bench: Bench, tree: Path | None, size: str) -> list[Row]:
+    bar = ">= 2,000 manifests/s"
+    argv = bench.commands.get("validate")
+    rows = []
+    if argv is None or tree is None:
+        why = "edgemodels validate is not available yet" if argv is None else "no generated tree"
+        rows.append(_skipped("validate (builtin)", size, bar, why))
+    else:
+        ours = bench.run("validate", [*argv, str(tree)], bench.work, expect=frozenset({0, 1}))
+        row = Row("validate (builtin)", size, ours, bar=bar)
+        if not ours.ok:
+            row.verdict, row.note = "error", ours.error or ""
+        else:
+            manifests = count_manifests(tree)
+            rate = manifests / ours.median
+            row.note = f"{manifests:,} objects in the tree"
+            _judge(row, rate, rate >= 2000, f"{rate:,.0f}/s")
+        rows.append(row)
+    if shutil.which("kubeconform") is None:
+        rows.append(
+            _skipped("validate vs kubeconform", size, ">= kubeconform", "kubeconform not on PATH")
+        )
+    return rows
+
+
+# --- plan ----------------------------------------------------------------------------------
+
+
+def _git(cwd: Path, *args: str) -> None:
+    ident = ["-c", "user.name=bench", "-c", "user.email=bench@example.invalid"]
+    subprocess.run(["git", *ident, *args], cwd=cwd, check=True, capture_output=True)
+
+
+def prepare_plan(bench: Bench) -> tuple[Path, Path]:
+    """A git repo whose HEAD holds the catalogue and whose work tree changes 5% of models."""
+    s = bench.sizes
+    spec = synth.Spec(s.plan_models, s.plan_targets, s.plan_sites, max(1, s.plan_models // 10), 3)
+    base = bench.work / "plan"
+    _rm(base)
+    cat = synth.write(spec, base)
+    _git(base, "init", "-q")
+    _git(base, "add", "-A")
+    _git(base, "commit", "-q", "-m", "base")
+    for i in range(0, s.plan_models, 20):
+        synth.bump_version(cat / "models" / f"{synth.model_name(i)}.yaml", 1)
+    return cat, base / "sites.yaml"
+
+
+def plan_cases(bench: Bench) -> list[Row]:
+    s = bench.sizes
+    size = f"{s.plan_sites:,} sites x {s.plan_models} models x {s.plan_targets} targets, --base"
+    bar = "< 1 s beyond loading"
+    argv = bench.commands.get("plan")
+    if argv is None:
+        return [_skipped("plan", size, bar, "edgemodels plan is not available yet")]
+    cat, sites = prepare_plan(bench)
+    cwd = cat.parent
+    ours = bench.run(
+        "plan",
+        [*argv, "--inventory", str(sites), "--base", "HEAD", str(cat)],
+        cwd,
+        expect=frozenset({0, 1}),
+    )
+    load_argv = [sys.executable, str(HERE / "plan_load.py"), str(sites), str(cat), "HEAD"]
+    loading = bench.run("plan: loading only", load_argv, cwd)
+    row = Row("plan", size, ours, "loading only", loading, bar=bar)
+    error = _failed(ours, loading)
+    if error:
+        row.verdict, row.note = "error", error
+        return [row]
+    beyond = ours.median - loading.median
+    return [_judge(row, beyond, beyond < 1.0, f"{beyond:.2f} s beyond loading")]
+
+
+CASES: dict[str, Callable[[Bench], list[Row]]] = {
+    "check": check_cases,
+    "generate": generate_cases,
+    "plan": plan_cases,
+}

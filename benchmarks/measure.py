@@ -1,0 +1,125 @@
+"""Measuring one command as a whole process: wall time and peak resident memory.
+
+The peak RSS comes from `os.wait4`, which returns the resource usage of exactly the child
+that was waited for, its own descendants included (Linux keeps the larger of the child's
+and its reaped children's maxima). That is per run, unlike `getrusage(RUSAGE_CHILDREN)`,
+whose `ru_maxrss` is the maximum over every child ever reaped and so cannot be taken as a
+delta once a larger process has run.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import statistics
+import subprocess
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+KIB = 1024
+
+
+@dataclass(frozen=True)
+class Sample:
+    seconds: float
+    rss_mib: float
+    returncode: int
+
+
+@dataclass
+class Result:
+    """All samples of one command; the median is what the table shows."""
+
+    name: str
+    command: list[str]
+    samples: list[Sample] = field(default_factory=list)
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and bool(self.samples)
+
+    @property
+    def median(self) -> float:
+        return statistics.median(s.seconds for s in self.samples)
+
+    @property
+    def rss(self) -> float:
+        return statistics.median(s.rss_mib for s in self.samples)
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "command": self.command,
+            "error": self.error,
+            "median_s": round(self.median, 4) if self.ok else None,
+            "min_s": round(min(s.seconds for s in self.samples), 4) if self.ok else None,
+            "max_s": round(max(s.seconds for s in self.samples), 4) if self.ok else None,
+            "peak_rss_mib": round(max(s.rss_mib for s in self.samples), 1) if self.ok else None,
+            "samples": [
+                {"s": round(s.seconds, 4), "rss_mib": round(s.rss_mib, 1), "rc": s.returncode}
+                for s in self.samples
+            ],
+        }
+
+
+def run_once(command: Sequence[str], cwd: Path, log: Path) -> Sample:
+    """Run `command` to completion; its output goes to `log` (kept for the last run)."""
+    with log.open("wb") as out:
+        start = time.perf_counter()
+        proc = subprocess.Popen(command, cwd=cwd, stdout=out, stderr=subprocess.STDOUT)
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)  # already reaped: keep Popen quiet
+    return Sample(seconds, usage.ru_maxrss / KIB, proc.returncode)
+
+
+def measure(
+    name: str,
+    command: Sequence[str],
+    cwd: Path,
+    log: Path,
+    *,
+    runs: int,
+    warmup: int,
+    expect: frozenset[int] = frozenset({0}),
+    before: Callable[[int], None] | None = None,
+) -> Result:
+    """`warmup` unrecorded runs, then `runs` recorded ones; `before(i)` runs untimed."""
+    result = Result(name, list(command))
+    for i in range(warmup + runs):
+        if before is not None:
+            before(i)
+        sample = run_once(command, cwd, log)
+        if sample.returncode not in expect:
+            tail = log.read_text(encoding="utf-8", errors="replace")[-2000:]
+            result.error = f"exit {sample.returncode} (expected {sorted(expect)}): {tail}"
+            return result
+        if i >= warmup:
+            result.samples.append(sample)
+    return result
+
+
+def machine() -> dict[str, object]:
+    """What the figures were measured on."""
+    cpu = ""
+    mem_kib = 0
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                mem_kib = int(line.split()[1])
+    except OSError:
+        pass
+    return {
+        "cpu": cpu or platform.processor(),
+        "cores": os.cpu_count(),
+        "memory_gib": round(mem_kib / KIB / KIB, 1),
+        "os": f"{platform.system()} {platform.release()}",
+        "python": platform.python_version(),
+        "load_average": [round(x, 2) for x in os.getloadavg()],
+    }
