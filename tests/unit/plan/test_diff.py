@@ -1,0 +1,114 @@
+"""The change between two catalogues, per site, per model and per placement."""
+
+from __future__ import annotations
+
+from edgemodels.plan.core import build_plan
+from edgemodels.plan.diff import SiteChange, site_changes, site_models
+
+from .builders import catalogue, http_model, sel, site, sites, target
+
+SITES = sites(
+    site("lrt-1", {"env": "lrt"}),
+    site("lrt-2", {"env": "lrt"}),
+    site("paint-1", {"line": "paint"}),
+    site("lab-1", {"env": "lab"}),
+)
+TARGETS = (target("lrt", sel({"env": "lrt"})), target("paint", sel({"line": "paint"})))
+BASE = catalogue(
+    TARGETS,
+    (
+        http_model("scorer", "1.0.0", ("lrt",)),
+        http_model("painter", "2.0.0", ("paint",)),
+        http_model("legacy", "0.1", ("lrt",)),
+        http_model("tagged", "latest", ("paint",)),
+    ),
+)
+WORK = catalogue(
+    TARGETS,
+    (
+        http_model("scorer", "1.1.0", ("lrt", "paint")),  # upgraded on lrt, added on paint
+        http_model("painter", "1.9.0", ("paint",)),  # downgraded
+        http_model("tagged", "2024.1", ("paint",)),  # changed, no order
+        http_model("fresh", "0.1.0", ("lrt",)),  # new model
+    ),  # legacy removed
+)
+
+
+def named(
+    changes: dict[int, list[SiteChange]],
+) -> dict[str, set[tuple[str, str, str | None, str | None]]]:
+    return {
+        SITES.names[n]: {(c.model, c.kind, c.before, c.after) for c in found}
+        for n, found in changes.items()
+    }
+
+
+def test_changes_per_site() -> None:
+    plan, _ = build_plan(WORK, SITES, BASE, compared=True, allow_removals=True)
+    assert named(site_changes(plan.diffs)) == {
+        "lrt-1": {
+            ("scorer", "upgraded", "1.0.0", "1.1.0"),
+            ("fresh", "added", None, "0.1.0"),
+            ("legacy", "removed", "0.1", None),
+        },
+        "lrt-2": {
+            ("scorer", "upgraded", "1.0.0", "1.1.0"),
+            ("fresh", "added", None, "0.1.0"),
+            ("legacy", "removed", "0.1", None),
+        },
+        "paint-1": {
+            ("scorer", "added", None, "1.1.0"),
+            ("painter", "downgraded", "2.0.0", "1.9.0"),
+            ("tagged", "changed", "latest", "2024.1"),
+        },
+    }  # lab-1 has nothing before and after: no entry
+
+
+def test_totals_per_model() -> None:
+    plan, _ = build_plan(WORK, SITES, BASE, compared=True, allow_removals=True)
+    counts = {d.name: {k: n for k, n in d.counts().items() if n} for d in plan.diffs}
+    assert counts == {
+        "scorer": {"added": 1, "upgraded": 2},
+        "painter": {"downgraded": 1},
+        "tagged": {"changed": 1},
+        "fresh": {"added": 2},
+        "legacy": {"removed": 2},
+    }
+    assert [d.name for d in plan.diffs] == ["scorer", "painter", "tagged", "fresh", "legacy"]
+
+
+def test_totals_per_placement() -> None:
+    plan, _ = build_plan(WORK, SITES, BASE, compared=True, allow_removals=True)
+    totals = {
+        t.name: (t.sites_before, t.sites_after, {k: n for k, n in t.changes.items() if n})
+        for t in plan.placements
+    }
+    assert totals == {
+        "lrt": (2, 2, {"upgraded": 2, "added": 2, "removed": 2}),
+        "paint": (1, 1, {"added": 1, "downgraded": 1, "changed": 1}),
+    }
+
+
+def test_without_a_base_nothing_changes() -> None:
+    plan, diags = build_plan(WORK, SITES)
+    assert not plan.compared
+    assert site_changes(plan.diffs) == {}
+    assert all(not any(d.counts().values()) for d in plan.diffs)
+    assert not [d for d in diags if d.code in ("D101", "D102")]
+
+
+def test_site_models_lists_every_site() -> None:
+    plan, _ = build_plan(WORK, SITES)
+    assert site_models(plan.after) == [
+        [("scorer", "1.1.0"), ("fresh", "0.1.0")],
+        [("scorer", "1.1.0"), ("fresh", "0.1.0")],
+        [("scorer", "1.1.0"), ("painter", "1.9.0"), ("tagged", "2024.1")],
+        [],
+    ]
+
+
+def test_base_without_catalogue_adds_everything() -> None:
+    plan, _ = build_plan(WORK, SITES, None, compared=True)
+    kinds = {c.kind for found in site_changes(plan.diffs).values() for c in found}
+    assert kinds == {"added"}
+    assert sum(d.counts()["added"] for d in plan.diffs) == 7

@@ -1,0 +1,122 @@
+"""Where models land: named targets, followWorkloads, cluster sets, workload exports."""
+
+from __future__ import annotations
+
+from edgemodels.catalogue.model import Catalogue
+from edgemodels.diagnostics import Location
+from edgemodels.inventory import WorkloadSites
+from edgemodels.plan.core import build_plan
+from edgemodels.plan.evaluate import MaskCache, evaluate
+from edgemodels.selectors import CLUSTER_SET_LABEL, members
+
+from .builders import (
+    catalogue,
+    container_model,
+    http_model,
+    req,
+    sel,
+    site,
+    sites,
+    target,
+    workload,
+)
+
+SITES = sites(
+    site("a", {"line": "assembly"}),
+    site("b", {"line": "assembly", "kubernetes.io/arch": "arm64"}),
+    site("c", {"line": "paint"}),
+    site("d", {"line": "logistics", CLUSTER_SET_LABEL: "lab"}),
+)
+NAMES = SITES.names
+
+
+def placed(cat: Catalogue, name: str) -> set[str]:
+    model = evaluate(cat, MaskCache(SITES)).model(name)
+    assert model is not None
+    return {NAMES[n] for n in members(model.sites)}
+
+
+WORKLOADS = (
+    workload("inspection", ("detector",), sel({"line": "assembly"})),
+    workload("logistics", ("detector", "painter"), sites=("d",)),
+    workload("paint", ("painter",), sel({}, req("line", "In", "paint"))),
+)
+
+
+def test_named_targets_are_unioned() -> None:
+    cat = catalogue(
+        (
+            target("arm", sel({}, req("kubernetes.io/arch", "In", "arm64"))),
+            target("paint", sel({"line": "paint"})),
+        ),
+        (http_model("scorer", targets=("arm", "paint")),),
+    )
+    assert placed(cat, "scorer") == {"b", "c"}
+
+
+def test_follow_workloads_is_the_union_of_the_users_placements() -> None:
+    cat = catalogue(
+        (),
+        (container_model("detector", follow=True), container_model("painter", follow=True)),
+        WORKLOADS,
+        kind="PlacementRule",
+    )
+    assert placed(cat, "detector") == {"a", "b", "d"}
+    assert placed(cat, "painter") == {"c", "d"}
+
+
+def test_follow_placement_is_limited_to_the_cluster_sets() -> None:
+    cat = catalogue((), (container_model("detector", follow=True),), WORKLOADS)
+    assert placed(cat, "detector") == {"a", "b"}  # d is in cluster set `lab`, not bound
+    _, diags = build_plan(cat, SITES)
+    missing = [d for d in diags if d.code == "D104"]
+    assert [(d.location, d.severity) for d in missing] == [
+        (Location("catalogue.yaml", 80, 7), "error")
+    ]
+    assert "workload logistics runs on 1 site(s) without model detector: d" in missing[0].message
+
+
+def test_follow_with_no_user_lands_nowhere() -> None:
+    cat = catalogue((), (container_model("orphan", follow=True),), WORKLOADS)
+    assert placed(cat, "orphan") == set()
+    _, diags = build_plan(cat, SITES)
+    assert [(d.code, d.message) for d in diags if d.code == "D106"] == [
+        ("D106", "placement follow-orphan selects no site of the inventory")
+    ]
+
+
+def test_workload_export_replaces_the_catalogue_sites() -> None:
+    cat = catalogue(
+        (), (container_model("detector", follow=True),), WORKLOADS, kind="PlacementRule"
+    )
+    exported = (
+        WorkloadSites("logistics", ("c",), Location("w.yaml", 4, 5)),
+        WorkloadSites("ghost", ("a",), Location("w.yaml", 6, 5)),
+        WorkloadSites("inspection", ("a", "zz"), Location("w.yaml", 8, 5)),
+    )
+    plan, diags = build_plan(cat, SITES, exported=exported)
+    model = plan.after.model("detector")
+    assert model is not None
+    # inspection keeps its selector (assembly: a, b) ORed with its exported list
+    assert {NAMES[n] for n in members(model.sites)} == {"a", "b", "c"}
+    assert [(d.code, d.location.line, d.severity) for d in diags if d.code in ("D109", "D110")] == [
+        ("D109", 6, "warning"),
+        ("D110", 8, "warning"),
+    ]
+
+
+def test_a_workload_without_selector_or_sites_runs_nowhere() -> None:
+    cat = catalogue(
+        (), (container_model("detector", follow=True),), (workload("idle", ("detector",)),)
+    )
+    assert placed(cat, "detector") == set()
+
+
+def test_selector_masks_are_shared_between_catalogues() -> None:
+    cache = MaskCache(SITES)
+    cat = catalogue(
+        (target("paint", sel({"line": "paint"})),), (http_model("x", targets=("paint",)),)
+    )
+    evaluate(cat, cache)
+    evaluate(cat, cache)
+    assert len(cache.selectors) == 1

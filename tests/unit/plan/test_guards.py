@@ -1,0 +1,223 @@
+"""Every guard of the plan, tripped and not tripped."""
+
+from __future__ import annotations
+
+import pytest
+
+from edgemodels.catalogue.model import Catalogue
+from edgemodels.diagnostics import Diagnostic
+from edgemodels.errors import UsageError
+from edgemodels.plan.core import build_plan
+from edgemodels.plan.evaluate import Sites
+from edgemodels.plan.guards import RemovalLimit, parse_removal_limit
+
+from .builders import (
+    catalogue,
+    container_model,
+    http_model,
+    req,
+    sel,
+    site,
+    sites,
+    target,
+    workload,
+)
+
+
+def fleet(total: int, losing: int) -> tuple[Sites, Catalogue, Catalogue]:
+    """`total` sites; the first `losing` of them lose model `old` (they keep `keep`)."""
+    members = [site(f"s{n:02}", {"drop": "yes" if n < losing else "no"}) for n in range(total)]
+    targets = (target("all", sel()), target("kept", sel({"drop": "no"})))
+    base = catalogue(
+        targets, (http_model("keep", targets=("all",)), http_model("old", targets=("all",)))
+    )
+    work = catalogue(
+        targets, (http_model("keep", targets=("all",)), http_model("old", targets=("kept",)))
+    )
+    return sites(*members), base, work
+
+
+def codes(diags: list[Diagnostic]) -> dict[str, str]:
+    return {d.code: d.severity for d in diags}
+
+
+@pytest.mark.parametrize(
+    ("total", "losing", "limit", "trips"),
+    [
+        (100, 5, RemovalLimit(), False),  # 5 sites is not more than 5
+        (100, 6, RemovalLimit(), True),  # more than 5 sites
+        (20, 2, RemovalLimit(), False),  # 10% is not more than 10%
+        (20, 3, RemovalLimit(), True),  # 15% of sites
+        (100, 6, RemovalLimit(sites=10, percent=None), False),
+        (100, 11, RemovalLimit(sites=10, percent=None), True),
+        (100, 30, RemovalLimit(sites=None, percent=50), False),
+        (100, 51, RemovalLimit(sites=None, percent=50), True),
+        (10, 1, RemovalLimit(sites=0, percent=None), True),
+    ],
+)
+def test_mass_removal(total: int, losing: int, limit: RemovalLimit, trips: bool) -> None:
+    where, base, work = fleet(total, losing)
+    _, diags = build_plan(work, where, base, compared=True, limit=limit)
+    found = [d for d in diags if d.code == "D101"]
+    assert bool(found) == trips
+    if trips:
+        assert found[0].severity == "error"
+        assert found[0].location.line == 4  # the catalogue's name line
+        assert f"removed from {losing} of {total} sites" in found[0].message
+        assert "s00" in found[0].message and "--allow-removals" in found[0].message
+
+
+def test_mass_removal_names_at_most_ten_sites() -> None:
+    where, base, work = fleet(40, 25)
+    _, diags = build_plan(work, where, base, compared=True)
+    message = next(d.message for d in diags if d.code == "D101")
+    assert "s09 and 15 more" in message and "s10" not in message
+
+
+def test_allow_removals_turns_the_guards_into_warnings() -> None:
+    where, base, work = fleet(10, 10)
+    work = catalogue(work.targets, ())  # every site loses everything
+    _, diags = build_plan(work, where, base, compared=True)
+    assert codes(diags) == {"D101": "error", "D102": "error", "D106": "warning"}
+    _, diags = build_plan(work, where, base, compared=True, allow_removals=True)
+    assert codes(diags) == {"D101": "warning", "D102": "warning", "D106": "warning"}
+
+
+def test_site_left_without_any_model() -> None:
+    where = sites(site("a", {"env": "lrt"}), site("b", {"env": "lab"}))
+    targets = (target("lrt", sel({"env": "lrt"})), target("lab", sel({"env": "lab"})))
+    base = catalogue(targets, (http_model("m", targets=("lrt", "lab")),))
+    work = catalogue(targets, (http_model("m", targets=("lrt",)),))
+    limit = RemovalLimit(sites=5, percent=None)
+    _, diags = build_plan(work, where, base, compared=True, limit=limit)
+    assert [(d.code, d.message) for d in diags] == [
+        (
+            "D102",
+            "1 site(s) are left with none of the models they had: b; "
+            "pass --allow-removals if this is intended",
+        )
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("5", RemovalLimit(5, None)),
+        ("0", RemovalLimit(0, None)),
+        ("10%", RemovalLimit(None, 10.0)),
+        ("12.5%", RemovalLimit(None, 12.5)),
+    ],
+)
+def test_parse_removal_limit(text: str, expected: RemovalLimit) -> None:
+    assert parse_removal_limit(text) == expected
+
+
+@pytest.mark.parametrize("text", ["", "five", "-1", "150%", "5 sites", "1e3"])
+def test_parse_removal_limit_refuses(text: str) -> None:
+    with pytest.raises(UsageError):
+        parse_removal_limit(text)
+
+
+def test_capacity() -> None:
+    where = sites(
+        site("small", {"env": "lrt"}, capacity="1Gi", line=7),
+        site("big", {"env": "lrt"}, capacity="2Gi"),
+        site("unknown", {"env": "lrt"}),
+    )
+    cat = catalogue(
+        (target("lrt", sel({"env": "lrt"})),),
+        (
+            container_model("a", targets=("lrt",), size="600Mi"),
+            container_model("b", targets=("lrt",), size="600Mi"),
+            container_model("c", targets=("lrt",)),  # no size: not counted
+            http_model("d", targets=("lrt",)),  # not a container model
+        ),
+    )
+    _, diags = build_plan(cat, where)
+    over = [d for d in diags if d.code == "D103"]
+    assert [(d.location.path, d.location.line, d.severity) for d in over] == [
+        ("sites.yaml", 7, "error")
+    ]
+    assert over[0].message == (
+        "site small: container models need 1.2Gi (a 600Mi, b 600Mi) but capacity.storage is 1Gi"
+    )
+    unsized = [d for d in diags if d.code == "D107"]
+    assert [(d.severity, d.message) for d in unsized] == [
+        (
+            "info",
+            "container model c has no container.size, so its storage on 2 site(s) with a "
+            "declared capacity is not checked",
+        )
+    ]
+
+
+def test_models_without_workloads_and_workloads_without_models() -> None:
+    where = sites(site("a", {"line": "assembly"}), site("b", {"line": "paint"}))
+    cat = catalogue(
+        (target("everywhere", sel()),),
+        (
+            container_model("detector", targets=("everywhere",)),  # b has no user: warning
+            container_model("painter", targets=()),  # used on b, placed nowhere: error
+            http_model("api", targets=("everywhere",)),  # http models are not checked
+        ),
+        (
+            workload("inspection", ("detector",), sel({"line": "assembly"})),
+            workload("paint", ("painter",), sel({"line": "paint"})),
+        ),
+    )
+    _, diags = build_plan(cat, where)
+    found = sorted((d.code, d.severity, d.message) for d in diags)
+    assert found == [
+        ("D104", "error", "workload paint runs on 1 site(s) without model painter: b"),
+        (
+            "D105",
+            "warning",
+            "container model detector is placed on 1 site(s) where no workload uses it: b",
+        ),
+    ]
+
+
+def test_no_workload_checks_without_workloads() -> None:
+    where = sites(site("a"))
+    cat = catalogue((target("all", sel()),), (container_model("m", targets=("all",)),))
+    _, diags = build_plan(cat, where)
+    assert diags == []
+
+
+def test_target_selecting_nothing() -> None:
+    where = sites(site("a", {"env": "lrt"}))
+    cat = catalogue(
+        (
+            target("lrt", sel({"env": "lrt"})),
+            target("ghost", sel({}, req("env", "In", "x")), line=22),
+        ),
+        (http_model("m", targets=("lrt",)),),
+    )
+    _, diags = build_plan(cat, where)
+    assert [(d.code, d.severity, d.location.line, d.message) for d in diags] == [
+        ("D106", "warning", 22, "placement ghost selects no site of the inventory")
+    ]
+
+
+def test_image_volume_delivery() -> None:
+    where = sites(
+        site("old", {"env": "lrt"}, image_volumes=False),
+        site("new", {"env": "lrt"}, image_volumes=True),
+        site("unknown", {"env": "lrt"}),
+    )
+    cat = catalogue(
+        (target("lrt", sel({"env": "lrt"})),),
+        (
+            container_model("vol", targets=("lrt",), delivery="imageVolume"),
+            container_model("copy", targets=("lrt",), delivery="copy"),
+            container_model("auto", targets=("lrt",)),  # defaults: auto picks per site
+        ),
+    )
+    _, diags = build_plan(cat, where)
+    assert [(d.code, d.message) for d in diags] == [
+        (
+            "D108",
+            "container model vol is delivered as an image volume to 1 site(s) without image "
+            "volume support: old",
+        )
+    ]
