@@ -1,0 +1,137 @@
+"""Comparing with the catalogue at a git revision, in real temporary repositories."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from edgemodels.errors import InputError
+from edgemodels.plan.core import PlanOptions, run_plan
+from edgemodels.plan.diff import site_changes
+from edgemodels.plan.gitrev import catalogue_at
+
+EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
+
+
+def git(repo: Path, *args: str) -> str:
+    done = subprocess.run(
+        ["git", "-c", "init.defaultBranch=main", *args],
+        cwd=repo,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return done.stdout.strip()
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """A repository whose first commit holds the example catalogue in catalogue/."""
+    root = tmp_path / "repo"
+    root.mkdir()
+    git(root, "init", "-q")
+    shutil.copytree(EXAMPLES / "lrt", root / "catalogue")
+    shutil.copy(EXAMPLES / "sites.yaml", root / "sites.yaml")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "catalogue")
+    return root
+
+
+def bump_sktime(root: Path) -> None:
+    path = root / "catalogue" / "models" / "sktime.yaml"
+    path.write_text(path.read_text().replace("1.4.2", "1.5.0"))
+
+
+def test_catalogue_at_a_revision(repo: Path) -> None:
+    head = git(repo, "rev-parse", "HEAD")
+    bump_sktime(repo)
+    with catalogue_at(repo / "catalogue", "HEAD") as snapshot:
+        assert snapshot.revision.commit == head
+        assert snapshot.path is not None
+        text = (snapshot.path / "models" / "sktime.yaml").read_text()
+        assert "1.4.2" in text
+        folder = snapshot.root
+    assert not folder.exists()  # removed after the block
+
+
+def test_plan_against_the_base(repo: Path) -> None:
+    bump_sktime(repo)
+    (repo / "catalogue" / "models" / "paint-inspector.yaml").unlink()
+    workloads = repo / "catalogue" / "workloads.yaml"
+    workloads.write_text(workloads.read_text().split("    - name: paint-monitor")[0])
+    plan, diags = run_plan(
+        PlanOptions(repo / "sites.yaml", repo / "catalogue", base="main"), cwd=repo
+    )
+    assert plan is not None and plan.base is not None
+    assert plan.base.name == "main" and len(plan.base.commit) == 40
+    changes = {
+        plan.sites.names[n]: sorted((c.model, c.kind, c.before, c.after) for c in found)
+        for n, found in site_changes(plan.diffs).items()
+    }
+    assert changes == {
+        "lrt-site-01": [("sktime", "upgraded", "1.4.2", "1.5.0")],
+        "lrt-site-02": [("sktime", "upgraded", "1.4.2", "1.5.0")],
+        "lrt-site-03": [("sktime", "upgraded", "1.4.2", "1.5.0")],
+        "paint-01": [("paint-inspector", "removed", "2.1.0", None)],
+    }
+    # paint-01 had only paint-inspector. The paint-shop target still selects it (no D106).
+    assert sorted((d.code, d.severity, d.path, d.line) for d in diags) == [
+        ("D101", "error", "catalogue/catalogue.yaml", 8),  # 1 of 4 sites is over 10%
+        ("D102", "error", "catalogue/catalogue.yaml", 8),
+    ]
+
+
+def test_single_file_catalogue(tmp_path: Path) -> None:
+    root = tmp_path / "single"
+    root.mkdir()
+    git(root, "init", "-q")
+    # The example's head file plus the sktime model appended under its `spec:`.
+    models = (EXAMPLES / "lrt" / "models" / "sktime.yaml").read_text().split("spec:", 1)[1]
+    head = (EXAMPLES / "lrt" / "catalogue.yaml").read_text()
+    (root / "catalogue.yaml").write_text(head + models)
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "one file")
+    (root / "catalogue.yaml").write_text(
+        (root / "catalogue.yaml").read_text().replace("1.4.2", "1.3.0")
+    )
+    plan, diags = run_plan(
+        PlanOptions(EXAMPLES / "sites.yaml", root / "catalogue.yaml", base="HEAD"), cwd=root
+    )
+    assert plan is not None, [d.render() for d in diags]
+    kinds = {c.kind for found in site_changes(plan.diffs).values() for c in found}
+    assert kinds == {"downgraded"}
+
+
+def test_catalogue_absent_at_the_base(repo: Path) -> None:
+    git(repo, "mv", "catalogue", "models-catalogue")
+    git(repo, "commit", "-q", "-m", "rename")
+    plan, _ = run_plan(
+        PlanOptions(repo / "sites.yaml", repo / "models-catalogue", base="HEAD~1"), cwd=repo
+    )
+    assert plan is not None and plan.compared
+    kinds = {c.kind for found in site_changes(plan.diffs).values() for c in found}
+    assert kinds == {"added"}
+
+
+def test_unknown_revision(repo: Path) -> None:
+    with pytest.raises(InputError, match="--base no-such-branch: not a revision"):
+        run_plan(PlanOptions(repo / "sites.yaml", repo / "catalogue", base="no-such-branch"))
+
+
+def test_not_in_a_repository(tmp_path: Path) -> None:
+    shutil.copytree(EXAMPLES / "lrt", tmp_path / "catalogue")
+    with pytest.raises(InputError, match="not inside a git repository"):
+        run_plan(PlanOptions(EXAMPLES / "sites.yaml", tmp_path / "catalogue", base="HEAD"))
+
+
+def test_base_that_does_not_load(repo: Path) -> None:
+    path = repo / "catalogue" / "models" / "sktime.yaml"
+    good = path.read_text()
+    path.write_text(good.replace("wrapper: http", "wrapper: telepathy"))
+    git(repo, "commit", "-q", "-am", "broken")
+    path.write_text(good)
+    with pytest.raises(InputError, match="the catalogue at that revision does not load"):
+        run_plan(PlanOptions(repo / "sites.yaml", repo / "catalogue", base="HEAD"), cwd=repo)
