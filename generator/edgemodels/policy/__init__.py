@@ -1,0 +1,22 @@
+"""Policies: CEL rules over catalogue entries and generated manifests (see README, "Policies").
+
+The public surface used by the commands; everything else in this package is internal.
+"""
+
+from __future__ import annotations
+
+from edgemodels.policy.engine import apply_ignores, check_catalogue, check_manifests
+from edgemodels.policy.loader import load_policies
+from edgemodels.policy.model import CatalogueEntry, EntryKind, Manifest, PolicySet, Rule
+
+__all__ = [
+    "CatalogueEntry",
+    "EntryKind",
+    "Manifest",
+    "PolicySet",
+    "Rule",
+    "apply_ignores",
+    "check_catalogue",
+    "check_manifests",
+    "load_policies",
+]

@@ -1,0 +1,163 @@
+"""The CEL environment of policies: compile once, check names at load, evaluate in a Context.
+
+Built on `common-expression-language` (Rust core). It has no type checker, so an unknown
+function or variable would only fail when a rule first runs on an object that reaches it;
+`check_references` reads `Program.references()` at load time and refuses any name outside
+the allow-list below. Functions are grouped by where they exist: core CEL (native), the
+Kubernetes CEL libraries (our shims, so a rule stays valid in a ValidatingAdmissionPolicy),
+and edgemodels-only helpers (catalogue rules; a rule using them cannot be exported).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import cel
+from cel import stdlib
+
+from edgemodels.policy import cel_helpers, cel_k8s
+
+# cel reports a failing Python function through the `cel` logger before raising; the error
+# reaches the user as a finding, so the duplicate line on stderr is noise.
+_cel_log = logging.getLogger("cel")
+_cel_log.addHandler(logging.NullHandler())
+_cel_log.propagate = False
+
+# Operators and functions cel-rust implements natively (names as `references()` gives them).
+NATIVE = frozenset(
+    {
+        "!_", "-_", "@in", "@not_strictly_false", "_!=_", "_%_", "_&&_", "_*_", "_+_", "_-_",
+        "_/_", "_<=_", "_<_", "_==_", "_>=_", "_>_", "_?_:_", "_[_]", "_||_",
+        "size", "contains", "startsWith", "endsWith", "matches", "int", "uint", "double",
+        "string", "bytes", "type", "dyn", "duration", "timestamp", "getFullYear", "getMonth",
+        "getDate", "getDayOfMonth", "getDayOfWeek", "getDayOfYear", "getHours", "getMinutes",
+        "getSeconds", "getMilliseconds", "of", "none", "ofNonZeroValue", "hasValue", "value",
+        "orValue", "or",
+    }
+)  # fmt: skip
+
+# cel-go extension functions Kubernetes enables (strings, sets), from cel's stdlib module.
+_KUBERNETES_STDLIB = (
+    "charAt", "lastIndexOf", "lowerAscii", "upperAscii", "replace", "split", "substring",
+    "trim", "join", "strings.quote", "sets.contains", "sets.equivalent", "sets.intersects",
+    "min", "max", "sum",
+)  # fmt: skip
+# Available here but not in every Kubernetes version: allowed, but not exportable.
+_EXTRA_STDLIB = (
+    "reverse", "base64.encode", "base64.decode", "math.greatest", "math.least", "math.abs",
+    "math.ceil", "math.floor", "math.round", "math.sign", "distinct", "flatten", "slice",
+    "sort", "lists.range",
+)  # fmt: skip
+
+
+def _function_tables() -> tuple[dict[str, Callable[..., Any]], frozenset[str]]:
+    """All registrable functions, and the names that also exist in Kubernetes."""
+    std = stdlib.STDLIB_FUNCTIONS
+    functions = {name: std[name] for name in (*_KUBERNETES_STDLIB, *_EXTRA_STDLIB)}
+    functions.update(cel_k8s.KUBERNETES_SHIMS)
+    kubernetes = frozenset(_KUBERNETES_STDLIB) | frozenset(cel_k8s.KUBERNETES_SHIMS)
+    functions.update(cel_helpers.EDGEMODELS_FUNCTIONS)
+    return functions, kubernetes
+
+
+FUNCTIONS, KUBERNETES_FUNCTIONS = _function_tables()
+EDGEMODELS_ONLY = frozenset(FUNCTIONS) - KUBERNETES_FUNCTIONS
+NAMESPACES = frozenset(name.split(".")[0] for name in FUNCTIONS if "." in name) | {"optional"}
+
+_MACRO_VAR_RE = re.compile(r"\.\s*(?:all|exists|exists_one|map|filter)\s*\(\s*([A-Za-z_]\w*)\s*,")
+_VARIABLES_RE = re.compile(r"\bvariables\s*\.\s*([A-Za-z_]\w*)")
+
+
+@dataclass(frozen=True)
+class Compiled:
+    """A compiled expression and the names it uses (for contexts and export)."""
+
+    program: cel.Program
+    functions: frozenset[str]  # registrable functions (full dotted names)
+    roots: frozenset[str]  # top-level variables: object, variables, params, ...
+    variable_names: frozenset[str]  # the `variables.<name>` it reads
+
+
+class CelProblem(Exception):
+    """An expression that cannot be used. `offset` is (line, col) inside the expression."""
+
+    def __init__(self, code: str, message: str, offset: tuple[int, int] = (1, 1)) -> None:
+        super().__init__(message)
+        self.code, self.message, self.offset = code, message, offset
+
+
+_CEL_ERROR_RE = re.compile(r"ERROR: <input>:(\d+):(\d+): (.*)")
+
+
+def compile_expression(source: str, allowed_roots: Iterable[str]) -> Compiled:
+    """Compile and check an expression; raise CelProblem (P003 syntax, P004 names)."""
+    try:
+        program = cel.compile(source)
+    except ValueError as exc:
+        match = _CEL_ERROR_RE.search(str(exc))
+        if match is None:
+            raise CelProblem("P003", f"CEL syntax error: {exc}") from None
+        hint = " (edgemodels' CEL has no optional `.?` syntax; use has())" if ".?" in source else ""
+        offset = (int(match.group(1)), int(match.group(2)) + 1)
+        raise CelProblem("P003", f"CEL syntax error: {match.group(3)}{hint}", offset) from None
+    refs = program.references()
+    functions = _resolve_functions(source, refs["functions"], set(refs["variables"]))
+    roots = _check_variables(source, set(refs["variables"]), set(allowed_roots))
+    return Compiled(program, functions, roots, frozenset(_VARIABLES_RE.findall(source)))
+
+
+def _resolve_functions(source: str, names: list[str], variables: set[str]) -> frozenset[str]:
+    used = set()
+    for name in names:
+        # `sets.contains(...)` comes back as function `contains` plus variable `sets`.
+        dotted = [f"{ns}.{name}" for ns in variables & NAMESPACES if f"{ns}.{name}" in FUNCTIONS]
+        if dotted:
+            used.update(dotted)
+        elif name in FUNCTIONS:
+            used.add(name)
+        elif name not in NATIVE:
+            raise CelProblem(
+                "P004", f"unknown function '{name}'{_suggest(name)}", _find(source, name)
+            )
+    return frozenset(used)
+
+
+def _check_variables(source: str, names: set[str], allowed: set[str]) -> frozenset[str]:
+    bound = set(_MACRO_VAR_RE.findall(source))
+    for name in sorted(names - bound - NAMESPACES):
+        if name not in allowed:
+            choices = ", ".join(sorted(allowed))
+            raise CelProblem(
+                "P004",
+                f"unknown variable '{name}' (available here: {choices})",
+                _find(source, name),
+            )
+    return frozenset(names & allowed)
+
+
+def _suggest(name: str) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(name, [*FUNCTIONS, *NATIVE], n=1)
+    return f"; did you mean '{close[0]}'?" if close else " (not in the allowed CEL functions)"
+
+
+def _find(source: str, word: str) -> tuple[int, int]:
+    """1-based (line, col) of the first use of `word` in `source`, for the finding."""
+    match = re.search(rf"\b{re.escape(word)}\b", source)
+    if match is None:
+        return 1, 1
+    before = source[: match.start()]
+    return before.count("\n") + 1, match.start() - (before.rfind("\n") + 1) + 1
+
+
+def new_context(functions: Iterable[str]) -> cel.Context:
+    """A Context with only the functions the loaded rules use (fewer = faster rebuilds)."""
+    ctx = cel.Context()
+    for name in sorted(set(functions)):
+        ctx.add_function(name, FUNCTIONS[name])
+    return ctx

@@ -1,0 +1,179 @@
+"""The catalogue repository's policy config: `.edgemodels-policy.yaml` next to the catalogue.
+
+```yaml
+extends: default              # default (the shipped pack) | none
+policyFiles: [policies/*.yaml]
+rules: {P101: warning, image-tag-not-latest: off}
+ignore: [{rule: P103, paths: ["catalogue/legacy/*.yaml"]}]
+registries: {allow: [registry.gitlab.com/i4q], public: [docker.io, quay.io]}
+params: {anything: custom rules read as params.anything}
+```
+Paths are relative to the config file. It is found in the catalogue's folder or the
+nearest parent folder, up to the repository root (the folder holding `.git`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from edgemodels.diagnostics import Diagnostic, Location
+from edgemodels.errors import InputError
+from edgemodels.policy.model import SEVERITIES, Ignore, JsonValue
+from edgemodels.policy.reader import Reader
+from edgemodels.yamlio import PosMap, load_positioned, to_plain
+
+CONFIG_NAMES = (".edgemodels-policy.yaml", ".edgemodels-policy.yml")
+CONFIG_CODE = ("P006", "policy-config-invalid")
+CONFIG_KEYS = (
+    "apiVersion",
+    "kind",
+    "extends",
+    "policyFiles",
+    "rules",
+    "ignore",
+    "registries",
+    "params",
+)
+SETTINGS = ("off", "on", *SEVERITIES)
+# Registries that serve images without credentials; others need imagePullSecrets (P104).
+PUBLIC_REGISTRIES = (
+    "docker.io", "quay.io", "ghcr.io", "registry.k8s.io", "gcr.io", "mcr.microsoft.com",
+    "public.ecr.aws", "registry.access.redhat.com", "nvcr.io",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Setting:
+    """`rules:` entry: a rule (code or name) turned off, on, or to a severity."""
+
+    rule: str
+    value: str
+    location: Location
+
+
+@dataclass(frozen=True)
+class PolicyConfig:
+    path: str | None = None
+    base_dir: Path = Path(".")
+    use_default_pack: bool = True
+    policy_files: tuple[tuple[Path, Location], ...] = ()
+    settings: tuple[Setting, ...] = ()
+    ignores: tuple[Ignore, ...] = ()
+    params: dict[str, JsonValue] = field(default_factory=dict)
+
+
+def default_params() -> dict[str, JsonValue]:
+    return {"registries": {"allow": [], "public": list(PUBLIC_REGISTRIES)}}
+
+
+def find_config(catalogue: Path) -> Path | None:
+    """The config next to the catalogue, or in a parent folder up to the repository root."""
+    here = (catalogue if catalogue.is_dir() else catalogue.parent).resolve()
+    for folder in (here, *here.parents):
+        for name in CONFIG_NAMES:
+            if (folder / name).is_file():
+                return folder / name
+        if (folder / ".git").exists():
+            return None
+    return None
+
+
+def load_config(
+    path: Path | None, shown: str | None = None
+) -> tuple[PolicyConfig, list[Diagnostic]]:
+    """The config at `path` (None: defaults). A missing file given by the user is an error."""
+    if path is None:
+        return PolicyConfig(params=default_params()), []
+    if not path.is_file():
+        raise InputError(f"{path}: policy config not found")
+    yf, diags = load_positioned(path, shown)
+    base = path.resolve().parent
+    if yf.data is None:
+        return PolicyConfig(yf.path, base, params=default_params()), [_as_config(d) for d in diags]
+    r = Reader(yf, CONFIG_CODE)
+    if not isinstance(yf.data, PosMap):
+        r.error(Location(yf.path, 1, 1), "the policy config must be a mapping")
+        return PolicyConfig(yf.path, base, params=default_params()), r.diagnostics
+    return _read(r, yf.data, base), r.diagnostics
+
+
+def _as_config(d: Diagnostic) -> Diagnostic:
+    return Diagnostic(
+        d.location, CONFIG_CODE[0], f"{d.message} ({d.code})", "error", CONFIG_CODE[1]
+    )
+
+
+def _read(r: Reader, root: PosMap, base: Path) -> PolicyConfig:
+    r.keys(root, CONFIG_KEYS, "the policy config")
+    if root.get("kind", "PolicyConfig") != "PolicyConfig":
+        r.error(r.where(root, "kind", True), "kind must be PolicyConfig")
+    extends = r.string(root, "extends") or "default"
+    if extends not in ("default", "none"):
+        r.error(r.where(root, "extends", True), "extends must be 'default' or 'none'")
+    return PolicyConfig(
+        r.file.path,
+        base,
+        extends != "none",
+        _policy_files(r, root, base),
+        _settings(r, root),
+        _ignores(r, root),
+        _params(r, root),
+    )
+
+
+def _policy_files(r: Reader, root: PosMap, base: Path) -> tuple[tuple[Path, Location], ...]:
+    patterns = r.strings(root, "policyFiles") or []
+    loc = r.where(root, "policyFiles", True)
+    found: list[tuple[Path, Location]] = []
+    for pattern in patterns:
+        matches = sorted(p for p in base.glob(pattern) if p.is_file())
+        if not matches:
+            r.error(loc, f"policyFiles: '{pattern}' matches no file (relative to {base})")
+        found += [(p, loc) for p in matches]
+    return tuple(found)
+
+
+def _settings(r: Reader, root: PosMap) -> tuple[Setting, ...]:
+    rules = r.mapping(root, "rules")
+    out = []
+    for key, value in (rules or {}).items():
+        # YAML 1.1 reads a bare `off`/`on` as a boolean.
+        text = {False: "off", True: "on"}.get(value, value) if isinstance(value, bool) else value
+        loc = r.where(rules, key, value=True)
+        if text not in SETTINGS:
+            r.error(loc, f"rules.{key}: expected one of {', '.join(SETTINGS)}")
+            continue
+        out.append(Setting(key, str(text), loc))
+    return tuple(out)
+
+
+def _ignores(r: Reader, root: PosMap) -> tuple[Ignore, ...]:
+    seq = r.sequence(root, "ignore")
+    out = []
+    for item, loc in r.items(seq or [], "ignore"):  # type: ignore[arg-type]
+        r.keys(item, ("rule", "rules", "paths"), "an ignore entry")
+        rules = (r.strings(item, "rules") or []) + (r.strings(item, "rule") or [])
+        paths = r.strings(item, "paths") or []
+        if not rules or not paths:
+            r.error(loc, "an ignore entry needs 'rule' (or 'rules') and 'paths'")
+            continue
+        out.append(Ignore(frozenset(rules), tuple(paths), loc))
+    return tuple(out)
+
+
+def _params(r: Reader, root: PosMap) -> dict[str, JsonValue]:
+    params = default_params()
+    extra = r.mapping(root, "params")
+    if extra is not None:
+        params.update(to_plain(extra))
+    registries = r.mapping(root, "registries")
+    if registries is not None:
+        r.keys(registries, ("allow", "public"), "registries")
+        merged = dict(params["registries"])  # type: ignore[arg-type]
+        for key in ("allow", "public"):
+            values = r.strings(registries, key)
+            if values is not None:
+                merged[key] = [v.rstrip("/") for v in values]
+        params["registries"] = merged
+    return params

@@ -1,0 +1,167 @@
+"""Load the rules once per run, then check catalogue entries and generated manifests.
+
+```python
+policies = load_policies(None, Path("catalogue"))      # default pack + repo files + config
+diags = [*policies.diagnostics, *check_catalogue(policies, entries)]
+diags += check_manifests(policies, [Manifest(path, line, obj), ...])
+```
+Inline `# edgemodels: ignore[P101]` comments are applied by the command, once over all of
+its findings (`diagnostics.apply_suppressions`); per-path ignores from the config are
+applied here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from fnmatch import fnmatch
+from pathlib import Path
+
+import cel
+
+from edgemodels.diagnostics import Diagnostic, Location
+from edgemodels.policy.cel_env import new_context
+from edgemodels.policy.evaluate import Subject, bind, run_rule
+from edgemodels.policy.fieldpath import Step
+from edgemodels.policy.model import ENTRY_KINDS, CatalogueEntry, Manifest, PolicySet, Rule
+from edgemodels.yamlio import PosMap, load_positioned, locate
+
+SOURCE_ANNOTATION = "edgemodels.io/source"
+ENTRY_SECTIONS = ("targets", "models", "workloads")
+
+
+def _context(policies: PolicySet, rules: Sequence[Rule]) -> cel.Context:
+    ctx = new_context(f for r in rules for f in r.functions())
+    bind(ctx, "params", dict(policies.params))
+    return ctx
+
+
+def check_catalogue(policies: PolicySet, entries: Iterable[CatalogueEntry]) -> list[Diagnostic]:
+    """Findings of the catalogue rules on every entry (model, target, workload, catalogue)."""
+    rules = policies.active("catalogue")
+    entries = list(entries)
+    if not rules or not entries:
+        return []
+    ctx = _context(policies, rules)
+    whole = next((e for e in entries if e.kind == "catalogue"), None)
+    bind(ctx, "catalogue", _without_entries(whole.object) if whole else {})
+    targets = {e.name: e.object for e in entries if e.kind == "target"}
+    by_kind = {kind: [r for r in rules if kind in r.catalogue] for kind in ENTRY_KINDS}
+    found: list[Diagnostic] = []
+    for entry in entries:
+        applicable = by_kind[entry.kind]
+        if not applicable:
+            continue
+        obj = _without_entries(entry.object) if entry.kind == "catalogue" else entry.object
+        bind(ctx, "object", obj)
+        bind(ctx, "targets", _targets_of(entry, targets))
+        subject = Subject(entry.location, entry.locate)
+        for rule in applicable:
+            found += run_rule(ctx, rule, subject)
+    return apply_ignores(policies, found)
+
+
+def _without_entries(document: Mapping[str, object]) -> dict[str, object]:
+    """The catalogue document without its targets/models/workloads (entries of their own,
+    and large: handing them to CEL with every object would cost seconds per thousand)."""
+    spec = document.get("spec")
+    if not isinstance(spec, Mapping):
+        return dict(document)
+    return {**document, "spec": {k: v for k, v in spec.items() if k not in ENTRY_SECTIONS}}
+
+
+def _targets_of(entry: CatalogueEntry, targets: Mapping[str, object]) -> dict[str, object]:
+    """`targets` in CEL: the targets a model lists, or the target itself."""
+    if entry.kind == "target":
+        return {entry.name: entry.object}
+    names = entry.object.get("targets") if entry.kind == "model" else None
+    if not isinstance(names, list):
+        return {}
+    return {n: targets[n] for n in names if isinstance(n, str) and n in targets}
+
+
+def check_manifests(
+    policies: PolicySet, manifests: Iterable[Manifest | tuple[str, int, Mapping[str, object]]]
+) -> list[Diagnostic]:
+    """Findings of the manifest rules on generated objects, pointing back at the catalogue."""
+    rules = policies.active("manifests")
+    if not rules:
+        return []
+    ctx = _context(policies, rules)
+    selected: dict[tuple[str, str], list[Rule]] = {}
+    files: dict[str, PosMap | None] = {}
+    found: list[Diagnostic] = []
+    for item in manifests:
+        m = Manifest(*item)
+        api_version, kind = m.object.get("apiVersion"), m.object.get("kind")
+        if not isinstance(api_version, str) or not isinstance(kind, str):
+            continue
+        key = (api_version, kind)
+        if key not in selected:
+            selected[key] = [r for r in rules if any(s.matches(*key) for s in r.manifests)]
+        if not selected[key]:
+            continue
+        bind(ctx, "object", m.object)
+        subject = Subject(Location(m.path, m.line, 1), _locator(m, files), source_of(m.object))
+        for rule in selected[key]:
+            found += run_rule(ctx, rule, subject)
+    return apply_ignores(policies, found)
+
+
+def source_of(obj: Mapping[str, object]) -> Location | None:
+    """The catalogue line from the `edgemodels.io/source: <file>:<line>` annotation."""
+    metadata = obj.get("metadata")
+    annotations = metadata.get("annotations") if isinstance(metadata, Mapping) else None
+    value = annotations.get(SOURCE_ANNOTATION) if isinstance(annotations, Mapping) else None
+    if not isinstance(value, str):
+        return None
+    path, _, line = value.rpartition(":")
+    return Location(path, int(line), 1) if path and line.isdigit() else None
+
+
+def _locator(
+    m: Manifest, files: dict[str, PosMap | None]
+) -> Callable[[tuple[Step, ...]], Location]:
+    def locate_field(path: tuple[Step, ...]) -> Location:
+        if m.path not in files:
+            files[m.path] = _positioned(m.path)
+        root = files[m.path]
+        if root is None or getattr(root, "pos", (0, 0))[0] > m.line + 2:
+            return Location(m.path, m.line, 1)  # not the file we think: stay on the object
+        line, col = locate(root, path)
+        return Location(m.path, line, col)
+
+    return locate_field
+
+
+def _positioned(path: str) -> PosMap | None:
+    """A generated file with positions, read only when a finding needs a field's line."""
+    yf, _ = load_positioned(Path(path))
+    return yf.data if isinstance(yf.data, PosMap) else None
+
+
+def apply_ignores(policies: PolicySet, diags: Iterable[Diagnostic]) -> list[Diagnostic]:
+    """Drop findings of rules the config ignores for the file (or catalogue file) they are on."""
+    if not policies.ignores:
+        return list(diags)
+    kept = []
+    for d in diags:
+        paths = [d.location.path] + ([d.origin.path] if d.origin else [])
+        if not any(
+            (d.code in ig.rules or d.name in ig.rules)
+            and any(
+                _matches(p, pattern, policies.base_dir) for p in paths for pattern in ig.patterns
+            )
+            for ig in policies.ignores
+        ):
+            kept.append(d)
+    return kept
+
+
+def _matches(path: str, pattern: str, base: Path) -> bool:
+    if fnmatch(path, pattern):
+        return True
+    try:
+        relative = Path(path).resolve().relative_to(base.resolve()).as_posix()
+    except ValueError:
+        return False
+    return fnmatch(relative, pattern)

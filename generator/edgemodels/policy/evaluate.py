@@ -1,0 +1,142 @@
+"""Run one rule against the object bound in a CEL Context, the way Kubernetes does.
+
+matchConditions first (all must be true, else the rule does not apply), then variables in
+order, then each validation; a validation that is false is a finding, one that cannot be
+evaluated (a missing field read without has(), a type error) is a finding too, since
+Kubernetes would reject the object (failurePolicy: Fail).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import cel
+
+from edgemodels.diagnostics import Diagnostic, Location, Severity
+from edgemodels.policy.fieldpath import Step, parse_field_path
+from edgemodels.policy.model import SEVERITIES, Expression, Rule, Validation
+
+
+@dataclass(frozen=True)
+class Subject:
+    """Where the object under evaluation is, and how to point at one of its fields."""
+
+    location: Location
+    locate: Callable[[tuple[Step, ...]], Location]
+    origin: Location | None = None
+
+
+class EvaluationError(Exception):
+    def __init__(self, expression: Expression, detail: str) -> None:
+        super().__init__(detail)
+        self.expression, self.detail = expression, detail
+
+
+def bind(ctx: cel.Context, name: str, value: object) -> None:
+    """Set a variable; data CEL cannot take (dates, sets) is made JSON-like first."""
+    try:
+        ctx.add_variable(name, value)
+    except ValueError:
+        ctx.add_variable(name, _plain(value))
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        items = [_plain(v) for v in value]
+        return sorted(items, key=repr) if isinstance(value, set | frozenset) else items
+    if isinstance(value, dt.date | dt.datetime | dt.time):
+        return value.isoformat()
+    return value
+
+
+def execute(expression: Expression, ctx: cel.Context) -> Any:
+    try:
+        return expression.compiled.program.execute(ctx)
+    except KeyError as exc:
+        raise EvaluationError(expression, f"no such key: {exc}") from None
+    except Exception as exc:  # cel raises many types (TypeError, RuntimeError, ...)
+        detail = str(exc).split(". Check that")[0]
+        raise EvaluationError(expression, f"{type(exc).__name__}: {detail}") from None
+
+
+def _is_true(expression: Expression, ctx: cel.Context) -> bool:
+    result = execute(expression, ctx)
+    if not isinstance(result, bool):
+        raise EvaluationError(expression, f"expected a bool, got {type(result).__name__}")
+    return result
+
+
+def _bind_variables(ctx: cel.Context, rule: Rule) -> None:
+    values: dict[str, Any] = {}
+    bind(ctx, "variables", values)
+    for var in rule.variables:
+        if var.expression.compiled.variable_names:
+            bind(ctx, "variables", values)  # this one reads earlier variables
+        values[var.name] = execute(var.expression, ctx)
+    bind(ctx, "variables", values)
+
+
+def run_rule(ctx: cel.Context, rule: Rule, subject: Subject) -> list[Diagnostic]:
+    """Findings of `rule` on the object bound as `object` in `ctx`."""
+    try:
+        for condition in rule.match_conditions:
+            if not _is_true(condition.expression, ctx):
+                return []
+        if rule.variables:
+            _bind_variables(ctx, rule)
+        return [
+            _finding(ctx, rule, v, subject)
+            for v in rule.validations
+            if not _is_true(v.expression, ctx)
+        ]
+    except EvaluationError as err:
+        message = (
+            f"rule could not be evaluated on this object: {err.detail} "
+            f"(expression at {err.expression.location})"
+        )
+        return [
+            Diagnostic(
+                subject.location, rule.code, message, rule.severity, rule.name, subject.origin
+            )
+        ]
+
+
+def _finding(ctx: cel.Context, rule: Rule, v: Validation, subject: Subject) -> Diagnostic:
+    message = _optional_string(v.message_expression, ctx) or v.message
+    message = message or f"failed expression: {v.expression.source.strip()}"
+    return Diagnostic(
+        _where(ctx, v, subject), rule.code, message, _severity(ctx, rule), rule.name, subject.origin
+    )
+
+
+def _optional_string(expression: Expression | None, ctx: cel.Context) -> str | None:
+    """A message or field path expression; like Kubernetes, fall back when it fails."""
+    if expression is None:
+        return None
+    try:
+        result = execute(expression, ctx)
+    except EvaluationError:
+        return None
+    return result if isinstance(result, str) and result.strip() else None
+
+
+def _severity(ctx: cel.Context, rule: Rule) -> Severity:
+    if rule.severity_overridden or rule.severity_expression is None:
+        return rule.severity
+    value = _optional_string(rule.severity_expression, ctx)
+    return value if value in SEVERITIES else rule.severity
+
+
+def _where(ctx: cel.Context, v: Validation, subject: Subject) -> Location:
+    path = _optional_string(v.field_path_expression, ctx) or v.field_path
+    if not path:
+        return subject.location
+    try:
+        return subject.locate(parse_field_path(path))
+    except ValueError:
+        return subject.location

@@ -1,0 +1,235 @@
+"""Policy files (kind PolicySet) -> rules with compiled expressions, or findings.
+
+Read through `edgemodels.yamlio.load_positioned`, so every finding on a policy file (bad
+shape, broken CEL, unknown function) names the file:line:col of the offending text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from edgemodels.diagnostics import Diagnostic, Location
+from edgemodels.policy.cel_env import CelProblem, compile_expression
+from edgemodels.policy.fieldpath import parse_field_path
+from edgemodels.policy.model import (
+    ENTRY_KINDS,
+    REASONS,
+    SEVERITIES,
+    Documentation,
+    EntryKind,
+    Expression,
+    NamedExpression,
+    ResourceMatch,
+    Rule,
+    Validation,
+)
+from edgemodels.policy.reader import Reader, offset_location
+from edgemodels.yamlio import PosMap, load_positioned
+
+API_VERSION = "edgemodels.io/v1alpha1"
+KIND = "PolicySet"
+CODE_RE = r"P[1-9][0-9]{2}"  # P000-P099 are the engine's own findings
+NAME_RE = r"[a-z0-9]+(-[a-z0-9]+)*"
+IDENT_RE = r"[A-Za-z_][A-Za-z0-9_]*"
+RULE_KEYS = (
+    "code", "name", "severity", "severityExpression", "appliesTo", "matchConditions",
+    "variables", "validations", "documentation",
+)  # fmt: skip
+VALIDATION_KEYS = (
+    "expression", "message", "messageExpression", "reason", "fieldPath", "fieldPathExpression",
+)  # fmt: skip
+CATALOGUE_ROOTS = ("object", "variables", "params", "catalogue", "targets")
+MANIFEST_ROOTS = ("object", "variables", "params")
+
+
+@dataclass
+class _RuleReader:
+    """Reads one rule; collects findings in the file's Reader."""
+
+    r: Reader
+    origin: str
+    roots: tuple[str, ...] = CATALOGUE_ROOTS
+    declared: list[str] = field(default_factory=list)
+
+    def expression(self, node: PosMap, key: str, required: bool = False) -> Expression | None:
+        source = self.r.string(node, key, required)
+        if source is None:
+            return None
+        pos = node.value_pos[key]
+        try:
+            compiled = compile_expression(source, self.roots)
+        except CelProblem as problem:
+            loc = offset_location(self.r.file, pos, problem.offset)
+            name = "cel-syntax-error" if problem.code == "P003" else "cel-unknown-name"
+            self.r.diagnostics.append(Diagnostic(loc, problem.code, problem.message, "error", name))
+            return None
+        loc = offset_location(self.r.file, pos, (1, 1))
+        unknown = sorted(compiled.variable_names - set(self.declared))
+        if unknown:
+            self.r.diagnostics.append(
+                Diagnostic(
+                    loc, "P004", f"unknown variable 'variables.{unknown[0]}' (declared here: "
+                    f"{', '.join(self.declared) or 'none'})", "error", "cel-unknown-name",
+                )
+            )  # fmt: skip
+            return None
+        return Expression(source, loc, compiled)
+
+    def named(self, node: PosMap, key: str, variables: bool) -> tuple[NamedExpression, ...] | None:
+        seq = self.r.sequence(node, key)
+        if seq is None:
+            return () if key not in node else None
+        out, ok = [], True
+        for item, _ in self.r.items(seq, key):
+            self.r.keys(item, ("name", "expression"), f"an entry of {key}")
+            name = self.r.string(
+                item, "name", required=True, pattern=IDENT_RE if variables else None
+            )
+            saved = self.declared
+            if not variables:
+                self.declared = []  # matchConditions run before variables exist
+            expr = self.expression(item, "expression", required=True)
+            self.declared = saved
+            if name is None or expr is None:
+                ok = False
+                continue
+            if variables:
+                self.declared = [*self.declared, name]
+            out.append(NamedExpression(name, expr))
+        return tuple(out) if ok else None
+
+    def validations(self, node: PosMap) -> tuple[Validation, ...] | None:
+        seq = self.r.sequence(node, "validations", required=True)
+        if seq is None:
+            return None
+        if not seq:
+            self.r.error(self.r.where(node, "validations"), "a rule needs at least one validation")
+        out = []
+        for item, _ in self.r.items(seq, "validations"):
+            self.r.keys(item, VALIDATION_KEYS, "a validation")
+            v = self.validation(item)
+            if v is None:
+                return None
+            out.append(v)
+        return tuple(out)
+
+    def validation(self, item: PosMap) -> Validation | None:
+        expr = self.expression(item, "expression", required=True)
+        message_expr = self.expression(item, "messageExpression")
+        path_expr = self.expression(item, "fieldPathExpression")
+        reason = self.r.string(item, "reason") or "Invalid"
+        if reason not in REASONS:
+            self.r.error(self.r.where(item, "reason", True), f"reason must be one of {REASONS}")
+        path = self.r.string(item, "fieldPath") or ""
+        try:
+            parse_field_path(path)
+        except ValueError as exc:
+            self.r.error(self.r.where(item, "fieldPath", True), str(exc))
+        if expr is None or ("messageExpression" in item and message_expr is None):
+            return None
+        if "fieldPathExpression" in item and path_expr is None:
+            return None
+        message = self.r.string(item, "message") or ""
+        return Validation(expr, message, message_expr, reason, path, path_expr)
+
+    def applies_to(self, node: PosMap) -> tuple[tuple[EntryKind, ...], tuple[ResourceMatch, ...]]:
+        applies = self.r.mapping(node, "appliesTo", required=True)
+        if applies is None:
+            return (), ()
+        self.r.keys(applies, ("catalogue", "manifests"), "appliesTo")
+        if ("catalogue" in applies) == ("manifests" in applies):
+            self.r.error(
+                self.r.where(node, "appliesTo"),
+                "appliesTo needs exactly one of 'catalogue' (entry kinds) "
+                "or 'manifests' (apiVersions/kinds)",
+            )
+            return (), ()
+        if "catalogue" in applies:
+            kinds = self.r.strings(applies, "catalogue") or []
+            bad = [k for k in kinds if k not in ENTRY_KINDS]
+            if bad or not kinds:
+                self.r.error(
+                    self.r.where(applies, "catalogue", True),
+                    f"catalogue entry kinds must be among {', '.join(ENTRY_KINDS)}",
+                )
+                return (), ()
+            return tuple(k for k in ENTRY_KINDS if k in kinds), ()
+        self.roots = MANIFEST_ROOTS
+        return (), self.resource_matches(applies)
+
+    def resource_matches(self, applies: PosMap) -> tuple[ResourceMatch, ...]:
+        seq = self.r.sequence(applies, "manifests")
+        out = []
+        for item, loc in self.r.items(seq or [], "manifests"):  # type: ignore[arg-type]
+            self.r.keys(item, ("apiVersions", "kinds"), "a manifests selector")
+            versions, kinds = self.r.strings(item, "apiVersions"), self.r.strings(item, "kinds")
+            if not versions or not kinds:
+                self.r.error(loc, "a manifests selector needs apiVersions and kinds (or '*')")
+                continue
+            out.append(ResourceMatch(tuple(versions), tuple(kinds)))
+        return tuple(out)
+
+    def documentation(self, node: PosMap) -> Documentation:
+        doc = self.r.mapping(node, "documentation")
+        if doc is None:
+            return Documentation()
+        self.r.keys(doc, ("what", "why", "fail", "pass"), "documentation")
+        texts = [self.r.string(doc, k) or "" for k in ("what", "why", "fail", "pass")]
+        return Documentation(*texts)
+
+
+def read_rule(r: Reader, node: PosMap, loc: Location, origin: str) -> Rule | None:
+    """One rule, or None (with findings) when any part of it is unusable."""
+    r.keys(node, RULE_KEYS, "a rule")
+    rr = _RuleReader(r, origin)
+    code = r.string(node, "code", required=True, pattern=CODE_RE)
+    name = r.string(node, "name", required=True, pattern=NAME_RE)
+    severity = r.string(node, "severity") or "error"
+    if severity not in SEVERITIES:
+        r.error(r.where(node, "severity", True), f"severity must be one of {', '.join(SEVERITIES)}")
+    catalogue, manifests = rr.applies_to(node)
+    conditions = rr.named(node, "matchConditions", variables=False)
+    variables = rr.named(node, "variables", variables=True)
+    validations = rr.validations(node)
+    severity_expr = rr.expression(node, "severityExpression")
+    doc = rr.documentation(node)
+    if code is None or name is None or conditions is None or variables is None:
+        return None
+    if not validations or not (catalogue or manifests) or severity not in SEVERITIES:
+        return None
+    if "severityExpression" in node and severity_expr is None:
+        return None
+    return Rule(
+        code, name, severity, catalogue, manifests, conditions, variables, validations,
+        severity_expr, doc, loc, origin,
+    )  # fmt: skip
+
+
+def load_policy_file(path: Path, shown: str, origin: str) -> tuple[list[Rule], list[Diagnostic]]:
+    """Rules of one PolicySet file. A broken rule is left out and reported; the rest load."""
+    yf, diags = load_positioned(path, shown)
+    r = Reader(yf)
+    if yf.data is None:
+        return [], [_as_policy_finding(d) for d in diags]
+    root = yf.data
+    if not isinstance(root, PosMap):
+        r.error(Location(yf.path, 1, 1), "a policy file must be a mapping (kind: PolicySet)")
+        return [], r.diagnostics
+    r.keys(root, ("apiVersion", "kind", "metadata", "rules"), "a PolicySet")
+    if root.get("apiVersion") != API_VERSION or root.get("kind") != KIND:
+        r.error(r.where(root), f"expected apiVersion: {API_VERSION} and kind: {KIND}")
+        return [], r.diagnostics
+    rules = []
+    for item, loc in r.items(r.sequence(root, "rules", required=True) or [], "rules"):  # type: ignore[arg-type]
+        rule = read_rule(r, item, loc, origin)
+        if rule is not None:
+            rules.append(rule)
+    return rules, r.diagnostics
+
+
+def _as_policy_finding(d: Diagnostic) -> Diagnostic:
+    """A YAML-level problem in a policy file is reported as a policy-file finding."""
+    return Diagnostic(
+        d.location, "P002", f"{d.message} ({d.code})", d.severity, "policy-file-invalid"
+    )

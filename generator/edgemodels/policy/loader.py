@@ -1,0 +1,108 @@
+"""Assemble the rules of a run: the shipped pack, the repository's files, the config."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+from edgemodels.data import data_path
+from edgemodels.diagnostics import Diagnostic, Severity
+from edgemodels.policy.config import Setting, find_config, load_config
+from edgemodels.policy.files import load_policy_file
+from edgemodels.policy.model import PolicySet, Rule
+
+
+def shown(path: Path) -> str:
+    """How a policy or config file is named in findings: relative to the working folder."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def default_pack_files() -> list[Path]:
+    return sorted(data_path("policies").glob("*.yaml"))
+
+
+def load_policies(config_path: Path | None, catalogue_dir: Path | None) -> PolicySet:
+    """Every rule of this run, compiled once, with findings on broken policies and config.
+
+    `config_path` None: look for `.edgemodels-policy.yaml` next to the catalogue (or in a
+    parent folder up to the repository root). A rule that cannot be used is left out and
+    reported; the others still run.
+    """
+    found = config_path
+    if found is None and catalogue_dir is not None:
+        found = find_config(catalogue_dir)
+    config, diags = load_config(found, shown(found) if found else None)
+    rules: list[Rule] = []
+    sources = [(p, "default") for p in default_pack_files()] if config.use_default_pack else []
+    sources += [(p, shown(p)) for p, _ in config.policy_files]
+    for path, origin in sources:
+        loaded, problems = load_policy_file(path, shown(path), origin)
+        rules += loaded
+        diags += problems
+    rules, problems = _unique(rules)
+    diags += problems
+    rules, problems = _apply_settings(rules, config.settings)
+    diags += problems
+    return PolicySet(
+        tuple(sorted(rules, key=lambda r: r.code)),
+        tuple(diags),
+        config.params,
+        config.ignores,
+        config.base_dir,
+        config.path,
+    )
+
+
+def _unique(rules: list[Rule]) -> tuple[list[Rule], list[Diagnostic]]:
+    """Codes and names are identities: a second rule with either is refused."""
+    seen: dict[str, Rule] = {}
+    kept, diags = [], []
+    for rule in rules:
+        clash = seen.get(rule.code) or seen.get(rule.name)
+        if clash is not None:
+            what = "code" if clash.code == rule.code else "name"
+            diags.append(
+                Diagnostic(
+                    rule.location,
+                    "P005",
+                    f"rule {what} '{getattr(rule, what)}' is already used by {clash.code} "
+                    f"{clash.name} at {clash.location}; pick another {what}",
+                    "error",
+                    "duplicate-rule",
+                )
+            )
+            continue
+        seen[rule.code] = seen[rule.name] = rule
+        kept.append(rule)
+    return kept, diags
+
+
+def _apply_settings(
+    rules: list[Rule], settings: tuple[Setting, ...]
+) -> tuple[list[Rule], list[Diagnostic]]:
+    by_key = {key: i for i, r in enumerate(rules) for key in (r.code, r.name)}
+    diags = []
+    for s in settings:
+        index = by_key.get(s.rule)
+        if index is None:
+            diags.append(
+                Diagnostic(
+                    s.location, "P006", f"rules: no rule with code or name '{s.rule}'",
+                    "warning", "policy-config-invalid",
+                )
+            )  # fmt: skip
+            continue
+        rule = rules[index]
+        if s.value == "off":
+            rules[index] = dataclasses.replace(rule, enabled=False)
+        elif s.value == "on":
+            rules[index] = dataclasses.replace(rule, enabled=True)
+        else:
+            severity: Severity = s.value  # type: ignore[assignment]  # checked by config
+            rules[index] = dataclasses.replace(
+                rule, enabled=True, severity=severity, severity_overridden=True
+            )
+    return rules, diags

@@ -1,0 +1,159 @@
+"""Policies as typed, frozen data: rules with compiled expressions, and what they apply to."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal, NamedTuple
+
+from edgemodels.diagnostics import Diagnostic, Location, Severity
+from edgemodels.policy.cel_env import EDGEMODELS_ONLY, Compiled
+
+EntryKind = Literal["model", "target", "workload", "catalogue"]
+ENTRY_KINDS: tuple[EntryKind, ...] = ("model", "target", "workload", "catalogue")
+SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
+REASONS = ("Invalid", "Forbidden", "Unauthorized", "RequestEntityTooLarge")
+
+NOWHERE = Location("<none>")
+JsonValue = None | bool | int | float | str | list["JsonValue"] | dict[str, "JsonValue"]
+
+
+@dataclass(frozen=True)
+class CatalogueEntry:
+    """One catalogue entry as the user wrote it (camelCase keys), for catalogue rules.
+
+    `object` is plain JSON-like data; a target gets its `name` added. For kind "catalogue"
+    it is the document (apiVersion, kind, metadata, spec); spec.targets/models/workloads
+    may be present and are ignored (they are entries of their own). `locate` maps a field
+    path inside `object` to the file:line:col where it is written.
+    """
+
+    kind: EntryKind
+    name: str
+    object: Mapping[str, object]
+    location: Location
+    locate: Callable[[tuple[str | int, ...]], Location]
+
+
+class Manifest(NamedTuple):
+    """One generated object: the file it is in, the line it starts on, and its content."""
+
+    path: str
+    line: int
+    object: Mapping[str, object]
+
+
+@dataclass(frozen=True)
+class Expression:
+    source: str
+    location: Location  # where the expression text starts in its policy file
+    compiled: Compiled = field(compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class NamedExpression:
+    name: str
+    expression: Expression
+
+
+@dataclass(frozen=True)
+class Validation:
+    expression: Expression
+    message: str = ""
+    message_expression: Expression | None = None
+    reason: str = "Invalid"
+    field_path: str = ""
+    field_path_expression: Expression | None = None
+
+
+@dataclass(frozen=True)
+class ResourceMatch:
+    """apiVersions ('apps/v1', 'v1', 'apps/*', '*') and kinds ('Deployment', '*')."""
+
+    api_versions: tuple[str, ...]
+    kinds: tuple[str, ...]
+
+    def matches(self, api_version: str, kind: str) -> bool:
+        group = api_version.rpartition("/")[0]
+        version_ok = any(
+            v in ("*", api_version) or (v.endswith("/*") and v[:-2] == group)
+            for v in self.api_versions
+        )
+        return version_ok and any(k in ("*", kind) for k in self.kinds)
+
+
+@dataclass(frozen=True)
+class Documentation:
+    what: str = ""
+    why: str = ""
+    fail: str = ""
+    passing: str = ""
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    name: str
+    severity: Severity
+    catalogue: tuple[EntryKind, ...] = ()  # entry kinds, for a catalogue rule
+    manifests: tuple[ResourceMatch, ...] = ()  # selected objects, for a manifest rule
+    match_conditions: tuple[NamedExpression, ...] = ()
+    variables: tuple[NamedExpression, ...] = ()
+    validations: tuple[Validation, ...] = ()
+    severity_expression: Expression | None = None
+    documentation: Documentation = field(default_factory=Documentation)
+    location: Location = NOWHERE
+    origin: str = "default"  # "default" (shipped pack) or the policy file that defines it
+    enabled: bool = True
+    severity_overridden: bool = False
+
+    @property
+    def scope(self) -> str:
+        return "catalogue" if self.catalogue else "manifests"
+
+    def expressions(self) -> list[Expression]:
+        found = [c.expression for c in (*self.match_conditions, *self.variables)]
+        for v in self.validations:
+            found += [e for e in (v.expression, v.message_expression) if e is not None]
+            found += [v.field_path_expression] if v.field_path_expression else []
+        return found + ([self.severity_expression] if self.severity_expression else [])
+
+    def functions(self) -> frozenset[str]:
+        return frozenset(f for e in self.expressions() for f in e.compiled.functions)
+
+    @property
+    def exportable(self) -> bool:
+        """A manifest rule that Kubernetes can evaluate: no edgemodels-only names."""
+        if self.scope != "manifests":
+            return False
+        roots = {r for e in self.expressions() for r in e.compiled.roots}
+        return not (self.functions() & EDGEMODELS_ONLY) and "params" not in roots
+
+
+@dataclass(frozen=True)
+class Ignore:
+    """Config entry: these rule codes (or names) do not apply to files matching `patterns`."""
+
+    rules: frozenset[str]
+    patterns: tuple[str, ...]
+    location: Location
+
+
+@dataclass(frozen=True)
+class PolicySet:
+    rules: tuple[Rule, ...]
+    diagnostics: tuple[Diagnostic, ...] = ()
+    params: Mapping[str, JsonValue] = field(default_factory=dict)
+    ignores: tuple[Ignore, ...] = ()
+    base_dir: Path = Path(".")  # ignore patterns are relative to this (the config's folder)
+    config_path: str | None = None
+
+    def rule(self, code_or_name: str) -> Rule:
+        for r in self.rules:
+            if code_or_name in (r.code, r.name):
+                return r
+        raise KeyError(code_or_name)
+
+    def active(self, scope: str) -> tuple[Rule, ...]:
+        return tuple(r for r in self.rules if r.enabled and r.scope == scope)

@@ -1,0 +1,138 @@
+"""Typed reading of positioned YAML (policy files and the policy config) with findings.
+
+Each accessor returns a typed value or None and records a finding that points at the
+offending key or value, so one broken field does not hide the others.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from edgemodels.diagnostics import Diagnostic, Location
+from edgemodels.yamlio import PosMap, PosSeq, YamlFile
+
+FILE_INVALID = ("P002", "policy-file-invalid")
+
+
+@dataclass
+class Reader:
+    file: YamlFile
+    code: tuple[str, str] = FILE_INVALID
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    def at(self, pos: tuple[int, int]) -> Location:
+        return Location(self.file.path, pos[0], pos[1])
+
+    def where(self, node: Any, key: str | None = None, value: bool = False) -> Location:
+        if key is not None and isinstance(node, PosMap) and key in node:
+            return self.at(node.value_pos[key] if value else node.key_pos[key])
+        return self.at(getattr(node, "pos", (1, 1)))
+
+    def error(self, loc: Location, message: str, severity: str = "error") -> None:
+        self.diagnostics.append(
+            Diagnostic(loc, self.code[0], message, severity, self.code[1])  # type: ignore[arg-type]
+        )
+
+    def keys(self, node: PosMap, allowed: Iterable[str], what: str) -> None:
+        known = list(allowed)
+        for key in node:
+            if key not in known:
+                close = difflib.get_close_matches(key, known, n=1)
+                hint = (
+                    f"; did you mean '{close[0]}'?" if close else f" (allowed: {', '.join(known)})"
+                )
+                self.error(self.where(node, key), f"unknown field '{key}' in {what}{hint}")
+
+    def mapping(self, node: PosMap, key: str, required: bool = False) -> PosMap | None:
+        value = node.get(key)
+        if value is None:
+            if required:
+                self.error(self.where(node), f"missing required field '{key}'")
+            return None
+        if not isinstance(value, PosMap):
+            self.error(self.where(node, key, value=True), f"'{key}' must be a mapping")
+            return None
+        return value
+
+    def sequence(self, node: PosMap, key: str, required: bool = False) -> PosSeq | None:
+        value = node.get(key)
+        if value is None:
+            if required:
+                self.error(self.where(node), f"missing required field '{key}'")
+            return None
+        if not isinstance(value, PosSeq):
+            self.error(self.where(node, key, value=True), f"'{key}' must be a list")
+            return None
+        return value
+
+    def string(
+        self, node: PosMap, key: str, required: bool = False, pattern: str | None = None
+    ) -> str | None:
+        value = node.get(key)
+        if value is None:
+            if required:
+                self.error(self.where(node), f"missing required field '{key}'")
+            return None
+        if not isinstance(value, str) or isinstance(value, bool):
+            self.error(self.where(node, key, value=True), f"'{key}' must be a string")
+            return None
+        if pattern is not None and not re.fullmatch(pattern, value):
+            self.error(self.where(node, key, value=True), f"'{key}' {value!r} must match {pattern}")
+            return None
+        return value
+
+    def strings(self, node: PosMap, key: str) -> list[str] | None:
+        """A list of strings; a single string is accepted as a list of one."""
+        value = node.get(key)
+        if isinstance(value, str):
+            return [value]
+        seq = self.sequence(node, key)
+        if seq is None:
+            return None
+        if not all(isinstance(v, str) for v in seq):
+            self.error(self.where(node, key, value=True), f"'{key}' must be a list of strings")
+            return None
+        return [str(v) for v in seq]
+
+    def items(self, seq: PosSeq, what: str) -> list[tuple[PosMap, Location]]:
+        """The mapping items of a list, each with its position."""
+        out = []
+        for item, pos in zip(seq, seq.item_pos, strict=True):
+            if isinstance(item, PosMap):
+                out.append((item, self.at(pos)))
+            else:
+                self.error(self.at(pos), f"each entry of {what} must be a mapping")
+        return out
+
+
+def value_start(text: str, pos: tuple[int, int]) -> tuple[int, int, str]:
+    """Where a scalar's text begins, and its style: '|', '>', quote char, or '' (plain).
+
+    For a block scalar (`expression: |`) the text starts on the next line, at its indent.
+    """
+    lines = text.splitlines()
+    line, col = pos
+    if not 0 < line <= len(lines):
+        return line, col, ""
+    char = lines[line - 1][col - 1 : col]
+    if char in ("|", ">"):
+        following = lines[line] if line < len(lines) else ""
+        return line + 1, len(following) - len(following.lstrip(" ")) + 1, char
+    if char in ("'", '"'):
+        return line, col + 1, char
+    return line, col, ""
+
+
+def offset_location(file: YamlFile, pos: tuple[int, int], offset: tuple[int, int]) -> Location:
+    """file:line:col of a (line, col) offset inside a scalar that starts at `pos`."""
+    line, col, style = value_start(file.text, pos)
+    d_line, d_col = offset
+    if d_line == 1:
+        return Location(file.path, line, col + d_col - 1)
+    if style == "|":
+        return Location(file.path, line + d_line - 1, col + d_col - 1)
+    return Location(file.path, line, col)  # folded text: the expression's start is the best

@@ -1,0 +1,167 @@
+"""Find credential-looking values: in a loaded document (policies) or in raw text (publish).
+
+One small detector shared by the policy rules (P110, P122) and by publish, so "what counts as
+a credential" is decided in one place. It looks for things that are credentials by their
+shape (private keys, known token formats, passwords inside URLs) and for long literal values
+under keys named like a credential. Values that only *name* a Secret (`credentialsSecret:
+lrt-git`, `imagePullSecrets: [...]`) and placeholders (`${TOKEN}`, `{{ .Values.x }}`) are not
+credentials, so the catalogue's normal fields never trip it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+
+PathStep = str | int
+
+
+@dataclass(frozen=True)
+class CredentialHit:
+    """One credential-looking value. `path` leads to it inside the scanned value."""
+
+    path: tuple[PathStep, ...]
+    kind: str
+
+
+@dataclass(frozen=True)
+class TextHit:
+    """One credential-looking value in raw text, 1-based line and column."""
+
+    line: int
+    col: int
+    kind: str
+
+
+# Shapes that are credentials wherever they appear.
+_SHAPES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("private key", re.compile(r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----")),
+    ("password in URL", re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.-]*://[^/\s:@]+:([^/\s@]+)@")),
+    ("GitHub token", re.compile(r"\b(gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{40,})")),
+    ("GitLab token", re.compile(r"\bgl(pat|dt|rt|ptt|cbt)-[A-Za-z0-9_-]{20,}")),
+    ("AWS access key", re.compile(r"\b(AKIA|ASIA)[0-9A-Z]{16}\b")),
+    ("Slack token", re.compile(r"\bxox[abprs]-[A-Za-z0-9-]{10,}")),
+    ("Google API key", re.compile(r"\bAIza[0-9A-Za-z_-]{35}\b")),
+    ("Hugging Face token", re.compile(r"\bhf_[A-Za-z0-9]{30,}\b")),
+    ("API secret key", re.compile(r"\bsk-(proj-|ant-)?[A-Za-z0-9_-]{32,}")),
+    (
+        "JSON web token",
+        re.compile(r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}"),
+    ),
+    ("registry auth", re.compile(r'"auth"\s*:\s*"[A-Za-z0-9+/=]{12,}"')),
+)
+
+# Key names whose literal value is a credential (compared on lower-cased words).
+_SECRET_WORDS = frozenset({"password", "passwd", "pwd", "passphrase", "token", "apikey"})
+_SECRET_PAIRS = frozenset(
+    {
+        ("api", "key"),
+        ("access", "key"),
+        ("secret", "key"),
+        ("private", "key"),
+        ("client", "secret"),
+        ("auth", "token"),
+        ("access", "token"),
+    }
+)
+_WORD_RE = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
+_PLACEHOLDER_RE = re.compile(r"^(\$\{.*\}|\$\(.*\)|\{\{.*\}\}|<[^>]*>|\*+|x+|changeme)$", re.I)
+_MIN_SECRET_LEN = 6
+_KEY_VALUE_RE = re.compile(r"^\s*-?\s*[\"']?([A-Za-z0-9_.-]+)[\"']?\s*[:=]\s*[\"']?([^\"'#\s]+)")
+
+
+def _key_words(key: str) -> list[str]:
+    return [w.lower() for w in _WORD_RE.findall(key)]
+
+
+def is_secret_key(key: str) -> bool:
+    """True for `password`, `HF_TOKEN`, `apiKey`, `client_secret`; not `credentialsSecret`."""
+    words = _key_words(key)
+    if not words:
+        return False
+    if words[-1] in _SECRET_WORDS:
+        return True
+    return len(words) > 1 and (words[-2], words[-1]) in _SECRET_PAIRS
+
+
+def _looks_literal(value: str) -> bool:
+    """A value that is the secret itself, not a placeholder, a path or a reference."""
+    v = value.strip()
+    if len(v) < _MIN_SECRET_LEN or " " in v or _PLACEHOLDER_RE.match(v):
+        return False
+    return not v.startswith(("/", "$", "secretKeyRef", "file:"))
+
+
+def shape_of(text: str) -> str | None:
+    """The kind of credential whose shape appears in `text`, if any."""
+    for kind, pattern in _SHAPES:
+        match = pattern.search(text)
+        if match is None:
+            continue
+        if kind == "password in URL" and _PLACEHOLDER_RE.match(match.group(1)):
+            continue
+        return kind
+    return None
+
+
+def scan_value(value: object, path: tuple[PathStep, ...] = ()) -> list[CredentialHit]:
+    """Every credential-looking string in a JSON-like value, with its path."""
+    return list(_walk(value, path, key=None))
+
+
+def _walk(value: object, path: tuple[PathStep, ...], key: str | None) -> Iterator[CredentialHit]:
+    if isinstance(value, str):
+        kind = shape_of(value)
+        if kind is None and key is not None and is_secret_key(key) and _looks_literal(value):
+            kind = f"literal value of '{key}'"
+        if kind is not None:
+            yield CredentialHit(path, kind)
+    elif isinstance(value, Mapping):
+        env_name = str(value["name"]) if _is_env_entry(value) else None
+        for k, v in value.items():
+            # In `{name: TOKEN, value: ...}` the entry's name is the key that tells.
+            named = env_name if (k == "value" and env_name is not None) else str(k)
+            yield from _walk(v, (*path, str(k)), key=named)
+    elif isinstance(value, Sequence) and not isinstance(value, bytes | bytearray):
+        for i, item in enumerate(value):
+            yield from _walk(item, (*path, i), key=key)
+
+
+def _is_env_entry(value: Mapping[object, object]) -> bool:
+    return isinstance(value.get("name"), str) and isinstance(value.get("value"), str)
+
+
+def scan_text(text: str) -> list[TextHit]:
+    """Credential-looking values in raw text (any file of the generated tree), by line."""
+    hits = []
+    for lineno, line in enumerate(text.splitlines(), start=1):
+        kind = shape_of(line)
+        col = 1
+        if kind is not None:
+            col = _first_shape_col(line)
+        else:
+            match = _KEY_VALUE_RE.match(line)
+            if match and is_secret_key(match.group(1)) and _looks_literal(match.group(2)):
+                kind, col = f"literal value of '{match.group(1)}'", match.start(2) + 1
+        if kind is not None:
+            hits.append(TextHit(lineno, col, kind))
+    return hits
+
+
+def _first_shape_col(line: str) -> int:
+    starts = [m.start() for _, p in _SHAPES if (m := p.search(line)) is not None]
+    return min(starts) + 1 if starts else 1
+
+
+def field_path(path: Sequence[PathStep]) -> str:
+    """A Kubernetes-style field path: `.spec.containers[0].env['HF_TOKEN']`."""
+    out = []
+    for step in path:
+        if isinstance(step, int):
+            out.append(f"[{step}]")
+        elif re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", step):
+            out.append(f".{step}")
+        else:
+            out.append("['" + step.replace("\\", "\\\\").replace("'", "\\'") + "']")
+    return "".join(out) or "."
