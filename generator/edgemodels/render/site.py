@@ -30,7 +30,7 @@ PAUSE_UID = 65535  # the pause image's own user
 
 COPY_SCRIPT = """\
 set -eu
-root=/models
+root="${MODELS_ROOT:-/models}"
 dest="$root/versions/$MODEL_VERSION_DIR"
 if [ ! -f "$dest/.edgemodels-complete" ]; then
   rm -rf "$dest.partial"
@@ -41,16 +41,18 @@ if [ ! -f "$dest/.edgemodels-complete" ]; then
   mv "$dest.partial" "$dest"
 fi
 previous="$(readlink "$root/current" 2>/dev/null || true)"
-ln -sfn "versions/$MODEL_VERSION_DIR" "$root/.current.new"
-mv -fT "$root/.current.new" "$root/current"
-for old in "$root"/versions/*; do
-  [ -e "$old" ] || continue
-  name="versions/${old##*/}"
-  if [ "$name" != "versions/$MODEL_VERSION_DIR" ] && [ "$name" != "$previous" ]; then
-    rm -rf "$old"
-  fi
-done
-echo "model $MODEL_VERSION_DIR is current in $root"
+if [ "$previous" != "versions/$MODEL_VERSION_DIR" ]; then
+  ln -sfn "versions/$MODEL_VERSION_DIR" "$root/.current.new"
+  mv -fT "$root/.current.new" "$root/current"
+  for old in "$root"/versions/*; do
+    [ -e "$old" ] || continue
+    name="versions/${old##*/}"
+    if [ "$name" != "versions/$MODEL_VERSION_DIR" ] && [ "$name" != "$previous" ]; then
+      rm -rf "$old"
+    fi
+  done
+fi
+echo "model version $MODEL_VERSION_DIR is current in $root"
 """
 
 

@@ -60,8 +60,18 @@ def fleet() -> Catalogue:
         (Requirement("tier", "In", ("edge", "lab")),),
     )
     targets = (
-        Target("edge", Selector((("tier", "edge"),)), Overrides(replicas=2), location=Location("catalogue.yaml", 10, 5)),
-        Target("arm", arm, Overrides(env=(("THREADS", "2"),)), location=Location("catalogue.yaml", 14, 5)),
+        Target(
+            "edge",
+            Selector((("tier", "edge"),)),
+            Overrides(replicas=2),
+            location=Location("catalogue.yaml", 10, 5),
+        ),
+        Target(
+            "arm",
+            arm,
+            Overrides(env=(("THREADS", "2"),)),
+            location=Location("catalogue.yaml", 14, 5),
+        ),
         Target("modern", iv, location=Location("catalogue.yaml", 18, 5)),
     )
     detector = Model(
@@ -91,18 +101,43 @@ def fleet() -> Catalogue:
         location=Location("catalogue.yaml", 50, 5),
     )
     embed = replace(
-        weights, name="embeddings", version="1.0.0-rc1", packaging="kustomize",
-        image="quay.io/acme/embeddings:1.0.0-rc1", images=(("arm64", "quay.io/acme/embeddings:1.0.0-rc1-arm64"),),
-        follow_workloads=False, location=Location("catalogue.yaml", 70, 5),
+        weights,
+        name="embeddings",
+        version="1.0.0-rc1",
+        packaging="kustomize",
+        image="quay.io/acme/embeddings:1.0.0-rc1",
+        images=(("arm64", "quay.io/acme/embeddings:1.0.0-rc1-arm64"),),
+        follow_workloads=False,
+        location=Location("catalogue.yaml", 70, 5),
     )
     workloads = (
-        Workload("inspect", ("weights",), Selector((("line", "a"),)), location=Location("catalogue.yaml", 90, 5)),
-        Workload("audit", ("weights",), sites=("site-2", "site-1"), location=Location("catalogue.yaml", 95, 5)),
+        Workload(
+            "inspect",
+            ("weights",),
+            Selector((("line", "a"),)),
+            location=Location("catalogue.yaml", 90, 5),
+        ),
+        Workload(
+            "audit",
+            ("weights",),
+            sites=("site-2", "site-1"),
+            location=Location("catalogue.yaml", 95, 5),
+        ),
     )
     return Catalogue(
         name="acme",
-        git=GitSpec(url="https://git.example.com/acme/deploy.git", branch="main", path="deploy", credentials_secret="git-creds"),
-        hub=HubSpec(namespace="acme-models", cluster_sets=("edge", "lab"), reconcile_rate="high", offline_toleration_seconds=86400),
+        git=GitSpec(
+            url="https://git.example.com/acme/deploy.git",
+            branch="main",
+            path="deploy",
+            credentials_secret="git-creds",
+        ),
+        hub=HubSpec(
+            namespace="acme-models",
+            cluster_sets=("edge", "lab"),
+            reconcile_rate="high",
+            offline_toleration_seconds=86400,
+        ),
         defaults=Defaults(namespace="models", image_pull_secrets=("pull",)),
         targets=targets,
         models=(detector, weights, embed),

@@ -1,0 +1,77 @@
+"""The copy Job's script, run for real with a POSIX shell (and busybox when installed)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from edgemodels.render.site import COPY_SCRIPT
+
+
+def shells() -> list[list[str]]:
+    found = [["/bin/sh"]] if Path("/bin/sh").exists() else []
+    busybox = shutil.which("busybox")
+    if busybox:
+        found.append([busybox, "sh"])
+    return found
+
+
+def run(shell: list[str], image: Path, pvc: Path, version: str) -> None:
+    env = {
+        "PATH": os.environ["PATH"],
+        "MODEL_PATH": str(image),
+        "MODELS_ROOT": str(pvc),
+        "MODEL_VERSION_DIR": version,
+    }
+    done = subprocess.run([*shell, "-c", COPY_SCRIPT], env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+
+
+def make_image(root: Path, content: str) -> Path:
+    (root / "sub").mkdir(parents=True)
+    (root / "weights.bin").write_text(content)
+    (root / "sub" / "config.json").write_text("{}")
+    return root
+
+
+@pytest.fixture(params=shells(), ids=lambda s: Path(s[0]).name)
+def shell(request: pytest.FixtureRequest) -> list[str]:
+    return list(request.param)
+
+
+def test_versions_are_copied_aside_and_current_switches(shell: list[str], tmp_path: Path) -> None:
+    pvc = tmp_path / "pvc"
+    pvc.mkdir()
+    for version in ("1", "2", "3"):
+        image = make_image(tmp_path / f"image-{version}", f"weights {version}")
+        run(shell, image, pvc, version)
+        assert os.readlink(pvc / "current") == f"versions/{version}"
+        assert (pvc / "current" / "weights.bin").read_text() == f"weights {version}"
+        assert (pvc / "current" / "sub" / "config.json").is_file()
+    # The version being replaced stays for pods still reading it; older ones go.
+    assert sorted(p.name for p in (pvc / "versions").iterdir()) == ["2", "3"]
+
+
+def test_rerunning_the_same_version_changes_nothing(shell: list[str], tmp_path: Path) -> None:
+    pvc = tmp_path / "pvc"
+    pvc.mkdir()
+    run(shell, make_image(tmp_path / "i1", "one"), pvc, "1")
+    run(shell, make_image(tmp_path / "i2", "two"), pvc, "2")
+    run(shell, make_image(tmp_path / "i2b", "changed"), pvc, "2")  # the Job ran again
+    assert (pvc / "current" / "weights.bin").read_text() == "two"
+    assert sorted(p.name for p in (pvc / "versions").iterdir()) == ["1", "2"]
+
+
+def test_an_interrupted_copy_is_redone(shell: list[str], tmp_path: Path) -> None:
+    pvc = tmp_path / "pvc"
+    (pvc / "versions" / "1.partial").mkdir(parents=True)
+    (pvc / "versions" / "1.partial" / "junk").write_text("half")
+    (pvc / "versions" / "1").mkdir()  # a copy that never completed
+    run(shell, make_image(tmp_path / "i", "full"), pvc, "1")
+    assert (pvc / "current" / "weights.bin").read_text() == "full"
+    assert not (pvc / "current" / "junk").exists()
+    assert (pvc / "current" / ".edgemodels-complete").is_file()

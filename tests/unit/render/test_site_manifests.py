@@ -1,0 +1,175 @@
+"""Every generated manifest is valid for the real APIs, renders and builds with real tools."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from edgemodels.catalogue.model import Catalogue
+from edgemodels.tree import FileTree
+
+from .samples import fleet, seed
+from .schemas import require_crd_schemas, schema_errors
+from .tooling import by_key, helm_render, kustomize_build, load_yaml, render, write_out
+
+
+def all_packaged(catalogue: Catalogue, packaging: str) -> Catalogue:
+    models = tuple(replace(m, packaging=packaging) for m in catalogue.models)  # type: ignore[arg-type]
+    return replace(catalogue, models=models)
+
+
+def with_rules(catalogue: Catalogue) -> Catalogue:
+    return replace(catalogue, hub=replace(catalogue.hub, placement_kind="PlacementRule"))
+
+
+CATALOGUES = {
+    "seed": seed,
+    "fleet": fleet,
+    "fleet-rules": lambda: with_rules(fleet()),
+    "fleet-helm": lambda: all_packaged(fleet(), "helm"),
+    "fleet-kustomize": lambda: all_packaged(fleet(), "kustomize"),
+}
+
+
+def site_outputs(tree: FileTree, root: Path, namespace: str) -> dict[str, list[dict[str, Any]]]:
+    """Objects each Subscription would put on a site: rendered chart or built overlay."""
+    out = {}
+    for path in sorted(p for p in tree if p.startswith("hub/subscriptions/")):
+        sub = load_yaml(tree[path])
+        git_path = sub["metadata"]["annotations"]["apps.open-cluster-management.io/git-path"]
+        folder = root / git_path.removeprefix("deploy/")
+        if (folder / "Chart.yaml").is_file():
+            values: dict[str, Any] = {}
+            for pkg in sub["spec"].get("packageOverrides", []):
+                for override in pkg["packageOverrides"]:
+                    assert override["path"] == "spec"
+                    values.update(override["value"])
+            out[path] = helm_render(folder, values, namespace)
+        else:
+            out[path] = kustomize_build(folder)
+    return out
+
+
+@pytest.mark.parametrize("name", sorted(CATALOGUES))
+def test_hub_objects_match_the_upstream_crd_schemas(name: str) -> None:
+    require_crd_schemas()
+    tree = render(CATALOGUES[name]())
+    checked = 0
+    for path, data in tree.items():
+        if path.startswith("hub/") and path != "hub/kustomization.yaml":
+            assert schema_errors(load_yaml(data)) == [], path
+            checked += 1
+    assert checked >= 4
+
+
+@pytest.mark.parametrize("name", sorted(CATALOGUES))
+def test_what_each_subscription_deploys_is_valid_kubernetes(name: str, tmp_path: Path) -> None:
+    catalogue = CATALOGUES[name]()
+    tree = render(catalogue)
+    outputs = site_outputs(tree, write_out(tree, tmp_path), catalogue.defaults.namespace)
+    assert outputs
+    for path, objects in outputs.items():
+        assert objects, f"{path} deploys nothing"
+        for obj in objects:
+            assert schema_errors(obj) == [], f"{path}: {obj['kind']} {obj['metadata']['name']}"
+            assert obj["metadata"]["namespace"] == catalogue.defaults.namespace
+
+
+def test_the_schemas_do_catch_a_mistake() -> None:
+    require_crd_schemas()
+    tree = render(seed())
+    sub = load_yaml(tree["hub/subscriptions/lrt--lrt.yaml"])
+    sub["spec"]["placement"]["placementRef"]["nmae"] = "x"
+    assert any("nmae" in e for e in schema_errors(sub))
+    deployment = load_yaml(
+        render(all_packaged(seed(), "kustomize"))["models/lrt/base/deployment.yaml"]
+    )
+    deployment["spec"]["template"]["spec"]["containers"][0]["resource"] = {}
+    assert any("resource" in e for e in schema_errors(deployment))
+
+
+def test_helm_and_kustomize_packagings_deploy_the_same_objects(tmp_path: Path) -> None:
+    namespace = fleet().defaults.namespace
+    helm_tree = render(all_packaged(fleet(), "helm"))
+    kust_tree = render(all_packaged(fleet(), "kustomize"))
+    helm = site_outputs(helm_tree, write_out(helm_tree, tmp_path / "helm"), namespace)
+    kust = site_outputs(kust_tree, write_out(kust_tree, tmp_path / "kustomize"), namespace)
+    assert sorted(helm) == sorted(kust)
+    for path in helm:
+        assert by_key(helm[path]) == by_key(kust[path]), path
+
+
+def test_the_seed_model_answers_on_port_80_under_its_ingress_path(tmp_path: Path) -> None:
+    tree = render(seed())
+    objects = by_key(
+        site_outputs(tree, write_out(tree, tmp_path), "i4q-lrt")["hub/subscriptions/lrt--lrt.yaml"]
+    )
+    assert set(objects) == {("Deployment", "lrt"), ("Service", "lrt"), ("Ingress", "lrt")}
+    ingress = objects[("Ingress", "lrt")]["spec"]
+    assert "ingressClassName" not in ingress  # the site's default class (Traefik on k3s)
+    path = ingress["rules"][0]["http"]["paths"][0]
+    assert path["path"] == "/api" and path["pathType"] == "Prefix"
+    assert path["backend"]["service"] == {"name": "lrt", "port": {"name": "http"}}
+    assert objects[("Service", "lrt")]["spec"]["ports"][0]["port"] == 80
+    pod = objects[("Deployment", "lrt")]["spec"]["template"]["spec"]
+    assert pod["imagePullSecrets"] == [{"name": "i4qregistry"}]
+    container = pod["containers"][0]
+    assert container["readinessProbe"]["httpGet"]["path"] == "/api/ui"
+    assert container["livenessProbe"]["httpGet"]["path"] == "/api/ui"
+    assert container["securityContext"] == {
+        "allowPrivilegeEscalation": False,
+        "readOnlyRootFilesystem": True,
+        "capabilities": {"drop": ["ALL"]},
+    }
+    assert pod["securityContext"]["runAsNonRoot"] is True
+
+
+def test_security_exceptions_loosen_only_what_they_name(tmp_path: Path) -> None:
+    from edgemodels.catalogue.model import SecurityException
+
+    cat = seed()
+    cat = replace(
+        cat,
+        models=(
+            replace(
+                cat.models[0],
+                security=SecurityException(writable_root_filesystem=True, reason="cache"),
+            ),
+        ),
+    )
+    tree = render(cat)
+    objects = by_key(
+        site_outputs(tree, write_out(tree, tmp_path), "i4q-lrt")["hub/subscriptions/lrt--lrt.yaml"]
+    )
+    pod = objects[("Deployment", "lrt")]["spec"]["template"]["spec"]
+    assert pod["containers"][0]["securityContext"]["readOnlyRootFilesystem"] is False
+    assert pod["securityContext"]["runAsNonRoot"] is True
+
+
+def test_container_model_delivery_per_placement(tmp_path: Path) -> None:
+    tree = render(fleet())
+    outputs = site_outputs(tree, write_out(tree, tmp_path), "models")
+    copy = by_key(outputs["hub/subscriptions/weights--arm.yaml"])
+    kinds = sorted(k for k, _ in copy)
+    assert kinds == ["ConfigMap", "Job", "PersistentVolumeClaim"]
+    descriptor = copy[("ConfigMap", "weights-model")]["data"]
+    assert descriptor == {
+        "name": "weights",
+        "version": "2024.05",
+        "image": "quay.io/acme/weights-arm64:2024.05",
+        "path": "/weights",
+        "delivery": "copy",
+        "claimName": "weights-model",
+        "subPath": "current",
+    }
+    job = next(o for (k, _), o in copy.items() if k == "Job")
+    assert job["spec"]["template"]["spec"]["containers"][0]["image"] == descriptor["image"]
+    volume = by_key(outputs["hub/subscriptions/weights--modern.yaml"])
+    assert sorted(k for k, _ in volume) == ["ConfigMap", "Deployment"]
+    prefetch = volume[("Deployment", "weights-prefetch")]["spec"]["template"]["spec"]
+    assert prefetch["volumes"][0]["image"]["reference"] == "quay.io/acme/weights@sha256:" + "a" * 64
+    data = volume[("ConfigMap", "weights-model")]["data"]
+    assert data["delivery"] == "imageVolume" and data["digest"] == "sha256:" + "a" * 64
