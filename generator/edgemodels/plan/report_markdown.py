@@ -10,7 +10,7 @@ from __future__ import annotations
 from edgemodels.diagnostics import Diagnostic
 from edgemodels.plan.diff import CHANGE_KINDS
 from edgemodels.plan.report_mermaid import ICON, diagram
-from edgemodels.plan.reports import View, change_summary, headline, version_text
+from edgemodels.plan.reports import View, headline, version_text
 
 MAX_SITE_ROWS = 300
 MAX_FINDINGS = 50
@@ -104,8 +104,6 @@ def site_detail(view: View) -> list[str]:
 
 def render_markdown(view: View) -> str:
     lines = summary_lines(view)
-    if view.plan.compared:
-        lines += ["", change_summary(view).capitalize() + "."]
     lines += model_table(view)
     lines += finding_lines(list(view.findings))
     lines += [

@@ -39,7 +39,8 @@ def diagram(view: View) -> list[str]:
     lines = ["```mermaid", "flowchart LR"]
     for t in plan.placements:
         count = t.sites_after if t.sites_after is not None else 0
-        lines.append(f'  {ids[t.name]}["{label(t.name)}<br/>{count} sites"]')
+        sites = "site" if count == 1 else "sites"
+        lines.append(f'  {ids[t.name]}["{label(t.name)}<br/>{count} {sites}"]')
     if plan.compared and view.sites_changed <= MAX_DIAGRAM_SITES:
         lines += _changed_sites(view, ids)
     elif plan.compared:

@@ -1,0 +1,158 @@
+"""The plan's reports: the pinned JSON structure, the markdown comment, the text tables."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from edgemodels.diagnostics import sort_diagnostics
+from edgemodels.plan.core import Plan, build_plan
+from edgemodels.plan.gitrev import Revision
+from edgemodels.plan.report_json import render_json
+from edgemodels.plan.report_markdown import render_markdown
+from edgemodels.plan.report_text import render_text
+from edgemodels.plan.reports import View, build_view, reporters
+
+from .builders import catalogue, http_model, sel, site, sites, target
+from .test_diff import BASE, SITES, WORK
+
+SCHEMA = json.loads(
+    (Path(__file__).resolve().parents[3] / "schemas" / "plan-report.schema.json").read_text()
+)
+
+
+def view(compared: bool = True) -> View:
+    plan, diags = build_plan(
+        WORK, SITES, BASE if compared else None, compared=compared, allow_removals=True
+    )
+    plan = Plan(
+        plan.sites,
+        plan.after,
+        plan.before,
+        plan.diffs,
+        plan.placements,
+        "catalogue/",
+        "sites.yaml",
+        Revision("origin/main", "a" * 40) if compared else None,
+    )
+    return build_view(plan, sort_diagnostics(diags))
+
+
+# Pinned: changing these sets is a breaking change and needs a new schemaVersion.
+TOP_KEYS = {
+    "schemaVersion", "kind", "catalogue", "inventory", "base", "summary", "models",
+    "placements", "sites", "findings",
+}  # fmt: skip
+SUMMARY_KEYS = {"sites", "models", "placements", "sitesChanged", "changes", "findings"}
+MODEL_KEYS = {"name", "versionBefore", "versionAfter", "sitesBefore", "sitesAfter", "changes"}
+PLACEMENT_KEYS = {"name", "sitesBefore", "sitesAfter", "changes"}
+SITE_KEYS = {"name", "models", "changes"}
+CHANGE_KEYS = {"model", "change", "from", "to"}
+KIND_KEYS = {"added", "upgraded", "downgraded", "changed", "removed"}
+
+
+@pytest.mark.parametrize("compared", [True, False])
+def test_json_keys_are_pinned(compared: bool) -> None:
+    doc = json.loads(render_json(view(compared)))
+    jsonschema.validate(doc, SCHEMA)
+    assert set(doc) == TOP_KEYS
+    assert doc["schemaVersion"] == 1 and doc["kind"] == "EdgeModelsPlan"
+    assert set(doc["summary"]) == SUMMARY_KEYS
+    assert set(doc["summary"]["changes"]) == KIND_KEYS
+    assert all(set(m) == MODEL_KEYS and set(m["changes"]) == KIND_KEYS for m in doc["models"])
+    assert all(set(p) == PLACEMENT_KEYS for p in doc["placements"])
+    assert all(set(s) == SITE_KEYS for s in doc["sites"])
+    assert all(set(c) == CHANGE_KEYS for s in doc["sites"] for c in s["changes"])
+
+
+def test_json_values() -> None:
+    doc = json.loads(render_json(view()))
+    assert doc["base"] == {"revision": "origin/main", "commit": "a" * 40}
+    assert doc["summary"] == {
+        "sites": 4,
+        "models": 4,
+        "placements": 2,
+        "sitesChanged": 3,
+        "changes": {"added": 3, "upgraded": 2, "downgraded": 1, "changed": 1, "removed": 2},
+        "findings": {"error": 0, "warning": 1, "info": 0},  # D101, a warning here
+    }
+    assert doc["models"][0] == {
+        "name": "scorer",
+        "versionBefore": "1.0.0",
+        "versionAfter": "1.1.0",
+        "sitesBefore": 2,
+        "sitesAfter": 3,
+        "changes": {"added": 1, "upgraded": 2, "downgraded": 0, "changed": 0, "removed": 0},
+    }
+    assert doc["models"][-1]["versionAfter"] is None  # legacy, removed
+    paint = doc["sites"][2]
+    assert paint["name"] == "paint-1"
+    assert {"model": "painter", "change": "downgraded", "from": "2.0.0", "to": "1.9.0"} in paint[
+        "changes"
+    ]
+    assert {"model": "scorer", "change": "added", "from": None, "to": "1.1.0"} in paint["changes"]
+    assert doc["sites"][3] == {"name": "lab-1", "models": [], "changes": []}
+
+
+def test_json_without_base() -> None:
+    doc = json.loads(render_json(view(compared=False)))
+    assert doc["base"] is None
+    assert all(m["versionBefore"] is None and m["sitesBefore"] is None for m in doc["models"])
+    assert all(p["sitesBefore"] is None for p in doc["placements"])
+    assert doc["sites"][0]["models"] == [
+        {"name": "scorer", "version": "1.1.0"},
+        {"name": "fresh", "version": "0.1.0"},
+    ]
+
+
+def test_markdown_summary_first_detail_folded() -> None:
+    text = render_markdown(view())
+    first_fold = text.index("<details>")
+    summary = text[:first_fold]
+    assert summary.startswith("### ⚠️ edgemodels plan for catalogue/ on 4 sites, compared with")
+    assert "**3 of 4 sites change**: 🟢 3 added · 🔵 2 upgraded · 🟠 1 downgraded" in summary
+    assert "| `scorer` | 1.0.0 → 1.1.0 | 2 → 3 | 1 | 2 | 0 | 0 | 0 |" in summary
+    assert "**D101**" in summary
+    detail = text[first_fold:]
+    assert "```mermaid\nflowchart LR" in detail
+    assert '  p0 -->|"🟢🔵🔴"| s0' in detail  # lrt gives lrt-1 an addition, upgrade, removal
+    assert '  p1["paint<br/>1 site"]' in detail
+    assert 's2(["paint-1"]):::mixed' in detail
+    assert (
+        "| `paint-1` | 🟢 added | `scorer` | 1.1.0 |\n|  | 🟠 downgraded | `painter` | 2.0.0 -> 1.9.0 |"
+        in detail
+    )
+    assert text.count("<details>") == text.count("</details>") == 2
+
+
+def test_markdown_stays_under_the_github_comment_limit() -> None:
+    many = sites(*(site(f"site-{n:04}", {"env": "lrt"}) for n in range(3000)))
+    targets = (target("lrt", sel({"env": "lrt"})),)
+    base = catalogue(targets, (http_model("a", "1.0.0", ("lrt",)), http_model("b", "1", ("lrt",))))
+    work = catalogue(targets, (http_model("a", "2.0.0", ("lrt",)), http_model("c", "1", ("lrt",))))
+    plan, diags = build_plan(work, many, base, compared=True)
+    text = render_markdown(build_view(plan, diags))
+    assert len(text) < 65_536
+    assert "… and 2700 more sites" in text
+    assert 'k_upgraded(["🔵 3000 upgraded"]):::upgraded' in text  # buckets, not 3000 nodes
+
+
+def test_text_report() -> None:
+    text = render_text(view())
+    lines = text.splitlines()
+    assert lines[0] == ("Plan for catalogue/ on 4 sites, compared with origin/main (aaaaaaaaaaaa)")
+    assert "  3 site(s) change: 3 added, 2 upgraded, 1 downgraded, 1 changed, 2 removed" in lines
+    assert "  lrt-1    scorer   ^upgraded    1.0.0 -> 1.1.0" in lines
+    assert lines[-1] == "plan: 0 error(s), 1 warning(s)"
+
+
+def test_text_report_without_base_lists_models_per_site() -> None:
+    text = render_text(view(compared=False))
+    assert "  paint-1  3       scorer@1.1.0, painter@1.9.0, tagged@2024.1" in text.splitlines()
+
+
+def test_every_format_is_registered() -> None:
+    assert set(reporters()) == {"text", "json", "markdown"}
