@@ -1,0 +1,323 @@
+"""Ownership, atomic writes, recovery and locking of the generated tree (tree.py, treewrite.py)."""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from edgemodels import treewrite
+from edgemodels.errors import OutputError
+from edgemodels.tree import (
+    JOURNAL_PATH,
+    LOCK_PATH,
+    MANIFEST_PATH,
+    STAGING_DIR,
+    FileTree,
+    Provenance,
+    check_path,
+    finalize_tree,
+    plan_tree,
+    read_manifest,
+)
+from edgemodels.treewrite import recover, write_tree
+
+PROV = Provenance("0.0.0", "cat", "sha256:x")
+
+
+def tree(files: dict[str, str]) -> FileTree:
+    return finalize_tree({p: t.encode() for p, t in files.items()}, PROV)
+
+
+V1 = {"README.md": "one\n", "models/a/x.yaml": "a1\n", "models/b/y.yaml": "b1\n"}
+V2 = {"README.md": "two\n", "models/a/x.yaml": "a1\n", "models/c/z.yaml": "c1\n"}
+
+
+def snapshot(root: Path) -> dict[str, bytes]:
+    """Every file under root (lock file excluded), by relative path."""
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and not p.is_symlink() and p.relative_to(root).as_posix() != LOCK_PATH
+    }
+
+
+def test_first_write_adds_everything_and_records_ownership(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    plan = write_tree(out, tree(V1))
+    assert set(plan.added) == set(tree(V1))
+    assert snapshot(out) == tree(V1)
+    owned = read_manifest(out).files
+    assert set(owned) == set(tree(V1)) - {MANIFEST_PATH}
+
+
+def test_rewriting_the_same_tree_touches_nothing(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    write_tree(out, tree(V1))
+    before = {p: os.stat(out / p).st_mtime_ns for p in tree(V1)}
+    os.utime(out / "README.md", ns=(1, 1))  # an old mtime would show any rewrite
+    plan = write_tree(out, tree(V1))
+    assert not plan.differs and plan.unchanged == len(tree(V1))
+    assert os.stat(out / "README.md").st_mtime_ns == 1
+    assert {p: os.stat(out / p).st_mtime_ns for p in tree(V1) if p != "README.md"} == {
+        p: t for p, t in before.items() if p != "README.md"
+    }
+
+
+def test_changes_and_removals_are_applied_and_empty_folders_pruned(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    write_tree(out, tree(V1))
+    plan = write_tree(out, tree(V2))
+    assert plan.added == ("models/c/z.yaml",)
+    assert set(plan.changed) == {"README.md", MANIFEST_PATH}
+    assert plan.removed == ("models/b/y.yaml",)
+    assert snapshot(out) == tree(V2)
+    assert not (out / "models" / "b").exists()
+
+
+def test_files_not_written_by_edgemodels_are_never_touched(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    (out / "models" / "b").mkdir(parents=True)
+    (out / "models" / "b" / "notes.txt").write_text("mine")
+    (out / "mine.yaml").write_text("mine")
+    write_tree(out, tree(V1))
+    write_tree(out, tree(V2))  # removes models/b/y.yaml; its folder holds a user file
+    assert (out / "models" / "b" / "notes.txt").read_text() == "mine"
+    assert (out / "mine.yaml").read_text() == "mine"
+    write_tree(out, finalize_tree({}, PROV))
+    assert (out / "mine.yaml").read_text() == "mine"
+    assert sorted(p.name for p in out.iterdir()) == [".edgemodels", "mine.yaml", "models"]
+
+
+def test_an_unowned_file_in_the_way_is_refused_even_with_force(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "README.md").write_text("the repository's own readme")
+    for force in (False, True):
+        plan = write_tree(out, tree(V1), force=force)
+        assert [(c.path, c.kind) for c in plan.conflicts] == [("README.md", "unowned")]
+        assert (out / "README.md").read_text() == "the repository's own readme"
+        assert not (out / "models").exists()  # nothing written at all
+
+
+def test_an_identical_unowned_file_is_adopted(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "README.md").write_text("one\n")
+    plan = write_tree(out, tree(V1))
+    assert not plan.conflicts and "README.md" in read_manifest(out).files
+
+
+def test_a_hand_edit_is_reported_and_kept_unless_forced(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    write_tree(out, tree(V1))
+    (out / "README.md").write_text("edited by hand\n")
+    plan = write_tree(out, tree(V2))
+    assert [(c.path, c.kind) for c in plan.conflicts] == [("README.md", "hand-edited")]
+    assert (out / "README.md").read_text() == "edited by hand\n"
+    assert (out / "models" / "b" / "y.yaml").exists()  # all or nothing
+    plan = write_tree(out, tree(V2), force=True)
+    assert plan.overwritten == ("README.md",)
+    assert snapshot(out) == tree(V2)
+
+
+def test_a_hand_edited_file_that_is_no_longer_generated_is_kept(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    write_tree(out, tree(V1))
+    (out / "models" / "b" / "y.yaml").write_text("local change\n")
+    plan = write_tree(out, tree(V2))
+    assert [(c.path, c.kind) for c in plan.conflicts] == [("models/b/y.yaml", "hand-edited")]
+    assert write_tree(out, tree(V2), force=True).removed == ("models/b/y.yaml",)
+
+
+def test_an_edit_back_to_the_generated_content_is_no_conflict(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    write_tree(out, tree(V1))
+    (out / "README.md").write_text("two\n")  # exactly what V2 generates
+    assert not write_tree(out, tree(V2)).conflicts
+
+
+def test_a_deleted_generated_file_is_written_again(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    write_tree(out, tree(V1))
+    (out / "models" / "a" / "x.yaml").unlink()
+    assert write_tree(out, tree(V1)).added == ("models/a/x.yaml",)
+
+
+def test_symlinks_are_never_followed(tmp_path: Path) -> None:
+    out, elsewhere = tmp_path / "out", tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    out.mkdir()
+    (out / "models").symlink_to(elsewhere)
+    plan = write_tree(out, tree(V1))
+    assert {c.path for c in plan.conflicts} == {"models/a/x.yaml", "models/b/y.yaml"}
+    assert {c.kind for c in plan.conflicts} == {"blocked"}
+    assert list(elsewhere.iterdir()) == []
+
+
+def test_a_symlink_replacing_a_generated_file_is_a_hand_edit(tmp_path: Path) -> None:
+    out, target = tmp_path / "out", tmp_path / "target.txt"
+    target.write_text("keep me")
+    write_tree(out, tree(V1))
+    (out / "README.md").unlink()
+    (out / "README.md").symlink_to(target)
+    assert [c.kind for c in write_tree(out, tree(V2)).conflicts] == ["hand-edited"]
+    write_tree(out, tree(V2), force=True)
+    assert not (out / "README.md").is_symlink() and (out / "README.md").read_text() == "two\n"
+    assert target.read_text() == "keep me"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "",
+        "/etc/passwd",
+        "../x",
+        "a/../../x",
+        "a//b",
+        "a/./b",
+        ".git/config",
+        "a/.git/hooks/x",
+        ".edgemodels/lock",
+        "a\\b",
+        "a\x00b",
+        "x/" + "y" * 300,
+    ],
+)
+def test_unsafe_paths_are_refused(path: str) -> None:
+    with pytest.raises(OutputError):
+        check_path(path)
+
+
+def test_a_tampered_manifest_cannot_make_edgemodels_delete_outside(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious")
+    write_tree(out, tree(V1))
+    doc = json.loads((out / MANIFEST_PATH).read_text())
+    doc["files"]["../victim.txt"] = "0" * 64
+    (out / MANIFEST_PATH).write_text(json.dumps(doc))
+    with pytest.raises(OutputError, match="unsafe"):
+        write_tree(out, tree(V2))
+    assert victim.read_text() == "precious"
+
+
+def test_a_damaged_manifest_stops_the_run(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    write_tree(out, tree(V1))
+    (out / MANIFEST_PATH).write_text("{not json")
+    with pytest.raises(OutputError, match="damaged"):
+        write_tree(out, tree(V2))
+
+
+def test_a_second_run_on_the_same_folder_stops_with_a_clear_message(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    write_tree(out, tree(V1))
+    fd = os.open(out / LOCK_PATH, os.O_RDWR)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        with pytest.raises(OutputError, match="another edgemodels run"):
+            write_tree(out, tree(V2))
+    finally:
+        os.close(fd)
+    assert snapshot(out) == tree(V1)
+
+
+def test_interrupted_while_staging_leaves_the_previous_tree_intact(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    write_tree(out, tree(V1))
+    before = snapshot(out)
+    real_open, calls = os.open, []
+
+    def failing_open(path: object, flags: int, *args: object) -> int:
+        if STAGING_DIR in str(path):
+            calls.append(path)
+            if len(calls) == 2:
+                raise KeyboardInterrupt
+        return real_open(path, flags, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(treewrite.os, "open", failing_open)
+    with pytest.raises(KeyboardInterrupt):
+        write_tree(out, tree(V2))
+    monkeypatch.undo()
+    assert {p: b for p, b in snapshot(out).items() if not p.startswith(STAGING_DIR)} == before
+    write_tree(out, tree(V2))
+    assert snapshot(out) == tree(V2)  # leftovers of the staging area are gone
+
+
+def test_interrupted_while_committing_is_finished_by_the_next_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    write_tree(out, tree(V1))
+    real_replace, calls = os.replace, []
+
+    def crashing_replace(src: object, dst: object) -> None:
+        calls.append(dst)
+        if len(calls) == 3:  # journal, then one file: crash before the second
+            raise OSError(5, "simulated crash")
+        real_replace(src, dst)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(treewrite.os, "replace", crashing_replace)
+    with pytest.raises(OutputError, match="half-way"):
+        write_tree(out, tree(V2))
+    monkeypatch.undo()
+    assert (out / JOURNAL_PATH).exists()
+    assert plan_tree(out, tree(V2)).interrupted
+    assert (out / MANIFEST_PATH).read_bytes() == tree(V1)[MANIFEST_PATH]  # manifest goes last
+    write_tree(out, tree(V1))  # whatever the next run wants, it first finishes the old one
+    assert not (out / JOURNAL_PATH).exists()
+    assert snapshot(out) == tree(V1)
+
+
+CRASHER = textwrap.dedent(
+    """
+    import os, signal, sys
+    from pathlib import Path
+    from edgemodels import treewrite
+    from edgemodels.tree import Provenance, finalize_tree
+    files = {f"models/m{i:03d}/f.yaml": f"v2 {i}\\n".encode() for i in range(200)}
+    tree = finalize_tree(files, Provenance("0", "cat", "d"))
+    real, count = os.replace, [0]
+    def replace(src, dst):
+        count[0] += 1
+        if count[0] == int(sys.argv[2]):
+            os.kill(os.getpid(), signal.SIGKILL)
+        real(src, dst)
+    treewrite.os.replace = replace
+    treewrite.write_tree(Path(sys.argv[1]), tree)
+    """
+)
+
+
+@pytest.mark.parametrize("kill_at", [1, 2, 60, 202])
+def test_a_run_killed_mid_commit_is_completed_by_recovery(tmp_path: Path, kill_at: int) -> None:
+    out = tmp_path / "out"
+    v1 = finalize_tree({f"models/m{i:03d}/f.yaml": f"v1 {i}\n".encode() for i in range(200)}, PROV)
+    write_tree(out, v1)
+    done = subprocess.run([sys.executable, "-c", CRASHER, str(out), str(kill_at)], timeout=60)
+    assert done.returncode == -9
+    files = snapshot(out)
+    if kill_at == 1:  # killed while creating the journal: nothing committed yet
+        assert {p: b for p, b in files.items() if not p.startswith(".edgemodels/")} == {
+            p: b for p, b in v1.items() if not p.startswith(".edgemodels/")
+        }
+    os.close(os.open(out / LOCK_PATH, os.O_RDWR))  # the dead process's lock is gone
+    fd = os.open(out / LOCK_PATH, os.O_RDWR)
+    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    try:
+        finished = recover(out)
+    finally:
+        os.close(fd)
+    assert finished == (kill_at > 1)
+    contents = {p: b for p, b in snapshot(out).items() if p.startswith("models/")}
+    version = "v1" if kill_at == 1 else "v2"
+    assert contents == {f"models/m{i:03d}/f.yaml": f"{version} {i}\n".encode() for i in range(200)}
