@@ -1,0 +1,273 @@
+"""What RHACM needs that no schema can express (acm-api.md sections 3, 8, 10 and 11).
+
+Each check reads the hub objects of the tree as a whole: a Subscription's channel must be
+`namespace/name` and exist, its placementRef must name a Placement or PlacementRule of its
+own namespace, every Placement's namespace must bind its cluster sets, each git-path must
+hold a chart or kustomization, and names must fit their budgets.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from pathlib import Path
+
+from edgemodels.validate.discover import KUSTOMIZATION_NAMES
+from edgemodels.validate.gitpaths import GIT_PATH, GITHUB_PATH, SUBSCRIPTION, PackageRef
+from edgemodels.validate.manifests import Manifest, Pointer, value_at
+from edgemodels.validate.report import Finding, finding
+
+APPS = "apps.open-cluster-management.io"
+CLUSTER = "cluster.open-cluster-management.io"
+CHANNEL = (f"{APPS}/v1", "Channel")
+PLACEMENT = (f"{CLUSTER}/v1beta1", "Placement")
+PLACEMENT_RULE = (f"{APPS}/v1", "PlacementRule")
+BINDING = (f"{CLUSTER}/v1beta2", "ManagedClusterSetBinding")
+GITOPS_CLUSTER = (f"{APPS}/v1beta1", "GitOpsCluster")
+APPLICATION_SET = ("argoproj.io/v1alpha1", "ApplicationSet")
+APPLICATION = ("app.k8s.io/v1beta1", "Application")
+PLACEMENT_LABEL = f"{CLUSTER}/placement"
+# placementRef apiVersions the subscription controller accepts, per kind (acm-api.md section 3).
+REF_API_VERSIONS = {
+    "Placement": {"", PLACEMENT[0]},
+    "PlacementRule": {"", PLACEMENT_RULE[0]},
+}
+APPLICATION_NAME_BUDGET = 37  # RHACM console limit on application names
+NAME_BUDGET = 253
+LABEL_BUDGET = 63
+_LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
+
+
+class Index:
+    """The hub objects by (apiVersion, kind) and namespace/name, for reference checks."""
+
+    def __init__(self, manifests: Iterable[Manifest]) -> None:
+        self.by_kind: dict[tuple[str, str], list[Manifest]] = {}
+        for m in manifests:
+            self.by_kind.setdefault((m.api_version, m.kind), []).append(m)
+
+    def of(self, key: tuple[str, str]) -> list[Manifest]:
+        return self.by_kind.get(key, [])
+
+    def has(self, key: tuple[str, str], namespace: str, name: str) -> bool:
+        return any(m.namespace == namespace and m.name == name for m in self.of(key))
+
+    def bindings(self, namespace: str) -> set[str]:
+        return {m.name for m in self.of(BINDING) if m.namespace == namespace}
+
+
+def _str(data: Mapping[str, object], pointer: Pointer) -> str | None:
+    value = value_at(data, pointer)
+    return value if isinstance(value, str) else None
+
+
+def check_channel(sub: Manifest, index: Index) -> list[Finding]:
+    pointer: Pointer = ("spec", "channel")
+    channel = _str(sub.data, pointer)
+    if channel is None:
+        return []  # the schema reports a missing or mistyped channel
+    parts = channel.split("/")
+    if len(parts) != 2 or not all(parts):
+        message = (
+            f"spec.channel '{channel}' is not 'namespace/name': RHACM resolves it to no channel"
+        )
+        return [finding(sub, pointer, "K301", message)]
+    if not index.has(CHANNEL, parts[0], parts[1]):
+        return [finding(sub, pointer, "K302", f"Channel {channel} is not in this tree")]
+    return []
+
+
+def check_placement_ref(
+    owner: Manifest, pointer: Pointer, index: Index, allowed: set[str]
+) -> list[Finding]:
+    """kind/apiVersion RHACM resolves, same namespace, and the target exists in the tree."""
+    ref = value_at(owner.data, pointer)
+    if not isinstance(ref, Mapping):
+        return []
+    kind, api = str(ref.get("kind") or ""), str(ref.get("apiVersion") or "")
+    name, namespace = str(ref.get("name") or ""), ref.get("namespace")
+    if kind not in allowed:
+        message = f"placementRef kind '{kind}' must be one of {', '.join(sorted(allowed))}"
+        if not kind:
+            message += " (an empty kind is read as PlacementRule)"
+        return [finding(owner, (*pointer, "kind"), "K303", message)]
+    if api not in REF_API_VERSIONS[kind]:
+        wanted = PLACEMENT[0] if kind == "Placement" else PLACEMENT_RULE[0]
+        return [
+            finding(
+                owner,
+                (*pointer, "apiVersion"),
+                "K303",
+                f"placementRef apiVersion '{api}' for {kind} must be {wanted}",
+            )
+        ]
+    found = []
+    if isinstance(namespace, str) and namespace and namespace != owner.namespace:
+        message = (
+            f"placementRef namespace '{namespace}' is ignored: RHACM looks in '{owner.namespace}'"
+        )
+        found.append(finding(owner, (*pointer, "namespace"), "K305", message))
+    target = PLACEMENT if kind == "Placement" else PLACEMENT_RULE
+    if name and not index.has(target, owner.namespace, name):
+        message = f"{kind} {owner.namespace}/{name} is not in this tree"
+        found.append(finding(owner, (*pointer, "name"), "K304", message))
+    return found
+
+
+def check_subscription(sub: Manifest, index: Index) -> list[Finding]:
+    found = check_channel(sub, index)
+    ref_pointer: Pointer = ("spec", "placement", "placementRef")
+    found += check_placement_ref(sub, ref_pointer, index, {"Placement", "PlacementRule"})
+    if value_at(sub.data, ("spec", "placement", "local")) is True and value_at(
+        sub.data, ref_pointer
+    ):
+        message = "placement.local: true with a placementRef: RHACM sets PropagationFailed"
+        found.append(finding(sub, ("spec", "placement", "local"), "K313", message))
+    if sub.annotation(GIT_PATH) is None and sub.annotation(GITHUB_PATH) is None:
+        message = f"no {GIT_PATH} annotation: RHACM would deploy the whole repository"
+        found.append(finding(sub, ("metadata", "annotations"), "K310", message))
+    return found
+
+
+def check_binding(binding: Manifest, index: Index) -> list[Finding]:
+    cluster_set = _str(binding.data, ("spec", "clusterSet"))
+    if cluster_set is not None and cluster_set != binding.name:
+        message = (
+            f"name '{binding.name}' differs from spec.clusterSet '{cluster_set}': "
+            "the webhook rejects it"
+        )
+        return [finding(binding, ("spec", "clusterSet"), "K306", message)]
+    return []
+
+
+def check_placement(placement: Manifest, index: Index) -> list[Finding]:
+    bound = index.bindings(placement.namespace)
+    sets = value_at(placement.data, ("spec", "clusterSets"))
+    if not isinstance(sets, list) or not sets:
+        if bound:
+            return []
+        message = (
+            f"no ManagedClusterSetBinding in namespace '{placement.namespace}': "
+            "it selects no cluster"
+        )
+        return [finding(placement, ("spec",), "K307", message)]
+    found = []
+    for i, name in enumerate(sets):
+        if isinstance(name, str) and name not in bound:
+            message = (
+                f"cluster set '{name}' has no ManagedClusterSetBinding "
+                f"in namespace '{placement.namespace}'"
+            )
+            found.append(finding(placement, ("spec", "clusterSets", i), "K307", message))
+    return found
+
+
+def check_gitops_cluster(gitops: Manifest, index: Index) -> list[Finding]:
+    found = check_placement_ref(gitops, ("spec", "placementRef"), index, {"Placement"})
+    pointer: Pointer = ("spec", "argoServer", "argoNamespace")
+    argo = _str(gitops.data, pointer)
+    if argo and not index.bindings(argo):
+        message = f"no ManagedClusterSetBinding in the Argo CD namespace '{argo}'"
+        found.append(finding(gitops, pointer, "K307", message))
+    return found
+
+
+def check_application_set(appset: Manifest, index: Index) -> list[Finding]:
+    found = []
+    generators = value_at(appset.data, ("spec", "generators"))
+    for i, _ in enumerate(generators if isinstance(generators, list) else []):
+        pointer: Pointer = (
+            "spec",
+            "generators",
+            i,
+            "clusterDecisionResource",
+            "labelSelector",
+            "matchLabels",
+            PLACEMENT_LABEL,
+        )
+        name = _str(appset.data, pointer)
+        if name and not index.has(PLACEMENT, appset.namespace, name):
+            message = f"Placement {appset.namespace}/{name} is not in this tree"
+            found.append(finding(appset, pointer, "K304", message))
+    return found
+
+
+def check_package(ref: PackageRef, root: Path) -> list[Finding]:
+    if ref.relative is None:
+        return [finding(ref.manifest, ref.pointer, "K310", f"path {ref.problem}")]
+    folder = root / ref.relative
+    if not folder.is_dir():
+        message = f"path '{ref.raw}' does not exist in the tree ({ref.relative or '.'})"
+        return [finding(ref.manifest, ref.pointer, "K308", message)]
+    if not (folder / "Chart.yaml").is_file() and not any(
+        (folder / n).is_file() for n in KUSTOMIZATION_NAMES
+    ):
+        message = f"path '{ref.raw}' holds neither Chart.yaml nor kustomization.yaml"
+        return [finding(ref.manifest, ref.pointer, "K309", message)]
+    return []
+
+
+def check_names(manifest: Manifest) -> list[Finding]:
+    found = []
+    budget = (
+        APPLICATION_NAME_BUDGET
+        if (manifest.api_version, manifest.kind) == APPLICATION
+        else NAME_BUDGET
+    )
+    if len(manifest.name) > budget:
+        message = f"name is {len(manifest.name)} characters, over the budget of {budget}"
+        found.append(finding(manifest, ("metadata", "name"), "K311", message))
+    for base in (("metadata",), ("spec", "template", "metadata")):
+        labels = value_at(manifest.data, (*base, "labels"))
+        for key, value in labels.items() if isinstance(labels, Mapping) else []:
+            if not isinstance(value, str):
+                continue  # the schema reports non-string label values
+            if len(value) > LABEL_BUDGET or not _LABEL_VALUE.match(value):
+                message = (
+                    f"label {key} value '{value}' is not a valid label value (at most "
+                    f"{LABEL_BUDGET} characters of [A-Za-z0-9-_.], alphanumeric at both ends)"
+                )
+                found.append(finding(manifest, (*base, "labels", key), "K312", message))
+    return found
+
+
+def check_duplicates(manifests: Sequence[Manifest]) -> list[Finding]:
+    seen: dict[tuple[str, str, str, str], Manifest] = {}
+    found = []
+    for m in manifests:
+        key = (m.api_version.split("/")[0], m.kind, m.namespace, m.name)
+        if not m.name:
+            continue
+        if key in seen:
+            message = f"also defined in {seen[key].source.path}: one of them is lost when applied"
+            found.append(finding(m, ("metadata", "name"), "K315", message))
+        else:
+            seen[key] = m
+    return found
+
+
+_BY_KIND: dict[tuple[str, str], Callable[[Manifest, Index], list[Finding]]] = {
+    SUBSCRIPTION: check_subscription,
+    BINDING: check_binding,
+    PLACEMENT: check_placement,
+    GITOPS_CLUSTER: check_gitops_cluster,
+    APPLICATION_SET: check_application_set,
+}
+
+
+def acm_findings(
+    hub: Sequence[Manifest], every: Sequence[Manifest], refs: Sequence[PackageRef], root: Path
+) -> list[Finding]:
+    """K3xx findings: reference checks on the tree's plain objects, budgets on every object."""
+    index = Index(hub)
+    found: list[Finding] = []
+    for manifest in hub:
+        check = _BY_KIND.get((manifest.api_version, manifest.kind))
+        if check is not None:
+            found.extend(check(manifest, index))
+    for ref in refs:
+        found.extend(check_package(ref, root))
+    for manifest in every:
+        found.extend(check_names(manifest))
+    found.extend(check_duplicates(hub))
+    return found

@@ -1,0 +1,75 @@
+"""Every finding code `edgemodels validate` reports: K1xx schema, K2xx render/build, K3xx ACM.
+
+One registry, tested for completeness: each code has a kebab-case name and a one-line
+summary. Codes are never reused; retire a code by leaving it here with its summary.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from edgemodels.diagnostics import Diagnostic, Location, Severity
+
+
+@dataclass(frozen=True)
+class Code:
+    name: str
+    summary: str
+
+
+CODES: dict[str, Code] = {
+    # K1xx: YAML and JSON Schema (Kubernetes kinds and the project's own CRD schemas)
+    "K101": Code("unknown-field", "a field the schema does not define (strict mode)"),
+    "K102": Code("wrong-type", "a value of the wrong JSON type"),
+    "K103": Code("missing-field", "a required field is absent"),
+    "K104": Code("invalid-value", "a value outside the allowed set (enum/const)"),
+    "K105": Code("constraint-violated", "pattern, length or range constraint not met"),
+    "K106": Code("unknown-kind", "no schema for this apiVersion/kind (wrong apiVersion or kind)"),
+    "K107": Code("not-a-manifest", "a document without a string apiVersion and kind"),
+    "K108": Code("yaml-error", "the YAML does not parse"),
+    "K109": Code("duplicate-key", "a mapping key appears twice (the API server rejects it)"),
+    "K110": Code("schema-violation", "any other schema failure (oneOf, anyOf, format, ...)"),
+    # K2xx: rendering Helm charts and building Kustomize overlays
+    "K201": Code("helm-template-error", "a chart template fails to parse or execute"),
+    "K202": Code("helm-values-invalid", "placement values break the chart's values.schema.json"),
+    "K203": Code("helm-lint", "Helm's chart lint reports a problem"),
+    "K204": Code("helm-chart-invalid", "the chart cannot be loaded (Chart.yaml, layout)"),
+    "K205": Code("rendered-yaml-error", "rendered or built output is not valid YAML"),
+    "K206": Code("kustomize-build-error", "`kubectl kustomize` fails on an overlay or the hub"),
+    "K207": Code(
+        "tool-missing", "a tool a check needs is not installed, so that check was skipped"
+    ),
+    # K3xx: what RHACM needs that schemas cannot express (acm-api.md section 11)
+    "K301": Code("channel-format", "Subscription spec.channel is not `namespace/name`"),
+    "K302": Code("channel-missing", "the Channel a Subscription names is not in the tree"),
+    "K303": Code("placement-ref-kind", "placementRef kind/apiVersion is not one RHACM resolves"),
+    "K304": Code("placement-missing", "the Placement/PlacementRule referenced is not in the tree"),
+    "K305": Code("placement-namespace", "placementRef points outside the referrer's namespace"),
+    "K306": Code("binding-name", "ManagedClusterSetBinding name differs from spec.clusterSet"),
+    "K307": Code("binding-missing", "a Placement's namespace has no binding for its cluster set"),
+    "K308": Code("git-path-missing", "a git-path / source path does not exist in the tree"),
+    "K309": Code(
+        "git-path-not-package", "the git-path folder holds no Chart.yaml or kustomization"
+    ),
+    "K310": Code(
+        "git-path-invalid", "git-path is absent, escapes the repository or is inconsistent"
+    ),
+    "K311": Code("name-too-long", "a name is over its budget (Application 37, objects 253)"),
+    "K312": Code("label-value-invalid", "a label value is over 63 characters or malformed"),
+    "K313": Code("local-and-remote", "placement.local combined with a remote placementRef"),
+    "K314": Code(
+        "package-name-mismatch", "packageOverrides name no chart/kustomization RHACM matches"
+    ),
+    "K315": Code("duplicate-object", "two files define the same kind/namespace/name"),
+}
+
+
+def diagnostic(
+    code: str,
+    location: Location,
+    message: str,
+    origin: Location | None = None,
+    severity: Severity = "error",
+) -> Diagnostic:
+    """A Diagnostic carrying the registered kebab-case name of `code`."""
+    return Diagnostic(location, code, message, severity, CODES[code].name, origin)

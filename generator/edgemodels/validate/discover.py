@@ -1,0 +1,126 @@
+"""Which files of a generated tree are manifests, charts, or kustomize builds.
+
+- A folder with `Chart.yaml` is a chart: rendered, never read file by file (templates are
+  Go templates, `values.yaml` is not a manifest).
+- A folder with a kustomization is built with kustomize. A kustomization that only lists
+  files of its own folder and that nothing else includes (the hub's) is a *listing*: its
+  files are plain manifests and the build is only checked to succeed. Any other
+  kustomization that nothing includes (an overlay) is a *build*: its output is validated,
+  and the files under it (bases, patches) are kustomize inputs, not manifests.
+- Every other `*.yaml`, `*.yml`, `*.json` is a plain manifest, except edgemodels' own
+  bookkeeping (`.edgemodels/`) and VCS folders.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+KUSTOMIZATION_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
+MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
+_SKIPPED_DIRS = {".git", ".edgemodels", ".hg", ".svn"}
+
+
+@dataclass(frozen=True)
+class TreeLayout:
+    plain_files: tuple[str, ...]  # tree-relative posix paths
+    charts: tuple[str, ...]  # chart folders
+    builds: tuple[str, ...]  # kustomize folders whose output is validated
+    listings: tuple[str, ...]  # kustomize folders that are only build-checked
+
+
+def kustomization_file(folder: Path) -> Path | None:
+    for name in KUSTOMIZATION_NAMES:
+        if (folder / name).is_file():
+            return folder / name
+    return None
+
+
+def kustomization_entries(path: Path) -> list[str]:
+    """The `resources` (and legacy `bases`/`components`) entries of a kustomization."""
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+    except (OSError, yaml.YAMLError):
+        return []
+    if not isinstance(data, dict):
+        return []
+    found: list[str] = []
+    for key in ("resources", "bases", "components"):
+        entries = data.get(key)
+        if isinstance(entries, list):
+            found.extend(e for e in entries if isinstance(e, str))
+    return found
+
+
+def _walk(root: Path) -> tuple[list[str], set[str], set[str]]:
+    """(manifest-like files, chart folders, kustomize folders), all tree-relative."""
+    files: list[str] = []
+    charts: set[str] = set()
+    kustomize: set[str] = set()
+    for current, dirs, names in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if d not in _SKIPPED_DIRS)
+        rel = Path(current).relative_to(root).as_posix()
+        rel = "" if rel == "." else rel
+        if "Chart.yaml" in names:
+            charts.add(rel)
+            dirs[:] = []  # templates, values and subcharts belong to the chart
+            continue
+        if any(n in names for n in KUSTOMIZATION_NAMES):
+            kustomize.add(rel)
+        files.extend(posixpath.join(rel, n) for n in sorted(names) if n.endswith(MANIFEST_SUFFIXES))
+    return files, charts, kustomize
+
+
+def _included(root: Path, kustomize: Iterable[str]) -> tuple[set[str], set[str]]:
+    """(folders some kustomization includes, folders that list only their own files)."""
+    included: set[str] = set()
+    listing: set[str] = set()
+    for folder in kustomize:
+        path = kustomization_file(root / folder)
+        entries = kustomization_entries(path) if path else []
+        only_files = True
+        for entry in entries:
+            target = posixpath.normpath(posixpath.join(folder, entry))
+            if (root / target).is_dir():
+                included.add(target)
+                only_files = False
+            elif target.startswith("../") or not _inside(target, folder):
+                only_files = False
+        if only_files:
+            listing.add(folder)
+    return included, listing
+
+
+def _inside(path: str, folder: str) -> bool:
+    return folder == "" or path == folder or path.startswith(folder + "/")
+
+
+def _owner(path: str, folders: Iterable[str]) -> str | None:
+    """The deepest folder of `folders` that contains `path`."""
+    best: str | None = None
+    for folder in folders:
+        if _inside(path, folder) and (best is None or len(folder) > len(best)):
+            best = folder
+    return best
+
+
+def discover(root: Path) -> TreeLayout:
+    files, charts, kustomize = _walk(root)
+    included, listing = _included(root, kustomize)
+    listings = {k for k in kustomize if k in listing and k not in included}
+    builds = {k for k in kustomize if k not in included and k not in listings}
+    plain = []
+    for path in files:
+        if posixpath.basename(path) in KUSTOMIZATION_NAMES:
+            continue
+        owner = _owner(path, kustomize)
+        if owner is None or owner in listings:
+            plain.append(path)
+    return TreeLayout(
+        tuple(plain), tuple(sorted(charts)), tuple(sorted(builds)), tuple(sorted(listings))
+    )

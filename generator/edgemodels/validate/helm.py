@@ -1,0 +1,285 @@
+"""Render every chart with the values each placement gives it, with the real Helm SDK.
+
+The values of a placement are the `packageOverrides` of its Subscription (`path: spec` sets
+the whole values tree, `path: spec.<key>` one key), as RHACM applies them to the
+HelmRelease it creates; for Argo CD they are the ApplicationSet's `helm.valuesObject`. A
+chart nothing deploys is rendered with its defaults. Template errors carry
+`chart/templates/file:line:col`, which becomes a finding on that template file.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import helm_python
+
+from edgemodels.diagnostics import Diagnostic, Location, Severity
+from edgemodels.validate.codes import diagnostic
+from edgemodels.validate.gitpaths import APPLICATION_SET, PackageRef
+from edgemodels.validate.manifests import Manifest, Pointer, manifests_of, value_at
+from edgemodels.validate.report import Finding, at_pointer, template_position
+
+_TEMPLATE_AT = re.compile(
+    r"(?P<file>[^\s():]+?\.(?:ya?ml|tpl|txt|json)):(?P<line>[0-9]+)(?::(?P<col>[0-9]+))?"
+)
+_VALUES_LINE = re.compile(r"^- at '(?P<pointer>[^']*)': (?P<message>.*)$")
+
+
+@dataclass(frozen=True)
+class Release:
+    """One render of one chart: whose values, under which release name and namespace."""
+
+    name: str
+    namespace: str
+    values: Mapping[str, object]
+    context: str
+    owner: Manifest | None = None  # the Subscription / ApplicationSet giving the values
+    values_pointer: Pointer = ()
+
+
+@dataclass(frozen=True)
+class Rendered:
+    manifests: list[Manifest]
+    findings: list[Finding]
+
+
+def _merge(base: dict[str, object], extra: Mapping[str, object]) -> dict[str, object]:
+    out = dict(base)
+    for key, value in extra.items():
+        current = out.get(key)
+        if isinstance(current, dict) and isinstance(value, Mapping):
+            out[key] = _merge(current, value)
+        else:
+            out[key] = value
+    return out
+
+
+def _set(values: dict[str, object], keys: Sequence[str], value: object) -> dict[str, object]:
+    nested: object = value
+    for key in reversed(keys):
+        nested = {key: nested}
+    return _merge(values, nested) if isinstance(nested, Mapping) else values
+
+
+def _override_values(
+    manifest: Manifest, where: Pointer, overrides: object
+) -> tuple[dict[str, object], Pointer, list[Diagnostic]]:
+    """Helm values from one packageOverrides entry: `spec` or `spec.<key>` paths."""
+    values: dict[str, object] = {}
+    values_pointer: Pointer = where
+    problems = []
+    for j, override in enumerate(overrides if isinstance(overrides, list) else []):
+        path = override.get("path") if isinstance(override, Mapping) else None
+        value = override.get("value") if isinstance(override, Mapping) else None
+        keys = (
+            path.split(".")[1:] if isinstance(path, str) and path.split(".")[0] == "spec" else None
+        )
+        if keys is None or (not keys and not isinstance(value, Mapping)):
+            message = f"override path '{path}' does not set Helm values (use spec or spec.<key>)"
+            problems.append(at_pointer(manifest, (*where, "packageOverrides", j), "K314", message))
+            continue
+        values = _set(values, keys, value)
+        values_pointer = (*where, "packageOverrides", j, "value")
+    return values, values_pointer, problems
+
+
+def subscription_release(ref: PackageRef, chart_name: str) -> tuple[Release, list[Diagnostic]]:
+    """The values a Subscription's packageOverrides give the chart, and misuses of them."""
+    manifest = ref.manifest
+    values: dict[str, object] = {}
+    alias = ""
+    values_pointer: Pointer = ()
+    problems: list[Diagnostic] = []
+    entries = value_at(manifest.data, ("spec", "packageOverrides"))
+    for i, entry in enumerate(entries if isinstance(entries, list) else []):
+        if not isinstance(entry, Mapping):
+            continue
+        where: Pointer = ("spec", "packageOverrides", i)
+        if entry.get("packageName") != chart_name:
+            message = (
+                f"packageName '{entry.get('packageName')}' is not the chart name '{chart_name}' "
+                "of the git-path: RHACM ignores these overrides"
+            )
+            problems.append(at_pointer(manifest, (*where, "packageName"), "K314", message))
+            continue
+        alias = str(entry.get("packageAlias") or alias)
+        found, values_pointer, bad = _override_values(
+            manifest, where, entry.get("packageOverrides")
+        )
+        values = _merge(values, found)
+        problems.extend(bad)
+    context = f"Subscription {manifest.name}"
+    release = Release(
+        alias or chart_name,
+        manifest.namespace or "default",
+        values,
+        context,
+        manifest,
+        values_pointer,
+    )
+    return release, problems
+
+
+def appset_release(ref: PackageRef, chart_name: str) -> Release:
+    manifest = ref.manifest
+    source = ("spec", "template", "spec", "source")
+    values = value_at(manifest.data, (*source, "helm", "valuesObject"))
+    name = value_at(manifest.data, (*source, "helm", "releaseName"))
+    namespace = value_at(manifest.data, ("spec", "template", "spec", "destination", "namespace"))
+    return Release(
+        name if isinstance(name, str) and name else chart_name,
+        namespace if isinstance(namespace, str) and namespace else manifest.namespace or "default",
+        dict(values) if isinstance(values, Mapping) else {},
+        f"ApplicationSet {manifest.name}",
+        manifest,
+        (*source, "helm", "valuesObject"),
+    )
+
+
+def releases_for(
+    chart: str, chart_name: str, refs: Sequence[PackageRef]
+) -> tuple[list[Release], list[Diagnostic]]:
+    releases: list[Release] = []
+    problems: list[Diagnostic] = []
+    for ref in refs:
+        if ref.relative != chart:
+            continue
+        if (ref.manifest.api_version, ref.manifest.kind) == APPLICATION_SET:
+            releases.append(appset_release(ref, chart_name))
+        else:
+            release, found = subscription_release(ref, chart_name)
+            releases.append(release)
+            problems.extend(found)
+    if not releases:
+        releases.append(Release(chart_name, "default", {}, "chart defaults"))
+    return releases, problems
+
+
+def template_location(chart: str, text: str) -> Location | None:
+    """The template file:line:col that a Helm error message names, as a tree path."""
+    match = _TEMPLATE_AT.search(text)
+    if match is None:
+        return None
+    inside = match["file"].split("/", 1)[1] if "/" in match["file"] else match["file"]
+    return Location(f"{chart}/{inside}", int(match["line"]), int(match["col"] or 1))
+
+
+def _one_line(text: str) -> str:
+    return " ".join(part.strip() for part in text.strip().splitlines() if part.strip())
+
+
+def render_error(chart: str, error: helm_python.HelmError) -> Diagnostic:
+    text = str(error)
+    where = template_location(chart, text) or Location(f"{chart}/Chart.yaml", 1, 1)
+    return diagnostic("K201", where, f"template error: {_one_line(text)}")
+
+
+def values_errors(chart: str, release: Release, error: helm_python.HelmError) -> list[Diagnostic]:
+    """One K202 per schema error, placed in the values where the placement sets them."""
+    found = []
+    for line in str(error).splitlines():
+        match = _VALUES_LINE.match(line.strip())
+        if match is None:
+            continue
+        message = (
+            f"values break {chart}/values.schema.json at {match['pointer']}: {match['message']}"
+        )
+        if release.owner is None:
+            found.append(diagnostic("K202", Location(f"{chart}/values.yaml", 1, 1), message))
+            continue
+        inner = tuple(p for p in match["pointer"].split("/") if p)
+        pointer = (*release.values_pointer, *inner)
+        found.append(at_pointer(release.owner, pointer, "K202", message))
+    if not found:
+        found.append(
+            diagnostic("K202", Location(f"{chart}/values.yaml", 1, 1), _one_line(str(error)))
+        )
+    return found
+
+
+def _rendered_docs(
+    root: Path, chart: str, release: Release, files: Mapping[str, str]
+) -> tuple[list[Manifest], list[Finding]]:
+    manifests: list[Manifest] = []
+    findings: list[Finding] = []
+    for key, text in sorted(files.items()):
+        if not text.strip() or not key.endswith((".yaml", ".yml", ".json")):
+            continue  # disabled templates render as "\n"; NOTES.txt is not a manifest
+        path = f"{chart}/{key.split('/', 1)[1]}"
+        template = (root / path).read_text(encoding="utf-8") if (root / path).is_file() else text
+        docs, problems = manifests_of(path, text, release.context)
+        for problem in problems:
+            line, col = template_position(template, text, problem.line, problem.col)
+            code = "K205" if problem.code == "K108" else problem.code  # K107/K109 as they are
+            message = f"rendered output: {problem.message}"
+            context = f"{release.context}, rendered line {problem.line}"
+            findings.append((diagnostic(code, Location(path, line, col), message), context))
+        manifests.extend(replace(m, source=replace(m.source, template=template)) for m in docs)
+    return manifests, findings
+
+
+def _render(
+    root: Path, chart: str, loaded: helm_python.Chart, release: Release
+) -> tuple[list[Manifest], list[Finding]]:
+    try:
+        files = loaded.render(dict(release.values), name=release.name, namespace=release.namespace)
+    except helm_python.HelmValuesError as exc:
+        return [], [(d, release.context) for d in values_errors(chart, release, exc)]
+    except helm_python.HelmError as exc:
+        return [], [(render_error(chart, exc), release.context)]
+    return _rendered_docs(root, chart, release, files)
+
+
+def lint(root: Path, chart: str, release: Release, kube_version: str) -> list[Finding]:
+    """Helm's chart lint with one placement's values; template errors read as render errors."""
+    report = helm_python.lint(
+        str(root / chart),
+        dict(release.values),
+        namespace=release.namespace,
+        kube_version=f"v{kube_version}",
+        quiet=True,
+    )
+    findings: list[Finding] = []
+    for message in report.get("messages", []):
+        severity, text = message.get("severity"), str(message.get("error", ""))
+        if severity not in (2, 3) or "values don't meet the specifications" in text:
+            continue  # info lines; the schema errors come once more under values.yaml
+        where = template_location(chart, text)
+        if where is not None and severity == 3:
+            findings.append(
+                (diagnostic("K201", where, f"template error: {_one_line(text)}"), release.context)
+            )
+            continue
+        target = f"{chart}/{message.get('path', '')}".rstrip("/")
+        if not (root / target).is_file():
+            target = f"{chart}/Chart.yaml"
+        level: Severity = "error" if severity == 3 else "warning"
+        diag = diagnostic(
+            "K203", Location(target, 1, 1), f"helm lint: {_one_line(text)}", severity=level
+        )
+        findings.append((diag, ""))
+    return findings
+
+
+def render_chart(root: Path, chart: str, refs: Sequence[PackageRef], kube_version: str) -> Rendered:
+    """Every release of one chart rendered and linted; its documents ready to validate."""
+    try:
+        loaded = helm_python.Chart.load(str(root / chart))
+    except helm_python.HelmError as exc:
+        where = Location(f"{chart}/Chart.yaml", 1, 1)
+        return Rendered(
+            [], [(diagnostic("K204", where, f"chart does not load: {_one_line(str(exc))}"), "")]
+        )
+    manifests: list[Manifest] = []
+    with loaded:
+        releases, problems = releases_for(chart, str(loaded.name), refs)
+        findings: list[Finding] = [(p, "") for p in problems]
+        for release in releases:
+            docs, found = _render(root, chart, loaded, release)
+            manifests.extend(docs)
+            findings.extend(found)
+    findings.extend(lint(root, chart, releases[0], kube_version))
+    return Rendered(manifests, findings)

@@ -1,0 +1,272 @@
+"""YAML documents with positions: load strictly, and turn a JSON pointer into line:col.
+
+Loading uses PyYAML's C parser (CSafeLoader) for speed, with one addition: duplicate mapping
+keys are recorded (the API server and kubeconform -strict reject them; plain PyYAML keeps the
+last value silently). Positions are not kept for every node while loading, because nearly all
+documents are valid; a document with a finding is composed again, once, to place it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from edgemodels.diagnostics import Diagnostic, Location
+from edgemodels.validate.codes import diagnostic
+
+Pointer = tuple[str | int, ...]
+_SOURCE_RE = re.compile(r"^(?P<path>.+?):(?P<line>[0-9]+)(?::(?P<col>[0-9]+))?$")
+SOURCE_ANNOTATION = "edgemodels.io/source"
+
+
+@dataclass(frozen=True)
+class Source:
+    """The text a document was parsed from, to place findings on it.
+
+    `path` is the tree-relative file that findings name. For Helm output `text` is the
+    rendered template and `template` the template's own text: findings move onto its lines.
+    """
+
+    path: str
+    text: str = ""
+    index: int = 0
+    template: str | None = None
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """One Kubernetes object to validate. `context` says which render/build produced it."""
+
+    data: Mapping[str, object]
+    source: Source
+    context: str = ""
+    line: int = 1
+
+    @property
+    def api_version(self) -> str:
+        value = self.data.get("apiVersion")
+        return value if isinstance(value, str) else ""
+
+    @property
+    def kind(self) -> str:
+        value = self.data.get("kind")
+        return value if isinstance(value, str) else ""
+
+    @property
+    def metadata(self) -> Mapping[str, object]:
+        value = self.data.get("metadata")
+        return value if isinstance(value, Mapping) else {}
+
+    @property
+    def name(self) -> str:
+        value = self.metadata.get("name")
+        return value if isinstance(value, str) else ""
+
+    @property
+    def namespace(self) -> str:
+        value = self.metadata.get("namespace")
+        return value if isinstance(value, str) else ""
+
+    def annotation(self, key: str) -> str | None:
+        annotations = self.metadata.get("annotations")
+        if isinstance(annotations, Mapping):
+            value = annotations.get(key)
+            return value if isinstance(value, str) else None
+        return None
+
+
+class _StrictLoader(yaml.CSafeLoader):
+    """CSafeLoader that records duplicate keys instead of silently keeping the last one."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.duplicates: list[tuple[str, yaml.Mark]] = []
+
+    def construct_mapping(self, node: MappingNode, deep: bool = False) -> dict[object, object]:
+        seen: set[str] = set()
+        for key_node, _ in node.value:
+            if isinstance(key_node, ScalarNode) and key_node.tag != "tag:yaml.org,2002:merge":
+                if key_node.value in seen:
+                    self.duplicates.append((key_node.value, key_node.start_mark))
+                seen.add(key_node.value)
+        return super().construct_mapping(node, deep)
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """The documents of one YAML stream (empty ones included, as None) and its findings."""
+
+    documents: tuple[tuple[object, int], ...]  # (data, 1-based first line)
+    diagnostics: tuple[Diagnostic, ...]
+
+
+def load_stream(path: str, text: str) -> Loaded:
+    """Parse every document of `text`; a syntax error ends the stream with a K108."""
+    loader = _StrictLoader(text)
+    documents: list[tuple[object, int]] = []
+    found: list[Diagnostic] = []
+    try:
+        while loader.check_node():
+            node = loader.get_node()
+            if node is None:
+                break
+            documents.append((loader.construct_document(node), node.start_mark.line + 1))
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = Location(path, mark.line + 1, mark.column + 1) if mark else Location(path, 1, 1)
+        problem = exc.problem or exc.context or "invalid YAML"
+        found.append(diagnostic("K108", where, f"YAML does not parse: {problem}"))
+    except yaml.YAMLError as exc:
+        found.append(diagnostic("K108", Location(path, 1, 1), f"YAML does not parse: {exc}"))
+    finally:
+        loader.dispose()
+    for key, mark in loader.duplicates:
+        where = Location(path, mark.line + 1, mark.column + 1)
+        found.append(diagnostic("K109", where, f"duplicate key '{key}': the last value wins here"))
+    return Loaded(tuple(documents), tuple(found))
+
+
+def manifests_of(
+    path: str, text: str, context: str = ""
+) -> tuple[list[Manifest], list[Diagnostic]]:
+    """The non-empty documents of a stream as Manifests, and what kept others out."""
+    loaded = load_stream(path, text)
+    found: list[Manifest] = []
+    problems = list(loaded.diagnostics)
+    for index, (data, line) in enumerate(loaded.documents):
+        if data is None:
+            continue
+        if not isinstance(data, Mapping):
+            where = Location(path, line, 1)
+            message = f"document is a {json_type(data)}, not a Kubernetes object"
+            problems.append(diagnostic("K107", where, message))
+            continue
+        found.append(Manifest(data, Source(path, text, index), context, line))
+    return found, problems
+
+
+def shape_problem(data: Mapping[str, object]) -> str | None:
+    """Why a mapping is not a Kubernetes object (no apiVersion or kind), or None."""
+    for key in ("apiVersion", "kind"):
+        value = data.get(key)
+        if not isinstance(value, str) or not value:
+            return f"no string '{key}'"
+    return None
+
+
+# --- positions ------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=128)
+def _compose(text: str) -> tuple[Node | None, ...]:
+    try:
+        return tuple(yaml.compose_all(text, Loader=yaml.CSafeLoader))
+    except yaml.YAMLError:
+        return ()
+
+
+def _child(node: Node, segment: str | int) -> tuple[Node, Node] | None:
+    """(key-or-item node, value node) for one pointer segment, or None."""
+    if isinstance(node, MappingNode):
+        hit = None
+        for key_node, value_node in node.value:  # the last duplicate wins, as when loading
+            if isinstance(key_node, ScalarNode) and key_node.value == str(segment):
+                hit = (key_node, value_node)
+        return hit
+    if isinstance(node, SequenceNode):
+        index = segment if isinstance(segment, int) else _index(segment)
+        if index is not None and 0 <= index < len(node.value):
+            item: Node = node.value[index]
+            return item, item
+    return None
+
+
+def _index(segment: str) -> int | None:
+    return int(segment) if segment.isdigit() else None
+
+
+def position(text: str, index: int, pointer: Pointer, at_key: bool = False) -> tuple[int, int]:
+    """1-based (line, col) of the deepest node of `pointer` in document `index` of `text`.
+
+    A scalar is placed on its value; a mapping or sequence (or `at_key`) on the key that
+    holds it, which is where a reader looks for "missing field" or "unknown field".
+    """
+    nodes = _compose(text)
+    root = nodes[index] if index < len(nodes) else None
+    if root is None:
+        return 1, 1
+    node: Node = root
+    key_node: Node | None = None
+    for segment in pointer:
+        step = _child(node, segment)
+        if step is None:
+            break
+        key_node, node = step
+    chosen = node
+    if key_node is not None and (at_key or not isinstance(node, ScalarNode)):
+        chosen = key_node
+    return chosen.start_mark.line + 1, chosen.start_mark.column + 1
+
+
+def parse_pointer(text: str) -> Pointer:
+    """A JSON pointer string ('/spec/containers/0') as segments ('spec', 'containers', '0')."""
+    if not text or text == "/":
+        return ()
+    parts = text.lstrip("/").split("/")
+    return tuple(p.replace("~1", "/").replace("~0", "~") for p in parts)
+
+
+def pointer_text(pointer: Sequence[str | int]) -> str:
+    if not pointer:
+        return "/"
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in pointer)
+
+
+def value_at(data: object, pointer: Pointer) -> object:
+    """The value `pointer` names in `data`, or None when it does not exist."""
+    node = data
+    for segment in pointer:
+        if isinstance(node, Mapping):
+            node = node.get(str(segment))
+        elif isinstance(node, list):
+            index = segment if isinstance(segment, int) else _index(segment)
+            if index is None or not 0 <= index < len(node):
+                return None
+            node = node[index]
+        else:
+            return None
+    return node
+
+
+def json_type(value: object) -> str:
+    """The JSON Schema type name of a parsed YAML value."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "integer" if value.is_integer() else "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, Mapping):
+        return "object"
+    return type(value).__name__  # dates and other YAML-only types
+
+
+def origin_of(manifest: Manifest) -> Location | None:
+    """The catalogue entry that produced an object: `edgemodels.io/source: <file>:<line>`."""
+    value = manifest.annotation(SOURCE_ANNOTATION)
+    match = _SOURCE_RE.match(value or "")
+    if match is None:
+        return None
+    col = int(match["col"]) if match["col"] else 1
+    return Location(match["path"], int(match["line"]), col)

@@ -1,0 +1,98 @@
+"""Findings on manifests: place a JSON pointer on a file line, name the object and its origin.
+
+A rendered Helm document has no file of its own: the finding goes on the template, on the
+line that wrote the offending key (found by its text, nearest the rendered line), and says
+which rendered line it was. Findings that only differ by the placement that produced them
+are merged into one, listing the placements.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import replace
+
+from edgemodels.diagnostics import Diagnostic, Location, Severity
+from edgemodels.validate.codes import diagnostic
+from edgemodels.validate.manifests import Manifest, Pointer, origin_of, position
+from edgemodels.validate.violations import Violation
+
+Finding = tuple[Diagnostic, str]  # (diagnostic, context: which render/build produced it)
+
+
+def template_position(template: str, rendered: str, line: int, col: int) -> tuple[int, int]:
+    """The template line that most likely wrote rendered `line` (same key, nearest line)."""
+    rendered_lines = rendered.splitlines()
+    lines = template.splitlines()
+    target = rendered_lines[line - 1] if 0 < line <= len(rendered_lines) else ""
+    stripped = target.strip()
+    key = stripped.split(":", 1)[0] + ":" if ":" in stripped else stripped
+    exact = [i for i, t in enumerate(lines) if stripped and t.strip() == stripped]
+    keyed = [i for i, t in enumerate(lines) if key and t.strip().startswith(key)]
+    candidates = exact or keyed
+    if not candidates:
+        return max(1, min(line, len(lines))), 1
+    best = min(candidates, key=lambda i: (abs(i + 1 - line), i))
+    indent = len(lines[best]) - len(lines[best].lstrip())
+    offset = col - (len(target) - len(target.lstrip()))
+    return best + 1, max(1, min(indent + offset, len(lines[best]) or 1))
+
+
+def locate(manifest: Manifest, pointer: Pointer, at_key: bool = False) -> tuple[Location, int]:
+    """(location on the file findings name, rendered line or 0)."""
+    source = manifest.source
+    if not source.text:
+        return Location(source.path, max(manifest.line, 1), 1), 0
+    line, col = position(source.text, source.index, pointer, at_key)
+    if source.template is None:
+        return Location(source.path, line, col), 0
+    t_line, t_col = template_position(source.template, source.text, line, col)
+    return Location(source.path, t_line, t_col), line
+
+
+def subject(manifest: Manifest) -> str:
+    return f"{manifest.kind} {manifest.name}".strip()
+
+
+def finding(
+    manifest: Manifest,
+    pointer: Pointer,
+    code: str,
+    message: str,
+    at_key: bool = False,
+    severity: Severity = "error",
+) -> Finding:
+    location, rendered_line = locate(manifest, pointer, at_key)
+    name = subject(manifest)
+    text = f"{name}: {message}" if name else message
+    context = manifest.context
+    if rendered_line:
+        context = (
+            f"{context}, rendered line {rendered_line}"
+            if context
+            else f"rendered line {rendered_line}"
+        )
+    return diagnostic(code, location, text, origin_of(manifest), severity), context
+
+
+def at_pointer(manifest: Manifest, pointer: Pointer, code: str, message: str) -> Diagnostic:
+    """A finding whose producer needs no context (hub objects are not rendered)."""
+    return finding(manifest, pointer, code, message)[0]
+
+
+def from_violation(manifest: Manifest, violation: Violation) -> Finding:
+    return finding(manifest, violation.pointer, violation.code, violation.message, violation.at_key)
+
+
+def merge(findings: Iterable[Finding]) -> list[Diagnostic]:
+    """One diagnostic per distinct finding, naming every context that produced it."""
+    contexts: dict[Diagnostic, list[str]] = {}
+    for diag, context in findings:
+        seen = contexts.setdefault(diag, [])
+        if context and context not in seen:
+            seen.append(context)
+    merged = []
+    for diag, seen in contexts.items():
+        if seen:
+            diag = replace(diag, message=f"{diag.message} [{'; '.join(sorted(seen))}]")
+        merged.append(diag)
+    return merged

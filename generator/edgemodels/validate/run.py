@@ -1,0 +1,142 @@
+"""`validate_tree(root, options)`: render, build and check a generated tree, offline.
+
+The pipeline: find the tree's parts (plain manifests, charts, kustomizations) -> load plain
+manifests -> render each chart for each placement's values -> build each overlay -> check
+every resulting object against JSON Schemas -> check what RHACM needs beyond schemas ->
+merge findings that differ only by the placement that produced them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from edgemodels.diagnostics import Diagnostic, sort_diagnostics
+from edgemodels.errors import InputError, ToolMissingError, UsageError
+from edgemodels.validate import k8s_schemas, kubeconform
+from edgemodels.validate.acm_checks import acm_findings
+from edgemodels.validate.backends import SchemaSettings, schema_findings
+from edgemodels.validate.discover import discover
+from edgemodels.validate.gitpaths import package_refs
+from edgemodels.validate.helm import render_chart
+from edgemodels.validate.kustomize import build, has_kubectl
+from edgemodels.validate.manifests import Manifest, Source, manifests_of
+from edgemodels.validate.report import Finding, finding, merge
+
+ValidatorChoice = Literal["auto", "builtin", "kubeconform"]
+
+
+@dataclass(frozen=True)
+class ValidateOptions:
+    kubernetes_version: str = k8s_schemas.DEFAULT_KUBERNETES_VERSION
+    skip_kinds: tuple[str, ...] = ()
+    validator: ValidatorChoice = "auto"
+    require_all: bool = False  # a missing tool (kubectl) is an error, not a skipped part
+    strict: bool = True  # unknown fields are findings
+    cache_dir: Path | None = None  # default: k8s_schemas.default_cache_dir()
+    kubeconform: str | None = None  # binary; default $EDGEMODELS_KUBECONFORM or PATH
+
+
+@dataclass(frozen=True)
+class ParsedDocument:
+    """A document a caller already has in memory (e.g. the generator that just wrote it)."""
+
+    path: str  # tree-relative path findings name
+    data: object
+    text: str = ""  # its YAML text, to give findings a line; without it they point at line 1
+    index: int = 0  # which document of `text`
+
+
+def prepare(options: ValidateOptions) -> SchemaSettings:
+    """Check the options and make the schema folders ready (cached after the first run)."""
+    version = k8s_schemas.normalize_version(options.kubernetes_version)
+    cache_dir = options.cache_dir or k8s_schemas.default_cache_dir()
+    binary = kubeconform.find_binary(options.kubeconform)
+    if options.validator == "kubeconform" and binary is None:
+        raise ToolMissingError("--validator kubeconform: kubeconform not found on PATH")
+    if options.validator not in ("auto", "builtin", "kubeconform"):
+        raise UsageError(f"unknown validator {options.validator!r}")
+    backend: Literal["builtin", "kubeconform"] = "builtin"
+    if options.validator == "kubeconform" or (options.validator == "auto" and binary):
+        backend = "kubeconform"
+    folder = k8s_schemas.ensure_standalone(version, options.strict, cache_dir)
+    return SchemaSettings(
+        version,
+        options.strict,
+        folder,
+        folder.parent,
+        cache_dir,
+        tuple(options.skip_kinds),
+        backend,
+        binary if backend == "kubeconform" else None,
+    )
+
+
+def load_plain(root: Path, paths: Iterable[str]) -> tuple[list[Manifest], list[Finding], set[str]]:
+    """(manifests, findings, files that loaded cleanly) of the tree's plain manifest files."""
+    manifests: list[Manifest] = []
+    found: list[Finding] = []
+    clean: set[str] = set()
+    for rel in paths:
+        try:
+            text = (root / rel).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputError(f"cannot read {root / rel}: {exc}") from exc
+        docs, problems = manifests_of(rel, text)
+        manifests.extend(docs)
+        found.extend((p, "") for p in problems)
+        if not problems:
+            clean.add(rel)
+    return manifests, found, clean
+
+
+def validate_tree(root: Path, options: ValidateOptions) -> list[Diagnostic]:
+    """Every finding on the generated tree at `root`, sorted."""
+    if not root.is_dir():
+        raise InputError(f"{root} is not a folder")
+    settings = prepare(options)
+    layout = discover(root)
+    if options.require_all and (layout.builds or layout.listings) and not has_kubectl():
+        raise ToolMissingError(
+            "kubectl not found on PATH: kustomizations cannot be built (--require-all)"
+        )
+    plain, found, clean = load_plain(root, layout.plain_files)
+    refs = package_refs(plain, root)
+    every = list(plain)
+    for chart in layout.charts:
+        rendered = render_chart(root, chart, refs, settings.kubernetes_version)
+        every.extend(rendered.manifests)
+        found.extend(rendered.findings)
+    built = build(root, layout.builds, layout.listings)
+    every.extend(built.manifests)
+    found.extend(built.findings)
+    found.extend(schema_findings(every, settings, root, clean))
+    found.extend(acm_findings(plain, every, refs, root))
+    return sort_diagnostics(merge(found))
+
+
+def validate_documents(
+    documents: Sequence[ParsedDocument], options: ValidateOptions, root: Path | None = None
+) -> list[Diagnostic]:
+    """Schema and RHACM checks on documents already in memory: nothing is parsed again.
+
+    Charts and overlays are not rendered here (they need files); with `root`, git-paths
+    are checked against that folder.
+    """
+    settings = prepare(options)
+    manifests: list[Manifest] = []
+    found: list[Finding] = []
+    for doc in documents:
+        manifest = Manifest({}, Source(doc.path, doc.text, doc.index))
+        if not isinstance(doc.data, dict):
+            found.append(
+                finding(manifest, (), "K107", "document is not a mapping, not a Kubernetes object")
+            )
+            continue
+        manifests.append(Manifest(doc.data, manifest.source))
+    refs = package_refs(manifests, root) if root is not None else []
+    found.extend(schema_findings(manifests, settings, root or Path.cwd(), set()))
+    found.extend(acm_findings(manifests, manifests, refs, root or Path.cwd()))
+    return sort_diagnostics(merge(found))
