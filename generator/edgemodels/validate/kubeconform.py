@@ -38,7 +38,8 @@ _MISSING = re.compile(r"^missing propert(?:y|ies) (?P<names>.+)$")
 _TYPE = re.compile(r"^got (?P<got>\S+), want (?P<want>.+)$")
 _PATTERN = re.compile(r"^(?P<value>'.*') does not match pattern (?P<pattern>'.*')$")
 _LIMIT = re.compile(
-    r"^(minLength|maxLength|minItems|maxItems|minProperties|maxProperties|minimum|maximum|exclusiveMinimum|exclusiveMaximum|multipleOf): got .*, want .*$"
+    r"^(minLength|maxLength|minItems|maxItems|minProperties|maxProperties|minimum|maximum"
+    r"|exclusiveMinimum|exclusiveMaximum|multipleOf): got .*, want .*$"
 )
 _AT_PART = re.compile(r" - at '(?P<pointer>[^']*)': ")
 _NO_SCHEMA = re.compile(r"^could not find schema for (?P<kind>.+)$")
