@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Literal, NamedTuple
 
 from edgemodels.diagnostics import Diagnostic, Location, Severity
-from edgemodels.policy.cel_env import EDGEMODELS_ONLY, Compiled
+from edgemodels.policy.cel_env import Compiled
 
 EntryKind = Literal["model", "target", "workload", "catalogue"]
 ENTRY_KINDS: tuple[EntryKind, ...] = ("model", "target", "workload", "catalogue")
@@ -121,14 +121,6 @@ class Rule:
 
     def functions(self) -> frozenset[str]:
         return frozenset(f for e in self.expressions() for f in e.compiled.functions)
-
-    @property
-    def exportable(self) -> bool:
-        """A manifest rule that Kubernetes can evaluate: no edgemodels-only names."""
-        if self.scope != "manifests":
-            return False
-        roots = {r for e in self.expressions() for r in e.compiled.roots}
-        return not (self.functions() & EDGEMODELS_ONLY) and "params" not in roots
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,100 @@
+"""`edgemodels rules` (list every policy rule) and `edgemodels rule CODE` (its documentation).
+
+Two click commands: `command` (rules) and `rule_command` (rule); register both.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from edgemodels.cli import EXIT_CLEAN, EXIT_FINDINGS, guarded
+from edgemodels.diagnostics import has_failures, sort_diagnostics
+from edgemodels.errors import UsageError
+from edgemodels.policy import PolicySet, load_policies
+from edgemodels.policy.describe import rule_document, rule_row, rules_table
+
+config_option = click.option(
+    "--config",
+    "config",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Policy config (default: .edgemodels-policy.yaml next to the catalogue or above it).",
+)
+catalogue_option = click.option(
+    "--catalogue",
+    "catalogue",
+    type=click.Path(path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="Catalogue file or folder whose policy config (and policy files) to use.",
+)
+
+
+def load_for_cli(config: Path | None, catalogue: Path) -> tuple[PolicySet, int]:
+    """The rules, with findings on broken policies printed to stderr (exit 1 if any error)."""
+    policies = load_policies(config, catalogue)
+    problems = sort_diagnostics(policies.diagnostics)
+    for d in problems:
+        click.echo(d.render(), err=True)
+    return policies, EXIT_FINDINGS if has_failures(problems) else EXIT_CLEAN
+
+
+@click.command("rules")
+@config_option
+@catalogue_option
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+def command(config: Path | None, catalogue: Path, fmt: str) -> int:
+    """List every policy rule: code, name, severity, enabled, scope, source.
+
+    The default pack ships with edgemodels; a catalogue repository adds policy files and
+    turns rules off or changes their severity in .edgemodels-policy.yaml.
+
+    \b
+    Example:
+      edgemodels rules
+      edgemodels rules --catalogue catalogue/ --format json
+    """
+
+    def body() -> int:
+        policies, status = load_for_cli(config, catalogue)
+        if fmt == "json":
+            rows = [rule_row(r) for r in policies.rules]
+            click.echo(json.dumps(rows, indent=2))
+        else:
+            click.echo(rules_table(policies), nl=False)
+        return status
+
+    return guarded(body)
+
+
+@click.command("rule")
+@click.argument("code")
+@config_option
+@catalogue_option
+def rule_command(code: str, config: Path | None, catalogue: Path) -> int:
+    """Print the documentation of one rule: what it checks, why, a failing and a passing example.
+
+    CODE is the rule's code or its name.
+
+    \b
+    Example:
+      edgemodels rule P101
+      edgemodels rule image-tag-not-latest
+    """
+
+    def body() -> int:
+        policies, status = load_for_cli(config, catalogue)
+        try:
+            rule = policies.rule(code.strip())
+        except KeyError:
+            known = ", ".join(r.code for r in policies.rules)
+            raise UsageError(f"no rule '{code}' (known: {known})") from None
+        click.echo(rule_document(rule), nl=False)
+        return status
+
+    return guarded(body)

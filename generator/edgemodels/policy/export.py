@@ -1,0 +1,156 @@
+"""Manifest rules as Kubernetes ValidatingAdmissionPolicy + ValidatingAdmissionPolicyBinding.
+
+The same CEL runs at admission on the hub or on the sites. edgemodels-only extensions are
+dropped (fieldPathExpression, severityExpression, documentation); a rule that calls an
+edgemodels-only function or reads `params` cannot be evaluated by Kubernetes and is skipped
+with a reason. Severity maps to the binding's validationActions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from edgemodels.policy.cel_env import EDGEMODELS_ONLY
+from edgemodels.policy.model import PolicySet, ResourceMatch, Rule, Validation
+
+API_VERSION = "admissionregistration.k8s.io/v1"
+MANAGED_BY = {"app.kubernetes.io/managed-by": "edgemodels"}
+ACTIONS = {"error": ["Deny"], "warning": ["Warn", "Audit"], "info": ["Audit"]}
+# Resource names of kinds whose plural is not simply lower-case + "s".
+PLURALS = {"Ingress": "ingresses", "NetworkPolicy": "networkpolicies", "Endpoints": "endpoints"}
+
+Obj = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ExportOptions:
+    codes: tuple[str, ...] = ()  # empty: every enabled manifest rule
+    managed_only: bool = True  # bind only objects labelled managed-by: edgemodels
+    failure_policy: str = "Fail"
+
+
+def export_objects(policies: PolicySet, options: ExportOptions) -> tuple[list[Obj], list[str]]:
+    """(policy and binding objects, reasons for rules left out)."""
+    objects: list[Obj] = []
+    skipped: list[str] = []
+    for rule in _selected(policies, options.codes):
+        reason = export_blocker(rule)
+        if reason:
+            skipped.append(f"{rule.code} {rule.name}: {reason}")
+            continue
+        objects += [policy_object(rule, options), binding_object(rule, options)]
+    return objects, skipped
+
+
+def _selected(policies: PolicySet, codes: Iterable[str]) -> list[Rule]:
+    wanted = set(codes)
+    if wanted:
+        return [r for r in policies.rules if r.code in wanted or r.name in wanted]
+    return [r for r in policies.rules if r.enabled and r.scope == "manifests"]
+
+
+def export_blocker(rule: Rule) -> str:
+    """Why Kubernetes could not run this rule, or "" when it can be exported."""
+    if rule.scope != "manifests":
+        return "a catalogue rule (it checks the catalogue, not Kubernetes objects)"
+    kept = [e for e in rule.expressions() if e is not rule.severity_expression]
+    kept = [e for e in kept if all(e is not v.field_path_expression for v in rule.validations)]
+    own = sorted({f for e in kept for f in e.compiled.functions} & EDGEMODELS_ONLY)
+    if own:
+        return f"uses functions Kubernetes does not have ({', '.join(own)})"
+    if any("params" in e.compiled.roots for e in kept):
+        return "reads params (the policy config), which a binding does not provide"
+    return ""
+
+
+def object_name(rule: Rule) -> str:
+    return f"edgemodels-{rule.code.lower()}-{rule.name}"[:253]
+
+
+def policy_object(rule: Rule, options: ExportOptions) -> Obj:
+    spec: Obj = {
+        "failurePolicy": options.failure_policy,
+        "matchConstraints": {"resourceRules": [_resource_rule(m) for m in rule.manifests]},
+    }
+    if rule.match_conditions:
+        spec["matchConditions"] = [
+            {"name": c.name, "expression": c.expression.source} for c in rule.match_conditions
+        ]
+    if rule.variables:
+        spec["variables"] = [
+            {"name": v.name, "expression": v.expression.source} for v in rule.variables
+        ]
+    spec["validations"] = [_validation(v) for v in rule.validations]
+    annotations = {"edgemodels.io/rule": f"{rule.code} {rule.name}"}
+    if rule.documentation.what:
+        annotations["edgemodels.io/description"] = " ".join(rule.documentation.what.split())
+    return {
+        "apiVersion": API_VERSION,
+        "kind": "ValidatingAdmissionPolicy",
+        "metadata": {
+            "name": object_name(rule),
+            "labels": dict(MANAGED_BY),
+            "annotations": annotations,
+        },
+        "spec": spec,
+    }
+
+
+def _validation(v: Validation) -> Obj:
+    out: Obj = {"expression": v.expression.source}
+    if v.message:
+        out["message"] = " ".join(v.message.split())  # Kubernetes refuses line breaks here
+    if v.message_expression is not None:
+        out["messageExpression"] = v.message_expression.source
+    out["reason"] = v.reason
+    if v.field_path:
+        out["fieldPath"] = v.field_path
+    return out
+
+
+def _resource_rule(match: ResourceMatch) -> Obj:
+    groups, versions = set(), set()
+    for api_version in match.api_versions:
+        if api_version == "*":
+            groups.add("*")
+            versions.add("*")
+            continue
+        group, _, version = api_version.rpartition("/")
+        groups.add(group)
+        versions.add(version)
+    resources = ["*"] if "*" in match.kinds else [plural(k) for k in match.kinds]
+    return {
+        "apiGroups": sorted(groups),
+        "apiVersions": sorted(versions),
+        "operations": ["CREATE", "UPDATE"],
+        "resources": resources,
+    }
+
+
+def plural(kind: str) -> str:
+    """The resource name of a kind (Deployment -> deployments, Policy -> policies)."""
+    if kind in PLURALS:
+        return PLURALS[kind]
+    lower = kind.lower()
+    if lower.endswith("y") and lower[-2:-1] not in "aeiou":
+        return lower[:-1] + "ies"
+    if lower.endswith(("s", "x", "ch", "sh")):
+        return lower + "es"
+    return lower + "s"
+
+
+def binding_object(rule: Rule, options: ExportOptions) -> Obj:
+    spec: Obj = {
+        "policyName": object_name(rule),
+        "validationActions": ACTIONS[rule.severity],
+    }
+    if options.managed_only:
+        spec["matchResources"] = {"objectSelector": {"matchLabels": dict(MANAGED_BY)}}
+    return {
+        "apiVersion": API_VERSION,
+        "kind": "ValidatingAdmissionPolicyBinding",
+        "metadata": {"name": object_name(rule), "labels": dict(MANAGED_BY)},
+        "spec": spec,
+    }
