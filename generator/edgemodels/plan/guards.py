@@ -24,8 +24,9 @@ from dataclasses import dataclass
 
 from edgemodels.diagnostics import Diagnostic, Location, Severity
 from edgemodels.errors import UsageError
+from edgemodels.inventory import Site
 from edgemodels.plan.diff import ModelDiff
-from edgemodels.plan.evaluate import Evaluation, Sites
+from edgemodels.plan.evaluate import Evaluation, PlacedModel, Sites
 from edgemodels.plan.quantity import format_bytes
 from edgemodels.selectors import Mask, count, mask_of, members
 
@@ -120,7 +121,8 @@ def capacity_findings(after: Evaluation, sites: Sites) -> list[Diagnostic]:
     bounded = mask_of(
         (n for n, s in enumerate(inventory) if s.capacity is not None), len(inventory)
     )
-    usage: dict[int, list[tuple[str, int]]] = {}
+    usage = [0] * len(inventory)
+    sized = []
     found: list[Diagnostic] = []
     for model in after.models:
         if model.wrapper != "container" or not model.sites & bounded:
@@ -132,22 +134,26 @@ def capacity_findings(after: Evaluation, sites: Sites) -> list[Diagnostic]:
             )
             found.append(_finding(model.location, "D107", "unsized-model", message, "info"))
             continue
+        sized.append(model)
         for number in members(model.sites & bounded):
-            usage.setdefault(number, []).append((model.name, model.size))
-    for number, placed in sorted(usage.items()):
-        site = inventory[number]
-        need = sum(size for _, size in placed)
-        assert site.capacity is not None
-        if need > site.capacity:
-            biggest = sorted(placed, key=lambda p: (-p[1], p[0]))[:5]
-            detail = ", ".join(f"{name} {format_bytes(size)}" for name, size in biggest)
-            message = (
-                f"site {site.name}: container models need {format_bytes(need)} ({detail}"
-                f"{', ...' if len(placed) > 5 else ''}) but capacity.storage is "
-                f"{format_bytes(site.capacity)}"
-            )
-            found.append(_finding(site.location, "D103", "over-capacity", message, "error"))
+            usage[number] += model.size
+    for number, need in enumerate(usage):
+        capacity = inventory[number].capacity
+        if capacity is not None and need > capacity:
+            found.append(_over_capacity(inventory[number], need, sized, number))
     return found
+
+
+def _over_capacity(site: Site, need: int, sized: list[PlacedModel], number: int) -> Diagnostic:
+    placed = [(m.name, m.size or 0) for m in sized if m.sites >> number & 1]
+    biggest = sorted(placed, key=lambda p: (-p[1], p[0]))[:5]
+    detail = ", ".join(f"{name} {format_bytes(size)}" for name, size in biggest)
+    more = ", ..." if len(placed) > 5 else ""
+    message = (
+        f"site {site.name}: container models need {format_bytes(need)} ({detail}{more}) "
+        f"but capacity.storage is {format_bytes(site.capacity or 0)}"
+    )
+    return _finding(site.location, "D103", "over-capacity", message, "error")
 
 
 def workload_findings(after: Evaluation, sites: Sites) -> list[Diagnostic]:
