@@ -1,0 +1,357 @@
+"""The life of a model in the generated tree: add, bump, retarget, delete; and the safety
+of regenerating: hand edits, foreign files, determinism, the --check gate, locking."""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import fcntl
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from generate_helpers import files_of, run_generate
+
+from edgemodels import treewrite
+
+BASE: dict[str, Any] = {
+    "apiVersion": "edgemodels.io/v1alpha1",
+    "kind": "ModelCatalogue",
+    "metadata": {"name": "plant"},
+    "spec": {
+        "git": {"url": "https://git.example.com/plant/deploy.git", "branch": "main"},
+        "hub": {"namespace": "plant"},
+        "defaults": {"namespace": "plant", "imagePullSecrets": ["pull"]},
+        "targets": {
+            "edge": {"matchLabels": {"tier": "edge"}},
+            "arm": {"matchLabels": {"tier": "edge", "kubernetes.io/arch": "arm64"}},
+            "lab": {"matchLabels": {"tier": "lab"}},
+        },
+        "models": [
+            {
+                "name": "api",
+                "version": "1.0.0",
+                "wrapper": "http",
+                "packaging": "helm",
+                "image": "quay.io/plant/api:1.0.0",
+                "images": {"arm64": "quay.io/plant/api-arm64:1.0.0"},
+                "targets": ["edge", "arm"],
+                "http": {"port": 8080, "ingressPath": "/api"},
+            },
+            {
+                "name": "web",
+                "version": "1.0.0",
+                "wrapper": "http",
+                "packaging": "kustomize",
+                "image": "quay.io/plant/web:1.0.0",
+                "images": {"arm64": "quay.io/plant/web-arm64:1.0.0"},
+                "targets": ["edge", "arm"],
+                "http": {"port": 8080},
+                "overrides": {"edge": {"replicas": 2}},
+            },
+            {
+                "name": "weights",
+                "version": "1.0.0",
+                "wrapper": "container",
+                "packaging": "helm",
+                "image": "quay.io/plant/weights:1.0.0",
+                "images": {"arm64": "quay.io/plant/weights-arm64:1.0.0"},
+                "targets": ["edge", "arm"],
+                "container": {"size": "1Gi"},
+            },
+            {
+                "name": "vocab",
+                "version": "1.0.0",
+                "wrapper": "container",
+                "packaging": "kustomize",
+                "image": "quay.io/plant/vocab:1.0.0",
+                "images": {"arm64": "quay.io/plant/vocab-arm64:1.0.0"},
+                "targets": ["edge", "arm"],
+            },
+        ],
+    },
+}
+
+
+def dump(doc: dict[str, Any]) -> str:
+    # Flow style for leaf lists and maps, as people write catalogues: editing a target list
+    # then moves no line, so banners (which cite catalogue lines) stay put.
+    return yaml.safe_dump(doc, sort_keys=False, default_flow_style=None, width=200)
+
+
+def catalogue() -> dict[str, Any]:
+    return copy.deepcopy(BASE)
+
+
+def model(doc: dict[str, Any], name: str) -> dict[str, Any]:
+    return next(m for m in doc["spec"]["models"] if m["name"] == name)
+
+
+class Repo:
+    """A catalogue file and an output folder in tmp_path."""
+
+    def __init__(self, root: Path) -> None:
+        self.file = root / "catalogue.yaml"
+        self.out = root / "deploy"
+
+    def generate(self, doc: dict[str, Any], *extra: str) -> int:
+        self.file.write_text(dump(doc))
+        return run_generate(str(self.file), "-o", str(self.out), *extra)
+
+    def files(self) -> dict[str, bytes]:
+        return files_of(self.out)
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Repo:
+    return Repo(tmp_path)
+
+
+def changes(
+    before: dict[str, bytes], after: dict[str, bytes]
+) -> tuple[set[str], set[str], set[str]]:
+    added = set(after) - set(before)
+    removed = set(before) - set(after)
+    changed = {p for p in set(before) & set(after) if before[p] != after[p]}
+    return added, changed, removed
+
+
+BOOKKEEPING = {"README.md", ".edgemodels/manifest.json", "hub/kustomization.yaml"}
+
+
+def test_adding_a_model_adds_its_files_only(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
+    doc = catalogue()
+    assert repo.generate(doc) == 0
+    before = repo.files()
+    capsys.readouterr()
+    doc["spec"]["models"].append(
+        {**model(doc, "web"), "name": "extra", "targets": ["lab"], "overrides": {}}
+    )
+    assert repo.generate(doc) == 0
+    added, changed, removed = changes(before, repo.files())
+    assert not removed
+    assert changed == BOOKKEEPING
+    assert added == {
+        "models/extra/base/kustomization.yaml",
+        "models/extra/base/deployment.yaml",
+        "models/extra/base/service.yaml",
+        "models/extra/overlays/lab/kustomization.yaml",
+        "hub/placements/lab.yaml",
+        "hub/subscriptions/extra--lab.yaml",
+        "hub/applications/extra.yaml",
+    }
+    out = capsys.readouterr().out
+    assert f"{repo.out}: 7 added, 3 changed, 0 removed" in out
+    assert "  added    models/extra/base/deployment.yaml" in out
+
+
+def bumped(doc: dict[str, Any]) -> dict[str, Any]:
+    for m in doc["spec"]["models"]:
+        m["version"] = "1.1.0"
+        m["image"] = m["image"].replace(":1.0.0", ":1.1.0")
+        m["images"] = {k: v.replace(":1.0.0", ":1.1.0") for k, v in m["images"].items()}
+    return doc
+
+
+def test_a_version_bump_changes_only_image_version_and_job_name_lines(repo: Repo) -> None:
+    assert repo.generate(catalogue()) == 0
+    before = repo.files()
+    assert repo.generate(bumped(catalogue())) == 0
+    after = repo.files()
+    added, changed, removed = changes(before, after)
+    assert not added and not removed
+    assert "models/api/chart/templates/deployment.yaml" not in changed  # templates never change
+    assert {"models/api/chart/Chart.yaml", "models/api/chart/values.yaml"} <= changed
+    assert "models/web/base/deployment.yaml" in changed
+    assert "models/web/base/service.yaml" not in changed
+    assert "models/vocab/components/copy/claim.yaml" not in changed  # the volume stays
+    for path in changed - {".edgemodels/manifest.json"}:
+        diff = difflib.ndiff(before[path].decode().splitlines(), after[path].decode().splitlines())
+        for line in diff:
+            if line[:2] in ("- ", "+ "):
+                provenance = path == "README.md" and "sha256:" in line  # catalogue digest
+                ok = "1.0.0" in line or "1.1.0" in line or "-copy-" in line or provenance
+                assert ok, f"{path}: {line}"
+
+
+def test_a_version_bump_renames_the_copy_job_and_keeps_the_claim(repo: Repo) -> None:
+    assert repo.generate(catalogue()) == 0
+    job_before = yaml.safe_load(repo.files()["models/vocab/components/copy/job.yaml"])
+    assert repo.generate(bumped(catalogue())) == 0
+    job_after = yaml.safe_load(repo.files()["models/vocab/components/copy/job.yaml"])
+    assert job_before["metadata"]["name"] != job_after["metadata"]["name"]
+    assert job_after["metadata"]["name"].startswith("vocab-copy-")
+
+
+def test_retargeting_removes_exactly_that_subscription(repo: Repo) -> None:
+    doc = catalogue()
+    assert repo.generate(doc) == 0
+    before = repo.files()
+    model(doc, "web")["targets"] = ["edge"]
+    model(doc, "api")["targets"] = ["edge", "arm", "lab"]
+    assert repo.generate(doc) == 0
+    added, changed, removed = changes(before, repo.files())
+    assert removed == {
+        "hub/subscriptions/web--arm.yaml",
+        "models/web/overlays/arm/kustomization.yaml",
+    }
+    assert added == {"hub/subscriptions/api--lab.yaml", "hub/placements/lab.yaml"}
+    assert changed == BOOKKEEPING
+    assert not (repo.out / "models" / "web" / "overlays" / "arm").exists()
+
+
+def test_deleting_a_model_removes_all_its_files(repo: Repo) -> None:
+    doc = catalogue()
+    assert repo.generate(doc) == 0
+    doc["spec"]["models"] = [m for m in doc["spec"]["models"] if m["name"] != "vocab"]
+    assert repo.generate(doc) == 0
+    files = repo.files()
+    assert not any(
+        "vocab" in p for p in files if p != "README.md" and not p.startswith(".edgemodels")
+    )
+    assert not (repo.out / "models" / "vocab").exists()
+    assert b"vocab" not in files["README.md"]
+    assert "hub/placements/arm.yaml" in files  # still used by the other models
+
+
+def test_deleting_every_model_leaves_only_the_bookkeeping(repo: Repo) -> None:
+    doc = catalogue()
+    assert repo.generate(doc) == 0
+    doc["spec"]["models"] = []
+    assert repo.generate(doc) == 0
+    assert not (repo.out / "models").exists()
+    assert sorted(repo.files()) == [
+        ".edgemodels/.gitignore",
+        ".edgemodels/manifest.json",
+        "README.md",
+        "hub/bindings/default.yaml",
+        "hub/channel.yaml",
+        "hub/kustomization.yaml",
+    ]
+
+
+def test_a_hand_edit_is_reported_and_kept(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
+    assert repo.generate(catalogue()) == 0
+    values = repo.out / "models" / "api" / "chart" / "values.yaml"
+    values.write_text(values.read_text() + "# tuned on site\n")
+    capsys.readouterr()
+    assert repo.generate(bumped(catalogue())) == 1
+    out = capsys.readouterr().out
+    assert f"{values.as_posix()}: D301 generated file was edited by hand" in out
+    assert "nothing written, 1 conflict(s)" in out
+    assert values.read_text().endswith("# tuned on site\n")
+    assert b"1.0.0" in (repo.out / "models" / "api" / "chart" / "Chart.yaml").read_bytes()
+    assert repo.generate(bumped(catalogue()), "--force") == 0
+    assert "(discarded a hand edit of models/api/chart/values.yaml)" in capsys.readouterr().out
+    assert "tuned" not in values.read_text()
+
+
+def test_files_of_others_are_left_alone(repo: Repo) -> None:
+    repo.out.mkdir()
+    (repo.out / ".gitlab-ci.yml").write_text("stages: []\n")
+    (repo.out / "models").mkdir()
+    (repo.out / "models" / "NOTES.md").write_text("ours")
+    doc = catalogue()
+    assert repo.generate(doc) == 0
+    doc["spec"]["models"] = []
+    assert repo.generate(doc) == 0
+    assert (repo.out / ".gitlab-ci.yml").read_text() == "stages: []\n"
+    assert (repo.out / "models" / "NOTES.md").read_text() == "ours"
+
+
+def test_a_foreign_file_in_the_way_stops_the_run(
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo.out.mkdir()
+    (repo.out / "README.md").write_text("the deploy repository\n")
+    assert repo.generate(catalogue()) == 1
+    out = capsys.readouterr().out
+    assert f"{(repo.out / 'README.md').as_posix()}: D302 a file not written by edgemodels" in out
+    assert sorted(p.name for p in repo.out.iterdir()) == [".edgemodels", "README.md"]
+
+
+def test_generating_twice_gives_identical_bytes_wherever_it_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first, second = Repo(tmp_path / "a"), Repo(tmp_path / "b")
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    assert first.generate(catalogue()) == 0
+    monkeypatch.chdir(tmp_path / "b")
+    second.file.write_text(dump(catalogue()))
+    assert run_generate("catalogue.yaml", "-o", "deploy") == 0
+    assert first.files() == second.files()
+    mtimes = {p: os.stat(first.out / p).st_mtime_ns for p in first.files()}
+    assert first.generate(catalogue()) == 0
+    assert {p: os.stat(first.out / p).st_mtime_ns for p in first.files()} == mtimes
+
+
+def test_check_is_the_stale_output_gate(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
+    assert repo.generate(catalogue()) == 0
+    assert repo.generate(catalogue(), "--check") == 0
+    assert "up to date" in capsys.readouterr().out
+    before = repo.files()
+    assert repo.generate(bumped(catalogue()), "--check") == 1
+    out = capsys.readouterr().out
+    assert "out of date" in out
+    chart = (repo.out / "models" / "api" / "chart" / "Chart.yaml").as_posix()
+    assert f"{chart}: D304 out of date: generate would change this file" in out
+    assert repo.files() == before  # --check writes nothing
+
+
+def test_check_of_a_missing_folder_lists_everything(
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert repo.generate(catalogue(), "--check") == 1
+    assert "would add this file" in capsys.readouterr().out
+    assert not repo.out.exists()
+
+
+def test_catalogue_errors_stop_before_anything_is_written(
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    doc = catalogue()
+    model(doc, "api")["targets"] = ["nowhere"]
+    assert repo.generate(doc) == 1
+    assert "nowhere" in capsys.readouterr().out
+    assert not repo.out.exists()
+
+
+def test_an_output_path_that_is_a_file_exits_2(
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo.out.write_text("not a folder")
+    assert repo.generate(catalogue()) == 2
+    assert "is a file" in capsys.readouterr().err
+
+
+def test_a_second_run_on_the_same_folder_exits_2(
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert repo.generate(catalogue()) == 0
+    fd = os.open(repo.out / ".edgemodels" / "lock", os.O_RDWR)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        assert repo.generate(bumped(catalogue())) == 2
+    finally:
+        os.close(fd)
+    assert "another edgemodels run is writing" in capsys.readouterr().err
+
+
+def test_ctrl_c_while_writing_leaves_the_previous_tree(
+    repo: Repo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert repo.generate(catalogue()) == 0
+    before = repo.files()
+
+    def interrupted(*args: object, **kwargs: object) -> object:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(treewrite, "_write_journal", interrupted)
+    assert repo.generate(bumped(catalogue())) == 130
+    monkeypatch.undo()
+    assert {p: b for p, b in repo.files().items() if "staging" not in p} == before
+    assert repo.generate(bumped(catalogue())) == 0
+    assert not (repo.out / ".edgemodels" / "staging").exists()
