@@ -1,0 +1,203 @@
+"""`edgemodels plan` as a user runs it: formats, the base revision, guards, exit codes."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import click
+import jsonschema
+import pytest
+
+from edgemodels.cli import EXIT_USAGE
+from edgemodels.cli.plan import command
+
+REPO = Path(__file__).resolve().parents[2]
+EXAMPLES = REPO / "examples"
+PLAN_SCHEMA = json.loads((REPO / "schemas" / "plan-report.schema.json").read_text())
+
+
+def plan(*args: str | Path) -> int:
+    """The command with the exit-code handling of `edgemodels.cli.main`."""
+    try:
+        return int(command.main([str(a) for a in args], standalone_mode=False))
+    except click.ClickException as exc:
+        exc.show()
+        return EXIT_USAGE
+
+
+def git(repo: Path, *args: str) -> None:
+    subprocess.run(
+        ["git", "-c", "init.defaultBranch=main", *args], cwd=repo, check=True, capture_output=True
+    )
+
+
+@pytest.fixture
+def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A checkout with the example catalogue committed on main; the test edits the working copy."""
+    root = tmp_path / "checkout"
+    root.mkdir()
+    git(root, "init", "-q")
+    shutil.copytree(EXAMPLES / "lrt", root / "catalogue")
+    shutil.copy(EXAMPLES / "sites.yaml", root / "sites.yaml")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "catalogue")
+    monkeypatch.chdir(root)
+    return root
+
+
+def drop_anomaly_scorer_from_lrt(root: Path) -> None:
+    """anomaly-scorer keeps arm-assembly only: lrt-site-01 and lrt-site-03 lose it."""
+    path = root / "catalogue" / "models" / "anomaly-scorer.yaml"
+    path.write_text(
+        path.read_text().replace("targets: [arm-assembly, lrt]", "targets: [arm-assembly]")
+    )
+
+
+def test_plan_of_the_example(capsys: pytest.CaptureFixture[str]) -> None:
+    assert plan("--inventory", EXAMPLES / "sites.yaml", EXAMPLES / "lrt") == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("Plan for ") and out[0].endswith(" on 4 sites")
+    assert "  paint-01     1       paint-inspector@2.1.0" in out
+    assert out[-1] == "plan: no findings"
+
+
+def test_json_matches_the_published_schema(capsys: pytest.CaptureFixture[str]) -> None:
+    assert plan("-i", EXAMPLES / "sites.yaml", EXAMPLES / "lrt", "--format", "json") == 0
+    doc = json.loads(capsys.readouterr().out)
+    jsonschema.validate(doc, PLAN_SCHEMA)
+    assert doc["summary"]["sites"] == 4 and doc["base"] is None
+
+
+def test_upgrade_against_the_base_branch(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = repo / "catalogue" / "models" / "sktime.yaml"
+    path.write_text(path.read_text().replace("1.4.2", "1.5.0"))
+    assert plan("-i", "sites.yaml", "--base", "main") == 0  # default catalogue: ./catalogue
+    out = capsys.readouterr().out.splitlines()
+    assert "  3 site(s) change: 0 added, 3 upgraded, 0 downgraded, 0 changed, 0 removed" in out
+    assert "  lrt-site-01  sktime  ^upgraded  1.4.2 -> 1.5.0" in out
+
+
+def test_mass_removal_fails_and_names_the_sites(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    drop_anomaly_scorer_from_lrt(repo)
+    assert plan("-i", "sites.yaml", "catalogue", "--base", "main") == 1
+    out = capsys.readouterr().out
+    assert (
+        "catalogue/catalogue.yaml:8:9: D101 models are removed from 2 of 4 sites, more than the "
+        "limit of 5 site(s) or 10% of sites: lrt-site-01, lrt-site-03; pass --allow-removals "
+        "if this is intended"
+    ) in out.splitlines()
+
+
+def test_allow_removals_and_a_higher_limit(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    drop_anomaly_scorer_from_lrt(repo)
+    assert plan("-i", "sites.yaml", "--base", "main", "--max-removals", "50%") == 0
+    assert "D101" not in capsys.readouterr().out
+    assert plan("-i", "sites.yaml", "--base", "main", "--max-removals", "1") == 1
+    assert plan("-i", "sites.yaml", "--base", "main", "--allow-removals") == 0
+    assert "D101 [warning]" in capsys.readouterr().out
+
+
+def test_markdown_to_a_file(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    drop_anomaly_scorer_from_lrt(repo)
+    code = plan("-i", "sites.yaml", "--base", "main", "--format", "markdown", "-o", "plan.md")
+    assert code == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.startswith("plan written to plan.md\n")
+    assert "D101" in captured.err
+    text = (repo / "plan.md").read_text()
+    assert text.startswith("### ❌ edgemodels plan for catalogue on 4 sites, compared with main (")
+    assert "🔴 2 removed" in text and "```mermaid" in text
+
+
+def test_managed_clusters_and_workload_export(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    clusters = tmp_path / "clusters.yaml"
+    clusters.write_text(
+        "apiVersion: v1\nkind: List\nitems:\n"
+        + "".join(
+            f"- apiVersion: cluster.open-cluster-management.io/v1\n  kind: ManagedCluster\n"
+            f"  metadata:\n    name: {name}\n    labels: {{env: lrt, line: {line}}}\n"
+            for name, line in (("gw-1", "assembly"), ("gw-2", "logistics"))
+        )
+    )
+    exported = tmp_path / "workloads.yaml"
+    exported.write_text(
+        "apiVersion: edgemodels.io/v1alpha1\nkind: WorkloadPlacement\n"
+        "workloads:\n  - name: quality-inspection\n    sites: [gw-2]\n"
+    )
+    args = ("-i", clusters, EXAMPLES / "lrt", "--format", "json")
+    assert plan(*args) == 0
+    before = json.loads(capsys.readouterr().out)
+    detector = {s["name"]: [m["name"] for m in s["models"]] for s in before["sites"]}
+    assert "defect-detector" in detector["gw-1"] and "defect-detector" not in detector["gw-2"]
+    assert plan(*args, "--workload-sites", exported) == 0
+    after = json.loads(capsys.readouterr().out)
+    # quality-inspection also runs on gw-2 now, and its model follows it there
+    assert "defect-detector" in [m["name"] for m in after["sites"][1]["models"]]
+    # neither cluster is on the paint line or arm64
+    assert sorted((f["code"], f["message"].split()[1]) for f in after["findings"]) == [
+        ("D106", "arm-assembly"),
+        ("D106", "paint-shop"),
+    ]
+
+
+def test_inventory_with_errors_exits_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "sites.yaml"
+    bad.write_text("apiVersion: edgemodels.io/v1alpha1\nkind: SiteInventory\nsites:\n  - name: A\n")
+    assert plan("-i", bad, EXAMPLES / "lrt") == 1
+    out = capsys.readouterr().out
+    assert f"{bad.as_posix()}:4:11: S004" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("-i", "missing.yaml", str(EXAMPLES / "lrt")), "--inventory missing.yaml: no such file"),
+        (
+            ("-i", str(EXAMPLES / "sites.yaml"), str(EXAMPLES / "lrt"), "--max-removals", "lots"),
+            "--max-removals: expected a number of sites",
+        ),
+        (
+            ("-i", str(EXAMPLES / "sites.yaml"), "catalogue", "--base", "main"),
+            "is not inside a git repository",
+        ),
+        (
+            ("-i", str(EXAMPLES / "sites.yaml"), str(EXAMPLES / "lrt"), "--format", "yaml"),
+            "Invalid value for '--format'",
+        ),
+    ],
+)
+def test_usage_errors_exit_2(
+    args: tuple[str, ...],
+    message: str,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    shutil.copytree(EXAMPLES / "lrt", tmp_path / "catalogue")  # not in a git repository
+    monkeypatch.chdir(tmp_path)
+    assert plan(*args) == EXIT_USAGE
+    assert message in capsys.readouterr().err
+
+
+def test_help_shows_an_example(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        command.main(["--help"], prog_name="edgemodels plan")
+    out = capsys.readouterr().out
+    assert "edgemodels plan --inventory examples/sites.yaml examples/lrt" in out
+
+
+def test_registered_in_the_cli(capsys: pytest.CaptureFixture[str]) -> None:
+    from edgemodels.cli import cli, main
+
+    if "plan" not in cli.commands:
+        pytest.skip("the lead registers `plan` in edgemodels.cli")
+    assert main(["plan", "-i", str(EXAMPLES / "sites.yaml"), str(EXAMPLES / "lrt")]) == 0
+    assert capsys.readouterr().out.startswith("Plan for ")
