@@ -1,0 +1,132 @@
+"""`edgemodels publish`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from edgemodels.catalogue.sources import default_catalogue_path
+from edgemodels.cli import EXIT_CLEAN, FORMATS, emit_findings, guarded
+
+
+@click.command("publish")
+@click.argument("catalogue", required=False, type=click.Path(path_type=Path))
+@click.option(
+    "--repo",
+    metavar="URL_OR_PATH",
+    help="Deploy repository to push to [default: spec.git.url]. Never put a password in it: "
+    "use a git credential helper or EDGEMODELS_GIT_TOKEN.",
+)
+@click.option("--branch", help="Branch RHACM pulls [default: spec.git.branch].")
+@click.option(
+    "--path", "path", metavar="DIR", help="Folder in the branch [default: spec.git.path]."
+)
+@click.option(
+    "--author",
+    envvar="EDGEMODELS_AUTHOR",
+    default="edgemodels <edgemodels@localhost>",
+    show_default=True,
+    help='Commit author, "Name <mail>" (also EDGEMODELS_AUTHOR).',
+)
+@click.option("--message-extra", default="", help="A paragraph added to the commit message.")
+@click.option(
+    "--retries",
+    type=click.IntRange(0, 20),
+    default=3,
+    show_default=True,
+    help="How often to rebuild on top and push again when the branch moved meanwhile.",
+)
+@click.option("--dry-run", is_flag=True, help="Show what would be committed; push nothing.")
+@click.option(
+    "--create-branch/--no-create-branch",
+    default=True,
+    show_default=True,
+    help="Create the branch when the repository does not have it yet.",
+)
+@click.option(
+    "--workdir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Keep the clone of the deploy repository here and reuse it [default: a temporary one].",
+)
+@click.option(
+    "--force", is_flag=True, help="Overwrite generated files edited by hand on the branch."
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(1),
+    default=300.0,
+    show_default=True,
+    help="Seconds allowed for each clone, fetch and push.",
+)
+@click.option(
+    "--format", "fmt", type=FORMATS, default="text", show_default=True, help="Findings format."
+)
+def command(
+    catalogue: Path | None,
+    repo: str | None,
+    branch: str | None,
+    path: str | None,
+    author: str,
+    message_extra: str,
+    retries: int,
+    dry_run: bool,
+    create_branch: bool,
+    workdir: Path | None,
+    force: bool,
+    timeout: float,
+    fmt: str,
+) -> int:
+    """Generate the tree and commit it to the deploy branch, then push (never forced).
+
+    Only the folder --path of the branch changes (other paths are left alone); nothing is
+    committed when the tree is already there. The commit message lists the models added,
+    upgraded and removed per target, and the catalogue's git commit. When the branch moved
+    meanwhile, publish fetches, rebuilds on top and pushes again (--retries times).
+    Credentials come from git's credential helpers, or EDGEMODELS_GIT_TOKEN (with
+    EDGEMODELS_GIT_USERNAME, default oauth2); they are never printed. Exit 0 when
+    published or already up to date, 1 on catalogue errors or hand-edited files in the
+    way, 2 when the repository cannot be cloned, written or pushed to.
+
+    \b
+    Example:
+      edgemodels publish catalogue/ --repo https://git.example.com/edge/deploy.git \\
+          --branch acm-dev --author "Model CI <ci@example.com>"
+      edgemodels publish examples/lrt --repo /srv/git/deploy.git --dry-run
+    """
+
+    def body() -> int:
+        # Imported here: publish needs the git program, the other commands do not.
+        from edgemodels.publishing import PublishOptions, run_publish
+
+        source = catalogue or default_catalogue_path(Path.cwd())
+        options = PublishOptions(
+            source,
+            repo,
+            branch,
+            path,
+            author,
+            message_extra,
+            retries,
+            dry_run,
+            create_branch,
+            workdir,
+            force,
+            timeout,
+        )
+        result = run_publish(options)
+        if result.status == "findings":
+            return emit_findings(result.findings, fmt, f"publish {source}")
+        if result.status == "unchanged":
+            click.echo(f"{result.where}: already up to date, nothing to commit")
+        elif result.status == "dry-run":
+            click.echo(f"{result.where}: would commit (dry run, nothing pushed):\n")
+            click.echo(result.message, nl=False)
+        else:
+            sha = (result.commit or "")[:12]
+            tries = f" (after {result.attempts} attempts)" if result.attempts > 1 else ""
+            click.echo(f"{result.where}: pushed {sha}{tries}\n")
+            click.echo(result.message, nl=False)
+        return EXIT_CLEAN
+
+    return guarded(body)

@@ -1,0 +1,327 @@
+"""`edgemodels publish`: the generated tree, committed to the branch RHACM pulls, and pushed.
+
+The only module that imports GitPython (it needs the `git` program). Guarantees:
+- Only the folder `path` of the branch changes; the rest of the branch is left alone, and
+  inside it only files edgemodels owns (its manifest) are changed or removed.
+- Nothing is committed when the tree is already there. Pushes are never forced: when the
+  branch moved meanwhile the push is rejected, and the tree is written again on top of
+  the new branch head and pushed again, a bounded number of times. A commit that could not
+  be pushed is kept in the working clone (ref `refs/edgemodels/unpushed/<branch>`).
+- Credentials come from git's credential helpers, or from EDGEMODELS_GIT_TOKEN (and
+  EDGEMODELS_GIT_USERNAME) through a helper defined in the environment, never from the
+  catalogue; `user:password@` is removed from every URL that is printed.
+- git never prompts (GIT_TERMINAL_PROMPT=0): a missing credential fails at once.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from edgemodels.errors import OutputError, ToolMissingError, UsageError
+
+try:
+    import git
+except ImportError as exc:  # GitPython raises this when no git executable is found
+    raise ToolMissingError(f"publish needs git: {exc}") from exc
+
+# GitPython logs git's stderr itself (with URLs in it); publish reports errors, redacted.
+logging.getLogger("git").addHandler(logging.NullHandler())
+logging.getLogger("git").propagate = False
+
+UNPUSHED_REF = "refs/edgemodels/unpushed"
+_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/@\s]+@")
+_SCP_USERINFO = re.compile(r"(?<![\w/])[^\s:/@]+:[^\s:/@]+@(?=[\w.-]+:)")
+_AUTHOR = re.compile(r"^[^<>\n]+ <[^<>\s]+>$")
+_BRANCH = re.compile(r"^(?!-)(?!.*\.\.)(?!.*//)[A-Za-z0-9._/-]+(?<![./])$")
+_AUTH_FAILURES = (
+    "authentication failed",
+    "could not read username",
+    "could not read password",
+    "permission denied",
+    "http basic: access denied",
+    "the requested url returned error: 401",
+    "the requested url returned error: 403",
+)
+# The branch moved between the remote's advertisement and its ref update: a race, not a no.
+_RACE_MARKERS = ("failed to update ref", "failed to lock", "cannot lock ref", "but expected")
+_ENV_HELPER = (
+    '!f() { test "$1" = get || exit 0; '
+    'echo "username=${EDGEMODELS_GIT_USERNAME:-oauth2}"; '
+    'echo "password=$EDGEMODELS_GIT_TOKEN"; }; f'
+)
+
+
+class PublishError(OutputError):
+    """The deploy repository cannot be read, written or pushed to (exit 2)."""
+
+
+class PushRejected(PublishError):
+    """Every push attempt was rejected; the last commit is kept in the working clone."""
+
+
+def redact(text: str) -> str:
+    """`https://user:token@host` -> `https://***@host` (also scp-like `user:pw@host:`)."""
+    return _SCP_USERINFO.sub("***@", _USERINFO.sub(r"\1***@", text))
+
+
+@dataclass(frozen=True)
+class Destination:
+    url: str
+    branch: str
+    path: str  # posix, relative to the repository root; "" for the root
+
+    @property
+    def shown(self) -> str:
+        where = f"{self.path}/" if self.path else "/"
+        return f"{redact(self.url)} branch {self.branch} at {where}"
+
+
+@dataclass(frozen=True)
+class GitSettings:
+    author: str
+    timeout: float = 300.0
+    env: dict[str, str] = field(default_factory=dict)
+
+
+def destination(url: str, branch: str, path: str) -> Destination:
+    if not url:
+        raise UsageError("no deploy repository: give --repo or set spec.git.url")
+    if url.startswith("-") or url.lower().startswith(("ext::", "fd::")):
+        raise UsageError(f"refusing repository URL {redact(url)!r}")
+    if not _BRANCH.match(branch) or branch.endswith(".lock"):
+        raise UsageError(f"not a valid branch name: {branch!r}")
+    clean = path.strip("/")
+    parts = clean.split("/") if clean else []
+    if any(p in ("", ".", "..", ".git") for p in parts):
+        raise UsageError(f"--path must be a folder inside the repository, not {path!r}")
+    return Destination(url, branch, clean)
+
+
+def git_settings(author: str, timeout: float) -> GitSettings:
+    if not _AUTHOR.match(author):
+        raise UsageError(f'--author must look like "Name <mail>", not {author!r}')
+    name, mail = author[:-1].split(" <", 1)
+    env = {"GIT_TERMINAL_PROMPT": "0", "GCM_INTERACTIVE": "never"}
+    for key, value in (("GIT_COMMITTER_NAME", name), ("GIT_COMMITTER_EMAIL", mail)):
+        env[key] = os.environ.get(key, value)
+    if os.environ.get("EDGEMODELS_GIT_TOKEN"):
+        # A helper in the environment: the token is read by the shell git starts, it is
+        # never on a command line or in a config file.
+        count = int(os.environ.get("GIT_CONFIG_COUNT", "0") or 0)
+        env.update(
+            {
+                "GIT_CONFIG_COUNT": str(count + 1),
+                f"GIT_CONFIG_KEY_{count}": "credential.helper",
+                f"GIT_CONFIG_VALUE_{count}": _ENV_HELPER,
+            }
+        )
+    return GitSettings(author, timeout, env)
+
+
+def _failure(action: str, dest: Destination, exc: Exception) -> PublishError:
+    detail = redact(_stderr(exc))
+    low = detail.lower()
+    if any(marker in low for marker in _AUTH_FAILURES):
+        hint = (
+            "authentication failed: configure a git credential helper for this host, or set "
+            "EDGEMODELS_GIT_TOKEN (and EDGEMODELS_GIT_USERNAME)"
+        )
+    else:
+        hint = "cannot reach the repository, or git failed"
+    return PublishError(f"{action} {redact(dest.url)}: {hint}\n  git said: {detail}")
+
+
+def _stderr(exc: Exception) -> str:
+    if isinstance(exc, git.GitCommandError):
+        text = str(exc.stderr or "").strip()
+        text = text.removeprefix("stderr:").strip().strip("'").strip()
+        return " ".join(text.split()) or f"exit code {exc.status}"
+    return str(exc)
+
+
+@contextmanager
+def git_errors(dest: Destination) -> Iterator[None]:
+    """Any other failing git command: a clear, redacted message instead of a crash."""
+    try:
+        yield
+    except git.GitCommandError as exc:
+        command = " ".join(str(a) for a in (exc.command or [])[1:2]) or "git"
+        raise PublishError(
+            f"git {command} failed in the clone of {redact(dest.url)}: {redact(_stderr(exc))}"
+        ) from None
+
+
+# --- the working clone ---------------------------------------------------------------------
+
+
+@contextmanager
+def working_clone(dest: Destination, settings: GitSettings, workdir: Path | None) -> Iterator[Any]:
+    """A clone of the deploy repository: `workdir` (kept, reused) or a temporary one
+    (removed afterwards, unless a commit in it could not be pushed)."""
+    if workdir is not None:
+        yield _open_workdir(dest, settings, workdir)
+        return
+    temp = Path(tempfile.mkdtemp(prefix="edgemodels-publish-"))
+    keep = False
+    try:
+        yield _clone(dest, settings, temp / "repo")
+    except PushRejected:
+        keep = True
+        raise
+    finally:
+        if not keep:
+            shutil.rmtree(temp, ignore_errors=True)
+
+
+def _clone(dest: Destination, settings: GitSettings, target: Path) -> Any:
+    runner = git.Git(str(target.parent))
+    try:
+        runner.clone(
+            "--no-checkout",
+            "--origin",
+            "origin",
+            "--",
+            dest.url,
+            str(target),
+            kill_after_timeout=settings.timeout,
+            env=settings.env,
+        )
+    except git.GitCommandError as exc:
+        raise _failure("cannot clone", dest, exc) from None
+    repo = git.Repo(str(target))
+    repo.git.update_environment(**settings.env)
+    return repo
+
+
+def _open_workdir(dest: Destination, settings: GitSettings, workdir: Path) -> Any:
+    if not workdir.exists() or (workdir.is_dir() and not any(workdir.iterdir())):
+        workdir.mkdir(parents=True, exist_ok=True)
+        return _clone(dest, settings, workdir)
+    try:
+        repo = git.Repo(str(workdir))
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        raise PublishError(f"--workdir {workdir} is not a git working copy") from None
+    repo.git.update_environment(**settings.env)
+    origin = repo.remotes.origin.url if "origin" in repo.remotes else ""
+    if origin != dest.url:
+        raise PublishError(
+            f"--workdir {workdir} is a clone of {redact(origin) or 'no origin'}, "
+            f"not of {redact(dest.url)}"
+        )
+    if repo.is_dirty(untracked_files=True):
+        raise PublishError(
+            f"--workdir {workdir} has uncommitted changes; commit or remove them "
+            "(edgemodels publish never discards work), or use another --workdir"
+        )
+    return repo
+
+
+def checkout_branch(repo: Any, dest: Destination, settings: GitSettings, create: bool) -> bool:
+    """Fetch, and put the branch as the remote has it into the working tree.
+    Returns False when the branch is new (an orphan branch: it shares nothing)."""
+    try:
+        repo.git.fetch("--prune", "origin", kill_after_timeout=settings.timeout)
+    except git.GitCommandError as exc:
+        raise _failure("cannot fetch from", dest, exc) from None
+    _keep_unpushed(repo, dest.branch)
+    remote_ref = f"refs/remotes/origin/{dest.branch}"
+    if _ref_exists(repo, remote_ref):
+        repo.git.checkout("-q", "-f", "--no-track", "-B", dest.branch, remote_ref)
+        return True
+    if not create:
+        raise PublishError(
+            f"branch {dest.branch} does not exist in {redact(dest.url)}; create it, or "
+            "publish without --no-create-branch"
+        )
+    repo.git.symbolic_ref("HEAD", f"refs/heads/{dest.branch}")
+    if _ref_exists(repo, f"refs/heads/{dest.branch}"):
+        repo.git.update_ref("-d", f"refs/heads/{dest.branch}")
+    repo.git.rm("-r", "-q", "-f", "--ignore-unmatch", "--", ".")
+    repo.git.clean("-q", "-f", "-d", "-x")
+    return False
+
+
+def _ref_exists(repo: Any, ref: str) -> bool:
+    try:
+        repo.git.rev_parse("-q", "--verify", f"{ref}^{{commit}}")
+    except git.GitCommandError:
+        return False
+    return True
+
+
+def _keep_unpushed(repo: Any, branch: str) -> None:
+    """A local commit the remote does not have is saved before the branch is reset."""
+    local = f"refs/heads/{branch}"
+    if not _ref_exists(repo, local):
+        return
+    remote = f"refs/remotes/origin/{branch}"
+    if _ref_exists(repo, remote):
+        ahead = repo.git.rev_list("--count", f"{remote}..{local}")
+        if ahead.strip() == "0":
+            return
+    repo.git.update_ref(f"{UNPUSHED_REF}/{branch}", local)
+
+
+# --- commit and push -----------------------------------------------------------------------
+
+
+def commit_folder(repo: Any, dest: Destination, message: str, settings: GitSettings) -> str | None:
+    """Stage everything under the folder and commit it; None when nothing changed."""
+    pathspec = dest.path or "."
+    repo.git.add("-A", "--", pathspec)
+    if not repo.git.diff("--cached", "--name-only", "--", pathspec).strip():
+        return None
+    repo.git.commit("-q", "--no-edit", m=message, author=settings.author)
+    return str(repo.head.commit.hexsha)
+
+
+PushOutcome = Literal["pushed", "behind", "refused"]
+
+
+def push_branch(repo: Any, dest: Destination, settings: GitSettings) -> tuple[PushOutcome, str]:
+    """Push without force: 'behind' when the branch moved meanwhile (fetch and try again),
+    'refused' when the remote declined it (a hook, a protected branch)."""
+    progress = git.RemoteProgress()
+    refspec = f"refs/heads/{dest.branch}:refs/heads/{dest.branch}"
+    try:
+        infos = repo.remote("origin").push(
+            refspec=refspec, progress=progress, kill_after_timeout=settings.timeout
+        )
+    except git.GitCommandError as exc:
+        raise _failure("cannot push to", dest, exc) from None
+    said = [line for line in progress.other_lines if line.startswith("remote:")]
+    for info in infos:
+        summary = info.summary.strip()
+        if info.flags & info.REJECTED or any(m in summary for m in _RACE_MARKERS):
+            return "behind", redact(summary)
+        if info.flags & (info.REMOTE_REJECTED | info.REMOTE_FAILURE | info.ERROR):
+            return "refused", redact(" ".join([info.summary.strip(), *said]))
+    try:
+        infos.raise_if_error()
+    except git.GitCommandError as exc:
+        raise _failure("cannot push to", dest, exc) from None
+    return "pushed", ""
+
+
+def source_commit(catalogue: Path) -> str:
+    """The catalogue's commit (`git rev-parse HEAD`), noting uncommitted changes."""
+    resolved = catalogue.resolve()
+    start = resolved if resolved.is_dir() else resolved.parent
+    try:
+        repo = git.Repo(str(start), search_parent_directories=True)
+        sha = str(repo.head.commit.hexsha)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError, ValueError):
+        return "not a git checkout"
+    top = Path(str(repo.working_tree_dir)).resolve()
+    rel = os.path.relpath(resolved, top)
+    dirty = repo.is_dirty(untracked_files=True, path=rel)
+    return sha + (" (with uncommitted changes)" if dirty else "")

@@ -1,0 +1,220 @@
+"""The steps of `edgemodels publish`: load -> render -> scan -> clone -> write -> commit -> push.
+
+Git itself is in `publish.py`; this module decides what happens, and what the commit says.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from edgemodels import __version__
+from edgemodels.catalogue import load
+from edgemodels.deployed import (
+    DeployedModel,
+    by_target,
+    diff_models,
+    index_files,
+    index_tree,
+    summarize,
+)
+from edgemodels.diagnostics import Diagnostic, has_failures
+from edgemodels.errors import OutputError
+from edgemodels.generate import build_tree, conflict_findings, source_info
+from edgemodels.publish import (
+    UNPUSHED_REF,
+    Destination,
+    GitSettings,
+    PublishError,
+    PushRejected,
+    checkout_branch,
+    commit_folder,
+    destination,
+    git_errors,
+    git_settings,
+    push_branch,
+    redact,
+    source_commit,
+    working_clone,
+)
+from edgemodels.render import RenderOptions
+from edgemodels.secrets_scan import scan_text
+from edgemodels.tree import Plan, plan_tree, read_manifest
+from edgemodels.treewrite import write_tree
+
+DEFAULT_AUTHOR = "edgemodels <edgemodels@localhost>"
+Status = Literal["published", "unchanged", "dry-run", "findings"]
+
+
+@dataclass(frozen=True)
+class PublishOptions:
+    catalogue: Path
+    repo: str | None = None  # default: spec.git.url
+    branch: str | None = None  # default: spec.git.branch
+    path: str | None = None  # default: spec.git.path
+    author: str = DEFAULT_AUTHOR
+    message_extra: str = ""
+    retries: int = 3  # further attempts after a push rejected because the branch moved
+    dry_run: bool = False
+    create_branch: bool = True
+    workdir: Path | None = None
+    force: bool = False  # overwrite generated files edited by hand on the branch
+    timeout: float = 300.0  # seconds per git network operation
+
+
+@dataclass(frozen=True)
+class PublishResult:
+    status: Status
+    findings: tuple[Diagnostic, ...] = ()
+    message: str = ""  # the commit message (or the one a dry run would use)
+    commit: str | None = None
+    attempts: int = 0
+    where: str = ""
+
+
+@dataclass(frozen=True)
+class _Context:
+    dest: Destination
+    settings: GitSettings
+    tree: Mapping[str, bytes]
+    header: str  # catalogue name
+    trailer: str  # provenance lines of the message
+    options: PublishOptions
+
+
+def run_publish(options: PublishOptions, cwd: Path | None = None) -> PublishResult:
+    here = cwd or Path.cwd()
+    loaded = load(options.catalogue, here)
+    catalogue = loaded.catalogue
+    if catalogue is None or has_failures(loaded.diagnostics):
+        return PublishResult("findings", tuple(loaded.diagnostics))
+    spec = catalogue.git
+    dest = destination(
+        options.repo or spec.url,
+        options.branch or spec.branch,
+        spec.path if options.path is None else options.path,
+    )
+    settings = git_settings(options.author, options.timeout)
+    source = source_info(options.catalogue, loaded.merged.files, here)
+    tree = build_tree(catalogue, source, RenderOptions())
+    refuse_credentials(tree)
+    trailer = "\n".join(
+        [
+            f"Catalogue: {catalogue.name} ({source.digest})",
+            f"Catalogue source commit: {source_commit(options.catalogue)}",
+            f"Published by edgemodels {__version__}",
+        ]
+    )
+    context = _Context(dest, settings, tree, catalogue.name, trailer, options)
+    with working_clone(dest, settings, options.workdir) as repo, git_errors(dest):
+        return _attempts(repo, context)
+
+
+def refuse_credentials(tree: Mapping[str, bytes]) -> None:
+    """Nothing that looks like a credential is ever committed (the value is not shown)."""
+    hits = []
+    for path in sorted(tree):
+        text = tree[path].decode("utf-8", "replace")
+        hits += [f"  {path}:{h.line}:{h.col}: {h.kind}" for h in scan_text(text)]
+    if hits:
+        raise PublishError(
+            "refusing to publish: the generated tree contains what looks like a credential\n"
+            + "\n".join(hits[:20])
+            + "\nKeep secrets out of the catalogue: reference a Secret by name instead."
+        )
+
+
+def _attempts(repo: Any, ctx: _Context) -> PublishResult:
+    last = ""
+    for attempt in range(1, ctx.options.retries + 2):
+        checkout_branch(repo, ctx.dest, ctx.settings, ctx.options.create_branch)
+        result = _write_and_commit(repo, ctx, attempt)
+        if result.status != "published":
+            return result
+        outcome, detail = push_branch(repo, ctx.dest, ctx.settings)
+        if outcome == "pushed":
+            return result
+        if outcome == "refused":
+            repo.git.update_ref(f"{UNPUSHED_REF}/{ctx.dest.branch}", "HEAD")
+            raise PushRejected(
+                f"{ctx.dest.shown}: the remote refused the push: {detail}\n"
+                f"  nothing was published; the commit is kept in {repo.working_tree_dir} "
+                f"as {UNPUSHED_REF}/{ctx.dest.branch}"
+            )
+        last = detail
+    repo.git.update_ref(f"{UNPUSHED_REF}/{ctx.dest.branch}", "HEAD")
+    raise PushRejected(
+        f"{ctx.dest.shown}: the branch kept moving while publishing: the push was rejected "
+        f"{ctx.options.retries + 1} time(s) ({last}); nothing was forced.\n"
+        f"  Run publish again later (it starts from the new branch head). The last commit "
+        f"is kept in {repo.working_tree_dir} as {UNPUSHED_REF}/{ctx.dest.branch}"
+    )
+
+
+def _write_and_commit(repo: Any, ctx: _Context, attempt: int) -> PublishResult:
+    out = Path(str(repo.working_tree_dir))
+    if ctx.dest.path:
+        out = out / ctx.dest.path
+    old = _index_folder(out)
+    if ctx.options.dry_run:
+        plan = plan_tree(out, ctx.tree, ctx.options.force)
+    else:
+        plan = write_tree(out, ctx.tree, ctx.options.force)
+    where = ctx.dest.shown
+    if plan.conflicts:
+        shown = Path(ctx.dest.path or ".")
+        return PublishResult("findings", tuple(conflict_findings(plan, shown)), where=where)
+    message = commit_message(ctx, old, plan)
+    if ctx.options.dry_run:
+        status: Status = "dry-run" if plan.differs else "unchanged"
+        return PublishResult(status, message=message, attempts=attempt, where=where)
+    commit = commit_folder(repo, ctx.dest, message, ctx.settings)
+    if commit is None:
+        return PublishResult("unchanged", attempts=attempt, where=where)
+    return PublishResult("published", message=message, commit=commit, attempts=attempt, where=where)
+
+
+def commit_message(ctx: _Context, old: Mapping[str, DeployedModel], plan: Plan) -> str:
+    changes = diff_models(old, index_files(ctx.tree))
+    counts = summarize(changes)
+    subject = f"edgemodels: publish {ctx.header}: " + (counts or "settings changed")
+    body = (
+        ["Changes per target:", *by_target(changes)]
+        if changes
+        else ["No model was added, upgraded or removed; generated settings changed."]
+    )
+    files = (
+        f"Files under {ctx.dest.path or '/'}: {len(plan.added)} added, "
+        f"{len(plan.changed)} changed, {len(plan.removed)} removed"
+    )
+    parts = [subject, "", *body, "", files]
+    if ctx.options.message_extra:
+        parts += ["", redact(ctx.options.message_extra.strip())]
+    return "\n".join([*parts, "", ctx.trailer]) + "\n"
+
+
+def _index_folder(out: Path) -> dict[str, DeployedModel]:
+    """What the branch deploys now, read from the files its manifest lists."""
+    if not out.is_dir():
+        return {}
+    try:
+        owned = read_manifest(out).files
+    except OutputError:
+        return {}  # a damaged manifest: write_tree reports it
+    return index_tree([*owned, "README.md"], lambda p: _read_plain(out, p))
+
+
+def _read_plain(root: Path, path: str) -> bytes | None:
+    """A regular file's bytes, never through a symlink (the branch is not trusted)."""
+    try:
+        fd = os.open(root / path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except OSError:
+        return None
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            return None
+        return handle.read(4 * 1024 * 1024)

@@ -1,0 +1,326 @@
+"""`edgemodels publish` against real repositories: bare ones on disk and over git://."""
+
+from __future__ import annotations
+
+import re
+import stat
+from pathlib import Path
+
+import pytest
+
+from edgemodels.cli.publish import command
+from edgemodels.errors import OutputError
+from edgemodels.publish import redact
+from edgemodels.publishing import refuse_credentials
+
+from .conftest import Daemon, git
+
+
+def publish(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    rc = command.main(list(args), standalone_mode=False)
+    out, err = capsys.readouterr()
+    return int(rc), out, err
+
+
+def branch_log(repo: Path, branch: str = "acm-dev") -> list[str]:
+    return git("--git-dir", str(repo), "log", "--format=%H", branch).splitlines()
+
+
+def message(repo: Path, rev: str = "acm-dev") -> str:
+    return git("--git-dir", str(repo), "log", "-1", "--format=%B", rev)
+
+
+def files(repo: Path, rev: str = "acm-dev") -> set[str]:
+    return set(git("--git-dir", str(repo), "ls-tree", "-r", "--name-only", rev).splitlines())
+
+
+def set_version(catalogue: Path, model: str, old: str, new: str) -> None:
+    path = catalogue / "models" / f"{model}.yaml"
+    path.write_text(path.read_text().replace(old, new))
+
+
+def install_hook(workdir: Path, name: str, body: str) -> None:
+    hook = workdir / ".git" / "hooks" / name
+    # Hooks run with git's variables for the repository they belong to; the competing
+    # clone below is another repository.
+    hook.write_text("#!/bin/sh\nunset GIT_DIR GIT_WORK_TREE GIT_INDEX_FILE GIT_PREFIX\n" + body)
+    hook.chmod(hook.stat().st_mode | stat.S_IXUSR)
+
+
+def competitor(tmp_path: Path, url: str) -> Path:
+    """Another clone that pushes an unrelated change to the branch, as a colleague would."""
+    clone = tmp_path / "colleague"
+    git("clone", "-q", "--branch", "acm-dev", url, str(clone))
+    return clone
+
+
+COMPETE = """\
+cd {clone} || exit 1
+git pull -q --rebase origin acm-dev >/dev/null 2>&1
+date +%s%N >> notes.txt
+git add notes.txt && git commit -q -m "a colleague's change" && git push -q origin acm-dev
+"""
+
+
+# --- on-disk bare repositories --------------------------------------------------------
+
+
+def test_first_publish_creates_the_branch_with_a_descriptive_commit(
+    capsys: pytest.CaptureFixture[str], catalogue: Path, bare_repo: Path
+) -> None:
+    rc, out, _ = publish(
+        capsys,
+        str(catalogue),
+        "--repo",
+        str(bare_repo),
+        "--branch",
+        "acm-dev",
+        "--path",
+        "deploy",
+        "--author",
+        "Model CI <ci@example.com>",
+        "--message-extra",
+        "Pipeline 42",
+    )
+    assert rc == 0, out
+    assert "pushed" in out
+    assert len(branch_log(bare_repo)) == 1
+    names = files(bare_repo)
+    assert "deploy/.edgemodels/manifest.json" in names
+    assert "deploy/models/sktime/chart/Chart.yaml" in names
+    assert all(n.startswith("deploy/") for n in names)
+    text = message(bare_repo)
+    assert text.startswith("edgemodels: publish lrt: 4 added")
+    assert re.search(r"  lrt:\n(    .*\n)*    added sktime 1\.4\.2", text)
+    assert "  paint-shop:\n    added paint-inspector 2.1.0" in text
+    assert "Catalogue source commit: not a git checkout" in text
+    assert "Pipeline 42" in text
+    author = git("--git-dir", str(bare_repo), "log", "-1", "--format=%an <%ae>", "acm-dev")
+    assert author == "Model CI <ci@example.com>"
+    again = (str(catalogue), "--repo", str(bare_repo), "--branch", "acm-dev", "--path", "deploy")
+    rc, out, _ = publish(capsys, *again)
+    assert rc == 0
+    assert "already up to date, nothing to commit" in out
+    assert len(branch_log(bare_repo)) == 1
+
+
+def test_upgrade_and_removal_are_named_per_target(
+    capsys: pytest.CaptureFixture[str], catalogue: Path, bare_repo: Path
+) -> None:
+    args = (str(catalogue), "--repo", str(bare_repo), "--branch", "acm-dev")
+    assert publish(capsys, *args)[0] == 0
+    set_version(catalogue, "sktime", "1.4.2", "1.5.0")
+    assert publish(capsys, *args)[0] == 0
+    text = message(bare_repo)
+    assert text.startswith("edgemodels: publish lrt: 1 upgraded\n")
+    assert "  lrt:\n    upgraded sktime 1.4.2 -> 1.5.0\n" in text
+    (catalogue / "models" / "sktime.yaml").unlink()
+    assert publish(capsys, *args)[0] == 0
+    text = message(bare_repo)
+    assert text.startswith("edgemodels: publish lrt: 1 removed\n")
+    assert "  lrt:\n    removed sktime 1.5.0\n" in text
+    assert not any(n.startswith("models/sktime/") for n in files(bare_repo))
+    assert "models/anomaly-scorer/base/deployment.yaml" in files(bare_repo)
+    assert len(branch_log(bare_repo)) == 3
+
+
+def test_other_paths_of_the_branch_are_left_alone(
+    capsys: pytest.CaptureFixture[str], catalogue: Path, bare_repo: Path, tmp_path: Path
+) -> None:
+    seed = tmp_path / "seed"
+    git("clone", "-q", str(bare_repo), str(seed))
+    (seed / "docs").mkdir()
+    (seed / "docs" / "notes.md").write_text("kept\n")
+    git("checkout", "-q", "-b", "acm-dev", cwd=seed)
+    git("add", ".", cwd=seed)
+    git("commit", "-q", "-m", "seed", cwd=seed)
+    git("push", "-q", "origin", "acm-dev", cwd=seed)
+    args = (str(catalogue), "--repo", str(bare_repo), "--branch", "acm-dev", "--path", "gitops")
+    assert publish(capsys, *args)[0] == 0
+    (catalogue / "models" / "sktime.yaml").unlink()
+    assert publish(capsys, *args)[0] == 0
+    names = files(bare_repo)
+    assert "docs/notes.md" in names
+    assert "gitops/models/anomaly-scorer/base/deployment.yaml" in names
+    assert not any(n.startswith("gitops/models/sktime/") for n in names)
+    assert len(branch_log(bare_repo)) == 3  # seed + two publishes, no history rewritten
+
+
+def test_source_commit_of_a_catalogue_checkout(
+    capsys: pytest.CaptureFixture[str], catalogue: Path, bare_repo: Path
+) -> None:
+    git("init", "-q", cwd=catalogue)
+    git("add", ".", cwd=catalogue)
+    git("commit", "-q", "-m", "catalogue", cwd=catalogue)
+    head = git("rev-parse", "HEAD", cwd=catalogue)
+    assert publish(capsys, str(catalogue), "--repo", str(bare_repo), "--branch", "b1")[0] == 0
+    assert f"Catalogue source commit: {head}\n" in message(bare_repo, "b1") + "\n"
+    set_version(catalogue, "sktime", "1.4.2", "1.4.3")
+    rc, out, _ = publish(
+        capsys, str(catalogue), "--repo", str(bare_repo), "--branch", "b1", "--dry-run"
+    )
+    assert rc == 0
+    assert f"{head} (with uncommitted changes)" in out
+    assert "upgraded sktime 1.4.2 -> 1.4.3" in out
+    assert len(branch_log(bare_repo, "b1")) == 1
+
+
+def test_dry_run_pushes_nothing(
+    capsys: pytest.CaptureFixture[str], catalogue: Path, bare_repo: Path
+) -> None:
+    rc, out, _ = publish(
+        capsys, str(catalogue), "--repo", str(bare_repo), "--branch", "acm-dev", "--dry-run"
+    )
+    assert rc == 0
+    assert "would commit" in out and "added sktime 1.4.2" in out
+    assert git("--git-dir", str(bare_repo), "branch", "--list") == ""
+
+
+def test_missing_branch_without_create_is_exit_2(
+    capsys: pytest.CaptureFixture[str], catalogue: Path, bare_repo: Path
+) -> None:
+    rc, _, err = publish(
+        capsys, str(catalogue), "--repo", str(bare_repo), "--branch", "nope", "--no-create-branch"
+    )
+    assert rc == 2
+    assert "branch nope does not exist" in err
+
+
+def test_dirty_workdir_is_exit_2(
+    capsys: pytest.CaptureFixture[str], catalogue: Path, bare_repo: Path, tmp_path: Path
+) -> None:
+    work = tmp_path / "work"
+    args = (str(catalogue), "--repo", str(bare_repo), "--branch", "acm-dev", "--workdir", str(work))
+    assert publish(capsys, *args)[0] == 0
+    (work / "README.md").write_text("edited by hand\n")
+    rc, _, err = publish(capsys, *args)
+    assert rc == 2
+    assert "has uncommitted changes" in err
+    assert (work / "README.md").read_text() == "edited by hand\n"  # nothing discarded
+
+
+def test_catalogue_errors_publish_nothing(
+    capsys: pytest.CaptureFixture[str], catalogue: Path, bare_repo: Path
+) -> None:
+    set_version(catalogue, "sktime", "image: ", "imagee: ")
+    rc, out, _ = publish(capsys, str(catalogue), "--repo", str(bare_repo), "--branch", "acm-dev")
+    assert rc == 1
+    assert "sktime.yaml" in out
+    assert git("--git-dir", str(bare_repo), "branch", "--list") == ""
+
+
+def test_remote_hook_refusal_is_a_clear_exit_2(
+    capsys: pytest.CaptureFixture[str], catalogue: Path, bare_repo: Path
+) -> None:
+    hook = bare_repo / "hooks" / "pre-receive"
+    hook.write_text("#!/bin/sh\necho 'deploy branch is frozen' >&2\nexit 1\n")
+    hook.chmod(0o755)
+    rc, _, err = publish(capsys, str(catalogue), "--repo", str(bare_repo), "--branch", "acm-dev")
+    assert rc == 2
+    assert "the remote refused the push" in err
+    assert "deploy branch is frozen" in err
+    assert "refs/edgemodels/unpushed/acm-dev" in err
+    kept = Path(re.search(r"kept in (\S+) as", err).group(1))  # type: ignore[union-attr]
+    assert message(kept / ".git", "refs/edgemodels/unpushed/acm-dev").startswith("edgemodels:")
+    assert git("--git-dir", str(bare_repo), "branch", "--list") == ""
+
+
+def test_credentials_in_the_tree_are_refused() -> None:
+    with pytest.raises(OutputError, match="looks like a credential") as caught:
+        refuse_credentials({"a.yaml": b"url: https://bot:hunter22secret@git.example.com/x\n"})
+    assert "hunter22secret" not in str(caught.value)
+    assert "a.yaml:1:" in str(caught.value)
+    refuse_credentials({"a.yaml": b"credentialsSecret: lrt-git\n"})
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("https://bot:t0ken@git.example.com/a.git", "https://***@git.example.com/a.git"),
+        (
+            "fatal: unable to access 'http://u:p@h:8/x/'",
+            "fatal: unable to access 'http://***@h:8/x/'",
+        ),
+        ("ssh://git@host/x", "ssh://***@host/x"),
+        ("user:pw@host:repo.git", "***@host:repo.git"),
+        ("git@host:repo.git and /plain/path", "git@host:repo.git and /plain/path"),
+    ],
+)
+def test_redact(text: str, expected: str) -> None:
+    assert redact(text) == expected
+
+
+# --- over git:// from a git daemon --------------------------------------------------------
+
+
+def test_concurrent_change_is_fetched_and_retried(
+    capsys: pytest.CaptureFixture[str], catalogue: Path, daemon: Daemon, tmp_path: Path
+) -> None:
+    remote = daemon.bare("deploy.git")
+    url = daemon.url("deploy.git")
+    work = tmp_path / "work"
+    args = (str(catalogue), "--repo", url, "--branch", "acm-dev", "--workdir", str(work))
+    assert publish(capsys, *args)[0] == 0
+    clone = competitor(tmp_path, url)
+    once = tmp_path / "raced"
+    install_hook(
+        work,
+        "post-commit",
+        f"[ -e {once} ] && exit 0\ntouch {once}\n" + COMPETE.format(clone=clone),
+    )
+    set_version(catalogue, "sktime", "1.4.2", "1.5.0")
+    rc, out, err = publish(capsys, *args)
+    assert rc == 0, err
+    assert "after 2 attempts" in out
+    log = git("--git-dir", str(remote), "log", "--format=%s", "acm-dev").splitlines()
+    assert log == [
+        "edgemodels: publish lrt: 1 upgraded",
+        "a colleague's change",
+        "edgemodels: publish lrt: 4 added",
+    ]
+    assert "notes.txt" in files(remote)  # the colleague's change was not overwritten
+
+
+def test_branch_that_keeps_moving_stops_after_the_retries(
+    capsys: pytest.CaptureFixture[str], catalogue: Path, daemon: Daemon, tmp_path: Path
+) -> None:
+    daemon.bare("deploy.git")
+    url = daemon.url("deploy.git")
+    work = tmp_path / "work"
+    args = (str(catalogue), "--repo", url, "--branch", "acm-dev", "--workdir", str(work))
+    assert publish(capsys, *args)[0] == 0
+    install_hook(work, "post-commit", COMPETE.format(clone=competitor(tmp_path, url)))
+    set_version(catalogue, "sktime", "1.4.2", "1.5.0")
+    rc, _, err = publish(capsys, *args, "--retries", "2")
+    assert rc == 2
+    assert "rejected 3 time(s)" in err and "nothing was forced" in err
+    kept = message(work / ".git", "refs/edgemodels/unpushed/acm-dev")
+    assert "upgraded sktime 1.4.2 -> 1.5.0" in kept
+
+
+def test_unreachable_remote_is_exit_2_without_credentials_in_output(
+    capsys: pytest.CaptureFixture[str], catalogue: Path, daemon: Daemon
+) -> None:
+    from .conftest import free_port
+
+    closed = free_port()
+    for url in (
+        f"git://127.0.0.1:{closed}/deploy.git",
+        f"http://robot:s3cr3t-t0ken@127.0.0.1:{closed}/deploy.git",
+        daemon.url("missing.git"),
+    ):
+        rc, out, err = publish(capsys, str(catalogue), "--repo", url, "--branch", "acm-dev")
+        assert rc == 2, (url, err)
+        assert "cannot clone" in err
+        assert "s3cr3t" not in out + err
+    assert "robot" not in err
+
+
+def test_bad_author_is_a_usage_error(
+    capsys: pytest.CaptureFixture[str], catalogue: Path, bare_repo: Path
+) -> None:
+    rc, _, err = publish(
+        capsys, str(catalogue), "--repo", str(bare_repo), "--branch", "b", "--author", "nobody"
+    )
+    assert rc == 2
+    assert "--author must look like" in err
