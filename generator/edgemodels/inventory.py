@@ -131,24 +131,8 @@ def _site_inventory(yf: YamlFile) -> tuple[list[Site], list[Diagnostic]]:
         return [], diags
     sites: list[Site] = []
     for number, entry in enumerate(yf.data["sites"]):
-        where = Location(yf.path, *yf.data["sites"].item_pos[number])
-        labels = dict(entry.get("labels", {}))
-        for field_name, label in (*_FACT_LABELS, ("name", CLUSTER_NAME_LABEL)):
-            if field_name not in entry:
-                continue
-            fact = _label_text(entry[field_name])
-            given = labels.setdefault(label, fact)
-            if given != fact:
-                pos = entry["labels"].value_pos[label]
-                diags.append(
-                    finding(
-                        Location(yf.path, *pos),
-                        "D203",
-                        "label-conflict",
-                        f"site {entry['name']}: label {label}={given} contradicts "
-                        f"{field_name}: {fact}",
-                    )
-                )
+        labels, found = _with_facts(yf.path, entry)
+        diags += found
         storage = entry.get("capacity", {}).get("storage")
         sites.append(
             Site(
@@ -158,10 +142,28 @@ def _site_inventory(yf: YamlFile) -> tuple[list[Site], list[Diagnostic]]:
                 arch=entry.get("arch"),
                 image_volumes=entry.get("imageVolumes"),
                 production=bool(entry.get("production", False)),
-                location=where,
+                location=Location(yf.path, *yf.data["sites"].item_pos[number]),
             )
         )
     return sites, diags
+
+
+def _with_facts(path: str, entry: PosMap) -> tuple[dict[str, str], list[Diagnostic]]:
+    """The site's labels plus its facts as labels; a label contradicting its fact is D203."""
+    labels = dict(entry.get("labels", {}))
+    diags = []
+    for field_name, label in (*_FACT_LABELS, ("name", CLUSTER_NAME_LABEL)):
+        if field_name not in entry:
+            continue
+        fact = _label_text(entry[field_name])
+        given = labels.setdefault(label, fact)
+        if given != fact:
+            where = Location(path, *entry["labels"].value_pos[label])
+            message = (
+                f"site {entry['name']}: label {label}={given} contradicts {field_name}: {fact}"
+            )
+            diags.append(finding(where, "D203", "label-conflict", message))
+    return labels, diags
 
 
 def _label_text(value: object) -> str:
