@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from edgemodels.catalogue import load
@@ -48,7 +48,6 @@ class Plan:
     catalogue_path: str = ""
     inventory_path: str = ""
     base: Revision | None = None
-    findings: tuple[Diagnostic, ...] = field(default=())
 
     @property
     def compared(self) -> bool:
