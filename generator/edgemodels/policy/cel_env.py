@@ -102,7 +102,7 @@ def compile_expression(source: str, allowed_roots: Iterable[str]) -> Compiled:
         if match is None:
             raise CelProblem("P003", f"CEL syntax error: {exc}") from None
         hint = " (edgemodels' CEL has no optional `.?` syntax; use has())" if ".?" in source else ""
-        offset = (int(match.group(1)), int(match.group(2)) + 1)
+        offset = (int(match.group(1)), int(match.group(2)))  # cel's columns are 1-based
         raise CelProblem("P003", f"CEL syntax error: {match.group(3)}{hint}", offset) from None
     refs = program.references()
     functions = _resolve_functions(source, refs["functions"], set(refs["variables"]))
@@ -111,7 +111,7 @@ def compile_expression(source: str, allowed_roots: Iterable[str]) -> Compiled:
 
 
 def _resolve_functions(source: str, names: list[str], variables: set[str]) -> frozenset[str]:
-    used = set()
+    used, unknown = set(), []
     for name in names:
         # `sets.contains(...)` comes back as function `contains` plus variable `sets`.
         dotted = [f"{ns}.{name}" for ns in variables & NAMESPACES if f"{ns}.{name}" in FUNCTIONS]
@@ -120,22 +120,22 @@ def _resolve_functions(source: str, names: list[str], variables: set[str]) -> fr
         elif name in FUNCTIONS:
             used.add(name)
         elif name not in NATIVE:
-            raise CelProblem(
-                "P004", f"unknown function '{name}'{_suggest(name)}", _find(source, name)
-            )
+            unknown.append(name)
+    if unknown:
+        first = min(unknown, key=lambda n: _find(source, n))  # report the leftmost
+        raise CelProblem(
+            "P004", f"unknown function '{first}'{_suggest(first)}", _find(source, first)
+        )
     return frozenset(used)
 
 
 def _check_variables(source: str, names: set[str], allowed: set[str]) -> frozenset[str]:
     bound = set(_MACRO_VAR_RE.findall(source))
-    for name in sorted(names - bound - NAMESPACES):
-        if name not in allowed:
-            choices = ", ".join(sorted(allowed))
-            raise CelProblem(
-                "P004",
-                f"unknown variable '{name}' (available here: {choices})",
-                _find(source, name),
-            )
+    unknown = sorted(names - bound - NAMESPACES - allowed, key=lambda n: _find(source, n))
+    if unknown:
+        choices = ", ".join(sorted(allowed))
+        message = f"unknown variable '{unknown[0]}' (available here: {choices})"
+        raise CelProblem("P004", message, _find(source, unknown[0]))
     return frozenset(names & allowed)
 
 
@@ -143,7 +143,9 @@ def _suggest(name: str) -> str:
     import difflib
 
     close = difflib.get_close_matches(name, [*FUNCTIONS, *NATIVE], n=1)
-    return f"; did you mean '{close[0]}'?" if close else " (not in the allowed CEL functions)"
+    if close:
+        return f"; did you mean '{close[0]}'?"
+    return ' (not available in edgemodels\' CEL; see README, "Policies")'
 
 
 def _find(source: str, word: str) -> tuple[int, int]:

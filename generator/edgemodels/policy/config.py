@@ -151,7 +151,7 @@ def _settings(r: Reader, root: PosMap) -> tuple[Setting, ...]:
 def _ignores(r: Reader, root: PosMap) -> tuple[Ignore, ...]:
     seq = r.sequence(root, "ignore")
     out = []
-    for item, loc in r.items(seq or [], "ignore"):  # type: ignore[arg-type]
+    for item, loc in r.items(seq, "ignore"):
         r.keys(item, ("rule", "rules", "paths"), "an ignore entry")
         rules = (r.strings(item, "rules") or []) + (r.strings(item, "rule") or [])
         paths = r.strings(item, "paths") or []

@@ -1,7 +1,7 @@
 """Manifest rules as Kubernetes ValidatingAdmissionPolicy + ValidatingAdmissionPolicyBinding.
 
 The same CEL runs at admission on the hub or on the sites. edgemodels-only extensions are
-dropped (fieldPathExpression, severityExpression, documentation); a rule that calls an
+dropped (fieldPath, fieldPathExpression, severityExpression, documentation); a rule that calls an
 edgemodels-only function or reads `params` cannot be evaluated by Kubernetes and is skipped
 with a reason. Severity maps to the binding's validationActions.
 """
@@ -105,9 +105,7 @@ def _validation(v: Validation) -> Obj:
     if v.message_expression is not None:
         out["messageExpression"] = v.message_expression.source
     out["reason"] = v.reason
-    if v.field_path:
-        out["fieldPath"] = v.field_path
-    return out
+    return out  # fieldPath is an edgemodels extension (CRD rules have it, admission policies not)
 
 
 def _resource_rule(match: ResourceMatch) -> Obj:

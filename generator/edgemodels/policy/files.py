@@ -161,7 +161,7 @@ class _RuleReader:
     def resource_matches(self, applies: PosMap) -> tuple[ResourceMatch, ...]:
         seq = self.r.sequence(applies, "manifests")
         out = []
-        for item, loc in self.r.items(seq or [], "manifests"):  # type: ignore[arg-type]
+        for item, loc in self.r.items(seq, "manifests"):
             self.r.keys(item, ("apiVersions", "kinds"), "a manifests selector")
             versions, kinds = self.r.strings(item, "apiVersions"), self.r.strings(item, "kinds")
             if not versions or not kinds:
@@ -221,7 +221,7 @@ def load_policy_file(path: Path, shown: str, origin: str) -> tuple[list[Rule], l
         r.error(r.where(root), f"expected apiVersion: {API_VERSION} and kind: {KIND}")
         return [], r.diagnostics
     rules = []
-    for item, loc in r.items(r.sequence(root, "rules", required=True) or [], "rules"):  # type: ignore[arg-type]
+    for item, loc in r.items(r.sequence(root, "rules", required=True), "rules"):
         rule = read_rule(r, item, loc, origin)
         if rule is not None:
             rules.append(rule)

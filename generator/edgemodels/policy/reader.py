@@ -98,9 +98,11 @@ class Reader:
             return None
         return [str(v) for v in seq]
 
-    def items(self, seq: PosSeq, what: str) -> list[tuple[PosMap, Location]]:
-        """The mapping items of a list, each with its position."""
-        out = []
+    def items(self, seq: PosSeq | None, what: str) -> list[tuple[PosMap, Location]]:
+        """The mapping items of a list (None: no list), each with its position."""
+        out: list[tuple[PosMap, Location]] = []
+        if seq is None:
+            return out
         for item, pos in zip(seq, seq.item_pos, strict=True):
             if isinstance(item, PosMap):
                 out.append((item, self.at(pos)))

@@ -1,0 +1,262 @@
+"""Each default catalogue rule: a failing and a passing catalogue, with (line, col, code).
+
+Every case is HEADER (7 lines) + a body, loaded by the real catalogue loader; body lines
+start at line 8.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from .helpers import (
+    HEADER,
+    SKTIME,
+    catalogue_findings,
+    default_policies,
+    where,
+)
+
+TARGETS = """\
+  targets:
+    lrt: {matchLabels: {env: lrt}}
+    plant: {production: true, matchLabels: {site: plant}}
+  models:
+"""  # lines 8-11; a model starts at 12
+
+
+def model(**fields: str) -> str:
+    """SKTIME with fields replaced (value None-like "" removes the field)."""
+    lines = SKTIME.splitlines()
+    out = []
+    for line in lines:
+        key = line.strip().removeprefix("- ").split(":")[0]
+        if key in fields and key != "name":
+            if fields[key]:
+                out.append(f"      {key}: {fields[key]}")
+            continue
+        out.append(line)
+    known = {line.strip().removeprefix("- ").split(":")[0] for line in lines}
+    out += [f"      {k}: {v}" for k, v in fields.items() if k not in known and v]
+    return "\n".join(out) + "\n"
+
+
+PINNED = SKTIME.splitlines()[3].split(": ", 1)[1]
+
+CASES = [
+    # P101: the image line (15), column of the value; error on a production target
+    (
+        "P101-prod",
+        model(image="registry.gitlab.com/i4q/lrt/sktime:1.4.2", targets="[plant]"),
+        None,
+        "P101",
+        [(15, 14, "P101")],
+    ),
+    (
+        "P101-arch-image",
+        model(images="{arm64: 'registry.gitlab.com/i4q/lrt/sktime:1.4.2-arm64'}"),
+        None,
+        "P101",
+        [(19, 23, "P101")],
+    ),
+    (
+        "P101-target-override",
+        TARGETS.replace("{env: lrt}}", "{env: lrt}, overrides: {image: 'r.example.com/x:1'}}")
+        + SKTIME,
+        None,
+        "P101",
+        [(9, 55, "P101")],
+    ),
+    ("P101-pass", SKTIME, None, "P101", []),
+    # P102
+    (
+        "P102-latest",
+        model(image="registry.gitlab.com/i4q/lrt/sktime:latest"),
+        None,
+        "P102",
+        [(15, 14, "P102")],
+    ),
+    (
+        "P102-no-tag",
+        model(image="registry.gitlab.com/i4q/lrt/sktime"),
+        None,
+        "P102",
+        [(15, 14, "P102")],
+    ),
+    ("P102-pass-tag", model(image="registry.gitlab.com/i4q/lrt/sktime:1.4.2"), None, "P102", []),
+    (
+        "P102-pass-digest",
+        model(image="registry.gitlab.com/i4q/lrt/sktime@sha256:" + "a" * 64),
+        None,
+        "P102",
+        [],
+    ),
+    # P103: only with an allow-list
+    (
+        "P103-outside",
+        model(image="docker.io/someone/sktime:1.4.2"),
+        "registries: {allow: [registry.gitlab.com/i4q]}",
+        "P103",
+        [(15, 14, "P103")],
+    ),
+    (
+        "P103-prefix-is-not-host",
+        model(image="registry.gitlab.com/other/sktime:1.4.2"),
+        "registries: {allow: [registry.gitlab.com/i4q]}",
+        "P103",
+        [(15, 14, "P103")],
+    ),
+    ("P103-pass", SKTIME, "registries: {allow: [registry.gitlab.com/i4q]}", "P103", []),
+    ("P103-pass-host", SKTIME, "registries: {allow: [registry.gitlab.com]}", "P103", []),
+    ("P103-no-allow-list", model(image="docker.io/someone/sktime:1.4.2"), None, "P103", []),
+    # P104: see test_p104_private_registry_without_pull_secret (needs another header)
+    # P105 / P106: on the model (12:7) when resources are missing, else on resources.x
+    ("P105-no-resources", model(resources=""), None, "P105", [(12, 7, "P105")]),
+    (
+        "P105-no-limits",
+        model(resources="{requests: {cpu: 250m}}"),
+        None,
+        "P105",
+        [(18, 18, "P105")],
+    ),
+    ("P105-pass", SKTIME, None, "P105", []),
+    (
+        "P106-no-request",
+        model(resources="{limits: {memory: 1Gi}}"),
+        None,
+        "P106",
+        [(18, 18, "P106")],
+    ),
+    ("P106-pass", SKTIME, None, "P106", []),
+    # P107
+    (
+        "P107-no-size",
+        model(wrapper="container", http="", resources="", container="{modelPath: /model}"),
+        None,
+        "P107",
+        [(17, 18, "P107")],
+    ),
+    (
+        "P107-pass",
+        model(
+            wrapper="container", http="", resources="", container="{modelPath: /model, size: 2Gi}"
+        ),
+        None,
+        "P107",
+        [],
+    ),
+    # P108: the target's mapping
+    (
+        "P108-empty",
+        "  targets:\n    lrt: {description: every site}\n  models:\n" + SKTIME,
+        None,
+        "P108",
+        [(9, 10, "P108")],
+    ),
+    (
+        "P108-pass-labels",
+        "  targets:\n    lrt: {matchLabels: {env: lrt}}\n  models:\n" + SKTIME,
+        None,
+        "P108",
+        [],
+    ),
+    (
+        "P108-pass-allowed",
+        "  targets:\n    lrt: {allowAllClusters: true}\n  models:\n" + SKTIME,
+        None,
+        "P108",
+        [],
+    ),
+    # P109
+    (
+        "P109-blank-reason",
+        model(security="{writableRootFilesystem: true, reason: ' '}"),
+        None,
+        "P109",
+        [(19, 17, "P109")],
+    ),
+    ("P109-pass", model(security="{runAsRoot: true, reason: binds port 80}"), None, "P109", []),
+    # P110: the exact value
+    (
+        "P110-env-token",
+        model(env="{HF_TOKEN: hf_" + "aB3" * 12 + "}"),
+        None,
+        "P110",
+        [(19, 23, "P110")],
+    ),
+    (
+        "P110-url-password",
+        model(image="registry.gitlab.com/i4q/lrt/sktime:1.4.2").replace(
+            "8080}", "8080, ingressPath: /api}"
+        )
+        + "  workloads:\n    - name: w\n      uses: [sktime]\n      description: https://bot:s3cret-Pa55@example.com/x\n"
+        + "      matchLabels: {a: b}\n",
+        None,
+        "P110",
+        [(22, 20, "P110")],
+    ),
+    ("P110-pass", model(env="{HF_TOKEN_FILE: /run/secrets/hf, MODE: fast}"), None, "P110", []),
+]
+CASES = [(*c[:1], c[1] if c[1].startswith("  targets") else TARGETS + c[1], *c[2:]) for c in CASES]
+
+
+@pytest.mark.parametrize(
+    ("body", "config", "code", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES]
+)
+def test_catalogue_rule(
+    tmp_path: Path, body: str, config: str | None, code: str, expected: list[tuple[int, int, str]]
+) -> None:
+    policies = default_policies(tmp_path, config)
+    found = catalogue_findings(tmp_path, HEADER + body, policies)
+    assert where(found, code) == expected
+
+
+def test_p101_is_a_warning_off_production(tmp_path: Path) -> None:
+    body = TARGETS + model(image="registry.gitlab.com/i4q/lrt/sktime:1.4.2")
+    (finding,) = [d for d in catalogue_findings(tmp_path, HEADER + body) if d.code == "P101"]
+    assert (finding.line, finding.severity) == (15, "warning")
+    prod = TARGETS + model(image="registry.gitlab.com/i4q/lrt/sktime:1.4.2", targets="[lrt, plant]")
+    (finding,) = [d for d in catalogue_findings(tmp_path, HEADER + prod) if d.code == "P101"]
+    assert finding.severity == "error"
+    assert "production target" in finding.message
+
+
+def test_p104_private_registry_without_pull_secret(tmp_path: Path) -> None:
+    no_secret = HEADER.replace(", imagePullSecrets: [i4qregistry]", "")
+    found = catalogue_findings(tmp_path, no_secret + TARGETS + SKTIME)
+    assert where(found, "P104") == [(15, 14, "P104")]
+    (finding,) = [d for d in found if d.code == "P104"]
+    assert "registry.gitlab.com" in finding.message and finding.severity == "warning"
+    public = no_secret + TARGETS + model(image="docker.io/library/python:3.12@sha256:" + "b" * 64)
+    assert where(catalogue_findings(tmp_path, public), "P104") == []
+
+
+def test_p111_placement_rule(tmp_path: Path) -> None:
+    text = HEADER.replace(
+        "hub: {namespace: i4q-lrt}", "hub: {namespace: i4q-lrt, placementKind: PlacementRule}"
+    )
+    found = catalogue_findings(tmp_path, text + TARGETS + SKTIME)
+    assert where(found, "P111") == [(6, 44, "P111")]
+    (finding,) = [d for d in found if d.code == "P111"]
+    assert "placementKind: Placement" in finding.message and "Migration" in finding.message
+    passing = HEADER.replace(
+        "hub: {namespace: i4q-lrt}", "hub: {namespace: i4q-lrt, placementKind: Placement}"
+    )
+    assert where(catalogue_findings(tmp_path, passing + TARGETS + SKTIME), "P111") == []
+
+
+def test_p112_subscription_delivery_note(tmp_path: Path) -> None:
+    found = catalogue_findings(tmp_path, HEADER + TARGETS + SKTIME)
+    (note,) = [d for d in found if d.code == "P112"]
+    assert (note.line, note.col, note.severity) == (6, 8, "info")
+    assert "argocd" in note.message
+    argocd = HEADER.replace(
+        "hub: {namespace: i4q-lrt}", "hub: {namespace: i4q-lrt, delivery: argocd}"
+    )
+    assert where(catalogue_findings(tmp_path, argocd + TARGETS + SKTIME), "P112") == []
+
+
+def test_clean_catalogue_has_only_the_delivery_note(tmp_path: Path) -> None:
+    found = catalogue_findings(tmp_path, HEADER + TARGETS + SKTIME)
+    assert where(found) == [(6, 8, "P112")]

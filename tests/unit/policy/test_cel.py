@@ -1,0 +1,106 @@
+"""The CEL environment: Kubernetes library shims, edgemodels helpers, load-time name checks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from edgemodels.policy.cel_env import CelProblem, compile_expression, new_context
+
+ROOTS = ("object", "variables", "params")
+
+
+def evaluate(source: str, **variables: Any) -> Any:
+    compiled = compile_expression(source, (*ROOTS, *variables))
+    ctx = new_context(compiled.functions)
+    for name, value in variables.items():
+        ctx.add_variable(name, value)
+    return compiled.program.execute(ctx)
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("quantity('1Gi').isLessThan(quantity('2Gi'))", True),
+        ("quantity('1Gi') == quantity('1024Mi')", True),
+        ("quantity('500m').compareTo(quantity('0.5'))", 0),
+        ("quantity('1.5G').isGreaterThan(quantity('1Gi'))", True),
+        ("quantity('2Gi').asInteger()", 2147483648),
+        ("quantity('1.5').isInteger()", False),
+        ("quantity('250m').asApproximateFloat()", 0.25),
+        ("quantity('1Gi').add(quantity('512Mi')) == quantity('1.5Gi')", True),
+        ("quantity('1').sub(2).sign()", -1),
+        ("isQuantity('12Ki') && !isQuantity('12 Ki')", True),
+        ("url('https://gitlab.com:8443/i4q/LRT.git?x=1&x=2').getHost()", "gitlab.com:8443"),
+        ("url('https://gitlab.com:8443/i4q/LRT.git').getPort()", "8443"),
+        ("url('https://[::1]/x').getHostname()", "::1"),
+        ("url('https://a.example/x?y=1&y=2').getQuery()", {"y": ["1", "2"]}),
+        ("url('https://a.example/p%20q').getEscapedPath()", "/p%20q"),
+        ("isURL('/health') && !isURL('health')", True),
+        ("'model-v12.3'.find('[0-9]+')", "12"),
+        ("'a1b22c333'.findAll('[0-9]+', 2)", ["1", "22"]),
+        ("[1, 2, 2].isSorted() && !['b', 'a'].isSorted()", True),
+        ("[1, 2, 3].indexOf(3)", 2),
+        ("'hello'.indexOf('l') + 'hello'.lastIndexOf('l')", 5),
+        ("[1, 2].sum() + [4, 1].max() + [4, 1].min()", 8),
+        ("'A,b'.lowerAscii().split(',').join('-')", "a-b"),
+        ("sets.contains(['a', 'b'], ['a']) && 'abc'.contains('b')", True),
+        (
+            "imageRegistry('nginx') + ' ' + imageName('nginx:1')",
+            "docker.io docker.io/library/nginx",
+        ),
+        (
+            "imageRegistry('localhost:5000/x/y:1') + ' ' + imageTag('localhost:5000/x/y:1')",
+            "localhost:5000 1",
+        ),
+        ("imageTag('registry:5000/x') + '|' + imageDigest('r.io/x:1@sha256:ab')", "|sha256:ab"),
+    ],
+)
+def test_functions(source: str, expected: Any) -> None:
+    assert evaluate(source) == expected
+
+
+def test_image_refs_and_credentials_walk_the_object() -> None:
+    model = {
+        "image": "r.io/a:1",
+        "images": {"arm64": "r.io/a:1-arm"},
+        "overrides": {"lrt": {"image": "r.io/a:2"}, "x": {"replicas": 2}},
+        "env": {"API_KEY": "sk-" + "Q" * 40},
+    }
+    paths = evaluate("imageRefs(object).map(i, i.path)", object=model)
+    assert paths == [".image", ".images.arm64", ".overrides.lrt.image"]
+    found = evaluate("credentials(object)", object=model)
+    assert found == [{"path": ".env.API_KEY", "kind": "API secret key"}]
+
+
+def test_quantity_errors_are_evaluation_errors() -> None:
+    with pytest.raises(RuntimeError, match="quantities must match"):
+        evaluate("quantity('lots') == quantity('1')")
+
+
+@pytest.mark.parametrize(
+    ("source", "code", "offset", "message"),
+    [
+        ("object.x ==", "P003", (1, 12), "CEL syntax error"),
+        ("ip(object.x).family() == 4", "P004", (1, 1), "unknown function 'ip'"),
+        ("object.all(i, v, true)", "P004", (1, 8), "unknown function 'all'"),  # no 2-variable form
+        ("oldObject.x == 1", "P004", (1, 1), "unknown variable 'oldObject'"),
+        ("object.a &&\n  object.b.y(1)", "P004", (2, 12), "unknown function 'y'"),
+    ],
+)
+def test_problems_found_at_compile_time(
+    source: str, code: str, offset: tuple[int, int], message: str
+) -> None:
+    with pytest.raises(CelProblem) as info:
+        compile_expression(source, ROOTS)
+    assert (info.value.code, info.value.offset) == (code, offset)
+    assert message in info.value.message
+
+
+def test_only_used_functions_are_registered() -> None:
+    compiled = compile_expression(
+        "quantity(object.m).isLessThan(quantity('1Gi')) && sets.contains([1], [1])", ROOTS
+    )
+    assert compiled.functions == {"quantity", "isLessThan", "sets.contains"}
+    assert compiled.roots == {"object"}

@@ -1,0 +1,202 @@
+"""The catalogue repository's control over rules: inline suppression, the policy config
+(severity, off, per-path ignore, extra policy files), and how the config is found."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from edgemodels.catalogue import load
+from edgemodels.catalogue.entries import catalogue_entries
+from edgemodels.errors import InputError
+from edgemodels.policy import check_catalogue, check_manifests, load_policies
+from edgemodels.policy.config import find_config
+
+from .helpers import (
+    HEADER,
+    SKTIME,
+    catalogue_findings,
+    default_policies,
+    manifest,
+    suppressed,
+    where,
+)
+
+TARGETS = "  targets:\n    lrt: {matchLabels: {env: lrt}, production: true}\n  models:\n"  # 8-10
+UNPINNED = SKTIME.replace(
+    SKTIME.splitlines()[3], "      image: registry.gitlab.com/i4q/lrt/sktime:1.4.2"
+)
+# the model starts on line 11; its image is on line 14
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_inline_suppression_drops_the_finding(tmp_path: Path) -> None:
+    text = (
+        HEADER + TARGETS + UNPINNED.replace(":1.4.2\n", ":1.4.2  # edgemodels: ignore[P101]\n", 1)
+    )
+    found = catalogue_findings(tmp_path, text)
+    assert (14, 14, "P101") in where(found)
+    after = suppressed(found, {"catalogue.yaml": tmp_path / "catalogue.yaml"})
+    assert where(after, "P101") == []
+    assert where(after, "P001") == []
+
+
+def test_suppression_that_matches_nothing_is_reported(tmp_path: Path) -> None:
+    text = (
+        HEADER
+        + TARGETS
+        + UNPINNED.replace("wrapper: http\n", "wrapper: http  # edgemodels: ignore[P105]\n")
+    )
+    found = catalogue_findings(tmp_path, text)
+    after = suppressed(found, {"catalogue.yaml": tmp_path / "catalogue.yaml"})
+    assert where(after, "P001") == [(13, 22, "P001")]
+    assert (14, 14, "P101") in where(after)
+
+
+def test_manifest_finding_is_suppressed_on_its_catalogue_line(tmp_path: Path) -> None:
+    source = write(
+        tmp_path / "catalogue" / "sktime.yaml", "a: 1\nb: 2  # edgemodels: ignore[P121]\n"
+    )
+    obj = manifest(
+        tmp_path,
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: x\n"
+        "  annotations: {edgemodels.io/source: 'catalogue/sktime.yaml:2'}\n",
+    )
+    found = check_manifests(default_policies(tmp_path), [obj])
+    assert where(found) == [(1, 1, "P121")]
+    assert suppressed(found, {"catalogue/sktime.yaml": source}) == []
+
+
+def test_severity_override(tmp_path: Path) -> None:
+    policies = default_policies(tmp_path, "rules: {P101: info, P105: warning}\n")
+    found = catalogue_findings(tmp_path, HEADER + TARGETS + UNPINNED.replace(
+        "limits: {memory: 1Gi}", "limits: {}"), policies)  # fmt: skip
+    severities = {d.code: d.severity for d in found}
+    assert severities["P101"] == "info"  # even on a production target
+    assert severities["P105"] == "warning"
+
+
+def test_rule_turned_off_by_code_and_by_name(tmp_path: Path) -> None:
+    policies = default_policies(tmp_path, "rules:\n  P101: off\n  image-tag-not-latest: off\n")
+    text = HEADER + TARGETS + UNPINNED.replace(":1.4.2\n", ":latest\n", 1)
+    assert where(catalogue_findings(tmp_path, text, policies), "P101") == []
+    assert where(catalogue_findings(tmp_path, text, policies), "P102") == []
+    assert not policies.rule("P101").enabled and not policies.rule("P102").enabled
+    # and without the config both fire
+    fresh = catalogue_findings(tmp_path, text, load_policies(None, None))
+    assert {"P101", "P102"} <= {d.code for d in fresh}
+
+
+def test_per_path_ignore(tmp_path: Path) -> None:
+    folder = tmp_path / "catalogue"
+    write(folder / "catalogue.yaml", HEADER + TARGETS.replace("  models:\n", ""))
+    model_doc = "apiVersion: edgemodels.io/v1alpha1\nkind: ModelCatalogue\nspec:\n  models:\n"
+    write(folder / "legacy" / "old.yaml", model_doc + UNPINNED.replace("sktime", "old"))
+    write(folder / "models" / "new.yaml", model_doc + UNPINNED.replace("sktime", "new"))
+    config = write(
+        tmp_path / ".edgemodels-policy.yaml",
+        "ignore:\n  - rule: P101\n    paths: ['catalogue/legacy/*.yaml']\n",
+    )
+    result = load(folder, base=tmp_path)
+    policies = load_policies(None, folder)
+    assert policies.config_path is not None and policies.config_path.endswith(config.name)
+    found = check_catalogue(policies, catalogue_entries(result.merged))
+    p101 = sorted(d.path for d in found if d.code == "P101")
+    assert p101 == ["catalogue/models/new.yaml"]
+
+
+def test_custom_policy_file_adds_a_rule(tmp_path: Path) -> None:
+    write(
+        tmp_path / "policies" / "team.yaml",
+        """\
+apiVersion: edgemodels.io/v1alpha1
+kind: PolicySet
+metadata: {name: team}
+rules:
+  - code: P501
+    name: no-prerelease-on-production
+    severity: warning
+    appliesTo: {catalogue: [model]}
+    matchConditions:
+      - name: production
+        expression: targets.exists(t, has(targets[t].production) && targets[t].production)
+    validations:
+      - expression: "!object.version.startsWith('0.')"
+        fieldPath: .version
+        messageExpression: "'version ' + object.version + ' is a pre-release'"
+""",
+    )
+    policies = default_policies(tmp_path, "policyFiles: [policies/*.yaml]\n")
+    assert policies.rule("P501").origin.endswith("policies/team.yaml")
+    text = HEADER + TARGETS + UNPINNED.replace("version: 1.4.2", "version: 0.9.0")
+    found = [d for d in catalogue_findings(tmp_path, text, policies) if d.code == "P501"]
+    assert [(d.line, d.col, d.severity, d.message) for d in found] == [
+        (12, 16, "warning", "version 0.9.0 is a pre-release")
+    ]
+
+
+def test_extends_none_keeps_only_the_repository_rules(tmp_path: Path) -> None:
+    policies = default_policies(tmp_path, "extends: none\n")
+    assert policies.rules == ()
+    assert catalogue_findings(tmp_path, HEADER + TARGETS + UNPINNED, policies) == []
+
+
+@pytest.mark.parametrize(
+    ("config", "expected"),
+    [
+        (
+            "rule: {P101: off}\n",
+            [(1, 1, "P006", "unknown field 'rule' in the policy config; did you mean 'rules'?")],
+        ),
+        (
+            "rules: {P101: loud}\n",
+            [(1, 15, "P006", "rules.P101: expected one of off, on, error, warning, info")],
+        ),
+        ("rules: {P999: off}\n", [(1, 15, "P006", "rules: no rule with code or name 'P999'")]),
+        ("extends: mine\n", [(1, 10, "P006", "extends must be 'default' or 'none'")]),
+        (
+            "policyFiles: [nothing/*.yaml]\n",
+            [(1, 14, "P006", "policyFiles: 'nothing/*.yaml' matches no file")],
+        ),
+        (
+            "ignore:\n  - rule: P101\n",
+            [(2, 5, "P006", "an ignore entry needs 'rule' (or 'rules') and 'paths'")],
+        ),
+        ("rules: [P101]\n", [(1, 8, "P006", "'rules' must be a mapping")]),
+        ("rules: {P101: off\n", [(2, 1, "P006", "")]),
+    ],
+)
+def test_bad_config_is_a_finding(
+    tmp_path: Path, config: str, expected: list[tuple[int, int, str, str]]
+) -> None:
+    path = write(tmp_path / ".edgemodels-policy.yaml", config)
+    policies = load_policies(path, tmp_path)
+    got = [(d.line, d.col, d.code, d.message) for d in policies.diagnostics]
+    assert [g[:3] for g in got] == [e[:3] for e in expected]
+    for (_, _, _, message), (_, _, _, wanted) in zip(got, expected, strict=True):
+        assert message.startswith(wanted)
+    assert all(d.path.endswith(".edgemodels-policy.yaml") for d in policies.diagnostics)
+
+
+def test_missing_config_given_explicitly_is_a_usage_error(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="policy config not found"):
+        load_policies(tmp_path / "nope.yaml", tmp_path)
+
+
+def test_config_is_found_up_to_the_repository_root(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    config = write(repo / ".edgemodels-policy.yaml", "rules: {P101: off}\n")
+    catalogue = repo / "catalogue" / "models"
+    catalogue.mkdir(parents=True)
+    assert find_config(catalogue) == config.resolve()
+    # a config above the repository root does not belong to it
+    write(tmp_path / ".edgemodels-policy.yaml", "extends: none\n")
+    config.unlink()
+    assert find_config(catalogue) is None

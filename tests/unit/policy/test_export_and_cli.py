@@ -1,0 +1,170 @@
+"""`edgemodels policy export` writes real admission policies; `rules` / `rule` describe rules."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+import kubernetes_validate
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from edgemodels.cli.policy import command as policy_command
+from edgemodels.cli.rules import command as rules_command
+from edgemodels.cli.rules import rule_command
+from edgemodels.policy import load_policies
+from edgemodels.policy.export import ExportOptions, export_objects, plural
+
+KUBERNETES = "1.33.0"
+
+
+def run(command: click.Command, *args: str) -> tuple[str, str, int]:
+    """stdout, stderr and the exit code the command returns (as `edgemodels.cli.main` does)."""
+    result = CliRunner().invoke(command, list(args), standalone_mode=False)
+    assert result.exception is None, result.exception
+    return result.stdout, result.stderr, int(result.return_value)
+
+
+def export_text(*args: str) -> tuple[str, str, int]:
+    return run(policy_command, "export", *args)
+
+
+def test_export_is_valid_against_the_kubernetes_schema(tmp_path: Path) -> None:
+    out, err, code = export_text("--catalogue", str(tmp_path))
+    assert code == 0, err
+    docs = [d for d in yaml.safe_load_all(out) if d]
+    kinds = [d["kind"] for d in docs]
+    assert (
+        kinds.count("ValidatingAdmissionPolicy")
+        == kinds.count("ValidatingAdmissionPolicyBinding")
+        >= 5
+    )
+    for doc in docs:
+        kubernetes_validate.validate(doc, KUBERNETES, strict=True)  # raises when invalid
+    names = {d["metadata"]["name"] for d in docs}
+    assert "edgemodels-p124-pod-runs-as-non-root" in names
+    assert (
+        "not exported: P122 no-credentials-in-manifests: uses functions Kubernetes does not have"
+        in err
+    )
+
+
+def test_a_broken_export_would_be_caught_by_the_schema() -> None:
+    objects, _ = export_objects(load_policies(None, None), ExportOptions(("P121",)))
+    policy = objects[0]
+    policy["spec"]["validations"][0]["messageExpresion"] = "typo"
+    with pytest.raises(kubernetes_validate.ValidationError):
+        kubernetes_validate.validate(policy, KUBERNETES, strict=True)
+
+
+def test_exported_policy_keeps_the_rule() -> None:
+    objects, skipped = export_objects(
+        load_policies(None, None), ExportOptions(("P124",), False, "Ignore")
+    )
+    assert skipped == []
+    policy, binding = objects
+    spec = policy["spec"]
+    assert spec["failurePolicy"] == "Ignore"
+    assert {"apiGroups": ["batch"], "apiVersions": ["v1"], "operations": ["CREATE", "UPDATE"],
+            "resources": ["jobs", "cronjobs"]} in spec["matchConstraints"]["resourceRules"]  # fmt: skip
+    assert [c["name"] for c in spec["matchConditions"]] == ["no-declared-exception"]
+    assert [v["name"] for v in spec["variables"]] == ["pod", "podNonRoot", "rooted"]
+    assert spec["validations"][0]["reason"] == "Forbidden"
+    assert binding["spec"] == {
+        "policyName": "edgemodels-p124-pod-runs-as-non-root",
+        "validationActions": ["Deny"],
+    }  # --all-objects: no objectSelector
+
+
+def test_warning_rules_warn_instead_of_deny(tmp_path: Path) -> None:
+    config = tmp_path / ".edgemodels-policy.yaml"
+    config.write_text("rules: {P123: warning}\n", encoding="utf-8")
+    objects, _ = export_objects(load_policies(config, tmp_path), ExportOptions(("P123",)))
+    binding = objects[1]
+    assert binding["spec"]["validationActions"] == ["Warn", "Audit"]
+    assert binding["spec"]["matchResources"] == {
+        "objectSelector": {"matchLabels": {"app.kubernetes.io/managed-by": "edgemodels"}}
+    }
+
+
+def test_export_refuses_a_rule_kubernetes_cannot_run(tmp_path: Path) -> None:
+    _, err, code = export_text("--rule", "P122", "--catalogue", str(tmp_path))
+    assert code == 2
+    assert "cannot be exported" in err and "credentials" in err
+    _, err, code = export_text("--rule", "P101", "--catalogue", str(tmp_path))
+    assert code == 2 and "catalogue rule" in err
+
+
+def test_export_to_a_file(tmp_path: Path) -> None:
+    target = tmp_path / "out" / "admission.yaml"
+    _, err, code = export_text("-o", str(target), "--rule", "P121", "--catalogue", str(tmp_path))
+    assert code == 0
+    docs = [d for d in yaml.safe_load_all(target.read_text()) if d]
+    assert [d["kind"] for d in docs] == [
+        "ValidatingAdmissionPolicy",
+        "ValidatingAdmissionPolicyBinding",
+    ]
+    assert "wrote 1 policies" in err
+
+
+@pytest.mark.parametrize(
+    ("kind", "resource"),
+    [("Deployment", "deployments"), ("Placement", "placements"), ("Policy", "policies"),
+     ("Ingress", "ingresses"), ("ConfigMap", "configmaps"), ("Gateway", "gateways")],
+)  # fmt: skip
+def test_plural(kind: str, resource: str) -> None:
+    assert plural(kind) == resource
+
+
+def test_rules_lists_every_rule(tmp_path: Path) -> None:
+    out, _, code = run(rules_command, "--catalogue", str(tmp_path))
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0].split() == ["code", "name", "severity", "enabled", "scope", "source"]
+    assert "P101  image-pinned-by-digest            error*    yes      catalogue  default" in lines
+    assert any(
+        line.startswith("P124  pod-runs-as-non-root") and "manifests" in line for line in lines
+    )
+
+
+def test_rules_json_shows_config_changes(tmp_path: Path) -> None:
+    (tmp_path / ".edgemodels-policy.yaml").write_text(
+        "rules: {P102: off, P101: info}\n", encoding="utf-8"
+    )
+    out, _, _ = run(rules_command, "--catalogue", str(tmp_path), "--format", "json")
+    rows = {row["code"]: row for row in json.loads(out)}
+    assert rows["P102"]["enabled"] == "no"
+    assert rows["P101"]["severity"] == "info"
+
+
+def test_rules_reports_a_broken_policy_and_lists_the_rest(tmp_path: Path) -> None:
+    (tmp_path / "team.yaml").write_text(
+        "apiVersion: edgemodels.io/v1alpha1\nkind: PolicySet\nmetadata: {name: t}\nrules:\n"
+        "  - {code: P501, name: x, appliesTo: {catalogue: [model]}, validations: [{expression: 'nope('}]}\n",
+        encoding="utf-8",
+    )
+    (tmp_path / ".edgemodels-policy.yaml").write_text(
+        "policyFiles: [team.yaml]\n", encoding="utf-8"
+    )
+    out, err, code = run(rules_command, "--catalogue", str(tmp_path))
+    assert code == 1
+    assert "team.yaml:5:" in err and "P003" in err
+    assert "P101" in out
+
+
+def test_rule_prints_documentation(tmp_path: Path) -> None:
+    text, _, code = run(rule_command, "image-tag-not-latest", "--catalogue", str(tmp_path))
+    assert code == 0
+    assert text.startswith("P102 image-tag-not-latest\n")
+    for heading in ("What:", "Why:", "Fails:", "Passes:"):
+        assert f"\n{heading}\n" in text
+    assert "image: registry.gitlab.com/i4q/lrt/sktime:latest" in text
+    assert "# edgemodels: ignore[P102]" in text
+
+
+def test_rule_unknown_code(tmp_path: Path) -> None:
+    _, err, code = run(rule_command, "P999", "--catalogue", str(tmp_path))
+    assert code == 2
+    assert "no rule 'P999'" in err
