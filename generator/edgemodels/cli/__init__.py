@@ -122,9 +122,9 @@ def cli() -> None:
 
 def _register() -> None:
     # Explicit list: no entry-point magic. Each module defines one click command.
-    from edgemodels.cli import check
+    from edgemodels.cli import check, plan
 
-    for module in (check,):
+    for module in (check, plan):
         cli.add_command(module.command)
 
 
