@@ -1,0 +1,93 @@
+"""Engine behaviour that rules rely on: Kubernetes-like evaluation order and fallbacks."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from edgemodels.diagnostics import Location
+from edgemodels.policy import (
+    CatalogueEntry,
+    PolicySet,
+    check_catalogue,
+    check_manifests,
+    load_policies,
+)
+
+POLICY = """\
+apiVersion: edgemodels.io/v1alpha1
+kind: PolicySet
+metadata: {name: t}
+rules:
+  - code: P501
+    name: small-models
+    severity: warning
+    severityExpression: "object.name == 'big' ? 'error' : 'loud'"
+    appliesTo: {catalogue: [model]}
+    matchConditions:
+      - {name: has-size, expression: "has(object.size)"}
+    variables:
+      - {name: size, expression: "quantity(object.size)"}
+      - {name: limit, expression: "variables.size.isLessThan(quantity('1Gi'))"}
+    validations:
+      - expression: variables.limit
+        fieldPath: .size
+        messageExpression: "'too big: ' + object.missing"
+        message: model is too big
+  - code: P502
+    name: configmaps-named
+    appliesTo: {manifests: [{apiVersions: [v1], kinds: [ConfigMap]}]}
+    validations:
+      - expression: object.metadata.name.startsWith('cm-')
+"""
+
+
+def policies(tmp_path: Path) -> PolicySet:
+    (tmp_path / "p.yaml").write_text(POLICY, encoding="utf-8")
+    config = tmp_path / "c.yaml"
+    config.write_text("extends: none\npolicyFiles: [p.yaml]\n", encoding="utf-8")
+    loaded = load_policies(config, tmp_path)
+    assert loaded.diagnostics == ()
+    return loaded
+
+
+def entry(obj: dict[str, object]) -> CatalogueEntry:
+    def locate(path: tuple[str | int, ...]) -> Location:
+        return Location("c.yaml", 10 + len(path), 3)
+
+    return CatalogueEntry("model", str(obj["name"]), obj, Location("c.yaml", 10, 3), locate)
+
+
+def test_conditions_variables_and_fallbacks(tmp_path: Path) -> None:
+    found = check_catalogue(
+        policies(tmp_path),
+        [
+            entry({"name": "ok", "size": "500Mi"}),
+            entry({"name": "nosize"}),  # matchCondition false: rule does not apply
+            entry(
+                {"name": "big", "size": "2Gi", "built": dt.date(2024, 1, 1)}
+            ),  # a date: bound as text
+            entry({"name": "large", "size": "3Gi"}),
+        ],
+    )
+    got = [(d.location, d.severity, d.message) for d in found]
+    assert got == [
+        # messageExpression fails (no field `missing`) -> message; bad severity -> the rule's
+        (Location("c.yaml", 11, 3), "error", "model is too big"),
+        (Location("c.yaml", 11, 3), "warning", "model is too big"),
+    ]
+
+
+def test_manifests_as_plain_tuples_and_files_that_are_gone(tmp_path: Path) -> None:
+    obj = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x"}}
+    other = {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "x"}}  # not selected
+    found = check_manifests(
+        policies(tmp_path), [("gone/cm.yaml", 3, obj), ("gone/s.yaml", 1, other)]
+    )
+    assert [(d.location, d.code, d.message) for d in found] == [
+        (
+            Location("gone/cm.yaml", 3, 1),
+            "P502",
+            "failed expression: object.metadata.name.startsWith('cm-')",
+        )
+    ]
