@@ -122,10 +122,11 @@ def cli() -> None:
 
 def _register() -> None:
     # Explicit list: no entry-point magic. Each module defines one click command.
-    from edgemodels.cli import check, plan
+    from edgemodels.cli import check, generate, plan, policy, publish, rules, validate
 
-    for module in (check, plan):
+    for module in (check, generate, validate, plan, publish, rules, policy):
         cli.add_command(module.command)
+    cli.add_command(rules.rule_command)
 
 
 _register()
