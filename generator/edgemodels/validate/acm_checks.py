@@ -197,7 +197,8 @@ def check_package(ref: PackageRef, root: Path) -> list[Finding]:
         return [finding(ref.manifest, ref.pointer, "K310", f"path {ref.problem}")]
     folder = root / ref.relative
     if not folder.is_dir():
-        message = f"path '{ref.raw}' does not exist in the tree ({ref.relative or '.'})"
+        where = "" if ref.relative == ref.raw else f" (tree folder '{ref.relative or '.'}')"
+        message = f"path '{ref.raw}' does not exist in the tree{where}"
         return [finding(ref.manifest, ref.pointer, "K308", message)]
     if not (folder / "Chart.yaml").is_file() and not any(
         (folder / n).is_file() for n in KUSTOMIZATION_NAMES

@@ -227,7 +227,7 @@ def _render(
     try:
         files = loaded.render(dict(release.values), name=release.name, namespace=release.namespace)
     except helm_python.HelmValuesError as exc:
-        return [], [(d, release.context) for d in values_errors(chart, release, exc)]
+        return [], [(d, "") for d in values_errors(chart, release, exc)]  # on the values' owner
     except helm_python.HelmError as exc:
         return [], [(render_error(chart, exc), release.context)]
     return _rendered_docs(root, chart, release, files)
@@ -245,8 +245,12 @@ def lint(root: Path, chart: str, release: Release, kube_version: str) -> list[Fi
     findings: list[Finding] = []
     for message in report.get("messages", []):
         severity, text = message.get("severity"), str(message.get("error", ""))
-        if severity not in (2, 3) or "values don't meet the specifications" in text:
-            continue  # info lines; the schema errors come once more under values.yaml
+        if (
+            severity not in (2, 3)
+            or _VALUES_LINE.match(text.strip())
+            or "values don't meet" in text
+        ):
+            continue  # info lines; values-schema errors are reported per placement as K202
         where = template_location(chart, text)
         if where is not None and severity == 3:
             findings.append(

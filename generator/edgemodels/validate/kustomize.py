@@ -17,6 +17,7 @@ import shutil
 import subprocess
 import tempfile
 from collections.abc import MutableMapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,6 +32,7 @@ from edgemodels.validate.report import Finding
 MARKER = "edgemodels.io/validate-build"
 ORIGIN = "config.kubernetes.io/origin"
 _TIMEOUT = 300
+_ACCUMULATING = "accumulating resources from '"
 _ERR_RE = re.compile(r'err="(?P<err>(?:[^"\\]|\\.)*)"')
 
 
@@ -72,17 +74,22 @@ def _kustomize(binary: str, folder: Path) -> tuple[bool, str]:
     return proc.returncode == 0, proc.stdout if proc.returncode == 0 else proc.stderr
 
 
-def _error_text(stderr: str) -> str:
+def _error_text(stderr: str, root: Path) -> str:
+    """kubectl's error, from the innermost resource it names, with tree-relative paths."""
     match = _ERR_RE.search(stderr)
     text = match["err"].replace('\\"', '"') if match else stderr.strip()
-    return " ".join(text.removeprefix("Error: ").removeprefix("error: ").split())
+    text = " ".join(text.removeprefix("Error: ").removeprefix("error: ").split())
+    innermost = text.rfind(_ACCUMULATING)
+    if innermost > 0:
+        text = text[innermost:]
+    return text.replace(f"{root}/", "").replace(str(root), ".")
 
 
 def build_error(root: Path, target: str, stderr: str) -> Finding:
     """K206 on the overlay's kustomization, on the entry the error names when it names one."""
     path = kustomization_file(root / target)
     rel = path.relative_to(root).as_posix() if path else f"{target}/kustomization.yaml"
-    text = _error_text(stderr)
+    text = _error_text(stderr, root)
     line = 1
     if path is not None:
         for number, content in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
@@ -194,48 +201,47 @@ def build(root: Path, builds: Sequence[str], listings: Sequence[str]) -> Built:
         )
         return Built([], [(diagnostic("K207", where, message, severity="warning"), "")], True)
     origins = _Origins(root)
-    manifests: list[Manifest] = []
-    findings: list[Finding] = []
+    keep = set(builds)
     with tempfile.TemporaryDirectory(prefix="edgemodels-kustomize-") as tmp_name:
+        folders = []
         for number, batch in enumerate(batches(targets)):
-            tmp = Path(tmp_name) / f"round{number:03d}"
-            tmp.mkdir()
-            done = _build_batch(binary, tmp, batch, set(builds), origins)
-            manifests.extend(done.manifests)
-            findings.extend(done.findings)
+            folder = Path(tmp_name) / f"round{number:03d}"
+            folder.mkdir()
+            _write_top(folder, _write_wrappers(root, batch, folder))
+            folders.append((folder, batch))
+        outcomes = _kustomize_all(binary, [f for f, _ in folders])
+        manifests: list[Manifest] = []
+        solos: list[tuple[Path, list[str], str]] = []
+        for (folder, batch), (ok, text) in zip(folders, outcomes, strict=True):
+            if ok:
+                manifests.extend(_split(text, folder, batch, keep, origins))
+            else:  # an ID clash or a broken overlay: each target of the round on its own
+                solos.extend(_solo_folders(folder, batch))
+        findings: list[Finding] = []
+        solo_outcomes = _kustomize_all(binary, [solo for solo, _, _ in solos])
+        for (solo, batch, target), (ok, text) in zip(solos, solo_outcomes, strict=True):
+            if ok:
+                manifests.extend(_split(text, solo, batch, keep, origins))
+            else:
+                findings.append(build_error(root, target, text))
     return Built(manifests, findings)
 
 
-def _build_batch(
-    binary: str, tmp: Path, targets: Sequence[str], keep: set[str], origins: _Origins
-) -> Built:
-    wrappers = _write_wrappers(origins.root, targets, tmp)
-    _write_top(tmp, wrappers)
-    ok, text = _kustomize(binary, tmp)
-    if ok:
-        return Built(_split(text, tmp, targets, keep, origins))
-    return _one_by_one(binary, tmp, wrappers, targets, keep, origins)
+def _solo_folders(folder: Path, batch: list[str]) -> list[tuple[Path, list[str], str]]:
+    """One top kustomization per wrapper of a round (markers stay indexes into `batch`)."""
+    solos = []
+    for index, target in enumerate(batch):
+        solo = folder / f"solo{index:05d}"
+        _write_top(solo, [f"../w{index:05d}"])
+        solos.append((solo, batch, target))
+    return solos
 
 
-def _one_by_one(
-    binary: str,
-    tmp: Path,
-    wrappers: Sequence[str],
-    targets: Sequence[str],
-    keep: set[str],
-    origins: _Origins,
-) -> Built:
-    manifests: list[Manifest] = []
-    findings: list[Finding] = []
-    for index, (wrapper, target) in enumerate(zip(wrappers, targets, strict=True)):
-        solo = tmp / f"solo{index:05d}"
-        _write_top(solo, [f"../{wrapper}"])
-        ok, text = _kustomize(binary, solo)
-        if not ok:
-            findings.append(build_error(origins.root, target, text))
-        else:
-            manifests.extend(_split(text, solo, targets, keep, origins))
-    return Built(manifests, findings)
+def _kustomize_all(binary: str, folders: Sequence[Path]) -> list[tuple[bool, str]]:
+    """Builds run side by side: each is a separate process, mostly waiting on its own I/O."""
+    workers = max(1, min(len(folders), os.cpu_count() or 2))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(lambda folder: _kustomize(binary, folder), folders))
 
 
 def has_kubectl() -> bool:

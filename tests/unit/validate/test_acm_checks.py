@@ -1,0 +1,208 @@
+"""What schemas cannot express (acm-api.md section 11): inline objects, expected (line, col, code).
+
+These go through `validate_documents`, the entry point for callers that already hold
+parsed documents, so no chart is rendered and nothing is re-parsed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from edgemodels.validate.run import ParsedDocument, ValidateOptions, validate_documents
+
+HUB = """\
+apiVersion: apps.open-cluster-management.io/v1
+kind: Channel
+metadata:
+  name: demo
+  namespace: hub
+spec:
+  type: Git
+  pathname: https://git.example.com/demo.git
+---
+apiVersion: cluster.open-cluster-management.io/v1beta2
+kind: ManagedClusterSetBinding
+metadata:
+  name: default
+  namespace: hub
+spec:
+  clusterSet: default
+---
+apiVersion: cluster.open-cluster-management.io/v1beta1
+kind: Placement
+metadata:
+  name: edge
+  namespace: hub
+spec:
+  clusterSets:
+  - default
+---
+apiVersion: apps.open-cluster-management.io/v1
+kind: Subscription
+metadata:
+  name: web-edge
+  namespace: hub
+  annotations:
+    apps.open-cluster-management.io/git-path: models/web/chart
+spec:
+  channel: hub/demo
+  placement:
+    placementRef:
+      kind: Placement
+      apiVersion: cluster.open-cluster-management.io/v1beta1
+      name: edge
+"""
+
+
+def run(text: str, options: ValidateOptions, root: Path | None = None) -> list[tuple[int, int, str]]:
+    documents = [
+        ParsedDocument("hub.yaml", data, text, index)
+        for index, data in enumerate(yaml.safe_load_all(text))
+        if data is not None
+    ]
+    return [(d.line, d.col, d.code) for d in validate_documents(documents, options, root)]
+
+
+def test_consistent_hub_has_no_findings(options: ValidateOptions) -> None:
+    assert run(HUB, options) == []
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        ("  channel: hub/demo", "  channel: demo", (35, 12, "K301")),
+        ("  channel: hub/demo", "  channel: hub/other", (35, 12, "K302")),
+        ("      name: edge\n", "      name: nowhere\n", (40, 13, "K304")),
+        # PlacementRule with the Placement apiVersion: the pair is what RHACM cannot resolve
+        ("      kind: Placement\n      apiV", "      kind: PlacementRule\n      apiV", (39, 19, "K303")),
+        ("      kind: Placement\n", "", (37, 5, "K303")),  # empty kind reads as PlacementRule
+        ("      name: edge\n", "      name: edge\n      namespace: other\n", (41, 18, "K305")),
+        ("  clusterSet: default", "  clusterSet: prod", (16, 15, "K306")),
+        ("  - default\n---\napiVersion: apps", "  - gpu\n---\napiVersion: apps", (25, 5, "K307")),
+        ("    apps.open-cluster-management.io/git-path: models/web/chart\n", "    x: y\n", (32, 3, "K310")),
+        ("  placement:\n", "  placement:\n    local: true\n", (37, 12, "K313")),
+        ("  name: web-edge", "  name: web-edge\n  labels:\n    app: " + "x" * 64, (32, 10, "K312")),
+    ],
+)
+def test_each_check(options: ValidateOptions, old: str, new: str, expected: tuple[int, int, str]) -> None:
+    assert old in HUB
+    assert run(HUB.replace(old, new, 1), options) == [expected]
+
+
+def test_git_paths_are_checked_against_the_tree(options: ValidateOptions, tmp_path: Path) -> None:
+    (tmp_path / "models" / "web" / "chart").mkdir(parents=True)
+    assert run(HUB, options, tmp_path) == [(33, 47, "K309")]  # a folder, but no Chart.yaml
+    (tmp_path / "models" / "web" / "chart" / "Chart.yaml").write_text("name: web\n")
+    assert run(HUB, options, tmp_path) == []
+    escaping = HUB.replace("git-path: models/web/chart", "git-path: ../elsewhere")
+    assert run(escaping, options, tmp_path) == [(33, 47, "K310")]
+
+
+def test_the_tree_folder_comes_from_the_manifest_when_declared(
+    options: ValidateOptions, tmp_path: Path
+) -> None:
+    (tmp_path / "models" / "web" / "chart").mkdir(parents=True)
+    (tmp_path / "models" / "web" / "chart" / "Chart.yaml").write_text("name: web\n")
+    (tmp_path / ".edgemodels").mkdir()
+    (tmp_path / ".edgemodels" / "manifest.json").write_text('{"gitPath": "deploy/edge"}')
+    assert run(HUB, options, tmp_path) == [(33, 47, "K310")]  # not under deploy/edge
+    moved = HUB.replace("git-path: models/web/chart", "git-path: deploy/edge/models/web/chart")
+    assert run(moved, options, tmp_path) == []
+
+
+def test_name_budgets(options: ValidateOptions) -> None:
+    app = (
+        "apiVersion: app.k8s.io/v1beta1\nkind: Application\nmetadata:\n"
+        f"  name: {'a' * 38}\n  namespace: hub\nspec:\n  componentKinds: []\n  selector: {{}}\n"
+    )
+    assert run(app, options) == [(4, 9, "K311")]  # 38 > 37, the RHACM console's limit
+    assert run(app.replace("a" * 38, "a" * 37), options) == []
+
+
+def test_the_same_object_twice(options: ValidateOptions) -> None:
+    channel = HUB.split("---\n")[0]
+    assert run(channel + "---\n" + channel, options) == [(13, 9, "K315")]
+
+
+ARGO = """\
+apiVersion: cluster.open-cluster-management.io/v1beta2
+kind: ManagedClusterSetBinding
+metadata:
+  name: default
+  namespace: gitops
+spec:
+  clusterSet: default
+---
+apiVersion: cluster.open-cluster-management.io/v1beta1
+kind: Placement
+metadata:
+  name: edge
+  namespace: gitops
+spec:
+  clusterSets:
+  - default
+---
+apiVersion: apps.open-cluster-management.io/v1beta1
+kind: GitOpsCluster
+metadata:
+  name: edge
+  namespace: gitops
+spec:
+  argoServer:
+    argoNamespace: gitops
+  placementRef:
+    kind: Placement
+    apiVersion: cluster.open-cluster-management.io/v1beta1
+    name: edge
+---
+apiVersion: argoproj.io/v1alpha1
+kind: ApplicationSet
+metadata:
+  name: web-edge
+  namespace: gitops
+spec:
+  generators:
+  - clusterDecisionResource:
+      configMapRef: acm-placement
+      labelSelector:
+        matchLabels:
+          cluster.open-cluster-management.io/placement: edge
+  template:
+    metadata:
+      name: web-edge-{{name}}
+    spec:
+      project: default
+      source:
+        repoURL: https://git.example.com/demo.git
+        targetRevision: deploy
+        path: models/web/chart
+        helm:
+          valuesObject:
+            replicas: 2
+      destination:
+        server: "{{server}}"
+        namespace: models
+      syncPolicy:
+        automated:
+          prune: true
+          selfHeal: true
+        syncOptions:
+        - CreateNamespace=true
+  syncPolicy:
+    preserveResourcesOnDeletion: true
+"""
+
+
+def test_gitops_cluster_and_application_set(options: ValidateOptions, tmp_path: Path) -> None:
+    assert run(ARGO, options) == []
+    gone = ARGO.replace("    name: edge\n---", "    name: gone\n---")
+    assert run(gone, options) == [(29, 11, "K304")]
+    assert run(ARGO.replace("argoNamespace: gitops", "argoNamespace: argocd"), options) == [
+        (25, 20, "K307")
+    ]
+    unplaced = ARGO.replace("placement: edge", "placement: nowhere")
+    assert run(unplaced, options) == [(42, 57, "K304")]
+    assert run(ARGO, options, tmp_path) == [(51, 15, "K308")]  # source path not in the tree
