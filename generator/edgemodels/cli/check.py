@@ -8,16 +8,27 @@ import click
 
 from edgemodels.catalogue.sources import default_catalogue_path
 from edgemodels.check import CheckOptions, run_check
-from edgemodels.cli import FORMATS, emit_findings, guarded
+from edgemodels.cli import emit_findings, guarded, report_options
 
 
 @click.command("check")
 @click.argument("catalogue", required=False, type=click.Path(path_type=Path))
-@click.option(
-    "--format", "fmt", type=FORMATS, default="text", show_default=True, help="Report format."
-)
+@report_options
 @click.option("--strict", is_flag=True, help="Warnings fail the check too (exit 1).")
-def command(catalogue: Path | None, fmt: str, strict: bool) -> int:
+@click.option(
+    "--policy-config",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Policy configuration (default: .edgemodels-policy.yaml next to the catalogue).",
+)
+@click.option("--no-policies", is_flag=True, help="Skip the policy rules.")
+def command(
+    catalogue: Path | None,
+    fmt: str,
+    output: Path | None,
+    strict: bool,
+    policy_config: Path | None,
+    no_policies: bool,
+) -> int:
     """Check a model catalogue: schema, references, names, selectors, policies.
 
     CATALOGUE is a catalogue file or a folder of them (default: catalogue.yaml or
@@ -29,11 +40,13 @@ def command(catalogue: Path | None, fmt: str, strict: bool) -> int:
     Example:
       edgemodels check examples/lrt
       edgemodels check catalogue/ --format json --strict
+      edgemodels check catalogue/ --format gitlab --output gl-code-quality.json
     """
 
     def body() -> int:
         path = catalogue or default_catalogue_path(Path.cwd())
-        _, diags = run_check(CheckOptions(path, strict))
-        return emit_findings(diags, fmt, f"checked {path}", strict)
+        options = CheckOptions(path, strict, policy_config, not no_policies)
+        _, diags = run_check(options)
+        return emit_findings(diags, fmt, f"checked {path}", strict, output=output)
 
     return guarded(body)

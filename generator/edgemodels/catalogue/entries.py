@@ -1,0 +1,66 @@
+"""The catalogue as entries for catalogue policies: plain data as the user wrote it, plus a
+way to map a field path inside an entry back to its file:line:col."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from edgemodels.catalogue.sources import Merged, Node
+from edgemodels.diagnostics import Location
+from edgemodels.policy.model import CatalogueEntry, EntryKind
+from edgemodels.yamlio import to_plain
+
+
+def _locator(node: Node) -> Callable[[tuple[str | int, ...]], Location]:
+    def locate(path: tuple[str | int, ...]) -> Location:
+        return node.at(*path)
+
+    return locate
+
+
+def _entry(kind: EntryKind, name: str, node: Node, obj: dict[str, Any]) -> CatalogueEntry:
+    return CatalogueEntry(kind, name, obj, node.at(), _locator(node))
+
+
+def _catalogue_document(merged: Merged) -> dict[str, Any]:
+    spec = {name: to_plain(node.data) for name, node in merged.sections.items()}
+    name = merged.name.data if merged.name else ""
+    return {
+        "apiVersion": "edgemodels.io/v1alpha1",
+        "kind": "ModelCatalogue",
+        "metadata": {"name": name},
+        "spec": spec,
+    }
+
+
+def _catalogue_locator(merged: Merged) -> Callable[[tuple[str | int, ...]], Location]:
+    """spec.<section>... resolves in the file that defines that section."""
+    first = merged.name or next(iter(merged.sections.values()))
+
+    def locate(path: tuple[str | int, ...]) -> Location:
+        if len(path) >= 2 and path[0] == "spec" and path[1] in merged.sections:
+            return merged.sections[str(path[1])].at(*path[2:])
+        if path[:2] == ("metadata", "name") and merged.name is not None:
+            return merged.name.at()
+        return Location(first.file.path, 1, 1)
+
+    return locate
+
+
+def catalogue_entries(merged: Merged) -> list[CatalogueEntry]:
+    """One entry per model, target and workload, and one for the catalogue as a whole."""
+    entries: list[CatalogueEntry] = []
+    if merged.name is not None or merged.sections:
+        locate = _catalogue_locator(merged)
+        name = merged.name.data if merged.name else ""
+        entries.append(
+            CatalogueEntry("catalogue", name, _catalogue_document(merged), locate(()), locate)
+        )
+    for name, node in merged.targets.items():
+        entries.append(_entry("target", name, node, {"name": name, **to_plain(node.data)}))
+    for node in merged.models:
+        entries.append(_entry("model", node.data["name"], node, to_plain(node.data)))
+    for node in merged.workloads:
+        entries.append(_entry("workload", node.data["name"], node, to_plain(node.data)))
+    return entries
