@@ -325,3 +325,12 @@ def source_commit(catalogue: Path) -> str:
     rel = os.path.relpath(resolved, top)
     dirty = repo.is_dirty(untracked_files=True, path=rel)
     return sha + (" (with uncommitted changes)" if dirty else "")
+
+
+def init_worktree(path: Path) -> None:
+    """`git init` (branch main, as the CI templates expect) and stage every file."""
+    try:
+        repo = git.Repo.init(str(path), initial_branch="main")
+        repo.git.add("-A")
+    except git.GitCommandError as exc:
+        raise PublishError(f"git init in {path} failed: {_stderr(exc)}") from None

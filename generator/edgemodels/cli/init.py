@@ -1,0 +1,72 @@
+"""`edgemodels init`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from edgemodels.cli import EXIT_CLEAN, guarded
+from edgemodels.init import InitOptions, init_repository
+
+
+@click.command("init")
+@click.argument("directory", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--name", help="Catalogue name, a DNS label [default: the folder's name].")
+@click.option("--git-url", help="Deploy repository RHACM pulls from (spec.git.url).")
+@click.option("--branch", help="Deploy branch (spec.git.branch) [default: acm-dev].")
+@click.option("--path", "path", metavar="DIR", help="Folder inside that branch (spec.git.path).")
+@click.option(
+    "--tool-repo",
+    metavar="URL",
+    help="Git URL of edgemodels for the pre-commit hooks and the CI installs.",
+)
+@click.option(
+    "--tool-rev", metavar="REV", help="Tag or commit of --tool-repo [default: v<version>]."
+)
+@click.option("--no-generate", is_flag=True, help="Do not generate the first tree.")
+@click.option("--no-git", is_flag=True, help="Do not run git init.")
+def command(
+    directory: Path,
+    name: str | None,
+    git_url: str | None,
+    branch: str | None,
+    path: str | None,
+    tool_repo: str | None,
+    tool_rev: str | None,
+    no_generate: bool,
+    no_git: bool,
+) -> int:
+    """Create a catalogue repository in DIRECTORY (new or empty): an example catalogue,
+    a site inventory, pre-commit hooks, GitLab CI and GitHub Actions pipelines, a README,
+    the JSON Schemas for editors, and the first generated tree; then git init and stage it.
+
+    \b
+    Example:
+      edgemodels init plant-models --git-url https://git.example.com/edge/deploy.git \\
+          --branch acm-dev
+      cd plant-models && git commit -m "Model catalogue" && pre-commit install
+    """
+
+    def body() -> int:
+        options = InitOptions(
+            directory,
+            name,
+            git_url,
+            branch,
+            path,
+            tool_repo,
+            tool_rev,
+            generate=not no_generate,
+            git=not no_git,
+        )
+        result = init_repository(options)
+        click.echo(
+            f"created catalogue {result.name!r} in {result.directory} ({len(result.files)} files)"
+        )
+        click.echo(
+            "next: edit catalogue/, then `edgemodels check` and `edgemodels generate -o generated`"
+        )
+        return EXIT_CLEAN
+
+    return guarded(body)

@@ -1,0 +1,180 @@
+"""`edgemodels init`: a new catalogue repository from `repo-template/`.
+
+The template is copied as is, the catalogue's identity (name, deploy repository, branch,
+folder) is filled in by editing the YAML round-trip (ruamel.yaml) so every comment of the
+template stays, the JSON Schemas the files' `yaml-language-server` lines point at are
+copied beside them, the first tree is generated, and `git init` stages it all. The result
+passes its own hooks and CI commands as created.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from io import StringIO
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+
+from edgemodels import __version__
+from edgemodels.data import data_path, schema_path
+from edgemodels.errors import InputError, OutputError, UsageError
+from edgemodels.names import DNS_LABEL
+
+CATALOGUE_FILE = "catalogue/catalogue.yaml"
+GENERATED_DIR = "generated"
+SCHEMAS = ("catalogue.schema.json", "inventory.schema.json")
+SKIPPED = frozenset({".keep", "__pycache__", ".DS_Store"})
+# Where the template says edgemodels comes from; --tool-repo/--tool-rev replace them.
+HOOKS_FILE = ".pre-commit-config.yaml"
+CI_FILES = (".gitlab-ci.yml", ".github/workflows/edgemodels.yml")
+
+
+@dataclass(frozen=True)
+class InitOptions:
+    directory: Path
+    name: str | None = None  # default: the folder's name, as a DNS label
+    git_url: str | None = None
+    branch: str | None = None
+    path: str | None = None
+    tool_repo: str | None = None  # git URL of edgemodels, for hooks and CI installs
+    tool_rev: str | None = None  # default v<version>
+    generate: bool = True
+    git: bool = True
+
+
+@dataclass(frozen=True)
+class InitResult:
+    directory: Path
+    name: str
+    files: tuple[str, ...]
+
+
+def default_name(directory: Path) -> str:
+    base = re.sub(r"[^a-z0-9-]+", "-", directory.resolve().name.lower()).strip("-")
+    return base[:63].strip("-") or "models"
+
+
+def init_repository(options: InitOptions) -> InitResult:
+    target = options.directory
+    _refuse_non_empty(target)
+    name = options.name or default_name(target)
+    if not DNS_LABEL.match(name) or len(name) > 63:
+        raise UsageError(f"--name {name!r}: use lower-case letters, digits and '-' (a DNS label)")
+    template = data_path("repo-template")
+    if not (template / CATALOGUE_FILE).is_file():
+        raise InputError(f"the catalogue template is missing from {template}")
+    try:
+        _copy_tree(template, target)
+        _copy_schemas(target / "schemas")
+    except OSError as exc:
+        raise OutputError(f"cannot write {target}: {exc.strerror}: {exc.filename}") from exc
+    edit_yaml(target / CATALOGUE_FILE, lambda doc: _set_identity(doc, name, options))
+    _set_tool_source(target, options)
+    if options.generate:
+        _first_generate(target)
+    if options.git:
+        from edgemodels.publish import init_worktree  # the git program, only when asked
+
+        init_worktree(target)
+    files = tuple(
+        sorted(
+            rel
+            for p in target.rglob("*")
+            if p.is_file() and not (rel := p.relative_to(target).as_posix()).startswith(".git/")
+        )
+    )
+    return InitResult(target, name, files)
+
+
+def _first_generate(target: Path) -> None:
+    from edgemodels.generate import GenerateOptions, generate
+
+    catalogue = target / "catalogue"
+    result = generate(GenerateOptions(catalogue, target / GENERATED_DIR), cwd=target)
+    if result.plan is None or result.plan.conflicts:
+        problems = "; ".join(d.render() for d in result.findings[:5])
+        raise UsageError(f"the new catalogue does not generate: {problems}")
+
+
+def _refuse_non_empty(target: Path) -> None:
+    if target.exists() and not target.is_dir():
+        raise UsageError(f"{target} exists and is not a folder")
+    if target.is_dir() and any(target.iterdir()):
+        raise UsageError(f"{target} is not empty; edgemodels init only fills a new or empty folder")
+
+
+def _copy_tree(source: Path, target: Path) -> None:
+    target.mkdir(parents=True, exist_ok=True)
+    for entry in sorted(source.iterdir()):
+        if entry.name in SKIPPED or entry.is_symlink():
+            continue
+        if entry.is_dir():
+            _copy_tree(entry, target / entry.name)
+        else:
+            shutil.copyfile(entry, target / entry.name)
+
+
+def _copy_schemas(folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in SCHEMAS:
+        shutil.copyfile(schema_path(name), folder / name)
+
+
+# --- round-trip edits ----------------------------------------------------------------------
+
+
+def _round_trip() -> YAML:
+    yaml = YAML()  # round-trip: comments, order, quotes and flow style are kept
+    yaml.preserve_quotes = True
+    yaml.width = 4096
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    return yaml
+
+
+def edit_yaml(path: Path, change: Callable[[Any], None]) -> None:
+    yaml = _round_trip()
+    doc = yaml.load(path.read_text(encoding="utf-8"))
+    change(doc)
+    out = StringIO()
+    yaml.dump(doc, out)
+    path.write_text(out.getvalue(), encoding="utf-8")
+
+
+def _set_identity(doc: Any, name: str, options: InitOptions) -> None:
+    doc["metadata"]["name"] = name
+    git = doc["spec"]["git"]
+    if options.git_url:
+        git["url"] = options.git_url
+    if options.branch:
+        git["branch"] = options.branch
+    if options.path is not None:
+        git["path"] = options.path.strip("/")
+
+
+def _set_tool_source(target: Path, options: InitOptions) -> None:
+    """Point the hooks and the CI installs at the edgemodels the user named."""
+    if options.tool_repo is None and options.tool_rev is None:
+        return
+    rev = options.tool_rev or f"v{__version__}"
+
+    def hooks(doc: Any) -> None:
+        first = doc["repos"][0]
+        if options.tool_repo:
+            first["repo"] = options.tool_repo
+        first["rev"] = rev
+
+    edit_yaml(target / HOOKS_FILE, hooks)
+    if options.tool_repo is None:
+        return
+    requirement = f"edgemodels @ git+{options.tool_repo}@{rev}"
+    edit_yaml(
+        target / CI_FILES[0],
+        lambda d: d["variables"].__setitem__("EDGEMODELS_REQUIREMENT", requirement),
+    )
+    edit_yaml(
+        target / CI_FILES[1], lambda d: d["env"].__setitem__("EDGEMODELS_REQUIREMENT", requirement)
+    )

