@@ -75,30 +75,42 @@ def run_once(command: Sequence[str], cwd: Path, log: Path) -> Sample:
     return Sample(seconds, usage.ru_maxrss / KIB, proc.returncode)
 
 
-def measure(
-    name: str,
-    command: Sequence[str],
-    cwd: Path,
-    log: Path,
-    *,
-    runs: int,
-    warmup: int,
-    expect: frozenset[int] = frozenset({0}),
-    before: Callable[[int], None] | None = None,
-) -> Result:
-    """`warmup` unrecorded runs, then `runs` recorded ones; `before(i)` runs untimed."""
-    result = Result(name, list(command))
+@dataclass(frozen=True)
+class Command:
+    """One command of a case; `before(i)` prepares run i and is not timed."""
+
+    name: str
+    argv: Sequence[str]
+    cwd: Path
+    expect: frozenset[int] = frozenset({0})
+    before: Callable[[int], None] | None = None
+
+
+def measure(commands: Sequence[Command], logs: Path, *, runs: int, warmup: int) -> list[Result]:
+    """`warmup` unrecorded rounds, then `runs` recorded ones, the commands interleaved.
+
+    Interleaving (A B A B ...) rather than A A A B B B makes a case and its peer share
+    whatever else the machine is doing at the time, so their ratio holds on a busy host.
+    Dirty pages are synced before every run so one run's writes are not paid by the next.
+    """
+    results = [Result(c.name, list(c.argv)) for c in commands]
     for i in range(warmup + runs):
-        if before is not None:
-            before(i)
-        sample = run_once(command, cwd, log)
-        if sample.returncode not in expect:
-            tail = log.read_text(encoding="utf-8", errors="replace")[-2000:]
-            result.error = f"exit {sample.returncode} (expected {sorted(expect)}): {tail}"
-            return result
-        if i >= warmup:
-            result.samples.append(sample)
-    return result
+        for command, result in zip(commands, results, strict=True):
+            if result.error is not None:
+                continue
+            if command.before is not None:
+                command.before(i)
+            os.sync()
+            log = logs / f"{command.name.replace(' ', '_').replace('/', '_')}.log"
+            sample = run_once(command.argv, command.cwd, log)
+            if sample.returncode not in command.expect:
+                tail = log.read_text(encoding="utf-8", errors="replace")[-2000:]
+                result.error = (
+                    f"exit {sample.returncode} (expected {sorted(command.expect)}): {tail}"
+                )
+            elif i >= warmup:
+                result.samples.append(sample)
+    return results
 
 
 def machine() -> dict[str, object]:

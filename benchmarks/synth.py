@@ -69,6 +69,11 @@ def _digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+def _pinned(image: str) -> str:
+    # Pinned by digest: the default policy P101 wants it (an error on production targets).
+    return f"{image}@sha256:{_digest(image)}"
+
+
 def _header(spec: Spec) -> dict[str, Any]:
     return {
         "git": {
@@ -153,12 +158,12 @@ def model(i: int, spec: Spec, rng: random.Random, follow: bool) -> dict[str, Any
         "version": version,
         "wrapper": "http" if http else "container",
         "packaging": packaging,
-        "image": f"{image}@sha256:{_digest(image)}" if i % 3 == 0 else image,
+        "image": _pinned(image),
     }
     if http:
         out.update(_http_model(i, name, rng))
         if i % 6 == 0:
-            out["images"] = {"arm64": f"{image}-arm64"}
+            out["images"] = {"arm64": _pinned(f"{image}-arm64")}
     else:
         out["container"] = {"modelPath": "/model", "size": f"{rng.randrange(1, 20) * 50}Mi"}
     if follow:
