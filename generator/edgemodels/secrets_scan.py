@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 PathStep = str | int
 
@@ -52,6 +53,9 @@ _SHAPES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("registry auth", re.compile(r'"auth"\s*:\s*"[A-Za-z0-9+/=]{12,}"')),
 )
 
+# One pass over a string for every shape; most strings match none, so this is the fast path.
+_ANY_SHAPE = re.compile("|".join(f"(?:{pattern.pattern})" for _, pattern in _SHAPES))
+
 # Key names whose literal value is a credential (compared on lower-cased words).
 _SECRET_WORDS = frozenset({"password", "passwd", "pwd", "passphrase", "token", "apikey"})
 _SECRET_PAIRS = frozenset(
@@ -75,6 +79,7 @@ def _key_words(key: str) -> list[str]:
     return [w.lower() for w in _WORD_RE.findall(key)]
 
 
+@lru_cache(maxsize=4096)  # the same few keys come back in every object
 def is_secret_key(key: str) -> bool:
     """True for `password`, `HF_TOKEN`, `apiKey`, `client_secret`; not `credentialsSecret`."""
     words = _key_words(key)
@@ -95,6 +100,8 @@ def _looks_literal(value: str) -> bool:
 
 def shape_of(text: str) -> str | None:
     """The kind of credential whose shape appears in `text`, if any."""
+    if _ANY_SHAPE.search(text) is None:
+        return None
     for kind, pattern in _SHAPES:
         match = pattern.search(text)
         if match is None:

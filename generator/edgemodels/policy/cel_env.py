@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -72,9 +72,16 @@ _MACRO_VAR_RE = re.compile(r"\.\s*(?:all|exists|exists_one|map|filter)\s*\(\s*([
 _VARIABLES_RE = re.compile(r"\bvariables\s*\.\s*([A-Za-z_]\w*)")
 
 
+MAX_EXPANDED = 50_000  # characters of an expression once its variables are written in
+
+
 @dataclass(frozen=True)
 class Compiled:
-    """A compiled expression and the names it uses (for contexts and export)."""
+    """A compiled expression and the names it uses (for contexts and export).
+
+    `program` runs the expression with the rule's variables written in (see
+    `inline_variables`); the names are those of the expression as written.
+    """
 
     program: cel.Program
     functions: frozenset[str]  # registrable functions (full dotted names)
@@ -93,10 +100,32 @@ class CelProblem(Exception):
 _CEL_ERROR_RE = re.compile(r"ERROR: <input>:(\d+):(\d+): (.*)")
 
 
-def compile_expression(source: str, allowed_roots: Iterable[str]) -> Compiled:
-    """Compile and check an expression; raise CelProblem (P003 syntax, P004 names)."""
+def compile_expression(
+    source: str, allowed_roots: Iterable[str], variables: Mapping[str, str] | None = None
+) -> Compiled:
+    """Compile and check an expression; raise CelProblem (P003 syntax, P004 names).
+
+    `variables` maps the rule's variables declared so far to their (expanded) source.
+    """
+    program = _compile(source)
+    refs = program.references()
+    functions = _resolve_functions(source, refs["functions"], set(refs["variables"]))
+    roots = _check_variables(source, set(refs["variables"]), set(allowed_roots))
+    used = frozenset(_VARIABLES_RE.findall(source))
+    if used and variables:
+        expanded = inline_variables(source, variables)
+        if len(expanded) > MAX_EXPANDED:
+            size = f"{len(expanded)} characters; the limit is {MAX_EXPANDED}"
+            raise CelProblem(
+                "P003", f"expression too large once its variables are written in ({size})"
+            )
+        program = _compile(expanded)
+    return Compiled(program, functions, roots, used)
+
+
+def _compile(source: str) -> cel.Program:
     try:
-        program = cel.compile(source)
+        return cel.compile(source)
     except ValueError as exc:
         match = _CEL_ERROR_RE.search(str(exc))
         if match is None:
@@ -104,10 +133,48 @@ def compile_expression(source: str, allowed_roots: Iterable[str]) -> Compiled:
         hint = " (edgemodels' CEL has no optional `.?` syntax; use has())" if ".?" in source else ""
         offset = (int(match.group(1)), int(match.group(2)))  # cel's columns are 1-based
         raise CelProblem("P003", f"CEL syntax error: {match.group(3)}{hint}", offset) from None
-    refs = program.references()
-    functions = _resolve_functions(source, refs["functions"], set(refs["variables"]))
-    roots = _check_variables(source, set(refs["variables"]), set(allowed_roots))
-    return Compiled(program, functions, roots, frozenset(_VARIABLES_RE.findall(source)))
+
+
+_STRING_START_RE = re.compile(r"""(?<![A-Za-z0-9_])([rRbB]{0,2})('\'\'|\"\"\"|'|")""")
+_VARIABLE_USE_RE = re.compile(r"(?<![\w.])variables\s*\.\s*([A-Za-z_]\w*)")
+
+
+def inline_variables(source: str, variables: Mapping[str, str]) -> str:
+    """`variables.x` replaced by `(<source of x>)` outside string literals.
+
+    Kubernetes evaluates a variable lazily, once per object. Binding a computed value into
+    the cel Context instead would convert it (and the whole object) again for every rule,
+    which costs far more than evaluating the variable's expression where it is used.
+    """
+    out, pos = [], 0
+    for start, end in _string_spans(source):
+        out.append(_replace_uses(source[pos:start], variables))
+        out.append(source[start:end])
+        pos = end
+    out.append(_replace_uses(source[pos:], variables))
+    return "".join(out)
+
+
+def _replace_uses(code: str, variables: Mapping[str, str]) -> str:
+    def expand(match: re.Match[str]) -> str:
+        name = match.group(1)
+        return f"({variables[name]})" if name in variables else match.group(0)
+
+    return _VARIABLE_USE_RE.sub(expand, code)
+
+
+def _string_spans(source: str) -> list[tuple[int, int]]:
+    """(start, end) of each string or bytes literal, prefixes and quotes included."""
+    spans, pos = [], 0
+    while (match := _STRING_START_RE.search(source, pos)) is not None:
+        quote, raw = match.group(2), "r" in match.group(1).lower()
+        i = match.end()
+        while i < len(source) and not source.startswith(quote, i):
+            i += 2 if (source[i] == "\\" and not raw) else 1
+        end = min(i + len(quote), len(source))
+        spans.append((match.start(), end))
+        pos = end
+    return spans
 
 
 def _resolve_functions(source: str, names: list[str], variables: set[str]) -> frozenset[str]:

@@ -1,9 +1,10 @@
 """Run one rule against the object bound in a CEL Context, the way Kubernetes does.
 
-matchConditions first (all must be true, else the rule does not apply), then variables in
-order, then each validation; a validation that is false is a finding, one that cannot be
-evaluated (a missing field read without has(), a type error) is a finding too, since
-Kubernetes would reject the object (failurePolicy: Fail).
+matchConditions first (all must be true, else the rule does not apply), then each
+validation, with the rule's variables written into the expressions that use them (so, as
+in Kubernetes, a variable is evaluated only when it is used). A validation that is false is
+a finding; one that cannot be evaluated (a missing field read without has(), a type error)
+is a finding too, since Kubernetes would reject the object (failurePolicy: Fail).
 """
 
 from __future__ import annotations
@@ -71,24 +72,12 @@ def _is_true(expression: Expression, ctx: cel.Context) -> bool:
     return result
 
 
-def _bind_variables(ctx: cel.Context, rule: Rule) -> None:
-    values: dict[str, Any] = {}
-    bind(ctx, "variables", values)
-    for var in rule.variables:
-        if var.expression.compiled.variable_names:
-            bind(ctx, "variables", values)  # this one reads earlier variables
-        values[var.name] = execute(var.expression, ctx)
-    bind(ctx, "variables", values)
-
-
 def run_rule(ctx: cel.Context, rule: Rule, subject: Subject) -> list[Diagnostic]:
     """Findings of `rule` on the object bound as `object` in `ctx`."""
     try:
         for condition in rule.match_conditions:
             if not _is_true(condition.expression, ctx):
                 return []
-        if rule.variables:
-            _bind_variables(ctx, rule)
         return [
             _finding(ctx, rule, v, subject)
             for v in rule.validations

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from edgemodels.diagnostics import Diagnostic, Location
-from edgemodels.policy.cel_env import CelProblem, compile_expression
+from edgemodels.policy.cel_env import CelProblem, compile_expression, inline_variables
 from edgemodels.policy.fieldpath import parse_field_path
 from edgemodels.policy.model import (
     ENTRY_KINDS,
@@ -51,6 +51,7 @@ class _RuleReader:
     origin: str
     roots: tuple[str, ...] = CATALOGUE_ROOTS
     declared: list[str] = field(default_factory=list)
+    expanded: dict[str, str] = field(default_factory=dict)  # variable -> source, written in
 
     def expression(self, node: PosMap, key: str, required: bool = False) -> Expression | None:
         source = self.r.string(node, key, required)
@@ -58,7 +59,7 @@ class _RuleReader:
             return None
         pos = node.value_pos[key]
         try:
-            compiled = compile_expression(source, self.roots)
+            compiled = compile_expression(source, self.roots, self.expanded)
         except CelProblem as problem:
             loc = offset_location(self.r.file, pos, problem.offset)
             name = "cel-syntax-error" if problem.code == "P003" else "cel-unknown-name"
@@ -96,6 +97,7 @@ class _RuleReader:
                 continue
             if variables:
                 self.declared = [*self.declared, name]
+                self.expanded[name] = inline_variables(expr.source, self.expanded)
             out.append(NamedExpression(name, expr))
         return tuple(out) if ok else None
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from edgemodels.policy.cel_env import CelProblem, compile_expression, new_context
+from edgemodels.policy.cel_env import CelProblem, compile_expression, inline_variables, new_context
 
 ROOTS = ("object", "variables", "params")
 
@@ -104,3 +104,30 @@ def test_only_used_functions_are_registered() -> None:
     )
     assert compiled.functions == {"quantity", "isLessThan", "sets.contains"}
     assert compiled.roots == {"object"}
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("variables.a + variables.b", "(1) + (object.b)"),
+        ("variables.a + 'variables.a'", "(1) + 'variables.a'"),
+        ('"say \\"variables.a\\"" + variables.a', '"say \\"variables.a\\"" + (1)'),
+        ("r'\\' + variables.a", "r'\\' + (1)"),
+        ("'''it's variables.a''' + variables.a", "'''it's variables.a''' + (1)"),
+        ("object.variables.a + variables.c", "object.variables.a + variables.c"),
+    ],
+)
+def test_inline_variables_leaves_strings_alone(source: str, expected: str) -> None:
+    assert inline_variables(source, {"a": "1", "b": "object.b"}) == expected
+
+
+def test_variables_are_evaluated_only_where_used() -> None:
+    # Like Kubernetes: a variable that would fail does not matter while nothing reads it.
+    compiled = compile_expression(
+        "has(object.x) ? variables.x > 1 : true", ROOTS, {"x": "object.x.size()"}
+    )
+    ctx = new_context(compiled.functions)
+    ctx.add_variable("object", {"y": 1})
+    assert compiled.program.execute(ctx) is True
+    ctx.add_variable("object", {"x": [1, 2]})
+    assert compiled.program.execute(ctx) is True
