@@ -57,7 +57,9 @@ spec:
 """
 
 
-def run(text: str, options: ValidateOptions, root: Path | None = None) -> list[tuple[int, int, str]]:
+def run(
+    text: str, options: ValidateOptions, root: Path | None = None
+) -> list[tuple[int, int, str]]:
     documents = [
         ParsedDocument("hub.yaml", data, text, index)
         for index, data in enumerate(yaml.safe_load_all(text))
@@ -77,17 +79,27 @@ def test_consistent_hub_has_no_findings(options: ValidateOptions) -> None:
         ("  channel: hub/demo", "  channel: hub/other", (35, 12, "K302")),
         ("      name: edge\n", "      name: nowhere\n", (40, 13, "K304")),
         # PlacementRule with the Placement apiVersion: the pair is what RHACM cannot resolve
-        ("      kind: Placement\n      apiV", "      kind: PlacementRule\n      apiV", (39, 19, "K303")),
+        (
+            "      kind: Placement\n      apiV",
+            "      kind: PlacementRule\n      apiV",
+            (39, 19, "K303"),
+        ),
         ("      kind: Placement\n", "", (37, 5, "K303")),  # empty kind reads as PlacementRule
         ("      name: edge\n", "      name: edge\n      namespace: other\n", (41, 18, "K305")),
         ("  clusterSet: default", "  clusterSet: prod", (16, 15, "K306")),
         ("  - default\n---\napiVersion: apps", "  - gpu\n---\napiVersion: apps", (25, 5, "K307")),
-        ("    apps.open-cluster-management.io/git-path: models/web/chart\n", "    x: y\n", (32, 3, "K310")),
+        (
+            "    apps.open-cluster-management.io/git-path: models/web/chart\n",
+            "    x: y\n",
+            (32, 3, "K310"),
+        ),
         ("  placement:\n", "  placement:\n    local: true\n", (37, 12, "K313")),
         ("  name: web-edge", "  name: web-edge\n  labels:\n    app: " + "x" * 64, (32, 10, "K312")),
     ],
 )
-def test_each_check(options: ValidateOptions, old: str, new: str, expected: tuple[int, int, str]) -> None:
+def test_each_check(
+    options: ValidateOptions, old: str, new: str, expected: tuple[int, int, str]
+) -> None:
     assert old in HUB
     assert run(HUB.replace(old, new, 1), options) == [expected]
 

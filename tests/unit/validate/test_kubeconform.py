@@ -104,7 +104,12 @@ WIDGET = "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n"
 
 def recorded_tree(root: Path) -> Path:
     """The four files the recorded run validated, at the paths it names (ex/*.yaml)."""
-    files = {"web.yaml": WEB, "subscription.yaml": SUBSCRIPTIONS, "dup.yaml": DUP, "widget.yaml": WIDGET}
+    files = {
+        "web.yaml": WEB,
+        "subscription.yaml": SUBSCRIPTIONS,
+        "dup.yaml": DUP,
+        "widget.yaml": WIDGET,
+    }
     for name, text in files.items():
         (root / "ex").mkdir(parents=True, exist_ok=True)
         (root / "ex" / name).write_text(text, encoding="utf-8")
@@ -140,7 +145,9 @@ def test_recorded_output_parses() -> None:
     assert [r.status for r in results].count("statusInvalid") == 2
     web = results[0]
     assert web.key == ("ex/web.yaml", "Deployment", "web", "apps/v1")
-    assert web.errors == (("/spec/template/spec/containers/0", "additional properties 'resource' not allowed"),)
+    assert web.errors == (
+        ("/spec/template/spec/containers/0", "additional properties 'resource' not allowed"),
+    )
     assert kubeconform.missing_schema_kind(results[-1]) == "Widget"
 
 
@@ -165,7 +172,11 @@ def test_collapsed_validation_errors_fall_back_to_msg() -> None:
     """With ref-based schemas kubeconform collapses validationErrors at the $ref boundary
     (kubeconform.md section 2.2, fix 2); the detail is only in msg. Shaped after that text."""
     result = kubeconform.Result(
-        "x.yaml", "Deployment", "web", "apps/v1", "statusInvalid",
+        "x.yaml",
+        "Deployment",
+        "web",
+        "apps/v1",
+        "statusInvalid",
         "jsonschema validation failed with 'file:///s.json#' - at '/spec/replicas': got string, "
         "want integer - at '/spec': missing property 'selector'",
         (("/spec", "validation failed"),),
@@ -181,10 +192,18 @@ def test_collapsed_validation_errors_fall_back_to_msg() -> None:
     ("text", "code", "message"),
     [
         ("got string, want null or integer", "K102", "/a: got string, want integer"),
-        ("value must be one of 'Git', 'GitHub'", "K104", "/a: value must be one of 'Git', 'GitHub'"),
+        (
+            "value must be one of 'Git', 'GitHub'",
+            "K104",
+            "/a: value must be one of 'Git', 'GitHub'",
+        ),
         ("value must be 'v1'", "K104", "/a: value must be 'v1'"),
         ("maxLength: got 70, want 63", "K105", "/a: maxLength: got 70, want 63"),
-        ("'Bad_x' does not match pattern '^[a-z]+\\\\.x$'", "K105", "/a: 'Bad_x' does not match pattern '^[a-z]+\\\\.x$'"),
+        (
+            "'Bad_x' does not match pattern '^[a-z]+\\\\.x$'",
+            "K105",
+            "/a: 'Bad_x' does not match pattern '^[a-z]+\\\\.x$'",
+        ),
         ("oneOf failed, none matched", "K110", "/a: oneOf failed, none matched"),
         ("missing properties 'a', 'b'", "K103", "/a: missing required field 'a'"),
     ],
@@ -197,7 +216,13 @@ def test_message_forms(text: str, code: str, message: str) -> None:
 
 def test_argv_never_uses_the_network_default(tmp_path: Path) -> None:
     argv = kubeconform.build_argv(
-        "kc", "1.33.0", True, "/c/crds{{ .StrictSuffix }}/x.json", tmp_path, ["Kustomization"], ["a.yaml"]
+        "kc",
+        "1.33.0",
+        True,
+        "/c/crds{{ .StrictSuffix }}/x.json",
+        tmp_path,
+        ["Kustomization"],
+        ["a.yaml"],
     )
     assert argv[:3] == ["kc", "-output", "json"]
     locations = [argv[i + 1] for i, a in enumerate(argv) if a == "-schema-location"]
@@ -252,7 +277,9 @@ def test_output_that_is_not_json_is_a_tool_failure(
         validate_tree(root, ValidateOptions(validator="kubeconform", cache_dir=cache_dir))
 
 
-def test_kubeconform_requested_but_missing(tree: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_kubeconform_requested_but_missing(
+    tree: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("PATH", str(tree))  # no kubeconform (nor anything else) there
     monkeypatch.delenv("EDGEMODELS_KUBECONFORM", raising=False)
     with pytest.raises(ToolMissingError, match="kubeconform not found"):

@@ -1,0 +1,42 @@
+"""Helm: each placement's values from its Subscription, misuses of packageOverrides."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from edgemodels.validate.run import ValidateOptions, validate_tree
+
+from .trees import edit, line_of
+
+
+def test_a_package_name_that_is_not_the_chart(tree: Path, options: ValidateOptions) -> None:
+    rel = "hub/subscriptions/web--site-a.yaml"
+    edit(tree, rel, "- packageName: web", "- packageName: webapp")
+    (d,) = validate_tree(tree, options)
+    assert (d.code, d.path, d.line) == ("K314", rel, line_of(tree, rel, "packageName"))
+    assert "RHACM ignores these overrides" in d.message
+
+
+def test_an_override_path_that_sets_no_values(tree: Path, options: ValidateOptions) -> None:
+    rel = "hub/subscriptions/web--site-a.yaml"
+    edit(tree, rel, "- path: spec\n", "- path: metadata\n")
+    (d,) = validate_tree(tree, options)
+    assert (d.code, d.line) == ("K314", line_of(tree, rel, "- path: metadata"))
+
+
+def test_values_of_one_key(tree: Path, options: ValidateOptions) -> None:
+    rel = "hub/subscriptions/web--site-a.yaml"
+    edit(
+        tree,
+        rel,
+        "- path: spec\n      value:\n        replicas: 2\n",
+        "- path: spec.port\n      value: http\n",
+    )
+    (d,) = validate_tree(tree, options)
+    assert d.code == "K202" and "/port" in d.message and d.path == rel
+
+
+def test_a_chart_that_does_not_load(tree: Path, options: ValidateOptions) -> None:
+    edit(tree, "models/web/chart/Chart.yaml", "apiVersion: v2\n", "apiVersion: v2\nversion: [\n")
+    (d,) = validate_tree(tree, options)
+    assert (d.code, d.path) == ("K204", "models/web/chart/Chart.yaml")

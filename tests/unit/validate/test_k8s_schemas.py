@@ -1,0 +1,85 @@
+"""Kubernetes schemas from the kubernetes-validate wheel: versions, standalone cache."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from edgemodels.errors import UsageError
+from edgemodels.validate import builtin, k8s_schemas
+from edgemodels.validate.k8s_schemas import ensure_standalone, normalize_version
+
+
+def test_versions_are_normalised_and_checked() -> None:
+    assert normalize_version("1.33") == "1.33.0"
+    assert normalize_version("v1.30.0") == "1.30.0"
+    assert k8s_schemas.DEFAULT_KUBERNETES_VERSION in k8s_schemas.available_versions()
+    with pytest.raises(UsageError, match=r"available: 1\.25\.0, .*1\.37\.0"):
+        normalize_version("1.33.2")
+    with pytest.raises(UsageError):
+        normalize_version("1.99")
+
+
+def test_standalone_folder_is_built_once(cache_dir: Path) -> None:
+    folder = ensure_standalone("1.33.0", True, cache_dir)
+    assert folder.name == "v1.33.0-standalone-strict"
+    deployment = folder / "deployment-apps-v1.json"
+    schema = json.loads(deployment.read_text())
+    assert "/api/_definitions.json" not in deployment.read_text()  # refs inlined
+    assert schema["additionalProperties"] is False
+    assert schema["properties"]["spec"]["properties"]["replicas"]["type"] == ["integer", "null"]
+    before = deployment.stat().st_mtime_ns
+    assert ensure_standalone("1.33.0", True, cache_dir) == folder
+    assert deployment.stat().st_mtime_ns == before
+    leftovers = [p.name for p in folder.parent.iterdir() if p.name.startswith(".")]
+    assert leftovers == []  # nothing half-built stays behind
+    assert not (folder / "all.json").exists()
+
+
+def test_self_referencing_types_resolve_offline(cache_dir: Path) -> None:
+    folder = ensure_standalone("1.33.0", True, cache_dir)
+    crd_kind = "apiextensions.k8s.io/v1"
+    validator = builtin.compiled(folder, True, crd_kind, "CustomResourceDefinition")
+    assert validator is not None
+    doc = {
+        "apiVersion": crd_kind,
+        "kind": "CustomResourceDefinition",
+        "metadata": {"name": "widgets.example.com"},
+        "spec": {
+            "group": "example.com",
+            "names": {"kind": "Widget", "plural": "widgets"},
+            "scope": "Namespaced",
+            "versions": [
+                {
+                    "name": "v1",
+                    "served": True,
+                    "storage": True,
+                    "schema": {
+                        "openAPIV3Schema": {
+                            "type": "object",
+                            "properties": {
+                                "spec": {
+                                    "type": "object",
+                                    "properties": {"size": {"type": "integer"}},
+                                },
+                            },
+                        }
+                    },
+                }
+            ],
+        },
+    }
+    assert builtin.check(validator, doc) == []
+    doc["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["properties"]["spec"]["typo"] = 1  # type: ignore[index]
+    assert [v.code for v in builtin.check(validator, doc)] == ["K101"]
+
+
+def test_kind_file_names_follow_kubeconform() -> None:
+    assert k8s_schemas.kind_file_name("apps/v1", "Deployment") == "deployment-apps-v1.json"
+    assert k8s_schemas.kind_file_name("v1", "Service") == "service-v1.json"
+    assert (
+        k8s_schemas.kind_file_name("networking.k8s.io/v1", "Ingress")
+        == "ingress-networking-v1.json"
+    )

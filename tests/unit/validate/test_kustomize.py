@@ -1,0 +1,75 @@
+"""Kustomize builds: rounds that avoid ID clashes, per-target fallback, a missing kubectl."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from edgemodels.errors import ToolMissingError
+from edgemodels.validate.discover import discover
+from edgemodels.validate.kustomize import batches, build
+from edgemodels.validate.run import ValidateOptions, validate_tree
+
+from .trees import edit, line_of
+
+needs_kubectl = pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl is not on PATH")
+
+
+def test_overlays_of_one_model_go_to_different_rounds() -> None:
+    targets = ["m/a/overlays/x", "m/a/overlays/y", "m/b/overlays/x", "hub"]
+    assert batches(targets) == [["m/a/overlays/x", "m/b/overlays/x", "hub"], ["m/a/overlays/y"]]
+
+
+def test_layout_of_the_tree(tree: Path) -> None:
+    layout = discover(tree)
+    assert layout.charts == ("models/web/chart",)
+    assert layout.builds == ("models/batch/overlays/site-a", "models/batch/overlays/site-b")
+    assert layout.listings == ("hub",)
+    assert all(p.startswith("hub/") for p in layout.plain_files)
+    assert "hub/kustomization.yaml" not in layout.plain_files
+
+
+@needs_kubectl
+def test_a_clash_between_models_falls_back_to_one_build_each(tree: Path) -> None:
+    # A second model whose overlay emits the same ConfigMap (same namespace and name):
+    # the round's aggregate fails with an ID clash, so each overlay is built on its own.
+    shutil.copytree(tree / "models" / "batch", tree / "models" / "batch2")
+    shutil.rmtree(tree / "models" / "batch2" / "overlays" / "site-b")
+    edit(tree, "models/batch2/base/deployment.yaml", "name: batch\n", "name: batch2\n")
+    edit(
+        tree, "models/batch2/overlays/site-a/kustomization.yaml", "name: batch\n", "name: batch2\n"
+    )
+    layout = discover(tree)
+    built = build(tree, layout.builds, ())
+    assert built.findings == []
+    names = sorted((m.context, m.kind, m.name) for m in built.manifests)
+    assert names.count(("overlay site-a", "ConfigMap", "batch-model")) == 2
+    assert ("overlay site-a", "Deployment", "batch2") in names
+    assert ("overlay site-b", "Deployment", "batch") in names
+    sources = {m.source.path for m in built.manifests if m.kind == "Deployment"}
+    assert sources == {"models/batch/base/deployment.yaml", "models/batch2/base/deployment.yaml"}
+
+
+def test_without_kubectl_kustomize_is_skipped_with_a_note(
+    tree: Path, options: ValidateOptions, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PATH", str(tree))  # nothing to run there: no kubectl, no kubeconform
+    edit(tree, "hub/placements/site-a.yaml", "  tolerations:", "  toleration:")
+    codes = {(d.code, d.severity, d.path) for d in validate_tree(tree, options)}
+    assert codes == {
+        ("K101", "error", "hub/placements/site-a.yaml"),  # everything else still runs
+        ("K207", "warning", "models/batch/overlays/site-a/kustomization.yaml"),
+    }
+    strict = ValidateOptions(cache_dir=options.cache_dir, validator="builtin", require_all=True)
+    with pytest.raises(ToolMissingError, match="kubectl"):
+        validate_tree(tree, strict)
+
+
+@needs_kubectl
+def test_the_hub_listing_must_build(tree: Path, options: ValidateOptions) -> None:
+    rel = "hub/kustomization.yaml"
+    edit(tree, rel, "- channel.yaml\n", "- channel.yaml\n- gone.yaml\n")
+    (d,) = validate_tree(tree, options)
+    assert (d.code, d.path, d.line) == ("K206", rel, line_of(tree, rel, "gone.yaml"))
