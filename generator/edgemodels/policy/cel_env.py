@@ -16,10 +16,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import cel
-from cel import stdlib
-
 from edgemodels.policy import cel_helpers, cel_k8s
+from edgemodels.policy.cel_import import cel, stdlib
 
 # cel reports a failing Python function through the `cel` logger before raising; the error
 # reaches the user as a finding, so the duplicate line on stderr is noise.

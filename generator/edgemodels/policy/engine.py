@@ -16,10 +16,9 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from fnmatch import fnmatch
 from pathlib import Path
 
-import cel
-
 from edgemodels.diagnostics import Diagnostic, Location
 from edgemodels.policy.cel_env import new_context
+from edgemodels.policy.cel_import import cel
 from edgemodels.policy.evaluate import Subject, bind, run_rule
 from edgemodels.policy.fieldpath import Step
 from edgemodels.policy.model import ENTRY_KINDS, CatalogueEntry, Manifest, PolicySet, Rule

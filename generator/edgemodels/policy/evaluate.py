@@ -14,9 +14,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import cel
-
 from edgemodels.diagnostics import Diagnostic, Location, Severity
+from edgemodels.policy.cel_import import cel
 from edgemodels.policy.fieldpath import Step, parse_field_path
 from edgemodels.policy.model import SEVERITIES, Expression, Rule, Validation
 
