@@ -144,6 +144,7 @@ def _hub(d: dict[str, Any]) -> HubSpec:
             create_namespace=argo.get("createNamespace", True),
             pull_model=argo.get("pullModel", False),
             sync_options=tuple(argo.get("syncOptions") or ()),
+            migration=argo.get("migration"),
         ),
     )
 

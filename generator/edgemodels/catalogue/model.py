@@ -17,6 +17,8 @@ Packaging = Literal["helm", "kustomize"]
 PlacementKind = Literal["Placement", "PlacementRule"]
 Delivery = Literal["subscription", "argocd"]
 ContainerDelivery = Literal["copy", "imageVolume", "auto"]
+# Where a catalogue stands in its move from Subscriptions to Argo CD (README, "Argo CD delivery").
+ArgoMigration = Literal["keep-subscriptions", "subscriptions-removed"]
 
 NOWHERE = Location("<none>")
 
@@ -127,6 +129,9 @@ class ArgoSpec:
     create_namespace: bool = True
     pull_model: bool = False
     sync_options: tuple[str, ...] = ()
+    # None: no migration. Otherwise site objects carry the marks that make RHACM keep them
+    # when their Subscription is deleted; keep-subscriptions also keeps the Subscription side.
+    migration: ArgoMigration | None = None
 
 
 @dataclass(frozen=True)
