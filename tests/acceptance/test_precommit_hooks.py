@@ -1,0 +1,84 @@
+"""The published pre-commit hooks, run by the real `pre-commit` on a new catalogue repository.
+
+Slow: pre-commit builds a virtualenv and pip-installs edgemodels with its dependencies from
+the package index for each `try-repo`. The hook repository is a clone of this checkout's
+HEAD (try-repo needs committed hooks; uncommitted work in the checkout does not matter).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from edgemodels.init import InitOptions, init_repository
+
+REPO = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+
+
+def run(args: list[str], cwd: Path, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(args, cwd=cwd, capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.fixture(scope="session")
+def pre_commit_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    return {
+        "PRE_COMMIT_HOME": str(tmp_path_factory.mktemp("pre-commit-home")),
+        # Wheels downloaded once are reused by later runs (the folder is git-ignored).
+        "PIP_CACHE_DIR": str(REPO / ".cache" / "pip"),
+        "PIP_DISABLE_PIP_VERSION_CHECK": "1",
+    }
+
+
+@pytest.fixture
+def hook_repo(tmp_path: Path) -> Iterator[Path]:
+    if not (REPO / ".git").exists():
+        pytest.skip("not a git checkout: try-repo needs the hooks committed in a git repository")
+    clone = tmp_path / "edgemodels"
+    done = run(["git", "clone", "-q", "--no-local", str(REPO), str(clone)], tmp_path)
+    assert done.returncode == 0, done.stderr
+    if not (clone / ".pre-commit-hooks.yaml").exists():
+        pytest.skip(".pre-commit-hooks.yaml is not committed yet")
+    yield clone
+
+
+@pytest.mark.slow
+def test_hooks_pass_then_catch_a_stale_tree(
+    tmp_path: Path,
+    hook_repo: Path,
+    pre_commit_env: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for key, value in pre_commit_env.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setenv("PATH", f"{BIN}{os.pathsep}{os.environ['PATH']}")
+    catalogue = tmp_path / "catalogue-repo"
+    init_repository(InitOptions(catalogue, git_url="https://git.example.com/edge/deploy.git"))
+    assert run(["git", "commit", "-q", "-m", "catalogue"], catalogue).returncode == 0
+    pre_commit = str(BIN / "pre-commit")
+
+    # Every hook of the repository, with its default arguments (the `init` layout).
+    done = run([pre_commit, "try-repo", str(hook_repo), "--all-files"], catalogue, timeout=540)
+    assert done.returncode == 0, done.stdout + done.stderr
+    for name in ("edgemodels check", "edgemodels generate --check", "edgemodels validate"):
+        assert re.search(rf"^{re.escape(name)}\.+Passed$", done.stdout, re.M), done.stdout
+
+    # A version bump without regenerating: the committed tree is stale.
+    model = catalogue / "catalogue" / "models" / "forecaster.yaml"
+    model.write_text(model.read_text().replace("1.0.0", "1.1.0"))
+    assert run(["git", "add", "-A"], catalogue).returncode == 0
+    done = run(
+        [pre_commit, "try-repo", str(hook_repo), "edgemodels-generate-check", "--all-files"],
+        catalogue,
+        timeout=540,
+    )
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "edgemodels generate --check" in done.stdout and "Failed" in done.stdout
+    assert "D304" in done.stdout
+    assert "generated/models/forecaster/chart/Chart.yaml" in done.stdout
