@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from edgemodels.catalogue.sources import default_catalogue_path
-from edgemodels.cli import EXIT_CLEAN, FORMATS, emit_findings, guarded
+from edgemodels.cli import EXIT_CLEAN, emit_findings, guarded, report_options
 
 
 @click.command("publish")
@@ -59,9 +59,7 @@ from edgemodels.cli import EXIT_CLEAN, FORMATS, emit_findings, guarded
     show_default=True,
     help="Seconds allowed for each clone, fetch and push.",
 )
-@click.option(
-    "--format", "fmt", type=FORMATS, default="text", show_default=True, help="Findings format."
-)
+@report_options
 def command(
     catalogue: Path | None,
     repo: str | None,
@@ -76,6 +74,7 @@ def command(
     force: bool,
     timeout: float,
     fmt: str,
+    output: Path | None,
 ) -> int:
     """Generate the tree and commit it to the deploy branch, then push (never forced).
 
@@ -116,7 +115,7 @@ def command(
         )
         result = run_publish(options)
         if result.status == "findings":
-            return emit_findings(result.findings, fmt, f"publish {source}")
+            return emit_findings(result.findings, fmt, f"publish {source}", output=output)
         if result.status == "unchanged":
             click.echo(f"{result.where}: already up to date, nothing to commit")
         elif result.status == "dry-run":

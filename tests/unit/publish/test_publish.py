@@ -324,3 +324,28 @@ def test_bad_author_is_a_usage_error(
     )
     assert rc == 2
     assert "--author must look like" in err
+
+
+def test_token_from_the_environment_reaches_git_through_a_helper(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import os
+    import subprocess
+
+    from edgemodels.publish import git_settings
+
+    monkeypatch.setenv("EDGEMODELS_GIT_TOKEN", "tok-123")
+    monkeypatch.setenv("EDGEMODELS_GIT_USERNAME", "robot")
+    settings = git_settings("CI <ci@example.com>", 10)
+    assert "tok-123" not in repr(settings)  # only the variable's name is in git's config
+    done = subprocess.run(
+        ["git", "credential", "fill"],
+        input="protocol=https\nhost=git.example.com\n\n",
+        env={**os.environ, **settings.env},
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "username=robot\npassword=tok-123\n" in done.stdout
