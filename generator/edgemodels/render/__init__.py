@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 from edgemodels.catalogue.model import Catalogue
 from edgemodels.render.acm import render_hub
+from edgemodels.render.argocd import with_argocd
 from edgemodels.render.common import RenderOptions, SourceInfo
 from edgemodels.render.helm import render_chart
 from edgemodels.render.kustomize import render_kustomize
@@ -40,6 +41,8 @@ def render_catalogue(
         tree.update(PACKAGINGS[plan.model.packaging](catalogue, plan, origin, opts))
     if catalogue.hub.delivery == "subscription":
         tree.update(render_hub(catalogue, plans, source_info))
+    else:
+        tree = with_argocd(catalogue, plans, source_info, tree)
     tree["README.md"] = render_readme(catalogue, plans, source_info)
     for path in tree:
         check_path(path)

@@ -1,0 +1,263 @@
+"""The hub side of delivery argocd, under `hub/argocd/` (RHACM's GitOps integration).
+
+Facts (shared reference acm-api.md sections 8 and 10, stolostron/multicloud-integrations):
+- GitOpsCluster reads its Placement from its own namespace and registers the placed clusters
+  with the Argo CD instance of `argoServer.argoNamespace`; it also creates the ConfigMap
+  `acm-placement` there, which the clusterDecisionResource generator reads.
+- The ApplicationSet controller lists PlacementDecisions in the ApplicationSet's namespace,
+  and the pull-model controller only sends an Application to a cluster that a decision in
+  the Application's namespace selects. So everything here lives in the Argo CD namespace,
+  where a ManagedClusterSetBinding must bind the cluster sets.
+
+Decisions (README, "Argo CD delivery"):
+- One Placement and one GitOpsCluster per placement, named `<catalogue>-<placement>`: the
+  Argo CD namespace is shared by every catalogue, so names carry the catalogue. Overlapping
+  GitOpsClusters are safe: the controller reconciles them all together and keeps the union
+  of their cluster secrets.
+- One ApplicationSet per model and placement, `<catalogue>-<model>-<placement>`; its
+  Applications are `<that>-<cluster>`, one per selected cluster.
+- Bindings are shared by every catalogue of the namespace: they ask a hub-side Argo CD not
+  to prune them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from hashlib import sha256
+from typing import Any
+
+from edgemodels.catalogue.model import Catalogue
+from edgemodels.names import MAX_LABEL_VALUE
+from edgemodels.render.acm import HubPlacement, binding, placement_object, render_hub
+from edgemodels.render.common import SOURCE_ANNOTATION, SourceInfo, git_path, hub_labels, yaml_file
+from edgemodels.render.helm import placement_values
+from edgemodels.render.migration import mark_site_objects
+from edgemodels.render.settings import ModelPlan, Placed
+from edgemodels.tree import FileTree
+
+APPS = "apps.open-cluster-management.io"
+PLACEMENT_LABEL = "cluster.open-cluster-management.io/placement"
+PLACEMENT_CONFIGMAP = "acm-placement"  # created by the GitOpsCluster controller
+REQUEUE_SECONDS = 180
+PULL_LABEL = f"{APPS}/pull-to-ocm-managed-cluster"
+PULL_CLUSTER = f"{APPS}/ocm-managed-cluster"
+PULL_APP_NAMESPACE = f"{APPS}/ocm-managed-cluster-app-namespace"
+SKIP_RECONCILE = "argocd.argoproj.io/skip-reconcile"
+SYNC_OPTIONS = "argocd.argoproj.io/sync-options"
+ROOT = "hub/argocd"
+
+Files = dict[str, bytes]
+
+
+def with_argocd(
+    catalogue: Catalogue, plans: list[ModelPlan], source: SourceInfo, tree: FileTree
+) -> FileTree:
+    """`tree` (site files) with the Argo CD hub side, and what a migration needs."""
+    migration = catalogue.hub.argocd.migration
+    out = dict(tree)
+    hub = render_argocd_hub(catalogue, plans, source)
+    if migration == "keep-subscriptions":
+        legacy = render_hub(catalogue, plans, source)
+        legacy.pop("hub/kustomization.yaml")
+        hub = {**legacy, **hub}
+    if migration is not None:
+        out = mark_site_objects(out, catalogue, plans, source)
+    out.update(hub)
+    out["hub/kustomization.yaml"] = yaml_file(
+        hub_kustomization(hub), source.where(catalogue.location)
+    )
+    return out
+
+
+def argo_name(catalogue: Catalogue, *parts: str) -> str:
+    """`<catalogue>-<parts>`, kept within a label value (decisions carry Placement names)."""
+    name = "-".join((catalogue.name, *parts))
+    if len(name) <= MAX_LABEL_VALUE:
+        return name
+    digest = sha256(name.encode()).hexdigest()[:8]
+    return f"{name[: MAX_LABEL_VALUE - 9].rstrip('-')}-{digest}"
+
+
+def render_argocd_hub(catalogue: Catalogue, plans: list[ModelPlan], source: SourceInfo) -> Files:
+    top = source.where(catalogue.location)
+    argo = catalogue.hub.argocd
+    files: Files = {}
+    for cluster_set in catalogue.hub.cluster_sets:
+        files[f"{ROOT}/bindings/{cluster_set}.yaml"] = yaml_file(
+            shared_binding(argo.namespace, cluster_set), top
+        )
+    targets = {t.name: source.where(t.location) for t in catalogue.targets}
+    for plan in plans:
+        model_origin = source.where(plan.model.location)
+        for placed in plan.placed:
+            name = placed.placement.name
+            origin = targets.get(name, model_origin)
+            placement_file = f"{ROOT}/placements/{name}.yaml"
+            if placement_file not in files:  # targets are shared: render each once
+                files[placement_file] = yaml_file(argo_placement(catalogue, placed, origin), origin)
+                files[f"{ROOT}/gitopsclusters/{name}.yaml"] = yaml_file(
+                    gitops_cluster(catalogue, name, origin), origin
+                )
+            files[f"{ROOT}/applicationsets/{plan.model.name}--{name}.yaml"] = yaml_file(
+                application_set(catalogue, plan, placed, model_origin), model_origin
+            )
+    return files
+
+
+def shared_binding(namespace: str, cluster_set: str) -> dict[str, Any]:
+    obj = binding(namespace, cluster_set)
+    # Every catalogue delivered through this Argo CD namespace needs the binding: removing
+    # one catalogue's tree must not take it from the others.
+    obj["metadata"]["annotations"] = {SYNC_OPTIONS: "Prune=false"}
+    return obj
+
+
+def argo_placement(catalogue: Catalogue, placed: Placed, origin: str) -> dict[str, Any]:
+    """The same Placement as delivery subscription renders, in the Argo CD namespace."""
+    hub = replace(
+        catalogue.hub, namespace=catalogue.hub.argocd.namespace, placement_kind="Placement"
+    )
+    tp = placed.placement
+    hp = HubPlacement(argo_name(catalogue, tp.name), tp.predicates, origin, tp)
+    return placement_object(replace(catalogue, hub=hub), hp)
+
+
+def _meta(catalogue: Catalogue, name: str, labels: dict[str, str], origin: str) -> dict[str, Any]:
+    return {
+        "name": name,
+        "namespace": catalogue.hub.argocd.namespace,
+        "labels": labels,
+        "annotations": {SOURCE_ANNOTATION: origin},
+    }
+
+
+def gitops_cluster(catalogue: Catalogue, placement: str, origin: str) -> dict[str, Any]:
+    argo = catalogue.hub.argocd
+    name = argo_name(catalogue, placement)
+    spec: dict[str, Any] = {
+        "argoServer": {"argoNamespace": argo.namespace},
+        "placementRef": {
+            "kind": "Placement",
+            "apiVersion": "cluster.open-cluster-management.io/v1beta1",
+            "name": name,
+        },
+    }
+    if argo.pull_model:
+        # Pull model: Argo CD on the site applies; the hub needs no credentials for it.
+        spec["createBlankClusterSecrets"] = True
+    return {
+        "apiVersion": f"{APPS}/v1beta1",
+        "kind": "GitOpsCluster",
+        "metadata": _meta(catalogue, name, hub_labels(catalogue, placement=placement), origin),
+        "spec": spec,
+    }
+
+
+def application_set(
+    catalogue: Catalogue, plan: ModelPlan, placed: Placed, origin: str
+) -> dict[str, Any]:
+    model, placement = plan.model.name, placed.placement.name
+    name = argo_name(catalogue, model, placement)
+    labels = hub_labels(catalogue, model, placement)
+    generator = {
+        "clusterDecisionResource": {
+            "configMapRef": PLACEMENT_CONFIGMAP,
+            "labelSelector": {"matchLabels": {PLACEMENT_LABEL: argo_name(catalogue, placement)}},
+            "requeueAfterSeconds": REQUEUE_SECONDS,
+        }
+    }
+    return {
+        "apiVersion": "argoproj.io/v1alpha1",
+        "kind": "ApplicationSet",
+        "metadata": _meta(catalogue, name, labels, origin),
+        "spec": {
+            "generators": [generator],
+            "template": application_template(catalogue, plan, placed, name),
+            "syncPolicy": {
+                "preserveResourcesOnDeletion": catalogue.hub.argocd.preserve_resources_on_deletion
+            },
+        },
+    }
+
+
+def application_template(
+    catalogue: Catalogue, plan: ModelPlan, placed: Placed, prefix: str
+) -> dict[str, Any]:
+    """One Application per selected cluster (`{{name}}`, `{{server}}` come from the generator)."""
+    argo = catalogue.hub.argocd
+    metadata: dict[str, Any] = {
+        "name": prefix + "-{{name}}",
+        "labels": hub_labels(catalogue, plan.model.name, placed.placement.name),
+    }
+    if argo.pull_model:
+        metadata["labels"][PULL_LABEL] = "true"
+        metadata["annotations"] = {
+            PULL_CLUSTER: "{{name}}",
+            PULL_APP_NAMESPACE: argo.namespace,
+            SKIP_RECONCILE: "true",  # the hub's Argo CD must not apply it too
+        }
+    spec: dict[str, Any] = {
+        "project": argo.project,
+        "source": application_source(catalogue, plan, placed),
+        "destination": {"server": "{{server}}", "namespace": catalogue.defaults.namespace},
+    }
+    sync = sync_policy(catalogue)
+    if sync:
+        spec["syncPolicy"] = sync
+    return {"metadata": metadata, "spec": spec}
+
+
+def application_source(catalogue: Catalogue, plan: ModelPlan, placed: Placed) -> dict[str, Any]:
+    model = plan.model
+    source: dict[str, Any] = {"repoURL": catalogue.git.url, "targetRevision": catalogue.git.branch}
+    if model.packaging != "helm":
+        # The overlay already carries the placement's differences as kustomize patches.
+        source["path"] = git_path(
+            catalogue, "models", model.name, "overlays", placed.placement.name
+        )
+        return source
+    source["path"] = git_path(catalogue, "models", model.name, "chart")
+    helm: dict[str, Any] = {"releaseName": model.name}
+    values = placement_values(plan, placed)
+    if values:
+        helm["valuesObject"] = values
+    source["helm"] = helm
+    return source
+
+
+def sync_policy(catalogue: Catalogue) -> dict[str, Any]:
+    argo = catalogue.hub.argocd
+    policy: dict[str, Any] = {}
+    if argo.automated:
+        policy["automated"] = {"prune": argo.prune, "selfHeal": argo.self_heal}
+    options = ["CreateNamespace=true"] if argo.create_namespace else []
+    options += [o for o in argo.sync_options if o not in options]
+    if options:
+        policy["syncOptions"] = options
+    return policy
+
+
+_ORDER = (
+    "channel.yaml",
+    "bindings/",
+    "placements/",
+    "subscriptions/",
+    "applications/",
+    "argocd/bindings/",
+    "argocd/placements/",
+    "argocd/gitopsclusters/",
+    "argocd/applicationsets/",
+)
+
+
+def hub_kustomization(files: Files) -> dict[str, Any]:
+    """Every hub file, bindings before the Placements that need them."""
+    paths = sorted(
+        (p.removeprefix("hub/") for p in files if p.startswith("hub/")),
+        key=lambda p: (next(i for i, o in enumerate(_ORDER) if p.startswith(o)), p),
+    )
+    return {
+        "apiVersion": "kustomize.config.k8s.io/v1beta1",
+        "kind": "Kustomization",
+        "resources": paths,
+    }
