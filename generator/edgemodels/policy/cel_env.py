@@ -2,7 +2,7 @@
 
 Built on `common-expression-language` (Rust core). It has no type checker, so an unknown
 function or variable would only fail when a rule first runs on an object that reaches it;
-`check_references` reads `Program.references()` at load time and refuses any name outside
+`compile_expression` reads `Program.references()` at load time and refuses any name outside
 the allow-list below. Functions are grouped by where they exist: core CEL (native), the
 Kubernetes CEL libraries (our shims, so a rule stays valid in a ValidatingAdmissionPolicy),
 and edgemodels-only helpers (catalogue rules; a rule using them cannot be exported).
@@ -63,7 +63,7 @@ def _function_tables() -> tuple[dict[str, Callable[..., Any]], frozenset[str]]:
 
 
 FUNCTIONS, KUBERNETES_FUNCTIONS = _function_tables()
-EDGEMODELS_ONLY = frozenset(FUNCTIONS) - KUBERNETES_FUNCTIONS
+NOT_IN_KUBERNETES = frozenset(FUNCTIONS) - KUBERNETES_FUNCTIONS
 NAMESPACES = frozenset(name.split(".")[0] for name in FUNCTIONS if "." in name) | {"optional"}
 
 _MACRO_VAR_RE = re.compile(r"\.\s*(?:all|exists|exists_one|map|filter)\s*\(\s*([A-Za-z_]\w*)\s*,")

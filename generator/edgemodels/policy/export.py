@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from edgemodels.policy.cel_env import EDGEMODELS_ONLY
+from edgemodels.policy.cel_env import NOT_IN_KUBERNETES
 from edgemodels.policy.model import PolicySet, ResourceMatch, Rule, Validation
 
 API_VERSION = "admissionregistration.k8s.io/v1"
@@ -57,7 +57,7 @@ def export_blocker(rule: Rule) -> str:
         return "a catalogue rule (it checks the catalogue, not Kubernetes objects)"
     kept = [e for e in rule.expressions() if e is not rule.severity_expression]
     kept = [e for e in kept if all(e is not v.field_path_expression for v in rule.validations)]
-    own = sorted({f for e in kept for f in e.compiled.functions} & EDGEMODELS_ONLY)
+    own = sorted({f for e in kept for f in e.compiled.functions} & NOT_IN_KUBERNETES)
     if own:
         return f"uses functions Kubernetes does not have ({', '.join(own)})"
     if any("params" in e.compiled.roots for e in kept):
