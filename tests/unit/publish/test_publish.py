@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 import stat
 from pathlib import Path
 
@@ -222,6 +223,7 @@ def test_remote_hook_refusal_is_a_clear_exit_2(
     assert "refs/edgemodels/unpushed/acm-dev" in err
     kept = Path(re.search(r"kept in (\S+) as", err).group(1))  # type: ignore[union-attr]
     assert message(kept / ".git", "refs/edgemodels/unpushed/acm-dev").startswith("edgemodels:")
+    shutil.rmtree(kept.parent)  # the temporary clone kept for the user
     assert git("--git-dir", str(bare_repo), "branch", "--list") == ""
 
 
