@@ -97,13 +97,19 @@ def _stage(out: Path, tree: Mapping[str, bytes], paths: list[str]) -> list[list[
     staging = out / STAGING_DIR
     _remove_staging(out)
     _make_dirs(out, STAGING_DIR)
+    prefix = f"{staging}/"
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC
     moves = []
     try:
         for index, path in enumerate(paths):
             name = f"{index:06d}"
-            fd = os.open(staging / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o644)
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(tree[path])
+            fd = os.open(prefix + name, flags, 0o644)
+            try:
+                data = memoryview(tree[path])
+                while data:
+                    data = data[os.write(fd, data) :]
+            finally:
+                os.close(fd)
             moves.append([name, path])
     except OSError as exc:
         _remove_staging(out)
@@ -151,19 +157,21 @@ def _signals_held() -> Iterator[None]:
 def _apply(out: Path, journal: Mapping[str, object]) -> None:
     """Renames and unlinks only; safe to run again after an interruption (idempotent)."""
     moves, removes = _journal_lists(journal)
-    staging = out / STAGING_DIR
+    staging, root = f"{out / STAGING_DIR}/", f"{out}/"
+    made: set[str] = set()
     try:
         for name, path in moves:
-            source = staging / name
+            source = staging + name
             if not os.path.lexists(source):
                 continue  # moved before the interruption
             parent = path.rpartition("/")[0]
-            if parent:
+            if parent and parent not in made:
                 _make_dirs(out, parent)
-            os.replace(source, out / path)
+                made.add(parent)
+            os.replace(source, root + path)
         for path in removes:
             with suppress(FileNotFoundError):
-                os.unlink(out / path)
+                os.unlink(root + path)
             _prune_empty_dirs(out, path)
         os.unlink(out / JOURNAL_PATH)
     except OSError as exc:

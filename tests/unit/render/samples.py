@@ -144,3 +144,18 @@ def fleet() -> Catalogue:
         workloads=workloads,
         location=Location("catalogue.yaml", 1, 1),
     )
+
+
+def fleet_plus() -> Catalogue:
+    """`fleet` plus a target where image volumes meet an architecture image."""
+    cat = fleet()
+    modern_arm = Target(
+        "modern-arm",
+        Selector((("edgemodels.io/image-volumes", "true"), ("kubernetes.io/arch", "arm64"))),
+        location=Location("catalogue.yaml", 22, 5),
+    )
+    models = tuple(
+        replace(m, targets=(*m.targets, "modern-arm")) if m.wrapper == "container" else m
+        for m in cat.models
+    )
+    return replace(cat, targets=(*cat.targets, modern_arm), models=models)

@@ -11,7 +11,7 @@ import pytest
 from edgemodels.catalogue.model import Catalogue
 from edgemodels.tree import FileTree
 
-from .samples import fleet, seed
+from .samples import fleet, fleet_plus, seed
 from .schemas import require_crd_schemas, schema_errors
 from .tooling import by_key, helm_render, kustomize_build, load_yaml, render, write_out
 
@@ -29,8 +29,8 @@ CATALOGUES = {
     "seed": seed,
     "fleet": fleet,
     "fleet-rules": lambda: with_rules(fleet()),
-    "fleet-helm": lambda: all_packaged(fleet(), "helm"),
-    "fleet-kustomize": lambda: all_packaged(fleet(), "kustomize"),
+    "fleet-helm": lambda: all_packaged(fleet_plus(), "helm"),
+    "fleet-kustomize": lambda: all_packaged(fleet_plus(), "kustomize"),
 }
 
 
@@ -93,8 +93,8 @@ def test_the_schemas_do_catch_a_mistake() -> None:
 
 def test_helm_and_kustomize_packagings_deploy_the_same_objects(tmp_path: Path) -> None:
     namespace = fleet().defaults.namespace
-    helm_tree = render(all_packaged(fleet(), "helm"))
-    kust_tree = render(all_packaged(fleet(), "kustomize"))
+    helm_tree = render(all_packaged(fleet_plus(), "helm"))
+    kust_tree = render(all_packaged(fleet_plus(), "kustomize"))
     helm = site_outputs(helm_tree, write_out(helm_tree, tmp_path / "helm"), namespace)
     kust = site_outputs(kust_tree, write_out(kust_tree, tmp_path / "kustomize"), namespace)
     assert sorted(helm) == sorted(kust)
@@ -150,7 +150,7 @@ def test_security_exceptions_loosen_only_what_they_name(tmp_path: Path) -> None:
 
 
 def test_container_model_delivery_per_placement(tmp_path: Path) -> None:
-    tree = render(fleet())
+    tree = render(fleet_plus())
     outputs = site_outputs(tree, write_out(tree, tmp_path), "models")
     copy = by_key(outputs["hub/subscriptions/weights--arm.yaml"])
     kinds = sorted(k for k, _ in copy)
@@ -173,3 +173,9 @@ def test_container_model_delivery_per_placement(tmp_path: Path) -> None:
     assert prefetch["volumes"][0]["image"]["reference"] == "quay.io/acme/weights@sha256:" + "a" * 64
     data = volume[("ConfigMap", "weights-model")]["data"]
     assert data["delivery"] == "imageVolume" and data["digest"] == "sha256:" + "a" * 64
+    arm = by_key(outputs["hub/subscriptions/weights--modern-arm.yaml"])
+    reference = "quay.io/acme/weights-arm64:2024.05"
+    volume = arm[("Deployment", "weights-prefetch")]["spec"]["template"]["spec"]["volumes"][0]
+    assert volume["image"]["reference"] == reference
+    assert arm[("ConfigMap", "weights-model")]["data"]["reference"] == reference
+    assert "digest" not in arm[("ConfigMap", "weights-model")]["data"]
