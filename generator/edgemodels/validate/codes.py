@@ -61,6 +61,17 @@ CODES: dict[str, Code] = {
         "package-name-mismatch", "packageOverrides name no chart/kustomization RHACM matches"
     ),
     "K315": Code("duplicate-object", "two files define the same kind/namespace/name"),
+    # K316-K325: the Argo CD path (validate/argocd_checks.py)
+    "K316": Code("placement-name-too-long", "a Placement name is over 63 (its decisions' label)"),
+    "K317": Code("appset-name-not-per-cluster", "one Application name for every cluster"),
+    "K318": Code("appset-clusters-unregistered", "no GitOpsCluster registers this Placement"),
+    "K319": Code("appset-decision-configmap", "configMapRef is not acm-placement"),
+    "K320": Code("appset-destination", "destination lacks one of server/name, or a namespace"),
+    "K321": Code("pull-model-incomplete", "pull-model label and annotations not all set"),
+    "K322": Code("appset-revision-missing", "no targetRevision: the default branch is used"),
+    "K323": Code("migration-unmarked", "a folder both delivery modes deploy lacks the keep marks"),
+    "K324": Code("migration-namespace-mismatch", "Subscription, ApplicationSet: two namespaces"),
+    "K325": Code("appset-templated-source", "'{{' in an ApplicationSet source is substituted"),
 }
 
 

@@ -17,6 +17,7 @@ from edgemodels.diagnostics import Diagnostic, sort_diagnostics
 from edgemodels.errors import InputError, ToolMissingError, UsageError
 from edgemodels.validate import k8s_schemas, kubeconform
 from edgemodels.validate.acm_checks import acm_findings
+from edgemodels.validate.argocd_checks import argocd_findings
 from edgemodels.validate.backends import SchemaSettings, schema_findings
 from edgemodels.validate.discover import discover
 from edgemodels.validate.gitpaths import package_refs
@@ -114,6 +115,7 @@ def validate_tree(root: Path, options: ValidateOptions) -> list[Diagnostic]:
     found.extend(built.findings)
     found.extend(schema_findings(every, settings, root, clean))
     found.extend(acm_findings(plain, every, refs, root))
+    found.extend(argocd_findings(plain, every, refs, root))
     return sort_diagnostics(merge(found))
 
 
@@ -139,4 +141,5 @@ def validate_documents(
     refs = package_refs(manifests, root) if root is not None else []
     found.extend(schema_findings(manifests, settings, root or Path.cwd(), set()))
     found.extend(acm_findings(manifests, manifests, refs, root or Path.cwd()))
+    found.extend(argocd_findings(manifests, manifests, refs, root or Path.cwd()))
     return sort_diagnostics(merge(found))

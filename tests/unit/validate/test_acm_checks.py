@@ -211,9 +211,11 @@ spec:
 def test_gitops_cluster_and_application_set(options: ValidateOptions, tmp_path: Path) -> None:
     assert run(ARGO, options) == []
     gone = ARGO.replace("    name: edge\n---", "    name: gone\n---")
-    assert run(gone, options) == [(29, 11, "K304")]
+    # K318 (argocd_checks): then no GitOpsCluster registers the clusters of Placement edge
+    assert run(gone, options) == [(29, 11, "K304"), (42, 57, "K318")]
     assert run(ARGO.replace("argoNamespace: gitops", "argoNamespace: argocd"), options) == [
-        (25, 20, "K307")
+        (25, 20, "K307"),
+        (42, 57, "K318"),
     ]
     unplaced = ARGO.replace("placement: edge", "placement: nowhere")
     assert run(unplaced, options) == [(42, 57, "K304")]
