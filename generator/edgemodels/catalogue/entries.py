@@ -20,7 +20,9 @@ def _locator(node: Node) -> Callable[[tuple[str | int, ...]], Location]:
 
 
 def _entry(kind: EntryKind, name: str, node: Node, obj: dict[str, Any]) -> CatalogueEntry:
-    return CatalogueEntry(kind, name, obj, node.at(), _locator(node))
+    # A target is a mapping entry: its own location is the line of its name (the key).
+    where = node.path_key() if kind == "target" else node.at()
+    return CatalogueEntry(kind, name, obj, where, _locator(node))
 
 
 def _catalogue_document(merged: Merged) -> dict[str, Any]:
