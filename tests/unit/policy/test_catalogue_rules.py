@@ -146,13 +146,13 @@ CASES = [
         "P107",
         [],
     ),
-    # P108: the target's mapping
+    # P108: the target's name
     (
         "P108-empty",
         "  targets:\n    lrt: {description: every site}\n  models:\n" + SKTIME,
         None,
         "P108",
-        [(9, 10, "P108")],
+        [(9, 5, "P108")],
     ),
     (
         "P108-pass-labels",
