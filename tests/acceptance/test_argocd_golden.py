@@ -1,0 +1,134 @@
+"""Golden trees of one catalogue in its three deliveries: Subscriptions, Argo CD, and the
+migration step that holds both (tests/cases/delivery-*).
+
+Refresh after an intended change with `pytest tests/acceptance --update-golden` and review
+the diff of tests/cases/ like any other change.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import shutil
+from functools import cache
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+from generate_helpers import CASES, files_of, run_generate
+
+from edgemodels.validate.run import ValidateOptions, validate_tree
+
+REPO = Path(__file__).resolve().parents[2]
+UPSTREAM = REPO.parent / "shared" / "reference" / "crd-schemas-strict"
+MODES = ("subscription", "argocd", "migration")
+MAX_DIFF_LINES = 60
+
+
+def catalogue(mode: str) -> Path:
+    return CASES / f"delivery-{mode}" / "catalogue.yaml"
+
+
+def expected(mode: str) -> Path:
+    return CASES / f"delivery-{mode}" / "expected"
+
+
+def describe(want: dict[str, bytes], got: dict[str, bytes]) -> str:
+    lines: list[str] = []
+    for path in sorted(set(want) | set(got)):
+        if path not in got or path not in want:
+            lines.append(f"{'missing' if path not in got else 'unexpected'}: {path}")
+        elif want[path] != got[path]:
+            lines.extend(
+                difflib.unified_diff(
+                    want[path].decode().splitlines(),
+                    got[path].decode().splitlines(),
+                    f"expected/{path}",
+                    f"actual/{path}",
+                    lineterm="",
+                )
+            )
+    return "\n".join(lines[:MAX_DIFF_LINES])
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_generated_tree_matches_golden(mode: str, tmp_path: Path, update_golden: bool) -> None:
+    out = tmp_path / "out"
+    assert run_generate(str(catalogue(mode)), "-o", str(out)) == 0
+    actual = files_of(out)
+    if update_golden:
+        shutil.rmtree(expected(mode), ignore_errors=True)
+        shutil.copytree(out, expected(mode), ignore=shutil.ignore_patterns("lock"))
+    assert expected(mode).is_dir(), f"no golden tree for {mode}: run pytest with --update-golden"
+    golden = files_of(expected(mode))
+    assert actual == golden, describe(golden, actual)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_golden_tree_is_up_to_date_for_check(mode: str) -> None:
+    before = files_of(expected(mode))
+    assert run_generate(str(catalogue(mode)), "-o", str(expected(mode)), "--check") == 0
+    assert files_of(expected(mode)) == before
+
+
+def changed_lines(a: str, b: str) -> list[str]:
+    old, new = catalogue(a).read_text().splitlines(), catalogue(b).read_text().splitlines()
+    assert len(old) == len(new)
+    return [f"{x.strip()} -> {y.strip()}" for x, y in zip(old, new, strict=True) if x != y]
+
+
+def test_the_three_catalogues_differ_only_in_their_delivery() -> None:
+    assert changed_lines("subscription", "argocd") == ["delivery: subscription -> delivery: argocd"]
+    (line,) = changed_lines("argocd", "migration")
+    assert line.startswith("argocd: {") and line.endswith("migration: keep-subscriptions}")
+
+
+def hub(mode: str) -> dict[str, bytes]:
+    return {
+        p: d
+        for p, d in files_of(expected(mode)).items()
+        if p.startswith("hub/") and p != "hub/kustomization.yaml"
+    }
+
+
+def test_models_are_the_same_files_and_migration_holds_both_hub_sides() -> None:
+    trees = {mode: files_of(expected(mode)) for mode in MODES}
+    sites = {m: {p: d for p, d in t.items() if p.startswith("models/")} for m, t in trees.items()}
+    assert sites["subscription"] == sites["argocd"]
+    assert set(sites["migration"]) > set(sites["argocd"])  # plus the keep-on-sites components
+    argo = hub("argocd")
+    assert argo and all(p.startswith("hub/argocd/") for p in argo)
+    subscription = hub("subscription")
+    assert not any(p.startswith("hub/argocd/") for p in subscription)
+    assert hub("migration") == {**subscription, **argo}
+
+
+@cache
+def upstream_validator(api_version: str, kind: str) -> jsonschema.Draft7Validator:
+    group, version = api_version.rsplit("/", 1)
+    schema = json.loads((UPSTREAM / group / f"{kind.lower()}_{version}.json").read_text())
+    return jsonschema.Draft7Validator(schema)
+
+
+@pytest.mark.parametrize("mode", ["argocd", "migration"])
+def test_argo_cd_hub_objects_validate_against_the_real_schemas(mode: str) -> None:
+    if not UPSTREAM.is_dir():
+        pytest.skip(f"upstream CRD schemas not found at {UPSTREAM}")
+    kinds = set()
+    for path, data in hub(mode).items():
+        doc = yaml.safe_load(data)
+        kinds.add(doc["kind"])
+        errors = [
+            e.message for e in upstream_validator(doc["apiVersion"], doc["kind"]).iter_errors(doc)
+        ]
+        assert errors == [], path
+    assert {"ApplicationSet", "GitOpsCluster", "Placement", "ManagedClusterSetBinding"} <= kinds
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_golden_trees_pass_edgemodels_validate(mode: str, tmp_path: Path) -> None:
+    if shutil.which("kubectl") is None:
+        pytest.skip("kubectl (kustomize) is not installed")
+    options = ValidateOptions(cache_dir=tmp_path / "cache", validator="builtin", require_all=True)
+    assert [d.render() for d in validate_tree(expected(mode), options)] == []
