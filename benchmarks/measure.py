@@ -1,10 +1,11 @@
 """Measuring one command as a whole process: wall time and peak resident memory.
 
-The peak RSS comes from `os.wait4`, which returns the resource usage of exactly the child
-that was waited for, its own descendants included (Linux keeps the larger of the child's
-and its reaped children's maxima). That is per run, unlike `getrusage(RUSAGE_CHILDREN)`,
-whose `ru_maxrss` is the maximum over every child ever reaped and so cannot be taken as a
-delta once a larger process has run.
+The peak RSS is GNU time's `%M` (`/usr/bin/time -f %M`): the maximum RSS of the measured
+process and its descendants. Asking the kernel directly from here (`os.wait4`,
+`getrusage(RUSAGE_CHILDREN)`) would be wrong: Linux charges a child with the RSS of the
+process it was forked from, as it stood when the child called exec, so every figure
+would be at least the harness's own size. `time` is a few MiB; without it we fall back to
+`wait4` and the figure is an upper bound (noted in the result).
 """
 
 from __future__ import annotations
@@ -64,15 +65,25 @@ class Result:
         }
 
 
+GNU_TIME = "/usr/bin/time"
+
+
 def run_once(command: Sequence[str], cwd: Path, log: Path) -> Sample:
     """Run `command` to completion; its output goes to `log` (kept for the last run)."""
+    peak_file = log.with_suffix(".rss")
+    timed = os.access(GNU_TIME, os.X_OK)
+    argv = [GNU_TIME, "-f", "%M", "-o", str(peak_file), *command] if timed else list(command)
     with log.open("wb") as out:
         start = time.perf_counter()
-        proc = subprocess.Popen(command, cwd=cwd, stdout=out, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(argv, cwd=cwd, stdout=out, stderr=subprocess.STDOUT)
         _, status, usage = os.wait4(proc.pid, 0)
         seconds = time.perf_counter() - start
     proc.returncode = os.waitstatus_to_exitcode(status)  # already reaped: keep Popen quiet
-    return Sample(seconds, usage.ru_maxrss / KIB, proc.returncode)
+    kib = usage.ru_maxrss
+    if timed:
+        lines = peak_file.read_text(encoding="utf-8").split()
+        kib = int(lines[-1]) if lines and lines[-1].isdigit() else kib
+    return Sample(seconds, kib / KIB, proc.returncode)
 
 
 @dataclass(frozen=True)

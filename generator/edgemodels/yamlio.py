@@ -68,6 +68,30 @@ class _Refusal(Exception):
         self.code, self.name, self.message, self.pos = code, name, message, pos
 
 
+_STR_TAG = "tag:yaml.org,2002:str"
+
+
+@lru_cache(maxsize=1 << 16)
+def _plain_tag(value: str) -> str:
+    """The tag of a plain (unquoted) scalar: a function of its text alone, so it is cached.
+
+    Same rules as PyYAML's `BaseResolver.resolve` (safe loaders have no path resolvers);
+    catalogues repeat the same keys and values in every file, which this makes cheap.
+    """
+    resolvers = _Loader.yaml_implicit_resolvers
+    for tag, regexp in resolvers.get(value[:1], []) + resolvers.get(None, []):
+        if regexp.match(value):
+            return str(tag)
+    return _STR_TAG
+
+
+class _PositionLoader(_Loader):
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        if kind is yaml.ScalarNode and implicit[0]:
+            return _plain_tag(value)
+        return super().resolve(kind, value, implicit)  # type: ignore[no-untyped-call]
+
+
 def _mark(node: yaml.Node) -> Pos:
     return node.start_mark.line + 1, node.start_mark.column + 1
 
@@ -109,6 +133,8 @@ class _Builder:
                 "Y008", "input-too-large", f"more than {MAX_NODES} YAML nodes", _mark(node)
             )
         if isinstance(node, yaml.ScalarNode):
+            if node.tag == _STR_TAG:
+                return node.value  # what construct_yaml_str gives, without its bookkeeping
             return self.loader.construct_object(node, deep=True)
         self.active.add(ident)
         try:
@@ -193,7 +219,7 @@ def read_text(path: Path, shown: str) -> tuple[str | None, list[Diagnostic]]:
 
 def parse_text(text: str, shown: str) -> tuple[Any, list[Diagnostic]]:
     """One YAML document with positions. An empty document gives (None, [])."""
-    loader = _Loader(text)
+    loader = _PositionLoader(text)
     try:
         node = loader.get_single_node()
         if node is None:

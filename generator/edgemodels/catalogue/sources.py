@@ -8,6 +8,7 @@ it came from, so findings name the right file and line.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -93,16 +94,35 @@ def discover(path: Path) -> list[Path]:
 
 def shown_name(path: Path, base: Path) -> str:
     """How a file is named in findings: relative to the working directory when inside it."""
-    try:
-        return path.resolve().relative_to(base.resolve()).as_posix()
-    except ValueError:
-        return path.as_posix()
+    return _shown(path, os.path.realpath(base), {})
+
+
+def _shown(path: Path, root: str, parents: dict[str, str]) -> str:
+    real = _realpath(path, parents)
+    if real == root:
+        return "."
+    prefix = root if root.endswith("/") else root + "/"
+    return real[len(prefix) :] if real.startswith(prefix) else path.as_posix()
+
+
+def _realpath(path: Path, parents: dict[str, str]) -> str:
+    """os.path.realpath, resolving each folder once: the files of a catalogue share a few
+    folders, and resolving every path component by component was a fifth of a load."""
+    parent, name = os.path.split(os.fspath(path))
+    if name in ("", ".", ".."):
+        return os.path.realpath(path)
+    real_parent = parents.get(parent)
+    if real_parent is None:
+        real_parent = parents[parent] = os.path.realpath(parent or ".")
+    joined = os.path.join(real_parent, name)
+    return os.path.realpath(joined) if os.path.islink(joined) else joined
 
 
 def read_files(paths: list[Path], base: Path) -> tuple[list[YamlFile], list[Diagnostic]]:
     files, diags = [], []
+    root, parents = os.path.realpath(base), dict[str, str]()
     for p in paths:
-        yf, found = load_positioned(p, shown_name(p, base))
+        yf, found = load_positioned(p, _shown(p, root, parents))
         diags.extend(found)
         if yf.data is None:
             continue
