@@ -321,3 +321,41 @@ def test_a_run_killed_mid_commit_is_completed_by_recovery(tmp_path: Path, kill_a
     contents = {p: b for p, b in snapshot(out).items() if p.startswith("models/")}
     version = "v1" if kill_at == 1 else "v2"
     assert contents == {f"models/m{i:03d}/f.yaml": f"{version} {i}\n".encode() for i in range(200)}
+
+
+def test_new_folders_are_moved_in_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "out"
+    real_replace, targets = os.replace, []
+
+    def counting_replace(src: object, dst: object) -> None:
+        targets.append(Path(str(dst)).relative_to(out).as_posix())
+        real_replace(src, dst)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(treewrite.os, "replace", counting_replace)
+    write_tree(out, tree(V1))
+    assert targets == [JOURNAL_PATH, "models", ".edgemodels/.gitignore", "README.md", MANIFEST_PATH]
+    targets.clear()
+    write_tree(out, tree(V2))  # models/ exists now: only models/c is new
+    assert "models/c" in targets and "models/c/z.yaml" not in targets
+    assert snapshot(out) == tree(V2)
+
+
+def test_an_interrupted_first_write_is_finished_by_the_next_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    real_replace, calls = os.replace, []
+
+    def crashing_replace(src: object, dst: object) -> None:
+        calls.append(dst)
+        if len(calls) == 3:  # after the journal and the folder move
+            raise OSError(5, "simulated crash")
+        real_replace(src, dst)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(treewrite.os, "replace", crashing_replace)
+    with pytest.raises(OutputError):
+        write_tree(out, tree(V1))
+    monkeypatch.undo()
+    assert (out / "models" / "a" / "x.yaml").exists() and not (out / MANIFEST_PATH).exists()
+    write_tree(out, tree(V1))
+    assert snapshot(out) == tree(V1)
