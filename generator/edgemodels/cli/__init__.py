@@ -6,6 +6,7 @@ tool, 3 unexpected crash, 130 interrupted.
 
 from __future__ import annotations
 
+import importlib
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -106,30 +107,49 @@ def report_options(func: Callable[P, R]) -> Callable[P, R]:
     )(func)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+# Explicit registry, no entry-point magic: command name -> (module, attribute). Modules are
+# imported only when their command runs, so a hook calling `edgemodels check` does not pay
+# for Helm, Git or CEL start-up.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "init": ("edgemodels.cli.init", "command"),
+    "check": ("edgemodels.cli.check", "command"),
+    "generate": ("edgemodels.cli.generate", "command"),
+    "validate": ("edgemodels.cli.validate", "command"),
+    "plan": ("edgemodels.cli.plan", "command"),
+    "publish": ("edgemodels.cli.publish", "command"),
+    "rules": ("edgemodels.cli.rules", "command"),
+    "rule": ("edgemodels.cli.rules", "rule_command"),
+    "policy": ("edgemodels.cli.policy", "command"),
+}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        entry = COMMANDS.get(cmd_name)
+        if entry is None:
+            return None
+        command = getattr(importlib.import_module(entry[0]), entry[1])
+        assert isinstance(command, click.Command)
+        return command
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="edgemodels")
 def cli() -> None:
     """Distribute AI models to edge Kubernetes sites through GitOps.
 
     \b
     Typical flow:
+      edgemodels init my-catalogue/          # a new catalogue repository
       edgemodels check catalogue/            # schema, references, policies
       edgemodels generate catalogue/ -o out/ # the GitOps tree RHACM pulls
       edgemodels validate out/               # render and schema-check it offline
-      edgemodels plan --inventory sites.yaml catalogue/
+      edgemodels plan --inventory sites.yaml catalogue/ --base origin/main
+      edgemodels publish catalogue/          # commit and push to the deploy branch
     """
-
-
-def _register() -> None:
-    # Explicit list: no entry-point magic. Each module defines one click command.
-    from edgemodels.cli import check, generate, plan, policy, publish, rules, validate
-
-    for module in (check, generate, validate, plan, publish, rules, policy):
-        cli.add_command(module.command)
-    cli.add_command(rules.rule_command)
-
-
-_register()
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,0 +1,38 @@
+"""The command registry: complete, lazy, and every command documents an example."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from edgemodels.cli import COMMANDS, cli
+
+CLI_DIR = Path(__file__).resolve().parents[2] / "generator" / "edgemodels" / "cli"
+NOT_COMMANDS = {"__init__", "terminal"}
+
+
+def test_every_command_module_is_registered() -> None:
+    modules = {p.stem for p in CLI_DIR.glob("*.py")} - NOT_COMMANDS
+    registered = {module.rsplit(".", 1)[1] for module, _ in COMMANDS.values()}
+    assert modules == registered
+
+
+@pytest.mark.parametrize("name", sorted(COMMANDS))
+def test_help_shows_an_example(name: str) -> None:
+    args = [name, "export", "--help"] if name == "policy" else [name, "--help"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    assert "Example" in result.output
+
+
+def test_version_does_not_import_the_commands() -> None:
+    code = (
+        "import sys; from edgemodels.cli import main; main(['--version']);"
+        "print('helm_python' in sys.modules, 'cel' in sys.modules, 'git' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.splitlines()[-1] == "False False False"
