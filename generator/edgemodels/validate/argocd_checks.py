@@ -174,21 +174,21 @@ def check_pull_model(appset: Manifest) -> list[Finding]:
     return [finding(appset, meta, "K321", message)]
 
 
-def _pairs(refs: Sequence[PackageRef]) -> dict[str, tuple[PackageRef, PackageRef]]:
-    """Package folders delivered by both a Subscription and an ApplicationSet."""
-    subs: dict[str, PackageRef] = {}
+def _pairs(refs: Sequence[PackageRef]) -> list[tuple[str, PackageRef, PackageRef]]:
+    """(folder, Subscription, ApplicationSet) for each Subscription of a folder that an
+    ApplicationSet delivers too."""
     appsets: dict[str, PackageRef] = {}
     for ref in refs:
-        key = (ref.manifest.api_version, ref.manifest.kind)
-        if ref.relative is None:
-            continue
-        if key == SUBSCRIPTION:
-            subs.setdefault(ref.relative, ref)
-        elif key == APPLICATION_SET:
+        if (
+            ref.relative is not None
+            and (ref.manifest.api_version, ref.manifest.kind) == APPLICATION_SET
+        ):
             appsets.setdefault(ref.relative, ref)
-    return {
-        folder: (subs[folder], appsets[folder]) for folder in sorted(subs.keys() & appsets.keys())
-    }
+    return [
+        (ref.relative, ref, appsets[ref.relative])
+        for ref in refs
+        if ref.relative in appsets and (ref.manifest.api_version, ref.manifest.kind) == SUBSCRIPTION
+    ]
 
 
 def _delivered(folder: str, every: Sequence[Manifest]) -> list[Manifest]:
@@ -205,38 +205,39 @@ def _delivered(folder: str, every: Sequence[Manifest]) -> list[Manifest]:
     ]
 
 
+def unmarked(folder: str, every: Sequence[Manifest], root: Path) -> dict[str, list[str]]:
+    """Mark -> the objects of `folder` that lack it."""
+    marks = {DO_NOT_DELETE: "true"}
+    if (root / folder / "Chart.yaml").is_file():
+        marks[RESOURCE_POLICY] = "keep"  # a HelmRelease's deletion is a helm uninstall
+    delivered = _delivered(folder, every)
+    found = {}
+    for key, value in marks.items():
+        bare = sorted({f"{m.kind} {m.name}" for m in delivered if m.annotation(key) != value})
+        if bare:
+            found[f'{key}: "{value}"'] = bare
+    return found
+
+
 def check_migration(
     refs: Sequence[PackageRef], every: Sequence[Manifest], root: Path
 ) -> list[Finding]:
     found = []
-    for folder, (sub, appset) in _pairs(refs).items():
-        marks = {DO_NOT_DELETE: "true"}
-        if (root / folder / "Chart.yaml").is_file():
-            marks[RESOURCE_POLICY] = "keep"  # a HelmRelease's deletion is a helm uninstall
-        for key, value in marks.items():
-            bare = sorted(
-                {
-                    f"{m.kind} {m.name}"
-                    for m in _delivered(folder, every)
-                    if m.annotation(key) != value
-                }
+    for folder, sub, appset in _pairs(refs):
+        for mark, bare in unmarked(folder, every, root).items():
+            message = (
+                f"'{folder}' is also delivered by ApplicationSet {appset.manifest.name}, but "
+                f"{', '.join(bare)} lack {mark}: deleting this Subscription removes them from "
+                "the sites (set spec.hub.argocd.migration)"
             )
-            if bare:
-                message = (
-                    f"'{folder}' is also delivered by ApplicationSet {appset.manifest.name}, but "
-                    f'{", ".join(bare)} lack {key}: "{value}": deleting this Subscription removes '
-                    "them from the sites (set spec.hub.argocd.migration)"
-                )
-                found.append(finding(sub.manifest, sub.pointer, "K323", message))
-        destination = value_at(
-            appset.manifest.data, (*TEMPLATE, "spec", "destination", "namespace")
-        )
+            found.append(finding(sub.manifest, sub.pointer, "K323", message))
+        pointer = (*TEMPLATE, "spec", "destination", "namespace")
+        destination = value_at(appset.manifest.data, pointer)
         if isinstance(destination, str) and destination != sub.manifest.namespace:
             message = (
                 f"Subscription {sub.manifest.name} deploys '{folder}' into its namespace "
                 f"'{sub.manifest.namespace}', this ApplicationSet into '{destination}': "
                 "the model runs twice"
             )
-            pointer = (*TEMPLATE, "spec", "destination", "namespace")
             found.append(finding(appset.manifest, pointer, "K324", message, severity="warning"))
     return found
