@@ -135,7 +135,12 @@ class _Builder:
         if isinstance(node, yaml.ScalarNode):
             if node.tag == _STR_TAG:
                 return node.value  # what construct_yaml_str gives, without its bookkeeping
-            return self.loader.construct_object(node, deep=True)
+            value = self.loader.construct_object(node, deep=True)
+            if value is None or isinstance(value, bool | int | float | str):
+                return value
+            # A timestamp (`version: 2024-01-01`) or `!!binary` has no JSON counterpart and
+            # crashed the schema check: keep the text as written, which is what was meant.
+            return node.value
         self.active.add(ident)
         try:
             if isinstance(node, yaml.SequenceNode):
