@@ -293,20 +293,25 @@ def _settings(merged: Merged) -> Iterator[Diagnostic]:
 
 def _git_url(git: Node) -> Iterator[Diagnostic]:
     url = git.data["url"]
-    if url.startswith(("git@", "ssh://")) or url.startswith("file://"):
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # an unbalanced '[' (IPv6 literal) used to crash check: R210 below
+        parts = urlsplit("")
+    # Before the ssh early return: `ssh://user:password@host` carries a password too.
+    if parts.password is not None or (parts.username and parts.scheme in ("http", "https")):
+        yield _d(
+            git.at("url"),
+            "R209",
+            "credentials-in-url",
+            "git url carries credentials; remove them and name a Secret in credentialsSecret",
+        )
         return
-    parts = urlsplit(url)
+    if url.startswith(("git@", "ssh://", "file://")):
+        return
     if parts.scheme not in ("https", "http") or not parts.hostname:
         yield _d(
             git.at("url"),
             "R210",
             "invalid-git-url",
             "git url must be https://host/path, ssh://host/path or git@host:path",
-        )
-    elif parts.password is not None or (parts.username and parts.scheme == "https"):
-        yield _d(
-            git.at("url"),
-            "R209",
-            "credentials-in-url",
-            "git url carries credentials; remove them and name a Secret in credentialsSecret",
         )
