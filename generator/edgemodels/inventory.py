@@ -96,6 +96,8 @@ def load_inventory(
         return None, diags
     data = yf.data
     kind = data.get("kind") if isinstance(data, PosMap) else None
+    if not isinstance(kind, str):
+        kind = None  # `kind: [..]` is unhashable: the set lookup below used to crash
     if kind == "SiteInventory":
         sites, diags = _site_inventory(yf)
     elif kind in MANAGED_CLUSTER_LISTS or kind == "ManagedCluster":
