@@ -127,7 +127,11 @@ def _policy_files(r: Reader, root: PosMap, base: Path) -> tuple[tuple[Path, Loca
     loc = r.where(root, "policyFiles", True)
     found: list[tuple[Path, Location]] = []
     for pattern in patterns:
-        matches = sorted(p for p in base.glob(pattern) if p.is_file())
+        try:
+            matches = sorted(p for p in base.glob(pattern) if p.is_file())
+        except (ValueError, NotImplementedError):  # '', '/abs/*', 'a**b': pathlib refuses them
+            r.error(loc, f"policyFiles: '{pattern}' is not a glob pattern relative to {base}")
+            continue
         if not matches:
             r.error(loc, f"policyFiles: '{pattern}' matches no file (relative to {base})")
         found += [(p, loc) for p in matches]
