@@ -39,6 +39,7 @@ CODES: dict[str, Code] = {
     "K207": Code(
         "tool-missing", "a tool a check needs is not installed, so that check was skipped"
     ),
+    "K208": Code("unlisted-file", "a hub file the hub kustomization does not list (never applied)"),
     # K3xx: what RHACM needs that schemas cannot express (acm-api.md section 11)
     "K301": Code("channel-format", "Subscription spec.channel is not `namespace/name`"),
     "K302": Code("channel-missing", "the Channel a Subscription names is not in the tree"),

@@ -100,13 +100,14 @@ def _inside(path: str, folder: str) -> bool:
     return folder == "" or path == folder or path.startswith(folder + "/")
 
 
-def _owner(path: str, folders: Iterable[str]) -> str | None:
+def _owner(path: str, folders: set[str]) -> str | None:
     """The deepest folder of `folders` that contains `path`."""
-    best: str | None = None
-    for folder in folders:
-        if _inside(path, folder) and (best is None or len(folder) > len(best)):
-            best = folder
-    return best
+    parent = posixpath.dirname(path)
+    while parent not in folders:
+        if not parent:
+            return None
+        parent = posixpath.dirname(parent)
+    return parent
 
 
 def discover(root: Path) -> TreeLayout:

@@ -1,12 +1,14 @@
 """Build every kustomization with the real kustomize (`kubectl kustomize`).
 
-One `kubectl kustomize` process per overlay costs ~125 ms; one aggregate kustomization over
-all of them is ~12x faster (deps.md section 2). The aggregate lives in a temporary folder
-outside the tree (the tree is never written): one wrapper per target marks its objects with
-an annotation so the output can be split again, and `originAnnotations` says which file
-each object came from, so findings land on the base file that wrote it. When the aggregate
-fails (two overlays emit the same object, or one overlay is broken) each target is built on
-its own, which also gives each broken overlay its own finding.
+One `kubectl kustomize` process per overlay costs ~125 ms (more on a loaded machine); one
+aggregate kustomization over many is ~12x faster (deps.md section 2). The aggregates live
+in a temporary folder outside the tree (the tree is never written). Each target gets a
+wrapper that marks its objects with an annotation, so the output can be split again; an
+aggregate holds at most one overlay of each model, because overlays of one model emit the
+same kind/namespace/name, which kustomize rejects as a clash. `originAnnotations` says
+which file each object came from, so findings land on the base file that wrote it. A
+failing aggregate is split in two and built again, down to the broken overlay, which gets
+its own finding.
 """
 
 from __future__ import annotations
@@ -43,8 +45,8 @@ class Built:
     missing_tool: bool = False
 
 
-def _write_wrappers(root: Path, targets: Sequence[str], tmp: Path) -> list[str]:
-    names = []
+def _write_wrappers(root: Path, targets: Sequence[str], tmp: Path) -> None:
+    """One wrapper per target, marking its objects so the output can be split again."""
     for index, target in enumerate(targets):
         wrapper = tmp / f"w{index:05d}"
         wrapper.mkdir()
@@ -53,8 +55,6 @@ def _write_wrappers(root: Path, targets: Sequence[str], tmp: Path) -> list[str]:
             "commonAnnotations": {MARKER: str(index)},
         }
         (wrapper / "kustomization.yaml").write_text(yaml.safe_dump(spec), encoding="utf-8")
-        names.append(wrapper.name)
-    return names
 
 
 def _write_top(folder: Path, resources: Sequence[str]) -> None:
@@ -143,9 +143,9 @@ def _origin_path(annotation: str, built_in: Path, root: Path) -> str | None:
 
 
 def _split(
-    output: str, built_in: Path, targets: Sequence[str], keep: set[str], origins: _Origins
-) -> list[Manifest]:
-    """The output's objects of the `keep` targets, marker removed, placed on their origin."""
+    output: str, built_in: Path, targets: Sequence[str], origins: _Origins
+) -> list[tuple[Manifest, str]]:
+    """(object, target) of the output: marker removed, placed on the file it came from."""
     root = origins.root
     found = []
     docs, _ = manifests_of("<kustomize output>", output)
@@ -154,8 +154,6 @@ def _split(
         if marker is None or not marker.isdigit() or not isinstance(doc.data, MutableMapping):
             continue
         target = targets[int(marker)]
-        if target not in keep:
-            continue
         _strip_marker(doc.data)
         rel = _origin_path(origin, built_in, root)
         source = origins.source(rel, doc.kind, doc.name) if rel else None
@@ -163,35 +161,63 @@ def _split(
             kustomization = kustomization_file(root / target)
             fallback = kustomization.relative_to(root).as_posix() if kustomization else target
             source = Source(fallback)
-        context = f"overlay {Path(target).name}"
-        found.append(Manifest(doc.data, source, context))
+        found.append((Manifest(doc.data, source, f"overlay {Path(target).name}"), target))
     return found
 
 
-def batches(targets: Sequence[str]) -> list[list[str]]:
-    """Targets in rounds with at most one overlay of each model per round.
+_GROUP = 50  # overlays per aggregate: kustomize slows down more than linearly beyond
+_LISTING_KEYS = {"apiVersion", "kind", "resources"}
 
-    Overlays of one model emit the same objects (same kind, namespace, name), which an
-    aggregate kustomization rejects as an ID clash; overlays of different models do not.
+
+def _simple_listing(root: Path, folder: str) -> bool:
+    """A kustomization that only lists resources: checkable without kustomize."""
+    path = kustomization_file(root / folder)
+    try:
+        data = (
+            yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader) if path else None
+        )
+    except yaml.YAMLError:
+        return False
+    return isinstance(data, dict) and set(data) <= _LISTING_KEYS
+
+
+def check_listing(root: Path, folder: str) -> list[Finding]:
+    """Every listed file exists (else `kubectl apply -k` fails) and every file is listed.
+
+    kustomize needs ~1 minute for a hub of 3,000 files, which a listing does not need.
     """
-    families: dict[str, list[str]] = {}
-    for target in targets:
-        family = target.split("/overlays/")[0] if "/overlays/" in target else target
-        families.setdefault(family, []).append(target)
-    rounds: list[list[str]] = []
-    for members in families.values():
-        for number, target in enumerate(members):
-            if number == len(rounds):
-                rounds.append([])
-            rounds[number].append(target)
-    return rounds
+    path = kustomization_file(root / folder)
+    if path is None:
+        return []
+    rel = path.relative_to(root).as_posix()
+    listed: set[str] = set()
+    found: list[Finding] = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        entry = line.strip().removeprefix("- ").strip("'\" ") if line.startswith("- ") else ""
+        if not entry:
+            continue
+        target = os.path.normpath(os.path.join(folder, entry))
+        listed.add(Path(target).as_posix())
+        if not (root / target).is_file():
+            message = f"kustomize build failed: resource '{entry}' does not exist"
+            found.append((diagnostic("K206", Location(rel, number, 3), message), ""))
+    for file in sorted((root / folder).rglob("*")):
+        name = file.relative_to(root).as_posix()
+        if file.suffix in (".yaml", ".yml", ".json") and file != path and name not in listed:
+            message = f"{name} is not listed in {rel}: `kubectl apply -k {folder}` leaves it out"
+            found.append(
+                (diagnostic("K208", Location(name, 1, 1), message, severity="warning"), "")
+            )
+    return found
 
 
 def build(root: Path, builds: Sequence[str], listings: Sequence[str]) -> Built:
     """Every target built; documents of `builds` returned for validation."""
-    targets = [*builds, *listings]
+    static = [f for f in listings if _simple_listing(root, f)]
+    listed = [f for s in static for f in check_listing(root, s)]
+    targets = [*builds, *(f for f in listings if f not in static)]
     if not targets:
-        return Built()
+        return Built([], listed)
     binary = shutil.which("kubectl")
     if binary is None:
         first = kustomization_file(root / targets[0])
@@ -200,41 +226,63 @@ def build(root: Path, builds: Sequence[str], listings: Sequence[str]) -> Built:
             f"kubectl not found on PATH: {len(targets)} kustomization(s) not built or validated"
         )
         return Built([], [(diagnostic("K207", where, message, severity="warning"), "")], True)
-    origins = _Origins(root)
-    keep = set(builds)
     with tempfile.TemporaryDirectory(prefix="edgemodels-kustomize-") as tmp_name:
+        manifests, findings = _build_all(root, binary, Path(tmp_name), targets)
+    keep = set(builds)
+    return Built([m for m, t in manifests if t in keep], listed + findings)
+
+
+def groups(targets: Sequence[str], size: int = _GROUP) -> list[list[int]]:
+    """Target indexes in aggregates with at most one overlay of each model, `size` at most.
+
+    Overlays of one model emit the same objects (same kind, namespace and name), which one
+    aggregate rejects as an ID clash; overlays of different models do not. kustomize slows
+    down more than linearly on very large aggregates, hence the cap.
+    """
+    rounds: list[list[int]] = []
+    seen: dict[str, int] = {}
+    for index, target in enumerate(targets):
+        family = target.split("/overlays/")[0]
+        number = seen.get(family, 0)
+        seen[family] = number + 1
+        if number == len(rounds):
+            rounds.append([])
+        rounds[number].append(index)
+    return [r[i : i + size] for r in rounds for i in range(0, len(r), size)]
+
+
+def _build_all(
+    root: Path, binary: str, tmp: Path, targets: Sequence[str]
+) -> tuple[list[tuple[Manifest, str]], list[Finding]]:
+    """All groups built side by side; a failing group is split in two and built again.
+
+    A broken overlay thus costs a few more builds (found by bisection) instead of one
+    process per overlay of its group.
+    """
+    _write_wrappers(root, targets, tmp)
+    origins = _Origins(root)
+    pending = groups(targets)
+    manifests: list[tuple[Manifest, str]] = []
+    findings: list[Finding] = []
+    counter = 0
+    while pending:
         folders = []
-        for number, batch in enumerate(batches(targets)):
-            folder = Path(tmp_name) / f"round{number:03d}"
-            folder.mkdir()
-            _write_top(folder, _write_wrappers(root, batch, folder))
-            folders.append((folder, batch))
-        outcomes = _kustomize_all(binary, [f for f, _ in folders])
-        manifests: list[Manifest] = []
-        solos: list[tuple[Path, list[str], str]] = []
-        for (folder, batch), (ok, text) in zip(folders, outcomes, strict=True):
+        for group in pending:
+            folder = tmp / f"g{counter:05d}"
+            counter += 1
+            _write_top(folder, [f"../w{i:05d}" for i in group])
+            folders.append(folder)
+        retry: list[list[int]] = []
+        outcomes = _kustomize_all(binary, folders)
+        for group, folder, (ok, text) in zip(pending, folders, outcomes, strict=True):
             if ok:
-                manifests.extend(_split(text, folder, batch, keep, origins))
-            else:  # an ID clash or a broken overlay: each target of the round on its own
-                solos.extend(_solo_folders(folder, batch))
-        findings: list[Finding] = []
-        solo_outcomes = _kustomize_all(binary, [solo for solo, _, _ in solos])
-        for (solo, batch, target), (ok, text) in zip(solos, solo_outcomes, strict=True):
-            if ok:
-                manifests.extend(_split(text, solo, batch, keep, origins))
+                manifests.extend(_split(text, folder, targets, origins))
+            elif len(group) == 1:
+                findings.append(build_error(root, targets[group[0]], text))
             else:
-                findings.append(build_error(root, target, text))
-    return Built(manifests, findings)
-
-
-def _solo_folders(folder: Path, batch: list[str]) -> list[tuple[Path, list[str], str]]:
-    """One top kustomization per wrapper of a round (markers stay indexes into `batch`)."""
-    solos = []
-    for index, target in enumerate(batch):
-        solo = folder / f"solo{index:05d}"
-        _write_top(solo, [f"../w{index:05d}"])
-        solos.append((solo, batch, target))
-    return solos
+                retry += [group[: len(group) // 2], group[len(group) // 2 :]]
+        pending = retry
+    return manifests, findings
 
 
 def _kustomize_all(binary: str, folders: Sequence[Path]) -> list[tuple[bool, str]]:

@@ -8,7 +8,9 @@ merge findings that differ only by the placement that produced them.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -106,11 +108,15 @@ def validate_tree(root: Path, options: ValidateOptions) -> list[Diagnostic]:
     plain, found, clean = load_plain(root, layout.plain_files)
     refs = package_refs(plain, root)
     every = list(plain)
-    for chart in layout.charts:
-        rendered = render_chart(root, chart, refs, settings.kubernetes_version)
-        every.extend(rendered.manifests)
-        found.extend(rendered.findings)
-    built = build(root, layout.builds, layout.listings)
+    # kustomize runs in child processes while Helm renders here; Helm's Go code releases
+    # the GIL, so charts render side by side too (threads: Go does not survive fork).
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+        building = pool.submit(build, root, layout.builds, layout.listings)
+        version = settings.kubernetes_version
+        for rendered in pool.map(lambda c: render_chart(root, c, refs, version), layout.charts):
+            every.extend(rendered.manifests)
+            found.extend(rendered.findings)
+        built = building.result()
     every.extend(built.manifests)
     found.extend(built.findings)
     found.extend(schema_findings(every, settings, root, clean))

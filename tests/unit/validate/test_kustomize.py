@@ -9,17 +9,12 @@ import pytest
 
 from edgemodels.errors import ToolMissingError
 from edgemodels.validate.discover import discover
-from edgemodels.validate.kustomize import batches, build
+from edgemodels.validate.kustomize import build, groups
 from edgemodels.validate.run import ValidateOptions, validate_tree
 
 from .trees import edit, line_of
 
 needs_kubectl = pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl is not on PATH")
-
-
-def test_overlays_of_one_model_go_to_different_rounds() -> None:
-    targets = ["m/a/overlays/x", "m/a/overlays/y", "m/b/overlays/x", "hub"]
-    assert batches(targets) == [["m/a/overlays/x", "m/b/overlays/x", "hub"], ["m/a/overlays/y"]]
 
 
 def test_layout_of_the_tree(tree: Path) -> None:
@@ -73,3 +68,22 @@ def test_the_hub_listing_must_build(tree: Path, options: ValidateOptions) -> Non
     edit(tree, rel, "- channel.yaml\n", "- channel.yaml\n- gone.yaml\n")
     (d,) = validate_tree(tree, options)
     assert (d.code, d.path, d.line) == ("K206", rel, line_of(tree, rel, "gone.yaml"))
+
+
+def test_groups_keep_overlays_of_one_model_apart() -> None:
+    targets = ["m/a/overlays/x", "m/a/overlays/y", "m/b/overlays/x", "hub", "m/c/overlays/x"]
+    assert groups(targets) == [[0, 2, 3, 4], [1]]
+    assert groups(targets, size=2) == [[0, 2], [3, 4], [1]]
+
+
+@needs_kubectl
+def test_a_broken_overlay_among_many_is_found_by_bisection(tree: Path) -> None:
+    for n in range(6):
+        shutil.copytree(tree / "models" / "batch", tree / "models" / f"batch{n}")
+    edit(tree, "models/batch3/overlays/site-b/kustomization.yaml", "- ../../base", "- ../../nope")
+    layout = discover(tree)
+    built = build(tree, layout.builds, ())
+    assert [(d.code, d.path) for d, _ in built.findings] == [
+        ("K206", "models/batch3/overlays/site-b/kustomization.yaml")
+    ]
+    assert len(built.manifests) == 2 * (2 * 7 - 1)  # every other overlay: Deployment + ConfigMap

@@ -1,0 +1,124 @@
+"""`edgemodels validate` as a user runs it: exit codes, formats, options, a real generated tree."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import click
+import pytest
+
+from edgemodels.cli import cli, main
+from edgemodels.cli.validate import command
+
+REPO = Path(__file__).resolve().parents[2]
+EXAMPLE = REPO / "examples" / "lrt"
+WIDGET = "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n"
+
+
+def run_validate(*args: str) -> int:
+    """`edgemodels validate ARGS`, through the real CLI once the command is registered."""
+    if "validate" in cli.commands:
+        return main(["validate", *args])
+    try:
+        return int(command.main(list(args), prog_name="edgemodels validate", standalone_mode=False))
+    except click.ClickException as exc:
+        exc.show()
+        return 2
+
+
+def run_generate(catalogue: Path, out: Path) -> Path:
+    from edgemodels.cli.generate import command as generate
+
+    if "generate" in cli.commands:
+        assert main(["generate", str(catalogue), "-o", str(out)]) == 0
+    else:
+        assert generate.main([str(catalogue), "-o", str(out)], standalone_mode=False) == 0
+    return out
+
+
+@pytest.fixture(scope="module")
+def shared_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("cache")
+
+
+@pytest.fixture(autouse=True)
+def _cache(shared_cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # HOME is a fresh folder per test (tests/conftest.py): keep one schema cache instead.
+    monkeypatch.setenv("EDGEMODELS_CACHE_DIR", str(shared_cache))
+    monkeypatch.delenv("EDGEMODELS_KUBECONFORM", raising=False)
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return run_generate(EXAMPLE, tmp_path_factory.mktemp("gen") / "deploy")
+
+
+@pytest.fixture
+def tree(generated: Path, tmp_path: Path) -> Path:
+    return Path(shutil.copytree(generated, tmp_path / "deploy"))
+
+
+def test_the_generated_example_validates(generated: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run_validate(str(generated)) == 0
+    assert capsys.readouterr().out.strip().endswith("no findings")
+
+
+def test_a_defect_exits_1_with_its_location(tree: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rel = "hub/placements/lrt.yaml"
+    path = tree / rel
+    path.write_text(path.read_text().replace("  tolerations:", "  toleration:"))
+    line = next(i for i, t in enumerate(path.read_text().splitlines(), 1) if "toleration:" in t)
+    assert run_validate(str(tree)) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == (
+        f"{rel}:{line}:3: K101 Placement lrt: unknown field 'toleration' in /spec "
+        "(from lrt/catalogue.yaml:26:1)"
+    )
+    assert out[-1].startswith(f"validated {tree}: 1 error(s)")
+
+
+def test_json_format(tree: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tree / "hub" / "subscriptions" / "sktime--lrt.yaml"
+    path.write_text(path.read_text().replace("git-path: models/sktime/chart", "git-path: models/gone/chart"))
+    assert run_validate(str(tree), "--format", "json") == 1
+    (finding,) = json.loads(capsys.readouterr().out)["findings"]
+    assert (finding["code"], finding["name"]) == ("K308", "git-path-missing")
+    assert finding["path"] == "hub/subscriptions/sktime--lrt.yaml"
+    assert finding["origin"]["path"] == "lrt/models/sktime.yaml"
+
+
+def test_unknown_kinds_fail_unless_skipped(tree: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tree / "hub" / "widget.yaml").write_text(WIDGET)
+    assert run_validate(str(tree)) == 1
+    assert "K106" in capsys.readouterr().out
+    assert run_validate(str(tree), "--skip-kind", "Widget") == 0
+    assert run_validate(str(tree), "--skip-kind", "example.com/v1/Widget") == 0
+
+
+def test_kubernetes_version(generated: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run_validate(str(generated), "--kubernetes-version", "1.31") == 0
+    capsys.readouterr()
+    assert run_validate(str(generated), "--kubernetes-version", "1.99") == 2
+    err = capsys.readouterr().err
+    assert "no Kubernetes schemas for version '1.99'" in err and "1.37.0" in err
+
+
+def test_missing_tools_exit_2(
+    generated: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))  # neither kubectl nor kubeconform
+    assert run_validate(str(generated), "--validator", "kubeconform") == 2
+    assert "kubeconform not found" in capsys.readouterr().err
+    assert run_validate(str(generated), "--require-all") == 2
+    assert "kubectl not found" in capsys.readouterr().err
+    assert run_validate(str(generated)) == 0  # without --require-all: a note, not a failure
+    assert "K207 [warning] kubectl not found" in capsys.readouterr().out
+
+
+def test_help_shows_an_example(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        command.main(["--help"], prog_name="edgemodels validate")
+    out = capsys.readouterr().out
+    assert "Example:" in out and "edgemodels validate deploy/" in out
