@@ -1,0 +1,37 @@
+"""How many objects `edgemodels validate TREE` checks: plain files, rendered charts, built
+overlays. It runs validate once with a counter on the schema step, prints `objects: N`, and
+serves the validate case as its warm-up run.
+
+    python benchmarks/validate_count.py TREE
+
+The count is read from `edgemodels.validate.run.schema_findings` (every object reaches it
+once); if that internal name moves, the harness falls back to counting the tree's files.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+import edgemodels.validate.run as validate_run
+from edgemodels.cli import main as cli_main
+
+COUNTED = [0]
+_schema_findings = validate_run.schema_findings
+
+
+def _counting(manifests: Sequence[Any], *args: Any, **kwargs: Any) -> Any:
+    COUNTED[0] += len(manifests)
+    return _schema_findings(manifests, *args, **kwargs)
+
+
+def main(argv: list[str]) -> int:
+    validate_run.schema_findings = _counting  # type: ignore[assignment]
+    rc = cli_main(["validate", *argv])
+    print(f"objects: {COUNTED[0]}")
+    return rc
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
