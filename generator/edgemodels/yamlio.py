@@ -376,6 +376,37 @@ def _render_str(text: str) -> str | None:
     return out[2:-1]
 
 
+@lru_cache(maxsize=1 << 12)
+def _render_block(text: str) -> tuple[str, tuple[str, ...]] | None:
+    """PyYAML's literal block for multi-line `text`: header (`|`, `|-`, `|2`...) and body
+    lines relative to the block's indentation; None when it is not a plain literal."""
+    if len(text) > 100 * _MAX_SIMPLE_SCALAR or not _LINE_BREAKS.isdisjoint(text.replace("\n", "")):
+        return None
+    out = pyyaml_dump([text])
+    lines = out.split("\n")
+    header = lines[0][2:]
+    if not lines[0].startswith("- |") or "+" in header or lines[-1] != "":
+        return None  # keep-chomping blocks also end the document with `...`
+    body = lines[1:-1]
+    if any(line and not line.startswith("  ") for line in body):
+        return None
+    return header, tuple(line[2:] for line in body)
+
+
+def _block(head: str, text: str, column: int, lines: list[str]) -> bool:
+    """Append `head` with a literal block of `text` whose lines start at column + 2."""
+    if "\n" not in text:
+        return False
+    rendered = _render_block(text)
+    if rendered is None:
+        raise _NotSimple
+    header, body = rendered
+    lines.append(f"{head} {header}")
+    pad = " " * (column + 2)
+    lines.extend(pad + line if line else "" for line in body)
+    return True
+
+
 def _scalar(value: Any) -> str:
     kind = type(value)
     if kind is str:
@@ -423,7 +454,7 @@ def _mapping(data: dict[Any, Any], indent: int, lines: list[str], first: str) ->
             lines.append(head + " {}")
         elif kind is list:
             lines.append(head + " []")
-        else:
+        elif not (kind is str and _block(head, value, indent, lines)):
             lines.append(head + " " + _scalar(value))
 
 
@@ -437,7 +468,7 @@ def _sequence(data: list[Any], indent: int, lines: list[str]) -> None:
             raise _NotSimple  # nested sequences: rare, left to PyYAML
         elif kind is dict:
             lines.append(dash + "{}")
-        else:
+        elif not (kind is str and _block(dash.rstrip(), item, indent, lines)):
             lines.append(dash + _scalar(item))
 
 
