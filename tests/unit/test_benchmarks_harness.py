@@ -174,6 +174,14 @@ SCALARS = st.one_of(
 )
 
 
+def _json_like(data: object) -> bool:
+    if isinstance(data, dict):
+        return all(_json_like(v) for v in data.values())
+    if isinstance(data, list):
+        return all(_json_like(v) for v in data)
+    return data is None or isinstance(data, bool | int | float | str)
+
+
 @settings(max_examples=300, deadline=None)
 @given(values=st.lists(SCALARS, min_size=1, max_size=6))
 def test_positioned_loader_reads_scalars_as_pyyaml_does(values: list[str]) -> None:
@@ -184,6 +192,8 @@ def test_positioned_loader_reads_scalars_as_pyyaml_does(values: list[str]) -> No
             expected = yaml.safe_load(text)
         except yaml.YAMLError:
             continue
+        if not _json_like(expected):
+            continue  # timestamps and binary are kept as written, on purpose (yamlio)
         data, diags = parse_text(text, "t.yaml")
         if diags:
             continue  # refused (e.g. a duplicate or non-string key): not a reading difference
