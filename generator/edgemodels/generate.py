@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from edgemodels import __version__
-from edgemodels.catalogue import load
+from edgemodels.catalogue import LoadResult, load
 from edgemodels.catalogue.model import Catalogue
+from edgemodels.check import suppressions_of
 from edgemodels.diagnostics import Diagnostic, Location, has_failures
 from edgemodels.render import RenderOptions, SourceInfo, render_catalogue
 from edgemodels.tree import (
@@ -34,6 +35,7 @@ CONFLICT_CODES = {
     "blocked": ("D303", "blocked-output-path"),
 }
 STALE_CODE = ("D304", "stale-output")
+UNUSED_SUPPRESSION = "P001"
 
 
 @dataclass(frozen=True)
@@ -79,18 +81,27 @@ def build_tree(catalogue: Catalogue, source: SourceInfo, options: RenderOptions)
 def generate(options: GenerateOptions, cwd: Path | None = None) -> GenerateResult:
     here = cwd or Path.cwd()
     result = load(options.catalogue, here)
-    if result.catalogue is None or has_failures(result.diagnostics):
+    if result.catalogue is None:  # the loader refuses to build on errors, even suppressed ones
         return GenerateResult(tuple(result.diagnostics))
+    diagnostics = catalogue_findings(result)
+    if has_failures(diagnostics):
+        return GenerateResult(tuple(diagnostics))
     source = source_info(options.catalogue, result.merged.files, here)
     tree = build_tree(result.catalogue, source, options.render)
     if options.check:
         plan = plan_tree(options.output, tree, options.force)
     else:
         plan = write_tree(options.output, tree, options.force)
-    findings = [*result.diagnostics, *conflict_findings(plan, options.output)]
+    findings = [*diagnostics, *conflict_findings(plan, options.output)]
     if options.check:
         findings += stale_findings(plan, options.output)
     return GenerateResult(tuple(findings), plan, len(tree))
+
+
+def catalogue_findings(result: LoadResult) -> list[Diagnostic]:
+    """The loader's findings after inline suppressions, as `check` reports them. Policies
+    are `check`'s job: their suppressions count as unused here, so that note is dropped."""
+    return [d for d in suppressions_of(result) if d.code != UNUSED_SUPPRESSION]
 
 
 def _where(output: Path, path: str) -> Location:

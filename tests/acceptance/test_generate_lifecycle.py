@@ -355,3 +355,21 @@ def test_ctrl_c_while_writing_leaves_the_previous_tree(
     assert {p: b for p, b in repo.files().items() if "staging" not in p} == before
     assert repo.generate(bumped(catalogue())) == 0
     assert not (repo.out / ".edgemodels" / "staging").exists()
+
+
+def test_a_suppressed_catalogue_warning_stays_quiet_and_errors_still_stop(
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    doc = catalogue()
+    text = dump(doc).replace("  lab:", "  lab:  # edgemodels: ignore[R107]")
+    repo.file.write_text(text)
+    assert run_generate(str(repo.file), "-o", str(repo.out)) == 0
+    out = capsys.readouterr().out
+    assert "R107" not in out and "P001" not in out
+    model(doc, "api")["version"] = "2024.05"
+    text = dump(doc).replace("version: '2024.05'", "version: '2024.05'  # edgemodels: ignore[R206]")
+    repo.file.write_text(text)
+    # The loader does not build a catalogue that has errors, suppressed or not: generate
+    # must then fail loudly rather than exit 0 without writing.
+    assert run_generate(str(repo.file), "-o", str(repo.out)) == 1
+    assert "R206" in capsys.readouterr().out
