@@ -15,13 +15,14 @@ The only module that imports GitPython (it needs the `git` program). Guarantees:
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import os
 import re
 import shutil
 import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -168,7 +169,10 @@ def working_clone(dest: Destination, settings: GitSettings, workdir: Path | None
     """A clone of the deploy repository: `workdir` (kept, reused) or a temporary one
     (removed afterwards, unless a commit in it could not be pushed)."""
     if workdir is not None:
-        yield _open_workdir(dest, settings, workdir)
+        with _workdir_lock(workdir):
+            repo = _open_workdir(dest, settings, workdir)
+            yield repo
+            _interrupted_marker(repo).unlink(missing_ok=True)  # only when the run ended well
         return
     temp = Path(tempfile.mkdtemp(prefix="edgemodels-publish-"))
     keep = False
@@ -217,12 +221,51 @@ def _open_workdir(dest: Destination, settings: GitSettings, workdir: Path) -> An
             f"--workdir {workdir} is a clone of {redact(origin) or 'no origin'}, "
             f"not of {redact(dest.url)}"
         )
-    if repo.is_dirty(untracked_files=True):
+    marker = _interrupted_marker(repo)
+    if marker.exists():
+        _discard_interrupted_run(repo)
+    elif repo.is_dirty(untracked_files=True):
         raise PublishError(
             f"--workdir {workdir} has uncommitted changes; commit or remove them "
             "(edgemodels publish never discards work), or use another --workdir"
         )
+    marker.touch()
     return repo
+
+
+@contextmanager
+def _workdir_lock(workdir: Path) -> Iterator[None]:
+    """One publish per working clone at a time; the lock dies with its process."""
+    try:
+        workdir.mkdir(parents=True, exist_ok=True)
+        fd = os.open(workdir, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    except OSError as exc:
+        raise PublishError(f"cannot use --workdir {workdir}: {exc.strerror}") from None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise PublishError(
+                f"another edgemodels publish is using --workdir {workdir}; wait for it to "
+                "finish and run again"
+            ) from None
+        yield
+    finally:
+        os.close(fd)
+
+
+def _interrupted_marker(repo: Any) -> Path:
+    """Present while a publish works in the clone: left behind, it names a killed run."""
+    return Path(str(repo.git_dir)) / "edgemodels-publish-running"
+
+
+def _discard_interrupted_run(repo: Any) -> None:
+    """What a killed publish left in its own working clone (a half-written tree, a stale
+    index lock, staged files) is thrown away; its commits are kept by `_keep_unpushed`."""
+    Path(str(repo.git_dir), "index.lock").unlink(missing_ok=True)  # we hold the workdir lock
+    with suppress(git.GitCommandError):
+        repo.git.reset("-q")
+    repo.git.clean("-q", "-f", "-d", "-x")
 
 
 def checkout_branch(repo: Any, dest: Destination, settings: GitSettings, create: bool) -> bool:
