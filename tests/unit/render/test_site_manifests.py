@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -53,6 +54,25 @@ def site_outputs(tree: FileTree, root: Path, namespace: str) -> dict[str, list[d
     return out
 
 
+Outputs = dict[str, list[dict[str, Any]]]
+
+
+@pytest.fixture(scope="module")
+def deployed(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Outputs]:
+    """Site objects per Subscription of a named catalogue, built once per module."""
+    cache: dict[str, Outputs] = {}
+
+    def get(name: str) -> Outputs:
+        if name not in cache:
+            catalogue = CATALOGUES[name]()
+            tree = render(catalogue)
+            root = write_out(tree, tmp_path_factory.mktemp(name))
+            cache[name] = site_outputs(tree, root, catalogue.defaults.namespace)
+        return cache[name]
+
+    return get
+
+
 @pytest.mark.parametrize("name", sorted(CATALOGUES))
 def test_hub_objects_match_the_upstream_crd_schemas(name: str) -> None:
     require_crd_schemas()
@@ -66,10 +86,11 @@ def test_hub_objects_match_the_upstream_crd_schemas(name: str) -> None:
 
 
 @pytest.mark.parametrize("name", sorted(CATALOGUES))
-def test_what_each_subscription_deploys_is_valid_kubernetes(name: str, tmp_path: Path) -> None:
+def test_what_each_subscription_deploys_is_valid_kubernetes(
+    name: str, deployed: Callable[[str], Outputs]
+) -> None:
     catalogue = CATALOGUES[name]()
-    tree = render(catalogue)
-    outputs = site_outputs(tree, write_out(tree, tmp_path), catalogue.defaults.namespace)
+    outputs = deployed(name)
     assert outputs
     for path, objects in outputs.items():
         assert objects, f"{path} deploys nothing"
@@ -91,22 +112,19 @@ def test_the_schemas_do_catch_a_mistake() -> None:
     assert any("resource" in e for e in schema_errors(deployment))
 
 
-def test_helm_and_kustomize_packagings_deploy_the_same_objects(tmp_path: Path) -> None:
-    namespace = fleet().defaults.namespace
-    helm_tree = render(all_packaged(fleet_plus(), "helm"))
-    kust_tree = render(all_packaged(fleet_plus(), "kustomize"))
-    helm = site_outputs(helm_tree, write_out(helm_tree, tmp_path / "helm"), namespace)
-    kust = site_outputs(kust_tree, write_out(kust_tree, tmp_path / "kustomize"), namespace)
-    assert sorted(helm) == sorted(kust)
+def test_helm_and_kustomize_packagings_deploy_the_same_objects(
+    deployed: Callable[[str], Outputs],
+) -> None:
+    helm, kust = deployed("fleet-helm"), deployed("fleet-kustomize")
+    assert sorted(helm) == sorted(kust) and len(helm) > 10
     for path in helm:
         assert by_key(helm[path]) == by_key(kust[path]), path
 
 
-def test_the_seed_model_answers_on_port_80_under_its_ingress_path(tmp_path: Path) -> None:
-    tree = render(seed())
-    objects = by_key(
-        site_outputs(tree, write_out(tree, tmp_path), "i4q-lrt")["hub/subscriptions/lrt--lrt.yaml"]
-    )
+def test_the_seed_model_answers_on_port_80_under_its_ingress_path(
+    deployed: Callable[[str], Outputs],
+) -> None:
+    objects = by_key(deployed("seed")["hub/subscriptions/lrt--lrt.yaml"])
     assert set(objects) == {("Deployment", "lrt"), ("Service", "lrt"), ("Ingress", "lrt")}
     ingress = objects[("Ingress", "lrt")]["spec"]
     assert "ingressClassName" not in ingress  # the site's default class (Traefik on k3s)
@@ -149,9 +167,8 @@ def test_security_exceptions_loosen_only_what_they_name(tmp_path: Path) -> None:
     assert pod["securityContext"]["runAsNonRoot"] is True
 
 
-def test_container_model_delivery_per_placement(tmp_path: Path) -> None:
-    tree = render(fleet_plus())
-    outputs = site_outputs(tree, write_out(tree, tmp_path), "models")
+def test_container_model_delivery_per_placement(deployed: Callable[[str], Outputs]) -> None:
+    outputs = deployed("fleet-helm")
     copy = by_key(outputs["hub/subscriptions/weights--arm.yaml"])
     kinds = sorted(k for k, _ in copy)
     assert kinds == ["ConfigMap", "Job", "PersistentVolumeClaim"]

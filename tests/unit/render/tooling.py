@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import subprocess
 from pathlib import Path
@@ -37,12 +38,24 @@ def kubectl() -> str:
     return found
 
 
+_BUILDS: dict[str, str] = {}  # identical model folders are built once per test run
+
+
 def kustomize_build(folder: Path) -> list[dict[str, Any]]:
-    done = subprocess.run(
-        [kubectl(), "kustomize", str(folder)], capture_output=True, text=True, timeout=120
-    )
-    assert done.returncode == 0, f"kubectl kustomize {folder} failed:\n{done.stderr}"
-    return [d for d in yaml.safe_load_all(done.stdout) if d]
+    """`kubectl kustomize` of an overlay (`models/<m>/overlays/<p>`)."""
+    model_dir = folder.parent.parent
+    key = hashlib.sha256(folder.name.encode())
+    for path in sorted(model_dir.rglob("*")):
+        if path.is_file():
+            key.update(path.relative_to(model_dir).as_posix().encode() + path.read_bytes())
+    text = _BUILDS.get(key.hexdigest())
+    if text is None:
+        done = subprocess.run(
+            [kubectl(), "kustomize", str(folder)], capture_output=True, text=True, timeout=120
+        )
+        assert done.returncode == 0, f"kubectl kustomize {folder} failed:\n{done.stderr}"
+        text = _BUILDS[key.hexdigest()] = done.stdout
+    return [d for d in yaml.safe_load_all(text) if d]
 
 
 def helm_render(
