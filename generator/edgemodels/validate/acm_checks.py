@@ -82,7 +82,7 @@ def check_placement_ref(
 ) -> list[Finding]:
     """kind/apiVersion RHACM resolves, same namespace, and the target exists in the tree."""
     ref = value_at(owner.data, pointer)
-    if not isinstance(ref, Mapping):
+    if not isinstance(ref, dict):
         return []
     kind, api = str(ref.get("kind") or ""), str(ref.get("apiVersion") or "")
     name, namespace = str(ref.get("name") or ""), ref.get("namespace")
@@ -220,7 +220,7 @@ def check_names(manifest: Manifest) -> list[Finding]:
         found.append(finding(manifest, ("metadata", "name"), "K311", message))
     for base in (("metadata",), ("spec", "template", "metadata")):
         labels = value_at(manifest.data, (*base, "labels"))
-        for key, value in labels.items() if isinstance(labels, Mapping) else []:
+        for key, value in labels.items() if isinstance(labels, dict) else []:
             if not isinstance(value, str):
                 continue  # the schema reports non-string label values
             if len(value) > LABEL_BUDGET or not _LABEL_VALUE.match(value):

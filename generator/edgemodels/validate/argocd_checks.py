@@ -64,7 +64,7 @@ def _decision_generators(appset: Manifest) -> Iterator[tuple[Pointer, Mapping[st
     for i in range(len(generators) if isinstance(generators, list) else 0):
         pointer: Pointer = ("spec", "generators", i, "clusterDecisionResource")
         found = value_at(appset.data, pointer)
-        if isinstance(found, Mapping):
+        if isinstance(found, dict):
             yield pointer, found
 
 
@@ -125,7 +125,7 @@ def check_template(appset: Manifest) -> list[Finding]:
 def check_destination(appset: Manifest) -> list[Finding]:
     pointer: Pointer = (*TEMPLATE, "spec", "destination")
     destination = value_at(appset.data, pointer)
-    if not isinstance(destination, Mapping):
+    if not isinstance(destination, dict):
         return []
     problem = ""
     if bool(destination.get("server")) == bool(destination.get("name")):
@@ -142,7 +142,7 @@ def check_destination(appset: Manifest) -> list[Finding]:
 def _templated_strings(node: object, pointer: Pointer) -> Iterator[Pointer]:
     if isinstance(node, str) and "{{" in node:
         yield pointer
-    elif isinstance(node, Mapping):
+    elif isinstance(node, dict):
         for key, value in node.items():
             yield from _templated_strings(value, (*pointer, str(key)))
     elif isinstance(node, list):
@@ -154,8 +154,8 @@ def check_pull_model(appset: Manifest) -> list[Finding]:
     meta: Pointer = (*TEMPLATE, "metadata")
     labels = value_at(appset.data, (*meta, "labels"))
     annotations = value_at(appset.data, (*meta, "annotations"))
-    labels = labels if isinstance(labels, Mapping) else {}
-    annotations = annotations if isinstance(annotations, Mapping) else {}
+    labels = labels if isinstance(labels, dict) else {}
+    annotations = annotations if isinstance(annotations, dict) else {}
     pulled = str(labels.get(PULL_LABEL, "")).lower() == "true"
     if not pulled and PULL_CLUSTER not in annotations:
         return []

@@ -13,7 +13,6 @@ import hashlib
 import json
 import shutil
 import tempfile
-from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 
@@ -63,7 +62,7 @@ def relax(node: Json) -> Json:
     """A copy without `additionalProperties: false`: unknown fields allowed (non-strict)."""
     if isinstance(node, list):
         return [relax(item) for item in node]
-    if not isinstance(node, Mapping):
+    if not isinstance(node, dict):
         return node
     return {
         k: relax(v) for k, v in node.items() if not (k == "additionalProperties" and v is False)

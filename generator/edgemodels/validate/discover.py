@@ -45,7 +45,7 @@ def kustomization_entries(path: Path) -> list[str]:
     """The `resources` (and legacy `bases`/`components`) entries of a kustomization."""
     try:
         data = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
-    except (OSError, yaml.YAMLError):
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):  # the build reports what is wrong
         return []
     if not isinstance(data, dict):
         return []

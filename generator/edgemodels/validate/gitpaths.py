@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import posixpath
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -65,7 +65,7 @@ def declared_prefix(root: Path) -> str | None:
         data = json.loads((root / ".edgemodels" / "manifest.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    value = data.get("gitPath") if isinstance(data, Mapping) else None
+    value = data.get("gitPath") if isinstance(data, dict) else None
     if not isinstance(value, str):
         return None
     path = _clean(value).strip("/")

@@ -50,7 +50,7 @@ def _merge(base: dict[str, object], extra: Mapping[str, object]) -> dict[str, ob
     out = dict(base)
     for key, value in extra.items():
         current = out.get(key)
-        if isinstance(current, dict) and isinstance(value, Mapping):
+        if isinstance(current, dict) and isinstance(value, dict):
             out[key] = _merge(current, value)
         else:
             out[key] = value
@@ -61,7 +61,7 @@ def _set(values: dict[str, object], keys: Sequence[str], value: object) -> dict[
     nested: object = value
     for key in reversed(keys):
         nested = {key: nested}
-    return _merge(values, nested) if isinstance(nested, Mapping) else values
+    return _merge(values, nested) if isinstance(nested, dict) else values
 
 
 def _override_values(
@@ -72,12 +72,12 @@ def _override_values(
     values_pointer: Pointer = where
     problems = []
     for j, override in enumerate(overrides if isinstance(overrides, list) else []):
-        path = override.get("path") if isinstance(override, Mapping) else None
-        value = override.get("value") if isinstance(override, Mapping) else None
+        path = override.get("path") if isinstance(override, dict) else None
+        value = override.get("value") if isinstance(override, dict) else None
         keys = (
             path.split(".")[1:] if isinstance(path, str) and path.split(".")[0] == "spec" else None
         )
-        if keys is None or (not keys and not isinstance(value, Mapping)):
+        if keys is None or (not keys and not isinstance(value, dict)):
             message = f"override path '{path}' does not set Helm values (use spec or spec.<key>)"
             problems.append(at_pointer(manifest, (*where, "packageOverrides", j), "K314", message))
             continue
@@ -95,7 +95,7 @@ def subscription_release(ref: PackageRef, chart_name: str) -> tuple[Release, lis
     problems: list[Diagnostic] = []
     entries = value_at(manifest.data, ("spec", "packageOverrides"))
     for i, entry in enumerate(entries if isinstance(entries, list) else []):
-        if not isinstance(entry, Mapping):
+        if not isinstance(entry, dict):
             continue
         where: Pointer = ("spec", "packageOverrides", i)
         if entry.get("packageName") != chart_name:
@@ -132,7 +132,7 @@ def appset_release(ref: PackageRef, chart_name: str) -> Release:
     return Release(
         name if isinstance(name, str) and name else chart_name,
         namespace if isinstance(namespace, str) and namespace else manifest.namespace or "default",
-        dict(values) if isinstance(values, Mapping) else {},
+        dict(values) if isinstance(values, dict) else {},
         f"ApplicationSet {manifest.name}",
         manifest,
         (*source, "helm", "valuesObject"),

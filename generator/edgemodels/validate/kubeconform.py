@@ -94,14 +94,14 @@ def build_argv(
 def parse_output(stdout: str) -> list[Result]:
     """The `resources` of kubeconform's `-output json`; ValueError when it is not that."""
     doc = json.loads(stdout)
-    if not isinstance(doc, Mapping) or not isinstance(doc.get("resources", []), list):
+    if not isinstance(doc, dict) or not isinstance(doc.get("resources", []), list):
         raise ValueError("not kubeconform JSON output")
     results = []
     for item in doc.get("resources", []):
         errors = tuple(
             (str(e.get("path", "")), str(e.get("msg", "")))
             for e in item.get("validationErrors") or []
-            if isinstance(e, Mapping)
+            if isinstance(e, dict)
         )
         results.append(
             Result(

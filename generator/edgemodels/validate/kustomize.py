@@ -18,7 +18,7 @@ import re
 import shutil
 import subprocess
 import tempfile
-from collections.abc import MutableMapping, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -92,7 +92,9 @@ def build_error(root: Path, target: str, stderr: str) -> Finding:
     text = _error_text(stderr, root)
     line = 1
     if path is not None:
-        for number, content in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        for number, content in enumerate(
+            path.read_text(encoding="utf-8", errors="replace").splitlines(), start=1
+        ):
             entry = content.strip().removeprefix("- ").strip("'\" ")
             if entry and ("/" in entry or "." in entry) and entry in text:
                 line = number
@@ -101,9 +103,9 @@ def build_error(root: Path, target: str, stderr: str) -> Finding:
 
 
 def _strip_marker(node: object) -> None:
-    if isinstance(node, MutableMapping):
+    if isinstance(node, dict):
         annotations = node.get("annotations")
-        if isinstance(annotations, MutableMapping):
+        if isinstance(annotations, dict):
             annotations.pop(MARKER, None)
             annotations.pop(ORIGIN, None)
         for value in node.values():
@@ -123,7 +125,7 @@ class _Origins:
     def source(self, rel: str, kind: str, name: str) -> Source | None:
         if rel not in self._docs:
             path = self.root / rel
-            text = path.read_text(encoding="utf-8") if path.is_file() else ""
+            text = path.read_text(encoding="utf-8", errors="replace") if path.is_file() else ""
             self._docs[rel] = (text, manifests_of(rel, text)[0] if text else [])
         text, docs = self._docs[rel]
         if not docs:
@@ -151,7 +153,7 @@ def _split(
     docs, _ = manifests_of("<kustomize output>", output)
     for doc in docs:
         marker, origin = doc.annotation(MARKER), doc.annotation(ORIGIN) or ""
-        if marker is None or not marker.isdigit() or not isinstance(doc.data, MutableMapping):
+        if marker is None or not marker.isdigit() or not isinstance(doc.data, dict):
             continue
         target = targets[int(marker)]
         _strip_marker(doc.data)
@@ -174,7 +176,9 @@ def _simple_listing(root: Path, folder: str) -> bool:
     path = kustomization_file(root / folder)
     try:
         data = (
-            yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader) if path else None
+            yaml.load(path.read_text(encoding="utf-8", errors="replace"), Loader=yaml.CSafeLoader)
+            if path
+            else None
         )
     except yaml.YAMLError:
         return False
@@ -192,7 +196,9 @@ def check_listing(root: Path, folder: str) -> list[Finding]:
     rel = path.relative_to(root).as_posix()
     listed: set[str] = set()
     found: list[Finding] = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    for number, line in enumerate(
+        path.read_text(encoding="utf-8", errors="replace").splitlines(), start=1
+    ):
         entry = line.strip().removeprefix("- ").strip("'\" ") if line.startswith("- ") else ""
         if not entry:
             continue

@@ -60,7 +60,7 @@ class Manifest:
     @property
     def metadata(self) -> Mapping[str, object]:
         value = self.data.get("metadata")
-        return value if isinstance(value, Mapping) else {}
+        return value if isinstance(value, dict) else {}
 
     @property
     def name(self) -> str:
@@ -74,7 +74,7 @@ class Manifest:
 
     def annotation(self, key: str) -> str | None:
         annotations = self.metadata.get("annotations")
-        if isinstance(annotations, Mapping):
+        if isinstance(annotations, dict):
             value = annotations.get(key)
             return value if isinstance(value, str) else None
         return None
@@ -105,8 +105,51 @@ class Loaded:
     diagnostics: tuple[Diagnostic, ...]
 
 
+# Limits on what one file (or one render/build output) may hold; docs/reliability.md.
+MAX_STREAM_CHARS = 16 * 1024 * 1024
+MAX_DEPTH = 64
+MAX_EXPANDED_NODES = 1_000_000  # nodes once every alias is expanded
+
+
+class _Refused(Exception):
+    pass
+
+
+def _expanded(node: Node, depth: int, active: set[int], memo: dict[int, tuple[int, int]]) -> int:
+    """Height of `node`'s subtree; counts its nodes with aliases expanded into memo."""
+    if isinstance(node, ScalarNode):
+        return 0
+    if depth > MAX_DEPTH:
+        raise _Refused(f"nesting deeper than {MAX_DEPTH} levels")
+    key = id(node)
+    if key in active:
+        raise _Refused("a recursive alias: a node contains itself")
+    if key not in memo:
+        active.add(key)
+        pairs = node.value
+        children = pairs if isinstance(node, SequenceNode) else [n for kv in pairs for n in kv]
+        heights = [_expanded(c, depth + 1, active, memo) for c in children]
+        sizes = sum(memo[id(c)][0] if id(c) in memo else 1 for c in children)
+        memo[key] = (1 + sizes, 1 + max(heights, default=0))
+        active.discard(key)
+    size, height = memo[key]
+    if depth + height > MAX_DEPTH:
+        raise _Refused(f"nesting deeper than {MAX_DEPTH} levels")
+    if size > MAX_EXPANDED_NODES:
+        raise _Refused(f"aliases expand to more than {MAX_EXPANDED_NODES} nodes (an alias bomb?)")
+    return height
+
+
+def _check_limits(node: Node) -> None:
+    """Refuse what would make every later step loop or explode, before it is built."""
+    _expanded(node, 0, set(), {})
+
+
 def load_stream(path: str, text: str) -> Loaded:
     """Parse every document of `text`; a syntax error ends the stream with a K108."""
+    if len(text) > MAX_STREAM_CHARS:
+        message = f"{len(text)} characters; the limit is {MAX_STREAM_CHARS}"
+        return Loaded((), (diagnostic("K108", Location(path, 1, 1), message),))
     loader = _StrictLoader(text)
     documents: list[tuple[object, int]] = []
     found: list[Diagnostic] = []
@@ -114,6 +157,12 @@ def load_stream(path: str, text: str) -> Loaded:
         while loader.check_node():
             node = loader.get_node()
             if node is None:
+                break
+            try:
+                _check_limits(node)
+            except (_Refused, RecursionError) as refused:
+                where = Location(path, node.start_mark.line + 1, node.start_mark.column + 1)
+                found.append(diagnostic("K108", where, f"YAML refused: {refused}"))
                 break
             documents.append((loader.construct_document(node), node.start_mark.line + 1))
     except yaml.MarkedYAMLError as exc:
@@ -141,7 +190,7 @@ def manifests_of(
     for index, (data, line) in enumerate(loaded.documents):
         if data is None:
             continue
-        if not isinstance(data, Mapping):
+        if not isinstance(data, dict):
             where = Location(path, line, 1)
             message = f"document is a {json_type(data)}, not a Kubernetes object"
             problems.append(diagnostic("K107", where, message))
@@ -231,7 +280,7 @@ def value_at(data: object, pointer: Pointer) -> object:
     """The value `pointer` names in `data`, or None when it does not exist."""
     node = data
     for segment in pointer:
-        if isinstance(node, Mapping):
+        if isinstance(node, dict):
             node = node.get(str(segment))
         elif isinstance(node, list):
             index = segment if isinstance(segment, int) else _index(segment)
@@ -257,7 +306,7 @@ def json_type(value: object) -> str:
         return "string"
     if isinstance(value, list):
         return "array"
-    if isinstance(value, Mapping):
+    if isinstance(value, dict):
         return "object"
     return type(value).__name__  # dates and other YAML-only types
 
