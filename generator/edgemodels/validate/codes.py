@@ -58,9 +58,7 @@ CODES: dict[str, Code] = {
     "K311": Code("name-too-long", "a name is over its budget (Application 37, objects 253)"),
     "K312": Code("label-value-invalid", "a label value is over 63 characters or malformed"),
     "K313": Code("local-and-remote", "placement.local combined with a remote placementRef"),
-    "K314": Code(
-        "package-name-mismatch", "packageOverrides name no chart/kustomization RHACM matches"
-    ),
+    "K314": Code("package-override-ignored", "packageOverrides RHACM ignores (packageName, path)"),
     "K315": Code("duplicate-object", "two files define the same kind/namespace/name"),
     # K316-K325: the Argo CD path (validate/argocd_checks.py)
     "K316": Code("placement-name-too-long", "a Placement name is over 63 (its decisions' label)"),
