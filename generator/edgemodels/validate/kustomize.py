@@ -64,13 +64,19 @@ def _write_top(folder: Path, resources: Sequence[str]) -> None:
 
 
 def _kustomize(binary: str, folder: Path) -> tuple[bool, str]:
-    proc = subprocess.run(
-        [binary, "kustomize", str(folder)],
-        capture_output=True,
-        text=True,
-        timeout=_TIMEOUT,
-        check=False,
-    )
+    """(built, output or error). A hung build becomes an error of its targets, not a crash."""
+    try:
+        proc = subprocess.run(
+            [binary, "kustomize", str(folder)],
+            capture_output=True,
+            text=True,
+            timeout=_TIMEOUT,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        return False, f"kubectl kustomize did not finish within {_TIMEOUT} s"
+    except OSError as exc:
+        return False, f"cannot run {binary}: {exc}"
     return proc.returncode == 0, proc.stdout if proc.returncode == 0 else proc.stderr
 
 
