@@ -57,9 +57,7 @@ def with_argocd(
     out = dict(tree)
     hub = render_argocd_hub(catalogue, plans, source)
     if migration == "keep-subscriptions":
-        legacy = render_hub(catalogue, plans, source)
-        legacy.pop("hub/kustomization.yaml")
-        hub = {**legacy, **hub}
+        hub = {**legacy_hub(catalogue, plans, source), **hub}
     if migration is not None:
         out = mark_site_objects(out, catalogue, plans, source)
     out.update(hub)
@@ -67,6 +65,16 @@ def with_argocd(
         hub_kustomization(hub), source.where(catalogue.location)
     )
     return out
+
+
+def legacy_hub(catalogue: Catalogue, plans: list[ModelPlan], source: SourceInfo) -> Files:
+    """The Subscription side, kept during the migration; bindings of a namespace it shares
+    with Argo CD are the Argo CD side's (one object, one file)."""
+    files = render_hub(catalogue, plans, source)
+    del files["hub/kustomization.yaml"]
+    if catalogue.hub.namespace == catalogue.hub.argocd.namespace:
+        files = {p: d for p, d in files.items() if not p.startswith("hub/bindings/")}
+    return files
 
 
 def argo_name(catalogue: Catalogue, *parts: str) -> str:

@@ -12,6 +12,7 @@ import pytest
 from edgemodels.catalogue.model import ArgoSpec, Catalogue
 from edgemodels.render.argocd import argo_name
 from edgemodels.render.migration import DO_NOT_DELETE, RESOURCE_POLICY, mark_helpers
+from edgemodels.validate.run import ParsedDocument, ValidateOptions, validate_documents
 
 from .samples import fleet
 from .schemas import require_crd_schemas, schema_errors
@@ -247,3 +248,18 @@ def test_keep_subscriptions_holds_both_hub_sides_and_the_other_phases_do_not() -
 def test_a_changed_chart_helper_is_a_bug_not_a_silent_skip() -> None:
     with pytest.raises(RuntimeError, match="metadata helper changed"):
         mark_helpers(b'{{- define "edgemodels.metadata" -}}\nname: x\n{{- end }}\n')
+
+
+def test_a_hub_namespace_shared_with_argo_cd_gets_each_object_once(tmp_path: Path) -> None:
+    cat = argocd(fleet(), migration="keep-subscriptions")
+    cat = replace(cat, hub=replace(cat.hub, namespace="gitops"))
+    tree = render(cat)
+    assert not any(p.startswith("hub/bindings/") for p in tree)
+    assert {"hub/argocd/bindings/edge.yaml", "hub/placements/edge.yaml"} <= set(tree)
+    documents = [
+        ParsedDocument(p, load_yaml(d), d.decode())
+        for p, d in tree.items()
+        if p.startswith("hub/") and p != "hub/kustomization.yaml"
+    ]
+    options = ValidateOptions(cache_dir=tmp_path, validator="builtin")
+    assert [f.render() for f in validate_documents(documents, options)] == []
