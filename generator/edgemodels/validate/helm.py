@@ -209,7 +209,11 @@ def _rendered_docs(
         if not text.strip() or not key.endswith((".yaml", ".yml", ".json")):
             continue  # disabled templates render as "\n"; NOTES.txt is not a manifest
         path = f"{chart}/{key.split('/', 1)[1]}"
-        template = (root / path).read_text(encoding="utf-8") if (root / path).is_file() else text
+        template = (
+            (root / path).read_text(encoding="utf-8", errors="replace")
+            if (root / path).is_file()
+            else text
+        )
         docs, problems = manifests_of(path, text, release.context)
         for problem in problems:
             line, col = template_position(template, text, problem.line, problem.col)
@@ -230,6 +234,10 @@ def _render(
         return [], [(d, "") for d in values_errors(chart, release, exc)]  # on the values' owner
     except helm_python.HelmError as exc:
         return [], [(render_error(chart, exc), release.context)]
+    except UnicodeDecodeError:  # the SDK decodes the output itself: a template is not UTF-8
+        where = Location(f"{chart}/Chart.yaml", 1, 1)
+        message = "template error: the chart renders bytes that are not valid UTF-8"
+        return [], [(diagnostic("K201", where, message), release.context)]
     return _rendered_docs(root, chart, release, files)
 
 
