@@ -15,8 +15,9 @@ def render_readme(catalogue: Catalogue, plans: list[ModelPlan], source: SourceIn
         _placements_section(catalogue, plans),
         _per_model(catalogue, plans),
         LAYOUT_TEXT.replace("HUB_NS", catalogue.hub.namespace),
-        MOUNT_TEXT,
     ]
+    if any(p.model.wrapper == "container" for p in plans):
+        parts.append(MOUNT_TEXT)
     return "\n".join(parts).encode()
 
 
@@ -143,10 +144,21 @@ def _model_section(catalogue: Catalogue, plan: ModelPlan) -> str:
         f"- Hub objects: `hub/applications/{m.name}.yaml`, `hub/subscriptions/{m.name}--*.yaml`"
     )
     if m.wrapper == "http" and m.http:
-        ingress = f"; answers at `http://SITE{m.http.ingress_path}`" if m.http.ingress_path else ""
+        path = m.http.ingress_path
+        ingress = f"; answers under `http://SITE{path}` on every site" if path else ""
         lines.append(f"- Runs as Deployment and Service `{m.name}` (port 80){ingress}")
     else:
         lines.append(f"- Files delivered on each site, described by ConfigMap `{m.name}-model`")
+    loosened = [
+        text
+        for flag, text in (
+            (m.security.run_as_root, "runs as root"),
+            (m.security.writable_root_filesystem, "writable root filesystem"),
+        )
+        if flag
+    ]
+    if loosened:
+        lines.append(f"- Security exception: {', '.join(loosened)} ({m.security.reason})")
     for placed in plan.placed:
         changed = differences(m, plan.base, placed.settings)
         note = ", ".join(f"{k} {_short(v)}" for k, v in changed.items()) or "model defaults"
