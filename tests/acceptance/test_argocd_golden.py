@@ -18,6 +18,7 @@ import pytest
 import yaml
 from generate_helpers import CASES, files_of, run_generate
 
+from edgemodels.deployed import DeployedModel, index_tree
 from edgemodels.validate.run import ValidateOptions, validate_tree
 
 REPO = Path(__file__).resolve().parents[2]
@@ -132,3 +133,15 @@ def test_golden_trees_pass_edgemodels_validate(mode: str, tmp_path: Path) -> Non
         pytest.skip("kubectl (kustomize) is not installed")
     options = ValidateOptions(cache_dir=tmp_path / "cache", validator="builtin", require_all=True)
     assert [d.render() for d in validate_tree(expected(mode), options)] == []
+
+
+def test_publish_reads_the_same_models_and_placements_from_every_delivery() -> None:
+    """What `publish` says changed on the deploy branch: nothing, across the switch."""
+
+    def deployed(mode: str) -> dict[str, DeployedModel]:
+        files = files_of(expected(mode))
+        return index_tree(files, files.get)
+
+    subscription = deployed("subscription")
+    assert subscription["forecaster"].placements == {"line-a", "arm-gateways"}
+    assert deployed("argocd") == deployed("migration") == subscription
