@@ -60,7 +60,9 @@ def tree(generated: Path, tmp_path: Path) -> Path:
     return Path(shutil.copytree(generated, tmp_path / "deploy"))
 
 
-def test_the_generated_example_validates(generated: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_generated_example_validates(
+    generated: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert run_validate(str(generated)) == 0
     assert capsys.readouterr().out.strip().endswith("no findings")
 
@@ -81,7 +83,9 @@ def test_a_defect_exits_1_with_its_location(tree: Path, capsys: pytest.CaptureFi
 
 def test_json_format(tree: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = tree / "hub" / "subscriptions" / "sktime--lrt.yaml"
-    path.write_text(path.read_text().replace("git-path: models/sktime/chart", "git-path: models/gone/chart"))
+    path.write_text(
+        path.read_text().replace("git-path: models/sktime/chart", "git-path: models/gone/chart")
+    )
     assert run_validate(str(tree), "--format", "json") == 1
     (finding,) = json.loads(capsys.readouterr().out)["findings"]
     assert (finding["code"], finding["name"]) == ("K308", "git-path-missing")
@@ -106,7 +110,10 @@ def test_kubernetes_version(generated: Path, capsys: pytest.CaptureFixture[str])
 
 
 def test_missing_tools_exit_2(
-    generated: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    generated: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
 ) -> None:
     monkeypatch.setenv("PATH", str(tmp_path))  # neither kubectl nor kubeconform
     assert run_validate(str(generated), "--validator", "kubeconform") == 2
