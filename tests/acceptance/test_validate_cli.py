@@ -129,3 +129,11 @@ def test_help_shows_an_example(capsys: pytest.CaptureFixture[str]) -> None:
         command.main(["--help"], prog_name="edgemodels validate")
     out = capsys.readouterr().out
     assert "Example:" in out and "edgemodels validate deploy/" in out
+
+
+@pytest.mark.parametrize(
+    "golden", sorted((REPO / "tests" / "cases").glob("*/expected")), ids=lambda p: p.parent.name
+)
+def test_every_golden_tree_validates(golden: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The generator's golden trees (both delivery modes, migration) are valid as committed."""
+    assert run_validate(str(golden)) == 0, capsys.readouterr().out

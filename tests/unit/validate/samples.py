@@ -1,5 +1,6 @@
 """Hub objects as edgemodels emits them: from the real generator (both placement kinds),
-from the hand-written fixture tree, and Argo CD mode objects written after issue 10."""
+its golden trees (all delivery modes), the hand-written fixture tree, and Argo CD objects
+written after issue 10."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from .trees import write_tree
 
 REPO = Path(__file__).resolve().parents[3]
 EXAMPLE = REPO / "examples" / "lrt"
+GOLDEN = sorted((REPO / "tests" / "cases").glob("*/expected"))  # the generator's golden trees
 
 ARGO_KUSTOMIZE = """\
 apiVersion: argoproj.io/v1alpha1
@@ -100,7 +102,7 @@ def generated_trees(tmp: Path) -> dict[str, Path]:
 
 
 def hub_objects(tree: Path) -> Iterator[tuple[str, dict[str, Any]]]:
-    for path in sorted((tree / "hub").rglob("*.yaml")):
+    for path in sorted(tree.glob("hub/**/*.yaml")):
         if path.name == "kustomization.yaml":
             continue
         for doc in yaml.safe_load_all(path.read_text(encoding="utf-8")):
@@ -112,6 +114,8 @@ def all_samples(tmp: Path) -> list[tuple[str, dict[str, Any]]]:
     found: list[tuple[str, dict[str, Any]]] = []
     for label, tree in generated_trees(tmp).items():
         found += [(f"{label}:{p}", d) for p, d in hub_objects(tree)]
+    for golden in GOLDEN:  # Argo CD and migration modes too
+        found += [(f"{golden.parent.name}:{p}", d) for p, d in hub_objects(golden)]
     fixture = write_tree(tmp / "fixture")
     found += [(f"fixture:{p}", d) for p, d in hub_objects(fixture)]
     for index, doc in enumerate(yaml.safe_load_all(ARGO + "---\n" + ARGO_KUSTOMIZE)):
