@@ -243,6 +243,12 @@ spec:
             - /bin/cp
             - /bin/busybox
             - /tools/busybox
+          resources:
+            requests:
+              cpu: 50m
+              memory: 64Mi
+            limits:
+              memory: 256Mi
           securityContext:
             {{- include "edgemodels.containerSecurity" false | nindent 12 }}
           volumeMounts:
@@ -265,6 +271,12 @@ spec:
               value: {{ .Values.modelPath | quote }}
             - name: MODEL_VERSION_DIR
               value: {{ .Values.versionDir | quote }}
+          resources:
+            requests:
+              cpu: 50m
+              memory: 64Mi
+            limits:
+              memory: 256Mi
           securityContext:
             {{- include "edgemodels.containerSecurity" false | nindent 12 }}
           volumeMounts:

@@ -27,6 +27,9 @@ FILES = "model-files"
 PREFETCH = "model-prefetch"
 COPY_UID = 65532  # the copy Job runs as this non-root user (files stay world-readable)
 PAUSE_UID = 65535  # the pause image's own user
+# The copy Job's containers run busybox cp: a memory limit keeps a stuck copy from taking
+# a small node's memory (the page cache it fills is reclaimed within the limit).
+COPY_RESOURCES = {"requests": {"cpu": "50m", "memory": "64Mi"}, "limits": {"memory": "256Mi"}}
 
 COPY_SCRIPT = """\
 set -eu
@@ -213,6 +216,7 @@ def copy_job(catalogue: Catalogue, model: Model, image: str, tools: str, origin:
         "image": tools,
         "imagePullPolicy": "IfNotPresent",
         "command": ["/bin/cp", "/bin/busybox", "/tools/busybox"],
+        "resources": COPY_RESOURCES,
         "securityContext": container_security(),
         "volumeMounts": [tools_mount],
     }
@@ -225,6 +229,7 @@ def copy_job(catalogue: Catalogue, model: Model, image: str, tools: str, origin:
             {"name": "MODEL_PATH", "value": model_path(model)},
             {"name": "MODEL_VERSION_DIR", "value": version_dir(model.version)},
         ],
+        "resources": COPY_RESOURCES,
         "securityContext": container_security(),
         "volumeMounts": [
             {**tools_mount, "readOnly": True},
