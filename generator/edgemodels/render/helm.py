@@ -74,6 +74,7 @@ def chart_values(
             "security": {
                 "runAsRoot": model.security.run_as_root,
                 "writableRootFilesystem": model.security.writable_root_filesystem,
+                "reason": model.security.reason,
             },
         }
     else:
@@ -141,6 +142,7 @@ def values_schema(model: Model, origin: str) -> bytes:
                 "properties": {
                     "runAsRoot": {"type": "boolean"},
                     "writableRootFilesystem": {"type": "boolean"},
+                    "reason": {"type": "string"},
                 },
             },
         }

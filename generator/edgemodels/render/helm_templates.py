@@ -28,6 +28,14 @@ labels:
   {{- include "edgemodels.labels" . | nindent 2 }}
 annotations:
   edgemodels.io/source: {{ .source | quote }}
+  {{- with .security }}
+  {{- if .runAsRoot }}
+  edgemodels.io/run-as-root: {{ .reason | quote }}
+  {{- end }}
+  {{- if .writableRootFilesystem }}
+  edgemodels.io/writable-root-filesystem: {{ .reason | quote }}
+  {{- end }}
+  {{- end }}
 {{- end }}
 
 {{- define "edgemodels.context" -}}
@@ -47,6 +55,7 @@ capabilities:
 
 DEPLOYMENT = """\
 {{- $ctx := include "edgemodels.context" (list . "model-server" .Chart.Name) | fromJson }}
+{{- $ctx = merge (dict "security" .Values.security) $ctx }}
 apiVersion: apps/v1
 kind: Deployment
 metadata:

@@ -63,6 +63,20 @@ def meta(name: str, labels: dict[str, str], origin: str) -> Obj:
     return {"name": name, "labels": labels, "annotations": {SOURCE_ANNOTATION: origin}}
 
 
+RUN_AS_ROOT = "edgemodels.io/run-as-root"
+WRITABLE_ROOT = "edgemodels.io/writable-root-filesystem"
+
+
+def exception_annotations(model: Model) -> dict[str, str]:
+    """A declared security exception, visible on the object (the pod policies honour it)."""
+    found = {}
+    if model.security.run_as_root:
+        found[RUN_AS_ROOT] = model.security.reason
+    if model.security.writable_root_filesystem:
+        found[WRITABLE_ROOT] = model.security.reason
+    return found
+
+
 def container_security(writable_root: bool = False) -> Obj:
     return {
         "allowPrivilegeEscalation": False,
@@ -116,10 +130,12 @@ def deployment(catalogue: Catalogue, model: Model, s: Settings, origin: str) -> 
         container["resources"] = resources(s.resources)
     container["securityContext"] = container_security(model.security.writable_root_filesystem)
     container["volumeMounts"] = [{"name": "tmp", "mountPath": "/tmp"}]
+    metadata = meta(model.name, site_labels(model, SERVER), origin)
+    metadata["annotations"].update(exception_annotations(model))
     return {
         "apiVersion": "apps/v1",
         "kind": "Deployment",
-        "metadata": meta(model.name, site_labels(model, SERVER), origin),
+        "metadata": metadata,
         "spec": {
             "replicas": s.replicas,
             "selector": {"matchLabels": selector_labels(model, SERVER)},

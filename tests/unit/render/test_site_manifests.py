@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from edgemodels.catalogue.model import Catalogue
+from edgemodels.catalogue.model import Catalogue, SecurityException
 from edgemodels.tree import FileTree
 
 from .samples import fleet, fleet_plus, seed
@@ -145,26 +145,26 @@ def test_the_seed_model_answers_on_port_80_under_its_ingress_path(
     assert pod["securityContext"]["runAsNonRoot"] is True
 
 
-def test_security_exceptions_loosen_only_what_they_name(tmp_path: Path) -> None:
-    from edgemodels.catalogue.model import SecurityException
-
-    cat = seed()
-    cat = replace(
-        cat,
-        models=(
-            replace(
-                cat.models[0],
-                security=SecurityException(writable_root_filesystem=True, reason="cache"),
-            ),
-        ),
-    )
+@pytest.mark.parametrize("packaging", ["helm", "kustomize"])
+def test_security_exceptions_loosen_only_what_they_name(packaging: str, tmp_path: Path) -> None:
+    cat = all_packaged(seed(), packaging)
+    exception = SecurityException(writable_root_filesystem=True, reason="writes a cache")
+    cat = replace(cat, models=(replace(cat.models[0], security=exception),))
     tree = render(cat)
-    objects = by_key(
-        site_outputs(tree, write_out(tree, tmp_path), "i4q-lrt")["hub/subscriptions/lrt--lrt.yaml"]
-    )
-    pod = objects[("Deployment", "lrt")]["spec"]["template"]["spec"]
+    outputs = site_outputs(tree, write_out(tree, tmp_path), "i4q-lrt")
+    objects = by_key(outputs["hub/subscriptions/lrt--lrt.yaml"])
+    deployment = objects[("Deployment", "lrt")]
+    pod = deployment["spec"]["template"]["spec"]
     assert pod["containers"][0]["securityContext"]["readOnlyRootFilesystem"] is False
     assert pod["securityContext"]["runAsNonRoot"] is True
+    # The pod policies (P124, P125) honour a declared exception through these annotations.
+    annotations = deployment["metadata"]["annotations"]
+    assert annotations["edgemodels.io/writable-root-filesystem"] == "writes a cache"
+    assert "edgemodels.io/run-as-root" not in annotations
+    assert (
+        "edgemodels.io/writable-root-filesystem"
+        not in (objects[("Service", "lrt")]["metadata"]["annotations"])
+    )
 
 
 def test_container_model_delivery_per_placement(deployed: Callable[[str], Outputs]) -> None:

@@ -19,6 +19,14 @@ annotations:
   edgemodels.io/source: {{ .source | quote }}
   apps.open-cluster-management.io/do-not-delete: "true"
   helm.sh/resource-policy: "keep"
+  {{- with .security }}
+  {{- if .runAsRoot }}
+  edgemodels.io/run-as-root: {{ .reason | quote }}
+  {{- end }}
+  {{- if .writableRootFilesystem }}
+  edgemodels.io/writable-root-filesystem: {{ .reason | quote }}
+  {{- end }}
+  {{- end }}
 {{- end }}
 
 {{- define "edgemodels.context" -}}

@@ -17,6 +17,14 @@ labels:
   {{- include "edgemodels.labels" . | nindent 2 }}
 annotations:
   edgemodels.io/source: {{ .source | quote }}
+  {{- with .security }}
+  {{- if .runAsRoot }}
+  edgemodels.io/run-as-root: {{ .reason | quote }}
+  {{- end }}
+  {{- if .writableRootFilesystem }}
+  edgemodels.io/writable-root-filesystem: {{ .reason | quote }}
+  {{- end }}
+  {{- end }}
 {{- end }}
 
 {{- define "edgemodels.context" -}}
