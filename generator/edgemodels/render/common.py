@@ -20,7 +20,6 @@ CATALOGUE_LABEL = "edgemodels.io/catalogue"
 
 # Images the generated site objects use besides the model's own (README, "Images").
 TOOLS_IMAGE = "docker.io/library/busybox:1.36.1-musl"  # static busybox: runs in any image
-PAUSE_IMAGE = "registry.k8s.io/pause:3.10"
 DEFAULT_MODEL_SIZE = "5Gi"
 
 
@@ -49,7 +48,6 @@ class SourceInfo:
 @dataclass(frozen=True)
 class RenderOptions:
     tools_image: str = TOOLS_IMAGE
-    pause_image: str = PAUSE_IMAGE
 
 
 def banner_text(origin: str) -> str:

@@ -86,7 +86,6 @@ def chart_values(
             "delivery": base.delivery,
             "size": plan.model_size,
             "toolsImage": options.tools_image,
-            "pauseImage": options.pause_image,
         }
     values["imagePullSecrets"] = list(catalogue.defaults.image_pull_secrets)
     values["source"] = origin
@@ -155,7 +154,6 @@ def values_schema(model: Model, origin: str) -> bytes:
             "delivery": {"type": "string", "enum": ["copy", "imageVolume"]},
             "size": {"type": "string", "minLength": 1},
             "toolsImage": {"type": "string", "minLength": 1},
-            "pauseImage": {"type": "string", "minLength": 1},
         }
     schema = {
         "$schema": "http://json-schema.org/draft-07/schema#",

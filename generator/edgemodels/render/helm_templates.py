@@ -7,7 +7,9 @@ kustomize ones in `site.py` (a test renders both and compares).
 
 from __future__ import annotations
 
-from edgemodels.render.site import COPY_SCRIPT
+import json
+
+from edgemodels.render.site import COPY_SCRIPT, HOLD_SCRIPT
 
 HELPERS = """\
 {{- define "edgemodels.selectorLabels" -}}
@@ -331,15 +333,33 @@ spec:
       {{- end }}
       securityContext:
         runAsNonRoot: true
-        runAsUser: 65535
-        runAsGroup: 65535
-        fsGroup: 65535
+        runAsUser: 65532
+        runAsGroup: 65532
+        fsGroup: 65532
         seccompProfile:
           type: RuntimeDefault
       containers:
         - name: hold
-          image: {{ .Values.pauseImage | quote }}
+          image: {{ .Values.toolsImage | quote }}
           imagePullPolicy: IfNotPresent
+          command:
+            - /bin/sh
+            - -c
+            - {{ "HOLD_SCRIPT" | quote }}
+          readinessProbe:
+            exec:
+              command:
+                - /bin/test
+                - -d
+                - {{ printf "/model%s" .Values.modelPath | quote }}
+            periodSeconds: 30
+          livenessProbe:
+            exec:
+              command:
+                - /bin/test
+                - -d
+                - {{ printf "/model%s" .Values.modelPath | quote }}
+            periodSeconds: 60
           resources:
             requests:
               cpu: 1m
@@ -365,6 +385,8 @@ HTTP_TEMPLATES = {
     "service.yaml": SERVICE,
     "ingress.yaml": INGRESS,
 }
+PREFETCH = PREFETCH.replace('"HOLD_SCRIPT"', json.dumps(HOLD_SCRIPT))  # a Go string literal
+
 CONTAINER_TEMPLATES = {
     "descriptor.yaml": DESCRIPTOR,
     "claim.yaml": CLAIM,

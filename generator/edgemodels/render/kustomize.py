@@ -88,7 +88,7 @@ def _component(
         }
     else:
         objects = {
-            "prefetch.yaml": site.prefetch(catalogue, model, image, options.pause_image, origin)
+            "prefetch.yaml": site.prefetch(catalogue, model, image, options.tools_image, origin)
         }
     data = site.descriptor_delivery(model, delivery, image)
     component = {

@@ -26,7 +26,8 @@ SERVER = "model-server"
 FILES = "model-files"
 PREFETCH = "model-prefetch"
 COPY_UID = 65532  # the copy Job runs as this non-root user (files stay world-readable)
-PAUSE_UID = 65535  # the pause image's own user
+# Sleep until told to stop (a shell as PID 1 must trap TERM itself, or stopping waits 30 s).
+HOLD_SCRIPT = "trap 'exit 0' TERM INT; while :; do sleep 3600 & wait $!; done"
 # The copy Job's containers run busybox cp: a memory limit keeps a stuck copy from taking
 # a small node's memory (the page cache it fills is reclaimed within the limit).
 COPY_RESOURCES = {"requests": {"cpu": "50m", "memory": "64Mi"}, "limits": {"memory": "256Mi"}}
@@ -269,17 +270,26 @@ def copy_job(catalogue: Catalogue, model: Model, image: str, tools: str, origin:
     }
 
 
-def prefetch(catalogue: Catalogue, model: Model, image: str, pause: str, origin: str) -> Obj:
-    """Holds the model image mounted as an image volume, so the site pulls and keeps it."""
+def prefetch(catalogue: Catalogue, model: Model, image: str, tools: str, origin: str) -> Obj:
+    """Holds the model image mounted as an image volume, so the site pulls and keeps it.
+
+    The holder is the busybox tools image (already needed by the copy Job, so an offline
+    site mirrors one helper image): it sleeps, and its probes report whether the model's
+    folder is there in the mounted image.
+    """
+    probe = {"exec": {"command": ["/bin/test", "-d", f"/model{model_path(model)}"]}}
     hold = {
         "name": "hold",
-        "image": pause,
+        "image": tools,
         "imagePullPolicy": "IfNotPresent",
+        "command": ["/bin/sh", "-c", HOLD_SCRIPT],
+        "readinessProbe": {**probe, "periodSeconds": 30},
+        "livenessProbe": {**probe, "periodSeconds": 60},
         "resources": {"requests": {"cpu": "1m", "memory": "8Mi"}, "limits": {"memory": "32Mi"}},
         "securityContext": container_security(),
         "volumeMounts": [{"name": "model", "mountPath": "/model", "readOnly": True}],
     }
-    pod = _pod(catalogue, pod_security(user=PAUSE_UID), [hold])
+    pod = _pod(catalogue, pod_security(user=COPY_UID), [hold])
     pod["volumes"] = [
         {"name": "model", "image": {"reference": image, "pullPolicy": "IfNotPresent"}}
     ]

@@ -1,15 +1,17 @@
-"""The copy Job's script, run for real with a POSIX shell (and busybox when installed)."""
+"""The copy Job's and the prefetch holder's scripts, run for real with a POSIX shell (and busybox when installed)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import signal
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from edgemodels.render.site import COPY_SCRIPT
+from edgemodels.render.site import COPY_SCRIPT, HOLD_SCRIPT
 
 
 def shells() -> list[list[str]]:
@@ -75,3 +77,18 @@ def test_an_interrupted_copy_is_redone(shell: list[str], tmp_path: Path) -> None
     assert (pvc / "current" / "weights.bin").read_text() == "full"
     assert not (pvc / "current" / "junk").exists()
     assert (pvc / "current" / ".edgemodels-complete").is_file()
+
+
+def test_the_prefetch_holder_stops_at_once_on_sigterm(shell: list[str]) -> None:
+    # Its own process group: the `sleep` it leaves behind is cleaned up with it (in a pod,
+    # the container's end takes every process).
+    proc = subprocess.Popen([*shell, "-c", HOLD_SCRIPT], start_new_session=True)
+    try:
+        with pytest.raises(subprocess.TimeoutExpired):
+            proc.wait(timeout=0.5)  # it holds
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=5) == 0
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
