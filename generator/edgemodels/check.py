@@ -3,13 +3,14 @@ YAML, schema, references and names, then the catalogue policies."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from edgemodels.catalogue import LoadResult, load
 from edgemodels.catalogue.entries import catalogue_entries
 from edgemodels.diagnostics import Diagnostic, apply_suppressions, find_suppressions
-from edgemodels.policy import apply_ignores, check_catalogue, load_policies
+from edgemodels.policy import PolicySet, apply_ignores, check_catalogue, load_policies
 
 
 @dataclass(frozen=True)
@@ -20,23 +21,49 @@ class CheckOptions:
     policies: bool = True
 
 
-def suppressions_of(result: LoadResult, diags: list[Diagnostic] | None = None) -> list[Diagnostic]:
+def check_owns(policies: PolicySet | None) -> Callable[[str], bool]:
+    """Codes `check` can produce: YAML, schema, reference and catalogue-policy findings.
+    Suppressions of other codes (manifest rules, K and D findings) are not `check`'s to call
+    unused."""
+    manifest_rules = (
+        {r.code for r in policies.rules if r.scope == "manifests"} if policies else set()
+    )
+
+    def owns(code: str) -> bool:
+        if code.startswith("P"):
+            return policies is not None and code not in manifest_rules
+        return code[:1] in ("Y", "S", "R")
+
+    return owns
+
+
+def suppressions_of(
+    result: LoadResult,
+    diags: list[Diagnostic] | None = None,
+    owned: Callable[[str], bool] = lambda code: True,
+) -> list[Diagnostic]:
     """Findings after inline `# edgemodels: ignore[CODE]` comments in the catalogue files."""
     sups = [s for yf in result.merged.files for s in find_suppressions(yf.path, yf.text)]
-    return apply_suppressions(result.diagnostics if diags is None else diags, sups)
+    return apply_suppressions(result.diagnostics if diags is None else diags, sups, owned)
 
 
-def policy_findings(result: LoadResult, options: CheckOptions) -> list[Diagnostic]:
+def policy_folder(catalogue: Path) -> Path:
+    return catalogue if catalogue.is_dir() else catalogue.parent
+
+
+def policy_findings(result: LoadResult, policies: PolicySet) -> list[Diagnostic]:
     """Catalogue rules, run when the catalogue could be merged (its files are schema-valid)."""
-    if not options.policies or not (result.merged.sections or result.merged.models):
-        return []
-    folder = options.catalogue if options.catalogue.is_dir() else options.catalogue.parent
-    policies = load_policies(options.policy_config, folder)
+    if not (result.merged.sections or result.merged.models):
+        return list(policies.diagnostics)
     found = check_catalogue(policies, catalogue_entries(result.merged))
     return list(policies.diagnostics) + apply_ignores(policies, found)
 
 
 def run_check(options: CheckOptions) -> tuple[LoadResult, list[Diagnostic]]:
     result = load(options.catalogue)
-    diags = result.diagnostics + policy_findings(result, options)
-    return result, suppressions_of(result, diags)
+    policies = None
+    diags = list(result.diagnostics)
+    if options.policies:
+        policies = load_policies(options.policy_config, policy_folder(options.catalogue))
+        diags += policy_findings(result, policies)
+    return result, suppressions_of(result, diags, check_owns(policies))

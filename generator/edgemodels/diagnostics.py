@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -100,11 +100,15 @@ def find_suppressions(path: str, text: str) -> list[Suppression]:
 
 
 def apply_suppressions(
-    diags: Iterable[Diagnostic], suppressions: Iterable[Suppression]
+    diags: Iterable[Diagnostic],
+    suppressions: Iterable[Suppression],
+    owned: Callable[[str], bool] = lambda code: True,
 ) -> list[Diagnostic]:
     """Drop findings matched by a suppression on their line; report unused suppressions.
 
     A finding on a generated object is matched against the catalogue line it came from.
+    A suppression is reported as unused only for codes the running command `owned`: a
+    catalogue line may carry an ignore for a finding that only `validate` can produce.
     """
     by_line: dict[tuple[str, int], Suppression] = {
         (s.location.path, s.location.line): s for s in suppressions
@@ -126,7 +130,7 @@ def apply_suppressions(
             kept.append(d)
     for key, sup in by_line.items():
         for code in sorted(sup.codes):
-            if (key, code) not in used:
+            if (key, code) not in used and owned(code):
                 kept.append(
                     Diagnostic(
                         sup.location,

@@ -72,10 +72,10 @@ def test_a_defect_exits_1_with_its_location(tree: Path, capsys: pytest.CaptureFi
     path = tree / rel
     path.write_text(path.read_text().replace("  tolerations:", "  toleration:"))
     line = next(i for i, t in enumerate(path.read_text().splitlines(), 1) if "toleration:" in t)
-    assert run_validate(str(tree)) == 1
+    assert run_validate(str(tree), "--no-policies") == 1
     out = capsys.readouterr().out.splitlines()
     assert out[0] == (
-        f"{rel}:{line}:3: K101 Placement lrt: unknown field 'toleration' in /spec "
+        f"{tree.as_posix()}/{rel}:{line}:3: K101 Placement lrt: unknown field 'toleration' in /spec "
         "(from lrt/catalogue.yaml:26:1)"
     )
     assert out[-1].startswith(f"validated {tree}: 1 error(s)")
@@ -89,8 +89,43 @@ def test_json_format(tree: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert run_validate(str(tree), "--format", "json") == 1
     (finding,) = json.loads(capsys.readouterr().out)["findings"]
     assert (finding["code"], finding["name"]) == ("K308", "git-path-missing")
-    assert finding["path"] == "hub/subscriptions/sktime--lrt.yaml"
+    assert finding["path"] == f"{tree.as_posix()}/hub/subscriptions/sktime--lrt.yaml"
     assert finding["origin"]["path"] == "lrt/models/sktime.yaml"
+
+
+def drop_liveness_probe(path: Path) -> None:
+    lines = path.read_text().splitlines(keepends=True)
+    start = next(i for i, t in enumerate(lines) if t.strip() == "livenessProbe:")
+    indent = len(lines[start]) - len(lines[start].lstrip())
+    end = start + 1
+    while end < len(lines) and len(lines[end]) - len(lines[end].lstrip()) > indent:
+        end += 1
+    path.write_text("".join(lines[:start] + lines[end:]))
+
+
+def test_manifest_policies_point_back_at_the_catalogue(
+    tree: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    drop_liveness_probe(tree / "models/anomaly-scorer/base/deployment.yaml")
+    monkeypatch.chdir(tree)
+    assert run_validate(".") == 1
+    out = capsys.readouterr().out
+    assert "P120" in out and "(from lrt/models/anomaly-scorer.yaml:5:1)" in out
+    assert run_validate(".", "--no-policies") == 0
+
+
+def test_a_catalogue_suppression_silences_a_manifest_finding(
+    tree: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    drop_liveness_probe(tree / "models/anomaly-scorer/base/deployment.yaml")
+    catalogue = tree.parent / "lrt"
+    shutil.copytree(EXAMPLE, catalogue)
+    model = catalogue / "models" / "anomaly-scorer.yaml"
+    lines = model.read_text().splitlines()
+    lines[4] += "  # edgemodels: ignore[P120] probes come from the sidecar"
+    model.write_text("\n".join(lines) + "\n")
+    monkeypatch.chdir(tree.parent)
+    assert run_validate(tree.name) == 0, capsys.readouterr().out
 
 
 def test_unknown_kinds_fail_unless_skipped(tree: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import click
 
 from edgemodels.cli import emit_findings, guarded, report_options
 from edgemodels.validate.k8s_schemas import DEFAULT_KUBERNETES_VERSION
+from edgemodels.diagnostics import Diagnostic
 from edgemodels.validate.run import ValidateOptions, validate_tree
+
+
+def in_folder(d: Diagnostic, folder: Path) -> Diagnostic:
+    if folder == Path(".") or Path(d.location.path).is_absolute():
+        return d
+    return replace(d, location=replace(d.location, path=(folder / d.location.path).as_posix()))
 
 
 @click.command("validate")
@@ -47,6 +55,12 @@ from edgemodels.validate.run import ValidateOptions, validate_tree
     show_default=True,
     help="Unknown fields are errors (--no-strict: only types, required fields and values).",
 )
+@click.option(
+    "--policy-config",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Policy configuration (default: .edgemodels-policy.yaml found from DIRECTORY up).",
+)
+@click.option("--no-policies", is_flag=True, help="Skip the manifest policy rules.")
 @report_options
 def command(
     directory: Path,
@@ -55,6 +69,8 @@ def command(
     validator: str,
     require_all: bool,
     strict: bool,
+    policy_config: Path | None,
+    no_policies: bool,
     fmt: str,
     output: Path | None,
 ) -> int:
@@ -84,8 +100,12 @@ def command(
             validator=validator,  # type: ignore[arg-type]  # click.Choice restricts it
             require_all=require_all,
             strict=strict,
+            policies=not no_policies,
+            policy_config=policy_config,
         )
-        diags = validate_tree(directory, options)
+        # Findings name files relative to the tree; shown relative to where the user is, so
+        # editors and CI annotations (GitLab, GitHub, SARIF) can open them.
+        diags = [in_folder(d, directory) for d in validate_tree(directory, options)]
         return emit_findings(diags, fmt, f"validated {directory}", output=output)
 
     return guarded(body)

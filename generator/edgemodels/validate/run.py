@@ -11,12 +11,18 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
-from edgemodels.diagnostics import Diagnostic, sort_diagnostics
+from edgemodels.diagnostics import (
+    Diagnostic,
+    apply_suppressions,
+    find_suppressions,
+    sort_diagnostics,
+)
 from edgemodels.errors import InputError, ToolMissingError, UsageError
+from edgemodels.policy import check_manifests, load_policies
 from edgemodels.validate import k8s_schemas, kubeconform
 from edgemodels.validate.acm_checks import acm_findings
 from edgemodels.validate.argocd_checks import argocd_findings
@@ -40,6 +46,8 @@ class ValidateOptions:
     strict: bool = True  # unknown fields are findings
     cache_dir: Path | None = None  # default: k8s_schemas.default_cache_dir()
     kubeconform: str | None = None  # binary; default $EDGEMODELS_KUBECONFORM or PATH
+    policies: bool = True  # run the manifest rules of the policy pack
+    policy_config: Path | None = None  # default: .edgemodels-policy.yaml found from the tree
 
 
 @dataclass(frozen=True)
@@ -122,7 +130,44 @@ def validate_tree(root: Path, options: ValidateOptions) -> list[Diagnostic]:
     found.extend(schema_findings(every, settings, root, clean))
     found.extend(acm_findings(plain, every, refs, root))
     found.extend(argocd_findings(plain, every, refs, root))
-    return sort_diagnostics(merge(found))
+    diags = merge(found)
+    if options.policies:
+        diags += policy_findings(root, every, options.policy_config)
+    return sort_diagnostics(catalogue_suppressions(diags))
+
+
+def policy_findings(
+    root: Path, manifests: Sequence[Manifest], config: Path | None
+) -> list[Diagnostic]:
+    """The manifest rules on every object, named by tree-relative path like other findings."""
+    policies = load_policies(config, root)
+    items = [(str(root / m.source.path), m.line, m.data) for m in manifests]
+    found = list(policies.diagnostics) + check_manifests(policies, items)
+    return [_relative_to(d, root) for d in found]
+
+
+def _relative_to(d: Diagnostic, root: Path) -> Diagnostic:
+    path = Path(d.location.path)
+    if root != Path(".") and path.is_relative_to(root):
+        return replace(d, location=replace(d.location, path=path.relative_to(root).as_posix()))
+    return d
+
+
+def catalogue_suppressions(diags: list[Diagnostic]) -> list[Diagnostic]:
+    """`# edgemodels: ignore[CODE]` on the catalogue line an object came from silences
+    findings on that object. The catalogue files are found relative to the working folder,
+    where the generator named them; files that are not there are not consulted."""
+    paths = {d.origin.path for d in diags if d.origin is not None}
+    sups = []
+    for path in sorted(paths):
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        sups += find_suppressions(path, text)
+    if not sups:
+        return diags
+    return apply_suppressions(diags, sups, owned=lambda code: code.startswith("K"))
 
 
 def validate_documents(

@@ -75,6 +75,17 @@ CASES = [
     ),
     ("P120-pass", DEPLOYMENT, "P120", []),
     (
+        "P120-helper-is-not-a-server",
+        drop(
+            DEPLOYMENT, "          livenessProbe: {httpGet: {path: /health, port: http}}\n"
+        ).replace(
+            "  name: sktime\n",
+            "  name: sktime\n  labels: {app.kubernetes.io/component: model-files}\n",
+        ),
+        "P120",
+        [],
+    ),
+    (
         "P121-secret",
         "apiVersion: v1\nkind: Secret\nmetadata: {name: registry-login}\ndata: {password: aHVudGVyMg==}\n",
         "P121",
