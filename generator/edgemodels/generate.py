@@ -146,7 +146,10 @@ def stale_findings(plan: Plan, output: Path) -> list[Diagnostic]:
 _VERB = {"added": "add", "changed": "change", "removed": "remove"}
 
 
-def summary(plan: Plan, output: Path, check: bool) -> str:
+MAX_LISTED = 200
+
+
+def summary(plan: Plan, output: Path, check: bool, max_paths: int = MAX_LISTED) -> str:
     """Counts, then one line per added/changed/removed file."""
     counts = f"{len(plan.added)} added, {len(plan.changed)} changed, {len(plan.removed)} removed"
     if plan.conflicts:
@@ -158,6 +161,9 @@ def summary(plan: Plan, output: Path, check: bool) -> str:
         head = f"{output}: {counts}, {plan.unchanged} unchanged"
     lines = [head]
     if not plan.conflicts:
-        lines += [f"  {state:8} {path}" for state, path in iter_changes(plan)]
+        rows = [f"  {state:8} {path}" for state, path in iter_changes(plan)]
+        if len(rows) > max_paths:  # a first run of a large catalogue adds tens of thousands
+            rows = [*rows[:max_paths], f"  ... and {len(rows) - max_paths} more"]
+        lines += rows
         lines += [f"  (discarded a hand edit of {path})" for path in plan.overwritten]
     return "\n".join(lines) + "\n"

@@ -373,3 +373,18 @@ def test_a_suppressed_catalogue_warning_stays_quiet_and_errors_still_stop(
     # must then fail loudly rather than exit 0 without writing.
     assert run_generate(str(repo.file), "-o", str(repo.out)) == 1
     assert "R206" in capsys.readouterr().out
+
+
+def test_the_summary_lists_paths_up_to_a_limit() -> None:
+    from edgemodels.generate import summary
+    from edgemodels.tree import Plan
+
+    plan = Plan(added=tuple(f"f{i:03d}" for i in range(5)), changed=("g",))
+    text = summary(plan, Path("out"), check=False, max_paths=3)
+    assert text.splitlines() == [
+        "out: 5 added, 1 changed, 0 removed, 0 unchanged",
+        "  added    f000",
+        "  added    f001",
+        "  added    f002",
+        "  ... and 3 more",
+    ]
