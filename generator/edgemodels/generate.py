@@ -17,6 +17,7 @@ from edgemodels.catalogue.model import Catalogue
 from edgemodels.check import suppressions_of
 from edgemodels.diagnostics import Diagnostic, Location, has_failures
 from edgemodels.render import RenderOptions, SourceInfo, render_catalogue
+from edgemodels.secrets_scan import scan_value
 from edgemodels.tree import (
     Conflict,
     FileTree,
@@ -27,7 +28,7 @@ from edgemodels.tree import (
     plan_tree,
 )
 from edgemodels.treewrite import write_tree
-from edgemodels.yamlio import YamlFile
+from edgemodels.yamlio import YamlFile, locate
 
 CONFLICT_CODES = {
     "hand-edited": ("D301", "hand-edited-output"),
@@ -35,6 +36,7 @@ CONFLICT_CODES = {
     "blocked": ("D303", "blocked-output-path"),
 }
 STALE_CODE = ("D304", "stale-output")
+CREDENTIAL_CODE = ("D305", "credential-in-catalogue")
 UNUSED_SUPPRESSION = "P001"
 
 
@@ -101,7 +103,25 @@ def generate(options: GenerateOptions, cwd: Path | None = None) -> GenerateResul
 def catalogue_findings(result: LoadResult) -> list[Diagnostic]:
     """The loader's findings after inline suppressions, as `check` reports them. Policies
     are `check`'s job: their suppressions count as unused here, so that note is dropped."""
-    return [d for d in suppressions_of(result) if d.code != UNUSED_SUPPRESSION]
+    found = [*result.diagnostics, *credential_findings(result.merged.files)]
+    return [d for d in suppressions_of(result, found) if d.code != UNUSED_SUPPRESSION]
+
+
+def credential_findings(files: list[YamlFile]) -> list[Diagnostic]:
+    """D305: a credential-looking value in the catalogue stops generate, so it never lands
+    in a tree that gets committed. `check` says so too (P110), but policies can be turned
+    off in the policy config; this cannot. The value itself is never shown."""
+    code, name = CREDENTIAL_CODE
+    found = []
+    for yf in files:
+        for hit in scan_value(yf.data):
+            line, col = locate(yf.data, hit.path)
+            message = (
+                f"{hit.kind}: generate writes no tree with a credential in it (it would be "
+                "committed and pulled by every site); reference a Secret by name instead"
+            )
+            found.append(Diagnostic(Location(yf.path, line, col), code, message, "error", name))
+    return found
 
 
 def _where(output: Path, path: str) -> Location:
