@@ -26,6 +26,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from edgemodels.errors import OutputError, ToolMissingError, UsageError
 
@@ -39,6 +40,7 @@ logging.getLogger("git").addHandler(logging.NullHandler())
 logging.getLogger("git").propagate = False
 
 UNPUSHED_REF = "refs/edgemodels/unpushed"
+_HTTP = ("http", "https")
 _USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/@\s]+@")
 _SCP_USERINFO = re.compile(r"(?<![\w/])[^\s:/@]+:[^\s:/@]+@(?=[\w.-]+:)")
 _AUTHOR = re.compile(r"^[^<>\n]+ <[^<>\s]+>$")
@@ -98,6 +100,11 @@ def destination(url: str, branch: str, path: str) -> Destination:
         raise UsageError("no deploy repository: give --repo or set spec.git.url")
     if url.startswith("-") or url.lower().startswith(("ext::", "fd::")):
         raise UsageError(f"refusing repository URL {redact(url)!r}")
+    if _has_credentials(url):  # git would keep it in .git/config and show it in errors
+        raise UsageError(
+            f"refusing repository URL {redact(url)!r}: it carries credentials; use a git "
+            "credential helper, or EDGEMODELS_GIT_TOKEN (and EDGEMODELS_GIT_USERNAME)"
+        )
     if not _BRANCH.match(branch) or branch.endswith(".lock"):
         raise UsageError(f"not a valid branch name: {branch!r}")
     clean = path.strip("/")
@@ -105,6 +112,18 @@ def destination(url: str, branch: str, path: str) -> Destination:
     if any(p in ("", ".", "..", ".git") for p in parts):
         raise UsageError(f"--path must be a folder inside the repository, not {path!r}")
     return Destination(url, branch, clean)
+
+
+def _has_credentials(url: str) -> bool:
+    """A password in the URL (any scheme, scp-like too), or a user name over HTTP(S), where
+    tokens are often passed as the user name."""
+    if _SCP_USERINFO.search(url):
+        return True
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False  # not a URL git accepts either; it says so itself
+    return parts.password is not None or bool(parts.username and parts.scheme in _HTTP)
 
 
 def git_settings(author: str, timeout: float) -> GitSettings:
