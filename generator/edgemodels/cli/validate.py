@@ -8,8 +8,8 @@ from pathlib import Path
 import click
 
 from edgemodels.cli import emit_findings, guarded, report_options
-from edgemodels.validate.k8s_schemas import DEFAULT_KUBERNETES_VERSION
 from edgemodels.diagnostics import Diagnostic
+from edgemodels.validate.k8s_schemas import DEFAULT_KUBERNETES_VERSION
 from edgemodels.validate.run import ValidateOptions, validate_tree
 
 
