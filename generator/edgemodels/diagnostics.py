@@ -99,6 +99,12 @@ def find_suppressions(path: str, text: str) -> list[Suppression]:
     return found
 
 
+def suppressible(d: Diagnostic) -> bool:
+    """Errors in the catalogue's structure (YAML, schema, references) cannot be silenced:
+    no command could build a catalogue past them, so `check` must not pass one either."""
+    return not (d.severity == "error" and d.code[:1] in ("Y", "S", "R"))
+
+
 def apply_suppressions(
     diags: Iterable[Diagnostic],
     suppressions: Iterable[Suppression],
@@ -116,6 +122,9 @@ def apply_suppressions(
     used: set[tuple[tuple[str, int], str]] = set()
     kept = []
     for d in diags:
+        if not suppressible(d):
+            kept.append(d)
+            continue
         hit = None
         for loc in (d.location, d.origin):
             if loc is None:
@@ -131,11 +140,13 @@ def apply_suppressions(
     for key, sup in by_line.items():
         for code in sorted(sup.codes):
             if (key, code) not in used and owned(code):
+                why = " (errors in YAML, schema and references cannot be suppressed)"
                 kept.append(
                     Diagnostic(
                         sup.location,
                         "P001",
-                        f"suppression of {code} matches no finding on this line",
+                        f"suppression of {code} matches no finding on this line"
+                        + (why if code[:1] in ("Y", "S", "R") else ""),
                         "warning",
                         "unused-suppression",
                     )

@@ -133,3 +133,8 @@ def test_workload_references(tmp_path: Path) -> None:
 def test_follow_without_workloads(tmp_path: Path) -> None:
     text = sub("      targets: [lrt]\n", "      followWorkloads: true\n")
     assert findings(tmp_path, text) == [(15, 5, "R107"), (22, 24, "R108")]
+
+
+def test_structural_errors_cannot_be_suppressed(tmp_path: Path) -> None:
+    text = sub("targets: [lrt]", "targets: [lrt, prod]  # edgemodels: ignore[R104]")
+    assert findings(tmp_path, text) == [(22, 22, "R104"), (22, 29, "P001")]
