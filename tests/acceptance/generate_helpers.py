@@ -4,10 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import click
-
-from edgemodels.cli import cli, main
-from edgemodels.cli.generate import command
+from edgemodels.cli import main
 from edgemodels.tree import LOCK_PATH
 
 REPO = Path(__file__).resolve().parents[2]
@@ -15,14 +12,8 @@ CASES = REPO / "tests" / "cases"
 
 
 def run_generate(*args: str) -> int:
-    """`edgemodels generate ARGS`, through the real CLI once the command is registered."""
-    if "generate" in cli.commands:
-        return main(["generate", *args])
-    try:
-        return int(command.main(list(args), prog_name="edgemodels generate", standalone_mode=False))
-    except click.ClickException as exc:
-        exc.show()
-        return 2
+    """`edgemodels generate ARGS`, through the real CLI."""
+    return main(["generate", *args])
 
 
 def files_of(root: Path) -> dict[str, bytes]:

@@ -6,10 +6,9 @@ import json
 import shutil
 from pathlib import Path
 
-import click
 import pytest
 
-from edgemodels.cli import cli, main
+from edgemodels.cli import main
 from edgemodels.cli.validate import command
 
 REPO = Path(__file__).resolve().parents[2]
@@ -18,23 +17,12 @@ WIDGET = "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n"
 
 
 def run_validate(*args: str) -> int:
-    """`edgemodels validate ARGS`, through the real CLI once the command is registered."""
-    if "validate" in cli.commands:
-        return main(["validate", *args])
-    try:
-        return int(command.main(list(args), prog_name="edgemodels validate", standalone_mode=False))
-    except click.ClickException as exc:
-        exc.show()
-        return 2
+    """`edgemodels validate ARGS`, through the real CLI."""
+    return main(["validate", *args])
 
 
 def run_generate(catalogue: Path, out: Path) -> Path:
-    from edgemodels.cli.generate import command as generate
-
-    if "generate" in cli.commands:
-        assert main(["generate", str(catalogue), "-o", str(out)]) == 0
-    else:
-        assert generate.main([str(catalogue), "-o", str(out)], standalone_mode=False) == 0
+    assert main(["generate", str(catalogue), "-o", str(out)]) == 0
     return out
 
 

@@ -246,10 +246,10 @@ def test_p111_placement_rule(tmp_path: Path) -> None:
     assert where(catalogue_findings(tmp_path, passing + TARGETS + SKTIME), "P111") == []
 
 
-def test_p112_subscription_delivery_note(tmp_path: Path) -> None:
+def test_p112_subscription_delivery_warning(tmp_path: Path) -> None:
     found = catalogue_findings(tmp_path, HEADER + TARGETS + SKTIME)
     (note,) = [d for d in found if d.code == "P112"]
-    assert (note.line, note.col, note.severity) == (6, 8, "info")
+    assert (note.line, note.col, note.severity) == (6, 8, "warning")
     assert "argocd" in note.message
     argocd = HEADER.replace(
         "hub: {namespace: i4q-lrt}", "hub: {namespace: i4q-lrt, delivery: argocd}"
