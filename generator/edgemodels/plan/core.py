@@ -85,6 +85,7 @@ def build_plan(
     if before is not None:
         where = catalogue.location
         diags += guards.removal_findings(diffs, sites, where, limit, allow_removals)
+        diags += guards.preserved_removal_findings(catalogue, diffs, sites)
     plan = Plan(sites, after, before, diffs, placement_totals(diffs, before, after))
     return plan, diags
 

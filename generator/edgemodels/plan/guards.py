@@ -13,6 +13,8 @@
 - D108 image-volume-unsupported (error): an `imageVolume` container model goes to a site
   that declares it has no image volumes.
 
+- D111 removals-kept-on-sites (info): with Argo CD delivery and preserveResourcesOnDeletion,
+  removed models keep their last objects on those sites, unmanaged, until deleted there.
 (*) warnings with `--allow-removals`. D104/D105 apply when the catalogue declares workloads.
 """
 
@@ -22,6 +24,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from edgemodels.catalogue.model import Catalogue
 from edgemodels.diagnostics import Diagnostic, Location, Severity
 from edgemodels.errors import UsageError
 from edgemodels.inventory import Site
@@ -217,5 +220,27 @@ def image_volume_findings(after: Evaluation, sites: Sites) -> list[Diagnostic]:
             )
             found.append(
                 _finding(model.location, "D108", "image-volume-unsupported", message, "error")
+            )
+    return found
+
+
+def preserved_removal_findings(
+    catalogue: Catalogue, diffs: Iterable[ModelDiff], sites: Sites
+) -> list[Diagnostic]:
+    """D111: removals that Argo CD will not carry out, because it preserves resources."""
+    argo = catalogue.hub.argocd
+    if catalogue.hub.delivery != "argocd" or not argo.preserve_resources_on_deletion:
+        return []
+    found = []
+    for d in diffs:
+        if d.removed:
+            message = (
+                f"model '{d.name}' leaves {count(d.removed)} site(s) "
+                f"({name_list(sites, d.removed)}), but Argo CD preserves resources on deletion: "
+                "its last objects stay there, "
+                f"unmanaged; delete them on the site (label edgemodels.io/model={d.name})"
+            )
+            found.append(
+                _finding(catalogue.location, "D111", "removals-kept-on-sites", message, "info")
             )
     return found

@@ -221,3 +221,20 @@ def test_image_volume_delivery() -> None:
             "volume support: old",
         )
     ]
+
+
+def test_argo_cd_preserving_resources_keeps_removed_models_on_sites() -> None:
+    from dataclasses import replace
+
+    where, base, work = fleet(10, 2)
+    _, diags = build_plan(work, where, base, compared=True)
+    assert "D111" not in codes(diags)  # Subscriptions: RHACM removes them
+    argo = replace(work, hub=replace(work.hub, delivery="argocd"))
+    _, diags = build_plan(argo, where, base, compared=True)
+    (kept,) = [d for d in diags if d.code == "D111"]
+    assert kept.severity == "info"
+    assert "model 'old' leaves 2 site(s) (s00, s01)" in kept.message
+    no_preserve = replace(argo.hub.argocd, preserve_resources_on_deletion=False)
+    pruning = replace(argo, hub=replace(argo.hub, argocd=no_preserve))
+    _, diags = build_plan(pruning, where, base, compared=True)
+    assert "D111" not in codes(diags)
