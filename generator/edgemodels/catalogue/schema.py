@@ -111,7 +111,10 @@ def _message(error: jsonschema.ValidationError, path: tuple[str | int, ...]) -> 
         hint = f"; did you mean '{close[0]}'?" if close else ""
         return f"{where}: {value!r} is not one of {', '.join(options)}{hint}"
     if keyword == "const":
-        return f"{where}: must be {error.validator_value!r}, got {value!r}"
+        schema: Any = error.schema
+        text = str(schema.get("description", ""))
+        why = f" ({text})" if text and not text.startswith("Always") else ""
+        return f"{where}: must be {wanted!r}, got {value!r}{why}"
     if keyword == "pattern":
         pattern = str(error.validator_value)
         wanted = FRIENDLY_PATTERNS.get(pattern, f"text matching {pattern}")
