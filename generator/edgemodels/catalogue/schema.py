@@ -10,14 +10,16 @@ from __future__ import annotations
 import difflib
 import json
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jsonschema
 import jsonschema_rs
 
 from edgemodels.data import schema_path
 from edgemodels.diagnostics import Diagnostic, Location
 from edgemodels.yamlio import YamlFile, locate
+
+if TYPE_CHECKING:
+    import jsonschema
 
 SCHEMA_FILE = "catalogue.schema.json"
 KEYWORD_CODES = {
@@ -46,6 +48,10 @@ def _fast_validator() -> Any:
 
 @cache
 def _full_validator() -> jsonschema.Draft202012Validator:
+    # Imported here: only a file that fails needs it, and importing it was a tenth of the
+    # start-up of every command that loads a catalogue.
+    import jsonschema
+
     return jsonschema.Draft202012Validator(catalogue_schema())
 
 
