@@ -7,6 +7,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
+from edgemodels.secrets_scan import redact_text
+
 Severity = Literal["error", "warning", "info"]
 SEVERITY_RANK: dict[str, int] = {"error": 0, "warning": 1, "info": 2}
 
@@ -35,6 +37,10 @@ class Diagnostic:
     severity: Severity = "error"
     name: str = ""
     origin: Location | None = field(default=None, compare=False)
+
+    def __post_init__(self) -> None:
+        # A message may quote a value of the input: a credential there is never repeated.
+        object.__setattr__(self, "message", redact_text(self.message))
 
     @property
     def path(self) -> str:

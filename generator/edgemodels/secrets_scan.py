@@ -156,6 +156,35 @@ def scan_text(text: str) -> list[TextHit]:
     return hits
 
 
+_ANY_SHAPE = re.compile("|".join(f"(?:{pattern.pattern})" for _, pattern in _SHAPES))
+_PRIVATE_KEY_BLOCK = re.compile(
+    r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----"
+    r"(?:.*?-----END [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----|[^'\"\s]*)",
+    re.S,
+)
+
+
+def redact_text(text: str) -> str:
+    """`text` with every credential-shaped value replaced by `***`: a message or an error may
+    quote a value from the input, and that value may be a credential."""
+    if not _ANY_SHAPE.search(text):
+        return text
+    text = _PRIVATE_KEY_BLOCK.sub("***", text)
+    for kind, pattern in _SHAPES:
+        if kind == "password in URL":
+            text = pattern.sub(_mask_password, text)
+        elif kind != "private key":
+            text = pattern.sub("***", text)
+    return text
+
+
+def _mask_password(match: re.Match[str]) -> str:
+    if _PLACEHOLDER_RE.match(match.group(1)):
+        return match.group(0)
+    start, end = match.start(1) - match.start(), match.end(1) - match.start()
+    return match.group(0)[:start] + "***" + match.group(0)[end:]
+
+
 def _first_shape_col(line: str) -> int:
     starts = [m.start() for _, p in _SHAPES if (m := p.search(line)) is not None]
     return min(starts) + 1 if starts else 1

@@ -19,6 +19,7 @@ from edgemodels.cli import terminal
 from edgemodels.diagnostics import Diagnostic, has_failures, sort_diagnostics
 from edgemodels.errors import EdgeModelsError, OutputError
 from edgemodels.output import REPORTERS
+from edgemodels.secrets_scan import redact_text
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_CRASH, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
@@ -32,7 +33,7 @@ def guarded(call: Callable[[], int]) -> int:
     try:
         return call()
     except EdgeModelsError as exc:
-        click.echo(f"edgemodels: error: {exc}", err=True)
+        click.echo(f"edgemodels: error: {redact_text(str(exc))}", err=True)
         return exc.exit_code
     except KeyboardInterrupt:
         click.echo("edgemodels: interrupted", err=True)
@@ -49,7 +50,7 @@ def guarded(call: Callable[[], int]) -> int:
         if tb is not None:
             where = f" at {Path(tb.tb_frame.f_code.co_filename).name}:{tb.tb_lineno}"
         click.echo(
-            f"edgemodels: internal error: {type(exc).__name__}: {exc}{where}\n"
+            f"edgemodels: internal error: {type(exc).__name__}: {redact_text(str(exc))}{where}\n"
             "This is a bug in edgemodels; please report it with the command you ran.",
             err=True,
         )
