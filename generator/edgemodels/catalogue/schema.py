@@ -16,6 +16,7 @@ import jsonschema_rs
 
 from edgemodels.data import schema_path
 from edgemodels.diagnostics import Diagnostic, Location
+from edgemodels.secrets_scan import is_secret_key
 from edgemodels.yamlio import YamlFile, locate
 
 if TYPE_CHECKING:
@@ -97,7 +98,26 @@ def _dotted(path: tuple[str | int, ...]) -> str:
     return text
 
 
+MAX_SHOWN = 80  # characters of an offending value quoted in a message
+
+
+def _shown(value: Any, path: tuple[str | int, ...]) -> str:
+    """How an offending value is quoted: never the value of a credential-named field (the
+    shapes of tokens are masked for every message in `Diagnostic`), never a megabyte."""
+    key = path[-1] if path and isinstance(path[-1], str) else ""
+    if is_secret_key(key) and not isinstance(value, dict | list):
+        return "(the value, not shown: the field is named like a credential)"
+    text = repr(value)
+    return text if len(text) <= MAX_SHOWN else f"{text[: MAX_SHOWN - 4]}...{text[-1]}"
+
+
 def _message(error: jsonschema.ValidationError, path: tuple[str | int, ...]) -> str:
+    message = _raw_message(error, path)
+    full, shown = repr(error.instance), _shown(error.instance, path)
+    return message.replace(full, shown) if full != shown else message
+
+
+def _raw_message(error: jsonschema.ValidationError, path: tuple[str | int, ...]) -> str:
     where = _dotted(path) or "document"
     keyword = str(error.validator)
     value: Any = error.instance
