@@ -114,4 +114,10 @@ def _message(error: jsonschema.ValidationError, path: tuple[str | int, ...]) -> 
         return f"{where}: {value!r} does not have the expected form ({error.validator_value})"
     if keyword == "const":
         return f"{where}: must be {error.validator_value!r}, got {value!r}"
+    if keyword in _SIZES and isinstance(value, list | dict | str):
+        # jsonschema quotes the whole value first: cut to 240 characters, the limit was lost.
+        return f"{where}: {len(value)} {_SIZES[keyword]}; the limit is {error.validator_value}"
     return f"{where}: {error.message}"
+
+
+_SIZES = {"maxItems": "items", "maxProperties": "entries", "maxLength": "characters"}
