@@ -156,7 +156,9 @@ def scan_text(text: str) -> list[TextHit]:
     return hits
 
 
-_ANY_SHAPE = re.compile("|".join(f"(?:{pattern.pattern})" for _, pattern in _SHAPES))
+# In messages a URL may have lost a slash (a path made of it: `https:/user:pw@host`).
+_URL_PASSWORD_LOOSE = re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.-]*:/+[^/\s:@]+:([^/\s@]+)@")
+_REDACTABLE = re.compile(f"{_ANY_SHAPE.pattern}|(?:{_URL_PASSWORD_LOOSE.pattern})")
 _PRIVATE_KEY_BLOCK = re.compile(
     r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----"
     r"(?:.*?-----END [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----|[^'\"\s]*)",
@@ -167,12 +169,12 @@ _PRIVATE_KEY_BLOCK = re.compile(
 def redact_text(text: str) -> str:
     """`text` with every credential-shaped value replaced by `***`: a message or an error may
     quote a value from the input, and that value may be a credential."""
-    if not _ANY_SHAPE.search(text):
+    if not _REDACTABLE.search(text):
         return text
     text = _PRIVATE_KEY_BLOCK.sub("***", text)
     for kind, pattern in _SHAPES:
         if kind == "password in URL":
-            text = pattern.sub(_mask_password, text)
+            text = _URL_PASSWORD_LOOSE.sub(_mask_password, text)
         elif kind != "private key":
             text = pattern.sub("***", text)
     return text
