@@ -8,7 +8,9 @@ duplicate and non-string keys with a finding instead of an exception or a silent
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -224,6 +226,25 @@ def read_text(path: Path, shown: str) -> tuple[str | None, list[Diagnostic]]:
 
 def parse_text(text: str, shown: str) -> tuple[Any, list[Diagnostic]]:
     """One YAML document with positions. An empty document gives (None, [])."""
+    with collector_paused():
+        return _parse_text(text, shown)
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """The cyclic garbage collector off for a while. Building a large tree makes hundreds of
+    thousands of small containers and no cycles; the collector would only walk them again
+    and again (a sixth of the time of a 5,000-site inventory or a 5,000-file catalogue)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _parse_text(text: str, shown: str) -> tuple[Any, list[Diagnostic]]:
     loader = _PositionLoader(text)
     try:
         node = loader.get_single_node()
