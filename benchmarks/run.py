@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -110,7 +111,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     notes: list[str] = []
     commands = resolve_commands(notes)
     bench = Bench(work, QUICK if args.quick else FULL, runs, warmup, commands, notes)
-    started = time.time()
+    started, load_before = time.time(), [round(x, 2) for x in os.getloadavg()]
     rows: list[Row] = []
     for name in args.only or list(CASES):
         rows += CASES[name](bench)
@@ -120,7 +121,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "kind": kind,
         "runs": runs,
         "warmup": warmup,
-        "machine": machine(),
+        "machine": {**machine(), "load_average_at_start": load_before},
         "versions": versions(commands),
         "seconds": round(time.time() - started, 1),
         "notes": notes,
