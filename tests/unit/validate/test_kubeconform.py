@@ -237,7 +237,12 @@ def test_replayed_run_gives_the_builtin_findings(
     tmp_path: Path, cache_dir: Path, fake_kubeconform: Path
 ) -> None:
     root = recorded_tree(tmp_path / "tree")
-    common = {"kubernetes_version": "1.37", "skip_kinds": ("Secret",), "cache_dir": cache_dir}
+    common = {
+        "kubernetes_version": "1.37",
+        "skip_kinds": ("Secret",),
+        "cache_dir": cache_dir,
+        "policies": False,
+    }
     replayed = validate_tree(root, ValidateOptions(validator="kubeconform", **common))  # type: ignore[arg-type]
     builtin = validate_tree(root, ValidateOptions(validator="builtin", **common))  # type: ignore[arg-type]
     assert replayed == builtin
@@ -289,7 +294,12 @@ def test_kubeconform_requested_but_missing(
 @pytest.mark.skipif(shutil.which("kubeconform") is None, reason="kubeconform is not on PATH")
 def test_real_kubeconform_agrees_with_builtin(tmp_path: Path, cache_dir: Path) -> None:
     root = recorded_tree(tmp_path / "tree")
-    common = {"kubernetes_version": "1.37", "skip_kinds": ("Secret",), "cache_dir": cache_dir}
+    common = {
+        "kubernetes_version": "1.37",
+        "skip_kinds": ("Secret",),
+        "cache_dir": cache_dir,
+        "policies": False,
+    }
     real = validate_tree(root, ValidateOptions(validator="kubeconform", **common))  # type: ignore[arg-type]
     assert real == validate_tree(root, ValidateOptions(validator="builtin", **common))  # type: ignore[arg-type]
 

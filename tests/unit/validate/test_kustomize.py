@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -57,7 +58,7 @@ def test_without_kubectl_kustomize_is_skipped_with_a_note(
         ("K101", "error", "hub/placements/site-a.yaml"),  # everything else still runs
         ("K207", "warning", "models/batch/overlays/site-a/kustomization.yaml"),
     }
-    strict = ValidateOptions(cache_dir=options.cache_dir, validator="builtin", require_all=True)
+    strict = replace(options, require_all=True)
     with pytest.raises(ToolMissingError, match="kubectl"):
         validate_tree(tree, strict)
 
