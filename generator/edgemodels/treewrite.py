@@ -262,6 +262,10 @@ def _remove_staging(out: Path) -> None:
 def recover(out: Path) -> bool:
     """Finish a commit that an earlier run started but could not end. Call under the lock."""
     journal_file = out / JOURNAL_PATH
+    # A journal half-written by a killed run: never renamed into place, so never valid (and
+    # not in .gitignore: left there, it would be committed with the tree).
+    with suppress(FileNotFoundError):
+        os.unlink(out / f"{JOURNAL_PATH}.tmp")
     if not os.path.lexists(journal_file):
         _remove_staging(out)  # content staged by a run that stopped before committing
         return False
