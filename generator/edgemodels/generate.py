@@ -16,6 +16,7 @@ from edgemodels.catalogue import LoadResult, load
 from edgemodels.catalogue.model import Catalogue
 from edgemodels.check import suppressions_of
 from edgemodels.diagnostics import Diagnostic, Location, has_failures
+from edgemodels.progress import Progress, no_progress
 from edgemodels.render import RenderOptions, SourceInfo, render_catalogue
 from edgemodels.secrets_scan import scan_value
 from edgemodels.tree import (
@@ -47,6 +48,7 @@ class GenerateOptions:
     check: bool = False  # compare only; write nothing
     force: bool = False  # overwrite (or remove) generated files that were edited by hand
     render: RenderOptions = field(default_factory=RenderOptions)
+    progress: Progress = no_progress  # a bar for a person at a terminal (cli/terminal.py)
 
 
 @dataclass(frozen=True)
@@ -75,9 +77,14 @@ def _relative(cwd: Path, base: Path, shown: str) -> str:
     return Path(rel).as_posix() if not rel.startswith("..") else shown
 
 
-def build_tree(catalogue: Catalogue, source: SourceInfo, options: RenderOptions) -> FileTree:
+def build_tree(
+    catalogue: Catalogue,
+    source: SourceInfo,
+    options: RenderOptions,
+    progress: Progress = no_progress,
+) -> FileTree:
     provenance = Provenance(__version__, catalogue.name, source.digest)
-    return finalize_tree(render_catalogue(catalogue, source, options), provenance)
+    return finalize_tree(render_catalogue(catalogue, source, options, progress), provenance)
 
 
 def generate(options: GenerateOptions, cwd: Path | None = None) -> GenerateResult:
@@ -89,7 +96,7 @@ def generate(options: GenerateOptions, cwd: Path | None = None) -> GenerateResul
     if has_failures(diagnostics):
         return GenerateResult(tuple(diagnostics))
     source = source_info(options.catalogue, result.merged.files, here)
-    tree = build_tree(result.catalogue, source, options.render)
+    tree = build_tree(result.catalogue, source, options.render, options.progress)
     if options.check:
         plan = plan_tree(options.output, tree, options.force)
     else:

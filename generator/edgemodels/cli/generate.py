@@ -8,6 +8,7 @@ import click
 
 from edgemodels.catalogue.sources import default_catalogue_path
 from edgemodels.cli import EXIT_FINDINGS, FORMATS, emit_findings, guarded
+from edgemodels.cli.terminal import progress
 from edgemodels.generate import GenerateOptions, generate, summary
 
 
@@ -50,7 +51,7 @@ def command(catalogue: Path | None, output: Path, check: bool, force: bool, fmt:
 
     def body() -> int:
         path = catalogue or default_catalogue_path(Path.cwd())
-        options = GenerateOptions(path, output, check=check, force=force)
+        options = GenerateOptions(path, output, check=check, force=force, progress=progress)
         result = generate(options)
         if result.plan is None:
             return emit_findings(result.findings, fmt, f"generate {path}")

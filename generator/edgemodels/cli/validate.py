@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from edgemodels.cli import emit_findings, guarded, report_options
+from edgemodels.cli.terminal import progress
 from edgemodels.diagnostics import Diagnostic
 from edgemodels.validate.k8s_schemas import DEFAULT_KUBERNETES_VERSION
 from edgemodels.validate.run import ValidateOptions, validate_tree
@@ -102,6 +103,7 @@ def command(
             strict=strict,
             policies=not no_policies,
             policy_config=policy_config,
+            progress=progress,
         )
         # Findings name files relative to the tree; shown relative to where the user is, so
         # editors and CI annotations (GitLab, GitHub, SARIF) can open them.

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from edgemodels.catalogue.model import Catalogue
+from edgemodels.progress import Progress, no_progress
 from edgemodels.render.acm import render_hub
 from edgemodels.render.argocd import with_argocd
 from edgemodels.render.common import RenderOptions, SourceInfo
@@ -30,15 +31,19 @@ PACKAGINGS: dict[str, PackagingRenderer] = {
 
 
 def render_catalogue(
-    catalogue: Catalogue, source_info: SourceInfo, options: RenderOptions | None = None
+    catalogue: Catalogue,
+    source_info: SourceInfo,
+    options: RenderOptions | None = None,
+    progress: Progress = no_progress,
 ) -> FileTree:
     """Every generated file except the manifest (added by `tree.finalize_tree`)."""
     opts = options or RenderOptions()
     plans = [plan_model(catalogue, m) for m in catalogue.models]
     tree: FileTree = {}
-    for plan in plans:
-        origin = source_info.where(plan.model.location)
-        tree.update(PACKAGINGS[plan.model.packaging](catalogue, plan, origin, opts))
+    with progress(plans, "rendering models") as bar:
+        for plan in bar:
+            origin = source_info.where(plan.model.location)
+            tree.update(PACKAGINGS[plan.model.packaging](catalogue, plan, origin, opts))
     if catalogue.hub.delivery == "subscription":
         tree.update(render_hub(catalogue, plans, source_info))
     else:

@@ -23,6 +23,7 @@ from edgemodels.diagnostics import (
 )
 from edgemodels.errors import InputError, ToolMissingError, UsageError
 from edgemodels.policy import check_manifests, load_policies
+from edgemodels.progress import Progress, no_progress
 from edgemodels.validate import k8s_schemas, kubeconform
 from edgemodels.validate.acm_checks import acm_findings
 from edgemodels.validate.argocd_checks import argocd_findings
@@ -48,6 +49,7 @@ class ValidateOptions:
     kubeconform: str | None = None  # binary; default $EDGEMODELS_KUBECONFORM or PATH
     policies: bool = True  # run the manifest rules of the policy pack
     policy_config: Path | None = None  # default: .edgemodels-policy.yaml found from the tree
+    progress: Progress = no_progress  # a bar for a person at a terminal (cli/terminal.py)
 
 
 @dataclass(frozen=True)
@@ -121,9 +123,12 @@ def validate_tree(root: Path, options: ValidateOptions) -> list[Diagnostic]:
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
         building = pool.submit(build, root, layout.builds, layout.listings)
         version = settings.kubernetes_version
-        for rendered in pool.map(lambda c: render_chart(root, c, refs, version), layout.charts):
-            every.extend(rendered.manifests)
-            found.extend(rendered.findings)
+        renders = [pool.submit(render_chart, root, c, refs, version) for c in layout.charts]
+        with options.progress(renders, "rendering charts") as bar:
+            for future in bar:
+                rendered = future.result()
+                every.extend(rendered.manifests)
+                found.extend(rendered.findings)
         built = building.result()
     every.extend(built.manifests)
     found.extend(built.findings)
