@@ -279,9 +279,13 @@ def _interrupted_marker(repo: Any) -> Path:
 
 
 def _discard_interrupted_run(repo: Any) -> None:
-    """What a killed publish left in its own working clone (a half-written tree, a stale
-    index lock, staged files) is thrown away; its commits are kept by `_keep_unpushed`."""
-    Path(str(repo.git_dir), "index.lock").unlink(missing_ok=True)  # we hold the workdir lock
+    """What a killed publish left in its own working clone (a half-written tree, stale
+    index and ref locks, staged files) is thrown away; its commits are kept by
+    `_keep_unpushed`. The locks are git's own; no other publish runs here (we hold the
+    workdir lock)."""
+    git_dir = Path(str(repo.git_dir))
+    for lock in [*git_dir.glob("*.lock"), *(git_dir / "refs").rglob("*.lock")]:
+        lock.unlink(missing_ok=True)
     with suppress(git.GitCommandError):
         repo.git.reset("-q")
     repo.git.clean("-q", "-f", "-d", "-x")
