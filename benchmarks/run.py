@@ -58,6 +58,17 @@ def resolve_commands(notes: list[str]) -> dict[str, list[str] | None]:
     return found
 
 
+def revision() -> str:
+    """The commit measured, with `+dirty` when the work tree had uncommitted changes."""
+
+    def git(*args: str) -> str:
+        done = subprocess.run(["git", *args], cwd=HERE, capture_output=True, text=True, check=False)
+        return done.stdout.strip() if done.returncode == 0 else ""
+
+    head = git("rev-parse", "--short", "HEAD")
+    return head + ("+dirty" if head and git("status", "--porcelain", "--", "generator") else "")
+
+
 def versions(commands: dict[str, list[str] | None]) -> dict[str, str]:
     def ask(argv: list[str]) -> str:
         done = subprocess.run(argv, capture_output=True, text=True, check=False)
@@ -69,6 +80,7 @@ def versions(commands: dict[str, list[str] | None]) -> dict[str, str]:
         "edgemodels": ask([str(exe / "edgemodels"), "--version"]),
         "check-jsonschema": ask([cjs, "--version"]) if cjs else "",
         "PyYAML": f"{yaml.__version__} (libyaml {'yes' if yaml.__with_libyaml__ else 'no'})",
+        "commit": revision(),
     }
 
 
