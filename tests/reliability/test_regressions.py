@@ -1,0 +1,71 @@
+"""Inputs the fuzz suite found crashing a command (exit 3), kept as fixed cases.
+
+Each case names the bug it pins; the fix is in the module named there.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from .workspace import build_case, describe, run
+
+CASES = [
+    # yamlio: a YAML timestamp or !!binary reached the JSON Schema validator (ValueError:
+    # Unsupported type 'date'); now the text as written is kept.
+    ("cat/models/sktime.yaml", "version: 1.4.2", "version: 2024-01-01", "check"),
+    ("cat/models/sktime.yaml", "version: 1.4.2", "version: !!binary aGVsbG8=", "check"),
+    ("export.yaml", "name: paint-monitor", "name: !!timestamp 2024-01-01", "plan"),
+    # catalogue/checks.py: urlsplit raised 'Invalid IPv6 URL' on an unbalanced '['.
+    ("cat/catalogue.yaml", "url: https://gitlab.com", "url: https://[gitlab.com", "check"),
+    # inventory.py: `kind: [...]` is unhashable; `kind in {...}` raised TypeError.
+    ("sites.yaml", "kind: SiteInventory", "kind: [SiteInventory]", "plan"),
+    # policy/config.py: pathlib refuses '', absolute and '**'-inside patterns with exceptions.
+    (".edgemodels-policy.yaml", "policies/*.yaml", "/etc/*", "check"),
+    (".edgemodels-policy.yaml", "[policies/*.yaml]", "['']", "rules"),
+    (".edgemodels-policy.yaml", "policies/*.yaml", "policies/a**b", "check"),
+]
+
+
+def _args(case: Path, command: str) -> list[str]:
+    cat, config = str(case / "cat"), str(case / ".edgemodels-policy.yaml")
+    if command == "check":
+        return ["check", cat, "--policy-config", config]
+    if command == "rules":
+        return ["rules", "--config", config, "--catalogue", cat]
+    return [
+        "plan",
+        "-i",
+        str(case / "sites.yaml"),
+        "--workload-sites",
+        str(case / "export.yaml"),
+        cat,
+    ]
+
+
+@pytest.mark.parametrize(("path", "old", "new", "command"), CASES)
+def test_former_crash_is_now_a_finding(
+    tmp_path: Path, path: str, old: str, new: str, command: str
+) -> None:
+    case = build_case(tmp_path / "case", generate=False)
+    target = case / path
+    text = target.read_text(encoding="utf-8")
+    assert old in text, f"{path} no longer holds {old!r}; update this case"
+    target.write_text(text.replace(old, new, 1), encoding="utf-8")
+    result = run(_args(case, command))
+    assert result.code in (0, 1), describe(result)
+    assert "internal error" not in result.err
+
+
+def test_ssh_url_with_a_password_is_refused_even_without_policies(tmp_path: Path) -> None:
+    """R209 used to return early for every ssh:// URL (P110 caught it, but only with
+    policies on)."""
+    case = build_case(tmp_path / "case", generate=False)
+    catalogue = case / "cat" / "catalogue.yaml"
+    text = catalogue.read_text(encoding="utf-8")
+    url = "ssh://deploy:Hunter2-s3cret@gitlab.com/i4q/LRT.git"
+    catalogue.write_text(text.replace("https://gitlab.com/i4q/LRT.git", url), encoding="utf-8")
+    result = run(["check", str(case / "cat"), "--no-policies"])
+    assert result.code == 1
+    assert "R209" in result.out and "Hunter2-s3cret" not in result.out + result.err
