@@ -234,7 +234,8 @@ def parse_text(text: str, shown: str) -> tuple[Any, list[Diagnostic]]:
 def collector_paused() -> Iterator[None]:
     """The cyclic garbage collector off for a while. Building a large tree makes hundreds of
     thousands of small containers and no cycles; the collector would only walk them again
-    and again (a sixth of the time of a 5,000-site inventory or a 5,000-file catalogue)."""
+    and again (half the time of loading a 5,000-site inventory, a sixth of a 5,000-file
+    catalogue)."""
     enabled = gc.isenabled()
     gc.disable()
     try:
