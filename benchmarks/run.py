@@ -1,6 +1,6 @@
 """Run every scale benchmark of edgemodels next to its peer; print a table, write JSON.
 
-    .venv/bin/python benchmarks/run.py            # the sizes of issue 8 (about 15 minutes)
+    .venv/bin/python benchmarks/run.py            # the sizes of issue 8 (about 6 minutes on 2 cores)
     .venv/bin/python benchmarks/run.py --quick    # tiny sizes: proves the harness works
 
 Each case is a whole process (wall time, peak RSS from wait4), run `--warmup` times
