@@ -164,9 +164,24 @@ def merge(files: list[YamlFile]) -> tuple[Merged, list[Diagnostic]]:
             continue
         for section in SINGLE_SECTIONS:
             if section in spec:
-                diags.extend(_merge_section(merged, root.child("spec", section), section))
+                node = root.child("spec", section)
+                diags.extend(
+                    _merge_once(
+                        merged.sections,
+                        section,
+                        node,
+                        "R109",
+                        "duplicate-section",
+                        f"spec.{section}",
+                    )
+                )
         for tname in spec.get("targets") or {}:
-            diags.extend(_merge_target(merged, root.child("spec", "targets", tname), tname))
+            node = root.child("spec", "targets", tname)
+            diags.extend(
+                _merge_once(
+                    merged.targets, tname, node, "R102", "duplicate-target", f"target '{tname}'"
+                )
+            )
         merged.models.extend(
             root.child("spec", "models", i) for i in range(len(spec.get("models") or []))
         )
@@ -193,31 +208,13 @@ def _merge_name(merged: Merged, node: Node) -> list[Diagnostic]:
     return []
 
 
-def _merge_section(merged: Merged, node: Node, section: str) -> list[Diagnostic]:
-    first = merged.sections.get(section)
+def _merge_once(
+    store: dict[str, Node], key: str, node: Node, code: str, name: str, what: str
+) -> list[Diagnostic]:
+    """Keep the first definition of `key`; a second one is a finding naming both places."""
+    first = store.get(key)
     if first is None:
-        merged.sections[section] = node
+        store[key] = node
         return []
-    return [
-        _err(
-            node.path_key(),
-            "R109",
-            "duplicate-section",
-            f"spec.{section} is defined twice; first at {first.path_key()}",
-        )
-    ]
-
-
-def _merge_target(merged: Merged, node: Node, name: str) -> list[Diagnostic]:
-    first = merged.targets.get(name)
-    if first is None:
-        merged.targets[name] = node
-        return []
-    return [
-        _err(
-            node.path_key(),
-            "R102",
-            "duplicate-target",
-            f"target '{name}' is defined twice; first at {first.path_key()}",
-        )
-    ]
+    message = f"{what} is defined twice; first at {first.path_key()}"
+    return [_err(node.path_key(), code, name, message)]

@@ -83,3 +83,13 @@ def test_folder_without_catalogue(tmp_path: Path) -> None:
 def test_hidden_folders_are_ignored(tmp_path: Path) -> None:
     files = {"main.yaml": BASE, ".git/junk.yaml": "not: [valid"}
     assert rendered(tmp_path, files) == []
+
+
+def test_target_defined_in_two_files(tmp_path: Path) -> None:
+    other = (
+        "apiVersion: edgemodels.io/v1alpha1\nkind: ModelCatalogue\nspec:\n"
+        "  targets:\n    lrt:\n      matchLabels: {env: other}\n"
+    )
+    assert rendered(tmp_path, {"main.yaml": BASE, "z.yaml": other}) == [
+        "catalogue/z.yaml:5:5: R102 target 'lrt' is defined twice; first at catalogue/main.yaml:15:5"
+    ]
