@@ -97,6 +97,20 @@ class _StrictLoader(yaml.CSafeLoader):
         return super().construct_mapping(node, deep)
 
 
+def _as_json(loader: _StrictLoader, node: Node) -> object:
+    """What the API server would see for a YAML 1.1 type without a JSON counterpart (a date
+    in an edited annotation, `!!set` in a template): those crashed the schema check."""
+    if isinstance(node, MappingNode):
+        return loader.construct_mapping(node, deep=True)
+    if isinstance(node, SequenceNode):
+        return loader.construct_sequence(node, deep=True)
+    return loader.construct_scalar(node)  # type: ignore[arg-type]
+
+
+for _tag in ("timestamp", "binary", "set", "omap", "pairs"):
+    _StrictLoader.add_constructor(f"tag:yaml.org,2002:{_tag}", _as_json)
+
+
 @dataclass(frozen=True)
 class Loaded:
     """The documents of one YAML stream (empty ones included, as None) and its findings."""
