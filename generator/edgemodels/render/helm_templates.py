@@ -11,21 +11,22 @@ import json
 
 from edgemodels.render.site import COPY_SCRIPT, HOLD_SCRIPT
 
+# Names are quoted: a model named `n`, `no`, `on` or `123` is a boolean or a number to YAML.
 HELPERS = """\
 {{- define "edgemodels.selectorLabels" -}}
-app.kubernetes.io/name: {{ .name }}
+app.kubernetes.io/name: {{ .name | quote }}
 app.kubernetes.io/component: {{ .component }}
 {{- end }}
 
 {{- define "edgemodels.labels" -}}
 {{ include "edgemodels.selectorLabels" . }}
 app.kubernetes.io/managed-by: edgemodels
-edgemodels.io/model: {{ .name }}
+edgemodels.io/model: {{ .name | quote }}
 {{- end }}
 
 {{- define "edgemodels.metadata" -}}
-name: {{ .objectName }}
-namespace: {{ .namespace }}
+name: {{ .objectName | quote }}
+namespace: {{ .namespace | quote }}
 labels:
   {{- include "edgemodels.labels" . | nindent 2 }}
 annotations:
@@ -162,7 +163,7 @@ spec:
             pathType: Prefix
             backend:
               service:
-                name: {{ .Chart.Name }}
+                name: {{ .Chart.Name | quote }}
                 port:
                   name: http
 {{- end }}
