@@ -69,3 +69,30 @@ def test_ssh_url_with_a_password_is_refused_even_without_policies(tmp_path: Path
     result = run(["check", str(case / "cat"), "--no-policies"])
     assert result.code == 1
     assert "R209" in result.out and "Hunter2-s3cret" not in result.out + result.err
+
+
+def test_helm_models_named_like_yaml_booleans_or_numbers_render_valid_objects(
+    tmp_path: Path,
+) -> None:
+    """Found by the random-catalogue fuzz: a Helm model named `n` rendered `name: n`, which
+    YAML reads as false, so its Deployment and Service were invalid (fixed by quoting in
+    render/helm_templates.py)."""
+    digest = "@sha256:" + "5" * 64
+    models = "".join(
+        f"  - {{name: '{name}', version: 1.0.0, wrapper: http, packaging: helm, "
+        f"image: 'registry.gitlab.com/i4q/m:1.0.0{digest}', targets: [all], "
+        "http: {port: 8080, ingressPath: /m}, resources: {limits: {memory: 1Gi}}}\n"
+        for name in ("n", "on", "123")
+    )
+    catalogue = tmp_path / "catalogue.yaml"
+    catalogue.write_text(
+        "apiVersion: edgemodels.io/v1alpha1\nkind: ModelCatalogue\nmetadata: {name: c}\n"
+        "spec:\n  git: {url: 'https://gitlab.com/i4q/d.git', branch: main}\n"
+        "  hub: {namespace: edge}\n  defaults: {namespace: edge}\n"
+        "  targets: {all: {matchLabels: {env: lrt}}}\n  models:\n" + models,
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    assert run(["generate", str(catalogue), "-o", str(out)]).code == 0
+    result = run(["validate", str(out), "--validator", "builtin"])
+    assert result.code == 0, describe(result)
