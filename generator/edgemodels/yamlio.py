@@ -9,6 +9,7 @@ duplicate and non-string keys with a finding instead of an exception or a silent
 from __future__ import annotations
 
 import gc
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -339,10 +340,18 @@ class _CanonicalDumper(_DumperBase):
         return True
 
 
+# Plain scalars PyYAML leaves unquoted but Go's YAML (Helm, kubectl, kustomize) reads as a
+# boolean or a number: `y`/`n` (YAML 1.1), `1e3` and `0o17` (YAML 1.2). A model named `y`
+# made Helm read its Chart.yaml name as `true`.
+_NOT_A_STRING_IN_GO = re.compile(
+    r"^(?:[yYnN]|[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+|0o[0-7]+)$"
+)
+
+
 def _represent_str(dumper: _CanonicalDumper, data: str) -> yaml.Node:
     # Multi-line text (scripts, embedded patches) reads best as a literal block; the emitter
     # falls back to a quoted style by itself when a block cannot hold the text exactly.
-    style = "|" if "\n" in data else None
+    style = "|" if "\n" in data else ("'" if _NOT_A_STRING_IN_GO.match(data) else None)
     return dumper.represent_scalar("tag:yaml.org,2002:str", data, style=style)
 
 
