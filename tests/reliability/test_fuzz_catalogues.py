@@ -22,7 +22,10 @@ from .workloads import site_objects, violations, workloads
 from .workspace import describe, run
 
 EXAMPLES = max(10, FUZZ_EXAMPLES // 6)
-NAME = st.from_regex(r"[a-z][a-z0-9]{0,7}", fullmatch=True)
+# Some names are something else to YAML (booleans, null, numbers) unless quoted.
+NAME = st.from_regex(r"[a-z][a-z0-9]{0,7}", fullmatch=True) | st.sampled_from(
+    ["n", "y", "no", "on", "off", "yes", "true", "null", "123", "0x1f"]
+)
 DIGEST = "@sha256:" + "5" * 64
 LIMITED = {"requests": {"cpu": "100m", "memory": "128Mi"}, "limits": {"memory": "512Mi"}}
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from .workloads import site_objects
 from .workspace import build_case, describe, run
 
 CASES = [
@@ -76,13 +77,14 @@ def test_helm_models_named_like_yaml_booleans_or_numbers_render_valid_objects(
 ) -> None:
     """Found by the random-catalogue fuzz: a Helm model named `n` rendered `name: n`, which
     YAML reads as false, so its Deployment and Service were invalid (fixed by quoting in
-    render/helm_templates.py)."""
+    render/helm_templates.py); one named `y` or `1e3` had an unquoted Chart.yaml name, which
+    Helm's YAML reads as true or 1000 (fixed in yamlio's dumper)."""
     digest = "@sha256:" + "5" * 64
     models = "".join(
         f"  - {{name: '{name}', version: 1.0.0, wrapper: http, packaging: helm, "
         f"image: 'registry.gitlab.com/i4q/m:1.0.0{digest}', targets: [all], "
         "http: {port: 8080, ingressPath: /m}, resources: {limits: {memory: 1Gi}}}\n"
-        for name in ("n", "on", "123")
+        for name in NAMES
     )
     catalogue = tmp_path / "catalogue.yaml"
     catalogue.write_text(
@@ -96,3 +98,30 @@ def test_helm_models_named_like_yaml_booleans_or_numbers_render_valid_objects(
     assert run(["generate", str(catalogue), "-o", str(out)]).code == 0
     result = run(["validate", str(out), "--validator", "builtin"])
     assert result.code == 0, describe(result)
+    # Helm read `name: y` in Chart.yaml as true: every object was named "true" (yamlio).
+    deployments = [o for o in site_objects(out) if o["kind"] == "Deployment"]
+    assert sorted(o["metadata"]["name"] for o in deployments) == sorted(NAMES)
+
+
+NAMES = ("n", "y", "on", "123", "1e3")
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        "  annotations: {deployed: 2024-01-01}\n",
+        "  annotations: {payload: !!binary aGVsbG8=}\n",
+        "  labels: !!set {a, b}\n",
+    ],
+)
+def test_yaml_only_types_in_a_generated_file_are_findings_for_validate(
+    tmp_path: Path, edit: str
+) -> None:
+    """validate crashed (Unsupported type 'date'/'set', exit 3) on a hand-edited manifest."""
+    case = build_case(tmp_path / "case")
+    channel = case / "out" / "hub" / "channel.yaml"
+    text = channel.read_text(encoding="utf-8")
+    assert "\nmetadata:\n" in text
+    channel.write_text(text.replace("\nmetadata:\n", "\nmetadata:\n" + edit, 1), encoding="utf-8")
+    result = run(["validate", str(case / "out"), "--validator", "builtin"])
+    assert result.code in (0, 1), describe(result)
