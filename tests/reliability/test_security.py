@@ -235,6 +235,8 @@ def test_credentials_in_the_catalogue_are_refused_and_never_shown(tmp_path: Path
         ["plan", "-i", str(case / "sites.yaml"), cat, "-o", str(reports / "plan.md")],
         ["validate", out, "--output", str(reports / "validate.sarif"), "--format", "sarif"],
         ["rules", "--catalogue", cat],
+        ["rule", "P110", "--catalogue", cat],
+        ["policy", "export", "--catalogue", cat, "-o", str(reports / "admission.yaml")],
         ["publish", cat, "--repo", str(tmp_path / "none.git"), "--dry-run"],
     ]
     codes = {}
