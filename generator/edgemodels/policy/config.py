@@ -129,8 +129,9 @@ def _policy_files(r: Reader, root: PosMap, base: Path) -> tuple[tuple[Path, Loca
     for pattern in patterns:
         try:
             matches = sorted(p for p in base.glob(pattern) if p.is_file())
-        except (ValueError, NotImplementedError):  # '', '/abs/*', 'a**b': pathlib refuses them
-            r.error(loc, f"policyFiles: '{pattern}' is not a glob pattern relative to {base}")
+        except (ValueError, NotImplementedError, OSError):  # '', '/abs/*', 'a**b', too long
+            shown = pattern if len(pattern) <= 80 else pattern[:77] + "..."
+            r.error(loc, f"policyFiles: '{shown}' is not a glob pattern relative to {base}")
             continue
         if not matches:
             r.error(loc, f"policyFiles: '{pattern}' matches no file (relative to {base})")
