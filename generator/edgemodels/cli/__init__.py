@@ -49,8 +49,10 @@ def guarded(call: Callable[[], int]) -> int:
             tb = tb.tb_next
         if tb is not None:
             where = f" at {Path(tb.tb_frame.f_code.co_filename).name}:{tb.tb_lineno}"
+        text = redact_text(str(exc))
+        text = text if len(text) <= 500 else text[:497] + "..."  # it may quote a huge input
         click.echo(
-            f"edgemodels: internal error: {type(exc).__name__}: {redact_text(str(exc))}{where}\n"
+            f"edgemodels: internal error: {type(exc).__name__}: {text}{where}\n"
             "This is a bug in edgemodels; please report it with the command you ran.",
             err=True,
         )
