@@ -26,6 +26,8 @@ CASES = [
     (".edgemodels-policy.yaml", "policies/*.yaml", "/etc/*", "check"),
     (".edgemodels-policy.yaml", "[policies/*.yaml]", "['']", "rules"),
     (".edgemodels-policy.yaml", "policies/*.yaml", "policies/a**b", "check"),
+    # ...and one longer than a file name may be raised OSError (ENAMETOOLONG).
+    (".edgemodels-policy.yaml", "policies/*.yaml", "x" * 300_000, "check"),
 ]
 
 
