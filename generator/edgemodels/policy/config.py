@@ -129,7 +129,9 @@ def _policy_files(r: Reader, root: PosMap, base: Path) -> tuple[tuple[Path, Loca
     for pattern in patterns:
         try:
             matches = sorted(p for p in base.glob(pattern) if p.is_file())
-        except (ValueError, NotImplementedError, OSError):  # '', '/abs/*', 'a**b', too long
+        # pathlib's glob raises ValueError, NotImplementedError, OSError, IndexError or
+        # AttributeError on patterns it cannot take ('', '/abs/*', 'a**b', '.', './', too long)
+        except Exception:
             shown = pattern if len(pattern) <= 80 else pattern[:77] + "..."
             r.error(loc, f"policyFiles: '{shown}' is not a glob pattern relative to {base}")
             continue
