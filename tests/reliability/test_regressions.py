@@ -28,6 +28,8 @@ CASES = [
     (".edgemodels-policy.yaml", "policies/*.yaml", "policies/a**b", "check"),
     # ...and one longer than a file name may be raised OSError (ENAMETOOLONG).
     (".edgemodels-policy.yaml", "policies/*.yaml", "x" * 300_000, "check"),
+    # ...and '.' and './' raised IndexError and AttributeError inside pathlib.
+    (".edgemodels-policy.yaml", "[policies/*.yaml]", "['.', './']", "check"),
 ]
 
 
