@@ -396,11 +396,21 @@ _MAX_SIMPLE_KEY = 127  # PyYAML writes longer keys in the explicit `? key` form
 _LINE_BREAKS = frozenset("\n\r\x85\u2028\u2029")  # ... and keys holding a line break
 
 
+# Strings PyYAML writes plain: a letter, then letters, digits and `._/-`. No YAML 1.1 or
+# Go resolver reads one as anything but a string, except the words below (which go
+# through PyYAML). Names and paths of generated objects are of this shape: asking PyYAML
+# for each (tens of microseconds) was most of the cost of dumping a hub kustomization.
+_PLAIN = re.compile(r"[A-Za-z][A-Za-z0-9._/-]*")
+_PLAIN_WORDS = frozenset({"y", "yes", "n", "no", "true", "false", "on", "off", "null"})
+
+
 @lru_cache(maxsize=1 << 17)
 def _render_str(text: str) -> str | None:
     """How PyYAML writes `text` as a block-context scalar, or None if not one line."""
     if len(text) > _MAX_SIMPLE_SCALAR:
         return None
+    if _PLAIN.fullmatch(text) and text.lower() not in _PLAIN_WORDS:
+        return text
     out = pyyaml_dump([text])
     if not out.startswith("- ") or out.count("\n") != 1:
         return None

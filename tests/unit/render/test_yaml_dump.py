@@ -104,3 +104,19 @@ def test_shared_objects_are_written_out_not_aliased() -> None:
 
 def test_multi_line_text_is_a_literal_block() -> None:
     assert dump_yaml({"script": "set -eu\necho hi\n"}) == "script: |\n  set -eu\n  echo hi\n"
+
+
+PLAIN_TRICKY = ["y", "Y", "yes", "YES", "No", "oN", "Off", "TRUE", "False", "nULL", "Null"]
+plain_shaped = st.one_of(
+    st.sampled_from(PLAIN_TRICKY),
+    st.from_regex(r"[A-Za-z][A-Za-z0-9._/-]{0,24}", fullmatch=True),
+)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(plain_shaped)
+def test_strings_written_plain_without_pyyaml_are_those_pyyaml_writes_plain(text: str) -> None:
+    """Names and paths skip PyYAML (the fast plain check); as keys and values they must
+    still come out as PyYAML writes them, quoted where a resolver reads them otherwise."""
+    for doc in ({"k": text}, {text: 1}, [text]):
+        assert dump_yaml(doc) == pyyaml_dump(doc)
