@@ -28,6 +28,7 @@ from edgemodels.tree import (
     iter_changes,
     plan_tree,
 )
+from edgemodels.treecache import TreeCache, load_cache
 from edgemodels.treewrite import write_tree
 from edgemodels.yamlio import YamlFile, locate
 
@@ -82,9 +83,11 @@ def build_tree(
     source: SourceInfo,
     options: RenderOptions,
     progress: Progress = no_progress,
+    cache: TreeCache | None = None,
 ) -> FileTree:
     provenance = Provenance(__version__, catalogue.name, source.digest)
-    return finalize_tree(render_catalogue(catalogue, source, options, progress), provenance)
+    files = render_catalogue(catalogue, source, options, progress, cache)
+    return finalize_tree(files, provenance)
 
 
 def generate(options: GenerateOptions, cwd: Path | None = None) -> GenerateResult:
@@ -96,11 +99,12 @@ def generate(options: GenerateOptions, cwd: Path | None = None) -> GenerateResul
     if has_failures(diagnostics):
         return GenerateResult(tuple(diagnostics))
     source = source_info(options.catalogue, result.merged.files, here)
-    tree = build_tree(result.catalogue, source, options.render, options.progress)
+    cache = load_cache(options.output)
+    tree = build_tree(result.catalogue, source, options.render, options.progress, cache)
     if options.check:
-        plan = plan_tree(options.output, tree, options.force)
+        plan = plan_tree(options.output, tree, options.force, cache)
     else:
-        plan = write_tree(options.output, tree, options.force)
+        plan = write_tree(options.output, tree, options.force, cache)
     findings = [*diagnostics, *conflict_findings(plan, options.output)]
     if options.check:
         findings += stale_findings(plan, options.output)

@@ -27,24 +27,31 @@ from edgemodels.tree import (
     check_path,
     plan_tree,
 )
+from edgemodels.treecache import TreeCache, remove_stale_tmp, save_cache
 
 
-def write_tree(out: Path, tree: Mapping[str, bytes], force: bool = False) -> Plan:
-    """Make the folder hold `tree`; return what was done. Nothing is written on conflicts."""
+def write_tree(
+    out: Path, tree: Mapping[str, bytes], force: bool = False, cache: TreeCache | None = None
+) -> Plan:
+    """Make the folder hold `tree`; return what was done. Nothing is written on conflicts.
+    With a cache, what this run learned is saved into it afterwards (treecache.py)."""
     _require_dir(out)
     with _locked(out):
         recover(out)
-        plan = plan_tree(out, tree, force)
-        if plan.conflicts or not (plan.added or plan.changed or plan.removed):
+        plan = plan_tree(out, tree, force, cache)
+        if plan.conflicts:
             return plan
         writes = [p for p in (*plan.added, *plan.changed) if p != MANIFEST_PATH]
         if MANIFEST_PATH in plan.added or MANIFEST_PATH in plan.changed:
             writes.append(MANIFEST_PATH)  # last: it records what the commit produced
-        moves = _stage(out, tree, writes)
-        journal = {"moves": moves, "removes": list(plan.removed)}
-        _write_journal(out, journal)
-        with _signals_held():
-            _apply(out, journal)
+        if writes or plan.removed:
+            moves = _stage(out, tree, writes)
+            journal = {"moves": moves, "removes": list(plan.removed)}
+            _write_journal(out, journal)
+            with _signals_held():
+                _apply(out, journal)
+        if cache is not None:
+            save_cache(out, cache, writes, tree)
     return plan
 
 
@@ -266,6 +273,7 @@ def recover(out: Path) -> bool:
     # not in .gitignore: left there, it would be committed with the tree).
     with suppress(FileNotFoundError):
         os.unlink(out / f"{JOURNAL_PATH}.tmp")
+    remove_stale_tmp(out)
     if not os.path.lexists(journal_file):
         _remove_staging(out)  # content staged by a run that stopped before committing
         return False

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from edgemodels.cli import main
-from edgemodels.tree import LOCK_PATH
+from edgemodels.tree import WORKING_FILES
 
 REPO = Path(__file__).resolve().parents[2]
 CASES = REPO / "tests" / "cases"
@@ -17,9 +18,17 @@ def run_generate(*args: str) -> int:
 
 
 def files_of(root: Path) -> dict[str, bytes]:
-    """Every file under root except the run-time lock, by posix path."""
+    """Every file under root except a run's working files (lock, cache), by posix path."""
     return {
         p.relative_to(root).as_posix(): p.read_bytes()
         for p in sorted(root.rglob("*"))
-        if p.is_file() and p.relative_to(root).as_posix() != LOCK_PATH
+        if p.is_file() and p.relative_to(root).as_posix() not in WORKING_FILES
     }
+
+
+def save_golden(out: Path, expected: Path) -> None:
+    """Replace the golden folder `expected` with the generated tree in `out`."""
+    shutil.rmtree(expected, ignore_errors=True)
+    shutil.copytree(out, expected)
+    for name in WORKING_FILES:
+        (expected / name).unlink(missing_ok=True)

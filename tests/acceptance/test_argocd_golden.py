@@ -16,7 +16,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 import yaml
-from generate_helpers import CASES, files_of, run_generate
+from generate_helpers import CASES, files_of, run_generate, save_golden
 
 from edgemodels.deployed import DeployedModel, index_tree
 from edgemodels.validate.run import ValidateOptions, validate_tree
@@ -59,8 +59,7 @@ def test_generated_tree_matches_golden(mode: str, tmp_path: Path, update_golden:
     assert run_generate(str(catalogue(mode)), "-o", str(out)) == 0
     actual = files_of(out)
     if update_golden:
-        shutil.rmtree(expected(mode), ignore_errors=True)
-        shutil.copytree(out, expected(mode), ignore=shutil.ignore_patterns("lock"))
+        save_golden(out, expected(mode))
     assert expected(mode).is_dir(), f"no golden tree for {mode}: run pytest with --update-golden"
     golden = files_of(expected(mode))
     assert actual == golden, describe(golden, actual)

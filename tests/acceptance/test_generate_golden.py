@@ -7,11 +7,10 @@ the diff of tests/cases/ like any other change.
 from __future__ import annotations
 
 import difflib
-import shutil
 from pathlib import Path
 
 import pytest
-from generate_helpers import CASES, REPO, files_of, run_generate
+from generate_helpers import CASES, REPO, files_of, run_generate, save_golden
 
 GOLDEN = {
     "generate-seed": CASES / "generate-seed" / "catalogue.yaml",
@@ -50,8 +49,7 @@ def test_generated_tree_matches_golden(case: str, tmp_path: Path, update_golden:
     actual = files_of(out)
     expected_dir = CASES / case / "expected"
     if update_golden:
-        shutil.rmtree(expected_dir, ignore_errors=True)
-        shutil.copytree(out, expected_dir, ignore=shutil.ignore_patterns("lock"))
+        save_golden(out, expected_dir)
     assert expected_dir.is_dir(), f"no golden tree for {case}: run pytest with --update-golden"
     expected = files_of(expected_dir)
     assert actual == expected, describe(expected, actual)

@@ -22,6 +22,8 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
+from edgemodels.tree import WORKING_FILES
+
 from .conftest import FIGURES, FUZZ_EXAMPLES
 from .mutate import OPS, Mutation, apply
 from .workspace import (
@@ -103,7 +105,7 @@ def _tree_files() -> list[str]:
         return sorted(
             p.relative_to(case).as_posix()
             for p in (case / "out").rglob("*")
-            if p.is_file() and p.name != "lock"
+            if p.is_file() and p.relative_to(case / "out").as_posix() not in WORKING_FILES
         )
 
 

@@ -8,12 +8,15 @@ from typing import Any
 
 import yaml
 
-from edgemodels.tree import JOURNAL_PATH, LOCK_PATH, STAGING_DIR
+from edgemodels.tree import LOCK_PATH, STAGING_DIR, WORKING_FILES
+from edgemodels.treecache import CACHE_PATH
 
 from .workspace import EXAMPLE, run
 
 # Left behind by an interrupted run and cleaned by the next one; never part of the tree.
-RUN_FILES = (LOCK_PATH, JOURNAL_PATH, f"{JOURNAL_PATH}.tmp")
+RUN_FILES = WORKING_FILES
+# What an interrupted run leaves and the next one removes (the lock and cache stay).
+LEFTOVER_FILES = WORKING_FILES - {LOCK_PATH, CACHE_PATH}
 
 
 def _edit(path: Path, change: Any) -> None:
@@ -103,6 +106,6 @@ def leftovers(root: Path) -> list[str]:
     return sorted(
         p.relative_to(root).as_posix()
         for p in root.rglob("*")
-        if p.relative_to(root).as_posix() in RUN_FILES[1:]
+        if p.relative_to(root).as_posix() in LEFTOVER_FILES
         or p.relative_to(root).as_posix().startswith(STAGING_DIR)
     )

@@ -1,23 +1,31 @@
 """Catalogue -> FileTree: every file of the generated GitOps tree (see docs LAYOUT).
 
 Pure: no I/O. Each model is planned once (settings per placement) and rendered once; hub
-objects shared by models (Placements of targets) are rendered once.
+objects shared by models (Placements of targets) are rendered once. Given a cache, a model
+whose inputs are unchanged since the last run is not rendered again (render/memo.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from edgemodels.catalogue.model import Catalogue
 from edgemodels.progress import Progress, no_progress
-from edgemodels.render.acm import render_hub
+from edgemodels.render.acm import (
+    hub_common,
+    hub_model_files,
+    target_origins,
+    with_hub_kustomization,
+)
 from edgemodels.render.argocd import with_argocd
 from edgemodels.render.common import RenderOptions, SourceInfo
 from edgemodels.render.helm import render_chart
 from edgemodels.render.kustomize import render_kustomize
+from edgemodels.render.memo import context_key, model_key
 from edgemodels.render.readme import render_readme
 from edgemodels.render.settings import ModelPlan, plan_model
 from edgemodels.tree import FileTree, check_path
+from edgemodels.treecache import TreeCache
 
 __all__ = ["RenderOptions", "SourceInfo", "render_catalogue"]
 
@@ -35,20 +43,48 @@ def render_catalogue(
     source_info: SourceInfo,
     options: RenderOptions | None = None,
     progress: Progress = no_progress,
+    cache: TreeCache | None = None,
 ) -> FileTree:
     """Every generated file except the manifest (added by `tree.finalize_tree`)."""
     opts = options or RenderOptions()
     plans = [plan_model(catalogue, m) for m in catalogue.models]
-    tree: FileTree = {}
+    subscriptions = catalogue.hub.delivery == "subscription"
+    unit = _Unit(catalogue, source_info, opts, subscriptions)
+    context = context_key(catalogue, source_info, opts) if cache else b""
+    tree: FileTree = hub_common(catalogue, source_info) if subscriptions else {}
     with progress(plans, "rendering models") as bar:
         for plan in bar:
             origin = source_info.where(plan.model.location)
-            tree.update(PACKAGINGS[plan.model.packaging](catalogue, plan, origin, opts))
-    if catalogue.hub.delivery == "subscription":
-        tree.update(render_hub(catalogue, plans, source_info))
+            files: Mapping[str, bytes]
+            if cache is None:
+                files = unit.render(plan, origin)
+            else:
+                key = model_key(context, plan, origin)
+                files = cache.render(key) or unit.render(plan, origin)
+                cache.remember(key, files)
+            for path, data in files.items():
+                tree.setdefault(path, data)  # hub Placements are shared: the first stands
+    if subscriptions:
+        tree = with_hub_kustomization(catalogue, tree, source_info)
     else:
         tree = with_argocd(catalogue, plans, source_info, tree)
     tree["README.md"] = render_readme(catalogue, plans, source_info)
     for path in tree:
         check_path(path)
     return dict(sorted(tree.items()))
+
+
+class _Unit:
+    """What one model renders to: its package, and its hub objects for Subscriptions."""
+
+    def __init__(
+        self, catalogue: Catalogue, source: SourceInfo, opts: RenderOptions, hub: bool
+    ) -> None:
+        self.catalogue, self.source, self.opts, self.hub = catalogue, source, opts, hub
+        self.targets = target_origins(catalogue, source)
+
+    def render(self, plan: ModelPlan, origin: str) -> dict[str, bytes]:
+        files = PACKAGINGS[plan.model.packaging](self.catalogue, plan, origin, self.opts)
+        if self.hub:
+            files.update(hub_model_files(self.catalogue, plan, self.source, self.targets))
+        return files

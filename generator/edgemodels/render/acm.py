@@ -55,28 +55,53 @@ def hub_placements(catalogue: Catalogue, placed: Placed, origin: str) -> list[Hu
 
 
 def render_hub(catalogue: Catalogue, plans: list[ModelPlan], source: SourceInfo) -> Files:
+    files = hub_common(catalogue, source)
+    targets = target_origins(catalogue, source)
+    for plan in plans:
+        for path, data in hub_model_files(catalogue, plan, source, targets).items():
+            files.setdefault(path, data)  # targets are shared: the first render stands
+    return with_hub_kustomization(catalogue, files, source)
+
+
+def hub_common(catalogue: Catalogue, source: SourceInfo) -> Files:
+    """The Channel and the cluster set bindings: one of each for the whole catalogue."""
     top = source.where(catalogue.location)
-    ns = catalogue.hub.namespace
     files: Files = {"hub/channel.yaml": yaml_file(channel(catalogue), top)}
     if catalogue.hub.placement_kind == "Placement":
         for cluster_set in catalogue.hub.cluster_sets:
+            ns = catalogue.hub.namespace
             files[f"hub/bindings/{cluster_set}.yaml"] = yaml_file(binding(ns, cluster_set), top)
-    targets = {t.name: source.where(t.location) for t in catalogue.targets}
-    for plan in plans:
-        model_origin = source.where(plan.model.location)
-        for placed in plan.placed:
-            origin = targets.get(placed.placement.name, model_origin)
-            for hp in hub_placements(catalogue, placed, origin):
-                placement_file = f"hub/placements/{hp.name}.yaml"
-                if placement_file not in files:  # targets are shared: render each once
-                    files[placement_file] = yaml_file(placement_object(catalogue, hp), hp.origin)
-                sub = subscription(catalogue, plan, placed, hp, model_origin)
-                files[f"hub/subscriptions/{plan.model.name}--{hp.name}.yaml"] = yaml_file(
-                    sub, model_origin
-                )
-        files[f"hub/applications/{plan.model.name}.yaml"] = yaml_file(
-            application(catalogue, plan, model_origin), model_origin
-        )
+    return files
+
+
+def target_origins(catalogue: Catalogue, source: SourceInfo) -> dict[str, str]:
+    return {t.name: source.where(t.location) for t in catalogue.targets}
+
+
+def hub_model_files(
+    catalogue: Catalogue, plan: ModelPlan, source: SourceInfo, targets: dict[str, str]
+) -> Files:
+    """One model's Subscriptions and Application, and the Placements they use."""
+    files: Files = {}
+    model_origin = source.where(plan.model.location)
+    for placed in plan.placed:
+        origin = targets.get(placed.placement.name, model_origin)
+        for hp in hub_placements(catalogue, placed, origin):
+            placement_file = f"hub/placements/{hp.name}.yaml"
+            if placement_file not in files:
+                files[placement_file] = yaml_file(placement_object(catalogue, hp), hp.origin)
+            sub = subscription(catalogue, plan, placed, hp, model_origin)
+            files[f"hub/subscriptions/{plan.model.name}--{hp.name}.yaml"] = yaml_file(
+                sub, model_origin
+            )
+    files[f"hub/applications/{plan.model.name}.yaml"] = yaml_file(
+        application(catalogue, plan, model_origin), model_origin
+    )
+    return files
+
+
+def with_hub_kustomization(catalogue: Catalogue, files: Files, source: SourceInfo) -> Files:
+    top = source.where(catalogue.location)
     files["hub/kustomization.yaml"] = yaml_file(hub_kustomization(files), top)
     return files
 

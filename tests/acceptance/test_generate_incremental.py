@@ -1,0 +1,237 @@
+"""Regenerating with the cache in `.edgemodels/cache`: only the models that changed are
+rendered, files whose stat is unchanged are not read, and the tree is byte for byte what
+a run without any cache writes. A damaged or foreign cache costs time, never correctness."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from generate_helpers import CASES, REPO, files_of, run_generate
+from test_generate_lifecycle import Repo, catalogue, dump, model
+
+from edgemodels import render, treecache
+from edgemodels.treecache import CACHE_PATH, MAGIC
+
+ALL_MODELS = ["api", "vocab", "web", "weights"]
+
+
+@pytest.fixture
+def rendered(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the models rendered (not taken from the cache), in order."""
+    names: list[str] = []
+    for kind, renderer in list(render.PACKAGINGS.items()):
+
+        def counting(*args: Any, _renderer: Callable[..., Any] = renderer) -> Any:
+            names.append(args[1].model.name)
+            return _renderer(*args)
+
+        monkeypatch.setitem(render.PACKAGINGS, kind, counting)
+    return names
+
+
+def fresh(tmp_path: Path, doc: dict[str, Any]) -> dict[str, bytes]:
+    """The tree a first run (no cache, empty folder) writes for `doc`."""
+    root = tmp_path / "fresh"
+    root.mkdir(exist_ok=True)
+    (root / "catalogue.yaml").write_text(dump(doc))
+    out = root / f"out-{len(list(root.iterdir()))}"
+    assert run_generate(str(root / "catalogue.yaml"), "-o", str(out)) == 0
+    return files_of(out)
+
+
+def test_a_version_bump_renders_that_model_only(
+    tmp_path: Path, rendered: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo, doc = Repo(tmp_path), catalogue()
+    assert repo.generate(doc) == 0
+    assert sorted(rendered) == ALL_MODELS
+    assert (repo.out / CACHE_PATH).is_file()
+    rendered.clear()
+    assert repo.generate(doc) == 0
+    assert rendered == []
+    assert "0 added, 0 changed, 0 removed" in capsys.readouterr().out
+    model(doc, "api")["version"] = "1.1.0"
+    assert repo.generate(doc) == 0
+    assert rendered == ["api"]
+    assert repo.files() == fresh(tmp_path, doc)
+
+
+def test_a_change_outside_the_models_renders_every_model(
+    tmp_path: Path, rendered: list[str]
+) -> None:
+    repo, doc = Repo(tmp_path), catalogue()
+    assert repo.generate(doc) == 0
+    for change in (
+        lambda d: d["spec"]["defaults"].update(namespace="plant-2"),
+        lambda d: d["spec"]["targets"]["edge"]["matchLabels"].update(tier="edge-2"),
+        lambda d: d["spec"]["hub"].update(placementKind="PlacementRule"),
+    ):
+        change(doc)
+        rendered.clear()
+        assert repo.generate(doc) == 0
+        assert sorted(rendered) == ALL_MODELS
+        assert repo.files() == fresh(tmp_path, doc)
+
+
+def test_moving_a_model_down_the_file_rerenders_it(tmp_path: Path, rendered: list[str]) -> None:
+    """Banners cite the catalogue line: a model that moved is a model that changed."""
+    repo, doc = Repo(tmp_path), catalogue()
+    assert repo.generate(doc) == 0
+    rendered.clear()
+    doc["spec"]["models"].reverse()
+    assert repo.generate(doc) == 0
+    assert sorted(rendered) == ALL_MODELS
+    assert repo.files() == fresh(tmp_path, doc)
+
+
+CATALOGUES = {
+    "generate-seed": CASES / "generate-seed" / "catalogue.yaml",
+    "generate-lrt": REPO / "examples" / "lrt",
+    "generate-rules": CASES / "generate-rules" / "catalogue",
+    "delivery-argocd": CASES / "delivery-argocd" / "catalogue.yaml",
+    "delivery-migration": CASES / "delivery-migration" / "catalogue.yaml",
+}
+
+
+@pytest.mark.parametrize("case", sorted(CATALOGUES))
+def test_a_second_run_from_the_cache_leaves_every_golden_tree_as_it_is(
+    case: str, tmp_path: Path, rendered: list[str]
+) -> None:
+    source = CATALOGUES[case]
+    assert source.exists(), source
+    out = tmp_path / "out"
+    assert run_generate(str(source), "-o", str(out)) == 0
+    first = files_of(out)
+    rendered.clear()
+    assert run_generate(str(source), "-o", str(out), "--check") == 0
+    assert run_generate(str(source), "-o", str(out)) == 0
+    assert rendered == []
+    assert files_of(out) == first == files_of(CASES / case / "expected")
+
+
+def test_a_hand_edit_that_keeps_size_and_mtime_is_still_caught(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The stat record holds ctime and inode too: restoring the mtime hides nothing."""
+    repo, doc = Repo(tmp_path), catalogue()
+    assert repo.generate(doc) == 0
+    time.sleep(treecache.RACY_NS / 1e9 * 2)  # past the racy window of the last files written
+    assert repo.generate(doc) == 0  # records every file, including the last ones written
+    path = repo.out / "models/api/chart/values.yaml"
+    recorded = treecache.load_cache(repo.out).records
+    assert "models/api/chart/values.yaml" in recorded
+    before = os.stat(path)
+    data = path.read_bytes()
+    edited = data.replace(b"replicas: 1", b"replicas: 9")
+    assert edited != data and len(edited) == len(data)
+    with open(path, "r+b") as fh:  # in place: same inode
+        fh.write(edited)
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    capsys.readouterr()
+    assert repo.generate(doc, "--check") == 1
+    assert repo.generate(doc) == 1
+    assert "D301" in capsys.readouterr().out
+    assert path.read_bytes() == edited  # kept
+
+
+def test_a_deleted_file_of_an_unchanged_model_comes_back(
+    tmp_path: Path, rendered: list[str]
+) -> None:
+    repo, doc = Repo(tmp_path), catalogue()
+    assert repo.generate(doc) == 0
+    before = repo.files()
+    (repo.out / "models/web/base/deployment.yaml").unlink()
+    rendered.clear()
+    assert repo.generate(doc) == 0
+    assert rendered == []
+    assert repo.files() == before
+
+
+def _cache_with(
+    out: Path, change: Callable[[dict[str, Any], bytes], tuple[dict[str, Any], bytes]]
+) -> bytes:
+    raw = (out / CACHE_PATH).read_bytes()
+    start = len(MAGIC) + 8
+    length = int.from_bytes(raw[len(MAGIC) : start], "big")
+    index, blob = json.loads(raw[start : start + length]), raw[start + length :]
+    index, blob = change(index, blob)
+    head = json.dumps(index).encode()
+    return MAGIC + len(head).to_bytes(8, "big") + head + blob
+
+
+def _flip_first_bytes(index: dict[str, Any], blob: bytes) -> tuple[dict[str, Any], bytes]:
+    """One byte changed in every model's render: each must fail its digest."""
+    data = bytearray(blob)
+    for at, _, _ in index["renders"].values():
+        data[at] ^= 1
+    return index, bytes(data)
+
+
+DAMAGE: dict[str, Callable[[Path], bytes]] = {
+    "empty": lambda out: b"",
+    "not a cache": lambda out: b"renders: []\n",
+    "cut in half": lambda out: (out / CACHE_PATH).read_bytes()[
+        : (out / CACHE_PATH).stat().st_size // 2
+    ],
+    "index length past the end": lambda out: MAGIC + (1 << 40).to_bytes(8, "big") + b"{}",
+    "index not JSON": lambda out: MAGIC + (3).to_bytes(8, "big") + b"{{{",
+    "renders of the wrong type": lambda out: _cache_with(
+        out, lambda i, b: ({**i, "renders": [1, 2]}, b)
+    ),
+    "render past the blob": lambda out: _cache_with(out, lambda i, b: (i, b[: len(b) // 2])),
+    "render bytes changed": lambda out: _cache_with(out, _flip_first_bytes),
+    "records of the wrong type": lambda out: _cache_with(
+        out, lambda i, b: ({**i, "files": {"README.md": "x"}}, b)
+    ),
+    "written by other code": lambda out: _cache_with(out, lambda i, b: ({**i, "code": "x"}, b)),
+}
+
+
+@pytest.mark.parametrize("damage", sorted(DAMAGE))
+def test_a_damaged_or_foreign_cache_is_ignored(
+    damage: str, tmp_path: Path, rendered: list[str]
+) -> None:
+    repo, doc = Repo(tmp_path), catalogue()
+    assert repo.generate(doc) == 0
+    (repo.out / CACHE_PATH).write_bytes(DAMAGE[damage](repo.out))
+    model(doc, "web")["version"] = "2.0.0"
+    rendered.clear()
+    assert repo.generate(doc) == 0
+    assert sorted(rendered) == ALL_MODELS
+    assert repo.files() == fresh(tmp_path, doc)
+    assert treecache.load_cache(repo.out).renders  # the next run has a good cache again
+
+
+def test_a_file_changed_in_the_tick_it_was_recorded_is_not_trusted() -> None:
+    """A record is kept only for a file whose ctime is older than the racy window."""
+    cache = treecache.TreeCache()
+
+    def st(ctime_ns: int) -> os.stat_result:
+        return os.stat_result((0o100644, 7, 1, 1, 0, 0, 10, 0, 0, 0, 0.0, 0.0, 0.0, 0, 5, ctime_ns))
+
+    now = 10_000_000_000_123
+    cache.saw("fresh", st(now - 1_000_000), "a", now)  # 1 ms old
+    cache.saw("old", st(now - treecache.RACY_NS - 1), "b", now)
+    cache.saw("whole-second fs", st(now - 123 - 1_000_000_000), "c", now)
+    cache.saw("whole-second fs, old", st(now - 123 - 3_000_000_000), "d", now)
+    assert sorted(cache.seen) == ["old", "whole-second fs, old"]
+    assert cache.known_sha("old", st(now - treecache.RACY_NS - 1)) is None  # not loaded
+    loaded = treecache.TreeCache(records=cache.seen)
+    assert loaded.known_sha("old", st(now - treecache.RACY_NS - 1)) == "b"
+    assert loaded.known_sha("old", st(now - treecache.RACY_NS)) is None
+
+
+def test_the_cache_is_git_ignored_and_check_writes_none(tmp_path: Path) -> None:
+    repo, doc = Repo(tmp_path), catalogue()
+    repo.file.write_text(dump(doc))
+    assert run_generate(str(repo.file), "-o", str(repo.out), "--check") == 1
+    assert not (repo.out / CACHE_PATH).exists()
+    assert repo.generate(doc) == 0
+    ignored = (repo.out / ".edgemodels/.gitignore").read_text().splitlines()
+    assert "/cache" in ignored and "/cache.tmp" in ignored
