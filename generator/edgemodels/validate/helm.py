@@ -17,6 +17,7 @@ from pathlib import Path
 import helm_python
 
 from edgemodels.diagnostics import Diagnostic, Location, Severity
+from edgemodels.validate.chartlint import LintMessage, light_lint, run_lint, template_clean
 from edgemodels.validate.codes import diagnostic
 from edgemodels.validate.gitpaths import APPLICATION_SET, PackageRef
 from edgemodels.validate.manifests import Manifest, Pointer, manifests_of, value_at
@@ -44,6 +45,9 @@ class Release:
 class Rendered:
     manifests: list[Manifest]
     findings: list[Finding]
+    name: str = ""  # the chart's name (Chart.yaml), "" when it does not load
+    lint_release: Release | None = None  # the release lint used
+    lint_messages: tuple[LintMessage, ...] | None = None  # a full lint's; None: not run
 
 
 def _merge(base: dict[str, object], extra: Mapping[str, object]) -> dict[str, object]:
@@ -241,18 +245,12 @@ def _render(
     return _rendered_docs(root, chart, release, files)
 
 
-def lint(root: Path, chart: str, release: Release, kube_version: str) -> list[Finding]:
-    """Helm's chart lint with one placement's values; template errors read as render errors."""
-    report = helm_python.lint(
-        str(root / chart),
-        dict(release.values),
-        namespace=release.namespace,
-        kube_version=f"v{kube_version}",
-        quiet=True,
-    )
+def lint_findings(
+    root: Path, chart: str, context: str, messages: Sequence[LintMessage]
+) -> list[Finding]:
     findings: list[Finding] = []
-    for message in report.get("messages", []):
-        severity, text = message.get("severity"), str(message.get("error", ""))
+    for message in messages:
+        severity, text = message.severity, message.error
         if (
             severity not in (2, 3)
             or _VALUES_LINE.match(text.strip())
@@ -262,10 +260,10 @@ def lint(root: Path, chart: str, release: Release, kube_version: str) -> list[Fi
         where = template_location(chart, text)
         if where is not None and severity == 3:
             findings.append(
-                (diagnostic("K201", where, f"template error: {_one_line(text)}"), release.context)
+                (diagnostic("K201", where, f"template error: {_one_line(text)}"), context)
             )
             continue
-        target = f"{chart}/{message.get('path', '')}".rstrip("/")
+        target = f"{chart}/{message.path}".rstrip("/")
         if not (root / target).is_file():
             target = f"{chart}/Chart.yaml"
         level: Severity = "error" if severity == 3 else "warning"
@@ -276,8 +274,14 @@ def lint(root: Path, chart: str, release: Release, kube_version: str) -> list[Fi
     return findings
 
 
-def render_chart(root: Path, chart: str, refs: Sequence[PackageRef], kube_version: str) -> Rendered:
-    """Every release of one chart rendered and linted; its documents ready to validate."""
+def render_chart(
+    root: Path, chart: str, refs: Sequence[PackageRef], kube_version: str, shared: bool = False
+) -> Rendered:
+    """Every release of one chart rendered and linted; its documents ready to validate.
+
+    A `shared` chart gets only the per-chart part of lint: its template findings come from
+    the full lint of a chart with the same templates (chartlint.py).
+    """
     try:
         loaded = helm_python.Chart.load(str(root / chart))
     except helm_python.HelmError as exc:
@@ -287,11 +291,33 @@ def render_chart(root: Path, chart: str, refs: Sequence[PackageRef], kube_versio
         )
     manifests: list[Manifest] = []
     with loaded:
-        releases, problems = releases_for(chart, str(loaded.name), refs)
+        name = str(loaded.name)
+        releases, problems = releases_for(chart, name, refs)
         findings: list[Finding] = [(p, "") for p in problems]
         for release in releases:
             docs, found = _render(root, chart, loaded, release)
             manifests.extend(docs)
             findings.extend(found)
-    findings.extend(lint(root, chart, releases[0], kube_version))
-    return Rendered(manifests, findings)
+    first = releases[0]
+    if shared:
+        light = light_lint(root / chart, first.values, first.namespace, kube_version)
+        findings.extend(lint_findings(root, chart, first.context, light))
+        return Rendered(manifests, findings, name, first)
+    messages = run_lint(root / chart, first.values, first.namespace, kube_version)
+    findings.extend(lint_findings(root, chart, first.context, messages))
+    return Rendered(manifests, findings, name, first, tuple(messages))
+
+
+def shared_lint(
+    root: Path, chart: str, own: Rendered, first: Rendered, kube_version: str
+) -> list[Finding]:
+    """The template findings `chart` shares with `first`, a chart with the same templates:
+    none when `first`'s full lint had none, else those of a full lint of its own."""
+    release = own.lint_release
+    if release is None:
+        return []  # `chart` does not load: K204 says so, there is nothing to lint
+    if first.lint_messages is not None and template_clean(first.lint_messages):
+        return []
+    messages = run_lint(root / chart, release.values, release.namespace, kube_version)
+    own_rules = [m for m in messages if not m.per_chart]  # the light lint gave the others
+    return lint_findings(root, chart, release.context, own_rules)

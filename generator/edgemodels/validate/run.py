@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
@@ -28,9 +28,10 @@ from edgemodels.validate import k8s_schemas, kubeconform
 from edgemodels.validate.acm_checks import acm_findings
 from edgemodels.validate.argocd_checks import argocd_findings
 from edgemodels.validate.backends import SchemaSettings, schema_findings
+from edgemodels.validate.chartlint import shared_lints
 from edgemodels.validate.discover import discover
-from edgemodels.validate.gitpaths import package_refs
-from edgemodels.validate.helm import render_chart
+from edgemodels.validate.gitpaths import PackageRef, package_refs
+from edgemodels.validate.helm import Rendered, render_chart, shared_lint
 from edgemodels.validate.kustomize import build, has_kubectl
 from edgemodels.validate.manifests import Manifest, Source, manifests_of
 from edgemodels.validate.report import Finding, finding, merge
@@ -105,6 +106,30 @@ def load_plain(root: Path, paths: Iterable[str]) -> tuple[list[Manifest], list[F
     return manifests, found, clean
 
 
+def render_charts(
+    root: Path,
+    charts: Sequence[str],
+    refs: Sequence[PackageRef],
+    settings: SchemaSettings,
+    pool: Executor,
+    options: ValidateOptions,
+) -> tuple[dict[str, Rendered], list[Finding]]:
+    """Every chart rendered; charts with the same templates share one full lint."""
+    version = settings.kubernetes_version
+    sharing = shared_lints(root, charts)
+    futures = {c: pool.submit(render_chart, root, c, refs, version, c in sharing) for c in charts}
+    with options.progress(list(futures.values()), "rendering charts") as bar:
+        for future in bar:
+            future.result()
+    rendered = {c: f.result() for c, f in futures.items()}
+    found: list[Finding] = []
+    for more in pool.map(
+        lambda c: shared_lint(root, c, rendered[c], rendered[sharing[c]], version), sharing
+    ):
+        found += more
+    return rendered, found
+
+
 def validate_tree(root: Path, options: ValidateOptions) -> list[Diagnostic]:
     """Every finding on the generated tree at `root`, sorted."""
     if not root.is_dir():
@@ -122,13 +147,11 @@ def validate_tree(root: Path, options: ValidateOptions) -> list[Diagnostic]:
     # the GIL, so charts render side by side too (threads: Go does not survive fork).
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
         building = pool.submit(build, root, layout.builds, layout.listings)
-        version = settings.kubernetes_version
-        renders = [pool.submit(render_chart, root, c, refs, version) for c in layout.charts]
-        with options.progress(renders, "rendering charts") as bar:
-            for future in bar:
-                rendered = future.result()
-                every.extend(rendered.manifests)
-                found.extend(rendered.findings)
+        rendered, lint_found = render_charts(root, layout.charts, refs, settings, pool, options)
+        for chart in layout.charts:
+            every.extend(rendered[chart].manifests)
+            found.extend(rendered[chart].findings)
+        found.extend(lint_found)
         built = building.result()
     every.extend(built.manifests)
     found.extend(built.findings)

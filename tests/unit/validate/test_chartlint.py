@@ -1,0 +1,79 @@
+"""Charts with the same templates share one full Helm lint; what differs is still linted."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from edgemodels.validate.chartlint import shared_lints, template_key
+from edgemodels.validate.run import ValidateOptions, validate_tree
+
+from .trees import edit
+
+WEB, WEB2 = "models/web/chart", "models/web2/chart"
+BAD_NAME = ("name: {{ .Chart.Name }}\n", "name: {{ .Chart.Name }}_x\n")
+
+
+@pytest.fixture
+def twin_charts(tree: Path) -> Path:
+    """A second chart `web2`: the same templates, its own name and banner comments."""
+    shutil.copytree(tree / "models" / "web", tree / "models" / "web2")
+    edit(tree, f"{WEB2}/Chart.yaml", "name: web\n", "name: web2\n")
+    for path in sorted((tree / WEB2 / "templates").iterdir()):
+        rel = path.relative_to(tree).as_posix()
+        edit(tree, rel, "catalogue.yaml:20.", "catalogue.yaml:21.")
+    return tree
+
+
+def _lint_findings(tree: Path, options: ValidateOptions) -> set[tuple[str, str]]:
+    return {(d.code, d.path) for d in validate_tree(tree, options) if d.code in ("K201", "K203")}
+
+
+def test_banner_comments_do_not_count_other_template_lines_do(twin_charts: Path) -> None:
+    assert shared_lints(twin_charts, [WEB, WEB2]) == {WEB2: WEB}
+    edit(twin_charts, f"{WEB2}/templates/service.yaml", "*/}}\n", "*/}} \n")
+    assert template_key(twin_charts / WEB) != template_key(twin_charts / WEB2)
+    assert shared_lints(twin_charts, [WEB, WEB2]) == {}
+
+
+def test_a_subchart_folder_means_a_lint_of_its_own(twin_charts: Path) -> None:
+    (twin_charts / WEB2 / "charts").mkdir()
+    assert template_key(twin_charts / WEB2) is None
+    assert shared_lints(twin_charts, [WEB, WEB2]) == {}
+
+
+def test_a_hand_edited_template_in_one_of_two_charts_is_linted(
+    twin_charts: Path, options: ValidateOptions
+) -> None:
+    edit(twin_charts, f"{WEB2}/templates/deployment.yaml", *BAD_NAME)
+    assert _lint_findings(twin_charts, options) == {("K203", f"{WEB2}/templates/deployment.yaml")}
+
+
+def test_a_template_finding_of_the_shared_lint_is_each_charts_own(
+    twin_charts: Path, options: ValidateOptions
+) -> None:
+    for chart in (WEB, WEB2):
+        edit(twin_charts, f"{chart}/templates/deployment.yaml", *BAD_NAME)
+    assert shared_lints(twin_charts, [WEB, WEB2]) == {WEB2: WEB}
+    found = [d for d in validate_tree(twin_charts, options) if d.code == "K203"]
+    assert sorted((d.path, "web2_x" in d.message) for d in found) == [
+        (f"{WEB}/templates/deployment.yaml", False),
+        (f"{WEB2}/templates/deployment.yaml", True),  # its own lint: its own name
+    ]
+
+
+def test_chart_yaml_of_a_chart_sharing_the_lint_is_linted(
+    twin_charts: Path, options: ValidateOptions
+) -> None:
+    edit(twin_charts, f"{WEB2}/Chart.yaml", "version: 1.2.0", "version: v1.2")
+    edit(
+        twin_charts, f"{WEB2}/Chart.yaml", "description:", "maintainers:\n- email: x\ndescription:"
+    )
+    assert shared_lints(twin_charts, [WEB, WEB2]) == {WEB2: WEB}
+    found = [d for d in validate_tree(twin_charts, options) if d.code == "K203"]
+    assert sorted((d.path, d.severity, d.message) for d in found) == [
+        (f"{WEB2}/Chart.yaml", "error", "helm lint: each maintainer requires a name"),
+        (f"{WEB2}/Chart.yaml", "warning", "helm lint: version 'v1.2' is not a valid SemVerV2"),
+    ]
