@@ -9,6 +9,7 @@ chart nothing deploys is rendered with its defaults. Template errors carry
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -294,10 +295,17 @@ def render_chart(
         name = str(loaded.name)
         releases, problems = releases_for(chart, name, refs)
         findings: list[Finding] = [(p, "") for p in problems]
+        done: dict[str, list[Manifest]] = {}  # clean renders, by what they depend on
         for release in releases:
+            key = json.dumps([release.name, release.namespace, release.values], sort_keys=True)
+            if key in done:  # the same inputs render the same objects: only the context differs
+                manifests += [replace(m, context=release.context) for m in done[key]]
+                continue
             docs, found = _render(root, chart, loaded, release)
             manifests.extend(docs)
             findings.extend(found)
+            if not found:
+                done[key] = docs
     first = releases[0]
     if shared:
         light = light_lint(root / chart, first.values, first.namespace, kube_version)

@@ -169,7 +169,10 @@ def policy_findings(
 ) -> list[Diagnostic]:
     """The manifest rules on every object, named by tree-relative path like other findings."""
     policies = load_policies(config, root)
-    items = [(str(root / m.source.path), m.line, m.data) for m in manifests]
+    # The same object at the same place (a twin overlay's, a render repeated for equal
+    # values) gives the same findings: checked once (sort_diagnostics drops repeats).
+    unique = {(m.source.path, m.line, id(m.data)): m for m in manifests}
+    items = [(str(root / m.source.path), m.line, m.data) for m in unique.values()]
     found = list(policies.diagnostics) + check_manifests(policies, items)
     return [_relative_to(d, root) for d in found]
 

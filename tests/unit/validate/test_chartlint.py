@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from edgemodels.validate import helm
 from edgemodels.validate.chartlint import shared_lints, template_key
 from edgemodels.validate.run import ValidateOptions, validate_tree
 
-from .trees import edit
+from .trees import WEB_OVERRIDES, edit
 
 WEB, WEB2 = "models/web/chart", "models/web2/chart"
 BAD_NAME = ("name: {{ .Chart.Name }}\n", "name: {{ .Chart.Name }}_x\n")
@@ -77,3 +78,27 @@ def test_chart_yaml_of_a_chart_sharing_the_lint_is_linted(
         (f"{WEB2}/Chart.yaml", "error", "helm lint: each maintainer requires a name"),
         (f"{WEB2}/Chart.yaml", "warning", "helm lint: version 'v1.2' is not a valid SemVerV2"),
     ]
+
+
+def test_a_render_repeated_for_equal_values_is_reported_for_each_placement(
+    tree: Path, options: ValidateOptions, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Both placements of `web` give it replicas: 2; a template defect shows in both renders.
+    rel = "hub/subscriptions/web--site-b.yaml"
+    text = (tree / rel).read_text(encoding="utf-8")
+    (tree / rel).write_text(text + WEB_OVERRIDES, encoding="utf-8")
+    edit(tree, f"{WEB}/templates/deployment.yaml", "  replicas:", "  replica:")
+    renders: list[str] = []
+    real = helm._render
+
+    def counting(root: Path, chart: str, loaded: object, release: helm.Release) -> object:
+        renders.append(release.context)
+        return real(root, chart, loaded, release)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(helm, "_render", counting)
+    (d,) = validate_tree(tree, options)
+    assert len(renders) == 1
+    assert d.code == "K101" and d.path == f"{WEB}/templates/deployment.yaml"
+    assert d.message.endswith(
+        "[Subscription web-site-a, rendered line 11; Subscription web-site-b, rendered line 11]"
+    )
