@@ -12,9 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from edgemodels import __version__
-from edgemodels.catalogue import LoadResult, load
+from edgemodels.catalogue import LoadResult, load, suppressions_of
 from edgemodels.catalogue.model import Catalogue
-from edgemodels.check import suppressions_of
 from edgemodels.diagnostics import Diagnostic, Location, has_failures
 from edgemodels.progress import Progress, no_progress
 from edgemodels.render import RenderOptions, SourceInfo, render_catalogue
@@ -48,6 +47,7 @@ class GenerateOptions:
     output: Path
     check: bool = False  # compare only; write nothing
     force: bool = False  # overwrite (or remove) generated files that were edited by hand
+    cache: bool = True  # use and update OUTPUT/.edgemodels/cache (treecache.py)
     render: RenderOptions = field(default_factory=RenderOptions)
     progress: Progress = no_progress  # a bar for a person at a terminal (cli/terminal.py)
 
@@ -87,7 +87,7 @@ def build_tree(
 ) -> FileTree:
     provenance = Provenance(__version__, catalogue.name, source.digest)
     files = render_catalogue(catalogue, source, options, progress, cache)
-    return finalize_tree(files, provenance)
+    return finalize_tree(files, provenance, cache)
 
 
 def generate(options: GenerateOptions, cwd: Path | None = None) -> GenerateResult:
@@ -99,7 +99,7 @@ def generate(options: GenerateOptions, cwd: Path | None = None) -> GenerateResul
     if has_failures(diagnostics):
         return GenerateResult(tuple(diagnostics))
     source = source_info(options.catalogue, result.merged.files, here)
-    cache = load_cache(options.output)
+    cache = load_cache(options.output) if options.cache else None
     tree = build_tree(result.catalogue, source, options.render, options.progress, cache)
     if options.check:
         plan = plan_tree(options.output, tree, options.force, cache)

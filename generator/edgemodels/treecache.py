@@ -49,12 +49,7 @@ class Entry:
     """One model's render in the blob: its files, one after another from `at`."""
 
     at: int
-    sha: str  # of the whole run of bytes: a damaged cache is never mistaken for a render
-    files: tuple[tuple[str, int], ...]  # path, length
-
-    @property
-    def size(self) -> int:
-        return sum(length for _, length in self.files)
+    files: tuple[tuple[str, int, str], ...]  # path, length, sha256 hex (checked on use)
 
 
 def file_stat(st: os.stat_result) -> FileStat:
@@ -70,6 +65,7 @@ class TreeCache:
     records: Mapping[str, Record] = field(default_factory=dict)
     used_renders: dict[str, Mapping[str, bytes]] = field(default_factory=dict)
     seen: dict[str, Record] = field(default_factory=dict)  # verified by plan_tree
+    digests: dict[str, tuple[bytes, str]] = field(default_factory=dict)  # computed this run
     rendered: int = 0  # models rendered this run (not found in the cache)
 
     def render(self, key: str) -> Mapping[str, bytes] | None:
@@ -80,15 +76,24 @@ class TreeCache:
         entry = self.renders.get(key)
         if entry is None:
             return None
-        run = self.blob[entry.at : entry.at + entry.size]
-        if sha256(run).hexdigest() != entry.sha:
-            return None
-        files, at = {}, 0
-        for path, length in entry.files:
-            files[path] = run[at : at + length]
+        files, at = {}, entry.at
+        for path, length, sha in entry.files:
+            data = files[path] = self.blob[at : at + length]
+            if sha256(data).hexdigest() != sha:
+                return None  # a damaged cache is never mistaken for a render
+            self.digests[path] = (data, sha)
             at += length
         self.used_renders[key] = files
         return files
+
+    def digest(self, path: str, data: bytes) -> str:
+        """sha256 hex of `data`, the content of `path`, computed once per run."""
+        known = self.digests.get(path)
+        if known is not None and known[0] is data:
+            return known[1]
+        sha = sha256(data).hexdigest()
+        self.digests[path] = (data, sha)
+        return sha
 
     def remember(self, key: str, files: Mapping[str, bytes]) -> None:
         if key not in self.used_renders:
@@ -175,12 +180,12 @@ def _renders(raw: object, size: int) -> dict[str, Entry]:
     if not isinstance(raw, dict):
         raise TypeError("renders")
     out: dict[str, Entry] = {}
-    for key, (at, sha, files) in raw.items():
-        entry = Entry(at, sha, tuple((str(path), length) for path, length in files))
-        lengths = [length for _, length in entry.files]
-        if not all(type(n) is int and n >= 0 for n in (at, *lengths)) or type(sha) is not str:
+    for key, (at, files) in raw.items():
+        entry = Entry(at, tuple((str(path), length, str(sha)) for path, length, sha in files))
+        lengths = [length for _, length, _ in entry.files]
+        if not all(type(n) is int and n >= 0 for n in (at, *lengths)):
             raise TypeError("render entry")
-        if at + entry.size > size:
+        if at + sum(lengths) > size:
             raise ValueError("render outside the blob")
         out[key] = entry
     return out
@@ -217,11 +222,10 @@ def save_cache(
     at = 0
     for key in sorted(cache.used_renders):
         files = cache.used_renders[key]
-        run = b"".join(files.values())
-        lengths = [[path, len(data)] for path, data in files.items()]
-        renders[key] = [at, sha256(run).hexdigest(), lengths]
-        chunks.append(run)
-        at += len(run)
+        listed = [[path, len(data), cache.digest(path, data)] for path, data in files.items()]
+        renders[key] = [at, listed]
+        chunks.extend(files.values())
+        at += sum(len(data) for data in files.values())
     index = {
         "$comment": "edgemodels generate's cache; safe to delete, never commit it",
         "format": FORMAT,
@@ -246,7 +250,7 @@ def _read_back(out: Path, path: str, data: bytes, cache: TreeCache, now: int) ->
                 return
     except OSError:
         return
-    cache.saw(path, st, sha256(data).hexdigest(), now)
+    cache.saw(path, st, cache.digest(path, data), now)
 
 
 def _write_atomic(path: Path, chunks: list[bytes]) -> None:

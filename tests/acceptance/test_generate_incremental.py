@@ -168,7 +168,7 @@ def _cache_with(
 def _flip_first_bytes(index: dict[str, Any], blob: bytes) -> tuple[dict[str, Any], bytes]:
     """One byte changed in every model's render: each must fail its digest."""
     data = bytearray(blob)
-    for at, _, _ in index["renders"].values():
+    for at, _ in index["renders"].values():
         data[at] ^= 1
     return index, bytes(data)
 
@@ -235,3 +235,22 @@ def test_the_cache_is_git_ignored_and_check_writes_none(tmp_path: Path) -> None:
     assert repo.generate(doc) == 0
     ignored = (repo.out / ".edgemodels/.gitignore").read_text().splitlines()
     assert "/cache" in ignored and "/cache.tmp" in ignored
+
+
+def test_no_cache_renders_everything_and_leaves_the_cache_alone(
+    tmp_path: Path, rendered: list[str]
+) -> None:
+    """For a cache that crossed a trust boundary (say, restored from a shared CI cache)."""
+    repo, doc = Repo(tmp_path), catalogue()
+    assert repo.generate(doc, "--no-cache") == 0
+    assert not (repo.out / CACHE_PATH).exists()
+    assert repo.generate(doc) == 0
+    cached = (repo.out / CACHE_PATH).read_bytes()
+    (repo.out / CACHE_PATH).write_bytes(_cache_with(repo.out, _flip_first_bytes))
+    poisoned = (repo.out / CACHE_PATH).read_bytes()
+    assert poisoned != cached
+    rendered.clear()
+    model(doc, "web")["version"] = "2.0.0"
+    assert repo.generate(doc, "--no-cache") == 0
+    assert sorted(rendered) == ALL_MODELS
+    assert (repo.out / CACHE_PATH).read_bytes() == poisoned

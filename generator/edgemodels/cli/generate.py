@@ -30,16 +30,24 @@ from edgemodels.generate import GenerateOptions, generate, summary
     "--force", is_flag=True, help="Overwrite (or remove) generated files that were edited by hand."
 )
 @click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Render every model and read every file; neither read nor write OUTPUT/.edgemodels/cache.",
+)
+@click.option(
     "--format", "fmt", type=FORMATS, default="text", show_default=True, help="Findings format."
 )
-def command(catalogue: Path | None, output: Path, check: bool, force: bool, fmt: str) -> int:
+def command(
+    catalogue: Path | None, output: Path, check: bool, force: bool, no_cache: bool, fmt: str
+) -> int:
     """Generate the GitOps tree that RHACM pulls: charts or overlays per model, hub objects
     (Channel, Placements, Subscriptions, Applications), a README and a manifest.
 
     CATALOGUE is a catalogue file or folder (default: catalogue.yaml or catalogue/ here).
     Only files edgemodels wrote (listed in OUTPUT/.edgemodels/manifest.json) are changed or
     removed; other files in OUTPUT are left alone. A generated file edited by hand is
-    reported and kept unless --force. Exit 0 when written (or up to date under --check),
+    reported and kept unless --force. OUTPUT/.edgemodels/cache (git-ignored) lets the next
+    run render only the models that changed. Exit 0 when written (or up to date under --check),
     1 on catalogue errors, conflicts or (with --check) an out-of-date OUTPUT, 2 when OUTPUT
     cannot be written or is being written by another run.
 
@@ -51,7 +59,9 @@ def command(catalogue: Path | None, output: Path, check: bool, force: bool, fmt:
 
     def body() -> int:
         path = catalogue or default_catalogue_path(Path.cwd())
-        options = GenerateOptions(path, output, check=check, force=force, progress=progress)
+        options = GenerateOptions(
+            path, output, check=check, force=force, cache=not no_cache, progress=progress
+        )
         result = generate(options)
         if result.plan is None:
             return emit_findings(result.findings, fmt, f"generate {path}")

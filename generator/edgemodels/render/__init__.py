@@ -17,7 +17,6 @@ from edgemodels.render.acm import (
     target_origins,
     with_hub_kustomization,
 )
-from edgemodels.render.argocd import with_argocd
 from edgemodels.render.common import RenderOptions, SourceInfo
 from edgemodels.render.helm import render_chart
 from edgemodels.render.kustomize import render_kustomize
@@ -59,7 +58,7 @@ def render_catalogue(
             if cache is None:
                 files = unit.render(plan, origin)
             else:
-                key = model_key(context, plan, origin)
+                key = model_key(context, plan.model, origin)
                 files = cache.render(key) or unit.render(plan, origin)
                 cache.remember(key, files)
             for path, data in files.items():
@@ -67,6 +66,10 @@ def render_catalogue(
     if subscriptions:
         tree = with_hub_kustomization(catalogue, tree, source_info)
     else:
+        # Imported here: most catalogues deliver by Subscription, and every regenerate
+        # pays for each module it imports.
+        from edgemodels.render.argocd import with_argocd
+
         tree = with_argocd(catalogue, plans, source_info, tree)
     tree["README.md"] = render_readme(catalogue, plans, source_info)
     for path in tree:

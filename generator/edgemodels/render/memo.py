@@ -1,13 +1,13 @@
 """Cache keys for model renders: a digest of everything one model's render reads.
 
-A model's files depend on its plan (the model, its settings on each placement, which
-carry the targets and workloads it follows), where it is defined (banners cite the line),
-the rest of the catalogue (hub, git, defaults, targets, workloads: read by every model's
-render), the render options, where the catalogue sits relative to the banners' base, and
-edgemodels' own code. The key digests the repr of all of it: the catalogue types are
-frozen dataclasses of strings, numbers and tuples, whose repr spells every field. A field
-left out of a repr would make a stale render reachable, so tests/unit/render/test_memo.py
-checks that no catalogue type hides a field from it.
+A model's files depend on the model, where it is defined (banners cite the line), the
+rest of the catalogue (hub, git, defaults, targets, workloads: read by every model's
+render and by `plan_model`, which derives the model's settings per placement from the
+model and the rest alone), the render options, where the catalogue sits relative to the
+banners' base, and edgemodels' own code. The key digests the repr of all of it: the
+catalogue types are frozen dataclasses of strings, numbers and tuples, whose repr spells
+every field. A field left out of a repr would make a stale render reachable, so
+tests/unit/render/test_memo.py checks that no catalogue type hides a field from it.
 """
 
 from __future__ import annotations
@@ -15,9 +15,8 @@ from __future__ import annotations
 from dataclasses import replace
 from hashlib import sha256
 
-from edgemodels.catalogue.model import Catalogue
+from edgemodels.catalogue.model import Catalogue, Model
 from edgemodels.render.common import RenderOptions, SourceInfo
-from edgemodels.render.settings import ModelPlan
 from edgemodels.treecache import code_digest
 
 
@@ -29,5 +28,6 @@ def context_key(catalogue: Catalogue, source: SourceInfo, options: RenderOptions
     return sha256(repr((code_digest(), rest, where, options)).encode()).digest()
 
 
-def model_key(context: bytes, plan: ModelPlan, origin: str) -> str:
-    return sha256(context + repr((plan, origin)).encode()).hexdigest()
+def model_key(context: bytes, model: Model, origin: str) -> str:
+    """The model itself stands for its plan: a third of the cost of spelling the plan."""
+    return sha256(context + repr((model, origin)).encode()).hexdigest()

@@ -66,6 +66,8 @@ class ModelPlan:
 
 
 def plan_model(catalogue: Catalogue, model: Model) -> ModelPlan:
+    """Reads `model` and the catalogue outside its models, never another model: render
+    caches are keyed on exactly that (render/memo.py)."""
     base = base_settings(catalogue, model)
     placed: list[Placed] = []
     empty: list[TargetPlacement] = []
