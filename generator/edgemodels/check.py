@@ -7,9 +7,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from edgemodels.catalogue import LoadResult, load
+from edgemodels.catalogue import LoadResult, load, suppressions_of
 from edgemodels.catalogue.entries import catalogue_entries
-from edgemodels.diagnostics import Diagnostic, apply_suppressions, find_suppressions
+from edgemodels.diagnostics import Diagnostic
 from edgemodels.policy import PolicySet, apply_ignores, check_catalogue, load_policies
 
 
@@ -35,16 +35,6 @@ def check_owns(policies: PolicySet | None) -> Callable[[str], bool]:
         return code[:1] in ("Y", "S", "R")
 
     return owns
-
-
-def suppressions_of(
-    result: LoadResult,
-    diags: list[Diagnostic] | None = None,
-    owned: Callable[[str], bool] = lambda code: True,
-) -> list[Diagnostic]:
-    """Findings after inline `# edgemodels: ignore[CODE]` comments in the catalogue files."""
-    sups = [s for yf in result.merged.files for s in find_suppressions(yf.path, yf.text)]
-    return apply_suppressions(result.diagnostics if diags is None else diags, sups, owned)
 
 
 def policy_folder(catalogue: Path) -> Path:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -10,10 +11,16 @@ from edgemodels.catalogue.checks import check_merged
 from edgemodels.catalogue.model import Catalogue
 from edgemodels.catalogue.schema import validate_file
 from edgemodels.catalogue.sources import Merged, discover, merge, read_files
-from edgemodels.diagnostics import Diagnostic, Location, has_failures
+from edgemodels.diagnostics import (
+    Diagnostic,
+    Location,
+    apply_suppressions,
+    find_suppressions,
+    has_failures,
+)
 from edgemodels.yamlio import collector_paused
 
-__all__ = ["Catalogue", "LoadResult", "load", "load_catalogue"]
+__all__ = ["Catalogue", "LoadResult", "load", "load_catalogue", "suppressions_of"]
 
 
 @dataclass
@@ -55,3 +62,13 @@ def load_catalogue(
 ) -> tuple[Catalogue | None, list[Diagnostic]]:
     result = load(path, base)
     return result.catalogue, result.diagnostics
+
+
+def suppressions_of(
+    result: LoadResult,
+    diags: list[Diagnostic] | None = None,
+    owned: Callable[[str], bool] = lambda code: True,
+) -> list[Diagnostic]:
+    """Findings after inline `# edgemodels: ignore[CODE]` comments in the catalogue files."""
+    sups = [s for yf in result.merged.files for s in find_suppressions(yf.path, yf.text)]
+    return apply_suppressions(result.diagnostics if diags is None else diags, sups, owned)

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from edgemodels.catalogue import load
-from edgemodels.check import suppressions_of
+from edgemodels.catalogue import load, suppressions_of
 
 BASE = """\
 apiVersion: edgemodels.io/v1alpha1
