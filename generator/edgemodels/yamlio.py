@@ -243,6 +243,10 @@ def collector_paused() -> Iterator[None]:
         yield
     finally:
         if enabled:
+            # What was built is kept (the catalogue, the inventory): moved out of the
+            # collector's sight, or its first pass after this would walk all of it once
+            # more (a tenth of a regenerate). It is still freed when no longer referenced.
+            gc.freeze()
             gc.enable()
 
 
