@@ -16,7 +16,7 @@ from generate_helpers import CASES, REPO, files_of, run_generate
 from test_generate_lifecycle import Repo, catalogue, dump, model
 
 from edgemodels import render, treecache
-from edgemodels.treecache import CACHE_PATH, MAGIC
+from edgemodels.treecache import BLOB_PATH, CACHE_PATH, MAGIC
 
 ALL_MODELS = ["api", "vocab", "web", "weights"]
 
@@ -153,16 +153,16 @@ def test_a_deleted_file_of_an_unchanged_model_comes_back(
     assert repo.files() == before
 
 
-def _cache_with(
-    out: Path, change: Callable[[dict[str, Any], bytes], tuple[dict[str, Any], bytes]]
-) -> bytes:
-    raw = (out / CACHE_PATH).read_bytes()
-    start = len(MAGIC) + 8
-    length = int.from_bytes(raw[len(MAGIC) : start], "big")
-    index, blob = json.loads(raw[start : start + length]), raw[start + length :]
-    index, blob = change(index, blob)
-    head = json.dumps(index).encode()
-    return MAGIC + len(head).to_bytes(8, "big") + head + blob
+Change = Callable[[dict[str, Any], bytes], tuple[dict[str, Any], bytes]]
+
+
+def _cache_with(out: Path, change: Change) -> None:
+    """Rewrite the cache's index and blob through `change`."""
+    index_file, blob_file = out / CACHE_PATH, out / BLOB_PATH
+    index = json.loads(index_file.read_bytes()[len(MAGIC) :])
+    index, blob = change(index, blob_file.read_bytes())
+    index_file.write_bytes(MAGIC + json.dumps(index).encode())
+    blob_file.write_bytes(blob)
 
 
 def _flip_first_bytes(index: dict[str, Any], blob: bytes) -> tuple[dict[str, Any], bytes]:
@@ -173,19 +173,26 @@ def _flip_first_bytes(index: dict[str, Any], blob: bytes) -> tuple[dict[str, Any
     return index, bytes(data)
 
 
-DAMAGE: dict[str, Callable[[Path], bytes]] = {
-    "empty": lambda out: b"",
-    "not a cache": lambda out: b"renders: []\n",
-    "cut in half": lambda out: (out / CACHE_PATH).read_bytes()[
-        : (out / CACHE_PATH).stat().st_size // 2
-    ],
-    "index length past the end": lambda out: MAGIC + (1 << 40).to_bytes(8, "big") + b"{}",
-    "index not JSON": lambda out: MAGIC + (3).to_bytes(8, "big") + b"{{{",
+def _write(path: Path, data: bytes) -> None:
+    path.write_bytes(data)
+
+
+def _index(out: Path, data: bytes) -> None:
+    _write(out / CACHE_PATH, data)
+
+
+DAMAGE: dict[str, Callable[[Path], None]] = {
+    "empty": lambda out: _index(out, b""),
+    "not a cache": lambda out: _index(out, b"renders: []\n"),
+    "cut in half": lambda out: _index(out, (out / CACHE_PATH).read_bytes()[:1000]),
+    "index not JSON": lambda out: _index(out, MAGIC + b"{{{"),
     "renders of the wrong type": lambda out: _cache_with(
         out, lambda i, b: ({**i, "renders": [1, 2]}, b)
     ),
     "render past the blob": lambda out: _cache_with(out, lambda i, b: (i, b[: len(b) // 2])),
     "render bytes changed": lambda out: _cache_with(out, _flip_first_bytes),
+    "blob of another run": lambda out: _cache_with(out, lambda i, b: (i, b"x" * 16 + b[16:])),
+    "blob missing": lambda out: (out / BLOB_PATH).unlink(),
     "records of the wrong type": lambda out: _cache_with(
         out, lambda i, b: ({**i, "files": {"README.md": "x"}}, b)
     ),
@@ -199,7 +206,7 @@ def test_a_damaged_or_foreign_cache_is_ignored(
 ) -> None:
     repo, doc = Repo(tmp_path), catalogue()
     assert repo.generate(doc) == 0
-    (repo.out / CACHE_PATH).write_bytes(DAMAGE[damage](repo.out))
+    DAMAGE[damage](repo.out)
     model(doc, "web")["version"] = "2.0.0"
     rendered.clear()
     assert repo.generate(doc) == 0
@@ -234,7 +241,7 @@ def test_the_cache_is_git_ignored_and_check_writes_none(tmp_path: Path) -> None:
     assert not (repo.out / CACHE_PATH).exists()
     assert repo.generate(doc) == 0
     ignored = (repo.out / ".edgemodels/.gitignore").read_text().splitlines()
-    assert "/cache" in ignored and "/cache.tmp" in ignored
+    assert {"/cache", "/cache.tmp", "/cache.blob", "/cache.blob.tmp"} <= set(ignored)
 
 
 def test_no_cache_renders_everything_and_leaves_the_cache_alone(
@@ -245,12 +252,42 @@ def test_no_cache_renders_everything_and_leaves_the_cache_alone(
     assert repo.generate(doc, "--no-cache") == 0
     assert not (repo.out / CACHE_PATH).exists()
     assert repo.generate(doc) == 0
-    cached = (repo.out / CACHE_PATH).read_bytes()
-    (repo.out / CACHE_PATH).write_bytes(_cache_with(repo.out, _flip_first_bytes))
-    poisoned = (repo.out / CACHE_PATH).read_bytes()
-    assert poisoned != cached
+    _cache_with(repo.out, _flip_first_bytes)
+    poisoned = [(repo.out / name).read_bytes() for name in (CACHE_PATH, BLOB_PATH)]
     rendered.clear()
     model(doc, "web")["version"] = "2.0.0"
     assert repo.generate(doc, "--no-cache") == 0
     assert sorted(rendered) == ALL_MODELS
-    assert (repo.out / CACHE_PATH).read_bytes() == poisoned
+    assert [(repo.out / name).read_bytes() for name in (CACHE_PATH, BLOB_PATH)] == poisoned
+
+
+def test_new_renders_are_appended_and_the_blob_is_compacted_when_mostly_unused(
+    tmp_path: Path, rendered: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo, doc = Repo(tmp_path), catalogue()
+    blob = repo.out / BLOB_PATH
+    assert repo.generate(doc) == 0
+    first = blob.read_bytes()
+    model(doc, "api")["version"] = "1.1.0"
+    assert repo.generate(doc) == 0
+    second = blob.read_bytes()
+    assert second.startswith(first)  # appended: same identity, nothing rewritten
+    entries = treecache.load_cache(repo.out).renders.values()
+    (new,) = [e for e in entries if e.at >= len(first)]  # api's: nothing else was rendered
+    assert new.at == len(first)
+    assert len(second) == new.at + sum(length for _, length, _ in new.files)
+    assert "models/api/chart/Chart.yaml" in {path for path, _, _ in new.files}
+    monkeypatch.setattr(treecache, "COMPACT_SLACK", 0)
+    sizes = []
+    for minor in range(2, 6):
+        model(doc, "api")["version"] = f"1.{minor}.0"
+        rendered.clear()
+        assert repo.generate(doc) == 0
+        assert rendered == ["api"]
+        sizes.append(blob.stat().st_size)
+    live = sum(
+        len(d) for p, d in repo.files().items() if not p.startswith((".", "README", "hub/k"))
+    )
+    assert max(sizes) <= 2 * live + treecache.ID_BYTES
+    assert not blob.read_bytes().startswith(first[: treecache.ID_BYTES])  # a new blob
+    assert repo.files() == fresh(tmp_path, doc)
