@@ -9,14 +9,14 @@ from typing import Any
 import yaml
 
 from edgemodels.tree import LOCK_PATH, STAGING_DIR, WORKING_FILES
-from edgemodels.treecache import CACHE_PATH
+from edgemodels.treecache import BLOB_PATH, CACHE_PATH
 
 from .workspace import EXAMPLE, run
 
 # Left behind by an interrupted run and cleaned by the next one; never part of the tree.
 RUN_FILES = WORKING_FILES
 # What an interrupted run leaves and the next one removes (the lock and cache stay).
-LEFTOVER_FILES = WORKING_FILES - {LOCK_PATH, CACHE_PATH}
+LEFTOVER_FILES = WORKING_FILES - {LOCK_PATH, CACHE_PATH, BLOB_PATH}
 
 
 def _edit(path: Path, change: Any) -> None:
