@@ -270,8 +270,10 @@ def plan_tree(
 ) -> Plan:
     """Compare `tree` with the folder: what would be added, changed, removed, refused.
     With a cache, files whose stat is as last recorded are not read (treecache.py)."""
-    owned = read_manifest(out).files if out.is_dir() else {}
+    manifest = read_manifest(out) if out.is_dir() else Manifest({})
+    owned = manifest.files
     folder = _Folder(out, cache or TreeCache())
+    folder.cache.bind(owned, manifest.raw)
     added: list[str] = []
     changed: list[str] = []
     conflicts: list[Conflict] = []

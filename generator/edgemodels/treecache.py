@@ -8,8 +8,11 @@ part of the tree) hold:
   Their bytes are in the blob, which a run only appends to (rewriting 10 MB for one
   changed model cost a regenerate a sixth of its time); it is compacted when more than
   half of it is no longer used. Each file's sha256 is checked when it is taken from it.
-- files: for each generated file as last seen, its (size, mtime, ctime, inode) and sha256.
-  A file whose stat still matches is not read again to compare it with the new tree.
+- stats: for each file of the manifest as last seen, its (size, mtime, ctime, inode), in
+  the manifest's order (32 bytes a file), with the digest of that manifest. A file whose
+  stat still matches held the content the manifest lists, and is not read again to compare
+  it with the new tree. If the manifest changed since (a run killed after its commit), no
+  stat is trusted.
 
 It is only a cache. A missing, damaged or foreign file means "render and read everything",
 never an error, and a cache written by other code (another edgemodels version, or a
@@ -27,6 +30,7 @@ from __future__ import annotations
 import json
 import os
 import stat
+import struct
 import time
 from collections.abc import Iterable, Mapping
 from contextlib import suppress
@@ -37,11 +41,13 @@ from pathlib import Path
 
 from edgemodels import __version__
 
-CACHE_PATH = ".edgemodels/cache"  # MAGIC, then the index (JSON)
+CACHE_PATH = ".edgemodels/cache"  # MAGIC, the index's length (8 bytes), index (JSON), stats
 BLOB_PATH = ".edgemodels/cache.blob"  # ID_BYTES of identity, then render bytes
+MANIFEST = ".edgemodels/manifest.json"  # tree.MANIFEST_PATH (tree.py imports this module)
 CACHE_FILES = (CACHE_PATH, f"{CACHE_PATH}.tmp", BLOB_PATH, f"{BLOB_PATH}.tmp")
 MAGIC = b"edgemodels cache 1\n"
 ID_BYTES = 16
+STAT = struct.Struct("<qqqQ")  # size, mtime_ns, ctime_ns, inode; all zero: not known
 COMPACT_SLACK = 1 << 20  # unused blob bytes tolerated beyond the bytes in use
 FORMAT = 1
 RACY_NS = 50_000_000  # far above any kernel timestamp tick (1-10 ms)
@@ -70,7 +76,9 @@ class TreeCache:
 
     blob: bytes = b""  # as read, identity included (offsets count from its start)
     renders: Mapping[str, Entry] = field(default_factory=dict)
-    records: Mapping[str, Record] = field(default_factory=dict)
+    records: Mapping[str, Record] = field(default_factory=dict)  # filled by `bind`
+    stats: bytes = b""  # as loaded: STAT per file of the manifest whose digest is `stats_of`
+    stats_of: str = ""
     used_renders: dict[str, Mapping[str, bytes]] = field(default_factory=dict)
     seen: dict[str, Record] = field(default_factory=dict)  # verified by plan_tree
     digests: dict[str, tuple[bytes, str]] = field(default_factory=dict)  # computed this run
@@ -109,6 +117,20 @@ class TreeCache:
         if key not in self.used_renders:
             self.rendered += 1
             self.used_renders[key] = files
+
+    def bind(self, files: Mapping[str, str], manifest: bytes) -> None:
+        """Pair the loaded stats with the files of the manifest now in the folder."""
+        if not self.stats or sha256(manifest).hexdigest() != self.stats_of:
+            return
+        paths = sorted(files)
+        if len(self.stats) != STAT.size * len(paths):
+            return
+        unknown = (0, 0, 0, 0)
+        self.records = {
+            path: (st, files[path])
+            for path, st in zip(paths, STAT.iter_unpack(self.stats), strict=True)
+            if st != unknown
+        }
 
     def known_sha(self, path: str, st: os.stat_result) -> str | None:
         """The content digest of `path` if its stat is the one recorded, else None."""
@@ -158,14 +180,17 @@ def load_cache(out: Path) -> TreeCache:
     if raw is None or not raw.startswith(MAGIC):
         return TreeCache()
     try:
-        index = json.loads(raw[len(MAGIC) :])
+        start = len(MAGIC) + 8
+        end = start + int.from_bytes(raw[len(MAGIC) : start], "big")
+        index = json.loads(raw[start:end])
         if not isinstance(index, dict) or index.get("code") != code_digest():
             return TreeCache()
-        records = _records(index["files"])
+        stats = TreeCache(stats=raw[end:], stats_of=str(index["manifest"]))
         blob = _read(out / BLOB_PATH) or b""
         if len(blob) < ID_BYTES or blob[:ID_BYTES].hex() != index["blob"]:
-            return TreeCache(records=records)  # renders of another blob: not these bytes
-        return TreeCache(blob, _renders(index["renders"], len(blob)), records)
+            return stats  # renders of another blob: not these bytes
+        stats.blob, stats.renders = blob, _renders(index["renders"], len(blob))
+        return stats
     except (ValueError, KeyError, TypeError):
         return TreeCache()
 
@@ -202,18 +227,6 @@ def _renders(raw: object, size: int) -> dict[str, Entry]:
     return out
 
 
-def _records(raw: object) -> dict[str, Record]:
-    if not isinstance(raw, dict):
-        raise TypeError("files")
-    out: dict[str, Record] = {}
-    for path, (size, mtime, ctime, ino, sha) in raw.items():
-        numbers = (size, mtime, ctime, ino)
-        if not all(type(n) is int for n in numbers) or not isinstance(sha, str):
-            raise TypeError("record")
-        out[path] = ((size, mtime, ctime, ino), sha)
-    return out
-
-
 # --- save --------------------------------------------------------------------------------
 
 
@@ -225,9 +238,12 @@ def save_cache(
     now = time.time_ns()
     for path in written:
         _read_back(out, path, tree[path], cache, now)
-    records = {p: cache.seen[p] for p in sorted(cache.seen) if p in tree}
-    if not cache.changed and records == cache.records:
-        return  # nothing new learned: leave the file (and the disk) alone
+    manifest = tree.get(MANIFEST)
+    if manifest is None:
+        return
+    stats, stats_of = _pack_stats(cache, tree), sha256(manifest).hexdigest()
+    if not cache.changed and (stats, stats_of) == (cache.stats, cache.stats_of):
+        return  # nothing new learned: leave the files (and the disk) alone
     renders = _save_renders(out, cache)
     index = {
         "$comment": "edgemodels generate's cache; safe to delete, never commit it",
@@ -235,9 +251,23 @@ def save_cache(
         "code": code_digest(),
         "blob": renders[0],
         "renders": renders[1],
-        "files": {p: [*st, sha] for p, (st, sha) in records.items()},
+        "manifest": stats_of,
     }
-    _write_atomic(out / CACHE_PATH, [MAGIC, json.dumps(index, separators=(",", ":")).encode()])
+    head = json.dumps(index, separators=(",", ":")).encode()
+    _write_atomic(out / CACHE_PATH, [MAGIC, len(head).to_bytes(8, "big"), head, stats])
+
+
+def _pack_stats(cache: TreeCache, tree: Mapping[str, bytes]) -> bytes:
+    """The stat of each file the new manifest lists (in its order), if seen holding it."""
+    unknown = STAT.pack(0, 0, 0, 0)
+    packed = []
+    for path in sorted(tree):
+        if path == MANIFEST:
+            continue
+        seen = cache.seen.get(path)
+        ok = seen is not None and seen[1] == cache.digest(path, tree[path])
+        packed.append(STAT.pack(*seen[0]) if ok and seen is not None else unknown)
+    return b"".join(packed)
 
 
 def _save_renders(out: Path, cache: TreeCache) -> tuple[str, dict[str, object]]:

@@ -16,6 +16,8 @@ from generate_helpers import CASES, REPO, files_of, run_generate
 from test_generate_lifecycle import Repo, catalogue, dump, model
 
 from edgemodels import render, treecache
+from edgemodels import tree as tree_module
+from edgemodels.tree import MANIFEST_PATH, read_manifest
 from edgemodels.treecache import BLOB_PATH, CACHE_PATH, MAGIC
 
 ALL_MODELS = ["api", "vocab", "web", "weights"]
@@ -124,8 +126,9 @@ def test_a_hand_edit_that_keeps_size_and_mtime_is_still_caught(
     time.sleep(treecache.RACY_NS / 1e9 * 2)  # past the racy window of the last files written
     assert repo.generate(doc) == 0  # records every file, including the last ones written
     path = repo.out / "models/api/chart/values.yaml"
-    recorded = treecache.load_cache(repo.out).records
-    assert "models/api/chart/values.yaml" in recorded
+    cache, manifest = treecache.load_cache(repo.out), read_manifest(repo.out)
+    cache.bind(manifest.files, manifest.raw)
+    assert "models/api/chart/values.yaml" in cache.records
     before = os.stat(path)
     data = path.read_bytes()
     edited = data.replace(b"replicas: 1", b"replicas: 9")
@@ -159,9 +162,12 @@ Change = Callable[[dict[str, Any], bytes], tuple[dict[str, Any], bytes]]
 def _cache_with(out: Path, change: Change) -> None:
     """Rewrite the cache's index and blob through `change`."""
     index_file, blob_file = out / CACHE_PATH, out / BLOB_PATH
-    index = json.loads(index_file.read_bytes()[len(MAGIC) :])
-    index, blob = change(index, blob_file.read_bytes())
-    index_file.write_bytes(MAGIC + json.dumps(index).encode())
+    raw = index_file.read_bytes()
+    start = len(MAGIC) + 8
+    end = start + int.from_bytes(raw[len(MAGIC) : start], "big")
+    index, blob = change(json.loads(raw[start:end]), blob_file.read_bytes())
+    head = json.dumps(index).encode()
+    index_file.write_bytes(MAGIC + len(head).to_bytes(8, "big") + head + raw[end:])
     blob_file.write_bytes(blob)
 
 
@@ -185,7 +191,8 @@ DAMAGE: dict[str, Callable[[Path], None]] = {
     "empty": lambda out: _index(out, b""),
     "not a cache": lambda out: _index(out, b"renders: []\n"),
     "cut in half": lambda out: _index(out, (out / CACHE_PATH).read_bytes()[:1000]),
-    "index not JSON": lambda out: _index(out, MAGIC + b"{{{"),
+    "index not JSON": lambda out: _index(out, MAGIC + (3).to_bytes(8, "big") + b"{{{"),
+    "index length past the end": lambda out: _index(out, MAGIC + (1 << 40).to_bytes(8, "big")),
     "renders of the wrong type": lambda out: _cache_with(
         out, lambda i, b: ({**i, "renders": [1, 2]}, b)
     ),
@@ -193,9 +200,10 @@ DAMAGE: dict[str, Callable[[Path], None]] = {
     "render bytes changed": lambda out: _cache_with(out, _flip_first_bytes),
     "blob of another run": lambda out: _cache_with(out, lambda i, b: (i, b"x" * 16 + b[16:])),
     "blob missing": lambda out: (out / BLOB_PATH).unlink(),
-    "records of the wrong type": lambda out: _cache_with(
-        out, lambda i, b: ({**i, "files": {"README.md": "x"}}, b)
+    "stats of another manifest": lambda out: _cache_with(
+        out, lambda i, b: ({**i, "manifest": "0" * 64}, b)
     ),
+    "stats cut short": lambda out: _index(out, (out / CACHE_PATH).read_bytes()[:-7]),
     "written by other code": lambda out: _cache_with(out, lambda i, b: ({**i, "code": "x"}, b)),
 }
 
@@ -210,7 +218,8 @@ def test_a_damaged_or_foreign_cache_is_ignored(
     model(doc, "web")["version"] = "2.0.0"
     rendered.clear()
     assert repo.generate(doc) == 0
-    assert sorted(rendered) == ALL_MODELS
+    # Damage to the stats alone costs reading every file; the renders still count.
+    assert sorted(rendered) == (["web"] if damage.startswith("stats") else ALL_MODELS)
     assert repo.files() == fresh(tmp_path, doc)
     assert treecache.load_cache(repo.out).renders  # the next run has a good cache again
 
@@ -242,6 +251,7 @@ def test_the_cache_is_git_ignored_and_check_writes_none(tmp_path: Path) -> None:
     assert repo.generate(doc) == 0
     ignored = (repo.out / ".edgemodels/.gitignore").read_text().splitlines()
     assert {"/cache", "/cache.tmp", "/cache.blob", "/cache.blob.tmp"} <= set(ignored)
+    assert treecache.MANIFEST == MANIFEST_PATH
 
 
 def test_no_cache_renders_everything_and_leaves_the_cache_alone(
@@ -291,3 +301,29 @@ def test_new_renders_are_appended_and_the_blob_is_compacted_when_mostly_unused(
     assert max(sizes) <= 2 * live + treecache.ID_BYTES
     assert not blob.read_bytes().startswith(first[: treecache.ID_BYTES])  # a new blob
     assert repo.files() == fresh(tmp_path, doc)
+
+
+def test_files_whose_stat_is_unchanged_are_not_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo, doc = Repo(tmp_path), catalogue()
+    assert repo.generate(doc) == 0
+    time.sleep(treecache.RACY_NS / 1e9 * 2)
+    assert repo.generate(doc) == 0  # the files written last are recorded now too
+    read: list[str] = []
+    real = tree_module._read_regular
+
+    def counting(root: Path, path: str) -> bytes | None:
+        read.append(path)
+        return real(root, path)
+
+    monkeypatch.setattr(tree_module, "_read_regular", counting)
+    model(doc, "api")["version"] = "1.1.0"
+    assert repo.generate(doc) == 0
+    assert set(read) == {MANIFEST_PATH}
+    time.sleep(treecache.RACY_NS / 1e9 * 2)  # api's new files were written in the last tick
+    assert repo.generate(doc) == 0
+    (repo.out / "models/web/base/service.yaml").touch()  # a new stat: read, found unchanged
+    read.clear()
+    assert repo.generate(doc) == 0
+    assert set(read) == {MANIFEST_PATH, "models/web/base/service.yaml"}
