@@ -92,14 +92,14 @@ def build_tree(
 
 def generate(options: GenerateOptions, cwd: Path | None = None) -> GenerateResult:
     here = cwd or Path.cwd()
-    result = load(options.catalogue, here)
+    cache = load_cache(options.output) if options.cache else None
+    result = load(options.catalogue, here, cache)
     if result.catalogue is None:  # the loader refuses to build on errors, even suppressed ones
         return GenerateResult(tuple(result.diagnostics))
     diagnostics = catalogue_findings(result)
     if has_failures(diagnostics):
         return GenerateResult(tuple(diagnostics))
     source = source_info(options.catalogue, result.merged.files, here)
-    cache = load_cache(options.output) if options.cache else None
     tree = build_tree(result.catalogue, source, options.render, options.progress, cache)
     if options.check:
         plan = plan_tree(options.output, tree, options.force, cache)

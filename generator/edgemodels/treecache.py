@@ -5,6 +5,8 @@ part of the tree) hold:
 
 - renders: the files each model rendered to, under a key that digests everything its
   render reads (see `render.memo`). A model whose key is unchanged is not rendered again.
+  The positioned tree of each catalogue file is kept the same way, under the digest of its
+  text: an unchanged file is not parsed again (parsing was a quarter of a regenerate).
   Their bytes are in the blob, which a run only appends to (rewriting 10 MB for one
   changed model cost a regenerate a sixth of its time); it is compacted when more than
   half of it is no longer used. Each file's sha256 is checked when it is taken from it.
@@ -38,8 +40,10 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from hashlib import sha256
 from pathlib import Path
+from typing import Any
 
 from edgemodels import __version__
+from edgemodels.yamlio import decode_positioned, encode_positioned
 
 CACHE_PATH = ".edgemodels/cache"  # MAGIC, the index's length (8 bytes), index (JSON), stats
 BLOB_PATH = ".edgemodels/cache.blob"  # ID_BYTES of identity, then render bytes
@@ -149,9 +153,32 @@ class TreeCache:
         if not racy(st, now_ns):
             self.seen[path] = (file_stat(st), sha)
 
+    # Trees of catalogue files (yamlio.ParseMemo): kept like renders, under the text's digest.
+
+    def recall(self, text: str) -> Any | None:
+        files = self.render(_parse_key(text))
+        if files is None:
+            return None
+        try:
+            return decode_positioned(files[PARSED])
+        except (ValueError, KeyError):
+            return None
+
+    def store(self, text: str, data: Any) -> None:
+        raw = encode_positioned(data)
+        if raw is not None:
+            self.remember(_parse_key(text), {PARSED: raw})
+
     @property
     def changed(self) -> bool:
         return self.rendered > 0 or self.used_renders.keys() != self.renders.keys()
+
+
+PARSED = "parsed.json"
+
+
+def _parse_key(text: str) -> str:
+    return "yaml:" + sha256(text.encode()).hexdigest()
 
 
 def racy(st: os.stat_result, now_ns: int) -> bool:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -15,7 +16,7 @@ import pytest
 from generate_helpers import CASES, REPO, files_of, run_generate
 from test_generate_lifecycle import Repo, catalogue, dump, model
 
-from edgemodels import render, treecache
+from edgemodels import render, treecache, yamlio
 from edgemodels import tree as tree_module
 from edgemodels.tree import MANIFEST_PATH, read_manifest
 from edgemodels.treecache import BLOB_PATH, CACHE_PATH, MAGIC
@@ -282,11 +283,15 @@ def test_new_renders_are_appended_and_the_blob_is_compacted_when_mostly_unused(
     assert repo.generate(doc) == 0
     second = blob.read_bytes()
     assert second.startswith(first)  # appended: same identity, nothing rewritten
-    entries = treecache.load_cache(repo.out).renders.values()
-    (new,) = [e for e in entries if e.at >= len(first)]  # api's: nothing else was rendered
-    assert new.at == len(first)
-    assert len(second) == new.at + sum(length for _, length, _ in new.files)
-    assert "models/api/chart/Chart.yaml" in {path for path, _, _ in new.files}
+    entries = treecache.load_cache(repo.out).renders
+    new = sorted((e.at, key) for key, e in entries.items() if e.at >= len(first))
+    # api's render and the catalogue file's new tree: nothing else was added
+    assert [key.startswith("yaml:") for _, key in new] in ([True, False], [False, True])
+    assert new[0][0] == len(first)
+    last = entries[new[-1][1]]
+    assert len(second) == last.at + sum(length for _, length, _ in last.files)
+    render = next(entries[key] for _, key in new if not key.startswith("yaml:"))
+    assert "models/api/chart/Chart.yaml" in {path for path, _, _ in render.files}
     monkeypatch.setattr(treecache, "COMPACT_SLACK", 0)
     sizes = []
     for minor in range(2, 6):
@@ -327,3 +332,35 @@ def test_files_whose_stat_is_unchanged_are_not_read(
     read.clear()
     assert repo.generate(doc) == 0
     assert set(read) == {MANIFEST_PATH, "models/web/base/service.yaml"}
+
+
+def test_catalogue_files_that_did_not_change_are_not_parsed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = tmp_path / "lrt"
+    shutil.copytree(REPO / "examples" / "lrt", source)
+    out = tmp_path / "out"
+    assert run_generate(str(source), "-o", str(out)) == 0
+    first = files_of(out)
+    parsed: list[str] = []
+    real = yamlio.parse_text
+
+    def counting(text: str, shown: str) -> Any:
+        parsed.append(shown)
+        return real(text, shown)
+
+    monkeypatch.setattr(yamlio, "parse_text", counting)
+    assert run_generate(str(source), "-o", str(out)) == 0
+    assert parsed == []
+    assert files_of(out) == first
+    model_file = source / "models" / "sktime.yaml"
+    model_file.write_text(model_file.read_text().replace("description:", "description: New."))
+    assert run_generate(str(source), "-o", str(out)) == 0
+    assert [Path(p).name for p in parsed] == ["sktime.yaml"]
+    assert files_of(out) == fresh_tree(tmp_path, source)
+
+
+def fresh_tree(tmp_path: Path, source: Path) -> dict[str, bytes]:
+    out = tmp_path / "fresh-out"
+    assert run_generate(str(source), "-o", str(out), "--no-cache") == 0
+    return files_of(out)

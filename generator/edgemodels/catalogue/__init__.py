@@ -18,7 +18,7 @@ from edgemodels.diagnostics import (
     find_suppressions,
     has_failures,
 )
-from edgemodels.yamlio import collector_paused
+from edgemodels.yamlio import ParseMemo, collector_paused
 
 __all__ = ["Catalogue", "LoadResult", "load", "load_catalogue", "suppressions_of"]
 
@@ -32,14 +32,15 @@ class LoadResult:
     merged: Merged = field(default_factory=Merged)
 
 
-def load(path: Path, base: Path | None = None) -> LoadResult:
-    """Load and check a catalogue file or folder. Raises InputError only when `path` is absent."""
+def load(path: Path, base: Path | None = None, memo: ParseMemo | None = None) -> LoadResult:
+    """Load and check a catalogue file or folder. Raises InputError only when `path` is absent.
+    `memo` holds trees parsed by an earlier run (generate's cache)."""
     with collector_paused():  # the merge and the model are built under it too
-        return _load(path, base or Path.cwd())
+        return _load(path, base or Path.cwd(), memo)
 
 
-def _load(path: Path, base: Path) -> LoadResult:
-    files, diags = read_files(discover(path), base)
+def _load(path: Path, base: Path, memo: ParseMemo | None) -> LoadResult:
+    files, diags = read_files(discover(path), base, memo)
     if not files and not diags:
         where = Location(path.as_posix())
         diags.append(

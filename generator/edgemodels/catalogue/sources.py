@@ -15,7 +15,7 @@ from typing import Any
 
 from edgemodels.diagnostics import Diagnostic, Location
 from edgemodels.errors import InputError
-from edgemodels.yamlio import PosMap, YamlFile, load_positioned, locate
+from edgemodels.yamlio import ParseMemo, PosMap, YamlFile, load_positioned, locate
 
 KIND = "ModelCatalogue"
 API_VERSION = "edgemodels.io/v1alpha1"
@@ -118,11 +118,13 @@ def _realpath(path: Path, parents: dict[str, str]) -> str:
     return os.path.realpath(joined) if os.path.islink(joined) else joined
 
 
-def read_files(paths: list[Path], base: Path) -> tuple[list[YamlFile], list[Diagnostic]]:
+def read_files(
+    paths: list[Path], base: Path, memo: ParseMemo | None = None
+) -> tuple[list[YamlFile], list[Diagnostic]]:
     files, diags = [], []
     root, parents = os.path.realpath(base), dict[str, str]()
     for p in paths:
-        yf, found = load_positioned(p, _shown(p, root, parents))
+        yf, found = load_positioned(p, _shown(p, root, parents), memo)
         diags.extend(found)
         if yf.data is None:
             continue
