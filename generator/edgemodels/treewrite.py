@@ -16,6 +16,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
+from edgemodels.cachewrite import remove_stale_tmp, save_cache
 from edgemodels.errors import OutputError
 from edgemodels.tree import (
     JOURNAL_PATH,
@@ -27,7 +28,7 @@ from edgemodels.tree import (
     check_path,
     plan_tree,
 )
-from edgemodels.treecache import TreeCache, remove_stale_tmp, save_cache
+from edgemodels.treecache import TreeCache
 
 
 def write_tree(

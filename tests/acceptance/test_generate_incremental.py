@@ -16,7 +16,7 @@ import pytest
 from generate_helpers import CASES, REPO, files_of, run_generate
 from test_generate_lifecycle import Repo, catalogue, dump, model
 
-from edgemodels import render, treecache, yamlio
+from edgemodels import cachewrite, render, treecache, yamlio
 from edgemodels import tree as tree_module
 from edgemodels.tree import MANIFEST_PATH, read_manifest
 from edgemodels.treecache import BLOB_PATH, CACHE_PATH, MAGIC
@@ -292,7 +292,7 @@ def test_new_renders_are_appended_and_the_blob_is_compacted_when_mostly_unused(
     assert len(second) == last.at + sum(length for _, length, _ in last.files)
     render = next(entries[key] for _, key in new if not key.startswith("yaml:"))
     assert "models/api/chart/Chart.yaml" in {path for path, _, _ in render.files}
-    monkeypatch.setattr(treecache, "COMPACT_SLACK", 0)
+    monkeypatch.setattr(cachewrite, "COMPACT_SLACK", 0)
     sizes = []
     for minor in range(2, 6):
         model(doc, "api")["version"] = f"1.{minor}.0"
