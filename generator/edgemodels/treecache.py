@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from edgemodels import __version__
-from edgemodels.yamlio import decode_positioned, encode_positioned
+from edgemodels.yamljson import decode_positioned, encode_positioned
 
 CACHE_PATH = ".edgemodels/cache"  # MAGIC, the index's length (8 bytes), index (JSON), stats
 BLOB_PATH = ".edgemodels/cache.blob"  # ID_BYTES of identity, then render bytes

@@ -1,4 +1,4 @@
-"""The parse memo's JSON form of positioned trees (yamlio.encode_positioned): what comes
+"""The parse memo's JSON form of positioned trees (yamljson.py): what comes
 back is the tree the parser built, positions included, or nothing."""
 
 from __future__ import annotations
@@ -8,14 +8,8 @@ from typing import Any
 
 import pytest
 
-from edgemodels.yamlio import (
-    PosMap,
-    PosSeq,
-    decode_positioned,
-    encode_positioned,
-    load_positioned,
-    parse_text,
-)
+from edgemodels.yamlio import PosMap, PosSeq, load_positioned, parse_text
+from edgemodels.yamljson import decode_positioned, encode_positioned
 
 REPO = Path(__file__).resolve().parents[3]
 SOURCES = sorted(
