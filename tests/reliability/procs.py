@@ -152,6 +152,20 @@ def finish(child: Child, timeout: float = 120.0) -> Outcome:
     )
 
 
+def run_at_once(commands: Sequence[Sequence[str]], logs: Path, refusal: str) -> int:
+    """Start every `edgemodels` command at the same moment and wait for all. Each must
+    succeed, or stop with exit 2 and `refusal` in its message; returns how many stopped."""
+    children = [spawn(args, logs / f"logs{i}") for i, args in enumerate(commands)]
+    refused = 0
+    for child in children:
+        done = finish(child)
+        assert done.code in (0, 2), done.err
+        if done.code == 2:
+            refused += 1
+            assert refusal in done.err, done.err
+    return refused
+
+
 def run_child(
     args: Sequence[str],
     logs: Path,

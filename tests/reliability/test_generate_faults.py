@@ -21,7 +21,7 @@ from edgemodels import treewrite
 from edgemodels.tree import JOURNAL_PATH, LOCK_PATH
 
 from .conftest import FIGURES, KILLS, SEED
-from .procs import finish, run_child, spawn, stratified
+from .procs import run_at_once, run_child, stratified
 from .trees import leftovers, snapshot
 from .workspace import EDGEMODELS, run
 
@@ -133,16 +133,8 @@ def test_two_runs_at_once_one_stops_with_a_clear_message_and_nothing_is_mixed(
     rounds = 8
     for number in range(rounds):
         cats = (new_cat, old_cat) if number % 2 else (old_cat, new_cat)
-        children = [
-            spawn(["generate", str(cat), "-o", str(out)], tmp_path / f"logs{i}")
-            for i, cat in enumerate(cats)
-        ]
-        for child in children:
-            done = finish(child)
-            assert done.code in (0, 2), done.err
-            if done.code == 2:
-                refused += 1
-                assert "another edgemodels run is writing" in done.err, done.err
+        commands = [["generate", str(cat), "-o", str(out)] for cat in cats]
+        refused += run_at_once(commands, tmp_path, "another edgemodels run is writing")
         assert snapshot(out) in (old, new)
         assert leftovers(out) == []
     FIGURES["generate: concurrent pairs run"] += rounds
