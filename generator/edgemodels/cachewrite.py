@@ -62,8 +62,10 @@ def _pack_stats(cache: TreeCache, tree: Mapping[str, bytes]) -> bytes:
         if path == MANIFEST:
             continue
         seen = cache.seen.get(path)
-        ok = seen is not None and seen[1] == cache.digest(path, tree[path])
-        packed.append(STAT.pack(*seen[0]) if ok and seen is not None else unknown)
+        if seen is not None and seen[1] == cache.digest(path, tree[path]):
+            packed.append(STAT.pack(*seen[0]))
+        else:
+            packed.append(unknown)
     return b"".join(packed)
 
 
