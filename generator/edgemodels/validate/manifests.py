@@ -18,6 +18,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from edgemodels.diagnostics import Diagnostic, Location
 from edgemodels.validate.codes import diagnostic
+from edgemodels.validate.fastload import Duplicate, FastResolver, NotPlain, plain_data
 
 Pointer = tuple[str | int, ...]
 _SOURCE_RE = re.compile(r"^(?P<path>.+?):(?P<line>[0-9]+)(?::(?P<col>[0-9]+))?$")
@@ -80,7 +81,7 @@ class Manifest:
         return None
 
 
-class _StrictLoader(yaml.CSafeLoader):
+class _StrictLoader(FastResolver, yaml.CSafeLoader):
     """CSafeLoader that records duplicate keys instead of silently keeping the last one."""
 
     def __init__(self, stream: str) -> None:
@@ -159,12 +160,18 @@ def _check_limits(node: Node) -> None:
     _expanded(node, 0, set(), {})
 
 
-def load_stream(path: str, text: str) -> Loaded:
-    """Parse every document of `text`; a syntax error ends the stream with a K108."""
+def load_stream(path: str, text: str, fast: bool = True) -> Loaded:
+    """Parse every document of `text`; a syntax error ends the stream with a K108.
+
+    `fast=False` builds every document with PyYAML's constructor (tests compare both).
+    """
     if len(text) > MAX_STREAM_CHARS:
         message = f"{len(text)} characters; the limit is {MAX_STREAM_CHARS}"
         return Loaded((), (diagnostic("K108", Location(path, 1, 1), message),))
     loader = _StrictLoader(text)
+    # Without an anchor (`&`) there is no alias, so no node is shared and the fast build
+    # (fastload.py) is bounded by the text; with one, every document is checked for bombs.
+    plain = fast and "&" not in text
     documents: list[tuple[object, int]] = []
     found: list[Diagnostic] = []
     try:
@@ -172,6 +179,15 @@ def load_stream(path: str, text: str) -> Loaded:
             node = loader.get_node()
             if node is None:
                 break
+            if plain:
+                try:
+                    own: list[Duplicate] = []
+                    data = plain_data(loader, node, MAX_DEPTH, own)
+                    documents.append((data, node.start_mark.line + 1))
+                    loader.duplicates += own
+                    continue
+                except NotPlain:
+                    pass  # built PyYAML's way below, its limits checked first
             try:
                 _check_limits(node)
             except (_Refused, RecursionError) as refused:
