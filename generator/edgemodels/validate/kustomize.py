@@ -30,6 +30,7 @@ from edgemodels.diagnostics import Location
 from edgemodels.validate.codes import diagnostic
 from edgemodels.validate.discover import kustomization_file
 from edgemodels.validate.manifests import Manifest, Source, manifests_of
+from edgemodels.validate.owners import contained, family, origin_file, owner
 from edgemodels.validate.report import Finding
 from edgemodels.validate.twins import moved, twins
 
@@ -47,20 +48,21 @@ class Built:
     missing_tool: bool = False
 
 
-def _write_wrappers(root: Path, targets: Sequence[str], tmp: Path) -> None:
-    """One wrapper per target, marking its objects so the output can be split again."""
-    for index, target in enumerate(targets):
-        wrapper = tmp / f"w{index:05d}"
+def _wrapper(root: Path, target: str, index: int, tmp: Path) -> str:
+    """A wrapper marking the target's objects so the output can be split again; its entry
+    in an aggregate (owners.py says when the target needs none)."""
+    wrapper = tmp / f"w{index:05d}"
+    if not wrapper.is_dir():
         wrapper.mkdir()
         spec = {
             "resources": [os.path.relpath(root / target, wrapper)],
             "commonAnnotations": {MARKER: str(index)},
         }
         (wrapper / "kustomization.yaml").write_text(yaml.safe_dump(spec), encoding="utf-8")
+    return f"../{wrapper.name}"
 
 
 def _write_top(folder: Path, resources: Sequence[str]) -> None:
-    folder.mkdir(exist_ok=True)
     spec = {"resources": list(resources), "buildMetadata": ["originAnnotations"]}
     (folder / "kustomization.yaml").write_text(yaml.safe_dump(spec), encoding="utf-8")
 
@@ -161,18 +163,40 @@ def _origin_path(annotation: str, built_in: Path, root: Path) -> str | None:
     return None
 
 
+def _member(
+    doc: Manifest, origin: str, built_in: Path, root: Path, families: dict[str, int]
+) -> int | None:
+    """The target an object of an aggregate came from: its marker, else its origin."""
+    marker = doc.annotation(MARKER)
+    if marker is not None and marker.isdigit():
+        return int(marker)
+    where = origin_file(origin, built_in, root)
+    return owner(where, families) if where else None
+
+
 def _split(
-    output: str, built_in: Path, targets: Sequence[str], origins: _Origins
-) -> list[tuple[Manifest, str]]:
-    """(object, target) of the output: marker removed, placed on the file it came from."""
+    output: str,
+    built_in: Path,
+    targets: Sequence[str],
+    origins: _Origins,
+    families: dict[str, int],
+) -> list[tuple[Manifest, str]] | None:
+    """(object, target) of the output: marker removed, placed on the file it came from.
+
+    An object carries the marker of its wrapper, or comes from the family folder of one
+    of `families` (the unwrapped targets, owners.py); None when one does neither.
+    """
     root = origins.root
     found = []
     docs, _ = manifests_of("<kustomize output>", output)
     for doc in docs:
-        marker, origin = doc.annotation(MARKER), doc.annotation(ORIGIN) or ""
-        if marker is None or not marker.isdigit() or not isinstance(doc.data, dict):
-            continue
-        target = targets[int(marker)]
+        origin = doc.annotation(ORIGIN) or ""
+        index = _member(doc, origin, built_in, root, families)
+        if index is None:
+            if families:
+                return None
+            continue  # every member is wrapped: nothing unmarked comes from them
+        target = targets[index]
         _strip_marker(doc.data)
         rel = _origin_path(origin, built_in, root)
         source = origins.source(rel, doc.kind, doc.name) if rel else None
@@ -184,7 +208,7 @@ def _split(
     return found
 
 
-_GROUP = 50  # overlays per aggregate: kustomize slows down more than linearly beyond
+_GROUP = 100  # overlays per aggregate: kustomize slows down more than linearly beyond
 _LISTING_KEYS = {"apiVersion", "kind", "resources"}
 
 
@@ -265,9 +289,9 @@ def groups(targets: Sequence[str], size: int = _GROUP) -> list[list[int]]:
     rounds: list[list[int]] = []
     seen: dict[str, int] = {}
     for index, target in enumerate(targets):
-        family = target.split("/overlays/")[0]
-        number = seen.get(family, 0)
-        seen[family] = number + 1
+        home = family(target)
+        number = seen.get(home, 0)
+        seen[home] = number + 1
         if number == len(rounds):
             rounds.append([])
         rounds[number].append(index)
@@ -281,14 +305,12 @@ def _build_all(
 
     A twin of an overlay that failed is built itself, so its error names its own files.
     """
-    _write_wrappers(root, targets, tmp)
-    origins = _Origins(root)
+    run = _Run(root, binary, tmp, targets, contained(root, targets))
     copies = twins(root, targets)
-    folders = count()
     first = [i for i in range(len(targets)) if i not in copies]
-    manifests, findings, failed = _build_rounds(root, binary, tmp, targets, first, origins, folders)
+    manifests, findings, failed = _build_rounds(run, first)
     again = [i for i, original in copies.items() if original in failed]
-    more, more_findings, _ = _build_rounds(root, binary, tmp, targets, again, origins, folders)
+    more, more_findings, _ = _build_rounds(run, again)
     built = {i: original for i, original in copies.items() if original not in failed}
     return manifests + more + _twin_copies(manifests, targets, built), findings + more_findings
 
@@ -309,35 +331,61 @@ def _twin_copies(
     return found
 
 
+@dataclass
+class _Run:
+    """What every aggregate of one build shares."""
+
+    root: Path
+    binary: str
+    tmp: Path
+    targets: Sequence[str]
+    unwrapped: set[int]  # targets listed as they are (owners.py); the others get a wrapper
+    folders: Iterator[int] = field(default_factory=count)
+    origins: _Origins = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.origins = _Origins(self.root)
+
+    def aggregate(self, group: Sequence[int]) -> tuple[Path, dict[str, int]]:
+        """A new aggregate of `group`, and the families of its unwrapped members."""
+        folder = self.tmp / f"g{next(self.folders):05d}"
+        folder.mkdir()
+        entries, families = [], {}
+        for i in group:
+            if i in self.unwrapped:
+                entries.append(os.path.relpath(self.root / self.targets[i], folder))
+                families[family(self.targets[i])] = i
+            else:
+                entries.append(_wrapper(self.root, self.targets[i], i, self.tmp))
+        _write_top(folder, entries)
+        return folder, families
+
+
 def _build_rounds(
-    root: Path,
-    binary: str,
-    tmp: Path,
-    targets: Sequence[str],
-    chosen: Sequence[int],
-    origins: _Origins,
-    folders: Iterator[int],
+    run: _Run, chosen: Sequence[int]
 ) -> tuple[list[tuple[Manifest, str]], list[Finding], set[int]]:
     """The `chosen` targets built side by side; a failing group is split in two and built
     again. A broken overlay thus costs a few more builds (found by bisection) instead of one
-    process per overlay of its group. Returns (objects, findings, targets that failed)."""
+    process per overlay of its group. A group whose output cannot be split by origin is
+    built again with every member wrapped. Returns (objects, findings, targets that failed)."""
+    targets = run.targets
     pending = [[chosen[i] for i in g] for g in groups([targets[i] for i in chosen])]
     manifests: list[tuple[Manifest, str]] = []
     findings: list[Finding] = []
     failed: set[int] = set()
     while pending:
-        built_in = []
-        for group in pending:
-            folder = tmp / f"g{next(folders):05d}"
-            _write_top(folder, [f"../w{i:05d}" for i in group])
-            built_in.append(folder)
+        built = [run.aggregate(group) for group in pending]
         retry: list[list[int]] = []
-        outcomes = _kustomize_all(binary, built_in)
-        for group, folder, (ok, text) in zip(pending, built_in, outcomes, strict=True):
-            if ok:
-                manifests.extend(_split(text, folder, targets, origins))
+        outcomes = _kustomize_all(run.binary, [folder for folder, _ in built])
+        for group, (folder, families), (ok, text) in zip(pending, built, outcomes, strict=True):
+            split = _split(text, folder, targets, run.origins, families) if ok else []
+            if split is None:
+                run.unwrapped -= set(group)
+                retry.append(group)
+            elif ok:
+                manifests.extend(split)
             elif len(group) == 1:
-                findings.append(build_error(root, targets[group[0]], text))
+                findings.append(build_error(run.root, targets[group[0]], text))
                 failed.add(group[0])
             else:
                 retry += [group[: len(group) // 2], group[len(group) // 2 :]]

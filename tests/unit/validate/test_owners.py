@@ -1,0 +1,129 @@
+"""Overlays listed in an aggregate without a wrapper, their objects told apart by origin."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from edgemodels.validate import kustomize
+from edgemodels.validate.owners import contained, family, origin_file, owner
+
+needs_kubectl = pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl is not on PATH")
+
+CONFIGMAP = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {name}\ndata:\n  k: v\n"
+
+
+def _write(root: Path, files: dict[str, str]) -> None:
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text, encoding="utf-8")
+
+
+def _model(name: str, base: str = "../../base", extra: str = "") -> dict[str, str]:
+    """A model folder with a base ConfigMap and overlays `<name>-1`, `<name>-2` (namespaces
+    of those names): the context of an object names the overlay it was attributed to."""
+    files = {
+        f"models/{name}/base/kustomization.yaml": "resources:\n- cm.yaml\n",
+        f"models/{name}/base/cm.yaml": CONFIGMAP.format(name=name),
+    }
+    for site in (f"{name}-1", f"{name}-2"):
+        files[f"models/{name}/overlays/{site}/kustomization.yaml"] = (
+            f"namespace: {site}\nresources:\n- {base}\n{extra}"
+        )
+    return files
+
+
+def test_an_overlay_is_contained_when_all_it_reaches_is_in_its_family(tmp_path: Path) -> None:
+    _write(tmp_path, _model("a"))
+    _write(tmp_path, _model("shared-user", base="../../../../shared/base"))
+    _write(tmp_path, {"shared/base/kustomization.yaml": "resources:\n- ../../models/a/base\n"})
+    _write(tmp_path, _model("remote", base="https://github.com/example/repo//base?ref=v1"))
+    _write(tmp_path, _model("outer"))
+    _write(tmp_path, {k.replace("outer/", "outer/inner/"): v for k, v in _model("outer").items()})
+    _write(tmp_path, _model("linked"))
+    (tmp_path / "models/linked/base").rename(tmp_path / "elsewhere")
+    os.symlink(tmp_path / "elsewhere", tmp_path / "models/linked/base")
+    targets = [
+        "models/a/overlays/a-1",
+        "models/shared-user/overlays/shared-user-1",  # its base is outside models/shared-user
+        "models/remote/overlays/remote-1",
+        "models/outer/overlays/outer-1",  # models/outer holds another family
+        "models/outer/inner/overlays/outer-1",
+        "models/linked/overlays/linked-1",  # a symlink may point anywhere
+    ]
+    assert contained(tmp_path, targets) == {0}
+
+
+def test_origins_name_their_family() -> None:
+    built_in, root = Path("/t/agg/g00001"), Path("/t/tree")
+    text = "path: ../../tree/models/a/base/cm.yaml\n"
+    assert origin_file(text, built_in, root) == "models/a/base/cm.yaml"
+    generated = "configuredIn: ../../tree/models/b/overlays/s1/kustomization.yaml\nconfiguredBy: {}"
+    assert origin_file(generated, built_in, root) == "models/b/overlays/s1/kustomization.yaml"
+    assert origin_file("repo: https://github.com/e/r\nref: v1\n", built_in, root) is None
+    families = {family("models/a/overlays/a-1"): 0, family("models/b/overlays/s1"): 1}
+    assert owner("models/a/base/cm.yaml", families) == 0
+    assert owner("models/b/overlays/s1/kustomization.yaml", families) == 1
+    assert owner("models/ab/base/cm.yaml", families) is None
+
+
+def _objects(built: kustomize.Built) -> list[tuple[str, str, str, str]]:
+    return sorted((m.context, m.kind, m.name, m.namespace) for m in built.manifests)
+
+
+@needs_kubectl
+def test_each_overlay_gets_exactly_its_objects(tmp_path: Path) -> None:
+    generator = "configMapGenerator:\n- name: gen\n  literals: [a=b]\n"
+    _write(tmp_path, _model("a", extra=generator))  # a generated object: origin configuredIn
+    _write(tmp_path, _model("b"))
+    _write(tmp_path, _model("c", base="../../../../shared/base"))
+    _write(tmp_path, {"shared/base/kustomization.yaml": "resources:\n- cm.yaml\n"})
+    _write(tmp_path, {"shared/base/cm.yaml": CONFIGMAP.format(name="shared")})
+    targets = sorted(
+        str(p.parent.relative_to(tmp_path)) for p in tmp_path.glob("models/*/overlays/*/*.yaml")
+    )
+    built = kustomize.build(tmp_path, targets, ())
+    assert built.findings == []
+    expected = [
+        (f"overlay {model}-{n}", "ConfigMap", name, f"{model}-{n}")
+        for model, names in (("a", ("a", "gen")), ("b", ("b",)), ("c", ("shared",)))
+        for name in names
+        for n in (1, 2)
+    ]
+    got = [(c, k, n.split("-")[0], ns) for c, k, n, ns in _objects(built)]  # gen-<hash>
+    assert sorted(got) == sorted(expected)
+    sources = {m.name: m.source.path for m in built.manifests if m.namespace.endswith("-1")}
+    assert sources["a"] == "models/a/base/cm.yaml"
+    assert sources["shared"] == "shared/base/cm.yaml"
+
+
+@needs_kubectl
+def test_output_that_origins_cannot_split_is_built_again_with_wrappers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Claim every overlay is contained, although c's objects come from a shared base: the
+    # aggregate's output names a file outside every family, so it is built again wrapped.
+    _write(tmp_path, _model("b"))
+    _write(tmp_path, _model("c", base="../../../../shared/base"))
+    _write(tmp_path, {"shared/base/kustomization.yaml": "resources:\n- cm.yaml\n"})
+    _write(tmp_path, {"shared/base/cm.yaml": CONFIGMAP.format(name="shared")})
+    targets = ["models/b/overlays/b-1", "models/c/overlays/c-1"]
+    tops: list[str] = []
+    real = kustomize._kustomize
+
+    def recording(binary: str, folder: Path) -> tuple[bool, str]:
+        tops.append((folder / "kustomization.yaml").read_text(encoding="utf-8"))
+        return real(binary, folder)
+
+    monkeypatch.setattr(kustomize, "contained", lambda root, targets: set(range(len(targets))))
+    monkeypatch.setattr(kustomize, "_kustomize", recording)
+    built = kustomize.build(tmp_path, targets, ())
+    assert built.findings == []
+    assert _objects(built) == [
+        ("overlay b-1", "ConfigMap", "b", "b-1"),
+        ("overlay c-1", "ConfigMap", "shared", "c-1"),
+    ]
+    assert len(tops) == 2 and "w00000" not in tops[0] and "w00000" in tops[1]
