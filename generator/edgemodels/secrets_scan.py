@@ -10,6 +10,7 @@ credentials, so the catalogue's normal fields never trip it.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -114,7 +115,85 @@ def shape_of(text: str) -> str | None:
 
 def scan_value(value: object, path: tuple[PathStep, ...] = ()) -> list[CredentialHit]:
     """Every credential-looking string in a JSON-like value, with its path."""
+    if not might_hold_credential(value):
+        return []
     return list(_walk(value, path, key=None))
+
+
+# A string with a credential shape contains one of these. Each is a part every match of a
+# `_SHAPES` pattern must contain, made of characters JSON writes as themselves, so it is
+# also in the JSON text of any value holding that string: escaping replaces a `"`, `\\`,
+# control or non-ASCII character on its own, never the characters around it (registry
+# auth's `"auth"` becomes `\\"auth\\"`, which still holds `"auth`).
+_SHAPE_HINTS = (
+    "PRIVATE KEY",
+    "://",
+    "gh",
+    "gl",
+    "xox",
+    "AIza",
+    "AKIA",
+    "ASIA",
+    "hf_",
+    "sk-",
+    "eyJ",
+    '"auth',
+)  # fmt: skip  (few and short: each one is a search of the whole text)
+# A key `is_secret_key` accepts holds one of these (lower-cased): its last word is one of
+# `_SECRET_WORDS` or the `key` / `secret` / `token` ending a `_SECRET_PAIRS` entry. Outside
+# strings JSON text has only punctuation, numbers, true, false, null, NaN and Infinity: a
+# hint found in the lower-cased text is inside a string.
+_KEY_HINTS = ("pass", "pwd", "token", "key", "secret")
+
+
+def might_hold_credential(value: object) -> bool:
+    """False only when `scan_value(value)` is certainly empty, decided on the JSON text of
+    `value` (written and searched at C speed) instead of a walk over every string.
+
+    Data JSON cannot write exactly (dates, bytes, sets, other mappings) answers True: the
+    walk decides. Keys JSON writes differently from `str(key)` (int, float, bool, None)
+    are digits, true/false/null or True/False/None, which `is_secret_key` never accepts.
+    """
+    try:
+        text = json.dumps(value, separators=(", ", ": "))
+    except (TypeError, ValueError, RecursionError):
+        return True
+    if any(hint in text for hint in _SHAPE_HINTS):
+        return True
+    lower = text.lower()
+    for hint in _KEY_HINTS:
+        at = lower.find(hint)
+        while at >= 0:
+            start, end = _string_around(text, at)
+            if _tested_as_key(text, start, end) and is_secret_key(json.loads(text[start:end])):
+                return True
+            at = lower.find(hint, end)
+    return False
+
+
+def _string_around(text: str, at: int) -> tuple[int, int]:
+    """(start, end) of the JSON string token holding position `at`, quotes included:
+    inside a token every `"` is escaped but the closing one."""
+    start = text.rfind('"', 0, at)
+    while _escaped(text, start):
+        start = text.rfind('"', 0, start)
+    end = text.find('"', at)
+    while _escaped(text, end):
+        end = text.find('"', end + 1)
+    return start, end + 1
+
+
+def _escaped(text: str, quote: int) -> bool:
+    backslashes = 0
+    while quote > backslashes and text[quote - backslashes - 1] == "\\":
+        backslashes += 1
+    return backslashes % 2 == 1
+
+
+def _tested_as_key(text: str, start: int, end: int) -> bool:
+    """The string is a key `_walk` tests values against: a key whose value is a string or
+    a list, or the value of a `name` key (an env entry's name is the key of its value)."""
+    return text.startswith((': "', ": ["), end) or text.endswith('"name": ', 0, start)
 
 
 def _walk(value: object, path: tuple[PathStep, ...], key: str | None) -> Iterator[CredentialHit]:
