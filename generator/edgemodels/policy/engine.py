@@ -22,6 +22,7 @@ from edgemodels.policy.cel_import import cel
 from edgemodels.policy.evaluate import Subject, bind, run_rule
 from edgemodels.policy.fieldpath import Step
 from edgemodels.policy.model import ENTRY_KINDS, CatalogueEntry, Manifest, PolicySet, Rule
+from edgemodels.policy.screen import passing, screen_program
 from edgemodels.yamlio import PosMap, load_positioned, locate
 
 SOURCE_ANNOTATION = "edgemodels.io/source"
@@ -86,7 +87,7 @@ def check_manifests(
     if not rules:
         return []
     ctx = _context(policies, rules)
-    selected: dict[tuple[str, str], list[Rule]] = {}
+    selected: dict[tuple[str, str], tuple[list[Rule], cel.Program | None]] = {}
     files: dict[str, PosMap | None] = {}
     found: list[Diagnostic] = []
     for item in manifests:
@@ -96,12 +97,19 @@ def check_manifests(
             continue
         key = (api_version, kind)
         if key not in selected:
-            selected[key] = [r for r in rules if any(s.matches(*key) for s in r.manifests)]
-        if not selected[key]:
+            chosen = [r for r in rules if any(s.matches(*key) for s in r.manifests)]
+            selected[key] = (chosen, screen_program(chosen) if chosen else None)
+        chosen, screen = selected[key]
+        if not chosen:
             continue
         bind(ctx, "object", m.object)
+        # One call says which rules certainly pass; the others run on their own.
+        passed = passing(screen, ctx, len(chosen))
+        checked = [r for r, ok in zip(chosen, passed, strict=True) if not ok]
+        if not checked:
+            continue
         subject = Subject(Location(m.path, m.line, 1), _locator(m, files), source_of(m.object))
-        for rule in selected[key]:
+        for rule in checked:
             found += run_rule(ctx, rule, subject)
     return apply_ignores(policies, found)
 
