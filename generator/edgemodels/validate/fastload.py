@@ -65,27 +65,41 @@ def plain_data(
     are appended to `duplicates`.
     """
     constructors = cast(dict[str, Construct], loader.yaml_constructors)
-    return _build(loader, constructors, node, 0, max_depth, duplicates)
+    return _Build(loader, constructors, max_depth, duplicates).data(node, 0)
 
 
-def _build(
-    loader: SafeConstructor,
-    constructors: dict[str, Construct],
-    node: Node,
-    depth: int,
-    max_depth: int,
-    duplicates: list[Duplicate],
-) -> object:
-    tag, cls = node.tag, node.__class__
-    if cls is ScalarNode:
-        if tag == STR:
-            return node.value
-        if tag in _SCALARS:
-            return constructors[tag](loader, node)
+class _Build:
+    def __init__(
+        self,
+        loader: SafeConstructor,
+        constructors: dict[str, Construct],
+        max_depth: int,
+        duplicates: list[Duplicate],
+    ) -> None:
+        self.loader, self.constructors = loader, constructors
+        self.max_depth, self.duplicates = max_depth, duplicates
+        # An alias makes one node appear twice. Aliased mappings and sequences are what
+        # alias bombs are made of, so those documents take the checked way.
+        self.containers: set[int] = set()
+
+    def data(self, node: Node, depth: int) -> object:
+        tag, cls = node.tag, node.__class__
+        if cls is ScalarNode:
+            if tag == STR:
+                return node.value
+            if tag in _SCALARS:
+                return self.constructors[tag](self.loader, node)
+            raise NotPlain
+        if depth >= self.max_depth or id(node) in self.containers:
+            raise NotPlain  # too deep for `_check_limits`, or an alias
+        self.containers.add(id(node))
+        if isinstance(node, MappingNode) and tag == MAP:
+            return self.mapping(node, depth)
+        if cls is SequenceNode and tag == SEQ:
+            return [self.data(item, depth + 1) for item in node.value]
         raise NotPlain
-    if depth >= max_depth:
-        raise NotPlain  # a mapping or sequence here is deeper than `_check_limits` allows
-    if cls is MappingNode and tag == MAP:
+
+    def mapping(self, node: MappingNode, depth: int) -> dict[object, object]:
         out: dict[object, object] = {}
         seen: set[str] = set()
         for key_node, value_node in node.value:
@@ -93,22 +107,14 @@ def _build(
                 raise NotPlain  # a complex key: PyYAML says why it is refused
             key = key_node.value
             if key in seen:
-                duplicates.append((key, key_node.start_mark))
+                self.duplicates.append((key, key_node.start_mark))
             seen.add(key)
             if key_node.tag != STR:
                 if key_node.tag not in _SCALARS:
                     raise NotPlain  # merge keys (<<), `=` and explicit tags
-                key = constructors[key_node.tag](loader, key_node)
+                key = self.constructors[key_node.tag](self.loader, key_node)
             if value_node.__class__ is ScalarNode and value_node.tag == STR:
                 out[key] = value_node.value
             else:
-                out[key] = _build(
-                    loader, constructors, value_node, depth + 1, max_depth, duplicates
-                )
+                out[key] = self.data(value_node, depth + 1)
         return out
-    if cls is SequenceNode and tag == SEQ:
-        return [
-            _build(loader, constructors, item, depth + 1, max_depth, duplicates)
-            for item in node.value
-        ]
-    raise NotPlain

@@ -169,9 +169,6 @@ def load_stream(path: str, text: str, fast: bool = True) -> Loaded:
         message = f"{len(text)} characters; the limit is {MAX_STREAM_CHARS}"
         return Loaded((), (diagnostic("K108", Location(path, 1, 1), message),))
     loader = _StrictLoader(text)
-    # Without an anchor (`&`) there is no alias, so no node is shared and the fast build
-    # (fastload.py) is bounded by the text; with one, every document is checked for bombs.
-    plain = fast and "&" not in text
     documents: list[tuple[object, int]] = []
     found: list[Diagnostic] = []
     try:
@@ -179,7 +176,7 @@ def load_stream(path: str, text: str, fast: bool = True) -> Loaded:
             node = loader.get_node()
             if node is None:
                 break
-            if plain:
+            if fast:
                 try:
                     own: list[Duplicate] = []
                     data = plain_data(loader, node, MAX_DEPTH, own)

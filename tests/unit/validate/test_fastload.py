@@ -80,8 +80,12 @@ def _same(text: str) -> None:
 def _tags(nodes: Iterable[Node | None]) -> list[tuple[str, object]]:
     found: list[tuple[str, object]] = []
     pending = [n for n in nodes if n is not None]
+    seen: set[int] = set()
     while pending:
         node = pending.pop()
+        if id(node) in seen:
+            continue  # an alias: its node was walked once
+        seen.add(id(node))
         if isinstance(node, ScalarNode):
             found.append((node.tag, node.value))
             continue
@@ -128,3 +132,12 @@ def test_depth_limit_is_the_same_on_both_sides_of_it() -> None:
     deep: Loaded = load_stream("f.yaml", _nested(MAX_DEPTH + 1))
     assert [d.code for d in deep.diagnostics] == ["K108"]
     assert load_stream("f.yaml", _nested(MAX_DEPTH)).diagnostics == ()
+
+
+def test_aliases_still_meet_the_limit_checks() -> None:
+    bomb = "b0: &a0 [x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"b{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]\n" for i in range(1, 9)
+    )
+    for text in (bomb, "a: &x [*x]\n"):  # 9**9 nodes once expanded; a list inside itself
+        _same(text)
+        assert [d.code for d in load_stream("f.yaml", text).diagnostics] == ["K108"]
