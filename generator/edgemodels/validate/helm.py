@@ -276,12 +276,18 @@ def lint_findings(
 
 
 def render_chart(
-    root: Path, chart: str, refs: Sequence[PackageRef], kube_version: str, shared: bool = False
+    root: Path,
+    chart: str,
+    refs: Sequence[PackageRef],
+    kube_version: str,
+    shared: bool = False,
+    scratch: Path | None = None,
 ) -> Rendered:
     """Every release of one chart rendered and linted; its documents ready to validate.
 
-    A `shared` chart gets only the per-chart part of lint: its template findings come from
-    the full lint of a chart with the same templates (chartlint.py).
+    A `shared` chart gets only the per-chart part of lint, on a copy in `scratch`: its
+    template findings come from the full lint of a chart with the same templates
+    (chartlint.py).
     """
     try:
         loaded = helm_python.Chart.load(str(root / chart))
@@ -308,7 +314,7 @@ def render_chart(
                 done[key] = docs
     first = releases[0]
     if shared:
-        light = light_lint(root / chart, first.values, first.namespace, kube_version)
+        light = light_lint(root / chart, first.values, first.namespace, kube_version, scratch)
         findings.extend(lint_findings(root, chart, first.context, light))
         return Rendered(manifests, findings, name, first)
     messages = run_lint(root / chart, first.values, first.namespace, kube_version)

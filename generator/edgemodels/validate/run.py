@@ -9,6 +9,7 @@ merge findings that differ only by the placement that produced them.
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Iterable, Sequence
 from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, replace
@@ -117,10 +118,14 @@ def render_charts(
     """Every chart rendered; charts with the same templates share one full lint."""
     version = settings.kubernetes_version
     sharing = shared_lints(root, charts)
-    futures = {c: pool.submit(render_chart, root, c, refs, version, c in sharing) for c in charts}
-    with options.progress(list(futures.values()), "rendering charts") as bar:
-        for future in bar:
-            future.result()
+    with tempfile.TemporaryDirectory(prefix="edgemodels-lint-") as scratch:
+        futures = {
+            c: pool.submit(render_chart, root, c, refs, version, c in sharing, Path(scratch))
+            for c in charts
+        }
+        with options.progress(list(futures.values()), "rendering charts") as bar:
+            for future in bar:
+                future.result()
     rendered = {c: f.result() for c, f in futures.items()}
     found: list[Finding] = []
     for more in pool.map(

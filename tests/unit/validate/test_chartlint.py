@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from edgemodels.validate import helm
-from edgemodels.validate.chartlint import shared_lints, template_key
+from edgemodels.validate.chartlint import light_lint, shared_lints, template_key
 from edgemodels.validate.run import ValidateOptions, validate_tree
 
 from .trees import WEB_OVERRIDES, edit
@@ -102,3 +102,17 @@ def test_a_render_repeated_for_equal_values_is_reported_for_each_placement(
     assert d.message.endswith(
         "[Subscription web-site-a, rendered line 11; Subscription web-site-b, rendered line 11]"
     )
+
+
+def test_the_scratch_copy_of_one_chart_leaves_nothing_for_the_next(
+    twin_charts: Path, tmp_path: Path
+) -> None:
+    edit(twin_charts, f"{WEB}/Chart.yaml", "description:", "maintainers:\n- email: x\ndescription:")
+    (twin_charts / WEB2 / "values.yaml").unlink()
+    scratch = tmp_path / "scratch"
+    first = light_lint(twin_charts / WEB, {}, "default", "1.33.0", scratch)
+    second = light_lint(twin_charts / WEB2, {}, "default", "1.33.0", scratch)
+    alone = light_lint(twin_charts / WEB2, {}, "default", "1.33.0")  # a folder of its own
+    assert any("maintainer" in m.error for m in first)
+    assert second == alone and not any("maintainer" in m.error for m in second)
+    assert any(m.path == "values.yaml" for m in second)  # WEB's values.yaml was not kept
