@@ -145,14 +145,16 @@ def validate_tree(root: Path, options: ValidateOptions) -> list[Diagnostic]:
         raise ToolMissingError(
             "kubectl not found on PATH: kustomizations cannot be built (--require-all)"
         )
-    plain, found, clean = load_plain(root, layout.plain_files)
-    refs = package_refs(plain, root)
-    every = list(plain)
-    # kustomize runs in child processes while Helm renders here; Helm's Go code releases
-    # the GIL, so charts render side by side too (threads: Go does not survive fork).
-    with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
-        building = pool.submit(build, root, layout.builds, layout.listings)
-        rendered, lint_found = render_charts(root, layout.charts, refs, settings, pool, options)
+    # kustomize runs in child processes (started first: it is the longest part) while
+    # Helm renders here; Helm's Go code releases the GIL, so charts render side by side
+    # too, in threads (Go does not survive fork).
+    with ThreadPoolExecutor(max_workers=1) as builder:
+        building = builder.submit(build, root, layout.builds, layout.listings)
+        plain, found, clean = load_plain(root, layout.plain_files)
+        refs = package_refs(plain, root)
+        every = list(plain)
+        with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+            rendered, lint_found = render_charts(root, layout.charts, refs, settings, pool, options)
         for chart in layout.charts:
             every.extend(rendered[chart].manifests)
             found.extend(rendered[chart].findings)

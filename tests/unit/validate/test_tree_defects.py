@@ -181,3 +181,21 @@ def test_findings_are_the_same_with_origin_and_no_strict(
     edit(tree, "hub/placements/site-a.yaml", "  tolerations:", "  toleration:")
     relaxed = replace(options, strict=False)
     assert validate_tree(tree, relaxed) == []
+
+
+@needs_kubectl
+def test_a_finding_in_a_base_file_of_several_objects_lands_on_its_object(
+    tree: Path, options: ValidateOptions
+) -> None:
+    base = tree / "models/batch/base"
+    both = (base / "configmap.yaml").read_text() + "---\n" + (base / "deployment.yaml").read_text()
+    (base / "objects.yaml").write_text(both, encoding="utf-8")
+    (base / "configmap.yaml").unlink()
+    (base / "deployment.yaml").unlink()
+    rel = "models/batch/base/kustomization.yaml"
+    edit(tree, rel, "- deployment.yaml\n", "- objects.yaml\n")
+    edit(tree, rel, "- configmap.yaml\n", "")
+    rel = "models/batch/base/objects.yaml"
+    edit(tree, rel, "        resources:", "        resource:")
+    d = only(validate_tree(tree, options))
+    assert (d.code, d.location) == ("K101", Location(rel, line_of(tree, rel, "resource:"), 9))
