@@ -2,13 +2,14 @@
 
 One `kubectl kustomize` process per overlay costs ~125 ms (more on a loaded machine); one
 aggregate kustomization over many is ~12x faster (deps.md section 2). The aggregates live
-in a temporary folder outside the tree (the tree is never written). Each target gets a
-wrapper that marks its objects with an annotation, so the output can be split again; an
-aggregate holds at most one overlay of each model, because overlays of one model emit the
-same kind/namespace/name, which kustomize rejects as a clash. `originAnnotations` says
-which file each object came from, so findings land on the base file that wrote it. A
-failing aggregate is split in two and built again, down to the broken overlay, which gets
-its own finding.
+in a temporary folder outside the tree (the tree is never written). An aggregate holds at
+most one overlay of each model, because overlays of one model emit the same
+kind/namespace/name, which kustomize rejects as a clash. `originAnnotations` says which
+file each object came from, so findings land on the base file that wrote it, and, for an
+overlay whose files all lie in its model's folder, which overlay built it (owners.py);
+any other overlay gets a wrapper that marks its objects with an annotation. A failing
+aggregate is split in two and built again, down to the broken overlay, which gets its
+own finding.
 """
 
 from __future__ import annotations
