@@ -33,7 +33,8 @@ from edgemodels.validate.chartlint import shared_lints
 from edgemodels.validate.discover import discover
 from edgemodels.validate.gitpaths import PackageRef, package_refs
 from edgemodels.validate.helm import Rendered, render_chart, shared_lint
-from edgemodels.validate.kustomize import build, has_kubectl
+from edgemodels.validate.kubectl import has_kubectl
+from edgemodels.validate.kustomize import build
 from edgemodels.validate.manifests import Manifest, Source, manifests_of
 from edgemodels.validate.report import Finding, finding, merge
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from edgemodels.validate import kustomize
+from edgemodels.validate import kubectl, kustomize
 from edgemodels.validate.owners import contained, family, origin_file, owner
 
 needs_kubectl = pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl is not on PATH")
@@ -112,14 +112,14 @@ def test_output_that_origins_cannot_split_is_built_again_with_wrappers(
     _write(tmp_path, {"shared/base/cm.yaml": CONFIGMAP.format(name="shared")})
     targets = ["models/b/overlays/b-1", "models/c/overlays/c-1"]
     tops: list[str] = []
-    real = kustomize._kustomize
+    real = kubectl.run
 
     def recording(binary: str, folder: Path) -> tuple[bool, str]:
         tops.append((folder / "kustomization.yaml").read_text(encoding="utf-8"))
         return real(binary, folder)
 
     monkeypatch.setattr(kustomize, "contained", lambda root, targets: set(range(len(targets))))
-    monkeypatch.setattr(kustomize, "_kustomize", recording)
+    monkeypatch.setattr(kubectl, "run", recording)
     built = kustomize.build(tmp_path, targets, ())
     assert built.findings == []
     assert _objects(built) == [

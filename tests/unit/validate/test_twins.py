@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from edgemodels.validate import kustomize
+from edgemodels.validate import kubectl, kustomize
 from edgemodels.validate.discover import discover
 from edgemodels.validate.run import ValidateOptions, validate_tree
 from edgemodels.validate.twins import twins
@@ -44,13 +44,13 @@ def test_a_twin_is_built_once_and_each_gets_its_objects(
     tree: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     tops: list[str] = []
-    real = kustomize._kustomize
+    real = kubectl.run
 
     def counting(binary: str, folder: Path) -> tuple[bool, str]:
         tops.append((folder / "kustomization.yaml").read_text(encoding="utf-8"))
         return real(binary, folder)
 
-    monkeypatch.setattr(kustomize, "_kustomize", counting)
+    monkeypatch.setattr(kubectl, "run", counting)
     layout = discover(tree)
     built = kustomize.build(tree, layout.builds, ())
     assert len(tops) == 1
