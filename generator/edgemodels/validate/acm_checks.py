@@ -45,12 +45,16 @@ class Index:
         self.by_kind: dict[tuple[str, str], list[Manifest]] = {}
         for m in manifests:
             self.by_kind.setdefault((m.api_version, m.kind), []).append(m)
+        self._names: dict[tuple[str, str], set[tuple[str, str]]] = {}
 
     def of(self, key: tuple[str, str]) -> list[Manifest]:
         return self.by_kind.get(key, [])
 
     def has(self, key: tuple[str, str], namespace: str, name: str) -> bool:
-        return any(m.namespace == namespace and m.name == name for m in self.of(key))
+        names = self._names.get(key)
+        if names is None:  # a set per kind: a scan per lookup was quadratic in the fleet
+            names = self._names[key] = {(m.namespace, m.name) for m in self.of(key)}
+        return (namespace, name) in names
 
     def bindings(self, namespace: str) -> set[str]:
         return {m.name for m in self.of(BINDING) if m.namespace == namespace}
