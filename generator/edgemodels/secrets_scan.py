@@ -146,6 +146,11 @@ _SHAPE_HINTS = (
 _KEY_HINTS = ("pass", "pwd", "token", "key", "secret")
 
 
+# json.dumps' text (separators ", " and ": "), without the check for cycles: a cycle
+# raises RecursionError instead of ValueError, and either answers True.
+_JSON = json.JSONEncoder(check_circular=False)
+
+
 def might_hold_credential(value: object) -> bool:
     """False only when `scan_value(value)` is certainly empty, decided on the JSON text of
     `value` (written and searched at C speed) instead of a walk over every string.
@@ -155,7 +160,7 @@ def might_hold_credential(value: object) -> bool:
     are digits, true/false/null or True/False/None, which `is_secret_key` never accepts.
     """
     try:
-        text = json.dumps(value, separators=(", ", ": "))
+        text = _JSON.encode(value)
     except (TypeError, ValueError, RecursionError):
         return True
     if any(hint in text for hint in _SHAPE_HINTS):
