@@ -22,7 +22,9 @@ from edgemodels.policy.cel_import import cel
 from edgemodels.policy.evaluate import Subject, bind, run_rule
 from edgemodels.policy.fieldpath import Step
 from edgemodels.policy.model import ENTRY_KINDS, CatalogueEntry, Manifest, PolicySet, Rule
-from edgemodels.policy.screen import passing, screen_program
+from edgemodels.policy.reads import Screen, build_screen, project
+from edgemodels.policy.screen import passing
+from edgemodels.secrets_scan import might_hold_credential
 from edgemodels.yamlio import PosMap, load_positioned, locate
 
 SOURCE_ANNOTATION = "edgemodels.io/source"
@@ -87,7 +89,7 @@ def check_manifests(
     if not rules:
         return []
     ctx = _context(policies, rules)
-    selected: dict[tuple[str, str], tuple[list[Rule], cel.Program | None]] = {}
+    selected: dict[tuple[str, str], tuple[list[Rule], Screen]] = {}
     files: dict[str, PosMap | None] = {}
     found: list[Diagnostic] = []
     for item in manifests:
@@ -98,20 +100,38 @@ def check_manifests(
         key = (api_version, kind)
         if key not in selected:
             chosen = [r for r in rules if any(s.matches(*key) for s in r.manifests)]
-            selected[key] = (chosen, screen_program(chosen) if chosen else None)
+            selected[key] = (chosen, build_screen(chosen))
         chosen, screen = selected[key]
         if not chosen:
             continue
-        bind(ctx, "object", m.object)
         # One call says which rules certainly pass; the others run on their own.
-        passed = passing(screen, ctx, len(chosen))
+        bound_whole, passed = _screen(ctx, screen, m.object, len(chosen))
         checked = [r for r, ok in zip(chosen, passed, strict=True) if not ok]
         if not checked:
             continue
+        if not bound_whole:  # rules run on the whole object, as they always have
+            bind(ctx, "object", m.object)
         subject = Subject(Location(m.path, m.line, 1), _locator(m, files), source_of(m.object))
         for rule in checked:
             found += run_rule(ctx, rule, subject)
     return apply_ignores(policies, found)
+
+
+def _screen(
+    ctx: cel.Context, screen: Screen, obj: Mapping[str, object], count: int
+) -> tuple[bool, list[bool]]:
+    """(is the whole object bound now, per rule: does the screen show it passes).
+
+    On objects the credential pre-filter clears, `credentials(object)` is `[]`: the call
+    would get the object back from CEL (the same strings under the same keys, in mappings
+    and lists), and `scan_value` finds nothing where `might_hold_credential` clears."""
+    partial = screen.partial
+    if partial is not None and not (screen.clearance and might_hold_credential(obj)):
+        part = project(obj, screen.reads) if screen.reads is not None else None
+        bind(ctx, "object", obj if part is None else part)
+        return part is None, passing(partial, ctx, count)
+    bind(ctx, "object", obj)
+    return True, passing(screen.program, ctx, count)
 
 
 def source_of(obj: Mapping[str, object]) -> Location | None:

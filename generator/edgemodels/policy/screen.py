@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from edgemodels.policy.cel_import import cel
 from edgemodels.policy.model import Expression, Rule
 
-_TOKEN_RE = re.compile(
+TOKEN_RE = re.compile(
     r"""
       (?P<comment>//[^\n]*)
     | (?P<string>[rRbB]{0,2}(?:'''|\"\"\"|'|"))
@@ -52,11 +52,11 @@ def rewrite_selections(source: str) -> str | None:
     after_has = False
     pos = 0
     while pos < len(source):
-        match = _TOKEN_RE.match(source, pos)
+        match = TOKEN_RE.match(source, pos)
         assert match is not None  # `other` matches any character
         kind, text, end = match.lastgroup, match.group(0), match.end()
         if kind == "string":
-            end = _string_end(source, match)
+            end = string_end(source, match)
             if end < 0:
                 return None
             text = source[pos:end]
@@ -79,7 +79,7 @@ def _kept(source: str, end: int, parens: list[bool]) -> bool:
     return bool(parens) and parens[-1] and _CLOSE_RE.match(source, end) is not None
 
 
-def _string_end(source: str, match: re.Match[str]) -> int:
+def string_end(source: str, match: re.Match[str]) -> int:
     """End of the string literal `match` starts, or -1 if it does not end."""
     quote = match.group(0).lstrip("rRbB")
     raw = "r" in match.group(0)[: -len(quote)].lower()
@@ -114,15 +114,26 @@ def _screened(expression: Expression) -> str | None:
     return None if rewritten is None else f"({rewritten}\n)"
 
 
-def screen_program(rules: Sequence[Rule]) -> cel.Program | None:
-    """The list program for `rules` (in order), or None if there is nothing to gain."""
+def screen_source(rules: Sequence[Rule]) -> str | None:
+    """The list expression for `rules` (in order), or None if there is nothing to gain."""
     parts = [rule_screen(r) for r in rules]
     if all(p == "false" for p in parts):
         return None
+    return "[" + ",\n".join(parts) + "]"
+
+
+def compile_screen(source: str | None) -> cel.Program | None:
+    if source is None:
+        return None
     try:
-        return cel.compile("[" + ",\n".join(parts) + "]")
+        return cel.compile(source)
     except ValueError:  # a rewrite the parser refuses: run every rule on its own
         return None
+
+
+def screen_program(rules: Sequence[Rule]) -> cel.Program | None:
+    """The list program for `rules` (in order), or None if there is nothing to gain."""
+    return compile_screen(screen_source(rules))
 
 
 def passing(program: cel.Program | None, ctx: cel.Context, count: int) -> list[bool]:
