@@ -114,6 +114,18 @@ def run_lint(
     ]
 
 
+def scratch_folder() -> tempfile.TemporaryDirectory[str]:
+    """A temporary folder for the light lint's copies, in memory where there is a tmpfs.
+
+    Rewriting 1,800 small files on this VM's disk cost 1-2 s of a 6 s validate (each
+    truncating open waits on the file system's journal); on /dev/shm it costs nothing
+    worth measuring. The copies are a few KiB a thread.
+    """
+    memory = Path("/dev/shm")
+    parent = str(memory) if memory.is_dir() and os.access(memory, os.W_OK) else None
+    return tempfile.TemporaryDirectory(prefix="edgemodels-lint-", dir=parent)
+
+
 def light_lint(
     chart: Path,
     values: Mapping[str, object],

@@ -9,7 +9,6 @@ merge findings that differ only by the placement that produced them.
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Iterable, Sequence
 from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, replace
@@ -23,13 +22,13 @@ from edgemodels.diagnostics import (
     sort_diagnostics,
 )
 from edgemodels.errors import InputError, ToolMissingError, UsageError
-from edgemodels.policy import check_manifests, load_policies
+from edgemodels.policy import PolicySet, check_manifests, load_policies
 from edgemodels.progress import Progress, no_progress
 from edgemodels.validate import k8s_schemas, kubeconform
 from edgemodels.validate.acm_checks import acm_findings
 from edgemodels.validate.argocd_checks import argocd_findings
 from edgemodels.validate.backends import SchemaSettings, schema_findings
-from edgemodels.validate.chartlint import shared_lints
+from edgemodels.validate.chartlint import scratch_folder, shared_lints
 from edgemodels.validate.discover import discover
 from edgemodels.validate.gitpaths import PackageRef, package_refs
 from edgemodels.validate.helm import Rendered, render_chart, shared_lint
@@ -119,7 +118,7 @@ def render_charts(
     """Every chart rendered; charts with the same templates share one full lint."""
     version = settings.kubernetes_version
     sharing = shared_lints(root, charts)
-    with tempfile.TemporaryDirectory(prefix="edgemodels-lint-") as scratch:
+    with scratch_folder() as scratch:
         futures = {
             c: pool.submit(render_chart, root, c, refs, version, c in sharing, Path(scratch))
             for c in charts
@@ -148,11 +147,14 @@ def validate_tree(root: Path, options: ValidateOptions) -> list[Diagnostic]:
         )
     # kustomize runs in child processes (started first: it is the longest part) while
     # Helm renders here; Helm's Go code releases the GIL, so charts render side by side
-    # too, in threads (Go does not survive fork).
-    with ThreadPoolExecutor(max_workers=1) as builder:
+    # too, in threads (Go does not survive fork). The policy rules check the plain
+    # manifests meanwhile, which leaves less for the end, when only one core has work.
+    policies = load_policies(options.policy_config, root) if options.policies else None
+    with ThreadPoolExecutor(max_workers=1) as builder, ThreadPoolExecutor(1) as checker:
         building = builder.submit(build, root, layout.builds, layout.listings)
         plain, found, clean = load_plain(root, layout.plain_files)
         refs = package_refs(plain, root)
+        checking = checker.submit(policy_findings, root, plain, policies)
         every = list(plain)
         with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
             rendered, lint_found = render_charts(root, layout.charts, refs, settings, pool, options)
@@ -161,28 +163,30 @@ def validate_tree(root: Path, options: ValidateOptions) -> list[Diagnostic]:
             found.extend(rendered[chart].findings)
         found.extend(lint_found)
         built = building.result()
+        plain_policy = checking.result()
     every.extend(built.manifests)
     found.extend(built.findings)
     found.extend(schema_findings(every, settings, root, clean))
     found.extend(acm_findings(plain, every, refs, root))
     found.extend(argocd_findings(plain, every, refs, root))
     diags = merge(found)
-    if options.policies:
-        diags += policy_findings(root, every, options.policy_config)
+    if policies is not None:
+        diags += [_relative_to(d, root) for d in policies.diagnostics]
+        diags += plain_policy + policy_findings(root, every[len(plain) :], policies)
     return sort_diagnostics(catalogue_suppressions(diags))
 
 
 def policy_findings(
-    root: Path, manifests: Sequence[Manifest], config: Path | None
+    root: Path, manifests: Sequence[Manifest], policies: PolicySet | None
 ) -> list[Diagnostic]:
-    """The manifest rules on every object, named by tree-relative path like other findings."""
-    policies = load_policies(config, root)
+    """The manifest rules on `manifests`, named by tree-relative path like other findings."""
+    if policies is None:
+        return []
     # The same object at the same place (a twin overlay's, a render repeated for equal
     # values) gives the same findings: checked once (sort_diagnostics drops repeats).
     unique = {(m.source.path, m.line, id(m.data)): m for m in manifests}
     items = [(str(root / m.source.path), m.line, m.data) for m in unique.values()]
-    found = list(policies.diagnostics) + check_manifests(policies, items)
-    return [_relative_to(d, root) for d in found]
+    return [_relative_to(d, root) for d in check_manifests(policies, items)]
 
 
 def _relative_to(d: Diagnostic, root: Path) -> Diagnostic:
