@@ -58,26 +58,50 @@ class LintMessage:
 
 def template_key(chart: Path) -> str | None:
     """A hash of every file lint reads except PER_CHART, or None when not shareable."""
+    top = _entries(str(chart))
+    if top is None:
+        return None
+    dirs = {e.name for e in top if e.is_dir()}
+    if dirs - {"templates"} or {e.name for e in top if not e.is_dir()} - _SHAREABLE:
+        return None
     h = hashlib.sha256()
-    for current, dirs, names in os.walk(chart):
-        dirs.sort()
-        here = Path(current)
-        top = here == chart
-        if top and (set(dirs) - {"templates"} or set(names) - _SHAREABLE):
-            return None
-        for name in sorted([*dirs, *names]):
-            if (here / name).is_symlink():
-                return None
-        for name in sorted(names):
-            if top and name in PER_CHART:
-                continue
-            data = (here / name).read_bytes()
-            rel = (here / name).relative_to(chart).as_posix()
-            if not top:
-                data = _COMMENT_LINE.sub(b"{{/**/}}", data)
-            h.update(f"{len(rel)}:{rel}:{len(data)}:".encode())
-            h.update(data)
-    return h.hexdigest()
+    for entry in top:
+        if entry.name not in dirs and entry.name not in PER_CHART:
+            _add(h, entry.name, _read(entry.path))
+    return h.hexdigest() if "templates" not in dirs or _add_tree(h, top, "templates") else None
+
+
+def _entries(folder: str) -> list[os.DirEntry[str]] | None:
+    """The entries of `folder` by name; None when one is a symlink (it may point anywhere)."""
+    with os.scandir(folder) as found:
+        entries = sorted(found, key=lambda e: e.name)
+    return None if any(e.is_symlink() for e in entries) else entries
+
+
+def _add_tree(h: hashlib._Hash, parent: list[os.DirEntry[str]], rel: str) -> bool:
+    """Hash every file below `rel` (template comments blanked); False on a symlink."""
+    folder = next(e for e in parent if e.name == rel.rsplit("/", 1)[-1])
+    entries = _entries(folder.path)
+    if entries is None:
+        return False
+    for entry in entries:
+        name = f"{rel}/{entry.name}"
+        if entry.is_dir():
+            if not _add_tree(h, entries, name):
+                return False
+        else:
+            _add(h, name, _COMMENT_LINE.sub(b"{{/**/}}", _read(entry.path)))
+    return True
+
+
+def _read(path: str) -> bytes:
+    with open(path, "rb") as file:
+        return file.read()
+
+
+def _add(h: hashlib._Hash, rel: str, data: bytes) -> None:
+    h.update(f"{len(rel)}:{rel}:{len(data)}:".encode())
+    h.update(data)
 
 
 def shared_lints(root: Path, charts: Sequence[str]) -> dict[str, str]:

@@ -33,8 +33,8 @@ from edgemodels.validate.discover import discover
 from edgemodels.validate.gitpaths import PackageRef, package_refs
 from edgemodels.validate.helm import Rendered, render_chart, shared_lint
 from edgemodels.validate.kubectl import has_kubectl
-from edgemodels.validate.kustomize import build
 from edgemodels.validate.manifests import Manifest, Source, manifests_of
+from edgemodels.validate.offload import building
 from edgemodels.validate.report import Finding, finding, merge
 
 ValidatorChoice = Literal["auto", "builtin", "kubeconform"]
@@ -145,13 +145,15 @@ def validate_tree(root: Path, options: ValidateOptions) -> list[Diagnostic]:
         raise ToolMissingError(
             "kubectl not found on PATH: kustomizations cannot be built (--require-all)"
         )
-    # kustomize runs in child processes (started first: it is the longest part) while
-    # Helm renders here; Helm's Go code releases the GIL, so charts render side by side
+    # kustomize runs in child processes (started first: it is the longest part; offload.py)
+    # while Helm renders here; Helm's Go code releases the GIL, so charts render side by side
     # too, in threads (Go does not survive fork). The policy rules check the plain
     # manifests meanwhile, which leaves less for the end, when only one core has work.
     policies = load_policies(options.policy_config, root) if options.policies else None
-    with ThreadPoolExecutor(max_workers=1) as builder, ThreadPoolExecutor(1) as checker:
-        building = builder.submit(build, root, layout.builds, layout.listings)
+    with (
+        building(root, layout.builds, layout.listings) as built_now,
+        ThreadPoolExecutor(1) as checker,
+    ):
         plain, found, clean = load_plain(root, layout.plain_files)
         refs = package_refs(plain, root)
         checking = checker.submit(policy_findings, root, plain, policies)
@@ -162,7 +164,7 @@ def validate_tree(root: Path, options: ValidateOptions) -> list[Diagnostic]:
             every.extend(rendered[chart].manifests)
             found.extend(rendered[chart].findings)
         found.extend(lint_found)
-        built = building.result()
+        built = built_now()
         plain_policy = checking.result()
     every.extend(built.manifests)
     found.extend(built.findings)

@@ -116,3 +116,14 @@ def test_the_scratch_copy_of_one_chart_leaves_nothing_for_the_next(
     assert any("maintainer" in m.error for m in first)
     assert second == alone and not any("maintainer" in m.error for m in second)
     assert any(m.path == "values.yaml" for m in second)  # WEB's values.yaml was not kept
+
+
+def test_a_symlink_in_a_chart_means_a_lint_of_its_own(twin_charts: Path) -> None:
+    link = twin_charts / WEB2 / "templates" / "extra.yaml"
+    link.symlink_to(twin_charts / WEB / "templates" / "service.yaml")
+    assert template_key(twin_charts / WEB2) is None
+    link.unlink()
+    assert shared_lints(twin_charts, [WEB, WEB2]) == {WEB2: WEB}
+    (twin_charts / WEB2 / "templates" / "more").mkdir()
+    (twin_charts / WEB2 / "templates" / "more" / "x.yaml").write_text("a: 1\n", encoding="utf-8")
+    assert template_key(twin_charts / WEB2) != template_key(twin_charts / WEB)
