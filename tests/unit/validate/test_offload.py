@@ -1,0 +1,79 @@
+"""kustomize builds in a process of their own give what builds in a thread give."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from edgemodels.validate import offload
+from edgemodels.validate.run import ValidateOptions, validate_tree
+
+from .trees import edit, line_of
+
+needs_kubectl = pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl is not on PATH")
+
+BASE = "models/batch/base/deployment.yaml"
+
+
+def _findings(tree: Path, options: ValidateOptions) -> list[tuple[str, str, int, str]]:
+    return [(d.code, d.path, d.line, d.message) for d in validate_tree(tree, options)]
+
+
+@needs_kubectl
+def test_a_process_finds_what_a_thread_finds(
+    tree: Path, options: ValidateOptions, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    edit(tree, BASE, "        resources:", "        resource:")
+    in_thread = _findings(tree, options)
+    started: list[object] = []
+    real_start = offload._start
+
+    def recording(*args: object) -> object:
+        proc = real_start(*args)  # type: ignore[arg-type]
+        started.append(proc)
+        return proc
+
+    monkeypatch.setattr(offload, "PROCESS_MIN_TARGETS", 1)
+    monkeypatch.setattr(offload, "_start", recording)
+    assert _findings(tree, options) == in_thread
+    assert len(started) == 1 and isinstance(started[0], subprocess.Popen)
+    assert in_thread[0][:3] == ("K101", BASE, line_of(tree, BASE, "resource:"))
+
+
+@needs_kubectl
+def test_a_process_that_cannot_start_or_fails_leaves_the_builds_to_a_thread(
+    tree: Path, options: ValidateOptions, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    edit(tree, BASE, "        resources:", "        resource:")
+    expected = _findings(tree, options)
+    monkeypatch.setattr(offload, "PROCESS_MIN_TARGETS", 1)
+    monkeypatch.setattr(sys, "executable", str(tree / "no-such-python"))
+    assert _findings(tree, options) == expected  # OSError: built in a thread
+    monkeypatch.setattr(sys, "executable", shutil.which("false") or "false")
+    assert _findings(tree, options) == expected  # exit 1: built again here
+
+
+@needs_kubectl
+def test_a_script_without_a_main_guard_runs_once(tree: Path, tmp_path: Path) -> None:
+    # multiprocessing's spawn imports the caller's main module again; the build process
+    # must not, or this script would validate twice (and print twice).
+    script = tmp_path / "script.py"
+    script.write_text(
+        "from pathlib import Path\n"
+        "from edgemodels.validate import offload\n"
+        "from edgemodels.validate.run import ValidateOptions, validate_tree\n"
+        "offload.PROCESS_MIN_TARGETS = 1\n"
+        f"options = ValidateOptions(policies=False, cache_dir=Path({str(tmp_path / 'cache')!r}))\n"
+        f"found = validate_tree(Path({str(tree)!r}), options)\n"
+        "print('validated', len(found))\n",
+        encoding="utf-8",
+    )
+    done = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, check=False, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["validated 0"]
