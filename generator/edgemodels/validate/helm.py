@@ -206,19 +206,21 @@ def values_errors(chart: str, release: Release, error: helm_python.HelmError) ->
 
 
 def _rendered_docs(
-    root: Path, chart: str, release: Release, files: Mapping[str, str]
+    root: Path, chart: str, release: Release, files: Mapping[str, str], templates: dict[str, str]
 ) -> tuple[list[Manifest], list[Finding]]:
+    """The objects of one render; `templates` keeps the chart's template texts read so far."""
     manifests: list[Manifest] = []
     findings: list[Finding] = []
     for key, text in sorted(files.items()):
         if not text.strip() or not key.endswith((".yaml", ".yml", ".json")):
             continue  # disabled templates render as "\n"; NOTES.txt is not a manifest
         path = f"{chart}/{key.split('/', 1)[1]}"
-        template = (
-            (root / path).read_text(encoding="utf-8", errors="replace")
-            if (root / path).is_file()
-            else text
-        )
+        if path not in templates:
+            file = root / path
+            templates[path] = (
+                file.read_text(encoding="utf-8", errors="replace") if file.is_file() else text
+            )
+        template = templates[path]
         docs, problems = manifests_of(path, text, release.context)
         for problem in problems:
             line, col = template_position(template, text, problem.line, problem.col)
@@ -231,7 +233,11 @@ def _rendered_docs(
 
 
 def _render(
-    root: Path, chart: str, loaded: helm_python.Chart, release: Release
+    root: Path,
+    chart: str,
+    loaded: helm_python.Chart,
+    release: Release,
+    templates: dict[str, str],
 ) -> tuple[list[Manifest], list[Finding]]:
     try:
         files = loaded.render(dict(release.values), name=release.name, namespace=release.namespace)
@@ -243,7 +249,7 @@ def _render(
         where = Location(f"{chart}/Chart.yaml", 1, 1)
         message = "template error: the chart renders bytes that are not valid UTF-8"
         return [], [(diagnostic("K201", where, message), release.context)]
-    return _rendered_docs(root, chart, release, files)
+    return _rendered_docs(root, chart, release, files, templates)
 
 
 def lint_findings(
@@ -302,12 +308,13 @@ def render_chart(
         releases, problems = releases_for(chart, name, refs)
         findings: list[Finding] = [(p, "") for p in problems]
         done: dict[str, list[Manifest]] = {}  # clean renders, by what they depend on
+        templates: dict[str, str] = {}
         for release in releases:
             key = json.dumps([release.name, release.namespace, release.values], sort_keys=True)
             if key in done:  # the same inputs render the same objects: only the context differs
                 manifests += [replace(m, context=release.context) for m in done[key]]
                 continue
-            docs, found = _render(root, chart, loaded, release)
+            docs, found = _render(root, chart, loaded, release, templates)
             manifests.extend(docs)
             findings.extend(found)
             if not found:

@@ -118,9 +118,15 @@ def render_charts(
     """Every chart rendered; charts with the same templates share one full lint."""
     version = settings.kubernetes_version
     sharing = shared_lints(root, charts)
+    by_chart: dict[str, list[PackageRef]] = {}
+    for ref in refs:
+        if ref.relative is not None:
+            by_chart.setdefault(ref.relative, []).append(ref)
     with scratch_folder() as scratch:
         futures = {
-            c: pool.submit(render_chart, root, c, refs, version, c in sharing, Path(scratch))
+            c: pool.submit(
+                render_chart, root, c, by_chart.get(c, []), version, c in sharing, Path(scratch)
+            )
             for c in charts
         }
         with options.progress(list(futures.values()), "rendering charts") as bar:

@@ -91,9 +91,11 @@ def test_a_render_repeated_for_equal_values_is_reported_for_each_placement(
     renders: list[str] = []
     real = helm._render
 
-    def counting(root: Path, chart: str, loaded: object, release: helm.Release) -> object:
+    def counting(
+        root: Path, chart: str, loaded: object, release: helm.Release, templates: dict[str, str]
+    ) -> object:
         renders.append(release.context)
-        return real(root, chart, loaded, release)  # type: ignore[arg-type]
+        return real(root, chart, loaded, release, templates)  # type: ignore[arg-type]
 
     monkeypatch.setattr(helm, "_render", counting)
     (d,) = validate_tree(tree, options)
