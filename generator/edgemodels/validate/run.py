@@ -154,7 +154,8 @@ def validate_tree(root: Path, options: ValidateOptions) -> list[Diagnostic]:
     # kustomize runs in child processes (started first: it is the longest part; offload.py)
     # while Helm renders here; Helm's Go code releases the GIL, so charts render side by side
     # too, in threads (Go does not survive fork). The policy rules check the plain
-    # manifests meanwhile, which leaves less for the end, when only one core has work.
+    # manifests meanwhile, and the rendered ones while the last builds finish, which
+    # leaves less for the end, when only one core has work.
     policies = load_policies(options.policy_config, root) if options.policies else None
     with (
         building(root, layout.builds, layout.listings) as built_now,
@@ -170,8 +171,8 @@ def validate_tree(root: Path, options: ValidateOptions) -> list[Diagnostic]:
             every.extend(rendered[chart].manifests)
             found.extend(rendered[chart].findings)
         found.extend(lint_found)
+        checked = checking.result() + policy_findings(root, every[len(plain) :], policies)
         built = built_now()
-        plain_policy = checking.result()
     every.extend(built.manifests)
     found.extend(built.findings)
     found.extend(schema_findings(every, settings, root, clean))
@@ -180,7 +181,7 @@ def validate_tree(root: Path, options: ValidateOptions) -> list[Diagnostic]:
     diags = merge(found)
     if policies is not None:
         diags += [_relative_to(d, root) for d in policies.diagnostics]
-        diags += plain_policy + policy_findings(root, every[len(plain) :], policies)
+        diags += checked + policy_findings(root, built.manifests, policies)
     return sort_diagnostics(catalogue_suppressions(diags))
 
 
