@@ -109,15 +109,6 @@ class _Origins:
         return match.source
 
 
-def _origin_path(annotation: str, built_in: Path, root: Path) -> str | None:
-    for line in annotation.splitlines():
-        if line.startswith("path:"):
-            full = os.path.normpath(built_in / line.split(":", 1)[1].strip())
-            rel = os.path.relpath(full, root)
-            return None if rel.startswith("..") else Path(rel).as_posix()
-    return None
-
-
 def _member(
     doc: Manifest, origin: str, built_in: Path, root: Path, families: dict[str, int]
 ) -> int | None:
@@ -153,7 +144,7 @@ def _split(
             continue  # every member is wrapped: nothing unmarked comes from them
         target = targets[index]
         _strip_marker(doc.data)
-        rel = _origin_path(origin, built_in, root)
+        rel = origin_file(origin, built_in, root, ("path",))  # the file that wrote it
         source = origins.source(rel, doc.kind, doc.name) if rel else None
         if source is None:
             kustomization = kustomization_file(root / target)

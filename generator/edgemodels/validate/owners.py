@@ -70,12 +70,14 @@ def contained(root: Path, targets: Sequence[str]) -> set[int]:
     return found
 
 
-def origin_file(annotation: str, built_in: Path, root: Path) -> str | None:
+def origin_file(
+    annotation: str, built_in: Path, root: Path, keys: tuple[str, ...] = ("path", "configuredIn")
+) -> str | None:
     """The tree-relative file an `originAnnotations` value names: `path:` for a resource,
     `configuredIn:` for a generated object; None for a remote or outside the tree."""
     for line in annotation.splitlines():
         key, _, value = line.partition(":")
-        if key in ("path", "configuredIn") and value.strip():
+        if key in keys and value.strip():
             full = os.path.normpath(built_in / value.strip())
             rel = os.path.relpath(full, root)
             return None if rel.startswith("..") else Path(rel).as_posix()
