@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import gc
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
@@ -93,6 +93,33 @@ class _PositionLoader(_Loader):
         if kind is yaml.ScalarNode and implicit[0]:
             return _plain_tag(value)
         return super().resolve(kind, value, implicit)  # type: ignore[no-untyped-call]
+
+
+Construct = Callable[[Any, yaml.Node], Any]
+
+
+def check_tagged_scalars(loader: type[yaml.constructor.SafeConstructor]) -> None:
+    """An explicit tag the value does not fit (`!!int foo`, `!!bool maybe`, `!!timestamp x`)
+    made PyYAML's constructors raise ValueError, KeyError or AttributeError: a crash. With
+    this, the loader raises a ConstructorError at the value, reported like any YAML error.
+    The value is not repeated in the message (it may be a secret)."""
+    for name in ("int", "float", "bool", "timestamp"):
+        tag = f"tag:yaml.org,2002:{name}"
+        loader.add_constructor(tag, _checked(loader.yaml_constructors[tag], name))
+
+
+def _checked(construct: Construct, name: str) -> Construct:
+    def build(loader: Any, node: yaml.Node) -> Any:
+        try:
+            return construct(loader, node)
+        except (ValueError, KeyError, AttributeError, TypeError, OverflowError) as exc:
+            problem = f"a value tagged !!{name} that is not a valid {name}"
+            raise yaml.constructor.ConstructorError(None, None, problem, node.start_mark) from exc
+
+    return build
+
+
+check_tagged_scalars(_PositionLoader)
 
 
 def _mark(node: yaml.Node) -> Pos:

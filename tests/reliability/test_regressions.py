@@ -18,6 +18,12 @@ CASES = [
     ("cat/models/sktime.yaml", "version: 1.4.2", "version: 2024-01-01", "check"),
     ("cat/models/sktime.yaml", "version: 1.4.2", "version: !!binary aGVsbG8=", "check"),
     ("export.yaml", "name: paint-monitor", "name: !!timestamp 2024-01-01", "plan"),
+    # yamlio: an explicit tag the value does not fit made PyYAML's constructors raise
+    # ValueError (int, float), KeyError (bool) or AttributeError (timestamp).
+    ("cat/models/sktime.yaml", "version: 1.4.2", "version: !!int one", "check"),
+    ("cat/models/sktime.yaml", "version: 1.4.2", "version: !!bool maybe", "check"),
+    ("export.yaml", "name: paint-monitor", "name: !!timestamp paint", "plan"),
+    (".edgemodels-policy.yaml", "policies/*.yaml", "!!float policies/*.yaml", "check"),
     # catalogue/checks.py: urlsplit raised 'Invalid IPv6 URL' on an unbalanced '['.
     ("cat/catalogue.yaml", "url: https://gitlab.com", "url: https://[gitlab.com", "check"),
     # inventory.py: `kind: [...]` is unhashable; `kind in {...}` raised TypeError.

@@ -19,6 +19,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from edgemodels.diagnostics import Diagnostic, Location
 from edgemodels.validate.codes import diagnostic
 from edgemodels.validate.fastload import Duplicate, FastResolver, NotPlain, plain_data
+from edgemodels.yamlio import check_tagged_scalars
 
 Pointer = tuple[str | int, ...]
 _SOURCE_RE = re.compile(r"^(?P<path>.+?):(?P<line>[0-9]+)(?::(?P<col>[0-9]+))?$")
@@ -110,6 +111,7 @@ def _as_json(loader: _StrictLoader, node: Node) -> object:
 
 for _tag in ("timestamp", "binary", "set", "omap", "pairs"):
     _StrictLoader.add_constructor(f"tag:yaml.org,2002:{_tag}", _as_json)
+check_tagged_scalars(_StrictLoader)  # `!!int foo` is a K108, not a crash
 
 
 @dataclass(frozen=True)

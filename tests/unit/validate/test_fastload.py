@@ -112,6 +112,7 @@ def test_hand_written_cases_agree() -> None:
         "!!set {a, b}\n",
         "d: 2001-12-14\nbin: !!binary aGVsbG8=\n",
         "x: !custom 1\n",  # PyYAML refuses an unknown tag
+        "a: !!int foo\nb: !!bool maybe\n",  # a tag the value does not fit: K108, no crash
         "on: 1\n1: a\n~: b\n1.5: c\n",  # keys of every core type
         "a: &x [1, 2]\nb: *x\n",
         "",

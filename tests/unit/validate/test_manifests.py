@@ -97,3 +97,10 @@ def test_template_position_follows_the_key_nearest_the_rendered_line() -> None:
     assert template_position(template, rendered, 2, 13) == (2, 13)
     # A rendered line with no like in the template stays on its own line number.
     assert template_position("x: 1\n", "x: 1\ny: 2\n", 2, 4) == (1, 1)
+
+
+def test_a_tag_the_value_does_not_fit_is_a_finding() -> None:
+    for text in ("a: !!int foo\n", "a: !!float x\n", "a: !!bool maybe\n"):
+        (d,) = load_stream("t.yaml", text).diagnostics
+        assert (d.code, d.location) == ("K108", Location("t.yaml", 1, 4))
+        assert "not a valid" in d.message
