@@ -73,8 +73,23 @@ def test_the_hub_listing_must_build(tree: Path, options: ValidateOptions) -> Non
 
 def test_groups_keep_overlays_of_one_model_apart() -> None:
     targets = ["m/a/overlays/x", "m/a/overlays/y", "m/b/overlays/x", "hub", "m/c/overlays/x"]
-    assert groups(targets) == [[0, 2, 3, 4], [1]]
-    assert groups(targets, size=2) == [[0, 2], [3, 4], [1]]
+    assert groups(targets) == [[0, 2, 4], [1, 3]]  # two are needed (m/a), filled evenly
+    assert groups(targets, size=2) == [[0, 3], [1, 4], [2]]  # as few as the cap allows
+
+
+def test_groups_are_as_few_as_the_cap_and_the_models_allow() -> None:
+    # Three models with 3, 2 and 1 overlays, and 5 models with one: 11 targets.
+    targets = [f"m/a/overlays/{s}" for s in "xyz"] + ["m/b/overlays/x", "m/b/overlays/y"]
+    targets += [f"m/{name}/overlays/x" for name in "cdefgh"]
+    for size in (2, 3, 4, 11):
+        found = groups(targets, size)
+        assert sorted(i for g in found for i in g) == list(range(len(targets)))
+        assert all(len(g) <= size for g in found)
+        for group in found:
+            models = [targets[i].split("/overlays/")[0] for i in group]
+            assert len(models) == len(set(models))
+        assert len(found) == max(-(-len(targets) // size), 3)  # a's three overlays: >= 3
+        assert max(map(len, found)) - min(map(len, found)) <= 2  # about even
 
 
 @needs_kubectl
