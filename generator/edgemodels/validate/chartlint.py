@@ -71,7 +71,8 @@ def template_key(chart: Path) -> str | None:
     for entry in top:
         if entry.name not in dirs and entry.name not in PER_CHART:
             _add(h, entry.name, _read(entry.path))
-    return h.hexdigest() if "templates" not in dirs or _add_tree(h, top, "templates") else None
+    templates = next((e for e in top if e.name == "templates"), None)
+    return h.hexdigest() if templates is None or _add_tree(h, templates, "templates") else None
 
 
 def _entries(folder: str) -> list[os.DirEntry[str]] | None:
@@ -81,16 +82,15 @@ def _entries(folder: str) -> list[os.DirEntry[str]] | None:
     return None if any(e.is_symlink() for e in entries) else entries
 
 
-def _add_tree(h: hashlib._Hash, parent: list[os.DirEntry[str]], rel: str) -> bool:
-    """Hash every file below `rel` (template comments blanked); False on a symlink."""
-    folder = next(e for e in parent if e.name == rel.rsplit("/", 1)[-1])
+def _add_tree(h: hashlib._Hash, folder: os.DirEntry[str], rel: str) -> bool:
+    """Hash every file below `folder` (template comments blanked); False on a symlink."""
     entries = _entries(folder.path)
     if entries is None:
         return False
     for entry in entries:
         name = f"{rel}/{entry.name}"
         if entry.is_dir():
-            if not _add_tree(h, entries, name):
+            if not _add_tree(h, entry, name):
                 return False
         else:
             _add(h, name, _COMMENT_LINE.sub(b"{{/**/}}", _read(entry.path)))
