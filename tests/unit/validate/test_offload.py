@@ -23,12 +23,20 @@ def _findings(tree: Path, options: ValidateOptions) -> list[tuple[str, str, int,
     return [(d.code, d.path, d.line, d.message) for d in validate_tree(tree, options)]
 
 
+@pytest.fixture
+def in_thread(tree: Path, options: ValidateOptions) -> list[tuple[str, str, int, str]]:
+    """The findings of a thread's builds on the tree with a typo in a kustomize base."""
+    edit(tree, BASE, "        resources:", "        resource:")
+    return _findings(tree, options)
+
+
 @needs_kubectl
 def test_a_process_finds_what_a_thread_finds(
-    tree: Path, options: ValidateOptions, monkeypatch: pytest.MonkeyPatch
+    tree: Path,
+    options: ValidateOptions,
+    monkeypatch: pytest.MonkeyPatch,
+    in_thread: list[tuple[str, str, int, str]],
 ) -> None:
-    edit(tree, BASE, "        resources:", "        resource:")
-    in_thread = _findings(tree, options)
     started: list[object] = []
     real_start = offload._start
 
@@ -46,10 +54,12 @@ def test_a_process_finds_what_a_thread_finds(
 
 @needs_kubectl
 def test_a_process_that_cannot_start_or_fails_leaves_the_builds_to_a_thread(
-    tree: Path, options: ValidateOptions, monkeypatch: pytest.MonkeyPatch
+    tree: Path,
+    options: ValidateOptions,
+    monkeypatch: pytest.MonkeyPatch,
+    in_thread: list[tuple[str, str, int, str]],
 ) -> None:
-    edit(tree, BASE, "        resources:", "        resource:")
-    expected = _findings(tree, options)
+    expected = in_thread
     monkeypatch.setattr(offload, "PROCESS_MIN_TARGETS", 1)
     monkeypatch.setattr(sys, "executable", str(tree / "no-such-python"))
     assert _findings(tree, options) == expected  # OSError: built in a thread
