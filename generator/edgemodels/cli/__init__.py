@@ -6,7 +6,6 @@ tool, 3 unexpected crash, 130 interrupted.
 
 from __future__ import annotations
 
-import gc
 import importlib
 import sys
 from collections.abc import Callable, Sequence
@@ -21,6 +20,7 @@ from edgemodels.diagnostics import Diagnostic, has_failures, sort_diagnostics
 from edgemodels.errors import EdgeModelsError, OutputError
 from edgemodels.output import REPORTERS
 from edgemodels.secrets_scan import redact_text
+from edgemodels.yamlio import collect_rarely
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_CRASH, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
@@ -157,10 +157,7 @@ def cli() -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    # A run builds hundreds of thousands of small objects and frees them at exit; the
-    # default collector thresholds (700 allocations) rescan them over and over for cycles
-    # they do not have (10-20% of a generate). mypy raises them for the same reason.
-    gc.set_threshold(100_000, 20, 20)
+    collect_rarely()
     try:
         rv = cli.main(args=list(argv) if argv is not None else None, standalone_mode=False)
     except click.exceptions.Abort:

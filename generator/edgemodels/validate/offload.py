@@ -28,6 +28,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from edgemodels.validate.kustomize import Built, build
+from edgemodels.yamlio import collect_rarely
 
 PROCESS_MIN_TARGETS = 50  # kustomizations; below, a thread
 
@@ -76,6 +77,7 @@ def _start(
 
 
 def _serve() -> None:
+    collect_rarely()  # as the command-line entry does: 0.03-0.05 s less here on the fleet
     request = json.loads(sys.stdin.buffer.read())
     built = build(Path(request["root"]), request["builds"], request["listings"])
     sys.stdout.buffer.write(pickle.dumps(built, protocol=pickle.HIGHEST_PROTOCOL))
