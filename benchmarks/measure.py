@@ -1,4 +1,4 @@
-"""Measuring one command as a whole process: wall time and peak resident memory.
+"""Measuring one command as a whole process: wall time, CPU time and peak resident memory.
 
 The peak RSS is GNU time's `%M` (`/usr/bin/time -f %M`): the maximum RSS of the measured
 process and its descendants. Asking the kernel directly from here (`os.wait4`,
@@ -6,6 +6,10 @@ process and its descendants. Asking the kernel directly from here (`os.wait4`,
 process it was forked from, as it stood when the child called exec, so every figure
 would be at least the harness's own size. `time` is a few MiB; without it we fall back to
 `wait4` and the figure is an upper bound (noted in the result).
+
+The CPU time is user + system of the process and every descendant it waited for (kubectl,
+a build process): on two cores, a run that keeps both busy shows about twice its wall
+time, which says whether a case is bound by CPU or by waiting.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ class Sample:
     seconds: float
     rss_mib: float
     returncode: int
+    cpu_s: float = 0.0
 
 
 @dataclass
@@ -50,6 +55,10 @@ class Result:
     def rss(self) -> float:
         return statistics.median(s.rss_mib for s in self.samples)
 
+    @property
+    def cpu(self) -> float:
+        return statistics.median(s.cpu_s for s in self.samples)
+
     def as_json(self) -> dict[str, object]:
         return {
             "command": self.command,
@@ -58,8 +67,14 @@ class Result:
             "min_s": round(min(s.seconds for s in self.samples), 4) if self.ok else None,
             "max_s": round(max(s.seconds for s in self.samples), 4) if self.ok else None,
             "peak_rss_mib": round(max(s.rss_mib for s in self.samples), 1) if self.ok else None,
+            "median_cpu_s": round(self.cpu, 3) if self.ok else None,
             "samples": [
-                {"s": round(s.seconds, 4), "rss_mib": round(s.rss_mib, 1), "rc": s.returncode}
+                {
+                    "s": round(s.seconds, 4),
+                    "cpu_s": round(s.cpu_s, 3),
+                    "rss_mib": round(s.rss_mib, 1),
+                    "rc": s.returncode,
+                }
                 for s in self.samples
             ],
         }
@@ -83,7 +98,8 @@ def run_once(command: Sequence[str], cwd: Path, log: Path) -> Sample:
     if timed:
         lines = peak_file.read_text(encoding="utf-8").split()
         kib = int(lines[-1]) if lines and lines[-1].isdigit() else kib
-    return Sample(seconds, kib / KIB, proc.returncode)
+    cpu = usage.ru_utime + usage.ru_stime  # GNU time's own share is a millisecond or two
+    return Sample(seconds, kib / KIB, proc.returncode, cpu)
 
 
 @dataclass(frozen=True)

@@ -89,14 +89,18 @@ def _cell(seconds: float | None) -> str:
 
 
 def table(rows: list[Row]) -> str:
-    head = "| case | input | edgemodels s | peak RSS MiB | peer | peer s | figure | bar | verdict |"
-    lines = [head, "|" + " --- |" * 9]
+    head = (
+        "| case | input | edgemodels s | CPU s | peak RSS MiB | peer | peer s | figure | bar "
+        "| verdict |"
+    )
+    lines = [head, "|" + " --- |" * 10]
     for r in rows:
         ours = r.ours if r.ours and r.ours.ok else None
         peer = r.peer if r.peer and r.peer.ok else None
         lines.append(
             f"| {r.case} | {r.size} | {_cell(ours.median if ours else None)} | "
-            f"{f'{ours.rss:.0f}' if ours else ''} | {r.peer_name} | "
+            f"{_cell(ours.cpu if ours else None)} | {f'{ours.rss:.0f}' if ours else ''} | "
+            f"{r.peer_name} | "
             f"{_cell(peer.median if peer else None)} | {r.figure} | {r.bar} | {r.verdict} |"
         )
     notes = [f"- {r.case}: {r.note}" for r in rows if r.note]

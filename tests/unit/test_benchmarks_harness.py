@@ -70,7 +70,8 @@ def test_quick_run_measures_every_case_and_writes_json(tmp_path: Path) -> None:
         if row["verdict"] in {"ok", "MISS"} and row["edgemodels"]:
             samples = row["edgemodels"]["samples"]
             assert samples and all(
-                s["s"] > 0 and s["rss_mib"] > 1 and s["rc"] in (0, 1) for s in samples
+                s["s"] > 0 and s["cpu_s"] > 0 and s["rss_mib"] > 1 and s["rc"] in (0, 1)
+                for s in samples
             )
     check = next(r for r in report["rows"] if r["case"] == "check")
     assert check["peer_name"] == "check-jsonschema" or "not installed" in check["note"]
@@ -143,6 +144,24 @@ def test_peak_memory_is_measured_per_run_not_as_a_running_maximum(tmp_path: Path
     assert first.rss_mib > 300
     assert second.rss_mib < 100
     assert first.returncode == second.returncode == 0
+
+
+def test_cpu_time_counts_descendants_and_not_waiting(tmp_path: Path) -> None:
+    # A parent waiting on a child that computes (as validate waits on kubectl) is charged
+    # with the child's CPU; a process that sleeps is charged with next to none.
+    spin = "x = 0\nfor i in range(10_000_000):\n    x += i"
+    busy = [
+        sys.executable,
+        "-c",
+        f"import subprocess, sys; subprocess.run([sys.executable, '-c', {spin!r}])",
+    ]
+    sleeper = [sys.executable, "-c", "import time; time.sleep(0.5)"]
+    log = tmp_path / "log"
+    worked = measure.run_once(busy, tmp_path, log)
+    slept = measure.run_once(sleeper, tmp_path, log)
+    assert worked.returncode == slept.returncode == 0
+    assert slept.seconds >= 0.5 and slept.cpu_s < 0.3
+    assert worked.cpu_s > 0.3
 
 
 # --- the loader speed-ups found by the benchmark keep PyYAML's meaning --------------------
