@@ -31,7 +31,7 @@ class Sample:
     seconds: float
     rss_mib: float
     returncode: int
-    cpu_s: float = 0.0
+    cpu_s: float
 
 
 @dataclass
