@@ -12,8 +12,8 @@ The process is `python -m edgemodels.validate.offload`, given the work as JSON o
 and answering with the pickled `Built` on stdout: unlike `multiprocessing` it never
 imports the caller's main module again (a script calling `validate_tree` without a
 `__main__` guard would run twice), and nothing forks the Go runtime of the Helm SDK, which
-does not survive `fork`. When the process cannot start or fails, the builds run here, so
-a real error is raised where it happens.
+does not survive `fork`. When the process cannot start, fails or answers with something
+that does not unpickle, the builds run here, so a real error is raised where it happens.
 """
 
 from __future__ import annotations
@@ -50,7 +50,10 @@ def building(
         def result() -> Built:
             out, _ = answer.result()
             if proc.returncode == 0:
-                built = pickle.loads(out)  # our own child's answer, not outside input
+                try:
+                    built = pickle.loads(out)  # our own child's answer, not outside input
+                except Exception:  # cut short (a debugger, a signal): unpickling raises anything
+                    built = None
                 if isinstance(built, Built):
                     return built
             return build(root, builds, listings)

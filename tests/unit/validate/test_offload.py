@@ -53,7 +53,7 @@ def test_a_process_finds_what_a_thread_finds(
 
 
 @needs_kubectl
-def test_a_process_that_cannot_start_or_fails_leaves_the_builds_to_a_thread(
+def test_a_process_that_cannot_start_fails_or_garbles_leaves_the_builds_to_a_thread(
     tree: Path,
     options: ValidateOptions,
     monkeypatch: pytest.MonkeyPatch,
@@ -65,6 +65,8 @@ def test_a_process_that_cannot_start_or_fails_leaves_the_builds_to_a_thread(
     assert _findings(tree, options) == expected  # OSError: built in a thread
     monkeypatch.setattr(sys, "executable", shutil.which("false") or "false")
     assert _findings(tree, options) == expected  # exit 1: built again here
+    monkeypatch.setattr(sys, "executable", shutil.which("echo") or "echo")
+    assert _findings(tree, options) == expected  # exit 0, not a pickle: built again here
 
 
 @needs_kubectl
