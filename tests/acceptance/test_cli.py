@@ -17,7 +17,7 @@ NOT_COMMANDS = {"__init__", "terminal"}
 
 def test_every_command_module_is_registered() -> None:
     modules = {p.stem for p in CLI_DIR.glob("*.py")} - NOT_COMMANDS
-    registered = {module.rsplit(".", 1)[1] for module, _ in COMMANDS.values()}
+    registered = {module.rsplit(".", 1)[1] for module, _, _ in COMMANDS.values()}
     assert modules == registered
 
 
@@ -36,3 +36,15 @@ def test_version_does_not_import_the_commands() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.splitlines()[-1] == "False False False"
+
+
+def test_help_lists_every_command_without_importing_one() -> None:
+    code = (
+        "import sys; from edgemodels.cli import main; main(['--help']);"
+        "print(sorted(m for m in sys.modules if m.startswith('edgemodels.cli.')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    lines = out.stdout.splitlines()
+    assert lines[-1] == "['edgemodels.cli.terminal']"
+    for name, (_, _, summary) in COMMANDS.items():
+        assert any(line.split() == [name, *summary.split()] for line in lines), name

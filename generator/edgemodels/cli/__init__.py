@@ -111,19 +111,40 @@ def report_options(func: Callable[P, R]) -> Callable[P, R]:
     )(func)
 
 
-# Explicit registry, no entry-point magic: command name -> (module, attribute). Modules are
-# imported only when their command runs, so a hook calling `edgemodels check` does not pay
-# for Helm, Git or CEL start-up.
-COMMANDS: dict[str, tuple[str, str]] = {
-    "init": ("edgemodels.cli.init", "command"),
-    "check": ("edgemodels.cli.check", "command"),
-    "generate": ("edgemodels.cli.generate", "command"),
-    "validate": ("edgemodels.cli.validate", "command"),
-    "plan": ("edgemodels.cli.plan", "command"),
-    "publish": ("edgemodels.cli.publish", "command"),
-    "rules": ("edgemodels.cli.rules", "command"),
-    "rule": ("edgemodels.cli.rules", "rule_command"),
-    "policy": ("edgemodels.cli.policy", "command"),
+# Explicit registry, no entry-point magic: command name -> (module, attribute, summary).
+# Modules are imported only when their command runs, so a hook calling `edgemodels check`
+# does not pay for Helm, Git or CEL start-up, and `edgemodels --help` lists the summaries
+# without importing any command (0.4 s when it took each command's first docstring line).
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "init": (
+        "edgemodels.cli.init",
+        "command",
+        "Start a catalogue repository, hooks and CI included.",
+    ),
+    "check": (
+        "edgemodels.cli.check",
+        "command",
+        "Check a catalogue: schema, references, policies.",
+    ),
+    "generate": ("edgemodels.cli.generate", "command", "Generate the GitOps tree RHACM pulls."),
+    "validate": (
+        "edgemodels.cli.validate",
+        "command",
+        "Render, build and schema-check a generated tree.",
+    ),
+    "plan": (
+        "edgemodels.cli.plan",
+        "command",
+        "Show which site gains, loses or upgrades which model.",
+    ),
+    "publish": (
+        "edgemodels.cli.publish",
+        "command",
+        "Commit the generated tree to the deploy branch.",
+    ),
+    "rules": ("edgemodels.cli.rules", "command", "List every policy rule."),
+    "rule": ("edgemodels.cli.rules", "rule_command", "Print the documentation of one rule."),
+    "policy": ("edgemodels.cli.policy", "command", "Export policies for admission control."),
 }
 
 
@@ -138,6 +159,10 @@ class LazyGroup(click.Group):
         command = getattr(importlib.import_module(entry[0]), entry[1])
         assert isinstance(command, click.Command)
         return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        with formatter.section("Commands"):
+            formatter.write_dl([(name, summary) for name, (_, _, summary) in COMMANDS.items()])
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
