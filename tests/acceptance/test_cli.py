@@ -17,7 +17,7 @@ NOT_COMMANDS = {"__init__", "terminal"}
 
 def test_every_command_module_is_registered() -> None:
     modules = {p.stem for p in CLI_DIR.glob("*.py")} - NOT_COMMANDS
-    registered = {module.rsplit(".", 1)[1] for module, _, _ in COMMANDS.values()}
+    registered = {entry.module for entry in COMMANDS.values()}
     assert modules == registered
 
 
@@ -46,5 +46,5 @@ def test_help_lists_every_command_without_importing_one() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     lines = out.stdout.splitlines()
     assert lines[-1] == "['edgemodels.cli.terminal']"
-    for name, (_, _, summary) in COMMANDS.items():
-        assert any(line.split() == [name, *summary.split()] for line in lines), name
+    for name, entry in COMMANDS.items():
+        assert any(line.split() == [name, *entry.summary.split()] for line in lines), name

@@ -10,7 +10,7 @@ import importlib
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import ParamSpec, TypeVar
+from typing import NamedTuple, ParamSpec, TypeVar
 
 import click
 
@@ -111,40 +111,26 @@ def report_options(func: Callable[P, R]) -> Callable[P, R]:
     )(func)
 
 
-# Explicit registry, no entry-point magic: command name -> (module, attribute, summary).
-# Modules are imported only when their command runs, so a hook calling `edgemodels check`
-# does not pay for Helm, Git or CEL start-up, and `edgemodels --help` lists the summaries
-# without importing any command (0.4 s when it took each command's first docstring line).
-COMMANDS: dict[str, tuple[str, str, str]] = {
-    "init": (
-        "edgemodels.cli.init",
-        "command",
-        "Start a catalogue repository, hooks and CI included.",
-    ),
-    "check": (
-        "edgemodels.cli.check",
-        "command",
-        "Check a catalogue: schema, references, policies.",
-    ),
-    "generate": ("edgemodels.cli.generate", "command", "Generate the GitOps tree RHACM pulls."),
-    "validate": (
-        "edgemodels.cli.validate",
-        "command",
-        "Render, build and schema-check a generated tree.",
-    ),
-    "plan": (
-        "edgemodels.cli.plan",
-        "command",
-        "Show which site gains, loses or upgrades which model.",
-    ),
-    "publish": (
-        "edgemodels.cli.publish",
-        "command",
-        "Commit the generated tree to the deploy branch.",
-    ),
-    "rules": ("edgemodels.cli.rules", "command", "List every policy rule."),
-    "rule": ("edgemodels.cli.rules", "rule_command", "Print the documentation of one rule."),
-    "policy": ("edgemodels.cli.policy", "command", "Export policies for admission control."),
+class Entry(NamedTuple):
+    module: str  # in edgemodels.cli
+    attribute: str
+    summary: str  # its line in `edgemodels --help`
+
+
+# Explicit registry, no entry-point magic. Modules are imported only when their command
+# runs, so a hook calling `edgemodels check` does not pay for Helm, Git or CEL start-up, and
+# `edgemodels --help` lists the summaries without importing any command (0.4 s when it took
+# each command's first docstring line).
+COMMANDS: dict[str, Entry] = {
+    "init": Entry("init", "command", "Start a catalogue repository, hooks and CI included."),
+    "check": Entry("check", "command", "Check a catalogue: schema, references, policies."),
+    "generate": Entry("generate", "command", "Generate the GitOps tree RHACM pulls."),
+    "validate": Entry("validate", "command", "Render, build and schema-check a generated tree."),
+    "plan": Entry("plan", "command", "Show which site gains, loses or upgrades which model."),
+    "publish": Entry("publish", "command", "Commit the generated tree to the deploy branch."),
+    "rules": Entry("rules", "command", "List every policy rule."),
+    "rule": Entry("rules", "rule_command", "Print the documentation of one rule."),
+    "policy": Entry("policy", "command", "Export policies for admission control."),
 }
 
 
@@ -156,13 +142,14 @@ class LazyGroup(click.Group):
         entry = COMMANDS.get(cmd_name)
         if entry is None:
             return None
-        command = getattr(importlib.import_module(entry[0]), entry[1])
+        module = importlib.import_module(f"edgemodels.cli.{entry.module}")
+        command = getattr(module, entry.attribute)
         assert isinstance(command, click.Command)
         return command
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         with formatter.section("Commands"):
-            formatter.write_dl([(name, summary) for name, (_, _, summary) in COMMANDS.items()])
+            formatter.write_dl([(name, entry.summary) for name, entry in COMMANDS.items()])
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
