@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import os
 import posixpath
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
@@ -32,6 +32,8 @@ class TreeLayout:
     charts: tuple[str, ...]  # chart folders
     builds: tuple[str, ...]  # kustomize folders whose output is validated
     listings: tuple[str, ...]  # kustomize folders that are only build-checked
+    # The entries of every kustomize folder's kustomization, as read (owners.py reuses them)
+    entries: Mapping[str, Sequence[str]] = field(default_factory=dict, compare=False)
 
 
 def kustomization_file(folder: Path) -> Path | None:
@@ -62,10 +64,10 @@ def _walk(root: Path) -> tuple[list[str], set[str], set[str]]:
     files: list[str] = []
     charts: set[str] = set()
     kustomize: set[str] = set()
-    for current, dirs, names in os.walk(root):
+    top = os.fspath(root)
+    for current, dirs, names in os.walk(top):
         dirs[:] = sorted(d for d in dirs if d not in _SKIPPED_DIRS)
-        rel = Path(current).relative_to(root).as_posix()
-        rel = "" if rel == "." else rel
+        rel = Path(os.path.relpath(current, top)).as_posix() if current != top else ""
         if "Chart.yaml" in names:
             charts.add(rel)
             dirs[:] = []  # templates, values and subcharts belong to the chart
@@ -76,13 +78,17 @@ def _walk(root: Path) -> tuple[list[str], set[str], set[str]]:
     return files, charts, kustomize
 
 
-def _included(root: Path, kustomize: Iterable[str]) -> tuple[set[str], set[str]]:
-    """(folders some kustomization includes, folders that list only their own files)."""
+def _included(
+    root: Path, kustomize: Iterable[str]
+) -> tuple[set[str], set[str], dict[str, list[str]]]:
+    """(folders some kustomization includes, folders that list only their own files,
+    the entries of each kustomization)."""
     included: set[str] = set()
     listing: set[str] = set()
+    read: dict[str, list[str]] = {}
     for folder in kustomize:
         path = kustomization_file(root / folder)
-        entries = kustomization_entries(path) if path else []
+        entries = read[folder] = kustomization_entries(path) if path else []
         only_files = True
         for entry in entries:
             target = posixpath.normpath(posixpath.join(folder, entry))
@@ -93,7 +99,7 @@ def _included(root: Path, kustomize: Iterable[str]) -> tuple[set[str], set[str]]
                 only_files = False
         if only_files:
             listing.add(folder)
-    return included, listing
+    return included, listing, read
 
 
 def _inside(path: str, folder: str) -> bool:
@@ -112,7 +118,7 @@ def _owner(path: str, folders: set[str]) -> str | None:
 
 def discover(root: Path) -> TreeLayout:
     files, charts, kustomize = _walk(root)
-    included, listing = _included(root, kustomize)
+    included, listing, entries = _included(root, kustomize)
     listings = {k for k in kustomize if k in listing and k not in included}
     builds = {k for k in kustomize if k not in included and k not in listings}
     plain = []
@@ -123,5 +129,9 @@ def discover(root: Path) -> TreeLayout:
         if owner is None or owner in listings:
             plain.append(path)
     return TreeLayout(
-        tuple(plain), tuple(sorted(charts)), tuple(sorted(builds)), tuple(sorted(listings))
+        tuple(plain),
+        tuple(sorted(charts)),
+        tuple(sorted(builds)),
+        tuple(sorted(listings)),
+        entries,
     )

@@ -30,7 +30,7 @@ from edgemodels.validate.codes import diagnostic
 from edgemodels.validate.discover import kustomization_file
 from edgemodels.validate.kubectl import build_error, run_all
 from edgemodels.validate.manifests import Manifest, Source, manifests_of
-from edgemodels.validate.owners import contained, family, origin_file, owner
+from edgemodels.validate.owners import Entries, contained, family, origin_file, owner
 from edgemodels.validate.report import Finding
 from edgemodels.validate.twins import moved, twins
 
@@ -204,8 +204,11 @@ def check_listing(root: Path, folder: str) -> list[Finding]:
     return found
 
 
-def build(root: Path, builds: Sequence[str], listings: Sequence[str]) -> Built:
-    """Every target built; documents of `builds` returned for validation."""
+def build(
+    root: Path, builds: Sequence[str], listings: Sequence[str], read: Entries | None = None
+) -> Built:
+    """Every target built; documents of `builds` returned for validation. `read`: the
+    kustomizations' entries as discover read them (TreeLayout.entries)."""
     static = [f for f in listings if _simple_listing(root, f)]
     listed = [f for s in static for f in check_listing(root, s)]
     targets = [*builds, *(f for f in listings if f not in static)]
@@ -220,7 +223,7 @@ def build(root: Path, builds: Sequence[str], listings: Sequence[str]) -> Built:
         )
         return Built([], [(diagnostic("K207", where, message, severity="warning"), "")], True)
     with tempfile.TemporaryDirectory(prefix="edgemodels-kustomize-") as tmp_name:
-        manifests, findings = _build_all(root, binary, Path(tmp_name), targets)
+        manifests, findings = _build_all(root, binary, Path(tmp_name), targets, read)
     keep = set(builds)
     return Built([m for m, t in manifests if t in keep], listed + findings)
 
@@ -250,13 +253,13 @@ def groups(targets: Sequence[str], size: int = _GROUP) -> list[list[int]]:
 
 
 def _build_all(
-    root: Path, binary: str, tmp: Path, targets: Sequence[str]
+    root: Path, binary: str, tmp: Path, targets: Sequence[str], read: Entries | None
 ) -> tuple[list[tuple[Manifest, str]], list[Finding]]:
     """Every target built; a twin overlay takes its original's objects (twins.py).
 
     A twin of an overlay that failed is built itself, so its error names its own files.
     """
-    run = _Run(root, binary, tmp, targets, contained(root, targets))
+    run = _Run(root, binary, tmp, targets, contained(root, targets, read))
     copies = twins(root, targets)
     first = [i for i in range(len(targets)) if i not in copies]
     manifests, findings, failed = _build_rounds(run, first)

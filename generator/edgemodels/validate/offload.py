@@ -5,11 +5,18 @@ The builds are `kubectl kustomize` processes, but parsing their output, splittin
 overlay and finding the files objects came from is Python: on the 1,000-model benchmark
 fleet about 0.6 s of work that, in a thread, waits for the interpreter lock while charts
 render, and makes them wait in turn. In a process of its own it runs beside them: the
-whole validate took 12% less time (6.0 -> 5.3 s). A process costs ~0.2 s to start (an
-interpreter and the imports), more than a small tree's builds take, hence the threshold.
+whole validate took 12% less time (6.0 -> 5.3 s).
 
-The process is `python -m edgemodels.validate.offload`, given the work as JSON on stdin
-and answering with the pickled `Built` on stdout: unlike `multiprocessing` it never
+The process starts before anything else of the run, finds the kustomizations itself
+(discover.py, the same walk this process makes) and starts building at once: while this
+process imports the Helm SDK and walks the tree, the other core would otherwise be idle
+(half a second on the fleet). A process costs ~0.2 s of CPU (an interpreter and the
+imports), more than a small tree's builds take: below PROCESS_MIN_TARGETS it is stopped
+and the builds run in a thread here. Its answer is used only if it built what this
+process found (a tree changed in between is built again here).
+
+The process is `python -m edgemodels.validate.offload`, given the tree as JSON on stdin
+and answering with its pickled findings on stdout: unlike `multiprocessing` it never
 imports the caller's main module again (a script calling `validate_tree` without a
 `__main__` guard would run twice), and nothing forks the Go runtime of the Helm SDK, which
 does not survive `fork`. When the process cannot start, fails or answers with something
@@ -22,53 +29,112 @@ import json
 import pickle
 import subprocess
 import sys
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
+from edgemodels.diagnostics import Diagnostic
+from edgemodels.policy import PolicySet, load_policies
+from edgemodels.validate.discover import TreeLayout, discover
 from edgemodels.validate.kustomize import Built, build
+from edgemodels.validate.policies import policy_findings
 from edgemodels.yamlio import collect_rarely
 
 PROCESS_MIN_TARGETS = 50  # kustomizations; below, a thread
 
 
+class Builds:
+    """The kustomize builds of one tree, started as early as the tree is known."""
+
+    def __init__(
+        self, root: Path, pool: ThreadPoolExecutor, policy: Path | None, policies: bool
+    ) -> None:
+        self.root, self.pool = root, pool
+        self.proc = _start(root)
+        self.answer: Future[tuple[bytes, bytes]] | None = None
+        if self.proc is not None:
+            request = {"root": str(root), "policies": policies, "policy": policy and str(policy)}
+            self.answer = pool.submit(self.proc.communicate, json.dumps(request).encode())
+        self.local: Future[Built] | None = None
+        self.layout: TreeLayout | None = None
+        self.policies: PolicySet | None = None
+
+    def use(self, layout: TreeLayout, policies: PolicySet | None) -> None:
+        """What this process found: build it here when it is small (the process stops)."""
+        self.layout, self.policies = layout, policies
+        if len(layout.builds) + len(layout.listings) < PROCESS_MIN_TARGETS:
+            self.stop()
+        if self.proc is None:
+            self.local = self.pool.submit(
+                build, self.root, layout.builds, layout.listings, layout.entries
+            )
+
+    def result(self) -> tuple[Built, list[Diagnostic]]:
+        """What the builds gave, and the manifest rules' findings on it."""
+        layout, policies = self.layout, self.policies
+        assert layout is not None, "use() comes first"
+        if self.local is not None:
+            built = self.local.result()
+            return built, policy_findings(self.root, built.manifests, policies)
+        assert self.proc is not None and self.answer is not None
+        out, _ = self.answer.result()
+        if self.proc.returncode == 0:
+            try:
+                answer = pickle.loads(out)  # our own child's answer, not outside input
+            except Exception:  # cut short (a debugger, a signal): unpickling raises anything
+                answer = None
+            if isinstance(answer, _Answer) and answer.fits(layout, policies):
+                return answer.built, answer.checked
+        built = build(self.root, layout.builds, layout.listings, layout.entries)
+        return built, policy_findings(self.root, built.manifests, policies)
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+        self.proc = None
+
+
+@dataclass(frozen=True)
+class _Answer:
+    """The build process's work: what it found and built, and the rules' findings on it."""
+
+    builds: tuple[str, ...]
+    listings: tuple[str, ...]
+    rules: tuple[str, ...] | None  # the codes of the rules it ran; None: no policies
+    built: Built
+    checked: list[Diagnostic]
+
+    def fits(self, layout: TreeLayout, policies: PolicySet | None) -> bool:
+        """The same work as this process would do (the tree or policies did not change)."""
+        return (self.builds, self.listings, self.rules) == (
+            layout.builds,
+            layout.listings,
+            _codes(policies),
+        )
+
+
+def _codes(policies: PolicySet | None) -> tuple[str, ...] | None:
+    return None if policies is None else tuple(r.code for r in policies.rules)
+
+
 @contextmanager
-def building(
-    root: Path, builds: Sequence[str], listings: Sequence[str]
-) -> Iterator[Callable[[], Built]]:
-    """Start every build now; the function yielded waits for what they built."""
-    with ThreadPoolExecutor(1) as thread:
-        proc = _start(root, builds, listings)
-        if proc is None:
-            future = thread.submit(build, root, builds, listings)
-            yield future.result
-            return
-        request = json.dumps({"root": str(root), "builds": builds, "listings": listings})
-        answer = thread.submit(proc.communicate, request.encode())
-
-        def result() -> Built:
-            out, _ = answer.result()
-            if proc.returncode == 0:
-                try:
-                    built = pickle.loads(out)  # our own child's answer, not outside input
-                except Exception:  # cut short (a debugger, a signal): unpickling raises anything
-                    built = None
-                if isinstance(built, Built):
-                    return built
-            return build(root, builds, listings)
-
+def building(root: Path, policy: Path | None = None, policies: bool = True) -> Iterator[Builds]:
+    """Start building `root`'s kustomizations now (see Builds); stopped on the way out.
+    With `policies`, the manifest rules (configured by `policy`, else found from `root`)
+    check the built objects in the same process."""
+    with ThreadPoolExecutor(1) as pool:
+        builds = Builds(root, pool, policy, policies)
         try:
-            yield result
+            yield builds
         finally:
-            if proc.poll() is None:  # the caller failed before waiting: stop the builds
-                proc.kill()
+            if builds.local is None:
+                builds.stop()  # the caller failed before waiting: stop the builds
 
 
-def _start(
-    root: Path, builds: Sequence[str], listings: Sequence[str]
-) -> subprocess.Popen[bytes] | None:
-    if len(builds) + len(listings) < PROCESS_MIN_TARGETS:
+def _start(root: Path) -> subprocess.Popen[bytes] | None:
+    if not root.is_dir():
         return None
     argv = [sys.executable, "-m", "edgemodels.validate.offload"]
     try:
@@ -82,9 +148,20 @@ def _start(
 def _serve() -> None:
     collect_rarely()  # as the command-line entry does: 0.03-0.05 s less here on the fleet
     request = json.loads(sys.stdin.buffer.read())
-    built = build(Path(request["root"]), request["builds"], request["listings"])
-    sys.stdout.buffer.write(pickle.dumps(built, protocol=pickle.HIGHEST_PROTOCOL))
+    root = Path(request["root"])
+    layout = discover(root)
+    built = build(root, layout.builds, layout.listings, layout.entries)
+    policies = None
+    if request["policies"]:
+        policies = load_policies(request["policy"] and Path(request["policy"]), root)
+    checked = policy_findings(root, built.manifests, policies)
+    answer = _Answer(layout.builds, layout.listings, _codes(policies), built, checked)
+    sys.stdout.buffer.write(pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 if __name__ == "__main__":
-    _serve()
+    # Run the importable module's _serve, not this copy's: pickles name a class by its
+    # module, and the caller has no `__main__._Answer`.
+    from edgemodels.validate.offload import _serve as serve
+
+    serve()

@@ -17,10 +17,12 @@ from __future__ import annotations
 
 import os
 import posixpath
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from edgemodels.validate.discover import kustomization_entries, kustomization_file
+
+Entries = Mapping[str, Sequence[str]]  # kustomize folder: its kustomization's entries
 
 
 def family(target: str) -> str:
@@ -32,7 +34,7 @@ def _inside(path: str, folder: str) -> bool:
     return path == folder or path.startswith(folder + "/")
 
 
-def _reaches_out(root: Path, folder: str, home: str, seen: set[str]) -> bool:
+def _reaches_out(root: Path, folder: str, home: str, seen: set[str], read: Entries) -> bool:
     """Whether the kustomization in `folder` can reach anything outside `home`."""
     if folder in seen:
         return False
@@ -40,18 +42,20 @@ def _reaches_out(root: Path, folder: str, home: str, seen: set[str]) -> bool:
     path = kustomization_file(root / folder)
     if path is None or path.is_symlink():
         return True
-    for entry in kustomization_entries(path):
+    entries = read[folder] if folder in read else kustomization_entries(path)
+    for entry in entries:
         target = posixpath.normpath(posixpath.join(folder, entry))
         if "://" in entry or not _inside(target, home) or (root / target).is_symlink():
             return True  # a remote, a shared base elsewhere, or a link to who knows where
-        if (root / target).is_dir() and _reaches_out(root, target, home, seen):
+        if (root / target).is_dir() and _reaches_out(root, target, home, seen, read):
             return True
     return False
 
 
-def contained(root: Path, targets: Sequence[str]) -> set[int]:
+def contained(root: Path, targets: Sequence[str], read: Entries | None = None) -> set[int]:
     """Indexes of the targets whose every reachable file is inside their own family folder,
-    and whose family folder holds no other family's (nor sits inside one)."""
+    and whose family folder holds no other family's (nor sits inside one). `read`: the
+    kustomizations' entries as discover read them (the others are read here)."""
     families = {family(t) for t in targets}
     nested = set()
     for home in families:
@@ -65,7 +69,7 @@ def contained(root: Path, targets: Sequence[str]) -> set[int]:
         home = family(target)
         if home in nested or not _inside(target, home) or (root / home).is_symlink():
             continue
-        if not _reaches_out(root, target, home, set()):
+        if not _reaches_out(root, target, home, set(), read or {}):
             found.add(index)
     return found
 

@@ -9,9 +9,9 @@ merge findings that differ only by the placement that produced them.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Executor, ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
@@ -22,7 +22,7 @@ from edgemodels.diagnostics import (
     sort_diagnostics,
 )
 from edgemodels.errors import InputError, ToolMissingError, UsageError
-from edgemodels.policy import PolicySet, check_manifests, load_policies
+from edgemodels.policy import load_policies
 from edgemodels.progress import Progress, no_progress
 from edgemodels.validate import k8s_schemas, kubeconform
 from edgemodels.validate.acm_checks import acm_findings
@@ -35,6 +35,7 @@ from edgemodels.validate.helm import Rendered, render_chart, shared_lint
 from edgemodels.validate.kubectl import has_kubectl
 from edgemodels.validate.manifests import Manifest, Source, manifests_of
 from edgemodels.validate.offload import building
+from edgemodels.validate.policies import policy_findings, relative_to
 from edgemodels.validate.report import Finding, finding, merge
 
 ValidatorChoice = Literal["auto", "builtin", "kubeconform"]
@@ -114,8 +115,10 @@ def render_charts(
     settings: SchemaSettings,
     pool: Executor,
     options: ValidateOptions,
+    each: Callable[[Rendered], object] = lambda rendered: None,
 ) -> tuple[dict[str, Rendered], list[Finding]]:
-    """Every chart rendered; charts with the same templates share one full lint."""
+    """Every chart rendered; charts with the same templates share one full lint. `each` is
+    given each chart's renders as they are ready."""
     version = settings.kubernetes_version
     sharing = shared_lints(root, charts)
     by_chart: dict[str, list[PackageRef]] = {}
@@ -131,7 +134,7 @@ def render_charts(
         }
         with options.progress(list(futures.values()), "rendering charts") as bar:
             for future in bar:
-                future.result()
+                each(future.result())
     rendered = {c: f.result() for c, f in futures.items()}
     found: list[Finding] = []
     for more in pool.map(
@@ -141,38 +144,55 @@ def render_charts(
     return rendered, found
 
 
+CHECK_BATCH = 500  # rendered objects per call of the manifest rules
+
+
 def validate_tree(root: Path, options: ValidateOptions) -> list[Diagnostic]:
     """Every finding on the generated tree at `root`, sorted."""
     if not root.is_dir():
         raise InputError(f"{root} is not a folder")
-    settings = prepare(options)
-    layout = discover(root)
-    if options.require_all and (layout.builds or layout.listings) and not has_kubectl():
-        raise ToolMissingError(
-            "kubectl not found on PATH: kustomizations cannot be built (--require-all)"
-        )
-    # kustomize runs in child processes (started first: it is the longest part; offload.py)
-    # while Helm renders here; Helm's Go code releases the GIL, so charts render side by side
-    # too, in threads (Go does not survive fork). The policy rules check the plain
-    # manifests meanwhile, and the rendered ones while the last builds finish, which
-    # leaves less for the end, when only one core has work.
-    policies = load_policies(options.policy_config, root) if options.policies else None
+    # kustomize runs in child processes, started before anything else: it is the longest
+    # part, and the build process finds the kustomizations itself while this one walks the
+    # tree (offload.py). Helm renders here meanwhile; its Go code releases the GIL, so
+    # charts render side by side too, in threads (Go does not survive fork). The policy
+    # rules check the plain manifests meanwhile, and the rendered ones while the last
+    # builds finish, which leaves less for the end, when only one core has work.
     with (
-        building(root, layout.builds, layout.listings) as built_now,
+        building(root, options.policy_config, options.policies) as builds,
         ThreadPoolExecutor(1) as checker,
     ):
+        settings = prepare(options)
+        layout = discover(root)
+        if options.require_all and (layout.builds or layout.listings) and not has_kubectl():
+            raise ToolMissingError(
+                "kubectl not found on PATH: kustomizations cannot be built (--require-all)"
+            )
+        policies = load_policies(options.policy_config, root) if options.policies else None
+        builds.use(layout, policies)
         plain, found, clean = load_plain(root, layout.plain_files)
         refs = package_refs(plain, root)
-        checking = checker.submit(policy_findings, root, plain, policies)
+        checking = [checker.submit(policy_findings, root, plain, policies)]
+        waiting: list[Manifest] = []  # rendered, not yet given to the checker
+
+        def check(rendered: Rendered | None) -> None:
+            # In batches: each call of the rules costs ~7 ms of set-up (contexts, screens).
+            waiting.extend(rendered.manifests if rendered else [])
+            if policies is not None and (len(waiting) >= CHECK_BATCH or rendered is None):
+                checking.append(checker.submit(policy_findings, root, list(waiting), policies))
+                waiting.clear()
+
         every = list(plain)
         with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
-            rendered, lint_found = render_charts(root, layout.charts, refs, settings, pool, options)
+            rendered, lint_found = render_charts(
+                root, layout.charts, refs, settings, pool, options, check
+            )
         for chart in layout.charts:
             every.extend(rendered[chart].manifests)
             found.extend(rendered[chart].findings)
         found.extend(lint_found)
-        checked = checking.result() + policy_findings(root, every[len(plain) :], policies)
-        built = built_now()
+        check(None)
+        checked = [d for future in checking for d in future.result()]
+        built, checked_built = builds.result()
     every.extend(built.manifests)
     found.extend(built.findings)
     found.extend(schema_findings(every, settings, root, clean))
@@ -180,29 +200,9 @@ def validate_tree(root: Path, options: ValidateOptions) -> list[Diagnostic]:
     found.extend(argocd_findings(plain, every, refs, root))
     diags = merge(found)
     if policies is not None:
-        diags += [_relative_to(d, root) for d in policies.diagnostics]
-        diags += checked + policy_findings(root, built.manifests, policies)
+        diags += [relative_to(d, root) for d in policies.diagnostics]
+        diags += checked + checked_built
     return sort_diagnostics(catalogue_suppressions(diags))
-
-
-def policy_findings(
-    root: Path, manifests: Sequence[Manifest], policies: PolicySet | None
-) -> list[Diagnostic]:
-    """The manifest rules on `manifests`, named by tree-relative path like other findings."""
-    if policies is None:
-        return []
-    # The same object at the same place (a twin overlay's, a render repeated for equal
-    # values) gives the same findings: checked once (sort_diagnostics drops repeats).
-    unique = {(m.source.path, m.line, id(m.data)): m for m in manifests}
-    items = [(str(root / m.source.path), m.line, m.data) for m in unique.values()]
-    return [_relative_to(d, root) for d in check_manifests(policies, items)]
-
-
-def _relative_to(d: Diagnostic, root: Path) -> Diagnostic:
-    path = Path(d.location.path)
-    if root != Path(".") and path.is_relative_to(root):
-        return replace(d, location=replace(d.location, path=path.relative_to(root).as_posix()))
-    return d
 
 
 def catalogue_suppressions(diags: list[Diagnostic]) -> list[Diagnostic]:

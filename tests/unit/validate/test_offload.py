@@ -5,7 +5,9 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 
@@ -21,6 +23,10 @@ BASE = "models/batch/base/deployment.yaml"
 
 def _findings(tree: Path, options: ValidateOptions) -> list[tuple[str, str, int, str]]:
     return [(d.code, d.path, d.line, d.message) for d in validate_tree(tree, options)]
+
+
+def _not_here(*args: object) -> NoReturn:
+    raise AssertionError("done in this process")
 
 
 @pytest.fixture
@@ -47,9 +53,29 @@ def test_a_process_finds_what_a_thread_finds(
 
     monkeypatch.setattr(offload, "PROCESS_MIN_TARGETS", 1)
     monkeypatch.setattr(offload, "_start", recording)
+    monkeypatch.setattr(offload, "build", _not_here)  # the process built it
     assert _findings(tree, options) == in_thread
     assert len(started) == 1 and isinstance(started[0], subprocess.Popen)
     assert in_thread[0][:3] == ("K101", BASE, line_of(tree, BASE, "resource:"))
+
+
+@needs_kubectl
+def test_the_process_checks_the_built_objects_with_the_policies_of_the_run(
+    tree: Path, options: ValidateOptions, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with_policies = replace(options, policies=True)
+    in_thread = _findings(tree, with_policies)
+    assert ("P124", BASE, 1) in {f[:3] for f in in_thread}  # a built object's finding
+    monkeypatch.setattr(offload, "PROCESS_MIN_TARGETS", 1)
+    # Nothing of it is done again here: the process (which these patches do not reach) did it.
+    monkeypatch.setattr(offload, "build", _not_here)
+    monkeypatch.setattr(offload, "policy_findings", _not_here)
+    assert _findings(tree, with_policies) == in_thread
+    # Rules configured away in the run are not reported from the process either.
+    config = tree.parent / "policy.yaml"
+    config.write_text('rules:\n  P124: "off"\n', encoding="utf-8")
+    configured = replace(with_policies, policy_config=config)
+    assert _findings(tree, configured) == [f for f in in_thread if f[0] != "P124"]
 
 
 @needs_kubectl

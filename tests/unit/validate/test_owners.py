@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from edgemodels.validate import kubectl, kustomize
+from edgemodels.validate.discover import discover
 from edgemodels.validate.owners import contained, family, origin_file, owner
 
 needs_kubectl = pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl is not on PATH")
@@ -55,6 +56,8 @@ def test_an_overlay_is_contained_when_all_it_reaches_is_in_its_family(tmp_path: 
         "models/linked/overlays/linked-1",  # a symlink may point anywhere
     ]
     assert contained(tmp_path, targets) == {0}
+    # The same from the entries discover read (and where discover does not reach: the link).
+    assert contained(tmp_path, targets, discover(tmp_path).entries) == {0}
 
 
 def test_origins_name_their_family() -> None:
@@ -118,7 +121,9 @@ def test_output_that_origins_cannot_split_is_built_again_with_wrappers(
         tops.append((folder / "kustomization.yaml").read_text(encoding="utf-8"))
         return real(binary, folder)
 
-    monkeypatch.setattr(kustomize, "contained", lambda root, targets: set(range(len(targets))))
+    monkeypatch.setattr(
+        kustomize, "contained", lambda root, targets, read: set(range(len(targets)))
+    )
     monkeypatch.setattr(kubectl, "run", recording)
     built = kustomize.build(tmp_path, targets, ())
     assert built.findings == []
