@@ -89,7 +89,7 @@ def check_manifests(
     if not rules:
         return []
     ctx = _context(policies, rules)
-    selected: dict[tuple[str, str], tuple[list[Rule], Screen]] = {}
+    selected = policies.screens
     files: dict[str, PosMap | None] = {}
     found: list[Diagnostic] = []
     for item in manifests:
@@ -99,7 +99,7 @@ def check_manifests(
             continue
         key = (api_version, kind)
         if key not in selected:
-            chosen = [r for r in rules if any(s.matches(*key) for s in r.manifests)]
+            chosen = tuple(r for r in rules if any(s.matches(*key) for s in r.manifests))
             selected[key] = (chosen, build_screen(chosen))
         chosen, screen = selected[key]
         if not chosen:

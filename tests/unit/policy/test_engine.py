@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
+
+import pytest
 
 from edgemodels.diagnostics import Location
 from edgemodels.policy import (
@@ -11,8 +15,11 @@ from edgemodels.policy import (
     PolicySet,
     check_catalogue,
     check_manifests,
+    engine,
     load_policies,
 )
+from edgemodels.policy.model import Rule
+from edgemodels.policy.reads import Screen
 
 POLICY = """\
 apiVersion: edgemodels.io/v1alpha1
@@ -91,3 +98,26 @@ def test_manifests_as_plain_tuples_and_files_that_are_gone(tmp_path: Path) -> No
             "failed expression: object.metadata.name.startsWith('cm-')",
         )
     ]
+
+
+def test_screens_are_compiled_once_per_policy_set_and_kind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    loaded = policies(tmp_path)
+    compiled: list[tuple[str, ...]] = []
+    real = engine.build_screen
+
+    def counting(rules: Sequence[Rule]) -> Screen:
+        compiled.append(tuple(r.code for r in rules))
+        return real(rules)
+
+    monkeypatch.setattr(engine, "build_screen", counting)
+    bad = ("m.yaml", 1, {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x"}})
+    first = check_manifests(loaded, [bad])
+    assert [d.code for d in first] == ["P502"]
+    assert check_manifests(loaded, [bad, bad]) == first * 2
+    assert compiled == [("P502",)]
+    # A policy set made from it (other rules, other settings) compiles its own screens.
+    other = replace(loaded, rules=tuple(r for r in loaded.rules if r.code != "P501"))
+    assert check_manifests(other, [bad]) == first
+    assert compiled == [("P502",), ("P502",)]
