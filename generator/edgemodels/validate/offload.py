@@ -26,6 +26,7 @@ that does not unpickle, the builds run here, so a real error is raised where it 
 from __future__ import annotations
 
 import json
+import os
 import pickle
 import subprocess
 import sys
@@ -134,8 +135,8 @@ def building(root: Path, policy: Path | None = None, policies: bool = True) -> I
 
 
 def _start(root: Path) -> subprocess.Popen[bytes] | None:
-    if not root.is_dir():
-        return None
+    if not root.is_dir() or _cores() < 2:
+        return None  # on one core a second process only adds its start-up
     argv = [sys.executable, "-m", "edgemodels.validate.offload"]
     try:
         return subprocess.Popen(
@@ -143,6 +144,14 @@ def _start(root: Path) -> subprocess.Popen[bytes] | None:
         )
     except OSError:
         return None
+
+
+def _cores() -> int:
+    """The cores this process may run on (a container's CPU set, not the host's count)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not on Linux
+        return os.cpu_count() or 1
 
 
 def _serve() -> None:

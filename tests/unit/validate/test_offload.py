@@ -115,3 +115,24 @@ def test_a_script_without_a_main_guard_runs_once(tree: Path, tmp_path: Path) -> 
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == ["validated 0"]
+
+
+@needs_kubectl
+def test_on_one_core_the_builds_stay_in_this_process(
+    tree: Path,
+    options: ValidateOptions,
+    monkeypatch: pytest.MonkeyPatch,
+    in_thread: list[tuple[str, str, int, str]],
+) -> None:
+    started: list[str] = []
+    real_popen = subprocess.Popen
+
+    def popen(argv: list[str], *args: object, **kwargs: object) -> object:
+        started.append(" ".join(argv))
+        return real_popen(argv, *args, **kwargs)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(offload, "PROCESS_MIN_TARGETS", 1)
+    monkeypatch.setattr(offload, "_cores", lambda: 1)
+    monkeypatch.setattr(subprocess, "Popen", popen)
+    assert _findings(tree, options) == in_thread
+    assert started and not any("edgemodels.validate.offload" in a for a in started)
