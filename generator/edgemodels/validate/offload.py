@@ -9,11 +9,13 @@ whole validate took 12% less time (6.0 -> 5.3 s).
 
 The process starts before anything else of the run, finds the kustomizations itself
 (discover.py, the same walk this process makes) and starts building at once: while this
-process imports the Helm SDK and walks the tree, the other core would otherwise be idle
-(half a second on the fleet). A process costs ~0.2 s of CPU (an interpreter and the
-imports), more than a small tree's builds take: below PROCESS_MIN_TARGETS it is stopped
-and the builds run in a thread here. Its answer is used only if it built what this
-process found (a tree changed in between is built again here).
+process walks the tree and loads its plain files, the other core would otherwise be idle
+(half a second on the fleet). It also runs the manifest rules on what it built, work the
+end of a run no longer waits for on one core. A process costs ~0.2 s of CPU (an
+interpreter and the imports), more than a small tree's builds take: below
+PROCESS_MIN_TARGETS, or on one core, the builds run in a thread here. Its answer is used
+only if it built what this process found with the same rules (a tree changed in between
+is built again here).
 
 The process is `python -m edgemodels.validate.offload`, given the tree as JSON on stdin
 and answering with its pickled findings on stdout: unlike `multiprocessing` it never

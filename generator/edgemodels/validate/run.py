@@ -153,10 +153,11 @@ def validate_tree(root: Path, options: ValidateOptions) -> list[Diagnostic]:
         raise InputError(f"{root} is not a folder")
     # kustomize runs in child processes, started before anything else: it is the longest
     # part, and the build process finds the kustomizations itself while this one walks the
-    # tree (offload.py). Helm renders here meanwhile; its Go code releases the GIL, so
-    # charts render side by side too, in threads (Go does not survive fork). The policy
-    # rules check the plain manifests meanwhile, and the rendered ones while the last
-    # builds finish, which leaves less for the end, when only one core has work.
+    # tree; it checks what it built with the manifest rules too (offload.py). Helm renders
+    # here meanwhile; its Go code releases the GIL, so charts render side by side too, in
+    # threads (Go does not survive fork). The rules check the plain manifests meanwhile,
+    # and the rendered ones in batches as charts are done, which leaves little for the end,
+    # when only one core has work.
     with (
         building(root, options.policy_config, options.policies) as builds,
         ThreadPoolExecutor(1) as checker,
