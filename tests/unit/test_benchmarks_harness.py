@@ -146,6 +146,17 @@ def test_peak_memory_is_measured_per_run_not_as_a_running_maximum(tmp_path: Path
     assert first.returncode == second.returncode == 0
 
 
+def test_commands_keep_their_bytecode_as_on_a_users_machine(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PYTHONDONTWRITEBYTECODE", "1")
+    monkeypatch.setenv("EDGEMODELS_BENCH_PROBE", "kept")
+    code = "import os, sys; print(sys.dont_write_bytecode, os.environ['EDGEMODELS_BENCH_PROBE'])"
+    log = tmp_path / "log"
+    assert measure.run_once([sys.executable, "-c", code], tmp_path, log).returncode == 0
+    assert log.read_text(encoding="utf-8").split() == ["False", "kept"]
+
+
 def test_cpu_time_counts_descendants_and_not_waiting(tmp_path: Path) -> None:
     # A parent waiting on a child that computes (as validate waits on kubectl) is charged
     # with the child's CPU; a process that sleeps is charged with next to none.
