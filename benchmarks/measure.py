@@ -15,8 +15,7 @@ Commands run without PYTHONDONTWRITEBYTECODE, as on a user's machine: Python the
 the bytecode of the modules it compiles (the warm-up run writes it). Where the variable is
 set, as on the machine these figures come from, every run of edgemodels (installed
 editable, from its source tree) compiled its own modules again (0.06 s of a 0.6 s
-regenerate), while
-the peers, installed from wheels, had theirs compiled at install time.
+regenerate), while the peers, installed from wheels, had theirs compiled at install time.
 """
 
 from __future__ import annotations
