@@ -11,7 +11,9 @@ from typing import NoReturn
 
 import pytest
 
-from edgemodels.validate import offload
+from edgemodels.validate import offload, run
+from edgemodels.validate.discover import TreeLayout, discover
+from edgemodels.validate.kustomize import build
 from edgemodels.validate.run import ValidateOptions, validate_tree
 
 from .trees import edit, line_of
@@ -136,3 +138,34 @@ def test_on_one_core_the_builds_stay_in_this_process(
     monkeypatch.setattr(subprocess, "Popen", popen)
     assert _findings(tree, options) == in_thread
     assert started and not any("edgemodels.validate.offload" in a for a in started)
+
+
+@needs_kubectl
+def test_what_the_process_built_is_used_only_if_this_process_found_the_same(
+    tree: Path,
+    options: ValidateOptions,
+    monkeypatch: pytest.MonkeyPatch,
+    in_thread: list[tuple[str, str, int, str]],
+) -> None:
+    # As if overlay site-b appeared after this process walked the tree: the build process
+    # (which walks it again) built one more overlay than this process knows of.
+    real = discover
+
+    def earlier(root: Path) -> TreeLayout:
+        layout = real(root)
+        return replace(layout, builds=layout.builds[:1])
+
+    built_here: list[tuple[str, ...]] = []
+    real_build = build
+
+    def counting(root: Path, builds: tuple[str, ...], *args: object) -> object:
+        built_here.append(builds)
+        return real_build(root, builds, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(run, "discover", earlier)
+    expected = _findings(tree, options)  # built in a thread, as this process found the tree
+    assert expected != in_thread
+    monkeypatch.setattr(offload, "PROCESS_MIN_TARGETS", 1)
+    monkeypatch.setattr(offload, "build", counting)
+    assert _findings(tree, options) == expected
+    assert built_here == [("models/batch/overlays/site-a",)]  # built again here, as found
