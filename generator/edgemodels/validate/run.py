@@ -176,7 +176,8 @@ def validate_tree(root: Path, options: ValidateOptions) -> list[Diagnostic]:
         waiting: list[Manifest] = []  # rendered, not yet given to the checker
 
         def check(rendered: Rendered | None) -> None:
-            # In batches: each call of the rules costs ~7 ms of set-up (contexts, screens).
+            # In batches: a check per chart (600 on the fleet) cost 0.2 s more CPU, in
+            # futures and in handing the interpreter lock between threads.
             waiting.extend(rendered.manifests if rendered else [])
             if policies is not None and (len(waiting) >= CHECK_BATCH or rendered is None):
                 checking.append(checker.submit(policy_findings, root, list(waiting), policies))
