@@ -185,9 +185,13 @@ def validate_tree(root: Path, options: ValidateOptions) -> list[Diagnostic]:
 
         every = list(plain)
         with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
-            rendered, lint_found = render_charts(
-                root, layout.charts, refs, settings, pool, options, check
-            )
+            try:
+                rendered, lint_found = render_charts(
+                    root, layout.charts, refs, settings, pool, options, check
+                )
+            except BaseException:  # Ctrl-C, or a render failing: drop the charts not begun
+                pool.shutdown(cancel_futures=True)
+                raise
         for chart in layout.charts:
             every.extend(rendered[chart].manifests)
             found.extend(rendered[chart].findings)

@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import time
+from dataclasses import replace
 from pathlib import Path
 
+import pytest
+
+from edgemodels.validate import run
+from edgemodels.validate.discover import discover
+from edgemodels.validate.helm import Rendered
 from edgemodels.validate.run import ValidateOptions, validate_tree
 
 from .trees import edit, line_of
@@ -40,3 +47,29 @@ def test_a_chart_that_does_not_load(tree: Path, options: ValidateOptions) -> Non
     edit(tree, "models/web/chart/Chart.yaml", "apiVersion: v2\n", "apiVersion: v2\nversion: [\n")
     (d,) = validate_tree(tree, options)
     assert (d.code, d.path) == ("K204", "models/web/chart/Chart.yaml")
+
+
+def test_a_failing_render_leaves_the_charts_not_begun(
+    tree: Path, options: ValidateOptions, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Ctrl-C lands in the main thread as the next chart's result is awaited: the charts
+    # still queued are dropped, not rendered first (a big tree stopped a second later).
+    charts = tuple(f"models/m{i}/chart" for i in range(60))
+    monkeypatch.setattr(run, "discover", lambda root: replace(discover(root), charts=charts))
+    begun: list[str] = []
+
+    def render(root: Path, chart: str, *args: object) -> Rendered:
+        begun.append(chart)
+        if chart == charts[0]:
+            raise Interrupted
+        time.sleep(0.02)
+        return Rendered([], [])
+
+    monkeypatch.setattr(run, "render_chart", render)
+    with pytest.raises(Interrupted):
+        validate_tree(tree, options)
+    assert len(begun) < len(charts) // 2
+
+
+class Interrupted(Exception):
+    pass
