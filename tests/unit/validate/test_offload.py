@@ -7,13 +7,12 @@ import subprocess
 import sys
 from dataclasses import replace
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import pytest
 
 from edgemodels.validate import offload, run
 from edgemodels.validate.discover import TreeLayout, discover
-from edgemodels.validate.kustomize import build
 from edgemodels.validate.run import ValidateOptions, validate_tree
 
 from .trees import edit, line_of
@@ -31,6 +30,22 @@ def _not_here(*args: object) -> NoReturn:
     raise AssertionError("done in this process")
 
 
+def _spy(
+    monkeypatch: pytest.MonkeyPatch, owner: object, name: str
+) -> list[tuple[tuple[Any, ...], Any]]:
+    """The calls of `owner.name` from now on, as (arguments, result); still made."""
+    calls: list[tuple[tuple[Any, ...], Any]] = []
+    real = getattr(owner, name)
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        result = real(*args, **kwargs)
+        calls.append((args, result))
+        return result
+
+    monkeypatch.setattr(owner, name, spy)
+    return calls
+
+
 @pytest.fixture
 def in_thread(tree: Path, options: ValidateOptions) -> list[tuple[str, str, int, str]]:
     """The findings of a thread's builds on the tree with a typo in a kustomize base."""
@@ -45,19 +60,11 @@ def test_a_process_finds_what_a_thread_finds(
     monkeypatch: pytest.MonkeyPatch,
     in_thread: list[tuple[str, str, int, str]],
 ) -> None:
-    started: list[object] = []
-    real_start = offload._start
-
-    def recording(*args: object) -> object:
-        proc = real_start(*args)  # type: ignore[arg-type]
-        started.append(proc)
-        return proc
-
     monkeypatch.setattr(offload, "PROCESS_MIN_TARGETS", 1)
-    monkeypatch.setattr(offload, "_start", recording)
+    started = _spy(monkeypatch, offload, "_start")
     monkeypatch.setattr(offload, "build", _not_here)  # the process built it
     assert _findings(tree, options) == in_thread
-    assert len(started) == 1 and isinstance(started[0], subprocess.Popen)
+    assert len(started) == 1 and isinstance(started[0][1], subprocess.Popen)
     assert in_thread[0][:3] == ("K101", BASE, line_of(tree, BASE, "resource:"))
 
 
@@ -126,17 +133,11 @@ def test_on_one_core_the_builds_stay_in_this_process(
     monkeypatch: pytest.MonkeyPatch,
     in_thread: list[tuple[str, str, int, str]],
 ) -> None:
-    started: list[str] = []
-    real_popen = subprocess.Popen
-
-    def popen(argv: list[str], *args: object, **kwargs: object) -> object:
-        started.append(" ".join(argv))
-        return real_popen(argv, *args, **kwargs)  # type: ignore[call-overload]
-
     monkeypatch.setattr(offload, "PROCESS_MIN_TARGETS", 1)
     monkeypatch.setattr(offload, "_cores", lambda: 1)
-    monkeypatch.setattr(subprocess, "Popen", popen)
+    popens = _spy(monkeypatch, subprocess, "Popen")
     assert _findings(tree, options) == in_thread
+    started = [" ".join(args[0]) for args, _ in popens]
     assert started and not any("edgemodels.validate.offload" in a for a in started)
 
 
@@ -155,17 +156,10 @@ def test_what_the_process_built_is_used_only_if_this_process_found_the_same(
         layout = real(root)
         return replace(layout, builds=layout.builds[:1])
 
-    built_here: list[tuple[str, ...]] = []
-    real_build = build
-
-    def counting(root: Path, builds: tuple[str, ...], *args: object) -> object:
-        built_here.append(builds)
-        return real_build(root, builds, *args)  # type: ignore[arg-type]
-
     monkeypatch.setattr(run, "discover", earlier)
     expected = _findings(tree, options)  # built in a thread, as this process found the tree
     assert expected != in_thread
     monkeypatch.setattr(offload, "PROCESS_MIN_TARGETS", 1)
-    monkeypatch.setattr(offload, "build", counting)
+    built = _spy(monkeypatch, offload, "build")
     assert _findings(tree, options) == expected
-    assert built_here == [("models/batch/overlays/site-a",)]  # built again here, as found
+    assert [args[1] for args, _ in built] == [("models/batch/overlays/site-a",)]  # here
