@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 import posixpath
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -43,10 +43,11 @@ def kustomization_file(folder: Path) -> Path | None:
     return None
 
 
-def kustomization_entries(path: Path) -> list[str]:
+def kustomization_entries(path: Path | str) -> list[str]:
     """The `resources` (and legacy `bases`/`components`) entries of a kustomization."""
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+        with open(path, encoding="utf-8") as file:
+            data = yaml.load(file.read(), Loader=yaml.CSafeLoader)
     except (OSError, UnicodeDecodeError, yaml.YAMLError):  # the build reports what is wrong
         return []
     if not isinstance(data, dict):
@@ -59,40 +60,49 @@ def kustomization_entries(path: Path) -> list[str]:
     return found
 
 
-def _walk(root: Path) -> tuple[list[str], set[str], set[str]]:
-    """(manifest-like files, chart folders, kustomize folders), all tree-relative."""
+# Paths are strings here, not `Path`s: on the 1,000-model benchmark fleet (9,828 files)
+# making a `Path` per file and folder was half of the walk's time.
+
+
+def _walk(root: Path) -> tuple[list[str], set[str], dict[str, str]]:
+    """(manifest-like files, chart folders, {kustomize folder: its kustomization's file
+    name}), all tree-relative."""
     files: list[str] = []
     charts: set[str] = set()
-    kustomize: set[str] = set()
+    kustomize: dict[str, str] = {}
     top = os.fspath(root)
+    cut = len(top) + 1
+    sep = os.sep
     for current, dirs, names in os.walk(top):
         dirs[:] = sorted(d for d in dirs if d not in _SKIPPED_DIRS)
-        rel = Path(os.path.relpath(current, top)).as_posix() if current != top else ""
+        rel = current[cut:].replace(sep, "/") if current != top else ""
         if "Chart.yaml" in names:
             charts.add(rel)
             dirs[:] = []  # templates, values and subcharts belong to the chart
             continue
-        if any(n in names for n in KUSTOMIZATION_NAMES):
-            kustomize.add(rel)
-        files.extend(posixpath.join(rel, n) for n in sorted(names) if n.endswith(MANIFEST_SUFFIXES))
+        name = next((n for n in KUSTOMIZATION_NAMES if n in names), None)
+        if name is not None:
+            kustomize[rel] = name
+        prefix = f"{rel}/" if rel else ""
+        files.extend(prefix + n for n in sorted(names) if n.endswith(MANIFEST_SUFFIXES))
     return files, charts, kustomize
 
 
 def _included(
-    root: Path, kustomize: Iterable[str]
+    root: Path, kustomize: Mapping[str, str]
 ) -> tuple[set[str], set[str], dict[str, list[str]]]:
     """(folders some kustomization includes, folders that list only their own files,
     the entries of each kustomization)."""
+    top = os.fspath(root)
     included: set[str] = set()
     listing: set[str] = set()
     read: dict[str, list[str]] = {}
-    for folder in kustomize:
-        path = kustomization_file(root / folder)
-        entries = read[folder] = kustomization_entries(path) if path else []
+    for folder, name in kustomize.items():
+        entries = read[folder] = kustomization_entries(os.path.join(top, folder, name))
         only_files = True
         for entry in entries:
             target = posixpath.normpath(posixpath.join(folder, entry))
-            if (root / target).is_dir():
+            if os.path.isdir(os.path.join(top, target)):
                 included.add(target)
                 only_files = False
             elif target.startswith("../") or not _inside(target, folder):
@@ -106,7 +116,7 @@ def _inside(path: str, folder: str) -> bool:
     return folder == "" or path == folder or path.startswith(folder + "/")
 
 
-def _owner(path: str, folders: set[str]) -> str | None:
+def _owner(path: str, folders: Mapping[str, object]) -> str | None:
     """The deepest folder of `folders` that contains `path`."""
     parent = posixpath.dirname(path)
     while parent not in folders:
