@@ -169,16 +169,22 @@ def light_lint(
     if scratch is None:
         with tempfile.TemporaryDirectory(prefix="edgemodels-lint-") as tmp:
             return light_lint(chart, values, namespace, kube_version, Path(tmp))
-    copy = scratch / f"t{threading.get_ident()}" / chart.name  # lint may compare the names
-    copy.mkdir(parents=True, exist_ok=True)
+    # os calls, not Path methods: their overhead was a third of this copy's cost
+    copy = os.path.join(scratch, f"t{threading.get_ident()}", chart.name)  # lint may compare names
+    os.makedirs(copy, exist_ok=True)
     for name in _LIGHT:
-        if (chart / name).is_file():
-            (copy / name).write_bytes((chart / name).read_bytes())
-        else:
-            (copy / name).unlink(missing_ok=True)
-    messages = run_lint(copy, values, namespace, kube_version)
+        target = os.path.join(copy, name)
+        try:
+            data = _read(os.path.join(chart, name))
+        except OSError:  # missing (or not a file): lint says so
+            if os.path.lexists(target):
+                os.unlink(target)
+            continue
+        with open(target, "wb") as file:
+            file.write(data)
+    messages = run_lint(Path(copy), values, namespace, kube_version)
     return [
-        LintMessage(m.severity, m.path, m.error.replace(str(copy), str(chart)))
+        LintMessage(m.severity, m.path, m.error.replace(copy, str(chart)))
         for m in messages
         if m.per_chart
     ]

@@ -10,6 +10,7 @@ chart nothing deploys is rendered with its defaults. Template errors carry
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -21,7 +22,7 @@ from edgemodels.diagnostics import Diagnostic, Location, Severity
 from edgemodels.validate.chartlint import LintMessage, light_lint, run_lint, template_clean
 from edgemodels.validate.codes import diagnostic
 from edgemodels.validate.gitpaths import APPLICATION_SET, PackageRef
-from edgemodels.validate.manifests import Manifest, Pointer, manifests_of, value_at
+from edgemodels.validate.manifests import Manifest, Pointer, Template, manifests_of, value_at
 from edgemodels.validate.report import Finding, at_pointer, template_position
 
 _TEMPLATE_AT = re.compile(
@@ -206,9 +207,13 @@ def values_errors(chart: str, release: Release, error: helm_python.HelmError) ->
 
 
 def _rendered_docs(
-    root: Path, chart: str, release: Release, files: Mapping[str, str], templates: dict[str, str]
+    root: Path,
+    chart: str,
+    release: Release,
+    files: Mapping[str, str],
+    templates: dict[str, Template],
 ) -> tuple[list[Manifest], list[Finding]]:
-    """The objects of one render; `templates` keeps the chart's template texts read so far."""
+    """The objects of one render; `templates` keeps the chart's templates met so far."""
     manifests: list[Manifest] = []
     findings: list[Finding] = []
     for key, text in sorted(files.items()):
@@ -216,14 +221,11 @@ def _rendered_docs(
             continue  # disabled templates render as "\n"; NOTES.txt is not a manifest
         path = f"{chart}/{key.split('/', 1)[1]}"
         if path not in templates:
-            file = root / path
-            templates[path] = (
-                file.read_text(encoding="utf-8", errors="replace") if file.is_file() else text
-            )
+            templates[path] = Template(os.path.join(root, path), text)
         template = templates[path]
         docs, problems = manifests_of(path, text, release.context)
         for problem in problems:
-            line, col = template_position(template, text, problem.line, problem.col)
+            line, col = template_position(template.text, text, problem.line, problem.col)
             code = "K205" if problem.code == "K108" else problem.code  # K107/K109 as they are
             message = f"rendered output: {problem.message}"
             context = f"{release.context}, rendered line {problem.line}"
@@ -237,7 +239,7 @@ def _render(
     chart: str,
     loaded: helm_python.Chart,
     release: Release,
-    templates: dict[str, str],
+    templates: dict[str, Template],
 ) -> tuple[list[Manifest], list[Finding]]:
     try:
         files = loaded.render(dict(release.values), name=release.name, namespace=release.namespace)
@@ -281,6 +283,11 @@ def lint_findings(
     return findings
 
 
+def _render_key(release: Release) -> str:
+    """What a render depends on besides the chart: equal keys render equal objects."""
+    return json.dumps([release.name, release.namespace, release.values], sort_keys=True)
+
+
 def render_chart(
     root: Path,
     chart: str,
@@ -308,9 +315,9 @@ def render_chart(
         releases, problems = releases_for(chart, name, refs)
         findings: list[Finding] = [(p, "") for p in problems]
         done: dict[str, list[Manifest]] = {}  # clean renders, by what they depend on
-        templates: dict[str, str] = {}
+        templates: dict[str, Template] = {}
         for release in releases:
-            key = json.dumps([release.name, release.namespace, release.values], sort_keys=True)
+            key = _render_key(release) if len(releases) > 1 else ""
             if key in done:  # the same inputs render the same objects: only the context differs
                 manifests += [replace(m, context=release.context) for m in done[key]]
                 continue

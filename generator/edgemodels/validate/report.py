@@ -45,7 +45,7 @@ def locate(manifest: Manifest, pointer: Pointer, at_key: bool = False) -> tuple[
     line, col = position(source.text, source.index, pointer, at_key)
     if source.template is None:
         return Location(source.path, line, col), 0
-    t_line, t_col = template_position(source.template, source.text, line, col)
+    t_line, t_col = template_position(source.template.text, source.text, line, col)
     return Location(source.path, t_line, t_col), line
 
 

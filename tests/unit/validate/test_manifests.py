@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from edgemodels.diagnostics import Location
 from edgemodels.validate.manifests import (
     Manifest,
     Source,
+    Template,
     json_type,
     load_stream,
     manifests_of,
@@ -104,3 +107,14 @@ def test_a_tag_the_value_does_not_fit_is_a_finding() -> None:
         (d,) = load_stream("t.yaml", text).diagnostics
         assert (d.code, d.location) == ("K108", Location("t.yaml", 1, 4))
         assert "not a valid" in d.message
+
+
+def test_a_template_is_read_when_first_needed_and_only_once(tmp_path: Path) -> None:
+    file = tmp_path / "deployment.yaml"
+    template = Template(str(file), "rendered text")
+    file.write_text("first\n", encoding="utf-8")  # after the render: the read is lazy
+    assert template.text == "first\n"
+    file.write_text("second\n", encoding="utf-8")
+    assert template.text == "first\n"
+    assert template == Template(str(file), "rendered text")  # the read text is no part of it
+    assert Template(str(tmp_path / "gone.yaml"), "rendered text").text == "rendered text"
