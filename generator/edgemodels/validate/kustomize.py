@@ -180,6 +180,7 @@ def check_listing(root: Path, folder: str) -> list[Finding]:
     path = kustomization_file(root / folder)
     if path is None:
         return []
+    top = os.fspath(root)
     rel = path.relative_to(root).as_posix()
     listed: set[str] = set()
     found: list[Finding] = []
@@ -189,14 +190,20 @@ def check_listing(root: Path, folder: str) -> list[Finding]:
         entry = line.strip().removeprefix("- ").strip("'\" ") if line.startswith("- ") else ""
         if not entry:
             continue
-        target = os.path.normpath(os.path.join(folder, entry))
-        listed.add(Path(target).as_posix())
-        if not (root / target).is_file():
+        target = os.path.normpath(os.path.join(folder, entry)).replace(os.sep, "/")
+        listed.add(target)
+        if not os.path.isfile(os.path.join(top, target)):
             message = f"kustomize build failed: resource '{entry}' does not exist"
             found.append((diagnostic("K206", Location(rel, number, 3), message), ""))
-    for file in sorted((root / folder).rglob("*")):
-        name = file.relative_to(root).as_posix()
-        if file.suffix in (".yaml", ".yml", ".json") and file != path and name not in listed:
+    # os.walk and strings, not rglob and Paths: 3,000 hub files cost 0.1 s of Path objects
+    names: list[str] = []
+    for current, dirs, files in os.walk(os.path.join(top, folder)):
+        here = os.path.relpath(current, top).replace(os.sep, "/")
+        prefix = "" if here == "." else f"{here}/"
+        names += (prefix + n for n in (*dirs, *files))
+    for name in sorted(names):
+        suffix = os.path.splitext(name)[1]
+        if suffix in (".yaml", ".yml", ".json") and name != rel and name not in listed:
             message = f"{name} is not listed in {rel}: `kubectl apply -k {folder}` leaves it out"
             found.append(
                 (diagnostic("K208", Location(name, 1, 1), message, severity="warning"), "")

@@ -20,7 +20,7 @@ import posixpath
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from edgemodels.validate.discover import kustomization_entries, kustomization_file
+from edgemodels.validate.discover import KUSTOMIZATION_NAMES, kustomization_entries
 
 Entries = Mapping[str, Sequence[str]]  # kustomize folder: its kustomization's entries
 
@@ -34,20 +34,26 @@ def _inside(path: str, folder: str) -> bool:
     return path == folder or path.startswith(folder + "/")
 
 
-def _reaches_out(root: Path, folder: str, home: str, seen: set[str], read: Entries) -> bool:
-    """Whether the kustomization in `folder` can reach anything outside `home`."""
+def _reaches_out(top: str, folder: str, home: str, seen: set[str], read: Entries) -> bool:
+    """Whether the kustomization in `folder` (below the tree at `top`) can reach anything
+    outside `home`. Paths are strings: `Path`s were most of this walk's cost."""
     if folder in seen:
         return False
     seen.add(folder)
-    path = kustomization_file(root / folder)
-    if path is None or path.is_symlink():
+    base = os.path.join(top, folder)
+    path = next(
+        (p for p in (os.path.join(base, n) for n in KUSTOMIZATION_NAMES) if os.path.isfile(p)),
+        None,
+    )
+    if path is None or os.path.islink(path):
         return True
     entries = read[folder] if folder in read else kustomization_entries(path)
     for entry in entries:
         target = posixpath.normpath(posixpath.join(folder, entry))
-        if "://" in entry or not _inside(target, home) or (root / target).is_symlink():
+        full = os.path.join(top, target)
+        if "://" in entry or not _inside(target, home) or os.path.islink(full):
             return True  # a remote, a shared base elsewhere, or a link to who knows where
-        if (root / target).is_dir() and _reaches_out(root, target, home, seen, read):
+        if os.path.isdir(full) and _reaches_out(top, target, home, seen, read):
             return True
     return False
 
@@ -56,6 +62,7 @@ def contained(root: Path, targets: Sequence[str], read: Entries | None = None) -
     """Indexes of the targets whose every reachable file is inside their own family folder,
     and whose family folder holds no other family's (nor sits inside one). `read`: the
     kustomizations' entries as discover read them (the others are read here)."""
+    top = os.fspath(root)
     families = {family(t) for t in targets}
     nested = set()
     for home in families:
@@ -67,9 +74,9 @@ def contained(root: Path, targets: Sequence[str], read: Entries | None = None) -
     found = set()
     for index, target in enumerate(targets):
         home = family(target)
-        if home in nested or not _inside(target, home) or (root / home).is_symlink():
+        if home in nested or not _inside(target, home) or os.path.islink(os.path.join(top, home)):
             continue
-        if not _reaches_out(root, target, home, set(), read or {}):
+        if not _reaches_out(top, target, home, set(), read or {}):
             found.add(index)
     return found
 
@@ -79,12 +86,14 @@ def origin_file(
 ) -> str | None:
     """The tree-relative file an `originAnnotations` value names: `path:` for a resource,
     `configuredIn:` for a generated object; None for a remote or outside the tree."""
+    top = os.path.abspath(root)
     for line in annotation.splitlines():
         key, _, value = line.partition(":")
         if key in keys and value.strip():
-            full = os.path.normpath(built_in / value.strip())
-            rel = os.path.relpath(full, root)
-            return None if rel.startswith("..") else Path(rel).as_posix()
+            full = os.path.abspath(os.path.join(built_in, value.strip()))
+            if not full.startswith(top + os.sep):
+                return None
+            return full[len(top) + 1 :].replace(os.sep, "/")
     return None
 
 

@@ -71,6 +71,28 @@ def test_the_hub_listing_must_build(tree: Path, options: ValidateOptions) -> Non
     assert (d.code, d.path, d.line) == ("K206", rel, line_of(tree, rel, "gone.yaml"))
 
 
+def test_a_hub_file_the_listing_leaves_out_is_a_warning(tree: Path) -> None:
+    (tree / "hub" / "extra").mkdir()
+    (tree / "hub" / "extra" / "forgotten.yaml").write_text("kind: ConfigMap\n", encoding="utf-8")
+    (tree / "hub" / "notes.txt").write_text("not a manifest\n", encoding="utf-8")
+    found = build(tree, [], ["hub"]).findings
+    assert [(d.code, d.path) for d, _ in found] == [("K208", "hub/extra/forgotten.yaml")]
+    assert "not listed in hub/kustomization.yaml" in found[0][0].message
+
+
+def test_a_listing_at_the_top_of_the_tree(tmp_path: Path) -> None:
+    (tmp_path / "kustomization.yaml").write_text(
+        "resources:\n- a.yaml\n- gone.yaml\n", encoding="utf-8"
+    )
+    for name in ("a.yaml", "b.yaml"):
+        (tmp_path / name).write_text("kind: ConfigMap\n", encoding="utf-8")
+    found = build(tmp_path, [], [""]).findings
+    assert sorted((d.code, d.path, d.line) for d, _ in found) == [
+        ("K206", "kustomization.yaml", 3),
+        ("K208", "b.yaml", 1),
+    ]
+
+
 def test_groups_keep_overlays_of_one_model_apart() -> None:
     targets = ["m/a/overlays/x", "m/a/overlays/y", "m/b/overlays/x", "hub", "m/c/overlays/x"]
     assert groups(targets) == [[0, 2, 4], [1, 3]]  # two are needed (m/a), filled evenly
