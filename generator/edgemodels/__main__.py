@@ -1,0 +1,7 @@
+"""`python -m edgemodels`: the `edgemodels` program (launch.py), started by module name."""
+
+import sys
+
+from edgemodels.launch import main
+
+sys.exit(main())

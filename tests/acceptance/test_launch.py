@@ -1,0 +1,110 @@
+"""The program's entry runs a command that loads Helm's Go SDK again with GOGC set, once."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from edgemodels.launch import GOGC, command_of, needs_go_setup
+
+pytestmark = pytest.mark.skipif(os.name != "posix", reason="exec is a POSIX notion")
+
+
+def test_only_the_commands_that_load_the_sdk_and_only_without_gogc() -> None:
+    assert command_of(["--version"]) is None
+    assert command_of(["validate", "--format", "json", "out"]) == "validate"
+    assert needs_go_setup(["validate", "out"], {})
+    assert needs_go_setup(["--help", "validate"], {})
+    assert not needs_go_setup(["check", "catalogue"], {})
+    assert not needs_go_setup(["validate", "out"], {"GOGC": "100"})
+    assert not needs_go_setup(["validate", "out"], {"GOGC": ""})
+
+
+def _environment(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("GOGC", "GODEBUG")}
+    return {**env, **extra}
+
+
+# Runs the real entry. The stand-in for the CLI says which GOGC it runs with, in which
+# process; every start of the program says its process id first.
+ENTRY = """
+import os, sys
+print("start", os.getpid(), flush=True)
+import edgemodels.cli
+edgemodels.cli.main = lambda: print("cli", os.getpid(), os.environ.get("GOGC")) or 0
+from edgemodels.launch import main
+sys.exit(main())
+"""
+
+
+def _starts(args: list[str], env: dict[str, str]) -> list[list[str]]:
+    proc = subprocess.run(
+        [sys.executable, "-c", ENTRY, *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=True,
+    )
+    return [line.split() for line in proc.stdout.splitlines()]
+
+
+def test_validate_runs_itself_again_in_the_same_process_with_gogc() -> None:
+    lines = _starts(["validate", "out"], _environment())
+    pid = lines[0][1]
+    assert lines == [["start", pid], ["start", pid], ["cli", pid, GOGC]]
+
+
+def test_a_gogc_the_user_set_is_kept_and_nothing_runs_again() -> None:
+    lines = _starts(["validate", "out"], _environment(GOGC="150"))
+    assert [line[0] for line in lines] == ["start", "cli"]
+    assert lines[1][2] == "150"
+
+
+def test_other_commands_run_once_and_without_gogc() -> None:
+    lines = _starts(["check", "catalogue"], _environment())
+    assert [line[0] for line in lines] == ["start", "cli"]
+    assert lines[1][2] == "None"
+
+
+RENDER = """
+import sys, tempfile
+from pathlib import Path
+import edgemodels.cli
+
+def render() -> int:
+    import helm_python  # as the real program does: loaded only after the launch
+
+    with tempfile.TemporaryDirectory() as tmp:
+        chart = helm_python.Chart.create("demo", tmp)
+        for _ in range(200):
+            chart.render({}, name="demo", namespace="default")
+    return 0
+
+edgemodels.cli.main = render
+from edgemodels.launch import main
+sys.exit(main())
+"""
+
+
+def test_the_go_runtime_of_the_sdk_sees_the_setting() -> None:
+    # Go's first collection comes at 4 MB of heap times GOGC/100: its trace says the goal.
+    proc = subprocess.run(
+        [sys.executable, "-c", RENDER, "validate"],
+        capture_output=True,
+        text=True,
+        env=_environment(GODEBUG="gctrace=1"),
+        timeout=120,
+        check=True,
+    )
+    first = next(line for line in proc.stderr.splitlines() if line.startswith("gc 1 "))
+    assert f"{4 * int(GOGC) // 100} MB goal" in first, first
+
+
+def test_the_installed_program_enters_here() -> None:
+    text = (Path(__file__).resolve().parents[2] / "pyproject.toml").read_text(encoding="utf-8")
+    assert 'edgemodels = "edgemodels.launch:main"' in text
