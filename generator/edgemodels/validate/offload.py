@@ -7,22 +7,23 @@ fleet about 0.6 s of work that, in a thread, waits for the interpreter lock whil
 render, and makes them wait in turn. In a process of its own it runs beside them: the
 whole validate took 12% less time (6.0 -> 5.3 s).
 
-The process starts before anything else of the run, finds the kustomizations itself
-(discover.py, the same walk this process makes) and starts building at once: while this
-process walks the tree and loads its plain files, the other core would otherwise be idle
-(half a second on the fleet). It also runs the manifest rules on what it built, work the
-end of a run no longer waits for on one core. A process costs ~0.2 s of CPU (an
-interpreter and the imports), more than a small tree's builds take: below
-PROCESS_MIN_TARGETS, or on one core, the builds run in a thread here. Its answer is used
-only if it built what this process found with the same rules (a tree changed in between
-is built again here).
+The process starts before anything else of the run: while it starts (an interpreter and
+its imports, ~0.1 s), this process walks the tree (discover.py), then hands it what to
+build, with the kustomizations' entries it read, and the other process starts building at
+once. (It used to walk the tree itself, to start without waiting: the same walk twice, and
+the builds are the longest part of a run, which the end of the run waits for.) It also
+runs the manifest rules on what it built, work the end of a run no longer waits for on
+one core. A process costs ~0.2 s of CPU (an interpreter and the imports), more than a
+small tree's builds take: below PROCESS_MIN_TARGETS, or on one core, the builds run in a
+thread here. Its answer is used only if it checked with the same rules as this process.
 
-The process is `python -m edgemodels.validate.offload`, given the tree as JSON on stdin
-and answering with its pickled findings on stdout: unlike `multiprocessing` it never
-imports the caller's main module again (a script calling `validate_tree` without a
-`__main__` guard would run twice), and nothing forks the Go runtime of the Helm SDK, which
-does not survive `fork`. When the process cannot start, fails or answers with something
-that does not unpickle, the builds run here, so a real error is raised where it happens.
+The process is `python -m edgemodels.validate.offload`, given the tree and what to build
+as JSON on stdin and answering with its pickled findings on stdout: unlike
+`multiprocessing` it never imports the caller's main module again (a script calling
+`validate_tree` without a `__main__` guard would run twice), and nothing forks the Go
+runtime of the Helm SDK, which does not survive `fork`. When the process cannot start,
+fails or answers with something that does not unpickle, the builds run here, so a real
+error is raised where it happens.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ from pathlib import Path
 
 from edgemodels.diagnostics import Diagnostic
 from edgemodels.policy import PolicySet, load_policies
-from edgemodels.validate.discover import TreeLayout, discover
+from edgemodels.validate.discover import TreeLayout
 from edgemodels.validate.kustomize import Built, build
 from edgemodels.validate.policies import policy_findings
 from edgemodels.yamlio import collect_rarely
@@ -55,17 +56,15 @@ class Builds:
         self, root: Path, pool: ThreadPoolExecutor, policy: Path | None, policies: bool
     ) -> None:
         self.root, self.pool = root, pool
+        self.request = {"root": str(root), "policies": policies, "policy": policy and str(policy)}
         self.proc = _start(root)
         self.answer: Future[tuple[bytes, bytes]] | None = None
-        if self.proc is not None:
-            request = {"root": str(root), "policies": policies, "policy": policy and str(policy)}
-            self.answer = pool.submit(self.proc.communicate, json.dumps(request).encode())
         self.local: Future[Built] | None = None
         self.layout: TreeLayout | None = None
         self.policies: PolicySet | None = None
 
     def use(self, layout: TreeLayout, policies: PolicySet | None) -> None:
-        """What this process found: build it here when it is small (the process stops)."""
+        """Build what this process found: in the process, or here when it is small."""
         self.layout, self.policies = layout, policies
         if len(layout.builds) + len(layout.listings) < PROCESS_MIN_TARGETS:
             self.stop()
@@ -73,6 +72,14 @@ class Builds:
             self.local = self.pool.submit(
                 build, self.root, layout.builds, layout.listings, layout.entries
             )
+            return
+        work = {
+            **self.request,
+            "builds": layout.builds,
+            "listings": layout.listings,
+            "entries": dict(layout.entries),
+        }
+        self.answer = self.pool.submit(self.proc.communicate, json.dumps(work).encode())
 
     def result(self) -> tuple[Built, list[Diagnostic]]:
         """What the builds gave, and the manifest rules' findings on it."""
@@ -88,34 +95,28 @@ class Builds:
                 answer = pickle.loads(out)  # our own child's answer, not outside input
             except Exception:  # cut short (a debugger, a signal): unpickling raises anything
                 answer = None
-            if isinstance(answer, _Answer) and answer.fits(layout, policies):
+            if isinstance(answer, _Answer) and answer.rules == _codes(policies):
                 return answer.built, answer.checked
         built = build(self.root, layout.builds, layout.listings, layout.entries)
         return built, policy_findings(self.root, built.manifests, policies)
 
     def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.kill()
+        if self.proc is not None:
+            if self.proc.poll() is None:
+                self.proc.kill()
+            if self.answer is None:  # no thread is talking to it: its pipes and exit are ours
+                with self.proc:
+                    pass
         self.proc = None
 
 
 @dataclass(frozen=True)
 class _Answer:
-    """The build process's work: what it found and built, and the rules' findings on it."""
+    """The build process's work: what it built, and the rules' findings on it."""
 
-    builds: tuple[str, ...]
-    listings: tuple[str, ...]
     rules: tuple[str, ...] | None  # the codes of the rules it ran; None: no policies
     built: Built
     checked: list[Diagnostic]
-
-    def fits(self, layout: TreeLayout, policies: PolicySet | None) -> bool:
-        """The same work as this process would do (the tree or policies did not change)."""
-        return (self.builds, self.listings, self.rules) == (
-            layout.builds,
-            layout.listings,
-            _codes(policies),
-        )
 
 
 def _codes(policies: PolicySet | None) -> tuple[str, ...] | None:
@@ -160,14 +161,15 @@ def _serve() -> None:
     collect_rarely()  # as the command-line entry does: 0.03-0.05 s less here on the fleet
     request = json.loads(sys.stdin.buffer.read())
     root = Path(request["root"])
-    layout = discover(root)
-    built = build(root, layout.builds, layout.listings, layout.entries)
+    builds, listings = tuple(request["builds"]), tuple(request["listings"])
+    built = build(root, builds, listings, request["entries"])
     policies = None
     if request["policies"]:
         policies = load_policies(request["policy"] and Path(request["policy"]), root)
     checked = policy_findings(root, built.manifests, policies)
-    answer = _Answer(layout.builds, layout.listings, _codes(policies), built, checked)
-    sys.stdout.buffer.write(pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL))
+    sys.stdout.buffer.write(
+        pickle.dumps(_Answer(_codes(policies), built, checked), protocol=pickle.HIGHEST_PROTOCOL)
+    )
 
 
 if __name__ == "__main__":

@@ -142,14 +142,14 @@ def test_on_one_core_the_builds_stay_in_this_process(
 
 
 @needs_kubectl
-def test_what_the_process_built_is_used_only_if_this_process_found_the_same(
+def test_the_process_builds_what_this_process_found(
     tree: Path,
     options: ValidateOptions,
     monkeypatch: pytest.MonkeyPatch,
     in_thread: list[tuple[str, str, int, str]],
 ) -> None:
     # As if overlay site-b appeared after this process walked the tree: the build process
-    # (which walks it again) built one more overlay than this process knows of.
+    # is told what to build and does not walk the tree again.
     real = discover
 
     def earlier(root: Path) -> TreeLayout:
@@ -160,6 +160,7 @@ def test_what_the_process_built_is_used_only_if_this_process_found_the_same(
     expected = _findings(tree, options)  # built in a thread, as this process found the tree
     assert expected != in_thread
     monkeypatch.setattr(offload, "PROCESS_MIN_TARGETS", 1)
-    built = _spy(monkeypatch, offload, "build")
+    started = _spy(monkeypatch, offload, "_start")
+    monkeypatch.setattr(offload, "build", _not_here)  # the process built it
     assert _findings(tree, options) == expected
-    assert [args[1] for args, _ in built] == [("models/batch/overlays/site-a",)]  # here
+    assert len(started) == 1 and isinstance(started[0][1], subprocess.Popen)
