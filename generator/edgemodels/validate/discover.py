@@ -36,11 +36,18 @@ class TreeLayout:
     entries: Mapping[str, Sequence[str]] = field(default_factory=dict, compare=False)
 
 
-def kustomization_file(folder: Path) -> Path | None:
+def kustomization_path(folder: str) -> str | None:
+    """The kustomization file in `folder`, as a string (for walks where `Path`s cost)."""
     for name in KUSTOMIZATION_NAMES:
-        if (folder / name).is_file():
-            return folder / name
+        path = os.path.join(folder, name)
+        if os.path.isfile(path):
+            return path
     return None
+
+
+def kustomization_file(folder: Path) -> Path | None:
+    path = kustomization_path(os.fspath(folder))
+    return None if path is None else Path(path)
 
 
 def kustomization_entries(path: Path | str) -> list[str]:

@@ -20,7 +20,7 @@ import posixpath
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from edgemodels.validate.discover import KUSTOMIZATION_NAMES, kustomization_entries
+from edgemodels.validate.discover import kustomization_entries, kustomization_path
 
 Entries = Mapping[str, Sequence[str]]  # kustomize folder: its kustomization's entries
 
@@ -40,11 +40,7 @@ def _reaches_out(top: str, folder: str, home: str, seen: set[str], read: Entries
     if folder in seen:
         return False
     seen.add(folder)
-    base = os.path.join(top, folder)
-    path = next(
-        (p for p in (os.path.join(base, n) for n in KUSTOMIZATION_NAMES) if os.path.isfile(p)),
-        None,
-    )
+    path = kustomization_path(os.path.join(top, folder))
     if path is None or os.path.islink(path):
         return True
     entries = read[folder] if folder in read else kustomization_entries(path)

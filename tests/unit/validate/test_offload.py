@@ -46,6 +46,14 @@ def _spy(
     return calls
 
 
+def _built_by_the_process(monkeypatch: pytest.MonkeyPatch) -> list[tuple[tuple[Any, ...], Any]]:
+    """Any tree goes to a build process, and nothing is built here; the calls of `_start`."""
+    monkeypatch.setattr(offload, "PROCESS_MIN_TARGETS", 1)
+    started = _spy(monkeypatch, offload, "_start")
+    monkeypatch.setattr(offload, "build", _not_here)
+    return started
+
+
 @pytest.fixture
 def in_thread(tree: Path, options: ValidateOptions) -> list[tuple[str, str, int, str]]:
     """The findings of a thread's builds on the tree with a typo in a kustomize base."""
@@ -60,9 +68,7 @@ def test_a_process_finds_what_a_thread_finds(
     monkeypatch: pytest.MonkeyPatch,
     in_thread: list[tuple[str, str, int, str]],
 ) -> None:
-    monkeypatch.setattr(offload, "PROCESS_MIN_TARGETS", 1)
-    started = _spy(monkeypatch, offload, "_start")
-    monkeypatch.setattr(offload, "build", _not_here)  # the process built it
+    started = _built_by_the_process(monkeypatch)
     assert _findings(tree, options) == in_thread
     assert len(started) == 1 and isinstance(started[0][1], subprocess.Popen)
     assert in_thread[0][:3] == ("K101", BASE, line_of(tree, BASE, "resource:"))
@@ -159,8 +165,6 @@ def test_the_process_builds_what_this_process_found(
     monkeypatch.setattr(run, "discover", earlier)
     expected = _findings(tree, options)  # built in a thread, as this process found the tree
     assert expected != in_thread
-    monkeypatch.setattr(offload, "PROCESS_MIN_TARGETS", 1)
-    started = _spy(monkeypatch, offload, "_start")
-    monkeypatch.setattr(offload, "build", _not_here)  # the process built it
+    started = _built_by_the_process(monkeypatch)
     assert _findings(tree, options) == expected
     assert len(started) == 1 and isinstance(started[0][1], subprocess.Popen)
