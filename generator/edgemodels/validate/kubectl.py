@@ -16,6 +16,7 @@ from pathlib import Path
 
 from edgemodels.diagnostics import Location
 from edgemodels.launch import GOGC
+from edgemodels.validate import cores
 from edgemodels.validate.codes import diagnostic
 from edgemodels.validate.discover import kustomization_file
 from edgemodels.validate.report import Finding
@@ -83,7 +84,7 @@ def build_error(root: Path, target: str, stderr: str) -> Finding:
 def run_all(binary: str, folders: Sequence[Path]) -> Iterator[tuple[bool, str]]:
     """Builds run side by side, each a separate process; outcomes come in order, each as
     soon as it is there, so the caller parses one while the next ones still build."""
-    workers = max(1, min(len(folders), os.cpu_count() or 2))
+    workers = max(1, min(len(folders), cores.available()))
     with ThreadPoolExecutor(max_workers=workers) as pool:
         yield from pool.map(lambda folder: run(binary, folder), folders)
 

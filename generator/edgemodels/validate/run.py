@@ -8,10 +8,11 @@ merge findings that differ only by the placement that produced them.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Executor, ThreadPoolExecutor
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Literal
 
@@ -24,7 +25,7 @@ from edgemodels.diagnostics import (
 from edgemodels.errors import InputError, ToolMissingError, UsageError
 from edgemodels.policy import load_policies
 from edgemodels.progress import Progress, no_progress
-from edgemodels.validate import k8s_schemas, kubeconform
+from edgemodels.validate import cores, k8s_schemas, kubeconform
 from edgemodels.validate.acm_checks import acm_findings
 from edgemodels.validate.argocd_checks import argocd_findings
 from edgemodels.validate.backends import SchemaSettings, schema_findings
@@ -116,9 +117,10 @@ def render_charts(
     pool: Executor,
     options: ValidateOptions,
     each: Callable[[Rendered], object] = lambda rendered: None,
+    permits: AbstractContextManager[object] | None = None,
 ) -> tuple[dict[str, Rendered], list[Finding]]:
     """Every chart rendered; charts with the same templates share one full lint. `each` is
-    given each chart's renders as they are ready."""
+    given each chart's renders as they are ready; a chart renders holding `permits`."""
     version = settings.kubernetes_version
     sharing = shared_lints(root, charts)
     by_chart: dict[str, list[PackageRef]] = {}
@@ -128,7 +130,11 @@ def render_charts(
     with scratch_folder() as scratch:
         futures = {
             c: pool.submit(
-                render_chart, root, c, by_chart.get(c, []), version, c in sharing, Path(scratch)
+                _holding,
+                permits or nullcontext(),
+                partial(
+                    render_chart, root, c, by_chart.get(c, []), version, c in sharing, Path(scratch)
+                ),
             )
             for c in charts
         }
@@ -142,6 +148,11 @@ def render_charts(
     ):
         found += more
     return rendered, found
+
+
+def _holding(permits: AbstractContextManager[object], render: Callable[[], Rendered]) -> Rendered:
+    with permits:
+        return render()
 
 
 CHECK_BATCH = 500  # rendered objects per call of the manifest rules
@@ -184,10 +195,17 @@ def validate_tree(root: Path, options: ValidateOptions) -> list[Diagnostic]:
                 waiting.clear()
 
         every = list(plain)
-        with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+        with ThreadPoolExecutor(max_workers=cores.available()) as pool:
             try:
                 rendered, lint_found = render_charts(
-                    root, layout.charts, refs, settings, pool, options, check
+                    root,
+                    layout.charts,
+                    refs,
+                    settings,
+                    pool,
+                    options,
+                    check,
+                    builds.render_permits(),
                 )
             except BaseException:  # Ctrl-C, or a render failing: drop the charts not begun
                 pool.shutdown(cancel_futures=True)

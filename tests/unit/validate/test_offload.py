@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+import threading
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, NoReturn
@@ -140,7 +141,7 @@ def test_on_one_core_the_builds_stay_in_this_process(
     in_thread: list[tuple[str, str, int, str]],
 ) -> None:
     monkeypatch.setattr(offload, "PROCESS_MIN_TARGETS", 1)
-    monkeypatch.setattr(offload, "_cores", lambda: 1)
+    monkeypatch.setattr(offload.cores, "available", lambda: 1)
     popens = _spy(monkeypatch, subprocess, "Popen")
     assert _findings(tree, options) == in_thread
     started = [" ".join(args[0]) for args, _ in popens]
@@ -168,3 +169,37 @@ def test_the_process_builds_what_this_process_found(
     started = _built_by_the_process(monkeypatch)
     assert _findings(tree, options) == expected
     assert len(started) == 1 and isinstance(started[0][1], subprocess.Popen)
+
+
+@pytest.mark.parametrize("available", [1, 2, 4])
+def test_renders_leave_a_core_to_the_build_process_until_it_answers(
+    tree: Path, monkeypatch: pytest.MonkeyPatch, available: int
+) -> None:
+    monkeypatch.setattr(offload.cores, "available", lambda: available)
+    monkeypatch.setattr(offload, "PROCESS_MIN_TARGETS", 1)
+    with offload.building(tree, policies=False) as builds:
+        builds.use(discover(tree), None)
+        permits = builds.render_permits()
+        while_building = _take_all(permits)
+        builds.result()
+        assert while_building == max(1, available - 1)
+        if available > 1:  # the answer gave its core back
+            assert permits.acquire(timeout=10)
+            assert _take_all(permits) == 0
+
+
+def test_without_a_build_process_renders_use_every_core(
+    tree: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(offload.cores, "available", lambda: 2)  # the tree is small: a thread
+    with offload.building(tree, policies=False) as builds:
+        builds.use(discover(tree), None)
+        assert _take_all(builds.render_permits()) == 2
+        builds.result()
+
+
+def _take_all(permits: threading.Semaphore) -> int:
+    taken = 0
+    while permits.acquire(blocking=False):
+        taken += 1
+    return taken
