@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
+import kubernetes_validate
 import pytest
 
 from edgemodels.errors import UsageError
@@ -20,6 +23,20 @@ def test_versions_are_normalised_and_checked() -> None:
         normalize_version("1.33.2")
     with pytest.raises(UsageError):
         normalize_version("1.99")
+
+
+def test_the_wheels_schemas_are_found_without_importing_it() -> None:
+    # Its import pulls in jsonschema: 0.06 s of every validate for a folder name.
+    code = (
+        "import sys; from edgemodels.validate import k8s_schemas; "
+        "print(k8s_schemas.wheel_root()); print('kubernetes_validate' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    folder, imported = done.stdout.splitlines()
+    assert imported == "False"
+    assert Path(folder) == Path(kubernetes_validate.__file__).parent / "kubernetes-json-schema"
+    assert (Path(folder) / "v1.33.0-local" / "deployment-apps-v1.json").is_file()
 
 
 def test_standalone_folder_is_built_once(cache_dir: Path) -> None:
