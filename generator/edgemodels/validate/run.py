@@ -9,7 +9,7 @@ merge findings that differ only by the placement that produced them.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import Executor, ThreadPoolExecutor
+from concurrent.futures import Executor, ThreadPoolExecutor, as_completed
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from functools import partial
@@ -138,9 +138,11 @@ def render_charts(
             )
             for c in charts
         }
+        # As they finish, not in order: a chart waiting for permits would hold up the rest.
+        finished = as_completed(futures.values())
         with options.progress(list(futures.values()), "rendering charts") as bar:
-            for future in bar:
-                each(future.result())
+            for _ in bar:
+                each(next(finished).result())
     rendered = {c: f.result() for c, f in futures.items()}
     found: list[Finding] = []
     for more in pool.map(

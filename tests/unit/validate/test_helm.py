@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
@@ -69,6 +71,32 @@ def test_a_failing_render_leaves_the_charts_not_begun(
     with pytest.raises(Interrupted):
         validate_tree(tree, options)
     assert len(begun) < len(charts) // 2
+
+
+def test_a_slow_chart_does_not_hold_up_the_others_renders(
+    tree: Path, options: ValidateOptions, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Each chart's objects go to the manifest rules as it finishes, whatever its place: a
+    # chart waiting for a free core (or just slow) must not keep the others' waiting.
+    charts = [f"models/m{i}/chart" for i in range(8)]
+    others_done = threading.Event()
+    seen: list[str] = []
+
+    def render(root: Path, chart: str, *args: object) -> Rendered:
+        if chart == charts[0]:
+            others_done.wait(timeout=10)
+        return Rendered([], [], chart)
+
+    def each(rendered: Rendered) -> None:
+        seen.append(rendered.name)
+        if len(seen) == len(charts) - 1:
+            others_done.set()
+
+    monkeypatch.setattr(run, "render_chart", render)
+    with ThreadPoolExecutor(2) as pool:
+        run.render_charts(tree, charts, [], run.prepare(options), pool, options, each)
+    assert others_done.is_set() and seen[-1] == charts[0]
+    assert sorted(seen) == sorted(charts)
 
 
 class Interrupted(Exception):
