@@ -43,5 +43,7 @@ def main() -> int:
         with contextlib.suppress(OSError):  # when it cannot: on here, with Go's default
             os.execv(sys.executable, [sys.executable, *sys.orig_argv[1:]])
     from edgemodels.cli import main as cli_main
+    from edgemodels.errors import raise_on_sigterm
 
+    raise_on_sigterm()
     return cli_main()

@@ -1,7 +1,7 @@
 """Command line: click only. Each command parses options, calls the core, returns an exit code.
 
 Exit codes (one place): 0 clean, 1 findings or drift, 2 usage/config/I-O error or a missing
-tool, 3 unexpected crash, 130 interrupted.
+tool, 3 unexpected crash, 130 interrupted (Ctrl-C), 143 terminated (SIGTERM).
 """
 
 from __future__ import annotations
@@ -17,12 +17,13 @@ import click
 from edgemodels import __version__
 from edgemodels.cli import terminal
 from edgemodels.diagnostics import Diagnostic, has_failures, sort_diagnostics
-from edgemodels.errors import EdgeModelsError, OutputError
+from edgemodels.errors import EdgeModelsError, OutputError, Terminated
 from edgemodels.output import REPORTERS
 from edgemodels.secrets_scan import redact_text
 from edgemodels.yamlio import collect_rarely
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_CRASH, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+EXIT_TERMINATED = 143
 
 FORMATS = click.Choice(sorted(REPORTERS))
 P = ParamSpec("P")
@@ -36,9 +37,8 @@ def guarded(call: Callable[[], int]) -> int:
     except EdgeModelsError as exc:
         click.echo(f"edgemodels: error: {redact_text(str(exc))}", err=True)
         return exc.exit_code
-    except KeyboardInterrupt:
-        click.echo("edgemodels: interrupted", err=True)
-        return EXIT_INTERRUPTED
+    except KeyboardInterrupt as exc:
+        return _stopped(exc)
     except click.exceptions.Exit:
         raise
     except click.ClickException:
@@ -58,6 +58,14 @@ def guarded(call: Callable[[], int]) -> int:
             err=True,
         )
         return EXIT_CRASH
+
+
+def _stopped(exc: BaseException | None) -> int:
+    if isinstance(exc, Terminated):
+        click.echo("edgemodels: terminated", err=True)
+        return EXIT_TERMINATED
+    click.echo("edgemodels: interrupted", err=True)
+    return EXIT_INTERRUPTED
 
 
 def emit_findings(
@@ -172,9 +180,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     collect_rarely()
     try:
         rv = cli.main(args=list(argv) if argv is not None else None, standalone_mode=False)
-    except click.exceptions.Abort:
-        click.echo("edgemodels: interrupted", err=True)
-        return EXIT_INTERRUPTED
+    except click.exceptions.Abort as exc:  # what click makes of a KeyboardInterrupt
+        return _stopped(exc.__cause__)
     except click.ClickException as exc:
         exc.show()
         return EXIT_USAGE

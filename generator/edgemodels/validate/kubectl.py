@@ -26,22 +26,33 @@ _ACCUMULATING = "accumulating resources from '"
 _ERR_RE = re.compile(r'err="(?P<err>(?:[^"\\]|\\.)*)"')
 
 
-def run(binary: str, folder: Path) -> tuple[bool, str]:
-    """(built, output or error). A hung build becomes an error of its targets, not a crash."""
+def run(
+    binary: str, folder: Path, running: set[subprocess.Popen[str]] | None = None
+) -> tuple[bool, str]:
+    """(built, output or error). A hung build becomes an error of its targets, not a crash.
+    The process is in `running` while it runs."""
     try:
-        proc = subprocess.run(
+        proc = subprocess.Popen(
             [binary, "kustomize", str(folder)],
-            capture_output=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
             text=True,
-            timeout=_TIMEOUT,
-            check=False,
             env=_go_env(),
         )
-    except subprocess.TimeoutExpired:
-        return False, f"kubectl kustomize did not finish within {_TIMEOUT} s"
     except OSError as exc:
         return False, f"cannot run {binary}: {exc}"
-    return proc.returncode == 0, proc.stdout if proc.returncode == 0 else proc.stderr
+    running = set() if running is None else running
+    running.add(proc)
+    with proc:
+        try:
+            out, err = proc.communicate(timeout=_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.communicate()
+            return False, f"kubectl kustomize did not finish within {_TIMEOUT} s"
+        finally:
+            running.discard(proc)
+    return proc.returncode == 0, out if proc.returncode == 0 else err
 
 
 def _go_env() -> dict[str, str]:
@@ -83,10 +94,17 @@ def build_error(root: Path, target: str, stderr: str) -> Finding:
 
 def run_all(binary: str, folders: Sequence[Path]) -> Iterator[tuple[bool, str]]:
     """Builds run side by side, each a separate process; outcomes come in order, each as
-    soon as it is there, so the caller parses one while the next ones still build."""
+    soon as it is there, so the caller parses one while the next ones still build. Builds
+    not needed any more (the caller stopped early) are stopped."""
     workers = max(1, min(len(folders), cores.available()))
+    running: set[subprocess.Popen[str]] = set()
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        yield from pool.map(lambda folder: run(binary, folder), folders)
+        try:
+            yield from pool.map(lambda folder: run(binary, folder, running), folders)
+        finally:  # stopped early (Ctrl-C, SIGTERM): the builds still running are not needed
+            pool.shutdown(cancel_futures=True, wait=False)
+            for proc in list(running):
+                proc.kill()
 
 
 def has_kubectl() -> bool:

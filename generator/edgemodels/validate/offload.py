@@ -40,6 +40,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from edgemodels.diagnostics import Diagnostic
+from edgemodels.errors import Terminated, raise_on_sigterm
 from edgemodels.policy import PolicySet, load_policies
 from edgemodels.validate import cores
 from edgemodels.validate.discover import TreeLayout
@@ -48,6 +49,7 @@ from edgemodels.validate.policies import policy_findings
 from edgemodels.yamlio import collect_rarely
 
 PROCESS_MIN_TARGETS = 50  # kustomizations; below, a thread
+STOP_WAIT = 5.0  # seconds the build process has to stop before it is killed
 
 
 class Builds:
@@ -117,9 +119,15 @@ class Builds:
         return built, policy_findings(self.root, built.manifests, policies)
 
     def stop(self) -> None:
+        """Stop the build process: asked first (SIGTERM), so it stops its kubectl builds
+        and removes its temporary folder; killed when it has not ended within STOP_WAIT."""
         if self.proc is not None:
             if self.proc.poll() is None:
-                self.proc.kill()
+                self.proc.terminate()
+                try:
+                    self.proc.wait(STOP_WAIT)
+                except subprocess.TimeoutExpired:
+                    self.proc.kill()
             if self.answer is None:  # no thread is talking to it: its pipes and exit are ours
                 with self.proc:
                     pass
@@ -166,6 +174,7 @@ def _start(root: Path) -> subprocess.Popen[bytes] | None:
 
 
 def _serve() -> None:
+    raise_on_sigterm()  # stop() asks with SIGTERM: the kubectl builds and folders go too
     collect_rarely()  # as the command-line entry does: 0.03-0.05 s less here on the fleet
     request = json.loads(sys.stdin.buffer.read())
     root = Path(request["root"])
@@ -185,4 +194,7 @@ if __name__ == "__main__":
     # module, and the caller has no `__main__._Answer`.
     from edgemodels.validate.offload import _serve as serve
 
-    serve()
+    try:
+        serve()
+    except KeyboardInterrupt:  # stopped (Ctrl-C, or stop()): its folder is removed already
+        sys.exit(143 if isinstance(sys.exc_info()[1], Terminated) else 130)

@@ -140,9 +140,13 @@ def render_charts(
         }
         # As they finish, not in order: a chart waiting for permits would hold up the rest.
         finished = as_completed(futures.values())
-        with options.progress(list(futures.values()), "rendering charts") as bar:
-            for _ in bar:
-                each(next(finished).result())
+        try:
+            with options.progress(list(futures.values()), "rendering charts") as bar:
+                for _ in bar:
+                    each(next(finished).result())
+        except BaseException:  # Ctrl-C, or a render failing: drop the charts not begun,
+            pool.shutdown(cancel_futures=True)  # and let those begun end before `scratch` goes
+            raise
     rendered = {c: f.result() for c, f in futures.items()}
     found: list[Finding] = []
     for more in pool.map(
@@ -198,20 +202,9 @@ def validate_tree(root: Path, options: ValidateOptions) -> list[Diagnostic]:
 
         every = list(plain)
         with ThreadPoolExecutor(max_workers=cores.available()) as pool:
-            try:
-                rendered, lint_found = render_charts(
-                    root,
-                    layout.charts,
-                    refs,
-                    settings,
-                    pool,
-                    options,
-                    check,
-                    builds.render_permits(),
-                )
-            except BaseException:  # Ctrl-C, or a render failing: drop the charts not begun
-                pool.shutdown(cancel_futures=True)
-                raise
+            rendered, lint_found = render_charts(
+                root, layout.charts, refs, settings, pool, options, check, builds.render_permits()
+            )
         for chart in layout.charts:
             every.extend(rendered[chart].manifests)
             found.extend(rendered[chart].findings)

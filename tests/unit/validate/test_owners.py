@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -117,9 +118,9 @@ def test_output_that_origins_cannot_split_is_built_again_with_wrappers(
     tops: list[str] = []
     real = kubectl.run
 
-    def recording(binary: str, folder: Path) -> tuple[bool, str]:
+    def recording(binary: str, folder: Path, running: set[Any]) -> tuple[bool, str]:
         tops.append((folder / "kustomization.yaml").read_text(encoding="utf-8"))
-        return real(binary, folder)
+        return real(binary, folder, running)
 
     monkeypatch.setattr(
         kustomize, "contained", lambda root, targets, read: set(range(len(targets)))

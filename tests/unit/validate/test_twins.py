@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -46,9 +47,9 @@ def test_a_twin_is_built_once_and_each_gets_its_objects(
     tops: list[str] = []
     real = kubectl.run
 
-    def counting(binary: str, folder: Path) -> tuple[bool, str]:
+    def counting(binary: str, folder: Path, running: set[Any]) -> tuple[bool, str]:
         tops.append((folder / "kustomization.yaml").read_text(encoding="utf-8"))
-        return real(binary, folder)
+        return real(binary, folder, running)
 
     monkeypatch.setattr(kubectl, "run", counting)
     layout = discover(tree)

@@ -1,0 +1,104 @@
+"""A validate run that is stopped (SIGTERM from a cancelled CI job, Ctrl-C) leaves nothing
+running and nothing behind: no build process, no kubectl, no temporary folder."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from edgemodels.validate.offload import PROCESS_MIN_TARGETS
+
+from .trees import overlay, write_tree
+
+pytestmark = pytest.mark.skipif(os.name != "posix", reason="POSIX signals")
+
+# A kubectl that never finishes a build: the run is stopped while builds are running.
+SLOW_KUBECTL = '#!/bin/sh\necho $$ > "$KUBECTL_PIDS/$$"\nexec sleep 120\n'
+
+
+@pytest.fixture
+def started(tmp_path: Path) -> tuple[Path, dict[str, str]]:
+    """A tree with enough overlays for a build process, and the environment of a run whose
+    kubectl hangs and whose temporary folders are all under tmp_path."""
+    tree = write_tree(tmp_path / "tree")
+    for n in range(PROCESS_MIN_TARGETS):
+        folder = tree / "models" / "batch" / "overlays" / f"extra-{n:02d}"
+        folder.mkdir()
+        (folder / "kustomization.yaml").write_text(overlay(f"extra-{n:02d}"), encoding="utf-8")
+    bin_dir, pids, tmp = tmp_path / "bin", tmp_path / "pids", tmp_path / "tmp"
+    for folder in (bin_dir, pids, tmp):
+        folder.mkdir()
+    kubectl = bin_dir / "kubectl"
+    kubectl.write_text(SLOW_KUBECTL, encoding="utf-8")
+    kubectl.chmod(0o755)
+    env = {
+        **os.environ,
+        "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
+        "KUBECTL_PIDS": str(pids),
+        "TMPDIR": str(tmp),
+        "EDGEMODELS_CACHE_DIR": str(tmp_path / "cache"),
+    }
+    return tree, env
+
+
+def _stop_while_building(
+    tree: Path, env: dict[str, str], stop: signal.Signals, group: bool
+) -> tuple[int, str, float]:
+    """(exit code, stderr, seconds to stop) of `edgemodels validate` sent `stop` once a
+    kubectl build runs; to its whole process group as a terminal's Ctrl-C, or to it."""
+    lint_folders = set(Path("/dev/shm").glob("edgemodels-lint-*"))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "edgemodels", "validate", "--validator", "builtin", str(tree)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        start_new_session=True,
+        # a shell's background job ignores SIGINT, and the ignoring is inherited
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    pids = Path(env["KUBECTL_PIDS"])
+    deadline = time.monotonic() + 60
+    while not any(pids.iterdir()) and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.05)
+    assert any(pids.iterdir()), "no kubectl build started"
+    sent = time.monotonic()
+    if group:
+        os.killpg(proc.pid, stop)
+    else:
+        proc.send_signal(stop)
+    _, err = proc.communicate(timeout=60)
+    took = time.monotonic() - sent
+    for pid in (int(p.name) for p in pids.iterdir()):
+        assert not _running(pid), "a kubectl build outlived the run"
+    assert list(Path(env["TMPDIR"]).iterdir()) == []
+    assert set(Path("/dev/shm").glob("edgemodels-lint-*")) <= lint_folders
+    return proc.returncode, err, took
+
+
+def _running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return state != "Z"
+
+
+def test_sigterm_stops_the_builds_and_removes_their_folders(
+    started: tuple[Path, dict[str, str]],
+) -> None:
+    code, err, took = _stop_while_building(*started, signal.SIGTERM, group=False)
+    assert (code, err) == (143, "edgemodels: terminated\n")
+    assert took < 10  # the kubectl builds would take two minutes
+
+
+def test_ctrl_c_stops_the_run_the_same_way(started: tuple[Path, dict[str, str]]) -> None:
+    code, err, took = _stop_while_building(*started, signal.SIGINT, group=True)
+    assert (code, err) == (130, "edgemodels: interrupted\n")
+    assert took < 10
