@@ -61,7 +61,7 @@ class Builds:
         self.root, self.pool = root, pool
         self.request = {"root": str(root), "policies": policies, "policy": policy and str(policy)}
         self.proc = _start(root)
-        self.answer: Future[tuple[bytes, bytes]] | None = None
+        self.answer: Future[_Answer | None] | None = None
         self.local: Future[Built] | None = None
         self.layout: TreeLayout | None = None
         self.policies: PolicySet | None = None
@@ -82,7 +82,7 @@ class Builds:
             "listings": layout.listings,
             "entries": dict(layout.entries),
         }
-        self.answer = self.pool.submit(self.proc.communicate, json.dumps(work).encode())
+        self.answer = self.pool.submit(_ask, self.proc, json.dumps(work).encode())
 
     def render_permits(self) -> threading.Semaphore:
         """How many charts this process may render at once: a core fewer while the build
@@ -106,15 +106,10 @@ class Builds:
         if self.local is not None:
             built = self.local.result()
             return built, policy_findings(self.root, built.manifests, policies)
-        assert self.proc is not None and self.answer is not None
-        out, _ = self.answer.result()
-        if self.proc.returncode == 0:
-            try:
-                answer = pickle.loads(out)  # our own child's answer, not outside input
-            except Exception:  # cut short (a debugger, a signal): unpickling raises anything
-                answer = None
-            if isinstance(answer, _Answer) and answer.rules == _codes(policies):
-                return answer.built, answer.checked
+        assert self.answer is not None
+        answer = self.answer.result()
+        if answer is not None and answer.rules == _codes(policies):
+            return answer.built, answer.checked
         built = build(self.root, layout.builds, layout.listings, layout.entries)
         return built, policy_findings(self.root, built.manifests, policies)
 
@@ -141,6 +136,20 @@ class _Answer:
     rules: tuple[str, ...] | None  # the codes of the rules it ran; None: no policies
     built: Built
     checked: list[Diagnostic]
+
+
+def _ask(proc: subprocess.Popen[bytes], work: bytes) -> _Answer | None:
+    """The build process's answer to `work`, unpickled in this thread as soon as it is
+    there (0.07 s on the fleet, which the end of the run no longer waits for); None when
+    it failed or its answer is not one."""
+    out, _ = proc.communicate(work)
+    if proc.returncode != 0:
+        return None
+    try:
+        answer = pickle.loads(out)  # our own child's answer, not outside input
+    except Exception:  # cut short (a debugger, a signal): unpickling raises anything
+        return None
+    return answer if isinstance(answer, _Answer) else None
 
 
 def _codes(policies: PolicySet | None) -> tuple[str, ...] | None:
