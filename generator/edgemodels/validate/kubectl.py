@@ -12,6 +12,7 @@ import shutil
 import subprocess
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
 from pathlib import Path
 
 from edgemodels.diagnostics import Location
@@ -92,19 +93,29 @@ def build_error(root: Path, target: str, stderr: str) -> Finding:
     return diagnostic("K206", Location(rel, line, 1), f"kustomize build failed: {text}"), ""
 
 
-def run_all(binary: str, folders: Sequence[Path]) -> Iterator[tuple[bool, str]]:
+def run_all(
+    binary: str, folders: Sequence[Path], gate: cores.Gate | None = None
+) -> Iterator[tuple[bool, str]]:
     """Builds run side by side, each a separate process; outcomes come in order, each as
     soon as it is there, so the caller parses one while the next ones still build. Builds
-    not needed any more (the caller stopped early) are stopped."""
+    not needed any more (the caller stopped early) are stopped. A build runs inside `gate`,
+    when given."""
     workers = max(1, min(len(folders), cores.available()))
     running: set[subprocess.Popen[str]] = set()
     with ThreadPoolExecutor(max_workers=workers) as pool:
         try:
-            yield from pool.map(lambda folder: run(binary, folder, running), folders)
+            yield from pool.map(lambda folder: _run_in(gate, binary, folder, running), folders)
         finally:  # stopped early (Ctrl-C, SIGTERM): the builds still running are not needed
             pool.shutdown(cancel_futures=True, wait=False)
             for proc in list(running):
                 proc.kill()
+
+
+def _run_in(
+    gate: cores.Gate | None, binary: str, folder: Path, running: set[subprocess.Popen[str]]
+) -> tuple[bool, str]:
+    with gate or nullcontext():
+        return run(binary, folder, running)
 
 
 def has_kubectl() -> bool:

@@ -18,7 +18,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import count
 from pathlib import Path
@@ -27,6 +27,7 @@ import yaml
 
 from edgemodels.diagnostics import Location
 from edgemodels.validate.codes import diagnostic
+from edgemodels.validate.cores import Gate
 from edgemodels.validate.discover import kustomization_file
 from edgemodels.validate.kubectl import build_error, run_all
 from edgemodels.validate.manifests import Manifest, Source, manifests_of
@@ -35,6 +36,7 @@ from edgemodels.validate.report import Finding
 from edgemodels.validate.twins import moved, twins
 
 MARKER = "edgemodels.io/validate-build"
+Ready = Callable[[list[tuple[Manifest, str]]], object]
 ORIGIN = "config.kubernetes.io/origin"
 
 
@@ -212,10 +214,17 @@ def check_listing(root: Path, folder: str) -> list[Finding]:
 
 
 def build(
-    root: Path, builds: Sequence[str], listings: Sequence[str], read: Entries | None = None
+    root: Path,
+    builds: Sequence[str],
+    listings: Sequence[str],
+    read: Entries | None = None,
+    gate: Gate | None = None,
+    each: Callable[[list[Manifest]], object] | None = None,
 ) -> Built:
     """Every target built; documents of `builds` returned for validation. `read`: the
-    kustomizations' entries as discover read them (TreeLayout.entries)."""
+    kustomizations' entries as discover read them (TreeLayout.entries); `gate`: how many
+    kubectl builds may run at once (every core's worth without it); `each` is given the
+    documents of `builds` as they are ready, a part at a time, each document once."""
     static = [f for f in listings if _simple_listing(root, f)]
     listed = [f for s in static for f in check_listing(root, s)]
     targets = [*builds, *(f for f in listings if f not in static)]
@@ -230,8 +239,9 @@ def build(
         )
         return Built([], [(diagnostic("K207", where, message, severity="warning"), "")], True)
     with tempfile.TemporaryDirectory(prefix="edgemodels-kustomize-") as tmp_name:
-        manifests, findings = _build_all(root, binary, Path(tmp_name), targets, read)
-    keep = set(builds)
+        keep = set(builds)
+        ready = (lambda pairs: each([m for m, t in pairs if t in keep])) if each else None
+        manifests, findings = _build_all(root, binary, Path(tmp_name), targets, read, gate, ready)
     return Built([m for m, t in manifests if t in keep], listed + findings)
 
 
@@ -260,20 +270,28 @@ def groups(targets: Sequence[str], size: int = _GROUP) -> list[list[int]]:
 
 
 def _build_all(
-    root: Path, binary: str, tmp: Path, targets: Sequence[str], read: Entries | None
+    root: Path,
+    binary: str,
+    tmp: Path,
+    targets: Sequence[str],
+    read: Entries | None,
+    gate: Gate | None,
+    ready: Ready | None,
 ) -> tuple[list[tuple[Manifest, str]], list[Finding]]:
     """Every target built; a twin overlay takes its original's objects (twins.py).
 
     A twin of an overlay that failed is built itself, so its error names its own files.
     """
-    run = _Run(root, binary, tmp, targets, contained(root, targets, read))
+    run = _Run(root, binary, tmp, targets, contained(root, targets, read), gate, ready)
     copies = twins(root, targets)
     first = [i for i in range(len(targets)) if i not in copies]
     manifests, findings, failed = _build_rounds(run, first)
     again = [i for i, original in copies.items() if original in failed]
     more, more_findings, _ = _build_rounds(run, again)
     built = {i: original for i, original in copies.items() if original not in failed}
-    return manifests + more + _twin_copies(manifests, targets, built), findings + more_findings
+    copied = _twin_copies(manifests, targets, built)
+    run.ready(copied)
+    return manifests + more + copied, findings + more_findings
 
 
 def _twin_copies(
@@ -301,11 +319,17 @@ class _Run:
     tmp: Path
     targets: Sequence[str]
     unwrapped: set[int]  # targets listed as they are (owners.py); the others get a wrapper
+    gate: Gate | None = None
+    each: Ready | None = None  # given the objects of each aggregate as it is split
     folders: Iterator[int] = field(default_factory=count)
     origins: _Origins = field(init=False)
 
     def __post_init__(self) -> None:
         self.origins = _Origins(self.root)
+
+    def ready(self, pairs: list[tuple[Manifest, str]]) -> None:
+        if self.each is not None and pairs:
+            self.each(pairs)
 
     def aggregate(self, group: Sequence[int]) -> tuple[Path, dict[str, int]]:
         """A new aggregate of `group`, and the families of its unwrapped members."""
@@ -337,7 +361,7 @@ def _build_rounds(
     while pending:
         built = [run.aggregate(group) for group in pending]
         retry: list[list[int]] = []
-        outcomes = run_all(run.binary, [folder for folder, _ in built])
+        outcomes = run_all(run.binary, [folder for folder, _ in built], run.gate)
         for group, (folder, families), (ok, text) in zip(pending, built, outcomes, strict=True):
             split = _split(text, folder, targets, run.origins, families) if ok else []
             if split is None:
@@ -345,6 +369,7 @@ def _build_rounds(
                 retry.append(group)
             elif ok:
                 manifests.extend(split)
+                run.ready(split)
             elif len(group) == 1:
                 findings.append(build_error(run.root, targets[group[0]], text))
                 failed.add(group[0])

@@ -12,13 +12,18 @@ its imports, ~0.1 s), this process walks the tree (discover.py), then hands it w
 build, with the kustomizations' entries it read, and the other process starts building at
 once. (It used to walk the tree itself, to start without waiting: the same walk twice, and
 the builds are the longest part of a run, which the end of the run waits for.) It also
-runs the manifest rules on what it built, work the end of a run no longer waits for on
-one core. A process costs ~0.2 s of CPU (an interpreter and the imports), more than a
-small tree's builds take: below PROCESS_MIN_TARGETS, or on one core, the builds run in a
-thread here. Its answer is used only if it checked with the same rules as this process.
+runs the manifest rules on what it built, each aggregate's objects while the next ones
+build, so the end of a run waits only for the last one's. A process costs ~0.2 s of CPU
+(an interpreter and the imports), more than a small tree's builds take: below
+PROCESS_MIN_TARGETS, or on one core, the builds run in a thread here. Its answer is used
+only if it checked with the same rules as this process.
+
+While this process renders charts, each process keeps to its share of the cores; the
+first one done hands its share to the other (cores.py).
 
 The process is `python -m edgemodels.validate.offload`, given the tree and what to build
-as JSON on stdin and answering with its pickled findings on stdout: unlike
+as one line of JSON on stdin, told that the renders are done when its stdin closes, and
+answering with its pickled findings on stdout: unlike
 `multiprocessing` it never imports the caller's main module again (a script calling
 `validate_tree` without a `__main__` guard would run twice), and nothing forks the Go
 runtime of the Helm SDK, which does not survive `fork`. When the process cannot start,
@@ -28,7 +33,9 @@ error is raised where it happens.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import pickle
 import subprocess
 import sys
@@ -45,6 +52,7 @@ from edgemodels.policy import PolicySet, load_policies
 from edgemodels.validate import cores
 from edgemodels.validate.discover import TreeLayout
 from edgemodels.validate.kustomize import Built, build
+from edgemodels.validate.manifests import Manifest
 from edgemodels.validate.policies import policy_findings
 from edgemodels.yamlio import collect_rarely
 
@@ -61,6 +69,7 @@ class Builds:
         self.root, self.pool = root, pool
         self.request = {"root": str(root), "policies": policies, "policy": policy and str(policy)}
         self.proc = _start(root)
+        self.asked = threading.Event()  # the request is written: stdin may be closed
         self.answer: Future[_Answer | None] | None = None
         self.local: Future[Built] | None = None
         self.layout: TreeLayout | None = None
@@ -82,22 +91,51 @@ class Builds:
             "listings": layout.listings,
             "entries": dict(layout.entries),
         }
-        self.answer = self.pool.submit(_ask, self.proc, json.dumps(work).encode())
+        self.answer = self.pool.submit(self._ask, self.proc, json.dumps(work).encode())
 
-    def render_permits(self) -> threading.Semaphore:
-        """How many charts this process may render at once: a core fewer while the build
-        process's kubectl builds run, every core once it has answered.
-
-        Two render threads beside two builds on two cores cost more than they gained: the
-        threads, Go's and kubectl's took turns on the cores (four times the context
-        switches), and the fleet took 1.2 s more CPU and 0.45 s longer than with one.
-        """
+    def render_gate(self) -> cores.Gate:
+        """How many charts this process may render at once: its share of the cores while
+        the build process builds, every core once it has answered (cores.py)."""
         total = cores.available()
-        if self.answer is None or total < 2:
-            return threading.Semaphore(total)
-        permits = threading.Semaphore(total - 1)
-        self.answer.add_done_callback(lambda _: permits.release())
-        return permits
+        if self.answer is None:
+            return cores.Gate(total)
+        renders, builds = cores.split(total)
+        gate = cores.Gate(renders)
+        self.answer.add_done_callback(lambda _: gate.widen(builds))
+        return gate
+
+    def renders_done(self) -> None:
+        """Tell the build process this one renders no more: it may build on every core.
+        (Its stdin is closed: it reads to the end after the request.)"""
+        if self.proc is not None and self.proc.stdin is not None and self.answer is not None:
+            self.asked.wait()
+            with contextlib.suppress(OSError):  # it has ended already
+                self.proc.stdin.close()
+
+    def _ask(self, proc: subprocess.Popen[bytes], work: bytes) -> _Answer | None:
+        """The build process's answer to `work`, unpickled in this thread as soon as it
+        is there (0.07 s on the fleet, which the end of the run no longer waits for); None
+        when it failed or its answer is not one."""
+        assert proc.stdin is not None and proc.stdout is not None
+        try:
+            proc.stdin.write(work + b"\n")
+            proc.stdin.flush()
+        except OSError:  # it has ended already
+            pass
+        finally:
+            self.asked.set()
+        with proc.stdout:
+            out = proc.stdout.read()
+        with contextlib.suppress(OSError):  # it has ended: its stdin is not needed
+            proc.stdin.close()
+        proc.wait()
+        if proc.returncode != 0:
+            return None
+        try:
+            answer = pickle.loads(out)  # our own child's answer, not outside input
+        except Exception:  # cut short (a debugger, a signal): unpickling raises anything
+            return None
+        return answer if isinstance(answer, _Answer) else None
 
     def result(self) -> tuple[Built, list[Diagnostic]]:
         """What the builds gave, and the manifest rules' findings on it."""
@@ -107,6 +145,7 @@ class Builds:
             built = self.local.result()
             return built, policy_findings(self.root, built.manifests, policies)
         assert self.answer is not None
+        self.renders_done()
         answer = self.answer.result()
         if answer is not None and answer.rules == _codes(policies):
             return answer.built, answer.checked
@@ -138,20 +177,6 @@ class _Answer:
     checked: list[Diagnostic]
 
 
-def _ask(proc: subprocess.Popen[bytes], work: bytes) -> _Answer | None:
-    """The build process's answer to `work`, unpickled in this thread as soon as it is
-    there (0.07 s on the fleet, which the end of the run no longer waits for); None when
-    it failed or its answer is not one."""
-    out, _ = proc.communicate(work)
-    if proc.returncode != 0:
-        return None
-    try:
-        answer = pickle.loads(out)  # our own child's answer, not outside input
-    except Exception:  # cut short (a debugger, a signal): unpickling raises anything
-        return None
-    return answer if isinstance(answer, _Answer) else None
-
-
 def _codes(policies: PolicySet | None) -> tuple[str, ...] | None:
     return None if policies is None else tuple(r.code for r in policies.rules)
 
@@ -175,8 +200,8 @@ def _start(root: Path) -> subprocess.Popen[bytes] | None:
         return None  # on one core a second process only adds its start-up
     argv = [sys.executable, "-m", "edgemodels.validate.offload"]
     try:
-        return subprocess.Popen(
-            argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        return subprocess.Popen(  # its stderr is not read: a failure is redone here
+            argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
         )
     except OSError:
         return None
@@ -185,17 +210,37 @@ def _start(root: Path) -> subprocess.Popen[bytes] | None:
 def _serve() -> None:
     raise_on_sigterm()  # stop() asks with SIGTERM: the kubectl builds and folders go too
     collect_rarely()  # as the command-line entry does: 0.03-0.05 s less here on the fleet
-    request = json.loads(sys.stdin.buffer.read())
+    request = json.loads(sys.stdin.buffer.readline())
     root = Path(request["root"])
     builds, listings = tuple(request["builds"]), tuple(request["listings"])
-    built = build(root, builds, listings, request["entries"])
+    renders, share = cores.split(cores.available())
+    gate = cores.Gate(share)
+    # The caller closes stdin when it renders no more: then every core builds.
+    threading.Thread(target=_widen_at_end, args=(gate, renders), daemon=True).start()
     policies = None
     if request["policies"]:
         policies = load_policies(request["policy"] and Path(request["policy"]), root)
-    checked = policy_findings(root, built.manifests, policies)
+    # The rules check each aggregate's objects while the next ones build (kubectl is
+    # another process): at the end only the last aggregate's are left, not all of them.
+    with ThreadPoolExecutor(1) as checker:
+        checking: list[Future[list[Diagnostic]]] = []
+
+        def check(manifests: list[Manifest]) -> None:
+            checking.append(checker.submit(policy_findings, root, manifests, policies))
+
+        built = build(root, builds, listings, request["entries"], gate, check)
+        checked = [d for future in checking for d in future.result()]
     sys.stdout.buffer.write(
         pickle.dumps(_Answer(_codes(policies), built, checked), protocol=pickle.HIGHEST_PROTOCOL)
     )
+
+
+def _widen_at_end(gate: cores.Gate, more: int) -> None:
+    # The file descriptor, not sys.stdin: a thread blocked in a buffered read holds its
+    # lock, and an interpreter that ends first (done before the caller's renders) aborts.
+    while os.read(0, 65536):
+        pass
+    gate.widen(more)
 
 
 if __name__ == "__main__":

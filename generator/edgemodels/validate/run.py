@@ -117,10 +117,10 @@ def render_charts(
     pool: Executor,
     options: ValidateOptions,
     each: Callable[[Rendered], object] = lambda rendered: None,
-    permits: AbstractContextManager[object] | None = None,
+    gate: AbstractContextManager[object] | None = None,
 ) -> tuple[dict[str, Rendered], list[Finding]]:
     """Every chart rendered; charts with the same templates share one full lint. `each` is
-    given each chart's renders as they are ready; a chart renders holding `permits`."""
+    given each chart's renders as they are ready; a chart renders inside `gate`."""
     version = settings.kubernetes_version
     sharing = shared_lints(root, charts)
     by_chart: dict[str, list[PackageRef]] = {}
@@ -131,14 +131,14 @@ def render_charts(
         futures = {
             c: pool.submit(
                 _holding,
-                permits or nullcontext(),
+                gate or nullcontext(),
                 partial(
                     render_chart, root, c, by_chart.get(c, []), version, c in sharing, Path(scratch)
                 ),
             )
             for c in charts
         }
-        # As they finish, not in order: a chart waiting for permits would hold up the rest.
+        # As they finish, not in order: a slow chart would hold up the rest.
         finished = as_completed(futures.values())
         try:
             with options.progress(list(futures.values()), "rendering charts") as bar:
@@ -156,8 +156,8 @@ def render_charts(
     return rendered, found
 
 
-def _holding(permits: AbstractContextManager[object], render: Callable[[], Rendered]) -> Rendered:
-    with permits:
+def _holding(gate: AbstractContextManager[object], render: Callable[[], Rendered]) -> Rendered:
+    with gate:
         return render()
 
 
@@ -209,8 +209,9 @@ def validate_tree(root: Path, options: ValidateOptions) -> list[Diagnostic]:
         every = list(plain)
         with ThreadPoolExecutor(max_workers=cores.available()) as pool:
             rendered, lint_found = render_charts(
-                root, layout.charts, refs, settings, pool, options, check, builds.render_permits()
+                root, layout.charts, refs, settings, pool, options, check, builds.render_gate()
             )
+        builds.renders_done()
         for chart in layout.charts:
             every.extend(rendered[chart].manifests)
             found.extend(rendered[chart].findings)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
-import threading
+import time
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, NoReturn
@@ -171,35 +171,18 @@ def test_the_process_builds_what_this_process_found(
     assert len(started) == 1 and isinstance(started[0][1], subprocess.Popen)
 
 
-@pytest.mark.parametrize("available", [1, 2, 4])
-def test_renders_leave_a_core_to_the_build_process_until_it_answers(
-    tree: Path, monkeypatch: pytest.MonkeyPatch, available: int
-) -> None:
-    monkeypatch.setattr(offload.cores, "available", lambda: available)
-    monkeypatch.setattr(offload, "PROCESS_MIN_TARGETS", 1)
-    with offload.building(tree, policies=False) as builds:
-        builds.use(discover(tree), None)
-        permits = builds.render_permits()
-        while_building = _take_all(permits)
-        builds.result()
-        assert while_building == max(1, available - 1)
-        if available > 1:  # the answer gave its core back
-            assert permits.acquire(timeout=10)
-            assert _take_all(permits) == 0
-
-
-def test_without_a_build_process_renders_use_every_core(
+def test_a_build_process_done_before_the_renders_answers(
     tree: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(offload.cores, "available", lambda: 2)  # the tree is small: a thread
+    # It still waits to be told the renders are done when it has nothing left to build.
+    _built_by_the_process(monkeypatch)
     with offload.building(tree, policies=False) as builds:
         builds.use(discover(tree), None)
-        assert _take_all(builds.render_permits()) == 2
-        builds.result()
-
-
-def _take_all(permits: threading.Semaphore) -> int:
-    taken = 0
-    while permits.acquire(blocking=False):
-        taken += 1
-    return taken
+        proc = builds.proc
+        assert proc is not None
+        deadline = time.monotonic() + 60
+        while proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert proc.returncode == 0
+        built, _ = builds.result()
+    assert built.manifests or built.missing_tool

@@ -1,0 +1,121 @@
+"""The two processes of a validate run share the cores: each keeps to its share while both
+work, and the one that finishes first hands its share to the other."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from edgemodels.validate import cores, offload
+from edgemodels.validate.cores import Gate
+from edgemodels.validate.discover import discover
+
+from .trees import overlay
+
+pytestmark = pytest.mark.skipif(os.name != "posix", reason="a shell script stands in for kubectl")
+
+
+def test_the_shares_leave_every_process_a_core() -> None:
+    assert [cores.split(n) for n in (1, 2, 3, 4, 8)] == [(1, 1), (1, 1), (2, 1), (2, 2), (4, 4)]
+
+
+def test_a_gate_lets_in_by_arrival_and_widens() -> None:
+    gate, order, inside, most = Gate(1), [], [0], [0]
+    lock = threading.Lock()
+
+    def hold(n: int) -> None:
+        with gate:
+            with lock:
+                order.append(n)
+                inside[0] += 1
+                most[0] = max(most[0], inside[0])
+            time.sleep(0.02)
+            with lock:
+                inside[0] -= 1
+
+    threads = []
+    for n in range(6):  # each arrives after the one before it waits
+        threads.append(threading.Thread(target=hold, args=(n,)))
+        threads[-1].start()
+        time.sleep(0.005)
+    for thread in threads:
+        thread.join()
+    assert order == list(range(6)) and most[0] == 1
+    gate.widen(2)
+    assert gate.width == 3
+
+
+@pytest.mark.parametrize("available", [1, 2, 4])
+def test_renders_keep_to_their_share_until_the_build_process_answers(
+    tree: Path, monkeypatch: pytest.MonkeyPatch, available: int
+) -> None:
+    monkeypatch.setattr(offload.cores, "available", lambda: available)
+    monkeypatch.setattr(offload, "PROCESS_MIN_TARGETS", 1)  # a process, but on one core
+    with offload.building(tree, policies=False) as builds:
+        builds.use(discover(tree), None)
+        gate = builds.render_gate()
+        assert gate.width == (cores.split(available)[0] if available > 1 else 1)
+        builds.result()
+        deadline = time.monotonic() + 10  # the answer's callback may run just after
+        while gate.width < available and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert gate.width == available
+
+
+def test_without_a_build_process_renders_use_every_core(
+    tree: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(offload.cores, "available", lambda: 2)  # the tree is small: a thread
+    with offload.building(tree, policies=False) as builds:
+        builds.use(discover(tree), None)
+        assert builds.render_gate().width == 2
+        builds.result()
+
+
+# Says how many builds run as it starts one, then takes a while; builds nothing.
+COUNTING_KUBECTL = """#!/bin/sh
+touch "$KUBECTL_RUNNING/$$"
+ls "$KUBECTL_RUNNING" | wc -l >> "$KUBECTL_LOG"
+sleep 0.3
+rm "$KUBECTL_RUNNING/$$"
+"""
+
+
+@pytest.mark.skipif(cores.available() < 2, reason="one core: no build process")
+def test_the_build_process_keeps_to_its_share_until_renders_are_done(
+    tree: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for n in range(8):  # overlays of one model: an aggregate each
+        folder = tree / "models" / "batch" / "overlays" / f"extra-{n}"
+        folder.mkdir()
+        text = overlay(f"extra-{n}").replace("replicas: 2", f"replicas: {n + 3}")
+        (folder / "kustomization.yaml").write_text(text, encoding="utf-8")
+    bin_dir, running, log = tmp_path / "bin", tmp_path / "running", tmp_path / "log"
+    bin_dir.mkdir()
+    running.mkdir()
+    (bin_dir / "kubectl").write_text(COUNTING_KUBECTL, encoding="utf-8")
+    (bin_dir / "kubectl").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setenv("KUBECTL_RUNNING", str(running))
+    monkeypatch.setenv("KUBECTL_LOG", str(log))
+    monkeypatch.setattr(offload, "PROCESS_MIN_TARGETS", 1)
+
+    def counts() -> list[int]:
+        return [int(n) for n in log.read_text().split()] if log.exists() else []
+
+    share = cores.split(cores.available())[1]
+    with offload.building(tree, policies=False) as builds:
+        builds.use(discover(tree), None)
+        deadline = time.monotonic() + 30
+        while len(counts()) < share + 2 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        before = counts()
+        builds.renders_done()
+        builds.result()
+    after = counts()[len(before) :]
+    assert len(before) >= share + 2 and max(before) <= share
+    assert after and max(after) > share  # every core builds now
