@@ -264,6 +264,11 @@ def acm_findings(
     hub: Sequence[Manifest], every: Sequence[Manifest], refs: Sequence[PackageRef], root: Path
 ) -> list[Finding]:
     """K3xx findings: reference checks on the tree's plain objects, budgets on every object."""
+    return hub_findings(hub, refs, root) + name_findings(every)
+
+
+def hub_findings(hub: Sequence[Manifest], refs: Sequence[PackageRef], root: Path) -> list[Finding]:
+    """The reference checks on the tree's plain objects."""
     index = Index(hub)
     found: list[Finding] = []
     for manifest in hub:
@@ -272,7 +277,10 @@ def acm_findings(
             found.extend(check(manifest, index))
     for ref in refs:
         found.extend(check_package(ref, root))
-    for manifest in every:
-        found.extend(check_names(manifest))
     found.extend(check_duplicates(hub))
     return found
+
+
+def name_findings(manifests: Sequence[Manifest]) -> list[Finding]:
+    """The name budgets, object by object (so a part of a tree at a time)."""
+    return [f for manifest in manifests for f in check_names(manifest)]

@@ -26,7 +26,7 @@ from edgemodels.errors import InputError, ToolMissingError, UsageError
 from edgemodels.policy import load_policies
 from edgemodels.progress import Progress, no_progress
 from edgemodels.validate import cores, k8s_schemas, kubeconform
-from edgemodels.validate.acm_checks import acm_findings
+from edgemodels.validate.acm_checks import acm_findings, hub_findings, name_findings
 from edgemodels.validate.argocd_checks import argocd_findings
 from edgemodels.validate.backends import SchemaSettings, schema_findings
 from edgemodels.validate.chartlint import scratch_folder, shared_lints
@@ -161,6 +161,12 @@ def _holding(gate: AbstractContextManager[object], render: Callable[[], Rendered
         return render()
 
 
+def _hub_checks(
+    hub: list[Manifest], refs: Sequence[PackageRef], root: Path
+) -> tuple[list[Diagnostic], list[Finding]]:
+    return [], hub_findings(hub, refs, root)
+
+
 CHECK_BATCH = 500  # rendered objects per call of the manifest rules
 
 
@@ -192,10 +198,10 @@ def validate_tree(root: Path, options: ValidateOptions) -> list[Diagnostic]:
         batched = settings.backend == "builtin"  # kubeconform: one process for everything
 
         def checks(manifests: list[Manifest]) -> tuple[list[Diagnostic], list[Finding]]:
-            schema = schema_findings(manifests, settings, root, clean) if batched else []
-            return policy_findings(root, manifests, policies), schema
+            found = schema_findings(manifests, settings, root, clean) if batched else []
+            return policy_findings(root, manifests, policies), found + name_findings(manifests)
 
-        checking = [checker.submit(checks, plain)]
+        checking = [checker.submit(checks, plain), checker.submit(_hub_checks, plain, refs, root)]
         waiting: list[Manifest] = []  # rendered, not yet given to the checker
 
         def check(rendered: Rendered | None) -> None:
@@ -226,7 +232,7 @@ def validate_tree(root: Path, options: ValidateOptions) -> list[Diagnostic]:
     every.extend(built.manifests)
     found.extend(built.findings)
     found.extend(schema_findings(built.manifests if batched else every, settings, root, clean))
-    found.extend(acm_findings(plain, every, refs, root))
+    found.extend(name_findings(built.manifests))
     found.extend(argocd_findings(plain, every, refs, root))
     diags = merge(found)
     if policies is not None:
