@@ -36,8 +36,8 @@ from edgemodels.validate.report import Finding
 from edgemodels.validate.twins import moved, twins
 
 MARKER = "edgemodels.io/validate-build"
-Ready = Callable[[list[tuple[Manifest, str]]], object]
 ORIGIN = "config.kubernetes.io/origin"
+Ready = Callable[[list[tuple[Manifest, str]]], object]  # given (object, target) as they come
 
 
 @dataclass(frozen=True)

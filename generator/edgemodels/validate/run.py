@@ -198,8 +198,9 @@ def validate_tree(root: Path, options: ValidateOptions) -> list[Diagnostic]:
         batched = settings.backend == "builtin"  # kubeconform: one process for everything
 
         def checks(manifests: list[Manifest]) -> tuple[list[Diagnostic], list[Finding]]:
-            found = schema_findings(manifests, settings, root, clean) if batched else []
-            return policy_findings(root, manifests, policies), found + name_findings(manifests)
+            """(the rules' findings, the schemas' and name budgets') on `manifests`."""
+            schemas = schema_findings(manifests, settings, root, clean) if batched else []
+            return policy_findings(root, manifests, policies), schemas + name_findings(manifests)
 
         checking = [checker.submit(checks, plain), checker.submit(_hub_checks, plain, refs, root)]
         waiting: list[Manifest] = []  # rendered, not yet given to the checker
@@ -225,9 +226,9 @@ def validate_tree(root: Path, options: ValidateOptions) -> list[Diagnostic]:
         check(None)
         checked: list[Diagnostic] = []
         for future in checking:
-            policy, schema = future.result()
-            checked += policy
-            found += schema
+            by_rules, by_checks = future.result()
+            checked += by_rules
+            found += by_checks
         built, checked_built = builds.result()
     every.extend(built.manifests)
     found.extend(built.findings)
