@@ -142,14 +142,17 @@ def run_lint(
 
 
 def scratch_folder() -> tempfile.TemporaryDirectory[str]:
-    """A temporary folder for the light lint's copies, in memory where there is a tmpfs.
+    """A temporary folder for the light lint's copies, in memory where there is a tmpfs,
+    unless TMPDIR says where temporary files go.
 
     Rewriting 1,800 small files on this VM's disk cost 1-2 s of a 6 s validate (each
     truncating open waits on the file system's journal); on /dev/shm it costs nothing
     worth measuring. The copies are a few KiB a thread.
     """
     memory = Path("/dev/shm")
-    parent = str(memory) if memory.is_dir() and os.access(memory, os.W_OK) else None
+    parent = None
+    if not os.environ.get("TMPDIR") and memory.is_dir() and os.access(memory, os.W_OK):
+        parent = str(memory)
     return tempfile.TemporaryDirectory(prefix="edgemodels-lint-", dir=parent)
 
 

@@ -37,6 +37,7 @@ import contextlib
 import json
 import os
 import pickle
+import signal
 import subprocess
 import sys
 import threading
@@ -47,7 +48,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from edgemodels.diagnostics import Diagnostic
-from edgemodels.errors import Terminated, raise_on_sigterm
+from edgemodels.errors import Terminated
 from edgemodels.policy import PolicySet, load_policies
 from edgemodels.validate import cores
 from edgemodels.validate.discover import TreeLayout
@@ -208,7 +209,7 @@ def _start(root: Path) -> subprocess.Popen[bytes] | None:
 
 
 def _serve() -> None:
-    raise_on_sigterm()  # stop() asks with SIGTERM: the kubectl builds and folders go too
+    _stop_on_first_signal()
     collect_rarely()  # as the command-line entry does: 0.03-0.05 s less here on the fleet
     request = json.loads(sys.stdin.buffer.readline())
     root = Path(request["root"])
@@ -233,6 +234,20 @@ def _serve() -> None:
     sys.stdout.buffer.write(
         pickle.dumps(_Answer(_codes(policies), built, checked), protocol=pickle.HIGHEST_PROTOCOL)
     )
+
+
+def _stop_on_first_signal() -> None:
+    """SIGTERM (stop()) or SIGINT (Ctrl-C, sent to the caller too) raises once, and both
+    are ignored from then on: a Ctrl-C is followed by the caller's SIGTERM, which must not
+    cut short the removal of the temporary folder that the first one started."""
+
+    def stop(signum: int, frame: object) -> None:
+        for each in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(each, signal.SIG_IGN)
+        raise Terminated if signum == signal.SIGTERM else KeyboardInterrupt
+
+    for each in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(each, stop)
 
 
 def _widen_at_end(gate: cores.Gate, more: int) -> None:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
 
 from edgemodels.validate import helm
-from edgemodels.validate.chartlint import light_lint, shared_lints, template_key
+from edgemodels.validate.chartlint import light_lint, scratch_folder, shared_lints, template_key
 from edgemodels.validate.run import ValidateOptions, validate_tree
 
 from .trees import WEB_OVERRIDES, edit
@@ -139,3 +140,15 @@ def test_a_broken_values_schema_of_a_chart_sharing_the_lint_is_one_finding(
     (twin_charts / WEB2 / "values.schema.json").write_text("{", encoding="utf-8")
     found = [(d.code, d.path) for d in validate_tree(twin_charts, options)]
     assert found == [("K202", f"{WEB2}/values.yaml")]
+
+
+def test_the_lint_scratch_folder_follows_tmpdir(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    monkeypatch.setenv("TMPDIR", str(tmp))
+    monkeypatch.setattr(tempfile, "tempdir", None)  # gettempdir() reads TMPDIR again
+    with scratch_folder() as folder:
+        assert Path(folder).parent == tmp
+    assert list(tmp.iterdir()) == []
