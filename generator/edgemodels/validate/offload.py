@@ -34,6 +34,7 @@ error is raised where it happens.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import json
 import os
 import pickle
@@ -59,6 +60,7 @@ from edgemodels.yamlio import collect_rarely
 
 PROCESS_MIN_TARGETS = 50  # kustomizations; below, a thread
 STOP_WAIT = 5.0  # seconds the build process has to stop before it is killed
+_PR_SET_PDEATHSIG = 1  # prctl(2)
 
 
 class Builds:
@@ -199,7 +201,7 @@ def building(root: Path, policy: Path | None = None, policies: bool = True) -> I
 def _start(root: Path) -> subprocess.Popen[bytes] | None:
     if not root.is_dir() or cores.available() < 2:
         return None  # on one core a second process only adds its start-up
-    argv = [sys.executable, "-m", "edgemodels.validate.offload"]
+    argv = [sys.executable, "-m", "edgemodels.validate.offload", str(os.getpid())]
     try:
         return subprocess.Popen(  # its stderr is not read: a failure is redone here
             argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
@@ -208,8 +210,10 @@ def _start(root: Path) -> subprocess.Popen[bytes] | None:
         return None
 
 
-def _serve() -> None:
+def _serve(parent: int | None = None) -> None:
     _stop_on_first_signal()
+    if parent is not None:
+        _stop_with(parent)
     collect_rarely()  # as the command-line entry does: 0.03-0.05 s less here on the fleet
     request = json.loads(sys.stdin.buffer.readline())
     root = Path(request["root"])
@@ -250,6 +254,20 @@ def _stop_on_first_signal() -> None:
         signal.signal(each, stop)
 
 
+def _stop_with(parent: int) -> None:
+    """Have the kernel send SIGTERM here when the caller dies, even killed (SIGKILL, the
+    OOM killer): the builds stop and the temporary folder goes, as when stop() asks, instead
+    of building on for nobody (Linux; elsewhere stdin's end is the only sign)."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        ctypes.CDLL(None).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # it died before the line above
+        raise Terminated
+
+
 def _widen_at_end(gate: cores.Gate, more: int) -> None:
     # The file descriptor, not sys.stdin: a thread blocked in a buffered read holds its
     # lock, and an interpreter that ends first (done before the caller's renders) aborts.
@@ -264,6 +282,6 @@ if __name__ == "__main__":
     from edgemodels.validate.offload import _serve as serve
 
     try:
-        serve()
+        serve(int(sys.argv[1]) if len(sys.argv) > 1 else None)
     except KeyboardInterrupt:  # stopped (Ctrl-C, or stop()): its folder is removed already
         sys.exit(143 if isinstance(sys.exc_info()[1], Terminated) else 130)
