@@ -76,11 +76,10 @@ class Builds:
         self.answer: Future[_Answer | None] | None = None
         self.local: Future[Built] | None = None
         self.layout: TreeLayout | None = None
-        self.policies: PolicySet | None = None
 
-    def use(self, layout: TreeLayout, policies: PolicySet | None) -> None:
+    def use(self, layout: TreeLayout) -> None:
         """Build what this process found: in the process, or here when it is small."""
-        self.layout, self.policies = layout, policies
+        self.layout = layout
         if len(layout.builds) + len(layout.listings) < PROCESS_MIN_TARGETS:
             self.stop()
         if self.proc is None:
@@ -140,9 +139,10 @@ class Builds:
             return None
         return answer if isinstance(answer, _Answer) else None
 
-    def result(self) -> tuple[Built, list[Diagnostic]]:
-        """What the builds gave, and the manifest rules' findings on it."""
-        layout, policies = self.layout, self.policies
+    def result(self, policies: PolicySet | None) -> tuple[Built, list[Diagnostic]]:
+        """What the builds gave, and the findings of `policies` (the manifest rules of the
+        run, as the build process loaded them too) on it."""
+        layout = self.layout
         assert layout is not None, "use() comes first"
         if self.local is not None:
             built = self.local.result()

@@ -185,14 +185,14 @@ def validate_tree(root: Path, options: ValidateOptions) -> list[Diagnostic]:
         building(root, options.policy_config, options.policies) as builds,
         ThreadPoolExecutor(1) as checker,
     ):
-        settings = prepare(options)
         layout = discover(root)
         if options.require_all and (layout.builds or layout.listings) and not has_kubectl():
             raise ToolMissingError(
                 "kubectl not found on PATH: kustomizations cannot be built (--require-all)"
             )
+        builds.use(layout)  # first: the builds are the longest part of a run
+        settings = prepare(options)
         policies = load_policies(options.policy_config, root) if options.policies else None
-        builds.use(layout, policies)
         plain, found, clean = load_plain(root, layout.plain_files)
         refs = package_refs(plain, root)
         batched = settings.backend == "builtin"  # kubeconform: one process for everything
@@ -229,7 +229,7 @@ def validate_tree(root: Path, options: ValidateOptions) -> list[Diagnostic]:
             by_rules, by_checks = future.result()
             checked += by_rules
             found += by_checks
-        built, checked_built = builds.result()
+        built, checked_built = builds.result(policies)
     every.extend(built.manifests)
     found.extend(built.findings)
     found.extend(schema_findings(built.manifests if batched else every, settings, root, clean))

@@ -56,10 +56,10 @@ def test_renders_keep_to_their_share_until_the_build_process_answers(
     monkeypatch.setattr(offload.cores, "available", lambda: available)
     monkeypatch.setattr(offload, "PROCESS_MIN_TARGETS", 1)  # a process, but on one core
     with offload.building(tree, policies=False) as builds:
-        builds.use(discover(tree), None)
+        builds.use(discover(tree))
         gate = builds.render_gate()
         assert gate.width == (cores.split(available)[0] if available > 1 else 1)
-        builds.result()
+        builds.result(None)
         deadline = time.monotonic() + 10  # the answer's callback may run just after
         while gate.width < available and time.monotonic() < deadline:
             time.sleep(0.01)
@@ -71,9 +71,9 @@ def test_without_a_build_process_renders_use_every_core(
 ) -> None:
     monkeypatch.setattr(offload.cores, "available", lambda: 2)  # the tree is small: a thread
     with offload.building(tree, policies=False) as builds:
-        builds.use(discover(tree), None)
+        builds.use(discover(tree))
         assert builds.render_gate().width == 2
-        builds.result()
+        builds.result(None)
 
 
 # Says how many builds run as it starts one, then takes a while; builds nothing.
@@ -109,13 +109,13 @@ def test_the_build_process_keeps_to_its_share_until_renders_are_done(
 
     share = cores.split(cores.available())[1]
     with offload.building(tree, policies=False) as builds:
-        builds.use(discover(tree), None)
+        builds.use(discover(tree))
         deadline = time.monotonic() + 30
         while len(counts()) < share + 2 and time.monotonic() < deadline:
             time.sleep(0.02)
         before = counts()
         builds.renders_done()
-        builds.result()
+        builds.result(None)
     after = counts()[len(before) :]
     assert len(before) >= share + 2 and max(before) <= share
     assert after and max(after) > share  # every core builds now

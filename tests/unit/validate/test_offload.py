@@ -177,12 +177,12 @@ def test_a_build_process_done_before_the_renders_answers(
     # It still waits to be told the renders are done when it has nothing left to build.
     _built_by_the_process(monkeypatch)
     with offload.building(tree, policies=False) as builds:
-        builds.use(discover(tree), None)
+        builds.use(discover(tree))
         proc = builds.proc
         assert proc is not None
         deadline = time.monotonic() + 60
         while proc.poll() is None and time.monotonic() < deadline:
             time.sleep(0.02)
         assert proc.returncode == 0
-        built, _ = builds.result()
+        built, _ = builds.result(None)
     assert built.manifests or built.missing_tool
