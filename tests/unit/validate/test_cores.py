@@ -89,7 +89,8 @@ rm "$KUBECTL_RUNNING/$$"
 def test_the_build_process_keeps_to_its_share_until_renders_are_done(
     tree: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    for n in range(8):  # overlays of one model: an aggregate each
+    share = cores.split(cores.available())[1]
+    for n in range(3 * share + 4):  # overlays of one model: an aggregate each
         folder = tree / "models" / "batch" / "overlays" / f"extra-{n}"
         folder.mkdir()
         text = overlay(f"extra-{n}").replace("replicas: 2", f"replicas: {n + 3}")
@@ -107,7 +108,6 @@ def test_the_build_process_keeps_to_its_share_until_renders_are_done(
     def counts() -> list[int]:
         return [int(n) for n in log.read_text().split()] if log.exists() else []
 
-    share = cores.split(cores.available())[1]
     with offload.building(tree, policies=False) as builds:
         builds.use(discover(tree))
         deadline = time.monotonic() + 30
