@@ -14,7 +14,7 @@ from edgemodels.validate import cores, offload
 from edgemodels.validate.cores import Gate
 from edgemodels.validate.discover import discover
 
-from .trees import overlay
+from .trees import add_overlays, stand_in
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="a shell script stands in for kubectl")
 
@@ -90,17 +90,10 @@ def test_the_build_process_keeps_to_its_share_until_renders_are_done(
     tree: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     share = cores.split(cores.available())[1]
-    for n in range(3 * share + 4):  # overlays of one model: an aggregate each
-        folder = tree / "models" / "batch" / "overlays" / f"extra-{n}"
-        folder.mkdir()
-        text = overlay(f"extra-{n}").replace("replicas: 2", f"replicas: {n + 3}")
-        (folder / "kustomization.yaml").write_text(text, encoding="utf-8")
-    bin_dir, running, log = tmp_path / "bin", tmp_path / "running", tmp_path / "log"
-    bin_dir.mkdir()
+    add_overlays(tree, 3 * share + 4, distinct=True)  # an aggregate each
+    running, log = tmp_path / "running", tmp_path / "log"
     running.mkdir()
-    (bin_dir / "kubectl").write_text(COUNTING_KUBECTL, encoding="utf-8")
-    (bin_dir / "kubectl").chmod(0o755)
-    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setenv("PATH", stand_in(tmp_path, "kubectl", COUNTING_KUBECTL))
     monkeypatch.setenv("KUBECTL_RUNNING", str(running))
     monkeypatch.setenv("KUBECTL_LOG", str(log))
     monkeypatch.setattr(offload, "PROCESS_MIN_TARGETS", 1)

@@ -14,7 +14,7 @@ import pytest
 
 from edgemodels.validate.offload import PROCESS_MIN_TARGETS
 
-from .trees import overlay, write_tree
+from .trees import add_overlays, stand_in, write_tree
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="POSIX signals")
 
@@ -27,19 +27,13 @@ def started(tmp_path: Path) -> tuple[Path, dict[str, str]]:
     """A tree with enough overlays for a build process, and the environment of a run whose
     kubectl hangs and whose temporary folders are all under tmp_path."""
     tree = write_tree(tmp_path / "tree")
-    for n in range(PROCESS_MIN_TARGETS):
-        folder = tree / "models" / "batch" / "overlays" / f"extra-{n:02d}"
+    add_overlays(tree, PROCESS_MIN_TARGETS)
+    pids, tmp = tmp_path / "pids", tmp_path / "tmp"
+    for folder in (pids, tmp):
         folder.mkdir()
-        (folder / "kustomization.yaml").write_text(overlay(f"extra-{n:02d}"), encoding="utf-8")
-    bin_dir, pids, tmp = tmp_path / "bin", tmp_path / "pids", tmp_path / "tmp"
-    for folder in (bin_dir, pids, tmp):
-        folder.mkdir()
-    kubectl = bin_dir / "kubectl"
-    kubectl.write_text(SLOW_KUBECTL, encoding="utf-8")
-    kubectl.chmod(0o755)
     env = {
         **os.environ,
-        "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
+        "PATH": stand_in(tmp_path, "kubectl", SLOW_KUBECTL),
         "KUBECTL_PIDS": str(pids),
         "TMPDIR": str(tmp),
         "EDGEMODELS_CACHE_DIR": str(tmp_path / "cache"),
