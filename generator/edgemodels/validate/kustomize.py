@@ -284,30 +284,20 @@ def _build_all(
     """
     run = _Run(root, binary, tmp, targets, contained(root, targets, read), gate, ready)
     copies = twins(root, targets)
+    for index, original in sorted(copies.items()):
+        run.twins.setdefault(targets[original], []).append(targets[index])
     first = [i for i in range(len(targets)) if i not in copies]
     manifests, findings, failed = _build_rounds(run, first)
+    run.twins.clear()  # a twin built itself (its original failed) has no twins
     again = [i for i, original in copies.items() if original in failed]
     more, more_findings, _ = _build_rounds(run, again)
-    built = {i: original for i, original in copies.items() if original not in failed}
-    copied = _twin_copies(manifests, targets, built)
-    run.ready(copied)
-    return manifests + more + copied, findings + more_findings
+    return manifests + more + run.copied, findings + more_findings
 
 
-def _twin_copies(
-    manifests: Sequence[tuple[Manifest, str]], targets: Sequence[str], copies: dict[int, int]
-) -> list[tuple[Manifest, str]]:
-    """The objects of each twin: its original's, named by the twin's folder and files."""
-    by_original: dict[str, list[str]] = {}
-    for index, original in sorted(copies.items()):
-        by_original.setdefault(targets[original], []).append(targets[index])
-    found = []
-    for manifest, target in manifests:
-        for twin in by_original.get(target, []):
-            source = replace(manifest.source, path=moved(manifest.source.path, target, twin))
-            context = f"overlay {Path(twin).name}"
-            found.append((replace(manifest, source=source, context=context), twin))
-    return found
+def _moved(manifest: Manifest, original: str, twin: str) -> Manifest:
+    """An object of the `original` overlay as its `twin`'s: named by the twin's files."""
+    source = replace(manifest.source, path=moved(manifest.source.path, original, twin))
+    return replace(manifest, source=source, context=f"overlay {Path(twin).name}")
 
 
 @dataclass
@@ -323,13 +313,23 @@ class _Run:
     each: Ready | None = None  # given the objects of each aggregate as it is split
     folders: Iterator[int] = field(default_factory=count)
     origins: _Origins = field(init=False)
+    twins: dict[str, list[str]] = field(default_factory=dict)  # original target: its twins
+    copied: list[tuple[Manifest, str]] = field(default_factory=list)  # the twins' objects
 
     def __post_init__(self) -> None:
         self.origins = _Origins(self.root)
 
     def ready(self, pairs: list[tuple[Manifest, str]]) -> None:
+        """`pairs` were built: their twins' copies are made, and `each` is given both, an
+        aggregate at a time (not every twin at the end, which the run would wait for)."""
+        copies = [
+            (_moved(manifest, target, twin), twin)
+            for manifest, target in pairs
+            for twin in self.twins.get(target, ())
+        ]
+        self.copied += copies
         if self.each is not None and pairs:
-            self.each(pairs)
+            self.each(pairs + copies)
 
     def aggregate(self, group: Sequence[int]) -> tuple[Path, dict[str, int]]:
         """A new aggregate of `group`, and the families of its unwrapped members."""

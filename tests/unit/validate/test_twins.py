@@ -66,6 +66,28 @@ def test_a_twin_is_built_once_and_each_gets_its_objects(
 
 
 @needs_kubectl
+def test_a_twins_objects_are_ready_with_its_originals(tree: Path) -> None:
+    # With the aggregate they were built in, not all twins at the end: the checks of
+    # each aggregate run while the next one builds, and the run waits only for the last.
+    layout = discover(tree)
+    ready: list[list[tuple[str, str]]] = []
+    kustomize.build(
+        tree,
+        layout.builds,
+        (),
+        each=lambda ms: ready.append(sorted((m.context, m.kind) for m in ms)),
+    )
+    assert ready == [
+        [
+            ("overlay site-a", "ConfigMap"),
+            ("overlay site-a", "Deployment"),
+            ("overlay site-b", "ConfigMap"),
+            ("overlay site-b", "Deployment"),
+        ]
+    ]
+
+
+@needs_kubectl
 def test_a_finding_in_a_twins_own_file_lands_on_each_file(
     tree: Path, options: ValidateOptions
 ) -> None:
