@@ -23,12 +23,12 @@ first one done hands its share to the other (cores.py).
 
 The process is `python -m edgemodels.validate.offload`, given the tree and what to build
 as one line of JSON on stdin, told that the renders are done when its stdin closes, and
-answering with its pickled findings on stdout: unlike
-`multiprocessing` it never imports the caller's main module again (a script calling
-`validate_tree` without a `__main__` guard would run twice), and nothing forks the Go
-runtime of the Helm SDK, which does not survive `fork`. When the process cannot start,
-fails or answers with something that does not unpickle, the builds run here, so a real
-error is raised where it happens.
+answering on stdout: each aggregate's objects pickled as they are built, then its findings
+and what refers to them (one pickler). Unlike `multiprocessing` it never imports the
+caller's main module again (a script calling `validate_tree` without a `__main__` guard
+would run twice), and nothing forks the Go runtime of the Helm SDK, which does not survive
+`fork`. When the process cannot start, fails or answers with something that does not
+unpickle, the builds run here, so a real error is raised where it happens.
 """
 
 from __future__ import annotations
@@ -115,9 +115,9 @@ class Builds:
                 self.proc.stdin.close()
 
     def _ask(self, proc: subprocess.Popen[bytes], work: bytes) -> _Answer | None:
-        """The build process's answer to `work`, unpickled in this thread as soon as it
-        is there (0.07 s on the fleet, which the end of the run no longer waits for); None
-        when it failed or its answer is not one."""
+        """The build process's answer to `work`, unpickled in this thread as it comes (0.07 s
+        on the fleet, which the end of the run no longer waits for); None when it failed or
+        its answer is not one."""
         assert proc.stdin is not None and proc.stdout is not None
         try:
             proc.stdin.write(work + b"\n")
@@ -127,17 +127,12 @@ class Builds:
         finally:
             self.asked.set()
         with proc.stdout:
-            out = proc.stdout.read()
+            answer = _last(pickle.Unpickler(proc.stdout))
+            proc.stdout.read()
         with contextlib.suppress(OSError):  # it has ended: its stdin is not needed
             proc.stdin.close()
         proc.wait()
-        if proc.returncode != 0:
-            return None
-        try:
-            answer = pickle.loads(out)  # our own child's answer, not outside input
-        except Exception:  # cut short (a debugger, a signal): unpickling raises anything
-            return None
-        return answer if isinstance(answer, _Answer) else None
+        return answer if proc.returncode == 0 else None
 
     def result(self, policies: PolicySet | None) -> tuple[Built, list[Diagnostic]]:
         """What the builds gave, and the findings of `policies` (the manifest rules of the
@@ -169,6 +164,18 @@ class Builds:
                 with self.proc:
                     pass
         self.proc = None
+
+
+def _last(unpickler: pickle.Unpickler) -> _Answer | None:
+    """The build process's answer, after the objects it sent ahead (each aggregate's, which
+    the answer refers to); None when it ends without one."""
+    while True:
+        try:
+            sent = unpickler.load()  # our own child's, not outside input
+        except Exception:  # ended or cut short (a debugger, a signal): anything is raised
+            return None
+        if isinstance(sent, _Answer):
+            return sent
 
 
 @dataclass(frozen=True)
@@ -227,17 +234,20 @@ def _serve(parent: int | None = None) -> None:
         policies = load_policies(request["policy"] and Path(request["policy"]), root)
     # The rules check each aggregate's objects while the next ones build (kubectl is
     # another process): at the end only the last aggregate's are left, not all of them.
+    # Each aggregate's objects are sent as they are built, so the caller unpickles them
+    # meanwhile; the answer at the end refers to them (one pickler: its memo) and is small.
+    out = pickle.Pickler(sys.stdout.buffer, protocol=pickle.HIGHEST_PROTOCOL)
     with ThreadPoolExecutor(1) as checker:
         checking: list[Future[list[Diagnostic]]] = []
 
         def check(manifests: list[Manifest]) -> None:
             checking.append(checker.submit(policy_findings, root, manifests, policies))
+            out.dump(manifests)
+            sys.stdout.buffer.flush()
 
         built = build(root, builds, listings, request["entries"], gate, check)
         checked = [d for future in checking for d in future.result()]
-    sys.stdout.buffer.write(
-        pickle.dumps(_Answer(_codes(policies), built, checked), protocol=pickle.HIGHEST_PROTOCOL)
-    )
+    out.dump(_Answer(_codes(policies), built, checked))
 
 
 def _stop_on_first_signal() -> None:

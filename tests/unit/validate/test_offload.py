@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import pickle
 import shutil
 import subprocess
 import sys
@@ -14,6 +16,8 @@ import pytest
 
 from edgemodels.validate import offload, run
 from edgemodels.validate.discover import TreeLayout, discover
+from edgemodels.validate.kustomize import Built
+from edgemodels.validate.manifests import Manifest, Source
 from edgemodels.validate.run import ValidateOptions, validate_tree
 
 from .trees import edit, line_of
@@ -186,3 +190,48 @@ def test_a_build_process_done_before_the_renders_answers(
         assert proc.returncode == 0
         built, _ = builds.result(None)
     assert built.manifests or built.missing_tool
+
+
+@needs_kubectl
+def test_the_objects_of_each_aggregate_come_ahead_of_the_answer(
+    tree: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The end of the run unpickles only what refers to them, not every object again.
+    _built_by_the_process(monkeypatch)
+    sent: list[object] = []
+    real = offload._last
+
+    class Recording:
+        def __init__(self, unpickler: pickle.Unpickler) -> None:
+            self.unpickler = unpickler
+
+        def load(self) -> object:
+            sent.append(self.unpickler.load())
+            return sent[-1]
+
+    monkeypatch.setattr(offload, "_last", lambda unpickler: real(Recording(unpickler)))
+    with offload.building(tree, policies=False) as builds:
+        builds.use(discover(tree))
+        built, _ = builds.result(None)
+    ahead, answer = sent
+    assert isinstance(answer, offload._Answer) and answer.built is built
+    assert isinstance(ahead, list) and ahead
+    assert [id(m) for m in built.manifests] == [id(m) for m in ahead]
+
+
+def test_the_answer_refers_to_what_was_sent_and_an_unfinished_stream_is_no_answer() -> None:
+    objects = [
+        Manifest({"kind": "ConfigMap", "data": {"k": f"{n}" * 100}}, Source(f"{n}.yaml"))
+        for n in range(50)
+    ]
+    answer = offload._Answer(None, Built(list(objects)), [])
+    stream = io.BytesIO()
+    out = pickle.Pickler(stream, protocol=pickle.HIGHEST_PROTOCOL)
+    out.dump(objects)
+    ahead = stream.tell()
+    out.dump(answer)
+    assert stream.tell() - ahead < ahead / 10  # references, not the objects again
+    got = offload._last(pickle.Unpickler(io.BytesIO(stream.getvalue())))
+    assert got == answer
+    assert offload._last(pickle.Unpickler(io.BytesIO(stream.getvalue()[:ahead]))) is None
+    assert offload._last(pickle.Unpickler(io.BytesIO(stream.getvalue()[:-3]))) is None
