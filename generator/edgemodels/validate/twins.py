@@ -18,25 +18,25 @@ from collections.abc import Sequence
 from pathlib import Path
 
 
-def _digest(folder: Path) -> str | None:
-    """A hash of every file below `folder` (names and bytes), or None when not twinnable."""
+def _digest(folder: str) -> str | None:
+    """A hash of every file below `folder` (names and bytes), or None when not twinnable.
+    Paths are strings: `Path` objects were most of this walk's cost."""
     h = hashlib.sha256()
-    own_name = folder.name.encode()
+    own_name = os.path.basename(folder).encode()
     for current, dirs, names in os.walk(folder):
         dirs.sort()
-        for name in sorted([*dirs, *names]):
-            path = Path(current) / name
-            if path.is_symlink():
-                return None
+        if any(os.path.islink(os.path.join(current, name)) for name in [*dirs, *names]):
+            return None
+        here = os.path.relpath(current, folder)
         for name in sorted(names):
-            path = Path(current) / name
             try:
-                data = path.read_bytes()
+                with open(os.path.join(current, name), "rb") as file:
+                    data = file.read()
             except OSError:
                 return None
             if own_name in data:
                 return None  # it may name its own folder: a twin would name the original
-            rel = path.relative_to(folder).as_posix()
+            rel = name if here == "." else posixpath.join(here.replace(os.sep, "/"), name)
             h.update(f"{len(rel)}:{rel}:{len(data)}:".encode())
             h.update(data)
     return h.hexdigest()
@@ -44,11 +44,12 @@ def _digest(folder: Path) -> str | None:
 
 def twins(root: Path, targets: Sequence[str]) -> dict[int, int]:
     """{index of a target: index of the earlier sibling it is a byte-identical copy of}."""
+    top = os.fspath(root)
     first: dict[tuple[str, str], int] = {}
     found: dict[int, int] = {}
     for index, target in enumerate(targets):
-        folder = root / target
-        if not target or folder.is_symlink() or not folder.is_dir():
+        folder = os.path.join(top, target)
+        if not target or os.path.islink(folder) or not os.path.isdir(folder):
             continue
         digest = _digest(folder)
         if digest is None:
