@@ -47,6 +47,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from edgemodels.diagnostics import Diagnostic
 from edgemodels.errors import Terminated
@@ -229,25 +230,35 @@ def _serve(parent: int | None = None) -> None:
     gate = cores.Gate(share)
     # The caller closes stdin when it renders no more: then every core builds.
     threading.Thread(target=_widen_at_end, args=(gate, renders), daemon=True).start()
-    policies = None
-    if request["policies"]:
-        policies = load_policies(request["policy"] and Path(request["policy"]), root)
     # The rules check each aggregate's objects while the next ones build (kubectl is
     # another process): at the end only the last aggregate's are left, not all of them.
     # Each aggregate's objects are sent as they are built, so the caller unpickles them
     # meanwhile; the answer at the end refers to them (one pickler: its memo) and is small.
     out = pickle.Pickler(sys.stdout.buffer, protocol=pickle.HIGHEST_PROTOCOL)
     with ThreadPoolExecutor(1) as checker:
+        rules = checker.submit(_rules, request, root)  # read while the first aggregate builds
         checking: list[Future[list[Diagnostic]]] = []
 
         def check(manifests: list[Manifest]) -> None:
-            checking.append(checker.submit(policy_findings, root, manifests, policies))
+            checking.append(checker.submit(_check, root, manifests, rules))
             out.dump(manifests)
             sys.stdout.buffer.flush()
 
         built = build(root, builds, listings, request["entries"], gate, check)
         checked = [d for future in checking for d in future.result()]
-    out.dump(_Answer(_codes(policies), built, checked))
+    out.dump(_Answer(_codes(rules.result()), built, checked))
+
+
+def _rules(request: dict[str, Any], root: Path) -> PolicySet | None:
+    if not request["policies"]:
+        return None
+    return load_policies(request["policy"] and Path(request["policy"]), root)
+
+
+def _check(
+    root: Path, manifests: list[Manifest], rules: Future[PolicySet | None]
+) -> list[Diagnostic]:
+    return policy_findings(root, manifests, rules.result())
 
 
 def _stop_on_first_signal() -> None:
