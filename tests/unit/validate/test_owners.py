@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from edgemodels.validate import kubectl, kustomize
-from edgemodels.validate.discover import discover
+from edgemodels.validate.discover import discover, kustomization_entries
 from edgemodels.validate.owners import contained, family, origin_file, owner
 
 needs_kubectl = pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl is not on PATH")
@@ -133,3 +133,28 @@ def test_output_that_origins_cannot_split_is_built_again_with_wrappers(
         ("overlay c-1", "ConfigMap", "shared", "c-1"),
     ]
     assert len(tops) == 2 and "w00000" not in tops[0] and "w00000" in tops[1]
+
+
+@pytest.mark.parametrize(
+    ("text", "entries"),
+    [
+        (
+            "resources:\n- ../../base\n- extra.yaml\nbases:\n- ../old\n",
+            ["../../base", "extra.yaml", "../old"],
+        ),
+        ("components:\n- ../../parts\nnamespace: a\n", ["../../parts"]),
+        ("resources: [a.yaml, 7]\nresources:\n- b.yaml\n", ["b.yaml"]),  # the last key wins
+        ("resources:\n- a.yaml\n---\nresources:\n- b.yaml\n", []),  # not one kustomization
+        ("resources:\n- a.yaml\n  - b.yaml: [\n", []),  # does not parse
+        ("- a.yaml\n", []),
+        ("", []),
+    ],
+)
+def test_a_kustomizations_entries_are_read_leniently(
+    tmp_path: Path, text: str, entries: list[str]
+) -> None:
+    # The build reports what is wrong with a kustomization; reading it only finds its parts.
+    path = tmp_path / "kustomization.yaml"
+    path.write_text(text, encoding="utf-8")
+    assert kustomization_entries(path) == entries
+    assert kustomization_entries(tmp_path / "missing.yaml") == []
