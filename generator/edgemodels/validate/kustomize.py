@@ -315,6 +315,7 @@ class _Run:
     origins: _Origins = field(init=False)
     twins: dict[str, list[str]] = field(default_factory=dict)  # original target: its twins
     copied: list[tuple[Manifest, str]] = field(default_factory=list)  # the twins' objects
+    entries: dict[Path, list[str]] = field(default_factory=dict)  # an aggregate's members
 
     def __post_init__(self) -> None:
         self.origins = _Origins(self.root)
@@ -343,7 +344,19 @@ class _Run:
             else:
                 entries.append(_wrapper(self.root, self.targets[i], i, self.tmp))
         _write_top(folder, entries)
+        self.entries[folder] = entries
         return folder, families
+
+    def parts(self, folder: Path, first: int) -> tuple[Path, Path]:
+        """An aggregate made two, its first `first` members and the rest (kubectl.run_all):
+        sibling folders of the same depth, where every entry and origin reads as from
+        `folder`, so their outputs, joined, split as its own would."""
+        entries = self.entries[folder]
+        found = folder.with_name(f"{folder.name}a"), folder.with_name(f"{folder.name}b")
+        for part, members in zip(found, (entries[:first], entries[first:]), strict=True):
+            part.mkdir()
+            _write_top(part, members)
+        return found
 
 
 def _build_rounds(
@@ -361,7 +374,8 @@ def _build_rounds(
     while pending:
         built = [run.aggregate(group) for group in pending]
         retry: list[list[int]] = []
-        outcomes = run_all(run.binary, [folder for folder, _ in built], run.gate)
+        folders, sizes = [folder for folder, _ in built], [len(group) for group in pending]
+        outcomes = run_all(run.binary, folders, run.gate, sizes, run.parts)
         for group, (folder, families), (ok, text) in zip(pending, built, outcomes, strict=True):
             split = _split(text, folder, targets, run.origins, families) if ok else []
             if split is None:

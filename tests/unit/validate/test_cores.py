@@ -4,13 +4,14 @@ work, and the one that finishes first hands its share to the other."""
 from __future__ import annotations
 
 import os
+import re
 import threading
 import time
 from pathlib import Path
 
 import pytest
 
-from edgemodels.validate import cores, offload
+from edgemodels.validate import cores, kubectl, offload
 from edgemodels.validate.cores import Gate
 from edgemodels.validate.discover import discover
 
@@ -112,3 +113,73 @@ def test_the_build_process_keeps_to_its_share_until_renders_are_done(
     after = counts()[len(before) :]
     assert len(before) >= share + 2 and max(before) <= share
     assert after and max(after) > share  # every core builds now
+
+
+KUBECTL_BY_MEMBER = """#!/bin/sh
+# kubectl kustomize FOLDER: 10 ms and one ConfigMap per member of FOLDER
+n=$(grep -c '^- ' "$2/kustomization.yaml")
+echo "$(basename "$2") $n" >> "$(dirname "$0")/log"
+sleep "$(awk "BEGIN { print $n / 100 }")"
+sed -n 's/^- //p' "$2/kustomization.yaml" | while read -r e; do printf -- '---\\nname: %s\\n' "$e"; done
+"""
+
+
+def _aggregate(folder: Path, members: list[str]) -> Path:
+    folder.mkdir()
+    (folder / "kustomization.yaml").write_text("".join(f"- {m}\n" for m in members))
+    return folder
+
+
+def test_the_last_build_is_made_two_when_another_still_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # g0 (40 members) and g1 (80) start together; when g0 ends, g1 has about 40 members'
+    # time left, so g2 (60) is made two: most now, the rest when g1 ends, both ending
+    # together, instead of all of it on one core after g1 is done.
+    monkeypatch.setenv("PATH", stand_in(tmp_path, "kubectl", KUBECTL_BY_MEMBER))
+    monkeypatch.setattr(kubectl.cores, "available", lambda: 2)
+    members = {
+        f"g{n}": [f"g{n}-{m:02d}" for m in range(size)] for n, size in enumerate((40, 80, 60))
+    }
+    folders = [_aggregate(tmp_path / name, names) for name, names in members.items()]
+
+    def split(folder: Path, first: int) -> tuple[Path, Path]:
+        names = members[folder.name]
+        return (
+            _aggregate(folder.with_name(f"{folder.name}a"), names[:first]),
+            _aggregate(folder.with_name(f"{folder.name}b"), names[first:]),
+        )
+
+    sizes = [len(names) for names in members.values()]
+    outcomes = list(kubectl.run_all("kubectl", folders, None, sizes, split))
+    assert all(ok for ok, _ in outcomes)
+    assert [re.findall(r"name: (\S+)", text) for _, text in outcomes] == list(members.values())
+    built = dict(line.split() for line in (tmp_path / "bin" / "log").read_text().splitlines())
+    assert set(built) == {"g0", "g1", "g2a", "g2b"}
+    assert int(built["g2a"]) + int(built["g2b"]) == 60
+    assert int(built["g2a"]) > int(built["g2b"]) >= kubectl.MIN_PART
+
+
+def test_the_first_part_is_sized_by_the_time_the_running_build_has_left() -> None:
+    pace = kubectl._Pace()
+    assert pace.first_part(100) is None  # no build done yet: no pace known
+    pace.timed(10, lambda: (time.sleep(0.1), (True, ""))[1])  # ~10 ms a member
+    assert pace.first_part(100) is None  # none running: every core is free
+    release, started = threading.Event(), threading.Event()
+
+    def held() -> tuple[bool, str]:
+        started.set()
+        release.wait()
+        return True, ""
+
+    other = threading.Thread(target=pace.timed, args=(10, held))
+    other.start()
+    started.wait()
+    try:
+        # About 10 members' time left: 55 now, 45 when it ends, so both end together.
+        assert 50 <= (pace.first_part(100) or 0) <= 60
+        assert pace.first_part(15) is None  # 12 and 3: too small a part for a kubectl
+    finally:
+        release.set()
+        other.join()
+    assert pace.first_part(100) is None

@@ -158,3 +158,31 @@ def test_a_kustomizations_entries_are_read_leniently(
     path.write_text(text, encoding="utf-8")
     assert kustomization_entries(path) == entries
     assert kustomization_entries(tmp_path / "missing.yaml") == []
+
+
+@needs_kubectl
+def test_an_aggregate_built_in_two_parts_gives_what_it_gives_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The last aggregate is made two when a core would otherwise idle (kubectl.run_all);
+    # each part is a sibling folder, and its objects still find their overlay and file.
+    generator = "configMapGenerator:\n- name: gen\n  literals: [a=b]\n"
+    _write(tmp_path, _model("a", extra=generator))
+    for name in "bcd":
+        _write(tmp_path, _model(name))
+    targets = sorted(
+        str(p.parent.relative_to(tmp_path)) for p in tmp_path.glob("models/*/overlays/*/*.yaml")
+    )
+    whole = kustomize.build(tmp_path, targets, ())
+    parts: list[int] = []
+
+    def halves(self: Any, size: int) -> int:
+        parts.append(size)
+        return size // 2
+
+    monkeypatch.setattr(kubectl._Pace, "first_part", halves)
+    split = kustomize.build(tmp_path, targets, ())
+    assert parts == [4]  # two aggregates of four overlays; the last one made two
+    assert split.findings == whole.findings == []
+    assert sorted(_objects(split)) == sorted(_objects(whole))
+    assert {m.source.path for m in split.manifests} == {m.source.path for m in whole.manifests}
