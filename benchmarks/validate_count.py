@@ -4,7 +4,7 @@ serves the validate case as its warm-up run.
 
     python benchmarks/validate_count.py TREE
 
-The count is read from `edgemodels.validate.run.schema_findings` (every object reaches it
+The count is read from `edgemodels.validate.pipeline.schema_findings` (every object reaches it
 once); if that internal name moves, the harness falls back to counting the tree's files.
 """
 
@@ -14,11 +14,11 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-import edgemodels.validate.run as validate_run
+import edgemodels.validate.pipeline as validate_pipeline
 from edgemodels.cli import main as cli_main
 
 COUNTED = [0]
-_schema_findings = validate_run.schema_findings
+_schema_findings = validate_pipeline.schema_findings
 
 
 def _counting(manifests: Sequence[Any], *args: Any, **kwargs: Any) -> Any:
@@ -27,7 +27,7 @@ def _counting(manifests: Sequence[Any], *args: Any, **kwargs: Any) -> Any:
 
 
 def main(argv: list[str]) -> int:
-    validate_run.schema_findings = _counting  # type: ignore[assignment]
+    validate_pipeline.schema_findings = _counting  # type: ignore[assignment]
     rc = cli_main(["validate", *argv])
     print(f"objects: {COUNTED[0]}")
     return rc

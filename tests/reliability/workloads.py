@@ -16,7 +16,7 @@ from edgemodels.validate.discover import discover
 from edgemodels.validate.gitpaths import package_refs
 from edgemodels.validate.helm import render_chart
 from edgemodels.validate.kustomize import build
-from edgemodels.validate.run import load_plain
+from edgemodels.validate.pipeline import load_plain
 
 WORKLOAD_KINDS = ("Deployment", "Job", "StatefulSet", "DaemonSet", "ReplicaSet", "CronJob")
 

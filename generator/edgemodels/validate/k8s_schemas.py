@@ -16,7 +16,7 @@ import shutil
 import tempfile
 from collections.abc import Mapping
 from functools import cache
-from importlib import metadata, util
+from importlib import util
 from pathlib import Path
 
 from edgemodels.errors import ToolMissingError, UsageError
@@ -73,6 +73,8 @@ def default_cache_dir() -> Path:
 
 def standalone_root(cache_dir: Path) -> Path:
     """The kubeconform `-schema-location` for Kubernetes kinds (versioned by the wheel)."""
+    from importlib import metadata  # here: 0.02 s that validate would spend before its builds
+
     return cache_dir / "k8s" / f"kubernetes-validate-{metadata.version('kubernetes-validate')}"
 
 

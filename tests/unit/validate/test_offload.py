@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import pickle
 import shutil
 import subprocess
@@ -173,6 +174,33 @@ def test_the_process_builds_what_this_process_found(
     started = _built_by_the_process(monkeypatch)
     assert _findings(tree, options) == expected
     assert len(started) == 1 and isinstance(started[0][1], subprocess.Popen)
+
+
+def test_the_build_process_has_its_work_before_the_heavy_imports(
+    tree: Path, tmp_path: Path
+) -> None:
+    # The Helm SDK, the policy engine and the schema validators take ~0.12 s to import; the
+    # command imports them after the build process is told what to build, not before.
+    heavy = ("helm_python", "edgemodels.policy.engine", "jsonschema_rs", "importlib.metadata")
+    script = tmp_path / "script.py"
+    script.write_text(
+        "import sys\n"
+        "from edgemodels.cli import main\n"
+        "from edgemodels.validate import offload\n"
+        "real = offload.Builds.use\n"
+        "def use(self, layout):\n"
+        f"    print('imported:', [m for m in {heavy!r} if m in sys.modules], file=sys.stderr)\n"
+        "    real(self, layout)\n"
+        "offload.Builds.use = use\n"
+        f"sys.exit(main(['validate', {str(tree)!r}]))\n",
+        encoding="utf-8",
+    )
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    done = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=120, env=env
+    )
+    assert done.returncode in (0, 1), done.stderr
+    assert "imported: []" in done.stderr.splitlines()
 
 
 def test_a_build_process_done_before_the_renders_answers(
