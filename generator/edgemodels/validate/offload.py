@@ -320,3 +320,8 @@ if __name__ == "__main__":
         serve(int(sys.argv[1]) if len(sys.argv) > 1 else None)
     except KeyboardInterrupt:  # stopped (Ctrl-C, or stop()): its folder is removed already
         sys.exit(143 if isinstance(sys.exc_info()[1], Terminated) else 130)
+    # Answered, and the folder is removed. The caller waits for this process to end (its
+    # exit code says the answer is whole): the interpreter's teardown, freeing every object
+    # built, would keep it waiting 0.01-0.02 s on the benchmark fleet.
+    sys.stdout.buffer.flush()
+    os._exit(0)
