@@ -14,6 +14,7 @@ own finding.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -57,13 +58,15 @@ def _wrapper(root: Path, target: str, index: int, tmp: Path) -> str:
             "resources": [os.path.relpath(root / target, wrapper)],
             "commonAnnotations": {MARKER: str(index)},
         }
-        (wrapper / "kustomization.yaml").write_text(yaml.safe_dump(spec), encoding="utf-8")
+        (wrapper / "kustomization.yaml").write_text(json.dumps(spec), encoding="utf-8")
     return f"../{wrapper.name}"
 
 
 def _write_top(folder: Path, resources: Sequence[str]) -> None:
+    # JSON, which is YAML too: PyYAML's pure-Python dumper took 0.02-0.04 s for the fleet's
+    # five aggregates, before the first build could start.
     spec = {"resources": list(resources), "buildMetadata": ["originAnnotations"]}
-    (folder / "kustomization.yaml").write_text(yaml.safe_dump(spec), encoding="utf-8")
+    (folder / "kustomization.yaml").write_text(json.dumps(spec), encoding="utf-8")
 
 
 def _strip_marker(node: object) -> None:
