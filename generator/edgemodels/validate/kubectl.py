@@ -105,6 +105,7 @@ def run_all(
     gate: cores.Gate | None = None,
     sizes: Sequence[int] = (),
     split: Split | None = None,
+    started: threading.Event | None = None,
 ) -> Iterator[tuple[bool, str]]:
     """Builds run side by side, each a separate process; outcomes come in order, each as
     soon as it is there, so the caller parses one while the next ones still build. Builds
@@ -116,6 +117,8 @@ def run_all(
     ends, sized so that both end together (_Pace). Otherwise the end of a run would wait
     for that one build on one core while the other core idles: on the benchmark fleet its
     last 0.3-0.4 s. The two outputs come back as one.
+
+    `started` is set when the first build starts.
     """
     workers = max(1, min(len(folders), cores.available()))
     running: set[subprocess.Popen[str]] = set()
@@ -131,6 +134,8 @@ def run_all(
                     first, rest = split(folder, now)
                     later = pool.submit(_timed_in, gate, pace, size - now, binary, rest, running)
                     folder, size = first, now
+            if started is not None:
+                started.set()
             outcome = pace.timed(size, lambda: run(binary, folder, running))
         return outcome if later is None else _joined(outcome, later.result())
 

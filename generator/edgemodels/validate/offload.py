@@ -238,8 +238,10 @@ def _serve(parent: int | None = None) -> None:
     # Each aggregate's objects are sent as they are built, so the caller unpickles them
     # meanwhile; the answer at the end refers to them (one pickler: its memo) and is small.
     out = pickle.Pickler(sys.stdout.buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    started = threading.Event()
     with ThreadPoolExecutor(1) as checker:
-        rules = checker.submit(_rules, request, root)  # read while the first aggregate builds
+        # Read while the first aggregate builds, not before: that would hold it back.
+        rules = checker.submit(_rules, request, root, started)
         checking: list[Future[list[Diagnostic]]] = []
 
         def check(manifests: list[Manifest]) -> None:
@@ -247,12 +249,13 @@ def _serve(parent: int | None = None) -> None:
             out.dump(manifests)
             sys.stdout.buffer.flush()
 
-        built = build(root, builds, listings, request["entries"], gate, check)
+        built = build(root, builds, listings, request["entries"], gate, check, started)
         checked = [d for future in checking for d in future.result()]
     out.dump(_Answer(_codes(rules.result()), built, checked))
 
 
-def _rules(request: dict[str, Any], root: Path) -> PolicySet | None:
+def _rules(request: dict[str, Any], root: Path, started: threading.Event) -> PolicySet | None:
+    started.wait()
     if not request["policies"]:
         return None
     from edgemodels.policy import load_policies

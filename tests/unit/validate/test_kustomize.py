@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import shutil
+import threading
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from edgemodels.errors import ToolMissingError
+from edgemodels.validate import kubectl, kustomize
 from edgemodels.validate.discover import discover
 from edgemodels.validate.kustomize import build, groups
+from edgemodels.validate.report import Finding
 from edgemodels.validate.run import ValidateOptions, validate_tree
 
 from .trees import edit, line_of
@@ -125,3 +129,32 @@ def test_a_broken_overlay_among_many_is_found_by_bisection(tree: Path) -> None:
         ("K206", "models/batch3/overlays/site-b/kustomization.yaml")
     ]
     assert len(built.manifests) == 2 * (2 * 7 - 1)  # every other overlay: Deployment + ConfigMap
+
+
+@needs_kubectl
+def test_the_listings_are_checked_while_the_first_build_runs(
+    tree: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Checking the hub's listing needs no kubectl: it waits until the first build has
+    # started (`started`), rather than hold that build back, and is done before it ends.
+    started, checked = threading.Event(), threading.Event()
+    seen: list[bool] = []
+    real_check, real_run = kustomize.check_listing, kubectl.run
+
+    def check(root: Path, folder: str) -> list[Finding]:
+        seen.append(started.is_set())
+        checked.set()
+        return real_check(root, folder)
+
+    def run(*args: Any) -> tuple[bool, str]:
+        assert checked.wait(10), "the listing was not checked while the build ran"
+        return real_run(*args)
+
+    monkeypatch.setattr(kustomize, "check_listing", check)
+    monkeypatch.setattr(kubectl, "run", run)
+    (tree / "hub" / "forgotten.yaml").write_text("kind: ConfigMap\n", encoding="utf-8")
+    layout = discover(tree)
+    built = build(tree, layout.builds, layout.listings, started=started)
+    assert seen == [True]
+    assert [(d.code, d.path) for d, _ in built.findings] == [("K208", "hub/forgotten.yaml")]
+    assert {m.context for m in built.manifests} == {"overlay site-a", "overlay site-b"}
