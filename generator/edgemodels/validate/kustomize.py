@@ -257,7 +257,7 @@ def build(
                 )
             return Built([m for m, t in manifests if t in keep], listed.result() + findings)
         finally:
-            started.set()  # no build will start: nothing waits for one
+            started.set()  # also when none started (no kubectl, an error): nothing waits
 
 
 def _when(started: threading.Event, call: Callable[..., _T], *args: Any) -> _T:
