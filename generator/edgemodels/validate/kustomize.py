@@ -25,7 +25,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from itertools import count
 from pathlib import Path
-from typing import Any, TypeVar
 
 import yaml
 
@@ -41,7 +40,6 @@ from edgemodels.validate.twins import moved, twins
 
 MARKER = "edgemodels.io/validate-build"
 ORIGIN = "config.kubernetes.io/origin"
-_T = TypeVar("_T")
 Ready = Callable[[list[tuple[Manifest, str]]], object]  # given (object, target) as they come
 
 
@@ -241,7 +239,7 @@ def build(
     with ThreadPoolExecutor(1) as side:
         try:
             static = [f for f in listings if _simple_listing(root, f)]
-            listed = side.submit(_when, started, _check_listings, root, static)
+            listed = side.submit(_check_listings, root, static, started)
             targets = [*builds, *(f for f in listings if f not in static)]
             if not targets:
                 started.set()
@@ -260,12 +258,8 @@ def build(
             started.set()  # also when none started (no kubectl, an error): nothing waits
 
 
-def _when(started: threading.Event, call: Callable[..., _T], *args: Any) -> _T:
+def _check_listings(root: Path, static: Sequence[str], started: threading.Event) -> list[Finding]:
     started.wait()
-    return call(*args)
-
-
-def _check_listings(root: Path, static: Sequence[str]) -> list[Finding]:
     return [f for folder in static for f in check_listing(root, folder)]
 
 

@@ -221,7 +221,7 @@ def catalogue_suppressions(diags: list[Diagnostic]) -> list[Diagnostic]:
 def check_documents(
     documents: Sequence[ParsedDocument], options: ValidateOptions, root: Path | None = None
 ) -> list[Diagnostic]:
-    """run.validate_documents."""
+    """What run.validate_documents does (it imports this module only when called)."""
     settings = prepare(options)
     manifests: list[Manifest] = []
     found: list[Finding] = []
