@@ -96,6 +96,8 @@ def build_error(root: Path, target: str, stderr: str) -> Finding:
 
 
 Split = Callable[[Path, int], tuple[Path, Path]]  # a build's first `n` members, and the rest
+Outcome = tuple[bool, str]  # (it built, its output or its error)
+Part = tuple[int, Callable[[], Outcome]]  # how many members of the build; its outcome
 MIN_PART = 10  # members: a part smaller than this is not worth another kubectl (~0.13 s)
 
 
@@ -106,17 +108,20 @@ def run_all(
     sizes: Sequence[int] = (),
     split: Split | None = None,
     started: threading.Event | None = None,
-) -> Iterator[tuple[bool, str]]:
+) -> Iterator[list[Part]]:
     """Builds run side by side, each a separate process; outcomes come in order, each as
     soon as it is there, so the caller parses one while the next ones still build. Builds
     not needed any more (the caller stopped early) are stopped. A build runs inside `gate`,
     when given.
 
-    `sizes`: how many members each build has. With them and `split`, the last build, when
-    it starts while another still runs, is made two: a part now and a part when a build
-    ends, sized so that both end together (_Pace). Otherwise the end of a run would wait
-    for that one build on one core while the other core idles: on the benchmark fleet its
-    last 0.3-0.4 s. The two outputs come back as one.
+    Each build comes as its parts: one part, (its size, its outcome), or two when it was
+    made two. `sizes`: how many members each build has. With them and `split`, the last
+    build, when it starts while another still runs, is made two: its first members now
+    and the rest when a build ends, sized so that both end together (_Pace). Otherwise the
+    end of a run would wait for that one build on one core while the other core idles: on
+    the benchmark fleet its last 0.3-0.4 s. The first part comes as soon as it is built,
+    so the caller handles it while the second still builds (waiting on the second's
+    outcome when it asks for it).
 
     `started` is set when the first build starts.
     """
@@ -124,7 +129,7 @@ def run_all(
     running: set[subprocess.Popen[str]] = set()
     pace = _Pace()
 
-    def one(index: int) -> tuple[bool, str]:
+    def one(index: int) -> list[Part]:
         folder, later = folders[index], None
         size = sizes[index] if sizes else 0
         with gate or nullcontext():
@@ -137,7 +142,8 @@ def run_all(
             if started is not None:
                 started.set()
             outcome = pace.timed(size, lambda: run(binary, folder, running))
-        return outcome if later is None else _joined(outcome, later.result())
+        parts: list[Part] = [(size, lambda: outcome)]
+        return parts if later is None else [*parts, (sizes[index] - size, later.result)]
 
     with ThreadPoolExecutor(max_workers=workers) as pool:
         try:
@@ -188,18 +194,9 @@ def _timed_in(
     binary: str,
     folder: Path,
     running: set[subprocess.Popen[str]],
-) -> tuple[bool, str]:
+) -> Outcome:
     with gate or nullcontext():
         return pace.timed(size, lambda: run(binary, folder, running))
-
-
-def _joined(first: tuple[bool, str], rest: tuple[bool, str]) -> tuple[bool, str]:
-    """The outcome of a build made in two parts: one output, or the first error."""
-    if not first[0] or not rest[0]:
-        return first if not first[0] else rest
-    if not first[1].strip() or not rest[1].strip():
-        return True, first[1] + rest[1]
-    return True, first[1].rstrip("\n") + "\n---\n" + rest[1]
 
 
 def has_kubectl() -> bool:

@@ -377,7 +377,7 @@ class _Run:
     def parts(self, folder: Path, first: int) -> tuple[Path, Path]:
         """An aggregate made two, its first `first` members and the rest (kubectl.run_all):
         sibling folders of the same depth, where every entry and origin reads as from
-        `folder`, so their outputs, joined, split as its own would."""
+        `folder`, so each part's output splits as that share of its own would."""
         entries = self.entries[folder]
         found = folder.with_name(f"{folder.name}a"), folder.with_name(f"{folder.name}b")
         for part, members in zip(found, (entries[:first], entries[first:]), strict=True):
@@ -403,18 +403,25 @@ def _build_rounds(
         retry: list[list[int]] = []
         folders, sizes = [folder for folder, _ in built], [len(group) for group in pending]
         outcomes = run_all(run.binary, folders, run.gate, sizes, run.parts, run.started)
-        for group, (folder, families), (ok, text) in zip(pending, built, outcomes, strict=True):
-            split = _split(text, folder, targets, run.origins, families) if ok else []
-            if split is None:
-                run.unwrapped -= set(group)
-                retry.append(group)
-            elif ok:
-                manifests.extend(split)
-                run.ready(split)
-            elif len(group) == 1:
-                findings.append(build_error(run.root, targets[group[0]], text))
-                failed.add(group[0])
-            else:
-                retry += [group[: len(group) // 2], group[len(group) // 2 :]]
+        for whole, (folder, families), parts in zip(pending, built, outcomes, strict=True):
+            # A group built in two parts (run.parts) is handled a part at a time: the first
+            # while the second still builds. A part that fails is bisected on its own.
+            start = 0
+            for size, outcome in parts:
+                group = whole[start : start + size] if len(parts) > 1 else whole
+                start += size
+                ok, text = outcome()
+                split = _split(text, folder, targets, run.origins, families) if ok else []
+                if split is None:
+                    run.unwrapped -= set(group)
+                    retry.append(group)
+                elif ok:
+                    manifests.extend(split)
+                    run.ready(split)
+                elif len(group) == 1:
+                    findings.append(build_error(run.root, targets[group[0]], text))
+                    failed.add(group[0])
+                else:
+                    retry += [group[: len(group) // 2], group[len(group) // 2 :]]
         pending = retry
     return manifests, findings, failed

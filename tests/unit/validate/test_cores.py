@@ -151,13 +151,50 @@ def test_the_last_build_is_made_two_when_another_still_runs(
         )
 
     sizes = [len(names) for names in members.values()]
-    outcomes = list(kubectl.run_all("kubectl", folders, None, sizes, split))
-    assert all(ok for ok, _ in outcomes)
-    assert [re.findall(r"name: (\S+)", text) for _, text in outcomes] == list(members.values())
+    builds = list(kubectl.run_all("kubectl", folders, None, sizes, split))
+    assert [[size for size, _ in parts] for parts in builds][:2] == [[40], [80]]
+    outcomes = [[outcome() for _, outcome in parts] for parts in builds]
+    assert all(ok for parts in outcomes for ok, _ in parts)
+    names = [
+        [n for _, text in parts for n in re.findall(r"name: (\S+)", text)] for parts in outcomes
+    ]
+    assert names == list(members.values())
+    (first, a), (second, b) = builds[2]
+    assert (first, second) == (len(re.findall("name:", a()[1])), len(re.findall("name:", b()[1])))
     built = dict(line.split() for line in (tmp_path / "bin" / "log").read_text().splitlines())
     assert set(built) == {"g0", "g1", "g2a", "g2b"}
     assert int(built["g2a"]) + int(built["g2b"]) == 60
     assert int(built["g2a"]) > int(built["g2b"]) >= kubectl.MIN_PART
+
+
+KUBECTL_HELD = """#!/bin/sh
+# kubectl kustomize FOLDER: a folder named ...b waits (up to 10 s) for the file "go"
+case "$2" in *b) for i in $(seq 100); do [ -e "$(dirname "$0")/go" ] && break; sleep 0.1; done
+  [ -e "$(dirname "$0")/go" ] || { echo "not let go" >&2; exit 1; } ;;
+esac
+echo "built: $(basename "$2")"
+"""
+
+
+def test_the_first_part_comes_while_the_second_still_builds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The caller handles a build's first part as soon as it is built: here the second part
+    # is held until the first has come (it would never come if the two came together).
+    monkeypatch.setenv("PATH", stand_in(tmp_path, "kubectl", KUBECTL_HELD))
+    monkeypatch.setattr(kubectl._Pace, "first_part", lambda self, size: 30)
+    folders = [_aggregate(tmp_path / "g0", [f"m{n}" for n in range(40)])]
+
+    def split(folder: Path, first: int) -> tuple[Path, Path]:
+        return _aggregate(tmp_path / "g0a", []), _aggregate(tmp_path / "g0b", [])
+
+    builds = kubectl.run_all("kubectl", folders, None, [40], split)  # kept: closing it waits
+    ((first, a), (rest, b)) = next(builds)
+    assert (first, rest) == (30, 10)
+    assert a() == (True, "built: g0a\n")
+    (tmp_path / "bin" / "go").touch()
+    assert b() == (True, "built: g0b\n")
+    assert next(builds, None) is None
 
 
 def test_the_first_part_is_sized_by_the_time_the_running_build_has_left() -> None:

@@ -186,3 +186,36 @@ def test_an_aggregate_built_in_two_parts_gives_what_it_gives_whole(
     assert split.findings == whole.findings == []
     assert sorted(_objects(split)) == sorted(_objects(whole))
     assert {m.source.path for m in split.manifests} == {m.source.path for m in whole.manifests}
+
+
+@needs_kubectl
+def test_a_failing_part_is_bisected_on_its_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Each part of an aggregate made two is handled as it is built: a broken overlay in the
+    # second part gets its finding, and the first part's objects are kept, not built again.
+    for name in "abcd":
+        _write(tmp_path, _model(name))
+    broken = "models/d/overlays/d-2/kustomization.yaml"
+    _write(tmp_path, {broken: "resources:\n- ../../base\n- missing.yaml\n"})
+    targets = sorted(
+        str(p.parent.relative_to(tmp_path)) for p in tmp_path.glob("models/*/overlays/*/*.yaml")
+    )
+    whole = kustomize.build(tmp_path, targets, ())
+    monkeypatch.setattr(kubectl._Pace, "first_part", lambda self, size: size // 2 or None)
+    builds: list[str] = []
+    real_run = kubectl.run
+
+    def run(binary: str, folder: Path, running: Any) -> tuple[bool, str]:
+        builds.append(folder.name)
+        return real_run(binary, folder, running)
+
+    monkeypatch.setattr(kubectl, "run", run)
+    split = kustomize.build(tmp_path, targets, ())
+    assert [f[0].location.path for f in split.findings] == [broken]
+    assert split.findings == whole.findings
+    assert _objects(split) == _objects(whole)
+    # g00001 (the last, d-2 in its second half) is made two; only that half is bisected:
+    # its two overlays built on their own, nothing else built again.
+    assert sorted(builds[:3]) == ["g00000", "g00001a", "g00001b"]
+    assert sorted(builds[3:]) == ["g00002", "g00003"], builds
