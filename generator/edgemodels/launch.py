@@ -46,4 +46,12 @@ def main() -> int:
     from edgemodels.errors import raise_on_sigterm
 
     raise_on_sigterm()
-    return cli_main()
+    code = cli_main()
+    # The process ends here, so the interpreter's teardown (freeing every module and object
+    # still held, 0.02-0.03 s after `validate` on the benchmark fleet) is skipped: the
+    # output is flushed and the process exits. Nothing is left to an exit handler: every
+    # temporary folder and worker pool is closed by the code that opened it.
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):  # a closed pipe: nothing more can be said
+            stream.flush()
+    os._exit(code)

@@ -71,6 +71,29 @@ def test_other_commands_run_once_and_without_gogc() -> None:
     assert lines[1][2] == "None"
 
 
+ENDS_AT_ONCE = """
+import atexit, sys
+import edgemodels.cli
+atexit.register(lambda: print("teardown", flush=True))
+edgemodels.cli.main = lambda: print("cli", end="") or 4  # not flushed by itself
+from edgemodels.launch import main
+sys.exit(main())
+"""
+
+
+def test_the_program_ends_with_the_cli_exit_code_and_skips_the_teardown() -> None:
+    # The interpreter's teardown frees what the run held, for nothing (launch.py): the
+    # output is flushed and the process ends with the command's exit code.
+    proc = subprocess.run(
+        [sys.executable, "-c", ENDS_AT_ONCE, "check", "catalogue"],
+        capture_output=True,
+        text=True,
+        env=_environment(),
+        timeout=60,
+    )
+    assert (proc.returncode, proc.stdout) == (4, "cli")
+
+
 RENDER = """
 import sys, tempfile
 from pathlib import Path
