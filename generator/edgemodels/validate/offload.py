@@ -23,8 +23,9 @@ first one done hands its share to the other (cores.py).
 
 The process is `python -m edgemodels.validate.offload`, given the tree and what to build
 as one line of JSON on stdin, told that the renders are done when its stdin closes, and
-answering on stdout: each aggregate's objects pickled as they are built, then its findings
-and what refers to them (one pickler). Unlike `multiprocessing` it never imports the
+answering on stdout: each aggregate's objects pickled as they are built (this process
+checks their schemas as they come), then its findings and what refers to them (one
+pickler). Unlike `multiprocessing` it never imports the
 caller's main module again (a script calling `validate_tree` without a `__main__` guard
 would run twice), and nothing forks the Go runtime of the Helm SDK, which does not survive
 `fork`. When the process cannot start, fails or answers with something that does not
@@ -38,11 +39,12 @@ import ctypes
 import json
 import os
 import pickle
+import queue
 import signal
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -80,6 +82,10 @@ class Builds:
         self.answer: Future[_Answer | None] | None = None
         self.local: Future[Built] | None = None
         self.layout: TreeLayout | None = None
+        # Each aggregate's objects as the process sends them; None after the last.
+        self.sent: queue.SimpleQueue[list[Manifest] | None] = queue.SimpleQueue()
+        self.ended = False  # the None is taken
+        self.ahead = False  # result() is the process's: its objects came first, arrived()
 
     def use(self, layout: TreeLayout) -> None:
         """Build what this process found: in the process, or here when it is small."""
@@ -118,6 +124,27 @@ class Builds:
             with contextlib.suppress(OSError):  # it has ended already
                 self.proc.stdin.close()
 
+    def arrived(self) -> list[list[Manifest]]:
+        """The built objects the process sent since the last call, an aggregate's at a time,
+        without waiting for more. When result() says `ahead`, its objects are the ones these
+        and coming() gave, so what checks them as they come need not check them again."""
+        found = []
+        while not self.ended and not self.sent.empty():
+            sent = self.sent.get()
+            self.ended = sent is None
+            found += [sent] if sent is not None else []
+        return found
+
+    def coming(self) -> Iterator[list[Manifest]]:
+        """The built objects the process sends from now on, as they come, until it is done
+        (as arrived()); the renders are done."""
+        self.renders_done()
+        while self.answer is not None and not self.ended:
+            sent = self.sent.get()
+            self.ended = sent is None
+            if sent is not None:
+                yield sent
+
     def _ask(self, proc: subprocess.Popen[bytes], work: bytes) -> _Answer | None:
         """The build process's answer to `work`, unpickled in this thread as it comes (0.07 s
         on the fleet, which the end of the run no longer waits for); None when it failed or
@@ -130,9 +157,12 @@ class Builds:
             pass
         finally:
             self.asked.set()
-        with proc.stdout:
-            answer = _last(pickle.Unpickler(proc.stdout))
-            proc.stdout.read()
+        try:
+            with proc.stdout:
+                answer = _last(pickle.Unpickler(proc.stdout), self.sent.put)
+                proc.stdout.read()
+        finally:
+            self.sent.put(None)
         with contextlib.suppress(OSError):  # it has ended: its stdin is not needed
             proc.stdin.close()
         proc.wait()
@@ -140,7 +170,8 @@ class Builds:
 
     def result(self, policies: PolicySet | None) -> tuple[Built, list[Diagnostic]]:
         """What the builds gave, and the findings of `policies` (the manifest rules of the
-        run, as the build process loaded them too) on it."""
+        run, as the build process loaded them too) on it. `ahead` tells whether its objects
+        are those arrived() gave (and gives, for the last ones)."""
         layout = self.layout
         assert layout is not None, "use() comes first"
         if self.local is not None:
@@ -150,6 +181,7 @@ class Builds:
         self.renders_done()
         answer = self.answer.result()
         if answer is not None and answer.rules == _codes(policies):
+            self.ahead = True
             return answer.built, answer.checked
         built = build(self.root, layout.builds, layout.listings, layout.entries)
         return built, policy_findings(self.root, built.manifests, policies)
@@ -170,9 +202,9 @@ class Builds:
         self.proc = None
 
 
-def _last(unpickler: pickle.Unpickler) -> _Answer | None:
+def _last(unpickler: pickle.Unpickler, ahead: Callable[[list[Manifest]], object]) -> _Answer | None:
     """The build process's answer, after the objects it sent ahead (each aggregate's, which
-    the answer refers to); None when it ends without one."""
+    the answer refers to), given to `ahead` as they come; None when it ends without one."""
     while True:
         try:
             sent = unpickler.load()  # our own child's, not outside input
@@ -180,6 +212,7 @@ def _last(unpickler: pickle.Unpickler) -> _Answer | None:
             return None
         if isinstance(sent, _Answer):
             return sent
+        ahead(sent)
 
 
 @dataclass(frozen=True)

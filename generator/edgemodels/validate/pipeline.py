@@ -6,7 +6,7 @@ and walks the tree before this module is imported).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import Executor, ThreadPoolExecutor, as_completed
+from concurrent.futures import Executor, Future, ThreadPoolExecutor, as_completed
 from contextlib import AbstractContextManager, nullcontext
 from functools import partial
 from pathlib import Path
@@ -156,13 +156,20 @@ def check_tree(
         refs = package_refs(plain, root)
         batched = settings.backend == "builtin"  # kubeconform: one process for everything
 
+        def schemas_and_names(manifests: list[Manifest]) -> list[Finding]:
+            """The schemas' and name budgets' findings on `manifests`."""
+            schemas = schema_findings(manifests, settings, root, clean) if batched else []
+            return schemas + name_findings(manifests)
+
         def checks(manifests: list[Manifest]) -> tuple[list[Diagnostic], list[Finding]]:
             """(the rules' findings, the schemas' and name budgets') on `manifests`."""
-            schemas = schema_findings(manifests, settings, root, clean) if batched else []
-            return policy_findings(root, manifests, policies), schemas + name_findings(manifests)
+            return policy_findings(root, manifests, policies), schemas_and_names(manifests)
 
         checking = [checker.submit(checks, plain), checker.submit(_hub_checks, plain, refs, root)]
         waiting: list[Manifest] = []  # rendered, not yet given to the checker
+        # Built objects are checked as the build process sends them (its rules checked them
+        # there): here between renders, then as the last builds end; not all at the end.
+        checking_built: list[Future[list[Finding]]] = []
 
         def check(rendered: Rendered | None) -> None:
             # In batches: a check per chart (600 on the fleet) cost 0.2 s more CPU, in
@@ -171,6 +178,7 @@ def check_tree(
             if len(waiting) >= CHECK_BATCH or (rendered is None and waiting):
                 checking.append(checker.submit(checks, list(waiting)))
                 waiting.clear()
+            checking_built.extend(checker.submit(schemas_and_names, s) for s in builds.arrived())
 
         every = list(plain)
         with ThreadPoolExecutor(max_workers=cores.available()) as pool:
@@ -188,11 +196,16 @@ def check_tree(
             by_rules, by_checks = future.result()
             checked += by_rules
             found += by_checks
+        last = [f for sent in builds.coming() for f in schemas_and_names(sent)]
         built, checked_built = builds.result(policies)
+        if builds.ahead:  # the objects were checked as they came
+            found += [f for future in checking_built for f in future.result()] + last
+        else:  # built here after all (or on a small tree): checked now
+            found.extend(schemas_and_names(built.manifests))
     every.extend(built.manifests)
     found.extend(built.findings)
-    found.extend(schema_findings(built.manifests if batched else every, settings, root, clean))
-    found.extend(name_findings(built.manifests))
+    if not batched:  # kubeconform: one process for everything
+        found.extend(schema_findings(every, settings, root, clean))
     found.extend(argocd_findings(plain, every, refs, root))
     diags = merge(found)
     if policies is not None:

@@ -15,7 +15,7 @@ from typing import Any, NoReturn
 
 import pytest
 
-from edgemodels.validate import offload, run
+from edgemodels.validate import offload, pipeline, run
 from edgemodels.validate.discover import TreeLayout, discover
 from edgemodels.validate.kustomize import Built
 from edgemodels.validate.manifests import Manifest, Source
@@ -114,6 +114,35 @@ def test_a_process_that_cannot_start_fails_or_garbles_leaves_the_builds_to_a_thr
     assert _findings(tree, options) == expected  # exit 1: built again here
     monkeypatch.setattr(sys, "executable", shutil.which("echo") or "echo")
     assert _findings(tree, options) == expected  # exit 0, not a pickle: built again here
+
+
+@needs_kubectl
+def test_built_objects_are_checked_once_as_they_come(
+    tree: Path,
+    options: ValidateOptions,
+    monkeypatch: pytest.MonkeyPatch,
+    in_thread: list[tuple[str, str, int, str]],
+) -> None:
+    # This process checks built objects as the build process sends them, each once, as
+    # many as when they are built here. When the answer does not come after them (the
+    # process was cut short), the builds are done again here and checked then.
+    checked = _spy(monkeypatch, pipeline, "name_findings")
+    assert _findings(tree, options) == in_thread  # small: built in a thread
+    here = len([m for args, _ in checked for m in args[0]])
+    checked.clear()
+    monkeypatch.setattr(offload, "PROCESS_MIN_TARGETS", 1)
+    assert _findings(tree, options) == in_thread
+    objects = [id(m) for args, _ in checked for m in args[0]]
+    assert len(set(objects)) == len(objects) == here
+    real = offload._last
+    came: list[object] = []
+
+    def cut_short(unpickler: pickle.Unpickler, ahead: Any) -> None:
+        real(unpickler, lambda sent: came.append(sent) or ahead(sent))
+
+    monkeypatch.setattr(offload, "_last", cut_short)
+    assert _findings(tree, options) == in_thread
+    assert came  # the objects did come ahead
 
 
 @needs_kubectl
@@ -226,25 +255,13 @@ def test_the_objects_of_each_aggregate_come_ahead_of_the_answer(
 ) -> None:
     # The end of the run unpickles only what refers to them, not every object again.
     _built_by_the_process(monkeypatch)
-    sent: list[object] = []
-    real = offload._last
-
-    class Recording:
-        def __init__(self, unpickler: pickle.Unpickler) -> None:
-            self.unpickler = unpickler
-
-        def load(self) -> object:
-            sent.append(self.unpickler.load())
-            return sent[-1]
-
-    monkeypatch.setattr(offload, "_last", lambda unpickler: real(Recording(unpickler)))
     with offload.building(tree, policies=False) as builds:
         builds.use(discover(tree))
         built, _ = builds.result(None)
-    ahead, answer = sent
-    assert isinstance(answer, offload._Answer) and answer.built is built
-    assert isinstance(ahead, list) and ahead
-    assert [id(m) for m in built.manifests] == [id(m) for m in ahead]
+        ahead = builds.arrived()
+        assert builds.ahead and builds.arrived() == []  # each given once
+    assert len(ahead) == 1 and ahead[0]  # the tree's one aggregate
+    assert [id(m) for m in built.manifests] == [id(m) for m in ahead[0]]
 
 
 def test_the_answer_refers_to_what_was_sent_and_an_unfinished_stream_is_no_answer() -> None:
@@ -259,7 +276,8 @@ def test_the_answer_refers_to_what_was_sent_and_an_unfinished_stream_is_no_answe
     ahead = stream.tell()
     out.dump(answer)
     assert stream.tell() - ahead < ahead / 10  # references, not the objects again
-    got = offload._last(pickle.Unpickler(io.BytesIO(stream.getvalue())))
-    assert got == answer
-    assert offload._last(pickle.Unpickler(io.BytesIO(stream.getvalue()[:ahead]))) is None
-    assert offload._last(pickle.Unpickler(io.BytesIO(stream.getvalue()[:-3]))) is None
+    sent: list[object] = []
+    got = offload._last(pickle.Unpickler(io.BytesIO(stream.getvalue())), sent.append)
+    assert got == answer and sent == [objects]
+    assert offload._last(pickle.Unpickler(io.BytesIO(stream.getvalue()[:ahead])), print) is None
+    assert offload._last(pickle.Unpickler(io.BytesIO(stream.getvalue()[:-3])), print) is None
