@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import posixpath
+import stat
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -46,10 +47,15 @@ def _reaches_out(top: str, folder: str, home: str, seen: set[str], read: Entries
     entries = read[folder] if folder in read else kustomization_entries(path)
     for entry in entries:
         target = posixpath.normpath(posixpath.join(folder, entry))
-        full = os.path.join(top, target)
-        if "://" in entry or not _inside(target, home) or os.path.islink(full):
-            return True  # a remote, a shared base elsewhere, or a link to who knows where
-        if os.path.isdir(full) and _reaches_out(top, target, home, seen, read):
+        if "://" in entry or not _inside(target, home):
+            return True  # a remote, or a shared base elsewhere
+        try:
+            mode = os.lstat(os.path.join(top, target)).st_mode  # one look: link, folder
+        except OSError:
+            continue  # missing: the build says so
+        if stat.S_ISLNK(mode):
+            return True  # a link to who knows where
+        if stat.S_ISDIR(mode) and _reaches_out(top, target, home, seen, read):
             return True
     return False
 

@@ -14,32 +14,44 @@ from __future__ import annotations
 import hashlib
 import os
 import posixpath
+import stat
 from collections.abc import Sequence
 from pathlib import Path
 
 
 def _digest(folder: str) -> str | None:
     """A hash of every file below `folder` (names and bytes), or None when not twinnable.
-    Paths are strings: `Path` objects were most of this walk's cost."""
+    Paths are strings and a folder is read once (os.scandir): `Path` objects, and a stat
+    per entry to find links, were most of this walk's cost."""
     h = hashlib.sha256()
-    own_name = os.path.basename(folder).encode()
-    for current, dirs, names in os.walk(folder):
-        dirs.sort()
-        if any(os.path.islink(os.path.join(current, name)) for name in [*dirs, *names]):
-            return None
-        here = os.path.relpath(current, folder)
-        for name in sorted(names):
-            try:
-                with open(os.path.join(current, name), "rb") as file:
-                    data = file.read()
-            except OSError:
-                return None
-            if own_name in data:
-                return None  # it may name its own folder: a twin would name the original
-            rel = name if here == "." else posixpath.join(here.replace(os.sep, "/"), name)
-            h.update(f"{len(rel)}:{rel}:{len(data)}:".encode())
-            h.update(data)
-    return h.hexdigest()
+    return h.hexdigest() if _add(h, folder, "", os.path.basename(folder).encode()) else None
+
+
+def _add(h: hashlib._Hash, folder: str, rel: str, own_name: bytes) -> bool:
+    """Hash the files of `folder`, then its folders, by name; False when not twinnable."""
+    try:
+        with os.scandir(folder) as found:
+            entries = sorted(found, key=lambda e: e.name)
+    except OSError:
+        return False
+    if any(e.is_symlink() for e in entries):
+        return False
+    folders = []
+    for entry in entries:
+        if entry.is_dir():
+            folders.append(entry)
+            continue
+        try:
+            with open(entry.path, "rb") as file:
+                data = file.read()
+        except OSError:
+            return False
+        if own_name in data:
+            return False  # it may name its own folder: a twin would name the original
+        name = f"{rel}{entry.name}"
+        h.update(f"{len(name)}:{name}:{len(data)}:".encode())
+        h.update(data)
+    return all(_add(h, e.path, f"{rel}{e.name}/", own_name) for e in folders)
 
 
 def twins(root: Path, targets: Sequence[str]) -> dict[int, int]:
@@ -49,7 +61,11 @@ def twins(root: Path, targets: Sequence[str]) -> dict[int, int]:
     found: dict[int, int] = {}
     for index, target in enumerate(targets):
         folder = os.path.join(top, target)
-        if not target or os.path.islink(folder) or not os.path.isdir(folder):
+        try:
+            mode = os.lstat(folder).st_mode
+        except OSError:
+            continue
+        if not target or not stat.S_ISDIR(mode):  # a link is not a folder to lstat
             continue
         digest = _digest(folder)
         if digest is None:

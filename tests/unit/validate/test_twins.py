@@ -40,6 +40,26 @@ def test_a_difference_a_symlink_or_the_own_name_keeps_overlays_apart(tree: Path)
     assert twins(tree, SITES) == {}
 
 
+def test_files_in_subfolders_count_and_a_linked_folder_keeps_overlays_apart(
+    tree: Path,
+) -> None:
+    for site in SITES:
+        (tree / site / "patches").mkdir()
+        (tree / site / "patches" / "cpu.yaml").write_text("cpu: 1\n", encoding="utf-8")
+    assert twins(tree, SITES) == {1: 0}
+    (tree / SITES[1] / "patches" / "cpu.yaml").write_text("cpu: 2\n", encoding="utf-8")
+    assert twins(tree, SITES) == {}
+    (tree / SITES[1] / "patches" / "cpu.yaml").write_text("cpu: 1\n", encoding="utf-8")
+    for site in SITES:  # the same link in both: where it leads is not known here
+        (tree / site / "patches" / "more").symlink_to(tree / "models")
+    assert twins(tree, SITES) == {}
+    for site in SITES:
+        (tree / site / "patches" / "more").unlink()
+    linked = tree / "models/batch/overlays/site-c"
+    linked.symlink_to(tree / SITES[0])  # an overlay folder that is itself a link
+    assert twins(tree, (*SITES, "models/batch/overlays/site-c")) == {1: 0}
+
+
 @needs_kubectl
 def test_a_twin_is_built_once_and_each_gets_its_objects(
     tree: Path, monkeypatch: pytest.MonkeyPatch
