@@ -264,7 +264,7 @@ def count_manifests(tree: Path) -> int:
 
 
 def count_validated(tree: Path) -> tuple[int, str]:
-    """Objects validate checks, from one counting run of it (the case's warm-up)."""
+    """Objects validate checks, from one counting run of it (untimed; the case warms up too)."""
     argv = [sys.executable, str(HERE / "validate_count.py"), str(tree)]
     done = subprocess.run(argv, cwd=tree.parent, capture_output=True, text=True, check=False)
     last = done.stdout.strip().splitlines()[-1:] or [""]
