@@ -119,11 +119,10 @@ def _included(
         only_files = True
         for entry in entries:
             target = posixpath.normpath(posixpath.join(folder, entry))
-            if target in walked:
-                is_dir = False
-            else:
-                is_dir = target in kustomize or os.path.isdir(os.path.join(top, target))
-            if is_dir:
+            # The walk's own files and kustomize folders need no look at the disk.
+            if target not in walked and (
+                target in kustomize or os.path.isdir(os.path.join(top, target))
+            ):
                 included.add(target)
                 only_files = False
             elif target.startswith("../") or not _inside(target, folder):

@@ -25,11 +25,11 @@ The process is `python -m edgemodels.validate.offload`, given the tree and what 
 as one line of JSON on stdin, told that the renders are done when its stdin closes, and
 answering on stdout: each aggregate's objects pickled as they are built (this process
 checks their schemas as they come), then its findings and what refers to them (one
-pickler). Unlike `multiprocessing` it never imports the
-caller's main module again (a script calling `validate_tree` without a `__main__` guard
-would run twice), and nothing forks the Go runtime of the Helm SDK, which does not survive
-`fork`. When the process cannot start, fails or answers with something that does not
-unpickle, the builds run here, so a real error is raised where it happens.
+pickler). Unlike `multiprocessing` it never imports the caller's main module again (a
+script calling `validate_tree` without a `__main__` guard would run twice), and nothing
+forks the Go runtime of the Helm SDK, which does not survive `fork`. When the process
+cannot start, fails or answers with something that does not unpickle, the builds run
+here, so a real error is raised where it happens.
 """
 
 from __future__ import annotations
@@ -129,21 +129,24 @@ class Builds:
         without waiting for more. When result() says `ahead`, its objects are the ones these
         and coming() gave, so what checks them as they come need not check them again."""
         found = []
-        while not self.ended and not self.sent.empty():
-            sent = self.sent.get()
-            self.ended = sent is None
-            found += [sent] if sent is not None else []
+        while not self.sent.empty() and (sent := self._take()) is not None:
+            found.append(sent)
         return found
 
     def coming(self) -> Iterator[list[Manifest]]:
         """The built objects the process sends from now on, as they come, until it is done
         (as arrived()); the renders are done."""
         self.renders_done()
-        while self.answer is not None and not self.ended:
-            sent = self.sent.get()
-            self.ended = sent is None
-            if sent is not None:
-                yield sent
+        while self.answer is not None and (sent := self._take()) is not None:
+            yield sent
+
+    def _take(self) -> list[Manifest] | None:
+        """The next objects sent, waiting for them; None once the process is done."""
+        if self.ended:
+            return None
+        sent = self.sent.get()
+        self.ended = sent is None
+        return sent
 
     def _ask(self, proc: subprocess.Popen[bytes], work: bytes) -> _Answer | None:
         """The build process's answer to `work`, unpickled in this thread as it comes (0.07 s
