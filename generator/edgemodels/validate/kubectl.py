@@ -146,12 +146,15 @@ def run_all(
         return parts if later is None else [*parts, (sizes[index] - size, later.result)]
 
     with ThreadPoolExecutor(max_workers=workers) as pool:
+        ended = False
         try:
             yield from pool.map(one, range(len(folders)))
-        finally:  # stopped early (Ctrl-C, SIGTERM): the builds still running are not needed
-            pool.shutdown(cancel_futures=True, wait=False)
-            for proc in list(running):
-                proc.kill()
+            ended = True  # a second part may still build: its outcome is the caller's
+        finally:
+            if not ended:  # stopped early (Ctrl-C, SIGTERM): what still builds is not needed
+                pool.shutdown(cancel_futures=True, wait=False)
+                for proc in list(running):
+                    proc.kill()
 
 
 class _Pace:

@@ -168,9 +168,13 @@ def test_the_last_build_is_made_two_when_another_still_runs(
 
 
 KUBECTL_HELD = """#!/bin/sh
-# kubectl kustomize FOLDER: a folder named ...b waits (up to 10 s) for the file "go"
-case "$2" in *b) for i in $(seq 100); do [ -e "$(dirname "$0")/go" ] && break; sleep 0.1; done
-  [ -e "$(dirname "$0")/go" ] || { echo "not let go" >&2; exit 1; } ;;
+# kubectl kustomize FOLDER: a folder named ...b says it started (the file "started"),
+# then waits (up to 10 s) for the file "go"
+here=$(dirname "$0")
+case "$2" in *b)
+  touch "$here/started"
+  for i in $(seq 100); do [ -e "$here/go" ] && break; sleep 0.1; done
+  [ -e "$here/go" ] || { echo "not let go" >&2; exit 1; } ;;
 esac
 echo "built: $(basename "$2")"
 """
@@ -192,9 +196,14 @@ def test_the_first_part_comes_while_the_second_still_builds(
     ((first, a), (rest, b)) = next(builds)
     assert (first, rest) == (30, 10)
     assert a() == (True, "built: g0a\n")
-    (tmp_path / "bin" / "go").touch()
-    assert b() == (True, "built: g0b\n")
+    # The caller may take every build before it asks for a second part's outcome: the part
+    # still building is not stopped when the builds run out (only when the caller stops).
+    deadline = time.monotonic() + 10
+    while not (tmp_path / "bin" / "started").exists() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    threading.Timer(0.3, (tmp_path / "bin" / "go").touch).start()
     assert next(builds, None) is None
+    assert b() == (True, "built: g0b\n")
 
 
 def test_the_first_part_is_sized_by_the_time_the_running_build_has_left() -> None:
