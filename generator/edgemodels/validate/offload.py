@@ -273,7 +273,7 @@ def _serve(parent: int | None = None) -> None:
     # another process): at the end only the last aggregate's are left, not all of them.
     # Each aggregate's objects are sent as they are built, so the caller unpickles them
     # meanwhile; the answer at the end refers to them (one pickler: its memo) and is small.
-    out = pickle.Pickler(sys.stdout.buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    out = pickle.Pickler(_Pipe(sys.stdout.fileno()), protocol=pickle.HIGHEST_PROTOCOL)
     started = threading.Event()
     with ThreadPoolExecutor(1) as checker:
         # Read while the first aggregate builds, not before: that would hold it back.
@@ -283,11 +283,29 @@ def _serve(parent: int | None = None) -> None:
         def check(manifests: list[Manifest]) -> None:
             checking.append(checker.submit(_check, root, manifests, rules))
             out.dump(manifests)
-            sys.stdout.buffer.flush()
 
         built = build(root, builds, listings, request["entries"], gate, check, started)
         checked = [d for future in checking for d in future.result()]
     out.dump(_Answer(_codes(rules.result()), built, checked))
+
+
+class _Pipe:
+    """The answer's way to the caller: each write whole, by `os.write` until done.
+
+    Not `sys.stdout.buffer`: its writes to a pipe lost 64 KiB blocks when the process was
+    paused by ptrace (a profiler such as py-spy, a debugger, strace) while the pipe was full,
+    and the caller, finding the answer broken, built everything again. Writing itself, a
+    write the kernel cut short is finished here. The pickler writes 64 KiB frames, so no
+    buffer is needed."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+
+    def write(self, data: bytes) -> int:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(self.fd, view) :]
+        return len(data)
 
 
 def _rules(request: dict[str, Any], root: Path, started: threading.Event) -> PolicySet | None:
@@ -361,6 +379,6 @@ if __name__ == "__main__":
         sys.exit(143 if isinstance(sys.exc_info()[1], Terminated) else 130)
     # Answered, and the folder is removed. The caller waits for this process to end (its
     # exit code says the answer is whole): the interpreter's teardown, freeing every object
-    # built, would keep it waiting 0.01-0.02 s on the benchmark fleet.
-    sys.stdout.buffer.flush()
+    # built, would keep it waiting 0.01-0.02 s on the benchmark fleet. (The answer is
+    # written unbuffered, _Pipe.)
     os._exit(0)
