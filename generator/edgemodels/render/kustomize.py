@@ -6,6 +6,14 @@ Per-placement differences are patches in that placement's overlay; the base hold
 model's defaults. Container models keep each delivery's objects in a Component
 (`components/copy`, `components/image-volume`) that an overlay includes.
 
+Every patch is a JSON patch (RFC 6902) on a named target, never a strategic-merge patch:
+the generator wrote the base, so it knows each path. A strategic merge makes kustomize
+load its built-in OpenAPI document first, about 0.08 s of CPU for every build that has
+one (RHACM's kustomize too), and walk it for each patched object: on the 1,000-model
+benchmark fleet a quarter of kustomize's CPU. The objects built are the same; an
+environment or resources patch sets the placement's whole list or block, as its
+settings say, rather than merging into the base's.
+
 The namespace is set once, by the overlay, which covers the base's and the component's
 objects alike. A second namespace transformer in the base changed nothing and cost kustomize
 a tenth of its build time (measured on a 1,000-model tree; RHACM's kustomize pays it too).
@@ -92,20 +100,33 @@ def _component(
         "apiVersion": COMPONENT_API,
         "kind": "Component",
         "resources": list(objects),
-        "patches": [{"patch": dump_yaml(_configmap_patch(model, data))}],
+        "patches": [_descriptor_patch(model, data, {})],
     }
     files = {f"{folder}/{name}": yaml_file(obj, origin) for name, obj in objects.items()}
     files[f"{folder}/kustomization.yaml"] = yaml_file(component, origin)
     return files
 
 
-def _configmap_patch(model: Model, data: Mapping[str, str | None]) -> dict[str, Any]:
-    return {
-        "apiVersion": "v1",
-        "kind": "ConfigMap",
-        "metadata": {"name": f"{model.name}-model"},
-        "data": data,
-    }
+def _descriptor_patch(
+    model: Model, data: Mapping[str, str | None], base: Mapping[str, str]
+) -> dict[str, Any]:
+    """The descriptor's keys set to `data`'s values; a None removes the key from `base`'s
+    data (site.descriptor), where it is."""
+    ops = [
+        {"op": "add", "path": f"/data/{key}", "value": value}
+        if value is not None
+        else {"op": "remove", "path": f"/data/{key}"}
+        for key, value in data.items()
+        if value is not None or key in base
+    ]
+    return _patch("", "v1", "ConfigMap", f"{model.name}-model", ops)
+
+
+def _patch(
+    group: str, version: str, kind: str, name: str, ops: list[dict[str, Any]]
+) -> dict[str, Any]:
+    target = {"group": group, "version": version, "kind": kind, "name": name}
+    return {"target": {k: v for k, v in target.items() if v}, "patch": dump_yaml(ops)}
 
 
 def _overlay(
@@ -145,25 +166,17 @@ def _image_entry(old: str, new: str) -> dict[str, str]:
 
 
 def _http_patches(model: Model, changed: dict[str, Any]) -> list[dict[str, Any]]:
-    container: dict[str, Any] = {"name": "model"}
-    if "env" in changed:
-        container["env"] = [{"name": k, "value": v} for k, v in changed["env"]]
-    if "resources" in changed:
-        container["resources"] = site.resources(changed["resources"])
-    spec: dict[str, Any] = {}
+    container = "/spec/template/spec/containers/0"  # the base's one container (site.py)
+    ops: list[dict[str, Any]] = []
     if "replicas" in changed:
-        spec["replicas"] = changed["replicas"]
-    if len(container) > 1:
-        spec["template"] = {"spec": {"containers": [container]}}
-    if not spec:
-        return []
-    patch = {
-        "apiVersion": "apps/v1",
-        "kind": "Deployment",
-        "metadata": {"name": model.name},
-        "spec": spec,
-    }
-    return [{"patch": dump_yaml(patch)}]
+        ops.append({"op": "replace", "path": "/spec/replicas", "value": changed["replicas"]})
+    if "env" in changed:  # `add` sets the key, whether the base has one or not
+        env = [{"name": k, "value": v} for k, v in changed["env"]]
+        ops.append({"op": "add", "path": f"{container}/env", "value": env})
+    if "resources" in changed:
+        value = site.resources(changed["resources"])
+        ops.append({"op": "add", "path": f"{container}/resources", "value": value})
+    return [_patch("apps", "v1", "Deployment", model.name, ops)] if ops else []
 
 
 def _container_image_patches(
@@ -174,26 +187,16 @@ def _container_image_patches(
     data: dict[str, str | None] = {"image": image, "digest": image_digest(image) or None}
     if settings.delivery == "imageVolume":
         data["reference"] = image
-    patches: list[dict[str, Any]] = [{"patch": dump_yaml(_configmap_patch(model, data))}]
+    base = site.descriptor(model, plan.base.image, "")["data"]
+    patches: list[dict[str, Any]] = [_descriptor_patch(model, data, base)]
     path = site.model_path(model)
     if settings.delivery == "copy":
         old = copy_job_name(model.name, plan.base.image, model.version, path, options.tools_image)
         new = copy_job_name(model.name, image, model.version, path, options.tools_image)
         ops = [{"op": "replace", "path": "/metadata/name", "value": new}]
-        target = {"group": "batch", "version": "v1", "kind": "Job", "name": old}
+        patches.append(_patch("batch", "v1", "Job", old, ops))
     else:
-        ops = [
-            {
-                "op": "replace",
-                "path": "/spec/template/spec/volumes/0/image/reference",
-                "value": image,
-            }
-        ]
-        target = {
-            "group": "apps",
-            "version": "v1",
-            "kind": "Deployment",
-            "name": f"{model.name}-prefetch",
-        }
-    patches.append({"target": target, "patch": dump_yaml(ops)})
+        path = "/spec/template/spec/volumes/0/image/reference"
+        ops = [{"op": "replace", "path": path, "value": image}]
+        patches.append(_patch("apps", "v1", "Deployment", f"{model.name}-prefetch", ops))
     return patches
