@@ -98,7 +98,7 @@ def build_error(root: Path, target: str, stderr: str) -> Finding:
 Split = Callable[[Path, int], tuple[Path, Path]]  # a build's first `n` members, and the rest
 Outcome = tuple[bool, str]  # (it built, its output or its error)
 Part = tuple[int, Callable[[], Outcome]]  # how many members of the build; its outcome
-MIN_PART = 10  # members: a part smaller than this is not worth another kubectl (~0.13 s)
+MIN_PART = 10  # members: a part smaller than this is not worth another kubectl to start
 
 
 def run_all(
