@@ -10,7 +10,7 @@ Every patch is a JSON patch (RFC 6902) on a named target, never a strategic-merg
 the generator wrote the base, so it knows each path. A strategic merge makes kustomize
 load its built-in OpenAPI document first, about 0.08 s of CPU for every build that has
 one (RHACM's kustomize too), and walk it for each patched object: on the 1,000-model
-benchmark fleet a quarter of kustomize's CPU. The objects built are the same; an
+benchmark fleet 15% of kustomize's CPU. The objects built are the same; an
 environment or resources patch sets the placement's whole list or block, as its
 settings say, rather than merging into the base's.
 

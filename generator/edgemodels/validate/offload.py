@@ -292,11 +292,11 @@ def _serve(parent: int | None = None) -> None:
 class _Pipe:
     """The answer's way to the caller: each write whole, by `os.write` until done.
 
-    Not `sys.stdout.buffer`: its writes to a pipe lost 64 KiB blocks when the process was
-    paused by ptrace (a profiler such as py-spy, a debugger, strace) while the pipe was full,
-    and the caller, finding the answer broken, built everything again. Writing itself, a
-    write the kernel cut short is finished here. The pickler writes 64 KiB frames, so no
-    buffer is needed."""
+    Not `sys.stdout.buffer`: its writes to a full pipe lost 64 KiB blocks when the process
+    was stopped and continued (Ctrl-Z and `fg`, or paused by a profiler such as py-spy or
+    a debugger), and the caller, finding the answer broken, built everything again. Here a
+    write the kernel cut short is finished. The pickler writes 64 KiB frames, so no buffer
+    is needed."""
 
     def __init__(self, fd: int) -> None:
         self.fd = fd

@@ -123,8 +123,8 @@ def test_helm_and_kustomize_packagings_deploy_the_same_objects(
 
 def test_overlays_and_components_patch_with_json_patches_on_named_targets() -> None:
     # A strategic-merge patch makes kustomize load its OpenAPI document first (about 0.08 s
-    # of CPU per build, on the hub too) and walk it: a quarter of validate's kustomize CPU
-    # on the benchmark fleet. The test above shows the objects are still the charts'.
+    # of CPU per build, on the hub too) and walk it: 15% of validate's kustomize CPU on
+    # the benchmark fleet. The test above shows the objects are still the charts'.
     tree = render(all_packaged(fleet_plus(), "kustomize"))
     patches = [
         (path, patch)
