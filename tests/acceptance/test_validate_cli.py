@@ -69,6 +69,28 @@ def test_a_defect_exits_1_with_its_location(tree: Path, capsys: pytest.CaptureFi
     assert out[-1].startswith(f"validated {tree}: 1 error(s)")
 
 
+BOMB = "a0: &a0 [x, x, x, x, x, x, x, x, x]\n" + "".join(
+    f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]\n" for i in range(1, 9)
+)
+
+
+def test_an_alias_bomb_in_a_kustomize_base_is_refused_without_running_kustomize(
+    tree: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # kustomize has no alias limit: it expanded such a file for minutes and gigabytes (a
+    # fuzz case hung CI). The file is refused where it is; its model's overlays are not
+    # built, the other model's are.
+    base = tree / "models/anomaly-scorer/base/deployment.yaml"
+    base.write_text(BOMB + base.read_text(encoding="utf-8"), encoding="utf-8")
+    other = tree / "models/defect-detector/overlays/follow-defect-detector/kustomization.yaml"
+    other.write_text(other.read_text(encoding="utf-8").replace("- ../../base", "- ../../nothing"))
+    assert run_validate(str(tree)) == 1
+    out = capsys.readouterr().out
+    assert "models/anomaly-scorer/base/deployment.yaml:1:1: K108 YAML refused" in out
+    assert "the kustomize builds that could read it are not made" in out
+    assert "follow-defect-detector" in out  # built: its broken entry is reported
+
+
 def test_json_format(tree: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = tree / "hub" / "subscriptions" / "sktime--lrt.yaml"
     path.write_text(

@@ -9,6 +9,13 @@
   and the files under it (bases, patches) are kustomize inputs, not manifests.
 - Every other `*.yaml`, `*.yml`, `*.json` is a plain manifest, except edgemodels' own
   bookkeeping (`.edgemodels/`) and VCS folders.
+
+kustomize has no limit on YAML aliases: a file of a few lines that expands to hundreds of
+millions of nodes (an alias bomb) kept `kubectl kustomize` busy for minutes and gigabytes.
+So a kustomization or kustomize input that this program's reader refuses (manifests.py:
+too deep, or aliases that expand too far) is reported where it is (K108), and the builds
+that could read it (through their kustomizations' entries) are not made. Only files with
+an anchor and an alias are parsed for it.
 """
 
 from __future__ import annotations
@@ -16,10 +23,11 @@ from __future__ import annotations
 import os
 import posixpath
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from edgemodels.validate.manifests import load_stream
+from edgemodels.diagnostics import Diagnostic
+from edgemodels.validate.manifests import Loaded, load_stream
 
 KUSTOMIZATION_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
@@ -34,6 +42,8 @@ class TreeLayout:
     listings: tuple[str, ...]  # kustomize folders that are only build-checked
     # The entries of every kustomize folder's kustomization, as read (owners.py reuses them)
     entries: Mapping[str, Sequence[str]] = field(default_factory=dict, compare=False)
+    # Kustomize files refused as YAML (K108), whose builds are left out (above)
+    refused: tuple[Diagnostic, ...] = ()
 
 
 def kustomization_path(folder: str) -> str | None:
@@ -56,12 +66,21 @@ def kustomization_entries(path: Path | str) -> list[str]:
     Read as manifests are (manifests.load_stream: 0.03 s for the 1,314 kustomizations of
     the benchmark fleet, against 0.08 s with PyYAML's constructor); one that does not
     parse, or holds several documents, has none here: the build reports what is wrong."""
+    return _entries(_read(os.fspath(path), os.fspath(path)))
+
+
+def _read(path: str, rel: str) -> Loaded | None:
     try:
         with open(path, encoding="utf-8") as file:
-            loaded = load_stream(os.fspath(path), file.read())
+            return load_stream(rel, file.read())
     except (OSError, UnicodeDecodeError):
+        return None
+
+
+def _entries(loaded: Loaded | None) -> list[str]:
+    if loaded is None or len(loaded.documents) != 1:
         return []
-    if len(loaded.documents) != 1 or any(d.code == "K108" for d in loaded.diagnostics):
+    if any(d.code == "K108" for d in loaded.diagnostics):
         return []
     data = loaded.documents[0][0]
     if not isinstance(data, dict):
@@ -72,6 +91,13 @@ def kustomization_entries(path: Path | str) -> list[str]:
         if isinstance(entries, list):
             found.extend(e for e in entries if isinstance(e, str))
     return found
+
+
+def _refusal(loaded: Loaded | None) -> Diagnostic | None:
+    """What the reader refused in a file (manifests.py's limits), if it did."""
+    if loaded is None:
+        return None
+    return next((d for d in loaded.diagnostics if d.message.startswith("YAML refused")), None)
 
 
 # Paths are strings here, not `Path`s: on the 1,000-model benchmark fleet (9,828 files)
@@ -104,18 +130,23 @@ def _walk(root: Path) -> tuple[list[str], set[str], dict[str, str]]:
 
 def _included(
     root: Path, kustomize: Mapping[str, str], files: Sequence[str]
-) -> tuple[set[str], set[str], dict[str, list[str]]]:
+) -> tuple[set[str], set[str], dict[str, list[str]], list[Diagnostic]]:
     """(folders some kustomization includes, folders that list only their own files,
-    the entries of each kustomization). `files` and the folders of `kustomize` are what the
-    walk found: an entry naming one of them needs no look at the disk (the hub's listing
-    names 3,000 files on the benchmark fleet)."""
+    the entries of each kustomization, the kustomizations refused as YAML). `files` and
+    the folders of `kustomize` are what the walk found: an entry naming one of them needs
+    no look at the disk (the hub's listing names 3,000 files on the benchmark fleet)."""
     top = os.fspath(root)
     walked = set(files)
     included: set[str] = set()
     listing: set[str] = set()
     read: dict[str, list[str]] = {}
+    refused: list[Diagnostic] = []
     for folder, name in kustomize.items():
-        entries = read[folder] = kustomization_entries(os.path.join(top, folder, name))
+        rel = posixpath.join(folder, name)
+        loaded = _read(os.path.join(top, folder, name), rel)
+        if (refusal := _refusal(loaded)) is not None:
+            refused.append(refusal)
+        entries = read[folder] = _entries(loaded)
         only_files = True
         for entry in entries:
             target = posixpath.normpath(posixpath.join(folder, entry))
@@ -129,7 +160,68 @@ def _included(
                 only_files = False
         if only_files:
             listing.add(folder)
-    return included, listing, read
+    return included, listing, read, refused
+
+
+# An anchor (`&a`) and an alias (`*a`) start where YAML allows a node: at the start, after
+# a space, a flow indicator or a colon, and go on with a name. Text that has no such pair
+# holds no alias and is not parsed: the copy Job's script on the benchmark fleet has `&&`
+# and `versions/*`, and parsing its 200 files took 0.07 s before the first build.
+_BEFORE = frozenset(bytes([c]) for c in b" \t\r\n[{,:") | {b""}
+_NOT_NAME = frozenset(bytes([c]) for c in b" \t\r\n[]{},") | {b""}
+
+
+def _marks(data: bytes, mark: bytes) -> bool:
+    """Whether `data` has `mark` (b"&" or b"*") where it begins an anchor or alias."""
+    at = data.find(mark)
+    while at >= 0:
+        if data[at - 1 : at] in _BEFORE and data[at + 1 : at + 2] not in _NOT_NAME:
+            return True
+        at = data.find(mark, at + 1)
+    return False
+
+
+def refused_files(root: Path, paths: Sequence[str]) -> list[Diagnostic]:
+    """The kustomize inputs among `paths` that the reader refuses. Only a file with an
+    anchor and an alias is parsed (_marks): reading the fleet's 1,100 inputs takes 0.01 s."""
+    top = os.fspath(root)
+    found = []
+    for rel in paths:
+        try:
+            with open(os.path.join(top, rel), "rb") as file:
+                data = file.read()
+        except OSError:
+            continue  # the build says what is wrong
+        if _marks(data, b"*") and _marks(data, b"&"):
+            try:
+                loaded = load_stream(rel, data.decode("utf-8"))
+            except UnicodeDecodeError:
+                continue
+            if (refusal := _refusal(loaded)) is not None:
+                found.append(refusal)
+    return found
+
+
+def _left_out(
+    refused: Sequence[Diagnostic], builds: set[str], read: Mapping[str, Sequence[str]]
+) -> set[str]:
+    """The builds that could read a refused file: it lies in a kustomize folder the build
+    reaches through the entries of its kustomizations (kustomize reads files from the
+    folder of the kustomization that names them), or is an entry itself."""
+    out = set()
+    for build in builds:
+        seen, named, stack = {build}, set(), [build]
+        while stack:
+            folder = stack.pop()
+            for entry in read.get(folder, ()):
+                target = posixpath.normpath(posixpath.join(folder, entry))
+                named.add(target)
+                if target in read and target not in seen:
+                    seen.add(target)
+                    stack.append(target)
+        if any(d.path in named or any(_inside(d.path, f) for f in seen) for d in refused):
+            out.add(build)
+    return out
 
 
 def _inside(path: str, folder: str) -> bool:
@@ -148,20 +240,31 @@ def _owner(path: str, folders: Mapping[str, object]) -> str | None:
 
 def discover(root: Path) -> TreeLayout:
     files, charts, kustomize = _walk(root)
-    included, listing, entries = _included(root, kustomize, files)
+    included, listing, entries, refused = _included(root, kustomize, files)
     listings = {k for k in kustomize if k in listing and k not in included}
     builds = {k for k in kustomize if k not in included and k not in listings}
-    plain = []
+    plain, inputs = [], []
     for path in files:
         if posixpath.basename(path) in KUSTOMIZATION_NAMES:
             continue
         owner = _owner(path, kustomize)
         if owner is None or owner in listings:
             plain.append(path)
+        else:
+            inputs.append(path)
+    refused += refused_files(root, inputs)
+    note = "; the kustomize builds that could read it are not made"
+    refused = [replace(d, message=d.message + note) for d in refused]
+    if refused:
+        builds -= _left_out(refused, builds, entries)
+    # A listing reads only its own folder's files: plain manifests, refused where they are
+    # read (and a listing holding one is not built, kustomize.py); its kustomization here.
+    listings -= {k for k in listings if any(_inside(d.path, k) for d in refused)}
     return TreeLayout(
         tuple(plain),
         tuple(sorted(charts)),
         tuple(sorted(builds)),
         tuple(sorted(listings)),
         entries,
+        tuple(refused),
     )

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import posixpath
 import re
 import shutil
 import tempfile
@@ -31,7 +32,7 @@ import yaml
 from edgemodels.diagnostics import Location
 from edgemodels.validate.codes import diagnostic
 from edgemodels.validate.cores import Gate
-from edgemodels.validate.discover import kustomization_file
+from edgemodels.validate.discover import MANIFEST_SUFFIXES, kustomization_file, refused_files
 from edgemodels.validate.kubectl import build_error, run_all
 from edgemodels.validate.manifests import Manifest, Source, manifests_of
 from edgemodels.validate.owners import Entries, contained, family, origin_file, owner
@@ -247,7 +248,8 @@ def build(
         try:
             static = [f for f in listings if _simple_listing(root, f)]
             listed = side.submit(_check_listings, root, static, started)
-            targets = [*builds, *(f for f in listings if f not in static)]
+            built = [f for f in listings if f not in static and not _holds_refused(root, f)]
+            targets = [*builds, *built]
             if not targets:
                 started.set()
                 return Built([], listed.result())
@@ -263,6 +265,17 @@ def build(
             return Built([m for m, t in manifests if t in keep], listed.result() + findings)
         finally:
             started.set()  # also when none started (no kubectl, an error): nothing waits
+
+
+def _holds_refused(root: Path, folder: str) -> bool:
+    """Whether a listing's folder holds a manifest the reader refuses (an alias bomb, which
+    kustomize would expand: discover.py); the manifest's own check reports it."""
+    try:
+        names = sorted(os.listdir(root / folder))
+    except OSError:
+        return False
+    files = [posixpath.join(folder, n) for n in names if n.endswith(MANIFEST_SUFFIXES)]
+    return bool(refused_files(root, files))
 
 
 def _check_listings(root: Path, static: Sequence[str], started: threading.Event) -> list[Finding]:

@@ -153,6 +153,7 @@ def check_tree(
         settings = prepare(options)
         policies = load_policies(options.policy_config, root) if options.policies else None
         plain, found, clean = load_plain(root, layout.plain_files)
+        found += [(refused, "") for refused in layout.refused]  # their builds are not made
         refs = package_refs(plain, root)
         batched = settings.backend == "builtin"  # kubeconform: one process for everything
 
