@@ -27,7 +27,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from edgemodels.diagnostics import Diagnostic
-from edgemodels.validate.manifests import Loaded, load_stream
+from edgemodels.validate.manifests import REFUSED, Loaded, load_stream
 
 KUSTOMIZATION_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
@@ -97,7 +97,7 @@ def _refusal(loaded: Loaded | None) -> Diagnostic | None:
     """What the reader refused in a file (manifests.py's limits), if it did."""
     if loaded is None:
         return None
-    return next((d for d in loaded.diagnostics if d.message.startswith("YAML refused")), None)
+    return next((d for d in loaded.diagnostics if d.message.startswith(REFUSED)), None)
 
 
 # Paths are strings here, not `Path`s: on the 1,000-model benchmark fleet (9,828 files)

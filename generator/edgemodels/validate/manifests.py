@@ -148,6 +148,7 @@ class Loaded:
 MAX_STREAM_CHARS = 16 * 1024 * 1024
 MAX_DEPTH = 64
 MAX_EXPANDED_NODES = 1_000_000  # nodes once every alias is expanded
+REFUSED = "YAML refused"  # a K108 of the limits above (discover.py looks for it)
 
 
 class _Refused(Exception):
@@ -213,7 +214,7 @@ def load_stream(path: str, text: str, fast: bool = True) -> Loaded:
                 _check_limits(node)
             except (_Refused, RecursionError) as refused:
                 where = Location(path, node.start_mark.line + 1, node.start_mark.column + 1)
-                found.append(diagnostic("K108", where, f"YAML refused: {refused}"))
+                found.append(diagnostic("K108", where, f"{REFUSED}: {refused}"))
                 break
             documents.append((loader.construct_document(node), node.start_mark.line + 1))
     except yaml.MarkedYAMLError as exc:
