@@ -217,7 +217,8 @@ def _generate_rows(
     docs, files = floor.prepare(out, pickled)
     model_file = cat / "models" / f"{synth.model_name(min(7, spec.models - 1))}.yaml"
     # Each round: a full generate into an empty folder, the floor, then the same folder
-    # regenerated after one model changed (the full generate just left it up to date).
+    # regenerated after one model changed (the full generate just left it up to date), then
+    # the regenerate's floor on that folder.
     full, low, again, least = bench.run(
         Command(f"generate{where}", argv, base, before=lambda _: _rm(out)),
         Command(
