@@ -121,10 +121,13 @@ def catalogue_findings(result: LoadResult) -> list[Diagnostic]:
 def credential_findings(files: list[YamlFile]) -> list[Diagnostic]:
     """D305: a credential-looking value in the catalogue stops generate, so it never lands
     in a tree that gets committed. `check` says so too (P110), but policies can be turned
-    off in the policy config; this cannot. The value itself is never shown."""
+    off in the policy config; this cannot. The value itself is never shown. A file whose
+    tree came from (or went into) the cache was scanned when it was parsed."""
     code, name = CREDENTIAL_CODE
     found = []
     for yf in files:
+        if yf.vetted:
+            continue
         for hit in scan_value(yf.data):
             line, col = locate(yf.data, hit.path)
             message = (

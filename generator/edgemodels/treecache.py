@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from edgemodels import __version__
+from edgemodels.secrets_scan import scan_value
 from edgemodels.yamljson import decode_positioned, encode_positioned
 
 CACHE_PATH = ".edgemodels/cache"  # MAGIC, the index's length (8 bytes), index (JSON), stats
@@ -161,10 +162,16 @@ class TreeCache:
         except (ValueError, KeyError):
             return None
 
-    def store(self, text: str, data: Any) -> None:
+    def store(self, text: str, data: Any) -> bool:
+        """Keep the tree of `text` unless it holds a credential-looking value (see
+        yamlio.ParseMemo); a kept tree is not scanned again (`YamlFile.vetted`)."""
+        if scan_value(data):
+            return False
         raw = encode_positioned(data)
-        if raw is not None:
-            self.remember(_parse_key(text), {PARSED: raw})
+        if raw is None:
+            return False
+        self.remember(_parse_key(text), {PARSED: raw})
+        return True
 
     @property
     def changed(self) -> bool:

@@ -63,6 +63,9 @@ class YamlFile:
     path: str
     text: str
     data: Any  # PosMap / PosSeq / scalar, or None when the file could not be read
+    # The tree is known to hold no credential-looking value: it is one generate's cache
+    # kept (ParseMemo.store), so it was scanned when it was parsed.
+    vetted: bool = False
 
 
 class _Refusal(Exception):
@@ -335,7 +338,10 @@ class ParseMemo(Protocol):
 
     def recall(self, text: str) -> Any | None: ...
 
-    def store(self, text: str, data: Any) -> None: ...
+    def store(self, text: str, data: Any) -> bool:
+        """Keep `data` for the next run; True if kept. A tree holding a credential-looking
+        value is never kept (nor written to disk): it is parsed and scanned every time."""
+        ...
 
 
 def load_positioned(
@@ -348,12 +354,12 @@ def load_positioned(
         return YamlFile(name, "", None), diags
     data = memo.recall(text) if memo is not None else None
     if data is not None:
-        return YamlFile(name, text, data), []
+        return YamlFile(name, text, data, vetted=True), []
     data, diags = parse_text(text, name)
     if data is None and not diags:
         diags = [_finding(name, "Y005", "empty-file", "file is empty")]
     elif memo is not None and data is not None and not diags:
-        memo.store(text, data)
+        return YamlFile(name, text, data, vetted=memo.store(text, data)), diags
     return YamlFile(name, text, data), diags
 
 

@@ -364,3 +364,36 @@ def fresh_tree(tmp_path: Path, source: Path) -> dict[str, bytes]:
     out = tmp_path / "fresh-out"
     assert run_generate(str(source), "-o", str(out), "--no-cache") == 0
     return files_of(out)
+
+
+def test_a_file_with_a_credential_looking_value_is_parsed_and_scanned_every_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Only trees without such a value are kept, so taking one from the cache can skip
+    the credential scan (D305) without ever skipping a credential."""
+    source = tmp_path / "lrt"
+    shutil.copytree(REPO / "examples" / "lrt", source)
+    model_file = source / "models" / "sktime.yaml"
+    lines = model_file.read_text().splitlines(keepends=True)
+    at = next(i for i, line in enumerate(lines) if "description:" in line)
+    lines[at] = (
+        '      description: "Docs: https://reader:hunter2@docs.example.com/"'
+        "  # edgemodels: ignore[D305]\n"
+    )
+    model_file.write_text("".join(lines))
+    out = tmp_path / "out"
+    assert run_generate(str(source), "-o", str(out)) == 0
+    parsed: list[str] = []
+    real = yamlio.parse_text
+
+    def counting(text: str, shown: str) -> Any:
+        parsed.append(shown)
+        return real(text, shown)
+
+    monkeypatch.setattr(yamlio, "parse_text", counting)
+    assert run_generate(str(source), "-o", str(out)) == 0
+    assert [Path(p).name for p in parsed] == ["sktime.yaml"]
+    model_file.write_text("".join(lines).replace("  # edgemodels: ignore[D305]", ""))
+    capsys.readouterr()
+    assert run_generate(str(source), "-o", str(out)) == 1
+    assert "D305" in capsys.readouterr().out
