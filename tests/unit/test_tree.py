@@ -11,10 +11,13 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from edgemodels import treewrite
 from edgemodels.errors import OutputError
 from edgemodels.tree import (
+    _PLAIN_PATH,
     JOURNAL_PATH,
     LOCK_PATH,
     MANIFEST_PATH,
@@ -25,6 +28,7 @@ from edgemodels.tree import (
     finalize_tree,
     plan_tree,
     read_manifest,
+    unsafe_path,
 )
 from edgemodels.treewrite import recover, write_tree
 
@@ -193,6 +197,28 @@ def test_a_symlink_replacing_a_generated_file_is_a_hand_edit(tmp_path: Path) -> 
 def test_unsafe_paths_are_refused(path: str) -> None:
     with pytest.raises(OutputError):
         check_path(path)
+
+
+@given(
+    st.lists(
+        st.one_of(
+            st.sampled_from(["", ".", "..", ".git", ".edgemodels", "manifest.json", "-x"]),
+            st.text(alphabet="ab.-_/\\\x00\u00e9", max_size=12),
+            st.integers(200, 300).map(lambda n: "y" * n),
+        ),
+        min_size=1,
+        max_size=6,
+    ).map("/".join)
+)
+def test_the_quick_accept_of_plain_paths_agrees_with_the_whole_test(path: str) -> None:
+    if _PLAIN_PATH.fullmatch(path) and len(path) <= 1024:
+        assert not unsafe_path(path)
+    try:
+        check_path(path)
+    except OutputError:
+        assert unsafe_path(path)
+    else:
+        assert not unsafe_path(path)
 
 
 def test_a_tampered_manifest_cannot_make_edgemodels_delete_outside(tmp_path: Path) -> None:
