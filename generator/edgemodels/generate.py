@@ -7,7 +7,6 @@ Catalogue findings of error severity stop before anything is rendered.
 from __future__ import annotations
 
 import hashlib
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from edgemodels.catalogue.model import Catalogue
 from edgemodels.diagnostics import Diagnostic, Location, has_failures
 from edgemodels.progress import Progress, no_progress
 from edgemodels.render import RenderOptions, SourceInfo, render_catalogue
+from edgemodels.render.common import inside
 from edgemodels.secrets_scan import scan_value
 from edgemodels.tree import (
     Conflict,
@@ -73,9 +73,7 @@ def source_info(catalogue_path: Path, files: list[YamlFile], cwd: Path) -> Sourc
 
 
 def _relative(cwd: Path, base: Path, shown: str) -> str:
-    absolute = os.path.normpath(os.path.join(cwd, shown))
-    rel = os.path.relpath(absolute, base)
-    return Path(rel).as_posix() if not rel.startswith("..") else shown
+    return inside(shown, cwd.as_posix(), base.as_posix()) or shown
 
 
 def build_tree(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import posixpath
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from hashlib import sha256
 from typing import Any
 
@@ -36,13 +37,29 @@ class SourceInfo:
         """`file:line` of a catalogue entry, the same whatever folder edgemodels ran from."""
         path = loc.path
         if self.base_dir:
-            absolute = posixpath.normpath(posixpath.join(self.shown_from or "/", path))
-            rel = posixpath.relpath(absolute, self.base_dir)
-            if not rel.startswith("../"):
-                path = rel
+            path = inside(path, self.shown_from or "/", self.base_dir) or path
         if loc.line <= 0:
             return path
         return f"{path}:{loc.line}"
+
+
+def inside(path: str, start: str, base: str) -> str | None:
+    """The file `path` (absolute, or relative to the folder `start`) relative to the folder
+    `base`, or None when it is not inside `base`. Each folder is worked out once: a large
+    catalogue has thousands of files and entries in a few folders."""
+    folder, name = posixpath.split(path)
+    if name in ("", ".", ".."):
+        return None
+    rel = _folder_inside(folder, start, base)
+    if rel is None:
+        return None
+    return name if rel == "." else f"{rel}/{name}"
+
+
+@lru_cache(maxsize=4096)
+def _folder_inside(folder: str, start: str, base: str) -> str | None:
+    rel = posixpath.relpath(posixpath.normpath(posixpath.join(start, folder)), base)
+    return None if rel == ".." or rel.startswith("../") else rel
 
 
 @dataclass(frozen=True)
