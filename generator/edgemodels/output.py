@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import xml.etree.ElementTree as ET
 from collections.abc import Callable, Sequence
 from urllib.parse import quote
 
@@ -165,6 +164,9 @@ def render_sarif(diags: Sequence[Diagnostic], subject: str) -> str:
 
 def render_junit(diags: Sequence[Diagnostic], subject: str) -> str:
     """One testcase per finding; errors are failures. A clean run is one passing testcase."""
+    # Imported here: every command imports this module, and only this report needs XML.
+    import xml.etree.ElementTree as ET
+
     counts = count_by_severity(diags)
     total = str(max(len(diags), 1))
     failures = str(counts["error"])
