@@ -73,15 +73,15 @@ def _save_renders(out: Path, cache: TreeCache) -> tuple[str, dict[str, object]]:
     """Append this run's new renders to the blob, or write a compact one; (its identity,
     the index of every render in use)."""
     index: dict[str, object] = {}
-    kept = {k: e for k, e in cache.renders.items() if k in cache.hits}
+    kept = {k: cache.hits[k] for k in cache.renders if k in cache.hits}  # in index order
     live = sum(length for e in kept.values() for _, length, _ in e.files)
     fresh = {k: f for k, f in cache.used_renders.items() if k not in kept}
     blob_id = cache.blob[:ID_BYTES]
     if kept and len(cache.blob) <= 2 * live + COMPACT_SLACK:
         end = _append(out, blob_id, [d for files in fresh.values() for d in files.values()])
         if end is not None:
-            for key, entry in kept.items():
-                index[key] = [entry.at, [list(f) for f in entry.files]]
+            for key in kept:
+                index[key] = cache.renders[key]  # as read: its entry was checked
             _index_new(cache, fresh, end, index)
             return blob_id.hex(), index
     blob_id = os.urandom(ID_BYTES)
