@@ -63,8 +63,8 @@ class YamlFile:
     path: str
     text: str
     data: Any  # PosMap / PosSeq / scalar, or None when the file could not be read
-    # The tree is known to hold no credential-looking value: it is one generate's cache
-    # kept (ParseMemo.store), so it was scanned when it was parsed.
+    # The tree holds no credential-looking value: it came from generate's cache or went
+    # into it, and the cache keeps only such trees (ParseMemo.store scans each one).
     vetted: bool = False
 
 
