@@ -69,6 +69,28 @@ def test_a_defect_exits_1_with_its_location(tree: Path, capsys: pytest.CaptureFi
     assert out[-1].startswith(f"validated {tree}: 1 error(s)")
 
 
+def test_tree_damage_that_stops_rhacm_deploying(
+    tree: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Each of these rendered and built clean before: a listed file gone (K209), a Helm
+    Subscription naming another chart (K326), a Git Subscription without its branch (K327)."""
+    (tree / "models/sktime/chart/templates/deployment.yaml").unlink()
+    sub = tree / "hub/subscriptions/sktime--lrt.yaml"
+    text = sub.read_text().replace("  name: sktime\n", "  name: sktimex\n")
+    sub.write_text(text)
+    other = tree / "hub/subscriptions/anomaly-scorer--lrt.yaml"
+    other.write_text(
+        "".join(t for t in other.read_text().splitlines(True) if "/git-branch:" not in t)
+    )
+    assert run_validate(str(tree), "--no-policies") == 1
+    out = capsys.readouterr().out
+    name_line = text.splitlines().index("  name: sktimex") + 1
+    assert f"{tree.as_posix()}/models/sktime/chart/templates/deployment.yaml: K209 " in out
+    assert f"{tree.as_posix()}/hub/subscriptions/sktime--lrt.yaml:{name_line}:9: K326 " in out
+    assert "anomaly-scorer--lrt.yaml:13:3: K327 [warning] " in out
+    assert out.splitlines()[-1].startswith(f"validated {tree}: 2 error(s), 1 warning(s)")
+
+
 BOMB = "a0: &a0 [x, x, x, x, x, x, x, x, x]\n" + "".join(
     f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]\n" for i in range(1, 9)
 )

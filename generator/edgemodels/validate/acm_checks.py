@@ -14,7 +14,7 @@ from pathlib import Path
 
 from edgemodels.validate.discover import KUSTOMIZATION_NAMES
 from edgemodels.validate.gitpaths import GIT_PATH, GITHUB_PATH, SUBSCRIPTION, PackageRef
-from edgemodels.validate.manifests import Manifest, Pointer, value_at
+from edgemodels.validate.manifests import Manifest, Pointer, load_stream, value_at
 from edgemodels.validate.report import Finding, finding
 
 APPS = "apps.open-cluster-management.io"
@@ -27,6 +27,9 @@ GITOPS_CLUSTER = (f"{APPS}/v1beta1", "GitOpsCluster")
 APPLICATION_SET = ("argoproj.io/v1alpha1", "ApplicationSet")
 APPLICATION = ("app.k8s.io/v1beta1", "Application")
 PLACEMENT_LABEL = f"{CLUSTER}/placement"
+GIT_BRANCH = f"{APPS}/git-branch"
+GITHUB_BRANCH = f"{APPS}/github-branch"  # the legacy name RHACM still reads
+GIT_CHANNEL_TYPES = {"git", "github"}
 # placementRef apiVersions the subscription controller accepts, per kind (acm-api.md section 3).
 REF_API_VERSIONS = {
     "Placement": {"", PLACEMENT[0]},
@@ -46,6 +49,7 @@ class Index:
         for m in manifests:
             self.by_kind.setdefault((m.api_version, m.kind), []).append(m)
         self._names: dict[tuple[str, str], set[tuple[str, str]]] = {}
+        self._channels: dict[tuple[str, str], Manifest] | None = None
 
     def of(self, key: tuple[str, str]) -> list[Manifest]:
         return self.by_kind.get(key, [])
@@ -55,6 +59,11 @@ class Index:
         if names is None:  # a set per kind: a scan per lookup was quadratic in the fleet
             names = self._names[key] = {(m.namespace, m.name) for m in self.of(key)}
         return (namespace, name) in names
+
+    def channel(self, namespace: str, name: str) -> Manifest | None:
+        if self._channels is None:
+            self._channels = {(m.namespace, m.name): m for m in self.of(CHANNEL)}
+        return self._channels.get((namespace, name))
 
     def bindings(self, namespace: str) -> set[str]:
         return {m.name for m in self.of(BINDING) if m.namespace == namespace}
@@ -130,7 +139,31 @@ def check_subscription(sub: Manifest, index: Index) -> list[Finding]:
     if sub.annotation(GIT_PATH) is None and sub.annotation(GITHUB_PATH) is None:
         message = f"no {GIT_PATH} annotation: RHACM would deploy the whole repository"
         found.append(finding(sub, ("metadata", "annotations"), "K310", message))
-    return found
+    return found + check_branch(sub, index)
+
+
+def is_git(sub: Manifest, index: Index) -> bool:
+    """Whether `sub` clones Git: its Channel's type, or its git-path when the Channel is
+    not in the tree."""
+    parts = (_str(sub.data, ("spec", "channel")) or "").split("/")
+    channel = index.channel(parts[0], parts[1]) if len(parts) == 2 else None
+    if channel is not None:
+        kind = _str(channel.data, ("spec", "type"))
+        return (kind or "").lower() in GIT_CHANNEL_TYPES
+    return sub.annotation(GIT_PATH) is not None or sub.annotation(GITHUB_PATH) is not None
+
+
+def check_branch(sub: Manifest, index: Index) -> list[Finding]:
+    """A warning, not an error: without git-branch RHACM clones the remote's default branch
+    (acm-api.md section 3), which deploys when the deploy branch is the default one, and
+    something else (often nothing, or another tree) when it is not; as K322 on Argo CD."""
+    if sub.annotation(GIT_BRANCH) or sub.annotation(GITHUB_BRANCH) or not is_git(sub, index):
+        return []
+    message = (
+        f"no {GIT_BRANCH} annotation: RHACM clones the repository's default branch, "
+        "not the deploy branch edgemodels publishes to"
+    )
+    return [finding(sub, ("metadata", "annotations"), "K327", message, severity="warning")]
 
 
 def check_binding(binding: Manifest, index: Index) -> list[Finding]:
@@ -196,7 +229,39 @@ def check_application_set(appset: Manifest, index: Index) -> list[Finding]:
     return found
 
 
-def check_package(ref: PackageRef, root: Path) -> list[Finding]:
+def chart_name(folder: Path, names: dict[Path, str | None]) -> str | None:
+    """The `name` in the Chart.yaml of `folder` (read once per folder in `names`)."""
+    if folder not in names:
+        try:
+            text = (folder / "Chart.yaml").read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            text = ""
+        docs = load_stream("Chart.yaml", text).documents
+        data = docs[0][0] if len(docs) == 1 else None
+        name = data.get("name") if isinstance(data, dict) else None
+        names[folder] = name if isinstance(name, str) else None  # else the chart lint says
+    return names[folder]
+
+
+def check_chart_name(ref: PackageRef, folder: Path, names: dict[Path, str | None]) -> list[Finding]:
+    """For Helm from Git, spec.name picks the chart in the git-path (acm-api.md section 3):
+    a name that is not the chart's deploys nothing."""
+    if (ref.manifest.api_version, ref.manifest.kind) != SUBSCRIPTION:
+        return []
+    wanted = _str(ref.manifest.data, ("spec", "name"))
+    chart = chart_name(folder, names)
+    if wanted is None or chart is None or wanted == chart:
+        return []
+    message = (
+        f"spec.name '{wanted}' is not the name of the chart at '{ref.raw}' ('{chart}'): "
+        "RHACM picks the chart by this name and deploys nothing"
+    )
+    return [finding(ref.manifest, ("spec", "name"), "K326", message)]
+
+
+def check_package(
+    ref: PackageRef, root: Path, names: dict[Path, str | None] | None = None
+) -> list[Finding]:
     if ref.relative is None:
         return [finding(ref.manifest, ref.pointer, "K310", f"path {ref.problem}")]
     folder = root / ref.relative
@@ -204,9 +269,9 @@ def check_package(ref: PackageRef, root: Path) -> list[Finding]:
         where = "" if ref.relative == ref.raw else f" (tree folder '{ref.relative or '.'}')"
         message = f"path '{ref.raw}' does not exist in the tree{where}"
         return [finding(ref.manifest, ref.pointer, "K308", message)]
-    if not (folder / "Chart.yaml").is_file() and not any(
-        (folder / n).is_file() for n in KUSTOMIZATION_NAMES
-    ):
+    if (folder / "Chart.yaml").is_file():
+        return check_chart_name(ref, folder, {} if names is None else names)
+    if not any((folder / n).is_file() for n in KUSTOMIZATION_NAMES):
         message = f"path '{ref.raw}' holds neither Chart.yaml nor kustomization.yaml"
         return [finding(ref.manifest, ref.pointer, "K309", message)]
     return []
@@ -275,8 +340,9 @@ def hub_findings(hub: Sequence[Manifest], refs: Sequence[PackageRef], root: Path
         check = _BY_KIND.get((manifest.api_version, manifest.kind))
         if check is not None:
             found.extend(check(manifest, index))
+    names: dict[Path, str | None] = {}  # Chart.yaml names, read once per chart
     for ref in refs:
-        found.extend(check_package(ref, root))
+        found.extend(check_package(ref, root, names))
     found.extend(check_duplicates(hub))
     return found
 

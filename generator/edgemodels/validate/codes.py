@@ -40,6 +40,7 @@ CODES: dict[str, Code] = {
         "tool-missing", "a tool a check needs is not installed, so that check was skipped"
     ),
     "K208": Code("unlisted-file", "a hub file the hub kustomization does not list (never applied)"),
+    "K209": Code("listed-file-missing", "a file the tree manifest lists is not in the tree"),
     # K3xx: what RHACM needs that schemas cannot express (acm-api.md section 11)
     "K301": Code("channel-format", "Subscription spec.channel is not `namespace/name`"),
     "K302": Code("channel-missing", "the Channel a Subscription names is not in the tree"),
@@ -71,6 +72,9 @@ CODES: dict[str, Code] = {
     "K323": Code("migration-unmarked", "a folder both delivery modes deploy lacks the keep marks"),
     "K324": Code("migration-namespace-mismatch", "Subscription, ApplicationSet: two namespaces"),
     "K325": Code("appset-templated-source", "'{{' in an ApplicationSet source is substituted"),
+    # K326-K327: more of what a Git Subscription needs (acm-api.md sections 3 and 4)
+    "K326": Code("chart-name-mismatch", "Helm Subscription spec.name is not the chart's name"),
+    "K327": Code("git-branch-missing", "Git Subscription without a git-branch annotation"),
 }
 
 

@@ -47,6 +47,7 @@ metadata:
   namespace: hub
   annotations:
     apps.open-cluster-management.io/git-path: models/web/chart
+    apps.open-cluster-management.io/git-branch: main
 spec:
   channel: hub/demo
   placement:
@@ -75,17 +76,17 @@ def test_consistent_hub_has_no_findings(options: ValidateOptions) -> None:
 @pytest.mark.parametrize(
     ("old", "new", "expected"),
     [
-        ("  channel: hub/demo", "  channel: demo", (35, 12, "K301")),
-        ("  channel: hub/demo", "  channel: hub/other", (35, 12, "K302")),
-        ("      name: edge\n", "      name: nowhere\n", (40, 13, "K304")),
+        ("  channel: hub/demo", "  channel: demo", (36, 12, "K301")),
+        ("  channel: hub/demo", "  channel: hub/other", (36, 12, "K302")),
+        ("      name: edge\n", "      name: nowhere\n", (41, 13, "K304")),
         # PlacementRule with the Placement apiVersion: the pair is what RHACM cannot resolve
         (
             "      kind: Placement\n      apiV",
             "      kind: PlacementRule\n      apiV",
-            (39, 19, "K303"),
+            (40, 19, "K303"),
         ),
-        ("      kind: Placement\n", "", (37, 5, "K303")),  # empty kind reads as PlacementRule
-        ("      name: edge\n", "      name: edge\n      namespace: other\n", (41, 18, "K305")),
+        ("      kind: Placement\n", "", (38, 5, "K303")),  # empty kind reads as PlacementRule
+        ("      name: edge\n", "      name: edge\n      namespace: other\n", (42, 18, "K305")),
         ("  clusterSet: default", "  clusterSet: prod", (16, 15, "K306")),
         ("  - default\n---\napiVersion: apps", "  - gpu\n---\napiVersion: apps", (25, 5, "K307")),
         (
@@ -93,8 +94,10 @@ def test_consistent_hub_has_no_findings(options: ValidateOptions) -> None:
             "    x: y\n",
             (32, 3, "K310"),
         ),
-        ("  placement:\n", "  placement:\n    local: true\n", (37, 12, "K313")),
+        ("  placement:\n", "  placement:\n    local: true\n", (38, 12, "K313")),
         ("  name: web-edge", "  name: web-edge\n  labels:\n    app: " + "x" * 64, (32, 10, "K312")),
+        # without git-branch RHACM clones the default branch (a warning: it may be the one)
+        ("    apps.open-cluster-management.io/git-branch: main\n", "", (32, 3, "K327")),
     ],
 )
 def test_each_check(
@@ -111,6 +114,29 @@ def test_git_paths_are_checked_against_the_tree(options: ValidateOptions, tmp_pa
     assert run(HUB, options, tmp_path) == []
     escaping = HUB.replace("git-path: models/web/chart", "git-path: ../elsewhere")
     assert run(escaping, options, tmp_path) == [(33, 47, "K310")]
+
+
+def test_a_branch_is_needed_only_by_git_subscriptions(options: ValidateOptions) -> None:
+    unbranched = HUB.replace("    apps.open-cluster-management.io/git-branch: main\n", "")
+    legacy = HUB.replace("/git-branch: main", "/github-branch: main")
+    helm_repo = unbranched.replace("  type: Git\n", "  type: HelmRepo\n")
+    assert run(legacy, options) == []
+    assert run(helm_repo, options) == [(7, 9, "K104")]  # our schema: edgemodels emits Git only
+    channel_elsewhere = unbranched.replace("  channel: hub/demo", "  channel: other/demo")
+    assert (32, 3, "K327") in run(channel_elsewhere, options)  # its git-path says Git
+
+
+def test_a_helm_subscription_names_its_chart(options: ValidateOptions, tmp_path: Path) -> None:
+    chart = tmp_path / "models" / "web" / "chart"
+    chart.mkdir(parents=True)
+    (chart / "Chart.yaml").write_text("apiVersion: v2\nname: web\nversion: 1.0.0\n")
+    named = HUB.replace("spec:\n  channel: hub/demo", "spec:\n  channel: hub/demo\n  name: web")
+    assert run(named, options, tmp_path) == []
+    assert run(named.replace("  name: web\n", "  name: webx\n"), options, tmp_path) == [
+        (37, 9, "K326")
+    ]
+    (chart / "Chart.yaml").write_text("apiVersion: v2\nname: other\nversion: 1.0.0\n")
+    assert run(named, options, tmp_path) == [(37, 9, "K326")]
 
 
 def test_the_tree_folder_comes_from_the_manifest_when_declared(

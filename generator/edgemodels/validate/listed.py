@@ -1,0 +1,47 @@
+"""The files `.edgemodels/manifest.json` says the generator wrote, and which of them are gone.
+
+A listed file that is missing (deleted by hand, lost in a merge) is never deployed, and no
+other check notices: a chart without its Deployment template still renders and lints
+clean, and RHACM then installs a release without the model's Deployment. A file in the
+tree that the manifest does not list is left to the other checks (hand-written files are
+allowed next to generated ones).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+from edgemodels.diagnostics import Location
+from edgemodels.tree import MANIFEST_PATH, unsafe_path
+from edgemodels.validate.codes import diagnostic
+from edgemodels.validate.report import Finding
+
+
+def listed_files(root: Path) -> list[str] | None:
+    """The paths the tree's manifest lists; None when the tree has no readable manifest."""
+    try:
+        data = json.loads((root / MANIFEST_PATH).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError):
+        return None
+    files = data.get("files") if isinstance(data, dict) else None
+    if not isinstance(files, dict):
+        return None
+    # A path that could leave the tree is not looked at (generate refuses to write one).
+    return sorted(p for p in files if isinstance(p, str) and not unsafe_path(p))
+
+
+def missing_files(root: Path, listed: Sequence[str]) -> list[Finding]:
+    """K209 on each listed path that is not a file in the tree (one stat per path)."""
+    top = os.fspath(root)
+    message = (
+        f"listed in {MANIFEST_PATH} but missing from the tree: RHACM deploys without it "
+        "(restore it from git, or run generate again)"
+    )
+    return [
+        (diagnostic("K209", Location(path), message), "")
+        for path in listed
+        if not os.path.isfile(os.path.join(top, path))
+    ]
