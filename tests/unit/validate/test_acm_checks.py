@@ -116,6 +116,23 @@ def test_git_paths_are_checked_against_the_tree(options: ValidateOptions, tmp_pa
     assert run(escaping, options, tmp_path) == [(33, 47, "K310")]
 
 
+def test_fields_the_real_crds_accept_are_accepted(options: ValidateOptions) -> None:
+    windowed = HUB.replace(
+        "spec:\n  channel: hub/demo",
+        "spec:\n  channel: hub/demo\n  timewindow:\n    windowtype: blocked\n"
+        "    hours: [{start: '10:00PM', end: '5:30AM'}]\n  allow: [{apiVersion: v1, kinds: [Service]}]",
+    )
+    spread = windowed.replace(
+        "  clusterSets:\n  - default\n",
+        "  clusterSets:\n  - default\n  spreadPolicy:\n    spreadConstraints:\n"
+        "    - {topologyKey: zone, topologyKeyType: Label}\n"
+        "  prioritizerPolicy: {mode: Exact, configurations: [{scoreCoordinate: {type: BuiltIn}}]}\n",
+    )
+    assert run(spread, options) == []
+    typo = spread.replace("topologyKeyType: Label", "topologyKeyType: Zone")
+    assert [code for _, _, code in run(typo, options)] == ["K104"]
+
+
 def test_a_branch_is_needed_only_by_git_subscriptions(options: ValidateOptions) -> None:
     unbranched = HUB.replace("    apps.open-cluster-management.io/git-branch: main\n", "")
     legacy = HUB.replace("/git-branch: main", "/github-branch: main")

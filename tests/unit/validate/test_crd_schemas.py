@@ -136,6 +136,30 @@ def test_ours_is_a_subset_of_upstream(path: Path) -> None:
     assert missing == [] and wider == []
 
 
+# The kinds a hand-written hub may use any field of: ours must accept every spec field the
+# real CRD does (ApplicationSet and GitOpsCluster stay the subset edgemodels emits).
+FULL_SPEC = [
+    "apps.open-cluster-management.io/channel_v1.json",
+    "apps.open-cluster-management.io/subscription_v1.json",
+    "apps.open-cluster-management.io/placementrule_v1.json",
+    "cluster.open-cluster-management.io/placement_v1beta1.json",
+    "cluster.open-cluster-management.io/managedclustersetbinding_v1beta2.json",
+    "app.k8s.io/application_v1beta1.json",
+]
+
+
+@pytest.mark.parametrize("relative", FULL_SPEC)
+def test_ours_has_every_spec_field_upstream_has(relative: str) -> None:
+    ours = json.loads((crd_root() / relative).read_text())
+    theirs = upstream(Path(relative))
+    missing = [
+        "/".join(where)
+        for where, _ in paths(theirs)
+        if where[0] == "spec" and resolve(ours, where) is None
+    ]
+    assert missing == []
+
+
 @pytest.fixture(scope="module")
 def samples(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[str, dict[str, Any]]]:
     return all_samples(tmp_path_factory.mktemp("samples"))
