@@ -91,6 +91,20 @@ def test_tree_damage_that_stops_rhacm_deploying(
     assert out.splitlines()[-1].startswith(f"validated {tree}: 2 error(s), 1 warning(s)")
 
 
+def test_a_folder_with_nothing_to_validate_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A mistyped path must not pass a CI gate with "no findings"."""
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "todo.txt").write_text("a: 1\n")
+    for folder in ("empty", "notes"):
+        assert run_validate(str(tmp_path / folder)) == 2
+        assert "holds nothing to validate" in capsys.readouterr().err
+    (tmp_path / "notes" / "widget.yaml").write_text(WIDGET)  # hand-written: validated
+    assert run_validate(str(tmp_path / "notes"), "--skip-kind", "Widget") == 0
+
+
 BOMB = "a0: &a0 [x, x, x, x, x, x, x, x, x]\n" + "".join(
     f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]\n" for i in range(1, 9)
 )

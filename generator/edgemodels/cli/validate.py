@@ -81,11 +81,14 @@ def command(
     every overlay with `kubectl kustomize`, validates every resulting object and every hub
     manifest against Kubernetes and RHACM/Argo CD JSON Schemas, and checks what RHACM needs
     beyond schemas (channel and placement references, cluster-set bindings, git-paths, name
-    budgets). DIRECTORY is the generated tree (default: the current folder).
+    budgets). DIRECTORY is the generated tree (default: the current folder), or a folder of
+    hand-written manifests; one with neither .edgemodels/manifest.json nor any manifest,
+    chart or kustomization exits 2.
 
     Findings are path:line:col: CODE message (K1xx schema, K2xx render/build, K3xx RHACM),
     on the generated file or template, with the catalogue line that produced the object.
-    Exit 0 when clean, 1 with findings, 2 on a bad option or a missing tool.
+    Exit 0 when clean, 1 with findings, 2 on a bad option, a missing tool or a folder
+    with nothing to validate.
 
     \b
     Example:

@@ -23,10 +23,12 @@ from edgemodels.diagnostics import Diagnostic
 from edgemodels.errors import InputError, ToolMissingError
 from edgemodels.progress import Progress, no_progress
 from edgemodels.validate import k8s_schemas
-from edgemodels.validate.discover import discover
+from edgemodels.validate.discover import TreeLayout, discover
 from edgemodels.validate.kubectl import has_kubectl
 from edgemodels.validate.offload import building
 
+# tree.MANIFEST_PATH, written out: importing edgemodels.tree here would delay the first build.
+MANIFEST_PATH = ".edgemodels/manifest.json"
 ValidatorChoice = Literal["auto", "builtin", "kubeconform"]
 
 
@@ -60,6 +62,8 @@ def validate_tree(root: Path, options: ValidateOptions) -> list[Diagnostic]:
         raise InputError(f"{root} is not a folder")
     with building(root, options.policy_config, options.policies) as builds:
         layout = discover(root)
+        if not (layout.plain_files or layout.charts or layout.builds or layout.listings):
+            _refuse_empty(root, layout)
         if options.require_all and (layout.builds or layout.listings) and not has_kubectl():
             raise ToolMissingError(
                 "kubectl not found on PATH: kustomizations cannot be built (--require-all)"
@@ -68,6 +72,18 @@ def validate_tree(root: Path, options: ValidateOptions) -> list[Diagnostic]:
         from edgemodels.validate import pipeline  # only now (see above)
 
         return pipeline.check_tree(root, options, layout, builds)
+
+
+def _refuse_empty(root: Path, layout: TreeLayout) -> None:
+    """A folder holding nothing to validate is a mistyped path, not a clean tree: "no
+    findings" there would pass a CI gate. A generated tree has a manifest (whose files K209
+    reports when they are gone); a hand-written one needs at least one manifest."""
+    if layout.refused or (root / MANIFEST_PATH).is_file():
+        return
+    raise InputError(
+        f"{root} holds nothing to validate: no {MANIFEST_PATH} and no Kubernetes manifest, "
+        "chart or kustomization (is it the generated tree?)"
+    )
 
 
 def validate_documents(
