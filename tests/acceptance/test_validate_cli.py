@@ -91,6 +91,19 @@ def test_tree_damage_that_stops_rhacm_deploying(
     assert out.splitlines()[-1].startswith(f"validated {tree}: 2 error(s), 1 warning(s)")
 
 
+@pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl is not on PATH")
+def test_a_kustomize_error_names_tree_paths(
+    tree: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    overlay = tree / "models/anomaly-scorer/overlays/lrt/kustomization.yaml"
+    overlay.write_text(overlay.read_text().replace("- ../../base\n", "- ../../basex\n"))
+    monkeypatch.chdir(tree.parent.parent)  # the tree given as a relative path
+    assert run_validate(f"{tree.parent.name}/{tree.name}", "--no-policies") == 1
+    out = capsys.readouterr().out
+    assert "K206 kustomize build failed" in out
+    assert "lstat models/anomaly-scorer/basex: no such file" in out
+
+
 def test_a_folder_with_nothing_to_validate_exits_2(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -75,7 +75,21 @@ def _error_text(stderr: str, root: Path) -> str:
     innermost = text.rfind(_ACCUMULATING)
     if innermost > 0:
         text = text[innermost:]
-    return text.replace(f"{root}/", "").replace(str(root), ".")
+    return tree_relative(text, root)
+
+
+def tree_relative(text: str, root: Path) -> str:
+    """`text` with the tree's folder left out of the paths it names. kustomize names them
+    absolute (symlinks resolved), so a relative `root` is only matched as a whole path:
+    replaced inside `/tmp/fb/d/models`, `fb/d/` left `/tmp/models`, a folder that does not
+    exist."""
+    forms = [os.path.realpath(root), os.path.abspath(root)]
+    if str(root) not in (".", ""):
+        forms.append(str(root))
+    for form in dict.fromkeys(forms):
+        pattern = rf"(?<![\w.~/-]){re.escape(form)}(?:/|(?![\w~/-]|\.[\w.]))"
+        text = re.sub(pattern, lambda m: "" if m[0].endswith("/") else ".", text)
+    return text
 
 
 def build_error(root: Path, target: str, stderr: str) -> Finding:

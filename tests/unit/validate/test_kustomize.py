@@ -22,6 +22,22 @@ from .trees import edit, line_of
 needs_kubectl = pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl is not on PATH")
 
 
+def test_kustomize_paths_are_made_tree_relative(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "fb" / "d").mkdir(parents=True)
+    monkeypatch.chdir(tmp_path)
+    gone = f"{tmp_path}/fb/d/models/m/basex"
+    text = f"evalsymlink failure on '{gone}' : lstat {gone}: no such file or directory"
+    expected = "evalsymlink failure on 'models/m/basex' : lstat models/m/basex: no such file"
+    for root in (Path("fb/d"), tmp_path / "fb" / "d"):
+        assert kubectl.tree_relative(text, root).startswith(expected)
+        assert kubectl.tree_relative(f"at {tmp_path}/fb/d.", root) == "at .."
+    monkeypatch.chdir(tmp_path / "fb" / "d")  # validate's default folder: "."
+    assert kubectl.tree_relative(text, Path(".")).startswith(expected)
+    assert kubectl.tree_relative("from '../../basex'", Path(".")) == "from '../../basex'"
+
+
 def test_layout_of_the_tree(tree: Path) -> None:
     layout = discover(tree)
     assert layout.charts == ("models/web/chart",)
