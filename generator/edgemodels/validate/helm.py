@@ -22,7 +22,15 @@ from edgemodels.diagnostics import Diagnostic, Location, Severity
 from edgemodels.validate.chartlint import LintMessage, light_lint, run_lint, template_clean
 from edgemodels.validate.codes import diagnostic
 from edgemodels.validate.gitpaths import APPLICATION_SET, PackageRef
-from edgemodels.validate.manifests import Manifest, Pointer, Template, manifests_of, value_at
+from edgemodels.validate.manifests import (
+    Manifest,
+    Pointer,
+    Template,
+    load_stream,
+    manifests_of,
+    position,
+    value_at,
+)
 from edgemodels.validate.report import Finding, at_pointer, template_position
 
 _TEMPLATE_AT = re.compile(
@@ -183,8 +191,24 @@ def render_error(chart: str, error: helm_python.HelmError) -> Diagnostic:
     return diagnostic("K201", where, f"template error: {_one_line(text)}")
 
 
-def values_errors(chart: str, release: Release, error: helm_python.HelmError) -> list[Diagnostic]:
-    """One K202 per schema error, placed in the values where the placement sets them."""
+def default_location(root: Path, chart: str, pointer: Pointer) -> Location | None:
+    """Where the chart's values.yaml sets the value at `pointer`, if it does."""
+    rel = f"{chart}/values.yaml"
+    try:
+        text = (root / rel).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    docs = load_stream(rel, text).documents
+    if not docs or value_at(docs[0][0], pointer) is None:
+        return None
+    return Location(rel, *position(text, 0, pointer))
+
+
+def values_errors(
+    chart: str, release: Release, error: helm_python.HelmError, root: Path | None = None
+) -> list[Diagnostic]:
+    """One K202 per schema error, placed where the bad value is set: in the placement's
+    values when it sets it, else on the chart's values.yaml line (a bad default)."""
     found = []
     for line in str(error).splitlines():
         match = _VALUES_LINE.match(line.strip())
@@ -193,12 +217,17 @@ def values_errors(chart: str, release: Release, error: helm_python.HelmError) ->
         message = (
             f"values break {chart}/values.schema.json at {match['pointer']}: {match['message']}"
         )
-        if release.owner is None:
-            found.append(diagnostic("K202", Location(f"{chart}/values.yaml", 1, 1), message))
-            continue
         inner = tuple(p for p in match["pointer"].split("/") if p)
         pointer = (*release.values_pointer, *inner)
-        found.append(at_pointer(release.owner, pointer, "K202", message))
+        owner = release.owner
+        if owner is not None and value_at(release.values, inner) is not None:
+            found.append(at_pointer(owner, pointer, "K202", message))
+        elif root is not None and (where := default_location(root, chart, inner)) is not None:
+            found.append(diagnostic("K202", where, message))
+        elif owner is None:
+            found.append(diagnostic("K202", Location(f"{chart}/values.yaml", 1, 1), message))
+        else:  # set nowhere (a required value missing): on the values' owner
+            found.append(at_pointer(owner, pointer, "K202", message))
     if not found:
         found.append(
             diagnostic("K202", Location(f"{chart}/values.yaml", 1, 1), _one_line(str(error)))
@@ -244,7 +273,7 @@ def _render(
     try:
         files = loaded.render(dict(release.values), name=release.name, namespace=release.namespace)
     except helm_python.HelmValuesError as exc:
-        return [], [(d, "") for d in values_errors(chart, release, exc)]  # on the values' owner
+        return [], [(d, "") for d in values_errors(chart, release, exc, root)]
     except helm_python.HelmError as exc:
         return [], [(render_error(chart, exc), release.context)]
     except UnicodeDecodeError:  # the SDK decodes the output itself: a template is not UTF-8

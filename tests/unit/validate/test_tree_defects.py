@@ -134,6 +134,17 @@ def test_values_that_break_the_chart_schema_point_at_the_subscription(
     assert "maximum: got 50, want 20" in d.message
 
 
+def test_a_bad_default_points_at_its_values_yaml_line(tree: Path, options: ValidateOptions) -> None:
+    """No placement sets `port`: the bad value is the chart's default, not the Subscription's."""
+    rel = "models/web/chart/values.yaml"
+    edit(tree, rel, "port: 8080", "port: http")
+    found = validate_tree(tree, options)
+    assert {d.code for d in found} >= {"K202"}
+    d = next(d for d in found if d.code == "K202")
+    assert d.location == Location(rel, line_of(tree, rel, "port: http"), 7)
+    assert all(f.path == rel for f in found if f.code == "K202")
+
+
 @needs_kubectl
 def test_overlay_that_does_not_build(tree: Path, options: ValidateOptions) -> None:
     rel = "models/batch/overlays/site-a/kustomization.yaml"
