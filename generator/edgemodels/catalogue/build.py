@@ -36,17 +36,17 @@ def _selector(data: dict[str, Any]) -> Selector:
     return Selector(_pairs(data.get("matchLabels")), exprs)
 
 
-def _resources(data: dict[str, Any] | None) -> Resources | None:
+def build_resources(data: dict[str, Any] | None) -> Resources | None:
     if data is None:
         return None
     return Resources(_pairs(data.get("requests")), _pairs(data.get("limits")))
 
 
-def _overrides(data: dict[str, Any] | None) -> Overrides:
+def build_overrides(data: dict[str, Any] | None) -> Overrides:
     data = data or {}
     return Overrides(
         replicas=data.get("replicas"),
-        resources=_resources(data.get("resources")),
+        resources=build_resources(data.get("resources")),
         env=_pairs(data.get("env")),
         image=data.get("image"),
         arch=data.get("arch"),
@@ -58,7 +58,7 @@ def _target(name: str, node: Node) -> Target:
     return Target(
         name=name,
         selector=_selector(d),
-        overrides=_overrides(d.get("overrides")),
+        overrides=build_overrides(d.get("overrides")),
         production=bool(d.get("production", False)),
         allow_all_clusters=bool(d.get("allowAllClusters", False)),
         description=str(d.get("description", "")),
@@ -96,12 +96,12 @@ def _model(node: Node, defaults: Defaults) -> Model:
         )
         if container is not None
         else None,
-        resources=_resources(d.get("resources")) or Resources(),
+        resources=build_resources(d.get("resources")) or Resources(),
         replicas=int(d.get("replicas", 1)),
         env=_pairs(d.get("env")),
         images=_pairs(d.get("images")),
         target_overrides=tuple(
-            sorted((t, _overrides(o)) for t, o in (d.get("overrides") or {}).items())
+            sorted((t, build_overrides(o)) for t, o in (d.get("overrides") or {}).items())
         ),
         security=SecurityException(
             run_as_root=bool(security.get("runAsRoot", False)),

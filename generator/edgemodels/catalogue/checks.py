@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
+from edgemodels.catalogue.derived import check_resources
 from edgemodels.catalogue.sources import Merged, Node
 from edgemodels.diagnostics import Diagnostic, Location, Severity
 from edgemodels.names import (
@@ -29,7 +30,15 @@ def check_merged(merged: Merged) -> list[Diagnostic]:
     diags = list(_missing_sections(merged))
     if diags:
         return diags
-    for check in (_duplicates, _references, _selectors, _models, _workloads, _settings):
+    for check in (
+        _duplicates,
+        _references,
+        _selectors,
+        _models,
+        _workloads,
+        _settings,
+        check_resources,
+    ):
         diags.extend(check(merged))
     return diags
 

@@ -1,4 +1,4 @@
-"""Kubernetes resource quantities ("20Gi", "500M", "1.5e9") as whole bytes."""
+"""Kubernetes resource quantities ("20Gi", "500M", "1.5e9", "100m"): exact values and bytes."""
 
 from __future__ import annotations
 
@@ -29,8 +29,8 @@ _SUFFIX: dict[str, Decimal] = {
 MAX_QUANTITY_CHARS = 64
 
 
-def parse_bytes(text: str) -> int | None:
-    """Bytes in a quantity, rounded up; None when it is not a non-negative quantity."""
+def parse_quantity(text: str) -> Decimal | None:
+    """The exact value of a quantity ("100m" -> 0.1); None when it is not a non-negative one."""
     if len(text) > MAX_QUANTITY_CHARS:
         return None
     match = _QUANTITY.match(text.strip())
@@ -40,12 +40,21 @@ def parse_bytes(text: str) -> int | None:
     try:
         number = Decimal(match.group("number"))
         if suffix[:1] in ("e", "E") and len(suffix) > 1:
-            factor = Decimal(10) ** int(suffix[1:])
-        elif suffix in _SUFFIX:
-            factor = _SUFFIX[suffix]
-        else:
-            return None
-        return int((number * factor).to_integral_value(rounding=ROUND_CEILING))
+            return number * Decimal(10) ** int(suffix[1:])
+        if suffix in _SUFFIX:
+            return number * _SUFFIX[suffix]
+    except (InvalidOperation, ValueError):
+        pass
+    return None
+
+
+def parse_bytes(text: str) -> int | None:
+    """Bytes in a quantity, rounded up; None when it is not a non-negative quantity."""
+    value = parse_quantity(text)
+    if value is None:
+        return None
+    try:
+        return int(value.to_integral_value(rounding=ROUND_CEILING))
     except (InvalidOperation, ValueError):
         return None
 

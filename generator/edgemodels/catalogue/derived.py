@@ -1,0 +1,90 @@
+"""Checks on what a model gets on each of its targets once the overrides are merged.
+
+They read the merged catalogue (positions) and merge with the same methods the renderer
+uses (`Overrides.merged`, then `Resources.merged`), so a finding means a generated pod the
+API server would reject.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from edgemodels.catalogue.build import build_overrides, build_resources
+from edgemodels.catalogue.model import Overrides, Resources
+from edgemodels.catalogue.sources import Merged, Node
+from edgemodels.diagnostics import Diagnostic, Location
+from edgemodels.plan.quantity import parse_quantity
+
+
+def check_resources(merged: Merged) -> Iterator[Diagnostic]:
+    """R221: a request above its limit, on the model itself or on one of its targets."""
+    for m in merged.models:
+        own = build_resources(m.get("resources")) or Resources()
+        seen: set[tuple[str, Location]] = set()
+        for target in [None, *(m.get("targets") or [])]:
+            effective = own
+            if target is not None:
+                effective = own.merged(_placement_overrides(merged, m, target).resources)
+            for key, request, limit in _over_limit(effective):
+                where = _source(merged, m, target, "limits", key)
+                if (key, where) not in seen:
+                    seen.add((key, where))
+                    yield _over_limit_finding(merged, m, target, key, (request, limit), where)
+
+
+def _placement_overrides(merged: Merged, m: Node, target: str) -> Overrides:
+    """The target's overrides merged with the model's own for it, as `model_placements` does."""
+    node = merged.targets.get(target)
+    of_target = build_overrides(node.get("overrides") if node is not None else None)
+    of_model = (m.get("overrides") or {}).get(target)
+    return of_target.merged(build_overrides(of_model) if of_model is not None else None)
+
+
+def _over_limit(res: Resources) -> Iterator[tuple[str, str, str]]:
+    limits = dict(res.limits)
+    for key, request in res.requests:
+        limit = limits.get(key)
+        if limit is None:
+            continue
+        asked, allowed = parse_quantity(request), parse_quantity(limit)
+        if asked is not None and allowed is not None and asked > allowed:
+            yield key, request, limit
+
+
+def _source(merged: Merged, m: Node, target: str | None, kind: str, key: str) -> Location:
+    """Where the value in force comes from: the model's override for the target, the
+    target's overrides, else the model's own resources (the merge's order of precedence)."""
+    if target is not None:
+        path = ("overrides", target, "resources", kind, key)
+        if _has(m.data, path):
+            return m.at(*path)
+        node = merged.targets.get(target)
+        if node is not None and _has(node.data, path[2:]):
+            return node.at(*path[2:])
+    return m.at("resources", kind, key)
+
+
+def _has(data: object, path: tuple[str, ...]) -> bool:
+    for step in path:
+        if not isinstance(data, dict) or step not in data:
+            return False
+        data = data[step]
+    return True
+
+
+def _over_limit_finding(
+    merged: Merged,
+    m: Node,
+    target: str | None,
+    key: str,
+    values: tuple[str, str],
+    where: Location,
+) -> Diagnostic:
+    request, limit = values
+    on = f" on target '{target}'" if target is not None else ""
+    asked = _source(merged, m, target, "requests", key)
+    message = (
+        f"model '{m.data['name']}'{on} requests {key} {request} (at {asked}) but its limit is "
+        f"{limit}: Kubernetes rejects a pod whose request is above its limit"
+    )
+    return Diagnostic(where, "R221", message, "error", "request-over-limit")

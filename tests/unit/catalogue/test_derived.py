@@ -1,0 +1,60 @@
+"""Checks on a model's settings per target after the overrides: inline YAML, (line, col, code)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .helpers import BASE, findings, messages
+
+
+def sub(old: str, new: str, text: str = BASE) -> str:
+    assert old in text, old
+    return text.replace(old, new, 1)
+
+
+WITH_RESOURCES = sub(
+    "      targets: [lrt]\n",
+    "      targets: [lrt]\n"
+    "      resources:\n"
+    "        requests: {memory: 512Mi, cpu: 100m}\n"
+    "        limits: {memory: 1Gi, cpu: '0.1'}\n",
+)
+
+
+def test_equal_quantities_in_other_units_are_accepted(tmp_path: Path) -> None:
+    text = sub("memory: 1Gi", "memory: 0.5Gi", WITH_RESOURCES)
+    assert findings(tmp_path, text) == []
+
+
+def test_request_above_the_models_own_limit(tmp_path: Path) -> None:
+    text = sub("cpu: '0.1'", "cpu: 50m", WITH_RESOURCES)
+    assert findings(tmp_path, text) == [(25, 36, "R221")]
+    (message,) = messages(tmp_path, text)
+    assert "requests cpu 100m" in message and "limit is 50m" in message
+
+
+def test_request_above_a_target_override_limit(tmp_path: Path) -> None:
+    text = WITH_RESOURCES + (
+        "      overrides:\n        lrt:\n          resources: {limits: {memory: 256Mi}}\n"
+    )
+    assert findings(tmp_path, text) == [(29, 40, "R221")]
+    (message,) = messages(tmp_path, text)
+    assert "on target 'lrt'" in message and "memory 512Mi" in message
+
+
+def test_request_above_the_targets_own_override_limit(tmp_path: Path) -> None:
+    text = sub(
+        "      matchLabels: {env: lrt}\n",
+        "      matchLabels: {env: lrt}\n      overrides: {resources: {requests: {cpu: '2'}}}\n",
+        WITH_RESOURCES,
+    )
+    # the request comes from the target; the limit in force is the model's own
+    assert findings(tmp_path, text) == [(26, 36, "R221")]
+
+
+def test_override_raising_the_limit_is_fine(tmp_path: Path) -> None:
+    text = sub("memory: 1Gi", "memory: 256Mi", WITH_RESOURCES) + (
+        "      overrides:\n        lrt:\n          resources: {limits: {memory: 1Gi}}\n"
+    )
+    # the model's own settings are still rendered as the chart's defaults
+    assert findings(tmp_path, text) == [(25, 26, "R221")]
