@@ -113,7 +113,7 @@ def _model(node: Node, defaults: Defaults) -> Model:
     )
 
 
-def _workload(node: Node) -> Workload:
+def build_workload(node: Node) -> Workload:
     d = node.data
     has_selector = "matchLabels" in d or "matchExpressions" in d
     return Workload(
@@ -125,7 +125,7 @@ def _workload(node: Node) -> Workload:
     )
 
 
-def _hub(d: dict[str, Any]) -> HubSpec:
+def build_hub(d: dict[str, Any]) -> HubSpec:
     argo = d.get("argocd") or {}
     return HubSpec(
         namespace=d["namespace"],
@@ -170,10 +170,10 @@ def build_catalogue(merged: Merged) -> Catalogue:
             ca_configmap=git.get("caConfigMap"),
             insecure_skip_verify=bool(git.get("insecureSkipVerify", False)),
         ),
-        hub=_hub(merged.sections["hub"].data),
+        hub=build_hub(merged.sections["hub"].data),
         defaults=defaults,
         targets=tuple(_target(n, node) for n, node in merged.targets.items()),
         models=tuple(_model(n, defaults) for n in merged.models),
-        workloads=tuple(_workload(n) for n in merged.workloads),
+        workloads=tuple(build_workload(n) for n in merged.workloads),
         location=merged.name.at(),
     )

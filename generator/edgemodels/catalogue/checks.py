@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
+from edgemodels.catalogue.collisions import check_names
 from edgemodels.catalogue.derived import check_resources
 from edgemodels.catalogue.sources import Merged, Node
 from edgemodels.diagnostics import Diagnostic, Location, Severity
@@ -38,6 +39,7 @@ def check_merged(merged: Merged) -> list[Diagnostic]:
         _workloads,
         _settings,
         check_resources,
+        check_names,
     ):
         diags.extend(check(merged))
     return diags

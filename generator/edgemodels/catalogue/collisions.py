@@ -1,0 +1,159 @@
+"""R222: two catalogue entries whose generated objects would get the same name.
+
+Generated names are concatenations (`<model>-<placement>`, `follow-<model>`,
+`<catalogue>-<model>-<placement>`, `<model>-prefetch`), so different entries can meet: model
+`a-b` on target `c` and model `a` on target `b-c` both make Subscription `a-b-c`. The tree
+would hold one object in two files and `kubectl kustomize hub` fails (K315 in `validate`).
+Names are not changed to avoid it: a new name redeploys every site. Each name is built as
+the renderers build it (render/acm.py, render/argocd.py, render/site.py); one dict keyed on
+(kind, namespace, name), so the check is linear in the catalogue.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from edgemodels.catalogue.build import build_hub, build_workload
+from edgemodels.catalogue.model import HubSpec, Selector
+from edgemodels.catalogue.sources import Merged, Node
+from edgemodels.diagnostics import Diagnostic, Location
+from edgemodels.placement import FOLLOW_PREFIX, workload_selectors
+
+Key = tuple[str, str, str]  # kind, namespace, name
+
+
+@dataclass(frozen=True)
+class Where:
+    """A position, computed only for a finding: locating every object was half the check."""
+
+    node: Node
+    steps: tuple[str | int, ...] = ()
+    key: bool = False
+
+    def location(self) -> Location:
+        return self.node.at(*self.steps, key=self.key)
+
+
+@dataclass(frozen=True)
+class Named:
+    """One generated object: what makes it (`source`, same source = same object) and where."""
+
+    key: Key
+    source: str
+    where: Where
+
+
+@dataclass(frozen=True)
+class Placed:
+    """One hub placement of a model, as the renderers name it."""
+
+    name: str  # target name or follow-<model>
+    source: str
+    where: Where  # the placement's definition
+    used_at: Where  # where the model asks for it
+    predicates: int
+
+
+def check_names(merged: Merged) -> Iterator[Diagnostic]:
+    first: dict[Key, Named] = {}
+    for named in _objects(merged):
+        seen = first.setdefault(named.key, named)
+        if seen.source != named.source:
+            kind, _, name = named.key
+            yield Diagnostic(
+                named.where.location(),
+                "R222",
+                f"{kind} '{name}' of {named.source} has the same name as the one of "
+                f"{seen.source} at {seen.where.location()}; rename one of them",
+                "error",
+                "duplicate-generated-name",
+            )
+
+
+def _objects(merged: Merged) -> Iterator[Named]:
+    hub = build_hub(merged.sections["hub"].data)
+    namespace = str(merged.sections["defaults"].data["namespace"])
+    catalogue = str(merged.name.data) if merged.name is not None else ""
+    follows = _follow_selectors(merged)
+    subscriptions = hub.delivery == "subscription" or hub.argocd.migration == "keep-subscriptions"
+    for m in merged.models:
+        model = str(m.data["name"])
+        yield from _site_objects(merged, m, model, namespace)
+        for p in _placements(merged, m, model, follows):
+            if subscriptions:
+                yield from _subscription_side(hub, model, p)
+            if hub.delivery == "argocd":
+                yield from _argocd_side(hub, catalogue, model, p)
+
+
+def _placements(
+    merged: Merged, m: Node, model: str, follows: dict[str, list[Selector]]
+) -> Iterator[Placed]:
+    for i, t in enumerate(m.get("targets") or []):
+        node = merged.targets.get(t)
+        used_at = Where(m, ("targets", i))
+        where = (
+            Where(node, (), bool(node.path) and isinstance(node.path[-1], str))
+            if node is not None
+            else used_at
+        )
+        yield Placed(t, f"target '{t}'", where, used_at, 1)
+    count = len(follows.get(model, ()))
+    if m.get("followWorkloads") and count:  # without a consumer nothing is rendered
+        where = Where(m, ("followWorkloads",))
+        yield Placed(
+            FOLLOW_PREFIX + model, f"model '{model}' (followWorkloads)", where, where, count
+        )
+
+
+def _follow_selectors(merged: Merged) -> dict[str, list[Selector]]:
+    """model -> the distinct selectors of the workloads using it (follow_placement's predicates)."""
+    found: dict[str, list[Selector]] = {}
+    for node in merged.workloads:
+        workload = build_workload(node)
+        for used in workload.uses:
+            selectors = found.setdefault(used, [])
+            for sel in workload_selectors(workload):
+                if sel not in selectors:
+                    selectors.append(sel)
+    return found
+
+
+def _hub_placement_names(hub: HubSpec, p: Placed) -> list[str]:
+    """As render/acm.hub_placements: a PlacementRule cannot OR selectors, so one per selector."""
+    if hub.placement_kind == "Placement" or p.predicates == 1:
+        return [p.name]
+    return [f"{p.name}-{i}" for i in range(1, p.predicates + 1)]
+
+
+def _subscription_side(hub: HubSpec, model: str, p: Placed) -> Iterator[Named]:
+    where = f"model '{model}' on {p.source}"
+    for name in _hub_placement_names(hub, p):
+        yield Named((hub.placement_kind, hub.namespace, name), p.source, p.where)
+        yield Named(("Subscription", hub.namespace, f"{model}-{name}"), where, p.used_at)
+
+
+def _argocd_side(hub: HubSpec, catalogue: str, model: str, p: Placed) -> Iterator[Named]:
+    # render/argocd.argo_name joins with '-' and hashes only a long join, so two names are
+    # equal exactly when their joins are.
+    ns = hub.argocd.namespace
+    placement = f"{catalogue}-{p.name}"
+    yield Named(("Placement", ns, placement), p.source, p.where)
+    yield Named(("GitOpsCluster", ns, placement), p.source, p.where)
+    appset = f"{catalogue}-{model}-{p.name}"
+    yield Named(("ApplicationSet", ns, appset), f"model '{model}' on {p.source}", p.used_at)
+
+
+def _site_objects(merged: Merged, m: Node, model: str, namespace: str) -> Iterator[Named]:
+    """Deployments share the sites' namespace: an HTTP model's is `<model>`, a container
+    model's image-volume prefetch is `<model>-prefetch` (render/site.py)."""
+    source = f"model '{model}'"
+    if m.data["wrapper"] == "http":
+        yield Named(("Deployment", namespace, model), source, Where(m, ("name",)))
+        return
+    wanted = (m.get("container") or {}).get("delivery") or merged.sections["defaults"].get(
+        "containerDelivery", "auto"
+    )
+    if wanted != "copy":
+        yield Named(("Deployment", namespace, f"{model}-prefetch"), source, Where(m, ("name",)))

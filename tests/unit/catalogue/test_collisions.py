@@ -1,0 +1,84 @@
+"""R222: generated objects of different catalogue entries that would share a name."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .helpers import BASE, findings, messages
+
+
+def sub(old: str, new: str, text: str = BASE) -> str:
+    assert old in text, old
+    return text.replace(old, new, 1)
+
+
+MODEL = """\
+    - name: {name}
+      version: 1.0.0
+      wrapper: http
+      image: registry.gitlab.com/i4q/lrt/{name}:1.0.0
+      targets: [{target}]
+      http: {{port: 8080}}
+"""
+
+TARGETS = "    lrt:\n      matchLabels: {env: lrt}\n"
+
+
+def with_targets(*names: str) -> str:
+    extra = "".join(f"    {n}:\n      matchLabels: {{env: {n}}}\n" for n in names)
+    return sub(TARGETS, TARGETS + extra)
+
+
+def test_subscription_names_made_of_different_pairs(tmp_path: Path) -> None:
+    text = with_targets("c", "b-c") + MODEL.format(name="a-b", target="c")
+    text += MODEL.format(name="a", target="b-c")
+    # line 38 is model 'a''s targets entry; model 'a-b' on 'c' (line 32) came first
+    assert findings(tmp_path, text) == [(38, 17, "R222")]
+    (message,) = messages(tmp_path, text)
+    assert "Subscription 'a-b-c' of model 'a' on target 'b-c'" in message
+    assert "model 'a-b' on target 'c' at catalogue.yaml:32:17" in message
+
+
+def test_shared_target_placement_is_one_object(tmp_path: Path) -> None:
+    text = BASE + MODEL.format(name="other", target="lrt")
+    assert findings(tmp_path, text) == []
+
+
+def test_target_named_like_a_follow_placement(tmp_path: Path) -> None:
+    text = with_targets("follow-sktime") + MODEL.format(name="x", target="follow-sktime")
+    text = sub(
+        "      targets: [lrt]\n", "      targets: [lrt]\n      followWorkloads: true\n", text
+    )
+    text += "  workloads:\n    - {name: w, uses: [sktime], matchLabels: {line: a}}\n"
+    # target follow-sktime (line 17, first used by model x) is named like sktime's follow
+    # placement (line 25, met first)
+    assert findings(tmp_path, text) == [(17, 5, "R222")]
+    (message,) = messages(tmp_path, text)
+    assert "Placement 'follow-sktime' of target 'follow-sktime'" in message
+    assert "model 'sktime' (followWorkloads) at catalogue.yaml:25:24" in message
+
+
+def test_argocd_application_sets(tmp_path: Path) -> None:
+    text = with_targets("c", "b-c") + MODEL.format(name="a-b", target="c")
+    text += MODEL.format(name="a", target="b-c")
+    text = sub("    namespace: i4q-lrt\n", "    namespace: i4q-lrt\n    delivery: argocd\n", text)
+    assert findings(tmp_path, text) == [(39, 17, "R222")]
+    assert "ApplicationSet 'lrt-a-b-c'" in messages(tmp_path, text)[0]
+
+
+CONTAINER = """\
+    - name: det
+      version: 1.0.0
+      wrapper: container
+      image: registry.gitlab.com/i4q/lrt/det:1.0.0
+      targets: [lrt]
+"""
+
+
+def test_prefetch_deployment_of_a_container_model(tmp_path: Path) -> None:
+    # HTTP model 'det-prefetch' (line 18) and the prefetch Deployment of container model 'det'
+    text = sub("name: sktime", "name: det-prefetch") + CONTAINER
+    assert findings(tmp_path, text) == [(24, 13, "R222")]
+    assert "Deployment 'det-prefetch' of model 'det'" in messages(tmp_path, text)[0]
+    copied = text + "      container: {delivery: copy}\n"  # no prefetch Deployment then
+    assert findings(tmp_path, copied) == []
