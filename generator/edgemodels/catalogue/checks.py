@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 from edgemodels.catalogue.collisions import check_names
-from edgemodels.catalogue.derived import check_resources
+from edgemodels.catalogue.derived import check_ingress_paths, check_resources
 from edgemodels.catalogue.sources import Merged, Node
 from edgemodels.diagnostics import Diagnostic, Location, Severity
 from edgemodels.names import (
@@ -40,6 +40,7 @@ def check_merged(merged: Merged) -> list[Diagnostic]:
         _settings,
         check_resources,
         check_names,
+        check_ingress_paths,
     ):
         diags.extend(check(merged))
     return diags

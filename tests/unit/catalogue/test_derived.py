@@ -58,3 +58,41 @@ def test_override_raising_the_limit_is_fine(tmp_path: Path) -> None:
     )
     # the model's own settings are still rendered as the chart's defaults
     assert findings(tmp_path, text) == [(25, 26, "R221")]
+
+
+HTTP_MODEL = """\
+    - name: {name}
+      version: 1.0.0
+      wrapper: http
+      image: registry.gitlab.com/i4q/lrt/{name}:1.0.0
+      targets: [{targets}]
+      http: {{port: 8080, ingressPath: {path}}}
+"""
+
+
+def with_model(name: str, path: str, targets: str = "lrt", text: str = BASE) -> str:
+    return text + HTTP_MODEL.format(name=name, path=path, targets=targets)
+
+
+def test_same_ingress_path_on_one_target(tmp_path: Path) -> None:
+    text = with_model("other", "/api/")  # a trailing '/' changes nothing under Prefix
+    assert findings(tmp_path, text) == [(29, 39, "R223")]
+    (message,) = messages(tmp_path, text)
+    assert "model 'other' takes ingress path '/api/'" in message
+    assert "model 'sktime' (at catalogue.yaml:23:60)" in message and "the same path" in message
+
+
+def test_nested_ingress_path_reported_at_the_later_model(tmp_path: Path) -> None:
+    text = sub("ingressPath: /api}", "ingressPath: /api/v1}")
+    assert findings(tmp_path, with_model("other", "/api")) == [(29, 39, "R223")]
+    assert findings(tmp_path, with_model("other", "/")) == [(29, 39, "R223")]
+    assert "nested paths" in messages(tmp_path, with_model("other", "/", text=text))[0]
+
+
+def test_ingress_paths_that_do_not_meet(tmp_path: Path) -> None:
+    assert findings(tmp_path, with_model("other", "/apis")) == []  # not inside /api
+    text = with_model("other", "/api", "edge", sub("  models:\n", EDGE_TARGET + "  models:\n"))
+    assert findings(tmp_path, text) == []  # another target
+
+
+EDGE_TARGET = "    edge:\n      matchLabels: {env: edge}\n"
