@@ -93,7 +93,15 @@ def _references(merged: Merged) -> Iterator[Diagnostic]:
                     + _hint(t, merged.targets),
                 )
         for t in m.get("overrides") or {}:
-            if t not in (m.get("targets") or []):
+            if t not in merged.targets:
+                yield _d(
+                    m.at("overrides", t, key=True),
+                    "R120",
+                    "override-for-unknown-target",
+                    f"model '{name}' overrides target '{t}', which is not in spec.targets"
+                    + _hint(t, merged.targets),
+                )
+            elif t not in (m.get("targets") or []):
                 yield _d(
                     m.at("overrides", t, key=True),
                     "R211",

@@ -44,6 +44,20 @@ CASES = {
     ),
     # references
     "unknown target": (sub("targets: [lrt]", "targets: [lrt, prod]"), [(22, 22, "R104")]),
+    "override for a misspelt target": (
+        sub(
+            "      targets: [lrt]\n",
+            "      targets: [lrt]\n      overrides: {lrtx: {replicas: 2}}\n",
+        ),
+        [(23, 19, "R120")],
+    ),
+    "override for a target the model is not on": (
+        sub(
+            "  models:\n",
+            "    spare:\n      matchLabels: {env: spare}\n  models:\n",
+        ).replace("      targets: [lrt]\n", "      targets: [lrt]\n      overrides: {spare: {}}\n"),
+        [(17, 5, "R107"), (25, 19, "R211")],
+    ),
     "no placement": (sub("      targets: [lrt]\n", ""), [(15, 5, "R107"), (18, 13, "R106")]),
     "unused target": (
         sub("  models:\n", "    spare:\n      matchLabels: {env: spare}\n  models:\n"),
@@ -115,6 +129,11 @@ def test_did_you_mean(tmp_path: Path) -> None:
 def test_secret_never_echoed(tmp_path: Path) -> None:
     text = sub("https://gitlab.com", "https://bot:glpat-secret@gitlab.com")
     assert not any("glpat-secret" in m for m in messages(tmp_path, text))
+
+
+def test_override_target_hint(tmp_path: Path) -> None:
+    text = sub("      targets: [lrt]\n", "      targets: [lrt]\n      overrides: {lrtx: {}}\n")
+    assert any("did you mean 'lrt'?" in m for m in messages(tmp_path, text))
 
 
 def test_workload_references(tmp_path: Path) -> None:
