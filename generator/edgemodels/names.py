@@ -94,7 +94,22 @@ def parse_image(ref: str) -> ImageRef | None:
 
 def version_problem(version: str, packaging: str) -> str | None:
     if packaging == "helm" and not SEMVER.match(version):
-        return "Helm charts need a semantic version such as 1.4.2 (no leading 'v')"
+        return f"Helm charts need a semantic version such as 1.4.2: {_semver_problem(version)}"
     if not LOOSE_VERSION.match(version):
         return "use letters, digits, '.', '_', '+' and '-' (at most 63 characters)"
     return None
+
+
+def _semver_problem(version: str) -> str:
+    """What keeps a version from being SemVer, in the words a person would use."""
+    if version[:1] in ("v", "V"):
+        return f"drop the leading '{version[0]}'"
+    core = re.split(r"[-+]", version, maxsplit=1)[0]
+    parts = core.split(".")
+    if not all(p.isdigit() for p in parts):
+        return "MAJOR.MINOR.PATCH must be numbers"
+    if len(parts) != 3:
+        return f"MAJOR.MINOR.PATCH must be three numbers, this has {len(parts)}"
+    if any(len(p) > 1 and p.startswith("0") for p in parts):
+        return "numbers have no leading zeros"
+    return "the pre-release or build part after '-' or '+' is not valid"

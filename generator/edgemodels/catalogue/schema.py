@@ -36,6 +36,37 @@ FRIENDLY_PATTERNS = {
 }
 
 
+# JSON Schema type names as a YAML author knows them.
+YAML_TYPES = {"object": "mapping", "array": "list", "null": "null"}
+# Most specific first: bool is an int, the loader's positioned mappings and lists subclass.
+PYTHON_TYPES: tuple[tuple[type | tuple[type, ...], str], ...] = (
+    (bool, "boolean"),
+    (int, "integer"),
+    (float, "number"),
+    (str, "string"),
+    (dict, "mapping"),
+    ((list, tuple), "list"),
+)
+
+
+def _yaml_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    return next((n for t, n in PYTHON_TYPES if isinstance(value, t)), type(value).__name__)
+
+
+def _yaml_types(expected: Any) -> str:
+    names = expected if isinstance(expected, list) else [expected]
+    return " or ".join(YAML_TYPES.get(str(n), str(n)) for n in names)
+
+
+@cache
+def _friendly_patterns() -> dict[str, str]:
+    """FRIENDLY_PATTERNS, and the schema's quantity pattern (read from it, not copied)."""
+    quantity = str(catalogue_schema()["$defs"]["quantity"]["pattern"])
+    return {**FRIENDLY_PATTERNS, quantity: "a Kubernetes quantity such as 500m, 2, 256Mi"}
+
+
 @cache
 def catalogue_schema() -> dict[str, Any]:
     loaded: dict[str, Any] = json.loads(schema_path(SCHEMA_FILE).read_text(encoding="utf-8"))
@@ -130,7 +161,8 @@ def _raw_message(error: jsonschema.ValidationError, path: tuple[str | int, ...])
         hint = ""
         if expected == "string" and isinstance(value, bool | int | float):
             hint = " (YAML read it as a number or boolean: put it in quotes)"
-        return f"{where}: expected {expected}, got {type(value).__name__} {value!r}{hint}"
+        got = "null" if value is None else f"{_yaml_type(value)} {value!r}"
+        return f"{where}: expected {_yaml_types(expected)}, got {got}{hint}"
     if keyword == "enum":
         options = [str(v) for v in wanted]
         close = difflib.get_close_matches(str(value), options, n=1, cutoff=0.6)
@@ -143,6 +175,9 @@ def _raw_message(error: jsonschema.ValidationError, path: tuple[str | int, ...])
         return f"{where}: must be {wanted!r}, got {value!r}{why}"
     if keyword == "pattern":
         pattern = str(error.validator_value)
-        wanted = FRIENDLY_PATTERNS.get(pattern, f"text matching {pattern}")
+        wanted = _friendly_patterns().get(pattern, f"text matching {pattern}")
         return f"{where}: {value!r} is not {wanted}"
+    if keyword in ("maxLength", "minLength") and isinstance(value, str):
+        bound = "at most" if keyword == "maxLength" else "at least"
+        return f"{where}: {value!r} is {len(value)} characters; it must have {bound} {wanted}"
     return f"{where}: {error.message}"

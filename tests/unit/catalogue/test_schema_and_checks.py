@@ -157,3 +157,26 @@ def test_follow_without_workloads(tmp_path: Path) -> None:
 def test_structural_errors_cannot_be_suppressed(tmp_path: Path) -> None:
     text = sub("targets: [lrt]", "targets: [lrt, prod]  # edgemodels: ignore[R104]")
     assert findings(tmp_path, text) == [(22, 22, "R104"), (22, 29, "P001")]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        ("port: 8080", "port: null", "http.port: expected integer, got null"),
+        ("port: 8080", "port: eighty", "expected integer, got string 'eighty'"),
+        ("{env: lrt}", "[env]", "expected mapping, got list ['env']"),
+        ("version: 1.4.2", "version: '1.2'", "1.4.2: MAJOR.MINOR.PATCH must be three numbers"),
+        ("version: 1.4.2", "version: 01.2.3", "1.4.2: numbers have no leading zeros"),
+        ("version: 1.4.2", "version: latest", "1.4.2: MAJOR.MINOR.PATCH must be numbers"),
+        ("version: 1.4.2", "version: v1.4.2", "1.4.2: drop the leading 'v'"),
+        (
+            "      targets: [lrt]\n",
+            "      targets: [lrt]\n      resources: {limits: {memory: lots}}\n",
+            "'lots' is not a Kubernetes quantity such as 500m, 2, 256Mi",
+        ),
+        ("    lrt:\n", "    " + "t" * 51 + ":\n", "is 51 characters; it must have at most 50"),
+    ],
+)
+def test_plain_messages(tmp_path: Path, old: str, new: str, expected: str) -> None:
+    shown = messages(tmp_path, sub(old, new))
+    assert any(expected in m for m in shown), shown
