@@ -59,8 +59,9 @@ def _source(merged: Merged, m: Node, target: str | None, kind: str, key: str) ->
         if _has(m.data, path):
             return m.at(*path)
         node = merged.targets.get(target)
-        if node is not None and _has(node.data, path[2:]):
-            return node.at(*path[2:])
+        own = ("overrides", *path[2:])  # a target's overrides are its own, not per target
+        if node is not None and _has(node.data, own):
+            return node.at(*own)
     return m.at("resources", kind, key)
 
 

@@ -52,6 +52,15 @@ def test_request_above_the_targets_own_override_limit(tmp_path: Path) -> None:
     assert findings(tmp_path, text) == [(26, 36, "R221")]
 
 
+def test_limit_lowered_by_the_targets_own_overrides(tmp_path: Path) -> None:
+    text = sub(
+        "      matchLabels: {env: lrt}\n",
+        "      matchLabels: {env: lrt}\n      overrides: {resources: {limits: {memory: 256Mi}}}\n",
+        WITH_RESOURCES,
+    )
+    assert findings(tmp_path, text) == [(17, 48, "R221")]
+
+
 def test_override_raising_the_limit_is_fine(tmp_path: Path) -> None:
     text = sub("memory: 1Gi", "memory: 256Mi", WITH_RESOURCES) + (
         "      overrides:\n        lrt:\n          resources: {limits: {memory: 1Gi}}\n"
