@@ -93,7 +93,7 @@ def test_helm_models_named_like_yaml_booleans_or_numbers_render_valid_objects(
     models = "".join(
         f"  - {{name: '{name}', version: 1.0.0, wrapper: http, packaging: helm, "
         f"image: 'registry.gitlab.com/i4q/m:1.0.0{digest}', targets: [all], "
-        "http: {port: 8080, ingressPath: /m}, resources: {limits: {memory: 1Gi}}}\n"
+        f"http: {{port: 8080, ingressPath: /m-{name}}}, resources: {{limits: {{memory: 1Gi}}}}}}\n"
         for name in NAMES
     )
     catalogue = tmp_path / "catalogue.yaml"

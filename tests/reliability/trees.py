@@ -38,7 +38,10 @@ def _bump(data: dict[str, Any]) -> None:
 
 def _rename(name: str) -> Any:
     def change(data: dict[str, Any]) -> None:
-        data["spec"]["models"][0]["name"] = name
+        model = data["spec"]["models"][0]
+        model["name"] = name
+        if "ingressPath" in model.get("http", {}):
+            model["http"]["ingressPath"] = f"/{name}"  # a copy's Ingress would meet (R223)
 
     return change
 
