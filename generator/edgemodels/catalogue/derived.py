@@ -95,38 +95,27 @@ Route = tuple[str, tuple[str, ...]]  # target, path elements
 
 
 def check_ingress_paths(merged: Merged) -> Iterator[Diagnostic]:
-    """R223: two HTTP models on one target whose Ingresses claim the same path, or one path
-    inside the other (render/site.ingress uses pathType Prefix: `/api` takes `/api/v1`)."""
+    """R223: two HTTP models on one target whose Ingresses claim the same path. Nested paths
+    (`/api` and `/api/v1`) are not a clash: Ingress routes a request to the longest matching
+    Prefix path, so each model keeps its own requests."""
     first: dict[Route, Node] = {}
-    entries: list[tuple[Node, str, tuple[str, ...]]] = []
     for m in merged.models:
         path = (m.get("http") or {}).get("ingressPath") if m.data["wrapper"] == "http" else None
         if path is None:
             continue
         elements = _elements(str(path))
         for target in dict.fromkeys(m.get("targets") or []):
-            first.setdefault((target, elements), m)
-            entries.append((m, target, elements))
-    order = {id(m): i for i, m in enumerate(merged.models)}
-    reported: set[tuple[int, int]] = set()
-    for m, target, elements in entries:
-        for depth in range(len(elements), -1, -1):
-            other = first.get((target, elements[:depth]))
-            if other is None or other is m:
-                continue
-            later, earlier = (m, other) if order[id(m)] > order[id(other)] else (other, m)
-            if (id(later), id(earlier)) not in reported:
-                reported.add((id(later), id(earlier)))
-                yield _ingress_finding(later, earlier, target)
+            earlier = first.setdefault((target, elements), m)
+            if earlier is not m:
+                yield _ingress_finding(m, earlier, target)
 
 
 def _ingress_finding(later: Node, earlier: Node, target: str) -> Diagnostic:
     mine, theirs = later.data["http"]["ingressPath"], earlier.data["http"]["ingressPath"]
-    how = "the same path" if _elements(mine) == _elements(theirs) else "nested paths"
     message = (
         f"model '{later.data['name']}' takes ingress path '{mine}' on target '{target}', and "
         f"model '{earlier.data['name']}' (at {earlier.at('http', 'ingressPath')}) takes "
-        f"'{theirs}' there: {how} on every site (the Ingresses use pathType Prefix)"
+        f"'{theirs}' there: both Ingresses claim the same path on every site"
     )
     return Diagnostic(
         later.at("http", "ingressPath"), "R223", message, "error", "ingress-path-conflict"
