@@ -4,6 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+import yaml
+
+from edgemodels.catalogue import load
+from edgemodels.catalogue.collisions import _objects
+
 from .helpers import BASE, findings, messages
 
 
@@ -82,3 +88,45 @@ def test_prefetch_deployment_of_a_container_model(tmp_path: Path) -> None:
     assert "Deployment 'det-prefetch' of model 'det'" in messages(tmp_path, text)[0]
     copied = text + "      container: {delivery: copy}\n"  # no prefetch Deployment then
     assert findings(tmp_path, copied) == []
+
+
+# The names R222 computes are built as the renderers build them, without importing them (the
+# render package would add to `check`'s start). These cases catch the two drifting apart: every
+# hub object of the golden trees must be one R222 names, and the other way round.
+REPO = Path(__file__).resolve().parents[3]
+HUB_KINDS = {"Subscription", "Placement", "PlacementRule", "ApplicationSet", "GitOpsCluster"}
+
+
+def _rendered_hub_names(tree: Path) -> set[tuple[str, str, str]]:
+    found = set()
+    for path in (tree / "hub").rglob("*.yaml"):
+        for doc in yaml.safe_load_all(path.read_text(encoding="utf-8")):
+            if isinstance(doc, dict) and doc.get("kind") in HUB_KINDS:
+                meta = doc["metadata"]
+                found.add((doc["kind"], meta.get("namespace", ""), meta["name"]))
+    return found
+
+
+@pytest.mark.parametrize(
+    ("catalogue", "expected"),
+    [
+        ("examples/lrt", "tests/cases/generate-lrt/expected"),
+        (
+            "tests/cases/delivery-subscription/catalogue.yaml",
+            "tests/cases/delivery-subscription/expected",
+        ),
+        ("tests/cases/delivery-argocd/catalogue.yaml", "tests/cases/delivery-argocd/expected"),
+        (
+            "tests/cases/delivery-migration/catalogue.yaml",
+            "tests/cases/delivery-migration/expected",
+        ),
+        ("tests/cases/generate-seed/catalogue.yaml", "tests/cases/generate-seed/expected"),
+    ],
+)
+def test_names_are_the_rendered_ones(catalogue: str, expected: str) -> None:
+    result = load(REPO / catalogue)
+    assert result.catalogue is not None
+    named = {n.key for n in _objects(result.merged) if n.key[0] in HUB_KINDS}
+    rendered = _rendered_hub_names(REPO / expected)
+    assert rendered, expected
+    assert named == rendered
