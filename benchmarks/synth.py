@@ -124,8 +124,12 @@ def target(j: int, spec: Spec, rng: random.Random) -> dict[str, Any]:
 def _targets_of(i: int, spec: Spec, rng: random.Random) -> list[str]:
     # The first target cycles so that every target is used by some model (else R107).
     chosen = [i % spec.targets]
-    chosen += rng.sample(range(spec.targets), min(spec.targets, rng.randrange(3)))
-    return [target_name(j) for j in dict.fromkeys(chosen)]
+    # Only targets of other lines (matchLabels line) join: targets of one model must not
+    # select one site together, or check warns (R213) and plan fails (D112).
+    for j in rng.sample(range(spec.targets), min(spec.targets, rng.randrange(3))):
+        if all((j - k) % len(LINES) for k in chosen):
+            chosen.append(j)
+    return [target_name(j) for j in chosen]
 
 
 def _http_model(i: int, name: str, rng: random.Random) -> dict[str, Any]:

@@ -51,9 +51,9 @@ def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def drop_anomaly_scorer_from_lrt(root: Path) -> None:
     """anomaly-scorer keeps arm-assembly only: lrt-site-01 and lrt-site-03 lose it."""
     path = root / "catalogue" / "models" / "anomaly-scorer.yaml"
-    path.write_text(
-        path.read_text().replace("targets: [arm-assembly, lrt]", "targets: [arm-assembly]")
-    )
+    text = path.read_text()
+    assert "targets: [arm-assembly, lrt-non-arm]" in text
+    path.write_text(text.replace("targets: [arm-assembly, lrt-non-arm]", "targets: [arm-assembly]"))
 
 
 def test_plan_of_the_example(capsys: pytest.CaptureFixture[str]) -> None:
@@ -62,6 +62,27 @@ def test_plan_of_the_example(capsys: pytest.CaptureFixture[str]) -> None:
     assert out[0].startswith("Plan for ") and out[0].endswith(" on 4 sites")
     assert "  paint-01     1       paint-inspector@2.1.0" in out
     assert out[-1] == "plan: no findings"
+
+
+def test_a_site_reached_through_two_placements_fails(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """anomaly-scorer on arm-assembly and lrt: lrt-site-02 (env=lrt, line=assembly, arm64)
+    would get two Subscriptions deploying the same Deployment and Service."""
+    path = repo / "catalogue" / "models" / "anomaly-scorer.yaml"
+    text = path.read_text()
+    assert "targets: [arm-assembly, lrt-non-arm]" in text
+    path.write_text(text.replace("lrt-non-arm", "lrt"))
+    assert plan("-i", "sites.yaml", "catalogue") == 1
+    out = capsys.readouterr().out.splitlines()
+    twice = [line for line in out if " D112 " in line]
+    assert twice == [
+        "catalogue/models/anomaly-scorer.yaml:5:7: D112 site lrt-site-02: model anomaly-scorer "
+        "is placed there by 2 placements (arm-assembly, lrt), so it gets the same objects twice "
+        "(RHACM: the second Subscription fails, 'exists and owned by others', and which "
+        "overrides win is undefined); make the placements disjoint"
+    ]
+    assert out[-1] == "plan: 1 error(s), 0 warning(s)"
 
 
 def test_json_matches_the_published_schema(capsys: pytest.CaptureFixture[str]) -> None:

@@ -28,7 +28,7 @@ def _pairs(mapping: dict[str, Any] | None) -> tuple[tuple[str, str], ...]:
     return tuple(sorted((str(k), str(v)) for k, v in (mapping or {}).items()))
 
 
-def _selector(data: dict[str, Any]) -> Selector:
+def selector_of(data: dict[str, Any]) -> Selector:
     exprs = tuple(
         Requirement(e["key"], e["operator"], tuple(str(v) for v in e.get("values") or ()))
         for e in data.get("matchExpressions") or ()
@@ -57,7 +57,7 @@ def _target(name: str, node: Node) -> Target:
     d = node.data
     return Target(
         name=name,
-        selector=_selector(d),
+        selector=selector_of(d),
         overrides=build_overrides(d.get("overrides")),
         production=bool(d.get("production", False)),
         allow_all_clusters=bool(d.get("allowAllClusters", False)),
@@ -119,7 +119,7 @@ def build_workload(node: Node) -> Workload:
     return Workload(
         name=d["name"],
         uses=tuple(d["uses"]),
-        selector=_selector(d) if has_selector else None,
+        selector=selector_of(d) if has_selector else None,
         sites=tuple(d.get("sites") or ()),
         location=node.at(),
     )

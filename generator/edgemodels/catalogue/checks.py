@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 from edgemodels.catalogue.collisions import check_names
 from edgemodels.catalogue.derived import check_ingress_paths, check_resources
+from edgemodels.catalogue.overlaps import overlap_findings
 from edgemodels.catalogue.sources import Merged, Node
 from edgemodels.diagnostics import Diagnostic, Location, Severity
 from edgemodels.names import (
@@ -35,6 +36,7 @@ def check_merged(merged: Merged) -> list[Diagnostic]:
         _duplicates,
         _references,
         _selectors,
+        overlap_findings,
         _models,
         _workloads,
         _settings,

@@ -79,6 +79,7 @@ def build_plan(
         before = Evaluation(catalogue, (), {}, {}, {}, sites.index.size)
     diffs = diff_models(before, after)
     diags += guards.placement_findings(after)
+    diags += guards.placed_twice_findings(after, sites)
     diags += guards.capacity_findings(after, sites)
     diags += guards.workload_findings(after, sites)
     diags += guards.image_volume_findings(after, sites)

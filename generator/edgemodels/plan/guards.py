@@ -12,9 +12,10 @@
   declare a capacity, so it is not counted.
 - D108 image-volume-unsupported (error): an `imageVolume` container model goes to a site
   that declares it has no image volumes.
-
 - D111 removals-kept-on-sites (info): with Argo CD delivery and preserveResourcesOnDeletion,
   removed models keep their last objects on those sites, unmanaged, until deleted there.
+- D112 placed-twice (error): a model reaches a site through two or more of its placements,
+  so two Subscriptions (or Applications) deploy the same objects there.
 (*) warnings with `--allow-removals`. D104/D105 apply when the catalogue declares workloads.
 """
 
@@ -201,6 +202,26 @@ def placement_findings(after: Evaluation) -> list[Diagnostic]:
             message = f"placement {name} selects no site of the inventory"
             where = after.placement_locations[name]
             found.append(_finding(where, "D106", "placement-selects-nothing", message, "warning"))
+    return found
+
+
+def placed_twice_findings(after: Evaluation, sites: Sites) -> list[Diagnostic]:
+    """D112 placed-twice: one finding per site and model, naming the placements."""
+    found = []
+    for model in after.models:
+        seen = twice = 0
+        for _, mask in model.placements:
+            twice |= seen & mask
+            seen |= mask
+        for number in members(twice):
+            names = [name for name, mask in model.placements if mask >> number & 1]
+            message = (
+                f"site {sites.inventory.sites[number].name}: model {model.name} is placed there "
+                f"by {len(names)} placements ({', '.join(names)}), so it gets the same objects "
+                "twice (RHACM: the second Subscription fails, 'exists and owned by others', and "
+                "which overrides win is undefined); make the placements disjoint"
+            )
+            found.append(_finding(model.location, "D112", "placed-twice", message, "error"))
     return found
 
 

@@ -31,7 +31,7 @@ def test_overrides_merge_target_then_model() -> None:
     catalogue, _ = load_catalogue(EXAMPLE)
     assert catalogue is not None
     placements = {p.name: p for p in model_placements(catalogue, catalogue.model("anomaly-scorer"))}
-    assert placements["lrt"].overrides.replicas == 2
+    assert placements["lrt-non-arm"].overrides.replicas == 2
     assert placements["arm-assembly"].overrides.replicas == 1
     res = placements["arm-assembly"].overrides.resources
     assert res is not None and dict(res.limits) == {"memory": "256Mi"}

@@ -238,3 +238,29 @@ def test_argo_cd_preserving_resources_keeps_removed_models_on_sites() -> None:
     pruning = replace(argo, hub=replace(argo.hub, argocd=no_preserve))
     _, diags = build_plan(pruning, where, base, compared=True)
     assert "D111" not in codes(diags)
+
+
+def test_placed_twice_through_a_target_and_the_follow_placement() -> None:
+    where = sites(
+        site("cam-01", {"line": "a", "camera": "yes"}),
+        site("gw-01", {"line": "a"}),
+        site("b-01", {"line": "b"}),
+    )
+    work = catalogue(
+        (target("line-a", sel({"line": "a"})), target("line-b", sel({"line": "b"}))),
+        (container_model("weights", targets=("line-a", "line-b"), follow=True),),
+        (workload("inspect", ("weights",), sel({"camera": "yes"})),),
+    )
+    _, diags = build_plan(work, where)
+    twice = [d for d in diags if d.code == "D112"]
+    assert [(d.severity, d.location.line) for d in twice] == [("error", 60)]
+    assert twice[0].message.startswith(
+        "site cam-01: model weights is placed there by 2 placements (line-a, follow-weights)"
+    )
+    disjoint = catalogue(
+        (target("line-a", sel({"line": "a"}, req("camera", "DoesNotExist"))),),
+        (container_model("weights", targets=("line-a",), follow=True),),
+        (workload("inspect", ("weights",), sel({"camera": "yes"})),),
+    )
+    _, diags = build_plan(disjoint, where)
+    assert "D112" not in codes(diags)

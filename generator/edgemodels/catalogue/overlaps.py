@@ -1,0 +1,120 @@
+"""Selectors that can never match (R214), and models placed twice on one cluster (R213).
+
+A model gets one Subscription (or Application) per placement. Two placements of one model
+that select the same cluster deploy the same objects there twice: on RHACM the second
+Subscription fails with "exists and owned by others", and which placement's overrides win
+is undefined. Whether two selectors can select one cluster is decided from the selectors
+alone (`edgemodels.satisfiable`), so `check` warns before any inventory is known; `plan`
+reports the sites it actually happens on (D112).
+
+Work is per model over its own few placements; pairs of targets are solved once for the
+whole catalogue.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from edgemodels.catalogue.build import selector_of
+from edgemodels.catalogue.model import Requirement, Selector, Workload
+from edgemodels.catalogue.sources import Merged, Node
+from edgemodels.diagnostics import Diagnostic
+from edgemodels.placement import FOLLOW_PREFIX, workload_selectors
+from edgemodels.satisfiable import (
+    Answer,
+    cluster_set_choices,
+    format_labels,
+    requirements_of,
+    solve_within,
+)
+
+Choices = tuple[tuple[Requirement, ...], ...]
+
+
+def overlap_findings(merged: Merged) -> Iterator[Diagnostic]:
+    hub = merged.sections["hub"]
+    choices = cluster_set_choices(
+        hub.get("placementKind", "Placement"), hub.get("clusterSets", ["default"])
+    )
+    targets = {name: selector_of(node.data) for name, node in merged.targets.items()}
+    users = _workload_users(merged)
+    pairs: dict[tuple[str, str], Answer] = {}
+    for m in merged.models:
+        yield from _target_pairs(m, targets, choices, pairs)
+        if m.get("followWorkloads"):
+            yield from _follow_overlaps(m, targets, users.get(m.data["name"], []), choices)
+
+
+def _workload_users(merged: Merged) -> dict[str, list[Workload]]:
+    """model name -> the workloads that use it, as typed workloads."""
+    users: dict[str, list[Workload]] = {}
+    for node in merged.workloads:
+        d = node.data
+        has_selector = "matchLabels" in d or "matchExpressions" in d
+        workload = Workload(
+            name=d["name"],
+            uses=tuple(d["uses"]),
+            selector=selector_of(d) if has_selector else None,
+            sites=tuple(d.get("sites") or ()),
+        )
+        for used in dict.fromkeys(workload.uses):
+            users.setdefault(used, []).append(workload)
+    return users
+
+
+def _target_pairs(
+    m: Node, targets: dict[str, Selector], choices: Choices, pairs: dict[tuple[str, str], Answer]
+) -> Iterator[Diagnostic]:
+    name = m.data["name"]
+    seen: list[str] = []
+    for j, second in enumerate(m.get("targets") or []):
+        if second not in targets or second in seen:
+            continue
+        for first in seen:
+            answer = pairs.get((first, second))
+            if answer is None:
+                wanted = requirements_of((targets[first], targets[second]))
+                answer = pairs[(first, second)] = solve_within(wanted, choices)
+            if answer.labels is not None:
+                message = (
+                    f"model '{name}': targets '{first}' and '{second}' can both select one "
+                    f"cluster, e.g. labels {format_labels(answer.labels)}; it would get two "
+                    "Subscriptions deploying the same objects (the second fails, 'exists and "
+                    "owned by others'): make the selectors disjoint, e.g. with a NotIn expression"
+                )
+                yield Diagnostic(m.at("targets", j), "R213", message, "warning", "targets-overlap")
+        seen.append(second)
+
+
+def _follow_overlaps(
+    m: Node, targets: dict[str, Selector], users: list[Workload], choices: Choices
+) -> Iterator[Diagnostic]:
+    name = m.data["name"]
+    follow = FOLLOW_PREFIX + name
+    for target in dict.fromkeys(m.get("targets") or []):
+        if target not in targets:
+            continue
+        for workload in users:
+            answer = _first_overlap(targets[target], workload_selectors(workload), choices)
+            if answer is not None:
+                message = (
+                    f"model '{name}': target '{target}' and its {follow} placement (workload "
+                    f"'{workload.name}') can both select one cluster, e.g. labels "
+                    f"{format_labels(answer)}; it would get two Subscriptions deploying the "
+                    "same objects: drop the target or make it disjoint from the workload"
+                )
+                yield Diagnostic(
+                    m.at("followWorkloads"), "R213", message, "warning", "targets-overlap"
+                )
+                break
+
+
+def _first_overlap(
+    target: Selector, predicates: tuple[Selector, ...], choices: Choices
+) -> dict[str, str] | None:
+    """A label set matching `target` and one of the ORed `predicates`, if any."""
+    for predicate in predicates:
+        answer = solve_within(requirements_of((target, predicate)), choices)
+        if answer.labels is not None:
+            return answer.labels
+    return None

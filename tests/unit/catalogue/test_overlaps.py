@@ -1,0 +1,98 @@
+"""R213 (placements of one model that can select one cluster) on inline catalogues."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .helpers import BASE, findings, messages
+
+TWO_TARGETS = BASE.replace(
+    "  models:\n",
+    "    arm:\n"
+    "      matchLabels: {line: assembly}\n"
+    "      matchExpressions: [{key: kubernetes.io/arch, operator: In, values: [arm64]}]\n"
+    "  models:\n",
+).replace("targets: [lrt]", "targets: [lrt, arm]")
+
+
+def test_overlapping_targets_warn_at_the_second_entry(tmp_path: Path) -> None:
+    assert findings(tmp_path, TWO_TARGETS) == [(25, 22, "R213")]
+    (message,) = messages(tmp_path, TWO_TARGETS)
+    assert "model 'sktime': targets 'lrt' and 'arm'" in message
+    assert "{env: lrt, kubernetes.io/arch: arm64, line: assembly}" in message
+
+
+def test_a_notin_expression_makes_them_disjoint(tmp_path: Path) -> None:
+    text = TWO_TARGETS.replace(
+        "      matchLabels: {env: lrt}\n",
+        "      matchLabels: {env: lrt}\n"
+        "      matchExpressions: [{key: kubernetes.io/arch, operator: NotIn, values: [arm64]}]\n",
+    )
+    assert findings(tmp_path, text) == []
+
+
+def test_other_values_of_one_key_are_disjoint(tmp_path: Path) -> None:
+    text = TWO_TARGETS.replace("{line: assembly}", "{env: plant}")
+    assert findings(tmp_path, text) == []
+
+
+def test_exists_and_does_not_exist_are_disjoint(tmp_path: Path) -> None:
+    text = TWO_TARGETS.replace("{line: assembly}", "{line: a}").replace(
+        "{env: lrt}\n",
+        "{env: lrt}\n      matchExpressions: [{key: line, operator: DoesNotExist}]\n",
+    )
+    assert findings(tmp_path, text) == []
+
+
+def test_in_lists_that_share_a_value_overlap(tmp_path: Path) -> None:
+    text = TWO_TARGETS.replace("      matchLabels: {line: assembly}\n", "").replace(
+        "operator: In, values: [arm64]", "operator: NotIn, values: [arm64]"
+    )
+    text = text.replace(
+        "      matchLabels: {env: lrt}\n",
+        "      matchExpressions: [{key: env, operator: In, values: [a, lrt]}]\n",
+    )
+    assert findings(tmp_path, text) == [(24, 22, "R213")]
+    assert "{env: a}" in messages(tmp_path, text)[0]
+
+
+def test_cluster_sets_of_the_hub_can_keep_targets_apart(tmp_path: Path) -> None:
+    """Placements see only the hub's cluster sets (default: `default`, which holds the sites
+    without a set label): a target pinned to another set never meets the first one."""
+    text = TWO_TARGETS.replace(
+        "{line: assembly}", "{line: assembly, cluster.open-cluster-management.io/clusterset: lab}"
+    )
+    assert findings(tmp_path, text) == []
+    both = text.replace(
+        "    namespace: i4q-lrt\n  defaults:",
+        "    namespace: i4q-lrt\n    clusterSets: [default, lab]\n  defaults:",
+    )
+    assert both != text
+    assert findings(tmp_path, both) == [(26, 22, "R213")]
+    assert "cluster.open-cluster-management.io/clusterset: lab" in messages(tmp_path, both)[0]
+
+
+def test_suppressed_on_the_targets_line(tmp_path: Path) -> None:
+    text = TWO_TARGETS.replace(
+        "targets: [lrt, arm]", "targets: [lrt, arm]  # edgemodels: ignore[R213]"
+    )
+    assert findings(tmp_path, text) == []
+
+
+def test_follow_placement_overlapping_a_target(tmp_path: Path) -> None:
+    text = BASE.replace(
+        "      targets: [lrt]\n", "      targets: [lrt]\n      followWorkloads: true\n"
+    ) + (
+        "  workloads:\n"
+        "    - name: inspect\n"
+        "      uses: [sktime]\n"
+        "      matchLabels: {line: a}\n"
+        "    - name: elsewhere\n"
+        "      uses: [sktime]\n"
+        "      matchLabels: {env: plant}\n"
+    )
+    assert findings(tmp_path, text) == [(23, 24, "R213")]
+    (message,) = messages(tmp_path, text)
+    assert "target 'lrt' and its follow-sktime placement (workload 'inspect')" in message
+    disjoint = text.replace("{line: a}", "{env: other}")
+    assert findings(tmp_path, disjoint) == []
