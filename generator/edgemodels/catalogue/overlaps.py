@@ -25,8 +25,10 @@ from edgemodels.satisfiable import (
     cluster_set_choices,
     format_labels,
     requirements_of,
+    solve,
     solve_within,
 )
+from edgemodels.selectors import CLUSTER_SET_LABEL
 
 Choices = tuple[tuple[Requirement, ...], ...]
 
@@ -37,12 +39,34 @@ def overlap_findings(merged: Merged) -> Iterator[Diagnostic]:
         hub.get("placementKind", "Placement"), hub.get("clusterSets", ["default"])
     )
     targets = {name: selector_of(node.data) for name, node in merged.targets.items()}
+    for name, node in merged.targets.items():
+        yield from _never_matching(node, f"target '{name}'", targets[name], choices)
+    for node in merged.workloads:
+        if "matchLabels" in node.data or "matchExpressions" in node.data:
+            who = f"workload '{node.data['name']}'"  # its own placement: no hub cluster sets
+            yield from _never_matching(node, who, selector_of(node.data), ((),))
     users = _workload_users(merged)
     pairs: dict[tuple[str, str], Answer] = {}
     for m in merged.models:
         yield from _target_pairs(m, targets, choices, pairs)
         if m.get("followWorkloads"):
             yield from _follow_overlaps(m, targets, users.get(m.data["name"], []), choices)
+
+
+def _never_matching(
+    node: Node, who: str, selector: Selector, choices: Choices
+) -> Iterator[Diagnostic]:
+    reqs = selector.requirements()
+    if any(r.operator in ("In", "NotIn") and not r.values for r in reqs):
+        return  # R203 already says so
+    answer = solve_within(reqs, choices)
+    if answer.labels is not None:
+        return
+    reason = answer.reason
+    if solve(reqs).labels is not None:  # it contradicts only the hub's cluster sets
+        reason = f"its {CLUSTER_SET_LABEL} requirements leave out every set of spec.hub.clusterSets"
+    message = f"{who}: selector can never match any cluster: {reason}"
+    yield Diagnostic(node.path_key(), "R214", message, "warning", "selector-never-matches")
 
 
 def _workload_users(merged: Merged) -> dict[str, list[Workload]]:

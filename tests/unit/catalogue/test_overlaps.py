@@ -1,8 +1,11 @@
-"""R213 (placements of one model that can select one cluster) on inline catalogues."""
+"""R213 (placements of one model that can select one cluster) and R214 (selectors that can
+never match) on inline catalogues."""
 
 from __future__ import annotations
 
 from pathlib import Path
+
+import pytest
 
 from .helpers import BASE, findings, messages
 
@@ -62,7 +65,7 @@ def test_cluster_sets_of_the_hub_can_keep_targets_apart(tmp_path: Path) -> None:
     text = TWO_TARGETS.replace(
         "{line: assembly}", "{line: assembly, cluster.open-cluster-management.io/clusterset: lab}"
     )
-    assert findings(tmp_path, text) == []
+    assert findings(tmp_path, text) == [(17, 5, "R214")]  # arm selects no visible cluster
     both = text.replace(
         "    namespace: i4q-lrt\n  defaults:",
         "    namespace: i4q-lrt\n    clusterSets: [default, lab]\n  defaults:",
@@ -96,3 +99,56 @@ def test_follow_placement_overlapping_a_target(tmp_path: Path) -> None:
     assert "target 'lrt' and its follow-sktime placement (workload 'inspect')" in message
     disjoint = text.replace("{line: a}", "{env: other}")
     assert findings(tmp_path, disjoint) == []
+
+
+NEVER = {
+    "matchLabels against NotIn": (
+        "{env: lrt}\n      matchExpressions: [{key: env, operator: NotIn, values: [lrt]}]\n",
+        "no value of 'env' meets env In [lrt] and env NotIn [lrt]",
+    ),
+    "In against DoesNotExist": (
+        "{line: a}\n      matchExpressions:\n"
+        "        - {key: env, operator: In, values: [a]}\n"
+        "        - {key: env, operator: DoesNotExist}\n",
+        "'env' must be present (env In [a]) and absent (env DoesNotExist)",
+    ),
+    "In lists without a common value": (
+        "{env: a}\n      matchExpressions: [{key: env, operator: In, values: [b, c]}]\n",
+        "no value of 'env' meets env In [a] and env In [b, c]",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(NEVER))
+def test_selector_that_can_never_match(tmp_path: Path, case: str) -> None:
+    selector, reason = NEVER[case]
+    text = BASE.replace("{env: lrt}\n", selector, 1)
+    assert findings(tmp_path, text) == [(15, 5, "R214")]
+    assert messages(tmp_path, text) == [
+        f"catalogue.yaml:15:5: R214 [warning] target 'lrt': selector can never match any "
+        f"cluster: {reason}"
+    ]
+
+
+def test_satisfiable_combinations_are_accepted(tmp_path: Path) -> None:
+    text = BASE.replace(
+        "{env: lrt}\n",
+        "{env: lrt}\n      matchExpressions:\n"
+        "        - {key: env, operator: NotIn, values: [other]}\n"
+        "        - {key: env, operator: Exists}\n"
+        "        - {key: gpu, operator: DoesNotExist}\n"
+        "        - {key: gpu, operator: NotIn, values: [a]}\n",
+        1,
+    )
+    assert findings(tmp_path, text) == []
+
+
+def test_workload_selector_that_can_never_match(tmp_path: Path) -> None:
+    text = BASE + (
+        "  workloads:\n"
+        "    - name: inspect\n"
+        "      uses: [sktime]\n"
+        "      matchLabels: {line: a}\n"
+        "      matchExpressions: [{key: line, operator: DoesNotExist}]\n"
+    )
+    assert findings(tmp_path, text) == [(25, 7, "R214")]
