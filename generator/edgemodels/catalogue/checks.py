@@ -191,7 +191,8 @@ def _expression(node: Node, expr: dict[str, object]) -> Iterator[Diagnostic]:
             "incoherent-selector",
             f"operator {op} needs at least one value",
         )
-    if op in ("Exists", "DoesNotExist") and "values" in expr:
+    # Kubernetes wants the list empty for these, not absent: `values: []` is fine.
+    if op in ("Exists", "DoesNotExist") and values:
         yield _d(node.at("values"), "R203", "incoherent-selector", f"operator {op} takes no values")
     for i, v in enumerate(values):
         problem = label_value_problem(str(v))

@@ -80,6 +80,20 @@ CASES = {
         ),
         [(16, 63, "R203")],
     ),
+    "Exists with an empty list of values": (
+        sub(
+            "      matchLabels: {env: lrt}\n",
+            "      matchExpressions: [{key: env, operator: Exists, values: []}]\n",
+        ),
+        [],
+    ),
+    "DoesNotExist with an empty list of values": (
+        sub(
+            "      matchLabels: {env: lrt}\n",
+            "      matchExpressions: [{key: gpu, operator: DoesNotExist, values: []}]\n",
+        ),
+        [],
+    ),
     "name over the application budget": (
         sub("name: sktime", "name: " + "m" * 38),
         [(18, 13, "R204")],
