@@ -78,7 +78,7 @@ def test_tree_damage_that_stops_rhacm_deploying(
     sub = tree / "hub/subscriptions/sktime--lrt.yaml"
     text = sub.read_text().replace("  name: sktime\n", "  name: sktimex\n")
     sub.write_text(text)
-    other = tree / "hub/subscriptions/anomaly-scorer--lrt.yaml"
+    other = tree / "hub/subscriptions/anomaly-scorer--lrt-non-arm.yaml"
     other.write_text(
         "".join(t for t in other.read_text().splitlines(True) if "/git-branch:" not in t)
     )
@@ -87,7 +87,7 @@ def test_tree_damage_that_stops_rhacm_deploying(
     name_line = text.splitlines().index("  name: sktimex") + 1
     assert f"{tree.as_posix()}/models/sktime/chart/templates/deployment.yaml: K209 " in out
     assert f"{tree.as_posix()}/hub/subscriptions/sktime--lrt.yaml:{name_line}:9: K326 " in out
-    assert "anomaly-scorer--lrt.yaml:13:3: K327 [warning] " in out
+    assert "anomaly-scorer--lrt-non-arm.yaml:13:3: K327 [warning] " in out
     assert out.splitlines()[-1].startswith(f"validated {tree}: 2 error(s), 1 warning(s)")
 
 
@@ -95,7 +95,7 @@ def test_tree_damage_that_stops_rhacm_deploying(
 def test_a_kustomize_error_names_tree_paths(
     tree: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    overlay = tree / "models/anomaly-scorer/overlays/lrt/kustomization.yaml"
+    overlay = tree / "models/anomaly-scorer/overlays/lrt-non-arm/kustomization.yaml"
     overlay.write_text(overlay.read_text().replace("- ../../base\n", "- ../../basex\n"))
     monkeypatch.chdir(tree.parent.parent)  # the tree given as a relative path
     assert run_validate(f"{tree.parent.name}/{tree.name}", "--no-policies") == 1
