@@ -55,7 +55,7 @@ def test_target_named_like_a_follow_placement(tmp_path: Path) -> None:
     text = sub(
         "      targets: [lrt]\n", "      targets: [lrt]\n      followWorkloads: true\n", text
     )
-    text += "  workloads:\n    - {name: w, uses: [sktime], matchLabels: {line: a}}\n"
+    text += "  workloads:\n    - {name: w, uses: [sktime], matchLabels: {env: edge}}\n"
     # target follow-sktime (line 17, first used by model x) is named like sktime's follow
     # placement (line 25, met first)
     assert findings(tmp_path, text) == [(17, 5, "R222")]
