@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -100,7 +100,11 @@ def run_publish(options: PublishOptions, cwd: Path | None = None) -> PublishResu
     )
     settings = git_settings(options.author, options.timeout)
     source = source_info(options.catalogue, loaded.merged.files, here)
-    tree = build_tree(catalogue, source, RenderOptions())
+    # The objects must name the branch and folder the tree is published to, or RHACM would
+    # pull another folder. --repo is only where this run pushes (a local mirror, an SSH push
+    # URL): the Channel keeps spec.git.url, the URL the hub clones.
+    published = replace(spec, branch=dest.branch, path=dest.path)
+    tree = build_tree(replace(catalogue, git=published), source, RenderOptions())
     refuse_credentials(tree)
     trailer = "\n".join(
         [

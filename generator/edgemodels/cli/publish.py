@@ -15,12 +15,19 @@ from edgemodels.cli import EXIT_CLEAN, emit_findings, guarded, report_options
 @click.option(
     "--repo",
     metavar="URL_OR_PATH",
-    help="Deploy repository to push to [default: spec.git.url]. Never put a password in it: "
-    "use a git credential helper or EDGEMODELS_GIT_TOKEN.",
+    help="Deploy repository to push to [default: spec.git.url]: only where this run pushes "
+    "(a local mirror, an SSH push URL); the Channel keeps spec.git.url, the URL RHACM "
+    "clones. Never put a password in it: use a git credential helper or EDGEMODELS_GIT_TOKEN.",
 )
-@click.option("--branch", help="Branch RHACM pulls [default: spec.git.branch].")
 @click.option(
-    "--path", "path", metavar="DIR", help="Folder in the branch [default: spec.git.path]."
+    "--branch",
+    help="Branch RHACM pulls [default: spec.git.branch]; the Subscriptions name it.",
+)
+@click.option(
+    "--path",
+    "path",
+    metavar="DIR",
+    help="Folder in the branch [default: spec.git.path]; the Subscriptions name it.",
 )
 @click.option(
     "--author",

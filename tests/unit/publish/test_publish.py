@@ -105,6 +105,28 @@ def test_first_publish_creates_the_branch_with_a_descriptive_commit(
     assert len(branch_log(bare_repo)) == 1
 
 
+def test_overridden_branch_and_path_are_what_the_subscriptions_name(
+    capsys: pytest.CaptureFixture[str], catalogue: Path, bare_repo: Path, tmp_path: Path
+) -> None:
+    where = ("--repo", str(bare_repo), "--branch", "plant-7", "--path", "clusters/plant")
+    rc, out, _ = publish(capsys, str(catalogue), *where)
+    assert rc == 0, out
+    clone = tmp_path / "clone"
+    git("clone", "-q", "-b", "plant-7", str(bare_repo), str(clone))
+    hub = clone / "clusters" / "plant" / "hub"
+    subscriptions = [p.read_text() for p in sorted((hub / "subscriptions").glob("*.yaml"))]
+    assert subscriptions
+    for text in subscriptions:
+        assert "apps.open-cluster-management.io/git-branch: plant-7" in text
+        assert re.search(r"git-path: clusters/plant/models/[\w./-]+\n", text), text
+    # --repo is where this run pushes; the hub still clones spec.git.url.
+    channel = (hub / "channel.yaml").read_text()
+    assert str(bare_repo) not in channel
+    assert "pathname: https://" in channel
+    readme = (clone / "clusters" / "plant" / "README.md").read_text()
+    assert "branch `plant-7`" in readme
+
+
 def test_upgrade_and_removal_are_named_per_target(
     capsys: pytest.CaptureFixture[str], catalogue: Path, bare_repo: Path
 ) -> None:
