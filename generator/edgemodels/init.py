@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from io import StringIO
@@ -20,9 +21,10 @@ from typing import Any
 from ruamel.yaml import YAML
 
 from edgemodels import __version__
+from edgemodels.catalogue.checks import git_url_problem
 from edgemodels.data import data_path, schema_path
 from edgemodels.errors import InputError, OutputError, UsageError
-from edgemodels.names import DNS_LABEL
+from edgemodels.names import DNS_LABEL, git_branch_problem, repo_folder_problem
 
 CATALOGUE_FILE = "catalogue/catalogue.yaml"
 GENERATED_DIR = "generated"
@@ -59,35 +61,87 @@ def default_name(directory: Path) -> str:
 
 
 def init_repository(options: InitOptions) -> InitResult:
+    """Every argument is checked before anything is written; the repository is built in a
+    temporary sibling folder and renamed into place, so a failure leaves nothing behind."""
     target = options.directory
     _refuse_non_empty(target)
     name = options.name or default_name(target)
-    if not DNS_LABEL.match(name) or len(name) > 63:
-        raise UsageError(f"--name {name!r}: use lower-case letters, digits and '-' (a DNS label)")
+    _refuse_arguments(name, options)
     template = data_path("repo-template")
     if not (template / CATALOGUE_FILE).is_file():
         raise InputError(f"the catalogue template is missing from {template}")
+    staging = _staging_folder(target)
     try:
-        _copy_tree(template, target)
-        _copy_schemas(target / "schemas")
+        _fill(staging, template, name, options)
+        files = tuple(
+            sorted(
+                rel
+                for p in staging.rglob("*")
+                if p.is_file()
+                and not (rel := p.relative_to(staging).as_posix()).startswith(".git/")
+            )
+        )
+        _move_into_place(staging, target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return InitResult(target, name, files)
+
+
+def _refuse_arguments(name: str, options: InitOptions) -> None:
+    if not DNS_LABEL.match(name) or len(name) > 63:
+        raise UsageError(f"--name {name!r}: use lower-case letters, digits and '-' (a DNS label)")
+    if options.git_url is not None:
+        problem = git_url_problem(options.git_url)
+        if problem is not None:  # the URL is not shown: it may hold a password
+            raise UsageError(f"--git-url: {problem[2]} ({problem[0]})")
+    if options.tool_repo is not None and _has_credentials(options.tool_repo):
+        raise UsageError(
+            "--tool-repo carries credentials; they would be written to the hooks and CI "
+            "files: use a git credential helper instead"
+        )
+    if options.branch is not None and (problem_text := git_branch_problem(options.branch)):
+        raise UsageError(f"--branch: {problem_text}")
+    if options.path is not None and (problem_text := repo_folder_problem(options.path)):
+        raise UsageError(f"--path {problem_text}")
+
+
+def _has_credentials(url: str) -> bool:
+    problem = git_url_problem(url)
+    return problem is not None and problem[0] == "R209"
+
+
+def _staging_folder(target: Path) -> Path:
+    parent = target.absolute().parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        return Path(tempfile.mkdtemp(prefix=f".{target.name}.init-", dir=parent))
     except OSError as exc:
         raise OutputError(f"cannot write {target}: {exc.strerror}: {exc.filename}") from exc
-    edit_yaml(target / CATALOGUE_FILE, lambda doc: _set_identity(doc, name, options))
-    _set_tool_source(target, options)
+
+
+def _fill(staging: Path, template: Path, name: str, options: InitOptions) -> None:
+    try:
+        _copy_tree(template, staging)
+        _copy_schemas(staging / "schemas")
+    except OSError as exc:
+        raise OutputError(f"cannot write {options.directory}: {exc.strerror}") from exc
+    edit_yaml(staging / CATALOGUE_FILE, lambda doc: _set_identity(doc, name, options))
+    _set_tool_source(staging, options)
     if options.generate:
-        _first_generate(target)
+        _first_generate(staging)
     if options.git:
         from edgemodels.publish import init_worktree  # the git program, only when asked
 
-        init_worktree(target)
-    files = tuple(
-        sorted(
-            rel
-            for p in target.rglob("*")
-            if p.is_file() and not (rel := p.relative_to(target).as_posix()).startswith(".git/")
-        )
-    )
-    return InitResult(target, name, files)
+        init_worktree(staging)
+
+
+def _move_into_place(staging: Path, target: Path) -> None:
+    try:
+        if target.is_dir():
+            target.rmdir()  # empty (checked above); fails if something arrived meanwhile
+        staging.rename(target)
+    except OSError as exc:
+        raise OutputError(f"cannot create {target}: {exc.strerror}") from exc
 
 
 def _first_generate(target: Path) -> None:

@@ -15,6 +15,8 @@ SEMVER = re.compile(
     r"(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$"
 )
 LOOSE_VERSION = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._+-]{0,62}$")
+# A branch name git accepts (a safe subset of git check-ref-format), never an option.
+GIT_BRANCH = re.compile(r"^(?!-)(?!.*\.\.)(?!.*//)[A-Za-z0-9._/-]+(?<![./])$")
 
 # Length budgets of the objects generated from catalogue names.
 MAX_APPLICATION_NAME = 37  # RHACM console/application limit
@@ -113,3 +115,18 @@ def _semver_problem(version: str) -> str:
     if any(len(p) > 1 and p.startswith("0") for p in parts):
         return "numbers have no leading zeros"
     return "the pre-release or build part after '-' or '+' is not valid"
+
+
+def git_branch_problem(branch: str) -> str | None:
+    if not GIT_BRANCH.match(branch) or branch.endswith(".lock"):
+        return f"not a valid branch name: {branch!r}"
+    return None
+
+
+def repo_folder_problem(path: str) -> str | None:
+    """Why `path` is not a folder inside a repository (posix, relative), or None."""
+    clean = path.strip("/")
+    parts = clean.split("/") if clean else []
+    if any(p in ("", ".", "..", ".git") for p in parts):
+        return f"must be a folder inside the repository, not {path!r}"
+    return None

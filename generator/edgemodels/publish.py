@@ -29,6 +29,7 @@ from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from edgemodels.errors import OutputError, ToolMissingError, UsageError
+from edgemodels.names import git_branch_problem, repo_folder_problem
 
 try:
     import git
@@ -44,7 +45,6 @@ _HTTP = ("http", "https")
 _USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/@\s]+@")
 _SCP_USERINFO = re.compile(r"(?<![\w/])[^\s:/@]+:[^\s:/@]+@(?=[\w.-]+:)")
 _AUTHOR = re.compile(r"^[^<>\n]+ <[^<>\s]+>$")
-_BRANCH = re.compile(r"^(?!-)(?!.*\.\.)(?!.*//)[A-Za-z0-9._/-]+(?<![./])$")
 _AUTH_FAILURES = (
     "authentication failed",
     "could not read username",
@@ -105,13 +105,13 @@ def destination(url: str, branch: str, path: str) -> Destination:
             f"refusing repository URL {redact(url)!r}: it carries credentials; use a git "
             "credential helper, or EDGEMODELS_GIT_TOKEN (and EDGEMODELS_GIT_USERNAME)"
         )
-    if not _BRANCH.match(branch) or branch.endswith(".lock"):
-        raise UsageError(f"not a valid branch name: {branch!r}")
-    clean = path.strip("/")
-    parts = clean.split("/") if clean else []
-    if any(p in ("", ".", "..", ".git") for p in parts):
-        raise UsageError(f"--path must be a folder inside the repository, not {path!r}")
-    return Destination(url, branch, clean)
+    problem = git_branch_problem(branch)
+    if problem:
+        raise UsageError(problem)
+    problem = repo_folder_problem(path)
+    if problem:
+        raise UsageError(f"--path {problem}")
+    return Destination(url, branch, path.strip("/"))
 
 
 def _has_credentials(url: str) -> bool:

@@ -315,26 +315,31 @@ def _settings(merged: Merged) -> Iterator[Diagnostic]:
 
 
 def _git_url(git: Node) -> Iterator[Diagnostic]:
-    url = git.data["url"]
+    problem = git_url_problem(git.data["url"])
+    if problem is not None:
+        yield _d(git.at("url"), *problem)
+
+
+def git_url_problem(url: str) -> tuple[str, str, str] | None:
+    """(code, name, message) when the deploy repository's URL is refused (R209, R210);
+    `edgemodels init` asks before writing anything."""
     try:
         parts = urlsplit(url)
     except ValueError:  # an unbalanced '[' (IPv6 literal) used to crash check: R210 below
         parts = urlsplit("")
     # Before the ssh early return: `ssh://user:password@host` carries a password too.
     if parts.password is not None or (parts.username and parts.scheme in ("http", "https")):
-        yield _d(
-            git.at("url"),
+        return (
             "R209",
             "credentials-in-url",
             "git url carries credentials; remove them and name a Secret in credentialsSecret",
         )
-        return
     if url.startswith(("git@", "ssh://", "file://")):
-        return
+        return None
     if parts.scheme not in ("https", "http") or not parts.hostname:
-        yield _d(
-            git.at("url"),
+        return (
             "R210",
             "invalid-git-url",
             "git url must be https://host/path, ssh://host/path or git@host:path",
         )
+    return None

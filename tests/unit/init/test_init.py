@@ -12,6 +12,7 @@ import pytest
 from ruamel.yaml import YAML
 
 from edgemodels.cli.init import command
+from edgemodels.errors import UsageError
 from edgemodels.init import CATALOGUE_FILE, CI_FILES, HOOKS_FILE, edit_yaml
 
 REPO = Path(__file__).resolve().parents[3]
@@ -81,6 +82,48 @@ def test_refuses_a_non_empty_folder(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert sorted(p.name for p in (tmp_path / "full").iterdir()) == ["keep.txt"]
     rc, _, err = init(capsys, str(tmp_path / "new"), "--name", "Not_A_Label")
     assert rc == 2 and "DNS label" in err
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (("--git-url", "https://alice:hunter2@git.example.com/d.git"), "R209"),
+        (("--git-url", "/srv/git/deploy.git"), "R210"),
+        (("--git-url", DEPLOY_URL, "--branch", "a..b"), "not a valid branch name"),
+        (("--git-url", DEPLOY_URL, "--path", "../up"), "--path must be a folder"),
+        (("--tool-repo", "https://bob:s3cret@git.example.com/tool.git"), "credentials"),
+    ],
+)
+def test_refused_arguments_write_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], args: tuple[str, ...], said: str
+) -> None:
+    rc, _, err = init(capsys, str(tmp_path / "x"), *args)
+    assert rc == 2 and said in err
+    assert "hunter2" not in err and "s3cret" not in err
+    assert made(tmp_path) == []
+
+
+def made(folder: Path) -> list[str]:
+    """What a run left in tmp_path (the suite's own HOME folder aside)."""
+    return sorted(p.name for p in folder.iterdir() if p.name != "_home")
+
+
+def test_a_failure_while_building_leaves_no_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(target: Path) -> None:
+        raise UsageError("the new catalogue does not generate: simulated")
+
+    monkeypatch.setattr("edgemodels.init._first_generate", broken)
+    (tmp_path / "empty").mkdir()
+    for folder in ("x", "empty"):
+        rc, _, err = init(capsys, str(tmp_path / folder), "--git-url", DEPLOY_URL)
+        assert rc == 2 and "simulated" in err
+    assert made(tmp_path) == ["empty"]
+    assert list((tmp_path / "empty").iterdir()) == []
+    monkeypatch.undo()
+    rc, _, err = init(capsys, str(tmp_path / "x"), "--git-url", DEPLOY_URL)  # a rerun works
+    assert rc == 0, err
 
 
 def test_template_yaml_round_trips_byte_for_byte(tmp_path: Path) -> None:
