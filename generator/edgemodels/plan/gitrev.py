@@ -41,12 +41,7 @@ def catalogue_at(catalogue: Path, rev: str) -> Iterator[Snapshot]:
     """The catalogue file or folder `catalogue` as it was at `rev`, for the `with` block."""
     git = _import_git()
     repo, relative = _open_repo(git, catalogue)
-    try:
-        commit = repo.commit(rev)
-    except (git.BadName, git.GitCommandError, ValueError) as exc:
-        raise InputError(
-            f"--base {rev}: not a revision of {repo.working_tree_dir} ({exc})"
-        ) from exc
+    commit = _resolve(git, repo, rev)
     revision = Revision(rev, commit.hexsha)
     with tempfile.TemporaryDirectory(prefix="edgemodels-base-") as folder:
         root = Path(folder)
@@ -55,8 +50,43 @@ def catalogue_at(catalogue: Path, rev: str) -> Iterator[Snapshot]:
         except KeyError:
             yield Snapshot(revision, None, root)
             return
+        except (ValueError, git.GitCommandError) as exc:  # an object missing from the clone
+            raise InputError(_missing(repo, rev, "its files are not in this clone")) from exc
         _write(found, root)
         yield Snapshot(revision, root / relative, root)
+
+
+def _resolve(git: Any, repo: Any, rev: str) -> Any:
+    """The commit `rev` names, by git itself (GitPython's own parser reads past a shallow
+    clone's end and fails later); a plain message when it names none."""
+    try:
+        sha = repo.git.rev_parse("--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}")
+        commit = repo.commit(sha.strip())
+        commit.tree  # noqa: B018 - read now: a commit object missing from the clone fails here
+    except (git.BadName, git.GitCommandError, ValueError):
+        raise InputError(_missing(repo, rev, "not a revision")) from None
+    return commit
+
+
+def _missing(repo: Any, rev: str, what: str) -> str:
+    where = repo.working_tree_dir
+    if _is_shallow(repo):
+        return (
+            f"--base {rev}: {what} of {where}: this is a shallow clone, its history stops "
+            "early.\n  Fetch the base first: `git fetch --unshallow`, or `git fetch origin "
+            "<branch>` for the branch to compare with (CI: clone with depth 0 or fetch it)"
+        )
+    return (
+        f"--base {rev}: {what} of {where} (a commit of its history is needed: a branch, "
+        "a tag, a hash or HEAD~N; `git log --oneline` lists them)"
+    )
+
+
+def _is_shallow(repo: Any) -> bool:
+    try:
+        return str(repo.git.rev_parse("--is-shallow-repository")).strip() == "true"
+    except Exception:  # a git too old for the option: only the hint is lost
+        return False
 
 
 def _import_git() -> Any:

@@ -121,6 +121,29 @@ def test_unknown_revision(repo: Path) -> None:
         run_plan(PlanOptions(repo / "sites.yaml", repo / "catalogue", base="no-such-branch"))
 
 
+@pytest.mark.parametrize("rev", ["HEAD~99", "HEAD^{tree}", "HEAD:sites.yaml", "--all"])
+def test_revision_that_names_no_commit_is_a_plain_message(repo: Path, rev: str) -> None:
+    with pytest.raises(InputError) as caught:
+        run_plan(PlanOptions(repo / "sites.yaml", repo / "catalogue", base=rev))
+    text = str(caught.value)
+    assert text.startswith(f"--base {rev}: not a revision of ")
+    assert "git log --oneline" in text
+    for internal in ("Ref '", "<git.", "did not resolve", "Cannot convert", "SHA"):
+        assert internal not in text
+
+
+def test_shallow_clone_names_the_fetch_to_run(repo: Path, tmp_path: Path) -> None:
+    bump_sktime(repo)
+    git(repo, "commit", "-q", "-am", "sktime 1.5.0")
+    shallow = tmp_path / "shallow"
+    git(tmp_path, "clone", "-q", "--depth", "1", f"file://{repo}", str(shallow))
+    with pytest.raises(InputError) as caught:
+        run_plan(PlanOptions(shallow / "sites.yaml", shallow / "catalogue", base="HEAD~1"))
+    text = str(caught.value)
+    assert "shallow clone" in text and "git fetch --unshallow" in text
+    assert "SHA" not in text
+
+
 def test_not_in_a_repository(tmp_path: Path) -> None:
     shutil.copytree(EXAMPLES / "lrt", tmp_path / "catalogue")
     with pytest.raises(InputError, match="not inside a git repository"):
