@@ -113,9 +113,28 @@ def load_inventory(
             )
         ]
     diags += _duplicates(sites)
-    if any(d.severity == "error" for d in diags):
+    if not sites and not _has_errors(diags):
+        diags.append(_no_sites(yf, "sites" if kind == "SiteInventory" else "items"))
+    if _has_errors(diags):
         return None, diags
     return Inventory(yf.path, str(kind), tuple(sites)), diags
+
+
+def _has_errors(diags: list[Diagnostic]) -> bool:
+    return any(d.severity == "error" for d in diags)
+
+
+def _no_sites(yf: YamlFile, key: str) -> Diagnostic:
+    """An empty inventory (a hub query that returned nothing, a wrong kubeconfig) would
+    make every model look removed from nowhere, and the mass-removal guard never fire."""
+    data = yf.data
+    pos = data.value_pos.get(key, data.pos)
+    return finding(
+        Location(yf.path, *pos),
+        "D209",
+        "no-sites",
+        "the inventory lists no site: a plan needs the sites (check the hub query or the file)",
+    )
 
 
 # --- SiteInventory ---------------------------------------------------------------------------

@@ -68,7 +68,7 @@ def command(
     against the sites' labels. With --base, the catalogue at that git revision (e.g. the
     merge request's target branch) is compared with the working one. Exit 0 when clean,
     1 with errors (mass removal, a site left without models, over capacity, a workload
-    without its model), 2 when an input cannot be read.
+    without its model, an inventory with no site: D209), 2 when an input cannot be read.
 
     \b
     Example:

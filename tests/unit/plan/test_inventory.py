@@ -185,6 +185,26 @@ items:
 
 
 @pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("apiVersion: v1\nkind: List\nitems: []\n", [(3, 8, "D209")]),
+        ("kind: ManagedClusterList\nitems: []\n", [(2, 8, "D209")]),
+        (
+            "apiVersion: edgemodels.io/v1alpha1\nkind: SiteInventory\nsites: []\n",
+            [(3, 8, "D209")],
+        ),
+        ("kind: List\nitems:\n  - kind: Secret\n", [(3, 3, "D209"), (3, 5, "D206")]),
+    ],
+)
+def test_an_inventory_without_sites_is_an_error(
+    tmp_path: Path, text: str, expected: list[tuple[int, int, str]]
+) -> None:
+    loaded, diags = load_inventory(write(tmp_path, text))
+    assert loaded is None
+    assert sorted(where(diags)) == expected
+
+
+@pytest.mark.parametrize(
     ("content", "code"),
     [
         (b"\xff\xfe\x00garbage", "Y004"),
