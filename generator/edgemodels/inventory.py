@@ -23,6 +23,7 @@ from typing import Any
 
 from edgemodels.catalogue.model import ARCH_LABEL, IMAGE_VOLUME_LABEL, NOWHERE
 from edgemodels.diagnostics import Diagnostic, Location, Severity
+from edgemodels.errors import InputError
 from edgemodels.placement import CLUSTER_NAME_LABEL
 from edgemodels.plan.quantity import parse_bytes
 from edgemodels.plan.schemacheck import schema_findings
@@ -67,7 +68,8 @@ def finding(
 
 
 def read_document(path: Path, shown: str | None = None) -> tuple[YamlFile, list[Diagnostic]]:
-    """One YAML document with positions, within MAX_INPUT_BYTES."""
+    """One YAML document with positions, within MAX_INPUT_BYTES. A file that cannot be read
+    raises InputError (exit 2); what is wrong inside a readable one comes back as findings."""
     name = shown or path.as_posix()
     top = Location(name, 1, 1)
     try:
@@ -76,9 +78,8 @@ def read_document(path: Path, shown: str | None = None) -> tuple[YamlFile, list[
             message = f"file is {size} bytes; the limit is {MAX_INPUT_BYTES}"
             return YamlFile(name, "", None), [finding(top, "Y008", "input-too-large", message)]
         text = path.read_bytes().decode("utf-8").removeprefix("\ufeff")
-    except OSError as exc:
-        message = f"cannot read: {exc.strerror or exc}"
-        return YamlFile(name, "", None), [finding(top, "Y011", "unreadable", message)]
+    except OSError as exc:  # not there to read (a folder, no permission): I/O, exit 2
+        raise InputError(f"{name}: cannot read: {exc.strerror or exc}") from None
     except UnicodeDecodeError:
         return YamlFile(name, "", None), [finding(top, "Y004", "not-utf8", "not valid UTF-8")]
     data, diags = parse_text(text, name)

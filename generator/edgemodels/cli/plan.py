@@ -68,7 +68,9 @@ def command(
     against the sites' labels. With --base, the catalogue at that git revision (e.g. the
     merge request's target branch) is compared with the working one. Exit 0 when clean,
     1 with errors (mass removal, a site left without models, over capacity, a workload
-    without its model, an inventory with no site: D209), 2 when an input cannot be read.
+    without its model, an inventory with no site: D209, or a finding in an input file:
+    empty, not UTF-8, not YAML), 2 when an input cannot be read (missing, a folder, no
+    permission) or a --base revision cannot be used.
 
     \b
     Example:

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from edgemodels import inventory as inv
 from edgemodels.diagnostics import Diagnostic
+from edgemodels.errors import InputError
 from edgemodels.inventory import load_inventory, load_workload_sites
 
 SITE_INVENTORY = """\
@@ -182,6 +183,12 @@ items:
         (11, 3, "D202"),  # c1 twice
     ]
     assert next(d for d in diags if d.code == "D206").severity == "warning"
+
+
+def test_a_folder_given_as_inventory_cannot_be_read(tmp_path: Path) -> None:
+    for read in (load_inventory, load_workload_sites):
+        with pytest.raises(InputError, match="cannot read: Is a directory"):
+            read(tmp_path)
 
 
 @pytest.mark.parametrize(
