@@ -136,6 +136,12 @@ def test_markdown_to_a_file(repo: Path, capsys: pytest.CaptureFixture[str]) -> N
     assert "🔴 2 removed" in text and "```mermaid" in text
 
 
+def test_report_folder_is_created(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert plan("-i", "sites.yaml", "--format", "json", "-o", "reports/mr/plan.json") == 0
+    assert capsys.readouterr().err.startswith("plan written to reports/mr/plan.json\n")
+    assert json.loads((repo / "reports" / "mr" / "plan.json").read_text())["sites"]
+
+
 def test_managed_clusters_and_workload_export(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -108,6 +108,7 @@ def write_report(path: Path, text: str) -> None:
     folder = path.parent if str(path.parent) else Path(".")
     temp = None
     try:
+        folder.mkdir(parents=True, exist_ok=True)  # as check and validate --output do
         fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
