@@ -123,8 +123,12 @@ def git_branch_problem(branch: str) -> str | None:
     return None
 
 
-def repo_folder_problem(path: str) -> str | None:
-    """Why `path` is not a folder inside a repository (posix, relative), or None."""
+def repo_folder_problem(path: str, absolute_ok: bool = False) -> str | None:
+    """Why `path` is not a folder inside a repository (posix, relative), or None.
+    `absolute_ok`: a leading '/' means the root (spec.git.path, read that way by RHACM);
+    an option given on the command line must be relative, or it is a mistake."""
+    if path.startswith("/") and not absolute_ok:
+        return f"must be a folder inside the repository (relative), not {path!r}"
     clean = path.strip("/")
     parts = clean.split("/") if clean else []
     if any(p in ("", ".", "..", ".git") for p in parts):

@@ -95,7 +95,9 @@ class GitSettings:
     env: dict[str, str] = field(default_factory=dict)
 
 
-def destination(url: str, branch: str, path: str) -> Destination:
+def destination(url: str, branch: str, path: str, path_given: bool = True) -> Destination:
+    """`path_given`: from --path (relative only), else spec.git.path (a leading '/' is
+    the root, as the catalogue's checks accept)."""
     if not url:
         raise UsageError("no deploy repository: give --repo or set spec.git.url")
     if url.startswith("-") or url.lower().startswith(("ext::", "fd::")):
@@ -108,7 +110,7 @@ def destination(url: str, branch: str, path: str) -> Destination:
     problem = git_branch_problem(branch)
     if problem:
         raise UsageError(problem)
-    problem = repo_folder_problem(path)
+    problem = repo_folder_problem(path, absolute_ok=not path_given)
     if problem:
         raise UsageError(f"--path {problem}")
     return Destination(url, branch, path.strip("/"))

@@ -97,6 +97,7 @@ def run_publish(options: PublishOptions, cwd: Path | None = None) -> PublishResu
         options.repo or spec.url,
         options.branch or spec.branch,
         spec.path if options.path is None else options.path,
+        path_given=options.path is not None,
     )
     settings = git_settings(options.author, options.timeout)
     source = source_info(options.catalogue, loaded.merged.files, here)

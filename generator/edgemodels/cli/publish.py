@@ -27,7 +27,8 @@ from edgemodels.cli import EXIT_CLEAN, emit_findings, guarded, report_options
     "--path",
     "path",
     metavar="DIR",
-    help="Folder in the branch [default: spec.git.path]; the Subscriptions name it.",
+    help="Folder in the branch, relative ('' for the root) [default: spec.git.path]; "
+    "the Subscriptions name it.",
 )
 @click.option(
     "--author",

@@ -91,6 +91,7 @@ def test_refuses_a_non_empty_folder(tmp_path: Path, capsys: pytest.CaptureFixtur
         (("--git-url", "/srv/git/deploy.git"), "R210"),
         (("--git-url", DEPLOY_URL, "--branch", "a..b"), "not a valid branch name"),
         (("--git-url", DEPLOY_URL, "--path", "../up"), "--path must be a folder"),
+        (("--git-url", DEPLOY_URL, "--path", "/abs"), "--path must be a folder"),
         (("--tool-repo", "https://bob:s3cret@git.example.com/tool.git"), "credentials"),
     ],
 )

@@ -199,6 +199,16 @@ def test_dry_run_pushes_nothing(
     assert git("--git-dir", str(bare_repo), "branch", "--list") == ""
 
 
+@pytest.mark.parametrize("path", ["/abs", "/", "../x", "a/../../b", ".git"])
+def test_path_outside_the_repository_or_absolute_is_refused(
+    capsys: pytest.CaptureFixture[str], catalogue: Path, bare_repo: Path, path: str
+) -> None:
+    rc, _, err = publish(capsys, str(catalogue), "--repo", str(bare_repo), "--path", path)
+    assert rc == 2
+    assert "--path must be a folder inside the repository" in err
+    assert git("--git-dir", str(bare_repo), "for-each-ref") == ""
+
+
 def test_missing_branch_without_create_is_exit_2(
     capsys: pytest.CaptureFixture[str], catalogue: Path, bare_repo: Path
 ) -> None:
