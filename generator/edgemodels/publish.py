@@ -8,7 +8,8 @@ The only module that imports GitPython (it needs the `git` program). Guarantees:
   the new branch head and pushed again, a bounded number of times. A commit that could not
   be pushed is kept in the working clone (ref `refs/edgemodels/unpushed/<branch>`).
 - Credentials come from git's credential helpers, or from EDGEMODELS_GIT_TOKEN (and
-  EDGEMODELS_GIT_USERNAME) through a helper defined in the environment, never from the
+  EDGEMODELS_GIT_USERNAME) through a helper defined in the environment for the deploy
+  repository's https host only (plain http:// only with --allow-http-token), never from the
   catalogue; `user:password@` is removed from every URL that is printed.
 - git never prompts (GIT_TERMINAL_PROMPT=0): a missing credential fails at once.
 """
@@ -128,25 +129,49 @@ def _has_credentials(url: str) -> bool:
     return parts.password is not None or bool(parts.username and parts.scheme in _HTTP)
 
 
-def git_settings(author: str, timeout: float) -> GitSettings:
+def git_settings(
+    author: str, timeout: float, url: str = "", allow_http_token: bool = False
+) -> GitSettings:
     if not _AUTHOR.match(author):
         raise UsageError(f'--author must look like "Name <mail>", not {author!r}')
     name, mail = author[:-1].split(" <", 1)
     env = {"GIT_TERMINAL_PROMPT": "0", "GCM_INTERACTIVE": "never"}
     for key, value in (("GIT_COMMITTER_NAME", name), ("GIT_COMMITTER_EMAIL", mail)):
         env[key] = os.environ.get(key, value)
-    if os.environ.get("EDGEMODELS_GIT_TOKEN"):
-        # A helper in the environment: the token is read by the shell git starts, it is
-        # never on a command line or in a config file.
+    scope = _token_scope(url, allow_http_token) if os.environ.get("EDGEMODELS_GIT_TOKEN") else None
+    if scope:
+        # A helper in the environment, for the deploy repository's host only: the token is
+        # read by the shell git starts, never on a command line or in a config file, and
+        # git offers it to no other host (a submodule, a redirect).
         count = int(os.environ.get("GIT_CONFIG_COUNT", "0") or 0)
         env.update(
             {
                 "GIT_CONFIG_COUNT": str(count + 1),
-                f"GIT_CONFIG_KEY_{count}": "credential.helper",
+                f"GIT_CONFIG_KEY_{count}": f"credential.{scope}.helper",
                 f"GIT_CONFIG_VALUE_{count}": _ENV_HELPER,
             }
         )
     return GitSettings(author, timeout, env)
+
+
+def _token_scope(url: str, allow_http: bool) -> str | None:
+    """`scheme://host[:port]` the token is for; None when git would not ask for one
+    (ssh, git://, a local path). Plain http:// would send it readable by anyone between."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+        port = parts.port
+    except ValueError:
+        return None
+    if parts.scheme not in _HTTP or not host:
+        return None
+    if parts.scheme == "http" and not allow_http:
+        raise UsageError(
+            f"refusing to send EDGEMODELS_GIT_TOKEN over plain http:// to {host}: use "
+            "https://, or --allow-http-token for a test server on a trusted network"
+        )
+    netloc = f"[{host}]" if ":" in host else host
+    return f"{parts.scheme}://{netloc}" + (f":{port}" if port else "")
 
 
 def _failure(action: str, dest: Destination, exc: Exception) -> PublishError:

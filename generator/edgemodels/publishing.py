@@ -64,6 +64,7 @@ class PublishOptions:
     workdir: Path | None = None
     force: bool = False  # overwrite generated files edited by hand on the branch
     timeout: float = 300.0  # seconds per git network operation
+    allow_http_token: bool = False  # send EDGEMODELS_GIT_TOKEN over plain http://
 
 
 @dataclass(frozen=True)
@@ -99,7 +100,7 @@ def run_publish(options: PublishOptions, cwd: Path | None = None) -> PublishResu
         spec.path if options.path is None else options.path,
         path_given=options.path is not None,
     )
-    settings = git_settings(options.author, options.timeout)
+    settings = git_settings(options.author, options.timeout, dest.url, options.allow_http_token)
     source = source_info(options.catalogue, loaded.merged.files, here)
     # The objects must name the branch and folder the tree is published to, or RHACM would
     # pull another folder. --repo is only where this run pushes (a local mirror, an SSH push

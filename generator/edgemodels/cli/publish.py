@@ -67,6 +67,12 @@ from edgemodels.cli import EXIT_CLEAN, emit_findings, guarded, report_options
     show_default=True,
     help="Seconds allowed for each clone, fetch and push.",
 )
+@click.option(
+    "--allow-http-token",
+    is_flag=True,
+    help="Send EDGEMODELS_GIT_TOKEN to a plain http:// repository (a test server on a "
+    "trusted network); refused otherwise.",
+)
 @report_options
 def command(
     catalogue: Path | None,
@@ -81,6 +87,7 @@ def command(
     workdir: Path | None,
     force: bool,
     timeout: float,
+    allow_http_token: bool,
     fmt: str,
     output: Path | None,
 ) -> int:
@@ -91,7 +98,8 @@ def command(
     upgraded and removed per target, and the catalogue's git commit. When the branch moved
     meanwhile, publish fetches, rebuilds on top and pushes again (--retries times).
     Credentials come from git's credential helpers, or EDGEMODELS_GIT_TOKEN (with
-    EDGEMODELS_GIT_USERNAME, default oauth2); they are never printed. Exit 0 when
+    EDGEMODELS_GIT_USERNAME, default oauth2), offered to the --repo host only, over https
+    (http:// only with --allow-http-token); they are never printed or written to disk. Exit 0 when
     published or already up to date, 1 on catalogue errors or hand-edited files in the
     way, 2 when the repository cannot be cloned, written or pushed to.
 
@@ -120,6 +128,7 @@ def command(
             workdir,
             force,
             timeout,
+            allow_http_token,
         )
         result = run_publish(options)
         if result.status == "findings":

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import stat
+import subprocess
 from pathlib import Path
 
 import pytest
 
 from edgemodels.cli.publish import command
-from edgemodels.errors import OutputError
+from edgemodels.errors import OutputError, UsageError
 from edgemodels.publish import redact
 from edgemodels.publishing import refuse_credentials
 
@@ -360,26 +362,46 @@ def test_bad_author_is_a_usage_error(
     assert "--author must look like" in err
 
 
-def test_token_from_the_environment_reaches_git_through_a_helper(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    import os
-    import subprocess
-
-    from edgemodels.publish import git_settings
-
-    monkeypatch.setenv("EDGEMODELS_GIT_TOKEN", "tok-123")
-    monkeypatch.setenv("EDGEMODELS_GIT_USERNAME", "robot")
-    settings = git_settings("CI <ci@example.com>", 10)
-    assert "tok-123" not in repr(settings)  # only the variable's name is in git's config
-    done = subprocess.run(
+def fill(env: dict[str, str], protocol: str, host: str) -> subprocess.CompletedProcess[str]:
+    """What `git credential fill` finds for a host, in the environment publish gives git."""
+    return subprocess.run(
         ["git", "credential", "fill"],
-        input="protocol=https\nhost=git.example.com\n\n",
-        env={**os.environ, **settings.env},
+        input=f"protocol={protocol}\nhost={host}\n\n",
+        env={**os.environ, **env},
         capture_output=True,
         text=True,
         timeout=30,
         check=False,
     )
+
+
+def test_token_from_the_environment_reaches_git_through_a_helper(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from edgemodels.publish import git_settings
+
+    monkeypatch.setenv("EDGEMODELS_GIT_TOKEN", "tok-123")
+    monkeypatch.setenv("EDGEMODELS_GIT_USERNAME", "robot")
+    settings = git_settings("CI <ci@example.com>", 10, "https://git.example.com/edge/d.git")
+    assert "tok-123" not in repr(settings)  # only the variable's name is in git's config
+    done = fill(settings.env, "https", "git.example.com")
     assert done.returncode == 0, done.stderr
     assert "username=robot\npassword=tok-123\n" in done.stdout
+    # Scoped to the deploy repository's host: another host (a submodule, a redirect) gets none.
+    assert "tok-123" not in fill(settings.env, "https", "evil.example.net").stdout
+
+
+def test_token_is_not_sent_over_plain_http_unless_allowed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from edgemodels.publish import git_settings
+
+    monkeypatch.setenv("EDGEMODELS_GIT_TOKEN", "tok-123")
+    with pytest.raises(UsageError, match="plain http://"):
+        git_settings("CI <ci@example.com>", 10, "http://git.example.com/d.git")
+    allowed = git_settings("CI <ci@example.com>", 10, "http://git.example.com:8080/d.git", True)
+    assert "password=tok-123" in fill(allowed.env, "http", "git.example.com:8080").stdout
+    for url in ("/srv/git/d.git", "git@git.example.com:edge/d.git"):  # git asks no token
+        assert "GIT_CONFIG_COUNT" not in git_settings("CI <ci@example.com>", 10, url).env
+    monkeypatch.delenv("EDGEMODELS_GIT_TOKEN")  # no token: plain http:// is not refused
+    assert git_settings("CI <ci@example.com>", 10, "http://git.example.com/d.git")
