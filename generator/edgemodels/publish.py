@@ -212,8 +212,9 @@ def git_errors(dest: Destination) -> Iterator[None]:
 
 @contextmanager
 def working_clone(dest: Destination, settings: GitSettings, workdir: Path | None) -> Iterator[Any]:
-    """A clone of the deploy repository: `workdir` (kept, reused) or a temporary one
-    (removed afterwards, unless a commit in it could not be pushed)."""
+    """A clone of the deploy repository: `workdir` (kept, reused) or a temporary one,
+    removed afterwards however the run ends (a commit that could not be pushed is kept
+    only in a `workdir`)."""
     if workdir is not None:
         with _workdir_lock(workdir):
             repo = _open_workdir(dest, settings, workdir)
@@ -221,15 +222,10 @@ def working_clone(dest: Destination, settings: GitSettings, workdir: Path | None
             _interrupted_marker(repo).unlink(missing_ok=True)  # only when the run ended well
         return
     temp = Path(tempfile.mkdtemp(prefix="edgemodels-publish-"))
-    keep = False
     try:
         yield _clone(dest, settings, temp / "repo")
-    except PushRejected:
-        keep = True
-        raise
     finally:
-        if not keep:
-            shutil.rmtree(temp, ignore_errors=True)
+        shutil.rmtree(temp, ignore_errors=True)
 
 
 def _clone(dest: Destination, settings: GitSettings, target: Path) -> Any:
@@ -405,19 +401,19 @@ def push_branch(repo: Any, dest: Destination, settings: GitSettings) -> tuple[Pu
     return "pushed", ""
 
 
-def source_commit(catalogue: Path) -> str:
-    """The catalogue's commit (`git rev-parse HEAD`), noting uncommitted changes."""
+def source_commit(catalogue: Path) -> tuple[str, bool]:
+    """The catalogue's commit (`git rev-parse HEAD`), and whether it has uncommitted changes."""
     resolved = catalogue.resolve()
     start = resolved if resolved.is_dir() else resolved.parent
     try:
         repo = git.Repo(str(start), search_parent_directories=True)
         sha = str(repo.head.commit.hexsha)
     except (git.InvalidGitRepositoryError, git.NoSuchPathError, ValueError):
-        return "not a git checkout"
+        return "not a git checkout", False
     top = Path(str(repo.working_tree_dir)).resolve()
     rel = os.path.relpath(resolved, top)
     dirty = repo.is_dirty(untracked_files=True, path=rel)
-    return sha + (" (with uncommitted changes)" if dirty else "")
+    return sha, bool(dirty)
 
 
 def init_worktree(path: Path) -> None:

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Mapping
+import sys
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
@@ -87,7 +88,11 @@ class _Context:
     options: PublishOptions
 
 
-def run_publish(options: PublishOptions, cwd: Path | None = None) -> PublishResult:
+def run_publish(
+    options: PublishOptions, cwd: Path | None = None, warn: Callable[[str], None] | None = None
+) -> PublishResult:
+    """`warn` says what the user should know but does not stop the run (default: stderr)."""
+    warn = warn or _to_stderr
     here = cwd or Path.cwd()
     loaded = load(options.catalogue, here)
     catalogue = loaded.catalogue
@@ -108,16 +113,26 @@ def run_publish(options: PublishOptions, cwd: Path | None = None) -> PublishResu
     published = replace(spec, branch=dest.branch, path=dest.path)
     tree = build_tree(replace(catalogue, git=published), source, RenderOptions())
     refuse_credentials(tree)
+    commit, dirty = source_commit(options.catalogue)
+    if dirty:
+        warn(
+            f"{options.catalogue} has uncommitted changes: they are published "
+            f"too, though no commit of the catalogue holds them (source commit {commit[:12]})"
+        )
     trailer = "\n".join(
         [
             f"Catalogue: {catalogue.name} ({source.digest})",
-            f"Catalogue source commit: {source_commit(options.catalogue)}",
+            f"Catalogue source commit: {commit}" + (" (with uncommitted changes)" if dirty else ""),
             f"Published by edgemodels {__version__}",
         ]
     )
     context = _Context(dest, settings, tree, catalogue.name, trailer, options)
     with working_clone(dest, settings, options.workdir) as repo, git_errors(dest):
         return _attempts(repo, context)
+
+
+def _to_stderr(text: str) -> None:
+    print(f"edgemodels: warning: {text}", file=sys.stderr)
 
 
 def refuse_credentials(tree: Mapping[str, bytes]) -> None:
@@ -145,20 +160,30 @@ def _attempts(repo: Any, ctx: _Context) -> PublishResult:
         if outcome == "pushed":
             return result
         if outcome == "refused":
-            repo.git.update_ref(f"{UNPUSHED_REF}/{ctx.dest.branch}", "HEAD")
             raise PushRejected(
                 f"{ctx.dest.shown}: the remote refused the push: {detail}\n"
-                f"  nothing was published; the commit is kept in {repo.working_tree_dir} "
-                f"as {UNPUSHED_REF}/{ctx.dest.branch}"
+                f"  nothing was published; the {_keep_commit(repo, ctx)}"
             )
         last = detail
-    repo.git.update_ref(f"{UNPUSHED_REF}/{ctx.dest.branch}", "HEAD")
     raise PushRejected(
         f"{ctx.dest.shown}: the branch kept moving while publishing: the push was rejected "
         f"{ctx.options.retries + 1} time(s) ({last}); nothing was forced.\n"
-        f"  Run publish again later (it starts from the new branch head). The last commit "
-        f"is kept in {repo.working_tree_dir} as {UNPUSHED_REF}/{ctx.dest.branch}"
+        f"  Run publish again later (it starts from the new branch head). The last "
+        f"{_keep_commit(repo, ctx)}"
     )
+
+
+def _keep_commit(repo: Any, ctx: _Context) -> str:
+    """Where the commit that was not pushed can be looked at: only a --workdir clone
+    outlives the run (a temporary clone is removed; publishing again makes it anew)."""
+    ref = f"{UNPUSHED_REF}/{ctx.dest.branch}"
+    if ctx.options.workdir is None:
+        return (
+            "commit was not kept (the temporary clone is removed); publish with "
+            f"--workdir DIR to keep it there as {ref}"
+        )
+    repo.git.update_ref(ref, "HEAD")
+    return f"commit is kept in {repo.working_tree_dir} as {ref}"
 
 
 def _write_and_commit(repo: Any, ctx: _Context, attempt: int) -> PublishResult:

@@ -95,13 +95,14 @@ def command(
 
     Only the folder --path of the branch changes (other paths are left alone); nothing is
     committed when the tree is already there. The commit message lists the models added,
-    upgraded and removed per target, and the catalogue's git commit. When the branch moved
+    upgraded and removed per target, and the catalogue's git commit (a catalogue with
+    uncommitted changes is published with a warning on stderr). When the branch moved
     meanwhile, publish fetches, rebuilds on top and pushes again (--retries times).
     Credentials come from git's credential helpers, or EDGEMODELS_GIT_TOKEN (with
     EDGEMODELS_GIT_USERNAME, default oauth2), offered to the --repo host only, over https
-    (http:// only with --allow-http-token); they are never printed or written to disk. Exit 0 when
-    published or already up to date, 1 on catalogue errors or hand-edited files in the
-    way, 2 when the repository cannot be cloned, written or pushed to.
+    (http:// only with --allow-http-token); they are never printed or written to disk.
+    Exit 0 when published or already up to date, 1 on catalogue errors or hand-edited
+    files in the way, 2 when the repository cannot be cloned, written or pushed to.
 
     \b
     Example:
@@ -130,7 +131,7 @@ def command(
             timeout,
             allow_http_token,
         )
-        result = run_publish(options)
+        result = run_publish(options)  # warnings go to stderr
         if result.status == "findings":
             return emit_findings(result.findings, fmt, f"publish {source}", output=output)
         if result.status == "unchanged":

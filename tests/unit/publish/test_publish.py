@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import stat
 import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -181,11 +181,12 @@ def test_source_commit_of_a_catalogue_checkout(
     assert publish(capsys, str(catalogue), "--repo", str(bare_repo), "--branch", "b1")[0] == 0
     assert f"Catalogue source commit: {head}\n" in message(bare_repo, "b1") + "\n"
     set_version(catalogue, "sktime", "1.4.2", "1.4.3")
-    rc, out, _ = publish(
+    rc, out, err = publish(
         capsys, str(catalogue), "--repo", str(bare_repo), "--branch", "b1", "--dry-run"
     )
     assert rc == 0
     assert f"{head} (with uncommitted changes)" in out
+    assert f"warning: {catalogue} has uncommitted changes" in err
     assert "upgraded sktime 1.4.2 -> 1.4.3" in out
     assert len(branch_log(bare_repo, "b1")) == 1
 
@@ -245,8 +246,15 @@ def test_catalogue_errors_publish_nothing(
 
 
 def test_remote_hook_refusal_is_a_clear_exit_2(
-    capsys: pytest.CaptureFixture[str], catalogue: Path, bare_repo: Path
+    capsys: pytest.CaptureFixture[str],
+    catalogue: Path,
+    bare_repo: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    temp = tmp_path / "tmp"  # this test's own, so other runs' clones do not count
+    temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
     hook = bare_repo / "hooks" / "pre-receive"
     hook.write_text("#!/bin/sh\necho 'deploy branch is frozen' >&2\nexit 1\n")
     hook.chmod(0o755)
@@ -254,11 +262,15 @@ def test_remote_hook_refusal_is_a_clear_exit_2(
     assert rc == 2
     assert "the remote refused the push" in err
     assert "deploy branch is frozen" in err
-    assert "refs/edgemodels/unpushed/acm-dev" in err
-    kept = Path(re.search(r"kept in (\S+) as", err).group(1))  # type: ignore[union-attr]
-    assert message(kept / ".git", "refs/edgemodels/unpushed/acm-dev").startswith("edgemodels:")
-    shutil.rmtree(kept.parent)  # the temporary clone kept for the user
+    assert "publish with --workdir DIR to keep it there as refs/edgemodels/unpushed/acm-dev" in err
     assert git("--git-dir", str(bare_repo), "branch", "--list") == ""
+    assert list(temp.iterdir()) == []  # the temporary clone is removed
+    work = tmp_path / "work"
+    args = ("--repo", str(bare_repo), "--branch", "acm-dev", "--workdir", str(work))
+    rc, _, err = publish(capsys, str(catalogue), *args)
+    assert rc == 2
+    assert f"the commit is kept in {work} as refs/edgemodels/unpushed/acm-dev" in err
+    assert message(work / ".git", "refs/edgemodels/unpushed/acm-dev").startswith("edgemodels:")
 
 
 def test_credentials_in_the_tree_are_refused() -> None:
