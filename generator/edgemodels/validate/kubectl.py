@@ -29,23 +29,48 @@ _ACCUMULATING = "accumulating resources from '"
 _ERR_RE = re.compile(r'err="(?P<err>(?:[^"\\]|\\.)*)"')
 
 
-def run(
-    binary: str, folder: Path, running: set[subprocess.Popen[str]] | None = None
-) -> tuple[bool, str]:
+class Running:
+    """The builds running now. Once stopped, none starts: a worker thread that was between
+    its gate and its Popen when the run was stopped (SIGTERM, Ctrl-C, the caller done)
+    would otherwise start a kubectl after the others were killed, and leave it running."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._procs: set[subprocess.Popen[str]] = set()
+        self._stopped = False
+
+    def start(self, argv: list[str]) -> subprocess.Popen[str] | None:
+        """A started build, or None when the run is stopped. Raises OSError as Popen."""
+        with self._lock:  # held across Popen: stop() cannot come between it and the add
+            if self._stopped:
+                return None
+            proc = subprocess.Popen(
+                argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_go_env()
+            )
+            self._procs.add(proc)
+            return proc
+
+    def done(self, proc: subprocess.Popen[str]) -> None:
+        with self._lock:
+            self._procs.discard(proc)
+
+    def stop(self) -> None:
+        with self._lock:
+            self._stopped = True
+            for proc in self._procs:
+                proc.kill()
+
+
+def run(binary: str, folder: Path, running: Running | None = None) -> tuple[bool, str]:
     """(built, output or error). A hung build becomes an error of its targets, not a crash.
     The process is in `running` while it runs."""
+    running = Running() if running is None else running
     try:
-        proc = subprocess.Popen(
-            [binary, "kustomize", str(folder)],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            env=_go_env(),
-        )
+        proc = running.start([binary, "kustomize", str(folder)])
     except OSError as exc:
         return False, f"cannot run {binary}: {exc}"
-    running = set() if running is None else running
-    running.add(proc)
+    if proc is None:
+        return False, "stopped before it started"
     with proc:
         try:
             out, err = proc.communicate(timeout=_TIMEOUT)
@@ -54,7 +79,7 @@ def run(
             proc.communicate()
             return False, f"kubectl kustomize did not finish within {_TIMEOUT} s"
         finally:
-            running.discard(proc)
+            running.done(proc)
     return proc.returncode == 0, out if proc.returncode == 0 else err
 
 
@@ -140,7 +165,7 @@ def run_all(
     `started` is set when the first build starts.
     """
     workers = max(1, min(len(folders), cores.available()))
-    running: set[subprocess.Popen[str]] = set()
+    running = Running()
     pace = _Pace()
 
     def one(index: int) -> list[Part]:
@@ -167,8 +192,7 @@ def run_all(
         finally:
             if not ended:  # stopped early (Ctrl-C, SIGTERM): what still builds is not needed
                 pool.shutdown(cancel_futures=True, wait=False)
-                for proc in list(running):
-                    proc.kill()
+                running.stop()
 
 
 class _Pace:
@@ -210,7 +234,7 @@ def _timed_in(
     size: int,
     binary: str,
     folder: Path,
-    running: set[subprocess.Popen[str]],
+    running: Running,
 ) -> Outcome:
     with gate or nullcontext():
         return pace.timed(size, lambda: run(binary, folder, running))

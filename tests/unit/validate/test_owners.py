@@ -118,7 +118,7 @@ def test_output_that_origins_cannot_split_is_built_again_with_wrappers(
     tops: list[str] = []
     real = kubectl.run
 
-    def recording(binary: str, folder: Path, running: set[Any]) -> tuple[bool, str]:
+    def recording(binary: str, folder: Path, running: Any) -> tuple[bool, str]:
         tops.append((folder / "kustomization.yaml").read_text(encoding="utf-8"))
         return real(binary, folder, running)
 

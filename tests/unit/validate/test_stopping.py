@@ -125,3 +125,21 @@ def test_a_killed_run_leaves_no_build_running(started: tuple[Path, dict[str, str
     # the build process, which stops its builds and removes its folder by itself.
     code, _, _ = _stop_while_building(*started, signal.SIGKILL, group=False)
     assert code == -signal.SIGKILL
+
+
+def test_no_build_starts_once_the_run_is_stopped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A worker between its gate and its Popen when the run is stopped must not start a
+    # kubectl after the others were killed (one run in three left it running).
+    from edgemodels.validate import kubectl
+
+    pids = tmp_path / "pids"
+    pids.mkdir()
+    monkeypatch.setenv("KUBECTL_PIDS", str(pids))
+    stand_in(tmp_path, "kubectl", SLOW_KUBECTL)
+    running = kubectl.Running()
+    running.stop()
+    outcome = kubectl.run(str(tmp_path / "bin" / "kubectl"), tmp_path, running)
+    assert outcome == (False, "stopped before it started")
+    assert list(pids.iterdir()) == []

@@ -67,7 +67,7 @@ def test_a_twin_is_built_once_and_each_gets_its_objects(
     tops: list[str] = []
     real = kubectl.run
 
-    def counting(binary: str, folder: Path, running: set[Any]) -> tuple[bool, str]:
+    def counting(binary: str, folder: Path, running: Any) -> tuple[bool, str]:
         tops.append((folder / "kustomization.yaml").read_text(encoding="utf-8"))
         return real(binary, folder, running)
 
