@@ -7,6 +7,7 @@ Catalogue findings of error severity stop before anything is rendered.
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from edgemodels import __version__
 from edgemodels.catalogue import LoadResult, load, suppressions_of
 from edgemodels.catalogue.model import Catalogue
 from edgemodels.diagnostics import Diagnostic, Location, has_failures
+from edgemodels.errors import UsageError
 from edgemodels.progress import Progress, no_progress
 from edgemodels.render import RenderOptions, SourceInfo, render_catalogue
 from edgemodels.render.common import inside
@@ -90,6 +92,7 @@ def build_tree(
 
 def generate(options: GenerateOptions, cwd: Path | None = None) -> GenerateResult:
     here = cwd or Path.cwd()
+    refuse_overlap(options.catalogue, options.output)
     cache = load_cache(options.output) if options.cache else None
     result = load(options.catalogue, here, cache)
     if result.catalogue is None:  # the loader refuses to build on errors, even suppressed ones
@@ -107,6 +110,26 @@ def generate(options: GenerateOptions, cwd: Path | None = None) -> GenerateResul
     if options.check:
         findings += stale_findings(plan, options.output)
     return GenerateResult(tuple(findings), plan, len(tree))
+
+
+def refuse_overlap(catalogue: Path, output: Path) -> None:
+    """An output folder that is the catalogue folder, lies inside it or holds it would mix
+    generated YAML into the catalogue: the next load reads it as catalogue files. Real
+    paths are compared, so a symlink cannot hide the overlap. A catalogue that is one file
+    only has to stay out of the output's way: other files beside it are never read."""
+    cat, out = os.path.realpath(catalogue), os.path.realpath(output)
+    single_file = os.path.isfile(cat)
+    overlap = out == cat if single_file else _within(out, cat) or _within(cat, out)
+    if overlap:
+        raise UsageError(
+            f"the output folder {output} overlaps the catalogue {catalogue}: generated files "
+            "would be read as catalogue files; write the tree to a folder outside the "
+            "catalogue (e.g. a sibling folder)"
+        )
+
+
+def _within(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip("/") + "/")
 
 
 def catalogue_findings(result: LoadResult) -> list[Diagnostic]:

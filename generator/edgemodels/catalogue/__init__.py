@@ -10,7 +10,7 @@ from edgemodels.catalogue.build import build_catalogue
 from edgemodels.catalogue.checks import check_merged
 from edgemodels.catalogue.model import Catalogue
 from edgemodels.catalogue.schema import validate_file
-from edgemodels.catalogue.sources import Merged, discover, merge, read_files
+from edgemodels.catalogue.sources import Merged, discover, merge, read_files, shown_name
 from edgemodels.diagnostics import (
     Diagnostic,
     Location,
@@ -40,7 +40,9 @@ def load(path: Path, base: Path | None = None, memo: ParseMemo | None = None) ->
 
 
 def _load(path: Path, base: Path, memo: ParseMemo | None) -> LoadResult:
-    files, diags = read_files(discover(path), base, memo)
+    paths, skipped = discover(path)
+    files, diags = read_files(paths, base, memo)
+    diags.extend(skipped_findings(skipped, base))
     if not files and not diags:
         where = Location(path.as_posix())
         diags.append(
@@ -56,6 +58,21 @@ def _load(path: Path, base: Path, memo: ParseMemo | None) -> LoadResult:
     if has_failures(diags):
         return LoadResult(None, diags, merged)
     return LoadResult(build_catalogue(merged), diags, merged)
+
+
+def skipped_findings(folders: list[Path], base: Path) -> list[Diagnostic]:
+    """Y015: a generated tree inside the catalogue folder is left out, and said so."""
+    return [
+        Diagnostic(
+            Location(shown_name(folder, base), 1, 1),
+            "Y015",
+            "holds a tree edgemodels generated (.edgemodels/manifest.json): its files are not "
+            "read as catalogue files; move the generated tree out of the catalogue folder",
+            "warning",
+            "generated-tree-in-catalogue",
+        )
+        for folder in folders
+    ]
 
 
 def load_catalogue(

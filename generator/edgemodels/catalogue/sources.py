@@ -23,6 +23,7 @@ API_VERSION = "edgemodels.io/v1alpha1"
 OTHER_KINDS = frozenset({"SiteInventory", "WorkloadPlacement", "PolicySet", "PolicyConfig"})
 SINGLE_SECTIONS = ("git", "hub", "defaults")
 MAX_FILES = 100_000
+GENERATED_MARK = (".edgemodels", "manifest.json")  # what `generate` leaves in its tree
 
 
 @dataclass(frozen=True)
@@ -72,24 +73,29 @@ def default_catalogue_path(cwd: Path) -> Path:
     )
 
 
-def discover(path: Path) -> list[Path]:
-    """The files of a catalogue, in a stable order."""
+def discover(path: Path) -> tuple[list[Path], list[Path]]:
+    """The files of a catalogue, in a stable order, and the folders skipped because they
+    hold a tree edgemodels generated (`.edgemodels/manifest.json`): its YAML is Kubernetes
+    objects, not catalogue files, and reading it would bury the catalogue in findings."""
     if not path.exists():
         raise InputError(f"{path}: no such file or directory")
     if path.is_file():
-        return [path]
+        return [path], []
     if not path.is_dir():
         raise InputError(f"{path}: not a file or directory")
-    found = []
+    candidates, generated = [], set()
     for p in sorted(path.rglob("*")):
         rel = p.relative_to(path)
+        if rel.parts[-2:] == GENERATED_MARK and p.is_file():
+            generated.add(rel.parent.parent)
         if any(part.startswith(".") for part in rel.parts):
             continue
         if p.suffix in (".yaml", ".yml") and p.is_file():
-            found.append(p)
-            if len(found) > MAX_FILES:
+            candidates.append((p, rel))
+            if len(candidates) > MAX_FILES:
                 raise InputError(f"{path}: more than {MAX_FILES} YAML files")
-    return found
+    found = [p for p, rel in candidates if not generated.intersection(rel.parents)]
+    return found, [path / rel for rel in sorted(generated)]
 
 
 def shown_name(path: Path, base: Path) -> str:

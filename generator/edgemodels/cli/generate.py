@@ -49,7 +49,8 @@ def command(
     reported and kept unless --force. OUTPUT/.edgemodels/cache (git-ignored) lets the next
     run render only the models that changed. Exit 0 when written (or up to date under --check),
     1 on catalogue errors, conflicts or (with --check) an out-of-date OUTPUT, 2 when OUTPUT
-    cannot be written or is being written by another run.
+    cannot be written, is being written by another run, or overlaps the catalogue folder
+    (OUTPUT must be outside it).
 
     \b
     Example:

@@ -1,0 +1,55 @@
+"""An output folder that overlaps the catalogue is refused before anything is written, and a
+generated tree left inside a catalogue folder is skipped by discovery, with a warning."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from generate_helpers import REPO, run_generate
+
+from edgemodels.cli import main
+
+EXAMPLE = REPO / "examples" / "lrt"
+
+
+@pytest.fixture
+def cat(tmp_path: Path) -> Path:
+    shutil.copytree(EXAMPLE, tmp_path / "cat")
+    return tmp_path / "cat"
+
+
+@pytest.mark.parametrize("output", ["cat/generated", "cat", "cat/models", ".", "link/out"])
+def test_output_overlapping_the_catalogue_is_refused(
+    cat: Path, output: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (cat.parent / "link").symlink_to(cat)  # a symlink cannot hide the overlap
+    before = sorted(p.relative_to(cat.parent) for p in cat.parent.rglob("*"))
+    assert run_generate(str(cat), "-o", str(cat.parent / output)) == 2
+    assert "overlaps the catalogue" in capsys.readouterr().err
+    assert sorted(p.relative_to(cat.parent) for p in cat.parent.rglob("*")) == before
+    assert main(["check", str(cat)]) == 0
+
+
+def test_catalogue_inside_the_output_is_refused(cat: Path) -> None:
+    assert run_generate(str(cat / "models"), "-o", str(cat), "--check") == 2
+
+
+def test_sibling_output_is_accepted(cat: Path) -> None:
+    assert run_generate(str(cat), "-o", str(cat.parent / "generated")) == 0
+    assert run_generate(str(cat / "catalogue.yaml"), "-o", str(cat.parent / "g2")) == 0
+
+
+def test_generated_tree_inside_the_catalogue_is_skipped(
+    cat: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = cat.parent / "out"
+    assert run_generate(str(cat), "-o", str(out)) == 0
+    shutil.copytree(out, cat / "deploy" / "generated")  # e.g. an older run or a copy
+    capsys.readouterr()
+    assert main(["check", str(cat)]) == 0
+    text = capsys.readouterr().out
+    assert "deploy/generated:1:1: Y015 [warning]" in text
+    assert "S004" not in text
+    assert main(["check", "--strict", str(cat)]) == 1
