@@ -119,6 +119,8 @@ def test_argo_cd_hub_objects_validate_against_the_real_schemas(mode: str) -> Non
     for path, data in hub(mode).items():
         doc = yaml.safe_load(data)
         kinds.add(doc["kind"])
+        if "/" not in doc["apiVersion"]:
+            continue  # a core kind (the hub Namespace): no CRD schema, validate checks it
         errors = [
             e.message for e in upstream_validator(doc["apiVersion"], doc["kind"]).iter_errors(doc)
         ]

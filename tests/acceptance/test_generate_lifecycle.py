@@ -229,6 +229,7 @@ def test_deleting_every_model_leaves_only_the_bookkeeping(repo: Repo) -> None:
         "hub/bindings/default.yaml",
         "hub/channel.yaml",
         "hub/kustomization.yaml",
+        "hub/namespace.yaml",
     ]
 
 

@@ -30,6 +30,8 @@ BINDING_API = f"{CLUSTER}/v1beta2"
 RULE_API = f"{APPS}/v1"
 OFFLINE_TAINTS = (f"{CLUSTER}/unreachable", f"{CLUSTER}/unavailable")
 
+NAMESPACE_FILE = "hub/namespace.yaml"
+
 Files = dict[str, bytes]
 
 
@@ -66,7 +68,10 @@ def render_hub(catalogue: Catalogue, plans: list[ModelPlan], source: SourceInfo)
 def hub_common(catalogue: Catalogue, source: SourceInfo) -> Files:
     """The Channel and the cluster set bindings: one of each for the whole catalogue."""
     top = source.where(catalogue.location)
-    files: Files = {"hub/channel.yaml": yaml_file(channel(catalogue), top)}
+    files: Files = {
+        NAMESPACE_FILE: yaml_file(namespace_object(catalogue), top),
+        "hub/channel.yaml": yaml_file(channel(catalogue), top),
+    }
     if catalogue.hub.placement_kind == "Placement":
         for cluster_set in catalogue.hub.cluster_sets:
             ns = catalogue.hub.namespace
@@ -113,6 +118,14 @@ def _meta(name: str, namespace: str, labels: dict[str, str], origin: str) -> dic
         "labels": labels,
         "annotations": {SOURCE_ANNOTATION: origin},
     }
+
+
+def namespace_object(catalogue: Catalogue) -> dict[str, Any]:
+    """The hub namespace, so `kubectl apply -k hub/` works on a fresh hub. RHACM needs
+    nothing on it (no label or annotation): Channel, Placements and Subscriptions only have
+    to share it, and the Channel's credentials Secret is read from it."""
+    meta = {"name": catalogue.hub.namespace, "labels": hub_labels(catalogue)}
+    return {"apiVersion": "v1", "kind": "Namespace", "metadata": meta}
 
 
 def channel(catalogue: Catalogue) -> dict[str, Any]:
@@ -234,7 +247,14 @@ def application(catalogue: Catalogue, plan: ModelPlan, origin: str) -> dict[str,
 
 def hub_kustomization(files: Files) -> dict[str, Any]:
     """Lists every hub file so `kubectl apply -k hub/` creates them all."""
-    order = ("channel.yaml", "bindings/", "placements/", "subscriptions/", "applications/")
+    order = (
+        "namespace.yaml",
+        "channel.yaml",
+        "bindings/",
+        "placements/",
+        "subscriptions/",
+        "applications/",
+    )
     paths = sorted(
         (p.removeprefix("hub/") for p in files if p.startswith("hub/")),
         key=lambda p: (next(i for i, o in enumerate(order) if p.startswith(o)), p),

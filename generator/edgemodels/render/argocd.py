@@ -28,7 +28,13 @@ from typing import Any
 
 from edgemodels.catalogue.model import Catalogue
 from edgemodels.names import MAX_LABEL_VALUE
-from edgemodels.render.acm import HubPlacement, binding, placement_object, render_hub
+from edgemodels.render.acm import (
+    NAMESPACE_FILE,
+    HubPlacement,
+    binding,
+    placement_object,
+    render_hub,
+)
 from edgemodels.render.common import SOURCE_ANNOTATION, SourceInfo, git_path, hub_labels, yaml_file
 from edgemodels.render.helm import placement_values
 from edgemodels.render.migration import mark_site_objects
@@ -74,6 +80,9 @@ def legacy_hub(catalogue: Catalogue, plans: list[ModelPlan], source: SourceInfo)
     del files["hub/kustomization.yaml"]
     if catalogue.hub.namespace == catalogue.hub.argocd.namespace:
         files = {p: d for p, d in files.items() if not p.startswith("hub/bindings/")}
+        # Argo CD's own namespace exists already and is not ours: `kubectl delete -k hub/`
+        # must never take it (and Argo CD) away.
+        del files[NAMESPACE_FILE]
     return files
 
 
@@ -246,6 +255,7 @@ def sync_policy(catalogue: Catalogue) -> dict[str, Any]:
 
 
 _ORDER = (
+    "namespace.yaml",
     "channel.yaml",
     "bindings/",
     "placements/",

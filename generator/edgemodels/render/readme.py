@@ -266,6 +266,7 @@ README.md                     this file
 .edgemodels/manifest.json     files edgemodels owns here, with their sha256; catalogue digest
 hub/                          objects for the RHACM hub (namespace HUB_NS)
   kustomization.yaml          lists them all: kubectl apply -k hub/
+  namespace.yaml              the Namespace HUB_NS itself, so a fresh hub needs nothing first
   channel.yaml                the Git Channel for this repository
   bindings/<set>.yaml         ManagedClusterSetBinding per cluster set (Placement mode)
   placements/<name>.yaml      Placement (or PlacementRule) per placement

@@ -234,7 +234,7 @@ def test_keep_subscriptions_holds_both_hub_sides_and_the_other_phases_do_not() -
         for p in both
         if p.startswith("hub/") and p != "hub/kustomization.yaml"
     )
-    assert listed[0] == "channel.yaml"
+    assert listed[:2] == ["namespace.yaml", "channel.yaml"]
     removed = render(argocd(fleet(), migration="subscriptions-removed"))
     assert not any(
         p.startswith(("hub/channel", "hub/subscriptions/", "hub/placements/")) for p in removed
@@ -255,6 +255,7 @@ def test_a_hub_namespace_shared_with_argo_cd_gets_each_object_once(tmp_path: Pat
     cat = replace(cat, hub=replace(cat.hub, namespace="gitops"))
     tree = render(cat)
     assert not any(p.startswith("hub/bindings/") for p in tree)
+    assert "hub/namespace.yaml" not in tree  # Argo CD's namespace is not ours to delete
     assert {"hub/argocd/bindings/edge.yaml", "hub/placements/edge.yaml"} <= set(tree)
     documents = [
         ParsedDocument(p, load_yaml(d), d.decode())

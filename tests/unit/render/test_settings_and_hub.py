@@ -192,7 +192,7 @@ def test_hub_kustomization_lists_every_hub_file_once() -> None:
         if p.startswith("hub/") and not p.endswith("kustomization.yaml")
     )
     assert sorted(listed) == files and len(set(listed)) == len(listed)
-    assert listed[0] == "channel.yaml"
+    assert listed[:2] == ["namespace.yaml", "channel.yaml"]
 
 
 def test_argocd_delivery_leaves_the_hub_to_its_own_renderer() -> None:
@@ -203,3 +203,13 @@ def test_argocd_delivery_leaves_the_hub_to_its_own_renderer() -> None:
     hub = [p for p in tree if p.startswith("hub/")]
     assert hub and all(p.startswith("hub/argocd/") or p == "hub/kustomization.yaml" for p in hub)
     assert "models/lrt/chart/Chart.yaml" in tree
+
+
+def test_hub_kustomization_creates_the_hub_namespace_first() -> None:
+    cat = fleet()
+    tree = render(cat)
+    namespace = load_yaml(tree["hub/namespace.yaml"])
+    assert namespace["kind"] == "Namespace" and namespace["apiVersion"] == "v1"
+    assert namespace["metadata"]["name"] == cat.hub.namespace
+    assert load_yaml(tree["hub/kustomization.yaml"])["resources"][0] == "namespace.yaml"
+    assert "hub/namespace.yaml" not in render(replace(cat, hub=replace(cat.hub, delivery="argocd")))
