@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from generate_helpers import REPO, run_generate
+from generate_helpers import REPO, files_of, run_generate
 
 from edgemodels.cli import main
 
@@ -53,3 +53,16 @@ def test_generated_tree_inside_the_catalogue_is_skipped(
     assert "deploy/generated:1:1: Y015 [warning]" in text
     assert "S004" not in text
     assert main(["check", "--strict", str(cat)]) == 1
+
+
+def test_a_comment_above_an_entry_rewrites_no_generated_file(cat: Path) -> None:
+    out = cat.parent / "out"
+    assert run_generate(str(cat), "-o", str(out)) == 0
+    before = files_of(out)
+    for name in ("catalogue.yaml", "models/sktime.yaml"):
+        path = cat / name
+        path.write_text("# reviewed by the line team\n" + path.read_text())
+    assert run_generate(str(cat), "-o", str(out)) == 0
+    after = files_of(out)
+    changed = [p for p in after if after[p] != before.get(p)]
+    assert changed == [".edgemodels/manifest.json"]  # its catalogue digest, and nothing else

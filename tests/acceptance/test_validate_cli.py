@@ -64,7 +64,7 @@ def test_a_defect_exits_1_with_its_location(tree: Path, capsys: pytest.CaptureFi
     out = capsys.readouterr().out.splitlines()
     assert out[0] == (
         f"{tree.as_posix()}/{rel}:{line}:3: K101 Placement lrt: unknown field 'toleration' in /spec "
-        "(from lrt/catalogue.yaml:26:1)"
+        "(from lrt/catalogue.yaml#targets/lrt)"  # no lrt/ here to look its line up in
     )
     assert out[-1].startswith(f"validated {tree}: 1 error(s)")
 
@@ -149,7 +149,7 @@ def test_json_format(tree: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (finding,) = json.loads(capsys.readouterr().out)["findings"]
     assert (finding["code"], finding["name"]) == ("K308", "git-path-missing")
     assert finding["path"] == f"{tree.as_posix()}/hub/subscriptions/sktime--lrt.yaml"
-    assert finding["origin"]["path"] == "lrt/models/sktime.yaml"
+    assert finding["origin"]["path"] == "lrt/models/sktime.yaml#models/sktime"
 
 
 def drop_liveness_probe(path: Path) -> None:
@@ -168,9 +168,13 @@ def test_manifest_policies_point_back_at_the_catalogue(
     drop_liveness_probe(tree / "models/anomaly-scorer/base/deployment.yaml")
     monkeypatch.chdir(tree)
     assert run_validate(".") == 1
-    out = capsys.readouterr().out
-    assert "P120" in out and "(from lrt/models/anomaly-scorer.yaml:5:1)" in out
+    out = capsys.readouterr().out  # the catalogue is not here: the entry is named
+    assert "P120" in out and "(from lrt/models/anomaly-scorer.yaml#models/anomaly-scorer)" in out
     assert run_validate(".", "--no-policies") == 0
+    shutil.copytree(EXAMPLE, tree.parent / "lrt")
+    monkeypatch.chdir(tree.parent)  # where the generator named the catalogue from
+    assert run_validate(tree.name) == 1
+    assert "(from lrt/models/anomaly-scorer.yaml:5:7)" in capsys.readouterr().out
 
 
 def test_a_catalogue_suppression_silences_a_manifest_finding(

@@ -17,6 +17,7 @@ from fnmatch import fnmatch
 from pathlib import Path
 
 from edgemodels.diagnostics import Diagnostic, Location
+from edgemodels.origins import SOURCE_ANNOTATION, parse_source
 from edgemodels.policy.cel_env import new_context
 from edgemodels.policy.cel_import import cel
 from edgemodels.policy.evaluate import Subject, bind, run_rule
@@ -27,7 +28,6 @@ from edgemodels.policy.screen import passing
 from edgemodels.secrets_scan import might_hold_credential
 from edgemodels.yamlio import PosMap, load_positioned, locate
 
-SOURCE_ANNOTATION = "edgemodels.io/source"
 ENTRY_SECTIONS = ("targets", "models", "workloads")
 
 
@@ -135,14 +135,14 @@ def _screen(
 
 
 def source_of(obj: Mapping[str, object]) -> Location | None:
-    """The catalogue line from the `edgemodels.io/source: <file>:<line>` annotation."""
+    """The catalogue entry from the `edgemodels.io/source` annotation (origins.py)."""
     metadata = obj.get("metadata")
     annotations = metadata.get("annotations") if isinstance(metadata, Mapping) else None
-    value = annotations.get(SOURCE_ANNOTATION) if isinstance(annotations, Mapping) else None
-    if not isinstance(value, str):
-        return None
-    path, _, line = value.rpartition(":")
-    return Location(path, int(line), 1) if path and line.isdigit() else None
+    return (
+        parse_source(annotations.get(SOURCE_ANNOTATION))
+        if isinstance(annotations, Mapping)
+        else None
+    )
 
 
 def _locator(

@@ -53,7 +53,7 @@ def render_catalogue(
     tree: FileTree = hub_common(catalogue, source_info) if subscriptions else {}
     with progress(plans, "rendering models") as bar:
         for plan in bar:
-            origin = source_info.where(plan.model.location)
+            origin = source_info.where(plan.model.location, "models", plan.model.name)
             files: Mapping[str, bytes]
             if cache is None:
                 files = unit.render(plan, origin)

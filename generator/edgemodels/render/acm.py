@@ -80,7 +80,7 @@ def hub_common(catalogue: Catalogue, source: SourceInfo) -> Files:
 
 
 def target_origins(catalogue: Catalogue, source: SourceInfo) -> dict[str, str]:
-    return {t.name: source.where(t.location) for t in catalogue.targets}
+    return {t.name: source.where(t.location, "targets", t.name) for t in catalogue.targets}
 
 
 def hub_model_files(
@@ -88,7 +88,7 @@ def hub_model_files(
 ) -> Files:
     """One model's Subscriptions and Application, and the Placements they use."""
     files: Files = {}
-    model_origin = source.where(plan.model.location)
+    model_origin = source.where(plan.model.location, "models", plan.model.name)
     for placed in plan.placed:
         origin = targets.get(placed.placement.name, model_origin)
         for hp in hub_placements(catalogue, placed, origin):

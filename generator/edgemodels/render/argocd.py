@@ -103,9 +103,9 @@ def render_argocd_hub(catalogue: Catalogue, plans: list[ModelPlan], source: Sour
         files[f"{ROOT}/bindings/{cluster_set}.yaml"] = yaml_file(
             shared_binding(argo.namespace, cluster_set), top
         )
-    targets = {t.name: source.where(t.location) for t in catalogue.targets}
+    targets = {t.name: source.where(t.location, "targets", t.name) for t in catalogue.targets}
     for plan in plans:
-        model_origin = source.where(plan.model.location)
+        model_origin = source.where(plan.model.location, "models", plan.model.name)
         for placed in plan.placed:
             name = placed.placement.name
             origin = targets.get(name, model_origin)

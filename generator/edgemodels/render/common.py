@@ -11,10 +11,11 @@ from typing import Any
 
 from edgemodels.catalogue.model import Catalogue, Model
 from edgemodels.diagnostics import Location
+from edgemodels.origins import CATALOGUE_ENTRY, source_value
+from edgemodels.origins import SOURCE_ANNOTATION as SOURCE_ANNOTATION  # for the renderers
 from edgemodels.yamlio import dump_yaml
 
 MANAGED_BY = {"app.kubernetes.io/managed-by": "edgemodels"}
-SOURCE_ANNOTATION = "edgemodels.io/source"
 MODEL_LABEL = "edgemodels.io/model"
 PLACEMENT_LABEL = "edgemodels.io/placement"
 CATALOGUE_LABEL = "edgemodels.io/catalogue"
@@ -33,14 +34,13 @@ class SourceInfo:
     base_dir: str = ""  # absolute folder that banner paths are made relative to
     shown_from: str = ""  # absolute folder that relative Location paths start from
 
-    def where(self, loc: Location) -> str:
-        """`file:line` of a catalogue entry, the same whatever folder edgemodels ran from."""
+    def where(self, loc: Location, section: str = CATALOGUE_ENTRY, name: str = "") -> str:
+        """`file#section/name` of a catalogue entry, the same whatever folder edgemodels ran
+        from. No line: a line moves when anything above it changes (origins.py)."""
         path = loc.path
         if self.base_dir:
             path = inside(path, self.shown_from or "/", self.base_dir) or path
-        if loc.line <= 0:
-            return path
-        return f"{path}:{loc.line}"
+        return source_value(path, section, name)
 
 
 def inside(path: str, start: str, base: str) -> str | None:

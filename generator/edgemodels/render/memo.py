@@ -1,6 +1,6 @@
 """Cache keys for model renders: a digest of everything one model's render reads.
 
-A model's files depend on the model, where it is defined (banners cite the line), the
+A model's files depend on the model, where it is defined (banners cite the file), the
 rest of the catalogue (hub, git, defaults, targets, workloads: read by every model's
 render and by `plan_model`, which derives the model's settings per placement from the
 model and the rest alone), the render options, where the catalogue sits relative to the

@@ -39,7 +39,7 @@ def mark_site_objects(
     """`tree` with the keep marks on every site object of every model."""
     out = dict(tree)
     for plan in plans:
-        origin = source.where(plan.model.location)
+        origin = source.where(plan.model.location, "models", plan.model.name)
         root = f"models/{plan.model.name}"
         if plan.model.packaging == "helm":
             helpers = f"{root}/chart/templates/_helpers.tpl"

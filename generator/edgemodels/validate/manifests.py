@@ -8,7 +8,6 @@ documents are valid; a document with a finding is composed again, once, to place
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -17,13 +16,12 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from edgemodels.diagnostics import Diagnostic, Location
+from edgemodels.origins import SOURCE_ANNOTATION, parse_source
 from edgemodels.validate.codes import diagnostic
 from edgemodels.validate.fastload import Duplicate, FastResolver, NotPlain, plain_data
 from edgemodels.yamlio import check_tagged_scalars
 
 Pointer = tuple[str | int, ...]
-_SOURCE_RE = re.compile(r"^(?P<path>.+?):(?P<line>[0-9]+)(?::(?P<col>[0-9]+))?$")
-SOURCE_ANNOTATION = "edgemodels.io/source"
 
 
 @dataclass(frozen=True)
@@ -364,10 +362,5 @@ def json_type(value: object) -> str:
 
 
 def origin_of(manifest: Manifest) -> Location | None:
-    """The catalogue entry that produced an object: `edgemodels.io/source: <file>:<line>`."""
-    value = manifest.annotation(SOURCE_ANNOTATION)
-    match = _SOURCE_RE.match(value or "")
-    if match is None:
-        return None
-    col = int(match["col"]) if match["col"] else 1
-    return Location(match["path"], int(match["line"]), col)
+    """The catalogue entry that produced an object (`edgemodels.io/source`, origins.py)."""
+    return parse_source(manifest.annotation(SOURCE_ANNOTATION))

@@ -19,6 +19,7 @@ from edgemodels.diagnostics import (
     sort_diagnostics,
 )
 from edgemodels.errors import InputError, ToolMissingError, UsageError
+from edgemodels.origins import resolve_origins
 from edgemodels.policy import load_policies
 from edgemodels.validate import cores, k8s_schemas, kubeconform
 from edgemodels.validate.acm_checks import acm_findings, hub_findings, name_findings
@@ -218,9 +219,10 @@ def check_tree(
 
 
 def catalogue_suppressions(diags: list[Diagnostic]) -> list[Diagnostic]:
-    """`# edgemodels: ignore[CODE]` on the catalogue line an object came from silences
+    """`# edgemodels: ignore[CODE]` on the catalogue entry an object came from silences
     findings on that object. The catalogue files are found relative to the working folder,
     where the generator named them; files that are not there are not consulted."""
+    diags = resolve_origins(diags)
     paths = {d.origin.path for d in diags if d.origin is not None}
     sups = []
     for path in sorted(paths):

@@ -160,7 +160,7 @@ def test_gitops_cluster_registers_its_placement_with_argo_cd() -> None:
             "edgemodels.io/catalogue": "acme",
             "edgemodels.io/placement": "follow-weights",
         },
-        "annotations": {"edgemodels.io/source": "catalogue.yaml:50"},
+        "annotations": {"edgemodels.io/source": "catalogue.yaml#models/weights"},
     }
     assert cluster["spec"] == {
         "argoServer": {"argoNamespace": "gitops"},

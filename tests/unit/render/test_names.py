@@ -84,6 +84,7 @@ def test_version_dir_is_one_safe_path_component() -> None:
 def test_banner_paths_do_not_depend_on_the_working_folder() -> None:
     from_repo = SourceInfo("lrt/", "d", "/w/examples", "/w")
     from_examples = SourceInfo("lrt/", "d", "/w/examples", "/w/examples")
-    assert from_repo.where(Location("examples/lrt/models/a.yaml", 5, 3)) == "lrt/models/a.yaml:5"
-    assert from_examples.where(Location("lrt/models/a.yaml", 5, 3)) == "lrt/models/a.yaml:5"
-    assert from_repo.where(Location("/elsewhere/x.yaml", 2, 1)) == "/elsewhere/x.yaml:2"
+    a = "lrt/models/a.yaml#models/a"
+    assert from_repo.where(Location("examples/lrt/models/a.yaml", 5, 3), "models", "a") == a
+    assert from_examples.where(Location("lrt/models/a.yaml", 5, 3), "models", "a") == a
+    assert from_repo.where(Location("/elsewhere/x.yaml", 2, 1)) == "/elsewhere/x.yaml#metadata"

@@ -162,7 +162,9 @@ def test_ours_has_every_spec_field_upstream_has(relative: str) -> None:
 
 @pytest.fixture(scope="module")
 def samples(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[str, dict[str, Any]]]:
-    return all_samples(tmp_path_factory.mktemp("samples"))
+    # The CRD kinds only: the hub Namespace (core v1) has no CRD schema of ours.
+    found = all_samples(tmp_path_factory.mktemp("samples"))
+    return [(label, d) for label, d in found if "/" in d["apiVersion"]]
 
 
 def test_samples_cover_every_kind(samples: list[tuple[str, dict[str, Any]]]) -> None:

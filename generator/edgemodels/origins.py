@@ -1,0 +1,88 @@
+"""`edgemodels.io/source`: which catalogue entry a generated object came from.
+
+The annotation (and the banner of every generated file) names the catalogue file and the
+entry, never a line: `lrt/models/sktime.yaml#models/sktime`, `lrt/catalogue.yaml#targets/lrt`,
+`lrt/catalogue.yaml#metadata`. A comment added above an entry then rewrites no generated
+file. The line is looked up only for a finding that needs it (`resolve_origins`), in the
+catalogue file as it is now. Trees written before carry `<file>:<line>`, still understood.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from edgemodels.diagnostics import Diagnostic, Location
+from edgemodels.yamlio import PosMap, load_positioned, locate
+
+SOURCE_ANNOTATION = "edgemodels.io/source"
+CATALOGUE_ENTRY = "metadata"
+_LINE_FORM = re.compile(r"^(?P<path>.+?):(?P<line>[0-9]+)(?::(?P<col>[0-9]+))?$")
+
+
+def source_value(path: str, section: str = CATALOGUE_ENTRY, name: str = "") -> str:
+    """`<file>#<section>/<name>`, or `<file>#metadata` for the catalogue as a whole."""
+    return f"{path}#{section}/{name}" if name else f"{path}#{section}"
+
+
+def parse_source(value: object) -> Location | None:
+    """The annotation as an origin. An entry form keeps `#entry` in the path, line 0, until
+    `resolve_origins` finds its line (only findings need it, and few objects have any)."""
+    if not isinstance(value, str) or not value:
+        return None
+    if "#" in value:
+        return Location(value)
+    match = _LINE_FORM.match(value)
+    if match is None:
+        return None
+    return Location(match["path"], int(match["line"]), int(match["col"] or 1))
+
+
+def resolve_origins(diags: Iterable[Diagnostic]) -> list[Diagnostic]:
+    """Findings whose origin names an entry get that entry's line in the catalogue file
+    (relative to the working folder, where the generator named it); each file is read
+    once. An entry that cannot be found keeps its name, without a line."""
+    files: dict[str, Any] = {}
+    out = []
+    for d in diags:
+        origin = d.origin
+        if origin is not None and origin.line <= 0 and "#" in origin.path:
+            d = replace(d, origin=_locate_entry(origin.path, files))
+        out.append(d)
+    return out
+
+
+def _locate_entry(value: str, files: dict[str, Any]) -> Location:
+    path, _, entry = value.partition("#")
+    if path not in files:
+        yf, _ = load_positioned(Path(path))
+        files[path] = yf.data if isinstance(yf.data, PosMap) else None
+    root = files[path]
+    steps = _steps(root, entry) if root is not None else None
+    if steps is None:
+        return Location(value)
+    line, col = locate(root, steps, key=steps[-1:] == (entry.partition("/")[2],))
+    return Location(path, line, col)
+
+
+def _steps(root: PosMap, entry: str) -> tuple[str | int, ...] | None:
+    section, _, name = entry.partition("/")
+    spec = root.get("spec")
+    if section == CATALOGUE_ENTRY:
+        meta = root.get("metadata")
+        return ("metadata", "name") if isinstance(meta, dict) and "name" in meta else ()
+    if not isinstance(spec, dict):
+        return None
+    if section == "targets":
+        targets = spec.get("targets")
+        return ("spec", "targets", name) if isinstance(targets, dict) and name in targets else None
+    items = spec.get(section)
+    if not isinstance(items, list):
+        return None
+    for i, item in enumerate(items):
+        if isinstance(item, dict) and item.get("name") == name:
+            return ("spec", section, i)
+    return None
