@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from edgemodels.catalogue.model import (
+    HELPER_IMAGE,
     ArgoSpec,
     Catalogue,
     ContainerSpec,
@@ -159,6 +160,7 @@ def build_catalogue(merged: Merged) -> Catalogue:
         image_pull_secrets=tuple(d.get("imagePullSecrets") or ()),
         packaging=d.get("packaging", "helm"),
         container_delivery=d.get("containerDelivery", "auto"),
+        helper_image=d.get("helperImage", HELPER_IMAGE),
     )
     return Catalogue(
         name=merged.name.data,

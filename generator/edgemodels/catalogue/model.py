@@ -27,6 +27,11 @@ ARCH_LABEL = "kubernetes.io/arch"
 IMAGE_VOLUME_LABEL = "edgemodels.io/image-volumes"
 
 
+# Copies model files and keeps image volumes pulled (spec.defaults.helperImage): a static
+# busybox runs in any image.
+HELPER_IMAGE = "docker.io/library/busybox:1.36.1-musl"
+
+
 @dataclass(frozen=True)
 class Requirement:
     """One matchExpressions entry."""
@@ -162,6 +167,7 @@ class Defaults:
     image_pull_secrets: tuple[str, ...] = ()
     packaging: Packaging = "helm"
     container_delivery: ContainerDelivery = "auto"
+    helper_image: str = HELPER_IMAGE
 
 
 @dataclass(frozen=True)

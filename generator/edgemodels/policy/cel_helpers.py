@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from edgemodels.catalogue.model import HELPER_IMAGE
 from edgemodels.secrets_scan import field_path, scan_value
 
 DOCKER_HUB = "docker.io"
@@ -53,7 +54,15 @@ def image_digest(ref: str) -> str:
 
 
 def image_refs(entry: Mapping[str, Any]) -> list[dict[str, str]]:
-    """Every image a model or target names, with the field path where it is written."""
+    """Every image a model or target names, with the field path where it is written; for
+    the catalogue document, the helper image (spec.defaults.helperImage, or the built-in
+    one when it is not written: the sites pull it all the same)."""
+    spec = entry.get("spec")
+    if isinstance(spec, Mapping):
+        defaults = spec.get("defaults")
+        helper = defaults.get("helperImage") if isinstance(defaults, Mapping) else None
+        ref = helper if isinstance(helper, str) else HELPER_IMAGE
+        return [{"path": ".spec.defaults.helperImage", "ref": ref}]
     found = []
     if isinstance(entry.get("image"), str):
         found.append({"path": ".image", "ref": entry["image"]})

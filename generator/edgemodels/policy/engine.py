@@ -47,6 +47,7 @@ def check_catalogue(policies: PolicySet, entries: Iterable[CatalogueEntry]) -> l
     whole = next((e for e in entries if e.kind == "catalogue"), None)
     bind(ctx, "catalogue", _without_entries(whole.object) if whole else {})
     targets = {e.name: e.object for e in entries if e.kind == "target"}
+    helper = _helper_targets(entries, targets)
     by_kind = {kind: [r for r in rules if kind in r.catalogue] for kind in ENTRY_KINDS}
     found: list[Diagnostic] = []
     for entry in entries:
@@ -55,7 +56,7 @@ def check_catalogue(policies: PolicySet, entries: Iterable[CatalogueEntry]) -> l
             continue
         obj = _without_entries(entry.object) if entry.kind == "catalogue" else entry.object
         bind(ctx, "object", obj)
-        bind(ctx, "targets", _targets_of(entry, targets))
+        bind(ctx, "targets", helper if entry.kind == "catalogue" else _targets_of(entry, targets))
         subject = Subject(entry.location, entry.locate)
         for rule in applicable:
             found += run_rule(ctx, rule, subject)
@@ -69,6 +70,20 @@ def _without_entries(document: Mapping[str, object]) -> dict[str, object]:
     if not isinstance(spec, Mapping):
         return dict(document)
     return {**document, "spec": {k: v for k, v in spec.items() if k not in ENTRY_SECTIONS}}
+
+
+def _helper_targets(
+    entries: list[CatalogueEntry], targets: Mapping[str, object]
+) -> dict[str, object]:
+    """`targets` for the catalogue itself: where its helper image runs, i.e. the targets of
+    its container models (the copy Job and the image-volume prefetch use it)."""
+    names: set[str] = set()
+    for e in entries:
+        listed = e.object.get("targets")
+        container = e.kind == "model" and e.object.get("wrapper") == "container"
+        if container and isinstance(listed, list):
+            names.update(n for n in listed if isinstance(n, str))
+    return {n: targets[n] for n in sorted(names) if n in targets}
 
 
 def _targets_of(entry: CatalogueEntry, targets: Mapping[str, object]) -> dict[str, object]:

@@ -8,6 +8,7 @@ whose inputs are unchanged since the last run is not rendered again (render/memo
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 
 from edgemodels.catalogue.model import Catalogue
 from edgemodels.progress import Progress, no_progress
@@ -45,7 +46,7 @@ def render_catalogue(
     cache: TreeCache | None = None,
 ) -> FileTree:
     """Every generated file except the manifest (added by `tree.finalize_tree`)."""
-    opts = options or RenderOptions()
+    opts = replace(options or RenderOptions(), tools_image=catalogue.defaults.helper_image)
     plans = [plan_model(catalogue, m) for m in catalogue.models]
     subscriptions = catalogue.hub.delivery == "subscription"
     unit = _Unit(catalogue, source_info, opts, subscriptions)

@@ -9,7 +9,7 @@ from functools import lru_cache
 from hashlib import sha256
 from typing import Any
 
-from edgemodels.catalogue.model import Catalogue, Model
+from edgemodels.catalogue.model import HELPER_IMAGE, Catalogue, Model
 from edgemodels.diagnostics import Location
 from edgemodels.origins import CATALOGUE_ENTRY, source_value
 from edgemodels.origins import SOURCE_ANNOTATION as SOURCE_ANNOTATION  # for the renderers
@@ -21,7 +21,7 @@ PLACEMENT_LABEL = "edgemodels.io/placement"
 CATALOGUE_LABEL = "edgemodels.io/catalogue"
 
 # Images the generated site objects use besides the model's own (README, "Images").
-TOOLS_IMAGE = "docker.io/library/busybox:1.36.1-musl"  # static busybox: runs in any image
+TOOLS_IMAGE = HELPER_IMAGE  # spec.defaults.helperImage replaces it (render_catalogue)
 DEFAULT_MODEL_SIZE = "5Gi"
 
 

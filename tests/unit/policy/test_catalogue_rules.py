@@ -260,3 +260,39 @@ def test_p112_subscription_delivery_warning(tmp_path: Path) -> None:
 def test_clean_catalogue_has_only_the_delivery_note(tmp_path: Path) -> None:
     found = catalogue_findings(tmp_path, HEADER + TARGETS + SKTIME)
     assert where(found) == [(6, 8, "P112")]
+
+
+WEIGHTS = (
+    "    - name: weights\n"
+    "      version: 1.0.0\n"
+    "      wrapper: container\n"
+    f"      image: registry.gitlab.com/i4q/lrt/weights:1.0.0@sha256:{'c' * 64}\n"
+    "      container: {modelPath: /models, size: 1Gi}\n"
+    "      targets: [TARGET]\n"
+)
+
+
+def test_the_helper_image_is_checked_where_container_models_run(tmp_path: Path) -> None:
+    """P101/P103 see the helper image (spec.defaults.helperImage, else the built-in busybox
+    tag on Docker Hub), on the defaults line, only when a container model uses it."""
+    on_prod = TARGETS + WEIGHTS.replace("TARGET", "plant")
+    (finding,) = [d for d in catalogue_findings(tmp_path, HEADER + on_prod) if d.code == "P101"]
+    assert (finding.line, finding.severity) == (7, "error")
+    assert "docker.io/library/busybox:1.36.1-musl" in finding.message
+    off_prod = TARGETS + WEIGHTS.replace("TARGET", "lrt")
+    found = [d for d in catalogue_findings(tmp_path, HEADER + off_prod) if d.code == "P101"]
+    assert [(d.line, d.severity) for d in found] == [(7, "warning")]
+    assert where(catalogue_findings(tmp_path, HEADER + TARGETS + SKTIME), "P101") == []
+    pinned = HEADER.replace(
+        "imagePullSecrets: [i4qregistry]}",
+        "imagePullSecrets: [i4qregistry],\n    helperImage: mirror.example.com/busybox@sha256:"
+        + "d" * 64
+        + "}",
+    )
+    assert where(catalogue_findings(tmp_path, pinned + on_prod), "P101") == []
+    allow = default_policies(tmp_path, "registries: {allow: [registry.gitlab.com/i4q]}")
+    found = catalogue_findings(tmp_path, HEADER + off_prod, allow)
+    assert where(found, "P103") == [(7, 13, "P103")]
+    assert where(catalogue_findings(tmp_path, pinned + off_prod, allow), "P103") == [
+        (8, 18, "P103")
+    ]

@@ -213,3 +213,14 @@ def test_hub_kustomization_creates_the_hub_namespace_first() -> None:
     assert namespace["metadata"]["name"] == cat.hub.namespace
     assert load_yaml(tree["hub/kustomization.yaml"])["resources"][0] == "namespace.yaml"
     assert "hub/namespace.yaml" not in render(replace(cat, hub=replace(cat.hub, delivery="argocd")))
+
+
+def test_the_helper_image_comes_from_the_catalogue_defaults() -> None:
+    cat = fleet()
+    default = b"".join(render(cat).values())
+    assert b"docker.io/library/busybox:1.36.1-musl" in default
+    mirror = "mirror.example.com/busybox@sha256:" + "e" * 64
+    cat = replace(cat, defaults=replace(cat.defaults, helper_image=mirror))
+    tree = render(cat)
+    assert b"docker.io/library/busybox" not in b"".join(tree.values())
+    assert sum(mirror.encode() in data for data in tree.values()) >= 2  # copy Job and prefetch
