@@ -94,6 +94,7 @@ def _header(spec: Spec) -> dict[str, Any]:
             "imagePullSecrets": ["registry-pull"],
             "packaging": "helm",
             "containerDelivery": "auto",
+            "helperImage": _pinned("registry.example.com/mirror/busybox:1.36.1-musl"),
         },
     }
 
