@@ -11,6 +11,7 @@ from edgemodels.catalogue import LoadResult, load, suppressions_of
 from edgemodels.catalogue.entries import catalogue_entries
 from edgemodels.diagnostics import Diagnostic
 from edgemodels.policy import PolicySet, apply_ignores, check_catalogue, load_policies
+from edgemodels.policy.loader import refuse_invalid_config
 
 
 @dataclass(frozen=True)
@@ -55,5 +56,6 @@ def run_check(options: CheckOptions) -> tuple[LoadResult, list[Diagnostic]]:
     diags = list(result.diagnostics)
     if options.policies:
         policies = load_policies(options.policy_config, policy_folder(options.catalogue))
+        refuse_invalid_config(policies)
         diags += policy_findings(result, policies)
     return result, suppressions_of(result, diags, check_owns(policies))

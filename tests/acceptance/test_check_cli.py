@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -88,3 +89,31 @@ def test_console_script_version_and_help() -> None:
 
 def test_bad_option_is_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check", "--format", "xml"]) == 2
+
+
+def test_an_empty_catalogue_folder_is_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "e").mkdir()
+    assert main(["check", str(tmp_path / "e"), "--format", "json"]) == 2
+    assert "no catalogue files (*.yaml) found (Y014)" in capsys.readouterr().err
+    assert main(["generate", str(tmp_path / "e"), "-o", str(tmp_path / "out")]) == 2
+
+
+def test_a_broken_policy_config_stops_the_run_with_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cat = tmp_path / "cat"
+    shutil.copytree(EXAMPLE, cat)
+    (cat / ".edgemodels-policy.yaml").write_text("rules: [\n")
+    assert main(["check", str(cat)]) == 2
+    captured = capsys.readouterr()
+    assert "the policy config is invalid" in captured.err and "P006" in captured.err
+    assert captured.out == ""  # nothing was checked: no default rule ran
+    assert main(["rules", "--catalogue", str(cat)]) == 2
+    assert main(["check", str(cat), "--no-policies"]) == 0
+
+
+def test_rules_of_a_missing_catalogue_is_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["rules", "--catalogue", "/nonexistent/"]) == 2
+    assert "no such file or directory" in capsys.readouterr().err

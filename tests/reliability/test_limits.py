@@ -76,14 +76,21 @@ def test_oversize_file(case: Path, kind: str) -> None:
     # ManagedCluster list with status is large.
     limit = MAX_INPUT_BYTES if kind in ("inventory", "workload export") else MAX_FILE_BYTES
     _sparse(case / path, limit + 1)
-    _expect(command(case), 1, "Y008", f"the limit is {limit}", wrapper)
+    code = 2 if kind == "policy config" else 1  # a broken config stops the run
+    _expect(command(case), code, "Y008", f"the limit is {limit}", wrapper)
 
 
 @pytest.mark.parametrize("kind", sorted(YAML_INPUTS))
 def test_nesting_deeper_than_the_limit(case: Path, kind: str) -> None:
     path, command, wrapper = YAML_INPUTS[kind]
     (case / path).write_text(_deep(MAX_DEPTH + 1), encoding="utf-8")
-    _expect(command(case), 1, "Y009", f"deeper than {MAX_DEPTH} levels", wrapper)
+    _expect(
+        command(case),
+        2 if kind == "policy config" else 1,
+        "Y009",
+        f"deeper than {MAX_DEPTH} levels",
+        wrapper,
+    )
 
 
 @pytest.mark.parametrize("kind", sorted(YAML_INPUTS))
@@ -93,7 +100,7 @@ def test_alias_bombs(case: Path, kind: str, bomb: str) -> None:
     target = case / path
     target.write_text(bomb + target.read_text(encoding="utf-8"), encoding="utf-8")
     words = [f"more than {MAX_ALIAS_NODES} nodes"] if bomb == ALIAS_BOMB else ["recursive alias"]
-    _expect(command(case), 1, "Y007", *words, wrapper)
+    _expect(command(case), 2 if kind == "policy config" else 1, "Y007", *words, wrapper)
 
 
 def test_nesting_at_the_limit_is_accepted_by_the_loader(case: Path) -> None:

@@ -65,8 +65,11 @@ def test_former_crash_is_now_a_finding(
     assert old in text, f"{path} no longer holds {old!r}; update this case"
     target.write_text(text.replace(old, new, 1), encoding="utf-8")
     result = run(_args(case, command))
-    assert result.code in (0, 1), describe(result)
+    # A broken policy config stops the run (exit 2, a clean message), as of 0.1.
+    refusal = path == ".edgemodels-policy.yaml" and result.code == 2
+    assert result.code in (0, 1) or refusal, describe(result)
     assert "internal error" not in result.err
+    assert not refusal or "edgemodels: error: the policy config is invalid" in result.err
 
 
 def test_ssh_url_with_a_password_is_refused_even_without_policies(tmp_path: Path) -> None:

@@ -34,7 +34,8 @@ def command(
     CATALOGUE is a catalogue file or a folder of them (default: catalogue.yaml or
     catalogue/ in the current folder). Findings are printed as
     path:line:col: CODE message. Exit 0 when clean, 1 with errors (or warnings under
-    --strict), 2 when the catalogue cannot be read.
+    --strict), 2 when the catalogue cannot be read or holds no catalogue file, or the
+    policy config is invalid (nothing is checked then).
 
     \b
     Example:

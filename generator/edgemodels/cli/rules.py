@@ -12,9 +12,10 @@ import click
 
 from edgemodels.cli import EXIT_CLEAN, EXIT_FINDINGS, guarded
 from edgemodels.diagnostics import has_failures, sort_diagnostics
-from edgemodels.errors import UsageError
+from edgemodels.errors import InputError, UsageError
 from edgemodels.policy import PolicySet, load_policies
 from edgemodels.policy.describe import rule_document, rule_row, rules_table
+from edgemodels.policy.loader import refuse_invalid_config
 
 config_option = click.option(
     "--config",
@@ -35,7 +36,9 @@ catalogue_option = click.option(
 
 def load_for_cli(config: Path | None, catalogue: Path) -> tuple[PolicySet, int]:
     """The rules, with findings on broken policies printed to stderr (exit 1 if any error)."""
-    policies = load_policies(config, catalogue)
+    if not catalogue.exists():
+        raise InputError(f"{catalogue}: no such file or directory")
+    policies = refuse_invalid_config(load_policies(config, catalogue))
     problems = sort_diagnostics(policies.diagnostics)
     for d in problems:
         click.echo(d.render(), err=True)

@@ -6,8 +6,9 @@ import dataclasses
 from pathlib import Path
 
 from edgemodels.data import data_path
-from edgemodels.diagnostics import Diagnostic, Severity
-from edgemodels.policy.config import Setting, find_config, load_config
+from edgemodels.diagnostics import Diagnostic, Severity, sort_diagnostics
+from edgemodels.errors import InputError
+from edgemodels.policy.config import CONFIG_CODE, Setting, find_config, load_config
 from edgemodels.policy.files import load_policy_file
 from edgemodels.policy.model import PolicySet, Rule
 
@@ -18,6 +19,17 @@ def shown(path: Path) -> str:
         return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
     except ValueError:
         return path.as_posix()
+
+
+def refuse_invalid_config(policies: PolicySet) -> PolicySet:
+    """A policy config with errors (P006) stops the run (exit 2): running the default rules
+    past a config that meant to change them would report what the repository turned off,
+    or pass what it made strict."""
+    bad = [d for d in policies.diagnostics if d.code == CONFIG_CODE[0] and d.severity == "error"]
+    if bad:
+        lines = "\n".join(d.render() for d in sort_diagnostics(bad))
+        raise InputError(f"the policy config is invalid, nothing was checked:\n{lines}")
+    return policies
 
 
 def default_pack_files() -> list[Path]:

@@ -21,6 +21,7 @@ from edgemodels.diagnostics import (
 from edgemodels.errors import InputError, ToolMissingError, UsageError
 from edgemodels.origins import resolve_origins
 from edgemodels.policy import load_policies
+from edgemodels.policy.loader import refuse_invalid_config
 from edgemodels.validate import cores, k8s_schemas, kubeconform
 from edgemodels.validate.acm_checks import acm_findings, hub_findings, name_findings
 from edgemodels.validate.argocd_checks import argocd_findings
@@ -154,6 +155,8 @@ def check_tree(
     with ThreadPoolExecutor(1) as checker:
         settings = prepare(options)
         policies = load_policies(options.policy_config, root) if options.policies else None
+        if policies is not None:
+            refuse_invalid_config(policies)
         plain, found, clean = load_plain(root, layout.plain_files)
         found += [(refused, "") for refused in layout.refused]  # their builds are not made
         found += missing_files(root, listed_files(root) or [])

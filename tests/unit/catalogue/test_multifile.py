@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from edgemodels.catalogue import load
+from edgemodels.errors import InputError
 
 from .helpers import BASE
 
@@ -76,8 +79,8 @@ def test_other_edgemodels_documents_are_skipped(tmp_path: Path) -> None:
 
 def test_folder_without_catalogue(tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
-    result = load(tmp_path / "empty", base=tmp_path)
-    assert [d.code for d in result.diagnostics] == ["Y014"]
+    with pytest.raises(InputError, match=r"no catalogue files .*\(Y014\)"):
+        load(tmp_path / "empty", base=tmp_path)
 
 
 def test_hidden_folders_are_ignored(tmp_path: Path) -> None:
