@@ -51,8 +51,9 @@ def inside(path: str, start: str, base: str) -> str | None:
     if name in ("", ".", ".."):
         return None
     rel = _folder_inside(folder, start, base)
-    if rel is None:
-        return None
+    if rel is None:  # outside, unless `path` names `base` itself (rare: worked out in full)
+        whole = posixpath.normpath(posixpath.join(start, path))
+        return "." if whole == posixpath.normpath(base) else None
     return name if rel == "." else f"{rel}/{name}"
 
 
