@@ -41,6 +41,9 @@ class Diagnostic:
     def __post_init__(self) -> None:
         # A message may quote a value of the input: a credential there is never repeated.
         object.__setattr__(self, "message", redact_text(self.message))
+        if self.location.line <= 0:  # about a whole file or folder: its start, so every
+            # finding reads path:line:col (editors, SARIF and Code Quality need a line)
+            object.__setattr__(self, "location", Location(self.location.path, 1, 1))
 
     @property
     def path(self) -> str:

@@ -160,7 +160,7 @@ def credential_findings(files: list[YamlFile]) -> list[Diagnostic]:
 
 
 def _where(output: Path, path: str) -> Location:
-    return Location((output / path).as_posix())
+    return Location((output / path).as_posix(), 1, 1)  # the file as a whole
 
 
 def conflict_findings(plan: Plan, output: Path) -> list[Diagnostic]:

@@ -240,7 +240,7 @@ def test_a_hand_edit_is_reported_and_kept(repo: Repo, capsys: pytest.CaptureFixt
     capsys.readouterr()
     assert repo.generate(bumped(catalogue())) == 1
     out = capsys.readouterr().out
-    assert f"{values.as_posix()}: D301 generated file was edited by hand" in out
+    assert f"{values.as_posix()}:1:1: D301 generated file was edited by hand" in out
     assert "nothing written, 1 conflict(s)" in out
     assert values.read_text().endswith("# tuned on site\n")
     assert b"1.0.0" in (repo.out / "models" / "api" / "chart" / "Chart.yaml").read_bytes()
@@ -269,7 +269,9 @@ def test_a_foreign_file_in_the_way_stops_the_run(
     (repo.out / "README.md").write_text("the deploy repository\n")
     assert repo.generate(catalogue()) == 1
     out = capsys.readouterr().out
-    assert f"{(repo.out / 'README.md').as_posix()}: D302 a file not written by edgemodels" in out
+    assert (
+        f"{(repo.out / 'README.md').as_posix()}:1:1: D302 a file not written by edgemodels" in out
+    )
     assert sorted(p.name for p in repo.out.iterdir()) == [".edgemodels", "README.md"]
 
 
@@ -298,7 +300,7 @@ def test_check_is_the_stale_output_gate(repo: Repo, capsys: pytest.CaptureFixtur
     out = capsys.readouterr().out
     assert "out of date" in out
     chart = (repo.out / "models" / "api" / "chart" / "Chart.yaml").as_posix()
-    assert f"{chart}: D304 out of date: generate would change this file" in out
+    assert f"{chart}:1:1: D304 out of date: generate would change this file" in out
     assert repo.files() == before  # --check writes nothing
 
 

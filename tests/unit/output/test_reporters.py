@@ -75,7 +75,7 @@ def test_sarif_structure() -> None:
     related = results[1]["relatedLocations"][0]["physicalLocation"]
     assert related["artifactLocation"]["uri"] == "catalogue/catalogue.yaml"
     whole_file = results[2]["locations"][0]["physicalLocation"]
-    assert "region" not in whole_file  # line 0: the file as a whole
+    assert whole_file["region"] == {"startLine": 1, "startColumn": 1}  # a whole file: 1:1
     assert whole_file["artifactLocation"]["uri"] == "my%20dir/a%2Cb%3Ac.yaml"
 
 
@@ -146,7 +146,10 @@ def test_github_annotations() -> None:
     )
     assert lines[1].startswith("::warning file=out/hub/placements/lrt.yaml,line=7,col=3,")
     assert lines[1].endswith("100%25: check it (from catalogue/catalogue.yaml:30:5)")
-    assert lines[2] == "::notice file=my dir/a%2Cb%3Ac.yaml,title=R201 note::line one%0Aline two"
+    assert (
+        lines[2]
+        == "::notice file=my dir/a%2Cb%3Ac.yaml,line=1,col=1,title=R201 note::line one%0Aline two"
+    )
     assert lines[3].startswith("checked x:")
 
 
@@ -234,3 +237,8 @@ def test_report_options_on_a_command(tmp_path: Path) -> None:
     assert result.output.splitlines()[-1].startswith("demo: 1 error(s)")
     bad = CliRunner().invoke(demo, ["--format", "yaml"])
     assert bad.exit_code == 2
+
+
+def test_a_finding_about_a_whole_file_is_at_1_1() -> None:
+    whole = Diagnostic(Location("out/hub/x.yaml"), "D301", "edited by hand")
+    assert whole.render() == "out/hub/x.yaml:1:1: D301 edited by hand"
