@@ -66,3 +66,18 @@ def test_a_comment_above_an_entry_rewrites_no_generated_file(cat: Path) -> None:
     after = files_of(out)
     changed = [p for p in after if after[p] != before.get(p)]
     assert changed == [".edgemodels/manifest.json"]  # its catalogue digest, and nothing else
+
+
+@pytest.mark.parametrize("name", ["report.json", "results.SARIF", "junit.xml"])
+def test_an_output_named_like_a_report_is_refused(
+    cat: Path, name: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = cat.parent / name
+    assert run_generate(str(cat), "-o", str(cat.parent / "tree"), "--output", str(out)) == 2
+    assert "looks like a report file" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_an_existing_file_as_output_is_refused(cat: Path) -> None:
+    (cat.parent / "plain").write_text("x")
+    assert run_generate(str(cat), "-o", str(cat.parent / "plain")) == 2

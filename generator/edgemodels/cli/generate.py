@@ -9,7 +9,22 @@ import click
 from edgemodels.catalogue.sources import default_catalogue_path
 from edgemodels.cli import EXIT_FINDINGS, FORMATS, emit_findings, guarded
 from edgemodels.cli.terminal import progress
+from edgemodels.errors import UsageError
 from edgemodels.generate import GenerateOptions, generate, summary
+
+REPORT_SUFFIXES = (".json", ".sarif", ".xml")
+
+
+def refuse_report_name(output: Path) -> None:
+    """`-o/--output` is the tree folder here, where other commands take `--output FILE` for
+    a report: `generate cat -o out --output report.json` would write the tree into a folder
+    named report.json. A new folder named like a report is refused."""
+    if output.suffix.lower() in REPORT_SUFFIXES and not output.is_dir():
+        raise UsageError(
+            f"-o/--output {output} looks like a report file, but it is the folder of the "
+            "generated tree; generate writes no report file: use --format json (or sarif, "
+            "junit, ...) and redirect stdout"
+        )
 
 
 @click.command("generate")
@@ -19,7 +34,8 @@ from edgemodels.generate import GenerateOptions, generate, summary
     "--output",
     required=True,
     type=click.Path(path_type=Path, file_okay=False),
-    help="Folder of the generated tree (spec.git.path inside the deploy branch's checkout).",
+    help="Folder of the generated tree (spec.git.path inside the deploy branch's checkout); "
+    "not a report file: findings go to stdout in --format.",
 )
 @click.option(
     "--check",
@@ -59,6 +75,7 @@ def command(
     """
 
     def body() -> int:
+        refuse_report_name(output)
         path = catalogue or default_catalogue_path(Path.cwd())
         options = GenerateOptions(
             path, output, check=check, force=force, cache=not no_cache, progress=progress
