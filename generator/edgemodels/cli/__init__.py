@@ -136,8 +136,8 @@ COMMANDS: dict[str, Entry] = {
     "validate": Entry("validate", "command", "Render, build and schema-check a generated tree."),
     "plan": Entry("plan", "command", "Show which site gains, loses or upgrades which model."),
     "publish": Entry("publish", "command", "Commit the generated tree to the deploy branch."),
-    "rules": Entry("rules", "command", "List every policy rule."),
-    "rule": Entry("rules", "rule_command", "Print the documentation of one rule."),
+    "rules": Entry("rules", "command", "List every policy rule (--all: every finding code)."),
+    "rule": Entry("rules", "rule_command", "Print the documentation of one rule or code."),
     "policy": Entry("policy", "command", "Export policies for admission control."),
 }
 

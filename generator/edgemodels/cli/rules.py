@@ -11,11 +11,13 @@ from pathlib import Path
 import click
 
 from edgemodels.cli import EXIT_CLEAN, EXIT_FINDINGS, guarded
+from edgemodels.codes import code_document, codes_table, every_code
 from edgemodels.diagnostics import has_failures, sort_diagnostics
 from edgemodels.errors import InputError, UsageError
 from edgemodels.policy import PolicySet, load_policies
 from edgemodels.policy.describe import rule_document, rule_row, rules_table
 from edgemodels.policy.loader import refuse_invalid_config
+from edgemodels.validate.codes import Code
 
 config_option = click.option(
     "--config",
@@ -51,7 +53,14 @@ def load_for_cli(config: Path | None, catalogue: Path) -> tuple[PolicySet, int]:
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
 )
-def command(config: Path | None, catalogue: Path, fmt: str) -> int:
+@click.option(
+    "--all",
+    "every",
+    is_flag=True,
+    help="Also list the codes that are not policy rules (Y yaml, S schema, R references, "
+    "K manifests, D plan/inventory/drift).",
+)
+def command(config: Path | None, catalogue: Path, fmt: str, every: bool) -> int:
     """List every policy rule: code, name, severity, enabled, scope, source.
 
     The default pack ships with edgemodels; a catalogue repository adds policy files and
@@ -61,15 +70,20 @@ def command(config: Path | None, catalogue: Path, fmt: str) -> int:
     Example:
       edgemodels rules
       edgemodels rules --catalogue catalogue/ --format json
+      edgemodels rules --all
     """
 
     def body() -> int:
         policies, status = load_for_cli(config, catalogue)
         if fmt == "json":
             rows = [rule_row(r) for r in policies.rules]
+            if every:
+                rows += [code_row(c, e) for c, e in every_code().items()]
             click.echo(json.dumps(rows, indent=2))
         else:
             click.echo(rules_table(policies), nl=False)
+            if every:
+                click.echo("\nOther finding codes (not policy rules):\n" + codes_table(), nl=False)
         return status
 
     return guarded(body)
@@ -82,22 +96,43 @@ def command(config: Path | None, catalogue: Path, fmt: str) -> int:
 def rule_command(code: str, config: Path | None, catalogue: Path) -> int:
     """Print the documentation of one rule: what it checks, why, a failing and a passing example.
 
-    CODE is the rule's code or its name.
+    CODE is the rule's code or its name. The other finding codes (Y yaml, S schema, R
+    references, K manifests, D plan/inventory/drift) print their family and summary.
 
     \b
     Example:
       edgemodels rule P101
       edgemodels rule image-tag-not-latest
+      edgemodels rule R104
     """
 
     def body() -> int:
         policies, status = load_for_cli(config, catalogue)
+        wanted = code.strip()
         try:
-            rule = policies.rule(code.strip())
+            rule = policies.rule(wanted)
         except KeyError:
-            known = ", ".join(r.code for r in policies.rules)
-            raise UsageError(f"no rule '{code}' (known: {known})") from None
+            other = next(
+                (
+                    (c, e)
+                    for c, e in every_code().items()
+                    if wanted.upper() == c or wanted == e.name
+                ),
+                None,
+            )
+            if other is None:
+                known = ", ".join(r.code for r in policies.rules)
+                raise UsageError(
+                    f"no rule or code '{code}' (policy rules: {known}; "
+                    "other codes: edgemodels rules --all)"
+                ) from None
+            click.echo(code_document(*other), nl=False)
+            return status
         click.echo(rule_document(rule), nl=False)
         return status
 
     return guarded(body)
+
+
+def code_row(code: str, entry: Code) -> dict[str, str]:
+    return {"code": code, "name": entry.name, "summary": entry.summary, "scope": "built-in"}

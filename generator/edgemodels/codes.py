@@ -1,0 +1,122 @@
+"""Every finding code outside the policy pack: Y yaml, S schema, R references and names,
+K generated manifests (validate/codes.py), D plan, inventory and drift.
+
+One registry, tested for completeness against the source: `edgemodels rule CODE` prints an
+entry and `edgemodels rules --all` lists them. Codes are never reused; retire a code by
+leaving it here with its summary.
+"""
+
+from __future__ import annotations
+
+from edgemodels.validate.codes import CODES as K_CODES
+from edgemodels.validate.codes import Code
+
+FAMILIES = {
+    "Y": "YAML input (any file edgemodels reads)",
+    "S": "catalogue schema",
+    "R": "catalogue references, names and values",
+    "K": "generated manifests (validate)",
+    "D": "plan, site inventory and the generated folder",
+}
+
+CODES: dict[str, Code] = {
+    "Y001": Code("yaml-syntax", "the YAML does not parse"),
+    "Y002": Code("duplicate-key", "a mapping key appears twice"),
+    "Y003": Code("non-string-key", "a mapping key that is not a string"),
+    "Y004": Code("not-utf8", "the file is not valid UTF-8"),
+    "Y005": Code("empty-file", "the file is empty"),
+    "Y006": Code("multiple-documents", "more than one YAML document in one file"),
+    "Y007": Code("alias-limit", "aliases expand to more than 10,000 nodes (an alias bomb?)"),
+    "Y008": Code("input-too-large", "the file is larger than the size limit"),
+    "Y009": Code("nesting-too-deep", "nesting deeper than 64 levels"),
+    "Y010": Code("not-a-mapping", "a catalogue file whose top level is not a mapping"),
+    "Y011": Code("unreadable", "the file cannot be read"),
+    "Y012": Code("tab-indentation", "a tab used for indentation"),
+    "Y013": Code("merge-key", "a YAML merge key (<<), which is refused"),
+    # Y014 (no catalogue files) is an input error, exit 2, not a finding.
+    "Y015": Code(
+        "generated-tree-in-catalogue",
+        "a folder in the catalogue holds a generated tree; its files are not read",
+    ),
+    "S001": Code("unknown-field", "a field the catalogue schema does not define"),
+    "S002": Code("missing-field", "a required field is absent"),
+    "S003": Code("wrong-type", "a value of the wrong type"),
+    "S004": Code("invalid-value", "a value the schema does not allow (enum, pattern, range)"),
+    "S101": Code(
+        "missing-section", "no file sets metadata.name, spec.git, spec.hub or spec.defaults"
+    ),
+    "R101": Code("duplicate-model", "a model name defined twice"),
+    "R102": Code("duplicate-target", "a target name defined twice"),
+    "R103": Code("duplicate-workload", "a workload name defined twice"),
+    "R104": Code("unknown-target", "a model or workload names a target the catalogue lacks"),
+    "R105": Code("unknown-model", "a workload names a model the catalogue lacks"),
+    "R106": Code("model-without-placement", "a model placed on no target"),
+    "R107": Code("unused-target", "a target no model uses"),
+    "R108": Code("follow-without-workloads", "followWorkloads on a model no workload uses"),
+    "R109": Code("duplicate-section", "git, hub or defaults defined in two files"),
+    "R110": Code("catalogue-name-mismatch", "catalogue files disagree on metadata.name"),
+    "R201": Code("invalid-label-key", "a label key Kubernetes would refuse"),
+    "R202": Code("invalid-label-value", "a label value Kubernetes would refuse"),
+    "R203": Code(
+        "incoherent-selector",
+        "a label selector that is malformed or cannot match (operator without values, ...)",
+    ),
+    "R204": Code("name-too-long", "a generated object name would exceed Kubernetes' limit"),
+    "R205": Code("invalid-image", "an image reference that does not parse"),
+    "R206": Code("invalid-version", "a version that is not a valid version string"),
+    "R207": Code("wrapper-settings", "settings that do not fit the model's wrapper"),
+    "R208": Code("namespace-mismatch", "the models' namespace differs from where RHACM puts them"),
+    "R209": Code("credentials-in-url", "a Git URL with a password or token in it"),
+    "R210": Code("invalid-git-url", "a Git URL RHACM cannot clone"),
+    "R211": Code("override-for-unused-target", "an override for a target the model is not on"),
+    "R212": Code("workload-without-placement", "a workload placed on no target"),
+    "D101": Code("mass-removal", "models are removed from more sites than the limit"),
+    "D102": Code("site-left-empty", "a site loses its last model"),
+    "D103": Code("over-capacity", "a site's models need more storage than it has"),
+    "D104": Code("workload-without-model", "a site runs a workload whose model it lacks"),
+    "D105": Code("model-without-workload", "a site gets a model no workload there uses"),
+    "D106": Code("placement-selects-nothing", "a placement selects no site of the inventory"),
+    "D107": Code("unsized-model", "a container model without a size, so capacity is unknown"),
+    "D108": Code("image-volume-unsupported", "imageVolume delivery on a site that lacks it"),
+    "D109": Code("unknown-workload", "the workload export names a workload the catalogue lacks"),
+    "D110": Code("unknown-workload-site", "the workload export names a site the inventory lacks"),
+    "D111": Code(
+        "removals-kept-on-sites",
+        "Argo CD preserves resources on deletion: a removal leaves objects on sites",
+    ),
+    "D201": Code("inventory-kind", "an inventory file of the wrong kind"),
+    "D202": Code("duplicate-site", "a site listed twice in the inventory"),
+    "D203": Code("label-conflict", "a site's label contradicts a field of the same site"),
+    "D204": Code("invalid-capacity", "a storage capacity that is not a quantity"),
+    "D205": Code("too-many-sites", "more sites than the inventory limit"),
+    "D206": Code("skipped-item", "an inventory item that is not a usable site"),
+    "D207": Code("workload-file-kind", "a workload export of the wrong kind"),
+    "D208": Code("duplicate-workload", "a workload listed twice in the export"),
+    "D301": Code("hand-edited-output", "a generated file was edited by hand"),
+    "D302": Code("unowned-output-file", "a file generate did not write is in its way"),
+    "D303": Code(
+        "blocked-output-path", "a symlink or non-folder stands where a generated path goes"
+    ),
+    "D304": Code("stale-output", "generate --check: the tree differs from the catalogue's"),
+    "D305": Code("credential-in-catalogue", "a credential-looking value: no tree is generated"),
+}
+
+
+def every_code() -> dict[str, Code]:
+    """Y, S, R, D and K codes, sorted by family then number."""
+    merged = {**CODES, **K_CODES}
+    order = list(FAMILIES)
+    return dict(sorted(merged.items(), key=lambda kv: (order.index(kv[0][0]), kv[0])))
+
+
+def code_document(code: str, entry: Code) -> str:
+    return (
+        f"{code} {entry.name}\n"
+        f"  family:    {code[0]}, {FAMILIES[code[0]]}\n"
+        f"  summary:   {entry.summary}\n"
+        "  Not a policy rule: the policy config does not change it.\n"
+    )
+
+
+def codes_table() -> str:
+    return "".join(f"{c}  {e.name:30} {e.summary}\n" for c, e in every_code().items())

@@ -1,0 +1,52 @@
+"""The registry of finding codes outside the policy pack, and `rule CODE` / `rules --all`."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from edgemodels.cli import main
+from edgemodels.codes import CODES, FAMILIES, every_code
+
+SOURCE = Path(__file__).resolve().parents[2] / "generator" / "edgemodels"
+
+
+def test_every_code_the_source_reports_is_registered() -> None:
+    used = {
+        code
+        for path in SOURCE.rglob("*.py")
+        for code in re.findall(r'"([YSRD][0-9]{3})"', path.read_text(encoding="utf-8"))
+    }
+    assert used - set(CODES) == set()
+    assert all(re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", c.name) for c in CODES.values())
+    assert {code[0] for code in every_code()} == set(FAMILIES)
+
+
+@pytest.mark.parametrize(
+    ("code", "name"),
+    [("R104", "unknown-target"), ("y012", "tab-indentation"), ("K101", "unknown-field")],
+)
+def test_rule_prints_every_family(code: str, name: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["rule", code]) == 0
+    assert capsys.readouterr().out.startswith(f"{code.upper()} {name}\n")
+
+
+def test_rule_finds_a_code_by_name_and_refuses_an_unknown_one(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["rule", "hand-edited-output"]) == 0
+    assert capsys.readouterr().out.startswith("D301 ")
+    assert main(["rule", "Z999"]) == 2
+
+
+def test_rules_all_lists_the_other_codes_after_the_policies(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["rules"]) == 0
+    policies_only = capsys.readouterr().out
+    assert "R104" not in policies_only
+    assert main(["rules", "--all"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(policies_only) and "R104  unknown-target" in out
