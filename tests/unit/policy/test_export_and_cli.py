@@ -167,4 +167,4 @@ def test_rule_prints_documentation(tmp_path: Path) -> None:
 def test_rule_unknown_code(tmp_path: Path) -> None:
     _, err, code = run(rule_command, "P999", "--catalogue", str(tmp_path))
     assert code == 2
-    assert "no rule 'P999'" in err
+    assert "no rule or code 'P999'" in err
