@@ -55,6 +55,7 @@ CODES: dict[str, Code] = {
     "R108": Code("follow-without-workloads", "followWorkloads on a model no workload uses"),
     "R109": Code("duplicate-section", "git, hub or defaults defined in two files"),
     "R110": Code("catalogue-name-mismatch", "catalogue files disagree on metadata.name"),
+    "R120": Code("override-for-unknown-target", "an override keyed by a name not in spec.targets"),
     "R201": Code("invalid-label-key", "a label key Kubernetes would refuse"),
     "R202": Code("invalid-label-value", "a label value Kubernetes would refuse"),
     "R203": Code(
@@ -70,6 +71,14 @@ CODES: dict[str, Code] = {
     "R210": Code("invalid-git-url", "a Git URL RHACM cannot clone"),
     "R211": Code("override-for-unused-target", "an override for a target the model is not on"),
     "R212": Code("workload-without-placement", "a workload placed on no target"),
+    "R213": Code(
+        "targets-overlap",
+        "two placements of one model can select the same cluster (two Subscriptions there)",
+    ),
+    "R214": Code("selector-never-matches", "a selector no cluster's labels can satisfy"),
+    "R221": Code("request-over-limit", "a resource request above its limit, after overrides"),
+    "R222": Code("duplicate-generated-name", "two entries would generate objects of one name"),
+    "R223": Code("ingress-path-conflict", "two HTTP models claim one ingress path on a target"),
     "D101": Code("mass-removal", "models are removed from more sites than the limit"),
     "D102": Code("site-left-empty", "a site loses its last model"),
     "D103": Code("over-capacity", "a site's models need more storage than it has"),
@@ -84,6 +93,7 @@ CODES: dict[str, Code] = {
         "removals-kept-on-sites",
         "Argo CD preserves resources on deletion: a removal leaves objects on sites",
     ),
+    "D112": Code("placed-twice", "a site gets one model through two placements"),
     "D201": Code("inventory-kind", "an inventory file of the wrong kind"),
     "D202": Code("duplicate-site", "a site listed twice in the inventory"),
     "D203": Code("label-conflict", "a site's label contradicts a field of the same site"),
@@ -92,6 +102,7 @@ CODES: dict[str, Code] = {
     "D206": Code("skipped-item", "an inventory item that is not a usable site"),
     "D207": Code("workload-file-kind", "a workload export of the wrong kind"),
     "D208": Code("duplicate-workload", "a workload listed twice in the export"),
+    "D209": Code("no-sites", "the inventory lists no site"),
     "D301": Code("hand-edited-output", "a generated file was edited by hand"),
     "D302": Code("unowned-output-file", "a file generate did not write is in its way"),
     "D303": Code(

@@ -85,7 +85,7 @@ def test_tree_damage_that_stops_rhacm_deploying(
     assert run_validate(str(tree), "--no-policies") == 1
     out = capsys.readouterr().out
     name_line = text.splitlines().index("  name: sktimex") + 1
-    assert f"{tree.as_posix()}/models/sktime/chart/templates/deployment.yaml: K209 " in out
+    assert f"{tree.as_posix()}/models/sktime/chart/templates/deployment.yaml:1:1: K209 " in out
     assert f"{tree.as_posix()}/hub/subscriptions/sktime--lrt.yaml:{name_line}:9: K326 " in out
     assert "anomaly-scorer--lrt-non-arm.yaml:13:3: K327 [warning] " in out
     assert out.splitlines()[-1].startswith(f"validated {tree}: 2 error(s), 1 warning(s)")
