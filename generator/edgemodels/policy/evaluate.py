@@ -5,6 +5,11 @@ validation, with the rule's variables written into the expressions that use them
 in Kubernetes, a variable is evaluated only when it is used). A validation that is false is
 a finding; one that cannot be evaluated (a missing field read without has(), a type error)
 is a finding too, since Kubernetes would reject the object (failurePolicy: Fail).
+
+A validation with `forEach` (an edgemodels extension) runs once per element of that list,
+bound as `item` in its expression, messageExpression and fieldPathExpression, and gives one
+finding per element that fails, so each credential or image is reported (and can be
+suppressed) on its own line.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from typing import Any
 from edgemodels.diagnostics import Diagnostic, Location, Severity
 from edgemodels.policy.cel_import import cel
 from edgemodels.policy.fieldpath import Step, parse_field_path
-from edgemodels.policy.model import SEVERITIES, Expression, Rule, Validation
+from edgemodels.policy.model import ITEM, SEVERITIES, Expression, Rule, Validation
 
 
 @dataclass(frozen=True)
@@ -77,11 +82,7 @@ def run_rule(ctx: cel.Context, rule: Rule, subject: Subject) -> list[Diagnostic]
         for condition in rule.match_conditions:
             if not _is_true(condition.expression, ctx):
                 return []
-        return [
-            _finding(ctx, rule, v, subject)
-            for v in rule.validations
-            if not _is_true(v.expression, ctx)
-        ]
+        return [d for v in rule.validations for d in _validate(ctx, rule, v, subject)]
     except EvaluationError as err:
         message = (
             f"rule could not be evaluated on this object: {err.detail} "
@@ -92,6 +93,21 @@ def run_rule(ctx: cel.Context, rule: Rule, subject: Subject) -> list[Diagnostic]
                 subject.location, rule.code, message, rule.severity, rule.name, subject.origin
             )
         ]
+
+
+def _validate(ctx: cel.Context, rule: Rule, v: Validation, subject: Subject) -> list[Diagnostic]:
+    """The findings of one validation: at most one, or one per failing forEach element."""
+    if v.for_each is None:
+        return [] if _is_true(v.expression, ctx) else [_finding(ctx, rule, v, subject)]
+    items = execute(v.for_each, ctx)
+    if not isinstance(items, list):
+        raise EvaluationError(v.for_each, f"forEach must give a list, got {type(items).__name__}")
+    found = []
+    for item in items:
+        bind(ctx, ITEM, item)
+        if not _is_true(v.expression, ctx):
+            found.append(_finding(ctx, rule, v, subject))
+    return found
 
 
 def _finding(ctx: cel.Context, rule: Rule, v: Validation, subject: Subject) -> Diagnostic:

@@ -3,7 +3,9 @@
 The same CEL runs at admission on the hub or on the sites. edgemodels-only extensions are
 dropped (fieldPath, fieldPathExpression, severityExpression, documentation); a rule that calls an
 edgemodels-only function or reads `params` cannot be evaluated by Kubernetes and is skipped
-with a reason. Severity maps to the binding's validationActions.
+with a reason. Severity maps to the binding's validationActions. A validation with `forEach`
+(one finding per element here) is written as its whole-list form, `<forEach>.all(item, ...)`,
+which admission policies can run.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from edgemodels.policy.cel_env import NOT_IN_KUBERNETES
-from edgemodels.policy.model import PolicySet, ResourceMatch, Rule, Validation
+from edgemodels.policy.model import ITEM, Expression, PolicySet, ResourceMatch, Rule, Validation
 
 API_VERSION = "admissionregistration.k8s.io/v1"
 MANAGED_BY = {"app.kubernetes.io/managed-by": "edgemodels"}
@@ -99,13 +101,35 @@ def policy_object(rule: Rule, options: ExportOptions) -> Obj:
 
 
 def _validation(v: Validation) -> Obj:
-    out: Obj = {"expression": v.expression.source}
+    out: Obj = {"expression": _whole_list(v, v.expression.source)}
     if v.message:
         out["message"] = " ".join(v.message.split())  # Kubernetes refuses line breaks here
     if v.message_expression is not None:
-        out["messageExpression"] = v.message_expression.source
+        out["messageExpression"] = _first_failing(v, v.message_expression)
     out["reason"] = v.reason
     return out  # fieldPath is an edgemodels extension (CRD rules have it, admission policies not)
+
+
+def _grouped(source: str) -> str:
+    # A newline keeps a trailing `//` comment from swallowing the closing parenthesis.
+    end = "\n)" if "//" in source else ")"
+    return f"({source.strip()}{end}"
+
+
+def _whole_list(v: Validation, expression: str) -> str:
+    """A forEach validation (an edgemodels extension) as one expression on the whole list:
+    it holds when every element passes, so Kubernetes admits exactly what edgemodels passes."""
+    if v.for_each is None:
+        return expression
+    return f"{_grouped(v.for_each.source)}.all({ITEM}, {_grouped(expression)})"
+
+
+def _first_failing(v: Validation, message: Expression) -> str:
+    """The message of the first failing element (Kubernetes gives one message per object)."""
+    if v.for_each is None or ITEM not in message.compiled.roots:
+        return message.source
+    failing = f"{_grouped(v.for_each.source)}.filter({ITEM}, !{_grouped(v.expression.source)})"
+    return f"{failing}.map({ITEM}, {_grouped(message.source)})[0]"
 
 
 def _resource_rule(match: ResourceMatch) -> Obj:

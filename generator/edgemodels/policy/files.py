@@ -10,10 +10,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from edgemodels.diagnostics import Diagnostic, Location
-from edgemodels.policy.cel_env import CelProblem, compile_expression, inline_variables
+from edgemodels.policy.cel_env import (
+    CelProblem,
+    compile_expression,
+    inline_variables,
+    new_context,
+)
+from edgemodels.policy.evaluate import EvaluationError, execute
 from edgemodels.policy.fieldpath import parse_field_path
 from edgemodels.policy.model import (
     ENTRY_KINDS,
+    ITEM,
     REASONS,
     SEVERITIES,
     Documentation,
@@ -38,6 +45,7 @@ RULE_KEYS = (
 )  # fmt: skip
 VALIDATION_KEYS = (
     "expression", "message", "messageExpression", "reason", "fieldPath", "fieldPathExpression",
+    "forEach",
 )  # fmt: skip
 CATALOGUE_ROOTS = ("object", "variables", "params", "catalogue", "targets")
 MANIFEST_ROOTS = ("object", "variables", "params")
@@ -117,9 +125,14 @@ class _RuleReader:
         return tuple(out)
 
     def validation(self, item: PosMap) -> Validation | None:
+        for_each = self.for_each(item)
+        roots = self.roots
+        if "forEach" in item:  # its element is `item` in the validation's expressions
+            self.roots = (*roots, ITEM)
         expr = self.expression(item, "expression", required=True)
         message_expr = self.expression(item, "messageExpression")
         path_expr = self.expression(item, "fieldPathExpression")
+        self.roots = roots
         reason = self.r.string(item, "reason") or "Invalid"
         if reason not in REASONS:
             self.r.error(self.r.where(item, "reason", True), f"reason must be one of {REASONS}")
@@ -132,8 +145,25 @@ class _RuleReader:
             return None
         if "fieldPathExpression" in item and path_expr is None:
             return None
+        if "forEach" in item and for_each is None:
+            return None
         message = self.r.string(item, "message") or ""
-        return Validation(expr, message, message_expr, reason, path, path_expr)
+        return Validation(expr, message, message_expr, reason, path, path_expr, for_each)
+
+    def for_each(self, item: PosMap) -> Expression | None:
+        """The forEach expression; one that reads nothing is evaluated now, and must be a list."""
+        for_each = self.expression(item, "forEach")
+        if for_each is None or for_each.compiled.roots:
+            return for_each
+        try:
+            value = execute(for_each, new_context(for_each.compiled.functions))
+        except EvaluationError as err:
+            self.r.error(for_each.location, f"forEach cannot be evaluated: {err.detail}")
+            return None
+        if not isinstance(value, list):
+            self.r.error(for_each.location, f"forEach must give a list, got {type(value).__name__}")
+            return None
+        return for_each
 
     def applies_to(self, node: PosMap) -> tuple[tuple[EntryKind, ...], tuple[ResourceMatch, ...]]:
         applies = self.r.mapping(node, "appliesTo", required=True)

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 EntryKind = Literal["model", "target", "workload", "catalogue"]
 ENTRY_KINDS: tuple[EntryKind, ...] = ("model", "target", "workload", "catalogue")
 SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
+ITEM = "item"  # the CEL variable a validation's forEach binds to each element
 REASONS = ("Invalid", "Forbidden", "Unauthorized", "RequestEntityTooLarge")
 
 NOWHERE = Location("<none>")
@@ -68,6 +69,8 @@ class Validation:
     reason: str = "Invalid"
     field_path: str = ""
     field_path_expression: Expression | None = None
+    # A list: the validation runs once per element (bound as `item`), a finding per failure.
+    for_each: Expression | None = None
 
 
 @dataclass(frozen=True)
@@ -118,6 +121,7 @@ class Rule:
     def expressions(self) -> list[Expression]:
         found = [c.expression for c in (*self.match_conditions, *self.variables)]
         for v in self.validations:
+            found += [v.for_each] if v.for_each else []
             found += [e for e in (v.expression, v.message_expression) if e is not None]
             found += [v.field_path_expression] if v.field_path_expression else []
         return found + ([self.severity_expression] if self.severity_expression else [])

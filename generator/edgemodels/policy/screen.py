@@ -20,7 +20,7 @@ import re
 from collections.abc import Sequence
 
 from edgemodels.policy.cel_import import cel
-from edgemodels.policy.model import Expression, Rule
+from edgemodels.policy.model import ITEM, Expression, Rule, Validation
 
 TOKEN_RE = re.compile(
     r"""
@@ -96,7 +96,7 @@ def string_end(source: str, match: re.Match[str]) -> int:
 def rule_screen(rule: Rule) -> str:
     """CEL that is `true` only if `rule` gives no finding: `false` when unsure."""
     conditions = [_screened(c.expression) for c in rule.match_conditions]
-    validations = [_screened(v.expression) for v in rule.validations]
+    validations = [_screened_validation(v) for v in rule.validations]
     if None in conditions or None in validations or not validations:
         return "false"
     body = "true"
@@ -105,6 +105,18 @@ def rule_screen(rule: Rule) -> str:
     for c in reversed(conditions):
         body = f"({c} ? {body} : true)"
     return body
+
+
+def _screened_validation(v: Validation) -> str | None:
+    """A forEach validation passes when forEach gives a list whose every element passes (a
+    map would go through its keys, where the rule reports that forEach is not a list)."""
+    expression = _screened(v.expression)
+    if v.for_each is None or expression is None:
+        return expression
+    items = _screened(v.for_each)
+    if items is None:
+        return None
+    return f"[{items}].all(_each, type(_each) == list && _each.all({ITEM}, {expression}))"
 
 
 def _screened(expression: Expression) -> str | None:
