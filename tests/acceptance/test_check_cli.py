@@ -117,3 +117,30 @@ def test_a_broken_policy_config_stops_the_run_with_exit_2(
 def test_rules_of_a_missing_catalogue_is_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["rules", "--catalogue", "/nonexistent/"]) == 2
     assert "no such file or directory" in capsys.readouterr().err
+
+
+def test_each_credential_is_its_own_finding_and_suppressed_on_its_own_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    catalogue = tmp_path / "lrt"
+    shutil.copytree(EXAMPLE, catalogue)
+    model = catalogue / "models" / "anomaly-scorer.yaml"
+    text = model.read_text(encoding="utf-8")
+    env = '      env: {SCORE_THRESHOLD: "0.8"}\n'
+    assert env in text
+    model.write_text(
+        text.replace(
+            env,
+            "      env:\n"
+            "        HF_TOKEN: hf_abcdefghijklmnopqrstuvwxyzABCDEFGH  # edgemodels: ignore[P110]\n"
+            "        NOTE: 'AKIAIOSFODNN7EXAMPLE'\n"
+            "        GH: ghp_abcdefghijklmnopqrstuvwxyz0123456789\n",
+        ),
+        encoding="utf-8",
+    )
+    line = text[: text.index(env)].count("\n") + 1  # HF_TOKEN's line
+    assert main(["check", str(catalogue), "--format", "json"]) == 1
+    findings = json.loads(capsys.readouterr().out)["findings"]
+    assert [(f["line"], f["code"]) for f in findings] == [(line + 2, "P110"), (line + 3, "P110")]
+    assert "AWS access key" in findings[0]["message"]
+    assert "GitHub token" in findings[1]["message"]

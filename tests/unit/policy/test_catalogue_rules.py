@@ -197,6 +197,47 @@ CASES = [
         [(22, 20, "P110")],
     ),
     ("P110-pass", model(env="{HF_TOKEN_FILE: /run/secrets/hf, MODE: fast}"), None, "P110", []),
+    # Rules with forEach: one finding per credential or image, each at its own value
+    (
+        "P110-each-credential",
+        model(env="{HF_TOKEN: hf_" + "aB3" * 12 + ", NOTE: AKIAIOSFODNN7EXAMPLE}").replace(
+            "{port: 8080}", "{port: 8080, ingressPath: /api}"
+        )
+        + "      description: https://bot:s3cret-Pa55@example.com/x\n",
+        None,
+        "P110",
+        [(19, 23, "P110"), (19, 70, "P110"), (20, 20, "P110")],
+    ),
+    (
+        "P101-each-image",
+        model(
+            image="registry.gitlab.com/i4q/lrt/sktime:1.4.2",
+            images="{arm64: 'registry.gitlab.com/i4q/lrt/sktime:1.4.2-arm64'}",
+        ),
+        None,
+        "P101",
+        [(15, 14, "P101"), (19, 23, "P101")],
+    ),
+    (
+        "P102-each-image",
+        model(
+            image="registry.gitlab.com/i4q/lrt/sktime",
+            images="{arm64: 'registry.gitlab.com/i4q/lrt/sktime:latest', amd64: " + PINNED + "}",
+        ),
+        None,
+        "P102",
+        [(15, 14, "P102"), (19, 23, "P102")],
+    ),
+    (
+        "P103-each-image",
+        model(
+            image="docker.io/someone/sktime:1.4.2",
+            images="{arm64: 'quay.io/x/sktime:1.4.2', amd64: registry.gitlab.com/i4q/s:1}",
+        ),
+        "registries: {allow: [registry.gitlab.com/i4q]}",
+        "P103",
+        [(15, 14, "P103"), (19, 23, "P103")],
+    ),
 ]
 CASES = [(*c[:1], c[1] if c[1].startswith("  targets") else TARGETS + c[1], *c[2:]) for c in CASES]
 
@@ -227,6 +268,9 @@ def test_p104_private_registry_without_pull_secret(tmp_path: Path) -> None:
     found = catalogue_findings(tmp_path, no_secret + TARGETS + SKTIME)
     assert where(found, "P104") == [(15, 14, "P104")]
     (finding,) = [d for d in found if d.code == "P104"]
+    arch = model(images="{arm64: 'docker.io/x/s:1', amd64: 'registry.example.com/s:1'}")
+    each = catalogue_findings(tmp_path, no_secret + TARGETS + arch)
+    assert where(each, "P104") == [(15, 14, "P104"), (19, 49, "P104")]  # not docker.io's
     assert "registry.gitlab.com" in finding.message and finding.severity == "warning"
     public = no_secret + TARGETS + model(image="docker.io/library/python:3.12@sha256:" + "b" * 64)
     assert where(catalogue_findings(tmp_path, public), "P104") == []
