@@ -99,6 +99,8 @@ def _validate(ctx: cel.Context, rule: Rule, v: Validation, subject: Subject) -> 
     """The findings of one validation: at most one, or one per failing forEach element."""
     if v.for_each is None:
         return [] if _is_true(v.expression, ctx) else [_finding(ctx, rule, v, subject)]
+    if _no_element_fails(v, ctx):  # the usual case: one call rather than one per element
+        return []
     items = execute(v.for_each, ctx)
     if not isinstance(items, list):
         raise EvaluationError(v.for_each, f"forEach must give a list, got {type(items).__name__}")
@@ -108,6 +110,17 @@ def _validate(ctx: cel.Context, rule: Rule, v: Validation, subject: Subject) -> 
         if not _is_true(v.expression, ctx):
             found.append(_finding(ctx, rule, v, subject))
     return found
+
+
+def _no_element_fails(v: Validation, ctx: cel.Context) -> bool:
+    """The whole-list program (screen.py) is true only when forEach gives a list and every
+    element passes; when it is false or fails, the elements run one by one and report."""
+    if v.whole is None:
+        return False
+    try:
+        return v.whole.execute(ctx) is True
+    except Exception:  # cel raises many types; the per-element run reports the error
+        return False
 
 
 def _finding(ctx: cel.Context, rule: Rule, v: Validation, subject: Subject) -> Diagnostic:

@@ -32,6 +32,7 @@ from edgemodels.policy.model import (
     Validation,
 )
 from edgemodels.policy.reader import Reader, offset_location
+from edgemodels.policy.screen import whole_list
 from edgemodels.yamlio import PosMap, load_positioned
 
 API_VERSION = "edgemodels.io/v1alpha1"
@@ -148,7 +149,8 @@ class _RuleReader:
         if "forEach" in item and for_each is None:
             return None
         message = self.r.string(item, "message") or ""
-        return Validation(expr, message, message_expr, reason, path, path_expr, for_each)
+        v = Validation(expr, message, message_expr, reason, path, path_expr, for_each)
+        return whole_list(v)
 
     def for_each(self, item: PosMap) -> Expression | None:
         """The forEach expression; one that reads nothing is evaluated now, and must be a list."""

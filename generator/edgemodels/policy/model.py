@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from edgemodels.diagnostics import Diagnostic, Location, Severity
 from edgemodels.policy.cel_env import Compiled
+from edgemodels.policy.cel_import import cel
 
 if TYPE_CHECKING:
     from edgemodels.policy.reads import Screen
@@ -71,6 +72,9 @@ class Validation:
     field_path_expression: Expression | None = None
     # A list: the validation runs once per element (bound as `item`), a finding per failure.
     for_each: Expression | None = None
+    # With for_each: one program that is true only when no element fails (screen.py), so the
+    # usual case costs one call rather than one per element.
+    whole: cel.Program | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 
 from edgemodels.policy.cel_import import cel
 from edgemodels.policy.model import ITEM, Expression, Rule, Validation
@@ -105,6 +106,13 @@ def rule_screen(rule: Rule) -> str:
     for c in reversed(conditions):
         body = f"({c} ? {body} : true)"
     return body
+
+
+def whole_list(v: Validation) -> Validation:
+    """`v` with its whole-list program, when it has forEach."""
+    if v.for_each is None:
+        return v
+    return replace(v, whole=compile_screen(_screened_validation(v)))
 
 
 def _screened_validation(v: Validation) -> str | None:

@@ -11,7 +11,14 @@ import pytest
 import yaml
 
 from edgemodels.diagnostics import Location
-from edgemodels.policy import CatalogueEntry, PolicySet, check_catalogue, engine, load_policies
+from edgemodels.policy import (
+    CatalogueEntry,
+    PolicySet,
+    check_catalogue,
+    engine,
+    evaluate,
+    load_policies,
+)
 from edgemodels.policy.cel_import import cel
 from edgemodels.policy.evaluate import bind
 from edgemodels.policy.export import ExportOptions, export_objects
@@ -83,6 +90,20 @@ def test_one_finding_per_failing_element_with_item_in_message_and_field_path(
 def test_empty_list_and_passing_elements_give_no_finding(tmp_path: Path) -> None:
     assert findings(tmp_path, rule("variables.ports", extra=MESSAGES), {}) == []
     assert findings(tmp_path, rule("variables.ports", extra=MESSAGES), ports(8080)) == []
+
+
+def test_when_every_element_passes_one_call_decides(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    loaded = policies(tmp_path, rule("variables.ports", extra=MESSAGES))
+
+    def refuse(ctx: object, name: str, value: object) -> None:
+        raise AssertionError(f"{name} bound: elements ran one by one")
+
+    monkeypatch.setattr(evaluate, "bind", refuse)
+    assert check_catalogue(loaded, [model(ports(8080, 9000))]) == []
+    with pytest.raises(AssertionError, match="item bound"):
+        check_catalogue(loaded, [model(ports(8080, 80))])
 
 
 def test_without_messages_the_finding_is_on_the_object(tmp_path: Path) -> None:
