@@ -63,7 +63,9 @@ def export_command(
 
     Severity becomes the binding's validationActions: error -> Deny, warning -> Warn+Audit,
     info -> Audit. Catalogue rules, and rules that use edgemodels-only functions (such as
-    credentials()), are skipped with a note on standard error.
+    credentials()), are skipped with a note on standard error. A validation with forEach
+    (one finding per element in edgemodels) is written as its whole-list form,
+    `(<forEach>).all(item, <expression>)`.
 
     \b
     Example:

@@ -57,6 +57,10 @@ def rule_document(rule: Rule) -> str:
     ]
     if rule.severity_expression is not None:
         head.append(f"  severity expression: {rule.severity_expression.source.strip()}")
+    for v in rule.validations:
+        if v.for_each is not None:  # where to look for each finding, and what to suppress
+            each = " ".join(v.for_each.source.split())
+            head.append(f"  findings:  one per failing element of {each}")
     if rule.scope == "manifests":
         blocker = export_blocker(rule)
         head.append(

@@ -162,6 +162,7 @@ def test_rule_prints_documentation(tmp_path: Path) -> None:
         assert f"\n{heading}\n" in text
     assert "image: registry.gitlab.com/i4q/lrt/sktime:latest" in text
     assert "# edgemodels: ignore[P102]" in text
+    assert "\n  findings:  one per failing element of imageRefs(object)\n" in text
 
 
 def test_rule_unknown_code(tmp_path: Path) -> None:
