@@ -79,6 +79,10 @@ CODES: dict[str, Code] = {
     "R221": Code("request-over-limit", "a resource request above its limit, after overrides"),
     "R222": Code("duplicate-generated-name", "two entries would generate objects of one name"),
     "R223": Code("ingress-path-conflict", "two HTTP models claim one ingress path on a target"),
+    "R224": Code(
+        "ignored-with-placementrule",
+        "hub.clusterSets or offlineTolerationSeconds set where PlacementRules ignore them",
+    ),
     "D101": Code("mass-removal", "models are removed from more sites than the limit"),
     "D102": Code("site-left-empty", "a site loses its last model"),
     "D103": Code("over-capacity", "a site's models need more storage than it has"),

@@ -312,6 +312,27 @@ def _settings(merged: Merged) -> Iterator[Diagnostic]:
             "subscription is created by a subscription-admin",
             "warning",
         )
+    yield from _placement_rule_settings(hub)
+
+
+def _placement_rule_settings(hub: Node) -> Iterator[Diagnostic]:
+    """R224: PlacementRules have no cluster sets and no tolerations (acm-api.md), so the
+    hub settings for them would be dropped without a word."""
+    if hub.data.get("placementKind") != "PlacementRule":
+        return
+    for key, effect in (
+        ("clusterSets", "every managed cluster the selector matches is chosen, in any set"),
+        ("offlineTolerationSeconds", "sites that go offline are not kept for that time"),
+    ):
+        if key in hub.data:
+            yield _d(
+                hub.at(key, key=True),
+                "R224",
+                "ignored-with-placementrule",
+                f"hub.{key} has no effect with placementKind PlacementRule: {effect}; use "
+                "placementKind Placement, or remove it",
+                "warning",
+            )
 
 
 def _git_url(git: Node) -> Iterator[Diagnostic]:

@@ -101,3 +101,14 @@ def test_ingress_paths_that_do_not_meet(tmp_path: Path) -> None:
 
 
 EDGE_TARGET = "    edge:\n      matchLabels: {env: edge}\n"
+
+
+def test_placementrule_settings_that_have_no_effect(tmp_path: Path) -> None:
+    hub = "  hub:\n    namespace: i4q-lrt\n"
+    rule = hub + "    placementKind: PlacementRule\n"
+    both = rule + "    clusterSets: [edge]\n    offlineTolerationSeconds: 600\n"
+    found = findings(tmp_path, sub(hub, both))
+    assert [f for f in found if f[2] == "R224"] == [(12, 5, "R224"), (13, 5, "R224")]
+    text = sub(hub, hub + "    clusterSets: [edge]\n    offlineTolerationSeconds: 600\n")
+    assert [f for f in findings(tmp_path, text) if f[2] == "R224"] == []  # Placement uses them
+    assert [f for f in findings(tmp_path, sub(hub, rule)) if f[2] == "R224"] == []
