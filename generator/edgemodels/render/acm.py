@@ -245,16 +245,20 @@ def application(catalogue: Catalogue, plan: ModelPlan, origin: str) -> dict[str,
     }
 
 
-def hub_kustomization(files: Files) -> dict[str, Any]:
-    """Lists every hub file so `kubectl apply -k hub/` creates them all."""
-    order = (
-        "namespace.yaml",
-        "channel.yaml",
-        "bindings/",
-        "placements/",
-        "subscriptions/",
-        "applications/",
-    )
+# The order of the hub kustomization's resources: the Namespace first, bindings before the
+# Placements that need them (argocd.py extends it).
+HUB_ORDER = (
+    "namespace.yaml",
+    "channel.yaml",
+    "bindings/",
+    "placements/",
+    "subscriptions/",
+    "applications/",
+)
+
+
+def hub_kustomization(files: Files, order: tuple[str, ...] = HUB_ORDER) -> dict[str, Any]:
+    """Lists every hub file so `kubectl apply -k hub/` creates them all, in `order`."""
     paths = sorted(
         (p.removeprefix("hub/") for p in files if p.startswith("hub/")),
         key=lambda p: (next(i for i, o in enumerate(order) if p.startswith(o)), p),

@@ -29,12 +29,14 @@ from typing import Any
 from edgemodels.catalogue.model import Catalogue
 from edgemodels.names import MAX_LABEL_VALUE
 from edgemodels.render.acm import (
+    HUB_ORDER,
     NAMESPACE_FILE,
     HubPlacement,
     binding,
     placement_object,
     render_hub,
 )
+from edgemodels.render.acm import hub_kustomization as acm_kustomization
 from edgemodels.render.common import SOURCE_ANNOTATION, SourceInfo, git_path, hub_labels, yaml_file
 from edgemodels.render.helm import placement_values
 from edgemodels.render.migration import mark_site_objects
@@ -255,12 +257,7 @@ def sync_policy(catalogue: Catalogue) -> dict[str, Any]:
 
 
 _ORDER = (
-    "namespace.yaml",
-    "channel.yaml",
-    "bindings/",
-    "placements/",
-    "subscriptions/",
-    "applications/",
+    *HUB_ORDER,
     "argocd/bindings/",
     "argocd/placements/",
     "argocd/gitopsclusters/",
@@ -270,12 +267,4 @@ _ORDER = (
 
 def hub_kustomization(files: Files) -> dict[str, Any]:
     """Every hub file, bindings before the Placements that need them."""
-    paths = sorted(
-        (p.removeprefix("hub/") for p in files if p.startswith("hub/")),
-        key=lambda p: (next(i for i, o in enumerate(_ORDER) if p.startswith(o)), p),
-    )
-    return {
-        "apiVersion": "kustomize.config.k8s.io/v1beta1",
-        "kind": "Kustomization",
-        "resources": paths,
-    }
+    return acm_kustomization(files, _ORDER)

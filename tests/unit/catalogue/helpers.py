@@ -45,3 +45,9 @@ def messages(tmp_path: Path, text: str) -> list[str]:
     path = tmp_path / "catalogue.yaml"
     path.write_text(text, encoding="utf-8")
     return [d.render() for d in sorted(load(path, base=tmp_path).diagnostics)]
+
+
+def sub(old: str, new: str, text: str = BASE) -> str:
+    """`text` with the first `old` replaced by `new`; `old` must be there."""
+    assert old in text, old
+    return text.replace(old, new, 1)

@@ -10,13 +10,7 @@ import yaml
 from edgemodels.catalogue import load
 from edgemodels.catalogue.collisions import _objects
 
-from .helpers import BASE, findings, messages
-
-
-def sub(old: str, new: str, text: str = BASE) -> str:
-    assert old in text, old
-    return text.replace(old, new, 1)
-
+from .helpers import BASE, findings, messages, sub
 
 MODEL = """\
     - name: {name}

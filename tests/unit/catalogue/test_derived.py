@@ -4,13 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .helpers import BASE, findings, messages
-
-
-def sub(old: str, new: str, text: str = BASE) -> str:
-    assert old in text, old
-    return text.replace(old, new, 1)
-
+from .helpers import BASE, findings, messages, sub
 
 WITH_RESOURCES = sub(
     "      targets: [lrt]\n",
