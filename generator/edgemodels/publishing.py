@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import stat
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
@@ -223,9 +223,26 @@ def commit_message(ctx: _Context, old: Mapping[str, DeployedModel], plan: Plan) 
         f"{len(plan.changed)} changed, {len(plan.removed)} removed"
     )
     parts = [subject, "", *body, "", files]
+    if plan.overwritten:
+        parts += ["", *_discarded(ctx.dest.path, plan.overwritten)]
     if ctx.options.message_extra:
         parts += ["", redact(ctx.options.message_extra.strip())]
     return "\n".join([*parts, "", ctx.trailer]) + "\n"
+
+
+MAX_DISCARDED = 50
+
+
+def _discarded(prefix: str, paths: Sequence[str]) -> list[str]:
+    """The hand edits on the branch that --force replaced: the commit says which, so the
+    branch's history shows what was lost and where to find it (the commit before)."""
+    shown = [
+        f"  {prefix.rstrip('/') + '/' if prefix else ''}{path}" for path in paths[:MAX_DISCARDED]
+    ]
+    if len(paths) > MAX_DISCARDED:
+        shown.append(f"  ... and {len(paths) - MAX_DISCARDED} more")
+    head = f"Hand edits discarded (--force), {len(paths)} file(s); the parent commit has them:"
+    return [head, *shown]
 
 
 def _index_folder(out: Path) -> dict[str, DeployedModel]:

@@ -298,6 +298,34 @@ def test_redact(text: str, expected: str) -> None:
     assert redact(text) == expected
 
 
+def test_force_names_the_hand_edits_it_discards_in_the_commit(
+    capsys: pytest.CaptureFixture[str], catalogue: Path, bare_repo: Path, tmp_path: Path
+) -> None:
+    where = ("--repo", str(bare_repo), "--branch", "acm-dev", "--path", "deploy")
+    assert publish(capsys, str(catalogue), *where)[0] == 0
+    clone = tmp_path / "colleague"
+    git("clone", "-q", "--branch", "acm-dev", str(bare_repo), str(clone))
+    chart = clone / "deploy" / "models" / "sktime" / "chart" / "values.yaml"
+    chart.write_text(chart.read_text() + "# tuned on site by hand\n")
+    git("-C", str(clone), "commit", "-q", "-am", "hand tuning")
+    git("-C", str(clone), "push", "-q", "origin", "acm-dev")
+    set_version(catalogue, "sktime", "1.4.2", "1.5.0")
+    rc, out, _ = publish(capsys, str(catalogue), *where)
+    assert rc == 1
+    assert "deploy/models/sktime/chart/values.yaml" in out
+    assert message(bare_repo).strip() == "hand tuning"  # nothing published over it
+    rc, out, _ = publish(capsys, str(catalogue), *where, "--force")
+    assert rc == 0, out
+    text = message(bare_repo)
+    assert "Hand edits discarded (--force), 1 file(s); the parent commit has them:\n" in text
+    assert "  deploy/models/sktime/chart/values.yaml\n" in text
+    assert "Hand edits discarded" in out  # the message is shown as it is committed
+    shown = git(
+        "--git-dir", str(bare_repo), "show", "acm-dev:deploy/models/sktime/chart/values.yaml"
+    )
+    assert "tuned on site by hand" not in shown
+
+
 # --- over git:// from a git daemon --------------------------------------------------------
 
 
