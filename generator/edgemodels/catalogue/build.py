@@ -87,6 +87,7 @@ def _model(node: Node, defaults: Defaults) -> Model:
             health_path=http.get("healthPath", "/health"),
             readiness_path=http.get("readinessPath"),
             ingress_path=http.get("ingressPath"),
+            run_as_user=http.get("runAsUser"),
         )
         if http
         else None,

@@ -187,6 +187,7 @@ class HttpSpec:
     health_path: str = "/health"
     readiness_path: str | None = None
     ingress_path: str | None = None
+    run_as_user: int | None = None  # for images whose USER is a name, not a number
 
     @property
     def readiness(self) -> str:

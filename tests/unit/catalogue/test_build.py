@@ -8,6 +8,8 @@ from edgemodels.catalogue import load_catalogue
 from edgemodels.catalogue.model import Requirement
 from edgemodels.placement import model_placements
 
+from .helpers import BASE, sub
+
 EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "lrt"
 
 
@@ -44,3 +46,18 @@ def test_follow_workloads_placement() -> None:
     assert follow.name == "follow-defect-detector"
     assert follow.follows == ("quality-inspection",)
     assert follow.predicates[0].match_labels == (("line", "assembly"),)
+
+
+def test_http_run_as_user_builds_and_defaults_to_none(tmp_path: Path) -> None:
+    users = {}
+    for name, text in {
+        "unset": BASE,
+        "set": sub("ingressPath: /api}", "ingressPath: /api, runAsUser: 10001}"),
+    }.items():
+        (tmp_path / f"{name}.yaml").write_text(text, encoding="utf-8")
+        catalogue, diags = load_catalogue(tmp_path / f"{name}.yaml")
+        assert diags == [] and catalogue is not None
+        http = catalogue.model("sktime").http
+        assert http is not None
+        users[name] = http.run_as_user
+    assert users == {"unset": None, "set": 10001}

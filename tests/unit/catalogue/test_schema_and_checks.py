@@ -33,6 +33,23 @@ CASES = {
         sub("      image: registry.gitlab.com/i4q/lrt/sktime:1.4.2\n", ""),
         [(18, 7, "S002")],
     ),
+    "runAsUser is not root": (
+        sub("ingressPath: /api}", "ingressPath: /api, runAsUser: 0}"),
+        [(23, 77, "S004")],
+    ),
+    "runAsUser is a number, not a name": (
+        sub("ingressPath: /api}", "ingressPath: /api, runAsUser: appuser}"),
+        [(23, 77, "S003")],
+    ),
+    "runAsUser is a number, not a quoted one": (
+        sub("ingressPath: /api}", "ingressPath: /api, runAsUser: '10001'}"),
+        [(23, 77, "S003")],
+    ),
+    "runAsUser above the largest UID": (
+        sub("ingressPath: /api}", "ingressPath: /api, runAsUser: 2147483648}"),
+        [(23, 77, "S004")],
+    ),
+    "runAsUser a UID": (sub("ingressPath: /api}", "ingressPath: /api, runAsUser: 10001}"), []),
     "unknown field inside a flow mapping": (
         sub("healthPath: /health", "helthPath: /health"),
         [(23, 26, "S001")],
@@ -178,6 +195,11 @@ def test_structural_errors_cannot_be_suppressed(tmp_path: Path) -> None:
     [
         ("port: 8080", "port: null", "http.port: expected integer, got null"),
         ("port: 8080", "port: eighty", "expected integer, got string 'eighty'"),
+        (
+            "ingressPath: /api}",
+            "ingressPath: /api, runAsUser: 0}",
+            "http.runAsUser: 0 is less than the minimum of 1",
+        ),
         ("{env: lrt}", "[env]", "expected mapping, got list ['env']"),
         ("version: 1.4.2", "version: '1.2'", "1.4.2: MAJOR.MINOR.PATCH must be three numbers"),
         ("version: 1.4.2", "version: 01.2.3", "1.4.2: numbers have no leading zeros"),
