@@ -18,7 +18,7 @@ from edgemodels.render.common import (
     version_dir,
     yaml_file,
 )
-from edgemodels.render.helm_templates import CONTAINER_TEMPLATES, HELPERS, HTTP_TEMPLATES
+from edgemodels.render.helm_templates import CONTAINER_TEMPLATES, HELPERS, http_templates
 from edgemodels.render.settings import ModelPlan, Placed, differences
 
 Files = dict[str, bytes]
@@ -36,7 +36,8 @@ def render_chart(
         f"{root}/values.schema.json": values_schema(model, origin),
     }
     comment = "{{/* " + banner_text(origin) + " */}}\n"
-    templates = HTTP_TEMPLATES if model.wrapper == "http" else CONTAINER_TEMPLATES
+    user = model.http.run_as_user if model.http else None
+    templates = http_templates(user is not None) if model.wrapper == "http" else CONTAINER_TEMPLATES
     files[f"{root}/templates/_helpers.tpl"] = (comment + HELPERS).encode()
     for name, text in templates.items():
         files[f"{root}/templates/{name}"] = (comment + text).encode()
@@ -69,6 +70,7 @@ def chart_values(
             "healthPath": http.health_path,
             "readinessPath": http.readiness,
             "ingressPath": http.ingress_path or "",
+            **({} if http.run_as_user is None else {"runAsUser": http.run_as_user}),
             "resources": site.resources(base.resources),
             "env": dict(base.env),
             "security": {
@@ -113,6 +115,13 @@ _STRING = {"type": "string"}
 _RESOURCE_LIST = {"type": "object", "additionalProperties": {"type": ["string", "number"]}}
 
 
+def _run_as_user(model: Model) -> dict[str, Any]:
+    """Only in the charts whose deployment template reads it (`http_templates`)."""
+    if model.http is None or model.http.run_as_user is None:
+        return {}
+    return {"runAsUser": {"type": "integer", "minimum": 1, "maximum": 2147483647}}
+
+
 def values_schema(model: Model, origin: str) -> bytes:
     """values.schema.json (draft-07): Helm checks every values set against it first."""
     common = {
@@ -134,6 +143,7 @@ def values_schema(model: Model, origin: str) -> bytes:
                 "properties": {"requests": _RESOURCE_LIST, "limits": _RESOURCE_LIST},
             },
             "env": {"type": "object", "additionalProperties": _STRING},
+            **_run_as_user(model),
             "security": {
                 "type": "object",
                 "additionalProperties": False,

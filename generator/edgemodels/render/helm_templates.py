@@ -1,8 +1,9 @@
 """The Helm chart's templates, written as Go templates (never dumped YAML).
 
-They are the same for every model: everything model-specific is in values.yaml, so a
-version bump touches values.yaml and Chart.yaml only. The objects they produce equal the
-kustomize ones in `site.py` (a test renders both and compares).
+They are the same for every model (but for one line, see `http_templates`): everything
+model-specific is in values.yaml, so a version bump touches values.yaml and Chart.yaml
+only. The objects they produce equal the kustomize ones in `site.py` (a test renders both
+and compares).
 """
 
 from __future__ import annotations
@@ -386,6 +387,24 @@ HTTP_TEMPLATES = {
     "service.yaml": SERVICE,
     "ingress.yaml": INGRESS,
 }
+
+_NON_ROOT = "        runAsNonRoot: {{ not .Values.security.runAsRoot }}\n"
+# Helm reads values as float64, which prints as 1e+06 from a million up: hence int64.
+_RUN_AS_USER = "        runAsUser: {{ .Values.runAsUser | int64 }}\n"
+
+
+def http_templates(run_as_user: bool) -> dict[str, str]:
+    """The line for http.runAsUser is only in the charts of models that set it, so the
+    charts of the others are what they were before the field existed."""
+    if not run_as_user:
+        return HTTP_TEMPLATES
+    assert _NON_ROOT in DEPLOYMENT
+    return {
+        **HTTP_TEMPLATES,
+        "deployment.yaml": DEPLOYMENT.replace(_NON_ROOT, _NON_ROOT + _RUN_AS_USER),
+    }
+
+
 PREFETCH = PREFETCH.replace('"HOLD_SCRIPT"', json.dumps(HOLD_SCRIPT))  # a Go string literal
 
 CONTAINER_TEMPLATES = {

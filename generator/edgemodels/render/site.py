@@ -86,10 +86,14 @@ def container_security(writable_root: bool = False) -> Obj:
     }
 
 
-def pod_security(run_as_root: bool = False, user: int | None = None) -> Obj:
+def pod_security(
+    run_as_root: bool = False, user: int | None = None, group: int | None = None
+) -> Obj:
     out: Obj = {"runAsNonRoot": not run_as_root}
     if user is not None:
-        out.update(runAsUser=user, runAsGroup=user, fsGroup=user)
+        out["runAsUser"] = user
+    if group is not None:
+        out.update(runAsGroup=group, fsGroup=group)
     out["seccompProfile"] = {"type": "RuntimeDefault"}
     return out
 
@@ -133,6 +137,7 @@ def deployment(catalogue: Catalogue, model: Model, s: Settings, origin: str) -> 
     container["volumeMounts"] = [{"name": "tmp", "mountPath": "/tmp"}]
     metadata = meta(model.name, site_labels(model, SERVER), origin)
     metadata["annotations"].update(exception_annotations(model))
+    security = pod_security(model.security.run_as_root, http.run_as_user)
     return {
         "apiVersion": "apps/v1",
         "kind": "Deployment",
@@ -142,7 +147,7 @@ def deployment(catalogue: Catalogue, model: Model, s: Settings, origin: str) -> 
             "selector": {"matchLabels": selector_labels(model, SERVER)},
             "template": {
                 "metadata": {"labels": site_labels(model, SERVER)},
-                "spec": _pod(catalogue, pod_security(model.security.run_as_root), [container])
+                "spec": _pod(catalogue, security, [container])
                 | {"volumes": [{"name": "tmp", "emptyDir": {}}]},
             },
         },
@@ -253,7 +258,7 @@ def copy_job(catalogue: Catalogue, model: Model, image: str, tools: str, origin:
             {"name": "models", "mountPath": "/models"},
         ],
     }
-    pod = _pod(catalogue, pod_security(user=COPY_UID), [copy])
+    pod = _pod(catalogue, pod_security(user=COPY_UID, group=COPY_UID), [copy])
     pod = {"restartPolicy": "OnFailure", **pod, "initContainers": [init]}
     pod["volumes"] = [
         {"name": "tools", "emptyDir": {}},
@@ -289,7 +294,7 @@ def prefetch(catalogue: Catalogue, model: Model, image: str, tools: str, origin:
         "securityContext": container_security(),
         "volumeMounts": [{"name": "model", "mountPath": "/model", "readOnly": True}],
     }
-    pod = _pod(catalogue, pod_security(user=COPY_UID), [hold])
+    pod = _pod(catalogue, pod_security(user=COPY_UID, group=COPY_UID), [hold])
     pod["volumes"] = [
         {"name": "model", "image": {"reference": image, "pullPolicy": "IfNotPresent"}}
     ]

@@ -2,8 +2,9 @@
 
 `helm lint` costs ~9 ms a chart, nearly all in its template rule (render the templates,
 check every rendered document); its Chart.yaml and values rules cost under 1 ms. The
-charts edgemodels generates share one template set and differ only in `Chart.yaml`,
-`values.yaml` and `values.schema.json`, so on a 600-chart tree lint was ~30% of validate.
+charts edgemodels generates share one template set per wrapper (one more for models that
+set http.runAsUser) and differ only in `Chart.yaml`, `values.yaml` and
+`values.schema.json`, so on a 600-chart tree lint was ~30% of validate.
 Charts whose other files (templates, helpers, .helmignore) are byte for byte the same
 share one full lint, of the first of them; each of the others gets:
 

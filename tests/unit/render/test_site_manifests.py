@@ -7,6 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import helm_python
 import pytest
 
 from edgemodels.catalogue.model import Catalogue, SecurityException
@@ -214,3 +215,62 @@ def test_container_model_delivery_per_placement(deployed: Callable[[str], Output
     assert volume["image"]["reference"] == reference
     assert arm[("ConfigMap", "weights-model")]["data"]["reference"] == reference
     assert "digest" not in arm[("ConfigMap", "weights-model")]["data"]
+
+
+def with_user(catalogue: Catalogue, user: int) -> Catalogue:
+    model = catalogue.models[0]
+    assert model.http is not None
+    return replace(catalogue, models=(replace(model, http=replace(model.http, run_as_user=user)),))
+
+
+@pytest.mark.parametrize("packaging", ["helm", "kustomize"])
+@pytest.mark.parametrize("user", [10001, 2147483647])
+def test_run_as_user_sets_the_pods_uid(packaging: str, user: int, tmp_path: Path) -> None:
+    # An image whose USER is a name cannot start under runAsNonRoot without a numeric UID.
+    tree = render(with_user(all_packaged(seed(), packaging), user))
+    outputs = site_outputs(tree, write_out(tree, tmp_path), "i4q-lrt")
+    objects = by_key(outputs["hub/subscriptions/lrt--lrt.yaml"])
+    pod = objects[("Deployment", "lrt")]["spec"]["template"]["spec"]
+    assert pod["securityContext"] == {
+        "runAsNonRoot": True,
+        "runAsUser": user,
+        "seccompProfile": {"type": "RuntimeDefault"},
+    }
+    assert type(pod["securityContext"]["runAsUser"]) is int  # not 2.147483647e+09
+    if packaging == "kustomize":
+        base = load_yaml(tree["models/lrt/base/deployment.yaml"])
+        assert base["spec"]["template"]["spec"]["securityContext"]["runAsUser"] == user
+    else:
+        assert load_yaml(tree["models/lrt/chart/values.yaml"])["runAsUser"] == user
+
+
+def test_run_as_user_deploys_the_same_objects_from_both_packagings(tmp_path: Path) -> None:
+    deployed = {}
+    for packaging in ("helm", "kustomize"):
+        tree = render(with_user(all_packaged(seed(), packaging), 10001))
+        outputs = site_outputs(tree, write_out(tree, tmp_path / packaging), "i4q-lrt")
+        deployed[packaging] = by_key(outputs["hub/subscriptions/lrt--lrt.yaml"])
+    assert deployed["helm"] == deployed["kustomize"]
+
+
+@pytest.mark.parametrize("packaging", ["helm", "kustomize"])
+def test_without_run_as_user_nothing_names_a_uid(packaging: str, tmp_path: Path) -> None:
+    tree = render(all_packaged(seed(), packaging))
+    assert not [path for path, data in tree.items() if b"runAsUser" in data]
+    outputs = site_outputs(tree, write_out(tree, tmp_path), "i4q-lrt")
+    pod = by_key(outputs["hub/subscriptions/lrt--lrt.yaml"])[("Deployment", "lrt")]
+    assert pod["spec"]["template"]["spec"]["securityContext"] == {
+        "runAsNonRoot": True,
+        "seccompProfile": {"type": "RuntimeDefault"},
+    }
+
+
+def test_the_chart_takes_another_uid_from_its_values_but_not_root(tmp_path: Path) -> None:
+    # What a Subscription's packageOverrides could pass, were overrides to carry the field.
+    tree = render(with_user(seed(), 10001))
+    chart = write_out(tree, tmp_path) / "models/lrt/chart"
+    objects = by_key(helm_render(chart, {"runAsUser": 20002}, "i4q-lrt"))
+    pod = objects[("Deployment", "lrt")]["spec"]["template"]["spec"]
+    assert pod["securityContext"]["runAsUser"] == 20002
+    with pytest.raises(helm_python.HelmValuesError, match="runAsUser"):
+        helm_render(chart, {"runAsUser": 0}, "i4q-lrt")
