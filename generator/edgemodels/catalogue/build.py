@@ -37,6 +37,12 @@ def selector_of(data: dict[str, Any]) -> Selector:
     return Selector(_pairs(data.get("matchLabels")), exprs)
 
 
+def _integer(value: Any) -> int | None:
+    """JSON Schema's `integer` admits 8080.0; the generated YAML must say 8080: Go's typed
+    JSON decoding, which Kubernetes' int fields use, refuses 8080.0."""
+    return None if value is None else int(value)
+
+
 def build_resources(data: dict[str, Any] | None) -> Resources | None:
     if data is None:
         return None
@@ -46,7 +52,7 @@ def build_resources(data: dict[str, Any] | None) -> Resources | None:
 def build_overrides(data: dict[str, Any] | None) -> Overrides:
     data = data or {}
     return Overrides(
-        replicas=data.get("replicas"),
+        replicas=_integer(data.get("replicas")),
         resources=build_resources(data.get("resources")),
         env=_pairs(data.get("env")),
         image=data.get("image"),
@@ -83,11 +89,11 @@ def _model(node: Node, defaults: Defaults) -> Model:
         targets=tuple(d.get("targets") or ()),
         follow_workloads=bool(d.get("followWorkloads", False)),
         http=HttpSpec(
-            port=http["port"],
+            port=int(http["port"]),
             health_path=http.get("healthPath", "/health"),
             readiness_path=http.get("readinessPath"),
             ingress_path=http.get("ingressPath"),
-            run_as_user=http.get("runAsUser"),
+            run_as_user=_integer(http.get("runAsUser")),
         )
         if http
         else None,

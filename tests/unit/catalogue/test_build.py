@@ -61,3 +61,18 @@ def test_http_run_as_user_builds_and_defaults_to_none(tmp_path: Path) -> None:
         assert http is not None
         users[name] = http.run_as_user
     assert users == {"unset": None, "set": 10001}
+
+
+def test_whole_number_decimals_are_built_as_integers(tmp_path: Path) -> None:
+    """JSON Schema's integer admits 8080.0; the typed model (and so the generated YAML)
+    holds 8080, which Kubernetes' int fields accept."""
+    text = sub("{port: 8080,", "{port: 8080.0, runAsUser: 10001.0,")
+    text = sub("targets: [lrt]", "targets: [lrt]\n      overrides: {lrt: {replicas: 2.0}}", text)
+    (tmp_path / "c.yaml").write_text(text, encoding="utf-8")
+    catalogue, diags = load_catalogue(tmp_path / "c.yaml")
+    assert diags == [] and catalogue is not None
+    model = catalogue.model("sktime")
+    assert model.http is not None
+    values = (model.http.port, model.http.run_as_user, model.target_overrides[0][1].replicas)
+    assert values == (8080, 10001, 2)
+    assert all(type(v) is int for v in values)
