@@ -22,6 +22,11 @@ class InputError(EdgeModelsError):
     """An input file or folder cannot be read or is not what was expected."""
 
 
+class NoCatalogueFiles(InputError):
+    """A catalogue path that holds no catalogue file (Y014). `plan --base` reads this at the
+    base revision as "no catalogue yet", not as an error."""
+
+
 class ToolMissingError(EdgeModelsError):
     """An external program that this step needs is not installed."""
 

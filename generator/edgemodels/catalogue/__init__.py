@@ -18,7 +18,7 @@ from edgemodels.diagnostics import (
     find_suppressions,
     has_failures,
 )
-from edgemodels.errors import InputError
+from edgemodels.errors import NoCatalogueFiles
 from edgemodels.yamlio import ParseMemo, collector_paused
 
 __all__ = ["Catalogue", "LoadResult", "load", "load_catalogue", "suppressions_of"]
@@ -34,8 +34,8 @@ class LoadResult:
 
 
 def load(path: Path, base: Path | None = None, memo: ParseMemo | None = None) -> LoadResult:
-    """Load and check a catalogue file or folder. Raises InputError when `path` is absent
-    or holds no catalogue file.
+    """Load and check a catalogue file or folder. Raises InputError when `path` is absent,
+    NoCatalogueFiles when it holds no catalogue file.
     `memo` holds trees parsed by an earlier run (generate's cache)."""
     with collector_paused():  # the merge and the model are built under it too
         return _load(path, base or Path.cwd(), memo)
@@ -47,7 +47,7 @@ def _load(path: Path, base: Path, memo: ParseMemo | None) -> LoadResult:
     if not files and not diags:
         # Nothing to check is an input problem (exit 2), as a missing path is, not a finding.
         also = "; skipped (generated trees): " + ", ".join(map(str, skipped)) if skipped else ""
-        raise InputError(f"{path}: no catalogue files (*.yaml) found (Y014){also}")
+        raise NoCatalogueFiles(f"{path}: no catalogue files (*.yaml) found (Y014){also}")
     diags.extend(skipped_findings(skipped, base))
     for yf in files:
         diags.extend(validate_file(yf))

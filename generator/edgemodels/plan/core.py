@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from edgemodels.diagnostics import (
     find_suppressions,
     has_failures,
 )
-from edgemodels.errors import InputError
+from edgemodels.errors import InputError, NoCatalogueFiles
 from edgemodels.inventory import WorkloadSites, load_inventory, load_workload_sites
 from edgemodels.plan import guards
 from edgemodels.plan.diff import ModelDiff, PlacementTotals, diff_models, placement_totals
@@ -129,12 +130,22 @@ def run_plan(options: PlanOptions, cwd: Path | None = None) -> tuple[Plan | None
 
 
 def _base(options: PlanOptions) -> tuple[Catalogue | None, bool, Revision | None]:
+    """The catalogue at `--base`; None (every model is new) when the revision has no
+    catalogue file at that path, as when the path itself is missing there."""
     if options.base is None:
         return None, False, None
     with catalogue_at(options.catalogue, options.base) as snapshot:
         if snapshot.path is None:
             return None, True, snapshot.revision
-        loaded = load(snapshot.path, snapshot.root)
+        try:
+            loaded = load(snapshot.path, snapshot.root)
+        except NoCatalogueFiles:
+            return None, True, snapshot.revision
+        except InputError as exc:  # it names the temporary folder, gone once we return
+            raise InputError(
+                f"--base {options.base}: the catalogue at that revision cannot be read: "
+                + str(exc).replace(f"{snapshot.root}{os.sep}", "")
+            ) from None
         if loaded.catalogue is None:
             errors = [d for d in loaded.diagnostics if d.severity == "error"]
             first = errors[0].render() if errors else "no catalogue"

@@ -110,3 +110,23 @@ def test_generated_tree_in_the_catalogue_folder_is_skipped_at_the_base(repo: Pat
     bump = repo / "catalogue" / "models" / "sktime.yaml"
     bump.write_text(bump.read_text().replace("1.4.2", "1.5.0"))
     assert changes(repo) == ({f"lrt-site-0{n}": [("sktime", "upgraded")] for n in (1, 2, 3)}, [])
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("README.md", "models go here\n"),
+        ("sites.yaml", "apiVersion: edgemodels.io/v1alpha1\nkind: SiteInventory\nsites: []\n"),
+    ],
+)
+def test_base_folder_without_catalogue_files_is_an_empty_base(
+    repo: Path, name: str, text: str
+) -> None:
+    shutil.move(repo / "catalogue", repo.parent / "later")
+    (repo / "catalogue").mkdir()
+    (repo / "catalogue" / name).write_text(text)
+    commit(repo)
+    shutil.copytree(repo.parent / "later", repo / "catalogue", dirs_exist_ok=True)
+    found, _ = changes(repo)
+    assert len(found) == 4
+    assert {kind for site in found.values() for _, kind in site} == {"added"}
