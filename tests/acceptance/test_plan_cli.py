@@ -191,6 +191,10 @@ def test_inventory_with_errors_exits_1(tmp_path: Path, capsys: pytest.CaptureFix
             ("-i", str(EXAMPLES / "sites.yaml"), str(EXAMPLES / "lrt"), "--max-removals", "lots"),
             "--max-removals: expected a number of sites",
         ),
+        (  # an unset CI variable: `--max-removals "$MAX_REMOVALS"` must not mean the default
+            ("-i", str(EXAMPLES / "sites.yaml"), str(EXAMPLES / "lrt"), "--max-removals="),
+            "--max-removals: expected a number of sites (5) or a percentage (10%), got ''",
+        ),
         (
             ("-i", str(EXAMPLES / "sites.yaml"), "catalogue", "--base", "main"),
             "is not inside a git repository",

@@ -81,7 +81,8 @@ def command(
     """
 
     def body() -> int:
-        limit = parse_removal_limit(max_removals) if max_removals else DEFAULT_REMOVAL_LIMIT
+        # `is None`: an empty value (an unset CI variable) is a usage error, not the default
+        limit = DEFAULT_REMOVAL_LIMIT if max_removals is None else parse_removal_limit(max_removals)
         path = catalogue or default_catalogue_path(Path.cwd())
         options = PlanOptions(inventory, path, base, workload_sites, limit, allow_removals)
         plan, diags = run_plan(options)
