@@ -98,6 +98,10 @@ CODES: dict[str, Code] = {
         "Argo CD preserves resources on deletion: a removal leaves objects on sites",
     ),
     "D112": Code("placed-twice", "a site gets one model through two placements"),
+    "D113": Code(
+        "guard-not-suppressible",
+        "an inline suppression of D101/D102, which only --allow-removals can relax",
+    ),
     "D201": Code("inventory-kind", "an inventory file of the wrong kind"),
     "D202": Code("duplicate-site", "a site listed twice in the inventory"),
     "D203": Code("label-conflict", "a site's label contradicts a field of the same site"),

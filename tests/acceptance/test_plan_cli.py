@@ -114,6 +114,28 @@ def test_mass_removal_fails_and_names_the_sites(
     ) in out.splitlines()
 
 
+def test_removal_guards_cannot_be_suppressed_in_the_catalogue(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The merge request under review must not switch off the guard that reviews it."""
+    drop_anomaly_scorer_from_lrt(repo)
+    head = repo / "catalogue" / "catalogue.yaml"
+    head.write_text(
+        head.read_text().replace("  name: lrt\n", "  name: lrt  # edgemodels: ignore[D101]\n")
+    )
+    assert plan("-i", "sites.yaml", "--base", "main") == 1
+    out = capsys.readouterr().out.splitlines()
+    assert [line.split(" models are")[0] for line in out if ": D101 " in line] == [
+        "catalogue/catalogue.yaml:8:9: D101"
+    ]
+    assert (
+        "catalogue/catalogue.yaml:8:14: D113 [warning] D101 cannot be suppressed in the "
+        "catalogue: the removal guards check the change that edits it; accept removals in the "
+        "CI invocation instead (--allow-removals, --max-removals), and remove this suppression"
+    ) in out
+    assert plan("-i", "sites.yaml", "--base", "main", "--allow-removals") == 0
+
+
 def test_allow_removals_and_a_higher_limit(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     drop_anomaly_scorer_from_lrt(repo)
     assert plan("-i", "sites.yaml", "--base", "main", "--max-removals", "50%") == 0

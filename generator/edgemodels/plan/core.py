@@ -27,6 +27,9 @@ from edgemodels.plan.workloads import apply_workload_sites, export_findings
 from edgemodels.yamlio import YamlFile
 
 PLAN_CODE_PREFIX = "D1"  # inline suppressions in the catalogue apply to the plan's own codes
+# The removal guards check the merge request that edits the catalogue: a comment in it must
+# not switch them off. Only the CI invocation can (--allow-removals, --max-removals).
+GUARD_CODES = frozenset({"D101", "D102"})
 
 
 @dataclass(frozen=True)
@@ -119,7 +122,8 @@ def run_plan(options: PlanOptions, cwd: Path | None = None) -> tuple[Plan | None
         options.removal_limit,
         options.allow_removals,
     )
-    found = apply_suppressions(found, _plan_suppressions(loaded.merged.files))
+    suppressions, refused = _plan_suppressions(loaded.merged.files)
+    found = apply_suppressions(found, suppressions) + refused
     plan = replace(
         plan,
         catalogue_path=shown_name(options.catalogue, cwd),
@@ -156,12 +160,30 @@ def _base(options: PlanOptions) -> tuple[Catalogue | None, bool, Revision | None
         return loaded.catalogue, True, snapshot.revision
 
 
-def _plan_suppressions(files: list[YamlFile]) -> list[Suppression]:
-    """`# edgemodels: ignore[D1..]` comments of the catalogue, limited to the plan's codes."""
-    found = []
+def _plan_suppressions(files: list[YamlFile]) -> tuple[list[Suppression], list[Diagnostic]]:
+    """`# edgemodels: ignore[D1..]` comments of the catalogue, limited to the plan's codes,
+    and a D113 finding for each that names a removal guard (which it does not silence)."""
+    found, refused = [], []
     for yf in files:
         for sup in find_suppressions(yf.path, yf.text):
-            codes = frozenset(c for c in sup.codes if c.startswith(PLAN_CODE_PREFIX))
+            guards_named = sorted(sup.codes & GUARD_CODES)
+            if guards_named:
+                refused.append(_guard_not_suppressible(sup, guards_named))
+            codes = frozenset(
+                c for c in sup.codes if c.startswith(PLAN_CODE_PREFIX) and c not in GUARD_CODES
+            )
             if codes:
                 found.append(Suppression(sup.location, codes))
-    return found
+    return found, refused
+
+
+def _guard_not_suppressible(sup: Suppression, codes: list[str]) -> Diagnostic:
+    return Diagnostic(
+        sup.location,
+        "D113",
+        f"{' and '.join(codes)} cannot be suppressed in the catalogue: the removal guards "
+        "check the change that edits it; accept removals in the CI invocation instead "
+        "(--allow-removals, --max-removals), and remove this suppression",
+        "warning",
+        "guard-not-suppressible",
+    )
