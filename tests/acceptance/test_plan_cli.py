@@ -158,6 +158,43 @@ def test_markdown_to_a_file(repo: Path, capsys: pytest.CaptureFixture[str]) -> N
     assert "🔴 2 removed" in text and "```mermaid" in text
 
 
+def test_a_plan_that_cannot_be_computed_still_writes_its_report(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The merge-request job posts plan.md: it must be this run's, in the format asked for."""
+    (repo / "zero.yaml").write_text("")  # an inventory export that found nothing
+    (repo / "plan.json").write_text("stale")
+    (repo / "plan.md").write_text("stale")
+    args = ("-i", "zero.yaml", "--base", "main")
+    assert plan(*args, "--format", "json", "-o", "plan.json") == 1
+    assert capsys.readouterr().err.startswith("plan written to plan.json\nzero.yaml:1:1: Y005 ")
+    doc = json.loads((repo / "plan.json").read_text())
+    jsonschema.validate(doc, PLAN_SCHEMA)
+    assert (doc["catalogue"], doc["inventory"], doc["base"], doc["sites"]) == (
+        "catalogue",
+        "zero.yaml",
+        None,
+        [],
+    )
+    assert [f["code"] for f in doc["findings"]] == ["Y005"]
+    assert doc["summary"]["findings"] == {"error": 1, "warning": 0, "info": 0}
+    assert plan(*args, "--format", "markdown", "-o", "plan.md") == 1
+    text = (repo / "plan.md").read_text()
+    assert text.startswith("### ❌ edgemodels plan for catalogue on zero.yaml: not computed\n")
+    assert "- ❌ `zero.yaml:1:1` **Y005** file is empty" in text.splitlines()
+
+
+def test_json_of_a_catalogue_with_errors_matches_the_schema(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = repo / "catalogue" / "models" / "sktime.yaml"
+    path.write_text(path.read_text().replace("targets: [lrt]", "targets: [no-such-target]"))
+    assert plan("-i", "sites.yaml", "--base", "main", "--format", "json") == 1
+    doc = json.loads(capsys.readouterr().out)
+    jsonschema.validate(doc, PLAN_SCHEMA)
+    assert doc["summary"]["findings"]["error"] >= 1 and doc["models"] == []
+
+
 def test_report_folder_is_created(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert plan("-i", "sites.yaml", "--format", "json", "-o", "reports/mr/plan.json") == 0
     assert capsys.readouterr().err.startswith("plan written to reports/mr/plan.json\n")

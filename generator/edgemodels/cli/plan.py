@@ -9,12 +9,13 @@ from pathlib import Path
 import click
 
 from edgemodels.catalogue.sources import default_catalogue_path
-from edgemodels.cli import EXIT_CLEAN, EXIT_FINDINGS, emit_findings, guarded
+from edgemodels.cli import EXIT_CLEAN, EXIT_FINDINGS, guarded
 from edgemodels.diagnostics import Diagnostic, has_failures, sort_diagnostics
 from edgemodels.errors import OutputError
 from edgemodels.output import render_text
 from edgemodels.plan.core import PlanOptions, run_plan
 from edgemodels.plan.guards import DEFAULT_REMOVAL_LIMIT, parse_removal_limit
+from edgemodels.plan.report_unplanned import unplanned, unplanned_reporters
 from edgemodels.plan.reports import PLAN_FORMATS, build_view, reporters
 
 
@@ -87,9 +88,10 @@ def command(
         options = PlanOptions(inventory, path, base, workload_sites, limit, allow_removals)
         plan, diags = run_plan(options)
         ordered = sort_diagnostics(diags)
-        if plan is None:
-            return emit_findings(ordered, "json" if fmt == "json" else "text", "plan")
-        report = reporters()[fmt](build_view(plan, ordered))
+        if plan is None:  # the inputs have errors: still a report, in its format and place
+            report = unplanned_reporters()[fmt](unplanned(options, ordered, Path.cwd()))
+        else:
+            report = reporters()[fmt](build_view(plan, ordered))
         if output is None:
             click.echo(report, nl=False)
         else:
