@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,14 @@ import pytest
 from edgemodels.errors import InputError
 from edgemodels.plan.core import PlanOptions, run_plan
 from edgemodels.plan.diff import site_changes
-from tests.unit.plan.test_gitrev import EXAMPLES, git
+
+EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
+
+
+def git(repo: Path, *args: str) -> None:
+    subprocess.run(
+        ["git", "-c", "init.defaultBranch=main", *args], cwd=repo, check=True, capture_output=True
+    )
 
 
 @pytest.fixture
