@@ -148,7 +148,7 @@ def _base(options: PlanOptions) -> tuple[Catalogue | None, bool, Revision | None
         except InputError as exc:  # it names the temporary folder, gone once we return
             raise InputError(
                 f"--base {options.base}: the catalogue at that revision cannot be read: "
-                + str(exc).replace(f"{snapshot.root}{os.sep}", "")
+                + str(exc).replace(f"{snapshot.root}{os.sep}", "").replace(str(snapshot.root), ".")
             ) from None
         if loaded.catalogue is None:
             errors = [d for d in loaded.diagnostics if d.severity == "error"]

@@ -96,12 +96,14 @@ def test_symlink_out_of_the_repository_is_refused_at_the_base(
     )
 
 
-def test_dangling_symlink_and_symlinked_folder_are_skipped_at_both_ends(repo: Path) -> None:
-    """The working copy's loader reads neither (not a file; rglob does not enter the
+def test_dangling_looping_and_folder_symlinks_are_skipped_at_both_ends(repo: Path) -> None:
+    """The working copy's loader reads none of them (not a file; rglob does not enter the
     folder), so the base must not read them either."""
     shutil.copytree(repo / "catalogue" / "models", repo / "more")
     os.symlink("../more", repo / "catalogue" / "more-models")
     os.symlink("gone.yaml", repo / "catalogue" / "dangling.yaml")
+    os.symlink("loop-b.yaml", repo / "catalogue" / "loop-a.yaml")
+    os.symlink("loop-a.yaml", repo / "catalogue" / "loop-b.yaml")
     commit(repo)
     assert changes(repo) == ({}, [])
 
