@@ -125,7 +125,7 @@ def _read(r: Reader, root: PosMap, base: Path) -> PolicyConfig:
 def _policy_files(r: Reader, root: PosMap, base: Path) -> tuple[tuple[Path, Location], ...]:
     patterns = r.strings(root, "policyFiles") or []
     loc = r.where(root, "policyFiles", True)
-    found: list[tuple[Path, Location]] = []
+    found: dict[Path, Location] = {}  # by resolved path: overlapping globs load a file once
     for pattern in patterns:
         try:
             matches = sorted(p for p in base.glob(pattern) if p.is_file())
@@ -137,8 +137,9 @@ def _policy_files(r: Reader, root: PosMap, base: Path) -> tuple[tuple[Path, Loca
             continue
         if not matches:
             r.error(loc, f"policyFiles: '{pattern}' matches no file (relative to {base})")
-        found += [(p, loc) for p in matches]
-    return tuple(found)
+        for p in matches:
+            found.setdefault(p.resolve(), loc)
+    return tuple(found.items())
 
 
 def _settings(r: Reader, root: PosMap) -> tuple[Setting, ...]:

@@ -200,3 +200,25 @@ def test_config_is_found_up_to_the_repository_root(tmp_path: Path) -> None:
     write(tmp_path / ".edgemodels-policy.yaml", "extends: none\n")
     config.unlink()
     assert find_config(catalogue) is None
+
+
+TEAM_RULE = """\
+apiVersion: edgemodels.io/v1alpha1
+kind: PolicySet
+metadata: {name: team}
+rules:
+  - code: P501
+    name: no-sktime
+    severity: warning
+    appliesTo: {catalogue: [model]}
+    validations:
+      - expression: "object.name != 'sktime'"
+"""
+
+
+def test_overlapping_policy_file_globs_load_each_file_once(tmp_path: Path) -> None:
+    write(tmp_path / "policies" / "team.yaml", TEAM_RULE)
+    policies = default_policies(
+        tmp_path, "policyFiles: [policies/*.yaml, policies/team.yaml, ./policies/team.yaml]\n"
+    )
+    assert [r.code for r in policies.rules if r.code == "P501"] == ["P501"]
