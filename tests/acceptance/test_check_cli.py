@@ -100,15 +100,29 @@ def test_an_empty_catalogue_folder_is_exit_2(
     assert main(["generate", str(tmp_path / "e"), "-o", str(tmp_path / "out")]) == 2
 
 
+@pytest.mark.parametrize(
+    ("config", "why"),
+    [
+        ("rules: [\n", "(Y001)"),
+        # a typo: the rule meant to be turned off would run
+        ("rules: {P1010: off}\n", "no rule with code or name 'P1010'"),
+        # the same rule by code and by name: which one was meant is unknown
+        (
+            "rules: {P101: warning, image-pinned-by-digest: off}\n",
+            "rules: image-pinned-by-digest: off contradicts P101: warning at ",
+        ),
+    ],
+)
 def test_a_broken_policy_config_stops_the_run_with_exit_2(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], config: str, why: str
 ) -> None:
     cat = tmp_path / "cat"
     shutil.copytree(EXAMPLE, cat)
-    (cat / ".edgemodels-policy.yaml").write_text("rules: [\n")
+    (cat / ".edgemodels-policy.yaml").write_text(config)
     assert main(["check", str(cat)]) == 2
     captured = capsys.readouterr()
     assert "the policy config is invalid" in captured.err and "P006" in captured.err
+    assert why in captured.err
     assert captured.out == ""  # nothing was checked: no default rule ran
     assert main(["rules", "--catalogue", str(cat)]) == 2
     assert main(["check", str(cat), "--no-policies"]) == 0

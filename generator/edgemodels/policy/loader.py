@@ -95,26 +95,40 @@ def _unique(rules: list[Rule]) -> tuple[list[Rule], list[Diagnostic]]:
 def _apply_settings(
     rules: list[Rule], settings: tuple[Setting, ...]
 ) -> tuple[list[Rule], list[Diagnostic]]:
+    """The config's `rules:` on the rules. An unknown rule, or one rule given two different
+    settings (by code and by name), is a config error (P006): which was meant is unknown."""
     by_key = {key: i for i, r in enumerate(rules) for key in (r.code, r.name)}
     diags = []
+    chosen: dict[int, Setting] = {}
     for s in settings:
         index = by_key.get(s.rule)
+        earlier = chosen.get(index) if index is not None else None
         if index is None:
+            diags.append(_config_error(s, f"rules: no rule with code or name '{s.rule}'"))
+        elif earlier is not None and earlier.value != s.value:
+            rule = rules[index]
             diags.append(
-                Diagnostic(
-                    s.location, "P006", f"rules: no rule with code or name '{s.rule}'",
-                    "warning", "policy-config-invalid",
+                _config_error(
+                    s,
+                    f"rules: {s.rule}: {s.value} contradicts {earlier.rule}: {earlier.value} "
+                    f"at {earlier.location} (both are {rule.code} {rule.name})",
                 )
-            )  # fmt: skip
-            continue
-        rule = rules[index]
-        if s.value == "off":
-            rules[index] = dataclasses.replace(rule, enabled=False)
-        elif s.value == "on":
-            rules[index] = dataclasses.replace(rule, enabled=True)
-        else:
-            severity: Severity = s.value  # type: ignore[assignment]  # checked by config
-            rules[index] = dataclasses.replace(
-                rule, enabled=True, severity=severity, severity_overridden=True
             )
+        else:
+            chosen[index] = s
+    for index, s in chosen.items():
+        rules[index] = _with_setting(rules[index], s.value)
     return rules, diags
+
+
+def _config_error(s: Setting, message: str) -> Diagnostic:
+    return Diagnostic(s.location, CONFIG_CODE[0], message, "error", CONFIG_CODE[1])
+
+
+def _with_setting(rule: Rule, value: str) -> Rule:
+    if value == "off":
+        return dataclasses.replace(rule, enabled=False)
+    if value == "on":
+        return dataclasses.replace(rule, enabled=True)
+    severity: Severity = value  # type: ignore[assignment]  # checked by config
+    return dataclasses.replace(rule, enabled=True, severity=severity, severity_overridden=True)
