@@ -14,7 +14,9 @@ nearest parent folder, up to the repository root (the folder holding `.git`).
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
+from fnmatch import fnmatch
 from pathlib import Path
 
 from edgemodels.diagnostics import Diagnostic, Location
@@ -117,7 +119,7 @@ def _read(r: Reader, root: PosMap, base: Path) -> PolicyConfig:
         extends != "none",
         _policy_files(r, root, base),
         _settings(r, root),
-        _ignores(r, root),
+        _ignores(r, root, base),
         _params(r, root),
     )
 
@@ -156,7 +158,8 @@ def _settings(r: Reader, root: PosMap) -> tuple[Setting, ...]:
     return tuple(out)
 
 
-def _ignores(r: Reader, root: PosMap) -> tuple[Ignore, ...]:
+def _ignores(r: Reader, root: PosMap, base: Path) -> tuple[Ignore, ...]:
+    """`ignore:` entries; their rules are checked once the rules are loaded (loader.py)."""
     seq = r.sequence(root, "ignore")
     out = []
     for item, loc in r.items(seq, "ignore"):
@@ -167,7 +170,39 @@ def _ignores(r: Reader, root: PosMap) -> tuple[Ignore, ...]:
             r.error(loc, "an ignore entry needs 'rule' (or 'rules') and 'paths'")
             continue
         out.append(Ignore(frozenset(rules), tuple(paths), loc))
+    unmatched = _matching_nothing([p for ig in out for p in ig.patterns], base)
+    for ig in out:
+        for pattern in (p for p in ig.patterns if p in unmatched):
+            # A warning, not an error: a generated file it names may not exist yet.
+            r.error(
+                ig.location,
+                f"ignore: '{pattern}' matches no file (relative to {base})",
+                "warning",
+            )
     return tuple(out)
+
+
+def _matching_nothing(patterns: list[str], base: Path) -> set[str]:
+    """The patterns that match no file below `base`, as ignores match: fnmatch on the
+    base-relative path (`*` crosses folders). Globbing finds most at once; the others
+    need a walk of the folder (`.git` left out)."""
+    left = {p for p in patterns if not _globs_a_file(base, p)}
+    for folder, dirs, files in os.walk(base) if left else ():
+        dirs[:] = sorted(d for d in dirs if d != ".git")
+        relative = Path(folder).relative_to(base)
+        for name in files:
+            path = (relative / name).as_posix()
+            left -= {p for p in left if fnmatch(path, p)}
+        if not left:
+            break
+    return left
+
+
+def _globs_a_file(base: Path, pattern: str) -> bool:
+    try:
+        return any(p.is_file() for p in base.glob(pattern))
+    except Exception:  # a pattern pathlib cannot take (see _policy_files); fnmatch may
+        return False
 
 
 def _params(r: Reader, root: PosMap) -> dict[str, JsonValue]:

@@ -6,11 +6,11 @@ import dataclasses
 from pathlib import Path
 
 from edgemodels.data import data_path
-from edgemodels.diagnostics import Diagnostic, Severity, sort_diagnostics
+from edgemodels.diagnostics import Diagnostic, Location, Severity, sort_diagnostics
 from edgemodels.errors import InputError
 from edgemodels.policy.config import CONFIG_CODE, Setting, find_config, load_config
 from edgemodels.policy.files import load_policy_file
-from edgemodels.policy.model import PolicySet, Rule
+from edgemodels.policy.model import Ignore, PolicySet, Rule
 
 
 def shown(path: Path) -> str:
@@ -57,7 +57,7 @@ def load_policies(config_path: Path | None, catalogue_dir: Path | None) -> Polic
     rules, problems = _unique(rules)
     diags += problems
     rules, problems = _apply_settings(rules, config.settings)
-    diags += problems
+    diags += problems + _unknown_ignored(rules, config.ignores)
     return PolicySet(
         tuple(sorted(rules, key=lambda r: r.code)),
         tuple(diags),
@@ -104,12 +104,12 @@ def _apply_settings(
         index = by_key.get(s.rule)
         earlier = chosen.get(index) if index is not None else None
         if index is None:
-            diags.append(_config_error(s, f"rules: no rule with code or name '{s.rule}'"))
+            diags.append(_config_error(s.location, f"rules: no rule with code or name '{s.rule}'"))
         elif earlier is not None and earlier.value != s.value:
             rule = rules[index]
             diags.append(
                 _config_error(
-                    s,
+                    s.location,
                     f"rules: {s.rule}: {s.value} contradicts {earlier.rule}: {earlier.value} "
                     f"at {earlier.location} (both are {rule.code} {rule.name})",
                 )
@@ -121,8 +121,19 @@ def _apply_settings(
     return rules, diags
 
 
-def _config_error(s: Setting, message: str) -> Diagnostic:
-    return Diagnostic(s.location, CONFIG_CODE[0], message, "error", CONFIG_CODE[1])
+def _unknown_ignored(rules: list[Rule], ignores: tuple[Ignore, ...]) -> list[Diagnostic]:
+    """`ignore:` entries naming no rule: an error, as in `rules:` (a typo would leave the
+    rule meant running on the files it was to skip)."""
+    known = {key for r in rules for key in (r.code, r.name)}
+    return [
+        _config_error(ig.location, f"ignore: no rule with code or name '{name}'")
+        for ig in ignores
+        for name in sorted(ig.rules - known)
+    ]
+
+
+def _config_error(where: Location, message: str) -> Diagnostic:
+    return Diagnostic(where, CONFIG_CODE[0], message, "error", CONFIG_CODE[1])
 
 
 def _with_setting(rule: Rule, value: str) -> Rule:

@@ -168,6 +168,10 @@ def test_extends_none_keeps_only_the_repository_rules(tmp_path: Path) -> None:
             "ignore:\n  - rule: P101\n",
             [(2, 5, "P006", "an ignore entry needs 'rule' (or 'rules') and 'paths'")],
         ),
+        (
+            "ignore:\n  - {rule: P1O1, paths: ['*.yaml']}\n",
+            [(2, 5, "P006", "ignore: no rule with code or name 'P1O1'")],
+        ),
         ("rules: [P101]\n", [(1, 8, "P006", "'rules' must be a mapping")]),
         ("rules: {P101: off\n", [(2, 1, "P006", "")]),
     ],
@@ -222,3 +226,19 @@ def test_overlapping_policy_file_globs_load_each_file_once(tmp_path: Path) -> No
         tmp_path, "policyFiles: [policies/*.yaml, policies/team.yaml, ./policies/team.yaml]\n"
     )
     assert [r.code for r in policies.rules if r.code == "P501"] == ["P501"]
+
+
+def test_ignore_path_matching_no_file_is_a_warning(tmp_path: Path) -> None:
+    write(tmp_path / "catalogue" / "legacy" / "old.yaml", "a: 1\n")
+    config = write(
+        tmp_path / ".edgemodels-policy.yaml",
+        "ignore:\n"
+        "  - {rule: P101, paths: ['catalogue/*/old.yaml', 'catalogue/*.yaml']}\n"  # fnmatch: found
+        "  - {rule: image-pinned-by-digest, paths: ['catalogue/legacy']}\n",  # a folder, not a file
+    )
+    policies = load_policies(config, tmp_path)
+    got = [(d.line, d.col, d.code, d.severity, d.message) for d in policies.diagnostics]
+    assert got == [
+        (3, 5, "P006", "warning", f"ignore: 'catalogue/legacy' matches no file (relative to "
+         f"{tmp_path.resolve()})")
+    ]  # fmt: skip
