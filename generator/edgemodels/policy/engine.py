@@ -187,7 +187,8 @@ def apply_ignores(policies: PolicySet, diags: Iterable[Diagnostic]) -> list[Diag
         return list(diags)
     kept = []
     for d in diags:
-        paths = [d.location.path] + ([d.origin.path] if d.origin else [])
+        # An origin names its entry (`file.yaml#models/x`) until resolve_origins runs.
+        paths = [d.location.path] + ([d.origin.path.partition("#")[0]] if d.origin else [])
         if not any(
             (d.code in ig.rules or d.name in ig.rules)
             and any(

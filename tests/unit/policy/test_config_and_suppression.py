@@ -242,3 +242,19 @@ def test_ignore_path_matching_no_file_is_a_warning(tmp_path: Path) -> None:
         (3, 5, "P006", "warning", f"ignore: 'catalogue/legacy' matches no file (relative to "
          f"{tmp_path.resolve()})")
     ]  # fmt: skip
+
+
+@pytest.mark.parametrize("pattern", ["catalogue/sktime.yaml", "catalogue/*.yaml"])
+def test_per_path_ignore_matches_the_catalogue_file_of_a_manifest_finding(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pattern: str
+) -> None:
+    monkeypatch.chdir(tmp_path)  # the generator names catalogue files relative to here
+    write(tmp_path / "catalogue" / "sktime.yaml", "spec:\n  models:\n    - name: sktime\n")
+    obj = manifest(
+        tmp_path,
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: x\n  annotations:\n"
+        "    edgemodels.io/source: 'catalogue/sktime.yaml#models/sktime'\n",
+    )
+    assert where(check_manifests(default_policies(tmp_path), [obj])) == [(1, 1, "P121")]
+    config = f"ignore: [{{rule: P121, paths: ['{pattern}']}}]\n"
+    assert check_manifests(default_policies(tmp_path, config), [obj]) == []
