@@ -1,4 +1,5 @@
 """Every finding code outside the policy pack: Y yaml, S schema, R references and names,
+P000-P099 the policy engine's own (P100 and up are rules of a policy file),
 K generated manifests (validate/codes.py), D plan, inventory and drift.
 
 One registry, tested for completeness against the source: `edgemodels rule CODE` prints an
@@ -15,6 +16,7 @@ FAMILIES = {
     "Y": "YAML input (any file edgemodels reads)",
     "S": "catalogue schema",
     "R": "catalogue references, names and values",
+    "P": "the policy engine: suppressions, policy files, config",
     "K": "generated manifests (validate)",
     "D": "plan, site inventory and the generated folder",
 }
@@ -83,6 +85,12 @@ CODES: dict[str, Code] = {
         "ignored-with-placementrule",
         "hub.clusterSets or offlineTolerationSeconds set where PlacementRules ignore them",
     ),
+    "P001": Code("unused-suppression", "an inline ignore[...] that matches no finding on its line"),
+    "P002": Code("policy-file-invalid", "a policy file of the wrong shape (field, type, value)"),
+    "P003": Code("cel-syntax-error", "a CEL expression of a policy that does not parse"),
+    "P004": Code("cel-unknown-name", "a CEL expression using an unknown function or variable"),
+    "P005": Code("duplicate-rule", "two rules with one code or one name"),
+    "P006": Code("policy-config-invalid", "an error in .edgemodels-policy.yaml"),
     "D101": Code("mass-removal", "models are removed from more sites than the limit"),
     "D102": Code("site-left-empty", "a site loses its last model"),
     "D103": Code("over-capacity", "a site's models need more storage than it has"),
@@ -122,7 +130,7 @@ CODES: dict[str, Code] = {
 
 
 def every_code() -> dict[str, Code]:
-    """Y, S, R, D and K codes, sorted by family then number."""
+    """Y, S, R, P0xx, K and D codes, sorted by family then number."""
     merged = {**CODES, **K_CODES}
     order = list(FAMILIES)
     return dict(sorted(merged.items(), key=lambda kv: (order.index(kv[0][0]), kv[0])))

@@ -17,7 +17,8 @@ def test_every_code_the_source_reports_is_registered() -> None:
     used = {
         code
         for path in SOURCE.rglob("*.py")
-        for code in re.findall(r'"([YSRD][0-9]{3})"', path.read_text(encoding="utf-8"))
+        # P000-P099 are the policy engine's own; P100 and up are rules of policy files
+        for code in re.findall(r'"([YSRD][0-9]{3}|P0[0-9]{2})"', path.read_text(encoding="utf-8"))
     }
     assert used - set(CODES) == set()
     assert all(re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", c.name) for c in CODES.values())
@@ -26,7 +27,13 @@ def test_every_code_the_source_reports_is_registered() -> None:
 
 @pytest.mark.parametrize(
     ("code", "name"),
-    [("R104", "unknown-target"), ("y012", "tab-indentation"), ("K101", "unknown-field")],
+    [
+        ("R104", "unknown-target"),
+        ("y012", "tab-indentation"),
+        ("K101", "unknown-field"),
+        ("P001", "unused-suppression"),
+        ("p006", "policy-config-invalid"),
+    ],
 )
 def test_rule_prints_every_family(code: str, name: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["rule", code]) == 0
@@ -50,3 +57,4 @@ def test_rules_all_lists_the_other_codes_after_the_policies(
     assert main(["rules", "--all"]) == 0
     out = capsys.readouterr().out
     assert out.startswith(policies_only) and "R104  unknown-target" in out
+    assert "P001  unused-suppression" in out.removeprefix(policies_only)

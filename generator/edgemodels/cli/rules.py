@@ -58,6 +58,7 @@ def load_for_cli(config: Path | None, catalogue: Path) -> tuple[PolicySet, int]:
     "every",
     is_flag=True,
     help="Also list the codes that are not policy rules (Y yaml, S schema, R references, "
+    "P001-P006 policy engine, "
     "K manifests, D plan/inventory/drift).",
 )
 def command(config: Path | None, catalogue: Path, fmt: str, every: bool) -> int:
@@ -97,7 +98,8 @@ def rule_command(code: str, config: Path | None, catalogue: Path) -> int:
     """Print the documentation of one rule: what it checks, why, a failing and a passing example.
 
     CODE is the rule's code or its name. The other finding codes (Y yaml, S schema, R
-    references, K manifests, D plan/inventory/drift) print their family and summary.
+    references, P001-P006 policy engine, K manifests, D plan/inventory/drift) print their
+    family and summary.
 
     \b
     Example:
