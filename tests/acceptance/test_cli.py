@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -9,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from edgemodels.cli import COMMANDS, cli
+from edgemodels.cli import COMMANDS, cli, guarded
 
 CLI_DIR = Path(__file__).resolve().parents[2] / "generator" / "edgemodels" / "cli"
 NOT_COMMANDS = {"__init__", "terminal"}
@@ -48,3 +49,30 @@ def test_help_lists_every_command_without_importing_one() -> None:
     assert lines[-1] == "['edgemodels.cli.terminal']"
     for name, entry in COMMANDS.items():
         assert any(line.split() == [name, *entry.summary.split()] for line in lines), name
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="poll() and SIGPIPE are POSIX notions")
+@pytest.mark.parametrize("args", [["rules", "--all"], ["rule", "Y001"], ["--help"]])
+def test_a_closed_output_ends_the_run_quietly_as_git_does(args: list[str]) -> None:
+    """`edgemodels rules --all | head -1`: the reader goes before the output is written."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        run = subprocess.run(
+            [sys.executable, "-m", "edgemodels", *args],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+        )
+    finally:
+        os.close(write_end)
+    assert (run.returncode, run.stderr) == (141, "")
+
+
+def test_a_broken_pipe_elsewhere_is_still_a_crash(capsys: pytest.CaptureFixture[str]) -> None:
+    def body() -> int:
+        raise BrokenPipeError("the build process has gone")
+
+    assert guarded(body) == 3
+    assert "internal error: BrokenPipeError" in capsys.readouterr().err

@@ -1,12 +1,16 @@
 """Command line: click only. Each command parses options, calls the core, returns an exit code.
 
 Exit codes (one place): 0 clean, 1 findings or drift, 2 usage/config/I-O error or a missing
-tool, 3 unexpected crash, 130 interrupted (Ctrl-C), 143 terminated (SIGTERM).
+tool, 3 unexpected crash, 130 interrupted (Ctrl-C), 141 output closed (`| head`),
+143 terminated (SIGTERM).
 """
 
 from __future__ import annotations
 
+import contextlib
 import importlib
+import os
+import select
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -24,6 +28,8 @@ from edgemodels.yamlio import collect_rarely
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_CRASH, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 EXIT_TERMINATED = 143
+# 128 + SIGPIPE: what a shell reports for `git log | head -1` when git was still writing.
+EXIT_OUTPUT_CLOSED = 141
 
 FORMATS = click.Choice(sorted(REPORTERS))
 P = ParamSpec("P")
@@ -43,21 +49,51 @@ def guarded(call: Callable[[], int]) -> int:
         raise
     except click.ClickException:
         raise
+    except BrokenPipeError as exc:
+        if output_closed():
+            return quiet_exit()
+        return _crashed(exc)
     except Exception as exc:  # the last line of defence: a short message, never a traceback
-        where = ""
-        tb = exc.__traceback__
-        while tb is not None and tb.tb_next is not None:
-            tb = tb.tb_next
-        if tb is not None:
-            where = f" at {Path(tb.tb_frame.f_code.co_filename).name}:{tb.tb_lineno}"
-        text = redact_text(str(exc))
-        text = text if len(text) <= 500 else text[:497] + "..."  # it may quote a huge input
-        click.echo(
-            f"edgemodels: internal error: {type(exc).__name__}: {text}{where}\n"
-            "This is a bug in edgemodels; please report it with the command you ran.",
-            err=True,
-        )
-        return EXIT_CRASH
+        return _crashed(exc)
+
+
+def _crashed(exc: Exception) -> int:
+    """A short message, never a traceback."""
+    where = ""
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    if tb is not None:
+        where = f" at {Path(tb.tb_frame.f_code.co_filename).name}:{tb.tb_lineno}"
+    text = redact_text(str(exc))
+    text = text if len(text) <= 500 else text[:497] + "..."  # it may quote a huge input
+    click.echo(
+        f"edgemodels: internal error: {type(exc).__name__}: {text}{where}\n"
+        "This is a bug in edgemodels; please report it with the command you ran.",
+        err=True,
+    )
+    return EXIT_CRASH
+
+
+def output_closed() -> bool:
+    """Whether stdout is a pipe whose reader has gone (`edgemodels rules --all | head -1`).
+    A broken pipe to anything else (a child process, the build process) is a crash."""
+    try:
+        poller = select.poll()
+        poller.register(sys.stdout.fileno(), select.POLLOUT)
+        return any(events & (select.POLLERR | select.POLLHUP) for _, events in poller.poll(0))
+    except (AttributeError, OSError, ValueError):  # no poll (Windows), no file descriptor
+        return False
+
+
+def quiet_exit() -> int:
+    """Stop without a word, as git or cat do when the reader of their output has gone. What
+    is left in stdout's buffer goes to /dev/null: flushing it at exit would fail again."""
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    return EXIT_OUTPUT_CLOSED
 
 
 def _stopped(exc: BaseException | None) -> int:
@@ -187,6 +223,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except click.exceptions.Exit as exc:
         return int(exc.exit_code or 0)
+    except SystemExit as exc:  # click's own output (--help) into a closed pipe: click
+        if exc.code == 1 and output_closed():  # exits 1; commands exit as git does
+            return quiet_exit()
+        raise
     return int(rv) if isinstance(rv, int) else EXIT_CLEAN
 
 
