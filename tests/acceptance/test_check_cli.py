@@ -52,7 +52,7 @@ def test_json_format(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None
     }
 
 
-def test_warnings_fail_only_under_strict(tmp_path: Path) -> None:
+def test_warnings_fail_only_under_fail_on_warning_or_strict(tmp_path: Path) -> None:
     text = (
         (EXAMPLE / "catalogue.yaml")
         .read_text()
@@ -67,6 +67,7 @@ def test_warnings_fail_only_under_strict(tmp_path: Path) -> None:
     (cat / "catalogue.yaml").write_text(text + "    spare:\n      matchLabels: {a: b}\n")
     assert main(["check", str(cat)]) == 0
     assert main(["check", str(cat), "--strict"]) == 1
+    assert main(["check", str(cat), "--fail-on", "warning"]) == 1  # as validate takes it
 
 
 def test_missing_catalogue_is_a_usage_error(

@@ -177,6 +177,19 @@ def test_manifest_policies_point_back_at_the_catalogue(
     assert "(from lrt/models/anomaly-scorer.yaml:5:7)" in capsys.readouterr().out
 
 
+def test_warnings_fail_under_fail_on_warning_not_under_strict(
+    tree: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    drop_liveness_probe(tree / "models/anomaly-scorer/base/deployment.yaml")
+    config = tree.parent / "policy.yaml"
+    config.write_text("rules: {P120: warning}\n")  # a team downgrades the rule
+    args = (str(tree), "--policy-config", str(config))
+    assert run_validate(*args) == 0
+    assert "P120 [warning]" in capsys.readouterr().out
+    assert run_validate(*args, "--strict") == 0  # --strict is about schemas
+    assert run_validate(*args, "--fail-on", "warning") == 1  # as check takes it
+
+
 def test_a_catalogue_suppression_silences_a_manifest_finding(
     tree: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

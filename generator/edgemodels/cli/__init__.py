@@ -155,6 +155,19 @@ def report_options(func: Callable[P, R]) -> Callable[P, R]:
     )(func)
 
 
+def fail_on_option(func: Callable[P, R]) -> Callable[P, R]:
+    """`--fail-on error|warning` (parameter `fail_on`): the same in every command that
+    checks; pass `fail_on == "warning"` to `emit_findings` as `strict`."""
+    return click.option(
+        "--fail-on",
+        "fail_on",
+        type=click.Choice(["error", "warning"]),
+        default="error",
+        show_default=True,
+        help="The lowest severity that fails the run (exit 1); info findings never do.",
+    )(func)
+
+
 class Entry(NamedTuple):
     module: str  # in edgemodels.cli
     attribute: str

@@ -8,13 +8,14 @@ import click
 
 from edgemodels.catalogue.sources import default_catalogue_path
 from edgemodels.check import CheckOptions, run_check
-from edgemodels.cli import emit_findings, guarded, report_options
+from edgemodels.cli import emit_findings, fail_on_option, guarded, report_options
 
 
 @click.command("check")
 @click.argument("catalogue", required=False, type=click.Path(path_type=Path))
 @report_options
-@click.option("--strict", is_flag=True, help="Warnings fail the check too (exit 1).")
+@fail_on_option
+@click.option("--strict", is_flag=True, help="Warnings fail the check too: --fail-on warning.")
 @click.option(
     "--policy-config",
     type=click.Path(path_type=Path, dir_okay=False),
@@ -25,6 +26,7 @@ def command(
     catalogue: Path | None,
     fmt: str,
     output: Path | None,
+    fail_on: str,
     strict: bool,
     policy_config: Path | None,
     no_policies: bool,
@@ -33,21 +35,22 @@ def command(
 
     CATALOGUE is a catalogue file or a folder of them (default: catalogue.yaml or
     catalogue/ in the current folder). Findings are printed as
-    path:line:col: CODE message. Exit 0 when clean, 1 with errors (or warnings under
-    --strict), 2 when the catalogue cannot be read or holds no catalogue file, or the
-    policy config is invalid (nothing is checked then).
+    path:line:col: CODE message. Exit 0 when clean, 1 with errors (or warnings with
+    --fail-on warning, or --strict), 2 when the catalogue cannot be read or holds no
+    catalogue file, or the policy config is invalid (nothing is checked then).
 
     \b
     Example:
       edgemodels check examples/lrt
-      edgemodels check catalogue/ --format json --strict
+      edgemodels check catalogue/ --format json --fail-on warning
       edgemodels check catalogue/ --format gitlab --output gl-code-quality.json
     """
 
     def body() -> int:
         path = catalogue or default_catalogue_path(Path.cwd())
-        options = CheckOptions(path, strict, policy_config, not no_policies)
+        warnings_fail = strict or fail_on == "warning"
+        options = CheckOptions(path, warnings_fail, policy_config, not no_policies)
         _, diags = run_check(options)
-        return emit_findings(diags, fmt, f"checked {path}", strict, output=output)
+        return emit_findings(diags, fmt, f"checked {path}", warnings_fail, output=output)
 
     return guarded(body)

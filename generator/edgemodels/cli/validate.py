@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from edgemodels.cli import emit_findings, guarded, report_options
+from edgemodels.cli import emit_findings, fail_on_option, guarded, report_options
 from edgemodels.cli.terminal import progress
 from edgemodels.diagnostics import Diagnostic
 from edgemodels.validate.k8s_schemas import DEFAULT_KUBERNETES_VERSION
@@ -54,7 +54,8 @@ def in_folder(d: Diagnostic, folder: Path) -> Diagnostic:
     "--strict/--no-strict",
     default=True,
     show_default=True,
-    help="Unknown fields are errors (--no-strict: only types, required fields and values).",
+    help="Schemas: unknown fields are errors (--no-strict: only types, required fields and "
+    "values). Warnings fail the run with --fail-on warning, not with this.",
 )
 @click.option(
     "--policy-config",
@@ -62,6 +63,7 @@ def in_folder(d: Diagnostic, folder: Path) -> Diagnostic:
     help="Policy configuration (default: .edgemodels-policy.yaml found from DIRECTORY up).",
 )
 @click.option("--no-policies", is_flag=True, help="Skip the manifest policy rules.")
+@fail_on_option
 @report_options
 def command(
     directory: Path,
@@ -72,6 +74,7 @@ def command(
     strict: bool,
     policy_config: Path | None,
     no_policies: bool,
+    fail_on: str,
     fmt: str,
     output: Path | None,
 ) -> int:
@@ -87,8 +90,8 @@ def command(
 
     Findings are path:line:col: CODE message (K1xx schema, K2xx render/build, K3xx RHACM),
     on the generated file or template, with the catalogue line that produced the object.
-    Exit 0 when clean, 1 with findings, 2 on a bad option, a missing tool or a folder
-    with nothing to validate.
+    Exit 0 when clean, 1 with errors (or warnings with --fail-on warning), 2 on a bad
+    option, a missing tool or a folder with nothing to validate.
 
     \b
     Example:
@@ -111,6 +114,7 @@ def command(
         # Findings name files relative to the tree; shown relative to where the user is, so
         # editors and CI annotations (GitLab, GitHub, SARIF) can open them.
         diags = [in_folder(d, directory) for d in validate_tree(directory, options)]
-        return emit_findings(diags, fmt, f"validated {directory}", output=output)
+        warnings_fail = fail_on == "warning"  # not --strict, which is about schemas
+        return emit_findings(diags, fmt, f"validated {directory}", warnings_fail, output=output)
 
     return guarded(body)
