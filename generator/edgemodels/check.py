@@ -9,6 +9,7 @@ from pathlib import Path
 
 from edgemodels.catalogue import LoadResult, load, suppressions_of
 from edgemodels.catalogue.entries import catalogue_entries
+from edgemodels.codes import entry_codes
 from edgemodels.diagnostics import Diagnostic
 from edgemodels.policy import PolicySet, apply_ignores, check_catalogue, load_policies
 from edgemodels.policy.loader import refuse_invalid_config
@@ -23,17 +24,25 @@ class CheckOptions:
 
 
 def check_owns(policies: PolicySet | None) -> Callable[[str], bool]:
-    """Codes `check` can produce: YAML, schema, reference and catalogue-policy findings.
-    Suppressions of other codes (manifest rules, K and D findings) are not `check`'s to call
-    unused."""
+    """The `ignore[...]` entries `check` can call unused: YAML, schema, reference and
+    catalogue-policy codes (or names), and names nothing has. Manifest rules, K and D
+    codes are left to the commands that report them."""
+    rules = [(r.code, r.name) for r in policies.rules] if policies else []
     manifest_rules = (
         {r.code for r in policies.rules if r.scope == "manifests"} if policies else set()
     )
+    codes_of = entry_codes(rules)
 
-    def owns(code: str) -> bool:
+    def owns_code(code: str) -> bool:
         if code.startswith("P"):
             return policies is not None and code not in manifest_rules
         return code[:1] in ("Y", "S", "R")
+
+    def owns(entry: str) -> bool:
+        codes = codes_of(entry)
+        if not codes:  # a typo, or a rule of a policy file this run did not load
+            return policies is not None
+        return any(owns_code(code) for code in codes)
 
     return owns
 

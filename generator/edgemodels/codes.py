@@ -9,6 +9,9 @@ leaving it here with its summary.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable, Iterable
+
 from edgemodels.validate.codes import CODES as K_CODES
 from edgemodels.validate.codes import Code
 
@@ -147,3 +150,19 @@ def code_document(code: str, entry: Code) -> str:
 
 def codes_table() -> str:
     return "".join(f"{c}  {e.name:30} {e.summary}\n" for c, e in every_code().items())
+
+
+def entry_codes(rules: Iterable[tuple[str, str]] = ()) -> Callable[[str], frozenset[str]]:
+    """What an `ignore[...]` entry can mean: a code-shaped entry is that code, in any case
+    (known or not); a name is every code and rule `(code, name)` so named (names repeat
+    across families: S001 and K101 are both unknown-field). Empty: a name nothing has."""
+    by_name: dict[str, set[str]] = {}
+    for code, name in [*((c, e.name) for c, e in every_code().items()), *rules]:
+        by_name.setdefault(name, set()).add(code)
+
+    def codes(entry: str) -> frozenset[str]:
+        if re.fullmatch(r"[A-Za-z][0-9]{3}", entry):
+            return frozenset({entry.upper()})
+        return frozenset(by_name.get(entry.lower(), ()))
+
+    return codes

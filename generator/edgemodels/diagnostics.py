@@ -114,15 +114,21 @@ def suppressible(d: Diagnostic) -> bool:
     return not (d.severity == "error" and d.code[:1] in ("Y", "S", "R"))
 
 
+def suppresses(entry: str, d: Diagnostic) -> bool:
+    """An entry of `ignore[...]` names a finding by its code, in any case, or its name
+    (a rule's, as the config's `rules:` and `ignore:` take it, or a code's)."""
+    return entry.upper() == d.code or (bool(d.name) and entry.lower() == d.name)
+
+
 def apply_suppressions(
     diags: Iterable[Diagnostic],
     suppressions: Iterable[Suppression],
-    owned: Callable[[str], bool] = lambda code: True,
+    owned: Callable[[str], bool] = lambda entry: True,
 ) -> list[Diagnostic]:
     """Drop findings matched by a suppression on their line; report unused suppressions.
 
     A finding on a generated object is matched against the catalogue line it came from.
-    A suppression is reported as unused only for codes the running command `owned`: a
+    A suppression entry is reported as unused only if the running command `owned` it: a
     catalogue line may carry an ignore for a finding that only `validate` can produce.
     """
     by_line: dict[tuple[str, int], Suppression] = {
@@ -131,33 +137,39 @@ def apply_suppressions(
     used: set[tuple[tuple[str, int], str]] = set()
     kept = []
     for d in diags:
-        if not suppressible(d):
-            kept.append(d)
-            continue
-        hit = None
-        for loc in (d.location, d.origin):
-            if loc is None:
-                continue
-            sup = by_line.get((loc.path, loc.line))
-            if sup and d.code in sup.codes:
-                hit = ((loc.path, loc.line), d.code)
-                break
+        hit = _suppression_of(d, by_line) if suppressible(d) else None
         if hit:
             used.add(hit)
         else:
             kept.append(d)
     for key, sup in by_line.items():
-        for code in sorted(sup.codes):
-            if (key, code) not in used and owned(code):
-                why = " (errors in YAML, schema and references cannot be suppressed)"
-                kept.append(
-                    Diagnostic(
-                        sup.location,
-                        "P001",
-                        f"suppression of {code} matches no finding on this line"
-                        + (why if code[:1] in ("Y", "S", "R") else ""),
-                        "warning",
-                        "unused-suppression",
-                    )
-                )
+        for entry in sorted(sup.codes):
+            if (key, entry) not in used and owned(entry):
+                kept.append(_unused(sup, entry))
     return kept
+
+
+def _suppression_of(
+    d: Diagnostic, by_line: dict[tuple[str, int], Suppression]
+) -> tuple[tuple[str, int], str] | None:
+    """(the line, the entry) of the suppression that drops `d`, if any."""
+    for loc in (d.location, d.origin):
+        if loc is None:
+            continue
+        sup = by_line.get((loc.path, loc.line))
+        entry = next((e for e in sorted(sup.codes) if suppresses(e, d)), None) if sup else None
+        if entry is not None:
+            return (loc.path, loc.line), entry
+    return None
+
+
+def _unused(sup: Suppression, entry: str) -> Diagnostic:
+    unsuppressible = re.fullmatch(r"[YSRysr][0-9]{3}", entry) is not None
+    why = " (errors in YAML, schema and references cannot be suppressed)"
+    return Diagnostic(
+        sup.location,
+        "P001",
+        f"suppression of {entry} matches no finding on this line" + (why if unsuppressible else ""),
+        "warning",
+        "unused-suppression",
+    )

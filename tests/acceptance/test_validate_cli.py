@@ -204,6 +204,32 @@ def test_a_catalogue_suppression_silences_a_manifest_finding(
     assert run_validate(tree.name) == 0, capsys.readouterr().out
 
 
+def test_validate_reports_unused_suppressions_of_its_rules_and_takes_rule_names(
+    tree: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    drop_liveness_probe(tree / "models/anomaly-scorer/base/deployment.yaml")  # P120
+    catalogue = tree.parent / "lrt"
+    shutil.copytree(EXAMPLE, catalogue)
+    model = catalogue / "models" / "anomaly-scorer.yaml"
+    lines = model.read_text().splitlines()
+    lines[4] += "  # edgemodels: ignore[http-model-probes, P121, K999, P101]"  # the entry
+    lines[5] += "  # edgemodels: ignore[P125]"  # a line no object comes from
+    model.write_text("\n".join(lines) + "\n")
+    other = catalogue / "models" / "sktime.yaml"  # no finding comes from this file
+    text = other.read_text()
+    other.write_text(text.replace("\n", "  # edgemodels: ignore[no-secret-objects]\n", 1))
+    monkeypatch.chdir(tree.parent)
+    assert run_validate(tree.name) == 0  # P120 is suppressed by its rule's name
+    out = capsys.readouterr().out
+    unused = sorted(line.split(" P001 ")[1] for line in out.splitlines() if " P001 " in line)
+    assert unused == [
+        "[warning] suppression of K999 matches no finding on this line",
+        "[warning] suppression of P121 matches no finding on this line",
+        "[warning] suppression of P125 matches no finding on this line",
+        "[warning] suppression of no-secret-objects matches no finding on this line",
+    ]  # P101 is a catalogue rule: check reports it
+
+
 def test_unknown_kinds_fail_unless_skipped(tree: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (tree / "hub" / "widget.yaml").write_text(WIDGET)
     assert run_validate(str(tree)) == 1

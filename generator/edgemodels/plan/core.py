@@ -9,6 +9,7 @@ from pathlib import Path
 from edgemodels.catalogue import load
 from edgemodels.catalogue.model import Catalogue
 from edgemodels.catalogue.sources import shown_name
+from edgemodels.codes import entry_codes
 from edgemodels.diagnostics import (
     Diagnostic,
     Suppression,
@@ -161,16 +162,20 @@ def _base(options: PlanOptions) -> tuple[Catalogue | None, bool, Revision | None
 
 
 def _plan_suppressions(files: list[YamlFile]) -> tuple[list[Suppression], list[Diagnostic]]:
-    """`# edgemodels: ignore[D1..]` comments of the catalogue, limited to the plan's codes,
-    and a D113 finding for each that names a removal guard (which it does not silence)."""
+    """`# edgemodels: ignore[D1..]` comments of the catalogue (codes in any case, or names),
+    limited to the plan's codes, and a D113 finding for each that names a removal guard
+    (which it does not silence)."""
     found, refused = [], []
+    codes_of = entry_codes()
     for yf in files:
         for sup in find_suppressions(yf.path, yf.text):
-            guards_named = sorted(sup.codes & GUARD_CODES)
+            guards_named = sorted({c for e in sup.codes for c in codes_of(e)} & GUARD_CODES)
             if guards_named:
                 refused.append(_guard_not_suppressible(sup, guards_named))
             codes = frozenset(
-                c for c in sup.codes if c.startswith(PLAN_CODE_PREFIX) and c not in GUARD_CODES
+                e
+                for e in sup.codes
+                if any(c.startswith(PLAN_CODE_PREFIX) and c not in GUARD_CODES for c in codes_of(e))
             )
             if codes:
                 found.append(Suppression(sup.location, codes))

@@ -5,7 +5,7 @@ The public surface used by the commands; everything else in this package is inte
 
 from __future__ import annotations
 
-from edgemodels.policy.engine import apply_ignores, check_catalogue, check_manifests
+from edgemodels.policy.engine import apply_ignores, check_catalogue, check_manifests, source_of
 from edgemodels.policy.loader import load_policies
 from edgemodels.policy.model import CatalogueEntry, EntryKind, Manifest, PolicySet, Rule
 
@@ -19,4 +19,5 @@ __all__ = [
     "check_catalogue",
     "check_manifests",
     "load_policies",
+    "source_of",
 ]

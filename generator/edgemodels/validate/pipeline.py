@@ -20,7 +20,7 @@ from edgemodels.diagnostics import (
 )
 from edgemodels.errors import InputError, ToolMissingError, UsageError
 from edgemodels.origins import resolve_origins
-from edgemodels.policy import load_policies
+from edgemodels.policy import PolicySet, load_policies, source_of
 from edgemodels.policy.loader import refuse_invalid_config
 from edgemodels.validate import cores, k8s_schemas, kubeconform
 from edgemodels.validate.acm_checks import acm_findings, hub_findings, name_findings
@@ -33,7 +33,7 @@ from edgemodels.validate.helm import Rendered, render_chart, shared_lint
 from edgemodels.validate.listed import listed_files, missing_files
 from edgemodels.validate.manifests import Manifest, Source, manifests_of
 from edgemodels.validate.offload import Builds
-from edgemodels.validate.policies import policy_findings, relative_to
+from edgemodels.validate.policies import policy_findings, relative_to, validate_owns
 from edgemodels.validate.report import Finding, finding, merge
 from edgemodels.validate.run import ParsedDocument, ValidateOptions
 
@@ -218,15 +218,18 @@ def check_tree(
     if policies is not None:
         diags += [relative_to(d, root) for d in policies.diagnostics]
         diags += checked + checked_built
-    return sort_diagnostics(catalogue_suppressions(diags))
+    return sort_diagnostics(catalogue_suppressions(diags, catalogue_files(every), policies))
 
 
-def catalogue_suppressions(diags: list[Diagnostic]) -> list[Diagnostic]:
+def catalogue_suppressions(
+    diags: list[Diagnostic], files: set[str], policies: PolicySet | None
+) -> list[Diagnostic]:
     """`# edgemodels: ignore[CODE]` on the catalogue entry an object came from silences
-    findings on that object. The catalogue files are found relative to the working folder,
-    where the generator named them; files that are not there are not consulted."""
+    findings on that object. The catalogue `files` (those the objects came from) are found
+    relative to the working folder, where the generator named them; files that are not
+    there are not consulted."""
     diags = resolve_origins(diags)
-    paths = {d.origin.path for d in diags if d.origin is not None}
+    paths = files | {d.origin.path for d in diags if d.origin is not None}
     sups = []
     for path in sorted(paths):
         try:
@@ -236,7 +239,18 @@ def catalogue_suppressions(diags: list[Diagnostic]) -> list[Diagnostic]:
         sups += find_suppressions(path, text)
     if not sups:
         return diags
-    return apply_suppressions(diags, sups, owned=lambda code: code.startswith("K"))
+    return apply_suppressions(diags, sups, owned=validate_owns(policies))
+
+
+def catalogue_files(manifests: Iterable[Manifest]) -> set[str]:
+    """The catalogue files the objects came from (`edgemodels.io/source`), so that an
+    unused suppression is reported in a file no finding points at too."""
+    found = set()
+    for m in manifests:
+        source = source_of(m.data)
+        if source is not None:
+            found.add(source.path.partition("#")[0])
+    return found
 
 
 def check_documents(

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
+from edgemodels.codes import entry_codes
 from edgemodels.diagnostics import Diagnostic
 from edgemodels.policy import PolicySet, check_manifests
 from edgemodels.validate.manifests import Manifest
@@ -29,3 +30,12 @@ def relative_to(d: Diagnostic, root: Path) -> Diagnostic:
     if root != Path(".") and path.is_relative_to(root):
         return replace(d, location=replace(d.location, path=path.relative_to(root).as_posix()))
     return d
+
+
+def validate_owns(policies: PolicySet | None) -> Callable[[str], bool]:
+    """The `ignore[...]` entries `validate` can call unused: K codes and the manifest rules
+    (by code or name). Catalogue rules, Y, S, R and names nothing has are `check`'s."""
+    rules = policies.rules if policies is not None else ()
+    manifest_rules = {r.code for r in rules if r.scope == "manifests"}
+    codes_of = entry_codes((r.code, r.name) for r in rules)
+    return lambda entry: any(c[:1] == "K" or c in manifest_rules for c in codes_of(entry))

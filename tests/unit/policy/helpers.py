@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from edgemodels.catalogue import load
@@ -86,10 +87,15 @@ def manifest_findings(
     return check_manifests(policies, [manifest(tmp_path, text)])
 
 
-def suppressed(diags: list[Diagnostic], files: dict[str, Path]) -> list[Diagnostic]:
+def suppressed(
+    diags: list[Diagnostic],
+    files: dict[str, Path],
+    owned: Callable[[str], bool] = lambda entry: True,
+) -> list[Diagnostic]:
     """What a command reports after inline `# edgemodels: ignore[...]` comments.
 
-    `files` maps the name findings use for a file to the file.
+    `files` maps the name findings use for a file to the file; `owned` says which unused
+    entries the command reports.
     """
     sups = [s for shown, p in files.items() for s in find_suppressions(shown, p.read_text())]
-    return apply_suppressions(diags, sups)
+    return apply_suppressions(diags, sups, owned)

@@ -3,15 +3,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from edgemodels.catalogue import load
 from edgemodels.catalogue.entries import catalogue_entries
+from edgemodels.check import check_owns
 from edgemodels.errors import InputError
 from edgemodels.policy import check_catalogue, check_manifests, load_policies
 from edgemodels.policy.config import find_config
+from edgemodels.validate.policies import validate_owns
 
 from .helpers import (
     HEADER,
@@ -258,3 +261,37 @@ def test_per_path_ignore_matches_the_catalogue_file_of_a_manifest_finding(
     assert where(check_manifests(default_policies(tmp_path), [obj])) == [(1, 1, "P121")]
     config = f"ignore: [{{rule: P121, paths: ['{pattern}']}}]\n"
     assert check_manifests(default_policies(tmp_path, config), [obj]) == []
+
+
+@pytest.mark.parametrize("entry", ["P101", "p101", "image-pinned-by-digest"])
+def test_a_suppression_names_a_rule_by_code_in_any_case_or_by_name(
+    tmp_path: Path, entry: str
+) -> None:
+    text = (
+        HEADER + TARGETS + UNPINNED.replace(":1.4.2\n", f":1.4.2  # edgemodels: ignore[{entry}]\n")
+    )
+    found = catalogue_findings(tmp_path, text)
+    after = suppressed(found, {"catalogue.yaml": tmp_path / "catalogue.yaml"})
+    assert where(after, "P101") == [] and where(after, "P001") == []
+
+
+def test_each_command_reports_the_unused_suppressions_of_its_own_codes(tmp_path: Path) -> None:
+    entries = "P105, p105, http-model-memory-limit, P121, no-secret-objects, K999, no-such-rule"
+    text = HEADER + TARGETS + UNPINNED.replace("wrapper: http\n", f"wrapper: http  # edgemodels: ignore[{entries}]\n")  # fmt: skip
+    path = {"catalogue.yaml": tmp_path / "catalogue.yaml"}
+    found = catalogue_findings(tmp_path, text)
+    policies = default_policies(tmp_path)
+
+    def unused(owned: Callable[[str], bool]) -> list[str]:
+        after = suppressed(found, path, owned)
+        return [d.message.split()[2] for d in after if d.code == "P001"]
+
+    # check: the catalogue rules by code or name, and what names nothing
+    assert unused(check_owns(policies)) == [
+        "P105",
+        "http-model-memory-limit",
+        "no-such-rule",
+        "p105",
+    ]
+    # validate: the manifest rules and K codes
+    assert unused(validate_owns(policies)) == ["K999", "P121", "no-secret-objects"]
