@@ -223,15 +223,18 @@ def test_managed_clusters_and_workload_export(
     before = json.loads(capsys.readouterr().out)
     detector = {s["name"]: [m["name"] for m in s["models"]] for s in before["sites"]}
     assert "defect-detector" in detector["gw-1"] and "defect-detector" not in detector["gw-2"]
-    assert plan(*args, "--workload-sites", exported) == 0
+    assert plan(*args, "--workload-sites", exported) == 1
     after = json.loads(capsys.readouterr().out)
-    # quality-inspection also runs on gw-2 now, and its model follows it there
-    assert "defect-detector" in [m["name"] for m in after["sites"][1]["models"]]
+    # quality-inspection also runs on gw-2 now, but the generated follow-defect-detector
+    # Placement (line: assembly) does not select gw-2: the model does not follow it there
+    assert "defect-detector" not in [m["name"] for m in after["sites"][1]["models"]]
     # neither cluster is on the paint line or arm64
     assert sorted((f["code"], f["message"].split()[1]) for f in after["findings"]) == [
+        ("D104", "quality-inspection"),
         ("D106", "arm-assembly"),
         ("D106", "paint-shop"),
     ]
+    assert after["findings"][-1]["message"].endswith("without model defect-detector: gw-2")
 
 
 def test_inventory_with_errors_exits_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

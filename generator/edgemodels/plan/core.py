@@ -24,7 +24,7 @@ from edgemodels.plan.diff import ModelDiff, PlacementTotals, diff_models, placem
 from edgemodels.plan.evaluate import Evaluation, MaskCache, Sites, evaluate, index_sites
 from edgemodels.plan.gitrev import Revision, catalogue_at
 from edgemodels.plan.guards import DEFAULT_REMOVAL_LIMIT, RemovalLimit
-from edgemodels.plan.workloads import apply_workload_sites, export_findings
+from edgemodels.plan.workloads import export_findings, with_workload_sites
 from edgemodels.yamlio import YamlFile
 
 PLAN_CODE_PREFIX = "D1"  # inline suppressions in the catalogue apply to the plan's own codes
@@ -73,12 +73,11 @@ def build_plan(
     `compared` with `base=None` means the base revision had no catalogue: every model is new.
     """
     diags: list[Diagnostic] = []
-    if exported is not None:
-        diags += export_findings(catalogue, exported, sites.inventory)
-        catalogue = apply_workload_sites(catalogue, exported)
-        base = apply_workload_sites(base, exported) if base is not None else None
     cache = MaskCache(sites)
     after = evaluate(catalogue, cache)
+    if exported is not None:
+        diags += export_findings(catalogue, exported, sites.inventory)
+        after = with_workload_sites(after, exported, cache)
     before = evaluate(base, cache) if base is not None else None
     if compared and before is None:
         before = Evaluation(catalogue, (), {}, {}, {}, sites.index.size)

@@ -1,8 +1,9 @@
 """Where workloads run, taken from a file exported by the workload placement system.
 
 Each exported list replaces the `sites` of the catalogue workload of the same name (its own
-selector, if any, still applies: the two are ORed). The same export is applied to the base
-and to the working catalogue, since it describes where workloads run now.
+selector, if any, still applies: the two are ORed). It decides only where workloads run
+(D104, D105): models stay where the generated tree places them, and `generate` reads the
+catalogue alone, so a `follow-<model>` placement still follows the catalogue's workloads.
 
 | code | name | severity |
 |------|------|----------|
@@ -17,6 +18,7 @@ from dataclasses import replace
 from edgemodels.catalogue.model import Catalogue
 from edgemodels.diagnostics import Diagnostic
 from edgemodels.inventory import Inventory, WorkloadSites
+from edgemodels.plan.evaluate import Evaluation, MaskCache, workload_mask
 
 MAX_NAMED = 10
 
@@ -28,6 +30,15 @@ def apply_workload_sites(catalogue: Catalogue, exported: tuple[WorkloadSites, ..
         for w in catalogue.workloads
     )
     return replace(catalogue, workloads=workloads)
+
+
+def with_workload_sites(
+    evaluation: Evaluation, exported: tuple[WorkloadSites, ...], cache: MaskCache
+) -> Evaluation:
+    """`evaluation` with its workloads running where the export says; models unmoved."""
+    catalogue = apply_workload_sites(evaluation.catalogue, exported)
+    workloads = {w.name: workload_mask(cache, w) for w in catalogue.workloads}
+    return replace(evaluation, workloads=workloads)
 
 
 def export_findings(

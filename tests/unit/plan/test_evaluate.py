@@ -85,7 +85,9 @@ def test_follow_with_no_user_lands_nowhere() -> None:
     ]
 
 
-def test_workload_export_replaces_the_catalogue_sites() -> None:
+def test_workload_export_moves_workloads_not_models() -> None:
+    """The export says where workloads run; the generated follow-detector rules still follow
+    the catalogue's workloads, so a workload moved by the export is left without its model."""
     cat = catalogue(
         (), (container_model("detector", follow=True),), WORKLOADS, kind="PlacementRule"
     )
@@ -97,12 +99,15 @@ def test_workload_export_replaces_the_catalogue_sites() -> None:
     plan, diags = build_plan(cat, SITES, exported=exported)
     model = plan.after.model("detector")
     assert model is not None
-    # inspection keeps its selector (assembly: a, b) ORed with its exported list
-    assert {NAMES[n] for n in members(model.sites)} == {"a", "b", "c"}
-    assert [(d.code, d.location.line, d.severity) for d in diags if d.code in ("D109", "D110")] == [
-        ("D109", 6, "warning"),
-        ("D110", 8, "warning"),
-    ]
+    assert {NAMES[n] for n in members(model.sites)} == {"a", "b", "d"}  # as generated
+    # logistics runs on c instead of d; inspection keeps its selector (assembly: a, b) ORed
+    # with its exported list (a)
+    assert {NAMES[n] for n in members(plan.after.workloads["logistics"])} == {"c"}
+    assert {NAMES[n] for n in members(plan.after.workloads["inspection"])} == {"a", "b"}
+    found = [(d.code, d.location.line, d.severity) for d in diags if d.code.startswith("D1")]
+    assert found[:2] == [("D109", 6, "warning"), ("D110", 8, "warning")]
+    missing = [d.message for d in diags if d.code == "D104"]
+    assert missing == ["workload logistics runs on 1 site(s) without model detector: c"]
 
 
 def test_a_workload_without_selector_or_sites_runs_nowhere() -> None:
