@@ -5,7 +5,9 @@ that select the same cluster deploy the same objects there twice: on RHACM the s
 Subscription fails with "exists and owned by others", and which placement's overrides win
 is undefined. Whether two selectors can select one cluster is decided from the selectors
 alone (`edgemodels.satisfiable`), so `check` warns before any inventory is known; `plan`
-reports the sites it actually happens on (D112).
+reports the sites it actually happens on (D112). With PlacementRules (delivery by
+Subscription) a follow placement is one rule per workload selector (`placement.hub_objects`),
+so two workloads whose selectors overlap put the model twice on the clusters they share.
 
 Work is per model over its own few placements; pairs of targets are solved once for the
 whole catalogue.
@@ -46,11 +48,14 @@ def overlap_findings(merged: Merged) -> Iterator[Diagnostic]:
             who = f"workload '{node.data['name']}'"  # its own placement: no hub cluster sets
             yield from _never_matching(node, who, selector_of(node.data), ((),))
     users = _workload_users(merged)
+    rules = hub.get("placementKind") == "PlacementRule" and hub.get("delivery") != "argocd"
     pairs: dict[tuple[str, str], Answer] = {}
     for m in merged.models:
         yield from _target_pairs(m, targets, choices, pairs)
         if m.get("followWorkloads"):
             yield from _follow_overlaps(m, targets, users.get(m.data["name"], []), choices)
+            if rules:
+                yield from _rule_overlaps(m, users.get(m.data["name"], []), choices)
 
 
 def _never_matching(
@@ -131,6 +136,33 @@ def _follow_overlaps(
                     m.at("followWorkloads"), "R213", message, "warning", "targets-overlap"
                 )
                 break
+
+
+def _rule_overlaps(m: Node, users: list[Workload], choices: Choices) -> Iterator[Diagnostic]:
+    """The first two follow-<model>-N rules that can select one cluster, if any."""
+    name = m.data["name"]
+    rules: list[tuple[Selector, str]] = []  # as placement.follow_placement orders them
+    for workload in users:
+        for selector in workload_selectors(workload):
+            if selector not in [known for known, _ in rules]:
+                rules.append((selector, workload.name))
+    for j, (second, second_user) in enumerate(rules):
+        for i, (first, first_user) in enumerate(rules[:j]):
+            answer = solve_within(requirements_of((first, second)), choices)
+            if answer.labels is None:
+                continue
+            follow = FOLLOW_PREFIX + name
+            message = (
+                f"model '{name}': with placementKind PlacementRule its {follow} placement is one "
+                f"rule per workload selector, and {follow}-{i + 1} (workload '{first_user}') and "
+                f"{follow}-{j + 1} (workload '{second_user}') can both select one cluster, e.g. "
+                f"labels {format_labels(answer.labels)}; it would get two Subscriptions deploying "
+                "the same objects (the second fails, 'exists and owned by others'): use "
+                "placementKind Placement (one Placement ORs the selectors), or make the "
+                "workloads' selectors disjoint"
+            )
+            yield Diagnostic(m.at("followWorkloads"), "R213", message, "warning", "targets-overlap")
+            return
 
 
 def _first_overlap(

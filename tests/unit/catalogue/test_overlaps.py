@@ -101,6 +101,49 @@ def test_follow_placement_overlapping_a_target(tmp_path: Path) -> None:
     assert findings(tmp_path, disjoint) == []
 
 
+SPLIT_RULES = BASE.replace(
+    "    namespace: i4q-lrt\n  defaults:",
+    "    namespace: i4q-lrt\n    placementKind: PlacementRule\n  defaults:",
+).replace("      targets: [lrt]\n", "      followWorkloads: true\n") + (
+    "  workloads:\n"
+    "    - name: inspect\n"
+    "      uses: [sktime]\n"
+    "      matchLabels: {line: assembly}\n"
+    "    - name: amd-check\n"
+    "      uses: [sktime]\n"
+    "      matchLabels: {kubernetes.io/arch: amd64, env: lrt}\n"
+)
+
+
+def r213(tmp_path: Path, text: str) -> list[tuple[int, int]]:
+    return [(line, col) for line, col, code in findings(tmp_path, text) if code == "R213"]
+
+
+def test_placement_rules_of_one_follow_placement_overlapping(tmp_path: Path) -> None:
+    """A PlacementRule cannot OR selectors, so follow-sktime is two rules, one per workload;
+    a cluster matching both gets sktime from two Subscriptions."""
+    assert r213(tmp_path, SPLIT_RULES) == [(23, 24)]
+    (message,) = [m for m in messages(tmp_path, SPLIT_RULES) if " R213 " in m]
+    assert (
+        "follow-sktime-1 (workload 'inspect') and follow-sktime-2 (workload 'amd-check') can "
+        "both select one cluster, e.g. labels {env: lrt, kubernetes.io/arch: amd64, "
+        "line: assembly}"
+    ) in message
+    # One Placement ORs the selectors: one Subscription, no overlap.
+    placement = SPLIT_RULES.replace("    placementKind: PlacementRule\n", "")
+    assert r213(tmp_path, placement) == []
+    disjoint = SPLIT_RULES.replace("env: lrt}", "line: paint}")
+    assert r213(tmp_path, disjoint) == []
+
+
+def test_argo_cd_delivery_writes_placements_not_rules(tmp_path: Path) -> None:
+    argo = SPLIT_RULES.replace(
+        "    placementKind: PlacementRule\n",
+        "    placementKind: PlacementRule\n    delivery: argocd\n",
+    )
+    assert r213(tmp_path, argo) == []
+
+
 NEVER = {
     "matchLabels against NotIn": (
         "{env: lrt}\n      matchExpressions: [{key: env, operator: NotIn, values: [lrt]}]\n",
