@@ -3,11 +3,19 @@
 A named target is one placement. A model with `followWorkloads: true` gets one placement
 of its own, `follow-<model>`, whose predicates are the workloads' selectors ORed together
 (Placement predicates are ORed), so it lands exactly where its consumers run.
+
+A PlacementRule cannot OR selectors, so with `placementKind: PlacementRule` (and delivery
+by Subscription) a placement of several predicates becomes one rule per predicate,
+`<name>-1`, `<name>-2`, ... (`hub_objects`). Those rules may overlap: a site matching two
+of them gets the model twice (R213, D112). Keeping them disjoint would need one rule per
+term of a disjoint expansion of "this selector and none of the earlier ones", a number of
+rules that multiplies with every requirement and whose names move whenever a workload
+changes (each move a redeploy); so they are generated as written and the overlap reported.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from edgemodels.catalogue.model import Catalogue, Model, Overrides, Requirement, Selector, Workload
 
@@ -25,6 +33,23 @@ class TargetPlacement:
     overrides: Overrides
     production: bool = False
     follows: tuple[str, ...] = ()  # workloads whose placement this one mirrors
+
+
+def uses_placement_rules(catalogue: Catalogue) -> bool:
+    """True when each predicate becomes an object of its own: PlacementRules on the hub.
+    Argo CD delivery always writes Placements (render/argocd.py)."""
+    hub = catalogue.hub
+    return hub.delivery == "subscription" and hub.placement_kind == "PlacementRule"
+
+
+def hub_objects(catalogue: Catalogue, tp: TargetPlacement) -> tuple[TargetPlacement, ...]:
+    """The hub objects (and so Subscriptions) one placement becomes, as generated."""
+    if not uses_placement_rules(catalogue) or len(tp.predicates) <= 1:
+        return (tp,)
+    return tuple(
+        replace(tp, name=f"{tp.name}-{i}", predicates=(sel,))
+        for i, sel in enumerate(tp.predicates, start=1)
+    )
 
 
 def workload_selectors(workload: Workload) -> tuple[Selector, ...]:

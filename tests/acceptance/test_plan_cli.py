@@ -97,7 +97,10 @@ def test_upgrade_against_the_base_branch(repo: Path, capsys: pytest.CaptureFixtu
     path.write_text(path.read_text().replace("1.4.2", "1.5.0"))
     assert plan("-i", "sites.yaml", "--base", "main") == 0  # default catalogue: ./catalogue
     out = capsys.readouterr().out.splitlines()
-    assert "  3 site(s) change: 0 added, 3 upgraded, 0 downgraded, 0 changed, 0 removed" in out
+    assert (
+        "  3 site(s) change: 0 added, 3 upgraded, 0 downgraded, 0 changed, 0 moved, 0 removed"
+        in out
+    )
     assert "  lrt-site-01  sktime  ^upgraded  1.4.2 -> 1.5.0" in out
 
 
@@ -292,3 +295,118 @@ def test_registered_in_the_cli(capsys: pytest.CaptureFixture[str]) -> None:
 
     assert main(["plan", "-i", str(EXAMPLES / "sites.yaml"), str(EXAMPLES / "lrt")]) == 0
     assert capsys.readouterr().out.startswith("Plan for ")
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text, old
+    path.write_text(text.replace(old, new))
+
+
+def test_placement_rules_of_a_follow_model_that_overlap(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A PlacementRule cannot OR selectors: follow-defect-detector is generated as one rule
+    (and Subscription) per workload, and lrt-site-01 matches both (line=assembly, and
+    env=lrt with arch amd64)."""
+    from edgemodels.cli import main
+
+    edit(
+        repo / "catalogue" / "catalogue.yaml",
+        "placementKind: Placement",
+        "placementKind: PlacementRule",
+    )
+    edit(repo / "catalogue" / "catalogue.yaml", "    clusterSets: [default]\n", "")
+    edit(
+        repo / "catalogue" / "workloads.yaml",
+        "  - name: paint-monitor",
+        "  - name: amd-check\n      uses: [defect-detector]\n"
+        "      matchLabels: {kubernetes.io/arch: amd64, env: lrt}\n    - name: paint-monitor",
+    )
+    assert main(["generate", "catalogue", "-o", "out"]) == 0
+    generated = sorted(p.name for p in (repo / "out" / "hub" / "subscriptions").iterdir())
+    assert [n for n in generated if n.startswith("defect-detector")] == [
+        "defect-detector--follow-defect-detector-1.yaml",
+        "defect-detector--follow-defect-detector-2.yaml",
+    ]
+    capsys.readouterr()
+    assert plan("-i", "sites.yaml", "catalogue", "--base", "main", "--format", "json") == 1
+    doc = json.loads(capsys.readouterr().out)
+    jsonschema.validate(doc, PLAN_SCHEMA)
+    twice = [f["message"] for f in doc["findings"] if f["code"] == "D112"]
+    assert len(twice) == 1 and twice[0].startswith(
+        "site lrt-site-01: model defect-detector is placed there by 2 placements "
+        "(follow-defect-detector-1, follow-defect-detector-2)"
+    )
+    sites = {p["name"]: (p["sitesBefore"], p["sitesAfter"]) for p in doc["placements"]}
+    assert sites["follow-defect-detector"] == (2, None)  # the base's single Placement
+    assert sites["follow-defect-detector-1"] == (None, 2)
+    assert sites["follow-defect-detector-2"] == (None, 2)  # lrt-site-01 and -03
+    # Their Subscriptions replace follow-defect-detector's on the sites it had: a redeploy
+    moved = {
+        s["name"]: (c["fromPlacements"], c["toPlacements"])
+        for s in doc["sites"]
+        for c in s["changes"]
+        if c["change"] == "moved"
+    }
+    assert moved == {
+        "lrt-site-01": (
+            ["follow-defect-detector"],
+            ["follow-defect-detector-1", "follow-defect-detector-2"],
+        ),
+        "lrt-site-02": (["follow-defect-detector"], ["follow-defect-detector-1"]),
+    }
+    main(["check", "catalogue"])
+    assert "R213" in capsys.readouterr().out
+
+
+def test_renamed_target_redeploys_its_models(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """sktime stays on its 3 sites, but through lrt-all: its Subscription sktime-lrt is
+    deleted (RHACM purges what it deployed) and sktime-lrt-all created."""
+    edit(repo / "catalogue" / "catalogue.yaml", "    lrt:\n", "    lrt-all:\n")
+    edit(repo / "catalogue" / "models" / "sktime.yaml", "targets: [lrt]", "targets: [lrt-all]")
+    assert plan("-i", "sites.yaml", "--base", "main") == 0  # a redeploy is not a removal
+    out = capsys.readouterr().out.splitlines()
+    assert (
+        "  3 site(s) change: 0 added, 0 upgraded, 0 downgraded, 0 changed, 3 moved, 0 removed"
+        in out
+    )
+    assert (
+        "  lrt-site-01  sktime  >moved  placement lrt -> lrt-all, redeployed; same version 1.4.2"
+        in out
+    )
+    assert plan("-i", "sites.yaml", "--base", "main", "--format", "markdown") == 0
+    text = capsys.readouterr().out
+    assert "🟡 3 moved" in text
+    assert (
+        "| 🟡 moved | `sktime` | placement lrt -> lrt-all, redeployed; same version 1.4.2 |" in text
+    )
+
+
+def test_new_image_under_the_same_version(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A rebuilt image (new digest, same version) changes the Deployment on every site."""
+    old = "sktime:1.4.2@sha256:3ff88d8252a1d379ee60f809fd7342bed3ca35e9e8a8184afdb1e62577c0ad5f"
+    new = "sktime:1.4.2@sha256:4ff88d8252a1d379ee60f809fd7342bed3ca35e9e8a8184afdb1e62577c0ad5f"
+    edit(repo / "catalogue" / "models" / "sktime.yaml", old, new)
+    assert plan("-i", "sites.yaml", "--base", "main") == 0
+    out = capsys.readouterr().out.splitlines()
+    assert (
+        "  3 site(s) change: 0 added, 0 upgraded, 0 downgraded, 3 changed, 0 moved, 0 removed"
+        in out
+    )
+    row = next(line for line in out if line.startswith("  lrt-site-01  sktime"))
+    assert row.split(None, 3)[2:] == [
+        "~changed",
+        f"same version 1.4.2; image registry.gitlab.com/i4q/lrt/{old} -> "
+        f"registry.gitlab.com/i4q/lrt/{new}",
+    ]
+    assert plan("-i", "sites.yaml", "--base", "main", "--format", "json") == 0
+    doc = json.loads(capsys.readouterr().out)
+    jsonschema.validate(doc, PLAN_SCHEMA)
+    (change,) = doc["sites"][0]["changes"]
+    assert (change["change"], change["from"], change["to"]) == ("changed", "1.4.2", "1.4.2")
+    assert change["toImage"].endswith(new) and change["fromImage"].endswith(old)
+    sktime = next(m for m in doc["sites"][0]["models"] if m["name"] == "sktime")
+    assert sktime["image"].endswith(new)

@@ -1,4 +1,13 @@
-"""What a change of catalogue does to each site: added, upgraded, downgraded, changed, removed.
+"""What a change of catalogue does to each site: added, upgraded, downgraded, changed, moved,
+removed.
+
+A site that keeps a model can still get it redeployed: `moved` when the placements that
+give it the model differ (a target renamed, or the site now matched by another target of
+the model). Each placement has its own Subscription (`<model>-<placement>`, or an Argo CD
+Application), so RHACM deletes the old one's ManifestWork, purging its objects, and creates
+the new one: a redeploy, not a removal, so the removal guards (D101, D102) do not count it.
+A new image with the same version (a rebuilt image, a new digest) is `changed`. A site
+counts under one kind per model: moved first, then the version's direction, then the image.
 
 Computed per model on site masks (a few big-integer operations per model), so the cost does
 not grow with sites x models; the per-site view is derived from the masks on demand.
@@ -10,12 +19,19 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
-from edgemodels.plan.evaluate import Evaluation, PlacedModel
+from edgemodels.plan.evaluate import Evaluation, PlacedModel, Route
 from edgemodels.plan.versions import Direction, compare
 from edgemodels.selectors import Mask, count, members
 
-ChangeKind = Literal["added", "upgraded", "downgraded", "changed", "removed"]
-CHANGE_KINDS: tuple[ChangeKind, ...] = ("added", "upgraded", "downgraded", "changed", "removed")
+ChangeKind = Literal["added", "upgraded", "downgraded", "changed", "moved", "removed"]
+CHANGE_KINDS: tuple[ChangeKind, ...] = (
+    "added",
+    "upgraded",
+    "downgraded",
+    "changed",
+    "moved",
+    "removed",
+)
 
 
 @dataclass(frozen=True)
@@ -29,14 +45,21 @@ class ModelDiff:
     added: Mask
     removed: Mask
     kept: Mask
+    moved: Mask = 0  # kept, but through other placements
+    reimaged: Mask = 0  # kept through the same placements, with another image
 
     def masks(self) -> dict[ChangeKind, Mask]:
         """Sites per change kind (kinds with no site are left out)."""
         out: dict[ChangeKind, Mask] = {}
         if self.added:
             out["added"] = self.added
-        if self.kept and self.direction != "same":
-            out[self.direction] = self.kept
+        in_place = self.kept & ~self.moved
+        if in_place and self.direction != "same":
+            out[self.direction] = in_place
+        elif self.reimaged & in_place:
+            out["changed"] = self.reimaged & in_place
+        if self.moved:
+            out["moved"] = self.moved
         if self.removed:
             out["removed"] = self.removed
         return out
@@ -73,16 +96,46 @@ def diff_models(before: Evaluation | None, after: Evaluation) -> tuple[ModelDiff
 def _diff(old: PlacedModel | None, new: PlacedModel | None) -> ModelDiff:
     either = new or old
     assert either is not None
-    name = either.name
     old_sites = old.sites if old else 0
     new_sites = new.sites if new else 0
     kept = old_sites & new_sites
     direction: Direction = "same"
+    moved = reimaged = 0
     if old and new:
         direction = compare(old.version, new.version)
+        moved = kept & _placement_moves(old, new)
+        reimaged = kept & _image_changes(old, new)
     return ModelDiff(
-        name, old, new, direction, new_sites & ~old_sites, old_sites & ~new_sites, kept
+        either.name,
+        old,
+        new,
+        direction,
+        new_sites & ~old_sites,
+        old_sites & ~new_sites,
+        kept,
+        moved,
+        reimaged,
     )
+
+
+def _placement_moves(old: PlacedModel, new: PlacedModel) -> Mask:
+    """Sites some placement gives the model on one side only."""
+    before = {p.name: p.sites for p in old.placements}
+    after = {p.name: p.sites for p in new.placements}
+    moves = 0
+    for name in before.keys() | after.keys():
+        moves |= before.get(name, 0) ^ after.get(name, 0)
+    return moves
+
+
+def _image_changes(old: PlacedModel, new: PlacedModel) -> Mask:
+    """Sites a placement of both sides gives a different image."""
+    images = {p.name: p.image for p in old.placements}
+    changed = 0
+    for p in new.placements:
+        if p.name in images and images[p.name] != p.image:
+            changed |= p.sites
+    return changed
 
 
 def placement_totals(
@@ -91,7 +144,8 @@ def placement_totals(
     """Per placement: sites before and after, and the (site, model) changes it carries.
 
     A change counts under every placement that gives the model to that site (the new
-    placements for additions and version changes, the old ones for removals).
+    placements for additions and version changes, the old ones for removals); a move
+    under the placements it leaves and the ones it joins.
     """
     names = list(after.placements)
     if before is not None:
@@ -99,9 +153,13 @@ def placement_totals(
     totals: dict[str, dict[ChangeKind, int]] = {n: dict.fromkeys(CHANGE_KINDS, 0) for n in names}
     for d in diffs:
         for kind, mask in d.masks().items():
+            if kind == "moved":
+                for name, sites in _moved_through(d).items():
+                    totals[name][kind] += count(mask & sites)
+                continue
             source = d.before if kind == "removed" else d.after
-            for placement, sites in source.placements if source else ():
-                totals[placement][kind] += count(mask & sites)
+            for placement in source.placements if source else ():
+                totals[placement.name][kind] += count(mask & placement.sites)
     return tuple(
         PlacementTotals(
             name,
@@ -113,6 +171,13 @@ def placement_totals(
     )
 
 
+def _moved_through(d: ModelDiff) -> dict[str, Mask]:
+    """Placement name -> the sites it gives the model on one side only."""
+    before = {p.name: p.sites for p in d.before.placements} if d.before else {}
+    after = {p.name: p.sites for p in d.after.placements} if d.after else {}
+    return {n: before.get(n, 0) ^ after.get(n, 0) for n in before.keys() | after.keys()}
+
+
 def _sites(evaluation: Evaluation | None, name: str) -> int | None:
     if evaluation is None or name not in evaluation.placements:
         return None
@@ -121,32 +186,61 @@ def _sites(evaluation: Evaluation | None, name: str) -> int | None:
 
 @dataclass(frozen=True)
 class SiteChange:
+    """One model on one site: its version, image and placements before and after."""
+
     model: str
     kind: ChangeKind
     before: str | None  # version
     after: str | None
+    image_before: str | None = None
+    image_after: str | None = None
+    placements_before: tuple[str, ...] = ()
+    placements_after: tuple[str, ...] = ()
 
 
 def site_changes(diffs: Iterable[ModelDiff]) -> dict[int, list[SiteChange]]:
     """Site number -> its changes, for the sites that change only."""
     found: dict[int, list[SiteChange]] = {}
     for d in diffs:
-        old = d.before.version if d.before else None
-        new = d.after.version if d.after else None
         for kind, mask in d.masks().items():
-            change = SiteChange(
-                d.name, kind, None if kind == "added" else old, None if kind == "removed" else new
-            )
-            for number in members(mask):
-                found.setdefault(number, []).append(change)
+            had = _routes(d.before if kind != "added" else None, mask)
+            has = _routes(d.after if kind != "removed" else None, mask)
+            for old, old_sites in had:
+                for new, new_sites in has:
+                    change = SiteChange(
+                        d.name,
+                        kind,
+                        d.before.version if old and d.before else None,
+                        d.after.version if new and d.after else None,
+                        old.image if old else None,
+                        new.image if new else None,
+                        old.placements if old else (),
+                        new.placements if new else (),
+                    )
+                    for number in members(old_sites & new_sites):
+                        found.setdefault(number, []).append(change)
     return found
 
 
-def site_models(after: Evaluation) -> list[list[tuple[str, str]]]:
-    """For every site, in inventory order: (model, version) it runs after the change."""
-    found: list[list[tuple[str, str]]] = [[] for _ in range(after.size)]
+def _routes(model: PlacedModel | None, mask: Mask) -> list[tuple[Route | None, Mask]]:
+    if model is None:
+        return [(None, mask)]
+    return [(r, r.sites & mask) for r in model.routes() if r.sites & mask]
+
+
+@dataclass(frozen=True)
+class SiteModel:
+    name: str
+    version: str
+    image: str
+
+
+def site_models(after: Evaluation) -> list[list[SiteModel]]:
+    """For every site, in inventory order: the models it runs after the change."""
+    found: list[list[SiteModel]] = [[] for _ in range(after.size)]
     for model in after.models:
-        entry = (model.name, model.version)
-        for number in members(model.sites):
-            found[number].append(entry)
+        for route in model.routes():
+            entry = SiteModel(model.name, model.version, route.image)
+            for number in members(route.sites):
+                found[number].append(entry)
     return found

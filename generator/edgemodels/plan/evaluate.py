@@ -1,9 +1,11 @@
 """Which sites each model of a catalogue lands on, as site masks over the inventory's index.
 
-Placements are the ones the generator emits (`edgemodels.placement.model_placements`):
-one per named target and `follow-<model>` for `followWorkloads`. A Placement is limited to
-`hub.clusterSets`; a PlacementRule is not. A `follow-<model>` placement that no workload
-feeds lands nowhere (the union of no workload placements), not everywhere.
+Placements are the hub objects the generator emits (`edgemodels.placement.model_placements`
+split by `hub_objects`): one per named target and `follow-<model>` for `followWorkloads`,
+or with PlacementRules `follow-<model>-1`, `-2`, ..., one per workload selector. A
+Placement is limited to `hub.clusterSets`; a PlacementRule is not. A `follow-<model>`
+placement that no workload feeds lands nowhere (the union of no workload placements), not
+everywhere. Each placement also carries the image it deploys (render/settings.py).
 """
 
 from __future__ import annotations
@@ -13,8 +15,14 @@ from dataclasses import dataclass, field
 from edgemodels.catalogue.model import Catalogue, Model, Selector, Workload
 from edgemodels.diagnostics import Location
 from edgemodels.inventory import Inventory, site_labels
-from edgemodels.placement import model_placements, workload_selectors
+from edgemodels.placement import (
+    hub_objects,
+    model_placements,
+    uses_placement_rules,
+    workload_selectors,
+)
 from edgemodels.plan.quantity import parse_bytes
+from edgemodels.render.settings import placement_image
 from edgemodels.selectors import LabelIndex, Mask, build_index, placement_mask, selector_mask
 
 
@@ -69,6 +77,15 @@ class MaskCache:
 
 
 @dataclass(frozen=True)
+class ModelPlacement:
+    """One hub placement of a model: its own Subscription (or Application) on these sites."""
+
+    name: str
+    sites: Mask
+    image: str
+
+
+@dataclass(frozen=True)
 class PlacedModel:
     name: str
     version: str
@@ -76,8 +93,34 @@ class PlacedModel:
     size: int | None  # bytes on disk of a container model, when declared
     delivery: str | None  # container delivery: copy, imageVolume or auto
     sites: Mask
-    placements: tuple[tuple[str, Mask], ...]  # placement name -> the sites it gives
+    placements: tuple[ModelPlacement, ...]  # in catalogue order
     location: Location
+
+    def placements_at(self, number: int) -> tuple[str, ...]:
+        return tuple(p.name for p in self.placements if p.sites >> number & 1)
+
+    def routes(self) -> tuple[Route, ...]:
+        """The model's sites grouped by the placements that give it to them (a few groups:
+        one per placement, more only where placements overlap)."""
+        groups: list[tuple[tuple[ModelPlacement, ...], Mask]] = [((), self.sites)]
+        for p in self.placements:
+            split: list[tuple[tuple[ModelPlacement, ...], Mask]] = []
+            for via, mask in groups:
+                split += [((*via, p), mask & p.sites), (via, mask & ~p.sites)]
+            groups = [(via, mask) for via, mask in split if mask]
+        return tuple(
+            Route(tuple(p.name for p in via), via[0].image, mask) for via, mask in groups if via
+        )
+
+
+@dataclass(frozen=True)
+class Route:
+    """Sites that get a model through the same placements, and the image they run (the
+    first placement's, if several give it)."""
+
+    placements: tuple[str, ...]
+    image: str
+    sites: Mask
 
 
 @dataclass(frozen=True)
@@ -97,9 +140,8 @@ class Evaluation:
 
 
 def cluster_sets(catalogue: Catalogue) -> tuple[str, ...] | None:
-    """The sets a Placement is limited to; None for PlacementRule (no cluster sets)."""
-    hub = catalogue.hub
-    return hub.cluster_sets if hub.placement_kind == "Placement" else None
+    """The sets a Placement is limited to; None for PlacementRules (no cluster sets)."""
+    return None if uses_placement_rules(catalogue) else catalogue.hub.cluster_sets
 
 
 def workload_mask(cache: MaskCache, workload: Workload) -> Mask:
@@ -132,18 +174,22 @@ def _place_model(
     placements: dict[str, Mask],
     where: dict[str, Location],
 ) -> PlacedModel:
-    own: list[tuple[str, Mask]] = []
-    union = 0
+    own: list[ModelPlacement] = []
     # model_placements gives the named targets in order, then follow-<model> if any.
     for number, placement in enumerate(model_placements(catalogue, model)):
+        image = placement_image(model, placement)
         if number < len(model.targets):
-            mask = placements[placement.name]
-        else:
-            mask = cache.placement(placement.predicates, sets) if placement.predicates else 0
-            placements[placement.name] = mask
-            where[placement.name] = model.location
-        own.append((placement.name, mask))
-        union |= mask
+            own.append(ModelPlacement(placement.name, placements[placement.name], image))
+            continue
+        # A follow placement without predicates is not generated; D106 still names it.
+        for hub in hub_objects(catalogue, placement) if placement.predicates else (placement,):
+            mask = cache.placement(hub.predicates, sets) if hub.predicates else 0
+            placements[hub.name] = mask
+            where[hub.name] = model.location
+            own.append(ModelPlacement(hub.name, mask, image))
+    union = 0
+    for p in own:
+        union |= p.sites
     container = model.container
     size = parse_bytes(container.size) if container and container.size else None
     return PlacedModel(

@@ -14,7 +14,8 @@
   that declares it has no image volumes.
 - D111 removals-kept-on-sites (info): with Argo CD delivery and preserveResourcesOnDeletion,
   removed models keep their last objects on those sites, unmanaged, until deleted there.
-- D112 placed-twice (error): a model reaches a site through two or more of its placements,
+- D112 placed-twice (error): a model reaches a site through two or more of its placements
+  (as generated: with PlacementRules, a follow placement is one rule per workload selector),
   so two Subscriptions (or Applications) deploy the same objects there.
 (*) warnings with `--allow-removals`. D104/D105 apply when the catalogue declares workloads.
 """
@@ -210,11 +211,11 @@ def placed_twice_findings(after: Evaluation, sites: Sites) -> list[Diagnostic]:
     found = []
     for model in after.models:
         seen = twice = 0
-        for _, mask in model.placements:
-            twice |= seen & mask
-            seen |= mask
+        for placement in model.placements:
+            twice |= seen & placement.sites
+            seen |= placement.sites
         for number in members(twice):
-            names = [name for name, mask in model.placements if mask >> number & 1]
+            names = model.placements_at(number)
             message = (
                 f"site {sites.inventory.sites[number].name}: model {model.name} is placed there "
                 f"by {len(names)} placements ({', '.join(names)}), so it gets the same objects "

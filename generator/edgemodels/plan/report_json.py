@@ -1,31 +1,36 @@
 """`--format json`: the plan as one JSON document. Stable: keys are only added in a new
 `schemaVersion`, never renamed or removed within one.
 
-schemaVersion 1:
+schemaVersion 2 (1 had no `moved` kind, no images and no placements per site change):
 
     {
-      "schemaVersion": 1,
+      "schemaVersion": 2,
       "kind": "EdgeModelsPlan",
       "catalogue": "catalogue/",                  # as given on the command line
       "inventory": "sites.yaml",
       "base": {"revision": "origin/main", "commit": "<40 hex>"} | null,
       "summary": {
         "sites": 5000, "models": 500, "placements": 60, "sitesChanged": 12,
-        "changes": {"added": 0, "upgraded": 0, "downgraded": 0, "changed": 0, "removed": 0},
+        "changes": {"added": 0, "upgraded": 0, "downgraded": 0, "changed": 0, "moved": 0,
+                    "removed": 0},
         "findings": {"error": 0, "warning": 0, "info": 0}
       },
       "models": [{"name", "versionBefore", "versionAfter", "sitesBefore", "sitesAfter",
                   "changes": {<kind>: n}}],
       "placements": [{"name", "sitesBefore", "sitesAfter", "changes": {<kind>: n}}],
-      "sites": [{"name", "models": [{"name", "version"}],
-                 "changes": [{"model", "change", "from", "to"}]}],
+      "sites": [{"name", "models": [{"name", "version", "image"}],
+                 "changes": [{"model", "change", "from", "to", "fromImage", "toImage",
+                              "fromPlacements", "toPlacements"}]}],
       "findings": [{"path", "line", "col", "code", "name", "severity", "message"}]
     }
 
 Without `--base`, every `...Before` is null and every `changes` is zero or empty. A change
-kind is one of added, upgraded, downgraded, changed (the version differs but has no order),
-removed; `from`/`to` are versions (null for added/removed). `sites` lists every site of the
-inventory in inventory order; `changes` counts (site, model) pairs.
+kind is one of added, upgraded, downgraded, changed (the version differs but has no order,
+or only the image changed), moved (the site keeps the model through other placements, so
+its Subscription is replaced: a redeploy), removed; `from`/`to` are versions and
+`fromImage`/`toImage` images (null for added/removed), `fromPlacements`/`toPlacements` the
+placements that give the model to the site (empty for added/removed). `sites` lists every
+site of the inventory in inventory order; `changes` counts (site, model) pairs.
 """
 
 from __future__ import annotations
@@ -33,9 +38,10 @@ from __future__ import annotations
 import json
 
 from edgemodels.output import diagnostic_dict
+from edgemodels.plan.diff import SiteChange
 from edgemodels.plan.reports import View
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 def plan_document(view: View) -> dict[str, object]:
@@ -85,14 +91,26 @@ def _sites(view: View) -> list[dict[str, object]]:
         out.append(
             {
                 "name": view.site_name(number),
-                "models": [{"name": name, "version": version} for name, version in models],
-                "changes": [
-                    {"model": c.model, "change": c.kind, "from": c.before, "to": c.after}
-                    for c in view.changes.get(number, ())
+                "models": [
+                    {"name": m.name, "version": m.version, "image": m.image} for m in models
                 ],
+                "changes": [_change(c) for c in view.changes.get(number, ())],
             }
         )
     return out
+
+
+def _change(c: SiteChange) -> dict[str, object]:
+    return {
+        "model": c.model,
+        "change": c.kind,
+        "from": c.before,
+        "to": c.after,
+        "fromImage": c.image_before,
+        "toImage": c.image_after,
+        "fromPlacements": list(c.placements_before),
+        "toPlacements": list(c.placements_after),
+    }
 
 
 def render_json(view: View) -> str:

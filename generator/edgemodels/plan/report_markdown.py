@@ -10,7 +10,7 @@ from __future__ import annotations
 from edgemodels.diagnostics import Diagnostic
 from edgemodels.plan.diff import CHANGE_KINDS
 from edgemodels.plan.report_mermaid import ICON, diagram
-from edgemodels.plan.reports import View, headline, version_text
+from edgemodels.plan.reports import View, detail_text, headline
 
 MAX_SITE_ROWS = 300
 MAX_FINDINGS = 50
@@ -79,13 +79,13 @@ def finding_lines(findings: list[Diagnostic]) -> list[str]:
 def site_detail(view: View) -> list[str]:
     if view.plan.compared:
         title = f"Changes by site ({view.sites_changed})"
-        lines = ["| Site | Change | Model | Version |", "|---|---|---|---|"]
+        lines = ["| Site | Change | Model | Detail |", "|---|---|---|---|"]
         shown = list(view.changes.items())[:MAX_SITE_ROWS]
         for number, changes in shown:
             name = f"`{cell(view.site_name(number))}`"
             for c in changes:
                 kind = f"{ICON[c.kind]} {c.kind}"
-                version = cell(version_text(c))
+                version = cell(detail_text(c))
                 lines.append(f"| {name} | {kind} | `{cell(c.model)}` | {version} |")
                 name = ""
         hidden = view.sites_changed - len(shown)
@@ -94,7 +94,7 @@ def site_detail(view: View) -> list[str]:
         title = f"Models by site ({len(models)})"
         lines = ["| Site | Models |", "|---|---|"]
         for number, placed in enumerate(models[:MAX_SITE_ROWS]):
-            listed = ", ".join(f"`{cell(n)}` {cell(v)}" for n, v in placed) or "none"
+            listed = ", ".join(f"`{cell(m.name)}` {cell(m.version)}" for m in placed) or "none"
             lines.append(f"| `{cell(view.site_name(number))}` | {listed} |")
         hidden = len(models) - MAX_SITE_ROWS
     if hidden > 0:

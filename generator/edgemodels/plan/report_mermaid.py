@@ -17,6 +17,7 @@ ICON: dict[ChangeKind, str] = {
     "upgraded": "🔵",
     "downgraded": "🟠",
     "changed": "🟣",
+    "moved": "🟡",
     "removed": "🔴",
 }
 COLOUR: dict[ChangeKind, str] = {
@@ -24,6 +25,7 @@ COLOUR: dict[ChangeKind, str] = {
     "upgraded": "#c5dcf7",
     "downgraded": "#f7dcc5",
     "changed": "#e3c5f7",
+    "moved": "#c5f7ee",
     "removed": "#f7c5c5",
 }
 MAX_DIAGRAM_SITES = 30
@@ -61,14 +63,14 @@ def _changed_sites(view: View, ids: dict[str, str]) -> list[str]:
     for d in plan.diffs:
         for kind, mask in d.masks().items():
             source = d.before if kind == "removed" else d.after
-            for placement, sites in source.placements if source else ():
-                for number in members(mask & sites):
+            for placement in source.placements if source else ():
+                for number in members(mask & placement.sites):
                     if number in changed:
-                        edges.setdefault((placement, number), set()).add(kind)
+                        edges.setdefault((placement.name, number), set()).add(kind)
     lines = []
-    for (placement, number), kinds in sorted(edges.items()):
+    for (name, number), kinds in sorted(edges.items()):
         icons = "".join(ICON[k] for k in CHANGE_KINDS if k in kinds)
-        lines.append(f'  {ids[placement]} -->|"{icons}"| s{number}')
+        lines.append(f'  {ids[name]} -->|"{icons}"| s{number}')
     for number, changes in view.changes.items():
         kinds = {c.kind for c in changes}
         style = next(iter(kinds)) if len(kinds) == 1 else "mixed"

@@ -11,9 +11,16 @@ from collections.abc import Sequence
 
 from edgemodels.output import summary_line
 from edgemodels.plan.diff import CHANGE_KINDS
-from edgemodels.plan.reports import View, change_summary, headline, version_text
+from edgemodels.plan.reports import View, change_summary, detail_text, headline
 
-SIGNS = {"added": "+", "upgraded": "^", "downgraded": "v", "changed": "~", "removed": "-"}
+SIGNS = {
+    "added": "+",
+    "upgraded": "^",
+    "downgraded": "v",
+    "changed": "~",
+    "moved": ">",
+    "removed": "-",
+}
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[str]], indent: str = "  ") -> list[str]:
@@ -36,19 +43,17 @@ def site_change_lines(view: View) -> list[str]:
     for number, changes in view.changes.items():
         name = view.site_name(number)
         for change in changes:
-            rows.append(
-                [name, change.model, SIGNS[change.kind] + change.kind, version_text(change)]
-            )
+            rows.append([name, change.model, SIGNS[change.kind] + change.kind, detail_text(change)])
             name = ""
     if not rows:
         return ["  no site changes"]
-    return table(["SITE", "MODEL", "CHANGE", "VERSION"], rows)
+    return table(["SITE", "MODEL", "CHANGE", "DETAIL"], rows)
 
 
 def site_model_lines(view: View) -> list[str]:
     rows = []
     for number, models in enumerate(view.site_models()):
-        listed = ", ".join(f"{name}@{version}" for name, version in models) or "(none)"
+        listed = ", ".join(f"{m.name}@{m.version}" for m in models) or "(none)"
         rows.append([view.site_name(number), str(len(models)), listed])
     return table(["SITE", "MODELS", "MODEL@VERSION"], rows)
 

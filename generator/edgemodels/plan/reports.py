@@ -7,7 +7,14 @@ from dataclasses import dataclass
 
 from edgemodels.diagnostics import Diagnostic, count_by_severity
 from edgemodels.plan.core import Plan
-from edgemodels.plan.diff import CHANGE_KINDS, ChangeKind, SiteChange, site_changes, site_models
+from edgemodels.plan.diff import (
+    CHANGE_KINDS,
+    ChangeKind,
+    SiteChange,
+    SiteModel,
+    site_changes,
+    site_models,
+)
 from edgemodels.selectors import count
 
 
@@ -42,7 +49,7 @@ class View:
     def site_name(self, number: int) -> str:
         return self.plan.sites.inventory.sites[number].name
 
-    def site_models(self) -> list[list[tuple[str, str]]]:
+    def site_models(self) -> list[list[SiteModel]]:
         return site_models(self.plan.after)
 
 
@@ -81,12 +88,24 @@ def change_summary(view: View) -> str:
     return f"{view.sites_changed} site(s) change: {parts}"
 
 
-def version_text(change: SiteChange) -> str:
+def detail_text(change: SiteChange) -> str:
+    """The version (old -> new), and what else redeploys the model: a move, or a new image
+    under the same version (with a new version, the image is expected to change)."""
     if change.kind == "added":
         return change.after or ""
     if change.kind == "removed":
         return change.before or ""
-    return f"{change.before} -> {change.after}"
+    parts = []
+    if change.kind == "moved":
+        old, new = ", ".join(change.placements_before), ", ".join(change.placements_after)
+        parts.append(f"placement {old} -> {new}, redeployed")
+    if change.before != change.after:
+        parts.append(f"{change.before} -> {change.after}")
+        return "; ".join(parts)
+    parts.append(f"same version {change.after}")
+    if change.image_before != change.image_after:
+        parts.append(f"image {change.image_before} -> {change.image_after}")
+    return "; ".join(parts)
 
 
 Reporter = Callable[[View], str]

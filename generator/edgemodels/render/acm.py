@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from edgemodels.catalogue.model import Catalogue, Selector
-from edgemodels.placement import TargetPlacement
+from edgemodels.placement import TargetPlacement, hub_objects
 from edgemodels.render.common import (
     SOURCE_ANNOTATION,
     SourceInfo,
@@ -48,12 +48,7 @@ class HubPlacement:
 def hub_placements(catalogue: Catalogue, placed: Placed, origin: str) -> list[HubPlacement]:
     """A PlacementRule cannot OR selectors: one rule per selector, suffixed -1, -2, ..."""
     tp = placed.placement
-    if catalogue.hub.placement_kind == "Placement" or len(tp.predicates) == 1:
-        return [HubPlacement(tp.name, tp.predicates, origin, tp)]
-    return [
-        HubPlacement(f"{tp.name}-{i}", (sel,), origin, tp)
-        for i, sel in enumerate(tp.predicates, start=1)
-    ]
+    return [HubPlacement(h.name, h.predicates, origin, tp) for h in hub_objects(catalogue, tp)]
 
 
 def render_hub(catalogue: Catalogue, plans: list[ModelPlan], source: SourceInfo) -> Files:

@@ -104,17 +104,27 @@ def _place(
     catalogue: Catalogue, model: Model, base: Settings, placement: TargetPlacement
 ) -> Placed:
     over = placement.overrides
-    arch = over.arch or required_value(placement.predicates, ARCH_LABEL)
-    image = over.image or dict(model.images).get(arch or "", "") or base.image
+    arch = placement_arch(placement)
     settings = replace(
         base,
-        image=image,
+        image=placement_image(model, placement),
         replicas=over.replicas if over.replicas is not None else base.replicas,
         resources=base.resources.merged(over.resources),
         env=tuple(sorted({**dict(base.env), **dict(over.env)}.items())),
         delivery=_delivery(catalogue, model, placement),
     )
     return Placed(placement, settings, arch)
+
+
+def placement_arch(placement: TargetPlacement) -> str | None:
+    return placement.overrides.arch or required_value(placement.predicates, ARCH_LABEL)
+
+
+def placement_image(model: Model, placement: TargetPlacement) -> str:
+    """The placement's own image, else the model's for the arch it pins, else the model's.
+    `edgemodels plan` reads it too, so a new image shows as a change where it is deployed."""
+    arch = placement_arch(placement)
+    return placement.overrides.image or dict(model.images).get(arch or "", "") or model.image
 
 
 def _delivery(

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+from edgemodels.catalogue.model import ARCH_LABEL
 from edgemodels.plan.core import build_plan
 from edgemodels.plan.diff import SiteChange, site_changes, site_models
+from edgemodels.plan.guards import RemovalLimit
 
-from .builders import catalogue, http_model, sel, site, sites, target
+from .builders import catalogue, http_model, req, sel, site, sites, target
 
 SITES = sites(
     site("lrt-1", {"env": "lrt"}),
@@ -99,12 +103,13 @@ def test_without_a_base_nothing_changes() -> None:
 
 def test_site_models_lists_every_site() -> None:
     plan, _ = build_plan(WORK, SITES)
-    assert site_models(plan.after) == [
+    assert [[(m.name, m.version) for m in models] for models in site_models(plan.after)] == [
         [("scorer", "1.1.0"), ("fresh", "0.1.0")],
         [("scorer", "1.1.0"), ("fresh", "0.1.0")],
         [("scorer", "1.1.0"), ("painter", "1.9.0"), ("tagged", "2024.1")],
         [],
     ]
+    assert site_models(plan.after)[2][1].image == "registry.example/painter:1.9.0"
 
 
 def test_base_without_catalogue_adds_everything() -> None:
@@ -112,3 +117,59 @@ def test_base_without_catalogue_adds_everything() -> None:
     kinds = {c.kind for found in site_changes(plan.diffs).values() for c in found}
     assert kinds == {"added"}
     assert sum(d.counts()["added"] for d in plan.diffs) == 7
+
+
+def test_a_site_moved_between_two_placements_of_a_model() -> None:
+    """lrt-2 keeps scorer but through `east` instead of `west`: its Subscription is replaced
+    (a redeploy), which is neither a removal (no D101/D102) nor a version change."""
+    three = sites(
+        site("lrt-1", {"zone": "west"}),
+        site("lrt-2", {"zone": "west", "move": "yes"}),
+        site("lrt-3", {"zone": "east", "move": "yes"}),
+    )
+    model = http_model("scorer", "1.0.0", ("west", "east"))
+    base = catalogue(
+        (target("west", sel({"zone": "west"})), target("east", sel({"zone": "east"}))), (model,)
+    )
+    work = catalogue(
+        (
+            target("west", sel({"zone": "west"}, req("move", "DoesNotExist"))),
+            target("east", sel({}, req("move", "Exists"))),
+        ),
+        (model,),
+    )
+    plan, diags = build_plan(work, three, base, compared=True, limit=RemovalLimit(0, 0))
+    changes = site_changes(plan.diffs)
+    assert [
+        (c.model, c.kind, c.before, c.after, c.placements_before, c.placements_after)
+        for c in changes[1]
+    ] == [("scorer", "moved", "1.0.0", "1.0.0", ("west",), ("east",))]
+    assert set(changes) == {1}
+    assert not [d for d in diags if d.code in ("D101", "D102")]
+    totals = {t.name: t.changes["moved"] for t in plan.placements}
+    assert totals == {"west": 1, "east": 1}  # the placement it leaves and the one it joins
+
+
+def test_a_new_image_for_one_placement_only() -> None:
+    """The arm target pins an arch, so it runs the model's arm64 image; only its sites see
+    the new digest."""
+    two = sites(site("x86", {"env": "lrt"}), site("arm", {"env": "lrt", ARCH_LABEL: "arm64"}))
+    targets = (
+        target("amd", sel({"env": "lrt"}, req(ARCH_LABEL, "NotIn", "arm64"))),
+        target("arm", sel({"env": "lrt"}, req(ARCH_LABEL, "In", "arm64"))),
+    )
+    model = http_model("scorer", "1.0.0", ("amd", "arm"))
+    base = replace(model, images=(("arm64", "registry.example/scorer-arm:1.0.0@sha256:aa"),))
+    work = replace(model, images=(("arm64", "registry.example/scorer-arm:1.0.0@sha256:bb"),))
+    plan, _ = build_plan(
+        catalogue(targets, (work,)), two, catalogue(targets, (base,)), compared=True
+    )
+    changes = site_changes(plan.diffs)
+    assert list(changes) == [1]
+    (change,) = changes[1]
+    assert (change.kind, change.image_before, change.image_after) == (
+        "changed",
+        "registry.example/scorer-arm:1.0.0@sha256:aa",
+        "registry.example/scorer-arm:1.0.0@sha256:bb",
+    )
+    assert [m.image for m in site_models(plan.after)[0]] == ["registry.example/scorer:1.0.0"]

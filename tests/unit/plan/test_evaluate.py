@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from edgemodels.catalogue.model import Catalogue
 from edgemodels.diagnostics import Location
 from edgemodels.inventory import WorkloadSites
@@ -125,3 +127,40 @@ def test_selector_masks_are_shared_between_catalogues() -> None:
     evaluate(cat, cache)
     evaluate(cat, cache)
     assert len(cache.selectors) == 1
+
+
+def test_placement_rules_split_a_follow_placement_as_generated() -> None:
+    """One rule per workload selector, as render/acm.py writes them; with Placements (and with
+    Argo CD delivery, which always writes Placements) one ORed placement."""
+    users = (
+        workload("inspection", ("detector",), sel({"line": "assembly"})),
+        workload("arm", ("detector",), sel({"kubernetes.io/arch": "arm64"})),
+    )
+    rules = catalogue((), (container_model("detector", follow=True),), users, kind="PlacementRule")
+    model = evaluate(rules, MaskCache(SITES)).model("detector")
+    assert model is not None
+    assert [(p.name, {NAMES[n] for n in members(p.sites)}) for p in model.placements] == [
+        ("follow-detector-1", {"a", "b"}),
+        ("follow-detector-2", {"b"}),
+    ]
+    _, diags = build_plan(rules, SITES)
+    (twice,) = [d.message for d in diags if d.code == "D112"]
+    assert twice.startswith(
+        "site b: model detector is placed there by 2 placements "
+        "(follow-detector-1, follow-detector-2)"
+    )
+    for cat in (
+        replace(rules, hub=replace(rules.hub, placement_kind="Placement")),
+        replace(rules, hub=replace(rules.hub, delivery="argocd")),
+    ):
+        model = evaluate(cat, MaskCache(SITES)).model("detector")
+        assert model is not None and [p.name for p in model.placements] == ["follow-detector"]
+        assert not [d for d in build_plan(cat, SITES)[1] if d.code == "D112"]
+
+
+def test_argo_cd_delivery_limits_placement_rules_to_the_cluster_sets() -> None:
+    """Argo CD delivery writes a Placement (with clusterSets) whatever placementKind says."""
+    cat = catalogue((), (container_model("detector", follow=True),), WORKLOADS, "PlacementRule")
+    assert placed(cat, "detector") == {"a", "b", "d"}
+    argo = replace(cat, hub=replace(cat.hub, delivery="argocd"))
+    assert placed(argo, "detector") == {"a", "b"}  # d is in cluster set `lab`

@@ -50,8 +50,11 @@ SUMMARY_KEYS = {"sites", "models", "placements", "sitesChanged", "changes", "fin
 MODEL_KEYS = {"name", "versionBefore", "versionAfter", "sitesBefore", "sitesAfter", "changes"}
 PLACEMENT_KEYS = {"name", "sitesBefore", "sitesAfter", "changes"}
 SITE_KEYS = {"name", "models", "changes"}
-CHANGE_KEYS = {"model", "change", "from", "to"}
-KIND_KEYS = {"added", "upgraded", "downgraded", "changed", "removed"}
+CHANGE_KEYS = {
+    "model", "change", "from", "to", "fromImage", "toImage", "fromPlacements", "toPlacements",
+}  # fmt: skip
+SITE_MODEL_KEYS = {"name", "version", "image"}
+KIND_KEYS = {"added", "upgraded", "downgraded", "changed", "moved", "removed"}
 
 
 @pytest.mark.parametrize("compared", [True, False])
@@ -59,13 +62,14 @@ def test_json_keys_are_pinned(compared: bool) -> None:
     doc = json.loads(render_json(view(compared)))
     jsonschema.validate(doc, SCHEMA)
     assert set(doc) == TOP_KEYS
-    assert doc["schemaVersion"] == 1 and doc["kind"] == "EdgeModelsPlan"
+    assert doc["schemaVersion"] == 2 and doc["kind"] == "EdgeModelsPlan"
     assert set(doc["summary"]) == SUMMARY_KEYS
     assert set(doc["summary"]["changes"]) == KIND_KEYS
     assert all(set(m) == MODEL_KEYS and set(m["changes"]) == KIND_KEYS for m in doc["models"])
     assert all(set(p) == PLACEMENT_KEYS for p in doc["placements"])
     assert all(set(s) == SITE_KEYS for s in doc["sites"])
     assert all(set(c) == CHANGE_KEYS for s in doc["sites"] for c in s["changes"])
+    assert all(set(m) == SITE_MODEL_KEYS for s in doc["sites"] for m in s["models"])
 
 
 def test_json_values() -> None:
@@ -76,7 +80,14 @@ def test_json_values() -> None:
         "models": 4,
         "placements": 2,
         "sitesChanged": 3,
-        "changes": {"added": 3, "upgraded": 2, "downgraded": 1, "changed": 1, "removed": 2},
+        "changes": {
+            "added": 3,
+            "upgraded": 2,
+            "downgraded": 1,
+            "changed": 1,
+            "moved": 0,
+            "removed": 2,
+        },
         "findings": {"error": 0, "warning": 1, "info": 0},  # D101, a warning here
     }
     assert doc["models"][0] == {
@@ -85,15 +96,38 @@ def test_json_values() -> None:
         "versionAfter": "1.1.0",
         "sitesBefore": 2,
         "sitesAfter": 3,
-        "changes": {"added": 1, "upgraded": 2, "downgraded": 0, "changed": 0, "removed": 0},
+        "changes": {
+            "added": 1,
+            "upgraded": 2,
+            "downgraded": 0,
+            "changed": 0,
+            "moved": 0,
+            "removed": 0,
+        },
     }
     assert doc["models"][-1]["versionAfter"] is None  # legacy, removed
     paint = doc["sites"][2]
     assert paint["name"] == "paint-1"
-    assert {"model": "painter", "change": "downgraded", "from": "2.0.0", "to": "1.9.0"} in paint[
-        "changes"
-    ]
-    assert {"model": "scorer", "change": "added", "from": None, "to": "1.1.0"} in paint["changes"]
+    assert {
+        "model": "painter",
+        "change": "downgraded",
+        "from": "2.0.0",
+        "to": "1.9.0",
+        "fromImage": "registry.example/painter:2.0.0",
+        "toImage": "registry.example/painter:1.9.0",
+        "fromPlacements": ["paint"],
+        "toPlacements": ["paint"],
+    } in paint["changes"]
+    assert {
+        "model": "scorer",
+        "change": "added",
+        "from": None,
+        "to": "1.1.0",
+        "fromImage": None,
+        "toImage": "registry.example/scorer:1.1.0",
+        "fromPlacements": [],
+        "toPlacements": ["paint"],
+    } in paint["changes"]
     assert doc["sites"][3] == {"name": "lab-1", "models": [], "changes": []}
 
 
@@ -103,8 +137,8 @@ def test_json_without_base() -> None:
     assert all(m["versionBefore"] is None and m["sitesBefore"] is None for m in doc["models"])
     assert all(p["sitesBefore"] is None for p in doc["placements"])
     assert doc["sites"][0]["models"] == [
-        {"name": "scorer", "version": "1.1.0"},
-        {"name": "fresh", "version": "0.1.0"},
+        {"name": "scorer", "version": "1.1.0", "image": "registry.example/scorer:1.1.0"},
+        {"name": "fresh", "version": "0.1.0", "image": "registry.example/fresh:0.1.0"},
     ]
 
 
@@ -114,7 +148,7 @@ def test_markdown_summary_first_detail_folded() -> None:
     summary = text[:first_fold]
     assert summary.startswith("### ⚠️ edgemodels plan for catalogue/ on 4 sites, compared with")
     assert "**3 of 4 sites change**: 🟢 3 added · 🔵 2 upgraded · 🟠 1 downgraded" in summary
-    assert "| `scorer` | 1.0.0 → 1.1.0 | 2 → 3 | 1 | 2 | 0 | 0 | 0 |" in summary
+    assert "| `scorer` | 1.0.0 → 1.1.0 | 2 → 3 | 1 | 2 | 0 | 0 | 0 | 0 |" in summary
     assert "**D101**" in summary
     detail = text[first_fold:]
     assert "```mermaid\nflowchart LR" in detail
@@ -144,7 +178,10 @@ def test_text_report() -> None:
     text = render_text(view())
     lines = text.splitlines()
     assert lines[0] == ("Plan for catalogue/ on 4 sites, compared with origin/main (aaaaaaaaaaaa)")
-    assert "  3 site(s) change: 3 added, 2 upgraded, 1 downgraded, 1 changed, 2 removed" in lines
+    assert (
+        "  3 site(s) change: 3 added, 2 upgraded, 1 downgraded, 1 changed, 0 moved, 2 removed"
+        in lines
+    )
     assert "  lrt-1    scorer   ^upgraded    1.0.0 -> 1.1.0" in lines
     assert lines[-1] == "plan: 0 error(s), 1 warning(s)"
 
