@@ -3,7 +3,7 @@
 It comes in the format asked for and goes where the plan would (`-o FILE` too), so a
 merge-request job always has a report to post, never a missing or stale one.
 
-`--format json` keeps the plan-report schema's shape (schemaVersion 1) with nothing
+`--format json` keeps the plan-report schema's shape (its schemaVersion) with nothing
 planned: `base` null, every `summary` count 0 except `findings`, empty `models`,
 `placements` and `sites`, and `findings` listing what stopped the plan (at least one error).
 """
