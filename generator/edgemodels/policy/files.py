@@ -70,11 +70,11 @@ class _RuleReader:
         try:
             compiled = compile_expression(source, self.roots, self.expanded)
         except CelProblem as problem:
-            loc = offset_location(self.r.file, pos, problem.offset)
+            loc = offset_location(self.r.file, pos, source, problem.offset)
             name = "cel-syntax-error" if problem.code == "P003" else "cel-unknown-name"
             self.r.diagnostics.append(Diagnostic(loc, problem.code, problem.message, "error", name))
             return None
-        loc = offset_location(self.r.file, pos, (1, 1))
+        loc = offset_location(self.r.file, pos, source, (1, 1))
         unknown = sorted(compiled.variable_names - set(self.declared))
         if unknown:
             self.r.diagnostics.append(

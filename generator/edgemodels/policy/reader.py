@@ -129,12 +129,65 @@ def value_start(text: str, pos: tuple[int, int]) -> tuple[int, int, str]:
     return line, col, ""
 
 
-def offset_location(file: YamlFile, pos: tuple[int, int], offset: tuple[int, int]) -> Location:
-    """file:line:col of a (line, col) offset inside a scalar that starts at `pos`."""
-    line, col, style = value_start(file.text, pos)
-    d_line, d_col = offset
-    if d_line == 1:
-        return Location(file.path, line, col + d_col - 1)
-    if style == "|":
-        return Location(file.path, line + d_line - 1, col + d_col - 1)
-    return Location(file.path, line, col)  # folded text: the expression's start is the best
+def offset_location(
+    file: YamlFile, pos: tuple[int, int], value: str, offset: tuple[int, int]
+) -> Location:
+    """file:line:col of a (line, col) offset inside the scalar `value` that starts at `pos`.
+
+    YAML folds `>`, plain and quoted scalars into fewer lines and unescapes quoted ones, so
+    the value's lines are not the file's. The value's characters are matched, in order, to
+    the file's text from where the scalar begins, which works for every scalar style.
+    """
+    line, col, _ = value_start(file.text, pos)
+    source = list(_chars_from(file.text.splitlines(), line, col))
+    if not source:
+        return Location(file.path, line, col)
+    found = _align(source, value, _value_index(value, offset))
+    return Location(file.path, found[0], found[1])
+
+
+def _value_index(value: str, offset: tuple[int, int]) -> int:
+    lines = value.split("\n")
+    d_line = min(max(offset[0], 1), len(lines))
+    return sum(len(text) + 1 for text in lines[: d_line - 1]) + max(offset[1], 1) - 1
+
+
+def _chars_from(lines: list[str], line: int, col: int) -> Iterable[tuple[int, int, str]]:
+    """(line, col, char) of the text from (line, col) on; each line ends in a newline."""
+    for n in range(line, len(lines) + 1):
+        text = lines[n - 1]
+        for c in range(col if n == line else 1, len(text) + 1):
+            yield n, c, text[c - 1]
+        yield n, len(text) + 1, "\n"
+
+
+# An escape (`\u00e9`, `''`) puts at most this many source characters before its value's.
+_MAX_SKIP = 10
+
+
+def _align(source: list[tuple[int, int, str]], value: str, index: int) -> tuple[int, int]:
+    """Source (line, col) of value[index]; one past the last character for index == len."""
+    p, last = 0, None
+    for i, char in enumerate(value[: index + 1]):
+        q = _match(source, p, char)
+        if i == index:
+            return source[q if q is not None else min(p, len(source) - 1)][:2]
+        if q is not None:
+            last, p = source[q], q + 1
+    return source[0][:2] if last is None else (last[0], last[1] + 1)
+
+
+def _match(source: list[tuple[int, int, str]], p: int, char: str) -> int | None:
+    """Where `char` of the value is in the source from p: folding only drops whitespace,
+    unescaping only drops a few characters."""
+    if char.isspace():
+        return p if p < len(source) and source[p][2].isspace() else None
+    skipped = 0
+    for q in range(p, len(source)):
+        if source[q][2] == char:
+            return q
+        if not source[q][2].isspace():
+            skipped += 1
+            if skipped > _MAX_SKIP:
+                return None
+    return None

@@ -58,6 +58,51 @@ def test_broken_cel_inside_a_block_scalar(tmp_path: Path) -> None:
     assert [d[:3] for d in diags] == [(11, 37, "P003")]
 
 
+SECOND = "\n          && fooo(object.version)"  # the unknown function is at column 14
+
+
+@pytest.mark.parametrize(
+    ("expression", "expected"),
+    [
+        ("|\n          object.name == 'a'\n            && fooo(object.version)", (11, 16)),
+        ("|-\n          object.name == 'a'\n            && fooo(object.version)", (11, 16)),
+        (">\n          object.name == 'a'" + SECOND, (11, 14)),
+        (">-\n          object.name == 'a'" + SECOND, (11, 14)),
+        (">-\n          object.name == 'a'\n" + SECOND, (12, 14)),  # a blank line
+        ("object.name == 'a'" + SECOND, (10, 14)),  # plain
+        ("object.name == 'a'\n" + SECOND, (11, 14)),
+        ('"object.name == \'a\'' + SECOND + '"', (10, 14)),
+        ('"object.name == \\"a\\"' + SECOND + '"', (10, 14)),  # escapes before it
+        ('"object.name == \'a\' \\' + SECOND + '"', (10, 14)),  # an escaped line break
+        ("'object.name == ''a''" + SECOND + "'", (10, 14)),  # single-quoted
+    ],
+    ids=["literal", "literal-strip", "folded", "folded-strip", "folded-blank", "plain",
+         "plain-blank", "double", "double-escapes", "double-continued", "single"],
+)  # fmt: skip
+def test_cel_error_on_a_later_line_of_each_scalar_style(
+    tmp_path: Path, expression: str, expected: tuple[int, int]
+) -> None:
+    _, diags = load(tmp_path, rule(expression))
+    assert [d[:3] for d in diags] == [(*expected, "P004")]
+
+
+@pytest.mark.parametrize(
+    ("expression", "expected"),
+    [
+        (">-\n          object.name == 'a'\n          &&", (11, 13)),
+        ("object.name == 'a'\n          &&", (10, 13)),
+        ("\"object.name == 'a'\n          &&\"", (10, 13)),
+        ("'object.name == ''a''\n          &&'", (10, 13)),
+    ],
+    ids=["folded", "plain", "double", "single"],
+)
+def test_syntax_error_past_the_end_of_a_folded_expression(
+    tmp_path: Path, expression: str, expected: tuple[int, int]
+) -> None:
+    _, diags = load(tmp_path, rule(expression))
+    assert [d[:3] for d in diags] == [(*expected, "P003")]
+
+
 def test_optional_syntax_gets_a_hint(tmp_path: Path) -> None:
     _, diags = load(tmp_path, rule("object.?image.orValue('') != ''"))
     ((line, _, code, message),) = diags
