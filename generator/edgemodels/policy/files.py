@@ -6,6 +6,7 @@ shape, broken CEL, unknown function) names the file:line:col of the offending te
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -61,6 +62,8 @@ class _RuleReader:
     roots: tuple[str, ...] = CATALOGUE_ROOTS
     declared: list[str] = field(default_factory=list)
     expanded: dict[str, str] = field(default_factory=dict)  # variable -> source, written in
+    rule_variables: tuple[str, ...] = ()  # every variable the rule declares
+    in_conditions: bool = False  # reading matchConditions
 
     def expression(self, node: PosMap, key: str, required: bool = False) -> Expression | None:
         source = self.r.string(node, key, required)
@@ -77,14 +80,25 @@ class _RuleReader:
         loc = offset_location(self.r.file, pos, source, (1, 1))
         unknown = sorted(compiled.variable_names - set(self.declared))
         if unknown:
-            self.r.diagnostics.append(
-                Diagnostic(
-                    loc, "P004", f"unknown variable 'variables.{unknown[0]}' (declared here: "
-                    f"{', '.join(self.declared) or 'none'})", "error", "cel-unknown-name",
-                )
-            )  # fmt: skip
+            at = offset_location(self.r.file, pos, source, variable_use(source, unknown[0]))
+            message = self.variable_problem(unknown[0])
+            self.r.diagnostics.append(Diagnostic(at, "P004", message, "error", "cel-unknown-name"))
             return None
         return Expression(source, loc, compiled)
+
+    def variable_problem(self, name: str) -> str:
+        if self.in_conditions:  # Kubernetes' rule too: they run before the rest of the policy
+            return (
+                f"matchConditions cannot read variables ('variables.{name}'): they are "
+                "evaluated before the rule's variables"
+            )
+        if name in self.rule_variables:
+            return (
+                f"variable 'variables.{name}' is not declared before this expression "
+                "(a variable can read only the variables declared above it)"
+            )
+        declared = ", ".join(self.declared) or "none"
+        return f"unknown variable 'variables.{name}' (declared here: {declared})"
 
     def named(self, node: PosMap, key: str, variables: bool) -> tuple[NamedExpression, ...] | None:
         seq = self.r.sequence(node, key)
@@ -96,16 +110,15 @@ class _RuleReader:
             name = self.r.string(
                 item, "name", required=True, pattern=IDENT_RE if variables else None
             )
-            saved = self.declared
-            if not variables:
-                self.declared = []  # matchConditions run before variables exist
+            self.in_conditions = not variables
             expr = self.expression(item, "expression", required=True)
-            self.declared = saved
+            self.in_conditions = False
+            if variables and name is not None:  # declared even if broken: no follow-on errors
+                self.declared = [*self.declared, name]
             if name is None or expr is None:
                 ok = False
                 continue
             if variables:
-                self.declared = [*self.declared, name]
                 self.expanded[name] = inline_variables(expr.source, self.expanded)
             out.append(NamedExpression(name, expr))
         return tuple(out) if ok else None
@@ -216,7 +229,7 @@ class _RuleReader:
 def read_rule(r: Reader, node: PosMap, loc: Location, origin: str) -> Rule | None:
     """One rule, or None (with findings) when any part of it is unusable."""
     r.keys(node, RULE_KEYS, "a rule")
-    rr = _RuleReader(r, origin)
+    rr = _RuleReader(r, origin, rule_variables=_declared_names(node))
     code = r.string(node, "code", required=True, pattern=CODE_RE)
     name = r.string(node, "name", required=True, pattern=NAME_RE)
     severity = r.string(node, "severity") or "error"
@@ -238,6 +251,21 @@ def read_rule(r: Reader, node: PosMap, loc: Location, origin: str) -> Rule | Non
         code, name, severity, catalogue, manifests, conditions, variables, validations,
         severity_expr, doc, loc, origin,
     )  # fmt: skip
+
+
+def _declared_names(node: PosMap) -> tuple[str, ...]:
+    seq = node.get("variables")
+    items = seq if isinstance(seq, list) else []
+    return tuple(str(i["name"]) for i in items if isinstance(i, PosMap) and "name" in i)
+
+
+def variable_use(source: str, name: str) -> tuple[int, int]:
+    """1-based (line, col) of the first `variables.<name>` in `source`, for the finding."""
+    match = re.search(rf"\bvariables\s*\.\s*{re.escape(name)}\b", source)
+    if match is None:
+        return 1, 1
+    before = source[: match.start()]
+    return before.count("\n") + 1, match.start() - (before.rfind("\n") + 1) + 1
 
 
 def load_policy_file(path: Path, shown: str, origin: str) -> tuple[list[Rule], list[Diagnostic]]:

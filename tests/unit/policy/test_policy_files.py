@@ -148,6 +148,39 @@ def test_undeclared_rule_variable(tmp_path: Path) -> None:
     assert diags == [(11, 21, "P004", "unknown variable 'variables.images' (declared here: image)")]
 
 
+def test_match_conditions_cannot_read_variables(tmp_path: Path) -> None:
+    extra = (
+        "    matchConditions: [{name: c, expression: \"variables.v != ''\"}]\n"
+        "    variables: [{name: v, expression: object.image}]\n"
+    )
+    codes, diags = load(tmp_path, rule("variables.v != ''", extra))
+    assert codes == []
+    assert diags == [
+        (
+            8, 46, "P004",
+            "matchConditions cannot read variables ('variables.v'): "
+            "they are evaluated before the rule's variables",
+        )
+    ]  # fmt: skip
+
+
+def test_a_broken_variable_gives_one_finding(tmp_path: Path) -> None:
+    extra = (
+        "    variables:\n"
+        "      - {name: a, expression: \"variables.b + 'x'\"}\n"
+        "      - {name: b, expression: object.image}\n"
+    )
+    codes, diags = load(tmp_path, rule("variables.a != '' && variables.b != ''", extra))
+    assert codes == []
+    assert diags == [
+        (
+            9, 32, "P004",
+            "variable 'variables.b' is not declared before this expression "
+            "(a variable can read only the variables declared above it)",
+        )
+    ]  # fmt: skip
+
+
 def test_macro_variables_are_not_unknown(tmp_path: Path) -> None:
     codes, diags = load(
         tmp_path, rule("object.targets.all(t, t.size() > 0) && sets.contains(['a'], ['a'])")
