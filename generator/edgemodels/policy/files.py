@@ -227,7 +227,12 @@ class _RuleReader:
 
 
 def read_rule(r: Reader, node: PosMap, loc: Location, origin: str) -> Rule | None:
-    """One rule, or None (with findings) when any part of it is unusable."""
+    """One rule, or None (with findings) when any part of it is not usable as written.
+
+    A misspelt field, a bad reason or fieldPath is an error too: running the rule without
+    it would give findings at the wrong severity, place or reason.
+    """
+    before = len(r.diagnostics)
     r.keys(node, RULE_KEYS, "a rule")
     rr = _RuleReader(r, origin, rule_variables=_declared_names(node))
     code = r.string(node, "code", required=True, pattern=CODE_RE)
@@ -246,6 +251,8 @@ def read_rule(r: Reader, node: PosMap, loc: Location, origin: str) -> Rule | Non
     if not validations or not (catalogue or manifests) or severity not in SEVERITIES:
         return None
     if "severityExpression" in node and severity_expr is None:
+        return None
+    if any(d.severity == "error" for d in r.diagnostics[before:]):
         return None
     return Rule(
         code, name, severity, catalogue, manifests, conditions, variables, validations,

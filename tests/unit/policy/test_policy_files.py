@@ -198,11 +198,15 @@ def test_macro_variables_are_not_unknown(tmp_path: Path) -> None:
         (GOOD.replace("{catalogue: [model]}", "{catalogue: [site]}"), (8, 28, "P002")),
         (GOOD.replace("validations:", "validation:"), (9, 5, "P002")),
         (GOOD + "    documentation: {what: x, example: y}\n", (11, 30, "P002")),
+        (GOOD.replace("severity:", "severty:"), (7, 5, "P002")),  # would run as an error
+        (GOOD + "        reason: Teapot\n", (11, 17, "P002")),
+        (GOOD + "        fieldPath: spec..x\n", (11, 20, "P002")),
     ],
 )
 def test_bad_rule_shape(tmp_path: Path, rules: str, expected: tuple[int, int, str]) -> None:
-    _, diags = load(tmp_path, rules)
+    codes, diags = load(tmp_path, rules)
     assert expected in [d[:3] for d in diags]
+    assert codes == []  # a rule that cannot be used as written is left out
 
 
 def test_not_a_policy_set(tmp_path: Path) -> None:
