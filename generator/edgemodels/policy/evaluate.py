@@ -14,6 +14,7 @@ suppressed) on its own line.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -82,7 +83,7 @@ def run_rule(ctx: cel.Context, rule: Rule, subject: Subject) -> list[Diagnostic]
         for condition in rule.match_conditions:
             if not _is_true(condition.expression, ctx):
                 return []
-        return [d for v in rule.validations for d in _validate(ctx, rule, v, subject)]
+        found = [d for v in rule.validations for d in _validate(ctx, rule, v, subject)]
     except EvaluationError as err:
         message = (
             f"rule could not be evaluated on this object: {err.detail} "
@@ -93,6 +94,7 @@ def run_rule(ctx: cel.Context, rule: Rule, subject: Subject) -> list[Diagnostic]
                 subject.location, rule.code, message, rule.severity, rule.name, subject.origin
             )
         ]
+    return _with_severity(ctx, rule, subject, found) if found else found
 
 
 def _validate(ctx: cel.Context, rule: Rule, v: Validation, subject: Subject) -> list[Diagnostic]:
@@ -127,8 +129,23 @@ def _finding(ctx: cel.Context, rule: Rule, v: Validation, subject: Subject) -> D
     message = _optional_string(v.message_expression, ctx) or v.message
     message = message or f"failed expression: {v.expression.source.strip()}"
     return Diagnostic(
-        _where(ctx, v, subject), rule.code, message, _severity(ctx, rule), rule.name, subject.origin
+        _where(ctx, v, subject), rule.code, message, rule.severity, rule.name, subject.origin
     )
+
+
+def _with_severity(
+    ctx: cel.Context, rule: Rule, subject: Subject, found: list[Diagnostic]
+) -> list[Diagnostic]:
+    """The findings at the severity of the rule's severityExpression (it reads the object,
+    not `item`, so it is evaluated once), plus a finding when it did not give one."""
+    severity, problem = _severity(ctx, rule)
+    if severity != rule.severity:
+        found = [dataclasses.replace(d, severity=severity) for d in found]
+    if problem is not None:
+        found.append(
+            Diagnostic(subject.location, rule.code, problem, severity, rule.name, subject.origin)
+        )
+    return found
 
 
 def _optional_string(expression: Expression | None, ctx: cel.Context) -> str | None:
@@ -142,11 +159,25 @@ def _optional_string(expression: Expression | None, ctx: cel.Context) -> str | N
     return result if isinstance(result, str) and result.strip() else None
 
 
-def _severity(ctx: cel.Context, rule: Rule) -> Severity:
-    if rule.severity_overridden or rule.severity_expression is None:
-        return rule.severity
-    value = _optional_string(rule.severity_expression, ctx)
-    return value if value in SEVERITIES else rule.severity
+def _severity(ctx: cel.Context, rule: Rule) -> tuple[Severity, str | None]:
+    """The finding's severity, and what went wrong when the severityExpression did not give
+    one: the rule's declared severity is used then, and the rule's author is told."""
+    expression = rule.severity_expression
+    if rule.severity_overridden or expression is None:
+        return rule.severity, None
+    try:
+        value = execute(expression, ctx)
+    except EvaluationError as err:
+        problem = f"could not be evaluated: {err.detail}"
+    else:
+        severity = next((s for s in SEVERITIES if s == value), None)
+        if severity is not None:
+            return severity, None
+        problem = f"gave {value!r}, not one of {', '.join(SEVERITIES)}"
+    return rule.severity, (
+        f"severityExpression of {rule.code} {rule.name} {problem}; its findings here are "
+        f"reported at the rule's severity, {rule.severity} (expression at {expression.location})"
+    )
 
 
 def _where(ctx: cel.Context, v: Validation, subject: Subject) -> Location:

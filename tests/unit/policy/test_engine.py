@@ -65,7 +65,10 @@ def entry(obj: dict[str, object]) -> CatalogueEntry:
     return CatalogueEntry("model", str(obj["name"]), obj, Location("c.yaml", 10, 3), locate)
 
 
-def test_conditions_variables_and_fallbacks(tmp_path: Path) -> None:
+def test_conditions_variables_and_fallbacks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
     found = check_catalogue(
         policies(tmp_path),
         [
@@ -79,9 +82,42 @@ def test_conditions_variables_and_fallbacks(tmp_path: Path) -> None:
     )
     got = [(d.location, d.severity, d.message) for d in found]
     assert got == [
-        # messageExpression fails (no field `missing`) -> message; bad severity -> the rule's
+        # messageExpression fails (no field `missing`) -> message; bad severity -> the rule's,
+        # and a finding that says so
         (Location("c.yaml", 11, 3), "error", "model is too big"),
         (Location("c.yaml", 11, 3), "warning", "model is too big"),
+        (
+            Location("c.yaml", 10, 3),
+            "warning",
+            "severityExpression of P501 small-models gave 'loud', not one of error, warning, "
+            "info; its findings here are reported at the rule's severity, warning "
+            "(expression at p.yaml:8:26)",
+        ),
+    ]
+
+
+def test_a_failing_severity_expression_is_reported_once_per_object(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    policy = POLICY.replace(
+        "\"object.name == 'big' ? 'error' : 'loud'\"", "object.level"
+    ).replace("validations:\n      - expression: variables.limit", "validations:\n"
+        "      - forEach: '[1, 2]'\n        expression: variables.limit")  # fmt: skip
+    (tmp_path / "p.yaml").write_text(policy, encoding="utf-8")
+    config = tmp_path / "c.yaml"
+    config.write_text("extends: none\npolicyFiles: [p.yaml]\n", encoding="utf-8")
+    found = check_catalogue(load_policies(config, tmp_path), [entry({"name": "a", "size": "2Gi"})])
+    assert [(d.location.line, d.severity, d.message) for d in found] == [
+        (11, "warning", "model is too big"),
+        (11, "warning", "model is too big"),  # one per element
+        (
+            10,
+            "warning",
+            "severityExpression of P501 small-models could not be evaluated: "
+            "no such key: 'level'; its findings here are reported at the rule's severity, "
+            "warning (expression at p.yaml:8:25)",
+        ),
     ]
 
 
