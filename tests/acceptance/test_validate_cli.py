@@ -230,6 +230,55 @@ def test_validate_reports_unused_suppressions_of_its_rules_and_takes_rule_names(
     ]  # P101 is a catalogue rule: check reports it
 
 
+BROKEN_POLICY = """\
+apiVersion: edgemodels.io/v1alpha1
+kind: PolicySet
+metadata: {name: m}
+rules:
+  - code: P601
+    name: broken
+    appliesTo: {manifests: [{apiVersions: [apps/v1], kinds: [Deployment]}]}
+    validations: [{expression: "object.x &&"}]
+"""
+
+
+def test_findings_on_files_outside_the_tree_name_them_from_the_working_folder(
+    tree: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Policy files and unused suppressions in the catalogue are not in the tree: their
+    paths are not prefixed with the tree's folder."""
+    drop_liveness_probe(tree / "models/anomaly-scorer/base/deployment.yaml")  # P120 from line 5
+    shutil.copytree(EXAMPLE, tree.parent / "lrt")
+    model = tree.parent / "lrt" / "models" / "anomaly-scorer.yaml"
+    lines = model.read_text().splitlines()
+    lines[4] += "  # edgemodels: ignore[K999]"
+    model.write_text("\n".join(lines) + "\n")
+    (tree.parent / "policies").mkdir()
+    (tree.parent / "policies" / "m.yaml").write_text(BROKEN_POLICY)
+    (tree.parent / ".edgemodels-policy.yaml").write_text("policyFiles: [policies/*.yaml]\n")
+    monkeypatch.chdir(tree.parent)
+    assert run_validate(tree.name) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert [line.split(" ")[:2] for line in out if " P0" in line] == [
+        ["lrt/models/anomaly-scorer.yaml:5:29:", "P001"],
+        ["policies/m.yaml:8:44:", "P003"],
+    ]
+    monkeypatch.chdir(tree.parent.parent)  # the tree given as a longer relative path
+    run_validate(f"{tree.parent.name}/{tree.name}")
+    assert f"\n{tree.parent.name}/policies/m.yaml:8:44: P003" in capsys.readouterr().out
+
+
+def test_a_config_finding_names_the_config_from_the_working_folder(
+    tree: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tree.parent / ".edgemodels-policy.yaml").write_text("rules: {P1240: off}\n")
+    monkeypatch.chdir(tree.parent)
+    run_validate(tree.name)  # a warning or, stopping the run, an error
+    captured = capsys.readouterr()
+    (line,) = [t for t in (captured.out + captured.err).splitlines() if "P006" in t]
+    assert line.lstrip().startswith(".edgemodels-policy.yaml:1:"), line
+
+
 def test_unknown_kinds_fail_unless_skipped(tree: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (tree / "hub" / "widget.yaml").write_text(WIDGET)
     assert run_validate(str(tree)) == 1

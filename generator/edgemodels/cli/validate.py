@@ -15,9 +15,16 @@ from edgemodels.validate.run import ValidateOptions, validate_tree
 
 
 def in_folder(d: Diagnostic, folder: Path) -> Diagnostic:
-    if folder == Path(".") or Path(d.location.path).is_absolute():
+    """A tree-relative path from the working folder; a file outside the tree (absolute, see
+    pipeline.outside_tree) from the working folder when it is below it."""
+    path = Path(d.location.path)
+    if not path.is_absolute():
+        return replace(d, location=replace(d.location, path=(folder / path).as_posix()))
+    try:  # as policy/loader.py names these files (not imported: the policy engine is heavy)
+        shown = path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
         return d
-    return replace(d, location=replace(d.location, path=(folder / d.location.path).as_posix()))
+    return replace(d, location=replace(d.location, path=shown))
 
 
 @click.command("validate")

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Executor, Future, ThreadPoolExecutor, as_completed
 from contextlib import AbstractContextManager, nullcontext
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 from typing import Literal
@@ -33,7 +34,7 @@ from edgemodels.validate.helm import Rendered, render_chart, shared_lint
 from edgemodels.validate.listed import listed_files, missing_files
 from edgemodels.validate.manifests import Manifest, Source, manifests_of
 from edgemodels.validate.offload import Builds
-from edgemodels.validate.policies import policy_findings, relative_to, validate_owns
+from edgemodels.validate.policies import policy_findings, validate_owns
 from edgemodels.validate.report import Finding, finding, merge
 from edgemodels.validate.run import ParsedDocument, ValidateOptions
 
@@ -214,11 +215,25 @@ def check_tree(
     if not batched:  # kubeconform: one process for everything
         found.extend(schema_findings(every, settings, root, clean))
     found.extend(argocd_findings(plain, every, refs, root))
-    diags = merge(found)
-    if policies is not None:
-        diags += [relative_to(d, root) for d in policies.diagnostics]
-        diags += checked + checked_built
-    return sort_diagnostics(catalogue_suppressions(diags, catalogue_files(every), policies))
+    diags = merge(found) + (checked + checked_built if policies is not None else [])
+    elsewhere = list(policies.diagnostics) if policies is not None else []
+    kept = catalogue_suppressions(diags + elsewhere, catalogue_files(every), policies)
+    return sort_diagnostics(outside_tree(diags, kept))
+
+
+def outside_tree(in_tree: list[Diagnostic], diags: list[Diagnostic]) -> list[Diagnostic]:
+    """`diags` with the findings that are not on tree files (policy files, the config, unused
+    suppressions in the catalogue: named from the working folder) given absolute paths, so
+    the tree-relative paths of the others are not mistaken for theirs."""
+    tree = set(in_tree)
+    return [
+        d
+        if d in tree or Path(d.location.path).is_absolute()
+        else replace(
+            d, location=replace(d.location, path=Path(d.location.path).absolute().as_posix())
+        )
+        for d in diags
+    ]
 
 
 def catalogue_suppressions(
