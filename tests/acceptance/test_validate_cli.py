@@ -279,6 +279,40 @@ def test_a_config_finding_names_the_config_from_the_working_folder(
     assert line.lstrip().startswith(".edgemodels-policy.yaml:1:"), line
 
 
+REPLICAS_POLICY = """\
+apiVersion: edgemodels.io/v1alpha1
+kind: PolicySet
+metadata: {name: m}
+rules:
+  - code: P603
+    name: one-replica
+    appliesTo: {manifests: [{apiVersions: [apps/v1], kinds: [Deployment]}]}
+    validations:
+      - expression: "object.spec.replicas <= 1"
+        messageExpression: "'replicas ' + string(object.spec.replicas)"
+        fieldPath: .spec.replicas
+"""
+
+
+@pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl is not on PATH")
+def test_a_field_an_overlay_set_is_located_in_the_overlay(
+    tree: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The lrt-non-arm overlay of anomaly-scorer patches replicas to 2: the base file says 1."""
+    (tree.parent / "policies").mkdir()
+    (tree.parent / "policies" / "m.yaml").write_text(REPLICAS_POLICY)
+    (tree.parent / ".edgemodels-policy.yaml").write_text("policyFiles: [policies/*.yaml]\n")
+    overlay = "models/anomaly-scorer/overlays/lrt-non-arm/kustomization.yaml"
+    line = (tree / overlay).read_text().splitlines().index("      value: 2") + 1
+    monkeypatch.chdir(tree.parent)
+    assert run_validate(tree.name) == 1
+    found = [t for t in capsys.readouterr().out.splitlines() if " P603 " in t]
+    assert found == [
+        f"{tree.name}/{overlay}:{line}:14: P603 replicas 2 "
+        "(from lrt/models/anomaly-scorer.yaml#models/anomaly-scorer)"
+    ]
+
+
 def test_unknown_kinds_fail_unless_skipped(tree: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (tree / "hub" / "widget.yaml").write_text(WIDGET)
     assert run_validate(str(tree)) == 1

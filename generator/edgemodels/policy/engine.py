@@ -164,6 +164,9 @@ def _locator(
     m: Manifest, files: dict[str, PosMap | None]
 ) -> Callable[[tuple[Step, ...]], Location]:
     def locate_field(path: tuple[Step, ...]) -> Location:
+        found = m.locate(path) if m.locate is not None else None
+        if found is not None:
+            return found
         if m.path not in files:
             files[m.path] = _positioned(m.path)
         root = files[m.path]

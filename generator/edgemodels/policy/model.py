@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Literal, NamedTuple
 from edgemodels.diagnostics import Diagnostic, Location, Severity
 from edgemodels.policy.cel_env import Compiled
 from edgemodels.policy.cel_import import cel
+from edgemodels.policy.fieldpath import Step
 
 if TYPE_CHECKING:
     from edgemodels.policy.reads import Screen
@@ -42,11 +43,15 @@ class CatalogueEntry:
 
 
 class Manifest(NamedTuple):
-    """One generated object: the file it is in, the line it starts on, and its content."""
+    """One generated object: the file it is in, the line it starts on, and its content.
+
+    `locate`, when given, places a field the file does not hold as the object has it (one
+    an overlay set); None from it: the field is located in the file."""
 
     path: str
     line: int
     object: Mapping[str, object]
+    locate: Callable[[tuple[Step, ...]], Location | None] | None = None
 
 
 @dataclass(frozen=True)

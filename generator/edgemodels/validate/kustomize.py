@@ -158,7 +158,8 @@ def _split(
             kustomization = kustomization_file(root / target)
             fallback = kustomization.relative_to(root).as_posix() if kustomization else target
             source = Source(fallback)
-        found.append((Manifest(doc.data, source, f"overlay {Path(target).name}"), target))
+        built = Manifest(doc.data, source, f"overlay {Path(target).name}", overlay=target)
+        found.append((built, target))
     return found
 
 
@@ -343,7 +344,7 @@ def _build_all(
 def _moved(manifest: Manifest, original: str, twin: str) -> Manifest:
     """An object of the `original` overlay as its `twin`'s: named by the twin's files."""
     source = replace(manifest.source, path=moved(manifest.source.path, original, twin))
-    return replace(manifest, source=source, context=f"overlay {Path(twin).name}")
+    return replace(manifest, source=source, context=f"overlay {Path(twin).name}", overlay=twin)
 
 
 @dataclass

@@ -62,12 +62,14 @@ class Source:
 
 @dataclass(frozen=True)
 class Manifest:
-    """One Kubernetes object to validate. `context` says which render/build produced it."""
+    """One Kubernetes object to validate. `context` says which render/build produced it;
+    `overlay` is the tree-relative folder of the kustomization that built it."""
 
     data: Mapping[str, object]
     source: Source
     context: str = ""
     line: int = 1
+    overlay: str = ""
 
     @property
     def api_version(self) -> str:

@@ -9,7 +9,9 @@ from pathlib import Path
 from edgemodels.codes import entry_codes
 from edgemodels.diagnostics import Diagnostic
 from edgemodels.policy import PolicySet, check_manifests
+from edgemodels.policy.model import Manifest as PolicyManifest
 from edgemodels.validate.manifests import Manifest
+from edgemodels.validate.overlays import Overlays
 
 
 def policy_findings(
@@ -18,10 +20,20 @@ def policy_findings(
     """The manifest rules on `manifests`, named by tree-relative path like other findings."""
     if policies is None:
         return []
-    # The same object at the same place (a twin overlay's, a render repeated for equal
-    # values) gives the same findings: checked once (sort_diagnostics drops repeats).
-    unique = {(m.source.path, m.line, id(m.data)): m for m in manifests}
-    items = [(str(root / m.source.path), m.line, m.data) for m in unique.values()]
+    # The same object at the same place (a render repeated for equal values) gives the
+    # same findings: checked once (sort_diagnostics drops repeats). A twin overlay's is
+    # checked again: what that overlay set is located in its own files.
+    unique = {(m.source.path, m.line, id(m.data), m.overlay): m for m in manifests}
+    overlays = Overlays(root)
+    items = [
+        PolicyManifest(
+            str(root / m.source.path),
+            m.line,
+            m.data,
+            overlays.locator(m.overlay, m.source.path, m.data) if m.overlay else None,
+        )
+        for m in unique.values()
+    ]
     return [relative_to(d, root) for d in check_manifests(policies, items)]
 
 
