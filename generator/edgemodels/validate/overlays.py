@@ -103,7 +103,9 @@ class Overlays:
                 return offset_location(file, pos, inline, at)
 
         elif isinstance(entry.get("path"), str):
-            patch = self._read(folder / str(entry["path"]))
+            path = folder / str(entry["path"])
+            inside = path.resolve().is_relative_to(self.root.resolve())
+            patch = self._read(path) if inside else None  # kustomize reads none outside
             if patch is None:
                 return []
             ops, shown = patch.data, patch.path
