@@ -12,6 +12,7 @@ from edgemodels.policy import PolicySet, check_manifests
 from edgemodels.policy.model import Manifest as PolicyManifest
 from edgemodels.validate.manifests import Manifest
 from edgemodels.validate.overlays import Overlays
+from edgemodels.validate.twins import moved
 
 
 def policy_findings(
@@ -20,10 +21,12 @@ def policy_findings(
     """The manifest rules on `manifests`, named by tree-relative path like other findings."""
     if policies is None:
         return []
-    # The same object at the same place (a render repeated for equal values) gives the
-    # same findings: checked once (sort_diagnostics drops repeats). A twin overlay's is
-    # checked again: what that overlay set is located in its own files.
-    unique = {(m.source.path, m.line, id(m.data), m.overlay): m for m in manifests}
+    # The same object at the same place (a twin overlay's, a render repeated for equal
+    # values) gives the same findings: checked once (sort_diagnostics drops repeats).
+    # A finding in the overlay's own files is copied to each twin's (twins.py).
+    unique: dict[tuple[str, int, int], list[Manifest]] = {}
+    for m in manifests:
+        unique.setdefault((m.source.path, m.line, id(m.data)), []).append(m)
     overlays = Overlays(root)
     items = [
         PolicyManifest(
@@ -32,9 +35,26 @@ def policy_findings(
             m.data,
             overlays.locator(m.overlay, m.source.path, m.data) if m.overlay else None,
         )
-        for m in unique.values()
+        for m, *_ in unique.values()
     ]
-    return [relative_to(d, root) for d in check_manifests(policies, items)]
+    found = [relative_to(d, root) for d in check_manifests(policies, items)]
+    twins = {
+        m.overlay: [t.overlay for t in rest if t.overlay not in ("", m.overlay)]
+        for m, *rest in unique.values()
+        if m.overlay and rest
+    }
+    return found + [copy for d in found for copy in _in_twins(d, twins)]
+
+
+def _in_twins(d: Diagnostic, twins: dict[str, list[str]]) -> list[Diagnostic]:
+    path = d.location.path
+    original = next((o for o in twins if path.startswith(o + "/")), None)
+    if original is None:
+        return []
+    return [
+        replace(d, location=replace(d.location, path=moved(path, original, twin)))
+        for twin in twins[original]
+    ]
 
 
 def relative_to(d: Diagnostic, root: Path) -> Diagnostic:

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import shutil
+from dataclasses import replace
 from pathlib import Path
 
 from edgemodels.diagnostics import Location
+from edgemodels.policy import load_policies
+from edgemodels.validate.manifests import Manifest, Source
 from edgemodels.validate.overlays import Overlays
+from edgemodels.validate.policies import policy_findings
 
 BASE = """\
 apiVersion: apps/v1
@@ -109,3 +114,32 @@ def test_a_field_the_overlay_left_alone_is_the_base_files(tmp_path: Path) -> Non
     assert locate(tmp_path, "spec", "template", "spec", "containers", 0, "name") is None
     # a part of it changed (the image): the list is still where the base file has it
     assert locate(tmp_path, "spec", "template", "spec", "containers") is None
+
+
+POLICY = """\
+apiVersion: edgemodels.io/v1alpha1
+kind: PolicySet
+metadata: {name: m}
+rules:
+  - code: P603
+    name: one-replica
+    appliesTo: {manifests: [{apiVersions: [apps/v1], kinds: [Deployment]}]}
+    validations:
+      - {expression: "object.spec.replicas <= 1", fieldPath: .spec.replicas}
+"""
+
+
+def test_a_twin_overlay_gets_the_finding_in_its_own_file(tmp_path: Path) -> None:
+    locate(tmp_path)  # writes the tree
+    shutil.copytree(tmp_path / "m" / "overlays" / "a", tmp_path / "m" / "overlays" / "b")
+    (tmp_path / "p.yaml").write_text(POLICY)
+    (tmp_path / "c.yaml").write_text("extends: none\npolicyFiles: [p.yaml]\n")
+    policies = load_policies(tmp_path / "c.yaml", tmp_path)
+    source = Source("m/base/deployment.yaml", BASE)
+    built = Manifest(BUILT, source, "overlay a", overlay="m/overlays/a")
+    twin = replace(built, context="overlay b", overlay="m/overlays/b")  # twins.py's copy
+    found = policy_findings(tmp_path, [built, twin], policies)
+    assert sorted(d.location for d in found) == [
+        Location("m/overlays/a/kustomization.yaml", 14, 14),
+        Location("m/overlays/b/kustomization.yaml", 14, 14),
+    ]
