@@ -32,6 +32,7 @@ from edgemodels.tree import (
 from edgemodels.treecache import TreeCache, load_cache
 from edgemodels.treewrite import write_tree
 from edgemodels.yamlio import YamlFile, locate
+from edgemodels.yamljson import content_digest
 
 CONFLICT_CODES = {
     "hand-edited": ("D301", "hand-edited-output"),
@@ -61,17 +62,25 @@ class GenerateResult:
     files: int = 0  # files in the generated tree
 
 
-def source_info(catalogue_path: Path, files: list[YamlFile], cwd: Path) -> SourceInfo:
+def source_info(
+    catalogue_path: Path, files: list[YamlFile], cwd: Path, cache: TreeCache | None = None
+) -> SourceInfo:
     """Banner paths and the digest are relative to the catalogue's parent folder, so the
-    output is the same whichever folder edgemodels runs from."""
+    output is the same whichever folder edgemodels runs from. The digest covers each file's
+    path and parsed content, not its text: a comment or a reformat changes no generated
+    file, the manifest included."""
     resolved = catalogue_path.resolve()
     base = resolved.parent
     shown = resolved.name + ("/" if resolved.is_dir() else "")
     digest = hashlib.sha256()
-    entries = sorted((_relative(cwd, base, f.path), f.text) for f in files)
-    for rel, text in entries:
-        digest.update(rel.encode() + b"\0" + text.encode() + b"\0")
+    entries = sorted((_relative(cwd, base, f.path), _content(f, cache)) for f in files)
+    for rel, content in entries:
+        digest.update(rel.encode() + b"\0" + content.encode() + b"\0")
     return SourceInfo(shown, "sha256:" + digest.hexdigest(), base.as_posix(), cwd.as_posix())
+
+
+def _content(yf: YamlFile, cache: TreeCache | None) -> str:
+    return cache.content(yf.text, yf.data) if cache else content_digest(yf.data)
 
 
 def _relative(cwd: Path, base: Path, shown: str) -> str:
@@ -100,7 +109,7 @@ def generate(options: GenerateOptions, cwd: Path | None = None) -> GenerateResul
     diagnostics = catalogue_findings(result)
     if has_failures(diagnostics):
         return GenerateResult(tuple(diagnostics))
-    source = source_info(options.catalogue, result.merged.files, here)
+    source = source_info(options.catalogue, result.merged.files, here, cache)
     tree = build_tree(result.catalogue, source, options.render, options.progress, cache)
     if options.check:
         plan = plan_tree(options.output, tree, options.force, cache)

@@ -8,6 +8,7 @@ only ever nodes (every YAML sequence is a PosSeq), so the shape is unambiguous.
 from __future__ import annotations
 
 import json
+from hashlib import sha256
 from typing import Any
 
 from edgemodels.yamlio import MAX_DEPTH, PosMap, PosSeq
@@ -37,6 +38,18 @@ def _encode(value: Any) -> Any:
     if value is None or kind in (str, int, bool, float):
         return value
     raise TypeError(f"not kept: {kind.__name__}")
+
+
+def content_digest(data: Any) -> str:
+    """sha256 hex of what a parsed file says: keys sorted, no positions, so a comment, a
+    blank line, quoting or indentation leaves it alone. A value JSON cannot carry (a date)
+    goes in as its type and text."""
+    text = json.dumps(data, sort_keys=True, separators=(",", ":"), default=_tagged)
+    return sha256(text.encode()).hexdigest()
+
+
+def _tagged(value: Any) -> dict[str, str]:
+    return {"!" + type(value).__name__: str(value)}
 
 
 def decode_positioned(raw: bytes) -> Any:

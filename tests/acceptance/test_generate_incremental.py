@@ -16,7 +16,7 @@ import pytest
 from generate_helpers import CASES, REPO, files_of, run_generate
 from test_generate_lifecycle import Repo, catalogue, dump, model
 
-from edgemodels import cachewrite, render, treecache, yamlio
+from edgemodels import cachewrite, generate, render, treecache, yamlio, yamljson
 from edgemodels import tree as tree_module
 from edgemodels.tree import MANIFEST_PATH, read_manifest
 from edgemodels.treecache import BLOB_PATH, CACHE_PATH, MAGIC
@@ -378,6 +378,32 @@ def test_catalogue_files_that_did_not_change_are_not_parsed(
     model_file.write_text(model_file.read_text().replace("description:", "description: New."))
     assert run_generate(str(source), "-o", str(out)) == 0
     assert [Path(p).name for p in parsed] == ["sktime.yaml"]
+    assert files_of(out) == fresh_tree(tmp_path, source)
+
+
+def test_the_content_of_unchanged_catalogue_files_is_not_digested_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The manifest's catalogue digest is made of each file's content digest (a canonical
+    JSON of its tree), kept in the cache beside the tree: only changed files cost one."""
+    source = tmp_path / "lrt"
+    shutil.copytree(REPO / "examples" / "lrt", source)
+    out = tmp_path / "out"
+    assert run_generate(str(source), "-o", str(out)) == 0
+    digested: list[object] = []
+
+    def counting(data: Any) -> str:
+        digested.append(data)
+        return yamljson.content_digest(data)
+
+    monkeypatch.setattr(treecache, "content_digest", counting)
+    monkeypatch.setattr(generate, "content_digest", counting)
+    assert run_generate(str(source), "-o", str(out)) == 0
+    assert digested == []
+    model_file = source / "models" / "sktime.yaml"
+    model_file.write_text(model_file.read_text().replace("description:", "description: New."))
+    assert run_generate(str(source), "-o", str(out)) == 0
+    assert len(digested) == 1
     assert files_of(out) == fresh_tree(tmp_path, source)
 
 

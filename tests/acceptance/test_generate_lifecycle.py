@@ -304,6 +304,23 @@ def test_check_is_the_stale_output_gate(repo: Repo, capsys: pytest.CaptureFixtur
     assert repo.files() == before  # --check writes nothing
 
 
+def test_a_comment_or_a_reformat_changes_no_generated_file(
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The manifest's catalogue digest is of the catalogue's content, not its text."""
+    assert repo.generate(catalogue()) == 0
+    before = repo.files()
+    flow = yaml.safe_dump(catalogue(), default_flow_style=True, width=60)
+    reformatted = "# plant catalogue\n" + flow.replace("\n", "  # a comment\n", 3)
+    capsys.readouterr()
+    for extra in ((), ("--no-cache",)):  # the digest kept in the cache, and one worked out
+        repo.file.write_text(reformatted)
+        assert run_generate(str(repo.file), "-o", str(repo.out), "--check", *extra) == 0
+        assert "up to date" in capsys.readouterr().out
+    assert run_generate(str(repo.file), "-o", str(repo.out)) == 0
+    assert repo.files() == before
+
+
 def test_check_of_a_missing_folder_lists_everything(
     repo: Repo, capsys: pytest.CaptureFixture[str]
 ) -> None:
