@@ -25,6 +25,7 @@ from edgemodels.catalogue.checks import git_url_problem
 from edgemodels.data import data_path, schema_path
 from edgemodels.errors import InputError, OutputError, UsageError
 from edgemodels.names import DNS_LABEL, git_branch_problem, repo_folder_problem
+from edgemodels.toolsource import refuse_missing_rev, requirement, tool_source
 
 CATALOGUE_FILE = "catalogue/catalogue.yaml"
 GENERATED_DIR = "generated"
@@ -99,6 +100,8 @@ def _refuse_arguments(name: str, options: InitOptions) -> None:
             "--tool-repo carries credentials; they would be written to the hooks and CI "
             "files: use a git credential helper instead"
         )
+    if options.tool_repo is not None:
+        refuse_missing_rev(tool_source(options.tool_repo), options.tool_rev or f"v{__version__}")
     if options.branch is not None and (problem_text := git_branch_problem(options.branch)):
         raise UsageError(f"--branch: {problem_text}")
     if options.path is not None and (problem_text := repo_folder_problem(options.path)):
@@ -214,21 +217,22 @@ def _set_tool_source(target: Path, options: InitOptions) -> None:
     if options.tool_repo is None and options.tool_rev is None:
         return
     rev = options.tool_rev or f"v{__version__}"
+    source = tool_source(options.tool_repo) if options.tool_repo else None
 
     def hooks(doc: Any) -> None:
         first = doc["repos"][0]
-        if options.tool_repo:
-            first["repo"] = options.tool_repo
+        if source:
+            first["repo"] = source.hooks_repo
         first["rev"] = rev
 
     edit_yaml(target / HOOKS_FILE, hooks)
-    if options.tool_repo is None:
+    if source is None:
         return
-    requirement = f"edgemodels @ git+{options.tool_repo}@{rev}"
+    wanted = requirement(source, rev)
     edit_yaml(
         target / CI_FILES[0],
-        lambda d: d["variables"].__setitem__("EDGEMODELS_REQUIREMENT", requirement),
+        lambda d: d["variables"].__setitem__("EDGEMODELS_REQUIREMENT", wanted),
     )
     edit_yaml(
-        target / CI_FILES[1], lambda d: d["env"].__setitem__("EDGEMODELS_REQUIREMENT", requirement)
+        target / CI_FILES[1], lambda d: d["env"].__setitem__("EDGEMODELS_REQUIREMENT", wanted)
     )

@@ -423,3 +423,18 @@ def init_worktree(path: Path) -> None:
         repo.git.add("-A")
     except git.GitCommandError as exc:
         raise PublishError(f"git init in {path} failed: {_stderr(exc)}") from None
+
+
+def resolve_commit(path: Path, rev: str) -> str | None:
+    """The commit `rev` names in the git repository at `path`, or None when it names none.
+    Raises UsageError when `path` is no git repository."""
+    try:
+        repo = git.Repo(str(path))
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        raise UsageError(f"{path} is not a git repository") from None
+    try:
+        return str(
+            repo.git.rev_parse("--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}")
+        )
+    except git.GitCommandError:
+        return None

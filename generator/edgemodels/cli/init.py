@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from edgemodels import __version__
 from edgemodels.cli import EXIT_CLEAN, guarded
 from edgemodels.init import InitOptions, init_repository
 
@@ -19,10 +20,15 @@ from edgemodels.init import InitOptions, init_repository
 @click.option(
     "--tool-repo",
     metavar="URL",
-    help="Git URL of edgemodels for the pre-commit hooks and the CI installs.",
+    help="Git URL (or folder) of edgemodels for the pre-commit hooks and the CI installs "
+    "[default: the placeholder https://github.com/edgemodels/edgemodels for the hooks, "
+    "the package index for CI].",
 )
 @click.option(
-    "--tool-rev", metavar="REV", help="Tag or commit of --tool-repo [default: v<version>]."
+    "--tool-rev",
+    metavar="REV",
+    help="An existing tag or commit of --tool-repo (checked when it is a folder here) "
+    "[default: v<version>].",
 )
 @click.option("--no-generate", is_flag=True, help="Do not generate the first tree.")
 @click.option("--no-git", is_flag=True, help="Do not run git init.")
@@ -66,6 +72,14 @@ def command(
         click.echo(
             f"created catalogue {result.name!r} in {result.directory} ({len(result.files)} files)"
         )
+        if tool_repo is None:
+            click.echo(
+                "note: the hooks use https://github.com/edgemodels/edgemodels at "
+                f"{tool_rev or 'v' + __version__} "
+                f"and CI installs edgemodels=={__version__} from the package index; if "
+                "edgemodels comes from elsewhere, set repo/rev in .pre-commit-config.yaml and "
+                "EDGEMODELS_REQUIREMENT in the CI files (or init again with --tool-repo)"
+            )
         click.echo(
             "next: edit catalogue/, then `edgemodels check` and `edgemodels generate -o generated`"
         )

@@ -9,8 +9,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from packaging.requirements import Requirement
 from ruamel.yaml import YAML
 
+from edgemodels import __version__
 from edgemodels.cli.init import command
 from edgemodels.errors import UsageError
 from edgemodels.init import CATALOGUE_FILE, CI_FILES, HOOKS_FILE, edit_yaml
@@ -93,6 +95,8 @@ def test_refuses_a_non_empty_folder(tmp_path: Path, capsys: pytest.CaptureFixtur
         (("--git-url", DEPLOY_URL, "--path", "../up"), "--path must be a folder"),
         (("--git-url", DEPLOY_URL, "--path", "/abs"), "--path must be a folder"),
         (("--tool-repo", "https://bob:s3cret@git.example.com/tool.git"), "credentials"),
+        (("--tool-repo", "ftp://git.example.com/tool.git"), "pip installs from"),
+        (("--tool-repo", "no/such/folder"), "no such folder, and not a git URL"),
     ],
 )
 def test_refused_arguments_write_nothing(
@@ -160,6 +164,80 @@ def test_tool_source_goes_to_hooks_and_ci(
     assert yaml_load(target / CI_FILES[1])["env"]["EDGEMODELS_REQUIREMENT"] == wanted  # type: ignore[index]
     assert "# Checks that run on every" in (target / HOOKS_FILE).read_text()
     assert not (target / "generated").exists() and not (target / ".git").exists()
+
+
+def tool_repository(folder: Path, tag: str | None) -> str:
+    """A local edgemodels repository with one commit (tagged `tag`); its commit."""
+    git("init", "-q", str(folder), cwd=folder.parent)
+    (folder / "pyproject.toml").write_text("[project]\nname = 'edgemodels'\n")
+    git("add", "-A", cwd=folder)
+    git("commit", "-qm", "release", cwd=folder)
+    if tag:
+        git("tag", tag, cwd=folder)
+    return git("rev-parse", "HEAD", cwd=folder).strip()
+
+
+def ci_requirement(target: Path) -> str:
+    gitlab = yaml_load(target / CI_FILES[0])["variables"]["EDGEMODELS_REQUIREMENT"]  # type: ignore[index]
+    github = yaml_load(target / CI_FILES[1])["env"]["EDGEMODELS_REQUIREMENT"]  # type: ignore[index]
+    assert gitlab == github
+    return str(gitlab)
+
+
+@pytest.mark.parametrize(
+    ("repo", "hooks_repo", "pip_url"),
+    [
+        ("git@github.com:org/edgemodels.git", None, "git+ssh://git@github.com/org/edgemodels.git"),
+        (
+            "gitlab.example.com:tools/edgemodels",
+            None,
+            "git+ssh://gitlab.example.com/tools/edgemodels",
+        ),
+        ("ssh://git@host:2222/tools/em.git", None, "git+ssh://git@host:2222/tools/em.git"),
+        ("tool", "{tmp}/tool", "git+file://{tmp}/tool"),
+        ("file://{tmp}/tool", None, "git+file://{tmp}/tool"),
+    ],
+)
+def test_every_tool_repo_form_gives_ci_a_valid_pip_requirement(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    repo: str,
+    hooks_repo: str | None,
+    pip_url: str,
+) -> None:
+    """pre-commit takes any URL git takes; pip only `name @ git+SCHEME://...@REV`."""
+    tool_repository(tmp_path / "tool", "v9.9.9")
+    monkeypatch.chdir(tmp_path)  # a relative folder is made absolute for the hooks
+    repo, pip_url = repo.format(tmp=tmp_path), pip_url.format(tmp=tmp_path)
+    args = ("--tool-repo", repo, "--tool-rev", "v9.9.9", "--no-generate", "--no-git")
+    rc, _, err = init(capsys, str(tmp_path / "cat"), *args)
+    assert rc == 0, err
+    hooks = yaml_load(tmp_path / "cat" / HOOKS_FILE)["repos"][0]  # type: ignore[index]
+    assert hooks["repo"] == (hooks_repo or repo).format(tmp=tmp_path)
+    parsed = Requirement(ci_requirement(tmp_path / "cat"))
+    assert (parsed.name, parsed.url) == ("edgemodels", f"{pip_url}@v9.9.9")
+
+
+def test_a_local_tool_repo_must_hold_the_rev(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """pre-commit would fail at the first commit and pip at the first CI run."""
+    commit = tool_repository(tmp_path / "tool", None)
+    tool = str(tmp_path / "tool")
+    rc, _, err = init(capsys, str(tmp_path / "cat"), "--tool-repo", tool)
+    assert rc == 2
+    assert f"--tool-rev v{__version__} is not a tag or commit of {tool}" in err
+    assert f"git -C {tool} tag v{__version__}" in err
+    assert made(tmp_path) == ["tool"]
+    rc, _, err = init(capsys, str(tmp_path / "x"), "--tool-repo", str(tmp_path / "x-none"))
+    assert rc == 2 and "no such folder" in err
+    (tmp_path / "plain").mkdir()
+    rc, _, err = init(capsys, str(tmp_path / "x"), "--tool-repo", str(tmp_path / "plain"))
+    assert rc == 2 and "is not a git repository" in err
+    rc, _, err = init(capsys, str(tmp_path / "cat"), "--tool-repo", tool, "--tool-rev", commit)
+    assert rc == 0, err
+    assert ci_requirement(tmp_path / "cat").endswith(f"@{commit}")
 
 
 def _check_output_supported() -> bool:
