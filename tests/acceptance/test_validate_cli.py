@@ -118,6 +118,32 @@ def test_a_folder_with_nothing_to_validate_exits_2(
     assert run_validate(str(tmp_path / "notes"), "--skip-kind", "Widget") == 0
 
 
+def test_in_a_catalogue_repository_validate_defaults_to_generated(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The layout `init` makes: catalogue/, sites.yaml, generated/. The repository root and
+    the catalogue are refused (exit 2), not validated into false findings, nor passed with
+    --skip-kind ModelCatalogue."""
+    shutil.copytree(EXAMPLE, tmp_path / "catalogue")
+    shutil.copy(REPO / "examples" / "sites.yaml", tmp_path / "sites.yaml")
+    run_generate(tmp_path / "catalogue", tmp_path / "generated")
+    monkeypatch.chdir(tmp_path)
+    capsys.readouterr()
+    assert run_validate("--no-policies") == 0
+    assert "validated generated: no findings" in capsys.readouterr().out
+    assert run_validate(".") == 2
+    err = capsys.readouterr().err
+    assert "holds a generated tree in generated" in err
+    assert "sites.yaml (SiteInventory)" in err and "(edgemodels validate generated)" in err
+    assert run_validate("catalogue", "--skip-kind", "ModelCatalogue") == 2
+    err = capsys.readouterr().err
+    assert "catalogue.yaml (ModelCatalogue)" in err and "`edgemodels check`" in err
+    assert "--skip-kind" not in err
+    shutil.rmtree(tmp_path / "generated")
+    assert run_validate() == 2  # no generated/: the current folder, refused as above
+    assert "edgemodels input files" in capsys.readouterr().err
+
+
 BOMB = "a0: &a0 [x, x, x, x, x, x, x, x, x]\n" + "".join(
     f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]\n" for i in range(1, 9)
 )

@@ -11,7 +11,9 @@ from edgemodels.cli import emit_findings, fail_on_option, guarded, report_option
 from edgemodels.cli.terminal import progress
 from edgemodels.diagnostics import Diagnostic
 from edgemodels.validate.k8s_schemas import DEFAULT_KUBERNETES_VERSION
-from edgemodels.validate.run import ValidateOptions, validate_tree
+from edgemodels.validate.run import MANIFEST_PATH, ValidateOptions, validate_tree
+
+GENERATED_DIR = "generated"  # init.GENERATED_DIR (init imports ruamel.yaml: not loaded here)
 
 
 def in_folder(d: Diagnostic, folder: Path) -> Diagnostic:
@@ -27,10 +29,15 @@ def in_folder(d: Diagnostic, folder: Path) -> Diagnostic:
     return replace(d, location=replace(d.location, path=shown))
 
 
+def default_tree_path() -> Path:
+    """generated/ when it holds a generated tree (the layout `init` makes, whose other
+    commands default to catalogue/), else the current folder."""
+    generated = Path(GENERATED_DIR)
+    return generated if (generated / MANIFEST_PATH).is_file() else Path(".")
+
+
 @click.command("validate")
-@click.argument(
-    "directory", required=False, default=".", type=click.Path(path_type=Path, file_okay=False)
-)
+@click.argument("directory", required=False, type=click.Path(path_type=Path, file_okay=False))
 @click.option(
     "--kubernetes-version",
     default=DEFAULT_KUBERNETES_VERSION,
@@ -73,7 +80,7 @@ def in_folder(d: Diagnostic, folder: Path) -> Diagnostic:
 @fail_on_option
 @report_options
 def command(
-    directory: Path,
+    directory: Path | None,
     kubernetes_version: str,
     skip_kinds: tuple[str, ...],
     validator: str,
@@ -91,9 +98,11 @@ def command(
     every overlay with `kubectl kustomize`, validates every resulting object and every hub
     manifest against Kubernetes and RHACM/Argo CD JSON Schemas, and checks what RHACM needs
     beyond schemas (channel and placement references, cluster-set bindings, git-paths, name
-    budgets). DIRECTORY is the generated tree (default: the current folder), or a folder of
-    hand-written manifests; one with neither .edgemodels/manifest.json nor any manifest,
-    chart or kustomization exits 2.
+    budgets). DIRECTORY is the generated tree (default: generated/ when it holds
+    .edgemodels/manifest.json, as in a repository made by `init`; else the current folder),
+    or a folder of hand-written manifests. One with neither .edgemodels/manifest.json nor
+    any manifest, chart or kustomization exits 2, and so does one that is no generated tree
+    but holds one below it or holds catalogue or SiteInventory files.
 
     Findings are path:line:col: CODE message (K1xx schema, K2xx render/build, K3xx RHACM),
     on the generated file or template, with the catalogue line that produced the object.
@@ -108,6 +117,7 @@ def command(
     """
 
     def body() -> int:
+        folder = directory or default_tree_path()
         options = ValidateOptions(
             kubernetes_version=kubernetes_version,
             skip_kinds=skip_kinds,
@@ -120,8 +130,8 @@ def command(
         )
         # Findings name files relative to the tree; shown relative to where the user is, so
         # editors and CI annotations (GitLab, GitHub, SARIF) can open them.
-        diags = [in_folder(d, directory) for d in validate_tree(directory, options)]
+        diags = [in_folder(d, folder) for d in validate_tree(folder, options)]
         warnings_fail = fail_on == "warning"  # not --strict, which is about schemas
-        return emit_findings(diags, fmt, f"validated {directory}", warnings_fail, output=output)
+        return emit_findings(diags, fmt, f"validated {folder}", warnings_fail, output=output)
 
     return guarded(body)
