@@ -197,8 +197,8 @@ def _write_and_commit(repo: Any, ctx: _Context, attempt: int) -> PublishResult:
         plan = write_tree(out, ctx.tree, ctx.options.force)
     where = ctx.dest.shown
     if plan.conflicts:
-        shown = Path(ctx.dest.path or ".")
-        return PublishResult("findings", tuple(conflict_findings(plan, shown)), where=where)
+        found = conflict_findings(plan, Path(ctx.dest.path or "."))
+        return PublishResult("findings", tuple(on_branch(d, ctx.dest) for d in found), where=where)
     message = commit_message(ctx, old, plan)
     if ctx.options.dry_run:
         status: Status = "dry-run" if plan.differs else "unchanged"
@@ -207,6 +207,14 @@ def _write_and_commit(repo: Any, ctx: _Context, attempt: int) -> PublishResult:
     if commit is None:
         return PublishResult("unchanged", attempts=attempt, where=where)
     return PublishResult("published", message=message, commit=commit, attempts=attempt, where=where)
+
+
+def on_branch(finding: Diagnostic, dest: Destination) -> Diagnostic:
+    """A finding on a file of the deploy branch, named `URL@BRANCH:PATH` (git's `rev:path`):
+    a bare `hub/channel.yaml` reads as a file of the working copy, which is not the one
+    edited (generated/hub/channel.yaml there is as generated)."""
+    path = f"{redact(dest.url)}@{dest.branch}:{finding.location.path}"
+    return replace(finding, location=replace(finding.location, path=path))
 
 
 def commit_message(ctx: _Context, old: Mapping[str, DeployedModel], plan: Plan) -> str:

@@ -312,7 +312,8 @@ def test_force_names_the_hand_edits_it_discards_in_the_commit(
     set_version(catalogue, "sktime", "1.4.2", "1.5.0")
     rc, out, _ = publish(capsys, str(catalogue), *where)
     assert rc == 1
-    assert "deploy/models/sktime/chart/values.yaml" in out
+    at = f"{bare_repo}@acm-dev:deploy/models/sktime/chart/values.yaml:1:1: D301 "
+    assert at in out  # the deploy branch's file, not one of the working copy
     assert message(bare_repo).strip() == "hand tuning"  # nothing published over it
     rc, out, _ = publish(capsys, str(catalogue), *where, "--force")
     assert rc == 0, out
