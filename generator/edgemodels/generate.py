@@ -21,6 +21,7 @@ from edgemodels.render import RenderOptions, SourceInfo, render_catalogue
 from edgemodels.render.common import inside
 from edgemodels.secrets_scan import scan_value
 from edgemodels.tree import (
+    MANIFEST_PATH,
     Conflict,
     FileTree,
     Plan,
@@ -60,6 +61,7 @@ class GenerateResult:
     findings: tuple[Diagnostic, ...]
     plan: Plan | None = None  # None when the catalogue has errors
     files: int = 0  # files in the generated tree
+    no_tree: bool = False  # --check of an OUTPUT without a generated tree
 
 
 def source_info(
@@ -116,9 +118,25 @@ def generate(options: GenerateOptions, cwd: Path | None = None) -> GenerateResul
     else:
         plan = write_tree(options.output, tree, options.force, cache)
     findings = [*diagnostics, *conflict_findings(plan, options.output)]
-    if options.check:
+    no_tree = options.check and not (options.output / MANIFEST_PATH).is_file()
+    if no_tree:
+        findings.append(no_tree_finding(options.output, len(tree)))
+    elif options.check:
         findings += stale_findings(plan, options.output)
-    return GenerateResult(tuple(findings), plan, len(tree))
+    return GenerateResult(tuple(findings), plan, len(tree), no_tree)
+
+
+def no_tree_finding(output: Path, files: int) -> Diagnostic:
+    """--check of a folder without a generated tree: one finding, not one per file it would
+    write (a mistyped OUTPUT in CI read as a stale tree, one D304 per file). Still exit 1:
+    to the gate, a tree never generated is a tree out of date."""
+    code, name = STALE_CODE
+    state = "holds no generated tree" if output.is_dir() else "does not exist"
+    message = (
+        f"{output} {state} (no {MANIFEST_PATH}): generate would write all {files} files; "
+        f"check the path, or run generate -o {output} and commit the tree"
+    )
+    return Diagnostic(Location(output.as_posix(), 1, 1), code, message, "error", name)
 
 
 def refuse_overlap(catalogue: Path, output: Path) -> None:
@@ -213,18 +231,23 @@ _VERB = {"added": "add", "changed": "change", "removed": "remove"}
 MAX_LISTED = 200
 
 
-def summary(plan: Plan, output: Path, check: bool, max_paths: int = MAX_LISTED) -> str:
-    """Counts, then one line per added/changed/removed file."""
+def summary(
+    plan: Plan, output: Path, check: bool, max_paths: int = MAX_LISTED, no_tree: bool = False
+) -> str:
+    """Counts, then one line per added/changed/removed file (not when --check finds no
+    generated tree in OUTPUT: every file would be listed)."""
     counts = f"{len(plan.added)} added, {len(plan.changed)} changed, {len(plan.removed)} removed"
     if plan.conflicts:
         head = f"{output}: nothing written, {len(plan.conflicts)} conflict(s)"
+    elif check and no_tree:
+        head = f"{output}: no generated tree ({len(plan.added)} files to add)"
     elif check:
         state = "out of date" if plan.differs else "up to date"
         head = f"{output}: {state} ({counts}, {plan.unchanged} unchanged)"
     else:
         head = f"{output}: {counts}, {plan.unchanged} unchanged"
     lines = [head]
-    if not plan.conflicts:
+    if not plan.conflicts and not no_tree:
         rows = [f"  {state:8} {path}" for state, path in iter_changes(plan)]
         if len(rows) > max_paths:  # a first run of a large catalogue adds tens of thousands
             rows = [*rows[:max_paths], f"  ... and {len(rows) - max_paths} more"]

@@ -321,12 +321,18 @@ def test_a_comment_or_a_reformat_changes_no_generated_file(
     assert repo.files() == before
 
 
-def test_check_of_a_missing_folder_lists_everything(
+def test_check_of_a_folder_without_a_tree_says_so_once(
     repo: Repo, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert repo.generate(catalogue(), "--check") == 1
-    assert "would add this file" in capsys.readouterr().out
-    assert not repo.out.exists()
+    """A mistyped OUTPUT in CI is one finding, not one D304 per file it would write."""
+    for state in ("does not exist", "holds no generated tree"):
+        assert repo.generate(catalogue(), "--check") == 1
+        out = capsys.readouterr().out
+        assert f"{repo.out.as_posix()}:1:1: D304 {repo.out.as_posix()} {state} (no " in out
+        assert out.count("D304") == 1 and "would add this file" not in out
+        assert "  added" not in out  # no list of every file either
+        repo.out.mkdir(exist_ok=True)
+    assert list(repo.out.iterdir()) == []  # --check wrote nothing
 
 
 def test_catalogue_errors_stop_before_anything_is_written(

@@ -64,7 +64,8 @@ def command(
     removed; other files in OUTPUT are left alone. A generated file edited by hand is
     reported and kept unless --force. OUTPUT/.edgemodels/cache (git-ignored) lets the next
     run render only the models that changed. Exit 0 when written (or up to date under --check),
-    1 on catalogue errors, conflicts or (with --check) an out-of-date OUTPUT, 2 when OUTPUT
+    1 on catalogue errors, conflicts or (with --check) an out-of-date OUTPUT (one D304 per
+    stale file; one in all when OUTPUT does not exist or holds no generated tree), 2 when OUTPUT
     cannot be written, is being written by another run, or overlaps the catalogue folder
     (OUTPUT must be outside it).
 
@@ -84,7 +85,7 @@ def command(
         if result.plan is None:
             return emit_findings(result.findings, fmt, f"generate {path}")
         if fmt == "text":
-            click.echo(summary(result.plan, output, check), nl=False)
+            click.echo(summary(result.plan, output, check, no_tree=result.no_tree), nl=False)
         if result.findings:
             return emit_findings(result.findings, fmt, f"generate {output}")
         if fmt != "text":
