@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from edgemodels.cli import COMMANDS, cli, guarded
+from edgemodels.cli import COMMANDS, cli, guarded, main
 
 CLI_DIR = Path(__file__).resolve().parents[2] / "generator" / "edgemodels" / "cli"
 NOT_COMMANDS = {"__init__", "terminal"}
@@ -76,3 +76,27 @@ def test_a_broken_pipe_elsewhere_is_still_a_crash(capsys: pytest.CaptureFixture[
 
     assert guarded(body) == 3
     assert "internal error: BrokenPipeError" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("typed", "meant"), [("chek", "check"), ("vaildate", "validate")])
+def test_a_misspelt_command_gets_a_suggestion(
+    typed: str, meant: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main([typed]) == 2
+    assert f"No such command '{typed}'. Did you mean '{meant}'?" in capsys.readouterr().err
+    assert main(["xyzzy"]) == 2
+    assert "Did you mean" not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("name", ["check", "validate", "publish"])
+def test_o_is_the_report_file_where_output_is(name: str) -> None:
+    """As on plan and policy export; generate's -o stays its tree folder."""
+    result = CliRunner().invoke(cli, [name, "--help"])
+    assert "-o, --output" in result.output
+
+
+def test_check_o_writes_the_report(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    example = Path(__file__).resolve().parents[2] / "examples" / "lrt"
+    report = tmp_path / "check.json"
+    assert main(["check", str(example), "-o", str(report), "--format", "json"]) in (0, 1)
+    assert report.read_text().startswith("{")

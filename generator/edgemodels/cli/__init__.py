@@ -8,6 +8,7 @@ tool, 3 unexpected crash, 130 interrupted (Ctrl-C), 141 output closed (`| head`)
 from __future__ import annotations
 
 import contextlib
+import difflib
 import importlib
 import os
 import select
@@ -138,6 +139,7 @@ def report_options(func: Callable[P, R]) -> Callable[P, R]:
     """`--format` and `--output` for a command that reports findings (parameters `fmt`,
     `output`); pass both on to `emit_findings`."""
     func = click.option(
+        "-o",
         "--output",
         "output",
         type=click.Path(dir_okay=False, path_type=Path),
@@ -194,6 +196,17 @@ COMMANDS: dict[str, Entry] = {
 class LazyGroup(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
         return list(COMMANDS)
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        """A misspelt command gets a "did you mean", as a misspelt option does."""
+        name = args[0] if args else ""
+        if name and name not in COMMANDS and not name.startswith("-"):
+            close = difflib.get_close_matches(name, list(COMMANDS), n=1, cutoff=0.6)
+            if close:
+                ctx.fail(f"No such command {name!r}. Did you mean {close[0]!r}?")
+        return super().resolve_command(ctx, args)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         entry = COMMANDS.get(cmd_name)
