@@ -83,6 +83,24 @@ def test_folder_without_catalogue(tmp_path: Path) -> None:
         load(tmp_path / "empty", base=tmp_path)
 
 
+def test_yaml_and_yml_files_are_merged_and_others_not_read(tmp_path: Path) -> None:
+    """What the catalogue.yaml of `init` says: *.yaml and *.yml of the folder and its
+    subfolders are merged; a *.json file is not read."""
+    files = {
+        "main.yaml": BASE,
+        "models/a.yml": MODEL.format(name="a"),
+        "models/b.json": '{"not": "read"',
+        "models/notes.txt": "not: [read",
+    }
+    result = load(write(tmp_path, files), base=tmp_path)
+    assert result.diagnostics == []
+    assert result.catalogue is not None
+    assert [m.name for m in result.catalogue.models] == ["sktime", "a"]
+    template = Path(__file__).resolve().parents[3] / "repo-template" / "catalogue"
+    comment = (template / "catalogue.yaml").read_text()
+    assert "every *.yaml and *.yml file" in comment and "*.json included, are not read" in comment
+
+
 def test_hidden_folders_are_ignored(tmp_path: Path) -> None:
     files = {"main.yaml": BASE, ".git/junk.yaml": "not: [valid"}
     assert rendered(tmp_path, files) == []
