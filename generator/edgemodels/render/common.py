@@ -53,7 +53,7 @@ def inside(path: str, start: str, base: str) -> str | None:
     rel = _folder_inside(folder, start, base)
     if rel is None:  # outside, unless `path` names `base` itself (rare: worked out in full)
         whole = posixpath.normpath(posixpath.join(start, path))
-        return "." if whole == posixpath.normpath(base) else None
+        return "." if posixpath.relpath(whole, base) == "." else None  # "//a" is "/a" too
     return name if rel == "." else f"{rel}/{name}"
 
 

@@ -29,6 +29,11 @@ def test_inside_is_relpath_within_the_base(
     assert inside(path, start, base) == expected
 
 
+def test_a_path_with_two_leading_slashes_naming_the_base() -> None:
+    """normpath keeps POSIX's leading "//"; relpath does not (found by hypothesis)."""
+    assert inside("//a/b", "/", "/a/b") == "."
+
+
 def test_a_folder_name_is_not_a_file() -> None:
     assert inside("a/..", "/", "/") is None
     assert inside("a/", "/", "/") is None
