@@ -33,13 +33,21 @@ labels:
 annotations:
   edgemodels.io/source: {{ .source | quote }}
   {{- with .security }}
-  {{- if .runAsRoot }}
-  edgemodels.io/run-as-root: {{ .reason | quote }}
-  {{- end }}
-  {{- if .writableRootFilesystem }}
-  edgemodels.io/writable-root-filesystem: {{ .reason | quote }}
+  {{- with include "edgemodels.exceptions" . | trim }}
+  {{- . | nindent 2 }}
   {{- end }}
   {{- end }}
+{{- end }}
+
+{{- /* A model's declared security exception. The pod template carries it too: the
+       admission policies (P124, P125) check the Pods, which get only the template's. */}}
+{{- define "edgemodels.exceptions" -}}
+{{- if .runAsRoot }}
+edgemodels.io/run-as-root: {{ .reason | quote }}
+{{- end }}
+{{- if .writableRootFilesystem }}
+edgemodels.io/writable-root-filesystem: {{ .reason | quote }}
+{{- end }}
 {{- end }}
 
 {{- define "edgemodels.context" -}}
@@ -73,6 +81,10 @@ spec:
     metadata:
       labels:
         {{- include "edgemodels.labels" $ctx | nindent 8 }}
+      {{- with include "edgemodels.exceptions" .Values.security | trim }}
+      annotations:
+        {{- . | nindent 8 }}
+      {{- end }}
     spec:
       automountServiceAccountToken: false
       {{- with .Values.imagePullSecrets }}

@@ -138,6 +138,10 @@ def deployment(catalogue: Catalogue, model: Model, s: Settings, origin: str) -> 
     metadata = meta(model.name, site_labels(model, SERVER), origin)
     metadata["annotations"].update(exception_annotations(model))
     security = pod_security(model.security.run_as_root, http.run_as_user)
+    # The Pods get only the template's metadata, and the admission policies check them.
+    pod_metadata: Obj = {"labels": site_labels(model, SERVER)}
+    if exceptions := exception_annotations(model):
+        pod_metadata["annotations"] = exceptions
     return {
         "apiVersion": "apps/v1",
         "kind": "Deployment",
@@ -146,7 +150,7 @@ def deployment(catalogue: Catalogue, model: Model, s: Settings, origin: str) -> 
             "replicas": s.replicas,
             "selector": {"matchLabels": selector_labels(model, SERVER)},
             "template": {
-                "metadata": {"labels": site_labels(model, SERVER)},
+                "metadata": pod_metadata,
                 "spec": _pod(catalogue, security, [container])
                 | {"volumes": [{"name": "tmp", "emptyDir": {}}]},
             },

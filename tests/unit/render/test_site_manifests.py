@@ -11,6 +11,7 @@ import helm_python
 import pytest
 
 from edgemodels.catalogue.model import Catalogue, SecurityException
+from edgemodels.policy import Manifest, check_manifests, load_policies
 from edgemodels.tree import FileTree
 
 from .samples import fleet, fleet_plus, seed
@@ -184,6 +185,30 @@ def test_security_exceptions_loosen_only_what_they_name(packaging: str, tmp_path
         "edgemodels.io/writable-root-filesystem"
         not in (objects[("Service", "lrt")]["metadata"]["annotations"])
     )
+
+
+@pytest.mark.parametrize("packaging", ["helm", "kustomize"])
+def test_the_pods_of_a_model_with_an_exception_pass_the_pod_rules(
+    packaging: str, tmp_path: Path
+) -> None:
+    cat = all_packaged(seed(), packaging)
+    exception = SecurityException(
+        run_as_root=True, writable_root_filesystem=True, reason="vendor image needs root"
+    )
+    cat = replace(cat, models=(replace(cat.models[0], security=exception),))
+    tree = render(cat)
+    outputs = site_outputs(tree, write_out(tree, tmp_path), "i4q-lrt")
+    deployment = by_key(outputs["hub/subscriptions/lrt--lrt.yaml"])[("Deployment", "lrt")]
+    template = deployment["spec"]["template"]
+    # What the ReplicaSet controller creates: the template's metadata and spec, nothing more.
+    metadata = {"name": "lrt-7d4b9c-x2x7p", **template["metadata"]}
+    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": metadata, "spec": template["spec"]}
+    assert template["spec"]["securityContext"]["runAsNonRoot"] is False
+    policies = load_policies(None, None)
+    found = check_manifests(
+        policies, [Manifest("pod.yaml", 1, pod), Manifest("d.yaml", 1, deployment)]
+    )
+    assert [d.render() for d in found] == []
 
 
 def test_container_model_delivery_per_placement(deployed: Callable[[str], Outputs]) -> None:

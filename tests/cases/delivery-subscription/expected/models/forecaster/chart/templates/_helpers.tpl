@@ -18,13 +18,21 @@ labels:
 annotations:
   edgemodels.io/source: {{ .source | quote }}
   {{- with .security }}
-  {{- if .runAsRoot }}
-  edgemodels.io/run-as-root: {{ .reason | quote }}
-  {{- end }}
-  {{- if .writableRootFilesystem }}
-  edgemodels.io/writable-root-filesystem: {{ .reason | quote }}
+  {{- with include "edgemodels.exceptions" . | trim }}
+  {{- . | nindent 2 }}
   {{- end }}
   {{- end }}
+{{- end }}
+
+{{- /* A model's declared security exception. The pod template carries it too: the
+       admission policies (P124, P125) check the Pods, which get only the template's. */}}
+{{- define "edgemodels.exceptions" -}}
+{{- if .runAsRoot }}
+edgemodels.io/run-as-root: {{ .reason | quote }}
+{{- end }}
+{{- if .writableRootFilesystem }}
+edgemodels.io/writable-root-filesystem: {{ .reason | quote }}
+{{- end }}
 {{- end }}
 
 {{- define "edgemodels.context" -}}
