@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import click
 import kubernetes_validate
@@ -15,7 +16,11 @@ from edgemodels.cli.policy import command as policy_command
 from edgemodels.cli.rules import command as rules_command
 from edgemodels.cli.rules import rule_command
 from edgemodels.policy import load_policies
+from edgemodels.policy.cel_import import cel
+from edgemodels.policy.evaluate import bind
 from edgemodels.policy.export import ExportOptions, export_objects, plural
+
+from .helpers import manifest_findings
 
 KUBERNETES = "1.33.0"
 
@@ -69,13 +74,72 @@ def test_exported_policy_keeps_the_rule() -> None:
     assert spec["failurePolicy"] == "Ignore"
     assert {"apiGroups": ["batch"], "apiVersions": ["v1"], "operations": ["CREATE", "UPDATE"],
             "resources": ["jobs", "cronjobs"]} in spec["matchConstraints"]["resourceRules"]  # fmt: skip
-    assert [c["name"] for c in spec["matchConditions"]] == ["no-declared-exception"]
-    assert [v["name"] for v in spec["variables"]] == ["pod", "podNonRoot", "rooted"]
+    assert "matchConditions" not in spec  # they cannot read variables; `exempt` is one
+    names = [v["name"] for v in spec["variables"]]
+    assert names == ["pod", "podMetadata", "exempt", "podNonRoot", "checked"]
+    assert spec["validations"][0]["expression"].startswith("(variables.checked).all(item, ")
     assert spec["validations"][0]["reason"] == "Forbidden"
     assert binding["spec"] == {
         "policyName": "edgemodels-p124-pod-runs-as-non-root",
         "validationActions": ["Deny"],
     }  # --all-objects: no objectSelector
+
+
+def admission_messages(policy: dict[str, Any], obj: object) -> list[str]:
+    """The messages of the validations an admission policy fails on `obj`, computed as the
+    API server does: match conditions, then the variables in order, then each validation."""
+    ctx = cel.Context()
+    bind(ctx, "object", obj)
+    spec = policy["spec"]
+    if not all(cel.compile(c["expression"]).execute(ctx) for c in spec.get("matchConditions", [])):
+        return []
+    variables: dict[str, object] = {}
+    for v in spec.get("variables", []):
+        bind(ctx, "variables", variables)
+        variables[v["name"]] = cel.compile(v["expression"]).execute(ctx)
+    bind(ctx, "variables", variables)
+    return [
+        cel.compile(v["messageExpression"]).execute(ctx)
+        for v in spec["validations"]
+        if cel.compile(v["expression"]).execute(ctx) is not True
+    ]
+
+
+POD = """\
+apiVersion: v1
+kind: Pod
+metadata:
+  name: sktime-7d4b9c-x2x7p
+  labels: {app.kubernetes.io/managed-by: edgemodels}
+spec:
+  securityContext: {runAsNonRoot: false}
+  containers:
+    - {name: model, image: sktime:1.4.2, securityContext: {readOnlyRootFilesystem: false}}
+    - {name: sidecar, image: proxy:1.0, securityContext: {readOnlyRootFilesystem: true}}
+  initContainers:
+    - {name: tools, image: busybox:1.36, securityContext: {readOnlyRootFilesystem: false}}
+"""
+
+
+@pytest.mark.parametrize(
+    ("code", "annotation", "offending"),
+    [("P124", "edgemodels.io/run-as-root", ["model", "sidecar", "tools"]),
+     ("P125", "edgemodels.io/writable-root-filesystem", ["model", "tools"])],
+)  # fmt: skip
+def test_exported_pod_rules_admit_what_validate_passes(
+    tmp_path: Path, code: str, annotation: str, offending: list[str]
+) -> None:
+    (policy, _), _ = export_objects(load_policies(None, None), ExportOptions((code,)))
+    pod = yaml.safe_load(POD)
+    (message,) = admission_messages(policy, pod)  # Kubernetes: the first failing container's
+    assert message.startswith("container 'model' of Pod 'sktime-7d4b9c-x2x7p'")
+    found = [d for d in manifest_findings(tmp_path, POD) if d.code == code]
+    assert [d.message.split("'")[1] for d in found] == offending
+    # The annotation a declared exception puts on the pod template, which Pods inherit.
+    pod["metadata"]["annotations"] = {annotation: "vendor image"}
+    assert admission_messages(policy, pod) == []
+    exempt = POD.replace("  labels:", f"  annotations: {{{annotation}: vendor image}}\n  labels:")
+    assert [d for d in manifest_findings(tmp_path, exempt) if d.code == code] == []
 
 
 def test_warning_rules_warn_instead_of_deny(tmp_path: Path) -> None:

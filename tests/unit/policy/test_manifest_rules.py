@@ -33,7 +33,12 @@ spec:
           readinessProbe: {httpGet: {path: /health, port: http}}
           livenessProbe: {httpGet: {path: /health, port: http}}
           securityContext: {readOnlyRootFilesystem: true}
-"""  # with BANNER: the first container starts on line 12, column 9
+"""  # with BANNER: the first container starts on line 12, its `name` at column 11
+
+SIDECAR = """\
+        - name: sidecar
+          image: registry.gitlab.com/i4q/lrt/proxy:1.0
+"""  # after DEPLOYMENT (with BANNER): line 17
 
 PLACEMENT = """\
 apiVersion: cluster.open-cluster-management.io/v1beta1
@@ -58,7 +63,26 @@ spec:
         - name: copy
           image: registry.gitlab.com/i4q/models/defect:3.0.1
           securityContext: {readOnlyRootFilesystem: true}
+      initContainers:
+        - name: tools
+          image: registry.gitlab.com/i4q/tools/busybox:1.36
+          securityContext: {readOnlyRootFilesystem: true}
+"""  # with BANNER: `copy` is on line 10 and `tools` on line 14
+
+POD_ROOT = """\
+apiVersion: v1
+kind: Pod
+metadata:
+  name: sktime-7d4b9c-x2x7p
+  annotations: {edgemodels.io/run-as-root: binds port 80}
+spec:
+  containers:
+    - name: model
+      image: registry.gitlab.com/i4q/lrt/sktime:1.4.2
+      securityContext: {readOnlyRootFilesystem: true}
 """
+
+NO_POD_NON_ROOT = "      securityContext: {runAsNonRoot: true}\n"
 
 
 def drop(text: str, fragment: str) -> str:
@@ -71,9 +95,10 @@ CASES = [
         "P120-no-liveness",
         drop(DEPLOYMENT, "          livenessProbe: {httpGet: {path: /health, port: http}}\n"),
         "P120",
-        [(12, 9, "P120")],
+        [(12, 11, "P120")],
     ),
     ("P120-pass", DEPLOYMENT, "P120", []),
+    ("P120-at-the-container-it-names", DEPLOYMENT + SIDECAR, "P120", [(17, 11, "P120")]),
     (
         "P120-helper-is-not-a-server",
         drop(
@@ -142,11 +167,12 @@ CASES = [
         "P123",
         [],
     ),
+    ("P124-root", drop(DEPLOYMENT, NO_POD_NON_ROOT), "P124", [(11, 11, "P124")]),
     (
-        "P124-root",
-        drop(DEPLOYMENT, "      securityContext: {runAsNonRoot: true}\n"),
+        "P124-each-container",
+        drop(DEPLOYMENT + SIDECAR, NO_POD_NON_ROOT),
         "P124",
-        [(2, 1, "P124")],
+        [(11, 11, "P124"), (16, 11, "P124")],
     ),
     (
         "P124-container-overrides-pod",
@@ -154,26 +180,61 @@ CASES = [
             "{readOnlyRootFilesystem: true}", "{readOnlyRootFilesystem: true, runAsNonRoot: false}"
         ),
         "P124",
-        [(2, 1, "P124")],
+        [(12, 11, "P124")],
+    ),
+    (
+        "P124-init-container",
+        JOB.replace(
+            "busybox:1.36\n          securityContext: {readOnlyRootFilesystem: true}",
+            "busybox:1.36\n          securityContext: {readOnlyRootFilesystem: true, runAsNonRoot: false}",
+        ),
+        "P124",
+        [(14, 11, "P124")],
     ),
     ("P124-pass", DEPLOYMENT, "P124", []),
     ("P124-pass-job", JOB, "P124", []),
     (
         "P124-pass-declared-exception",
-        drop(DEPLOYMENT, "      securityContext: {runAsNonRoot: true}\n").replace(
-            "{edgemodels.io/source:",
-            "{edgemodels.io/run-as-root: binds port 80, edgemodels.io/source:",
+        drop(DEPLOYMENT, NO_POD_NON_ROOT).replace(
+            "  template:\n",
+            "  template:\n    metadata: {annotations: {edgemodels.io/run-as-root: x}}\n",
         ),
         "P124",
         [],
     ),
     (
+        # Its Pods get the pod template's annotations only: admission would refuse them.
+        "P124-exception-on-the-workload-only",
+        drop(DEPLOYMENT, NO_POD_NON_ROOT).replace(
+            "{edgemodels.io/source:",
+            "{edgemodels.io/run-as-root: binds port 80, edgemodels.io/source:",
+        ),
+        "P124",
+        [(11, 11, "P124")],
+    ),
+    (
+        "P124-pod",
+        drop(POD_ROOT, "  annotations: {edgemodels.io/run-as-root: binds port 80}\n"),
+        "P124",
+        [(8, 7, "P124")],
+    ),
+    ("P124-pass-pod-with-exception", POD_ROOT, "P124", []),
+    (
         "P125-writable",
-        drop(JOB, "          securityContext: {readOnlyRootFilesystem: true}\n"),
+        JOB.replace("{readOnlyRootFilesystem: true}", "{}"),
         "P125",
-        [(2, 1, "P125")],
+        [(10, 11, "P125"), (14, 11, "P125")],
     ),
     ("P125-pass", JOB, "P125", []),
+    (
+        "P125-pass-declared-exception",
+        JOB.replace("{readOnlyRootFilesystem: true}", "{}").replace(
+            "  template:\n",
+            "  template:\n    metadata: {annotations: {edgemodels.io/writable-root-filesystem: x}}\n",
+        ),
+        "P125",
+        [],
+    ),
 ]
 
 

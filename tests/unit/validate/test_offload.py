@@ -89,7 +89,8 @@ def test_the_process_checks_the_built_objects_with_the_policies_of_the_run(
 ) -> None:
     with_policies = replace(options, policies=True)
     in_thread = _findings(tree, with_policies)
-    assert ("P124", BASE, 1) in {f[:3] for f in in_thread}  # a built object's finding
+    container = line_of(tree, BASE, "- name: model")
+    assert ("P124", BASE, container) in {f[:3] for f in in_thread}  # a built object's finding
     monkeypatch.setattr(offload, "PROCESS_MIN_TARGETS", 1)
     # Nothing of it is done again here: the process (which these patches do not reach) did it.
     monkeypatch.setattr(offload, "build", _not_here)
