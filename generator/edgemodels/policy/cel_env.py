@@ -38,7 +38,8 @@ NATIVE = frozenset(
     }
 )  # fmt: skip
 
-# cel-go extension functions Kubernetes enables (strings, sets), from cel's stdlib module.
+# cel-go extension functions Kubernetes enables (strings, sets), from cel's stdlib module;
+# min, max and sum only as list members (see LIST_MEMBERS).
 _KUBERNETES_STDLIB = (
     "charAt", "lastIndexOf", "lowerAscii", "upperAscii", "replace", "split", "substring",
     "trim", "join", "strings.quote", "sets.contains", "sets.equivalent", "sets.intersects",
@@ -66,6 +67,13 @@ FUNCTIONS, KUBERNETES_FUNCTIONS = _function_tables()
 NOT_IN_KUBERNETES = frozenset(FUNCTIONS) - KUBERNETES_FUNCTIONS
 NAMESPACES = frozenset(name.split(".")[0] for name in FUNCTIONS if "." in name) | {"optional"}
 
+# Kubernetes has these only as argument-less list members, `[a, b].max()`
+# (k8s.io/apiserver/pkg/cel/library/lists.go); cel's global forms, `max(a, b)` or
+# `max([a, b])`, work here, but the API server refuses a policy that calls them.
+LIST_MEMBERS = frozenset({"min", "max", "sum"})
+_LIST_CALL_RE = re.compile(rf"(\.\s*)?\b({'|'.join(sorted(LIST_MEMBERS))})\s*\((\s*\))?")
+_COMMENT_RE = re.compile(r"//[^\n]*")
+
 _MACRO_VAR_RE = re.compile(r"\.\s*(?:all|exists|exists_one|map|filter)\s*\(\s*([A-Za-z_]\w*)\s*,")
 _VARIABLES_RE = re.compile(r"\bvariables\s*\.\s*([A-Za-z_]\w*)")
 
@@ -83,6 +91,7 @@ class Compiled:
 
     program: cel.Program
     functions: frozenset[str]  # registrable functions (full dotted names)
+    not_members: frozenset[str]  # LIST_MEMBERS called in another form than `list.max()`
     roots: frozenset[str]  # top-level variables: object, variables, params, ...
     variable_names: frozenset[str]  # the `variables.<name>` it reads
 
@@ -118,7 +127,21 @@ def compile_expression(
                 "P003", f"expression too large once its variables are written in ({size})"
             )
         program = _compile(expanded)
-    return Compiled(program, functions, roots, used)
+    return Compiled(program, functions, non_member_calls(source), roots, used)
+
+
+def non_member_calls(source: str) -> frozenset[str]:
+    """The LIST_MEMBERS that `source` calls other than as `<list>.name()` (strings and
+    comments left out)."""
+    code, pos = [], 0
+    for start, end in _string_spans(source):
+        code += [source[pos:start], "''"]
+        pos = end
+    code.append(source[pos:])
+    text = _COMMENT_RE.sub("", "".join(code))
+    return frozenset(
+        m.group(2) for m in _LIST_CALL_RE.finditer(text) if not (m.group(1) and m.group(3))
+    )
 
 
 def _compile(source: str) -> cel.Program:

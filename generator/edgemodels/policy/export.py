@@ -2,10 +2,10 @@
 
 The same CEL runs at admission on the hub or on the sites. edgemodels-only extensions are
 dropped (fieldPath, fieldPathExpression, severityExpression, documentation); a rule that calls an
-edgemodels-only function or reads `params` cannot be evaluated by Kubernetes and is skipped
-with a reason. Severity maps to the binding's validationActions. A validation with `forEach`
-(one finding per element here) is written as its whole-list form, `<forEach>.all(item, ...)`,
-which admission policies can run.
+edgemodels-only function (or min/max/sum other than as list members) or reads `params`
+cannot be evaluated by Kubernetes and is skipped with a reason. Severity maps to the
+binding's validationActions. A validation with `forEach` (one finding per element here) is
+written as its whole-list form, `<forEach>.all(item, ...)`, which admission policies can run.
 """
 
 from __future__ import annotations
@@ -60,8 +60,11 @@ def export_blocker(rule: Rule) -> str:
     kept = [e for e in rule.expressions() if e is not rule.severity_expression]
     kept = [e for e in kept if all(e is not v.field_path_expression for v in rule.validations)]
     own = sorted({f for e in kept for f in e.compiled.functions} & NOT_IN_KUBERNETES)
+    forms = sorted({f for e in kept for f in e.compiled.not_members})
+    own += [f"{f}(...)" for f in forms]
     if own:
-        return f"uses functions Kubernetes does not have ({', '.join(own)})"
+        hint = "; it has min, max and sum only as list members, [a, b].max()" if forms else ""
+        return f"uses functions Kubernetes does not have ({', '.join(own)}){hint}"
     if any("params" in e.compiled.roots for e in kept):
         return "reads params (the policy config), which a binding does not provide"
     return ""

@@ -6,7 +6,13 @@ from typing import Any
 
 import pytest
 
-from edgemodels.policy.cel_env import CelProblem, compile_expression, inline_variables, new_context
+from edgemodels.policy.cel_env import (
+    CelProblem,
+    compile_expression,
+    inline_variables,
+    new_context,
+    non_member_calls,
+)
 
 ROOTS = ("object", "variables", "params")
 
@@ -131,3 +137,17 @@ def test_variables_are_evaluated_only_where_used() -> None:
     assert compiled.program.execute(ctx) is True
     ctx.add_variable("object", {"x": [1, 2]})
     assert compiled.program.execute(ctx) is True
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("max(1, 0) + min([1]) + sum([2])", {"max", "min", "sum"}),
+        ("[1].max(2)", {"max"}),  # Kubernetes has no overload with an argument
+        ("[1, 0].max() + l . min ( ) + object.x.sum()", set()),
+        ("'max(1)' + r\"sum(2)\" // min(3)\n", set()),
+        ("object.maxSurge + object.min + summary(x)", set()),
+    ],
+)
+def test_list_functions_called_other_than_as_members(source: str, expected: set[str]) -> None:
+    assert non_member_calls(source) == expected

@@ -15,10 +15,14 @@ from click.testing import CliRunner
 from edgemodels.cli.policy import command as policy_command
 from edgemodels.cli.rules import command as rules_command
 from edgemodels.cli.rules import rule_command
+from edgemodels.diagnostics import Location
 from edgemodels.policy import load_policies
+from edgemodels.policy.cel_env import new_context
 from edgemodels.policy.cel_import import cel
-from edgemodels.policy.evaluate import bind
-from edgemodels.policy.export import ExportOptions, export_objects, plural
+from edgemodels.policy.evaluate import Subject, bind, run_rule
+from edgemodels.policy.export import ExportOptions, export_blocker, export_objects, plural
+from edgemodels.policy.files import load_policy_file
+from edgemodels.policy.model import Rule
 
 from .helpers import manifest_findings
 
@@ -159,6 +163,48 @@ def test_export_refuses_a_rule_kubernetes_cannot_run(tmp_path: Path) -> None:
     assert "cannot be exported" in err and "credentials" in err
     _, err, code = export_text("--rule", "P101", "--catalogue", str(tmp_path))
     assert code == 2 and "catalogue rule" in err
+
+
+HINT = "; it has min, max and sum only as list members, [a, b].max()"
+
+
+@pytest.mark.parametrize(
+    ("expression", "blocker"),
+    [
+        ("object.spec.replicas <= max(1, 0)", "max(...)"),
+        ("min([3, 1]) == 1 && sum([1, 2]) == 3", "min(...), sum(...)"),
+        ("[1, 0].max() == 1 && [3, 1].min() == 1 && [1, 2]. sum ( ) == 3", ""),
+        ("'max(1, 2)' != '' // a max(1, 2) in a comment\n", ""),
+        ("math.greatest(1, 2) == 2 && max(1, 2) == 2", "math.greatest, max(...)"),
+    ],
+)
+def test_export_refuses_list_functions_kubernetes_has_only_as_members(
+    tmp_path: Path, expression: str, blocker: str
+) -> None:
+    path = tmp_path / "p.yaml"
+    rule = {"code": "P601", "name": "replicas", "validations": [{"expression": expression}],
+            "appliesTo": {"manifests": [{"apiVersions": ["apps/v1"], "kinds": ["Deployment"]}]}}  # fmt: skip
+    policy = {"apiVersion": "edgemodels.io/v1alpha1", "kind": "PolicySet",
+              "metadata": {"name": "t"}, "rules": [rule]}  # fmt: skip
+    path.write_text(yaml.safe_dump(policy), encoding="utf-8")
+    (loaded,), diags = load_policy_file(path, "p.yaml", "p.yaml")
+    assert diags == []
+    assert check_rule(loaded, {"spec": {"replicas": 1}}) == []  # they all run here
+    expected = f"uses functions Kubernetes does not have ({blocker}){HINT}"
+    assert export_blocker(loaded) == (expected if blocker else "")
+    if blocker:  # and the CLI says why it leaves the rule out
+        config = tmp_path / "c.yaml"
+        config.write_text("policyFiles: [p.yaml]\n", encoding="utf-8")  # and the default pack
+        out, err, code = export_text("--config", str(config), "--catalogue", str(tmp_path))
+        assert code == 0 and "P601" not in out
+        assert f"not exported: P601 replicas: {expected}" in err
+
+
+def check_rule(rule: Rule, obj: dict[str, object]) -> list[str]:
+    subject = Subject(Location("o.yaml", 1, 1), lambda steps: Location("o.yaml", 1, 1))
+    ctx = new_context(rule.functions())
+    bind(ctx, "object", obj)
+    return [d.message for d in run_rule(ctx, rule, subject)]
 
 
 def test_export_to_a_file(tmp_path: Path) -> None:
