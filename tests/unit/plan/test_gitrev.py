@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -13,28 +12,13 @@ from edgemodels.plan.core import PlanOptions, run_plan
 from edgemodels.plan.diff import site_changes
 from edgemodels.plan.gitrev import catalogue_at
 
-EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
-
-
-def git(repo: Path, *args: str) -> str:
-    done = subprocess.run(
-        ["git", "-c", "init.defaultBranch=main", *args],
-        cwd=repo,
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    return done.stdout.strip()
+from .gitrepo import EXAMPLES, example_repo, git
 
 
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
     """A repository whose first commit holds the example catalogue in catalogue/."""
-    root = tmp_path / "repo"
-    root.mkdir()
-    git(root, "init", "-q")
-    shutil.copytree(EXAMPLES / "lrt", root / "catalogue")
-    shutil.copy(EXAMPLES / "sites.yaml", root / "sites.yaml")
+    root = example_repo(tmp_path)
     git(root, "add", "-A")
     git(root, "commit", "-q", "-m", "catalogue")
     return root

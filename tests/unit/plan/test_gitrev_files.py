@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -15,23 +14,12 @@ from edgemodels.errors import InputError
 from edgemodels.plan.core import PlanOptions, run_plan
 from edgemodels.plan.diff import site_changes
 
-EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
-
-
-def git(repo: Path, *args: str) -> None:
-    subprocess.run(
-        ["git", "-c", "init.defaultBranch=main", *args], cwd=repo, check=True, capture_output=True
-    )
+from .gitrepo import example_repo, git
 
 
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
-    root = tmp_path / "repo"
-    root.mkdir()
-    git(root, "init", "-q")
-    shutil.copytree(EXAMPLES / "lrt", root / "catalogue")
-    shutil.copy(EXAMPLES / "sites.yaml", root / "sites.yaml")
-    return root
+    return example_repo(tmp_path)
 
 
 def commit(root: Path) -> None:
