@@ -6,8 +6,12 @@ give it the model differ (a target renamed, or the site now matched by another t
 the model). Each placement has its own Subscription (`<model>-<placement>`, or an Argo CD
 Application), so RHACM deletes the old one's ManifestWork, purging its objects, and creates
 the new one: a redeploy, not a removal, so the removal guards (D101, D102) do not count it.
-A new image with the same version (a rebuilt image, a new digest) is `changed`. A site
-counts under one kind per model: moved first, then the version's direction, then the image.
+A new image with the same version (a rebuilt image, a new digest) is `changed`, and so is
+a change of what the model is deployed with (replicas, resources, env, delivery, its http
+or container section, security, the namespace, pull secrets, the helper image:
+evaluate.Deployed): each changes the objects on the site, most of them roll its pods. A
+site counts under one kind per model: moved first, then the version's direction, then a
+new image or settings.
 
 Computed per model on site masks (a few big-integer operations per model), so the cost does
 not grow with sites x models; the per-site view is derived from the masks on demand.
@@ -19,7 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
-from edgemodels.plan.evaluate import Evaluation, PlacedModel, Route
+from edgemodels.plan.evaluate import Evaluation, PlacedModel, Route, setting_changes
 from edgemodels.plan.versions import Direction, compare
 from edgemodels.selectors import Mask, count, members
 
@@ -46,7 +50,7 @@ class ModelDiff:
     removed: Mask
     kept: Mask
     moved: Mask = 0  # kept, but through other placements
-    reimaged: Mask = 0  # kept through the same placements, with another image
+    redeployed: Mask = 0  # kept through the same placements, with another image or settings
 
     def masks(self) -> dict[ChangeKind, Mask]:
         """Sites per change kind (kinds with no site are left out)."""
@@ -56,8 +60,8 @@ class ModelDiff:
         in_place = self.kept & ~self.moved
         if in_place and self.direction != "same":
             out[self.direction] = in_place
-        elif self.reimaged & in_place:
-            out["changed"] = self.reimaged & in_place
+        elif self.redeployed & in_place:
+            out["changed"] = self.redeployed & in_place
         if self.moved:
             out["moved"] = self.moved
         if self.removed:
@@ -100,11 +104,11 @@ def _diff(old: PlacedModel | None, new: PlacedModel | None) -> ModelDiff:
     new_sites = new.sites if new else 0
     kept = old_sites & new_sites
     direction: Direction = "same"
-    moved = reimaged = 0
+    moved = redeployed = 0
     if old and new:
         direction = compare(old.version, new.version)
         moved = kept & _placement_moves(old, new)
-        reimaged = kept & _image_changes(old, new)
+        redeployed = kept & _redeploys(old, new)
     return ModelDiff(
         either.name,
         old,
@@ -114,7 +118,7 @@ def _diff(old: PlacedModel | None, new: PlacedModel | None) -> ModelDiff:
         old_sites & ~new_sites,
         kept,
         moved,
-        reimaged,
+        redeployed,
     )
 
 
@@ -128,12 +132,12 @@ def _placement_moves(old: PlacedModel, new: PlacedModel) -> Mask:
     return moves
 
 
-def _image_changes(old: PlacedModel, new: PlacedModel) -> Mask:
-    """Sites a placement of both sides gives a different image."""
-    images = {p.name: p.image for p in old.placements}
+def _redeploys(old: PlacedModel, new: PlacedModel) -> Mask:
+    """Sites a placement of both sides gives a different image or other settings."""
+    was = {p.name: (p.image, p.deployed) for p in old.placements}
     changed = 0
     for p in new.placements:
-        if p.name in images and images[p.name] != p.image:
+        if p.name in was and was[p.name] != (p.image, p.deployed):
             changed |= p.sites
     return changed
 
@@ -186,7 +190,8 @@ def _sites(evaluation: Evaluation | None, name: str) -> int | None:
 
 @dataclass(frozen=True)
 class SiteChange:
-    """One model on one site: its version, image and placements before and after."""
+    """One model on one site: its version, image and placements before and after, and the
+    settings that differ (evaluate.SETTING_NAMES), where it had the model before and after."""
 
     model: str
     kind: ChangeKind
@@ -196,6 +201,7 @@ class SiteChange:
     image_after: str | None = None
     placements_before: tuple[str, ...] = ()
     placements_after: tuple[str, ...] = ()
+    settings: tuple[str, ...] = ()
 
 
 def site_changes(diffs: Iterable[ModelDiff]) -> dict[int, list[SiteChange]]:
@@ -216,6 +222,7 @@ def site_changes(diffs: Iterable[ModelDiff]) -> dict[int, list[SiteChange]]:
                         new.image if new else None,
                         old.placements if old else (),
                         new.placements if new else (),
+                        setting_changes(old.deployed, new.deployed) if old and new else (),
                     )
                     for number in members(old_sites & new_sites):
                         found.setdefault(number, []).append(change)

@@ -5,14 +5,24 @@ split by `hub_objects`): one per named target and `follow-<model>` for `followWo
 or with PlacementRules `follow-<model>-1`, `-2`, ..., one per workload selector. A
 Placement is limited to `hub.clusterSets`; a PlacementRule is not. A `follow-<model>`
 placement that no workload feeds lands nowhere (the union of no workload placements), not
-everywhere. Each placement also carries the image it deploys (render/settings.py).
+everywhere. Each placement also carries the image it deploys and the settings it deploys with
+(render/settings.py), so a change to either shows where it lands.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from edgemodels.catalogue.model import Catalogue, Model, Selector, Workload
+from edgemodels.catalogue.model import (
+    Catalogue,
+    ContainerSpec,
+    HttpSpec,
+    Model,
+    Resources,
+    SecurityException,
+    Selector,
+    Workload,
+)
 from edgemodels.diagnostics import Location
 from edgemodels.inventory import Inventory, site_labels
 from edgemodels.placement import (
@@ -22,7 +32,7 @@ from edgemodels.placement import (
     workload_selectors,
 )
 from edgemodels.plan.quantity import parse_bytes
-from edgemodels.render.settings import placement_image
+from edgemodels.render.settings import Settings, base_settings, place
 from edgemodels.selectors import LabelIndex, Mask, build_index, placement_mask, selector_mask
 
 
@@ -77,12 +87,59 @@ class MaskCache:
 
 
 @dataclass(frozen=True)
+class Deployed:
+    """What a placement deploys a model with, besides its version and image. Any of these
+    changes the objects on its sites (pods roll out again, or a Job or claim is replaced),
+    so a change of one is a change of the model there even under the same version.
+    Descriptions, owners and where the entry sits in the catalogue are not here: they reach
+    no site."""
+
+    replicas: int
+    resources: Resources
+    env: tuple[tuple[str, str], ...]
+    delivery: str | None
+    wrapper: str
+    packaging: str
+    http: HttpSpec | None
+    container: ContainerSpec | None
+    security: SecurityException
+    namespace: str
+    image_pull_secrets: tuple[str, ...]
+    helper_image: str  # container models only ("" for HTTP ones, which run no helper)
+
+
+# Deployed's fields as the catalogue names them, in the order a report lists them.
+SETTING_NAMES = {
+    "replicas": "replicas",
+    "resources": "resources",
+    "env": "env",
+    "delivery": "delivery",
+    "wrapper": "wrapper",
+    "packaging": "packaging",
+    "http": "http",
+    "container": "container",
+    "security": "security",
+    "namespace": "namespace",
+    "image_pull_secrets": "imagePullSecrets",
+    "helper_image": "helperImage",
+}
+
+
+def setting_changes(old: Deployed, new: Deployed) -> tuple[str, ...]:
+    """The settings (catalogue names) that differ between two deployments of a model."""
+    return tuple(
+        shown for name, shown in SETTING_NAMES.items() if getattr(old, name) != getattr(new, name)
+    )
+
+
+@dataclass(frozen=True)
 class ModelPlacement:
     """One hub placement of a model: its own Subscription (or Application) on these sites."""
 
     name: str
     sites: Mask
     image: str
+    deployed: Deployed
 
 
 @dataclass(frozen=True)
@@ -109,18 +166,21 @@ class PlacedModel:
                 split += [((*via, p), mask & p.sites), (via, mask & ~p.sites)]
             groups = [(via, mask) for via, mask in split if mask]
         return tuple(
-            Route(tuple(p.name for p in via), via[0].image, mask) for via, mask in groups if via
+            Route(tuple(p.name for p in via), via[0].image, mask, via[0].deployed)
+            for via, mask in groups
+            if via
         )
 
 
 @dataclass(frozen=True)
 class Route:
-    """Sites that get a model through the same placements, and the image they run (the
-    first placement's, if several give it)."""
+    """Sites that get a model through the same placements, and the image and settings they
+    run with (the first placement's, if several give it)."""
 
     placements: tuple[str, ...]
     image: str
     sites: Mask
+    deployed: Deployed
 
 
 @dataclass(frozen=True)
@@ -166,6 +226,24 @@ def evaluate(catalogue: Catalogue, cache: MaskCache) -> Evaluation:
     return Evaluation(catalogue, models, placements, where, workloads, cache.sites.index.size)
 
 
+def _deployed(catalogue: Catalogue, model: Model, settings: Settings) -> Deployed:
+    defaults = catalogue.defaults
+    return Deployed(
+        settings.replicas,
+        settings.resources,
+        settings.env,
+        settings.delivery,
+        model.wrapper,
+        model.packaging,
+        model.http,
+        model.container,
+        model.security,
+        defaults.namespace,
+        defaults.image_pull_secrets,
+        defaults.helper_image if model.wrapper == "container" else "",
+    )
+
+
 def _place_model(
     catalogue: Catalogue,
     model: Model,
@@ -175,18 +253,20 @@ def _place_model(
     where: dict[str, Location],
 ) -> PlacedModel:
     own: list[ModelPlacement] = []
+    base = base_settings(catalogue, model)
     # model_placements gives the named targets in order, then follow-<model> if any.
     for number, placement in enumerate(model_placements(catalogue, model)):
-        image = placement_image(model, placement)
+        settings = place(catalogue, model, base, placement).settings
+        image, deployed = settings.image, _deployed(catalogue, model, settings)
         if number < len(model.targets):
-            own.append(ModelPlacement(placement.name, placements[placement.name], image))
+            own.append(ModelPlacement(placement.name, placements[placement.name], image, deployed))
             continue
         # A follow placement without predicates is not generated; D106 still names it.
         for hub in hub_objects(catalogue, placement) if placement.predicates else (placement,):
             mask = cache.placement(hub.predicates, sets) if hub.predicates else 0
             placements[hub.name] = mask
             where[hub.name] = model.location
-            own.append(ModelPlacement(hub.name, mask, image))
+            own.append(ModelPlacement(hub.name, mask, image, deployed))
     union = 0
     for p in own:
         union |= p.sites

@@ -1,10 +1,11 @@
 """`--format json`: the plan as one JSON document. Stable: keys are only added in a new
 `schemaVersion`, never renamed or removed within one.
 
-schemaVersion 2 (1 had no `moved` kind, no images and no placements per site change):
+schemaVersion 3 (2 had no `settings` per site change; 1 had no `moved` kind, no images and
+no placements per site change):
 
     {
-      "schemaVersion": 2,
+      "schemaVersion": 3,
       "kind": "EdgeModelsPlan",
       "catalogue": "catalogue/",                  # as given on the command line
       "inventory": "sites.yaml",
@@ -20,16 +21,19 @@ schemaVersion 2 (1 had no `moved` kind, no images and no placements per site cha
       "placements": [{"name", "sitesBefore", "sitesAfter", "changes": {<kind>: n}}],
       "sites": [{"name", "models": [{"name", "version", "image"}],
                  "changes": [{"model", "change", "from", "to", "fromImage", "toImage",
-                              "fromPlacements", "toPlacements"}]}],
+                              "fromPlacements", "toPlacements", "settings"}]}],
       "findings": [{"path", "line", "col", "code", "name", "severity", "message"}]
     }
 
 Without `--base`, every `...Before` is null and every `changes` is zero or empty. A change
 kind is one of added, upgraded, downgraded, changed (the version differs but has no order,
-or only the image changed), moved (the site keeps the model through other placements, so
+or only the image or settings changed), moved (the site keeps the model through other placements, so
 its Subscription is replaced: a redeploy), removed; `from`/`to` are versions and
 `fromImage`/`toImage` images (null for added/removed), `fromPlacements`/`toPlacements` the
-placements that give the model to the site (empty for added/removed). `sites` lists every
+placements that give the model to the site (empty for added/removed), `settings` what it
+is deployed with that changed besides the version and image, as the catalogue names them
+(replicas, resources, env, delivery, wrapper, packaging, http, container, security,
+namespace, imagePullSecrets, helperImage; empty for added/removed). `sites` lists every
 site of the inventory in inventory order; `changes` counts (site, model) pairs.
 """
 
@@ -41,7 +45,7 @@ from edgemodels.output import diagnostic_dict
 from edgemodels.plan.diff import SiteChange
 from edgemodels.plan.reports import View
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 def plan_document(view: View) -> dict[str, object]:
@@ -110,6 +114,7 @@ def _change(c: SiteChange) -> dict[str, object]:
         "toImage": c.image_after,
         "fromPlacements": list(c.placements_before),
         "toPlacements": list(c.placements_after),
+        "settings": list(c.settings),
     }
 
 

@@ -89,8 +89,9 @@ def change_summary(view: View) -> str:
 
 
 def detail_text(change: SiteChange) -> str:
-    """The version (old -> new), and what else redeploys the model: a move, or a new image
-    under the same version (with a new version, the image is expected to change)."""
+    """The version (old -> new), and what else redeploys the model: a move, a new image
+    under the same version (with a new version, the image is expected to change), and the
+    settings that changed."""
     if change.kind == "added":
         return change.after or ""
     if change.kind == "removed":
@@ -101,10 +102,12 @@ def detail_text(change: SiteChange) -> str:
         parts.append(f"placement {old} -> {new}, redeployed")
     if change.before != change.after:
         parts.append(f"{change.before} -> {change.after}")
-        return "; ".join(parts)
-    parts.append(f"same version {change.after}")
-    if change.image_before != change.image_after:
-        parts.append(f"image {change.image_before} -> {change.image_after}")
+    else:
+        parts.append(f"same version {change.after}")
+        if change.image_before != change.image_after:
+            parts.append(f"image {change.image_before} -> {change.image_after}")
+    if change.settings:
+        parts.append(f"{', '.join(change.settings)} changed")
     return "; ".join(parts)
 
 

@@ -75,7 +75,7 @@ def plan_model(catalogue: Catalogue, model: Model) -> ModelPlan:
         if not placement.predicates:
             empty.append(placement)
             continue
-        placed.append(_place(catalogue, model, base, placement))
+        placed.append(place(catalogue, model, base, placement))
     return ModelPlan(model, base, tuple(placed), tuple(empty))
 
 
@@ -100,9 +100,7 @@ def _default_delivery(catalogue: Catalogue, model: Model) -> FileDelivery | None
     return "imageVolume" if _wanted(catalogue, model) == "imageVolume" else "copy"
 
 
-def _place(
-    catalogue: Catalogue, model: Model, base: Settings, placement: TargetPlacement
-) -> Placed:
+def place(catalogue: Catalogue, model: Model, base: Settings, placement: TargetPlacement) -> Placed:
     over = placement.overrides
     arch = placement_arch(placement)
     settings = replace(

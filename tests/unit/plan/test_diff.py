@@ -4,12 +4,23 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from edgemodels.catalogue.model import ARCH_LABEL
+from edgemodels.catalogue.model import ARCH_LABEL, HttpSpec, Model, Overrides, Resources
+from edgemodels.diagnostics import Location
 from edgemodels.plan.core import build_plan
 from edgemodels.plan.diff import SiteChange, site_changes, site_models
 from edgemodels.plan.guards import RemovalLimit
+from edgemodels.plan.reports import detail_text
 
-from .builders import catalogue, http_model, req, sel, site, sites, target
+from .builders import (
+    catalogue,
+    container_model,
+    http_model,
+    req,
+    sel,
+    site,
+    sites,
+    target,
+)
 
 SITES = sites(
     site("lrt-1", {"env": "lrt"}),
@@ -173,3 +184,73 @@ def test_a_new_image_for_one_placement_only() -> None:
         "registry.example/scorer-arm:1.0.0@sha256:bb",
     )
     assert [m.image for m in site_models(plan.after)[0]] == ["registry.example/scorer:1.0.0"]
+
+
+def _one_model_plan(base: Model, work: Model) -> dict[int, list[SiteChange]]:
+    targets = (target("lrt", sel({"env": "lrt"})), target("paint", sel({"line": "paint"})))
+    plan, _ = build_plan(
+        catalogue(targets, (work,)), SITES, catalogue(targets, (base,)), compared=True
+    )
+    return site_changes(plan.diffs)
+
+
+def test_settings_under_the_same_version_are_a_change() -> None:
+    """A model's pods roll out again when its replicas, env or port change, though its
+    version and image do not: each site is `changed`, and the report names what."""
+    model = http_model("scorer", "1.0.0", ("lrt",))
+    work = replace(
+        model,
+        replicas=3,
+        env=(("LOG_LEVEL", "debug"),),
+        http=HttpSpec(port=9090),
+    )
+    changes = _one_model_plan(model, work)
+    assert set(changes) == {0, 1}  # the two lrt sites
+    (change,) = changes[0]
+    assert (change.kind, change.before, change.after, change.settings) == (
+        "changed",
+        "1.0.0",
+        "1.0.0",
+        ("replicas", "env", "http"),
+    )
+    assert detail_text(change) == "same version 1.0.0; replicas, env, http changed"
+
+
+def test_an_override_changes_only_its_placement() -> None:
+    """A target override reaches that target's sites only."""
+    model = http_model("scorer", "1.0.0", ("lrt", "paint"))
+    over = Overrides(resources=Resources(limits=(("memory", "1Gi"),)))
+    work = replace(model, target_overrides=(("paint", over),))
+    changes = _one_model_plan(model, work)
+    assert list(changes) == [2]  # paint-1
+    assert [(c.kind, c.settings) for c in changes[2]] == [("changed", ("resources",))]
+
+
+def test_an_upgrade_names_the_settings_it_also_changes() -> None:
+    model = http_model("scorer", "1.0.0", ("lrt",))
+    work = replace(model, version="1.1.0", image="registry.example/scorer:1.1.0", replicas=2)
+    (change,) = _one_model_plan(model, work)[0]
+    assert (change.kind, change.settings) == ("upgraded", ("replicas",))
+    assert detail_text(change) == "1.0.0 -> 1.1.0; replicas changed"
+
+
+def test_what_reaches_no_site_is_no_change() -> None:
+    """A description, or the entry's place in the catalogue, deploys nothing."""
+    model = http_model("scorer", "1.0.0", ("lrt",))
+    work = replace(model, description="now documented", location=Location("other.yaml", 3, 5))
+    assert _one_model_plan(model, work) == {}
+
+
+def test_a_new_helper_image_changes_container_models_only() -> None:
+    targets = (target("lrt", sel({"env": "lrt"})),)
+    models = (
+        http_model("scorer", "1.0.0", ("lrt",)),
+        container_model("weights", "1.0.0", ("lrt",)),
+    )
+    base = catalogue(targets, models)
+    work = replace(base, defaults=replace(base.defaults, helper_image="registry.example/helper:2"))
+    plan, _ = build_plan(work, SITES, base, compared=True)
+    changes = site_changes(plan.diffs)
+    assert [(c.model, c.kind, c.settings) for c in changes[0]] == [
+        ("weights", "changed", ("helperImage",))
+    ]

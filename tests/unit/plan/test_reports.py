@@ -52,6 +52,7 @@ PLACEMENT_KEYS = {"name", "sitesBefore", "sitesAfter", "changes"}
 SITE_KEYS = {"name", "models", "changes"}
 CHANGE_KEYS = {
     "model", "change", "from", "to", "fromImage", "toImage", "fromPlacements", "toPlacements",
+    "settings",
 }  # fmt: skip
 SITE_MODEL_KEYS = {"name", "version", "image"}
 KIND_KEYS = {"added", "upgraded", "downgraded", "changed", "moved", "removed"}
@@ -62,7 +63,7 @@ def test_json_keys_are_pinned(compared: bool) -> None:
     doc = json.loads(render_json(view(compared)))
     jsonschema.validate(doc, SCHEMA)
     assert set(doc) == TOP_KEYS
-    assert doc["schemaVersion"] == 2 and doc["kind"] == "EdgeModelsPlan"
+    assert doc["schemaVersion"] == 3 and doc["kind"] == "EdgeModelsPlan"
     assert set(doc["summary"]) == SUMMARY_KEYS
     assert set(doc["summary"]["changes"]) == KIND_KEYS
     assert all(set(m) == MODEL_KEYS and set(m["changes"]) == KIND_KEYS for m in doc["models"])
@@ -117,6 +118,7 @@ def test_json_values() -> None:
         "toImage": "registry.example/painter:1.9.0",
         "fromPlacements": ["paint"],
         "toPlacements": ["paint"],
+        "settings": [],
     } in paint["changes"]
     assert {
         "model": "scorer",
@@ -127,6 +129,7 @@ def test_json_values() -> None:
         "toImage": "registry.example/scorer:1.1.0",
         "fromPlacements": [],
         "toPlacements": ["paint"],
+        "settings": [],
     } in paint["changes"]
     assert doc["sites"][3] == {"name": "lab-1", "models": [], "changes": []}
 
