@@ -94,7 +94,10 @@ CODES: dict[str, Code] = {
     "P004": Code("cel-unknown-name", "a CEL expression using an unknown function or variable"),
     "P005": Code("duplicate-rule", "two rules with one code or one name"),
     "P006": Code("policy-config-invalid", "an error in .edgemodels-policy.yaml"),
-    "D101": Code("mass-removal", "models are removed from more sites than the limit"),
+    "D101": Code(
+        "mass-removal",
+        "models are removed from more sites than the limit (moves to other placements count)",
+    ),
     "D102": Code("site-left-empty", "a site loses its last model"),
     "D103": Code("over-capacity", "a site's models need more storage than it has"),
     "D104": Code("workload-without-model", "a site runs a workload whose model it lacks"),

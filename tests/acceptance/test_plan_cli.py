@@ -364,10 +364,15 @@ def test_renamed_target_redeploys_its_models(
     repo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """sktime stays on its 3 sites, but through lrt-all: its Subscription sktime-lrt is
-    deleted (RHACM purges what it deployed) and sktime-lrt-all created."""
+    deleted (RHACM purges what it deployed) and sktime-lrt-all created. The removal guard
+    counts that purge: 3 of 4 sites is over its limit, so the rename needs --allow-removals."""
     edit(repo / "catalogue" / "catalogue.yaml", "    lrt:\n", "    lrt-all:\n")
     edit(repo / "catalogue" / "models" / "sktime.yaml", "targets: [lrt]", "targets: [lrt-all]")
-    assert plan("-i", "sites.yaml", "--base", "main") == 0  # a redeploy is not a removal
+    assert plan("-i", "sites.yaml", "--base", "main") == 1
+    out = capsys.readouterr().out.splitlines()
+    (d101,) = [line for line in out if " D101 " in line]
+    assert "removed from 3 of 4 sites (3 of them only to get them again" in d101
+    assert plan("-i", "sites.yaml", "--base", "main", "--allow-removals") == 0
     out = capsys.readouterr().out.splitlines()
     assert (
         "  3 site(s) change: 0 added, 0 upgraded, 0 downgraded, 0 changed, 3 moved, 0 removed"
@@ -377,7 +382,7 @@ def test_renamed_target_redeploys_its_models(
         "  lrt-site-01  sktime  >moved  placement lrt -> lrt-all, redeployed; same version 1.4.2"
         in out
     )
-    assert plan("-i", "sites.yaml", "--base", "main", "--format", "markdown") == 0
+    assert plan("-i", "sites.yaml", "--base", "main", "--format", "markdown") == 1
     text = capsys.readouterr().out
     assert "🟡 3 moved" in text
     assert (

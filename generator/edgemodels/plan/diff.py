@@ -5,7 +5,8 @@ A site that keeps a model can still get it redeployed: `moved` when the placemen
 give it the model differ (a target renamed, or the site now matched by another target of
 the model). Each placement has its own Subscription (`<model>-<placement>`, or an Argo CD
 Application), so RHACM deletes the old one's ManifestWork, purging its objects, and creates
-the new one: a redeploy, not a removal, so the removal guards (D101, D102) do not count it.
+the new one: a redeploy. The site is not left without the model for long, so D102 does not
+count it; D101 (mass removal) does, because its objects are deleted on the way.
 A new image with the same version (a rebuilt image, a new digest) is `changed`, and so is
 a change of what the model is deployed with (replicas, resources, env, delivery, its http
 or container section, security, the namespace, pull secrets, the helper image:

@@ -1,6 +1,8 @@
 """Checks on a plan. Each returns findings; none of them stops the plan from being shown.
 
-- D101 mass-removal (error*): models are removed from more sites than the removal limit.
+- D101 mass-removal (error*): models are removed from more sites than the removal limit;
+  a site where a model moves to other placements counts (its objects are deleted, then
+  deployed again).
 - D102 site-left-empty (error*): a site loses every model it had.
 - D103 over-capacity (error): a site's container models exceed its `capacity.storage`.
 - D104 workload-without-model (error): a workload runs on a site without a model it uses.
@@ -97,17 +99,28 @@ def removal_findings(
     severity: Severity = "warning" if allow else "error"
     hint = "" if allow else "; pass --allow-removals if this is intended"
     found: list[Diagnostic] = []
-    removed = 0
+    removed = moved = 0
     had = has = 0
     for d in diffs:
         removed |= d.removed
+        moved |= d.moved
         had |= d.before.sites if d.before else 0
         has |= d.after.sites if d.after else 0
     total = sites.index.size
-    if removed and limit.exceeded(count(removed), total):
+    # A moved model's old Subscription is deleted, and RHACM deletes what it deployed (the
+    # new one cannot take objects another Subscription owns): removed, then deployed again.
+    gone = removed | moved
+    if gone and limit.exceeded(count(gone), total):
+        only_moved = count(gone & ~removed)
+        why = (
+            f" ({only_moved} of them only to get them again through other placements: a "
+            "moved model's old Subscription is deleted, and its objects with it)"
+            if only_moved
+            else ""
+        )
         message = (
-            f"models are removed from {count(removed)} of {total} sites, more than the limit of "
-            f"{limit}: {name_list(sites, removed)}{hint}"
+            f"models are removed from {count(gone)} of {total} sites{why}, more than the "
+            f"limit of {limit}: {name_list(sites, gone)}{hint}"
         )
         found.append(_finding(where, "D101", "mass-removal", message, severity))
     emptied = had & ~has

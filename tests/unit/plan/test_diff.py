@@ -132,7 +132,8 @@ def test_base_without_catalogue_adds_everything() -> None:
 
 def test_a_site_moved_between_two_placements_of_a_model() -> None:
     """lrt-2 keeps scorer but through `east` instead of `west`: its Subscription is replaced
-    (a redeploy), which is neither a removal (no D101/D102) nor a version change."""
+    (a redeploy), which is not a version change. The removal guard counts it (the old
+    Subscription's objects are deleted on the way); the site is not left empty (no D102)."""
     three = sites(
         site("lrt-1", {"zone": "west"}),
         site("lrt-2", {"zone": "west", "move": "yes"}),
@@ -156,7 +157,14 @@ def test_a_site_moved_between_two_placements_of_a_model() -> None:
         for c in changes[1]
     ] == [("scorer", "moved", "1.0.0", "1.0.0", ("west",), ("east",))]
     assert set(changes) == {1}
-    assert not [d for d in diags if d.code in ("D101", "D102")]
+    (d101,) = [d for d in diags if d.code in ("D101", "D102")]
+    assert d101.code == "D101" and d101.severity == "error"
+    assert d101.message.startswith(
+        "models are removed from 1 of 3 sites (1 of them only to get them again through other "
+        "placements: a moved model's old Subscription is deleted, and its objects with it)"
+    )
+    _, within = build_plan(work, three, base, compared=True, limit=RemovalLimit(1, None))
+    assert not [d for d in within if d.code in ("D101", "D102")]
     totals = {t.name: t.changes["moved"] for t in plan.placements}
     assert totals == {"west": 1, "east": 1}  # the placement it leaves and the one it joins
 

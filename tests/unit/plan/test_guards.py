@@ -25,15 +25,12 @@ from .builders import (
 
 
 def fleet(total: int, losing: int) -> tuple[Sites, Catalogue, Catalogue]:
-    """`total` sites; the first `losing` of them lose model `old` (they keep `keep`)."""
+    """`total` sites; the first `losing` of them lose model `old` (they keep `keep`). The
+    others keep `old` through the same placement, narrowed: no move."""
     members = [site(f"s{n:02}", {"drop": "yes" if n < losing else "no"}) for n in range(total)]
-    targets = (target("all", sel()), target("kept", sel({"drop": "no"})))
-    base = catalogue(
-        targets, (http_model("keep", targets=("all",)), http_model("old", targets=("all",)))
-    )
-    work = catalogue(
-        targets, (http_model("keep", targets=("all",)), http_model("old", targets=("kept",)))
-    )
+    models = (http_model("keep", targets=("all",)), http_model("old", targets=("olds",)))
+    base = catalogue((target("all", sel()), target("olds", sel())), models)
+    work = catalogue((target("all", sel()), target("olds", sel({"drop": "no"}))), models)
     return sites(*members), base, work
 
 
