@@ -142,13 +142,19 @@ def git_settings(
     if scope:
         # A helper in the environment, for the deploy repository's host only: the token is
         # read by the shell git starts, never on a command line or in a config file, and
-        # git offers it to no other host (a submodule, a redirect).
+        # git offers it to no other host (a submodule, a redirect). The empty helper first
+        # empties the list of helpers configured before (git reads these entries last): after
+        # a push git hands the credential it used to every helper on the list to keep, and a
+        # `credential.helper=store` (or cache, a keychain) in the user's or the runner's
+        # config would write the token to disk.
         count = int(os.environ.get("GIT_CONFIG_COUNT", "0") or 0)
         env.update(
             {
-                "GIT_CONFIG_COUNT": str(count + 1),
+                "GIT_CONFIG_COUNT": str(count + 2),
                 f"GIT_CONFIG_KEY_{count}": f"credential.{scope}.helper",
-                f"GIT_CONFIG_VALUE_{count}": _ENV_HELPER,
+                f"GIT_CONFIG_VALUE_{count}": "",
+                f"GIT_CONFIG_KEY_{count + 1}": f"credential.{scope}.helper",
+                f"GIT_CONFIG_VALUE_{count + 1}": _ENV_HELPER,
             }
         )
     return GitSettings(author, timeout, env)

@@ -432,6 +432,50 @@ def test_token_from_the_environment_reaches_git_through_a_helper(
     assert "tok-123" not in fill(settings.env, "https", "evil.example.net").stdout
 
 
+def test_token_is_not_kept_by_the_users_credential_helpers(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """After a push git asks every configured helper to store the credential it used: with
+    `credential.helper=store` in the user's config (common on developer machines and shared
+    runners), the token would land in ~/.git-credentials. publish empties the helper list
+    for the deploy host before adding its own."""
+    from edgemodels.publish import git_settings
+
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / ".gitconfig").write_text("[credential]\n\thelper = store\n")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    monkeypatch.delenv("XDG_CONFIG_HOME", raising=False)
+    monkeypatch.setenv("EDGEMODELS_GIT_TOKEN", "tok-123")
+    settings = git_settings("CI <ci@example.com>", 10, "https://git.example.com/edge/d.git")
+    done = fill(settings.env, "https", "git.example.com")
+    assert "password=tok-123" in done.stdout
+    approve = subprocess.run(
+        ["git", "credential", "approve"],
+        input=done.stdout,
+        env={**os.environ, **settings.env},
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert approve.returncode == 0, approve.stderr
+    assert not (home / ".git-credentials").exists()
+    # The control: without publish's settings, the same approve stores it.
+    plain = {k: v for k, v in settings.env.items() if not k.startswith("GIT_CONFIG_")}
+    subprocess.run(
+        ["git", "credential", "approve"],
+        input=done.stdout,
+        env={**os.environ, **plain},
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=True,
+    )
+    assert "tok-123" in (home / ".git-credentials").read_text()
+
+
 def test_token_is_not_sent_over_plain_http_unless_allowed(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
