@@ -31,6 +31,7 @@ from urllib.parse import urlsplit
 
 from edgemodels.errors import OutputError, ToolMissingError, UsageError
 from edgemodels.names import git_branch_problem, repo_folder_problem
+from edgemodels.secrets_scan import shape_of
 
 try:
     import git
@@ -103,6 +104,12 @@ def destination(url: str, branch: str, path: str, path_given: bool = True) -> De
         raise UsageError("no deploy repository: give --repo or set spec.git.url")
     if url.startswith("-") or url.lower().startswith(("ext::", "fd::")):
         raise UsageError(f"refusing repository URL {redact(url)!r}")
+    if _has_query(url):  # tokens ride there too (?private_token=); no git remote needs one
+        raise UsageError(
+            f"refusing repository URL {_without_query(url)!r}...: it has a query string or "
+            "a fragment, where tokens are passed; use a git credential helper, or "
+            "EDGEMODELS_GIT_TOKEN (and EDGEMODELS_GIT_USERNAME)"
+        )
     if _has_credentials(url):  # git would keep it in .git/config and show it in errors
         raise UsageError(
             f"refusing repository URL {redact(url)!r}: it carries credentials; use a git "
@@ -115,6 +122,31 @@ def destination(url: str, branch: str, path: str, path_given: bool = True) -> De
     if problem:
         raise UsageError(f"--path {problem}")
     return Destination(url, branch, path.strip("/"))
+
+
+def _has_query(url: str) -> bool:
+    if "://" not in url:
+        return False  # a path or scp-like address: `?` and `#` are file name characters
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    return bool(parts.query or parts.fragment or url.endswith(("?", "#")))
+
+
+def _without_query(url: str) -> str:
+    return redact(url.split("?", 1)[0].split("#", 1)[0])
+
+
+def refuse_credential_text(option: str, value: str) -> None:
+    """A credential in text publish writes into the commit (the message, the author) would
+    stay in the deploy branch's history for good: publish never rewrites it."""
+    kind = shape_of(value)
+    if kind:
+        raise UsageError(
+            f"refusing {option}: it holds what looks like a credential ({kind}); it would be "
+            "written into the deploy branch's history"
+        )
 
 
 def _has_credentials(url: str) -> bool:
@@ -132,6 +164,7 @@ def _has_credentials(url: str) -> bool:
 def git_settings(
     author: str, timeout: float, url: str = "", allow_http_token: bool = False
 ) -> GitSettings:
+    refuse_credential_text("--author", author)
     if not _AUTHOR.match(author):
         raise UsageError(f'--author must look like "Name <mail>", not {author!r}')
     name, mail = author[:-1].split(" <", 1)

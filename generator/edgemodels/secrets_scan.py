@@ -52,13 +52,33 @@ _SHAPES: tuple[tuple[str, re.Pattern[str]], ...] = (
         re.compile(r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}"),
     ),
     ("registry auth", re.compile(r'"auth"\s*:\s*"[A-Za-z0-9+/=]{12,}"')),
+    # "-----BEGIN" in base64, at each of the three alignments: keys are often put in env
+    # base64-encoded.
+    ("private key (base64)", re.compile(r"LS0tLS1CRUdJTi|LS0tLUJFR0lO|tLS0tQkVHSU4")),
+    (
+        "connection-string key",
+        re.compile(r"\b(AccountKey|SharedAccessKey|SharedAccessSignature)=[A-Za-z0-9+/%]{16,}"),
+    ),
+    (
+        "credential assignment",
+        re.compile(
+            r"(?<![A-Za-z0-9])(?i:[a-z0-9_]*(password|passwd|secret_access_key|client_secret)"
+            r"[a-z0-9_]*)\s*=\s*(?![$<{*/])[^\s;&,\"']{6,}"
+        ),
+    ),
+    ("Slack webhook", re.compile(r"\bhooks\.slack\.com/(services|workflows)/[A-Za-z0-9/_-]{20,}")),
+    ("basic auth", re.compile(r"\bBasic [A-Za-z0-9+/]{16,}={0,2}(?![A-Za-z0-9+/=])")),
+    ("Stripe key", re.compile(r"\b[sr]k_live_[A-Za-z0-9]{20,}")),
+    ("npm token", re.compile(r"\bnpm_[A-Za-z0-9]{36}\b")),
 )
 
 # One pass over a string for every shape; most strings match none, so this is the fast path.
 _ANY_SHAPE = re.compile("|".join(f"(?:{pattern.pattern})" for _, pattern in _SHAPES))
 
 # Key names whose literal value is a credential (compared on lower-cased words).
-_SECRET_WORDS = frozenset({"password", "passwd", "pwd", "passphrase", "token", "apikey"})
+_SECRET_WORDS = frozenset({"password", "passwd", "pwd", "pass", "passphrase", "token", "apikey"})
+# A last word that runs a credential word on without a break (PGPASSWORD, MYSQLPASSWD).
+_SECRET_ENDINGS = ("password", "passwd", "passphrase")
 _SECRET_PAIRS = frozenset(
     {
         ("api", "key"),
@@ -86,7 +106,7 @@ def is_secret_key(key: str) -> bool:
     words = _key_words(key)
     if not words:
         return False
-    if words[-1] in _SECRET_WORDS:
+    if words[-1] in _SECRET_WORDS or words[-1].endswith(_SECRET_ENDINGS):
         return True
     return len(words) > 1 and (words[-2], words[-1]) in _SECRET_PAIRS
 
@@ -138,7 +158,16 @@ _SHAPE_HINTS = (
     "sk-",
     "eyJ",
     '"auth',
+    "LS0t",
+    "AccountKey=",
+    "SharedAccess",
+    "hooks.slack.com",
+    "Basic ",
+    "k_live_",
+    "npm_",
 )  # fmt: skip  (few and short: each one is a search of the whole text)
+# The same for the shapes matched in any case, searched in the lower-cased text.
+_LOWER_SHAPE_HINTS = ("password", "passwd", "secret_access_key", "client_secret")
 # A key `is_secret_key` accepts holds one of these (lower-cased): its last word is one of
 # `_SECRET_WORDS` or the `key` / `secret` / `token` ending a `_SECRET_PAIRS` entry. Outside
 # strings JSON text has only punctuation, numbers, true, false, null, NaN and Infinity: a
@@ -166,6 +195,8 @@ def might_hold_credential(value: object) -> bool:
     if any(hint in text for hint in _SHAPE_HINTS):
         return True
     lower = text.lower()
+    if any(hint in lower for hint in _LOWER_SHAPE_HINTS) and "=" in text:
+        return True
     for hint in _KEY_HINTS:
         at = lower.find(hint)
         while at >= 0:

@@ -10,12 +10,14 @@ from hypothesis import strategies as st
 
 from edgemodels.secrets_scan import CredentialHit, _walk, might_hold_credential, scan_value
 
-from .test_secrets_scan import AWS, GITHUB, GITLAB, HF, KEY
+from .test_secrets_scan import AWS, AZURE, BASE64_KEY, GITHUB, GITLAB, HF, KEY, SLACK
 
 # Fragments that make up credentials, keys named like one, and what JSON escapes.
 FRAGMENTS = [
     GITHUB, GITLAB, AWS, HF, KEY, "https://u:pw1234@h/x", '{"auths": {"r": {"auth": "dXNlcjpwYXNzd29yZA=="}}}',
     "xoxb-" + "1234567890ab", "AIza" + "S" * 35, "sk-" + "a" * 40, "eyJ" + "a" * 9 + ".eyJ" + "b" * 9 + ".c" * 9,
+    BASE64_KEY, AZURE, SLACK, "Basic " + "Y2l1c2VyOmdscGF0LXNl", "sk_live_" + "a1" * 12,
+    "npm_" + "a1B2" * 9, "PGPASSWORD=", "Client_Secret =", "=hunter22",
     "password", "Token", "api_key", "clientSecret", "PASSWD", "name", "value", "key",
     '"', "\\", "\n", "\x01", "é", "\u2028", " ", ":", "-", "_", "/", "@", "hunter22", "x",
 ]  # fmt: skip

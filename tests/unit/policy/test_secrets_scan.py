@@ -11,6 +11,9 @@ GITHUB = "ghp_" + "a1B2c3D4e5" * 4
 GITLAB = "glpat-" + "x9Y8z7W6v5U4t3S2r1Q0"
 AWS = "AKIA" + "ABCDEFGHIJKLMNOP"
 HF = "hf_" + "AbCdEfGhIj" * 3 + "kl"
+BASE64_KEY = "LS0tLS1CRUdJTi" + "BSU0EgUFJJVkFURSBLRVktLS0tLQo="
+AZURE = "DefaultEndpointsProtocol=https;AccountName=a;AccountKey=" + "c2VjcmV0a2V5" * 3 + ";"
+SLACK = "https://hooks.slack.com/services/" + "T0123ABCD/B0123ABCD/" + "aBcDeFgH" * 3
 KEY = (
     "-----BEGIN OPENSSH " + "PRIVATE KEY-----\nb3BlbnNzaC1rZXk=\n-----END OPENSSH PRIVATE KEY-----"
 )
@@ -26,6 +29,14 @@ KEY = (
         (KEY, "private key"),
         ("https://deploy:s3cret@gitlab.com/i4q/LRT.git", "password in URL"),
         ("postgres://app:hunter2@db:5432/x", "password in URL"),
+        (BASE64_KEY, "private key (base64)"),
+        (AZURE, "connection-string key"),
+        ("aws_secret_access_key=" + "wJalrXUtnFEMI" * 2, "credential assignment"),
+        ("host=db password=" + "hunter2hunter2", "credential assignment"),
+        (SLACK, "Slack webhook"),
+        ("Basic " + "Y2l1c2VyOmdscGF0LXNlY3JldA==", "basic auth"),
+        ("sk_live_" + "51H8abcdEFGH" * 2, "Stripe key"),
+        ("npm_" + "a1B2c3D4e5" * 3 + "F6g7H8", "npm token"),
     ],
 )
 def test_shapes_are_found_anywhere(value: str, kind: str) -> None:
@@ -45,6 +56,8 @@ def test_shapes_are_found_anywhere(value: str, kind: str) -> None:
         {"image": "registry.gitlab.com/i4q/models/defect@sha256:" + "f" * 64},
         {"env": [{"name": "HF_TOKEN", "valueFrom": {"secretKeyRef": {"name": "hf", "key": "t"}}}]},
         {"description": "set the password in the hub's Secret lrt-git"},
+        {"env": {"DB_URL": "host=db password=${DB_PASSWORD}", "AUTH": "Basic realm"}},
+        {"env": {"PASSWORD_FILE": "/run/secrets/pw", "SKIP_PASS": "true"}},
     ],
 )
 def test_references_and_placeholders_are_not_credentials(doc: dict[str, object]) -> None:
@@ -73,6 +86,7 @@ def test_literal_values_under_credential_keys() -> None:
         ("accessToken", True), ("AWS_SECRET_ACCESS_KEY", True), ("secretKey", True),
         ("credentialsSecret", False), ("imagePullSecrets", False), ("tokenFile", False),
         ("TOKEN_URL", False), ("passwordRef", False),
+        ("PGPASSWORD", True), ("REDIS_PASS", True), ("MYSQLPASSWD", True), ("bypass", False),
     ],
 )  # fmt: skip
 def test_secret_key_names(key: str, secret: bool) -> None:

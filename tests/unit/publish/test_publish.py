@@ -393,6 +393,29 @@ def test_unreachable_remote_is_exit_2_without_credentials_in_output(
     assert "robot" not in err
 
 
+def test_credentials_in_the_message_author_or_url_query_are_refused(
+    capsys: pytest.CaptureFixture[str], catalogue: Path, bare_repo: Path
+) -> None:
+    """Text publish writes into a commit stays in the deploy branch's history (publish never
+    rewrites it), and a token in a query string would be printed in git's errors."""
+    token = "glpat-" + "x9Y8z7W6v5U4t3S2r1Q0"
+    base = (str(catalogue), "--repo", str(bare_repo), "--branch", "acm-dev")
+    for extra in (
+        ("--message-extra", f"job token {token}"),
+        ("--author", f"CI {token} <ci@example.com>"),
+    ):
+        rc, out, err = publish(capsys, *base, *extra)
+        assert rc == 2, err
+        assert f"refusing {extra[0]}: it holds what looks like a credential (GitLab token)" in err
+        assert token not in out + err
+    rc, out, err = publish(
+        capsys, str(catalogue), "--repo", "https://git.example.com/d.git?private_token=PWSECRET1"
+    )
+    assert rc == 2 and "query string" in err
+    assert "PWSECRET1" not in out + err
+    assert git("--git-dir", str(bare_repo), "branch", "--list") == ""  # nothing was pushed
+
+
 def test_bad_author_is_a_usage_error(
     capsys: pytest.CaptureFixture[str], catalogue: Path, bare_repo: Path
 ) -> None:
