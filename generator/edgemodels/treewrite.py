@@ -48,6 +48,7 @@ def write_tree(
         if writes or plan.removed:
             moves = _stage(out, tree, writes)
             journal = {"moves": moves, "removes": list(plan.removed)}
+            _refuse_unwritable(out, journal)
             _write_journal(out, journal)
             with _signals_held():
                 _apply(out, journal)
@@ -131,7 +132,40 @@ def _stage(out: Path, tree: Mapping[str, bytes], paths: list[str]) -> list[list[
     except OSError as exc:
         _remove_staging(out)
         raise OutputError(f"cannot write into {staging}: {exc.strerror}") from exc
+    except BaseException:  # Ctrl-C or SIGTERM (errors.raise_on_sigterm) while staging
+        _remove_staging(out)
+        raise
     return [[f"{TREE_PREFIX}{root}", root] for root in folder_moves] + file_moves
+
+
+def _refuse_unwritable(out: Path, journal: Mapping[str, object]) -> None:
+    """Before the journal: every folder the commit renames into or removes from must let
+    this process do it, or the commit would stop half-way (a folder made by a root
+    container, a read-only mount, an immutable folder) and leave a mix of old and new
+    files until the cause is fixed. Refused here, nothing of the tree has changed."""
+    moves, removes = _journal_lists(journal)
+    folders: set[str] = set()
+    for _, path in moves:
+        folders.add(_existing_parent(out, path))
+    for path in removes:
+        folders.add(path.rpartition("/")[0])
+    for rel in sorted(folders):
+        folder = out / rel if rel else out
+        if not os.access(folder, os.W_OK | os.X_OK):
+            _remove_staging(out)
+            raise OutputError(
+                f"cannot write into {folder}: this user may not create or remove files there "
+                "(its permissions, a read-only mount or an immutable folder); nothing was "
+                "changed: fix it and run again"
+            )
+
+
+def _existing_parent(out: Path, path: str) -> str:
+    """The innermost folder of `path` that exists (where the commit's rename lands)."""
+    parts = path.split("/")[:-1]
+    while parts and not os.path.isdir(out.joinpath(*parts)):
+        parts.pop()
+    return "/".join(parts)
 
 
 TREE_PREFIX = "tree/"
@@ -182,6 +216,8 @@ def _write_journal(out: Path, journal: Mapping[str, object]) -> None:
         _fsync_dir(out / STATE_DIR)
     except OSError as exc:
         _remove_staging(out)
+        with suppress(OSError):
+            os.unlink(tmp)  # a half journal: never valid, and no file to leave behind
         raise OutputError(f"cannot write {out / JOURNAL_PATH}: {exc.strerror}") from exc
 
 
@@ -225,8 +261,9 @@ def _apply(out: Path, journal: Mapping[str, object]) -> None:
             _prune_empty_dirs(out, path)
         os.unlink(out / JOURNAL_PATH)
     except OSError as exc:
+        where = exc.filename2 or exc.filename  # a rename's destination is what refused
         raise OutputError(
-            f"writing {out} failed half-way ({exc.strerror}: {exc.filename}); "
+            f"writing {out} failed half-way ({exc.strerror}: {where}); "
             "fix the cause and run again: the next run finishes the interrupted write"
         ) from exc
     _remove_staging(out)

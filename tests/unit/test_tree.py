@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import json
 import os
 import subprocess
 import sys
 import textwrap
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -263,20 +265,75 @@ def test_interrupted_while_staging_leaves_the_previous_tree_intact(
     before = snapshot(out)
     real_open, calls = os.open, []
 
-    def failing_open(path: object, flags: int, *args: object) -> int:
+    def failing_open(path: object, flags: int, *args: object, **kwargs: object) -> int:
         if STAGING_DIR in str(path):
             calls.append(path)
             if len(calls) == 2:
                 raise KeyboardInterrupt
-        return real_open(path, flags, *args)  # type: ignore[arg-type]
+        return real_open(path, flags, *args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(treewrite.os, "open", failing_open)
     with pytest.raises(KeyboardInterrupt):
         write_tree(out, tree(V2))
     monkeypatch.undo()
-    assert {p: b for p, b in snapshot(out).items() if not p.startswith(STAGING_DIR)} == before
+    assert snapshot(out) == before  # the staged files went with the interruption
+    assert not (out / STAGING_DIR).exists()
     write_tree(out, tree(V2))
     assert snapshot(out) == tree(V2)  # leftovers of the staging area are gone
+
+
+@pytest.fixture
+def locked_folder() -> Iterator[Callable[[Path], None]]:
+    """Makes a folder refuse new and removed files to this process: immutable (chattr +i,
+    which stops root too), else read-only for a user other than root."""
+    locked: list[Path] = []
+
+    def lock(folder: Path) -> None:
+        done = subprocess.run(["chattr", "+i", str(folder)], capture_output=True, check=False)
+        if done.returncode != 0:
+            if os.geteuid() == 0:
+                pytest.skip("chattr +i does not work here and root ignores permissions")
+            folder.chmod(0o555)
+        locked.append(folder)
+
+    yield lock
+    for folder in locked:
+        subprocess.run(["chattr", "-i", str(folder)], capture_output=True, check=False)
+        folder.chmod(0o755)
+
+
+def test_an_unwritable_folder_is_refused_before_anything_changes(
+    tmp_path: Path, locked_folder: Callable[[Path], None]
+) -> None:
+    """A folder the commit cannot rename into used to stop it half-way: new files in other
+    folders were in place, the manifest old."""
+    out = tmp_path / "out"
+    write_tree(out, tree(V1))
+    before = snapshot(out)
+    locked_folder(out / "models" / "a")
+    v3 = {**V2, "models/a/x.yaml": "a2\n"}
+    with pytest.raises(OutputError, match=r"cannot write into .*models/a: .*nothing was changed"):
+        write_tree(out, tree(v3))
+    assert snapshot(out) == before
+    assert not (out / STAGING_DIR).exists() and not (out / JOURNAL_PATH).exists()
+
+
+def test_a_journal_that_cannot_be_written_leaves_no_half_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    write_tree(out, tree(V1))
+    before = snapshot(out)
+
+    def full(fd: int) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(treewrite.os, "fsync", full)
+    with pytest.raises(OutputError, match="No space left"):
+        write_tree(out, tree(V2))
+    monkeypatch.undo()
+    assert snapshot(out) == before
+    assert not (out / f"{JOURNAL_PATH}.tmp").exists()
 
 
 def test_interrupted_while_committing_is_finished_by_the_next_run(
