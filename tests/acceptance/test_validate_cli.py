@@ -91,6 +91,19 @@ def test_tree_damage_that_stops_rhacm_deploying(
     assert out.splitlines()[-1].startswith(f"validated {tree}: 2 error(s), 1 warning(s)")
 
 
+def test_a_tree_left_half_written_is_an_error(
+    tree: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A generate stopped inside its commit leaves its journal: the files are a mix of old
+    and new that may each look valid, so validate must not pass them."""
+    (tree / ".edgemodels/journal.json").write_text('{"moves": [], "removes": []}')
+    assert run_validate(str(tree), "--no-policies") == 1
+    out = capsys.readouterr().out
+    assert (
+        f"{tree.as_posix()}/.edgemodels/journal.json:1:1: K210 an earlier generate stopped" in out
+    )
+
+
 @pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl is not on PATH")
 def test_a_kustomize_error_names_tree_paths(
     tree: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch

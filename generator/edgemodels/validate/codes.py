@@ -41,6 +41,10 @@ CODES: dict[str, Code] = {
     ),
     "K208": Code("unlisted-file", "a hub file the hub kustomization does not list (never applied)"),
     "K209": Code("listed-file-missing", "a file the tree manifest lists is not in the tree"),
+    "K210": Code(
+        "interrupted-write",
+        "a generate stopped inside its commit: the tree holds old and new files",
+    ),
     # K3xx: what RHACM needs that schemas cannot express (acm-api.md section 11)
     "K301": Code("channel-format", "Subscription spec.channel is not `namespace/name`"),
     "K302": Code("channel-missing", "the Channel a Subscription names is not in the tree"),

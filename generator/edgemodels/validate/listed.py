@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from edgemodels.diagnostics import Location
-from edgemodels.tree import MANIFEST_PATH, unsafe_path
+from edgemodels.tree import JOURNAL_PATH, MANIFEST_PATH, unsafe_path
 from edgemodels.validate.codes import diagnostic
 from edgemodels.validate.report import Finding
 
@@ -45,3 +45,17 @@ def missing_files(root: Path, listed: Sequence[str]) -> list[Finding]:
         for path in listed
         if not os.path.isfile(os.path.join(top, path))
     ]
+
+
+def interrupted_write(root: Path) -> list[Finding]:
+    """K210 when a generate stopped inside its commit (its journal is still there): some
+    files are new, the others and the manifest old, until a generate finishes the write.
+    The files alone may look valid, and `.edgemodels/` is git-ignored: committed as it is,
+    the mix would be deployed."""
+    if not os.path.lexists(root / JOURNAL_PATH):
+        return []
+    message = (
+        "an earlier generate stopped while writing this tree: it holds a mix of old and new "
+        "files; run generate again (it finishes the write) before validating or committing"
+    )
+    return [(diagnostic("K210", Location(JOURNAL_PATH), message), "")]

@@ -31,7 +31,7 @@ from edgemodels.validate.chartlint import scratch_folder, shared_lints
 from edgemodels.validate.discover import TreeLayout
 from edgemodels.validate.gitpaths import PackageRef, package_refs
 from edgemodels.validate.helm import Rendered, render_chart, shared_lint
-from edgemodels.validate.listed import listed_files, missing_files
+from edgemodels.validate.listed import interrupted_write, listed_files, missing_files
 from edgemodels.validate.manifests import Manifest, Source, manifests_of
 from edgemodels.validate.offload import Builds
 from edgemodels.validate.policies import policy_findings, validate_owns
@@ -161,6 +161,7 @@ def check_tree(
         plain, found, clean = load_plain(root, layout.plain_files)
         found += [(refused, "") for refused in layout.refused]  # their builds are not made
         found += missing_files(root, listed_files(root) or [])
+        found += interrupted_write(root)
         refs = package_refs(plain, root)
         batched = settings.backend == "builtin"  # kubeconform: one process for everything
 
