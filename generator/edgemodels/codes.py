@@ -132,6 +132,10 @@ CODES: dict[str, Code] = {
     ),
     "D304": Code("stale-output", "generate --check: the tree differs from the catalogue's"),
     "D305": Code("credential-in-catalogue", "a credential-looking value: no tree is generated"),
+    "D306": Code(
+        "other-edgemodels-version",
+        "another edgemodels version wrote the tree (a newer one: no write without --force)",
+    ),
 }
 
 

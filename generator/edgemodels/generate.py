@@ -31,6 +31,7 @@ from edgemodels.tree import (
     plan_tree,
 )
 from edgemodels.treecache import TreeCache, load_cache
+from edgemodels.treeversion import version_findings
 from edgemodels.treewrite import write_tree
 from edgemodels.yamlio import YamlFile, locate
 from edgemodels.yamljson import content_digest
@@ -113,6 +114,10 @@ def generate(options: GenerateOptions, cwd: Path | None = None) -> GenerateResul
         return GenerateResult(tuple(diagnostics))
     source = source_info(options.catalogue, result.merged.files, here, cache)
     tree = build_tree(result.catalogue, source, options.render, options.progress, cache)
+    versions = version_findings(options.output, options.check, options.force)
+    if versions and not options.check:  # a newer edgemodels wrote the tree: no downgrade
+        return GenerateResult((*diagnostics, *versions))
+    diagnostics += versions
     if options.check:
         plan = plan_tree(options.output, tree, options.force, cache)
     else:

@@ -175,6 +175,11 @@ def finalize_tree(
     return out
 
 
+def manifest_text(out: Path) -> bytes | None:
+    """The manifest's bytes as they are (None when there is none), damaged or not."""
+    return _read_regular(out, MANIFEST_PATH)
+
+
 def read_manifest(out: Path) -> Manifest:
     """The files edgemodels owns in `out` (none when there is no manifest)."""
     raw = _read_regular(out, MANIFEST_PATH)

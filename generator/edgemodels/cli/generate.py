@@ -43,7 +43,10 @@ def refuse_report_name(output: Path) -> None:
     help="Write nothing; exit 1 when OUTPUT differs from what the catalogue produces.",
 )
 @click.option(
-    "--force", is_flag=True, help="Overwrite (or remove) generated files that were edited by hand."
+    "--force",
+    is_flag=True,
+    help="Overwrite (or remove) generated files that were edited by hand; write over a tree "
+    "written by a newer edgemodels.",
 )
 @click.option(
     "--no-cache",
@@ -65,7 +68,8 @@ def command(
     reported and kept unless --force. OUTPUT/.edgemodels/cache (git-ignored) lets the next
     run render only the models that changed. Exit 0 when written (or up to date under --check),
     1 on catalogue errors, conflicts or (with --check) an out-of-date OUTPUT (one D304 per
-    stale file; one in all when OUTPUT does not exist or holds no generated tree), 2 when OUTPUT
+    stale file; one in all when OUTPUT does not exist or holds no generated tree) or a tree
+    written by a newer edgemodels (D306; --force writes it anyway), 2 when OUTPUT
     cannot be written, is being written by another run, or overlaps the catalogue folder
     (OUTPUT must be outside it).
 

@@ -1,0 +1,92 @@
+"""Which edgemodels wrote a generated tree, compared with the one running (D306).
+
+The manifest records `edgemodelsVersion`. A tree written by a newer edgemodels is not
+rewritten by an older one without --force: that would silently undo what the newer version
+writes (a downgrade a team's hooks and CI then report as "out of date" for ever).
+`generate --check` says which version wrote the tree when it is not this one, so "out of
+date" after an upgrade of the hooks or CI pin reads as what it is.
+
+Versions are compared by their release segments only (PEP 440's leading N.N.N, as integer
+tuples, missing segments counting as 0; `packaging` is not a dependency): 0.10.0 is newer
+than 0.9.1. Versions with the same release but other suffixes (0.2.0.dev1, 0.2.0rc1) are
+"other", never "newer", so they are reported by --check but never block a write.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from edgemodels import __version__
+from edgemodels.diagnostics import Diagnostic, Location
+from edgemodels.errors import OutputError
+from edgemodels.tree import MANIFEST_PATH, manifest_text
+
+VERSION_CODE = ("D306", "other-edgemodels-version")
+_RECORDED = re.compile(rb'^\s*"edgemodelsVersion":\s*"([^"\\]{1,100})"', re.MULTILINE)
+_RELEASE = re.compile(r"v?(\d+(?:\.\d+)*)")
+
+
+def release(version: str) -> tuple[int, ...] | None:
+    """The release segments of a version, trailing zeros dropped; None if it has none."""
+    found = _RELEASE.match(version.strip())
+    if found is None:
+        return None
+    parts = [int(p) for p in found.group(1).split(".")]
+    while len(parts) > 1 and parts[-1] == 0:
+        parts.pop()
+    return tuple(parts)
+
+
+def is_newer(version: str, than: str) -> bool:
+    mine, theirs = release(version), release(than)
+    return mine is not None and theirs is not None and mine > theirs
+
+
+def recorded_version(output: Path) -> tuple[str, int] | None:
+    """The version in OUTPUT's manifest and its line; None when there is no manifest or no
+    readable version in it (a damaged manifest is reported when the tree is planned)."""
+    try:
+        raw = manifest_text(output) if output.is_dir() else None
+    except OutputError:
+        return None
+    found = _RECORDED.search(raw) if raw else None
+    if raw is None or found is None:
+        return None
+    line = raw.count(b"\n", 0, found.start(1)) + 1
+    return found.group(1).decode("utf-8", "replace"), line
+
+
+def version_findings(output: Path, check: bool, force: bool) -> list[Diagnostic]:
+    """--check: one finding when another version wrote the tree. A write: one finding (the
+    run stops) when a newer version wrote it, unless --force."""
+    recorded = recorded_version(output)
+    if recorded is None or recorded[0] == __version__:
+        return []
+    theirs, line = recorded
+    newer = is_newer(theirs, __version__)
+    if not check and (force or not newer):
+        return []
+    where = Location((output / MANIFEST_PATH).as_posix(), line, 1)
+    code, name = VERSION_CODE
+    message = _message(output, theirs, newer, check)
+    return [Diagnostic(where, code, message, "error", name)]
+
+
+def _message(output: Path, theirs: str, newer: bool, check: bool) -> str:
+    head = f"{output} was written by edgemodels {theirs}, this is {__version__}"
+    upgrade = (
+        f"upgrade edgemodels (pip install -U 'edgemodels=={theirs}', or the "
+        "repository's EDGEMODELS_REQUIREMENT)"
+    )
+    if not check:
+        return (
+            f"{head}: nothing written, an older edgemodels would downgrade the tree; "
+            f"{upgrade} or pass --force to write it with {__version__}"
+        )
+    if newer:
+        return f"{head}: {upgrade}; or, if the repository moved back to {__version__}, regenerate"
+    return (
+        f"{head}: regenerate with {__version__} and commit the tree "
+        "(see 'Upgrading edgemodels' in the README)"
+    )
