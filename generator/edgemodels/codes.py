@@ -136,6 +136,10 @@ CODES: dict[str, Code] = {
         "other-edgemodels-version",
         "another edgemodels version wrote the tree (a newer one: no write without --force)",
     ),
+    "D307": Code(
+        "merge-conflict-in-output",
+        "git conflict markers in the generated tree: regenerate with --force",
+    ),
 }
 
 

@@ -40,6 +40,7 @@ CONFLICT_CODES = {
     "hand-edited": ("D301", "hand-edited-output"),
     "unowned": ("D302", "unowned-output-file"),
     "blocked": ("D303", "blocked-output-path"),
+    "merged": ("D307", "merge-conflict-in-output"),
 }
 STALE_CODE = ("D304", "stale-output")
 CREDENTIAL_CODE = ("D305", "credential-in-catalogue")
@@ -201,7 +202,8 @@ def conflict_findings(plan: Plan, output: Path) -> list[Diagnostic]:
 
 def _conflict(conflict: Conflict, output: Path) -> Diagnostic:
     code, name = CONFLICT_CODES[conflict.kind]
-    return Diagnostic(_where(output, conflict.path), code, conflict.detail, "error", name)
+    where = Location((output / conflict.path).as_posix(), conflict.line, 1)
+    return Diagnostic(where, code, conflict.detail, "error", name)
 
 
 def stale_findings(plan: Plan, output: Path) -> list[Diagnostic]:

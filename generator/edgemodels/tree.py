@@ -42,6 +42,7 @@ from typing import Literal
 
 from edgemodels.errors import OutputError
 from edgemodels.treecache import CACHE_FILES, TreeCache
+from edgemodels.treemerge import marker_line, sides
 
 FileTree = dict[str, bytes]
 
@@ -56,8 +57,8 @@ TREE_FILES_IN_STATE_DIR = frozenset({MANIFEST_PATH, GITIGNORE_PATH})
 WORKING_FILES = frozenset({LOCK_PATH, JOURNAL_PATH, f"{JOURNAL_PATH}.tmp", *CACHE_FILES})
 MAX_PATH_BYTES = 1024
 
-ConflictKind = Literal["hand-edited", "unowned", "blocked"]
-State = Literal["unchanged", "added", "changed", "hand-edited", "unowned", "blocked"]
+ConflictKind = Literal["hand-edited", "unowned", "blocked", "merged"]
+State = Literal["unchanged", "added", "changed", "hand-edited", "unowned", "blocked", "merged"]
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,7 @@ class Provenance:
 class Manifest:
     files: Mapping[str, str]  # path -> sha256 hex
     raw: bytes = b""
+    merged_at: int | None = None  # line of a git conflict marker: the files of both sides
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,7 @@ class Conflict:
     path: str
     kind: ConflictKind
     detail: str
+    line: int = 1  # where in the file; 1 for the file as a whole
 
 
 @dataclass(frozen=True)
@@ -185,6 +188,15 @@ def read_manifest(out: Path) -> Manifest:
     raw = _read_regular(out, MANIFEST_PATH)
     if raw is None:
         return Manifest({})
+    merged_at = marker_line(raw)
+    if merged_at is not None:
+        ours, theirs = sides(raw)
+        files = {**_manifest_files(out, theirs), **_manifest_files(out, ours)}
+        return Manifest(files, raw, merged_at)
+    return Manifest(_manifest_files(out, raw), raw)
+
+
+def _manifest_files(out: Path, raw: bytes) -> dict[str, str]:
     try:
         doc = json.loads(raw)
         files = doc["files"]
@@ -199,7 +211,7 @@ def read_manifest(out: Path) -> Manifest:
         ) from exc
     for path in files:
         check_path(path)
-    return Manifest(dict(files), raw)
+    return dict(files)
 
 
 # --- reading the folder without following symlinks ---------------------------------------
@@ -300,6 +312,8 @@ def plan_tree(
     conflicts: list[Conflict] = []
     overwritten: list[str] = []
     unchanged = 0
+    if manifest.merged_at is not None and not force:
+        conflicts.append(Conflict(MANIFEST_PATH, "merged", _DETAIL["merged"], manifest.merged_at))
     for path in sorted(tree):
         check_path(path)
         state = _compare(folder, path, tree[path], owned.get(path))
@@ -309,9 +323,12 @@ def plan_tree(
             added.append(path)
         elif state == "changed":
             changed.append(path)
-        elif state == "hand-edited" and force:
+        elif state in ("hand-edited", "merged") and force:
             changed.append(path)
             overwritten.append(path)
+        elif state == "merged":
+            line = marker_line(_read_regular(out, path) or b"") or 1
+            conflicts.append(Conflict(path, state, _DETAIL[state], line))
         else:
             conflicts.append(Conflict(path, state, _DETAIL[state]))
     removed = _stale(folder, tree, owned, force, conflicts, overwritten)
@@ -331,6 +348,8 @@ _DETAIL: dict[str, str] = {
     "(move the change into the catalogue, or rerun with --force to discard it)",
     "unowned": "a file not written by edgemodels is in the way; move or delete it",
     "blocked": "a symlink or a non-folder stands where a generated folder or file goes",
+    "merged": "merge conflict in the generated tree: regenerate with --force (the catalogue "
+    "is the source of truth), then git add the tree",
 }
 
 
@@ -360,7 +379,9 @@ def _compare(folder: _Folder, path: str, new: bytes, owned_sha: str | None) -> S
         return "unchanged"
     if owned_sha is None:
         return "unowned"
-    return "changed" if digest(old or b"") == owned_sha else "hand-edited"
+    if digest(old or b"") == owned_sha:
+        return "changed"
+    return "merged" if marker_line(old or b"") else "hand-edited"
 
 
 def _stale(
@@ -383,6 +404,8 @@ def _stale(
         elif force:
             removed.append(path)
             overwritten.append(path)
+        elif data is not None and (line := marker_line(data)):
+            conflicts.append(Conflict(path, "merged", _DETAIL["merged"], line))
         else:
             conflicts.append(
                 Conflict(

@@ -330,3 +330,27 @@ def test_ci_files_match_their_schemas() -> None:
         doc = yaml_load(TEMPLATE / rel)
         errors = [e.message for e in jsonschema.Draft7Validator(schema).iter_errors(doc)]
         assert errors == [], rel
+
+
+def test_the_generated_tree_is_marked_generated_for_review(created: Path) -> None:
+    """The template's .gitattributes reaches the new repository: merge requests collapse the
+    diffs of generated/ (GitHub and GitLab) without hiding them, and the catalogue is not
+    marked."""
+    assert (created / ".gitattributes").read_text() == (TEMPLATE / ".gitattributes").read_text()
+    staged = git("diff", "--cached", "--name-only", cwd=created).split()
+    assert ".gitattributes" in staged
+    paths = ["generated/README.md", "generated/.edgemodels/manifest.json", CATALOGUE_FILE]
+    attrs = git(
+        "check-attr", "linguist-generated", "gitlab-generated", "diff", "--", *paths, cwd=created
+    )
+    assert attrs.splitlines() == [
+        "generated/README.md: linguist-generated: true",
+        "generated/README.md: gitlab-generated: set",
+        "generated/README.md: diff: unspecified",
+        "generated/.edgemodels/manifest.json: linguist-generated: true",
+        "generated/.edgemodels/manifest.json: gitlab-generated: set",
+        "generated/.edgemodels/manifest.json: diff: unspecified",
+        f"{CATALOGUE_FILE}: linguist-generated: unspecified",
+        f"{CATALOGUE_FILE}: gitlab-generated: unspecified",
+        f"{CATALOGUE_FILE}: diff: unspecified",
+    ]
