@@ -64,15 +64,6 @@ class Merged:
     workloads: list[Node] = field(default_factory=list)
 
 
-def default_catalogue_path(cwd: Path) -> Path:
-    for name in ("catalogue.yaml", "catalogue.yml", "catalogue"):
-        if (cwd / name).exists():
-            return cwd / name if cwd != Path.cwd() else Path(name)
-    raise InputError(
-        f"no catalogue given and none found in {cwd} (looked for catalogue.yaml and catalogue/)"
-    )
-
-
 def discover(path: Path) -> tuple[list[Path], list[Path]]:
     """The files of a catalogue, in a stable order, and the folders skipped because they
     hold a tree edgemodels generated (`.edgemodels/manifest.json`): its YAML is Kubernetes

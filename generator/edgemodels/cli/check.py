@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from edgemodels.catalogue.sources import default_catalogue_path
+from edgemodels.catalogue.default import default_catalogue_path
 from edgemodels.check import CheckOptions, run_check
 from edgemodels.cli import emit_findings, fail_on_option, guarded, report_options
 
@@ -34,7 +34,8 @@ def command(
     """Check a model catalogue: schema, references, names, selectors, policies.
 
     CATALOGUE is a catalogue file or a folder of them (default: catalogue.yaml or
-    catalogue/ in the current folder). Findings are printed as
+    catalogue/ in the current folder or the nearest folder above it, up to the top of the git
+    work tree). Findings are printed as
     path:line:col: CODE message. Exit 0 when clean, 1 with errors (or warnings with
     --fail-on warning, or --strict), 2 when the catalogue cannot be read or holds no
     catalogue file, or the policy config is invalid (nothing is checked then).

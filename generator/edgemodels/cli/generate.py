@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from edgemodels.catalogue.sources import default_catalogue_path
+from edgemodels.catalogue.default import default_catalogue_path
 from edgemodels.cli import EXIT_FINDINGS, FORMATS, emit_findings, guarded
 from edgemodels.cli.terminal import progress
 from edgemodels.errors import UsageError
@@ -62,7 +62,8 @@ def command(
     """Generate the GitOps tree that RHACM pulls: charts or overlays per model, hub objects
     (Channel, Placements, Subscriptions, Applications), a README and a manifest.
 
-    CATALOGUE is a catalogue file or folder (default: catalogue.yaml or catalogue/ here).
+    CATALOGUE is a catalogue file or folder (default: catalogue.yaml or
+    catalogue/ here or in the nearest folder above, up to the top of the git work tree).
     Only files edgemodels wrote (listed in OUTPUT/.edgemodels/manifest.json) are changed or
     removed; other files in OUTPUT are left alone. A generated file edited by hand is
     reported and kept unless --force. OUTPUT/.edgemodels/cache (git-ignored) lets the next

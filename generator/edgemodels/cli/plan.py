@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from edgemodels.catalogue.sources import default_catalogue_path
+from edgemodels.catalogue.default import default_catalogue_path
 from edgemodels.cli import EXIT_CLEAN, EXIT_FINDINGS, guarded
 from edgemodels.diagnostics import Diagnostic, has_failures, sort_diagnostics
 from edgemodels.errors import OutputError
@@ -64,7 +64,8 @@ def command(
 ) -> int:
     """Show which site gets, loses, upgrades or downgrades which model.
 
-    CATALOGUE is a catalogue file or folder (default: catalogue.yaml or catalogue/).
+    CATALOGUE is a catalogue file or folder (default: catalogue.yaml or
+    catalogue/ here or in the nearest folder above, up to the top of the git work tree).
     Placements are evaluated with Kubernetes label-selector and OCM Placement semantics
     against the sites' labels. With --base, the catalogue at that git revision (e.g. the
     merge request's target branch) is compared with the working one. Exit 0 when clean,

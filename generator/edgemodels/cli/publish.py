@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from edgemodels.catalogue.sources import default_catalogue_path
+from edgemodels.catalogue.default import default_catalogue_path
 from edgemodels.cli import EXIT_CLEAN, emit_findings, guarded, report_options
 
 

@@ -1,0 +1,79 @@
+"""Without a CATALOGUE argument, commands find the nearest catalogue up the folder tree, up to
+the top of the git work tree, and print paths relative to the working folder."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from edgemodels.catalogue.default import default_catalogue_path
+from edgemodels.cli import main
+
+TEMPLATE = Path(__file__).resolve().parents[2] / "repo-template"
+BROKEN = "wraper: http "
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """A git work tree with the template's split catalogue, one model with a typo."""
+    root = tmp_path / "repo"
+    root.mkdir()
+    subprocess.run(["git", "init", "-q"], cwd=root, check=True)
+    shutil.copytree(TEMPLATE / "catalogue", root / "catalogue")
+    model = root / "catalogue" / "models" / "forecaster.yaml"
+    model.write_text(model.read_text().replace("wrapper: http ", BROKEN))
+    return root
+
+
+@pytest.mark.parametrize(
+    ("folder", "shown", "named"),
+    [
+        (".", "catalogue/models/forecaster.yaml", "catalogue"),
+        ("catalogue/models", "forecaster.yaml", ".."),
+        ("catalogue", "models/forecaster.yaml", "."),  # the folder, not its catalogue.yaml
+        ("docs/notes", "../../catalogue/models/forecaster.yaml", "../../catalogue"),
+    ],
+)
+def test_check_from_any_folder_of_the_repository(
+    repo: Path,
+    folder: str,
+    shown: str,
+    named: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    (repo / folder).mkdir(parents=True, exist_ok=True)
+    monkeypatch.chdir(repo / folder)
+    assert main(["check"]) == 1
+    out = capsys.readouterr().out
+    assert f"{shown}:10:7: S001 unknown field 'wraper'" in out
+    assert f"checked {named}: 2 error(s)" in out
+
+
+def test_generate_and_plan_find_it_too(
+    repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    model = repo / "catalogue" / "models" / "forecaster.yaml"
+    model.write_text(model.read_text().replace(BROKEN, "wrapper: http "))
+    monkeypatch.chdir(repo / "catalogue" / "models")
+    assert main(["generate", "-o", str(tmp_path / "out")]) == 0
+    assert (tmp_path / "out" / "models" / "forecaster").is_dir()
+    shutil.copy(TEMPLATE / "sites.yaml", tmp_path / "sites.yaml")
+    assert main(["plan", "-i", str(tmp_path / "sites.yaml")]) == 0
+
+
+def test_the_search_stops_at_the_top_of_the_git_work_tree(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shutil.copytree(TEMPLATE / "catalogue", tmp_path / "catalogue")  # outside the repository
+    inner = tmp_path / "other" / "sub"
+    inner.mkdir(parents=True)
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path / "other", check=True)
+    monkeypatch.chdir(inner)
+    assert main(["check"]) == 2
+    err = capsys.readouterr().err
+    assert f"none found in {inner} or the folders above it up to {tmp_path / 'other'}" in err
+    assert default_catalogue_path(tmp_path / "plain" / "sub") == tmp_path / "catalogue"
