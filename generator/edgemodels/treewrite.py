@@ -14,6 +14,7 @@ import signal
 import stat
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
+from dataclasses import replace
 from pathlib import Path
 
 from edgemodels.cachewrite import remove_stale_tmp, save_cache
@@ -24,9 +25,12 @@ from edgemodels.tree import (
     MANIFEST_PATH,
     STAGING_DIR,
     STATE_DIR,
+    Conflict,
     Plan,
     check_path,
+    digest,
     plan_tree,
+    read_manifest,
 )
 from edgemodels.treecache import TreeCache
 
@@ -47,6 +51,10 @@ def write_tree(
             writes.append(MANIFEST_PATH)  # last: it records what the commit produced
         if writes or plan.removed:
             moves = _stage(out, tree, writes)
+            edited = _edited_meanwhile(out, plan)
+            if edited:
+                _remove_staging(out)
+                return replace(plan, conflicts=tuple(edited))
             journal = {"moves": moves, "removes": list(plan.removed)}
             _refuse_unwritable(out, journal)
             _write_journal(out, journal)
@@ -136,6 +144,35 @@ def _stage(out: Path, tree: Mapping[str, bytes], paths: list[str]) -> list[list[
         _remove_staging(out)
         raise
     return [[f"{TREE_PREFIX}{root}", root] for root in folder_moves] + file_moves
+
+
+def _edited_meanwhile(out: Path, plan: Plan) -> list[Conflict]:
+    """Files the plan found as generated that were edited while this run staged (seconds on
+    a big tree): replacing or removing them would lose the edit without a word. Read again
+    just before the commit; what is edited after this is within the commit's own moment."""
+    owned = read_manifest(out).files
+    overwritten = set(plan.overwritten)
+    found = []
+    for path in (*plan.changed, *plan.removed):
+        sha = owned.get(path)
+        if sha is None or path in overwritten:
+            continue  # not ours to check (the manifest itself), or replaced under --force
+        try:
+            with open(out / path, "rb") as fh:
+                data = fh.read()
+        except FileNotFoundError:
+            continue  # deleted meanwhile: nothing to lose
+        except OSError:
+            data = b""
+        if digest(data) != sha:
+            found.append(Conflict(path, "hand-edited", EDITED_MEANWHILE))
+    return found
+
+
+EDITED_MEANWHILE = (
+    "generated file was edited while generate ran; nothing was written: move the change "
+    "into the catalogue, or rerun with --force to discard it"
+)
 
 
 def _refuse_unwritable(out: Path, journal: Mapping[str, object]) -> None:

@@ -318,6 +318,33 @@ def test_an_unwritable_folder_is_refused_before_anything_changes(
     assert not (out / STAGING_DIR).exists() and not (out / JOURNAL_PATH).exists()
 
 
+def test_an_edit_made_while_staging_is_not_lost(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Staging a big tree takes seconds; an edit saved meanwhile to a file the run replaces
+    used to be overwritten with exit 0. It is a hand edit (D301): nothing is written."""
+    out = tmp_path / "out"
+    write_tree(out, tree(V1))
+    real_stage = treewrite._stage
+
+    def stage_while_editing(*args: object) -> list[list[str]]:
+        moves = real_stage(*args)  # type: ignore[arg-type]
+        with open(out / "README.md", "a") as fh:
+            fh.write("my note\n")
+        return moves
+
+    monkeypatch.setattr(treewrite, "_stage", stage_while_editing)
+    plan = write_tree(out, tree(V2))
+    monkeypatch.undo()
+    assert [(c.path, c.kind) for c in plan.conflicts] == [("README.md", "hand-edited")]
+    assert "edited while generate ran" in plan.conflicts[0].detail
+    assert (out / "README.md").read_text() == "one\nmy note\n"
+    assert snapshot(out)["models/b/y.yaml"] == b"b1\n"  # nothing of V2 was applied
+    assert not (out / STAGING_DIR).exists()
+    assert write_tree(out, tree(V2), force=True).overwritten == ("README.md",)
+    assert snapshot(out) == tree(V2)
+
+
 def test_a_journal_that_cannot_be_written_leaves_no_half_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
