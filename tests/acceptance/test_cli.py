@@ -100,3 +100,16 @@ def test_check_o_writes_the_report(tmp_path: Path, capsys: pytest.CaptureFixture
     report = tmp_path / "check.json"
     assert main(["check", str(example), "-o", str(report), "--format", "json"]) in (0, 1)
     assert report.read_text().startswith("{")
+
+
+def test_a_path_the_system_refuses_is_an_input_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Longer than PATH_MAX (4,096 bytes): the input is at fault, not edgemodels (exit 2,
+    not "internal error")."""
+    out = tmp_path / "/".join(["g" * 250] * 17)
+    catalogue = Path(__file__).parents[2] / "examples" / "lrt"
+    assert main(["generate", str(catalogue), "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "edgemodels: error: File name too long: " in err
+    assert "internal error" not in err and len(err) < 400

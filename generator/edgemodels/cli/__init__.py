@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import difflib
+import errno
 import importlib
 import os
 import select
@@ -54,8 +55,20 @@ def guarded(call: Callable[[], int]) -> int:
         if output_closed():
             return quiet_exit()
         return _crashed(exc)
+    except OSError as exc:
+        if exc.errno in _PATH_ERRNOS:  # a path the system refuses: the input, not a bug
+            name = exc.filename if isinstance(exc.filename, str) else ""
+            shown = name if len(name) <= 120 else f"{name[:60]}...{name[-40:]}"
+            click.echo(f"edgemodels: error: {exc.strerror}: {shown}", err=True)
+            return EXIT_USAGE
+        return _crashed(exc)
     except Exception as exc:  # the last line of defence: a short message, never a traceback
         return _crashed(exc)
+
+
+# Paths the system refuses whatever the code does: longer than PATH_MAX or a name longer
+# than NAME_MAX, or too many symbolic links on the way.
+_PATH_ERRNOS = frozenset({errno.ENAMETOOLONG, errno.ELOOP})
 
 
 def _crashed(exc: Exception) -> int:
