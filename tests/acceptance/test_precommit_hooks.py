@@ -82,3 +82,24 @@ def test_hooks_pass_then_catch_a_stale_tree(
     assert "edgemodels generate --check" in done.stdout and "Failed" in done.stdout
     assert "D304" in done.stdout
     assert "generated/models/forecaster/chart/Chart.yaml" in done.stdout
+
+    # A commit that only deletes the model: pre-commit leaves deleted files out of its list,
+    # so only always_run keeps check and generate --check from being skipped.
+    assert run(["git", "reset", "-q", "--hard"], catalogue).returncode == 0
+    assert run(["git", "rm", "-q", str(model)], catalogue).returncode == 0
+    done = run([pre_commit, "try-repo", str(hook_repo)], catalogue, timeout=540)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert re.search(r"^edgemodels generate --check\.+Failed$", done.stdout, re.M), done.stdout
+    assert not re.search(r"^edgemodels check\.+.*Skipped$", done.stdout, re.M), done.stdout
+    assert "generated/models/forecaster/chart/Chart.yaml" in done.stdout
+
+    # A README-only commit: the slow validate is skipped, the cheap whole-catalogue hooks pass.
+    assert run(["git", "reset", "-q", "--hard"], catalogue).returncode == 0
+    readme = catalogue / "README.md"
+    readme.write_text(readme.read_text() + "\nOur notes.\n")
+    assert run(["git", "add", "README.md"], catalogue).returncode == 0
+    done = run([pre_commit, "try-repo", str(hook_repo)], catalogue, timeout=540)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert re.search(r"^edgemodels validate\.+\(no files to check\)Skipped$", done.stdout, re.M)
+    for name in ("edgemodels check", "edgemodels generate --check"):
+        assert re.search(rf"^{re.escape(name)}\.+Passed$", done.stdout, re.M), done.stdout
