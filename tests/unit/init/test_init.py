@@ -354,3 +354,41 @@ def test_the_generated_tree_is_marked_generated_for_review(created: Path) -> Non
         f"{CATALOGUE_FILE}: gitlab-generated: unspecified",
         f"{CATALOGUE_FILE}: diff: unspecified",
     ]
+
+
+@pytest.fixture
+def removal(created: Path) -> Path:
+    """A merge request that retires the only model: plan's D101/D102 guard fires."""
+    git("commit", "-q", "-m", "Model catalogue", cwd=created)
+    git("update-ref", "refs/remotes/origin/main", "HEAD", cwd=created)
+    git("rm", "-q", "catalogue/models/forecaster.yaml", cwd=created)
+    assert sh("edgemodels generate -o generated", created, {}).returncode == 0
+    git("add", "-A", cwd=created)
+    git("commit", "-q", "-m", "retire forecaster", cwd=created)
+    return created
+
+
+def test_gitlab_plan_allows_removals_for_a_labelled_merge_request(removal: Path) -> None:
+    ci = yaml_load(removal / ".gitlab-ci.yml")
+    env = {k: str(v) for k, v in ci["variables"].items()}  # type: ignore[attr-defined]
+    env["CI_MERGE_REQUEST_TARGET_BRANCH_NAME"] = "main"
+    [plan] = [s for s in ci["check"]["script"] if s.startswith("edgemodels plan")]  # type: ignore[index]
+    for labels, rc in (("", 1), ("docs,allow-removals-later", 1), ("docs,allow-removals", 0)):
+        done = sh(plan, removal, env | {"CI_MERGE_REQUEST_LABELS": labels})
+        assert done.returncode == rc, (labels, done.stdout, done.stderr)
+        assert "D101" in done.stdout + done.stderr
+    done = sh(plan, removal, env | {"EDGEMODELS_PLAN_ARGS": "--allow-removals --max-removals 9"})
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_github_plan_allows_removals_for_a_labelled_pull_request(removal: Path) -> None:
+    flow = yaml_load(removal / CI_FILES[1])
+    assert "labeled" in flow["on"]["pull_request"]["types"]  # type: ignore[index]
+    [step] = [s for s in flow["jobs"]["check"]["steps"] if s.get("name") == "plan"]  # type: ignore[index]
+    expression = step["env"]["EDGEMODELS_PLAN_ARGS"]
+    assert "labels.*.name, 'allow-removals'" in expression and "'--allow-removals'" in expression
+    env = {k: str(v) for k, v in flow["env"].items()}  # type: ignore[attr-defined]
+    env["GITHUB_BASE_REF"] = "main"
+    for args, rc in (("", 1), ("--allow-removals", 0)):
+        done = sh(step["run"], removal, env | {"EDGEMODELS_PLAN_ARGS": args})
+        assert done.returncode == rc, (args, done.stdout, done.stderr)
