@@ -392,3 +392,35 @@ def test_github_plan_allows_removals_for_a_labelled_pull_request(removal: Path) 
     for args, rc in (("", 1), ("--allow-removals", 0)):
         done = sh(step["run"], removal, env | {"EDGEMODELS_PLAN_ARGS": args})
         assert done.returncode == rc, (args, done.stdout, done.stderr)
+
+
+@pytest.mark.parametrize("ci_file", CI_FILES)
+def test_publish_refuses_a_stale_committed_tree(
+    created: Path, tmp_path: Path, ci_file: str
+) -> None:
+    """A push that bypassed the hooks: the deploy branch must not get a tree nobody checked."""
+    git("commit", "-q", "-m", "Model catalogue", cwd=created)
+    model = created / "catalogue" / "models" / "forecaster.yaml"
+    model.write_text(model.read_text().replace("1.0.0", "1.1.0"))
+    git("commit", "-q", "-a", "--no-verify", "-m", "forecaster 1.1.0, not regenerated", cwd=created)
+    ci = yaml_load(created / ci_file)
+    if ci_file == CI_FILES[0]:
+        env = {k: str(v) for k, v in ci["variables"].items()}  # type: ignore[attr-defined]
+        lines = list(ci["publish"]["script"])  # type: ignore[index]
+    else:
+        env = {k: str(v) for k, v in ci["env"].items()}  # type: ignore[attr-defined]
+        steps = ci["jobs"]["publish"]["steps"]  # type: ignore[index]
+        lines = [s["run"] for s in steps if "run" in s and "pip install" not in s["run"]]
+    env |= {
+        "GIT_CONFIG_COUNT": "1",
+        "GIT_CONFIG_KEY_0": f"url.{tmp_path / 'deploy.git'}.insteadOf",
+        "GIT_CONFIG_VALUE_0": DEPLOY_URL,
+    }
+    ran = []
+    for line in lines:
+        ran.append(line)
+        if sh(line, created, env).returncode != 0:
+            break
+    assert "--check" in ran[-1] and "generate" in ran[-1], ran
+    assert any(line.startswith("edgemodels validate") for line in lines)
+    assert git("--git-dir", str(tmp_path / "deploy.git"), "branch", "--list", cwd=tmp_path) == ""
