@@ -130,7 +130,13 @@ CODES: dict[str, Code] = {
     "D303": Code(
         "blocked-output-path", "a symlink or non-folder stands where a generated path goes"
     ),
-    "D304": Code("stale-output", "generate --check: the tree differs from the catalogue's"),
+    "D304": Code(
+        "stale-output",
+        "generate --check: the tree differs from the catalogue's",
+        "regenerate and stage the tree with the catalogue change: `edgemodels generate "
+        "CATALOGUE -o OUTPUT && git add OUTPUT` (in a pre-commit hook, unstaged output "
+        "does not count: run `git add OUTPUT` after generating).",
+    ),
     "D305": Code("credential-in-catalogue", "a credential-looking value: no tree is generated"),
     "D306": Code(
         "other-edgemodels-version",
@@ -155,7 +161,8 @@ def code_document(code: str, entry: Code) -> str:
         f"{code} {entry.name}\n"
         f"  family:    {code[0]}, {FAMILIES[code[0]]}\n"
         f"  summary:   {entry.summary}\n"
-        "  Not a policy rule: the policy config does not change it.\n"
+        + (f"  fix:       {entry.fix}\n" if entry.fix else "")
+        + "  Not a policy rule: the policy config does not change it.\n"
     )
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -241,8 +242,7 @@ MAX_LISTED = 200
 def summary(
     plan: Plan, output: Path, check: bool, max_paths: int = MAX_LISTED, no_tree: bool = False
 ) -> str:
-    """Counts, then one line per added/changed/removed file (not when --check finds no
-    generated tree in OUTPUT: every file would be listed)."""
+    """Counts, then (not under --check) one line per added/changed/removed file."""
     counts = f"{len(plan.added)} added, {len(plan.changed)} changed, {len(plan.removed)} removed"
     if plan.conflicts:
         head = f"{output}: nothing written, {len(plan.conflicts)} conflict(s)"
@@ -254,10 +254,21 @@ def summary(
     else:
         head = f"{output}: {counts}, {plan.unchanged} unchanged"
     lines = [head]
-    if not plan.conflicts and not no_tree:
+    # --check lists nothing here: its D304 findings name each file, prefixed with OUTPUT.
+    if not plan.conflicts and not no_tree and not check:
         rows = [f"  {state:8} {path}" for state, path in iter_changes(plan)]
         if len(rows) > max_paths:  # a first run of a large catalogue adds tens of thousands
             rows = [*rows[:max_paths], f"  ... and {len(rows) - max_paths} more"]
         lines += rows
         lines += [f"  (discarded a hand edit of {path})" for path in plan.overwritten]
     return "\n".join(lines) + "\n"
+
+
+def remedy(plan: Plan, catalogue: Path | None, output: Path) -> str:
+    """--check: what to run when the tree is stale (empty when it is not, or on conflicts,
+    whose findings say what to do). `catalogue` None: it was found, not given."""
+    if plan.conflicts or not (plan.differs or plan.interrupted):
+        return ""
+    source = f" {shlex.quote(str(catalogue))}" if catalogue is not None else ""
+    out = shlex.quote(str(output))
+    return f"to update it, run: edgemodels generate{source} -o {out} && git add {out}\n"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import difflib
 import fcntl
+import json
 import os
 from pathlib import Path
 from typing import Any
@@ -301,7 +302,16 @@ def test_check_is_the_stale_output_gate(repo: Repo, capsys: pytest.CaptureFixtur
     assert "out of date" in out
     chart = (repo.out / "models" / "api" / "chart" / "Chart.yaml").as_posix()
     assert f"{chart}:1:1: D304 out of date: generate would change this file" in out
+    assert "  changed  models/api/chart/Chart.yaml" not in out  # listed once, as findings
+    out_dir = repo.out.as_posix()
+    assert out.endswith(
+        f"to update it, run: edgemodels generate {repo.file.as_posix()} -o {out_dir}"
+        f" && git add {out_dir}\n"
+    )
     assert repo.files() == before  # --check writes nothing
+    assert repo.generate(bumped(catalogue()), "--check", "--format", "json") == 1
+    captured = capsys.readouterr()
+    assert json.loads(captured.out) and "git add" in captured.err  # stdout stays a report
 
 
 def test_a_comment_or_a_reformat_changes_no_generated_file(

@@ -48,6 +48,14 @@ def test_rule_finds_a_code_by_name_and_refuses_an_unknown_one(
     assert main(["rule", "Z999"]) == 2
 
 
+def test_rule_d304_says_how_to_bring_the_tree_up_to_date(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["rule", "D304"]) == 0
+    fix = [line for line in capsys.readouterr().out.splitlines() if line.startswith("  fix:")]
+    assert fix and "edgemodels generate CATALOGUE -o OUTPUT" in fix[0] and "git add" in fix[0]
+
+
 def test_rules_all_lists_the_other_codes_after_the_policies(
     capsys: pytest.CaptureFixture[str],
 ) -> None:

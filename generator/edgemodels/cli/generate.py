@@ -10,7 +10,7 @@ from edgemodels.catalogue.default import default_catalogue_path
 from edgemodels.cli import EXIT_FINDINGS, FORMATS, emit_findings, guarded
 from edgemodels.cli.terminal import progress
 from edgemodels.errors import UsageError
-from edgemodels.generate import GenerateOptions, generate, summary
+from edgemodels.generate import GenerateOptions, generate, remedy, summary
 
 REPORT_SUFFIXES = (".json", ".sarif", ".xml")
 
@@ -91,10 +91,11 @@ def command(
             return emit_findings(result.findings, fmt, f"generate {path}")
         if fmt == "text":
             click.echo(summary(result.plan, output, check, no_tree=result.no_tree), nl=False)
-        if result.findings:
-            return emit_findings(result.findings, fmt, f"generate {output}")
-        if fmt != "text":
-            emit_findings(result.findings, fmt, f"generate {output}")
-        return EXIT_FINDINGS if check and result.plan.differs else 0
+        status = EXIT_FINDINGS if check and result.plan.differs else 0
+        if result.findings or fmt != "text":
+            status = max(status, emit_findings(result.findings, fmt, f"generate {output}"))
+        if check:  # last, where a hook's or CI job's log ends; stderr keeps reports parseable
+            click.echo(remedy(result.plan, catalogue, output), nl=False, err=fmt != "text")
+        return status
 
     return guarded(body)

@@ -15,6 +15,7 @@ from edgemodels.diagnostics import Diagnostic, Location, Severity
 class Code:
     name: str
     summary: str
+    fix: str = ""  # what to do about a finding, printed by `edgemodels rule CODE`
 
 
 CODES: dict[str, Code] = {
