@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 
 import click
@@ -80,9 +81,18 @@ def command(
                 "edgemodels comes from elsewhere, set repo/rev in .pre-commit-config.yaml and "
                 "EDGEMODELS_REQUIREMENT in the CI files (or init again with --tool-repo)"
             )
-        click.echo(
-            "next: edit catalogue/, then `edgemodels check` and `edgemodels generate -o generated`"
-        )
+        click.echo(next_steps(result.directory, git=not no_git), nl=False)
         return EXIT_CLEAN
 
     return guarded(body)
+
+
+def next_steps(directory: Path, git: bool) -> str:
+    """The first commit and the hooks (the hooks run only once installed), then the loop."""
+    start = "git init -b main && git add -A && " if not git else ""
+    return (
+        f"next: cd {shlex.quote(str(directory))} && {start}git commit -m 'Model catalogue'"
+        " && pre-commit install   (pip install pre-commit)\n"
+        "      then edit catalogue/, run `edgemodels check` and `edgemodels generate -o "
+        "generated`, and commit both: `git add -A && git commit`\n"
+    )

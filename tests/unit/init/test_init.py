@@ -424,3 +424,15 @@ def test_publish_refuses_a_stale_committed_tree(
     assert "--check" in ran[-1] and "generate" in ran[-1], ran
     assert any(line.startswith("edgemodels validate") for line in lines)
     assert git("--git-dir", str(tmp_path / "deploy.git"), "branch", "--list", cwd=tmp_path) == ""
+
+
+def test_the_next_hint_has_the_first_commit_and_the_hooks(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for extra, start in (((), "git commit"), (("--no-git",), "git init -b main && git add -A")):
+        target = tmp_path / f"cat{len(extra)}"
+        rc, out, err = init(capsys, str(target), "--git-url", DEPLOY_URL, *extra)
+        assert rc == 0, err
+        hint = out[out.index("next: ") :]
+        assert hint.startswith(f"next: cd {target} && {start}"), hint
+        assert "pre-commit install" in hint and "git add -A && git commit" in hint
