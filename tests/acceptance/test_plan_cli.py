@@ -161,6 +161,17 @@ def test_markdown_to_a_file(repo: Path, capsys: pytest.CaptureFixture[str]) -> N
     assert "🔴 2 removed" in text and "```mermaid" in text
 
 
+def test_markdown_size_budget(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    drop_anomaly_scorer_from_lrt(repo)
+    args = ("-i", "sites.yaml", "--base", "main", "--format", "markdown")
+    assert plan(*args, "--max-markdown-chars", "2000", "-o", "plan.md") == 1  # exit as before
+    text = (repo / "plan.md").read_text()
+    assert len(text) <= 2000 and text.count("<details>") == text.count("</details>")
+    assert text.splitlines()[-1].startswith("✂️ Cut to fit 2,000 characters")
+    assert plan(*args, "--max-markdown-chars", "1999") == EXIT_USAGE
+    assert "1999 is not in the range x>=2000" in capsys.readouterr().err
+
+
 def test_a_plan_that_cannot_be_computed_still_writes_its_report(
     repo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -15,6 +15,7 @@ from edgemodels.errors import OutputError
 from edgemodels.output import render_text
 from edgemodels.plan.core import PlanOptions, run_plan
 from edgemodels.plan.guards import DEFAULT_REMOVAL_LIMIT, parse_removal_limit
+from edgemodels.plan.report_markdown import DEFAULT_MAX_CHARS, MIN_MAX_CHARS
 from edgemodels.plan.report_unplanned import unplanned, unplanned_reporters
 from edgemodels.plan.reports import PLAN_FORMATS, build_view, reporters
 
@@ -50,6 +51,16 @@ from edgemodels.plan.reports import PLAN_FORMATS, build_view, reporters
     help="text for a terminal, json for tools, markdown for a merge-request comment.",
 )
 @click.option(
+    "--max-markdown-chars",
+    type=click.IntRange(min=MIN_MAX_CHARS),
+    default=DEFAULT_MAX_CHARS,
+    show_default=True,
+    metavar="N",
+    help="With --format markdown: the report's size budget in characters. The summary, "
+    "the findings (errors first), the models and the per-site detail are filled in that "
+    "order, cut at a whole row, with a line saying what was left out.",
+)
+@click.option(
     "--output", "-o", type=click.Path(path_type=Path), help="Write the report to this file."
 )
 def command(
@@ -60,6 +71,7 @@ def command(
     max_removals: str | None,
     allow_removals: bool,
     fmt: str,
+    max_markdown_chars: int,
     output: Path | None,
 ) -> int:
     """Show which site gets, loses, upgrades or downgrades which model.
@@ -92,7 +104,7 @@ def command(
         if plan is None:  # the inputs have errors: still a report, in its format and place
             report = unplanned_reporters()[fmt](unplanned(options, ordered, Path.cwd()))
         else:
-            report = reporters()[fmt](build_view(plan, ordered))
+            report = reporters(max_markdown_chars)[fmt](build_view(plan, ordered))
         if output is None:
             click.echo(report, nl=False)
         else:

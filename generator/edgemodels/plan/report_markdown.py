@@ -2,18 +2,23 @@
 
 A compact summary first (counts coloured by change kind, totals per model, the findings),
 then, folded in <details>: a Mermaid diagram of placements -> sites and the per-site detail.
-Long lists are cut (GitHub refuses comments over 65,536 characters); the JSON report has all.
+The whole comment fits in a size budget (`--max-markdown-chars`, default 60,000
+characters; GitHub refuses comments over 65,536): parts are filled in priority order and
+cut at a row (markdown_fit); the JSON and text reports have all.
 """
 
 from __future__ import annotations
 
-from edgemodels.diagnostics import Diagnostic
-from edgemodels.plan.diff import CHANGE_KINDS
+from edgemodels.diagnostics import SEVERITY_RANK, Diagnostic
+from edgemodels.plan.diff import CHANGE_KINDS, SiteChange, SiteModel
+from edgemodels.plan.markdown_fit import Part, fit
 from edgemodels.plan.report_mermaid import ICON, diagram
 from edgemodels.plan.reports import View, detail_text, headline
 
-MAX_SITE_ROWS = 300
+DEFAULT_MAX_CHARS = 60_000  # under GitHub's 65,536 for a comment, with room for a header
+MIN_MAX_CHARS = 2_000  # the headline, the counts and the closing note fit in it
 MAX_FINDINGS = 50
+SEVERITY_ICON = {"error": "❌", "warning": "⚠️", "info": "💬"}
 
 
 def cell(text: str) -> str:
@@ -40,79 +45,128 @@ def summary_lines(view: View) -> list[str]:
     return lines
 
 
-def model_table(view: View) -> list[str]:
+def model_part(view: View) -> Part:
+    rows = _model_rows(view)
+    if view.plan.compared and not rows:
+        return Part(lambda n: "the model table", ("", "No model changes."))
     if view.plan.compared:
-        rows = [r for r in view.models if any(r.changes.values())]
-        if not rows:
-            return ["", "No model changes."]
         heads = "| Model | Version | Sites | " + " | ".join(ICON[k] for k in CHANGE_KINDS) + " |"
-        lines = ["", heads, "|---|---|---|" + "---:|" * len(CHANGE_KINDS)]
-        for r in rows:
-            version = r.version_after or "removed"
-            if r.version_before and r.version_before != r.version_after:
-                version = f"{r.version_before} → {version}"
-            counts = " | ".join(str(r.changes[k]) for k in CHANGE_KINDS)
-            sites = f"{r.sites_before} → {r.sites_after or 0}"
-            lines.append(f"| `{cell(r.name)}` | {cell(version)} | {sites} | {counts} |")
-        return lines
-    lines = ["", "| Model | Version | Sites |", "|---|---|---:|"]
-    lines += [
-        f"| `{cell(r.name)}` | {cell(r.version_after or '')} | {r.sites_after} |"
-        for r in view.models
-    ]
+        header = (heads, "|---|---|---|" + "---:|" * len(CHANGE_KINDS))
+    else:
+        header = ("| Model | Version | Sites |", "|---|---|---:|")
+    return Part(
+        lambda n: f"{n} of {len(rows)} models",
+        ("", *header),
+        tuple(rows),
+        more=lambda n: ["", f"… and {n} more models (see `--format json`)."],
+    )
+
+
+def _model_rows(view: View) -> list[str]:
+    if not view.plan.compared:
+        return [
+            f"| `{cell(r.name)}` | {cell(r.version_after or '')} | {r.sites_after} |"
+            for r in view.models
+        ]
+    lines = []
+    for r in view.models:
+        if not any(r.changes.values()):
+            continue
+        version = r.version_after or "removed"
+        if r.version_before and r.version_before != r.version_after:
+            version = f"{r.version_before} → {version}"
+        counts = " | ".join(str(r.changes[k]) for k in CHANGE_KINDS)
+        sites = f"{r.sites_before} → {r.sites_after or 0}"
+        lines.append(f"| `{cell(r.name)}` | {cell(version)} | {sites} | {counts} |")
     return lines
+
+
+def finding_line(d: Diagnostic) -> str:
+    return f"- {SEVERITY_ICON[d.severity]} `{d.location}` **{d.code}** {cell(d.message)}"
 
 
 def finding_lines(findings: list[Diagnostic]) -> list[str]:
     if not findings:
         return []
-    icon = {"error": "❌", "warning": "⚠️", "info": "💬"}
-    lines = [""] + [
-        f"- {icon[d.severity]} `{d.location}` **{d.code}** {cell(d.message)}"
-        for d in findings[:MAX_FINDINGS]
-    ]
+    lines = [""] + [finding_line(d) for d in findings[:MAX_FINDINGS]]
     if len(findings) > MAX_FINDINGS:
         lines.append(f"- … and {len(findings) - MAX_FINDINGS} more (see `--format json`)")
     return lines
 
 
-def site_detail(view: View) -> list[str]:
+def errors_first(findings: list[Diagnostic]) -> list[Diagnostic]:
+    return sorted(findings, key=lambda d: SEVERITY_RANK[d.severity])
+
+
+def finding_part(findings: list[Diagnostic]) -> Part:
+    ordered = errors_first(findings)
+    return Part(
+        lambda n: f"{n} of {len(ordered)} findings",
+        ("",) if ordered else (),
+        tuple(finding_line(d) for d in ordered),
+        more=lambda n: [f"- … and {n} more (see `--format json`)"],
+        limit=MAX_FINDINGS,
+    )
+
+
+def site_detail(view: View) -> Part:
     if view.plan.compared:
         title = f"Changes by site ({view.sites_changed})"
-        lines = ["| Site | Change | Model | Detail |", "|---|---|---|---|"]
-        shown = list(view.changes.items())[:MAX_SITE_ROWS]
-        for number, changes in shown:
-            name = f"`{cell(view.site_name(number))}`"
-            for c in changes:
-                kind = f"{ICON[c.kind]} {c.kind}"
-                version = cell(detail_text(c))
-                lines.append(f"| {name} | {kind} | `{cell(c.model)}` | {version} |")
-                name = ""
-        hidden = view.sites_changed - len(shown)
+        header = ("| Site | Change | Model | Detail |", "|---|---|---|---|")
+        items = [_site_changes(view, number, changes) for number, changes in view.changes.items()]
     else:
         models = view.site_models()
         title = f"Models by site ({len(models)})"
-        lines = ["| Site | Models |", "|---|---|"]
-        for number, placed in enumerate(models[:MAX_SITE_ROWS]):
-            listed = ", ".join(f"`{cell(m.name)}` {cell(m.version)}" for m in placed) or "none"
-            lines.append(f"| `{cell(view.site_name(number))}` | {listed} |")
-        hidden = len(models) - MAX_SITE_ROWS
-    if hidden > 0:
-        lines.append(f"\n… and {hidden} more sites (see `--format json`).")
-    return ["", f"<details><summary>{title}</summary>", "", *lines, "", "</details>"]
+        header = ("| Site | Models |", "|---|---|")
+        items = [
+            f"| `{cell(view.site_name(number))}` | {_listed(placed)} |"
+            for number, placed in enumerate(models)
+        ]
+    return Part(
+        lambda n: (
+            f"the detail of {n} of {len(items)} sites"
+            if n < len(items)
+            else f"the per-site detail ({n} sites)"
+        ),
+        ("", f"<details><summary>{title}</summary>", "", *header),
+        tuple(items),
+        ("", "</details>"),
+        lambda n: ["", f"… and {n} more sites (see `--format json`)."],
+    )
 
 
-def render_markdown(view: View) -> str:
-    lines = summary_lines(view)
-    lines += model_table(view)
-    lines += finding_lines(list(view.findings))
-    lines += [
-        "",
-        "<details><summary>Placements → sites</summary>",
-        "",
-        *diagram(view),
-        "",
-        "</details>",
+def _site_changes(view: View, number: int, changes: list[SiteChange]) -> str:
+    """A site's rows, kept or cut together."""
+    name = f"`{cell(view.site_name(number))}`"
+    rows = []
+    for c in changes:
+        kind = f"{ICON[c.kind]} {c.kind}"
+        rows.append(f"| {name} | {kind} | `{cell(c.model)}` | {cell(detail_text(c))} |")
+        name = ""
+    return "\n".join(rows)
+
+
+def _listed(placed: list[SiteModel]) -> str:
+    return ", ".join(f"`{cell(m.name)}` {cell(m.version)}" for m in placed) or "none"
+
+
+def diagram_part(view: View) -> Part:
+    return Part(
+        lambda n: "the placements diagram",
+        ("", "<details><summary>Placements → sites</summary>", "", *diagram(view), ""),
+        ("</details>",),
+    )
+
+
+def render_markdown(view: View, max_chars: int = DEFAULT_MAX_CHARS) -> str:
+    """The comment, in at most `max_chars` characters: the headline and counts, the
+    findings (errors first), the models, the diagram, the per-site detail, in that
+    priority; what does not fit is cut at a row and named at the end."""
+    parts = [
+        Part(lambda n: "the summary", tuple(summary_lines(view))),
+        finding_part(list(view.findings)),
+        model_part(view),
+        diagram_part(view),
+        site_detail(view),
     ]
-    lines += site_detail(view)
-    return "\n".join(lines) + "\n"
+    return fit(parts, max_chars)

@@ -114,13 +114,19 @@ def detail_text(change: SiteChange) -> str:
 Reporter = Callable[[View], str]
 
 
-def reporters() -> dict[str, Reporter]:
+def reporters(max_markdown_chars: int | None = None) -> dict[str, Reporter]:
+    """`max_markdown_chars`: the markdown comment's size budget (None: its default)."""
     # Imported here: each reporter module imports this one for View.
     from edgemodels.plan.report_json import render_json
-    from edgemodels.plan.report_markdown import render_markdown
+    from edgemodels.plan.report_markdown import DEFAULT_MAX_CHARS, render_markdown
     from edgemodels.plan.report_text import render_text
 
-    return {"text": render_text, "json": render_json, "markdown": render_markdown}
+    budget = DEFAULT_MAX_CHARS if max_markdown_chars is None else max_markdown_chars
+    return {
+        "text": render_text,
+        "json": render_json,
+        "markdown": lambda view: render_markdown(view, budget),
+    }
 
 
 PLAN_FORMATS = ("text", "json", "markdown")

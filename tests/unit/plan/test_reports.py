@@ -8,11 +8,11 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from edgemodels.diagnostics import sort_diagnostics
+from edgemodels.diagnostics import Diagnostic, Location, sort_diagnostics
 from edgemodels.plan.core import Plan, build_plan
 from edgemodels.plan.gitrev import Revision
 from edgemodels.plan.report_json import render_json
-from edgemodels.plan.report_markdown import render_markdown
+from edgemodels.plan.report_markdown import MIN_MAX_CHARS, render_markdown
 from edgemodels.plan.report_text import render_text
 from edgemodels.plan.reports import View, build_view, reporters
 
@@ -165,6 +165,86 @@ def test_markdown_summary_first_detail_folded() -> None:
     assert text.count("<details>") == text.count("</details>") == 2
 
 
+def big_view(models: int = 150, sites_: int = 200, findings: int = 300) -> View:
+    """A fleet-wide bump: every model upgraded on every site, and many findings."""
+    many = sites(*(site(f"site-{n:04}", {"env": "lrt"}) for n in range(sites_)))
+    targets = (target("lrt", sel({"env": "lrt"})),)
+    names = [f"model-{n:03}" for n in range(models)]
+    base = catalogue(targets, tuple(http_model(m, "1.0.0", ("lrt",)) for m in names))
+    work = catalogue(targets, tuple(http_model(m, "1.0.1", ("lrt",)) for m in names))
+    plan, diags = build_plan(work, many, base, compared=True)
+    extra = [
+        Diagnostic(
+            Location(f"catalogue/models/m{n}.yaml", 5, 5),
+            "D105",
+            f"container model m{n} is placed on 3 site(s) where no workload uses it | x",
+            "warning" if n % 7 else "error",
+        )
+        for n in range(findings)
+    ]
+    return build_view(plan, sort_diagnostics([*diags, *extra]))
+
+
+def assert_well_formed(text: str) -> None:
+    """Folds and fences closed, every table row whole, and no text glued to a table."""
+    assert text.count("<details>") == text.count("</details>")
+    assert text.count("```") % 2 == 0
+    lines = text.splitlines()
+    for number, line in enumerate(lines):
+        if line.startswith("|"):
+            assert line.endswith(" |") or line.endswith("|"), line
+            columns = len(line.replace("\\|", "").split("|"))
+            following = lines[number + 1] if number + 1 < len(lines) else ""
+            if following.startswith("|"):
+                assert len(following.replace("\\|", "").split("|")) == columns
+            else:
+                assert following == "", f"text right after a table row: {following!r}"
+
+
+@pytest.mark.parametrize("budget", [60_000, 20_000, 5_000, MIN_MAX_CHARS])
+def test_markdown_fits_its_budget_whole_rows_and_closed_blocks(budget: int) -> None:
+    text = render_markdown(big_view(), budget)
+    assert len(text) <= budget
+    assert_well_formed(text)
+    assert text.startswith("### ❌ edgemodels plan for")
+    assert "**200 of 200 sites change**" in text
+    last = text.splitlines()[-1]
+    assert last.startswith("✂️ Cut to fit " + f"{budget:,} characters (`--max-markdown-chars`)")
+    assert "`edgemodels plan --format json`" in last
+
+
+def test_markdown_fills_summary_then_findings_errors_first_then_models_then_sites() -> None:
+    text = render_markdown(big_view(), 10_000)
+    findings = [line for line in text.splitlines() if line.startswith("- ")]
+    assert (
+        findings[0].startswith("- ❌") and findings[-1] == "- … and 250 more (see `--format json`)"
+    )
+    icons = [line[:4] for line in findings[:-1]]
+    assert icons == sorted(icons, key=lambda icon: "❌" not in icon)  # errors, then warnings
+    assert "| `model-000` | 1.0.0 → 1.0.1 | 200 → 200 | 0 | 200 |" in text
+    assert "more models (see `--format json`)." in text
+    assert "Changes by site" not in text  # nothing of the detail fits: left out whole
+    assert "the per-site detail (200 sites)" in text.splitlines()[-1]
+    roomy = render_markdown(big_view(), 300_000)
+    assert "<details><summary>Changes by site (200)</summary>" in roomy
+    assert "more sites (see `--format json`)." in roomy
+    assert_well_formed(roomy)
+
+
+def test_markdown_of_the_fleet_wide_bump_in_the_default_budget() -> None:
+    view = big_view(models=1000, sites_=20, findings=201)
+    text = render_markdown(view)
+    assert len(text) <= 60_000 < 65_536
+    assert_well_formed(text)
+    assert "more models (see `--format json`)." in text
+
+
+def test_markdown_within_budget_is_not_cut() -> None:
+    text = render_markdown(view())
+    assert "✂️" not in text and "… and" not in text
+    assert_well_formed(text)
+
+
 def test_markdown_stays_under_the_github_comment_limit() -> None:
     many = sites(*(site(f"site-{n:04}", {"env": "lrt"}) for n in range(3000)))
     targets = (target("lrt", sel({"env": "lrt"})),)
@@ -172,8 +252,9 @@ def test_markdown_stays_under_the_github_comment_limit() -> None:
     work = catalogue(targets, (http_model("a", "2.0.0", ("lrt",)), http_model("c", "1", ("lrt",))))
     plan, diags = build_plan(work, many, base, compared=True)
     text = render_markdown(build_view(plan, diags))
-    assert len(text) < 65_536
-    assert "… and 2700 more sites" in text
+    assert len(text) < 60_000
+    assert_well_formed(text)
+    assert "more sites (see `--format json`)." in text
     assert 'k_upgraded(["🔵 3000 upgraded"]):::upgraded' in text  # buckets, not 3000 nodes
 
 
