@@ -172,6 +172,54 @@ def test_markdown_size_budget(repo: Path, capsys: pytest.CaptureFixture[str]) ->
     assert "1999 is not in the range x>=2000" in capsys.readouterr().err
 
 
+def add_target(root: Path, name: str, above: str = "") -> None:
+    """A target that selects no site (D106), used by sktime; `above` goes before the targets."""
+    cat = root / "catalogue" / "catalogue.yaml"
+    text = cat.read_text().replace("  targets:\n", f"{above}  targets:\n", 1)
+    cat.write_text(
+        text.replace("    lrt:\n", f"    {name}:\n      matchLabels: {{env: none}}\n    lrt:\n", 1)
+    )
+    model = root / "catalogue" / "models" / "sktime.yaml"
+    model.write_text(model.read_text().replace("targets: [lrt", f"targets: [{name}, lrt", 1))
+
+
+def test_findings_the_base_had_are_listed_apart_and_do_not_mark_the_headline(
+    repo: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    add_target(repo, "nowhere")
+    git(repo, "commit", "-qam", "a target that selects no site")
+    # lines above the old finding move it; the message and file stay the same
+    add_target(repo, "nowhere-2", above="  # moved down\n  # twice\n")
+    args = ("-i", "sites.yaml", "--base", "main")
+    assert plan(*args) == 0  # warnings only: exit as before
+    out = capsys.readouterr().out
+    new, old = out.split("New findings (1)\n")[1].split("\n\nFound at the base too (1)\n")
+    assert "D106 [warning] placement nowhere-2 selects no site" in new
+    assert "D106 [warning] placement nowhere selects no site" in old
+    assert out.splitlines()[-1] == "plan: 0 error(s), 2 warning(s) (1 new)"
+    assert plan(*args, "--format", "markdown", "-o", "plan.md") == 0
+    assert capsys.readouterr().err.splitlines()[1:] == [
+        "catalogue/catalogue.yaml:33:5: D106 [warning] placement nowhere-2 selects no site of "
+        "the inventory",
+        "plan: 0 error(s), 2 warning(s) (1 new); 1 found at the base too are in plan.md",
+    ]
+    text = (repo / "plan.md").read_text()
+    assert text.startswith("### ⚠️ edgemodels plan")
+    assert "Findings: 0 error(s), 2 warning(s) (1 new), 0 note(s)" in text
+    assert text.index("placement nowhere-2") < text.index("Found at the base too (1)")
+    assert text.index("Found at the base too (1)") < text.index("placement nowhere ")
+    # from a subfolder the working copy names files differently: still matched
+    monkeypatch.chdir(repo / "catalogue")
+    assert plan(".", "-i", "../sites.yaml", "--base", "main") == 0
+    assert "New findings (1)\ncatalogue.yaml:33:5: D106" in capsys.readouterr().out
+    # nothing new: the headline is clean, the count still says what there is
+    git(repo, "commit", "-qam", "a second one")
+    assert plan(".", "-i", "../sites.yaml", "--base", "main", "--format", "markdown") == 0
+    out = capsys.readouterr().out
+    assert out.startswith("### ✅ edgemodels plan")
+    assert "Findings: 0 error(s), 2 warning(s) (0 new), 0 note(s)" in out
+
+
 def test_a_plan_that_cannot_be_computed_still_writes_its_report(
     repo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

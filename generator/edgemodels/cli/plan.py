@@ -16,8 +16,9 @@ from edgemodels.output import render_text
 from edgemodels.plan.core import PlanOptions, run_plan
 from edgemodels.plan.guards import DEFAULT_REMOVAL_LIMIT, parse_removal_limit
 from edgemodels.plan.report_markdown import DEFAULT_MAX_CHARS, MIN_MAX_CHARS
+from edgemodels.plan.report_text import plan_summary_line
 from edgemodels.plan.report_unplanned import unplanned, unplanned_reporters
-from edgemodels.plan.reports import PLAN_FORMATS, build_view, reporters
+from edgemodels.plan.reports import PLAN_FORMATS, View, build_view, reporters
 
 
 @click.command("plan")
@@ -101,22 +102,34 @@ def command(
         options = PlanOptions(inventory, path, base, workload_sites, limit, allow_removals)
         plan, diags = run_plan(options)
         ordered = sort_diagnostics(diags)
-        if plan is None:  # the inputs have errors: still a report, in its format and place
+        view = None if plan is None else build_view(plan, ordered)
+        if view is None:  # the inputs have errors: still a report, in its format and place
             report = unplanned_reporters()[fmt](unplanned(options, ordered, Path.cwd()))
         else:
-            report = reporters(max_markdown_chars)[fmt](build_view(plan, ordered))
+            report = reporters(max_markdown_chars)[fmt](view)
         if output is None:
             click.echo(report, nl=False)
         else:
             write_report(output, report)
-            click.echo(_stderr_summary(ordered, output), err=True, nl=False)
+            click.echo(_stderr_summary(ordered, output, view), err=True, nl=False)
         return EXIT_FINDINGS if has_failures(ordered) else EXIT_CLEAN
 
     return guarded(body)
 
 
-def _stderr_summary(diags: list[Diagnostic], output: Path) -> str:
-    return f"plan written to {output}\n" + render_text(diags, "plan")
+def _stderr_summary(diags: list[Diagnostic], output: Path, view: View | None) -> str:
+    """The findings for the job's log; with a base, the new ones and the errors only (a
+    finding the base had too would repeat on every merge request), then the count."""
+    text = f"plan written to {output}\n"
+    if view is None or view.plan.base_findings is None:
+        return text + render_text(diags, "plan")
+    new = set(view.new_findings)
+    shown = [d for d in diags if d in new or d.severity == "error"]
+    lines = [d.render() for d in shown]
+    line = plan_summary_line(view)
+    if len(shown) < len(diags):
+        line += f"; {len(diags) - len(shown)} found at the base too are in {output}"
+    return text + "\n".join([*lines, line]) + "\n"
 
 
 def write_report(path: Path, text: str) -> None:

@@ -20,6 +20,7 @@ from edgemodels.diagnostics import (
 from edgemodels.errors import InputError, NoCatalogueFiles
 from edgemodels.inventory import WorkloadSites, load_inventory, load_workload_sites
 from edgemodels.plan import guards
+from edgemodels.plan.atbase import BaseFiles, as_working
 from edgemodels.plan.diff import ModelDiff, PlacementTotals, diff_models, placement_totals
 from edgemodels.plan.evaluate import Evaluation, MaskCache, Sites, evaluate, index_sites
 from edgemodels.plan.gitrev import Revision, catalogue_at
@@ -53,6 +54,9 @@ class Plan:
     catalogue_path: str = ""
     inventory_path: str = ""
     base: Revision | None = None
+    # What a plan of the base catalogue on the same inventory finds, named as the working
+    # copy names its files (None: no base). A finding also found there is not new.
+    base_findings: tuple[Diagnostic, ...] | None = None
 
     @property
     def compared(self) -> bool:
@@ -72,27 +76,46 @@ def build_plan(
 
     `compared` with `base=None` means the base revision had no catalogue: every model is new.
     """
-    diags: list[Diagnostic] = []
     cache = MaskCache(sites)
-    after = evaluate(catalogue, cache)
-    if exported is not None:
-        diags += export_findings(catalogue, exported, sites.inventory)
-        after = with_workload_sites(after, exported, cache)
+    after, diags = _placed(catalogue, evaluate(catalogue, cache), sites, cache, exported)
     before = evaluate(base, cache) if base is not None else None
+    base_findings: list[Diagnostic] | None = None
+    if compared:
+        base_findings = []
+        if base is not None and before is not None:
+            base_findings = _placed(base, before, sites, cache, exported)[1]
     if compared and before is None:
         before = Evaluation(catalogue, (), {}, {}, {}, sites.index.size)
     diffs = diff_models(before, after)
-    diags += guards.placement_findings(after)
-    diags += guards.placed_twice_findings(after, sites)
-    diags += guards.capacity_findings(after, sites)
-    diags += guards.workload_findings(after, sites)
-    diags += guards.image_volume_findings(after, sites)
     if before is not None:
         where = catalogue.location
         diags += guards.removal_findings(diffs, sites, where, limit, allow_removals)
         diags += guards.preserved_removal_findings(catalogue, diffs, sites)
     plan = Plan(sites, after, before, diffs, placement_totals(diffs, before, after))
+    if base_findings is not None:
+        plan = replace(plan, base_findings=tuple(base_findings))
     return plan, diags
+
+
+def _placed(
+    catalogue: Catalogue,
+    evaluation: Evaluation,
+    sites: Sites,
+    cache: MaskCache,
+    exported: tuple[WorkloadSites, ...] | None,
+) -> tuple[Evaluation, list[Diagnostic]]:
+    """The catalogue's evaluation with its workloads where the export says, and the
+    findings that depend on it alone: the same checks for the working copy and the base."""
+    diags: list[Diagnostic] = []
+    if exported is not None:
+        diags += export_findings(catalogue, exported, sites.inventory)
+        evaluation = with_workload_sites(evaluation, exported, cache)
+    diags += guards.placement_findings(evaluation)
+    diags += guards.placed_twice_findings(evaluation, sites)
+    diags += guards.capacity_findings(evaluation, sites)
+    diags += guards.workload_findings(evaluation, sites)
+    diags += guards.image_volume_findings(evaluation, sites)
+    return evaluation, diags
 
 
 def run_plan(options: PlanOptions, cwd: Path | None = None) -> tuple[Plan | None, list[Diagnostic]]:
@@ -112,7 +135,7 @@ def run_plan(options: PlanOptions, cwd: Path | None = None) -> tuple[Plan | None
     diags += [d for d in loaded.diagnostics if d.severity == "error"]
     if inventory is None or loaded.catalogue is None or has_failures(diags):
         return None, diags
-    base, compared, revision = _base(options)
+    base, compared, revision, base_side = _base(options)
     plan, found = build_plan(
         loaded.catalogue,
         index_sites(inventory),
@@ -124,27 +147,41 @@ def run_plan(options: PlanOptions, cwd: Path | None = None) -> tuple[Plan | None
     )
     suppressions, refused = _plan_suppressions(loaded.merged.files)
     found = apply_suppressions(found, suppressions) + refused
+    at_base = plan.base_findings
+    if at_base is not None and base_side is not None:
+        base_sup, base_refused, files = base_side
+        at_base = tuple(
+            as_working(apply_suppressions(at_base, base_sup) + base_refused, files, found, cwd)
+        )
     plan = replace(
         plan,
         catalogue_path=shown_name(options.catalogue, cwd),
         inventory_path=inventory.path,
         base=revision,
+        # the inputs other than the catalogue are the same for the base
+        base_findings=None if at_base is None else (*at_base, *diags),
     )
     return plan, diags + found
 
 
-def _base(options: PlanOptions) -> tuple[Catalogue | None, bool, Revision | None]:
+BaseSide = tuple[list[Suppression], list[Diagnostic], BaseFiles]
+
+
+def _base(
+    options: PlanOptions,
+) -> tuple[Catalogue | None, bool, Revision | None, BaseSide | None]:
     """The catalogue at `--base`; None (every model is new) when the revision has no
-    catalogue file at that path, as when the path itself is missing there."""
+    catalogue file at that path, as when the path itself is missing there. With it, its
+    plan suppressions and where its files are, to compare its findings."""
     if options.base is None:
-        return None, False, None
+        return None, False, None, None
     with catalogue_at(options.catalogue, options.base) as snapshot:
         if snapshot.path is None:
-            return None, True, snapshot.revision
+            return None, True, snapshot.revision, None
         try:
             loaded = load(snapshot.path, snapshot.root)
         except NoCatalogueFiles:
-            return None, True, snapshot.revision
+            return None, True, snapshot.revision, None
         except InputError as exc:  # it names the temporary folder, gone once we return
             raise InputError(
                 f"--base {options.base}: the catalogue at that revision cannot be read: "
@@ -157,7 +194,11 @@ def _base(options: PlanOptions) -> tuple[Catalogue | None, bool, Revision | None
                 f"--base {options.base}: the catalogue at that revision does not load "
                 f"({len(errors)} error(s); first: {first})"
             )
-        return loaded.catalogue, True, snapshot.revision
+        files = BaseFiles(
+            shown_name(snapshot.path, snapshot.root), os.path.realpath(options.catalogue)
+        )
+        suppressions, refused = _plan_suppressions(loaded.merged.files)
+        return loaded.catalogue, True, snapshot.revision, (suppressions, refused, files)
 
 
 def _plan_suppressions(files: list[YamlFile]) -> tuple[list[Suppression], list[Diagnostic]]:

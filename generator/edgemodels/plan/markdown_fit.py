@@ -72,6 +72,8 @@ def _fit_part(part: Part, room: int, force: bool) -> tuple[list[str], int]:
     """The lines of `part` that fit in `room`, and how many of its items were left out
     (1 for an itemless part left out whole)."""
     items = list(part.items)
+    if not (items or part.head or part.tail):
+        return [], 0
     whole = 1 if not items else len(items)
     fixed = size(part.head) + size(part.tail)
     if fixed > room and not force:

@@ -9,11 +9,13 @@ cut at a row (markdown_fit); the JSON and text reports have all.
 
 from __future__ import annotations
 
-from edgemodels.diagnostics import SEVERITY_RANK, Diagnostic
+from collections.abc import Sequence
+
+from edgemodels.diagnostics import SEVERITY_RANK, Diagnostic, count_by_severity
 from edgemodels.plan.diff import CHANGE_KINDS, SiteChange, SiteModel
 from edgemodels.plan.markdown_fit import Part, fit
 from edgemodels.plan.report_mermaid import ICON, diagram
-from edgemodels.plan.reports import View, detail_text, headline
+from edgemodels.plan.reports import View, detail_text, findings_summary, headline
 
 DEFAULT_MAX_CHARS = 60_000  # under GitHub's 65,536 for a comment, with room for a header
 MIN_MAX_CHARS = 2_000  # the headline, the counts and the closing note fit in it
@@ -26,8 +28,11 @@ def cell(text: str) -> str:
 
 
 def summary_lines(view: View) -> list[str]:
+    """The headline's mark counts errors wherever they come from (they fail the job), and
+    warnings and notes only when new: with a base, those it had already do not count."""
     sev = view.severities
-    state = "❌" if sev["error"] else ("⚠️" if sev["warning"] else "✅")
+    new = count_by_severity(view.new_findings)
+    state = "❌" if sev["error"] else ("⚠️" if new["warning"] else "✅")
     lines = [f"### {state} edgemodels {headline(view)}", ""]
     if view.plan.compared:
         counts = " · ".join(f"{ICON[k]} {view.totals[k]} {k}" for k in CHANGE_KINDS)
@@ -38,11 +43,7 @@ def summary_lines(view: View) -> list[str]:
         lines.append(
             f"**{len(view.plan.after.models)} models on {view.plan.sites.index.size} sites**"
         )
-    lines += [
-        "",
-        f"Findings: {sev['error']} error(s), {sev['warning']} warning(s), {sev['info']} note(s)",
-    ]
-    return lines
+    return [*lines, "", f"Findings: {findings_summary(view)}"]
 
 
 def model_part(view: View) -> Part:
@@ -98,13 +99,30 @@ def errors_first(findings: list[Diagnostic]) -> list[Diagnostic]:
     return sorted(findings, key=lambda d: SEVERITY_RANK[d.severity])
 
 
-def finding_part(findings: list[Diagnostic]) -> Part:
-    ordered = errors_first(findings)
+def finding_part(findings: Sequence[Diagnostic], new: bool = True) -> Part:
+    ordered = errors_first(list(findings))
+    what = "new findings" if new else "findings"
     return Part(
-        lambda n: f"{n} of {len(ordered)} findings",
+        lambda n: f"{n} of {len(ordered)} {what}",
         ("",) if ordered else (),
         tuple(finding_line(d) for d in ordered),
         more=lambda n: [f"- … and {n} more (see `--format json`)"],
+        limit=MAX_FINDINGS,
+    )
+
+
+def old_finding_part(findings: Sequence[Diagnostic]) -> Part:
+    """The findings the base had too, folded, last: they are not this change's doing."""
+    ordered = errors_first(list(findings))
+    if not ordered:
+        return Part(lambda n: "", ())
+    title = f"Found at the base too ({len(ordered)})"
+    return Part(
+        lambda n: f"{n} of {len(ordered)} findings the base had too",
+        ("", f"<details><summary>{title}</summary>", ""),
+        tuple(finding_line(d) for d in ordered),
+        ("", "</details>"),
+        lambda n: [f"- … and {n} more (see `--format json`)"],
         limit=MAX_FINDINGS,
     )
 
@@ -160,13 +178,15 @@ def diagram_part(view: View) -> Part:
 
 def render_markdown(view: View, max_chars: int = DEFAULT_MAX_CHARS) -> str:
     """The comment, in at most `max_chars` characters: the headline and counts, the
-    findings (errors first), the models, the diagram, the per-site detail, in that
-    priority; what does not fit is cut at a row and named at the end."""
+    findings new in this change (errors first), the models, the diagram, the per-site
+    detail, the findings the base had too, in that priority; what does not fit is cut at a
+    row and named at the end."""
     parts = [
         Part(lambda n: "the summary", tuple(summary_lines(view))),
-        finding_part(list(view.findings)),
+        finding_part(view.new_findings, view.plan.base_findings is not None),
         model_part(view),
         diagram_part(view),
         site_detail(view),
+        old_finding_part(view.old_findings),
     ]
     return fit(parts, max_chars)

@@ -104,7 +104,28 @@ def render_text(view: View) -> str:
         lines += site_model_lines(view)
     lines += ["", "Models", *model_lines(view)]
     lines += ["", "Placements", *placement_lines(view)]
-    if view.findings:
-        lines += ["", "Findings", *(d.render() for d in view.findings)]
-    lines += ["", summary_line(list(view.findings), "plan")]
+    lines += finding_lines(view)
+    lines += ["", plan_summary_line(view)]
     return "\n".join(lines) + "\n"
+
+
+def finding_lines(view: View) -> list[str]:
+    """The findings; with a base, the new ones first, then those it had too."""
+    if view.plan.base_findings is None:
+        return ["", "Findings", *(d.render() for d in view.findings)] if view.findings else []
+    lines = []
+    if view.new_findings:
+        lines += ["", f"New findings ({len(view.new_findings)})"]
+        lines += [d.render() for d in view.new_findings]
+    if view.old_findings:
+        lines += ["", f"Found at the base too ({len(view.old_findings)})"]
+        lines += [d.render() for d in view.old_findings]
+    return lines
+
+
+def plan_summary_line(view: View) -> str:
+    """`plan: 0 error(s), 201 warning(s)`, and with a base how many are new."""
+    line = summary_line(list(view.findings), "plan")
+    if view.plan.base_findings is not None and view.findings:
+        line += f" ({len(view.new_findings)} new)"
+    return line

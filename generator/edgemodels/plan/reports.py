@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from edgemodels.diagnostics import Diagnostic, count_by_severity
+from edgemodels.plan.atbase import split_new
 from edgemodels.plan.core import Plan
 from edgemodels.plan.diff import (
     CHANGE_KINDS,
@@ -37,6 +38,8 @@ class View:
     models: tuple[ModelRow, ...]
     changes: dict[int, list[SiteChange]]  # site number -> its changes (changed sites only)
     totals: dict[ChangeKind, int]
+    new_findings: Sequence[Diagnostic] = ()  # not found at the base (all, without one)
+    old_findings: Sequence[Diagnostic] = ()  # found at the base too
 
     @property
     def sites_changed(self) -> int:
@@ -71,7 +74,10 @@ def build_view(plan: Plan, findings: Sequence[Diagnostic]) -> View:
             )
         )
     changes_by_site = site_changes(plan.diffs) if plan.compared else {}
-    return View(plan, findings, tuple(rows), dict(sorted(changes_by_site.items())), totals)
+    new, old = split_new(findings, plan.base_findings)
+    return View(
+        plan, findings, tuple(rows), dict(sorted(changes_by_site.items())), totals, new, old
+    )
 
 
 def headline(view: View) -> str:
@@ -81,6 +87,21 @@ def headline(view: View) -> str:
     if plan.base is not None:
         text += f", compared with {plan.base.name} ({plan.base.commit[:12]})"
     return text
+
+
+def findings_summary(view: View) -> str:
+    """The findings by severity; with a base, how many of each are new in this change
+    ("0 error(s), 201 warning(s) (0 new)")."""
+    total = count_by_severity(view.findings)
+    new = count_by_severity(view.new_findings)
+    names = {"error": "error(s)", "warning": "warning(s)", "info": "note(s)"}
+    parts = []
+    for severity, name in names.items():
+        text = f"{total[severity]} {name}"
+        if view.plan.base_findings is not None and total[severity]:
+            text += f" ({new[severity]} new)"
+        parts.append(text)
+    return ", ".join(parts)
 
 
 def change_summary(view: View) -> str:

@@ -8,6 +8,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from edgemodels.catalogue.model import Catalogue
 from edgemodels.diagnostics import Diagnostic, Location, sort_diagnostics
 from edgemodels.plan.core import Plan, build_plan
 from edgemodels.plan.gitrev import Revision
@@ -277,3 +278,44 @@ def test_text_report_without_base_lists_models_per_site() -> None:
 
 def test_every_format_is_registered() -> None:
     assert set(reporters()) == {"text", "json", "markdown"}
+
+
+def nowhere_plan(base_targets: int) -> View:
+    """lrt reaches the one site; nowhere-N select none (D106). The base has the first
+    `base_targets` of them, on other lines."""
+    one = sites(site("a", {"env": "lrt"}))
+    lrt = target("lrt", sel({"env": "lrt"}), line=5)
+    names = ("nowhere-1", "nowhere-2")
+
+    def cat(count: int, line: int) -> Catalogue:
+        targets = tuple(target(n, sel({"env": "none"}), line + i) for i, n in enumerate(names))
+        return catalogue((lrt, *targets[:count]), (http_model("m", "1", ("lrt", *names[:count])),))
+
+    plan, diags = build_plan(cat(2, 20), one, cat(base_targets, 10), compared=True)
+    return build_view(plan, sort_diagnostics(diags))
+
+
+def test_a_finding_the_base_had_is_not_new_though_its_line_moved() -> None:
+    v = nowhere_plan(base_targets=1)
+    assert [(d.code, d.location.line) for d in v.old_findings] == [("D106", 20)]
+    assert [d.message for d in v.new_findings] == [
+        "placement nowhere-2 selects no site of the inventory"
+    ]
+    text = render_markdown(v)
+    assert text.startswith("### ⚠️ edgemodels plan")
+    assert "Findings: 0 error(s), 2 warning(s) (1 new), 0 note(s)" in text
+    assert text.index("nowhere-2 selects") < text.index("<summary>Found at the base too (1)")
+    assert text.index("<summary>Found at the base too (1)") < text.index("nowhere-1 selects")
+    assert render_text(v).splitlines()[-1] == "plan: 0 error(s), 2 warning(s) (1 new)"
+
+
+def test_only_findings_the_base_had_leave_the_headline_clean() -> None:
+    text = render_markdown(nowhere_plan(base_targets=2))
+    assert text.startswith("### ✅ edgemodels plan")
+    assert "Findings: 0 error(s), 2 warning(s) (0 new), 0 note(s)" in text
+
+
+def test_every_finding_is_new_without_a_base() -> None:
+    v = view(compared=False)
+    assert v.plan.base_findings is None and list(v.new_findings) == list(v.findings)
+    assert "new" not in render_markdown(v).split("\n\n")[2]
