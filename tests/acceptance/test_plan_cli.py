@@ -111,9 +111,9 @@ def test_mass_removal_fails_and_names_the_sites(
     assert plan("-i", "sites.yaml", "catalogue", "--base", "main") == 1
     out = capsys.readouterr().out
     assert (
-        "catalogue/catalogue.yaml:8:9: D101 models are removed from 2 of 4 sites, more than the "
-        "limit of 5 site(s) or 10% of sites: lrt-site-01, lrt-site-03; pass --allow-removals "
-        "if this is intended"
+        "catalogue/catalogue.yaml:8:9: D101 models are removed from 2 of 4 sites (50%), over "
+        "the limit of 10% of sites (the limit is 5 site(s) or 10% of sites, whichever is "
+        "smaller): lrt-site-01, lrt-site-03; pass --allow-removals if this is intended"
     ) in out.splitlines()
 
 
@@ -430,7 +430,7 @@ def test_renamed_target_redeploys_its_models(
     assert plan("-i", "sites.yaml", "--base", "main") == 1
     out = capsys.readouterr().out.splitlines()
     (d101,) = [line for line in out if " D101 " in line]
-    assert "removed from 3 of 4 sites (3 of them only to get them again" in d101
+    assert "removed from 3 of 4 sites (75%; 3 of them only to get them again" in d101
     assert plan("-i", "sites.yaml", "--base", "main", "--allow-removals") == 0
     out = capsys.readouterr().out.splitlines()
     assert (

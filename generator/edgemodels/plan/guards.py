@@ -48,9 +48,17 @@ class RemovalLimit:
     percent: float | None = 10.0
 
     def exceeded(self, removed: int, total: int) -> bool:
-        over_count = self.sites is not None and removed > self.sites
-        over_share = self.percent is not None and total > 0 and removed * 100 > self.percent * total
-        return over_count or over_share
+        return bool(self.arms_exceeded(removed, total))
+
+    def arms_exceeded(self, removed: int, total: int) -> list[str]:
+        """The arms of the limit `removed` of `total` sites is over ("5 site(s)", "10% of
+        sites"): the message names these, not the whole limit (2 is not over 5 sites)."""
+        arms = []
+        if self.sites is not None and removed > self.sites:
+            arms.append(f"{self.sites} site(s)")
+        if self.percent is not None and total > 0 and removed * 100 > self.percent * total:
+            arms.append(f"{self.percent:g}% of sites")
+        return arms
 
     def __str__(self) -> str:
         parts = []
@@ -113,14 +121,18 @@ def removal_findings(
     if gone and limit.exceeded(count(gone), total):
         only_moved = count(gone & ~removed)
         why = (
-            f" ({only_moved} of them only to get them again through other placements: a "
-            "moved model's old Subscription is deleted, and its objects with it)"
+            f"; {only_moved} of them only to get them again through other placements: a "
+            "moved model's old Subscription is deleted, and its objects with it"
             if only_moved
             else ""
         )
+        share = f"{count(gone) * 100 / total:.1f}".removesuffix(".0")
+        over = " and of ".join(limit.arms_exceeded(count(gone), total))
+        if over != str(limit):
+            over += f" (the limit is {limit}, whichever is smaller)"
         message = (
-            f"models are removed from {count(gone)} of {total} sites{why}, more than the "
-            f"limit of {limit}: {name_list(sites, gone)}{hint}"
+            f"models are removed from {count(gone)} of {total} sites ({share}%{why}), over "
+            f"the limit of {over}: {name_list(sites, gone)}{hint}"
         )
         found.append(_finding(where, "D101", "mass-removal", message, severity))
     emptied = had & ~has

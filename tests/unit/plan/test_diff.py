@@ -160,8 +160,9 @@ def test_a_site_moved_between_two_placements_of_a_model() -> None:
     (d101,) = [d for d in diags if d.code in ("D101", "D102")]
     assert d101.code == "D101" and d101.severity == "error"
     assert d101.message.startswith(
-        "models are removed from 1 of 3 sites (1 of them only to get them again through other "
-        "placements: a moved model's old Subscription is deleted, and its objects with it)"
+        "models are removed from 1 of 3 sites (33.3%; 1 of them only to get them again through "
+        "other placements: a moved model's old Subscription is deleted, and its objects with "
+        "it), over the limit of 0 site(s) and of 0% of sites"
     )
     _, within = build_plan(work, three, base, compared=True, limit=RemovalLimit(1, None))
     assert not [d for d in within if d.code in ("D101", "D102")]

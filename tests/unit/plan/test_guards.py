@@ -64,6 +64,26 @@ def test_mass_removal(total: int, losing: int, limit: RemovalLimit, trips: bool)
         assert "s00" in found[0].message and "--allow-removals" in found[0].message
 
 
+@pytest.mark.parametrize(
+    ("total", "losing", "limit", "over"),
+    [
+        # 2 is not over 5 sites: only the 10% arm is named
+        (2, 2, RemovalLimit(), "(100%), over the limit of 10% of sites (the limit is 5 site(s) "
+         "or 10% of sites, whichever is smaller):"),
+        (1000, 7, RemovalLimit(), "(0.7%), over the limit of 5 site(s) (the limit is"),
+        (40, 25, RemovalLimit(), "(62.5%), over the limit of 5 site(s) and of 10% of sites (the"),
+        (300, 1, RemovalLimit(sites=0, percent=None), "(0.3%), over the limit of 0 site(s):"),
+    ],
+)  # fmt: skip
+def test_mass_removal_names_the_arm_of_the_limit_it_is_over(
+    total: int, losing: int, limit: RemovalLimit, over: str
+) -> None:
+    where, base, work = fleet(total, losing)
+    _, diags = build_plan(work, where, base, compared=True, limit=limit)
+    message = next(d.message for d in diags if d.code == "D101")
+    assert f"removed from {losing} of {total} sites {over}" in message
+
+
 def test_mass_removal_names_at_most_ten_sites() -> None:
     where, base, work = fleet(40, 25)
     _, diags = build_plan(work, where, base, compared=True)
