@@ -101,14 +101,41 @@ def _subscription_placements(models: set[str], paths: Iterable[str]) -> dict[str
     found: dict[str, set[str]] = {}
     by_length = sorted(models, key=len, reverse=True)
     for path in paths:
-        if not (path.startswith("hub/subscriptions/") and path.endswith(".yaml")):
-            continue
-        stem = path.removeprefix("hub/subscriptions/").removesuffix(".yaml")
-        for model in by_length:
-            if stem.startswith(model + "--"):
-                found.setdefault(model, set()).add(stem[len(model) + 2 :])
-                break
+        match = _subscription_of(path, by_length)
+        if match is not None:
+            found.setdefault(match[0], set()).add(match[1])
     return found
+
+
+def _subscription_of(path: str, by_length: list[str]) -> tuple[str, str] | None:
+    """(model, placement) of a hub Subscription file; `by_length`: model names, longest first."""
+    if not (path.startswith("hub/subscriptions/") and path.endswith(".yaml")):
+        return None
+    stem = path.removeprefix("hub/subscriptions/").removesuffix(".yaml")
+    for model in by_length:
+        if stem.startswith(model + "--"):
+            return model, stem[len(model) + 2 :]
+    return None
+
+
+def files_by_model(
+    paths: Iterable[str], models: Iterable[str]
+) -> tuple[dict[str, list[str]], list[str]]:
+    """The files of a change by the model they belong to (`models/<model>/...`, named
+    within that folder, and its hub Subscriptions), and the files of no model."""
+    known = set(models)
+    by_length = sorted(known, key=len, reverse=True)
+    owned: dict[str, list[str]] = {}
+    shared: list[str] = []
+    for path in sorted(paths):
+        parts = path.split("/", 2)
+        if parts[0] == "models" and len(parts) == 3 and parts[1] in known:
+            owned.setdefault(parts[1], []).append(parts[2])
+        elif (match := _subscription_of(path, by_length)) is not None:
+            owned.setdefault(match[0], []).append(path)
+        else:
+            shared.append(path)
+    return owned, shared
 
 
 def index_tree(paths: Iterable[str], read: Reader) -> dict[str, DeployedModel]:

@@ -19,6 +19,7 @@ from edgemodels.deployed import (
     DeployedModel,
     by_target,
     diff_models,
+    files_by_model,
     index_files,
     index_tree,
     summarize,
@@ -218,14 +219,24 @@ def on_branch(finding: Diagnostic, dest: Destination) -> Diagnostic:
 
 
 def commit_message(ctx: _Context, old: Mapping[str, DeployedModel], plan: Plan) -> str:
-    changes = diff_models(old, index_files(ctx.tree))
-    counts = summarize(changes)
+    new = index_files(ctx.tree)
+    changes = diff_models(old, new)
+    touched = [*plan.added, *plan.changed, *plan.removed]
+    owned, shared = files_by_model(touched, {*old, *new})
+    moved = {c.model for c in changes}
+    # Same version, other files: a setting (resources, env, replicas...) or the image.
+    redone = {m: files for m, files in owned.items() if m in new and m not in moved}
+    counts = ", ".join(filter(None, [summarize(changes), _settings_subject(sorted(redone))]))
     subject = f"edgemodels: publish {ctx.header}: " + (counts or "settings changed")
-    body = (
-        ["Changes per target:", *by_target(changes)]
-        if changes
-        else ["No model was added, upgraded or removed; generated settings changed."]
-    )
+    body = ["Changes per target:", *by_target(changes)] if changes else []
+    if redone:
+        body += [*([""] if body else []), "Same version, generated files changed:"]
+        body += _redone_lines(redone, new)
+    others = [p for p in shared if p != "README.md" and not p.startswith(".edgemodels/")]
+    if others and not changes and not redone:
+        body += [f"No model was added, upgraded or removed; changed: {_listed(others)}."]
+    elif not body:
+        body = ["No model was added, upgraded or removed; generated settings changed."]
     files = (
         f"Files under {ctx.dest.path or '/'}: {len(plan.added)} added, "
         f"{len(plan.changed)} changed, {len(plan.removed)} removed"
@@ -236,6 +247,35 @@ def commit_message(ctx: _Context, old: Mapping[str, DeployedModel], plan: Plan) 
     if ctx.options.message_extra:
         parts += ["", redact(ctx.options.message_extra.strip())]
     return "\n".join([*parts, "", ctx.trailer]) + "\n"
+
+
+MAX_NAMED = 3  # models named in the subject
+MAX_FILES = 5  # files named per model
+
+
+def _settings_subject(models: list[str]) -> str:
+    if not models:
+        return ""
+    named = ", ".join(models[:MAX_NAMED])
+    if len(models) > MAX_NAMED:
+        named += f" and {len(models) - MAX_NAMED} more"
+    return f"settings of {named} changed"
+
+
+def _redone_lines(redone: Mapping[str, list[str]], new: Mapping[str, DeployedModel]) -> list[str]:
+    """`  detector 1.0.0 (all-sites): chart/values.yaml` per model, at most MAX_DISCARDED."""
+    lines = []
+    for model in sorted(redone)[:MAX_DISCARDED]:
+        where = ", ".join(sorted(new[model].placements)) or "no placement"
+        lines.append(f"  {model} {new[model].version} ({where}): {_listed(redone[model])}")
+    if len(redone) > MAX_DISCARDED:
+        lines.append(f"  ... and {len(redone) - MAX_DISCARDED} more")
+    return lines
+
+
+def _listed(paths: Sequence[str]) -> str:
+    shown = ", ".join(paths[:MAX_FILES])
+    return shown + (f" and {len(paths) - MAX_FILES} more" if len(paths) > MAX_FILES else "")
 
 
 MAX_DISCARDED = 50

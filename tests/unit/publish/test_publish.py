@@ -129,6 +129,27 @@ def test_overridden_branch_and_path_are_what_the_subscriptions_name(
     assert "branch `plant-7`" in readme
 
 
+def test_a_settings_change_names_the_model_and_its_files(
+    capsys: pytest.CaptureFixture[str], catalogue: Path, bare_repo: Path
+) -> None:
+    args = (str(catalogue), "--repo", str(bare_repo), "--branch", "acm-dev")
+    assert publish(capsys, *args)[0] == 0
+    set_version(catalogue, "sktime", "limits: {memory: 1Gi}", "limits: {memory: 2Gi}")
+    assert publish(capsys, *args)[0] == 0
+    text = message(bare_repo)
+    assert text.startswith("edgemodels: publish lrt: settings of sktime changed\n")
+    assert "Same version, generated files changed:\n  sktime 1.4.2 (lrt): chart/values.yaml" in text
+    assert "No model was added" not in text
+    # with an upgrade of another model, both are said
+    set_version(catalogue, "sktime", "limits: {memory: 2Gi}", "limits: {memory: 3Gi}")
+    set_version(catalogue, "defect-detector", "version: 3.0.1", "version: 3.1.0")
+    assert publish(capsys, *args)[0] == 0
+    text = message(bare_repo)
+    assert text.startswith("edgemodels: publish lrt: 1 upgraded, settings of sktime changed\n")
+    assert "upgraded defect-detector 3.0.1 -> 3.1.0" in text
+    assert "\n\nSame version, generated files changed:\n  sktime 1.4.2 (lrt):" in text
+
+
 def test_upgrade_and_removal_are_named_per_target(
     capsys: pytest.CaptureFixture[str], catalogue: Path, bare_repo: Path
 ) -> None:
