@@ -116,6 +116,17 @@ CODES: dict[str, Code] = {
         "guard-not-suppressible",
         "an inline suppression of D101/D102, which only --allow-removals can relax",
     ),
+    "D114": Code(
+        "copy-volume-resized",
+        "container.size of a copy-delivered model changes on its sites: the claim cannot shrink,"
+        " and grows only with volume expansion (k3s local-path has none): error or warning",
+    ),
+    "D115": Code(
+        "packaging-hand-over",
+        "packaging (helm <-> kustomize) of a deployed model changes: Helm and the Subscription"
+        " refuse each other's objects, so it stalls or the model is down; an error, as no site"
+        " takes it cleanly (remove in one merge, add back in the next)",
+    ),
     "D201": Code("inventory-kind", "an inventory file of the wrong kind"),
     "D202": Code("duplicate-site", "a site listed twice in the inventory"),
     "D203": Code("label-conflict", "a site's label contradicts a field of the same site"),

@@ -438,15 +438,77 @@ def test_renamed_target_redeploys_its_models(
         in out
     )
     assert (
-        "  lrt-site-01  sktime  >moved  placement lrt -> lrt-all, redeployed; same version 1.4.2"
+        "  lrt-site-01  sktime  >moved  placement lrt -> lrt-all, redeployed: without the model "
+        "until the new Subscription applies it (up to a reconcile period); same version 1.4.2"
         in out
     )
     assert plan("-i", "sites.yaml", "--base", "main", "--format", "markdown") == 1
     text = capsys.readouterr().out
     assert "🟡 3 moved" in text
     assert (
-        "| 🟡 moved | `sktime` | placement lrt -> lrt-all, redeployed; same version 1.4.2 |" in text
+        "| 🟡 moved | `sktime` | placement lrt -> lrt-all, redeployed: without the model until "
+        "the new Subscription applies it (up to a reconcile period); same version 1.4.2 |" in text
     )
+
+
+def test_a_claim_size_or_packaging_that_sites_refuse(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Shrinking defect-detector's copy volume is refused by the API server (D114, at the
+    size); sktime's packaging change hands its objects from Helm to the Subscription (D115,
+    at the packaging). Both are findings on their lines, so a comment there suppresses them."""
+    models = repo / "catalogue" / "models"
+    edit(models / "defect-detector.yaml", "size: 2Gi", "size: 1Gi")
+    edit(models / "sktime.yaml", "packaging: helm", "packaging: kustomize")
+    assert plan("-i", "sites.yaml", "--base", "main") == 1
+    out = capsys.readouterr().out.splitlines()
+    (d114,) = [line for line in out if " D114 " in line]
+    assert d114.startswith(
+        "catalogue/models/defect-detector.yaml:11:44: D114 container model defect-detector: "
+        "container.size 2Gi -> 1Gi on 2 site(s) that keep it with copy delivery "
+        "(lrt-site-01, lrt-site-02): the API server refuses to shrink its claim "
+        "defect-detector-model (RHACM's patch of it fails at every reconcile)"
+    )
+    (d115,) = [line for line in out if " D115 " in line]
+    assert d115.startswith(
+        "catalogue/models/sktime.yaml:9:18: D115 model sktime: packaging helm -> kustomize on "
+        "3 site(s) that keep it (lrt-site-01, lrt-site-02, lrt-site-03)"
+    )
+    assert "plan: 2 error(s), 0 warning(s)" in out
+    edit(models / "defect-detector.yaml", "size: 1Gi", "size: 3Gi")
+    assert plan("-i", "sites.yaml", "--base", "main", "--format", "json") == 1
+    doc = json.loads(capsys.readouterr().out)
+    jsonschema.validate(doc, PLAN_SCHEMA)
+    found = {f["code"]: f["severity"] for f in doc["findings"]}
+    assert found == {"D114": "warning", "D115": "error"}
+    edit(
+        models / "sktime.yaml",
+        "packaging: kustomize",
+        "packaging: kustomize  # edgemodels: ignore[D115]",
+    )
+    assert plan("-i", "sites.yaml", "--base", "main") == 0  # a warning only
+    out = capsys.readouterr().out
+    assert " D115 " not in out and " D114 " in out
+
+
+def test_a_moved_copy_model_loses_its_volume(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """defect-detector moves from its follow placement to the lrt target on the two sites
+    that keep it: absent until the new Subscription applies, its volume deleted and copied."""
+    edit(
+        repo / "catalogue" / "models" / "defect-detector.yaml",
+        "followWorkloads: true",
+        "targets: [lrt]",
+    )
+    assert plan("-i", "sites.yaml", "--base", "main", "--allow-removals") == 0
+    out = capsys.readouterr().out.splitlines()
+    assert (
+        "  lrt-site-01  defect-detector  >moved  placement follow-defect-detector -> lrt, "
+        "redeployed: without the model until the new Subscription applies it (up to a "
+        "reconcile period), its copy volume deleted and the weights copied again; "
+        "same version 3.0.1"
+    ) in out
 
 
 def test_new_image_under_the_same_version(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:

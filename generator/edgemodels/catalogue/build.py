@@ -23,6 +23,7 @@ from edgemodels.catalogue.model import (
     Workload,
 )
 from edgemodels.catalogue.sources import Merged, Node
+from edgemodels.diagnostics import Location
 
 
 def _pairs(mapping: dict[str, Any] | None) -> tuple[tuple[str, str], ...]:
@@ -118,7 +119,23 @@ def _model(node: Node, defaults: Defaults) -> Model:
         ),
         description=str(d.get("description", "")),
         location=node.at(),
+        key_locations=_key_locations(node),
     )
+
+
+LOCATED_KEYS = (("packaging",), ("container", "size"))
+
+
+def _key_locations(node: Node) -> tuple[tuple[str, Location], ...]:
+    """The lines of the keys that plan findings point at, for those the entry has."""
+    found = []
+    for path in LOCATED_KEYS:
+        data = node.data
+        for step in path:
+            data = data.get(step) if isinstance(data, dict) else None
+        if data is not None:
+            found.append((".".join(path), node.at(*path)))
+    return tuple(found)
 
 
 def build_workload(node: Node) -> Workload:

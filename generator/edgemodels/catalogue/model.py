@@ -220,6 +220,14 @@ class Model:
     security: SecurityException = field(default_factory=SecurityException)
     description: str = ""
     location: Location = NOWHERE
+    # Where some of its keys stand ("packaging", "container.size"), for findings about one
+    # setting. Not part of what the model deploys (a moved line changes no object on a
+    # site), so not compared; in the repr, as render/memo.py keys renders on every field.
+    key_locations: tuple[tuple[str, Location], ...] = field(default=(), compare=False)
+
+    def location_of(self, key: str) -> Location:
+        """Where `key` stands in this model's entry, or the entry itself if it has no such key."""
+        return dict(self.key_locations).get(key, self.location)
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from edgemodels.diagnostics import (
 )
 from edgemodels.errors import InputError, NoCatalogueFiles
 from edgemodels.inventory import WorkloadSites, load_inventory, load_workload_sites
-from edgemodels.plan import guards
+from edgemodels.plan import guards, hazards
 from edgemodels.plan.atbase import BaseFiles, as_working
 from edgemodels.plan.diff import ModelDiff, PlacementTotals, diff_models, placement_totals
 from edgemodels.plan.evaluate import Evaluation, MaskCache, Sites, evaluate, index_sites
@@ -91,6 +91,8 @@ def build_plan(
         where = catalogue.location
         diags += guards.removal_findings(diffs, sites, where, limit, allow_removals)
         diags += guards.preserved_removal_findings(catalogue, diffs, sites)
+        diags += hazards.resize_findings(diffs, before.catalogue, catalogue, sites)
+        diags += hazards.hand_over_findings(diffs, catalogue, sites)
     plan = Plan(sites, after, before, diffs, placement_totals(diffs, before, after))
     if base_findings is not None:
         plan = replace(plan, base_findings=tuple(base_findings))

@@ -5,8 +5,10 @@ A site that keeps a model can still get it redeployed: `moved` when the placemen
 give it the model differ (a target renamed, or the site now matched by another target of
 the model). Each placement has its own Subscription (`<model>-<placement>`, or an Argo CD
 Application), so RHACM deletes the old one's ManifestWork, purging its objects, and creates
-the new one: a redeploy. The site is not left without the model for long, so D102 does not
-count it; D101 (mass removal) does, because its objects are deleted on the way.
+the new one: a redeploy. The site is without the model until the new Subscription applies
+it (up to a reconcile period), and a copy volume is deleted and the weights copied again;
+that is not for good, so D102 does not count it; D101 (mass removal) does, because its
+objects are deleted on the way.
 A new image with the same version (a rebuilt image, a new digest) is `changed`, and so is
 a change of what the model is deployed with (replicas, resources, env, delivery, its http
 or container section, security, the namespace, pull secrets, the helper image:
@@ -203,6 +205,10 @@ class SiteChange:
     placements_before: tuple[str, ...] = ()
     placements_after: tuple[str, ...] = ()
     settings: tuple[str, ...] = ()
+    # Container delivery (copy, imageVolume) before and after; None for HTTP models and
+    # where the site has no model on that side.
+    delivery_before: str | None = None
+    delivery_after: str | None = None
 
 
 def site_changes(diffs: Iterable[ModelDiff]) -> dict[int, list[SiteChange]]:
@@ -224,6 +230,8 @@ def site_changes(diffs: Iterable[ModelDiff]) -> dict[int, list[SiteChange]]:
                         old.placements if old else (),
                         new.placements if new else (),
                         setting_changes(old.deployed, new.deployed) if old and new else (),
+                        old.deployed.delivery if old else None,
+                        new.deployed.delivery if new else None,
                     )
                     for number in members(old_sites & new_sites):
                         found.setdefault(number, []).append(change)

@@ -20,6 +20,7 @@
   (as generated: with PlacementRules, a follow placement is one rule per workload selector),
   so two Subscriptions (or Applications) deploy the same objects there.
 (*) warnings with `--allow-removals`. D104/D105 apply when the catalogue declares workloads.
+D114 and D115, changes of a kept model that sites refuse, are in plan/hazards.py.
 """
 
 from __future__ import annotations

@@ -119,8 +119,7 @@ def detail_text(change: SiteChange) -> str:
         return change.before or ""
     parts = []
     if change.kind == "moved":
-        old, new = ", ".join(change.placements_before), ", ".join(change.placements_after)
-        parts.append(f"placement {old} -> {new}, redeployed")
+        parts.append(_moved_text(change))
     if change.before != change.after:
         parts.append(f"{change.before} -> {change.after}")
     else:
@@ -130,6 +129,20 @@ def detail_text(change: SiteChange) -> str:
     if change.settings:
         parts.append(f"{', '.join(change.settings)} changed")
     return "; ".join(parts)
+
+
+def _moved_text(change: SiteChange) -> str:
+    """A move purges what the old Subscription deployed before the new one applies it."""
+    old, new = ", ".join(change.placements_before), ", ".join(change.placements_after)
+    text = (
+        f"placement {old} -> {new}, redeployed: without the model until the new "
+        "Subscription applies it (up to a reconcile period)"
+    )
+    if change.delivery_before == "copy":
+        text += ", its copy volume deleted"
+        if change.delivery_after == "copy":
+            text += " and the weights copied again"
+    return text
 
 
 Reporter = Callable[[View], str]

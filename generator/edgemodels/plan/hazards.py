@@ -1,0 +1,155 @@
+"""Changes of a kept model that the plan shows as harmless but that sites refuse or that
+take the model down on the way.
+
+- D114 copy-volume-resized (error when it shrinks, warning when it grows): `container.size`
+  of a container model changes on sites that keep it with copy delivery. The size is the
+  request of its claim `<model>-model`, whose spec the API server does not let shrink
+  ("field can not be less than previous value") and lets grow only when the claim's
+  StorageClass has `allowVolumeExpansion: true`, which k3s's default `local-path` lacks. The
+  patch of the claim fails at every reconcile; with Helm the whole release upgrade fails
+  with it, so the other changes of that upgrade are marked failed too. `container.size` is
+  compared, not the claim's size (which the renderer derives from it); an absent size is
+  the default the claim gets.
+- D115 packaging-hand-over (error): `packaging` changes (helm <-> kustomize) on sites that
+  keep the model, with Subscription delivery. The same objects pass from Helm to the
+  Subscription or back: Helm refuses to install over objects it did not create ("invalid
+  ownership metadata"), and the Subscription refuses objects another deployer owns ("exists
+  and owned by others"), so the change either stalls (helm -> kustomize keeps the old
+  release running, as nothing is pruned) or leaves the model absent between the prune and
+  Helm's next retry; the copy volume of a container model is deleted and created again, its
+  weights copied again. An error, not a warning: unlike a size increase there is no site on
+  which it goes through cleanly, and the safe way is cheap (remove the model in one merge,
+  add it back with the new packaging in the next, or give it a new name). Argo CD renders
+  both packagings itself and applies plain objects, so there is no hand-over there.
+
+A change of wrapper (http <-> container) needs no finding: the objects of the two kinds
+have different names (`<model>` vs `<model>-prefetch`, `<model>-model`, `<model>-copy-*`),
+so nothing is handed over; the old ones are pruned and the new ones created.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from edgemodels.catalogue.model import Catalogue, Model
+from edgemodels.diagnostics import Diagnostic
+from edgemodels.plan.diff import ModelDiff
+from edgemodels.plan.evaluate import PlacedModel, Sites
+from edgemodels.plan.guards import name_list
+from edgemodels.plan.quantity import parse_bytes
+from edgemodels.render.common import DEFAULT_MODEL_SIZE
+from edgemodels.selectors import Mask, count
+
+
+def _copy_sites(model: PlacedModel) -> Mask:
+    """Sites that get the model with copy delivery, so with a claim."""
+    mask = 0
+    for p in model.placements:
+        if p.deployed.delivery == "copy":
+            mask |= p.sites
+    return mask
+
+
+def _size(model: Model) -> str:
+    return (model.container.size if model.container else None) or DEFAULT_MODEL_SIZE
+
+
+def resize_findings(
+    diffs: Iterable[ModelDiff], before: Catalogue, after: Catalogue, sites: Sites
+) -> list[Diagnostic]:
+    """D114 copy-volume-resized: one finding per model whose claim would change size."""
+    old_models = {m.name: m for m in before.models}
+    new_models = {m.name: m for m in after.models}
+    found = []
+    for d in diffs:
+        if d.before is None or d.after is None:
+            continue
+        # A moved site's claim is purged with the old Subscription and made anew: no resize.
+        kept = d.kept & ~d.moved & _copy_sites(d.before) & _copy_sites(d.after)
+        if not kept:
+            continue
+        old, new = old_models[d.name], new_models[d.name]
+        was, now = _size(old), _size(new)
+        old_bytes, new_bytes = parse_bytes(was), parse_bytes(now)
+        if old_bytes is None or new_bytes is None or old_bytes == new_bytes:
+            continue  # an unreadable size is the schema's finding
+        found.append(_resized(new, (was, now), new_bytes < old_bytes, kept, sites))
+    return found
+
+
+def _resized(
+    model: Model, sizes: tuple[str, str], shrinks: bool, kept: Mask, sites: Sites
+) -> Diagnostic:
+    was, now = sizes
+    where = model.location_of("container.size")
+    claim = f"{model.name}-model"
+    change = (
+        f"container model {model.name}: container.size {was} -> {now} on {count(kept)} "
+        f"site(s) that keep it with copy delivery ({name_list(sites, kept)})"
+    )
+    fails = (
+        " (with Helm the whole release upgrade fails with it)"
+        if model.packaging == "helm"
+        else " (RHACM's patch of it fails at every reconcile)"
+    )
+    instead = (
+        "give the model a new name (a new claim, the weights copied to it), or remove it in "
+        "one merge and add it back in the next"
+    )
+    if shrinks:
+        message = (
+            f"{change}: the API server refuses to shrink its claim {claim}{fails}; keep "
+            f"the size, or {instead}"
+        )
+        return Diagnostic(where, "D114", message, "error", "copy-volume-resized")
+    message = (
+        f"{change}: growing its claim {claim} needs volume expansion (a StorageClass with "
+        "allowVolumeExpansion: true), which k3s's default local-path lacks, so such sites "
+        f"refuse it{fails}; there, {instead}"
+    )
+    return Diagnostic(where, "D114", message, "warning", "copy-volume-resized")
+
+
+def hand_over_findings(
+    diffs: Iterable[ModelDiff], after: Catalogue, sites: Sites
+) -> list[Diagnostic]:
+    """D115 packaging-hand-over: one finding per model whose packaging changes on kept sites."""
+    hub = after.hub
+    if hub.delivery == "argocd" and hub.argocd.migration != "keep-subscriptions":
+        return []
+    new_models = {m.name: m for m in after.models}
+    found = []
+    for d in diffs:
+        if d.before is None or d.after is None or not d.kept:
+            continue
+        old = next(iter(d.before.placements), None)
+        new = next(iter(d.after.placements), None)
+        if old is None or new is None or old.deployed.packaging == new.deployed.packaging:
+            continue
+        found.append(
+            _handed_over(new_models[d.name], old.deployed.packaging, d.kept, d.after, sites)
+        )
+    return found
+
+
+def _handed_over(
+    model: Model, was: str, kept: Mask, placed: PlacedModel, sites: Sites
+) -> Diagnostic:
+    copy = _copy_sites(placed) & kept
+    volume = (
+        f"; on {count(copy)} of them its copy volume {model.name}-model is deleted and made "
+        "again (Terminating while workloads use it), the weights copied again"
+        if copy
+        else ""
+    )
+    message = (
+        f"model {model.name}: packaging {was} -> {model.packaging} on {count(kept)} site(s) "
+        f"that keep it ({name_list(sites, kept)}): the same objects pass from one deployer to "
+        "the other, and Helm refuses objects it did not create while the Subscription refuses "
+        "objects Helm owns, so the change stalls or the model is absent until a retry"
+        f"{volume}; instead remove the model in one merge and add it back with the new "
+        "packaging in the next, or give it a new name"
+    )
+    return Diagnostic(
+        model.location_of("packaging"), "D115", message, "error", "packaging-hand-over"
+    )

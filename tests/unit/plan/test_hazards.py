@@ -1,0 +1,137 @@
+"""D114 copy-volume-resized and D115 packaging-hand-over, through build_plan."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from edgemodels.catalogue.model import ArgoSpec, Catalogue, ContainerDelivery, HubSpec, Model
+from edgemodels.diagnostics import Diagnostic, Location
+from edgemodels.plan.core import build_plan
+from edgemodels.plan.evaluate import Sites
+
+from .builders import (
+    CATALOGUE_FILE,
+    catalogue,
+    container_model,
+    http_model,
+    sel,
+    site,
+    sites,
+    target,
+)
+
+SIZE_LINE = Location(CATALOGUE_FILE, 63, 15)
+PACKAGING_LINE = Location(CATALOGUE_FILE, 62, 18)
+FLEET = sites(site("a-01", {"line": "a"}), site("a-02", {"line": "a"}), site("b-01", {"line": "b"}))
+TARGETS = (target("line-a", sel({"line": "a"})), target("line-b", sel({"line": "b"})))
+
+
+def weights(
+    size: str | None,
+    delivery: ContainerDelivery | None = None,
+    targets: tuple[str, ...] = ("line-a",),
+    located: bool = True,
+) -> Model:
+    model = container_model("weights", targets=targets, size=size, delivery=delivery)
+    spots = (("packaging", PACKAGING_LINE),) + ((("container.size", SIZE_LINE),) if located else ())
+    return replace(model, key_locations=spots)
+
+
+def found(base: Catalogue, work: Catalogue, code: str, where: Sites = FLEET) -> list[Diagnostic]:
+    _, diags = build_plan(work, where, base, compared=True)
+    return [d for d in diags if d.code == code]
+
+
+def test_a_smaller_copy_volume_is_an_error_at_the_size_line() -> None:
+    base = catalogue(TARGETS, (weights("2Gi"),))
+    work = catalogue(TARGETS, (weights("1Gi"),))
+    (d114,) = found(base, work, "D114")
+    assert (d114.severity, d114.location) == ("error", SIZE_LINE)
+    assert d114.message.startswith(
+        "container model weights: container.size 2Gi -> 1Gi on 2 site(s) that keep it with "
+        "copy delivery (a-01, a-02): the API server refuses to shrink its claim weights-model"
+    )
+    assert "new name" in d114.message and "remove it in one merge" in d114.message
+
+
+def test_a_bigger_copy_volume_is_a_warning_naming_volume_expansion() -> None:
+    base = catalogue(TARGETS, (weights("2Gi"),))
+    work = catalogue(TARGETS, (weights("3Gi"),))
+    (d114,) = found(base, work, "D114")
+    assert (d114.severity, d114.location) == ("warning", SIZE_LINE)
+    assert "2Gi -> 3Gi on 2 site(s)" in d114.message
+    assert "allowVolumeExpansion: true), which k3s's default local-path lacks" in d114.message
+
+
+def test_a_size_that_falls_back_to_the_default_points_at_the_model() -> None:
+    """No size: the claim gets the default (5Gi), so 2Gi -> absent grows it."""
+    base = catalogue(TARGETS, (weights("2Gi"),))
+    work = catalogue(TARGETS, (weights(None, located=False),))
+    (d114,) = found(base, work, "D114")
+    assert (d114.severity, d114.location.line) == ("warning", 60)
+    assert "container.size 2Gi -> 5Gi" in d114.message
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        (weights("2Gi"), weights("2048Mi")),  # the same quantity, written otherwise
+        (weights(None), weights("5Gi")),  # the default, now written out
+        (weights("2Gi", "imageVolume"), weights("1Gi", "imageVolume")),  # no claim
+        (weights("2Gi", targets=()), weights("1Gi")),  # a new deployment: a new claim
+        (weights("2Gi"), weights("1Gi", targets=("line-b",))),  # left and added: no site keeps it
+    ],
+)
+def test_no_resize_where_no_claim_changes(before: Model, after: Model) -> None:
+    assert found(catalogue(TARGETS, (before,)), catalogue(TARGETS, (after,)), "D114") == []
+
+
+def test_a_moved_site_is_not_a_resize() -> None:
+    """A move purges the old claim with its Subscription and makes a new one."""
+    wide = (*TARGETS, target("all", sel()))
+    base = catalogue(wide, (weights("2Gi", targets=("line-a",)),))
+    work = catalogue(wide, (weights("1Gi", targets=("all",)),))
+    assert found(base, work, "D114") == []
+
+
+def test_a_resize_from_copy_to_image_volume_is_not_a_resize() -> None:
+    base = catalogue(TARGETS, (weights("2Gi", "copy"),))
+    work = catalogue(TARGETS, (weights("1Gi", "imageVolume"),))
+    assert found(base, work, "D114") == []
+
+
+def test_a_packaging_change_is_an_error_at_the_packaging_line() -> None:
+    base = catalogue(TARGETS, (weights("2Gi"),))
+    work = catalogue(TARGETS, (replace(weights("2Gi"), packaging="helm"),))
+    (d115,) = found(base, work, "D115")
+    assert (d115.severity, d115.location) == ("error", PACKAGING_LINE)
+    assert d115.message.startswith(
+        "model weights: packaging kustomize -> helm on 2 site(s) that keep it (a-01, a-02): "
+        "the same objects pass from one deployer to the other"
+    )
+    assert "its copy volume weights-model is deleted and made again" in d115.message
+    assert "remove the model in one merge and add it back" in d115.message
+
+
+def test_a_packaging_change_of_an_http_model_has_no_volume() -> None:
+    base = catalogue(TARGETS, (http_model("scorer", targets=("line-b",)),))
+    changed = replace(http_model("scorer", targets=("line-b",)), packaging="kustomize")
+    (d115,) = found(base, catalogue(TARGETS, (changed,)), "D115")
+    assert (d115.severity, d115.location.line) == ("error", 40)  # no packaging line: the model
+    assert "helm -> kustomize on 1 site(s) that keep it (b-01)" in d115.message
+    assert "volume" not in d115.message
+
+
+def test_no_hand_over_without_a_kept_site_or_with_argo_cd() -> None:
+    base = catalogue(TARGETS, (weights("2Gi"),))
+    elsewhere = replace(weights("2Gi", targets=("line-b",)), packaging="helm")
+    assert found(base, catalogue(TARGETS, (elsewhere,)), "D115") == []
+    work = catalogue(TARGETS, (replace(weights("2Gi"), packaging="helm"),))
+    argo = HubSpec(namespace="models", delivery="argocd", argocd=ArgoSpec())
+    assert found(replace(base, hub=argo), replace(work, hub=argo), "D115") == []
+    during = HubSpec(
+        namespace="models", delivery="argocd", argocd=ArgoSpec(migration="keep-subscriptions")
+    )
+    assert len(found(replace(base, hub=during), replace(work, hub=during), "D115")) == 1
