@@ -9,7 +9,9 @@ import pytest
 from edgemodels.catalogue.model import ArgoSpec, Catalogue, ContainerDelivery, HubSpec, Model
 from edgemodels.diagnostics import Diagnostic, Location
 from edgemodels.plan.core import build_plan
+from edgemodels.plan.diff import site_changes
 from edgemodels.plan.evaluate import Sites
+from edgemodels.plan.reports import detail_text
 
 from .builders import (
     CATALOGUE_FILE,
@@ -135,3 +137,23 @@ def test_no_hand_over_without_a_kept_site_or_with_argo_cd() -> None:
         namespace="models", delivery="argocd", argocd=ArgoSpec(migration="keep-subscriptions")
     )
     assert len(found(replace(base, hub=during), replace(work, hub=during), "D115")) == 1
+
+
+@pytest.mark.parametrize(
+    ("delivery", "volume"),
+    [
+        ("copy", ", its copy volume deleted and the weights copied again"),
+        ("imageVolume", ", its copy volume deleted"),  # the new placement copies nothing
+    ],
+)
+def test_a_moved_copy_model_says_its_volume_goes(delivery: ContainerDelivery, volume: str) -> None:
+    wide = (*TARGETS, target("all", sel()))
+    base = catalogue(wide, (weights("2Gi", "copy", targets=("line-a",)),))
+    work = catalogue(wide, (weights("2Gi", delivery, targets=("all",)),))
+    plan, _ = build_plan(work, FLEET, base, compared=True)
+    details = {detail_text(c) for changes in site_changes(plan.diffs).values() for c in changes}
+    moved = (
+        "placement line-a -> all, redeployed: without the model until the new Subscription "
+        f"applies it (up to a reconcile period){volume}; same version 1.0.0"
+    )
+    assert any(d == moved or d.startswith(moved + "; delivery, container changed") for d in details)
