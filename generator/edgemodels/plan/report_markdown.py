@@ -15,7 +15,7 @@ from edgemodels.diagnostics import SEVERITY_RANK, Diagnostic, count_by_severity
 from edgemodels.plan.diff import CHANGE_KINDS, SiteChange, SiteModel
 from edgemodels.plan.markdown_fit import Part, fit
 from edgemodels.plan.report_mermaid import ICON, diagram
-from edgemodels.plan.reports import View, detail_text, findings_summary, headline
+from edgemodels.plan.reports import View, findings_summary, headline
 
 DEFAULT_MAX_CHARS = 60_000  # under GitHub's 65,536 for a comment, with room for a header
 MIN_MAX_CHARS = 2_000  # the headline, the counts and the closing note fit in it
@@ -159,7 +159,7 @@ def _site_changes(view: View, number: int, changes: list[SiteChange]) -> str:
     rows = []
     for c in changes:
         kind = f"{ICON[c.kind]} {c.kind}"
-        rows.append(f"| {name} | {kind} | `{cell(c.model)}` | {cell(detail_text(c))} |")
+        rows.append(f"| {name} | {kind} | `{cell(c.model)}` | {cell(view.detail(c))} |")
         name = ""
     return "\n".join(rows)
 

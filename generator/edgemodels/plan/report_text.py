@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from edgemodels.output import summary_line
 from edgemodels.plan.diff import CHANGE_KINDS
-from edgemodels.plan.reports import View, change_summary, detail_text, headline
+from edgemodels.plan.reports import View, change_summary, headline
 
 SIGNS = {
     "added": "+",
@@ -43,7 +43,7 @@ def site_change_lines(view: View) -> list[str]:
     for number, changes in view.changes.items():
         name = view.site_name(number)
         for change in changes:
-            rows.append([name, change.model, SIGNS[change.kind] + change.kind, detail_text(change)])
+            rows.append([name, change.model, SIGNS[change.kind] + change.kind, view.detail(change)])
             name = ""
     if not rows:
         return ["  no site changes"]

@@ -55,6 +55,22 @@ class View:
     def site_models(self) -> list[list[SiteModel]]:
         return site_models(self.plan.after)
 
+    def detail(self, change: SiteChange) -> str:
+        return detail_text(change, purging_deployer(self.plan))
+
+
+def purging_deployer(plan: Plan) -> str | None:
+    """What deletes a moved model's objects before its new placement applies them again:
+    the old Subscription (its ManifestWork is purged), or an Argo CD Application that does
+    not preserve resources. None where the objects stay (Argo CD preserving resources on
+    deletion, or a migration's do-not-delete marks), so a move leaves no gap."""
+    hub = plan.after.catalogue.hub
+    if hub.delivery != "argocd":
+        return "Subscription"
+    if hub.argocd.migration is not None or hub.argocd.preserve_resources_on_deletion:
+        return None
+    return "Application"
+
 
 def build_view(plan: Plan, findings: Sequence[Diagnostic]) -> View:
     rows = []
@@ -109,7 +125,7 @@ def change_summary(view: View) -> str:
     return f"{view.sites_changed} site(s) change: {parts}"
 
 
-def detail_text(change: SiteChange) -> str:
+def detail_text(change: SiteChange, deployer: str | None = "Subscription") -> str:
     """The version (old -> new), and what else redeploys the model: a move, a new image
     under the same version (with a new version, the image is expected to change), and the
     settings that changed."""
@@ -119,7 +135,7 @@ def detail_text(change: SiteChange) -> str:
         return change.before or ""
     parts = []
     if change.kind == "moved":
-        parts.append(_moved_text(change))
+        parts.append(_moved_text(change, deployer))
     if change.before != change.after:
         parts.append(f"{change.before} -> {change.after}")
     else:
@@ -131,13 +147,13 @@ def detail_text(change: SiteChange) -> str:
     return "; ".join(parts)
 
 
-def _moved_text(change: SiteChange) -> str:
-    """A move purges what the old Subscription deployed before the new one applies it."""
+def _moved_text(change: SiteChange, deployer: str | None) -> str:
+    """A move purges what the old `deployer` deployed before the new one applies it."""
     old, new = ", ".join(change.placements_before), ", ".join(change.placements_after)
-    text = (
-        f"placement {old} -> {new}, redeployed: without the model until the new "
-        "Subscription applies it (up to a reconcile period)"
-    )
+    text = f"placement {old} -> {new}, redeployed"
+    if deployer is None:
+        return text
+    text += f": without the model until the new {deployer} applies it (up to a reconcile period)"
     if change.delivery_before == "copy":
         text += ", its copy volume deleted"
         if change.delivery_after == "copy":

@@ -11,7 +11,7 @@ from edgemodels.diagnostics import Diagnostic, Location
 from edgemodels.plan.core import build_plan
 from edgemodels.plan.diff import site_changes
 from edgemodels.plan.evaluate import Sites
-from edgemodels.plan.reports import detail_text
+from edgemodels.plan.reports import build_view, detail_text
 
 from .builders import (
     CATALOGUE_FILE,
@@ -157,3 +157,32 @@ def test_a_moved_copy_model_says_its_volume_goes(delivery: ContainerDelivery, vo
         f"applies it (up to a reconcile period){volume}; same version 1.0.0"
     )
     assert any(d == moved or d.startswith(moved + "; delivery, container changed") for d in details)
+
+
+@pytest.mark.parametrize(
+    ("argo", "gap"),
+    [
+        (None, ": without the model until the new Subscription applies it"),
+        (
+            ArgoSpec(preserve_resources_on_deletion=False),
+            ": without the model until the new Application applies it",
+        ),
+        (ArgoSpec(), "; same version"),  # the old Application leaves the objects in place
+        (ArgoSpec(preserve_resources_on_deletion=False, migration="keep-subscriptions"), "; same"),
+    ],
+)
+def test_a_move_leaves_a_gap_only_where_the_objects_are_deleted(
+    argo: ArgoSpec | None, gap: str
+) -> None:
+    wide = (*TARGETS, target("all", sel()))
+    hub = (
+        HubSpec(namespace="models")
+        if argo is None
+        else HubSpec(namespace="models", delivery="argocd", argocd=argo)
+    )
+    base = replace(catalogue(wide, (http_model("scorer", targets=("line-a",)),)), hub=hub)
+    work = replace(catalogue(wide, (http_model("scorer", targets=("all",)),)), hub=hub)
+    plan, diags = build_plan(work, FLEET, base, compared=True)
+    view = build_view(plan, diags)
+    (moved,) = {view.detail(c) for cs in view.changes.values() for c in cs if c.kind == "moved"}
+    assert moved.startswith("placement line-a -> all, redeployed" + gap)
