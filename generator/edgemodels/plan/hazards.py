@@ -9,7 +9,8 @@ take the model down on the way.
   patch of the claim fails at every reconcile; with Helm the whole release upgrade fails
   with it, so the other changes of that upgrade are marked failed too. `container.size` is
   compared, not the claim's size (which the renderer derives from it); an absent size is
-  the default the claim gets.
+  the default the claim gets. A site the model moves to other placements on gets a new
+  claim (the old one is purged), unless Argo CD leaves the old one in place.
 - D115 packaging-hand-over (error): `packaging` changes (helm <-> kustomize) on sites that
   keep the model, with Subscription delivery. The same objects pass from Helm to the
   Subscription or back: Helm refuses to install over objects it did not create ("invalid
@@ -41,6 +42,20 @@ from edgemodels.render.common import DEFAULT_MODEL_SIZE
 from edgemodels.selectors import Mask, count
 
 
+def purging_deployer(catalogue: Catalogue) -> str | None:
+    """What deletes a moved model's objects before its new placement applies them again:
+    the old Subscription (its ManifestWork is purged), or an Argo CD Application that does
+    not preserve resources. None where the objects stay (Argo CD preserving resources on
+    deletion, or a migration's do-not-delete marks): no gap, and the new deployer patches
+    the objects left in place, so a moved site's claim is resized like a kept one."""
+    hub = catalogue.hub
+    if hub.delivery != "argocd":
+        return "Subscription"
+    if hub.argocd.migration is not None or hub.argocd.preserve_resources_on_deletion:
+        return None
+    return "Application"
+
+
 def _copy_sites(model: PlacedModel) -> Mask:
     """Sites that get the model with copy delivery, so with a claim."""
     mask = 0
@@ -64,8 +79,9 @@ def resize_findings(
     for d in diffs:
         if d.before is None or d.after is None:
             continue
-        # A moved site's claim is purged with the old Subscription and made anew: no resize.
-        kept = d.kept & ~d.moved & _copy_sites(d.before) & _copy_sites(d.after)
+        purged = d.moved if purging_deployer(after) else 0
+        # A moved site's claim is purged with the old placement and made anew: no resize.
+        kept = d.kept & ~purged & _copy_sites(d.before) & _copy_sites(d.after)
         if not kept:
             continue
         old, new = old_models[d.name], new_models[d.name]

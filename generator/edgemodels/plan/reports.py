@@ -16,6 +16,7 @@ from edgemodels.plan.diff import (
     site_changes,
     site_models,
 )
+from edgemodels.plan.hazards import purging_deployer
 from edgemodels.selectors import count
 
 
@@ -56,20 +57,7 @@ class View:
         return site_models(self.plan.after)
 
     def detail(self, change: SiteChange) -> str:
-        return detail_text(change, purging_deployer(self.plan))
-
-
-def purging_deployer(plan: Plan) -> str | None:
-    """What deletes a moved model's objects before its new placement applies them again:
-    the old Subscription (its ManifestWork is purged), or an Argo CD Application that does
-    not preserve resources. None where the objects stay (Argo CD preserving resources on
-    deletion, or a migration's do-not-delete marks), so a move leaves no gap."""
-    hub = plan.after.catalogue.hub
-    if hub.delivery != "argocd":
-        return "Subscription"
-    if hub.argocd.migration is not None or hub.argocd.preserve_resources_on_deletion:
-        return None
-    return "Application"
+        return detail_text(change, purging_deployer(self.plan.after.catalogue))
 
 
 def build_view(plan: Plan, findings: Sequence[Diagnostic]) -> View:

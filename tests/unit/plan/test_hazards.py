@@ -186,3 +186,13 @@ def test_a_move_leaves_a_gap_only_where_the_objects_are_deleted(
     view = build_view(plan, diags)
     (moved,) = {view.detail(c) for cs in view.changes.values() for c in cs if c.kind == "moved"}
     assert moved.startswith("placement line-a -> all, redeployed" + gap)
+
+
+def test_a_moved_site_is_resized_where_argo_cd_keeps_the_claim() -> None:
+    """Argo CD preserving resources leaves the old claim for the new Application to patch."""
+    wide = (*TARGETS, target("all", sel()))
+    argo = HubSpec(namespace="models", delivery="argocd", argocd=ArgoSpec())
+    base = replace(catalogue(wide, (weights("2Gi", targets=("line-a",)),)), hub=argo)
+    work = replace(catalogue(wide, (weights("1Gi", targets=("all",)),)), hub=argo)
+    (d114,) = found(base, work, "D114")
+    assert "2Gi -> 1Gi on 2 site(s) that keep it with copy delivery (a-01, a-02)" in d114.message
