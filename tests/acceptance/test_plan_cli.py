@@ -196,12 +196,12 @@ def test_findings_the_base_had_are_listed_apart_and_do_not_mark_the_headline(
     new, old = out.split("New findings (1)\n")[1].split("\n\nFound at the base too (1)\n")
     assert "D106 [warning] placement nowhere-2 selects no site" in new
     assert "D106 [warning] placement nowhere selects no site" in old
-    assert out.splitlines()[-1] == "plan: 0 error(s), 2 warning(s) (1 new)"
+    assert out.splitlines()[-1] == "plan: 0 error(s), 2 warning(s); 1 of them new"
     assert plan(*args, "--format", "markdown", "-o", "plan.md") == 0
     assert capsys.readouterr().err.splitlines()[1:] == [
         "catalogue/catalogue.yaml:33:5: D106 [warning] placement nowhere-2 selects no site of "
         "the inventory",
-        "plan: 0 error(s), 2 warning(s) (1 new); 1 found at the base too are in plan.md",
+        "plan: 0 error(s), 2 warning(s); 1 of them new (the 1 found at the base too are in plan.md)",
     ]
     text = (repo / "plan.md").read_text()
     assert text.startswith("### ⚠️ edgemodels plan")
@@ -474,7 +474,7 @@ def test_a_claim_size_or_packaging_that_sites_refuse(
         "catalogue/models/sktime.yaml:9:18: D115 model sktime: packaging helm -> kustomize on "
         "3 site(s) that keep it (lrt-site-01, lrt-site-02, lrt-site-03)"
     )
-    assert "plan: 2 error(s), 0 warning(s)" in out
+    assert "plan: 2 error(s), 0 warning(s); 2 of them new" in out
     edit(models / "defect-detector.yaml", "size: 1Gi", "size: 3Gi")
     assert plan("-i", "sites.yaml", "--base", "main", "--format", "json") == 1
     doc = json.loads(capsys.readouterr().out)

@@ -128,7 +128,7 @@ def _stderr_summary(diags: list[Diagnostic], output: Path, view: View | None) ->
     lines = [d.render() for d in shown]
     line = plan_summary_line(view)
     if len(shown) < len(diags):
-        line += f"; {len(diags) - len(shown)} found at the base too are in {output}"
+        line += f" (the {len(diags) - len(shown)} found at the base too are in {output})"
     return text + "\n".join([*lines, line]) + "\n"
 
 

@@ -124,8 +124,8 @@ def finding_lines(view: View) -> list[str]:
 
 
 def plan_summary_line(view: View) -> str:
-    """`plan: 0 error(s), 201 warning(s)`, and with a base how many are new."""
+    """`plan: 0 error(s), 201 warning(s)`, and with a base how many of them are new."""
     line = summary_line(list(view.findings), "plan")
     if view.plan.base_findings is not None and view.findings:
-        line += f" ({len(view.new_findings)} new)"
+        line += f"; {len(view.new_findings)} of them new"
     return line

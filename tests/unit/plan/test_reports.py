@@ -306,7 +306,7 @@ def test_a_finding_the_base_had_is_not_new_though_its_line_moved() -> None:
     assert "Findings: 0 error(s), 2 warning(s) (1 new), 0 note(s)" in text
     assert text.index("nowhere-2 selects") < text.index("<summary>Found at the base too (1)")
     assert text.index("<summary>Found at the base too (1)") < text.index("nowhere-1 selects")
-    assert render_text(v).splitlines()[-1] == "plan: 0 error(s), 2 warning(s) (1 new)"
+    assert render_text(v).splitlines()[-1] == "plan: 0 error(s), 2 warning(s); 1 of them new"
 
 
 def test_only_findings_the_base_had_leave_the_headline_clean() -> None:
