@@ -3,7 +3,7 @@
 Read from the tree itself, so a publish can say what changed on the deploy branch without
 the previous catalogue: the version comes from the chart (`Chart.yaml` appVersion) or the
 model descriptor (ConfigMap `<model>-model`, `data.version`), the placements from the hub
-Subscriptions (`hub/subscriptions/<model>--<placement>.yaml`). The README's model table
+Subscriptions (`hub/synced/subscriptions/<model>--<placement>.yaml`). The README's model table
 (generated too) fills what those do not say (kustomize HTTP models, Argo CD delivery).
 The same reading is applied to both trees, so a change is never an artefact of reading.
 """
@@ -95,9 +95,14 @@ def _version(model: str, paths: set[str], read: Reader, readme: str | None) -> s
     return readme or UNKNOWN_VERSION
 
 
+# Where the Subscriptions are: hub/synced/ since the hub objects are delivered from Git,
+# hub/ in trees published before (a deploy branch still has one until its next publish).
+SUBSCRIPTION_FOLDERS = ("hub/synced/subscriptions/", "hub/subscriptions/")
+
+
 def _subscription_placements(models: set[str], paths: Iterable[str]) -> dict[str, set[str]]:
-    """`hub/subscriptions/<model>--<placement>.yaml`; the longest known model name wins,
-    since a model name may itself contain `--`."""
+    """`hub/synced/subscriptions/<model>--<placement>.yaml`; the longest known model name
+    wins, since a model name may itself contain `--`."""
     found: dict[str, set[str]] = {}
     by_length = sorted(models, key=len, reverse=True)
     for path in paths:
@@ -109,9 +114,10 @@ def _subscription_placements(models: set[str], paths: Iterable[str]) -> dict[str
 
 def _subscription_of(path: str, by_length: list[str]) -> tuple[str, str] | None:
     """(model, placement) of a hub Subscription file; `by_length`: model names, longest first."""
-    if not (path.startswith("hub/subscriptions/") and path.endswith(".yaml")):
+    folder = next((f for f in SUBSCRIPTION_FOLDERS if path.startswith(f)), None)
+    if folder is None or not path.endswith(".yaml"):
         return None
-    stem = path.removeprefix("hub/subscriptions/").removesuffix(".yaml")
+    stem = path.removeprefix(folder).removesuffix(".yaml")
     for model in by_length:
         if stem.startswith(model + "--"):
             return model, stem[len(model) + 2 :]

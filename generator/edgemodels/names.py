@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from hashlib import sha256
 
 DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
@@ -22,6 +23,17 @@ GIT_BRANCH = re.compile(r"^(?!-)(?!.*\.\.)(?!.*//)[A-Za-z0-9._/-]+(?<![./])$")
 MAX_APPLICATION_NAME = 37  # RHACM console/application limit
 MAX_LABEL_VALUE = 63
 MAX_OBJECT_NAME = 253
+
+
+def joined_name(*parts: str) -> str:
+    """`parts` joined with '-', kept within a label value: a longer join is cut and ends
+    with 8 hex digits of its sha256 (RHACM labels what a Subscription deploys with its
+    name, and decisions carry Placement names)."""
+    name = "-".join(parts)
+    if len(name) <= MAX_LABEL_VALUE:
+        return name
+    digest = sha256(name.encode()).hexdigest()[:8]
+    return f"{name[: MAX_LABEL_VALUE - 9].rstrip('-')}-{digest}"
 
 
 def label_key_problem(key: str) -> str | None:

@@ -88,7 +88,7 @@ def hub(mode: str) -> dict[str, bytes]:
     return {
         p: d
         for p, d in files_of(expected(mode)).items()
-        if p.startswith("hub/") and p != "hub/kustomization.yaml"
+        if p.startswith("hub/") and not p.endswith("/kustomization.yaml")
     }
 
 

@@ -144,9 +144,9 @@ def test_the_migration_tree_is_clean_and_unmarked_folders_are_reported(
     overlay.write_text(overlay.read_text().replace("- ../../components/keep-on-sites\n", ""))
     found = {(d.location.path, d.code) for d in validate_tree(migration, options)}
     assert found == {
-        ("hub/subscriptions/forecaster--line-a.yaml", "K323"),
-        ("hub/subscriptions/forecaster--arm-gateways.yaml", "K323"),
-        ("hub/subscriptions/scorer--line-a.yaml", "K323"),
+        ("hub/synced/subscriptions/forecaster--line-a.yaml", "K323"),
+        ("hub/synced/subscriptions/forecaster--arm-gateways.yaml", "K323"),
+        ("hub/synced/subscriptions/scorer--line-a.yaml", "K323"),
     }
 
 

@@ -119,7 +119,8 @@ def changes(
     return added, changed, removed
 
 
-BOOKKEEPING = {"README.md", ".edgemodels/manifest.json", "hub/kustomization.yaml"}
+# hub/kustomization.yaml (applied once by hand) does not change with the models.
+BOOKKEEPING = {"README.md", ".edgemodels/manifest.json", "hub/synced/kustomization.yaml"}
 
 
 def test_adding_a_model_adds_its_files_only(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
@@ -139,9 +140,9 @@ def test_adding_a_model_adds_its_files_only(repo: Repo, capsys: pytest.CaptureFi
         "models/extra/base/deployment.yaml",
         "models/extra/base/service.yaml",
         "models/extra/overlays/lab/kustomization.yaml",
-        "hub/placements/lab.yaml",
-        "hub/subscriptions/extra--lab.yaml",
-        "hub/applications/extra.yaml",
+        "hub/synced/placements/lab.yaml",
+        "hub/synced/subscriptions/extra--lab.yaml",
+        "hub/synced/applications/extra.yaml",
     }
     out = capsys.readouterr().out
     assert f"{repo.out}: 7 added, 3 changed, 0 removed" in out
@@ -195,10 +196,10 @@ def test_retargeting_removes_exactly_that_subscription(repo: Repo) -> None:
     assert repo.generate(doc) == 0
     added, changed, removed = changes(before, repo.files())
     assert removed == {
-        "hub/subscriptions/web--arm.yaml",
+        "hub/synced/subscriptions/web--arm.yaml",
         "models/web/overlays/arm/kustomization.yaml",
     }
-    assert added == {"hub/subscriptions/api--lab.yaml", "hub/placements/lab.yaml"}
+    assert added == {"hub/synced/subscriptions/api--lab.yaml", "hub/synced/placements/lab.yaml"}
     assert changed == BOOKKEEPING
     assert not (repo.out / "models" / "web" / "overlays" / "arm").exists()
 
@@ -214,7 +215,7 @@ def test_deleting_a_model_removes_all_its_files(repo: Repo) -> None:
     )
     assert not (repo.out / "models" / "vocab").exists()
     assert b"vocab" not in files["README.md"]
-    assert "hub/placements/arm.yaml" in files  # still used by the other models
+    assert "hub/synced/placements/arm.yaml" in files  # still used by the other models
 
 
 def test_deleting_every_model_leaves_only_the_bookkeeping(repo: Repo) -> None:
@@ -227,10 +228,12 @@ def test_deleting_every_model_leaves_only_the_bookkeeping(repo: Repo) -> None:
         ".edgemodels/.gitignore",
         ".edgemodels/manifest.json",
         "README.md",
-        "hub/bindings/default.yaml",
         "hub/channel.yaml",
         "hub/kustomization.yaml",
         "hub/namespace.yaml",
+        "hub/subscription.yaml",
+        "hub/synced/bindings/default.yaml",
+        "hub/synced/kustomization.yaml",
     ]
 
 

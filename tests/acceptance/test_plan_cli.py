@@ -383,7 +383,9 @@ def test_placement_rules_of_a_follow_model_that_overlap(
         "      matchLabels: {kubernetes.io/arch: amd64, env: lrt}\n    - name: paint-monitor",
     )
     assert main(["generate", "catalogue", "-o", "out"]) == 0
-    generated = sorted(p.name for p in (repo / "out" / "hub" / "subscriptions").iterdir())
+    generated = sorted(
+        p.name for p in (repo / "out" / "hub" / "synced" / "subscriptions").iterdir()
+    )
     assert [n for n in generated if n.startswith("defect-detector")] == [
         "defect-detector--follow-defect-detector-1.yaml",
         "defect-detector--follow-defect-detector-2.yaml",

@@ -56,7 +56,7 @@ def test_the_generated_example_validates(
 
 
 def test_a_defect_exits_1_with_its_location(tree: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    rel = "hub/placements/lrt.yaml"
+    rel = "hub/synced/placements/lrt.yaml"
     path = tree / rel
     path.write_text(path.read_text().replace("  tolerations:", "  toleration:"))
     line = next(i for i, t in enumerate(path.read_text().splitlines(), 1) if "toleration:" in t)
@@ -75,10 +75,10 @@ def test_tree_damage_that_stops_rhacm_deploying(
     """Each of these rendered and built clean before: a listed file gone (K209), a Helm
     Subscription naming another chart (K326), a Git Subscription without its branch (K327)."""
     (tree / "models/sktime/chart/templates/deployment.yaml").unlink()
-    sub = tree / "hub/subscriptions/sktime--lrt.yaml"
+    sub = tree / "hub/synced/subscriptions/sktime--lrt.yaml"
     text = sub.read_text().replace("  name: sktime\n", "  name: sktimex\n")
     sub.write_text(text)
-    other = tree / "hub/subscriptions/anomaly-scorer--lrt-non-arm.yaml"
+    other = tree / "hub/synced/subscriptions/anomaly-scorer--lrt-non-arm.yaml"
     other.write_text(
         "".join(t for t in other.read_text().splitlines(True) if "/git-branch:" not in t)
     )
@@ -86,7 +86,9 @@ def test_tree_damage_that_stops_rhacm_deploying(
     out = capsys.readouterr().out
     name_line = text.splitlines().index("  name: sktimex") + 1
     assert f"{tree.as_posix()}/models/sktime/chart/templates/deployment.yaml:1:1: K209 " in out
-    assert f"{tree.as_posix()}/hub/subscriptions/sktime--lrt.yaml:{name_line}:9: K326 " in out
+    assert (
+        f"{tree.as_posix()}/hub/synced/subscriptions/sktime--lrt.yaml:{name_line}:9: K326 " in out
+    )
     assert "anomaly-scorer--lrt-non-arm.yaml:13:3: K327 [warning] " in out
     assert out.splitlines()[-1].startswith(f"validated {tree}: 2 error(s), 1 warning(s)")
 
@@ -180,14 +182,14 @@ def test_an_alias_bomb_in_a_kustomize_base_is_refused_without_running_kustomize(
 
 
 def test_json_format(tree: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    path = tree / "hub" / "subscriptions" / "sktime--lrt.yaml"
+    path = tree / "hub" / "synced" / "subscriptions" / "sktime--lrt.yaml"
     path.write_text(
         path.read_text().replace("git-path: models/sktime/chart", "git-path: models/gone/chart")
     )
     assert run_validate(str(tree), "--format", "json") == 1
     (finding,) = json.loads(capsys.readouterr().out)["findings"]
     assert (finding["code"], finding["name"]) == ("K308", "git-path-missing")
-    assert finding["path"] == f"{tree.as_posix()}/hub/subscriptions/sktime--lrt.yaml"
+    assert finding["path"] == f"{tree.as_posix()}/hub/synced/subscriptions/sktime--lrt.yaml"
     assert finding["origin"]["path"] == "lrt/models/sktime.yaml#models/sktime"
 
 
@@ -396,3 +398,16 @@ def test_help_shows_an_example(capsys: pytest.CaptureFixture[str]) -> None:
 def test_every_golden_tree_validates(golden: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """The generator's golden trees (both delivery modes, migration) are valid as committed."""
     assert run_validate(str(golden)) == 0, capsys.readouterr().out
+
+
+def test_the_hub_subscription_must_find_its_folder_in_the_tree(
+    tree: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """hub/subscription.yaml applies hub/synced/ to the hub: the folder must be there."""
+    shutil.rmtree(tree / "hub" / "synced")
+    assert run_validate(str(tree), "--no-policies") == 1
+    out = capsys.readouterr().out
+    sub = (tree / "hub/subscription.yaml").read_text().splitlines()
+    line = next(i for i, t in enumerate(sub, 1) if "/git-path:" in t)
+    assert f"{tree.as_posix()}/hub/subscription.yaml:{line}:" in out
+    assert "K308 Subscription lrt-hub: path 'hub/synced' does not exist in the tree" in out

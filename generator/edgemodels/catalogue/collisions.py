@@ -18,6 +18,7 @@ from edgemodels.catalogue.build import build_hub, build_workload
 from edgemodels.catalogue.model import HubSpec, Selector
 from edgemodels.catalogue.sources import Merged, Node
 from edgemodels.diagnostics import Diagnostic, Location
+from edgemodels.names import joined_name
 from edgemodels.placement import FOLLOW_PREFIX, workload_selectors
 
 Key = tuple[str, str, str]  # kind, namespace, name
@@ -77,6 +78,10 @@ def _objects(merged: Merged) -> Iterator[Named]:
     catalogue = str(merged.name.data) if merged.name is not None else ""
     follows = _follow_selectors(merged)
     subscriptions = hub.delivery == "subscription" or hub.argocd.migration == "keep-subscriptions"
+    if subscriptions and merged.name is not None:  # render/acm.hub_subscription
+        name = joined_name(catalogue, "hub")
+        where = Where(merged.name)
+        yield Named(("Subscription", hub.namespace, name), "the catalogue's hub side", where)
     for m in merged.models:
         model = str(m.data["name"])
         yield from _site_objects(merged, m, model, namespace)

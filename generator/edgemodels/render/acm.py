@@ -14,10 +14,12 @@ from typing import Any
 from edgemodels.catalogue.model import Catalogue, Selector
 from edgemodels.placement import TargetPlacement, hub_objects
 from edgemodels.render.common import (
+    HUB_SYNCED,
     SOURCE_ANNOTATION,
     SourceInfo,
     git_path,
     hub_labels,
+    prefixed_name,
     yaml_file,
 )
 from edgemodels.render.helm import placement_values
@@ -31,6 +33,7 @@ RULE_API = f"{APPS}/v1"
 OFFLINE_TAINTS = (f"{CLUSTER}/unreachable", f"{CLUSTER}/unavailable")
 
 NAMESPACE_FILE = "hub/namespace.yaml"
+HUB_SUBSCRIPTION_FILE = "hub/subscription.yaml"
 
 Files = dict[str, bytes]
 
@@ -61,16 +64,19 @@ def render_hub(catalogue: Catalogue, plans: list[ModelPlan], source: SourceInfo)
 
 
 def hub_common(catalogue: Catalogue, source: SourceInfo) -> Files:
-    """The Channel and the cluster set bindings: one of each for the whole catalogue."""
+    """What is applied once (the Namespace, the Channel and the Subscription that applies
+    `hub/synced/` to the hub), and the cluster set bindings: one of each per catalogue."""
     top = source.where(catalogue.location)
     files: Files = {
         NAMESPACE_FILE: yaml_file(namespace_object(catalogue), top),
         "hub/channel.yaml": yaml_file(channel(catalogue), top),
+        HUB_SUBSCRIPTION_FILE: yaml_file(hub_subscription(catalogue, top), top),
     }
     if catalogue.hub.placement_kind == "Placement":
         for cluster_set in catalogue.hub.cluster_sets:
             ns = catalogue.hub.namespace
-            files[f"hub/bindings/{cluster_set}.yaml"] = yaml_file(binding(ns, cluster_set), top)
+            path = f"{HUB_SYNCED}/bindings/{cluster_set}.yaml"
+            files[path] = yaml_file(binding(ns, cluster_set), top)
     return files
 
 
@@ -87,22 +93,26 @@ def hub_model_files(
     for placed in plan.placed:
         origin = targets.get(placed.placement.name, model_origin)
         for hp in hub_placements(catalogue, placed, origin):
-            placement_file = f"hub/placements/{hp.name}.yaml"
+            placement_file = f"{HUB_SYNCED}/placements/{hp.name}.yaml"
             if placement_file not in files:
                 files[placement_file] = yaml_file(placement_object(catalogue, hp), hp.origin)
             sub = subscription(catalogue, plan, placed, hp, model_origin)
-            files[f"hub/subscriptions/{plan.model.name}--{hp.name}.yaml"] = yaml_file(
+            files[f"{HUB_SYNCED}/subscriptions/{plan.model.name}--{hp.name}.yaml"] = yaml_file(
                 sub, model_origin
             )
-    files[f"hub/applications/{plan.model.name}.yaml"] = yaml_file(
+    files[f"{HUB_SYNCED}/applications/{plan.model.name}.yaml"] = yaml_file(
         application(catalogue, plan, model_origin), model_origin
     )
     return files
 
 
 def with_hub_kustomization(catalogue: Catalogue, files: Files, source: SourceInfo) -> Files:
+    """The two kustomizations: `hub/` (applied once) and `hub/synced/` (applied by RHACM)."""
     top = source.where(catalogue.location)
     files["hub/kustomization.yaml"] = yaml_file(hub_kustomization(files), top)
+    files[f"{HUB_SYNCED}/kustomization.yaml"] = yaml_file(
+        hub_kustomization(files, SYNCED_ORDER, HUB_SYNCED), top
+    )
     return files
 
 
@@ -140,6 +150,27 @@ def channel(catalogue: Catalogue) -> dict[str, Any]:
     if git.insecure_skip_verify:
         spec["insecureSkipVerify"] = True
     return {"apiVersion": f"{APPS}/v1", "kind": "Channel", "metadata": meta, "spec": spec}
+
+
+def hub_subscription(catalogue: Catalogue, origin: str) -> dict[str, Any]:
+    """The Subscription that keeps the hub objects of `hub/synced/` as the branch has them:
+    RHACM applies them to the hub itself (placement.local) and deletes those that leave the
+    folder (acm-api.md sections 3 and 6), so a publish reaches the hub too. mergeAndOwn:
+    on a hub where an earlier edgemodels had them applied by hand, it takes them over (as a
+    subscription-admin's Subscription) and so prunes them later; plain merge would strip
+    its ownership and never delete them."""
+    hub = catalogue.hub
+    name = prefixed_name(catalogue, "hub")
+    labels = {"app": name, **hub_labels(catalogue)}
+    meta = _meta(name, hub.namespace, labels, origin)
+    meta["annotations"] = {
+        f"{APPS}/git-branch": catalogue.git.branch,
+        f"{APPS}/git-path": git_path(catalogue, HUB_SYNCED),
+        f"{APPS}/reconcile-option": "mergeAndOwn",
+        **meta["annotations"],
+    }
+    spec = {"channel": f"{hub.namespace}/{catalogue.name}", "placement": {"local": True}}
+    return {"apiVersion": f"{APPS}/v1", "kind": "Subscription", "metadata": meta, "spec": spec}
 
 
 def binding(namespace: str, cluster_set: str) -> dict[str, Any]:
@@ -240,22 +271,27 @@ def application(catalogue: Catalogue, plan: ModelPlan, origin: str) -> dict[str,
     }
 
 
-# The order of the hub kustomization's resources: the Namespace first, bindings before the
-# Placements that need them (argocd.py extends it).
-HUB_ORDER = (
-    "namespace.yaml",
-    "channel.yaml",
-    "bindings/",
-    "placements/",
-    "subscriptions/",
-    "applications/",
-)
+# The order of the hub kustomization's resources: the Namespace first, the Channel before
+# the Subscription that reads it (argocd.py extends it).
+HUB_ORDER = ("namespace.yaml", "channel.yaml", "subscription.yaml")
+# hub/synced/: bindings before the Placements that need them.
+SYNCED_ORDER = ("bindings/", "placements/", "subscriptions/", "applications/")
 
 
-def hub_kustomization(files: Files, order: tuple[str, ...] = HUB_ORDER) -> dict[str, Any]:
-    """Lists every hub file so `kubectl apply -k hub/` creates them all, in `order`."""
+def hub_kustomization(
+    files: Files, order: tuple[str, ...] = HUB_ORDER, folder: str = "hub"
+) -> dict[str, Any]:
+    """Lists the files of `folder` in `order`, but none of `hub/synced/` in `hub/`'s: the
+    admin applies `hub/` once (`kubectl apply -k hub/`), RHACM applies `hub/synced/`."""
+    prefix = f"{folder}/"
     paths = sorted(
-        (p.removeprefix("hub/") for p in files if p.startswith("hub/")),
+        (
+            p.removeprefix(prefix)
+            for p in files
+            if p.startswith(prefix)
+            and not p.endswith("/kustomization.yaml")
+            and (folder == HUB_SYNCED or not p.startswith(f"{HUB_SYNCED}/"))
+        ),
         key=lambda p: (next(i for i, o in enumerate(order) if p.startswith(o)), p),
     )
     return {

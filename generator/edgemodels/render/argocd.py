@@ -23,11 +23,9 @@ Decisions (README, "Argo CD delivery"):
 from __future__ import annotations
 
 from dataclasses import replace
-from hashlib import sha256
 from typing import Any
 
 from edgemodels.catalogue.model import Catalogue
-from edgemodels.names import MAX_LABEL_VALUE
 from edgemodels.render.acm import (
     HUB_ORDER,
     NAMESPACE_FILE,
@@ -35,9 +33,18 @@ from edgemodels.render.acm import (
     binding,
     placement_object,
     render_hub,
+    with_hub_kustomization,
 )
 from edgemodels.render.acm import hub_kustomization as acm_kustomization
-from edgemodels.render.common import SOURCE_ANNOTATION, SourceInfo, git_path, hub_labels, yaml_file
+from edgemodels.render.common import (
+    HUB_SYNCED,
+    SOURCE_ANNOTATION,
+    SourceInfo,
+    git_path,
+    hub_labels,
+    prefixed_name,
+    yaml_file,
+)
 from edgemodels.render.helm import placement_values
 from edgemodels.render.migration import mark_site_objects
 from edgemodels.render.settings import ModelPlan, Placed
@@ -79,22 +86,20 @@ def legacy_hub(catalogue: Catalogue, plans: list[ModelPlan], source: SourceInfo)
     """The Subscription side, kept during the migration; bindings of a namespace it shares
     with Argo CD are the Argo CD side's (one object, one file)."""
     files = render_hub(catalogue, plans, source)
-    del files["hub/kustomization.yaml"]
     if catalogue.hub.namespace == catalogue.hub.argocd.namespace:
-        files = {p: d for p, d in files.items() if not p.startswith("hub/bindings/")}
+        bindings = f"{HUB_SYNCED}/bindings/"
+        files = {p: d for p, d in files.items() if not p.startswith(bindings)}
         # Argo CD's own namespace exists already and is not ours: `kubectl delete -k hub/`
         # must never take it (and Argo CD) away.
         del files[NAMESPACE_FILE]
+    files = with_hub_kustomization(catalogue, files, source)  # hub/synced/'s, without those
+    del files["hub/kustomization.yaml"]  # with_argocd writes the one of the whole hub/
     return files
 
 
 def argo_name(catalogue: Catalogue, *parts: str) -> str:
     """`<catalogue>-<parts>`, kept within a label value (decisions carry Placement names)."""
-    name = "-".join((catalogue.name, *parts))
-    if len(name) <= MAX_LABEL_VALUE:
-        return name
-    digest = sha256(name.encode()).hexdigest()[:8]
-    return f"{name[: MAX_LABEL_VALUE - 9].rstrip('-')}-{digest}"
+    return prefixed_name(catalogue, *parts)
 
 
 def render_argocd_hub(catalogue: Catalogue, plans: list[ModelPlan], source: SourceInfo) -> Files:

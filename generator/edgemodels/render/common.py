@@ -11,6 +11,7 @@ from typing import Any
 
 from edgemodels.catalogue.model import HELPER_IMAGE, Catalogue, Model
 from edgemodels.diagnostics import Location
+from edgemodels.names import joined_name
 from edgemodels.origins import CATALOGUE_ENTRY, source_value
 from edgemodels.origins import SOURCE_ANNOTATION as SOURCE_ANNOTATION  # for the renderers
 from edgemodels.yamlio import dump_yaml
@@ -19,6 +20,9 @@ MANAGED_BY = {"app.kubernetes.io/managed-by": "edgemodels"}
 MODEL_LABEL = "edgemodels.io/model"
 PLACEMENT_LABEL = "edgemodels.io/placement"
 CATALOGUE_LABEL = "edgemodels.io/catalogue"
+# The hub objects RHACM applies to the hub itself, from Git, through the Subscription of
+# hub/subscription.yaml (README, "The hub"); everything else in hub/ is applied once.
+HUB_SYNCED = "hub/synced"
 
 # Images the generated site objects use besides the model's own (README, "Images").
 TOOLS_IMAGE = HELPER_IMAGE  # spec.defaults.helperImage replaces it (render_catalogue)
@@ -86,6 +90,11 @@ def hub_labels(catalogue: Catalogue, model: str = "", placement: str = "") -> di
     if placement:
         labels[PLACEMENT_LABEL] = placement
     return labels
+
+
+def prefixed_name(catalogue: Catalogue, *parts: str) -> str:
+    """`<catalogue>-<parts>`, kept within a label value (names.joined_name)."""
+    return joined_name(catalogue.name, *parts)
 
 
 def site_labels(model: Model, component: str) -> dict[str, str]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from edgemodels.catalogue.model import Catalogue, Requirement, Selector
-from edgemodels.render.common import SourceInfo, banner_text, git_path
+from edgemodels.render.common import SourceInfo, banner_text, git_path, prefixed_name
 from edgemodels.render.settings import ModelPlan, Placed, differences
 
 
@@ -83,7 +83,7 @@ def _placements_section(catalogue: Catalogue, plans: list[ModelPlan]) -> str:
             "`hub/argocd/placements/`, with a GitOpsCluster that registers its sites with "
             "Argo CD. "
             if _argocd(catalogue)
-            else f"Each placement is a {catalogue.hub.placement_kind} in `hub/placements/`. "
+            else f"Each placement is a {catalogue.hub.placement_kind} in `hub/synced/placements/`. "
         )
         + (f"Sites are chosen from the cluster sets {sets}. " if _is_placement(catalogue) else "")
         + _offline_text(catalogue)
@@ -168,7 +168,10 @@ def _model_section(catalogue: Catalogue, plan: ModelPlan) -> str:
     )
     hub_files = []
     if _subscriptions(catalogue):
-        hub_files += [f"hub/applications/{m.name}.yaml", f"hub/subscriptions/{m.name}--*.yaml"]
+        hub_files += [
+            f"hub/synced/applications/{m.name}.yaml",
+            f"hub/synced/subscriptions/{m.name}--*.yaml",
+        ]
     if _argocd(catalogue):
         hub_files.append(f"hub/argocd/applicationsets/{m.name}--*.yaml")
     lines.append("- Hub objects: " + ", ".join(f"`{f}`" for f in hub_files))
@@ -220,11 +223,16 @@ def _short(value: object) -> str:
 
 def _layout(catalogue: Catalogue) -> str:
     if not _argocd(catalogue):
-        return LAYOUT_TEXT.replace("HUB_NS", catalogue.hub.namespace)
+        return _hub_names(LAYOUT_TEXT, catalogue)
     text = ARGOCD_LAYOUT_TEXT.replace("ARGO_NS", catalogue.hub.argocd.namespace)
     if _subscriptions(catalogue):
-        text += MIGRATION_TEXT.replace("HUB_NS", catalogue.hub.namespace)
+        text += _hub_names(MIGRATION_TEXT, catalogue)
     return text
+
+
+def _hub_names(text: str, catalogue: Catalogue) -> str:
+    sub = prefixed_name(catalogue, "hub")
+    return text.replace("HUB_NS", catalogue.hub.namespace).replace("HUB_SUB", sub)
 
 
 ARGOCD_LAYOUT_TEXT = """## Layout
@@ -247,15 +255,20 @@ models/<m>/
   overlays/<p>/               kustomize packaging: placement <p> (source path of its Applications)
 ```
 
-Apply the hub objects once with `kubectl apply -k hub/`. From then on Argo CD follows the
-branch: a commit of a regenerated tree is synced to the sites. With
-`preserveResourcesOnDeletion` (the default) a model removed from the catalogue keeps its
-last objects on the sites, unmanaged; `edgemodels plan --base` lists them.
+Apply the hub objects with `kubectl apply -k hub/`. Argo CD follows the branch for the
+sites: a commit of a regenerated tree is synced to them. Nothing applies `hub/argocd/` to
+the hub for you: apply `hub/` again after every publish that changes it (a model or
+placement added, moved or removed, a changed selector, a Helm model's per-placement values,
+which live in its ApplicationSets), and delete by hand the objects whose files left it
+(`kubectl apply` never deletes). With `preserveResourcesOnDeletion` (the default) a model
+removed from the catalogue keeps its last objects on the sites, unmanaged;
+`edgemodels plan --base` lists them.
 """
 
 MIGRATION_TEXT = """
-During the migration from Subscriptions, the tree also holds the Subscription side (Channel,
-Subscriptions and Applications in namespace HUB_NS, under `hub/`), and every site object
+During the migration from Subscriptions, the tree also holds the Subscription side in
+namespace HUB_NS (Channel and Subscription HUB_SUB under `hub/`, which applies the
+Subscriptions and Applications of `hub/synced/` to the hub from the branch), and every site object
 carries `apps.open-cluster-management.io/do-not-delete: "true"` and
 `helm.sh/resource-policy: keep`, so removing the Subscriptions later leaves the models
 running under Argo CD.
@@ -267,13 +280,16 @@ LAYOUT_TEXT = """## Layout
 README.md                     this file
 .edgemodels/manifest.json     files edgemodels owns here, with their sha256; catalogue digest
 hub/                          objects for the RHACM hub (namespace HUB_NS)
-  kustomization.yaml          lists them all: kubectl apply -k hub/
+  kustomization.yaml          what is applied once: kubectl apply -k hub/
   namespace.yaml              the Namespace HUB_NS itself, so a fresh hub needs nothing first
   channel.yaml                the Git Channel for this repository
-  bindings/<set>.yaml         ManagedClusterSetBinding per cluster set (Placement mode)
-  placements/<name>.yaml      Placement (or PlacementRule) per placement
-  subscriptions/<m>--<p>.yaml Subscription of model <m> on placement <p>
-  applications/<m>.yaml       Application grouping the model's Subscriptions
+  subscription.yaml           Subscription HUB_SUB: applies synced/ to the hub, from Git
+  synced/                     applied (and pruned) by RHACM from the branch, never by hand
+    kustomization.yaml        lists them all
+    bindings/<set>.yaml       ManagedClusterSetBinding per cluster set (Placement mode)
+    placements/<name>.yaml    Placement (or PlacementRule) per placement
+    subscriptions/<m>--<p>.yaml  Subscription of model <m> on placement <p>
+    applications/<m>.yaml     Application grouping the model's Subscriptions
 models/<m>/
   chart/                      Helm packaging: the chart (git-path of all its Subscriptions)
   base/                       kustomize packaging: the model with its defaults
@@ -281,10 +297,16 @@ models/<m>/
   overlays/<p>/               kustomize packaging: placement <p> (git-path of its Subscription)
 ```
 
-Apply the hub objects once with `kubectl apply -k hub/` (or let a hub-side Subscription
-apply `hub/`). From then on RHACM follows the branch: a commit of a regenerated tree is
-deployed to the sites; a model removed from the catalogue disappears from Git, and RHACM
-removes it from the sites.
+Apply `hub/` once with `kubectl apply -k hub/`: the Namespace, the Channel and
+Subscription HUB_SUB, which applies `hub/synced/` to the hub itself (`placement.local`)
+from the branch and deletes the objects whose files leave it. From then on RHACM follows
+the branch, for the hub objects as for the sites: a commit of a regenerated tree reaches
+both (a model or placement added, moved or removed, a changed selector, a Helm model's
+per-placement values in its Subscriptions); a model removed from the catalogue disappears
+from Git, and RHACM removes it from the hub and the sites. Apply `hub/` again only when the
+repository, branch, folder, credentials or hub namespace change. On a hub where an earlier
+edgemodels had all hub objects applied by hand, apply it as a subscription-admin: HUB_SUB
+then takes those objects over (reconcile-option `mergeAndOwn`) instead of refusing them.
 """
 
 MOUNT_TEXT = """## Using a container model in a workload

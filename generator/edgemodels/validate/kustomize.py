@@ -32,7 +32,12 @@ import yaml
 from edgemodels.diagnostics import Location
 from edgemodels.validate.codes import diagnostic
 from edgemodels.validate.cores import Gate
-from edgemodels.validate.discover import MANIFEST_SUFFIXES, kustomization_file, refused_files
+from edgemodels.validate.discover import (
+    KUSTOMIZATION_NAMES,
+    MANIFEST_SUFFIXES,
+    kustomization_file,
+    refused_files,
+)
 from edgemodels.validate.kubectl import build_error, run_all
 from edgemodels.validate.manifests import Manifest, Source, manifests_of
 from edgemodels.validate.owners import Entries, contained, family, origin_file, owner
@@ -213,7 +218,11 @@ def check_listing(root: Path, folder: str) -> list[Finding]:
             found.append((diagnostic("K206", Location(rel, number, 3), message), ""))
     # os.walk and strings, not rglob and Paths: 3,000 hub files cost 0.1 s of Path objects
     names: list[str] = []
-    for current, dirs, files in os.walk(os.path.join(top, folder)):
+    start = os.path.join(top, folder)
+    for current, dirs, files in os.walk(start):
+        if current != start and any(k in files for k in KUSTOMIZATION_NAMES):
+            dirs[:] = []  # a kustomize folder of its own (hub/synced/): its listing's files
+            continue
         here = os.path.relpath(current, top).replace(os.sep, "/")
         prefix = "" if here == "." else f"{here}/"
         names += (prefix + n for n in (*dirs, *files))

@@ -124,3 +124,13 @@ def test_names_are_the_rendered_ones(catalogue: str, expected: str) -> None:
     rendered = _rendered_hub_names(REPO / expected)
     assert rendered, expected
     assert named == rendered
+
+
+def test_a_model_subscription_named_like_the_hub_subscription(tmp_path: Path) -> None:
+    """Catalogue 'lrt' has Subscription 'lrt-hub' (it applies hub/synced/): model 'lrt' on
+    target 'hub' would be the same object."""
+    text = with_targets("hub") + MODEL.format(name="lrt", target="hub")
+    assert findings(tmp_path, text) == [(30, 17, "R222")]
+    (message,) = messages(tmp_path, text)
+    assert "Subscription 'lrt-hub' of model 'lrt' on target 'hub'" in message
+    assert "the catalogue's hub side at catalogue.yaml:4:9" in message

@@ -116,11 +116,16 @@ def test_overridden_branch_and_path_are_what_the_subscriptions_name(
     clone = tmp_path / "clone"
     git("clone", "-q", "-b", "plant-7", str(bare_repo), str(clone))
     hub = clone / "clusters" / "plant" / "hub"
-    subscriptions = [p.read_text() for p in sorted((hub / "subscriptions").glob("*.yaml"))]
+    subscriptions = [p.read_text() for p in sorted((hub / "synced/subscriptions").glob("*.yaml"))]
     assert subscriptions
     for text in subscriptions:
         assert "apps.open-cluster-management.io/git-branch: plant-7" in text
         assert re.search(r"git-path: clusters/plant/models/[\w./-]+\n", text), text
+    # The Subscription that applies hub/synced/ to the hub follows the same branch and folder.
+    local = (hub / "subscription.yaml").read_text()
+    assert "apps.open-cluster-management.io/git-branch: plant-7\n" in local
+    assert "apps.open-cluster-management.io/git-path: clusters/plant/hub/synced\n" in local
+    assert (hub / "synced" / "kustomization.yaml").is_file()
     # --repo is where this run pushes; the hub still clones spec.git.url.
     channel = (hub / "channel.yaml").read_text()
     assert str(bare_repo) not in channel

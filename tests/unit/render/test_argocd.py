@@ -39,15 +39,15 @@ def test_one_application_set_per_subscription_and_the_same_placements() -> None:
     subscription = render(fleet())
     argo = render(argocd(fleet()))
     subs = {
-        p.removeprefix("hub/subscriptions/").removesuffix(".yaml")
+        p.removeprefix("hub/synced/subscriptions/").removesuffix(".yaml")
         for p in subscription
-        if p.startswith("hub/subscriptions/")
+        if p.startswith("hub/synced/subscriptions/")
     }
     assert set(hub_objects(argo, "applicationsets")) == subs and len(subs) == 9
-    assert not any(p.startswith(("hub/channel", "hub/subscriptions/")) for p in argo)
+    assert not any(p.startswith(("hub/channel", "hub/synced/subscriptions/")) for p in argo)
     placements = hub_objects(argo, "placements")
     for name, placement in placements.items():
-        legacy = load_yaml(subscription[f"hub/placements/{name}.yaml"])
+        legacy = load_yaml(subscription[f"hub/synced/placements/{name}.yaml"])
         assert placement["spec"] == legacy["spec"], name  # the same sites in both modes
         assert placement["metadata"]["name"] == f"acme-{name}"
         assert placement["metadata"]["namespace"] == "gitops"
@@ -62,7 +62,7 @@ def test_application_sets_deploy_what_the_subscriptions_deploy() -> None:
     subscription = render(fleet())
     argo = render(argocd(fleet()))
     for key, appset in hub_objects(argo, "applicationsets").items():
-        sub = load_yaml(subscription[f"hub/subscriptions/{key}.yaml"])
+        sub = load_yaml(subscription[f"hub/synced/subscriptions/{key}.yaml"])
         template = appset["spec"]["template"]
         source = template["spec"]["source"]
         annotations = sub["metadata"]["annotations"]
@@ -226,18 +226,24 @@ def test_migration_marks_every_site_object_and_changes_nothing_else(tmp_path: Pa
 
 def test_keep_subscriptions_holds_both_hub_sides_and_the_other_phases_do_not() -> None:
     both = render(argocd(fleet(), migration="keep-subscriptions"))
-    assert {"hub/channel.yaml", "hub/subscriptions/weights--edge.yaml"} <= set(both)
+    assert {"hub/channel.yaml", "hub/synced/subscriptions/weights--edge.yaml"} <= set(both)
     assert "hub/argocd/applicationsets/weights--edge.yaml" in both
     listed = load_yaml(both["hub/kustomization.yaml"])["resources"]
+    # The Subscription side's objects are applied by its hub Subscription, from hub/synced/.
     assert sorted(listed) == sorted(
         p.removeprefix("hub/")
         for p in both
-        if p.startswith("hub/") and p != "hub/kustomization.yaml"
+        if p.startswith("hub/")
+        and not p.endswith("/kustomization.yaml")
+        and not p.startswith("hub/synced/")
     )
-    assert listed[:2] == ["namespace.yaml", "channel.yaml"]
+    assert listed[:3] == ["namespace.yaml", "channel.yaml", "subscription.yaml"]
+    synced = load_yaml(both["hub/synced/kustomization.yaml"])["resources"]
+    assert "subscriptions/weights--edge.yaml" in synced
     removed = render(argocd(fleet(), migration="subscriptions-removed"))
     assert not any(
-        p.startswith(("hub/channel", "hub/subscriptions/", "hub/placements/")) for p in removed
+        p.startswith(("hub/channel", "hub/synced/subscriptions/", "hub/synced/placements/"))
+        for p in removed
     )
     assert "models/embeddings/components/keep-on-sites/kustomization.yaml" in removed
     done = render(argocd(fleet()))
@@ -254,9 +260,9 @@ def test_a_hub_namespace_shared_with_argo_cd_gets_each_object_once(tmp_path: Pat
     cat = argocd(fleet(), migration="keep-subscriptions")
     cat = replace(cat, hub=replace(cat.hub, namespace="gitops"))
     tree = render(cat)
-    assert not any(p.startswith("hub/bindings/") for p in tree)
+    assert not any(p.startswith("hub/synced/bindings/") for p in tree)
     assert "hub/namespace.yaml" not in tree  # Argo CD's namespace is not ours to delete
-    assert {"hub/argocd/bindings/edge.yaml", "hub/placements/edge.yaml"} <= set(tree)
+    assert {"hub/argocd/bindings/edge.yaml", "hub/synced/placements/edge.yaml"} <= set(tree)
     documents = [
         ParsedDocument(p, load_yaml(d), d.decode())
         for p, d in tree.items()

@@ -65,7 +65,7 @@ def test_required_value_needs_every_predicate_to_pin_the_same_single_value() -> 
 
 def test_follow_placement_ors_the_workload_selectors() -> None:
     tree = render(fleet())
-    placement = load_yaml(tree["hub/placements/follow-weights.yaml"])
+    placement = load_yaml(tree["hub/synced/placements/follow-weights.yaml"])
     selectors = [
         p["requiredClusterSelector"]["labelSelector"] for p in placement["spec"]["predicates"]
     ]
@@ -79,14 +79,14 @@ def test_follow_placement_without_workloads_is_not_generated() -> None:
     cat = fleet()
     cat = replace(cat, workloads=())
     tree = render(cat)
-    assert "hub/placements/follow-weights.yaml" not in tree
-    assert "hub/subscriptions/weights--follow-weights.yaml" not in tree
+    assert "hub/synced/placements/follow-weights.yaml" not in tree
+    assert "hub/synced/subscriptions/weights--follow-weights.yaml" not in tree
     assert b"`follow-weights`: not deployed anywhere" in tree["README.md"]
 
 
 def test_placements_tolerate_offline_sites_for_the_configured_time() -> None:
     tree = render(fleet())
-    tolerations = load_yaml(tree["hub/placements/edge.yaml"])["spec"]["tolerations"]
+    tolerations = load_yaml(tree["hub/synced/placements/edge.yaml"])["spec"]["tolerations"]
     assert tolerations == [
         {
             "key": "cluster.open-cluster-management.io/unreachable",
@@ -99,14 +99,14 @@ def test_placements_tolerate_offline_sites_for_the_configured_time() -> None:
             "tolerationSeconds": 86400,
         },
     ]
-    forever = load_yaml(render(seed())["hub/placements/lrt.yaml"])["spec"]["tolerations"]
+    forever = load_yaml(render(seed())["hub/synced/placements/lrt.yaml"])["spec"]["tolerations"]
     assert all("tolerationSeconds" not in t for t in forever) and len(forever) == 2
 
 
 def test_one_binding_per_cluster_set_named_after_it() -> None:
     tree = render(fleet())
     for cluster_set in ("edge", "lab"):
-        binding = load_yaml(tree[f"hub/bindings/{cluster_set}.yaml"])
+        binding = load_yaml(tree[f"hub/synced/bindings/{cluster_set}.yaml"])
         assert binding["metadata"]["name"] == binding["spec"]["clusterSet"] == cluster_set
         assert binding["metadata"]["namespace"] == "acme-models"
 
@@ -115,13 +115,13 @@ def test_placement_rules_split_ored_selectors_and_need_no_binding() -> None:
     cat = fleet()
     cat = replace(cat, hub=replace(cat.hub, placement_kind="PlacementRule"))
     tree = render(cat)
-    assert not any(p.startswith("hub/bindings/") for p in tree)
-    assert "hub/placements/follow-weights.yaml" not in tree
-    rules = [load_yaml(tree[f"hub/placements/follow-weights-{i}.yaml"]) for i in (1, 2)]
+    assert not any(p.startswith("hub/synced/bindings/") for p in tree)
+    assert "hub/synced/placements/follow-weights.yaml" not in tree
+    rules = [load_yaml(tree[f"hub/synced/placements/follow-weights-{i}.yaml"]) for i in (1, 2)]
     assert [r["kind"] for r in rules] == ["PlacementRule", "PlacementRule"]
     assert rules[0]["spec"]["clusterSelector"] == {"matchLabels": {"line": "a"}}
     for i in (1, 2):
-        sub = load_yaml(tree[f"hub/subscriptions/weights--follow-weights-{i}.yaml"])
+        sub = load_yaml(tree[f"hub/synced/subscriptions/weights--follow-weights-{i}.yaml"])
         assert sub["spec"]["placement"]["placementRef"] == {
             "kind": "PlacementRule",
             "apiVersion": "apps.open-cluster-management.io/v1",
@@ -132,7 +132,7 @@ def test_placement_rules_split_ored_selectors_and_need_no_binding() -> None:
 
 def test_subscriptions_point_at_exactly_the_model_folder() -> None:
     tree = render(fleet())
-    sub = load_yaml(tree["hub/subscriptions/detector--arm.yaml"])
+    sub = load_yaml(tree["hub/synced/subscriptions/detector--arm.yaml"])
     notes = sub["metadata"]["annotations"]
     assert notes["apps.open-cluster-management.io/git-branch"] == "main"
     assert (
@@ -140,7 +140,7 @@ def test_subscriptions_point_at_exactly_the_model_folder() -> None:
     )
     assert "models/detector/overlays/arm/kustomization.yaml" in tree
     assert "packageOverrides" not in sub["spec"] and "name" not in sub["spec"]
-    helm = load_yaml(tree["hub/subscriptions/weights--arm.yaml"])
+    helm = load_yaml(tree["hub/synced/subscriptions/weights--arm.yaml"])
     assert helm["metadata"]["annotations"]["apps.open-cluster-management.io/git-path"] == (
         "deploy/models/weights/chart"
     )
@@ -157,12 +157,12 @@ def test_subscriptions_point_at_exactly_the_model_folder() -> None:
 
 
 def test_a_placement_with_model_defaults_has_no_package_overrides() -> None:
-    sub = load_yaml(render(fleet())["hub/subscriptions/weights--edge.yaml"])
+    sub = load_yaml(render(fleet())["hub/synced/subscriptions/weights--edge.yaml"])
     assert "packageOverrides" not in sub["spec"]
 
 
 def test_application_groups_the_model_subscriptions_by_label() -> None:
-    app = load_yaml(render(fleet())["hub/applications/weights.yaml"])
+    app = load_yaml(render(fleet())["hub/synced/applications/weights.yaml"])
     assert app["spec"]["selector"] == {
         "matchExpressions": [{"key": "app", "operator": "In", "values": ["weights"]}]
     }
@@ -183,16 +183,21 @@ def test_channel_carries_credentials_reference_and_reconcile_rate() -> None:
     }
 
 
-def test_hub_kustomization_lists_every_hub_file_once() -> None:
+def test_hub_kustomizations_list_every_hub_file_once() -> None:
     tree = render(fleet())
     listed = load_yaml(tree["hub/kustomization.yaml"])["resources"]
+    # Applied once by hand: what RHACM needs to apply the rest from Git.
+    assert listed == ["namespace.yaml", "channel.yaml", "subscription.yaml"]
+    synced = load_yaml(tree["hub/synced/kustomization.yaml"])["resources"]
     files = sorted(
-        p.removeprefix("hub/")
+        p.removeprefix("hub/synced/")
         for p in tree
-        if p.startswith("hub/") and not p.endswith("kustomization.yaml")
+        if p.startswith("hub/synced/") and not p.endswith("kustomization.yaml")
     )
-    assert sorted(listed) == files and len(set(listed)) == len(listed)
-    assert listed[:2] == ["namespace.yaml", "channel.yaml"]
+    assert sorted(synced) == files and len(set(synced)) == len(synced)
+    assert len(listed) + len(synced) == sum(
+        p.startswith("hub/") and not p.endswith("kustomization.yaml") for p in tree
+    )
 
 
 def test_argocd_delivery_leaves_the_hub_to_its_own_renderer() -> None:
@@ -202,6 +207,7 @@ def test_argocd_delivery_leaves_the_hub_to_its_own_renderer() -> None:
     # Only the Argo CD side (tested in test_argocd.py): no Channel, no Subscriptions.
     hub = [p for p in tree if p.startswith("hub/")]
     assert hub and all(p.startswith("hub/argocd/") or p == "hub/kustomization.yaml" for p in hub)
+    assert "hub/subscription.yaml" not in tree
     assert "models/lrt/chart/Chart.yaml" in tree
 
 

@@ -40,7 +40,7 @@ CATALOGUES = {
 def site_outputs(tree: FileTree, root: Path, namespace: str) -> dict[str, list[dict[str, Any]]]:
     """Objects each Subscription would put on a site: rendered chart or built overlay."""
     out = {}
-    for path in sorted(p for p in tree if p.startswith("hub/subscriptions/")):
+    for path in sorted(p for p in tree if p.startswith("hub/synced/subscriptions/")):
         sub = load_yaml(tree[path])
         git_path = sub["metadata"]["annotations"]["apps.open-cluster-management.io/git-path"]
         folder = root / git_path.removeprefix("deploy/")
@@ -81,7 +81,7 @@ def test_hub_objects_match_the_upstream_crd_schemas(name: str) -> None:
     tree = render(CATALOGUES[name]())
     checked = 0
     for path, data in tree.items():
-        if path.startswith("hub/") and path != "hub/kustomization.yaml":
+        if path.startswith("hub/") and not path.endswith("/kustomization.yaml"):
             assert schema_errors(load_yaml(data)) == [], path
             checked += 1
     assert checked >= 4
@@ -104,7 +104,7 @@ def test_what_each_subscription_deploys_is_valid_kubernetes(
 def test_the_schemas_do_catch_a_mistake() -> None:
     require_crd_schemas()
     tree = render(seed())
-    sub = load_yaml(tree["hub/subscriptions/lrt--lrt.yaml"])
+    sub = load_yaml(tree["hub/synced/subscriptions/lrt--lrt.yaml"])
     sub["spec"]["placement"]["placementRef"]["nmae"] = "x"
     assert any("nmae" in e for e in schema_errors(sub))
     deployment = load_yaml(
@@ -144,7 +144,7 @@ def test_overlays_and_components_patch_with_json_patches_on_named_targets() -> N
 def test_the_seed_model_answers_on_port_80_under_its_ingress_path(
     deployed: Callable[[str], Outputs],
 ) -> None:
-    objects = by_key(deployed("seed")["hub/subscriptions/lrt--lrt.yaml"])
+    objects = by_key(deployed("seed")["hub/synced/subscriptions/lrt--lrt.yaml"])
     assert set(objects) == {("Deployment", "lrt"), ("Service", "lrt"), ("Ingress", "lrt")}
     ingress = objects[("Ingress", "lrt")]["spec"]
     assert "ingressClassName" not in ingress  # the site's default class (Traefik on k3s)
@@ -172,7 +172,7 @@ def test_security_exceptions_loosen_only_what_they_name(packaging: str, tmp_path
     cat = replace(cat, models=(replace(cat.models[0], security=exception),))
     tree = render(cat)
     outputs = site_outputs(tree, write_out(tree, tmp_path), "i4q-lrt")
-    objects = by_key(outputs["hub/subscriptions/lrt--lrt.yaml"])
+    objects = by_key(outputs["hub/synced/subscriptions/lrt--lrt.yaml"])
     deployment = objects[("Deployment", "lrt")]
     pod = deployment["spec"]["template"]["spec"]
     assert pod["containers"][0]["securityContext"]["readOnlyRootFilesystem"] is False
@@ -198,7 +198,7 @@ def test_the_pods_of_a_model_with_an_exception_pass_the_pod_rules(
     cat = replace(cat, models=(replace(cat.models[0], security=exception),))
     tree = render(cat)
     outputs = site_outputs(tree, write_out(tree, tmp_path), "i4q-lrt")
-    deployment = by_key(outputs["hub/subscriptions/lrt--lrt.yaml"])[("Deployment", "lrt")]
+    deployment = by_key(outputs["hub/synced/subscriptions/lrt--lrt.yaml"])[("Deployment", "lrt")]
     template = deployment["spec"]["template"]
     # What the ReplicaSet controller creates: the template's metadata and spec, nothing more.
     metadata = {"name": "lrt-7d4b9c-x2x7p", **template["metadata"]}
@@ -213,7 +213,7 @@ def test_the_pods_of_a_model_with_an_exception_pass_the_pod_rules(
 
 def test_container_model_delivery_per_placement(deployed: Callable[[str], Outputs]) -> None:
     outputs = deployed("fleet-helm")
-    copy = by_key(outputs["hub/subscriptions/weights--arm.yaml"])
+    copy = by_key(outputs["hub/synced/subscriptions/weights--arm.yaml"])
     kinds = sorted(k for k, _ in copy)
     assert kinds == ["ConfigMap", "Job", "PersistentVolumeClaim"]
     descriptor = copy[("ConfigMap", "weights-model")]["data"]
@@ -228,13 +228,13 @@ def test_container_model_delivery_per_placement(deployed: Callable[[str], Output
     }
     job = next(o for (k, _), o in copy.items() if k == "Job")
     assert job["spec"]["template"]["spec"]["containers"][0]["image"] == descriptor["image"]
-    volume = by_key(outputs["hub/subscriptions/weights--modern.yaml"])
+    volume = by_key(outputs["hub/synced/subscriptions/weights--modern.yaml"])
     assert sorted(k for k, _ in volume) == ["ConfigMap", "Deployment"]
     prefetch = volume[("Deployment", "weights-prefetch")]["spec"]["template"]["spec"]
     assert prefetch["volumes"][0]["image"]["reference"] == "quay.io/acme/weights@sha256:" + "a" * 64
     data = volume[("ConfigMap", "weights-model")]["data"]
     assert data["delivery"] == "imageVolume" and data["digest"] == "sha256:" + "a" * 64
-    arm = by_key(outputs["hub/subscriptions/weights--modern-arm.yaml"])
+    arm = by_key(outputs["hub/synced/subscriptions/weights--modern-arm.yaml"])
     reference = "quay.io/acme/weights-arm64:2024.05"
     volume = arm[("Deployment", "weights-prefetch")]["spec"]["template"]["spec"]["volumes"][0]
     assert volume["image"]["reference"] == reference
@@ -254,7 +254,7 @@ def test_run_as_user_sets_the_pods_uid(packaging: str, user: int, tmp_path: Path
     # An image whose USER is a name cannot start under runAsNonRoot without a numeric UID.
     tree = render(with_user(all_packaged(seed(), packaging), user))
     outputs = site_outputs(tree, write_out(tree, tmp_path), "i4q-lrt")
-    objects = by_key(outputs["hub/subscriptions/lrt--lrt.yaml"])
+    objects = by_key(outputs["hub/synced/subscriptions/lrt--lrt.yaml"])
     pod = objects[("Deployment", "lrt")]["spec"]["template"]["spec"]
     assert pod["securityContext"] == {
         "runAsNonRoot": True,
@@ -274,7 +274,7 @@ def test_run_as_user_deploys_the_same_objects_from_both_packagings(tmp_path: Pat
     for packaging in ("helm", "kustomize"):
         tree = render(with_user(all_packaged(seed(), packaging), 10001))
         outputs = site_outputs(tree, write_out(tree, tmp_path / packaging), "i4q-lrt")
-        deployed[packaging] = by_key(outputs["hub/subscriptions/lrt--lrt.yaml"])
+        deployed[packaging] = by_key(outputs["hub/synced/subscriptions/lrt--lrt.yaml"])
     assert deployed["helm"] == deployed["kustomize"]
 
 
@@ -283,7 +283,7 @@ def test_without_run_as_user_nothing_names_a_uid(packaging: str, tmp_path: Path)
     tree = render(all_packaged(seed(), packaging))
     assert not [path for path, data in tree.items() if b"runAsUser" in data]
     outputs = site_outputs(tree, write_out(tree, tmp_path), "i4q-lrt")
-    pod = by_key(outputs["hub/subscriptions/lrt--lrt.yaml"])[("Deployment", "lrt")]
+    pod = by_key(outputs["hub/synced/subscriptions/lrt--lrt.yaml"])[("Deployment", "lrt")]
     assert pod["spec"]["template"]["spec"]["securityContext"] == {
         "runAsNonRoot": True,
         "seccompProfile": {"type": "RuntimeDefault"},

@@ -1,0 +1,95 @@
+"""The hub objects reach the hub from Git: `hub/` (applied once) holds a hub-local
+Subscription that applies, and prunes, `hub/synced/` (review D5)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from edgemodels.catalogue.model import Catalogue
+
+from .samples import fleet
+from .schemas import require_crd_schemas, schema_errors
+from .tooling import load_yaml, render
+
+APPS = "apps.open-cluster-management.io"
+PER_MODEL_KINDS = {
+    "ManagedClusterSetBinding",
+    "Placement",
+    "PlacementRule",
+    "Subscription",
+    "Application",
+}
+
+
+def with_kind(catalogue: Catalogue, kind: str) -> Catalogue:
+    return replace(catalogue, hub=replace(catalogue.hub, placement_kind=kind))
+
+
+@pytest.mark.parametrize("kind", ["Placement", "PlacementRule"])
+def test_the_bootstrap_subscription_applies_the_folder_of_every_hub_object(kind: str) -> None:
+    cat = with_kind(fleet(), kind)
+    tree = render(cat)
+    sub = load_yaml(tree["hub/subscription.yaml"])
+    annotations = sub["metadata"]["annotations"]
+    assert sub["kind"] == "Subscription" and sub["metadata"]["namespace"] == cat.hub.namespace
+    assert sub["spec"] == {
+        "channel": f"{cat.hub.namespace}/{cat.name}",
+        "placement": {"local": True},
+    }
+    assert annotations[f"{APPS}/git-branch"] == cat.git.branch
+    # The git-path is in the repository; the tree is its folder spec.git.path.
+    assert annotations[f"{APPS}/git-path"] == f"{cat.git.path.strip('/')}/hub/synced"
+    folder = "hub/synced"
+    assert f"{folder}/kustomization.yaml" in tree
+    listed = load_yaml(tree[f"{folder}/kustomization.yaml"])["resources"]
+    # Every hub object but the bootstrap's three is in the folder, and listed there.
+    others = {
+        path: load_yaml(data)["kind"]
+        for path, data in tree.items()
+        if path.startswith("hub/")
+        and not path.endswith("/kustomization.yaml")
+        and path not in ("hub/namespace.yaml", "hub/channel.yaml", "hub/subscription.yaml")
+    }
+    assert set(others.values()) <= PER_MODEL_KINDS and kind in others.values()
+    assert sorted(f"{folder}/{p}" for p in listed) == sorted(others)
+
+
+@pytest.mark.parametrize("kind", ["Placement", "PlacementRule"])
+def test_the_hub_subscription_matches_the_real_subscription_crd(kind: str) -> None:
+    require_crd_schemas()
+    sub = load_yaml(render(with_kind(fleet(), kind))["hub/subscription.yaml"])
+    assert schema_errors(sub) == []
+    sub["spec"]["placement"]["local"] = "yes"  # the schema does look at it
+    assert schema_errors(sub)
+
+
+def test_the_hub_subscription_follows_the_deploy_folder_and_keeps_a_label_sized_name() -> None:
+    cat = fleet()
+    cat = replace(cat, name="c" * 63, git=replace(cat.git, path="/clusters/plant/", branch="b7"))
+    sub = load_yaml(render(cat)["hub/subscription.yaml"])
+    annotations = sub["metadata"]["annotations"]
+    assert annotations[f"{APPS}/git-path"] == "clusters/plant/hub/synced"
+    assert annotations[f"{APPS}/git-branch"] == "b7"
+    # RHACM labels what it deploys with the Subscription's name: it must be a label value.
+    assert (
+        len(sub["metadata"]["name"]) <= 63
+        and sub["metadata"]["labels"]["app"] == (sub["metadata"]["name"])
+    )
+
+
+def test_a_removed_model_leaves_the_synced_folder_so_rhacm_deletes_its_hub_objects() -> None:
+    cat = fleet()
+    before = render(cat)
+    gone = cat.models[0].name
+    after = render(replace(cat, models=cat.models[1:]))
+    mine = {p for p in before if p.startswith("hub/synced/") and f"/{gone}" in p}
+    assert f"hub/synced/applications/{gone}.yaml" in mine
+    assert any(p.startswith(f"hub/synced/subscriptions/{gone}--") for p in mine)
+    assert not mine & set(after)
+    listed = load_yaml(after["hub/synced/kustomization.yaml"])["resources"]
+    assert not [p for p in listed if f"/{gone}" in p]
+    # The bootstrap does not change: nothing to apply by hand.
+    assert before["hub/kustomization.yaml"] == after["hub/kustomization.yaml"]
+    assert before["hub/subscription.yaml"] == after["hub/subscription.yaml"]
