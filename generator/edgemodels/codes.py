@@ -88,6 +88,10 @@ CODES: dict[str, Code] = {
         "ignored-with-placementrule",
         "hub.clusterSets or offlineTolerationSeconds set where PlacementRules ignore them",
     ),
+    "R225": Code(
+        "service-name-invalid",
+        "an http model whose name (its Service's) does not start with a letter",
+    ),
     "P001": Code("unused-suppression", "an inline ignore[...] that matches no finding on its line"),
     "P002": Code("policy-file-invalid", "a policy file of the wrong shape (field, type, value)"),
     "P003": Code("cel-syntax-error", "a CEL expression of a policy that does not parse"),

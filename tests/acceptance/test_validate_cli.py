@@ -411,3 +411,20 @@ def test_the_hub_subscription_must_find_its_folder_in_the_tree(
     line = next(i for i, t in enumerate(sub, 1) if "/git-path:" in t)
     assert f"{tree.as_posix()}/hub/subscription.yaml:{line}:" in out
     assert "K308 Subscription lrt-hub: path 'hub/synced' does not exist in the tree" in out
+
+
+@pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl is not on PATH")
+def test_a_service_name_that_starts_with_a_digit_is_an_error(
+    tree: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A Service name must be a DNS-1035 label, in a rendered chart and in a built overlay
+    alike; the schemas do not check name syntax per kind (check refuses such models: R225)."""
+    chart = tree / "models/sktime/chart/templates/service.yaml"
+    include = '{{- include "edgemodels.metadata" $ctx | nindent 2 }}'
+    chart.write_text(chart.read_text().replace(include, "name: 3d-sktime"))
+    base = tree / "models/anomaly-scorer/base/service.yaml"
+    base.write_text(base.read_text().replace("  name: anomaly-scorer\n", "  name: 9-anomaly\n", 1))
+    assert run_validate(str(tree), "--no-policies") == 1
+    out = capsys.readouterr().out
+    assert "K328 Service 3d-sktime: Service name '3d-sktime' is not a DNS-1035 label" in out
+    assert "K328 Service 9-anomaly: Service name '9-anomaly' is not a DNS-1035 label" in out

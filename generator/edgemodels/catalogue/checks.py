@@ -14,6 +14,7 @@ from edgemodels.catalogue.overlaps import overlap_findings
 from edgemodels.catalogue.sources import Merged, Node
 from edgemodels.diagnostics import Diagnostic, Location, Severity
 from edgemodels.names import (
+    DNS1035_LABEL,
     MAX_APPLICATION_NAME,
     MAX_LABEL_VALUE,
     label_key_problem,
@@ -218,6 +219,14 @@ def _models(merged: Merged) -> Iterator[Diagnostic]:
             )
         yield from _images(m)
         wrapper = m.data["wrapper"]
+        if wrapper == "http" and not DNS1035_LABEL.match(name):
+            yield _d(
+                m.at("name"),
+                "R225",
+                "service-name-invalid",
+                f"http model '{name}' names its Service, which must start with a letter "
+                "(a DNS-1035 label): every site would refuse it; rename the model",
+            )
         other = "container" if wrapper == "http" else "http"
         if wrapper == "http" and "http" not in m.data:
             yield _d(

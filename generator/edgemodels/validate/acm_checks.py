@@ -3,7 +3,8 @@
 Each check reads the hub objects of the tree as a whole: a Subscription's channel must be
 `namespace/name` and exist, its placementRef must name a Placement or PlacementRule of its
 own namespace, every Placement's namespace must bind its cluster sets, each git-path must
-hold a chart or kustomization, and names must fit their budgets.
+hold a chart or kustomization, names must fit their budgets and Service names (those of
+Ingress backends too) must be DNS-1035 labels.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
+from edgemodels.names import DNS1035_LABEL
 from edgemodels.validate.discover import KUSTOMIZATION_NAMES
 from edgemodels.validate.gitpaths import GIT_PATH, GITHUB_PATH, SUBSCRIPTION, PackageRef
 from edgemodels.validate.manifests import Manifest, Pointer, load_stream, value_at
@@ -39,6 +41,11 @@ APPLICATION_NAME_BUDGET = 37  # RHACM console limit on application names
 NAME_BUDGET = 253
 LABEL_BUDGET = 63
 _LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
+# A Service name is a DNS-1035 label, and so is the Service an Ingress backend names (the
+# Ingress is refused too): a DNS-1123 name that starts with a digit is not one.
+DNS1035_BUDGET = 63
+SERVICE = ("v1", "Service")
+INGRESS = ("networking.k8s.io/v1", "Ingress")
 
 
 class Index:
@@ -348,5 +355,60 @@ def hub_findings(hub: Sequence[Manifest], refs: Sequence[PackageRef], root: Path
 
 
 def name_findings(manifests: Sequence[Manifest]) -> list[Finding]:
-    """The name budgets, object by object (so a part of a tree at a time)."""
-    return [f for manifest in manifests for f in check_names(manifest)]
+    """The name budgets and syntax, object by object (so a part of a tree at a time)."""
+    return [
+        f
+        for manifest in manifests
+        for f in (*check_names(manifest), *check_service_names(manifest))
+    ]
+
+
+def check_service_names(manifest: Manifest) -> list[Finding]:
+    """K328: Service names, and the Services Ingress backends name, that are no DNS-1035 label."""
+    kind = (manifest.api_version, manifest.kind)
+    if kind == SERVICE:
+        named: list[tuple[Pointer, object]] = [(("metadata", "name"), manifest.name)]
+    elif kind == INGRESS:
+        named = list(_ingress_backends(manifest.data))
+    else:
+        return []
+    return [
+        finding(manifest, pointer, "K328", _dns1035_message(name, kind == SERVICE))
+        for pointer, name in named
+        if isinstance(name, str) and name and not _is_dns1035(name)
+    ]
+
+
+def _is_dns1035(name: str) -> bool:
+    return len(name) <= DNS1035_BUDGET and DNS1035_LABEL.match(name) is not None
+
+
+def _dns1035_message(name: str, service: bool) -> str:
+    what = "Service name" if service else "backend Service name"
+    refused = "it" if service else "the Ingress"
+    return (
+        f"{what} '{name}' is not a DNS-1035 label (at most {DNS1035_BUDGET} characters of "
+        f"[a-z0-9-], starting with a letter, ending with a letter or digit): the API server "
+        f"refuses {refused}"
+    )
+
+
+def _ingress_backends(data: object) -> Iterable[tuple[Pointer, object]]:
+    default: Pointer = ("spec", "defaultBackend", "service", "name")
+    yield default, value_at(data, default)
+    rules = value_at(data, ("spec", "rules"))
+    for i, rule in enumerate(rules if isinstance(rules, list) else []):
+        paths = value_at(rule, ("http", "paths"))
+        for j in range(len(paths) if isinstance(paths, list) else 0):
+            pointer: Pointer = (
+                "spec",
+                "rules",
+                i,
+                "http",
+                "paths",
+                j,
+                "backend",
+                "service",
+                "name",
+            )
+            yield pointer, value_at(data, pointer)

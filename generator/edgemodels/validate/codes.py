@@ -80,6 +80,10 @@ CODES: dict[str, Code] = {
     # K326-K327: more of what a Git Subscription needs (acm-api.md sections 3 and 4)
     "K326": Code("chart-name-mismatch", "Helm Subscription spec.name is not the chart's name"),
     "K327": Code("git-branch-missing", "Git Subscription without a git-branch annotation"),
+    "K328": Code(
+        "service-name-invalid",
+        "a Service name (or an Ingress backend's) that is not a DNS-1035 label",
+    ),
 }
 
 

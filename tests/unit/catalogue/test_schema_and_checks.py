@@ -115,6 +115,17 @@ CASES = {
         sub("name: sktime", "name: " + "m" * 38),
         [(18, 13, "R204")],
     ),
+    # its Service is named after it, and a Service name must start with a letter
+    "http model name starting with a digit": (
+        sub("name: sktime", "name: 3d-sktime"),
+        [(18, 13, "R225")],
+    ),
+    "container model name starting with a digit": (  # no Service: a DNS-1123 name is enough
+        BASE.replace("name: sktime", "name: 3d-sktime")
+        .replace("wrapper: http", "wrapper: container")
+        .replace("      http: {port: 8080, healthPath: /health, ingressPath: /api}\n", ""),
+        [],
+    ),
     "invalid image": (
         sub("image: registry.gitlab.com/i4q/lrt/sktime:1.4.2", "image: 'Registry/UPPER case'"),
         [(21, 14, "R205")],

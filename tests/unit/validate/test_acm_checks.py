@@ -263,3 +263,52 @@ def test_gitops_cluster_and_application_set(options: ValidateOptions, tmp_path: 
     unplaced = ARGO.replace("placement: edge", "placement: nowhere")
     assert run(unplaced, options) == [(42, 57, "K304")]
     assert run(ARGO, options, tmp_path) == [(51, 15, "K308")]  # source path not in the tree
+
+
+SERVED = """\
+apiVersion: v1
+kind: Service
+metadata:
+  name: web
+spec:
+  ports: [{name: http, port: 80}]
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: web
+spec:
+  defaultBackend: {service: {name: web, port: {name: http}}}
+  rules:
+  - http:
+      paths:
+      - {path: /a, pathType: Prefix, backend: {service: {name: web, port: {name: http}}}}
+"""
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        ("  name: web\nspec:\n  ports", "  name: 3d-web\nspec:\n  ports", [(4, 9, "K328")]),
+        (
+            "defaultBackend: {service: {name: web",
+            "defaultBackend: {service: {name: 3d",
+            [(13, 36, "K328")],
+        ),
+        ("backend: {service: {name: web", "backend: {service: {name: 9-web", [(17, 64, "K328")]),
+        ("  name: web\nspec:\n  ports", "  name: web-\nspec:\n  ports", [(4, 9, "K328")]),
+        (
+            "  name: web\nspec:\n  ports",
+            "  name: w" + "e" * 63 + "\nspec:\n  ports",
+            [(4, 9, "K328")],
+        ),
+        # other kinds take DNS-1123 names: a leading digit is fine there
+        ("  name: web\nspec:\n  defaultBackend", "  name: 3d-web\nspec:\n  defaultBackend", []),
+    ],
+)
+def test_service_names_are_dns_1035_labels(
+    options: ValidateOptions, old: str, new: str, expected: list[tuple[int, int, str]]
+) -> None:
+    assert old in SERVED
+    found = run(SERVED.replace(old, new, 1), options)
+    assert [f for f in found if f[2] == "K328"] == expected
