@@ -32,6 +32,9 @@ labels:
   {{- include "edgemodels.labels" . | nindent 2 }}
 annotations:
   edgemodels.io/source: {{ .source | quote }}
+  {{- if .replaced }}
+  apps.open-cluster-management.io/reconcile-option: replace
+  {{- end }}
   {{- with .security }}
   {{- with include "edgemodels.exceptions" . | trim }}
   {{- . | nindent 2 }}
@@ -50,6 +53,9 @@ edgemodels.io/writable-root-filesystem: {{ .reason | quote }}
 {{- end }}
 {{- end }}
 
+{{- /* `replaced`: the objects whose Kustomize twins RHACM must PUT, not merge, so that a
+       removed key leaves the site (site.py, RECONCILE_OPTION). Helm ignores it, and keeps
+       the two packagings' objects the same. */}}
 {{- define "edgemodels.context" -}}
 {{- $root := index . 0 -}}
 {{- toJson (dict "name" $root.Chart.Name "component" (index . 1) "objectName" (index . 2)
@@ -67,7 +73,7 @@ capabilities:
 
 DEPLOYMENT = """\
 {{- $ctx := include "edgemodels.context" (list . "model-server" .Chart.Name) | fromJson }}
-{{- $ctx = merge (dict "security" .Values.security) $ctx }}
+{{- $ctx = merge (dict "security" .Values.security "replaced" true) $ctx }}
 apiVersion: apps/v1
 kind: Deployment
 metadata:
@@ -185,6 +191,7 @@ spec:
 DESCRIPTOR = """\
 {{- $name := printf "%s-model" .Chart.Name }}
 {{- $ctx := include "edgemodels.context" (list . "model-files" $name) | fromJson }}
+{{- $ctx = merge (dict "replaced" true) $ctx }}
 {{- $ref := splitList "@" .Values.image }}
 apiVersion: v1
 kind: ConfigMap
@@ -324,6 +331,7 @@ PREFETCH = """\
 {{- if eq .Values.delivery "imageVolume" }}
 {{- $name := printf "%s-prefetch" .Chart.Name }}
 {{- $ctx := include "edgemodels.context" (list . "model-prefetch" $name) | fromJson }}
+{{- $ctx = merge (dict "replaced" true) $ctx }}
 apiVersion: apps/v1
 kind: Deployment
 metadata:

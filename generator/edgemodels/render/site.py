@@ -60,8 +60,22 @@ echo "model version $MODEL_VERSION_DIR is current in $root"
 """
 
 
-def meta(name: str, labels: dict[str, str], origin: str) -> Obj:
-    return {"name": name, "labels": labels, "annotations": {SOURCE_ANNOTATION: origin}}
+# RHACM updates an object with a JSON merge patch that never removes a key (acm-api.md
+# section 6): a descriptor key of the old delivery, a removed security exception, pull
+# secrets or runAsUser would stay on the site. `replace` makes it PUT the object, so the
+# site's equals the generated one. Only where a generated map loses keys and a PUT is safe:
+# the descriptor ConfigMap and the Deployments (their one immutable field, the selector,
+# is fixed by the model's name, so RHACM ignoring an Invalid PUT hides nothing). Not the
+# PVC (a PUT without the bound volumeName is refused, and RHACM ignores that refusal: a
+# resize would be dropped silently), not the Job (its template is immutable; a new
+# template gets a new name), and RHACM always merges Services (their keys never change).
+RECONCILE_OPTION = "apps.open-cluster-management.io/reconcile-option"
+REPLACED = {RECONCILE_OPTION: "replace"}
+
+
+def meta(name: str, labels: dict[str, str], origin: str, replaced: bool = False) -> Obj:
+    annotations = {SOURCE_ANNOTATION: origin, **(REPLACED if replaced else {})}
+    return {"name": name, "labels": labels, "annotations": annotations}
 
 
 RUN_AS_ROOT = "edgemodels.io/run-as-root"
@@ -135,7 +149,7 @@ def deployment(catalogue: Catalogue, model: Model, s: Settings, origin: str) -> 
         container["resources"] = resources(s.resources)
     container["securityContext"] = container_security(model.security.writable_root_filesystem)
     container["volumeMounts"] = [{"name": "tmp", "mountPath": "/tmp"}]
-    metadata = meta(model.name, site_labels(model, SERVER), origin)
+    metadata = meta(model.name, site_labels(model, SERVER), origin, replaced=True)
     metadata["annotations"].update(exception_annotations(model))
     security = pod_security(model.security.run_as_root, http.run_as_user)
     # The Pods get only the template's metadata, and the admission policies check them.
@@ -209,7 +223,7 @@ def descriptor(model: Model, image: str, origin: str) -> Obj:
     return {
         "apiVersion": "v1",
         "kind": "ConfigMap",
-        "metadata": meta(f"{model.name}-model", site_labels(model, FILES), origin),
+        "metadata": meta(f"{model.name}-model", site_labels(model, FILES), origin, True),
         "data": {k: v for k, v in data.items() if v},
     }
 
@@ -305,7 +319,9 @@ def prefetch(catalogue: Catalogue, model: Model, image: str, tools: str, origin:
     return {
         "apiVersion": "apps/v1",
         "kind": "Deployment",
-        "metadata": meta(f"{model.name}-prefetch", site_labels(model, PREFETCH), origin),
+        "metadata": meta(
+            f"{model.name}-prefetch", site_labels(model, PREFETCH), origin, replaced=True
+        ),
         "spec": {
             "replicas": 1,
             "selector": {"matchLabels": selector_labels(model, PREFETCH)},

@@ -19,6 +19,9 @@ annotations:
   edgemodels.io/source: {{ .source | quote }}
   apps.open-cluster-management.io/do-not-delete: "true"
   helm.sh/resource-policy: "keep"
+  {{- if .replaced }}
+  apps.open-cluster-management.io/reconcile-option: replace
+  {{- end }}
   {{- with .security }}
   {{- with include "edgemodels.exceptions" . | trim }}
   {{- . | nindent 2 }}
@@ -37,6 +40,9 @@ edgemodels.io/writable-root-filesystem: {{ .reason | quote }}
 {{- end }}
 {{- end }}
 
+{{- /* `replaced`: the objects whose Kustomize twins RHACM must PUT, not merge, so that a
+       removed key leaves the site (site.py, RECONCILE_OPTION). Helm ignores it, and keeps
+       the two packagings' objects the same. */}}
 {{- define "edgemodels.context" -}}
 {{- $root := index . 0 -}}
 {{- toJson (dict "name" $root.Chart.Name "component" (index . 1) "objectName" (index . 2)

@@ -17,6 +17,9 @@ labels:
   {{- include "edgemodels.labels" . | nindent 2 }}
 annotations:
   edgemodels.io/source: {{ .source | quote }}
+  {{- if .replaced }}
+  apps.open-cluster-management.io/reconcile-option: replace
+  {{- end }}
   {{- with .security }}
   {{- with include "edgemodels.exceptions" . | trim }}
   {{- . | nindent 2 }}
@@ -35,6 +38,9 @@ edgemodels.io/writable-root-filesystem: {{ .reason | quote }}
 {{- end }}
 {{- end }}
 
+{{- /* `replaced`: the objects whose Kustomize twins RHACM must PUT, not merge, so that a
+       removed key leaves the site (site.py, RECONCILE_OPTION). Helm ignores it, and keeps
+       the two packagings' objects the same. */}}
 {{- define "edgemodels.context" -}}
 {{- $root := index . 0 -}}
 {{- toJson (dict "name" $root.Chart.Name "component" (index . 1) "objectName" (index . 2)
