@@ -91,13 +91,18 @@ def test_helm_models_named_like_yaml_booleans_or_numbers_render_valid_objects(
     """Found by the random-catalogue fuzz: a Helm model named `n` rendered `name: n`, which
     YAML reads as false, so its Deployment and Service were invalid (fixed by quoting in
     render/helm_templates.py); one named `y` or `1e3` had an unquoted Chart.yaml name, which
-    Helm's YAML reads as true or 1000 (fixed in yamlio's dumper)."""
+    Helm's YAML reads as true or 1000 (fixed in yamlio's dumper). Names that start with a
+    digit are container models: an http model's Service name must start with a letter (R225)."""
     digest = "@sha256:" + "5" * 64
+    image = f"image: 'registry.gitlab.com/i4q/m:1.0.0{digest}', targets: [all]"
     models = "".join(
-        f"  - {{name: '{name}', version: 1.0.0, wrapper: http, packaging: helm, "
-        f"image: 'registry.gitlab.com/i4q/m:1.0.0{digest}', targets: [all], "
+        f"  - {{name: '{name}', version: 1.0.0, wrapper: http, packaging: helm, {image}, "
         f"http: {{port: 8080, ingressPath: /m-{name}}}, resources: {{limits: {{memory: 1Gi}}}}}}\n"
         for name in NAMES
+    ) + "".join(
+        f"  - {{name: '{name}', version: 1.0.0, wrapper: container, packaging: helm, {image}, "
+        "container: {size: 1Gi}}\n"
+        for name in NUMBER_NAMES
     )
     catalogue = tmp_path / "catalogue.yaml"
     catalogue.write_text(
@@ -112,11 +117,15 @@ def test_helm_models_named_like_yaml_booleans_or_numbers_render_valid_objects(
     result = run(["validate", str(out), "--validator", "builtin"])
     assert result.code == 0, describe(result)
     # Helm read `name: y` in Chart.yaml as true: every object was named "true" (yamlio).
-    deployments = [o for o in site_objects(out) if o["kind"] == "Deployment"]
+    objects = site_objects(out)
+    deployments = [o for o in objects if o["kind"] == "Deployment"]
     assert sorted(o["metadata"]["name"] for o in deployments) == sorted(NAMES)
+    descriptors = [o for o in objects if o["kind"] == "ConfigMap"]
+    assert sorted(o["data"]["name"] for o in descriptors) == sorted(NUMBER_NAMES)
 
 
-NAMES = ("n", "y", "on", "123", "1e3")
+NAMES = ("n", "y", "on")
+NUMBER_NAMES = ("123", "1e3")
 
 
 @pytest.mark.parametrize(
