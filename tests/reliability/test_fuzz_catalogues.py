@@ -32,7 +32,9 @@ LIMITED = {"requests": {"cpu": "100m", "memory": "128Mi"}, "limits": {"memory": 
 
 @st.composite
 def models(draw: st.DrawFn, name: str, targets: list[str]) -> dict[str, Any]:
-    wrapper = draw(st.sampled_from(["http", "container"]))
+    # An http model's Service is named after it and must start with a letter (R225).
+    wrappers = ["http", "container"] if name[0].isalpha() else ["container"]
+    wrapper = draw(st.sampled_from(wrappers))
     model: dict[str, Any] = {
         "name": name,
         "version": "{}.{}.{}".format(*draw(st.tuples(*[st.integers(0, 20)] * 3))),
