@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import posixpath
 import re
 from dataclasses import dataclass
@@ -146,19 +147,36 @@ def _build_meta(text: str) -> str:
 
 
 def version_dir(version: str) -> str:
-    """The folder name of one model version on the site's volume."""
+    """The readable part of a model version's folder name (several versions may share it)."""
     return re.sub(r"[^A-Za-z0-9._-]", "_", version).lstrip(".") or "_"
 
 
-def copy_job_key(image: str, version: str, model_path: str, tools_image: str) -> str:
-    """The string whose sha256 names the copy Job (same in Helm templates and kustomize)."""
-    return f"{image}\n{version}\n{model_path}\n{tools_image}"
+def content_dir(version: str, image: str, model_path: str) -> str:
+    """The folder of one model's files on the site's volume: the copy script copies only
+    into a folder that is not complete yet, so the name must change with the content. A
+    rebuilt image under the same version, or another folder in it, is a new folder; so
+    is each version, whatever `version_dir` makes of it (`1.0+a`, `1.0_a`). The Helm
+    chart computes the same (helm_templates.py, job.yaml)."""
+    key = f"{version}\n{image}\n{model_path}"
+    return f"{version_dir(version)}-{sha256(key.encode()).hexdigest()[:12]}"
 
 
-def copy_job_name(model: str, image: str, version: str, model_path: str, tools_image: str) -> str:
-    """A Job's pod template is immutable: anything that changes it must change the name."""
-    key = copy_job_key(image, version, model_path, tools_image)
-    return f"{model}-copy-{sha256(key.encode()).hexdigest()[:8]}"
+# Go's encoding/json (Helm's toJson) escapes these in strings; Python's json does not.
+_GO_JSON_ESCAPES = str.maketrans(
+    {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+)
+
+
+def go_json(data: Any) -> str:
+    """`data` as Helm's `fromYaml | toJson` writes it: compact, keys sorted, HTML escaped."""
+    text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return text.translate(_GO_JSON_ESCAPES)
+
+
+def copy_job_name(model: str, pod_template: dict[str, Any]) -> str:
+    """A Job's pod template is immutable: anything that changes it must change the name,
+    so the name hashes the whole template (the Helm chart hashes its rendered one)."""
+    return f"{model}-copy-{sha256(go_json(pod_template).encode()).hexdigest()[:8]}"
 
 
 def image_digest(image: str) -> str:

@@ -159,7 +159,12 @@ def values_schema(model: Model, origin: str) -> bytes:
         props = {
             **common,
             "version": {"type": "string", "minLength": 1},
-            "versionDir": {"type": "string", "pattern": "^[A-Za-z0-9_-][A-Za-z0-9._-]*$"},
+            "versionDir": {
+                "type": "string",
+                "pattern": "^[A-Za-z0-9_-][A-Za-z0-9._-]*$",
+                "description": "Start of the files' folder; a hash of version, image and "
+                "modelPath ends it.",
+            },
             "modelPath": {"type": "string", "pattern": "^/"},
             "delivery": {"type": "string", "enum": ["copy", "imageVolume"]},
             "size": {"type": "string", "minLength": 1},

@@ -231,15 +231,103 @@ spec:
 {{- end }}
 """
 
-_SCRIPT = "".join(f"                {line}\n" for line in COPY_SCRIPT.splitlines())
+_SCRIPT = "".join(f"          {line}\n" for line in COPY_SCRIPT.splitlines())
+
+# The copy Job's pod template, rendered once to be both hashed and written. The folder of
+# the files changes with their content (common.content_dir).
+COPY_POD = (
+    """\
+{{- define "edgemodels.copyPod" -}}
+{{- $v := .Values }}
+{{- $labels := dict "name" .Chart.Name "component" "model-files" }}
+{{- $key := printf "%s\\n%s\\n%s" $v.version $v.image $v.modelPath }}
+metadata:
+  labels:
+    {{- include "edgemodels.labels" $labels | nindent 4 }}
+spec:
+  restartPolicy: OnFailure
+  automountServiceAccountToken: false
+  {{- with $v.imagePullSecrets }}
+  imagePullSecrets:
+    {{- range . }}
+    - name: {{ . | quote }}
+    {{- end }}
+  {{- end }}
+  securityContext:
+    runAsNonRoot: true
+    runAsUser: 65532
+    runAsGroup: 65532
+    fsGroup: 65532
+    seccompProfile:
+      type: RuntimeDefault
+  initContainers:
+    - name: tools
+      image: {{ $v.toolsImage | quote }}
+      imagePullPolicy: IfNotPresent
+      command:
+        - /bin/cp
+        - /bin/busybox
+        - /tools/busybox
+      resources:
+        requests:
+          cpu: 50m
+          memory: 64Mi
+        limits:
+          memory: 256Mi
+      securityContext:
+        {{- include "edgemodels.containerSecurity" false | nindent 8 }}
+      volumeMounts:
+        - name: tools
+          mountPath: /tools
+  containers:
+    - name: copy
+      image: {{ $v.image | quote }}
+      imagePullPolicy: IfNotPresent
+      command:
+        - /tools/busybox
+        - sh
+        - -c
+        - |
+"""
+    + _SCRIPT
+    + """\
+      env:
+        - name: MODEL_PATH
+          value: {{ $v.modelPath | quote }}
+        - name: MODEL_VERSION_DIR
+          value: {{ printf "%s-%s" $v.versionDir (sha256sum $key | trunc 12) | quote }}
+      resources:
+        requests:
+          cpu: 50m
+          memory: 64Mi
+        limits:
+          memory: 256Mi
+      securityContext:
+        {{- include "edgemodels.containerSecurity" false | nindent 8 }}
+      volumeMounts:
+        - name: tools
+          mountPath: /tools
+          readOnly: true
+        - name: models
+          mountPath: /models
+  volumes:
+    - name: tools
+      emptyDir: {}
+    - name: models
+      persistentVolumeClaim:
+        claimName: {{ printf "%s-model" .Chart.Name }}
+{{- end }}
+"""
+)
 
 JOB = (
-    """\
+    COPY_POD
+    + """\
 {{- if eq .Values.delivery "copy" }}
-{{- /* The pod template of a Job is immutable: whatever changes it changes the name. */}}
-{{- $v := .Values }}
-{{- $key := printf "%s\\n%s\\n%s\\n%s" $v.image $v.version $v.modelPath $v.toolsImage }}
-{{- $name := printf "%s-copy-%s" .Chart.Name (sha256sum $key | trunc 8) }}
+{{- /* The pod template of a Job is immutable: whatever changes it changes the name, so
+       the name hashes the rendered template (as common.copy_job_name does). */}}
+{{- $pod := include "edgemodels.copyPod" . | trim }}
+{{- $name := printf "%s-copy-%s" .Chart.Name ($pod | fromYaml | toJson | sha256sum | trunc 8) }}
 {{- $ctx := include "edgemodels.context" (list . "model-files" $name) | fromJson }}
 apiVersion: batch/v1
 kind: Job
@@ -248,81 +336,7 @@ metadata:
 spec:
   backoffLimit: 6
   template:
-    metadata:
-      labels:
-        {{- include "edgemodels.labels" $ctx | nindent 8 }}
-    spec:
-      restartPolicy: OnFailure
-      automountServiceAccountToken: false
-      {{- with .Values.imagePullSecrets }}
-      imagePullSecrets:
-        {{- range . }}
-        - name: {{ . | quote }}
-        {{- end }}
-      {{- end }}
-      securityContext:
-        runAsNonRoot: true
-        runAsUser: 65532
-        runAsGroup: 65532
-        fsGroup: 65532
-        seccompProfile:
-          type: RuntimeDefault
-      initContainers:
-        - name: tools
-          image: {{ .Values.toolsImage | quote }}
-          imagePullPolicy: IfNotPresent
-          command:
-            - /bin/cp
-            - /bin/busybox
-            - /tools/busybox
-          resources:
-            requests:
-              cpu: 50m
-              memory: 64Mi
-            limits:
-              memory: 256Mi
-          securityContext:
-            {{- include "edgemodels.containerSecurity" false | nindent 12 }}
-          volumeMounts:
-            - name: tools
-              mountPath: /tools
-      containers:
-        - name: copy
-          image: {{ .Values.image | quote }}
-          imagePullPolicy: IfNotPresent
-          command:
-            - /tools/busybox
-            - sh
-            - -c
-            - |
-"""
-    + _SCRIPT
-    + """\
-          env:
-            - name: MODEL_PATH
-              value: {{ .Values.modelPath | quote }}
-            - name: MODEL_VERSION_DIR
-              value: {{ .Values.versionDir | quote }}
-          resources:
-            requests:
-              cpu: 50m
-              memory: 64Mi
-            limits:
-              memory: 256Mi
-          securityContext:
-            {{- include "edgemodels.containerSecurity" false | nindent 12 }}
-          volumeMounts:
-            - name: tools
-              mountPath: /tools
-              readOnly: true
-            - name: models
-              mountPath: /models
-      volumes:
-        - name: tools
-          emptyDir: {}
-        - name: models
-          persistentVolumeClaim:
-            claimName: {{ printf "%s-model" .Chart.Name }}
+    {{- $pod | nindent 4 }}
 {{- end }}
 """
 )

@@ -28,7 +28,6 @@ from edgemodels.catalogue.model import Catalogue, Model
 from edgemodels.render import site
 from edgemodels.render.common import (
     RenderOptions,
-    copy_job_name,
     image_digest,
     split_image,
     yaml_file,
@@ -146,7 +145,7 @@ def _overlay(
         overlay["images"] = [_image_entry(plan.base.image, settings.image)]
     patches = _http_patches(model, changed) if model.wrapper == "http" else []
     if model.wrapper == "container" and "image" in changed:
-        patches = _container_image_patches(plan, settings, options)
+        patches = _container_image_patches(catalogue, plan, settings, options)
     if patches:
         overlay["patches"] = patches
     return overlay
@@ -180,23 +179,38 @@ def _http_patches(model: Model, changed: dict[str, Any]) -> list[dict[str, Any]]
 
 
 def _container_image_patches(
-    plan: ModelPlan, settings: Settings, options: RenderOptions
+    catalogue: Catalogue, plan: ModelPlan, settings: Settings, options: RenderOptions
 ) -> list[dict[str, Any]]:
-    """A new image changes the descriptor, the copy Job's name, the image volume."""
+    """A new image changes the descriptor, the copy Job (its files' folder and name), the
+    image volume."""
     model, image = plan.model, settings.image
     data: dict[str, str | None] = {"image": image, "digest": image_digest(image) or None}
     if settings.delivery == "imageVolume":
         data["reference"] = image
     base = site.descriptor(model, plan.base.image, "")["data"]
     patches: list[dict[str, Any]] = [_descriptor_patch(model, data, base)]
-    path = site.model_path(model)
     if settings.delivery == "copy":
-        old = copy_job_name(model.name, plan.base.image, model.version, path, options.tools_image)
-        new = copy_job_name(model.name, image, model.version, path, options.tools_image)
-        ops = [{"op": "replace", "path": "/metadata/name", "value": new}]
-        patches.append(_patch("batch", "v1", "Job", old, ops))
+        patches.append(_copy_job_patch(catalogue, plan, image, options))
     else:
         path = "/spec/template/spec/volumes/0/image/reference"
         ops = [{"op": "replace", "path": path, "value": image}]
         patches.append(_patch("apps", "v1", "Deployment", f"{model.name}-prefetch", ops))
     return patches
+
+
+def _copy_job_patch(
+    catalogue: Catalogue, plan: ModelPlan, image: str, options: RenderOptions
+) -> dict[str, Any]:
+    """The component's Job as this placement's image makes it: its files' folder, and so
+    its pod template and name, change with the image (`images` sets the image itself)."""
+    model, tools = plan.model, options.tools_image
+    old = site.copy_job(catalogue, model, plan.base.image, tools, "")
+    new = site.copy_job(catalogue, model, image, tools, "")
+    env = new["spec"]["template"]["spec"]["containers"][0]["env"]
+    assert env[1]["name"] == "MODEL_VERSION_DIR"
+    folder = "/spec/template/spec/containers/0/env/1/value"
+    ops = [
+        {"op": "replace", "path": "/metadata/name", "value": new["metadata"]["name"]},
+        {"op": "replace", "path": folder, "value": env[1]["value"]},
+    ]
+    return _patch("batch", "v1", "Job", old["metadata"]["name"], ops)

@@ -12,11 +12,11 @@ from typing import Any
 from edgemodels.catalogue.model import Catalogue, Model, Resources
 from edgemodels.render.common import (
     SOURCE_ANNOTATION,
+    content_dir,
     copy_job_name,
     image_digest,
     selector_labels,
     site_labels,
-    version_dir,
 )
 from edgemodels.render.settings import Settings
 
@@ -32,11 +32,22 @@ HOLD_SCRIPT = "trap 'exit 0' TERM INT; while :; do sleep 3600 & wait $!; done"
 # a small node's memory (the page cache it fills is reclaimed within the limit).
 COPY_RESOURCES = {"requests": {"cpu": "50m", "memory": "64Mi"}, "limits": {"memory": "256Mi"}}
 
+# The claim holds two versions (`container.size` says so): before it copies a new one the
+# script removes all but the current one, and after the switch it keeps the one replaced,
+# for pods that still read it. A complete folder is never copied again: its name changes
+# with the content (common.content_dir).
 COPY_SCRIPT = """\
 set -eu
 root="${MODELS_ROOT:-/models}"
 dest="$root/versions/$MODEL_VERSION_DIR"
+current="$(readlink "$root/current" 2>/dev/null || true)"
 if [ ! -f "$dest/.edgemodels-complete" ]; then
+  for old in "$root"/versions/*; do
+    [ -e "$old" ] || continue
+    if [ "versions/${old##*/}" != "$current" ]; then
+      rm -rf "$old"
+    fi
+  done
   rm -rf "$dest.partial"
   mkdir -p "$dest.partial"
   cp -R "$MODEL_PATH/." "$dest.partial/"
@@ -44,19 +55,18 @@ if [ ! -f "$dest/.edgemodels-complete" ]; then
   rm -rf "$dest"
   mv "$dest.partial" "$dest"
 fi
-previous="$(readlink "$root/current" 2>/dev/null || true)"
-if [ "$previous" != "versions/$MODEL_VERSION_DIR" ]; then
+if [ "$current" != "versions/$MODEL_VERSION_DIR" ]; then
   ln -sfn "versions/$MODEL_VERSION_DIR" "$root/.current.new"
   mv -fT "$root/.current.new" "$root/current"
   for old in "$root"/versions/*; do
     [ -e "$old" ] || continue
     name="versions/${old##*/}"
-    if [ "$name" != "versions/$MODEL_VERSION_DIR" ] && [ "$name" != "$previous" ]; then
+    if [ "$name" != "versions/$MODEL_VERSION_DIR" ] && [ "$name" != "$current" ]; then
       rm -rf "$old"
     fi
   done
 fi
-echo "model version $MODEL_VERSION_DIR is current in $root"
+echo "model files $MODEL_VERSION_DIR are current in $root"
 """
 
 
@@ -240,6 +250,7 @@ def model_path(model: Model) -> str:
 
 
 def claim(model: Model, size: str, origin: str) -> Obj:
+    """The copy volume, `container.size`: room for the two versions the script keeps."""
     return {
         "apiVersion": "v1",
         "kind": "PersistentVolumeClaim",
@@ -249,7 +260,7 @@ def claim(model: Model, size: str, origin: str) -> Obj:
 
 
 def copy_job(catalogue: Catalogue, model: Model, image: str, tools: str, origin: str) -> Obj:
-    name = copy_job_name(model.name, image, model.version, model_path(model), tools)
+    path = model_path(model)
     tools_mount = {"name": "tools", "mountPath": "/tools"}
     init = {
         "name": "tools",
@@ -266,8 +277,8 @@ def copy_job(catalogue: Catalogue, model: Model, image: str, tools: str, origin:
         "imagePullPolicy": "IfNotPresent",
         "command": ["/tools/busybox", "sh", "-c", COPY_SCRIPT],
         "env": [
-            {"name": "MODEL_PATH", "value": model_path(model)},
-            {"name": "MODEL_VERSION_DIR", "value": version_dir(model.version)},
+            {"name": "MODEL_PATH", "value": path},
+            {"name": "MODEL_VERSION_DIR", "value": content_dir(model.version, image, path)},
         ],
         "resources": COPY_RESOURCES,
         "securityContext": container_security(),
@@ -282,14 +293,12 @@ def copy_job(catalogue: Catalogue, model: Model, image: str, tools: str, origin:
         {"name": "tools", "emptyDir": {}},
         {"name": "models", "persistentVolumeClaim": {"claimName": f"{model.name}-model"}},
     ]
+    template = {"metadata": {"labels": site_labels(model, FILES)}, "spec": pod}
     return {
         "apiVersion": "batch/v1",
         "kind": "Job",
-        "metadata": meta(name, site_labels(model, FILES), origin),
-        "spec": {
-            "backoffLimit": 6,
-            "template": {"metadata": {"labels": site_labels(model, FILES)}, "spec": pod},
-        },
+        "metadata": meta(copy_job_name(model.name, template), site_labels(model, FILES), origin),
+        "spec": {"backoffLimit": 6, "template": template},
     }
 
 

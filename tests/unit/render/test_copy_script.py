@@ -7,11 +7,16 @@ import os
 import shutil
 import signal
 import subprocess
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from edgemodels.render import site
 from edgemodels.render.site import COPY_SCRIPT, HOLD_SCRIPT
+
+from .samples import fleet
 
 
 def shells() -> list[list[str]]:
@@ -92,3 +97,57 @@ def test_the_prefetch_holder_stops_at_once_on_sigterm(shell: list[str]) -> None:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
+
+
+def run_job(shell: list[str], job: dict[str, Any], image: Path, pvc: Path) -> None:
+    """The generated Job's own script and environment, its image's folder mocked by `image`."""
+    (copy,) = job["spec"]["template"]["spec"]["containers"]
+    assert copy["command"][:3] == ["/tools/busybox", "sh", "-c"]
+    env = {e["name"]: e["value"] for e in copy["env"]}
+    env.update(PATH=os.environ["PATH"], MODEL_PATH=str(image), MODELS_ROOT=str(pvc))
+    done = subprocess.run(
+        [*shell, "-c", copy["command"][3]], env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+
+
+def test_a_rebuilt_image_of_the_same_version_is_copied(shell: list[str], tmp_path: Path) -> None:
+    catalogue = fleet()
+    model = next(m for m in catalogue.models if m.wrapper == "container")
+    pvc = tmp_path / "pvc"
+    pvc.mkdir()
+    for n, image in enumerate(("img@sha256:" + "a" * 64, "img@sha256:" + "b" * 64)):
+        job = site.copy_job(catalogue, model, image, "busybox", "o")
+        run_job(shell, job, make_image(tmp_path / f"image-{n}", f"build {n}"), pvc)
+        assert (pvc / "current" / "weights.bin").read_text() == f"build {n}"
+    assert len(list((pvc / "versions").iterdir())) == 2
+
+
+def test_versions_that_one_folder_name_would_merge_are_both_copied(
+    shell: list[str], tmp_path: Path
+) -> None:
+    catalogue = fleet()
+    model = next(m for m in catalogue.models if m.wrapper == "container")
+    pvc = tmp_path / "pvc"
+    pvc.mkdir()
+    for version in ("1.0+a", "1.0_a"):
+        job = site.copy_job(catalogue, replace(model, version=version), "img:1", "busybox", "o")
+        run_job(shell, job, make_image(tmp_path / version, version), pvc)
+        assert (pvc / "current" / "weights.bin").read_text() == version
+
+
+def test_the_volume_holds_at_most_two_versions_even_while_copying(
+    shell: list[str], tmp_path: Path
+) -> None:
+    pvc = tmp_path / "pvc"
+    pvc.mkdir()
+    for version in ("1", "2"):
+        run(shell, make_image(tmp_path / f"image-{version}", version), pvc, version)
+    assert sorted(p.name for p in (pvc / "versions").iterdir()) == ["1", "2"]
+    env = {"PATH": os.environ["PATH"], "MODELS_ROOT": str(pvc), "MODEL_VERSION_DIR": "3"}
+    env["MODEL_PATH"] = str(tmp_path / "missing")  # the copy of 3 stops half way
+    done = subprocess.run([*shell, "-c", COPY_SCRIPT], env=env, capture_output=True, text=True)
+    assert done.returncode != 0
+    # The claim has room for two (`container.size`): 1 went before 3 was copied.
+    assert sorted(p.name for p in (pvc / "versions").iterdir()) == ["2", "3.partial"]
+    assert (pvc / "current" / "weights.bin").read_text() == "2"

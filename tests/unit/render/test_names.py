@@ -2,20 +2,28 @@
 
 from __future__ import annotations
 
+import json
 import re
-from hashlib import sha256
+from collections.abc import Iterator
+from dataclasses import replace
+from typing import Any
 
 import pytest
 
 from edgemodels.diagnostics import Location
+from edgemodels.render import site
 from edgemodels.render.common import (
     SourceInfo,
     chart_version,
+    content_dir,
     copy_job_name,
+    go_json,
     image_digest,
     split_image,
     version_dir,
 )
+
+from .samples import fleet
 
 SEMVER_NO_PRERELEASE = re.compile(r"^\d+\.\d+\.\d+(\+[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?$")
 
@@ -62,17 +70,67 @@ def test_split_image(image: str, expected: tuple[str, str, str]) -> None:
     assert image_digest(image) == expected[2]
 
 
-def test_copy_job_name_hashes_image_version_path_and_tools() -> None:
-    name = copy_job_name("m", "img:1", "1.0", "/model", "busybox")
-    key = "img:1\n1.0\n/model\nbusybox"
-    assert name == "m-copy-" + sha256(key.encode()).hexdigest()[:8]
+def leaves(data: Any, path: tuple[str | int, ...] = ()) -> Iterator[tuple[str | int, ...]]:
+    if isinstance(data, dict):
+        for key, value in data.items():
+            yield from leaves(value, (*path, key))
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            yield from leaves(value, (*path, i))
+    else:
+        yield path
+
+
+def changed(data: Any, path: tuple[str | int, ...]) -> Any:
+    out = json.loads(json.dumps(data))  # no shared dicts (deepcopy keeps them shared)
+    parent = out
+    for step in path[:-1]:
+        parent = parent[step]
+    old = parent[path[-1]]
+    parent[path[-1]] = (
+        (not old) if isinstance(old, bool) else (old + 1 if isinstance(old, int) else f"{old}x")
+    )
+    return out
+
+
+def test_the_copy_job_name_changes_with_every_field_of_its_pod_template() -> None:
+    catalogue = fleet()
+    model = next(m for m in catalogue.models if m.wrapper == "container")
+    job = site.copy_job(catalogue, model, "img:1", "busybox", "origin")
+    template = job["spec"]["template"]
+    assert job["metadata"]["name"] == copy_job_name(model.name, template)
+    names = {copy_job_name(model.name, changed(template, path)) for path in leaves(template)}
+    assert len(names) == len(list(leaves(template))) > 40
+    assert job["metadata"]["name"] not in names
+    # The review's case: a pull secret added to the catalogue.
+    more = replace(catalogue, defaults=replace(catalogue.defaults, image_pull_secrets=("a", "b")))
+    assert (
+        site.copy_job(more, model, "img:1", "busybox", "o")["metadata"]["name"]
+        != job["metadata"]["name"]
+    )
+    # The catalogue entry's location is on the Job, not in its pods.
+    assert (
+        site.copy_job(catalogue, model, "img:1", "busybox", "o")["metadata"]["name"]
+        == job["metadata"]["name"]
+    )
+
+
+def test_go_json_escapes_as_helms_to_json() -> None:
+    assert go_json({"b": [1, True], "a": "x<y>&z\u2028"}) == (
+        '{"a":"x\\u003cy\\u003e\\u0026z\\u2028","b":[1,true]}'
+    )
+
+
+def test_the_files_folder_changes_with_version_image_and_path() -> None:
+    base = content_dir("1.0+a", "img@sha256:aa", "/model")
     others = {
-        copy_job_name("m", "img:2", "1.0", "/model", "busybox"),
-        copy_job_name("m", "img:1", "1.1", "/model", "busybox"),
-        copy_job_name("m", "img:1", "1.0", "/m", "busybox"),
-        copy_job_name("m", "img:1", "1.0", "/model", "busybox:2"),
+        content_dir("1.0_a", "img@sha256:aa", "/model"),  # version_dir gives both 1.0_a
+        content_dir("1.0+a", "img@sha256:bb", "/model"),  # the image rebuilt
+        content_dir("1.0+a", "img@sha256:aa", "/m"),
     }
-    assert name not in others and len(others) == 4
+    assert base not in others and len(others) == 3
+    assert re.fullmatch(r"1\.0_a-[0-9a-f]{12}", base)
+    assert content_dir("../x", "i", "/m").startswith("_x-")
 
 
 def test_version_dir_is_one_safe_path_component() -> None:
