@@ -16,7 +16,7 @@ from .samples import fleet
 from .test_site_manifests import all_packaged, site_outputs
 from .tooling import by_key, helm_render, render, write_out
 
-SUB = "hub/subscriptions/weights--arm.yaml"  # a copy placement with its own image
+SUB = "hub/synced/subscriptions/weights--arm.yaml"  # a copy placement with its own image
 
 
 def copy_jobs(catalogue: Catalogue, root: Path) -> dict[str, dict[str, Any]]:
