@@ -1,3 +1,3 @@
 """edgemodels: distribute AI models to edge Kubernetes sites through GitOps."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -81,7 +81,7 @@ def test_missing_catalogue_is_a_usage_error(
 def test_console_script_version_and_help() -> None:
     exe = Path(sys.executable).parent / "edgemodels"
     out = subprocess.run([str(exe), "--version"], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "edgemodels, version 0.1.0"
+    assert out.stdout.strip() == "edgemodels, version 0.2.0"
     helptext = subprocess.run(
         [str(exe), "check", "--help"], capture_output=True, text=True, check=True
     )
