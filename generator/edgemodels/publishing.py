@@ -46,6 +46,7 @@ from edgemodels.publish import (
 from edgemodels.render import RenderOptions
 from edgemodels.secrets_scan import scan_text
 from edgemodels.tree import Plan, plan_tree, read_manifest
+from edgemodels.treeversion import version_findings
 from edgemodels.treewrite import write_tree
 
 DEFAULT_AUTHOR = "edgemodels <edgemodels@localhost>"
@@ -192,6 +193,13 @@ def _write_and_commit(repo: Any, ctx: _Context, attempt: int) -> PublishResult:
     if ctx.dest.path:
         out = out / ctx.dest.path
     old = _index_folder(out)
+    # A branch a newer edgemodels published to is not rewritten by an older one: it would
+    # undo the newer layout on the deploy branch, which RHACM then applies (D306).
+    branch = f"the deploy branch {ctx.dest.shown}"
+    versions = version_findings(out, False, ctx.options.force, branch)
+    if versions:
+        found = tuple(on_branch(_in_branch(d, out, ctx.dest), ctx.dest) for d in versions)
+        return PublishResult("findings", found, where=ctx.dest.shown)
     if ctx.options.dry_run:
         plan = plan_tree(out, ctx.tree, ctx.options.force)
     else:
@@ -208,6 +216,14 @@ def _write_and_commit(repo: Any, ctx: _Context, attempt: int) -> PublishResult:
     if commit is None:
         return PublishResult("unchanged", attempts=attempt, where=where)
     return PublishResult("published", message=message, commit=commit, attempts=attempt, where=where)
+
+
+def _in_branch(finding: Diagnostic, out: Path, dest: Destination) -> Diagnostic:
+    """`finding` on a file under `out` (the clone's copy of --path), named by its path in
+    the branch, as conflict findings are."""
+    rel = Path(finding.location.path).relative_to(out).as_posix()
+    path = f"{dest.path}/{rel}" if dest.path else rel
+    return replace(finding, location=replace(finding.location, path=path))
 
 
 def on_branch(finding: Diagnostic, dest: Destination) -> Diagnostic:

@@ -57,9 +57,12 @@ def recorded_version(output: Path) -> tuple[str, int] | None:
     return found.group(1).decode("utf-8", "replace"), line
 
 
-def version_findings(output: Path, check: bool, force: bool) -> list[Diagnostic]:
+def version_findings(
+    output: Path, check: bool, force: bool, shown: str | None = None
+) -> list[Diagnostic]:
     """--check: one finding when another version wrote the tree. A write: one finding (the
-    run stops) when a newer version wrote it, unless --force."""
+    run stops) when a newer version wrote it, unless --force. `shown` names the tree in
+    the message (publish: the deploy branch, not its temporary clone)."""
     recorded = recorded_version(output)
     if recorded is None or recorded[0] == __version__:
         return []
@@ -69,11 +72,11 @@ def version_findings(output: Path, check: bool, force: bool) -> list[Diagnostic]
         return []
     where = Location((output / MANIFEST_PATH).as_posix(), line, 1)
     code, name = VERSION_CODE
-    message = _message(output, theirs, newer, check)
+    message = _message(shown or output.as_posix(), theirs, newer, check)
     return [Diagnostic(where, code, message, "error", name)]
 
 
-def _message(output: Path, theirs: str, newer: bool, check: bool) -> str:
+def _message(output: str, theirs: str, newer: bool, check: bool) -> str:
     head = f"{output} was written by edgemodels {theirs}, this is {__version__}"
     upgrade = (
         f"upgrade edgemodels (pip install -U 'edgemodels=={theirs}', or the "

@@ -539,3 +539,28 @@ def test_token_is_not_sent_over_plain_http_unless_allowed(
         assert "GIT_CONFIG_COUNT" not in git_settings("CI <ci@example.com>", 10, url).env
     monkeypatch.delenv("EDGEMODELS_GIT_TOKEN")  # no token: plain http:// is not refused
     assert git_settings("CI <ci@example.com>", 10, "http://git.example.com/d.git")
+
+
+def test_an_older_edgemodels_does_not_publish_over_a_newer_one(
+    capsys: pytest.CaptureFixture[str],
+    catalogue: Path,
+    bare_repo: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The deploy branch is what RHACM applies: an older edgemodels publishing its layout
+    over a newer one's (0.1.0 over 0.2.0's hub/synced/) would undo it on the hub (D306)."""
+    from edgemodels import generate, treeversion
+
+    args = (str(catalogue), "--repo", str(bare_repo), "--branch", "acm-dev", "--path", "deploy")
+    assert publish(capsys, *args)[0] == 0
+    pushed = branch_log(bare_repo)
+    monkeypatch.setattr(generate, "__version__", "0.0.9")
+    monkeypatch.setattr(treeversion, "__version__", "0.0.9")
+    set_version(catalogue, "sktime", "1.4.2", "1.5.0")
+    rc, out, err = publish(capsys, *args)
+    assert rc == 1, out + err
+    assert "@acm-dev:deploy/.edgemodels/manifest.json:" in out + err
+    assert "D306 the deploy branch " in out + err and "this is 0.0.9" in out + err
+    assert branch_log(bare_repo) == pushed  # nothing was pushed
+    assert publish(capsys, *args, "--force")[0] == 0
+    assert len(branch_log(bare_repo)) == len(pushed) + 1
