@@ -198,8 +198,8 @@ def _write_and_commit(repo: Any, ctx: _Context, attempt: int) -> PublishResult:
     branch = f"the deploy branch {ctx.dest.shown}"
     versions = version_findings(out, False, ctx.options.force, branch)
     if versions:
-        found = tuple(on_branch(_in_branch(d, out, ctx.dest), ctx.dest) for d in versions)
-        return PublishResult("findings", found, where=ctx.dest.shown)
+        refused = tuple(on_branch(_in_branch(d, out, ctx.dest), ctx.dest) for d in versions)
+        return PublishResult("findings", refused, where=ctx.dest.shown)
     if ctx.options.dry_run:
         plan = plan_tree(out, ctx.tree, ctx.options.force)
     else:
