@@ -8,6 +8,7 @@ import difflib
 import fcntl
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -356,6 +357,58 @@ def test_catalogue_errors_stop_before_anything_is_written(
     assert repo.generate(doc) == 1
     assert "nowhere" in capsys.readouterr().out
     assert not repo.out.exists()
+
+
+def test_check_says_in_one_line_that_the_catalogue_has_errors(
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """In a hook or CI log `edgemodels check` beside it prints the catalogue's findings;
+    generate --check says only why it compared nothing. Run by hand, or in a machine
+    format, generate still reports every finding."""
+    assert repo.generate(catalogue()) == 0
+    doc = catalogue()
+    model(doc, "api")["targets"] = ["nowhere"]
+    model(doc, "web")["targets"] = ["elsewhere"]
+    capsys.readouterr()
+    cat, out_dir = repo.file.as_posix(), repo.out.as_posix()
+    assert repo.generate(doc, "--check") == 1
+    assert capsys.readouterr().out == (
+        f"generate --check {cat} -o {out_dir}: the catalogue has 2 error(s) "
+        f"(see edgemodels check); {out_dir} was not compared\n"
+    )
+    assert repo.generate(doc, "--check", "--format", "json") == 1
+    report = json.loads(capsys.readouterr().out)
+    assert [f["message"] for f in report["findings"] if "nowhere" in f["message"]]
+    assert report["summary"]["error"] == 2
+    assert repo.generate(doc) == 1
+    out = capsys.readouterr().out
+    assert "nowhere" in out and "elsewhere" in out
+    assert out.splitlines()[-1].startswith(f"generate {cat} -o {out_dir}: 2 error(s), ")
+
+
+def test_check_shows_generates_own_findings_in_full(
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """D305 is generate's own (check reports a policy finding, which can be turned off)."""
+    doc = catalogue()
+    model(doc, "api")["env"] = {"TOKEN": "ghp_" + "a1B2c3D4e5" * 4}
+    assert repo.generate(doc, "--check") == 1
+    out = capsys.readouterr().out
+    assert " D305 " in out and "was not compared" not in out
+    subject = f"generate --check {repo.file.as_posix()} -o {repo.out.as_posix()}"
+    assert out.splitlines()[-1].startswith(f"{subject}: 1 error(s), ")
+
+
+def test_the_summary_names_the_catalogue_and_the_output(
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The findings' summary line has one subject, with or without catalogue errors."""
+    assert repo.generate(catalogue()) == 0
+    capsys.readouterr()
+    assert repo.generate(bumped(catalogue()), "--check") == 1
+    out = capsys.readouterr().out
+    subject = f"generate --check {repo.file.as_posix()} -o {repo.out.as_posix()}"
+    assert re.search(rf"^{re.escape(subject)}: \d+ error\(s\), \d+ warning\(s\)$", out, re.M)
 
 
 def test_an_output_path_that_is_a_file_exits_2(

@@ -92,6 +92,15 @@ def test_hooks_pass_then_catch_a_stale_tree(
     assert "D304" in done.stdout
     assert "generated/models/forecaster/chart/Chart.yaml" in done.stdout
 
+    # A catalogue error: check prints its findings, generate --check only says it compared
+    # nothing, so each finding is shown once.
+    model.write_text(model.read_text().replace("wrapper: http", "wraper: http"))
+    assert run(["git", "add", "-A"], catalogue).returncode == 0
+    done = hooks()
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert done.stdout.count(" S001 unknown field 'wraper'") == 1, done.stdout
+    assert "the catalogue has 2 error(s) (see edgemodels check)" in done.stdout
+
     # A commit that only deletes the model: pre-commit leaves deleted files out of its list,
     # so only always_run keeps check and generate --check from being skipped.
     assert run(["git", "reset", "-q", "--hard"], catalogue).returncode == 0

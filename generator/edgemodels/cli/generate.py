@@ -9,6 +9,7 @@ import click
 from edgemodels.catalogue.default import default_catalogue_path
 from edgemodels.cli import EXIT_FINDINGS, FORMATS, emit_findings, guarded
 from edgemodels.cli.terminal import progress
+from edgemodels.diagnostics import Diagnostic
 from edgemodels.errors import UsageError
 from edgemodels.generate import GenerateOptions, generate, remedy, summary
 
@@ -25,6 +26,22 @@ def refuse_report_name(output: Path) -> None:
             "generated tree; generate writes no report file: use --format json (or sarif, "
             "junit, ...) and redirect stdout"
         )
+
+
+def report_stopped(findings: tuple[Diagnostic, ...], subject: str, output: Path) -> int:
+    """--check stopped by catalogue errors, in text (a hook's or CI job's log): the check
+    hook or job beside it prints those findings, so one line says why OUTPUT was not
+    compared instead of printing each twice. A finding of generate's own (a D code, such as
+    D305, which check does not report) is shown with the rest. A run without --check, or in
+    a machine format, reports every finding."""
+    errors = sum(d.severity == "error" for d in findings)
+    if any(d.code.startswith("D") for d in findings) or not errors:
+        return emit_findings(findings, "text", subject)
+    click.echo(
+        f"{subject}: the catalogue has {errors} error(s) (see edgemodels check); "
+        f"{output} was not compared"
+    )
+    return EXIT_FINDINGS
 
 
 @click.command("generate")
@@ -68,7 +85,8 @@ def command(
     removed; other files in OUTPUT are left alone. A generated file edited by hand is
     reported and kept unless --force. OUTPUT/.edgemodels/cache (git-ignored) lets the next
     run render only the models that changed. Exit 0 when written (or up to date under --check),
-    1 on catalogue errors, conflicts or (with --check) an out-of-date OUTPUT (one D304 per
+    1 on catalogue errors (--check in text says how many in one line and leaves the findings
+    to `edgemodels check`), conflicts or (with --check) an out-of-date OUTPUT (one D304 per
     stale file; one in all when OUTPUT does not exist or holds no generated tree) or a tree
     written by a newer edgemodels (D306; --force writes it anyway), 2 when OUTPUT
     cannot be written, is being written by another run, or overlaps the catalogue folder
@@ -87,13 +105,16 @@ def command(
             path, output, check=check, force=force, cache=not no_cache, progress=progress
         )
         result = generate(options)
+        subject = f"generate{' --check' if check else ''} {path} -o {output}"
+        if result.plan is None and check and fmt == "text":
+            return report_stopped(result.findings, subject, output)
         if result.plan is None:
-            return emit_findings(result.findings, fmt, f"generate {path}")
+            return emit_findings(result.findings, fmt, subject)
         if fmt == "text":
             click.echo(summary(result.plan, output, check, no_tree=result.no_tree), nl=False)
         status = EXIT_FINDINGS if check and result.plan.differs else 0
         if result.findings or fmt != "text":
-            status = max(status, emit_findings(result.findings, fmt, f"generate {output}"))
+            status = max(status, emit_findings(result.findings, fmt, subject))
         if check:  # last, where a hook's or CI job's log ends; stderr keeps reports parseable
             click.echo(remedy(result.plan, catalogue, output), nl=False, err=fmt != "text")
         return status
