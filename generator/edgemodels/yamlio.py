@@ -329,8 +329,24 @@ def _syntax_finding(shown: str, exc: yaml.MarkedYAMLError, text: str) -> Diagnos
         return _finding(
             shown, "Y012", "tab-indentation", "tab character where YAML allows only spaces", pos
         )
-    context = f" ({exc.context})" if exc.context and exc.problem else ""
+    parts = [exc.context, started_at(exc)] if exc.context and exc.problem else []
+    context = f" ({'; '.join(p for p in parts if p)})" if parts else ""
     return _finding(shown, "Y001", "yaml-syntax", f"{problem}{context}", pos)
+
+
+_CONSTRUCT = re.compile(r"while \w+ an? (.+)")
+
+
+def started_at(exc: yaml.MarkedYAMLError) -> str:
+    """Where the construct being parsed began, when on another line than the problem:
+    libyaml reports an unclosed `[` at the token after it, often a line below, and names
+    where the sequence started only in its context mark. Empty when on the same line."""
+    start, at = exc.context_mark, exc.problem_mark
+    if start is None or at is None or start.line == at.line:
+        return ""
+    construct = _CONSTRUCT.fullmatch(exc.context or "")
+    what = f"the {construct.group(1)}" if construct else "it"
+    return f"{what} started at {start.line + 1}:{start.column + 1}"
 
 
 class ParseMemo(Protocol):

@@ -19,7 +19,7 @@ from edgemodels.diagnostics import Diagnostic, Location
 from edgemodels.origins import SOURCE_ANNOTATION, parse_source
 from edgemodels.validate.codes import diagnostic
 from edgemodels.validate.fastload import Duplicate, FastResolver, NotPlain, plain_data
-from edgemodels.yamlio import check_tagged_scalars
+from edgemodels.yamlio import check_tagged_scalars, started_at
 
 Pointer = tuple[str | int, ...]
 
@@ -221,7 +221,8 @@ def load_stream(path: str, text: str, fast: bool = True) -> Loaded:
         mark = exc.problem_mark or exc.context_mark
         where = Location(path, mark.line + 1, mark.column + 1) if mark else Location(path, 1, 1)
         problem = exc.problem or exc.context or "invalid YAML"
-        found.append(diagnostic("K108", where, f"YAML does not parse: {problem}"))
+        started = f" ({start})" if (start := started_at(exc)) else ""
+        found.append(diagnostic("K108", where, f"YAML does not parse: {problem}{started}"))
     except yaml.YAMLError as exc:
         found.append(diagnostic("K108", Location(path, 1, 1), f"YAML does not parse: {exc}"))
     finally:

@@ -30,6 +30,41 @@ def test_broken_yaml(tmp_path: Path, text: str, expected: list[tuple[int, int, s
     assert findings(tmp_path, text) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (  # the problem is found a line below the unclosed `[`: say where it opened
+            "spec:\n  models:\n    - name: a\n      targets: [all-sites\n    - name: b\n",
+            (
+                5,
+                11,
+                "did not find expected ',' or ']' (while parsing a flow sequence; "
+                "the flow sequence started at 4:16)",
+            ),
+        ),
+        (
+            "a: {x: 1\nb: 2\n",
+            (
+                2,
+                2,
+                "did not find expected ',' or '}' (while parsing a flow mapping; "
+                "the flow mapping started at 1:4)",
+            ),
+        ),
+        (  # on one line the position says it all
+            "a: {b: [c}\n",
+            (1, 10, "did not find expected ',' or ']' (while parsing a flow sequence)"),
+        ),
+    ],
+)
+def test_a_syntax_error_says_where_the_construct_started(
+    text: str, expected: tuple[int, int, str]
+) -> None:
+    _, diags = yamlio.parse_text(text, "x.yaml")
+    line, col, message = expected
+    assert [(d.line, d.col, d.code, d.message) for d in diags] == [(line, col, "Y001", message)]
+
+
 def test_alias_bomb_is_refused_quickly(tmp_path: Path) -> None:
     lines = ["a: &a [x, x, x, x, x, x, x, x, x]"]
     for i in range(1, 9):

@@ -66,6 +66,15 @@ def test_a_syntax_error_keeps_the_documents_before_it() -> None:
     assert loaded.diagnostics[0].line == 4
 
 
+def test_a_syntax_error_says_where_the_unclosed_bracket_opened() -> None:
+    text = "kind: A\n---\nkind: B\nspec:\n  args: [a, b\n  image: x\n"
+    (d,) = load_stream("s.yaml", text).diagnostics
+    assert (d.code, d.location.line, d.location.col) == ("K108", 6, 8)
+    assert d.message == (
+        "YAML does not parse: did not find expected ',' or ']' (the flow sequence started at 5:9)"
+    )
+
+
 def test_a_document_that_is_not_a_mapping() -> None:
     manifests, problems = manifests_of("l.yaml", "- a\n- b\n")
     assert manifests == [] and [(p.code, p.line) for p in problems] == [("K107", 1)]
