@@ -75,9 +75,9 @@ def _model_rows(view: View) -> list[str]:
             continue
         version = r.version_after or "removed"
         if r.version_before and r.version_before != r.version_after:
-            version = f"{r.version_before} → {version}"
+            version = f"{r.version_before} -> {version}"
         counts = " | ".join(str(r.changes[k]) for k in CHANGE_KINDS)
-        sites = f"{r.sites_before} → {r.sites_after or 0}"
+        sites = f"{r.sites_before} -> {r.sites_after or 0}"
         lines.append(f"| `{cell(r.name)}` | {cell(version)} | {sites} | {counts} |")
     return lines
 
@@ -171,7 +171,7 @@ def _listed(placed: list[SiteModel]) -> str:
 def diagram_part(view: View) -> Part:
     return Part(
         lambda n: "the placements diagram",
-        ("", "<details><summary>Placements → sites</summary>", "", *diagram(view), ""),
+        ("", "<details><summary>Placements -> sites</summary>", "", *diagram(view), ""),
         ("</details>",),
     )
 

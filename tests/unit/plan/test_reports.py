@@ -152,12 +152,14 @@ def test_markdown_summary_first_detail_folded() -> None:
     summary = text[:first_fold]
     assert summary.startswith("### ⚠️ edgemodels plan for catalogue/ on 4 sites, compared with")
     assert "**3 of 4 sites change**: 🟢 3 added · 🔵 2 upgraded · 🟠 1 downgraded" in summary
-    assert "| `scorer` | 1.0.0 → 1.1.0 | 2 → 3 | 1 | 2 | 0 | 0 | 0 | 0 |" in summary
+    assert "| `scorer` | 1.0.0 -> 1.1.0 | 2 -> 3 | 1 | 2 | 0 | 0 | 0 | 0 |" in summary
     assert "**D101**" in summary
     detail = text[first_fold:]
     assert "```mermaid\nflowchart LR" in detail
     assert '  p0 -->|"🟢🔵🔴"| s0' in detail  # lrt gives lrt-1 an addition, upgrade, removal
     assert '  p1["paint<br/>1 site"]' in detail
+    assert "→" not in text  # one arrow in the whole report: the per-site detail's "->"
+    assert "1.0.0 -> 1.1.0" in detail
     assert 's2(["paint-1"]):::mixed' in detail
     assert (
         "| `paint-1` | 🟢 added | `scorer` | 1.1.0 |\n|  | 🟠 downgraded | `painter` | 2.0.0 -> 1.9.0 |"
@@ -222,7 +224,7 @@ def test_markdown_fills_summary_then_findings_errors_first_then_models_then_site
     )
     icons = [line[:4] for line in findings[:-1]]
     assert icons == sorted(icons, key=lambda icon: "❌" not in icon)  # errors, then warnings
-    assert "| `model-000` | 1.0.0 → 1.0.1 | 200 → 200 | 0 | 200 |" in text
+    assert "| `model-000` | 1.0.0 -> 1.0.1 | 200 -> 200 | 0 | 200 |" in text
     assert "more models (see `--format json`)." in text
     assert "Changes by site" not in text  # nothing of the detail fits: left out whole
     assert "the per-site detail (200 sites)" in text.splitlines()[-1]
