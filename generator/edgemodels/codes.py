@@ -118,7 +118,7 @@ CODES: dict[str, Code] = {
     "D112": Code("placed-twice", "a site gets one model through two placements"),
     "D113": Code(
         "guard-not-suppressible",
-        "an inline suppression of D101/D102, which only --allow-removals can relax",
+        "an inline suppression of D101/D102/D116, which only --allow-removals can relax",
     ),
     "D114": Code(
         "copy-volume-resized",
@@ -130,6 +130,16 @@ CODES: dict[str, Code] = {
         "packaging (helm <-> kustomize) of a deployed model changes: Helm and the Subscription"
         " refuse each other's objects, so it stalls or the model is down; an error, as no site"
         " takes it cleanly (remove in one merge, add back in the next)",
+    ),
+    "D116": Code(
+        "hub-moved",
+        "the catalogue's name or hub namespace changes: the hub Subscription deletes every model"
+        " Subscription and sites lose their models until hub/ is applied again (a removal"
+        " guard: a warning with --allow-removals)",
+    ),
+    "D117": Code(
+        "hub-bootstrap-changed",
+        "a setting only the hand-applied part of hub/ carries changes: apply hub/ again",
     ),
     "D201": Code("inventory-kind", "an inventory file of the wrong kind"),
     "D202": Code("duplicate-site", "a site listed twice in the inventory"),

@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import stat
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
@@ -78,6 +78,7 @@ class PublishResult:
     commit: str | None = None
     attempts: int = 0
     where: str = ""
+    hand_applied: tuple[str, ...] = ()  # changed files of hub/ that RHACM does not apply
 
 
 @dataclass(frozen=True)
@@ -130,7 +131,21 @@ def run_publish(
     )
     context = _Context(dest, settings, tree, catalogue.name, trailer, options)
     with working_clone(dest, settings, options.workdir) as repo, git_errors(dest):
-        return _attempts(repo, context)
+        result = _attempts(repo, context)
+    if result.hand_applied and result.status in ("published", "dry-run"):
+        warn(REAPPLY_HUB.format(files=", ".join(result.hand_applied)))
+    return result
+
+
+REAPPLY_HUB = (
+    "{files} changed: RHACM applies only hub/synced/, so apply hub/ on the hub again "
+    "(kubectl apply -k hub/ from the deploy branch's folder) for the change to take effect"
+)
+
+
+def hand_applied(paths: Iterable[str]) -> tuple[str, ...]:
+    """The files of hub/ that an admin applies by hand (everything but hub/synced/)."""
+    return tuple(p for p in paths if p.startswith("hub/") and not p.startswith("hub/synced/"))
 
 
 def _to_stderr(text: str) -> None:
@@ -209,13 +224,23 @@ def _write_and_commit(repo: Any, ctx: _Context, attempt: int) -> PublishResult:
         found = conflict_findings(plan, Path(ctx.dest.path or "."))
         return PublishResult("findings", tuple(on_branch(d, ctx.dest) for d in found), where=where)
     message = commit_message(ctx, old, plan)
+    by_hand = hand_applied([*plan.added, *plan.changed, *plan.removed])
     if ctx.options.dry_run:
         status: Status = "dry-run" if plan.differs else "unchanged"
-        return PublishResult(status, message=message, attempts=attempt, where=where)
+        return PublishResult(
+            status, message=message, attempts=attempt, where=where, hand_applied=by_hand
+        )
     commit = commit_folder(repo, ctx.dest, message, ctx.settings)
     if commit is None:
         return PublishResult("unchanged", attempts=attempt, where=where)
-    return PublishResult("published", message=message, commit=commit, attempts=attempt, where=where)
+    return PublishResult(
+        "published",
+        message=message,
+        commit=commit,
+        attempts=attempt,
+        where=where,
+        hand_applied=by_hand,
+    )
 
 
 def _in_branch(finding: Diagnostic, out: Path, dest: Destination) -> Diagnostic:
@@ -258,6 +283,9 @@ def commit_message(ctx: _Context, old: Mapping[str, DeployedModel], plan: Plan) 
         f"{len(plan.changed)} changed, {len(plan.removed)} removed"
     )
     parts = [subject, "", *body, "", files]
+    by_hand = hand_applied(touched)
+    if by_hand:
+        parts += ["", REAPPLY_HUB.format(files=", ".join(by_hand)) + "."]
     if plan.overwritten:
         parts += ["", *_discarded(ctx.dest.path, plan.overwritten)]
     if ctx.options.message_extra:

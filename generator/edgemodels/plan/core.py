@@ -31,7 +31,7 @@ from edgemodels.yamlio import YamlFile
 PLAN_CODE_PREFIX = "D1"  # inline suppressions in the catalogue apply to the plan's own codes
 # The removal guards check the merge request that edits the catalogue: a comment in it must
 # not switch them off. Only the CI invocation can (--allow-removals, --max-removals).
-GUARD_CODES = frozenset({"D101", "D102"})
+GUARD_CODES = frozenset({"D101", "D102", "D116"})
 
 
 @dataclass(frozen=True)
@@ -93,6 +93,7 @@ def build_plan(
         diags += guards.preserved_removal_findings(catalogue, diffs, sites)
         diags += hazards.resize_findings(diffs, before.catalogue, catalogue, sites)
         diags += hazards.hand_over_findings(diffs, catalogue, sites)
+        diags += hazards.hub_findings(before.catalogue, catalogue, allow_removals)
     plan = Plan(sites, after, before, diffs, placement_totals(diffs, before, after))
     if base_findings is not None:
         plan = replace(plan, base_findings=tuple(base_findings))

@@ -23,6 +23,19 @@ take the model down on the way.
   add it back with the new packaging in the next, or give it a new name). Argo CD renders
   both packagings itself and applies plain objects, so there is no hand-over there.
 
+- D116 hub-moved (error*): the catalogue's name or `spec.hub.namespace` changes. Every hub
+  object is named after them, so the running hub Subscription applies a `hub/synced/` whose
+  objects are all new: it deletes every model Subscription it made (each purges its models
+  from every site) and creates the new ones, which name a Channel that exists only once
+  `hub/` is applied again; the old hub Subscription keeps running until it is deleted by
+  hand. A mass removal by another road, so it is one of the removal guards: a warning with
+  `--allow-removals`, never suppressed in the catalogue (D113).
+- D117 hub-bootstrap-changed (warning): a setting that only the hand-applied part of `hub/`
+  carries changes (git url, branch, path, credentials Secret, CA, TLS check, reconcile
+  rate, cluster sets): the hub Subscription applies `hub/synced/` only, so the change
+  takes effect when someone applies `hub/` again (`kubectl apply -k hub/`).
+(*) a warning with `--allow-removals`.
+
 A change of wrapper (http <-> container) needs no finding: the objects of the two kinds
 have different names (`<model>` vs `<model>-prefetch`, `<model>-model`, `<model>-copy-*`),
 so nothing is handed over; the old ones are pruned and the new ones created.
@@ -33,7 +46,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from edgemodels.catalogue.model import Catalogue, Model
-from edgemodels.diagnostics import Diagnostic
+from edgemodels.diagnostics import Diagnostic, Severity
 from edgemodels.plan.diff import ModelDiff
 from edgemodels.plan.evaluate import PlacedModel, Sites
 from edgemodels.plan.guards import name_list
@@ -169,3 +182,58 @@ def _handed_over(
     return Diagnostic(
         model.location_of("packaging"), "D115", message, "error", "packaging-hand-over"
     )
+
+
+def _hub_identity(catalogue: Catalogue) -> dict[str, str]:
+    return {"metadata.name": catalogue.name, "spec.hub.namespace": catalogue.hub.namespace}
+
+
+def _hub_bootstrap(catalogue: Catalogue) -> dict[str, object]:
+    git, hub = catalogue.git, catalogue.hub
+    return {
+        "spec.git.url": git.url,
+        "spec.git.branch": git.branch,
+        "spec.git.path": git.path,
+        "spec.git.credentialsSecret": git.credentials_secret,
+        "spec.git.caConfigMap": git.ca_configmap,
+        "spec.git.insecureSkipVerify": git.insecure_skip_verify,
+        "spec.hub.reconcileRate": hub.reconcile_rate,
+        "spec.hub.clusterSets": ", ".join(hub.cluster_sets),
+    }
+
+
+def _changed(old: dict[str, object], new: dict[str, object]) -> list[str]:
+    return [f"{key} {old[key]} -> {new[key]}" for key in old if old[key] != new[key]]
+
+
+def hub_findings(before: Catalogue, after: Catalogue, allow: bool) -> list[Diagnostic]:
+    """D116 hub-moved and D117 hub-bootstrap-changed (module docstring). Subscription
+    delivery only: Argo CD's hub objects are applied by hand as a whole."""
+    if after.hub.delivery == "argocd" or before is after:
+        return []
+    found = []
+    moved = _changed(dict(_hub_identity(before)), dict(_hub_identity(after)))
+    if moved:
+        old_hub = f"{before.name}-hub"
+        message = (
+            f"the hub side moves ({'; '.join(moved)}): every hub object is named after these, "
+            f"so the running hub Subscription {old_hub} (namespace {before.hub.namespace}) "
+            "deletes every model Subscription at its next poll, and every site loses its "
+            "models, until hub/ is applied again (with the credentials Secret in the new "
+            f"namespace); {old_hub} itself stays until deleted by hand. Plan a window: "
+            "publish, apply hub/ at once, then delete the old hub Subscription"
+            + ("" if allow else "; pass --allow-removals if this is intended")
+        )
+        severity: Severity = "warning" if allow else "error"
+        found.append(Diagnostic(after.location, "D116", message, severity, "hub-moved"))
+    changed = _changed(_hub_bootstrap(before), _hub_bootstrap(after))
+    if changed:
+        message = (
+            f"{'; '.join(changed)}: only the hand-applied part of hub/ carries this (the "
+            "Channel, the hub Subscription, the bindings); RHACM applies hub/synced/ only, so "
+            "after the publish apply hub/ again (kubectl apply -k hub/) for it to take effect"
+        )
+        found.append(
+            Diagnostic(after.location, "D117", message, "warning", "hub-bootstrap-changed")
+        )
+    return found

@@ -196,3 +196,32 @@ def test_a_moved_site_is_resized_where_argo_cd_keeps_the_claim() -> None:
     work = replace(catalogue(wide, (weights("1Gi", targets=("all",)),)), hub=argo)
     (d114,) = found(base, work, "D114")
     assert "2Gi -> 1Gi on 2 site(s) that keep it with copy delivery (a-01, a-02)" in d114.message
+
+
+def test_a_hub_namespace_change_is_a_removal_guard() -> None:
+    """The hub Subscription would delete every model Subscription (every site loses its
+    models) and create new ones naming a Channel that does not exist yet."""
+    base = catalogue(TARGETS, (http_model("scorer", "1.0.0", ("line-a",)),))
+    moved = replace(base, hub=replace(base.hub, namespace="edge-hub2"))
+    _, diags = build_plan(moved, FLEET, base, compared=True)
+    (d116,) = [d for d in diags if d.code == "D116"]
+    assert d116.severity == "error"
+    assert f"spec.hub.namespace {base.hub.namespace} -> edge-hub2" in d116.message
+    assert "--allow-removals" in d116.message
+    _, allowed = build_plan(moved, FLEET, base, compared=True, allow_removals=True)
+    assert [(d.code, d.severity) for d in allowed if d.code == "D116"] == [("D116", "warning")]
+    renamed = replace(base, name="other")
+    _, diags = build_plan(renamed, FLEET, base, compared=True)
+    assert any(d.code == "D116" and "metadata.name" in d.message for d in diags)
+
+
+def test_a_bootstrap_setting_says_to_apply_hub_again() -> None:
+    base = catalogue(TARGETS, (http_model("scorer", "1.0.0", ("line-a",)),))
+    faster = replace(base, hub=replace(base.hub, reconcile_rate="high"))
+    _, diags = build_plan(faster, FLEET, base, compared=True)
+    (d117,) = [d for d in diags if d.code == "D117"]
+    assert d117.severity == "warning"
+    assert d117.message.startswith("spec.hub.reconcileRate None -> high: ")
+    assert "kubectl apply -k hub/" in d117.message
+    _, same = build_plan(base, FLEET, base, compared=True)
+    assert not [d for d in same if d.code in ("D116", "D117")]

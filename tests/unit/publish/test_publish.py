@@ -564,3 +564,24 @@ def test_an_older_edgemodels_does_not_publish_over_a_newer_one(
     assert branch_log(bare_repo) == pushed  # nothing was pushed
     assert publish(capsys, *args, "--force")[0] == 0
     assert len(branch_log(bare_repo)) == len(pushed) + 1
+
+
+def test_a_change_of_the_hand_applied_hub_files_says_to_apply_them(
+    capsys: pytest.CaptureFixture[str], catalogue: Path, bare_repo: Path
+) -> None:
+    """RHACM applies hub/synced/ only: a new reconcile rate (an annotation of the Channel,
+    which an admin applies) reaches the hub only when hub/ is applied again."""
+    args = (str(catalogue), "--repo", str(bare_repo), "--branch", "acm-dev")
+    assert publish(capsys, *args)[0] == 0
+    path = catalogue / "catalogue.yaml"
+    path.write_text(path.read_text().replace("reconcileRate: medium", "reconcileRate: high"))
+    rc, out, err = publish(capsys, *args)
+    assert rc == 0, out + err
+    assert (
+        "edgemodels: warning: hub/channel.yaml changed: RHACM applies only hub/synced/, so "
+        "apply hub/ on the hub again (kubectl apply -k hub/"
+    ) in err
+    assert "hub/channel.yaml changed: RHACM applies only hub/synced/" in message(bare_repo)
+    set_version(catalogue, "sktime", "1.4.2", "1.5.0")  # a change of hub/synced/ only
+    rc, out, err = publish(capsys, *args)
+    assert rc == 0 and "apply hub/" not in err and "apply hub/" not in message(bare_repo)
