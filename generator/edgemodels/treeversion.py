@@ -9,7 +9,8 @@ date" after an upgrade of the hooks or CI pin reads as what it is.
 Versions are compared by their release segments only (PEP 440's leading N.N.N, as integer
 tuples, missing segments counting as 0; `packaging` is not a dependency): 0.10.0 is newer
 than 0.9.1. Versions with the same release but other suffixes (0.2.0.dev1, 0.2.0rc1) are
-"other", never "newer", so they are reported by --check but never block a write.
+"other", never "newer", so they are reported by --check but never block a write; a
+post-release (0.2.0.post1) is newer than its release.
 """
 
 from __future__ import annotations
@@ -38,9 +39,28 @@ def release(version: str) -> tuple[int, ...] | None:
     return tuple(parts)
 
 
+# A final release, or a post-release of one (0.1.0.post1, 0.1.0-1): ordered after it.
+_FINAL = re.compile(r"v?(\d+(?:\.\d+)*)(?:[.-]?post[.-]?(\d+)|-(\d+))?", re.IGNORECASE)
+
+
+def _final(version: str) -> tuple[tuple[int, ...], int] | None:
+    """(release, post number) of a final or post-release; None for anything else."""
+    found = _FINAL.fullmatch(version.strip())
+    mine = release(version)
+    if found is None or mine is None:
+        return None
+    return mine, int(found.group(2) or found.group(3) or 0)
+
+
 def is_newer(version: str, than: str) -> bool:
-    mine, theirs = release(version), release(than)
-    return mine is not None and theirs is not None and mine > theirs
+    """By release segments; between final and post-releases of one release, by the post
+    number (0.1.0.post1 is newer than 0.1.0). Pre-releases and dev versions of the same
+    release are other, not newer."""
+    mine, theirs = _final(version), _final(than)
+    if mine is not None and theirs is not None:
+        return mine > theirs
+    new, old = release(version), release(than)
+    return new is not None and old is not None and new > old
 
 
 def recorded_version(output: Path) -> tuple[str, int] | None:

@@ -29,6 +29,10 @@ def test_releases_compare_by_number_not_text() -> None:
     assert is_newer("0.10.0", "0.9.1") and is_newer("1.0", "0.99.99")
     assert not is_newer("0.2.0", "0.2") and not is_newer("0.2.0rc1", "0.2.0")
     assert not is_newer("0.1.0", "0.2.0") and not is_newer("garbage", "0.1.0")
+    # A post-release follows its release (PEP 440): 0.1.0 must not overwrite its tree.
+    assert is_newer("0.1.0.post1", "0.1.0") and is_newer("0.1.0-2", "0.1.0.post1")
+    assert not is_newer("0.1.0", "0.1.0.post1") and not is_newer("0.1.0.post1", "0.1.1")
+    assert not is_newer("0.1.0.post1", "0.1.0.post1") and not is_newer("0.1.0rc1", "0.1.0")
 
 
 def test_an_older_edgemodels_does_not_overwrite_a_newer_tree(
