@@ -183,6 +183,22 @@ def add_target(root: Path, name: str, above: str = "") -> None:
     model.write_text(model.read_text().replace("targets: [lrt", f"targets: [{name}, lrt", 1))
 
 
+def test_the_log_does_not_send_you_to_findings_a_size_budget_cut(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for n in range(30):
+        add_target(repo, f"nowhere-{n:02}")
+    git(repo, "commit", "-qam", "targets that select no site")
+    add_target(repo, "nowhere-new")
+    args = ("-i", "sites.yaml", "--base", "main", "--format", "markdown")
+    assert plan(*args, "-o", "small.md", "--max-markdown-chars", "2000") == 0
+    assert "- … and 22 more (see `--format json`)" in (repo / "small.md").read_text()
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        "plan: 0 error(s), 31 warning(s); 1 of them new (the 30 found at the base too are in "
+        "small.md as far as its size budget allows; --format json has them all)"
+    )
+
+
 def test_findings_the_base_had_are_listed_apart_and_do_not_mark_the_headline(
     repo: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -201,7 +217,8 @@ def test_findings_the_base_had_are_listed_apart_and_do_not_mark_the_headline(
     assert capsys.readouterr().err.splitlines()[1:] == [
         "catalogue/catalogue.yaml:33:5: D106 [warning] placement nowhere-2 selects no site of "
         "the inventory",
-        "plan: 0 error(s), 2 warning(s); 1 of them new (the 1 found at the base too are in plan.md)",
+        "plan: 0 error(s), 2 warning(s); 1 of them new (the 1 found at the base too are in "
+        "plan.md as far as its size budget allows; --format json has them all)",
     ]
     text = (repo / "plan.md").read_text()
     assert text.startswith("### ⚠️ edgemodels plan")

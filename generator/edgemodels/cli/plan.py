@@ -111,15 +111,21 @@ def command(
             click.echo(report, nl=False)
         else:
             write_report(output, report)
-            click.echo(_stderr_summary(ordered, output, view), err=True, nl=False)
+            # A markdown report has a size budget that may cut the findings the base had
+            # too; text and JSON reports have them all.
+            kept = fmt != "markdown"
+            click.echo(_stderr_summary(ordered, output, view, kept), err=True, nl=False)
         return EXIT_FINDINGS if has_failures(ordered) else EXIT_CLEAN
 
     return guarded(body)
 
 
-def _stderr_summary(diags: list[Diagnostic], output: Path, view: View | None) -> str:
+def _stderr_summary(
+    diags: list[Diagnostic], output: Path, view: View | None, kept: bool = True
+) -> str:
     """The findings for the job's log; with a base, the new ones and the errors only (a
-    finding the base had too would repeat on every merge request), then the count."""
+    finding the base had too would repeat on every merge request), then the count. The
+    left-out ones are said to be in the report only if it `kept` them."""
     text = f"plan written to {output}\n"
     if view is None or view.plan.base_findings is None:
         return text + render_text(diags, "plan")
@@ -128,7 +134,14 @@ def _stderr_summary(diags: list[Diagnostic], output: Path, view: View | None) ->
     lines = [d.render() for d in shown]
     line = plan_summary_line(view)
     if len(shown) < len(diags):
-        line += f" (the {len(diags) - len(shown)} found at the base too are in {output})"
+        left = len(diags) - len(shown)
+        if kept:
+            line += f" (the {left} found at the base too are in {output})"
+        else:
+            line += (
+                f" (the {left} found at the base too are in {output} as far as its size "
+                "budget allows; --format json has them all)"
+            )
     return text + "\n".join([*lines, line]) + "\n"
 
 
