@@ -35,9 +35,12 @@ COPY_RESOURCES = {"requests": {"cpu": "50m", "memory": "64Mi"}, "limits": {"memo
 # The claim holds two versions (`container.size` says so): before it copies a new one the
 # script removes all but the current one, and after the switch it keeps the one replaced,
 # for pods that still read it. A complete folder is never copied again: its name changes
-# with the content (common.content_dir).
+# with the content (common.content_dir). A Job stopped (TERM: pruned because a newer Job
+# replaced it) ends before its next step, so it never switches `current` after the newer
+# one did (a shell as PID 1 ignores TERM without a trap, and would run on for 30 s).
 COPY_SCRIPT = """\
 set -eu
+trap 'exit 143' TERM INT
 root="${MODELS_ROOT:-/models}"
 dest="$root/versions/$MODEL_VERSION_DIR"
 current="$(readlink "$root/current" 2>/dev/null || true)"

@@ -7,6 +7,7 @@ import os
 import shutil
 import signal
 import subprocess
+import time
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -151,3 +152,31 @@ def test_the_volume_holds_at_most_two_versions_even_while_copying(
     # The claim has room for two (`container.size`): 1 went before 3 was copied.
     assert sorted(p.name for p in (pvc / "versions").iterdir()) == ["2", "3.partial"]
     assert (pvc / "current" / "weights.bin").read_text() == "2"
+
+
+def test_a_stopped_copy_job_never_switches_current(shell: list[str], tmp_path: Path) -> None:
+    """A Job pruned while it copies (a newer Job replaced it) must not switch `current` to
+    its old version after the newer one did: on TERM it stops before its next step."""
+    pvc = tmp_path / "pvc"
+    pvc.mkdir()
+    run(shell, make_image(tmp_path / "image-new", "new"), pvc, "new")
+    slow = tmp_path / "bin"
+    slow.mkdir()
+    (slow / "cp").write_text(f'#!/bin/sh\nsleep 1\nexec {shutil.which("cp")} "$@"\n')
+    (slow / "cp").chmod(0o755)
+    env = {
+        "PATH": f"{slow}:{os.environ['PATH']}",
+        "MODEL_PATH": str(make_image(tmp_path / "image-old", "old")),
+        "MODELS_ROOT": str(pvc),
+        "MODEL_VERSION_DIR": "old",
+    }
+    proc = subprocess.Popen([*shell, "-c", COPY_SCRIPT], env=env, start_new_session=True)
+    try:
+        time.sleep(0.4)  # inside the slow cp
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=10) == 143
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+    assert os.readlink(pvc / "current") == "versions/new"
