@@ -229,11 +229,11 @@ def test_deleting_every_model_leaves_only_the_bookkeeping(repo: Repo) -> None:
         ".edgemodels/.gitignore",
         ".edgemodels/manifest.json",
         "README.md",
+        "hub/bindings/default.yaml",
         "hub/channel.yaml",
         "hub/kustomization.yaml",
         "hub/namespace.yaml",
         "hub/subscription.yaml",
-        "hub/synced/bindings/default.yaml",
         "hub/synced/kustomization.yaml",
     ]
 

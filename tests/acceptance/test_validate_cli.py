@@ -55,6 +55,25 @@ def test_the_generated_example_validates(
     assert capsys.readouterr().out.strip().endswith("no findings")
 
 
+def test_validate_finds_the_bootstrap_binding_the_synced_placements_need(
+    tree: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The binding is applied by hand with hub/, the Placements come from hub/synced/
+    (review s16 D4): validate looks for it in hub/, and misses it there."""
+    assert not list((tree / "hub/synced").rglob("*binding*"))
+    listing = tree / "hub/kustomization.yaml"
+    assert "- bindings/default.yaml\n" in listing.read_text()
+    listing.write_text(listing.read_text().replace("- bindings/default.yaml\n", ""))
+    (tree / "hub/bindings/default.yaml").unlink()
+    (tree / "hub/bindings").rmdir()
+    assert run_validate(str(tree), "--no-policies") == 1
+    out = capsys.readouterr().out
+    assert (
+        f"{tree.as_posix()}/hub/synced/placements/lrt.yaml:15:5: K307 Placement lrt: "
+        "cluster set 'default' has no ManagedClusterSetBinding in namespace 'i4q-lrt'"
+    ) in out
+
+
 def test_a_defect_exits_1_with_its_location(tree: Path, capsys: pytest.CaptureFixture[str]) -> None:
     rel = "hub/synced/placements/lrt.yaml"
     path = tree / rel

@@ -34,6 +34,7 @@ OFFLINE_TAINTS = (f"{CLUSTER}/unreachable", f"{CLUSTER}/unavailable")
 
 NAMESPACE_FILE = "hub/namespace.yaml"
 HUB_SUBSCRIPTION_FILE = "hub/subscription.yaml"
+BINDINGS = "hub/bindings/"  # applied once, with the bootstrap (hub_common)
 
 Files = dict[str, bytes]
 
@@ -64,8 +65,12 @@ def render_hub(catalogue: Catalogue, plans: list[ModelPlan], source: SourceInfo)
 
 
 def hub_common(catalogue: Catalogue, source: SourceInfo) -> Files:
-    """What is applied once (the Namespace, the Channel and the Subscription that applies
-    `hub/synced/` to the hub), and the cluster set bindings: one of each per catalogue."""
+    """What is applied once, by hand: the Namespace, the Channel, the Subscription that
+    applies `hub/synced/` to the hub, and a ManagedClusterSetBinding per cluster set. The
+    bindings are not synced: the webhook lets only a creator with `create` on
+    `managedclustersets/bind` make one (acm-api.md section 8), and the admin applying hub/
+    is known to have it, the subscription controller is not. They change only with
+    hub.clusterSets, which needs a re-apply of hub/ anyway (README, "The generated tree")."""
     top = source.where(catalogue.location)
     files: Files = {
         NAMESPACE_FILE: yaml_file(namespace_object(catalogue), top),
@@ -75,7 +80,7 @@ def hub_common(catalogue: Catalogue, source: SourceInfo) -> Files:
     if catalogue.hub.placement_kind == "Placement":
         for cluster_set in catalogue.hub.cluster_sets:
             ns = catalogue.hub.namespace
-            path = f"{HUB_SYNCED}/bindings/{cluster_set}.yaml"
+            path = f"{BINDINGS}{cluster_set}.yaml"
             files[path] = yaml_file(binding(ns, cluster_set), top)
     return files
 
@@ -271,11 +276,15 @@ def application(catalogue: Catalogue, plan: ModelPlan, origin: str) -> dict[str,
     }
 
 
-# The order of the hub kustomization's resources: the Namespace first, the Channel before
-# the Subscription that reads it (argocd.py extends it).
-HUB_ORDER = ("namespace.yaml", "channel.yaml", "subscription.yaml")
-# hub/synced/: bindings before the Placements that need them.
-SYNCED_ORDER = ("bindings/", "placements/", "subscriptions/", "applications/")
+# The order the kustomizations list their files in, for the reader: dependencies first
+# (argocd.py extends HUB_ORDER). It is not the order they are applied in: kubectl and
+# RHACM build a kustomization with kustomize's legacy reorder, which sorts by kind
+# (Namespace first; the others by group, version, kind, so the bindings, in group
+# cluster.open-cluster-management.io, come after Channel and Subscription). Nothing needs
+# more: a Placement without its binding selects nothing until the binding exists, then the
+# placement controller decides again, and RHACM retries what failed at its next reconcile.
+HUB_ORDER = ("namespace.yaml", "bindings/", "channel.yaml", "subscription.yaml")
+SYNCED_ORDER = ("placements/", "subscriptions/", "applications/")
 
 
 def hub_kustomization(

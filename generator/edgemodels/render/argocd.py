@@ -27,6 +27,7 @@ from typing import Any
 
 from edgemodels.catalogue.model import Catalogue
 from edgemodels.render.acm import (
+    BINDINGS,
     HUB_ORDER,
     NAMESPACE_FILE,
     HubPlacement,
@@ -37,7 +38,6 @@ from edgemodels.render.acm import (
 )
 from edgemodels.render.acm import hub_kustomization as acm_kustomization
 from edgemodels.render.common import (
-    HUB_SYNCED,
     SOURCE_ANNOTATION,
     SourceInfo,
     git_path,
@@ -87,8 +87,7 @@ def legacy_hub(catalogue: Catalogue, plans: list[ModelPlan], source: SourceInfo)
     with Argo CD are the Argo CD side's (one object, one file)."""
     files = render_hub(catalogue, plans, source)
     if catalogue.hub.namespace == catalogue.hub.argocd.namespace:
-        bindings = f"{HUB_SYNCED}/bindings/"
-        files = {p: d for p, d in files.items() if not p.startswith(bindings)}
+        files = {p: d for p, d in files.items() if not p.startswith(BINDINGS)}
         # Argo CD's own namespace exists already and is not ours: `kubectl delete -k hub/`
         # must never take it (and Argo CD) away.
         del files[NAMESPACE_FILE]
@@ -271,5 +270,5 @@ _ORDER = (
 
 
 def hub_kustomization(files: Files) -> dict[str, Any]:
-    """Every hub file, bindings before the Placements that need them."""
+    """Every hub file, bindings first for the reader: kustomize applies them sorted by kind."""
     return acm_kustomization(files, _ORDER)

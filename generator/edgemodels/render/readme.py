@@ -232,7 +232,18 @@ def _layout(catalogue: Catalogue) -> str:
 
 def _hub_names(text: str, catalogue: Catalogue) -> str:
     sub = prefixed_name(catalogue, "hub")
+    bindings = BINDINGS_TEXT if _is_placement(catalogue) else ""
+    text = text.replace("BINDINGS", bindings)
     return text.replace("HUB_NS", catalogue.hub.namespace).replace("HUB_SUB", sub)
+
+
+# The bindings are applied by hand: only a creator allowed to bind a set may make one.
+BINDINGS_TEXT = """
+`hub/` also holds the ManagedClusterSetBinding of each cluster set: apply it as a user
+allowed to bind them (`create` on `managedclustersets/bind`, as cluster-admin is). The
+webhook refuses a binding from anyone else, and a Placement whose set is not bound selects
+no site.
+"""
 
 
 ARGOCD_LAYOUT_TEXT = """## Layout
@@ -282,11 +293,11 @@ README.md                     this file
 hub/                          objects for the RHACM hub (namespace HUB_NS)
   kustomization.yaml          what is applied once: kubectl apply -k hub/
   namespace.yaml              the Namespace HUB_NS itself, so a fresh hub needs nothing first
+  bindings/<set>.yaml         ManagedClusterSetBinding per cluster set (Placement mode)
   channel.yaml                the Git Channel for this repository
   subscription.yaml           Subscription HUB_SUB: applies synced/ to the hub, from Git
   synced/                     applied (and pruned) by RHACM from the branch, never by hand
-    kustomization.yaml        lists them all
-    bindings/<set>.yaml       ManagedClusterSetBinding per cluster set (Placement mode)
+    kustomization.yaml        lists them all (kustomize applies them sorted by kind)
     placements/<name>.yaml    Placement (or PlacementRule) per placement
     subscriptions/<m>--<p>.yaml  Subscription of model <m> on placement <p>
     applications/<m>.yaml     Application grouping the model's Subscriptions
@@ -303,11 +314,15 @@ from the branch and deletes the objects whose files leave it. From then on RHACM
 the branch, for the hub objects as for the sites: a commit of a regenerated tree reaches
 both (a model or placement added, moved or removed, a changed selector, a Helm model's
 per-placement values in its Subscriptions); a model removed from the catalogue disappears
-from Git, and RHACM removes it from the hub and the sites. Apply `hub/` again only when the
-repository, branch, folder, credentials or hub namespace change. On a hub where an earlier
+from Git, and RHACM removes it from the hub and the sites. Apply `hub/` again when a
+catalogue setting of its own files changes: `metadata.name`, `spec.hub.namespace`,
+`spec.hub.placementKind`, `spec.hub.clusterSets`, `spec.hub.reconcileRate`, or in
+`spec.git` the url, branch, path, credentialsSecret, caConfigMap or insecureSkipVerify
+(`edgemodels publish --branch/--path` too); `kubectl apply` deletes nothing, so delete by
+hand what left `hub/` (the binding of a set no longer listed). On a hub where an earlier
 edgemodels had all hub objects applied by hand, apply it as a subscription-admin: HUB_SUB
 then takes those objects over (reconcile-option `mergeAndOwn`) instead of refusing them.
-"""
+BINDINGS"""
 
 MOUNT_TEXT = """## Using a container model in a workload
 

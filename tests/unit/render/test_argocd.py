@@ -237,7 +237,13 @@ def test_keep_subscriptions_holds_both_hub_sides_and_the_other_phases_do_not() -
         and not p.endswith("/kustomization.yaml")
         and not p.startswith("hub/synced/")
     )
-    assert listed[:3] == ["namespace.yaml", "channel.yaml", "subscription.yaml"]
+    assert listed[:5] == [
+        "namespace.yaml",
+        "bindings/edge.yaml",
+        "bindings/lab.yaml",
+        "channel.yaml",
+        "subscription.yaml",
+    ]
     synced = load_yaml(both["hub/synced/kustomization.yaml"])["resources"]
     assert "subscriptions/weights--edge.yaml" in synced
     removed = render(argocd(fleet(), migration="subscriptions-removed"))
@@ -260,7 +266,7 @@ def test_a_hub_namespace_shared_with_argo_cd_gets_each_object_once(tmp_path: Pat
     cat = argocd(fleet(), migration="keep-subscriptions")
     cat = replace(cat, hub=replace(cat.hub, namespace="gitops"))
     tree = render(cat)
-    assert not any(p.startswith("hub/synced/bindings/") for p in tree)
+    assert not any(p.startswith(("hub/bindings/", "hub/synced/bindings/")) for p in tree)
     assert "hub/namespace.yaml" not in tree  # Argo CD's namespace is not ours to delete
     assert {"hub/argocd/bindings/edge.yaml", "hub/synced/placements/edge.yaml"} <= set(tree)
     documents = [

@@ -14,8 +14,8 @@ from .schemas import require_crd_schemas, schema_errors
 from .tooling import load_yaml, render
 
 APPS = "apps.open-cluster-management.io"
+BOOTSTRAP = ("hub/namespace.yaml", "hub/channel.yaml", "hub/subscription.yaml")
 PER_MODEL_KINDS = {
-    "ManagedClusterSetBinding",
     "Placement",
     "PlacementRule",
     "Subscription",
@@ -44,13 +44,15 @@ def test_the_bootstrap_subscription_applies_the_folder_of_every_hub_object(kind:
     folder = "hub/synced"
     assert f"{folder}/kustomization.yaml" in tree
     listed = load_yaml(tree[f"{folder}/kustomization.yaml"])["resources"]
-    # Every hub object but the bootstrap's three is in the folder, and listed there.
+    # Every hub object but the bootstrap's (three, and the bindings) is in the folder, and
+    # listed there.
     others = {
         path: load_yaml(data)["kind"]
         for path, data in tree.items()
         if path.startswith("hub/")
         and not path.endswith("/kustomization.yaml")
-        and path not in ("hub/namespace.yaml", "hub/channel.yaml", "hub/subscription.yaml")
+        and path not in BOOTSTRAP
+        and not path.startswith("hub/bindings/")
     }
     assert set(others.values()) <= PER_MODEL_KINDS and kind in others.values()
     assert sorted(f"{folder}/{p}" for p in listed) == sorted(others)
@@ -93,3 +95,36 @@ def test_a_removed_model_leaves_the_synced_folder_so_rhacm_deletes_its_hub_objec
     # The bootstrap does not change: nothing to apply by hand.
     assert before["hub/kustomization.yaml"] == after["hub/kustomization.yaml"]
     assert before["hub/subscription.yaml"] == after["hub/subscription.yaml"]
+
+
+def test_the_bindings_are_applied_by_hand_with_the_bootstrap_not_synced() -> None:
+    """The webhook lets only a creator allowed to bind a set make its binding (review s16
+    D4): the admin applying hub/ has that right, the subscription controller may not."""
+    cat = fleet()
+    tree = render(cat)
+    bindings = sorted(p for p in tree if "bindings/" in p)
+    assert bindings == [f"hub/bindings/{s}.yaml" for s in sorted(cat.hub.cluster_sets)]
+    assert all(load_yaml(tree[p])["kind"] == "ManagedClusterSetBinding" for p in bindings)
+    listed = load_yaml(tree["hub/kustomization.yaml"])["resources"]
+    assert listed[0] == "namespace.yaml"  # the bindings live in it
+    assert {f"hub/{p}" for p in listed} == {*BOOTSTRAP, *bindings}
+    synced = load_yaml(tree["hub/synced/kustomization.yaml"])["resources"]
+    assert synced and not [p for p in synced if "binding" in p]
+    kinds = {load_yaml(d)["kind"] for p, d in tree.items() if p.startswith("hub/synced/")}
+    assert "ManagedClusterSetBinding" not in kinds and "Placement" in kinds
+
+
+def test_placement_rules_have_no_bindings_in_the_bootstrap_either() -> None:
+    tree = render(with_kind(fleet(), "PlacementRule"))
+    assert not [p for p in tree if "binding" in p]
+    listed = load_yaml(tree["hub/kustomization.yaml"])["resources"]
+    assert {f"hub/{p}" for p in listed} == set(BOOTSTRAP)
+
+
+@pytest.mark.parametrize("kind", ["Placement", "PlacementRule"])
+def test_the_tree_readme_says_who_may_apply_hub_and_when_again(kind: str) -> None:
+    text = render(with_kind(fleet(), kind))["README.md"].decode()
+    assert ("managedclustersets/bind" in text) == (kind == "Placement")
+    assert ("  bindings/<set>.yaml" in text) and "    bindings/" not in text
+    for setting in ("spec.hub.clusterSets", "spec.hub.reconcileRate", "credentialsSecret"):
+        assert setting in text

@@ -106,7 +106,7 @@ def test_placements_tolerate_offline_sites_for_the_configured_time() -> None:
 def test_one_binding_per_cluster_set_named_after_it() -> None:
     tree = render(fleet())
     for cluster_set in ("edge", "lab"):
-        binding = load_yaml(tree[f"hub/synced/bindings/{cluster_set}.yaml"])
+        binding = load_yaml(tree[f"hub/bindings/{cluster_set}.yaml"])
         assert binding["metadata"]["name"] == binding["spec"]["clusterSet"] == cluster_set
         assert binding["metadata"]["namespace"] == "acme-models"
 
@@ -115,7 +115,7 @@ def test_placement_rules_split_ored_selectors_and_need_no_binding() -> None:
     cat = fleet()
     cat = replace(cat, hub=replace(cat.hub, placement_kind="PlacementRule"))
     tree = render(cat)
-    assert not any(p.startswith("hub/synced/bindings/") for p in tree)
+    assert not any("bindings/" in p for p in tree)
     assert "hub/synced/placements/follow-weights.yaml" not in tree
     rules = [load_yaml(tree[f"hub/synced/placements/follow-weights-{i}.yaml"]) for i in (1, 2)]
     assert [r["kind"] for r in rules] == ["PlacementRule", "PlacementRule"]
@@ -186,8 +186,15 @@ def test_channel_carries_credentials_reference_and_reconcile_rate() -> None:
 def test_hub_kustomizations_list_every_hub_file_once() -> None:
     tree = render(fleet())
     listed = load_yaml(tree["hub/kustomization.yaml"])["resources"]
-    # Applied once by hand: what RHACM needs to apply the rest from Git.
-    assert listed == ["namespace.yaml", "channel.yaml", "subscription.yaml"]
+    # Applied once by hand: what RHACM needs to apply the rest from Git, and the bindings,
+    # which need a creator allowed to bind the sets.
+    assert listed == [
+        "namespace.yaml",
+        "bindings/edge.yaml",
+        "bindings/lab.yaml",
+        "channel.yaml",
+        "subscription.yaml",
+    ]
     synced = load_yaml(tree["hub/synced/kustomization.yaml"])["resources"]
     files = sorted(
         p.removeprefix("hub/synced/")
