@@ -32,7 +32,7 @@ take the model down on the way.
   `--allow-removals`, never suppressed in the catalogue (D113).
 - D117 hub-bootstrap-changed (warning): a setting that only the hand-applied part of `hub/`
   carries changes (git url, branch, path, credentials Secret, CA, TLS check, reconcile
-  rate, cluster sets): the hub Subscription applies `hub/synced/` only, so the change
+  rate, placement kind, cluster sets): the hub Subscription applies `hub/synced/` only, so the change
   takes effect when someone applies `hub/` again (`kubectl apply -k hub/`).
 (*) a warning with `--allow-removals`.
 
@@ -198,6 +198,7 @@ def _hub_bootstrap(catalogue: Catalogue) -> dict[str, object]:
         "spec.git.caConfigMap": git.ca_configmap,
         "spec.git.insecureSkipVerify": git.insecure_skip_verify,
         "spec.hub.reconcileRate": hub.reconcile_rate,
+        "spec.hub.placementKind": hub.placement_kind,
         "spec.hub.clusterSets": ", ".join(hub.cluster_sets),
     }
 
