@@ -32,8 +32,8 @@ take the model down on the way.
   `--allow-removals`, never suppressed in the catalogue (D113).
 - D117 hub-bootstrap-changed (warning): a setting that only the hand-applied part of `hub/`
   carries changes (git url, branch, path, credentials Secret, CA, TLS check, reconcile
-  rate, placement kind, cluster sets): the hub Subscription applies `hub/synced/` only, so the change
-  takes effect when someone applies `hub/` again (`kubectl apply -k hub/`).
+  rate, placement kind, cluster sets): the hub Subscription applies `hub/synced/` only, so
+  the change takes effect when someone applies `hub/` again (`kubectl apply -k hub/`).
 (*) a warning with `--allow-removals`.
 
 A change of wrapper (http <-> container) needs no finding: the objects of the two kinds
