@@ -157,6 +157,17 @@ def channel(catalogue: Catalogue) -> dict[str, Any]:
     return {"apiVersion": f"{APPS}/v1", "kind": "Channel", "metadata": meta, "spec": spec}
 
 
+def app_labels(catalogue: Catalogue, app: str) -> dict[str, str]:
+    """The labels RHACM's hub sets on a Subscription itself (acm-api.md section 3: `app`,
+    `app.kubernetes.io/part-of` equal to it, the Channel's reconcile rate), written here so
+    that re-applying `hub/synced/` (nested Subscriptions are always replaced) does not strip
+    them and have the hub put them back on every Subscription at every full reconcile."""
+    labels = {"app": app, "app.kubernetes.io/part-of": app}
+    if catalogue.hub.reconcile_rate:
+        labels[f"{APPS}/reconcile-rate"] = catalogue.hub.reconcile_rate
+    return labels
+
+
 def hub_subscription(catalogue: Catalogue, origin: str) -> dict[str, Any]:
     """The Subscription that keeps the hub objects of `hub/synced/` as the branch has them:
     RHACM applies them to the hub itself (placement.local) and deletes those that leave the
@@ -166,7 +177,7 @@ def hub_subscription(catalogue: Catalogue, origin: str) -> dict[str, Any]:
     its ownership and never delete them."""
     hub = catalogue.hub
     name = prefixed_name(catalogue, "hub")
-    labels = {"app": name, **hub_labels(catalogue)}
+    labels = {**app_labels(catalogue, name), **hub_labels(catalogue)}
     meta = _meta(name, hub.namespace, labels, origin)
     meta["annotations"] = {
         f"{APPS}/git-branch": catalogue.git.branch,
@@ -236,7 +247,10 @@ def subscription(
         path = git_path(catalogue, "models", model.name, "chart")
     else:
         path = git_path(catalogue, "models", model.name, "overlays", placed.placement.name)
-    labels = {"app": model.name, **hub_labels(catalogue, model.name, placed.placement.name)}
+    labels = {
+        **app_labels(catalogue, model.name),
+        **hub_labels(catalogue, model.name, placed.placement.name),
+    }
     meta = _meta(f"{model.name}-{hp.name}", hub.namespace, labels, origin)
     meta["annotations"] = {
         f"{APPS}/git-branch": catalogue.git.branch,

@@ -128,3 +128,24 @@ def test_the_tree_readme_says_who_may_apply_hub_and_when_again(kind: str) -> Non
     assert ("  bindings/<set>.yaml" in text) and "    bindings/" not in text
     for setting in ("spec.hub.clusterSets", "spec.hub.reconcileRate", "credentialsSecret"):
         assert setting in text
+
+
+@pytest.mark.parametrize("rate", [None, "high"])
+def test_subscriptions_carry_the_labels_the_hub_sets(rate: str | None) -> None:
+    """The hub sets `app.kubernetes.io/part-of` (equal to `app`) and the Channel's
+    reconcile rate on every Subscription; without them in Git, each full re-apply of
+    hub/synced/ (nested Subscriptions are replaced) would strip them and the hub add them
+    back, on every Subscription of the fleet."""
+    cat = fleet()
+    cat = replace(cat, hub=replace(cat.hub, reconcile_rate=rate))
+    tree = render(cat)
+    subs = [
+        load_yaml(data)
+        for path, data in tree.items()
+        if path.startswith("hub/synced/subscriptions/") or path == "hub/subscription.yaml"
+    ]
+    assert len(subs) > 2
+    for sub in subs:
+        labels = sub["metadata"]["labels"]
+        assert labels["app.kubernetes.io/part-of"] == labels["app"]
+        assert labels.get(f"{APPS}/reconcile-rate") == rate
