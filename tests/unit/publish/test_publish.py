@@ -577,11 +577,14 @@ def test_a_change_of_the_hand_applied_hub_files_says_to_apply_them(
     path.write_text(path.read_text().replace("reconcileRate: medium", "reconcileRate: high"))
     rc, out, err = publish(capsys, *args)
     assert rc == 0, out + err
+    # the Channel's annotation, and the label the hub Subscription carries to match it
     assert (
-        "edgemodels: warning: hub/channel.yaml changed: RHACM applies only hub/synced/, so "
-        "apply hub/ on the hub again (kubectl apply -k hub/"
+        "edgemodels: warning: hub/channel.yaml, hub/subscription.yaml changed: RHACM applies "
+        "only hub/synced/, so apply hub/ on the hub again (kubectl apply -k hub/"
     ) in err
-    assert "hub/channel.yaml changed: RHACM applies only hub/synced/" in message(bare_repo)
+    assert "hub/channel.yaml, hub/subscription.yaml changed: RHACM applies only" in message(
+        bare_repo
+    )
     set_version(catalogue, "sktime", "1.4.2", "1.5.0")  # a change of hub/synced/ only
     rc, out, err = publish(capsys, *args)
     assert rc == 0 and "apply hub/" not in err and "apply hub/" not in message(bare_repo)
