@@ -299,11 +299,17 @@ def _read_regular(root: Path, path: str) -> bytes | None:
 
 
 def plan_tree(
-    out: Path, tree: Mapping[str, bytes], force: bool = False, cache: TreeCache | None = None
+    out: Path,
+    tree: Mapping[str, bytes],
+    force: bool = False,
+    cache: TreeCache | None = None,
+    manifest: Manifest | None = None,
 ) -> Plan:
     """Compare `tree` with the folder: what would be added, changed, removed, refused.
-    With a cache, files whose stat is as last recorded are not read (treecache.py)."""
-    manifest = read_manifest(out) if out.is_dir() else Manifest({})
+    With a cache, files whose stat is as last recorded are not read (treecache.py).
+    `manifest`: the folder's, when the caller has read it already."""
+    if manifest is None:
+        manifest = read_manifest(out) if out.is_dir() else Manifest({})
     owned = manifest.files
     folder = _Folder(out, cache or TreeCache())
     folder.cache.bind(owned, manifest.raw)

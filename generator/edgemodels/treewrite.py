@@ -43,7 +43,8 @@ def write_tree(
     _require_dir(out)
     with _locked(out):
         recover(out)
-        plan = plan_tree(out, tree, force, cache)
+        manifest = read_manifest(out)
+        plan = plan_tree(out, tree, force, cache, manifest)
         if plan.conflicts:
             return plan
         writes = [p for p in (*plan.added, *plan.changed) if p != MANIFEST_PATH]
@@ -51,7 +52,7 @@ def write_tree(
             writes.append(MANIFEST_PATH)  # last: it records what the commit produced
         if writes or plan.removed:
             moves = _stage(out, tree, writes)
-            edited = _edited_meanwhile(out, plan)
+            edited = _edited_meanwhile(out, plan, manifest.files)
             if edited:
                 _remove_staging(out)
                 return replace(plan, conflicts=tuple(edited))
@@ -146,11 +147,11 @@ def _stage(out: Path, tree: Mapping[str, bytes], paths: list[str]) -> list[list[
     return [[f"{TREE_PREFIX}{root}", root] for root in folder_moves] + file_moves
 
 
-def _edited_meanwhile(out: Path, plan: Plan) -> list[Conflict]:
-    """Files the plan found as generated that were edited while this run staged (seconds on
-    a big tree): replacing or removing them would lose the edit without a word. Read again
-    just before the commit; what is edited after this is within the commit's own moment."""
-    owned = read_manifest(out).files
+def _edited_meanwhile(out: Path, plan: Plan, owned: Mapping[str, str]) -> list[Conflict]:
+    """Files the plan found as generated (`owned`: path -> sha256 in the manifest) that were
+    edited while this run staged (seconds on a big tree): replacing or removing them would
+    lose the edit without a word. Read again just before the commit; what is edited after
+    this is within the commit's own moment."""
     overwritten = set(plan.overwritten)
     found = []
     for path in (*plan.changed, *plan.removed):
