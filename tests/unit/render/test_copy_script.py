@@ -8,6 +8,7 @@ import shutil
 import signal
 import subprocess
 import time
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -44,6 +45,21 @@ def make_image(root: Path, content: str) -> Path:
     (root / "weights.bin").write_text(content)
     (root / "sub" / "config.json").write_text("{}")
     return root
+
+
+@contextlib.contextmanager
+def in_own_group(
+    argv: list[str], env: dict[str, str] | None = None
+) -> Iterator[subprocess.Popen[bytes]]:
+    """A process in a group of its own, killed with whatever it started when the block ends
+    (in a pod, the container's end takes every process)."""
+    proc = subprocess.Popen(argv, env=env, start_new_session=True)
+    try:
+        yield proc
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
 
 
 @pytest.fixture(params=shells(), ids=lambda s: Path(s[0]).name)
@@ -88,16 +104,11 @@ def test_an_interrupted_copy_is_redone(shell: list[str], tmp_path: Path) -> None
 def test_the_prefetch_holder_stops_at_once_on_sigterm(shell: list[str]) -> None:
     # Its own process group: the `sleep` it leaves behind is cleaned up with it (in a pod,
     # the container's end takes every process).
-    proc = subprocess.Popen([*shell, "-c", HOLD_SCRIPT], start_new_session=True)
-    try:
+    with in_own_group([*shell, "-c", HOLD_SCRIPT]) as proc:
         with pytest.raises(subprocess.TimeoutExpired):
             proc.wait(timeout=0.5)  # it holds
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=5) == 0
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
 
 
 def run_job(shell: list[str], job: dict[str, Any], image: Path, pvc: Path) -> None:
@@ -170,13 +181,8 @@ def test_a_stopped_copy_job_never_switches_current(shell: list[str], tmp_path: P
         "MODELS_ROOT": str(pvc),
         "MODEL_VERSION_DIR": "old",
     }
-    proc = subprocess.Popen([*shell, "-c", COPY_SCRIPT], env=env, start_new_session=True)
-    try:
+    with in_own_group([*shell, "-c", COPY_SCRIPT], env) as proc:
         time.sleep(0.4)  # inside the slow cp
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=10) == 143
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
     assert os.readlink(pvc / "current") == "versions/new"
