@@ -56,16 +56,33 @@ def expected_files(tree: Path) -> dict[str, str]:
     return {path: _blob_id(data) for path, data in snapshot(tree).items()}
 
 
+def _wait_for_servers(bare: Path, seconds: float = 30) -> None:
+    """Until no `git-receive-pack` of `bare` runs (found in /proc)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        serving = False
+        for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+            try:
+                args = cmdline.read_bytes().split(b"\0")
+            except OSError:
+                continue  # ended meanwhile
+            if any(b"receive-pack" in a for a in args) and any(
+                str(bare).encode() in a for a in args
+            ):
+                serving = True
+                break
+        if not serving:
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"a git-receive-pack of {bare} still runs after {seconds} s")
+
+
 def assert_sound(bare: Path, old_commit: str, new_files: dict[str, str]) -> str:
     """The repository after a fault: 'old' or 'new' (a complete commit); else fail. The
-    server side of a push the fault cut off may still be ending (SERVER_APART): its locks
-    are given a few seconds to go, as a real server's would."""
-    deadline = time.monotonic() + 10
-    while True:
-        locks = [p.relative_to(bare).as_posix() for p in bare.rglob("*.lock")]
-        if not locks or time.monotonic() > deadline:
-            break
-        time.sleep(0.05)
+    server side of a push the fault cut off may still be ending (SERVER_APART): it is let
+    finish first, as a real server would."""
+    _wait_for_servers(bare)
+    locks = [p.relative_to(bare).as_posix() for p in bare.rglob("*.lock")]
     assert locks == [], f"lock files left in the deploy repository: {locks}"
     git(bare, "fsck", "--strict", "--no-dangling", "--no-progress")
     tip = git(bare, "rev-parse", BRANCH).strip()
