@@ -53,35 +53,41 @@ def image_digest(ref: str) -> str:
     return _split(ref)[3]
 
 
-def image_refs(entry: Mapping[str, Any]) -> list[dict[str, str]]:
-    """Every image a model or target names, with the field path where it is written; for
-    the catalogue document, the helper image (spec.defaults.helperImage, or the built-in
-    one when it is not written: the sites pull it all the same)."""
+def image_refs(entry: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Every image a model or target names: `{path, ref, builtin}`, `path` the field where
+    it is written. For the catalogue document, the helper image: spec.defaults.helperImage,
+    or edgemodels' built-in one when that is not written (`builtin: true`; the sites pull
+    it all the same, and a message about it must say where to set it, as the user never
+    wrote it)."""
     spec = entry.get("spec")
     if isinstance(spec, Mapping):
         defaults = spec.get("defaults")
         helper = defaults.get("helperImage") if isinstance(defaults, Mapping) else None
-        ref = helper if isinstance(helper, str) else HELPER_IMAGE
-        return [{"path": ".spec.defaults.helperImage", "ref": ref}]
+        if isinstance(helper, str):
+            return [_ref(".spec.defaults.helperImage", helper)]
+        return [_ref(".spec.defaults.helperImage", HELPER_IMAGE, written=False)]
     found = []
     if isinstance(entry.get("image"), str):
-        found.append({"path": ".image", "ref": entry["image"]})
+        found.append(_ref(".image", entry["image"]))
     images = entry.get("images")
     if isinstance(images, Mapping):
         found += [
-            {"path": field_path(["images", arch]), "ref": ref}
+            _ref(field_path(["images", arch]), ref)
             for arch, ref in images.items()
             if isinstance(ref, str)
         ]
     overrides = entry.get("overrides")
     if isinstance(overrides, Mapping):
         if isinstance(overrides.get("image"), str):  # a target's overrides
-            found.append({"path": ".overrides.image", "ref": overrides["image"]})
+            found.append(_ref(".overrides.image", overrides["image"]))
         for target, over in overrides.items():  # a model's per-target overrides
             if isinstance(over, Mapping) and isinstance(over.get("image"), str):
-                path = field_path(["overrides", target, "image"])
-                found.append({"path": path, "ref": over["image"]})
+                found.append(_ref(field_path(["overrides", target, "image"]), over["image"]))
     return found
+
+
+def _ref(path: str, ref: str, written: bool = True) -> dict[str, Any]:
+    return {"path": path, "ref": ref, "builtin": not written}
 
 
 def credentials(value: Any) -> list[dict[str, str]]:

@@ -323,6 +323,9 @@ def test_the_helper_image_is_checked_where_container_models_run(tmp_path: Path) 
     (finding,) = [d for d in catalogue_findings(tmp_path, HEADER + on_prod) if d.code == "P101"]
     assert (finding.line, finding.severity) == (7, "error")
     assert "docker.io/library/busybox:1.36.1-musl" in finding.message
+    # The user never wrote the built-in image: the message says where to set it instead.
+    assert finding.message.startswith("the built-in helper image ")
+    assert "set spec.defaults.helperImage to it with @sha256:<digest>" in finding.message
     off_prod = TARGETS + WEIGHTS.replace("TARGET", "lrt")
     found = [d for d in catalogue_findings(tmp_path, HEADER + off_prod) if d.code == "P101"]
     assert [(d.line, d.severity) for d in found] == [(7, "warning")]
@@ -337,6 +340,11 @@ def test_the_helper_image_is_checked_where_container_models_run(tmp_path: Path) 
     allow = default_policies(tmp_path, "registries: {allow: [registry.gitlab.com/i4q]}")
     found = catalogue_findings(tmp_path, HEADER + off_prod, allow)
     assert where(found, "P103") == [(7, 13, "P103")]
-    assert where(catalogue_findings(tmp_path, pinned + off_prod, allow), "P103") == [
-        (8, 18, "P103")
+    (builtin,) = [d for d in found if d.code == "P103"]
+    assert builtin.message.endswith("; set spec.defaults.helperImage to a copy in one of them")
+    (written,) = [
+        d for d in catalogue_findings(tmp_path, pinned + off_prod, allow) if d.code == "P103"
     ]
+    assert (written.line, written.col) == (8, 18)
+    assert written.message.startswith("image 'mirror.example.com/busybox@sha256:")
+    assert "spec.defaults.helperImage" not in written.message
