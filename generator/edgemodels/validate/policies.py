@@ -66,8 +66,15 @@ def relative_to(d: Diagnostic, root: Path) -> Diagnostic:
 
 def validate_owns(policies: PolicySet | None) -> Callable[[str], bool]:
     """The `ignore[...]` entries `validate` can call unused: K codes and the manifest rules
-    (by code or name). Catalogue rules, Y, S, R and names nothing has are `check`'s."""
+    (by code or name). Catalogue rules, Y, S, R and names nothing has are `check`'s, and
+    a name shared with one of those (`unknown-field` is S001 there and K101 here) is
+    called unused by neither command: each sees only its own findings."""
     rules = policies.rules if policies is not None else ()
     manifest_rules = {r.code for r in rules if r.scope == "manifests"}
     codes_of = entry_codes((r.code, r.name) for r in rules)
-    return lambda entry: any(c[:1] == "K" or c in manifest_rules for c in codes_of(entry))
+
+    def owns(entry: str) -> bool:
+        codes = codes_of(entry)
+        return bool(codes) and all(c[:1] == "K" or c in manifest_rules for c in codes)
+
+    return owns
