@@ -213,6 +213,16 @@ def test_findings_the_base_had_are_listed_apart_and_do_not_mark_the_headline(
     assert "D106 [warning] placement nowhere-2 selects no site" in new
     assert "D106 [warning] placement nowhere selects no site" in old
     assert out.splitlines()[-1] == "plan: 0 error(s), 2 warning(s); 1 of them new"
+    assert plan(*args, "--format", "json") == 0
+    doc = json.loads(capsys.readouterr().out)
+    jsonschema.validate(doc, PLAN_SCHEMA)
+    assert doc["schemaVersion"] == 4
+    assert {f["message"].split(" selects")[0]: f["new"] for f in doc["findings"]} == {
+        "placement nowhere-2": True,
+        "placement nowhere": False,
+    }
+    assert plan("-i", "sites.yaml", "--format", "json") == 0  # no base: every one is new
+    assert [f["new"] for f in json.loads(capsys.readouterr().out)["findings"]] == [True, True]
     assert plan(*args, "--format", "markdown", "-o", "plan.md") == 0
     assert capsys.readouterr().err.splitlines()[1:] == [
         "catalogue/catalogue.yaml:33:5: D106 [warning] placement nowhere-2 selects no site of "
@@ -255,7 +265,7 @@ def test_a_plan_that_cannot_be_computed_still_writes_its_report(
         None,
         [],
     )
-    assert [f["code"] for f in doc["findings"]] == ["Y005"]
+    assert [(f["code"], f["new"]) for f in doc["findings"]] == [("Y005", True)]
     assert doc["summary"]["findings"] == {"error": 1, "warning": 0, "info": 0}
     assert plan(*args, "--format", "markdown", "-o", "plan.md") == 1
     text = (repo / "plan.md").read_text()

@@ -1,11 +1,11 @@
 """`--format json`: the plan as one JSON document. Stable: keys are only added in a new
 `schemaVersion`, never renamed or removed within one.
 
-schemaVersion 3 (2 had no `settings` per site change; 1 had no `moved` kind, no images and
-no placements per site change):
+schemaVersion 4 (3 had no `new` per finding; 2 had no `settings` per site change; 1 had no
+`moved` kind, no images and no placements per site change):
 
     {
-      "schemaVersion": 3,
+      "schemaVersion": 4,
       "kind": "EdgeModelsPlan",
       "catalogue": "catalogue/",                  # as given on the command line
       "inventory": "sites.yaml",
@@ -22,7 +22,8 @@ no placements per site change):
       "sites": [{"name", "models": [{"name", "version", "image"}],
                  "changes": [{"model", "change", "from", "to", "fromImage", "toImage",
                               "fromPlacements", "toPlacements", "settings"}]}],
-      "findings": [{"path", "line", "col", "code", "name", "severity", "message"}]
+      "findings": [{"path", "line", "col", "code", "name", "severity", "message", "origin"?,
+                    "new"}]
     }
 
 Without `--base`, every `...Before` is null and every `changes` is zero or empty. A change
@@ -35,17 +36,21 @@ is deployed with that changed besides the version and image, as the catalogue na
 (replicas, resources, env, delivery, wrapper, packaging, http, container, security,
 namespace, imagePullSecrets, helperImage; empty for added/removed). `sites` lists every
 site of the inventory in inventory order; `changes` counts (site, model) pairs.
+A finding is `new` unless the base had it too (same code, message and file, whatever its
+line: see `edgemodels.plan.atbase`); without `--base` every finding is new. `origin`, the
+catalogue line a finding on a generated file came from, is there only when known.
 """
 
 from __future__ import annotations
 
 import json
 
+from edgemodels.diagnostics import Diagnostic
 from edgemodels.output import diagnostic_dict
 from edgemodels.plan.diff import SiteChange
 from edgemodels.plan.reports import View
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 
 def plan_document(view: View) -> dict[str, object]:
@@ -85,8 +90,18 @@ def plan_document(view: View) -> dict[str, object]:
             for t in plan.placements
         ],
         "sites": _sites(view),
-        "findings": [diagnostic_dict(d) for d in view.findings],
+        "findings": _findings(view),
     }
+
+
+def _findings(view: View) -> list[dict[str, object]]:
+    new = set(view.new_findings)
+    return [finding_dict(d, d in new) for d in view.findings]
+
+
+def finding_dict(d: Diagnostic, new: bool) -> dict[str, object]:
+    """A finding as the JSON report lists it: `new` when the base did not have it."""
+    return {**diagnostic_dict(d), "new": new}
 
 
 def _sites(view: View) -> list[dict[str, object]]:

@@ -5,7 +5,8 @@ merge-request job always has a report to post, never a missing or stale one.
 
 `--format json` keeps the plan-report schema's shape (its schemaVersion) with nothing
 planned: `base` null, every `summary` count 0 except `findings`, empty `models`,
-`placements` and `sites`, and `findings` listing what stopped the plan (at least one error).
+`placements` and `sites`, and `findings` listing what stopped the plan (at least one error),
+each `new` (there is no base to have had it).
 """
 
 from __future__ import annotations
@@ -17,10 +18,10 @@ from pathlib import Path
 
 from edgemodels.catalogue.sources import shown_name
 from edgemodels.diagnostics import Diagnostic, count_by_severity
-from edgemodels.output import diagnostic_dict, render_text
+from edgemodels.output import render_text
 from edgemodels.plan.core import PlanOptions
 from edgemodels.plan.diff import CHANGE_KINDS
-from edgemodels.plan.report_json import SCHEMA_VERSION
+from edgemodels.plan.report_json import SCHEMA_VERSION, finding_dict
 from edgemodels.plan.report_markdown import finding_lines
 
 
@@ -59,7 +60,7 @@ def render_unplanned_json(report: Unplanned) -> str:
         "models": [],
         "placements": [],
         "sites": [],
-        "findings": [diagnostic_dict(d) for d in report.findings],
+        "findings": [finding_dict(d, True) for d in report.findings],
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
