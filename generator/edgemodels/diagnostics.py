@@ -124,10 +124,12 @@ def apply_suppressions(
     diags: Iterable[Diagnostic],
     suppressions: Iterable[Suppression],
     owned: Callable[[str], bool] = lambda entry: True,
+    also: Callable[[Diagnostic], Location | None] = lambda d: None,
 ) -> list[Diagnostic]:
     """Drop findings matched by a suppression on their line; report unused suppressions.
 
-    A finding on a generated object is matched against the catalogue line it came from.
+    A finding on a generated object is matched against the catalogue line it came from,
+    and the line `also` gives (a per-target overlay's finding: its model's entry too).
     A suppression entry is reported as unused only if the running command `owned` it: a
     catalogue line may carry an ignore for a finding that only `validate` can produce.
     """
@@ -137,7 +139,7 @@ def apply_suppressions(
     used: set[tuple[tuple[str, int], str]] = set()
     kept = []
     for d in diags:
-        hit = _suppression_of(d, by_line) if suppressible(d) else None
+        hit = _suppression_of(d, by_line, also(d)) if suppressible(d) else None
         if hit:
             used.add(hit)
         else:
@@ -150,10 +152,10 @@ def apply_suppressions(
 
 
 def _suppression_of(
-    d: Diagnostic, by_line: dict[tuple[str, int], Suppression]
+    d: Diagnostic, by_line: dict[tuple[str, int], Suppression], other: Location | None = None
 ) -> tuple[tuple[str, int], str] | None:
     """(the line, the entry) of the suppression that drops `d`, if any."""
-    for loc in (d.location, d.origin):
+    for loc in (d.location, d.origin, other):
         if loc is None:
             continue
         sup = by_line.get((loc.path, loc.line))

@@ -5,6 +5,11 @@ entry, never a line: `lrt/models/sktime.yaml#models/sktime`, `lrt/catalogue.yaml
 `lrt/catalogue.yaml#metadata`. A comment added above an entry then rewrites no generated
 file. The line is looked up only for a finding that needs it (`resolve_origins`), in the
 catalogue file as it is now. Trees written before carry `<file>:<line>`, still understood.
+
+A finding in a model's per-target overlay (`models/<m>/overlays/<target>/`, what the
+target's overrides made of the base) comes from the model's `overrides` for that target
+when it has them: its origin is that entry (`...#models/<m>/overrides/<target>`), else the
+model's (`in_overrides`).
 """
 
 from __future__ import annotations
@@ -21,6 +26,8 @@ from edgemodels.yamlio import PosMap, load_positioned, locate
 SOURCE_ANNOTATION = "edgemodels.io/source"
 CATALOGUE_ENTRY = "metadata"
 _LINE_FORM = re.compile(r"^(?P<path>.+?):(?P<line>[0-9]+)(?::(?P<col>[0-9]+))?$")
+_OVERLAY = re.compile(r"(?:^|/)models/(?P<model>[^/]+)/overlays/(?P<target>[^/]+)/")
+OVERRIDES = "/overrides/"
 
 
 def source_value(path: str, section: str = CATALOGUE_ENTRY, name: str = "") -> str:
@@ -41,11 +48,26 @@ def parse_source(value: object) -> Location | None:
     return Location(match["path"], int(match["line"]), int(match["col"] or 1))
 
 
-def resolve_origins(diags: Iterable[Diagnostic]) -> list[Diagnostic]:
+def in_overrides(d: Diagnostic) -> Diagnostic:
+    """A finding on a file of a model's per-target overlay with the origin its model entry
+    names narrowed to the model's overrides for that target (found or not: see `_steps`)."""
+    origin = d.origin
+    match = _OVERLAY.search(d.location.path)
+    if origin is None or match is None or origin.line > 0:
+        return d
+    if origin.path.partition("#")[2] != f"models/{match['model']}":
+        return d
+    return replace(d, origin=Location(f"{origin.path}{OVERRIDES}{match['target']}"))
+
+
+def resolve_origins(
+    diags: Iterable[Diagnostic], files: dict[str, Any] | None = None
+) -> list[Diagnostic]:
     """Findings whose origin names an entry get that entry's line in the catalogue file
     (relative to the working folder, where the generator named it); each file is read
-    once. An entry that cannot be found keeps its name, without a line."""
-    files: dict[str, Any] = {}
+    once (per `files`, a cache that calls may share). An entry that cannot be found keeps
+    its name, without a line."""
+    files = {} if files is None else files
     out = []
     for d in diags:
         origin = d.origin
@@ -64,7 +86,9 @@ def _locate_entry(value: str, files: dict[str, Any]) -> Location:
     steps = _steps(root, entry) if root is not None else None
     if steps is None:
         return Location(value)
-    line, col = locate(root, steps, key=steps[-1:] == (entry.partition("/")[2],))
+    # A named key (a target, a model's overrides for one) at its name; a list item or a
+    # value (the metadata name) where it starts.
+    line, col = locate(root, steps, key=len(steps) > 2 and isinstance(steps[-1], str))
     return Location(path, line, col)
 
 
@@ -79,10 +103,14 @@ def _steps(root: PosMap, entry: str) -> tuple[str | int, ...] | None:
     if section == "targets":
         targets = spec.get("targets")
         return ("spec", "targets", name) if isinstance(targets, dict) and name in targets else None
+    name, _, target = name.partition(OVERRIDES)
     items = spec.get(section)
     if not isinstance(items, list):
         return None
     for i, item in enumerate(items):
         if isinstance(item, dict) and item.get("name") == name:
-            return ("spec", section, i)
+            overrides = item.get("overrides")
+            if target and isinstance(overrides, dict) and target in overrides:
+                return ("spec", section, i, "overrides", target)
+            return ("spec", section, i)  # no overrides for the target: the model's entry
     return None

@@ -371,8 +371,84 @@ def test_a_field_an_overlay_set_is_located_in_the_overlay(
     found = [t for t in capsys.readouterr().out.splitlines() if " P603 " in t]
     assert found == [
         f"{tree.name}/{overlay}:{line}:14: P603 replicas 2 "
-        "(from lrt/models/anomaly-scorer.yaml#models/anomaly-scorer)"
+        "(from lrt/models/anomaly-scorer.yaml#models/anomaly-scorer/overrides/lrt-non-arm)"
     ]
+
+
+OVERRIDDEN = """\
+apiVersion: edgemodels.io/v1alpha1
+kind: ModelCatalogue
+metadata: {name: plant}
+spec:
+  git: {url: https://git.example/plant.git, branch: deploy, path: ""}
+  hub: {namespace: plant, placementKind: Placement, clusterSets: [default]}
+  defaults: {namespace: plant}
+  targets:
+    edge: {matchLabels: {tier: edge}}
+    core: {matchLabels: {tier: core}}
+  models:
+    - name: api
+      version: 1.0.0
+      wrapper: http
+      packaging: kustomize
+      image: registry.example/api:1.0.0@sha256:56bc6e7df478d35aa86b8c7f73e91c3debd211d9bd0af0d024da767439e0dab5
+      targets: [edge, core]
+      http: {port: 9000, healthPath: /healthz, readinessPath: /ready}
+      resources: {requests: {cpu: 100m, memory: 128Mi}, limits: {memory: 256Mi}}
+      overrides:
+        core: {env: {A: "1"}}
+        edge: {replicas: 3}
+"""
+
+
+@pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl is not on PATH")
+@pytest.mark.parametrize(
+    ("edit", "origin"),
+    [
+        ((), "c.yaml:22:9"),  # the model's overrides for the overlay's target
+        (("        edge: {replicas: 3}\n", ""), "c.yaml:12:7"),  # none: the model's entry
+    ],
+)
+def test_a_finding_in_a_target_overlay_comes_from_the_targets_overrides(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    edit: tuple[str, str],
+    origin: str,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "policies").mkdir()
+    (tmp_path / "policies" / "m.yaml").write_text(REPLICAS_POLICY)
+    (tmp_path / ".edgemodels-policy.yaml").write_text("policyFiles: [policies/*.yaml]\n")
+    text = OVERRIDDEN.replace(*edit) if edit else OVERRIDDEN
+    if edit:  # the target's own overrides set replicas instead
+        text = text.replace(
+            "edge: {matchLabels: {tier: edge}}",
+            "edge: {matchLabels: {tier: edge}, overrides: {replicas: 3}}",
+        )
+    Path("c.yaml").write_text(text)
+    run_generate(Path("c.yaml"), Path("deploy"))
+    capsys.readouterr()
+    assert run_validate("deploy") == 1
+    (found,) = [t for t in capsys.readouterr().out.splitlines() if " P603 " in t]
+    assert found.startswith("deploy/models/api/overlays/edge/kustomization.yaml:")
+    assert found.endswith(f"P603 replicas 3 (from {origin})")
+
+
+@pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl is not on PATH")
+@pytest.mark.parametrize("line", ["    - name: api\n", "        edge: {replicas: 3}\n"])
+def test_a_target_overlays_finding_is_suppressed_on_its_overrides_or_its_model(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, line: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "policies").mkdir()
+    (tmp_path / "policies" / "m.yaml").write_text(REPLICAS_POLICY)
+    (tmp_path / ".edgemodels-policy.yaml").write_text("policyFiles: [policies/*.yaml]\n")
+    ignored = line.replace("\n", "  # edgemodels: ignore[P603]\n")
+    Path("c.yaml").write_text(OVERRIDDEN.replace(line, ignored))
+    run_generate(Path("c.yaml"), Path("deploy"))
+    capsys.readouterr()
+    assert run_validate("deploy") == 0, capsys.readouterr().out
 
 
 def test_unknown_kinds_fail_unless_skipped(tree: Path, capsys: pytest.CaptureFixture[str]) -> None:

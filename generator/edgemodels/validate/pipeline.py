@@ -11,7 +11,7 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from edgemodels.diagnostics import (
     Diagnostic,
@@ -20,7 +20,7 @@ from edgemodels.diagnostics import (
     sort_diagnostics,
 )
 from edgemodels.errors import InputError, ToolMissingError, UsageError
-from edgemodels.origins import resolve_origins
+from edgemodels.origins import in_overrides, resolve_origins
 from edgemodels.policy import PolicySet, load_policies, source_of
 from edgemodels.policy.loader import refuse_invalid_config
 from edgemodels.validate import cores, k8s_schemas, kubeconform
@@ -243,8 +243,15 @@ def catalogue_suppressions(
     """`# edgemodels: ignore[CODE]` on the catalogue entry an object came from silences
     findings on that object. The catalogue `files` (those the objects came from) are found
     relative to the working folder, where the generator named them; files that are not
-    there are not consulted."""
-    diags = resolve_origins(diags)
+    there are not consulted. A finding in a per-target overlay names the model's overrides
+    for the target (origins.py); its model's entry line suppresses it too, as it did before
+    overlays' findings named the overrides."""
+    read: dict[str, Any] = {}
+    entries = resolve_origins(diags, read)
+    diags = resolve_origins((in_overrides(d) for d in diags), read)
+    model_entry = {
+        id(d): e.origin for d, e in zip(diags, entries, strict=True) if d.origin != e.origin
+    }
     paths = files | {d.origin.path for d in diags if d.origin is not None}
     sups = []
     for path in sorted(paths):
@@ -255,7 +262,9 @@ def catalogue_suppressions(
         sups += find_suppressions(path, text)
     if not sups:
         return diags
-    return apply_suppressions(diags, sups, owned=validate_owns(policies))
+    return apply_suppressions(
+        diags, sups, owned=validate_owns(policies), also=lambda d: model_entry.get(id(d))
+    )
 
 
 def catalogue_files(manifests: Iterable[Manifest]) -> set[str]:
