@@ -133,8 +133,9 @@ CODES: dict[str, Code] = {
     ),
     "D116": Code(
         "hub-moved",
-        "the catalogue's name or hub namespace changes: the hub Subscription deletes every model"
-        " Subscription and sites lose their models until hub/ is applied again (a removal"
+        "the catalogue's name or hub namespace (or Argo CD namespace) changes: the hub"
+        " Subscription deletes every model Subscription, the hub Application prunes every"
+        " ApplicationSet, and sites lose their models until hub/ is applied again (a removal"
         " guard: a warning with --allow-removals)",
     ),
     "D117": Code(

@@ -34,6 +34,14 @@ take the model down on the way.
   carries changes (git url, branch, path, credentials Secret, CA, TLS check, reconcile
   rate, placement kind, cluster sets): the hub Subscription applies `hub/synced/` only, so
   the change takes effect when someone applies `hub/` again (`kubectl apply -k hub/`).
+  With Argo CD delivery the same two hazards hold for the hub Application `<catalogue>-hub`,
+  which syncs and prunes `hub/argocd/synced/`: a new catalogue name or
+  `spec.hub.argocd.namespace` renames or moves every object there, so the running
+  Application prunes every ApplicationSet (their Applications go; the sites' objects too
+  unless preserveResourcesOnDeletion) while the new one exists only once `hub/` is applied
+  again (D116); git url, branch, path, `spec.hub.argocd.project` and the cluster sets are
+  carried by the hand-applied Application and bindings only (D117). During a migration
+  that keeps the Subscriptions both sides are checked.
 (*) a warning with `--allow-removals`.
 
 A change of wrapper (http <-> container) needs no finding: the objects of the two kinds
@@ -43,7 +51,8 @@ so nothing is handed over; the old ones are pruned and the new ones created.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 from edgemodels.catalogue.model import Catalogue, Model
 from edgemodels.diagnostics import Diagnostic, Severity
@@ -184,16 +193,27 @@ def _handed_over(
     )
 
 
-def _hub_identity(catalogue: Catalogue) -> dict[str, str]:
-    return {"metadata.name": catalogue.name, "spec.hub.namespace": catalogue.hub.namespace}
+@dataclass(frozen=True)
+class _HubSide:
+    """One hub object that applies a synced folder from the branch, and what names it."""
+
+    identity: Callable[[Catalogue], dict[str, object]]  # renames every synced object
+    bootstrap: Callable[[Catalogue], dict[str, object]]  # carried by the hand-applied part
+    runner: str  # the object that keeps applying the synced folder
+    namespace: Callable[[Catalogue], str]
+    loss: str  # what the running one deletes at its next sync
+    carriers: str  # the hand-applied objects, and what the hub applies instead
 
 
-def _hub_bootstrap(catalogue: Catalogue) -> dict[str, object]:
+def _git(catalogue: Catalogue) -> dict[str, object]:
+    git = catalogue.git
+    return {"spec.git.url": git.url, "spec.git.branch": git.branch, "spec.git.path": git.path}
+
+
+def _subscription_bootstrap(catalogue: Catalogue) -> dict[str, object]:
     git, hub = catalogue.git, catalogue.hub
     return {
-        "spec.git.url": git.url,
-        "spec.git.branch": git.branch,
-        "spec.git.path": git.path,
+        **_git(catalogue),
         "spec.git.credentialsSecret": git.credentials_secret,
         "spec.git.caConfigMap": git.ca_configmap,
         "spec.git.insecureSkipVerify": git.insecure_skip_verify,
@@ -203,38 +223,93 @@ def _hub_bootstrap(catalogue: Catalogue) -> dict[str, object]:
     }
 
 
+def _argocd_bootstrap(catalogue: Catalogue) -> dict[str, object]:
+    hub = catalogue.hub
+    return {
+        **_git(catalogue),
+        "spec.hub.argocd.project": hub.argocd.project,
+        "spec.hub.clusterSets": ", ".join(hub.cluster_sets),
+    }
+
+
+SUBSCRIPTION_SIDE = _HubSide(
+    lambda c: {"metadata.name": c.name, "spec.hub.namespace": c.hub.namespace},
+    _subscription_bootstrap,
+    "hub Subscription",
+    lambda c: c.hub.namespace,
+    "deletes every model Subscription at its next poll, and every site loses its models",
+    "the Channel, the hub Subscription, the bindings; RHACM applies hub/synced/ only",
+)
+ARGOCD_SIDE = _HubSide(
+    lambda c: {"metadata.name": c.name, "spec.hub.argocd.namespace": c.hub.argocd.namespace},
+    _argocd_bootstrap,
+    "hub Application",
+    lambda c: c.hub.argocd.namespace,
+    "prunes every ApplicationSet it made at its next sync, and with them their Applications "
+    "(the sites keep their objects, unmanaged, only with preserveResourcesOnDeletion)",
+    "the hub Application, the Argo CD bindings; Argo CD applies hub/argocd/synced/ only",
+)
+
+
+def _sides(catalogue: Catalogue) -> list[_HubSide]:
+    hub = catalogue.hub
+    sides = [ARGOCD_SIDE] if hub.delivery == "argocd" else []
+    if hub.delivery != "argocd" or hub.argocd.migration == "keep-subscriptions":
+        sides.append(SUBSCRIPTION_SIDE)
+    return sides
+
+
 def _changed(old: dict[str, object], new: dict[str, object]) -> list[str]:
     return [f"{key} {old[key]} -> {new[key]}" for key in old if old[key] != new[key]]
 
 
 def hub_findings(before: Catalogue, after: Catalogue, allow: bool) -> list[Diagnostic]:
-    """D116 hub-moved and D117 hub-bootstrap-changed (module docstring). Subscription
-    delivery only: Argo CD's hub objects are applied by hand as a whole."""
-    if after.hub.delivery == "argocd" or before is after:
+    """D116 hub-moved and D117 hub-bootstrap-changed (module docstring), for each hub side
+    the catalogue has before and after."""
+    if before is after:
         return []
-    found = []
-    moved = _changed(dict(_hub_identity(before)), dict(_hub_identity(after)))
-    if moved:
-        old_hub = f"{before.name}-hub"
-        message = (
-            f"the hub side moves ({'; '.join(moved)}): every hub object is named after these, "
-            f"so the running hub Subscription {old_hub} (namespace {before.hub.namespace}) "
-            "deletes every model Subscription at its next poll, and every site loses its "
-            "models, until hub/ is applied again (with the credentials Secret in the new "
-            f"namespace); {old_hub} itself stays until deleted by hand. Plan a window: "
-            "publish, apply hub/ at once, then delete the old hub Subscription"
-            + ("" if allow else "; pass --allow-removals if this is intended")
+    sides = [s for s in _sides(after) if s in _sides(before)]
+    found = [
+        _moved(before, after, side, moved, allow)
+        for side in sides
+        if (moved := _changed(side.identity(before), side.identity(after)))
+    ]
+    changed = list(
+        dict.fromkeys(
+            line
+            for side in sides
+            for line in _changed(side.bootstrap(before), side.bootstrap(after))
         )
-        severity: Severity = "warning" if allow else "error"
-        found.append(Diagnostic(after.location, "D116", message, severity, "hub-moved"))
-    changed = _changed(_hub_bootstrap(before), _hub_bootstrap(after))
+    )
     if changed:
+        carriers = "; and ".join(side.carriers for side in sides)
         message = (
-            f"{'; '.join(changed)}: only the hand-applied part of hub/ carries this (the "
-            "Channel, the hub Subscription, the bindings); RHACM applies hub/synced/ only, so "
-            "after the publish apply hub/ again (kubectl apply -k hub/) for it to take effect"
+            f"{'; '.join(changed)}: only the hand-applied part of hub/ carries this "
+            f"({carriers}), so after the publish apply hub/ again (kubectl apply -k hub/) "
+            "for it to take effect"
         )
         found.append(
             Diagnostic(after.location, "D117", message, "warning", "hub-bootstrap-changed")
         )
     return found
+
+
+def _moved(
+    before: Catalogue, after: Catalogue, side: _HubSide, moved: list[str], allow: bool
+) -> Diagnostic:
+    old_hub = f"{before.name}-hub"
+    message = (
+        f"the hub side moves ({'; '.join(moved)}): every hub object is named after these, "
+        f"so the running {side.runner} {old_hub} (namespace {side.namespace(before)}) "
+        f"{side.loss}, until hub/ is applied again"
+        + (
+            " (with the credentials Secret in the new namespace)"
+            if side is SUBSCRIPTION_SIDE
+            else ""
+        )
+        + f"; {old_hub} itself stays until deleted by hand. Plan a window: publish, apply "
+        f"hub/ at once, then delete the old {side.runner}"
+        + ("" if allow else "; pass --allow-removals if this is intended")
+    )
+    severity: Severity = "warning" if allow else "error"
+    return Diagnostic(after.location, "D116", message, severity, "hub-moved")

@@ -225,3 +225,56 @@ def test_a_bootstrap_setting_says_to_apply_hub_again() -> None:
     assert "kubectl apply -k hub/" in d117.message
     _, same = build_plan(base, FLEET, base, compared=True)
     assert not [d for d in same if d.code in ("D116", "D117")]
+
+
+def argo_hub(base: Catalogue, **settings: object) -> Catalogue:
+    argo = replace(ArgoSpec(namespace="gitops"), **settings)
+    return replace(base, hub=replace(base.hub, delivery="argocd", argocd=argo))
+
+
+def test_an_argo_cd_hub_move_is_a_removal_guard_naming_the_hub_application() -> None:
+    """The running hub Application `<catalogue>-hub` prunes every ApplicationSet of
+    hub/argocd/synced/ once their names or namespace change."""
+    base = argo_hub(catalogue(TARGETS, (http_model("scorer", "1.0.0", ("line-a",)),)))
+    moved = argo_hub(base, namespace="gitops2")
+    _, diags = build_plan(moved, FLEET, base, compared=True)
+    (d116,) = [d for d in diags if d.code == "D116"]
+    assert d116.severity == "error"
+    assert "spec.hub.argocd.namespace gitops -> gitops2" in d116.message
+    assert f"hub Application {base.name}-hub (namespace gitops) prunes" in d116.message
+    renamed = replace(base, name="other")
+    _, diags = build_plan(renamed, FLEET, base, compared=True, allow_removals=True)
+    assert [(d.code, d.severity) for d in diags if d.code == "D116"] == [("D116", "warning")]
+    # spec.hub.namespace names nothing of the Argo CD side
+    unused = replace(base, hub=replace(base.hub, namespace="elsewhere"))
+    _, diags = build_plan(unused, FLEET, base, compared=True)
+    assert not [d for d in diags if d.code in ("D116", "D117")]
+
+
+def test_an_argo_cd_hub_application_setting_says_to_apply_hub_again() -> None:
+    base = argo_hub(catalogue(TARGETS, (http_model("scorer", "1.0.0", ("line-a",)),)))
+    _, diags = build_plan(argo_hub(base, project="edge"), FLEET, base, compared=True)
+    (d117,) = [d for d in diags if d.code == "D117"]
+    assert d117.message.startswith("spec.hub.argocd.project default -> edge: ")
+    assert "the hub Application" in d117.message and "Channel" not in d117.message
+    # a Subscription-only setting is no hazard for the Argo CD side
+    faster = replace(base, hub=replace(base.hub, reconcile_rate="high"))
+    _, diags = build_plan(faster, FLEET, base, compared=True)
+    assert not [d for d in diags if d.code in ("D116", "D117")]
+
+
+def test_a_migration_checks_both_hub_sides() -> None:
+    base = argo_hub(
+        catalogue(TARGETS, (http_model("scorer", "1.0.0", ("line-a",)),)),
+        migration="keep-subscriptions",
+    )
+    _, diags = build_plan(replace(base, name="other"), FLEET, base, compared=True)
+    runners = sorted(
+        d.message.split("running hub ")[1].split()[0] for d in diags if d.code == "D116"
+    )
+    assert runners == ["Application", "Subscription"]
+    moved = replace(base.git, branch="deploy2")
+    _, diags = build_plan(replace(base, git=moved), FLEET, base, compared=True)
+    (d117,) = [d for d in diags if d.code == "D117"]
+    assert d117.message.count("spec.git.branch") == 1
+    assert "hub Application" in d117.message and "hub Subscription" in d117.message
