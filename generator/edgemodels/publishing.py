@@ -44,6 +44,7 @@ from edgemodels.publish import (
     working_clone,
 )
 from edgemodels.render import RenderOptions
+from edgemodels.render.common import SYNCED_FOLDERS
 from edgemodels.secrets_scan import scan_text
 from edgemodels.tree import Plan, plan_tree, read_manifest
 from edgemodels.treeversion import version_findings
@@ -78,7 +79,7 @@ class PublishResult:
     commit: str | None = None
     attempts: int = 0
     where: str = ""
-    hand_applied: tuple[str, ...] = ()  # changed files of hub/ that RHACM does not apply
+    hand_applied: tuple[str, ...] = ()  # changed files of hub/ that the hub does not apply
 
 
 @dataclass(frozen=True)
@@ -138,14 +139,16 @@ def run_publish(
 
 
 REAPPLY_HUB = (
-    "{files} changed: RHACM applies only hub/synced/, so apply hub/ on the hub again "
-    "(kubectl apply -k hub/ from the deploy branch's folder) for the change to take effect"
+    "{files} changed: the hub applies only hub/synced/ (RHACM) and hub/argocd/synced/ "
+    "(Argo CD) from the branch, so apply hub/ on the hub again (kubectl apply -k hub/ from "
+    "the deploy branch's folder) for the change to take effect"
 )
+SYNCED = tuple(f"{folder}/" for folder in SYNCED_FOLDERS)
 
 
 def hand_applied(paths: Iterable[str]) -> tuple[str, ...]:
-    """The files of hub/ that an admin applies by hand (everything but hub/synced/)."""
-    return tuple(p for p in paths if p.startswith("hub/") and not p.startswith("hub/synced/"))
+    """The files of hub/ that an admin applies by hand (everything but the synced folders)."""
+    return tuple(p for p in paths if p.startswith("hub/") and not p.startswith(SYNCED))
 
 
 def _to_stderr(text: str) -> None:

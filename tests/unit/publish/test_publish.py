@@ -579,12 +579,34 @@ def test_a_change_of_the_hand_applied_hub_files_says_to_apply_them(
     assert rc == 0, out + err
     # the Channel's annotation, and the label the hub Subscription carries to match it
     assert (
-        "edgemodels: warning: hub/channel.yaml, hub/subscription.yaml changed: RHACM applies "
-        "only hub/synced/, so apply hub/ on the hub again (kubectl apply -k hub/"
+        "edgemodels: warning: hub/channel.yaml, hub/subscription.yaml changed: the hub "
+        "applies only hub/synced/ (RHACM) and hub/argocd/synced/ (Argo CD) from the branch, "
+        "so apply hub/ on the hub again (kubectl apply -k hub/"
     ) in err
-    assert "hub/channel.yaml, hub/subscription.yaml changed: RHACM applies only" in message(
+    assert "hub/channel.yaml, hub/subscription.yaml changed: the hub applies only" in message(
         bare_repo
     )
     set_version(catalogue, "sktime", "1.4.2", "1.5.0")  # a change of hub/synced/ only
     rc, out, err = publish(capsys, *args)
     assert rc == 0 and "apply hub/" not in err and "apply hub/" not in message(bare_repo)
+
+
+def test_only_the_hand_applied_hub_files_are_named_for_a_re_apply() -> None:
+    """Argo CD's hub Application syncs hub/argocd/synced/ as the hub Subscription does
+    hub/synced/; the bindings and the Application itself are applied by hand."""
+    from edgemodels.publishing import hand_applied
+
+    changed = [
+        "hub/argocd/application.yaml",
+        "hub/argocd/bindings/edge.yaml",
+        "hub/argocd/synced/applicationsets/scorer--edge.yaml",
+        "hub/argocd/synced/kustomization.yaml",
+        "hub/synced/subscriptions/scorer--edge.yaml",
+        "hub/kustomization.yaml",
+        "models/scorer/chart/values.yaml",
+    ]
+    assert hand_applied(changed) == (
+        "hub/argocd/application.yaml",
+        "hub/argocd/bindings/edge.yaml",
+        "hub/kustomization.yaml",
+    )
