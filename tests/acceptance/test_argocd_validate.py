@@ -23,7 +23,7 @@ from edgemodels.validate.run import (
 REPO = Path(__file__).resolve().parents[2]
 ARGO_TREE = REPO / "tests" / "cases" / "delivery-argocd" / "expected"
 MIGRATION_TREE = REPO / "tests" / "cases" / "delivery-migration" / "expected"
-SCORER = "hub/argocd/applicationsets/scorer--line-a.yaml"
+SCORER = "hub/argocd/synced/applicationsets/scorer--line-a.yaml"
 
 
 @pytest.fixture(scope="module")
@@ -86,31 +86,31 @@ def test_a_broken_application_set_is_reported_where_it_is_broken(
 
 
 def test_parameters_in_helm_values_are_reported(options: ValidateOptions) -> None:
-    path = "hub/argocd/applicationsets/forecaster--line-a.yaml"
+    path = "hub/argocd/synced/applicationsets/forecaster--line-a.yaml"
     found = run(edit(path, "HORIZON: '48'", "HORIZON: '{{name}}'"), options)
     assert found == [(path, 41, "K325")]
 
 
 def test_a_placement_no_gitops_cluster_registers(options: ValidateOptions) -> None:
     texts = hub_texts()
-    del texts["hub/argocd/gitopsclusters/line-a.yaml"]
+    del texts["hub/argocd/synced/gitopsclusters/line-a.yaml"]
     found = run(texts, options)
     assert {(p, code) for p, _, code in found} == {
-        ("hub/argocd/applicationsets/forecaster--line-a.yaml", "K318"),
+        ("hub/argocd/synced/applicationsets/forecaster--line-a.yaml", "K318"),
         (SCORER, "K318"),
     }
 
 
 def test_a_placement_name_longer_than_a_label_value(options: ValidateOptions) -> None:
     long = "plant-" + "x" * 60
-    texts = edit("hub/argocd/placements/line-a.yaml", "name: plant-line-a", f"name: {long}")
+    texts = edit("hub/argocd/synced/placements/line-a.yaml", "name: plant-line-a", f"name: {long}")
     for path in (
-        "hub/argocd/gitopsclusters/line-a.yaml",
+        "hub/argocd/synced/gitopsclusters/line-a.yaml",
         SCORER,
-        "hub/argocd/applicationsets/forecaster--line-a.yaml",
+        "hub/argocd/synced/applicationsets/forecaster--line-a.yaml",
     ):
         texts[path] = texts[path].replace(": plant-line-a\n", f": {long}\n")
-    assert run(texts, options) == [("hub/argocd/placements/line-a.yaml", 5, "K316")]
+    assert run(texts, options) == [("hub/argocd/synced/placements/line-a.yaml", 5, "K316")]
 
 
 def test_pull_model_objects_are_complete(options: ValidateOptions) -> None:
@@ -153,11 +153,18 @@ def test_the_migration_tree_is_clean_and_unmarked_folders_are_reported(
 def test_a_migration_into_another_namespace_is_reported(
     migration: Path, options: ValidateOptions
 ) -> None:
-    appset = migration / "hub/argocd/applicationsets/weights--follow-weights.yaml"
+    appset = migration / "hub/argocd/synced/applicationsets/weights--follow-weights.yaml"
     appset.write_text(
         appset.read_text().replace(
             "namespace: plant-models\n      syncPolicy", "namespace: elsewhere\n      syncPolicy"
         )
     )
     found = [(d.location.path, d.code, d.severity) for d in validate_tree(migration, options)]
-    assert found == [("hub/argocd/applicationsets/weights--follow-weights.yaml", "K324", "warning")]
+    assert found == [
+        ("hub/argocd/synced/applicationsets/weights--follow-weights.yaml", "K324", "warning")
+    ]
+
+
+def test_the_hub_application_must_point_at_a_folder_of_the_tree(options: ValidateOptions) -> None:
+    texts = edit("hub/argocd/application.yaml", "hub/argocd/synced", "hub/argocd/sync")
+    assert run(texts, options) == [("hub/argocd/application.yaml", 17, "K308")]

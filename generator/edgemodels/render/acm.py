@@ -16,6 +16,7 @@ from edgemodels.placement import TargetPlacement, hub_objects
 from edgemodels.render.common import (
     HUB_SYNCED,
     SOURCE_ANNOTATION,
+    SYNCED_FOLDERS,
     SourceInfo,
     git_path,
     hub_labels,
@@ -304,16 +305,18 @@ SYNCED_ORDER = ("placements/", "subscriptions/", "applications/")
 def hub_kustomization(
     files: Files, order: tuple[str, ...] = HUB_ORDER, folder: str = "hub"
 ) -> dict[str, Any]:
-    """Lists the files of `folder` in `order`, but none of `hub/synced/` in `hub/`'s: the
-    admin applies `hub/` once (`kubectl apply -k hub/`), RHACM applies `hub/synced/`."""
+    """Lists the files of `folder` in `order`, but none of a synced folder in `hub/`'s: the
+    admin applies `hub/` once (`kubectl apply -k hub/`), the hub applies `hub/synced/`
+    (RHACM) and `hub/argocd/synced/` (Argo CD) from the branch."""
     prefix = f"{folder}/"
+    synced = tuple(f"{s}/" for s in SYNCED_FOLDERS if s != folder)
     paths = sorted(
         (
             p.removeprefix(prefix)
             for p in files
             if p.startswith(prefix)
             and not p.endswith("/kustomization.yaml")
-            and (folder == HUB_SYNCED or not p.startswith(f"{HUB_SYNCED}/"))
+            and not p.startswith(synced)
         ),
         key=lambda p: (next(i for i, o in enumerate(order) if p.startswith(o)), p),
     )

@@ -18,6 +18,14 @@ Decisions (README, "Argo CD delivery"):
   Applications are `<that>-<cluster>`, one per selected cluster.
 - Bindings are shared by every catalogue of the namespace: they ask a hub-side Argo CD not
   to prune them.
+- The hub side follows the branch like the Subscription side's `hub/synced/`: an Argo CD
+  Application `<catalogue>-hub`, applied once by hand with the bindings, syncs (and prunes)
+  `hub/argocd/synced/` (Placements, GitOpsClusters, ApplicationSets) to the hub itself. The
+  bindings stay hand-applied for the same reason as there (render/acm.hub_common): only a
+  creator allowed to bind the set may make one. The application controller needs no Role
+  for it: the Argo CD operator (OpenShift GitOps) gives it every verb on every resource of
+  its own namespace (argocd-operator, controllers/argocd/policyrule.go,
+  policyRuleForApplicationController, reconciled as a Role in the instance's namespace).
 """
 
 from __future__ import annotations
@@ -38,6 +46,7 @@ from edgemodels.render.acm import (
 )
 from edgemodels.render.acm import hub_kustomization as acm_kustomization
 from edgemodels.render.common import (
+    ARGOCD_SYNCED,
     SOURCE_ANNOTATION,
     SourceInfo,
     git_path,
@@ -60,6 +69,8 @@ PULL_APP_NAMESPACE = f"{APPS}/ocm-managed-cluster-app-namespace"
 SKIP_RECONCILE = "argocd.argoproj.io/skip-reconcile"
 SYNC_OPTIONS = "argocd.argoproj.io/sync-options"
 ROOT = "hub/argocd"
+HUB_APPLICATION_FILE = f"{ROOT}/application.yaml"
+IN_CLUSTER = "https://kubernetes.default.svc"  # Argo CD's name for its own cluster
 
 Files = dict[str, bytes]
 
@@ -76,8 +87,10 @@ def with_argocd(
     if migration is not None:
         out = mark_site_objects(out, catalogue, plans, source)
     out.update(hub)
-    out["hub/kustomization.yaml"] = yaml_file(
-        hub_kustomization(hub), source.where(catalogue.location)
+    top = source.where(catalogue.location)
+    out["hub/kustomization.yaml"] = yaml_file(hub_kustomization(hub), top)
+    out[f"{ARGOCD_SYNCED}/kustomization.yaml"] = yaml_file(
+        acm_kustomization(hub, _SYNCED_ORDER, ARGOCD_SYNCED), top
     )
     return out
 
@@ -109,22 +122,50 @@ def render_argocd_hub(catalogue: Catalogue, plans: list[ModelPlan], source: Sour
         files[f"{ROOT}/bindings/{cluster_set}.yaml"] = yaml_file(
             shared_binding(argo.namespace, cluster_set), top
         )
+    files[HUB_APPLICATION_FILE] = yaml_file(hub_application(catalogue, top), top)
     targets = {t.name: source.where(t.location, "targets", t.name) for t in catalogue.targets}
     for plan in plans:
         model_origin = source.where(plan.model.location, "models", plan.model.name)
         for placed in plan.placed:
             name = placed.placement.name
             origin = targets.get(name, model_origin)
-            placement_file = f"{ROOT}/placements/{name}.yaml"
+            placement_file = f"{ARGOCD_SYNCED}/placements/{name}.yaml"
             if placement_file not in files:  # targets are shared: render each once
                 files[placement_file] = yaml_file(argo_placement(catalogue, placed, origin), origin)
-                files[f"{ROOT}/gitopsclusters/{name}.yaml"] = yaml_file(
+                files[f"{ARGOCD_SYNCED}/gitopsclusters/{name}.yaml"] = yaml_file(
                     gitops_cluster(catalogue, name, origin), origin
                 )
-            files[f"{ROOT}/applicationsets/{plan.model.name}--{name}.yaml"] = yaml_file(
+            files[f"{ARGOCD_SYNCED}/applicationsets/{plan.model.name}--{name}.yaml"] = yaml_file(
                 application_set(catalogue, plan, placed, model_origin), model_origin
             )
     return files
+
+
+def hub_application(catalogue: Catalogue, origin: str) -> dict[str, Any]:
+    """The Application that keeps the hub objects of `hub/argocd/synced/` as the branch has
+    them: the hub's Argo CD applies them to its own cluster and prunes those that leave the
+    folder, so a publish reaches the hub too. Automated with prune and selfHeal whatever
+    spec.hub.argocd says of the sites' Applications: these objects are edgemodels' own, and
+    a mass removal is what plan's removal guards stop (D113, D116). No resources finalizer:
+    deleting this Application leaves the hub objects in place."""
+    argo = catalogue.hub.argocd
+    name = argo_name(catalogue, "hub")
+    spec = {
+        "project": argo.project,
+        "source": {
+            "repoURL": catalogue.git.url,
+            "targetRevision": catalogue.git.branch,
+            "path": git_path(catalogue, ARGOCD_SYNCED),
+        },
+        "destination": {"server": IN_CLUSTER, "namespace": argo.namespace},
+        "syncPolicy": {"automated": {"prune": True, "selfHeal": True}},
+    }
+    return {
+        "apiVersion": "argoproj.io/v1alpha1",
+        "kind": "Application",
+        "metadata": _meta(catalogue, name, hub_labels(catalogue), origin),
+        "spec": spec,
+    }
 
 
 def shared_binding(namespace: str, cluster_set: str) -> dict[str, Any]:
@@ -260,15 +301,11 @@ def sync_policy(catalogue: Catalogue) -> dict[str, Any]:
     return policy
 
 
-_ORDER = (
-    *HUB_ORDER,
-    "argocd/bindings/",
-    "argocd/placements/",
-    "argocd/gitopsclusters/",
-    "argocd/applicationsets/",
-)
+_ORDER = (*HUB_ORDER, "argocd/bindings/", "argocd/application.yaml")
+_SYNCED_ORDER = ("placements/", "gitopsclusters/", "applicationsets/")
 
 
 def hub_kustomization(files: Files) -> dict[str, Any]:
-    """Every hub file, bindings first for the reader: kustomize applies them sorted by kind."""
+    """The hand-applied hub files (none of the synced folders), bindings first for the
+    reader: kustomize applies them sorted by kind."""
     return acm_kustomization(files, _ORDER)

@@ -80,7 +80,7 @@ def _placements_section(catalogue: Catalogue, plans: list[ModelPlan]) -> str:
         "## Placements\n",
         (
             f"Each placement is a Placement `{catalogue.name}-<placement>` in "
-            "`hub/argocd/placements/`, with a GitOpsCluster that registers its sites with "
+            "`hub/argocd/synced/placements/`, with a GitOpsCluster that registers its sites with "
             "Argo CD. "
             if _argocd(catalogue)
             else f"Each placement is a {catalogue.hub.placement_kind} in `hub/synced/placements/`. "
@@ -173,7 +173,7 @@ def _model_section(catalogue: Catalogue, plan: ModelPlan) -> str:
             f"hub/synced/subscriptions/{m.name}--*.yaml",
         ]
     if _argocd(catalogue):
-        hub_files.append(f"hub/argocd/applicationsets/{m.name}--*.yaml")
+        hub_files.append(f"hub/argocd/synced/applicationsets/{m.name}--*.yaml")
     lines.append("- Hub objects: " + ", ".join(f"`{f}`" for f in hub_files))
     if m.wrapper == "http" and m.http:
         path = m.http.ingress_path
@@ -224,7 +224,9 @@ def _short(value: object) -> str:
 def _layout(catalogue: Catalogue) -> str:
     if not _argocd(catalogue):
         return _hub_names(LAYOUT_TEXT, catalogue)
-    text = ARGOCD_LAYOUT_TEXT.replace("ARGO_NS", catalogue.hub.argocd.namespace)
+    text = ARGOCD_LAYOUT_TEXT.replace("ARGO_NS", catalogue.hub.argocd.namespace).replace(
+        "HUB_APP", prefixed_name(catalogue, "hub")
+    )
     if _subscriptions(catalogue):
         text += _hub_names(MIGRATION_TEXT, catalogue)
     return text
@@ -252,12 +254,15 @@ ARGOCD_LAYOUT_TEXT = """## Layout
 README.md                     this file
 .edgemodels/manifest.json     files edgemodels owns here, with their sha256; catalogue digest
 hub/                          objects for the RHACM hub
-  kustomization.yaml          lists them all: kubectl apply -k hub/
+  kustomization.yaml          what is applied once: kubectl apply -k hub/
   argocd/                     RHACM GitOps objects, namespace ARGO_NS
     bindings/<set>.yaml       ManagedClusterSetBinding per cluster set
-    placements/<p>.yaml       Placement per placement
-    gitopsclusters/<p>.yaml   GitOpsCluster: registers the placement's sites with Argo CD
-    applicationsets/<m>--<p>.yaml  ApplicationSet of model <m> on placement <p>: one
+    application.yaml          Application HUB_APP: applies synced/ to the hub, from Git
+    synced/                   applied (and pruned) by Argo CD from the branch, never by hand
+      kustomization.yaml      lists them all
+      placements/<p>.yaml     Placement per placement
+      gitopsclusters/<p>.yaml  GitOpsCluster: registers the placement's sites with Argo CD
+      applicationsets/<m>--<p>.yaml  ApplicationSet of model <m> on placement <p>: one
                               Application per site, fed by the Placement's decisions
 models/<m>/
   chart/                      Helm packaging: the chart (source path of its Applications)
@@ -266,14 +271,18 @@ models/<m>/
   overlays/<p>/               kustomize packaging: placement <p> (source path of its Applications)
 ```
 
-Apply the hub objects with `kubectl apply -k hub/`. Argo CD follows the branch for the
-sites: a commit of a regenerated tree is synced to them. Nothing applies `hub/argocd/` to
-the hub for you: apply `hub/` again after every publish that changes it (a model or
-placement added, moved or removed, a changed selector, a Helm model's per-placement values,
-which live in its ApplicationSets), and delete by hand the objects whose files left it
-(`kubectl apply` never deletes). With `preserveResourcesOnDeletion` (the default) a model
-removed from the catalogue keeps its last objects on the sites, unmanaged;
-`edgemodels plan --base` lists them.
+Apply `hub/` once with `kubectl apply -k hub/`, as a user allowed to bind the cluster
+sets: the bindings and Application HUB_APP, which makes the hub's Argo CD apply
+`hub/argocd/synced/` to the hub itself from the branch (automated, with prune and
+selfHeal) and delete the objects whose files leave it. From then on Argo CD follows the
+branch, for the hub objects as for the sites: a commit of a regenerated tree reaches both
+(a model or placement added, moved or removed, a changed selector, a Helm model's
+per-placement values in its ApplicationSets). Apply `hub/` again when a setting of its own
+files changes: `metadata.name`, `spec.hub.argocd.namespace` or `project`,
+`spec.hub.clusterSets`, or the url, branch or path of `spec.git` (`edgemodels publish
+--branch/--path` too); `kubectl apply` deletes nothing, so delete by hand what left `hub/`.
+With `preserveResourcesOnDeletion` (the default) a model removed from the catalogue keeps
+its last objects on the sites, unmanaged; `edgemodels plan --base` lists them.
 """
 
 MIGRATION_TEXT = """

@@ -1,4 +1,6 @@
-"""Where each Subscription (git-path annotation) or ApplicationSet (source path) points.
+"""Where each Subscription (git-path annotation), ApplicationSet (its template's source
+path) or Argo CD Application (source path: the hub Application of `hub/argocd/synced/`)
+points.
 
 Those paths are relative to the repository root, and the tree being validated is the
 folder `spec.git.path` inside it. That folder is read from `.edgemodels/manifest.json`
@@ -21,13 +23,15 @@ GIT_PATH = "apps.open-cluster-management.io/git-path"
 GITHUB_PATH = "apps.open-cluster-management.io/github-path"
 SUBSCRIPTION = ("apps.open-cluster-management.io/v1", "Subscription")
 APPLICATION_SET = ("argoproj.io/v1alpha1", "ApplicationSet")
+ARGO_APPLICATION = ("argoproj.io/v1alpha1", "Application")
 APPSET_PATH: Pointer = ("spec", "template", "spec", "source", "path")
+APPLICATION_PATH: Pointer = ("spec", "source", "path")
 _MODELS = "models/"
 
 
 @dataclass(frozen=True)
 class PackageRef:
-    """One Subscription or ApplicationSet and the tree folder it deploys."""
+    """One Subscription, ApplicationSet or Application and the tree folder it deploys."""
 
     manifest: Manifest
     pointer: Pointer  # where the path is written
@@ -46,14 +50,16 @@ def _annotation_pointer(manifest: Manifest) -> tuple[Pointer, str] | None:
 
 
 def written_path(manifest: Manifest) -> tuple[Pointer, str] | None:
-    """(pointer, value) of the repository path a Subscription/ApplicationSet deploys."""
+    """(pointer, value) of the repository path a Subscription/ApplicationSet/Application
+    deploys."""
     key = (manifest.api_version, manifest.kind)
     if key == SUBSCRIPTION:
         return _annotation_pointer(manifest)
-    if key == APPLICATION_SET:
-        value = value_at(manifest.data, APPSET_PATH)
-        return (APPSET_PATH, value) if isinstance(value, str) else None
-    return None
+    pointer = {APPLICATION_SET: APPSET_PATH, ARGO_APPLICATION: APPLICATION_PATH}.get(key)
+    if pointer is None:
+        return None
+    value = value_at(manifest.data, pointer)
+    return (pointer, value) if isinstance(value, str) else None
 
 
 def _clean(raw: str) -> str:

@@ -27,7 +27,8 @@ def argocd(catalogue: Catalogue, **settings: Any) -> Catalogue:
 
 
 def hub_objects(tree: dict[str, bytes], folder: str) -> dict[str, dict[str, Any]]:
-    prefix = f"hub/argocd/{folder}/"
+    # The bindings are applied by hand; the hub Application syncs the others from the branch.
+    prefix = f"hub/argocd/{folder}/" if folder == "bindings" else f"hub/argocd/synced/{folder}/"
     return {
         p.removeprefix(prefix).removesuffix(".yaml"): load_yaml(data)
         for p, data in tree.items()
@@ -172,15 +173,45 @@ def test_gitops_cluster_registers_its_placement_with_argo_cd() -> None:
     }
 
 
-def test_hub_kustomization_lists_every_hub_file_bindings_first() -> None:
+def test_hub_kustomizations_split_the_hand_applied_part_from_the_synced_one() -> None:
     tree = render(argocd(fleet()))
     listed = load_yaml(tree["hub/kustomization.yaml"])["resources"]
-    files = [p.removeprefix("hub/") for p in tree if p.startswith("hub/argocd/")]
-    assert sorted(listed) == sorted(files) and len(set(listed)) == len(listed)
-    kinds = [p.split("/")[1] for p in listed]
-    assert kinds == sorted(
-        kinds, key=["bindings", "placements", "gitopsclusters", "applicationsets"].index
+    bindings = ["argocd/bindings/edge.yaml", "argocd/bindings/lab.yaml"]
+    assert listed == [*bindings, "argocd/application.yaml"]
+    synced = load_yaml(tree["hub/argocd/synced/kustomization.yaml"])["resources"]
+    files = [
+        p.removeprefix("hub/argocd/synced/")
+        for p in tree
+        if p.startswith("hub/argocd/synced/") and not p.endswith("/kustomization.yaml")
+    ]
+    assert sorted(synced) == sorted(files) and len(set(synced)) == len(synced) == 17
+    kinds = [p.split("/")[0] for p in synced]
+    assert kinds == sorted(kinds, key=["placements", "gitopsclusters", "applicationsets"].index)
+
+
+def test_the_hub_application_syncs_the_synced_folder_to_the_hub_itself() -> None:
+    cat = argocd(fleet(), project="edge", automated=False, prune=False)
+    cat = replace(cat, git=replace(cat.git, path="/fleet/", branch="deploy"))
+    app = load_yaml(render(cat)["hub/argocd/application.yaml"])
+    assert (app["apiVersion"], app["kind"]) == ("argoproj.io/v1alpha1", "Application")
+    assert (app["metadata"]["name"], app["metadata"]["namespace"]) == ("acme-hub", "gitops")
+    assert app["spec"] == {
+        "project": "edge",
+        "source": {
+            "repoURL": cat.git.url,
+            "targetRevision": "deploy",
+            "path": "fleet/hub/argocd/synced",
+        },
+        "destination": {"server": "https://kubernetes.default.svc", "namespace": "gitops"},
+        # the sites' settings (automated, prune) do not apply to edgemodels' own hub objects
+        "syncPolicy": {"automated": {"prune": True, "selfHeal": True}},
+    }
+    # The same folder rule as the hub Subscription's git-path to hub/synced/.
+    sub = load_yaml(
+        render(replace(cat, hub=replace(cat.hub, delivery="subscription")))["hub/subscription.yaml"]
     )
+    git_path = sub["metadata"]["annotations"]["apps.open-cluster-management.io/git-path"]
+    assert git_path.replace("hub/synced", "hub/argocd/synced") == app["spec"]["source"]["path"]
 
 
 def test_argo_names_fit_a_label_value_and_stay_distinct() -> None:
@@ -196,7 +227,7 @@ def test_every_argo_cd_object_validates_against_the_upstream_schemas() -> None:
     for settings in ({}, {"pull_model": True, "automated": False}):
         tree = render(argocd(fleet(), **settings))
         for path, data in tree.items():
-            if path.startswith("hub/argocd/"):
+            if path.startswith("hub/argocd/") and not path.endswith("/kustomization.yaml"):
                 assert schema_errors(load_yaml(data)) == [], path
 
 
@@ -227,7 +258,7 @@ def test_migration_marks_every_site_object_and_changes_nothing_else(tmp_path: Pa
 def test_keep_subscriptions_holds_both_hub_sides_and_the_other_phases_do_not() -> None:
     both = render(argocd(fleet(), migration="keep-subscriptions"))
     assert {"hub/channel.yaml", "hub/synced/subscriptions/weights--edge.yaml"} <= set(both)
-    assert "hub/argocd/applicationsets/weights--edge.yaml" in both
+    assert "hub/argocd/synced/applicationsets/weights--edge.yaml" in both
     listed = load_yaml(both["hub/kustomization.yaml"])["resources"]
     # The Subscription side's objects are applied by its hub Subscription, from hub/synced/.
     assert sorted(listed) == sorted(
@@ -235,7 +266,7 @@ def test_keep_subscriptions_holds_both_hub_sides_and_the_other_phases_do_not() -
         for p in both
         if p.startswith("hub/")
         and not p.endswith("/kustomization.yaml")
-        and not p.startswith("hub/synced/")
+        and not p.startswith(("hub/synced/", "hub/argocd/synced/"))
     )
     assert listed[:5] == [
         "namespace.yaml",

@@ -20,6 +20,7 @@ import pytest
 
 from edgemodels.validate.crd_schemas import crd_root, known_kinds, load_crd_schema, relax
 
+from ..render.schemas import upstream_application
 from .samples import all_samples
 
 REPO = Path(__file__).resolve().parents[3]
@@ -34,12 +35,16 @@ EXPECTED_KINDS = {
     ("app.k8s.io/v1beta1", "Application"),
     ("apps.open-cluster-management.io/v1beta1", "GitOpsCluster"),
     ("argoproj.io/v1alpha1", "ApplicationSet"),
+    ("argoproj.io/v1alpha1", "Application"),
 }
+APPLICATION = Path("argoproj.io/application_v1alpha1.json")
 
 
 def upstream(relative: Path) -> dict[str, Any]:
     if not UPSTREAM.is_dir():
         pytest.skip(f"upstream CRD schemas not found at {UPSTREAM}")
+    if relative == APPLICATION:  # no CRD of its own in the reference: the ApplicationSpec
+        return upstream_application(UPSTREAM)
     return json.loads((UPSTREAM / relative).read_text(encoding="utf-8"))
 
 
