@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import stat
 import sys
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
@@ -44,7 +44,7 @@ from edgemodels.publish import (
     working_clone,
 )
 from edgemodels.render import RenderOptions
-from edgemodels.render.common import SYNCED_FOLDERS
+from edgemodels.render.common import ARGOCD_SYNCED, HUB_SYNCED, SYNCED_FOLDERS
 from edgemodels.secrets_scan import scan_text
 from edgemodels.tree import Plan, plan_tree, read_manifest
 from edgemodels.treeversion import version_findings
@@ -80,6 +80,7 @@ class PublishResult:
     attempts: int = 0
     where: str = ""
     hand_applied: tuple[str, ...] = ()  # changed files of hub/ that the hub does not apply
+    hub_note: str = ""  # what to do about them on the hub (hub_note)
 
 
 @dataclass(frozen=True)
@@ -133,17 +134,35 @@ def run_publish(
     context = _Context(dest, settings, tree, catalogue.name, trailer, options)
     with working_clone(dest, settings, options.workdir) as repo, git_errors(dest):
         result = _attempts(repo, context)
-    if result.hand_applied and result.status in ("published", "dry-run"):
-        warn(REAPPLY_HUB.format(files=", ".join(result.hand_applied)))
+    if result.hub_note and result.status in ("published", "dry-run"):
+        warn(result.hub_note)
     return result
 
 
-REAPPLY_HUB = (
-    "{files} changed: the hub applies only hub/synced/ (RHACM) and hub/argocd/synced/ "
-    "(Argo CD) from the branch, so apply hub/ on the hub again (kubectl apply -k hub/ from "
-    "the deploy branch's folder) for the change to take effect"
-)
+APPLY_HUB = "kubectl apply -k hub/ from the deploy branch's folder"
 SYNCED = tuple(f"{folder}/" for folder in SYNCED_FOLDERS)
+_APPLIER = {HUB_SYNCED: "RHACM", ARGOCD_SYNCED: "the hub Application"}
+
+
+def hub_note(by_hand: Sequence[str], added: Collection[str], tree: Iterable[str]) -> str:
+    """What to do on the hub about `by_hand`, the hand-applied hub/ files this publish
+    adds, changes or removes ("" when none). On the branch's first hub/ (its kustomization
+    is added) that is applying hub/ once; afterwards, applying it again."""
+    if not by_hand:
+        return ""
+    paths = list(tree)
+    folders = [f for f in SYNCED_FOLDERS if any(p.startswith(f"{f}/") for p in paths)]
+    who = " and ".join(f"{_APPLIER[f]} applies {f}/" for f in folders) or "nothing applies hub/"
+    if "hub/kustomization.yaml" in added:
+        return (
+            f"hub/ is new on this branch: apply it on the hub once ({APPLY_HUB}); from then "
+            f"on {who} by itself, and publish says when hub/ must be applied again"
+        )
+    only = who.replace(" applies ", " applies only ", 1) if folders else who
+    return (
+        f"{', '.join(by_hand)} changed: {only}, so apply hub/ on the hub again "
+        f"({APPLY_HUB}) for the change to take effect"
+    )
 
 
 def hand_applied(paths: Iterable[str]) -> tuple[str, ...]:
@@ -228,10 +247,16 @@ def _write_and_commit(repo: Any, ctx: _Context, attempt: int) -> PublishResult:
         return PublishResult("findings", tuple(on_branch(d, ctx.dest) for d in found), where=where)
     message = commit_message(ctx, old, plan)
     by_hand = hand_applied([*plan.added, *plan.changed, *plan.removed])
+    note = hub_note(by_hand, plan.added, ctx.tree)
     if ctx.options.dry_run:
         status: Status = "dry-run" if plan.differs else "unchanged"
         return PublishResult(
-            status, message=message, attempts=attempt, where=where, hand_applied=by_hand
+            status,
+            message=message,
+            attempts=attempt,
+            where=where,
+            hand_applied=by_hand,
+            hub_note=note,
         )
     commit = commit_folder(repo, ctx.dest, message, ctx.settings)
     if commit is None:
@@ -243,6 +268,7 @@ def _write_and_commit(repo: Any, ctx: _Context, attempt: int) -> PublishResult:
         attempts=attempt,
         where=where,
         hand_applied=by_hand,
+        hub_note=note,
     )
 
 
@@ -286,9 +312,9 @@ def commit_message(ctx: _Context, old: Mapping[str, DeployedModel], plan: Plan) 
         f"{len(plan.changed)} changed, {len(plan.removed)} removed"
     )
     parts = [subject, "", *body, "", files]
-    by_hand = hand_applied(touched)
-    if by_hand:
-        parts += ["", REAPPLY_HUB.format(files=", ".join(by_hand)) + "."]
+    note = hub_note(hand_applied(touched), plan.added, ctx.tree)
+    if note:
+        parts += ["", note + "."]
     if plan.overwritten:
         parts += ["", *_discarded(ctx.dest.path, plan.overwritten)]
     if ctx.options.message_extra:

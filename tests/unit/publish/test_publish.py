@@ -572,18 +572,24 @@ def test_a_change_of_the_hand_applied_hub_files_says_to_apply_them(
     """RHACM applies hub/synced/ only: a new reconcile rate (an annotation of the Channel,
     which an admin applies) reaches the hub only when hub/ is applied again."""
     args = (str(catalogue), "--repo", str(bare_repo), "--branch", "acm-dev")
-    assert publish(capsys, *args)[0] == 0
+    rc, out, err = publish(capsys, *args)
+    # The branch's first hub/: applied once, not "changed ... again".
+    first = (
+        "hub/ is new on this branch: apply it on the hub once (kubectl apply -k hub/ from the "
+        "deploy branch's folder); from then on RHACM applies hub/synced/ by itself"
+    )
+    assert rc == 0 and f"edgemodels: warning: {first}" in err and "changed:" not in err
+    assert first in message(bare_repo)
     path = catalogue / "catalogue.yaml"
     path.write_text(path.read_text().replace("reconcileRate: medium", "reconcileRate: high"))
     rc, out, err = publish(capsys, *args)
     assert rc == 0, out + err
     # the Channel's annotation, and the label the hub Subscription carries to match it
     assert (
-        "edgemodels: warning: hub/channel.yaml, hub/subscription.yaml changed: the hub "
-        "applies only hub/synced/ (RHACM) and hub/argocd/synced/ (Argo CD) from the branch, "
-        "so apply hub/ on the hub again (kubectl apply -k hub/"
+        "edgemodels: warning: hub/channel.yaml, hub/subscription.yaml changed: RHACM "
+        "applies only hub/synced/, so apply hub/ on the hub again (kubectl apply -k hub/"
     ) in err
-    assert "hub/channel.yaml, hub/subscription.yaml changed: the hub applies only" in message(
+    assert "hub/channel.yaml, hub/subscription.yaml changed: RHACM applies only" in message(
         bare_repo
     )
     set_version(catalogue, "sktime", "1.4.2", "1.5.0")  # a change of hub/synced/ only
@@ -610,3 +616,24 @@ def test_only_the_hand_applied_hub_files_are_named_for_a_re_apply() -> None:
         "hub/argocd/bindings/edge.yaml",
         "hub/kustomization.yaml",
     )
+
+
+def test_the_hub_note_names_what_applies_the_synced_folders() -> None:
+    from edgemodels.publishing import hub_note
+
+    argocd = ["hub/argocd/application.yaml", "hub/argocd/synced/kustomization.yaml"]
+    changed = ("hub/argocd/application.yaml",)
+    assert hub_note(changed, [], argocd).startswith(
+        "hub/argocd/application.yaml changed: the hub Application applies only "
+        "hub/argocd/synced/, so apply hub/ on the hub again"
+    )
+    first = hub_note(changed, ["hub/kustomization.yaml"], argocd)
+    assert first.endswith(
+        "from then on the hub Application applies hub/argocd/synced/ by itself, and publish "
+        "says when hub/ must be applied again"
+    )
+    both = [*argocd, "hub/synced/kustomization.yaml"]  # a keep-subscriptions migration
+    assert "RHACM applies only hub/synced/ and the hub Application applies hub/argocd/" in (
+        hub_note(changed, [], both)
+    )
+    assert hub_note((), ["hub/kustomization.yaml"], argocd) == ""
