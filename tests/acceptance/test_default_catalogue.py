@@ -77,3 +77,20 @@ def test_the_search_stops_at_the_top_of_the_git_work_tree(
     err = capsys.readouterr().err
     assert f"none found in {inner} or the folders above it up to {tmp_path / 'other'}" in err
     assert default_catalogue_path(tmp_path / "plain" / "sub") == tmp_path / "catalogue"
+
+
+def test_a_split_folder_not_named_catalogue_is_the_catalogue(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """examples/lrt: catalogue.yaml beside models/ and workloads.yaml. Reading catalogue.yaml
+    alone said every target was unused (exit 0), and generate wrote a tree with no model."""
+    example = Path(__file__).resolve().parents[2] / "examples" / "lrt"
+    shutil.copytree(example, tmp_path / "lrt")
+    (tmp_path / "sites.yaml").write_text("kind: SiteInventory\n")  # not a catalogue file
+    assert default_catalogue_path(tmp_path / "lrt" / "models") == tmp_path / "lrt"
+    monkeypatch.chdir(tmp_path / "lrt" / "models")
+    assert main(["check"]) == 0
+    assert "checked ..: no findings" in capsys.readouterr().out
+    (tmp_path / "catalogue.yaml").write_text((example / "catalogue.yaml").read_text())
+    # sites.yaml is not a catalogue file, and lrt/ is a catalogue of its own
+    assert default_catalogue_path(tmp_path) == tmp_path / "catalogue.yaml"

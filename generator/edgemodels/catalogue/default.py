@@ -5,18 +5,24 @@ From the working folder up to the top of its git work tree (the first folder hol
 folder holding `catalogue.yaml`, `catalogue.yml` or `catalogue/` names it. So a model owner
 in `catalogue/models/` checks the whole catalogue, as from the repository root. The
 `catalogue.yaml` of a split catalogue folder is not a catalogue of its own: found from
-inside that folder, the folder is the catalogue. The path is relative to the working folder,
-so findings read as they do from there.
+inside that folder, the folder is the catalogue. A folder is split when it is named
+`catalogue/`, or when another YAML file beside `catalogue.yaml` or one folder below it is a
+ModelCatalogue (`examples/lrt/` with its `models/`): reading `catalogue.yaml` alone would
+check a catalogue without models, and generate a tree that removes them from every site.
+The path is relative to the working folder, so findings read as they do from there.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 from edgemodels.errors import InputError
 
 NAMES = ("catalogue.yaml", "catalogue.yml", "catalogue")
+KIND = re.compile(rb"^kind:[ \t]*['\"]?ModelCatalogue\b", re.MULTILINE)
+HEAD_BYTES = 4096  # `kind:` is near the top; a big file is not read whole
 
 
 def default_catalogue_path(cwd: Path) -> Path:
@@ -42,9 +48,31 @@ def _in(folder: Path) -> Path | None:
 def _whole(found: Path) -> Path:
     """`catalogue/catalogue.yaml` is the settings file of the catalogue folder around it."""
     folder = found.parent
-    if found.is_file() and folder.name == "catalogue" and _in(folder.parent) == folder:
+    if not found.is_file():
+        return found
+    if folder.name == "catalogue" and _in(folder.parent) == folder:
         return folder
-    return found
+    return folder if _has_other_catalogue_files(folder, found) else found
+
+
+def _has_other_catalogue_files(folder: Path, found: Path) -> bool:
+    """Stops at the first ModelCatalogue file; reads the head of a file only. A subfolder
+    with a catalogue.yaml of its own is another catalogue, not a part of this one."""
+    for pattern in ("*.y*ml", "*/*.y*ml"):
+        for path in sorted(folder.glob(pattern)):
+            rel = path.relative_to(folder)
+            if path == found or any(p.startswith(".") for p in rel.parts) or not path.is_file():
+                continue
+            if len(rel.parts) > 1 and _in(path.parent) is not None:
+                continue
+            try:
+                with path.open("rb") as f:
+                    head = f.read(HEAD_BYTES)
+            except OSError:
+                continue
+            if KIND.search(head):
+                return True
+    return False
 
 
 def _shown(found: Path, cwd: Path) -> Path:
