@@ -20,6 +20,7 @@ from typing import Any, Protocol
 import yaml
 
 from edgemodels.diagnostics import Diagnostic, Location
+from edgemodels.yamlhints import explain
 
 try:  # libyaml is in PyYAML's wheels; the pure parser is a slow but correct fallback
     from yaml import CSafeLoader as _Loader
@@ -329,6 +330,15 @@ def _syntax_finding(shown: str, exc: yaml.MarkedYAMLError, text: str) -> Diagnos
         return _finding(
             shown, "Y012", "tab-indentation", "tab character where YAML allows only spaces", pos
         )
+    start = exc.context_mark
+    plain = explain(
+        str(exc.problem or ""),
+        (mark.line, mark.column) if mark else (0, 0),
+        (start.line, start.column) if start else None,
+        lines,
+    )
+    if plain:
+        return _finding(shown, "Y001", "yaml-syntax", plain, pos)
     parts = [exc.context, started_at(exc)] if exc.context and exc.problem else []
     context = f" ({'; '.join(p for p in parts if p)})" if parts else ""
     return _finding(shown, "Y001", "yaml-syntax", f"{problem}{context}", pos)

@@ -38,23 +38,18 @@ def test_broken_yaml(tmp_path: Path, text: str, expected: list[tuple[int, int, s
             (
                 5,
                 11,
-                "did not find expected ',' or ']' (while parsing a flow sequence; "
-                "the flow sequence started at 4:16)",
+                "the list opened with '[' at 4:16 is not closed: expected ',' or ']' here",
             ),
         ),
         (
             "a: {x: 1\nb: 2\n",
-            (
-                2,
-                2,
-                "did not find expected ',' or '}' (while parsing a flow mapping; "
-                "the flow mapping started at 1:4)",
-            ),
+            (2, 2, "the mapping opened with '{' at 1:4 is not closed: expected ',' or '}' here"),
         ),
-        (  # on one line the position says it all
+        (
             "a: {b: [c}\n",
-            (1, 10, "did not find expected ',' or ']' (while parsing a flow sequence)"),
+            (1, 10, "the list opened with '[' at 1:8 is not closed: expected ',' or ']' here"),
         ),
+        ("a: 'foo\nb: 2\n", (3, 1, "the quote opened at 1:4 is never closed")),
     ],
 )
 def test_a_syntax_error_says_where_the_construct_started(
@@ -98,3 +93,63 @@ def test_positions_of_keys_and_values() -> None:
     assert yamlio.locate(data, ("a", "b", 1, "c"), key=True) == (2, 11)
     assert yamlio.locate(data, ("a", "b", 0)) == (2, 7)
     assert yamlio.locate(data, ("a", "missing")) == (2, 3)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (  # a key pushed in under the one above: libyaml said "mapping values are not allowed"
+            "spec:\n  models:\n    - name: a\n        version: 1.0.0\n",
+            (
+                4,
+                16,
+                "this line is indented deeper than line 3, so YAML reads it as the rest of "
+                "that line's value: indent it as far as the key on line 3",
+            ),
+        ),
+        (  # a key of a list item pulled back to the dash: "did not find expected '-' indicator"
+            "spec:\n  models:\n    - name: a\n      version: 1.0.0\n    wrapper: http\n",
+            (
+                5,
+                5,
+                "this line is not indented like the items of the list above it (the list "
+                "starts at 3:5): indent it as far as the first key after its item's '- ', "
+                "or start a new item with '- '",
+            ),
+        ),
+        (
+            "spec:\n  git:\n    url: x\n   branch: main\n",
+            (
+                4,
+                4,
+                "this line's indentation lines up with no key above it: indent it exactly as "
+                "far as the other keys of the mapping it belongs to",
+            ),
+        ),
+        (
+            "spec:\n  git:\n    branch:main\n    url: x\n",
+            (
+                4,
+                8,
+                "line 3 has no space after 'branch:', so YAML reads it as text, not a key: "
+                "write 'branch: ...'",
+            ),
+        ),
+        (
+            "metadata:\n  description: models: all of them\n",
+            (
+                2,
+                22,
+                "a second ': ' on this line: a value that contains ': ' must be in quotes, "
+                "or a key belongs on a line of its own",
+            ),
+        ),
+        ("a: @team\n", (1, 4, "a value cannot start with '@': put the value in quotes")),
+    ],
+)
+def test_indentation_and_quoting_mistakes_are_explained(
+    text: str, expected: tuple[int, int, str]
+) -> None:
+    _, diags = yamlio.parse_text(text, "x.yaml")
+    line, col, message = expected
+    assert [(d.line, d.col, d.code, d.message) for d in diags] == [(line, col, "Y001", message)]

@@ -1,0 +1,101 @@
+"""Plain words for the YAML syntax errors people make by hand.
+
+libyaml names its parser's states ("did not find expected '-' indicator while parsing a
+block collection", "mapping values are not allowed in this context"); an author needs to
+hear which line is off and what to do. Most of these come from indentation, a missing
+space after ':', or a ': ' inside an unquoted value, and the text around the position tells
+which. No ruamel here (yamlio is its only importer): positions are 0-based (line, column)
+as libyaml's marks give them. None means no better words than libyaml's own.
+"""
+
+from __future__ import annotations
+
+import re
+
+Pos = tuple[int, int]
+
+_KEY_NO_SPACE = re.compile(r"^\s*(?:-\s+)?([\w./-]+):(?=[^\s:/])")
+_KEY_VALUE = re.compile(r"^\s*(?:-\s+)?[\w./-]+:\s+\S")
+_UNCLOSED = re.compile(r"did not find expected ',' or '([\]}])'")
+_OPENERS = {"]": ("list", "["), "}": ("mapping", "{")}
+
+
+def explain(problem: str, at: Pos, started: Pos | None, lines: list[str]) -> str | None:
+    if problem == "mapping values are not allowed in this context":
+        return _colon(at, lines)
+    if problem == "did not find expected '-' indicator":
+        where = f" (the list starts at {_shown(started)})" if started else ""
+        return (
+            f"this line is not indented like the items of the list above it{where}: indent "
+            "it as far as the first key after its item's '- ', or start a new item with '- '"
+        )
+    if problem == "did not find expected key":
+        # Not where the mapping started: libyaml names the outer one, which misleads.
+        return (
+            "this line's indentation lines up with no key above it: indent it exactly as "
+            "far as the other keys of the mapping it belongs to"
+        )
+    if (m := _UNCLOSED.fullmatch(problem)) and started:
+        what, opener = _OPENERS[m.group(1)]
+        return (
+            f"the {what} opened with '{opener}' at {_shown(started)} is not closed: expected "
+            f"',' or '{m.group(1)}' here"
+        )
+    if problem == "found unexpected end of stream" and started:
+        return f"the quote opened at {_shown(started)} is never closed"
+    if problem == "found character that cannot start any token":
+        char = _char(at, lines)
+        return f"a value cannot start with '{char}': put the value in quotes" if char else None
+    if problem == "found undefined alias":
+        return (
+            "a value starting with '*' is a reference to an anchor (&name), and there is "
+            "none of that name: put the value in quotes"
+        )
+    return None
+
+
+def _colon(at: Pos, lines: list[str]) -> str:
+    line, col = at
+    text = lines[line] if line < len(lines) else ""
+    before = _previous(line, lines)
+    if before is not None and (m := _KEY_NO_SPACE.match(lines[before])):
+        return (
+            f"line {before + 1} has no space after '{m.group(1)}:', so YAML reads it as "
+            f"text, not a key: write '{m.group(1)}: ...'"
+        )
+    if _KEY_VALUE.match(text[:col]):
+        return (
+            "a second ': ' on this line: a value that contains ': ' must be in quotes, "
+            "or a key belongs on a line of its own"
+        )
+    if before is not None and _indent(text) > _indent(lines[before]):
+        return (
+            f"this line is indented deeper than line {before + 1}, so YAML reads it as the "
+            f"rest of that line's value: indent it as far as the key on line {before + 1}"
+        )
+    return (
+        "unexpected ':' here: check this line's indentation against the lines above, "
+        "and put a value that contains ': ' in quotes"
+    )
+
+
+def _previous(line: int, lines: list[str]) -> int | None:
+    for i in range(min(line, len(lines)) - 1, -1, -1):
+        stripped = lines[i].strip()
+        if stripped and not stripped.startswith("#"):
+            return i
+    return None
+
+
+def _indent(text: str) -> int:
+    return len(text) - len(text.lstrip(" "))
+
+
+def _char(at: Pos, lines: list[str]) -> str:
+    line, col = at
+    text = lines[line] if line < len(lines) else ""
+    return text[col] if col < len(text) and not text[col].isspace() else ""
+
+
+def _shown(pos: Pos) -> str:
+    return f"{pos[0] + 1}:{pos[1] + 1}"
