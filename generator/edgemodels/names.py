@@ -149,3 +149,47 @@ def repo_folder_problem(path: str, absolute_ok: bool = False) -> str | None:
     if any(p in ("", ".", "..", ".git") for p in parts):
         return f"must be a folder inside the repository, not {path!r}"
     return None
+
+
+IMAGE_FORM = "registry/repository[:tag][@sha256:digest]"
+
+
+def image_problem(ref: str) -> str:
+    """Why `ref` does not parse (for a reference `parse_image` refused), in the words of
+    the part that is wrong; the expected form when no single part is to blame."""
+    if not ref.strip() or any(c.isspace() for c in ref):
+        return "it contains a space; an image reference has none"
+    if m := re.match(r"^([a-zA-Z][a-zA-Z0-9+.-]*)://", ref):
+        return f"drop the '{m.group(1)}://': an image reference has no scheme"
+    name, _, digest = ref.partition("@")
+    problem = _digest_problem(digest) if digest else None
+    if problem:
+        return problem
+    last = name.rsplit("/", 1)[-1]
+    if ":" in last and not re.fullmatch(r"[\w][\w.-]{0,127}", last.split(":", 1)[1]):
+        return "the tag after ':' must be letters, digits, '_', '.' or '-' (at most 128)"
+    first, slash, rest = name.partition("/")
+    is_host = slash and ("." in first or ":" in first or first == "localhost")
+    path = rest if is_host else name
+    path = path.rsplit(":", 1)[0] if ":" in path.rsplit("/", 1)[-1] else path
+    if path != path.lower():
+        return f"the repository path must be lower case: '{path.lower()}'"
+    return f"expected {IMAGE_FORM}"
+
+
+def _digest_problem(digest: str) -> str | None:
+    algorithm, colon, hexa = digest.partition(":")
+    if not colon:
+        return "the digest after '@' needs its algorithm: '@sha256:<64 hex digits>'"
+    if algorithm != "sha256":
+        return f"a '{algorithm}' digest: only sha256 digests are accepted"
+    if not re.fullmatch(r"[0-9a-fA-F]*", hexa):
+        return "the sha256 digest has characters other than the hex digits 0-9 and a-f"
+    if len(hexa) != 64:
+        return (
+            f"the sha256 digest has {len(hexa)} hex digits; it needs 64 (copy it whole, "
+            "e.g. from `skopeo inspect` or the registry's page)"
+        )
+    if hexa != hexa.lower():
+        return "the sha256 digest must be lower case"
+    return None

@@ -17,6 +17,7 @@ from edgemodels.names import (
     DNS1035_LABEL,
     MAX_APPLICATION_NAME,
     MAX_LABEL_VALUE,
+    image_problem,
     label_key_problem,
     label_value_problem,
     parse_image,
@@ -282,8 +283,7 @@ def _images(m: Node) -> Iterator[Diagnostic]:
                 m.at(*path),
                 "R205",
                 "invalid-image",
-                f"'{ref}' is not a valid image reference "
-                "(registry/repository[:tag][@sha256:digest])",
+                f"'{ref}' is not a valid image reference: {image_problem(ref)}",
             )
 
 
@@ -309,7 +309,7 @@ def _settings(merged: Merged) -> Iterator[Diagnostic]:
                 node.at("overrides", "image"),
                 "R205",
                 "invalid-image",
-                f"target '{t}': '{image}' is not a valid image reference",
+                f"target '{t}': '{image}' is not a valid image reference: {image_problem(image)}",
             )
     if defaults.data["namespace"] != hub.data["namespace"]:
         yield _d(
