@@ -23,7 +23,7 @@ DIGEST = "3ff88d8252a1d379ee60f809fd7342bed3ca35e9e8a8184afdb1e62577c0ad5f"
             "registry.gitlab.com/i4q/LRT/sktime:1.4.2",
             "the repository path must be lower case: 'i4q/lrt/sktime'",
         ),
-        (f"{IMAGE}@sha256:{DIGEST[:63]}g", "characters other than the hex digits 0-9 and a-f"),
+        (f"{IMAGE}@sha256:{DIGEST[:63]}g", "the sha256 digest has characters other than the hex"),
     ],
 )
 def test_an_invalid_image_says_which_part_is_wrong(tmp_path: Path, image: str, reason: str) -> None:
