@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -60,11 +61,44 @@ def _yaml_types(expected: Any) -> str:
     return " or ".join(YAML_TYPES.get(str(n), str(n)) for n in names)
 
 
+QUANTITY_WORDS = "a Kubernetes quantity such as 500m, 2, 256Mi"
+# 2GB, 2gi, 512 MB, 1.5Gb: what people write for a size, and the binary unit they mean.
+_SIZE_LIKE = re.compile(r"([0-9]+(?:\.[0-9]+)?)\s*([kmgtpeKMGTPE])[iI]?[bB]?")
+
+
 @cache
 def _friendly_patterns() -> dict[str, str]:
     """FRIENDLY_PATTERNS, and the schema's quantity pattern (read from it, not copied)."""
     quantity = str(catalogue_schema()["$defs"]["quantity"]["pattern"])
-    return {**FRIENDLY_PATTERNS, quantity: "a Kubernetes quantity such as 500m, 2, 256Mi"}
+    return {**FRIENDLY_PATTERNS, quantity: QUANTITY_WORDS}
+
+
+def pattern_words(pattern: str) -> str | None:
+    """A pattern in words; any quantity pattern (the inventory's is more lenient) too."""
+    known = _friendly_patterns().get(pattern)
+    return known or (QUANTITY_WORDS if "Ki|" in pattern or "|Ki" in pattern else None)
+
+
+def quantity_hint(value: Any) -> str:
+    """'; did you mean '2Gi'?' for a size written as 2GB or 2gi; empty otherwise."""
+    m = _SIZE_LIKE.fullmatch(value.strip()) if isinstance(value, str) else None
+    if m is None or m.group(2) == "m":  # 500m is a valid quantity, 500mb a guess too far
+        return ""
+    unit = "Ki" if m.group(2) in "kK" else f"{m.group(2).upper()}i"
+    return f"; did you mean '{m.group(1)}{unit}'? (Ki, Mi, Gi are powers of 1024; no 'B')"
+
+
+def yaml_text(value: Any) -> str:
+    """A value as it would be written in YAML (flow style), not as Python prints it."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {yaml_text(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(yaml_text(v) for v in value) + "]"
+    return repr(value)
 
 
 @cache
@@ -100,9 +134,27 @@ def _finding(yf: YamlFile, error: jsonschema.ValidationError) -> list[Diagnostic
     keyword = str(error.validator)
     if keyword == "additionalProperties" and isinstance(error.instance, dict):
         return _unknown_fields(yf, path, error)
+    if keyword == "required" and _misspelt_required(error):
+        return []  # the S001 on the misspelt key says it, with a did-you-mean
     code, name = KEYWORD_CODES.get(keyword, VALUE_CODE)
     line, col = locate(yf.data, path)
     return [Diagnostic(Location(yf.path, line, col), code, _message(error, path), "error", name)]
+
+
+def _misspelt_required(error: jsonschema.ValidationError) -> bool:
+    """A required field that is missing because it is misspelt (`wraper:`)."""
+    instance: Any = error.instance
+    schema: Any = error.schema
+    known = set(schema.get("properties", {}))
+    required: Any = error.validator_value
+    missing = [k for k in required if isinstance(instance, dict) and k not in instance]
+    extras = [k for k in instance if k not in known] if isinstance(instance, dict) else []
+    for field in missing:
+        if not any(
+            difflib.get_close_matches(e, sorted(known), n=1, cutoff=0.6) == [field] for e in extras
+        ):
+            return False
+    return bool(missing)
 
 
 def _unknown_fields(
@@ -111,8 +163,11 @@ def _unknown_fields(
     schema: Any = error.schema
     instance: Any = error.instance
     known = sorted(schema.get("properties", {}))
+    extras = [k for k in instance if k not in known]
+    if (pasted := _model_under_targets(yf, path, extras)) is not None:
+        return [pasted]
     out = []
-    for extra in (k for k in instance if k not in known):
+    for extra in extras:
         line, col = locate(yf.data, (*path, extra), key=True)
         hint = difflib.get_close_matches(extra, known, n=1, cutoff=0.6)
         where = f" in {_dotted(path)}" if path else ""
@@ -120,6 +175,24 @@ def _unknown_fields(
         text += f"; did you mean '{hint[0]}'?" if hint else f" (known: {', '.join(known)})"
         out.append(Diagnostic(Location(yf.path, line, col), "S001", text, "error", "unknown-field"))
     return out
+
+
+MODEL_FIELDS = ("version", "wrapper", "image", "http", "container", "packaging")
+
+
+def _model_under_targets(
+    yf: YamlFile, path: tuple[str | int, ...], extras: list[str]
+) -> Diagnostic | None:
+    """A model pasted under `targets:` gets one finding that says so, not one per field."""
+    fields = [e for e in extras if e in MODEL_FIELDS]
+    if len(path) != 3 or path[:2] != ("spec", "targets") or len(fields) < 2:
+        return None
+    line, col = locate(yf.data, (*path, fields[0]), key=True)
+    text = (
+        f"target '{path[2]}' has model fields ({', '.join(fields)}): a model goes under "
+        f"spec.models, as a list item '- name: {path[2]}'"
+    )
+    return Diagnostic(Location(yf.path, line, col), "S001", text, "error", "unknown-field")
 
 
 def _dotted(path: tuple[str | int, ...]) -> str:
@@ -138,46 +211,80 @@ def _shown(value: Any, path: tuple[str | int, ...]) -> str:
     key = path[-1] if path and isinstance(path[-1], str) else ""
     if is_secret_key(key) and not isinstance(value, dict | list):
         return "(the value, not shown: the field is named like a credential)"
-    text = repr(value)
+    text = yaml_text(value)
     return text if len(text) <= MAX_SHOWN else f"{text[: MAX_SHOWN - 4]}...{text[-1]}"
 
 
 def _message(error: jsonschema.ValidationError, path: tuple[str | int, ...]) -> str:
-    message = _raw_message(error, path)
-    full, shown = repr(error.instance), _shown(error.instance, path)
+    message = raw_message(error, path)
+    full, shown = yaml_text(error.instance), _shown(error.instance, path)
     return message.replace(full, shown) if full != shown else message
 
 
-def _raw_message(error: jsonschema.ValidationError, path: tuple[str | int, ...]) -> str:
+def raw_message(error: jsonschema.ValidationError, path: tuple[str | int, ...]) -> str:
     where = _dotted(path) or "document"
     keyword = str(error.validator)
     value: Any = error.instance
     wanted: Any = error.validator_value
+    shown = yaml_text(value)
     if keyword == "required":
         missing = str(error.message).split("'")[1] if "'" in error.message else error.message
         return f"{where}: missing required field '{missing}'"
     if keyword == "type":
-        expected = error.validator_value
-        hint = ""
-        if expected == "string" and isinstance(value, bool | int | float):
-            hint = " (YAML read it as a number or boolean: put it in quotes)"
-        got = "null" if value is None else f"{_yaml_type(value)} {value!r}"
-        return f"{where}: expected {_yaml_types(expected)}, got {got}{hint}"
+        got = "null" if value is None else f"{_yaml_type(value)} {shown}"
+        return f"{where}: expected {_yaml_types(wanted)}, got {got}{_type_hint(wanted, value)}"
     if keyword == "enum":
         options = [str(v) for v in wanted]
-        close = difflib.get_close_matches(str(value), options, n=1, cutoff=0.6)
-        hint = f"; did you mean '{close[0]}'?" if close else ""
-        return f"{where}: {value!r} is not one of {', '.join(options)}{hint}"
+        hint = _close(str(value), options)
+        return f"{where}: {shown} is not one of {', '.join(options)}{hint}"
     if keyword == "const":
         schema: Any = error.schema
         text = str(schema.get("description", ""))
         why = f" ({text})" if text and not text.startswith("Always") else ""
-        return f"{where}: must be {wanted!r}, got {value!r}{why}"
+        return f"{where}: must be {yaml_text(wanted)}, got {shown}{why}"
     if keyword == "pattern":
         pattern = str(error.validator_value)
-        wanted = _friendly_patterns().get(pattern, f"text matching {pattern}")
-        return f"{where}: {value!r} is not {wanted}"
+        words = pattern_words(pattern)
+        hint = quantity_hint(value) if words == QUANTITY_WORDS else ""
+        return f"{where}: {shown} is not {words or f'text matching {pattern}'}{hint}"
     if keyword in ("maxLength", "minLength") and isinstance(value, str):
         bound = "at most" if keyword == "maxLength" else "at least"
-        return f"{where}: {value!r} is {len(value)} characters; it must have {bound} {wanted}"
+        return f"{where}: {shown} is {len(value)} characters; it must have {bound} {wanted}"
     return f"{where}: {error.message}"
+
+
+def _close(value: str, options: list[str]) -> str:
+    """Did-you-mean, a difference of case first: 'in' is 'In', though difflib finds them far."""
+    same = [o for o in options if o.lower() == value.lower()]
+    close = same or difflib.get_close_matches(value, options, n=1, cutoff=0.6)
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
+def _type_hint(expected: Any, value: Any) -> str:
+    """What to write instead, for the type mistakes made by hand."""
+    if expected == "string" and isinstance(value, bool | int | float):
+        return " (YAML read it as a number or boolean: put it in quotes)"
+    if expected in ("integer", "number") and isinstance(value, str) and _numeric(value):
+        return f" (remove the quotes: {value})"
+    if expected == "array" and isinstance(value, str | int | float):
+        plain = isinstance(value, str) and re.fullmatch(r"[\w./-]+", value)
+        return f" (write it as a list: [{value if plain else yaml_text(value)}])"
+    if (
+        expected == "object"
+        and isinstance(value, list)
+        and value
+        and all(isinstance(v, dict) and set(v) == {"name", "value"} for v in value)
+    ):
+        pairs = ", ".join(f"{v['name']}: {yaml_text(v['value'])}" for v in value[:3])
+        return f" (not the Kubernetes list of name/value: write NAME: value pairs, {{{pairs}}})"
+    if expected == "array" and isinstance(value, dict):
+        return " (write each entry as a list item starting with '- ')"
+    return ""
+
+
+def _numeric(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True

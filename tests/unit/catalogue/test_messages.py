@@ -30,3 +30,59 @@ def test_an_invalid_image_says_which_part_is_wrong(tmp_path: Path, image: str, r
     (found,) = messages(tmp_path, sub(f"image: {IMAGE}", f"image: {image}"))
     assert found.startswith("catalogue.yaml:21:14: R205 '")
     assert f"' is not a valid image reference: {reason}" in found
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        (
+            "matchLabels: {env: lrt}",
+            "matchExpressions: [{key: env, operator: in, values: [lrt]}]",
+            "catalogue.yaml:16:47: S004 spec.targets.lrt.matchExpressions[0].operator: 'in' is "
+            "not one of In, NotIn, Exists, DoesNotExist; did you mean 'In'?",
+        ),
+        (
+            "ingressPath: /api}",
+            "ingressPath: /api}\n      resources: {limits: {memory: 2GB}}",
+            "catalogue.yaml:24:36: S004 spec.models[0].resources.limits.memory: '2GB' is not a "
+            "Kubernetes quantity such as 500m, 2, 256Mi; did you mean '2Gi'? (Ki, Mi, Gi are "
+            "powers of 1024; no 'B')",
+        ),
+        (
+            "port: 8080",
+            'port: "8080"',
+            "catalogue.yaml:23:20: S003 spec.models[0].http.port: expected integer, got string "
+            "'8080' (remove the quotes: 8080)",
+        ),
+        (
+            "targets: [lrt]",
+            "targets: lrt",
+            "catalogue.yaml:22:16: S003 spec.models[0].targets: expected list, got string 'lrt' "
+            "(write it as a list: [lrt])",
+        ),
+        (
+            "ingressPath: /api}",
+            "ingressPath: /api}\n      env: [{name: LOG_LEVEL, value: debug}]",
+            "catalogue.yaml:24:12: S003 spec.models[0].env: expected mapping, got list "
+            "[{name: 'LOG_LEVEL', value: 'debug'}] (not the Kubernetes list of name/value: write "
+            "NAME: value pairs, {LOG_LEVEL: 'debug'})",
+        ),
+        (
+            "ingressPath: /api}",
+            "ingressPath: /api}\n      env: {DEBUG: yes}",
+            "catalogue.yaml:24:20: S003 spec.models[0].env.DEBUG: expected string, got boolean "
+            "true (YAML read it as a number or boolean: put it in quotes)",
+        ),
+        (
+            "      matchLabels: {env: lrt}\n",
+            "      matchLabels: {env: lrt}\n    forecaster:\n      version: 1.0.0\n"
+            "      wrapper: http\n      image: quay.io/i4q/f:1.0.0\n",
+            "catalogue.yaml:18:7: S001 target 'forecaster' has model fields (version, wrapper, "
+            "image): a model goes under spec.models, as a list item '- name: forecaster'",
+        ),
+    ],
+)
+def test_schema_findings_say_what_to_write(
+    tmp_path: Path, old: str, new: str, expected: str
+) -> None:
+    assert messages(tmp_path, sub(old, new)) == [expected]

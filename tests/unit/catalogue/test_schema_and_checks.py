@@ -20,8 +20,12 @@ def sub(old: str, new: str) -> str:
 
 CASES = {
     # schema
-    "unknown field with hint": (
+    "unknown field with hint": (  # not also S002 'wrapper' missing: it is the misspelt key
         sub("      wrapper: http\n", "      wraper: http\n"),
+        [(20, 7, "S001")],
+    ),
+    "a missing field is reported when the unknown one is another": (
+        sub("      wrapper: http\n", "      colour: http\n"),
         [(18, 7, "S002"), (20, 7, "S001")],
     ),
     "wrong type": (sub("port: 8080", "port: eighty"), [(23, 20, "S003")]),
