@@ -134,14 +134,14 @@ def _finding(yf: YamlFile, error: jsonschema.ValidationError) -> list[Diagnostic
     keyword = str(error.validator)
     if keyword == "additionalProperties" and isinstance(error.instance, dict):
         return _unknown_fields(yf, path, error)
-    if keyword == "required" and _misspelt_required(error):
+    if keyword == "required" and misspelt_required(error):
         return []  # the S001 on the misspelt key says it, with a did-you-mean
     code, name = KEYWORD_CODES.get(keyword, VALUE_CODE)
     line, col = locate(yf.data, path)
     return [Diagnostic(Location(yf.path, line, col), code, _message(error, path), "error", name)]
 
 
-def _misspelt_required(error: jsonschema.ValidationError) -> bool:
+def misspelt_required(error: jsonschema.ValidationError) -> bool:
     """A required field that is missing because it is misspelt (`wraper:`)."""
     instance: Any = error.instance
     schema: Any = error.schema
@@ -169,12 +169,16 @@ def _unknown_fields(
     out = []
     for extra in extras:
         line, col = locate(yf.data, (*path, extra), key=True)
-        hint = difflib.get_close_matches(extra, known, n=1, cutoff=0.6)
-        where = f" in {_dotted(path)}" if path else ""
-        text = f"unknown field '{extra}'{where}"
-        text += f"; did you mean '{hint[0]}'?" if hint else f" (known: {', '.join(known)})"
+        text = unknown_field_text(extra, path, known)
         out.append(Diagnostic(Location(yf.path, line, col), "S001", text, "error", "unknown-field"))
     return out
+
+
+def unknown_field_text(extra: str, path: tuple[str | int, ...], known: list[str]) -> str:
+    hint = difflib.get_close_matches(extra, known, n=1, cutoff=0.6)
+    where = f" in {_dotted(path)}" if path else ""
+    text = f"unknown field '{extra}'{where}"
+    return text + (f"; did you mean '{hint[0]}'?" if hint else f" (known: {', '.join(known)})")
 
 
 MODEL_FIELDS = ("version", "wrapper", "image", "http", "container", "packaging")

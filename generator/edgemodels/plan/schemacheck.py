@@ -14,6 +14,7 @@ from typing import Any
 import jsonschema
 import jsonschema_rs
 
+from edgemodels.catalogue.schema import misspelt_required, raw_message, unknown_field_text
 from edgemodels.data import schema_path
 from edgemodels.diagnostics import Diagnostic, Location
 from edgemodels.yamlio import PosMap, YamlFile, locate
@@ -50,6 +51,8 @@ def schema_findings(yf: YamlFile, filename: str) -> list[Diagnostic]:
         return []
     found: list[Diagnostic] = []
     for error in _full(filename).iter_errors(yf.data):
+        if str(error.validator) == "required" and misspelt_required(error):
+            continue  # the S001 on the misspelt key says it, with a did-you-mean
         found.append(_finding(yf, error))
         if len(found) >= MAX_SCHEMA_FINDINGS:
             break
@@ -74,7 +77,7 @@ def _finding(yf: YamlFile, error: jsonschema.ValidationError) -> Diagnostic:
         extra = next((k for k in node if k not in known), None)
         if extra is not None:
             line, col = node.key_pos[extra]
-            text = f"unknown field '{extra}'" + (f" in {_dotted(path)}" if path else "")
+            text = unknown_field_text(extra, path, sorted(known))
             return Diagnostic(Location(yf.path, line, col), code, _short(text), "error", name)
     return Diagnostic(
         Location(yf.path, line, col), code, _short(_message(error, path)), "error", name
@@ -102,22 +105,13 @@ def _dotted(path: tuple[str | int, ...]) -> str:
 
 
 def _message(error: jsonschema.ValidationError, path: tuple[str | int, ...]) -> str:
-    where = _dotted(path)
     keyword = str(error.validator)
     value = error.instance
-    if keyword == "type" and error.validator_value == "string" and not isinstance(value, str):
-        return (
-            f"{where}: expected a string, got {type(value).__name__} {value!r}"
-            " (YAML read it as a number or boolean: put it in quotes)"
-        )
-    if keyword == "pattern":
-        return f"{where}: {value!r} does not have the expected form ({error.validator_value})"
-    if keyword == "const":
-        return f"{where}: must be {error.validator_value!r}, got {value!r}"
     if keyword in _SIZES and isinstance(value, list | dict | str):
         # jsonschema quotes the whole value first: cut to 240 characters, the limit was lost.
+        where = _dotted(path)
         return f"{where}: {len(value)} {_SIZES[keyword]}; the limit is {error.validator_value}"
-    return f"{where}: {error.message}"
+    return raw_message(error, path)
 
 
 _SIZES = {"maxItems": "items", "maxProperties": "entries", "maxLength": "characters"}

@@ -302,3 +302,40 @@ def test_workload_sites_problems(tmp_path: Path, text: str, expected: tuple[int,
     loaded, diags = load_workload_sites(write(tmp_path, text, "w.yaml"))
     assert loaded is None
     assert expected in where(diags), [d.render() for d in diags]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        (  # said "'sites' is a required property" too
+            "sites:",
+            "site:",
+            ["sites.yaml:3:1: S001 unknown field 'site'; did you mean 'sites'?"],
+        ),
+        (  # said "does not have the expected form (^\+?([0-9]+...)"
+            "storage: 20Gi",
+            "storage: 20GB",
+            [
+                "sites.yaml:6:25: S004 sites[0].capacity.storage: '20GB' is not a Kubernetes "
+                "quantity such as 500m, 2, 256Mi; did you mean '20Gi'? (Ki, Mi, Gi are powers "
+                "of 1024; no 'B')"
+            ],
+        ),
+        (
+            "    labels: {env",
+            "    label: {env",
+            ["sites.yaml:5:5: S001 unknown field 'label' in sites[0]; did you mean 'labels'?"],
+        ),
+        (
+            "production: true",
+            "production: 'yes'",
+            ["sites.yaml:9:17: S003 sites[0].production: expected boolean, got string 'yes'"],
+        ),
+    ],
+)
+def test_inventory_schema_findings_say_what_to_write(
+    tmp_path: Path, old: str, new: str, expected: list[str]
+) -> None:
+    text = SITE_INVENTORY.replace(old, new, 1)
+    _, diags = load_inventory(write(tmp_path, text), "sites.yaml")
+    assert [d.render() for d in diags] == expected
