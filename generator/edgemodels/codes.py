@@ -118,7 +118,7 @@ CODES: dict[str, Code] = {
     "D112": Code("placed-twice", "a site gets one model through two placements"),
     "D113": Code(
         "guard-not-suppressible",
-        "an inline suppression of D101/D102/D116, which only --allow-removals can relax",
+        "an inline suppression of D101/D102/D116/D118, which only --allow-removals can relax",
     ),
     "D114": Code(
         "copy-volume-resized",
@@ -141,6 +141,19 @@ CODES: dict[str, Code] = {
     "D117": Code(
         "hub-bootstrap-changed",
         "a setting only the hand-applied part of hub/ carries changes: apply hub/ again",
+    ),
+    "D118": Code(
+        "delivery-switched",
+        "spec.hub.delivery changes outside the migration (keep-subscriptions, then"
+        " subscriptions-removed): the Subscriptions go before the sites' objects carry the"
+        " do-not-delete marks, so RHACM removes the models; or back to Subscriptions, where the"
+        " hub Application stops updating and pruning (a removal guard: a warning with"
+        " --allow-removals)",
+    ),
+    "D119": Code(
+        "pull-model-dropped",
+        "spec.hub.argocd.pullModel true -> false: the pull controller leaves the ManifestWorks,"
+        " so each site keeps an Application at the old spec that fights the hub's; delete them",
     ),
     "D201": Code("inventory-kind", "an inventory file of the wrong kind"),
     "D202": Code("duplicate-site", "a site listed twice in the inventory"),

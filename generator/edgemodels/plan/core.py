@@ -19,7 +19,7 @@ from edgemodels.diagnostics import (
 )
 from edgemodels.errors import InputError, NoCatalogueFiles
 from edgemodels.inventory import WorkloadSites, load_inventory, load_workload_sites
-from edgemodels.plan import guards, hazards
+from edgemodels.plan import delivery, guards, hazards
 from edgemodels.plan.atbase import BaseFiles, as_working
 from edgemodels.plan.diff import ModelDiff, PlacementTotals, diff_models, placement_totals
 from edgemodels.plan.evaluate import Evaluation, MaskCache, Sites, evaluate, index_sites
@@ -31,7 +31,7 @@ from edgemodels.yamlio import YamlFile
 PLAN_CODE_PREFIX = "D1"  # inline suppressions in the catalogue apply to the plan's own codes
 # The removal guards check the merge request that edits the catalogue: a comment in it must
 # not switch them off. Only the CI invocation can (--allow-removals, --max-removals).
-GUARD_CODES = frozenset({"D101", "D102", "D116"})
+GUARD_CODES = frozenset({"D101", "D102", "D116", "D118"})
 
 
 @dataclass(frozen=True)
@@ -94,6 +94,9 @@ def build_plan(
         diags += hazards.resize_findings(diffs, before.catalogue, catalogue, sites)
         diags += hazards.hand_over_findings(diffs, catalogue, sites)
         diags += hazards.hub_findings(before.catalogue, catalogue, allow_removals)
+        diags += delivery.delivery_findings(
+            diffs, before.catalogue, catalogue, sites, allow_removals
+        )
     plan = Plan(sites, after, before, diffs, placement_totals(diffs, before, after))
     if base_findings is not None:
         plan = replace(plan, base_findings=tuple(base_findings))

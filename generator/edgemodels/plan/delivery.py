@@ -1,0 +1,133 @@
+"""Changes of how the catalogue is delivered that the model diff cannot see: the same models
+on the same sites, but another deployer on the hub.
+
+- D118 delivery-switched (error*): a hub side leaves the branch outside the migration of
+  README "Moving from Subscriptions to Argo CD". The Subscription side goes when
+  `hub/synced/` leaves the branch: the Subscriptions are deleted (by the hub Subscription, or
+  by hand at step 3), and RHACM removes what each deployed from its sites (for Helm,
+  `helm uninstall`) unless the objects already carry `do-not-delete` there (shared
+  reference acm-api.md section 6). So the marks must reach the sites in an earlier publish
+  than the one that drops the Subscriptions: only `keep-subscriptions` -> `subscriptions-
+  removed` is safe; no migration, `subscriptions-removed` at once, or leaving
+  `keep-subscriptions` for no migration at all lets sites lose their models. The Argo CD side
+  goes when `hub/argocd/synced/` leaves the branch: the hub Application then fails to compare
+  (its path is gone) and neither updates nor prunes its ApplicationSets, which keep applying
+  the models while the new Subscriptions deploy the same objects, which RHACM refuses as
+  another deployer's ("exists and owned by others"); edgemodels has no migration that way.
+  A removal guard like D116: a warning with `--allow-removals`, never suppressed inline.
+- D119 pull-model-dropped (warning): `spec.hub.argocd.pullModel` true -> false. RHACM's
+  propagation controller reconciles only Applications that carry the pull label
+  (stolostron/multicloud-integrations, propagation-controller/application/
+  application_controller.go, ApplicationPredicateFunctions), so once the label goes it
+  neither updates nor deletes their ManifestWorks: each site keeps its own Application at the
+  old spec, with selfHeal, while the hub's Argo CD now applies the new one, and the two
+  fight at every later change until the ManifestWorks are deleted by hand. The site
+  Application carries the hub Application's finalizers (helper.go,
+  prepareApplicationForWorkPayload), so with preserveResourcesOnDeletion false that delete
+  also removes the site's objects.
+(*) a warning with `--allow-removals`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from edgemodels.catalogue.model import Catalogue
+from edgemodels.diagnostics import Diagnostic, Severity
+from edgemodels.plan.diff import ModelDiff
+from edgemodels.plan.evaluate import Sites
+from edgemodels.plan.guards import name_list
+from edgemodels.selectors import count
+
+MIGRATION = 'README, "Moving from Subscriptions to Argo CD"'
+
+
+def _subscriptions(catalogue: Catalogue) -> bool:
+    hub = catalogue.hub
+    return hub.delivery != "argocd" or hub.argocd.migration == "keep-subscriptions"
+
+
+def _marked_before_removal(before: Catalogue, after: Catalogue) -> bool:
+    """The only safe way out of the Subscription side: the sites carried the do-not-delete
+    marks through a keep-subscriptions publish, and keep them while the Subscriptions go."""
+    return (
+        before.hub.delivery == "argocd"
+        and before.hub.argocd.migration == "keep-subscriptions"
+        and after.hub.argocd.migration == "subscriptions-removed"
+    )
+
+
+def _describe(catalogue: Catalogue) -> str:
+    hub = catalogue.hub
+    if hub.delivery != "argocd":
+        return "delivery subscription"
+    return f"delivery argocd, migration {hub.argocd.migration or 'none'}"
+
+
+def delivery_findings(
+    diffs: Iterable[ModelDiff], before: Catalogue, after: Catalogue, sites: Sites, allow: bool
+) -> list[Diagnostic]:
+    """D118 delivery-switched and D119 pull-model-dropped (module docstring)."""
+    if before is after:
+        return []
+    found = []
+    held = 0
+    for d in diffs:
+        held |= d.kept
+    switch = f"{_describe(before)} -> {_describe(after)}"
+    where = f"{count(held)} site(s) ({name_list(sites, held)})" if held else "the sites"
+    severity: Severity = "warning" if allow else "error"
+    allow_hint = "" if allow else "; pass --allow-removals if this is intended"
+    if _subscriptions(before) and not _subscriptions(after):
+        if not _marked_before_removal(before, after):
+            message = (
+                f"{switch}: this publish drops the Subscription side (hub/synced/), and when "
+                "the Subscriptions are deleted RHACM removes what each deployed (helm "
+                f"uninstall for Helm models) from {where} unless the objects already carry "
+                "the migration's do-not-delete marks there, which only an earlier publish "
+                "with migration keep-subscriptions puts on them; publish with "
+                "spec.hub.argocd.migration: keep-subscriptions first, verify, then "
+                f"subscriptions-removed ({MIGRATION}){allow_hint}"
+            )
+            found.append(Diagnostic(after.location, "D118", message, severity, "delivery-switched"))
+    elif before.hub.delivery == "argocd" and after.hub.delivery != "argocd":
+        message = (
+            f"{switch}: hub/argocd/synced/ leaves the branch, so the hub Application "
+            f"{before.name}-hub fails to compare (its path is gone) and neither updates nor "
+            "prunes its ApplicationSets: Argo CD keeps applying the models on "
+            f"{where} while the Subscriptions deploy the same objects, which RHACM refuses "
+            "as another deployer's (exists and owned by others); edgemodels has no "
+            "migration this way: remove the models in one merge, delete the hub Application "
+            f"by hand, then switch{allow_hint}"
+        )
+        found.append(Diagnostic(after.location, "D118", message, severity, "delivery-switched"))
+    found += _pull_model_findings(before, after)
+    return found
+
+
+def _pull_model_findings(before: Catalogue, after: Catalogue) -> list[Diagnostic]:
+    was, now = before.hub, after.hub
+    if not (was.delivery == now.delivery == "argocd" and was.argocd.pull_model):
+        return []
+    if now.argocd.pull_model:
+        return []
+    ns = was.argocd.namespace
+    purge = (
+        "; with preserveResourcesOnDeletion false that delete also removes the objects from "
+        "the site (the site Application has the resources finalizer), so set it true first"
+        if not now.argocd.preserve_resources_on_deletion
+        else ""
+    )
+    message = (
+        "spec.hub.argocd.pullModel true -> false: RHACM's pull controller only follows "
+        "Applications with the pull label, so it neither updates nor deletes their "
+        "ManifestWorks once the label goes, and each site keeps its own Application at the "
+        "old spec (selfHeal) while the hub's Argo CD applies the new one: the two fight at "
+        "every later change. After the publish, delete the ManifestWorks of this "
+        "catalogue's ApplicationSets (kubectl -n "
+        f"{ns} get applicationsets -l edgemodels.io/catalogue={after.name} lists them; "
+        "kubectl get manifestwork -A -l apps.open-cluster-management.io/application-set=true "
+        "shows each work's ApplicationSet in its annotation "
+        f"apps.open-cluster-management.io/hosting-applicationset, {ns}/<name>){purge}"
+    )
+    return [Diagnostic(after.location, "D119", message, "warning", "pull-model-dropped")]
