@@ -37,12 +37,14 @@ def without_paths(report: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in report.items() if k not in ("catalogue", "inventory")}
 
 
-def to_argocd(folder: Path) -> None:
-    """The LRT example with `delivery: argocd` (its only hub change)."""
+def to_argocd(folder: Path, migration: str = "keep-subscriptions") -> None:
+    """The LRT example with `delivery: argocd` (its only hub change), at the first step of
+    the migration unless `migration` is empty."""
     path = folder / "catalogue.yaml"
     text = path.read_text()
     assert "    reconcileRate: medium\n" in text
-    path.write_text(text.replace("    reconcileRate: medium\n", "    delivery: argocd\n"))
+    argo = f"    argocd: {{migration: {migration}}}\n" if migration else ""
+    path.write_text(text.replace("    reconcileRate: medium\n", "    delivery: argocd\n" + argo))
 
 
 def test_the_plan_of_both_deliveries_is_identical(tmp_path: Path) -> None:
@@ -96,3 +98,11 @@ def test_base_across_the_switch_shows_no_site_change(
     assert set(report["summary"]["changes"].values()) == {0}
     for model in report["models"]:
         assert model["sitesBefore"] == model["sitesAfter"] > 0
+    # Straight to Argo CD, the Subscriptions go before the sites' objects carry the marks
+    git(root, "checkout", "-q", "--", "catalogue")
+    to_argocd(root / "catalogue", migration="")
+    code, report = run_plan(
+        reports, "-i", REPO / "examples/sites.yaml", "--base", "HEAD", "catalogue"
+    )
+    assert code == 1
+    assert [f["code"] for f in report["findings"] if f["severity"] == "error"] == ["D118"]
