@@ -176,7 +176,7 @@ def model(i: int, spec: Spec, rng: random.Random, follow: bool) -> dict[str, Any
         out["followWorkloads"] = True
     if not follow or i % 4 == 0:
         out["targets"] = _targets_of(i, spec, rng)
-        if i % 8 == 0:
+        if i % 8 == 0 and http:  # a container model runs no pod to scale (R207)
             out["overrides"] = {out["targets"][0]: {"replicas": 3}}
     return out
 

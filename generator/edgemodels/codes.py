@@ -70,7 +70,11 @@ CODES: dict[str, Code] = {
     "R204": Code("name-too-long", "a generated object name would exceed Kubernetes' limit"),
     "R205": Code("invalid-image", "an image reference that does not parse"),
     "R206": Code("invalid-version", "a version that is not a valid version string"),
-    "R207": Code("wrapper-settings", "settings that do not fit the model's wrapper"),
+    "R207": Code(
+        "wrapper-settings",
+        "settings that do not fit the model's wrapper (a warning for the pod settings of "
+        "a container model: replicas, resources, env)",
+    ),
     "R208": Code("namespace-mismatch", "the models' namespace differs from where RHACM puts them"),
     "R209": Code("credentials-in-url", "a Git URL with a password or token in it"),
     "R210": Code("invalid-git-url", "a Git URL RHACM cannot clone"),

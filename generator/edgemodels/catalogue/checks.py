@@ -243,6 +243,36 @@ def _models(merged: Merged) -> Iterator[Diagnostic]:
                 "wrapper-settings",
                 f"model '{name}' is a {wrapper} model; the {other} section does not apply",
             )
+        if wrapper == "container":
+            yield from _podless(m, name)
+
+
+POD_SETTINGS = ("replicas", "resources", "env")  # of the model's own pods: HTTP models only
+
+
+def _podless(m: Node, name: str) -> Iterator[Diagnostic]:
+    """R207 (warning): a container model runs no pod of its own (a workload loads its
+    files), so its pod settings, and those of its per-target overrides, go nowhere; they
+    used to be dropped without a word. A target's overrides are not flagged: they serve
+    every model on the target, HTTP ones too."""
+    places: list[tuple[str | int, ...]] = [()]
+    overrides = m.get("overrides")
+    if isinstance(overrides, dict):
+        places += [("overrides", t) for t, o in overrides.items() if isinstance(o, dict)]
+    for place in places:
+        settings = m.child(*place).data if place else m.data
+        for key in POD_SETTINGS:
+            if key in settings:
+                where = f"overrides for target '{place[1]}'" if place else "model"
+                yield _d(
+                    m.at(*place, key, key=True),
+                    "R207",
+                    "wrapper-settings",
+                    f"'{key}' of container model '{name}' ({where}) has no effect: a "
+                    "container model runs no pod of its own, the workload that loads its "
+                    f"files does; set {key} on that workload, or remove it here",
+                    "warning",
+                )
 
 
 def _budgets(m: Node, name: str) -> Iterator[Diagnostic]:

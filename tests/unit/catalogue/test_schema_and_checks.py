@@ -139,6 +139,14 @@ CASES = {
         sub("      http: {port: 8080, healthPath: /health, ingressPath: /api}\n", ""),
         [(20, 16, "R207")],
     ),
+    "pod settings of a container model": (  # no pod of its own: they went nowhere unsaid
+        BASE.replace("wrapper: http", "wrapper: container").replace(
+            "      http: {port: 8080, healthPath: /health, ingressPath: /api}\n",
+            "      container: {modelPath: /m, size: 1Gi}\n      replicas: 2\n"
+            "      env: {A: b}\n      overrides:\n        lrt: {resources: {}, image: x/y:1}\n",
+        ),
+        [(24, 7, "R207"), (25, 7, "R207"), (27, 15, "R207")],
+    ),
     "credentials in git url": (
         sub("https://gitlab.com", "https://bot:glpat-secret@gitlab.com"),
         [(7, 10, "R209")],
