@@ -101,7 +101,7 @@ def test_upgrade_against_the_base_branch(repo: Path, capsys: pytest.CaptureFixtu
         "  3 site(s) change: 0 added, 3 upgraded, 0 downgraded, 0 changed, 0 moved, 0 removed"
         in out
     )
-    assert "  lrt-site-01  sktime  ^upgraded  1.4.2 -> 1.5.0" in out
+    assert "  lrt-site-01, lrt-site-02, lrt-site-03  sktime  ^upgraded  1.4.2 -> 1.5.0" in out
 
 
 def test_mass_removal_fails_and_names_the_sites(
@@ -467,8 +467,8 @@ def test_renamed_target_redeploys_its_models(
         in out
     )
     assert (
-        "  lrt-site-01  sktime  >moved  placement lrt -> lrt-all, redeployed: without the model "
-        "until the new Subscription applies it (up to a reconcile period); same version 1.4.2"
+        "  lrt-site-01, lrt-site-02, lrt-site-03  sktime  >moved  placement lrt -> lrt-all, "
+        "redeployed: without the model until the new Subscription applies it (up to a reconcile period); same version 1.4.2"
         in out
     )
     assert plan("-i", "sites.yaml", "--base", "main", "--format", "markdown") == 1
@@ -533,7 +533,7 @@ def test_a_moved_copy_model_loses_its_volume(
     assert plan("-i", "sites.yaml", "--base", "main", "--allow-removals") == 0
     out = capsys.readouterr().out.splitlines()
     assert (
-        "  lrt-site-01  defect-detector  >moved  placement follow-defect-detector -> lrt, "
+        "  lrt-site-01, lrt-site-02  defect-detector  >moved  placement follow-defect-detector -> lrt, "
         "redeployed: without the model until the new Subscription applies it (up to a "
         "reconcile period), its copy volume deleted and the weights copied again; "
         "same version 3.0.1"
@@ -551,8 +551,8 @@ def test_new_image_under_the_same_version(repo: Path, capsys: pytest.CaptureFixt
         "  3 site(s) change: 0 added, 0 upgraded, 0 downgraded, 3 changed, 0 moved, 0 removed"
         in out
     )
-    row = next(line for line in out if line.startswith("  lrt-site-01  sktime"))
-    assert row.split(None, 3)[2:] == [
+    row = next(line for line in out if line.startswith("  lrt-site-01, lrt-site-02, lrt-site-03"))
+    assert row.split(None, 5)[4:] == [
         "~changed",
         f"same version 1.4.2; image registry.gitlab.com/i4q/lrt/{old} -> "
         f"registry.gitlab.com/i4q/lrt/{new}",

@@ -16,7 +16,7 @@ from edgemodels.output import render_text
 from edgemodels.plan.core import PlanOptions, run_plan
 from edgemodels.plan.guards import DEFAULT_REMOVAL_LIMIT, parse_removal_limit
 from edgemodels.plan.report_markdown import DEFAULT_MAX_CHARS, MIN_MAX_CHARS
-from edgemodels.plan.report_text import plan_summary_line
+from edgemodels.plan.report_text import DEFAULT_MAX_ROWS, plan_summary_line
 from edgemodels.plan.report_unplanned import unplanned, unplanned_reporters
 from edgemodels.plan.reports import PLAN_FORMATS, View, build_view, reporters
 
@@ -62,6 +62,17 @@ from edgemodels.plan.reports import PLAN_FORMATS, View, build_view, reporters
     "order, cut at a whole row, with a line saying what was left out.",
 )
 @click.option(
+    "--max-text-rows",
+    type=click.IntRange(min=0),
+    default=DEFAULT_MAX_ROWS,
+    show_default=True,
+    metavar="N",
+    help="With --format text: the most rows of per-site detail. Sites with the same changes "
+    "(without --base: the same models) share their rows, the largest group first; the "
+    "groups beyond N rows are left out with a line saying how many sites they hold. "
+    "0: no limit.",
+)
+@click.option(
     "--output", "-o", type=click.Path(path_type=Path), help="Write the report to this file."
 )
 def command(
@@ -73,6 +84,7 @@ def command(
     allow_removals: bool,
     fmt: str,
     max_markdown_chars: int,
+    max_text_rows: int,
     output: Path | None,
 ) -> int:
     """Show which site gets, loses, upgrades or downgrades which model.
@@ -106,7 +118,7 @@ def command(
         if view is None:  # the inputs have errors: still a report, in its format and place
             report = unplanned_reporters()[fmt](unplanned(options, ordered, Path.cwd()))
         else:
-            report = reporters(max_markdown_chars)[fmt](view)
+            report = reporters(max_markdown_chars, max_text_rows)[fmt](view)
         if output is None:
             click.echo(report, nl=False)
         else:

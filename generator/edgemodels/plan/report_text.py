@@ -1,17 +1,27 @@
 """The plan as aligned tables for a terminal.
 
-With a base: the sites that change (one line per site and model), then totals per model
-and per placement. Without one: every site with the models and versions it gets.
+With a base: the sites that change, then totals per model and per placement. Without one:
+every site with the models and versions it gets. Sites with the same changes (or, without a
+base, the same models) share their rows: 3,000 sites come in a few dozen label sets, and a
+fleet-wide bump listed site by site was 196,000 lines. The per-site rows are capped
+(`max_rows`, whole groups, the largest first) with a line saying what was left out.
 Findings and a one-line summary come last, as in every edgemodels command.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
+from typing import TypeVar
 
 from edgemodels.output import summary_line
-from edgemodels.plan.diff import CHANGE_KINDS
+from edgemodels.plan.diff import CHANGE_KINDS, SiteChange
 from edgemodels.plan.reports import View, change_summary, headline
+
+DEFAULT_MAX_ROWS = 200
+NAMED_SITES = 3  # a group's label names this many sites, then "and N more"
+RISKY = ("removed", "downgraded", "moved")  # a site loses the model, or is without it a while
+
+T = TypeVar("T", bound=Hashable)
 
 SIGNS = {
     "added": "+",
@@ -38,24 +48,78 @@ def _count(value: int | None) -> str:
     return "-" if value is None else str(value)
 
 
-def site_change_lines(view: View) -> list[str]:
-    rows: list[list[str]] = []
-    for number, changes in view.changes.items():
-        name = view.site_name(number)
-        for change in changes:
-            rows.append([name, change.model, SIGNS[change.kind] + change.kind, view.detail(change)])
-            name = ""
-    if not rows:
+def site_groups(
+    per_site: Iterable[tuple[int, Sequence[T]]], first: Callable[[Sequence[T]], bool] = bool
+) -> list[tuple[list[int], list[T]]]:
+    """Sites with equal entries together: (site numbers, entries). The groups `first` picks
+    come first, then the larger ones, then by first site."""
+    by_entries: dict[tuple[T, ...], list[int]] = {}
+    for number, entries in per_site:
+        by_entries.setdefault(tuple(entries), []).append(number)
+    groups = [(numbers, list(entries)) for entries, numbers in by_entries.items()]
+    return sorted(groups, key=lambda g: (not first(g[1]), -len(g[0]), g[0][0]))
+
+
+def group_label(view: View, numbers: Sequence[int]) -> str:
+    """`lrt-1`, `lrt-1, lrt-2`, `site-00000, site-00006, site-00022 and 285 more`."""
+    names = [view.site_name(n) for n in numbers[:NAMED_SITES]]
+    more = len(numbers) - len(names)
+    return ", ".join(names) + (f" and {more} more" if more else "")
+
+
+def fitting(rows: Sequence[int], max_rows: int) -> int:
+    """How many groups of these row counts fit in `max_rows`, whole (at least one; 0: no
+    limit)."""
+    used = 0
+    for shown, size in enumerate(rows):
+        used += size
+        if max_rows and shown and used > max_rows:
+            return shown
+    return len(rows)
+
+
+def cut_line(left_out: Sequence[tuple[list[int], object]], max_rows: int) -> list[str]:
+    if not left_out:
+        return []
+    sites = sum(len(numbers) for numbers, _ in left_out)
+    return [
+        f"  ... and {sites} more site(s) in {len(left_out)} group(s), left out at "
+        f"--max-text-rows {max_rows} (0 shows all; --format json lists every site)"
+    ]
+
+
+def _risky(changes: Sequence[SiteChange]) -> bool:
+    return any(change.kind in RISKY for change in changes)
+
+
+def site_change_lines(view: View, max_rows: int = DEFAULT_MAX_ROWS) -> list[str]:
+    """Removals, downgrades and moves first: a cut must not hide them."""
+    groups = site_groups(view.changes.items(), _risky)
+    if not groups:
         return ["  no site changes"]
-    return table(["SITE", "MODEL", "CHANGE", "DETAIL"], rows)
+    shown = fitting([len(changes) for _, changes in groups], max_rows)
+    rows: list[list[str]] = []
+    for numbers, changes in groups[:shown]:
+        label = group_label(view, numbers)
+        for change in changes:
+            rows.append(
+                [label, change.model, SIGNS[change.kind] + change.kind, view.detail(change)]
+            )
+            label = ""
+    return [
+        *table(["SITES", "MODEL", "CHANGE", "DETAIL"], rows),
+        *cut_line(groups[shown:], max_rows),
+    ]
 
 
-def site_model_lines(view: View) -> list[str]:
+def site_model_lines(view: View, max_rows: int = DEFAULT_MAX_ROWS) -> list[str]:
+    groups = site_groups(enumerate(view.site_models()))
+    shown = fitting([1] * len(groups), max_rows)
     rows = []
-    for number, models in enumerate(view.site_models()):
+    for numbers, models in groups[:shown]:
         listed = ", ".join(f"{m.name}@{m.version}" for m in models) or "(none)"
-        rows.append([view.site_name(number), str(len(models)), listed])
-    return table(["SITE", "MODELS", "MODEL@VERSION"], rows)
+        rows.append([group_label(view, numbers), str(len(models)), listed])
+    return [*table(["SITES", "MODELS", "MODEL@VERSION"], rows), *cut_line(groups[shown:], max_rows)]
 
 
 def model_lines(view: View) -> list[str]:
@@ -94,14 +158,15 @@ def placement_lines(view: View) -> list[str]:
     return table(heads, rows)
 
 
-def render_text(view: View) -> str:
+def render_text(view: View, max_rows: int = DEFAULT_MAX_ROWS) -> str:
+    """`max_rows`: the most rows of per-site detail (0: no limit)."""
     lines = [headline(view)[0].upper() + headline(view)[1:]]
     if view.plan.compared:
         lines += ["  " + change_summary(view), "", "Changes by site"]
-        lines += site_change_lines(view)
+        lines += site_change_lines(view, max_rows)
     else:
         lines += ["", "Models by site"]
-        lines += site_model_lines(view)
+        lines += site_model_lines(view, max_rows)
     lines += ["", "Models", *model_lines(view)]
     lines += ["", "Placements", *placement_lines(view)]
     lines += finding_lines(view)

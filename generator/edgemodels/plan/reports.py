@@ -152,16 +152,20 @@ def _moved_text(change: SiteChange, deployer: str | None) -> str:
 Reporter = Callable[[View], str]
 
 
-def reporters(max_markdown_chars: int | None = None) -> dict[str, Reporter]:
-    """`max_markdown_chars`: the markdown comment's size budget (None: its default)."""
+def reporters(
+    max_markdown_chars: int | None = None, max_text_rows: int | None = None
+) -> dict[str, Reporter]:
+    """`max_markdown_chars`: the markdown comment's size budget; `max_text_rows`: the text
+    report's cap on per-site rows (None: their defaults)."""
     # Imported here: each reporter module imports this one for View.
     from edgemodels.plan.report_json import render_json
     from edgemodels.plan.report_markdown import DEFAULT_MAX_CHARS, render_markdown
-    from edgemodels.plan.report_text import render_text
+    from edgemodels.plan.report_text import DEFAULT_MAX_ROWS, render_text
 
     budget = DEFAULT_MAX_CHARS if max_markdown_chars is None else max_markdown_chars
+    rows = DEFAULT_MAX_ROWS if max_text_rows is None else max_text_rows
     return {
-        "text": render_text,
+        "text": lambda view: render_text(view, rows),
         "json": render_json,
         "markdown": lambda view: render_markdown(view, budget),
     }

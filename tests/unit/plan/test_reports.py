@@ -269,13 +269,64 @@ def test_text_report() -> None:
         "  3 site(s) change: 3 added, 2 upgraded, 1 downgraded, 1 changed, 0 moved, 2 removed"
         in lines
     )
-    assert "  lrt-1    scorer   ^upgraded    1.0.0 -> 1.1.0" in lines
+    assert "  lrt-1, lrt-2  scorer   ^upgraded    1.0.0 -> 1.1.0" in lines  # the same changes
     assert lines[-1] == "plan: 0 error(s), 1 warning(s)"
+
+
+def test_text_report_of_a_fleet_wide_change_groups_sites_and_caps_the_rows() -> None:
+    """3,000 sites on two label sets, every model upgraded and one removed from one set: a
+    row per site and model was 196,000 lines for the synthetic fleet's bump."""
+    many = sites(*(site(f"site-{n:04}", {"env": "lrt", "line": f"l{n % 2}"}) for n in range(3000)))
+    targets = (target("lrt", sel({"env": "lrt"})), target("l1", sel({"line": "l1"})))
+    names = [f"model-{n:03}" for n in range(150)]
+    base = catalogue(
+        targets,
+        (
+            *(http_model(m, "1.0.0", ("lrt",)) for m in names),
+            http_model("gone", "1.0.0", ("l1",)),
+        ),
+    )
+    work = catalogue(targets, tuple(http_model(m, "1.0.1", ("lrt",)) for m in names))
+    plan, diags = build_plan(work, many, base, compared=True, allow_removals=True)
+    lines = render_text(build_view(plan, sort_diagnostics(diags)), 200).splitlines()
+    assert len(lines) < 200 + 150 + 20  # the per-site rows, the models, the rest
+    at = lines.index("Changes by site")
+    # the group that loses a model comes first (it is not larger), whole: 151 rows
+    assert lines[at + 2].startswith("  site-0001, site-0003, site-0005 and 1497 more  model-000 ")
+    (gone,) = [line for line in lines if " gone " in line and "-removed" in line]
+    assert gone.split()[-2:] == ["-removed", "1.0.0"]
+    assert lines[at + 2 + 151] == (
+        "  ... and 1500 more site(s) in 1 group(s), left out at --max-text-rows 200 "
+        "(0 shows all; --format json lists every site)"
+    )
+    everything = render_text(build_view(plan, sort_diagnostics(diags)), 0).splitlines()
+    assert (
+        "  site-0000, site-0002, site-0004 and 1497 more  model-000  ^upgraded  1.0.0 -> 1.0.1"
+        in everything
+    )
+    assert not any(line.startswith("  ... and") for line in everything)
 
 
 def test_text_report_without_base_lists_models_per_site() -> None:
     text = render_text(view(compared=False))
-    assert "  paint-1  3       scorer@1.1.0, painter@1.9.0, tagged@2024.1" in text.splitlines()
+    assert "  paint-1       3       scorer@1.1.0, painter@1.9.0, tagged@2024.1" in text.splitlines()
+
+
+def test_text_report_without_base_lists_each_set_of_models_once() -> None:
+    many = sites(*(site(f"site-{n:04}", {"env": "lrt", "n": str(n % 3)}) for n in range(3000)))
+    targets = tuple(target(f"t{n}", sel({"n": str(n)})) for n in range(3))
+    work = catalogue(targets, tuple(http_model(f"m{n}", "1.0.0", (f"t{n}",)) for n in range(3)))
+    plan, diags = build_plan(work, many, None, compared=False)
+    lines = render_text(build_view(plan, diags), 2).splitlines()
+    at = lines.index("Models by site")
+    assert [line.split() for line in lines[at + 2 : at + 4]] == [
+        ["site-0000,", "site-0003,", "site-0006", "and", "997", "more", "1", "m0@1.0.0"],
+        ["site-0001,", "site-0004,", "site-0007", "and", "997", "more", "1", "m1@1.0.0"],
+    ]
+    assert lines[at + 4 : at + 5] == [
+        "  ... and 1000 more site(s) in 1 group(s), left out at --max-text-rows 2 "
+        "(0 shows all; --format json lists every site)",
+    ]
 
 
 def test_every_format_is_registered() -> None:
