@@ -256,19 +256,37 @@ def _is_env_entry(value: Mapping[object, object]) -> bool:
 
 def scan_text(text: str) -> list[TextHit]:
     """Credential-looking values in raw text (any file of the generated tree), by line."""
+    # The text, then each line, is searched for the fixed parts of the shapes and of the
+    # keys first, at C speed: the regular expressions on every line of a 1,000-model
+    # publish's tree (13 MB, 360,000 lines) took 4.6 s, at 0.3 us a character.
+    if not (_may_hold_shape(text) or _may_hold_key(text)):
+        return []
     hits = []
     for lineno, line in enumerate(text.splitlines(), start=1):
-        kind = shape_of(line)
+        kind = shape_of(line) if _may_hold_shape(line) else None
         col = 1
         if kind is not None:
             col = _first_shape_col(line)
-        else:
+        elif _may_hold_key(line):
             match = _KEY_VALUE_RE.match(line)
             if match and is_secret_key(match.group(1)) and _looks_literal(match.group(2)):
                 kind, col = f"literal value of '{match.group(1)}'", match.start(2) + 1
         if kind is not None:
             hits.append(TextHit(lineno, col, kind))
     return hits
+
+
+def _may_hold_shape(text: str) -> bool:
+    """False when `shape_of(text)` is certainly None."""
+    if any(hint in text for hint in _SHAPE_HINTS):
+        return True
+    return "=" in text and any(hint in text.lower() for hint in _LOWER_SHAPE_HINTS)
+
+
+def _may_hold_key(text: str) -> bool:
+    """False when no key in `text` is one `is_secret_key` accepts."""
+    lower = text.lower()
+    return any(hint in lower for hint in _KEY_HINTS)
 
 
 # In messages a URL may have lost a slash (a path made of it: `https:/user:pw@host`).
