@@ -96,7 +96,8 @@ def command(
     Only the folder --path of the branch changes (other paths are left alone); nothing is
     committed when the tree is already there. The commit message lists the models added,
     upgraded and removed per target, and the catalogue's git commit (a catalogue with
-    uncommitted changes is published with a warning on stderr). When the branch moved
+    uncommitted changes is published with a warning on stderr); after a push, its first 30
+    lines of changes and its closing lines are printed (--dry-run prints it whole). When the branch moved
     meanwhile, publish fetches, rebuilds on top and pushes again (--retries times).
     Credentials come from git's credential helpers, or EDGEMODELS_GIT_TOKEN (with
     EDGEMODELS_GIT_USERNAME, default oauth2), offered to the --repo host only, over https
@@ -146,7 +147,25 @@ def command(
             sha = (result.commit or "")[:12]
             tries = f" (after {result.attempts} attempts)" if result.attempts > 1 else ""
             click.echo(f"{result.where}: pushed {sha}{tries}\n")
-            click.echo(result.message, nl=False)
+            click.echo(shown_message(result.message, sha), nl=False)
         return EXIT_CLEAN
 
     return guarded(body)
+
+
+MAX_SHOWN_LINES = 30  # of a pushed commit's message, before its closing lines
+
+
+def shown_message(message: str, sha: str) -> str:
+    """A pushed commit's message for the log: the subject, the first lines of the changes,
+    and the closing lines (files, notes, trailer). A fleet-wide bump lists every model per
+    target: 1,861 lines for 1,000 models, all of them in the commit itself."""
+    lines = message.splitlines()
+    closing = next(
+        (n for n, line in enumerate(lines) if line.startswith("Files under ")), len(lines)
+    )
+    left_out = closing - 1 - MAX_SHOWN_LINES  # the blank line before the files stays
+    if left_out <= 0:
+        return message
+    cut = f"  ... and {left_out} more line(s): `git show -s {sha}` in the deploy repository"
+    return "\n".join([*lines[:MAX_SHOWN_LINES], cut, *lines[closing - 1 :]]) + "\n"

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from edgemodels.cli.publish import command
+from edgemodels.cli.publish import MAX_SHOWN_LINES, command, shown_message
 from edgemodels.errors import OutputError, UsageError
 from edgemodels.publish import redact
 from edgemodels.publishing import refuse_credentials
@@ -637,3 +637,38 @@ def test_the_hub_note_names_what_applies_the_synced_folders() -> None:
         hub_note(changed, [], both)
     )
     assert hub_note((), ["hub/kustomization.yaml"], argocd) == ""
+
+
+def test_a_long_commit_message_is_shown_cut_and_committed_whole() -> None:
+    """A fleet-wide bump names every model per target: 1,861 lines echoed for 1,000 models."""
+    changes = [f"  t{n % 20:03}:\n    upgraded m{n:05} 1.0.0 -> 1.0.1" for n in range(1000)]
+    message = (
+        "\n".join(
+            [
+                "edgemodels: publish fleet: 1000 upgraded",
+                "",
+                "Changes per target:",
+                *changes,
+                "",
+                "Files under fleet: 0 added, 1803 changed, 0 removed",
+                "",
+                "Published by edgemodels 0.2.0",
+            ]
+        )
+        + "\n"
+    )
+    shown = shown_message(message, "0123456789ab").splitlines()
+    assert len(shown) == MAX_SHOWN_LINES + 5
+    assert shown[:3] == ["edgemodels: publish fleet: 1000 upgraded", "", "Changes per target:"]
+    assert shown[MAX_SHOWN_LINES] == (
+        f"  ... and {2003 - MAX_SHOWN_LINES} more line(s): `git show -s 0123456789ab` in the "
+        "deploy repository"
+    )
+    assert shown[-4:] == [
+        "",
+        "Files under fleet: 0 added, 1803 changed, 0 removed",
+        "",
+        "Published by edgemodels 0.2.0",
+    ]
+    short = "edgemodels: publish x: 1 added\n\nChanges per target:\n  t:\n    added a 1\n\nFiles under /: 3 added, 0 changed, 0 removed\n"
+    assert shown_message(short, "0123456789ab") == short
