@@ -97,8 +97,9 @@ def command(
     committed when the tree is already there. The commit message lists the models added,
     upgraded and removed per target, and the catalogue's git commit (a catalogue with
     uncommitted changes is published with a warning on stderr); after a push, its first 30
-    lines of changes and its closing lines are printed (--dry-run prints it whole). When the branch moved
-    meanwhile, publish fetches, rebuilds on top and pushes again (--retries times).
+    lines of changes and its closing lines are printed (--dry-run prints it whole). When
+    the branch moved meanwhile, publish fetches, rebuilds on top and pushes again
+    (--retries times).
     Credentials come from git's credential helpers, or EDGEMODELS_GIT_TOKEN (with
     EDGEMODELS_GIT_USERNAME, default oauth2), offered to the --repo host only, over https
     (http:// only with --allow-http-token); they are never printed or written to disk.
