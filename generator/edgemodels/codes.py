@@ -159,6 +159,9 @@ CODES: dict[str, Code] = {
         "spec.hub.argocd.pullModel true -> false: the pull controller leaves the ManifestWorks,"
         " so each site keeps an Application at the old spec that fights the hub's; delete them",
     ),
+    "D120": Code(
+        "unlabelled-site", "a site with no labels that no placement selects: it gets no model"
+    ),
     "D201": Code("inventory-kind", "an inventory file of the wrong kind"),
     "D202": Code("duplicate-site", "a site listed twice in the inventory"),
     "D203": Code("label-conflict", "a site's label contradicts a field of the same site"),
@@ -168,6 +171,7 @@ CODES: dict[str, Code] = {
     "D207": Code("workload-file-kind", "a workload export of the wrong kind"),
     "D208": Code("duplicate-workload", "a workload listed twice in the export"),
     "D209": Code("no-sites", "the inventory lists no site"),
+    "D210": Code("unlabelled-site", "a site with no labels, which no target can select"),
     "D301": Code("hand-edited-output", "a generated file was edited by hand"),
     "D302": Code("unowned-output-file", "a file generate did not write is in its way"),
     "D303": Code(

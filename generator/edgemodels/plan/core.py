@@ -117,6 +117,7 @@ def _placed(
         diags += export_findings(catalogue, exported, sites.inventory)
         evaluation = with_workload_sites(evaluation, exported, cache)
     diags += guards.placement_findings(evaluation)
+    diags += guards.unlabelled_site_findings(evaluation, sites)
     diags += guards.placed_twice_findings(evaluation, sites)
     diags += guards.capacity_findings(evaluation, sites)
     diags += guards.workload_findings(evaluation, sites)

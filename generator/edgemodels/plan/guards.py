@@ -14,6 +14,8 @@
   declare a capacity, so it is not counted.
 - D108 image-volume-unsupported (error): an `imageVolume` container model goes to a site
   that declares it has no image volumes.
+- D120 unlabelled-site (warning): a site with no labels (but its name) that no placement
+  selects: it gets no model, and the plan would only show it as `(none)`.
 - D111 removals-kept-on-sites (info): with Argo CD delivery and preserveResourcesOnDeletion,
   removed models keep their last objects on those sites, unmanaged, until deleted there.
 - D112 placed-twice (error): a model reaches a site through two or more of its placements
@@ -33,6 +35,7 @@ from edgemodels.catalogue.model import Catalogue
 from edgemodels.diagnostics import Diagnostic, Location, Severity
 from edgemodels.errors import UsageError
 from edgemodels.inventory import Site
+from edgemodels.placement import CLUSTER_NAME_LABEL
 from edgemodels.plan.diff import ModelDiff
 from edgemodels.plan.evaluate import Evaluation, PlacedModel, Sites
 from edgemodels.plan.quantity import format_bytes
@@ -230,6 +233,26 @@ def placement_findings(after: Evaluation) -> list[Diagnostic]:
             where = after.placement_locations[name]
             found.append(_finding(where, "D106", "placement-selects-nothing", message, "warning"))
     return found
+
+
+def unlabelled_site_findings(after: Evaluation, sites: Sites) -> list[Diagnostic]:
+    """D120 unlabelled-site: a NotIn or a name selector could still select such a site, so
+    it is reported only when no placement does."""
+    selected = 0
+    for mask in after.placements.values():
+        selected |= mask
+    return [
+        _finding(
+            site.location,
+            "D120",
+            "unlabelled-site",
+            f"site {site.name} has no labels, and no target can select it: no model goes"
+            " there (give it the labels its targets select on, such as env: lrt)",
+            "warning",
+        )
+        for number, site in enumerate(sites.inventory.sites)
+        if not selected >> number & 1 and all(key == CLUSTER_NAME_LABEL for key, _ in site.labels)
+    ]
 
 
 def placed_twice_findings(after: Evaluation, sites: Sites) -> list[Diagnostic]:

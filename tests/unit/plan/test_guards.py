@@ -281,3 +281,26 @@ def test_placed_twice_through_a_target_and_the_follow_placement() -> None:
     )
     _, diags = build_plan(disjoint, where)
     assert "D112" not in codes(diags)
+
+
+def test_a_site_without_labels_that_nothing_selects_is_named() -> None:
+    where = sites(
+        site("a", {"env": "lrt"}),
+        site("bare", line=7),
+        site("picked", line=9),  # no labels, but a name selector selects it
+        site("other", {"env": "x"}),  # labelled: selected by nothing, yet not this finding
+    )
+    cat = catalogue(
+        (target("lrt", sel({"env": "lrt"})), target("rest", sel({}, req("name", "In", "picked")))),
+        (http_model("m", targets=("lrt", "rest")),),
+    )
+    _, diags = build_plan(cat, where)
+    assert [(d.code, d.severity, d.location.line, d.message) for d in diags] == [
+        (
+            "D120",
+            "warning",
+            7,
+            "site bare has no labels, and no target can select it: no model goes there"
+            " (give it the labels its targets select on, such as env: lrt)",
+        )
+    ]
