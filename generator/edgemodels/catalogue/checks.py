@@ -5,7 +5,7 @@ They run on the merged, schema-valid catalogue and point at the line that is wro
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from urllib.parse import urlsplit
 
 from edgemodels.catalogue.collisions import check_names
@@ -83,6 +83,8 @@ def _duplicates(merged: Merged) -> Iterator[Diagnostic]:
 def _references(merged: Merged) -> Iterator[Diagnostic]:
     models = {m.data["name"] for m in merged.models}
     used_by_workloads = {u for w in merged.workloads for u in w.data["uses"]}
+    # A misspelt `uses` entry is R105 with a did-you-mean; the model it meant is not also R108.
+    used_by_workloads |= {_closest(u, models) or u for u in used_by_workloads - models}
     used_targets: set[str] = set()
     for m in merged.models:
         name = m.data["name"]
@@ -149,11 +151,16 @@ def _references(merged: Merged) -> Iterator[Diagnostic]:
             )
 
 
-def _hint(name: str, known: object) -> str:
+def _closest(name: str, known: Iterable[str]) -> str | None:
     import difflib
 
-    close = difflib.get_close_matches(name, sorted(known), n=1)  # type: ignore[call-overload]
-    return f"; did you mean '{close[0]}'?" if close else ""
+    close = difflib.get_close_matches(name, sorted(known), n=1)
+    return close[0] if close else None
+
+
+def _hint(name: str, known: Iterable[str]) -> str:
+    close = _closest(name, known)
+    return f"; did you mean '{close}'?" if close else ""
 
 
 def _selector_nodes(merged: Merged) -> Iterator[Node]:

@@ -106,7 +106,8 @@ def check_ingress_paths(merged: Merged) -> Iterator[Diagnostic]:
         elements = _elements(str(path))
         for target in dict.fromkeys(m.get("targets") or []):
             earlier = first.setdefault((target, elements), m)
-            if earlier is not m:
+            # a model defined twice (R101) does not also clash with itself
+            if earlier is not m and earlier.data["name"] != m.data["name"]:
                 yield _ingress_finding(m, earlier, target)
 
 

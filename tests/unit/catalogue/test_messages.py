@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from .helpers import messages, sub
+from .helpers import BASE, messages, sub
 
 IMAGE = "registry.gitlab.com/i4q/lrt/sktime:1.4.2"
 DIGEST = "3ff88d8252a1d379ee60f809fd7342bed3ca35e9e8a8184afdb1e62577c0ad5f"
@@ -86,3 +86,28 @@ def test_schema_findings_say_what_to_write(
     tmp_path: Path, old: str, new: str, expected: str
 ) -> None:
     assert messages(tmp_path, sub(old, new)) == [expected]
+
+
+FOLLOWED = sub(
+    "      targets: [lrt]\n",
+    "      followWorkloads: true\n",
+    BASE + "  workloads:\n    - name: detector\n      uses: [sktme]\n      sites: [s1]\n",
+)
+
+
+def test_a_misspelt_model_in_uses_is_reported_once_not_also_on_the_model(
+    tmp_path: Path,
+) -> None:
+    found = messages(tmp_path, FOLLOWED)
+    assert [m for m in found if "R107" not in m] == [
+        "catalogue.yaml:26:14: R105 workload 'detector' uses model 'sktme', which is not in "
+        "spec.models; did you mean 'sktime'?"
+    ]
+
+
+def test_a_model_defined_twice_is_reported_once_not_also_as_its_own_path_clash(
+    tmp_path: Path,
+) -> None:
+    model = BASE[BASE.index("    - name: sktime") :]
+    (found,) = messages(tmp_path, BASE + model)
+    assert found.startswith("catalogue.yaml:24:13: R101 model 'sktime' is defined twice; first at")
