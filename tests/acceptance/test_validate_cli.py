@@ -525,3 +525,12 @@ def test_a_service_name_that_starts_with_a_digit_is_an_error(
     out = capsys.readouterr().out
     assert "K328 Service 3d-sktime: Service name '3d-sktime' is not a DNS-1035 label" in out
     assert "K328 Service 9-anomaly: Service name '9-anomaly' is not a DNS-1035 label" in out
+
+
+def test_a_missing_folder_says_to_generate_the_tree_first(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert run_validate("out") == 2
+    err = capsys.readouterr().err
+    assert "out: no such folder; generate the tree first: edgemodels generate -o out" in err

@@ -59,6 +59,10 @@ class ParsedDocument:
 
 def validate_tree(root: Path, options: ValidateOptions) -> list[Diagnostic]:
     """Every finding on the generated tree at `root`, sorted."""
+    if not root.exists():
+        raise InputError(
+            f"{root}: no such folder; generate the tree first: edgemodels generate -o {root}"
+        )
     if not root.is_dir():
         raise InputError(f"{root} is not a folder")
     with building(root, options.policy_config, options.policies) as builds:
