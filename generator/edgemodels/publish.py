@@ -213,16 +213,56 @@ def _token_scope(url: str, allow_http: bool) -> str | None:
     return f"{parts.scheme}://{netloc}" + (f":{port}" if port else "")
 
 
+# What git's stderr says, most telling first, and what to check. SSH adds "Could not read
+# from remote repository" to every failure, so it tells nothing and is not matched.
+_CAUSES: tuple[tuple[tuple[str, ...], str], ...] = (
+    (
+        ("could not resolve host", "could not resolve hostname", "unable to look up"),
+        "the host name does not resolve: check the host in the URL (spec.git.url or --repo), "
+        "and the DNS or proxy settings of this machine",
+    ),
+    (
+        ("connection refused", "couldn't connect to server", "failed to connect to"),
+        "the host refused the connection: check the port in the URL and that the git server "
+        "runs there (or a firewall in between)",
+    ),
+    (
+        ("timed out", "timeout"),
+        "the connection timed out: check that this machine can reach the host (a firewall, "
+        "a proxy: https_proxy), or give more --timeout",
+    ),
+    (
+        (
+            "repository not found",
+            "no such repository",
+            "' not found",  # over HTTP: repository 'https://host/x/' not found
+            "does not exist",
+            "does not appear to be a git repository",
+            "not exported",
+            "the requested url returned error: 404",
+        ),
+        "no repository at that URL: check the URL (spec.git.url or --repo) and that the "
+        "repository exists and this account may see it",
+    ),
+    (
+        ("remote branch", "couldn't find remote ref"),
+        "the branch is not in the repository: check --branch or spec.git.branch",
+    ),
+    (
+        _AUTH_FAILURES,
+        "authentication failed: configure a git credential helper for this host, or set "
+        "EDGEMODELS_GIT_TOKEN (and EDGEMODELS_GIT_USERNAME)",
+    ),
+)
+
+
 def _failure(action: str, dest: Destination, exc: Exception) -> PublishError:
     detail = redact(_stderr(exc))
     low = detail.lower()
-    if any(marker in low for marker in _AUTH_FAILURES):
-        hint = (
-            "authentication failed: configure a git credential helper for this host, or set "
-            "EDGEMODELS_GIT_TOKEN (and EDGEMODELS_GIT_USERNAME)"
-        )
-    else:
-        hint = "cannot reach the repository, or git failed"
+    hint = next(
+        (hint for markers, hint in _CAUSES if any(m in low for m in markers)),
+        "cannot reach the repository, or git failed",
+    )
     return PublishError(f"{action} {redact(dest.url)}: {hint}\n  git said: {detail}")
 
 

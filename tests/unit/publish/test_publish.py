@@ -672,3 +672,32 @@ def test_a_long_commit_message_is_shown_cut_and_committed_whole() -> None:
     ]
     short = "edgemodels: publish x: 1 added\n\nChanges per target:\n  t:\n    added a 1\n\nFiles under /: 3 added, 0 changed, 0 removed\n"
     assert shown_message(short, "0123456789ab") == short
+
+
+@pytest.mark.parametrize(
+    ("url", "hint"),
+    [
+        ("{tmp}/no-such.git", "no repository at that URL: check the URL (spec.git.url or --repo)"),
+        ("{daemon}", "no repository at that URL"),
+        ("git://127.0.0.1:{closed}/x.git", "the host refused the connection: check the port"),
+        ("http://127.0.0.1:{closed}/x.git", "the host refused the connection"),
+        ("git://no-such-host.invalid/x.git", "the host name does not resolve: check the host"),
+    ],
+)
+def test_a_failed_clone_says_what_to_check_and_keeps_what_git_said(
+    capsys: pytest.CaptureFixture[str],
+    catalogue: Path,
+    daemon: Daemon,
+    tmp_path: Path,
+    url: str,
+    hint: str,
+) -> None:
+    from .conftest import free_port
+
+    url = url.format(tmp=tmp_path, daemon=daemon.url("missing.git"), closed=free_port())
+    rc, _, err = publish(
+        capsys, str(catalogue), "--repo", url, "--branch", "acm-dev", "--allow-http-token"
+    )
+    assert rc == 2, err
+    assert f"cannot clone {url}: {hint}" in err
+    assert "\n  git said: " in err and "cannot reach the repository" not in err
