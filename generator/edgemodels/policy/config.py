@@ -14,7 +14,9 @@ nearest parent folder, up to the repository root (the folder holding `.git`).
 
 from __future__ import annotations
 
+import difflib
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from fnmatch import fnmatch
 from pathlib import Path
@@ -43,6 +45,14 @@ PUBLIC_REGISTRIES = (
     "docker.io", "quay.io", "ghcr.io", "registry.k8s.io", "gcr.io", "mcr.microsoft.com",
     "public.ecr.aws", "registry.access.redhat.com", "nvcr.io",
 )  # fmt: skip
+
+
+def did_you_mean(word: str, known: Iterable[str]) -> str:
+    """`; did you mean 'x'?` for the closest of `known` (across case first), else ''."""
+    options = sorted(known)
+    same = [k for k in options if k.lower() == word.lower()]
+    close = same or difflib.get_close_matches(word, options, n=1, cutoff=0.6)
+    return f"; did you mean '{close[0]}'?" if close else ""
 
 
 @dataclass(frozen=True)
@@ -152,7 +162,8 @@ def _settings(r: Reader, root: PosMap) -> tuple[Setting, ...]:
         text = {False: "off", True: "on"}.get(value, value) if isinstance(value, bool) else value
         loc = r.where(rules, key, value=True)
         if text not in SETTINGS:
-            r.error(loc, f"rules.{key}: expected one of {', '.join(SETTINGS)}")
+            hint = did_you_mean(str(text), SETTINGS)
+            r.error(loc, f"rules.{key}: expected one of {', '.join(SETTINGS)}{hint}")
             continue
         out.append(Setting(key, str(text), loc))
     return tuple(out)

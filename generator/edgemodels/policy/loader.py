@@ -8,7 +8,7 @@ from pathlib import Path
 from edgemodels.data import data_path
 from edgemodels.diagnostics import Diagnostic, Location, Severity, sort_diagnostics
 from edgemodels.errors import InputError
-from edgemodels.policy.config import CONFIG_CODE, Setting, find_config, load_config
+from edgemodels.policy.config import CONFIG_CODE, Setting, did_you_mean, find_config, load_config
 from edgemodels.policy.files import load_policy_file
 from edgemodels.policy.model import Ignore, PolicySet, Rule
 
@@ -104,7 +104,8 @@ def _apply_settings(
         index = by_key.get(s.rule)
         earlier = chosen.get(index) if index is not None else None
         if index is None:
-            diags.append(_config_error(s.location, f"rules: no rule with code or name '{s.rule}'"))
+            message = f"rules: no rule with code or name '{s.rule}'" + did_you_mean(s.rule, by_key)
+            diags.append(_config_error(s.location, message))
         elif earlier is not None and earlier.value != s.value:
             rule = rules[index]
             diags.append(
@@ -126,7 +127,9 @@ def _unknown_ignored(rules: list[Rule], ignores: tuple[Ignore, ...]) -> list[Dia
     rule meant running on the files it was to skip)."""
     known = {key for r in rules for key in (r.code, r.name)}
     return [
-        _config_error(ig.location, f"ignore: no rule with code or name '{name}'")
+        _config_error(
+            ig.location, f"ignore: no rule with code or name '{name}'" + did_you_mean(name, known)
+        )
         for ig in ignores
         for name in sorted(ig.rules - known)
     ]

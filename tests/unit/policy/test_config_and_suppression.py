@@ -300,3 +300,32 @@ def test_each_command_reports_the_unused_suppressions_of_its_own_codes(tmp_path:
     ]
     # validate: the manifest rules and K codes
     assert unused(validate_owns(policies)) == ["K328", "K999", "P121", "no-secret-objects"]
+
+
+@pytest.mark.parametrize(
+    ("config", "expected"),
+    [
+        (
+            "rules: {image-tag-latest: off}\n",
+            "rules: no rule with code or name 'image-tag-latest'; did you mean "
+            "'image-tag-not-latest'?",
+        ),
+        (
+            "rules: {P101: of}\n",
+            "rules.P101: expected one of off, on, error, warning, info; did you mean 'off'?",
+        ),
+        (
+            "rules: {P101: Warning}\n",
+            "rules.P101: expected one of off, on, error, warning, info; did you mean 'warning'?",
+        ),
+        (
+            "ignore:\n  - {rule: p101, paths: ['*.yaml']}\n",
+            "ignore: no rule with code or name 'p101'; did you mean 'P101'?",
+        ),
+    ],
+)
+def test_a_misspelt_rule_or_severity_gets_a_did_you_mean(
+    tmp_path: Path, config: str, expected: str
+) -> None:
+    path = write(tmp_path / ".edgemodels-policy.yaml", config)
+    assert [d.message for d in load_policies(path, tmp_path).diagnostics] == [expected]
