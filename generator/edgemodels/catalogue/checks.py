@@ -5,7 +5,7 @@ They run on the merged, schema-valid catalogue and point at the line that is wro
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from urllib.parse import urlsplit
 
 from edgemodels.catalogue.collisions import check_names
@@ -96,7 +96,7 @@ def _references(merged: Merged) -> Iterator[Diagnostic]:
                     "R104",
                     "unknown-target",
                     f"model '{name}' names target '{t}', which is not in spec.targets"
-                    + _hint(t, merged.targets),
+                    + (_hint(t, merged.targets) or _defined(merged.targets)),
                 )
         for t in m.get("overrides") or {}:
             if t not in merged.targets:
@@ -161,6 +161,18 @@ def _closest(name: str, known: Iterable[str]) -> str | None:
 def _hint(name: str, known: Iterable[str]) -> str:
     close = _closest(name, known)
     return f"; did you mean '{close}'?" if close else ""
+
+
+MAX_LISTED = 10  # target names listed in an R104 without a close spelling (fleets have hundreds)
+
+
+def _defined(targets: Mapping[str, object]) -> str:
+    """The targets there are, for a name that is like none of them."""
+    names = sorted(targets)
+    if not names:
+        return "; spec.targets defines none"
+    more = f" and {len(names) - MAX_LISTED} more" if len(names) > MAX_LISTED else ""
+    return f"; spec.targets defines {', '.join(names[:MAX_LISTED])}{more}"
 
 
 def _selector_nodes(merged: Merged) -> Iterator[Node]:

@@ -111,3 +111,21 @@ def test_a_model_defined_twice_is_reported_once_not_also_as_its_own_path_clash(
     model = BASE[BASE.index("    - name: sktime") :]
     (found,) = messages(tmp_path, BASE + model)
     assert found.startswith("catalogue.yaml:24:13: R101 model 'sktime' is defined twice; first at")
+
+
+def test_an_unknown_target_like_none_lists_the_defined_ones_at_most_ten(tmp_path: Path) -> None:
+    text = sub("targets: [lrt]", "targets: [lrt, prod]")
+    assert [m for m in messages(tmp_path, text) if "R104" in m] == [
+        "catalogue.yaml:22:22: R104 model 'sktime' names target 'prod', which is not in "
+        "spec.targets; spec.targets defines lrt"
+    ]
+    more = "".join(f"    zone-{n:02}:\n      matchLabels: {{zone: z{n}}}\n" for n in range(12))
+    text = sub("  models:\n", more + "  models:\n", text)
+    (found,) = [m for m in messages(tmp_path, text) if "R104" in m]
+    assert found.endswith(
+        "; spec.targets defines lrt, zone-00, zone-01, zone-02, zone-03, zone-04, zone-05, "
+        "zone-06, zone-07, zone-08 and 3 more"
+    )
+    text = sub("[lrt, prod]", "[lrt, zone-1]", text)
+    (found,) = [m for m in messages(tmp_path, text) if "R104" in m]
+    assert found.endswith("; did you mean 'zone-11'?")
