@@ -11,7 +11,9 @@ skipped (`discover` skips it in the working copy). A generated tree's marker
 
 from __future__ import annotations
 
+import difflib
 import os
+import re
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -87,7 +89,7 @@ def _resolve(git: Any, repo: Any, rev: str) -> Any:
 
 
 def _missing(repo: Any, rev: str, what: str) -> str:
-    where = repo.working_tree_dir
+    where = f"{repo.working_tree_dir}{_close_refs(repo, rev)}"
     if _is_shallow(repo):
         return (
             f"--base {rev}: {what} of {where}: this is a shallow clone, its history stops "
@@ -98,6 +100,19 @@ def _missing(repo: Any, rev: str, what: str) -> str:
         f"--base {rev}: {what} of {where} (a commit of its history is needed: a branch, "
         "a tag, a hash or HEAD~N; `git log --oneline` lists them)"
     )
+
+
+def _close_refs(repo: Any, rev: str) -> str:
+    """`; did you mean 'origin/main'?` among the branch, remote branch and tag names."""
+    try:
+        listed = repo.git.for_each_ref(
+            "--format=%(refname:short)", "refs/heads", "refs/remotes", "refs/tags"
+        )
+    except Exception:  # only the hint is lost
+        return ""
+    head, tail = re.fullmatch(r"(.*?)([~^].*)?", rev).groups("")  # type: ignore[union-attr]
+    close = difflib.get_close_matches(head, str(listed).split(), n=3, cutoff=0.6)
+    return "; did you mean " + " or ".join(f"'{c}{tail}'" for c in close) + "?" if close else ""
 
 
 def _is_shallow(repo: Any) -> bool:

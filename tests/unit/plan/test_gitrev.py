@@ -142,3 +142,22 @@ def test_base_that_does_not_load(repo: Path) -> None:
     path.write_text(good)
     with pytest.raises(InputError, match="the catalogue at that revision does not load"):
         run_plan(PlanOptions(repo / "sites.yaml", repo / "catalogue", base="HEAD"), cwd=repo)
+
+
+@pytest.mark.parametrize(
+    ("rev", "hint"),
+    [
+        ("origin/mian", "; did you mean 'origin/main'?"),
+        ("acm-dve~1", "; did you mean 'acm-dev~1'?"),
+        ("v1.4.2", "; did you mean 'v1.4.1'?"),
+    ],
+)
+def test_a_misspelt_base_suggests_close_branch_and_tag_names(
+    repo: Path, rev: str, hint: str
+) -> None:
+    git(repo, "update-ref", "refs/remotes/origin/main", "HEAD")
+    git(repo, "branch", "acm-dev")
+    git(repo, "tag", "v1.4.1")
+    with pytest.raises(InputError) as caught:
+        run_plan(PlanOptions(repo / "sites.yaml", repo / "catalogue", base=rev))
+    assert str(caught.value).startswith(f"--base {rev}: not a revision of {repo}{hint} (a commit")
