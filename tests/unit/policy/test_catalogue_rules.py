@@ -348,3 +348,26 @@ def test_the_helper_image_is_checked_where_container_models_run(tmp_path: Path) 
     assert (written.line, written.col) == (8, 18)
     assert written.message.startswith("image 'mirror.example.com/busybox@sha256:")
     assert "spec.defaults.helperImage" not in written.message
+
+
+@pytest.mark.parametrize(
+    ("image", "pulled"),
+    [
+        ("sktime:1.4.2", " (it names no registry, so sites pull docker.io/library/sktime)"),
+        ("i4q/sktime:1.4.2", " (it names no registry, so sites pull docker.io/i4q/sktime)"),
+        ("docker.io/library/sktime:1.4.2", ""),
+        ("registry.gitlab.com/i4q/lrt/sktime:1.4.2", ""),
+    ],
+)
+def test_p101_says_where_an_image_without_a_registry_is_pulled_from(
+    tmp_path: Path, image: str, pulled: str
+) -> None:
+    found = catalogue_findings(tmp_path, HEADER + TARGETS + model(image=image))
+    assert [(d.line, d.code, d.message) for d in found if d.code.startswith("P10")] == [
+        (
+            15,
+            "P101",
+            f"image '{image}' is not pinned by digest{pulled}; append @sha256:<digest> so every"
+            " site runs exactly the image that was tested",
+        )
+    ]
