@@ -96,6 +96,10 @@ CODES: dict[str, Code] = {
         "service-name-invalid",
         "an http model whose name (its Service's) does not start with a letter",
     ),
+    "R226": Code(
+        "argocd-template-braces",
+        "with Argo CD delivery, a Helm value with '{{', which the ApplicationSet fills per cluster",
+    ),
     "P001": Code("unused-suppression", "an inline ignore[...] that matches no finding on its line"),
     "P002": Code("policy-file-invalid", "a policy file of the wrong shape (field, type, value)"),
     "P003": Code("cel-syntax-error", "a CEL expression of a policy that does not parse"),

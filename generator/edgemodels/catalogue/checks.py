@@ -9,7 +9,11 @@ from collections.abc import Iterable, Iterator, Mapping
 from urllib.parse import urlsplit
 
 from edgemodels.catalogue.collisions import check_names
-from edgemodels.catalogue.derived import check_ingress_paths, check_resources
+from edgemodels.catalogue.derived import (
+    check_argocd_braces,
+    check_ingress_paths,
+    check_resources,
+)
 from edgemodels.catalogue.overlaps import overlap_findings
 from edgemodels.catalogue.sources import Merged, Node
 from edgemodels.diagnostics import Diagnostic, Location, Severity
@@ -45,6 +49,7 @@ def check_merged(merged: Merged) -> list[Diagnostic]:
         check_resources,
         check_names,
         check_ingress_paths,
+        check_argocd_braces,
     ):
         diags.extend(check(merged))
     return diags

@@ -65,7 +65,7 @@ def _source(merged: Merged, m: Node, target: str | None, kind: str, key: str) ->
     return m.at("resources", kind, key)
 
 
-def _has(data: object, path: tuple[str, ...]) -> bool:
+def _has(data: object, path: tuple[str | int, ...]) -> bool:
     for step in path:
         if not isinstance(data, dict) or step not in data:
             return False
@@ -127,3 +127,64 @@ def _elements(path: str) -> tuple[str, ...]:
     """Prefix matching is element-wise and ignores a trailing '/': `/api/` is `/api`, and
     `/api` does not take `/apis`."""
     return tuple(e for e in path.split("/") if e)
+
+
+def check_argocd_braces(merged: Merged) -> Iterator[Diagnostic]:
+    """R226 (warning): with Argo CD delivery, the values a placement changes in a Helm model
+    go into the ApplicationSet's `template.spec.source.helm.valuesObject`, and the
+    ApplicationSet controller renders its template with fasttemplate, replacing `{{name}}`,
+    `{{server}}` and the other generator parameters per cluster ("An Argo CD Application is
+    created by combining the parameters from the generator with fields of the template (via
+    {{values}})", https://argo-cd.readthedocs.io/en/release-2.9/operator-manual/applicationset/Template/).
+    Subscription delivery passes them literally, so such a value differs by delivery. Checked
+    where those values come from: the model's per-target overrides, the overrides of its
+    targets, and its env (env goes whole when a placement changes one variable)."""
+    if merged.sections["hub"].get("delivery") != "argocd":
+        return
+    default_packaging = merged.sections["defaults"].get("packaging", "helm")
+    used: dict[str, None] = {}  # targets of Helm models: their overrides are checked once
+    for m in merged.models:
+        if m.get("packaging", default_packaging) != "helm":
+            continue
+        name = f"Helm model '{m.data['name']}'"
+        targets = [t for t in m.get("targets") or [] if t in merged.targets]
+        used.update(dict.fromkeys(targets))
+        overrides = [("overrides", t) for t in (m.get("overrides") or {})]
+        env_changes = any(_has(m.data, (*o, "env")) for o in overrides) or any(
+            _has(merged.targets[t].data, ("overrides", "env")) for t in targets
+        )
+        for path in [*overrides, *([("env",)] if env_changes else [])]:
+            yield from _braces(m, path, name)
+    for t in used:
+        yield from _braces(merged.targets[t], ("overrides",), f"target '{t}' (a Helm model's)")
+
+
+def _braces(node: Node, path: tuple[str | int, ...], owner: str) -> Iterator[Diagnostic]:
+    if not _has(node.data, path):
+        return
+    for where, text in _strings(node.child(*path).data):
+        if "{{" in text:
+            yield _braces_finding(node.at(*path, *where), owner, text)
+
+
+def _strings(
+    data: object, path: tuple[str | int, ...] = ()
+) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    if isinstance(data, str):
+        yield path, data
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            yield from _strings(value, (*path, key))
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            yield from _strings(value, (*path, i))
+
+
+def _braces_finding(where: Location, owner: str, text: str) -> Diagnostic:
+    message = (
+        f"'{text}' of {owner} contains '{{{{': with spec.hub.delivery argocd it goes"
+        " into the ApplicationSet's helm.valuesObject, whose template Argo CD fills per cluster"
+        " ({{name}}, {{server}} become the cluster's), while Subscriptions pass it as written;"
+        " write the value without '{{'"
+    )
+    return Diagnostic(where, "R226", message, "warning", "argocd-template-braces")

@@ -129,3 +129,34 @@ def test_an_unknown_target_like_none_lists_the_defined_ones_at_most_ten(tmp_path
     text = sub("[lrt, prod]", "[lrt, zone-1]", text)
     (found,) = [m for m in messages(tmp_path, text) if "R104" in m]
     assert found.endswith("; did you mean 'zone-11'?")
+
+
+ARGOCD = sub("    namespace: i4q-lrt\n", "    namespace: i4q-lrt\n    delivery: argocd\n")
+BRACES = (
+    "'{{name}}' of Helm model 'sktime' contains '{{': with spec.hub.delivery argocd it goes"
+    " into the ApplicationSet's helm.valuesObject, whose template Argo CD fills per cluster"
+    " ({{name}}, {{server}} become the cluster's), while Subscriptions pass it as written;"
+    " write the value without '{{'"
+)
+
+
+def test_with_argocd_a_helm_value_with_braces_that_the_applicationset_fills_is_named(
+    tmp_path: Path,
+) -> None:
+    text = sub(
+        "ingressPath: /api}\n",
+        "ingressPath: /api}\n      env: {SITE: '{{name}}', MODE: fast}\n"
+        "      overrides:\n        lrt: {env: {MODE: '{{name}}'}}\n",
+        ARGOCD,
+    )
+    assert [m for m in messages(tmp_path, text) if "R226" in m] == [
+        f"catalogue.yaml:25:19: R226 [warning] {BRACES}",  # env goes whole: MODE changes
+        f"catalogue.yaml:27:27: R226 [warning] {BRACES}",
+    ]
+    # no placement changes env: it stays in the chart's values.yaml, not templated
+    alone = sub("      overrides:\n        lrt: {env: {MODE: '{{name}}'}}\n", "", text)
+    assert [m for m in messages(tmp_path, alone) if "R226" in m] == []
+    # Subscriptions pass values as written
+    assert [
+        m for m in messages(tmp_path, sub("    delivery: argocd\n", "", text)) if "R226" in m
+    ] == []
