@@ -199,6 +199,34 @@ def test_the_log_does_not_send_you_to_findings_a_size_budget_cut(
     )
 
 
+def test_text_lists_the_first_findings_the_base_had_and_the_log_says_so(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for n in range(30):
+        add_target(repo, f"nowhere-{n:02}")
+    git(repo, "commit", "-qam", "targets that select no site")
+    add_target(repo, "nowhere-new")
+    assert plan("-i", "sites.yaml", "--base", "main", "-o", "plan.txt") == 0
+    text = (repo / "plan.txt").read_text()
+    old = text.split("Found at the base too (30)\n")[1].split("\n\n")[0].splitlines()
+    assert len(old) == 11 and all(" D106 " in line for line in old[:10])
+    assert old[-1] == (
+        "  ... and 20 more found at the base too (--max-text-rows 0 shows all; "
+        "--format json lists them)"
+    )
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        "plan: 0 error(s), 31 warning(s); 1 of them new (of the 30 found at the base too, "
+        "plan.txt lists 10; --max-text-rows 0 lists them all)"
+    )
+    assert plan("-i", "sites.yaml", "--base", "main", "--max-text-rows", "0", "-o", "all.txt") == 0
+    assert (repo / "all.txt").read_text().count(" D106 ") == 31
+    assert (
+        capsys.readouterr()
+        .err.splitlines()[-1]
+        .endswith("(the 30 found at the base too are in all.txt)")
+    )
+
+
 def test_findings_the_base_had_are_listed_apart_and_do_not_mark_the_headline(
     repo: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

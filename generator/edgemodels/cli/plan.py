@@ -16,7 +16,7 @@ from edgemodels.output import render_text
 from edgemodels.plan.core import PlanOptions, run_plan
 from edgemodels.plan.guards import DEFAULT_REMOVAL_LIMIT, parse_removal_limit
 from edgemodels.plan.report_markdown import DEFAULT_MAX_CHARS, MIN_MAX_CHARS
-from edgemodels.plan.report_text import DEFAULT_MAX_ROWS, plan_summary_line
+from edgemodels.plan.report_text import DEFAULT_MAX_ROWS, old_findings_shown, plan_summary_line
 from edgemodels.plan.report_unplanned import unplanned, unplanned_reporters
 from edgemodels.plan.reports import PLAN_FORMATS, View, build_view, reporters
 
@@ -70,7 +70,7 @@ from edgemodels.plan.reports import PLAN_FORMATS, View, build_view, reporters
     help="With --format text: the most rows of per-site detail. Sites with the same changes "
     "(without --base: the same models) share their rows, the largest group first; the "
     "groups beyond N rows are left out with a line saying how many sites they hold. "
-    "0: no limit.",
+    "The findings the base had too are cut to the first 10 likewise. 0: no limit.",
 )
 @click.option(
     "--output", "-o", type=click.Path(path_type=Path), help="Write the report to this file."
@@ -123,21 +123,31 @@ def command(
             click.echo(report, nl=False)
         else:
             write_report(output, report)
-            # A markdown report has a size budget that may cut the findings the base had
-            # too; text and JSON reports have them all.
-            kept = fmt != "markdown"
+            kept = _old_findings_kept(fmt, view, max_text_rows)
             click.echo(_stderr_summary(ordered, output, view, kept), err=True, nl=False)
         return EXIT_FINDINGS if has_failures(ordered) else EXIT_CLEAN
 
     return guarded(body)
 
 
+def _old_findings_kept(fmt: str, view: View | None, max_text_rows: int) -> int | None:
+    """How many of the findings the base had too the report lists: all (None) in JSON;
+    the text report's first few unless --max-text-rows is 0; markdown as far as its size
+    budget allows (-1: not known here)."""
+    if fmt == "json" or view is None:
+        return None
+    if fmt == "text":
+        shown = old_findings_shown(view, max_text_rows)
+        return None if shown == len(view.old_findings) else shown
+    return -1
+
+
 def _stderr_summary(
-    diags: list[Diagnostic], output: Path, view: View | None, kept: bool = True
+    diags: list[Diagnostic], output: Path, view: View | None, kept: int | None = None
 ) -> str:
     """The findings for the job's log; with a base, the new ones and the errors only (a
     finding the base had too would repeat on every merge request), then the count. The
-    left-out ones are said to be in the report only if it `kept` them."""
+    left-out ones are said to be in the report as far as it `kept` them (None: all)."""
     text = f"plan written to {output}\n"
     if view is None or view.plan.base_findings is None:
         return text + render_text(diags, "plan")
@@ -147,8 +157,13 @@ def _stderr_summary(
     line = plan_summary_line(view)
     if len(shown) < len(diags):
         left = len(diags) - len(shown)
-        if kept:
+        if kept is None:
             line += f" (the {left} found at the base too are in {output})"
+        elif kept >= 0:
+            line += (
+                f" (of the {left} found at the base too, {output} lists {kept}; "
+                "--max-text-rows 0 lists them all)"
+            )
         else:
             line += (
                 f" (the {left} found at the base too are in {output} as far as its size "

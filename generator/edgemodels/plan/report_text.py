@@ -13,11 +13,13 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from typing import TypeVar
 
+from edgemodels.diagnostics import SEVERITY_RANK
 from edgemodels.output import summary_line
 from edgemodels.plan.diff import CHANGE_KINDS, SiteChange
 from edgemodels.plan.reports import View, change_summary, headline
 
 DEFAULT_MAX_ROWS = 200
+OLD_FINDINGS_SHOWN = 10  # of the findings the base had too, errors first; 0 rows: all
 NAMED_SITES = 3  # a group's label names this many sites, then "and N more"
 RISKY = ("removed", "downgraded", "moved")  # a site loses the model, or is without it a while
 
@@ -169,13 +171,21 @@ def render_text(view: View, max_rows: int = DEFAULT_MAX_ROWS) -> str:
         lines += site_model_lines(view, max_rows)
     lines += ["", "Models", *model_lines(view)]
     lines += ["", "Placements", *placement_lines(view)]
-    lines += finding_lines(view)
+    lines += finding_lines(view, max_rows)
     lines += ["", plan_summary_line(view)]
     return "\n".join(lines) + "\n"
 
 
-def finding_lines(view: View) -> list[str]:
-    """The findings; with a base, the new ones first, then those it had too."""
+def old_findings_shown(view: View, max_rows: int = DEFAULT_MAX_ROWS) -> int:
+    """How many of the findings the base had too the text report lists: they are not this
+    change's doing, and a fleet can have hundreds (`max_rows` 0: all)."""
+    total = len(view.old_findings)
+    return total if max_rows == 0 else min(total, OLD_FINDINGS_SHOWN)
+
+
+def finding_lines(view: View, max_rows: int = DEFAULT_MAX_ROWS) -> list[str]:
+    """The findings; with a base, the new ones first, then (errors first, capped) those it
+    had too."""
     if view.plan.base_findings is None:
         return ["", "Findings", *(d.render() for d in view.findings)] if view.findings else []
     lines = []
@@ -183,8 +193,15 @@ def finding_lines(view: View) -> list[str]:
         lines += ["", f"New findings ({len(view.new_findings)})"]
         lines += [d.render() for d in view.new_findings]
     if view.old_findings:
-        lines += ["", f"Found at the base too ({len(view.old_findings)})"]
-        lines += [d.render() for d in view.old_findings]
+        old = sorted(view.old_findings, key=lambda d: SEVERITY_RANK[d.severity])
+        shown = old_findings_shown(view, max_rows)
+        lines += ["", f"Found at the base too ({len(old)})"]
+        lines += [d.render() for d in old[:shown]]
+        if shown < len(old):
+            lines.append(
+                f"  ... and {len(old) - shown} more found at the base too "
+                "(--max-text-rows 0 shows all; --format json lists them)"
+            )
     return lines
 
 
