@@ -15,6 +15,7 @@ from pathlib import Path
 from edgemodels import __version__
 from edgemodels.catalogue import LoadResult, load, suppressions_of
 from edgemodels.catalogue.model import Catalogue
+from edgemodels.changegroups import change_groups, describe, named
 from edgemodels.diagnostics import Diagnostic, Location, has_failures
 from edgemodels.errors import UsageError
 from edgemodels.progress import Progress, no_progress
@@ -57,6 +58,7 @@ class GenerateOptions:
     cache: bool = True  # use and update OUTPUT/.edgemodels/cache (treecache.py)
     render: RenderOptions = field(default_factory=RenderOptions)
     progress: Progress = no_progress  # a bar for a person at a terminal (cli/terminal.py)
+    group_stale: bool = False  # --check: one D304 per folder (text), not per file
 
 
 @dataclass(frozen=True)
@@ -129,7 +131,8 @@ def generate(options: GenerateOptions, cwd: Path | None = None) -> GenerateResul
     if no_tree:
         findings.append(no_tree_finding(options.output, len(tree)))
     elif options.check:
-        findings += stale_findings(plan, options.output)
+        stale = grouped_stale_findings if options.group_stale else stale_findings
+        findings += stale(plan, options.output)
     return GenerateResult(tuple(findings), plan, len(tree), no_tree)
 
 
@@ -220,17 +223,30 @@ def stale_findings(plan: Plan, output: Path) -> list[Diagnostic]:
         )
         for state, path in iter_changes(plan)
     ]
-    if plan.interrupted:
-        found.append(
-            Diagnostic(
-                _where(output, ".edgemodels/journal.json"),
-                code,
-                "an earlier generate was interrupted while writing; run generate to finish it",
-                "error",
-                name,
-            )
-        )
-    return found
+    return found + interrupted_findings(plan, output)
+
+
+def grouped_stale_findings(plan: Plan, output: Path) -> list[Diagnostic]:
+    """--check in text: one finding per folder (a hub folder, a model's), and one for the
+    model folders with the same changes (a version bump: two files in each of them)."""
+    code, name = STALE_CODE
+    found = []
+    for folder, models, rows in change_groups(iter_changes(plan)):
+        message = f"out of date: generate would {describe(rows, _VERB)}"
+        if len(models) == 1:
+            folder = f"{folder}/{models[0]}"
+        elif models:
+            message += f" in each of {len(models)} model folders ({named(models)})"
+        found.append(Diagnostic(_where(output, folder), code, message, "error", name))
+    return found + interrupted_findings(plan, output)
+
+
+def interrupted_findings(plan: Plan, output: Path) -> list[Diagnostic]:
+    if not plan.interrupted:
+        return []
+    code, name = STALE_CODE
+    message = "an earlier generate was interrupted while writing; run generate to finish it"
+    return [Diagnostic(_where(output, ".edgemodels/journal.json"), code, message, "error", name)]
 
 
 _VERB = {"added": "add", "changed": "change", "removed": "remove"}

@@ -304,8 +304,12 @@ def test_check_is_the_stale_output_gate(repo: Repo, capsys: pytest.CaptureFixtur
     assert repo.generate(bumped(catalogue()), "--check") == 1
     out = capsys.readouterr().out
     assert "out of date" in out
-    chart = (repo.out / "models" / "api" / "chart" / "Chart.yaml").as_posix()
-    assert f"{chart}:1:1: D304 out of date: generate would change this file" in out
+    models = (repo.out / "models").as_posix()
+    assert (  # one line per folder; model folders with the same changes share one
+        f"{models}:1:1: D304 out of date: generate would change 2 files (chart/Chart.yaml, "
+        "chart/values.yaml) in each of 2 model folders (api, weights)\n"
+    ) in out
+    assert out.count(" D304 ") == 6  # 13 files
     assert "  changed  models/api/chart/Chart.yaml" not in out  # listed once, as findings
     out_dir = repo.out.as_posix()
     assert out.endswith(
@@ -315,7 +319,13 @@ def test_check_is_the_stale_output_gate(repo: Repo, capsys: pytest.CaptureFixtur
     assert repo.files() == before  # --check writes nothing
     assert repo.generate(bumped(catalogue()), "--check", "--format", "json") == 1
     captured = capsys.readouterr()
-    assert json.loads(captured.out) and "git add" in captured.err  # stdout stays a report
+    assert "git add" in captured.err  # stdout stays a report
+    chart = (repo.out / "models" / "api" / "chart" / "Chart.yaml").as_posix()
+    found = json.loads(captured.out)["findings"]  # one per file: CI annotations need them
+    assert sum(f["code"] == "D304" for f in found) == 13
+    assert {"path": chart, "message": "out of date: generate would change this file"} in [
+        {"path": f["path"], "message": f["message"]} for f in found
+    ]
 
 
 def test_a_comment_or_a_reformat_changes_no_generated_file(

@@ -87,7 +87,7 @@ def test_check_names_the_version_that_wrote_the_tree(
     assert repo.generate(catalogue(), "--check") == 1
     out = capsys.readouterr().out
     assert f"D306 {repo.out} was written by edgemodels {wrote}, this is {runs}: {advice}" in out
-    assert "D304 out of date: generate would change this file" in out  # the manifest
+    assert "D304 out of date: generate would change 1 file (manifest.json)" in out
 
 
 def test_check_of_a_tree_of_this_version_says_nothing_of_versions(

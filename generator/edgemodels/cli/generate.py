@@ -87,7 +87,8 @@ def command(
     run render only the models that changed. Exit 0 when written (or up to date under --check),
     1 on catalogue errors (--check in text says how many in one line and leaves the findings
     to `edgemodels check`), conflicts or (with --check) an out-of-date OUTPUT (one D304 per
-    stale file; one in all when OUTPUT does not exist or holds no generated tree) or a tree
+    stale file, in text one per folder and one for the model folders with the same changes;
+    one in all when OUTPUT does not exist or holds no generated tree) or a tree
     written by a newer edgemodels (D306; --force writes it anyway), 2 when OUTPUT
     cannot be written, is being written by another run, or overlaps the catalogue folder
     (OUTPUT must be outside it).
@@ -102,7 +103,13 @@ def command(
         refuse_report_name(output)
         path = catalogue or default_catalogue_path(Path.cwd())
         options = GenerateOptions(
-            path, output, check=check, force=force, cache=not no_cache, progress=progress
+            path,
+            output,
+            check=check,
+            force=force,
+            cache=not no_cache,
+            progress=progress,
+            group_stale=fmt == "text",  # a log; CI annotations need one finding per file
         )
         result = generate(options)
         subject = f"generate{' --check' if check else ''} {path} -o {output}"
