@@ -49,7 +49,7 @@ def change_groups(changes: Iterable[tuple[str, str]]) -> list[tuple[str, list[st
     (folder `models`, their names listed); every other folder is a group of its own (no
     names). Model groups first, the largest first, then the other folders in path order."""
     models: dict[Changes, list[str]] = {}
-    others = []
+    others: list[tuple[str, list[str], Changes]] = []
     for folder, rows in sorted(by_folder(changes).items()):
         if folder.startswith(f"{MODELS}/"):
             models.setdefault(rows, []).append(folder.split("/", 1)[1])
