@@ -103,6 +103,15 @@ def _finding(loc: Location, code: str, name: str, message: str, severity: Severi
     return Diagnostic(loc, code, message, severity, name)
 
 
+def _over_the_limit(limit: RemovalLimit, arms: list[str]) -> str:
+    """The arm(s) of the limit exceeded, and the whole limit said once."""
+    if len(arms) > 1:  # over both: the limit itself, once
+        return f"{limit}, whichever is smaller (over both)"
+    if arms[0] != str(limit):
+        return f"{arms[0]} (the limit is {limit}, whichever is smaller)"
+    return arms[0]
+
+
 def removal_findings(
     diffs: Iterable[ModelDiff], sites: Sites, where: Location, limit: RemovalLimit, allow: bool
 ) -> list[Diagnostic]:
@@ -131,9 +140,7 @@ def removal_findings(
             else ""
         )
         share = f"{count(gone) * 100 / total:.1f}".removesuffix(".0")
-        over = " and of ".join(limit.arms_exceeded(count(gone), total))
-        if over != str(limit):
-            over += f" (the limit is {limit}, whichever is smaller)"
+        over = _over_the_limit(limit, limit.arms_exceeded(count(gone), total))
         message = (
             f"models are removed from {count(gone)} of {total} sites ({share}%{why}), over "
             f"the limit of {over}: {name_list(sites, gone)}{hint}"

@@ -71,7 +71,9 @@ def test_mass_removal(total: int, losing: int, limit: RemovalLimit, trips: bool)
         (2, 2, RemovalLimit(), "(100%), over the limit of 10% of sites (the limit is 5 site(s) "
          "or 10% of sites, whichever is smaller):"),
         (1000, 7, RemovalLimit(), "(0.7%), over the limit of 5 site(s) (the limit is"),
-        (40, 25, RemovalLimit(), "(62.5%), over the limit of 5 site(s) and of 10% of sites (the"),
+        # over both: the limit is said once
+        (40, 25, RemovalLimit(), "(62.5%), over the limit of 5 site(s) or 10% of sites, "
+         "whichever is smaller (over both):"),
         (300, 1, RemovalLimit(sites=0, percent=None), "(0.3%), over the limit of 0 site(s):"),
     ],
 )  # fmt: skip
