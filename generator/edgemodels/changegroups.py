@@ -28,10 +28,6 @@ def named(names: Sequence[str]) -> str:
     return ", ".join(names[:NAMED]) + (f" and {more} more" if more > 0 else "")
 
 
-def plural(count: int, noun: str) -> str:
-    return f"{count} {noun}" + ("" if count == 1 else "s")
-
-
 Changes = tuple[tuple[str, str], ...]  # (verb, path in the folder), sorted
 
 

@@ -18,6 +18,7 @@ from edgemodels.catalogue.model import Catalogue
 from edgemodels.changegroups import change_groups, describe, named
 from edgemodels.diagnostics import Diagnostic, Location, has_failures
 from edgemodels.errors import UsageError
+from edgemodels.output import plural
 from edgemodels.progress import Progress, no_progress
 from edgemodels.render import RenderOptions, SourceInfo, render_catalogue
 from edgemodels.render.common import inside
@@ -143,7 +144,7 @@ def no_tree_finding(output: Path, files: int) -> Diagnostic:
     code, name = STALE_CODE
     state = "holds no generated tree" if output.is_dir() else "does not exist"
     message = (
-        f"{output} {state} (no {MANIFEST_PATH}): generate would write all {files} files; "
+        f"{output} {state} (no {MANIFEST_PATH}): generate would write all {plural(files, 'file')}; "
         f"check the path, or run generate -o {output} and commit the tree"
     )
     return Diagnostic(Location(output.as_posix(), 1, 1), code, message, "error", name)
@@ -263,7 +264,7 @@ def summary(
     if plan.conflicts:
         head = f"{output}: nothing written, {len(plan.conflicts)} conflict(s)"
     elif check and no_tree:
-        head = f"{output}: no generated tree ({len(plan.added)} files to add)"
+        head = f"{output}: no generated tree ({plural(len(plan.added), 'file')} to add)"
     elif check:
         state = "out of date" if plan.differs else "up to date"
         head = f"{output}: {state} ({counts}, {plan.unchanged} unchanged)"

@@ -28,6 +28,11 @@ def _plain(text: str, role: str) -> str:
     return text
 
 
+def plural(count: int, noun: str, nouns: str | None = None) -> str:
+    """`1 model`, `2 models`, `0 models` (`nouns`: an irregular plural)."""
+    return f"{count} {noun if count == 1 else nouns or noun + 's'}"
+
+
 def summary_line(diags: Sequence[Diagnostic], subject: str) -> str:
     counts = count_by_severity(diags)
     if not diags:

@@ -157,7 +157,9 @@ def test_markdown_to_a_file(repo: Path, capsys: pytest.CaptureFixture[str]) -> N
     assert captured.err.startswith("plan written to plan.md\n")
     assert "D101" in captured.err
     text = (repo / "plan.md").read_text()
-    assert text.startswith("### ❌ edgemodels plan for catalogue on 4 sites, compared with main (")
+    assert text.startswith(
+        "### ❌ edgemodels plan for catalogue lrt (catalogue) on 4 sites, compared with main ("
+    )
     assert "🔴 2 removed" in text and "```mermaid" in text
 
 
@@ -192,7 +194,7 @@ def test_the_log_does_not_send_you_to_findings_a_size_budget_cut(
     add_target(repo, "nowhere-new")
     args = ("-i", "sites.yaml", "--base", "main", "--format", "markdown")
     assert plan(*args, "-o", "small.md", "--max-markdown-chars", "2000") == 0
-    assert "- … and 22 more (see `--format json`)" in (repo / "small.md").read_text()
+    assert "- … and 23 more (see `--format json`)" in (repo / "small.md").read_text()
     assert capsys.readouterr().err.splitlines()[-1] == (
         "plan: 0 error(s), 31 warning(s); 1 of them new (the 30 found at the base too are in "
         "small.md as far as its size budget allows; --format json has them all)"

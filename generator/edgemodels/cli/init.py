@@ -10,6 +10,7 @@ import click
 from edgemodels import __version__
 from edgemodels.cli import EXIT_CLEAN, guarded
 from edgemodels.init import InitOptions, init_repository
+from edgemodels.output import plural
 
 
 @click.command("init")
@@ -71,7 +72,8 @@ def command(
         )
         result = init_repository(options)
         click.echo(
-            f"created catalogue {result.name!r} in {result.directory} ({len(result.files)} files)"
+            f"created catalogue {result.name!r} in {result.directory} "
+            f"({plural(len(result.files), 'file')})"
         )
         if tool_repo is None:
             click.echo(

@@ -35,6 +35,7 @@ from edgemodels.catalogue.model import Catalogue
 from edgemodels.diagnostics import Diagnostic, Location, Severity
 from edgemodels.errors import UsageError
 from edgemodels.inventory import Site
+from edgemodels.output import plural
 from edgemodels.placement import CLUSTER_NAME_LABEL
 from edgemodels.plan.diff import ModelDiff
 from edgemodels.plan.evaluate import Evaluation, PlacedModel, Sites
@@ -142,7 +143,8 @@ def removal_findings(
         share = f"{count(gone) * 100 / total:.1f}".removesuffix(".0")
         over = _over_the_limit(limit, limit.arms_exceeded(count(gone), total))
         message = (
-            f"models are removed from {count(gone)} of {total} sites ({share}%{why}), over "
+            f"models are removed from {count(gone)} of {plural(total, 'site')} ({share}%{why}), "
+            "over "
             f"the limit of {over}: {name_list(sites, gone)}{hint}"
         )
         found.append(_finding(where, "D101", "mass-removal", message, severity))

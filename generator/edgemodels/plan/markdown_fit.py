@@ -64,7 +64,8 @@ def note(left_out: list[str], budget: int) -> str:
         listed = listed[: NOTE_ROOM - 201] + "…"
     return (
         f"✂️ Cut to fit {budget:,} characters (`--max-markdown-chars`), left out: {listed}. "
-        f"The whole plan is in `edgemodels plan --format json` and in the text output."
+        "The whole plan is in `edgemodels plan --format json` and in the text output with "
+        "`--max-text-rows 0`."
     )
 
 

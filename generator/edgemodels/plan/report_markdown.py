@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from edgemodels.diagnostics import SEVERITY_RANK, Diagnostic, count_by_severity
+from edgemodels.output import plural
 from edgemodels.plan.diff import CHANGE_KINDS, SiteChange, SiteModel
 from edgemodels.plan.markdown_fit import Part, fit
 from edgemodels.plan.report_mermaid import ICON, diagram
@@ -37,11 +38,13 @@ def summary_lines(view: View) -> list[str]:
     if view.plan.compared:
         counts = " · ".join(f"{ICON[k]} {view.totals[k]} {k}" for k in CHANGE_KINDS)
         lines.append(
-            f"**{view.sites_changed} of {view.plan.sites.index.size} sites change**: {counts}"
+            f"**{view.sites_changed} of {plural(view.plan.sites.index.size, 'site')} change**: "
+            f"{counts}"
         )
     else:
         lines.append(
-            f"**{len(view.plan.after.models)} models on {view.plan.sites.index.size} sites**"
+            f"**{plural(len(view.plan.after.models), 'model')} on "
+            f"{plural(view.plan.sites.index.size, 'site')}**"
         )
     return [*lines, "", f"Findings: {findings_summary(view)}"]
 
@@ -56,7 +59,7 @@ def model_part(view: View) -> Part:
     else:
         header = ("| Model | Version | Sites |", "|---|---|---:|")
     return Part(
-        lambda n: f"{n} of {len(rows)} models",
+        lambda n: f"{n} of {plural(len(rows), 'model')}",
         ("", *header),
         tuple(rows),
         more=lambda n: ["", f"… and {n} more models (see `--format json`)."],
@@ -142,9 +145,9 @@ def site_detail(view: View) -> Part:
         ]
     return Part(
         lambda n: (
-            f"the detail of {n} of {len(items)} sites"
+            f"the detail of {n} of {plural(len(items), 'site')}"
             if n < len(items)
-            else f"the per-site detail ({n} sites)"
+            else f"the per-site detail ({plural(n, 'site')})"
         ),
         ("", f"<details><summary>{title}</summary>", "", *header),
         tuple(items),

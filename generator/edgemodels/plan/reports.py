@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from edgemodels.diagnostics import Diagnostic, count_by_severity
+from edgemodels.output import plural
 from edgemodels.plan.atbase import split_new
 from edgemodels.plan.core import Plan
 from edgemodels.plan.diff import (
@@ -87,7 +88,10 @@ def build_view(plan: Plan, findings: Sequence[Diagnostic]) -> View:
 def headline(view: View) -> str:
     """One sentence: what is planned where, against what."""
     plan = view.plan
-    text = f"plan for {plan.catalogue_path or 'the catalogue'} on {plan.sites.index.size} sites"
+    text = f"plan for catalogue {plan.after.catalogue.name}"
+    if plan.catalogue_path:  # the folder or file, where the name alone would not find it
+        text += f" ({plan.catalogue_path})"
+    text += f" on {plural(plan.sites.index.size, 'site')}"
     if plan.base is not None:
         text += f", compared with {plan.base.name} ({plan.base.commit[:12]})"
     return text

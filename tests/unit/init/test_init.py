@@ -312,7 +312,9 @@ def test_github_workflow_commands_pass_as_created(created: Path, tmp_path: Path)
         assert done.returncode == 0, (line, done.stdout, done.stderr)
     sarif = json.loads((created / "validate.sarif").read_text())
     assert sarif["version"] == "2.1.0" and sarif["runs"][0]["results"] == []
-    assert "edgemodels plan for catalogue on 2 sites" in summary.read_text()
+    assert (
+        "edgemodels plan for catalogue plant-models (catalogue) on 2 sites" in summary.read_text()
+    )
 
 
 def test_ci_files_match_their_schemas() -> None:

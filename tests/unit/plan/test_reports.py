@@ -150,7 +150,9 @@ def test_markdown_summary_first_detail_folded() -> None:
     text = render_markdown(view())
     first_fold = text.index("<details>")
     summary = text[:first_fold]
-    assert summary.startswith("### ⚠️ edgemodels plan for catalogue/ on 4 sites, compared with")
+    assert summary.startswith(
+        "### ⚠️ edgemodels plan for catalogue test (catalogue/) on 4 sites, compared with"
+    )
     assert "**3 of 4 sites change**: 🟢 3 added · 🔵 2 upgraded · 🟠 1 downgraded" in summary
     assert "| `scorer` | 1.0.0 -> 1.1.0 | 2 -> 3 | 1 | 2 | 0 | 0 | 0 | 0 |" in summary
     assert "**D101**" in summary
@@ -264,7 +266,9 @@ def test_markdown_stays_under_the_github_comment_limit() -> None:
 def test_text_report() -> None:
     text = render_text(view())
     lines = text.splitlines()
-    assert lines[0] == ("Plan for catalogue/ on 4 sites, compared with origin/main (aaaaaaaaaaaa)")
+    assert lines[0] == (
+        "Plan for catalogue test (catalogue/) on 4 sites, compared with origin/main (aaaaaaaaaaaa)"
+    )
     assert (
         "  3 site(s) change: 3 added, 2 upgraded, 1 downgraded, 1 changed, 0 moved, 2 removed"
         in lines
@@ -372,3 +376,13 @@ def test_every_finding_is_new_without_a_base() -> None:
     v = view(compared=False)
     assert v.plan.base_findings is None and list(v.new_findings) == list(v.findings)
     assert "new" not in render_markdown(v).split("\n\n")[2]
+
+
+def test_one_site_and_one_model_read_in_the_singular_and_the_headline_names_the_catalogue() -> None:
+    v = nowhere_plan(base_targets=2)  # one site, one model
+    name = v.plan.after.catalogue.name
+    assert render_markdown(v).splitlines()[0].endswith(f"plan for catalogue {name} on 1 site")
+    assert "**0 of 1 site change**" in render_markdown(v)
+    assert render_text(v).startswith(f"Plan for catalogue {name} on 1 site\n")
+    plan = build_plan(v.plan.after.catalogue, v.plan.sites, compared=False)[0]
+    assert "**1 model on 1 site**" in render_markdown(build_view(plan, []))
