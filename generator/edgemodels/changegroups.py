@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from edgemodels.output import plural
+
 NAMED = 3  # a group names this many folders or files, then "and N more"
 MODELS = "models"
 
@@ -62,3 +64,23 @@ def describe(rows: Changes, verbs: dict[str, str]) -> str:
     said = [f"{verb} {n}" for verb, n in counts if n]
     text = " and ".join(said)
     return f"{text} {'file' if len(rows) == 1 else 'files'} ({named([r[1] for r in rows])})"
+
+
+def top_folder_counts(paths: Iterable[str]) -> list[str]:
+    """A first write lists its top folders, not 9,578 paths: `hub/ (2857 files)`,
+    `models/ (6718 files in 1000 model folders)`, and the files at the top by name."""
+    files: dict[str, int] = {}
+    models: set[str] = set()
+    for path in paths:
+        top, slash, _ = path.partition("/")
+        files[top + slash] = files.get(top + slash, 0) + 1
+        if top == MODELS and slash:
+            models.add(folder_of(path)[0])
+    lines = []
+    for top, n in sorted(files.items()):
+        if not top.endswith("/"):
+            lines.append(top)
+            continue
+        within = f" in {plural(len(models), 'model folder')}" if top == f"{MODELS}/" else ""
+        lines.append(f"{top} ({plural(n, 'file')}{within})")
+    return lines

@@ -15,7 +15,7 @@ from pathlib import Path
 from edgemodels import __version__
 from edgemodels.catalogue import LoadResult, load, suppressions_of
 from edgemodels.catalogue.model import Catalogue
-from edgemodels.changegroups import change_groups, describe, named
+from edgemodels.changegroups import change_groups, describe, named, top_folder_counts
 from edgemodels.diagnostics import Diagnostic, Location, has_failures
 from edgemodels.errors import UsageError
 from edgemodels.output import plural
@@ -259,7 +259,8 @@ MAX_LISTED = 200
 def summary(
     plan: Plan, output: Path, check: bool, max_paths: int = MAX_LISTED, no_tree: bool = False
 ) -> str:
-    """Counts, then (not under --check) one line per added/changed/removed file."""
+    """Counts, then (not under --check) one line per added/changed/removed file; on a first
+    write, one per top folder with its count."""
     counts = f"{len(plan.added)} added, {len(plan.changed)} changed, {len(plan.removed)} removed"
     if plan.conflicts:
         head = f"{output}: nothing written, {len(plan.conflicts)} conflict(s)"
@@ -274,11 +275,17 @@ def summary(
     # --check lists nothing here: its D304 findings name each file, prefixed with OUTPUT.
     if not plan.conflicts and not no_tree and not check:
         rows = [f"  {state:8} {path}" for state, path in iter_changes(plan)]
+        if _first_write(plan):  # thousands of paths that all say "added": counts instead
+            rows = [f"  {'added':8} {line}" for line in top_folder_counts(plan.added)]
         if len(rows) > max_paths:  # a first run of a large catalogue adds tens of thousands
             rows = [*rows[:max_paths], f"  ... and {len(rows) - max_paths} more"]
         lines += rows
         lines += [f"  (discarded a hand edit of {path})" for path in plan.overwritten]
     return "\n".join(lines) + "\n"
+
+
+def _first_write(plan: Plan) -> bool:
+    return bool(plan.added) and not (plan.changed or plan.removed or plan.unchanged)
 
 
 def remedy(plan: Plan, catalogue: Path | None, output: Path) -> str:

@@ -490,3 +490,20 @@ def test_the_summary_lists_paths_up_to_a_limit() -> None:
         "  added    f002",
         "  ... and 3 more",
     ]
+
+
+def test_a_first_write_is_summarised_per_top_folder(
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert repo.generate(catalogue()) == 0
+    lines = capsys.readouterr().out.splitlines()
+    files = len(repo.files())
+    models = len({p.split("/")[1] for p in repo.files() if p.startswith("models/")})
+    hub = sum(p.startswith("hub/") for p in repo.files())
+    assert f"  added    hub/ ({hub} files)" in lines
+    in_models = sum(p.startswith("models/") for p in repo.files())
+    assert f"  added    models/ ({in_models} files in {models} model folders)" in lines
+    assert "  added    README.md" in lines
+    assert len([line for line in lines if line.startswith("  added ")]) == 4 < files
+    assert repo.generate(bumped(catalogue())) == 0  # a regenerate lists its paths
+    assert "  changed  models/api/chart/Chart.yaml" in capsys.readouterr().out
