@@ -27,6 +27,7 @@ from edgemodels.deployed import (
 from edgemodels.diagnostics import Diagnostic, has_failures
 from edgemodels.errors import OutputError
 from edgemodels.generate import build_tree, conflict_findings, source_info
+from edgemodels.progress import Phase, Progress, no_phase, no_progress
 from edgemodels.publish import (
     UNPUSHED_REF,
     Destination,
@@ -69,6 +70,8 @@ class PublishOptions:
     force: bool = False  # overwrite generated files edited by hand on the branch
     timeout: float = 300.0  # seconds per git network operation
     allow_http_token: bool = False  # send EDGEMODELS_GIT_TOKEN over plain http://
+    phase: Phase = no_phase  # says each step as it starts (cli/terminal.py)
+    progress: Progress = no_progress  # a bar over the models rendered
 
 
 @dataclass(frozen=True)
@@ -116,7 +119,9 @@ def run_publish(
     # pull another folder. --repo is only where this run pushes (a local mirror, an SSH push
     # URL): the Channel keeps spec.git.url, the URL the hub clones.
     published = replace(spec, branch=dest.branch, path=dest.path)
-    tree = build_tree(replace(catalogue, git=published), source, RenderOptions())
+    options.phase(f"rendering {len(catalogue.models)} model(s)")
+    tree = build_tree(replace(catalogue, git=published), source, RenderOptions(), options.progress)
+    options.phase(f"scanning {len(tree)} file(s) for credentials")
     refuse_credentials(tree)
     commit, dirty = source_commit(options.catalogue)
     if dirty:
@@ -132,6 +137,10 @@ def run_publish(
         ]
     )
     context = _Context(dest, settings, tree, catalogue.name, trailer, options)
+    where = (
+        f"cloning {redact(dest.url)}" if options.workdir is None else f"opening {options.workdir}"
+    )
+    options.phase(where)
     with working_clone(dest, settings, options.workdir) as repo, git_errors(dest):
         result = _attempts(repo, context)
     if result.hub_note and result.status in ("published", "dry-run"):
@@ -191,10 +200,13 @@ def refuse_credentials(tree: Mapping[str, bytes]) -> None:
 def _attempts(repo: Any, ctx: _Context) -> PublishResult:
     last = ""
     for attempt in range(1, ctx.options.retries + 2):
+        ctx.options.phase(f"fetching and checking out {ctx.dest.branch}")
         checkout_branch(repo, ctx.dest, ctx.settings, ctx.options.create_branch)
+        ctx.options.phase("writing the tree" if not ctx.options.dry_run else "comparing the tree")
         result = _write_and_commit(repo, ctx, attempt)
         if result.status != "published":
             return result
+        ctx.options.phase(f"pushing to {redact(ctx.dest.url)}")
         outcome, detail = push_branch(repo, ctx.dest, ctx.settings)
         if outcome == "pushed":
             return result
@@ -258,6 +270,7 @@ def _write_and_commit(repo: Any, ctx: _Context, attempt: int) -> PublishResult:
             hand_applied=by_hand,
             hub_note=note,
         )
+    ctx.options.phase("committing")
     commit = commit_folder(repo, ctx.dest, message, ctx.settings)
     if commit is None:
         return PublishResult("unchanged", attempts=attempt, where=where)

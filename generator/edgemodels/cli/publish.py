@@ -8,6 +8,7 @@ import click
 
 from edgemodels.catalogue.default import default_catalogue_path
 from edgemodels.cli import EXIT_CLEAN, emit_findings, guarded, report_options
+from edgemodels.cli.terminal import phases, progress
 
 
 @click.command("publish")
@@ -135,6 +136,8 @@ def command(
             force,
             timeout,
             allow_http_token,
+            phase=phases("publish"),
+            progress=progress,
         )
         result = run_publish(options)  # warnings go to stderr
         if result.status == "findings":

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterable, Iterator, Sequence
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TextIO, TypeVar
 
@@ -74,3 +75,16 @@ def progress(items: Sequence[T], label: str) -> Iterator[Iterable[T]]:
         return
     with click.progressbar(items, label=label, file=sys.stderr) as bar:
         yield bar
+
+
+def phases(command: str) -> Callable[[str], None]:
+    """`publish: cloning ...` lines on an interactive stderr, with the seconds since the
+    command started, so a long run is not silent; nothing otherwise."""
+    if not is_interactive(sys.stderr):
+        return lambda label: None
+    start = time.monotonic()
+
+    def say(label: str) -> None:
+        click.echo(f"{command}: {label} ({time.monotonic() - start:.1f} s)", err=True)
+
+    return say

@@ -701,3 +701,31 @@ def test_a_failed_clone_says_what_to_check_and_keeps_what_git_said(
     assert rc == 2, err
     assert f"cannot clone {url}: {hint}" in err
     assert "\n  git said: " in err and "cannot reach the repository" not in err
+
+
+def test_publish_names_each_step_as_it_starts(catalogue: Path, bare_repo: Path) -> None:
+    """A 1,000-model publish takes seconds: at a terminal, each step is said (the CLI's
+    `phases` prints them to stderr; a pipe or CI gets nothing)."""
+    from edgemodels.publishing import PublishOptions, run_publish
+
+    said: list[str] = []
+    options = PublishOptions(catalogue, str(bare_repo), "acm-dev", phase=said.append)
+    assert run_publish(options).status == "published"
+    steps = [label.split(" ")[0] for label in said]
+    assert steps == [
+        "rendering",
+        "scanning",
+        "cloning",
+        "fetching",
+        "writing",
+        "committing",
+        "pushing",
+    ]
+    assert said[2] == f"cloning {bare_repo}"
+
+
+def test_phases_say_nothing_off_a_terminal(capsys: pytest.CaptureFixture[str]) -> None:
+    from edgemodels.cli.terminal import phases
+
+    phases("publish")("cloning")
+    assert capsys.readouterr().err == ""
