@@ -90,7 +90,9 @@ def test_hooks_pass_then_catch_a_stale_tree(
     assert done.returncode == 1, done.stdout + done.stderr
     assert re.search(r"^edgemodels generate --check\.+Failed$", done.stdout, re.M), done.stdout
     assert "D304" in done.stdout
-    assert "generated/models/forecaster/chart/Chart.yaml" in done.stdout
+    # in text, one finding per folder with its files
+    assert "generated/models/forecaster:1:1: D304 out of date: generate would change" in done.stdout
+    assert "chart/Chart.yaml" in done.stdout
 
     # A catalogue error: check prints its findings, generate --check only says it compared
     # nothing, so each finding is shown once.
@@ -111,7 +113,7 @@ def test_hooks_pass_then_catch_a_stale_tree(
     assert done.returncode == 1, done.stdout + done.stderr
     assert re.search(r"^edgemodels generate --check\.+Failed$", done.stdout, re.M), done.stdout
     assert not re.search(r"^edgemodels check\.+.*Skipped$", done.stdout, re.M), done.stdout
-    assert "generated/models/forecaster/chart/Chart.yaml" in done.stdout
+    assert "generated/models/forecaster:1:1: D304 out of date: generate would remove" in done.stdout
 
     # A README-only commit: the slow validate is skipped, the cheap whole-catalogue hooks pass.
     assert run(["git", "reset", "-q", "--hard"], catalogue).returncode == 0
