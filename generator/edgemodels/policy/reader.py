@@ -139,7 +139,10 @@ def offset_location(
     the file's text from where the scalar begins, which works for every scalar style.
     """
     line, col, _ = value_start(file.text, pos)
-    source = list(_chars_from(file.text.splitlines(), line, col))
+    # Each source line of the scalar gives the value at least one character (a folded
+    # line break counts): no more lines than that can hold it, not the rest of the file.
+    lines = file.text.splitlines()[: line + len(value) + 1]
+    source = list(_chars_from(lines, line, col))
     if not source:
         return Location(file.path, line, col)
     found = _align(source, value, _value_index(value, offset))
