@@ -149,6 +149,7 @@ _SHAPE_HINTS = (
     "PRIVATE KEY",
     "://",
     "gh",
+    "github_pat_",
     "gl",
     "xox",
     "AIza",
@@ -166,7 +167,10 @@ _SHAPE_HINTS = (
     "k_live_",
     "npm_",
 )  # fmt: skip  (few and short: each one is a search of the whole text)
-# The same for the shapes matched in any case, searched in the lower-cased text.
+# The same for the shapes matched in any case, searched in the lower-cased text. Matching in
+# any case also folds a few non-ASCII letters that `str.lower()` keeps (the long s is an `s`, the
+# Kelvin sign a `k`, the dotless i an `i`), and JSON writes them as `\uXXXX`: text with non-ASCII
+# letters goes to the expressions.
 _LOWER_SHAPE_HINTS = ("password", "passwd", "secret_access_key", "client_secret")
 # A key `is_secret_key` accepts holds one of these (lower-cased): its last word is one of
 # `_SECRET_WORDS` or the `key` / `secret` / `token` ending a `_SECRET_PAIRS` entry. Outside
@@ -195,7 +199,7 @@ def might_hold_credential(value: object) -> bool:
     if any(hint in text for hint in _SHAPE_HINTS):
         return True
     lower = text.lower()
-    if any(hint in lower for hint in _LOWER_SHAPE_HINTS) and "=" in text:
+    if "=" in text and ("\\u" in text or any(hint in lower for hint in _LOWER_SHAPE_HINTS)):
         return True
     for hint in _KEY_HINTS:
         at = lower.find(hint)
@@ -280,7 +284,9 @@ def _may_hold_shape(text: str) -> bool:
     """False when `shape_of(text)` is certainly None."""
     if any(hint in text for hint in _SHAPE_HINTS):
         return True
-    return "=" in text and any(hint in text.lower() for hint in _LOWER_SHAPE_HINTS)
+    if "=" not in text:
+        return False
+    return not text.isascii() or any(hint in text.lower() for hint in _LOWER_SHAPE_HINTS)
 
 
 def _may_hold_key(text: str) -> bool:

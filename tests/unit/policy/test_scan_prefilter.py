@@ -30,7 +30,7 @@ FRAGMENTS = [
     GITHUB, GITLAB, AWS, HF, KEY, "https://u:pw1234@h/x", '{"auths": {"r": {"auth": "dXNlcjpwYXNzd29yZA=="}}}',
     "xoxb-" + "1234567890ab", "AIza" + "S" * 35, "sk-" + "a" * 40, "eyJ" + "a" * 9 + ".eyJ" + "b" * 9 + ".c" * 9,
     BASE64_KEY, AZURE, SLACK, "Basic " + "Y2l1c2VyOmdscGF0LXNl", "sk_live_" + "a1" * 12,
-    "npm_" + "a1B2" * 9, "PGPASSWORD=", "Client_Secret =", "=hunter22",
+    "npm_" + "a1B2" * 9, "github_pat_" + "A1b2" * 11, "\u017f", "PGPASSWORD=", "Client_Secret =", "=hunter22",
     "password", "Token", "api_key", "clientSecret", "PASSWD", "name", "value", "key",
     '"', "\\", "\n", "\x01", "é", "\u2028", " ", ":", "-", "_", "/", "@", "hunter22", "x",
 ]  # fmt: skip
@@ -135,3 +135,53 @@ def test_scan_text_runs_the_expressions_only_on_lines_with_a_hint(
     schema = '{\n  "$schema": "https://json-schema.org/draft/2020-12/schema",\n' + chart
     assert scan_text(schema) == [] and len(scanned) == 1
     assert scan_text(f"x: 1\nurl: https://u:{'pw' * 4}@h/x\n") == [TextHit(2, 6, "password in URL")]
+
+
+# One credential of every shape, written as a generated file would hold it.
+SHAPE_SAMPLES = {
+    "private key": KEY,
+    "password in URL": "https://u:pw1234@h/x",
+    "GitHub token": "github_pat_" + "A1b2" * 11,
+    "GitLab token": GITLAB,
+    "AWS access key": AWS,
+    "Slack token": "xoxb-" + "1234567890ab",
+    "Google API key": "AIza" + "S" * 35,
+    "Hugging Face token": HF,
+    "API secret key": "sk-" + "a" * 40,
+    "JSON web token": "eyJ" + "a" * 9 + ".eyJ" + "b" * 9 + "." + "c" * 9,
+    "registry auth": '{"auth": "dXNlcjpwYXNzd29yZA=="}',
+    "private key (base64)": BASE64_KEY,
+    "connection-string key": AZURE,
+    "credential assignment": "PA\u017f\u017fWORD=hunter22xx",  # re folds the long s to s
+    "Slack webhook": SLACK,
+    "basic auth": "Basic " + "Y2l1c2VyOmdscGF0LXNl",
+    "Stripe key": "sk_live_" + "a1" * 12,
+    "npm token": "npm_" + "a1B2" * 9,
+}
+
+
+def test_every_shape_has_a_sample() -> None:
+    assert set(SHAPE_SAMPLES) == {kind for kind, _ in secrets_scan._SHAPES}
+
+
+@pytest.mark.parametrize(("kind", "sample"), SHAPE_SAMPLES.items())
+def test_the_prefilters_pass_every_shape(kind: str, sample: str) -> None:
+    """The hints are each shape's fixed parts; a shape without one (`github_pat_` has no
+    `gh`) would be skipped by publish's scan and by P110/P122."""
+    assert shape_of(sample) == kind
+    text = f"a: 1\nx: {sample}\n"
+    assert scan_text(text) == _scan_text_every_line(text) != []
+    assert scan_value({"env": [{"name": "X", "value": sample}]}) != []
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "db_pa\u017f\u017fword=hunter22",
+        "secret_access_\u212aey=hunter22",
+        "cl\u0131ent_secret=hunter22",
+    ],  # values without a hint of their own ("abcdefgh" holds "gh")
+)
+def test_letters_that_match_in_any_case_only_are_still_scanned(line: str) -> None:
+    assert scan_text(line) == _scan_text_every_line(line) != []
+    assert scan_value({"a": line}) == list(_walk({"a": line}, (), key=None)) != []
