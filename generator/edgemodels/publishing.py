@@ -96,6 +96,15 @@ class _Context:
     options: PublishOptions
 
 
+def _from(cwd: Path, url: str) -> str:
+    """A relative path of a local repository, made absolute: git reads it from the folder
+    it runs in, for the clone a temporary one (`--repo ../deploy.git` was 'no repository')."""
+    scp_like = ":" in url.split("/", 1)[0]  # `git@host:path`, and `ext::`, refused later
+    if "://" in url or scp_like or url.startswith("-") or Path(url).is_absolute():
+        return url
+    return os.path.normpath(cwd / url)
+
+
 def run_publish(
     options: PublishOptions, cwd: Path | None = None, warn: Callable[[str], None] | None = None
 ) -> PublishResult:
@@ -108,7 +117,7 @@ def run_publish(
         return PublishResult("findings", tuple(loaded.diagnostics))
     spec = catalogue.git
     dest = destination(
-        options.repo or spec.url,
+        _from(here, options.repo) if options.repo else spec.url,
         options.branch or spec.branch,
         spec.path if options.path is None else options.path,
         path_given=options.path is not None,

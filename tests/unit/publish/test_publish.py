@@ -729,3 +729,16 @@ def test_phases_say_nothing_off_a_terminal(capsys: pytest.CaptureFixture[str]) -
 
     phases("publish")("cloning")
     assert capsys.readouterr().err == ""
+
+
+def test_a_relative_repo_path_is_read_from_the_working_folder(
+    capsys: pytest.CaptureFixture[str],
+    catalogue: Path,
+    bare_repo: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """git clones from a temporary folder, where `../deploy.git` named nothing."""
+    monkeypatch.chdir(bare_repo.parent)
+    rc, out, err = publish(capsys, str(catalogue), "--repo", bare_repo.name, "--branch", "acm-dev")
+    assert rc == 0, out + err
+    assert len(branch_log(bare_repo)) == 1
