@@ -131,14 +131,16 @@ def command(
 
 
 def _old_findings_kept(fmt: str, view: View | None, max_text_rows: int) -> int | None:
-    """How many of the findings the base had too the report lists: all (None) in JSON;
-    the text report's first few unless --max-text-rows is 0; markdown as far as its size
-    budget allows (-1: not known here)."""
+    """How many of the findings the base had too that the log leaves out (all but the
+    errors) the report lists: all (None) in JSON; the text report's first few (errors
+    first) unless --max-text-rows is 0; markdown as far as its size budget allows (-1: not
+    known here)."""
     if fmt == "json" or view is None:
         return None
-    if fmt == "text":
-        shown = old_findings_shown(view, max_text_rows)
-        return None if shown == len(view.old_findings) else shown
+    if fmt == "text":  # of those not on stderr: the log shows every error
+        errors = sum(d.severity == "error" for d in view.old_findings)
+        listed = max(0, old_findings_shown(view, max_text_rows) - errors)  # errors first
+        return None if listed == len(view.old_findings) - errors else listed
     return -1
 
 

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from types import SimpleNamespace
+from typing import cast
 
 import jsonschema
 import pytest
 
 from edgemodels.catalogue.model import Catalogue
+from edgemodels.cli.plan import _old_findings_kept
 from edgemodels.diagnostics import Diagnostic, Location, sort_diagnostics
 from edgemodels.plan.core import Plan, build_plan
 from edgemodels.plan.gitrev import Revision
@@ -386,3 +389,20 @@ def test_one_site_and_one_model_read_in_the_singular_and_the_headline_names_the_
     assert render_text(v).startswith(f"Plan for catalogue {name} on 1 site\n")
     plan = build_plan(v.plan.after.catalogue, v.plan.sites, compared=False)[0]
     assert "**1 model on 1 site**" in render_markdown(build_view(plan, []))
+
+
+def test_the_log_counts_only_the_old_findings_it_leaves_out() -> None:
+    """The log shows every error; the text report lists the first 10 found at the base too,
+    errors first, so with 12 old errors it lists none of the 5 old warnings."""
+
+    def old(severity: str, n: int) -> list[Diagnostic]:
+        where = Location("c.yaml", 1, 1)
+        return [Diagnostic(where, "D106", f"{n}", severity, "x") for _ in range(n)]  # type: ignore[arg-type]
+
+    view = cast(View, SimpleNamespace(old_findings=old("error", 12) + old("warning", 5)))
+    assert _old_findings_kept("text", view, 200) == 0
+    assert _old_findings_kept("text", view, 0) is None
+    view = cast(View, SimpleNamespace(old_findings=old("error", 3) + old("warning", 30)))
+    assert _old_findings_kept("text", view, 200) == 7
+    view = cast(View, SimpleNamespace(old_findings=old("error", 3) + old("warning", 7)))
+    assert _old_findings_kept("text", view, 200) is None
