@@ -157,6 +157,16 @@ def run_publish(
     return result
 
 
+def _by_verb(paths: Sequence[str], added: Collection[str], tree: Collection[str]) -> str:
+    """`hub/a.yaml, hub/b.yaml added, hub/kustomization.yaml changed`."""
+    verbs = [
+        ("added", [p for p in paths if p in added]),
+        ("changed", [p for p in paths if p not in added and p in tree]),
+        ("removed", [p for p in paths if p not in tree]),
+    ]
+    return ", ".join(f"{', '.join(some)} {verb}" for verb, some in verbs if some)
+
+
 APPLY_HUB = "kubectl apply -k hub/ from the deploy branch's folder"
 SYNCED = tuple(f"{folder}/" for folder in SYNCED_FOLDERS)
 _APPLIER = {HUB_SYNCED: "RHACM", ARGOCD_SYNCED: "the hub Application"}
@@ -178,7 +188,7 @@ def hub_note(by_hand: Sequence[str], added: Collection[str], tree: Iterable[str]
         )
     only = who.replace(" applies ", " applies only ", 1) if folders else who
     return (
-        f"{', '.join(by_hand)} changed: {only}, so apply hub/ on the hub again "
+        f"{_by_verb(by_hand, added, set(paths))}: {only}, so apply hub/ on the hub again "
         f"({APPLY_HUB}) for the change to take effect"
     )
 

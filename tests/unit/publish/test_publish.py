@@ -632,6 +632,15 @@ def test_the_hub_note_names_what_applies_the_synced_folders() -> None:
         "from then on the hub Application applies hub/argocd/synced/ by itself, and publish "
         "says when hub/ must be applied again"
     )
+    # Moving to Argo CD adds the hub Application beside a changed hub/kustomization.yaml.
+    assert hub_note(
+        (*changed, "hub/kustomization.yaml", "hub/synced/gone.yaml"),
+        ["hub/argocd/application.yaml"],
+        [*argocd, "hub/kustomization.yaml"],
+    ).startswith(
+        "hub/argocd/application.yaml added, hub/kustomization.yaml changed, "
+        "hub/synced/gone.yaml removed: the hub Application applies only"
+    )
     both = [*argocd, "hub/synced/kustomization.yaml"]  # a keep-subscriptions migration
     assert "RHACM applies only hub/synced/ and the hub Application applies hub/argocd/" in (
         hub_note(changed, [], both)
