@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import click
@@ -15,6 +16,7 @@ from edgemodels.errors import OutputError
 from edgemodels.output import render_text
 from edgemodels.plan.core import PlanOptions, run_plan
 from edgemodels.plan.guards import DEFAULT_REMOVAL_LIMIT, parse_removal_limit
+from edgemodels.plan.report_json import json_pieces
 from edgemodels.plan.report_markdown import DEFAULT_MAX_CHARS, MIN_MAX_CHARS
 from edgemodels.plan.report_text import DEFAULT_MAX_ROWS, old_findings_shown, plan_summary_line
 from edgemodels.plan.report_unplanned import unplanned, unplanned_reporters
@@ -115,12 +117,16 @@ def command(
         plan, diags = run_plan(options)
         ordered = sort_diagnostics(diags)
         view = None if plan is None else build_view(plan, ordered)
+        report: Iterable[str]
         if view is None:  # the inputs have errors: still a report, in its format and place
-            report = unplanned_reporters()[fmt](unplanned(options, ordered, Path.cwd()))
+            report = [unplanned_reporters()[fmt](unplanned(options, ordered, Path.cwd()))]
+        elif fmt == "json":  # 100 MB for 3,000 sites: written as it is made
+            report = json_pieces(view)
         else:
-            report = reporters(max_markdown_chars, max_text_rows)[fmt](view)
+            report = [reporters(max_markdown_chars, max_text_rows)[fmt](view)]
         if output is None:
-            click.echo(report, nl=False)
+            for text in batched(report):
+                click.echo(text, nl=False)
         else:
             write_report(output, report)
             kept = _old_findings_kept(fmt, view, max_text_rows)
@@ -174,18 +180,40 @@ def _stderr_summary(
     return text + "\n".join([*lines, line]) + "\n"
 
 
-def write_report(path: Path, text: str) -> None:
-    """Write through a temporary file in the same folder, so a reader never sees half."""
+def batched(pieces: Iterable[str], size: int = 1 << 16) -> Iterator[str]:
+    """The pieces joined into writes of about `size` characters (click.echo flushes each)."""
+    held: list[str] = []
+    length = 0
+    for piece in pieces:
+        held.append(piece)
+        length += len(piece)
+        if length >= size:
+            yield "".join(held)
+            held, length = [], 0
+    if held:
+        yield "".join(held)
+
+
+def write_report(path: Path, pieces: Iterable[str]) -> None:
+    """Write through a temporary file in the same folder, so a reader never sees half; the
+    pieces are written as they come (the JSON report is made while it is written)."""
     folder = path.parent if str(path.parent) else Path(".")
     temp = None
     try:
         folder.mkdir(parents=True, exist_ok=True)  # as check and validate --output do
         fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
+            handle.writelines(pieces)
         os.chmod(temp, 0o644)
         os.replace(temp, path)
     except OSError as exc:
-        if temp is not None and os.path.exists(temp):
-            os.unlink(temp)
+        _remove(temp)
         raise OutputError(f"--output {path}: {exc.strerror or exc}") from exc
+    except BaseException:  # a crash or Ctrl-C while the report is made: no temporary file left
+        _remove(temp)
+        raise
+
+
+def _remove(temp: str | None) -> None:
+    if temp is not None and os.path.exists(temp):
+        os.unlink(temp)

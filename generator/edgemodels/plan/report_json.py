@@ -44,54 +44,73 @@ catalogue line a finding on a generated file came from, is there only when known
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator
 
 from edgemodels.diagnostics import Diagnostic
 from edgemodels.output import diagnostic_dict
-from edgemodels.plan.diff import SiteChange
+from edgemodels.plan.diff import SiteChange, SiteModel
 from edgemodels.plan.reports import View
 
 SCHEMA_VERSION = 4
 
 
 def plan_document(view: View) -> dict[str, object]:
-    plan = view.plan
+    """The whole document as one dict (the CLI streams it with `json_pieces` instead)."""
     return {
-        "schemaVersion": SCHEMA_VERSION,
-        "kind": "EdgeModelsPlan",
-        "catalogue": plan.catalogue_path,
-        "inventory": plan.inventory_path,
-        "base": ({"revision": plan.base.name, "commit": plan.base.commit} if plan.base else None),
-        "summary": {
-            "sites": plan.sites.index.size,
-            "models": len(plan.after.models),
-            "placements": len(plan.after.placements),
-            "sitesChanged": view.sites_changed,
-            "changes": dict(view.totals),
-            "findings": view.severities,
-        },
-        "models": [
-            {
-                "name": row.name,
-                "versionBefore": row.version_before,
-                "versionAfter": row.version_after,
-                "sitesBefore": row.sites_before,
-                "sitesAfter": row.sites_after,
-                "changes": dict(row.changes),
-            }
-            for row in view.models
-        ],
-        "placements": [
-            {
-                "name": t.name,
-                "sitesBefore": t.sites_before if plan.compared else None,
-                "sitesAfter": t.sites_after,
-                "changes": dict(t.changes),
-            }
-            for t in plan.placements
-        ],
-        "sites": _sites(view),
-        "findings": _findings(view),
+        key: list(value) if isinstance(value, Iterator) else value for key, value in _fields(view)
     }
+
+
+def _fields(view: View) -> list[tuple[str, object]]:
+    """The top-level keys in order; `sites` is an iterator, one site's dict at a time (the
+    whole list of a 3,000-site plan as dicts took 440 MB)."""
+    plan = view.plan
+    return [
+        ("schemaVersion", SCHEMA_VERSION),
+        ("kind", "EdgeModelsPlan"),
+        ("catalogue", plan.catalogue_path),
+        ("inventory", plan.inventory_path),
+        ("base", {"revision": plan.base.name, "commit": plan.base.commit} if plan.base else None),
+        (
+            "summary",
+            {
+                "sites": plan.sites.index.size,
+                "models": len(plan.after.models),
+                "placements": len(plan.after.placements),
+                "sitesChanged": view.sites_changed,
+                "changes": dict(view.totals),
+                "findings": view.severities,
+            },
+        ),
+        (
+            "models",
+            [
+                {
+                    "name": row.name,
+                    "versionBefore": row.version_before,
+                    "versionAfter": row.version_after,
+                    "sitesBefore": row.sites_before,
+                    "sitesAfter": row.sites_after,
+                    "changes": dict(row.changes),
+                }
+                for row in view.models
+            ],
+        ),
+        (
+            "placements",
+            [
+                {
+                    "name": t.name,
+                    "sitesBefore": t.sites_before if plan.compared else None,
+                    "sitesAfter": t.sites_after,
+                    "changes": dict(t.changes),
+                }
+                for t in plan.placements
+            ],
+        ),
+        ("sites", _sites(view)),
+        ("findings", _findings(view)),
+    ]
 
 
 def _findings(view: View) -> list[dict[str, object]]:
@@ -104,19 +123,17 @@ def finding_dict(d: Diagnostic, new: bool) -> dict[str, object]:
     return {**diagnostic_dict(d), "new": new}
 
 
-def _sites(view: View) -> list[dict[str, object]]:
-    out: list[dict[str, object]] = []
+def _sites(view: View) -> Iterator[dict[str, object]]:
     for number, models in enumerate(view.site_models()):
-        out.append(
-            {
-                "name": view.site_name(number),
-                "models": [
-                    {"name": m.name, "version": m.version, "image": m.image} for m in models
-                ],
-                "changes": [_change(c) for c in view.changes.get(number, ())],
-            }
-        )
-    return out
+        yield {
+            "name": view.site_name(number),
+            "models": [_site_model(m) for m in models],
+            "changes": [_change(c) for c in view.changes.get(number, ())],
+        }
+
+
+def _site_model(m: SiteModel) -> dict[str, object]:
+    return {"name": m.name, "version": m.version, "image": m.image}
 
 
 def _change(c: SiteChange) -> dict[str, object]:
@@ -134,13 +151,54 @@ def _change(c: SiteChange) -> dict[str, object]:
 
 
 def render_json(view: View) -> str:
-    """One line per list item: readable, and fast (json's C encoder runs only without indent)."""
-    fields = []
-    for key, value in plan_document(view).items():
-        if isinstance(value, list) and value:
-            items = ",\n    ".join(json.dumps(item, ensure_ascii=False) for item in value)
-            text = f"[\n    {items}\n  ]"
+    return "".join(json_pieces(view))
+
+
+def json_pieces(view: View) -> Iterator[str]:
+    """The report in pieces (a site, a finding at a time) whose concatenation is the
+    document: one line per list item, readable, and fast (json's C encoder runs only
+    without indent). A site's models and changes are shared by many sites: each is
+    encoded once."""
+    for number, (key, value) in enumerate(_fields(view)):
+        head = f"{',' if number else '{'}\n  {json.dumps(key)}: "
+        if key == "sites":
+            yield from _listed(head, _site_texts(view))
+        elif isinstance(value, list):
+            yield from _listed(head, (_dumps(item) for item in value))
         else:
-            text = json.dumps(value, ensure_ascii=False)
-        fields.append(f"  {json.dumps(key)}: {text}")
-    return "{\n" + ",\n".join(fields) + "\n}\n"
+            yield head + _dumps(value)
+    yield "\n}\n"
+
+
+def _listed(head: str, items: Iterable[str]) -> Iterator[str]:
+    """A list, one item a line; an empty one as `[]`."""
+    empty = True
+    for item in items:
+        yield (head + "[\n    " if empty else ",\n    ") + item
+        empty = False
+    yield head + "[]" if empty else "\n  ]"
+
+
+def _site_texts(view: View) -> Iterator[str]:
+    """Each site as `json.dumps` of its dict writes it (default separators), from the
+    encoded models and changes it lists."""
+    encoded: dict[int, str] = {}  # id() of a SiteModel or SiteChange: all live until the end
+
+    def text(item: SiteModel | SiteChange) -> str:
+        found = encoded.get(id(item))
+        if found is None:
+            made = _site_model(item) if isinstance(item, SiteModel) else _change(item)
+            found = encoded[id(item)] = _dumps(made)
+        return found
+
+    for number, models in enumerate(view.site_models()):
+        changes = view.changes.get(number, ())
+        yield (
+            f'{{"name": {_dumps(view.site_name(number))}, '
+            f'"models": [{", ".join(map(text, models))}], '
+            f'"changes": [{", ".join(map(text, changes))}]}}'
+        )
+
+
+def _dumps(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False)
