@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import click
@@ -595,3 +598,43 @@ def test_new_image_under_the_same_version(repo: Path, capsys: pytest.CaptureFixt
     assert change["toImage"].endswith(new) and change["fromImage"].endswith(old)
     sktime = next(m for m in doc["sites"][0]["models"] if m["name"] == "sktime")
     assert sktime["image"].endswith(new)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="poll() and SIGPIPE are POSIX notions")
+def test_json_to_a_closed_output_ends_the_run_quietly() -> None:
+    """`edgemodels plan --format json | head -1`: the report is written as it is made, and a
+    reader that has gone stops it as before (141, nothing on stderr)."""
+    args = ["plan", "-i", str(EXAMPLES / "sites.yaml"), str(EXAMPLES / "lrt"), "--format", "json"]
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        run = subprocess.run(
+            [sys.executable, "-m", "edgemodels", *args],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+        )
+    finally:
+        os.close(write_end)
+    assert (run.returncode, run.stderr) == (141, "")
+
+
+def test_json_to_a_folder_or_a_crash_midway_leaves_no_temporary_file(
+    repo: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (repo / "reports").mkdir()
+    assert plan("-i", "sites.yaml", "--format", "json", "-o", "reports") == EXIT_USAGE
+    assert capsys.readouterr().err == "edgemodels: error: --output reports: Is a directory\n"
+
+    def half(view: object) -> Iterator[str]:
+        yield '{\n  "schemaVersion": 4'
+        raise RuntimeError("a bug while the sites are written")
+
+    monkeypatch.setattr("edgemodels.cli.plan.json_pieces", half)
+    (repo / "plan.json").write_text("the last run's")
+    assert plan("-i", "sites.yaml", "--format", "json", "-o", "plan.json") == 3
+    assert "internal error: RuntimeError: a bug while" in capsys.readouterr().err
+    assert (repo / "plan.json").read_text() == "the last run's"
+    assert sorted(p.name for p in repo.iterdir() if p.name.startswith(".")) == [".git"]
+    assert list((repo / "reports").iterdir()) == []

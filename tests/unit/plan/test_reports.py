@@ -15,7 +15,7 @@ from edgemodels.cli.plan import _old_findings_kept
 from edgemodels.diagnostics import Diagnostic, Location, sort_diagnostics
 from edgemodels.plan.core import Plan, build_plan
 from edgemodels.plan.gitrev import Revision
-from edgemodels.plan.report_json import render_json
+from edgemodels.plan.report_json import json_pieces, plan_document, render_json
 from edgemodels.plan.report_markdown import MIN_MAX_CHARS, render_markdown
 from edgemodels.plan.report_text import render_text
 from edgemodels.plan.reports import View, build_view, reporters
@@ -406,3 +406,56 @@ def test_the_log_counts_only_the_old_findings_it_leaves_out() -> None:
     assert _old_findings_kept("text", view, 200) == 7
     view = cast(View, SimpleNamespace(old_findings=old("error", 3) + old("warning", 7)))
     assert _old_findings_kept("text", view, 200) is None
+
+
+def document_text(doc: dict[str, object]) -> str:
+    """The JSON report as `render_json` wrote it before it was streamed: the whole document,
+    then `json.dumps` of each top-level value, a list one item a line."""
+    fields = []
+    for key, value in doc.items():
+        if isinstance(value, list) and value:
+            items = ",\n    ".join(json.dumps(item, ensure_ascii=False) for item in value)
+            text = f"[\n    {items}\n  ]"
+        else:
+            text = json.dumps(value, ensure_ascii=False)
+        fields.append(f"  {json.dumps(key)}: {text}")
+    return "{\n" + ",\n".join(fields) + "\n}\n"
+
+
+def unicode_view(compared: bool, findings: bool) -> View:
+    """Several sites (one with no model and no change), a path, a finding and an origin
+    with non-ASCII text, quotes, a backslash and a control character."""
+    plan = view(compared).plan
+    plan = Plan(
+        plan.sites, plan.after, plan.before, plan.diffs, plan.placements,
+        "katalog/größe ✓", 'sites "Zürich".yaml', plan.base,
+    )  # fmt: skip
+    diags = [
+        *view(compared).findings,
+        Diagnostic(
+            Location("catalogue/models/ß.yaml", 3, 7),
+            "P001",
+            'model "naïve\\path" \x07 has no limits — ✗',
+            "warning",
+            "no-limits",
+            Location("catalogue/Ω.yaml", 1, 1),
+        ),
+    ]
+    return build_view(plan, sort_diagnostics(diags) if findings else [])
+
+
+@pytest.mark.parametrize("compared", [True, False])
+@pytest.mark.parametrize("findings", [True, False])
+def test_json_is_streamed_with_the_bytes_of_the_whole_document(
+    compared: bool, findings: bool
+) -> None:
+    v = unicode_view(compared, findings)
+    pieces = list(json_pieces(v))
+    expected = document_text(plan_document(v))
+    assert "".join(pieces) == render_json(v) == expected
+    assert ("größe ✓" in expected, "\\u0007" in expected) == (True, findings)
+    assert '{"name": "lab-1", "models": [], "changes": []}' in expected
+    assert ('"findings": []' in expected) != findings
+    # a piece per site at least: the CLI writes them as they are made
+    assert len(pieces) > len(v.plan.sites.inventory.sites)
+    assert sum(p.count('"name": "lab-1"') for p in pieces) == 1
