@@ -93,7 +93,15 @@ _SECRET_PAIRS = frozenset(
 _WORD_RE = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
 _PLACEHOLDER_RE = re.compile(r"^(\$\{.*\}|\$\(.*\)|\{\{.*\}\}|<[^>]*>|\*+|x+|changeme)$", re.I)
 _MIN_SECRET_LEN = 6
-_KEY_VALUE_RE = re.compile(r"^\s*-?\s*[\"']?([A-Za-z0-9_.-]+)[\"']?\s*[:=]\s*[\"']?([^\"'#\s]+)")
+# A `key: value`, `key=value` or `"key": "value"` pair anywhere on a line: the key starts the
+# line or follows a space, `{`, `,` or `[` (a JSON object or a flow mapping on one line).
+_KEY_VALUE_RE = re.compile(
+    r"(?<![^\s{,\[])(?:-\s+)?[\"']?([A-Za-z0-9_.-]+)[\"']?\s*[:=]\s*[\"']?([^\"'#\s]+)"
+)
+# A key whose value starts on the next line: `password: |`, `token: >-`, or `password:` alone.
+_KEY_ALONE_RE = re.compile(
+    r"^(\s*(?:-\s+)?)[\"']?([A-Za-z0-9_.-]+)[\"']?\s*:(?:\s+([|>][0-9+-]{0,2}))?\s*(?:#.*)?$"
+)
 
 
 def _key_words(key: str) -> list[str]:
@@ -265,19 +273,65 @@ def scan_text(text: str) -> list[TextHit]:
     # publish's tree (13 MB, 360,000 lines) took 4.6 s, at 0.3 us a character.
     if not (_may_hold_shape(text) or _may_hold_key(text)):
         return []
-    hits = []
-    for lineno, line in enumerate(text.splitlines(), start=1):
+    lines = text.splitlines()
+    hits: list[TextHit] = []
+    below: list[TextHit] = []
+    for lineno, line in enumerate(lines, start=1):
         kind = shape_of(line) if _may_hold_shape(line) else None
-        col = 1
         if kind is not None:
-            col = _first_shape_col(line)
+            hits.append(TextHit(lineno, _first_shape_col(line), kind))
         elif _may_hold_key(line):
-            match = _KEY_VALUE_RE.match(line)
-            if match and is_secret_key(match.group(1)) and _looks_literal(match.group(2)):
-                kind, col = f"literal value of '{match.group(1)}'", match.start(2) + 1
-        if kind is not None:
-            hits.append(TextHit(lineno, col, kind))
+            hits += key_hits(line, lineno)
+            below += value_below_hits(lines, lineno)
+    return merge_hits(hits, below)
+
+
+def key_hits(line: str, lineno: int) -> list[TextHit]:
+    """A hit for every secret key on `line` whose value on the same line looks literal."""
+    hits = []
+    match = _KEY_VALUE_RE.search(line)
+    while match is not None:
+        key, value = match.group(1), match.group(2)
+        # A flow mapping's `{password: <token>}` ends the value with the mapping.
+        if is_secret_key(key) and _looks_literal(value.rstrip(",]}")):
+            hits.append(TextHit(lineno, match.start(2) + 1, f"literal value of '{key}'"))
+        # Go on after the key, not the value: `args: --token=...` holds a second pair.
+        match = _KEY_VALUE_RE.search(line, match.end(1))
     return hits
+
+
+def value_below_hits(lines: Sequence[str], lineno: int) -> list[TextHit]:
+    """A hit when line `lineno` is a secret key with nothing after it but a block scalar
+    indicator (`password: |`, `token: >-`) or nothing at all, and the value starting on the
+    next non-blank line, indented deeper than the key, looks literal."""
+    match = _KEY_ALONE_RE.match(lines[lineno - 1])
+    if match is None or not is_secret_key(match.group(2)):
+        return []
+    below = next((n for n in range(lineno, len(lines)) if lines[n].strip()), None)
+    if below is None:
+        return []
+    value_line = lines[below]
+    value = value_line.strip()
+    if len(value_line) - len(value_line.lstrip()) <= len(match.group(1)):
+        return []  # not indented under the key: the key's value is empty (null)
+    # Without `|` or `>` the key may hold a mapping or a list instead of a folded scalar.
+    plain = match.group(3) is None
+    if plain and (value.startswith(("-", "#", "{", "[")) or ": " in value or value[-1] == ":"):
+        return []
+    if not _looks_literal(value.strip("\"'")):
+        return []
+    col = len(value_line) - len(value_line.lstrip()) + 1
+    return [TextHit(below + 1, col, f"literal value of '{match.group(2)}'")]
+
+
+def merge_hits(hits: list[TextHit], below: list[TextHit]) -> list[TextHit]:
+    """The hits by line, with a value found below its key left out where that line has a
+    hit of its own already."""
+    taken = {hit.line for hit in hits}
+    return sorted(
+        [*hits, *(hit for hit in below if hit.line not in taken)],
+        key=lambda hit: (hit.line, hit.col),
+    )
 
 
 def _may_hold_shape(text: str) -> bool:

@@ -10,17 +10,17 @@ from hypothesis import strategies as st
 
 from edgemodels import secrets_scan
 from edgemodels.secrets_scan import (
-    _KEY_VALUE_RE,
     CredentialHit,
     TextHit,
     _first_shape_col,
-    _looks_literal,
     _walk,
-    is_secret_key,
+    key_hits,
+    merge_hits,
     might_hold_credential,
     scan_text,
     scan_value,
     shape_of,
+    value_below_hits,
 )
 
 from .test_secrets_scan import AWS, AZURE, BASE64_KEY, GITHUB, GITLAB, HF, KEY, SLACK
@@ -92,22 +92,22 @@ def test_data_json_cannot_write_goes_to_the_walk() -> None:
 
 def _scan_text_every_line(text: str) -> list[TextHit]:
     """scan_text without its pre-filters: every line through the regular expressions."""
-    hits = []
-    for lineno, line in enumerate(text.splitlines(), start=1):
-        kind, col = shape_of(line), 1
+    lines = text.splitlines()
+    hits, below = [], []
+    for lineno, line in enumerate(lines, start=1):
+        kind = shape_of(line)
         if kind is not None:
-            col = _first_shape_col(line)
+            hits.append(TextHit(lineno, _first_shape_col(line), kind))
         else:
-            match = _KEY_VALUE_RE.match(line)
-            if match and is_secret_key(match.group(1)) and _looks_literal(match.group(2)):
-                kind, col = f"literal value of '{match.group(1)}'", match.start(2) + 1
-        if kind is not None:
-            hits.append(TextHit(lineno, col, kind))
-    return hits
+            hits += key_hits(line, lineno)
+            below += value_below_hits(lines, lineno)
+    return merge_hits(hits, below)
 
 
 LINE_FRAGMENTS = [
     *FRAGMENTS, "password: ", "apiKey: ", "  - ", "token=", "# ", "'", "key: k", "\r\n", "\u0130",
+    '{"', '": "', '", "', ", ", "{", "}", "[", ": |", ": >-", "\n  ", "\n    ", "password:",
+    "HF_TOKEN:", "\u212aey", "\u0131",
 ]  # fmt: skip
 
 
@@ -185,3 +185,16 @@ def test_the_prefilters_pass_every_shape(kind: str, sample: str) -> None:
 def test_letters_that_match_in_any_case_only_are_still_scanned(line: str) -> None:
     assert scan_text(line) == _scan_text_every_line(line) != []
     assert scan_value({"a": line}) == list(_walk({"a": line}, (), key=None)) != []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'a: 1\n{"name": "m", "password": "hunter22xx"}\n',
+        'x: {"port": 80, "apiToken": "abcdefgh12"}\n',
+        "a: 1\npassword: |\n  hunter22xx\n",
+        "a: 1\n  HF_TOKEN: >-\n\n    abcdefgh12\n",
+    ],
+)
+def test_the_prefilters_pass_keys_within_a_line_and_values_below_a_key(text: str) -> None:
+    assert scan_text(text) == _scan_text_every_line(text) != []

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from edgemodels.secrets_scan import CredentialHit, TextHit, is_secret_key, scan_text, scan_value
@@ -100,3 +102,51 @@ def test_scan_text_gives_line_and_column() -> None:
         TextHit(3, 11, "literal value of 'password'"),
         TextHit(4, 7, "GitLab token"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "hits"),
+    [
+        ('{"password": "hunter22xx"}', [(1, 15, "password")]),
+        ('  {"name": "m", "port": 80, "apiToken": "abcdefgh12"},', [(1, 42, "apiToken")]),
+        ("x: {user: u, password: hunter22xx}", [(1, 24, "password")]),
+        ('{"token": "abcdefgh12", "pwd": "qwerty123"}', [(1, 12, "token"), (1, 33, "pwd")]),
+        ("args: --token=abcdef123", [(1, 15, "--token")]),
+        ("password: |\n  hunter22xx\n", [(2, 3, "password")]),
+        ("a:\n  - HF_TOKEN: >-\n\n      abcdefgh12\n  b: 1\n", [(4, 7, "HF_TOKEN")]),
+        ("db:\n  password:\n    hunter22xx\n", [(3, 5, "password")]),
+        ('apiKey: |2-\n  "abcdefgh12"\n', [(2, 3, "apiKey")]),
+    ],
+)
+def test_scan_text_finds_keys_anywhere_on_a_line_and_values_below_their_key(
+    text: str, hits: list[tuple[int, int, str]]
+) -> None:
+    expected = [TextHit(line, col, f"literal value of '{key}'") for line, col, key in hits]
+    assert scan_text(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"password": "${DB_PASSWORD}", "token": "<token>"}',
+        "x: {password: <token>, apiKey: '{{ .Values.apiKey }}'}",
+        "password:\n  secretKeyRef:\n    name: db\n    key: password\n",
+        "env:\n- name: TOKEN\n  valueFrom:\n    secretKeyRef: {name: hf, key: token}\n",
+        "password:\n  - a\ntoken:\nnext: 1\n",
+        "password: |\n  {{ .Values.password | quote }}\n",
+        "token: >\n  see the vault entry\n",
+        "password:\n# comment\n",
+        '{"tokenFile": "/var/run/token", "passwordRef": "abcdefgh12"}',
+        "url: https://example.com/?key=abcdefgh12",
+    ],
+)
+def test_scan_text_leaves_references_placeholders_and_structure_alone(text: str) -> None:
+    assert scan_text(text) == []
+
+
+def test_the_generated_golden_trees_hold_no_credential() -> None:
+    """publish refuses a tree with a hit: the trees edgemodels writes must have none."""
+    root = Path(__file__).parents[2] / "cases"
+    files = [p for p in root.glob("*/expected/**/*") if p.is_file()]
+    assert len(files) > 50
+    assert [(p, hit) for p in files for hit in scan_text(p.read_text("utf-8"))] == []
