@@ -263,7 +263,7 @@ def summary(
     write, one per top folder with its count."""
     counts = f"{len(plan.added)} added, {len(plan.changed)} changed, {len(plan.removed)} removed"
     if plan.conflicts:
-        head = f"{output}: nothing written, {len(plan.conflicts)} conflict(s)"
+        head = f"{output}: nothing written, {plural(len(plan.conflicts), 'conflict')}"
     elif check and no_tree:
         head = f"{output}: no generated tree ({plural(len(plan.added), 'file')} to add)"
     elif check:

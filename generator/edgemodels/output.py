@@ -37,9 +37,9 @@ def summary_line(diags: Sequence[Diagnostic], subject: str) -> str:
     counts = count_by_severity(diags)
     if not diags:
         return f"{subject}: no findings"
-    parts = [f"{counts['error']} error(s)", f"{counts['warning']} warning(s)"]
+    parts = [plural(counts["error"], "error"), plural(counts["warning"], "warning")]
     if counts["info"]:
-        parts.append(f"{counts['info']} note(s)")
+        parts.append(plural(counts["info"], "note"))
     return f"{subject}: " + ", ".join(parts)
 
 

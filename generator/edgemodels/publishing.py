@@ -27,6 +27,7 @@ from edgemodels.deployed import (
 from edgemodels.diagnostics import Diagnostic, has_failures
 from edgemodels.errors import OutputError
 from edgemodels.generate import build_tree, conflict_findings, source_info
+from edgemodels.output import plural
 from edgemodels.progress import Phase, Progress, no_phase, no_progress
 from edgemodels.publish import (
     UNPUSHED_REF,
@@ -128,9 +129,9 @@ def run_publish(
     # pull another folder. --repo is only where this run pushes (a local mirror, an SSH push
     # URL): the Channel keeps spec.git.url, the URL the hub clones.
     published = replace(spec, branch=dest.branch, path=dest.path)
-    options.phase(f"rendering {len(catalogue.models)} model(s)")
+    options.phase(f"rendering {plural(len(catalogue.models), 'model')}")
     tree = build_tree(replace(catalogue, git=published), source, RenderOptions(), options.progress)
-    options.phase(f"scanning {len(tree)} file(s) for credentials")
+    options.phase(f"scanning {plural(len(tree), 'file')} for credentials")
     refuse_credentials(tree)
     commit, dirty = source_commit(options.catalogue)
     if dirty:
@@ -237,7 +238,7 @@ def _attempts(repo: Any, ctx: _Context) -> PublishResult:
         last = detail
     raise PushRejected(
         f"{ctx.dest.shown}: the branch kept moving while publishing: the push was rejected "
-        f"{ctx.options.retries + 1} time(s) ({last}); nothing was forced.\n"
+        f"{plural(ctx.options.retries + 1, 'time')} ({last}); nothing was forced.\n"
         f"  Run publish again later (it starts from the new branch head). The last "
         f"{_keep_commit(repo, ctx)}"
     )
@@ -394,7 +395,8 @@ def _discarded(prefix: str, paths: Sequence[str]) -> list[str]:
     ]
     if len(paths) > MAX_DISCARDED:
         shown.append(f"  ... and {len(paths) - MAX_DISCARDED} more")
-    head = f"Hand edits discarded (--force), {len(paths)} file(s); the parent commit has them:"
+    files = plural(len(paths), "file")
+    head = f"Hand edits discarded (--force), {files}; the parent commit has them:"
     return [head, *shown]
 
 

@@ -35,7 +35,7 @@ def test_findings_exit_1_with_locations(
     assert main(["check"]) == 1
     out = capsys.readouterr().out.splitlines()
     assert out[0] == "catalogue.yaml:4:12: S002 spec.models[0]: missing required field 'image'"
-    assert out[-1].startswith("checked catalogue.yaml: 3 error(s)")
+    assert out[-1].startswith("checked catalogue.yaml: 3 errors")
 
 
 def test_json_format(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

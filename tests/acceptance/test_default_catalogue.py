@@ -50,7 +50,7 @@ def test_check_from_any_folder_of_the_repository(
     assert main(["check"]) == 1
     out = capsys.readouterr().out
     assert f"{shown}:10:7: S001 unknown field 'wraper'" in out
-    assert f"checked {named}: 1 error(s)" in out
+    assert f"checked {named}: 1 error" in out
 
 
 def test_generate_and_plan_find_it_too(

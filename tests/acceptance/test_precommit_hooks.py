@@ -101,7 +101,7 @@ def test_hooks_pass_then_catch_a_stale_tree(
     done = hooks()
     assert done.returncode == 1, done.stdout + done.stderr
     assert done.stdout.count(" S001 unknown field 'wraper'") == 1, done.stdout
-    assert "the catalogue has 1 error(s) (see edgemodels check)" in done.stdout
+    assert "the catalogue has 1 error (see edgemodels check)" in done.stdout
     # ... and validate does not pass the old tree as if the change had validated.
     assert re.search(r"^edgemodels validate\.+\(no files to check\)Skipped$", done.stdout, re.M)
 

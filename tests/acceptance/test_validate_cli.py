@@ -85,7 +85,7 @@ def test_a_defect_exits_1_with_its_location(tree: Path, capsys: pytest.CaptureFi
         f"{tree.as_posix()}/{rel}:{line}:3: K101 Placement lrt: unknown field 'toleration' in /spec "
         "(from lrt/catalogue.yaml#targets/lrt)"  # no lrt/ here to look its line up in
     )
-    assert out[-1].startswith(f"validated {tree}: 1 error(s)")
+    assert out[-1].startswith(f"validated {tree}: 1 error")
 
 
 def test_tree_damage_that_stops_rhacm_deploying(
@@ -111,7 +111,7 @@ def test_tree_damage_that_stops_rhacm_deploying(
     kept = other.read_text().splitlines()
     annotations = kept.index("  annotations:") + 1  # K327 stands on the annotations
     assert f"anomaly-scorer--lrt-non-arm.yaml:{annotations}:3: K327 [warning] " in out
-    assert out.splitlines()[-1].startswith(f"validated {tree}: 2 error(s), 1 warning(s)")
+    assert out.splitlines()[-1].startswith(f"validated {tree}: 2 errors, 1 warning")
 
 
 def test_a_tree_left_half_written_is_an_error(

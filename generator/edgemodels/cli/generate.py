@@ -12,6 +12,7 @@ from edgemodels.cli.terminal import progress
 from edgemodels.diagnostics import Diagnostic
 from edgemodels.errors import UsageError
 from edgemodels.generate import GenerateOptions, generate, remedy, summary
+from edgemodels.output import plural
 
 REPORT_SUFFIXES = (".json", ".sarif", ".xml")
 
@@ -38,7 +39,7 @@ def report_stopped(findings: tuple[Diagnostic, ...], subject: str, output: Path)
     if any(d.code.startswith("D") for d in findings) or not errors:
         return emit_findings(findings, "text", subject)
     click.echo(
-        f"{subject}: the catalogue has {errors} error(s) (see edgemodels check); "
+        f"{subject}: the catalogue has {plural(errors, 'error')} (see edgemodels check); "
         f"{output} was not compared"
     )
     return EXIT_FINDINGS

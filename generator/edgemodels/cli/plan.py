@@ -165,8 +165,9 @@ def _stderr_summary(
     line = plan_summary_line(view)
     if len(shown) < len(diags):
         left = len(diags) - len(shown)
+        are = "is" if left == 1 else "are"
         if kept is None:
-            line += f" (the {left} found at the base too are in {output})"
+            line += f" (the {left} found at the base too {are} in {output})"
         elif kept >= 0:
             line += (
                 f" (of the {left} found at the base too, {output} lists {kept}; "
@@ -174,7 +175,7 @@ def _stderr_summary(
             )
         else:
             line += (
-                f" (the {left} found at the base too are in {output} as far as its size "
+                f" (the {left} found at the base too {are} in {output} as far as its size "
                 "budget allows; --format json has them all)"
             )
     return text + "\n".join([*lines, line]) + "\n"

@@ -171,5 +171,6 @@ def shown_message(message: str, sha: str) -> str:
     left_out = closing - 1 - MAX_SHOWN_LINES  # the blank line before the files stays
     if left_out <= 0:
         return message
-    cut = f"  ... and {left_out} more line(s): `git show -s {sha}` in the deploy repository"
+    noun = "line" if left_out == 1 else "lines"
+    cut = f"  ... and {left_out} more {noun}: `git show -s {sha}` in the deploy repository"
     return "\n".join([*lines[:MAX_SHOWN_LINES], cut, *lines[closing - 1 :]]) + "\n"

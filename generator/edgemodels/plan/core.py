@@ -19,6 +19,7 @@ from edgemodels.diagnostics import (
 )
 from edgemodels.errors import InputError, NoCatalogueFiles
 from edgemodels.inventory import WorkloadSites, load_inventory, load_workload_sites
+from edgemodels.output import plural
 from edgemodels.plan import delivery, guards, hazards
 from edgemodels.plan.atbase import BaseFiles, as_working
 from edgemodels.plan.diff import ModelDiff, PlacementTotals, diff_models, placement_totals
@@ -199,7 +200,7 @@ def _base(
             first = errors[0].render() if errors else "no catalogue"
             raise InputError(
                 f"--base {options.base}: the catalogue at that revision does not load "
-                f"({len(errors)} error(s); first: {first})"
+                f"({plural(len(errors), 'error')}; first: {first})"
             )
         files = BaseFiles(
             shown_name(snapshot.path, snapshot.root), os.path.realpath(options.catalogue)

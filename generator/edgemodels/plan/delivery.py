@@ -34,6 +34,7 @@ from collections.abc import Iterable
 
 from edgemodels.catalogue.model import Catalogue
 from edgemodels.diagnostics import Diagnostic, Severity
+from edgemodels.output import plural
 from edgemodels.plan.diff import ModelDiff
 from edgemodels.plan.evaluate import Sites
 from edgemodels.plan.guards import name_list
@@ -75,7 +76,7 @@ def delivery_findings(
     for d in diffs:
         held |= d.kept
     switch = f"{_describe(before)} -> {_describe(after)}"
-    where = f"{count(held)} site(s) ({name_list(sites, held)})" if held else "the sites"
+    where = f"{plural(count(held), 'site')} ({name_list(sites, held)})" if held else "the sites"
     severity: Severity = "warning" if allow else "error"
     allow_hint = "" if allow else "; pass --allow-removals if this is intended"
     if _subscriptions(before) and not _subscriptions(after):

@@ -56,11 +56,11 @@ class RemovalLimit:
         return bool(self.arms_exceeded(removed, total))
 
     def arms_exceeded(self, removed: int, total: int) -> list[str]:
-        """The arms of the limit `removed` of `total` sites is over ("5 site(s)", "10% of
+        """The arms of the limit `removed` of `total` sites is over ("5 sites", "10% of
         sites"): the message names these, not the whole limit (2 is not over 5 sites)."""
         arms = []
         if self.sites is not None and removed > self.sites:
-            arms.append(f"{self.sites} site(s)")
+            arms.append(plural(self.sites, "site"))
         if self.percent is not None and total > 0 and removed * 100 > self.percent * total:
             arms.append(f"{self.percent:g}% of sites")
         return arms
@@ -68,7 +68,7 @@ class RemovalLimit:
     def __str__(self) -> str:
         parts = []
         if self.sites is not None:
-            parts.append(f"{self.sites} site(s)")
+            parts.append(plural(self.sites, "site"))
         if self.percent is not None:
             parts.append(f"{self.percent:g}% of sites")
         return " or ".join(parts)
@@ -98,6 +98,10 @@ def name_list(sites: Sites, mask: Mask, limit: int = MAX_NAMED) -> str:
     names = [sites.inventory.sites[n].name for n in numbers[:limit]]
     more = len(numbers) - len(names)
     return ", ".join(names) + (f" and {more} more" if more > 0 else "")
+
+
+def _are(number: int) -> str:
+    return "is" if number == 1 else "are"
 
 
 def _finding(loc: Location, code: str, name: str, message: str, severity: Severity) -> Diagnostic:
@@ -151,7 +155,8 @@ def removal_findings(
     emptied = had & ~has
     if emptied:
         message = (
-            f"{count(emptied)} site(s) are left with none of the models they had: "
+            f"{plural(count(emptied), 'site')} {_are(count(emptied))} left with none of the "
+            "models they had: "
             f"{name_list(sites, emptied)}{hint}"
         )
         found.append(_finding(where, "D102", "site-left-empty", message, severity))
@@ -173,7 +178,8 @@ def capacity_findings(after: Evaluation, sites: Sites) -> list[Diagnostic]:
         if model.size is None:
             message = (
                 f"container model {model.name} has no container.size, so its storage on "
-                f"{count(model.sites & bounded)} site(s) with a declared capacity is not checked"
+                f"{plural(count(model.sites & bounded), 'site')} with a declared capacity is not "
+                "checked"
             )
             found.append(_finding(model.location, "D107", "unsized-model", message, "info"))
             continue
@@ -214,7 +220,8 @@ def workload_findings(after: Evaluation, sites: Sites) -> list[Diagnostic]:
             missing = runs & ~placed.sites if placed else 0
             if missing:
                 message = (
-                    f"workload {workload.name} runs on {count(missing)} site(s) without model "
+                    f"workload {workload.name} runs on {plural(count(missing), 'site')} "
+                    f"without model "
                     f"{used}: {name_list(sites, missing)}"
                 )
                 found.append(
@@ -224,7 +231,7 @@ def workload_findings(after: Evaluation, sites: Sites) -> list[Diagnostic]:
         idle = model.sites & ~users.get(model.name, 0) if model.wrapper == "container" else 0
         if idle:
             message = (
-                f"container model {model.name} is placed on {count(idle)} site(s) where no "
+                f"container model {model.name} is placed on {plural(count(idle), 'site')} where no "
                 f"workload uses it: {name_list(sites, idle)}"
             )
             found.append(
@@ -296,7 +303,8 @@ def image_volume_findings(after: Evaluation, sites: Sites) -> list[Diagnostic]:
         if bad:
             message = (
                 f"container model {model.name} is delivered as an image volume to "
-                f"{count(bad)} site(s) without image volume support: {name_list(sites, bad)}"
+                f"{plural(count(bad), 'site')} without image volume support: "
+                f"{name_list(sites, bad)}"
             )
             found.append(
                 _finding(model.location, "D108", "image-volume-unsupported", message, "error")
@@ -315,7 +323,7 @@ def preserved_removal_findings(
     for d in diffs:
         if d.removed:
             message = (
-                f"model '{d.name}' leaves {count(d.removed)} site(s) "
+                f"model '{d.name}' leaves {plural(count(d.removed), 'site')} "
                 f"({name_list(sites, d.removed)}), but Argo CD preserves resources on deletion: "
                 "its last objects stay there, "
                 f"unmanaged; delete them on the site (label edgemodels.io/model={d.name})"

@@ -56,6 +56,7 @@ from dataclasses import dataclass
 
 from edgemodels.catalogue.model import Catalogue, Model
 from edgemodels.diagnostics import Diagnostic, Severity
+from edgemodels.output import plural
 from edgemodels.plan.diff import ModelDiff
 from edgemodels.plan.evaluate import PlacedModel, Sites
 from edgemodels.plan.guards import name_list
@@ -122,8 +123,8 @@ def _resized(
     where = model.location_of("container.size")
     claim = f"{model.name}-model"
     change = (
-        f"container model {model.name}: container.size {was} -> {now} on {count(kept)} "
-        f"site(s) that keep it with copy delivery ({name_list(sites, kept)})"
+        f"container model {model.name}: container.size {was} -> {now} on "
+        f"{plural(count(kept), 'site')} that keep it with copy delivery ({name_list(sites, kept)})"
     )
     fails = (
         " (with Helm the whole release upgrade fails with it)"
@@ -181,7 +182,8 @@ def _handed_over(
         else ""
     )
     message = (
-        f"model {model.name}: packaging {was} -> {model.packaging} on {count(kept)} site(s) "
+        f"model {model.name}: packaging {was} -> {model.packaging} on "
+        f"{plural(count(kept), 'site')} "
         f"that keep it ({name_list(sites, kept)}): the same objects pass from one deployer to "
         "the other, and Helm refuses objects it did not create while the Subscription refuses "
         "objects Helm owns, so the change stalls or the model is absent until a retry"

@@ -14,7 +14,7 @@ from collections.abc import Callable, Hashable, Iterable, Sequence
 from typing import TypeVar
 
 from edgemodels.diagnostics import SEVERITY_RANK
-from edgemodels.output import summary_line
+from edgemodels.output import plural, summary_line
 from edgemodels.plan.diff import CHANGE_KINDS, SiteChange
 from edgemodels.plan.reports import View, change_summary, headline
 
@@ -85,7 +85,8 @@ def cut_line(left_out: Sequence[tuple[list[int], object]], max_rows: int) -> lis
         return []
     sites = sum(len(numbers) for numbers, _ in left_out)
     return [
-        f"  ... and {sites} more site(s) in {len(left_out)} group(s), left out at "
+        f"  ... and {sites} more {'site' if sites == 1 else 'sites'} in "
+        f"{plural(len(left_out), 'group')}, left out at "
         f"--max-text-rows {max_rows} (0 shows all; --format json lists every site)"
     ]
 
@@ -206,7 +207,7 @@ def finding_lines(view: View, max_rows: int = DEFAULT_MAX_ROWS) -> list[str]:
 
 
 def plan_summary_line(view: View) -> str:
-    """`plan: 0 error(s), 201 warning(s)`, and with a base how many of them are new."""
+    """`plan: 0 errors, 201 warnings`, and with a base how many of them are new."""
     line = summary_line(list(view.findings), "plan")
     if view.plan.base_findings is not None and view.findings:
         line += f"; {len(view.new_findings)} of them new"

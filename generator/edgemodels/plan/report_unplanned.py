@@ -18,7 +18,7 @@ from pathlib import Path
 
 from edgemodels.catalogue.sources import shown_name
 from edgemodels.diagnostics import Diagnostic, count_by_severity
-from edgemodels.output import render_text
+from edgemodels.output import plural, render_text
 from edgemodels.plan.core import PlanOptions
 from edgemodels.plan.diff import CHANGE_KINDS
 from edgemodels.plan.report_json import SCHEMA_VERSION, finding_dict
@@ -73,12 +73,17 @@ def render_unplanned_markdown(report: Unplanned) -> str:
         "The inputs have errors, so no site's models could be worked out. Fix them and run "
         "the plan again.",
         "",
-        "Findings: {error} error(s), {warning} warning(s), {info} note(s)".format(
-            **count_by_severity(report.findings)
-        ),
+        "Findings: " + _severities(count_by_severity(report.findings)),
         *finding_lines(list(report.findings)),
     ]
     return "\n".join(lines) + "\n"
+
+
+def _severities(counts: dict[str, int]) -> str:
+    return ", ".join(
+        plural(counts[severity], noun)
+        for severity, noun in (("error", "error"), ("warning", "warning"), ("info", "note"))
+    )
 
 
 def unplanned_reporters() -> dict[str, Callable[[Unplanned], str]]:

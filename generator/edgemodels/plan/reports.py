@@ -99,13 +99,13 @@ def headline(view: View) -> str:
 
 def findings_summary(view: View) -> str:
     """The findings by severity; with a base, how many of each are new in this change
-    ("0 error(s), 201 warning(s) (0 new)")."""
+    ("0 errors, 201 warnings (0 new)")."""
     total = count_by_severity(view.findings)
     new = count_by_severity(view.new_findings)
-    names = {"error": "error(s)", "warning": "warning(s)", "info": "note(s)"}
+    names = {"error": "error", "warning": "warning", "info": "note"}
     parts = []
     for severity, name in names.items():
-        text = f"{total[severity]} {name}"
+        text = plural(total[severity], name)
         if view.plan.base_findings is not None and total[severity]:
             text += f" ({new[severity]} new)"
         parts.append(text)
@@ -114,7 +114,8 @@ def findings_summary(view: View) -> str:
 
 def change_summary(view: View) -> str:
     parts = ", ".join(f"{view.totals[kind]} {kind}" for kind in CHANGE_KINDS)
-    return f"{view.sites_changed} site(s) change: {parts}"
+    changing = "site changes" if view.sites_changed == 1 else "sites change"
+    return f"{view.sites_changed} {changing}: {parts}"
 
 
 def detail_text(change: SiteChange, deployer: str | None = "Subscription") -> str:

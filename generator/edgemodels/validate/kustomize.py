@@ -30,6 +30,7 @@ from pathlib import Path
 import yaml
 
 from edgemodels.diagnostics import Location
+from edgemodels.output import plural
 from edgemodels.validate.codes import diagnostic
 from edgemodels.validate.cores import Gate
 from edgemodels.validate.discover import (
@@ -296,7 +297,8 @@ def _check_listings(root: Path, static: Sequence[str], started: threading.Event)
 def _no_kubectl(root: Path, targets: Sequence[str]) -> Finding:
     first = kustomization_file(root / targets[0])
     where = Location(first.relative_to(root).as_posix() if first else targets[0], 1, 1)
-    message = f"kubectl not found on PATH: {len(targets)} kustomization(s) not built or validated"
+    unbuilt = plural(len(targets), "kustomization")
+    message = f"kubectl not found on PATH: {unbuilt} not built or validated"
     return diagnostic("K207", where, message, severity="warning"), ""
 
 

@@ -43,7 +43,7 @@ def test_a_delivery_switch_outside_the_migration_is_a_removal_guard(
 ) -> None:
     (d118,) = found(before, after, "D118")
     assert d118.severity == "error"
-    assert "2 site(s) (a-01, a-02)" in d118.message
+    assert "2 sites (a-01, a-02)" in d118.message
     assert "--allow-removals" in d118.message
     assert [d.severity for d in found(before, after, "D118", allow=True)] == ["warning"]
 

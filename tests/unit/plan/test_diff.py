@@ -162,7 +162,7 @@ def test_a_site_moved_between_two_placements_of_a_model() -> None:
     assert d101.message.startswith(
         "models are removed from 1 of 3 sites (33.3%; 1 of them only to get them again through "
         "other placements: a moved model's old Subscription is deleted, and its objects with "
-        "it), over the limit of 0 site(s) or 0% of sites, whichever is smaller (over both):"
+        "it), over the limit of 0 sites or 0% of sites, whichever is smaller (over both):"
     )
     _, within = build_plan(work, three, base, compared=True, limit=RemovalLimit(1, None))
     assert not [d for d in within if d.code in ("D101", "D102")]

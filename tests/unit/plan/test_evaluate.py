@@ -75,7 +75,7 @@ def test_follow_placement_is_limited_to_the_cluster_sets() -> None:
     assert [(d.location, d.severity) for d in missing] == [
         (Location("catalogue.yaml", 80, 7), "error")
     ]
-    assert "workload logistics runs on 1 site(s) without model detector: d" in missing[0].message
+    assert "workload logistics runs on 1 site without model detector: d" in missing[0].message
 
 
 def test_follow_with_no_user_lands_nowhere() -> None:
@@ -109,7 +109,7 @@ def test_workload_export_moves_workloads_not_models() -> None:
     found = [(d.code, d.location.line, d.severity) for d in diags if d.code.startswith("D1")]
     assert found[:2] == [("D109", 6, "warning"), ("D110", 8, "warning")]
     missing = [d.message for d in diags if d.code == "D104"]
-    assert missing == ["workload logistics runs on 1 site(s) without model detector: c"]
+    assert missing == ["workload logistics runs on 1 site without model detector: c"]
 
 
 def test_a_workload_without_selector_or_sites_runs_nowhere() -> None:

@@ -68,13 +68,13 @@ def test_mass_removal(total: int, losing: int, limit: RemovalLimit, trips: bool)
     ("total", "losing", "limit", "over"),
     [
         # 2 is not over 5 sites: only the 10% arm is named
-        (2, 2, RemovalLimit(), "(100%), over the limit of 10% of sites (the limit is 5 site(s) "
+        (2, 2, RemovalLimit(), "(100%), over the limit of 10% of sites (the limit is 5 sites "
          "or 10% of sites, whichever is smaller):"),
-        (1000, 7, RemovalLimit(), "(0.7%), over the limit of 5 site(s) (the limit is"),
+        (1000, 7, RemovalLimit(), "(0.7%), over the limit of 5 sites (the limit is"),
         # over both: the limit is said once
-        (40, 25, RemovalLimit(), "(62.5%), over the limit of 5 site(s) or 10% of sites, "
+        (40, 25, RemovalLimit(), "(62.5%), over the limit of 5 sites or 10% of sites, "
          "whichever is smaller (over both):"),
-        (300, 1, RemovalLimit(sites=0, percent=None), "(0.3%), over the limit of 0 site(s):"),
+        (300, 1, RemovalLimit(sites=0, percent=None), "(0.3%), over the limit of 0 sites:"),
     ],
 )  # fmt: skip
 def test_mass_removal_names_the_arm_of_the_limit_it_is_over(
@@ -112,7 +112,7 @@ def test_site_left_without_any_model() -> None:
     assert [(d.code, d.message) for d in diags] == [
         (
             "D102",
-            "1 site(s) are left with none of the models they had: b; "
+            "1 site is left with none of the models they had: b; "
             "pass --allow-removals if this is intended",
         )
     ]
@@ -164,7 +164,7 @@ def test_capacity() -> None:
     assert [(d.severity, d.message) for d in unsized] == [
         (
             "info",
-            "container model c has no container.size, so its storage on 2 site(s) with a "
+            "container model c has no container.size, so its storage on 2 sites with a "
             "declared capacity is not checked",
         )
     ]
@@ -187,11 +187,11 @@ def test_models_without_workloads_and_workloads_without_models() -> None:
     _, diags = build_plan(cat, where)
     found = sorted((d.code, d.severity, d.message) for d in diags)
     assert found == [
-        ("D104", "error", "workload paint runs on 1 site(s) without model painter: b"),
+        ("D104", "error", "workload paint runs on 1 site without model painter: b"),
         (
             "D105",
             "warning",
-            "container model detector is placed on 1 site(s) where no workload uses it: b",
+            "container model detector is placed on 1 site where no workload uses it: b",
         ),
     ]
 
@@ -236,7 +236,7 @@ def test_image_volume_delivery() -> None:
     assert [(d.code, d.message) for d in diags] == [
         (
             "D108",
-            "container model vol is delivered as an image volume to 1 site(s) without image "
+            "container model vol is delivered as an image volume to 1 site without image "
             "volume support: old",
         )
     ]
@@ -252,7 +252,7 @@ def test_argo_cd_preserving_resources_keeps_removed_models_on_sites() -> None:
     _, diags = build_plan(argo, where, base, compared=True)
     (kept,) = [d for d in diags if d.code == "D111"]
     assert kept.severity == "info"
-    assert "model 'old' leaves 2 site(s) (s00, s01)" in kept.message
+    assert "model 'old' leaves 2 sites (s00, s01)" in kept.message
     no_preserve = replace(argo.hub.argocd, preserve_resources_on_deletion=False)
     pruning = replace(argo, hub=replace(argo.hub, argocd=no_preserve))
     _, diags = build_plan(pruning, where, base, compared=True)

@@ -52,7 +52,7 @@ def test_a_smaller_copy_volume_is_an_error_at_the_size_line() -> None:
     (d114,) = found(base, work, "D114")
     assert (d114.severity, d114.location) == ("error", SIZE_LINE)
     assert d114.message.startswith(
-        "container model weights: container.size 2Gi -> 1Gi on 2 site(s) that keep it with "
+        "container model weights: container.size 2Gi -> 1Gi on 2 sites that keep it with "
         "copy delivery (a-01, a-02): the API server refuses to shrink its claim weights-model"
     )
     assert "new name" in d114.message and "remove it in one merge" in d114.message
@@ -63,7 +63,7 @@ def test_a_bigger_copy_volume_is_a_warning_naming_volume_expansion() -> None:
     work = catalogue(TARGETS, (weights("3Gi"),))
     (d114,) = found(base, work, "D114")
     assert (d114.severity, d114.location) == ("warning", SIZE_LINE)
-    assert "2Gi -> 3Gi on 2 site(s)" in d114.message
+    assert "2Gi -> 3Gi on 2 sites" in d114.message
     assert "allowVolumeExpansion: true), which k3s's default local-path lacks" in d114.message
 
 
@@ -110,7 +110,7 @@ def test_a_packaging_change_is_an_error_at_the_packaging_line() -> None:
     (d115,) = found(base, work, "D115")
     assert (d115.severity, d115.location) == ("error", PACKAGING_LINE)
     assert d115.message.startswith(
-        "model weights: packaging kustomize -> helm on 2 site(s) that keep it (a-01, a-02): "
+        "model weights: packaging kustomize -> helm on 2 sites that keep it (a-01, a-02): "
         "the same objects pass from one deployer to the other"
     )
     assert "its copy volume weights-model is deleted and made again" in d115.message
@@ -122,7 +122,7 @@ def test_a_packaging_change_of_an_http_model_has_no_volume() -> None:
     changed = replace(http_model("scorer", targets=("line-b",)), packaging="kustomize")
     (d115,) = found(base, catalogue(TARGETS, (changed,)), "D115")
     assert (d115.severity, d115.location.line) == ("error", 40)  # no packaging line: the model
-    assert "helm -> kustomize on 1 site(s) that keep it (b-01)" in d115.message
+    assert "helm -> kustomize on 1 site that keep it (b-01)" in d115.message
     assert "volume" not in d115.message
 
 
@@ -195,7 +195,7 @@ def test_a_moved_site_is_resized_where_argo_cd_keeps_the_claim() -> None:
     base = replace(catalogue(wide, (weights("2Gi", targets=("line-a",)),)), hub=argo)
     work = replace(catalogue(wide, (weights("1Gi", targets=("all",)),)), hub=argo)
     (d114,) = found(base, work, "D114")
-    assert "2Gi -> 1Gi on 2 site(s) that keep it with copy delivery (a-01, a-02)" in d114.message
+    assert "2Gi -> 1Gi on 2 sites that keep it with copy delivery (a-01, a-02)" in d114.message
 
 
 def test_a_hub_namespace_change_is_a_removal_guard() -> None:

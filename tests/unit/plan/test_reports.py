@@ -185,7 +185,7 @@ def big_view(models: int = 150, sites_: int = 200, findings: int = 300) -> View:
         Diagnostic(
             Location(f"catalogue/models/m{n}.yaml", 5, 5),
             "D105",
-            f"container model m{n} is placed on 3 site(s) where no workload uses it | x",
+            f"container model m{n} is placed on 3 sites where no workload uses it | x",
             "warning" if n % 7 else "error",
         )
         for n in range(findings)
@@ -273,11 +273,11 @@ def test_text_report() -> None:
         "Plan for catalogue test (catalogue/) on 4 sites, compared with origin/main (aaaaaaaaaaaa)"
     )
     assert (
-        "  3 site(s) change: 3 added, 2 upgraded, 1 downgraded, 1 changed, 0 moved, 2 removed"
+        "  3 sites change: 3 added, 2 upgraded, 1 downgraded, 1 changed, 0 moved, 2 removed"
         in lines
     )
     assert "  lrt-1, lrt-2  scorer   ^upgraded    1.0.0 -> 1.1.0" in lines  # the same changes
-    assert lines[-1] == "plan: 0 error(s), 1 warning(s)"
+    assert lines[-1] == "plan: 0 errors, 1 warning"
 
 
 def test_text_report_of_a_fleet_wide_change_groups_sites_and_caps_the_rows() -> None:
@@ -303,7 +303,7 @@ def test_text_report_of_a_fleet_wide_change_groups_sites_and_caps_the_rows() -> 
     (gone,) = [line for line in lines if " gone " in line and "-removed" in line]
     assert gone.split()[-2:] == ["-removed", "1.0.0"]
     assert lines[at + 2 + 151] == (
-        "  ... and 1500 more site(s) in 1 group(s), left out at --max-text-rows 200 "
+        "  ... and 1500 more sites in 1 group, left out at --max-text-rows 200 "
         "(0 shows all; --format json lists every site)"
     )
     everything = render_text(build_view(plan, sort_diagnostics(diags)), 0).splitlines()
@@ -331,7 +331,7 @@ def test_text_report_without_base_lists_each_set_of_models_once() -> None:
         ["site-0001,", "site-0004,", "site-0007", "and", "997", "more", "1", "m1@1.0.0"],
     ]
     assert lines[at + 4 : at + 5] == [
-        "  ... and 1000 more site(s) in 1 group(s), left out at --max-text-rows 2 "
+        "  ... and 1000 more sites in 1 group, left out at --max-text-rows 2 "
         "(0 shows all; --format json lists every site)",
     ]
 
@@ -363,16 +363,16 @@ def test_a_finding_the_base_had_is_not_new_though_its_line_moved() -> None:
     ]
     text = render_markdown(v)
     assert text.startswith("### ⚠️ edgemodels plan")
-    assert "Findings: 0 error(s), 2 warning(s) (1 new), 0 note(s)" in text
+    assert "Findings: 0 errors, 2 warnings (1 new), 0 notes" in text
     assert text.index("nowhere-2 selects") < text.index("<summary>Found at the base too (1)")
     assert text.index("<summary>Found at the base too (1)") < text.index("nowhere-1 selects")
-    assert render_text(v).splitlines()[-1] == "plan: 0 error(s), 2 warning(s); 1 of them new"
+    assert render_text(v).splitlines()[-1] == "plan: 0 errors, 2 warnings; 1 of them new"
 
 
 def test_only_findings_the_base_had_leave_the_headline_clean() -> None:
     text = render_markdown(nowhere_plan(base_targets=2))
     assert text.startswith("### ✅ edgemodels plan")
-    assert "Findings: 0 error(s), 2 warning(s) (0 new), 0 note(s)" in text
+    assert "Findings: 0 errors, 2 warnings (0 new), 0 notes" in text
 
 
 def test_every_finding_is_new_without_a_base() -> None:

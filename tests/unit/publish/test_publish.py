@@ -344,7 +344,7 @@ def test_force_names_the_hand_edits_it_discards_in_the_commit(
     rc, out, _ = publish(capsys, str(catalogue), *where, "--force")
     assert rc == 0, out
     text = message(bare_repo)
-    assert "Hand edits discarded (--force), 1 file(s); the parent commit has them:\n" in text
+    assert "Hand edits discarded (--force), 1 file; the parent commit has them:\n" in text
     assert "  deploy/models/sktime/chart/values.yaml\n" in text
     assert "Hand edits discarded" in out  # the message is shown as it is committed
     shown = git(
@@ -396,7 +396,7 @@ def test_branch_that_keeps_moving_stops_after_the_retries(
     set_version(catalogue, "sktime", "1.4.2", "1.5.0")
     rc, _, err = publish(capsys, *args, "--retries", "2")
     assert rc == 2
-    assert "rejected 3 time(s)" in err and "nothing was forced" in err
+    assert "rejected 3 times" in err and "nothing was forced" in err
     kept = message(work / ".git", "refs/edgemodels/unpushed/acm-dev")
     assert "upgraded sktime 1.4.2 -> 1.5.0" in kept
 
@@ -670,7 +670,7 @@ def test_a_long_commit_message_is_shown_cut_and_committed_whole() -> None:
     assert len(shown) == MAX_SHOWN_LINES + 5
     assert shown[:3] == ["edgemodels: publish fleet: 1000 upgraded", "", "Changes per target:"]
     assert shown[MAX_SHOWN_LINES] == (
-        f"  ... and {2003 - MAX_SHOWN_LINES} more line(s): `git show -s 0123456789ab` in the "
+        f"  ... and {2003 - MAX_SHOWN_LINES} more lines: `git show -s 0123456789ab` in the "
         "deploy repository"
     )
     assert shown[-4:] == [
