@@ -156,7 +156,27 @@ IMAGE_FORM = "registry/repository[:tag][@sha256:digest]"
 
 def image_problem(ref: str) -> str:
     """Why `ref` does not parse (for a reference `parse_image` refused), in the words of
-    the part that is wrong; the expected form when no single part is to blame."""
+    the part that is wrong; the expected form when no single part is to blame. A reference
+    that names no registry also says where sites would pull it from (as P101 does)."""
+    return _image_problem(ref) + _pulled_from(ref)
+
+
+def _pulled_from(ref: str) -> str:
+    """` (it names no registry, so sites would pull docker.io/library/sktime)`, or ''."""
+    if any(c.isspace() for c in ref) or "://" in ref:
+        return ""
+    name = ref.partition("@")[0]
+    first, slash, _ = name.partition("/")
+    if slash and ("." in first or ":" in first or first == "localhost"):
+        return ""
+    path = name.rsplit(":", 1)[0] if ":" in name.rsplit("/", 1)[-1] else name
+    if not path:
+        return ""
+    path = path if "/" in path else f"library/{path}"
+    return f" (it names no registry, so sites would pull {DOCKER_HUB}/{path})"
+
+
+def _image_problem(ref: str) -> str:
     if not ref.strip() or any(c.isspace() for c in ref):
         return "it contains a space; an image reference has none"
     if m := re.match(r"^([a-zA-Z][a-zA-Z0-9+.-]*)://", ref):

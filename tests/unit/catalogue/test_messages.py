@@ -33,6 +33,34 @@ def test_an_invalid_image_says_which_part_is_wrong(tmp_path: Path, image: str, r
 
 
 @pytest.mark.parametrize(
+    ("image", "reason"),
+    [
+        (
+            f"sktime@{DIGEST}",
+            "the digest after '@' needs its algorithm: '@sha256:<64 hex digits>' (it names no "
+            "registry, so sites would pull docker.io/library/sktime)",
+        ),
+        (
+            f"i4q/sktime:1.4.2@sha256:{DIGEST[:60]}",
+            "the sha256 digest has 60 hex digits; it needs 64 (copy it whole, e.g. from `skopeo "
+            "inspect` or the registry's page) (it names no registry, so sites would pull "
+            "docker.io/i4q/sktime)",
+        ),
+        (
+            f"{IMAGE}@{DIGEST}",
+            "the digest after '@' needs its algorithm: '@sha256:<64 hex digits>'",
+        ),
+        (f"https://{IMAGE}", "drop the 'https://': an image reference has no scheme"),
+    ],
+)
+def test_an_invalid_image_without_a_registry_says_where_it_would_be_pulled_from(
+    tmp_path: Path, image: str, reason: str
+) -> None:
+    (found,) = messages(tmp_path, sub(f"image: {IMAGE}", f"image: {image}"))
+    assert found == f"catalogue.yaml:21:14: R205 '{image}' is not a valid image reference: {reason}"
+
+
+@pytest.mark.parametrize(
     ("old", "new", "expected"),
     [
         (
