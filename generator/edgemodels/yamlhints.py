@@ -54,6 +54,26 @@ def explain(problem: str, at: Pos, started: Pos | None, lines: list[str]) -> str
     return None
 
 
+BOM = "\ufeff"
+STRAY_BOM = (
+    "a stray byte-order mark (U+FEFF, invisible in most editors) here: remove it; YAML "
+    "allows one only at the very start of a file"
+)
+
+
+def stray_bom(at: Pos, lines: list[str]) -> Pos | None:
+    """Where a byte-order mark stands on the error's line before the error, or on the line
+    above: one pasted in the middle of a file reads as a character before a key or after a
+    ':', and libyaml's complaint is about the indentation or the key it then does not find.
+    """
+    line, col = at
+    for n in range(min(line, len(lines) - 1), max(line - 1, 0) - 1, -1):
+        text = lines[n][: col + 1] if n == line else lines[n]
+        if (found := text.rfind(BOM)) >= 0:
+            return n, found
+    return None
+
+
 def _colon(at: Pos, lines: list[str]) -> str:
     line, col = at
     text = lines[line] if line < len(lines) else ""

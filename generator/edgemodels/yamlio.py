@@ -20,7 +20,7 @@ from typing import Any, Protocol
 import yaml
 
 from edgemodels.diagnostics import Diagnostic, Location
-from edgemodels.yamlhints import explain
+from edgemodels.yamlhints import STRAY_BOM, explain, stray_bom
 
 try:  # libyaml is in PyYAML's wheels; the pure parser is a slow but correct fallback
     from yaml import CSafeLoader as _Loader
@@ -331,6 +331,9 @@ def _syntax_finding(shown: str, exc: yaml.MarkedYAMLError, text: str) -> Diagnos
             shown, "Y012", "tab-indentation", "tab character where YAML allows only spaces", pos
         )
     start = exc.context_mark
+    bom = stray_bom((mark.line, mark.column) if mark else (0, 0), lines)
+    if bom is not None:
+        return _finding(shown, "Y001", "yaml-syntax", STRAY_BOM, (bom[0] + 1, bom[1] + 1))
     plain = explain(
         str(exc.problem or ""),
         (mark.line, mark.column) if mark else (0, 0),

@@ -153,3 +153,30 @@ def test_indentation_and_quoting_mistakes_are_explained(
     _, diags = yamlio.parse_text(text, "x.yaml")
     line, col, message = expected
     assert [(d.line, d.col, d.code, d.message) for d in diags] == [(line, col, "Y001", message)]
+
+
+@pytest.mark.parametrize(
+    ("text", "at"),
+    [
+        ("a: 1\n\ufeffb: 2\n", (2, 1)),
+        ("spec:\n  git:\ufeff\n    url: x\n", (2, 7)),
+    ],
+)
+def test_a_byte_order_mark_in_the_middle_is_named(text: str, at: tuple[int, int]) -> None:
+    """libyaml reads a pasted U+FEFF as a character before the key and complains about the
+    indentation; the finding says what is there, at its position."""
+    _, diags = yamlio.parse_text(text, "x.yaml")
+    assert [(d.line, d.col, d.code, d.message) for d in diags] == [
+        (
+            *at,
+            "Y001",
+            "a stray byte-order mark (U+FEFF, invisible in most editors) here: "
+            "remove it; YAML allows one only at the very start of a file",
+        )
+    ]
+
+
+def test_a_byte_order_mark_away_from_the_error_is_not_blamed() -> None:
+    _, diags = yamlio.parse_text('a: "x\ufeff"\nb: 1\nc:\n  d: 1\n   e: 2\n', "x.yaml")
+    assert [(d.line, d.col) for d in diags] == [(5, 5)]
+    assert "byte-order" not in diags[0].message
