@@ -635,3 +635,55 @@ def test_json_to_a_folder_or_a_crash_midway_leaves_no_temporary_file(
     assert (repo / "plan.json").read_text() == "the last run's"
     assert sorted(p.name for p in repo.iterdir() if p.name.startswith(".")) == [".git"]
     assert list((repo / "reports").iterdir()) == []
+
+
+def finding_places(out: str, codes: tuple[str, ...]) -> list[str]:
+    return [line.split(" ")[0] + " " + line.split(" ")[1] for line in out.splitlines()
+            if any(f": {code} " in line for code in codes)]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        ("branch: acm-dev", "branch: acm-prod", ["catalogue/catalogue.yaml:12:13: D117"]),
+        ("namespace: i4q-lrt    #", "namespace: i4q-edge    #", ["catalogue/catalogue.yaml:16:16: D116"]),
+        (
+            "    reconcileRate: medium\n",
+            "    reconcileRate: medium\n    delivery: argocd\n    argocd: {namespace: gitops}\n",
+            ["catalogue/catalogue.yaml:20:15: D118"],
+        ),
+    ],
+)  # fmt: skip
+def test_hub_setting_findings_point_at_the_setting_that_changed(
+    repo: Path, capsys: pytest.CaptureFixture[str], old: str, new: str, expected: list[str]
+) -> None:
+    """D116-D119 point at the changed line of spec.git / spec.hub, not at metadata.name."""
+    path = repo / "catalogue" / "catalogue.yaml"
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new))
+    plan("-i", "sites.yaml", "--base", "main", "--allow-removals", "catalogue")
+    assert finding_places(capsys.readouterr().out, ("D116", "D117", "D118", "D119")) == expected
+
+
+@pytest.mark.parametrize(
+    ("pull_model", "expected"),
+    [
+        ("pullModel: false", "catalogue/catalogue.yaml:21:44: D119"),
+        ("preserveResourcesOnDeletion: true", "catalogue/catalogue.yaml:21:5: D119"),  # left out
+    ],
+)
+def test_a_dropped_pull_model_points_at_pull_model_or_the_argocd_section(
+    repo: Path, capsys: pytest.CaptureFixture[str], pull_model: str, expected: str
+) -> None:
+    path = repo / "catalogue" / "catalogue.yaml"
+    text = path.read_text().replace(
+        "    reconcileRate: medium\n",
+        "    reconcileRate: medium\n    delivery: argocd\n"
+        "    argocd: {namespace: gitops, pullModel: true}\n",
+    )
+    path.write_text(text)
+    git(repo, "commit", "-qam", "argo cd with the pull model")
+    path.write_text(text.replace("pullModel: true", pull_model))
+    plan("-i", "sites.yaml", "--base", "main", "catalogue")
+    assert finding_places(capsys.readouterr().out, ("D119",)) == [expected]

@@ -64,6 +64,28 @@ class Merged:
     workloads: list[Node] = field(default_factory=list)
 
 
+def setting_locations(merged: Merged) -> dict[str, Location]:
+    """Where the catalogue-wide settings stand in the files that define them
+    (`metadata.name`, `spec.hub`, `spec.hub.delivery`, `spec.hub.argocd.pullModel`, ...):
+    plan's findings about a changed setting point at it. Kept out of the typed catalogue,
+    whose repr keys every model's render (a moved line would re-render them all)."""
+    found = {"metadata.name": merged.name.at()} if merged.name is not None else {}
+    for section in ("git", "hub"):
+        if section in merged.sections:
+            _add_settings(found, merged.sections[section], f"spec.{section}")
+    return found
+
+
+def _add_settings(found: dict[str, Location], node: Node, prefix: str) -> None:
+    found[prefix] = node.path_key()
+    data = node.data if isinstance(node.data, dict) else {}
+    for key, value in data.items():
+        if isinstance(value, dict):
+            _add_settings(found, node.child(key), f"{prefix}.{key}")
+        else:
+            found[f"{prefix}.{key}"] = node.at(key)
+
+
 def discover(path: Path) -> tuple[list[Path], list[Path]]:
     """The files of a catalogue, in a stable order, and the folders skipped because they
     hold a tree edgemodels generated (`.edgemodels/manifest.json`): its YAML is Kubernetes

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from edgemodels.catalogue import load
 from edgemodels.catalogue.model import Catalogue
-from edgemodels.catalogue.sources import shown_name
+from edgemodels.catalogue.sources import setting_locations, shown_name
 from edgemodels.codes import entry_codes
 from edgemodels.diagnostics import (
     Diagnostic,
+    Location,
     Suppression,
     apply_suppressions,
     find_suppressions,
@@ -72,6 +74,7 @@ def build_plan(
     exported: tuple[WorkloadSites, ...] | None = None,
     limit: RemovalLimit = DEFAULT_REMOVAL_LIMIT,
     allow_removals: bool = False,
+    settings: Mapping[str, Location] | None = None,
 ) -> tuple[Plan, list[Diagnostic]]:
     """The plan of `catalogue` on `sites`, compared with `base` when `compared`.
 
@@ -94,9 +97,9 @@ def build_plan(
         diags += guards.preserved_removal_findings(catalogue, diffs, sites)
         diags += hazards.resize_findings(diffs, before.catalogue, catalogue, sites)
         diags += hazards.hand_over_findings(diffs, catalogue, sites)
-        diags += hazards.hub_findings(before.catalogue, catalogue, allow_removals)
+        diags += hazards.hub_findings(before.catalogue, catalogue, allow_removals, settings)
         diags += delivery.delivery_findings(
-            diffs, before.catalogue, catalogue, sites, allow_removals
+            diffs, before.catalogue, catalogue, sites, allow_removals, settings
         )
     plan = Plan(sites, after, before, diffs, placement_totals(diffs, before, after))
     if base_findings is not None:
@@ -152,6 +155,7 @@ def run_plan(options: PlanOptions, cwd: Path | None = None) -> tuple[Plan | None
         exported,
         options.removal_limit,
         options.allow_removals,
+        setting_locations(loaded.merged),
     )
     suppressions, refused = _plan_suppressions(loaded.merged.files)
     found = apply_suppressions(found, suppressions) + refused

@@ -30,14 +30,14 @@ on the same sites, but another deployer on the hub.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from edgemodels.catalogue.model import Catalogue
-from edgemodels.diagnostics import Diagnostic, Severity
+from edgemodels.diagnostics import Diagnostic, Location, Severity
 from edgemodels.output import plural
 from edgemodels.plan.diff import ModelDiff
 from edgemodels.plan.evaluate import Sites
-from edgemodels.plan.guards import name_list
+from edgemodels.plan.guards import name_list, setting_at
 from edgemodels.selectors import count
 
 MIGRATION = 'README, "Moving from Subscriptions to Argo CD"'
@@ -66,11 +66,24 @@ def _describe(catalogue: Catalogue) -> str:
 
 
 def delivery_findings(
-    diffs: Iterable[ModelDiff], before: Catalogue, after: Catalogue, sites: Sites, allow: bool
+    diffs: Iterable[ModelDiff],
+    before: Catalogue,
+    after: Catalogue,
+    sites: Sites,
+    allow: bool,
+    settings: Mapping[str, Location] | None = None,
 ) -> list[Diagnostic]:
-    """D118 delivery-switched and D119 pull-model-dropped (module docstring)."""
+    """D118 delivery-switched and D119 pull-model-dropped (module docstring), at the setting
+    that changed (`settings`: where they stand, else the catalogue's metadata.name)."""
     if before is after:
         return []
+    settings = settings or {}
+    switched = (
+        "spec.hub.delivery"
+        if before.hub.delivery != after.hub.delivery
+        else "spec.hub.argocd.migration"
+    )
+    at = setting_at(settings, switched, after)
     found = []
     held = 0
     for d in diffs:
@@ -90,7 +103,7 @@ def delivery_findings(
                 "spec.hub.argocd.migration: keep-subscriptions first, verify, then "
                 f"subscriptions-removed ({MIGRATION}){allow_hint}"
             )
-            found.append(Diagnostic(after.location, "D118", message, severity, "delivery-switched"))
+            found.append(Diagnostic(at, "D118", message, severity, "delivery-switched"))
     elif before.hub.delivery == "argocd" and after.hub.delivery != "argocd":
         message = (
             f"{switch}: hub/argocd/synced/ leaves the branch, so the hub Application "
@@ -101,12 +114,14 @@ def delivery_findings(
             "migration this way: remove the models in one merge, delete the hub Application "
             f"by hand, then switch{allow_hint}"
         )
-        found.append(Diagnostic(after.location, "D118", message, severity, "delivery-switched"))
-    found += _pull_model_findings(before, after)
+        found.append(Diagnostic(at, "D118", message, severity, "delivery-switched"))
+    found += _pull_model_findings(before, after, settings)
     return found
 
 
-def _pull_model_findings(before: Catalogue, after: Catalogue) -> list[Diagnostic]:
+def _pull_model_findings(
+    before: Catalogue, after: Catalogue, settings: Mapping[str, Location]
+) -> list[Diagnostic]:
     was, now = before.hub, after.hub
     if not (was.delivery == now.delivery == "argocd" and was.argocd.pull_model):
         return []
@@ -131,4 +146,5 @@ def _pull_model_findings(before: Catalogue, after: Catalogue) -> list[Diagnostic
         "shows each work's ApplicationSet in its annotation "
         f"apps.open-cluster-management.io/hosting-applicationset, {ns}/<name>){purge}"
     )
-    return [Diagnostic(after.location, "D119", message, "warning", "pull-model-dropped")]
+    where = setting_at(settings, "spec.hub.argocd.pullModel", after)
+    return [Diagnostic(where, "D119", message, "warning", "pull-model-dropped")]

@@ -28,7 +28,7 @@ D114 and D115, changes of a kept model that sites refuse, are in plan/hazards.py
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from edgemodels.catalogue.model import Catalogue
@@ -98,6 +98,16 @@ def name_list(sites: Sites, mask: Mask, limit: int = MAX_NAMED) -> str:
     names = [sites.inventory.sites[n].name for n in numbers[:limit]]
     more = len(numbers) - len(names)
     return ", ".join(names) + (f" and {more} more" if more > 0 else "")
+
+
+def setting_at(settings: Mapping[str, Location], key: str, catalogue: Catalogue) -> Location:
+    """Where setting `key` (`spec.hub.argocd.pullModel`) stands, else the section that holds
+    it (a setting left out for its default), else the catalogue's metadata.name."""
+    while key:
+        if key in settings:
+            return settings[key]
+        key = key.rpartition(".")[0]
+    return catalogue.location
 
 
 def _are(number: int) -> str:

@@ -51,15 +51,15 @@ so nothing is handed over; the old ones are pruned and the new ones created.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from edgemodels.catalogue.model import Catalogue, Model
-from edgemodels.diagnostics import Diagnostic, Severity
+from edgemodels.diagnostics import Diagnostic, Location, Severity
 from edgemodels.output import plural
 from edgemodels.plan.diff import ModelDiff
 from edgemodels.plan.evaluate import PlacedModel, Sites
-from edgemodels.plan.guards import name_list
+from edgemodels.plan.guards import name_list, setting_at
 from edgemodels.plan.quantity import parse_bytes
 from edgemodels.render.common import DEFAULT_MODEL_SIZE
 from edgemodels.selectors import Mask, count
@@ -261,28 +261,33 @@ def _sides(catalogue: Catalogue) -> list[_HubSide]:
     return sides
 
 
-def _changed(old: dict[str, object], new: dict[str, object]) -> list[str]:
-    return [f"{key} {old[key]} -> {new[key]}" for key in old if old[key] != new[key]]
+def _changed(old: dict[str, object], new: dict[str, object]) -> dict[str, str]:
+    """The changed settings by key: `{"spec.git.url": "spec.git.url a -> b"}`."""
+    return {key: f"{key} {old[key]} -> {new[key]}" for key in old if old[key] != new[key]}
 
 
-def hub_findings(before: Catalogue, after: Catalogue, allow: bool) -> list[Diagnostic]:
+def hub_findings(
+    before: Catalogue,
+    after: Catalogue,
+    allow: bool,
+    settings: Mapping[str, Location] | None = None,
+) -> list[Diagnostic]:
     """D116 hub-moved and D117 hub-bootstrap-changed (module docstring), for each hub side
-    the catalogue has before and after."""
+    the catalogue has before and after; each at the first changed setting (`settings`:
+    where they stand, else the catalogue's metadata.name)."""
     if before is after:
         return []
+    settings = settings or {}
     sides = [s for s in _sides(after) if s in _sides(before)]
     found = [
-        _moved(before, after, side, moved, allow)
+        _moved(before, after, side, moved, allow, settings)
         for side in sides
         if (moved := _changed(side.identity(before), side.identity(after)))
     ]
-    changed = list(
-        dict.fromkeys(
-            line
-            for side in sides
-            for line in _changed(side.bootstrap(before), side.bootstrap(after))
-        )
-    )
+    by_key: dict[str, str] = {}
+    for side in sides:
+        by_key |= _changed(side.bootstrap(before), side.bootstrap(after))
+    changed = list(dict.fromkeys(by_key.values()))
     if changed:
         carriers = "; and ".join(side.carriers for side in sides)
         message = (
@@ -290,18 +295,22 @@ def hub_findings(before: Catalogue, after: Catalogue, allow: bool) -> list[Diagn
             f"({carriers}), so after the publish apply hub/ again (kubectl apply -k hub/) "
             "for it to take effect"
         )
-        found.append(
-            Diagnostic(after.location, "D117", message, "warning", "hub-bootstrap-changed")
-        )
+        where = setting_at(settings, next(iter(by_key)), after)
+        found.append(Diagnostic(where, "D117", message, "warning", "hub-bootstrap-changed"))
     return found
 
 
 def _moved(
-    before: Catalogue, after: Catalogue, side: _HubSide, moved: list[str], allow: bool
+    before: Catalogue,
+    after: Catalogue,
+    side: _HubSide,
+    moved: dict[str, str],
+    allow: bool,
+    settings: Mapping[str, Location],
 ) -> Diagnostic:
     old_hub = f"{before.name}-hub"
     message = (
-        f"the hub side moves ({'; '.join(moved)}): every hub object is named after these, "
+        f"the hub side moves ({'; '.join(moved.values())}): every hub object is named after these, "
         f"so the running {side.runner} {old_hub} (namespace {side.namespace(before)}) "
         f"{side.loss}, until hub/ is applied again"
         + (
@@ -314,4 +323,5 @@ def _moved(
         + ("" if allow else "; pass --allow-removals if this is intended")
     )
     severity: Severity = "warning" if allow else "error"
-    return Diagnostic(after.location, "D116", message, severity, "hub-moved")
+    where = setting_at(settings, next(iter(moved)), after)
+    return Diagnostic(where, "D116", message, severity, "hub-moved")
