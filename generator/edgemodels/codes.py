@@ -166,6 +166,11 @@ CODES: dict[str, Code] = {
     "D120": Code(
         "unlabelled-site", "a site with no labels that no placement selects: it gets no model"
     ),
+    "D121": Code(
+        "retired-workload-running",
+        "a workload removed from the catalogue still runs (--workload-sites) on sites that"
+        " lose a model it used at the base",
+    ),
     "D201": Code("inventory-kind", "an inventory file of the wrong kind"),
     "D202": Code("duplicate-site", "a site listed twice in the inventory"),
     "D203": Code("label-conflict", "a site's label contradicts a field of the same site"),

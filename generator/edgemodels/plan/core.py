@@ -28,7 +28,12 @@ from edgemodels.plan.diff import ModelDiff, PlacementTotals, diff_models, placem
 from edgemodels.plan.evaluate import Evaluation, MaskCache, Sites, evaluate, index_sites
 from edgemodels.plan.gitrev import Revision, catalogue_at
 from edgemodels.plan.guards import DEFAULT_REMOVAL_LIMIT, RemovalLimit
-from edgemodels.plan.workloads import export_findings, with_workload_sites
+from edgemodels.plan.workloads import (
+    export_findings,
+    retired_findings,
+    retired_workloads,
+    with_workload_sites,
+)
 from edgemodels.yamlio import YamlFile
 
 PLAN_CODE_PREFIX = "D1"  # inline suppressions in the catalogue apply to the plan's own codes
@@ -81,7 +86,7 @@ def build_plan(
     `compared` with `base=None` means the base revision had no catalogue: every model is new.
     """
     cache = MaskCache(sites)
-    after, diags = _placed(catalogue, evaluate(catalogue, cache), sites, cache, exported)
+    after, diags = _placed(catalogue, evaluate(catalogue, cache), sites, cache, exported, base)
     before = evaluate(base, cache) if base is not None else None
     base_findings: list[Diagnostic] | None = None
     if compared:
@@ -113,13 +118,17 @@ def _placed(
     sites: Sites,
     cache: MaskCache,
     exported: tuple[WorkloadSites, ...] | None,
+    base: Catalogue | None = None,
 ) -> tuple[Evaluation, list[Diagnostic]]:
     """The catalogue's evaluation with its workloads where the export says, and the
-    findings that depend on it alone: the same checks for the working copy and the base."""
+    findings that depend on it alone: the same checks for the working copy and the base
+    (and, for the working copy, the workloads the base declared that it retires)."""
     diags: list[Diagnostic] = []
     if exported is not None:
-        diags += export_findings(catalogue, exported, sites.inventory)
+        retired = retired_workloads(catalogue, base)
+        diags += export_findings(catalogue, exported, sites.inventory, frozenset(retired))
         evaluation = with_workload_sites(evaluation, exported, cache)
+        diags += retired_findings(evaluation, exported, retired, cache)
     diags += guards.placement_findings(evaluation)
     diags += guards.unlabelled_site_findings(evaluation, sites)
     diags += guards.placed_twice_findings(evaluation, sites)

@@ -9,16 +9,23 @@ catalogue alone, so a `follow-<model>` placement still follows the catalogue's w
 |------|------|----------|
 | D109 | unknown-workload | warning: the export names a workload the catalogue does not declare |
 | D110 | unknown-workload-site | warning: the export names a site that is not in the inventory |
+| D121 | retired-workload-running | error: a retired workload still runs where it loses a model |
+
+With `--base`, a workload the export lists but only the base catalogue declares was retired in
+this change, while the workload placement system still runs it: its models at the base are
+known, so a site it runs on that loses one of them is D121 rather than a D109 warning.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
 
-from edgemodels.catalogue.model import Catalogue
+from edgemodels.catalogue.model import Catalogue, Workload
 from edgemodels.diagnostics import Diagnostic
 from edgemodels.inventory import Inventory, WorkloadSites
+from edgemodels.output import plural
 from edgemodels.plan.evaluate import Evaluation, MaskCache, workload_mask
+from edgemodels.selectors import count, members
 
 MAX_NAMED = 10
 
@@ -42,9 +49,14 @@ def with_workload_sites(
 
 
 def export_findings(
-    catalogue: Catalogue, exported: tuple[WorkloadSites, ...], inventory: Inventory
+    catalogue: Catalogue,
+    exported: tuple[WorkloadSites, ...],
+    inventory: Inventory,
+    retired: frozenset[str] = frozenset(),
 ) -> list[Diagnostic]:
-    declared = {w.name for w in catalogue.workloads}
+    """D109 and D110; a workload in `retired` (declared at the base only) is left to
+    `retired_findings`."""
+    declared = {w.name for w in catalogue.workloads} | retired
     known_sites = {s.name for s in inventory.sites}
     found: list[Diagnostic] = []
     for entry in exported:
@@ -65,3 +77,51 @@ def export_findings(
                 Diagnostic(entry.location, "D110", message, "warning", "unknown-workload-site")
             )
     return found
+
+
+def retired_workloads(catalogue: Catalogue, base: Catalogue | None) -> dict[str, Workload]:
+    """Workloads the base declares and `catalogue` does not: retired by this change."""
+    if base is None:
+        return {}
+    declared = {w.name for w in catalogue.workloads}
+    return {w.name: w for w in base.workloads if w.name not in declared}
+
+
+def retired_findings(
+    evaluation: Evaluation,
+    exported: tuple[WorkloadSites, ...],
+    retired: dict[str, Workload],
+    cache: MaskCache,
+) -> list[Diagnostic]:
+    """D121: a retired workload the export still runs, on sites that lose a model it used.
+    Only its exported sites count: the catalogue no longer says where it runs."""
+    found: list[Diagnostic] = []
+    for entry in exported:
+        gone = retired.get(entry.name)
+        if gone is None:
+            continue
+        runs = workload_mask(cache, Workload(entry.name, gone.uses, sites=entry.sites))
+        for used in dict.fromkeys(gone.uses):
+            placed = evaluation.model(used)
+            missing = runs & ~(placed.sites if placed else 0)
+            if missing:
+                found.append(_retired(entry, used, missing, cache, placed is None))
+    return found
+
+
+def _retired(
+    entry: WorkloadSites, used: str, missing: int, cache: MaskCache, deleted: bool
+) -> Diagnostic:
+    names = cache.sites.names
+    shown = [names[n] for n in members(missing)]
+    listed = ", ".join(shown[:MAX_NAMED]) + (
+        f" and {len(shown) - MAX_NAMED} more" if len(shown) > MAX_NAMED else ""
+    )
+    what = "is removed from the catalogue" if deleted else "leaves them"
+    message = (
+        f"workload {entry.name} is no longer in the catalogue, but the export says it still "
+        f"runs on {plural(count(missing), 'site')} where model {used}, which it used at the "
+        f"base, {what}: {listed}; keep the model there until the workload placement system "
+        "has moved the workload away"
+    )
+    return Diagnostic(entry.location, "D121", message, "error", "retired-workload-running")

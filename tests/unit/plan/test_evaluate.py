@@ -164,3 +164,34 @@ def test_argo_cd_delivery_limits_placement_rules_to_the_cluster_sets() -> None:
     assert placed(cat, "detector") == {"a", "b", "d"}
     argo = replace(cat, hub=replace(cat.hub, delivery="argocd"))
     assert placed(argo, "detector") == {"a", "b"}  # d is in cluster set `lab`
+
+
+def test_a_workload_retired_while_the_export_still_runs_it_keeps_its_models() -> None:
+    """The base knows what a workload the change removes used: a site the export still runs
+    it on that loses one of those models is an error (D121), not 'unknown workload'."""
+    base = catalogue(
+        (target("paint", sel({"line": "paint"})),),
+        (container_model("detector", follow=True), container_model("painter", follow=True)),
+        WORKLOADS,
+    )
+    working = replace(
+        base,
+        models=(base.models[1],),  # detector goes with its only users
+        workloads=(WORKLOADS[2],),  # inspection and logistics are retired
+    )
+    exported = (
+        WorkloadSites("inspection", ("a", "b"), Location("w.yaml", 4, 5)),
+        WorkloadSites("logistics", ("c",), Location("w.yaml", 6, 5)),
+    )
+    _, diags = build_plan(working, SITES, base, compared=True, exported=exported)
+    found = [(d.code, d.location.line, d.severity) for d in diags if d.code in {"D109", "D121"}]
+    # logistics, on c now, used detector too (painter is still there, through paint)
+    assert found == [("D121", 4, "error"), ("D121", 6, "error")]
+    assert diags[[d.code for d in diags].index("D121")].message.startswith(
+        "workload inspection is no longer in the catalogue, but the export says it still runs"
+        " on 2 sites where model detector, which it used at the base, is removed from the"
+        " catalogue: a, b;"
+    )
+    # without a base the export's workload is unknown, as before
+    _, diags = build_plan(working, SITES, exported=exported)
+    assert [d.code for d in diags if d.code in {"D109", "D121"}] == ["D109", "D109"]
