@@ -171,6 +171,11 @@ CODES: dict[str, Code] = {
         "a workload removed from the catalogue still runs (--workload-sites) on sites that"
         " lose a model it used at the base",
     ),
+    "D122": Code(
+        "image-for-another-arch",
+        "a placement deploys a model's image to sites of an architecture it has another"
+        " `images` entry for (a follow or target placement that pins no architecture)",
+    ),
     "D201": Code("inventory-kind", "an inventory file of the wrong kind"),
     "D202": Code("duplicate-site", "a site listed twice in the inventory"),
     "D203": Code("label-conflict", "a site's label contradicts a field of the same site"),

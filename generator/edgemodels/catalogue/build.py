@@ -123,7 +123,7 @@ def _model(node: Node, defaults: Defaults) -> Model:
     )
 
 
-LOCATED_KEYS = (("packaging",), ("container", "size"))
+LOCATED_KEYS = (("packaging",), ("container", "size"), ("images",))
 
 
 def _key_locations(node: Node) -> tuple[tuple[str, Location], ...]:

@@ -23,6 +23,7 @@ from edgemodels.errors import InputError, NoCatalogueFiles
 from edgemodels.inventory import WorkloadSites, load_inventory, load_workload_sites
 from edgemodels.output import plural
 from edgemodels.plan import delivery, guards, hazards
+from edgemodels.plan.arch import arch_findings
 from edgemodels.plan.atbase import BaseFiles, as_working
 from edgemodels.plan.diff import ModelDiff, PlacementTotals, diff_models, placement_totals
 from edgemodels.plan.evaluate import Evaluation, MaskCache, Sites, evaluate, index_sites
@@ -135,6 +136,7 @@ def _placed(
     diags += guards.capacity_findings(evaluation, sites)
     diags += guards.workload_findings(evaluation, sites)
     diags += guards.image_volume_findings(evaluation, sites)
+    diags += arch_findings(evaluation, cache)
     return evaluation, diags
 
 

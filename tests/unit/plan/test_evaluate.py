@@ -195,3 +195,24 @@ def test_a_workload_retired_while_the_export_still_runs_it_keeps_its_models() ->
     # without a base the export's workload is unknown, as before
     _, diags = build_plan(working, SITES, exported=exported)
     assert [d.code for d in diags if d.code in {"D109", "D121"}] == ["D109", "D109"]
+
+
+def test_a_follow_placement_over_two_architectures_gives_one_the_wrong_image() -> None:
+    """inspection runs on a (no arch stated) and b (arm64): follow-detector pins no
+    architecture, so b gets `image` though the model names its arm64 image."""
+    detector = replace(
+        container_model("detector", follow=True),
+        images=(("arm64", "r.io/detector-arm64@sha256:" + "1" * 64),),
+        key_locations=(("images", Location("catalogue.yaml", 33, 7)),),
+    )
+    cat = catalogue((), (detector,), WORKLOADS[:1])
+    _, diags = build_plan(cat, SITES)
+    found = [(d.location.line, d.code, d.severity) for d in diags if d.code == "D122"]
+    assert found == [(33, "D122", "error")]
+    assert "placement follow-detector deploys " + detector.image + " to 1 arm64 site, but " in (
+        diags[-1].message
+    )
+    # pinned by the workload's selector, the placement takes the arm64 image: no finding
+    pinned = workload("inspection", ("detector",), sel({"kubernetes.io/arch": "arm64"}))
+    _, diags = build_plan(catalogue((), (detector,), (pinned,)), SITES)
+    assert [d for d in diags if d.code == "D122"] == []
