@@ -118,7 +118,10 @@ CODES: dict[str, Code] = {
     "D107": Code("unsized-model", "a container model without a size, so capacity is unknown"),
     "D108": Code("image-volume-unsupported", "imageVolume delivery on a site that lacks it"),
     "D109": Code("unknown-workload", "the workload export names a workload the catalogue lacks"),
-    "D110": Code("unknown-workload-site", "the workload export names a site the inventory lacks"),
+    "D110": Code(
+        "unknown-workload-site",
+        "the workload export, or a catalogue workload's sites, names a site the inventory lacks",
+    ),
     "D111": Code(
         "removals-kept-on-sites",
         "Argo CD preserves resources on deletion: a removal leaves objects on sites",

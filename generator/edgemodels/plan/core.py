@@ -30,6 +30,7 @@ from edgemodels.plan.evaluate import Evaluation, MaskCache, Sites, evaluate, ind
 from edgemodels.plan.gitrev import Revision, catalogue_at
 from edgemodels.plan.guards import DEFAULT_REMOVAL_LIMIT, RemovalLimit
 from edgemodels.plan.workloads import (
+    declared_site_findings,
     export_findings,
     retired_findings,
     retired_workloads,
@@ -124,7 +125,7 @@ def _placed(
     """The catalogue's evaluation with its workloads where the export says, and the
     findings that depend on it alone: the same checks for the working copy and the base
     (and, for the working copy, the workloads the base declared that it retires)."""
-    diags: list[Diagnostic] = []
+    diags = declared_site_findings(catalogue, exported, sites.inventory)
     if exported is not None:
         retired = retired_workloads(catalogue, base)
         diags += export_findings(catalogue, exported, sites.inventory, frozenset(retired))

@@ -8,7 +8,7 @@ catalogue alone, so a `follow-<model>` placement still follows the catalogue's w
 | code | name | severity |
 |------|------|----------|
 | D109 | unknown-workload | warning: the export names a workload the catalogue does not declare |
-| D110 | unknown-workload-site | warning: the export names a site that is not in the inventory |
+| D110 | unknown-workload-site | warning: a workload's site (export, catalogue) is unknown |
 | D121 | retired-workload-running | error: a retired workload still runs where it loses a model |
 
 With `--base`, a workload the export lists but only the base catalogue declares was retired in
@@ -18,6 +18,7 @@ known, so a site it runs on that loses one of them is D121 rather than a D109 wa
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import replace
 
 from edgemodels.catalogue.model import Catalogue, Workload
@@ -125,3 +126,34 @@ def _retired(
         "has moved the workload away"
     )
     return Diagnostic(entry.location, "D121", message, "error", "retired-workload-running")
+
+
+def declared_site_findings(
+    catalogue: Catalogue, exported: tuple[WorkloadSites, ...] | None, inventory: Inventory
+) -> list[Diagnostic]:
+    """D110 for a catalogue workload's own `sites` (those the export does not replace): a
+    misspelt site takes the workload's follow models off the site it means."""
+    replaced = {w.name for w in exported or ()}
+    known = [s.name for s in inventory.sites]
+    names = set(known)
+    found: list[Diagnostic] = []
+    for workload in catalogue.workloads:
+        unknown = sorted({s for s in workload.sites if s not in names})
+        if not unknown or workload.name in replaced:
+            continue
+        shown = ", ".join(_with_guess(s, known) for s in unknown[:MAX_NAMED])
+        more = len(unknown) - MAX_NAMED
+        shown += f" and {more} more" if more > 0 else ""
+        message = (
+            f"workload {workload.name} names sites that are not in the inventory: {shown}; "
+            "the models that follow it are not placed on the sites it meant"
+        )
+        found.append(
+            Diagnostic(workload.location, "D110", message, "warning", "unknown-workload-site")
+        )
+    return found
+
+
+def _with_guess(name: str, known: list[str]) -> str:
+    guess = difflib.get_close_matches(name, known, n=1)
+    return f"{name} (did you mean {guess[0]}?)" if guess else name

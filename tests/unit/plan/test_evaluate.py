@@ -216,3 +216,21 @@ def test_a_follow_placement_over_two_architectures_gives_one_the_wrong_image() -
     pinned = workload("inspection", ("detector",), sel({"kubernetes.io/arch": "arm64"}))
     _, diags = build_plan(catalogue((), (detector,), (pinned,)), SITES)
     assert [d for d in diags if d.code == "D122"] == []
+
+
+def test_a_catalogue_workload_naming_a_site_not_in_the_inventory() -> None:
+    misspelt = workload("logistics", ("detector",), sites=("dd", "d"))
+    cat = catalogue((), (container_model("detector", follow=True),), (misspelt,))
+    _, diags = build_plan(cat, SITES)
+    assert [(d.code, d.severity, d.message) for d in diags if d.code == "D110"] == [
+        (
+            "D110",
+            "warning",
+            "workload logistics names sites that are not in the inventory: dd (did you mean d?);"
+            " the models that follow it are not placed on the sites it meant",
+        )
+    ]
+    # an export that replaces the workload's sites is checked as the export
+    exported = (WorkloadSites("logistics", ("d",), Location("w.yaml", 4, 5)),)
+    _, diags = build_plan(cat, SITES, exported=exported)
+    assert [d for d in diags if d.code == "D110"] == []
