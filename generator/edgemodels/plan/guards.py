@@ -38,9 +38,9 @@ from edgemodels.inventory import Site
 from edgemodels.output import plural
 from edgemodels.placement import CLUSTER_NAME_LABEL
 from edgemodels.plan.diff import ModelDiff
-from edgemodels.plan.evaluate import Evaluation, PlacedModel, Sites
+from edgemodels.plan.evaluate import Evaluation, PlacedModel, Sites, cluster_sets
 from edgemodels.plan.quantity import format_bytes
-from edgemodels.selectors import Mask, count, mask_of, members
+from edgemodels.selectors import Mask, count, mask_of, members, placement_mask
 
 MAX_NAMED = 10  # sites named in one finding; the plan report lists them all
 
@@ -222,6 +222,8 @@ def workload_findings(after: Evaluation, sites: Sites) -> list[Diagnostic]:
         return []
     found: list[Diagnostic] = []
     users: dict[str, Mask] = {}
+    sets = cluster_sets(catalogue)
+    bound = placement_mask(sites.index, (), sets) if sets is not None else -1
     for workload in catalogue.workloads:
         runs = after.workloads[workload.name]
         for used in workload.uses:
@@ -233,7 +235,7 @@ def workload_findings(after: Evaluation, sites: Sites) -> list[Diagnostic]:
                     f"workload {workload.name} runs on {plural(count(missing), 'site')} "
                     f"without model "
                     f"{used}: {name_list(sites, missing)}"
-                )
+                ) + _outside_sets(sites, missing & ~bound, sets)
                 found.append(
                     _finding(workload.location, "D104", "workload-without-model", message, "error")
                 )
@@ -248,6 +250,18 @@ def workload_findings(after: Evaluation, sites: Sites) -> list[Diagnostic]:
                 _finding(model.location, "D105", "model-without-workload", message, "warning")
             )
     return found
+
+
+def _outside_sets(sites: Sites, outside: Mask, sets: tuple[str, ...] | None) -> str:
+    """Why a model's placements cannot reach a workload's site: a workload has its own
+    placement, while the model's Placements see only hub.clusterSets."""
+    if not outside:
+        return ""
+    return (
+        f" ({plural(count(outside), 'site')} of them outside spec.hub.clusterSets "
+        f"[{', '.join(sets or ())}], which limit every placement of a model, follow-<model> "
+        f"too: {name_list(sites, outside)}; bind its cluster set there)"
+    )
 
 
 def placement_findings(after: Evaluation) -> list[Diagnostic]:

@@ -76,6 +76,10 @@ def test_follow_placement_is_limited_to_the_cluster_sets() -> None:
         (Location("catalogue.yaml", 80, 7), "error")
     ]
     assert "workload logistics runs on 1 site without model detector: d" in missing[0].message
+    assert missing[0].message.endswith(
+        "(1 site of them outside spec.hub.clusterSets [default], which limit every placement"
+        " of a model, follow-<model> too: d; bind its cluster set there)"
+    )
 
 
 def test_follow_with_no_user_lands_nowhere() -> None:
