@@ -38,6 +38,10 @@ COPY_RESOURCES = {"requests": {"cpu": "50m", "memory": "64Mi"}, "limits": {"memo
 # with the content (common.content_dir). A Job stopped (TERM: pruned because a newer Job
 # replaced it) ends before its next step, so it never switches `current` after the newer
 # one did (a shell as PID 1 ignores TERM without a trap, and would run on for 30 s).
+# `current` may be an empty folder, not a symlink: kubelet creates a missing subPath, so a
+# workload that mounted `subPath: current` before the first copy finished made it, and
+# `mv -T` cannot replace a folder (the Job would fail for ever). It is removed; such a pod
+# sees an empty folder until it restarts. A folder with files in it is left, and the Job fails.
 COPY_SCRIPT = """\
 set -eu
 trap 'exit 143' TERM INT
@@ -59,6 +63,12 @@ if [ ! -f "$dest/.edgemodels-complete" ]; then
   mv "$dest.partial" "$dest"
 fi
 if [ "$current" != "versions/$MODEL_VERSION_DIR" ]; then
+  if [ -d "$root/current" ] && [ ! -L "$root/current" ]; then
+    rmdir "$root/current" || {
+      echo "$root/current is a folder with files, not a symlink: move it away" >&2
+      exit 1
+    }
+  fi
   ln -sfn "versions/$MODEL_VERSION_DIR" "$root/.current.new"
   mv -fT "$root/.current.new" "$root/current"
   for old in "$root"/versions/*; do

@@ -186,3 +186,33 @@ def test_a_stopped_copy_job_never_switches_current(shell: list[str], tmp_path: P
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=10) == 143
     assert os.readlink(pvc / "current") == "versions/new"
+
+
+def test_a_folder_kubelet_made_for_a_subpath_mount_is_replaced_by_the_symlink(
+    shell: list[str], tmp_path: Path
+) -> None:
+    # A workload that mounts `subPath: current` before the first copy finished: kubelet
+    # creates the missing subPath as an empty folder, which `mv -T` cannot replace.
+    pvc = tmp_path / "pvc"
+    (pvc / "current").mkdir(parents=True)
+    run(shell, make_image(tmp_path / "image", "weights 1"), pvc, "1")
+    assert os.readlink(pvc / "current") == "versions/1"
+    assert (pvc / "current" / "weights.bin").read_text() == "weights 1"
+
+
+def test_a_current_folder_with_files_is_left_and_the_copy_fails(
+    shell: list[str], tmp_path: Path
+) -> None:
+    pvc = tmp_path / "pvc"
+    (pvc / "current").mkdir(parents=True)
+    (pvc / "current" / "mine.txt").write_text("not edgemodels'")
+    env = {
+        "PATH": os.environ["PATH"],
+        "MODEL_PATH": str(make_image(tmp_path / "image", "weights 1")),
+        "MODELS_ROOT": str(pvc),
+        "MODEL_VERSION_DIR": "1",
+    }
+    done = subprocess.run([*shell, "-c", COPY_SCRIPT], env=env, capture_output=True, text=True)
+    assert done.returncode == 1
+    assert "is a folder with files, not a symlink" in done.stderr
+    assert (pvc / "current" / "mine.txt").read_text() == "not edgemodels'"
