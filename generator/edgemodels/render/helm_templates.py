@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 
-from edgemodels.render.site import COPY_SCRIPT, HOLD_SCRIPT
+from edgemodels.render.site import COPY_BACKOFF_LIMIT, COPY_SCRIPT, HOLD_SCRIPT
 
 # Names are quoted: a model named `n`, `no`, `on` or `123` is a boolean or a number to YAML.
 HELPERS = """\
@@ -334,7 +334,7 @@ kind: Job
 metadata:
   {{- include "edgemodels.metadata" $ctx | nindent 2 }}
 spec:
-  backoffLimit: 6
+  backoffLimit: COPY_BACKOFF_LIMIT
   template:
     {{- $pod | nindent 4 }}
 {{- end }}
@@ -439,6 +439,7 @@ def http_templates(run_as_user: bool) -> dict[str, str]:
     }
 
 
+JOB = JOB.replace("COPY_BACKOFF_LIMIT", str(COPY_BACKOFF_LIMIT))
 PREFETCH = PREFETCH.replace('"HOLD_SCRIPT"', json.dumps(HOLD_SCRIPT))  # a Go string literal
 
 CONTAINER_TEMPLATES = {

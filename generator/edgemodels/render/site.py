@@ -31,6 +31,13 @@ HOLD_SCRIPT = "trap 'exit 0' TERM INT; while :; do sleep 3600 & wait $!; done"
 # The copy Job's containers run busybox cp: a memory limit keeps a stuck copy from taking
 # a small node's memory (the page cache it fills is reclaimed within the limit).
 COPY_RESOURCES = {"requests": {"cpu": "50m", "memory": "64Mi"}, "limits": {"memory": "256Mi"}}
+# A copy that fails (the node's disk full: local-path enforces no size; an eviction, a
+# reboot) is retried for a week: with restartPolicy OnFailure every restart counts, and the
+# kubelet restarts at most every 5 minutes. Kubernetes' default, 6, fails the Job for good
+# after some 10 minutes, and nothing retries it: RHACM and Helm re-apply the same Job, so the
+# site kept the old files until someone deleted the Job. Waiting for the model image's pull
+# (an offline site) never counts. backoffLimit is outside the pod template: no new Job name.
+COPY_BACKOFF_LIMIT = 7 * 24 * 12
 
 # The claim holds two versions (`container.size` says so): before it copies a new one the
 # script removes all but the current one, and after the switch it keeps the one replaced,
@@ -311,7 +318,7 @@ def copy_job(catalogue: Catalogue, model: Model, image: str, tools: str, origin:
         "apiVersion": "batch/v1",
         "kind": "Job",
         "metadata": meta(copy_job_name(model.name, template), site_labels(model, FILES), origin),
-        "spec": {"backoffLimit": 6, "template": template},
+        "spec": {"backoffLimit": COPY_BACKOFF_LIMIT, "template": template},
     }
 
 

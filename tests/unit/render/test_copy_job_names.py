@@ -113,3 +113,13 @@ def test_any_change_of_the_charts_pod_template_renames_the_job(tmp_path: Path) -
     for key, value in changes.items():
         other = chart_job(chart, {key: value})
         assert other["metadata"]["name"] != job["metadata"]["name"], key
+
+
+def test_a_failing_copy_is_retried_for_days_in_both_packagings(tmp_path: Path) -> None:
+    # Kubernetes' default (6) fails the Job for good after ~10 minutes of a transient failure
+    # (a full disk), and RHACM and Helm re-apply the same Job, so nothing ever retries it.
+    # With restartPolicy OnFailure each restart counts, at most one every 5 minutes.
+    jobs = copy_jobs(fleet(), tmp_path)
+    assert jobs["helm"]["spec"] == jobs["kustomize"]["spec"]
+    assert jobs["helm"]["spec"]["template"]["spec"]["restartPolicy"] == "OnFailure"
+    assert jobs["helm"]["spec"]["backoffLimit"] * 5 * 60 >= 7 * 24 * 3600
