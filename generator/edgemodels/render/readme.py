@@ -336,11 +336,13 @@ BINDINGS"""
 MOUNT_TEXT = """## Using a container model in a workload
 
 A container model's files reach each site in one of two ways; ConfigMap `<m>-model` on the
-site says which (`delivery`) and gives `name`, `version`, `image`, `digest` and `path`.
+site says which (`delivery`) and gives `name`, `version`, `image`, `digest` and `path`. It
+names what the site should have: it changes as soon as RHACM applies a new version, before
+the files are there (a copy takes minutes, a site offline for hours pulls when it is back).
 
 **copy** (works on every site, k3s included): a Job copies the files from the model image
-into PersistentVolumeClaim `<m>-model`, under `versions/<version>/`, then switches the
-symlink `current` to it atomically. Mount the claim read-only and read `current/`:
+into PersistentVolumeClaim `<m>-model`, under `versions/<version>-<hash>/`, then switches
+the symlink `current` to it atomically. Mount the claim read-only and read `current/`:
 
 ```yaml
 volumes:
@@ -353,12 +355,27 @@ containers:
 
 A new version is copied next to the old one, then `current` moves: running pods are not
 restarted; they see the new files the next time they open `current/` (the previous version
-is kept until the one after). Mount with `subPath: current` instead to pin the version a
-pod started with.
+is kept until the one after). What the claim holds is where `current` points (`readlink
+current`: `versions/<version>-<hash>`), not the ConfigMap's `version`. Mount with `subPath:
+current` instead to pin the version a pod started with, and restart such pods before the
+next upgrade but one, which deletes that version under them (a pod that starts before the
+first copy gets an empty folder). The copy runs as user 65532 and keeps the image's file
+modes: files must be world-readable in the image. On k3s (`local-path`) the volume lives on
+the node of the first pod that used the claim, so every pod using it runs on that node; a
+ReadWriteOnce network volume is attached on one node at a time.
 
-**imageVolume** (sites labelled `edgemodels.io/image-volumes=true`, Kubernetes 1.33+ with
-image volumes enabled): the model image is mounted directly. Deployment `<m>-prefetch`
-keeps it pulled on the site. Mount the same reference (key `reference` of the ConfigMap):
+**imageVolume** (sites labelled `edgemodels.io/image-volumes=true`): the model image is
+mounted directly. The site needs the ImageVolume feature gate (beta in Kubernetes 1.33 and
+1.34 but off: set it on the API server and the kubelets, on k3s
+`--kube-apiserver-arg=feature-gates=ImageVolume=true
+--kubelet-arg=feature-gates=ImageVolume=true`; on by default from 1.35) and a runtime that
+supports it (containerd 2.1 or later, CRI-O 1.31 or later; not k3s `--docker`). Where the
+runtime does not, the volume mounts empty without an error. Deployment `<m>-prefetch` keeps
+the image pulled on the node it runs on, and is Ready only when the model's folder is in the
+mounted image: check `kubectl rollout status deploy/<m>-prefetch` before labelling a site,
+and after an upgrade before starting pods on the new `reference` (offline, a pod on an image
+not pulled yet cannot start). Mount the same reference (key `reference` of the ConfigMap),
+with the same image pull secrets:
 
 ```yaml
 volumes:
