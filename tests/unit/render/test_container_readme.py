@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from .samples import fleet
 from .tooling import render
@@ -36,3 +37,11 @@ def test_it_says_what_subpath_pinning_and_local_volumes_cost() -> None:
     assert "next upgrade but one" in text
     assert "world-readable" in text
     assert "node of the first pod that used the claim" in text
+
+
+def test_the_field_reference_says_a_files_only_image_must_fit_the_nodes_platform() -> None:
+    # A buildx image for amd64 only is an index with an attestation; an arm64 site refuses
+    # it (no match for platform), and the copy Job or the image volume waits for ever.
+    docs = (Path(__file__).parents[3] / "docs" / "catalogue.md").read_text(encoding="utf-8")
+    (row,) = [line for line in docs.splitlines() if line.startswith("| `spec.models[].images` |")]
+    assert "no match for platform" in row and "every architecture of its sites" in row
