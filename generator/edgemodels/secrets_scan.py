@@ -361,8 +361,10 @@ _PRIVATE_KEY_BLOCK = re.compile(
 
 def redact_text(text: str) -> str:
     """`text` with every credential-shaped value replaced by `***`: a message or an error may
-    quote a value from the input, and that value may be a credential."""
-    if not _REDACTABLE.search(text):
+    quote a value from the input, and that value may be a credential. The hints first: every
+    finding's message passes here, and the one expression for every shape took 80 us on a
+    240-character message (23,772 findings of a synthetic plan: 4 s)."""
+    if not (_may_hold_shape(text) or ":/" in text) or not _REDACTABLE.search(text):
         return text
     text = _PRIVATE_KEY_BLOCK.sub("***", text)
     for kind, pattern in _SHAPES:

@@ -56,7 +56,8 @@ def _finding(
     cache: MaskCache,
 ) -> Diagnostic:
     model = catalogue.model(name)
-    shown = [cache.sites.names[n] for n in members(wrong)]
+    sites = cache.sites.inventory.sites  # `Sites.names` builds the whole list per call
+    shown = [sites[n].name for n in members(wrong)]
     listed = ", ".join(shown[:MAX_NAMED]) + (
         f" and {len(shown) - MAX_NAMED} more" if len(shown) > MAX_NAMED else ""
     )

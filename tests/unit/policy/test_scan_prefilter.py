@@ -198,3 +198,17 @@ def test_letters_that_match_in_any_case_only_are_still_scanned(line: str) -> Non
 )
 def test_the_prefilters_pass_keys_within_a_line_and_values_below_a_key(text: str) -> None:
     assert scan_text(text) == _scan_text_every_line(text) != []
+
+
+@pytest.mark.parametrize(("kind", "sample"), SHAPE_SAMPLES.items())
+def test_messages_are_redacted_for_every_shape(kind: str, sample: str) -> None:
+    """redact_text checks the hints before its expression (every finding's message passes
+    there): a message quoting any shape still loses the value."""
+    from edgemodels.secrets_scan import redact_text
+
+    quoted = f"value '{sample}' is not allowed here"
+    redacted = redact_text(quoted)
+    assert redacted != quoted and "***" in redacted
+    assert redact_text("site s1: model m is placed there twice") == (
+        "site s1: model m is placed there twice"
+    )
