@@ -179,6 +179,11 @@ CODES: dict[str, Code] = {
         "a placement deploys a model's image to sites of an architecture it has another"
         " `images` entry for (a follow or target placement that pins no architecture)",
     ),
+    "D123": Code(
+        "copy-volume-class-changed",
+        "container.storageClassName of a copy-delivered model changes on its sites: a bound"
+        " claim's class is immutable, so its patch fails at every reconcile",
+    ),
     "D201": Code("inventory-kind", "an inventory file of the wrong kind"),
     "D202": Code("duplicate-site", "a site listed twice in the inventory"),
     "D203": Code("label-conflict", "a site's label contradicts a field of the same site"),

@@ -689,3 +689,24 @@ def test_a_dropped_pull_model_points_at_pull_model_or_the_argocd_section(
     path.write_text(text.replace("pullModel: true", pull_model))
     plan("-i", "sites.yaml", "--base", "main", "catalogue")
     assert finding_places(capsys.readouterr().out, ("D119",)) == [expected]
+
+
+def test_a_claims_storage_class_change_is_refused(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A bound claim's storageClassName is immutable: naming one for defect-detector's copy
+    volume on the sites that keep it is an error at the setting (D123)."""
+    edit(
+        repo / "catalogue" / "models" / "defect-detector.yaml",
+        "size: 2Gi}",
+        "size: 2Gi, storageClassName: longhorn}",
+    )
+    assert plan("-i", "sites.yaml", "--base", "main") == 1
+    out = capsys.readouterr().out.splitlines()
+    (d123,) = [line for line in out if " D123 " in line]
+    assert d123.startswith(
+        "catalogue/models/defect-detector.yaml:11:67: D123 container model defect-detector: "
+        "container.storageClassName (cluster default) -> longhorn on 2 sites that keep it with "
+        "copy delivery (lrt-site-01, lrt-site-02): the API server refuses"
+    )
+    assert " D114 " not in "\n".join(out)

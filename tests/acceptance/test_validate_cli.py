@@ -534,3 +534,23 @@ def test_a_missing_folder_says_to_generate_the_tree_first(
     assert run_validate("out") == 2
     err = capsys.readouterr().err
     assert "out: no such folder; generate the tree first: edgemodels generate -o out" in err
+
+
+@pytest.mark.parametrize("packaging", ["helm", "kustomize"])
+def test_a_tree_with_a_claims_storage_class_validates(
+    packaging: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    catalogue = Path(shutil.copytree(EXAMPLE, tmp_path / "catalogue"))
+    model = catalogue / "models" / "defect-detector.yaml"
+    text = model.read_text()
+    old = "packaging: kustomize\n"
+    container = "container: {modelPath: /model, size: 2Gi}"
+    assert old in text and container in text
+    text = text.replace(old, f"packaging: {packaging}\n")
+    model.write_text(text.replace(container, container[:-1] + ", storageClassName: longhorn}"))
+    out = run_generate(catalogue, tmp_path / "deploy")
+    claims = (out / "models/defect-detector").rglob("claim.yaml")
+    assert [c for c in claims if b"storageClassName: " in c.read_bytes()]
+    capsys.readouterr()
+    assert run_validate(str(out)) == 0
+    assert capsys.readouterr().out.strip().endswith("no findings")

@@ -102,6 +102,7 @@ def _model(node: Node, defaults: Defaults) -> Model:
             model_path=container.get("modelPath", "/model"),
             size=container.get("size"),
             delivery=container.get("delivery"),
+            storage_class=container.get("storageClassName"),
         )
         if container is not None
         else None,
@@ -123,7 +124,12 @@ def _model(node: Node, defaults: Defaults) -> Model:
     )
 
 
-LOCATED_KEYS = (("packaging",), ("container", "size"), ("images",))
+LOCATED_KEYS = (
+    ("packaging",),
+    ("container", "size"),
+    ("container", "storageClassName"),
+    ("images",),
+)
 
 
 def _key_locations(node: Node) -> tuple[tuple[str, Location], ...]:

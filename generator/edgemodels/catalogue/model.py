@@ -199,6 +199,7 @@ class ContainerSpec:
     model_path: str = "/model"
     size: str | None = None
     delivery: ContainerDelivery | None = None
+    storage_class: str | None = None  # the claim's storageClassName; None: the cluster default
 
 
 @dataclass(frozen=True)

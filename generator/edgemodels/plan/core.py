@@ -103,6 +103,7 @@ def build_plan(
         diags += guards.removal_findings(diffs, sites, where, limit, allow_removals)
         diags += guards.preserved_removal_findings(catalogue, diffs, sites)
         diags += hazards.resize_findings(diffs, before.catalogue, catalogue, sites)
+        diags += hazards.storage_class_findings(diffs, before.catalogue, catalogue, sites)
         diags += hazards.hand_over_findings(diffs, catalogue, sites)
         diags += hazards.hub_findings(before.catalogue, catalogue, allow_removals, settings)
         diags += delivery.delivery_findings(

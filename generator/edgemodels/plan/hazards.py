@@ -11,6 +11,11 @@ take the model down on the way.
   compared, not the claim's size (which the renderer derives from it); an absent size is
   the default the claim gets. A site the model moves to other placements on gets a new
   claim (the old one is purged), unless Argo CD leaves the old one in place.
+- D123 copy-volume-class-changed (error): `container.storageClassName` of a container model
+  changes (set, dropped or renamed) on sites that keep it with copy delivery. The API
+  server refuses any change of a bound claim's storageClassName ("spec is immutable after
+  creation except resources.requests..."), so the patch fails at every reconcile as with
+  D114, and a Pending claim keeps its class too. Which sites it counts is D114's.
 - D115 packaging-hand-over (error): `packaging` changes (helm <-> kustomize) on sites that
   keep the model, with Subscription delivery. The same objects pass from Helm to the
   Subscription or back: Helm refuses to install over objects it did not create ("invalid
@@ -92,6 +97,59 @@ def _size(model: Model) -> str:
     return (model.container.size if model.container else None) or DEFAULT_MODEL_SIZE
 
 
+def _kept_claims(d: ModelDiff, after: Catalogue) -> Mask:
+    """Sites whose claim of the model is patched: it keeps copy delivery there. A moved
+    site's claim is purged with the old placement and made anew, where a deployer purges."""
+    assert d.before is not None and d.after is not None
+    purged = d.moved if purging_deployer(after) else 0
+    return d.kept & ~purged & _copy_sites(d.before) & _copy_sites(d.after)
+
+
+def _storage_class(model: Model) -> str | None:
+    return model.container.storage_class if model.container else None
+
+
+def storage_class_findings(
+    diffs: Iterable[ModelDiff], before: Catalogue, after: Catalogue, sites: Sites
+) -> list[Diagnostic]:
+    """D123 copy-volume-class-changed: one finding per model whose claim would change class."""
+    old_models = {m.name: m for m in before.models}
+    new_models = {m.name: m for m in after.models}
+    found = []
+    for d in diffs:
+        if d.before is None or d.after is None:
+            continue
+        old, new = old_models[d.name], new_models[d.name]
+        was, now = _storage_class(old), _storage_class(new)
+        if was == now:
+            continue
+        kept = _kept_claims(d, after)
+        if kept:
+            found.append(_class_changed(new, (was, now), kept, sites))
+    return found
+
+
+def _class_changed(
+    model: Model, classes: tuple[str | None, str | None], kept: Mask, sites: Sites
+) -> Diagnostic:
+    was, now = (c if c is not None else "(cluster default)" for c in classes)
+    claim = f"{model.name}-model"
+    fails = (
+        "; with Helm the whole release upgrade fails with it"
+        if model.packaging == "helm"
+        else "; RHACM's patch of it fails at every reconcile"
+    )
+    message = (
+        f"container model {model.name}: container.storageClassName {was} -> {now} on "
+        f"{plural(count(kept), 'site')} that keep it with copy delivery "
+        f"({name_list(sites, kept)}): the API server refuses to change the storageClassName "
+        f"of its claim {claim}{fails}; keep the class, or give the model a new name (a new "
+        "claim, the weights copied to it), or remove it in one merge and add it back in the next"
+    )
+    where = model.location_of("container.storageClassName")
+    return Diagnostic(where, "D123", message, "error", "copy-volume-class-changed")
+
+
 def resize_findings(
     diffs: Iterable[ModelDiff], before: Catalogue, after: Catalogue, sites: Sites
 ) -> list[Diagnostic]:
@@ -102,9 +160,7 @@ def resize_findings(
     for d in diffs:
         if d.before is None or d.after is None:
             continue
-        purged = d.moved if purging_deployer(after) else 0
-        # A moved site's claim is purged with the old placement and made anew: no resize.
-        kept = d.kept & ~purged & _copy_sites(d.before) & _copy_sites(d.after)
+        kept = _kept_claims(d, after)
         if not kept:
             continue
         old, new = old_models[d.name], new_models[d.name]

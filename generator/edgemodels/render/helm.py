@@ -18,7 +18,7 @@ from edgemodels.render.common import (
     version_dir,
     yaml_file,
 )
-from edgemodels.render.helm_templates import CONTAINER_TEMPLATES, HELPERS, http_templates
+from edgemodels.render.helm_templates import HELPERS, container_templates, http_templates
 from edgemodels.render.settings import ModelPlan, Placed, differences
 
 Files = dict[str, bytes]
@@ -37,7 +37,11 @@ def render_chart(
     }
     comment = "{{/* " + banner_text(origin) + " */}}\n"
     user = model.http.run_as_user if model.http else None
-    templates = http_templates(user is not None) if model.wrapper == "http" else CONTAINER_TEMPLATES
+    templates = (
+        http_templates(user is not None)
+        if model.wrapper == "http"
+        else container_templates(_storage_class_of(model) is not None)
+    )
     files[f"{root}/templates/_helpers.tpl"] = (comment + HELPERS).encode()
     for name, text in templates.items():
         files[f"{root}/templates/{name}"] = (comment + text).encode()
@@ -87,6 +91,7 @@ def chart_values(
             "modelPath": site.model_path(model),
             "delivery": base.delivery,
             "size": plan.model_size,
+            **_storage_class_value(model),
             "toolsImage": options.tools_image,
         }
     values["imagePullSecrets"] = list(catalogue.defaults.image_pull_secrets)
@@ -120,6 +125,22 @@ def _run_as_user(model: Model) -> dict[str, Any]:
     if model.http is None or model.http.run_as_user is None:
         return {}
     return {"runAsUser": {"type": "integer", "minimum": 1, "maximum": 2147483647}}
+
+
+def _storage_class_of(model: Model) -> str | None:
+    return model.container.storage_class if model.container else None
+
+
+def _storage_class_value(model: Model) -> dict[str, Any]:
+    """Only in the charts whose claim template reads it (`container_templates`)."""
+    storage_class = _storage_class_of(model)
+    return {} if storage_class is None else {"storageClassName": storage_class}
+
+
+def _storage_class(model: Model) -> dict[str, Any]:
+    if _storage_class_of(model) is None:
+        return {}
+    return {"storageClassName": {"type": "string", "minLength": 1}}
 
 
 def values_schema(model: Model, origin: str) -> bytes:
@@ -168,6 +189,7 @@ def values_schema(model: Model, origin: str) -> bytes:
             "modelPath": {"type": "string", "pattern": "^/"},
             "delivery": {"type": "string", "enum": ["copy", "imageVolume"]},
             "size": {"type": "string", "minLength": 1},
+            **_storage_class(model),
             "toolsImage": {"type": "string", "minLength": 1},
         }
     schema = {

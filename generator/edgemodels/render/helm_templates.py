@@ -425,6 +425,20 @@ HTTP_TEMPLATES = {
 _NON_ROOT = "        runAsNonRoot: {{ not .Values.security.runAsRoot }}\n"
 # Helm reads values as float64, which prints as 1e+06 from a million up: hence int64.
 _RUN_AS_USER = "        runAsUser: {{ .Values.runAsUser | int64 }}\n"
+_CLAIM_MODES = "spec:\n  accessModes:\n"
+_STORAGE_CLASS = "  storageClassName: {{ .Values.storageClassName | quote }}\n"
+
+
+def container_templates(storage_class: bool) -> dict[str, str]:
+    """The line for container.storageClassName is only in the charts of models that set it,
+    so the charts of the others are what they were before the field existed."""
+    if not storage_class:
+        return CONTAINER_TEMPLATES
+    assert _CLAIM_MODES in CLAIM
+    return {
+        **CONTAINER_TEMPLATES,
+        "claim.yaml": CLAIM.replace(_CLAIM_MODES, "spec:\n" + _STORAGE_CLASS + "  accessModes:\n"),
+    }
 
 
 def http_templates(run_as_user: bool) -> dict[str, str]:

@@ -270,12 +270,17 @@ def model_path(model: Model) -> str:
 
 
 def claim(model: Model, size: str, origin: str) -> Obj:
-    """The copy volume, `container.size`: room for the two versions the script keeps."""
+    """The copy volume, `container.size`: room for the two versions the script keeps. Its
+    StorageClass only where `container.storageClassName` names one (else the default's)."""
+    spec: Obj = {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": size}}}
+    storage_class = model.container.storage_class if model.container else None
+    if storage_class is not None:
+        spec["storageClassName"] = storage_class
     return {
         "apiVersion": "v1",
         "kind": "PersistentVolumeClaim",
         "metadata": meta(f"{model.name}-model", site_labels(model, FILES), origin),
-        "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": size}}},
+        "spec": spec,
     }
 
 

@@ -1,4 +1,5 @@
-"""D114 copy-volume-resized and D115 packaging-hand-over, through build_plan."""
+"""D114 copy-volume-resized, D115 packaging-hand-over and D123 copy-volume-class-changed,
+through build_plan."""
 
 from __future__ import annotations
 
@@ -278,3 +279,52 @@ def test_a_migration_checks_both_hub_sides() -> None:
     (d117,) = [d for d in diags if d.code == "D117"]
     assert d117.message.count("spec.git.branch") == 1
     assert "hub Application" in d117.message and "hub Subscription" in d117.message
+
+
+CLASS_LINE = Location(CATALOGUE_FILE, 64, 25)
+
+
+def classed(storage_class: str | None, delivery: ContainerDelivery | None = None) -> Model:
+    model = weights("2Gi", delivery)
+    assert model.container is not None
+    container = replace(model.container, storage_class=storage_class)
+    spot = (("container.storageClassName", CLASS_LINE),) if storage_class else ()
+    spots = model.key_locations + spot
+    return replace(model, container=container, key_locations=spots)
+
+
+@pytest.mark.parametrize(
+    ("was", "now", "says"),
+    [
+        ("local-path", "longhorn", "local-path -> longhorn"),
+        (None, "longhorn", "(cluster default) -> longhorn"),
+        ("longhorn", None, "longhorn -> (cluster default)"),
+    ],
+)
+def test_a_storage_class_change_on_kept_copy_sites_is_an_error(
+    was: str | None, now: str | None, says: str
+) -> None:
+    base = catalogue(TARGETS, (classed(was),))
+    work = catalogue(TARGETS, (classed(now),))
+    (d123,) = found(base, work, "D123")
+    assert d123.severity == "error"
+    assert d123.location == (CLASS_LINE if now else Location(CATALOGUE_FILE, 60, 7))
+    assert d123.message.startswith(
+        f"container model weights: container.storageClassName {says} on 2 sites that keep it "
+        "with copy delivery (a-01, a-02): the API server refuses to change the storageClassName "
+        "of its claim weights-model"
+    )
+    assert found(base, work, "D114") == []
+
+
+def test_no_storage_class_finding_without_a_kept_claim() -> None:
+    same = catalogue(TARGETS, (classed("longhorn"),))
+    assert found(same, same, "D123") == []
+    # image volumes have no claim
+    base = catalogue(TARGETS, (classed(None, "imageVolume"),))
+    work = catalogue(TARGETS, (classed("longhorn", "imageVolume"),))
+    assert found(base, work, "D123") == []
+    # a moved site's claim is purged and made anew by the new Subscription
+    wide = (*TARGETS, target("all", sel()))
+    moved = replace(classed("longhorn"), targets=("all",))
+    assert found(catalogue(wide, (classed(None),)), catalogue(wide, (moved,)), "D123") == []

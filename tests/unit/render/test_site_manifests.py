@@ -299,3 +299,52 @@ def test_the_chart_takes_another_uid_from_its_values_but_not_root(tmp_path: Path
     assert pod["securityContext"]["runAsUser"] == 20002
     with pytest.raises(helm_python.HelmValuesError, match="runAsUser"):
         helm_render(chart, {"runAsUser": 0}, "i4q-lrt")
+
+
+def with_storage_class(catalogue: Catalogue, storage_class: str) -> Catalogue:
+    models = tuple(
+        replace(m, container=replace(m.container, storage_class=storage_class))
+        if m.name == "weights" and m.container is not None
+        else m
+        for m in catalogue.models
+    )
+    return replace(catalogue, models=models)
+
+
+@pytest.mark.parametrize("packaging", ["helm", "kustomize"])
+@pytest.mark.parametrize("storage_class", [None, "longhorn"])
+def test_the_copy_claim_names_a_storage_class_only_when_set(
+    packaging: str, storage_class: str | None, tmp_path: Path
+) -> None:
+    # A site without a default StorageClass leaves a claim that names none Pending for ever.
+    catalogue = all_packaged(fleet_plus(), packaging)
+    if storage_class is not None:
+        catalogue = with_storage_class(catalogue, storage_class)
+    tree = render(catalogue)
+    outputs = site_outputs(tree, write_out(tree, tmp_path), catalogue.defaults.namespace)
+    copy = by_key(outputs["hub/synced/subscriptions/weights--arm.yaml"])
+    spec = copy[("PersistentVolumeClaim", "weights-model")]["spec"]
+    assert spec.get("storageClassName") == storage_class
+    assert spec["resources"] == {"requests": {"storage": "3Gi"}}
+    named = sorted(path for path, data in tree.items() if b"storageClassName" in data)
+    if storage_class is None:
+        assert named == []  # the trees of catalogues without it are what they were
+    elif packaging == "helm":
+        chart = "models/weights/chart/"
+        files = ("templates/claim.yaml", "values.schema.json", "values.yaml")
+        assert named == [chart + f for f in files]
+        assert load_yaml(tree[chart + "values.yaml"])["storageClassName"] == storage_class
+    else:
+        assert named == ["models/weights/components/copy/claim.yaml"]
+
+
+def test_storage_class_deploys_the_same_claim_from_both_packagings(tmp_path: Path) -> None:
+    deployed = {}
+    for packaging in ("helm", "kustomize"):
+        catalogue = with_storage_class(all_packaged(fleet_plus(), packaging), "longhorn")
+        tree = render(catalogue)
+        outputs = site_outputs(tree, write_out(tree, tmp_path / packaging), "i4q-lrt")
+        objects = by_key(outputs["hub/synced/subscriptions/weights--arm.yaml"])
+        deployed[packaging] = objects[("PersistentVolumeClaim", "weights-model")]["spec"]
+    assert deployed["helm"] == deployed["kustomize"]
+    assert deployed["helm"]["storageClassName"] == "longhorn"
