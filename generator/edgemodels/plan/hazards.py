@@ -56,7 +56,7 @@ so nothing is handed over; the old ones are pruned and the new ones created.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from edgemodels.catalogue.model import Catalogue, Model
@@ -109,22 +109,29 @@ def _storage_class(model: Model) -> str | None:
     return model.container.storage_class if model.container else None
 
 
+def _claims_kept(
+    diffs: Iterable[ModelDiff], before: Catalogue, after: Catalogue
+) -> Iterator[tuple[Model, Model, Mask]]:
+    """(old model, new model, sites keeping its claim) of each model whose copy claim is
+    patched on some site: what D114 and D123 compare."""
+    old_models = {m.name: m for m in before.models}
+    new_models = {m.name: m for m in after.models}
+    for d in diffs:
+        if d.before is None or d.after is None:
+            continue
+        kept = _kept_claims(d, after)
+        if kept:
+            yield old_models[d.name], new_models[d.name], kept
+
+
 def storage_class_findings(
     diffs: Iterable[ModelDiff], before: Catalogue, after: Catalogue, sites: Sites
 ) -> list[Diagnostic]:
     """D123 copy-volume-class-changed: one finding per model whose claim would change class."""
-    old_models = {m.name: m for m in before.models}
-    new_models = {m.name: m for m in after.models}
     found = []
-    for d in diffs:
-        if d.before is None or d.after is None:
-            continue
-        old, new = old_models[d.name], new_models[d.name]
+    for old, new, kept in _claims_kept(diffs, before, after):
         was, now = _storage_class(old), _storage_class(new)
-        if was == now:
-            continue
-        kept = _kept_claims(d, after)
-        if kept:
+        if was != now:
             found.append(_class_changed(new, (was, now), kept, sites))
     return found
 
@@ -154,16 +161,8 @@ def resize_findings(
     diffs: Iterable[ModelDiff], before: Catalogue, after: Catalogue, sites: Sites
 ) -> list[Diagnostic]:
     """D114 copy-volume-resized: one finding per model whose claim would change size."""
-    old_models = {m.name: m for m in before.models}
-    new_models = {m.name: m for m in after.models}
     found = []
-    for d in diffs:
-        if d.before is None or d.after is None:
-            continue
-        kept = _kept_claims(d, after)
-        if not kept:
-            continue
-        old, new = old_models[d.name], new_models[d.name]
+    for old, new, kept in _claims_kept(diffs, before, after):
         was, now = _size(old), _size(new)
         old_bytes, new_bytes = parse_bytes(was), parse_bytes(now)
         if old_bytes is None or new_bytes is None or old_bytes == new_bytes:
