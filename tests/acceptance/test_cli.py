@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from closed_pipe import run_into_closed_pipe
 
 from edgemodels.cli import COMMANDS, cli, guarded, main
 
@@ -55,18 +55,7 @@ def test_help_lists_every_command_without_importing_one() -> None:
 @pytest.mark.parametrize("args", [["rules", "--all"], ["rule", "Y001"], ["--help"]])
 def test_a_closed_output_ends_the_run_quietly_as_git_does(args: list[str]) -> None:
     """`edgemodels rules --all | head -1`: the reader goes before the output is written."""
-    read_end, write_end = os.pipe()
-    os.close(read_end)
-    try:
-        run = subprocess.run(
-            [sys.executable, "-m", "edgemodels", *args],
-            stdout=write_end,
-            stderr=subprocess.PIPE,
-            text=True,
-            timeout=60,
-        )
-    finally:
-        os.close(write_end)
+    run = run_into_closed_pipe(args)
     assert (run.returncode, run.stderr) == (141, "")
 
 

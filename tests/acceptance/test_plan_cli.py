@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -13,6 +12,7 @@ from pathlib import Path
 import click
 import jsonschema
 import pytest
+from closed_pipe import run_into_closed_pipe
 
 from edgemodels.cli import EXIT_USAGE
 from edgemodels.cli.plan import command
@@ -604,18 +604,7 @@ def test_json_to_a_closed_output_ends_the_run_quietly() -> None:
     """`edgemodels plan --format json | head -1`: the report is written as it is made, and a
     reader that has gone stops it as before (141, nothing on stderr)."""
     args = ["plan", "-i", str(EXAMPLES / "sites.yaml"), str(EXAMPLES / "lrt"), "--format", "json"]
-    read_end, write_end = os.pipe()
-    os.close(read_end)
-    try:
-        run = subprocess.run(
-            [sys.executable, "-m", "edgemodels", *args],
-            stdout=write_end,
-            stderr=subprocess.PIPE,
-            text=True,
-            timeout=60,
-        )
-    finally:
-        os.close(write_end)
+    run = run_into_closed_pipe(args)
     assert (run.returncode, run.stderr) == (141, "")
 
 
