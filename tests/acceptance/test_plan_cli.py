@@ -189,13 +189,18 @@ def add_target(root: Path, name: str, above: str = "") -> None:
     model.write_text(model.read_text().replace("targets: [lrt", f"targets: [{name}, lrt", 1))
 
 
-def test_the_log_does_not_send_you_to_findings_a_size_budget_cut(
-    repo: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def thirty_old_warnings_one_new(repo: Path) -> None:
+    """30 targets that select no site at the base (main), and one more in the work tree."""
     for n in range(30):
         add_target(repo, f"nowhere-{n:02}")
     git(repo, "commit", "-qam", "targets that select no site")
     add_target(repo, "nowhere-new")
+
+
+def test_the_log_does_not_send_you_to_findings_a_size_budget_cut(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    thirty_old_warnings_one_new(repo)
     args = ("-i", "sites.yaml", "--base", "main", "--format", "markdown")
     assert plan(*args, "-o", "small.md", "--max-markdown-chars", "2000") == 0
     assert "- … and 22 more (see `--format json`)" in (repo / "small.md").read_text()
@@ -208,10 +213,7 @@ def test_the_log_does_not_send_you_to_findings_a_size_budget_cut(
 def test_text_lists_the_first_findings_the_base_had_and_the_log_says_so(
     repo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    for n in range(30):
-        add_target(repo, f"nowhere-{n:02}")
-    git(repo, "commit", "-qam", "targets that select no site")
-    add_target(repo, "nowhere-new")
+    thirty_old_warnings_one_new(repo)
     assert plan("-i", "sites.yaml", "--base", "main", "-o", "plan.txt") == 0
     text = (repo / "plan.txt").read_text()
     old = text.split("Found at the base too (30)\n")[1].split("\n\n")[0].splitlines()
