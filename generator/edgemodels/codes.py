@@ -184,6 +184,13 @@ CODES: dict[str, Code] = {
         "container.storageClassName of a copy-delivered model changes on its sites: a bound"
         " claim's class is immutable, so its patch fails at every reconcile",
     ),
+    "D124": Code(
+        "version-without-new-image",
+        "a model's version changes but its image reference does not: sites that have the"
+        " image never pull it again (IfNotPresent), so a tag's new bytes do not reach them"
+        " (an error; a warning for a digest, whose bytes are the old version's)",
+        "name the new version's image by a new tag or by digest (@sha256:...)",
+    ),
     "D201": Code("inventory-kind", "an inventory file of the wrong kind"),
     "D202": Code("duplicate-site", "a site listed twice in the inventory"),
     "D203": Code("label-conflict", "a site's label contradicts a field of the same site"),

@@ -29,6 +29,7 @@ from edgemodels.plan.diff import ModelDiff, PlacementTotals, diff_models, placem
 from edgemodels.plan.evaluate import Evaluation, MaskCache, Sites, evaluate, index_sites
 from edgemodels.plan.gitrev import Revision, catalogue_at
 from edgemodels.plan.guards import DEFAULT_REMOVAL_LIMIT, RemovalLimit
+from edgemodels.plan.images import version_image_findings
 from edgemodels.plan.workloads import (
     declared_site_findings,
     export_findings,
@@ -105,6 +106,7 @@ def build_plan(
         diags += hazards.resize_findings(diffs, before.catalogue, catalogue, sites)
         diags += hazards.storage_class_findings(diffs, before.catalogue, catalogue, sites)
         diags += hazards.hand_over_findings(diffs, catalogue, sites)
+        diags += version_image_findings(diffs, catalogue, sites)
         diags += hazards.hub_findings(before.catalogue, catalogue, allow_removals, settings)
         diags += delivery.delivery_findings(
             diffs, before.catalogue, catalogue, sites, allow_removals, settings

@@ -120,8 +120,8 @@ def change_summary(view: View) -> str:
 
 def detail_text(change: SiteChange, deployer: str | None = "Subscription") -> str:
     """The version (old -> new), and what else redeploys the model: a move, a new image
-    under the same version (with a new version, the image is expected to change), and the
-    settings that changed."""
+    under the same version (with a new version, the image is expected to change: where it
+    does not, the sites keep the bytes they have, D124), and the settings that changed."""
     if change.kind == "added":
         return change.after or ""
     if change.kind == "removed":
@@ -131,6 +131,8 @@ def detail_text(change: SiteChange, deployer: str | None = "Subscription") -> st
         parts.append(_moved_text(change, deployer))
     if change.before != change.after:
         parts.append(f"{change.before} -> {change.after}")
+        if change.image_before == change.image_after:
+            parts.append("same image (D124)")
     else:
         parts.append(f"same version {change.after}")
         if change.image_before != change.image_after:
