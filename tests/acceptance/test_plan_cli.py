@@ -701,3 +701,38 @@ def test_a_claims_storage_class_change_is_refused(
         "copy delivery (lrt-site-01, lrt-site-02): the API server refuses"
     )
     assert " D114 " not in "\n".join(out)
+
+
+def test_a_version_bumped_under_the_same_tag_fails_at_its_version_line(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """sktime by tag at main; the working copy bumps its version and keeps the tag: its
+    Deployment does not change and the sites keep the image they have (D124, an error).
+    Suppressed on the version line (the image really did not change), the plan passes."""
+    path = repo / "catalogue" / "models" / "sktime.yaml"
+    edit(
+        path,
+        "sktime:1.4.2@sha256:3ff88d8252a1d379ee60f809fd7342bed3ca35e9e8a8184afdb1e62577c0ad5f",
+        "sktime:1.4.2",
+    )
+    git(repo, "commit", "-qam", "sktime by tag")
+    edit(path, "version: 1.4.2", "version: 1.4.3")
+    assert plan("-i", "sites.yaml", "--base", "main", "catalogue") == 1
+    out = capsys.readouterr().out
+    assert finding_places(out, ("D124",)) == ["catalogue/models/sktime.yaml:7:16: D124"]
+    assert "but its image registry.gitlab.com/i4q/lrt/sktime:1.4.2 stays the same on 3 sites" in out
+    assert "1.4.2 -> 1.4.3; same image (D124)" in out
+    edit(path, "version: 1.4.3", "version: 1.4.3  # edgemodels: ignore[D124]")
+    assert plan("-i", "sites.yaml", "--base", "main", "catalogue") == 0
+    out = capsys.readouterr().out
+    assert " D124 " not in out and " P001 " not in out
+
+
+def test_a_version_bumped_under_the_same_digest_is_a_warning(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    edit(repo / "catalogue" / "models" / "defect-detector.yaml", "version: 3.0.1", "version: 3.0.2")
+    assert plan("-i", "sites.yaml", "--base", "main", "catalogue") == 0
+    out = capsys.readouterr().out
+    assert finding_places(out, ("D124",)) == ["catalogue/models/defect-detector.yaml:7:16: D124"]
+    assert "pinned by digest, so those sites get exactly the bytes of version 3.0.1" in out

@@ -125,6 +125,7 @@ def _model(node: Node, defaults: Defaults) -> Model:
 
 
 LOCATED_KEYS = (
+    ("version",),
     ("packaging",),
     ("container", "size"),
     ("container", "storageClassName"),
