@@ -75,15 +75,22 @@ def _without_entries(document: Mapping[str, object]) -> dict[str, object]:
 def _helper_targets(
     entries: list[CatalogueEntry], targets: Mapping[str, object]
 ) -> dict[str, object]:
-    """`targets` for the catalogue itself: where its helper image runs, i.e. the targets of
-    its container models (the copy Job and the image-volume prefetch use it)."""
+    """`targets` for the catalogue itself: where its helper image runs, i.e. the placements
+    of its container models (the copy Job and the image-volume prefetch use it): their
+    targets, and `follow-<model>` for one that follows its workloads. That placement is no
+    target of the catalogue, so it stands as an empty object (no `production`): a container
+    model placed only by `followWorkloads` still runs the helper on the sites."""
     names: set[str] = set()
+    follow: dict[str, object] = {}
     for e in entries:
+        if e.kind != "model" or e.object.get("wrapper") != "container":
+            continue
         listed = e.object.get("targets")
-        container = e.kind == "model" and e.object.get("wrapper") == "container"
-        if container and isinstance(listed, list):
+        if isinstance(listed, list):
             names.update(n for n in listed if isinstance(n, str))
-    return {n: targets[n] for n in sorted(names) if n in targets}
+        if e.object.get("followWorkloads") is True:
+            follow[f"follow-{e.name}"] = {}
+    return {**{n: targets[n] for n in sorted(names) if n in targets}, **follow}
 
 
 def _targets_of(entry: CatalogueEntry, targets: Mapping[str, object]) -> dict[str, object]:

@@ -350,6 +350,23 @@ def test_the_helper_image_is_checked_where_container_models_run(tmp_path: Path) 
     assert "spec.defaults.helperImage" not in written.message
 
 
+def test_the_helper_image_is_checked_for_a_model_that_follows_its_workloads(
+    tmp_path: Path,
+) -> None:
+    """A container model placed only by `followWorkloads` (no `targets`) runs the copy Job
+    on its workloads' sites all the same: the built-in, tag-only helper image is P101 (a
+    warning: the follow placement is on no production target) and P103 there too."""
+    follows = WEIGHTS.replace("      targets: [TARGET]\n", "      followWorkloads: true\n")
+    uses = "  workloads:\n    - {name: inspect, uses: [weights], matchLabels: {line: paint}}\n"
+    found = catalogue_findings(tmp_path, HEADER + TARGETS + follows + uses)
+    (finding,) = [d for d in found if d.code == "P101"]
+    assert (finding.line, finding.severity) == (7, "warning")
+    assert finding.message.startswith("the built-in helper image ")
+    allow = default_policies(tmp_path, "registries: {allow: [registry.gitlab.com/i4q]}")
+    found = catalogue_findings(tmp_path, HEADER + TARGETS + follows + uses, allow)
+    assert where(found, "P103") == [(7, 13, "P103")]
+
+
 @pytest.mark.parametrize(
     ("image", "pulled"),
     [
