@@ -203,7 +203,7 @@ def test_the_log_does_not_send_you_to_findings_a_size_budget_cut(
     thirty_old_warnings_one_new(repo)
     args = ("-i", "sites.yaml", "--base", "main", "--format", "markdown")
     assert plan(*args, "-o", "small.md", "--max-markdown-chars", "2000") == 0
-    assert "- … and 22 more (see `--format json`)" in (repo / "small.md").read_text()
+    assert "- … and 25 more (see `--format json`)" in (repo / "small.md").read_text()
     assert capsys.readouterr().err.splitlines()[-1] == (
         "plan: 0 errors, 31 warnings; 1 of them new (the 30 found at the base too are in "
         "small.md as far as its size budget allows; --format json has them all)"
@@ -262,7 +262,7 @@ def test_findings_the_base_had_are_listed_apart_and_do_not_mark_the_headline(
     assert plan(*args, "--format", "markdown", "-o", "plan.md") == 0
     assert capsys.readouterr().err.splitlines()[1:] == [
         "catalogue/catalogue.yaml:33:5: D106 [warning] placement nowhere-2 selects no site of "
-        "the inventory",
+        "the inventory: no site has env=none (env is lrt on the sites)",
         "plan: 0 errors, 2 warnings; 1 of them new (the 1 found at the base too is in "
         "plan.md as far as its size budget allows; --format json has them all)",
     ]

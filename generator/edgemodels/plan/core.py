@@ -134,7 +134,7 @@ def _placed(
         diags += export_findings(catalogue, exported, sites.inventory, frozenset(retired))
         evaluation = with_workload_sites(evaluation, exported, cache)
         diags += retired_findings(evaluation, exported, retired, cache)
-    diags += guards.placement_findings(evaluation)
+    diags += guards.placement_findings(evaluation, sites)
     diags += guards.unlabelled_site_findings(evaluation, sites)
     diags += guards.placed_twice_findings(evaluation, sites)
     diags += guards.capacity_findings(evaluation, sites)

@@ -191,6 +191,9 @@ class Evaluation:
     placement_locations: dict[str, Location]
     workloads: dict[str, Mask]  # where each workload runs
     size: int  # number of sites
+    # The selectors each placement ORs (empty: a follow placement no workload feeds), to
+    # say why one selects no site (D106).
+    predicates: dict[str, tuple[Selector, ...]] = field(default_factory=dict)
 
     def model(self, name: str) -> PlacedModel | None:
         for placed in self.models:
@@ -216,14 +219,18 @@ def evaluate(catalogue: Catalogue, cache: MaskCache) -> Evaluation:
     sets = cluster_sets(catalogue)
     placements: dict[str, Mask] = {}
     where: dict[str, Location] = {}
+    predicates: dict[str, tuple[Selector, ...]] = {}
     for target in catalogue.targets:
         placements[target.name] = cache.placement((target.selector,), sets)
         where[target.name] = target.location
+        predicates[target.name] = (target.selector,)
     models = tuple(
-        _place_model(catalogue, model, cache, sets, placements, where) for model in catalogue.models
+        _place_model(catalogue, model, cache, sets, placements, where, predicates)
+        for model in catalogue.models
     )
     workloads = {w.name: workload_mask(cache, w) for w in catalogue.workloads}
-    return Evaluation(catalogue, models, placements, where, workloads, cache.sites.index.size)
+    size = cache.sites.index.size
+    return Evaluation(catalogue, models, placements, where, workloads, size, predicates)
 
 
 def _deployed(catalogue: Catalogue, model: Model, settings: Settings) -> Deployed:
@@ -251,6 +258,7 @@ def _place_model(
     sets: tuple[str, ...] | None,
     placements: dict[str, Mask],
     where: dict[str, Location],
+    predicates: dict[str, tuple[Selector, ...]],
 ) -> PlacedModel:
     own: list[ModelPlacement] = []
     base = base_settings(catalogue, model)
@@ -266,6 +274,7 @@ def _place_model(
             mask = cache.placement(hub.predicates, sets) if hub.predicates else 0
             placements[hub.name] = mask
             where[hub.name] = model.location
+            predicates[hub.name] = hub.predicates
             own.append(ModelPlacement(hub.name, mask, image, deployed))
     union = 0
     for p in own:

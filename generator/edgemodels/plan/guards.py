@@ -9,7 +9,7 @@
 - D105 model-without-workload (warning): a container model is placed where no workload
   uses it.
 - D106 placement-selects-nothing (warning): a target or follow-<model> placement selects
-  no site.
+  no site; the message says why (plan/unmatched.py).
 - D107 unsized-model (info): a container model without `container.size` goes to sites that
   declare a capacity, so it is not counted.
 - D108 image-volume-unsupported (error): an `imageVolume` container model goes to a site
@@ -40,6 +40,7 @@ from edgemodels.placement import CLUSTER_NAME_LABEL
 from edgemodels.plan.diff import ModelDiff
 from edgemodels.plan.evaluate import Evaluation, PlacedModel, Sites, cluster_sets
 from edgemodels.plan.quantity import format_bytes
+from edgemodels.plan.unmatched import why_unmatched
 from edgemodels.selectors import Mask, count, mask_of, members, placement_mask
 
 MAX_NAMED = 10  # sites named in one finding; the plan report lists them all
@@ -264,12 +265,14 @@ def _outside_sets(sites: Sites, outside: Mask, sets: tuple[str, ...] | None) -> 
     )
 
 
-def placement_findings(after: Evaluation) -> list[Diagnostic]:
-    """D106 placement-selects-nothing."""
+def placement_findings(after: Evaluation, sites: Sites) -> list[Diagnostic]:
+    """D106 placement-selects-nothing, with the reason in the inventory's terms."""
     found = []
+    sets = cluster_sets(after.catalogue)
     for name, mask in after.placements.items():
         if not mask:
-            message = f"placement {name} selects no site of the inventory"
+            why = why_unmatched(sites.index, after.predicates.get(name, ()), sets)
+            message = f"placement {name} selects no site of the inventory{why}"
             where = after.placement_locations[name]
             found.append(_finding(where, "D106", "placement-selects-nothing", message, "warning"))
     return found

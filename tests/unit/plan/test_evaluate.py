@@ -87,7 +87,10 @@ def test_follow_with_no_user_lands_nowhere() -> None:
     assert placed(cat, "orphan") == set()
     _, diags = build_plan(cat, SITES)
     assert [(d.code, d.message) for d in diags if d.code == "D106"] == [
-        ("D106", "placement follow-orphan selects no site of the inventory")
+        (
+            "D106",
+            "placement follow-orphan selects no site of the inventory: no workload uses the model",
+        )
     ]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from edgemodels.catalogue.model import Catalogue
+from edgemodels.catalogue.model import Catalogue, Selector
 from edgemodels.diagnostics import Diagnostic
 from edgemodels.errors import UsageError
 from edgemodels.plan.core import build_plan
@@ -214,8 +214,64 @@ def test_target_selecting_nothing() -> None:
     )
     _, diags = build_plan(cat, where)
     assert [(d.code, d.severity, d.location.line, d.message) for d in diags] == [
-        ("D106", "warning", 22, "placement ghost selects no site of the inventory")
+        (
+            "D106",
+            "warning",
+            22,
+            "placement ghost selects no site of the inventory: no site has env=x "
+            "(env is lrt on the sites)",
+        )
     ]
+
+
+ASSEMBLY = {
+    "env": "lrt",
+    "line": "assembly",
+    "cluster.open-cluster-management.io/clusterset": "lines",
+}
+PAINT = {"env": "lrt", "line": "paint", "cluster.open-cluster-management.io/clusterset": "lines"}
+
+
+@pytest.mark.parametrize(
+    ("selector", "sets", "why"),
+    [
+        (  # a misspelt value: the values the sites have, and the closest
+            sel({"env": "lrt", "line": "paitn"}),
+            ("lines",),
+            "no site has line=paitn (line is assembly or paint on the sites); did you mean paint?",
+        ),
+        (  # a misspelt key
+            sel({"lne": "paint"}),
+            ("lines",),
+            "no site has the label lne; did you mean line?",
+        ),
+        (sel({}, req("gpu", "Exists")), ("lines",), "no site has the label gpu"),
+        (sel({}, req("env", "DoesNotExist")), ("lines",), "every site has the label env"),
+        (sel({}, req("env", "NotIn", "lrt")), ("lines",), "every site has env in [lrt]"),
+        (  # each requirement alone matches
+            sel({"line": "paint"}, req("name", "In", "asm-01")),
+            ("lines",),
+            "each of its requirements matches some site, but no site matches them all",
+        ),
+        (  # the selector is right, the cluster sets leave its site out
+            sel({"line": "paint"}),
+            ("default",),
+            "the site it matches is outside spec.hub.clusterSets [default] "
+            "(label cluster.open-cluster-management.io/clusterset)",
+        ),
+    ],
+)
+def test_a_placement_that_selects_nothing_says_why(
+    selector: Selector, sets: tuple[str, ...], why: str
+) -> None:
+    """D106 names the requirement no site of the inventory meets, with the values the sites
+    do have: on three sites a typo is the likely cause, and the fix one word away."""
+    where = sites(site("asm-01", ASSEMBLY), site("asm-02", ASSEMBLY), site("paint-01", PAINT))
+    targets = (target("lrt", sel({"env": "lrt"})), target("paint", selector, line=22))
+    cat = catalogue(targets, (http_model("m", targets=("lrt", "paint")),), cluster_sets=sets)
+    _, diags = build_plan(cat, where)
+    d106 = [d.message for d in diags if d.code == "D106" and "paint" in d.message]
+    assert d106 == [f"placement paint selects no site of the inventory: {why}"]
 
 
 def test_image_volume_delivery() -> None:

@@ -359,7 +359,8 @@ def test_a_finding_the_base_had_is_not_new_though_its_line_moved() -> None:
     v = nowhere_plan(base_targets=1)
     assert [(d.code, d.location.line) for d in v.old_findings] == [("D106", 20)]
     assert [d.message for d in v.new_findings] == [
-        "placement nowhere-2 selects no site of the inventory"
+        "placement nowhere-2 selects no site of the inventory: no site has env=none"
+        " (env is lrt on the sites)"
     ]
     text = render_markdown(v)
     assert text.startswith("### ⚠️ edgemodels plan")
