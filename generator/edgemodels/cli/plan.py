@@ -41,7 +41,8 @@ from edgemodels.plan.reports import PLAN_FORMATS, View, build_view, reporters
 @click.option(
     "--max-removals",
     metavar="N|P%",
-    help="Fail when models are removed from more than N sites or P% of them "
+    help="Fail when models are removed from more than N sites or P% of them; a percentage "
+    "never counts less than one site, so removing from a single site passes it "
     "[default: 5 sites or 10%, whichever is smaller].",
 )
 @click.option("--allow-removals", is_flag=True, help="Report removals as warnings, not errors.")

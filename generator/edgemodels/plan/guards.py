@@ -62,7 +62,12 @@ class RemovalLimit:
         arms = []
         if self.sites is not None and removed > self.sites:
             arms.append(plural(self.sites, "site"))
-        if self.percent is not None and total > 0 and removed * 100 > self.percent * total:
+        # A share below one site would make every removal on a small fleet (10% of 3
+        # sites) a mass removal, and a guard that always fires is labelled away: one site
+        # is never "many". D102 still guards a site left empty; 0% and `--max-removals 0`
+        # guard every removal.
+        over_share = self.percent is not None and removed * 100 > self.percent * total
+        if over_share and total > 0 and (removed > 1 or self.percent == 0):
             arms.append(f"{self.percent:g}% of sites")
         return arms
 

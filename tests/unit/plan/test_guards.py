@@ -50,6 +50,12 @@ def codes(diags: list[Diagnostic]) -> dict[str, str]:
         (100, 30, RemovalLimit(sites=None, percent=50), False),
         (100, 51, RemovalLimit(sites=None, percent=50), True),
         (10, 1, RemovalLimit(sites=0, percent=None), True),
+        # a small fleet: 10% is less than a site, and one site is never a mass removal
+        (3, 1, RemovalLimit(), False),
+        (9, 1, RemovalLimit(), False),
+        (3, 2, RemovalLimit(), True),
+        (1, 1, RemovalLimit(), False),  # D102 guards the site left empty
+        (3, 1, RemovalLimit(sites=None, percent=0), True),  # 0% guards every removal
     ],
 )
 def test_mass_removal(total: int, losing: int, limit: RemovalLimit, trips: bool) -> None:
