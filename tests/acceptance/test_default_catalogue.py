@@ -65,6 +65,42 @@ def test_generate_and_plan_find_it_too(
     assert main(["plan", "-i", str(tmp_path / "sites.yaml")]) == 0
 
 
+@pytest.mark.parametrize(
+    ("folder", "shown"),
+    [(".", "generated"), ("catalogue/models", "../../generated"), ("catalogue", "../generated")],
+)
+def test_generate_updates_the_tree_beside_the_catalogue_without_o(
+    repo: Path,
+    folder: str,
+    shown: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """In the layout `init` makes, `check` and `validate` take no argument; `generate` took
+    none but -o, so the day's loop was `check`, then a usage error. Without -o it updates
+    generated/ beside the catalogue, once that holds a generated tree; it never guesses
+    where a first tree goes."""
+    model = repo / "catalogue" / "models" / "forecaster.yaml"
+    model.write_text(model.read_text().replace(BROKEN, "wrapper: http "))
+    monkeypatch.chdir(repo / folder)
+    assert main(["generate"]) == 2
+    err = capsys.readouterr().err
+    assert (
+        f"missing -o/--output, the folder of the generated tree (without it, generate "
+        f"updates the tree in {shown}, beside the catalogue, but that folder holds none): "
+        f"edgemodels generate -o {shown}" in err
+    )
+    assert not (repo / "generated").exists()
+    assert main(["generate", "-o", shown]) == 0
+    capsys.readouterr()
+    model.write_text(model.read_text().replace("version: 1.0.0", "version: 1.0.1"))
+    assert main(["generate", "--check"]) == 1
+    assert "to update it, run: edgemodels generate -o " in capsys.readouterr().out
+    assert main(["generate"]) == 0
+    assert capsys.readouterr().out.startswith(f"{shown}: 0 added, 3 changed")
+    assert main(["generate", "--check"]) == 0
+
+
 def test_the_search_stops_at_the_top_of_the_git_work_tree(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
@@ -13,8 +14,24 @@ from edgemodels.diagnostics import Diagnostic
 from edgemodels.errors import UsageError
 from edgemodels.generate import GenerateOptions, generate, remedy, summary
 from edgemodels.output import plural
+from edgemodels.tree import MANIFEST_PATH
 
 REPORT_SUFFIXES = (".json", ".sarif", ".xml")
+GENERATED_DIR = "generated"  # init.GENERATED_DIR (init imports ruamel.yaml: not loaded here)
+
+
+def default_output(catalogue: Path, given: bool) -> Path:
+    """generated/ beside the catalogue when it holds a generated tree: the layout `init`
+    makes (catalogue/ and generated/ side by side), where `check` and `validate` need no
+    argument either. Anything else is not guessed: a new tree's folder is named with -o."""
+    generated = Path(os.path.normpath(catalogue / os.pardir / GENERATED_DIR))  # from "." too
+    if (generated / MANIFEST_PATH).is_file():
+        return generated
+    raise UsageError(
+        "missing -o/--output, the folder of the generated tree (without it, generate updates "
+        f"the tree in {generated}, beside the catalogue, but that folder holds none): "
+        f"edgemodels generate{f' {catalogue}' if given else ''} -o {generated}"
+    )
 
 
 def refuse_report_name(output: Path) -> None:
@@ -50,10 +67,10 @@ def report_stopped(findings: tuple[Diagnostic, ...], subject: str, output: Path)
 @click.option(
     "-o",
     "--output",
-    required=True,
     type=click.Path(path_type=Path, file_okay=False),
     help="Folder of the generated tree (spec.git.path inside the deploy branch's checkout); "
-    "not a report file: findings go to stdout in --format.",
+    "not a report file: findings go to stdout in --format [default: generated/ beside the "
+    "catalogue, when it holds a generated tree, as edgemodels init lays it out].",
 )
 @click.option(
     "--check",
@@ -75,7 +92,7 @@ def report_stopped(findings: tuple[Diagnostic, ...], subject: str, output: Path)
     "--format", "fmt", type=FORMATS, default="text", show_default=True, help="Findings format."
 )
 def command(
-    catalogue: Path | None, output: Path, check: bool, force: bool, no_cache: bool, fmt: str
+    catalogue: Path | None, output: Path | None, check: bool, force: bool, no_cache: bool, fmt: str
 ) -> int:
     """Generate the GitOps tree that RHACM pulls: charts or overlays per model, hub objects
     (Channel, Placements, Subscriptions, Applications), a README and a manifest.
@@ -101,11 +118,12 @@ def command(
     """
 
     def body() -> int:
-        refuse_report_name(output)
         path = catalogue or default_catalogue_path(Path.cwd())
+        tree = default_output(path, catalogue is not None) if output is None else output
+        refuse_report_name(tree)
         options = GenerateOptions(
             path,
-            output,
+            tree,
             check=check,
             force=force,
             cache=not no_cache,
@@ -113,18 +131,18 @@ def command(
             group_stale=fmt == "text",  # a log; CI annotations need one finding per file
         )
         result = generate(options)
-        subject = f"generate{' --check' if check else ''} {path} -o {output}"
+        subject = f"generate{' --check' if check else ''} {path} -o {tree}"
         if result.plan is None and check and fmt == "text":
-            return report_stopped(result.findings, subject, output)
+            return report_stopped(result.findings, subject, tree)
         if result.plan is None:
             return emit_findings(result.findings, fmt, subject)
         if fmt == "text":
-            click.echo(summary(result.plan, output, check, no_tree=result.no_tree), nl=False)
+            click.echo(summary(result.plan, tree, check, no_tree=result.no_tree), nl=False)
         status = EXIT_FINDINGS if check and result.plan.differs else 0
         if result.findings or fmt != "text":
             status = max(status, emit_findings(result.findings, fmt, subject))
         if check:  # last, where a hook's or CI job's log ends; stderr keeps reports parseable
-            click.echo(remedy(result.plan, catalogue, output), nl=False, err=fmt != "text")
+            click.echo(remedy(result.plan, catalogue, tree), nl=False, err=fmt != "text")
         return status
 
     return guarded(body)
