@@ -421,9 +421,18 @@ def git_url_problem(url: str) -> tuple[str, str, str] | None:
     if url.startswith(("git@", "ssh://", "file://")):
         return None
     if parts.scheme not in ("https", "http") or not parts.hostname:
+        # A folder is what a first trial has at hand; it is where publish pushes, not what
+        # the hub clones, so the message says where a folder goes.
+        folder = not parts.scheme and url.startswith(("/", ".", "~"))
         return (
             "R210",
             "invalid-git-url",
-            "git url must be https://host/path, ssh://host/path or git@host:path",
+            "git url must be https://host/path, ssh://host/path or git@host:path"
+            + (
+                " (the URL RHACM clones goes here; to push to a repository in a folder, "
+                f"run: edgemodels publish --repo {url})"
+                if folder
+                else ""
+            ),
         )
     return None

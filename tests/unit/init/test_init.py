@@ -91,6 +91,13 @@ def test_refuses_a_non_empty_folder(tmp_path: Path, capsys: pytest.CaptureFixtur
     [
         (("--git-url", "https://alice:hunter2@git.example.com/d.git"), "R209"),
         (("--git-url", "/srv/git/deploy.git"), "R210"),
+        # a folder is where publish pushes, not what the hub clones: the message says so
+        (
+            ("--git-url", "/srv/git/deploy.git"),
+            "the URL RHACM clones goes here; to push to a repository in a folder, run: "
+            "edgemodels publish --repo /srv/git/deploy.git)",
+        ),
+        (("--git-url", "git.example.com/deploy.git"), "git@host:path (R210)"),
         (("--git-url", DEPLOY_URL, "--branch", "a..b"), "not a valid branch name"),
         (("--git-url", DEPLOY_URL, "--path", "../up"), "--path must be a folder"),
         (("--git-url", DEPLOY_URL, "--path", "/abs"), "--path must be a folder"),
