@@ -172,7 +172,7 @@ def removal_findings(
     if emptied:
         message = (
             f"{plural(count(emptied), 'site')} {_are(count(emptied))} left with none of the "
-            "models they had: "
+            f"models {'it' if count(emptied) == 1 else 'they'} had: "
             f"{name_list(sites, emptied)}{hint}"
         )
         found.append(_finding(where, "D102", "site-left-empty", message, severity))

@@ -148,13 +148,20 @@ def _class_changed(
     )
     message = (
         f"container model {model.name}: container.storageClassName {was} -> {now} on "
-        f"{plural(count(kept), 'site')} that keep it with copy delivery "
+        f"{_keeping(kept)} with copy delivery "
         f"({name_list(sites, kept)}): the API server refuses to change the storageClassName "
         f"of its claim {claim}{fails}; keep the class, or give the model a new name (a new "
         "claim, the weights copied to it), or remove it in one merge and add it back in the next"
     )
     where = model.location_of("container.storageClassName")
     return Diagnostic(where, "D123", message, "error", "copy-volume-class-changed")
+
+
+def _keeping(kept: Mask) -> str:
+    """'1 site that keeps it', '2 sites that keep it': one site is the usual case on a
+    small fleet."""
+    number = count(kept)
+    return f"{plural(number, 'site')} that {'keeps' if number == 1 else 'keep'} it"
 
 
 def resize_findings(
@@ -179,7 +186,7 @@ def _resized(
     claim = f"{model.name}-model"
     change = (
         f"container model {model.name}: container.size {was} -> {now} on "
-        f"{plural(count(kept), 'site')} that keep it with copy delivery ({name_list(sites, kept)})"
+        f"{_keeping(kept)} with copy delivery ({name_list(sites, kept)})"
     )
     fails = (
         " (with Helm the whole release upgrade fails with it)"
@@ -238,8 +245,7 @@ def _handed_over(
     )
     message = (
         f"model {model.name}: packaging {was} -> {model.packaging} on "
-        f"{plural(count(kept), 'site')} "
-        f"that keep it ({name_list(sites, kept)}): the same objects pass from one deployer to "
+        f"{_keeping(kept)} ({name_list(sites, kept)}): the same objects pass from one deployer to "
         "the other, and Helm refuses objects it did not create while the Subscription refuses "
         "objects Helm owns, so the change stalls or the model is absent until a retry"
         f"{volume}; instead remove the model in one merge and add it back with the new "

@@ -118,7 +118,7 @@ def test_site_left_without_any_model() -> None:
     assert [(d.code, d.message) for d in diags] == [
         (
             "D102",
-            "1 site is left with none of the models they had: b; "
+            "1 site is left with none of the models it had: b; "
             "pass --allow-removals if this is intended",
         )
     ]

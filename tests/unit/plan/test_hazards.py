@@ -123,7 +123,7 @@ def test_a_packaging_change_of_an_http_model_has_no_volume() -> None:
     changed = replace(http_model("scorer", targets=("line-b",)), packaging="kustomize")
     (d115,) = found(base, catalogue(TARGETS, (changed,)), "D115")
     assert (d115.severity, d115.location.line) == ("error", 40)  # no packaging line: the model
-    assert "helm -> kustomize on 1 site that keep it (b-01)" in d115.message
+    assert "helm -> kustomize on 1 site that keeps it (b-01)" in d115.message
     assert "volume" not in d115.message
 
 
