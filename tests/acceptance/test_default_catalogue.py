@@ -101,6 +101,33 @@ def test_generate_updates_the_tree_beside_the_catalogue_without_o(
     assert main(["generate", "--check"]) == 0
 
 
+@pytest.mark.parametrize(
+    ("folder", "shown"),
+    [(".", "sites.yaml"), ("catalogue/models", "../../sites.yaml")],
+)
+def test_plan_reads_sites_yaml_beside_the_catalogue_without_i(
+    repo: Path,
+    folder: str,
+    shown: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`init` puts sites.yaml beside catalogue/: plan reads it without -i, and without it
+    says which file it looked for instead of click's bare "Missing option"."""
+    model = repo / "catalogue" / "models" / "forecaster.yaml"
+    model.write_text(model.read_text().replace(BROKEN, "wrapper: http "))
+    monkeypatch.chdir(repo / folder)
+    assert main(["plan"]) == 2
+    assert (
+        "missing -i/--inventory, the sites to plan for (without it, plan reads "
+        f"{shown}, beside the catalogue, but there is none): edgemodels plan -i SITES.yaml"
+    ) in capsys.readouterr().err
+    shutil.copy(TEMPLATE / "sites.yaml", repo / "sites.yaml")
+    assert main(["plan"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Plan for catalogue ") and out.splitlines()[0].endswith(" on 2 sites")
+
+
 def test_the_search_stops_at_the_top_of_the_git_work_tree(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -41,6 +41,12 @@ def default_catalogue_path(cwd: Path) -> Path:
     )
 
 
+def beside(catalogue: Path, name: str) -> Path:
+    """`name` in the folder that holds the catalogue (`generated/`, `sites.yaml` in the
+    layout `init` makes), as relative as the catalogue's path: `..` gives `../../name`."""
+    return Path(os.path.normpath(catalogue / os.pardir / name))
+
+
 def _in(folder: Path) -> Path | None:
     return next((folder / n for n in NAMES if (folder / n).exists()), None)
 

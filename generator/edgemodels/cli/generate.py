@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import click
 
-from edgemodels.catalogue.default import default_catalogue_path
+from edgemodels.catalogue.default import beside, default_catalogue_path
 from edgemodels.cli import EXIT_FINDINGS, FORMATS, emit_findings, guarded
 from edgemodels.cli.terminal import progress
 from edgemodels.diagnostics import Diagnostic
@@ -24,7 +23,7 @@ def default_output(catalogue: Path, given: bool) -> Path:
     """generated/ beside the catalogue when it holds a generated tree: the layout `init`
     makes (catalogue/ and generated/ side by side), where `check` and `validate` need no
     argument either. Anything else is not guessed: a new tree's folder is named with -o."""
-    generated = Path(os.path.normpath(catalogue / os.pardir / GENERATED_DIR))  # from "." too
+    generated = beside(catalogue, GENERATED_DIR)
     if (generated / MANIFEST_PATH).is_file():
         return generated
     raise UsageError(

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import click
 
-from edgemodels.catalogue.default import default_catalogue_path
+from edgemodels.catalogue.default import beside, default_catalogue_path
 from edgemodels.cli import EXIT_CLEAN, EXIT_FINDINGS, guarded
 from edgemodels.diagnostics import Diagnostic, has_failures, sort_diagnostics
-from edgemodels.errors import OutputError
+from edgemodels.errors import OutputError, UsageError
 from edgemodels.output import render_text
 from edgemodels.plan.core import PlanOptions, run_plan
 from edgemodels.plan.guards import DEFAULT_REMOVAL_LIMIT, parse_removal_limit
@@ -22,15 +22,18 @@ from edgemodels.plan.report_text import DEFAULT_MAX_ROWS, old_findings_shown, pl
 from edgemodels.plan.report_unplanned import unplanned, unplanned_reporters
 from edgemodels.plan.reports import PLAN_FORMATS, View, build_view, reporters
 
+INVENTORY_FILE = "sites.yaml"  # init's site inventory, beside catalogue/
+
 
 @click.command("plan")
 @click.argument("catalogue", required=False, type=click.Path(path_type=Path))
 @click.option(
     "--inventory",
     "-i",
-    required=True,
     type=click.Path(path_type=Path),
-    help="Sites: a SiteInventory file or `kubectl get managedclusters -o yaml` output.",
+    help="Sites: a SiteInventory file or `kubectl get managedclusters -o yaml` output "
+    "[default: sites.yaml beside the catalogue, when there is one, as edgemodels init lays "
+    "it out].",
 )
 @click.option("--base", metavar="REV", help="Compare with the catalogue at this git revision.")
 @click.option(
@@ -80,7 +83,7 @@ from edgemodels.plan.reports import PLAN_FORMATS, View, build_view, reporters
 )
 def command(
     catalogue: Path | None,
-    inventory: Path,
+    inventory: Path | None,
     base: str | None,
     workload_sites: Path | None,
     max_removals: str | None,
@@ -114,7 +117,8 @@ def command(
         # `is None`: an empty value (an unset CI variable) is a usage error, not the default
         limit = DEFAULT_REMOVAL_LIMIT if max_removals is None else parse_removal_limit(max_removals)
         path = catalogue or default_catalogue_path(Path.cwd())
-        options = PlanOptions(inventory, path, base, workload_sites, limit, allow_removals)
+        sites = default_inventory(path, catalogue is not None) if inventory is None else inventory
+        options = PlanOptions(sites, path, base, workload_sites, limit, allow_removals)
         plan, diags = run_plan(options)
         ordered = sort_diagnostics(diags)
         view = None if plan is None else build_view(plan, ordered)
@@ -135,6 +139,19 @@ def command(
         return EXIT_FINDINGS if has_failures(ordered) else EXIT_CLEAN
 
     return guarded(body)
+
+
+def default_inventory(catalogue: Path, given: bool) -> Path:
+    """sites.yaml beside the catalogue, as `init` lays it out; no other file is guessed
+    (a hub's `kubectl get managedclusters` output is named with -i)."""
+    sites = beside(catalogue, INVENTORY_FILE)
+    if sites.is_file():
+        return sites
+    raise UsageError(
+        "missing -i/--inventory, the sites to plan for (without it, plan reads "
+        f"{sites}, beside the catalogue, but there is none): "
+        f"edgemodels plan -i SITES.yaml{f' {catalogue}' if given else ''}"
+    )
 
 
 def _old_findings_kept(fmt: str, view: View | None, max_text_rows: int) -> int | None:
