@@ -61,12 +61,20 @@ def _finding(
     listed = ", ".join(shown[:MAX_NAMED]) + (
         f" and {len(shown) - MAX_NAMED} more" if len(shown) > MAX_NAMED else ""
     )
+    # A target whose sites are all of that architecture (one arm64 line of a small fleet)
+    # needs only to say so; a mixed placement must be split, or its image shared.
+    remedy = (
+        f"every site of target {placement.name} is {arch}: give it `overrides: {{arch: {arch}}}`"
+        f" (or require {ARCH_LABEL} In [{arch}] in its selector), and it deploys images.{arch}"
+        if wrong == placement.sites and any(t.name == placement.name for t in catalogue.targets)
+        else "a placement deploys one image to all its sites (give `image` one "
+        "multi-architecture reference, or place the model per "
+        f"architecture: targets with {ARCH_LABEL} In [{arch}] / NotIn [{arch}])"
+    )
     message = (
         f"model {name}: placement {placement.name} deploys {placement.image} to "
         f"{plural(count(wrong), arch + ' site')}, but the model's images.{arch} is the image "
-        f"for them: {listed}; a placement deploys one image to all its sites (give `image` one "
-        "multi-architecture reference, or place the model per "
-        f"architecture: targets with {ARCH_LABEL} In [{arch}] / NotIn [{arch}])"
+        f"for them: {listed}; {remedy}"
     )
     return Diagnostic(
         model.location_of("images"), "D122", message, "error", "image-for-another-arch"

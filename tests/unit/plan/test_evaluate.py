@@ -225,6 +225,32 @@ def test_a_follow_placement_over_two_architectures_gives_one_the_wrong_image() -
     assert [d for d in diags if d.code == "D122"] == []
 
 
+def test_a_target_of_one_architecture_is_told_to_say_so() -> None:
+    """A small fleet's arm64 line has a target of its own that pins no architecture: all
+    its sites get `image`, and the remedy is one setting on the target, not a split. A
+    target over both architectures keeps the general remedy."""
+    scorer = replace(
+        http_model("scorer", targets=("paint", "lrt")),
+        images=(("arm64", "r.io/scorer-arm64@sha256:" + "1" * 64),),
+    )
+    where = sites(
+        site("asm-01", {"line": "assembly", "kubernetes.io/arch": "amd64"}),
+        site("paint-01", {"line": "paint", "kubernetes.io/arch": "arm64"}),
+    )
+    targets = (target("paint", sel({"line": "paint"})), target("lrt", sel()))
+    _, diags = build_plan(catalogue(targets, (scorer,)), where)
+    messages = {d.message.split(" deploys ")[0]: d.message for d in diags if d.code == "D122"}
+    assert messages["model scorer: placement paint"].endswith(
+        "; every site of target paint is arm64: give it `overrides: {arch: arm64}` (or "
+        "require kubernetes.io/arch In [arm64] in its selector), and it deploys images.arm64"
+    )
+    assert messages["model scorer: placement lrt"].endswith(
+        "; a placement deploys one image to all its sites (give `image` one multi-architecture"
+        " reference, or place the model per architecture: targets with kubernetes.io/arch In"
+        " [arm64] / NotIn [arm64])"
+    )
+
+
 def test_a_catalogue_workload_naming_a_site_not_in_the_inventory() -> None:
     misspelt = workload("logistics", ("detector",), sites=("dd", "d"))
     cat = catalogue((), (container_model("detector", follow=True),), (misspelt,))
