@@ -42,6 +42,7 @@ from edgemodels.yamljson import content_digest
 CONFLICT_CODES = {
     "hand-edited": ("D301", "hand-edited-output"),
     "unowned": ("D302", "unowned-output-file"),
+    "leftover": ("D302", "unowned-output-file"),
     "blocked": ("D303", "blocked-output-path"),
     "merged": ("D307", "merge-conflict-in-output"),
 }

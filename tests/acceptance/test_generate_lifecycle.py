@@ -280,6 +280,38 @@ def test_a_foreign_file_in_the_way_stops_the_run(
     assert sorted(p.name for p in repo.out.iterdir()) == [".edgemodels", "README.md"]
 
 
+def test_a_file_left_behind_by_a_git_restore_is_named_as_such(
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Generate, add a model and generate, then restore the tree from git (`git checkout
+    -- generated`): the manifest forgets the model's files, which git leaves as untracked.
+    Adding the model back (a little changed) meets them in the way. They carry edgemodels'
+    banner, so D302 says where they come from, and --force may overwrite them."""
+    doc = catalogue()
+    assert repo.generate(doc) == 0
+    tracked = repo.files()
+    extra = {**model(doc, "web"), "name": "extra", "targets": ["lab"], "overrides": {}}
+    doc["spec"]["models"].append(extra)
+    assert repo.generate(doc) == 0
+    for path, data in tracked.items():  # what `git checkout -- deploy` does
+        (repo.out / path).write_bytes(data)
+    leftover = repo.out / "models" / "extra" / "base" / "deployment.yaml"
+    assert leftover.is_file()
+    capsys.readouterr()
+    extra["replicas"] = 3
+    assert repo.generate(doc) == 1
+    out = capsys.readouterr().out
+    assert (
+        f"{leftover.as_posix()}:1:1: D302 a file edgemodels wrote for another version of the "
+        "catalogue is in the way, though the manifest does not list it: left behind when the "
+        "tree was restored from git (git checkout and git restore keep files git does not "
+        "track; git clean -n lists them); delete it, or rerun with --force to overwrite it"
+    ) in out
+    assert repo.generate(doc, "--force") == 0
+    assert "discarded" not in capsys.readouterr().out  # no hand edit was lost
+    assert b"replicas: 3" in leftover.read_bytes()
+
+
 def test_generating_twice_gives_identical_bytes_wherever_it_runs(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -96,19 +96,21 @@ def command(
     """Generate the GitOps tree that RHACM pulls: charts or overlays per model, hub objects
     (Channel, Placements, Subscriptions, Applications), a README and a manifest.
 
-    CATALOGUE is a catalogue file or folder (default: catalogue.yaml or
-    catalogue/ here or in the nearest folder above, up to the top of the git work tree).
-    Only files edgemodels wrote (listed in OUTPUT/.edgemodels/manifest.json) are changed or
-    removed; other files in OUTPUT are left alone. A generated file edited by hand is
-    reported and kept unless --force. OUTPUT/.edgemodels/cache (git-ignored) lets the next
-    run render only the models that changed. Exit 0 when written (or up to date under --check),
-    1 on catalogue errors (--check in text says how many in one line and leaves the findings
-    to `edgemodels check`), conflicts or (with --check) an out-of-date OUTPUT (one D304 per
+    CATALOGUE is a catalogue file or folder (default: catalogue.yaml or catalogue/ here or
+    in the nearest folder above, up to the top of the git work tree). Only files edgemodels
+    wrote (listed in OUTPUT/.edgemodels/manifest.json) are changed or removed; other files
+    in OUTPUT are left alone. A generated file edited by hand is reported and kept unless
+    --force, as is a file the manifest does not list where a generated one goes (D302;
+    --force overwrites it only when it carries edgemodels' banner, left behind when the tree
+    was restored from git). OUTPUT/.edgemodels/cache (git-ignored) lets the next run render
+    only the models that changed. Exit 0 when written (or up to date under --check), 1 on
+    catalogue errors (--check in text says how many in one line and leaves the findings to
+    `edgemodels check`), conflicts or (with --check) an out-of-date OUTPUT (one D304 per
     stale file, in text one per folder and one for the model folders with the same changes;
-    one in all when OUTPUT does not exist or holds no generated tree) or a tree
-    written by a newer edgemodels (D306; --force writes it anyway), 2 when OUTPUT
-    cannot be written, is being written by another run, or overlaps the catalogue folder
-    (OUTPUT must be outside it).
+    one in all when OUTPUT does not exist or holds no generated tree) or a tree written by a
+    newer edgemodels (D306; --force writes it anyway), 2 when OUTPUT cannot be written, is
+    being written by another run, or overlaps the catalogue folder (OUTPUT must be outside
+    it).
 
     \b
     Example:
