@@ -45,7 +45,9 @@ def _why_selector(index: LabelIndex, selector: Selector, sets: tuple[str, ...] |
 def _why_requirement(index: LabelIndex, req: Requirement) -> str:
     values = sorted({v for (k, v) in index.by_pair if k == req.key})
     if req.operator in ("In", "Exists") and not values:
-        return f"no site has the label {req.key}{_did_you_mean(req.key, _keys(index))}"
+        keys = _keys(index)
+        hint = _did_you_mean(req.key, keys) or f" (the sites' labels: {_values(keys, ', ')})"
+        return f"no site has the label {req.key}{hint}"
     if req.operator == "In":
         wanted = " or ".join(f"{req.key}={v}" for v in req.values)
         hint = "".join(_did_you_mean(v, values) for v in req.values[:1])
@@ -59,10 +61,10 @@ def _keys(index: LabelIndex) -> list[str]:
     return sorted(index.by_key)
 
 
-def _values(values: list[str]) -> str:
-    shown = " or ".join(values[:MAX_VALUES])
+def _values(values: list[str], joint: str = " or ") -> str:
+    shown = joint.join(values[:MAX_VALUES])
     more = len(values) - MAX_VALUES
-    return shown + (f" (and {more} more values)" if more > 0 else "")
+    return shown + (f" (and {more} more)" if more > 0 else "")
 
 
 def _did_you_mean(word: str, known: list[str]) -> str:

@@ -251,7 +251,12 @@ PAINT = {"env": "lrt", "line": "paint", "cluster.open-cluster-management.io/clus
             ("lines",),
             "no site has the label lne; did you mean line?",
         ),
-        (sel({}, req("gpu", "Exists")), ("lines",), "no site has the label gpu"),
+        (  # a key no site has, and none close: the keys they have
+            sel({}, req("gpu", "Exists")),
+            ("lines",),
+            "no site has the label gpu (the sites' labels: "
+            "cluster.open-cluster-management.io/clusterset, env, line, name)",
+        ),
         (sel({}, req("env", "DoesNotExist")), ("lines",), "every site has the label env"),
         (sel({}, req("env", "NotIn", "lrt")), ("lines",), "every site has env in [lrt]"),
         (  # each requirement alone matches
