@@ -10,10 +10,12 @@ import stat
 import sys
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 
 from edgemodels import __version__
+from edgemodels.branchplan import BranchFolder, manifest_of, manifest_raw, plan_branch
 from edgemodels.catalogue import load
 from edgemodels.deployed import (
     DeployedModel,
@@ -31,16 +33,24 @@ from edgemodels.output import plural
 from edgemodels.progress import Phase, Progress, no_phase, no_progress
 from edgemodels.publish import (
     UNPUSHED_REF,
+    CloneSetup,
     Destination,
     GitSettings,
     PublishError,
     PushRejected,
+    TreeChanges,
+    branch_entries,
     checkout_branch,
+    clone_setup,
     commit_folder,
+    commit_objects,
     destination,
+    fetch_branch,
     git_errors,
     git_settings,
+    point_branch,
     push_branch,
+    read_blobs,
     redact,
     source_commit,
     working_clone,
@@ -48,8 +58,8 @@ from edgemodels.publish import (
 from edgemodels.render import RenderOptions
 from edgemodels.render.common import ARGOCD_SYNCED, HUB_SYNCED, SYNCED_FOLDERS
 from edgemodels.secrets_scan import scan_text
-from edgemodels.tree import Plan, plan_tree, read_manifest
-from edgemodels.treeversion import version_findings
+from edgemodels.tree import MANIFEST_PATH, Manifest, Plan, plan_tree, read_manifest
+from edgemodels.treeversion import recorded_findings, recorded_in, version_findings
 from edgemodels.treewrite import write_tree
 
 DEFAULT_AUTHOR = "edgemodels <edgemodels@localhost>"
@@ -218,12 +228,11 @@ def refuse_credentials(tree: Mapping[str, bytes]) -> None:
 
 
 def _attempts(repo: Any, ctx: _Context) -> PublishResult:
+    setup = clone_setup(repo)
     last = ""
     for attempt in range(1, ctx.options.retries + 2):
-        ctx.options.phase(f"fetching and checking out {ctx.dest.branch}")
-        checkout_branch(repo, ctx.dest, ctx.settings, ctx.options.create_branch)
-        ctx.options.phase("writing the tree" if not ctx.options.dry_run else "comparing the tree")
-        result = _write_and_commit(repo, ctx, attempt)
+        ctx.options.phase(f"fetching {ctx.dest.branch}")
+        result = _publish_on(repo, ctx, attempt, setup)
         if result.status != "published":
             return result
         ctx.options.phase(f"pushing to {redact(ctx.dest.url)}")
@@ -244,6 +253,30 @@ def _attempts(repo: Any, ctx: _Context) -> PublishResult:
     )
 
 
+def _publish_on(repo: Any, ctx: _Context, attempt: int, setup: CloneSetup) -> PublishResult:
+    """One attempt on the branch as the remote has it now: from its git objects, or
+    through a checkout when the clone needs one (commit hooks, git attributes)."""
+    base = fetch_branch(repo, ctx.dest, ctx.settings, ctx.options.create_branch)
+    entries, attributes = branch_entries(repo, ctx.dest, base)
+    reason = setup.work_tree or attributes or _crlf_reason(setup, ctx.tree)
+    writing = "writing the tree" if not ctx.options.dry_run else "comparing the tree"
+    if reason:
+        ctx.options.phase(f"checking out {ctx.dest.branch} ({reason})")
+        checkout_branch(repo, ctx.dest, base)
+        ctx.options.phase(writing)
+        return _write_and_commit(repo, ctx, attempt)
+    point_branch(repo, ctx.dest, base)
+    ctx.options.phase(writing)
+    folder = BranchFolder(entries, ctx.tree, partial(read_blobs, repo), setup.algorithm)
+    return _commit_objects(repo, ctx, attempt, base, folder, setup)
+
+
+def _crlf_reason(setup: CloneSetup, tree: Mapping[str, bytes]) -> str:
+    if setup.autocrlf and any(b"\r" in data for data in tree.values()):
+        return "core.autocrlf converts the line ends of a generated file"
+    return ""
+
+
 def _keep_commit(repo: Any, ctx: _Context) -> str:
     """Where the commit that was not pushed can be looked at: only a --workdir clone
     outlives the run (a temporary clone is removed; publishing again makes it anew)."""
@@ -253,11 +286,12 @@ def _keep_commit(repo: Any, ctx: _Context) -> str:
             "commit was not kept (the temporary clone is removed); publish with "
             f"--workdir DIR to keep it there as {ref}"
         )
-    repo.git.update_ref(ref, "HEAD")
+    repo.git.update_ref(ref, f"refs/heads/{ctx.dest.branch}")
     return f"commit is kept in {repo.working_tree_dir} as {ref}"
 
 
 def _write_and_commit(repo: Any, ctx: _Context, attempt: int) -> PublishResult:
+    """The attempt through the clone's checkout: the tree written there, then committed."""
     out = Path(str(repo.working_tree_dir))
     if ctx.dest.path:
         out = out / ctx.dest.path
@@ -273,6 +307,62 @@ def _write_and_commit(repo: Any, ctx: _Context, attempt: int) -> PublishResult:
         plan = plan_tree(out, ctx.tree, ctx.options.force)
     else:
         plan = write_tree(out, ctx.tree, ctx.options.force)
+    commit = partial(commit_folder, repo, ctx.dest, settings=ctx.settings)
+    return _outcome(ctx, attempt, old, plan, commit)
+
+
+def _commit_objects(
+    repo: Any,
+    ctx: _Context,
+    attempt: int,
+    base: str | None,
+    folder: BranchFolder,
+    setup: CloneSetup,
+) -> PublishResult:
+    """The attempt from git objects: the branch's folder compared with the tree (only the
+    blobs that differ are read), and the commit made of the blobs that change."""
+    path = _in_folder(ctx.dest, MANIFEST_PATH)
+    damaged: OutputError | None = None
+    try:
+        manifest = manifest_of(folder, f"{redact(ctx.dest.url)}@{ctx.dest.branch}:{path}")
+    except OutputError as exc:
+        manifest, damaged = Manifest({}), exc
+    folder.prefetch([*manifest.files, "README.md"])
+    old = index_tree([*manifest.files, "README.md"], folder.read_plain)
+    # As on a checkout (_write_and_commit): D306 first, then a damaged manifest.
+    branch = f"the deploy branch {ctx.dest.shown}"
+    recorded = recorded_in(manifest_raw(folder))
+    versions = recorded_findings(recorded, path, False, ctx.options.force, branch)
+    if versions:
+        refused = tuple(on_branch(d, ctx.dest) for d in versions)
+        return PublishResult("findings", refused, where=ctx.dest.shown)
+    if damaged is not None:
+        raise damaged
+    plan = plan_branch(folder, ctx.tree, manifest, ctx.options.force)
+
+    def commit(message: str) -> str | None:
+        changes = TreeChanges(
+            {_in_folder(ctx.dest, p): ctx.tree[p] for p in (*plan.added, *plan.changed)},
+            tuple(_in_folder(ctx.dest, p) for p in plan.removed),
+        )
+        return commit_objects(repo, ctx.dest, base, changes, message, ctx.settings, setup)
+
+    return _outcome(ctx, attempt, old, plan, commit)
+
+
+def _in_folder(dest: Destination, path: str) -> str:
+    return f"{dest.path}/{path}" if dest.path else path
+
+
+def _outcome(
+    ctx: _Context,
+    attempt: int,
+    old: Mapping[str, DeployedModel],
+    plan: Plan,
+    commit: Callable[[str], str | None],
+) -> PublishResult:
+    """Findings for the conflicts, or the commit message and the commit (none for a dry
+    run, or when nothing changed)."""
     where = ctx.dest.shown
     if plan.conflicts:
         found = conflict_findings(plan, Path(ctx.dest.path or "."))
@@ -291,13 +381,13 @@ def _write_and_commit(repo: Any, ctx: _Context, attempt: int) -> PublishResult:
             hub_note=note,
         )
     ctx.options.phase("committing")
-    commit = commit_folder(repo, ctx.dest, message, ctx.settings)
-    if commit is None:
+    sha = commit(message)
+    if sha is None:
         return PublishResult("unchanged", attempts=attempt, where=where)
     return PublishResult(
         "published",
         message=message,
-        commit=commit,
+        commit=sha,
         attempts=attempt,
         where=where,
         hand_applied=by_hand,

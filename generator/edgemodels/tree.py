@@ -192,15 +192,20 @@ def read_manifest(out: Path) -> Manifest:
     raw = _read_regular(out, MANIFEST_PATH)
     if raw is None:
         return Manifest({})
+    return parse_manifest(raw, (out / MANIFEST_PATH).as_posix())
+
+
+def parse_manifest(raw: bytes, where: str) -> Manifest:
+    """The manifest in `raw`; `where` names it in the error when it is damaged."""
     merged_at = marker_line(raw)
     if merged_at is not None:
         ours, theirs = sides(raw)
-        files = {**_manifest_files(out, theirs), **_manifest_files(out, ours)}
+        files = {**_manifest_files(where, theirs), **_manifest_files(where, ours)}
         return Manifest(files, raw, merged_at)
-    return Manifest(_manifest_files(out, raw), raw)
+    return Manifest(_manifest_files(where, raw), raw)
 
 
-def _manifest_files(out: Path, raw: bytes) -> dict[str, str]:
+def _manifest_files(where: str, raw: bytes) -> dict[str, str]:
     try:
         doc = json.loads(raw)
         files = doc["files"]
@@ -210,7 +215,7 @@ def _manifest_files(out: Path, raw: bytes) -> dict[str, str]:
             raise ValueError("files must map paths to sha256 digests")
     except (ValueError, KeyError, TypeError) as exc:
         raise OutputError(
-            f"{out / MANIFEST_PATH} is damaged ({exc}); restore it from git, or delete it to "
+            f"{where} is damaged ({exc}); restore it from git, or delete it to "
             "start over (then every file in the folder counts as not written by edgemodels)"
         ) from exc
     for path in files:
@@ -323,7 +328,8 @@ def plan_tree(
     overwritten: list[str] = []
     unchanged = 0
     if manifest.merged_at is not None and not force:
-        conflicts.append(Conflict(MANIFEST_PATH, "merged", _DETAIL["merged"], manifest.merged_at))
+        merged = CONFLICT_DETAIL["merged"]
+        conflicts.append(Conflict(MANIFEST_PATH, "merged", merged, manifest.merged_at))
     for path in sorted(tree):
         check_path(path)
         state = _compare(folder, path, tree[path], owned.get(path))
@@ -340,9 +346,9 @@ def plan_tree(
             changed.append(path)
         elif state == "merged":
             line = marker_line(_read_regular(out, path) or b"") or 1
-            conflicts.append(Conflict(path, state, _DETAIL[state], line))
+            conflicts.append(Conflict(path, state, CONFLICT_DETAIL[state], line))
         else:
-            conflicts.append(Conflict(path, state, _DETAIL[state]))
+            conflicts.append(Conflict(path, state, CONFLICT_DETAIL[state]))
     removed = _stale(folder, tree, owned, force, conflicts, overwritten)
     return Plan(
         tuple(added),
@@ -355,7 +361,7 @@ def plan_tree(
     )
 
 
-_DETAIL: dict[str, str] = {
+CONFLICT_DETAIL: dict[str, str] = {
     "hand-edited": "generated file was edited by hand; regenerating would overwrite the edit "
     "(move the change into the catalogue, or rerun with --force to discard it)",
     "unowned": "a file not written by edgemodels is in the way; move or delete it",
@@ -421,7 +427,7 @@ def _stale(
             removed.append(path)
             overwritten.append(path)
         elif data is not None and (line := marker_line(data)):
-            conflicts.append(Conflict(path, "merged", _DETAIL["merged"], line))
+            conflicts.append(Conflict(path, "merged", CONFLICT_DETAIL["merged"], line))
         else:
             conflicts.append(
                 Conflict(

@@ -70,6 +70,11 @@ def recorded_version(output: Path) -> tuple[str, int] | None:
         raw = manifest_text(output) if output.is_dir() else None
     except OutputError:
         return None
+    return recorded_in(raw)
+
+
+def recorded_in(raw: bytes | None) -> tuple[str, int] | None:
+    """The version a manifest's bytes record, and its line (see `recorded_version`)."""
     found = _RECORDED.search(raw) if raw else None
     if raw is None or found is None:
         return None
@@ -83,16 +88,25 @@ def version_findings(
     """--check: one finding when another version wrote the tree. A write: one finding (the
     run stops) when a newer version wrote it, unless --force. `shown` names the tree in
     the message (publish: the deploy branch, not its temporary clone)."""
-    recorded = recorded_version(output)
+    manifest = (output / MANIFEST_PATH).as_posix()
+    shown = shown or output.as_posix()
+    return recorded_findings(recorded_version(output), manifest, check, force, shown)
+
+
+def recorded_findings(
+    recorded: tuple[str, int] | None, manifest: str, check: bool, force: bool, shown: str
+) -> list[Diagnostic]:
+    """`version_findings` for a manifest's recorded version (`recorded_in`), located at
+    `manifest`: publish reads it from the branch's objects, with no folder on disk."""
     if recorded is None or recorded[0] == __version__:
         return []
     theirs, line = recorded
     newer = is_newer(theirs, __version__)
     if not check and (force or not newer):
         return []
-    where = Location((output / MANIFEST_PATH).as_posix(), line, 1)
+    where = Location(manifest, line, 1)
     code, name = VERSION_CODE
-    message = _message(shown or output.as_posix(), theirs, newer, check)
+    message = _message(shown, theirs, newer, check)
     return [Diagnostic(where, code, message, "error", name)]
 
 
