@@ -45,7 +45,7 @@ def blob_id(data: bytes, algorithm: HashName = "sha1") -> str:
     return hashlib.new(algorithm, b"blob %d\0" % len(data) + data).hexdigest()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Entry:
     mode: str  # git's octal mode: 100644, 100755, 120000, 160000
     oid: str

@@ -3,6 +3,8 @@
 The only module that imports GitPython (it needs the `git` program). Guarantees:
 - Only the folder `path` of the branch changes; the rest of the branch is left alone, and
   inside it only files edgemodels owns (its manifest) are changed or removed.
+- The branch is not checked out: the commit is made from git objects (`commit_objects`),
+  unless the clone needs a work tree (`CloneSetup.work_tree`, `branch_entries`).
 - Nothing is committed when the tree is already there. Pushes are never forced: when the
   branch moved meanwhile the push is rejected, and the tree is written again on top of
   the new branch head and pushed again, a bounded number of times. A commit that could not

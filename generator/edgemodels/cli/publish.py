@@ -56,7 +56,9 @@ from edgemodels.cli.terminal import phases, progress
 @click.option(
     "--workdir",
     type=click.Path(path_type=Path, file_okay=False),
-    help="Keep the clone of the deploy repository here and reuse it [default: a temporary one].",
+    help="Keep the clone of the deploy repository here and reuse it [default: a temporary "
+    "one]. The branch is not checked out there (unless commit hooks or git attributes need "
+    "a work tree).",
 )
 @click.option(
     "--force", is_flag=True, help="Overwrite generated files edited by hand on the branch."
@@ -95,12 +97,13 @@ def command(
     """Generate the tree and commit it to the deploy branch, then push (never forced).
 
     Only the folder --path of the branch changes (other paths are left alone); nothing is
-    committed when the tree is already there. The commit message lists the models added,
-    upgraded and removed per target, and the catalogue's git commit (a catalogue with
-    uncommitted changes is published with a warning on stderr); after a push, its first 30
-    lines of changes and its closing lines are printed (--dry-run prints it whole). When
-    the branch moved meanwhile, publish fetches, rebuilds on top and pushes again
-    (--retries times).
+    committed when the tree is already there. The branch is not checked out: the commit is
+    made from git objects, and only the files that differ are read. The commit message
+    lists the models added, upgraded and removed per target, and the catalogue's git
+    commit (a catalogue with uncommitted changes is published with a warning on stderr);
+    after a push, its first 30 lines of changes and its closing lines are printed
+    (--dry-run prints it whole). When the branch moved meanwhile, publish fetches,
+    rebuilds on top and pushes again (--retries times).
     Credentials come from git's credential helpers, or EDGEMODELS_GIT_TOKEN (with
     EDGEMODELS_GIT_USERNAME, default oauth2), offered to the --repo host only, over https
     (http:// only with --allow-http-token); they are never printed or written to disk.
