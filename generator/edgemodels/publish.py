@@ -748,7 +748,7 @@ def commit_folder(repo: Any, dest: Destination, message: str, settings: GitSetti
     if not repo.git.diff("--cached", "--name-only", "--", pathspec).strip():
         return None
     repo.git.commit("-q", "--no-edit", m=message, author=settings.author)
-    return str(repo.head.commit.hexsha)
+    return str(repo.git.rev_parse("HEAD"))  # GitPython's objects take SHA-1 ids only
 
 
 PushOutcome = Literal["pushed", "behind", "refused"]

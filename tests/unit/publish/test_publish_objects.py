@@ -299,9 +299,16 @@ def test_commits_are_signed_when_git_is_told_to(
     assert "\ngpgsig -----BEGIN PGP SIGNATURE-----" in raw
 
 
+@pytest.mark.parametrize("through", ["objects", "checkout"])
 def test_a_sha256_repository(
-    capsys: pytest.CaptureFixture[str], catalogue: Path, tmp_path: Path
+    capsys: pytest.CaptureFixture[str],
+    catalogue: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    through: str,
 ) -> None:
+    if through == "checkout":
+        use_config(monkeypatch, core__hooksPath=str(commit_hooks(tmp_path)))
     bare = tmp_path / "deploy.git"
     git("init", "-q", "--bare", "--object-format=sha256", str(bare))
     seed = tmp_path / "seed"
