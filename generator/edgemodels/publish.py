@@ -304,7 +304,7 @@ def working_clone(dest: Destination, settings: GitSettings, workdir: Path | None
             try:
                 yield repo
             finally:
-                repo.close()  # its `git cat-file --batch` (read_blob)
+                repo.close()  # GitPython's long-running git processes, if any
             _interrupted_marker(repo).unlink(missing_ok=True)  # only when the run ended well
         return
     temp = Path(tempfile.mkdtemp(prefix="edgemodels-publish-"))
@@ -426,7 +426,7 @@ def fetch_branch(repo: Any, dest: Destination, settings: GitSettings, create: bo
 
 def checkout_branch(repo: Any, dest: Destination, base: str | None) -> None:
     """Put `base` (None: a new, empty branch) into the working tree, as the local branch.
-    Only when the clone needs a work tree (`work_tree_reason`)."""
+    Only when the clone needs a work tree (`CloneSetup.work_tree`, `branch_entries`)."""
     if base is not None:
         repo.git.checkout("-q", "-f", "--no-track", "-B", dest.branch, base)
         return
