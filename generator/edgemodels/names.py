@@ -117,6 +117,27 @@ def version_problem(version: str, packaging: str) -> str | None:
     return None
 
 
+# What YAML reads as a number and a person meant as a version: 2, 2.2, 1.10.
+_NUMBER_VERSION = re.compile(r"(0|[1-9]\d*)(?:\.(0|[1-9]\d*))?")
+
+
+def number_version_hint(written: str, packaging: str | None) -> str:
+    """What to write for a version YAML read as a number (`version: 2.2`), all at once: in
+    quotes and, unless the model is known to be packaged with kustomize (`packaging` None:
+    not known from its file, so Helm, the default), as MAJOR.MINOR.PATCH. `written` is the
+    text as typed: `1.10` is the number 1.1, and "1.1.0" would be another version."""
+    if packaging == "kustomize":
+        return f'write it in quotes, "{written}"'
+    m = _NUMBER_VERSION.fullmatch(written)
+    if m is None:
+        return (
+            'write it in quotes and as MAJOR.MINOR.PATCH, such as "1.4.2", which Helm charts need'
+        )
+    return (
+        f'write "{m[1]}.{m[2] or 0}.0", in quotes and as MAJOR.MINOR.PATCH, which Helm charts need'
+    )
+
+
 def _semver_problem(version: str) -> str:
     """What keeps a version from being SemVer, in the words a person would use."""
     if version[:1] in ("v", "V"):

@@ -17,8 +17,9 @@ import jsonschema_rs
 
 from edgemodels.data import schema_path
 from edgemodels.diagnostics import Diagnostic, Location
+from edgemodels.names import number_version_hint
 from edgemodels.secrets_scan import is_secret_key
-from edgemodels.yamlio import YamlFile, locate
+from edgemodels.yamlio import Pos, YamlFile, locate
 
 if TYPE_CHECKING:
     import jsonschema
@@ -138,7 +139,51 @@ def _finding(yf: YamlFile, error: jsonschema.ValidationError) -> list[Diagnostic
         return []  # the S001 on the misspelt key says it, with a did-you-mean
     code, name = KEYWORD_CODES.get(keyword, VALUE_CODE)
     line, col = locate(yf.data, path)
-    return [Diagnostic(Location(yf.path, line, col), code, _message(error, path), "error", name)]
+    text = _number_version(yf, path, error, (line, col)) or _message(error, path)
+    return [Diagnostic(Location(yf.path, line, col), code, text, "error", name)]
+
+
+def _number_version(
+    yf: YamlFile, path: tuple[str | int, ...], error: jsonschema.ValidationError, at: Pos
+) -> str | None:
+    """`version: 2.2` gets the whole fix in one finding: "put it in quotes" alone led to a
+    second round, R206 on '2.2' (Helm needs MAJOR.MINOR.PATCH)."""
+    value: Any = error.instance
+    is_number = isinstance(value, int | float) and not isinstance(value, bool)
+    if str(error.validator) != "type" or not is_number or not _is_model_version(path):
+        return None
+    shown = yaml_text(value)
+    typed = _typed(yf.text, at)
+    # A tag or an anchor stands before the number; an alias (*v) is what was written.
+    written = typed if typed and not typed.startswith(("!", "&")) else shown
+    read = "it as a number" if written == shown else f"{written} as the number {shown}"
+    hint = number_version_hint(written, _packaging(yf.data, path))
+    got = f"{_yaml_type(value)} {shown}"
+    return f"{_dotted(path)}: expected string, got {got} (YAML read {read}: {hint})"
+
+
+def _is_model_version(path: tuple[str | int, ...]) -> bool:
+    return len(path) == 4 and path[:2] == ("spec", "models") and path[3] == "version"
+
+
+def _typed(text: str, at: Pos) -> str | None:
+    """The plain scalar as typed at (line, column), 1-based: `1.10`, where YAML read 1.1."""
+    lines = text.splitlines()
+    line, col = at
+    found = _PLAIN.match(lines[line - 1], col - 1) if 0 < line <= len(lines) else None
+    return found[0] if found else None
+
+
+def _packaging(data: Any, path: tuple[str | int, ...]) -> str | None:
+    """The model's packaging as far as its own file tells (None: decided elsewhere, or the
+    default, helm)."""
+    model = data["spec"]["models"][path[2]]
+    defaults = data["spec"].get("defaults")
+    for where in (model, defaults):
+        packaging = where.get("packaging") if isinstance(where, dict) else None
+        if isinstance(packaging, str):
+            return packaging
+    return None
 
 
 def misspelt_required(error: jsonschema.ValidationError) -> bool:
@@ -206,6 +251,7 @@ def _dotted(path: tuple[str | int, ...]) -> str:
     return text
 
 
+_PLAIN = re.compile(r"[^\s,\]}#]+")
 MAX_SHOWN = 80  # characters of an offending value quoted in a message
 
 

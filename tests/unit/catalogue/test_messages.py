@@ -116,6 +116,60 @@ def test_schema_findings_say_what_to_write(
     assert messages(tmp_path, sub(old, new)) == [expected]
 
 
+VERSION_AT = "catalogue.yaml:19:16: S003 spec.models[0].version: expected string, got "
+
+
+@pytest.mark.parametrize(
+    ("typed", "packaging", "expected", "fixed"),
+    [
+        (
+            "2.2",
+            "",
+            'number 2.2 (YAML read it as a number: write "2.2.0", in quotes and as '
+            "MAJOR.MINOR.PATCH, which Helm charts need)",
+            '"2.2.0"',
+        ),
+        (
+            "1.10",
+            "",
+            'number 1.1 (YAML read 1.10 as the number 1.1: write "1.10.0", in quotes and as '
+            "MAJOR.MINOR.PATCH, which Helm charts need)",
+            '"1.10.0"',
+        ),
+        (
+            "3",
+            "\n      packaging: helm",
+            'integer 3 (YAML read it as a number: write "3.0.0", in quotes and as '
+            "MAJOR.MINOR.PATCH, which Helm charts need)",
+            '"3.0.0"',
+        ),
+        (
+            "2.2",
+            "\n      packaging: kustomize",
+            'number 2.2 (YAML read it as a number: write it in quotes, "2.2")',
+            '"2.2"',
+        ),
+    ],
+)
+def test_a_version_yaml_reads_as_a_number_is_fixed_in_one_round(
+    tmp_path: Path, typed: str, packaging: str, expected: str, fixed: str
+) -> None:
+    """Quoting alone used to be the first of two rounds: then R206 asked for three parts."""
+    before = sub("wrapper: http", "wrapper: http" + packaging)
+    assert messages(tmp_path, sub("version: 1.4.2", f"version: {typed}", before)) == [
+        VERSION_AT + expected
+    ]
+    assert messages(tmp_path, sub("version: 1.4.2", f"version: {fixed}", before)) == []
+
+
+def test_a_version_packaged_with_kustomize_by_the_file_defaults_is_only_quoted(
+    tmp_path: Path,
+) -> None:
+    text = sub("    imagePullSecrets:", "    packaging: kustomize\n    imagePullSecrets:")
+    (found,) = messages(tmp_path, sub("version: 1.4.2", "version: 2.2", text))
+    assert found.endswith('(YAML read it as a number: write it in quotes, "2.2")')
+
+
 FOLLOWED = sub(
     "      targets: [lrt]\n",
     "      followWorkloads: true\n",
