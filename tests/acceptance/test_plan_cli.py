@@ -108,6 +108,30 @@ def test_upgrade_against_the_base_branch(repo: Path, capsys: pytest.CaptureFixtu
     assert "  lrt-site-01, lrt-site-02, lrt-site-03  sktime  ^upgraded  1.4.2 -> 1.5.0" in out
 
 
+def test_a_plan_in_which_nothing_changes_says_so_in_one_line(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Tables of zeros, one row per model and placement, hid that nothing changes; the
+    json and markdown reports keep their shape."""
+    assert plan("-i", "sites.yaml", "--base", "main") == 0
+    out = capsys.readouterr().out
+    commit = out.splitlines()[0].rsplit("(", 1)[1]
+    assert out == (
+        "Plan for catalogue lrt (catalogue) on 4 sites, compared with main ("
+        f"{commit}\n"
+        "  no site changes: 4 models and 5 placements, on the same sites with the same "
+        "versions and settings as at main\n"
+        "\n"
+        "plan: no findings\n"
+    )
+    assert plan("-i", "sites.yaml", "--base", "main", "--format", "json") == 0
+    doc = json.loads(capsys.readouterr().out)
+    jsonschema.validate(doc, PLAN_SCHEMA)
+    assert doc["summary"]["sitesChanged"] == 0 and len(doc["models"]) == 4
+    assert plan("-i", "sites.yaml", "--base", "main", "--format", "markdown") == 0
+    assert "No model changes." in capsys.readouterr().out
+
+
 def test_mass_removal_fails_and_names_the_sites(
     repo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -5,7 +5,8 @@ every site with the models and versions it gets. Sites with the same changes (or
 base, the same models) share their rows: 3,000 sites come in a few dozen label sets, and a
 fleet-wide bump listed site by site was 196,000 lines. The per-site rows are capped
 (`max_rows`, whole groups, the largest first) with a line saying what was left out.
-Findings and a one-line summary come last, as in every edgemodels command.
+Findings and a one-line summary come last, as in every edgemodels command. A plan in which
+nothing changes says so in one line instead of tables of zeros.
 """
 
 from __future__ import annotations
@@ -164,6 +165,9 @@ def placement_lines(view: View) -> list[str]:
 def render_text(view: View, max_rows: int = DEFAULT_MAX_ROWS) -> str:
     """`max_rows`: the most rows of per-site detail (0: no limit)."""
     lines = [headline(view)[0].upper() + headline(view)[1:]]
+    if unchanged(view):
+        lines += [no_change_line(view), *finding_lines(view, max_rows)]
+        return "\n".join([*lines, "", plan_summary_line(view)]) + "\n"
     if view.plan.compared:
         lines += ["  " + change_summary(view), "", "Changes by site"]
         lines += site_change_lines(view, max_rows)
@@ -175,6 +179,33 @@ def render_text(view: View, max_rows: int = DEFAULT_MAX_ROWS) -> str:
     lines += finding_lines(view, max_rows)
     lines += ["", plan_summary_line(view)]
     return "\n".join(lines) + "\n"
+
+
+def unchanged(view: View) -> bool:
+    """Compared, and every model and placement reaches the same sites as at the base, with
+    the same versions and settings: tables of zeros would only hide that. A model or
+    placement that differs without reaching any site (a new target that selects none)
+    keeps the tables, which show it."""
+    plan = view.plan
+    return (
+        plan.compared
+        and not view.changes
+        and all(
+            r.version_before == r.version_after and r.sites_before == r.sites_after
+            for r in view.models
+        )
+        and all(t.sites_before == t.sites_after for t in plan.placements)
+    )
+
+
+def no_change_line(view: View) -> str:
+    base = view.plan.base.name if view.plan.base else "the base"
+    models = plural(len(view.models), "model")
+    placements = plural(len(view.plan.placements), "placement")
+    return (
+        f"  no site changes: {models} and {placements}, on the same sites with the same "
+        f"versions and settings as at {base}"
+    )
 
 
 def old_findings_shown(view: View, max_rows: int = DEFAULT_MAX_ROWS) -> int:

@@ -336,6 +336,29 @@ def test_text_report_without_base_lists_each_set_of_models_once() -> None:
     ]
 
 
+def test_text_report_of_a_plan_that_changes_nothing_is_one_line_and_the_findings() -> None:
+    v = nowhere_plan(base_targets=2)  # the same catalogue on other lines: one old D106 each
+    assert not v.changes
+    lines = render_text(v).splitlines()
+    assert lines[:3] == [
+        f"Plan for catalogue {v.plan.after.catalogue.name} on 1 site",
+        "  no site changes: 1 model and 3 placements, on the same sites with the same "
+        "versions and settings as at the base",
+        "",
+    ]
+    assert lines[3] == "Found at the base too (2)" and len(lines) == 8
+    assert lines[-1] == "plan: 0 errors, 2 warnings; 0 of them new"
+
+
+def test_text_report_keeps_the_tables_when_a_placement_changes_without_a_site() -> None:
+    """A new target that selects no site changes no site, yet the reviewer must see it."""
+    v = nowhere_plan(base_targets=1)
+    assert not v.changes
+    lines = render_text(v).splitlines()
+    assert "  no site changes" in lines and "Placements" in lines  # the old tables
+    assert "  nowhere-2  0 -> 0  0       0          0            0         0       0" in lines
+
+
 def test_every_format_is_registered() -> None:
     assert set(reporters()) == {"text", "json", "markdown"}
 
