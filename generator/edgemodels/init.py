@@ -3,8 +3,8 @@
 The template is copied as is, the catalogue's identity (name, deploy repository, branch,
 folder) is filled in by editing the YAML round-trip (ruamel.yaml) so every comment of the
 template stays, the JSON Schemas the files' `yaml-language-server` lines point at are
-copied beside them, the first tree is generated, and `git init` stages it all. The result
-passes its own hooks and CI commands as created.
+copied beside them with the catalogue's field reference, the first tree is generated, and
+`git init` stages it all. The result passes its own hooks and CI commands as created.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from edgemodels.toolsource import refuse_missing_rev, requirement, tool_source
 CATALOGUE_FILE = "catalogue/catalogue.yaml"
 GENERATED_DIR = "generated"
 SCHEMAS = ("catalogue.schema.json", "inventory.schema.json")
+FIELD_REFERENCE = "catalogue.md"  # beside the schemas, from catalogue.schema.json
 SKIPPED = frozenset({".keep", "__pycache__", ".DS_Store"})
 # Where the template says edgemodels comes from; --tool-repo/--tool-rev replace them.
 HOOKS_FILE = ".pre-commit-config.yaml"
@@ -176,9 +177,14 @@ def _copy_tree(source: Path, target: Path) -> None:
 
 
 def _copy_schemas(folder: Path) -> None:
+    """The schemas, and the field reference made from the catalogue's one: the repository's
+    README points there, as the edgemodels documentation is not in the repository."""
+    from edgemodels.schemadoc import render
+
     folder.mkdir(parents=True, exist_ok=True)
     for name in SCHEMAS:
         shutil.copyfile(schema_path(name), folder / name)
+    (folder / FIELD_REFERENCE).write_text(render(), encoding="utf-8")
 
 
 # --- round-trip edits ----------------------------------------------------------------------

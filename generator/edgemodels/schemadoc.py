@@ -1,6 +1,7 @@
 """Write the catalogue field reference (docs/catalogue.md) from the schema's descriptions.
 
 Run `python -m edgemodels.schemadoc > docs/catalogue.md`; a test keeps the file in sync.
+`edgemodels init` writes the same reference to a new repository's `schemas/catalogue.md`.
 """
 
 from __future__ import annotations

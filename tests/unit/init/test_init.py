@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -74,6 +75,58 @@ def test_identity_is_filled_in_and_comments_stay(created: Path, tmp_path: Path) 
     assert "catalogue/models/forecaster.yaml" in staged
     assert "generated/.edgemodels/manifest.json" in staged
     assert git("symbolic-ref", "HEAD", cwd=created).strip() == "refs/heads/main"
+
+
+# Named in the README without being files of the new repository: a CI report, an RBAC
+# resource, the folder generated with `delivery: argocd` only.
+NOT_REPOSITORY_PATHS = {"plan.md", "managedclustersets/bind", "hub/argocd/synced/"}
+
+
+def test_every_path_the_readme_names_is_in_the_repository(created: Path) -> None:
+    """The README is all the documentation a catalogue repository has: it pointed to
+    docs/catalogue.md, a file of edgemodels' own repository."""
+    readme = (created / "README.md").read_text()
+    named = {
+        token
+        for token in re.findall(r"`([^`\s]+)`", readme)
+        if ("/" in token or re.search(r"\.(md|ya?ml|json)$", token))
+        and not re.search(r"[<>]|^git\+|^\.?/tmp", token)
+    }
+    assert {"schemas/catalogue.md", "catalogue/catalogue.yaml"} <= named
+    # hub/ and the like are paths of the deploy branch, which generated/ holds.
+    missing = {
+        path
+        for path in named - NOT_REPOSITORY_PATHS
+        if not (created / path).exists() and not (created / "generated" / path).exists()
+    }
+    assert missing == set()
+
+
+def test_the_field_reference_is_beside_the_schema_it_is_made_from(created: Path) -> None:
+    reference = (created / "schemas" / "catalogue.md").read_text()
+    assert reference == (REPO / "docs" / "catalogue.md").read_text()
+    assert "| `spec.models[].version` | string |" in reference
+
+
+def test_a_readme_section_the_template_names_is_in_the_repository_readme(created: Path) -> None:
+    """`(README, "Argo CD delivery")` in a catalogue file reads as this repository's README;
+    a section only edgemodels' README has is named as such."""
+    headings = set(re.findall(r"^#+ (.+)$", (created / "README.md").read_text(), re.MULTILINE))
+    for path in TEMPLATE.rglob("*"):
+        if not path.is_file() or path.name == "README.md":
+            continue
+        for where, section in re.findall(r"(.{0,20})README, \"([^\"]+)\"", path.read_text()):
+            assert section in headings or where.endswith("edgemodels' own "), (path, section)
+
+
+def test_the_readme_refreshes_schemas_after_an_upgrade(created: Path) -> None:
+    git("commit", "-q", "-m", "Model catalogue", cwd=created)
+    readme = (created / "README.md").read_text()
+    (line,) = [line for line in readme.splitlines() if line.startswith("fresh=")]
+    (created / "schemas" / "catalogue.md").write_text("an older reference\n")
+    done = sh(line, created, {})
+    assert done.returncode == 0, done.stderr
+    assert git("status", "--porcelain", cwd=created) == ""
 
 
 def test_refuses_a_non_empty_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
