@@ -1,8 +1,12 @@
-"""The README's first catalogue example is what a new user copies: it must pass `check`."""
+"""What a new user copies from the README: the first catalogue example must pass `check`,
+and the quick start must run as written."""
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -29,3 +33,90 @@ def test_the_readme_catalogue_example_passes_check(
     codes = re.findall(r":\d+:\d+: ([A-Z]\d{3}) ", capsys.readouterr().out)
     assert codes == ["P112"]  # Subscription delivery is deprecated: the only advice left
     assert main(["generate", str(tmp_path / "catalogue.yaml"), "-o", str(tmp_path / "out")]) == 0
+
+
+QUICK_START = "## Quick start: your own catalogue"
+BIN = Path(sys.executable).parent
+PRINTS = re.compile(r"#\s*prints: (.+)$", re.MULTILINE)
+
+
+def quick_start_blocks() -> list[tuple[str, str]]:
+    """(language, text) of each fenced block of the quick start, in order."""
+    text = README.read_text()
+    section = text[text.index(QUICK_START) :]
+    section = section[: section.index("\n## ", len(QUICK_START))]
+    return re.findall(r"```(\w+)\n(.*?)```", section, re.DOTALL)
+
+
+def write_block(folder: Path, block: str) -> None:
+    """A YAML block names its file on its first line: the whole file, or with `from
+    `targets:` to the end`, the part of it from that key on."""
+    head, body = block.split("\n", 1)
+    name = head.removeprefix("# ").split(",")[0]
+    path = folder / name
+    if "from `targets:` to the end" in head:
+        text = path.read_text()
+        body = text[: text.index("  targets:\n")] + body
+    path.write_text(body)
+
+
+def printed(line: str) -> re.Pattern[str]:
+    """A `# prints:` line as a pattern: `<...>` stands for any text."""
+    parts = re.split(r"<[^>]+>", line.rstrip())
+    return re.compile("^" + ".+".join(re.escape(p) for p in parts) + "$", re.MULTILINE)
+
+
+def test_the_quick_start_runs_as_written(tmp_path: Path) -> None:
+    """From init to a publish into a bare repository, each command as the README shows it,
+    each `# prints:` among what the command printed."""
+    folder = tmp_path
+    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}", "NO_COLOR": "1"}
+    blocks = quick_start_blocks()
+    assert [lang for lang, _ in blocks] == ["sh", "yaml", "yaml", "yaml", "sh"]
+    for lang, block in blocks:
+        if lang == "yaml":
+            write_block(folder, block)
+            continue
+        for line in block.splitlines():
+            if line.startswith("#"):
+                continue
+            done = subprocess.run(
+                ["bash", "-c", line.split("  #")[0]],
+                cwd=folder,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=300,
+                check=False,
+            )
+            assert done.returncode == 0, (line, done.stdout, done.stderr)
+            if line.startswith("cd "):
+                folder = folder / line.removeprefix("cd ").strip()
+            expected = PRINTS.findall(line) or PRINTS.findall(next_comment(block, line))
+            for text in expected:
+                assert printed(text).search(done.stdout), (line, text, done.stdout)
+    log = subprocess.run(
+        ["git", "--git-dir", str(tmp_path / "deploy.git"), "log", "--format=%B", "acm-dev"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "added scorer 1.0.0" in log
+
+
+def next_comment(block: str, line: str) -> str:
+    """The comment line right after `line`, where a long command's `# prints:` goes."""
+    lines = block.splitlines()
+    after = lines[lines.index(line) + 1 :]
+    return after[0] if after and after[0].startswith("#") else ""
+
+
+def test_the_quick_start_links_to_sections_that_exist() -> None:
+    text = README.read_text()
+    section = text[text.index(QUICK_START) : text.index("## What it does")]
+    slugs = {
+        re.sub(r"[^\w\- ]", "", heading.lower()).replace(" ", "-")
+        for heading in re.findall(r"^#+ (.+)$", text, re.MULTILINE)
+    }
+    links = re.findall(r"\]\(#([^)]+)\)", section)
+    assert len(links) == 6 and set(links) <= slugs
