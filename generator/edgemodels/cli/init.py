@@ -47,7 +47,8 @@ def command(
 ) -> int:
     """Create a catalogue repository in DIRECTORY (new or empty): an example catalogue,
     a site inventory, pre-commit hooks, GitLab CI and GitHub Actions pipelines, a README,
-    the JSON Schemas for editors, and the first generated tree; then git init and stage it.
+    the JSON Schemas for editors with the catalogue's field reference (schemas/catalogue.md),
+    and the first generated tree; then git init and stage it.
     Every option is checked before anything is written (a --git-url with credentials is
     refused, R209), and a failed init leaves no folder behind. Exit 2 when refused.
 
