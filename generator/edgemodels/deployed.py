@@ -11,7 +11,7 @@ The same reading is applied to both trees, so a change is never an artefact of r
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Set
 from dataclasses import dataclass
 from typing import Literal
 
@@ -100,27 +100,30 @@ def _version(model: str, paths: set[str], read: Reader, readme: str | None) -> s
 SUBSCRIPTION_FOLDERS = ("hub/synced/subscriptions/", "hub/subscriptions/")
 
 
-def _subscription_placements(models: set[str], paths: Iterable[str]) -> dict[str, set[str]]:
-    """`hub/synced/subscriptions/<model>--<placement>.yaml`; the longest known model name
-    wins, since a model name may itself contain `--`."""
+def _subscription_placements(models: Set[str], paths: Iterable[str]) -> dict[str, set[str]]:
+    """`hub/synced/subscriptions/<model>--<placement>.yaml`, per model of `models`."""
     found: dict[str, set[str]] = {}
-    by_length = sorted(models, key=len, reverse=True)
     for path in paths:
-        match = _subscription_of(path, by_length)
+        match = _subscription_of(path, models)
         if match is not None:
             found.setdefault(match[0], set()).add(match[1])
     return found
 
 
-def _subscription_of(path: str, by_length: list[str]) -> tuple[str, str] | None:
-    """(model, placement) of a hub Subscription file; `by_length`: model names, longest first."""
+def _subscription_of(path: str, models: Set[str]) -> tuple[str, str] | None:
+    """(model, placement) of a hub Subscription file. A model name may itself contain `--`:
+    the longest name in `models` the stem starts with, followed by `--`, wins. Each `--`
+    of the stem is tried from the right (a set lookup each), so the cost is the path's
+    length, not the number of models: a fleet has a Subscription per model and target."""
     folder = next((f for f in SUBSCRIPTION_FOLDERS if path.startswith(f)), None)
     if folder is None or not path.endswith(".yaml"):
         return None
     stem = path.removeprefix(folder).removesuffix(".yaml")
-    for model in by_length:
-        if stem.startswith(model + "--"):
-            return model, stem[len(model) + 2 :]
+    at = stem.rfind("--")
+    while at >= 0:
+        if stem[:at] in models:
+            return stem[:at], stem[at + 2 :]
+        at = stem.rfind("--", 0, at + 1)  # overlapping too: `a---b` is `a-`+`b` or `a`+`-b`
     return None
 
 
@@ -130,14 +133,13 @@ def files_by_model(
     """The files of a change by the model they belong to (`models/<model>/...`, named
     within that folder, and its hub Subscriptions), and the files of no model."""
     known = set(models)
-    by_length = sorted(known, key=len, reverse=True)
     owned: dict[str, list[str]] = {}
     shared: list[str] = []
     for path in sorted(paths):
         parts = path.split("/", 2)
         if parts[0] == "models" and len(parts) == 3 and parts[1] in known:
             owned.setdefault(parts[1], []).append(parts[2])
-        elif (match := _subscription_of(path, by_length)) is not None:
+        elif (match := _subscription_of(path, known)) is not None:
             owned.setdefault(match[0], []).append(path)
         else:
             shared.append(path)

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from edgemodels.deployed import Change, DeployedModel, diff_models, index_files, summarize
+from edgemodels.deployed import (
+    Change,
+    DeployedModel,
+    diff_models,
+    files_by_model,
+    index_files,
+    summarize,
+)
 
 README = b"""# Models of catalogue `c`
 
@@ -46,6 +53,48 @@ def test_model_names_with_double_dashes_keep_their_placements() -> None:
     index = index_files(tree)
     assert index["a--b"].placements == {"lrt"}
     assert index["a"].placements == {"edge"}
+
+
+def test_subscriptions_go_to_the_longest_model_name_before_a_double_dash() -> None:
+    """The model of `<model>--<placement>.yaml` when names hold dashes themselves; both
+    folders (hub/synced/ and the older hub/); anything else is no Subscription."""
+    models = ["a", "a-", "a--b", "ab", "x"]
+    paths = [
+        "hub/synced/subscriptions/a--b--lrt.yaml",  # a--b, not a
+        "hub/synced/subscriptions/a---edge.yaml",  # a- + edge, not a + -edge
+        "hub/subscriptions/a--paint.yaml",
+        "hub/subscriptions/ab--b.yaml",
+        "hub/synced/subscriptions/abc--lrt.yaml",  # no model abc
+        "hub/synced/subscriptions/x-lrt.yaml",  # no `--`
+        "hub/synced/subscriptions/x--lrt.yml",
+        "hub/synced/policies/x--lrt.yaml",
+        "models/x/base/kustomization.yaml",
+        "README.md",
+    ]
+    tree = {path: b"" for path in paths} | {f"models/{m}/chart/Chart.yaml": b"" for m in models}
+    assert {m: set(d.placements) for m, d in index_files(tree).items()} == {
+        "a": {"paint"},
+        "a-": {"edge"},
+        "a--b": {"lrt"},
+        "ab": {"b"},
+        "x": set(),
+    }
+    assert files_by_model(paths, models) == (
+        {
+            "a": ["hub/subscriptions/a--paint.yaml"],
+            "a-": ["hub/synced/subscriptions/a---edge.yaml"],
+            "a--b": ["hub/synced/subscriptions/a--b--lrt.yaml"],
+            "ab": ["hub/subscriptions/ab--b.yaml"],
+            "x": ["base/kustomization.yaml"],
+        },
+        [
+            "README.md",
+            "hub/synced/policies/x--lrt.yaml",
+            "hub/synced/subscriptions/abc--lrt.yaml",
+            "hub/synced/subscriptions/x--lrt.yml",
+            "hub/synced/subscriptions/x-lrt.yaml",
+        ],
+    )
 
 
 def test_diff_names_every_kind_per_target() -> None:
