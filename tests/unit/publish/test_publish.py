@@ -723,14 +723,14 @@ def test_publish_names_each_step_as_it_starts(catalogue: Path, bare_repo: Path) 
     steps = [label.split(" ")[0] for label in said]
     assert steps == [
         "rendering",
-        "scanning",
         "cloning",
         "fetching",
+        "scanning",
         "writing",
         "committing",
         "pushing",
     ]
-    assert said[2] == f"cloning {bare_repo}"
+    assert said[1] == f"cloning {bare_repo}"
 
 
 def test_phases_say_nothing_off_a_terminal(capsys: pytest.CaptureFixture[str]) -> None:
