@@ -741,14 +741,38 @@ def point_branch(repo: Any, dest: Destination, base: str | None) -> None:
 # --- commit and push -----------------------------------------------------------------------
 
 
-def commit_folder(repo: Any, dest: Destination, message: str, settings: GitSettings) -> str | None:
-    """Stage everything under the folder and commit it; None when nothing changed."""
+def commit_folder(
+    repo: Any, dest: Destination, message: str, settings: GitSettings, generated: Iterable[str]
+) -> str | None:
+    """Stage the folder's changes and commit them; None when nothing changed. `generated`:
+    the tree's files (paths in the folder)."""
     pathspec = dest.path or "."
-    repo.git.add("-A", "--", pathspec)
+    repo.git.add("-u", "--", pathspec)  # tracked files: changed and removed
+    _add_untracked(repo, dest, generated)
     if not repo.git.diff("--cached", "--name-only", "--", pathspec).strip():
         return None
     repo.git.commit("-q", "--no-edit", m=message, author=settings.author)
     return str(repo.git.rev_parse("HEAD"))  # GitPython's objects take SHA-1 ids only
+
+
+def _add_untracked(repo: Any, dest: Destination, generated: Iterable[str]) -> None:
+    """The generated files git does not track yet, staged whatever .gitignore, info/exclude
+    or the global excludes say, as a commit from objects stores them (`git add -A` left
+    them out, and failed on an ignored folder); an untracked file edgemodels did not
+    generate (its lock, a cache) is never staged. update-index takes the paths on stdin,
+    literally, and converts them as `git add` does (attributes, filters); `git add` with
+    10,000 paths took 2.3 s to match them."""
+    prefix = f"{dest.path}/" if dest.path else ""
+    wanted = {prefix + path for path in generated}
+    raw = repo.git.ls_files("-z", "--others", "--", dest.path or ".", stdout_as_string=False)
+    names = bytes(raw).decode("utf-8", "surrogateescape").split("\0")
+    found = sorted(name for name in names if name in wanted)
+    if not found:
+        return
+    with tempfile.TemporaryFile() as listing:
+        listing.write("".join(f"{name}\0" for name in found).encode("utf-8", "surrogateescape"))
+        listing.seek(0)
+        repo.git.update_index("--add", "-z", "--stdin", istream=listing)
 
 
 PushOutcome = Literal["pushed", "behind", "refused"]

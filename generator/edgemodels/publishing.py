@@ -320,7 +320,7 @@ def _write_and_commit(repo: Any, ctx: _Context, attempt: int) -> PublishResult:
         plan = plan_tree(out, ctx.tree, ctx.options.force)
     else:
         plan = write_tree(out, ctx.tree, ctx.options.force)
-    commit = partial(commit_folder, repo, ctx.dest, settings=ctx.settings)
+    commit = partial(commit_folder, repo, ctx.dest, settings=ctx.settings, generated=ctx.tree)
     return _outcome(ctx, attempt, old, plan, commit)
 
 

@@ -425,3 +425,50 @@ def test_only_what_the_commit_stores_is_scanned_for_credentials(
     every = ["git", "--git-dir", str(bare_repo), "cat-file", "--batch-all-objects", "--batch"]
     objects = subprocess.run(every, capture_output=True, check=True, timeout=60).stdout
     assert new_token.encode() not in objects and old_token.encode() in objects
+
+
+@pytest.mark.parametrize(
+    ("where", "rule"),
+    [("excludes", "*.yaml"), ("excludes", "deploy/"), ("branch", "/deploy/models/sktime/")],
+)
+def test_ignore_rules_leave_out_no_generated_file_through_a_checkout(
+    capsys: pytest.CaptureFixture[str],
+    catalogue: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    where: str,
+    rule: str,
+) -> None:
+    """A commit from objects stores every generated file; through a checkout `git add -A`
+    left out those a .gitignore or the global excludes named (and failed on an ignored
+    folder). Both commits are the same, for a new branch, an upgrade and a removal."""
+    objects, checkout = tmp_path / "objects.git", tmp_path / "checkout.git"
+    seed = tmp_path / "seed"
+    git("init", "-q", "-b", "acm-dev", str(seed))
+    (seed / ".gitignore").write_text(f"{rule}\n" if where == "branch" else "# none\n")
+    git("-C", str(seed), "add", "-A")
+    git("-C", str(seed), "-c", "user.name=t", "-c", "user.email=t@e.org", "commit", "-qm", "s")
+    for bare in (objects, checkout):
+        git("init", "-q", "--bare", str(bare))
+        git("-C", str(seed), "push", "-q", str(bare), "acm-dev")
+    excludes = tmp_path / "excludes"
+    excludes.write_text(f"{rule}\n" if where == "excludes" else "")
+    hooks = commit_hooks(tmp_path)
+
+    def both() -> None:
+        for bare in (objects, checkout):
+            with monkeypatch.context() as patch:
+                paths = {"core__hooksPath": str(hooks)} if bare == checkout else {}
+                use_config(patch, core__excludesFile=str(excludes), **paths)
+                rc, out, err = publish(capsys, str(catalogue), "--repo", str(bare), *WHERE)
+                assert rc == 0, out + err
+        assert commit_of(objects) == commit_of(checkout)
+
+    both()
+    assert "deploy/models/sktime/chart/Chart.yaml" in files(checkout)
+    set_version(catalogue, "sktime", "1.4.2", "1.5.0")
+    both()
+    (catalogue / "models" / "sktime.yaml").unlink()
+    both()
+    assert not any(name.startswith("deploy/models/sktime/") for name in files(checkout))
+    assert not any(name.startswith("deploy/.edgemodels/lock") for name in files(checkout))
