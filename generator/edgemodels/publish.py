@@ -809,8 +809,10 @@ def source_commit(catalogue: Path) -> tuple[str, bool]:
     start = resolved if resolved.is_dir() else resolved.parent
     try:
         repo = git.Repo(str(start), search_parent_directories=True)
-        sha = str(repo.head.commit.hexsha)
-    except (git.InvalidGitRepositoryError, git.NoSuchPathError, ValueError):
+        # Named by git: GitPython's objects take SHA-1 ids only (a SHA-256 repository was
+        # "not a git checkout").
+        sha = str(repo.git.rev_parse("--verify", "-q", "HEAD^{commit}"))
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError, git.GitCommandError):
         return "not a git checkout", False
     top = Path(str(repo.working_tree_dir)).resolve()
     rel = os.path.relpath(resolved, top)

@@ -197,10 +197,11 @@ def test_other_paths_of_the_branch_are_left_alone(
     assert len(branch_log(bare_repo)) == 3  # seed + two publishes, no history rewritten
 
 
+@pytest.mark.parametrize("object_format", ["sha1", "sha256"])
 def test_source_commit_of_a_catalogue_checkout(
-    capsys: pytest.CaptureFixture[str], catalogue: Path, bare_repo: Path
+    capsys: pytest.CaptureFixture[str], catalogue: Path, bare_repo: Path, object_format: str
 ) -> None:
-    git("init", "-q", cwd=catalogue)
+    git("init", "-q", f"--object-format={object_format}", cwd=catalogue)
     git("add", ".", cwd=catalogue)
     git("commit", "-q", "-m", "catalogue", cwd=catalogue)
     head = git("rev-parse", "HEAD", cwd=catalogue)
