@@ -257,14 +257,15 @@ def _publish_on(repo: Any, ctx: _Context, attempt: int, setup: CloneSetup) -> Pu
     base = fetch_branch(repo, ctx.dest, ctx.settings, ctx.options.create_branch)
     entries, attributes = branch_entries(repo, ctx.dest, base)
     reason = setup.work_tree or attributes or _crlf_reason(setup, ctx.tree)
-    folder = BranchFolder(entries, ctx.tree, partial(read_blobs, repo), setup.algorithm)
-    _refuse_new_credentials(ctx, None if reason else folder)
     writing = "writing the tree" if not ctx.options.dry_run else "comparing the tree"
     if reason:
+        _refuse_new_credentials(ctx, None)
         ctx.options.phase(f"checking out {ctx.dest.branch} ({reason})")
         checkout_branch(repo, ctx.dest, base)
         ctx.options.phase(writing)
         return _write_and_commit(repo, ctx, attempt)
+    folder = BranchFolder(entries, ctx.tree, partial(read_blobs, repo), setup.algorithm)
+    _refuse_new_credentials(ctx, folder)
     point_branch(repo, ctx.dest, base)
     ctx.options.phase(writing)
     return _commit_objects(repo, ctx, attempt, base, folder, setup)
