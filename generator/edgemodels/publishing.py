@@ -1,4 +1,4 @@
-"""The steps of `edgemodels publish`: load -> render -> scan -> clone -> write -> commit -> push.
+"""The steps of `edgemodels publish`: load -> render -> clone -> scan -> write -> commit -> push.
 
 Git itself is in `publish.py`; this module decides what happens, and what the commit says.
 """
