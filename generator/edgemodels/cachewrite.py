@@ -35,6 +35,8 @@ def save_cache(
     now = time.time_ns()
     for path in written:
         _read_back(out, path, tree[path], cache, now)
+    if not cache.persist:
+        return
     manifest = tree.get(MANIFEST)
     if manifest is None:
         return

@@ -12,7 +12,7 @@ import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from edgemodels import __version__
+from edgemodels import __version__, resident
 from edgemodels.catalogue import LoadResult, load, suppressions_of
 from edgemodels.catalogue.model import Catalogue
 from edgemodels.changegroups import change_groups, describe, named, top_folder_counts
@@ -111,8 +111,15 @@ def build_tree(
 def generate(options: GenerateOptions, cwd: Path | None = None) -> GenerateResult:
     here = cwd or Path.cwd()
     refuse_overlap(options.catalogue, options.output)
-    cache = load_cache(options.output) if options.cache else None
-    result = load(options.catalogue, here, cache)
+    warm = resident.current()
+    cache = None
+    if options.cache:
+        cache = warm.cache_for(options.output) if warm else load_cache(options.output)
+    if warm is None:
+        result = load(options.catalogue, here, cache)
+    else:
+        with warm.files_of(options.catalogue, here).loading() as known:
+            result = load(options.catalogue, here, cache, known)
     if result.catalogue is None:  # the loader refuses to build on errors, even suppressed ones
         return GenerateResult(tuple(result.diagnostics))
     diagnostics = catalogue_findings(result)
@@ -128,6 +135,8 @@ def generate(options: GenerateOptions, cwd: Path | None = None) -> GenerateResul
         plan = plan_tree(options.output, tree, options.force, cache)
     else:
         plan = write_tree(options.output, tree, options.force, cache)
+    if warm is not None and cache is not None:
+        warm.learned(options.output, cache)
     findings = [*diagnostics, *conflict_findings(plan, options.output)]
     no_tree = options.check and not (options.output / MANIFEST_PATH).is_file()
     if no_tree:

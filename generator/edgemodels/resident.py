@@ -3,17 +3,138 @@
 A command run by the server finds the state with `current()`; a command run in a process of
 its own finds None and works as it always has. The server wraps each command it runs in
 `active(state)`.
+
+Everything kept is checked before it is used, as the on-disk cache is (treecache.py): a
+render is found by the digest of everything it reads, a file's content by its stat. So what
+happened between two commands (an edit, a `git checkout`, a run without the server) costs
+time, never a wrong result.
 """
 
 from __future__ import annotations
 
+import os
+import time
+from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from edgemodels.catalogue.schema import validate_file
+from edgemodels.diagnostics import Diagnostic
+from edgemodels.secrets_scan import scan_value
+from edgemodels.treecache import RACY_NS, TreeCache, load_cache
+from edgemodels.yamlio import ParseMemo, YamlFile, load_positioned
+
+MAX_TREES = 4  # output folders whose state is kept (least recently used dropped first)
+MAX_CATALOGUES = 4  # catalogues (with the folder they are named from) likewise
+
+Stat = tuple[int, int, int, int, int]  # size, mtime_ns, ctime_ns, inode, device
+
+
+@dataclass
+class _Read:
+    stat: Stat
+    file: YamlFile
+    found: list[Diagnostic]
+    schema: list[Diagnostic] | None = None
+    used: int = 0  # the load that last used it
+
+
+class KnownFiles:
+    """The catalogue files of one catalogue as last read (catalogue.Known): a file whose
+    stat is unchanged is not read again. A file changed within RACY_NS of being read is not
+    kept: an edit in the same clock tick could keep its stat (treecache.py, racy stats)."""
+
+    def __init__(self) -> None:
+        self._files: dict[str, _Read] = {}
+        self._by_id: dict[int, _Read] = {}
+        self._load = 0
+
+    @contextmanager
+    def loading(self) -> Iterator[KnownFiles]:
+        """One load: what it did not use is dropped at its end (a removed or renamed file)."""
+        self._load += 1
+        try:
+            yield self
+        finally:
+            self._files = {k: r for k, r in self._files.items() if r.used == self._load}
+            self._by_id = {id(r.file): r for r in self._files.values()}
+
+    def read(
+        self, path: Path, shown: str, memo: ParseMemo | None
+    ) -> tuple[YamlFile, list[Diagnostic]]:
+        key = f"{os.fspath(path)}\0{shown}"
+        now = time.time_ns()
+        try:
+            st = os.stat(path)
+        except OSError:
+            return load_positioned(path, shown, memo)
+        stat = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev)
+        known = self._files.get(key)
+        if known is not None and known.stat == stat:
+            known.used = self._load
+            return known.file, known.found
+        yf, found = load_positioned(path, shown, memo)
+        if st.st_ctime_ns < now - RACY_NS:
+            if not yf.vetted and yf.data is not None and not scan_value(yf.data):
+                yf = replace(yf, vetted=True)  # scanned once here, not at every command
+            self._files[key] = _Read(stat, yf, found, None, self._load)
+            self._by_id[id(yf)] = self._files[key]
+        return yf, found
+
+    def schema(self, yf: YamlFile) -> list[Diagnostic]:
+        known = self._by_id.get(id(yf))
+        if known is None or known.file is not yf:
+            return validate_file(yf)
+        if known.schema is None:
+            known.schema = validate_file(yf)
+        return known.schema
 
 
 class Resident:
     """The state one server keeps between commands."""
+
+    def __init__(self) -> None:
+        self._trees: OrderedDict[str, TreeCache] = OrderedDict()
+        self._catalogues: OrderedDict[tuple[str, str], KnownFiles] = OrderedDict()
+
+    def files_of(self, catalogue: Path, base: Path) -> KnownFiles:
+        """What is known of `catalogue`'s files, named from `base` (findings name files
+        relative to the folder a command runs in)."""
+        key = (os.path.realpath(catalogue), os.path.realpath(base))
+        known = self._catalogues.get(key)
+        if known is None:
+            known = self._catalogues[key] = KnownFiles()
+        self._catalogues.move_to_end(key)
+        while len(self._catalogues) > MAX_CATALOGUES:
+            self._catalogues.popitem(last=False)
+        return known
+
+    def cache_for(self, out: Path) -> TreeCache:
+        """The cache for a run writing or checking `out`: what the last run of this server
+        there learned, or the one on disk for the first."""
+        learned = self._trees.get(os.path.realpath(out))
+        if learned is None:
+            cache = load_cache(out)
+            cache.persist = False
+            return cache
+        return TreeCache(
+            earlier=learned.used_renders,
+            records=learned.seen,
+            digests=learned.digests,
+            contents=learned.contents,
+            persist=False,
+        )
+
+    def learned(self, out: Path, cache: TreeCache) -> None:
+        """Keep what a run into `out` learned, for the next."""
+        key = os.path.realpath(out)
+        self._trees[key] = cache
+        self._trees.move_to_end(key)
+        while len(self._trees) > MAX_TREES:
+            self._trees.popitem(last=False)
 
 
 _CURRENT: ContextVar[Resident | None] = ContextVar("edgemodels_resident", default=None)

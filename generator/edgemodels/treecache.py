@@ -91,11 +91,18 @@ class TreeCache:
     rendered: int = 0  # models rendered this run (not found in the cache)
     hits: dict[str, Entry] = field(default_factory=dict)  # entries whose bytes were intact
     contents: dict[str, str] = field(default_factory=dict)  # catalogue text -> content digest
+    # Renders an earlier run of a resident server (resident.py) used, held in memory: taken
+    # as they are, like this run's own.
+    earlier: Mapping[str, Mapping[str, bytes]] = field(default_factory=dict)
+    persist: bool = True  # False: a resident server keeps what was learned, not the disk
 
     def render(self, key: str) -> Mapping[str, bytes] | None:
         """The files a model rendered to last time under `key`, if known."""
         found = self.used_renders.get(key)
+        if found is None:
+            found = self.earlier.get(key)
         if found is not None:
+            self.used_renders[key] = found
             return found
         entry = self.entry(key)
         if entry is None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from edgemodels.catalogue.build import build_catalogue
 from edgemodels.catalogue.checks import check_merged
@@ -19,9 +20,24 @@ from edgemodels.diagnostics import (
     has_failures,
 )
 from edgemodels.errors import NoCatalogueFiles
-from edgemodels.yamlio import ParseMemo, collector_paused
+from edgemodels.yamlio import ParseMemo, YamlFile, collector_paused, load_positioned
 
-__all__ = ["Catalogue", "LoadResult", "load", "load_catalogue", "suppressions_of"]
+__all__ = ["Catalogue", "Known", "LoadResult", "load", "load_catalogue", "suppressions_of"]
+
+
+class Known(Protocol):
+    """What a resident server remembers of earlier loads (resident.py): each answer is
+    what the plain function would give for the same input."""
+
+    def read(
+        self, path: Path, shown: str, memo: ParseMemo | None
+    ) -> tuple[YamlFile, list[Diagnostic]]:
+        """`yamlio.load_positioned`."""
+        ...
+
+    def schema(self, yf: YamlFile) -> list[Diagnostic]:
+        """`schema.validate_file`."""
+        ...
 
 
 @dataclass
@@ -33,24 +49,31 @@ class LoadResult:
     merged: Merged = field(default_factory=Merged)
 
 
-def load(path: Path, base: Path | None = None, memo: ParseMemo | None = None) -> LoadResult:
+def load(
+    path: Path,
+    base: Path | None = None,
+    memo: ParseMemo | None = None,
+    known: Known | None = None,
+) -> LoadResult:
     """Load and check a catalogue file or folder. Raises InputError when `path` is absent,
     NoCatalogueFiles when it holds no catalogue file.
-    `memo` holds trees parsed by an earlier run (generate's cache)."""
+    `memo` holds trees parsed by an earlier run (generate's cache); `known`, what a
+    resident server remembers."""
     with collector_paused():  # the merge and the model are built under it too
-        return _load(path, base or Path.cwd(), memo)
+        return _load(path, base or Path.cwd(), memo, known)
 
 
-def _load(path: Path, base: Path, memo: ParseMemo | None) -> LoadResult:
+def _load(path: Path, base: Path, memo: ParseMemo | None, known: Known | None) -> LoadResult:
     paths, skipped = discover(path)
-    files, diags = read_files(paths, base, memo)
+    files, diags = read_files(paths, base, memo, known.read if known else load_positioned)
     if not files and not diags:
         # Nothing to check is an input problem (exit 2), as a missing path is, not a finding.
         also = "; skipped (generated trees): " + ", ".join(map(str, skipped)) if skipped else ""
         raise NoCatalogueFiles(f"{path}: no catalogue files (*.yaml) found (Y014){also}")
     diags.extend(skipped_findings(skipped, base))
+    schema = known.schema if known else validate_file
     for yf in files:
-        diags.extend(validate_file(yf))
+        diags.extend(schema(yf))
     if has_failures(diags):
         return LoadResult(None, diags)
     merged, merge_diags = merge(files)

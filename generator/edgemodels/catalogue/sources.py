@@ -9,6 +9,7 @@ it came from, so findings name the right file and line.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -137,13 +138,16 @@ def _realpath(path: Path, parents: dict[str, str]) -> str:
     return os.path.realpath(joined) if os.path.islink(joined) else joined
 
 
+Reader = Callable[[Path, str, ParseMemo | None], tuple[YamlFile, list[Diagnostic]]]
+
+
 def read_files(
-    paths: list[Path], base: Path, memo: ParseMemo | None = None
+    paths: list[Path], base: Path, memo: ParseMemo | None = None, read: Reader = load_positioned
 ) -> tuple[list[YamlFile], list[Diagnostic]]:
     files, diags = [], []
     root, parents = os.path.realpath(base), dict[str, str]()
     for p in paths:
-        yf, found = load_positioned(p, _shown(p, root, parents), memo)
+        yf, found = read(p, _shown(p, root, parents), memo)
         diags.extend(found)
         if yf.data is None:
             continue
