@@ -20,6 +20,7 @@ from edgemodels.diagnostics import Diagnostic, Location, has_failures
 from edgemodels.errors import UsageError
 from edgemodels.output import plural
 from edgemodels.progress import Progress, no_progress
+from edgemodels.recall import NOTHING, Recall
 from edgemodels.render import RenderOptions, SourceInfo, render_catalogue
 from edgemodels.render.common import inside
 from edgemodels.secrets_scan import scan_value
@@ -102,9 +103,10 @@ def build_tree(
     options: RenderOptions,
     progress: Progress = no_progress,
     cache: TreeCache | None = None,
+    recall: Recall = NOTHING,
 ) -> FileTree:
     provenance = Provenance(__version__, catalogue.name, source.digest)
-    files = render_catalogue(catalogue, source, options, progress, cache)
+    files = render_catalogue(catalogue, source, options, progress, cache, recall)
     return finalize_tree(files, provenance, cache)
 
 
@@ -115,18 +117,20 @@ def generate(options: GenerateOptions, cwd: Path | None = None) -> GenerateResul
     cache = None
     if options.cache:
         cache = warm.cache_for(options.output) if warm else load_cache(options.output)
+    recall = NOTHING
     if warm is None:
         result = load(options.catalogue, here, cache)
     else:
         with warm.files_of(options.catalogue, here).loading() as known:
             result = load(options.catalogue, here, cache, known)
+        recall = known.recall
     if result.catalogue is None:  # the loader refuses to build on errors, even suppressed ones
         return GenerateResult(tuple(result.diagnostics))
     diagnostics = catalogue_findings(result)
     if has_failures(diagnostics):
         return GenerateResult(tuple(diagnostics))
     source = source_info(options.catalogue, result.merged.files, here, cache)
-    tree = build_tree(result.catalogue, source, options.render, options.progress, cache)
+    tree = build_tree(result.catalogue, source, options.render, options.progress, cache, recall)
     versions = version_findings(options.output, options.check, options.force)
     if versions and not options.check:  # a newer edgemodels wrote the tree: no downgrade
         return GenerateResult((*diagnostics, *versions))

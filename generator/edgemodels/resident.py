@@ -23,6 +23,7 @@ from pathlib import Path
 
 from edgemodels.catalogue.schema import validate_file
 from edgemodels.diagnostics import Diagnostic
+from edgemodels.recall import Recall
 from edgemodels.secrets_scan import scan_value
 from edgemodels.treecache import RACY_NS, TreeCache, load_cache
 from edgemodels.yamlio import ParseMemo, YamlFile, load_positioned
@@ -51,11 +52,13 @@ class KnownFiles:
         self._files: dict[str, _Read] = {}
         self._by_id: dict[int, _Read] = {}
         self._load = 0
+        self.recall = Recall()
 
     @contextmanager
     def loading(self) -> Iterator[KnownFiles]:
         """One load: what it did not use is dropped at its end (a removed or renamed file)."""
         self._load += 1
+        self.recall.turn()
         try:
             yield self
         finally:

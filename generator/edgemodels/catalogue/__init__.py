@@ -20,6 +20,7 @@ from edgemodels.diagnostics import (
     has_failures,
 )
 from edgemodels.errors import NoCatalogueFiles
+from edgemodels.recall import NOTHING, Recall
 from edgemodels.yamlio import ParseMemo, YamlFile, collector_paused, load_positioned
 
 __all__ = ["Catalogue", "Known", "LoadResult", "load", "load_catalogue", "suppressions_of"]
@@ -37,6 +38,11 @@ class Known(Protocol):
 
     def schema(self, yf: YamlFile) -> list[Diagnostic]:
         """`schema.validate_file`."""
+        ...
+
+    @property
+    def recall(self) -> Recall:
+        """Results remembered for the catalogue's unchanged parts (recall.py)."""
         ...
 
 
@@ -81,7 +87,7 @@ def _load(path: Path, base: Path, memo: ParseMemo | None, known: Known | None) -
     diags.extend(check_merged(merged))
     if has_failures(diags):
         return LoadResult(None, diags, merged)
-    return LoadResult(build_catalogue(merged), diags, merged)
+    return LoadResult(build_catalogue(merged, known.recall if known else NOTHING), diags, merged)
 
 
 def skipped_findings(folders: list[Path], base: Path) -> list[Diagnostic]:

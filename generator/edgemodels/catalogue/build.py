@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from edgemodels.catalogue.model import (
@@ -24,6 +25,7 @@ from edgemodels.catalogue.model import (
 )
 from edgemodels.catalogue.sources import Merged, Node
 from edgemodels.diagnostics import Location
+from edgemodels.recall import NOTHING, Recall
 
 
 def _pairs(mapping: dict[str, Any] | None) -> tuple[tuple[str, str], ...]:
@@ -181,8 +183,10 @@ def build_hub(d: dict[str, Any]) -> HubSpec:
     )
 
 
-def build_catalogue(merged: Merged) -> Catalogue:
-    """The typed catalogue. Call only after `check_merged` found no errors."""
+def build_catalogue(merged: Merged, recall: Recall = NOTHING) -> Catalogue:
+    """The typed catalogue. Call only after `check_merged` found no errors. A model is
+    built from its entry's data and the defaults alone: `recall` gives back the model of
+    an entry whose data is the very object it was built from."""
     assert merged.name is not None
     git = merged.sections["git"].data
     d = merged.sections["defaults"].data
@@ -193,6 +197,7 @@ def build_catalogue(merged: Merged) -> Catalogue:
         container_delivery=d.get("containerDelivery", "auto"),
         helper_image=d.get("helperImage", HELPER_IMAGE),
     )
+    built = recall.table("model", defaults)
     return Catalogue(
         name=merged.name.data,
         git=GitSpec(
@@ -206,7 +211,7 @@ def build_catalogue(merged: Merged) -> Catalogue:
         hub=build_hub(merged.sections["hub"].data),
         defaults=defaults,
         targets=tuple(_target(n, node) for n, node in merged.targets.items()),
-        models=tuple(_model(n, defaults) for n in merged.models),
+        models=tuple(built.get(n.data, partial(_model, n, defaults)) for n in merged.models),
         workloads=tuple(build_workload(n) for n in merged.workloads),
         location=merged.name.at(),
     )

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import replace
+from functools import partial
 
-from edgemodels.catalogue.model import Catalogue
+from edgemodels.catalogue.model import Catalogue, Model
 from edgemodels.progress import Progress, no_progress
+from edgemodels.recall import NOTHING, Recall
 from edgemodels.render.acm import (
     hub_common,
     hub_model_files,
@@ -44,22 +46,27 @@ def render_catalogue(
     options: RenderOptions | None = None,
     progress: Progress = no_progress,
     cache: TreeCache | None = None,
+    recall: Recall = NOTHING,
 ) -> FileTree:
-    """Every generated file except the manifest (added by `tree.finalize_tree`)."""
+    """Every generated file except the manifest (added by `tree.finalize_tree`). `recall`
+    gives back what was worked out for a model object already met (a resident server's)."""
     opts = replace(options or RenderOptions(), tools_image=catalogue.defaults.helper_image)
-    plans = [plan_model(catalogue, m) for m in catalogue.models]
+    rest = replace(catalogue, models=())  # what plan_model reads besides the model
+    planned = recall.table("plan", rest)
+    plans = [planned.get(m, partial(plan_model, catalogue, m)) for m in catalogue.models]
     subscriptions = catalogue.hub.delivery == "subscription"
     unit = _Unit(catalogue, source_info, opts, subscriptions)
     context = context_key(catalogue, source_info, opts) if cache else b""
+    where = (source_info.catalogue_path, source_info.base_dir, source_info.shown_from)
+    keyed = recall.table("key", (context, where))
     tree: FileTree = hub_common(catalogue, source_info) if subscriptions else {}
     with progress(plans, "rendering models") as bar:
         for plan in bar:
-            origin = source_info.where(plan.model.location, "models", plan.model.name)
+            origin, key = keyed.get(plan.model, partial(_key, source_info, context, plan.model))
             files: Mapping[str, bytes]
             if cache is None:
                 files = unit.render(plan, origin)
             else:
-                key = model_key(context, plan.model, origin)
                 files = cache.render(key) or unit.render(plan, origin)
                 cache.remember(key, files)
             for path, data in files.items():
@@ -72,10 +79,16 @@ def render_catalogue(
         from edgemodels.render.argocd import with_argocd
 
         tree = with_argocd(catalogue, plans, source_info, tree)
-    tree["README.md"] = render_readme(catalogue, plans, source_info)
+    tree["README.md"] = render_readme(catalogue, plans, source_info, recall)
     for path in tree:
         check_path(path)
     return dict(sorted(tree.items()))
+
+
+def _key(source: SourceInfo, context: bytes, model: Model) -> tuple[str, str]:
+    """The model's origin (banners) and its render's cache key."""
+    origin = source.where(model.location, "models", model.name)
+    return origin, model_key(context, model, origin) if context else ""
 
 
 class _Unit:

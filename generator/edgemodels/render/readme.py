@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from edgemodels.catalogue.model import Catalogue, Requirement, Selector
+from edgemodels.recall import NOTHING, Recall
 from edgemodels.render.common import SourceInfo, banner_text, git_path, prefixed_name
 from edgemodels.render.settings import ModelPlan, Placed, differences
 
 
-def render_readme(catalogue: Catalogue, plans: list[ModelPlan], source: SourceInfo) -> bytes:
+def render_readme(
+    catalogue: Catalogue, plans: list[ModelPlan], source: SourceInfo, recall: Recall = NOTHING
+) -> bytes:
     parts = [
         f"<!-- {banner_text(source.where(catalogue.location))} -->\n",
         _intro(catalogue, source),
         _models_table(plans),
         _placements_section(catalogue, plans),
-        _per_model(catalogue, plans),
+        _per_model(catalogue, plans, recall),
         _layout(catalogue),
     ]
     if any(p.model.wrapper == "container" for p in plans):
@@ -140,10 +145,12 @@ def _describe(req: Requirement) -> str:
     return f"label `{req.key}` is not set"
 
 
-def _per_model(catalogue: Catalogue, plans: list[ModelPlan]) -> str:
+def _per_model(catalogue: Catalogue, plans: list[ModelPlan], recall: Recall) -> str:
     out = ["## Where each model's files are\n"]
+    # A section reads its plan and the catalogue's hub and git settings (paths, delivery).
+    sections = recall.table("readme-section", (catalogue.hub, catalogue.git))
     for plan in plans:
-        out.append(_model_section(catalogue, plan))
+        out.append(sections.get(plan, partial(_model_section, catalogue, plan)))
     return "\n".join(out)
 
 
