@@ -90,26 +90,66 @@ def _add_settings(found: dict[str, Location], node: Node, prefix: str) -> None:
 def discover(path: Path) -> tuple[list[Path], list[Path]]:
     """The files of a catalogue, in a stable order, and the folders skipped because they
     hold a tree edgemodels generated (`.edgemodels/manifest.json`): its YAML is Kubernetes
-    objects, not catalogue files, and reading it would bury the catalogue in findings."""
+    objects, not catalogue files, and reading it would bury the catalogue in findings.
+
+    Hidden files and folders (a name starting with '.') are not catalogue files, and hidden
+    folders are not walked at all (a `.git` folder holds thousands of files). A link to a
+    file counts as the file; a link to a folder is not followed (it may lead out of the
+    catalogue, or in a loop). Files are ordered by their path's parts, as pathlib orders
+    paths: the first definition of a section wins (sources.merge)."""
     if not path.exists():
         raise InputError(f"{path}: no such file or directory")
     if path.is_file():
         return [path], []
     if not path.is_dir():
         raise InputError(f"{path}: not a file or directory")
-    candidates, generated = [], set()
-    for p in sorted(path.rglob("*")):
-        rel = p.relative_to(path)
-        if rel.parts[-2:] == GENERATED_MARK and p.is_file():
-            generated.add(rel.parent.parent)
-        if any(part.startswith(".") for part in rel.parts):
+    found: list[tuple[tuple[str, ...], str]] = []
+    generated: list[tuple[str, ...]] = []
+    _walk(os.fspath(path), (), found, generated, path)
+    found.sort()
+    generated.sort()
+    return [path.joinpath(*parts) for parts, _ in found], [path.joinpath(*g) for g in generated]
+
+
+def _walk(
+    folder: str,
+    parts: tuple[str, ...],
+    found: list[tuple[tuple[str, ...], str]],
+    generated: list[tuple[str, ...]],
+    root: Path,
+) -> None:
+    """Add the catalogue files below `folder` (named by `parts` from the catalogue's root);
+    a folder holding a generated tree, the root too, adds itself to `generated` instead."""
+    try:
+        with os.scandir(folder) as it:
+            entries = list(it)
+    except OSError:
+        return  # unreadable: as pathlib's walk, which skips what it cannot list
+    if any(e.name == GENERATED_MARK[0] and _marks(e) for e in entries):
+        generated.append(parts)
+        return
+    for entry in entries:
+        if entry.name.startswith("."):
             continue
-        if p.suffix in (".yaml", ".yml") and p.is_file():
-            candidates.append((p, rel))
-            if len(candidates) > MAX_FILES:
-                raise InputError(f"{path}: more than {MAX_FILES} YAML files")
-    found = [p for p, rel in candidates if not generated.intersection(rel.parents)]
-    return found, [path / rel for rel in sorted(generated)]
+        try:
+            if entry.is_dir(follow_symlinks=False):
+                _walk(entry.path, (*parts, entry.name), found, generated, root)
+            elif entry.name.endswith((".yaml", ".yml")) and entry.is_file():
+                found.append(((*parts, entry.name), entry.path))
+                if len(found) > MAX_FILES:
+                    raise InputError(f"{root}: more than {MAX_FILES} YAML files")
+        except OSError:
+            continue
+
+
+def _marks(entry: os.DirEntry[str]) -> bool:
+    """`entry` is the state folder of a generated tree (holds manifest.json)."""
+    try:
+        return entry.is_dir(follow_symlinks=False) and os.path.isfile(
+            os.path.join(entry.path, GENERATED_MARK[1])
+        )
+    except OSError:
+        return False
 
 
 def shown_name(path: Path, base: Path) -> str:

@@ -1,0 +1,110 @@
+"""discover() walks with os.scandir; pathlib's rglob, which it replaced, is the oracle."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from edgemodels.catalogue.sources import GENERATED_MARK, discover
+from edgemodels.errors import InputError
+
+
+def rglob_discover(path: Path) -> tuple[list[Path], list[Path]]:
+    """The walk as it was written with pathlib (kept here as the reference)."""
+    candidates, generated = [], set()
+    for p in sorted(path.rglob("*")):
+        rel = p.relative_to(path)
+        if rel.parts[-2:] == GENERATED_MARK and p.is_file():
+            generated.add(rel.parent.parent)
+        if any(part.startswith(".") for part in rel.parts):
+            continue
+        if p.suffix in (".yaml", ".yml") and p.is_file():
+            candidates.append((p, rel))
+    found = [p for p, rel in candidates if not generated.intersection(rel.parents)]
+    return found, [path / rel for rel in sorted(generated)]
+
+
+def _touch(root: Path, rel: str, text: str = "a: 1\n") -> None:
+    (root / rel).parent.mkdir(parents=True, exist_ok=True)
+    (root / rel).write_text(text)
+
+
+@pytest.fixture
+def catalogue(tmp_path: Path) -> Path:
+    root = tmp_path / "cat"
+    for rel in (
+        "catalogue.yaml",
+        "a-b.yaml",  # '-' sorts before '/' as a string, after "a" as a path part
+        "a/b.yaml",
+        "a/c.yml",
+        "a/notes.txt",
+        "a/deep/er/z.yaml",
+        "B.yaml",
+        ".hidden.yaml",
+        "sub/.also-hidden/x.yaml",
+        "deploy/.edgemodels/manifest.json",
+        "deploy/models/m/chart/Chart.yaml",
+        "deploy/inner/.edgemodels/manifest.json",
+        "other/.edgemodels/not-a-manifest.json",
+        "other/kept.yaml",
+    ):
+        _touch(root, rel)
+    (root / "dir.yaml").mkdir()  # a folder named like a file
+    os.symlink(root / "a" / "b.yaml", root / "link.yaml")  # a link to a file counts
+    outside = tmp_path / "outside"
+    _touch(outside, "far.yaml")
+    os.symlink(outside, root / "linked-folder")  # not followed
+    os.symlink(root / "missing.yaml", root / "dangling.yaml")
+    return root
+
+
+def test_the_same_files_in_the_same_order_as_pathlib(catalogue: Path) -> None:
+    found, skipped = discover(catalogue)
+    old_found, old_skipped = rglob_discover(catalogue)
+    assert found == old_found
+    # pathlib also named the generated tree nested in the first; the outer one says it all
+    assert skipped == [catalogue / "deploy"]
+    assert old_skipped == [catalogue / "deploy", catalogue / "deploy" / "inner"]
+    assert [p.relative_to(catalogue).as_posix() for p in found] == [
+        "B.yaml",
+        "a/b.yaml",
+        "a/c.yml",
+        "a/deep/er/z.yaml",
+        "a-b.yaml",
+        "catalogue.yaml",
+        "link.yaml",
+        "other/kept.yaml",
+    ]
+
+
+def test_a_catalogue_folder_that_is_a_generated_tree_reads_nothing(tmp_path: Path) -> None:
+    _touch(tmp_path, "x.yaml")
+    _touch(tmp_path, ".edgemodels/manifest.json", "{}")
+    assert discover(tmp_path) == rglob_discover(tmp_path) == ([], [tmp_path])
+
+
+def test_hidden_folders_are_not_walked(tmp_path: Path) -> None:
+    _touch(tmp_path, "m.yaml")
+    _touch(tmp_path, ".git/objects/.edgemodels/manifest.json", "{}")
+    # pathlib walked into .git (thousands of files in a repository) and named what it met
+    assert rglob_discover(tmp_path)[1] == [tmp_path / ".git" / "objects"]
+    assert discover(tmp_path) == ([tmp_path / "m.yaml"], [])
+
+
+def test_a_single_file_and_missing_paths(tmp_path: Path) -> None:
+    _touch(tmp_path, "one.yaml")
+    assert discover(tmp_path / "one.yaml") == ([tmp_path / "one.yaml"], [])
+    with pytest.raises(InputError, match="no such file"):
+        discover(tmp_path / "nope")
+
+
+def test_too_many_files_names_the_catalogue(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("edgemodels.catalogue.sources.MAX_FILES", 2)
+    for name in ("a", "b", "c"):
+        _touch(tmp_path, f"x/{name}.yaml")
+    with pytest.raises(InputError, match=f"^{tmp_path}: more than 2 YAML files"):
+        discover(tmp_path)
