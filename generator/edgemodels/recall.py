@@ -63,6 +63,25 @@ class Recall:
             table.turn()
 
 
+class Same:
+    """A context part compared by identity, not value: parsed data equal in value may sit
+    on other lines, and findings name lines. Holding the object keeps its id its own."""
+
+    __slots__ = ("obj",)
+
+    def __init__(self, obj: object) -> None:
+        self.obj = obj
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Same) and other.obj is self.obj
+
+    def __hash__(self) -> int:
+        return id(self.obj)
+
+
+ONCE = Same(None)  # the key of a table's one entry: what depends on its context alone
+
+
 class _Never(Table):
     def get(self, obj: object, compute: Callable[[], T]) -> T:
         return compute()

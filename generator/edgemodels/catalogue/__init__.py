@@ -84,7 +84,7 @@ def _load(path: Path, base: Path, memo: ParseMemo | None, known: Known | None) -
         return LoadResult(None, diags)
     merged, merge_diags = merge(files)
     diags.extend(merge_diags)
-    diags.extend(check_merged(merged))
+    diags.extend(check_merged(merged, known.recall if known else NOTHING))
     if has_failures(diags):
         return LoadResult(None, diags, merged)
     return LoadResult(build_catalogue(merged, known.recall if known else NOTHING), diags, merged)

@@ -5,7 +5,8 @@ They run on the merged, schema-valid catalogue and point at the line that is wro
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from functools import partial
 from urllib.parse import urlsplit
 
 from edgemodels.catalogue.collisions import check_names
@@ -15,6 +16,7 @@ from edgemodels.catalogue.derived import (
     check_resources,
 )
 from edgemodels.catalogue.overlaps import overlap_findings
+from edgemodels.catalogue.permodel import each_model
 from edgemodels.catalogue.sources import Merged, Node
 from edgemodels.diagnostics import Diagnostic, Location, Severity
 from edgemodels.names import (
@@ -28,31 +30,29 @@ from edgemodels.names import (
     version_problem,
 )
 from edgemodels.placement import FOLLOW_PREFIX
+from edgemodels.recall import NOTHING, Recall
+
+Check = Callable[[Merged, Recall], Iterable[Diagnostic]]
 
 
 def _d(loc: Location, code: str, name: str, msg: str, sev: Severity = "error") -> Diagnostic:
     return Diagnostic(loc, code, msg, sev, name)
 
 
-def check_merged(merged: Merged) -> list[Diagnostic]:
+def check_merged(merged: Merged, recall: Recall = NOTHING) -> list[Diagnostic]:
+    """Every check's findings. `recall` (a resident server's) gives back a model's findings
+    when its entry is the very data checked before, in the same context (`each_model`)."""
     diags = list(_missing_sections(merged))
     if diags:
         return diags
-    for check in (
-        _duplicates,
-        _references,
-        _selectors,
-        overlap_findings,
-        _models,
-        _workloads,
-        _settings,
-        check_resources,
-        check_names,
-        check_ingress_paths,
-        check_argocd_braces,
-    ):
-        diags.extend(check(merged))
+    for check in CHECKS:
+        diags.extend(check(merged, recall))
     return diags
+
+
+def _whole(check: Callable[[Merged], Iterable[Diagnostic]]) -> Check:
+    """A check cheap enough to run whole every time."""
+    return lambda merged, recall: check(merged)
 
 
 def _missing_sections(merged: Merged) -> Iterator[Diagnostic]:
@@ -85,56 +85,15 @@ def _duplicates(merged: Merged) -> Iterator[Diagnostic]:
                 seen[name] = node
 
 
-def _references(merged: Merged) -> Iterator[Diagnostic]:
+def _references(merged: Merged, recall: Recall) -> Iterator[Diagnostic]:
     models = {m.data["name"] for m in merged.models}
     used_by_workloads = {u for w in merged.workloads for u in w.data["uses"]}
     # A misspelt `uses` entry is R105 with a did-you-mean; the model it meant is not also R108.
     used_by_workloads |= {_closest(u, models) or u for u in used_by_workloads - models}
-    used_targets: set[str] = set()
-    for m in merged.models:
-        name = m.data["name"]
-        for i, t in enumerate(m.get("targets") or []):
-            used_targets.add(t)
-            if t not in merged.targets:
-                yield _d(
-                    m.at("targets", i),
-                    "R104",
-                    "unknown-target",
-                    f"model '{name}' names target '{t}', which is not in spec.targets"
-                    + (_hint(t, merged.targets) or _defined(merged.targets)),
-                )
-        for t in m.get("overrides") or {}:
-            if t not in merged.targets:
-                yield _d(
-                    m.at("overrides", t, key=True),
-                    "R120",
-                    "override-for-unknown-target",
-                    f"model '{name}' overrides target '{t}', which is not in spec.targets"
-                    + _hint(t, merged.targets),
-                )
-            elif t not in (m.get("targets") or []):
-                yield _d(
-                    m.at("overrides", t, key=True),
-                    "R211",
-                    "override-for-unused-target",
-                    f"model '{name}' overrides target '{t}' but is not deployed to it",
-                    "warning",
-                )
-        follow = bool(m.get("followWorkloads"))
-        if not m.get("targets") and not follow:
-            yield _d(
-                m.at("name"),
-                "R106",
-                "model-without-placement",
-                f"model '{name}' has neither targets nor followWorkloads: it would go nowhere",
-            )
-        if follow and name not in used_by_workloads:
-            yield _d(
-                m.at("followWorkloads"),
-                "R108",
-                "follow-without-workloads",
-                f"model '{name}' follows workloads, but no workload uses it",
-            )
+    context = (tuple(merged.targets), frozenset(used_by_workloads))
+    each = partial(_model_references, merged.targets, used_by_workloads)
+    yield from each_model(merged, recall, "references", context, each)
+    used_targets = {t for m in merged.models for t in m.get("targets") or []}
     for w in merged.workloads:
         for i, u in enumerate(w.data["uses"]):
             if u not in models:
@@ -154,6 +113,54 @@ def _references(merged: Merged) -> Iterator[Diagnostic]:
                 f"target '{t}' is used by no model",
                 "warning",
             )
+
+
+def _model_references(
+    targets: Mapping[str, Node], used_by_workloads: set[str], m: Node
+) -> Iterator[Diagnostic]:
+    """R104, R120, R211, R106, R108 of one model; reads only the target names."""
+    name = m.data["name"]
+    for i, t in enumerate(m.get("targets") or []):
+        if t not in targets:
+            yield _d(
+                m.at("targets", i),
+                "R104",
+                "unknown-target",
+                f"model '{name}' names target '{t}', which is not in spec.targets"
+                + (_hint(t, targets) or _defined(targets)),
+            )
+    for t in m.get("overrides") or {}:
+        if t not in targets:
+            yield _d(
+                m.at("overrides", t, key=True),
+                "R120",
+                "override-for-unknown-target",
+                f"model '{name}' overrides target '{t}', which is not in spec.targets"
+                + _hint(t, targets),
+            )
+        elif t not in (m.get("targets") or []):
+            yield _d(
+                m.at("overrides", t, key=True),
+                "R211",
+                "override-for-unused-target",
+                f"model '{name}' overrides target '{t}' but is not deployed to it",
+                "warning",
+            )
+    follow = bool(m.get("followWorkloads"))
+    if not m.get("targets") and not follow:
+        yield _d(
+            m.at("name"),
+            "R106",
+            "model-without-placement",
+            f"model '{name}' has neither targets nor followWorkloads: it would go nowhere",
+        )
+    if follow and name not in used_by_workloads:
+        yield _d(
+            m.at("followWorkloads"),
+            "R108",
+            "follow-without-workloads",
+            f"model '{name}' follows workloads, but no workload uses it",
+        )
 
 
 def _closest(name: str, known: Iterable[str]) -> str | None:
@@ -228,47 +235,51 @@ def _expression(node: Node, expr: dict[str, object]) -> Iterator[Diagnostic]:
             )
 
 
-def _models(merged: Merged) -> Iterator[Diagnostic]:
+def _models(merged: Merged, recall: Recall) -> Iterator[Diagnostic]:
     default_packaging = merged.sections["defaults"].get("packaging", "helm")
-    for m in merged.models:
-        name = m.data["name"]
-        yield from _budgets(m, name)
-        packaging = m.get("packaging", default_packaging)
-        problem = version_problem(str(m.data["version"]), packaging)
-        if problem:
-            yield _d(
-                m.at("version"),
-                "R206",
-                "invalid-version",
-                f"version '{m.data['version']}': {problem}",
-            )
-        yield from _images(m)
-        wrapper = m.data["wrapper"]
-        if wrapper == "http" and not DNS1035_LABEL.match(name):
-            yield _d(
-                m.at("name"),
-                "R225",
-                "service-name-invalid",
-                f"http model '{name}' names its Service, which must start with a letter "
-                "(a DNS-1035 label): every site would refuse it; rename the model",
-            )
-        other = "container" if wrapper == "http" else "http"
-        if wrapper == "http" and "http" not in m.data:
-            yield _d(
-                m.at("wrapper"),
-                "R207",
-                "wrapper-settings",
-                f"model '{name}' is an http model but has no http section (port, healthPath)",
-            )
-        if other in m.data:
-            yield _d(
-                m.at(other, key=True),
-                "R207",
-                "wrapper-settings",
-                f"model '{name}' is a {wrapper} model; the {other} section does not apply",
-            )
-        if wrapper == "container":
-            yield from _podless(m, name)
+    each = partial(_model_findings, default_packaging)
+    yield from each_model(merged, recall, "models", default_packaging, each)
+
+
+def _model_findings(default_packaging: str, m: Node) -> Iterator[Diagnostic]:
+    name = m.data["name"]
+    yield from _budgets(m, name)
+    packaging = m.get("packaging", default_packaging)
+    problem = version_problem(str(m.data["version"]), packaging)
+    if problem:
+        yield _d(
+            m.at("version"),
+            "R206",
+            "invalid-version",
+            f"version '{m.data['version']}': {problem}",
+        )
+    yield from _images(m)
+    wrapper = m.data["wrapper"]
+    if wrapper == "http" and not DNS1035_LABEL.match(name):
+        yield _d(
+            m.at("name"),
+            "R225",
+            "service-name-invalid",
+            f"http model '{name}' names its Service, which must start with a letter "
+            "(a DNS-1035 label): every site would refuse it; rename the model",
+        )
+    other = "container" if wrapper == "http" else "http"
+    if wrapper == "http" and "http" not in m.data:
+        yield _d(
+            m.at("wrapper"),
+            "R207",
+            "wrapper-settings",
+            f"model '{name}' is an http model but has no http section (port, healthPath)",
+        )
+    if other in m.data:
+        yield _d(
+            m.at(other, key=True),
+            "R207",
+            "wrapper-settings",
+            f"model '{name}' is a {wrapper} model; the {other} section does not apply",
+        )
+    if wrapper == "container":
+        yield from _podless(m, name)
 
 
 POD_SETTINGS = ("replicas", "resources", "env")  # of the model's own pods: HTTP models only
@@ -436,3 +447,18 @@ def git_url_problem(url: str) -> tuple[str, str, str] | None:
             ),
         )
     return None
+
+
+CHECKS: tuple[Check, ...] = (
+    _whole(_duplicates),
+    _references,
+    _whole(_selectors),
+    overlap_findings,
+    _models,
+    _whole(_workloads),
+    _whole(_settings),
+    check_resources,
+    check_names,
+    _whole(check_ingress_paths),
+    _whole(check_argocd_braces),
+)

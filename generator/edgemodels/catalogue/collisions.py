@@ -13,13 +13,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import partial
 
 from edgemodels.catalogue.build import build_hub, build_workload
 from edgemodels.catalogue.model import HubSpec, Selector
+from edgemodels.catalogue.permodel import targets_context
 from edgemodels.catalogue.sources import Merged, Node
 from edgemodels.diagnostics import Diagnostic, Location
 from edgemodels.names import joined_name
 from edgemodels.placement import FOLLOW_PREFIX, workload_selectors
+from edgemodels.recall import NOTHING, Recall
 
 Key = tuple[str, str, str]  # kind, namespace, name
 
@@ -56,9 +59,9 @@ class Placed:
     predicates: int
 
 
-def check_names(merged: Merged) -> Iterator[Diagnostic]:
+def check_names(merged: Merged, recall: Recall = NOTHING) -> Iterator[Diagnostic]:
     first: dict[Key, Named] = {}
-    for named in _objects(merged):
+    for named in _objects(merged, recall):
         seen = first.setdefault(named.key, named)
         if seen.source != named.source:
             kind, _, name = named.key
@@ -72,7 +75,7 @@ def check_names(merged: Merged) -> Iterator[Diagnostic]:
             )
 
 
-def _objects(merged: Merged) -> Iterator[Named]:
+def _objects(merged: Merged, recall: Recall = NOTHING) -> Iterator[Named]:
     hub = build_hub(merged.sections["hub"].data)
     namespace = str(merged.sections["defaults"].data["namespace"])
     catalogue = str(merged.name.data) if merged.name is not None else ""
@@ -82,14 +85,39 @@ def _objects(merged: Merged) -> Iterator[Named]:
         name = joined_name(catalogue, "hub")
         where = Where(merged.name)
         yield Named(("Subscription", hub.namespace, name), "the catalogue's hub side", where)
+    # A model's objects read the hub, the defaults, the catalogue's name, the targets and
+    # the workloads that use it besides its own entry.
+    context = (
+        hub,
+        str(merged.sections["defaults"].get("containerDelivery", "auto")),
+        namespace,
+        catalogue,
+        tuple((k, tuple(v)) for k, v in sorted(follows.items())),
+        targets_context(merged),
+    )
+    each = partial(_model_objects, merged, hub, catalogue, namespace, follows, subscriptions)
+    table = recall.table("names", context)
     for m in merged.models:
-        model = str(m.data["name"])
-        yield from _site_objects(merged, m, model, namespace)
-        for p in _placements(merged, m, model, follows):
-            if subscriptions:
-                yield from _subscription_side(hub, model, p)
-            if hub.delivery == "argocd":
-                yield from _argocd_side(hub, catalogue, model, p)
+        yield from table.get(m.data, partial(each, m))
+
+
+def _model_objects(
+    merged: Merged,
+    hub: HubSpec,
+    catalogue: str,
+    namespace: str,
+    follows: dict[str, list[Selector]],
+    subscriptions: bool,
+    m: Node,
+) -> list[Named]:
+    model = str(m.data["name"])
+    found = list(_site_objects(merged, m, model, namespace))
+    for p in _placements(merged, m, model, follows):
+        if subscriptions:
+            found += _subscription_side(hub, model, p)
+        if hub.delivery == "argocd":
+            found += _argocd_side(hub, catalogue, model, p)
+    return found
 
 
 def _placements(

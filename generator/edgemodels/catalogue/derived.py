@@ -8,28 +8,36 @@ API server would reject.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import partial
 
 from edgemodels.catalogue.build import build_overrides, build_resources
 from edgemodels.catalogue.model import Overrides, Resources
+from edgemodels.catalogue.permodel import each_model, targets_context
 from edgemodels.catalogue.sources import Merged, Node
 from edgemodels.diagnostics import Diagnostic, Location
 from edgemodels.plan.quantity import parse_quantity
+from edgemodels.recall import NOTHING, Recall
 
 
-def check_resources(merged: Merged) -> Iterator[Diagnostic]:
+def check_resources(merged: Merged, recall: Recall = NOTHING) -> Iterator[Diagnostic]:
     """R221: a request above its limit, on the model itself or on one of its targets."""
-    for m in merged.models:
-        own = build_resources(m.get("resources")) or Resources()
-        seen: set[tuple[str, Location]] = set()
-        for target in [None, *(m.get("targets") or [])]:
-            effective = own
-            if target is not None:
-                effective = own.merged(_placement_overrides(merged, m, target).resources)
-            for key, request, limit in _over_limit(effective):
-                where = _source(merged, m, target, "limits", key)
-                if (key, where) not in seen:
-                    seen.add((key, where))
-                    yield _over_limit_finding(merged, m, target, key, (request, limit), where)
+    each = partial(_model_resources, merged)
+    yield from each_model(merged, recall, "resources", targets_context(merged), each)
+
+
+def _model_resources(merged: Merged, m: Node) -> Iterator[Diagnostic]:
+    """One model's R221s; reads the targets besides the model."""
+    own = build_resources(m.get("resources")) or Resources()
+    seen: set[tuple[str, Location]] = set()
+    for target in [None, *(m.get("targets") or [])]:
+        effective = own
+        if target is not None:
+            effective = own.merged(_placement_overrides(merged, m, target).resources)
+        for key, request, limit in _over_limit(effective):
+            where = _source(merged, m, target, "limits", key)
+            if (key, where) not in seen:
+                seen.add((key, where))
+                yield _over_limit_finding(merged, m, target, key, (request, limit), where)
 
 
 def _placement_overrides(merged: Merged, m: Node, target: str) -> Overrides:

@@ -16,12 +16,15 @@ whole catalogue.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import partial
 
 from edgemodels.catalogue.build import selector_of
 from edgemodels.catalogue.model import Requirement, Selector, Workload
+from edgemodels.catalogue.permodel import each_model, targets_context
 from edgemodels.catalogue.sources import Merged, Node
 from edgemodels.diagnostics import Diagnostic
 from edgemodels.placement import FOLLOW_PREFIX, workload_selectors
+from edgemodels.recall import NOTHING, ONCE, Recall, Same
 from edgemodels.satisfiable import (
     Answer,
     cluster_set_choices,
@@ -35,27 +38,53 @@ from edgemodels.selectors import CLUSTER_SET_LABEL
 Choices = tuple[tuple[Requirement, ...], ...]
 
 
-def overlap_findings(merged: Merged) -> Iterator[Diagnostic]:
+def overlap_findings(merged: Merged, recall: Recall = NOTHING) -> Iterator[Diagnostic]:
     hub = merged.sections["hub"]
     choices = cluster_set_choices(
         hub.get("placementKind", "Placement"), hub.get("clusterSets", ["default"])
     )
+    rules = hub.get("placementKind") == "PlacementRule" and hub.get("delivery") != "argocd"
+    # Everything but a model's own entry: the hub's choices, the targets and the workloads.
+    context = (
+        choices,
+        rules,
+        targets_context(merged),
+        tuple(Same(node.data) for node in merged.workloads),
+    )
+    yield from recall.table("overlaps", context).get(ONCE, partial(_selectors, merged, choices))
     targets = {name: selector_of(node.data) for name, node in merged.targets.items()}
+    users = _workload_users(merged)
+    pairs: dict[tuple[str, str], Answer] = {}
+    each = partial(_model_overlaps, targets, choices, pairs, users, rules)
+    yield from each_model(merged, recall, "model-overlaps", context, each)
+
+
+def _selectors(merged: Merged, choices: Choices) -> list[Diagnostic]:
+    """R214 of the targets' and workloads' own selectors."""
+    found: list[Diagnostic] = []
     for name, node in merged.targets.items():
-        yield from _never_matching(node, f"target '{name}'", targets[name], choices)
+        selector = selector_of(node.data)
+        found += _never_matching(node, f"target '{name}'", selector, choices)
     for node in merged.workloads:
         if "matchLabels" in node.data or "matchExpressions" in node.data:
             who = f"workload '{node.data['name']}'"  # its own placement: no hub cluster sets
-            yield from _never_matching(node, who, selector_of(node.data), ((),))
-    users = _workload_users(merged)
-    rules = hub.get("placementKind") == "PlacementRule" and hub.get("delivery") != "argocd"
-    pairs: dict[tuple[str, str], Answer] = {}
-    for m in merged.models:
-        yield from _target_pairs(m, targets, choices, pairs)
-        if m.get("followWorkloads"):
-            yield from _follow_overlaps(m, targets, users.get(m.data["name"], []), choices)
-            if rules:
-                yield from _rule_overlaps(m, users.get(m.data["name"], []), choices)
+            found += _never_matching(node, who, selector_of(node.data), ((),))
+    return found
+
+
+def _model_overlaps(
+    targets: dict[str, Selector],
+    choices: Choices,
+    pairs: dict[tuple[str, str], Answer],
+    users: dict[str, list[Workload]],
+    rules: bool,
+    m: Node,
+) -> Iterator[Diagnostic]:
+    yield from _target_pairs(m, targets, choices, pairs)
+    if m.get("followWorkloads"):
+        yield from _follow_overlaps(m, targets, users.get(m.data["name"], []), choices)
+        if rules:
+            yield from _rule_overlaps(m, users.get(m.data["name"], []), choices)
 
 
 def _never_matching(
