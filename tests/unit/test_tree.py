@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from edgemodels import treewrite
@@ -26,6 +26,7 @@ from edgemodels.tree import (
     STAGING_DIR,
     FileTree,
     Provenance,
+    _manifest_json,
     check_path,
     finalize_tree,
     plan_tree,
@@ -469,3 +470,15 @@ def test_an_interrupted_first_write_is_finished_by_the_next_run(
     assert (out / "models" / "a" / "x.yaml").exists() and not (out / MANIFEST_PATH).exists()
     write_tree(out, tree(V1))
     assert snapshot(out) == tree(V1)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.dictionaries(st.text(min_size=1, max_size=12), st.text(max_size=64), max_size=6),
+    st.text(max_size=8),
+)
+def test_the_manifest_is_written_as_json_dumps_writes_it(files: dict[str, str], name: str) -> None:
+    """manifest_bytes writes the files' lines itself (json's indent= encoder is slow)."""
+    head = {"$comment": "c", "edgemodelsVersion": "1", "catalogue": {"name": name, "digest": "d"}}
+    want = json.dumps({**head, "files": files}, indent=2, ensure_ascii=False) + "\n"
+    assert _manifest_json(head, files) == want
