@@ -72,7 +72,7 @@ def render_catalogue(
             for path, data in files.items():
                 tree.setdefault(path, data)  # hub Placements are shared: the first stands
     if subscriptions:
-        tree = with_hub_kustomization(catalogue, tree, source_info)
+        tree = with_hub_kustomization(catalogue, tree, source_info, recall)
     else:
         # Imported here: most catalogues deliver by Subscription, and every regenerate
         # pays for each module it imports.
