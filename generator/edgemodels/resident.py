@@ -129,6 +129,7 @@ class Resident:
             digests=learned.digests,
             contents=learned.contents,
             persist=False,
+            manifest=learned.manifest,
         )
 
     def learned(self, out: Path, cache: TreeCache) -> None:

@@ -40,11 +40,14 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from hashlib import sha256
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from edgemodels import __version__
 from edgemodels.secrets_scan import scan_value
 from edgemodels.yamljson import content_digest, decode_positioned, encode_positioned
+
+if TYPE_CHECKING:
+    from edgemodels.tree import Manifest
 
 CACHE_PATH = ".edgemodels/cache"  # MAGIC, the index's length (8 bytes), index (JSON), stats
 BLOB_PATH = ".edgemodels/cache.blob"  # ID_BYTES of identity, then render bytes
@@ -95,6 +98,7 @@ class TreeCache:
     # as they are, like this run's own.
     earlier: Mapping[str, Mapping[str, bytes]] = field(default_factory=dict)
     persist: bool = True  # False: a resident server keeps what was learned, not the disk
+    manifest: Manifest | None = None  # the folder's, as this run last read or wrote it
 
     def render(self, key: str) -> Mapping[str, bytes] | None:
         """The files a model rendered to last time under `key`, if known."""
@@ -171,10 +175,6 @@ class TreeCache:
         if record is None or record[0] != file_stat(st):
             return None
         return record[1]
-
-    def keep(self, path: str) -> None:
-        """The recorded stat of `path` still holds: carry the record over."""
-        self.seen[path] = self.records[path]
 
     def saw(self, path: str, st: os.stat_result, sha: str, now_ns: int) -> None:
         """`path` had content `sha` when read after `st` was taken; `now_ns` is a time

@@ -43,7 +43,7 @@ def write_tree(
     _require_dir(out)
     with _locked(out):
         recover(out)
-        manifest = read_manifest(out)
+        manifest = read_manifest(out, cache.manifest if cache else None)
         plan = plan_tree(out, tree, force, cache, manifest)
         if plan.conflicts:
             return plan
