@@ -200,7 +200,7 @@ def finalize_tree(
     manifest = make_manifest(out, provenance, cache)
     out[MANIFEST_PATH] = manifest.raw
     if cache is not None:
-        cache.manifest = manifest  # what the folder holds once written (read_manifest)
+        cache.made = manifest  # what the folder holds once written (read_manifest)
     return out
 
 

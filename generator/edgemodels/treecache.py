@@ -98,7 +98,8 @@ class TreeCache:
     # as they are, like this run's own.
     earlier: Mapping[str, Mapping[str, bytes]] = field(default_factory=dict)
     persist: bool = True  # False: a resident server keeps what was learned, not the disk
-    manifest: Manifest | None = None  # the folder's, as this run last read or wrote it
+    manifest: Manifest | None = None  # the folder's, as a run last read or wrote it
+    made: Manifest | None = None  # the new tree's (tree.finalize_tree)
 
     def render(self, key: str) -> Mapping[str, bytes] | None:
         """The files a model rendered to last time under `key`, if known."""

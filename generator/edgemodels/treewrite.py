@@ -62,6 +62,7 @@ def write_tree(
             with _signals_held():
                 _apply(out, journal)
         if cache is not None:
+            cache.manifest = cache.made  # the bytes the folder now holds
             save_cache(out, cache, writes, tree)
     return plan
 
