@@ -1,0 +1,260 @@
+"""A resident server's generate gives what a generate in its own process gives, after any edit.
+
+The server keeps files, models, findings and renders of the runs before (resident.py,
+recall.py). Each step below edits the catalogue (or the generated tree) the way people do,
+then generates twice: with the state the server keeps, and without any. Exit code, output
+and every file written must be the same.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import random
+import re
+import shutil
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from generate_helpers import REPO, files_of
+
+from edgemodels import resident
+from edgemodels.cli import main
+from edgemodels.treecache import RACY_NS
+
+Edit = Callable[[Path], None]
+
+
+def _sub(rel: str, pattern: str, replacement: str, count: int = 1) -> Edit:
+    def edit(cat: Path) -> None:
+        path = cat / rel
+        text, done = re.subn(pattern, replacement, path.read_text(), count=count)
+        assert done, f"{pattern!r} not in {rel}"
+        path.write_text(text)
+
+    return edit
+
+
+def _write(rel: str, text: str) -> Edit:
+    return lambda cat: (cat / rel).write_text(text)
+
+
+def _remove(rel: str) -> Edit:
+    return lambda cat: (cat / rel).unlink()
+
+
+def _rename(old: str, new: str) -> Edit:
+    return lambda cat: (cat / old).rename(cat / new)
+
+
+def _touch(rel: str) -> Edit:
+    return lambda cat: (cat / rel).write_text((cat / rel).read_text())
+
+
+NEW_MODEL = """apiVersion: edgemodels.io/v1alpha1
+kind: ModelCatalogue
+spec:
+  models:
+    - name: extra
+      version: 0.1.0
+      wrapper: http
+      packaging: kustomize
+      image: registry.gitlab.com/i4q/lrt/extra:0.1.0@sha256:3ff88d8252a1d379ee60f809fd7342bed3ca35e9e8a8184afdb1e62577c0ad5f
+      targets: [lrt]
+      http: {port: 8080, healthPath: /health}
+"""
+
+# (name, edit of the catalogue folder) in the order a session of work might go
+STEPS: list[tuple[str, Edit]] = [
+    ("version bump", _sub("models/sktime.yaml", r"version: 1\.4\.2", "version: 1.4.3")),
+    ("comment shifts lines", _sub("catalogue.yaml", r"^", "# a new first line\n")),
+    ("target description", _sub("catalogue.yaml", "Every site of the LRT line", "All LRT")),
+    (
+        "defaults namespace",
+        _sub(
+            "catalogue.yaml",
+            r"namespace: i4q-lrt\n    imagePull",
+            "namespace: other\n    imagePull",
+        ),
+    ),
+    ("namespace back", _sub("catalogue.yaml", r"namespace: other\n", "namespace: i4q-lrt\n")),
+    ("new model file", _write("models/extra.yaml", NEW_MODEL)),
+    ("edit new model", _sub("models/extra.yaml", "0.1.0\n", "0.2.0\n")),
+    ("syntax error", _sub("models/extra.yaml", r"targets: \[lrt\]", "targets: [lrt")),
+    ("syntax fixed", _sub("models/extra.yaml", r"targets: \[lrt\n", "targets: [lrt]\n")),
+    ("unknown field", _sub("models/extra.yaml", "wrapper: http", "wraper: http")),
+    ("field fixed", _sub("models/extra.yaml", "wraper: http", "wrapper: http")),
+    ("duplicate name", _sub("models/extra.yaml", "name: extra", "name: sktime")),
+    ("duplicate fixed", _sub("models/extra.yaml", "name: sktime", "name: extra")),
+    ("rename file", _rename("models/extra.yaml", "models/more.yaml")),
+    ("touch unchanged", _touch("models/sktime.yaml")),
+    ("over limit", _sub("models/sktime.yaml", "limits: {memory: 1Gi}", "limits: {memory: 256Mi}")),
+    ("limit fixed", _sub("models/sktime.yaml", "limits: {memory: 256Mi}", "limits: {memory: 1Gi}")),
+    (
+        "target selector",
+        _sub("catalogue.yaml", r"matchLabels: \{line: paint\}", "matchLabels: {line: paints}"),
+    ),
+    (
+        "followed model unused",
+        _sub("workloads.yaml", "uses: \\[defect-detector\\]", "uses: [paint-inspector]"),
+    ),
+    (
+        "followed model used",
+        _sub(
+            "workloads.yaml",
+            "uses: \\[paint-inspector\\]\n      matchLabels",
+            "uses: [defect-detector]\n      matchLabels",
+        ),
+    ),
+    (
+        "workload uses",
+        _sub(
+            "workloads.yaml",
+            "uses: \\[paint-inspector\\]",
+            "uses: [paint-inspector, defect-detector]",
+        ),
+    ),
+    (
+        "placement rules",
+        _sub(
+            "catalogue.yaml",
+            "placementKind: Placement\n    clusterSets: \\[default\\]",
+            "placementKind: PlacementRule",
+        ),
+    ),
+    (
+        "placements back",
+        _sub(
+            "catalogue.yaml",
+            "placementKind: PlacementRule",
+            "placementKind: Placement\n    clusterSets: [default]",
+        ),
+    ),
+    (
+        "target limit below requests",
+        _sub("catalogue.yaml", "limits: {memory: 256Mi}", "limits: {memory: 64Mi}"),
+    ),
+    (
+        "target limit back",
+        _sub("catalogue.yaml", "limits: {memory: 64Mi}", "limits: {memory: 256Mi}"),
+    ),
+    (
+        "targets overlap",
+        _sub("catalogue.yaml", "operator: NotIn, values: \\[arm64\\]", "operator: Exists"),
+    ),
+    (
+        "targets disjoint",
+        _sub("catalogue.yaml", "arch, operator: Exists", "arch, operator: NotIn, values: [arm64]"),
+    ),
+    ("git path", _sub("catalogue.yaml", 'path: ""', "path: deploy")),
+    ("git path back", _sub("catalogue.yaml", "path: deploy", 'path: ""')),
+    ("default packaging applies", _sub("models/sktime.yaml", "      packaging: helm\n", "")),
+    (
+        "default packaging kustomize",
+        _sub("catalogue.yaml", "packaging: helm", "packaging: kustomize"),
+    ),
+    ("loose version", _sub("models/sktime.yaml", "version: 1.4.3", "version: v1.4.3")),
+    ("default packaging helm", _sub("catalogue.yaml", "packaging: kustomize", "packaging: helm")),
+    ("version fixed", _sub("models/sktime.yaml", "version: v1.4.3", "version: 1.4.3")),
+    (
+        "target named like a follow placement",
+        _sub(
+            "catalogue.yaml",
+            "  targets:\n",
+            "  targets:\n    follow-defect-detector: {matchLabels: {env: x}}\n",
+        ),
+    ),
+    (
+        "a model on it",
+        _sub("models/anomaly-scorer.yaml", "targets: \\[", "targets: [follow-defect-detector, "),
+    ),
+    ("lines shift above the target", _sub("catalogue.yaml", r"^", "# one more line\n")),
+    (
+        "model off it",
+        _sub("models/anomaly-scorer.yaml", "follow-defect-detector, ", ""),
+    ),
+    (
+        "target gone",
+        _sub("catalogue.yaml", "    follow-defect-detector: {matchLabels: {env: x}}\n", ""),
+    ),
+    (
+        "default delivery copy",
+        _sub("catalogue.yaml", "containerDelivery: auto", "containerDelivery: copy"),
+    ),
+    ("remove model file", _remove("models/more.yaml")),
+    ("unknown target", _sub("models/sktime.yaml", r"targets: \[lrt\]", "targets: [lrtt]")),
+    ("target fixed", _sub("models/sktime.yaml", r"targets: \[lrtt\]", "targets: [lrt]")),
+]
+
+
+def _run(args: list[str], cwd: Path, state: resident.Resident | None) -> tuple[int, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.chdir(cwd), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        if state is None:
+            code = main(args)
+        else:
+            with resident.active(state):
+                code = main(args)
+    return code, out.getvalue() + err.getvalue()
+
+
+def _same(tmp: Path, state: resident.Resident, step: str, *extra: str) -> None:
+    time.sleep(RACY_NS / 1e9 * 1.2)  # the edit is no longer racy: the server may keep it
+    warm = _run(["generate", "cat", "-o", "warm", *extra], tmp, state)
+    cold = _run(["generate", "cat", "-o", "cold", *extra], tmp, None)
+    assert (warm[0], warm[1].replace("warm", "OUT")) == (cold[0], cold[1].replace("cold", "OUT")), (
+        step
+    )
+    assert files_of(tmp / "warm") == files_of(tmp / "cold"), step
+
+
+@pytest.fixture
+def tmp(tmp_path: Path) -> Path:
+    shutil.copytree(REPO / "examples" / "lrt", tmp_path / "cat")
+    return tmp_path
+
+
+def test_every_step_as_without_the_server(tmp: Path) -> None:
+    state = resident.Resident()
+    _same(tmp, state, "first run")
+    _same(tmp, state, "nothing changed")
+    for name, edit in STEPS:
+        edit(tmp / "cat")
+        _same(tmp, state, name)
+        _same(tmp, state, f"{name}, again")
+
+
+@pytest.mark.parametrize("seed", [1])
+def test_steps_in_a_random_order(tmp: Path, seed: int) -> None:
+    """Edits that do not apply in the order drawn are skipped; the rest must agree."""
+    state = resident.Resident()
+    _same(tmp, state, "first run")
+    steps = STEPS[:]
+    random.Random(seed).shuffle(steps)
+    for name, edit in steps:
+        try:
+            edit(tmp / "cat")
+        except (AssertionError, FileNotFoundError, FileExistsError):
+            continue
+        _same(tmp, state, name)
+
+
+def test_hand_edits_of_the_tree_are_found_as_without_the_server(tmp: Path) -> None:
+    state = resident.Resident()
+    _same(tmp, state, "first run")
+    for out in ("warm", "cold"):
+        with (tmp / out / "README.md").open("a") as f:
+            f.write("a hand edit\n")
+    _same(tmp, state, "hand-edited README")
+    _same(tmp, state, "hand edit overwritten", "--force")
+    for out in ("warm", "cold"):
+        (tmp / out / "hub" / "channel.yaml").unlink()
+    _same(tmp, state, "deleted file comes back")
+    _sub("models/sktime.yaml", r"version: 1\.4\.2", "version: 1.4.3")(tmp / "cat")
+    for out in ("warm", "cold"):
+        chart = tmp / out / "models" / "sktime" / "chart" / "Chart.yaml"
+        chart.write_text(chart.read_text() + "# edited\n")
+    _same(tmp, state, "edited file the change rewrites")
+    _same(tmp, state, "--check", "--check")
