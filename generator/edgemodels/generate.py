@@ -140,7 +140,7 @@ def generate(options: GenerateOptions, cwd: Path | None = None) -> GenerateResul
     else:
         plan = write_tree(options.output, tree, options.force, cache)
     if warm is not None and cache is not None:
-        warm.learned(options.output, cache)
+        warm.learned(options.output, cache, tree, result.merged.files)
     findings = [*diagnostics, *conflict_findings(plan, options.output)]
     no_tree = options.check and not (options.output / MANIFEST_PATH).is_file()
     if no_tree:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 import time
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, replace
@@ -132,8 +132,13 @@ class Resident:
             manifest=learned.manifest,
         )
 
-    def learned(self, out: Path, cache: TreeCache) -> None:
-        """Keep what a run into `out` learned, for the next."""
+    def learned(
+        self, out: Path, cache: TreeCache, tree: Mapping[str, bytes], files: list[YamlFile]
+    ) -> None:
+        """Keep what a run into `out` learned for the next, only as much as the current
+        tree and catalogue files need: memory follows their size, not the edits made."""
+        cache.digests = {p: d for p, d in cache.digests.items() if p in tree}
+        cache.contents = {f.text: c for f in files if (c := cache.contents.get(f.text))}
         key = os.path.realpath(out)
         self._trees[key] = cache
         self._trees.move_to_end(key)
