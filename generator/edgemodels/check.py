@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from edgemodels import resident
 from edgemodels.catalogue import LoadResult, load, suppressions_of
 from edgemodels.catalogue.entries import catalogue_entries
 from edgemodels.codes import entry_codes
@@ -62,7 +63,12 @@ def policy_findings(result: LoadResult, policies: PolicySet) -> list[Diagnostic]
 
 
 def run_check(options: CheckOptions) -> tuple[LoadResult, list[Diagnostic]]:
-    result = load(options.catalogue)
+    warm = resident.current()
+    if warm is None:
+        result = load(options.catalogue)
+    else:  # a resident server's: unchanged files are not read or checked again
+        with warm.files_of(options.catalogue, Path.cwd()).loading() as known:
+            result = load(options.catalogue, None, None, known)
     policies = None
     diags = list(result.diagnostics)
     if options.policies:

@@ -6,8 +6,8 @@ the parsed tree of an unchanged catalogue file, and so the model built from it, 
 model's plan. A `Table` remembers what a function returned for such an object, for one
 `context` (everything else the function reads, compared by value): a new context empties
 the table. Entries hold their object, so an id is never taken for another object's. What a
-run did not ask for is dropped when the next run begins (`Recall.turn`): memory follows the
-catalogue, not the history of edits.
+run did not ask for is dropped when the next run that uses the table begins
+(`Recall.turn`): memory follows the catalogue, not the history of edits.
 
 A command run in a process of its own gets `NOTHING`, which computes every time.
 """
@@ -23,8 +23,9 @@ T = TypeVar("T")
 class Table:
     """What one function returned, by the identity of its one varying input."""
 
-    def __init__(self, context: Hashable) -> None:
+    def __init__(self, context: Hashable, run: int = 0) -> None:
         self.context = context
+        self.run = run  # the run that last used the table
         self._now: dict[int, tuple[object, Any]] = {}
         self._last: dict[int, tuple[object, Any]] = {}
 
@@ -41,8 +42,10 @@ class Table:
         self._now[key] = (obj, value)
         return value
 
-    def turn(self) -> None:
-        self._last, self._now = self._now, {}
+    def turn(self, run: int) -> None:
+        """A new run uses the table: keep what the last run that used it asked for."""
+        if run != self.run:
+            self._last, self._now, self.run = self._now, {}, run
 
 
 class Recall:
@@ -50,17 +53,19 @@ class Recall:
 
     def __init__(self) -> None:
         self._tables: dict[str, Table] = {}
+        self._run = 0
 
     def table(self, name: str, context: Hashable) -> Table:
         table = self._tables.get(name)
         if table is None or table.context != context:
-            table = self._tables[name] = Table(context)
+            table = self._tables[name] = Table(context, self._run)
+        table.turn(self._run)
         return table
 
     def turn(self) -> None:
-        """A run begins: what the run before did not use is dropped at the end of this one."""
-        for table in self._tables.values():
-            table.turn()
+        """A run begins. A table keeps what the last run that used it asked for: `check`
+        between two `generate`s does not empty the render tables."""
+        self._run += 1
 
 
 class Same:
@@ -90,9 +95,6 @@ class _Never(Table):
 class _Nothing(Recall):
     def table(self, name: str, context: Hashable) -> Table:
         return _NEVER
-
-    def turn(self) -> None:
-        return None
 
 
 _NEVER = _Never(None)
