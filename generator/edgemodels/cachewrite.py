@@ -23,6 +23,7 @@ from edgemodels.treecache import (
     TreeCache,
     code_digest,
 )
+from edgemodels.yamlio import YamlFile
 
 COMPACT_SLACK = 1 << 20  # unused blob bytes tolerated beyond the bytes in use
 
@@ -54,6 +55,19 @@ def save_cache(
     }
     head = json.dumps(index, separators=(",", ":")).encode()
     _write_atomic(out / CACHE_PATH, [MAGIC, len(head).to_bytes(8, "big"), head, stats])
+
+
+def save_learned(
+    out: Path, cache: TreeCache, tree: Mapping[str, bytes], files: Iterable[YamlFile]
+) -> None:
+    """Write what a resident server learned (it keeps it in memory between its runs), so a
+    run without the server starts from it. Call under the folder's lock. The trees of the
+    catalogue files go in too: the server read them without the cache."""
+    for yf in files:
+        if yf.data is not None:
+            cache.store(yf.text, yf.data)
+    cache.persist = True
+    save_cache(out, cache, (), tree)
 
 
 def _pack_stats(cache: TreeCache, tree: Mapping[str, bytes]) -> bytes:

@@ -19,13 +19,16 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 
+from edgemodels.cachewrite import save_learned
 from edgemodels.catalogue.schema import validate_file
 from edgemodels.diagnostics import Diagnostic
 from edgemodels.recall import Recall
 from edgemodels.secrets_scan import scan_value
 from edgemodels.treecache import RACY_NS, TreeCache, load_cache
+from edgemodels.treewrite import save_later
 from edgemodels.yamlio import ParseMemo, YamlFile, load_positioned
 
 MAX_TREES = 4  # output folders whose state is kept (least recently used dropped first)
@@ -96,11 +99,21 @@ class KnownFiles:
         return known.schema
 
 
+@dataclass
+class _Learned:
+    """What the last run into one output folder learned."""
+
+    cache: TreeCache
+    tree: Mapping[str, bytes]
+    files: list[YamlFile]
+    saved: bool = False
+
+
 class Resident:
     """The state one server keeps between commands."""
 
     def __init__(self) -> None:
-        self._trees: OrderedDict[str, TreeCache] = OrderedDict()
+        self._trees: OrderedDict[str, _Learned] = OrderedDict()
         self._catalogues: OrderedDict[tuple[str, str], KnownFiles] = OrderedDict()
 
     def files_of(self, catalogue: Path, base: Path) -> KnownFiles:
@@ -123,13 +136,14 @@ class Resident:
             cache = load_cache(out)
             cache.persist = False
             return cache
+        last = learned.cache
         return TreeCache(
-            earlier=learned.used_renders,
-            records=learned.seen,
-            digests=learned.digests,
-            contents=learned.contents,
+            earlier=last.used_renders,
+            records=last.seen,
+            digests=last.digests,
+            contents=last.contents,
             persist=False,
-            manifest=learned.manifest,
+            manifest=last.manifest,
         )
 
     def learned(
@@ -140,10 +154,29 @@ class Resident:
         cache.digests = {p: d for p, d in cache.digests.items() if p in tree}
         cache.contents = {f.text: c for f in files if (c := cache.contents.get(f.text))}
         key = os.path.realpath(out)
-        self._trees[key] = cache
+        self._trees[key] = _Learned(cache, tree, files)
         self._trees.move_to_end(key)
         while len(self._trees) > MAX_TREES:
-            self._trees.popitem(last=False)
+            self.save(*self._trees.popitem(last=False))
+
+    def flush(self) -> None:
+        """Write what the runs learned into each output folder's cache (treecache.py), for
+        the runs made without the server; the server calls it when idle and when it stops."""
+        for key, learned in self._trees.items():
+            self.save(key, learned)
+
+    def save(self, key: str, learned: _Learned) -> None:
+        if learned.saved:
+            return
+        cache = TreeCache(
+            used_renders=dict(learned.cache.used_renders),
+            seen=dict(learned.cache.seen),
+            digests=dict(learned.cache.digests),
+            rendered=1,  # nothing of it is on disk yet
+        )
+        learned.saved = save_later(
+            Path(key), partial(save_learned, Path(key), cache, learned.tree, learned.files)
+        )
 
 
 _CURRENT: ContextVar[Resident | None] = ContextVar("edgemodels_resident", default=None)

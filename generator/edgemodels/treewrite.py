@@ -12,7 +12,7 @@ import os
 import shutil
 import signal
 import stat
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import replace
 from pathlib import Path
@@ -65,6 +65,19 @@ def write_tree(
             cache.manifest = cache.made  # the bytes the folder now holds
             save_cache(out, cache, writes, tree)
     return plan
+
+
+def save_later(out: Path, save: Callable[[], None]) -> bool:
+    """Run `save` (a cache write) under the folder's lock; False when another run holds it
+    (that run writes the cache itself) or the folder is gone."""
+    if not (out / MANIFEST_PATH).is_file():
+        return False  # no tree (any more): nothing to keep a cache of
+    try:
+        with _locked(out):
+            save()
+    except OutputError:
+        return False
+    return True
 
 
 def _require_dir(out: Path) -> None:

@@ -16,26 +16,12 @@ import pytest
 from generate_helpers import CASES, REPO, files_of, run_generate
 from test_generate_lifecycle import Repo, catalogue, dump, model
 
-from edgemodels import cachewrite, generate, render, treecache, yamlio, yamljson
+from edgemodels import cachewrite, generate, treecache, yamlio, yamljson
 from edgemodels import tree as tree_module
 from edgemodels.tree import MANIFEST_PATH, read_manifest
 from edgemodels.treecache import BLOB_PATH, CACHE_PATH, MAGIC
 
 ALL_MODELS = ["api", "vocab", "web", "weights"]
-
-
-@pytest.fixture
-def rendered(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The names of the models rendered (not taken from the cache), in order."""
-    names: list[str] = []
-    for kind, renderer in list(render.PACKAGINGS.items()):
-
-        def counting(*args: Any, _renderer: Callable[..., Any] = renderer) -> Any:
-            names.append(args[1].model.name)
-            return _renderer(*args)
-
-        monkeypatch.setitem(render.PACKAGINGS, kind, counting)
-    return names
 
 
 def fresh(tmp_path: Path, doc: dict[str, Any]) -> dict[str, bytes]:

@@ -20,9 +20,12 @@ from pathlib import Path
 
 import pytest
 from generate_helpers import REPO, files_of
+from test_generate_incremental import count_parses
 
 from edgemodels import resident
+from edgemodels import tree as tree_module
 from edgemodels.cli import main
+from edgemodels.tree import MANIFEST_PATH
 from edgemodels.treecache import RACY_NS
 
 Edit = Callable[[Path], None]
@@ -263,3 +266,72 @@ def test_hand_edits_of_the_tree_are_found_as_without_the_server(tmp: Path) -> No
         chart.write_text(chart.read_text() + "# edited\n")
     _same(tmp, state, "edited file the change rewrites")
     _same(tmp, state, "--check", "--check")
+
+
+def _bump(cat: Path) -> None:
+    path = cat / "models" / "sktime.yaml"
+    version = re.search(r"version: 1\.4\.(\d+)", path.read_text())
+    assert version is not None
+    _sub("models/sktime.yaml", r"version: 1\.4\.\d+", f"version: 1.4.{int(version[1]) + 1}")(cat)
+
+
+def test_a_version_bump_is_the_only_work_of_the_next_run(
+    tmp: Path, rendered: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    state = resident.Resident()
+    assert _run(["generate", "cat", "-o", "out"], tmp, state)[0] == 0
+    time.sleep(RACY_NS / 1e9 * 1.2)  # what the first run wrote is no longer racy
+    assert _run(["generate", "cat", "-o", "out"], tmp, state)[0] == 0
+    parsed = count_parses(monkeypatch)
+    read = count_reads(monkeypatch)
+    rendered.clear()
+    _bump(tmp / "cat")
+    time.sleep(RACY_NS / 1e9 * 1.2)
+    assert _run(["generate", "cat", "-o", "out"], tmp, state)[0] == 0
+    assert (rendered, [Path(p).name for p in parsed]) == (["sktime"], ["sktime.yaml"])
+    assert set(read) == {MANIFEST_PATH}  # compared with the new one; the rest by their stat
+    assert _run(["check", "cat"], tmp, state)[0] == 0
+    catalogue_files = [p for p in parsed if p.startswith("cat/")]
+    assert catalogue_files == ["cat/models/sktime.yaml"]  # check did not parse it again
+
+
+def test_what_the_server_learned_is_written_for_the_runs_without_it(
+    tmp: Path, rendered: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    state = resident.Resident()
+    assert _run(["generate", "cat", "-o", "out"], tmp, state)[0] == 0
+    _bump(tmp / "cat")
+    assert _run(["generate", "cat", "-o", "out"], tmp, state)[0] == 0
+    time.sleep(RACY_NS / 1e9 * 1.2)
+    state.flush()
+    parsed = count_parses(monkeypatch)
+    rendered.clear()
+    assert _run(["generate", "cat", "-o", "out"], tmp, None)[0] == 0
+    assert (rendered, parsed) == ([], [])
+    assert files_of(tmp / "out") == _cold_tree(tmp)
+
+
+def test_a_flush_waits_for_no_lock_and_never_writes_a_removed_tree(tmp: Path) -> None:
+    state = resident.Resident()
+    assert _run(["generate", "cat", "-o", "out"], tmp, state)[0] == 0
+    shutil.rmtree(tmp / "out")
+    state.flush()
+    assert not (tmp / "out").exists()
+
+
+def count_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """From now on, the generated files read to compare them."""
+    read: list[str] = []
+    real = tree_module._read_regular
+
+    def counting(root: Path, path: str) -> bytes | None:
+        read.append(path)
+        return real(root, path)
+
+    monkeypatch.setattr(tree_module, "_read_regular", counting)
+    return read
+
+
+def _cold_tree(tmp: Path) -> dict[str, bytes]:
+    assert _run(["generate", "cat", "-o", "fresh", "--no-cache"], tmp, None)[0] == 0
+    return files_of(tmp / "fresh")
