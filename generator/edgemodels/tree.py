@@ -357,9 +357,38 @@ def plan_tree(
     if manifest.merged_at is not None and not force:
         merged = CONFLICT_DETAIL["merged"]
         conflicts.append(Conflict(MANIFEST_PATH, "merged", merged, manifest.merged_at))
+    records, seen, digests = folder.cache.records, folder.cache.seen, folder.cache.digests
+    good, prefix = folder.good, folder.prefix
     for path in sorted(tree):
         check_path(path)
-        state = _compare(folder, path, tree[path], owned.get(path))
+        new, owned_sha = tree[path], owned.get(path)
+        # The common case, written out: a file as edgemodels last wrote or read it (its
+        # stat is the one recorded), to be written with the same bytes (whose digest was
+        # taken this run). Anything else goes through _compare.
+        record = records.get(path)
+        digested = digests.get(path)
+        if (
+            record is not None
+            and digested is not None
+            and digested[0] is new
+            and record[1] == owned_sha == digested[1]
+            and path.rpartition("/")[0] in good
+        ):
+            try:
+                st = os.lstat(prefix + path)
+            except OSError:
+                st = None
+            if st is not None and record[0] == (
+                st.st_size,
+                st.st_mtime_ns,
+                st.st_ctime_ns,
+                st.st_ino,
+            ):
+                if stat.S_ISREG(st.st_mode):
+                    seen[path] = record
+                    unchanged += 1
+                    continue
+        state = _compare(folder, path, new, owned_sha)
         if state == "unchanged":
             unchanged += 1
         elif state == "added":
