@@ -378,16 +378,14 @@ def plan_tree(
                 st = os.lstat(prefix + path)
             except OSError:
                 st = None
-            if st is not None and record[0] == (
-                st.st_size,
-                st.st_mtime_ns,
-                st.st_ctime_ns,
-                st.st_ino,
+            if (
+                st is not None
+                and stat.S_ISREG(st.st_mode)
+                and record[0] == (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
             ):
-                if stat.S_ISREG(st.st_mode):
-                    seen[path] = record
-                    unchanged += 1
-                    continue
+                seen[path] = record
+                unchanged += 1
+                continue
         state = _compare(folder, path, new, owned_sha)
         if state == "unchanged":
             unchanged += 1
