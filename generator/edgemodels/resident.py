@@ -15,10 +15,10 @@ from __future__ import annotations
 import os
 import time
 from collections import OrderedDict
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 
@@ -29,6 +29,7 @@ from edgemodels.recall import Recall
 from edgemodels.secrets_scan import scan_value
 from edgemodels.treecache import RACY_NS, TreeCache, load_cache
 from edgemodels.treewrite import save_later
+from edgemodels.watch import Watch, unchanged
 from edgemodels.yamlio import ParseMemo, YamlFile, load_positioned
 
 MAX_TREES = 4  # output folders whose state is kept (least recently used dropped first)
@@ -109,11 +110,36 @@ class _Learned:
     saved: bool = False
 
 
+@dataclass
+class _Output:
+    """One output folder: what the last run learned, and the watch on the folder."""
+
+    learned: _Learned | None = None
+    watch: Watch | None = None
+    trusted: bool = False  # a run verified every file while the watch was on
+    dirty: set[str] = field(default_factory=set)  # changed since that run
+
+    def watched(self, out: Path) -> Callable[[str], bool] | None:
+        """Drain the watch's events: the paths they leave untouched, when it can be trusted."""
+        changes = self.watch.changes() if self.watch is not None else None
+        if changes is None:  # none yet, or events were missed: start over, trust later
+            self.watch = Watch.start(out)
+            self.trusted, self.dirty = False, set()
+            return None
+        self.dirty |= changes
+        return unchanged(self.dirty) if self.trusted else None
+
+    def close(self) -> None:
+        if self.watch is not None:
+            self.watch.close()
+            self.watch = None
+
+
 class Resident:
     """The state one server keeps between commands."""
 
     def __init__(self) -> None:
-        self._trees: OrderedDict[str, _Learned] = OrderedDict()
+        self._outputs: OrderedDict[str, _Output] = OrderedDict()
         self._catalogues: OrderedDict[tuple[str, str], KnownFiles] = OrderedDict()
 
     def files_of(self, catalogue: Path, base: Path) -> KnownFiles:
@@ -130,13 +156,19 @@ class Resident:
 
     def cache_for(self, out: Path) -> TreeCache:
         """The cache for a run writing or checking `out`: what the last run of this server
-        there learned, or the one on disk for the first."""
-        learned = self._trees.get(os.path.realpath(out))
-        if learned is None:
+        there learned (the one on disk for the first), and what the watch on it saw."""
+        key = os.path.realpath(out)
+        output = self._outputs.get(key)
+        if output is None:
+            output = self._outputs[key] = _Output()
+            self._evict()
+        self._outputs.move_to_end(key)
+        watched = output.watched(out)
+        if output.learned is None:
             cache = load_cache(out)
-            cache.persist = False
+            cache.persist, cache.watched = False, watched
             return cache
-        last = learned.cache
+        last = output.learned.cache
         return TreeCache(
             earlier=last.used_renders,
             records=last.seen,
@@ -144,29 +176,45 @@ class Resident:
             contents=last.contents,
             persist=False,
             manifest=last.manifest,
+            watched=watched,
         )
 
     def learned(
         self, out: Path, cache: TreeCache, tree: Mapping[str, bytes], files: list[YamlFile]
     ) -> None:
         """Keep what a run into `out` learned for the next, only as much as the current
-        tree and catalogue files need: memory follows their size, not the edits made."""
+        tree and catalogue files need: memory follows their size, not the edits made. The
+        run compared the folder with the tree (by stat where the watch did not vouch for a
+        file): from now on, what the watch reports is all that changed."""
         cache.digests = {p: d for p, d in cache.digests.items() if p in tree}
         cache.contents = {f.text: c for f in files if (c := cache.contents.get(f.text))}
         key = os.path.realpath(out)
-        self._trees[key] = _Learned(cache, tree, files)
-        self._trees.move_to_end(key)
-        while len(self._trees) > MAX_TREES:
-            self.save(*self._trees.popitem(last=False))
+        output = self._outputs.setdefault(key, _Output())
+        output.learned = _Learned(cache, tree, files)
+        output.trusted = output.watch is not None
+        output.dirty = set()
 
     def flush(self) -> None:
         """Write what the runs learned into each output folder's cache (treecache.py), for
         the runs made without the server; the server calls it when idle and when it stops."""
-        for key, learned in self._trees.items():
-            self.save(key, learned)
+        for key, output in self._outputs.items():
+            self._save(key, output)
 
-    def save(self, key: str, learned: _Learned) -> None:
-        if learned.saved:
+    def close(self) -> None:
+        """Flush, and stop watching."""
+        self.flush()
+        for output in self._outputs.values():
+            output.close()
+
+    def _evict(self) -> None:
+        while len(self._outputs) > MAX_TREES:
+            key, output = self._outputs.popitem(last=False)
+            self._save(key, output)
+            output.close()
+
+    def _save(self, key: str, output: _Output) -> None:
+        learned = output.learned
+        if learned is None or learned.saved:
             return
         cache = TreeCache(
             used_renders=dict(learned.cache.used_renders),

@@ -359,12 +359,14 @@ def plan_tree(
         conflicts.append(Conflict(MANIFEST_PATH, "merged", merged, manifest.merged_at))
     records, seen, digests = folder.cache.records, folder.cache.seen, folder.cache.digests
     good, prefix = folder.good, folder.prefix
+    watched = folder.cache.watched
     for path in sorted(tree):
         check_path(path)
         new, owned_sha = tree[path], owned.get(path)
         # The common case, written out: a file as edgemodels last wrote or read it (its
-        # stat is the one recorded), to be written with the same bytes (whose digest was
-        # taken this run). Anything else goes through _compare.
+        # stat is the one recorded, or a resident server's watch saw no change since), to
+        # be written with the same bytes (whose digest was taken this run). Anything else
+        # goes through _compare.
         record = records.get(path)
         digested = digests.get(path)
         if (
@@ -372,17 +374,22 @@ def plan_tree(
             and digested is not None
             and digested[0] is new
             and record[1] == owned_sha == digested[1]
-            and path.rpartition("/")[0] in good
         ):
-            try:
-                st = os.lstat(prefix + path)
-            except OSError:
-                st = None
-            if (
-                st is not None
-                and stat.S_ISREG(st.st_mode)
-                and record[0] == (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
-            ):
+            if watched is not None and watched(path):
+                settled = True
+            elif path.rpartition("/")[0] in good:  # its folders were checked already
+                try:
+                    st = os.lstat(prefix + path)
+                except OSError:
+                    st = None
+                settled = (
+                    st is not None
+                    and stat.S_ISREG(st.st_mode)
+                    and record[0] == (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+                )
+            else:
+                settled = False
+            if settled:
                 seen[path] = record
                 unchanged += 1
                 continue

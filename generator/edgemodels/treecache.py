@@ -35,7 +35,7 @@ import json
 import os
 import stat
 import struct
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from hashlib import sha256
@@ -100,6 +100,9 @@ class TreeCache:
     persist: bool = True  # False: a resident server keeps what was learned, not the disk
     manifest: Manifest | None = None  # the folder's, as a run last read or wrote it
     made: Manifest | None = None  # the new tree's (tree.finalize_tree)
+    # A resident server's watch (watch.py): whether a path, and every folder above it, had
+    # no change since a run verified it. Its record then holds without a stat.
+    watched: Callable[[str], bool] | None = None
 
     def render(self, key: str) -> Mapping[str, bytes] | None:
         """The files a model rendered to last time under `key`, if known."""
