@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
 import random
 import re
 import shutil
@@ -335,3 +336,26 @@ def count_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 def _cold_tree(tmp: Path) -> dict[str, bytes]:
     assert _run(["generate", "cat", "-o", "fresh", "--no-cache"], tmp, None)[0] == 0
     return files_of(tmp / "fresh")
+
+
+def test_with_the_watch_unchanged_files_are_not_even_stat(
+    tmp: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    state = resident.Resident()
+    for _ in range(2):  # the second run is the first with the watch on
+        assert _run(["generate", "cat", "-o", "out"], tmp, state)[0] == 0
+    if state._outputs[os.path.realpath(tmp / "out")].watch is None:
+        pytest.skip("no inotify watch on this filesystem")
+    stat_taken: list[str] = []
+    real = os.lstat
+
+    def counting(path: str | os.PathLike[str], *args: object, **kwargs: object) -> os.stat_result:
+        stat_taken.append(os.fspath(path))
+        return real(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "lstat", counting)
+    _bump(tmp / "cat")
+    assert _run(["generate", "cat", "-o", "out"], tmp, state)[0] == 0
+    tree_files = [p.removeprefix("out/") for p in stat_taken if p.startswith("out/")]
+    assert not [p for p in tree_files if p.startswith("models/paint-inspector/")]
+    assert "models/sktime/chart/Chart.yaml" in tree_files  # rewritten: read back
