@@ -156,11 +156,17 @@ def make_manifest(
         "edgemodelsVersion": provenance.edgemodels_version,
         "catalogue": {"name": provenance.catalogue_name, "digest": provenance.catalogue_digest},
     }
-    files = {
-        p: cache.digest(p, tree[p]) if cache else digest(tree[p])
-        for p in sorted(tree)
-        if p != MANIFEST_PATH
-    }
+    paths = sorted(p for p in tree if p != MANIFEST_PATH)
+    if cache is None:
+        files = {p: digest(tree[p]) for p in paths}
+    else:  # cache.digest, written out: the digest of the very bytes is known (renders)
+        known = cache.digests
+        files = {
+            p: d[1]
+            if (d := known.get(p)) is not None and d[0] is tree[p]
+            else cache.digest(p, tree[p])
+            for p in paths
+        }
     return Manifest(files, _manifest_json(head, files).encode())
 
 
@@ -172,7 +178,7 @@ def _manifest_json(head: Mapping[str, object], files: Mapping[str, str]) -> str:
         return json.dumps({**head, "files": {}}, indent=2, ensure_ascii=False) + "\n"
     start = json.dumps(head, indent=2, ensure_ascii=False)[:-2]  # without "\n}"
     quote = encode_string
-    lines = ",\n".join(f"    {quote(p)}: {quote(sha)}" for p, sha in files.items())
+    lines = ",\n".join([f'    {quote(p)}: "{sha}"' for p, sha in files.items()])
     return f'{start},\n  "files": {{\n{lines}\n  }}\n}}\n'
 
 

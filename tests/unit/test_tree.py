@@ -474,7 +474,11 @@ def test_an_interrupted_first_write_is_finished_by_the_next_run(
 
 @settings(max_examples=200, deadline=None)
 @given(
-    st.dictionaries(st.text(min_size=1, max_size=12), st.text(max_size=64), max_size=6),
+    st.dictionaries(
+        st.text(min_size=1, max_size=12),
+        st.text(alphabet="0123456789abcdef", min_size=64, max_size=64),  # sha256 hex
+        max_size=6,
+    ),
     st.text(max_size=8),
 )
 def test_the_manifest_is_written_as_json_dumps_writes_it(files: dict[str, str], name: str) -> None:
