@@ -25,7 +25,7 @@ import platform
 import statistics
 import subprocess
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -94,15 +94,24 @@ def user_environment() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
-def run_once(command: Sequence[str], cwd: Path, log: Path) -> Sample:
-    """Run `command` to completion; its output goes to `log` (kept for the last run)."""
+def run_once(
+    command: Sequence[str], cwd: Path, log: Path, env: Mapping[str, str | None] | None = None
+) -> Sample:
+    """Run `command` to completion; its output goes to `log` (kept for the last run). `env`
+    changes the environment (None removes a variable)."""
+    environment = user_environment()
+    for key, value in (env or {}).items():
+        if value is None:
+            environment.pop(key, None)
+        else:
+            environment[key] = value
     peak_file = log.with_suffix(".rss")
     timed = os.access(GNU_TIME, os.X_OK)
     argv = [GNU_TIME, "-f", "%M", "-o", str(peak_file), *command] if timed else list(command)
     with log.open("wb") as out:
         start = time.perf_counter()
         proc = subprocess.Popen(
-            argv, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, env=user_environment()
+            argv, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, env=environment
         )
         _, status, usage = os.wait4(proc.pid, 0)
         seconds = time.perf_counter() - start
@@ -124,6 +133,7 @@ class Command:
     cwd: Path
     expect: frozenset[int] = frozenset({0})
     before: Callable[[int], None] | None = None
+    env: Mapping[str, str | None] | None = None  # changes to the environment
 
 
 def measure(commands: Sequence[Command], logs: Path, *, runs: int, warmup: int) -> list[Result]:
@@ -142,7 +152,7 @@ def measure(commands: Sequence[Command], logs: Path, *, runs: int, warmup: int) 
                 command.before(i)
             os.sync()
             log = logs / f"{command.name.replace(' ', '_').replace('/', '_')}.log"
-            sample = run_once(command.argv, command.cwd, log)
+            sample = run_once(command.argv, command.cwd, log, command.env)
             if sample.returncode not in command.expect:
                 tail = log.read_text(encoding="utf-8", errors="replace")[-2000:]
                 result.error = (

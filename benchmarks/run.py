@@ -125,6 +125,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     kind = "quick" if args.quick else "full"
     work = args.work or Path(tempfile.mkdtemp(prefix=f"edgemodels-bench-{kind}-"))
     notes: list[str] = []
+    # Every command runs on its own, as in CI: a user's `edgemodels server` must not take
+    # them. The server's own rows say otherwise for their commands (cases.py).
+    os.environ["EDGEMODELS_SERVER"] = "off"
     commands = resolve_commands(notes)
     bench = Bench(work, QUICK if args.quick else FULL, runs, warmup, commands, notes)
     started, load_before = time.time(), [round(x, 2) for x in os.getloadavg()]
