@@ -24,12 +24,13 @@ from pathlib import Path
 
 from edgemodels.cachewrite import save_learned
 from edgemodels.catalogue.schema import validate_file
+from edgemodels.catalogue.sources import GENERATED_MARK, discover
 from edgemodels.diagnostics import Diagnostic
 from edgemodels.recall import Recall
 from edgemodels.secrets_scan import scan_value
 from edgemodels.treecache import RACY_NS, TreeCache, load_cache
 from edgemodels.treewrite import save_later
-from edgemodels.watch import Watch, unchanged
+from edgemodels.watch import Watch, hidden, unchanged
 from edgemodels.yamlio import ParseMemo, YamlFile, load_positioned
 
 MAX_TREES = 4  # output folders whose state is kept (least recently used dropped first)
@@ -45,41 +46,119 @@ class _Read:
     found: list[Diagnostic]
     schema: list[Diagnostic] | None = None
     used: int = 0  # the load that last used it
+    link: bool = False  # a symlink when read: its target's edits send no event here
+
+
+@dataclass(frozen=True)
+class _Listed:
+    """A catalogue's files as `discover` found them."""
+
+    path: Path
+    found: list[Path]
+    skipped: list[Path]
+    rels: dict[str, str]  # each file (as named) -> its path from the watched folder
 
 
 class KnownFiles:
     """The catalogue files of one catalogue as last read (catalogue.Known): a file whose
     stat is unchanged is not read again. A file changed within RACY_NS of being read is not
-    kept: an edit in the same clock tick could keep its stat (treecache.py, racy stats)."""
+    kept: an edit in the same clock tick could keep its stat (treecache.py, racy stats).
 
-    def __init__(self) -> None:
+    While an inotify watch on the catalogue's folder (watch.py) has seen no change of a
+    file since a load read or checked it, its stat is not even taken, and the folder is not
+    walked again while no file was added, removed or renamed."""
+
+    def __init__(self, catalogue: Path) -> None:
         self._files: dict[str, _Read] = {}
         self._by_id: dict[int, _Read] = {}
         self._load = 0
         self.recall = Recall()
+        self.root = catalogue if catalogue.is_dir() else catalogue.parent
+        self.single = not catalogue.is_dir()  # one file: its folder's own entries only
+        self.watch: Watch | None = None
+        self.trusted = False  # a load checked every file while the watch was on
+        self.dirty: set[str] = set()  # changed since
+        self._clean: Callable[[str], bool] | None = None  # for this load
+        self._listed: _Listed | None = None
+        self._names: dict[str, str] = {}
 
     @contextmanager
     def loading(self) -> Iterator[KnownFiles]:
         """One load: what it did not use is dropped at its end (a removed or renamed file)."""
         self._load += 1
         self.recall.turn()
+        self._clean = self._watched()
+        done = False
         try:
             yield self
+            done = True
         finally:
             self._files = {k: r for k, r in self._files.items() if r.used == self._load}
             self._by_id = {id(r.file): r for r in self._files.values()}
+            if done:  # every file was read, or had no change since the last load
+                self.trusted, self.dirty = self.watch is not None, set()
+            self._clean = None
+
+    def _watched(self) -> Callable[[str], bool] | None:
+        changes = self.watch.changes() if self.watch is not None else None
+        if changes is None:  # none yet, or events were missed: start over, trust later
+            skip = (lambda rel: True) if self.single else hidden
+            self.watch = Watch.start(self.root, skip) if self.root.is_dir() else None
+            self.trusted, self.dirty, self._listed = False, set(), None
+            return None
+        self.dirty |= changes
+        return unchanged(self.dirty) if self.trusted else None
+
+    def discover(self, path: Path) -> tuple[list[Path], list[Path]]:
+        """`sources.discover`, walked again only when a file may have come or gone."""
+        listed = self._listed
+        if self._clean is None or listed is None or listed.path != path or self._moved(listed):
+            found, skipped = discover(path)
+            rels = {os.fspath(p): os.path.relpath(p, self.root) for p in found}
+            listed = self._listed = _Listed(path, found, skipped, rels)
+        return listed.found, listed.skipped
+
+    def _moved(self, listed: _Listed) -> bool:
+        """A change that may add or remove a catalogue file: the folder is walked again."""
+        known = set(listed.rels.values())
+        for rel in self.dirty:
+            name = rel.rpartition("/")[2]
+            full = os.path.join(self.root, rel)
+            if name == GENERATED_MARK[0] or os.path.isdir(full):
+                return True  # a folder came or went, or a generated tree appeared in one
+            if rel in known:
+                if not os.path.isfile(full):
+                    return True  # a file of the catalogue was removed
+            elif name.endswith((".yaml", ".yml")) and not name.startswith("."):
+                return True  # a new catalogue file
+        return False
+
+    def shown(self, path: Path, name: Callable[[], str]) -> str:
+        """How `path` is named in findings, worked out again only for a changed path."""
+        key = os.fspath(path)
+        known = self._names.get(key)
+        if known is None or not self._unchanged(key):
+            known = self._names[key] = name()
+        return known
+
+    def _unchanged(self, key: str) -> bool:
+        rel = self._listed.rels.get(key) if self._listed is not None else None
+        return self._clean is not None and rel is not None and self._clean(rel)
 
     def read(
         self, path: Path, shown: str, memo: ParseMemo | None
     ) -> tuple[YamlFile, list[Diagnostic]]:
         key = f"{os.fspath(path)}\0{shown}"
+        known = self._files.get(key)
+        if known is not None and not known.link and self._unchanged(os.fspath(path)):
+            known.used = self._load
+            return known.file, known.found
         now = time.time_ns()
         try:
             st = os.stat(path)
         except OSError:
             return load_positioned(path, shown, memo)
         stat = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev)
-        known = self._files.get(key)
         if known is not None and known.stat == stat:
             known.used = self._load
             return known.file, known.found
@@ -87,7 +166,8 @@ class KnownFiles:
         if st.st_ctime_ns < now - RACY_NS:
             if not yf.vetted and yf.data is not None and not scan_value(yf.data):
                 yf = replace(yf, vetted=True)  # scanned once here, not at every command
-            self._files[key] = _Read(stat, yf, found, None, self._load)
+            link = os.path.islink(path)  # edits of its target send no event here
+            self._files[key] = _Read(stat, yf, found, None, self._load, link)
             self._by_id[id(yf)] = self._files[key]
         return yf, found
 
@@ -98,6 +178,11 @@ class KnownFiles:
         if known.schema is None:
             known.schema = validate_file(yf)
         return known.schema
+
+    def close(self) -> None:
+        if self.watch is not None:
+            self.watch.close()
+            self.watch = None
 
 
 @dataclass
@@ -148,10 +233,10 @@ class Resident:
         key = (os.path.realpath(catalogue), os.path.realpath(base))
         known = self._catalogues.get(key)
         if known is None:
-            known = self._catalogues[key] = KnownFiles()
+            known = self._catalogues[key] = KnownFiles(catalogue)
         self._catalogues.move_to_end(key)
         while len(self._catalogues) > MAX_CATALOGUES:
-            self._catalogues.popitem(last=False)
+            self._catalogues.popitem(last=False)[1].close()
         return known
 
     def cache_for(self, out: Path) -> TreeCache:
@@ -205,6 +290,8 @@ class Resident:
         self.flush()
         for output in self._outputs.values():
             output.close()
+        for known in self._catalogues.values():
+            known.close()
 
     def _evict(self) -> None:
         while len(self._outputs) > MAX_TREES:

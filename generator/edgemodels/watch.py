@@ -13,8 +13,8 @@ whole folder, while no event was dropped (IN_Q_OVERFLOW) and no watched folder w
 the caller compares everything by its stat, as it does without the server. Writes through
 a shared memory mapping send no event; git's fsmonitor has the same blind spot.
 
-The state folder's working files (staging, journal, cache) are not watched: only its own
-entries are, for the manifest.
+An output folder's state folder is watched for its own entries (the manifest), not its
+working folders (staging); a catalogue folder's hidden folders (`.git`) are not watched.
 """
 
 from __future__ import annotations
@@ -79,23 +79,30 @@ STATE_DIR = ".edgemodels"
 class Watch:
     """Inotify watches on a folder and every folder below it."""
 
-    def __init__(self, root: Path, fd: int) -> None:
+    def __init__(self, root: Path, fd: int, skip: Callable[[str], bool]) -> None:
         self.root = os.fspath(root)
         self.fd = fd
+        self.skip = skip
         self.dev = os.lstat(self.root).st_dev
         self.folders: dict[int, str] = {}  # watch descriptor -> folder ("" is the root)
         self.dead = False
 
     @classmethod
-    def start(cls, root: Path) -> Watch | None:
-        """A watch on `root` and its folders, or None where it could not be trusted."""
+    def start(cls, root: Path, skip: Callable[[str], bool] | None = None) -> Watch | None:
+        """A watch on `root` and the folders below it but those `skip` names (by their
+        path from `root`), or None where it could not be trusted. By default the state
+        folder's working folders are skipped (an output folder's)."""
         libc = _libc()
         if libc is None or filesystem_type(root) not in LOCAL:
             return None
         fd = libc.inotify_init1(IN_NONBLOCK | IN_CLOEXEC)
         if fd < 0:
             return None
-        watch = cls(root, fd)
+        try:
+            watch = cls(root, fd, skip or _working_folder)
+        except OSError:
+            os.close(fd)
+            return None
         if not watch._add_tree(""):
             watch.close()
             return None
@@ -156,8 +163,8 @@ class Watch:
     def _add_tree(self, rel: str) -> bool:
         """Watch `rel` and every folder below it (not below the state folder); False when a
         watch could not be added or a folder is on another filesystem."""
-        if rel.startswith(f"{STATE_DIR}/"):
-            return True  # staging, a new tree's folders before their commit: not watched
+        if rel and self.skip(rel):
+            return True
         full = os.path.join(self.root, rel) if rel else self.root
         try:
             info = os.lstat(full)
@@ -174,8 +181,6 @@ class Watch:
             errno = ctypes.get_errno()
             return errno in (2, 20)  # ENOENT, ENOTDIR: gone, or a link now; its event says so
         self.folders[wd] = rel
-        if rel == STATE_DIR:
-            return True
         try:
             with os.scandir(full) as entries:
                 folders = [e.name for e in entries if e.is_dir(follow_symlinks=False)]
@@ -184,6 +189,16 @@ class Watch:
         except OSError:
             return False
         return all(self._add_tree(_join(rel, name)) for name in folders)
+
+
+def _working_folder(rel: str) -> bool:
+    """The state folder's own folders (staging, a new tree's folders before their commit)."""
+    return rel.startswith(f"{STATE_DIR}/")
+
+
+def hidden(rel: str) -> bool:
+    """A folder whose name starts with '.' (a catalogue's `.git`): never catalogue files."""
+    return rel.rpartition("/")[2].startswith(".")
 
 
 def _join(folder: str, name: str) -> str:

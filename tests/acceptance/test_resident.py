@@ -54,6 +54,14 @@ def _rename(old: str, new: str) -> Edit:
     return lambda cat: (cat / old).rename(cat / new)
 
 
+def _folder_with(rel: str, text: str) -> Edit:
+    def edit(cat: Path) -> None:
+        (cat / rel).parent.mkdir(parents=True, exist_ok=True)
+        (cat / rel).write_text(text)
+
+    return edit
+
+
 def _touch(rel: str) -> Edit:
     return lambda cat: (cat / rel).write_text((cat / rel).read_text())
 
@@ -189,6 +197,10 @@ STEPS: list[tuple[str, Edit]] = [
         _sub("catalogue.yaml", "containerDelivery: auto", "containerDelivery: copy"),
     ),
     ("remove model file", _remove("models/more.yaml")),
+    ("a folder with a model in it", _folder_with("extra/deep/x.yaml", NEW_MODEL)),
+    ("a generated tree in the catalogue", _folder_with("stray/.edgemodels/manifest.json", "{}")),
+    ("its objects", _folder_with("stray/objects.yaml", "kind: ConfigMap\n")),
+    ("editor swap file", _folder_with("models/.sktime.yaml.swp", "junk")),
     ("unknown target", _sub("models/sktime.yaml", r"targets: \[lrt\]", "targets: [lrtt]")),
     ("target fixed", _sub("models/sktime.yaml", r"targets: \[lrtt\]", "targets: [lrt]")),
 ]
@@ -344,6 +356,7 @@ def test_with_the_watch_unchanged_files_are_not_even_stat(
     state = resident.Resident()
     for _ in range(2):  # the second run is the first with the watch on
         assert _run(["generate", "cat", "-o", "out"], tmp, state)[0] == 0
+        time.sleep(RACY_NS / 1e9 * 1.2)  # what a run wrote is recorded by the next
     if state._outputs[os.path.realpath(tmp / "out")].watch is None:
         pytest.skip("no inotify watch on this filesystem")
     stat_taken: list[str] = []

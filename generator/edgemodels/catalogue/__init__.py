@@ -40,6 +40,14 @@ class Known(Protocol):
         """`schema.validate_file`."""
         ...
 
+    def discover(self, path: Path) -> tuple[list[Path], list[Path]]:
+        """`sources.discover`."""
+        ...
+
+    def shown(self, path: Path, name: Callable[[], str]) -> str:
+        """`name()`, how `path` is named in findings."""
+        ...
+
     @property
     def recall(self) -> Recall:
         """Results remembered for the catalogue's unchanged parts (recall.py)."""
@@ -70,8 +78,9 @@ def load(
 
 
 def _load(path: Path, base: Path, memo: ParseMemo | None, known: Known | None) -> LoadResult:
-    paths, skipped = discover(path)
-    files, diags = read_files(paths, base, memo, known.read if known else load_positioned)
+    paths, skipped = known.discover(path) if known else discover(path)
+    read, shown = (known.read, known.shown) if known else (load_positioned, None)
+    files, diags = read_files(paths, base, memo, read, shown)
     if not files and not diags:
         # Nothing to check is an input problem (exit 2), as a missing path is, not a finding.
         also = "; skipped (generated trees): " + ", ".join(map(str, skipped)) if skipped else ""

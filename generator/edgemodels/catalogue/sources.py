@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -182,12 +183,19 @@ Reader = Callable[[Path, str, ParseMemo | None], tuple[YamlFile, list[Diagnostic
 
 
 def read_files(
-    paths: list[Path], base: Path, memo: ParseMemo | None = None, read: Reader = load_positioned
+    paths: list[Path],
+    base: Path,
+    memo: ParseMemo | None = None,
+    read: Reader = load_positioned,
+    shown: Callable[[Path, Callable[[], str]], str] | None = None,
 ) -> tuple[list[YamlFile], list[Diagnostic]]:
+    """The catalogue files, and findings on those that cannot be read. `shown` may give a
+    file's name in findings without working it out (a resident server's)."""
     files, diags = [], []
     root, parents = os.path.realpath(base), dict[str, str]()
     for p in paths:
-        yf, found = read(p, _shown(p, root, parents), memo)
+        name = partial(_shown, p, root, parents)
+        yf, found = read(p, shown(p, name) if shown else name(), memo)
         diags.extend(found)
         if yf.data is None:
             continue
