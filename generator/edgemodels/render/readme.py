@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import partial
 
 from edgemodels.catalogue.model import Catalogue, Requirement, Selector
-from edgemodels.recall import NOTHING, Recall
+from edgemodels.recall import NOTHING, ONCE, Recall
 from edgemodels.render.common import SourceInfo, banner_text, git_path, prefixed_name
 from edgemodels.render.settings import ModelPlan, Placed, differences
 
@@ -16,8 +16,8 @@ def render_readme(
     parts = [
         f"<!-- {banner_text(source.where(catalogue.location))} -->\n",
         _intro(catalogue, source),
-        _models_table(plans),
-        _placements_section(catalogue, plans),
+        _models_table(plans, recall),
+        _placements(catalogue, plans, recall),
         _per_model(catalogue, plans, recall),
         _layout(catalogue),
     ]
@@ -56,21 +56,31 @@ def _intro(catalogue: Catalogue, source: SourceInfo) -> str:
     )
 
 
-def _models_table(plans: list[ModelPlan]) -> str:
+def _models_table(plans: list[ModelPlan], recall: Recall = NOTHING) -> str:
     rows = [
         "## Models\n",
         "| Model | Version | Wrapper | Packaging | Image | Placements |",
         "|---|---|---|---|---|---|",
     ]
-    for plan in plans:
-        m = plan.model
-        names = ", ".join(f"`{p.placement.name}`" for p in plan.placed) or "none"
-        rows.append(
-            f"| `{m.name}` | {m.version} | {m.wrapper} | {m.packaging} | `{m.image}` | {names} |"
-        )
+    made = recall.table("readme-model-row", None)
+    rows += [made.get(plan, partial(_model_row, plan)) for plan in plans]
     if not plans:
         rows.append("| (none) | | | | | |")
     return "\n".join(rows) + "\n"
+
+
+def _model_row(plan: ModelPlan) -> str:
+    m = plan.model
+    names = ", ".join(f"`{p.placement.name}`" for p in plan.placed) or "none"
+    return f"| `{m.name}` | {m.version} | {m.wrapper} | {m.packaging} | `{m.image}` | {names} |"
+
+
+def _placements(catalogue: Catalogue, plans: list[ModelPlan], recall: Recall) -> str:
+    """The section reads the models' names and placements only: a new version of a model,
+    or another image, leaves it as it was."""
+    shape = tuple((p.model.name, tuple(placed.placement for placed in p.placed)) for p in plans)
+    made = recall.table("readme-placements", (shape, catalogue.hub, catalogue.name))
+    return made.get(ONCE, partial(_placements_section, catalogue, plans))
 
 
 def _placements_section(catalogue: Catalogue, plans: list[ModelPlan]) -> str:
