@@ -14,6 +14,7 @@ from edgemodels.codes import entry_codes
 from edgemodels.diagnostics import Diagnostic
 from edgemodels.policy import PolicySet, apply_ignores, check_catalogue, load_policies
 from edgemodels.policy.loader import refuse_invalid_config
+from edgemodels.recall import NOTHING, Recall
 
 
 @dataclass(frozen=True)
@@ -54,25 +55,33 @@ def policy_folder(catalogue: Path) -> Path:
     return catalogue if catalogue.is_dir() else catalogue.parent
 
 
-def policy_findings(result: LoadResult, policies: PolicySet) -> list[Diagnostic]:
+def policy_findings(
+    result: LoadResult, policies: PolicySet, recall: Recall = NOTHING
+) -> list[Diagnostic]:
     """Catalogue rules, run when the catalogue could be merged (its files are schema-valid)."""
     if not (result.merged.sections or result.merged.models):
         return list(policies.diagnostics)
-    found = check_catalogue(policies, catalogue_entries(result.merged))
+    found = check_catalogue(policies, catalogue_entries(result.merged, recall), recall)
     return list(policies.diagnostics) + apply_ignores(policies, found)
 
 
 def run_check(options: CheckOptions) -> tuple[LoadResult, list[Diagnostic]]:
     warm = resident.current()
+    recall = NOTHING
     if warm is None:
         result = load(options.catalogue)
     else:  # a resident server's: unchanged files are not read or checked again
         with warm.files_of(options.catalogue, Path.cwd()).loading() as known:
             result = load(options.catalogue, None, None, known)
+        recall = known.recall
     policies = None
     diags = list(result.diagnostics)
     if options.policies:
-        policies = load_policies(options.policy_config, policy_folder(options.catalogue))
+        folder = policy_folder(options.catalogue)
+        if warm is None:
+            policies = load_policies(options.policy_config, folder)
+        else:
+            policies = warm.policies(options.policy_config, folder)
         refuse_invalid_config(policies)
-        diags += policy_findings(result, policies)
+        diags += policy_findings(result, policies, recall)
     return result, suppressions_of(result, diags, check_owns(policies))

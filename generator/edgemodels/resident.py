@@ -26,6 +26,10 @@ from edgemodels.cachewrite import save_learned
 from edgemodels.catalogue.schema import validate_file
 from edgemodels.catalogue.sources import GENERATED_MARK, discover
 from edgemodels.diagnostics import Diagnostic
+from edgemodels.errors import EdgeModelsError
+from edgemodels.policy.config import find_config, load_config
+from edgemodels.policy.loader import default_pack_files, load_policies
+from edgemodels.policy.model import PolicySet
 from edgemodels.recall import Recall
 from edgemodels.secrets_scan import scan_value
 from edgemodels.treecache import RACY_NS, TreeCache, load_cache
@@ -226,6 +230,7 @@ class Resident:
     def __init__(self) -> None:
         self._outputs: OrderedDict[str, _Output] = OrderedDict()
         self._catalogues: OrderedDict[tuple[str, str], KnownFiles] = OrderedDict()
+        self._policies: tuple[object, PolicySet | None] = (None, None)
 
     def files_of(self, catalogue: Path, base: Path) -> KnownFiles:
         """What is known of `catalogue`'s files, named from `base` (findings name files
@@ -238,6 +243,17 @@ class Resident:
         while len(self._catalogues) > MAX_CATALOGUES:
             self._catalogues.popitem(last=False)[1].close()
         return known
+
+    def policies(self, config: Path | None, folder: Path) -> PolicySet:
+        """`policy.load_policies(config, folder)`, loaded again only when a file it reads
+        changed (the config, the shipped pack, the repository's policy files) or names
+        would read otherwise (another working folder)."""
+        key, policies = self._policies
+        now = _policy_key(config, folder)
+        if policies is None or now is None or now != key:
+            policies = load_policies(config, folder)
+            self._policies = (_policy_key(config, folder), policies)
+        return policies
 
     def cache_for(self, out: Path) -> TreeCache:
         """The cache for a run writing or checking `out`: what the last run of this server
@@ -312,6 +328,30 @@ class Resident:
         learned.saved = save_later(
             Path(key), partial(save_learned, Path(key), cache, learned.tree, learned.files)
         )
+
+
+def _policy_key(config: Path | None, folder: Path) -> tuple[object, ...] | None:
+    """What a policy set is loaded from, with each file's stat; None when unsure."""
+    try:
+        found = config if config is not None else find_config(folder)
+        files = [found] if found is not None else []
+        if found is not None and found.is_file():
+            files += [p for p, _ in load_config(found)[0].policy_files]
+        files += default_pack_files()
+        stats = tuple((os.fspath(p), _stat(p)) for p in files)
+        return (os.fspath(config or ""), os.path.realpath(folder), os.getcwd(), stats)
+    except (OSError, EdgeModelsError):
+        return None
+
+
+def _stat(path: Path) -> tuple[int, int, int, int] | None:
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return None
+    if st.st_ctime_ns >= time.time_ns() - RACY_NS:
+        raise OSError("changed too recently to be told apart by its stat")
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
 
 
 _CURRENT: ContextVar[Resident | None] = ContextVar("edgemodels_resident", default=None)

@@ -79,11 +79,17 @@ spec:
       http: {port: 8080, healthPath: /health}
 """
 
+HEADER = "apiVersion: edgemodels.io/v1alpha1\nkind: ModelCatalogue\nspec:\n"
+POLICY_CONFIG = """apiVersion: edgemodels.io/v1alpha1
+kind: PolicyConfig
+rules: {P101: warning}
+"""
+
 # (name, edit of the catalogue folder) in the order a session of work might go
 STEPS: list[tuple[str, Edit]] = [
     ("version bump", _sub("models/sktime.yaml", r"version: 1\.4\.2", "version: 1.4.3")),
     ("comment shifts lines", _sub("catalogue.yaml", r"^", "# a new first line\n")),
-    ("target description", _sub("catalogue.yaml", "Every site of the LRT line", "All LRT")),
+    ("target description", _sub("targets.yaml", "Every site of the LRT line", "All LRT")),
     (
         "defaults namespace",
         _sub(
@@ -107,7 +113,7 @@ STEPS: list[tuple[str, Edit]] = [
     ("limit fixed", _sub("models/sktime.yaml", "limits: {memory: 256Mi}", "limits: {memory: 1Gi}")),
     (
         "target selector",
-        _sub("catalogue.yaml", r"matchLabels: \{line: paint\}", "matchLabels: {line: paints}"),
+        _sub("targets.yaml", r"matchLabels: \{line: paint\}", "matchLabels: {line: paints}"),
     ),
     (
         "followed model unused",
@@ -147,19 +153,19 @@ STEPS: list[tuple[str, Edit]] = [
     ),
     (
         "target limit below requests",
-        _sub("catalogue.yaml", "limits: {memory: 256Mi}", "limits: {memory: 64Mi}"),
+        _sub("targets.yaml", "limits: {memory: 256Mi}", "limits: {memory: 64Mi}"),
     ),
     (
         "target limit back",
-        _sub("catalogue.yaml", "limits: {memory: 64Mi}", "limits: {memory: 256Mi}"),
+        _sub("targets.yaml", "limits: {memory: 64Mi}", "limits: {memory: 256Mi}"),
     ),
     (
         "targets overlap",
-        _sub("catalogue.yaml", "operator: NotIn, values: \\[arm64\\]", "operator: Exists"),
+        _sub("targets.yaml", "operator: NotIn, values: \\[arm64\\]", "operator: Exists"),
     ),
     (
         "targets disjoint",
-        _sub("catalogue.yaml", "arch, operator: Exists", "arch, operator: NotIn, values: [arm64]"),
+        _sub("targets.yaml", "arch, operator: Exists", "arch, operator: NotIn, values: [arm64]"),
     ),
     ("git path", _sub("catalogue.yaml", 'path: ""', "path: deploy")),
     ("git path back", _sub("catalogue.yaml", "path: deploy", 'path: ""')),
@@ -174,7 +180,7 @@ STEPS: list[tuple[str, Edit]] = [
     (
         "target named like a follow placement",
         _sub(
-            "catalogue.yaml",
+            "targets.yaml",
             "  targets:\n",
             "  targets:\n    follow-defect-detector: {matchLabels: {env: x}}\n",
         ),
@@ -183,19 +189,31 @@ STEPS: list[tuple[str, Edit]] = [
         "a model on it",
         _sub("models/anomaly-scorer.yaml", "targets: \\[", "targets: [follow-defect-detector, "),
     ),
-    ("lines shift above the target", _sub("catalogue.yaml", r"^", "# one more line\n")),
+    ("lines shift above the target", _sub("targets.yaml", r"^", "# one more line\n")),
     (
         "model off it",
         _sub("models/anomaly-scorer.yaml", "follow-defect-detector, ", ""),
     ),
     (
         "target gone",
-        _sub("catalogue.yaml", "    follow-defect-detector: {matchLabels: {env: x}}\n", ""),
+        _sub("targets.yaml", "    follow-defect-detector: {matchLabels: {env: x}}\n", ""),
     ),
     (
         "default delivery copy",
         _sub("catalogue.yaml", "containerDelivery: auto", "containerDelivery: copy"),
     ),
+    (
+        "tag-only image",
+        _sub("models/sktime.yaml", r"sktime:1\.4\.2@sha256:[0-9a-f]+", "sktime:1.4.2"),
+    ),
+    (
+        "production target",
+        _sub("targets.yaml", "    lrt:\n", "    lrt:\n      production: true\n"),
+    ),
+    ("policy config", _write(".edgemodels-policy.yaml", POLICY_CONFIG)),
+    ("policy config removed", _remove(".edgemodels-policy.yaml")),
+    ("no pull secrets", _sub("catalogue.yaml", "    imagePullSecrets: \\[i4qregistry\\]\n", "")),
+    ("not production", _sub("targets.yaml", "      production: true\n", "", count=1)),
     ("remove model file", _remove("models/more.yaml")),
     ("a folder with a model in it", _folder_with("extra/deep/x.yaml", NEW_MODEL)),
     ("a generated tree in the catalogue", _folder_with("stray/.edgemodels/manifest.json", "{}")),
@@ -232,7 +250,14 @@ def _same(tmp: Path, state: resident.Resident, step: str, *extra: str, check: bo
 
 @pytest.fixture
 def tmp(tmp_path: Path) -> Path:
-    shutil.copytree(REPO / "examples" / "lrt", tmp_path / "cat")
+    """examples/lrt with its targets in a file of their own: a change to the targets then
+    leaves the catalogue's settings as they were, and the other way round."""
+    cat = tmp_path / "cat"
+    shutil.copytree(REPO / "examples" / "lrt", cat)
+    text = (cat / "catalogue.yaml").read_text()
+    settings, targets = text.split("  targets:\n")
+    (cat / "catalogue.yaml").write_text(settings)
+    (cat / "targets.yaml").write_text(f"{HEADER}  targets:\n{targets}")
     return tmp_path
 
 

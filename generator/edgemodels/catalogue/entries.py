@@ -4,11 +4,13 @@ way to map a field path inside an entry back to its file:line:col."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from edgemodels.catalogue.sources import Merged, Node
 from edgemodels.diagnostics import Location
 from edgemodels.policy.model import CatalogueEntry, EntryKind
+from edgemodels.recall import NOTHING, ONCE, Recall, Same
 from edgemodels.yamlio import to_plain
 
 
@@ -50,19 +52,34 @@ def _catalogue_locator(merged: Merged) -> Callable[[tuple[str | int, ...]], Loca
     return locate
 
 
-def catalogue_entries(merged: Merged) -> list[CatalogueEntry]:
-    """One entry per model, target and workload, and one for the catalogue as a whole."""
+def catalogue_entries(merged: Merged, recall: Recall = NOTHING) -> list[CatalogueEntry]:
+    """One entry per model, target and workload, and one for the catalogue as a whole.
+    `recall` gives back the entry of a node whose data is the very object it was made of
+    (a resident server's), so an unchanged entry is the same object run after run."""
     entries: list[CatalogueEntry] = []
     if merged.name is not None or merged.sections:
-        locate = _catalogue_locator(merged)
-        name = merged.name.data if merged.name else ""
-        entries.append(
-            CatalogueEntry("catalogue", name, _catalogue_document(merged), locate(()), locate)
-        )
+        parts = (merged.name, *merged.sections.values())
+        made = recall.table("catalogue entry", tuple(Same(n.file) for n in parts if n))
+        entries.append(made.get(ONCE, partial(_whole_entry, merged)))
+    made = recall.table("entries", None)
     for name, node in merged.targets.items():
-        entries.append(_entry("target", name, node, {"name": name, **to_plain(node.data)}))
+        entries.append(made.get(node.data, partial(_target_entry, name, node)))
     for node in merged.models:
-        entries.append(_entry("model", node.data["name"], node, to_plain(node.data)))
+        entries.append(made.get(node.data, partial(_named_entry, "model", node)))
     for node in merged.workloads:
-        entries.append(_entry("workload", node.data["name"], node, to_plain(node.data)))
+        entries.append(made.get(node.data, partial(_named_entry, "workload", node)))
     return entries
+
+
+def _whole_entry(merged: Merged) -> CatalogueEntry:
+    locate = _catalogue_locator(merged)
+    name = merged.name.data if merged.name else ""
+    return CatalogueEntry("catalogue", name, _catalogue_document(merged), locate(()), locate)
+
+
+def _target_entry(name: str, node: Node) -> CatalogueEntry:
+    return _entry("target", name, node, {"name": name, **to_plain(node.data)})
+
+
+def _named_entry(kind: EntryKind, node: Node) -> CatalogueEntry:
+    return _entry(kind, node.data["name"], node, to_plain(node.data))

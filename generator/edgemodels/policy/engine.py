@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from fnmatch import fnmatch
+from functools import partial
 from pathlib import Path
 
 from edgemodels.diagnostics import Diagnostic, Location
@@ -25,6 +26,7 @@ from edgemodels.policy.fieldpath import Step
 from edgemodels.policy.model import ENTRY_KINDS, CatalogueEntry, Manifest, PolicySet, Rule
 from edgemodels.policy.reads import Screen, build_screen, project
 from edgemodels.policy.screen import passing
+from edgemodels.recall import NOTHING, Recall, Same
 from edgemodels.secrets_scan import might_hold_credential
 from edgemodels.yamlio import PosMap, load_positioned, locate
 
@@ -37,8 +39,13 @@ def _context(policies: PolicySet, rules: Sequence[Rule]) -> cel.Context:
     return ctx
 
 
-def check_catalogue(policies: PolicySet, entries: Iterable[CatalogueEntry]) -> list[Diagnostic]:
-    """Findings of the catalogue rules on every entry (model, target, workload, catalogue)."""
+def check_catalogue(
+    policies: PolicySet, entries: Iterable[CatalogueEntry], recall: Recall = NOTHING
+) -> list[Diagnostic]:
+    """Findings of the catalogue rules on every entry (model, target, workload, catalogue).
+    An entry other than the catalogue's reads itself, its targets, the catalogue's settings
+    and the rules: `recall` (a resident server's) gives back its findings while all of
+    those are the very objects they were."""
     rules = policies.active("catalogue")
     entries = list(entries)
     if not rules or not entries:
@@ -49,18 +56,35 @@ def check_catalogue(policies: PolicySet, entries: Iterable[CatalogueEntry]) -> l
     targets = {e.name: e.object for e in entries if e.kind == "target"}
     helper = _helper_targets(entries, targets)
     by_kind = {kind: [r for r in rules if kind in r.catalogue] for kind in ENTRY_KINDS}
+    context = (Same(policies), Same(whole), tuple((n, Same(o)) for n, o in targets.items()))
+    known = recall.table("catalogue rules", context)
     found: list[Diagnostic] = []
     for entry in entries:
         applicable = by_kind[entry.kind]
         if not applicable:
             continue
-        obj = _without_entries(entry.object) if entry.kind == "catalogue" else entry.object
-        bind(ctx, "object", obj)
-        bind(ctx, "targets", helper if entry.kind == "catalogue" else _targets_of(entry, targets))
-        subject = Subject(entry.location, entry.locate)
-        for rule in applicable:
-            found += run_rule(ctx, rule, subject)
+        if entry.kind == "catalogue":  # its `targets` are those of every model
+            found += _evaluate(ctx, entry, applicable, helper)
+        else:
+            evaluate = partial(_evaluate, ctx, entry, applicable, _targets_of(entry, targets))
+            found += known.get(entry, evaluate)
     return apply_ignores(policies, found)
+
+
+def _evaluate(
+    ctx: cel.Context,
+    entry: CatalogueEntry,
+    rules: Sequence[Rule],
+    targets: Mapping[str, object],
+) -> list[Diagnostic]:
+    obj = _without_entries(entry.object) if entry.kind == "catalogue" else entry.object
+    bind(ctx, "object", obj)
+    bind(ctx, "targets", targets)
+    subject = Subject(entry.location, entry.locate)
+    found: list[Diagnostic] = []
+    for rule in rules:
+        found += run_rule(ctx, rule, subject)
+    return found
 
 
 def _without_entries(document: Mapping[str, object]) -> dict[str, object]:
