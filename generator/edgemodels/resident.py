@@ -99,6 +99,8 @@ class KnownFiles:
         finally:
             self._files = {k: r for k, r in self._files.items() if r.used == self._load}
             self._by_id = {id(r.file): r for r in self._files.values()}
+            if self._listed is not None:
+                self._names = {k: v for k, v in self._names.items() if k in self._listed.rels}
             if done:  # every file was read, or had no change since the last load
                 self.trusted, self.dirty = self.watch is not None, set()
             self._clean = None
