@@ -316,14 +316,7 @@ def test_files_whose_stat_is_unchanged_are_not_read(
     assert repo.generate(doc) == 0
     time.sleep(treecache.RACY_NS / 1e9 * 2)
     assert repo.generate(doc) == 0  # the files written last are recorded now too
-    read: list[str] = []
-    real = tree_module._read_regular
-
-    def counting(root: Path, path: str) -> bytes | None:
-        read.append(path)
-        return real(root, path)
-
-    monkeypatch.setattr(tree_module, "_read_regular", counting)
+    read = count_reads(monkeypatch)
     model(doc, "api")["version"] = "1.1.0"
     assert repo.generate(doc) == 0
     assert set(read) == {MANIFEST_PATH}
@@ -333,6 +326,19 @@ def test_files_whose_stat_is_unchanged_are_not_read(
     read.clear()
     assert repo.generate(doc) == 0
     assert set(read) == {MANIFEST_PATH, "models/web/base/service.yaml"}
+
+
+def count_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """From now on, the generated files read to compare them."""
+    read: list[str] = []
+    real = tree_module._read_regular
+
+    def counting(root: Path, path: str) -> bytes | None:
+        read.append(path)
+        return real(root, path)
+
+    monkeypatch.setattr(tree_module, "_read_regular", counting)
+    return read
 
 
 def count_parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:

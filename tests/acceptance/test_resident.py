@@ -21,10 +21,9 @@ from pathlib import Path
 
 import pytest
 from generate_helpers import REPO, files_of
-from test_generate_incremental import count_parses
+from test_generate_incremental import count_parses, count_reads
 
 from edgemodels import resident
-from edgemodels import tree as tree_module
 from edgemodels.cli import main
 from edgemodels.tree import MANIFEST_PATH
 from edgemodels.treecache import RACY_NS
@@ -355,19 +354,6 @@ def test_a_flush_waits_for_no_lock_and_never_writes_a_removed_tree(tmp: Path) ->
     shutil.rmtree(tmp / "out")
     state.flush()
     assert not (tmp / "out").exists()
-
-
-def count_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """From now on, the generated files read to compare them."""
-    read: list[str] = []
-    real = tree_module._read_regular
-
-    def counting(root: Path, path: str) -> bytes | None:
-        read.append(path)
-        return real(root, path)
-
-    monkeypatch.setattr(tree_module, "_read_regular", counting)
-    return read
 
 
 def _cold_tree(tmp: Path) -> dict[str, bytes]:
