@@ -35,6 +35,9 @@ def _git_identity(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     home.mkdir(exist_ok=True)
     monkeypatch.setenv("HOME", str(home))
     os.environ.pop("GIT_DIR", None)
+    # Never served by a server the machine's user may have running; the server's own tests
+    # start theirs, each in a runtime folder of its own (tests/acceptance/served.py).
+    monkeypatch.setenv("EDGEMODELS_SERVER", "off")
 
 
 @pytest.fixture

@@ -20,9 +20,14 @@ import contextlib
 import os
 import sys
 from collections.abc import Mapping, Sequence
+from typing import NoReturn
 
 GO_COMMANDS = frozenset({"validate"})  # commands that load the Helm SDK
 GOGC = "400"
+# Commands that a running `edgemodels server` runs (the only place that says so), unless
+# EDGEMODELS_SERVER=off; never with an argument that reads stdin or asks for help.
+SERVED = frozenset({"check", "generate"})
+RUN_HERE = frozenset({"-", "-h", "--help", "--version"})
 
 
 def command_of(args: Sequence[str]) -> str | None:
@@ -35,7 +40,22 @@ def needs_go_setup(args: Sequence[str], environ: Mapping[str, str]) -> bool:
     return command_of(args) in GO_COMMANDS and "GOGC" not in environ and os.name == "posix"
 
 
+def wants_server(args: Sequence[str], environ: Mapping[str, str]) -> bool:
+    return (
+        command_of(args) in SERVED
+        and environ.get("EDGEMODELS_SERVER", "").lower() != "off"
+        and RUN_HERE.isdisjoint(args)
+        and os.name == "posix"
+    )
+
+
 def main() -> int:
+    if wants_server(sys.argv[1:], os.environ):
+        from edgemodels.server.client import run_on_server
+
+        served = run_on_server(sys.argv[1:])
+        if served is not None:
+            _exit(served)
     if needs_go_setup(sys.argv[1:], os.environ):
         os.environ["GOGC"] = GOGC
         sys.stdout.flush()  # nothing is written yet; should anything be, exec would drop it
@@ -46,11 +66,14 @@ def main() -> int:
     from edgemodels.errors import raise_on_sigterm
 
     raise_on_sigterm()
-    code = cli_main()
-    # The process ends here, so the interpreter's teardown (freeing every module and object
-    # still held, 0.02-0.03 s after `validate` on the benchmark fleet) is skipped: the
-    # output is flushed and the process exits. Nothing is left to an exit handler: every
-    # temporary folder and worker pool is closed by the code that opened it.
+    _exit(cli_main())
+
+
+def _exit(code: int) -> NoReturn:
+    """The process ends here, so the interpreter's teardown (freeing every module and object
+    still held, 0.02-0.03 s after `validate` on the benchmark fleet) is skipped: the
+    output is flushed and the process exits. Nothing is left to an exit handler: every
+    temporary folder and worker pool is closed by the code that opened it."""
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(Exception):  # a closed pipe: nothing more can be said
             stream.flush()

@@ -203,6 +203,7 @@ COMMANDS: dict[str, Entry] = {
     "rules": Entry("rules", "command", "List every policy rule (--all: every finding code)."),
     "rule": Entry("rules", "rule_command", "Print the documentation of one rule or code."),
     "policy": Entry("policy", "command", "Export policies for admission control."),
+    "server": Entry("server", "command", "Keep edgemodels running: check, generate start at once."),
 }
 
 

@@ -1,0 +1,13 @@
+"""`edgemodels server`: one process per user that runs `check` and `generate` for the
+`edgemodels` commands typed while it runs, so that what it keeps in memory between them
+(`edgemodels.resident`) is not rebuilt by every run.
+
+    client.py   the fast path of `edgemodels check|generate`: standard library only
+    place.py    where the server listens, and the checks before using it
+    wire.py     frames: a 4-byte length, then JSON
+    stamp.py    what the server's code and interpreter must match to run a client's command
+    serve.py    the server: admission, the queue, one command at a time in the main thread
+    command.py  one command: the client's process state set up, run, put back
+    streams.py  stdout and stderr that write to the client; interrupts forwarded
+    control.py  start, stop, status
+"""

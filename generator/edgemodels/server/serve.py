@@ -1,0 +1,318 @@
+"""The server: a socket, one command at a time in the main thread, the others queued.
+
+A thread accepts connections and reads each first frame: a status or stop request is
+answered at once, a client whose code stamp or interpreter differs is told to run the
+command itself (and if the server's own files have changed, it stops after the command it
+runs), and the rest wait in a queue. The main thread takes them in turn: the client's
+process state set up (command.py), `cli.main(argv)` inside `resident.active(state)`, the
+exit status sent, the server's state put back. It ends after `--idle-timeout` without a
+command, on `server stop`, on SIGINT or SIGTERM, and once its code is out of date.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import json
+import os
+import queue
+import shlex
+import signal
+import socket
+import struct
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any, TextIO
+
+from edgemodels import __version__, resident
+from edgemodels.errors import OutputError, UsageError
+from edgemodels.server import wire
+from edgemodels.server.command import CannotEnter, client_state, run_command
+from edgemodels.server.interrupts import BUSY, IDLE, Interrupts, ServerStop
+from edgemodels.server.place import Place, ensure_folder, recorded_pid, take_lock
+from edgemodels.server.stamp import code_stamp, interpreter
+from edgemodels.server.streams import Channel
+
+PROTOCOL = 1
+BACKLOG = 64
+FIRST_FRAME_SECONDS = 5.0  # a connection that sends no request in this time is dropped
+
+Work = tuple[socket.socket, wire.Message]
+
+
+@dataclass
+class Listening:
+    where: Place
+    listener: socket.socket
+    lock: int  # file descriptor holding the lock
+
+
+def listen(where: Place) -> Listening:
+    """Take the lock, bind the socket (0600) and write the pid file, or say why not."""
+    problem = ensure_folder(where)
+    if problem:
+        raise OutputError(f"not starting a server: {problem}")
+    lock = take_lock(where)
+    if lock is None:
+        raise UsageError(f"a server already runs (pid {recorded_pid(where)}, {where.socket})")
+    try:
+        with contextlib.suppress(FileNotFoundError):  # a dead server's: we hold the lock
+            os.unlink(where.socket)
+        listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        mask = os.umask(0o177)
+        try:
+            listener.bind(where.socket)
+        finally:
+            os.umask(mask)
+        listener.listen(BACKLOG)
+        _write_pid(where)
+    except OSError as exc:
+        os.close(lock)
+        raise OutputError(f"cannot listen on {where.socket}: {exc.strerror or exc}") from exc
+    return Listening(where, listener, lock)
+
+
+def _write_pid(where: Place) -> None:
+    temporary = f"{where.pid}.{os.getpid()}"
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as fh:
+        fh.write(f"{os.getpid()}\n")
+    os.replace(temporary, where.pid)
+
+
+class Server:
+    def __init__(self, listening: Listening, idle_timeout: float | None, log: TextIO) -> None:
+        self.listening = listening
+        self.idle_timeout = idle_timeout
+        self.log_file = log
+        self.stamp = code_stamp()
+        self.python = json.loads(json.dumps(interpreter()))  # as a client's arrives
+        self.interrupts = Interrupts()
+        self.work: queue.SimpleQueue[Work | None] = queue.SimpleQueue()
+        self.state = resident.Resident()
+        self.started = self.last_command = time.monotonic()
+        self.commands = 0
+        self.running: tuple[list[str], float] | None = None  # argv and start, for status
+        self.acceptor = threading.Thread(target=self._accept, name="edgemodels-accept", daemon=True)
+
+    def log(self, text: str) -> None:
+        with contextlib.suppress(Exception):
+            self.log_file.write(f"{time.strftime('%Y-%m-%d %H:%M:%S')} {text}\n")
+            self.log_file.flush()
+
+    def serve(self) -> int:
+        self.interrupts.install()
+        held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+        try:
+            self.acceptor.start()  # SIGINT and SIGTERM go to the main thread only
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
+        self.log(f"listening on {self.listening.where.socket} (pid {os.getpid()}, {__version__})")
+        try:
+            self._loop()
+        except ServerStop:
+            self.log("stopping: signal")
+        finally:
+            self._close()
+        return 0
+
+    def _loop(self) -> None:
+        while not self.interrupts.stopping:
+            self.interrupts.phase = IDLE
+            try:
+                item = self.work.get(timeout=self._idle_left())
+            except queue.Empty:
+                self.log(f"stopping: idle for {self.idle_timeout:g} s")
+                return
+            self.interrupts.phase = BUSY
+            if item is not None:
+                self._serve(*item)
+        self.log("stopping")
+
+    def _idle_left(self) -> float | None:
+        if self.idle_timeout is None:
+            return None
+        return max(0.0, self.idle_timeout - (time.monotonic() - self.last_command))
+
+    def _serve(self, conn: socket.socket, request: wire.Message) -> None:
+        if _left(conn):  # Ctrl-C while it waited its turn: the client ran nothing
+            conn.close()
+            return
+        start = time.monotonic()
+        self.running = (request["argv"], start)
+        channel = Channel(conn, self.interrupts.forward)
+        status = self._run(channel, request)
+        self.running = None
+        if status is not None:
+            channel.send({"exit": status})
+        channel.close()
+        self.commands += 1
+        elapsed = time.monotonic() - start
+        self.log(f"{shlex.join(request['argv'])}: exit {status} in {elapsed:.3f} s")
+        gc.collect()  # what the command left, now that the client is not waiting for it
+        self.last_command = time.monotonic()
+
+    def _run(self, channel: Channel, request: wire.Message) -> int | None:
+        self.interrupts.begin(channel)
+        try:
+            with client_state(request, channel), resident.active(self.state):
+                channel.send({"started": True})
+                channel.start()
+                return run_command(request, self.interrupts)
+        except CannotEnter as exc:
+            channel.send({"stale": f"cannot enter the working folder: {exc}"})
+            return None
+        finally:
+            self.interrupts.end()
+
+    # --- the accepting thread --------------------------------------------------------
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                conn, _ = self.listening.listener.accept()
+            except OSError:  # shut down: the server ends
+                return
+            try:
+                self._admit(conn)
+            except Exception as exc:  # one broken client never stops the server
+                self.log(f"dropped a connection: {type(exc).__name__}: {exc}")
+                conn.close()
+
+    def _admit(self, conn: socket.socket) -> None:
+        if not _same_user(conn):
+            conn.close()
+            return
+        conn.settimeout(FIRST_FRAME_SECONDS)
+        request = wire.receive(conn)
+        conn.settimeout(None)
+        control = request.get("control") if request else None
+        refusal = None if request is None or control else self._refusal(request)
+        if request is None:
+            conn.close()
+        elif control == "status":
+            self._answer(conn, {"status": self.status()})
+        elif control == "stop":
+            self._answer(conn, {"stopping": os.getpid()})
+            self.stop("server stop")
+        elif refusal is not None:
+            self.log(f"{shlex.join(request.get('argv') or [])}: not run: {refusal}")
+            self._answer(conn, {"stale": refusal})
+        else:
+            self.work.put((conn, request))
+
+    def _answer(self, conn: socket.socket, message: wire.Message) -> None:
+        with contextlib.suppress(OSError):
+            wire.send(conn, message)
+        conn.close()
+
+    def _refusal(self, request: wire.Message) -> str | None:
+        """Why this server must not run the request's command, if so."""
+        if self.interrupts.stopping:
+            return "the server is stopping"
+        if request.get("v") != PROTOCOL:
+            return "another protocol"
+        if request.get("stamp") != self.stamp:
+            self.log(
+                f"a client's code differs: {_first_difference(request.get('stamp'), self.stamp)}"
+            )
+            if code_stamp() != self.stamp:
+                self.stop("edgemodels' files have changed since the server started")
+                return "the server's code is out of date"
+            return "another edgemodels installation"
+        if request.get("python") != self.python:
+            return f"other interpreter settings: {_changed(request.get('python'), self.python)}"
+        return None
+
+    def stop(self, why: str) -> None:
+        if not self.interrupts.stopping:
+            self.log(f"stop requested: {why}")
+        self.interrupts.stopping = True
+        self.work.put(None)
+
+    def status(self) -> dict[str, Any]:
+        where = self.listening.where
+        running = self.running
+        return {
+            "pid": os.getpid(),
+            "version": __version__,
+            "uptime": time.monotonic() - self.started,
+            "commands": self.commands,
+            "running": None if running is None else [running[0], time.monotonic() - running[1]],
+            "rss": resident_memory(),
+            "socket": where.socket,
+            "log": where.log,
+            "idle_timeout": self.idle_timeout,
+            "idle_left": self._idle_left(),
+        }
+
+    def _close(self) -> None:
+        """New clients find no socket; queued ones are told to run their command
+        themselves; the lock goes last."""
+        where = self.listening.where
+        for path in (where.socket, where.pid):
+            with contextlib.suppress(OSError):
+                os.unlink(path)
+        with contextlib.suppress(OSError):
+            self.listening.listener.shutdown(socket.SHUT_RDWR)  # wakes accept()
+        self.listening.listener.close()
+        self.acceptor.join(timeout=FIRST_FRAME_SECONDS + 1)
+        while True:
+            try:
+                item = self.work.get_nowait()
+            except queue.Empty:
+                break
+            if item is not None:
+                self._answer(item[0], {"stale": "the server is stopping"})
+        self.log(f"stopped after {self.commands} commands")
+        os.close(self.listening.lock)
+
+
+def _first_difference(theirs: object, ours: str) -> str:
+    """The first line of the client's code stamp that is not the server's (a file)."""
+    lines = str(theirs).splitlines()
+    mine = ours.splitlines()
+    for index, line in enumerate(lines):
+        if index >= len(mine) or line != mine[index]:
+            return f"{line!r}, here {mine[index]!r}" if index < len(mine) else repr(line)
+    return f"the server also has {mine[len(lines)]!r}" if len(mine) > len(lines) else "?"
+
+
+def _changed(theirs: object, ours: dict[str, Any]) -> str:
+    if not isinstance(theirs, dict):
+        return "none"
+    return ", ".join(
+        f"{key} {theirs.get(key)!r} (here {ours[key]!r})"
+        for key in ours
+        if theirs.get(key) != ours[key]
+    )
+
+
+def _left(conn: socket.socket) -> bool:
+    try:
+        return conn.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b""
+    except BlockingIOError:
+        return False
+    except OSError:
+        return True
+
+
+def _same_user(conn: socket.socket) -> bool:
+    """The folder is the user's alone, but root can still connect: only the user's own
+    processes are served."""
+    if not hasattr(socket, "SO_PEERCRED"):
+        return True
+    size = struct.calcsize("3i")
+    _, uid, _ = struct.unpack("3i", conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, size))
+    return bool(uid == os.getuid())
+
+
+def resident_memory() -> int | None:
+    """Bytes of memory the process has resident now (Linux), or None."""
+    try:
+        with open("/proc/self/statm", encoding="ascii") as fh:
+            pages = int(fh.read().split()[1])
+    except (OSError, ValueError, IndexError):
+        return None
+    return pages * os.sysconf("SC_PAGE_SIZE")

@@ -1,0 +1,104 @@
+"""A command run by the server prints, exits and writes exactly what it does on its own.
+
+Each case builds the same folder twice and runs the same command line in each, once on its
+own (EDGEMODELS_SERVER=off) and once through a real server, with the same relative paths:
+stdout, stderr, the exit code and every file in the folder afterwards must be the same.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from served import Server, edgemodels, remove, running_server, runtime_folder, tree
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "lrt"
+
+
+def lrt(folder: Path) -> None:
+    shutil.copytree(EXAMPLE, folder / "lrt")
+
+
+def in_catalogue_folder(folder: Path) -> None:
+    shutil.copytree(EXAMPLE, folder / "catalogue")
+
+
+def broken(folder: Path) -> None:
+    """A copy with errors: an unknown target, a model without image."""
+    lrt(folder)
+    model = folder / "lrt" / "models" / "anomaly-scorer.yaml"
+    text = model.read_text(encoding="utf-8").replace("lrt-non-arm]", "lrt-nonarm]")
+    model.write_text(
+        text.replace("      image: registry", "      imagex: registry", 1), encoding="utf-8"
+    )
+
+
+def generated(folder: Path) -> None:
+    """The catalogue and the tree generated from it (by a command on its own)."""
+    lrt(folder)
+    env = {**os.environ, "EDGEMODELS_SERVER": "off"}
+    done = edgemodels(["generate", "lrt", "-o", "deploy"], folder, env)
+    assert done.returncode == 0, done.stderr
+
+
+def stale(folder: Path) -> None:
+    """A tree generated from the catalogue before a model's version changed."""
+    generated(folder)
+    model = folder / "lrt" / "models" / "sktime.yaml"
+    model.write_text(model.read_text(encoding="utf-8").replace("1.4.2", "1.4.3"), encoding="utf-8")
+
+
+CASES: dict[str, tuple[Callable[[Path], None], list[str]]] = {
+    "check clean": (lrt, ["check", "lrt"]),
+    "check with errors": (broken, ["check", "lrt"]),
+    "check --format json": (broken, ["check", "lrt", "--format", "json"]),
+    "generate": (lrt, ["generate", "lrt", "-o", "deploy"]),
+    "generate again (its cache)": (generated, ["generate", "lrt", "-o", "deploy"]),
+    "generate --check stale": (stale, ["generate", "lrt", "-o", "deploy", "--check"]),
+    "usage error": (lrt, ["check", "lrt", "--format", "yaml"]),
+    "missing path": (lrt, ["check", "nowhere/catalogue.yaml"]),
+    "default catalogue": (in_catalogue_folder, ["check"]),
+}
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[Server]:
+    runtime = runtime_folder()
+    try:
+        with running_server(runtime) as running:
+            yield running
+    finally:
+        remove(runtime)
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_the_same_with_and_without_the_server(name: str, server: Server, tmp_path: Path) -> None:
+    build, args = CASES[name]
+    work, alone, served = tmp_path / "work", tmp_path / "alone", tmp_path / "served"
+    runs = []
+    before = len(server.commands())
+    for kept, by_server in ((alone, False), (served, True)):  # the same paths, one by one
+        work.mkdir()
+        build(work)
+        runs.append(server.run(args, work, served=by_server))
+        work.rename(kept)
+    local, remote = runs
+    assert len(server.wait_for_commands(before + 1)) == before + 1, server.log_text()
+    assert (remote.returncode, remote.stdout, remote.stderr) == (
+        local.returncode,
+        local.stdout,
+        local.stderr,
+    )
+    assert _comparable(tree(served)) == _comparable(tree(alone))
+
+
+# generate's cache differs between any two runs: a random blob id, and the inode and times
+# of each file it saw. It must be there, and the next run must find it usable (below).
+CACHE = ("deploy/.edgemodels/cache", "deploy/.edgemodels/cache.blob")
+
+
+def _comparable(files: dict[str, bytes]) -> dict[str, bytes]:
+    return {path: b"(present)" if path in CACHE else data for path, data in files.items()}
