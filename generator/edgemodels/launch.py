@@ -1,4 +1,9 @@
-"""The `edgemodels` program: set up the Go runtime of the Helm SDK, then run the CLI.
+"""The `edgemodels` program: hand check and generate to a running server, set up the Go
+runtime of the Helm SDK, then run the CLI.
+
+While the user's `edgemodels server` runs, `check` and `generate` are sent to it before
+anything else is imported (edgemodels.server.client); the command runs here when none runs,
+or when it cannot take the command.
 
 `edgemodels validate` renders charts with Helm's Go SDK, loaded into this process (a
 shared library with its own Go runtime). Go's collector runs whenever the heap doubles
@@ -20,7 +25,6 @@ import contextlib
 import os
 import sys
 from collections.abc import Mapping, Sequence
-from typing import NoReturn
 
 GO_COMMANDS = frozenset({"validate"})  # commands that load the Helm SDK
 GOGC = "400"
@@ -55,7 +59,7 @@ def main() -> int:
 
         served = run_on_server(sys.argv[1:])
         if served is not None:
-            _exit(served)
+            return _exit(served)
     if needs_go_setup(sys.argv[1:], os.environ):
         os.environ["GOGC"] = GOGC
         sys.stdout.flush()  # nothing is written yet; should anything be, exec would drop it
@@ -66,10 +70,10 @@ def main() -> int:
     from edgemodels.errors import raise_on_sigterm
 
     raise_on_sigterm()
-    _exit(cli_main())
+    return _exit(cli_main())
 
 
-def _exit(code: int) -> NoReturn:
+def _exit(code: int) -> int:  # never returns (NoReturn: typing is not imported yet here)
     """The process ends here, so the interpreter's teardown (freeing every module and object
     still held, 0.02-0.03 s after `validate` on the benchmark fleet) is skipped: the
     output is flushed and the process exits. Nothing is left to an exit handler: every

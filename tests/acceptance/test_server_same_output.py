@@ -7,8 +7,14 @@ stdout, stderr, the exit code and every file in the folder afterwards must be th
 
 from __future__ import annotations
 
+import fcntl
 import os
+import pty
 import shutil
+import struct
+import subprocess
+import sys
+import termios
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -102,3 +108,41 @@ CACHE = ("deploy/.edgemodels/cache", "deploy/.edgemodels/cache.blob")
 
 def _comparable(files: dict[str, bytes]) -> dict[str, bytes]:
     return {path: b"(present)" if path in CACHE else data for path, data in files.items()}
+
+
+def _on_a_terminal(args: list[str], cwd: Path, env: dict[str, str]) -> tuple[int, bytes]:
+    """Run with stdin, stdout and stderr on one pseudo-terminal of 40x30 (narrow: click wraps its usage line): its exit code and
+    every byte written to it, in order."""
+    main, side = pty.openpty()
+    fcntl.ioctl(side, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 40, 0, 0))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "edgemodels", *args],
+        cwd=cwd,
+        env={k: v for k, v in env.items() if k not in ("CI", "NO_COLOR", "COLUMNS", "LINES")},
+        stdin=side,
+        stdout=side,
+        stderr=side,
+    )
+    os.close(side)
+    data = b""
+    try:
+        while chunk := os.read(main, 65536):
+            data += chunk
+    except OSError:  # EIO: every writer has closed the terminal
+        pass
+    finally:
+        os.close(main)
+    return process.wait(timeout=60), data
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="pseudo-terminal semantics")
+@pytest.mark.parametrize("args", [["check", "lrt"], ["check", "lrt", "--format", "yaml"]])
+def test_the_same_on_a_terminal(args: list[str], server: Server, tmp_path: Path) -> None:
+    """Colours, the terminal's width in a usage message, stdout and stderr interleaved."""
+    broken(tmp_path)
+    before = len(server.commands())
+    alone = _on_a_terminal(args, tmp_path, server.env(served=False))
+    served = _on_a_terminal(args, tmp_path, server.env())
+    assert len(server.wait_for_commands(before + 1)) == before + 1
+    assert served == alone
+    assert b"\x1b[" in alone[1] or alone[0] == 2  # coloured findings (or a usage error)

@@ -18,9 +18,12 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Any
 
 from edgemodels.server.place import Place, place_of, socket_refusal
+
+TYPE_CHECKING = False  # typing itself is not imported here: it takes milliseconds
+if TYPE_CHECKING:
+    from typing import Any
 
 EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143  # as in edgemodels.cli (not imported: click)
 

@@ -14,11 +14,13 @@ import contextlib
 import os
 import stat
 from collections.abc import Mapping
-from typing import NamedTuple
 
 
-class Place(NamedTuple):
-    folder: str
+class Place:
+    """The paths in one server folder. A plain class: typing is not imported on the fast path."""
+
+    def __init__(self, folder: str) -> None:
+        self.folder = folder
 
     @property
     def socket(self) -> str:

@@ -36,9 +36,10 @@ from edgemodels.server.streams import Channel
 
 PROTOCOL = 1
 BACKLOG = 64
+QUIET_SECONDS = 1.0  # without a command for this long, collect what the last ones left
 FIRST_FRAME_SECONDS = 5.0  # a connection that sends no request in this time is dropped
 
-Work = tuple[socket.socket, wire.Message]
+Work = tuple[socket.socket, dict[str, Any]]  # a connection and its request
 
 
 @dataclass
@@ -93,6 +94,7 @@ class Server:
         self.state = resident.Resident()
         self.started = self.last_command = time.monotonic()
         self.commands = 0
+        self.litter = False  # commands ran since the last full garbage collection
         self.running: tuple[list[str], float] | None = None  # argv and start, for status
         self.acceptor = threading.Thread(target=self._accept, name="edgemodels-accept", daemon=True)
 
@@ -121,14 +123,32 @@ class Server:
         while not self.interrupts.stopping:
             self.interrupts.phase = IDLE
             try:
-                item = self.work.get(timeout=self._idle_left())
+                item = self.work.get(timeout=self._wait())
             except queue.Empty:
-                self.log(f"stopping: idle for {self.idle_timeout:g} s")
-                return
+                if not self.litter:
+                    self.log(f"stopping: idle for {self.idle_timeout:g} s")
+                    return
+                self.interrupts.phase = BUSY
+                self._collect()
+                continue
             self.interrupts.phase = BUSY
             if item is not None:
                 self._serve(*item)
         self.log("stopping")
+
+    def _collect(self) -> None:
+        """A full collection once the commands have stopped coming for a moment: in
+        between, a client would wait for it (tens of milliseconds on a large heap)."""
+        gc.collect()
+        self.litter = False
+
+    def _wait(self) -> float | None:
+        """How long to wait for the next command: until the idle timeout, or until it is
+        time to collect garbage."""
+        left = self._idle_left()
+        if not self.litter:
+            return left
+        return QUIET_SECONDS if left is None else min(left, QUIET_SECONDS)
 
     def _idle_left(self) -> float | None:
         if self.idle_timeout is None:
@@ -150,7 +170,7 @@ class Server:
         self.commands += 1
         elapsed = time.monotonic() - start
         self.log(f"{shlex.join(request['argv'])}: exit {status} in {elapsed:.3f} s")
-        gc.collect()  # what the command left, now that the client is not waiting for it
+        self.litter = True
         self.last_command = time.monotonic()
 
     def _run(self, channel: Channel, request: wire.Message) -> int | None:

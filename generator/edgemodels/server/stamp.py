@@ -17,9 +17,12 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Any
 
 from edgemodels import __version__
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: typing takes milliseconds to import
+if TYPE_CHECKING:
+    from typing import Any
 
 PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DATA_FOLDERS = ("schemas", "policies")  # read by check and generate (repo-template: by init)

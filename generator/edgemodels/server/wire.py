@@ -13,12 +13,15 @@ from __future__ import annotations
 import json
 import socket
 import struct
-from typing import Any
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: typing takes milliseconds to import
+if TYPE_CHECKING:
+    from typing import Any, TypeAlias
+
+    Message: TypeAlias = dict[str, Any]
 
 HEADER = struct.Struct(">I")
 MAX_FRAME = 64 << 20  # far above any request or chunk; a larger length is a broken peer
-
-Message = dict[str, Any]
 
 
 def encode(message: Message) -> bytes:
