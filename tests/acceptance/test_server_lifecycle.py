@@ -4,6 +4,7 @@ folder (XDG_RUNTIME_DIR) of its own and stops its server however it ends."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -474,3 +475,21 @@ def test_a_closed_output_ends_the_command_quietly(
     served = run_into_closed_pipe(args)
     assert (served.returncode, served.stderr) == (alone.returncode, alone.stderr) == (141, "")
     assert len(server.wait_for_commands(1)) == 1
+
+
+def test_a_malformed_request_is_refused_and_the_server_goes_on(server: Server, work: Path) -> None:
+    answers = []
+    for message in ({"v": 1, "argv": "check lrt"}, {"v": 1}, {"control": "dance"}, {"v": 2}):
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+            sock.connect(server.place.socket)
+            wire.send(sock, message)
+            answers.append(wire.receive(sock))
+    assert answers == [{"stale": "another protocol"}] * 2 + [None, {"stale": "another protocol"}]
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+        sock.connect(server.place.socket)
+        sock.sendall(b"\xff\xff\xff\xff not a frame")
+        with contextlib.suppress(ConnectionResetError):  # closed with the rest unread
+            assert sock.recv(10) == b""
+    assert server.run(["check", "lrt"], work).returncode == 0
+    assert len(server.wait_for_commands(1)) == 1
+    assert "dropped a connection: ConnectionError: frame of 4294967295 bytes" in server.log_text()

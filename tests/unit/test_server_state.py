@@ -21,7 +21,7 @@ import pytest
 
 from edgemodels import cli, resident
 from edgemodels.server import wire
-from edgemodels.server.command import STREAMS, client_state, run_command
+from edgemodels.server.command import STREAMS, CannotEnter, client_state, run_command
 from edgemodels.server.interrupts import Interrupts
 from edgemodels.server.streams import Channel
 
@@ -120,6 +120,7 @@ def catalogue(tmp_path: Path) -> Path:
 
 
 def test_check_and_generate_leave_the_process_as_they_found_it(catalogue: Path) -> None:
+    gc.unfreeze()  # as in a server: earlier tests here froze what they built; it never does
     before = snapshot()
     status, client = served(request(["check", "lrt"], catalogue))
     assert (status, client.out, client.err) == (0, b"checked lrt: no findings\n", b"")
@@ -158,6 +159,7 @@ def test_the_command_sees_the_client_and_its_changes_are_undone(
         os._exit(7)  # ends the command, not the process
 
     monkeypatch.setattr(cli, "main", nosy)
+    gc.unfreeze()
     before = snapshot()
     message = request(["check"], catalogue, tty=True, EDGEMODELS_TEST="yes", TMPDIR=str(catalogue))
     status, client = served(message)
@@ -198,3 +200,14 @@ def test_usage_errors_name_the_program_as_the_client_was_started(catalogue: Path
         status, client = served(message)
         assert status == 2
         assert client.err.startswith(f"Usage: {program} check [OPTIONS] [CATALOGUE]\n".encode())
+
+
+def test_a_working_folder_that_has_gone_changes_nothing(tmp_path: Path) -> None:
+    before = snapshot()
+    ours, theirs = socket.socketpair()
+    channel = Channel(ours, Interrupts().forward)
+    with pytest.raises(CannotEnter), client_state(request(["check"], tmp_path / "gone"), channel):
+        pytest.fail("the command must not run")
+    channel.close()
+    theirs.close()
+    assert snapshot() == before

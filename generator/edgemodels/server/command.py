@@ -98,7 +98,9 @@ class Saved:
         signal.set_wakeup_fd(self.wakeup)
         gc.set_threshold(*self.gc_threshold)
         (gc.enable if self.gc_enabled else gc.disable)()
-        gc.unfreeze()  # yamlio.collector_paused freezes what a run built; let it be freed
+        # yamlio.collector_paused freezes what a run built: unfrozen, its cycles can be
+        # collected (the server freezes nothing of its own)
+        gc.unfreeze()
         tempfile.tempdir = self.tempdir
         _reset_warnings(self.filters)
 

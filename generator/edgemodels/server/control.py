@@ -53,6 +53,9 @@ def start(where: Place, idle_timeout: str) -> int:
             ],
             setsid=True,  # no terminal: Ctrl-C in the shell that started it stops clients only
         )
+    except OSError as exc:
+        os.close(ready)
+        raise OutputError(f"cannot start {sys.executable}: {exc.strerror}") from exc
     finally:
         os.close(ready_writer)
         os.close(log)

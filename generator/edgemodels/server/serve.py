@@ -133,7 +133,11 @@ class Server:
                 continue
             self.interrupts.phase = BUSY
             if item is not None:
-                self._serve(*item)
+                try:
+                    self._serve(*item)
+                except Exception as exc:  # a bug here: the client runs the command itself
+                    self.log(f"internal error: {type(exc).__name__}: {exc}")
+                    item[0].close()
         self.log("stopping")
 
     def _collect(self) -> None:
@@ -216,6 +220,8 @@ class Server:
         elif control == "stop":
             self._answer(conn, {"stopping": os.getpid()})
             self.stop("server stop")
+        elif control is not None:
+            conn.close()
         elif refusal is not None:
             self.log(f"{shlex.join(request.get('argv') or [])}: not run: {refusal}")
             self._answer(conn, {"stale": refusal})
@@ -231,7 +237,7 @@ class Server:
         """Why this server must not run the request's command, if so."""
         if self.interrupts.stopping:
             return "the server is stopping"
-        if request.get("v") != PROTOCOL:
+        if request.get("v") != PROTOCOL or not _well_formed(request):
             return "another protocol"
         if request.get("stamp") != self.stamp:
             self.log(
@@ -287,6 +293,37 @@ class Server:
                 self._answer(item[0], {"stale": "the server is stopping"})
         self.log(f"stopped after {self.commands} commands")
         os.close(self.listening.lock)
+
+
+REQUEST: dict[str, type] = {
+    "argv": list,
+    "argv0": str,
+    "cwd": str,
+    "env": dict,
+    "umask": int,
+    "streams": dict,
+}
+STREAM: dict[str, type | tuple[type, ...]] = {
+    "tty": bool,
+    "size": (list, type(None)),
+    "encoding": str,
+    "errors": str,
+}
+
+
+def _well_formed(request: dict[str, Any]) -> bool:
+    """The fields a command is run with, of the right types (the rest is compared)."""
+    streams = request.get("streams")
+    return (
+        all(isinstance(request.get(key), kind) for key, kind in REQUEST.items())
+        and isinstance(streams, dict)
+        and all(
+            isinstance(streams.get(name), dict)
+            and all(isinstance(streams[name].get(key), kind) for key, kind in STREAM.items())
+            for name in ("stdout", "stderr")
+        )
+        and isinstance(streams.get("stdin"), dict)
+    )
 
 
 def _first_difference(theirs: object, ours: str) -> str:

@@ -96,7 +96,8 @@ class Channel:
         """Stop the reader (it sees the end of the connection) and close."""
         with contextlib.suppress(OSError):
             self.conn.shutdown(socket.SHUT_RDWR)
-        self.reader.join()
+        if self.reader.ident is not None:  # started
+            self.reader.join()
         self.conn.close()
 
 
