@@ -116,16 +116,16 @@ def _relay(sock: Any, request: dict[str, Any]) -> int | None:
 
     from edgemodels.server import wire
 
-    try:
-        sock.sendall(wire.encode(request))
-    except OSError:
-        return None
+    # Signals go to the relay loop before the request does: the command may start at once.
     read, write = os.pipe()
     os.set_blocking(write, False)
     previous_fd = signal.set_wakeup_fd(write, warn_on_full_buffer=False)
     previous = {each: signal.signal(each, _noted) for each in (signal.SIGINT, signal.SIGTERM)}
     try:
+        sock.sendall(wire.encode(request))
         return Relay(sock, read, wire).run()
+    except OSError:  # the server went before it had the request: nothing ran
+        return None
     finally:
         for each, handler in previous.items():
             signal.signal(each, handler)
