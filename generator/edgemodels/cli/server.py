@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import os
 import re
@@ -153,11 +154,11 @@ def run_command(idle_timeout: float | None, ready_fd: int | None) -> int:
 
 
 def _tell(fd: int | None, text: str) -> None:
+    """Tell `server start` (waiting on `fd`) how it went; gone (Ctrl-C), it hears nothing."""
     if fd is not None:
-        try:
+        with contextlib.suppress(OSError):
             os.write(fd, text.encode())
-        finally:
-            os.close(fd)
+        os.close(fd)
 
 
 def _duration_text(seconds: float | None) -> str:
