@@ -6,8 +6,10 @@
     place.py    where the server listens, and the checks before using it
     wire.py     frames: a 4-byte length, then JSON
     stamp.py    what the server's code and interpreter must match to run a client's command
-    serve.py    the server: admission, the queue, one command at a time in the main thread
+    serve.py    the server: the socket, the queue, one command at a time in the main thread
+    admission.py  what a connection and its request must be for its command to run
     command.py  one command: the client's process state set up, run, put back
-    streams.py  stdout and stderr that write to the client; interrupts forwarded
+    streams.py  stdout and stderr that write to the client; acks and signals read back
+    interrupts.py  Ctrl-C for the command, SIGINT and SIGTERM for the server
     control.py  start, stop, status
 """

@@ -19,7 +19,6 @@ import queue
 import shlex
 import signal
 import socket
-import struct
 import threading
 import time
 from dataclasses import dataclass
@@ -28,6 +27,7 @@ from typing import Any, TextIO
 from edgemodels import __version__, resident
 from edgemodels.errors import OutputError, UsageError
 from edgemodels.server import wire
+from edgemodels.server.admission import changed, first_difference, same_user, well_formed
 from edgemodels.server.command import CannotEnter, client_state, run_command
 from edgemodels.server.interrupts import BUSY, IDLE, Interrupts, ServerStop
 from edgemodels.server.place import Place, ensure_folder, recorded_pid, take_lock
@@ -205,7 +205,7 @@ class Server:
                 conn.close()
 
     def _admit(self, conn: socket.socket) -> None:
-        if not _same_user(conn):
+        if not same_user(conn):
             conn.close()
             return
         conn.settimeout(FIRST_FRAME_SECONDS)
@@ -237,18 +237,18 @@ class Server:
         """Why this server must not run the request's command, if so."""
         if self.interrupts.stopping:
             return "the server is stopping"
-        if request.get("v") != PROTOCOL or not _well_formed(request):
+        if request.get("v") != PROTOCOL or not well_formed(request):
             return "another protocol"
         if request.get("stamp") != self.stamp:
             self.log(
-                f"a client's code differs: {_first_difference(request.get('stamp'), self.stamp)}"
+                f"a client's code differs: {first_difference(request.get('stamp'), self.stamp)}"
             )
             if code_stamp() != self.stamp:
                 self.stop("edgemodels' files have changed since the server started")
                 return "the server's code is out of date"
             return "another edgemodels installation"
         if request.get("python") != self.python:
-            return f"other interpreter settings: {_changed(request.get('python'), self.python)}"
+            return f"other interpreter settings: {changed(request.get('python'), self.python)}"
         return None
 
     def stop(self, why: str) -> None:
@@ -295,57 +295,6 @@ class Server:
         os.close(self.listening.lock)
 
 
-REQUEST: dict[str, type] = {
-    "argv": list,
-    "argv0": str,
-    "cwd": str,
-    "env": dict,
-    "umask": int,
-    "streams": dict,
-}
-STREAM: dict[str, type | tuple[type, ...]] = {
-    "tty": bool,
-    "size": (list, type(None)),
-    "encoding": str,
-    "errors": str,
-}
-
-
-def _well_formed(request: dict[str, Any]) -> bool:
-    """The fields a command is run with, of the right types (the rest is compared)."""
-    streams = request.get("streams")
-    return (
-        all(isinstance(request.get(key), kind) for key, kind in REQUEST.items())
-        and isinstance(streams, dict)
-        and all(
-            isinstance(streams.get(name), dict)
-            and all(isinstance(streams[name].get(key), kind) for key, kind in STREAM.items())
-            for name in ("stdout", "stderr")
-        )
-        and isinstance(streams.get("stdin"), dict)
-    )
-
-
-def _first_difference(theirs: object, ours: str) -> str:
-    """The first line of the client's code stamp that is not the server's (a file)."""
-    lines = str(theirs).splitlines()
-    mine = ours.splitlines()
-    for index, line in enumerate(lines):
-        if index >= len(mine) or line != mine[index]:
-            return f"{line!r}, here {mine[index]!r}" if index < len(mine) else repr(line)
-    return f"the server also has {mine[len(lines)]!r}" if len(mine) > len(lines) else "?"
-
-
-def _changed(theirs: object, ours: dict[str, Any]) -> str:
-    if not isinstance(theirs, dict):
-        return "none"
-    return ", ".join(
-        f"{key} {theirs.get(key)!r} (here {ours[key]!r})"
-        for key in ours
-        if theirs.get(key) != ours[key]
-    )
-
-
 def _left(conn: socket.socket) -> bool:
     try:
         return conn.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b""
@@ -353,16 +302,6 @@ def _left(conn: socket.socket) -> bool:
         return False
     except OSError:
         return True
-
-
-def _same_user(conn: socket.socket) -> bool:
-    """The folder is the user's alone, but root can still connect: only the user's own
-    processes are served."""
-    if not hasattr(socket, "SO_PEERCRED"):
-        return True
-    size = struct.calcsize("3i")
-    _, uid, _ = struct.unpack("3i", conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, size))
-    return bool(uid == os.getuid())
 
 
 def resident_memory() -> int | None:
