@@ -21,6 +21,7 @@ import signal
 import socket
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TextIO
 
@@ -142,9 +143,19 @@ class Server:
 
     def _collect(self) -> None:
         """A full collection once the commands have stopped coming for a moment: in
-        between, a client would wait for it (tens of milliseconds on a large heap)."""
+        between, a client would wait for it (tens of milliseconds on a large heap). What
+        the commands learned goes into the output folders' caches then too, for the runs
+        made without the server (resident.Resident.flush)."""
         gc.collect()
+        self._keep("write the caches", self.state.flush)
         self.litter = False
+
+    def _keep(self, what: str, step: Callable[[], None]) -> None:
+        """A cache is only a cache: failing to write one is logged, never the server's end."""
+        try:
+            step()
+        except Exception as exc:
+            self.log(f"could not {what}: {type(exc).__name__}: {exc}")
 
     def _wait(self) -> float | None:
         """How long to wait for the next command: until the idle timeout, or until it is
@@ -291,6 +302,7 @@ class Server:
                 break
             if item is not None:
                 self._answer(item[0], {"stale": "the server is stopping"})
+        self._keep("write the caches and close the watches", self.state.close)
         self.log(f"stopped after {self.commands} commands")
         os.close(self.listening.lock)
 
