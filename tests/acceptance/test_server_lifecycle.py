@@ -179,6 +179,21 @@ def test_edgemodels_server_off_runs_on_its_own(server: Server, work: Path) -> No
     assert server.commands() == []
 
 
+def test_what_a_served_generate_learned_is_written_when_commands_pause(
+    server: Server, work: Path
+) -> None:
+    """The server keeps its cache in memory while commands come (resident.py), and writes
+    it into the output folder once they pause, for the runs made without it."""
+    assert server.run(["generate", "lrt", "-o", "deploy"], work).returncode == 0
+    cache = work / "deploy" / ".edgemodels" / "cache"
+    deadline = time.monotonic() + 15
+    while not cache.is_file() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert cache.is_file(), server.log_text()
+    again = server.run(["generate", "lrt", "-o", "deploy"], work, served=False)
+    assert again.returncode == 0 and "0 added, 0 changed, 0 removed" in again.stdout
+
+
 # --- a server missing, dead, out of date or not to be trusted --------------------------
 
 

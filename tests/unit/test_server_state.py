@@ -101,8 +101,9 @@ def served(message: dict[str, Any]) -> tuple[int, Client]:
     interrupts = Interrupts()
     channel = Channel(ours, interrupts.forward)
     interrupts.begin(channel)
+    state = resident.Resident()  # what a server keeps (its watches hold fds) until it stops
     try:
-        with client_state(message, channel), resident.active(resident.Resident()):
+        with client_state(message, channel), resident.active(state):
             channel.start()
             status = run_command(message, interrupts)
     finally:
@@ -110,6 +111,7 @@ def served(message: dict[str, Any]) -> tuple[int, Client]:
         channel.close()
         client.thread.join()
         theirs.close()
+        state.close()
     return status, client
 
 
