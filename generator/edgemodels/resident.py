@@ -5,9 +5,10 @@ its own finds None and works as it always has. The server wraps each command it 
 `active(state)`.
 
 Everything kept is checked before it is used, as the on-disk cache is (treecache.py): a
-render is found by the digest of everything it reads, a file's content by its stat. So what
-happened between two commands (an edit, a `git checkout`, a run without the server) costs
-time, never a wrong result.
+render is found by the digest of everything it reads, a result of the work per model by
+the identity of its inputs (recall.py), a file's content by its stat, or by an inotify
+watch that saw no change of it since (watch.py). So what happened between two commands (an
+edit, a `git checkout`, a run without the server) costs time, never a wrong result.
 """
 
 from __future__ import annotations
