@@ -22,12 +22,15 @@ from edgemodels.tree import (
     JOURNAL_PATH,
     MANIFEST_PATH,
     Conflict,
+    Kind,
     Manifest,
     Plan,
+    PlanParts,
     State,
     check_path,
     digest,
     parse_manifest,
+    stale,
 )
 from edgemodels.treemerge import marker_line
 
@@ -36,7 +39,6 @@ LINK_MODE = "120000"
 GITLINK_MODE = "160000"  # a submodule: checked out as an (empty) folder
 MAX_INDEXED = 4 * 1024 * 1024  # bytes of a file read to say which version it deploys
 
-Kind = Literal["missing", "file", "dir", "other"]
 HashName = Literal["sha1", "sha256"]
 
 
@@ -146,41 +148,15 @@ def plan_branch(
     """`plan_tree` for the branch's folder: what publishing `tree` adds, changes, removes
     and refuses (a hand edit, a file not ours in the way, a symlink where a folder goes)."""
     owned = manifest.files
-    added: list[str] = []
-    changed: list[str] = []
-    conflicts: list[Conflict] = []
-    overwritten: list[str] = []
-    unchanged = 0
+    parts = PlanParts()
     if manifest.merged_at is not None and not force:
         merged = CONFLICT_DETAIL["merged"]
-        conflicts.append(Conflict(MANIFEST_PATH, "merged", merged, manifest.merged_at))
+        parts.conflicts.append(Conflict(MANIFEST_PATH, "merged", merged, manifest.merged_at))
     for path in sorted(tree):
         check_path(path)
-        state = _compare(folder, path, owned.get(path))
-        if state == "unchanged":
-            unchanged += 1
-        elif state == "added":
-            added.append(path)
-        elif state == "changed":
-            changed.append(path)
-        elif state in ("hand-edited", "merged") and force:
-            changed.append(path)
-            overwritten.append(path)
-        elif state == "merged":
-            line = marker_line(folder.read(path) or b"") or 1
-            conflicts.append(Conflict(path, state, CONFLICT_DETAIL[state], line))
-        else:
-            conflicts.append(Conflict(path, state, CONFLICT_DETAIL[state]))
-    removed = _stale(folder, tree, owned, force, conflicts, overwritten)
-    return Plan(
-        tuple(added),
-        tuple(changed),
-        tuple(removed),
-        unchanged,
-        tuple(conflicts),
-        JOURNAL_PATH in folder.entries,
-        tuple(sorted(overwritten)),
-    )
+        parts.take(folder, path, _compare(folder, path, owned.get(path)), force)
+    removed = stale(folder, tree, owned, force, parts)
+    return parts.plan(removed, JOURNAL_PATH in folder.entries)
 
 
 def _compare(folder: BranchFolder, path: str, owned_sha: str | None) -> State:
@@ -203,37 +179,3 @@ def _compare(folder: BranchFolder, path: str, owned_sha: str | None) -> State:
     if digest(old) == owned_sha:
         return "changed"
     return "merged" if marker_line(old) else "hand-edited"
-
-
-def _stale(
-    folder: BranchFolder,
-    tree: Mapping[str, bytes],
-    owned: Mapping[str, str],
-    force: bool,
-    conflicts: list[Conflict],
-    overwritten: list[str],
-) -> list[str]:
-    """Owned files the new tree no longer has: removed, unless edited by hand."""
-    removed = []
-    for path in sorted(set(owned) - set(tree)):
-        kind = folder.kind(path) if folder.parents_ok(path) else "missing"
-        if kind in ("missing", "dir"):
-            continue  # already gone, or replaced by a folder that is not ours
-        data = folder.read(path)
-        if data is not None and digest(data) == owned[path]:
-            removed.append(path)
-        elif force:
-            removed.append(path)
-            overwritten.append(path)
-        elif data is not None and (line := marker_line(data)):
-            conflicts.append(Conflict(path, "merged", CONFLICT_DETAIL["merged"], line))
-        else:
-            conflicts.append(
-                Conflict(
-                    path,
-                    "hand-edited",
-                    "generated file was edited by hand and is no "
-                    "longer generated; delete it yourself, or rerun with --force",
-                )
-            )
-    return removed

@@ -39,7 +39,7 @@ from functools import lru_cache
 from hashlib import sha256
 from json.encoder import encode_basestring as encode_string
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Protocol
 
 from edgemodels.errors import OutputError
 from edgemodels.treecache import CACHE_FILES, TreeCache
@@ -256,7 +256,7 @@ def _manifest_files(where: str, raw: bytes) -> dict[str, str]:
 
 # --- reading the folder without following symlinks ---------------------------------------
 
-_Kind = Literal["missing", "file", "dir", "other"]
+Kind = Literal["missing", "file", "dir", "other"]
 
 
 class _Folder:
@@ -297,8 +297,11 @@ class _Folder:
                 return False
         return True
 
-    def kind(self, path: str) -> _Kind:
+    def kind(self, path: str) -> Kind:
         return _kind(self.lstat(path))
+
+    def read(self, path: str) -> bytes | None:
+        return _read_regular(self.root, path) if self.kind(path) == "file" else None
 
     def lstat(self, path: str) -> os.stat_result | None:
         try:
@@ -307,7 +310,7 @@ class _Folder:
             return None
 
 
-def _kind(st: os.stat_result | None) -> _Kind:
+def _kind(st: os.stat_result | None) -> Kind:
     if st is None:
         return "missing"
     if stat.S_ISDIR(st.st_mode):
@@ -355,14 +358,10 @@ def plan_tree(
     owned = manifest.files
     folder = _Folder(out, cache or TreeCache())
     folder.cache.bind(owned, manifest.raw)
-    added: list[str] = []
-    changed: list[str] = []
-    conflicts: list[Conflict] = []
-    overwritten: list[str] = []
-    unchanged = 0
+    parts = PlanParts()
     if manifest.merged_at is not None and not force:
         merged = CONFLICT_DETAIL["merged"]
-        conflicts.append(Conflict(MANIFEST_PATH, "merged", merged, manifest.merged_at))
+        parts.conflicts.append(Conflict(MANIFEST_PATH, "merged", merged, manifest.merged_at))
     records, seen, digests = folder.cache.records, folder.cache.seen, folder.cache.digests
     good, prefix = folder.good, folder.prefix
     watched = folder.cache.watched
@@ -397,35 +396,11 @@ def plan_tree(
                 settled = False
             if settled:
                 seen[path] = record
-                unchanged += 1
+                parts.unchanged += 1
                 continue
-        state = _compare(folder, path, new, owned_sha)
-        if state == "unchanged":
-            unchanged += 1
-        elif state == "added":
-            added.append(path)
-        elif state == "changed":
-            changed.append(path)
-        elif state in ("hand-edited", "merged") and force:
-            changed.append(path)
-            overwritten.append(path)
-        elif state == "leftover" and force:  # edgemodels' own file, of another catalogue
-            changed.append(path)
-        elif state == "merged":
-            line = marker_line(_read_regular(out, path) or b"") or 1
-            conflicts.append(Conflict(path, state, CONFLICT_DETAIL[state], line))
-        else:
-            conflicts.append(Conflict(path, state, CONFLICT_DETAIL[state]))
-    removed = _stale(folder, tree, owned, force, conflicts, overwritten)
-    return Plan(
-        tuple(added),
-        tuple(changed),
-        tuple(removed),
-        unchanged,
-        tuple(conflicts),
-        (out / JOURNAL_PATH).exists(),
-        tuple(sorted(overwritten)),
-    )
+        parts.take(folder, path, _compare(folder, path, new, owned_sha), force)
+    removed = stale(folder, tree, owned, force, parts)
+    return parts.plan(removed, (out / JOURNAL_PATH).exists())
 
 
 CONFLICT_DETAIL: dict[str, str] = {
@@ -483,13 +458,66 @@ def _compare(folder: _Folder, path: str, new: bytes, owned_sha: str | None) -> S
     return "merged" if marker_line(old or b"") else "hand-edited"
 
 
-def _stale(
-    folder: _Folder,
+class FolderView(Protocol):
+    """What the comparison asks of a folder: the output folder here, the deploy branch's
+    folder in git objects in branchplan.py."""
+
+    def kind(self, path: str) -> Kind: ...
+
+    def parents_ok(self, path: str) -> bool: ...
+
+    def read(self, path: str) -> bytes | None:
+        """A regular file's bytes; None for anything else."""
+        ...
+
+
+@dataclass
+class PlanParts:
+    """A plan as its files are compared one by one."""
+
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    conflicts: list[Conflict] = field(default_factory=list)
+    overwritten: list[str] = field(default_factory=list)
+    unchanged: int = 0
+
+    def take(self, folder: FolderView, path: str, state: State, force: bool) -> None:
+        """Put `path`, found in `state`, where it goes."""
+        if state == "unchanged":
+            self.unchanged += 1
+        elif state == "added":
+            self.added.append(path)
+        elif state == "changed":
+            self.changed.append(path)
+        elif state in ("hand-edited", "merged") and force:
+            self.changed.append(path)
+            self.overwritten.append(path)
+        elif state == "leftover" and force:  # edgemodels' own file, of another catalogue
+            self.changed.append(path)
+        elif state == "merged":
+            line = marker_line(folder.read(path) or b"") or 1
+            self.conflicts.append(Conflict(path, state, CONFLICT_DETAIL[state], line))
+        else:
+            self.conflicts.append(Conflict(path, state, CONFLICT_DETAIL[state]))
+
+    def plan(self, removed: list[str], interrupted: bool) -> Plan:
+        return Plan(
+            tuple(self.added),
+            tuple(self.changed),
+            tuple(removed),
+            self.unchanged,
+            tuple(self.conflicts),
+            interrupted,
+            tuple(sorted(self.overwritten)),
+        )
+
+
+def stale(
+    folder: FolderView,
     tree: Mapping[str, bytes],
     owned: Mapping[str, str],
     force: bool,
-    conflicts: list[Conflict],
-    overwritten: list[str],
+    parts: PlanParts,
 ) -> list[str]:
     """Owned files the new tree no longer has: removed, unless edited by hand."""
     removed = []
@@ -497,16 +525,16 @@ def _stale(
         kind = folder.kind(path) if folder.parents_ok(path) else "missing"
         if kind in ("missing", "dir"):
             continue  # already gone, or replaced by a folder that is not ours
-        data = _read_regular(folder.root, path) if kind == "file" else None
+        data = folder.read(path)
         if data is not None and digest(data) == owned[path]:
             removed.append(path)
         elif force:
             removed.append(path)
-            overwritten.append(path)
+            parts.overwritten.append(path)
         elif data is not None and (line := marker_line(data)):
-            conflicts.append(Conflict(path, "merged", CONFLICT_DETAIL["merged"], line))
+            parts.conflicts.append(Conflict(path, "merged", CONFLICT_DETAIL["merged"], line))
         else:
-            conflicts.append(
+            parts.conflicts.append(
                 Conflict(
                     path,
                     "hand-edited",
