@@ -352,7 +352,10 @@ def test_a_folder_of_another_user_is_not_used(server: Server, work: Path) -> Non
 # --- two clients, Ctrl-C, a client that leaves, a closed stdout ------------------------
 
 
-def test_clients_wait_their_turn(server: Server, work: Path) -> None:
+@contextlib.contextmanager
+def holding(server: Server, work: Path) -> Iterator[subprocess.Popen[str]]:
+    """A raw client whose `check lrt` has started and holds the server until its stdin
+    closes; stopped however the test ends."""
     holder = subprocess.Popen(
         [sys.executable, str(RAW_CLIENT), "hold", "check", "lrt"],
         cwd=work,
@@ -364,6 +367,14 @@ def test_clients_wait_their_turn(server: Server, work: Path) -> None:
     try:
         assert holder.stdout is not None and holder.stdin is not None
         assert holder.stdout.readline() == "started\n"
+        yield holder
+    finally:
+        stop_popen(holder)
+
+
+def test_clients_wait_their_turn(server: Server, work: Path) -> None:
+    with holding(server, work) as holder:
+        assert holder.stdout is not None and holder.stdin is not None
         assert holder.stdout.readline() in ("n out\n", "err n\n")  # the command now waits
         second = subprocess.Popen(
             [sys.executable, "-m", "edgemodels", "check", "lrt", "--format", "json"],
@@ -377,8 +388,6 @@ def test_clients_wait_their_turn(server: Server, work: Path) -> None:
         assert second.poll() is None  # queued behind the held command
         holder.stdin.close()  # the first client goes: its command ends, the second's runs
         out, err = second.communicate(timeout=60)
-    finally:
-        stop_popen(holder)
     alone = server.run(["check", "lrt", "--format", "json"], work, served=False)
     assert (second.returncode, out, err) == (alone.returncode, alone.stdout, alone.stderr)
     lines = server.wait_for_commands(2)
@@ -521,17 +530,8 @@ def test_a_malformed_request_is_refused_and_the_server_goes_on(server: Server, w
 
 
 def test_ctrl_c_while_waiting_its_turn_leaves_at_once(server: Server, work: Path) -> None:
-    holder = subprocess.Popen(
-        [sys.executable, str(RAW_CLIENT), "hold", "check", "lrt"],
-        cwd=work,
-        env=server.env(),
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert holder.stdout is not None and holder.stdin is not None
-        assert holder.stdout.readline() == "started\n"
+    with holding(server, work) as holder:
+        assert holder.stdin is not None
         waiting = subprocess.Popen(
             [sys.executable, "-m", "edgemodels", "check", "lrt"],
             cwd=work,
@@ -545,8 +545,6 @@ def test_ctrl_c_while_waiting_its_turn_leaves_at_once(server: Server, work: Path
         out, err = waiting.communicate(timeout=10)  # the held command still runs
         assert (waiting.returncode, out, err) == (130, "", "edgemodels: interrupted\n")
         holder.stdin.close()
-    finally:
-        stop_popen(holder)
     assert len(server.wait_for_commands(1)) == 1
     assert server.run(["check", "lrt"], work).returncode == 0
     assert len(server.wait_for_commands(2)) == 2  # the client that left was not run
