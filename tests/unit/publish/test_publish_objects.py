@@ -193,19 +193,7 @@ def test_a_folder_through_a_file_or_symlink_on_the_branch_is_refused(
         (seed / "deploy").write_text("a file\n")
     else:
         os.symlink("elsewhere", seed / "deploy")
-    git("-C", str(seed), "add", "-A")
-    git(
-        "-C",
-        str(seed),
-        "-c",
-        "user.name=t",
-        "-c",
-        "user.email=t@e.org",
-        "commit",
-        "-q",
-        "-m",
-        "seed",
-    )
+    commit_all(seed)
     git("-C", str(seed), "push", "-q", str(bare_repo), "acm-dev")
     for path in ("deploy", "deploy/sub"):
         rc, _, err = publish(
@@ -316,19 +304,7 @@ def test_a_sha256_repository(
     seed = tmp_path / "seed"
     git("init", "-q", "--object-format=sha256", "-b", "acm-dev", str(seed))
     (seed / "notes.md").write_text("kept\n")
-    git("-C", str(seed), "add", "-A")
-    git(
-        "-C",
-        str(seed),
-        "-c",
-        "user.name=t",
-        "-c",
-        "user.email=t@e.org",
-        "commit",
-        "-q",
-        "-m",
-        "seed",
-    )
+    commit_all(seed)
     git("-C", str(seed), "push", "-q", str(bare), "acm-dev")
     args = (str(catalogue), "--repo", str(bare), *WHERE)
     assert publish(capsys, *args)[0] == 0
@@ -472,3 +448,20 @@ def test_ignore_rules_leave_out_no_generated_file_through_a_checkout(
     both()
     assert not any(name.startswith("deploy/models/sktime/") for name in files(checkout))
     assert not any(name.startswith("deploy/.edgemodels/lock") for name in files(checkout))
+
+
+def commit_all(repo: Path, message: str = "seed") -> None:
+    """Commit everything in `repo` as a test author."""
+    git("-C", str(repo), "add", "-A")
+    git(
+        "-C",
+        str(repo),
+        "-c",
+        "user.name=t",
+        "-c",
+        "user.email=t@e.org",
+        "commit",
+        "-q",
+        "-m",
+        message,
+    )
