@@ -9,9 +9,12 @@ and says which paths had an event since it was last asked, as git's fsmonitor do
 It is trusted only where inotify sees every change: on the local filesystems in LOCAL (a
 network filesystem changed from another machine sends no event), one filesystem for the
 whole folder, while no event was dropped (IN_Q_OVERFLOW) and no watched folder was moved
-(its watch would then name the wrong path). Anything else, and any error, answers None:
-the caller compares everything by its stat, as it does without the server. Writes through
-a shared memory mapping send no event; git's fsmonitor has the same blind spot.
+(its watch would then name the wrong path), and while the folder's path still leads to the
+folder watched (a link in it repointed, or a folder above it moved, sends no event; the
+watches are on the folder the path led to when the watch began). Anything else, and any
+error, answers None: the caller compares everything by its stat, as it does without the
+server. Writes through a shared memory mapping send no event; git's fsmonitor has the same
+blind spot.
 
 An output folder's state folder is watched for its own entries (the manifest), not its
 working folders (staging); a catalogue folder's hidden folders (`.git`) are not watched.
@@ -80,10 +83,12 @@ class Watch:
     """Inotify watches on a folder and every folder below it."""
 
     def __init__(self, root: Path, fd: int, skip: Callable[[str], bool]) -> None:
-        self.root = os.fspath(root)
+        self.named = os.path.abspath(root)  # as named: a link, or below one, may change
+        self.root = os.path.realpath(self.named)  # the folder the watches are on
         self.fd = fd
         self.skip = skip
-        self.dev = os.lstat(self.root).st_dev
+        info = os.stat(self.root)
+        self.dev, self.ino = info.st_dev, info.st_ino
         self.folders: dict[int, str] = {}  # watch descriptor -> folder ("" is the root)
         self.dead = False
 
@@ -113,6 +118,8 @@ class Watch:
         event since the last call, or None when some may have been missed: the watch is
         then closed and of no more use."""
         found: set[str] = set()
+        if not self.dead and not self._same_folder():
+            self.dead = True
         while not self.dead:
             try:
                 data = os.read(self.fd, 1 << 16)
@@ -128,6 +135,15 @@ class Watch:
             self.close()
             return None
         return found
+
+    def _same_folder(self) -> bool:
+        """Whether the root's name still leads to the folder watched: a link in its path
+        repointed, or a folder above it moved or replaced, sends no event to the watches."""
+        try:
+            info = os.stat(self.named)
+        except OSError:
+            return False
+        return (info.st_dev, info.st_ino) == (self.dev, self.ino)
 
     def close(self) -> None:
         self.dead = True
@@ -179,7 +195,9 @@ class Watch:
         wd = libc.inotify_add_watch(self.fd, os.fsencode(full), MASK)
         if wd < 0:
             errno = ctypes.get_errno()
-            return errno in (2, 20)  # ENOENT, ENOTDIR: gone, or a link now; its event says so
+            # ENOENT, ENOTDIR: a folder below gone, or a link now (its event says so); the
+            # root itself must be watched
+            return bool(rel) and errno in (2, 20)
         self.folders[wd] = rel
         try:
             with os.scandir(full) as entries:

@@ -383,3 +383,34 @@ def test_with_the_watch_unchanged_files_are_not_even_stat(
     tree_files = [p.removeprefix("out/") for p in stat_taken if p.startswith("out/")]
     assert not [p for p in tree_files if p.startswith("models/paint-inspector/")]
     assert "models/sktime/chart/Chart.yaml" in tree_files  # rewritten: read back
+
+
+def test_a_folder_reached_through_a_link_or_moved_from_above_is_not_trusted(tmp: Path) -> None:
+    """The watches are on folders, the commands name paths: a link repointed, or a folder
+    above the one watched moved or replaced, sends no event, yet the path leads elsewhere."""
+    (tmp / "up").mkdir()
+    shutil.move(tmp / "cat", tmp / "up" / "cat")
+    (tmp / "cat").symlink_to("up/cat")
+    (tmp / "w" / "warm").mkdir(parents=True)
+    (tmp / "warm").symlink_to("w/warm")
+    state = resident.Resident()
+    _same(tmp, state, "first run")
+    _same(tmp, state, "nothing changed")
+    _bump(tmp / "up" / "cat")
+    _same(tmp, state, "edit through the link")
+    shutil.copytree(tmp / "up", tmp / "up2")
+    _bump(tmp / "up2" / "cat")
+    (tmp / "up").rename(tmp / "up.old")
+    (tmp / "up2").rename(tmp / "up")
+    _same(tmp, state, "the folder above replaced")
+    shutil.copytree(tmp / "up" / "cat", tmp / "other")
+    _bump(tmp / "other")
+    (tmp / "cat").unlink()
+    (tmp / "cat").symlink_to("other")
+    _same(tmp, state, "the link repointed")
+    shutil.copytree(tmp / "w", tmp / "w2")
+    (tmp / "w2" / "warm" / "README.md").write_text("a hand edit\n")
+    (tmp / "cold" / "README.md").write_text("a hand edit\n")
+    (tmp / "w").rename(tmp / "w.old")
+    (tmp / "w2").rename(tmp / "w")
+    _same(tmp, state, "the output's folder above replaced")
