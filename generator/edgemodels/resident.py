@@ -40,6 +40,7 @@ from edgemodels.yamlio import ParseMemo, YamlFile, load_positioned
 
 MAX_TREES = 4  # output folders whose state is kept (least recently used dropped first)
 MAX_CATALOGUES = 4  # catalogues (with the folder they are named from) likewise
+MARK = "/" + "/".join(GENERATED_MARK)  # a generated tree's manifest, below its folder
 
 Stat = tuple[int, int, int, int, int]  # size, mtime_ns, ctime_ns, inode, device
 
@@ -133,6 +134,8 @@ class KnownFiles:
             full = os.path.join(self.root, rel)
             if name == GENERATED_MARK[0] or os.path.isdir(full):
                 return True  # a folder came or went, or a generated tree appeared in one
+            if f"/{rel}".endswith(MARK):
+                return True  # a manifest came or went: its folder is skipped, or read again
             if rel in known:
                 if not os.path.isfile(full):
                     return True  # a file of the catalogue was removed

@@ -17,7 +17,8 @@ server. Writes through a shared memory mapping send no event; git's fsmonitor ha
 blind spot.
 
 An output folder's state folder is watched for its own entries (the manifest), not its
-working folders (staging); a catalogue folder's hidden folders (`.git`) are not watched.
+working folders (staging); a catalogue folder's hidden folders (`.git`) are not watched, but
+for its state folders' own entries (a manifest marks a generated tree).
 """
 
 from __future__ import annotations
@@ -215,8 +216,12 @@ def _working_folder(rel: str) -> bool:
 
 
 def hidden(rel: str) -> bool:
-    """A folder whose name starts with '.' (a catalogue's `.git`): never catalogue files."""
-    return rel.rpartition("/")[2].startswith(".")
+    """A folder whose name starts with '.' (a catalogue's `.git`): never catalogue files.
+    A state folder is watched for its own entries all the same: its manifest coming or
+    going makes the folder above a generated tree, skipped by the catalogue, or not."""
+    *above, name = rel.split("/")
+    inside = any(part.startswith(".") for part in above)  # a state folder's working folders
+    return inside or (name.startswith(".") and name != STATE_DIR)
 
 
 def _join(folder: str, name: str) -> str:

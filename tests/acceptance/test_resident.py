@@ -220,6 +220,10 @@ STEPS: list[tuple[str, Edit]] = [
     ("editor swap file", _folder_with("models/.sktime.yaml.swp", "junk")),
     ("unknown target", _sub("models/sktime.yaml", r"targets: \[lrt\]", "targets: [lrtt]")),
     ("target fixed", _sub("models/sktime.yaml", r"targets: \[lrtt\]", "targets: [lrt]")),
+    ("objects in a folder", _folder_with("later/objects.yaml", "kind: ConfigMap\n")),
+    ("a tree begins there", _folder_with("later/.edgemodels/staging/objects.yaml", "")),
+    ("its manifest", _write("later/.edgemodels/manifest.json", "{}")),
+    ("its manifest removed", _remove("later/.edgemodels/manifest.json")),
 ]
 
 
