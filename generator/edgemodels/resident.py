@@ -258,7 +258,8 @@ class Resident:
         now = _policy_key(config, folder)
         if policies is None or now is None or now != key:
             policies = load_policies(config, folder)
-            self._policies = (_policy_key(config, folder), policies)
+            # the stats taken before the load: a file edited since differs from them
+            self._policies = (now, policies)
         return policies
 
     def cache_for(self, out: Path) -> TreeCache:
