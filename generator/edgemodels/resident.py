@@ -63,6 +63,7 @@ class _Listed:
     found: list[Path]
     skipped: list[Path]
     rels: dict[str, str]  # each file (as named) -> its path from the watched folder
+    links: bool  # a link named like a catalogue file: walked again at every load
 
 
 class KnownFiles:
@@ -121,13 +122,18 @@ class KnownFiles:
         """`sources.discover`, walked again only when a file may have come or gone."""
         listed = self._listed
         if self._clean is None or listed is None or listed.path != path or self._moved(listed):
-            found, skipped = discover(path)
+            links: list[str] = []
+            found, skipped = discover(path, links)
             rels = {os.fspath(p): os.path.relpath(p, self.root) for p in found}
-            listed = self._listed = _Listed(path, found, skipped, rels)
+            linked = bool(links) or (self.single and os.path.islink(path))
+            listed = self._listed = _Listed(path, found, skipped, rels, linked)
         return listed.found, listed.skipped
 
     def _moved(self, listed: _Listed) -> bool:
-        """A change that may add or remove a catalogue file: the folder is walked again."""
+        """A change that may add or remove a catalogue file: the folder is walked again.
+        A link's target may come or go where no watch sees it: its folder is always walked."""
+        if listed.links:
+            return True
         known = set(listed.rels.values())
         for rel in self.dirty:
             name = rel.rpartition("/")[2]

@@ -61,6 +61,23 @@ def _folder_with(rel: str, text: str) -> Edit:
     return edit
 
 
+def _link(rel: str, target: str) -> Edit:
+    return lambda cat: (cat / rel).symlink_to(target)
+
+
+def _outside(text: str | None) -> Edit:
+    """Write (None: remove) a file beside the catalogue folder, where no watch sees it."""
+
+    def edit(cat: Path) -> None:
+        path = cat.parent / "outside.yaml"
+        if text is None:
+            path.unlink()
+        else:
+            path.write_text(text)
+
+    return edit
+
+
 def _touch(rel: str) -> Edit:
     return lambda cat: (cat / rel).write_text((cat / rel).read_text())
 
@@ -108,6 +125,11 @@ STEPS: list[tuple[str, Edit]] = [
     ("duplicate fixed", _sub("models/extra.yaml", "name: sktime", "name: extra")),
     ("rename file", _rename("models/extra.yaml", "models/more.yaml")),
     ("touch unchanged", _touch("models/sktime.yaml")),
+    ("a link to no file", _link("models/linked.yaml", "../../outside.yaml")),
+    ("its file appears", _outside(NEW_MODEL.replace("extra", "linked"))),
+    ("its file edited", _outside(NEW_MODEL.replace("extra", "linked2"))),
+    ("its file gone", _outside(None)),
+    ("the link removed", _remove("models/linked.yaml")),
     ("over limit", _sub("models/sktime.yaml", "limits: {memory: 1Gi}", "limits: {memory: 256Mi}")),
     ("limit fixed", _sub("models/sktime.yaml", "limits: {memory: 256Mi}", "limits: {memory: 1Gi}")),
     (
@@ -418,3 +440,28 @@ def test_a_folder_reached_through_a_link_or_moved_from_above_is_not_trusted(tmp:
     (tmp / "w").rename(tmp / "w.old")
     (tmp / "w2").rename(tmp / "w")
     _same(tmp, state, "the output's folder above replaced")
+
+
+def test_a_catalogue_file_through_a_link_whose_file_goes(tmp: Path) -> None:
+    """A one-file catalogue that is a link: its file may go where no watch sees it."""
+    one = tmp / "one"
+    one.mkdir()
+    (one / "catalogue.yaml").symlink_to(tmp / "elsewhere.yaml")
+    (tmp / "elsewhere.yaml").write_text(_one_file(tmp / "cat"))
+    state = resident.Resident()
+    runs = []
+    for _ in range(2):
+        time.sleep(RACY_NS / 1e9 * 1.2)
+        runs.append(_run(["check", "one/catalogue.yaml"], tmp, state))
+    (tmp / "elsewhere.yaml").unlink()
+    time.sleep(RACY_NS / 1e9 * 1.2)
+    cold = _run(["check", "one/catalogue.yaml"], tmp, None)
+    assert _run(["check", "one/catalogue.yaml"], tmp, state) == cold
+    assert cold[0] != 0 and runs[0][0] == 0
+
+
+def _one_file(cat: Path) -> str:
+    """The catalogue's files as one file."""
+    return (cat / "catalogue.yaml").read_text() + (cat / "targets.yaml").read_text().removeprefix(
+        HEADER
+    )

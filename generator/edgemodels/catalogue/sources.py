@@ -88,7 +88,7 @@ def _add_settings(found: dict[str, Location], node: Node, prefix: str) -> None:
             found[f"{prefix}.{key}"] = node.at(key)
 
 
-def discover(path: Path) -> tuple[list[Path], list[Path]]:
+def discover(path: Path, links: list[str] | None = None) -> tuple[list[Path], list[Path]]:
     """The files of a catalogue, in a stable order, and the folders skipped because they
     hold a tree edgemodels generated (`.edgemodels/manifest.json`): its YAML is Kubernetes
     objects, not catalogue files, and reading it would bury the catalogue in findings.
@@ -97,7 +97,9 @@ def discover(path: Path) -> tuple[list[Path], list[Path]]:
     folders are not walked at all (a `.git` folder holds thousands of files). A link to a
     file counts as the file; a link to a folder is not followed (it may lead out of the
     catalogue, or in a loop). Files are ordered by their path's parts, as pathlib orders
-    paths: the first definition of a section wins (sources.merge)."""
+    paths: the first definition of a section wins (sources.merge). `links` gets each link
+    named like a catalogue file, its target there or not: its target's edits, and its
+    coming or going, happen elsewhere."""
     if not path.exists():
         raise InputError(f"{path}: no such file or directory")
     if path.is_file():
@@ -106,7 +108,7 @@ def discover(path: Path) -> tuple[list[Path], list[Path]]:
         raise InputError(f"{path}: not a file or directory")
     found: list[tuple[tuple[str, ...], str]] = []
     generated: list[tuple[str, ...]] = []
-    _walk(os.fspath(path), (), found, generated, path)
+    _walk(os.fspath(path), (), found, generated, path, links)
     found.sort()
     generated.sort()
     return [path.joinpath(*parts) for parts, _ in found], [path.joinpath(*g) for g in generated]
@@ -118,6 +120,7 @@ def _walk(
     found: list[tuple[tuple[str, ...], str]],
     generated: list[tuple[str, ...]],
     root: Path,
+    links: list[str] | None = None,
 ) -> None:
     """Add the catalogue files below `folder` (named by `parts` from the catalogue's root);
     a folder holding a generated tree, the root too, adds itself to `generated` instead."""
@@ -134,8 +137,12 @@ def _walk(
             continue
         try:
             if entry.is_dir(follow_symlinks=False):
-                _walk(entry.path, (*parts, entry.name), found, generated, root)
-            elif entry.name.endswith((".yaml", ".yml")) and entry.is_file():
+                _walk(entry.path, (*parts, entry.name), found, generated, root, links)
+                continue
+            yaml = entry.name.endswith((".yaml", ".yml"))
+            if yaml and links is not None and entry.is_symlink():
+                links.append(entry.path)
+            if yaml and entry.is_file():
                 found.append(((*parts, entry.name), entry.path))
                 if len(found) > MAX_FILES:
                     raise InputError(f"{root}: more than {MAX_FILES} YAML files")
