@@ -241,13 +241,15 @@ class Resident:
 
     def __init__(self) -> None:
         self._outputs: OrderedDict[str, _Output] = OrderedDict()
-        self._catalogues: OrderedDict[tuple[str, str], KnownFiles] = OrderedDict()
+        self._catalogues: OrderedDict[tuple[str, str, bool], KnownFiles] = OrderedDict()
         self._policies: tuple[object, PolicySet | None] = (None, None)
 
     def files_of(self, catalogue: Path, base: Path) -> KnownFiles:
         """What is known of `catalogue`'s files, named from `base` (findings name files
         relative to the folder a command runs in)."""
-        key = (os.path.realpath(catalogue), os.path.realpath(base))
+        # A file and a folder are watched apart (a file's folder for its own entries only):
+        # a file replaced by a folder of its name is another catalogue
+        key = (os.path.realpath(catalogue), os.path.realpath(base), catalogue.is_dir())
         known = self._catalogues.get(key)
         if known is None:
             known = self._catalogues[key] = KnownFiles(catalogue)

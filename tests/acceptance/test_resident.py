@@ -465,3 +465,26 @@ def _one_file(cat: Path) -> str:
     return (cat / "catalogue.yaml").read_text() + (cat / "targets.yaml").read_text().removeprefix(
         HEADER
     )
+
+
+def test_a_catalogue_file_replaced_by_a_folder_of_that_name(tmp: Path) -> None:
+    """The watch of a one-file catalogue looks at the entries of its folder only."""
+    (tmp / "one.yaml").write_text(_one_file(tmp / "cat"))
+    state = resident.Resident()
+    for _ in range(2):
+        time.sleep(RACY_NS / 1e9 * 1.2)
+        assert _run(["check", "one.yaml"], tmp, state)[0] == 0
+    (tmp / "one.yaml").unlink()
+    shutil.copytree(tmp / "cat", tmp / "one.yaml")
+    for edit in (None, _bump):
+        if edit is not None:
+            edit(tmp / "one.yaml")
+        time.sleep(RACY_NS / 1e9 * 1.2)
+        assert _run(["check", "one.yaml"], tmp, state) == _run(["check", "one.yaml"], tmp, None)
+        warm = _run(["generate", "one.yaml", "-o", "warm"], tmp, state)
+        cold = _run(["generate", "one.yaml", "-o", "cold"], tmp, None)
+        assert (warm[0], warm[1].replace("warm", "OUT")) == (
+            cold[0],
+            cold[1].replace("cold", "OUT"),
+        )
+        assert files_of(tmp / "warm") == files_of(tmp / "cold")
