@@ -52,7 +52,7 @@ class _Read:
     found: list[Diagnostic]
     schema: list[Diagnostic] | None = None
     used: int = 0  # the load that last used it
-    link: bool = False  # a symlink when read: its target's edits send no event here
+    link: bool = False  # a symlink or hard link when read: edits may send no event here
 
 
 @dataclass(frozen=True)
@@ -182,7 +182,9 @@ class KnownFiles:
         if st.st_ctime_ns < now - RACY_NS:
             if not yf.vetted and yf.data is not None and not scan_value(yf.data):
                 yf = replace(yf, vetted=True)  # scanned once here, not at every command
-            link = os.path.islink(path)  # edits of its target send no event here
+            # a link's target, or a file of more names than one, may be written through a
+            # name no watch here sees: its stat is taken at every load
+            link = st.st_nlink > 1 or os.path.islink(path)
             self._files[key] = _Read(stat, yf, found, None, self._load, link)
             self._by_id[id(yf)] = self._files[key]
         return yf, found

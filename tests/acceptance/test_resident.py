@@ -78,6 +78,11 @@ def _outside(text: str | None) -> Edit:
     return edit
 
 
+def _hard_link(rel: str) -> Edit:
+    """A second name for a catalogue file, outside the catalogue folder."""
+    return lambda cat: os.link(cat / rel, cat.parent / "outside.yaml")
+
+
 def _touch(rel: str) -> Edit:
     return lambda cat: (cat / rel).write_text((cat / rel).read_text())
 
@@ -130,6 +135,10 @@ STEPS: list[tuple[str, Edit]] = [
     ("its file edited", _outside(NEW_MODEL.replace("extra", "linked2"))),
     ("its file gone", _outside(None)),
     ("the link removed", _remove("models/linked.yaml")),
+    ("a second name outside", _hard_link("models/more.yaml")),
+    ("edited by its own name", _sub("models/more.yaml", "0.2.0\n", "0.3.0\n")),
+    ("edited by that name", _outside(NEW_MODEL.replace("0.1.0", "0.4.0"))),
+    ("the second name removed", _outside(None)),
     ("over limit", _sub("models/sktime.yaml", "limits: {memory: 1Gi}", "limits: {memory: 256Mi}")),
     ("limit fixed", _sub("models/sktime.yaml", "limits: {memory: 256Mi}", "limits: {memory: 1Gi}")),
     (
