@@ -420,11 +420,12 @@ def test_a_client_that_leaves_stops_its_command(server: Server, work: Path) -> N
     assert server.run(["check", "lrt"], work).returncode == 0  # and serves the next one
 
 
-def test_ctrl_c_stops_the_command_as_it_would_stop_it_alone(server: Server, tmp_path: Path) -> None:
-    catalogue = _fleet(tmp_path, models=150)
+def _interrupted(server: Server, args: list[str], cwd: Path) -> tuple[int, str, str]:
+    """Run `edgemodels ARGS` through the server and press Ctrl-C once the server runs it:
+    (exit code, stdout, stderr)."""
     client = subprocess.Popen(
-        [sys.executable, "-m", "edgemodels", "check", str(catalogue)],
-        cwd=tmp_path,
+        [sys.executable, "-m", "edgemodels", *args],
+        cwd=cwd,
         env=server.env(),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -436,7 +437,13 @@ def test_ctrl_c_stops_the_command_as_it_would_stop_it_alone(server: Server, tmp_
         out, err = client.communicate(timeout=60)
     finally:
         stop_popen(client)
-    assert (client.returncode, out) == (130, "")
+    return client.returncode, out, err
+
+
+def test_ctrl_c_stops_the_command_as_it_would_stop_it_alone(server: Server, tmp_path: Path) -> None:
+    catalogue = _fleet(tmp_path, models=150)
+    returncode, out, err = _interrupted(server, ["check", str(catalogue)], tmp_path)
+    assert (returncode, out) == (130, "")
     assert err in INTERRUPTED
     (line,) = server.wait_for_commands(1)
     assert ": exit 130 in " in line
@@ -446,29 +453,18 @@ def test_ctrl_c_stops_the_command_as_it_would_stop_it_alone(server: Server, tmp_
 def test_ctrl_c_during_generate_leaves_no_half_written_tree(server: Server, tmp_path: Path) -> None:
     catalogue = _fleet(tmp_path, models=60)
     out = tmp_path / "deploy"
-    client = subprocess.Popen(
-        [sys.executable, "-m", "edgemodels", "generate", str(catalogue), "-o", str(out)],
-        cwd=tmp_path,
-        env=server.env(),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
+    returncode, _, err = _interrupted(
+        server, ["generate", str(catalogue), "-o", str(out)], tmp_path
     )
-    try:
-        _wait_until_running(server)
-        client.send_signal(signal.SIGINT)
-        _, err = client.communicate(timeout=60)
-    finally:
-        stop_popen(client)
     # 0: the commit had begun, and it is never cut short
-    assert (client.returncode, err) == (0, "") or (client.returncode == 130 and err in INTERRUPTED)
+    assert (returncode, err) == (0, "") or (returncode == 130 and err in INTERRUPTED)
     check = server.run(
         ["generate", str(catalogue), "-o", str(out), "--check"], tmp_path, served=False
     )
     if (out / ".edgemodels" / "manifest.json").exists():  # a tree: the whole of it
         assert check.returncode == 0, check.stdout
     else:
-        assert client.returncode == 130
+        assert returncode == 130
     again = server.run(["generate", str(catalogue), "-o", str(out)], tmp_path)
     assert again.returncode == 0, again.stderr
 

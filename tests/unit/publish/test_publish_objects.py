@@ -137,9 +137,7 @@ def test_files_not_ours_symlinks_and_modes_are_kept(
     capsys: pytest.CaptureFixture[str], catalogue: Path, bare_repo: Path, tmp_path: Path
 ) -> None:
     args = (str(catalogue), "--repo", str(bare_repo), *WHERE)
-    assert publish(capsys, *args)[0] == 0
-    clone = tmp_path / "colleague"
-    git("clone", "-q", "--branch", "acm-dev", str(bare_repo), str(clone))
+    clone = published_clone(capsys, args, bare_repo, tmp_path)
     folder = clone / "deploy"
     (folder / "tools").mkdir()
     (folder / "tools" / "run.sh").write_text("#!/bin/sh\necho hi\n")
@@ -163,9 +161,7 @@ def test_a_symlink_over_a_generated_file_is_a_hand_edit(
     capsys: pytest.CaptureFixture[str], catalogue: Path, bare_repo: Path, tmp_path: Path
 ) -> None:
     args = (str(catalogue), "--repo", str(bare_repo), *WHERE)
-    assert publish(capsys, *args)[0] == 0
-    clone = tmp_path / "colleague"
-    git("clone", "-q", "--branch", "acm-dev", str(bare_repo), str(clone))
+    clone = published_clone(capsys, args, bare_repo, tmp_path)
     chart = clone / "deploy" / "models" / "sktime" / "chart" / "values.yaml"
     chart.unlink()
     os.symlink("/etc/passwd", chart)
@@ -465,3 +461,13 @@ def commit_all(repo: Path, message: str = "seed") -> None:
         "-m",
         message,
     )
+
+
+def published_clone(
+    capsys: pytest.CaptureFixture[str], args: tuple[str, ...], bare: Path, tmp_path: Path
+) -> Path:
+    """Publish with `args`, then a colleague's clone of the deploy branch."""
+    assert publish(capsys, *args)[0] == 0
+    clone = tmp_path / "colleague"
+    git("clone", "-q", "--branch", "acm-dev", str(bare), str(clone))
+    return clone
