@@ -40,7 +40,8 @@ from edgemodels.plan.evaluate import Sites
 from edgemodels.plan.guards import name_list, setting_at
 from edgemodels.selectors import count
 
-MIGRATION = 'README, "Moving from Subscriptions to Argo CD"'
+# Read in a catalogue repository, which has a README of its own: name whose README it is.
+MIGRATION = 'edgemodels\' own README, "Moving from Subscriptions to Argo CD"'
 
 
 def _subscriptions(catalogue: Catalogue) -> bool:
