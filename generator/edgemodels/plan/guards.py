@@ -289,18 +289,29 @@ def unlabelled_site_findings(after: Evaluation, sites: Sites) -> list[Diagnostic
     selected = 0
     for mask in after.placements.values():
         selected |= mask
+    hint = _label_example(after.catalogue)
     return [
         _finding(
             site.location,
             "D120",
             "unlabelled-site",
             f"site {site.name} has no labels, and no target can select it: no model goes"
-            " there (give it the labels its targets select on, such as env: lrt)",
+            f" there (give it the labels its targets select on{hint})",
             "warning",
         )
         for number, site in enumerate(sites.inventory.sites)
         if not selected >> number & 1 and all(key == CLUSTER_NAME_LABEL for key, _ in site.labels)
     ]
+
+
+def _label_example(catalogue: Catalogue) -> str:
+    """The matchLabels of the catalogue's first target that has any, as an example of what
+    a site needs: this catalogue's own labels, not some other fleet's."""
+    for target in catalogue.targets:
+        if target.selector.match_labels:
+            labels = ", ".join(f"{k}: {v}" for k, v in target.selector.match_labels)
+            return f", such as {labels} for target {target.name}"
+    return ""
 
 
 def placed_twice_findings(after: Evaluation, sites: Sites) -> list[Diagnostic]:

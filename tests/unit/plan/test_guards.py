@@ -370,6 +370,26 @@ def test_a_site_without_labels_that_nothing_selects_is_named() -> None:
             "warning",
             7,
             "site bare has no labels, and no target can select it: no model goes there"
-            " (give it the labels its targets select on, such as env: lrt)",
+            " (give it the labels its targets select on, such as env: lrt for target lrt)",
         )
+    ]
+
+
+def test_an_unlabelled_site_is_shown_labels_of_its_own_catalogue() -> None:
+    """The example labels come from the catalogue's targets, not from edgemodels' example."""
+    where = sites(site("a", {"line": "paint"}), site("bare", line=7))
+    only_expressions = target("any", sel({}, req("line", "In", "paint")))
+    cat = catalogue(
+        (only_expressions, target("assembly", sel({"line": "assembly", "env": "edge"}))),
+        (http_model("m", targets=("any", "assembly")),),
+    )
+    _, diags = build_plan(cat, where)
+    assert [d.message.split("(")[-1] for d in diags if d.code == "D120"] == [
+        "give it the labels its targets select on, such as line: assembly, env: edge"
+        " for target assembly)"
+    ]
+    cat = catalogue((only_expressions,), (http_model("m", targets=("any",)),))
+    _, diags = build_plan(cat, where)
+    assert [d.message.split("(")[-1] for d in diags if d.code == "D120"] == [
+        "give it the labels its targets select on)"
     ]
