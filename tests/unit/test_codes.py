@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -66,3 +67,18 @@ def test_rules_all_lists_the_other_codes_after_the_policies(
     out = capsys.readouterr().out
     assert out.startswith(policies_only) and "R104  unknown-target" in out
     assert "P001  unused-suppression" in out.removeprefix(policies_only)
+
+
+def test_the_readme_tables_list_every_plan_code_and_policy_rule(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """README's "Plan" table has a row per plan code (D1xx), "Policies" one per default
+    rule, with its name; and no row names a code edgemodels does not have."""
+    readme = (SOURCE.parents[1] / "README.md").read_text(encoding="utf-8")
+    rows = dict(re.findall(r"^\| ([A-Z][0-9]{3}) \| ([^|]+?) \|", readme, re.MULTILINE))
+    assert main(["rules", "--format", "json"]) == 0
+    rules = {r["code"]: r["name"] for r in json.loads(capsys.readouterr().out)}
+    assert {code: rows.get(code) for code in rules} == rules
+    plan_codes = {code for code in CODES if code.startswith("D1")}
+    assert plan_codes - set(rows) == set()
+    assert set(rows) - plan_codes - set(rules) == set()
