@@ -85,3 +85,26 @@ def test_the_sections_named_are_in_the_readme() -> None:
         if section and not any(s.startswith(section) for s in sections)
     ]
     assert missing == []
+
+
+# Markdown files the docs name that are not files of this repository: the report
+# `plan --format markdown -o plan.md` writes, and the field reference `init` copies.
+NOT_OURS = {"plan.md", "schemas/catalogue.md"}
+
+
+def test_every_markdown_file_the_docs_name_is_in_the_repository() -> None:
+    """A reader can open what the docs cite; a note kept outside the repository is no
+    reference for them."""
+    named = {
+        (doc.name, name)
+        for doc in [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
+        for name in re.findall(r"[\w./-]+\.md\b", doc.read_text())
+    }
+    files = {path.name for path in REPO.rglob("*.md") if ".venv" not in path.parts}
+    assert len(named) >= 5
+    missing = {
+        (doc, name)
+        for doc, name in named
+        if name not in NOT_OURS and not (REPO / name).exists() and name not in files
+    }
+    assert missing == set()
