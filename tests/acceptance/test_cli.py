@@ -102,3 +102,27 @@ def test_a_path_the_system_refuses_is_an_input_error(
     err = capsys.readouterr().err
     assert "edgemodels: error: File name too long: " in err
     assert "internal error" not in err and len(err) < 400
+
+
+def test_the_typical_flow_of_the_help_runs_as_shown(tmp_path: Path) -> None:
+    """`edgemodels --help` shows a flow a new user types line by line: up to `validate`
+    (plan needs a base branch, publish a deploy repository), each line runs as written,
+    one after the other in one shell, on the layout `init` makes."""
+    result = CliRunner().invoke(cli, ["--help"])
+    flow = result.output.split("Typical flow:")[1].split("\n\n")[0]
+    lines = [line.split("  #")[0].strip() for line in flow.strip().splitlines()]
+    assert lines[0].startswith("edgemodels init ") and lines[3].startswith("edgemodels validate")
+    bin_dir = Path(sys.executable).parent
+    script = "set -e\nexport PATH=" + f"{bin_dir}:$PATH\n" + "\n".join(lines[:4])
+    done = subprocess.run(
+        ["bash", "-c", script], cwd=tmp_path, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, (done.stdout, done.stderr)
+    assert "validated generated: no findings" in done.stdout
+    assert sorted(p.name for p in (tmp_path / "my-catalogue").iterdir() if p.is_dir()) == [
+        ".git",
+        ".github",
+        "catalogue",
+        "generated",
+        "schemas",
+    ]

@@ -243,10 +243,10 @@ def cli() -> None:
 
     \b
     Typical flow:
-      edgemodels init my-catalogue/          # a new catalogue repository
+      edgemodels init my-catalogue/ && cd my-catalogue  # a new catalogue repository
       edgemodels check catalogue/            # schema, references, policies
-      edgemodels generate catalogue/ -o out/ # the GitOps tree RHACM pulls
-      edgemodels validate out/               # render and schema-check it offline
+      edgemodels generate catalogue/ -o generated/   # the GitOps tree RHACM pulls
+      edgemodels validate generated/         # render and schema-check it offline
       edgemodels plan --inventory sites.yaml catalogue/ --base origin/main
       edgemodels publish catalogue/          # commit and push to the deploy branch
     """
