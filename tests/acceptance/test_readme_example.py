@@ -120,3 +120,20 @@ def test_the_quick_start_links_to_sections_that_exist() -> None:
     }
     links = re.findall(r"\]\(#([^)]+)\)", section)
     assert len(links) == 6 and set(links) <= slugs
+
+
+def test_the_daily_flow_runs_as_written_up_to_validate(tmp_path: Path) -> None:
+    """The README's "flow a team runs every day", typed line by line in one shell up to
+    `validate` (plan compares with origin/main, publish pushes to the deploy repository)."""
+    text = README.read_text()
+    after = text[text.index("The flow a team runs every day:") :]
+    found = re.search(r"```sh\n(.*?)```", after, re.DOTALL)
+    assert found
+    lines = [line for line in found[1].splitlines() if not line.startswith("#")]
+    upto = next(n for n, line in enumerate(lines) if line.startswith("edgemodels validate"))
+    script = "\n".join(["set -e", f"export PATH={BIN}:$PATH", *lines[: upto + 1]])
+    done = subprocess.run(
+        ["bash", "-c", script], cwd=tmp_path, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, (done.stdout, done.stderr)
+    assert "validated generated: no findings" in done.stdout
