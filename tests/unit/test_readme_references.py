@@ -108,3 +108,27 @@ def test_every_markdown_file_the_docs_name_is_in_the_repository() -> None:
         if name not in NOT_OURS and not (REPO / name).exists() and name not in files
     }
     assert missing == set()
+
+
+def _slugs(text: str) -> set[str]:
+    """GitHub's anchors of a markdown file's headings."""
+    headings = re.findall(r"^#+ (.+)$", text, re.MULTILINE)
+    return {re.sub(r"[^\w\- ]", "", h.lower()).replace(" ", "-") for h in headings}
+
+
+def test_every_relative_link_of_the_docs_resolves() -> None:
+    docs = [REPO / "README.md", REPO / "repo-template" / "README.md"]
+    docs += sorted((REPO / "docs").glob("*.md"))
+    broken = []
+    for doc in docs:
+        text = doc.read_text()
+        for link in re.findall(r"\]\(([^)\s]+)\)", text):
+            if re.match(r"[a-z]+:", link):
+                continue
+            path, _, anchor = link.partition("#")
+            target = (doc.parent / path).resolve() if path else doc
+            if not target.exists() or (
+                target.suffix == ".md" and anchor and anchor not in _slugs(target.read_text())
+            ):
+                broken.append((doc.name, link))
+    assert broken == []
