@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
@@ -17,6 +17,7 @@ import yaml
 
 from edgemodels.validate import builtin, crd_schemas, kubeconform
 from edgemodels.validate.manifests import Manifest, shape_problem
+from edgemodels.validate.overlays import Overlays
 from edgemodels.validate.report import Finding, finding, from_violation
 from edgemodels.validate.violations import Violation, other
 
@@ -56,7 +57,27 @@ def checkable(
     return kept, found
 
 
-def _builtin(manifests: Sequence[Manifest], settings: SchemaSettings) -> list[Finding]:
+def _placed(manifest: Manifest, violation: Violation, overlays: Overlays | None) -> Finding:
+    """A violation as a finding: on the overlay that set the field when an overlay built
+    the object and changed it (overlays.py: the JSON patch op's value, or the entry of its
+    kustomization), else on the file that wrote it. The base file's line would show a value
+    that is not the one refused."""
+    found = from_violation(manifest, violation)
+    if overlays is None or not manifest.overlay:
+        return found
+    locate = overlays.locator(manifest.overlay, manifest.source.path, manifest.data)
+    where = locate(violation.pointer)
+    if where is None:
+        return found
+    path, root = Path(where.path), overlays.root
+    if root != Path(".") and path.is_relative_to(root):
+        where = replace(where, path=path.relative_to(root).as_posix())
+    return replace(found[0], location=where), found[1]
+
+
+def _builtin(
+    manifests: Sequence[Manifest], settings: SchemaSettings, overlays: Overlays | None = None
+) -> list[Finding]:
     found: list[Finding] = []
     for manifest in manifests:
         validator = builtin.compiled(
@@ -65,7 +86,9 @@ def _builtin(manifests: Sequence[Manifest], settings: SchemaSettings) -> list[Fi
         if validator is None:
             found.append(from_violation(manifest, _no_schema(manifest, settings)))
             continue
-        found.extend(from_violation(manifest, v) for v in builtin.check(validator, manifest.data))
+        found.extend(
+            _placed(manifest, v, overlays) for v in builtin.check(validator, manifest.data)
+        )
     return found
 
 
@@ -120,13 +143,14 @@ def _kubeconform(
             files,
         )
         results = kubeconform.run(argv, root) if files else []
+    overlays = Overlays(root)
     for result in results:
         if result.status not in ("statusInvalid", "statusError") or not by_key.get(result.key):
             continue  # valid, skipped, empty, or a file this run did not ask about
         manifest = by_key[result.key].pop(0)
         if result.status == "statusInvalid":
             found.extend(
-                from_violation(manifest, v)
+                _placed(manifest, v, overlays)
                 for v in kubeconform.violations_of(result, manifest.data)
             )
         elif kubeconform.missing_schema_kind(result) is not None:
@@ -143,4 +167,4 @@ def schema_findings(
     kept, found = checkable(manifests, settings)
     if settings.backend == "kubeconform":
         return found + _kubeconform(kept, settings, root, direct_files)
-    return found + _builtin(kept, settings)
+    return found + _builtin(kept, settings, Overlays(root))

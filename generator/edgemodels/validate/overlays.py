@@ -3,10 +3,12 @@
 A built object is named by the base file that wrote it (kustomize.py), but an overlay may
 have changed the field a finding is about: the generator's overlays patch named targets
 with JSON patches (`patches: [{target: ..., patch: "- op: replace ..."}]`). Such a field is
-located in the patch, on the value the op set. A field the overlay changed otherwise (a
-strategic-merge patch, `namespace:`, `images:`, a nested overlay) is found by comparing
-the built value with the base file's, and located on the overlay's kustomization, at the
+located in the patch, on the value the op set; a field a strategic-merge patch (a hand-
+written one, inline or in a file) sets, on that field in the patch. A field the overlay
+changed otherwise (`namespace:`, `images:`, a nested overlay) is found by comparing the
+built value with the base file's, and located on the overlay's kustomization, at the
 entry most likely to have changed it: the base file's line would show another value.
+Schema findings and the manifest rules' findings are placed alike.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from edgemodels.yamlio import (
 
 Step = str | int
 Locate = Callable[[tuple[Step, ...]], Location | None]
+_Patch = tuple[Any, Callable[[tuple[int, int]], Location]]  # content, how to place a position
 _MISSING = object()
 
 # The kustomization fields that change an object's field, by the field's last name.
@@ -80,44 +83,66 @@ class Overlays:
     def _in_patches(
         self, file: YamlFile, folder: Path, obj: Mapping[str, object], steps: tuple[Step, ...]
     ) -> Location | None:
-        """The value of the last JSON patch op on `obj` that set the field or a parent."""
+        """Where the last patch on `obj` that set the field (or a parent) sets it: the value
+        of a JSON patch op, or the field in a strategic-merge patch."""
         found = None
-        for entry in _entries(file.data, "patches") + _entries(file.data, "patchesJson6902"):
-            if not _targets(entry.get("target"), obj):
+        for entry, patch in self._patches(file, folder):
+            if patch is None or not _targets(entry.get("target"), obj):
                 continue
-            for op, place in self._ops(file, folder, entry):
-                at = _op_location(op, place, steps)
-                found = at or found
+            data, place = patch
+            if isinstance(data, PosSeq):  # a JSON patch: its ops
+                for op in data:
+                    if isinstance(op, PosMap):
+                        found = _op_location(op, place, steps) or found
+            elif isinstance(data, PosMap) and _merges_into(data, obj):
+                at = _merge_location(data, obj, steps)
+                found = place(at) if at is not None else found
         return found
 
-    def _ops(
-        self, file: YamlFile, folder: Path, entry: PosMap
-    ) -> list[tuple[PosMap, Callable[[tuple[int, int]], Location]]]:
-        """The ops of a JSON patch, inline or in a file, with how to place their positions."""
-        inline = entry.get("patch")
+    def _patches(self, file: YamlFile, folder: Path) -> list[tuple[PosMap, _Patch | None]]:
+        """Every patch entry of a kustomization, and its content with how to place it."""
+        found = [
+            (entry, self._patch(file, folder, entry, "patch", "path"))
+            for entry in _entries(file.data, "patches") + _entries(file.data, "patchesJson6902")
+        ]
+        merges = file.data.get("patchesStrategicMerge") if isinstance(file.data, PosMap) else None
+        if not isinstance(merges, PosSeq):
+            return found
+        for i, item in enumerate(merges):
+            if isinstance(item, str):  # a file name, or the patch itself
+                entry = PosMap(merges.item_pos[i])
+                key = "patch" if "\n" in item.strip() else "path"
+                entry[key] = item
+                entry.value_pos[key] = merges.item_pos[i]
+                found.append((entry, self._patch(file, folder, entry, "patch", "path")))
+        return found
+
+    def _patch(
+        self, file: YamlFile, folder: Path, entry: PosMap, inline_key: str, path_key: str
+    ) -> _Patch | None:
+        """A patch's parsed content, inline or in a file, with how to place its positions."""
+        inline = entry.get(inline_key)
         if isinstance(inline, str):
-            ops, _ = parse_text(inline, file.path)
-            pos = entry.value_pos["patch"]
+            data, _ = parse_text(inline, file.path)
+            pos = entry.value_pos[inline_key]
 
             def place(at: tuple[int, int]) -> Location:
                 return offset_location(file, pos, inline, at)
 
-        elif isinstance(entry.get("path"), str):
-            path = folder / str(entry["path"])
-            inside = path.resolve().is_relative_to(self.root.resolve())
-            patch = self._read(path) if inside else None  # kustomize reads none outside
-            if patch is None:
-                return []
-            ops, shown = patch.data, patch.path
+            return data, place
+        if not isinstance(entry.get(path_key), str):
+            return None
+        path = folder / str(entry[path_key])
+        inside = path.resolve().is_relative_to(self.root.resolve())
+        patch = self._read(path) if inside else None  # kustomize reads none outside
+        if patch is None:
+            return None
+        shown = patch.path
 
-            def place(at: tuple[int, int]) -> Location:
-                return Location(shown, at[0], at[1])
+        def place_in_file(at: tuple[int, int]) -> Location:
+            return Location(shown, at[0], at[1])
 
-        else:
-            return []
-        return (
-            [(op, place) for op in ops if isinstance(op, PosMap)] if isinstance(ops, PosSeq) else []
-        )
+        return patch.data, place_in_file
 
     def _changed(self, base: str, obj: Mapping[str, object], steps: tuple[Step, ...]) -> bool:
         """Whether the built object's value differs from the one in its base file."""
@@ -172,6 +197,47 @@ def _op_location(
     if isinstance(value, PosMap | PosSeq) and len(pointer) < len(wanted):
         return place(locate(value, steps[len(pointer) :]))
     return place(op.value_pos["value"])
+
+
+def _merges_into(patch: PosMap, obj: Mapping[str, object]) -> bool:
+    """Whether a strategic-merge patch names `obj` (its kind and name)."""
+    meta, wanted = patch.get("metadata"), obj.get("metadata")
+    name = meta.get("name") if isinstance(meta, Mapping) else None
+    own = wanted.get("name") if isinstance(wanted, Mapping) else None
+    return patch.get("kind") in (None, obj.get("kind")) and name in (None, own)
+
+
+def _merge_location(
+    patch: PosMap, obj: Mapping[str, object], steps: tuple[Step, ...]
+) -> tuple[int, int] | None:
+    """Where a strategic-merge patch sets the field at `steps`; None: it does not. A list
+    item is matched by its `name` (containers, env, ports merge by name), else by index."""
+    node: Any = patch
+    built: Any = obj
+    pos = None
+    for step in steps:
+        if isinstance(node, PosMap) and isinstance(step, str) and step in node:
+            pos, node = node.value_pos[step], node[step]
+            built = built.get(step) if isinstance(built, Mapping) else None
+        elif isinstance(node, PosSeq) and isinstance(step, int):
+            item = built[step] if isinstance(built, list) and 0 <= step < len(built) else None
+            index = _same_item(node, item, step)
+            if index is None:
+                return None
+            pos, node, built = node.item_pos[index], node[index], item
+        else:
+            return None
+    return pos
+
+
+def _same_item(items: PosSeq, item: object, index: int) -> int | None:
+    name = item.get("name") if isinstance(item, Mapping) else None
+    if name is not None:
+        return next(
+            (i for i, e in enumerate(items) if isinstance(e, Mapping) and e.get("name") == name),
+            None,
+        )
+    return index if index < len(items) else None
 
 
 def _value(obj: object, steps: tuple[Step, ...]) -> object:

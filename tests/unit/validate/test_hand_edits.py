@@ -1,0 +1,77 @@
+"""Trees edited by hand the ways people do: each edit gets its finding at the place to fix,
+with the builds in a thread (a small tree) and in the build process (a big one) alike."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from edgemodels.diagnostics import Diagnostic, Location
+from edgemodels.validate import offload
+from edgemodels.validate.run import ValidateOptions, validate_tree
+
+from .trees import col_of, edit, line_of
+
+needs_kubectl = pytest.mark.skipif(
+    __import__("shutil").which("kubectl") is None, reason="kubectl is not on PATH"
+)
+OVERLAY = "models/batch/overlays/site-a/kustomization.yaml"
+
+
+@pytest.fixture(params=["thread", "process"])
+def mode(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Where the kustomize builds run: PROCESS_MIN_TARGETS decides it by the tree's size."""
+    monkeypatch.setattr(offload, "PROCESS_MIN_TARGETS", 10**9 if request.param == "thread" else 1)
+    return str(request.param)
+
+
+def only(diags: list[Diagnostic]) -> Diagnostic:
+    assert len(diags) == 1, "\n".join(d.render() for d in diags)
+    return diags[0]
+
+
+@needs_kubectl
+def test_a_field_a_strategic_merge_patch_breaks_is_on_the_patch(
+    tree: Path, options: ValidateOptions, mode: str
+) -> None:
+    edit(tree, OVERLAY, "      replicas: 2\n", '      replicas: "two"\n')
+    d = only(validate_tree(tree, options))
+    assert d.code == "K102"
+    # Not on the base file's `replicas: 1`, which is not the value refused.
+    assert d.location == Location(OVERLAY, line_of(tree, OVERLAY, '"two"'), 17)
+
+
+@needs_kubectl
+def test_an_unknown_field_a_json_patch_adds_is_on_the_op_value(
+    tree: Path, options: ValidateOptions, mode: str
+) -> None:
+    patch = (
+        "patches:\n- target: {kind: Deployment, name: batch}\n  patch: |\n"
+        "    - op: add\n      path: /spec/template/spec/containers/0/bogus\n      value: 1\n"
+    )
+    text = (tree / OVERLAY).read_text(encoding="utf-8")
+    (tree / OVERLAY).write_text(text[: text.index("patches:")] + patch, encoding="utf-8")
+    d = only(validate_tree(tree, options))
+    assert (d.code, d.location) == (
+        "K101",
+        Location(OVERLAY, line_of(tree, OVERLAY, "value: 1"), 14),
+    )
+
+
+@needs_kubectl
+def test_a_field_a_patch_file_breaks_is_in_that_file(
+    tree: Path, options: ValidateOptions, mode: str
+) -> None:
+    rel = "models/batch/overlays/site-a/replicas.yaml"
+    (tree / rel).write_text(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: batch\nspec:\n"
+        "  replicas: many\n",
+        encoding="utf-8",
+    )
+    text = (tree / OVERLAY).read_text(encoding="utf-8")
+    (tree / OVERLAY).write_text(
+        text[: text.index("patches:")] + "patches:\n- path: replicas.yaml\n", encoding="utf-8"
+    )
+    d = only(validate_tree(tree, options))
+    assert (d.code, d.location) == ("K102", Location(rel, 6, col_of(tree, rel, "many")))
