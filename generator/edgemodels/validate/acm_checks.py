@@ -17,6 +17,7 @@ from edgemodels.names import DNS1035_LABEL
 from edgemodels.validate.discover import KUSTOMIZATION_NAMES
 from edgemodels.validate.gitpaths import GIT_PATH, GITHUB_PATH, SUBSCRIPTION, PackageRef
 from edgemodels.validate.manifests import Manifest, Pointer, load_stream, value_at
+from edgemodels.validate.objectnames import check_object_name
 from edgemodels.validate.report import Finding, finding
 
 APPS = "apps.open-cluster-management.io"
@@ -359,7 +360,11 @@ def name_findings(manifests: Sequence[Manifest]) -> list[Finding]:
     return [
         f
         for manifest in manifests
-        for f in (*check_names(manifest), *check_service_names(manifest))
+        for f in (
+            *check_names(manifest),
+            *check_service_names(manifest),
+            *check_object_name(manifest),
+        )
     ]
 
 

@@ -19,10 +19,12 @@ share one full lint, of the first of them; each of the others gets:
 ("Byte for byte" except whole-line template comments, such as the generator's banner.)
 
 Every release of every chart is still rendered with its own values (helm.py), so a
-template that fails for one chart's values is still a K201 there. What a clean shared
-lint does not see is a template-rule check that fails only with another chart's name or
-values (an object name only that model makes invalid, a deprecated apiVersion only its
-values select). A chart with subcharts, CRDs, a lock file,
+template that fails for one chart's values is still a K201 there, and every rendered
+object's name is checked (K328, K329: objectnames.py), so an object name only that
+model makes invalid is found too; lint's own naming message is left out for every chart
+alike. What a clean shared lint does not see is another template-rule check that fails
+only with another chart's name or values (a deprecated apiVersion only its values
+select; one the API server no longer serves is a K106). A chart with subcharts, CRDs, a lock file,
 a symlink or any other file is linted on its own, as before.
 """
 

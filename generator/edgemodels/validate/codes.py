@@ -84,6 +84,10 @@ CODES: dict[str, Code] = {
         "service-name-invalid",
         "a Service name (or an Ingress backend's) that is not a DNS-1035 label",
     ),
+    "K329": Code(
+        "object-name-invalid",
+        "a metadata.name the API server refuses for its kind (not a DNS-1123 subdomain, ...)",
+    ),
 }
 
 

@@ -37,6 +37,7 @@ _TEMPLATE_AT = re.compile(
     r"(?P<file>[^\s():]+?\.(?:ya?ml|tpl|txt|json)):(?P<line>[0-9]+)(?::(?P<col>[0-9]+))?"
 )
 _VALUES_LINE = re.compile(r"^- at '(?P<pointer>[^']*)': (?P<message>.*)$")
+_NAMING = "object name does not conform to Kubernetes naming requirements"
 
 
 @dataclass(frozen=True)
@@ -293,8 +294,11 @@ def lint_findings(
             severity not in (2, 3)
             or _VALUES_LINE.match(text.strip())
             or "values don't meet" in text
+            or _NAMING in text
         ):
-            continue  # info lines; values-schema errors are reported per placement as K202
+            # info lines; values-schema errors are reported per placement as K202, and
+            # object names on every chart (shared lint or not) as K328/K329
+            continue
         where = template_location(chart, text)
         if where is not None and severity == 3:
             findings.append(

@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from edgemodels.validate.manifests import Manifest, Source
+from edgemodels.validate.objectnames import check_object_name
 from edgemodels.validate.run import ParsedDocument, ValidateOptions, validate_documents
 
 HUB = """\
@@ -312,3 +314,28 @@ def test_service_names_are_dns_1035_labels(
     assert old in SERVED
     found = run(SERVED.replace(old, new, 1), options)
     assert [f for f in found if f[2] == "K328"] == expected
+
+
+@pytest.mark.parametrize(
+    ("kind", "name", "refused"),
+    [
+        ("Deployment", "web", False),
+        ("Deployment", "web.v1", False),
+        ("Deployment", "3d-web", False),  # a DNS-1123 subdomain may start with a digit
+        ("Deployment", "Web", True),
+        ("ConfigMap", "web_model", True),
+        ("Placement", "web-", True),
+        ("Namespace", "edge.models", True),  # a DNS-1123 label: no dot
+        ("Namespace", "edge-models", False),
+        ("ClusterRole", "system:edge", False),  # RBAC names are path segments
+        ("RoleBinding", "a/b", True),
+        ("Service", "Web", False),  # K328's
+    ],
+)
+def test_object_names_the_api_server_refuses(kind: str, name: str, refused: bool) -> None:
+    text = f"apiVersion: v1\nkind: {kind}\nmetadata:\n  name: '{name}'\n"
+    manifest = Manifest(
+        {"apiVersion": "v1", "kind": kind, "metadata": {"name": name}}, Source("x.yaml", text)
+    )
+    found = check_object_name(manifest)
+    assert [(d.code, d.line, d.col) for d, _ in found] == ([("K329", 4, 9)] if refused else [])

@@ -16,6 +16,8 @@ from .trees import WEB_OVERRIDES, edit
 
 WEB, WEB2 = "models/web/chart", "models/web2/chart"
 BAD_NAME = ("name: {{ .Chart.Name }}\n", "name: {{ .Chart.Name }}_x\n")
+# A template-rule finding of Helm's lint that no other check makes (names are K328/K329's)
+DEPRECATED = ("apiVersion: apps/v1\nkind: Deployment", "apiVersion: apps/v1beta2\nkind: Deployment")
 
 
 @pytest.fixture
@@ -49,7 +51,7 @@ def test_a_subchart_folder_means_a_lint_of_its_own(twin_charts: Path) -> None:
 def test_a_hand_edited_template_in_one_of_two_charts_is_linted(
     twin_charts: Path, options: ValidateOptions
 ) -> None:
-    edit(twin_charts, f"{WEB2}/templates/deployment.yaml", *BAD_NAME)
+    edit(twin_charts, f"{WEB2}/templates/deployment.yaml", *DEPRECATED)
     assert _lint_findings(twin_charts, options) == {("K203", f"{WEB2}/templates/deployment.yaml")}
 
 
@@ -57,13 +59,38 @@ def test_a_template_finding_of_the_shared_lint_is_each_charts_own(
     twin_charts: Path, options: ValidateOptions
 ) -> None:
     for chart in (WEB, WEB2):
+        edit(twin_charts, f"{chart}/templates/deployment.yaml", *DEPRECATED)
+    assert shared_lints(twin_charts, [WEB, WEB2]) == {WEB2: WEB}
+    assert _lint_findings(twin_charts, options) == {
+        ("K203", f"{WEB}/templates/deployment.yaml"),
+        ("K203", f"{WEB2}/templates/deployment.yaml"),
+    }
+
+
+def test_an_object_name_each_chart_breaks_is_its_own(
+    twin_charts: Path, options: ValidateOptions
+) -> None:
+    for chart in (WEB, WEB2):
         edit(twin_charts, f"{chart}/templates/deployment.yaml", *BAD_NAME)
     assert shared_lints(twin_charts, [WEB, WEB2]) == {WEB2: WEB}
-    found = [d for d in validate_tree(twin_charts, options) if d.code == "K203"]
-    assert sorted((d.path, "web2_x" in d.message) for d in found) == [
-        (f"{WEB}/templates/deployment.yaml", False),
-        (f"{WEB2}/templates/deployment.yaml", True),  # its own lint: its own name
+    found = [d for d in validate_tree(twin_charts, options) if d.code in ("K203", "K329")]
+    assert sorted((d.code, d.path, "web2_x" in d.message) for d in found) == [
+        ("K329", f"{WEB}/templates/deployment.yaml", False),
+        ("K329", f"{WEB2}/templates/deployment.yaml", True),  # its own name
     ]
+
+
+def test_a_name_only_its_own_chart_name_makes_invalid_is_found(
+    twin_charts: Path, options: ValidateOptions
+) -> None:
+    """The shared lint (of `web`) is clean: what it cannot see is found all the same."""
+    edit(twin_charts, f"{WEB2}/Chart.yaml", "name: web2\n", "name: Web2\n")
+    assert shared_lints(twin_charts, [WEB, WEB2]) == {WEB2: WEB}
+    found = {(d.code, d.path) for d in validate_tree(twin_charts, options)}
+    assert found == {
+        ("K329", f"{WEB2}/templates/deployment.yaml"),
+        ("K328", f"{WEB2}/templates/service.yaml"),
+    }
 
 
 def test_chart_yaml_of_a_chart_sharing_the_lint_is_linted(
