@@ -46,6 +46,11 @@ CODES: dict[str, Code] = {
         "interrupted-write",
         "a generate stopped inside its commit: the tree holds old and new files",
     ),
+    "K211": Code(
+        "outside-tree",
+        "a kustomization entry leads out of the tree: RHACM's clone of the branch lacks it",
+    ),
+    "K212": Code("patch-selects-nothing", "a patch whose target selects no object it builds"),
     # K3xx: what RHACM needs that schemas cannot express (acm-api.md section 11)
     "K301": Code("channel-format", "Subscription spec.channel is not `namespace/name`"),
     "K302": Code("channel-missing", "the Channel a Subscription names is not in the tree"),

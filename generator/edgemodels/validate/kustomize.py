@@ -40,6 +40,7 @@ from edgemodels.validate.discover import (
     refused_files,
 )
 from edgemodels.validate.kubectl import build_error, run_all
+from edgemodels.validate.kustomizations import idle_patches, outside_tree
 from edgemodels.validate.manifests import Manifest, Source, manifests_of
 from edgemodels.validate.owners import Entries, contained, family, origin_file, owner
 from edgemodels.validate.report import Finding
@@ -273,6 +274,7 @@ def build(
                 manifests, findings = _build_all(
                     root, binary, Path(tmp_name), targets, read, gate, ready, started
                 )
+            findings += outside_tree(root, targets, read)
             return Built([m for m, t in manifests if t in keep], listed.result() + findings)
         finally:
             started.set()  # also when none started (no kubectl, an error): nothing waits
@@ -349,7 +351,7 @@ def _build_all(
     run.twins.clear()  # a twin built itself (its original failed) has no twins
     again = [i for i, original in copies.items() if original in failed]
     more, more_findings, _ = _build_rounds(run, again)
-    return manifests + more + run.copied, findings + more_findings
+    return manifests + more + run.copied, findings + more_findings + run.idle
 
 
 def _moved(manifest: Manifest, original: str, twin: str) -> Manifest:
@@ -374,6 +376,7 @@ class _Run:
     origins: _Origins = field(init=False)
     twins: dict[str, list[str]] = field(default_factory=dict)  # original target: its twins
     copied: list[tuple[Manifest, str]] = field(default_factory=list)  # the twins' objects
+    idle: list[Finding] = field(default_factory=list)  # patches that select nothing (K212)
     entries: dict[Path, list[str]] = field(default_factory=dict)  # an aggregate's members
 
     def __post_init__(self) -> None:
@@ -388,6 +391,8 @@ class _Run:
             for twin in self.twins.get(target, ())
         ]
         self.copied += copies
+        # Here, while the next aggregates build, not all at the end of the run.
+        self.idle += idle_patches(self.root, pairs + copies)
         if self.each is not None and pairs:
             self.each(pairs + copies)
 

@@ -3,6 +3,7 @@ with the builds in a thread (a small tree) and in the build process (a big one) 
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -75,3 +76,38 @@ def test_a_field_a_patch_file_breaks_is_in_that_file(
     )
     d = only(validate_tree(tree, options))
     assert (d.code, d.location) == ("K102", Location(rel, 6, col_of(tree, rel, "many")))
+
+
+@needs_kubectl
+@pytest.mark.parametrize("how", ["path", "symlink"])
+def test_an_overlay_that_reads_a_base_outside_the_tree_is_an_error(
+    tree: Path, options: ValidateOptions, mode: str, how: str
+) -> None:
+    """kustomize builds it from this machine's disk; RHACM's clone of the branch lacks it."""
+    outside = tree.parent / "shared-base"
+    shutil.copytree(tree / "models" / "batch" / "base", outside)
+    entry = "../../../../../shared-base"
+    if how == "symlink":
+        (tree / "models" / "batch" / "linked").symlink_to(outside, target_is_directory=True)
+        entry = "../../linked"
+    edit(tree, OVERLAY, "- ../../base", f"- {entry}")
+    d = only(validate_tree(tree, options))
+    assert (d.code, d.severity) == ("K211", "error")
+    assert d.location == Location(OVERLAY, line_of(tree, OVERLAY, entry), 3)
+    assert f"'{entry}' leads out of the tree (to {outside})" in d.message
+
+
+@needs_kubectl
+def test_a_patch_whose_target_selects_nothing_is_a_warning(
+    tree: Path, options: ValidateOptions, mode: str
+) -> None:
+    patches = "".join(
+        f"- target: {{kind: Deployment, name: {name}}}\n  patch: |\n"
+        "    - op: replace\n      path: /spec/replicas\n      value: 3\n"
+        for name in ("batch", "bacth")
+    )
+    edit(tree, OVERLAY, "patches:\n", f"patches:\n{patches}")
+    d = only(validate_tree(tree, options))
+    assert (d.code, d.severity) == ("K212", "warning")
+    assert d.location == Location(OVERLAY, line_of(tree, OVERLAY, "name: bacth"), 3)
+    assert "(kind Deployment, name bacth) selects none of the objects" in d.message
