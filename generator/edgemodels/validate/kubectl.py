@@ -7,6 +7,7 @@ separate process) and turns a failed build's stderr into a finding on the kustom
 from __future__ import annotations
 
 import os
+import posixpath
 import re
 import shutil
 import subprocess
@@ -21,12 +22,14 @@ from edgemodels.diagnostics import Location
 from edgemodels.launch import GOGC
 from edgemodels.validate import cores
 from edgemodels.validate.codes import diagnostic
-from edgemodels.validate.discover import kustomization_file
+from edgemodels.validate.discover import kustomization_entries, kustomization_file
 from edgemodels.validate.report import Finding
 
 _TIMEOUT = 300
 _ACCUMULATING = "accumulating resources from '"
 _ERR_RE = re.compile(r'err="(?P<err>(?:[^"\\]|\\.)*)"')
+_RECURSED = re.compile(r"recursed accumulation of path '[^']*': ")
+_UNMATCHED = re.compile(r'no resource matches strategic merge patch "[^"/]*/(?P<name>[^".\[]+)')
 
 
 class Running:
@@ -98,8 +101,12 @@ def _error_text(stderr: str, root: Path) -> str:
     text = match["err"].replace('\\"', '"') if match else stderr.strip()
     text = " ".join(text.removeprefix("Error: ").removeprefix("error: ").split())
     innermost = text.rfind(_ACCUMULATING)
-    if innermost > 0:
-        text = text[innermost:]
+    # An aggregate names its member by a path from a temporary folder ('../../tmp/...'):
+    # what follows kustomize's recursion into the member is the member's own error.
+    recursed = [m.end() for m in _RECURSED.finditer(text)]
+    start = max([innermost, *recursed[-1:]])
+    if start > 0:
+        text = text[start:]
     return tree_relative(text, root)
 
 
@@ -118,20 +125,56 @@ def tree_relative(text: str, root: Path) -> str:
 
 
 def build_error(root: Path, target: str, stderr: str) -> Finding:
-    """K206 on the overlay's kustomization, on the entry the error names when it names one."""
+    """K206 on the kustomization whose entry the error names (the overlay's, or that of a
+    base or component it reads), else on the overlay's first line."""
     path = kustomization_file(root / target)
     rel = path.relative_to(root).as_posix() if path else f"{target}/kustomization.yaml"
     text = _error_text(stderr, root)
-    line = 1
-    if path is not None:
+    where = _named_entry(root, target, text) or Location(rel, 1, 1)
+    patched = _UNMATCHED.search(text)
+    if patched and path is not None and where.line == 1:  # the patch naming that object
+        where = Location(rel, _line_with(path, f"name: {patched['name']}") or 1, 1)
+    if where.line == 1 and path is not None:  # the entry as written, as before
         for number, content in enumerate(
             path.read_text(encoding="utf-8", errors="replace").splitlines(), start=1
         ):
             entry = content.strip().removeprefix("- ").strip("'\" ")
             if entry and ("/" in entry or "." in entry) and entry in text:
-                line = number
+                where = Location(rel, number, 1)
                 break
-    return diagnostic("K206", Location(rel, line, 1), f"kustomize build failed: {text}"), ""
+    return diagnostic("K206", where, f"kustomize build failed: {text}"), ""
+
+
+def _line_with(path: Path, needle: str) -> int | None:
+    lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    return next((n for n, line in enumerate(lines, start=1) if needle in line), None)
+
+
+def _named_entry(root: Path, target: str, text: str) -> Location | None:
+    """The line of the kustomization (of `target` or of a folder it reaches) that lists the
+    tree path the error names, innermost first: a base listing a missing file, not the
+    overlay's entry for that base."""
+    folders, queue = [target], [target]
+    while queue:
+        folder = queue.pop(0)
+        for entry in kustomization_entries(kustomization_file(root / folder) or ""):
+            inner = posixpath.normpath(posixpath.join(folder, entry))
+            if inner not in folders and kustomization_file(root / inner) is not None:
+                folders.append(inner)
+                queue.append(inner)
+    for folder in reversed(folders):
+        path = kustomization_file(root / folder)
+        if path is None:
+            continue
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+        for number, content in enumerate(lines, start=1):
+            entry = content.strip().removeprefix("- ").strip("'\" ")
+            if not entry or entry.startswith("#") or ":" in entry.split("/")[0]:
+                continue
+            named = posixpath.normpath(posixpath.join(folder, entry))
+            if re.search(rf"(?<![\w./-]){re.escape(named)}(?![\w./-])", text):
+                return Location(path.relative_to(root).as_posix(), number, 1)
+    return None
 
 
 Split = Callable[[Path, int], tuple[Path, Path]]  # a build's first `n` members, and the rest

@@ -111,3 +111,37 @@ def test_a_patch_whose_target_selects_nothing_is_a_warning(
     assert (d.code, d.severity) == ("K212", "warning")
     assert d.location == Location(OVERLAY, line_of(tree, OVERLAY, "name: bacth"), 3)
     assert "(kind Deployment, name bacth) selects none of the objects" in d.message
+
+
+@needs_kubectl
+def test_a_base_that_lists_a_missing_file_is_reported_on_that_base(
+    tree: Path, options: ValidateOptions, mode: str
+) -> None:
+    base = "models/batch/base/kustomization.yaml"
+    edit(tree, base, "- configmap.yaml\n", "- configmap.yaml\n- missing.yaml\n")
+    found = validate_tree(tree, options)
+    # Both overlays fail on it: each failure names the base's line, not the overlay's first
+    assert {(d.code, d.location) for d in found} == {
+        ("K206", Location(base, line_of(tree, base, "missing.yaml"), 1))
+    }
+
+
+@needs_kubectl
+def test_a_build_error_names_no_temporary_folder(
+    tree: Path, options: ValidateOptions, mode: str
+) -> None:
+    edit(tree, OVERLAY, "resources:\n", "components:\n- ../../components/nope\nresources:\n")
+    d = only(validate_tree(tree, options))
+    assert d.location == Location(OVERLAY, line_of(tree, OVERLAY, "components/nope"), 1)
+    assert d.message.startswith("kustomize build failed: accumulating components:")
+    assert "models/batch/components/nope" in d.message and "../" not in d.message
+
+
+@needs_kubectl
+def test_a_strategic_merge_patch_for_no_object_is_on_its_name(
+    tree: Path, options: ValidateOptions, mode: str
+) -> None:
+    edit(tree, OVERLAY, "      name: batch\n", "      name: bacth\n")
+    d = only(validate_tree(tree, options))
+    assert d.code == "K206" and 'strategic merge patch "Deployment.v1.apps/bacth' in d.message
+    assert d.location == Location(OVERLAY, line_of(tree, OVERLAY, "name: bacth"), 1)
