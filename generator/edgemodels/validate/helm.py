@@ -186,6 +186,39 @@ def _one_line(text: str) -> str:
     return " ".join(part.strip() for part in text.strip().splitlines() if part.strip())
 
 
+_CANNOT_LOAD = re.compile(r"cannot load (?P<file>Chart\.yaml|values\.yaml)")
+_HELM_LINE = re.compile(r"\bline (?P<line>[0-9]+)\b")
+_METADATA_FIELD = re.compile(r"chart\.metadata\.(?P<field>[A-Za-z]+)")
+
+
+def load_error_location(root: Path, chart: str, text: str) -> Location:
+    """Where in the chart's files the reason Helm cannot load it is: a YAML error where this
+    program's reader places it (Helm says only 'line N'), a Chart.yaml field on its key."""
+    match = _CANNOT_LOAD.search(text)
+    name = match["file"] if match else "Chart.yaml"
+    rel = f"{chart}/{name}"
+    try:
+        content = (root / rel).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return Location(rel, 1, 1)
+    if match:
+        problem = next((d for d in load_stream(rel, content).diagnostics), None)
+        line = _HELM_LINE.search(text)
+        if problem is not None and (line is None or int(line["line"]) == problem.line):
+            return problem.location
+        return Location(rel, int(line["line"]) if line else 1, 1)
+    field = _METADATA_FIELD.search(text)
+    return field_location(rel, content, [field["field"]] if field else [])
+
+
+def field_location(rel: str, content: str, keys: Sequence[str]) -> Location:
+    """The first of `keys` that the chart file `rel` sets, on its key; else its first line."""
+    docs = load_stream(rel, content).documents
+    data = docs[0][0] if len(docs) == 1 else None
+    key = next((k for k in keys if isinstance(data, dict) and k in data), None)
+    return Location(rel, *position(content, 0, (key,), at_key=True)) if key else Location(rel, 1, 1)
+
+
 def render_error(chart: str, error: helm_python.HelmError) -> Diagnostic:
     text = str(error)
     where = template_location(chart, text) or Location(f"{chart}/Chart.yaml", 1, 1)
@@ -230,10 +263,32 @@ def values_errors(
         else:  # set nowhere (a required value missing): on the values' owner
             found.append(at_pointer(owner, pointer, "K202", message))
     if not found:
+        broken = root is not None and _broken_schema(root, chart)
+        if broken:
+            return [broken]
         found.append(
             diagnostic("K202", Location(f"{chart}/values.yaml", 1, 1), _one_line(str(error)))
         )
     return found
+
+
+def _broken_schema(root: Path, chart: str) -> Diagnostic | None:
+    """K204 where the chart's values.schema.json is no JSON: no values can meet it, and
+    the values are not what is wrong (Helm names no place)."""
+    rel = f"{chart}/values.schema.json"
+    try:
+        json.loads((root / rel).read_bytes())
+    except OSError:
+        return None
+    except (ValueError, UnicodeDecodeError) as exc:
+        where = (
+            Location(rel, exc.lineno, exc.colno)
+            if isinstance(exc, json.JSONDecodeError)
+            else Location(rel, 1, 1)
+        )
+        message = f"values.schema.json is not JSON ({exc}): no values can be checked against it"
+        return diagnostic("K204", where, message)
+    return None
 
 
 def _rendered_docs(
@@ -288,8 +343,11 @@ def lint_findings(
     root: Path, chart: str, context: str, messages: Sequence[LintMessage]
 ) -> list[Finding]:
     findings: list[Finding] = []
+    schema_broken = any(m.path == "values.yaml" for m in messages) and _broken_schema(root, chart)
     for message in messages:
         severity, text = message.severity, message.error
+        if schema_broken and message.path == "values.yaml":
+            continue  # the values rule cannot read the schema: K204 says it is no JSON
         if (
             severity not in (2, 3)
             or _VALUES_LINE.match(text.strip())
@@ -309,9 +367,15 @@ def lint_findings(
         if not (root / target).is_file():
             target = f"{chart}/Chart.yaml"
         level: Severity = "error" if severity == 3 else "warning"
-        diag = diagnostic(
-            "K203", Location(target, 1, 1), f"helm lint: {_one_line(text)}", severity=level
-        )
+        where = Location(target, 1, 1)
+        if target.endswith("/Chart.yaml"):  # on the field lint names ("version '1' is ...")
+            try:
+                content = (root / target).read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                content = ""
+            words = [w.strip("'\":,") for w in text.split()[:3]]
+            where = field_location(target, content, [w for w in words if w != "chart"])
+        diag = diagnostic("K203", where, f"helm lint: {_one_line(text)}", severity=level)
         findings.append((diag, ""))
     return findings
 
@@ -338,7 +402,7 @@ def render_chart(
     try:
         loaded = helm_python.Chart.load(str(root / chart))
     except helm_python.HelmError as exc:
-        where = Location(f"{chart}/Chart.yaml", 1, 1)
+        where = load_error_location(root, chart, str(exc))
         return Rendered(
             [], [(diagnostic("K204", where, f"chart does not load: {_one_line(str(exc))}"), "")]
         )

@@ -162,11 +162,11 @@ def test_a_symlink_in_a_chart_means_a_lint_of_its_own(twin_charts: Path) -> None
 def test_a_broken_values_schema_of_a_chart_sharing_the_lint_is_one_finding(
     twin_charts: Path, options: ValidateOptions
 ) -> None:
-    # The release render checks values against the schema (K202); the light lint does not
-    # read the schema again, so the same problem is not reported twice.
+    # The release render finds the schema is no JSON (K204, on the schema); the light lint
+    # does not read the schema again, so the same problem is not reported twice.
     (twin_charts / WEB2 / "values.schema.json").write_text("{", encoding="utf-8")
     found = [(d.code, d.path) for d in validate_tree(twin_charts, options)]
-    assert found == [("K202", f"{WEB2}/values.yaml")]
+    assert found == [("K204", f"{WEB2}/values.schema.json")]
 
 
 def test_the_lint_scratch_folder_follows_tmpdir(

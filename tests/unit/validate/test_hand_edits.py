@@ -145,3 +145,43 @@ def test_a_strategic_merge_patch_for_no_object_is_on_its_name(
     d = only(validate_tree(tree, options))
     assert d.code == "K206" and 'strategic merge patch "Deployment.v1.apps/bacth' in d.message
     assert d.location == Location(OVERLAY, line_of(tree, OVERLAY, "name: bacth"), 1)
+
+
+CHART = "models/web/chart"
+
+
+@pytest.mark.parametrize(
+    ("file", "old", "new", "at"),
+    [
+        ("values.yaml", "port: 8080\n", "port: [8080\n", "port: [8080"),  # Helm: line N
+        ("values.yaml", "port: 8080\n", "port: 8080\n\tx: 1\n", "\tx: 1"),
+        ("Chart.yaml", "version: 1.2.0\n", "version: [1\n", "version: [1"),
+        ("Chart.yaml", "version: 1.2.0\n", "version: one\n", "version: one"),
+    ],
+)
+def test_a_chart_file_that_stops_the_chart_loading_is_placed_in_it(
+    tree: Path, options: ValidateOptions, file: str, old: str, new: str, at: str
+) -> None:
+    rel = f"{CHART}/{file}"
+    edit(tree, rel, old, new)
+    d = only(validate_tree(tree, options))
+    assert d.code == "K204" and d.message.startswith("chart does not load:")
+    assert (d.path, d.line) == (rel, line_of(tree, rel, at))
+
+
+def test_a_values_schema_that_is_no_json_is_the_charts_finding(
+    tree: Path, options: ValidateOptions
+) -> None:
+    rel = f"{CHART}/values.schema.json"
+    edit(tree, rel, '"type": "object"', '"type": "object",,')
+    d = only(validate_tree(tree, options))
+    at = Location(rel, line_of(tree, rel, ",,"), col_of(tree, rel, ",,") + 1)  # the second
+    assert (d.code, d.location) == ("K204", at)
+    assert "values.schema.json is not JSON" in d.message
+
+
+def test_a_chart_yaml_lint_finding_is_on_its_field(tree: Path, options: ValidateOptions) -> None:
+    rel = f"{CHART}/Chart.yaml"
+    edit(tree, rel, "apiVersion: v2\n", "apiVersion: v9\n")
+    found = {(d.code, d.location) for d in validate_tree(tree, options)}
+    assert ("K203", Location(rel, line_of(tree, rel, "apiVersion: v9"), 1)) in found
