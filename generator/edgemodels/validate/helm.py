@@ -9,6 +9,7 @@ chart nothing deploys is rendered with its defaults. Template errors carry
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
@@ -219,6 +220,34 @@ def field_location(rel: str, content: str, keys: Sequence[str]) -> Location:
     return Location(rel, *position(content, 0, (key,), at_key=True)) if key else Location(rel, 1, 1)
 
 
+def symlink_loop(root: Path, chart: str) -> Diagnostic | None:
+    """K204 on a symlink in the chart that leads to a folder holding it (or round a chain of
+    links). Helm's loader follows links: on such a one it goes round until the path is too
+    long, logging a line per turn on stderr (tens of kilobytes), and fails with that path."""
+    top = os.path.join(root, chart)
+    for current, dirs, files in os.walk(top):
+        for name in sorted((*dirs, *files)):
+            path = os.path.join(current, name)
+            if not os.path.islink(path):
+                continue
+            try:
+                real = os.path.realpath(path, strict=True)
+            except OSError as exc:
+                if exc.errno != errno.ELOOP:
+                    continue  # dangling: Helm says so
+                real = ""
+            here = os.path.realpath(current)
+            if real == "" or here == real or here.startswith(real + os.sep):
+                rel = Path(path).relative_to(root).as_posix()
+                back = "a folder holding it" if real else "itself, through other links"
+                message = (
+                    f"chart does not load: {rel} is a symlink to '{os.readlink(path)}', which "
+                    f"leads back to {back}: Helm would follow it round a loop"
+                )
+                return diagnostic("K204", Location(rel, 1, 1), message)
+    return None
+
+
 def render_error(chart: str, error: helm_python.HelmError) -> Diagnostic:
     text = str(error)
     where = template_location(chart, text) or Location(f"{chart}/Chart.yaml", 1, 1)
@@ -399,6 +428,9 @@ def render_chart(
     template findings come from the full lint of a chart with the same templates
     (chartlint.py).
     """
+    loop = None if shared else symlink_loop(root, chart)  # a shared chart holds no link
+    if loop is not None:
+        return Rendered([], [(loop, "")])
     try:
         loaded = helm_python.Chart.load(str(root / chart))
     except helm_python.HelmError as exc:

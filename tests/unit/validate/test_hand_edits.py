@@ -185,3 +185,16 @@ def test_a_chart_yaml_lint_finding_is_on_its_field(tree: Path, options: Validate
     edit(tree, rel, "apiVersion: v2\n", "apiVersion: v9\n")
     found = {(d.code, d.location) for d in validate_tree(tree, options)}
     assert ("K203", Location(rel, line_of(tree, rel, "apiVersion: v9"), 1)) in found
+
+
+@pytest.mark.parametrize("links", [{"up": "../.."}, {"a": "b", "b": "a"}])
+def test_a_symlink_loop_in_a_chart_is_one_finding_without_helms_noise(
+    tree: Path, options: ValidateOptions, capfd: pytest.CaptureFixture[str], links: dict[str, str]
+) -> None:
+    for name, target in links.items():
+        (tree / CHART / "templates" / name).symlink_to(target)
+    d = only(validate_tree(tree, options))
+    first = sorted(links)[0]
+    assert (d.code, d.location) == ("K204", Location(f"{CHART}/templates/{first}", 1, 1))
+    assert "Helm would follow it round a loop" in d.message and len(d.message) < 300
+    assert capfd.readouterr().err == ""  # Helm logs a line per turn of the loop
