@@ -28,7 +28,7 @@ from edgemodels.validate.report import Finding
 _TIMEOUT = 300
 _ACCUMULATING = "accumulating resources from '"
 _ERR_RE = re.compile(r'err="(?P<err>(?:[^"\\]|\\.)*)"')
-_RECURSED = re.compile(r"recursed accumulation of path '[^']*': ")
+_RECURSED = re.compile(r"(?:recursed accumulation of|couldn't make target for) path '[^']*': ")
 _UNMATCHED = re.compile(r'no resource matches strategic merge patch "[^"/]*/(?P<name>[^".\[]+)')
 
 
@@ -172,7 +172,8 @@ def _named_entry(root: Path, target: str, text: str) -> Location | None:
             if not entry or entry.startswith("#") or ":" in entry.split("/")[0]:
                 continue
             named = posixpath.normpath(posixpath.join(folder, entry))
-            if re.search(rf"(?<![\w./-]){re.escape(named)}(?![\w./-])", text):
+            pattern = rf"(?<![\w./-]){re.escape(named)}(?![\w./-])|from '{re.escape(entry)}'"
+            if re.search(pattern, text):
                 return Location(path.relative_to(root).as_posix(), number, 1)
     return None
 

@@ -233,6 +233,15 @@ def load_stream(path: str, text: str, fast: bool = True) -> Loaded:
     return Loaded(tuple(documents), tuple(found))
 
 
+def not_utf8(path: str, data: bytes, error: UnicodeDecodeError) -> Diagnostic:
+    """K108 at the first byte of `data` that is not UTF-8 (the API server reads UTF-8 only)."""
+    before = data[: error.start]
+    line = before.count(b"\n") + 1
+    col = len(before) - (before.rfind(b"\n") + 1) + 1
+    message = f"not UTF-8: byte 0x{data[error.start]:02x} cannot be read (save the file as UTF-8)"
+    return diagnostic("K108", Location(path, line, col), message)
+
+
 def manifests_of(
     path: str, text: str, context: str = ""
 ) -> tuple[list[Manifest], list[Diagnostic]]:

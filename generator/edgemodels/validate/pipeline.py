@@ -32,7 +32,7 @@ from edgemodels.validate.discover import TreeLayout
 from edgemodels.validate.gitpaths import PackageRef, package_refs
 from edgemodels.validate.helm import Rendered, render_chart, shared_lint
 from edgemodels.validate.listed import interrupted_write, listed_files, missing_files
-from edgemodels.validate.manifests import Manifest, Source, manifests_of
+from edgemodels.validate.manifests import Manifest, Source, manifests_of, not_utf8
 from edgemodels.validate.offload import Builds
 from edgemodels.validate.policies import policy_findings, validate_owns
 from edgemodels.validate.report import Finding, finding, merge
@@ -71,9 +71,14 @@ def load_plain(root: Path, paths: Iterable[str]) -> tuple[list[Manifest], list[F
     clean: set[str] = set()
     for rel in paths:
         try:
-            text = (root / rel).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
+            data = (root / rel).read_bytes()
+        except OSError as exc:
             raise InputError(f"cannot read {root / rel}: {exc}") from exc
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:  # a finding: the rest of the tree is still checked
+            found.append((not_utf8(rel, data, exc), ""))
+            continue
         docs, problems = manifests_of(rel, text)
         manifests.extend(docs)
         found.extend((p, "") for p in problems)

@@ -198,3 +198,18 @@ def test_a_symlink_loop_in_a_chart_is_one_finding_without_helms_noise(
     assert (d.code, d.location) == ("K204", Location(f"{CHART}/templates/{first}", 1, 1))
     assert "Helm would follow it round a loop" in d.message and len(d.message) < 300
     assert capfd.readouterr().err == ""  # Helm logs a line per turn of the loop
+
+
+def test_a_manifest_that_is_not_utf8_is_a_finding_at_its_byte(
+    tree: Path, options: ValidateOptions
+) -> None:
+    """Not a stop of the whole run (exit 2, nothing else checked): the rest is checked."""
+    rel, other = "hub/applications/web.yaml", "hub/placements/site-b.yaml"
+    (tree / rel).write_bytes((tree / rel).read_bytes() + b"# caf\xe9\n")
+    edit(tree, other, "  tolerations:", "  toleration:")
+    found = sorted((d.code, d.location) for d in validate_tree(tree, options))
+    lines = len((tree / rel).read_bytes().splitlines())
+    assert found == [
+        ("K101", Location(other, line_of(tree, other, "toleration:"), 3)),
+        ("K108", Location(rel, lines, 6)),
+    ]
