@@ -213,3 +213,13 @@ def test_a_manifest_that_is_not_utf8_is_a_finding_at_its_byte(
         ("K101", Location(other, line_of(tree, other, "toleration:"), 3)),
         ("K108", Location(rel, lines, 6)),
     ]
+
+
+@needs_kubectl
+def test_a_base_file_kustomize_cannot_read_is_on_the_base_line_listing_it(
+    tree: Path, options: ValidateOptions, mode: str
+) -> None:
+    rel, base = "models/batch/base/deployment.yaml", "models/batch/base/kustomization.yaml"
+    (tree / rel).write_bytes((tree / rel).read_bytes() + b"# caf\xe9\n")
+    found = {(d.code, d.location) for d in validate_tree(tree, options)}
+    assert found == {("K206", Location(base, line_of(tree, base, "- deployment.yaml"), 1))}
