@@ -114,6 +114,18 @@ def test_tree_damage_that_stops_rhacm_deploying(
     assert out.splitlines()[-1].startswith(f"validated {tree}: 2 errors, 1 warning")
 
 
+def test_a_listed_file_emptied_is_an_error(tree: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """kustomize and RHACM apply an empty file without a word: its Subscription is gone."""
+    rel = "hub/synced/subscriptions/sktime--lrt.yaml"
+    (tree / rel).write_text("", encoding="utf-8")
+    assert run_validate(str(tree), "--no-policies") == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == (
+        f"{tree.as_posix()}/{rel}:1:1: K209 listed in .edgemodels/manifest.json but empty: "
+        "RHACM deploys without it (restore it from git, or run generate again)"
+    )
+
+
 def test_a_tree_left_half_written_is_an_error(
     tree: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -41,7 +41,9 @@ CODES: dict[str, Code] = {
         "tool-missing", "a tool a check needs is not installed, so that check was skipped"
     ),
     "K208": Code("unlisted-file", "a hub file the hub kustomization does not list (never applied)"),
-    "K209": Code("listed-file-missing", "a file the tree manifest lists is not in the tree"),
+    "K209": Code(
+        "listed-file-missing", "a file the tree manifest lists is not in the tree, or is empty"
+    ),
     "K210": Code(
         "interrupted-write",
         "a generate stopped inside its commit: the tree holds old and new files",

@@ -1,4 +1,5 @@
-"""The files `.edgemodels/manifest.json` says the generator wrote, and which of them are gone.
+"""The files `.edgemodels/manifest.json` says the generator wrote, and which of them are gone
+(or emptied).
 
 A listed file that is missing (deleted by hand, lost in a merge) is never deployed, and no
 other check notices: a chart without its Deployment template still renders and lints
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -34,17 +36,27 @@ def listed_files(root: Path) -> list[str] | None:
 
 
 def missing_files(root: Path, listed: Sequence[str]) -> list[Finding]:
-    """K209 on each listed path that is not a file in the tree (one stat per path)."""
+    """K209 on each listed path that is not a file in the tree, or is an empty one (one
+    stat per path). The generator writes no empty file: one emptied by hand (or a merge) is
+    applied without a word, and the objects it held are as gone as a deleted file's."""
     top = os.fspath(root)
-    message = (
-        f"listed in {MANIFEST_PATH} but missing from the tree: RHACM deploys without it "
-        "(restore it from git, or run generate again)"
-    )
-    return [
-        (diagnostic("K209", Location(path), message), "")
-        for path in listed
-        if not os.path.isfile(os.path.join(top, path))
-    ]
+    found: list[Finding] = []
+    for path in listed:
+        try:
+            info = os.stat(os.path.join(top, path))
+        except OSError:
+            info = None
+        if info is not None and stat.S_ISREG(info.st_mode) and info.st_size > 0:
+            continue
+        what = (
+            "empty" if info is not None and stat.S_ISREG(info.st_mode) else "missing from the tree"
+        )
+        message = (
+            f"listed in {MANIFEST_PATH} but {what}: RHACM deploys without it "
+            "(restore it from git, or run generate again)"
+        )
+        found.append((diagnostic("K209", Location(path), message), ""))
+    return found
 
 
 def interrupted_write(root: Path) -> list[Finding]:
