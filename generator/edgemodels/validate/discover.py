@@ -44,6 +44,9 @@ class TreeLayout:
     entries: Mapping[str, Sequence[str]] = field(default_factory=dict, compare=False)
     # Kustomize files refused as YAML (K108), whose builds are left out (above)
     refused: tuple[Diagnostic, ...] = ()
+    # Keys a kustomization holds twice (K109): kustomize keeps the last value without a
+    # word (a second `patches:` drops the first one's patches); the build goes on
+    duplicates: tuple[Diagnostic, ...] = ()
 
 
 def kustomization_path(folder: str) -> str | None:
@@ -93,6 +96,16 @@ def _entries(loaded: Loaded | None) -> list[str]:
     return found
 
 
+def _duplicates(loaded: Loaded | None) -> list[Diagnostic]:
+    """A kustomization's K109s, saying what kustomize does with them."""
+    note = ": kustomize keeps only the last value, and drops the other without a word"
+    return [
+        replace(d, message=d.message.replace(": the last value wins here", note))
+        for d in (loaded.diagnostics if loaded is not None else ())
+        if d.code == "K109"
+    ]
+
+
 def _refusal(loaded: Loaded | None) -> Diagnostic | None:
     """What the reader refused in a file (manifests.py's limits), if it did."""
     if loaded is None:
@@ -129,7 +142,7 @@ def _walk(root: Path) -> tuple[list[str], set[str], dict[str, str]]:
 
 
 def _included(
-    root: Path, kustomize: Mapping[str, str], files: Sequence[str]
+    root: Path, kustomize: Mapping[str, str], files: Sequence[str], duplicates: list[Diagnostic]
 ) -> tuple[set[str], set[str], dict[str, list[str]], list[Diagnostic]]:
     """(folders some kustomization includes, folders that list only their own files,
     the entries of each kustomization, the kustomizations refused as YAML). `files` and
@@ -146,6 +159,7 @@ def _included(
         loaded = _read(os.path.join(top, folder, name), rel)
         if (refusal := _refusal(loaded)) is not None:
             refused.append(refusal)
+        duplicates += _duplicates(loaded)
         entries = read[folder] = _entries(loaded)
         only_files = True
         for entry in entries:
@@ -240,7 +254,8 @@ def _owner(path: str, folders: Mapping[str, object]) -> str | None:
 
 def discover(root: Path) -> TreeLayout:
     files, charts, kustomize = _walk(root)
-    included, listing, entries, refused = _included(root, kustomize, files)
+    duplicates: list[Diagnostic] = []
+    included, listing, entries, refused = _included(root, kustomize, files, duplicates)
     listings = {k for k in kustomize if k in listing and k not in included}
     builds = {k for k in kustomize if k not in included and k not in listings}
     plain, inputs = [], []
@@ -267,4 +282,5 @@ def discover(root: Path) -> TreeLayout:
         tuple(sorted(listings)),
         entries,
         tuple(refused),
+        tuple(duplicates),
     )

@@ -165,6 +165,7 @@ def check_tree(
             refuse_invalid_config(policies)
         plain, found, clean = load_plain(root, layout.plain_files)
         found += [(refused, "") for refused in layout.refused]  # their builds are not made
+        found += [(duplicate, "") for duplicate in layout.duplicates]
         found += missing_files(root, listed_files(root) or [])
         found += interrupted_write(root)
         refs = package_refs(plain, root)

@@ -223,3 +223,21 @@ def test_a_base_file_kustomize_cannot_read_is_on_the_base_line_listing_it(
     (tree / rel).write_bytes((tree / rel).read_bytes() + b"# caf\xe9\n")
     found = {(d.code, d.location) for d in validate_tree(tree, options)}
     assert found == {("K206", Location(base, line_of(tree, base, "- deployment.yaml"), 1))}
+
+
+@needs_kubectl
+def test_a_second_patches_key_in_a_kustomization_is_an_error(
+    tree: Path, options: ValidateOptions, mode: str
+) -> None:
+    """kustomize keeps the last `patches:` and drops the first one's patches silently."""
+    second = (
+        "patches:\n- target: {kind: ConfigMap}\n  patch: |\n"
+        "    - op: add\n      path: /data/extra\n      value: x\n"
+    )
+    (tree / OVERLAY).write_text((tree / OVERLAY).read_text(encoding="utf-8") + second)
+    d = only(validate_tree(tree, options))
+    assert (d.code, d.location) == (
+        "K109",
+        Location(OVERLAY, line_of(tree, OVERLAY, "patches:", 2), 1),
+    )
+    assert "duplicate key 'patches': kustomize keeps only the last value" in d.message
