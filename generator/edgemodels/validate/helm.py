@@ -220,6 +220,28 @@ def field_location(rel: str, content: str, keys: Sequence[str]) -> Location:
     return Location(rel, *position(content, 0, (key,), at_key=True)) if key else Location(rel, 1, 1)
 
 
+_TOP_KEY = re.compile(r"^([^\s#:-][^:\n]*):", re.MULTILINE)
+
+
+def values_duplicates(root: Path, chart: str) -> list[Diagnostic]:
+    """K109 on a key the chart's values.yaml sets twice at its top level: Helm keeps the
+    last value without a word (its lint too). Only a file with such a key is parsed."""
+    rel = f"{chart}/values.yaml"
+    try:
+        text = (root / rel).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return []  # the chart's load says what is wrong
+    keys = _TOP_KEY.findall(text)
+    if len(keys) == len(set(keys)):
+        return []
+    note = ": Helm keeps only the last value, and drops the other without a word"
+    return [
+        replace(d, message=d.message.replace(": the last value wins here", note))
+        for d in load_stream(rel, text).diagnostics
+        if d.code == "K109"
+    ]
+
+
 def symlink_loop(root: Path, chart: str) -> Diagnostic | None:
     """K204 on a symlink in the chart that leads to a folder holding it (or round a chain of
     links). Helm's loader follows links: on such a one it goes round until the path is too
@@ -442,7 +464,7 @@ def render_chart(
     with loaded:
         name = str(loaded.name)
         releases, problems = releases_for(chart, name, refs)
-        findings: list[Finding] = [(p, "") for p in problems]
+        findings: list[Finding] = [(p, "") for p in (*problems, *values_duplicates(root, chart))]
         done: dict[str, list[Manifest]] = {}  # clean renders, by what they depend on
         templates: dict[str, Template] = {}
         for release in releases:

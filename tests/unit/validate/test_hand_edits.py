@@ -241,3 +241,11 @@ def test_a_second_patches_key_in_a_kustomization_is_an_error(
         Location(OVERLAY, line_of(tree, OVERLAY, "patches:", 2), 1),
     )
     assert "duplicate key 'patches': kustomize keeps only the last value" in d.message
+
+
+def test_a_key_values_yaml_sets_twice_is_an_error(tree: Path, options: ValidateOptions) -> None:
+    rel = f"{CHART}/values.yaml"
+    edit(tree, rel, "port: 8080\n", "port: 8080\nreplicas: 3\n")
+    d = only(validate_tree(tree, options))
+    assert (d.code, d.location) == ("K109", Location(rel, line_of(tree, rel, "replicas", 2), 1))
+    assert "Helm keeps only the last value" in d.message
