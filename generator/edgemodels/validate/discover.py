@@ -1,7 +1,7 @@
 """Which files of a generated tree are manifests, charts, or kustomize builds.
 
-- A folder with `Chart.yaml` is a chart: rendered, never read file by file (templates are
-  Go templates, `values.yaml` is not a manifest).
+- A folder with `Chart.yaml` (or with `templates/` and `values.yaml`) is a chart: rendered,
+  never read file by file (templates are Go templates, `values.yaml` is not a manifest).
 - A folder with a kustomization is built with kustomize. A kustomization that only lists
   files of its own folder and that nothing else includes (the hub's) is a *listing*: its
   files are plain manifests and the build is only checked to succeed. Any other
@@ -129,7 +129,10 @@ def _walk(root: Path) -> tuple[list[str], set[str], dict[str, str]]:
     for current, dirs, names in os.walk(top):
         dirs[:] = sorted(d for d in dirs if d not in _SKIPPED_DIRS)
         rel = current[cut:].replace(sep, "/") if current != top else ""
-        if "Chart.yaml" in names:
+        # A folder with templates/ and values.yaml is a chart even without its Chart.yaml
+        # (deleted by hand): Helm says what is missing, where reading its Go templates as
+        # manifests gave a YAML error per template.
+        if "Chart.yaml" in names or ("values.yaml" in names and "templates" in dirs):
             charts.add(rel)
             dirs[:] = []  # templates, values and subcharts belong to the chart
             continue
