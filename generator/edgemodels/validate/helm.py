@@ -38,6 +38,7 @@ _TEMPLATE_AT = re.compile(
     r"(?P<file>[^\s():]+?\.(?:ya?ml|tpl|txt|json)):(?P<line>[0-9]+)(?::(?P<col>[0-9]+))?"
 )
 _VALUES_LINE = re.compile(r"^- at '(?P<pointer>[^']*)': (?P<message>.*)$")
+_EXTRA = re.compile(r"additional propert(?:y|ies) '(?P<name>[^']+)'")
 _NAMING = "object name does not conform to Kubernetes naming requirements"
 
 
@@ -300,9 +301,17 @@ def values_errors(
         if match is None:
             continue
         message = (
-            f"values break {chart}/values.schema.json at {match['pointer']}: {match['message']}"
+            f"values break {chart}/values.schema.json at {match['pointer'] or '/'}: "
+            f"{match['message']}"
         )
-        inner = tuple(p for p in match["pointer"].split("/") if p)
+        inner: Pointer = tuple(p for p in match["pointer"].split("/") if p)
+        extra = _EXTRA.search(match["message"])  # on the key not allowed, where it is set
+        if extra is not None:
+            named = (*inner, extra["name"])
+            if value_at(release.values, named) is not None or (
+                root is not None and default_location(root, chart, named) is not None
+            ):
+                inner = named
         pointer = (*release.values_pointer, *inner)
         owner = release.owner
         if owner is not None and value_at(release.values, inner) is not None:

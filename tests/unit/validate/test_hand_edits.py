@@ -249,3 +249,29 @@ def test_a_key_values_yaml_sets_twice_is_an_error(tree: Path, options: ValidateO
     d = only(validate_tree(tree, options))
     assert (d.code, d.location) == ("K109", Location(rel, line_of(tree, rel, "replicas", 2), 1))
     assert "Helm keeps only the last value" in d.message
+
+
+def test_a_values_key_the_schema_does_not_allow_is_on_that_key(
+    tree: Path, options: ValidateOptions
+) -> None:
+    edit(
+        tree,
+        f"{CHART}/values.schema.json",
+        '"type": "object",',
+        '"type": "object", "additionalProperties": false,',
+    )
+    rel = "hub/subscriptions/web--site-a.yaml"
+    edit(tree, rel, "        replicas: 2\n", "        replicas: 2\n        replics: 3\n")
+    d = only(validate_tree(tree, options))
+    assert (d.code, d.path, d.line) == ("K202", rel, line_of(tree, rel, "replics"))
+    assert "values.schema.json at /: additional properties 'replics' not allowed" in d.message
+
+
+def test_a_chart_without_its_chart_yaml_is_one_chart_finding(
+    tree: Path, options: ValidateOptions
+) -> None:
+    """Not a YAML error per Go template, read as if it were a manifest."""
+    (tree / CHART / "Chart.yaml").unlink()
+    found = {(d.code, d.path) for d in validate_tree(tree, options)}
+    subscriptions = {("K309", f"hub/subscriptions/web--{p}.yaml") for p in ("site-a", "site-b")}
+    assert found == {("K204", f"{CHART}/Chart.yaml"), *subscriptions}
