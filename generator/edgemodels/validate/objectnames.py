@@ -7,7 +7,8 @@ or values make invalid (`{{ .Chart.Name }}` with an underscore or a capital) was
 The rules are the API server's, as Helm's lint states them (`validateMetadataNameFunc`):
 a Service's name is K328's (a DNS-1035 label), a Namespace's a DNS-1123 label, RBAC
 objects' a path segment, a CertificateSigningRequest's anything, every other kind's a
-DNS-1123 subdomain. Length is K311's.
+DNS-1123 subdomain. Length is K311's; the kinds of the project's own schemas (RHACM,
+Argo CD) have the name's syntax in the schema (K105).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 import re
 
 from edgemodels.names import DNS_LABEL, DNS_SUBDOMAIN
+from edgemodels.validate.crd_schemas import crd_schema_path
 from edgemodels.validate.manifests import Manifest
 from edgemodels.validate.report import Finding, finding
 
@@ -51,6 +53,8 @@ def check_object_name(manifest: Manifest) -> list[Finding]:
     name = manifest.name
     if not name or not manifest.kind:
         return []  # generateName, or not an object: the schema says so
+    if crd_schema_path(manifest.api_version, manifest.kind) is not None:
+        return []  # the project's own schema of the kind checks the name (K105)
     problem = _problem(manifest.kind, name)
     if problem is None:
         return []

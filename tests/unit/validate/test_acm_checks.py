@@ -339,3 +339,12 @@ def test_object_names_the_api_server_refuses(kind: str, name: str, refused: bool
     )
     found = check_object_name(manifest)
     assert [(d.code, d.line, d.col) for d, _ in found] == ([("K329", 4, 9)] if refused else [])
+
+
+def test_a_name_the_projects_own_schema_checks_is_one_finding(options: ValidateOptions) -> None:
+    text = (
+        "apiVersion: cluster.open-cluster-management.io/v1beta1\nkind: Placement\n"
+        "metadata:\n  name: Web\n  namespace: hub\nspec:\n  clusterSets: [default]\n"
+    )
+    found = [f for f in run(text, options) if f[2] in ("K105", "K329")]
+    assert found == [(4, 9, "K105")]
