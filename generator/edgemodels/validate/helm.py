@@ -20,6 +20,7 @@ from pathlib import Path
 import helm_python
 
 from edgemodels.diagnostics import Diagnostic, Location, Severity
+from edgemodels.validate.acm_checks import check_duplicates
 from edgemodels.validate.chartlint import LintMessage, light_lint, run_lint, template_clean
 from edgemodels.validate.codes import diagnostic
 from edgemodels.validate.gitpaths import APPLICATION_SET, PackageRef
@@ -486,6 +487,9 @@ def render_chart(
             findings.extend(found)
             if not found:
                 done[key] = docs
+            # One release holding one object twice: Helm's install creates the first and
+            # fails on the second (or an upgrade keeps one of them).
+            findings.extend(check_duplicates(docs))
     first = releases[0]
     if shared:
         light = light_lint(root / chart, first.values, first.namespace, kube_version, scratch)

@@ -275,3 +275,13 @@ def test_a_chart_without_its_chart_yaml_is_one_chart_finding(
     found = {(d.code, d.path) for d in validate_tree(tree, options)}
     subscriptions = {("K309", f"hub/subscriptions/web--{p}.yaml") for p in ("site-a", "site-b")}
     assert found == {("K204", f"{CHART}/Chart.yaml"), *subscriptions}
+
+
+def test_one_object_rendered_twice_by_a_chart_is_a_duplicate(
+    tree: Path, options: ValidateOptions
+) -> None:
+    copy = f"{CHART}/templates/service2.yaml"  # rendered after service.yaml
+    (tree / copy).write_text((tree / CHART / "templates/service.yaml").read_text(encoding="utf-8"))
+    d = only(validate_tree(tree, options))
+    assert (d.code, d.path) == ("K315", copy)
+    assert f"Service web: also defined in {CHART}/templates/service.yaml" in d.message
