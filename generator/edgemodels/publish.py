@@ -570,12 +570,19 @@ def branch_entries(repo: Any, dest: Destination, base: str | None) -> tuple[dict
 
 def _ls_tree(repo: Any, flags: str, base: str, specs: list[str]) -> Iterator[tuple[str, ...]]:
     """(mode, type, object id, path) of `git ls-tree -z` (paths may be any bytes)."""
-    args = [*flags.split(), "-z", "--full-tree", base, "--", *specs]
+    args = [*flags.split(), "-z", "--full-tree", base, "--", *map(literal, specs)]
     raw = repo.git.ls_tree(*args, stdout_as_string=False)
     for record in filter(None, bytes(raw).split(b"\0")):
         meta, _, name = record.partition(b"\t")
         mode, kind, oid = meta.decode().split()
         yield mode, kind, oid, name.decode("utf-8", "surrogateescape")
+
+
+def literal(path: str) -> str:
+    """`path` as a pathspec that names that path only: `:x` or `*` is a folder's name on
+    the deploy branch, not pathspec magic or a pattern (a folder `:x` was read as `x`, so
+    its files were never compared: hand edits in it were overwritten)."""
+    return f":(literal){path}"
 
 
 def _require_folder(dest: Destination, name: str, kind: str) -> None:
@@ -746,7 +753,7 @@ def commit_folder(
 ) -> str | None:
     """Stage the folder's changes and commit them; None when nothing changed. `generated`:
     the tree's files (paths in the folder)."""
-    pathspec = dest.path or "."
+    pathspec = literal(dest.path or ".")
     repo.git.add("-u", "--", pathspec)  # tracked files: changed and removed
     _add_untracked(repo, dest, generated)
     if not repo.git.diff("--cached", "--name-only", "--", pathspec).strip():
@@ -764,7 +771,9 @@ def _add_untracked(repo: Any, dest: Destination, generated: Iterable[str]) -> No
     10,000 paths took 2.3 s to match them."""
     prefix = f"{dest.path}/" if dest.path else ""
     wanted = {prefix + path for path in generated}
-    raw = repo.git.ls_files("-z", "--others", "--", dest.path or ".", stdout_as_string=False)
+    raw = repo.git.ls_files(
+        "-z", "--others", "--", literal(dest.path or "."), stdout_as_string=False
+    )
     names = bytes(raw).decode("utf-8", "surrogateescape").split("\0")
     found = sorted(name for name in names if name in wanted)
     if not found:
