@@ -405,11 +405,17 @@ def _discard_interrupted_run(repo: Any) -> None:
     repo.git.clean("-q", "-f", "-d", "-x")
 
 
+# Every branch, whatever the clone's own refspec says: a --workdir cloned with
+# --single-branch (or --depth, which implies it) fetched only its branch, so another branch
+# looked new, its orphan commit was rejected, and publish said the branch kept moving.
+BRANCHES = "+refs/heads/*:refs/remotes/origin/*"
+
+
 def fetch_branch(repo: Any, dest: Destination, settings: GitSettings, create: bool) -> str | None:
     """Fetch; the commit the remote's branch is at, or None when the branch is new (it
     starts empty: an orphan branch shares nothing)."""
     try:
-        repo.git.fetch("--prune", "origin", kill_after_timeout=settings.timeout)
+        repo.git.fetch("--prune", "origin", BRANCHES, kill_after_timeout=settings.timeout)
     except git.GitCommandError as exc:
         raise _failure("cannot fetch from", dest, exc) from None
     _keep_unpushed(repo, dest.branch)

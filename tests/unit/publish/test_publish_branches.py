@@ -42,3 +42,28 @@ def test_a_folder_named_like_pathspec_magic_is_that_folder(
     assert rc == 1, out
     assert f"{bare_repo}@acm-dev::x/hub/channel.yaml:1:1: D301 " in out
     assert message(bare_repo) == "hand edit"
+
+
+@pytest.mark.parametrize("narrow", [["--single-branch"], ["--depth", "1"]])
+def test_a_workdir_cloned_for_another_branch_publishes_on_top_of_this_one(
+    capsys: pytest.CaptureFixture[str],
+    catalogue: Path,
+    bare_repo: Path,
+    tmp_path: Path,
+    narrow: list[str],
+) -> None:
+    """A clone made with --single-branch (or --depth) fetches its own branch only: the
+    branch published to looked new, and its commit was rejected as if the branch moved."""
+    where = (str(catalogue), "--repo", str(bare_repo), "--path", "deploy")
+    for branch in ("acm-prod", "acm-dev"):
+        assert publish(capsys, *where, "--branch", branch)[0] == 0
+    work = tmp_path / "work"
+    url = f"file://{bare_repo}"  # --depth is ignored for a plain path
+    git("clone", "-q", "--no-checkout", *narrow, "--branch", "acm-prod", url, str(work))
+    set_version(catalogue, "sktime", "1.4.2", "1.5.0")
+    args = ("--repo", url, "--path", "deploy", "--branch", "acm-dev", "--workdir", str(work))
+    rc, out, err = publish(capsys, str(catalogue), *args)
+    assert rc == 0, out + err
+    assert "(after" not in out
+    assert message(bare_repo).startswith("edgemodels: publish lrt: 1 upgraded")
+    assert len(git("--git-dir", str(bare_repo), "rev-list", "acm-dev").split()) == 2
