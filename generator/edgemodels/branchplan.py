@@ -179,3 +179,32 @@ def _compare(folder: BranchFolder, path: str, owned_sha: str | None) -> State:
     if digest(old) == owned_sha:
         return "changed"
     return "merged" if marker_line(old) else "hand-edited"
+
+
+def converted_back(
+    folder: BranchFolder, owned: Mapping[str, str], checked_out: Callable[[str], bytes | None]
+) -> dict[str, bytes]:
+    """The files a checkout of the branch converted (line ends: an `eol` attribute,
+    `core.autocrlf`) that the branch holds as edgemodels wrote them: path -> the blob's
+    bytes, to put back before the checkout is compared with the tree. Compared as checked
+    out, every such file read as a hand edit (D301); what `git add` stores of the bytes put
+    back is the blob itself. A file that reads as generated as checked out (a filter such as
+    Git LFS gives back what was added) is left as it is. `checked_out`: a checked-out
+    regular file's bytes, None for anything else."""
+    suspects: dict[str, bytes] = {}
+    for path in sorted({*folder.tree, *owned}):
+        if folder.kind(path) != "file" or not folder.parents_ok(path):
+            continue
+        data = checked_out(path)
+        if data is None or data == folder.tree.get(path) or digest(data) == owned.get(path):
+            continue
+        suspects[path] = data
+    folder.prefetch(suspects)
+    back = {}
+    for path, data in suspects.items():
+        raw = folder.read(path)
+        if raw is None or raw == data:
+            continue
+        if folder.same_as_generated(path) or digest(raw) == owned.get(path):
+            back[path] = raw
+    return back

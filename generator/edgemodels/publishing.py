@@ -15,7 +15,14 @@ from pathlib import Path
 from typing import Any, Literal
 
 from edgemodels import __version__
-from edgemodels.branchplan import BranchFolder, manifest_of, manifest_raw, plan_branch
+from edgemodels.branchplan import (
+    MAX_INDEXED,
+    BranchFolder,
+    converted_back,
+    manifest_of,
+    manifest_raw,
+    plan_branch,
+)
 from edgemodels.catalogue import load
 from edgemodels.deployed import (
     DeployedModel,
@@ -258,17 +265,35 @@ def _publish_on(repo: Any, ctx: _Context, attempt: int, setup: CloneSetup) -> Pu
     entries, attributes = branch_entries(repo, ctx.dest, base)
     reason = setup.work_tree or attributes or _crlf_reason(setup, ctx.tree)
     writing = "writing the tree" if not ctx.options.dry_run else "comparing the tree"
+    folder = BranchFolder(entries, ctx.tree, partial(read_blobs, repo), setup.algorithm)
     if reason:
         _refuse_new_credentials(ctx, None)
         ctx.options.phase(f"checking out {ctx.dest.branch} ({reason})")
         checkout_branch(repo, ctx.dest, base)
+        _convert_back(repo, ctx, folder)
         ctx.options.phase(writing)
         return _write_and_commit(repo, ctx, attempt)
-    folder = BranchFolder(entries, ctx.tree, partial(read_blobs, repo), setup.algorithm)
     _refuse_new_credentials(ctx, folder)
     point_branch(repo, ctx.dest, base)
     ctx.options.phase(writing)
     return _commit_objects(repo, ctx, attempt, base, folder, setup)
+
+
+def _convert_back(repo: Any, ctx: _Context, folder: BranchFolder) -> None:
+    """The checkout's converted copies (line ends) of the files the branch holds as
+    edgemodels wrote them, put back as the branch holds them (branchplan.converted_back)."""
+    try:
+        owned = manifest_of(folder, MANIFEST_PATH).files
+    except OutputError:
+        owned = {}  # damaged: write_tree reports it
+    out = _checkout_folder(repo, ctx.dest)
+    for path, data in converted_back(folder, owned, partial(_read_plain, out, limit=-1)).items():
+        (out / path).write_bytes(data)
+
+
+def _checkout_folder(repo: Any, dest: Destination) -> Path:
+    out = Path(str(repo.working_tree_dir))
+    return out / dest.path if dest.path else out
 
 
 def _refuse_new_credentials(ctx: _Context, folder: BranchFolder | None) -> None:
@@ -306,9 +331,7 @@ def _keep_commit(repo: Any, ctx: _Context) -> str:
 
 def _write_and_commit(repo: Any, ctx: _Context, attempt: int) -> PublishResult:
     """The attempt through the clone's checkout: the tree written there, then committed."""
-    out = Path(str(repo.working_tree_dir))
-    if ctx.dest.path:
-        out = out / ctx.dest.path
+    out = _checkout_folder(repo, ctx.dest)
     old = _index_folder(out)
     # A branch a newer edgemodels published to is not rewritten by an older one: it would
     # undo the newer layout on the deploy branch, which RHACM then applies (D306).
@@ -515,8 +538,9 @@ def _index_folder(out: Path) -> dict[str, DeployedModel]:
     return index_tree([*owned, "README.md"], lambda p: _read_plain(out, p))
 
 
-def _read_plain(root: Path, path: str) -> bytes | None:
-    """A regular file's bytes, never through a symlink (the branch is not trusted)."""
+def _read_plain(root: Path, path: str, limit: int = MAX_INDEXED) -> bytes | None:
+    """A regular file's bytes (the first `limit`; -1: all), never through a symlink (the
+    branch is not trusted)."""
     try:
         fd = os.open(root / path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
     except OSError:
@@ -524,4 +548,4 @@ def _read_plain(root: Path, path: str) -> bytes | None:
     with os.fdopen(fd, "rb") as handle:
         if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
             return None
-        return handle.read(4 * 1024 * 1024)
+        return handle.read(limit)

@@ -67,3 +67,56 @@ def test_a_workdir_cloned_for_another_branch_publishes_on_top_of_this_one(
     assert "(after" not in out
     assert message(bare_repo).startswith("edgemodels: publish lrt: 1 upgraded")
     assert len(git("--git-dir", str(bare_repo), "rev-list", "acm-dev").split()) == 2
+
+
+def push_attributes(bare: Path, tmp_path: Path, text: str) -> Path:
+    """A colleague's `.gitattributes` at the branch's root; their clone, checked out."""
+    clone = tmp_path / "colleague"
+    git("clone", "-q", "--branch", "acm-dev", str(bare), str(clone))
+    (clone / ".gitattributes").write_text(text)
+    git("-C", str(clone), "add", ".gitattributes")
+    git("-C", str(clone), "commit", "-q", "-m", "attributes")
+    git("-C", str(clone), "push", "-q", "origin", "acm-dev")
+    return clone
+
+
+@pytest.mark.parametrize("convert", ["eol attribute", "core.autocrlf"])
+def test_line_ends_a_checkout_converts_are_no_hand_edit(
+    capsys: pytest.CaptureFixture[str],
+    catalogue: Path,
+    bare_repo: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    convert: str,
+) -> None:
+    """Checked out with CRLF line ends (the branch's `eol=crlf`, or `core.autocrlf` in a
+    clone published through a checkout), every generated file read as edited by hand."""
+    args = (str(catalogue), "--repo", str(bare_repo), "--branch", "acm-dev", "--path", "deploy")
+    assert publish(capsys, *args)[0] == 0
+    if convert == "eol attribute":
+        clone = push_attributes(bare_repo, tmp_path, "* text eol=crlf\n")
+    else:
+        use_config(monkeypatch, core__autocrlf="true", core__hooksPath=str(commit_hooks(tmp_path)))
+        clone = push_attributes(bare_repo, tmp_path, "notes.txt text\n")
+    set_version(catalogue, "sktime", "1.4.2", "1.5.0")
+    rc, out, err = publish(capsys, *args)
+    assert rc == 0, out + err
+    text = message(bare_repo)
+    assert "upgraded sktime 1.4.2 -> 1.5.0" in text
+    assert "Files under deploy: 0 added, 4 changed, 0 removed" in text, text
+    channel = git(
+        "--git-dir", str(bare_repo), "cat-file", "blob", "acm-dev:deploy/hub/channel.yaml"
+    )
+    assert "\r" not in channel
+    assert publish(capsys, *args)[1].endswith("already up to date, nothing to commit\n")
+    # A real hand edit is still one, and only it.
+    git("-C", str(clone), "pull", "-q", "--ff-only")
+    channel_file = clone / "deploy" / "hub" / "channel.yaml"
+    channel_file.write_bytes(channel_file.read_bytes() + b"# edited\r\n")
+    git("-C", str(clone), "commit", "-q", "-am", "hand edit")
+    git("-C", str(clone), "push", "-q", "origin", "acm-dev")
+    set_version(catalogue, "sktime", "1.5.0", "1.6.0")
+    rc, out, _ = publish(capsys, *args)
+    assert rc == 1, out
+    assert out.count(" D301 ") == 1
+    assert f"{bare_repo}@acm-dev:deploy/hub/channel.yaml:1:1: D301 " in out
