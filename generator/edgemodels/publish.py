@@ -818,17 +818,23 @@ def push_branch(repo: Any, dest: Destination, settings: GitSettings) -> tuple[Pu
     return "pushed", ""
 
 
+NO_COMMIT = "none (the repository has no commit yet)"
+
+
 def source_commit(catalogue: Path) -> tuple[str, bool]:
     """The catalogue's commit (`git rev-parse HEAD`), and whether it has uncommitted changes."""
     resolved = catalogue.resolve()
     start = resolved if resolved.is_dir() else resolved.parent
     try:
         repo = git.Repo(str(start), search_parent_directories=True)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        return "not a git checkout", False
+    try:
         # Named by git: GitPython's objects take SHA-1 ids only (a SHA-256 repository was
         # "not a git checkout").
         sha = str(repo.git.rev_parse("--verify", "-q", "HEAD^{commit}"))
-    except (git.InvalidGitRepositoryError, git.NoSuchPathError, git.GitCommandError):
-        return "not a git checkout", False
+    except git.GitCommandError:  # a repository without a commit: none holds the catalogue
+        return NO_COMMIT, True
     top = Path(str(repo.working_tree_dir)).resolve()
     rel = os.path.relpath(resolved, top)
     dirty = repo.is_dirty(untracked_files=True, path=rel)

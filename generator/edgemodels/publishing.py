@@ -39,6 +39,7 @@ from edgemodels.generate import build_tree, conflict_findings, source_info
 from edgemodels.output import plural
 from edgemodels.progress import Phase, Progress, no_phase, no_progress
 from edgemodels.publish import (
+    NO_COMMIT,
     UNPUSHED_REF,
     CloneSetup,
     Destination,
@@ -150,9 +151,10 @@ def run_publish(
     tree = build_tree(replace(catalogue, git=published), source, RenderOptions(), options.progress)
     commit, dirty = source_commit(options.catalogue)
     if dirty:
+        shown = commit if commit == NO_COMMIT else commit[:12]
         warn(
             f"{options.catalogue} has uncommitted changes: they are published "
-            f"too, though no commit of the catalogue holds them (source commit {commit[:12]})"
+            f"too, though no commit of the catalogue holds them (source commit {shown})"
         )
     trailer = "\n".join(
         [

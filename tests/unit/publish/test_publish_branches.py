@@ -120,3 +120,15 @@ def test_line_ends_a_checkout_converts_are_no_hand_edit(
     assert rc == 1, out
     assert out.count(" D301 ") == 1
     assert f"{bare_repo}@acm-dev:deploy/hub/channel.yaml:1:1: D301 " in out
+
+
+def test_a_catalogue_in_a_repository_without_a_commit_is_uncommitted(
+    capsys: pytest.CaptureFixture[str], catalogue: Path, bare_repo: Path
+) -> None:
+    """It was "not a git checkout", without the warning: no commit holds the catalogue."""
+    git("init", "-q", cwd=catalogue)
+    rc, out, err = publish(capsys, str(catalogue), "--repo", str(bare_repo), "--dry-run")
+    assert rc == 0, err
+    assert "Catalogue source commit: none (the repository has no commit yet) (with " in out
+    assert f"warning: {catalogue} has uncommitted changes" in err
+    assert "(source commit none (the repository has no commit yet))" in err
