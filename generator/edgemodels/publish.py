@@ -33,6 +33,7 @@ from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from edgemodels.branchplan import Entry, HashName, blob_id
+from edgemodels.children import children_stopped_on_interrupt
 from edgemodels.errors import OutputError, ToolMissingError, UsageError
 from edgemodels.names import git_branch_problem, repo_folder_problem
 from edgemodels.secrets_scan import shape_of
@@ -299,7 +300,7 @@ def working_clone(dest: Destination, settings: GitSettings, workdir: Path | None
     removed afterwards however the run ends (a commit that could not be pushed is kept
     only in a `workdir`)."""
     if workdir is not None:
-        with _workdir_lock(workdir):
+        with _workdir_lock(workdir), children_stopped_on_interrupt():
             repo = _open_workdir(dest, settings, workdir)
             try:
                 yield repo
@@ -309,11 +310,12 @@ def working_clone(dest: Destination, settings: GitSettings, workdir: Path | None
         return
     temp = Path(tempfile.mkdtemp(prefix="edgemodels-publish-"))
     try:
-        repo = _clone(dest, settings, temp / "repo")
-        try:
-            yield repo
-        finally:
-            repo.close()
+        with children_stopped_on_interrupt():  # a git command left running writes in temp
+            repo = _clone(dest, settings, temp / "repo")
+            try:
+                yield repo
+            finally:
+                repo.close()
     finally:
         shutil.rmtree(temp, ignore_errors=True)
 
