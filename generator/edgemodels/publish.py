@@ -821,6 +821,7 @@ def push_branch(repo: Any, dest: Destination, settings: GitSettings) -> tuple[Pu
 
 
 NO_COMMIT = "none (the repository has no commit yet)"
+NO_LOCKS = {"GIT_OPTIONAL_LOCKS": "0"}
 
 
 def source_commit(catalogue: Path) -> tuple[str, bool]:
@@ -839,8 +840,13 @@ def source_commit(catalogue: Path) -> tuple[str, bool]:
         return NO_COMMIT, True
     top = Path(str(repo.working_tree_dir)).resolve()
     rel = os.path.relpath(resolved, top)
-    dirty = repo.is_dirty(untracked_files=True, path=rel)
-    return sha, bool(dirty)
+    # One `git status` without its optional lock: GitPython's is_dirty ran `git diff`,
+    # which rewrites the index of the catalogue's repository (under index.lock, where a
+    # `git commit` of the user's at the same time failed) when a file's stat changed.
+    changes = repo.git.status(
+        "--porcelain", "-z", "--untracked-files=normal", "--", literal(rel), env=NO_LOCKS
+    )
+    return sha, bool(changes)
 
 
 def init_worktree(path: Path) -> None:

@@ -3,6 +3,7 @@ reads as patterns, clones that fetch fewer branches, catalogues in odd repositor
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -132,3 +133,22 @@ def test_a_catalogue_in_a_repository_without_a_commit_is_uncommitted(
     assert "Catalogue source commit: none (the repository has no commit yet) (with " in out
     assert f"warning: {catalogue} has uncommitted changes" in err
     assert "(source commit none (the repository has no commit yet))" in err
+
+
+def test_the_catalogue_repository_is_only_read(
+    capsys: pytest.CaptureFixture[str], catalogue: Path, bare_repo: Path
+) -> None:
+    """Its index was refreshed (written, under index.lock) by the check for uncommitted
+    changes when a file's stat had changed."""
+    git("init", "-q", cwd=catalogue)
+    git("add", ".", cwd=catalogue)
+    git("commit", "-q", "-m", "catalogue", cwd=catalogue)
+    index = catalogue / ".git" / "index"
+    before = index.read_bytes()
+    for model in (catalogue / "models").iterdir():  # the same bytes, another stat
+        model.write_bytes(model.read_bytes())
+        os.utime(model, ns=(1, 1))
+    rc, out, err = publish(capsys, str(catalogue), "--repo", str(bare_repo))
+    assert rc == 0, out + err
+    assert "uncommitted" not in err
+    assert index.read_bytes() == before
