@@ -283,6 +283,7 @@ def scan_text(text: str) -> list[TextHit]:
         elif _may_hold_key(line):
             hits += key_hits(line, lineno)
             below += value_below_hits(lines, lineno)
+            below += env_entry_hits(lines, lineno)
     return merge_hits(hits, below)
 
 
@@ -322,6 +323,69 @@ def value_below_hits(lines: Sequence[str], lineno: int) -> list[TextHit]:
         return []
     col = len(value_line) - len(value_line.lstrip()) + 1
     return [TextHit(below + 1, col, f"literal value of '{match.group(2)}'")]
+
+
+# An entry `name: <NAME>` alone on its line (in a list item or not), and its sibling
+# `value: <value>`: a container's environment variable, whose name says it holds a credential
+# (`- name: HF_TOKEN` / `  value: ...`), as scan_value reads `{name: ..., value: ...}`.
+_ENTRY_NAME_RE = re.compile(
+    r"^(\s*)(-\s+)?[\"']?name[\"']?\s*:\s*[\"']?([A-Za-z0-9_.-]+)[\"']?\s*$"
+)
+_ENTRY_VALUE_RE = re.compile(r"^[\"']?value[\"']?\s*:\s*(.*?)\s*(?:#.*)?$")
+# The same on one line: `- {name: HF_TOKEN, value: ...}`, `{"name": "HF_TOKEN", "value": ...}`.
+_FLOW_ENTRY_RE = re.compile(
+    r"[\"']?name[\"']?\s*:\s*[\"']?([A-Za-z0-9_.-]+)[\"']?\s*,\s*"
+    r"[\"']?value[\"']?\s*:\s*[\"']?([^\"',}\s]+)"
+)
+
+
+def env_entry_hits(lines: Sequence[str], lineno: int) -> list[TextHit]:
+    """A hit for the literal `value` of an entry whose `name` on line `lineno` is a secret
+    key: an environment variable of a generated Deployment holds the catalogue's `env`
+    this way, where no key on a line says `token` or `password`."""
+    line = lines[lineno - 1]
+    flow = _FLOW_ENTRY_RE.search(line)
+    if flow is not None:
+        if is_secret_key(flow.group(1)) and _looks_literal(flow.group(2)):
+            return [TextHit(lineno, flow.start(2) + 1, f"literal value of '{flow.group(1)}'")]
+        return []
+    match = _ENTRY_NAME_RE.match(line)
+    if match is None or not is_secret_key(match.group(3)):
+        return []
+    indent = len(match.group(1)) + len(match.group(2) or "")
+    for at in _siblings(lines, lineno - 1, indent, bool(match.group(2))):
+        found = _ENTRY_VALUE_RE.match(lines[at][indent:])
+        if found is not None:
+            value = found.group(1).strip("\"'")
+            if not _looks_literal(value):
+                return []
+            col = indent + len(lines[at][indent:]) - len(lines[at][indent:].lstrip()) + 1
+            return [TextHit(at + 1, col + found.start(1), f"literal value of '{match.group(3)}'")]
+    return []
+
+
+def _siblings(lines: Sequence[str], at: int, indent: int, item_starts: bool) -> Iterator[int]:
+    """The lines (0-based) of the keys beside line `at`'s in its mapping, `indent` deep:
+    after it, and before it too unless it starts the list item."""
+    yield from _keys_at(lines, range(at + 1, len(lines)), indent)
+    if not item_starts:
+        yield from _keys_at(lines, range(at - 1, -1, -1), indent, back=True)
+
+
+def _keys_at(lines: Sequence[str], span: range, indent: int, back: bool = False) -> Iterator[int]:
+    for n in span:
+        text = lines[n]
+        stripped = text.lstrip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        deep = len(text) - len(stripped)
+        if back and stripped.startswith("- ") and deep + 2 == indent:
+            yield n  # the item's first key, after its `- `
+            return
+        if deep < indent:
+            return
+        if deep == indent:
+            yield n
 
 
 def merge_hits(hits: list[TextHit], below: list[TextHit]) -> list[TextHit]:

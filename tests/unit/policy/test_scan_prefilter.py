@@ -14,6 +14,7 @@ from edgemodels.secrets_scan import (
     TextHit,
     _first_shape_col,
     _walk,
+    env_entry_hits,
     key_hits,
     merge_hits,
     might_hold_credential,
@@ -101,13 +102,14 @@ def _scan_text_every_line(text: str) -> list[TextHit]:
         else:
             hits += key_hits(line, lineno)
             below += value_below_hits(lines, lineno)
+            below += env_entry_hits(lines, lineno)
     return merge_hits(hits, below)
 
 
 LINE_FRAGMENTS = [
     *FRAGMENTS, "password: ", "apiKey: ", "  - ", "token=", "# ", "'", "key: k", "\r\n", "\u0130",
     '{"', '": "', '", "', ", ", "{", "}", "[", ": |", ": >-", "\n  ", "\n    ", "password:",
-    "HF_TOKEN:", "\u212aey", "\u0131",
+    "HF_TOKEN:", "\u212aey", "\u0131", "- name: ", "name: HF_TOKEN", "value: ", "\n  value: ",
 ]  # fmt: skip
 
 

@@ -116,6 +116,15 @@ def test_scan_text_gives_line_and_column() -> None:
         ("a:\n  - HF_TOKEN: >-\n\n      abcdefgh12\n  b: 1\n", [(4, 7, "HF_TOKEN")]),
         ("db:\n  password:\n    hunter22xx\n", [(3, 5, "password")]),
         ('apiKey: |2-\n  "abcdefgh12"\n', [(2, 3, "apiKey")]),
+        ("env:\n- name: HF_TOKEN\n  value: abcdefgh12\n", [(3, 10, "HF_TOKEN")]),
+        (
+            "  - name: X\n    value: a\n  - name: DB_PASSWORD\n    value: hunter22xx\n",
+            [(4, 12, "DB_PASSWORD")],
+        ),
+        ("- value: 'abcdefgh12'\n  name: apiKey\n", [(1, 10, "apiKey")]),
+        ("- name: TOKEN\n  args:\n  - x\n  value: abcdefgh12 # set\n", [(4, 10, "TOKEN")]),
+        ("env: [{name: API_TOKEN, value: abcdefgh12}]", [(1, 32, "API_TOKEN")]),
+        ('{"name": "API_TOKEN", "value": "abcdefgh12"}', [(1, 33, "API_TOKEN")]),
     ],
 )
 def test_scan_text_finds_keys_anywhere_on_a_line_and_values_below_their_key(
@@ -138,6 +147,10 @@ def test_scan_text_finds_keys_anywhere_on_a_line_and_values_below_their_key(
         "password:\n# comment\n",
         '{"tokenFile": "/var/run/token", "passwordRef": "abcdefgh12"}',
         "url: https://example.com/?key=abcdefgh12",
+        "env:\n- name: TOKEN\n  value: ${TOKEN}\n- name: API_KEY_FILE\n  value: /run/key\n",
+        "env:\n- name: TOKEN\n- name: OTHER\n  value: abcdefgh12\n",
+        "ports:\n- name: api-key\n  containerPort: 8080\n",
+        "- name: TOKEN\n  x:\n    value: abcdefgh12\n",
     ],
 )
 def test_scan_text_leaves_references_placeholders_and_structure_alone(text: str) -> None:

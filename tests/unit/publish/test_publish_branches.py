@@ -4,6 +4,7 @@ reads as patterns, clones that fetch fewer branches, catalogues in odd repositor
 from __future__ import annotations
 
 import os
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -152,3 +153,21 @@ def test_the_catalogue_repository_is_only_read(
     assert rc == 0, out + err
     assert "uncommitted" not in err
     assert index.read_bytes() == before
+
+
+def test_a_credential_in_a_kustomize_models_env_never_reaches_git(
+    capsys: pytest.CaptureFixture[str], catalogue: Path, bare_repo: Path
+) -> None:
+    """A kustomize model's env is written as `- name: HF_TOKEN` / `value: ...` in its
+    Deployment, where no key says `token`: the scan of each line let it through."""
+    secret = "Zq8xv2LmN4pR7sT1"
+    path = catalogue / "models" / "anomaly-scorer.yaml"
+    text = path.read_text()
+    path.write_text(text.replace('env: {SCORE_THRESHOLD: "0.8"}', f"env: {{HF_TOKEN: {secret}}}"))
+    rc, _, err = publish(capsys, str(catalogue), "--repo", str(bare_repo))
+    assert rc == 2, err
+    assert "models/anomaly-scorer/base/deployment.yaml:" in err
+    assert "literal value of 'HF_TOKEN'" in err and secret not in err
+    every = ["git", "--git-dir", str(bare_repo), "cat-file", "--batch-all-objects", "--batch"]
+    objects = subprocess.run(every, capture_output=True, check=True, timeout=60).stdout
+    assert secret.encode() not in objects
