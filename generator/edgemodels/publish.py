@@ -22,7 +22,6 @@ import fcntl
 import logging
 import os
 import re
-import shutil
 import tempfile
 import zlib
 from collections.abc import Iterable, Iterator, Mapping
@@ -33,7 +32,7 @@ from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from edgemodels.branchplan import Entry, HashName, blob_id
-from edgemodels.children import children_stopped_on_interrupt
+from edgemodels.cleanup import children_stopped_on_interrupt, remove_folder
 from edgemodels.errors import OutputError, ToolMissingError, UsageError
 from edgemodels.names import git_branch_problem, repo_folder_problem
 from edgemodels.secrets_scan import shape_of
@@ -317,7 +316,7 @@ def working_clone(dest: Destination, settings: GitSettings, workdir: Path | None
             finally:
                 repo.close()
     finally:
-        shutil.rmtree(temp, ignore_errors=True)
+        remove_folder(temp)
 
 
 def _clone(dest: Destination, settings: GitSettings, target: Path) -> Any:

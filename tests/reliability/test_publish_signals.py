@@ -9,10 +9,14 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 import pytest
+
+from edgemodels.errors import Terminated, raise_on_sigterm
+from edgemodels.publishing import PublishOptions, run_publish
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "lrt"
 
@@ -100,3 +104,40 @@ def test_a_signal_during_the_clone_stops_it_and_removes_the_clone(
     time.sleep(SERVER_SECONDS + 1)  # a clone left running would write into it now
     assert git("--git-dir", str(bare), "rev-parse", "acm-dev") == before
     assert list(temp.iterdir()) == []
+
+
+def test_a_signal_during_the_removal_of_the_clone_waits_for_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SIGTERM at the end of a run, as the temporary clone is removed: the removal stopped
+    half-way and left the rest of the clone behind (3 runs in 60 of a signal loop)."""
+    catalogue = tmp_path / "catalogue"
+    shutil.copytree(EXAMPLE, catalogue)
+    bare = tmp_path / "deploy.git"
+    git("init", "-q", "--bare", str(bare))
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    monkeypatch.setenv("TMPDIR", str(temp))
+    monkeypatch.setattr(tempfile, "tempdir", None)  # TMPDIR is read again
+    real, sent = shutil.rmtree, []
+
+    def signalled(path: Path, *args: object, **kwargs: object) -> None:
+        if not sent:  # the signal lands as the removal starts
+            sent.append(path)
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(0.1)  # Python raises it here, in the main thread
+        real(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(shutil, "rmtree", signalled)
+    previous = signal.getsignal(signal.SIGTERM)
+    raise_on_sigterm()
+    try:
+        options = PublishOptions(catalogue, str(bare), "acm-dev")
+        with pytest.raises(Terminated):
+            run_publish(options, warn=lambda text: None)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert list(temp.iterdir()) == []
+    assert git("--git-dir", str(bare), "log", "--format=%s", "acm-dev").startswith(
+        "edgemodels: publish lrt: 4 added"
+    )

@@ -1,21 +1,25 @@
-"""The child processes of a run that is interrupted, stopped before its clean-up.
+"""The clean-up of a run that Ctrl-C or SIGTERM stops: its child processes stopped, its
+temporary folder removed whole.
 
 GitPython waits for a git command in `communicate()`; when Ctrl-C or SIGTERM interrupts the
 wait (a KeyboardInterrupt, or errors.Terminated), it leaves the command running. A signal
-sent to this process only (a CI runner's cancel, `kill PID`) then left `git push` pushing
-after publish had said it stopped, and a git command writing objects into the temporary
-clone as it was removed, which was left behind. The children are found in
-`/proc/self/task/*/children` (Linux); elsewhere there is nothing to find and nothing is done.
+sent to this process only (a CI runner's cancel, `kill PID`) then left a git command (a
+clone, a push) running after publish had stopped, writing into the temporary clone as it
+was removed. The children are found in `/proc/self/task/*/children` (Linux); elsewhere
+there is nothing to find and nothing is done. A signal during the removal itself stopped it
+half-way: the folder's removal goes on to the end, and is interrupted afterwards.
 """
 
 from __future__ import annotations
 
 import glob
 import os
+import shutil
 import signal
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
+from pathlib import Path
 
 GRACE = 2.0  # seconds a child has to end on SIGTERM before it is killed
 
@@ -66,3 +70,19 @@ def children_stopped_on_interrupt() -> Iterator[None]:
     except KeyboardInterrupt:
         stop_children()
         raise
+
+
+def remove_folder(path: Path) -> None:
+    """`path` and everything in it, whatever Ctrl-C or SIGTERM lands meanwhile: the removal
+    goes on, and the interruption is raised once it is done. (Blocking the signals would
+    not do: one sent to the process reaches another thread, a GitPython watchdog, and
+    Python raises it here all the same.)"""
+    stopped: KeyboardInterrupt | None = None
+    while True:
+        try:
+            shutil.rmtree(path, ignore_errors=True)
+            break
+        except KeyboardInterrupt as exc:
+            stopped = exc
+    if stopped is not None:
+        raise stopped
