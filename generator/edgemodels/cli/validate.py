@@ -77,6 +77,12 @@ def default_tree_path() -> Path:
     help="Policy configuration (default: .edgemodels-policy.yaml found from DIRECTORY up).",
 )
 @click.option("--no-policies", is_flag=True, help="Skip the manifest policy rules.")
+@click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Neither reuse nor keep the results of model folders that did not change since the "
+    "last run (kept in $EDGEMODELS_CACHE_DIR, default ~/.cache/edgemodels).",
+)
 @fail_on_option
 @report_options
 def command(
@@ -88,6 +94,7 @@ def command(
     strict: bool,
     policy_config: Path | None,
     no_policies: bool,
+    no_cache: bool,
     fail_on: str,
     fmt: str,
     output: Path | None,
@@ -126,6 +133,7 @@ def command(
             strict=strict,
             policies=not no_policies,
             policy_config=policy_config,
+            result_cache=not no_cache,
             progress=progress,
         )
         # Findings name files relative to the tree; shown relative to where the user is, so

@@ -62,8 +62,10 @@ class LintMessage:
         return self.path.split("/")[0] in PER_CHART
 
 
-def template_key(chart: Path) -> str | None:
-    """A hash of every file lint reads except PER_CHART, or None when not shareable."""
+def template_key(chart: Path, whole: dict[str, str | None] | None = None) -> str | None:
+    """A hash of every file lint reads except PER_CHART, or None when not shareable.
+    `whole` is given a hash of every name and byte of the chart (resultcache.py), from the
+    same reads, when it can be had on the way (else it is left for the caller)."""
     top = _entries(str(chart))
     if top is None:
         return None
@@ -71,11 +73,20 @@ def template_key(chart: Path) -> str | None:
     if dirs - {"templates"} or {e.name for e in top if not e.is_dir()} - _SHAREABLE:
         return None
     h = hashlib.sha256()
+    every = hashlib.sha256() if whole is not None else None
     for entry in top:
-        if entry.name not in dirs and entry.name not in PER_CHART:
-            _add(h, entry.name, _read(entry.path))
+        if entry.name not in dirs and (entry.name not in PER_CHART or every is not None):
+            data = _read(entry.path)
+            if entry.name not in PER_CHART:
+                _add(h, entry.name, data)
+            if every is not None:
+                _add(every, entry.name, data)
     templates = next((e for e in top if e.name == "templates"), None)
-    return h.hexdigest() if templates is None or _add_tree(h, templates, "templates") else None
+    if templates is not None and not _add_tree(h, templates, "templates", every):
+        return None
+    if whole is not None and every is not None:
+        whole[str(chart)] = every.hexdigest()
+    return h.hexdigest()
 
 
 def _entries(folder: str) -> list[os.DirEntry[str]] | None:
@@ -85,18 +96,26 @@ def _entries(folder: str) -> list[os.DirEntry[str]] | None:
     return None if any(e.is_symlink() for e in entries) else entries
 
 
-def _add_tree(h: hashlib._Hash, folder: os.DirEntry[str], rel: str) -> bool:
-    """Hash every file below `folder` (template comments blanked); False on a symlink."""
+def _add_tree(
+    h: hashlib._Hash, folder: os.DirEntry[str], rel: str, every: hashlib._Hash | None = None
+) -> bool:
+    """Hash every file below `folder` (template comments blanked; as they are into
+    `every`); False on a symlink."""
     entries = _entries(folder.path)
     if entries is None:
         return False
     for entry in entries:
         name = f"{rel}/{entry.name}"
         if entry.is_dir():
-            if not _add_tree(h, entry, name):
+            if every is not None:
+                every.update(f"d{len(name)}:{name}".encode())
+            if not _add_tree(h, entry, name, every):
                 return False
         else:
-            _add(h, name, _COMMENT_LINE.sub(b"{{/**/}}", _read(entry.path)))
+            data = _read(entry.path)
+            _add(h, name, _COMMENT_LINE.sub(b"{{/**/}}", data))
+            if every is not None:
+                _add(every, name, data)
     return True
 
 
@@ -110,15 +129,21 @@ def _add(h: hashlib._Hash, rel: str, data: bytes) -> None:
     h.update(data)
 
 
-def shared_lints(root: Path, charts: Sequence[str]) -> dict[str, str]:
-    """{chart: the earlier chart whose full lint it shares} for charts with equal keys."""
+def shared_lints(
+    root: Path, charts: Sequence[str], whole: dict[str, str | None] | None = None
+) -> dict[str, str]:
+    """{chart: the earlier chart whose full lint it shares} for charts with equal keys.
+    `whole`: see template_key (keyed by tree-relative chart folder here)."""
     first: dict[str, str] = {}
     found: dict[str, str] = {}
     for chart in charts:
+        hashes: dict[str, str | None] | None = {} if whole is not None else None
         try:
-            key = template_key(root / chart)
+            key = template_key(root / chart, hashes)
         except OSError:
             key = None
+        if whole is not None and hashes:
+            whole[chart] = next(iter(hashes.values()))
         if key is None:
             continue
         if key in first:

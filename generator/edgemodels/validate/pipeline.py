@@ -5,7 +5,7 @@ and walks the tree before this module is imported).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Executor, Future, ThreadPoolExecutor, as_completed
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import replace
@@ -22,8 +22,8 @@ from edgemodels.diagnostics import (
 from edgemodels.errors import InputError, ToolMissingError, UsageError
 from edgemodels.origins import in_overrides, resolve_origins
 from edgemodels.policy import PolicySet, load_policies, source_of
-from edgemodels.policy.loader import refuse_invalid_config
-from edgemodels.validate import cores, k8s_schemas, kubeconform
+from edgemodels.policy.loader import default_pack_files, refuse_invalid_config
+from edgemodels.validate import cores, k8s_schemas, kubeconform, resultcache
 from edgemodels.validate.acm_checks import acm_findings, hub_findings, name_findings
 from edgemodels.validate.argocd_checks import argocd_findings
 from edgemodels.validate.backends import SchemaSettings, schema_findings
@@ -36,6 +36,7 @@ from edgemodels.validate.manifests import Manifest, Source, manifests_of, not_ut
 from edgemodels.validate.offload import Builds
 from edgemodels.validate.policies import policy_findings, validate_owns
 from edgemodels.validate.report import Finding, finding, merge
+from edgemodels.validate.reuse import Reuse
 from edgemodels.validate.run import ParsedDocument, ValidateOptions
 
 
@@ -96,15 +97,17 @@ def render_charts(
     options: ValidateOptions,
     each: Callable[[Rendered], object] = lambda rendered: None,
     gate: AbstractContextManager[object] | None = None,
+    sharing: Mapping[str, str] | None = None,
+    taken: Mapping[str, Rendered] | None = None,
 ) -> tuple[dict[str, Rendered], list[Finding]]:
     """Every chart rendered; charts with the same templates share one full lint. `each` is
-    given each chart's renders as they are ready; a chart renders inside `gate`."""
+    given each chart's renders as they are ready; a chart renders inside `gate`. `sharing`:
+    chartlint.shared_lints of the charts (found here without it); `taken`: the renders of
+    charts the result cache holds, which are not rendered again."""
     version = settings.kubernetes_version
-    sharing = shared_lints(root, charts)
-    by_chart: dict[str, list[PackageRef]] = {}
-    for ref in refs:
-        if ref.relative is not None:
-            by_chart.setdefault(ref.relative, []).append(ref)
+    sharing = shared_lints(root, charts) if sharing is None else sharing
+    taken = taken or {}
+    by_chart = refs_by_chart(refs)
     with scratch_folder() as scratch:
         futures = {
             c: pool.submit(
@@ -115,6 +118,7 @@ def render_charts(
                 ),
             )
             for c in charts
+            if c not in taken
         }
         # As they finish, not in order: a slow chart would hold up the rest.
         finished = as_completed(futures.values())
@@ -125,13 +129,21 @@ def render_charts(
         except BaseException:  # Ctrl-C, or a render failing: drop the charts not begun,
             pool.shutdown(cancel_futures=True)  # and let those begun end before `scratch` goes
             raise
-    rendered = {c: f.result() for c, f in futures.items()}
+    rendered = {c: taken[c] if c in taken else futures[c].result() for c in charts}
     found: list[Finding] = []
     for more in pool.map(
         lambda c: shared_lint(root, c, rendered[c], rendered[sharing[c]], version), sharing
     ):
         found += more
     return rendered, found
+
+
+def refs_by_chart(refs: Sequence[PackageRef]) -> dict[str, list[PackageRef]]:
+    by_chart: dict[str, list[PackageRef]] = {}
+    for ref in refs:
+        if ref.relative is not None:
+            by_chart.setdefault(ref.relative, []).append(ref)
+    return by_chart
 
 
 def _holding(gate: AbstractContextManager[object], render: Callable[[], Rendered]) -> Rendered:
@@ -149,20 +161,27 @@ CHECK_BATCH = 500  # rendered objects per call of the manifest rules
 
 
 def check_tree(
-    root: Path, options: ValidateOptions, layout: TreeLayout, builds: Builds
+    root: Path,
+    options: ValidateOptions,
+    layout: TreeLayout,
+    builds: Builds,
+    reuse: Reuse | None = None,
 ) -> list[Diagnostic]:
-    """Every finding on the tree at `root`, sorted, once `builds` has been given `layout`.
+    """Every finding on the tree at `root`, sorted, once `builds` has been given `layout`
+    (without the families `reuse` took from the result cache).
 
     Helm renders here meanwhile; its Go code releases the GIL, so charts render side by side
     too, in threads (Go does not survive fork). The rules and the built-in schemas check the
     plain manifests meanwhile, and the rendered ones in batches as charts are done, which
     leaves little for the end, when only one core has work.
     """
+    reuse = reuse or Reuse.off()
     with ThreadPoolExecutor(1) as checker:
         settings = prepare(options)
         policies = load_policies(options.policy_config, root) if options.policies else None
         if policies is not None:
             refuse_invalid_config(policies)
+        reuse.checks = checks_key(settings, policies)
         plain, found, clean = load_plain(root, layout.plain_files)
         found += [(refused, "") for refused in layout.refused]  # their builds are not made
         found += [(duplicate, "") for duplicate in layout.duplicates]
@@ -180,7 +199,15 @@ def check_tree(
             """(the rules' findings, the schemas' and name budgets') on `manifests`."""
             return policy_findings(root, manifests, policies), schemas_and_names(manifests)
 
-        checking = [checker.submit(checks, plain), checker.submit(_hub_checks, plain, refs, root)]
+        checking_plain = checker.submit(checks, plain)
+        hub = checker.submit(_hub_checks, plain, refs, root)
+        content: dict[str, str | None] = {}
+        sharing = shared_lints(root, layout.charts, content if reuse.on else None)
+        inputs = partial(_release_inputs, layout.charts, refs, settings)
+        taken = reuse.take_charts(layout.charts, inputs, sharing, content)
+        # The objects of the charts and families: checked in batches, each finding recorded
+        # for the result cache by the unit it lands in.
+        checking = [checker.submit(checks, batch) for batch in reuse.unchecked()]
         waiting: list[Manifest] = []  # rendered, not yet given to the checker
         # Built objects are checked as the build process sends them (its rules checked them
         # there): here between renders, then as the last builds end; not all at the end.
@@ -195,37 +222,87 @@ def check_tree(
                 waiting.clear()
             checking_built.extend(checker.submit(schemas_and_names, s) for s in builds.arrived())
 
-        every = list(plain)
         with ThreadPoolExecutor(max_workers=cores.available()) as pool:
             rendered, lint_found = render_charts(
-                root, layout.charts, refs, settings, pool, options, check, builds.render_gate()
+                root,
+                layout.charts,
+                refs,
+                settings,
+                pool,
+                options,
+                check,
+                builds.render_gate(),
+                sharing,
+                taken,
             )
         builds.renders_done()
+        every = list(plain)
         for chart in layout.charts:
             every.extend(rendered[chart].manifests)
             found.extend(rendered[chart].findings)
+            if chart not in taken:
+                reuse.made_chart(chart, rendered[chart], rendered[chart].manifests)
         found.extend(lint_found)
         check(None)
-        checked: list[Diagnostic] = []
+        checked, by_plain = checking_plain.result()
+        found += by_plain + hub.result()[1]
         for future in checking:
             by_rules, by_checks = future.result()
-            checked += by_rules
-            found += by_checks
+            reuse.record(by_checks, by_rules)
         last = [f for sent in builds.coming() for f in schemas_and_names(sent)]
         built, checked_built = builds.result(policies)
         if builds.ahead:  # the objects were checked as they came
-            found += [f for future in checking_built for f in future.result()] + last
+            reuse.record([f for future in checking_built for f in future.result()] + last)
         else:  # built here after all (or on a small tree): checked now
-            found.extend(schemas_and_names(built.manifests))
+            reuse.record(schemas_and_names(built.manifests))
+        reuse.record((), checked_built)
+        reuse.made_builds(built.manifests, built.findings)
+    kept, kept_found, kept_diags = reuse.taken()
     every.extend(built.manifests)
+    every.extend(kept)
     found.extend(built.findings)
+    found += reuse.found + kept_found
     if not batched:  # kubeconform: one process for everything
         found.extend(schema_findings(every, settings, root, clean))
     found.extend(argocd_findings(plain, every, refs, root))
-    diags = merge(found) + (checked + checked_built if policies is not None else [])
+    rules_found = checked + reuse.diags + kept_diags
+    diags = merge(found) + (rules_found if policies is not None else [])
     elsewhere = list(policies.diagnostics) if policies is not None else []
-    kept = catalogue_suppressions(diags + elsewhere, catalogue_files(every), policies)
-    return sort_diagnostics(outside_tree(diags, kept))
+    kept_suppressed = catalogue_suppressions(diags + elsewhere, catalogue_files(every), policies)
+    reuse.save()
+    return sort_diagnostics(outside_tree(diags, kept_suppressed))
+
+
+def checks_key(settings: SchemaSettings, policies: PolicySet | None) -> str | None:
+    """What the checks of an object depend on besides it (resultcache.py); None with
+    kubeconform, whose findings on all objects come from one process at the end."""
+    if settings.backend != "builtin":
+        return None
+    files = [] if policies is None else sorted(_policy_files(policies))
+    values = (
+        settings.kubernetes_version,
+        settings.strict,
+        sorted(settings.skip_kinds),
+        settings.k8s_folder,
+        policies is not None,
+    )
+    return resultcache.checks_key(values, files)
+
+
+def _policy_files(policies: PolicySet) -> set[Path]:
+    files = {Path(r.origin) for r in policies.rules if r.origin != "default"}
+    files.update(default_pack_files())
+    if policies.config_path:
+        files.add(Path(policies.config_path))
+    return files
+
+
+def _release_inputs(
+    charts: Sequence[str], refs: Sequence[PackageRef], settings: SchemaSettings
+) -> dict[str, str]:
+    by_chart = refs_by_chart(refs)
+    version = settings.kubernetes_version
+    return {c: resultcache.release_inputs(by_chart.get(c, []), version) for c in charts}
 
 
 def outside_tree(in_tree: list[Diagnostic], diags: list[Diagnostic]) -> list[Diagnostic]:

@@ -25,8 +25,10 @@ from edgemodels.errors import InputError, ToolMissingError
 from edgemodels.progress import Progress, no_progress
 from edgemodels.validate import k8s_schemas
 from edgemodels.validate.discover import TreeLayout, discover
+from edgemodels.validate.kubeconform import find_binary
 from edgemodels.validate.kubectl import has_kubectl
 from edgemodels.validate.offload import building
+from edgemodels.validate.reuse import start as start_reuse
 
 # tree.MANIFEST_PATH, written out: importing edgemodels.tree here would delay the first build.
 MANIFEST_PATH = ".edgemodels/manifest.json"
@@ -44,6 +46,7 @@ class ValidateOptions:
     kubeconform: str | None = None  # binary; default $EDGEMODELS_KUBECONFORM or PATH
     policies: bool = True  # run the manifest rules of the policy pack
     policy_config: Path | None = None  # default: .edgemodels-policy.yaml found from the tree
+    result_cache: bool = True  # reuse what unchanged model folders gave (resultcache.py)
     progress: Progress = no_progress  # a bar for a person at a terminal (cli/terminal.py)
 
 
@@ -75,10 +78,19 @@ def validate_tree(root: Path, options: ValidateOptions) -> list[Diagnostic]:
             raise ToolMissingError(
                 "kubectl not found on PATH: kustomizations cannot be built (--require-all)"
             )
-        builds.use(layout)  # first: the builds are the longest part of a run
+        reuse = start_reuse(root, layout, _reusing(options), options.cache_dir)
+        builds.use(reuse.to_build(layout))  # first: the builds are the longest part of a run
         from edgemodels.validate import pipeline  # only now (see above)
 
-        return pipeline.check_tree(root, options, layout, builds)
+        return pipeline.check_tree(root, options, layout, builds, reuse)
+
+
+def _reusing(options: ValidateOptions) -> bool:
+    """Whether the run uses the result cache: not with kubeconform, whose findings on every
+    object come from one process (resultcache.py)."""
+    if not options.result_cache or options.validator == "kubeconform":
+        return False
+    return options.validator == "builtin" or find_binary(options.kubeconform) is None
 
 
 def _refuse_empty(root: Path, layout: TreeLayout) -> None:

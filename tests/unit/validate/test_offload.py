@@ -64,6 +64,12 @@ def _built_by_the_process(monkeypatch: pytest.MonkeyPatch) -> list[tuple[tuple[A
 
 
 @pytest.fixture
+def options(options: ValidateOptions) -> ValidateOptions:
+    """These tests are about the builds: every run builds (no result cache)."""
+    return replace(options, result_cache=False)
+
+
+@pytest.fixture
 def in_thread(tree: Path, options: ValidateOptions) -> list[tuple[str, str, int, str]]:
     """The findings of a thread's builds on the tree with a typo in a kustomize base."""
     edit(tree, BASE, "        resources:", "        resource:")

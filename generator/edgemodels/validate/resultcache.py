@@ -1,0 +1,377 @@
+"""What validate found in a model folder, reused while nothing it depends on changed.
+
+Most of a validate run is the model folders: every chart rendered for each placement and
+linted, every kustomize overlay built with kubectl, every object they make checked. Between
+two runs on one tree (a commit's hook, a merge request's pipeline) a model or two changed.
+
+A *unit* is a chart folder, or a kustomize family (the folder above `overlays/`, all of its
+overlays together: they are twins of each other and built side by side). Its entry holds
+the objects it made, the findings of its render or build, and the checks of those objects.
+Two keys decide whether an entry is still true:
+
+- the unit's key: every byte and name of its folder, the program (edgemodels' code and data,
+  the Python executable, the Helm SDK, the kubectl binary, by size and modification time),
+  the tree's real path (findings and templates are named from it), and for a chart the
+  Kubernetes version its lint uses, whether its lint is shared, and the hub objects whose
+  values it renders with (their data and text);
+- the checks' key: the Kubernetes version and schemas, `--strict`, `--skip-kind` and the
+  policy files (their bytes). When only this changed, the objects are checked again.
+
+Never reused, always run: a folder holding a symlink; a family whose kustomizations name
+anything outside it (a resource, a patch, a generator's file, a remote) or a resource that
+is not there; a family whose build failed (a build can fail for reasons outside its files:
+a timeout, a killed kubectl); everything when a tree has a kustomize overlay that reaches
+outside its family (its findings may land anywhere), when kubectl is missing, or with the
+kubeconform backend. The hub files, the RHACM and Argo CD checks across objects, and
+suppressions always run: they are cheap and look across units.
+
+Where: one file per tree in `<cache dir>/validate/` (the tree's real path hashed), holding
+only the last run's entries; the least recently used of more than MAX_TREES trees go. The
+folder is the user's own (0700); a file another user could have written is not read.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import pickle
+import posixpath
+import shutil
+import stat
+import tempfile
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from edgemodels.diagnostics import Diagnostic
+from edgemodels.validate.discover import KUSTOMIZATION_NAMES
+from edgemodels.validate.gitpaths import PackageRef
+from edgemodels.validate.manifests import Manifest
+from edgemodels.validate.owners import family
+from edgemodels.validate.report import Finding
+
+FORMAT = "edgemodels-validate-results-1"
+MAX_TREES = 16
+_RESOURCE_KEYS = ("resources", "bases", "components")
+
+
+@dataclass(frozen=True)
+class Checked:
+    """The checks of a unit's objects: schema and name findings, and the rules' findings."""
+
+    key: str
+    findings: tuple[Finding, ...]
+    diags: tuple[Diagnostic, ...]
+
+
+@dataclass(frozen=True)
+class Entry:
+    """What a unit made and what its checks found. `made` is the chart's Rendered (the
+    lint's release and messages too) for a chart, its objects for a family."""
+
+    made: object
+    manifests: tuple[Manifest, ...]
+    checked: Checked
+
+
+@dataclass
+class Store:
+    """The entries of one tree's last run, kept in one file; `save` writes this run's."""
+
+    path: Path | None  # None: nothing is read or written
+    old: dict[str, bytes] = field(default_factory=dict)
+    new: dict[str, bytes] = field(default_factory=dict)
+
+    @classmethod
+    def open(cls, cache_dir: Path, root: Path) -> Store:
+        folder = cache_dir / "validate"
+        name = hashlib.sha256(os.fsencode(os.path.realpath(root))).hexdigest()[:32]
+        store = cls(folder / f"{name}.pickle")
+        store.old = _read(store.path) if store.path is not None else {}
+        return store
+
+    def get(self, key: str | None) -> Entry | None:
+        if key is None or key not in self.old:
+            return None
+        try:
+            entry = pickle.loads(self.old[key])  # our own file (see _read)
+        except Exception:  # a file of an older program: not an entry
+            return None
+        return entry if isinstance(entry, Entry) else None
+
+    def keep(self, key: str, entry: Entry | None = None) -> None:
+        """Keep `key`'s entry for the next run: the old bytes, or `entry` anew."""
+        if entry is not None:
+            self.new[key] = pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)
+        elif key in self.old:
+            self.new[key] = self.old[key]
+
+    def save(self) -> None:
+        """Write this run's entries, when they differ from the last run's. A cache that
+        cannot be written is no error: the next run does the work again."""
+        if self.path is None or self.new == self.old:
+            return
+        with contextlib.suppress(OSError):
+            _write(self.path, self.new)
+            _forget_old(self.path.parent)
+
+
+def _read(path: Path) -> dict[str, bytes]:
+    try:
+        with open(path, "rb") as file:
+            info = os.fstat(file.fileno())
+            if not _own(info) or not _own(os.stat(path.parent)):
+                return {}
+            data = pickle.load(file)  # written by this user only (checked above)
+    except Exception:  # missing, cut short, or another program's
+        return {}
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        return {}
+    entries = data.get("entries")
+    return entries if isinstance(entries, dict) else {}
+
+
+def _own(info: os.stat_result) -> bool:
+    """Ours, and writable by nobody else: a pickle is code to whoever wrote it."""
+    return info.st_uid == os.getuid() and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+
+
+def _write(path: Path, entries: Mapping[str, bytes]) -> None:
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    try:
+        with os.fdopen(fd, "wb") as file:
+            pickle.dump({"format": FORMAT, "entries": dict(entries)}, file, protocol=5)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def _forget_old(folder: Path) -> None:
+    """Only the MAX_TREES trees validated last keep their entries."""
+    found = []
+    for entry in os.scandir(folder):
+        if entry.name.endswith(".pickle"):
+            with contextlib.suppress(OSError):
+                found.append((entry.stat().st_mtime_ns, entry.path))
+    for _, path in sorted(found, reverse=True)[MAX_TREES:]:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+
+
+# --- keys ----------------------------------------------------------------------------------
+
+
+def digest(*parts: object) -> str:
+    h = hashlib.sha256()
+    for part in parts:
+        data = part if isinstance(part, bytes) else str(part).encode()
+        h.update(b"%d:" % len(data))
+        h.update(data)
+    return h.hexdigest()
+
+
+def folder_digest(folder: str) -> str | None:
+    """A hash of every name and byte below `folder`; None when it holds a symlink or
+    something else than files and folders, or cannot be read."""
+    h = hashlib.sha256()
+    try:
+        return h.hexdigest() if _add_folder(h, folder, "") else None
+    except OSError:
+        return None
+
+
+def _add_folder(h: hashlib._Hash, folder: str, rel: str) -> bool:
+    with os.scandir(folder) as found:
+        entries = sorted(found, key=lambda e: e.name)
+    for entry in entries:
+        name = f"{rel}/{entry.name}"
+        if entry.is_symlink():
+            return False
+        if entry.is_dir():
+            h.update(f"d{len(name)}:{name}".encode())
+            if not _add_folder(h, entry.path, name):
+                return False
+        elif entry.is_file():
+            with open(entry.path, "rb") as file:
+                data = file.read()
+            h.update(f"f{len(name)}:{name}:{len(data)}:".encode())
+            h.update(data)
+        else:
+            return False
+    return True
+
+
+def program_key(root: Path) -> str:
+    """What every unit's result depends on besides its own inputs."""
+    import helm_python
+
+    from edgemodels.server.stamp import code_stamp
+
+    sdk = os.path.dirname(os.path.abspath(helm_python.__file__))
+    return digest(FORMAT, code_stamp(), os.path.realpath(root), _stats(sdk))
+
+
+def _stat(path: str) -> str:
+    real = os.path.realpath(path)
+    info = os.stat(real)
+    return f"{real} {info.st_size} {info.st_mtime_ns}"
+
+
+def _stats(folder: str) -> str:
+    try:
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except OSError:
+        return "missing"
+    return "\n".join(_stat(e.path) for e in entries if e.is_file())
+
+
+def checks_key(settings: Iterable[object], policy_files: Iterable[Path]) -> str:
+    """The checks' key: `settings` as given, and the bytes of the policy files."""
+    parts: list[object] = [FORMAT, *settings]
+    for path in policy_files:
+        try:
+            parts += [path, path.read_bytes()]
+        except OSError as exc:
+            parts += [path, f"unreadable: {exc}"]
+    return digest(*parts)
+
+
+def chart_key(
+    program: str, root: Path, chart: str, shared: bool, inputs: str, content: str | None
+) -> str | None:
+    """A chart's key. `content`: a hash of its folder made on the way by chartlint (None:
+    made here)."""
+    if not program:
+        return None
+    how = "lint walk"
+    if content is None:
+        how, content = "walk", folder_digest(os.path.join(root, chart))
+    if content is None:
+        return None
+    return digest(program, "chart", chart, how, content, shared, inputs)
+
+
+def release_inputs(refs: Sequence[PackageRef], kube_version: str) -> str:
+    """What of the hub objects pointing at a chart its renders read: their text (which
+    their data is read from, and findings on their values are placed by) and where in it
+    they are."""
+    parts: list[object] = [kube_version]
+    for ref in refs:
+        m = ref.manifest
+        parts += [
+            m.source.path,
+            m.source.index,
+            m.line,
+            m.context,
+            hashlib.sha256(m.source.text.encode()).hexdigest(),  # its data, and positions
+            ref.pointer,
+            ref.raw,
+            ref.relative,
+            ref.problem,
+        ]
+    return digest(*parts)
+
+
+# --- families ------------------------------------------------------------------------------
+
+
+def family_keys(
+    program: str, root: Path, builds: Sequence[str], contained: set[int]
+) -> dict[str, str | None]:
+    """{family folder: its key, or None when it is never reused}. Every family is None when
+    one overlay reaches outside its family (`contained` lacks it) or kubectl is missing.
+    Whether its own kustomizations stay inside it is asked before it goes in
+    (stays_inside), not here, where families are taken."""
+    members: dict[str, list[str]] = {}
+    for target in builds:
+        members.setdefault(family(target), []).append(target)
+    kubectl = shutil.which("kubectl")
+    if not program or not kubectl or len(contained) < len(builds) or _nested(members):
+        return dict.fromkeys(members)
+    program = digest(program, _stat(kubectl))
+    top = os.fspath(root)
+    found: dict[str, str | None] = {}
+    for home, targets in members.items():
+        content = folder_digest(os.path.join(top, home))
+        found[home] = (
+            None if content is None else digest(program, "family", home, content, *sorted(targets))
+        )
+    return found
+
+
+def _nested(members: Mapping[str, object]) -> bool:
+    """Whether a family folder holds another (their files would be both's)."""
+    return any(h.startswith(o + "/") for h in members for o in members)
+
+
+def stays_inside(root: Path, home: str) -> bool:
+    """Whether every kustomization below the family folder `home` names only what is
+    inside it: each string of it that could be a path (a resource, a patch, a generator's
+    file, ...) stays inside `home`, and each resource is there (one that is not may be a
+    remote). Only what does goes in the cache: a family's key holds every byte of its
+    folder, so one taken from it does still."""
+    top = os.fspath(root)
+    for folder, names in _kustomizations(os.path.join(top, home)):
+        rel = posixpath.join(home, os.path.relpath(folder, os.path.join(top, home)))
+        for name in names:
+            try:
+                with open(os.path.join(folder, name), encoding="utf-8") as file:
+                    data = yaml.load(file, Loader=yaml.CSafeLoader)
+            except (OSError, UnicodeDecodeError, yaml.YAMLError, RecursionError):
+                return False
+            if not _paths_inside(data, posixpath.normpath(rel), home, top):
+                return False
+    return True
+
+
+def _kustomizations(folder: str) -> Iterator[tuple[str, list[str]]]:
+    for here, _, files in os.walk(folder):
+        names = [n for n in files if n in KUSTOMIZATION_NAMES]
+        if names:
+            yield here, names
+
+
+def _paths_inside(data: object, folder: str, home: str, top: str) -> bool:
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if key in _RESOURCE_KEYS and isinstance(value, list):
+                for entry in value:
+                    if not isinstance(entry, str) or not _present(entry, folder, home, top):
+                        return False
+            elif not _paths_inside(value, folder, home, top):
+                return False
+        return True
+    if isinstance(data, list):
+        return all(_paths_inside(item, folder, home, top) for item in data)
+    if isinstance(data, str):
+        return _inside(data, folder, home)
+    return True
+
+
+def _inside(text: str, folder: str, home: str) -> bool:
+    if "://" in text or text.startswith(("/", "~")) or ("\n" in text and ".." in text):
+        return False
+    target = posixpath.normpath(posixpath.join(folder, text))
+    return target == home or target.startswith(home + "/")
+
+
+def _present(entry: str, folder: str, home: str, top: str) -> bool:
+    return _inside(entry, folder, home) and os.path.exists(
+        os.path.join(top, posixpath.normpath(posixpath.join(folder, entry)))
+    )
+
+
+def under(path: str, folders: Mapping[str, object]) -> str | None:
+    """The folder of `folders` that holds `path`."""
+    parent = posixpath.dirname(path)
+    while parent:
+        if parent in folders:
+            return parent
+        parent = posixpath.dirname(parent)
+    return None

@@ -1,0 +1,235 @@
+"""One validate run's use of the result cache (resultcache.py): which units it takes from
+the cache, and, at the end, which units it made go in.
+
+The families are decided before the builds start (run.py): a family taken from the cache is
+not built. The charts are decided once the hub objects are loaded, since their renders use
+the values those give (pipeline.py). The checks of the objects made this run, and of the
+units taken whose checks' key changed, are handed to `record`; each of their findings goes
+to the unit whose folder holds the file it names. One that no unit of the run holds means
+the reasoning in resultcache.py missed a case: then no unit made this run goes in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from edgemodels.diagnostics import Diagnostic
+from edgemodels.validate import resultcache as rc
+from edgemodels.validate.discover import TreeLayout
+from edgemodels.validate.manifests import Manifest
+from edgemodels.validate.owners import contained, family
+from edgemodels.validate.report import Finding
+
+_ChartArgs = tuple[
+    Sequence[str], Callable[[], Mapping[str, str]], Mapping[str, str], Mapping[str, str | None]
+]
+
+
+@dataclass
+class Reuse:
+    """The result cache of one run; `Reuse.off()` when it is not used."""
+
+    store: rc.Store
+    root: Path
+    layout: TreeLayout | None = None
+    program_key: str = ""
+    keys: dict[str, str | None] = field(default_factory=dict)  # unit folder: key or None
+    hits: dict[str, rc.Entry] = field(default_factory=dict)  # unit folder: entry taken
+    checks: str | None = None  # the checks' key of this run (None: nothing goes in)
+    made: dict[str, tuple[object, tuple[Manifest, ...]]] = field(default_factory=dict)
+    failed: set[str] = field(default_factory=set)  # families whose build failed
+    found: list[Finding] = field(default_factory=list)  # the checks of unit objects
+    diags: list[Diagnostic] = field(default_factory=list)
+    families_keyed: bool = False
+    charts: _ChartArgs | None = None
+
+    @classmethod
+    def off(cls) -> Reuse:
+        return cls(rc.Store(None), Path("."))
+
+    @classmethod
+    def start(cls, root: Path, cache_dir: Path, layout: TreeLayout) -> Reuse:
+        """Open the tree's cache and take the families whose key it holds."""
+        reuse = cls(rc.Store.open(cache_dir, root), root, layout)
+        if reuse.store.old:  # else nothing can be taken: the keys are made at the end
+            reuse._key_families()
+            for home, key in reuse.keys.items():
+                entry = reuse.store.get(key)
+                if entry is not None:
+                    reuse.hits[home] = entry
+        return reuse
+
+    @property
+    def on(self) -> bool:
+        return self.store.path is not None
+
+    @property
+    def program(self) -> str:
+        """resultcache.program_key, made once and only when a key is needed (it imports
+        the Helm SDK, which a run that takes nothing imports after its builds started)."""
+        if not self.program_key and self.on:
+            try:
+                self.program_key = rc.program_key(self.root)
+            except OSError:  # a file of the program is gone (a reinstall under way?)
+                self.store = rc.Store(None)  # so no unit is taken or kept
+        return self.program_key
+
+    def _key_families(self) -> None:
+        if self.families_keyed or self.layout is None:
+            return
+        self.families_keyed = True
+        builds = self.layout.builds
+        inside = contained(self.root, builds, self.layout.entries)
+        self.keys.update(rc.family_keys(self.program, self.root, builds, inside))
+
+    def to_build(self, layout: TreeLayout) -> TreeLayout:
+        """`layout` without the overlays of the families taken from the cache."""
+        if not self.hits:
+            return layout
+        return replace(layout, builds=tuple(b for b in layout.builds if family(b) not in self.hits))
+
+    def take_charts(
+        self,
+        charts: Sequence[str],
+        inputs: Callable[[], Mapping[str, str]],
+        sharing: Mapping[str, str],
+        content: Mapping[str, str | None],
+    ) -> dict[str, Any]:
+        """{chart: its Rendered} of the charts the cache holds. `inputs` gives each chart's
+        release inputs (resultcache.release_inputs); `sharing`: the charts whose lint is
+        shared and `content` the hashes of chart folders that chartlint.shared_lints made.
+        Without a cache to take from, the keys are made at the end, not before the first
+        render."""
+        self.charts = (charts, inputs, sharing, content)
+        if not self.store.old:
+            return {}
+        self._key_charts()
+        taken = {}
+        for chart in charts:
+            entry = self.store.get(self.keys[chart])
+            if entry is not None:
+                self.hits[chart] = entry
+                taken[chart] = entry.made
+        return taken
+
+    def _key_charts(self) -> None:
+        if self.charts is None:
+            return
+        charts, inputs, sharing, content = self.charts
+        self.charts = None
+        given = inputs()
+        for chart in charts:
+            self.keys[chart] = rc.chart_key(
+                self.program, self.root, chart, chart in sharing, given[chart], content.get(chart)
+            )
+
+    def unchecked(self) -> list[list[Manifest]]:
+        """The objects of each unit taken whose checks' key is not this run's."""
+        return [list(e.manifests) for e in self.hits.values() if e.checked.key != self.checks]
+
+    def taken(self) -> tuple[list[Manifest], list[Finding], list[Diagnostic]]:
+        """The objects of the units taken, and their checks' findings where still true."""
+        manifests: list[Manifest] = []
+        found: list[Finding] = []
+        diags: list[Diagnostic] = []
+        for entry in self.hits.values():
+            manifests += entry.manifests
+            if entry.checked.key == self.checks:
+                found += entry.checked.findings
+                diags += entry.checked.diags
+        return manifests, found, diags
+
+    def record(self, findings: Iterable[Finding], diags: Iterable[Diagnostic] = ()) -> None:
+        """Findings of the checks of unit objects (made this run, or taken and checked):
+        the run's, kept here with the cache off too."""
+        self.found += findings
+        self.diags += diags
+
+    def made_chart(self, chart: str, rendered: object, manifests: Sequence[Manifest]) -> None:
+        if self.on:
+            self.made[chart] = (rendered, tuple(manifests))
+
+    def made_builds(self, manifests: Iterable[Manifest], findings: Iterable[Finding]) -> None:
+        """The objects the builds of this run made, and the builds' findings: a family with
+        one is not kept (its build may have failed for reasons beyond its files)."""
+        if not self.on:
+            return
+        for home, made in families_of(manifests).items():
+            self.made[home] = (None, tuple(made))
+        self._key_families()
+        for f in findings:
+            unit = rc.under(f[0].location.path, self.keys)
+            if unit is not None:
+                self.failed.add(unit)
+
+    def save(self) -> None:
+        """Put this run's units in the cache, keep the ones taken, and write it."""
+        if not self.on:
+            return
+        self._key_families()
+        self._key_charts()
+        checked = _by_unit(self.found, self.diags, self.keys)
+        for unit, key in self.keys.items():
+            if key is None:
+                continue
+            found, diags = checked.get(unit, ([], [])) if checked is not None else ([], [])
+            entry = self.hits.get(unit)
+            if entry is not None and entry.checked.key == self.checks:
+                self.store.keep(key)
+            elif self.checks is None or checked is None:
+                continue  # nothing new goes in
+            elif entry is not None:
+                self.store.keep(key, replace(entry, checked=_checked(self.checks, found, diags)))
+            elif unit in self.made and self._may_keep(unit):
+                made, manifests = self.made[unit]
+                checks = _checked(self.checks, found, diags)
+                self.store.keep(key, rc.Entry(made, manifests, checks))
+        self.store.save()
+
+    def _may_keep(self, unit: str) -> bool:
+        if unit in self.failed:
+            return False
+        made, _ = self.made[unit]
+        return made is not None or rc.stays_inside(self.root, unit)  # a chart; a family
+
+
+def _checked(key: str, found: Sequence[Finding], diags: Sequence[Diagnostic]) -> rc.Checked:
+    return rc.Checked(key, tuple(found), tuple(diags))
+
+
+def _by_unit(
+    found: Iterable[Finding], diags: Iterable[Diagnostic], units: Mapping[str, object]
+) -> dict[str, tuple[list[Finding], list[Diagnostic]]] | None:
+    """The checks' findings by the unit whose folder holds the file each names; None when
+    one names a file no unit holds."""
+    by: dict[str, tuple[list[Finding], list[Diagnostic]]] = {}
+    for f in found:
+        unit = rc.under(f[0].location.path, units)
+        if unit is None:
+            return None
+        by.setdefault(unit, ([], []))[0].append(f)
+    for d in diags:
+        unit = rc.under(d.location.path, units)
+        if unit is None:
+            return None
+        by.setdefault(unit, ([], []))[1].append(d)
+    return by
+
+
+def families_of(manifests: Iterable[Manifest]) -> dict[str, list[Manifest]]:
+    found: dict[str, list[Manifest]] = {}
+    for m in manifests:
+        found.setdefault(family(m.overlay), []).append(m)
+    return found
+
+
+def start(root: Path, layout: TreeLayout, enabled: bool, cache_dir: Path | None) -> Reuse:
+    """The run's result cache: off when not `enabled` (--no-cache)."""
+    if not enabled:
+        return Reuse.off()
+    from edgemodels.validate.k8s_schemas import default_cache_dir
+
+    return Reuse.start(root, cache_dir or default_cache_dir(), layout)
