@@ -5,6 +5,7 @@ and walks the tree before this module is imported).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Executor, Future, ThreadPoolExecutor, as_completed
 from contextlib import AbstractContextManager, nullcontext
@@ -181,7 +182,7 @@ def check_tree(
         policies = load_policies(options.policy_config, root) if options.policies else None
         if policies is not None:
             refuse_invalid_config(policies)
-        reuse.checks = checks_key(settings, policies)
+        reuse.checks = checks_key(settings, policies, reuse.started_ns)
         plain, found, clean = load_plain(root, layout.plain_files)
         found += [(refused, "") for refused in layout.refused]  # their builds are not made
         found += [(duplicate, "") for duplicate in layout.duplicates]
@@ -273,12 +274,15 @@ def check_tree(
     return sort_diagnostics(outside_tree(diags, kept_suppressed))
 
 
-def checks_key(settings: SchemaSettings, policies: PolicySet | None) -> str | None:
+def checks_key(settings: SchemaSettings, policies: PolicySet | None, started_ns: int) -> str | None:
     """What the checks of an object depend on besides it (resultcache.py); None with
-    kubeconform, whose findings on all objects come from one process at the end."""
+    kubeconform, whose findings on all objects come from one process at the end, and when
+    a policy file changed since the run started at `started_ns` (after it was read?)."""
     if settings.backend != "builtin":
         return None
     files = [] if policies is None else sorted(_policy_files(policies))
+    if not all(resultcache.settled(os.fspath(f), started_ns) for f in files if f.exists()):
+        return None
     values = (
         settings.kubernetes_version,
         settings.strict,

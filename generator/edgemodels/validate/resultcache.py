@@ -17,6 +17,9 @@ Two keys decide whether an entry is still true:
 - the checks' key: the Kubernetes version and schemas, `--strict`, `--skip-kind` and the
   policy files (their bytes). When only this changed, the objects are checked again.
 
+Only what did not change while the run read it goes in: every file of a unit must be older
+than the run (settled), and so must the policy files for the checks' results.
+
 Never reused, always run: a folder holding a symlink; a family whose kustomizations name
 anything outside it (a resource, a patch, a generator's file, a remote) or a resource that
 is not there; a family whose build failed (a build can fail for reasons outside its files:
@@ -55,6 +58,9 @@ from edgemodels.validate.report import Finding
 
 FORMAT = "edgemodels-validate-results-1"
 MAX_TREES = 16
+# A file changed this close to a run's start may have changed after the run read it: its
+# time comes from the kernel's coarse clock, up to a tick (1-10 ms) behind.
+RACY_NS = 20_000_000
 _RESOURCE_KEYS = ("resources", "bases", "components")
 
 
@@ -365,6 +371,25 @@ def _present(entry: str, folder: str, home: str, top: str) -> bool:
     return _inside(entry, folder, home) and os.path.exists(
         os.path.join(top, posixpath.normpath(posixpath.join(folder, entry)))
     )
+
+
+def settled(path: str, started_ns: int) -> bool:
+    """Whether nothing in `path` (a file, or a folder and everything in it) changed since
+    `started_ns` (a change time, which no program can set back). Then what a run that
+    started then read of it is what it holds now: a unit made from it may go in."""
+    before = started_ns - RACY_NS
+    try:
+        if os.lstat(path).st_ctime_ns >= before:
+            return False
+        if not os.path.isdir(path) or os.path.islink(path):
+            return True
+        for here, folders, files in os.walk(path):
+            for name in (*folders, *files):
+                if os.lstat(os.path.join(here, name)).st_ctime_ns >= before:
+                    return False
+    except OSError:
+        return False
+    return True
 
 
 def under(path: str, folders: Mapping[str, object]) -> str | None:

@@ -11,6 +11,7 @@ the reasoning in resultcache.py missed a case: then no unit made this run goes i
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -34,6 +35,7 @@ class Reuse:
 
     store: rc.Store
     root: Path
+    started_ns: int = 0  # when the run started: what changed since does not go in
     layout: TreeLayout | None = None
     program_key: str = ""
     keys: dict[str, str | None] = field(default_factory=dict)  # unit folder: key or None
@@ -51,9 +53,9 @@ class Reuse:
         return cls(rc.Store(None), Path("."))
 
     @classmethod
-    def start(cls, root: Path, cache_dir: Path, layout: TreeLayout) -> Reuse:
+    def start(cls, root: Path, cache_dir: Path, layout: TreeLayout, started_ns: int) -> Reuse:
         """Open the tree's cache and take the families whose key it holds."""
-        reuse = cls(rc.Store.open(cache_dir, root), root, layout)
+        reuse = cls(rc.Store.open(cache_dir, root), root, started_ns, layout)
         if reuse.store.old:  # else nothing can be taken: the keys are made at the end
             reuse._key_families()
             for home, key in reuse.keys.items():
@@ -190,7 +192,7 @@ class Reuse:
         self.store.save()
 
     def _may_keep(self, unit: str) -> bool:
-        if unit in self.failed:
+        if unit in self.failed or not rc.settled(os.path.join(self.root, unit), self.started_ns):
             return False
         made, _ = self.made[unit]
         return made is not None or rc.stays_inside(self.root, unit)  # a chart; a family
@@ -226,10 +228,13 @@ def families_of(manifests: Iterable[Manifest]) -> dict[str, list[Manifest]]:
     return found
 
 
-def start(root: Path, layout: TreeLayout, enabled: bool, cache_dir: Path | None) -> Reuse:
-    """The run's result cache: off when not `enabled` (--no-cache)."""
+def start(
+    root: Path, layout: TreeLayout, enabled: bool, cache_dir: Path | None, started_ns: int
+) -> Reuse:
+    """The result cache of a run that started at `started_ns`: off when not `enabled`
+    (--no-cache)."""
     if not enabled:
         return Reuse.off()
     from edgemodels.validate.k8s_schemas import default_cache_dir
 
-    return Reuse.start(root, cache_dir or default_cache_dir(), layout)
+    return Reuse.start(root, cache_dir or default_cache_dir(), layout, started_ns)

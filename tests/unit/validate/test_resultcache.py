@@ -24,6 +24,13 @@ FAMILY = "models/batch"
 OVERLAY = "models/batch/overlays/site-a/kustomization.yaml"
 
 
+@pytest.fixture(autouse=True)
+def _no_racy_window(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The trees here are written just before each run: files older than the run are
+    settled (what a run read stays true), with no margin for the coarse clock."""
+    monkeypatch.setattr(resultcache, "RACY_NS", 0)
+
+
 def _findings(tree: Path, options: ValidateOptions) -> list[tuple[str, str, int, str]]:
     return [(d.code, d.path, d.line, d.message) for d in validate_tree(tree, options)]
 
@@ -196,6 +203,43 @@ def test_a_build_that_failed_for_a_reason_beyond_its_files_is_built_again(
     monkeypatch.setattr(kubectl, "run", spy)
     assert _findings(tree, options) == []
     assert sum("overlays/site-" in text for text in built) == 2
+
+
+@needs_kubectl
+def test_a_chart_edited_during_a_run_does_not_go_in(
+    tree: Path, options: ValidateOptions, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Edited after the run hashed the chart and before it rendered it: the render is of
+    # the edited chart, the key of the one before. Were it kept, the chart as it was
+    # (the edit undone) would be taken with the edited chart's findings.
+    template = tree / CHART / "templates" / "deployment.yaml"
+    before = template.read_text(encoding="utf-8")
+    real = pipeline.shared_lints
+
+    def edited_meanwhile(*args: Any) -> dict[str, str]:
+        found = real(*args)
+        edit(tree, f"{CHART}/templates/deployment.yaml", "replicas:", "replicas: {{ .X.y }}")
+        return found
+
+    monkeypatch.setattr(pipeline, "shared_lints", edited_meanwhile)
+    assert [f[0] for f in _findings(tree, options)] == ["K201"]
+    monkeypatch.setattr(pipeline, "shared_lints", real)
+    template.write_text(before, encoding="utf-8")
+    assert _findings(tree, options) == []
+
+
+def test_a_file_is_settled_once_older_than_the_run_by_the_clock_tick(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(resultcache, "RACY_NS", 20_000_000)
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "x.yaml").write_text("x: 1\n", encoding="utf-8")
+    changed = max(
+        p.stat().st_ctime_ns for p in (tmp_path, tmp_path / "a", tmp_path / "a" / "x.yaml")
+    )
+    assert not resultcache.settled(str(tmp_path), changed + 10_000_000)  # within a tick
+    assert resultcache.settled(str(tmp_path), changed + 30_000_000)
+    assert not resultcache.settled(str(tmp_path / "gone"), changed + 30_000_000)
 
 
 @needs_kubectl
