@@ -65,9 +65,10 @@ def test_quick_run_measures_every_case_and_writes_json(tmp_path: Path) -> None:
     rows = {r["case"]: r for r in report["rows"]}
     assert {"check", "memory (check)", "generate", "plan"} <= rows.keys()
     assert "validate (builtin)" in rows and "regenerate, 1 model changed" in rows
+    assert rows["validate again, 1 model changed"]["verdict"] == "info", rows
     assert rows["regenerate, 1 model changed"]["note"].startswith("floor "), rows
     for row in report["rows"]:
-        assert row["verdict"] in {"ok", "MISS", "skipped", "no peer"}, row
+        assert row["verdict"] in {"ok", "MISS", "skipped", "no peer", "info"}, row
         if row["verdict"] in {"ok", "MISS"} and row["edgemodels"]:
             samples = row["edgemodels"]["samples"]
             assert samples and all(
