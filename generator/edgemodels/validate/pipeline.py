@@ -12,7 +12,7 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from edgemodels.diagnostics import (
     Diagnostic,
@@ -66,8 +66,11 @@ def prepare(options: ValidateOptions) -> SchemaSettings:
     )
 
 
-def load_plain(root: Path, paths: Iterable[str]) -> tuple[list[Manifest], list[Finding], set[str]]:
-    """(manifests, findings, files that loaded cleanly) of the tree's plain manifest files."""
+def load_plain(
+    root: Path, paths: Iterable[str], reuse: Reuse | None = None
+) -> tuple[list[Manifest], list[Finding], set[str]]:
+    """(manifests, findings, files that loaded cleanly) of the tree's plain manifest files;
+    a file the result cache holds as it is now is not parsed again."""
     manifests: list[Manifest] = []
     found: list[Finding] = []
     clean: set[str] = set()
@@ -81,9 +84,16 @@ def load_plain(root: Path, paths: Iterable[str]) -> tuple[list[Manifest], list[F
         except UnicodeDecodeError as exc:  # a finding: the rest of the tree is still checked
             found.append((not_utf8(rel, data, exc), ""))
             continue
-        docs, problems = manifests_of(rel, text)
+        entry = reuse.take_file(rel, text) if reuse is not None else None
+        if entry is not None:
+            docs, problems = list(entry.manifests), list(cast(tuple[Finding, ...], entry.made))
+        else:
+            parsed, diagnostics = manifests_of(rel, text)
+            docs, problems = parsed, [(p, "") for p in diagnostics]
+            if reuse is not None:
+                reuse.made_file(rel, docs, problems)
         manifests.extend(docs)
-        found.extend((p, "") for p in problems)
+        found.extend(problems)
         if not problems:
             clean.add(rel)
     return manifests, found, clean
@@ -183,7 +193,7 @@ def check_tree(
         if policies is not None:
             refuse_invalid_config(policies)
         reuse.checks = checks_key(settings, policies, reuse.started_ns)
-        plain, found, clean = load_plain(root, layout.plain_files)
+        plain, found, clean = load_plain(root, layout.plain_files, reuse)
         found += [(refused, "") for refused in layout.refused]  # their builds are not made
         found += [(duplicate, "") for duplicate in layout.duplicates]
         found += missing_files(root, listed_files(root) or [])
@@ -200,7 +210,10 @@ def check_tree(
             """(the rules' findings, the schemas' and name budgets') on `manifests`."""
             return policy_findings(root, manifests, policies), schemas_and_names(manifests)
 
-        checking_plain = checker.submit(checks, plain)
+        fresh = reuse.unchecked_files() if reuse.on else None
+        checking_plain = checker.submit(
+            checks, plain if fresh is None else [m for m in plain if m.source.path in fresh]
+        )
         hub = checker.submit(_hub_checks, plain, refs, root)
         content: dict[str, str | None] = {}
         sharing = shared_lints(root, layout.charts, content if reuse.on else None)
@@ -245,8 +258,9 @@ def check_tree(
                 reuse.made_chart(chart, rendered[chart], rendered[chart].manifests)
         found.extend(lint_found)
         check(None)
-        checked, by_plain = checking_plain.result()
-        found += by_plain + hub.result()[1]
+        by_rules, by_plain = checking_plain.result()
+        reuse.record_files(by_plain, by_rules)
+        found += hub.result()[1]
         for future in checking:
             by_rules, by_checks = future.result()
             reuse.record(by_checks, by_rules)
@@ -262,11 +276,12 @@ def check_tree(
     every.extend(built.manifests)
     every.extend(kept)
     found.extend(built.findings)
-    found += reuse.found + kept_found
+    files_found, files_diags = reuse.files_taken()
+    found += reuse.found + kept_found + reuse.files_found + files_found
     if not batched:  # kubeconform: one process for everything
         found.extend(schema_findings(every, settings, root, clean))
     found.extend(argocd_findings(plain, every, refs, root))
-    rules_found = checked + reuse.diags + kept_diags
+    rules_found = reuse.files_diags + files_diags + reuse.diags + kept_diags
     diags = merge(found) + (rules_found if policies is not None else [])
     elsewhere = list(policies.diagnostics) if policies is not None else []
     kept_suppressed = catalogue_suppressions(diags + elsewhere, catalogue_files(every), policies)

@@ -7,10 +7,15 @@ the values those give (pipeline.py). The checks of the objects made this run, an
 units taken whose checks' key changed, are handed to `record`; each of their findings goes
 to the unit whose folder holds the file it names. One that no unit of the run holds means
 the reasoning in resultcache.py missed a case: then no unit made this run goes in.
+
+The hub's plain files are kept too, each on its own (its objects as parsed, their checks'
+findings), so that a run after one model changed parses and checks only the hub files that
+changed; the checks across them (hub_findings) run every time.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -47,6 +52,12 @@ class Reuse:
     diags: list[Diagnostic] = field(default_factory=list)
     families_keyed: bool = False
     charts: _ChartArgs | None = None
+    files: dict[str, tuple[str, rc.Entry | None]] = field(default_factory=dict)  # plain files
+    files_made: dict[str, tuple[tuple[Finding, ...], tuple[Manifest, ...]]] = field(
+        default_factory=dict
+    )
+    files_found: list[Finding] = field(default_factory=list)  # the checks of their objects
+    files_diags: list[Diagnostic] = field(default_factory=list)
 
     @classmethod
     def off(cls) -> Reuse:
@@ -128,6 +139,42 @@ class Reuse:
                 self.program, self.root, chart, chart in sharing, given[chart], content.get(chart)
             )
 
+    def take_file(self, rel: str, text: str) -> rc.Entry | None:
+        """The entry of the plain file `rel` holding `text`, when the cache has it."""
+        if not self.on or not self.program:
+            return None
+        key = rc.digest(self.program, "file", rel, hashlib.sha256(text.encode()).hexdigest())
+        entry = self.store.get(key) if self.store.old else None
+        self.files[rel] = (key, entry)
+        return entry
+
+    def made_file(self, rel: str, manifests: Sequence[Manifest], found: Sequence[Finding]) -> None:
+        if rel in self.files:
+            self.files_made[rel] = (tuple(found), tuple(manifests))
+
+    def unchecked_files(self) -> set[str]:
+        """The plain files whose objects are checked this run: not taken, or taken with
+        another checks' key."""
+        return {
+            rel
+            for rel, (_, entry) in self.files.items()
+            if entry is None or entry.checked.key != self.checks
+        }
+
+    def record_files(self, findings: Iterable[Finding], diags: Iterable[Diagnostic]) -> None:
+        """Findings of the checks of plain files' objects."""
+        self.files_found += findings
+        self.files_diags += diags
+
+    def files_taken(self) -> tuple[list[Finding], list[Diagnostic]]:
+        found: list[Finding] = []
+        diags: list[Diagnostic] = []
+        for _, entry in self.files.values():
+            if entry is not None and entry.checked.key == self.checks:
+                found += entry.checked.findings
+                diags += entry.checked.diags
+        return found, diags
+
     def unchecked(self) -> list[list[Manifest]]:
         """The objects of each unit taken whose checks' key is not this run's."""
         return [list(e.manifests) for e in self.hits.values() if e.checked.key != self.checks]
@@ -189,7 +236,25 @@ class Reuse:
                 made, manifests = self.made[unit]
                 checks = _checked(self.checks, found, diags)
                 self.store.keep(key, rc.Entry(made, manifests, checks))
+        self._save_files()
         self.store.save()
+
+    def _save_files(self) -> None:
+        checked = _by_file(self.files_found, self.files_diags, self.files)
+        for rel, (key, entry) in self.files.items():
+            found, diags = checked.get(rel, ([], [])) if checked is not None else ([], [])
+            if entry is not None and entry.checked.key == self.checks:
+                self.store.keep(key)
+            elif self.checks is None or checked is None:
+                continue  # nothing new goes in
+            elif entry is not None:
+                self.store.keep(key, replace(entry, checked=_checked(self.checks, found, diags)))
+            elif rel in self.files_made and rc.settled(
+                os.path.join(self.root, rel), self.started_ns
+            ):
+                problems, manifests = self.files_made[rel]
+                checks = _checked(self.checks, found, diags)
+                self.store.keep(key, rc.Entry(problems, manifests, checks))
 
     def _may_keep(self, unit: str) -> bool:
         if unit in self.failed or not rc.settled(os.path.join(self.root, unit), self.started_ns):
@@ -218,6 +283,22 @@ def _by_unit(
         if unit is None:
             return None
         by.setdefault(unit, ([], []))[1].append(d)
+    return by
+
+
+def _by_file(
+    found: Iterable[Finding], diags: Iterable[Diagnostic], files: Mapping[str, object]
+) -> dict[str, tuple[list[Finding], list[Diagnostic]]] | None:
+    """The checks' findings by the plain file each names; None when one names another."""
+    by: dict[str, tuple[list[Finding], list[Diagnostic]]] = {}
+    for f in found:
+        if f[0].location.path not in files:
+            return None
+        by.setdefault(f[0].location.path, ([], []))[0].append(f)
+    for d in diags:
+        if d.location.path not in files:
+            return None
+        by.setdefault(d.location.path, ([], []))[1].append(d)
     return by
 
 

@@ -95,6 +95,22 @@ def test_a_chart_is_rendered_again_when_only_the_values_a_placement_gives_change
 
 
 @needs_kubectl
+def test_only_the_hub_files_that_changed_are_parsed_again(
+    tree: Path, options: ValidateOptions, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _findings(tree, options)
+    edit(tree, "hub/placements/site-a.yaml", "spec:\n", "spec:\n  bogus: 1\n")
+    parsed = _calls(monkeypatch, pipeline, "manifests_of")
+    found = _findings(tree, options)
+    assert [p[0] for p in parsed] == ["hub/placements/site-a.yaml"]
+    assert [(f[0], f[1]) for f in found] == [("K101", "hub/placements/site-a.yaml")]
+    parsed.clear()
+    assert _findings(tree, options) == found
+    assert parsed == []  # the finding taken with its file
+    assert found == _uncached(tree, options)
+
+
+@needs_kubectl
 def test_new_checks_check_the_objects_taken_without_making_them_again(
     tree: Path, options: ValidateOptions, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -267,7 +283,9 @@ def test_a_finding_outside_every_unit_keeps_nothing_new(
     monkeypatch.setattr(pipeline, "name_findings", _one_finding_each)
     _findings(tree, options)
     assert options.cache_dir is not None
-    assert not any(Store.open(options.cache_dir, tree).old)
+    store = Store.open(options.cache_dir, tree)
+    kept = [store.get(key) for key in store.old]
+    assert kept and all(isinstance(e.made, tuple) for e in kept if e)  # hub files only
 
 
 def _elsewhere(m: Any) -> Any:
