@@ -47,6 +47,8 @@ class TreeLayout:
     # Keys a kustomization holds twice (K109): kustomize keeps the last value without a
     # word (a second `patches:` drops the first one's patches); the build goes on
     duplicates: tuple[Diagnostic, ...] = ()
+    # Each kustomize folder's kustomization as read: its one document, or None (resultcache.py)
+    kustomizations: Mapping[str, object] = field(default_factory=dict, compare=False)
 
 
 def kustomization_path(folder: str) -> str | None:
@@ -80,12 +82,17 @@ def _read(path: str, rel: str) -> Loaded | None:
         return None
 
 
-def _entries(loaded: Loaded | None) -> list[str]:
+def _document(loaded: Loaded | None) -> object:
+    """A kustomization's one document, or None (none, several, or refused)."""
     if loaded is None or len(loaded.documents) != 1:
-        return []
+        return None
     if any(d.code == "K108" for d in loaded.diagnostics):
-        return []
-    data = loaded.documents[0][0]
+        return None
+    return loaded.documents[0][0]
+
+
+def _entries(loaded: Loaded | None) -> list[str]:
+    data = _document(loaded)
     if not isinstance(data, dict):
         return []
     found: list[str] = []
@@ -146,9 +153,10 @@ def _walk(root: Path) -> tuple[list[str], set[str], dict[str, str]]:
 
 def _included(
     root: Path, kustomize: Mapping[str, str], files: Sequence[str], duplicates: list[Diagnostic]
-) -> tuple[set[str], set[str], dict[str, list[str]], list[Diagnostic]]:
+) -> tuple[set[str], set[str], dict[str, list[str]], list[Diagnostic], dict[str, object]]:
     """(folders some kustomization includes, folders that list only their own files,
-    the entries of each kustomization, the kustomizations refused as YAML). `files` and
+    the entries of each kustomization, the kustomizations refused as YAML, each one's
+    document). `files` and
     the folders of `kustomize` are what the walk found: an entry naming one of them needs
     no look at the disk (the hub's listing names 3,000 files on the benchmark fleet)."""
     top = os.fspath(root)
@@ -157,12 +165,14 @@ def _included(
     listing: set[str] = set()
     read: dict[str, list[str]] = {}
     refused: list[Diagnostic] = []
+    documents: dict[str, object] = {}
     for folder, name in kustomize.items():
         rel = posixpath.join(folder, name)
         loaded = _read(os.path.join(top, folder, name), rel)
         if (refusal := _refusal(loaded)) is not None:
             refused.append(refusal)
         duplicates += _duplicates(loaded)
+        documents[folder] = _document(loaded)
         entries = read[folder] = _entries(loaded)
         only_files = True
         for entry in entries:
@@ -177,7 +187,7 @@ def _included(
                 only_files = False
         if only_files:
             listing.add(folder)
-    return included, listing, read, refused
+    return included, listing, read, refused, documents
 
 
 # An anchor (`&a`) and an alias (`*a`) start where YAML allows a node: at the start, after
@@ -258,7 +268,7 @@ def _owner(path: str, folders: Mapping[str, object]) -> str | None:
 def discover(root: Path) -> TreeLayout:
     files, charts, kustomize = _walk(root)
     duplicates: list[Diagnostic] = []
-    included, listing, entries, refused = _included(root, kustomize, files, duplicates)
+    included, listing, entries, refused, documents = _included(root, kustomize, files, duplicates)
     listings = {k for k in kustomize if k in listing and k not in included}
     builds = {k for k in kustomize if k not in included and k not in listings}
     plain, inputs = [], []
@@ -286,4 +296,5 @@ def discover(root: Path) -> TreeLayout:
         entries,
         tuple(refused),
         tuple(duplicates),
+        documents,
     )

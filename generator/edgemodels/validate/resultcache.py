@@ -43,14 +43,11 @@ import posixpath
 import shutil
 import stat
 import tempfile
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from edgemodels.diagnostics import Diagnostic
-from edgemodels.validate.discover import KUSTOMIZATION_NAMES
 from edgemodels.validate.gitpaths import PackageRef
 from edgemodels.validate.manifests import Manifest
 from edgemodels.validate.owners import family
@@ -313,48 +310,43 @@ def family_keys(
 
 def _nested(members: Mapping[str, object]) -> bool:
     """Whether a family folder holds another (their files would be both's)."""
-    return any(h.startswith(o + "/") for h in members for o in members)
+    for home in members:
+        parent = posixpath.dirname(home)
+        while parent:
+            if parent in members:
+                return True
+            parent = posixpath.dirname(parent)
+    return False
 
 
-def stays_inside(root: Path, home: str) -> bool:
+def stays_inside(root: Path, home: str, kustomizations: Mapping[str, object]) -> bool:
     """Whether every kustomization below the family folder `home` names only what is
     inside it: each string of it that could be a path (a resource, a patch, a generator's
-    file, ...) stays inside `home`, and each resource is there (one that is not may be a
-    remote). Only what does goes in the cache: a family's key holds every byte of its
-    folder, so one taken from it does still."""
+    file, ...) stays inside `home`, and each resource is a file there or a kustomize folder
+    the walk found (a name that is neither may be a remote). Only such a family goes in
+    the cache: its key holds every byte of its folder, so one taken from it does still.
+    `kustomizations`: each kustomize folder's document as discover read it."""
     top = os.fspath(root)
-    for folder, names in _kustomizations(os.path.join(top, home)):
-        rel = posixpath.join(home, os.path.relpath(folder, os.path.join(top, home)))
-        for name in names:
-            try:
-                with open(os.path.join(folder, name), encoding="utf-8") as file:
-                    data = yaml.load(file, Loader=yaml.CSafeLoader)
-            except (OSError, UnicodeDecodeError, yaml.YAMLError, RecursionError):
-                return False
-            if not _paths_inside(data, posixpath.normpath(rel), home, top):
-                return False
+    for folder, data in kustomizations.items():
+        below = folder == home or folder.startswith(home + "/")
+        if below and (data is None or not _paths_inside(data, folder, home, top, kustomizations)):
+            return False
     return True
 
 
-def _kustomizations(folder: str) -> Iterator[tuple[str, list[str]]]:
-    for here, _, files in os.walk(folder):
-        names = [n for n in files if n in KUSTOMIZATION_NAMES]
-        if names:
-            yield here, names
-
-
-def _paths_inside(data: object, folder: str, home: str, top: str) -> bool:
+def _paths_inside(
+    data: object, folder: str, home: str, top: str, known: Mapping[str, object]
+) -> bool:
     if isinstance(data, dict):
         for key, value in data.items():
             if key in _RESOURCE_KEYS and isinstance(value, list):
-                for entry in value:
-                    if not isinstance(entry, str) or not _present(entry, folder, home, top):
-                        return False
-            elif not _paths_inside(value, folder, home, top):
+                if not all(_present(e, folder, home, top, known) for e in value):
+                    return False
+            elif not _paths_inside(value, folder, home, top, known):
                 return False
         return True
     if isinstance(data, list):
-        return all(_paths_inside(item, folder, home, top) for item in data)
+        return all(_paths_inside(item, folder, home, top, known) for item in data)
     if isinstance(data, str):
         return _inside(data, folder, home)
     return True
@@ -367,10 +359,11 @@ def _inside(text: str, folder: str, home: str) -> bool:
     return target == home or target.startswith(home + "/")
 
 
-def _present(entry: str, folder: str, home: str, top: str) -> bool:
-    return _inside(entry, folder, home) and os.path.exists(
-        os.path.join(top, posixpath.normpath(posixpath.join(folder, entry)))
-    )
+def _present(entry: object, folder: str, home: str, top: str, known: Mapping[str, object]) -> bool:
+    if not isinstance(entry, str) or not _inside(entry, folder, home):
+        return False
+    target = posixpath.normpath(posixpath.join(folder, entry))
+    return target in known or os.path.isfile(os.path.join(top, target))
 
 
 def settled(path: str, started_ns: int) -> bool:
@@ -379,16 +372,21 @@ def settled(path: str, started_ns: int) -> bool:
     started then read of it is what it holds now: a unit made from it may go in."""
     before = started_ns - RACY_NS
     try:
-        if os.lstat(path).st_ctime_ns >= before:
+        info = os.lstat(path)
+        if info.st_ctime_ns >= before:
             return False
-        if not os.path.isdir(path) or os.path.islink(path):
-            return True
-        for here, folders, files in os.walk(path):
-            for name in (*folders, *files):
-                if os.lstat(os.path.join(here, name)).st_ctime_ns >= before:
-                    return False
+        return not stat.S_ISDIR(info.st_mode) or _settled_below(path, before)
     except OSError:
         return False
+
+
+def _settled_below(folder: str, before: int) -> bool:
+    with os.scandir(folder) as found:
+        for entry in found:
+            if entry.stat(follow_symlinks=False).st_ctime_ns >= before:
+                return False
+            if entry.is_dir(follow_symlinks=False) and not _settled_below(entry.path, before):
+                return False
     return True
 
 

@@ -143,7 +143,7 @@ class Reuse:
         """The entry of the plain file `rel` holding `text`, when the cache has it."""
         if not self.on or not self.program:
             return None
-        key = rc.digest(self.program, "file", rel, hashlib.sha256(text.encode()).hexdigest())
+        key = hashlib.sha256(f"{self.program}\0file\0{rel}\0{text}".encode()).hexdigest()
         entry = self.store.get(key) if self.store.old else None
         self.files[rel] = (key, entry)
         return entry
@@ -260,7 +260,8 @@ class Reuse:
         if unit in self.failed or not rc.settled(os.path.join(self.root, unit), self.started_ns):
             return False
         made, _ = self.made[unit]
-        return made is not None or rc.stays_inside(self.root, unit)  # a chart; a family
+        found = self.layout.kustomizations if self.layout is not None else {}
+        return made is not None or rc.stays_inside(self.root, unit, found)  # a chart; a family
 
 
 def _checked(key: str, found: Sequence[Finding], diags: Sequence[Diagnostic]) -> rc.Checked:

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from edgemodels.validate import helm, kubectl, pipeline, resultcache
+from edgemodels.validate.discover import discover
 from edgemodels.validate.resultcache import Store, folder_digest, stays_inside
 from edgemodels.validate.run import ValidateOptions, validate_tree
 
@@ -340,7 +341,7 @@ def test_a_family_stays_inside_only_when_every_path_does(
     overlay.mkdir(parents=True)
     (overlay / "patch.yaml").write_text("{}\n", encoding="utf-8")
     (overlay / "kustomization.yaml").write_text(entry, encoding="utf-8")
-    assert stays_inside(tmp_path, "models/m") is inside
+    assert stays_inside(tmp_path, "models/m", discover(tmp_path).kustomizations) is inside
 
 
 def test_the_store_keeps_this_runs_entries_only(tmp_path: Path) -> None:
