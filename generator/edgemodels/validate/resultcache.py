@@ -319,19 +319,34 @@ def _nested(members: Mapping[str, object]) -> bool:
     return False
 
 
-def stays_inside(root: Path, home: str, kustomizations: Mapping[str, object]) -> bool:
-    """Whether every kustomization below the family folder `home` names only what is
-    inside it: each string of it that could be a path (a resource, a patch, a generator's
-    file, ...) stays inside `home`, and each resource is a file there or a kustomize folder
-    the walk found (a name that is neither may be a remote). Only such a family goes in
-    the cache: its key holds every byte of its folder, so one taken from it does still.
-    `kustomizations`: each kustomize folder's document as discover read it."""
+def stays_inside(
+    root: Path, home: str, below: Mapping[str, object], kustomizations: Mapping[str, object]
+) -> bool:
+    """Whether every kustomization below the family folder `home` (`below`: their folders'
+    documents, by_home) names only what is inside it: each string of it that could be a
+    path (a resource, a patch, a generator's file, ...) stays inside `home`, and each
+    resource is a file there or a kustomize folder the walk found (`kustomizations`, every
+    one's document as discover read it); a name that is neither may be a remote. Only such
+    a family goes in the cache: its key holds every byte of its folder, so one taken from
+    it does still."""
     top = os.fspath(root)
+    return all(
+        data is not None and _paths_inside(data, folder, home, top, kustomizations)
+        for folder, data in below.items()
+    )
+
+
+def by_home(
+    kustomizations: Mapping[str, object], homes: Iterable[str]
+) -> dict[str, dict[str, object]]:
+    """{home: {kustomize folder in it: its document}} for the folders of `homes`."""
+    wanted = set(homes)
+    found: dict[str, dict[str, object]] = {}
     for folder, data in kustomizations.items():
-        below = folder == home or folder.startswith(home + "/")
-        if below and (data is None or not _paths_inside(data, folder, home, top, kustomizations)):
-            return False
-    return True
+        home = folder if folder in wanted else under(folder, wanted)
+        if home is not None:
+            found.setdefault(home, {})[folder] = data
+    return found
 
 
 def _paths_inside(
@@ -390,7 +405,7 @@ def _settled_below(folder: str, before: int) -> bool:
     return True
 
 
-def under(path: str, folders: Mapping[str, object]) -> str | None:
+def under(path: str, folders: Mapping[str, object] | set[str]) -> str | None:
     """The folder of `folders` that holds `path`."""
     parent = posixpath.dirname(path)
     while parent:

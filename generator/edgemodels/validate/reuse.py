@@ -52,6 +52,7 @@ class Reuse:
     diags: list[Diagnostic] = field(default_factory=list)
     families_keyed: bool = False
     charts: _ChartArgs | None = None
+    below: dict[str, dict[str, object]] | None = None  # each family's kustomizations
     files: dict[str, tuple[str, rc.Entry | None]] = field(default_factory=dict)  # plain files
     files_made: dict[str, tuple[tuple[Finding, ...], tuple[Manifest, ...]]] = field(
         default_factory=dict
@@ -260,8 +261,12 @@ class Reuse:
         if unit in self.failed or not rc.settled(os.path.join(self.root, unit), self.started_ns):
             return False
         made, _ = self.made[unit]
+        if made is not None:
+            return True  # a chart
         found = self.layout.kustomizations if self.layout is not None else {}
-        return made is not None or rc.stays_inside(self.root, unit, found)  # a chart; a family
+        if self.below is None:
+            self.below = rc.by_home(found, [u for u, (m, _) in self.made.items() if m is None])
+        return rc.stays_inside(self.root, unit, self.below.get(unit, {}), found)
 
 
 def _checked(key: str, found: Sequence[Finding], diags: Sequence[Diagnostic]) -> rc.Checked:

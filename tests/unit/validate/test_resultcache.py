@@ -341,7 +341,10 @@ def test_a_family_stays_inside_only_when_every_path_does(
     overlay.mkdir(parents=True)
     (overlay / "patch.yaml").write_text("{}\n", encoding="utf-8")
     (overlay / "kustomization.yaml").write_text(entry, encoding="utf-8")
-    assert stays_inside(tmp_path, "models/m", discover(tmp_path).kustomizations) is inside
+    found = discover(tmp_path).kustomizations
+    below = resultcache.by_home(found, ["models/m"])["models/m"]
+    assert sorted(below) == ["models/m/base", "models/m/overlays/t"]
+    assert stays_inside(tmp_path, "models/m", below, found) is inside
 
 
 def test_the_store_keeps_this_runs_entries_only(tmp_path: Path) -> None:
