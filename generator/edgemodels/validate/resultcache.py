@@ -144,6 +144,8 @@ def _own(info: os.stat_result) -> bool:
 
 def _write(path: Path, entries: Mapping[str, bytes]) -> None:
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if path.parent.stat().st_uid == os.getuid():
+        path.parent.chmod(0o700)  # made before, or by a looser umask: else never read
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
     try:
         with os.fdopen(fd, "wb") as file:

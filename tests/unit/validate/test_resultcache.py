@@ -374,6 +374,16 @@ def test_a_store_others_could_write_is_not_read(tmp_path: Path) -> None:
     assert Store.open(tmp_path, tmp_path / "tree").old != {}
 
 
+def test_the_stores_folder_is_made_the_users_own_again(tmp_path: Path) -> None:
+    (tmp_path / "validate").mkdir(mode=0o777)
+    os.chmod(tmp_path / "validate", 0o777)
+    store = Store.open(tmp_path, tmp_path / "tree")
+    store.keep("a", resultcache.Entry(None, (), resultcache.Checked("k", (), ())))
+    store.save()
+    assert stat.S_IMODE((tmp_path / "validate").stat().st_mode) == 0o700
+    assert sorted(Store.open(tmp_path, tmp_path / "tree").old) == ["a"]
+
+
 def test_a_broken_store_is_an_empty_one(tmp_path: Path) -> None:
     store = Store.open(tmp_path, tmp_path / "tree")
     assert store.path is not None
