@@ -18,6 +18,7 @@ from edgemodels.validate.discover import KUSTOMIZATION_NAMES
 from edgemodels.validate.gitpaths import GIT_PATH, GITHUB_PATH, SUBSCRIPTION, PackageRef
 from edgemodels.validate.manifests import Manifest, Pointer, load_stream, value_at
 from edgemodels.validate.objectnames import check_object_name
+from edgemodels.validate.quantities import check_quantities
 from edgemodels.validate.report import Finding, finding
 
 APPS = "apps.open-cluster-management.io"
@@ -356,7 +357,8 @@ def hub_findings(hub: Sequence[Manifest], refs: Sequence[PackageRef], root: Path
 
 
 def name_findings(manifests: Sequence[Manifest]) -> list[Finding]:
-    """The name budgets and syntax, object by object (so a part of a tree at a time)."""
+    """The name budgets and syntax, and the resource quantities, object by object (so a
+    part of a tree at a time)."""
     return [
         f
         for manifest in manifests
@@ -364,6 +366,7 @@ def name_findings(manifests: Sequence[Manifest]) -> list[Finding]:
             *check_names(manifest),
             *check_service_names(manifest),
             *check_object_name(manifest),
+            *check_quantities(manifest),
         )
     ]
 

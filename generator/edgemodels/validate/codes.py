@@ -95,6 +95,11 @@ CODES: dict[str, Code] = {
         "object-name-invalid",
         "a metadata.name the API server refuses for its kind (not a DNS-1123 subdomain, ...)",
     ),
+    "K330": Code(
+        "quantity-invalid",
+        "a resource quantity the API server refuses (`4GB`, `lots`, negative)",
+        "write a Kubernetes quantity: 4Gi or 4G (not 4GB), 500m or 0.5 for CPU",
+    ),
 }
 
 

@@ -1,0 +1,123 @@
+"""K330: resource quantities the API server cannot parse.
+
+Kubernetes' JSON Schemas type a quantity as int-or-string with no pattern, so `cpu: lots`
+or `memory: 4GB` (meant as 4G or 4Gi) passes them while the API server refuses the object.
+The grammar is k8s.io/apimachinery's resource.Quantity: an optional sign, digits with an
+optional fraction, then a binary suffix (Ki Mi Gi Ti Pi Ei), a decimal one (n u m k M G T
+P E, or none) or a decimal exponent (e or E and an integer). Every field checked here is
+one the API server also requires to be non-negative. Plain, rendered and built objects
+are all checked, object by object.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from edgemodels.validate.manifests import Manifest, Pointer, value_at
+from edgemodels.validate.report import Finding, finding
+
+QUANTITY = re.compile(  # matched whole: `$` would take a trailing newline
+    r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)"  # sign, number
+    r"([KMGTPE]i|[numkMGTPE]|[eE][+-]?[0-9]+)?"  # binary, decimal or exponent suffix
+)
+_NEGATIVE = re.compile(r"-[0.]*[1-9]")  # "-0", "-0.0" and "-0e3" are zero, which is allowed
+# Where each workload kind holds its Pod spec; only Kubernetes' own groups (a CRD's kind of
+# the same name is not a Kubernetes workload).
+_POD_SPECS: dict[str, Pointer] = {
+    "Pod": ("spec",),
+    "PodTemplate": ("template", "spec"),
+    "Deployment": ("spec", "template", "spec"),
+    "StatefulSet": ("spec", "template", "spec"),
+    "DaemonSet": ("spec", "template", "spec"),
+    "ReplicaSet": ("spec", "template", "spec"),
+    "ReplicationController": ("spec", "template", "spec"),
+    "Job": ("spec", "template", "spec"),
+    "CronJob": ("spec", "jobTemplate", "spec", "template", "spec"),
+}
+_GROUPS = {"", "apps", "batch", "extensions"}
+_CONTAINERS = ("containers", "initContainers", "ephemeralContainers")
+_LIMIT_FIELDS = ("max", "min", "default", "defaultRequest", "maxLimitRequestRatio")
+
+
+def _items(data: object, pointer: Pointer) -> Iterator[Pointer]:
+    """The pointers of the entries of the list at `pointer`."""
+    value = value_at(data, pointer)
+    for i in range(len(value) if isinstance(value, list) else 0):
+        yield (*pointer, i)
+
+
+def _keys(data: object, pointer: Pointer) -> Iterator[Pointer]:
+    """The pointers of the values of the mapping at `pointer`."""
+    value = value_at(data, pointer)
+    for key in value if isinstance(value, dict) else ():
+        yield (*pointer, str(key))
+
+
+def _requirements(data: object, resources: Pointer) -> Iterator[Pointer]:
+    """The quantities of a ResourceRequirements (`requests` and `limits`)."""
+    for part in ("requests", "limits"):
+        yield from _keys(data, (*resources, part))
+
+
+def _pod_spec(data: object, spec: Pointer) -> Iterator[Pointer]:
+    for field in _CONTAINERS:
+        for container in _items(data, (*spec, field)):
+            yield from _requirements(data, (*container, "resources"))
+    yield from _requirements(data, (*spec, "resources"))  # pod-level resources
+    yield from _keys(data, (*spec, "overhead"))
+    for volume in _items(data, (*spec, "volumes")):
+        yield (*volume, "emptyDir", "sizeLimit")
+        claim = (*volume, "ephemeral", "volumeClaimTemplate", "spec", "resources")
+        yield from _requirements(data, claim)
+
+
+def quantity_pointers(manifest: Manifest) -> Iterator[Pointer]:
+    """The pointers of every quantity field of `manifest` that the API server parses."""
+    if manifest.api_version.rpartition("/")[0] not in _GROUPS:
+        return
+    data, kind = manifest.data, manifest.kind
+    if kind in _POD_SPECS:
+        yield from _pod_spec(data, _POD_SPECS[kind])
+    if kind == "StatefulSet":
+        for claim in _items(data, ("spec", "volumeClaimTemplates")):
+            yield from _requirements(data, (*claim, "spec", "resources"))
+    elif kind == "PersistentVolumeClaim":
+        yield from _requirements(data, ("spec", "resources"))
+    elif kind == "ResourceQuota":
+        yield from _keys(data, ("spec", "hard"))
+    elif kind == "LimitRange":
+        for item in _items(data, ("spec", "limits")):
+            for field in _LIMIT_FIELDS:
+                yield from _keys(data, (*item, field))
+
+
+def _problem(value: object) -> str | None:
+    """Why the API server refuses `value` as a quantity, or None (a wrong type is the
+    schema's to report)."""
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        return None
+    text = str(value)
+    if isinstance(value, str) and not QUANTITY.fullmatch(text):
+        return (
+            f"'{text}' is not a Kubernetes quantity (a number with an optional suffix: "
+            "Ki Mi Gi Ti Pi Ei, n u m k M G T P E, or an exponent like e6)"
+        )
+    if _NEGATIVE.match(text):
+        return f"'{text}' is negative: it must be greater than or equal to 0"
+    return None
+
+
+def _path(pointer: Pointer) -> str:
+    """`spec.containers[0].resources.limits.memory` for a pointer."""
+    return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in pointer).lstrip(".")
+
+
+def check_quantities(manifest: Manifest) -> list[Finding]:
+    found = []
+    for pointer in quantity_pointers(manifest):
+        problem = _problem(value_at(manifest.data, pointer))
+        if problem is not None:
+            message = f"{_path(pointer)} {problem}: the API server refuses it"
+            found.append(finding(manifest, pointer, "K330", message))
+    return found
