@@ -62,9 +62,10 @@ def export_command(
     and ValidatingAdmissionPolicyBinding objects, so Kubernetes enforces them at admission.
 
     Severity becomes the binding's validationActions: error -> Deny, warning -> Warn+Audit,
-    info -> Audit. Catalogue rules, and rules that use functions Kubernetes lacks (such as
-    credentials(), or max(a, b) where Kubernetes has only [a, b].max()), are skipped with a
-    note on standard error. A validation with forEach
+    info -> Audit. Catalogue rules (one note naming them all), rules that read params, and
+    rules that use functions Kubernetes lacks (such as credentials(), or max(a, b) where
+    Kubernetes has only [a, b].max()), are skipped with a note on standard error. A
+    validation with forEach
     (one finding per element in edgemodels) is written as its whole-list form,
     `(<forEach>).all(item, <expression>)`.
 

@@ -28,21 +28,30 @@ Obj = dict[str, Any]
 
 @dataclass(frozen=True)
 class ExportOptions:
-    codes: tuple[str, ...] = ()  # empty: every enabled manifest rule
+    codes: tuple[str, ...] = ()  # empty: every enabled rule (catalogue ones are skipped)
     managed_only: bool = True  # bind only objects labelled managed-by: edgemodels
     failure_policy: str = "Fail"
 
 
 def export_objects(policies: PolicySet, options: ExportOptions) -> tuple[list[Obj], list[str]]:
-    """(policy and binding objects, reasons for rules left out)."""
+    """(policy and binding objects, reasons for rules left out). The enabled catalogue
+    rules share one reason, so that a user who expected them hears why they are missing
+    without a line for each."""
     objects: list[Obj] = []
     skipped: list[str] = []
-    for rule in _selected(policies, options.codes):
+    selected = _selected(policies, options.codes)
+    for rule in selected:
         reason = export_blocker(rule)
-        if reason:
+        if reason and rule.scope == "manifests":
             skipped.append(f"{rule.code} {rule.name}: {reason}")
-            continue
-        objects += [policy_object(rule, options), binding_object(rule, options)]
+        elif not reason:
+            objects += [policy_object(rule, options), binding_object(rule, options)]
+    catalogue = [r.code for r in selected if r.scope != "manifests"]
+    if catalogue:
+        codes = ", ".join(catalogue)
+        skipped.insert(
+            0, f"catalogue rules {codes}: they check the catalogue, not Kubernetes objects"
+        )
     return objects, skipped
 
 
@@ -50,7 +59,7 @@ def _selected(policies: PolicySet, codes: Iterable[str]) -> list[Rule]:
     wanted = set(codes)
     if wanted:
         return [r for r in policies.rules if r.code in wanted or r.name in wanted]
-    return [r for r in policies.rules if r.enabled and r.scope == "manifests"]
+    return [r for r in policies.rules if r.enabled]
 
 
 def export_blocker(rule: Rule) -> str:

@@ -60,6 +60,20 @@ def test_export_is_valid_against_the_kubernetes_schema(tmp_path: Path) -> None:
     )
 
 
+def test_the_catalogue_rules_left_out_are_noted(tmp_path: Path) -> None:
+    """As the help says: a user who expects every rule hears why those are missing."""
+    catalogue = [
+        r.code for r in load_policies(None, None).rules if r.enabled and r.scope == "catalogue"
+    ]
+    _, err, _ = export_text("--catalogue", str(tmp_path))
+    notes = [line for line in err.splitlines() if "catalogue rules" in line]
+    assert notes == [
+        f"edgemodels: not exported: catalogue rules {', '.join(catalogue)}: "
+        "they check the catalogue, not Kubernetes objects"
+    ]
+    assert "P101" in catalogue
+
+
 def test_a_broken_export_would_be_caught_by_the_schema() -> None:
     objects, _ = export_objects(load_policies(None, None), ExportOptions(("P121",)))
     policy = objects[0]
