@@ -12,6 +12,7 @@ import pytest
 
 from edgemodels.catalogue.model import Catalogue
 from edgemodels.cli.plan import _old_findings_kept
+from edgemodels.cli.plan import command as plan_command
 from edgemodels.diagnostics import Diagnostic, Location, sort_diagnostics
 from edgemodels.plan.core import Plan, build_plan
 from edgemodels.plan.gitrev import Revision
@@ -334,6 +335,24 @@ def test_text_report_without_base_lists_each_set_of_models_once() -> None:
         "  ... and 1000 more sites in 1 group, left out at --max-text-rows 2 "
         "(0 shows all; --format json lists every site)",
     ]
+
+
+def test_text_report_without_base_lists_the_sites_with_no_model_last() -> None:
+    many = sites(*(site(f"site-{n:04}", {"n": str(n % 3)}) for n in range(30)))
+    work = catalogue((target("t0", sel({"n": "0"})),), (http_model("m0", "1.0.0", ("t0",)),))
+    plan, diags = build_plan(work, many, None, compared=False)
+    lines = render_text(build_view(plan, diags), 1).splitlines()
+    at = lines.index("Models by site")
+    assert lines[at + 2].split()[-2:] == ["1", "m0@1.0.0"]  # 10 sites, before the 20 without
+    assert lines[at + 3].startswith("  ... and 20 more sites in 1 group")
+
+
+def test_the_max_text_rows_help_states_the_order_the_report_uses() -> None:
+    (option,) = [p for p in plan_command.params if p.name == "max_text_rows"]
+    text = " ".join((option.help or "").split())
+    assert "the largest group first" not in text
+    assert "lose a model, downgrade or move come first" in text
+    assert "the sites with no model come last" in text
 
 
 def test_text_report_of_a_plan_that_changes_nothing_is_one_line_and_the_findings() -> None:
