@@ -25,7 +25,12 @@ from edgemodels.catalogue.checks import git_url_problem
 from edgemodels.data import data_path, schema_path
 from edgemodels.errors import InputError, OutputError, UsageError
 from edgemodels.names import DNS_LABEL, git_branch_problem, repo_folder_problem
-from edgemodels.toolsource import refuse_missing_rev, requirement, tool_source
+from edgemodels.toolsource import (
+    refuse_missing_rev,
+    refuse_moving_rev,
+    requirement,
+    tool_source,
+)
 
 CATALOGUE_FILE = "catalogue/catalogue.yaml"
 GENERATED_DIR = "generated"
@@ -103,6 +108,8 @@ def _refuse_arguments(name: str, options: InitOptions) -> None:
         )
     if options.tool_repo is not None:
         refuse_missing_rev(tool_source(options.tool_repo), options.tool_rev or f"v{__version__}")
+    elif options.tool_rev is not None:
+        refuse_moving_rev(options.tool_rev)
     if options.branch is not None and (problem_text := git_branch_problem(options.branch)):
         raise UsageError(f"--branch: {problem_text}")
     if options.path is not None and (problem_text := repo_folder_problem(options.path)):

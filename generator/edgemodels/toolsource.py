@@ -18,6 +18,12 @@ from edgemodels.errors import UsageError
 
 PIP_SCHEMES = ("https", "http", "ssh", "git", "file")  # pip's git+<scheme> forms
 _SCP = re.compile(r"^(?:(?P<user>[^@/:]+)@)?(?P<host>[^@/:]+):(?P<path>[^:].*)$")
+# Revs that name where something is now, not a release: HEAD and git's other pseudo refs,
+# branch and remote-tracking ref paths, and rev expressions (HEAD~1, main^, @{u}, rev:path).
+_MOVING = re.compile(
+    r"^(@|[A-Z_]*HEAD|refs/(heads|remotes)/.*)$|[~^:\\]|@\{|\.\.|\s",
+)
+_COMMIT = re.compile(r"^[0-9a-f]{7,40}$")
 
 
 @dataclass(frozen=True)
@@ -54,11 +60,24 @@ def requirement(source: ToolSource, rev: str) -> str:
     return f"edgemodels @ git+{source.pip_url}@{rev}"
 
 
+def refuse_moving_rev(rev: str) -> None:
+    """pre-commit keeps the hooks it installed for a rev and never fetches that rev again,
+    and pip's requirement should install one release: a rev that moves (HEAD, a branch)
+    would leave each developer and CI run on whatever commit it named when first used."""
+    if not rev or _MOVING.search(rev):
+        raise UsageError(
+            f"--tool-rev {rev!r} is not a tag or commit: the hooks and the CI install need "
+            "a rev that does not move; give a tag (such as v1.2.0) or a commit hash"
+        )
+
+
 def refuse_missing_rev(source: ToolSource, rev: str) -> None:
-    """A local repository must hold `rev`: pre-commit checks it out and pip installs it, and
-    both fail at the first commit or CI run otherwise. A remote one is not asked (no network
-    at init); the README says the rev must be a tag or commit there."""
+    """A local repository must hold `rev` as a tag or commit: pre-commit checks it out and
+    pip installs it, and both fail at the first commit or CI run otherwise, and a branch
+    moves. A remote one is not asked (no network at init); there only the names that
+    always move are refused, and the README says the rev must be a tag or commit."""
     if source.local is None:
+        refuse_moving_rev(rev)
         return
     from edgemodels.publish import resolve_commit  # the git program, only when needed
 
@@ -67,8 +86,16 @@ def refuse_missing_rev(source: ToolSource, rev: str) -> None:
     except UsageError as exc:
         raise UsageError(f"--tool-repo: {exc}") from None
     if found is None:
+        refuse_moving_rev(rev)  # no `git tag HEAD~1` advice
         raise UsageError(
             f"--tool-rev {rev} is not a tag or commit of {source.local}, so the hooks and the "
             f"CI install would fail: tag the release there (git -C {source.local} tag {rev}) "
             "or name an existing tag or commit with --tool-rev"
+        )
+    tagged = resolve_commit(source.local, f"refs/tags/{rev}") is not None
+    if not tagged and not (_COMMIT.match(rev) and found.startswith(rev)):
+        raise UsageError(
+            f"--tool-rev {rev} is not a tag or commit of {source.local} (a branch or HEAD "
+            "moves): the hooks and the CI install need a rev that does not move; give a tag "
+            f"or the commit it names now (--tool-rev {found})"
         )

@@ -29,8 +29,8 @@ from edgemodels.output import plural
 @click.option(
     "--tool-rev",
     metavar="REV",
-    help="An existing tag or commit of --tool-repo (checked when it is a folder here) "
-    "[default: v<version>].",
+    help="An existing tag or commit of --tool-repo (checked when it is a folder here; "
+    "HEAD, a branch or a rev expression such as main~1 is refused) [default: v<version>].",
 )
 @click.option("--no-generate", is_flag=True, help="Do not generate the first tree.")
 @click.option("--no-git", is_flag=True, help="Do not run git init.")

@@ -498,3 +498,35 @@ def test_the_next_hint_has_the_first_commit_and_the_hooks(
         hint = out[out.index("next: ") :]
         assert hint.startswith(f"next: cd {target} && {start}"), hint
         assert "pre-commit install" in hint and "git add -A && git commit" in hint
+
+
+@pytest.mark.parametrize("rev", ["HEAD", "FETCH_HEAD", "@", "main~1", "v1^", "@{u}", "a..b"])
+def test_a_rev_that_moves_is_refused_without_asking_the_remote(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], rev: str
+) -> None:
+    """pre-commit never fetches a rev it installed again: HEAD would stay where it was."""
+    for repo in (("--tool-repo", "https://git.example.com/tools/edgemodels.git"), ()):
+        rc, _, err = init(capsys, str(tmp_path / "cat"), *repo, "--tool-rev", rev, "--no-git")
+        assert rc == 2
+        assert f"--tool-rev {rev!r} is not a tag or commit" in err
+        assert "give a tag (such as v1.2.0) or a commit hash" in err
+        assert made(tmp_path) == []
+
+
+def test_a_branch_of_a_local_tool_repo_is_refused_with_its_commit(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    commit = tool_repository(tmp_path / "tool", "v9.9.9")
+    git("branch", "release", cwd=tmp_path / "tool")
+    tool = str(tmp_path / "tool")
+    for rev in ("HEAD", "release", "refs/heads/release", "release~0"):
+        rc, _, err = init(capsys, str(tmp_path / "cat"), "--tool-repo", tool, "--tool-rev", rev)
+        assert rc == 2, rev
+        assert f"--tool-rev {rev} is not a tag or commit of {tool} (a branch or HEAD" in err
+        assert f"give a tag or the commit it names now (--tool-rev {commit})" in err
+        assert made(tmp_path) == ["tool"]
+    rc, _, err = init(capsys, str(tmp_path / "cat"), "--tool-repo", tool, "--tool-rev", "HEAD~5")
+    assert rc == 2 and "'HEAD~5' is not a tag or commit" in err and " tag HEAD~5" not in err
+    for rev in ("v9.9.9", commit[:10]):
+        rc, _, err = init(capsys, str(tmp_path / rev), "--tool-repo", tool, "--tool-rev", rev)
+        assert rc == 0, err
