@@ -11,9 +11,9 @@ Two keys decide whether an entry is still true:
 
 - the unit's key: every byte and name of its folder, the program (edgemodels' code and data,
   the Python executable, the Helm SDK, the kubectl binary, by size and modification time),
-  the tree's real path (findings and templates are named from it), and for a chart the
-  Kubernetes version its lint uses, whether its lint is shared, and the hub objects whose
-  values it renders with (their data and text);
+  the tree's path as given and its real path (lint messages and templates are named from
+  it), and for a chart the Kubernetes version its lint uses, whether its lint is shared,
+  and the hub objects whose values it renders with (their text);
 - the checks' key: the Kubernetes version and schemas, `--strict`, `--skip-kind` and the
   policy files (their bytes). When only this changed, the objects are checked again.
 
@@ -213,13 +213,17 @@ def _add_folder(h: hashlib._Hash, folder: str, rel: str) -> bool:
 
 
 def program_key(root: Path) -> str:
-    """What every unit's result depends on besides its own inputs."""
-    import helm_python
+    """What every unit's result depends on besides its own inputs. The tree's path is
+    there as given and from the working folder too, not only as its real path: charts'
+    lint messages and template files are named from it."""
+    from importlib.util import find_spec
 
     from edgemodels.server.stamp import code_stamp
 
-    sdk = os.path.dirname(os.path.abspath(helm_python.__file__))
-    return digest(FORMAT, code_stamp(), os.path.realpath(root), _stats(sdk))
+    spec = find_spec("helm_python")  # not imported: that starts Go (0.08 s)
+    sdk = os.path.dirname(spec.origin) if spec is not None and spec.origin else "none"
+    where = (os.path.realpath(root), os.path.abspath(root), os.fspath(root))
+    return digest(FORMAT, code_stamp(), *where, _stats(sdk))
 
 
 def _stat(path: str) -> str:

@@ -82,8 +82,9 @@ class Reuse:
 
     @property
     def program(self) -> str:
-        """resultcache.program_key, made once and only when a key is needed (it imports
-        the Helm SDK, which a run that takes nothing imports after its builds started)."""
+        """resultcache.program_key, made once and only when a key is needed (it reads the
+        stat of each file of the program: not before the builds of a run that takes nothing
+        start)."""
         if not self.program_key and self.on:
             try:
                 self.program_key = rc.program_key(self.root)

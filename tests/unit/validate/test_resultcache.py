@@ -409,3 +409,16 @@ def test_only_the_trees_validated_last_keep_their_entries(tmp_path: Path) -> Non
     kept = sorted(p.name for p in (tmp_path / "validate").iterdir())
     assert len(kept) == resultcache.MAX_TREES
     assert Store.open(tmp_path, tmp_path / "tree0").old == {}
+
+
+@needs_kubectl
+def test_the_tree_named_otherwise_is_validated_again(
+    tree: Path, options: ValidateOptions, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Lint messages and template files are named from the path as given: a run naming the
+    # tree from elsewhere would take findings naming it the first way.
+    _findings(tree, options)
+    monkeypatch.chdir(tree.parent)
+    renders = _calls(monkeypatch, pipeline, "render_chart")
+    _findings(Path(tree.name), options)
+    assert [r[1] for r in renders] == [CHART]
