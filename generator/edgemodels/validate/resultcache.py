@@ -316,13 +316,7 @@ def family_keys(
 
 def _nested(members: Mapping[str, object]) -> bool:
     """Whether a family folder holds another (their files would be both's)."""
-    for home in members:
-        parent = posixpath.dirname(home)
-        while parent:
-            if parent in members:
-                return True
-            parent = posixpath.dirname(parent)
-    return False
+    return any(under(home, members) is not None for home in members)
 
 
 def stays_inside(

@@ -224,39 +224,38 @@ class Reuse:
         self._key_charts()
         checked = _by_unit(self.found, self.diags, self.keys)
         for unit, key in self.keys.items():
-            if key is None:
-                continue
-            found, diags = checked.get(unit, ([], [])) if checked is not None else ([], [])
-            entry = self.hits.get(unit)
-            if entry is not None and entry.checked.key == self.checks:
-                self.store.keep(key)
-            elif self.checks is None or checked is None:
-                continue  # nothing new goes in
-            elif entry is not None:
-                self.store.keep(key, replace(entry, checked=_checked(self.checks, found, diags)))
-            elif unit in self.made and self._may_keep(unit):
-                made, manifests = self.made[unit]
-                checks = _checked(self.checks, found, diags)
-                self.store.keep(key, rc.Entry(made, manifests, checks))
-        self._save_files()
-        self.store.save()
-
-    def _save_files(self) -> None:
+            made = self.made.get(unit) if unit in self.made and self._may_keep(unit) else None
+            self._keep(key, self.hits.get(unit), made, checked, unit)
         checked = _by_file(self.files_found, self.files_diags, self.files)
         for rel, (key, entry) in self.files.items():
-            found, diags = checked.get(rel, ([], [])) if checked is not None else ([], [])
-            if entry is not None and entry.checked.key == self.checks:
-                self.store.keep(key)
-            elif self.checks is None or checked is None:
-                continue  # nothing new goes in
-            elif entry is not None:
-                self.store.keep(key, replace(entry, checked=_checked(self.checks, found, diags)))
-            elif rel in self.files_made and rc.settled(
-                os.path.join(self.root, rel), self.started_ns
-            ):
-                problems, manifests = self.files_made[rel]
-                checks = _checked(self.checks, found, diags)
-                self.store.keep(key, rc.Entry(problems, manifests, checks))
+            path = os.path.join(self.root, rel)
+            settled = rel in self.files_made and rc.settled(path, self.started_ns)
+            self._keep(key, entry, self.files_made.get(rel) if settled else None, checked, rel)
+        self.store.save()
+
+    def _keep(
+        self,
+        key: str | None,
+        entry: rc.Entry | None,
+        made: tuple[object, tuple[Manifest, ...]] | None,
+        checked: Mapping[str, tuple[list[Finding], list[Diagnostic]]] | None,
+        name: str,
+    ) -> None:
+        """Keep the entry of a unit or file: taken and still true, taken and checked again,
+        or `made` this run (None: it may not go in). `checked`: this run's checks by unit
+        or file; None when one landed outside them all (then nothing new goes in)."""
+        if key is None:
+            return
+        if entry is not None and entry.checked.key == self.checks:
+            self.store.keep(key)
+            return
+        if self.checks is None or checked is None:
+            return  # nothing new goes in
+        checks = _checked(self.checks, *checked.get(name, ([], [])))
+        if entry is not None:
+            self.store.keep(key, replace(entry, checked=checks))
+        elif made is not None:
+            self.store.keep(key, rc.Entry(made[0], made[1], checks))
 
     def _may_keep(self, unit: str) -> bool:
         if unit in self.failed or not rc.settled(os.path.join(self.root, unit), self.started_ns):
