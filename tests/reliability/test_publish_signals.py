@@ -63,16 +63,22 @@ def edgemodels(args: list[str], env: dict[str, str]) -> subprocess.Popen[str]:
     )
 
 
-@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
-def test_a_signal_during_the_clone_stops_it_and_removes_the_clone(
-    tmp_path: Path, signum: signal.Signals
-) -> None:
+def _catalogue_deploy_and_tmp(tmp_path: Path) -> tuple[Path, Path, Path]:
+    """The example catalogue, an empty bare deploy repository, and a folder for TMPDIR."""
     catalogue = tmp_path / "catalogue"
     shutil.copytree(EXAMPLE, catalogue)
     bare = tmp_path / "deploy.git"
     git("init", "-q", "--bare", str(bare))
     temp = tmp_path / "tmp"
     temp.mkdir()
+    return catalogue, bare, temp
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_a_signal_during_the_clone_stops_it_and_removes_the_clone(
+    tmp_path: Path, signum: signal.Signals
+) -> None:
+    catalogue, bare, temp = _catalogue_deploy_and_tmp(tmp_path)
     env = {**os.environ, "TMPDIR": str(temp), "EDGEMODELS_SERVER": "off"}
     args = ["publish", str(catalogue), "--repo", str(bare), "--branch", "acm-dev"]
     first = edgemodels(args, env)
@@ -111,12 +117,7 @@ def test_a_signal_during_the_removal_of_the_clone_waits_for_it(
 ) -> None:
     """SIGTERM at the end of a run, as the temporary clone is removed: the removal stopped
     half-way and left the rest of the clone behind (3 runs in 60 of a signal loop)."""
-    catalogue = tmp_path / "catalogue"
-    shutil.copytree(EXAMPLE, catalogue)
-    bare = tmp_path / "deploy.git"
-    git("init", "-q", "--bare", str(bare))
-    temp = tmp_path / "tmp"
-    temp.mkdir()
+    catalogue, bare, temp = _catalogue_deploy_and_tmp(tmp_path)
     monkeypatch.setenv("TMPDIR", str(temp))
     monkeypatch.setattr(tempfile, "tempdir", None)  # TMPDIR is read again
     real, sent = shutil.rmtree, []
