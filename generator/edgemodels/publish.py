@@ -842,10 +842,29 @@ def source_commit(catalogue: Path) -> tuple[str, bool]:
     # One `git status` without its optional lock: GitPython's is_dirty ran `git diff`,
     # which rewrites the index of the catalogue's repository (under index.lock, where a
     # `git commit` of the user's at the same time failed) when a file's stat changed.
+    # Ignored files too, one by one: a catalogue file git ignores (a local override, a
+    # file in an ignored folder) is read and published like the others, and no commit
+    # holds it.
     changes = repo.git.status(
-        "--porcelain", "-z", "--untracked-files=normal", "--", literal(rel), env=NO_LOCKS
+        "--porcelain",
+        "-z",
+        "--untracked-files=all",
+        "--ignored=traditional",
+        "--",
+        literal(rel),
+        env=NO_LOCKS,
     )
-    return sha, bool(changes)
+    entries = [e for e in changes.split("\0") if e]
+    return sha, any(not e.startswith("!! ") or _read_as_catalogue(e[3:], rel) for e in entries)
+
+
+def _read_as_catalogue(path: str, catalogue: str) -> bool:
+    """Whether the catalogue loader reads the repository file `path` (catalogue/sources.py:
+    YAML files, none in a hidden folder), `catalogue` being the catalogue's file or folder."""
+    below = path if catalogue == "." else path[len(catalogue) :].lstrip("/")
+    parts = below.split("/") if below else [os.path.basename(path)]
+    hidden = any(part.startswith(".") for part in parts)
+    return path.endswith((".yaml", ".yml")) and not hidden
 
 
 def init_worktree(path: Path) -> None:

@@ -171,3 +171,30 @@ def test_a_credential_in_a_kustomize_models_env_never_reaches_git(
     every = ["git", "--git-dir", str(bare_repo), "cat-file", "--batch-all-objects", "--batch"]
     objects = subprocess.run(every, capture_output=True, check=True, timeout=60).stdout
     assert secret.encode() not in objects
+
+
+def test_a_catalogue_file_git_ignores_is_an_uncommitted_change(
+    capsys: pytest.CaptureFixture[str], catalogue: Path, bare_repo: Path
+) -> None:
+    """A model file git ignores is read and published, and no commit holds it: the source
+    commit would have been named as if it did. Ignored files the loader does not read (an
+    editor's backup, a hidden folder) change nothing."""
+    (catalogue / ".gitignore").write_text("*.bak\n.cache/\nmodels/local-*.yaml\n")
+    git("init", "-q", cwd=catalogue)
+    git("add", ".", cwd=catalogue)
+    git("commit", "-q", "-m", "catalogue", cwd=catalogue)
+    (catalogue / "models" / "sktime.yaml.bak").write_text("old\n")
+    (catalogue / ".cache").mkdir()
+    (catalogue / ".cache" / "x.yaml").write_text("{}\n")
+    rc, out, err = publish(capsys, str(catalogue), "--repo", str(bare_repo), "--dry-run")
+    assert rc == 0, out + err
+    assert "uncommitted" not in err
+    local = catalogue / "models" / "local-sktime.yaml"
+    text = (catalogue / "models" / "sktime.yaml").read_text()
+    local.write_text(
+        text.replace("sktime", "sk2").replace("ingressPath: /api", "ingressPath: /sk2")
+    )
+    rc, out, err = publish(capsys, str(catalogue), "--repo", str(bare_repo), "--dry-run")
+    assert rc == 0, out + err
+    assert f"warning: {catalogue} has uncommitted changes" in err
+    assert "(with uncommitted changes)" in out
