@@ -109,6 +109,7 @@ class Step:
     args: tuple[str, ...] = ()
     folder: str = TREE
     kubectl: bool = True  # False: validate with a PATH without kubectl
+    dispatcher: bool = False  # True: kubectl runs the kubectl of KUBECONFIG's cluster
 
 
 @dataclass(frozen=True)
@@ -656,6 +657,9 @@ STEPS: list[Step] = [
     Step("the copy edited", template_breaks("elsewhere/deploy"), 1, folder="elsewhere/deploy"),
     Step("the tree replaced by the copy", tree_swapped_with_copy(), 1),
     Step("swapped back", tree_swapped_back(), 0),
+    Step("kubectl a dispatcher", _write("kubeconfig", "cluster: new\n"), 0, dispatcher=True),
+    Step("its cluster older", _write("kubeconfig", "cluster: old\n"), 1, dispatcher=True),
+    Step("its cluster newer again", _write("kubeconfig", "cluster: new\n"), 0, dispatcher=True),
     Step("kubectl gone, a build broken", build_breaks(), 0, kubectl=False),
     Step("kubectl back", None, 1),
     Step("--require-all without kubectl", None, 2, ("--require-all",), kubectl=False),
@@ -690,6 +694,7 @@ class Work:
     schemas: Path  # the session's schema folders, linked into each fresh cache folder
     scratch: Path  # reports and fresh cache folders, outside the repository
     no_kubectl: str  # a PATH without kubectl
+    dispatcher: str  # a PATH whose kubectl is DISPATCHER
 
 
 SCHEMA_FOLDERS = ("k8s", "crds")  # k8s_schemas.standalone_root, crd_schemas.kubeconform_location
@@ -734,7 +739,33 @@ def _make_work(base: Path, schemas: Path, settings_edit: Callable[[str], str]) -
     scratch = base / "scratch"
     scratch.mkdir()
     cache = _cache_folder(base / "cache", schemas)
-    return Work(root, cache, schemas, scratch, _path_without("kubectl", scratch))
+    no_kubectl = _path_without("kubectl", scratch)
+    return Work(root, cache, schemas, scratch, no_kubectl, _dispatcher(scratch))
+
+
+# kubectl as gcloud's dispatcher runs it: the kubectl of the version of the cluster that
+# KUBECONFIG names (asdf's and mise's shims pick one by a file in the working folder). The
+# kubectl of an "old" cluster here builds every Service with a field misspelt.
+DISPATCHER = """#!/bin/sh
+if grep -q old "$KUBECONFIG" 2>/dev/null; then
+  if [ "$1" = version ]; then echo '{"clientVersion": {"gitVersion": "v1.27.16"}}'; exit 0; fi
+  out=$(env -u KUBECONFIG {real} "$@") || exit $?
+  printf '%s\\n' "$out" | sed 's/protocol: TCP/protocoll: TCP/'
+  exit 0
+fi
+exec env -u KUBECONFIG {real} "$@"
+"""
+
+
+def _dispatcher(scratch: Path) -> str:
+    """PATH with a folder holding DISPATCHER as kubectl first."""
+    real = shutil.which("kubectl")
+    assert real is not None
+    folder = scratch / "dispatcher"
+    folder.mkdir()
+    (folder / "kubectl").write_text(DISPATCHER.replace("{real}", real))
+    (folder / "kubectl").chmod(0o755)
+    return os.pathsep.join([str(folder), os.environ["PATH"]])
 
 
 def _cache_folder(folder: Path, schemas: Path) -> Path:
@@ -773,9 +804,12 @@ def _validate(work: Work, step: Step, cache: Path) -> Said:
     report = work.scratch / f"report-{next(_reports)}.json"
     out, err = io.StringIO(), io.StringIO()
     path = os.environ["PATH"] if step.kubectl else work.no_kubectl
+    env = {"EDGEMODELS_CACHE_DIR": str(cache), "PATH": path}
+    if step.dispatcher:
+        env.update(PATH=work.dispatcher, KUBECONFIG=str(work.root / "kubeconfig"))
     args = _args(step, report)
     with (
-        _environment(EDGEMODELS_CACHE_DIR=str(cache), PATH=path),
+        _environment(**env),
         contextlib.chdir(work.root),
         contextlib.redirect_stdout(out),
         contextlib.redirect_stderr(err),

@@ -286,3 +286,23 @@ def _timed_in(
 
 def has_kubectl() -> bool:
     return shutil.which("kubectl") is not None
+
+
+_VERSION_TIMEOUT = 60  # a dispatcher asks the cluster its version first (5 s at most)
+
+
+def client_version(binary: str) -> str | None:
+    """What `binary version --client -o json` says, in the environment the builds run in;
+    None when it fails."""
+    try:
+        done = subprocess.run(
+            [binary, "version", "--client", "-o", "json"],
+            capture_output=True,
+            text=True,
+            timeout=_VERSION_TIMEOUT,
+            env=_go_env(),
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout if done.returncode == 0 else None

@@ -10,7 +10,8 @@ the objects it made, the findings of its render or build, and the checks of thos
 Two keys decide whether an entry is still true:
 
 - the unit's key: every byte and name of its folder, the program (edgemodels' code and data,
-  the Python executable, the Helm SDK, the kubectl binary, by size and modification time),
+  the Python executable, the Helm SDK, the kubectl binary, by size and modification time,
+  and for a kubectl that runs another of its choosing the version it says it runs),
   the tree's path as given and its real path (lint messages and templates are named from
   it), and for a chart the Kubernetes version its lint uses, whether its lint is shared,
   and the hub objects whose values it renders with (their text);
@@ -40,6 +41,7 @@ import hashlib
 import os
 import pickle
 import posixpath
+import re
 import shutil
 import stat
 import tempfile
@@ -49,6 +51,7 @@ from pathlib import Path
 
 from edgemodels.diagnostics import Diagnostic
 from edgemodels.validate.gitpaths import PackageRef
+from edgemodels.validate.kubectl import client_version
 from edgemodels.validate.manifests import Manifest
 from edgemodels.validate.owners import family
 from edgemodels.validate.report import Finding
@@ -301,9 +304,10 @@ def family_keys(
     for target in builds:
         members.setdefault(family(target), []).append(target)
     kubectl = shutil.which("kubectl")
-    if not program or not kubectl or len(contained) < len(builds) or _nested(members):
+    tool = kubectl_key(kubectl) if kubectl else None
+    if not program or tool is None or len(contained) < len(builds) or _nested(members):
         return dict.fromkeys(members)
-    program = digest(program, _stat(kubectl))
+    program = digest(program, tool)
     top = os.fspath(root)
     found: dict[str, str | None] = {}
     for home, targets in members.items():
@@ -312,6 +316,35 @@ def family_keys(
             None if content is None else digest(program, "family", home, content, *sorted(targets))
         )
     return found
+
+
+def kubectl_key(binary: str) -> str | None:
+    """The kubectl on PATH by size and modification time; one that runs a kubectl of its
+    choosing by the version it says it runs too, asked as the builds would ask it: gcloud's
+    dispatcher (beside its kubectl.1.NN) picks the one of the cluster KUBECONFIG names, a
+    shim (a script; a link to mise, aqua or snap) the one its configuration names. None:
+    it cannot say."""
+    try:
+        real = os.path.realpath(binary)
+        found = _stat(real)
+        if not _dispatches(real):
+            return found
+    except OSError:
+        return None
+    version = client_version(binary)
+    return None if version is None else f"{found}\n{version}"
+
+
+_VERSIONED = re.compile(r"kubectl\.[0-9]")
+
+
+def _dispatches(real: str) -> bool:
+    if not os.path.basename(real).startswith("kubectl"):
+        return True  # a link to a program that runs many tools
+    with open(real, "rb") as file:
+        if file.read(2) == b"#!":
+            return True
+    return any(_VERSIONED.match(name) for name in os.listdir(os.path.dirname(real)))
 
 
 def _nested(members: Mapping[str, object]) -> bool:

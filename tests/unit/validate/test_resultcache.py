@@ -347,6 +347,46 @@ def test_a_family_stays_inside_only_when_every_path_does(
     assert stays_inside(tmp_path, "models/m", below, found) is inside
 
 
+ELF = b"\x7fELF\x02\x01\x01"  # the start of a binary, not a script
+
+
+def _kubectl_in(tmp_path: Path, layout: str) -> str:
+    """The kubectl on PATH of each kind of install."""
+    folder = tmp_path / layout
+    folder.mkdir()
+    binary = folder / "kubectl"
+    if layout == "plain":
+        binary.write_bytes(ELF)
+    elif layout == "gcloud":  # the dispatcher beside the kubectls it runs
+        binary.write_bytes(ELF)
+        (folder / "kubectl.1.27").write_bytes(ELF)
+    elif layout == "shim":
+        binary.write_text('#!/bin/sh\nexec asdf exec kubectl "$@"\n', encoding="utf-8")
+    else:  # a link to a program that runs many tools (snap, mise, aqua-proxy)
+        (folder / "snap").write_bytes(ELF)
+        binary.symlink_to("snap")
+    return str(binary)
+
+
+@pytest.mark.parametrize(
+    ("layout", "asked"), [("plain", False), ("gcloud", True), ("shim", True), ("snap", True)]
+)
+def test_a_kubectl_that_picks_another_is_keyed_by_the_one_it_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, layout: str, asked: bool
+) -> None:
+    """gcloud's dispatcher runs the kubectl of the cluster's version (KUBECONFIG), a shim
+    the one its configuration names: the same binary, another kubectl and kustomize."""
+    binary = _kubectl_in(tmp_path, layout)
+    says: list[str | None] = ["v1.32.4"]
+    monkeypatch.setattr(resultcache, "client_version", lambda _: says[0])
+    first = resultcache.kubectl_key(binary)
+    says[0] = "v1.27.16"
+    assert (resultcache.kubectl_key(binary) != first) is asked
+    says[0] = None
+    assert (resultcache.kubectl_key(binary) is None) is asked
+    assert first is not None
+
+
 def test_the_store_keeps_this_runs_entries_only(tmp_path: Path) -> None:
     store = Store.open(tmp_path, tmp_path / "tree")
     entry = resultcache.Entry(None, (), resultcache.Checked("k", (), ()))
