@@ -9,9 +9,10 @@ overlays together: they are twins of each other and built side by side). Its ent
 the objects it made, the findings of its render or build, and the checks of those objects.
 Two keys decide whether an entry is still true:
 
-- the unit's key: every byte and name of its folder, the program (edgemodels' code and data,
-  the Python executable, the Helm SDK, the kubectl binary, by size and modification time,
-  and for a kubectl that runs another of its choosing the version it says it runs),
+- the unit's key: every byte and name of its folder, the program (by size and modification
+  time: edgemodels' code and data, the Python executable, the libraries findings come from
+  (LIBRARIES, with the Helm SDK's Go library or the one HELM_C_LIB names), the kubectl
+  binary, and for a kubectl that runs another of its choosing the version it says it runs),
   the tree's path as given and its real path (lint messages and templates are named from
   it), and for a chart the Kubernetes version its lint uses, whether its lint is shared,
   and the hub objects whose values it renders with (their text);
@@ -215,18 +216,45 @@ def _add_folder(h: hashlib._Hash, folder: str, rel: str) -> bool:
     return True
 
 
+# The libraries whose code makes, words or places findings: the Helm SDK (its Go library
+# in lib/), the schema validator, the YAML readers, the policies' CEL. Upgraded, their
+# files are written anew. (kubernetes-validate: its version names the schema folder.)
+LIBRARIES = ("helm_python", "jsonschema_rs", "yaml", "ruamel.yaml", "cel")
+
+
 def program_key(root: Path) -> str:
     """What every unit's result depends on besides its own inputs. The tree's path is
     there as given and from the working folder too, not only as its real path: charts'
     lint messages and template files are named from it."""
-    from importlib.util import find_spec
-
     from edgemodels.server.stamp import code_stamp
 
-    spec = find_spec("helm_python")  # not imported: that starts Go (0.08 s)
-    sdk = os.path.dirname(spec.origin) if spec is not None and spec.origin else "none"
     where = (os.path.realpath(root), os.path.abspath(root), os.fspath(root))
-    return digest(FORMAT, code_stamp(), *where, _stats(sdk))
+    libraries = [_library(name) for name in LIBRARIES]
+    return digest(FORMAT, code_stamp(), *where, *libraries, _helm_library())
+
+
+def _library(name: str) -> str:
+    """Every file of the installed package `name`, by size and modification time."""
+    from importlib.util import find_spec
+
+    spec = find_spec(name)  # not imported: helm_python's import starts Go (0.08 s)
+    if spec is None or not spec.origin:
+        return f"{name} missing"
+    return "\n".join(_stats(os.path.dirname(spec.origin)))
+
+
+def _helm_library() -> str:
+    """The Go library HELM_C_LIB names, which the Helm SDK loads instead of its own."""
+    given = os.environ.get("HELM_C_LIB")
+    if not given:
+        return "packaged"
+    path = os.path.realpath(os.path.expanduser(given))
+    try:
+        if not os.path.isdir(path):
+            return _stat(path)
+        return "\n".join(_stat(e.path) for e in os.scandir(path) if "helm_c" in e.name)
+    except OSError:
+        return f"{path} missing"
 
 
 def _stat(path: str) -> str:
@@ -235,12 +263,20 @@ def _stat(path: str) -> str:
     return f"{real} {info.st_size} {info.st_mtime_ns}"
 
 
-def _stats(folder: str) -> str:
+def _stats(folder: str) -> list[str]:
+    """The files below `folder` (not __pycache__), by size and modification time."""
     try:
         entries = sorted(os.scandir(folder), key=lambda e: e.name)
     except OSError:
-        return "missing"
-    return "\n".join(_stat(e.path) for e in entries if e.is_file())
+        return [f"{folder} missing"]
+    found = []
+    for entry in entries:
+        if entry.is_dir():
+            if entry.name != "__pycache__":
+                found += _stats(entry.path)
+        elif entry.is_file():
+            found.append(_stat(entry.path))
+    return found
 
 
 def checks_key(settings: Iterable[object], policy_files: Iterable[Path]) -> str:

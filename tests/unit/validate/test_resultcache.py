@@ -387,6 +387,45 @@ def test_a_kubectl_that_picks_another_is_keyed_by_the_one_it_runs(
     assert first is not None
 
 
+LIBRARIES = ("helm_python", "jsonschema_rs", "yaml", "ruamel.yaml", "cel")
+
+
+def test_the_libraries_findings_come_from_are_part_of_the_program(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An upgraded library (pip install -U: its files written anew) says other things:
+    its messages, its parse errors. The Helm SDK's Go library is in its lib/ folder, or
+    where HELM_C_LIB says."""
+    import importlib.util
+    from importlib.machinery import ModuleSpec
+
+    real = importlib.util.find_spec
+    site = tmp_path / "site"
+    for name in LIBRARIES:
+        (site / name / "lib").mkdir(parents=True)
+        (site / name / "__init__.py").write_text("", encoding="utf-8")
+        (site / name / "lib" / "native.so").write_bytes(b"1")
+
+    def find_spec(name: str, package: str | None = None) -> ModuleSpec | None:
+        if name in LIBRARIES:
+            return ModuleSpec(name, None, origin=str(site / name / "__init__.py"))
+        return real(name, package)
+
+    monkeypatch.setattr(importlib.util, "find_spec", find_spec)
+    monkeypatch.delenv("HELM_C_LIB", raising=False)
+    keys = [resultcache.program_key(tmp_path)]
+    for name in LIBRARIES:
+        (site / name / "lib" / "native.so").write_bytes(b"22")
+        keys.append(resultcache.program_key(tmp_path))
+    built = tmp_path / "libhelm_c.so"
+    built.write_bytes(b"1")
+    monkeypatch.setenv("HELM_C_LIB", str(built))
+    keys.append(resultcache.program_key(tmp_path))
+    built.write_bytes(b"22")
+    keys.append(resultcache.program_key(tmp_path))
+    assert len(set(keys)) == len(keys)
+
+
 def test_the_store_keeps_this_runs_entries_only(tmp_path: Path) -> None:
     store = Store.open(tmp_path, tmp_path / "tree")
     entry = resultcache.Entry(None, (), resultcache.Checked("k", (), ()))
