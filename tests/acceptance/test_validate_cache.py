@@ -240,6 +240,16 @@ def chart_version(old: str, new: str) -> Edit:
     return _sub(f"{SKTIME}/Chart.yaml", f"\nversion: {old}\n", f"\nversion: {new}\n")
 
 
+def templates_moved_out() -> Edit:
+    """The chart's templates moved out of the tree, an empty templates/ left."""
+
+    def edit(work: Path) -> None:
+        (work / f"{SKTIME}/templates").rename(work / "sktime-templates")
+        (work / f"{SKTIME}/templates").mkdir()
+
+    return edit
+
+
 def chart_template_added() -> Edit:
     """A new template in a chart: one more object, with a finding of its own."""
     text = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: extra\ndatta: {}\n"
@@ -595,6 +605,10 @@ STEPS: list[Step] = [
     Step("Chart.yaml version bumped", chart_version("1.4.2", "1.4.3"), 0),
     Step("Chart.yaml version invalid", chart_version("1.4.3", "one"), 1),
     Step("Chart.yaml version back", chart_version("one", "1.4.2"), 0),
+    Step("templates moved out, templates/ empty", templates_moved_out(), 1),
+    # Helm's lint warns of a chart without templates/, not of an empty one
+    Step("the empty templates/ removed", _remove(f"{SKTIME}/templates"), 1),
+    Step("the templates back", _rename("sktime-templates", f"{SKTIME}/templates"), 0),
     Step("template added", chart_template_added(), 1),
     Step("template removed, a README added", chart_template_removed_readme_added(), 0),
     Step("packageOverrides break the values", overrides_break_values(), 1),
