@@ -901,19 +901,46 @@ def test_a_new_process_reads_what_a_run_kept(tmp_path: Path, schemas: Path) -> N
         if step.edit is not None:
             step.edit(work.root)
         _cached(work, step)
-        report = work.scratch / "process.json"
-        env = {**os.environ, "EDGEMODELS_CACHE_DIR": str(work.cache)}
-        done = subprocess.run(
-            [sys.executable, "-m", "edgemodels", *_args(step, report)],
-            cwd=work.root,
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        said = Said(done.returncode, done.stdout, report.read_text(), done.stderr)
+        said = _in_a_process(work, step)
         assert said == _uncached(work, step), step.name
         assert said.code == step.code
+
+
+def _in_a_process(work: Work, step: Step, **env: str) -> Said:
+    """`edgemodels validate` of the step's folder in a process of its own, with `env`."""
+    report = work.scratch / f"process-{next(_reports)}.json"
+    done = subprocess.run(
+        [sys.executable, "-m", "edgemodels", *_args(step, report)],
+        cwd=work.root,
+        env={**os.environ, "EDGEMODELS_CACHE_DIR": str(work.cache), **env},
+        capture_output=True,
+        encoding="utf-8",
+        errors="replace",
+        check=False,
+    )
+    json_report = report.read_text(encoding="utf-8") if report.exists() else ""
+    return Said(done.returncode, done.stdout, json_report, done.stderr)
+
+
+# Python's own locale coercion off: the locale's encoding is ASCII.
+ASCII_LOCALE = {"LC_ALL": "C", "PYTHONUTF8": "0", "PYTHONCOERCECLOCALE": "0"}
+
+
+def test_a_run_in_an_ascii_locale_says_the_same(tmp_path: Path, schemas: Path) -> None:
+    """kubectl writes UTF-8 whatever the locale: a kustomize model with a value that is
+    not ASCII, kept by a run in a UTF-8 locale, is what a run in an ASCII one finds."""
+    work = _make_work(tmp_path, schemas, lambda text: text)
+    label = _sub(
+        f"{SCORER}/base/deployment.yaml", r"\n  labels:\n", "\n  labels:\n    note: café\n"
+    )
+    step = Step("a label value that is not ASCII", label, 1)
+    label(work.root)
+    _cached(work, step)
+    _cached(work, step)  # kept now: the edit is older than this run
+    said = _in_a_process(work, step, **ASCII_LOCALE)
+    assert said == _in_a_process(work, replace(step, args=("--no-cache",)), **ASCII_LOCALE)
+    assert said.code == step.code, said.out + said.err
+    assert "'café'" in said.out
 
 
 def _key_of_tree_and_options(folder: Path, options: ValidateOptions) -> str:

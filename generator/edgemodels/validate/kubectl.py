@@ -43,12 +43,20 @@ class Running:
         self._stopped = False
 
     def start(self, argv: list[str]) -> subprocess.Popen[str] | None:
-        """A started build, or None when the run is stopped. Raises OSError as Popen."""
+        """A started build, or None when the run is stopped. Raises OSError as Popen. Its
+        output is read as UTF-8, which kubectl writes whatever the locale: read in the
+        locale's encoding, a non-ASCII value came out wrong, or stopped the run under an
+        ASCII one (LC_ALL=C without Python's coercion)."""
         with self._lock:  # held across Popen: stop() cannot come between it and the add
             if self._stopped:
                 return None
             proc = subprocess.Popen(
-                argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_go_env()
+                argv,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                env=_go_env(),
+                encoding="utf-8",
+                errors="replace",
             )
             self._procs.add(proc)
             return proc
@@ -298,10 +306,11 @@ def client_version(binary: str) -> str | None:
         done = subprocess.run(
             [binary, "version", "--client", "-o", "json"],
             capture_output=True,
-            text=True,
             timeout=_VERSION_TIMEOUT,
             env=_go_env(),
             check=False,
+            encoding="utf-8",
+            errors="replace",
         )
     except (OSError, subprocess.SubprocessError):
         return None
