@@ -285,6 +285,8 @@ def check_tree(
     diags = merge(found) + (rules_found if policies is not None else [])
     elsewhere = list(policies.diagnostics) if policies is not None else []
     kept_suppressed = catalogue_suppressions(diags + elsewhere, catalogue_files(every), policies)
+    if not _policies_settled(policies, reuse.started_ns):
+        reuse.checks = None  # edited while the run read them (the build process too, later)
     reuse.save()
     return sort_diagnostics(outside_tree(diags, kept_suppressed))
 
@@ -293,11 +295,9 @@ def checks_key(settings: SchemaSettings, policies: PolicySet | None, started_ns:
     """What the checks of an object depend on besides it (resultcache.py); None with
     kubeconform, whose findings on all objects come from one process at the end, and when
     a policy file changed since the run started at `started_ns` (after it was read?)."""
-    if settings.backend != "builtin":
+    if settings.backend != "builtin" or not _policies_settled(policies, started_ns):
         return None
     files = [] if policies is None else sorted(_policy_files(policies))
-    if not all(resultcache.settled(os.fspath(f), started_ns) for f in files if f.exists()):
-        return None
     values = (
         settings.kubernetes_version,
         settings.strict,
@@ -306,6 +306,13 @@ def checks_key(settings: SchemaSettings, policies: PolicySet | None, started_ns:
         policies is not None,
     )
     return resultcache.checks_key(values, files)
+
+
+def _policies_settled(policies: PolicySet | None, started_ns: int) -> bool:
+    """Whether no policy file changed since the run started: checked when the checks' key
+    is made and again at the end, as the build process reads them once it builds."""
+    files = [] if policies is None else _policy_files(policies)
+    return all(resultcache.settled(os.fspath(f), started_ns) for f in files if f.exists())
 
 
 def _policy_files(policies: PolicySet) -> set[Path]:

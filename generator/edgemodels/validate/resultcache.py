@@ -20,7 +20,8 @@ Two keys decide whether an entry is still true:
   policy files (their bytes). When only this changed, the objects are checked again.
 
 Only what did not change while the run read it goes in: every file of a unit must be older
-than the run (settled), and so must the policy files for the checks' results.
+than the run (settled), and so must the policy files for the checks' results (at the end
+too: the build process reads them once its first build starts).
 
 Never reused, always run: a folder holding a symlink; a family whose kustomizations name
 anything outside it (a resource, a patch, a generator's file, a remote) or a resource that

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from edgemodels.validate import helm, kubectl, pipeline, resultcache
+from edgemodels.validate import cores, helm, kubectl, offload, pipeline, resultcache
 from edgemodels.validate.discover import discover
 from edgemodels.validate.resultcache import Store, folder_digest, stays_inside
 from edgemodels.validate.run import ValidateOptions, validate_tree
@@ -141,6 +141,40 @@ def test_the_policy_config_is_part_of_the_checks_key(
     assert renders == []
     config.write_text("rules: {P120: off}\n", encoding="utf-8")
     assert "P120" not in [f[0] for f in off] and off == _uncached(tree, with_rules)
+
+
+@needs_kubectl
+@pytest.mark.skipif(cores.available() < 2, reason="one core: no build process")
+def test_a_policy_file_edited_before_the_build_process_read_it_keeps_nothing_new(
+    tree: Path, options: ValidateOptions, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The build process reads the policy files too, once its first build starts: on a
+    busy machine after this process made the checks' key. What its rules found with the
+    file edited since must not go in under the key of the file as it was."""
+    config = tmp_path / "policy.yaml"
+    config.write_text("rules: {P120: warning}\n", encoding="utf-8")
+    with_rules = replace(options, policies=True, policy_config=config)
+    real_use, real_key = offload.Builds.use, pipeline.checks_key
+    late: list[tuple[offload.Builds, Any]] = []
+
+    def edited_before_the_builds(*args: Any) -> str | None:
+        key = real_key(*args)
+        config.write_text("rules: {P120: error}\n", encoding="utf-8")
+        for builds, layout in late:
+            real_use(builds, layout)
+        return key
+
+    monkeypatch.setattr(offload, "PROCESS_MIN_TARGETS", 0)  # a build process for this tree
+    monkeypatch.setattr(offload.Builds, "use", lambda *args: late.append(args))
+    monkeypatch.setattr(pipeline, "checks_key", edited_before_the_builds)
+    _findings(tree, with_rules)
+    assert late
+    monkeypatch.setattr(offload.Builds, "use", real_use)
+    monkeypatch.setattr(pipeline, "checks_key", real_key)
+    config.write_text("rules: {P120: warning}\n", encoding="utf-8")  # the first run's key
+    found = validate_tree(tree, with_rules)
+    assert ("P120", "warning") in [(d.code, d.severity) for d in found if FAMILY in d.path]
+    assert found == validate_tree(tree, replace(with_rules, result_cache=False))
 
 
 @needs_kubectl
