@@ -304,6 +304,9 @@ def checks_key(settings: SchemaSettings, policies: PolicySet | None, started_ns:
         sorted(settings.skip_kinds),
         settings.k8s_folder,
         policies is not None,
+        # `ignore:` paths match the catalogue files findings came from, named from the
+        # working folder as the generator named them (policy/engine.py apply_ignores)
+        os.getcwd() if policies is not None and policies.ignores else "",
     )
     return resultcache.checks_key(values, files)
 

@@ -17,7 +17,9 @@ Two keys decide whether an entry is still true:
   it), and for a chart the Kubernetes version its lint uses, whether its lint is shared,
   and the hub objects whose values it renders with (their text);
 - the checks' key: the Kubernetes version and schemas, `--strict`, `--skip-kind` and the
-  policy files (their bytes). When only this changed, the objects are checked again.
+  policy files (their bytes), and with `ignore:` paths the working folder (they match the
+  catalogue files findings came from, named from it). When only this changed, the objects
+  are checked again.
 
 Only what did not change while the run read it goes in: every file of a unit must be older
 than the run (settled), and so must the policy files for the checks' results (at the end

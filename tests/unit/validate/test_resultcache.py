@@ -178,6 +178,29 @@ def test_a_policy_file_edited_before_the_build_process_read_it_keeps_nothing_new
 
 
 @needs_kubectl
+def test_an_ignore_matched_from_the_working_folder_is_not_taken_from_another(
+    tree: Path, options: ValidateOptions, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An `ignore:` path is matched against the catalogue file a finding came from, which
+    the generator named from its working folder: from the validate's working folder it is
+    another file in another folder (the tree named by its absolute path both times)."""
+    for name in ("a", "b"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "catalogue.yaml").write_text("{}\n", encoding="utf-8")
+    config = tmp_path / "policy.yaml"
+    config.write_text("ignore: [{rule: P120, paths: [a/catalogue.yaml]}]\n", encoding="utf-8")
+    with_rules = replace(options, policies=True, policy_config=config)
+    found = {}
+    for name in ("a", "b"):
+        monkeypatch.chdir(tmp_path / name)
+        found[name] = validate_tree(tree.absolute(), with_rules)
+        assert found[name] == validate_tree(
+            tree.absolute(), replace(with_rules, result_cache=False)
+        )
+    assert "P120" in [d.code for d in found["b"]] and "P120" not in [d.code for d in found["a"]]
+
+
+@needs_kubectl
 def test_without_kubectl_no_family_is_taken(
     tree: Path, options: ValidateOptions, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
