@@ -29,6 +29,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
@@ -110,6 +111,7 @@ class Step:
     folder: str = TREE
     kubectl: bool = True  # False: validate with a PATH without kubectl
     dispatcher: bool = False  # True: kubectl runs the kubectl of KUBECONFIG's cluster
+    linked_tmp: bool = False  # True: TMPDIR a link to a folder of another depth
 
 
 @dataclass(frozen=True)
@@ -671,6 +673,8 @@ STEPS: list[Step] = [
     Step("the copy edited", template_breaks("elsewhere/deploy"), 1, folder="elsewhere/deploy"),
     Step("the tree replaced by the copy", tree_swapped_with_copy(), 1),
     Step("swapped back", tree_swapped_back(), 0),
+    Step("TMPDIR a link deeper down, a base edited", base_unknown_field(), 1, linked_tmp=True),
+    Step("TMPDIR a link deeper down, the base fixed", base_fixed(), 0, linked_tmp=True),
     Step("kubectl a dispatcher", _write("kubeconfig", "cluster: new\n"), 0, dispatcher=True),
     Step("its cluster older", _write("kubeconfig", "cluster: old\n"), 1, dispatcher=True),
     Step("its cluster newer again", _write("kubeconfig", "cluster: new\n"), 0, dispatcher=True),
@@ -709,6 +713,7 @@ class Work:
     scratch: Path  # reports and fresh cache folders, outside the repository
     no_kubectl: str  # a PATH without kubectl
     dispatcher: str  # a PATH whose kubectl is DISPATCHER
+    linked_tmp: Path  # a link to a folder deeper down (macOS's TMPDIR: /var -> /private/var)
 
 
 SCHEMA_FOLDERS = ("k8s", "crds")  # k8s_schemas.standalone_root, crd_schemas.kubeconform_location
@@ -754,7 +759,9 @@ def _make_work(base: Path, schemas: Path, settings_edit: Callable[[str], str]) -
     scratch.mkdir()
     cache = _cache_folder(base / "cache", schemas)
     no_kubectl = _path_without("kubectl", scratch)
-    return Work(root, cache, schemas, scratch, no_kubectl, _dispatcher(scratch))
+    (scratch / "deeper" / "tmp").mkdir(parents=True)
+    (scratch / "tmp").symlink_to(scratch / "deeper" / "tmp", target_is_directory=True)
+    return Work(root, cache, schemas, scratch, no_kubectl, _dispatcher(scratch), scratch / "tmp")
 
 
 # kubectl as gcloud's dispatcher runs it: the kubectl of the version of the cluster that
@@ -804,6 +811,16 @@ def _environment(**values: str) -> Iterator[None]:
                 os.environ[name] = value
 
 
+@contextlib.contextmanager
+def _tmpdir_read_again() -> Iterator[None]:
+    """tempfile reads TMPDIR once a process: here once a run, as a process of its own."""
+    tempfile.tempdir = None
+    try:
+        yield
+    finally:
+        tempfile.tempdir = None
+
+
 _reports = itertools.count()
 
 
@@ -821,9 +838,12 @@ def _validate(work: Work, step: Step, cache: Path) -> Said:
     env = {"EDGEMODELS_CACHE_DIR": str(cache), "PATH": path}
     if step.dispatcher:
         env.update(PATH=work.dispatcher, KUBECONFIG=str(work.root / "kubeconfig"))
+    if step.linked_tmp:
+        env.update(TMPDIR=str(work.linked_tmp))
     args = _args(step, report)
     with (
         _environment(**env),
+        _tmpdir_read_again(),
         contextlib.chdir(work.root),
         contextlib.redirect_stdout(out),
         contextlib.redirect_stderr(err),

@@ -271,8 +271,11 @@ def build(
             with tempfile.TemporaryDirectory(prefix="edgemodels-kustomize-") as tmp_name:
                 keep = set(builds)
                 ready = (lambda pairs: each([m for m, t in pairs if t in keep])) if each else None
+                # Its real path: kustomize resolves an aggregate's `../` entries from there,
+                # so with TMPDIR a link (macOS: /var -> /private/var) they led elsewhere.
+                tmp = Path(os.path.realpath(tmp_name))
                 manifests, findings = _build_all(
-                    root, binary, Path(tmp_name), targets, read, gate, ready, started
+                    root, binary, tmp, targets, read, gate, ready, started
                 )
             findings += outside_tree(root, targets, read)
             return Built([m for m, t in manifests if t in keep], listed.result() + findings)
