@@ -24,6 +24,7 @@ from typing import Any
 
 from edgemodels.diagnostics import Diagnostic
 from edgemodels.validate import resultcache as rc
+from edgemodels.validate import resultstore as rs
 from edgemodels.validate.discover import TreeLayout
 from edgemodels.validate.manifests import Manifest
 from edgemodels.validate.owners import contained, family
@@ -38,13 +39,13 @@ _ChartArgs = tuple[
 class Reuse:
     """The result cache of one run; `Reuse.off()` when it is not used."""
 
-    store: rc.Store
+    store: rs.Store
     root: Path
     started_ns: int = 0  # when the run started: what changed since does not go in
     layout: TreeLayout | None = None
     program_key: str = ""
     keys: dict[str, str | None] = field(default_factory=dict)  # unit folder: key or None
-    hits: dict[str, rc.Entry] = field(default_factory=dict)  # unit folder: entry taken
+    hits: dict[str, rs.Entry] = field(default_factory=dict)  # unit folder: entry taken
     checks: str | None = None  # the checks' key of this run (None: nothing goes in)
     made: dict[str, tuple[object, tuple[Manifest, ...]]] = field(default_factory=dict)
     failed: set[str] = field(default_factory=set)  # families whose build failed
@@ -53,7 +54,7 @@ class Reuse:
     families_keyed: bool = False
     charts: _ChartArgs | None = None
     below: dict[str, dict[str, object]] | None = None  # each family's kustomizations
-    files: dict[str, tuple[str, rc.Entry | None]] = field(default_factory=dict)  # plain files
+    files: dict[str, tuple[str, rs.Entry | None]] = field(default_factory=dict)  # plain files
     files_made: dict[str, tuple[tuple[Finding, ...], tuple[Manifest, ...]]] = field(
         default_factory=dict
     )
@@ -62,12 +63,12 @@ class Reuse:
 
     @classmethod
     def off(cls) -> Reuse:
-        return cls(rc.Store(None), Path("."))
+        return cls(rs.Store(None), Path("."))
 
     @classmethod
     def start(cls, root: Path, cache_dir: Path, layout: TreeLayout, started_ns: int) -> Reuse:
         """Open the tree's cache and take the families whose key it holds."""
-        reuse = cls(rc.Store.open(cache_dir, root), root, started_ns, layout)
+        reuse = cls(rs.Store.open(cache_dir, root), root, started_ns, layout)
         if reuse.store.old:  # else nothing can be taken: the keys are made at the end
             reuse._key_families()
             for home, key in reuse.keys.items():
@@ -89,7 +90,7 @@ class Reuse:
             try:
                 self.program_key = rc.program_key(self.root)
             except OSError:  # a file of the program is gone (a reinstall under way?)
-                self.store = rc.Store(None)  # so no unit is taken or kept
+                self.store = rs.Store(None)  # so no unit is taken or kept
         return self.program_key
 
     def _key_families(self) -> None:
@@ -141,7 +142,7 @@ class Reuse:
                 self.program, self.root, chart, chart in sharing, given[chart], content.get(chart)
             )
 
-    def take_file(self, rel: str, text: str) -> rc.Entry | None:
+    def take_file(self, rel: str, text: str) -> rs.Entry | None:
         """The entry of the plain file `rel` holding `text`, when the cache has it."""
         if not self.on or not self.program:
             return None
@@ -236,7 +237,7 @@ class Reuse:
     def _keep(
         self,
         key: str | None,
-        entry: rc.Entry | None,
+        entry: rs.Entry | None,
         made: tuple[object, tuple[Manifest, ...]] | None,
         checked: Mapping[str, tuple[list[Finding], list[Diagnostic]]] | None,
         name: str,
@@ -255,7 +256,7 @@ class Reuse:
         if entry is not None:
             self.store.keep(key, replace(entry, checked=checks))
         elif made is not None:
-            self.store.keep(key, rc.Entry(made[0], made[1], checks))
+            self.store.keep(key, rs.Entry(made[0], made[1], checks))
 
     def _may_keep(self, unit: str) -> bool:
         if unit in self.failed or not rc.settled(os.path.join(self.root, unit), self.started_ns):
@@ -269,8 +270,8 @@ class Reuse:
         return rc.stays_inside(self.root, unit, self.below.get(unit, {}), found)
 
 
-def _checked(key: str, found: Sequence[Finding], diags: Sequence[Diagnostic]) -> rc.Checked:
-    return rc.Checked(key, tuple(found), tuple(diags))
+def _checked(key: str, found: Sequence[Finding], diags: Sequence[Diagnostic]) -> rs.Checked:
+    return rs.Checked(key, tuple(found), tuple(diags))
 
 
 def _by_unit(

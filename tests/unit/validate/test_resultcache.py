@@ -11,9 +11,10 @@ from typing import Any
 
 import pytest
 
-from edgemodels.validate import cores, helm, kubectl, offload, pipeline, resultcache
+from edgemodels.validate import cores, helm, kubectl, offload, pipeline, resultcache, resultstore
 from edgemodels.validate.discover import discover
-from edgemodels.validate.resultcache import Store, folder_digest, stays_inside
+from edgemodels.validate.resultcache import folder_digest, stays_inside
+from edgemodels.validate.resultstore import Store
 from edgemodels.validate.run import ValidateOptions, validate_tree
 
 from .trees import edit
@@ -485,7 +486,7 @@ def test_the_libraries_findings_come_from_are_part_of_the_program(
 
 def test_the_store_keeps_this_runs_entries_only(tmp_path: Path) -> None:
     store = Store.open(tmp_path, tmp_path / "tree")
-    entry = resultcache.Entry(None, (), resultcache.Checked("k", (), ()))
+    entry = resultstore.Entry(None, (), resultstore.Checked("k", (), ()))
     store.keep("a", entry)
     store.keep("b", entry)
     store.save()
@@ -498,7 +499,7 @@ def test_the_store_keeps_this_runs_entries_only(tmp_path: Path) -> None:
 
 def test_a_store_others_could_write_is_not_read(tmp_path: Path) -> None:
     store = Store.open(tmp_path, tmp_path / "tree")
-    store.keep("a", resultcache.Entry(None, (), resultcache.Checked("k", (), ())))
+    store.keep("a", resultstore.Entry(None, (), resultstore.Checked("k", (), ())))
     store.save()
     assert store.path is not None
     os.chmod(store.path, stat.S_IMODE(store.path.stat().st_mode) | stat.S_IWOTH)
@@ -514,7 +515,7 @@ def test_the_stores_folder_is_made_the_users_own_again(tmp_path: Path) -> None:
     (tmp_path / "validate").mkdir(mode=0o777)
     os.chmod(tmp_path / "validate", 0o777)
     store = Store.open(tmp_path, tmp_path / "tree")
-    store.keep("a", resultcache.Entry(None, (), resultcache.Checked("k", (), ())))
+    store.keep("a", resultstore.Entry(None, (), resultstore.Checked("k", (), ())))
     store.save()
     assert stat.S_IMODE((tmp_path / "validate").stat().st_mode) == 0o700
     assert sorted(Store.open(tmp_path, tmp_path / "tree").old) == ["a"]
@@ -531,19 +532,19 @@ def test_a_broken_store_is_an_empty_one(tmp_path: Path) -> None:
 def test_an_unwritable_cache_is_no_error(tmp_path: Path) -> None:
     (tmp_path / "validate").write_text("a file where the folder goes", encoding="utf-8")
     store = Store.open(tmp_path, tmp_path / "tree")
-    store.keep("a", resultcache.Entry(None, (), resultcache.Checked("k", (), ())))
+    store.keep("a", resultstore.Entry(None, (), resultstore.Checked("k", (), ())))
     store.save()  # nothing raised
 
 
 def test_only_the_trees_validated_last_keep_their_entries(tmp_path: Path) -> None:
-    for n in range(resultcache.MAX_TREES + 3):
+    for n in range(resultstore.MAX_TREES + 3):
         store = Store.open(tmp_path, tmp_path / f"tree{n}")
-        store.keep("a", resultcache.Entry(None, (), resultcache.Checked("k", (), ())))
+        store.keep("a", resultstore.Entry(None, (), resultstore.Checked("k", (), ())))
         store.save()
         assert store.path is not None
         os.utime(store.path, ns=(n * 10**9, n * 10**9))
     kept = sorted(p.name for p in (tmp_path / "validate").iterdir())
-    assert len(kept) == resultcache.MAX_TREES
+    assert len(kept) == resultstore.MAX_TREES
     assert Store.open(tmp_path, tmp_path / "tree0").old == {}
 
 
