@@ -82,8 +82,10 @@ def template_key(chart: Path, whole: dict[str, str | None] | None = None) -> str
             if every is not None:
                 _add(every, entry.name, data)
     templates = next((e for e in top if e.name == "templates"), None)
-    if templates is not None and every is not None:
-        every.update(b"d9:templates")  # lint warns of a chart without it, not of an empty one
+    if templates is not None:  # lint warns of a chart without it, not of an empty one
+        h.update(b"d9:templates")
+        if every is not None:
+            every.update(b"d9:templates")
     if templates is not None and not _add_tree(h, templates, "templates", every):
         return None
     if whole is not None and every is not None:

@@ -179,3 +179,16 @@ def test_the_lint_scratch_folder_follows_tmpdir(
     with scratch_folder() as folder:
         assert Path(folder).parent == tmp
     assert list(tmp.iterdir()) == []
+
+
+def test_a_chart_without_templates_does_not_share_the_lint_of_one_with_an_empty_folder(
+    twin_charts: Path, options: ValidateOptions
+) -> None:
+    # Helm's lint warns of a missing templates/ folder, not of an empty one.
+    for path in (twin_charts / WEB / "templates").iterdir():
+        path.unlink()
+    shutil.rmtree(twin_charts / WEB2 / "templates")
+    assert shared_lints(twin_charts, [WEB, WEB2]) == {}
+    warned = {p for code, p in _lint_findings(twin_charts, options) if code == "K203"}
+    assert any(p.startswith(WEB2 + "/") for p in warned), warned
+    assert not any(p.startswith(WEB + "/") for p in warned), warned
