@@ -94,12 +94,23 @@ def run(binary: str, folder: Path, running: Running | None = None) -> tuple[bool
     return proc.returncode == 0, out if proc.returncode == 0 else err
 
 
+# kubectl 1.33+ reads the user's preferences (`~/.kube/kuberc`, `--kuberc`, $KUBERC):
+# default flags per command, so `kubectl kustomize` could get `--enable-helm` or
+# `--load-restrictor LoadRestrictionsNone` there. RHACM and Argo CD build overlays with
+# no such file, and a build that depended on one would also escape the result cache's
+# keys. Both switches are read by the kubectl versions that know kuberc (1.33: the
+# KUBECTL_KUBERC gate; 1.34+: KUBERC=off) and ignored by older ones.
+NO_KUBERC = {"KUBERC": "off", "KUBECTL_KUBERC": "false"}
+
+
 def _go_env() -> dict[str, str]:
     """Go's collector set to run a quarter as often: ~30% less kubectl CPU on 100-overlay
     aggregates (0.9 -> 0.7 s) for ~60 MB more memory each. A GOGC the user set wins (the
-    program sets this one for itself at start, launch.py; this is for library callers)."""
+    program sets this one for itself at start, launch.py; this is for library callers).
+    The user's kubectl preferences are off (NO_KUBERC)."""
     env = dict(os.environ)
     env.setdefault("GOGC", GOGC)
+    env.update(NO_KUBERC)
     return env
 
 

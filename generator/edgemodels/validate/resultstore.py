@@ -13,6 +13,7 @@ import os
 import pickle
 import stat
 import tempfile
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +24,10 @@ from edgemodels.validate.report import Finding
 
 FORMAT = "edgemodels-validate-results-1"
 MAX_TREES = 16
+# A `.tmp-` file is the pickle a run is writing; one this old was left by a killed run
+# (SIGKILL, power loss: no `except` ran), and would stay for good. Writing the largest
+# cache (18 MB at 1,000 models) takes under a second, so a live one is never this old.
+STALE_TMP_S = 3600
 
 
 @dataclass(frozen=True)
@@ -122,12 +127,16 @@ def _write(path: Path, entries: Mapping[str, bytes]) -> None:
 
 
 def _forget_old(folder: Path) -> None:
-    """Only the MAX_TREES trees validated last keep their entries."""
+    """Only the MAX_TREES trees validated last keep their entries; a killed run's
+    half-written file goes."""
     found = []
+    stale = time.time_ns() - STALE_TMP_S * 1_000_000_000
     for entry in os.scandir(folder):
-        if entry.name.endswith(".pickle"):
-            with contextlib.suppress(OSError):
+        with contextlib.suppress(OSError):
+            if entry.name.endswith(".pickle"):
                 found.append((entry.stat().st_mtime_ns, entry.path))
+            elif entry.name.startswith(".tmp-") and entry.stat().st_mtime_ns < stale:
+                os.unlink(entry.path)
     for _, path in sorted(found, reverse=True)[MAX_TREES:]:
         with contextlib.suppress(OSError):
             os.unlink(path)

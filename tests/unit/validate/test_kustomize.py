@@ -17,7 +17,7 @@ from edgemodels.validate.kustomize import build, groups
 from edgemodels.validate.report import Finding
 from edgemodels.validate.run import ValidateOptions, validate_tree
 
-from .trees import edit, line_of
+from .trees import edit, line_of, stand_in
 
 needs_kubectl = pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl is not on PATH")
 
@@ -174,3 +174,30 @@ def test_the_listings_are_checked_while_the_first_build_runs(
     assert seen == [True]
     assert [(d.code, d.path) for d, _ in built.findings] == [("K208", "hub/forgotten.yaml")]
     assert {m.context for m in built.manifests} == {"overlay site-a", "overlay site-b"}
+
+
+# Stands in for kubectl 1.34+, which this machine's 1.32 is not: it takes the user's
+# preferences unless KUBERC=off, here a default flag that breaks every build (as kuberc
+# `defaults` for `kustomize` would add one), then runs the real kubectl.
+KUBERC_KUBECTL = """#!/bin/sh
+if [ "$KUBERC" != off ] && [ -f "$HOME/.kube/kuberc" ]; then
+  exec {real} "$@" --load-restrictor=NoSuchRestrictor
+fi
+exec {real} "$@"
+"""
+
+
+@needs_kubectl
+def test_the_users_kubectl_preferences_do_not_reach_the_builds(
+    tree: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = shutil.which("kubectl")
+    home = tmp_path / "home"
+    (home / ".kube").mkdir(parents=True)
+    (home / ".kube" / "kuberc").write_text("kind: Preference\n", encoding="utf-8")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("KUBERC", str(home / ".kube" / "kuberc"))
+    monkeypatch.setenv("PATH", stand_in(tmp_path, "kubectl", KUBERC_KUBECTL.format(real=real)))
+    layout = discover(tree)
+    built = build(tree, layout.builds, ())
+    assert built.findings == [] and built.manifests

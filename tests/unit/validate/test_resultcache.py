@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import stat
+import time
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -495,6 +496,20 @@ def test_the_store_keeps_this_runs_entries_only(tmp_path: Path) -> None:
     again.keep("a")
     again.save()
     assert sorted(Store.open(tmp_path, tmp_path / "tree").old) == ["a"]
+
+
+def test_a_killed_runs_half_written_file_goes_and_a_live_one_stays(tmp_path: Path) -> None:
+    folder = tmp_path / "validate"
+    folder.mkdir(mode=0o700)
+    killed, live = folder / ".tmp-killed", folder / ".tmp-live"
+    killed.write_bytes(b"half a pickle")
+    live.write_bytes(b"being written")
+    old = time.time() - resultstore.STALE_TMP_S - 60
+    os.utime(killed, (old, old))
+    store = Store.open(tmp_path, tmp_path / "tree")
+    store.keep("a", resultstore.Entry(None, (), resultstore.Checked("k", (), ())))
+    store.save()
+    assert not killed.exists() and live.exists()
 
 
 def test_a_store_others_could_write_is_not_read(tmp_path: Path) -> None:
