@@ -9,6 +9,8 @@ The only module that imports GitPython (it needs the `git` program). Guarantees:
   branch moved meanwhile the push is rejected, and the tree is written again on top of
   the new branch head and pushed again, a bounded number of times. A commit that could not
   be pushed is kept in the working clone (ref `refs/edgemodels/unpushed/<branch>`).
+- In a --workdir, files are discarded and branches moved only in a clone publish made or
+  took as its own (`workdir.py`): another clone is taken only when nothing in it could be lost.
 - Credentials come from git's credential helpers, or from EDGEMODELS_GIT_TOKEN (and
   EDGEMODELS_GIT_USERNAME) through a helper defined in the environment for the deploy
   repository's https host only (plain http:// only with --allow-http-token), never from the
@@ -24,7 +26,7 @@ import os
 import re
 import tempfile
 import zlib
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +38,14 @@ from edgemodels.cleanup import children_stopped_on_interrupt, remove_folder
 from edgemodels.errors import OutputError, ToolMissingError, UsageError
 from edgemodels.names import git_branch_problem, repo_folder_problem
 from edgemodels.secrets_scan import shape_of
+from edgemodels.workdir import (
+    commits_at_risk,
+    files_at_risk,
+    is_own,
+    mark_own,
+    refusal,
+    worktrees_at_risk,
+)
 
 try:
     import git
@@ -294,13 +304,18 @@ def git_errors(dest: Destination) -> Iterator[None]:
 
 
 @contextmanager
-def working_clone(dest: Destination, settings: GitSettings, workdir: Path | None) -> Iterator[Any]:
+def working_clone(
+    dest: Destination,
+    settings: GitSettings,
+    workdir: Path | None,
+    warn: Callable[[str], None] = lambda text: None,
+) -> Iterator[Any]:
     """A clone of the deploy repository: `workdir` (kept, reused) or a temporary one,
     removed afterwards however the run ends (a commit that could not be pushed is kept
-    only in a `workdir`)."""
+    only in a `workdir`). `warn` says that publish takes a clone it did not make as its own."""
     if workdir is not None:
         with _workdir_lock(workdir), children_stopped_on_interrupt():
-            repo = _open_workdir(dest, settings, workdir)
+            repo = _open_workdir(dest, settings, workdir, warn)
             try:
                 yield repo
             finally:
@@ -335,24 +350,38 @@ def _clone(dest: Destination, settings: GitSettings, target: Path) -> Any:
     except git.GitCommandError as exc:
         raise _failure("cannot clone", dest, exc) from None
     repo = git.Repo(str(target))
+    mark_own(repo)  # a temporary clone too: `_require_own` guards every clean and reset
     repo.git.update_environment(**settings.env)
     return repo
 
 
-def _open_workdir(dest: Destination, settings: GitSettings, workdir: Path) -> Any:
+def _open_workdir(
+    dest: Destination, settings: GitSettings, workdir: Path, warn: Callable[[str], None]
+) -> Any:
     if not workdir.exists() or (workdir.is_dir() and not any(workdir.iterdir())):
         workdir.mkdir(parents=True, exist_ok=True)
         return _clone(dest, settings, workdir)
     try:
         repo = git.Repo(str(workdir))
     except (git.InvalidGitRepositoryError, git.NoSuchPathError):
-        raise PublishError(f"--workdir {workdir} is not a git working copy") from None
+        raise PublishError(
+            f"--workdir {workdir} is neither empty nor a git clone; publish clones into a "
+            "folder that does not exist or is empty: give --workdir a folder of its own"
+        ) from None
     repo.git.update_environment(**settings.env)
     origin = repo.remotes.origin.url if "origin" in repo.remotes else ""
     if origin != dest.url:
         raise PublishError(
             f"--workdir {workdir} is a clone of {redact(origin) or 'no origin'}, "
             f"not of {redact(dest.url)}"
+        )
+    if not is_own(repo):
+        with git_errors(dest):
+            _adopt(repo, dest, settings, workdir)
+        warn(
+            f"--workdir {workdir} is a clone edgemodels did not make; nothing in it could "
+            "be lost, so publish now keeps it as its own working clone (it may discard "
+            "files git does not track there): keep your own work in another clone"
         )
     marker = _interrupted_marker(repo)
     if marker.exists():
@@ -364,6 +393,31 @@ def _open_workdir(dest: Destination, settings: GitSettings, workdir: Path) -> An
         )
     marker.touch()
     return repo
+
+
+def _adopt(repo: Any, dest: Destination, settings: GitSettings, workdir: Path) -> None:
+    """Mark a clone publish did not make (the user's own, or one an edgemodels without the
+    mark made) as its own, when nothing in it could be lost; PublishError naming what
+    could otherwise. Fetched first: a commit pushed from here (by an earlier publish, to a
+    branch outside a --single-branch clone's refspec) is on origin, though the clone's
+    remote-tracking branch may not say so yet. Without --prune: a remote-tracking branch
+    of a branch origin deleted may be all that holds a commit of the user's."""
+    risks = files_at_risk(repo)
+    _fetch(repo, dest, settings, prune=False)
+    risks += commits_at_risk(repo, UNPUSHED_REF) + worktrees_at_risk(repo)
+    if risks:
+        raise PublishError(refusal(workdir, risks))
+    mark_own(repo)
+
+
+def _require_own(repo: Any) -> None:
+    """What discards files or moves branches runs only in a clone publish made or took as
+    its own (`_open_workdir` sees to it; this keeps any other way out)."""
+    if not is_own(repo):
+        raise PublishError(
+            f"refusing to clean or reset {repo.working_tree_dir or repo.git_dir}: "
+            "edgemodels did not make this clone"
+        )
 
 
 @contextmanager
@@ -397,6 +451,7 @@ def _discard_interrupted_run(repo: Any) -> None:
     index and ref locks, staged files) is thrown away; its commits are kept by
     `_keep_unpushed`. The locks are git's own; no other publish runs here (we hold the
     workdir lock)."""
+    _require_own(repo)
     git_dir = Path(str(repo.git_dir))
     for lock in [*git_dir.glob("*.lock"), *(git_dir / "refs").rglob("*.lock")]:
         lock.unlink(missing_ok=True)
@@ -415,10 +470,7 @@ BRANCHES = "+refs/heads/*:refs/remotes/origin/*"
 def fetch_branch(repo: Any, dest: Destination, settings: GitSettings, create: bool) -> str | None:
     """Fetch; the commit the remote's branch is at, or None when the branch is new (it
     starts empty: an orphan branch shares nothing)."""
-    try:
-        repo.git.fetch("--prune", "origin", BRANCHES, kill_after_timeout=settings.timeout)
-    except git.GitCommandError as exc:
-        raise _failure("cannot fetch from", dest, exc) from None
+    _fetch(repo, dest, settings)
     _keep_unpushed(repo, dest.branch)
     remote_ref = f"refs/remotes/origin/{dest.branch}"
     if _ref_exists(repo, remote_ref):
@@ -431,9 +483,18 @@ def fetch_branch(repo: Any, dest: Destination, settings: GitSettings, create: bo
     return None
 
 
+def _fetch(repo: Any, dest: Destination, settings: GitSettings, prune: bool = True) -> None:
+    try:
+        flags = ["--prune"] if prune else []
+        repo.git.fetch(*flags, "origin", BRANCHES, kill_after_timeout=settings.timeout)
+    except git.GitCommandError as exc:
+        raise _failure("cannot fetch from", dest, exc) from None
+
+
 def checkout_branch(repo: Any, dest: Destination, base: str | None) -> None:
     """Put `base` (None: a new, empty branch) into the working tree, as the local branch.
     Only when the clone needs a work tree (`CloneSetup.work_tree`, `branch_entries`)."""
+    _require_own(repo)
     if base is not None:
         repo.git.checkout("-q", "-f", "--no-track", "-B", dest.branch, base)
         return
@@ -740,6 +801,7 @@ def point_branch(repo: Any, dest: Destination, base: str | None) -> None:
     """The local branch at `base` (deleted when the branch is new), as `checkout -B` sets
     it, without a checkout. A checkout an earlier publish left in a --workdir stays as it
     is: HEAD is detached at its commit, so moving the branch leaves the clone clean."""
+    _require_own(repo)
     branch = f"refs/heads/{dest.branch}"
     if (Path(str(repo.git_dir)) / "index").exists():
         with suppress(git.GitCommandError):

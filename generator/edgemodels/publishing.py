@@ -168,7 +168,7 @@ def run_publish(
         f"cloning {redact(dest.url)}" if options.workdir is None else f"opening {options.workdir}"
     )
     options.phase(where)
-    with working_clone(dest, settings, options.workdir) as repo, git_errors(dest):
+    with working_clone(dest, settings, options.workdir, warn) as repo, git_errors(dest):
         result = _attempts(repo, context)
     if result.hub_note and result.status in ("published", "dry-run"):
         warn(result.hub_note)

@@ -57,8 +57,12 @@ from edgemodels.cli.terminal import phases, progress
     "--workdir",
     type=click.Path(path_type=Path, file_okay=False),
     help="Keep the clone of the deploy repository here and reuse it [default: a temporary "
-    "one]. The branch is not checked out there (unless commit hooks or git attributes need "
-    "a work tree).",
+    "one]. A folder that does not exist or is empty gets a clone publish makes and marks as "
+    "its own (it may discard what a killed run left there). Any other clone of the deploy "
+    "repository is taken as publish's own only when nothing in it could be lost (no "
+    "changed, untracked or ignored file, no commit origin lacks); otherwise publish stops, "
+    "exit 2, naming what could be lost. The branch is not checked out there (unless commit "
+    "hooks or git attributes need a work tree).",
 )
 @click.option(
     "--force", is_flag=True, help="Overwrite generated files edited by hand on the branch."
