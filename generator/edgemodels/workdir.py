@@ -21,8 +21,8 @@ from edgemodels.tree import LOCK_PATH
 
 OWNER_NAME = "edgemodels-workdir"
 OWNER_TEXT = (
-    "This clone was made by `edgemodels publish --workdir`. Publish treats it as its own:\n"
-    "it may discard files git does not track here and reset its branches.\n"
+    "`edgemodels publish --workdir` made this clone, or took it when nothing in it could\n"
+    "be lost: it may discard files git does not track here and move its branches.\n"
     "Keep your own work in another clone.\n"
 )
 MAX_LISTED = 5
