@@ -513,6 +513,13 @@ def _ref_exists(repo: Any, ref: str) -> bool:
     return True
 
 
+def keep_ref(repo: Any, ref: str, commit: str) -> None:
+    """Point `ref` at `commit`, logging it: a commit kept there before stays reachable
+    (`git reflog show REF`) when a later failed push keeps another, in a bare clone too
+    (where git keeps no ref logs by default)."""
+    repo.git.update_ref("--create-reflog", "-m", "edgemodels publish: not pushed", ref, commit)
+
+
 def _keep_unpushed(repo: Any, branch: str) -> None:
     """A local commit the remote does not have is saved before the branch is reset."""
     local = f"refs/heads/{branch}"
@@ -523,7 +530,7 @@ def _keep_unpushed(repo: Any, branch: str) -> None:
         ahead = repo.git.rev_list("--count", f"{remote}..{local}")
         if ahead.strip() == "0":
             return
-    repo.git.update_ref(f"{UNPUSHED_REF}/{branch}", local)
+    keep_ref(repo, f"{UNPUSHED_REF}/{branch}", local)
 
 
 # --- the branch as git objects, without a checkout --------------------------------------

@@ -56,6 +56,7 @@ from edgemodels.publish import (
     fetch_branch,
     git_errors,
     git_settings,
+    keep_ref,
     point_branch,
     push_branch,
     read_blobs,
@@ -327,7 +328,7 @@ def _keep_commit(repo: Any, ctx: _Context) -> str:
             "commit was not kept (the temporary clone is removed); publish with "
             f"--workdir DIR to keep it there as {ref}"
         )
-    repo.git.update_ref(ref, f"refs/heads/{ctx.dest.branch}")
+    keep_ref(repo, ref, f"refs/heads/{ctx.dest.branch}")
     return f"commit is kept in {repo.working_tree_dir} as {ref}"
 
 

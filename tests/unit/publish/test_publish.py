@@ -300,6 +300,22 @@ def test_remote_hook_refusal_is_a_clear_exit_2(
     assert message(work / ".git", "refs/edgemodels/unpushed/acm-dev").startswith("edgemodels:")
 
 
+def test_a_commit_kept_earlier_stays_in_the_refs_log_when_another_is_kept(
+    capsys: pytest.CaptureFixture[str], catalogue: Path, bare_repo: Path, tmp_path: Path
+) -> None:
+    hook = bare_repo / "hooks" / "pre-receive"
+    hook.write_text("#!/bin/sh\nexit 1\n")
+    hook.chmod(0o755)
+    work, ref = tmp_path / "work", "refs/edgemodels/unpushed/acm-dev"
+    args = ("--repo", str(bare_repo), "--branch", "acm-dev", "--workdir", str(work))
+    assert publish(capsys, str(catalogue), *args, "--message-extra", "first")[0] == 2
+    first = git("-C", str(work), "rev-parse", ref)
+    assert publish(capsys, str(catalogue), *args, "--message-extra", "second")[0] == 2
+    second = git("-C", str(work), "rev-parse", ref)
+    logged = git("-C", str(work), "reflog", "show", "--format=%H", ref).split()
+    assert second != first and first in logged and logged[0] == second
+
+
 def test_credentials_in_the_tree_are_refused() -> None:
     with pytest.raises(OutputError, match="looks like a credential") as caught:
         refuse_credentials({"a.yaml": b"url: https://bot:hunter22secret@git.example.com/x\n"})
