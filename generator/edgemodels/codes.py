@@ -191,6 +191,11 @@ CODES: dict[str, Code] = {
         " (an error; a warning for a digest, whose bytes are the old version's)",
         "name the new version's image by a new tag or by digest (@sha256:...)",
     ),
+    "D125": Code(
+        "workload-export-differs",
+        "the --workload-sites export places a workload apart from its catalogue selector"
+        " or sites: the plan takes the export, follow-<model> placements follow the catalogue",
+    ),
     "D201": Code("inventory-kind", "an inventory file of the wrong kind"),
     "D202": Code("duplicate-site", "a site listed twice in the inventory"),
     "D203": Code("label-conflict", "a site's label contradicts a field of the same site"),

@@ -374,16 +374,28 @@ def test_managed_clusters_and_workload_export(
     assert "defect-detector" in detector["gw-1"] and "defect-detector" not in detector["gw-2"]
     assert plan(*args, "--workload-sites", exported) == 1
     after = json.loads(capsys.readouterr().out)
-    # quality-inspection also runs on gw-2 now, but the generated follow-defect-detector
-    # Placement (line: assembly) does not select gw-2: the model does not follow it there
+    # quality-inspection runs on gw-2 now, and on gw-2 alone, but the generated
+    # follow-defect-detector Placement (line: assembly) selects gw-1: the model does not
+    # follow it there, and stays where the workload has left (the plan notes the two apart)
     assert "defect-detector" not in [m["name"] for m in after["sites"][1]["models"]]
     # neither cluster is on the paint line or arm64
     assert sorted((f["code"], f["message"].split()[1]) for f in after["findings"]) == [
         ("D104", "quality-inspection"),
+        ("D105", "model"),
         ("D106", "arm-assembly"),
         ("D106", "paint-shop"),
+        ("D125", "quality-inspection"),
     ]
-    assert after["findings"][-1]["message"].endswith("without model defect-detector: gw-2")
+    messages = {f["code"]: f["message"] for f in after["findings"]}
+    assert messages["D104"].endswith("without model defect-detector: gw-2")
+    assert messages["D105"].endswith("where no workload uses it: gw-1")
+    assert messages["D125"] == (
+        "workload quality-inspection runs where --workload-sites says (1 site), not where the "
+        "catalogue places it (by its selector): the export also lists 1 site the catalogue "
+        "leaves out: gw-2; the catalogue also places it on 1 site the export does not list, "
+        "where the plan does not count it as running: gw-1; follow-defect-detector follows "
+        "the catalogue"
+    )
 
 
 def test_inventory_with_errors_exits_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -39,7 +39,8 @@ INVENTORY_FILE = "sites.yaml"  # init's site inventory, beside catalogue/
 @click.option(
     "--workload-sites",
     type=click.Path(path_type=Path),
-    help="Where workloads run: a WorkloadPlacement file exported by the workload scheduler.",
+    help="Where workloads run: a WorkloadPlacement file exported by the workload scheduler; "
+    "a workload it lists runs on its sites only (its catalogue selector and sites are replaced).",
 )
 @click.option(
     "--max-removals",

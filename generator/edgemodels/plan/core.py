@@ -32,6 +32,7 @@ from edgemodels.plan.guards import DEFAULT_REMOVAL_LIMIT, RemovalLimit
 from edgemodels.plan.images import version_image_findings
 from edgemodels.plan.workloads import (
     declared_site_findings,
+    export_difference_findings,
     export_findings,
     retired_findings,
     retired_workloads,
@@ -132,6 +133,7 @@ def _placed(
     if exported is not None:
         retired = retired_workloads(catalogue, base)
         diags += export_findings(catalogue, exported, sites.inventory, frozenset(retired))
+        diags += export_difference_findings(catalogue, exported, sites, cache)
         evaluation = with_workload_sites(evaluation, exported, cache)
         diags += retired_findings(evaluation, exported, retired, cache)
     diags += guards.placement_findings(evaluation, sites)

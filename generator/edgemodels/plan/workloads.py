@@ -1,15 +1,19 @@
 """Where workloads run, taken from a file exported by the workload placement system.
 
-Each exported list replaces the `sites` of the catalogue workload of the same name (its own
-selector, if any, still applies: the two are ORed). It decides only where workloads run
-(D104, D105): models stay where the generated tree places them, and `generate` reads the
-catalogue alone, so a `follow-<model>` placement still follows the catalogue's workloads.
+Each exported list is where the catalogue workload of the same name runs: it replaces the
+workload's selector and `sites` for the plan, as the placement system's own record beats
+an approximation by labels. It decides only where workloads run (D104, D105): models stay
+where the generated tree places them, and `generate` reads the catalogue alone, so a
+`follow-<model>` placement still follows the catalogue's workloads. Where the two disagree
+the plan says so (D125), naming the sites on either side: a plan that took the selector
+as well would count the workload on sites it has left.
 
 | code | name | severity |
 |------|------|----------|
 | D109 | unknown-workload | warning: the export names a workload the catalogue does not declare |
 | D110 | unknown-workload-site | warning: a workload's site (export, catalogue) is unknown |
 | D121 | retired-workload-running | error: a retired workload still runs where it loses a model |
+| D125 | workload-export-differs | info: the export and the catalogue place a workload apart |
 
 With `--base`, a workload the export lists but only the base catalogue declares was retired in
 this change, while the workload placement system still runs it: its models at the base are
@@ -25,19 +29,26 @@ from edgemodels.catalogue.model import Catalogue, Workload
 from edgemodels.diagnostics import Diagnostic
 from edgemodels.inventory import Inventory, WorkloadSites
 from edgemodels.output import plural
-from edgemodels.plan.evaluate import Evaluation, MaskCache, workload_mask
-from edgemodels.selectors import count, members
+from edgemodels.plan.evaluate import Evaluation, MaskCache, Sites, workload_mask
+from edgemodels.plan.guards import name_list
+from edgemodels.selectors import Mask, count, members
 
 MAX_NAMED = 10
 
 
 def apply_workload_sites(catalogue: Catalogue, exported: tuple[WorkloadSites, ...]) -> Catalogue:
+    """`catalogue` with each exported workload running on the export's sites alone."""
     by_name = {w.name: w for w in exported}
     workloads = tuple(
-        replace(w, sites=by_name[w.name].sites) if w.name in by_name else w
-        for w in catalogue.workloads
+        exported_as(w, by_name[w.name]) if w.name in by_name else w for w in catalogue.workloads
     )
     return replace(catalogue, workloads=workloads)
+
+
+def exported_as(workload: Workload, entry: WorkloadSites) -> Workload:
+    """The workload where the export says it runs: its selector goes too, or a site the
+    placement system has taken it off would still count as one it runs on."""
+    return replace(workload, selector=None, sites=entry.sites)
 
 
 def with_workload_sites(
@@ -78,6 +89,63 @@ def export_findings(
                 Diagnostic(entry.location, "D110", message, "warning", "unknown-workload-site")
             )
     return found
+
+
+def export_difference_findings(
+    catalogue: Catalogue, exported: tuple[WorkloadSites, ...], sites: Sites, cache: MaskCache
+) -> list[Diagnostic]:
+    """D125: an exported workload the catalogue places elsewhere. The plan takes the export;
+    the note says so, and where the catalogue's placement (and so its follow placements)
+    and the export part."""
+    by_name = {w.name: w for w in catalogue.workloads}
+    found: list[Diagnostic] = []
+    for entry in exported:
+        declared = by_name.get(entry.name)
+        if declared is None:
+            continue
+        placed = workload_mask(cache, declared)
+        runs = workload_mask(cache, exported_as(declared, entry))
+        if placed != runs:
+            found.append(_differs(catalogue, declared, runs, placed, sites))
+    return found
+
+
+def _differs(
+    catalogue: Catalogue, workload: Workload, runs: Mask, placed: Mask, sites: Sites
+) -> Diagnostic:
+    parts = []
+    if runs & ~placed:
+        parts.append(
+            f"the export also lists {plural(count(runs & ~placed), 'site')} the catalogue "
+            f"leaves out: {name_list(sites, runs & ~placed)}"
+        )
+    if placed & ~runs:
+        parts.append(
+            f"the catalogue also places it on {plural(count(placed & ~runs), 'site')} the "
+            "export does not list, where the plan does not count it as running: "
+            f"{name_list(sites, placed & ~runs)}"
+        )
+    message = (
+        f"workload {workload.name} runs where --workload-sites says "
+        f"({plural(count(runs), 'site')}), not where the catalogue places it "
+        f"({_catalogue_source(workload)}): " + "; ".join(parts)
+    )
+    follows = [
+        f"follow-{m.name}"
+        for m in catalogue.models
+        if m.follow_workloads and m.name in workload.uses
+    ]
+    if follows:  # generate reads the catalogue alone
+        message += f"; {', '.join(follows)} follow{'s' if len(follows) == 1 else ''} the catalogue"
+    return Diagnostic(workload.location, "D125", message, "info", "workload-export-differs")
+
+
+def _catalogue_source(workload: Workload) -> str:
+    if workload.selector is not None and workload.sites:
+        return "by its selector and sites"
+    if workload.selector is not None:
+        return "by its selector"
+    return "by its sites" if workload.sites else "it has no selector or sites"
 
 
 def retired_workloads(catalogue: Catalogue, base: Catalogue | None) -> dict[str, Workload]:

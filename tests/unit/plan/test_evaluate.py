@@ -109,14 +109,64 @@ def test_workload_export_moves_workloads_not_models() -> None:
     model = plan.after.model("detector")
     assert model is not None
     assert {NAMES[n] for n in members(model.sites)} == {"a", "b", "d"}  # as generated
-    # logistics runs on c instead of d; inspection keeps its selector (assembly: a, b) ORed
-    # with its exported list (a)
+    # logistics runs on c instead of d; inspection runs on a alone: the export replaces its
+    # selector (assembly: a, b) too, as the placement system knows where it runs
     assert {NAMES[n] for n in members(plan.after.workloads["logistics"])} == {"c"}
-    assert {NAMES[n] for n in members(plan.after.workloads["inspection"])} == {"a", "b"}
+    assert {NAMES[n] for n in members(plan.after.workloads["inspection"])} == {"a"}
     found = [(d.code, d.location.line, d.severity) for d in diags if d.code.startswith("D1")]
     assert found[:2] == [("D109", 6, "warning"), ("D110", 8, "warning")]
     missing = [d.message for d in diags if d.code == "D104"]
     assert missing == ["workload logistics runs on 1 site without model detector: c"]
+    idle = [d.message for d in diags if d.code == "D105"]
+    assert idle == ["container model detector is placed on 2 sites where no workload uses it: b, d"]
+
+
+def test_an_export_that_differs_from_the_catalogue_is_noted() -> None:
+    """Where the export and the catalogue's selector or sites part, the plan takes the export
+    and says so, at the workload's line: a site the selector covers but the export does
+    not list no longer counts as one the workload runs on (no D104 there)."""
+    cat = catalogue(
+        (target("arm", sel({"kubernetes.io/arch": "arm64"})),),
+        (container_model("detector", follow=True), http_model("scorer", targets=("arm",))),
+        (
+            workload("inspection", ("detector", "scorer"), sel({"line": "assembly"})),
+            workload("logistics", ("detector",), sites=("c",)),
+            workload("paint", ("detector",), sel({"line": "paint"})),
+        ),
+    )
+    exported = (
+        WorkloadSites("inspection", ("b",), Location("w.yaml", 4, 5)),
+        WorkloadSites("logistics", ("a", "c"), Location("w.yaml", 6, 5)),
+        WorkloadSites("paint", ("c",), Location("w.yaml", 8, 5)),  # as the catalogue: no note
+    )
+    _, diags = build_plan(cat, SITES, exported=exported)
+    notes = [(d.location.line, d.severity, d.message) for d in diags if d.code == "D125"]
+    assert notes == [
+        (
+            80,
+            "info",
+            "workload inspection runs where --workload-sites says (1 site), not where the "
+            "catalogue places it (by its selector): the catalogue also places it on 1 site the "
+            "export does not list, where the plan does not count it as running: a; "
+            "follow-detector follows the catalogue",
+        ),
+        (
+            80,
+            "info",
+            "workload logistics runs where --workload-sites says (2 sites), not where the "
+            "catalogue places it (by its sites): the export also lists 1 site the catalogue "
+            "leaves out: a; follow-detector follows the catalogue",
+        ),
+    ]
+    # scorer is on b alone, where inspection runs: a, which its selector covers, is no
+    # longer a site it runs on without scorer
+    assert [d.code for d in diags if d.code in {"D104", "D105"}] == []
+    # without the export the selector is all the plan knows
+    _, diags = build_plan(cat, SITES)
+    assert [d.message for d in diags if d.code == "D104"] == [
+        "workload inspection runs on 1 site without model scorer: a"
+    ]
+    assert [d for d in diags if d.code == "D125"] == []
 
 
 def test_a_workload_without_selector_or_sites_runs_nowhere() -> None:
