@@ -196,6 +196,12 @@ CODES: dict[str, Code] = {
         "the --workload-sites export places a workload apart from its catalogue selector"
         " or sites: the plan takes the export, follow-<model> placements follow the catalogue",
     ),
+    "D126": Code(
+        "followed-workload-moved",
+        "a follow model leaves sites because a workload it follows moves off them (or is"
+        " retired) in the catalogue, which the plan takes as where it runs: --workload-sites"
+        " checks that",
+    ),
     "D201": Code("inventory-kind", "an inventory file of the wrong kind"),
     "D202": Code("duplicate-site", "a site listed twice in the inventory"),
     "D203": Code("label-conflict", "a site's label contradicts a field of the same site"),

@@ -27,6 +27,7 @@ from edgemodels.plan.arch import arch_findings
 from edgemodels.plan.atbase import BaseFiles, as_working
 from edgemodels.plan.diff import ModelDiff, PlacementTotals, diff_models, placement_totals
 from edgemodels.plan.evaluate import Evaluation, MaskCache, Sites, evaluate, index_sites
+from edgemodels.plan.followed import moved_workload_findings
 from edgemodels.plan.gitrev import Revision, catalogue_at
 from edgemodels.plan.guards import DEFAULT_REMOVAL_LIMIT, RemovalLimit
 from edgemodels.plan.images import version_image_findings
@@ -104,6 +105,7 @@ def build_plan(
         where = catalogue.location
         diags += guards.removal_findings(diffs, sites, where, limit, allow_removals)
         diags += guards.preserved_removal_findings(catalogue, diffs, sites)
+        diags += moved_workload_findings(diffs, before, after, sites, exported)
         diags += hazards.resize_findings(diffs, before.catalogue, catalogue, sites)
         diags += hazards.storage_class_findings(diffs, before.catalogue, catalogue, sites)
         diags += hazards.hand_over_findings(diffs, catalogue, sites)
