@@ -772,3 +772,57 @@ def test_a_version_bumped_under_the_same_digest_is_a_warning(
     out = capsys.readouterr().out
     assert finding_places(out, ("D124",)) == ["catalogue/models/defect-detector.yaml:7:16: D124"]
     assert "pinned by digest, so those sites get exactly the bytes of version 3.0.1" in out
+
+
+def hub_findings_of(out: str) -> list[str]:
+    return [line for line in out.splitlines() if any(f": D11{n} " in line for n in "6789")]
+
+
+def test_a_removed_hub_setting_points_at_its_parent_mapping(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A setting left out (for its default) has no line of its own: the finding stands on
+    the mapping that held it, and says the setting is not set (not `None`)."""
+    path = repo / "catalogue" / "catalogue.yaml"
+    text = path.read_text()
+    path.write_text(text.replace("    reconcileRate: medium\n", ""))
+    plan("-i", "sites.yaml", "--base", "main", "catalogue")
+    (found,) = hub_findings_of(capsys.readouterr().out)
+    assert found.startswith(
+        "catalogue/catalogue.yaml:15:3: D117 [warning] spec.hub.reconcileRate medium -> "
+        "(not set): only the hand-applied part"
+    )
+    # delivery: argocd left out at the next change: back to Subscriptions, at spec.hub
+    argo = "    reconcileRate: medium\n    delivery: argocd\n    argocd: {namespace: gitops}\n"
+    path.write_text(text.replace("    reconcileRate: medium\n", argo))
+    git(repo, "commit", "-qam", "argo cd")
+    path.write_text(
+        text.replace("    reconcileRate: medium\n", argo.replace("    delivery: argocd\n", ""))
+    )
+    plan("-i", "sites.yaml", "--base", "main", "--allow-removals", "catalogue")
+    assert finding_places(capsys.readouterr().out, ("D118",)) == [
+        "catalogue/catalogue.yaml:15:3: D118"
+    ]
+
+
+def test_hub_findings_point_into_the_file_that_holds_the_setting(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """In a split catalogue, spec.git in a file of its own: D117 stands there; a rename
+    stands on metadata.name, the setting that changed."""
+    path = repo / "catalogue" / "catalogue.yaml"
+    text = path.read_text()
+    start, end = text.index("  git:\n"), text.index("  hub:\n")
+    path.write_text(text[:start] + text[end:])
+    head = "apiVersion: edgemodels.io/v1alpha1\nkind: ModelCatalogue\nspec:\n"
+    (repo / "catalogue" / "git.yaml").write_text(head + text[start:end])
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "spec.git in a file of its own")
+    moved = repo / "catalogue" / "git.yaml"
+    moved.write_text(moved.read_text().replace("branch: acm-dev", "branch: acm-prod"))
+    path.write_text(path.read_text().replace("  name: lrt\n", "  name: lrt-edge\n"))
+    plan("-i", "sites.yaml", "--base", "main", "--allow-removals", "catalogue")
+    assert finding_places(capsys.readouterr().out, ("D116", "D117")) == [
+        "catalogue/catalogue.yaml:8:9: D116",
+        "catalogue/git.yaml:6:13: D117",
+    ]

@@ -324,7 +324,18 @@ def _sides(catalogue: Catalogue) -> list[_HubSide]:
 
 def _changed(old: dict[str, object], new: dict[str, object]) -> dict[str, str]:
     """The changed settings by key: `{"spec.git.url": "spec.git.url a -> b"}`."""
-    return {key: f"{key} {old[key]} -> {new[key]}" for key in old if old[key] != new[key]}
+    return {
+        key: f"{key} {_shown(old[key])} -> {_shown(new[key])}"
+        for key in old
+        if old[key] != new[key]
+    }
+
+
+def _shown(value: object) -> str:
+    """A setting's value as the catalogue would say it: a left-out one is not `None`."""
+    if value is None:
+        return "(not set)"
+    return '""' if value == "" else str(value)
 
 
 def hub_findings(

@@ -222,8 +222,12 @@ def test_a_bootstrap_setting_says_to_apply_hub_again() -> None:
     _, diags = build_plan(faster, FLEET, base, compared=True)
     (d117,) = [d for d in diags if d.code == "D117"]
     assert d117.severity == "warning"
-    assert d117.message.startswith("spec.hub.reconcileRate None -> high: ")
+    assert d117.message.startswith("spec.hub.reconcileRate (not set) -> high: ")
     assert "kubectl apply -k hub/" in d117.message
+    below = replace(base, git=replace(base.git, path="models"))
+    _, diags = build_plan(below, FLEET, base, compared=True)
+    (d117,) = [d for d in diags if d.code == "D117"]
+    assert d117.message.startswith('spec.git.path "" -> models: ')  # the empty root path
     _, same = build_plan(base, FLEET, base, compared=True)
     assert not [d for d in same if d.code in ("D116", "D117")]
 
