@@ -38,26 +38,31 @@ def moved_workload_findings(
     a workload the export lists (its sites there are where it runs)."""
     listed = {entry.name for entry in exported or ()}
     now = {w.name: w for w in after.catalogue.workloads}
+    following = _followers(before) & _followers(after)
+    users: dict[str, list[Workload]] = {}
+    for workload in before.catalogue.workloads:
+        for used in dict.fromkeys(workload.uses):
+            users.setdefault(used, []).append(workload)
     found: list[Diagnostic] = []
     for d in diffs:
-        if not d.removed or not _follows(before, d.name) or not _follows(after, d.name):
+        if not d.removed or d.name not in following:
             continue
-        for workload in before.catalogue.workloads:
-            if d.name not in workload.uses or workload.name in listed:
+        for workload in users.get(d.name, ()):
+            if workload.name in listed:
                 continue
             kept = now.get(workload.name)
             if kept is not None and d.name not in kept.uses:
                 continue  # it stopped using the model: not a move
             runs = after.workloads[workload.name] if kept is not None else 0
-            left = d.removed & before.workloads[workload.name] & ~runs
+            left = d.removed & before.workloads.get(workload.name, 0) & ~runs
             if left:
                 where = kept.location if kept is not None else _model_location(after, d.name)
                 found.append(_moved(d.name, workload, left, kept is None, exported, sites, where))
     return found
 
 
-def _follows(evaluation: Evaluation, model: str) -> bool:
-    return any(m.name == model and m.follow_workloads for m in evaluation.catalogue.models)
+def _followers(evaluation: Evaluation) -> set[str]:
+    return {m.name for m in evaluation.catalogue.models if m.follow_workloads}
 
 
 def _model_location(evaluation: Evaluation, model: str) -> Location:
