@@ -98,6 +98,7 @@ def export_difference_findings(
     the note says so, and where the catalogue's placement (and so its follow placements)
     and the export part."""
     by_name = {w.name: w for w in catalogue.workloads}
+    followers = {m.name for m in catalogue.models if m.follow_workloads}
     found: list[Diagnostic] = []
     for entry in exported:
         declared = by_name.get(entry.name)
@@ -106,12 +107,13 @@ def export_difference_findings(
         placed = workload_mask(cache, declared)
         runs = workload_mask(cache, exported_as(declared, entry))
         if placed != runs:
-            found.append(_differs(catalogue, declared, runs, placed, sites))
+            follows = [f"follow-{m}" for m in dict.fromkeys(declared.uses) if m in followers]
+            found.append(_differs(declared, runs, placed, sites, follows))
     return found
 
 
 def _differs(
-    catalogue: Catalogue, workload: Workload, runs: Mask, placed: Mask, sites: Sites
+    workload: Workload, runs: Mask, placed: Mask, sites: Sites, follows: list[str]
 ) -> Diagnostic:
     parts = []
     if runs & ~placed:
@@ -130,11 +132,6 @@ def _differs(
         f"({plural(count(runs), 'site')}), not where the catalogue places it "
         f"({_catalogue_source(workload)}): " + "; ".join(parts)
     )
-    follows = [
-        f"follow-{m.name}"
-        for m in catalogue.models
-        if m.follow_workloads and m.name in workload.uses
-    ]
     if follows:  # generate reads the catalogue alone
         message += f"; {', '.join(follows)} follow{'s' if len(follows) == 1 else ''} the catalogue"
     return Diagnostic(workload.location, "D125", message, "info", "workload-export-differs")
