@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from edgemodels import resident
+from edgemodels import serving
 from edgemodels.catalogue import LoadResult, load, suppressions_of
 from edgemodels.catalogue.entries import catalogue_entries
 from edgemodels.codes import entry_codes
@@ -66,7 +66,7 @@ def policy_findings(
 
 
 def run_check(options: CheckOptions) -> tuple[LoadResult, list[Diagnostic]]:
-    warm = resident.current()
+    warm = serving.current()
     recall = NOTHING
     if warm is None:
         result = load(options.catalogue)

@@ -12,7 +12,7 @@ import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from edgemodels import __version__, resident
+from edgemodels import __version__, serving
 from edgemodels.catalogue import LoadResult, load, suppressions_of
 from edgemodels.catalogue.model import Catalogue
 from edgemodels.changegroups import change_groups, describe, named, top_folder_counts
@@ -113,7 +113,7 @@ def build_tree(
 def generate(options: GenerateOptions, cwd: Path | None = None) -> GenerateResult:
     here = cwd or Path.cwd()
     refuse_overlap(options.catalogue, options.output)
-    warm = resident.current()
+    warm = serving.current()
     cache = None
     if options.cache:
         cache = warm.cache_for(options.output) if warm else load_cache(options.output)

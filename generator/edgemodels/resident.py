@@ -1,8 +1,8 @@
 """What a long-running `edgemodels server` keeps in memory between the commands it runs.
 
-A command run by the server finds the state with `current()`; a command run in a process of
-its own finds None and works as it always has. The server wraps each command it runs in
-`active(state)`.
+A command run by the server finds the state with `serving.current()`; a command run in a
+process of its own finds None and works as it always has. The server wraps each command it
+runs in `serving.active(state)`.
 
 Everything kept is checked before it is used, as the on-disk cache is (treecache.py): a
 render is found by the digest of everything it reads, a result of the work per model by
@@ -18,7 +18,6 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
@@ -369,19 +368,3 @@ def _stat(path: Path) -> tuple[int, int, int, int] | None:
     if st.st_ctime_ns >= time.time_ns() - RACY_NS:
         raise OSError("changed too recently to be told apart by its stat")
     return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
-
-
-_CURRENT: ContextVar[Resident | None] = ContextVar("edgemodels_resident", default=None)
-
-
-def current() -> Resident | None:
-    return _CURRENT.get()
-
-
-@contextmanager
-def active(state: Resident) -> Iterator[Resident]:
-    token = _CURRENT.set(state)
-    try:
-        yield state
-    finally:
-        _CURRENT.reset(token)

@@ -23,7 +23,7 @@ import pytest
 from generate_helpers import REPO, files_of
 from test_generate_incremental import count_parses, count_reads
 
-from edgemodels import resident
+from edgemodels import resident, serving
 from edgemodels.cli import main
 from edgemodels.tree import MANIFEST_PATH
 from edgemodels.treecache import RACY_NS
@@ -264,7 +264,7 @@ def _run(args: list[str], cwd: Path, state: resident.Resident | None) -> tuple[i
         if state is None:
             code = main(args)
         else:
-            with resident.active(state):
+            with serving.active(state):
                 code = main(args)
     return code, out.getvalue() + err.getvalue()
 

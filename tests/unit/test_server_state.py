@@ -19,7 +19,7 @@ from typing import Any
 import click
 import pytest
 
-from edgemodels import cli, resident
+from edgemodels import cli, resident, serving
 from edgemodels.server import wire
 from edgemodels.server.command import STREAMS, CannotEnter, client_state, run_command
 from edgemodels.server.interrupts import Interrupts
@@ -103,7 +103,7 @@ def served(message: dict[str, Any]) -> tuple[int, Client]:
     interrupts.begin(channel)
     state = resident.Resident()  # what a server keeps (its watches hold fds) until it stops
     try:
-        with client_state(message, channel), resident.active(state):
+        with client_state(message, channel), serving.active(state):
             channel.start()
             status = run_command(message, interrupts)
     finally:

@@ -4,7 +4,7 @@ A thread accepts connections and reads each first frame: a status or stop reques
 answered at once, a client whose code stamp or interpreter differs is told to run the
 command itself (and if the server's own files have changed, it stops after the command it
 runs), and the rest wait in a queue. The main thread takes them in turn: the client's
-process state set up (command.py), `cli.main(argv)` inside `resident.active(state)`, the
+process state set up (command.py), `cli.main(argv)` inside `serving.active(state)`, the
 exit status sent, the server's state put back. It ends after `--idle-timeout` without a
 command, on `server stop`, on SIGINT or SIGTERM, and once its code is out of date.
 """
@@ -25,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TextIO
 
-from edgemodels import __version__, resident
+from edgemodels import __version__, resident, serving
 from edgemodels.errors import OutputError, UsageError
 from edgemodels.server import wire
 from edgemodels.server.admission import changed, first_difference, same_user, well_formed
@@ -191,7 +191,7 @@ class Server:
     def _run(self, channel: Channel, request: wire.Message) -> int | None:
         self.interrupts.begin(channel)
         try:
-            with client_state(request, channel), resident.active(self.state):
+            with client_state(request, channel), serving.active(self.state):
                 channel.send({"started": True})
                 channel.start()
                 return run_command(request, self.interrupts)
