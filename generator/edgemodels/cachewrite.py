@@ -22,6 +22,8 @@ from edgemodels.treecache import (
     STAT,
     TreeCache,
     code_digest,
+    entry_digest,
+    listing,
 )
 from edgemodels.yamlio import YamlFile
 
@@ -114,7 +116,9 @@ def _index_new(
     index: dict[str, object],
 ) -> None:
     for key, files in renders.items():
-        index[key] = [at, [[p, len(d), cache.digest(p, d)] for p, d in files.items()]]
+        table = listing(files, cache.digest)
+        if table is not None:  # else the render takes its place in the blob, unlisted
+            index[key] = [at, table, entry_digest(table, b"".join(files.values()))]
         at += sum(len(d) for d in files.values())
 
 

@@ -161,12 +161,33 @@ def _cache_with(out: Path, change: Change) -> None:
 def _flip_first_bytes(index: dict[str, Any], blob: bytes) -> tuple[dict[str, Any], bytes]:
     """One byte changed in every model's render: each must fail its digest."""
     data = bytearray(blob)
-    for at, _ in index["renders"].values():
+    for at, *_ in index["renders"].values():
         data[at] ^= 1
     return index, bytes(data)
 
 
-BAD_ENTRIES: list[Any] = ["x", [0], [0, [["p", -1, "s"]]], [0, [[1, 2, 3]]], [-5, []], None]
+def _swap_lengths(index: dict[str, Any], blob: bytes) -> tuple[dict[str, Any], bytes]:
+    """The first two files of every render listed with each other's length: the same
+    bytes in all, cut at another place. Each listing must fail its digest."""
+    renders = {}
+    for key, (at, table, digest) in index["renders"].items():
+        parts = table.split("\0")
+        if len(parts) >= 6:
+            parts[1], parts[4] = parts[4], parts[1]
+        renders[key] = [at, "\0".join(parts), digest]
+    return {**index, "renders": renders}, blob
+
+
+BAD_ENTRIES: list[Any] = [
+    "x",
+    [0],
+    [0, "p\0-1\0s", "d"],
+    [0, 7, "d"],
+    [-5, "", "d"],
+    [0, "p\0x\0s", "d"],
+    [0, "p\0" + "1", "d"],
+    None,
+]
 
 
 def _garble_entries(index: dict[str, Any], blob: bytes) -> tuple[dict[str, Any], bytes]:
@@ -195,6 +216,7 @@ DAMAGE: dict[str, Callable[[Path], None]] = {
     "entries of the wrong shape": lambda out: _cache_with(out, _garble_entries),
     "render past the blob": lambda out: _cache_with(out, lambda i, b: (i, b[: len(b) // 2])),
     "render bytes changed": lambda out: _cache_with(out, _flip_first_bytes),
+    "render listing changed": lambda out: _cache_with(out, _swap_lengths),
     "blob of another run": lambda out: _cache_with(out, lambda i, b: (i, b"x" * 16 + b[16:])),
     "blob missing": lambda out: (out / BLOB_PATH).unlink(),
     "stats of another manifest": lambda out: _cache_with(
