@@ -14,7 +14,7 @@ import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 
 PathStep = str | int
 
@@ -72,8 +72,14 @@ _SHAPES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("npm token", re.compile(r"\bnpm_[A-Za-z0-9]{36}\b")),
 )
 
-# One pass over a string for every shape; most strings match none, so this is the fast path.
-_ANY_SHAPE = re.compile("|".join(f"(?:{pattern.pattern})" for _, pattern in _SHAPES))
+
+@cache
+def _any_shape() -> re.Pattern[str]:
+    """One pass over a string for every shape; most strings match none, so this is the
+    fast path. Compiled when first needed, as are the redaction's expressions below: most
+    runs never get that far, and compiling them took 2-5 ms of every command's start."""
+    return re.compile("|".join(f"(?:{pattern.pattern})" for _, pattern in _SHAPES))
+
 
 # Key names whose literal value is a credential (compared on lower-cased words).
 _SECRET_WORDS = frozenset({"password", "passwd", "pwd", "pass", "passphrase", "token", "apikey"})
@@ -129,7 +135,7 @@ def _looks_literal(value: str) -> bool:
 
 def shape_of(text: str) -> str | None:
     """The kind of credential whose shape appears in `text`, if any."""
-    if _ANY_SHAPE.search(text) is None:
+    if _any_shape().search(text) is None:
         return None
     for kind, pattern in _SHAPES:
         match = pattern.search(text)
@@ -414,13 +420,20 @@ def _may_hold_key(text: str) -> bool:
 
 
 # In messages a URL may have lost a slash (a path made of it: `https:/user:pw@host`).
-_URL_PASSWORD_LOOSE = re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.-]*:/+[^/\s:@]+:([^/\s@]+)@")
-_REDACTABLE = re.compile(f"{_ANY_SHAPE.pattern}|(?:{_URL_PASSWORD_LOOSE.pattern})")
-_PRIVATE_KEY_BLOCK = re.compile(
-    r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----"
-    r"(?:.*?-----END [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----|[^'\"\s]*)",
-    re.S,
-)
+_URL_PASSWORD_LOOSE = r"\b[a-zA-Z][a-zA-Z0-9+.-]*:/+[^/\s:@]+:([^/\s@]+)@"
+
+
+@cache
+def _redaction() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """Any redactable value, a private key block, a URL's password (loosely)."""
+    url_password = re.compile(_URL_PASSWORD_LOOSE)
+    redactable = re.compile(f"{_any_shape().pattern}|(?:{_URL_PASSWORD_LOOSE})")
+    private_key_block = re.compile(
+        r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----"
+        r"(?:.*?-----END [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----|[^'\"\s]*)",
+        re.S,
+    )
+    return redactable, private_key_block, url_password
 
 
 def redact_text(text: str) -> str:
@@ -428,12 +441,15 @@ def redact_text(text: str) -> str:
     quote a value from the input, and that value may be a credential. The hints first: every
     finding's message passes here, and the one expression for every shape took 80 us on a
     240-character message (23,772 findings of a synthetic plan: 4 s)."""
-    if not (_may_hold_shape(text) or ":/" in text) or not _REDACTABLE.search(text):
+    if not (_may_hold_shape(text) or ":/" in text):
         return text
-    text = _PRIVATE_KEY_BLOCK.sub("***", text)
+    redactable, private_key_block, url_password = _redaction()
+    if not redactable.search(text):
+        return text
+    text = private_key_block.sub("***", text)
     for kind, pattern in _SHAPES:
         if kind == "password in URL":
-            text = _URL_PASSWORD_LOOSE.sub(_mask_password, text)
+            text = url_password.sub(_mask_password, text)
         elif kind != "private key":
             text = pattern.sub("***", text)
     return text

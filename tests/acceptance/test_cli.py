@@ -41,16 +41,18 @@ def test_version_does_not_import_the_commands() -> None:
 
 def test_generate_on_its_own_imports_nothing_a_server_keeps(tmp_path: Path) -> None:
     """A generate without a server imports neither the server's state nor the policy engine
-    and inotify watch it holds (0.02-0.04 s of a regenerate's start)."""
+    and inotify watch it holds (0.02-0.04 s of a regenerate's start), and a run without a
+    message to redact does not compile the redaction's expressions."""
     catalogue = Path(__file__).resolve().parents[2] / "examples" / "lrt"
     code = (
-        "import sys; from edgemodels.cli import main;"
+        "import sys; from edgemodels.cli import main; from edgemodels import secrets_scan;"
         f"rc = main(['generate', {str(catalogue)!r}, '-o', {str(tmp_path / 'out')!r}]);"
         "print(rc, sorted(m for m in sys.modules if m.startswith(('edgemodels.resident',"
-        " 'edgemodels.policy', 'edgemodels.watch', 'cel'))))"
+        " 'edgemodels.policy', 'edgemodels.watch', 'cel'))),"
+        " secrets_scan._redaction.cache_info().currsize)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.splitlines()[-1] == "0 []"
+    assert out.stdout.splitlines()[-1] == "0 [] 0"
 
 
 def test_help_lists_every_command_without_importing_one() -> None:
