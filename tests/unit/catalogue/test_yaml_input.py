@@ -86,6 +86,22 @@ def test_file_over_the_size_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     assert findings(tmp_path, BASE) == [(1, 1, "Y008")]
 
 
+def test_a_file_that_cannot_be_read_is_a_finding(tmp_path: Path) -> None:
+    missing, folder = tmp_path / "gone.yaml", tmp_path / "folder.yaml"
+    folder.mkdir()
+    for path, why in ((missing, "No such file or directory"), (folder, "Is a directory")):
+        text, diags = yamlio.read_text(path, path.name)
+        assert text is None
+        assert [(d.code, d.message) for d in diags] == [("Y011", f"cannot read: {why}")]
+
+
+def test_a_file_is_read_whole_with_its_bom_dropped(tmp_path: Path) -> None:
+    path = tmp_path / "catalogue.yaml"
+    body = "a: 1\n" + "b: " + "x" * 70_000 + "\n"  # more than one read of a pipe's size
+    path.write_bytes(b"\xef\xbb\xbf" + body.encode())
+    assert yamlio.read_text(path, "catalogue.yaml") == (body, [])
+
+
 def test_positions_of_keys_and_values() -> None:
     data, diags = yamlio.parse_text("a:\n  b: [1, {c: d}]\n", "x")
     assert diags == []
