@@ -265,11 +265,30 @@ def code_digest() -> str:
     """edgemodels' version and the digest of its own modules: renders cached by other code
     never count (an editable install changes without a new version number)."""
     digest = sha256(f"{FORMAT}\0{__version__}\0".encode())
-    package = Path(__file__).parent
-    for path in sorted(package.rglob("*.py")):
-        digest.update(path.relative_to(package).as_posix().encode() + b"\0")
-        digest.update(path.read_bytes() + b"\0")
+    for parts in _modules(os.path.dirname(os.path.abspath(__file__))):
+        digest.update("/".join(parts[1:]).encode() + b"\0")
+        fd = os.open(os.path.join(*parts), os.O_RDONLY | os.O_CLOEXEC)
+        try:
+            size = os.fstat(fd).st_size
+            while chunk := os.read(fd, size + 1):
+                digest.update(chunk)
+        finally:
+            os.close(fd)
+        digest.update(b"\0")
     return digest.hexdigest()
+
+
+def _modules(package: str) -> list[tuple[str, ...]]:
+    """Every `*.py` below `package`: (package, folder, ..., name), in pathlib's order. With
+    os.walk and the system's calls: `rglob`, sorting paths and reading through file objects
+    took 2% of a regenerate, for a digest of 160 files."""
+    found = []
+    for folder, _, names in os.walk(package):
+        rel = os.path.relpath(folder, package)
+        parts = (package,) if rel == "." else (package, *rel.split(os.sep))
+        found += [(*parts, name) for name in names if name.endswith(".py")]
+    found.sort(key=lambda parts: parts[1:])
+    return found
 
 
 # --- load --------------------------------------------------------------------------------
