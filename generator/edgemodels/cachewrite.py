@@ -73,18 +73,24 @@ def save_learned(
 
 
 def _pack_stats(cache: TreeCache, tree: Mapping[str, bytes]) -> bytes:
-    """The stat of each file the new manifest lists (in its order), if seen holding it."""
+    """The stat of each file the new manifest lists (in its order), if seen holding it.
+    The manifest made of `tree` lists them, sorted, with their digests: taken from it
+    rather than sorting 10,000 paths and looking up each digest again."""
+    made = cache.made
+    if made is not None and made.raw is tree.get(MANIFEST):
+        listed = made.files
+    else:
+        listed = {p: cache.digest(p, tree[p]) for p in sorted(tree) if p != MANIFEST}
     unknown = STAT.pack(0, 0, 0, 0)
-    packed = []
-    for path in sorted(tree):
-        if path == MANIFEST:
-            continue
-        seen = cache.seen.get(path)
-        if seen is not None and seen[1] == cache.digest(path, tree[path]):
-            packed.append(STAT.pack(*seen[0]))
-        else:
-            packed.append(unknown)
-    return b"".join(packed)
+    seen, pack = cache.seen, STAT.pack
+    return b"".join(
+        [
+            pack(*record[0])
+            if (record := seen.get(path)) is not None and record[1] == sha
+            else unknown
+            for path, sha in listed.items()
+        ]
+    )
 
 
 def _save_renders(out: Path, cache: TreeCache) -> tuple[str, dict[str, object]]:
