@@ -12,7 +12,7 @@ import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from edgemodels import __version__, serving
+from edgemodels import __version__, lifetime, serving
 from edgemodels.catalogue import LoadResult, load, suppressions_of
 from edgemodels.catalogue.model import Catalogue
 from edgemodels.changegroups import change_groups, describe, named, top_folder_counts
@@ -148,6 +148,7 @@ def generate(options: GenerateOptions, cwd: Path | None = None) -> GenerateResul
     elif options.check:
         stale = grouped_stale_findings if options.group_stale else stale_findings
         findings += stale(plan, options.output)
+    lifetime.keep(result, tree, cache, source)  # freed by the process's end, if it is near
     return GenerateResult(tuple(findings), plan, len(tree), no_tree)
 
 

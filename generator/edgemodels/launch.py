@@ -32,6 +32,9 @@ GOGC = "400"
 # EDGEMODELS_SERVER=off; never with an argument that reads stdin or asks for help.
 SERVED = frozenset({"check", "generate"})
 RUN_HERE = frozenset({"-", "-h", "--help", "--version"})
+# Commands whose process ends as soon as they return (_exit): what they built is left to
+# the end of the process rather than freed (lifetime.py). Not `server`, which runs commands.
+ENDS_AFTER = frozenset({"generate"})
 
 
 def command_of(args: Sequence[str]) -> str | None:
@@ -66,9 +69,12 @@ def main() -> int:
         sys.stderr.flush()
         with contextlib.suppress(OSError):  # when it cannot: on here, with Go's default
             os.execv(sys.executable, [sys.executable, *sys.orig_argv[1:]])
+    from edgemodels import lifetime
     from edgemodels.cli import main as cli_main
     from edgemodels.errors import raise_on_sigterm
 
+    if command_of(sys.argv[1:]) in ENDS_AFTER:
+        lifetime.end_after_command()
     raise_on_sigterm()
     return _exit(cli_main())
 
