@@ -20,6 +20,7 @@ from edgemodels.validate.manifests import Manifest, Pointer, load_stream, value_
 from edgemodels.validate.objectnames import check_object_name
 from edgemodels.validate.quantities import check_quantities
 from edgemodels.validate.report import Finding, finding
+from edgemodels.validate.requestlimits import check_request_limits
 
 APPS = "apps.open-cluster-management.io"
 CLUSTER = "cluster.open-cluster-management.io"
@@ -357,8 +358,8 @@ def hub_findings(hub: Sequence[Manifest], refs: Sequence[PackageRef], root: Path
 
 
 def name_findings(manifests: Sequence[Manifest]) -> list[Finding]:
-    """The name budgets and syntax, and the resource quantities, object by object (so a
-    part of a tree at a time)."""
+    """The name budgets and syntax, and the resource quantities and requests against
+    limits, object by object (so a part of a tree at a time)."""
     return [
         f
         for manifest in manifests
@@ -367,6 +368,7 @@ def name_findings(manifests: Sequence[Manifest]) -> list[Finding]:
             *check_service_names(manifest),
             *check_object_name(manifest),
             *check_quantities(manifest),
+            *check_request_limits(manifest),
         )
     ]
 

@@ -100,6 +100,12 @@ CODES: dict[str, Code] = {
         "a resource quantity the API server refuses (`4GB`, `lots`, negative)",
         "write a Kubernetes quantity: 4Gi or 4G (not 4GB), 500m or 0.5 for CPU",
     ),
+    "K331": Code(
+        "request-over-limit",
+        "a request above its limit (extended resources, hugepages: not equal, or no limit)",
+        "lower the request or raise the limit (1Gi is 1073741824, 500m is 0.5); for "
+        "nvidia.com/gpu and other extended resources set the limit, equal to the request",
+    ),
 }
 
 

@@ -11,8 +11,11 @@ are all checked, object by object.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterator
+from decimal import Decimal
+from fractions import Fraction
 
 from edgemodels.validate.manifests import Manifest, Pointer, value_at
 from edgemodels.validate.report import Finding, finding
@@ -21,6 +24,10 @@ QUANTITY = re.compile(  # matched whole: `$` would take a trailing newline
     r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)"  # sign, number
     r"([KMGTPE]i|[numkMGTPE]|[eE][+-]?[0-9]+)?"  # binary, decimal or exponent suffix
 )
+_BINARY = {"Ki": 10, "Mi": 20, "Gi": 30, "Ti": 40, "Pi": 50, "Ei": 60}  # powers of 2
+_DECIMAL = {"n": -9, "u": -6, "m": -3, "": 0, "k": 3, "M": 6, "G": 9, "T": 12, "P": 15, "E": 18}
+_MAX = Fraction(2**63 - 1)  # resource.Quantity caps a parsed value here (maxAllowed)
+_NANO = Fraction(1, 10**9)  # and rounds a finer one up, away from zero, to nanos
 _NEGATIVE = re.compile(r"-[0.]*[1-9]")  # "-0", "-0.0" and "-0e3" are zero, which is allowed
 # Where each workload kind holds its Pod spec; only Kubernetes' own groups (a CRD's kind of
 # the same name is not a Kubernetes workload).
@@ -38,6 +45,48 @@ _POD_SPECS: dict[str, Pointer] = {
 _GROUPS = {"", "apps", "batch", "extensions"}
 _CONTAINERS = ("containers", "initContainers", "ephemeralContainers")
 _LIMIT_FIELDS = ("max", "min", "default", "defaultRequest", "maxLimitRequestRatio")
+
+
+def quantity_value(value: object) -> Fraction | None:
+    """The exact value the API server holds for a quantity (resource.ParseQuantity: rounded
+    up, away from zero, to a whole nano, its magnitude capped at 2^63-1), or None when it
+    does not parse (K330's to report) or is no string or number."""
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        return None
+    text = str(value)  # a YAML number reaches the API server as its JSON text
+    match = QUANTITY.fullmatch(text)
+    if match is None:
+        return None
+    number, suffix = Decimal(match[1]), match[3] or ""
+    if suffix in _BINARY:
+        exact = Fraction(number) * 2 ** _BINARY[suffix]
+    else:
+        power = _DECIMAL[suffix] if suffix in _DECIMAL else _int32(int(suffix[1:]))
+        if power is None:
+            return None  # an exponent beyond int64: not a quantity to the API server
+        exact = _scaled(number, power)
+    rounded = min(Fraction(math.ceil(abs(exact) / _NANO), 10**9), _MAX)
+    return -rounded if text.startswith("-") else rounded
+
+
+def _int32(exponent: int) -> int | None:
+    """The exponent as Kubernetes keeps it: parsed as an int64, then cut to an int32."""
+    if not -(2**63) <= exponent < 2**63:
+        return None
+    return (exponent + 2**31) % 2**32 - 2**31
+
+
+def _scaled(number: Decimal, power: int) -> Fraction:
+    """number * 10**power, without building a huge power of ten for a value that the cap
+    or the nano rounding decides anyway."""
+    if number == 0:
+        return Fraction(0)
+    magnitude = number.adjusted() + power  # number * 10**power is in [10**m, 10**(m+1))
+    if magnitude >= 19:  # over 2^63-1: capped
+        return _MAX * 2
+    if magnitude < -10:  # under a tenth of a nano: rounded up to one nano
+        return _NANO / 2
+    return Fraction(number) * Fraction(10) ** power
 
 
 def _items(data: object, pointer: Pointer) -> Iterator[Pointer]:
@@ -61,15 +110,41 @@ def _requirements(data: object, resources: Pointer) -> Iterator[Pointer]:
 
 
 def _pod_spec(data: object, spec: Pointer) -> Iterator[Pointer]:
-    for field in _CONTAINERS:
-        for container in _items(data, (*spec, field)):
-            yield from _requirements(data, (*container, "resources"))
+    for resources in _container_resources(data, spec):
+        yield from _requirements(data, resources)
     yield from _requirements(data, (*spec, "resources"))  # pod-level resources
     yield from _keys(data, (*spec, "overhead"))
     for volume in _items(data, (*spec, "volumes")):
         yield (*volume, "emptyDir", "sizeLimit")
         claim = (*volume, "ephemeral", "volumeClaimTemplate", "spec", "resources")
         yield from _requirements(data, claim)
+
+
+def _container_resources(data: object, spec: Pointer) -> Iterator[Pointer]:
+    for field in _CONTAINERS:
+        for container in _items(data, (*spec, field)):
+            yield (*container, "resources")
+
+
+def _spec_of(manifest: Manifest) -> Pointer | None:
+    """Where a Kubernetes workload kind holds its Pod spec; None for any other object."""
+    if manifest.api_version.rpartition("/")[0] not in _GROUPS:
+        return None
+    return _POD_SPECS.get(manifest.kind)
+
+
+def container_resources(manifest: Manifest) -> Iterator[Pointer]:
+    """The `resources` of every container (init and ephemeral too) of a workload's pods."""
+    spec = _spec_of(manifest)
+    if spec is not None:
+        yield from _container_resources(manifest.data, spec)
+
+
+def pod_resources(manifest: Manifest) -> Iterator[Pointer]:
+    """The pod-level `resources` of a workload's pods (when its pod spec is there)."""
+    spec = _spec_of(manifest)
+    if spec is not None:
+        yield (*spec, "resources")
 
 
 def quantity_pointers(manifest: Manifest) -> Iterator[Pointer]:
@@ -108,7 +183,7 @@ def _problem(value: object) -> str | None:
     return None
 
 
-def _path(pointer: Pointer) -> str:
+def field_path(pointer: Pointer) -> str:
     """`spec.containers[0].resources.limits.memory` for a pointer."""
     return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in pointer).lstrip(".")
 
@@ -118,6 +193,6 @@ def check_quantities(manifest: Manifest) -> list[Finding]:
     for pointer in quantity_pointers(manifest):
         problem = _problem(value_at(manifest.data, pointer))
         if problem is not None:
-            message = f"{_path(pointer)} {problem}: the API server refuses it"
+            message = f"{field_path(pointer)} {problem}: the API server refuses it"
             found.append(finding(manifest, pointer, "K330", message))
     return found

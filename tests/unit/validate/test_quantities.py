@@ -1,4 +1,5 @@
-"""K330: resource quantities the API server cannot parse, on the value, in every object."""
+"""K330: resource quantities the API server cannot parse, on the value, in every object;
+K331: requests over their limits, compared as the API server compares quantities."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ import pytest
 import yaml
 
 from edgemodels.validate.manifests import Manifest, Source
-from edgemodels.validate.quantities import QUANTITY, check_quantities
+from edgemodels.validate.quantities import QUANTITY, check_quantities, quantity_value
+from edgemodels.validate.requestlimits import check_request_limits
 from edgemodels.validate.run import ValidateOptions, validate_tree
 
 from .trees import edit, line_of
@@ -166,3 +168,149 @@ def test_a_built_bad_quantity_is_found(tree: Path, options: ValidateOptions) -> 
     edit(tree, rel, "memory: 512Mi", "memory: 512MB")
     found = {(d.code, d.path, d.line, d.col) for d in validate_tree(tree, options)}
     assert found == {("K330", rel, line_of(tree, rel, "memory: 512MB"), 21)}
+
+
+# K331: requests against limits, compared as resource.Quantity compares them.
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("1Gi", "1073741824"),
+        ("500m", "0.5"),
+        ("1e3", "1k"),
+        ("1E3", "1000"),
+        ("1.5Gi", "1536Mi"),
+        ("1Ki", "1024"),
+        ("1m", "1e-3"),
+        ("0.1n", "1n"),  # rounded up to a whole nano, as the API server does
+        ("1e-10", "1n"),
+        ("1e300", "9223372036854775807"),  # capped at 2^63-1
+        (".5", "500m"),
+        ("5.", "5"),
+        ("+2", "2"),
+        (2, "2"),  # a YAML number reaches the API server as its JSON text
+        (0.5, "500m"),
+    ],
+)
+def test_equal_quantities_have_one_value(a: object, b: str) -> None:
+    assert quantity_value(a) == quantity_value(b) is not None
+
+
+@pytest.mark.parametrize(
+    ("smaller", "larger"),
+    [
+        ("1G", "1Gi"),
+        ("1000M", "1000Mi"),
+        ("999m", "1"),
+        ("1n", "2n"),
+        ("1Ki", "1025"),
+        ("1e2", "1Ki"),
+    ],
+)
+def test_quantities_are_ordered_exactly(smaller: str, larger: str) -> None:
+    assert quantity_value(smaller) < quantity_value(larger)  # type: ignore[operator]
+
+
+@pytest.mark.parametrize("value", ["lots", "4GB", "", True, None, ["1"], "1e9999999999999999999"])
+def test_what_does_not_parse_has_no_value(value: object) -> None:
+    assert quantity_value(value) is None
+
+
+def _pod(resources: str, kind: str = "Deployment") -> str:
+    """A workload of `kind` whose one container has `resources` (flow mappings)."""
+    head = {"Deployment": "apps/v1", "Pod": "v1"}[kind]
+    spec = "spec:\n  template:\n    spec:\n" if kind == "Deployment" else "spec:\n"
+    pad = "      " if kind == "Deployment" else "  "
+    body = f"{pad}containers:\n{pad}- name: app\n{pad}  image: app:1\n{pad}  resources:\n"
+    body += "".join(f"{pad}    {line}\n" for line in resources.splitlines())
+    return f"apiVersion: {head}\nkind: {kind}\nmetadata:\n  name: app\n{spec}{body}"
+
+
+def _over(text: str) -> list[tuple[int, int, str]]:
+    manifest = Manifest(yaml.safe_load(text), Source("x.yaml", text))
+    return [(d.line, d.col, d.message) for d, _ in check_request_limits(manifest)]
+
+
+@pytest.mark.parametrize(
+    ("resources", "refused"),
+    [
+        ("requests: {cpu: '2'}\nlimits: {cpu: '1'}", True),
+        ("requests: {cpu: 1001m}\nlimits: {cpu: '1'}", True),
+        ("requests: {memory: 1Gi}\nlimits: {memory: 1G}", True),  # 1Gi > 1G
+        ("requests: {memory: 1073741825}\nlimits: {memory: 1Gi}", True),
+        ("requests: {cpu: '1'}\nlimits: {cpu: '1'}", False),
+        ("requests: {cpu: 500m}\nlimits: {cpu: '0.5'}", False),
+        ("requests: {memory: 1073741824}\nlimits: {memory: 1Gi}", False),
+        ("requests: {cpu: 1e3}\nlimits: {cpu: 1k}", False),
+        ("requests: {cpu: '2'}", False),  # no limit to exceed
+        ("limits: {cpu: '1'}", False),  # the request defaults to the limit
+        ("requests: {cpu: '2'}\nlimits: {memory: 1Gi}", False),  # another resource's limit
+        ("requests: {cpu: lots}\nlimits: {cpu: '1'}", False),  # K330's
+        ("requests: {ephemeral-storage: 2Gi}\nlimits: {ephemeral-storage: 1Gi}", True),
+        # not overcommitable: equal, and a limit set
+        ("requests: {nvidia.com/gpu: 1}\nlimits: {nvidia.com/gpu: 2}", True),
+        ("requests: {nvidia.com/gpu: 1}", True),
+        ("requests: {hugepages-2Mi: 2Mi}\nlimits: {hugepages-2Mi: 4Mi, memory: 1Gi}", True),
+        ("requests: {nvidia.com/gpu: '1'}\nlimits: {nvidia.com/gpu: 1}", False),
+        ("limits: {nvidia.com/gpu: 1}", False),
+        ("requests: {nvidia.com/gpu: 1}\nlimits: {nvidia.com/gpu: x}", False),  # K330's
+    ],
+)
+def test_a_request_over_its_limit_is_refused(resources: str, refused: bool) -> None:
+    assert len(_over(_pod(resources))) == refused
+    assert len(_over(_pod(resources, "Pod"))) == refused
+
+
+def test_the_finding_is_on_the_request_and_says_both_values() -> None:
+    text = _pod("limits: {cpu: '1'}\nrequests:\n  memory: 1Gi\n  cpu: '2'", "Pod")
+    assert _over(text) == [
+        (
+            13,
+            14,
+            "Pod app: spec.containers[0].resources.requests.cpu '2' must be less than or "
+            "equal to the cpu limit of '1': the API server refuses the pod",
+        )
+    ]
+
+
+def test_every_container_of_every_workload_kind_is_compared() -> None:
+    over = "resources: {requests: {cpu: '2'}, limits: {cpu: '1'}}"
+    text = CRONJOB.replace("resources:\n              requests:\n                cpu: lots", over)
+    text = text.replace(
+        "  requests:\n                memory: 4GB", "  requests:\n                memory: 5Gi"
+    )
+    spec = "CronJob nightly: spec.jobTemplate.spec.template.spec"
+    found = [message.split(" '")[0] for _, _, message in _over(text)]
+    assert found == [
+        f"{spec}.containers[0].resources.requests.memory",
+        f"{spec}.initContainers[0].resources.requests.cpu",
+    ]
+    for kind, api in [("StatefulSet", "apps/v1"), ("DaemonSet", "apps/v1"), ("Job", "batch/v1")]:
+        workload = _pod("requests: {cpu: '2'}\nlimits: {cpu: '1'}").replace(
+            "apps/v1\nkind: Deployment", f"{api}\nkind: {kind}"
+        )
+        assert len(_over(workload)) == 1, kind
+    ephemeral = _pod("requests: {cpu: '2'}\nlimits: {cpu: '1'}", "Pod").replace(
+        "  containers:", "  ephemeralContainers:"
+    )
+    assert "spec.ephemeralContainers[0].resources.requests.cpu" in _over(ephemeral)[0][2]
+    assert _over(workload.replace("batch/v1", "example.com/v1")) == []
+
+
+def test_pod_level_resources_are_compared_without_the_equality_rule() -> None:
+    pod = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  resources:\n"
+    pod += (
+        "    requests: {cpu: '2', nvidia.com/gpu: 1}\n    limits: {cpu: '1', nvidia.com/gpu: 2}\n"
+    )
+    pod += "  containers: []\n"
+    assert [m.split(" '")[0] for _, _, m in _over(pod)] == ["Pod p: spec.resources.requests.cpu"]
+
+
+def test_a_rendered_request_over_its_limit_is_on_its_template_line(
+    tree: Path, options: ValidateOptions
+) -> None:
+    rel = "models/web/chart/templates/deployment.yaml"
+    resources = "\n          resources:\n            requests:\n              cpu: 1500m\n"
+    resources += "            limits:\n              cpu: '1'\n"
+    edit(tree, rel, "containerPort: {{ .Values.port }}\n", "containerPort: 8080" + resources)
+    found = [(d.code, d.path, d.line) for d in validate_tree(tree, options)]
+    assert found == [("K331", rel, line_of(tree, rel, "cpu: 1500m"))]
