@@ -105,7 +105,7 @@ def parse_output(stdout: str) -> list[Result]:
         )
         results.append(
             Result(
-                str(item.get("filename", "")),
+                named_here(str(item.get("filename", ""))),
                 str(item.get("kind", "")),
                 str(item.get("name", "")),
                 str(item.get("version", "")),
@@ -117,11 +117,30 @@ def parse_output(stdout: str) -> list[Result]:
     return results
 
 
+def named_here(filename: str) -> str:
+    """A file name kubeconform gave (UTF-8 text) as this process names that file: in the
+    file system's encoding, which under an ASCII locale keeps the bytes beyond ASCII as
+    surrogates (os.fsdecode). The name it was given is what its results are matched by."""
+    try:
+        return os.fsdecode(filename.encode("utf-8", "surrogateescape"))
+    except UnicodeEncodeError:  # a lone surrogate in its JSON: no file is named so here
+        return filename
+
+
 def run(argv: Sequence[str], cwd: Path) -> list[Result]:
-    """Run kubeconform; its exit code does not tell findings from failures, its stdout does."""
+    """Run kubeconform; its exit code does not tell findings from failures, its stdout does.
+    Its output is read as UTF-8, which it (a Go program) writes whatever the locale: read
+    in the locale's encoding, a path or message that is not ASCII stopped the run under an
+    ASCII locale (LC_ALL=C without Python's coercion) or came out wrong under another."""
     try:
         proc = subprocess.run(
-            list(argv), cwd=cwd, capture_output=True, text=True, timeout=_TIMEOUT, check=False
+            list(argv),
+            cwd=cwd,
+            capture_output=True,
+            encoding="utf-8",
+            errors="replace",
+            timeout=_TIMEOUT,
+            check=False,
         )
     except OSError as exc:
         raise ToolMissingError(f"cannot run kubeconform ({argv[0]}): {exc}") from exc

@@ -13,6 +13,7 @@ import json
 import os
 import shutil
 import stat
+import subprocess
 import sys
 from pathlib import Path
 
@@ -307,3 +308,61 @@ def test_real_kubeconform_agrees_with_builtin(tmp_path: Path, cache_dir: Path) -
 def test_pointer_segments() -> None:
     assert parse_pointer("/spec/a~1b/0") == ("spec", "a/b", "0")
     assert parse_pointer("") == ()
+
+
+# Python's own locale coercion off: the locale's encoding is ASCII.
+ASCII_LOCALE = {"LC_ALL": "C", "PYTHONUTF8": "0", "PYTHONCOERCECLOCALE": "0"}
+
+
+def test_output_beyond_ascii_is_read_as_utf8_whatever_the_locale(
+    tmp_path: Path, cache_dir: Path
+) -> None:
+    """kubeconform is a Go program: it writes UTF-8 whatever the locale. Its stand-in here
+    (kubeconform itself is not installable) prints the recorded output's shape, for a file
+    and a field whose names are not ASCII, as raw UTF-8 as kubeconform does. Run in an
+    ASCII locale, in a process of its own, validate read it in that locale's encoding and
+    stopped (UnicodeDecodeError, exit 3); with the name read right but not matched to the
+    file as this process names it, the finding was dropped ("no findings")."""
+    tree = tmp_path / "tree"
+    (tree / "ex").mkdir(parents=True)
+    (tree / "ex" / "café.yaml").write_text(WEB.replace("resource:", "résumé:"), encoding="utf-8")
+    web = json.loads(RECORDED.read_text(encoding="utf-8"))["resources"][0]
+    text = json.dumps({"resources": [web]}, ensure_ascii=False)
+    output = tmp_path / "output.json"
+    output.write_bytes(
+        text.replace("ex/web.yaml", "ex/café.yaml").replace("'resource'", "'résumé'").encode()
+    )
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    stand_in = bin_dir / "kubeconform"
+    stand_in.write_text(
+        f"#!{sys.executable}\nimport sys\n"
+        f"sys.stdout.buffer.write(open({str(output)!r}, 'rb').read())\nsys.exit(1)\n",
+        encoding="utf-8",
+    )
+    stand_in.chmod(stand_in.stat().st_mode | stat.S_IEXEC)
+    env = {
+        **os.environ,
+        **ASCII_LOCALE,
+        "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
+        "EDGEMODELS_CACHE_DIR": str(cache_dir),
+        "EDGEMODELS_SERVER": "off",
+    }
+    env.pop("EDGEMODELS_KUBECONFORM", None)
+    reports = {}
+    for validator in ("kubeconform", "builtin"):
+        report = tmp_path / f"{validator}.json"
+        args = ["validate", "--validator", validator, "--no-cache", "--no-policies", "tree"]
+        done = subprocess.run(
+            [sys.executable, "-m", "edgemodels", *args, "--format", "json", "-o", str(report)],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            check=False,
+        )
+        assert done.returncode == 1, done.stderr.decode("utf-8", "replace")
+        reports[validator] = json.loads(report.read_text(encoding="utf-8"))
+    assert reports["kubeconform"] == reports["builtin"]
+    [found] = reports["kubeconform"]["findings"]
+    assert (found["code"], found["line"], found["col"]) == ("K101", 17, 9)
+    assert found["path"].startswith("tree/ex/caf") and "'résumé'" in found["message"]
