@@ -43,6 +43,17 @@ CODES: dict[str, Code] = {
         "generated-tree-in-catalogue",
         "a folder in the catalogue holds a generated tree; its files are not read",
     ),
+    "Y016": Code(
+        "unread-symlink",
+        "a symlink in the catalogue folder that is not read: to a folder, or to no file",
+        "put the folder or file itself in the catalogue (git holds a link, not what it "
+        "leads to), or link each file to one inside the repository",
+    ),
+    "Y017": Code(
+        "symlink-outside-repository",
+        "a catalogue file read through a symlink that leads out of the git repository",
+        "commit the file itself: a clone of the repository (CI) has no file there",
+    ),
     "S001": Code("unknown-field", "a field the catalogue schema does not define"),
     "S002": Code("missing-field", "a required field is absent"),
     "S003": Code("wrong-type", "a value of the wrong type"),

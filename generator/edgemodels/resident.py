@@ -24,7 +24,7 @@ from pathlib import Path
 
 from edgemodels.cachewrite import save_learned
 from edgemodels.catalogue.schema import validate_file
-from edgemodels.catalogue.sources import GENERATED_MARK, discover
+from edgemodels.catalogue.sources import GENERATED_MARK, Discovered, discover
 from edgemodels.diagnostics import Diagnostic
 from edgemodels.errors import EdgeModelsError
 from edgemodels.policy.config import find_config, load_config
@@ -59,10 +59,9 @@ class _Listed:
     """A catalogue's files as `discover` found them."""
 
     path: Path
-    found: list[Path]
-    skipped: list[Path]
+    found: Discovered
     rels: dict[str, str]  # each file (as named) -> its path from the watched folder
-    links: bool  # a link named like a catalogue file: walked again at every load
+    links: bool  # a link to a folder or named like a catalogue file: walked at every load
 
 
 class KnownFiles:
@@ -117,16 +116,16 @@ class KnownFiles:
         self.dirty |= changes
         return unchanged(self.dirty) if self.trusted else None
 
-    def discover(self, path: Path) -> tuple[list[Path], list[Path]]:
+    def discover(self, path: Path) -> Discovered:
         """`sources.discover`, walked again only when a file may have come or gone."""
         listed = self._listed
         if self._clean is None or listed is None or listed.path != path or self._moved(listed):
             links: list[str] = []
-            found, skipped = discover(path, links)
-            rels = {os.fspath(p): os.path.relpath(p, self.root) for p in found}
+            found = discover(path, links)
+            rels = {os.fspath(p): os.path.relpath(p, self.root) for p in found.files}
             linked = bool(links) or (self.single and os.path.islink(path))
-            listed = self._listed = _Listed(path, found, skipped, rels, linked)
-        return listed.found, listed.skipped
+            listed = self._listed = _Listed(path, found, rels, linked)
+        return listed.found
 
     def _moved(self, listed: _Listed) -> bool:
         """A change that may add or remove a catalogue file: the folder is walked again.

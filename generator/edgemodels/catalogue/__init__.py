@@ -9,9 +9,17 @@ from typing import Protocol
 
 from edgemodels.catalogue.build import build_catalogue
 from edgemodels.catalogue.checks import check_merged
+from edgemodels.catalogue.links import link_findings
 from edgemodels.catalogue.model import Catalogue
 from edgemodels.catalogue.schema import validate_file
-from edgemodels.catalogue.sources import Merged, discover, merge, read_files, shown_name
+from edgemodels.catalogue.sources import (
+    Discovered,
+    Merged,
+    discover,
+    merge,
+    read_files,
+    shown_entry,
+)
 from edgemodels.diagnostics import (
     Diagnostic,
     Location,
@@ -40,7 +48,7 @@ class Known(Protocol):
         """`schema.validate_file`."""
         ...
 
-    def discover(self, path: Path) -> tuple[list[Path], list[Path]]:
+    def discover(self, path: Path) -> Discovered:
         """`sources.discover`."""
         ...
 
@@ -78,14 +86,20 @@ def load(
 
 
 def _load(path: Path, base: Path, memo: ParseMemo | None, known: Known | None) -> LoadResult:
-    paths, skipped = known.discover(path) if known else discover(path)
+    found = known.discover(path) if known else discover(path)
     read, shown = (known.read, known.shown) if known else (load_positioned, None)
-    files, diags = read_files(paths, base, memo, read, shown)
+    files, diags = read_files(found.files, base, memo, read, shown)
     if not files and not diags:
         # Nothing to check is an input problem (exit 2), as a missing path is, not a finding.
-        also = "; skipped (generated trees): " + ", ".join(map(str, skipped)) if skipped else ""
-        raise NoCatalogueFiles(f"{path}: no catalogue files (*.yaml) found (Y014){also}")
-    diags.extend(skipped_findings(skipped, base))
+        also = "; skipped (generated trees): " + ", ".join(map(str, found.generated))
+        unread = "; not read (symlinks to a folder or to no file): "
+        raise NoCatalogueFiles(
+            f"{path}: no catalogue files (*.yaml) found (Y014)"
+            + (also if found.generated else "")
+            + (unread + ", ".join(map(str, found.unread)) if found.unread else "")
+        )
+    diags.extend(skipped_findings(found.generated, base))
+    diags.extend(link_findings(path, found, base))
     schema = known.schema if known else validate_file
     for yf in files:
         diags.extend(schema(yf))
@@ -103,7 +117,7 @@ def skipped_findings(folders: list[Path], base: Path) -> list[Diagnostic]:
     """Y015: a generated tree inside the catalogue folder is left out, and said so."""
     return [
         Diagnostic(
-            Location(shown_name(folder, base), 1, 1),
+            Location(shown_entry(folder, base), 1, 1),
             "Y015",
             "holds a tree edgemodels generated (.edgemodels/manifest.json): its files are not "
             "read as catalogue files; move the generated tree out of the catalogue folder",

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from edgemodels.diagnostics import Diagnostic, Location
 from edgemodels.errors import InputError
@@ -88,7 +88,16 @@ def _add_settings(found: dict[str, Location], node: Node, prefix: str) -> None:
             found[f"{prefix}.{key}"] = node.at(key)
 
 
-def discover(path: Path, links: list[str] | None = None) -> tuple[list[Path], list[Path]]:
+class Discovered(NamedTuple):
+    """What `discover` found in a catalogue folder."""
+
+    files: list[Path]  # the catalogue files, in a stable order
+    generated: list[Path]  # folders skipped: they hold a tree edgemodels generated
+    unread: list[Path]  # symlinks not read: to a folder, or to no file (dangling, a loop)
+    linked: list[Path]  # the files among `files` that are symlinks
+
+
+def discover(path: Path, links: list[str] | None = None) -> Discovered:
     """The files of a catalogue, in a stable order, and the folders skipped because they
     hold a tree edgemodels generated (`.edgemodels/manifest.json`): its YAML is Kubernetes
     objects, not catalogue files, and reading it would bury the catalogue in findings.
@@ -96,58 +105,95 @@ def discover(path: Path, links: list[str] | None = None) -> tuple[list[Path], li
     Hidden files and folders (a name starting with '.') are not catalogue files, and hidden
     folders are not walked at all (a `.git` folder holds thousands of files). A link to a
     file counts as the file; a link to a folder is not followed (it may lead out of the
-    catalogue, or in a loop). Files are ordered by their path's parts, as pathlib orders
-    paths: the first definition of a section wins (sources.merge). `links` gets each link
-    named like a catalogue file, its target there or not: its target's edits, and its
-    coming or going, happen elsewhere."""
+    catalogue or the repository, whose clones hold the link and not the files, or in a
+    loop), and neither is a link named like a catalogue file that leads to no file: both
+    are `unread`, for the loader to report. Files are ordered by their path's parts, as
+    pathlib orders paths: the first definition of a section wins (sources.merge). `links`
+    gets each link met, its target there or not: its target's edits, and its coming or
+    going, happen elsewhere."""
     if not path.exists():
         raise InputError(f"{path}: no such file or directory")
     if path.is_file():
-        return [path], []
+        return Discovered([path], [], [], [])
     if not path.is_dir():
         raise InputError(f"{path}: not a file or directory")
     found: list[tuple[tuple[str, ...], str]] = []
-    generated: list[tuple[str, ...]] = []
-    _walk(os.fspath(path), (), found, generated, path, links)
+    walk = _Walk(path, found, [], [], [], links)
+    walk.folder(os.fspath(path), ())
     found.sort()
-    generated.sort()
-    return [path.joinpath(*parts) for parts, _ in found], [path.joinpath(*g) for g in generated]
+    return Discovered(
+        [path.joinpath(*parts) for parts, _ in found],
+        [path.joinpath(*g) for g in sorted(walk.generated)],
+        [path.joinpath(*u) for u in sorted(walk.unread)],
+        [path.joinpath(*k) for k in sorted(walk.linked)],
+    )
 
 
-def _walk(
-    folder: str,
-    parts: tuple[str, ...],
-    found: list[tuple[tuple[str, ...], str]],
-    generated: list[tuple[str, ...]],
-    root: Path,
-    links: list[str] | None = None,
-) -> None:
-    """Add the catalogue files below `folder` (named by `parts` from the catalogue's root);
-    a folder holding a generated tree, the root too, adds itself to `generated` instead."""
-    try:
-        with os.scandir(folder) as it:
-            entries = list(it)
-    except OSError:
-        return  # unreadable: as pathlib's walk, which skips what it cannot list
-    if any(e.name == GENERATED_MARK[0] and _marks(e) for e in entries):
-        generated.append(parts)
-        return
-    for entry in entries:
-        if entry.name.startswith("."):
-            continue
+@dataclass
+class _Walk:
+    root: Path
+    found: list[tuple[tuple[str, ...], str]]
+    generated: list[tuple[str, ...]]
+    unread: list[tuple[str, ...]]
+    linked: list[tuple[str, ...]]
+    links: list[str] | None
+
+    def folder(self, folder: str, parts: tuple[str, ...]) -> None:
+        """Add the catalogue files below `folder` (named by `parts` from the catalogue's
+        root); a folder holding a generated tree, the root too, adds itself to `generated`
+        instead."""
         try:
-            if entry.is_dir(follow_symlinks=False):
-                _walk(entry.path, (*parts, entry.name), found, generated, root, links)
-                continue
-            yaml = entry.name.endswith((".yaml", ".yml"))
-            if yaml and links is not None and entry.is_symlink():
-                links.append(entry.path)
-            if yaml and entry.is_file():
-                found.append(((*parts, entry.name), entry.path))
-                if len(found) > MAX_FILES:
-                    raise InputError(f"{root}: more than {MAX_FILES} YAML files")
+            with os.scandir(folder) as it:
+                entries = list(it)
         except OSError:
-            continue
+            return  # unreadable: as pathlib's walk, which skips what it cannot list
+        if any(e.name == GENERATED_MARK[0] and _marks(e) for e in entries):
+            self.generated.append(parts)
+            return
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    self.folder(entry.path, (*parts, entry.name))
+                elif entry.is_symlink():
+                    self.link(entry, (*parts, entry.name))
+                elif entry.name.endswith((".yaml", ".yml")) and entry.is_file():
+                    self.file(entry, (*parts, entry.name))
+            except OSError:
+                continue
+
+    def link(self, entry: os.DirEntry[str], parts: tuple[str, ...]) -> None:
+        yaml = entry.name.endswith((".yaml", ".yml"))
+        if _leads_to(entry.is_dir):
+            if self.links is not None:
+                self.links.append(entry.path)
+            if os.path.isfile(os.path.join(entry.path, *GENERATED_MARK)):
+                self.generated.append(parts)  # a generated tree's files are not read anyway
+            else:
+                self.unread.append(parts)
+        elif yaml:
+            if self.links is not None:
+                self.links.append(entry.path)
+            if _leads_to(entry.is_file):
+                self.linked.append(parts)
+                self.file(entry, parts)
+            else:
+                self.unread.append(parts)
+
+    def file(self, entry: os.DirEntry[str], parts: tuple[str, ...]) -> None:
+        self.found.append((parts, entry.path))
+        if len(self.found) > MAX_FILES:
+            raise InputError(f"{self.root}: more than {MAX_FILES} YAML files")
+
+
+def _leads_to(kind: Callable[[], bool]) -> bool:
+    """Whether a link leads to a folder (`entry.is_dir`) or a file (`entry.is_file`): not
+    when it leads nowhere, or in a loop (ELOOP)."""
+    try:
+        return kind()
+    except OSError:
+        return False
 
 
 def _marks(entry: os.DirEntry[str]) -> bool:
@@ -158,6 +204,13 @@ def _marks(entry: os.DirEntry[str]) -> bool:
         )
     except OSError:
         return False
+
+
+def shown_entry(path: Path, base: Path) -> str:
+    """How a folder entry is named in findings, the entry itself when it is a symlink
+    (shown_name names where a link leads)."""
+    folder = shown_name(path.parent, base)
+    return path.name if folder == "." else f"{folder}/{path.name}"
 
 
 def shown_name(path: Path, base: Path) -> str:

@@ -5,8 +5,9 @@ place relative to the repository root, and loaded with the same loader as the wo
 So that loader finds the same files in both, a symlink is followed as the working copy's
 file system would follow it, but from git objects only: one that leaves the repository is
 an error (its target at that revision is unknown), a dangling one or one to a folder is
-skipped (`discover` skips it in the working copy). A generated tree's marker
-(`.edgemodels/manifest.json`) is written too, so `discover` skips that tree at the base.
+skipped (the working copy's loader does not read it either, and reports it: Y016). A
+generated tree's marker (`.edgemodels/manifest.json`) is written too, so `discover` skips
+that tree at the base.
 """
 
 from __future__ import annotations

@@ -61,7 +61,7 @@ def catalogue(tmp_path: Path) -> Path:
 
 
 def test_the_same_files_in_the_same_order_as_pathlib(catalogue: Path) -> None:
-    found, skipped = discover(catalogue)
+    found, skipped, unread, linked = discover(catalogue)
     old_found, old_skipped = rglob_discover(catalogue)
     assert found == old_found
     # pathlib also named the generated tree nested in the first; the outer one says it all
@@ -77,12 +77,15 @@ def test_the_same_files_in_the_same_order_as_pathlib(catalogue: Path) -> None:
         "link.yaml",
         "other/kept.yaml",
     ]
+    # what the walk did not read is named, for the loader to report (Y016)
+    assert unread == [catalogue / "dangling.yaml", catalogue / "linked-folder"]
+    assert linked == [catalogue / "link.yaml"]
 
 
 def test_a_catalogue_folder_that_is_a_generated_tree_reads_nothing(tmp_path: Path) -> None:
     _touch(tmp_path, "x.yaml")
     _touch(tmp_path, ".edgemodels/manifest.json", "{}")
-    assert discover(tmp_path) == rglob_discover(tmp_path) == ([], [tmp_path])
+    assert discover(tmp_path)[:2] == rglob_discover(tmp_path) == ([], [tmp_path])
 
 
 def test_hidden_folders_are_not_walked(tmp_path: Path) -> None:
@@ -90,12 +93,12 @@ def test_hidden_folders_are_not_walked(tmp_path: Path) -> None:
     _touch(tmp_path, ".git/objects/.edgemodels/manifest.json", "{}")
     # pathlib walked into .git (thousands of files in a repository) and named what it met
     assert rglob_discover(tmp_path)[1] == [tmp_path / ".git" / "objects"]
-    assert discover(tmp_path) == ([tmp_path / "m.yaml"], [])
+    assert discover(tmp_path) == ([tmp_path / "m.yaml"], [], [], [])
 
 
 def test_a_single_file_and_missing_paths(tmp_path: Path) -> None:
     _touch(tmp_path, "one.yaml")
-    assert discover(tmp_path / "one.yaml") == ([tmp_path / "one.yaml"], [])
+    assert discover(tmp_path / "one.yaml") == ([tmp_path / "one.yaml"], [], [], [])
     with pytest.raises(InputError, match="no such file"):
         discover(tmp_path / "nope")
 

@@ -84,15 +84,24 @@ def test_symlink_out_of_the_repository_is_refused_at_the_base(
     )
 
 
-def test_dangling_looping_and_folder_symlinks_are_skipped_at_both_ends(repo: Path) -> None:
-    """The working copy's loader reads none of them (not a file; rglob does not enter the
-    folder), so the base must not read them either."""
+def test_dangling_looping_and_folder_symlinks_are_read_at_neither_end(repo: Path) -> None:
+    """The working copy's loader reads none of them, and says so (Y016: they were skipped
+    without a word, and a publish went without their models); the base reads none of
+    them either."""
     shutil.copytree(repo / "catalogue" / "models", repo / "more")
-    os.symlink("../more", repo / "catalogue" / "more-models")
-    os.symlink("gone.yaml", repo / "catalogue" / "dangling.yaml")
-    os.symlink("loop-b.yaml", repo / "catalogue" / "loop-a.yaml")
-    os.symlink("loop-a.yaml", repo / "catalogue" / "loop-b.yaml")
+    links = {"more-models": "../more", "dangling.yaml": "gone.yaml"}
+    links |= {"loop-a.yaml": "loop-b.yaml", "loop-b.yaml": "loop-a.yaml"}
+    for name, target in links.items():
+        os.symlink(target, repo / "catalogue" / name)
     commit(repo)
+    options = PlanOptions(repo / "sites.yaml", repo / "catalogue", base="HEAD")
+    plan, diags = run_plan(options, repo)
+    assert plan is None
+    assert sorted((d.path, d.code) for d in diags) == [
+        (f"catalogue/{name}", "Y016") for name in sorted(links)
+    ]
+    for name in links:  # the base still has them: were any read there, the plan would differ
+        (repo / "catalogue" / name).unlink()
     assert changes(repo) == ({}, [])
 
 
