@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 
 class EdgeModelsError(Exception):
@@ -50,3 +52,35 @@ def raise_on_sigterm() -> None:
         raise Terminated
 
     signal.signal(signal.SIGTERM, handler)
+
+
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+@contextmanager
+def signals_held() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM while the block runs (an import), and give each one that
+    came to its own handler as the block ends. Raised inside an import, KeyboardInterrupt
+    or Terminated can stop Python's import system between its steps and leave a module
+    half made in sys.modules, which every later import gets (an ImportError or
+    AttributeError: a crash, where the process goes on, as the server does); or a
+    library's import-time `except:` (ruamel.yaml has one) takes it, and the run goes on
+    as if no signal came. Held, the signal is raised once the import is whole. A block
+    outside the main thread, where Python runs no handler, holds nothing."""
+    held: list[int] = []
+
+    def hold(signum: int, frame: object) -> None:
+        held.append(signum)
+
+    try:
+        previous = {each: signal.signal(each, hold) for each in STOP_SIGNALS}
+    except ValueError:  # not the main thread
+        yield
+        return
+    try:
+        yield
+    finally:
+        for each, handler in previous.items():
+            signal.signal(each, signal.SIG_DFL if handler is None else handler)
+        for signum in dict.fromkeys(held):  # to its handler now: raised here, or the default
+            signal.raise_signal(signum)

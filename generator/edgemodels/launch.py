@@ -14,7 +14,8 @@ collections: the renders took 2.15 s of CPU instead of 2.6 s, for a few more meg
 Go reads GOGC once, from the environment the process was started with; setting it from
 Python afterwards does not reach it. So a command that loads the SDK, started without
 GOGC, runs itself again at once (exec: same process, same arguments) with GOGC=400. The
-second start costs about 20 ms, as nothing is imported before it. A GOGC already set
+second start costs about 20 ms, as nothing is imported before it but edgemodels.errors
+(SIGTERM is mapped to exit 143 from the program's first step). A GOGC already set
 (any value) is left as it is and nothing is run again. Child processes inherit it:
 kubectl and kubeconform, Go programs too, are run with the same setting anyway.
 """
@@ -57,26 +58,39 @@ def wants_server(args: Sequence[str], environ: Mapping[str, str]) -> bool:
 
 
 def main() -> int:
-    if wants_server(sys.argv[1:], os.environ):
-        from edgemodels.server.client import run_on_server
+    from edgemodels.errors import Terminated, raise_on_sigterm, signals_held
 
-        served = run_on_server(sys.argv[1:])
-        if served is not None:
-            return _exit(served)
-    if needs_go_setup(sys.argv[1:], os.environ):
-        os.environ["GOGC"] = GOGC
-        sys.stdout.flush()  # nothing is written yet; should anything be, exec would drop it
-        sys.stderr.flush()
-        with contextlib.suppress(OSError):  # when it cannot: on here, with Go's default
-            os.execv(sys.executable, [sys.executable, *sys.orig_argv[1:]])
-    from edgemodels import lifetime
-    from edgemodels.cli import main as cli_main
-    from edgemodels.errors import raise_on_sigterm
-
-    if command_of(sys.argv[1:]) in ENDS_AFTER:
-        lifetime.end_after_command()
+    # First: a SIGTERM before the CLI runs stops the program as one during a command does
+    # (exit 143), not by the signal with no word; nor does a Ctrl-C print a traceback.
     raise_on_sigterm()
-    return _exit(cli_main())
+    try:
+        if wants_server(sys.argv[1:], os.environ):
+            from edgemodels.server.client import run_on_server
+
+            served = run_on_server(sys.argv[1:])
+            if served is not None:
+                return _exit(served)
+        if needs_go_setup(sys.argv[1:], os.environ):
+            _run_again_with_gogc()
+        with signals_held():  # raised once the CLI's modules are whole (errors.py)
+            from edgemodels import lifetime
+            from edgemodels.cli import main as cli_main
+        if command_of(sys.argv[1:]) in ENDS_AFTER:
+            lifetime.end_after_command()
+        code = cli_main()
+    except KeyboardInterrupt as exc:  # before cli.main took over, or in its first steps
+        terminated = isinstance(exc, Terminated)
+        sys.stderr.write(f"edgemodels: {'terminated' if terminated else 'interrupted'}\n")
+        code = 143 if terminated else 130  # as edgemodels.cli, not imported yet
+    return _exit(code)
+
+
+def _run_again_with_gogc() -> None:
+    os.environ["GOGC"] = GOGC
+    sys.stdout.flush()  # nothing is written yet; should anything be, exec would drop it
+    sys.stderr.flush()
+    with contextlib.suppress(OSError):  # when it cannot: on here, with Go's default
+        os.execv(sys.executable, [sys.executable, *sys.orig_argv[1:]])
 
 
 def _exit(code: int) -> int:  # never returns (NoReturn: typing is not imported yet here)

@@ -173,3 +173,65 @@ def test_a_generate_in_a_process_that_goes_on_keeps_nothing(tmp_path: Path) -> N
     assert main(["generate", str(catalogue), "-o", str(tmp_path / "out")]) == 0
     assert lifetime._kept == []
     assert "server" not in launch.ENDS_AFTER
+
+
+# Runs the real entry. A SIGTERM is sent to the process as module AT starts to execute (a
+# point of the program's own choosing: no timing involved); MARK is written once AT has
+# executed whole.
+SIGNAL_AT = """
+import importlib.abc, importlib.machinery, os, signal, sys
+AT, MARK = sys.argv[1], sys.argv[2]
+
+class SignalAt(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path, target=None):
+        if name != AT:
+            return None
+        sys.meta_path.remove(self)
+        spec = importlib.machinery.PathFinder.find_spec(name, path)
+        run = spec.loader.exec_module
+        def exec_module(module):
+            os.kill(os.getpid(), signal.SIGTERM)
+            run(module)
+            open(MARK, "w").close()
+        spec.loader.exec_module = exec_module
+        return spec
+
+sys.meta_path.insert(0, SignalAt())
+sys.argv = ["edgemodels", *sys.argv[3:]]
+from edgemodels.launch import main
+sys.exit(main())
+"""
+
+
+@pytest.mark.parametrize(
+    ("module", "args"),
+    [
+        ("edgemodels.cli", ["check", "catalogue"]),  # the launch's import of the CLI
+        ("edgemodels.cli.check", ["check", "catalogue"]),  # a command's import
+        ("edgemodels.cli.rules", ["rule", "R104"]),
+        ("edgemodels.cli.validate", ["validate", "out"]),
+    ],
+)
+def test_a_sigterm_while_modules_are_imported_exits_143_once_they_are_whole(
+    tmp_path: Path, module: str, args: list[str]
+) -> None:
+    """Before the CLI was imported, a SIGTERM killed the program without a word (no exit
+    143, nothing cleaned up); inside an import, Terminated could stop Python's import
+    system between its steps, leaving a module half made for every later import, or be
+    taken by a library's import-time `except:`. It now comes once the import is whole."""
+    mark = tmp_path / "imported"
+    proc = subprocess.run(
+        [sys.executable, "-c", SIGNAL_AT, module, str(mark), *args],
+        capture_output=True,
+        text=True,
+        env=_environment(EDGEMODELS_SERVER="off", GOGC="100"),
+        cwd=tmp_path,
+        timeout=60,
+    )
+    # (click writes a blank line first when it sees the signal: a Ctrl-C's ^C echo ends)
+    assert (proc.returncode, proc.stdout, proc.stderr.lstrip("\n")) == (
+        143,
+        "",
+        "edgemodels: terminated\n",
+    )
+    assert mark.exists()

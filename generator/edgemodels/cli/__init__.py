@@ -23,7 +23,7 @@ import click
 from edgemodels import __version__
 from edgemodels.cli import terminal
 from edgemodels.diagnostics import Diagnostic, has_failures, sort_diagnostics
-from edgemodels.errors import EdgeModelsError, OutputError, Terminated
+from edgemodels.errors import EdgeModelsError, OutputError, Terminated, signals_held
 from edgemodels.output import REPORTERS
 from edgemodels.secrets_scan import redact_text
 from edgemodels.yamlio import collect_rarely
@@ -226,7 +226,8 @@ class LazyGroup(click.Group):
         entry = COMMANDS.get(cmd_name)
         if entry is None:
             return None
-        module = importlib.import_module(f"edgemodels.cli.{entry.module}")
+        with signals_held():  # a Ctrl-C or SIGTERM is raised once the import is whole
+            module = importlib.import_module(f"edgemodels.cli.{entry.module}")
         command = getattr(module, entry.attribute)
         assert isinstance(command, click.Command)
         return command
