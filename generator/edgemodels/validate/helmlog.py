@@ -1,0 +1,250 @@
+"""What Helm's Go code writes to standard error during one call, caught for that call.
+
+Helm logs with Go's `log` and `slog` straight to file descriptor 2: coalescing warnings
+(values that disagree in shape with a chart's defaults), symlinks its loader follows, and
+so on (helmwarn.py turns them into findings). So while a Helm call runs, descriptor 2 is a
+pipe: each call, when it returns, reads what is in it and keeps the Go log lines
+(`2006/01/02 15:04:05 text`); whatever else came (the progress bar, Python's warnings,
+other threads) goes on to the real stderr unchanged and in order. A reader thread empties
+the pipe meanwhile, so a call that logs more than a pipe holds never blocks, and what is
+written after the last call is passed on too.
+
+Charts render side by side, in threads, and descriptor 2 is the whole process's: a line
+read while two calls ran could be either one's. Such calls are run again alone (another
+call waits), which gives their lines exactly: a call says the same each time (only the
+order of its lines varies, with Go's map order). Lines read while no call runs are
+nobody's: they are passed on.
+
+The pipe is in place only while a Helm call runs (a terminal check elsewhere, such as the
+progress bar's, sees the real stderr outside them). A child process started meanwhile
+inherits it; what it writes later is still passed on.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import select
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+T = TypeVar("T")
+
+_GO_LOG = re.compile(rb"[0-9]{4}/[0-9]{2}/[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2} ")
+_DATE_SHAPE = b"0000/00/00 00:00:00 "
+# A value Helm prints in a warning can span lines: "... non-table value (line1\nline2\n)".
+_OPEN_VALUE = re.compile(rb"(?:non-table value|with non table for \S+) \(")
+_MAX_VALUE_LINES = 1000
+
+
+@dataclass
+class _Call:
+    lines: list[str] = field(default_factory=list)
+    shared: bool = False  # a line came while another call ran too: whose is unknown
+
+
+class _Tap:
+    """Descriptor 2 led through a pipe while any Helm call runs (see the module's doc)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()  # the pipe, the calls and the redirection
+        self.read_end, self.write_end = os.pipe()
+        os.set_blocking(self.read_end, False)
+        self.saved: int | None = None  # the real fd 2 while it is the pipe
+        self.calls: set[int] = set()  # ids of the calls running
+        self.by_id: dict[int, _Call] = {}
+        self.held = b""  # read, not yet whole (a line's start)
+        self.turns = threading.Condition()  # calls side by side, or one alone
+        self.running = 0
+        self.alone = 0  # calls run again alone, waiting or running
+        threading.Thread(target=self._drain_forever, name="helm-stderr", daemon=True).start()
+
+    def call(self, fn: Callable[[], T], heard: list[str]) -> T:
+        """fn(), with the Go log lines it wrote added to `heard` (even when it raises)."""
+        one = _Call()
+        try:
+            with self._side_by_side():
+                self._open(one)
+                try:
+                    return fn()
+                finally:
+                    self._close(one)
+        finally:
+            if one.shared:
+                one = self._again(fn)
+            heard.extend(one.lines)
+
+    def _again(self, fn: Callable[[], object]) -> _Call:
+        """fn run again with no other Helm call beside it: only its lines come."""
+        one = _Call()
+        with self.turns:
+            self.alone += 1
+            self.turns.wait_for(lambda: self.running == 0)
+            self.running += 1
+        try:
+            self._open(one)
+            try:
+                close = getattr(fn(), "close", None)  # a loaded chart, made twice
+                if callable(close):
+                    close()
+            except Exception:  # the first call raised it too, and said so
+                pass
+            finally:
+                self._close(one)
+        finally:
+            with self.turns:
+                self.running -= 1
+                self.alone -= 1
+                self.turns.notify_all()
+        return one
+
+    def _side_by_side(self) -> _Turn:
+        return _Turn(self)
+
+    def _open(self, one: _Call) -> None:
+        with self.lock:
+            if not self.calls:
+                self._drain()  # what came since the last call is nobody's
+                try:
+                    self.saved = os.dup(2)
+                    os.dup2(self.write_end, 2)
+                except OSError:  # no stderr (closed): nothing to catch
+                    self.saved = None
+            self.calls.add(id(one))
+            self.by_id[id(one)] = one
+
+    def _close(self, one: _Call) -> None:
+        with self.lock:
+            self._drain()  # the call has returned: everything it wrote is in the pipe
+            self.calls.discard(id(one))
+            del self.by_id[id(one)]
+            if not self.calls and self.saved is not None:
+                self._drain(whole=True)
+                os.dup2(self.saved, 2)
+                os.close(self.saved)
+                self.saved = None
+
+    def _drain_forever(self) -> None:
+        waiting = select.poll()  # not select(): a descriptor above 1023 is fine
+        waiting.register(self.read_end, select.POLLIN)
+        while True:
+            waiting.poll()
+            with self.lock:
+                self._drain()
+
+    def _drain(self, whole: bool = False) -> None:
+        """Read what the pipe holds and sort it (the lock is held). `whole`: a line's start
+        held back is passed on too (no writer can finish it: the calls are done)."""
+        while True:
+            try:
+                chunk = os.read(self.read_end, 65536)
+            except BlockingIOError:
+                break
+            self.held += chunk
+        self.held = self._sort(self.held)
+        if whole and self.held:
+            self._pass(self.held)
+            self.held = b""
+
+    def _sort(self, data: bytes) -> bytes:
+        """Keep the Go log lines of `data`, pass on the rest; what may be the start of a
+        line not yet whole is returned, to be sorted with what comes next."""
+        while data:
+            match = _GO_LOG.search(data)
+            if match is None:
+                keep = _line_start(data)
+                self._pass(data[:keep])
+                return data[keep:]
+            self._pass(data[: match.start()])
+            end = _line_end(data, match.end())
+            if end is None:
+                return data[match.start() :]
+            self._heard(data[match.end() : end].decode("utf-8", "replace"))
+            data = data[end + 1 :]
+        return b""
+
+    def _heard(self, text: str) -> None:
+        if not self.calls:  # written while no Helm call ran: not one's to report
+            self._pass(text.encode() + b"\n")
+            return
+        calls = [self.by_id[c] for c in self.calls]
+        if len(calls) == 1:
+            calls[0].lines.append(text)
+        for one in calls if len(calls) > 1 else ():
+            one.shared = True
+
+    def _pass(self, data: bytes) -> None:
+        """Write `data` to the real stderr (fd 2 itself when the pipe is not in place)."""
+        target = self.saved if self.saved is not None else 2
+        view = memoryview(data)
+        while view:
+            try:
+                view = view[os.write(target, view) :]
+            except OSError:  # stderr closed: nothing can be said on it
+                return
+
+
+class _Turn:
+    """Held by each call run side by side with others; a call run again alone waits for
+    them to end, and new ones wait for it."""
+
+    def __init__(self, tap: _Tap) -> None:
+        self.tap = tap
+
+    def __enter__(self) -> None:
+        with self.tap.turns:
+            self.tap.turns.wait_for(lambda: self.tap.alone == 0)
+            self.tap.running += 1
+
+    def __exit__(self, *exc: object) -> None:
+        with self.tap.turns:
+            self.tap.running -= 1
+            self.tap.turns.notify_all()
+
+
+def _line_end(data: bytes, start: int) -> int | None:
+    """The index of the newline that ends the Go log line whose text starts at `start`;
+    None when it has not all come."""
+    end = data.find(b"\n", start)
+    if end < 0:
+        return None
+    if not _OPEN_VALUE.search(data, start, end) or data[end - 1 : end] == b")":
+        return end
+    for _ in range(_MAX_VALUE_LINES):  # the value goes on to a line ending with ")"
+        nxt = data.find(b"\n", end + 1)
+        if nxt < 0:
+            return None
+        if _GO_LOG.match(data, end + 1):  # the next line is Helm's own: the value ended
+            return end
+        if data[nxt - 1 : nxt] == b")":
+            return nxt
+        end = nxt
+    return end
+
+
+def _line_start(data: bytes) -> int:
+    """Where the end of `data` may begin a Go log line's date; len(data) when it cannot."""
+    for start in range(max(0, len(data) - len(_DATE_SHAPE) + 1), len(data)):
+        tail = data[start:]
+        if all(
+            (c in b"0123456789") if s == ord("0") else c == s
+            for c, s in zip(tail, _DATE_SHAPE, strict=False)
+        ):
+            return start
+    return len(data)
+
+
+_tap: _Tap | None = None
+_made = threading.Lock()
+
+
+def call(fn: Callable[[], T], heard: list[str]) -> T:
+    """fn() (a Helm call), with the Go log lines it wrote to stderr added to `heard`
+    (their text after the date) instead of reaching stderr."""
+    global _tap
+    with _made:
+        if _tap is None:
+            _tap = _Tap()
+    return _tap.call(fn, heard)
