@@ -41,6 +41,8 @@ from pathlib import Path
 
 import helm_python
 
+from edgemodels.validate.helmlog import call as helm_call
+
 PER_CHART = ("Chart.yaml", "values.yaml", "values.schema.json")  # not shared between charts
 _LIGHT = ("Chart.yaml", "values.yaml")  # the light lint's copy
 _SHAREABLE = {*PER_CHART, ".helmignore"}  # top-level files
@@ -158,14 +160,20 @@ def shared_lints(
 
 
 def run_lint(
-    folder: Path, values: Mapping[str, object], namespace: str, kube_version: str
+    folder: Path,
+    values: Mapping[str, object],
+    namespace: str,
+    kube_version: str,
+    heard: list[str] | None = None,
 ) -> list[LintMessage]:
-    report = helm_python.lint(
-        str(folder),
-        dict(values),
-        namespace=namespace,
-        kube_version=f"v{kube_version}",
-        quiet=True,
+    """Helm's lint of `folder`; what Helm logs on stderr meanwhile goes to `heard`
+    (helmlog.py), dropped without it."""
+    given = dict(values)
+    report = helm_call(
+        lambda: helm_python.lint(
+            str(folder), given, namespace=namespace, kube_version=f"v{kube_version}", quiet=True
+        ),
+        [] if heard is None else heard,
     )
     return [
         LintMessage(int(m.get("severity") or 0), str(m.get("path", "")), str(m.get("error", "")))
@@ -194,6 +202,7 @@ def light_lint(
     namespace: str,
     kube_version: str,
     scratch: Path | None = None,
+    heard: list[str] | None = None,
 ) -> list[LintMessage]:
     """The Chart.yaml and values rules on `chart`'s own files (a copy without templates).
 
@@ -203,7 +212,7 @@ def light_lint(
     """
     if scratch is None:
         with tempfile.TemporaryDirectory(prefix="edgemodels-lint-") as tmp:
-            return light_lint(chart, values, namespace, kube_version, Path(tmp))
+            return light_lint(chart, values, namespace, kube_version, Path(tmp), heard)
     # os calls, not Path methods: their overhead was a third of this copy's cost
     copy = os.path.join(scratch, f"t{threading.get_ident()}", chart.name)  # lint may compare names
     os.makedirs(copy, exist_ok=True)
@@ -217,7 +226,7 @@ def light_lint(
             continue
         with open(target, "wb") as file:
             file.write(data)
-    messages = run_lint(Path(copy), values, namespace, kube_version)
+    messages = run_lint(Path(copy), values, namespace, kube_version, heard)
     return [
         LintMessage(m.severity, m.path, m.error.replace(copy, str(chart)))
         for m in messages

@@ -53,6 +53,12 @@ CODES: dict[str, Code] = {
         "a kustomization entry leads out of the tree: RHACM's clone of the branch lacks it",
     ),
     "K212": Code("patch-selects-nothing", "a patch whose target selects no object it builds"),
+    "K213": Code(
+        "helm-warning",
+        "Helm warned on stderr as it rendered a chart: values it drops, a symlink it follows",
+        "give the value the shape the chart's values.yaml gives it (a table or not), or change "
+        "the default; for a symlink, put the file itself in the chart",
+    ),
     # K3xx: what RHACM needs that schemas cannot express (acm-api.md section 11)
     "K301": Code("channel-format", "Subscription spec.channel is not `namespace/name`"),
     "K302": Code("channel-missing", "the Channel a Subscription names is not in the tree"),

@@ -24,6 +24,8 @@ from edgemodels.validate.acm_checks import check_duplicates
 from edgemodels.validate.chartlint import LintMessage, light_lint, run_lint, template_clean
 from edgemodels.validate.codes import diagnostic
 from edgemodels.validate.gitpaths import APPLICATION_SET, PackageRef
+from edgemodels.validate.helmlog import call as helm_call
+from edgemodels.validate.helmwarn import REQUIRED, Heard, heard_findings
 from edgemodels.validate.manifests import (
     Manifest,
     Pointer,
@@ -386,9 +388,13 @@ def _render(
     loaded: helm_python.Chart,
     release: Release,
     templates: dict[str, Template],
+    heard: list[str],
 ) -> tuple[list[Manifest], list[Finding]]:
+    values = dict(release.values)
     try:
-        files = loaded.render(dict(release.values), name=release.name, namespace=release.namespace)
+        files = helm_call(
+            lambda: loaded.render(values, name=release.name, namespace=release.namespace), heard
+        )
     except helm_python.HelmValuesError as exc:
         return [], [(d, "") for d in values_errors(chart, release, exc, root)]
     except helm_python.HelmError as exc:
@@ -463,41 +469,62 @@ def render_chart(
     loop = None if shared else symlink_loop(root, chart)  # a shared chart holds no link
     if loop is not None:
         return Rendered([], [(loop, "")])
+    said: list[str] = []  # what Helm logs as it loads (a symlink followed)
     try:
-        loaded = helm_python.Chart.load(str(root / chart))
+        loaded = helm_call(lambda: helm_python.Chart.load(str(root / chart)), said)
     except helm_python.HelmError as exc:
         where = load_error_location(root, chart, str(exc))
-        return Rendered(
-            [], [(diagnostic("K204", where, f"chart does not load: {_one_line(str(exc))}"), "")]
-        )
+        message = f"chart does not load: {_one_line(str(exc))}"
+        heard = heard_findings(root, chart, "", [("", line) for line in said])
+        return Rendered([], [(diagnostic("K204", where, message), ""), *heard])
     manifests: list[Manifest] = []
+    logged: list[Heard] = [("", line) for line in said]
     with loaded:
         name = str(loaded.name)
         releases, problems = releases_for(chart, name, refs)
         findings: list[Finding] = [(p, "") for p in (*problems, *values_duplicates(root, chart))]
-        done: dict[str, list[Manifest]] = {}  # clean renders, by what they depend on
+        done: dict[str, tuple[list[Manifest], list[str]]] = {}  # clean renders, by inputs
         templates: dict[str, Template] = {}
         for release in releases:
             key = _render_key(release) if len(releases) > 1 else ""
             if key in done:  # the same inputs render the same objects: only the context differs
-                manifests += [replace(m, context=release.context) for m in done[key]]
+                manifests += [replace(m, context=release.context) for m in done[key][0]]
+                logged += [(release.context, line) for line in done[key][1]]
                 continue
-            docs, found = _render(root, chart, loaded, release, templates)
+            lines: list[str] = []
+            docs, found = _render(root, chart, loaded, release, templates, lines)
             manifests.extend(docs)
             findings.extend(found)
+            logged += [(release.context, line) for line in lines]
             if not found:
-                done[key] = docs
+                done[key] = docs, lines
             # One release holding one object twice: Helm's install creates the first and
             # fails on the second (or an upgrade keeps one of them).
             findings.extend(check_duplicates(docs))
     first = releases[0]
+    lines = []
     if shared:
-        light = light_lint(root / chart, first.values, first.namespace, kube_version, scratch)
+        values, namespace = first.values, first.namespace
+        light = light_lint(root / chart, values, namespace, kube_version, scratch, lines)
         findings.extend(lint_findings(root, chart, first.context, light))
+    else:
+        messages = run_lint(root / chart, first.values, first.namespace, kube_version, lines)
+        findings.extend(lint_findings(root, chart, first.context, messages))
+    # Lint has the first release's values: it says the same of releases with equal ones.
+    alike = [r.context for r in releases if r.values == first.values]
+    logged += [(context, line) for line in lines for context in alike]
+    findings.extend(heard_findings(root, chart, name, _not_twice(logged, findings)))
+    if shared:
         return Rendered(manifests, findings, name, first)
-    messages = run_lint(root / chart, first.values, first.namespace, kube_version)
-    findings.extend(lint_findings(root, chart, first.context, messages))
     return Rendered(manifests, findings, name, first, tuple(messages))
+
+
+def _not_twice(logged: list[Heard], findings: list[Finding]) -> list[Heard]:
+    """What Helm logged, without lint's warning of a missing required value when a render
+    failed on it (K201 says so: lint's template rule lets `required` pass, with that line)."""
+    if not any(d.code == "K201" for d, _ in findings):
+        return logged
+    return [(context, line) for context, line in logged if not REQUIRED.match(line)]
 
 
 def shared_lint(
@@ -510,6 +537,8 @@ def shared_lint(
         return []  # `chart` does not load: K204 says so, there is nothing to lint
     if first.lint_messages is not None and template_clean(first.lint_messages):
         return []
-    messages = run_lint(root / chart, release.values, release.namespace, kube_version)
+    # What Helm logs here, the chart's light lint logged already (the same values and
+    # values.yaml), or a render too (a missing required value: K201).
+    messages = run_lint(root / chart, release.values, release.namespace, kube_version, [])
     own_rules = [m for m in messages if not m.per_chart]  # the light lint gave the others
     return lint_findings(root, chart, release.context, own_rules)

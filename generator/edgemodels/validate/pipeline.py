@@ -119,22 +119,22 @@ def render_charts(
     sharing = shared_lints(root, charts) if sharing is None else sharing
     taken = taken or {}
     by_chart = refs_by_chart(refs)
+    futures: dict[str, Future[Rendered]] = {}
     with scratch_folder() as scratch:
-        futures = {
-            c: pool.submit(
-                _holding,
-                gate or nullcontext(),
-                partial(
-                    render_chart, root, c, by_chart.get(c, []), version, c in sharing, Path(scratch)
-                ),
-            )
-            for c in charts
-            if c not in taken
-        }
-        # As they finish, not in order: a slow chart would hold up the rest.
-        finished = as_completed(futures.values())
         try:
-            with options.progress(list(futures.values()), "rendering charts") as bar:
+            # The bar is made before any chart renders: it asks whether stderr is a
+            # terminal, and during a Helm call stderr is a pipe (helmlog.py).
+            todo = [c for c in charts if c not in taken]
+            with options.progress(todo, "rendering charts") as bar:
+                for c in todo:
+                    task = partial(
+                        render_chart, root, c, by_chart.get(c, []), version, c in sharing
+                    )
+                    futures[c] = pool.submit(
+                        _holding, gate or nullcontext(), partial(task, Path(scratch))
+                    )
+                # As they finish, not in order: a slow chart would hold up the rest.
+                finished = as_completed(futures.values())
                 for _ in bar:
                     each(next(finished).result())
         except BaseException:  # Ctrl-C, or a render failing: drop the charts not begun,

@@ -120,10 +120,15 @@ def test_a_render_repeated_for_equal_values_is_reported_for_each_placement(
     real = helm._render
 
     def counting(
-        root: Path, chart: str, loaded: object, release: helm.Release, templates: dict[str, str]
+        root: Path,
+        chart: str,
+        loaded: object,
+        release: helm.Release,
+        templates: dict[str, str],
+        heard: list[str],
     ) -> object:
         renders.append(release.context)
-        return real(root, chart, loaded, release, templates)  # type: ignore[arg-type]
+        return real(root, chart, loaded, release, templates, heard)  # type: ignore[arg-type]
 
     monkeypatch.setattr(helm, "_render", counting)
     (d,) = validate_tree(tree, options)
