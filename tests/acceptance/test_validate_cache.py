@@ -9,7 +9,8 @@ the steps and with --no-cache. Exit
 code, standard output (text and JSON) and standard error must be the same, and a second
 cached run, all from the cache, must say it again.
 
-Every step is checked as it comes, so a step that fails names the edit. The runs are in
+Standard error is read at the file descriptor: Helm's Go code writes there, not to
+sys.stderr. Every step is checked as it comes, so a step that fails names the edit. The runs are in
 this process, as in test_resident.py (a process each would triple the time); the cache is
 on disk, and one test checks that a new process reads what a run kept. The last test
 proves the steps tell a wrong cache: one keyed on the tree's files and the options only,
@@ -295,6 +296,51 @@ def values_object_breaks() -> Edit:
 
 def values_object_changed() -> Edit:
     return _sub(APPLICATION_SET, r"replicas: two\n", "replicas: 3\n")
+
+
+# --- values that disagree in shape with a chart's defaults: Helm logs a warning (K213) ---
+
+
+def overrides_give_a_table(values: str = "replicas: 3") -> Edit:
+    """The Subscription's packageOverrides give a table where values.yaml has a plain value
+    (Helm drops the default, and says so on stderr); the schema refuses it too."""
+    return _sub(SUBSCRIPTION, f"{values}\n", "replicas: {count: 3}\n")
+
+
+def overrides_plain_again() -> Edit:
+    return _sub(SUBSCRIPTION, r"replicas: \{count: 3\}\n", "replicas: 3\n")
+
+
+def default_plain_where_a_table_is_given() -> Edit:
+    """values.yaml's default a plain value where one placement's overrides give a table:
+    only the chart's folder changed."""
+    return _sub(f"{FORECASTER}/values.yaml", r"\nenv: \{\}\n", "\nenv: none\n")
+
+
+def default_table_again() -> Edit:
+    return _sub(f"{FORECASTER}/values.yaml", r"\nenv: none\n", "\nenv: {}\n")
+
+
+def override_null() -> Edit:
+    """An override of null removes the key: Helm says nothing."""
+    return _sub(SUBSCRIPTION, r"env:\n +LINE: paint\n", "env: null\n")
+
+
+def override_null_gone() -> Edit:
+    return _sub(SUBSCRIPTION, r"env: null\n", "env:\n          LINE: paint\n")
+
+
+def chart_file_links(target: str) -> Edit:
+    """A file of the chart a symlink (Helm follows it and says so; never cached)."""
+    return _link(f"{SKTIME}/templates/NOTES.txt", target)
+
+
+def values_object_gives_a_table() -> Edit:
+    return _sub(APPLICATION_SET, r"replicas: 3\n", "replicas: {count: 3}\n")
+
+
+def values_object_plain_again() -> Edit:
+    return _sub(APPLICATION_SET, r"replicas: \{count: 3\}\n", "replicas: 3\n")
 
 
 def source_path_other_chart() -> Edit:
@@ -617,6 +663,21 @@ STEPS: list[Step] = [
     Step("that Subscription gone", release_gone(), 1),
     Step("that Subscription back", release_back(), 1),
     Step("packageOverrides changed", overrides_changed(), 0),
+    Step("packageOverrides give a table for a plain default", overrides_give_a_table(), 1),
+    Step("that override plain again", overrides_plain_again(), 0),
+    Step(
+        "values.yaml plain where overrides give a table", default_plain_where_a_table_is_given(), 1
+    ),
+    Step("values.yaml a table again", default_table_again(), 0),
+    Step("an override null: the key gone, no warning", override_null(), 1),
+    Step("the override back", override_null_gone(), 0),
+    Step("a chart file a link inside the chart", chart_file_links("../Chart.yaml"), 0),
+    Step(
+        "the link leads out of the tree",
+        _both(_write("outside.txt", "notes\n"), chart_file_links("../../../../../outside.txt")),
+        0,
+    ),
+    Step("the link gone", _remove(f"{SKTIME}/templates/NOTES.txt"), 0),
     Step("base edited", base_unknown_field(), 1),
     Step("base fixed", base_fixed(), 0),
     Step("overlay patch breaks", overlay_patch_breaks(), 1),
@@ -689,6 +750,8 @@ ARGOCD_STEPS: list[Step] = [
     Step("template fixed", template_fixed(), 0),
     Step("valuesObject breaks the values", values_object_breaks(), 1),
     Step("valuesObject changed", values_object_changed(), 0),
+    Step("valuesObject gives a table for a plain default", values_object_gives_a_table(), 1),
+    Step("valuesObject plain again", values_object_plain_again(), 0),
     Step("schema refuses one placement", schema_refuses_one_placement(), 1),
     Step(
         "source path the other chart, schema relaxed",
@@ -847,10 +910,24 @@ def _validate(work: Work, step: Step, cache: Path) -> Said:
         contextlib.chdir(work.root),
         contextlib.redirect_stdout(out),
         contextlib.redirect_stderr(err),
+        _fd2_to(work.scratch / f"fd2-{next(_reports)}") as fd2,
     ):
         code = main(args)
     json_report = report.read_text() if report.exists() else ""  # exit 2 writes none
-    return Said(code, out.getvalue(), json_report, err.getvalue())
+    return Said(code, out.getvalue(), json_report, err.getvalue() + fd2.read_text())
+
+
+@contextlib.contextmanager
+def _fd2_to(path: Path) -> Iterator[Path]:
+    """File descriptor 2 (where Go's log writes) into `path` meanwhile."""
+    with path.open("wb") as file:
+        saved = os.dup(2)
+        os.dup2(file.fileno(), 2)
+        try:
+            yield path
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
 
 
 def _cached(work: Work, step: Step) -> Said:
