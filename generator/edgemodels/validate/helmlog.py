@@ -17,7 +17,9 @@ nobody's: they are passed on.
 
 The pipe is in place only while a Helm call runs (a terminal check elsewhere, such as the
 progress bar's, sees the real stderr outside them). A child process started meanwhile
-inherits it; what it writes later is still passed on.
+inherits it; what it writes later is still passed on. What cannot be promised: a process
+that dies inside a Helm call (a Go runtime crash exits at once) may die before the reader
+thread passes its last words on.
 """
 
 from __future__ import annotations
@@ -182,6 +184,10 @@ class _Tap:
         while view:
             try:
                 view = view[os.write(target, view) :]
+            except BlockingIOError:  # a stderr made non-blocking elsewhere: wait, not drop
+                writable = select.poll()
+                writable.register(target, select.POLLOUT)
+                writable.poll()
             except OSError:  # stderr closed: nothing can be said on it
                 return
 

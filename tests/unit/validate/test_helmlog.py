@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -69,6 +70,37 @@ def test_what_is_not_helms_is_passed_on_in_order(
     print("after", file=sys.stderr)
     assert heard == [SKIPPED]
     assert capfd.readouterr().err == "before, 12/200 no newlineafter\n"
+
+
+def test_a_stderr_made_non_blocking_elsewhere_loses_nothing(chart: helm_python.Chart) -> None:
+    # A pipe that a slow reader empties, set non-blocking (as some parent processes leave
+    # a shared stderr): what is passed on waits for room rather than being dropped.
+    read_end, write_end = os.pipe()
+    os.set_blocking(write_end, False)
+    saved = os.dup(2)
+    got = bytearray()
+
+    def read_slowly() -> None:
+        time.sleep(0.3)  # the pipe is full by then
+        while chunk := os.read(read_end, 4096):
+            got.extend(chunk)
+
+    def render() -> object:
+        os.write(2, b"x" * 150_000)  # more than the pipe holds
+        return chart.render({}, name="r", namespace="n")
+
+    reader = threading.Thread(target=read_slowly)
+    reader.start()
+    try:
+        os.dup2(write_end, 2)
+        helmlog.call(render, [])
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(write_end)
+    reader.join()
+    os.close(read_end)
+    assert len(got) == 150_000
 
 
 def test_renders_side_by_side_each_get_exactly_their_own(
