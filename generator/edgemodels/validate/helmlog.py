@@ -17,9 +17,9 @@ nobody's: they are passed on.
 
 The pipe is in place only while a Helm call runs (a terminal check elsewhere, such as the
 progress bar's, sees the real stderr outside them). A child process started meanwhile
-inherits it; what it writes later is still passed on. What cannot be promised: a process
-that dies inside a Helm call (a Go runtime crash exits at once) may die before the reader
-thread passes its last words on.
+inherits it; what it writes later is still passed on. A process that dies inside a Helm call
+(a Go runtime crash exits at once) leaves what it wrote last in the pipe: a keeper process
+passes that on (_keeper).
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from __future__ import annotations
 import os
 import re
 import select
+import subprocess
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -53,7 +54,10 @@ class _Tap:
     def __init__(self) -> None:
         self.lock = threading.Lock()  # the pipe, the calls and the redirection
         self.read_end, self.write_end = os.pipe()
-        os.set_blocking(self.read_end, False)
+        # Not non-blocking (the keeper's `cat` reads it too): a poll says what can be read.
+        self.ready = select.poll()
+        self.ready.register(self.read_end, select.POLLIN)
+        self.keeper = _keeper(self.read_end)
         self.saved: int | None = None  # the real fd 2 while it is the pipe
         self.calls: set[int] = set()  # ids of the calls running
         self.by_id: dict[int, _Call] = {}
@@ -139,10 +143,9 @@ class _Tap:
     def _drain(self, whole: bool = False) -> None:
         """Read what the pipe holds and sort it (the lock is held). `whole`: a line's start
         held back is passed on too (no writer can finish it: the calls are done)."""
-        while True:
-            try:
-                chunk = os.read(self.read_end, 65536)
-            except BlockingIOError:
+        while self.ready.poll(0):  # only holders of the lock read: what it says is there
+            chunk = os.read(self.read_end, 65536)
+            if not chunk:
                 break
             self.held += chunk
         self.held = self._sort(self.held)
@@ -190,6 +193,31 @@ class _Tap:
                 writable.poll()
             except OSError:  # stderr closed: nothing can be said on it
                 return
+
+
+def _keeper(read_end: int) -> tuple[subprocess.Popen[bytes], int] | None:
+    """A process that passes on what is left in the pipe once this one is gone, and the
+    lifeline it waits on: a process that dies inside a Helm call (a Go runtime crash exits
+    at once, Ctrl-C, SIGKILL) leaves its last words in the pipe, where the reader thread,
+    gone with it, passed on only 4 of 20 in a test. The keeper reads nothing before: the
+    lines are this process's to sort. (`sh` and `cat`: a few ms to start, no interpreter.)"""
+    lifeline, alive = os.pipe()  # `alive` is this process's only: its end is the sign
+    try:
+        # Its stdin the lifeline, its fd 2 the pipe's read end: dash takes no fd above 9
+        # in a redirection, and Popen maps only these three.
+        keeper = subprocess.Popen(
+            ["sh", "-c", "cat >/dev/null; exec cat <&2"],
+            stdin=lifeline,
+            stdout=2,  # stderr as it is now (the pipe is not in place yet)
+            stderr=read_end,
+            start_new_session=True,  # a Ctrl-C at the terminal stops this process, not it
+        )
+    except OSError:  # no sh: without a keeper, as before
+        os.close(alive)
+        return None
+    finally:
+        os.close(lifeline)
+    return keeper, alive
 
 
 class _Turn:
