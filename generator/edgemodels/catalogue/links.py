@@ -43,10 +43,11 @@ def _unread(link: Path, base: Path) -> Diagnostic:
     target = _target(link)
     if os.path.isdir(link):
         message = (
-            f"a symlink to the folder {target!r}: its files are not read (a link to a folder "
-            "is not followed: a clone of the repository holds the link, not the files, and "
-            "it may lead out of the repository or loop); put the folder itself here, or a "
-            "link for each file (a link to a file inside the repository is read)"
+            f"a symlink to the folder {target!r}: its files are not read (no link to a "
+            "folder is followed: it may lead out of the repository, where a clone has no "
+            "files, or loop, and the files behind it are not the paths git, the hooks and "
+            "publish see change); put the folder itself here, or a link for each file (a "
+            "link to a file inside the repository is read)"
         )
     else:
         message = (
