@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterator
 from decimal import Decimal
 from fractions import Fraction
+from functools import lru_cache
 
 from edgemodels.validate.manifests import Manifest, Pointer, value_at
 from edgemodels.validate.report import Finding, finding
@@ -53,7 +54,13 @@ def quantity_value(value: object) -> Fraction | None:
     does not parse (K330's to report) or is no string or number."""
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
         return None
-    text = str(value)  # a YAML number reaches the API server as its JSON text
+    return _text_value(str(value))  # a YAML number reaches the API server as its JSON text
+
+
+@lru_cache(maxsize=1024)
+def _text_value(text: str) -> Fraction | None:
+    """quantity_value of a quantity's text: a tree repeats a few (`128Mi`, `500m`) in
+    thousands of containers, and exact arithmetic on each was most of K331's time."""
     match = QUANTITY.fullmatch(text)
     if match is None:
         return None
