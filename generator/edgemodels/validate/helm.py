@@ -25,7 +25,7 @@ from edgemodels.validate.chartlint import LintMessage, light_lint, run_lint, tem
 from edgemodels.validate.codes import diagnostic
 from edgemodels.validate.gitpaths import APPLICATION_SET, PackageRef
 from edgemodels.validate.helmlog import call as helm_call
-from edgemodels.validate.helmwarn import REQUIRED, Heard, heard_findings
+from edgemodels.validate.helmwarn import REQUIRED, Heard, chart_values, heard_findings
 from edgemodels.validate.manifests import (
     Manifest,
     Pointer,
@@ -282,15 +282,10 @@ def render_error(chart: str, error: helm_python.HelmError) -> Diagnostic:
 
 def default_location(root: Path, chart: str, pointer: Pointer) -> Location | None:
     """Where the chart's values.yaml sets the value at `pointer`, if it does."""
-    rel = f"{chart}/values.yaml"
-    try:
-        text = (root / rel).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
+    values = chart_values(root, chart)
+    if values is None or value_at(values[1], pointer) is None:
         return None
-    docs = load_stream(rel, text).documents
-    if not docs or value_at(docs[0][0], pointer) is None:
-        return None
-    return Location(rel, *position(text, 0, pointer))
+    return Location(f"{chart}/values.yaml", *position(values[0], 0, pointer))
 
 
 def values_errors(

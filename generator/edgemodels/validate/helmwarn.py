@@ -46,7 +46,7 @@ def heard_findings(root: Path, chart: str, name: str, heard: Sequence[Heard]) ->
         contexts, texts = groups.setdefault(_what(text, name), (set(), set()))
         contexts.add(context)
         texts.add(text)
-    values = _values(root, chart)
+    values = chart_values(root, chart)
     found: list[Finding] = []
     for (kind, subject), (contexts, texts) in sorted(groups.items()):
         raw = min(texts)
@@ -119,7 +119,7 @@ def _symlink(root: Path, chart: str, raw: str, text: str) -> Diagnostic:
     return diagnostic("K213", where, f"{message} (Helm: {text})", severity="warning")
 
 
-def _values(root: Path, chart: str) -> tuple[str, object] | None:
+def chart_values(root: Path, chart: str) -> tuple[str, object] | None:
     """(text, data) of the chart's values.yaml; None when it cannot be read."""
     rel = f"{chart}/values.yaml"
     try:
