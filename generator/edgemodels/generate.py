@@ -12,7 +12,7 @@ import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from edgemodels import __version__, lifetime, serving
+from edgemodels import __version__, display, lifetime, serving
 from edgemodels.catalogue import LoadResult, load, suppressions_of
 from edgemodels.catalogue.model import Catalogue
 from edgemodels.changegroups import change_groups, describe, named, top_folder_counts
@@ -85,8 +85,10 @@ def source_info(
     digest = hashlib.sha256()
     entries = sorted((_relative(cwd, base, f.path), _content(f, cache)) for f in files)
     for rel, content in entries:
-        digest.update(rel.encode() + b"\0" + content.encode() + b"\0")
-    return SourceInfo(shown, "sha256:" + digest.hexdigest(), base.as_posix(), cwd.as_posix())
+        digest.update(rel.encode("utf-8", "surrogateescape") + b"\0" + content.encode() + b"\0")
+    return SourceInfo(
+        display.shown(shown), "sha256:" + digest.hexdigest(), base.as_posix(), cwd.as_posix()
+    )
 
 
 def _content(yf: YamlFile, cache: TreeCache | None) -> str:

@@ -58,8 +58,10 @@ def wants_server(args: Sequence[str], environ: Mapping[str, str]) -> bool:
 
 
 def main() -> int:
+    from edgemodels.display import setup_streams
     from edgemodels.errors import Terminated, raise_on_sigterm, signals_held
 
+    setup_streams()  # file names as UTF-8 whatever the locale, before anything is written
     # First: a SIGTERM before the CLI runs stops the program as one during a command does
     # (exit 143), not by the signal with no word; nor does a Ctrl-C print a traceback.
     raise_on_sigterm()

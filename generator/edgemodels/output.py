@@ -16,6 +16,7 @@ from urllib.parse import quote
 
 from edgemodels import __version__
 from edgemodels.diagnostics import Diagnostic, count_by_severity
+from edgemodels.display import shown_in
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 
@@ -83,7 +84,7 @@ def render_json(diags: Sequence[Diagnostic], subject: str) -> str:
         "summary": count_by_severity(diags),
         "findings": [diagnostic_dict(d) for d in diags],
     }
-    return json.dumps(doc, indent=2, sort_keys=False) + "\n"
+    return json.dumps(shown_in(doc), indent=2, sort_keys=False) + "\n"
 
 
 def _message(d: Diagnostic) -> str:
@@ -102,8 +103,8 @@ def _artifact_uri(path: str) -> str:
     """A URI reference for a path: relative paths stay relative (resolved against the
     checkout by the viewer), absolute ones become file URIs."""
     if path.startswith("/"):
-        return "file://" + quote(path)
-    return quote(path)
+        return "file://" + quote(path, errors="surrogateescape")
+    return quote(path, errors="surrogateescape")  # a file name's bytes, whatever the locale
 
 
 def _sarif_location(path: str, line: int, col: int) -> dict[str, object]:
@@ -161,7 +162,7 @@ def render_sarif(diags: Sequence[Diagnostic], subject: str) -> str:
         "results": [_sarif_result(d, index) for d in diags],
     }
     doc = {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
-    return json.dumps(doc, indent=2) + "\n"
+    return json.dumps(shown_in(doc), indent=2) + "\n"
 
 
 # --- JUnit XML -----------------------------------------------------------------------------
@@ -206,7 +207,7 @@ def _fingerprint(d: Diagnostic, occurrence: int) -> str:
     purpose, so a finding that only moved is not reported as new. Identical findings in
     one file are told apart by their order."""
     key = "\x00".join((d.code, d.path, d.message, str(occurrence)))
-    return hashlib.sha256(key.encode()).hexdigest()
+    return hashlib.sha256(key.encode("utf-8", "surrogateescape")).hexdigest()
 
 
 def render_gitlab(diags: Sequence[Diagnostic], subject: str) -> str:
@@ -227,7 +228,7 @@ def render_gitlab(diags: Sequence[Diagnostic], subject: str) -> str:
                 "location": {"path": d.path, "lines": {"begin": max(d.line, 1)}},
             }
         )
-    return json.dumps(issues, indent=2) + "\n"
+    return json.dumps(shown_in(issues), indent=2) + "\n"
 
 
 # --- GitHub Actions workflow commands ------------------------------------------------------

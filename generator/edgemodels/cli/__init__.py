@@ -20,7 +20,7 @@ from typing import NamedTuple, ParamSpec, TypeVar
 
 import click
 
-from edgemodels import __version__
+from edgemodels import __version__, display
 from edgemodels.cli import terminal
 from edgemodels.diagnostics import Diagnostic, has_failures, sort_diagnostics
 from edgemodels.errors import EdgeModelsError, OutputError, Terminated, signals_held
@@ -143,7 +143,7 @@ def emit_findings(
 def write_report(path: Path, text: str) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+        path.write_text(text, encoding="utf-8", errors=display.ERRORS)  # file names: UTF-8
     except OSError as exc:
         raise OutputError(f"cannot write the report to {path}: {exc.strerror}") from exc
 

@@ -44,9 +44,11 @@ catalogue line a finding on a generated file came from, is there only when known
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Iterator
 
 from edgemodels.diagnostics import Diagnostic
+from edgemodels.display import shown_in
 from edgemodels.output import diagnostic_dict
 from edgemodels.plan.diff import SiteChange, SiteModel
 from edgemodels.plan.reports import View
@@ -200,5 +202,12 @@ def _site_texts(view: View) -> Iterator[str]:
         )
 
 
+# What the bytes of a file name that were not decoded leave in a string (display.py).
+SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _dumps(value: object) -> str:
-    return json.dumps(value, ensure_ascii=False)
+    text = json.dumps(value, ensure_ascii=False)
+    if SURROGATE.search(text) is None:  # a file name not decoded as UTF-8 is rare: one scan
+        return text
+    return json.dumps(shown_in(value), ensure_ascii=False)

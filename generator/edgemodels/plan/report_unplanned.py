@@ -18,6 +18,7 @@ from pathlib import Path
 
 from edgemodels.catalogue.sources import shown_name
 from edgemodels.diagnostics import Diagnostic, count_by_severity
+from edgemodels.display import shown_in
 from edgemodels.output import plural, render_text
 from edgemodels.plan.core import PlanOptions
 from edgemodels.plan.diff import CHANGE_KINDS
@@ -62,7 +63,7 @@ def render_unplanned_json(report: Unplanned) -> str:
         "sites": [],
         "findings": [finding_dict(d, True) for d in report.findings],
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(shown_in(document), indent=2, ensure_ascii=False) + "\n"
 
 
 def render_unplanned_markdown(report: Unplanned) -> str:

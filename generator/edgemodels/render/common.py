@@ -12,6 +12,7 @@ from typing import Any
 
 from edgemodels.catalogue.model import HELPER_IMAGE, Catalogue, Model
 from edgemodels.diagnostics import Location
+from edgemodels.display import shown
 from edgemodels.names import joined_name
 from edgemodels.origins import CATALOGUE_ENTRY, source_value
 from edgemodels.origins import SOURCE_ANNOTATION as SOURCE_ANNOTATION  # for the renderers
@@ -48,7 +49,7 @@ class SourceInfo:
         path = loc.path
         if self.base_dir:
             path = inside(path, self.shown_from or "/", self.base_dir) or path
-        return source_value(path, section, name)
+        return source_value(shown(path), section, name)  # the real name, whatever the locale
 
 
 def inside(path: str, start: str, base: str) -> str | None:

@@ -146,7 +146,9 @@ class Reuse:
         """The entry of the plain file `rel` holding `text`, when the cache has it."""
         if not self.on or not self.program:
             return None
-        key = hashlib.sha256(f"{self.program}\0file\0{rel}\0{text}".encode()).hexdigest()
+        # surrogateescape: a file name not decoded as UTF-8 (an ASCII locale) keys by its bytes
+        named = f"{self.program}\0file\0{rel}\0{text}".encode("utf-8", "surrogateescape")
+        key = hashlib.sha256(named).hexdigest()
         entry = self.store.get(key) if self.store.old else None
         self.files[rel] = (key, entry)
         return entry

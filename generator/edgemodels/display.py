@@ -1,0 +1,67 @@
+"""File names shown to the user: their real name, written as UTF-8 whatever the locale.
+
+Python decodes file names with the locale's encoding. Under an ASCII locale (LC_ALL=C
+without Python's locale coercion, as in some CI runners and minimal containers) every byte
+above 127 becomes a lone surrogate (surrogateescape): `café.yaml` is `caf\\udcc3\\udca9.yaml`,
+which an ASCII stream shows as `caf??` and JSON as surrogate escapes no JSON reader takes.
+Under any locale, a name whose bytes are not valid UTF-8 holds such surrogates too.
+
+These strings stay as they are inside the program (they are what opens the file); they
+become text where they leave it: stdout and stderr are UTF-8 with the `edgemodels-names`
+error handler, and the JSON reports pass their strings through `shown`. As git and kubectl
+do, the output is UTF-8 whatever the locale. Bytes that are not UTF-8 come out as a visible
+`\\xNN`, never as a crash or an invalid byte.
+
+Imported by launch.py before anything else: it imports only what the interpreter has
+loaded already.
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+import sys
+
+ERRORS = "edgemodels-names"
+
+
+def shown(text: str) -> str:
+    """`text` with the bytes of file names that were decoded as surrogates decoded as UTF-8;
+    bytes that are not UTF-8 become `\\xNN`. Text without surrogates is returned as it is."""
+    if text.isascii():  # nearly every name: nothing to do
+        return text
+    try:
+        raw = text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a surrogate no byte was decoded to: shown as its code
+        raw = text.encode("utf-8", "backslashreplace")
+    return raw.decode("utf-8", "backslashreplace")
+
+
+def _names(exc: UnicodeError) -> tuple[str | bytes, int]:
+    """The error handler: what an encoder cannot encode (lone surrogates) as UTF-8 bytes."""
+    if not isinstance(exc, UnicodeEncodeError):
+        raise exc
+    return shown(exc.object[exc.start : exc.end]).encode("utf-8"), exc.end
+
+
+codecs.register_error(ERRORS, _names)
+
+
+def setup_streams() -> None:
+    """stdout and stderr write UTF-8 with the handler above, whatever the locale; a stream
+    that is not the interpreter's own (a test's capture) is left as it is."""
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(encoding="utf-8", errors=ERRORS)
+
+
+def shown_in(value: object) -> object:
+    """`value` (a JSON document: dicts, lists, strings, numbers) with `shown` applied to
+    every string in it, keys too, so the JSON written holds no lone surrogate."""
+    if isinstance(value, str):
+        return shown(value)
+    if isinstance(value, dict):
+        return {shown(str(k)) if isinstance(k, str) else k: shown_in(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [shown_in(v) for v in value]
+    return value
