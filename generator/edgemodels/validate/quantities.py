@@ -2,33 +2,20 @@
 
 Kubernetes' JSON Schemas type a quantity as int-or-string with no pattern, so `cpu: lots`
 or `memory: 4GB` (meant as 4G or 4Gi) passes them while the API server refuses the object.
-The grammar is k8s.io/apimachinery's resource.Quantity: an optional sign, digits with an
-optional fraction, then a binary suffix (Ki Mi Gi Ti Pi Ei), a decimal one (n u m k M G T
-P E, or none) or a decimal exponent (e or E and an integer). Every field checked here is
-one the API server also requires to be non-negative. Plain, rendered and built objects
-are all checked, object by object.
+The grammar is k8s.io/apimachinery's resource.Quantity (edgemodels.kubequantity). Every
+field checked here is one the API server also requires to be non-negative. Plain, rendered
+and built objects are all checked, object by object.
 """
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Iterator
-from decimal import Decimal
-from fractions import Fraction
-from functools import lru_cache
 
+from edgemodels.kubequantity import QUANTITY
 from edgemodels.validate.manifests import Manifest, Pointer, value_at
 from edgemodels.validate.report import Finding, finding
 
-QUANTITY = re.compile(  # matched whole: `$` would take a trailing newline
-    r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)"  # sign, number
-    r"([KMGTPE]i|[numkMGTPE]|[eE][+-]?[0-9]+)?"  # binary, decimal or exponent suffix
-)
-_BINARY = {"Ki": 10, "Mi": 20, "Gi": 30, "Ti": 40, "Pi": 50, "Ei": 60}  # powers of 2
-_DECIMAL = {"n": -9, "u": -6, "m": -3, "": 0, "k": 3, "M": 6, "G": 9, "T": 12, "P": 15, "E": 18}
-_MAX = Fraction(2**63 - 1)  # resource.Quantity caps a parsed value here (maxAllowed)
-_NANO = Fraction(1, 10**9)  # and rounds a finer one up, away from zero, to nanos
 _NEGATIVE = re.compile(r"-[0.]*[1-9]")  # "-0", "-0.0" and "-0e3" are zero, which is allowed
 # Where each workload kind holds its Pod spec; only Kubernetes' own groups (a CRD's kind of
 # the same name is not a Kubernetes workload).
@@ -46,54 +33,6 @@ _POD_SPECS: dict[str, Pointer] = {
 _GROUPS = {"", "apps", "batch", "extensions"}
 _CONTAINERS = ("containers", "initContainers", "ephemeralContainers")
 _LIMIT_FIELDS = ("max", "min", "default", "defaultRequest", "maxLimitRequestRatio")
-
-
-def quantity_value(value: object) -> Fraction | None:
-    """The exact value the API server holds for a quantity (resource.ParseQuantity: rounded
-    up, away from zero, to a whole nano, its magnitude capped at 2^63-1), or None when it
-    does not parse (K330's to report) or is no string or number."""
-    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-        return None
-    return _text_value(str(value))  # a YAML number reaches the API server as its JSON text
-
-
-@lru_cache(maxsize=1024)
-def _text_value(text: str) -> Fraction | None:
-    """quantity_value of a quantity's text: a tree repeats a few (`128Mi`, `500m`) in
-    thousands of containers, and exact arithmetic on each was most of K331's time."""
-    match = QUANTITY.fullmatch(text)
-    if match is None:
-        return None
-    number, suffix = Decimal(match[1]), match[3] or ""
-    if suffix in _BINARY:
-        exact = Fraction(number) * 2 ** _BINARY[suffix]
-    else:
-        power = _DECIMAL[suffix] if suffix in _DECIMAL else _int32(int(suffix[1:]))
-        if power is None:
-            return None  # an exponent beyond int64: not a quantity to the API server
-        exact = _scaled(number, power)
-    rounded = min(Fraction(math.ceil(abs(exact) / _NANO), 10**9), _MAX)
-    return -rounded if text.startswith("-") else rounded
-
-
-def _int32(exponent: int) -> int | None:
-    """The exponent as Kubernetes keeps it: parsed as an int64, then cut to an int32."""
-    if not -(2**63) <= exponent < 2**63:
-        return None
-    return (exponent + 2**31) % 2**32 - 2**31
-
-
-def _scaled(number: Decimal, power: int) -> Fraction:
-    """number * 10**power, without building a huge power of ten for a value that the cap
-    or the nano rounding decides anyway."""
-    if number == 0:
-        return Fraction(0)
-    magnitude = number.adjusted() + power  # number * 10**power is in [10**m, 10**(m+1))
-    if magnitude >= 19:  # over 2^63-1: capped
-        return _MAX * 2
-    if magnitude < -10:  # under a tenth of a nano: rounded up to one nano
-        return _NANO / 2
-    return Fraction(number) * Fraction(10) ** power
 
 
 def _items(data: object, pointer: Pointer) -> Iterator[Pointer]:

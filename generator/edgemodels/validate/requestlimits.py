@@ -19,21 +19,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from fractions import Fraction
 
+from edgemodels.kubequantity import limit_problem, quantity_value
 from edgemodels.validate.manifests import Manifest, Pointer, value_at
-from edgemodels.validate.quantities import (
-    container_resources,
-    field_path,
-    pod_resources,
-    quantity_value,
-)
+from edgemodels.validate.quantities import container_resources, field_path, pod_resources
 from edgemodels.validate.report import Finding, finding
-
-
-def overcommit_allowed(name: str) -> bool:
-    """k8s.io/kubernetes pkg/apis/core/helper IsOvercommitAllowed: a native resource (no
-    domain, or a kubernetes.io one) other than hugepages."""
-    native = "/" not in name or "kubernetes.io/" in name
-    return native and not name.startswith("hugepages-")
 
 
 def _quantities(data: object, pointer: Pointer) -> dict[str, tuple[object, Fraction]]:
@@ -52,19 +41,17 @@ def _problems(data: object, resources: Pointer, pod_level: bool) -> Iterator[tup
     limits = _quantities(data, (*resources, "limits"))
     given = value_at(data, (*resources, "limits"))
     for name, (text, request) in _quantities(data, (*resources, "requests")).items():
-        strict = not pod_level and not overcommit_allowed(name)
-        if name not in limits:
-            if strict and not (isinstance(given, dict) and name in given):  # else K330's
-                yield (
-                    name,
-                    f"'{text}' has no limit: {name} cannot be overcommitted, so its limit "
-                    "must be set, equal to the request",
-                )
-            continue
-        limit_text, limit = limits[name]
-        if strict and request != limit:
+        limit_text, limit = limits.get(name, (None, None))
+        problem = limit_problem(name, request, limit, pod_level)
+        if problem == "no-limit" and not (isinstance(given, dict) and name in given):
+            yield (  # a limit that is given but does not parse is K330's
+                name,
+                f"'{text}' has no limit: {name} cannot be overcommitted, so its limit "
+                "must be set, equal to the request",
+            )
+        elif problem == "not-equal":
             yield name, f"'{text}' must be equal to the {name} limit of '{limit_text}'"
-        elif request > limit:
+        elif problem == "above":
             yield name, f"'{text}' must be less than or equal to the {name} limit of '{limit_text}'"
 
 

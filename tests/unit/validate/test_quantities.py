@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+from edgemodels.kubequantity import QUANTITY, quantity_value
 from edgemodels.validate.manifests import Manifest, Source
-from edgemodels.validate.quantities import QUANTITY, check_quantities, quantity_value
+from edgemodels.validate.quantities import check_quantities
 from edgemodels.validate.requestlimits import check_request_limits
 from edgemodels.validate.run import ValidateOptions, validate_tree
 
