@@ -96,7 +96,11 @@ CODES: dict[str, Code] = {
         "two placements of one model can select the same cluster (two Subscriptions there)",
     ),
     "R214": Code("selector-never-matches", "a selector no cluster's labels can satisfy"),
-    "R221": Code("request-over-limit", "a resource request above its limit, after overrides"),
+    "R221": Code(
+        "request-over-limit",
+        "a resource request above its limit, after overrides (extended resources, hugepages: "
+        "not equal, or no limit)",
+    ),
     "R222": Code("duplicate-generated-name", "two entries would generate objects of one name"),
     "R223": Code("ingress-path-conflict", "two HTTP models claim one ingress path on a target"),
     "R224": Code(

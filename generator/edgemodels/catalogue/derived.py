@@ -15,12 +15,13 @@ from edgemodels.catalogue.model import Overrides, Resources
 from edgemodels.catalogue.permodel import each_model, targets_context
 from edgemodels.catalogue.sources import Merged, Node
 from edgemodels.diagnostics import Diagnostic, Location
-from edgemodels.plan.quantity import parse_quantity
+from edgemodels.kubequantity import LimitProblem, limit_problem, quantity_value
 from edgemodels.recall import NOTHING, Recall
 
 
 def check_resources(merged: Merged, recall: Recall = NOTHING) -> Iterator[Diagnostic]:
-    """R221: a request above its limit, on the model itself or on one of its targets."""
+    """R221: a request its limit does not allow (the rules of K331), on the model itself or
+    on one of its targets."""
     each = partial(_model_resources, merged)
     yield from each_model(merged, recall, "resources", targets_context(merged), each)
 
@@ -33,11 +34,13 @@ def _model_resources(merged: Merged, m: Node) -> Iterator[Diagnostic]:
         effective = own
         if target is not None:
             effective = own.merged(_placement_overrides(merged, m, target).resources)
-        for key, request, limit in _over_limit(effective):
-            where = _source(merged, m, target, "limits", key)
-            if (key, where) not in seen:
-                seen.add((key, where))
-                yield _over_limit_finding(merged, m, target, key, (request, limit), where)
+        for key, values, problem in _refused(effective):
+            request_at = _source(merged, m, target, "requests", key)
+            limit_at = _source(merged, m, target, "limits", key) if values[1] else None
+            found = _refused_finding(m, target, key, values, problem, (request_at, limit_at))
+            if (key, found.location) not in seen:  # the same setting, on every target
+                seen.add((key, found.location))
+                yield found
 
 
 def _placement_overrides(merged: Merged, m: Node, target: str) -> Overrides:
@@ -48,29 +51,38 @@ def _placement_overrides(merged: Merged, m: Node, target: str) -> Overrides:
     return of_target.merged(build_overrides(of_model) if of_model is not None else None)
 
 
-def _over_limit(res: Resources) -> Iterator[tuple[str, str, str]]:
+def _refused(res: Resources) -> Iterator[tuple[str, tuple[str, str | None], LimitProblem]]:
+    """(resource, (request, limit or None), problem) for each request the API server
+    refuses against its limit, compared as it compares quantities. A value that does not
+    parse cannot reach here: the schema's quantity pattern is narrower than the API
+    server's grammar."""
     limits = dict(res.limits)
     for key, request in res.requests:
         limit = limits.get(key)
-        if limit is None:
+        asked = quantity_value(request)
+        allowed = quantity_value(limit) if limit is not None else None
+        if asked is None or (limit is not None and allowed is None):
             continue
-        asked, allowed = parse_quantity(request), parse_quantity(limit)
-        if asked is not None and allowed is not None and asked > allowed:
-            yield key, request, limit
+        problem = limit_problem(key, asked, allowed)
+        if problem is not None:
+            yield key, (request, limit), problem
 
 
-def _source(merged: Merged, m: Node, target: str | None, kind: str, key: str) -> Location:
+Source = tuple[int, Location]  # how specific the setting is (2: model's override for the target)
+
+
+def _source(merged: Merged, m: Node, target: str | None, kind: str, key: str) -> Source:
     """Where the value in force comes from: the model's override for the target, the
     target's overrides, else the model's own resources (the merge's order of precedence)."""
     if target is not None:
         path = ("overrides", target, "resources", kind, key)
         if _has(m.data, path):
-            return m.at(*path)
+            return 2, m.at(*path)
         node = merged.targets.get(target)
         own = ("overrides", *path[2:])  # a target's overrides are its own, not per target
         if node is not None and _has(node.data, own):
-            return node.at(*own)
-    return m.at("resources", kind, key)
+            return 1, node.at(*own)
+    return 0, m.at("resources", kind, key)
 
 
 def _has(data: object, path: tuple[str | int, ...]) -> bool:
@@ -81,22 +93,37 @@ def _has(data: object, path: tuple[str | int, ...]) -> bool:
     return True
 
 
-def _over_limit_finding(
-    merged: Merged,
+def _refused_finding(
     m: Node,
     target: str | None,
     key: str,
-    values: tuple[str, str],
-    where: Location,
+    values: tuple[str, str | None],
+    problem: LimitProblem,
+    sources: tuple[Source, Source | None],
 ) -> Diagnostic:
-    request, limit = values
+    (request, limit), (request_at, limit_at) = values, sources
     on = f" on target '{target}'" if target is not None else ""
-    asked = _source(merged, m, target, "requests", key)
-    message = (
-        f"model '{m.data['name']}'{on} requests {key} {request} (at {asked}) but its limit is "
-        f"{limit}: Kubernetes rejects a pod whose request is above its limit"
-    )
-    return Diagnostic(where, "R221", message, "error", "request-over-limit")
+    asked = f"model '{m.data['name']}'{on} requests {key} {request} (at {request_at[1]})"
+    if problem == "no-limit" or limit_at is None:
+        message = (
+            f"{asked} but sets no {key} limit: {key} cannot be overcommitted, so Kubernetes "
+            f"rejects a pod whose {key} limit is not set equal to its request; set "
+            f"limits.{key} to {request}"
+        )
+    elif problem == "not-equal":
+        message = (
+            f"{asked} but its limit is {limit} (at {limit_at[1]}): {key} cannot be "
+            "overcommitted, so Kubernetes rejects a pod whose request is not equal to its limit"
+        )
+    else:
+        message = (
+            f"{asked} but its limit is {limit} (at {limit_at[1]}): Kubernetes rejects a pod "
+            "whose request is above its limit"
+        )
+    # At the value the more specific setting brings in (it is what makes this placement's
+    # pod wrong); on a tie, at the request, as K331 points at it in the generated pod.
+    where = request_at if limit_at is None or request_at[0] >= limit_at[0] else limit_at
+    return Diagnostic(where[1], "R221", message, "error", "request-over-limit")
 
 
 Route = tuple[str, tuple[str, ...]]  # target, path elements

@@ -22,9 +22,10 @@ def test_equal_quantities_in_other_units_are_accepted(tmp_path: Path) -> None:
 
 def test_request_above_the_models_own_limit(tmp_path: Path) -> None:
     text = sub("cpu: '0.1'", "cpu: 50m", WITH_RESOURCES)
-    assert findings(tmp_path, text) == [(25, 36, "R221")]
+    # both are the model's own: at the request, as K331 points at it in the generated pod
+    assert findings(tmp_path, text) == [(24, 40, "R221")]
     (message,) = messages(tmp_path, text)
-    assert "requests cpu 100m" in message and "limit is 50m" in message
+    assert "requests cpu 100m" in message and "limit is 50m (at " in message
 
 
 def test_request_above_a_target_override_limit(tmp_path: Path) -> None:
@@ -42,8 +43,8 @@ def test_request_above_the_targets_own_override_limit(tmp_path: Path) -> None:
         "      matchLabels: {env: lrt}\n      overrides: {resources: {requests: {cpu: '2'}}}\n",
         WITH_RESOURCES,
     )
-    # the request comes from the target; the limit in force is the model's own
-    assert findings(tmp_path, text) == [(26, 36, "R221")]
+    # the request comes from the target, and is what goes wrong there: at the request
+    assert findings(tmp_path, text) == [(17, 47, "R221")]
 
 
 def test_limit_lowered_by_the_targets_own_overrides(tmp_path: Path) -> None:
@@ -60,7 +61,64 @@ def test_override_raising_the_limit_is_fine(tmp_path: Path) -> None:
         "      overrides:\n        lrt:\n          resources: {limits: {memory: 1Gi}}\n"
     )
     # the model's own settings are still rendered as the chart's defaults
-    assert findings(tmp_path, text) == [(25, 26, "R221")]
+    assert findings(tmp_path, text) == [(24, 28, "R221")]
+
+
+GPU = sub(
+    "      targets: [lrt]\n",
+    "      targets: [lrt]\n"
+    "      resources:\n"
+    "        requests: {nvidia.com/gpu: '1', hugepages-2Mi: 64Mi}\n"
+    "        limits: {nvidia.com/gpu: '1', hugepages-2Mi: 64Mi}\n",
+)
+
+
+def test_gpu_and_hugepages_equal_in_other_units_are_accepted(tmp_path: Path) -> None:
+    text = sub(
+        "hugepages-2Mi: 64Mi}\n        limits", "hugepages-2Mi: 65536Ki}\n        limits", GPU
+    )
+    assert "65536Ki" in text and findings(tmp_path, text) == []
+
+
+def test_gpu_request_below_its_limit(tmp_path: Path) -> None:
+    # below the limit is fine for cpu; a GPU cannot be overcommitted: request == limit
+    text = sub("limits: {nvidia.com/gpu: '1'", "limits: {nvidia.com/gpu: '2'", GPU)
+    assert findings(tmp_path, text) == [(24, 36, "R221")]
+    (message,) = messages(tmp_path, text)
+    assert "requests nvidia.com/gpu 1" in message and "limit is 2" in message
+    assert "cannot be overcommitted" in message
+
+
+def test_hugepages_request_without_a_limit(tmp_path: Path) -> None:
+    text = sub(
+        "limits: {nvidia.com/gpu: '1', hugepages-2Mi: 64Mi}", "limits: {nvidia.com/gpu: '1'}", GPU
+    )
+    assert findings(tmp_path, text) == [(24, 56, "R221")]
+    (message,) = messages(tmp_path, text)
+    assert "sets no hugepages-2Mi limit" in message and "limits.hugepages-2Mi to 64Mi" in message
+
+
+def test_gpu_limit_without_a_request_is_accepted(tmp_path: Path) -> None:
+    text = sub("requests: {nvidia.com/gpu: '1', ", "requests: {", GPU)
+    assert findings(tmp_path, text) == []  # the request defaults to the limit
+
+
+def test_gpu_limit_changed_for_one_target(tmp_path: Path) -> None:
+    text = (
+        GPU
+        + "      overrides:\n        lrt:\n          resources: {limits: {nvidia.com/gpu: '2'}}\n"
+    )
+    # at the override that makes it wrong, naming the target
+    assert findings(tmp_path, text) == [(29, 48, "R221")]
+    (message,) = messages(tmp_path, text)
+    assert "on target 'lrt'" in message and "(at " in message
+
+
+def test_quantities_compared_as_the_api_server_rounds_them(tmp_path: Path) -> None:
+    # both round up to one nano-cpu, so the request equals its limit
+    text = sub("cpu: 100m}", "cpu: '0.0000000005'}", WITH_RESOURCES)
+    text = sub("cpu: '0.1'}", "cpu: '0.0000000001'}", text)
+    assert findings(tmp_path, text) == []
 
 
 HTTP_MODEL = """\
