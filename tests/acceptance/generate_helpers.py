@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 from edgemodels.cli import main
@@ -32,3 +34,16 @@ def save_golden(out: Path, expected: Path) -> None:
     shutil.copytree(out, expected)
     for name in WORKING_FILES:
         (expected / name).unlink(missing_ok=True)
+
+
+def sub_edit(rel: str, pattern: str, replacement: str, count: int = 1) -> Callable[[Path], None]:
+    """An edit of the file `rel` below the folder it is given: `pattern` replaced (it must
+    be there)."""
+
+    def edit(folder: Path) -> None:
+        path = folder / rel
+        text, done = re.subn(pattern, replacement, path.read_text(), count=count)
+        assert done, f"{pattern!r} not in {rel}"
+        path.write_text(text)
+
+    return edit

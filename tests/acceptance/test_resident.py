@@ -20,7 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from generate_helpers import REPO, files_of
+from generate_helpers import REPO, files_of, sub_edit
 from test_generate_incremental import count_parses, count_reads
 
 from edgemodels import resident, serving
@@ -29,16 +29,6 @@ from edgemodels.tree import MANIFEST_PATH
 from edgemodels.treecache import RACY_NS
 
 Edit = Callable[[Path], None]
-
-
-def _sub(rel: str, pattern: str, replacement: str, count: int = 1) -> Edit:
-    def edit(cat: Path) -> None:
-        path = cat / rel
-        text, done = re.subn(pattern, replacement, path.read_text(), count=count)
-        assert done, f"{pattern!r} not in {rel}"
-        path.write_text(text)
-
-    return edit
 
 
 def _write(rel: str, text: str) -> Edit:
@@ -108,26 +98,26 @@ rules: {P101: warning}
 
 # (name, edit of the catalogue folder) in the order a session of work might go
 STEPS: list[tuple[str, Edit]] = [
-    ("version bump", _sub("models/sktime.yaml", r"version: 1\.4\.2", "version: 1.4.3")),
-    ("comment shifts lines", _sub("catalogue.yaml", r"^", "# a new first line\n")),
-    ("target description", _sub("targets.yaml", "Every site of the LRT line", "All LRT")),
+    ("version bump", sub_edit("models/sktime.yaml", r"version: 1\.4\.2", "version: 1.4.3")),
+    ("comment shifts lines", sub_edit("catalogue.yaml", r"^", "# a new first line\n")),
+    ("target description", sub_edit("targets.yaml", "Every site of the LRT line", "All LRT")),
     (
         "defaults namespace",
-        _sub(
+        sub_edit(
             "catalogue.yaml",
             r"namespace: i4q-lrt\n    imagePull",
             "namespace: other\n    imagePull",
         ),
     ),
-    ("namespace back", _sub("catalogue.yaml", r"namespace: other\n", "namespace: i4q-lrt\n")),
+    ("namespace back", sub_edit("catalogue.yaml", r"namespace: other\n", "namespace: i4q-lrt\n")),
     ("new model file", _write("models/extra.yaml", NEW_MODEL)),
-    ("edit new model", _sub("models/extra.yaml", "0.1.0\n", "0.2.0\n")),
-    ("syntax error", _sub("models/extra.yaml", r"targets: \[lrt\]", "targets: [lrt")),
-    ("syntax fixed", _sub("models/extra.yaml", r"targets: \[lrt\n", "targets: [lrt]\n")),
-    ("unknown field", _sub("models/extra.yaml", "wrapper: http", "wraper: http")),
-    ("field fixed", _sub("models/extra.yaml", "wraper: http", "wrapper: http")),
-    ("duplicate name", _sub("models/extra.yaml", "name: extra", "name: sktime")),
-    ("duplicate fixed", _sub("models/extra.yaml", "name: sktime", "name: extra")),
+    ("edit new model", sub_edit("models/extra.yaml", "0.1.0\n", "0.2.0\n")),
+    ("syntax error", sub_edit("models/extra.yaml", r"targets: \[lrt\]", "targets: [lrt")),
+    ("syntax fixed", sub_edit("models/extra.yaml", r"targets: \[lrt\n", "targets: [lrt]\n")),
+    ("unknown field", sub_edit("models/extra.yaml", "wrapper: http", "wraper: http")),
+    ("field fixed", sub_edit("models/extra.yaml", "wraper: http", "wrapper: http")),
+    ("duplicate name", sub_edit("models/extra.yaml", "name: extra", "name: sktime")),
+    ("duplicate fixed", sub_edit("models/extra.yaml", "name: sktime", "name: extra")),
     ("rename file", _rename("models/extra.yaml", "models/more.yaml")),
     ("touch unchanged", _touch("models/sktime.yaml")),
     ("a link to no file", _link("models/linked.yaml", "../../outside.yaml")),
@@ -136,22 +126,28 @@ STEPS: list[tuple[str, Edit]] = [
     ("its file gone", _outside(None)),
     ("the link removed", _remove("models/linked.yaml")),
     ("a second name outside", _hard_link("models/more.yaml")),
-    ("edited by its own name", _sub("models/more.yaml", "0.2.0\n", "0.3.0\n")),
+    ("edited by its own name", sub_edit("models/more.yaml", "0.2.0\n", "0.3.0\n")),
     ("edited by that name", _outside(NEW_MODEL.replace("0.1.0", "0.4.0"))),
     ("the second name removed", _outside(None)),
-    ("over limit", _sub("models/sktime.yaml", "limits: {memory: 1Gi}", "limits: {memory: 256Mi}")),
-    ("limit fixed", _sub("models/sktime.yaml", "limits: {memory: 256Mi}", "limits: {memory: 1Gi}")),
+    (
+        "over limit",
+        sub_edit("models/sktime.yaml", "limits: {memory: 1Gi}", "limits: {memory: 256Mi}"),
+    ),
+    (
+        "limit fixed",
+        sub_edit("models/sktime.yaml", "limits: {memory: 256Mi}", "limits: {memory: 1Gi}"),
+    ),
     (
         "target selector",
-        _sub("targets.yaml", r"matchLabels: \{line: paint\}", "matchLabels: {line: paints}"),
+        sub_edit("targets.yaml", r"matchLabels: \{line: paint\}", "matchLabels: {line: paints}"),
     ),
     (
         "followed model unused",
-        _sub("workloads.yaml", "uses: \\[defect-detector\\]", "uses: [paint-inspector]"),
+        sub_edit("workloads.yaml", "uses: \\[defect-detector\\]", "uses: [paint-inspector]"),
     ),
     (
         "followed model used",
-        _sub(
+        sub_edit(
             "workloads.yaml",
             "uses: \\[paint-inspector\\]\n      matchLabels",
             "uses: [defect-detector]\n      matchLabels",
@@ -159,7 +155,7 @@ STEPS: list[tuple[str, Edit]] = [
     ),
     (
         "workload uses",
-        _sub(
+        sub_edit(
             "workloads.yaml",
             "uses: \\[paint-inspector\\]",
             "uses: [paint-inspector, defect-detector]",
@@ -167,7 +163,7 @@ STEPS: list[tuple[str, Edit]] = [
     ),
     (
         "placement rules",
-        _sub(
+        sub_edit(
             "catalogue.yaml",
             "placementKind: Placement\n    clusterSets: \\[default\\]",
             "placementKind: PlacementRule",
@@ -175,7 +171,7 @@ STEPS: list[tuple[str, Edit]] = [
     ),
     (
         "placements back",
-        _sub(
+        sub_edit(
             "catalogue.yaml",
             "placementKind: PlacementRule",
             "placementKind: Placement\n    clusterSets: [default]",
@@ -183,33 +179,38 @@ STEPS: list[tuple[str, Edit]] = [
     ),
     (
         "target limit below requests",
-        _sub("targets.yaml", "limits: {memory: 256Mi}", "limits: {memory: 64Mi}"),
+        sub_edit("targets.yaml", "limits: {memory: 256Mi}", "limits: {memory: 64Mi}"),
     ),
     (
         "target limit back",
-        _sub("targets.yaml", "limits: {memory: 64Mi}", "limits: {memory: 256Mi}"),
+        sub_edit("targets.yaml", "limits: {memory: 64Mi}", "limits: {memory: 256Mi}"),
     ),
     (
         "targets overlap",
-        _sub("targets.yaml", "operator: NotIn, values: \\[arm64\\]", "operator: Exists"),
+        sub_edit("targets.yaml", "operator: NotIn, values: \\[arm64\\]", "operator: Exists"),
     ),
     (
         "targets disjoint",
-        _sub("targets.yaml", "arch, operator: Exists", "arch, operator: NotIn, values: [arm64]"),
+        sub_edit(
+            "targets.yaml", "arch, operator: Exists", "arch, operator: NotIn, values: [arm64]"
+        ),
     ),
-    ("git path", _sub("catalogue.yaml", 'path: ""', "path: deploy")),
-    ("git path back", _sub("catalogue.yaml", "path: deploy", 'path: ""')),
-    ("default packaging applies", _sub("models/sktime.yaml", "      packaging: helm\n", "")),
+    ("git path", sub_edit("catalogue.yaml", 'path: ""', "path: deploy")),
+    ("git path back", sub_edit("catalogue.yaml", "path: deploy", 'path: ""')),
+    ("default packaging applies", sub_edit("models/sktime.yaml", "      packaging: helm\n", "")),
     (
         "default packaging kustomize",
-        _sub("catalogue.yaml", "packaging: helm", "packaging: kustomize"),
+        sub_edit("catalogue.yaml", "packaging: helm", "packaging: kustomize"),
     ),
-    ("loose version", _sub("models/sktime.yaml", "version: 1.4.3", "version: v1.4.3")),
-    ("default packaging helm", _sub("catalogue.yaml", "packaging: kustomize", "packaging: helm")),
-    ("version fixed", _sub("models/sktime.yaml", "version: v1.4.3", "version: 1.4.3")),
+    ("loose version", sub_edit("models/sktime.yaml", "version: 1.4.3", "version: v1.4.3")),
+    (
+        "default packaging helm",
+        sub_edit("catalogue.yaml", "packaging: kustomize", "packaging: helm"),
+    ),
+    ("version fixed", sub_edit("models/sktime.yaml", "version: v1.4.3", "version: 1.4.3")),
     (
         "target named like a follow placement",
-        _sub(
+        sub_edit(
             "targets.yaml",
             "  targets:\n",
             "  targets:\n    follow-defect-detector: {matchLabels: {env: x}}\n",
@@ -217,40 +218,45 @@ STEPS: list[tuple[str, Edit]] = [
     ),
     (
         "a model on it",
-        _sub("models/anomaly-scorer.yaml", "targets: \\[", "targets: [follow-defect-detector, "),
+        sub_edit(
+            "models/anomaly-scorer.yaml", "targets: \\[", "targets: [follow-defect-detector, "
+        ),
     ),
-    ("lines shift above the target", _sub("targets.yaml", r"^", "# one more line\n")),
+    ("lines shift above the target", sub_edit("targets.yaml", r"^", "# one more line\n")),
     (
         "model off it",
-        _sub("models/anomaly-scorer.yaml", "follow-defect-detector, ", ""),
+        sub_edit("models/anomaly-scorer.yaml", "follow-defect-detector, ", ""),
     ),
     (
         "target gone",
-        _sub("targets.yaml", "    follow-defect-detector: {matchLabels: {env: x}}\n", ""),
+        sub_edit("targets.yaml", "    follow-defect-detector: {matchLabels: {env: x}}\n", ""),
     ),
     (
         "default delivery copy",
-        _sub("catalogue.yaml", "containerDelivery: auto", "containerDelivery: copy"),
+        sub_edit("catalogue.yaml", "containerDelivery: auto", "containerDelivery: copy"),
     ),
     (
         "tag-only image",
-        _sub("models/sktime.yaml", r"sktime:1\.4\.2@sha256:[0-9a-f]+", "sktime:1.4.2"),
+        sub_edit("models/sktime.yaml", r"sktime:1\.4\.2@sha256:[0-9a-f]+", "sktime:1.4.2"),
     ),
     (
         "production target",
-        _sub("targets.yaml", "    lrt:\n", "    lrt:\n      production: true\n"),
+        sub_edit("targets.yaml", "    lrt:\n", "    lrt:\n      production: true\n"),
     ),
     ("policy config", _write(".edgemodels-policy.yaml", POLICY_CONFIG)),
     ("policy config removed", _remove(".edgemodels-policy.yaml")),
-    ("no pull secrets", _sub("catalogue.yaml", "    imagePullSecrets: \\[i4qregistry\\]\n", "")),
-    ("not production", _sub("targets.yaml", "      production: true\n", "", count=1)),
+    (
+        "no pull secrets",
+        sub_edit("catalogue.yaml", "    imagePullSecrets: \\[i4qregistry\\]\n", ""),
+    ),
+    ("not production", sub_edit("targets.yaml", "      production: true\n", "", count=1)),
     ("remove model file", _remove("models/more.yaml")),
     ("a folder with a model in it", _folder_with("extra/deep/x.yaml", NEW_MODEL)),
     ("a generated tree in the catalogue", _folder_with("stray/.edgemodels/manifest.json", "{}")),
     ("its objects", _folder_with("stray/objects.yaml", "kind: ConfigMap\n")),
     ("editor swap file", _folder_with("models/.sktime.yaml.swp", "junk")),
-    ("unknown target", _sub("models/sktime.yaml", r"targets: \[lrt\]", "targets: [lrtt]")),
-    ("target fixed", _sub("models/sktime.yaml", r"targets: \[lrtt\]", "targets: [lrt]")),
+    ("unknown target", sub_edit("models/sktime.yaml", r"targets: \[lrt\]", "targets: [lrtt]")),
+    ("target fixed", sub_edit("models/sktime.yaml", r"targets: \[lrtt\]", "targets: [lrt]")),
     ("objects in a folder", _folder_with("later/objects.yaml", "kind: ConfigMap\n")),
     ("a tree begins there", _folder_with("later/.edgemodels/staging/objects.yaml", "")),
     ("its manifest", _write("later/.edgemodels/manifest.json", "{}")),
@@ -332,7 +338,7 @@ def test_hand_edits_of_the_tree_are_found_as_without_the_server(tmp: Path) -> No
     for out in ("warm", "cold"):
         (tmp / out / "hub" / "channel.yaml").unlink()
     _same(tmp, state, "deleted file comes back")
-    _sub("models/sktime.yaml", r"version: 1\.4\.2", "version: 1.4.3")(tmp / "cat")
+    sub_edit("models/sktime.yaml", r"version: 1\.4\.2", "version: 1.4.3")(tmp / "cat")
     for out in ("warm", "cold"):
         chart = tmp / out / "models" / "sktime" / "chart" / "Chart.yaml"
         chart.write_text(chart.read_text() + "# edited\n")
@@ -344,7 +350,9 @@ def _bump(cat: Path) -> None:
     path = cat / "models" / "sktime.yaml"
     version = re.search(r"version: 1\.4\.(\d+)", path.read_text())
     assert version is not None
-    _sub("models/sktime.yaml", r"version: 1\.4\.\d+", f"version: 1.4.{int(version[1]) + 1}")(cat)
+    sub_edit("models/sktime.yaml", r"version: 1\.4\.\d+", f"version: 1.4.{int(version[1]) + 1}")(
+        cat
+    )
 
 
 def test_a_version_bump_is_the_only_work_of_the_next_run(

@@ -37,7 +37,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
-from generate_helpers import REPO
+from generate_helpers import REPO, sub_edit
 
 from edgemodels.cli import main
 from edgemodels.cli import validate as validate_command
@@ -128,16 +128,6 @@ class Said:
 # --- the means of the edits, in the work folder (the catalogue repository) --------------
 
 
-def _sub(rel: str, pattern: str, replacement: str, count: int = 1) -> Edit:
-    def edit(work: Path) -> None:
-        path = work / rel
-        text, done = re.subn(pattern, replacement, path.read_text(), count=count)
-        assert done, f"{pattern!r} not in {rel}"
-        path.write_text(text)
-
-    return edit
-
-
 def _write(rel: str, text: str) -> Edit:
     def edit(work: Path) -> None:
         (work / rel).parent.mkdir(parents=True, exist_ok=True)
@@ -190,49 +180,49 @@ SERVICE_TEMPLATE = f"{SKTIME}/templates/service.yaml"
 
 def template_breaks(tree: str = TREE) -> Edit:
     """A chart template that no longer parses: a render error from the chart's folder."""
-    return _sub(f"{tree}/models/sktime/chart/templates/service.yaml", r"4 \}\}", "4 }")
+    return sub_edit(f"{tree}/models/sktime/chart/templates/service.yaml", r"4 \}\}", "4 }")
 
 
 def template_fixed() -> Edit:
     """The template back as generated (A-B-A): the result of the first A is right again,
     not the error kept for B."""
-    return _sub(SERVICE_TEMPLATE, r"4 \}\n", "4 }}\n")
+    return sub_edit(SERVICE_TEMPLATE, r"4 \}\n", "4 }}\n")
 
 
 def template_unknown_field() -> Edit:
     """A misspelt field in a template: a schema finding on the template's line."""
-    return _sub(SERVICE_TEMPLATE, "protocol: TCP", "protocoll: TCP")
+    return sub_edit(SERVICE_TEMPLATE, "protocol: TCP", "protocoll: TCP")
 
 
 def template_comment_above() -> Edit:
     """A comment-only template change: the same objects, the finding one line down."""
-    return _sub(SERVICE_TEMPLATE, r"\napiVersion: v1", "\n{{/* note */}}\\g<0>")
+    return sub_edit(SERVICE_TEMPLATE, r"\napiVersion: v1", "\n{{/* note */}}\\g<0>")
 
 
 def template_field_fixed() -> Edit:
-    return _sub(SERVICE_TEMPLATE, "protocoll: TCP", "protocol: TCP")
+    return sub_edit(SERVICE_TEMPLATE, "protocoll: TCP", "protocol: TCP")
 
 
 def values_default_breaks_schema() -> Edit:
     """A values.yaml default that values.schema.json refuses: a finding on values.yaml."""
-    return _sub(f"{SKTIME}/values.yaml", r"\nreplicas: 1\n", "\nreplicas: one\n")
+    return sub_edit(f"{SKTIME}/values.yaml", r"\nreplicas: 1\n", "\nreplicas: one\n")
 
 
 def values_default_changed() -> Edit:
     """values.yaml given another valid value: other objects rendered, no finding."""
-    return _sub(f"{SKTIME}/values.yaml", r"\nreplicas: one\n", "\nreplicas: 3\n")
+    return sub_edit(f"{SKTIME}/values.yaml", r"\nreplicas: one\n", "\nreplicas: 3\n")
 
 
 def schema_refuses_one_placement() -> Edit:
     """values.schema.json tightened so one placement's values (its overrides, replicas: 2)
     break it and the other placement's (the defaults) do not."""
-    return _sub(
+    return sub_edit(
         f"{FORECASTER}/values.schema.json", r'"minimum": 0\n', '"minimum": 0,\n"maximum": 1\n'
     )
 
 
 def schema_relaxed() -> Edit:
-    return _sub(
+    return sub_edit(
         f"{FORECASTER}/values.schema.json", r'"minimum": 0,\n"maximum": 1\n', '"minimum": 0\n'
     )
 
@@ -240,7 +230,7 @@ def schema_relaxed() -> Edit:
 def chart_version(old: str, new: str) -> Edit:
     """Chart.yaml's version changed: the chart's identity, not its templates ("one" is no
     SemVer: Helm refuses to load the chart)."""
-    return _sub(f"{SKTIME}/Chart.yaml", f"\nversion: {old}\n", f"\nversion: {new}\n")
+    return sub_edit(f"{SKTIME}/Chart.yaml", f"\nversion: {old}\n", f"\nversion: {new}\n")
 
 
 def templates_moved_out() -> Edit:
@@ -270,7 +260,7 @@ def chart_template_removed_readme_added() -> Edit:
 def overrides_break_values() -> Edit:
     """The hub Subscription's packageOverrides of one placement give a value the chart's
     schema refuses: the chart's folder did not change, the values it renders with did."""
-    return _sub(SUBSCRIPTION, r"replicas: 2\n", "replicas: two\n")
+    return sub_edit(SUBSCRIPTION, r"replicas: 2\n", "replicas: two\n")
 
 
 def release_gone() -> Edit:
@@ -285,17 +275,17 @@ def release_back() -> Edit:
 
 def overrides_changed() -> Edit:
     """Another valid value in the overrides: other objects rendered, no finding."""
-    return _sub(SUBSCRIPTION, r"replicas: two\n", "replicas: 3\n")
+    return sub_edit(SUBSCRIPTION, r"replicas: two\n", "replicas: 3\n")
 
 
 def values_object_breaks() -> Edit:
     """Argo CD: the ApplicationSet's Helm valuesObject of one placement breaks the chart's
     schema; the chart's folder did not change."""
-    return _sub(APPLICATION_SET, r"replicas: 2\n", "replicas: two\n")
+    return sub_edit(APPLICATION_SET, r"replicas: 2\n", "replicas: two\n")
 
 
 def values_object_changed() -> Edit:
-    return _sub(APPLICATION_SET, r"replicas: two\n", "replicas: 3\n")
+    return sub_edit(APPLICATION_SET, r"replicas: two\n", "replicas: 3\n")
 
 
 # --- values that disagree in shape with a chart's defaults: Helm logs a warning (K213) ---
@@ -304,30 +294,30 @@ def values_object_changed() -> Edit:
 def overrides_give_a_table(values: str = "replicas: 3") -> Edit:
     """The Subscription's packageOverrides give a table where values.yaml has a plain value
     (Helm drops the default, and says so on stderr); the schema refuses it too."""
-    return _sub(SUBSCRIPTION, f"{values}\n", "replicas: {count: 3}\n")
+    return sub_edit(SUBSCRIPTION, f"{values}\n", "replicas: {count: 3}\n")
 
 
 def overrides_plain_again() -> Edit:
-    return _sub(SUBSCRIPTION, r"replicas: \{count: 3\}\n", "replicas: 3\n")
+    return sub_edit(SUBSCRIPTION, r"replicas: \{count: 3\}\n", "replicas: 3\n")
 
 
 def default_plain_where_a_table_is_given() -> Edit:
     """values.yaml's default a plain value where one placement's overrides give a table:
     only the chart's folder changed."""
-    return _sub(f"{FORECASTER}/values.yaml", r"\nenv: \{\}\n", "\nenv: none\n")
+    return sub_edit(f"{FORECASTER}/values.yaml", r"\nenv: \{\}\n", "\nenv: none\n")
 
 
 def default_table_again() -> Edit:
-    return _sub(f"{FORECASTER}/values.yaml", r"\nenv: none\n", "\nenv: {}\n")
+    return sub_edit(f"{FORECASTER}/values.yaml", r"\nenv: none\n", "\nenv: {}\n")
 
 
 def override_null() -> Edit:
     """An override of null removes the key: Helm says nothing."""
-    return _sub(SUBSCRIPTION, r"env:\n +LINE: paint\n", "env: null\n")
+    return sub_edit(SUBSCRIPTION, r"env:\n +LINE: paint\n", "env: null\n")
 
 
 def override_null_gone() -> Edit:
-    return _sub(SUBSCRIPTION, r"env: null\n", "env:\n          LINE: paint\n")
+    return sub_edit(SUBSCRIPTION, r"env: null\n", "env:\n          LINE: paint\n")
 
 
 def chart_file_links(target: str) -> Edit:
@@ -336,16 +326,16 @@ def chart_file_links(target: str) -> Edit:
 
 
 def values_object_gives_a_table() -> Edit:
-    return _sub(APPLICATION_SET, r"replicas: 3\n", "replicas: {count: 3}\n")
+    return sub_edit(APPLICATION_SET, r"replicas: 3\n", "replicas: {count: 3}\n")
 
 
 def values_object_plain_again() -> Edit:
-    return _sub(APPLICATION_SET, r"replicas: \{count: 3\}\n", "replicas: 3\n")
+    return sub_edit(APPLICATION_SET, r"replicas: \{count: 3\}\n", "replicas: 3\n")
 
 
 def source_path_other_chart() -> Edit:
     """Argo CD: the Applications of one placement render the other chart with its values."""
-    return _sub(APPLICATION_SET, "path: models/forecaster/chart", "path: models/sktime/chart")
+    return sub_edit(APPLICATION_SET, "path: models/forecaster/chart", "path: models/sktime/chart")
 
 
 # --- kustomize families ---------------------------------------------------------------
@@ -353,20 +343,24 @@ def source_path_other_chart() -> Edit:
 
 def base_unknown_field() -> Edit:
     """A base file of a kustomize family edited: every overlay of the family builds it."""
-    return _sub(f"{SCORER}/base/service.yaml", "protocol: TCP", "protocoll: TCP")
+    return sub_edit(f"{SCORER}/base/service.yaml", "protocol: TCP", "protocoll: TCP")
 
 
 def base_fixed() -> Edit:
-    return _sub(f"{SCORER}/base/service.yaml", "protocoll: TCP", "protocol: TCP")
+    return sub_edit(f"{SCORER}/base/service.yaml", "protocoll: TCP", "protocol: TCP")
 
 
 def overlay_patch_breaks() -> Edit:
     """An overlay's JSON patch sets a value of the wrong type: one overlay only."""
-    return _sub(f"{SCORER}/overlays/lrt-non-arm/kustomization.yaml", "value: 2\n", "value: two\n")
+    return sub_edit(
+        f"{SCORER}/overlays/lrt-non-arm/kustomization.yaml", "value: 2\n", "value: two\n"
+    )
 
 
 def overlay_patch_fixed() -> Edit:
-    return _sub(f"{SCORER}/overlays/lrt-non-arm/kustomization.yaml", "value: two\n", "value: 3\n")
+    return sub_edit(
+        f"{SCORER}/overlays/lrt-non-arm/kustomization.yaml", "value: two\n", "value: 3\n"
+    )
 
 
 def twin_added() -> Edit:
@@ -377,7 +371,7 @@ def twin_added() -> Edit:
 def twin_diverges_and_breaks() -> Edit:
     """One twin edited (a namespace of its own, a base that does not exist): it is no
     longer built as its twins are, and only it fails."""
-    return _sub(
+    return sub_edit(
         f"{TWIN}/overlays/extra-site/kustomization.yaml",
         r"namespace: i4q-lrt\nresources:\n- \.\./\.\./base",
         "namespace: other\nresources:\n- ../../basis",
@@ -386,7 +380,7 @@ def twin_diverges_and_breaks() -> Edit:
 
 def twin_again() -> Edit:
     """Back to the bytes of its twins."""
-    return _sub(
+    return sub_edit(
         f"{TWIN}/overlays/extra-site/kustomization.yaml",
         "namespace: other\nresources:\n- ../../basis",
         "namespace: i4q-lrt\nresources:\n- ../../base",
@@ -406,11 +400,11 @@ def build_breaks() -> Edit:
     """A kustomization kustomize refuses (a resource that does not exist): found by
     bisection among the batched builds."""
     listing = f"{SCORER}/overlays/arm-assembly/kustomization.yaml"
-    return _sub(listing, r"- \.\./\.\./base\n", "- ../../base\n- missing.yaml\n")
+    return sub_edit(listing, r"- \.\./\.\./base\n", "- ../../base\n- missing.yaml\n")
 
 
 def build_fixed() -> Edit:
-    return _sub(f"{SCORER}/overlays/arm-assembly/kustomization.yaml", r"- missing\.yaml\n", "")
+    return sub_edit(f"{SCORER}/overlays/arm-assembly/kustomization.yaml", r"- missing\.yaml\n", "")
 
 
 def overlay_folder_linked() -> Edit:
@@ -422,7 +416,7 @@ def overlay_folder_linked() -> Edit:
 def overlay_link_target_edited() -> Edit:
     """The overlay the link leads to edited: the linked overlay changed with it."""
     listing = f"{TWIN}/overlays/lrt/kustomization.yaml"
-    return _sub(listing, "namespace: i4q-lrt\n", "namespace: i4q-lrt-2\n")
+    return sub_edit(listing, "namespace: i4q-lrt\n", "namespace: i4q-lrt-2\n")
 
 
 # --- files outside the model folder ---------------------------------------------------
@@ -438,7 +432,7 @@ def outside_resource_added() -> Edit:
     return _both(
         _write("shared/extra/kustomization.yaml", f"{LISTING}- configmap.yaml\n"),
         _write("shared/extra/configmap.yaml", CONFIG_MAP.format(name="shared")),
-        _sub(
+        sub_edit(
             OUTSIDE_LISTING, r"- \.\./\.\./base\n", "- ../../base\n- ../../../../../shared/extra\n"
         ),
     )
@@ -446,7 +440,7 @@ def outside_resource_added() -> Edit:
 
 def outside_file(old: str, new: str) -> Edit:
     """ONLY the file outside the tree edited: nothing in the tree changed."""
-    return _sub("shared/extra/configmap.yaml", old, new)
+    return sub_edit("shared/extra/configmap.yaml", old, new)
 
 
 def generator_file_beside() -> Edit:
@@ -454,7 +448,7 @@ def generator_file_beside() -> Edit:
     kustomize's load restrictor refuses it."""
     return _both(
         _write(BESIDE, "LINE=paint\n"),
-        _sub(
+        sub_edit(
             GENERATOR_LISTING,
             r"- \.\./\.\./base\n",
             "- ../../base\nconfigMapGenerator:\n- name: settings\n  envs:\n  - ../../../settings.env\n",
@@ -464,14 +458,14 @@ def generator_file_beside() -> Edit:
 
 def beside_file_edited() -> Edit:
     """ONLY the file beside the model folders edited."""
-    return _sub(BESIDE, "paint", "assembly")
+    return sub_edit(BESIDE, "paint", "assembly")
 
 
 def outside_references_gone() -> Edit:
     """Every reference out of the model folders removed, and the files with them."""
     return _both(
-        _sub(GENERATOR_LISTING, r"configMapGenerator:\n(.*\n){3}", ""),
-        _sub(OUTSIDE_LISTING, r"- \.\./\.\./\.\./\.\./\.\./shared/extra\n", ""),
+        sub_edit(GENERATOR_LISTING, r"configMapGenerator:\n(.*\n){3}", ""),
+        sub_edit(OUTSIDE_LISTING, r"- \.\./\.\./\.\./\.\./\.\./shared/extra\n", ""),
         _remove(BESIDE),
     )
 
@@ -506,7 +500,7 @@ def link_inside_base() -> Edit:
 
 def link_target_fixed() -> Edit:
     """ONLY the link's target edited: the link itself did not change."""
-    return _sub(f"{TWIN}/base/real.yaml", "protocoll:", "protocol:")
+    return sub_edit(f"{TWIN}/base/real.yaml", "protocoll:", "protocol:")
 
 
 def link_target_gone() -> Edit:
@@ -544,23 +538,23 @@ def runs_as_root(allowed: bool = True) -> Edit:
     """A policy finding (P124) on a base object, shown with the catalogue line it came
     from (False: fixed)."""
     old, new = ROOT_ALLOWED if allowed else ROOT_ALLOWED[::-1]
-    return _sub(f"{SCORER}/base/deployment.yaml", old, new)
+    return sub_edit(f"{SCORER}/base/deployment.yaml", old, new)
 
 
 def catalogue_lines_shift() -> Edit:
     """Only the catalogue file changed (a line above the entry): the tree did not, the
     catalogue line the finding shows did."""
-    return _sub(SCORER_ENTRY, r"^", "# the scorer of the assembly lines\n")
+    return sub_edit(SCORER_ENTRY, r"^", "# the scorer of the assembly lines\n")
 
 
 def finding_suppressed() -> Edit:
     """The finding suppressed on the catalogue entry's line: only the catalogue changed."""
     suppressed = "- name: anomaly-scorer  # edgemodels: ignore[P124]\n"
-    return _sub(SCORER_ENTRY, r"- name: anomaly-scorer\n", suppressed)
+    return sub_edit(SCORER_ENTRY, r"- name: anomaly-scorer\n", suppressed)
 
 
 def suppression_removed() -> Edit:
-    return _sub(SCORER_ENTRY, "  # edgemodels: ignore\\[P124\\]", "")
+    return sub_edit(SCORER_ENTRY, "  # edgemodels: ignore\\[P124\\]", "")
 
 
 def policy_config(text: str) -> Edit:
@@ -579,7 +573,7 @@ def policy_file_added() -> Edit:
 
 def policy_file_edited() -> Edit:
     """ONLY the policy file edited (its severity): the config did not change."""
-    return _sub("policies/team.yaml", "severity: warning", "severity: error")
+    return sub_edit("policies/team.yaml", "severity: warning", "severity: error")
 
 
 def policy_config_removed() -> Edit:
@@ -612,7 +606,7 @@ def same_size_and_mtime(old: str, new: str) -> Edit:
 
     def edit(work: Path) -> None:
         before = (work / rel).stat()
-        _sub(rel, old, new)(work)
+        sub_edit(rel, old, new)(work)
         os.utime(work / rel, ns=(before.st_atime_ns, before.st_mtime_ns))
 
     return edit
@@ -1027,7 +1021,7 @@ def test_a_run_in_an_ascii_locale_says_the_same(tmp_path: Path, schemas: Path) -
     """kubectl writes UTF-8 whatever the locale: a kustomize model with a value that is
     not ASCII, kept by a run in a UTF-8 locale, is what a run in an ASCII one finds."""
     work = _make_work(tmp_path, schemas, lambda text: text)
-    label = _sub(
+    label = sub_edit(
         f"{SCORER}/base/deployment.yaml", r"\n  labels:\n", "\n  labels:\n    note: café\n"
     )
     step = Step("a label value that is not ASCII", label, 1)
