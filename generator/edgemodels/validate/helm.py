@@ -22,10 +22,11 @@ import helm_python
 from edgemodels.diagnostics import Diagnostic, Location, Severity
 from edgemodels.validate.acm_checks import check_duplicates
 from edgemodels.validate.chartlint import LintMessage, light_lint, run_lint, template_clean
+from edgemodels.validate.coalesce import shape_warnings
 from edgemodels.validate.codes import diagnostic
 from edgemodels.validate.gitpaths import APPLICATION_SET, PackageRef
 from edgemodels.validate.helmlog import call as helm_call
-from edgemodels.validate.helmwarn import REQUIRED, Heard, chart_values, heard_findings
+from edgemodels.validate.helmwarn import REQUIRED, Heard, chart_values, heard_findings, of_shape
 from edgemodels.validate.manifests import (
     Manifest,
     Pointer,
@@ -476,11 +477,14 @@ def render_chart(
     logged: list[Heard] = [("", line) for line in said]
     with loaded:
         name = str(loaded.name)
+        defaults = loaded.values or {}  # Helm's own reading of values.yaml
         releases, problems = releases_for(chart, name, refs)
         findings: list[Finding] = [(p, "") for p in (*problems, *values_duplicates(root, chart))]
         done: dict[str, tuple[list[Manifest], list[str]]] = {}  # clean renders, by inputs
         templates: dict[str, Template] = {}
         for release in releases:
+            # What lint's values rule would log with each placement's values (coalesce.py)
+            logged += [(release.context, line) for line in shape_warnings(release.values, defaults)]
             key = _render_key(release) if len(releases) > 1 else ""
             if key in done:  # the same inputs render the same objects: only the context differs
                 manifests += [replace(m, context=release.context) for m in done[key][0]]
@@ -506,8 +510,10 @@ def render_chart(
         messages = run_lint(root / chart, first.values, first.namespace, kube_version, lines)
         findings.extend(lint_findings(root, chart, first.context, messages))
     # Lint has the first release's values: it says the same of releases with equal ones.
+    # Its lines of values against defaults are left out: each release's render, and the
+    # walk above, said them of every release (from lint they would depend on the order).
     alike = [r.context for r in releases if r.values == first.values]
-    logged += [(context, line) for line in lines for context in alike]
+    logged += [(context, line) for line in lines if not of_shape(line) for context in alike]
     findings.extend(heard_findings(root, chart, name, _not_twice(logged, findings)))
     if shared:
         return Rendered(manifests, findings, name, first)

@@ -39,6 +39,11 @@ REQUIRED = re.compile(r"WARN missing required value\b")  # lint's form of a K201
 _MAX_TEXT = 300
 
 
+def of_shape(text: str) -> bool:
+    """Whether `text` is Helm's word of a value and a default that disagree in shape."""
+    return bool(_TABLE_GIVEN.fullmatch(text) or _TABLE_DEFAULT.fullmatch(text))
+
+
 def heard_findings(root: Path, chart: str, name: str, heard: Sequence[Heard]) -> list[Finding]:
     """One K213 per thing Helm said of the chart `chart` (named `name` in Chart.yaml)."""
     groups: dict[tuple[str, str], tuple[set[str], set[str]]] = {}

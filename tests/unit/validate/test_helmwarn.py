@@ -202,3 +202,34 @@ def test_the_progress_bar_is_made_before_any_chart_renders(
     with ThreadPoolExecutor(2) as pool:
         pipeline.render_charts(tree, charts, [], pipeline.prepare(options), pool, options)
     assert asked == [[]] and sorted(begun) == charts
+
+
+def _give_site_b_overrides(tree: Path) -> None:
+    site_b = tree / SITE_B
+    site_b.write_text(
+        site_b.read_text()
+        + "  packageOverrides:\n  - packageName: web\n    packageOverrides:\n"
+        + "    - path: spec\n      value:\n        replicas: 2\n"
+    )
+
+
+@pytest.mark.parametrize("first", [True, False])
+def test_a_value_over_a_default_table_names_every_placement_whatever_their_order(
+    tree: Path, options: ValidateOptions, first: bool
+) -> None:
+    # Helm's render says nothing of a top-level table replaced: its lint does, with the
+    # first placement's values only.
+    _values(tree, "env:\n  LINE: a\n")
+    _give_site_b_overrides(tree)
+    _override(tree, SITE_A, "        env: {MORE: b}\n" if first else "        env: plain\n")
+    _override(tree, SITE_B, "        env: other\n")
+    (d,) = validate_tree(tree, options)
+    assert (d.code, d.line) == ("K213", line_of(tree, VALUES, "env:"))
+    named = (
+        "Subscription web-site-b" if first else "Subscription web-site-a; Subscription web-site-b"
+    )
+    assert d.message == (
+        "values given set 'env' to a value that is not a table where the chart's default is "
+        "one: Helm drops the default table (Helm: warning: cannot overwrite table with non "
+        f"table for env (map[LINE:a])) [{named}]"
+    )
