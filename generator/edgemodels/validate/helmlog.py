@@ -3,9 +3,10 @@
 Helm logs with Go's `log` and `slog` straight to file descriptor 2: coalescing warnings
 (values that disagree in shape with a chart's defaults), symlinks its loader follows, and
 so on (helmwarn.py turns them into findings). So while a Helm call runs, descriptor 2 is a
-pipe: each call, when it returns, reads what is in it and keeps the Go log lines
-(`2006/01/02 15:04:05 text`); whatever else came (the progress bar, Python's warnings,
-other threads) goes on to the real stderr unchanged and in order. A reader thread empties
+pipe: each call, when it returns, reads what is in it and keeps Helm's Go log lines
+(`2006/01/02 15:04:05 text`, where the text is one Helm is known to log: _HELMS);
+whatever else came (the progress bar, Python's warnings, other threads, a Go log line
+that is not Helm's) goes on to the real stderr unchanged and in order. A reader thread empties
 the pipe meanwhile, so a call that logs more than a pipe holds never blocks, and what is
 written after the last call is passed on too.
 
@@ -37,6 +38,20 @@ T = TypeVar("T")
 
 _GO_LOG = re.compile(rb"[0-9]{4}/[0-9]{2}/[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2} ")
 _DATE_SHAPE = b"0000/00/00 00:00:00 "
+# What Helm's Go code is known to log, after the date: its coalescing of values with a
+# chart's defaults (the printf lines of its coalesce.go), and its slog lines of the load,
+# render and lint (a symlink followed, a missing required value or `fail` in lint, a
+# dependency's condition or import-values). Another line of that date shape (another
+# thread's Go log, a child's) is not Helm's: it goes on as it came; so would a line of a
+# later Helm's that is not in this list.
+_HELMS = re.compile(
+    rb"warning: (?:skipped value for |destination for |cannot overwrite table with non table "
+    rb"|skipping globals because |unable to co(?:py|nvert) values)"
+    rb"|Conflict: cannot merge map onto non-map for |key \S+ is table\. Skipping"
+    rb"|INFO (?:found symbolic link in path\.|funcMap fail\b)"
+    rb"|WARN (?:missing required value|returned non-bool value|the method PathValue returned "
+    rb"error|ImportValues missing table)\b"
+)
 # A value Helm prints in a warning can span lines: "... non-table value (line1\nline2\n)".
 _OPEN_VALUE = re.compile(rb"(?:non-table value|with non table for \S+) \(")
 _MAX_VALUE_LINES = 1000
@@ -154,7 +169,7 @@ class _Tap:
             self.held = b""
 
     def _sort(self, data: bytes) -> bytes:
-        """Keep the Go log lines of `data`, pass on the rest; what may be the start of a
+        """Keep Helm's Go log lines of `data`, pass on the rest; what may be the start of a
         line not yet whole is returned, to be sorted with what comes next."""
         while data:
             match = _GO_LOG.search(data)
@@ -166,14 +181,19 @@ class _Tap:
             end = _line_end(data, match.end())
             if end is None:
                 return data[match.start() :]
-            self._heard(data[match.end() : end].decode("utf-8", "replace"))
+            if _HELMS.match(data, match.end()):
+                self._heard(data[match.start() : end + 1], match.end() - match.start())
+            else:
+                self._pass(data[match.start() : end + 1])
             data = data[end + 1 :]
         return b""
 
-    def _heard(self, text: str) -> None:
+    def _heard(self, line: bytes, date: int) -> None:
+        """A line of Helm's (`date` bytes of Go's date, then its text, then a newline)."""
         if not self.calls:  # written while no Helm call ran: not one's to report
-            self._pass(text.encode() + b"\n")
+            self._pass(line)
             return
+        text = line[date:-1].decode("utf-8", "replace")
         calls = [self.by_id[c] for c in self.calls]
         if len(calls) == 1:
             calls[0].lines.append(text)

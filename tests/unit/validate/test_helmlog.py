@@ -73,6 +73,54 @@ def test_what_is_not_helms_is_passed_on_in_order(
     assert capfd.readouterr().err == "before, 12/200 no newlineafter\n"
 
 
+FOREIGN = b"2026/11/30 06:00:00 listening on :8080 (another thread's log)\n"
+
+
+def test_a_line_shaped_like_gos_log_but_not_helms_is_passed_on_unchanged(
+    chart: helm_python.Chart, capfd: pytest.CaptureFixture[str]
+) -> None:
+    # Another thread's (or child's) Go log line, written while a Helm call runs, is not
+    # Helm's: only Helm's known messages are caught.
+    def render() -> object:
+        os.write(2, FOREIGN)
+        done = chart.render({"port": {"a": 1}}, name="r", namespace="n")
+        os.write(2, b"2026/11/30 06:00:01 warning: from another library\n")
+        return done
+
+    heard: list[str] = []
+    helmlog.call(render, heard)
+    assert heard == [SKIPPED]
+    assert capfd.readouterr().err == (
+        FOREIGN.decode() + "2026/11/30 06:00:01 warning: from another library\n"
+    )
+
+
+LATE = """
+import os, time
+time.sleep(0.5)
+os.write(2, b"2026/11/30 06:00:00 WARN caf\\xe9 from a child\\n")
+"""
+
+
+def test_a_go_log_line_after_the_calls_is_passed_on_whole(
+    chart: helm_python.Chart, capfdbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    # A child started during a call holds the pipe: what it writes once no call runs is
+    # nobody's, and goes on as it was written (its date, bytes that are not UTF-8).
+    children: list[subprocess.Popen[bytes]] = []
+
+    def render() -> object:
+        children.append(subprocess.Popen([sys.executable, "-c", LATE]))
+        return chart.render({}, name="r", namespace="n")
+
+    helmlog.call(render, [])
+    children[0].wait(30)
+    deadline = time.monotonic() + 10
+    while not (err := capfdbinary.readouterr().err) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert err == b"2026/11/30 06:00:00 WARN caf\xe9 from a child\n"
+
+
 def test_a_stderr_made_non_blocking_elsewhere_loses_nothing(chart: helm_python.Chart) -> None:
     # A pipe that a slow reader empties, set non-blocking (as some parent processes leave
     # a shared stderr): what is passed on waits for room rather than being dropped.
