@@ -26,7 +26,7 @@ from edgemodels.validate.coalesce import shape_warnings
 from edgemodels.validate.codes import diagnostic
 from edgemodels.validate.gitpaths import APPLICATION_SET, PackageRef
 from edgemodels.validate.helmlog import call as helm_call
-from edgemodels.validate.helmwarn import REQUIRED, Heard, chart_values, heard_findings, of_shape
+from edgemodels.validate.helmwarn import LINT_PASSED, Heard, chart_values, heard_findings, of_shape
 from edgemodels.validate.manifests import (
     Manifest,
     Pointer,
@@ -521,11 +521,11 @@ def render_chart(
 
 
 def _not_twice(logged: list[Heard], findings: list[Finding]) -> list[Heard]:
-    """What Helm logged, without lint's warning of a missing required value when a render
-    failed on it (K201 says so: lint's template rule lets `required` pass, with that line)."""
+    """What Helm logged, without lint's line of a missing required value or a `fail` when
+    a render failed (K201 says so: lint's template rule lets them pass, with that line)."""
     if not any(d.code == "K201" for d, _ in findings):
         return logged
-    return [(context, line) for context, line in logged if not REQUIRED.match(line)]
+    return [(context, line) for context, line in logged if not LINT_PASSED.match(line)]
 
 
 def shared_lint(

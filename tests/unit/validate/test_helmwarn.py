@@ -233,3 +233,13 @@ def test_a_value_over_a_default_table_names_every_placement_whatever_their_order
         "one: Helm drops the default table (Helm: warning: cannot overwrite table with non "
         f"table for env (map[LINE:a])) [{named}]"
     )
+
+
+def test_lints_fail_is_the_renders_k201(
+    tree: Path, options: ValidateOptions, capfd: pytest.CaptureFixture[str]
+) -> None:
+    rel = "models/web/chart/templates/deployment.yaml"
+    edit(tree, rel, "  replicas: {{ .Values.replicas }}", '  replicas: {{ fail "no" }}')
+    codes = [d.code for d in validate_tree(tree, options)]
+    assert "K201" in codes and "K213" not in codes
+    assert "funcMap fail" not in capfd.readouterr().err
