@@ -20,11 +20,15 @@ The pipe is in place only while a Helm call runs (a terminal check elsewhere, su
 progress bar's, sees the real stderr outside them). A child process started meanwhile
 inherits it; what it writes later is still passed on. A process that dies inside a Helm call
 (a Go runtime crash exits at once) leaves what it wrote last in the pipe: a keeper process
-passes that on (_keeper).
+passes that on (_keeper). It holds the stderr it was given until this process ends, and
+no longer: a child forked without exec (a daemon, a `fork` worker) closes the pipe and
+the keeper's lifeline at once (_forget), else a reader of that stderr (`2>&1 | cat`,
+`subprocess.run(capture_output=True)`) waited for the child to end as well.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import select
@@ -120,6 +124,17 @@ class _Tap:
                 self.alone -= 1
                 self.turns.notify_all()
         return one
+
+    def forget(self) -> None:
+        """In a child forked without exec: let go of the pipe, the keeper's lifeline and,
+        when forked inside a call, the pipe as fd 2 (the child's stderr is the real one)."""
+        ends = [self.read_end, self.write_end, *(self.keeper[1:] if self.keeper else ())]
+        if self.saved is not None:
+            os.dup2(self.saved, 2)
+            ends.append(self.saved)
+        for end in ends:
+            with contextlib.suppress(OSError):
+                os.close(end)
 
     def _side_by_side(self) -> _Turn:
         return _Turn(self)
@@ -292,6 +307,19 @@ def _line_start(data: bytes) -> int:
 
 _tap: _Tap | None = None
 _made = threading.Lock()
+
+
+def _forget() -> None:
+    """A forked child's start: this process's tap is not its own (its threads are not
+    there), nor may it hold the keeper's lifeline (see the module's doc)."""
+    global _tap, _made
+    _made = threading.Lock()  # another thread may have held it at the fork
+    tap, _tap = _tap, None
+    if tap is not None:
+        tap.forget()
+
+
+os.register_at_fork(after_in_child=_forget)
 
 
 def call(fn: Callable[[], T], heard: list[str]) -> T:

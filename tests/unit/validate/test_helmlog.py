@@ -252,3 +252,28 @@ def test_a_process_that_dies_inside_a_call_still_says_its_last_words() -> None:
             b"a line\n",
             b"fatal error: last words\n",
         )
+
+
+FORKS_A_DAEMON = """
+import os, sys, time
+from edgemodels.validate import helmlog
+helmlog.call(lambda: print("a line", flush=True), [])
+if os.fork() == 0:  # a daemon: its stdio elsewhere, alive after this process ends
+    null = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(null, fd)
+    time.sleep(20)
+    os._exit(0)
+helmlog.call(lambda: os.write(2, b"last words\\n"), [])
+"""
+
+
+def test_a_reader_of_its_stderr_does_not_wait_for_a_forked_child() -> None:
+    # The keeper holds the stderr it was given until its lifeline closes: a child forked
+    # without exec held that too, and a pipe reader waited for the child to end.
+    started = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, "-c", FORKS_A_DAEMON], capture_output=True, timeout=60, check=False
+    )
+    assert (done.returncode, done.stdout, done.stderr) == (0, b"a line\n", b"last words\n")
+    assert time.monotonic() - started < 10
