@@ -45,14 +45,23 @@ CODES: dict[str, Code] = {
     ),
     "Y016": Code(
         "unread-symlink",
-        "a symlink in the catalogue folder that is not read: to a folder, or to no file",
-        "put the folder or file itself in the catalogue (git holds a link, not what it "
-        "leads to), or link each file to one inside the repository",
+        "a symlink in the catalogue folder that is not read: to no file, or to a folder "
+        "holding it (a loop)",
+        "link a file or folder that exists and does not hold the link; a link to a file "
+        "outside the repository is what a clone (CI) has: commit the file itself",
     ),
     "Y017": Code(
         "symlink-outside-repository",
-        "a catalogue file read through a symlink that leads out of the git repository",
-        "commit the file itself: a clone of the repository (CI) has no file there",
+        "catalogue files read through a symlink (to a file or a folder) that leads out of "
+        "the git repository",
+        "commit the files themselves: a clone of the repository (CI) has nothing there",
+    ),
+    "Y018": Code(
+        "catalogue-in-submodule",
+        "catalogue files read from a git submodule (a checkout of its own), directly or "
+        "through a symlink",
+        "initialise submodules where the catalogue is checked (git submodule update --init), "
+        "or commit the files in the repository; plan --base cannot read them",
     ),
     "S001": Code("unknown-field", "a field the catalogue schema does not define"),
     "S002": Code("missing-field", "a required field is absent"),

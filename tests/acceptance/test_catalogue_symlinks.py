@@ -1,6 +1,7 @@
 """Symlinks in a catalogue folder as `check`, `generate` and `publish` read them: a link to a
-file is read; a link to a folder, or to no file, is not, and says so (Y016); a file read
-through a link out of the git repository is a warning (Y017). Real git repositories."""
+file or a folder is read, each real file once; a link to nothing, or to a folder holding it,
+is not, and says so (Y016); files read through a link out of the git repository are a
+warning (Y017), and from a submodule (Y018). Real git repositories and submodules."""
 
 from __future__ import annotations
 
@@ -36,22 +37,176 @@ def _back_home(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(Path.cwd())  # each test changes into its repository
 
 
-def test_a_symlinked_models_folder_is_an_error_naming_the_link(
+def _share_models(root: Path, *links: str) -> None:
+    """catalogue/models moves to shared-models/ beside the catalogue, and each of `links`
+    (names in catalogue/) becomes a link to it."""
+    (root / "catalogue" / "models").rename(root / "shared-models")
+    for name in links:
+        os.symlink("../shared-models", root / "catalogue" / name)
+
+
+def test_a_symlinked_models_folder_in_the_repository_is_read(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """It was skipped without a word: `check` passed on the catalogue without its models
-    (and a publish would have removed them from every site)."""
+    """It was skipped without a word (a publish then removed its models from every site),
+    then refused (Y016): a shared models folder linked into a catalogue is a normal layout."""
+    plain = _repository(tmp_path)
+    assert main(["generate", str(plain / "catalogue"), "-o", str(tmp_path / "plain")]) == 0
+    capsys.readouterr()
+    root = _repository(tmp_path / "linked")
+    _share_models(root, "models")
+    assert _check(root, capsys) == (0, ["checked catalogue: no findings"])
+    assert main(["generate", "catalogue", "-o", str(tmp_path / "out")]) == 0
+    # named by the same paths, the same files: the same tree, the catalogue's digest too
+    assert _files(tmp_path / "out") == _files(tmp_path / "plain")
+    # an edit in the linked folder is seen by the regenerate's cache
+    model = root / "shared-models" / "sktime.yaml"
+    model.write_text(model.read_text().replace("version: 1.4.2", "version: 1.4.3"))
+    assert main(["generate", "catalogue", "-o", str(tmp_path / "out"), "--check"]) == 1
+    assert main(["generate", "catalogue", "-o", str(tmp_path / "out")]) == 0
+    chart = tmp_path / "out" / "models" / "sktime" / "chart" / "Chart.yaml"
+    assert "1.4.3" in chart.read_text()
+    capsys.readouterr()
+    # findings name a file by the path through the link, as the user sees it
+    model.write_text(model.read_text().replace("version: 1.4.3", "versio: 1.4.3"))
+    code, out = _check(root, capsys)
+    assert code == 1
+    assert out[0].startswith("catalogue/models/sktime.yaml:7:7: S001 unknown field 'versio'")
+
+
+def _files(out: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(out).as_posix(): p.read_bytes()
+        for p in sorted(out.rglob("*"))
+        if p.is_file() and not p.name.startswith("cache")
+    }
+
+
+def test_a_file_reached_by_two_paths_is_read_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """By its own path when the catalogue holds it, else by the first link in the
+    catalogue's order: no model is defined twice by a second path to its file."""
     root = _repository(tmp_path)
-    (root / "catalogue" / "models").rename(root / "shared-models")
-    os.symlink("../shared-models", root / "catalogue" / "models")
+    for name, target in [("also", "models"), ("again", "models"), ("one.yaml", "models/x.yaml")]:
+        os.symlink(target, root / "catalogue" / name)
+    model = root / "catalogue" / "models" / "sktime.yaml"
+    model.write_text(model.read_text().replace("version: 1.4.2", "versio: 1.4.2"))
+    code, out = _check(root, capsys)
+    assert (code, out[0].split(": S001")[0]) == (1, "catalogue/models/sktime.yaml:7:7")
+    assert "R101" not in "\n".join(out)  # duplicate-model
+    # no path without a link: two links to one folder, the first in order names its files
+    shutil.rmtree(root / "catalogue")
+    _repository(tmp_path)
+    _share_models(root, "zz-shared", "shared", "b-shared")
+    (root / "shared-models" / "inner").mkdir()
+    os.symlink("../../shared-models/sktime.yaml", root / "shared-models" / "inner" / "x.yaml")
+    model = root / "shared-models" / "sktime.yaml"
+    model.write_text(model.read_text().replace("version: 1.4.2", "versio: 1.4.2"))
+    code, out = _check(root, capsys)
+    assert (code, [line.split(": S001")[0] for line in out[:-1]]) == (
+        1,
+        ["catalogue/b-shared/sktime.yaml:7:7"],
+    )
+
+
+def test_a_symlink_to_a_folder_holding_it_is_a_loop_not_followed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = _repository(tmp_path)
+    _share_models(root, "models")
+    os.symlink("..", root / "catalogue" / "up")  # the repository, which holds the catalogue
+    os.symlink(".", root / "catalogue" / "here")
+    os.symlink("../catalogue", root / "shared-models" / "back")  # round through two links
+    (root / "other").mkdir()
+    os.symlink("../shared-models", root / "other" / "models")  # a loop of three
+    os.symlink("../other", root / "shared-models" / "other")
+    code, out = _check(root, capsys)
+    assert code == 1
+    found = [line.split(", which holds")[0] for line in out if " Y016 " in line]
+    assert found == [
+        "catalogue/here:1:1: Y016 a symlink to the folder '.'",
+        "catalogue/models/back:1:1: Y016 a symlink to the folder '../catalogue'",
+        "catalogue/models/other/models:1:1: Y016 a symlink to the folder '../shared-models'",
+        "catalogue/up:1:1: Y016 a symlink to the folder '..'",
+    ]
+    assert "a loop: the path through it never ends" in out[0]
+    assert not [line for line in out if " Y016 " not in line and " R" in line]  # no duplicates
+
+
+def test_a_folder_link_out_of_the_repository_is_read_with_a_warning(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = _repository(tmp_path)
+    (root / "catalogue" / "models").rename(tmp_path / "outside")
+    os.symlink(tmp_path / "outside", root / "catalogue" / "models")
+    code, out = _check(root, capsys)
+    assert code == 0
+    assert out[0].startswith(
+        f"catalogue/models:1:1: Y017 [warning] a symlink to the folder '{tmp_path / 'outside'}'"
+        f", outside the repository {os.path.realpath(root)}: read here"
+    )
+    assert len(out) == 2
+    assert _check(root, capsys, "--strict")[0] == 1
+    # in a clone, the link leads to nothing: an error, not models gone without a word
+    (tmp_path / "outside").rename(tmp_path / "gone")
     code, out = _check(root, capsys)
     assert code == 1
     assert out[0].startswith(
-        "catalogue/models:1:1: Y016 a symlink to the folder '../shared-models': its files "
-        "are not read"
+        f"catalogue/models:1:1: Y016 a symlink to '{tmp_path / 'outside'}', which leads to "
+        "no file or folder here"
     )
-    assert main(["generate", "catalogue", "-o", str(tmp_path / "out")]) == 1
-    assert not (tmp_path / "out").exists()
+
+
+def _submodule(tmp_path: Path, root: Path, path: str) -> None:
+    """A repository holding the example's models, added to `root` as a submodule at `path`."""
+    common = tmp_path / "common"
+    if not common.exists():
+        shutil.copytree(EXAMPLE / "models", common / "models")
+        subprocess.run(["git", "init", "-q", str(common)], check=True)
+        _git(common, "add", "-A")
+        _git(common, "commit", "-q", "-m", "models")
+    _git(root, "-c", "protocol.file.allow=always", "submodule", "add", "-q", str(common), path)
+
+
+def _git(repo: Path, *args: str) -> None:
+    subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True)
+
+
+def test_links_into_a_submodule_and_a_submodule_folder_are_read_with_a_warning(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A submodule is inside the repository's folder, but a clone has its files only once
+    it is initialised: the nearest `.git` above the catalogue is the repository."""
+    root = _repository(tmp_path)
+    shutil.rmtree(root / "catalogue" / "models")
+    _submodule(tmp_path, root, "libs/common")
+    os.symlink("../libs/common/models", root / "catalogue" / "models")
+    code, out = _check(root, capsys)
+    assert code == 0
+    assert out[0].startswith(
+        "catalogue/models:1:1: Y018 [warning] a symlink into 'libs/common', a git checkout "
+        "of its own (a submodule): read here, but a clone of the repository has its files "
+        "only once it is initialised"
+    )
+    assert len(out) == 2
+    # a submodule in the catalogue folder itself
+    os.unlink(root / "catalogue" / "models")
+    _submodule(tmp_path, root, "catalogue/vendor")
+    code, out = _check(root, capsys)
+    assert code == 0
+    assert out[0].startswith("catalogue/vendor:1:1: Y018 [warning] the folder 'catalogue/vendor'")
+    # a catalogue in a submodule: the submodule is its repository, the rest is outside
+    inner = root / "libs" / "common"
+    os.symlink("../../../catalogue/vendor/models/sktime.yaml", inner / "models" / "link.yaml")
+    os.chdir(inner)
+    (inner / "models" / "sktime.yaml").unlink()
+    assert main(["check", "models"]) == 1  # no catalogue settings there: findings, not a crash
+    out = [line for line in capsys.readouterr().out.splitlines() if " Y01" in line]
+    assert out[0].startswith(
+        "models/link.yaml:1:1: Y017 [warning] a symlink to "
+        "'../../../catalogue/vendor/models/sktime.yaml', outside the repository"
+    )
 
 
 def test_a_symlink_to_no_file_is_an_error(
@@ -70,7 +225,9 @@ def test_a_symlink_to_no_file_is_an_error(
         "catalogue/loop-b.yaml:1:1: Y016",
         "catalogue/models/extra.yaml:1:1: Y016",
     ]
-    assert "'../../../elsewhere/extra.yaml', which is no file here" in "\n".join(out)
+    assert "'../../../elsewhere/extra.yaml', which leads to no file or folder here" in "\n".join(
+        out
+    )
 
 
 def test_a_file_link_out_of_the_repository_is_read_with_a_warning(
@@ -120,15 +277,15 @@ def test_a_symlink_to_a_generated_tree_is_skipped_as_the_tree_is(
     assert out[0].startswith("catalogue/generated:1:1: Y015 [warning]")
 
 
-def test_a_folder_of_nothing_but_a_symlinked_folder_names_it(
+def test_a_folder_of_nothing_but_a_link_in_a_loop_names_it(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    (tmp_path / "real").mkdir()
     (tmp_path / "catalogue").mkdir()
-    os.symlink("../real", tmp_path / "catalogue" / "models")
+    os.symlink("..", tmp_path / "catalogue" / "models")
     assert main(["check", str(tmp_path / "catalogue")]) == 2
     err = capsys.readouterr().err
     assert "no catalogue files (*.yaml) found (Y014)" in err
     assert (
-        f"not read (symlinks to a folder or to no file): {tmp_path / 'catalogue' / 'models'}" in err
-    )
+        "not read (symlinks to no file, or to a folder holding them): "
+        f"{tmp_path / 'catalogue' / 'models'}"
+    ) in err

@@ -88,17 +88,17 @@ def load(
 def _load(path: Path, base: Path, memo: ParseMemo | None, known: Known | None) -> LoadResult:
     found = known.discover(path) if known else discover(path)
     read, shown = (known.read, known.shown) if known else (load_positioned, None)
-    files, diags = read_files(found.files, base, memo, read, shown)
+    files, diags = read_files(found.files, base, memo, read, shown, path)
     if not files and not diags:
         # Nothing to check is an input problem (exit 2), as a missing path is, not a finding.
         also = "; skipped (generated trees): " + ", ".join(map(str, found.generated))
-        unread = "; not read (symlinks to a folder or to no file): "
+        unread = "; not read (symlinks to no file, or to a folder holding them): "
         raise NoCatalogueFiles(
             f"{path}: no catalogue files (*.yaml) found (Y014)"
             + (also if found.generated else "")
             + (unread + ", ".join(map(str, found.unread)) if found.unread else "")
         )
-    diags.extend(skipped_findings(found.generated, base))
+    diags.extend(skipped_findings(found.generated, base, path))
     diags.extend(link_findings(path, found, base))
     schema = known.schema if known else validate_file
     for yf in files:
@@ -113,11 +113,13 @@ def _load(path: Path, base: Path, memo: ParseMemo | None, known: Known | None) -
     return LoadResult(build_catalogue(merged, known.recall if known else NOTHING), diags, merged)
 
 
-def skipped_findings(folders: list[Path], base: Path) -> list[Diagnostic]:
+def skipped_findings(
+    folders: list[Path], base: Path, catalogue: Path | None = None
+) -> list[Diagnostic]:
     """Y015: a generated tree inside the catalogue folder is left out, and said so."""
     return [
         Diagnostic(
-            Location(shown_entry(folder, base), 1, 1),
+            Location(shown_entry(folder, base, catalogue), 1, 1),
             "Y015",
             "holds a tree edgemodels generated (.edgemodels/manifest.json): its files are not "
             "read as catalogue files; move the generated tree out of the catalogue folder",

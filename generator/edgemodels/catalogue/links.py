@@ -1,13 +1,16 @@
-"""Y016, Y017: symlinks in a catalogue folder that are not read, or read only here.
+"""Y016, Y017, Y018: symlinks in a catalogue folder that are not read, or read only here.
 
-The loader reads a symlink to a file as the file, and follows no symlink to a folder: a
-clone of the repository (CI, a publish from CI, `plan --base`, which reads git objects)
-holds the link, not the files it leads to, which may be outside the repository, or lead
-back up in a loop. A folder link skipped without a word left its models out of `check`,
-`generate` and `publish` (a publish then removes them from the sites), so it is an error
-(Y016), as is a link named like a catalogue file that leads to no file: in a clone, that
-is what a link to a file outside the repository becomes. Such a link that does lead to a
-file here is read, with a warning (Y017): the same catalogue checked in a clone lacks it.
+The walk (walk.py) follows a symlink to a file or a folder, wherever it leads. A link that
+leads to nothing, or to a folder holding it (a loop), is not read: an error (Y016), since
+what it was meant to bring in is missing from `check`, `generate` and `publish` (a publish
+then removes its models from the sites). In a clone of the repository (CI, a publish from
+CI), a link to a file outside the repository becomes such a link to nothing.
+
+What a link leads to is read in two cases a clone does not see the same: a link out of the
+git repository (the nearest folder above the catalogue with a `.git`) is read with a
+warning (Y017), git holding the link and not what it leads to; a link into a git checkout
+of its own below the repository (a submodule), or a submodule the walk enters, is read with
+a warning (Y018): a clone has its files only once the submodule is initialised.
 """
 
 from __future__ import annotations
@@ -18,56 +21,97 @@ from pathlib import Path
 from edgemodels.catalogue.sources import Discovered, shown_entry
 from edgemodels.diagnostics import Diagnostic, Location, Severity
 
+NAMES = {
+    "Y016": "unread-symlink",
+    "Y017": "symlink-outside-repository",
+    "Y018": "catalogue-in-submodule",
+}
+
 
 def link_findings(catalogue: Path, found: Discovered, base: Path) -> list[Diagnostic]:
-    """Y016 for each link `discover` did not read, Y017 for each file link it read that
-    leads out of the catalogue's git repository."""
-    diags = [_unread(link, base) for link in found.unread]
-    top = _repository_top(catalogue) if found.linked else None
+    """Y016 for each link `discover` did not read; Y017 for each link it followed out of
+    the catalogue's git repository; Y018 for each submodule it read files from."""
+    diags = [_unread(link, base, catalogue) for link in found.unread]
+    top = _repository_top(catalogue) if found.linked or found.checkouts else None
     if top is None:
         return diags
     for link in found.linked:
         real = os.path.realpath(link)
-        if os.path.commonpath([real, top]) != top:
-            message = (
-                f"a symlink to {_target(link)!r}, outside the repository {top}: read here, "
-                "but git holds the link and not the file, so a clone of the repository (CI, "
-                "a publish from CI, plan --base) has no file there; commit the file itself, "
-                "or a link to a file inside the repository"
-            )
-            diags.append(_diagnostic(link, base, "Y017", message, "warning"))
+        if not _within(real, top):
+            diags.append(_outside(link, base, catalogue, top))
+        elif (inner := _checkout_holding(os.path.dirname(real), top)) is not None:
+            diags.append(_submodule(link, base, catalogue, os.path.relpath(inner, top), True))
+    for folder in found.checkouts:
+        real = os.path.realpath(folder)
+        if _within(real, top) and real != top:
+            diags.append(_submodule(folder, base, catalogue, os.path.relpath(real, top), False))
     return diags
 
 
-def _unread(link: Path, base: Path) -> Diagnostic:
+def _unread(link: Path, base: Path, catalogue: Path) -> Diagnostic:
     target = _target(link)
     if os.path.isdir(link):
         message = (
-            f"a symlink to the folder {target!r}: its files are not read (no link to a "
-            "folder is followed: it may lead out of the repository, where a clone has no "
-            "files, or loop, and the files behind it are not the paths git, the hooks and "
-            "publish see change); put the folder itself here, or a link for each file (a "
-            "link to a file inside the repository is read)"
+            f"a symlink to the folder {target!r}, which holds the link (a loop: the path "
+            "through it never ends): not followed; link a folder that does not hold it"
         )
     else:
         message = (
-            f"a symlink to {target!r}, which is no file here (missing, or a loop of links): "
-            "not read; a link to a file outside the repository is missing in a clone (git "
-            "holds the link, not the file): commit the file itself"
+            f"a symlink to {target!r}, which leads to no file or folder here (missing, or a "
+            "loop of links): not read; a link out of the repository leads to nothing in a "
+            "clone (git holds the link, not what it leads to): commit the files themselves"
         )
-    return _diagnostic(link, base, "Y016", message, "error")
+    return _diagnostic(link, base, catalogue, "Y016", message, "error")
 
 
-def _diagnostic(link: Path, base: Path, code: str, message: str, severity: Severity) -> Diagnostic:
-    name = "unread-symlink" if code == "Y016" else "symlink-outside-repository"
-    return Diagnostic(Location(shown_entry(link, base), 1, 1), code, message, severity, name)
+def _outside(link: Path, base: Path, catalogue: Path, top: str) -> Diagnostic:
+    what = "the folder " if os.path.isdir(link) else ""
+    message = (
+        f"a symlink to {what}{_target(link)!r}, outside the repository {top}: read here, "
+        "but git holds the link and not what it leads to, so a clone of the repository (CI, "
+        "a publish from CI, plan --base) has nothing there; commit the files themselves, "
+        "or a link to a file or folder inside the repository"
+    )
+    return _diagnostic(link, base, catalogue, "Y017", message, "warning")
+
+
+def _submodule(path: Path, base: Path, catalogue: Path, inner: str, link: bool) -> Diagnostic:
+    what = f"a symlink into {inner!r}" if link else f"the folder {inner!r}"
+    message = (
+        f"{what}, a git checkout of its own (a submodule): read here, but a clone of the "
+        "repository has its files only once it is initialised (git submodule update "
+        "--init, or git clone --recurse-submodules), and plan --base cannot read them at "
+        "a revision; in CI, initialise submodules, or commit the files in the repository"
+    )
+    return _diagnostic(path, base, catalogue, "Y018", message, "warning")
+
+
+def _diagnostic(
+    path: Path, base: Path, catalogue: Path, code: str, message: str, severity: Severity
+) -> Diagnostic:
+    where = Location(shown_entry(path, base, catalogue), 1, 1)
+    return Diagnostic(where, code, message, severity, NAMES[code])
 
 
 def _target(link: Path) -> str:
     try:
         return os.readlink(link)
-    except OSError:  # gone meanwhile
+    except OSError:  # gone meanwhile, or a folder holding a link and not one
         return "?"
+
+
+def _within(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip("/") + "/")
+
+
+def _checkout_holding(folder: str, top: str) -> str | None:
+    """The folder below `top`, `folder` or above it, that holds a `.git` (a submodule's
+    checkout); None when there is none."""
+    while folder != top and _within(folder, top):
+        if os.path.lexists(os.path.join(folder, ".git")):
+            return folder
+        folder = os.path.dirname(folder)
+    return None
 
 
 def _repository_top(catalogue: Path) -> str | None:

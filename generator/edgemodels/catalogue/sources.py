@@ -9,14 +9,17 @@ it came from, so findings name the right file and line.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
+from edgemodels.catalogue.walk import GENERATED_MARK as GENERATED_MARK
+from edgemodels.catalogue.walk import MAX_FILES as MAX_FILES
+from edgemodels.catalogue.walk import Discovered as Discovered
+from edgemodels.catalogue.walk import discover as discover
 from edgemodels.diagnostics import Diagnostic, Location
-from edgemodels.errors import InputError
 from edgemodels.yamlio import ParseMemo, PosMap, YamlFile, load_positioned, locate
 
 KIND = "ModelCatalogue"
@@ -24,8 +27,6 @@ API_VERSION = "edgemodels.io/v1alpha1"
 # Other edgemodels documents that may sit in a catalogue folder and are not part of it.
 OTHER_KINDS = frozenset({"SiteInventory", "WorkloadPlacement", "PolicySet", "PolicyConfig"})
 SINGLE_SECTIONS = ("git", "hub", "defaults")
-MAX_FILES = 100_000
-GENERATED_MARK = (".edgemodels", "manifest.json")  # what `generate` leaves in its tree
 
 
 @dataclass(frozen=True)
@@ -88,128 +89,15 @@ def _add_settings(found: dict[str, Location], node: Node, prefix: str) -> None:
             found[f"{prefix}.{key}"] = node.at(key)
 
 
-class Discovered(NamedTuple):
-    """What `discover` found in a catalogue folder."""
-
-    files: list[Path]  # the catalogue files, in a stable order
-    generated: list[Path]  # folders skipped: they hold a tree edgemodels generated
-    unread: list[Path]  # symlinks not read: to a folder, or to no file (dangling, a loop)
-    linked: list[Path]  # the files among `files` that are symlinks
-
-
-def discover(path: Path, links: list[str] | None = None) -> Discovered:
-    """The files of a catalogue, in a stable order, and the folders skipped because they
-    hold a tree edgemodels generated (`.edgemodels/manifest.json`): its YAML is Kubernetes
-    objects, not catalogue files, and reading it would bury the catalogue in findings.
-
-    Hidden files and folders (a name starting with '.') are not catalogue files, and hidden
-    folders are not walked at all (a `.git` folder holds thousands of files). A link to a
-    file counts as the file; a link to a folder is not followed (it may lead out of the
-    catalogue or the repository, whose clones hold the link and not the files, or in a
-    loop), and neither is a link named like a catalogue file that leads to no file: both
-    are `unread`, for the loader to report. Files are ordered by their path's parts, as
-    pathlib orders paths: the first definition of a section wins (sources.merge). `links`
-    gets each link met, its target there or not: its target's edits, and its coming or
-    going, happen elsewhere."""
-    if not path.exists():
-        raise InputError(f"{path}: no such file or directory")
-    if path.is_file():
-        return Discovered([path], [], [], [])
-    if not path.is_dir():
-        raise InputError(f"{path}: not a file or directory")
-    found: list[tuple[tuple[str, ...], str]] = []
-    walk = _Walk(path, found, [], [], [], links)
-    walk.folder(os.fspath(path), ())
-    found.sort()
-    return Discovered(
-        [path.joinpath(*parts) for parts, _ in found],
-        [path.joinpath(*g) for g in sorted(walk.generated)],
-        [path.joinpath(*u) for u in sorted(walk.unread)],
-        [path.joinpath(*k) for k in sorted(walk.linked)],
-    )
-
-
-@dataclass
-class _Walk:
-    root: Path
-    found: list[tuple[tuple[str, ...], str]]
-    generated: list[tuple[str, ...]]
-    unread: list[tuple[str, ...]]
-    linked: list[tuple[str, ...]]
-    links: list[str] | None
-
-    def folder(self, folder: str, parts: tuple[str, ...]) -> None:
-        """Add the catalogue files below `folder` (named by `parts` from the catalogue's
-        root); a folder holding a generated tree, the root too, adds itself to `generated`
-        instead."""
-        try:
-            with os.scandir(folder) as it:
-                entries = list(it)
-        except OSError:
-            return  # unreadable: as pathlib's walk, which skips what it cannot list
-        if any(e.name == GENERATED_MARK[0] and _marks(e) for e in entries):
-            self.generated.append(parts)
-            return
-        for entry in entries:
-            if entry.name.startswith("."):
-                continue
-            try:
-                if entry.is_dir(follow_symlinks=False):
-                    self.folder(entry.path, (*parts, entry.name))
-                elif entry.is_symlink():
-                    self.link(entry, (*parts, entry.name))
-                elif entry.name.endswith((".yaml", ".yml")) and entry.is_file():
-                    self.file(entry, (*parts, entry.name))
-            except OSError:
-                continue
-
-    def link(self, entry: os.DirEntry[str], parts: tuple[str, ...]) -> None:
-        yaml = entry.name.endswith((".yaml", ".yml"))
-        if _leads_to(entry.is_dir):
-            if self.links is not None:
-                self.links.append(entry.path)
-            if os.path.isfile(os.path.join(entry.path, *GENERATED_MARK)):
-                self.generated.append(parts)  # a generated tree's files are not read anyway
-            else:
-                self.unread.append(parts)
-        elif yaml:
-            if self.links is not None:
-                self.links.append(entry.path)
-            if _leads_to(entry.is_file):
-                self.linked.append(parts)
-                self.file(entry, parts)
-            else:
-                self.unread.append(parts)
-
-    def file(self, entry: os.DirEntry[str], parts: tuple[str, ...]) -> None:
-        self.found.append((parts, entry.path))
-        if len(self.found) > MAX_FILES:
-            raise InputError(f"{self.root}: more than {MAX_FILES} YAML files")
-
-
-def _leads_to(kind: Callable[[], bool]) -> bool:
-    """Whether a link leads to a folder (`entry.is_dir`) or a file (`entry.is_file`): not
-    when it leads nowhere, or in a loop (ELOOP)."""
-    try:
-        return kind()
-    except OSError:
-        return False
-
-
-def _marks(entry: os.DirEntry[str]) -> bool:
-    """`entry` is the state folder of a generated tree (holds manifest.json)."""
-    try:
-        return entry.is_dir(follow_symlinks=False) and os.path.isfile(
-            os.path.join(entry.path, GENERATED_MARK[1])
-        )
-    except OSError:
-        return False
-
-
-def shown_entry(path: Path, base: Path) -> str:
+def shown_entry(path: Path, base: Path, catalogue: Path | None = None) -> str:
     """How a folder entry is named in findings, the entry itself when it is a symlink
-    (shown_name names where a link leads)."""
-    folder = shown_name(path.parent, base)
+    (shown_name names where a link leads); below `catalogue`, by the path walked."""
+    walked = walked_folders([path], catalogue) if catalogue is not None else {}
+    real = walked.get(os.path.dirname(os.fspath(path)))
+    if real is None:
+        folder = shown_name(path.parent, base)
+    else:
+        folder = _relative(real, os.path.realpath(base), path.parent)
     return path.name if folder == "." else f"{folder}/{path.name}"
 
 
@@ -218,8 +106,31 @@ def shown_name(path: Path, base: Path) -> str:
     return _shown(path, os.path.realpath(base), {})
 
 
+def walked_folders(paths: Iterable[Path], catalogue: Path) -> dict[str, str]:
+    """The folder of each path below the folder `catalogue`, as the catalogue's walk named
+    it (walk.py): the catalogue's real path, then the names walked, a symlink to a folder
+    kept as it stands (a file in a linked folder is named where the user sees it, by the
+    link). For a path not below `catalogue` nothing."""
+    found: dict[str, str] = {}
+    real = ""
+    for p in paths:
+        folder = os.path.dirname(os.fspath(p))
+        if folder in found:
+            continue
+        try:
+            rel = Path(folder or ".").relative_to(catalogue)
+        except ValueError:
+            continue
+        real = real or os.path.realpath(catalogue)
+        found[folder] = os.path.join(real, *rel.parts)
+    return found
+
+
 def _shown(path: Path, root: str, parents: dict[str, str]) -> str:
-    real = _realpath(path, parents)
+    return _relative(_realpath(path, parents), root, path)
+
+
+def _relative(real: str, root: str, path: Path) -> str:
     if real == root:
         return "."
     prefix = root if root.endswith("/") else root + "/"
@@ -248,11 +159,14 @@ def read_files(
     memo: ParseMemo | None = None,
     read: Reader = load_positioned,
     shown: Callable[[Path, Callable[[], str]], str] | None = None,
+    catalogue: Path | None = None,
 ) -> tuple[list[YamlFile], list[Diagnostic]]:
     """The catalogue files, and findings on those that cannot be read. `shown` may give a
-    file's name in findings without working it out (a resident server's)."""
+    file's name in findings without working it out (a resident server's). A file below the
+    folder `catalogue` is named by the path walked to it (walked_folders)."""
     files, diags = [], []
-    root, parents = os.path.realpath(base), dict[str, str]()
+    root = os.path.realpath(base)
+    parents = walked_folders(paths, catalogue) if catalogue is not None else {}
     for p in paths:
         name = partial(_shown, p, root, parents)
         yf, found = read(p, shown(p, name) if shown else name(), memo)

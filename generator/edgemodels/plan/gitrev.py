@@ -2,18 +2,18 @@
 
 The catalogue's YAML files at that revision are written into a temporary folder, at the same
 place relative to the repository root, and loaded with the same loader as the working copy.
-So that loader finds the same files in both, a symlink is followed as the working copy's
-file system would follow it, but from git objects only: one that leaves the repository is
-an error (its target at that revision is unknown), a dangling one or one to a folder is
-skipped (the working copy's loader does not read it either, and reports it: Y016). A
-generated tree's marker (`.edgemodels/manifest.json`) is written too, so `discover` skips
-that tree at the base.
+So that loader finds the same files in both, symlinks are followed as the working copy's
+walk follows them, but from git objects only (gittree.py): one that leaves the repository,
+or leads into a submodule, is an error (its target at that revision is not in the
+repository's objects); a dangling one, or one to a folder holding it, is skipped (the
+working copy's loader does not read it either, and reports it: Y016). A generated tree's
+marker (`.edgemodels/manifest.json`) is written too, so `discover` skips that tree at the
+base.
 """
 
 from __future__ import annotations
 
 import difflib
-import os
 import re
 import tempfile
 from collections.abc import Iterator
@@ -23,17 +23,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from edgemodels.errors import InputError, ToolMissingError
-
-YAML_SUFFIXES = (".yaml", ".yml")
-MAX_FILES = 100_000
-MAX_BYTES = 512 * 1024 * 1024
-SYMLINK_MODE = 0o120000
-MAX_LINKS = 40  # as Linux's ELOOP: a longer chain is a loop, and the OS gives no file
-GENERATED_MARK = ".edgemodels/manifest.json"  # as catalogue.sources.GENERATED_MARK
-
-
-class _LeavesRepository(Exception):
-    """A symlink whose target is outside the repository (or absolute)."""
+from edgemodels.plan.gittree import InSubmodule, LeavesRepository, lookup, write_catalogue
 
 
 @dataclass(frozen=True)
@@ -62,19 +52,30 @@ def catalogue_at(catalogue: Path, rev: str) -> Iterator[Snapshot]:
     with tempfile.TemporaryDirectory(prefix="edgemodels-base-") as folder:
         root = Path(folder)
         try:
-            found = _lookup(commit.tree, relative.parts)
+            found = lookup(commit.tree, relative.parts)
             if found is not None:
-                _write(commit.tree, found, root / relative)
+                write_catalogue(commit.tree, found, relative, root)
         except (ValueError, git.GitCommandError) as exc:  # an object missing from the clone
             raise InputError(_missing(repo, rev, "its files are not in this clone")) from exc
-        except _LeavesRepository as exc:
+        except LeavesRepository as exc:
             raise InputError(
                 f"--base {rev}: {exc.args[0]} is a symlink to {exc.args[1]!r}, outside the "
-                "repository: its content at that revision is not in git. Commit the file "
-                "itself, or a symlink to a file inside the repository"
+                "repository: its content at that revision is not in git. Commit the files "
+                "themselves, or a symlink to a file or folder inside the repository"
+            ) from None
+        except InSubmodule as exc:
+            raise InputError(
+                f"--base {rev}: {_leads_into(*exc.args)} the submodule {exc.args[1]}, whose "
+                "files at that revision are in the submodule's own history, which --base "
+                "does not read (Y018). Plan without --base, or commit the files in the "
+                "repository itself"
             ) from None
         written = (root / relative).exists()
         yield Snapshot(revision, root / relative if written else None, root)
+
+
+def _leads_into(path: str, submodule: str) -> str:
+    return f"{path} is" if path == submodule else f"{path} is a symlink into"
 
 
 def _resolve(git: Any, repo: Any, rev: str) -> Any:
@@ -146,88 +147,3 @@ def _open_repo(git: Any, catalogue: Path) -> tuple[Any, PurePosixPath]:
     except ValueError as exc:
         raise InputError(f"--base: {catalogue} is outside the repository {top}") from exc
     return repo, relative
-
-
-def _lookup(top: Any, parts: tuple[str, ...] | list[str]) -> Any | None:
-    """The object at `parts` below the tree `top`, following symlinks on the way and at the
-    end as the file system would; None when there is none (missing, dangling, a loop)."""
-    todo, here, found, links = list(parts), list[str](), top, 0
-    link = ("", "")  # the last symlink followed, for the message when it leads out
-    while todo:
-        part = todo.pop(0)
-        if part in ("", "."):
-            continue
-        if part == "..":
-            if not here:
-                raise _LeavesRepository(*link)
-            here.pop()
-            found = top.join("/".join(here)) if here else top
-            continue
-        if found.type != "tree":
-            return None
-        try:
-            child = found.join(part)
-        except KeyError:
-            return None
-        if child.type == "blob" and child.mode == SYMLINK_MODE:
-            links += 1
-            link = (child.path, os.fsdecode(child.data_stream.read()))
-            if links > MAX_LINKS:
-                return None
-            if link[1].startswith("/"):
-                raise _LeavesRepository(*link)
-            todo = link[1].split("/") + todo  # relative to the link's folder, `here`
-            continue
-        here.append(part)
-        found = child
-    return found
-
-
-def _write(top: Any, found: Any, target: Path) -> None:
-    """Write the YAML files (and generated-tree markers) of a tree, or one blob, at `target`,
-    within the limits. Symlinks are resolved within `top`, the revision's whole tree."""
-    if found.type == "blob":  # the catalogue is one file: read whatever its name
-        _write_blob(found, target)
-        return
-    if found.type != "tree":
-        return
-    files = total = 0
-    for entry in found.traverse():
-        if entry.type != "blob":
-            continue
-        rel = PurePosixPath(entry.path).relative_to(found.path) if found.path else entry.path
-        parts = PurePosixPath(rel).parts
-        if any(part in ("", ".", "..") for part in parts):
-            continue  # a crafted tree entry must not write outside the folder
-        name = "/".join(parts)
-        marker = name == GENERATED_MARK or name.endswith("/" + GENERATED_MARK)
-        if not (marker or name.endswith(YAML_SUFFIXES)):
-            continue
-        data = _file_of(top, entry)
-        if data is None:
-            continue
-        if marker:  # its presence is all `discover` looks at
-            target.joinpath(*parts).parent.mkdir(parents=True, exist_ok=True)
-            target.joinpath(*parts).touch()
-            continue
-        files += 1
-        total += data.size
-        if files > MAX_FILES or total > MAX_BYTES:
-            raise InputError(
-                f"--base: the catalogue at this revision has more than {MAX_FILES} files "
-                f"or {MAX_BYTES} bytes of YAML"
-            )
-        _write_blob(data, target.joinpath(*parts))
-
-
-def _write_blob(blob: Any, target: Path) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(blob.data_stream.read())
-
-
-def _file_of(top: Any, blob: Any) -> Any | None:
-    """The regular file a blob is, or its symlink leads to; None for a folder or nothing."""
-    if blob.mode != SYMLINK_MODE:
-        return blob
-    found = _lookup(top, blob.path.split("/"))
-    return found if found is not None and found.type == "blob" else None

@@ -10,9 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from edgemodels.catalogue import load
 from edgemodels.errors import InputError
 from edgemodels.plan.core import PlanOptions, run_plan
 from edgemodels.plan.diff import site_changes
+from edgemodels.plan.gitrev import catalogue_at
 
 from .gitrepo import example_repo, git
 
@@ -84,12 +86,10 @@ def test_symlink_out_of_the_repository_is_refused_at_the_base(
     )
 
 
-def test_dangling_looping_and_folder_symlinks_are_read_at_neither_end(repo: Path) -> None:
-    """The working copy's loader reads none of them, and says so (Y016: they were skipped
-    without a word, and a publish went without their models); the base reads none of
-    them either."""
-    shutil.copytree(repo / "catalogue" / "models", repo / "more")
-    links = {"more-models": "../more", "dangling.yaml": "gone.yaml"}
+def test_dangling_and_looping_symlinks_are_read_at_neither_end(repo: Path) -> None:
+    """The working copy's loader reads none of them, and says so (Y016); the base reads
+    none of them either."""
+    links = {"up": "..", "dangling.yaml": "gone.yaml", "gone": "../nowhere"}
     links |= {"loop-a.yaml": "loop-b.yaml", "loop-b.yaml": "loop-a.yaml"}
     for name, target in links.items():
         os.symlink(target, repo / "catalogue" / name)
@@ -103,6 +103,83 @@ def test_dangling_looping_and_folder_symlinks_are_read_at_neither_end(repo: Path
     for name in links:  # the base still has them: were any read there, the plan would differ
         (repo / "catalogue" / name).unlink()
     assert changes(repo) == ({}, [])
+
+
+def _share_models(repo: Path, *links: str) -> Path:
+    """catalogue/models moves to shared/models; each of `links` in catalogue/ leads to it."""
+    (repo / "shared").mkdir()
+    (repo / "catalogue" / "models").rename(repo / "shared" / "models")
+    for name in links:
+        os.symlink("../shared/models", repo / "catalogue" / name)
+    return repo / "shared" / "models"
+
+
+def test_a_symlinked_folder_is_read_at_the_base_as_in_the_working_copy(repo: Path) -> None:
+    """Followed through git objects as the working copy's walk follows it on disk: the same
+    files, each once (two links to one folder), named by the same path."""
+    shared = _share_models(repo, "models", "again")
+    os.symlink("models", repo / "shared" / "alias")  # a link to a link's folder, inside it
+    os.symlink("../shared", repo / "shared" / "models" / "up")  # a loop: read by neither
+    commit(repo)
+    plan, diags = run_plan(PlanOptions(repo / "sites.yaml", repo / "catalogue"), repo)
+    assert (plan, [d.code for d in diags]) == (None, ["Y016"])  # the loop, in the working copy
+    (shared / "up").unlink()
+    assert changes(repo) == ({}, [])
+    bump = shared / "sktime.yaml"
+    bump.write_text(bump.read_text().replace("1.4.2", "1.5.0"))
+    assert changes(repo) == ({f"lrt-site-0{n}": [("sktime", "upgraded")] for n in (1, 2, 3)}, [])
+    # one of the two links removed at head: the other still reads the same files
+    (repo / "catalogue" / "again").unlink()
+    assert changes(repo)[0] == {f"lrt-site-0{n}": [("sktime", "upgraded")] for n in (1, 2, 3)}
+
+
+def test_base_findings_name_files_through_the_link(repo: Path) -> None:
+    shared = _share_models(repo, "models")
+    commit(repo)
+    with catalogue_at(repo / "catalogue", "HEAD") as snapshot:
+        assert snapshot.path is not None
+        loaded = load(snapshot.path, snapshot.root)
+    assert sorted(f.path for f in loaded.merged.files)[-1] == "catalogue/workloads.yaml"
+    assert "catalogue/models/sktime.yaml" in {f.path for f in loaded.merged.files}
+    assert shared.exists()
+
+
+def test_a_folder_link_out_of_the_repository_is_refused_at_the_base(
+    repo: Path, tmp_path: Path
+) -> None:
+    (repo / "catalogue" / "models").rename(tmp_path / "outside")
+    os.symlink("../../outside", repo / "catalogue" / "models")
+    commit(repo)
+    with pytest.raises(InputError) as caught:
+        run_plan(PlanOptions(repo / "sites.yaml", repo / "catalogue", base="HEAD"), repo)
+    assert str(caught.value).startswith(
+        "--base HEAD: catalogue/models is a symlink to '../../outside', outside the repository"
+    )
+
+
+def test_a_submodule_is_refused_at_the_base(repo: Path, tmp_path: Path) -> None:
+    """Its files at the revision are in its own history: the base would lack its models,
+    and the plan would show them added to every site."""
+    common = tmp_path / "common"
+    shutil.copytree(repo / "catalogue" / "models", common / "models")
+    shutil.rmtree(repo / "catalogue" / "models")
+    git(common, "init", "-q")
+    commit(common)
+    git(repo, "-c", "protocol.file.allow=always", "submodule", "add", "-q", str(common), "libs")
+    os.symlink("../libs/models", repo / "catalogue" / "models")
+    commit(repo)
+    options = PlanOptions(repo / "sites.yaml", repo / "catalogue", base="HEAD")
+    with pytest.raises(InputError) as caught:
+        run_plan(options, repo)
+    assert str(caught.value).startswith(
+        "--base HEAD: catalogue/models is a symlink into the submodule libs, whose files at "
+        "that revision are in the submodule's own history"
+    )
+    (repo / "catalogue" / "models").unlink()
+    git(repo, "mv", "libs", "catalogue/libs")
+    commit(repo)
+    with pytest.raises(InputError, match=r"^--base HEAD: catalogue/libs is the submodule"):
+        run_plan(options, repo)
 
 
 def test_generated_tree_in_the_catalogue_folder_is_skipped_at_the_base(repo: Path) -> None:
