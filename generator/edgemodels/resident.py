@@ -62,6 +62,7 @@ class _Listed:
     found: Discovered
     rels: dict[str, str]  # each file (as named) -> its path from the watched folder
     links: bool  # a link to a folder or named like a catalogue file: walked at every load
+    through: frozenset[str]  # files reached through a link: no watch here sees their edits
 
 
 class KnownFiles:
@@ -124,7 +125,8 @@ class KnownFiles:
             found = discover(path, links)
             rels = {os.fspath(p): os.path.relpath(p, self.root) for p in found.files}
             linked = bool(links) or (self.single and os.path.islink(path))
-            listed = self._listed = _Listed(path, found, rels, linked)
+            through = frozenset(map(os.fspath, found.through))
+            listed = self._listed = _Listed(path, found, rels, linked, through)
         return listed.found
 
     def _moved(self, listed: _Listed) -> bool:
@@ -156,8 +158,14 @@ class KnownFiles:
         return known
 
     def _unchanged(self, key: str) -> bool:
-        rel = self._listed.rels.get(key) if self._listed is not None else None
-        return self._clean is not None and rel is not None and self._clean(rel)
+        """No event of the watch on `key` since it was last read. A file in a folder
+        reached through a link is where the watches (on the catalogue's own folders) are
+        not: its stat is taken at every load, as a linked file's is."""
+        listed = self._listed
+        if self._clean is None or listed is None or key in listed.through:
+            return False
+        rel = listed.rels.get(key)
+        return rel is not None and self._clean(rel)
 
     def read(
         self, path: Path, shown: str, memo: ParseMemo | None

@@ -505,3 +505,26 @@ def test_a_catalogue_file_replaced_by_a_folder_of_that_name(tmp: Path) -> None:
             cold[1].replace("cold", "OUT"),
         )
         assert files_of(tmp / "warm") == files_of(tmp / "cold")
+
+
+def test_files_in_a_linked_folder_are_seen_to_change(tmp: Path) -> None:
+    """The watches are on the catalogue's own folders: a folder a link leads to is not
+    among them, yet its files are catalogue files, and their edits must be seen."""
+    shared = tmp / "shared"
+    (tmp / "cat" / "models").rename(shared)
+    (tmp / "cat" / "models").symlink_to("../shared")
+    state = resident.Resident()
+    _same(tmp, state, "first run")
+    _same(tmp, state, "nothing changed")
+    _bump(tmp / "cat")  # through the link
+    _same(tmp, state, "an edit in the linked folder")
+    assert b"1.4.3" in files_of(tmp / "warm")["models/sktime/chart/Chart.yaml"]
+    (shared / "extra.yaml").write_text(NEW_MODEL)
+    _same(tmp, state, "a file added there")
+    (shared / "extra.yaml").unlink()
+    _same(tmp, state, "a file removed there")
+    (shared / "inner").mkdir()
+    (shared / "inner" / "more.yaml").write_text(NEW_MODEL)
+    _same(tmp, state, "a folder with a file added there")
+    _bump(tmp / "cat")
+    _same(tmp, state, "another edit")
