@@ -108,7 +108,7 @@ class _Writer:
             return
         self.written.add(tree.path)
         for entry in tree.traverse():
-            if entry.type == "submodule":
+            if entry.type == "submodule" and not _hidden(entry.path, tree.path):
                 raise InSubmodule(entry.path, entry.path)
             if entry.type != "blob" or not _safe(entry.path):
                 continue  # a crafted tree entry must not write outside the folder
@@ -123,7 +123,7 @@ class _Writer:
     def link(self, entry: Any) -> None:
         try:
             found = lookup(self.top, entry.path.split("/"))
-        except LeavesRepository:
+        except (LeavesRepository, InSubmodule):
             if entry.path.endswith(YAML_SUFFIXES) or self._folder_here(entry.path):
                 raise
             return  # not a catalogue file, nor a folder here: the walk passes it by
@@ -172,6 +172,12 @@ def _link(at: Path, to: Path) -> None:
 def _write_blob(blob: Any, target: Path) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(blob.data_stream.read())
+
+
+def _hidden(path: str, below: str) -> bool:
+    """A part of `path` below the folder `below` starts with '.': the walk skips it."""
+    rel = path[len(below) + 1 :] if below else path
+    return any(part.startswith(".") for part in rel.split("/"))
 
 
 def _safe(path: str) -> bool:

@@ -167,6 +167,8 @@ def test_a_submodule_is_refused_at_the_base(repo: Path, tmp_path: Path) -> None:
     commit(common)
     git(repo, "-c", "protocol.file.allow=always", "submodule", "add", "-q", str(common), "libs")
     os.symlink("../libs/models", repo / "catalogue" / "models")
+    # not a catalogue file, nor a folder: read by neither side, no reason to refuse
+    os.symlink("../libs/models/sktime.yaml", repo / "catalogue" / "README.md")
     commit(repo)
     options = PlanOptions(repo / "sites.yaml", repo / "catalogue", base="HEAD")
     with pytest.raises(InputError) as caught:
@@ -175,7 +177,8 @@ def test_a_submodule_is_refused_at_the_base(repo: Path, tmp_path: Path) -> None:
         "--base HEAD: catalogue/models is a symlink into the submodule libs, whose files at "
         "that revision are in the submodule's own history"
     )
-    (repo / "catalogue" / "models").unlink()
+    for name in ("models", "README.md"):
+        (repo / "catalogue" / name).unlink()
     git(repo, "mv", "libs", "catalogue/libs")
     commit(repo)
     with pytest.raises(InputError, match=r"^--base HEAD: catalogue/libs is the submodule"):
