@@ -45,10 +45,10 @@ CODES: dict[str, Code] = {
     ),
     "Y016": Code(
         "unread-symlink",
-        "a symlink in the catalogue folder that is not read: to no file, or to a folder "
+        "a symlink in the catalogue folder that is not read: to nothing, or to a folder "
         "holding it (a loop)",
-        "link a file or folder that exists and does not hold the link; a link to a file "
-        "outside the repository is what a clone (CI) has: commit the file itself",
+        "link a file or folder that exists and does not hold the link; a link out of the "
+        "repository leads to nothing in a clone (CI): commit the files themselves",
     ),
     "Y017": Code(
         "symlink-outside-repository",

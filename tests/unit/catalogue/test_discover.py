@@ -116,3 +116,34 @@ def test_too_many_files_names_the_catalogue(
         _touch(tmp_path, f"x/{name}.yaml")
     with pytest.raises(InputError, match=f"^{tmp_path}: more than 2 YAML files"):
         discover(tmp_path)
+
+
+def test_links_that_reach_a_folder_many_ways_walk_it_once(tmp_path: Path) -> None:
+    """Two links from each folder to the next: 2**20 paths to the last folder, each real
+    folder walked once, each file read once, by the first path in the catalogue's order."""
+    for level in range(21):
+        _touch(tmp_path, f"d{level}/f{level}.yaml")
+        if level < 20:
+            for name in ("a", "b"):
+                os.symlink(f"../d{level + 1}", tmp_path / f"d{level}" / name)
+    root = tmp_path / "d0"
+    found = discover(root)
+    assert len(found.files) == 21
+    assert found.files[0] == root.joinpath(*["a"] * 20, "f20.yaml")  # "a" sorts first
+    assert found.unread == []
+    assert len(found.linked) == 40  # every link is followed; its folder is walked once
+
+
+def test_a_link_to_an_ancestor_is_unread_and_the_walk_ends(tmp_path: Path) -> None:
+    _touch(tmp_path, "cat/m.yaml")
+    os.symlink("..", tmp_path / "cat" / "up")
+    os.symlink("../..", tmp_path / "cat" / "upper")
+    _touch(tmp_path, "cat/sub/n.yaml")
+    os.symlink("../../cat", tmp_path / "cat" / "sub" / "back")
+    _touch(tmp_path, "other/o.yaml")
+    os.symlink("../../other", tmp_path / "cat" / "sub" / "side")  # no loop: followed
+    found = discover(tmp_path / "cat")
+    assert found.files == [
+        tmp_path / "cat" / p for p in ("m.yaml", "sub/n.yaml", "sub/side/o.yaml")
+    ]
+    assert found.unread == [tmp_path / "cat" / p for p in ("sub/back", "up", "upper")]
