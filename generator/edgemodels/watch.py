@@ -18,7 +18,9 @@ blind spot.
 
 An output folder's state folder is watched for its own entries (the manifest), not its
 working folders (staging); a catalogue folder's hidden folders (`.git`) are not watched, but
-for its state folders' own entries (a manifest marks a generated tree).
+for its state folders' own entries (a manifest marks a generated tree). No symlink is
+followed: a folder a link leads to is not watched (resident.py takes the stat of the files
+read through a link at every load instead).
 """
 
 from __future__ import annotations
