@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import jsonschema_rs
 
+from edgemodels.catalogue.fullvalidator import full_validator
 from edgemodels.data import schema_path
 from edgemodels.diagnostics import Diagnostic, Location
 from edgemodels.names import number_version_hint
@@ -115,11 +116,9 @@ def _fast_validator() -> Any:
 
 @cache
 def _full_validator() -> jsonschema.Draft202012Validator:
-    # Imported here: only a file that fails needs it, and importing it was a tenth of the
-    # start-up of every command that loads a catalogue.
-    import jsonschema
-
-    return jsonschema.Draft202012Validator(catalogue_schema())
+    # `jsonschema` is imported by the call: only a file that fails needs it, and importing
+    # it was a tenth of the start-up of every command that loads a catalogue.
+    return full_validator(catalogue_schema())
 
 
 def validate_file(yf: YamlFile) -> list[Diagnostic]:

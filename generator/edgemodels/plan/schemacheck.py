@@ -14,6 +14,7 @@ from typing import Any
 import jsonschema
 import jsonschema_rs
 
+from edgemodels.catalogue.fullvalidator import full_validator
 from edgemodels.catalogue.schema import misspelt_required, raw_message, unknown_field_text
 from edgemodels.data import schema_path
 from edgemodels.diagnostics import Diagnostic, Location
@@ -42,7 +43,7 @@ def _fast(filename: str) -> Any:
 
 @cache
 def _full(filename: str) -> jsonschema.Draft202012Validator:
-    return jsonschema.Draft202012Validator(_schema(filename))
+    return full_validator(_schema(filename))
 
 
 def schema_findings(yf: YamlFile, filename: str) -> list[Diagnostic]:
