@@ -76,6 +76,18 @@ def _scaled(number: Decimal, power: int) -> Fraction:
     return Fraction(number) * Fraction(10) ** power
 
 
+def quantity_text(value: object) -> str:
+    """A catalogue quantity as the generated manifests carry it: as text. A YAML number
+    (`cpu: 1`, `cpu: 0.5`) becomes the JSON text kubectl would send for it (an int exactly,
+    a float as its shortest round-trip digits, so 0.1 stays `0.1`), which the API server
+    parses as that quantity. Quoted, it passes through Helm untouched, where a number in
+    values would be a float64: an int above 2^53 would change and a large one come out as
+    `1e+21`. -0.0 (which the schema's minimum of 0 takes) is written `0`."""
+    if isinstance(value, float):
+        return repr(abs(value))
+    return str(value)
+
+
 def overcommit_allowed(name: str) -> bool:
     """k8s.io/kubernetes pkg/apis/core/helper IsOvercommitAllowed: a native resource (no
     domain, or a kubernetes.io one) other than hugepages."""

@@ -39,6 +39,8 @@ def _type(node: dict[str, Any]) -> str:
     if "const" in node:
         return f"`{node['const']}`"
     kind = node.get("type", "")
+    if isinstance(kind, list):
+        return " or ".join(str(k) for k in kind)
     if kind == "array":
         return "list"
     if kind == "object" and "properties" not in node:

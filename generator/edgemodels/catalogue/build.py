@@ -25,6 +25,7 @@ from edgemodels.catalogue.model import (
 )
 from edgemodels.catalogue.sources import Merged, Node
 from edgemodels.diagnostics import Location
+from edgemodels.kubequantity import quantity_text
 from edgemodels.recall import NOTHING, Recall
 
 
@@ -46,10 +47,14 @@ def _integer(value: Any) -> int | None:
     return None if value is None else int(value)
 
 
+def _quantities(mapping: dict[str, Any] | None) -> tuple[tuple[str, str], ...]:
+    return tuple(sorted((str(k), quantity_text(v)) for k, v in (mapping or {}).items()))
+
+
 def build_resources(data: dict[str, Any] | None) -> Resources | None:
     if data is None:
         return None
-    return Resources(_pairs(data.get("requests")), _pairs(data.get("limits")))
+    return Resources(_quantities(data.get("requests")), _quantities(data.get("limits")))
 
 
 def build_overrides(data: dict[str, Any] | None) -> Overrides:
@@ -102,7 +107,7 @@ def _model(node: Node, defaults: Defaults) -> Model:
         else None,
         container=ContainerSpec(
             model_path=container.get("modelPath", "/model"),
-            size=container.get("size"),
+            size=None if container.get("size") is None else quantity_text(container["size"]),
             delivery=container.get("delivery"),
             storage_class=container.get("storageClassName"),
         )

@@ -54,8 +54,7 @@ def _placement_overrides(merged: Merged, m: Node, target: str) -> Overrides:
 def _refused(res: Resources) -> Iterator[tuple[str, tuple[str, str | None], LimitProblem]]:
     """(resource, (request, limit or None), problem) for each request the API server
     refuses against its limit, compared as it compares quantities. A value that does not
-    parse cannot reach here: the schema's quantity pattern is narrower than the API
-    server's grammar."""
+    parse cannot reach here: the schema takes a quantity only where the API server does."""
     limits = dict(res.limits)
     for key, request in res.requests:
         limit = limits.get(key)

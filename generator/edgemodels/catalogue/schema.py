@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import difflib
 import json
+import math
 import re
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
 import jsonschema_rs
 
-from edgemodels.catalogue.fullvalidator import full_validator
+from edgemodels.catalogue.fullvalidator import finite_number, full_validator
 from edgemodels.data import schema_path
 from edgemodels.diagnostics import Diagnostic, Location
+from edgemodels.kubequantity import QUANTITY
 from edgemodels.names import number_version_hint
 from edgemodels.secrets_scan import is_secret_key
 from edgemodels.yamlio import Pos, YamlFile, locate
@@ -64,30 +66,47 @@ def _yaml_types(expected: Any) -> str:
 
 
 QUANTITY_WORDS = "a Kubernetes quantity such as 500m, 2, 256Mi"
+POSITIVE_QUANTITY_WORDS = "a Kubernetes quantity above 0 such as 4Gi"
 # 2GB, 2gi, 512 MB, 1.5Gb: what people write for a size, and the binary unit they mean.
 _SIZE_LIKE = re.compile(r"([0-9]+(?:\.[0-9]+)?)\s*([kmgtpeKMGTPE])[iI]?[bB]?")
 
 
 @cache
 def _friendly_patterns() -> dict[str, str]:
-    """FRIENDLY_PATTERNS, and the schema's quantity pattern (read from it, not copied)."""
-    quantity = str(catalogue_schema()["$defs"]["quantity"]["pattern"])
-    return {**FRIENDLY_PATTERNS, quantity: QUANTITY_WORDS}
+    """FRIENDLY_PATTERNS, and the schema's quantity patterns (read from it, not copied)."""
+    defs = catalogue_schema()["$defs"]
+    quantity, positive = (str(defs[name]["pattern"]) for name in ("quantity", "positiveQuantity"))
+    return {**FRIENDLY_PATTERNS, quantity: QUANTITY_WORDS, positive: POSITIVE_QUANTITY_WORDS}
 
 
 def pattern_words(pattern: str) -> str | None:
-    """A pattern in words; any quantity pattern (the inventory's is more lenient) too."""
-    known = _friendly_patterns().get(pattern)
-    return known or (QUANTITY_WORDS if "Ki|" in pattern or "|Ki" in pattern else None)
+    """A pattern in words (the inventory's quantities use the catalogue's pattern)."""
+    return _friendly_patterns().get(pattern)
+
+
+def _quantity_words(schema: Any) -> str | None:
+    """The words for a quantity field's schema (`$defs` quantity or positiveQuantity)."""
+    words = pattern_words(str(schema.get("pattern"))) if isinstance(schema, dict) else None
+    return words if words in (QUANTITY_WORDS, POSITIVE_QUANTITY_WORDS) else None
 
 
 def quantity_hint(value: Any) -> str:
-    """'; did you mean '2Gi'?' for a size written as 2GB or 2gi; empty otherwise."""
-    m = _SIZE_LIKE.fullmatch(value.strip()) if isinstance(value, str) else None
+    """'; did you mean '2Gi'?' for a size written as 2GB or 2gi; why a value of the
+    Kubernetes grammar is refused (negative, or an exponent too long); empty otherwise."""
+    if not isinstance(value, str):
+        return ""
+    if QUANTITY.fullmatch(value):
+        if value.startswith("-"):
+            return "; Kubernetes refuses a negative amount"
+        return "; an exponent has at most 18 digits" if EXPONENT.search(value) else ""
+    m = _SIZE_LIKE.fullmatch(value.strip())
     if m is None or m.group(2) == "m":  # 500m is a valid quantity, 500mb a guess too far
         return ""
     unit = "Ki" if m.group(2) in "kK" else f"{m.group(2).upper()}i"
     return f"; did you mean '{m.group(1)}{unit}'? (Ki, Mi, Gi are powers of 1024; no 'B')"
+
+
+EXPONENT = re.compile(r"[eE][+-]?0*[1-9][0-9]{18}")
 
 
 def yaml_text(value: Any) -> str:
@@ -96,6 +115,8 @@ def yaml_text(value: Any) -> str:
         return "null"
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, float) and not math.isfinite(value):
+        return ".nan" if math.isnan(value) else ("-.inf" if value < 0 else ".inf")
     if isinstance(value, dict):
         return "{" + ", ".join(f"{k}: {yaml_text(v)}" for k, v in value.items()) + "}"
     if isinstance(value, list | tuple):
@@ -279,6 +300,9 @@ def raw_message(error: jsonschema.ValidationError, path: tuple[str | int, ...]) 
     if keyword == "required":
         missing = str(error.message).split("'")[1] if "'" in error.message else error.message
         return f"{where}: missing required field '{missing}'"
+    quantity = _quantity_words(error.schema)
+    if quantity is not None and keyword != "pattern":
+        return f"{where}: {shown} is not {quantity}{_quantity_reason(value)}"
     if keyword == "type":
         got = "null" if value is None else f"{_yaml_type(value)} {shown}"
         return f"{where}: expected {_yaml_types(wanted)}, got {got}{_type_hint(wanted, value)}"
@@ -294,12 +318,22 @@ def raw_message(error: jsonschema.ValidationError, path: tuple[str | int, ...]) 
     if keyword == "pattern":
         pattern = str(error.validator_value)
         words = pattern_words(pattern)
-        hint = quantity_hint(value) if words == QUANTITY_WORDS else ""
+        hint = quantity_hint(value) if words in (QUANTITY_WORDS, POSITIVE_QUANTITY_WORDS) else ""
         return f"{where}: {shown} is not {words or f'text matching {pattern}'}{hint}"
     if keyword in ("maxLength", "minLength") and isinstance(value, str):
         bound = "at most" if keyword == "maxLength" else "at least"
         return f"{where}: {shown} is {len(value)} characters; it must have {bound} {wanted}"
     return f"{where}: {error.message}"
+
+
+def _quantity_reason(value: Any) -> str:
+    """Why a value that is no string fails a quantity field."""
+    if isinstance(value, float) and not math.isfinite(value):
+        meaning = "not a number" if math.isnan(value) else "an infinity"
+        return f" (YAML reads {yaml_text(value)} as {meaning}, which no quantity is)"
+    if finite_number(value):
+        return " (Kubernetes refuses a negative amount)" if value < 0 else ""
+    return f" (got {_yaml_type(value)})"
 
 
 def _close(value: str, options: list[str]) -> str:

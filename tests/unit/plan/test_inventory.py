@@ -339,3 +339,34 @@ def test_inventory_schema_findings_say_what_to_write(
     text = SITE_INVENTORY.replace(old, new, 1)
     _, diags = load_inventory(write(tmp_path, text), "sites.yaml")
     assert [d.render() for d in diags] == expected
+
+
+@pytest.mark.parametrize(
+    ("storage", "capacity"),
+    [("21474836480", 20 * 2**30), ("2.5e9", 2_500_000_000), ("1e9", 10**9), ("'+1Gi'", 2**30),
+     ("100u", 1)],
+)  # fmt: skip
+def test_a_capacity_is_any_quantity_the_api_server_takes(
+    tmp_path: Path, storage: str, capacity: int
+) -> None:
+    """A number too (`storage: 21474836480`), as in the catalogue."""
+    text = SITE_INVENTORY.replace("storage: 20Gi", f"storage: {storage}")
+    loaded, diags = load_inventory(write(tmp_path, text), "sites.yaml")
+    assert diags == [] and loaded is not None
+    assert loaded.sites[0].capacity == capacity
+
+
+@pytest.mark.parametrize(
+    ("storage", "said"),
+    [("-1", "-1 is not a Kubernetes quantity such as 500m, 2, 256Mi (Kubernetes refuses a "
+      "negative amount)"),
+     (".inf", ".inf is not a Kubernetes quantity such as 500m, 2, 256Mi (YAML reads .inf as an "
+      "infinity, which no quantity is)"),
+     ("true", "true is not a Kubernetes quantity such as 500m, 2, 256Mi (got boolean)")],
+)  # fmt: skip
+def test_a_capacity_the_api_server_refuses_is_refused(
+    tmp_path: Path, storage: str, said: str
+) -> None:
+    text = SITE_INVENTORY.replace("storage: 20Gi", f"storage: {storage}")
+    _, diags = load_inventory(write(tmp_path, text), "sites.yaml")
+    assert [d.render().split(": ", 2)[-1] for d in diags] == [said]

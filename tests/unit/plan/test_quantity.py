@@ -8,7 +8,7 @@ from edgemodels.plan.quantity import format_bytes, parse_bytes
 
 
 @pytest.mark.parametrize(
-    ("text", "expected"),
+    ("value", "expected"),
     [
         ("20Gi", 20 * 2**30),
         ("500Mi", 500 * 2**20),
@@ -20,17 +20,29 @@ from edgemodels.plan.quantity import format_bytes, parse_bytes
         ("1E", 10**18),  # exa, not an exponent
         ("1024", 1024),
         ("100m", 1),  # a tenth of a byte, rounded up
+        ("1n", 1),  # every grammar the API server takes: nano, micro
+        ("100u", 1),
+        ("+1k", 1000),
         ("0", 0),
         (".5Ki", 512),
+        ("1e9999", 2**63 - 1),  # the API server caps a quantity at 2^63-1
+        ("1" * 100, 2**63 - 1),
+        (20_000_000_000, 20_000_000_000),  # YAML numbers: `storage: 20000000000`
+        (2.5e9, 2_500_000_000),
+        (0.5, 1),
     ],
 )
-def test_parse(text: str, expected: int) -> None:
-    assert parse_bytes(text) == expected
+def test_parse(value: object, expected: int) -> None:
+    assert parse_bytes(value) == expected
 
 
-@pytest.mark.parametrize("text", ["", "Gi", "-1Gi", "20GB", "20 Gi x", "1e9999", "1" * 100, "nan"])
-def test_rejects(text: str) -> None:
-    assert parse_bytes(text) is None
+@pytest.mark.parametrize(
+    "value",
+    ["", "Gi", "-1Gi", "20GB", "20 Gi x", " 20Gi", "1e99999999999999999999", "nan", -1,
+     float("inf"), float("nan"), True, None],
+)  # fmt: skip
+def test_rejects(value: object) -> None:
+    assert parse_bytes(value) is None
 
 
 def test_format() -> None:

@@ -1,0 +1,167 @@
+"""Quantities in the catalogue, as the API server takes them: every shape the schema takes
+or refuses (and says why), and the text the model and the generated objects carry."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from edgemodels.catalogue import load
+from edgemodels.catalogue.schema import catalogue_schema
+from edgemodels.kubequantity import QUANTITY, quantity_value
+
+from .helpers import findings, messages, sub
+
+
+def _with_cpu(value: str, kind: str = "limits") -> str:
+    return sub(
+        "      targets: [lrt]\n",
+        f"      targets: [lrt]\n      resources: {{{kind}: {{cpu: {value}}}}}\n",
+    )
+
+
+def _with_size(value: str) -> str:
+    text = sub("      wrapper: http\n", "      wrapper: container\n")
+    return sub(
+        "      http: {port: 8080, healthPath: /health, ingressPath: /api}\n",
+        f"      container: {{size: {value}}}\n",
+        text,
+    )
+
+
+TAKEN = [
+    "1",  # YAML int: `cpu: 1`, the usual way in Kubernetes YAML
+    "0",
+    "0.5",  # YAML float
+    ".5",
+    "1.0e+3",  # a float to YAML 1.1
+    "1e3",  # text to YAML 1.1 (a float to YAML 1.2): taken either way
+    "1E3",
+    "+1",
+    "'+1'",
+    "100u",
+    "1n",
+    "5.",
+    "'1.5Gi'",
+    "129e6",
+    "1e-3",
+    "99999999999999999999999999",  # the API server caps it at 2^63-1
+    "'1e4294967296'",
+    "0x10",  # 16 to YAML 1.1 and to Go's YAML alike
+    "1_000",  # 1000 to YAML 1.1
+]
+REFUSED = [
+    ("-1", "S004", "(Kubernetes refuses a negative amount)"),
+    ("-0.5", "S004", "(Kubernetes refuses a negative amount)"),
+    ("'-1'", "S004", "; Kubernetes refuses a negative amount"),
+    ("true", "S003", "(got boolean)"),
+    ("null", "S003", "(got null)"),
+    ("[1]", "S003", "(got list)"),
+    (".inf", "S003", "(YAML reads .inf as an infinity, which no quantity is)"),
+    ("-.inf", "S003", "(YAML reads -.inf as an infinity, which no quantity is)"),
+    (".nan", "S003", "(YAML reads .nan as not a number, which no quantity is)"),
+    ("2GB", "S004", "; did you mean '2Gi'? (Ki, Mi, Gi are powers of 1024; no 'B')"),
+    ("lots", "S004", ""),
+    ("'1 Gi'", "S004", ""),
+    ("'1Gi\\n'", "S004", ""),  # `$` is the end of the value, not before a line break
+    ("'.'", "S004", ""),
+    ("1e99999999999999999999", "S004", "; an exponent has at most 18 digits"),
+]
+
+
+@pytest.mark.parametrize("value", TAKEN)
+def test_a_quantity_the_api_server_takes_is_taken(tmp_path: Path, value: str) -> None:
+    assert findings(tmp_path, _with_cpu(value)) == []
+    assert findings(tmp_path, _with_cpu(value, "requests")) == []
+
+
+@pytest.mark.parametrize(("value", "code", "why"), REFUSED)
+def test_what_the_api_server_refuses_is_refused_and_said_so(
+    tmp_path: Path, value: str, code: str, why: str
+) -> None:
+    (shown,) = messages(tmp_path, _with_cpu(value))
+    assert shown.startswith(f"catalogue.yaml:23:33: {code} spec.models[0].resources.limits.cpu: ")
+    assert "is not a Kubernetes quantity such as 500m, 2, 256Mi" in shown
+    assert shown.endswith(why)
+
+
+@pytest.mark.parametrize("value", ["4Gi", "4e9", "1", "0.5", "'00.01'", "1n", ".5Ki"])
+def test_a_copy_volume_of_any_size_above_0_is_taken(tmp_path: Path, value: str) -> None:
+    assert findings(tmp_path, _with_size(value)) == []
+
+
+@pytest.mark.parametrize("value", ["0", "0.0", "'0'", "'0Gi'", "'.0'", "'0e9'", "-1", "'-1Gi'"])
+def test_a_copy_volume_of_0_or_less_is_refused(tmp_path: Path, value: str) -> None:
+    """The API server refuses a claim whose storage request is not above 0."""
+    (shown,) = messages(tmp_path, _with_size(value))
+    assert "S004 spec.models[0].container.size: " in shown
+    assert "is not a Kubernetes quantity above 0 such as 4Gi" in shown
+
+
+SAMPLES = [
+    "0", "00", "1", "+1", "-1", ".5", "5.", ".", "+.5", "1.5Gi", "1Ki", "1ki", "1KI", "1K",
+    "1k", "1m", "1M", "1u", "1n", "1Mb", "1e3", "1E3", "1e+3", "1e-3", "1E", "1e", "1e1.5",
+    "1e+", "1.e3", ".e3", "e3", "Gi", "0Gi", "0.0", "00.01", "1Gi\n", "1\t", "1,5", "--1",
+    "+-1", "0x10", "1_000", "1e" + "9" * 18, "1e" + "9" * 19, "1e0000000000000000000001",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("text", SAMPLES)
+def test_the_schema_patterns_are_the_api_servers_grammar(text: str) -> None:
+    """A quantity takes what resource.ParseQuantity parses (kubequantity), not negative, but
+    for exponents of 19 digits and more (the API server takes some up to 2^63-1);
+    positiveQuantity takes those above 0."""
+    defs = catalogue_schema()["$defs"]
+    parsed = quantity_value(text) if QUANTITY.fullmatch(text) else None
+    short_exponent = not re.search(r"[eE][+-]?0*[1-9][0-9]{18}", text)
+    taken = parsed is not None and parsed >= 0 and not text.startswith("-") and short_exponent
+    assert bool(_whole(defs["quantity"]["pattern"], text)) == taken
+    positive = taken and parsed is not None and parsed > 0
+    assert bool(_whole(defs["positiveQuantity"]["pattern"], text)) == positive
+
+
+def _whole(pattern: str, text: str) -> bool:
+    assert pattern.startswith("^") and pattern.endswith("$")
+    return re.fullmatch(pattern[1:-1], text) is not None
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [("1", "1"), ("0.5", "0.5"), (".1", "0.1"), ("1e3", "1e3"), ("1.0e+3", "1000.0"),
+     ("'500m'", "500m"), ("99999999999999999999999999", "99999999999999999999999999"),
+     ("0x10", "16")],
+)  # fmt: skip
+def test_the_model_holds_each_quantity_as_text(tmp_path: Path, value: str, text: str) -> None:
+    """As the manifests carry it: a float as its shortest digits (0.1, not
+    0.1000000000000000055), an int exactly."""
+    path = tmp_path / "catalogue.yaml"
+    resources = f"{{requests: {{cpu: {value}}}, limits: {{memory: {value}}}}}"
+    path.write_text(
+        sub("      targets: [lrt]\n", f"      targets: [lrt]\n      resources: {resources}\n")
+    )
+    model = load(path, base=tmp_path).catalogue.models[0]
+    assert model.resources.requests == (("cpu", text),)
+    assert model.resources.limits == (("memory", text),)
+
+
+def test_a_copy_volume_size_is_held_as_text(tmp_path: Path) -> None:
+    path = tmp_path / "catalogue.yaml"
+    path.write_text(_with_size("4e9").replace("size: 4e9", "size: 4000000000"))
+    container = load(path, base=tmp_path).catalogue.models[0].container
+    assert container is not None and container.size == "4000000000"
+
+
+@pytest.mark.parametrize(
+    ("request_", "limit", "refused"),
+    [("1.5", "1", True), ("1", "1.5", False), ("0.5", "500m", False), ("1e3", "1k", False),
+     ("1001", "1e3", True), ("100u", "0.0001", False)],
+)  # fmt: skip
+def test_r221_compares_numbers_and_every_grammar_exactly(
+    tmp_path: Path, request_: str, limit: str, refused: bool
+) -> None:
+    resources = f"{{requests: {{cpu: {request_}}}, limits: {{cpu: {limit}}}}}"
+    text = sub("      targets: [lrt]\n", f"      targets: [lrt]\n      resources: {resources}\n")
+    codes = [code for _, _, code in findings(tmp_path, text)]
+    assert codes == (["R221"] if refused else [])
