@@ -11,34 +11,28 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from edgemodels.kubequantity import quantity_value
 
 QUANTITY_KEY = "__quantity__"
 URL_KEY = "__url__"
 _INT64 = 2**63
 
-_QUANTITY_RE = re.compile(
-    r"^([+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+))(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|[eE][+-]?[0-9]+)?$"
-)
-_BINARY = {"Ki": 1, "Mi": 2, "Gi": 3, "Ti": 4, "Pi": 5, "Ei": 6}
-_DECIMAL = {"n": -9, "u": -6, "m": -3, "": 0, "k": 3, "M": 6, "G": 9, "T": 12, "P": 15, "E": 18}
-
-
 # --- quantity ------------------------------------------------------------------------------
 
 
-def _parse_quantity(text: str) -> Decimal:
-    match = _QUANTITY_RE.match(text.strip()) if isinstance(text, str) else None
-    if match is None:
-        raise ValueError(f"quantities must match the regular expression of a quantity: {text!r}")
-    number, suffix = Decimal(match.group(1)), match.group(2) or ""
-    if suffix in _BINARY:
-        return number * Decimal(1024 ** _BINARY[suffix])
-    if suffix in _DECIMAL:
-        return number.scaleb(_DECIMAL[suffix])
-    return number.scaleb(int(suffix[1:]))
+def _parse_quantity(value: object) -> Decimal:
+    """The value resource.ParseQuantity gives, as Kubernetes' quantity() does. A number is
+    taken as its JSON text: a catalogue's `cpu: 1` or a manifest's `cpu: 0.5` reaches the
+    API server as that text, and an admission policy sees the quantity it stored."""
+    exact = quantity_value(value)
+    if exact is None:
+        raise ValueError(f"quantities must match the regular expression of a quantity: {value!r}")
+    # Whole nanos (kubequantity rounds to them), so the decimal is exact at any size.
+    return Decimal(f"{exact.numerator * (10**9 // exact.denominator)}e-9")
 
 
 def _as_quantity(value: Decimal) -> dict[str, str]:
@@ -57,16 +51,12 @@ def _value(q: object) -> Decimal:
     raise TypeError(f"no such overload: expected a quantity, got {type(q).__name__}")
 
 
-def quantity(text: str) -> dict[str, str]:
+def quantity(text: object) -> dict[str, str]:
     return _as_quantity(_parse_quantity(text))
 
 
-def is_quantity(text: str) -> bool:
-    try:
-        _parse_quantity(text)
-    except (ValueError, InvalidOperation):
-        return False
-    return True
+def is_quantity(text: object) -> bool:
+    return quantity_value(text) is not None
 
 
 def compare_to(a: object, b: object) -> int:

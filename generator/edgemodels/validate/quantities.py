@@ -9,10 +9,11 @@ and built objects are all checked, object by object.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterator
 
-from edgemodels.kubequantity import QUANTITY
+from edgemodels.kubequantity import quantity_value
 from edgemodels.validate.manifests import Manifest, Pointer, value_at
 from edgemodels.validate.report import Finding, finding
 
@@ -118,8 +119,11 @@ def _problem(value: object) -> str | None:
     schema's to report)."""
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
         return None
+    if isinstance(value, float) and not math.isfinite(value):
+        # kubectl cannot even send it: Go's JSON has no notation for it.
+        return f"{value} is not a Kubernetes quantity (YAML reads .inf and .nan as no number)"
     text = str(value)
-    if isinstance(value, str) and not QUANTITY.fullmatch(text):
+    if quantity_value(value) is None:  # also an exponent beyond int64, which it refuses
         return (
             f"'{text}' is not a Kubernetes quantity (a number with an optional suffix: "
             "Ki Mi Gi Ti Pi Ei, n u m k M G T P E, or an exponent like e6)"

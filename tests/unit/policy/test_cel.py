@@ -80,6 +80,23 @@ def test_image_refs_and_credentials_walk_the_object() -> None:
     assert found == [{"path": ".env.API_KEY", "kind": "API secret key"}]
 
 
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("quantity(object.cpu) == quantity('1')", True),  # cpu: 1 in YAML
+        ("quantity(object.half) == quantity('500m')", True),  # cpu: 0.5
+        ("quantity(object.big).asInteger()", 2**63 - 1),  # capped as the API server caps it
+        ("isQuantity(object.cpu) && isQuantity(object.half) && !isQuantity(object.flag)", True),
+        ("quantity('1e3') == quantity('1k') && quantity('1E3') == quantity('+1k')", True),
+        ("quantity('.5') == quantity('500m') && quantity('100u') == quantity('100000n')", True),
+        ("quantity('0.1n').isGreaterThan(quantity('0'))", True),  # rounded up to 1n
+    ],
+)
+def test_quantity_takes_what_the_api_server_parses(source: str, expected: Any) -> None:
+    shapes = {"cpu": 1, "half": 0.5, "big": 10**30, "flag": True}
+    assert evaluate(source, object=shapes) == expected
+
+
 def test_quantity_errors_are_evaluation_errors() -> None:
     with pytest.raises(RuntimeError, match="quantities must match"):
         evaluate("quantity('lots') == quantity('1')")

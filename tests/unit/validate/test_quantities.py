@@ -64,6 +64,29 @@ def test_a_negative_quantity_is_refused(value: str, refused: bool) -> None:
     assert len(_found(claim)) == refused
 
 
+@pytest.mark.parametrize(
+    ("value", "refused"),
+    [
+        ("1", False),  # YAML numbers reach the API server as their JSON text
+        ("0.5", False),
+        (".5", False),
+        ("1.0e+3", False),
+        ("99999999999999999999999", False),  # capped at 2^63-1, not refused
+        ("-1", True),
+        ("-0.5", True),
+        (".inf", True),  # no JSON text at all: kubectl cannot send it
+        ("-.inf", True),
+        (".nan", True),
+        ("'1e99999999999999999999'", True),  # an exponent beyond int64
+        ("'1e4294967296'", False),  # within int64: kept as an int32, so 1e0
+    ],
+)
+def test_numbers_and_exponents_as_the_api_server_reads_them(value: str, refused: bool) -> None:
+    pod = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n"
+    pod += f"  - name: c\n    resources:\n      requests:\n        cpu: {value}\n"
+    assert len(_found(pod)) == refused
+
+
 def _found(text: str) -> list[tuple[int, int, str]]:
     manifest = Manifest(yaml.safe_load(text), Source("x.yaml", text))
     return [(d.line, d.col, d.message.split(" '")[0]) for d, _ in check_quantities(manifest)]
