@@ -16,6 +16,7 @@ from pathlib import Path
 from edgemodels.names import DNS1035_LABEL
 from edgemodels.validate.discover import KUSTOMIZATION_NAMES
 from edgemodels.validate.gitpaths import GIT_PATH, GITHUB_PATH, SUBSCRIPTION, PackageRef
+from edgemodels.validate.limitranges import check_limit_range
 from edgemodels.validate.manifests import Manifest, Pointer, load_stream, value_at
 from edgemodels.validate.objectnames import check_object_name
 from edgemodels.validate.quantities import check_quantities
@@ -358,8 +359,8 @@ def hub_findings(hub: Sequence[Manifest], refs: Sequence[PackageRef], root: Path
 
 
 def name_findings(manifests: Sequence[Manifest]) -> list[Finding]:
-    """The name budgets and syntax, and the resource quantities and requests against
-    limits, object by object (so a part of a tree at a time)."""
+    """The name budgets and syntax, the resource quantities, requests against limits and
+    LimitRanges' own values, object by object (so a part of a tree at a time)."""
     return [
         f
         for manifest in manifests
@@ -369,6 +370,7 @@ def name_findings(manifests: Sequence[Manifest]) -> list[Finding]:
             *check_object_name(manifest),
             *check_quantities(manifest),
             *check_request_limits(manifest),
+            *check_limit_range(manifest),
         )
     ]
 

@@ -112,6 +112,13 @@ CODES: dict[str, Code] = {
         "lower the request or raise the limit (1Gi is 1073741824, 500m is 0.5); for "
         "nvidia.com/gpu and other extended resources set the limit, equal to the request",
     ),
+    "K332": Code(
+        "limit-range-invalid",
+        "a LimitRange the API server refuses (not min <= defaultRequest <= default <= max, ...)",
+        "put each resource's values in order (min <= defaultRequest <= default <= max), a "
+        "maxLimitRequestRatio from 1 to max/min, default = defaultRequest for "
+        "nvidia.com/gpu and hugepages, no default on a Pod item, one item per type",
+    ),
 }
 
 

@@ -3,8 +3,9 @@
 Kubernetes' JSON Schemas type a quantity as int-or-string with no pattern, so `cpu: lots`
 or `memory: 4GB` (meant as 4G or 4Gi) passes them while the API server refuses the object.
 The grammar is k8s.io/apimachinery's resource.Quantity (edgemodels.kubequantity). Every
-field checked here is one the API server also requires to be non-negative. Plain, rendered
-and built objects are all checked, object by object.
+field checked here but a LimitRange's is one the API server also requires to be
+non-negative (ValidateLimitRange checks how its values relate, K332, not their sign).
+Plain, rendered and built objects are all checked, object by object.
 """
 
 from __future__ import annotations
@@ -114,7 +115,7 @@ def quantity_pointers(manifest: Manifest) -> Iterator[Pointer]:
                 yield from _keys(data, (*item, field))
 
 
-def _problem(value: object) -> str | None:
+def _problem(value: object, signed: bool = False) -> str | None:
     """Why the API server refuses `value` as a quantity, or None (a wrong type is the
     schema's to report)."""
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
@@ -128,7 +129,7 @@ def _problem(value: object) -> str | None:
             f"'{text}' is not a Kubernetes quantity (a number with an optional suffix: "
             "Ki Mi Gi Ti Pi Ei, n u m k M G T P E, or an exponent like e6)"
         )
-    if _NEGATIVE.match(text):
+    if not signed and _NEGATIVE.match(text):
         return f"'{text}' is negative: it must be greater than or equal to 0"
     return None
 
@@ -140,8 +141,9 @@ def field_path(pointer: Pointer) -> str:
 
 def check_quantities(manifest: Manifest) -> list[Finding]:
     found = []
+    signed = manifest.kind == "LimitRange"
     for pointer in quantity_pointers(manifest):
-        problem = _problem(value_at(manifest.data, pointer))
+        problem = _problem(value_at(manifest.data, pointer), signed)
         if problem is not None:
             message = f"{field_path(pointer)} {problem}: the API server refuses it"
             found.append(finding(manifest, pointer, "K330", message))
