@@ -69,6 +69,9 @@ QUANTITY_WORDS = "a Kubernetes quantity such as 500m, 2, 256Mi"
 POSITIVE_QUANTITY_WORDS = "a Kubernetes quantity above 0 such as 4Gi"
 # 2GB, 2gi, 512 MB, 1.5Gb: what people write for a size, and the binary unit they mean.
 _SIZE_LIKE = re.compile(r"([0-9]+(?:\.[0-9]+)?)\s*([kmgtpeKMGTPE])[iI]?[bB]?")
+# An exponent of 19 digits or more: the schema takes 18 (the API server refuses one beyond
+# int64, and a pattern cannot draw that line exactly).
+EXPONENT = re.compile(r"[eE][+-]?0*[1-9][0-9]{18}")
 
 
 @cache
@@ -104,9 +107,6 @@ def quantity_hint(value: Any) -> str:
         return ""
     unit = "Ki" if m.group(2) in "kK" else f"{m.group(2).upper()}i"
     return f"; did you mean '{m.group(1)}{unit}'? (Ki, Mi, Gi are powers of 1024; no 'B')"
-
-
-EXPONENT = re.compile(r"[eE][+-]?0*[1-9][0-9]{18}")
 
 
 def yaml_text(value: Any) -> str:
@@ -301,7 +301,7 @@ def raw_message(error: jsonschema.ValidationError, path: tuple[str | int, ...]) 
         missing = str(error.message).split("'")[1] if "'" in error.message else error.message
         return f"{where}: missing required field '{missing}'"
     quantity = _quantity_words(error.schema)
-    if quantity is not None and keyword != "pattern":
+    if quantity is not None and keyword in ("type", "minimum", "exclusiveMinimum"):
         return f"{where}: {shown} is not {quantity}{_quantity_reason(value)}"
     if keyword == "type":
         got = "null" if value is None else f"{_yaml_type(value)} {shown}"
