@@ -17,6 +17,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from edgemodels.diagnostics import Diagnostic, Location
 from edgemodels.origins import SOURCE_ANNOTATION, parse_source
+from edgemodels.validate import quickyaml
 from edgemodels.validate.codes import diagnostic
 from edgemodels.validate.fastload import Duplicate, FastResolver, NotPlain, plain_data
 from edgemodels.yamlio import check_tagged_scalars, started_at
@@ -193,6 +194,10 @@ def load_stream(path: str, text: str, fast: bool = True) -> Loaded:
     if len(text) > MAX_STREAM_CHARS:
         message = f"{len(text)} characters; the limit is {MAX_STREAM_CHARS}"
         return Loaded((), (diagnostic("K108", Location(path, 1, 1), message),))
+    if fast:
+        quick = quickyaml.documents(text, MAX_DEPTH)
+        if quick is not None:
+            return Loaded(quick, ())
     loader = _StrictLoader(text)
     documents: list[tuple[object, int]] = []
     found: list[Diagnostic] = []

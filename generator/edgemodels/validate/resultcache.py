@@ -104,7 +104,7 @@ def _add_folder(h: hashlib._Hash, folder: str, rel: str) -> bool:
 # The libraries whose code makes, words or places findings: the Helm SDK (its Go library
 # in lib/), the schema validator, the YAML readers, the policies' CEL. Upgraded, their
 # files are written anew. (kubernetes-validate: its version names the schema folder.)
-LIBRARIES = ("helm_python", "jsonschema_rs", "yaml", "ruamel.yaml", "cel")
+LIBRARIES = ("helm_python", "jsonschema_rs", "yaml", "yaml_rs", "ruamel.yaml", "cel")
 
 
 def program_key(root: Path) -> str:
