@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from edgemodels.catalogue.model import HELPER_IMAGE
 from edgemodels.secrets_scan import field_path, scan_value
 
 DOCKER_HUB = "docker.io"
@@ -65,6 +64,10 @@ def image_refs(entry: Mapping[str, Any]) -> list[dict[str, Any]]:
         helper = defaults.get("helperImage") if isinstance(defaults, Mapping) else None
         if isinstance(helper, str):
             return [_ref(".spec.defaults.helperImage", helper)]
+        # Imported here: the catalogue package costs `validate`, which runs manifest rules
+        # only, 50-70 ms in each of its two processes.
+        from edgemodels.catalogue.model import HELPER_IMAGE
+
         return [_ref(".spec.defaults.helperImage", HELPER_IMAGE, written=False)]
     found = []
     if isinstance(entry.get("image"), str):
