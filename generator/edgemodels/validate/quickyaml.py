@@ -85,6 +85,8 @@ _ALTS = (
 _RISKY = (
     *(re.compile(re.escape(b) + _ALTS, re.M) for b in (" ", "\n", "[", "{", ",", '":', "':")),
     re.compile("<<"),  # a merge key
+    re.compile(r"\]:(?=[ \t\n]|\Z)"),  # a flow collection as a key: PyYAML refuses it
+    re.compile(r"\}:(?=[ \t\n]|\Z)"),
     re.compile("\t"),  # tabs: where they may separate tokens the parsers' rules differ
 )
 _RISKY_FIRST = re.compile(_ALTS, re.M)  # the stream's first token has no boundary

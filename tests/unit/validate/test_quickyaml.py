@@ -33,9 +33,10 @@ ALIKE = [
 ]  # fmt: skip
 QUOTED = ["'yes'", '"0777"', "'1:30'", '"a\\"b"', "'it''s'", '"x: |"', "''", '"\\t"']
 TOKENS = DIFFERING + ALIKE + QUOTED
-KEYS = st.sampled_from(
-    ["a", "name", "yes", "on", "1", "0777", "true", "null", "~", "'q'", '"d"', "1.5", "x y"]
-)
+KEYS = st.sampled_from([
+    "a", "name", "yes", "on", "1", "0777", "true", "null", "~", "'q'", '"d"', "1.5", "x y",
+    "[a, b]", "{a: b}", "? a", "'yes'", '"1"', "a b c", "-a", "a:b",
+])  # fmt: skip
 SCALARS = st.sampled_from(TOKENS)
 
 
@@ -234,6 +235,8 @@ def test_every_differing_scalar_goes_to_pyyaml(shape: str, token: str) -> None:
         "a: !!str 1\n",  # tags
         "%YAML 1.1\n---\na: 1\n",  # directives
         "? a\n: 1\n",  # complex keys
+        "[a, b]: c\n",  # a flow collection as a key (PyYAML: unhashable)
+        "x:\n  {a: b}: c\n",
         "1: a\n'1': b\n",  # K109 on PyYAML's side (same key text)
         "a: 1\na: 2\n",  # a duplicate: yaml-rs refuses it, PyYAML says where
         "a: x\u2028b: y\n",  # a YAML 1.1 line break
