@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Literal
 
 from edgemodels.diagnostics import Diagnostic
-from edgemodels.errors import InputError, ToolMissingError
+from edgemodels.errors import InputError, ToolMissingError, signals_held
 from edgemodels.progress import Progress, no_progress
 from edgemodels.validate import k8s_schemas
 from edgemodels.validate.discover import TreeLayout, discover
@@ -82,7 +82,12 @@ def validate_tree(root: Path, options: ValidateOptions) -> list[Diagnostic]:
             )
         reuse = start_reuse(root, layout, _reusing(options), options.cache_dir, started_ns)
         builds.use(reuse.to_build(layout))  # first: the builds are the longest part of a run
-        from edgemodels.validate import pipeline  # only now (see above)
+        # Only now (see above), with SIGINT and SIGTERM held: the builds run meanwhile, so
+        # a stop (a cancelled job) lands in this import as often as not, and raised in it
+        # the exception can be lost in the import system's clean-up ("Exception ignored"):
+        # the run went on, its builds waited for.
+        with signals_held():
+            from edgemodels.validate import pipeline
 
         return pipeline.check_tree(root, options, layout, builds, reuse)
 
@@ -160,6 +165,7 @@ def validate_documents(
     Charts and overlays are not rendered here (they need files); with `root`, git-paths
     are checked against that folder.
     """
-    from edgemodels.validate import pipeline
+    with signals_held():
+        from edgemodels.validate import pipeline
 
     return pipeline.check_documents(documents, options, root)

@@ -143,3 +143,44 @@ def test_no_build_starts_once_the_run_is_stopped(
     outcome = kubectl.run(str(tmp_path / "bin" / "kubectl"), tmp_path, running)
     assert outcome == (False, "stopped before it started")
     assert list(pids.iterdir()) == []
+
+
+# A stop that comes while the checking half of validate is imported (the builds run then):
+# `edgemodels.validate.pipeline`'s own import raises SIGTERM. Raised inside the import, the
+# exception stopped it half way, or was lost in the import system's clean-up and the run
+# went on; held, it is raised once the module is whole.
+_STOPPED_IN_IMPORT = """
+import importlib.abc, signal, sys
+from pathlib import Path
+from edgemodels.errors import Terminated, raise_on_sigterm
+from edgemodels.validate.run import ValidateOptions, validate_tree
+
+class Stop(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path, target=None):
+        if name == "edgemodels.validate.pipeline":
+            signal.raise_signal(signal.SIGTERM)
+        return None
+
+raise_on_sigterm()
+sys.meta_path.insert(0, Stop())
+try:
+    validate_tree(Path(sys.argv[1]), ValidateOptions(validator="builtin", result_cache=False))
+except Terminated:
+    made = sys.modules.get("edgemodels.validate.pipeline")
+    print("terminated", "whole" if hasattr(made, "check_tree") else "half made")
+else:
+    print("not stopped")
+"""
+
+
+def test_a_stop_during_the_checks_import_waits_for_it_to_end(tmp_path: Path) -> None:
+    tree = write_tree(tmp_path / "tree")
+    env = {**os.environ, "EDGEMODELS_CACHE_DIR": str(tmp_path / "cache")}
+    run = subprocess.run(
+        [sys.executable, "-c", _STOPPED_IN_IMPORT, str(tree)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert run.stdout == "terminated whole\n", run.stderr
