@@ -16,6 +16,9 @@ The only module that imports GitPython (it needs the `git` program). Guarantees:
   repository's https host only (plain http:// only with --allow-http-token), never from the
   catalogue; `user:password@` is removed from every URL that is printed.
 - git never prompts (GIT_TERMINAL_PROMPT=0): a missing credential fails at once.
+- Any locale: GitPython only runs git here (`Clone`, not its Repo, which decodes git's
+  config with the locale's encoding), names reach git as the bytes they stand for
+  (fsnames.py), and what git says about paths and refs is read as bytes.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from urllib.parse import urlsplit
 from edgemodels.branchplan import Entry, HashName, blob_id
 from edgemodels.cleanup import children_stopped_on_interrupt, remove_folder
 from edgemodels.errors import OutputError, ToolMissingError, UsageError
+from edgemodels.fsnames import name_bytes, os_form, same_name, text_form
 from edgemodels.names import git_branch_problem, repo_folder_problem
 from edgemodels.secrets_scan import shape_of
 from edgemodels.workdir import (
@@ -135,7 +139,7 @@ def destination(url: str, branch: str, path: str, path_given: bool = True) -> De
     problem = repo_folder_problem(path, absolute_ok=not path_given)
     if problem:
         raise UsageError(f"--path {problem}")
-    return Destination(url, branch, path.strip("/"))
+    return Destination(url, branch, text_form(path.strip("/")))
 
 
 def _has_query(url: str) -> bool:
@@ -204,7 +208,7 @@ def git_settings(
                 f"GIT_CONFIG_VALUE_{count + 1}": _ENV_HELPER,
             }
         )
-    return GitSettings(author, timeout, env)
+    return GitSettings(author, timeout, {key: os_form(value) for key, value in env.items()})
 
 
 def _token_scope(url: str, allow_http: bool) -> str | None:
@@ -309,7 +313,7 @@ def working_clone(
     settings: GitSettings,
     workdir: Path | None,
     warn: Callable[[str], None] = lambda text: None,
-) -> Iterator[Any]:
+) -> Iterator[Clone]:
     """A clone of the deploy repository: `workdir` (kept, reused) or a temporary one,
     removed afterwards however the run ends (a commit that could not be pushed is kept
     only in a `workdir`). `warn` says that publish takes a clone it did not make as its own."""
@@ -334,7 +338,41 @@ def working_clone(
         remove_folder(temp)
 
 
-def _clone(dest: Destination, settings: GitSettings, target: Path) -> Any:
+@dataclass(frozen=True)
+class Clone:
+    """A clone publish works in: git run there, and its folders. Not GitPython's Repo,
+    which reads git's files (the config, in `Repo()` for a bare clone, for a remote's URL
+    and for a push) decoded with the locale's encoding: under an ASCII locale a deploy
+    repository whose URL or path is not ASCII stopped publish with a UnicodeDecodeError."""
+
+    git: Any  # git.Git, run in the clone
+    git_dir: str
+    working_tree_dir: str | None  # None: a bare clone
+
+    @property
+    def bare(self) -> bool:
+        return self.working_tree_dir is None
+
+    def close(self) -> None:
+        self.git.clear_cache()  # GitPython's long-running git processes, if any
+
+
+def open_clone(path: Path) -> Clone | None:
+    """The clone whose work tree (or, bare, whose git folder) is `path`; None when `path`
+    is neither (a plain folder, or a folder inside some other repository)."""
+    runner = git.Git(str(path))
+    try:
+        git_dir, bare = runner.rev_parse("--absolute-git-dir", "--is-bare-repository").split("\n")
+        top = None if bare == "true" else runner.rev_parse("--show-toplevel")
+    except (git.GitCommandError, ValueError):
+        return None
+    here = os.path.realpath(path)
+    if os.path.realpath(top if top is not None else git_dir) != here:
+        return None
+    return Clone(runner, git_dir, top)
+
+
+def _clone(dest: Destination, settings: GitSettings, target: Path) -> Clone:
     runner = git.Git(str(target.parent))
     try:
         runner.clone(
@@ -342,14 +380,20 @@ def _clone(dest: Destination, settings: GitSettings, target: Path) -> Any:
             "--origin",
             "origin",
             "--",
-            dest.url,
+            os_form(dest.url),
             str(target),
             kill_after_timeout=settings.timeout,
             env=settings.env,
         )
     except git.GitCommandError as exc:
         raise _failure("cannot clone", dest, exc) from None
-    repo = git.Repo(str(target))
+    except UnicodeEncodeError:
+        # GitPython's message for a command it killed at the timeout holds the command
+        # (the URL, the folder) encoded with the locale's encoding: ASCII fails on `dépôt`.
+        said = f"Timeout: git clone did not complete in {settings.timeout:g} secs."
+        timeout = git.GitCommandError(["git", "clone"], -9, said)
+        raise _failure("cannot clone", dest, timeout) from None
+    repo = Clone(git.Git(str(target)), str(target / ".git"), str(target))
     mark_own(repo)  # a temporary clone too: `_require_own` guards every clean and reset
     repo.git.update_environment(**settings.env)
     return repo
@@ -357,20 +401,19 @@ def _clone(dest: Destination, settings: GitSettings, target: Path) -> Any:
 
 def _open_workdir(
     dest: Destination, settings: GitSettings, workdir: Path, warn: Callable[[str], None]
-) -> Any:
+) -> Clone:
     if not workdir.exists() or (workdir.is_dir() and not any(workdir.iterdir())):
         workdir.mkdir(parents=True, exist_ok=True)
         return _clone(dest, settings, workdir)
-    try:
-        repo = git.Repo(str(workdir))
-    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+    repo = open_clone(workdir)
+    if repo is None:
         raise PublishError(
             f"--workdir {workdir} is neither empty nor a git clone; publish clones into a "
             "folder that does not exist or is empty: give --workdir a folder of its own"
         ) from None
     repo.git.update_environment(**settings.env)
-    origin = repo.remotes.origin.url if "origin" in repo.remotes else ""
-    if origin != dest.url:
+    origin = _origin_url(repo)
+    if not same_name(origin, dest.url):
         raise PublishError(
             f"--workdir {workdir} is a clone of {redact(origin) or 'no origin'}, "
             f"not of {redact(dest.url)}"
@@ -386,13 +429,33 @@ def _open_workdir(
     marker = _interrupted_marker(repo)
     if marker.exists():
         _discard_interrupted_run(repo)
-    elif repo.is_dirty(untracked_files=True):
+    elif _uncommitted(repo):
         raise PublishError(
             f"--workdir {workdir} has uncommitted changes; commit or remove them "
             "(edgemodels publish never discards work), or use another --workdir"
         )
     marker.touch()
     return repo
+
+
+def _origin_url(repo: Clone) -> str:
+    status, url, _ = repo.git.config(
+        "--get", "remote.origin.url", with_extended_output=True, with_exceptions=False
+    )
+    return str(url) if status == 0 else ""
+
+
+def _uncommitted(repo: Clone) -> bool:
+    """Staged or changed tracked files, or untracked ones (ignored ones aside); a clone
+    never checked out has no index, so nothing staged (HEAD's files are not "deleted")."""
+    if repo.bare:
+        return False
+    staged = (Path(repo.git_dir) / "index").is_file() and repo.git.diff("--cached", "--name-only")
+    return bool(
+        staged
+        or repo.git.diff("--name-only")
+        or repo.git.ls_files("--others", "--exclude-standard", "-z")
+    )
 
 
 def _adopt(repo: Any, dest: Destination, settings: GitSettings, workdir: Path) -> None:
@@ -657,7 +720,7 @@ def literal(path: str) -> str:
     """`path` as a pathspec that names that path only: `:x` or `*` is a folder's name on
     the deploy branch, not pathspec magic or a pattern (a folder `:x` was read as `x`, so
     its files were never compared: hand edits in it were overwritten)."""
-    return f":(literal){path}"
+    return os_form(f":(literal){path}")
 
 
 def _require_folder(dest: Destination, name: str, kind: str) -> None:
@@ -769,14 +832,14 @@ def _commit_args(tree: str, base: str | None, setup: CloneSetup, note: Path) -> 
 
 def _author(settings: GitSettings) -> dict[str, str]:
     name, mail = settings.author[:-1].split(" <", 1)
-    return {"GIT_AUTHOR_NAME": name, "GIT_AUTHOR_EMAIL": mail}
+    return {"GIT_AUTHOR_NAME": os_form(name), "GIT_AUTHOR_EMAIL": os_form(mail)}
 
 
 def _write_message(repo: Any, note: Path, message: str, cleanup: str) -> None:
     """The message as `git commit -m` leaves it: trailing whitespace and repeated blank
     lines removed (commit.cleanup `whitespace`, the default without an editor); `strip`
     also drops comment lines (git's own `stripspace` does that), `verbatim` nothing."""
-    note.write_bytes(message.encode())
+    note.write_bytes(name_bytes(message))
     if cleanup == "strip":
         with note.open("rb") as text:
             cleaned = repo.git.stripspace(
@@ -784,7 +847,7 @@ def _write_message(repo: Any, note: Path, message: str, cleanup: str) -> None:
             )
         note.write_bytes(bytes(cleaned))
     elif cleanup != "verbatim":
-        note.write_bytes(stripspace(message).encode())
+        note.write_bytes(name_bytes(stripspace(message)))
 
 
 def stripspace(message: str) -> str:
@@ -834,7 +897,7 @@ def commit_folder(
     _add_untracked(repo, dest, generated)
     if not repo.git.diff("--cached", "--name-only", "--", pathspec).strip():
         return None
-    repo.git.commit("-q", "--no-edit", m=message, author=settings.author)
+    repo.git.commit("-q", "--no-edit", m=os_form(message), author=os_form(settings.author))
     return str(repo.git.rev_parse("HEAD"))  # GitPython's objects take SHA-1 ids only
 
 
@@ -865,27 +928,37 @@ PushOutcome = Literal["pushed", "behind", "refused"]
 
 def push_branch(repo: Any, dest: Destination, settings: GitSettings) -> tuple[PushOutcome, str]:
     """Push without force: 'behind' when the branch moved meanwhile (fetch and try again),
-    'refused' when the remote declined it (a hook, a protected branch)."""
-    progress = git.RemoteProgress()
+    'refused' when the remote declined it (a hook, a protected branch). Its output is read
+    as bytes: GitPython's own push decoded it with the locale's encoding, and the line
+    naming the repository (`To <url>`) stopped it under an ASCII locale."""
     refspec = f"refs/heads/{dest.branch}:refs/heads/{dest.branch}"
-    try:
-        infos = repo.remote("origin").push(
-            refspec=refspec, progress=progress, kill_after_timeout=settings.timeout
-        )
-    except git.GitCommandError as exc:
-        raise _failure("cannot push to", dest, exc) from None
-    said = [line for line in progress.other_lines if line.startswith("remote:")]
-    for info in infos:
-        summary = info.summary.strip()
-        if info.flags & info.REJECTED or any(m in summary for m in _RACE_MARKERS):
+    status, out, err = repo.git.push(
+        "--porcelain",
+        "origin",
+        refspec,
+        kill_after_timeout=settings.timeout,
+        with_extended_output=True,
+        with_exceptions=False,
+        stdout_as_string=False,
+    )
+    said = [line.strip() for line in str(err).splitlines() if line.startswith("remote:")]
+    for flag, summary in _pushed_refs(bytes(out)):
+        if summary.startswith("[rejected]") or any(m in summary for m in _RACE_MARKERS):
             return "behind", redact(summary)
-        if info.flags & (info.REMOTE_REJECTED | info.REMOTE_FAILURE | info.ERROR):
-            return "refused", redact(" ".join([info.summary.strip(), *said]))
-    try:
-        infos.raise_if_error()
-    except git.GitCommandError as exc:
-        raise _failure("cannot push to", dest, exc) from None
+        if flag == "!":  # [remote rejected], [remote failure], [no match]
+            return "refused", redact(" ".join([summary, *said]))
+    if status != 0:
+        raise _failure("cannot push to", dest, git.GitCommandError(["git", "push"], status, err))
     return "pushed", ""
+
+
+def _pushed_refs(out: bytes) -> Iterator[tuple[str, str]]:
+    """(flag, summary) of each ref in `git push --porcelain`'s output: `<flag> TAB
+    <from>:<to> TAB <summary>`, the summary `[rejected] (fetch first)` or `abc..def`."""
+    for line in out.decode("utf-8", "surrogateescape").splitlines():
+        fields = line.split("\t")
+        if len(fields) == 3 and len(fields[0]) == 1:
+            yield fields[0], fields[2].strip()
 
 
 NO_COMMIT = "none (the repository has no commit yet)"

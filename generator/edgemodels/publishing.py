@@ -35,6 +35,7 @@ from edgemodels.deployed import (
 )
 from edgemodels.diagnostics import Diagnostic, has_failures
 from edgemodels.errors import OutputError
+from edgemodels.fsnames import os_form
 from edgemodels.generate import build_tree, conflict_findings, source_info
 from edgemodels.output import plural
 from edgemodels.progress import Phase, Progress, no_phase, no_progress
@@ -296,7 +297,7 @@ def _convert_back(repo: Any, ctx: _Context, folder: BranchFolder) -> None:
 
 def _checkout_folder(repo: Any, dest: Destination) -> Path:
     out = Path(str(repo.working_tree_dir))
-    return out / dest.path if dest.path else out
+    return out / os_form(dest.path) if dest.path else out
 
 
 def _refuse_new_credentials(ctx: _Context, folder: BranchFolder | None) -> None:

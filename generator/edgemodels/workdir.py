@@ -145,7 +145,8 @@ def refusal(workdir: Path, risks: list[str]) -> str:
 
 
 def _text(raw: Any) -> str:
-    return bytes(raw).decode("utf-8", "surrogateescape")
+    """git's paths as the file system takes them (`café` under an ASCII locale too)."""
+    return os.fsdecode(bytes(raw))
 
 
 def _shown(path: str) -> str:
