@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from edgemodels.diagnostics import Diagnostic, Location
+from edgemodels.fsnames import os_form
 from edgemodels.yamlio import PosMap, load_positioned, locate
 
 SOURCE_ANNOTATION = "edgemodels.io/source"
@@ -80,7 +81,8 @@ def resolve_origins(
 def _locate_entry(value: str, files: dict[str, Any]) -> Location:
     path, _, entry = value.partition("#")
     if path not in files:
-        yf, _ = load_positioned(Path(path))
+        # The annotation's text (`café/...`, read from a file) as the system takes it.
+        yf, _ = load_positioned(Path(os_form(path)))
         files[path] = yf.data if isinstance(yf.data, PosMap) else None
     root = files[path]
     steps = _steps(root, entry) if root is not None else None

@@ -10,6 +10,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -170,3 +171,148 @@ def test_plan_json_holds_the_real_name(tree: bytes) -> None:
     doc = findings_of(done.stdout)
     assert doc["inventory"] == "b\\xff.yaml"
     assert [f["path"] for f in doc["findings"]] == ["b\\xff.yaml"]  # type: ignore[attr-defined]
+
+
+def run_utf8(cwd: bytes, *args: bytes) -> subprocess.CompletedProcess[bytes]:
+    env = {**os.environ, "LC_ALL": "C.UTF-8", "EDGEMODELS_SERVER": "off"}
+    return subprocess.run(
+        [sys.executable.encode(), b"-m", b"edgemodels", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        timeout=120,
+    )
+
+
+INVALID = b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: Bad_Name\ndata:\n  a: 1\n"
+SCORER = b"gen/models/anomaly-scorer"
+
+
+def _chart_folder(gen: bytes) -> None:
+    os.makedirs(os.path.join(gen, b"models/sktime/chart/templates/caf\xc3\xa9"))
+    with open(os.path.join(gen, b"models/sktime/chart/templates/caf\xc3\xa9/x.yaml"), "wb") as fh:
+        fh.write(INVALID)
+
+
+def _base_lists(gen: bytes) -> None:
+    base = os.path.join(gen, b"models/anomaly-scorer/base")
+    with open(os.path.join(base, b"kustomization.yaml"), "ab") as fh:
+        fh.write(b"- caf\xc3\xa9/x.yaml\n")
+    os.mkdir(os.path.join(base, b"caf\xc3\xa9"))
+    with open(os.path.join(base, b"caf\xc3\xa9/x.yaml"), "wb") as fh:
+        fh.write(INVALID)
+
+
+def _overlay_named(gen: bytes) -> None:
+    overlays = os.path.join(gen, b"models/anomaly-scorer/overlays")
+    overlay = os.path.join(overlays, b"caf\xc3\xa9")
+    shutil.copytree(os.path.join(overlays, b"lrt-non-arm"), overlay)
+    with open(os.path.join(overlay, b"x.yaml"), "wb") as fh:
+        fh.write(INVALID)
+    with open(os.path.join(overlay, b"kustomization.yaml"), "rb") as fh:
+        text = fh.read().replace(b"- ../../base\n", b"- ../../base\n- x.yaml\n")
+    with open(os.path.join(overlay, b"kustomization.yaml"), "wb") as fh:
+        fh.write(text)
+
+
+def _file_in_base(gen: bytes) -> None:
+    with open(os.path.join(gen, b"models/anomaly-scorer/base/caf\xc3\xa9.yaml"), "wb") as fh:
+        fh.write(INVALID)
+
+
+def _chart_named(gen: bytes) -> None:
+    chart = os.path.join(gen, b"models/caf\xc3\xa9")
+    shutil.copytree(os.path.join(gen, b"models/sktime"), chart)
+    with open(os.path.join(chart, b"chart/templates/x.yaml"), "wb") as fh:
+        fh.write(INVALID)
+
+
+def _broken_template(gen: bytes) -> None:
+    os.makedirs(os.path.join(gen, b"models/sktime/chart/templates/caf\xc3\xa9"))
+    with open(os.path.join(gen, b"models/sktime/chart/templates/caf\xc3\xa9/x.yaml"), "wb") as fh:
+        fh.write(BROKEN)
+
+
+def _entry_outside(gen: bytes) -> None:
+    """K211 names the kustomization's line that lists the folder outside the tree."""
+    outside = os.path.join(os.path.dirname(gen), b"caf\xc3\xa9-dehors")
+    os.makedirs(outside, exist_ok=True)
+    with open(os.path.join(outside, b"kustomization.yaml"), "wb") as fh:
+        fh.write(b"resources:\n- x.yaml\n")
+    with open(os.path.join(outside, b"x.yaml"), "wb") as fh:
+        fh.write(INVALID.replace(b"Bad_Name", b"outside"))
+    with open(os.path.join(gen, b"models/anomaly-scorer/base/kustomization.yaml"), "ab") as fh:
+        fh.write(b"- ../../../../caf\xc3\xa9-dehors\n")
+
+
+EDITS = [
+    _chart_folder,
+    _entry_outside,
+    _chart_named,
+    _broken_template,
+    _base_lists,
+    _overlay_named,
+    _file_in_base,
+]
+
+
+@pytest.mark.parametrize("edit", EDITS, ids=lambda e: e.__name__)
+def test_validate_names_not_ascii_in_charts_and_kustomizations(
+    tree: bytes, edit: Callable[[bytes], None]
+) -> None:
+    """A folder or file `café`: in a chart's templates, as a chart's model folder, listed
+    by a base, as an overlay, beside a base's files. The ASCII locale's run says what a
+    UTF-8 one says. It stopped (exit 3) where a name was hashed as strict UTF-8 (the result
+    cache, the lint cache, the twins) or handed to Helm (which takes UTF-8), where a name
+    read as text (a kustomization's entry, kubectl's origin of an object, Helm's template
+    name) was joined with one from the disk; it placed findings elsewhere (the overlay's
+    kustomization, the chart's Chart.yaml) where such a name was looked up on disk; and the
+    build's aggregate kustomization held the name as JSON escapes kustomize refuses."""
+    folder = os.path.join(tree, b"names-" + edit.__name__.encode())
+    shutil.rmtree(folder, ignore_errors=True)
+    shutil.copytree(os.path.join(tree, b"gen"), os.path.join(folder, b"gen"))
+    edit(os.path.join(folder, b"gen"))
+    done = run(folder, b"validate", b"--validator", b"builtin", b"gen")
+    assert b"internal error" not in done.stderr, done.stderr
+    expected = run_utf8(folder, b"validate", b"--validator", b"builtin", b"--no-cache", b"gen")
+    assert (done.returncode, done.stdout) == (expected.returncode, expected.stdout)
+    assert b"caf\xc3\xa9" in done.stdout or edit is _file_in_base
+    if edit is _entry_outside:
+        assert b"/base/kustomization.yaml:7:3: K211 '../../../../caf\xc3\xa9-dehors'" in done.stdout
+
+
+def test_validate_origins_in_a_catalogue_folder_not_ascii(tree: bytes) -> None:
+    """A finding on a generated object names the catalogue line it came from: the
+    catalogue in `café/`, named by the objects' edgemodels.io/source (text read from the
+    tree), was opened with that text as a path, which the ASCII locale cannot encode."""
+    cat = os.path.join(tree, b"caf\xc3\xa9")
+    shutil.rmtree(cat, ignore_errors=True)
+    shutil.copytree(os.path.join(tree, b"cat"), cat)
+    done = run_utf8(tree, b"generate", b"caf\xc3\xa9", b"-o", b"gen-origins")
+    assert done.returncode == 0, done.stderr
+    sub = os.path.join(tree, b"gen-origins/hub/synced/subscriptions/sktime--lrt.yaml")
+    with open(sub, "rb") as fh:
+        text = fh.read().replace(b"  name: sktime-lrt\n", b"  name: Sktime_lrt\n", 1)
+    with open(sub, "wb") as fh:
+        fh.write(text)
+    done = run(tree, b"validate", b"--validator", b"builtin", b"gen-origins")
+    assert done.returncode == 1, done.stderr
+    assert done.stdout.startswith(
+        b"gen-origins/hub/synced/subscriptions/sktime--lrt.yaml:5:9: K105 "
+    )
+    assert b" (from caf\xc3\xa9/models/sktime.yaml:5:7)\n" in done.stdout
+
+
+def test_validate_cache_kept_in_another_locale(tree: bytes) -> None:
+    """A run in a UTF-8 locale, then one in an ASCII one: the second says what it says on
+    its own, in the same order (the kept findings held the UTF-8 locale's form of the
+    name, which sorted apart from the ASCII locale's)."""
+    folder = with_manifest(tree, f"{CAFE}.yaml".encode())
+    os.rename(
+        os.path.join(folder, PLACEMENTS, f"{CAFE}.yaml".encode()),
+        os.path.join(folder, b"gen/hub/synced/caf\xc3\xa9.yaml"),
+    )
+    first = run_utf8(folder, b"validate", b"--validator", b"builtin", b"gen")
+    done = run(folder, b"validate", b"--validator", b"builtin", b"gen")
+    assert (done.returncode, done.stdout) == (first.returncode, first.stdout)
+    assert done.stdout.index(b" K208 ") < done.stdout.index(b" K108 ")

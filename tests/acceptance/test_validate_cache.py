@@ -1019,7 +1019,8 @@ ASCII_LOCALE = {"LC_ALL": "C", "PYTHONUTF8": "0", "PYTHONCOERCECLOCALE": "0"}
 
 def test_a_run_in_an_ascii_locale_says_the_same(tmp_path: Path, schemas: Path) -> None:
     """kubectl writes UTF-8 whatever the locale: a kustomize model with a value that is
-    not ASCII, kept by a run in a UTF-8 locale, is what a run in an ASCII one finds."""
+    not ASCII, found by a run in a UTF-8 locale, is what a run in an ASCII one finds (which
+    keeps results of its own: file names are other strings there, resultstore.py)."""
     work = _make_work(tmp_path, schemas, lambda text: text)
     label = sub_edit(
         f"{SCORER}/base/deployment.yaml", r"\n  labels:\n", "\n  labels:\n    note: café\n"

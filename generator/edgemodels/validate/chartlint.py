@@ -41,6 +41,7 @@ from pathlib import Path
 
 import helm_python
 
+from edgemodels.fsnames import text_form
 from edgemodels.validate.helmlog import call as helm_call
 
 PER_CHART = ("Chart.yaml", "values.yaml", "values.schema.json")  # not shared between charts
@@ -114,7 +115,8 @@ def _add_tree(
         name = f"{rel}/{entry.name}"
         if entry.is_dir():
             if every is not None:
-                every.update(f"d{len(name)}:{name}".encode())
+                raw = os.fsencode(name)  # surrogates under an ASCII locale
+                every.update(b"d%d:" % len(raw) + raw)
             if not _add_tree(h, entry, name, every):
                 return False
         else:
@@ -131,7 +133,8 @@ def _read(path: str) -> bytes:
 
 
 def _add(h: hashlib._Hash, rel: str, data: bytes) -> None:
-    h.update(f"{len(rel)}:{rel}:{len(data)}:".encode())
+    raw = os.fsencode(rel)  # the name's bytes, whatever the locale
+    h.update(b"%d:%s:%d:" % (len(raw), raw, len(data)))
     h.update(data)
 
 
@@ -169,9 +172,15 @@ def run_lint(
     """Helm's lint of `folder`; what Helm logs on stderr meanwhile goes to `heard`
     (helmlog.py), dropped without it."""
     given = dict(values)
+    # helm_python hands Helm a path as UTF-8: `café` in the form Python's file calls take
+    # under an ASCII locale (surrogates) is no UTF-8 at all.
     report = helm_call(
         lambda: helm_python.lint(
-            str(folder), given, namespace=namespace, kube_version=f"v{kube_version}", quiet=True
+            text_form(str(folder)),
+            given,
+            namespace=namespace,
+            kube_version=f"v{kube_version}",
+            quiet=True,
         ),
         [] if heard is None else heard,
     )

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from edgemodels.diagnostics import Diagnostic
+from edgemodels.fsnames import os_form
 from edgemodels.validate.manifests import REFUSED, Loaded, load_stream
 
 KUSTOMIZATION_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
@@ -99,7 +100,9 @@ def _entries(loaded: Loaded | None) -> list[str]:
     for key in ("resources", "bases", "components"):
         entries = data.get(key)
         if isinstance(entries, list):
-            found.extend(e for e in entries if isinstance(e, str))
+            # As the walk's paths are: under an ASCII locale an entry `café` read from the
+            # file is another string than the folder `café` found on disk.
+            found.extend(os_form(e) for e in entries if isinstance(e, str))
     return found
 
 

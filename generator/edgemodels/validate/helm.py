@@ -20,6 +20,7 @@ from pathlib import Path
 import helm_python
 
 from edgemodels.diagnostics import Diagnostic, Location, Severity
+from edgemodels.fsnames import os_form, text_form
 from edgemodels.validate.acm_checks import check_duplicates
 from edgemodels.validate.chartlint import LintMessage, light_lint, run_lint, template_clean
 from edgemodels.validate.coalesce import shape_warnings
@@ -185,7 +186,7 @@ def template_location(chart: str, text: str) -> Location | None:
     if match is None:
         return None
     inside = match["file"].split("/", 1)[1] if "/" in match["file"] else match["file"]
-    return Location(f"{chart}/{inside}", int(match["line"]), int(match["col"] or 1))
+    return Location(f"{chart}/{os_form(inside)}", int(match["line"]), int(match["col"] or 1))
 
 
 def _one_line(text: str) -> str:
@@ -363,7 +364,7 @@ def _rendered_docs(
     for key, text in sorted(files.items()):
         if not text.strip() or not key.endswith((".yaml", ".yml", ".json")):
             continue  # disabled templates render as "\n"; NOTES.txt is not a manifest
-        path = f"{chart}/{key.split('/', 1)[1]}"
+        path = f"{chart}/{os_form(key.split('/', 1)[1])}"  # Helm's UTF-8 text, as a file name
         if path not in templates:
             templates[path] = Template(os.path.join(root, path), text)
         template = templates[path]
@@ -426,7 +427,7 @@ def lint_findings(
                 (diagnostic("K201", where, f"template error: {_one_line(text)}"), context)
             )
             continue
-        target = f"{chart}/{message.path}".rstrip("/")
+        target = f"{chart}/{os_form(message.path)}".rstrip("/")  # Helm's text: a file name
         if not (root / target).is_file():
             target = f"{chart}/Chart.yaml"
         level: Severity = "error" if severity == 3 else "warning"
@@ -467,7 +468,8 @@ def render_chart(
         return Rendered([], [(loop, "")])
     said: list[str] = []  # what Helm logs as it loads (a symlink followed)
     try:
-        loaded = helm_call(lambda: helm_python.Chart.load(str(root / chart)), said)
+        # helm_python hands Helm the path as UTF-8 (chartlint.run_lint says why text_form).
+        loaded = helm_call(lambda: helm_python.Chart.load(text_form(str(root / chart))), said)
     except helm_python.HelmError as exc:
         where = load_error_location(root, chart, str(exc))
         message = f"chart does not load: {_one_line(str(exc))}"

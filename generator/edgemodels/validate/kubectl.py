@@ -19,6 +19,7 @@ from contextlib import nullcontext
 from pathlib import Path
 
 from edgemodels.diagnostics import Location
+from edgemodels.fsnames import text_form
 from edgemodels.launch import GOGC
 from edgemodels.validate import cores
 from edgemodels.validate.codes import diagnostic
@@ -190,7 +191,7 @@ def _named_entry(root: Path, target: str, text: str) -> Location | None:
             entry = content.strip().removeprefix("- ").strip("'\" ")
             if not entry or entry.startswith("#") or ":" in entry.split("/")[0]:
                 continue
-            named = posixpath.normpath(posixpath.join(folder, entry))
+            named = text_form(posixpath.normpath(posixpath.join(folder, entry)))  # as kubectl says
             pattern = rf"(?<![\w./-]){re.escape(named)}(?![\w./-])|from '{re.escape(entry)}'"
             if re.search(pattern, text):
                 return Location(path.relative_to(root).as_posix(), number, 1)

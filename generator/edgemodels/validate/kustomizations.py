@@ -24,6 +24,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from edgemodels.diagnostics import Location
+from edgemodels.fsnames import text_form
 from edgemodels.validate.codes import diagnostic
 from edgemodels.validate.discover import (
     MANIFEST_SUFFIXES,
@@ -108,7 +109,7 @@ def entry_line(path: str, entry: str) -> int:
     except OSError:
         return 1
     for number, line in enumerate(lines, start=1):
-        if line.strip().removeprefix("- ").strip().strip("'\"") == entry:
+        if line.strip().removeprefix("- ").strip().strip("'\"") == text_form(entry):
             return number
     return 1
 

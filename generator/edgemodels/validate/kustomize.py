@@ -30,6 +30,7 @@ from pathlib import Path
 import yaml
 
 from edgemodels.diagnostics import Location
+from edgemodels.fsnames import text_form
 from edgemodels.output import plural
 from edgemodels.validate.codes import diagnostic
 from edgemodels.validate.cores import Gate
@@ -65,7 +66,7 @@ def _wrapper(root: Path, target: str, index: int, tmp: Path) -> str:
     if not wrapper.is_dir():
         wrapper.mkdir()
         spec = {
-            "resources": [os.path.relpath(root / target, wrapper)],
+            "resources": [text_form(os.path.relpath(root / target, wrapper))],
             "commonAnnotations": {MARKER: str(index)},
         }
         (wrapper / "kustomization.yaml").write_text(json.dumps(spec), encoding="utf-8")
@@ -75,7 +76,7 @@ def _wrapper(root: Path, target: str, index: int, tmp: Path) -> str:
 def _write_top(folder: Path, resources: Sequence[str]) -> None:
     # JSON, which is YAML too: PyYAML's pure-Python dumper took 0.02-0.04 s for the fleet's
     # five aggregates, before the first build could start.
-    spec = {"resources": list(resources), "buildMetadata": ["originAnnotations"]}
+    spec = {"resources": [text_form(r) for r in resources], "buildMetadata": ["originAnnotations"]}
     (folder / "kustomization.yaml").write_text(json.dumps(spec), encoding="utf-8")
 
 

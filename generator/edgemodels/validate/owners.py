@@ -21,6 +21,7 @@ import stat
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from edgemodels.fsnames import os_form
 from edgemodels.validate.discover import kustomization_entries, kustomization_path
 
 Entries = Mapping[str, Sequence[str]]  # kustomize folder: its kustomization's entries
@@ -92,7 +93,8 @@ def origin_file(
     for line in annotation.splitlines():
         key, _, value = line.partition(":")
         if key in keys and value.strip():
-            full = os.path.abspath(os.path.join(built_in, value.strip()))
+            # kubectl's UTF-8 text, as the file system takes it (`café` under LC_ALL=C).
+            full = os.path.abspath(os.path.join(built_in, os_form(value.strip())))
             if not full.startswith(top + os.sep):
                 return None
             return full[len(top) + 1 :].replace(os.sep, "/")

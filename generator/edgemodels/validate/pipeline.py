@@ -21,6 +21,7 @@ from edgemodels.diagnostics import (
     sort_diagnostics,
 )
 from edgemodels.errors import InputError, ToolMissingError, UsageError
+from edgemodels.fsnames import os_form
 from edgemodels.origins import in_overrides, resolve_origins
 from edgemodels.policy import PolicySet, load_policies, source_of
 from edgemodels.policy.loader import default_pack_files, refuse_invalid_config
@@ -368,7 +369,7 @@ def catalogue_suppressions(
     sups = []
     for path in sorted(paths):
         try:
-            text = Path(path).read_text(encoding="utf-8")
+            text = Path(os_form(path)).read_text(encoding="utf-8")  # `café/` under LC_ALL=C
         except (OSError, UnicodeDecodeError):
             continue
         sups += find_suppressions(path, text)

@@ -47,6 +47,7 @@ import stat
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
+from edgemodels.fsnames import name_bytes
 from edgemodels.validate.gitpaths import PackageRef
 from edgemodels.validate.kubectl import client_version
 from edgemodels.validate.owners import family
@@ -64,10 +65,17 @@ _RESOURCE_KEYS = ("resources", "bases", "components")
 def digest(*parts: object) -> str:
     h = hashlib.sha256()
     for part in parts:
-        data = part if isinstance(part, bytes) else str(part).encode()
+        data = part if isinstance(part, bytes) else name_bytes(str(part))
         h.update(b"%d:" % len(data))
         h.update(data)
     return h.hexdigest()
+
+
+def _named(kind: bytes, name: str) -> bytes:
+    """`kind<length>:<name>`, the name as its bytes: under an ASCII locale a name that is
+    not ASCII holds surrogates, which strict UTF-8 refuses (`validate` stopped on it)."""
+    raw = os.fsencode(name)
+    return kind + b"%d:" % len(raw) + raw
 
 
 def folder_digest(folder: str) -> str | None:
@@ -88,13 +96,13 @@ def _add_folder(h: hashlib._Hash, folder: str, rel: str) -> bool:
         if entry.is_symlink():
             return False
         if entry.is_dir():
-            h.update(f"d{len(name)}:{name}".encode())
+            h.update(_named(b"d", name))
             if not _add_folder(h, entry.path, name):
                 return False
         elif entry.is_file():
             with open(entry.path, "rb") as file:
                 data = file.read()
-            h.update(f"f{len(name)}:{name}:{len(data)}:".encode())
+            h.update(_named(b"f", name) + b":%d:" % len(data))
             h.update(data)
         else:
             return False

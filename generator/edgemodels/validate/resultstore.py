@@ -1,8 +1,9 @@
 """Where validate's result cache keeps its entries (resultcache.py says what they are).
 
-One file per tree in `<cache dir>/validate/` (the tree's real path hashed), holding only the
-last run's entries; the least recently used of more than MAX_TREES trees go. The folder is
-the user's own (0700); a file another user could have written is not read: it is a pickle.
+One file per tree in `<cache dir>/validate/` (the tree's real path hashed, and the locale's
+encoding when it is not UTF-8), holding only the last run's entries; the least recently
+used of more than MAX_TREES trees go. The folder is the user's own (0700); a file another
+user could have written is not read: it is a pickle.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import hashlib
 import os
 import pickle
 import stat
+import sys
 import tempfile
 import time
 from collections.abc import Mapping
@@ -60,7 +62,13 @@ class Store:
     @classmethod
     def open(cls, cache_dir: Path, root: Path) -> Store:
         folder = cache_dir / "validate"
-        name = hashlib.sha256(os.fsencode(os.path.realpath(root))).hexdigest()[:32]
+        key = os.fsencode(os.path.realpath(root))
+        if sys.getfilesystemencoding() != "utf-8":
+            # Kept file names are strings in the locale's form (`caf\udcc3\udca9` under an
+            # ASCII locale, `café` under UTF-8): one locale's results are not another's,
+            # whose findings would then sort and group apart from the rest.
+            key += b"\0" + sys.getfilesystemencoding().encode()
+        name = hashlib.sha256(key).hexdigest()[:32]
         store = cls(folder / f"{name}.pickle")
         store.old = _read(store.path) if store.path is not None else {}
         return store

@@ -24,7 +24,7 @@ def _digest(folder: str) -> str | None:
     Paths are strings and a folder is read once (os.scandir): `Path` objects, and a stat
     per entry to find links, were most of this walk's cost."""
     h = hashlib.sha256()
-    return h.hexdigest() if _add(h, folder, "", os.path.basename(folder).encode()) else None
+    return h.hexdigest() if _add(h, folder, "", os.fsencode(os.path.basename(folder))) else None
 
 
 def _add(h: hashlib._Hash, folder: str, rel: str, own_name: bytes) -> bool:
@@ -49,7 +49,8 @@ def _add(h: hashlib._Hash, folder: str, rel: str, own_name: bytes) -> bool:
         if own_name in data:
             return False  # it may name its own folder: a twin would name the original
         name = f"{rel}{entry.name}"
-        h.update(f"{len(name)}:{name}:{len(data)}:".encode())
+        raw = os.fsencode(name)  # surrogates under an ASCII locale: the name's bytes
+        h.update(b"%d:%s:%d:" % (len(raw), raw, len(data)))
         h.update(data)
     return all(_add(h, e.path, f"{rel}{e.name}/", own_name) for e in folders)
 
