@@ -108,7 +108,8 @@ CODES: dict[str, Code] = {
     "R221": Code(
         "request-over-limit",
         "a resource request above its limit, after overrides (extended resources, hugepages: "
-        "not equal, or no limit)",
+        "not equal, or no limit); http models only: a container model's resources go "
+        "nowhere (R207)",
     ),
     "R222": Code("duplicate-generated-name", "two entries would generate objects of one name"),
     "R223": Code("ingress-path-conflict", "two HTTP models claim one ingress path on a target"),

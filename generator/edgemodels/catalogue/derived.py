@@ -27,7 +27,13 @@ def check_resources(merged: Merged, recall: Recall = NOTHING) -> Iterator[Diagno
 
 
 def _model_resources(merged: Merged, m: Node) -> Iterator[Diagnostic]:
-    """One model's R221s; reads the targets besides the model."""
+    """One model's R221s; reads the targets besides the model. None for a container model:
+    it runs no pod of its own (a workload loads its files; its copy and prefetch pods have
+    fixed resources), so its resources and those its targets' overrides bring go to no pod
+    the API server could refuse. R207 says the model's own go nowhere; R221 there said the
+    opposite, and sent the user to fix a setting that has no effect."""
+    if m.get("wrapper") == "container":
+        return
     own = build_resources(m.get("resources")) or Resources()
     seen: set[tuple[str, Location]] = set()
     for target in [None, *(m.get("targets") or [])]:

@@ -121,6 +121,41 @@ def test_quantities_compared_as_the_api_server_rounds_them(tmp_path: Path) -> No
     assert findings(tmp_path, text) == []
 
 
+CONTAINER = """\
+    - name: det
+      version: 1.0.0
+      wrapper: container
+      image: registry.gitlab.com/i4q/lrt/det:1.0.0
+      targets: [lrt]
+"""
+OVER_LIMIT = "{requests: {cpu: '2', nvidia.com/gpu: '1'}, limits: {cpu: '1'}}"
+
+
+def test_container_models_resources_get_r207_not_r221(tmp_path: Path) -> None:
+    """A container model runs no pod of its own: its resources, over their limit here on
+    the model and in its overrides for the target, go nowhere (R207), and no pod is
+    refused for them (no R221, which told the user to fix them)."""
+    text = (
+        BASE
+        + CONTAINER
+        + (
+            f"      resources: {OVER_LIMIT}\n"
+            f"      overrides:\n        lrt:\n          resources: {OVER_LIMIT}\n"
+        )
+    )
+    assert findings(tmp_path, text) == [(29, 7, "R207"), (32, 11, "R207")]
+
+
+def test_a_targets_overrides_over_the_limit_name_its_http_models_only(tmp_path: Path) -> None:
+    text = sub(
+        "      matchLabels: {env: lrt}\n",
+        "      matchLabels: {env: lrt}\n"
+        "      overrides: {resources: {requests: {cpu: '2'}, limits: {cpu: '1'}}}\n",
+    )
+    (message,) = messages(tmp_path, text + CONTAINER)
+    assert message.startswith("catalogue.yaml:17:47: R221 model 'sktime' on target 'lrt' ")
+
+
 HTTP_MODEL = """\
     - name: {name}
       version: 1.0.0
