@@ -330,7 +330,7 @@ def _keep_commit(repo: Any, ctx: _Context) -> str:
             f"--workdir DIR to keep it there as {ref}"
         )
     keep_ref(repo, ref, f"refs/heads/{ctx.dest.branch}")
-    return f"commit is kept in {repo.working_tree_dir} as {ref}"
+    return f"commit is kept in {repo.working_tree_dir or repo.git_dir} as {ref}"  # bare: no tree
 
 
 def _write_and_commit(repo: Any, ctx: _Context, attempt: int) -> PublishResult:

@@ -269,3 +269,21 @@ def test_no_clean_or_reset_in_a_clone_publish_did_not_take(
     with pytest.raises(PublishError, match="edgemodels did not make this clone"):
         step(gitpython.Repo(str(clone)), dest, None)
     assert snapshot(clone) == before
+
+
+def test_a_bare_workdir_names_itself_where_a_refused_commit_is_kept(
+    capsys: pytest.CaptureFixture[str], catalogue: Path, bare_repo: Path, tmp_path: Path
+) -> None:
+    """A bare clone has no work tree: the commit is kept in its git folder (the message
+    said "kept in None")."""
+    assert publish(capsys, str(catalogue), *where(bare_repo))[0] == 0
+    work = tmp_path / "work.git"
+    git("clone", "-q", "--bare", str(bare_repo), str(work))
+    hook = bare_repo / "hooks" / "pre-receive"
+    hook.write_text("#!/bin/sh\nexit 1\n")
+    hook.chmod(0o755)
+    set_version(catalogue, "sktime", "1.4.2", "1.5.0")
+    rc, _, err = publish(capsys, str(catalogue), *where(bare_repo), "--workdir", str(work))
+    assert rc == 2
+    assert f"the commit is kept in {work} as refs/edgemodels/unpushed/acm-dev\n" in err
+    assert message(work, "refs/edgemodels/unpushed/acm-dev").startswith("edgemodels:")
