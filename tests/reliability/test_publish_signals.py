@@ -60,6 +60,9 @@ def edgemodels(args: list[str], env: dict[str, str]) -> subprocess.Popen[str]:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        # pytest run as a background job (`nohup ... &`) ignores SIGINT, and the ignoring
+        # is inherited: edgemodels would rightly go on, as a background job does on Ctrl-C
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
 
 
