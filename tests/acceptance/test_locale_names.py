@@ -25,8 +25,10 @@ UNLISTED = (
 )
 
 
-def run(cwd: bytes, *args: bytes) -> subprocess.CompletedProcess[bytes]:
-    env = {**os.environ, **ASCII_LOCALE, "EDGEMODELS_SERVER": "off"}
+def run(
+    cwd: bytes, *args: bytes, locale: dict[str, str] = ASCII_LOCALE
+) -> subprocess.CompletedProcess[bytes]:
+    env = {**os.environ, **locale, "EDGEMODELS_SERVER": "off"}
     return subprocess.run(
         [sys.executable.encode(), b"-m", b"edgemodels", *args],
         cwd=cwd,
@@ -174,14 +176,7 @@ def test_plan_json_holds_the_real_name(tree: bytes) -> None:
 
 
 def run_utf8(cwd: bytes, *args: bytes) -> subprocess.CompletedProcess[bytes]:
-    env = {**os.environ, "LC_ALL": "C.UTF-8", "EDGEMODELS_SERVER": "off"}
-    return subprocess.run(
-        [sys.executable.encode(), b"-m", b"edgemodels", *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        timeout=120,
-    )
+    return run(cwd, *args, locale={"LC_ALL": "C.UTF-8"})
 
 
 INVALID = b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: Bad_Name\ndata:\n  a: 1\n"

@@ -51,3 +51,13 @@ def sub(old: str, new: str, text: str = BASE) -> str:
     """`text` with the first `old` replaced by `new`; `old` must be there."""
     assert old in text, old
     return text.replace(old, new, 1)
+
+
+# A container model entry, to add to BASE's models.
+CONTAINER = """\
+    - name: det
+      version: 1.0.0
+      wrapper: container
+      image: registry.gitlab.com/i4q/lrt/det:1.0.0
+      targets: [lrt]
+"""

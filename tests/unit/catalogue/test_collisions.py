@@ -10,7 +10,7 @@ import yaml
 from edgemodels.catalogue import load
 from edgemodels.catalogue.collisions import _objects
 
-from .helpers import BASE, findings, messages, sub
+from .helpers import BASE, CONTAINER, findings, messages, sub
 
 MODEL = """\
     - name: {name}
@@ -64,15 +64,6 @@ def test_argocd_application_sets(tmp_path: Path) -> None:
     text = sub("    namespace: i4q-lrt\n", "    namespace: i4q-lrt\n    delivery: argocd\n", text)
     assert findings(tmp_path, text) == [(39, 17, "R222")]
     assert "ApplicationSet 'lrt-a-b-c'" in messages(tmp_path, text)[0]
-
-
-CONTAINER = """\
-    - name: det
-      version: 1.0.0
-      wrapper: container
-      image: registry.gitlab.com/i4q/lrt/det:1.0.0
-      targets: [lrt]
-"""
 
 
 def test_prefetch_deployment_of_a_container_model(tmp_path: Path) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .helpers import BASE, findings, messages, sub
+from .helpers import BASE, CONTAINER, findings, messages, sub
 
 WITH_RESOURCES = sub(
     "      targets: [lrt]\n",
@@ -121,13 +121,6 @@ def test_quantities_compared_as_the_api_server_rounds_them(tmp_path: Path) -> No
     assert findings(tmp_path, text) == []
 
 
-CONTAINER = """\
-    - name: det
-      version: 1.0.0
-      wrapper: container
-      image: registry.gitlab.com/i4q/lrt/det:1.0.0
-      targets: [lrt]
-"""
 OVER_LIMIT = "{requests: {cpu: '2', nvidia.com/gpu: '1'}, limits: {cpu: '1'}}"
 
 
