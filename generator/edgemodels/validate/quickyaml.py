@@ -46,21 +46,27 @@ _END = r"(?=[ \t]*(?:$|#|[,\]}]|:(?:[ \t]|$)))"
 _KEY_END = r"(?=[ \t]*:(?:[ \t]|$))"
 # Numeric-looking plain scalars both parsers read alike: decimal integers and decimals
 # with a point (no exponent, no leading zero; a sign only before a digit), lower-case
-# hexadecimal, and words of digits, letters and points that end in a letter (`500m`,
-# `1.5Gi`; not starting with 0: `0X1F` and `0B1` are numbers to yaml-rs) or hold two
-# points or more (`1.2.3`, `10.0.0.1`).
+# hexadecimal, words of two points or more (`1.2.3`, `10.0.0.1`) and words holding a
+# character no number of either version has (`500m`, `1.5Gi`, `25%`).
 _SAFE_NUMBER = (
     r"(?:[-+]?(?:0|[1-9][0-9]*)(?:\.[0-9]*)?"
     r"|\.[0-9]+"
     r"|0x[0-9a-fA-F]+"
     r"|[0-9]+(?:\.[0-9]+){2,}[^\s,\[\]{}#]*"
-    r"|[-+._0-9][^\s,\[\]{}#]*[^0-9_.+\-a-fA-FiInNoOxXtTzZ:\s,\[\]{}#][^\s,\[\]{}#]*)"
+    r"|[-+._0-9][^\s,\[\]{}#]*[^0-9_.+\-a-fA-FiInNoOxXtTzZ:\s,\[\]{}#][^\s,\[\]{}#]*"
+    # hexadecimal digests (`checksum/config: 3a5f...`): a letter a-d or f is in no number
+    # without a 0x, 0b or 0o first, nor in one without `inf` or `nan` in it
+    r"|(?![-+_]*0[xXbBoO])(?![^\s,\[\]{}#]*(?:[iI][nN][fF]|[nN][aA][nN]))"
+    r"[-+._0-9][^\s,\[\]{}#]*[^0-9_.+\-eEiInNoOxXtTzZ:\s,\[\]{}#][^\s,\[\]{}#]*)"
 )
 # What may follow a token's boundary (a space, a line break, a flow indicator, or a quoted
 # key's colon) and make the stream PyYAML's to read:
 _ALTS = (
-    r"(?=[&*!%?\"':=YyNnOotTfF~_.+\-0-9])(?:"
+    r"(?=[&*!%?|>\"':=YyNnOotTfF~_.+\-0-9])(?:"
     r"[&*!%?]"  # anchor, alias, tag, directive, complex key
+    # `:`, `|` or `>` starting a plain scalar (`[:x]`, `{b: |x}`): YAML 1.1 refuses them
+    # in flow collections, yaml-rs takes them
+    r"|:(?=[^\s])|[|>](?=[^-+0-9\s])"
     # a quoted scalar going on past its line: the lines it takes in are not tokens, and a
     # block scalar header in them would be no header
     r"|\"(?:[^\"\\\n]|\\.)*\\?$|'(?:[^'\n]|'')*$"
@@ -85,6 +91,7 @@ _ALTS = (
 _RISKY = (
     *(re.compile(re.escape(b) + _ALTS, re.M) for b in (" ", "\n", "[", "{", ",", '":', "':")),
     re.compile("<<"),  # a merge key
+    re.compile(r":[\]},]"),  # a colon ending a flow entry (`[x:]`): YAML 1.1 refuses it
     re.compile(r"\]:(?=[ \t\n]|\Z)"),  # a flow collection as a key: PyYAML refuses it
     re.compile(r"\}:(?=[ \t\n]|\Z)"),
     re.compile("\t"),  # tabs: where they may separate tokens the parsers' rules differ

@@ -22,6 +22,7 @@ from edgemodels.validate.quickyaml import documents
 # that only look like them.
 DIFFERING = [
     "yes", "No", "ON", "off", "0777", "-0777", "08", "0o17", "0O17", "0X1F", "0B1", "-0x1F",
+    "-0b1", "_0x1f", "1inf", "1e5", "12e34",
     "1_000", "_1", "1:30", "-1:30", "190:20:30.15", "1e3", "1E3", "1e+3", "1.0e3", "1e-0",
     "0e0", "1e400", "-.5", "+.5", ".iNf", ".NaN", "2001-12-14", "2001-12-14 21:59:43.10 -5",
     "=", "<<",
@@ -30,6 +31,7 @@ ALIKE = [
     "a", "y", "n", "true", "False", "null", "~", "0", "-1", "+7", "8080", "0.5", "1.", ".5",
     "0x1f", "500m", "1.5Gi", "25%", "1.2.3", "10.0.0.1", "4.3.3-6b01be48f8b8", "v1",
     "apps/v1", "a b", "3 replicas", "x:y", "http://x/y?p=1", "sha256:35fa1f", "-", "--x",
+    "3a5f0c9d", "0fab12", "12ab34e5", "1d", "9f", "0x1g",
 ]  # fmt: skip
 QUOTED = ["'yes'", '"0777"', "'1:30'", '"a\\"b"', "'it''s'", '"x: |"', "''", '"\\t"']
 TOKENS = DIFFERING + ALIKE + QUOTED
@@ -144,6 +146,7 @@ metadata:
     app.kubernetes.io/version: "1.4.0"
   annotations:
     edgemodels.io/source: "catalogue/m1.yaml#models/m1"
+    checksum/config: 3a5f0c9d8e7b6a5f4e3d2c1b0a9f8e7d6c5b4a3f2e1d0c9b8a7f6e5d4c3b2a1f
 spec:
   replicas: 2
   strategy:
@@ -246,6 +249,10 @@ def test_every_differing_scalar_goes_to_pyyaml(shape: str, token: str) -> None:
         "a:\tyes\n",
         "a: 'one\n  two'\nb: x\n",  # a quoted scalar over lines
         "a: b: c\n",  # an error
+        "a: [:x]\n",  # plain scalars YAML 1.1 refuses in flow collections, yaml-rs takes
+        "a: {b: |x}\n",
+        "a: [x, >]\n",
+        "a: [x:]\n",
     ],
 )
 def test_what_needs_pyyaml_goes_to_pyyaml(text: str) -> None:
