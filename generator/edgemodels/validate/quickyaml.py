@@ -64,9 +64,10 @@ _SAFE_NUMBER = (
 _ALTS = (
     r"(?=[&*!%?|>\"':=YyNnOotTfF~_.+\-0-9])(?:"
     r"[&*!%?]"  # anchor, alias, tag, directive, complex key
-    # `:`, `|` or `>` starting a plain scalar (`[:x]`, `{b: |x}`): YAML 1.1 refuses them
-    # in flow collections, yaml-rs takes them
-    r"|:(?=[^\s])|[|>](?=[^-+0-9\s])"
+    # `:` starting a plain scalar, or `|` or `>` that is not a block scalar's header ending
+    # its line (`[:x]`, `{b: |x}`, `[x, | y]`): YAML 1.1 refuses them in flow collections,
+    # yaml-rs takes them
+    r"|:(?=[^\s])|[|>](?![-+0-9]*[ \t]*(?:#[^\n]*)?$)"
     # a quoted scalar going on past its line: the lines it takes in are not tokens, and a
     # block scalar header in them would be no header
     r"|\"(?:[^\"\\\n]|\\.)*\\?$|'(?:[^'\n]|'')*$"
@@ -91,7 +92,9 @@ _ALTS = (
 _RISKY = (
     *(re.compile(re.escape(b) + _ALTS, re.M) for b in (" ", "\n", "[", "{", ",", '":', "':")),
     re.compile("<<"),  # a merge key
-    re.compile(r":[\]},]"),  # a colon ending a flow entry (`[x:]`): YAML 1.1 refuses it
+    # a colon before an indicator (`[x:]`, `{k:?x}`, `{"k":|x}`): YAML 1.1 refuses some,
+    # yaml-rs takes them
+    re.compile(r":[\]},?:!|>&*%@`]"),
     re.compile(r"\]:(?=[ \t\n]|\Z)"),  # a flow collection as a key: PyYAML refuses it
     re.compile(r"\}:(?=[ \t\n]|\Z)"),
     re.compile("\t"),  # tabs: where they may separate tokens the parsers' rules differ
@@ -111,7 +114,9 @@ _LEAD = re.compile(
     r"(?P<lead>[ ]*(?:-[ ]+)*)"
     r"(?:(?P<key>[^\s\-#\[\]{}'\"][^\n#\[\]{}'\"]*?):[ ]+|(?P<doc>---[ ]+))?"
 )
-_FIRST_CONTENT = re.compile(r"(?:[ \t]*\r?\n)*( *)(?=[^ \t\r\n])")
+# Blank lines hold spaces only: a tab in a block scalar's indentation is an error to YAML
+# 1.1 and taken by yaml-rs, so a line holding one ends the content (and is looked at).
+_FIRST_CONTENT = re.compile(r"(?: *\n)*( *)(?=[^ \t\r\n])")
 
 
 def documents(text: str, max_depth: int) -> tuple[tuple[object, int], ...] | None:
@@ -172,8 +177,62 @@ def _risky(text: str) -> bool:
             first = at - 1 if at else 0
             if any(p.search(text, first, start) for p in _RISKY):
                 return True
+            if _open_flow(text, at, start):
+                return True
         at = max(at, end)
     return False
+
+
+_FLOW = re.compile(r"[\[{]")
+_AFTER_FLOW = re.compile(r"[ \t]*(?:#[^\n]*)?(?:\n|\Z)")
+
+
+def _open_flow(text: str, low: int, high: int) -> bool:
+    """Does a flow collection (`[...]`, `{...}`) in text[low:high] go on past its line?
+
+    Over lines, YAML 1.1 and yaml-rs part ways on what may stand in one (a block scalar
+    header, plain scalars in odd places), and a block scalar header there would be none.
+    Collections closed on their line (`emptyDir: {}`, `args: ["--port", "80"]`) are read
+    alike; a bracket inside a quoted string does not count."""
+    done = low
+    for bracket in _FLOW.finditer(text, low, high):
+        at = bracket.start()
+        if at < done or (at > 0 and text[at - 1] not in " \t\n:,[{-"):
+            continue  # inside a collection already read, or in a plain scalar (`a[0]`)
+        end = _flow_end(text, at)
+        if end is None or not _AFTER_FLOW.match(text, end):
+            return True
+        done = end
+    return False
+
+
+def _flow_end(text: str, at: int) -> int | None:
+    """Where the flow collection opening at `at` closes, when it does on its line."""
+    depth, i, size = 0, at, len(text)
+    while i < size:
+        char = text[i]
+        if char in "[{":
+            depth += 1
+        elif char in "]}":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        elif char == '"':
+            i += 1
+            while i < size and text[i] not in '"\n':
+                i += 2 if text[i] == "\\" else 1
+            if i >= size or text[i] != '"':
+                return None
+        elif char == "'":
+            i = text.find("'", i + 1)
+            while i != -1 and text.startswith("''", i):
+                i = text.find("'", i + 2)
+            if i == -1 or "\n" in text[at:i]:
+                return None
+        elif char == "\n" or (char == "#" and text[i - 1] in " \t"):
+            return None
+        i += 1
+    return None
 
 
 def _block_spans(text: str) -> Sequence[tuple[int, int]] | None:
@@ -197,12 +256,12 @@ def _block_spans(text: str) -> Sequence[tuple[int, int]] | None:
         lead = header.group("lead")
         if header.group("doc") is not None:
             owner = -1  # a document's own scalar
-        elif header.group("key") is None and lead.endswith(" ") and "-" in lead:
+        elif header.group("key") is not None:
+            owner = len(lead)  # a key's value: the key's column
+        elif "-" in lead:
             owner = len(lead.rstrip(" ")) - 1  # a sequence item: the column of its dash
         else:
-            # a key's value: the key's column. A header alone on its line belongs to a
-            # key further out; taking its own column only narrows what is skipped.
-            owner = len(lead)
+            return None  # alone on its line: a key's further up, or text in a flow collection
         body = indicator.end() + 1
         first = _FIRST_CONTENT.match(text, body) if body <= len(text) else None
         if first is None or len(first.group(1)) <= owner:
@@ -215,7 +274,7 @@ def _block_spans(text: str) -> Sequence[tuple[int, int]] | None:
 
 @lru_cache(maxsize=64)
 def _content_lines(indent: int) -> re.Pattern[str]:
-    return re.compile(r"(?:(?: {" + str(indent) + r"}[^\n]*|[ \t]*)(?:\n|\Z))*")
+    return re.compile(r"(?:(?: {" + str(indent) + r"}[^\n]*| *)(?:\n|\Z))*")
 
 
 def _may_nest_deeper(piece: str, max_depth: int) -> bool:

@@ -247,12 +247,21 @@ def test_every_differing_scalar_goes_to_pyyaml(shape: str, token: str) -> None:
         "a: 1\n...\n",
         "a: 1\rb: 2\n",
         "a:\tyes\n",
+        "a: |\n  x\n\t\n",  # a tab in a block scalar's indentation
+        "a: |\n  \t\n      x\n",
         "a: 'one\n  two'\nb: x\n",  # a quoted scalar over lines
         "a: b: c\n",  # an error
         "a: [:x]\n",  # plain scalars YAML 1.1 refuses in flow collections, yaml-rs takes
         "a: {b: |x}\n",
         "a: [x, >]\n",
         "a: [x:]\n",
+        "a: {k:?x}\n",
+        'a: {"k":|x}\n',
+        "a: {b: 1,| c: 2}\n",
+        "a: [|-]\n",
+        "a: {b\n|\n  c :}\n",  # `|` alone on a line inside a flow collection
+        "a: {\n  k: >\n      1}\n",  # a flow collection over lines
+        'a: [[x, "]"]\n  , y]\n',
     ],
 )
 def test_what_needs_pyyaml_goes_to_pyyaml(text: str) -> None:
