@@ -1,4 +1,4 @@
-"""Parse a YAML stream with yaml-rs when that provably gives what PyYAML would.
+"""Parse a YAML stream with yaml-rs when nothing in it can read differently from PyYAML.
 
 A validate run parses every rendered chart and built overlay (the 1,000-model benchmark
 fleet: 7.4 MB over 4,800 streams), and PyYAML, even with its C parser and fastload.py's
