@@ -125,6 +125,11 @@ CODES: dict[str, Code] = {
         "argocd-template-braces",
         "with Argo CD delivery, a Helm value with '{{', which the ApplicationSet fills per cluster",
     ),
+    "R227": Code(
+        "fractional-extended-resource",
+        "an extended resource (nvidia.com/gpu) requested or limited in a fraction of a unit, "
+        "after overrides; http models only",
+    ),
     "P001": Code("unused-suppression", "an inline ignore[...] that matches no finding on its line"),
     "P002": Code("policy-file-invalid", "a policy file of the wrong shape (field, type, value)"),
     "P003": Code("cel-syntax-error", "a CEL expression of a policy that does not parse"),

@@ -88,6 +88,27 @@ def quantity_text(value: object) -> str:
     return str(value)
 
 
+# k8s.io/kubernetes pkg/apis/core/helper: the resources counted in whole units.
+_INTEGER_RESOURCES = frozenset({
+    "pods", "resourcequotas", "services", "replicationcontrollers", "secrets", "configmaps",
+    "persistentvolumeclaims", "services.nodeports", "services.loadbalancers",
+})  # fmt: skip
+
+
+def integer_resource(name: str) -> bool:
+    """IsIntegerResourceName: one of the object counts a quota holds, or an extended
+    resource (a domain other than kubernetes.io, not `requests.`: `nvidia.com/gpu`). The
+    API server refuses a fraction of one ("must be an integer")."""
+    native = "/" not in name or "kubernetes.io/" in name
+    return name in _INTEGER_RESOURCES or not (native or name.startswith("requests."))
+
+
+def whole(value: Fraction) -> bool:
+    """resource.Quantity's MilliValue() % 1000 == 0, as the API server tests an integer
+    resource: the value in thousandths, rounded up, is a whole number of units."""
+    return math.ceil(value * 1000) % 1000 == 0
+
+
 def overcommit_allowed(name: str) -> bool:
     """k8s.io/kubernetes pkg/apis/core/helper IsOvercommitAllowed: a native resource (no
     domain, or a kubernetes.io one) other than hugepages."""

@@ -15,7 +15,13 @@ from edgemodels.catalogue.model import Overrides, Resources
 from edgemodels.catalogue.permodel import each_model, targets_context
 from edgemodels.catalogue.sources import Merged, Node
 from edgemodels.diagnostics import Diagnostic, Location
-from edgemodels.kubequantity import LimitProblem, limit_problem, quantity_value
+from edgemodels.kubequantity import (
+    LimitProblem,
+    integer_resource,
+    limit_problem,
+    quantity_value,
+    whole,
+)
 from edgemodels.recall import NOTHING, Recall
 
 
@@ -47,6 +53,27 @@ def _model_resources(merged: Merged, m: Node) -> Iterator[Diagnostic]:
             if (key, found.location) not in seen:  # the same setting, on every target
                 seen.add((key, found.location))
                 yield found
+        for kind, key, value in _fractions(effective):
+            where = _source(merged, m, target, kind, key)[1]
+            if (key, where) not in seen:
+                seen.add((key, where))
+                on = f" on target '{target}'" if target is not None else ""
+                message = (
+                    f"model '{m.data['name']}'{on} sets {kind}.{key} to {value}: {key} is "
+                    "counted in whole units, and Kubernetes rejects a pod that asks for a "
+                    'fraction of one ("must be an integer")'
+                )
+                yield Diagnostic(where, "R227", message, "error", "fractional-extended-resource")
+
+
+def _fractions(res: Resources) -> Iterator[tuple[str, str, str]]:
+    """(requests or limits, resource, value) for each extended resource set to a fraction
+    of a unit (`nvidia.com/gpu: 0.5`), which the API server refuses as K330 says."""
+    for kind, values in (("requests", res.requests), ("limits", res.limits)):
+        for key, value in values:
+            exact = quantity_value(value)
+            if exact is not None and integer_resource(key) and not whole(exact):
+                yield kind, key, value
 
 
 def _placement_overrides(merged: Merged, m: Node, target: str) -> Overrides:

@@ -14,7 +14,7 @@ import math
 import re
 from collections.abc import Iterator
 
-from edgemodels.kubequantity import quantity_value
+from edgemodels.kubequantity import integer_resource, quantity_value, whole
 from edgemodels.validate.manifests import Manifest, Pointer, value_at
 from edgemodels.validate.report import Finding, finding
 
@@ -139,11 +139,30 @@ def field_path(pointer: Pointer) -> str:
     return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in pointer).lstrip(".")
 
 
+# The fields whose keys name a resource the API server checks by ValidateResourceQuantityValue
+# (requests and limits, a pod's overhead, a quota): an integer resource's must be whole.
+_COUNTED_IN = ("requests", "limits", "overhead", "hard")
+
+
+def _fraction(pointer: Pointer, value: object) -> str | None:
+    """Why an integer resource's value is refused (`nvidia.com/gpu: 0.5`), or None."""
+    name = pointer[-1]
+    if len(pointer) < 2 or pointer[-2] not in _COUNTED_IN or not isinstance(name, str):
+        return None
+    exact = quantity_value(value)
+    if exact is None or exact < 0 or not integer_resource(name) or whole(exact):
+        return None
+    return f"'{value}' is not a whole number: {name} is counted in whole units"
+
+
 def check_quantities(manifest: Manifest) -> list[Finding]:
     found = []
     signed = manifest.kind == "LimitRange"
     for pointer in quantity_pointers(manifest):
-        problem = _problem(value_at(manifest.data, pointer), signed)
+        value = value_at(manifest.data, pointer)
+        problem = _problem(value, signed)
+        if problem is None and not signed:
+            problem = _fraction(pointer, value)
         if problem is not None:
             message = f"{field_path(pointer)} {problem}: the API server refuses it"
             found.append(finding(manifest, pointer, "K330", message))

@@ -192,3 +192,22 @@ def test_placementrule_settings_that_have_no_effect(tmp_path: Path) -> None:
     text = sub(hub, hub + "    clusterSets: [edge]\n    offlineTolerationSeconds: 600\n")
     assert [f for f in findings(tmp_path, text) if f[2] == "R224"] == []  # Placement uses them
     assert [f for f in findings(tmp_path, sub(hub, rule)) if f[2] == "R224"] == []
+
+
+def test_a_fraction_of_a_gpu_is_refused(tmp_path: Path) -> None:
+    # the API server: "must be an integer" (an extended resource is counted in whole units)
+    text = sub("nvidia.com/gpu: '1',", "nvidia.com/gpu: '0.5',", GPU)
+    text = sub("limits: {nvidia.com/gpu: '1'", "limits: {nvidia.com/gpu: 0.5", text)
+    assert [code for _, _, code in findings(tmp_path, text)] == ["R227", "R227"]
+    assert "counted in whole units" in messages(tmp_path, text)[0]
+    assert findings(tmp_path, sub("nvidia.com/gpu: '1',", "nvidia.com/gpu: '1000m',", GPU)) == []
+
+
+def test_a_fraction_of_a_gpu_set_for_one_target_names_it(tmp_path: Path) -> None:
+    text = GPU + (
+        "      overrides:\n        lrt:\n"
+        "          resources: {requests: {nvidia.com/gpu: '1.5'}, limits: {nvidia.com/gpu: '1.5'}}\n"
+    )
+    codes = [code for _, _, code in findings(tmp_path, text)]
+    assert codes == ["R227", "R227"]
+    assert all("on target 'lrt'" in m for m in messages(tmp_path, text))

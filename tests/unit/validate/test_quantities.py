@@ -338,3 +338,37 @@ def test_a_rendered_request_over_its_limit_is_on_its_template_line(
     edit(tree, rel, "containerPort: {{ .Values.port }}\n", "containerPort: 8080" + resources)
     found = [(d.code, d.path, d.line) for d in validate_tree(tree, options)]
     assert found == [("K331", rel, line_of(tree, rel, "cpu: 1500m"))]
+
+
+@pytest.mark.parametrize(
+    ("resource", "value", "refused"),
+    [
+        ("nvidia.com/gpu", "'0.5'", True),  # "must be an integer"
+        ("nvidia.com/gpu", "0.5", True),
+        ("nvidia.com/gpu", "'1500m'", True),
+        ("nvidia.com/gpu", "'1.0001'", True),  # a thousandth up: 1001m
+        ("nvidia.com/gpu", "'1'", False),
+        ("nvidia.com/gpu", "'2000m'", False),
+        ("nvidia.com/gpu", "'1k'", False),
+        ("example.com/fpga", "'0.1'", True),
+        ("cpu", "'0.5'", False),  # native resources take fractions
+        ("hugepages-2Mi", "'1.5Mi'", False),
+        ("example.kubernetes.io/x", "'0.5'", False),  # native: a kubernetes.io domain
+    ],
+)
+def test_an_extended_resource_is_counted_in_whole_units(
+    resource: str, value: str, refused: bool
+) -> None:
+    pod = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n"
+    pod += f"  - name: c\n    resources:\n      limits:\n        {resource}: {value}\n"
+    found = _found(pod)
+    assert len(found) == refused
+    if refused:
+        message = check_quantities(Manifest(yaml.safe_load(pod), Source("x.yaml", pod)))[0]
+        assert "is not a whole number" in message[0].message
+
+
+def test_a_quota_counts_objects_in_whole_units() -> None:
+    quota = "apiVersion: v1\nkind: ResourceQuota\nmetadata:\n  name: q\nspec:\n  hard:\n"
+    quota += "    pods: '10.5'\n    requests.cpu: '1.5'\n    example.com/fpga: '2'\n"
+    assert [f[0] for f in _found(quota)] == [7]
