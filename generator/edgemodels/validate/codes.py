@@ -103,8 +103,7 @@ CODES: dict[str, Code] = {
     ),
     "K330": Code(
         "quantity-invalid",
-        "a resource quantity the API server refuses (`4GB`, `lots`, negative, a fraction "
-        "of an extended resource or of a quota's object count)",
+        "a resource quantity the API server refuses (`4GB`, negative, a fraction of a GPU)",
         "write a Kubernetes quantity: 4Gi or 4G (not 4GB), 500m or 0.5 for CPU",
     ),
     "K331": Code(
