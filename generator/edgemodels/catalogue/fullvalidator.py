@@ -19,6 +19,8 @@ from collections.abc import Iterator
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from edgemodels.errors import signals_held
+
 if TYPE_CHECKING:
     import jsonschema
 
@@ -47,8 +49,11 @@ def _pattern(
 
 def full_validator(schema: dict[str, Any]) -> jsonschema.Draft202012Validator:
     """A Draft 2020-12 validator for `schema` that refuses what jsonschema-rs refuses.
-    Imported here, not at the top: only a file that fails needs `jsonschema`."""
-    import jsonschema
+    Imported here, not at the top: only a file that fails needs `jsonschema`. A stop
+    (SIGINT, SIGTERM) meanwhile is raised once the import is whole (errors.signals_held):
+    a resident server goes on importing into the same process."""
+    with signals_held():
+        import jsonschema
 
     base = jsonschema.Draft202012Validator
     types = base.TYPE_CHECKER.redefine_many(

@@ -12,6 +12,7 @@ from dataclasses import replace
 from functools import partial
 
 from edgemodels.catalogue.model import Catalogue, Model
+from edgemodels.errors import signals_held
 from edgemodels.progress import Progress, no_progress
 from edgemodels.recall import NOTHING, Recall
 from edgemodels.render.acm import (
@@ -75,8 +76,9 @@ def render_catalogue(
         tree = with_hub_kustomization(catalogue, tree, source_info, recall)
     else:
         # Imported here: most catalogues deliver by Subscription, and every regenerate
-        # pays for each module it imports.
-        from edgemodels.render.argocd import with_argocd
+        # pays for each module it imports. A stop meanwhile waits for the import to end.
+        with signals_held():
+            from edgemodels.render.argocd import with_argocd
 
         tree = with_argocd(catalogue, plans, source_info, tree)
     tree["README.md"] = render_readme(catalogue, plans, source_info, recall)
