@@ -99,8 +99,7 @@ def integer_resource(name: str) -> bool:
     """IsIntegerResourceName: one of the object counts a quota holds, or an extended
     resource (a domain other than kubernetes.io, not `requests.`: `nvidia.com/gpu`). The
     API server refuses a fraction of one ("must be an integer")."""
-    native = "/" not in name or "kubernetes.io/" in name
-    return name in _INTEGER_RESOURCES or not (native or name.startswith("requests."))
+    return name in _INTEGER_RESOURCES or not (_native(name) or name.startswith("requests."))
 
 
 def whole(value: Fraction) -> bool:
@@ -112,8 +111,12 @@ def whole(value: Fraction) -> bool:
 def overcommit_allowed(name: str) -> bool:
     """k8s.io/kubernetes pkg/apis/core/helper IsOvercommitAllowed: a native resource (no
     domain, or a kubernetes.io one) other than hugepages."""
-    native = "/" not in name or "kubernetes.io/" in name
-    return native and not name.startswith("hugepages-")
+    return _native(name) and not name.startswith("hugepages-")
+
+
+def _native(name: str) -> bool:
+    """IsNativeResource: no domain, or a kubernetes.io one."""
+    return "/" not in name or "kubernetes.io/" in name
 
 
 LimitProblem = Literal["no-limit", "not-equal", "above"]
