@@ -121,6 +121,31 @@ def test_start_status_stop_in_the_background(runtime: Path, work: Path) -> None:
     assert not os.path.exists(where.socket) and not os.path.exists(where.pid)
 
 
+def test_stop_returns_once_the_server_process_has_ended(
+    runtime: Path, work: Path, tmp_path: Path
+) -> None:
+    """The server's last steps after its log's "stopped" line (leaving its command, the
+    process's exit) take a while on a loaded host: `server stop` says "stopped" only once the
+    process is gone. Here its exit is made 1.5 s slow."""
+    slow = tmp_path / "slow-exit"
+    slow.mkdir()
+    (slow / "sitecustomize.py").write_text(
+        "import os, time\n"
+        "_exit = os._exit\n"
+        "def _slow(code):\n"
+        "    time.sleep(1.5)\n"
+        "    _exit(code)\n"
+        "os._exit = _slow\n"
+    )
+    started = edgemodels(["server", "start"], work, environment(runtime, PYTHONPATH=str(slow)))
+    assert started.returncode == 0, started.stderr
+    pid = _recorded_pid(runtime)
+    assert pid is not None
+    stopped = edgemodels(["server", "stop"], work, environment(runtime))  # its own exit quick
+    assert (stopped.returncode, stopped.stdout) == (0, f"edgemodels server stopped (pid {pid})\n")
+    assert not _alive(pid) or _zombie(pid)
+
+
 def _zombie(pid: int) -> bool:
     try:
         return Path(f"/proc/{pid}/stat").read_text().split()[2] == "Z"

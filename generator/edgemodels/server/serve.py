@@ -286,7 +286,8 @@ class Server:
 
     def _close(self) -> None:
         """New clients find no socket; queued ones are told to run their command
-        themselves; the lock goes last."""
+        themselves. The lock stays: it goes with the process (launch.py ends it with
+        os._exit), so `server stop`, which waits for it, returns once the process is gone."""
         where = self.listening.where
         for path in (where.socket, where.pid):
             with contextlib.suppress(OSError):
@@ -304,7 +305,6 @@ class Server:
                 self._answer(item[0], {"stale": "the server is stopping"})
         self._keep("write the caches and close the watches", self.state.close)
         self.log(f"stopped after {self.commands} commands")
-        os.close(self.listening.lock)
 
 
 def _left(conn: socket.socket) -> bool:
