@@ -657,7 +657,10 @@ def _true(value: str) -> bool:
 
 
 def _hook_reason(repo: Any) -> str:
-    hooks = Path(str(repo.working_tree_dir), str(repo.git.rev_parse("--git-path", "hooks")))
+    # git prints the hooks' folder relative to where it runs: the work tree, or the git
+    # folder of a bare clone (whose commit hooks git itself could never run).
+    top = repo.working_tree_dir or repo.git_dir
+    hooks = Path(str(top), str(repo.git.rev_parse("--git-path", "hooks")))
     for name in WORK_TREE_HOOKS:
         if (hooks / name).is_file() and os.access(hooks / name, os.X_OK):
             return f"it has a {name} hook ({hooks / name})"

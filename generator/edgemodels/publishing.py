@@ -271,6 +271,7 @@ def _publish_on(repo: Any, ctx: _Context, attempt: int, setup: CloneSetup) -> Pu
     writing = "writing the tree" if not ctx.options.dry_run else "comparing the tree"
     folder = BranchFolder(entries, ctx.tree, partial(read_blobs, repo), setup.algorithm)
     if reason:
+        _require_work_tree(repo, ctx, reason)
         _refuse_new_credentials(ctx, None)
         ctx.options.phase(f"checking out {ctx.dest.branch} ({reason})")
         checkout_branch(repo, ctx.dest, base)
@@ -281,6 +282,17 @@ def _publish_on(repo: Any, ctx: _Context, attempt: int, setup: CloneSetup) -> Pu
     point_branch(repo, ctx.dest, base)
     ctx.options.phase(writing)
     return _commit_objects(repo, ctx, attempt, base, folder, setup)
+
+
+def _require_work_tree(repo: Any, ctx: _Context, reason: str) -> None:
+    """A bare --workdir has no work tree to check the branch out in: said before anything
+    is written, with what to do, rather than as git's "must be run in a work tree"."""
+    if repo.bare:
+        raise PublishError(
+            f"branch {ctx.dest.branch} must be published through a checkout ({reason}), and "
+            f"--workdir {repo.git_dir} is a bare clone, which has no work tree: give "
+            "--workdir a clone with a work tree, or leave --workdir out"
+        )
 
 
 def _convert_back(repo: Any, ctx: _Context, folder: BranchFolder) -> None:

@@ -62,7 +62,7 @@ from edgemodels.cli.terminal import phases, progress
     "repository is taken as publish's own only when nothing in it could be lost (no "
     "changed, untracked or ignored file, no commit origin lacks); otherwise publish stops, "
     "exit 2, naming what could be lost. The branch is not checked out there (unless commit "
-    "hooks or git attributes need a work tree).",
+    "hooks or git attributes need a work tree, which a bare clone cannot give: exit 2).",
 )
 @click.option(
     "--force", is_flag=True, help="Overwrite generated files edited by hand on the branch."

@@ -198,3 +198,36 @@ def test_a_catalogue_file_git_ignores_is_an_uncommitted_change(
     assert rc == 0, out + err
     assert f"warning: {catalogue} has uncommitted changes" in err
     assert "(with uncommitted changes)" in out
+
+
+@pytest.mark.parametrize("needs", ["git attributes", "a commit hook"])
+def test_a_bare_workdir_where_a_checkout_is_needed_is_refused_with_what_to_do(
+    capsys: pytest.CaptureFixture[str],
+    catalogue: Path,
+    bare_repo: Path,
+    tmp_path: Path,
+    needs: str,
+) -> None:
+    """A branch with a `.gitattributes` (or a clone with a commit hook) is published through
+    a checkout, which a bare clone given as --workdir cannot have: git's "must be run in a
+    work tree" came out before (attributes), or the bare clone's own hook never ran and the
+    commit was made without it (its hooks folder was looked for under a work tree)."""
+    args = (str(catalogue), "--repo", str(bare_repo), "--branch", "acm-dev")
+    assert publish(capsys, *args)[0] == 0
+    work = tmp_path / "work.git"
+    git("clone", "-q", "--bare", str(bare_repo), str(work))
+    if needs == "git attributes":
+        push_attributes(bare_repo, tmp_path, "notes.txt text\n")
+    else:
+        hook = work / "hooks" / "pre-commit"
+        hook.write_text("#!/bin/sh\nexit 1\n")
+        hook.chmod(0o755)
+    before = git("--git-dir", str(bare_repo), "rev-parse", "acm-dev")
+    set_version(catalogue, "sktime", "1.4.2", "1.5.0")
+    rc, out, err = publish(capsys, *args, "--workdir", str(work))
+    assert rc == 2, out + err
+    assert "must be run in a work tree" not in err
+    assert f"--workdir {work} is a bare clone, which has no work tree" in err
+    reason = "the branch has .gitattributes" if needs == "git attributes" else "it has a pre-commit"
+    assert f"must be published through a checkout ({reason}" in err
+    assert git("--git-dir", str(bare_repo), "rev-parse", "acm-dev") == before
