@@ -6,7 +6,8 @@ as `check` starts on every commit.
 
 The grammar is k8s.io/apimachinery's resource.Quantity: an optional sign, digits with an
 optional fraction, then a binary suffix (Ki Mi Gi Ti Pi Ei), a decimal one (n u m k M G T
-P E, or none) or a decimal exponent (e or E and an integer).
+P E, or none) or a decimal exponent (e or E and an integer). A minus sign before digits
+that are all 0 (`-0`, `-0m`, `-0.0`) is zero, as ParseQuantity reads it, not a negative.
 """
 
 from __future__ import annotations
@@ -26,6 +27,9 @@ _BINARY = {"Ki": 10, "Mi": 20, "Gi": 30, "Ti": 40, "Pi": 50, "Ei": 60}  # powers
 _DECIMAL = {"n": -9, "u": -6, "m": -3, "": 0, "k": 3, "M": 6, "G": 9, "T": 12, "P": 15, "E": 18}
 _MAX = Fraction(2**63 - 1)  # resource.Quantity caps a parsed value here (maxAllowed)
 _NANO = Fraction(1, 10**9)  # and rounds a finer one up, away from zero, to nanos
+# A minus sign, then a digit other than 0 before any suffix: a magnitude that is not zero
+# stays so (rounded up, away from zero), so this is below zero; `-0`, `-0.0m`, `-0e3` are 0.
+_NEGATIVE = re.compile(r"-[0.]*[1-9]")
 
 
 def quantity_value(value: object) -> Fraction | None:
@@ -54,6 +58,13 @@ def _text_value(text: str) -> Fraction | None:
         exact = _scaled(number, power)
     rounded = min(Fraction(math.ceil(abs(exact) / _NANO), 10**9), _MAX)
     return -rounded if text.startswith("-") else rounded
+
+
+def negative(text: str) -> bool:
+    """Whether a quantity's text is below zero to the API server, which refuses it where a
+    quantity may not be negative. `-0` (and `-0m`, `-0.0`, `-0Gi`) is zero, which it takes
+    (ValidateNonnegativeQuantity compares the parsed value with zero)."""
+    return _NEGATIVE.match(text) is not None
 
 
 def _int32(exponent: int) -> int | None:

@@ -19,7 +19,7 @@ import jsonschema_rs
 from edgemodels.catalogue.fullvalidator import finite_number, full_validator
 from edgemodels.data import schema_path
 from edgemodels.diagnostics import Diagnostic, Location
-from edgemodels.kubequantity import QUANTITY
+from edgemodels.kubequantity import QUANTITY, negative
 from edgemodels.names import number_version_hint
 from edgemodels.secrets_scan import is_secret_key
 from edgemodels.yamlio import Pos, YamlFile, locate
@@ -95,11 +95,12 @@ def _quantity_words(schema: Any) -> str | None:
 
 def quantity_hint(value: Any) -> str:
     """'; did you mean '2Gi'?' for a size written as 2GB or 2gi; why a value of the
-    Kubernetes grammar is refused (negative, or an exponent too long); empty otherwise."""
+    Kubernetes grammar is refused (negative, or an exponent too long); empty otherwise.
+    `-0Gi` is zero, not negative: refused only where a quantity must be above 0."""
     if not isinstance(value, str):
         return ""
     if QUANTITY.fullmatch(value):
-        if value.startswith("-"):
+        if negative(value):
             return "; Kubernetes refuses a negative amount"
         return "; an exponent has at most 18 digits" if EXPONENT.search(value) else ""
     m = _SIZE_LIKE.fullmatch(value.strip())

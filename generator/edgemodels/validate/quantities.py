@@ -11,14 +11,12 @@ Plain, rendered and built objects are all checked, object by object.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterator
 
-from edgemodels.kubequantity import integer_resource, quantity_value, whole
+from edgemodels.kubequantity import integer_resource, negative, quantity_value, whole
 from edgemodels.validate.manifests import Manifest, Pointer, value_at
 from edgemodels.validate.report import Finding, finding
 
-_NEGATIVE = re.compile(r"-[0.]*[1-9]")  # "-0", "-0.0" and "-0e3" are zero, which is allowed
 # Where each workload kind holds its Pod spec; only Kubernetes' own groups (a CRD's kind of
 # the same name is not a Kubernetes workload).
 _POD_SPECS: dict[str, Pointer] = {
@@ -129,7 +127,7 @@ def _problem(value: object, signed: bool = False) -> str | None:
             f"'{text}' is not a Kubernetes quantity (a number with an optional suffix: "
             "Ki Mi Gi Ti Pi Ei, n u m k M G T P E, or an exponent like e6)"
         )
-    if not signed and _NEGATIVE.match(text):
+    if not signed and negative(text):  # "-0", "-0.0" and "-0e3" are zero, which is allowed
         return f"'{text}' is negative: it must be greater than or equal to 0"
     return None
 

@@ -103,6 +103,18 @@ def test_gpu_limit_without_a_request_is_accepted(tmp_path: Path) -> None:
     assert findings(tmp_path, text) == []  # the request defaults to the limit
 
 
+def test_a_gpu_of_minus_0_is_0(tmp_path: Path) -> None:
+    """`-0` is zero to the API server: a request of `-0` equals a limit of 0, and a
+    limit of `-0` is below any request above 0, not a negative amount."""
+    zero = sub("requests: {nvidia.com/gpu: '1',", "requests: {nvidia.com/gpu: '-0',", GPU)
+    zero = sub("limits: {nvidia.com/gpu: '1'", "limits: {nvidia.com/gpu: 0", zero)
+    assert findings(tmp_path, zero) == []
+    below = sub("limits: {nvidia.com/gpu: '1'", "limits: {nvidia.com/gpu: -0m", GPU)
+    assert findings(tmp_path, below) == [(24, 36, "R221")]
+    (message,) = messages(tmp_path, below)
+    assert "requests nvidia.com/gpu 1" in message and "limit is -0m" in message
+
+
 def test_gpu_limit_changed_for_one_target(tmp_path: Path) -> None:
     text = (
         GPU

@@ -7,8 +7,10 @@ import re
 from pathlib import Path
 
 import pytest
+from jsonschema_rs import validator_for
 
 from edgemodels.catalogue import load
+from edgemodels.catalogue.fullvalidator import full_validator
 from edgemodels.catalogue.schema import catalogue_schema
 from edgemodels.kubequantity import QUANTITY, quantity_value
 
@@ -51,11 +53,19 @@ TAKEN = [
     "'1e4294967296'",
     "0x10",  # 16 to YAML 1.1 and to Go's YAML alike
     "1_000",  # 1000 to YAML 1.1
+    "'-0'",  # zero to the API server (ParseQuantity), which it takes where 0 is taken
+    "-0m",
+    "'-0.0'",
+    "-.0",
+    "-0Gi",
+    "-0e3",
+    "-0.0",  # a YAML float, -0.0: not below the schema's minimum of 0
 ]
 REFUSED = [
     ("-1", "S004", "(Kubernetes refuses a negative amount)"),
     ("-0.5", "S004", "(Kubernetes refuses a negative amount)"),
     ("'-1'", "S004", "; Kubernetes refuses a negative amount"),
+    ("-0.0001n", "S004", "; Kubernetes refuses a negative amount"),  # rounded to -1n, not 0
     ("true", "S003", "(got boolean)"),
     ("null", "S003", "(got null)"),
     ("[1]", "S003", "(got list)"),
@@ -92,7 +102,9 @@ def test_a_copy_volume_of_any_size_above_0_is_taken(tmp_path: Path, value: str) 
     assert findings(tmp_path, _with_size(value)) == []
 
 
-@pytest.mark.parametrize("value", ["0", "0.0", "'0'", "'0Gi'", "'.0'", "'0e9'", "-1", "'-1Gi'"])
+@pytest.mark.parametrize(
+    "value", ["0", "0.0", "'0'", "'0Gi'", "'.0'", "'0e9'", "-1", "'-1Gi'", "'-0'", "-0Gi", "-0.0"]
+)
 def test_a_copy_volume_of_0_or_less_is_refused(tmp_path: Path, value: str) -> None:
     """The API server refuses a claim whose storage request is not above 0."""
     (shown,) = messages(tmp_path, _with_size(value))
@@ -100,26 +112,52 @@ def test_a_copy_volume_of_0_or_less_is_refused(tmp_path: Path, value: str) -> No
     assert "is not a Kubernetes quantity above 0 such as 4Gi" in shown
 
 
+@pytest.mark.parametrize(
+    ("value", "shown"), [("'-0'", "'-0'"), ("-0Gi", "'-0Gi'"), ("-0.0", "-0.0")]
+)
+def test_a_copy_volume_of_minus_0_is_said_to_be_0_not_negative(
+    tmp_path: Path, value: str, shown: str
+) -> None:
+    """`-0Gi` is zero to the API server: not above 0, but no negative amount either."""
+    (said,) = messages(tmp_path, _with_size(value))
+    assert said.endswith(
+        f"S004 spec.models[0].container.size: {shown} is not a Kubernetes quantity above 0 "
+        "such as 4Gi"
+    )
+
+
 SAMPLES = [
     "0", "00", "1", "+1", "-1", ".5", "5.", ".", "+.5", "1.5Gi", "1Ki", "1ki", "1KI", "1K",
     "1k", "1m", "1M", "1u", "1n", "1Mb", "1e3", "1E3", "1e+3", "1e-3", "1E", "1e", "1e1.5",
     "1e+", "1.e3", ".e3", "e3", "Gi", "0Gi", "0.0", "00.01", "1Gi\n", "1\t", "1,5", "--1",
     "+-1", "0x10", "1_000", "1e" + "9" * 18, "1e" + "9" * 19, "1e0000000000000000000001",
+    "-0", "-00", "-0.", "-.0", "-0.0", "-0m", "-0Gi", "-0e3", "-0E-3", "-0.0e+3", "-.", "-",
+    "-0.0001n", "-0.1", "-.5", "-1e-20", "-0e" + "9" * 19, "+-0", "-+0", "--0",
 ]  # fmt: skip
 
 
 @pytest.mark.parametrize("text", SAMPLES)
 def test_the_schema_patterns_are_the_api_servers_grammar(text: str) -> None:
-    """A quantity takes what resource.ParseQuantity parses (kubequantity), not negative, but
-    for exponents of 19 digits and more (the API server takes some up to 2^63-1);
-    positiveQuantity takes those above 0."""
+    """A quantity takes what resource.ParseQuantity parses (kubequantity), not negative (`-0`
+    is zero), but for exponents of 19 digits and more (the API server takes some up to
+    2^63-1); positiveQuantity takes those above 0."""
     defs = catalogue_schema()["$defs"]
     parsed = quantity_value(text) if QUANTITY.fullmatch(text) else None
     short_exponent = not re.search(r"[eE][+-]?0*[1-9][0-9]{18}", text)
-    taken = parsed is not None and parsed >= 0 and not text.startswith("-") and short_exponent
+    taken = parsed is not None and parsed >= 0 and short_exponent
     assert bool(_whole(defs["quantity"]["pattern"], text)) == taken
     positive = taken and parsed is not None and parsed > 0
     assert bool(_whole(defs["positiveQuantity"]["pattern"], text)) == positive
+
+
+@pytest.mark.parametrize("text", SAMPLES)
+def test_both_validators_agree_on_each_quantity(text: str) -> None:
+    """jsonschema-rs decides, the full validator explains: a sample one refuses and the
+    other takes would be a refused file without a finding."""
+    defs = catalogue_schema()["$defs"]
+    for name in ("quantity", "positiveQuantity"):
+        schema = defs[name]
+        assert full_validator(schema).is_valid(text) == validator_for(schema).is_valid(text)
 
 
 def _whole(pattern: str, text: str) -> bool:
@@ -156,7 +194,8 @@ def test_a_copy_volume_size_is_held_as_text(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("request_", "limit", "refused"),
     [("1.5", "1", True), ("1", "1.5", False), ("0.5", "500m", False), ("1e3", "1k", False),
-     ("1001", "1e3", True), ("100u", "0.0001", False)],
+     ("1001", "1e3", True), ("100u", "0.0001", False), ("'-0'", "0", False),
+     ("1m", "'-0'", True), ("-0m", "-0.0", False)],
 )  # fmt: skip
 def test_r221_compares_numbers_and_every_grammar_exactly(
     tmp_path: Path, request_: str, limit: str, refused: bool

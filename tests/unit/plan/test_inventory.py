@@ -344,7 +344,7 @@ def test_inventory_schema_findings_say_what_to_write(
 @pytest.mark.parametrize(
     ("storage", "capacity"),
     [("21474836480", 20 * 2**30), ("2.5e9", 2_500_000_000), ("1e9", 10**9), ("'+1Gi'", 2**30),
-     ("100u", 1)],
+     ("100u", 1), ("'-0'", 0), ("-0Gi", 0)],  # -0 is zero to the API server
 )  # fmt: skip
 def test_a_capacity_is_any_quantity_the_api_server_takes(
     tmp_path: Path, storage: str, capacity: int

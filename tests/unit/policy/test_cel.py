@@ -90,6 +90,8 @@ def test_image_refs_and_credentials_walk_the_object() -> None:
         ("quantity('1e3') == quantity('1k') && quantity('1E3') == quantity('+1k')", True),
         ("quantity('.5') == quantity('500m') && quantity('100u') == quantity('100000n')", True),
         ("quantity('0.1n').isGreaterThan(quantity('0'))", True),  # rounded up to 1n
+        ("quantity('-0') == quantity('0') && quantity('-0m').sign() == 0", True),  # zero
+        ("isQuantity('-0.0') && quantity('-0.1n').sign() == -1", True),  # -1n: negative
     ],
 )
 def test_quantity_takes_what_the_api_server_parses(source: str, expected: Any) -> None:

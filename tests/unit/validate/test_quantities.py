@@ -57,7 +57,11 @@ def test_what_the_api_server_refuses_does_not(text: str) -> None:
     assert not QUANTITY.fullmatch(text)
 
 
-@pytest.mark.parametrize(("value", "refused"), [("-1", True), ("-0.01", True), ("-0e3", False)])
+@pytest.mark.parametrize(
+    ("value", "refused"),
+    [("-1", True), ("-0.01", True), ("-0.0001n", True), ("-.5", True),  # -0.0001n: -1n
+     ("-0e3", False), ("-0", False), ("-0m", False), ("-0.0", False), ("-.0Gi", False)],
+)  # fmt: skip
 def test_a_negative_quantity_is_refused(value: str, refused: bool) -> None:
     claim = "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata:\n  name: data\nspec:\n"
     claim += f"  resources:\n    requests:\n      storage: '{value}'\n"
