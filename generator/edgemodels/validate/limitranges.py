@@ -9,8 +9,11 @@ items of one type, and a PersistentVolumeClaim item with neither a min nor a max
 The schemas say none of it: `kubectl apply` fails, and in a generated tree RHACM's apply
 fails on every site. Each finding is on the field the API server names.
 
-It does not refuse a negative value here (unlike a pod's requests, K330), nor check a
-pod against the LimitRange: that is the LimitRanger admission plugin's, on each pod.
+It does not refuse a negative value here, nor a fraction of an integer resource
+(`nvidia.com/gpu: 0.5`), unlike a pod's requests (K330): ValidateLimitRange checks the
+values' resource names and how they relate, and calls no ValidateResourceQuantityValue on
+them. Nor does it check a pod against the LimitRange: that is the LimitRanger admission
+plugin's, on each pod.
 Values are compared as resource.Quantity compares them (kubequantity); a value that does not
 parse is K330's.
 """

@@ -4,7 +4,8 @@ Kubernetes' JSON Schemas type a quantity as int-or-string with no pattern, so `c
 or `memory: 4GB` (meant as 4G or 4Gi) passes them while the API server refuses the object.
 The grammar is k8s.io/apimachinery's resource.Quantity (edgemodels.kubequantity). Every
 field checked here but a LimitRange's is one the API server also requires to be
-non-negative (ValidateLimitRange checks how its values relate, K332, not their sign).
+non-negative and, for an integer resource (`nvidia.com/gpu`), whole; ValidateLimitRange
+checks how its values relate (K332), not their sign nor whether they are whole.
 Plain, rendered and built objects are all checked, object by object.
 """
 

@@ -118,6 +118,16 @@ def test_a_negative_limit_range_value_is_no_k330() -> None:
     assert check_quantities(manifest) == []
 
 
+def test_a_fraction_of_an_extended_resource_in_a_limit_range_is_no_k330() -> None:
+    """ValidateLimitRange checks its values' resource names and how they relate, not that an
+    integer resource's are whole (ValidateResourceQuantityValue, "must be an integer", is
+    called for a pod's requests and limits, its overhead and a quota, not here)."""
+    fraction = {"nvidia.com/gpu": "0.5"}
+    text = HEAD + _item(max=fraction, min=fraction, default=fraction, defaultRequest=fraction)
+    manifest = Manifest(yaml.safe_load(text), Source("x.yaml", text))
+    assert check_quantities(manifest) == [] and check_limit_range(manifest) == []
+
+
 def test_a_built_limit_range_is_checked(tree: Path, options: ValidateOptions) -> None:
     rel = "models/batch/base/limits.yaml"
     (tree / rel).write_text(HEAD + _item(default={"cpu": "2"}, max={"cpu": "1"}))
