@@ -37,6 +37,14 @@ def shown(text: str) -> str:
     return raw.decode("utf-8", "backslashreplace")
 
 
+def quoted(name: str) -> str:
+    """`name` between quotes, its control characters escaped as `repr` escapes them, its
+    surrogates kept for the output to show: `repr` wrote the `é` of a name decoded under
+    an ASCII locale as `\\udcc3\\udca9`, which no output turns back into `é`."""
+    inner = "".join(c if "\udc80" <= c <= "\udcff" else repr(c)[1:-1] for c in name)
+    return f"'{inner}'"
+
+
 def _names(exc: UnicodeError) -> tuple[str | bytes, int]:
     """The error handler: what an encoder cannot encode (lone surrogates) as UTF-8 bytes."""
     if not isinstance(exc, UnicodeEncodeError):

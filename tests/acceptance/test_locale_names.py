@@ -146,6 +146,22 @@ def test_check_shows_the_real_name(tree: bytes) -> None:
     assert f"first at cat-dup/models/{CAFE}.yaml:5:13" in str(findings_of(done.stdout))
 
 
+def test_check_names_a_links_target_by_its_real_name(tree: bytes) -> None:
+    """A link to nothing (Y016) names where it leads: the name read from the disk was
+    quoted with repr, which wrote the ASCII locale's form of `é` as surrogate escapes."""
+    cat = os.path.join(tree, b"cat-link")
+    shutil.rmtree(cat, ignore_errors=True)
+    shutil.copytree(os.path.join(tree, b"cat"), cat)
+    os.symlink(b"absent-caf\xc3\xa9.yaml", os.path.join(cat, b"models/li\xc3\xa9.yaml"))
+    done = run(tree, b"check", b"cat-link")
+    assert done.returncode == 1, done.stderr
+    assert done.stdout.startswith(
+        b"cat-link/models/li\xc3\xa9.yaml:1:1: Y016 a symlink to 'absent-caf\xc3\xa9.yaml', "
+        b"which leads to no file or folder here"
+    )
+    assert done.stdout == run(tree, b"check", b"cat-link", locale={"LC_ALL": "C.UTF-8"}).stdout
+
+
 def test_generate_from_and_into_folders_not_ascii(tree: bytes) -> None:
     """The summary names the output folder; the banners name the catalogue, as under a
     UTF-8 locale (no crash on the catalogue's path)."""

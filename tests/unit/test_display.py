@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 import json
 
-from edgemodels.display import ERRORS, shown, shown_in
+from edgemodels.display import ERRORS, quoted, shown, shown_in
 
 CAFE_ASCII_LOCALE = "caf\udcc3\udca9.yaml"  # os.fsdecode(b"caf\xc3\xa9.yaml") under LC_ALL=C
 
@@ -37,3 +37,12 @@ def test_json_documents_hold_no_lone_surrogate() -> None:
         "path": "caf\u00e9.yaml",
         "list": ["bad\\xff", 1, None],
     }
+
+
+def test_quoted_keeps_the_names_bytes_for_the_output() -> None:
+    """As repr quotes and escapes, but a name's surrogates stay, for the output to show
+    (repr wrote them as `\\udcc3\\udca9`)."""
+    assert quoted(CAFE_ASCII_LOCALE) == f"'{CAFE_ASCII_LOCALE}'"
+    assert shown(quoted(CAFE_ASCII_LOCALE)) == "'caf\u00e9.yaml'"
+    assert quoted("a\tb\n\\c\u00e9") == "'a\\tb\\n\\\\c\u00e9'"  # as repr: escaped, é kept
+    assert quoted("odd\ud800") == "'odd\\ud800'"  # a surrogate no byte was decoded to

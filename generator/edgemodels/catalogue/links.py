@@ -20,6 +20,7 @@ from pathlib import Path
 
 from edgemodels.catalogue.sources import Discovered, shown_entry
 from edgemodels.diagnostics import Diagnostic, Location, Severity
+from edgemodels.display import quoted
 
 NAMES = {
     "Y016": "unread-symlink",
@@ -52,12 +53,12 @@ def _unread(link: Path, base: Path, catalogue: Path) -> Diagnostic:
     target = _target(link)
     if os.path.isdir(link):
         message = (
-            f"a symlink to the folder {target!r}, which holds the link (a loop: the path "
+            f"a symlink to the folder {quoted(target)}, which holds the link (a loop: the path "
             "through it never ends): not followed; link a folder that does not hold it"
         )
     else:
         message = (
-            f"a symlink to {target!r}, which leads to no file or folder here (missing, or a "
+            f"a symlink to {quoted(target)}, which leads to no file or folder here (missing, or a "
             "loop of links): not read; a link out of the repository leads to nothing in a "
             "clone (git holds the link, not what it leads to): commit the files themselves"
         )
@@ -67,7 +68,7 @@ def _unread(link: Path, base: Path, catalogue: Path) -> Diagnostic:
 def _outside(link: Path, base: Path, catalogue: Path, top: str) -> Diagnostic:
     what = "the folder " if os.path.isdir(link) else ""
     message = (
-        f"a symlink to {what}{_target(link)!r}, outside the repository {top}: read here, "
+        f"a symlink to {what}{quoted(_target(link))}, outside the repository {top}: read here, "
         "but git holds the link and not what it leads to, so a clone of the repository (CI, "
         "a publish from CI, plan --base) has nothing there; commit the files themselves, "
         "or a link to a file or folder inside the repository"
@@ -76,7 +77,7 @@ def _outside(link: Path, base: Path, catalogue: Path, top: str) -> Diagnostic:
 
 
 def _submodule(path: Path, base: Path, catalogue: Path, inner: str, link: bool) -> Diagnostic:
-    what = f"a symlink into {inner!r}" if link else f"the folder {inner!r}"
+    what = f"a symlink into {quoted(inner)}" if link else f"the folder {quoted(inner)}"
     message = (
         f"{what}, a git checkout of its own (a submodule): read here, but a clone of the "
         "repository has its files only once it is initialised (git submodule update "
