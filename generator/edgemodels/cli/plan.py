@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from edgemodels import display
 from edgemodels.catalogue.default import beside, default_catalogue_path
 from edgemodels.cli import EXIT_CLEAN, EXIT_FINDINGS, guarded
 from edgemodels.diagnostics import Diagnostic, has_failures, sort_diagnostics
@@ -224,7 +225,8 @@ def write_report(path: Path, pieces: Iterable[str]) -> None:
     try:
         folder.mkdir(parents=True, exist_ok=True)  # as check and validate --output do
         fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        # file names and the revision as the user gave it: UTF-8, as on stdout (display.py)
+        with os.fdopen(fd, "w", encoding="utf-8", errors=display.ERRORS) as handle:
             handle.writelines(pieces)
         os.chmod(temp, 0o644)
         os.replace(temp, path)

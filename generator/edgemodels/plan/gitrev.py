@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from edgemodels.display import quoted
 from edgemodels.errors import InputError, ToolMissingError
 from edgemodels.plan.gittree import InSubmodule, LeavesRepository, lookup, write_catalogue
 
@@ -59,7 +60,7 @@ def catalogue_at(catalogue: Path, rev: str) -> Iterator[Snapshot]:
             raise InputError(_missing(repo, rev, "its files are not in this clone")) from exc
         except LeavesRepository as exc:
             raise InputError(
-                f"--base {rev}: {exc.args[0]} is a symlink to {exc.args[1]!r}, outside the "
+                f"--base {rev}: {exc.args[0]} is a symlink to {quoted(exc.args[1])}, outside the "
                 "repository: its content at that revision is not in git. Commit the files "
                 "themselves, or a symlink to a file or folder inside the repository"
             ) from None
