@@ -4,7 +4,9 @@ Python decodes file names with the locale's encoding. Under an ASCII locale (LC_
 without Python's locale coercion, as in some CI runners and minimal containers) every byte
 above 127 becomes a lone surrogate (surrogateescape): `café.yaml` is `caf\\udcc3\\udca9.yaml`,
 which an ASCII stream shows as `caf??` and JSON as surrogate escapes no JSON reader takes.
-Under any locale, a name whose bytes are not valid UTF-8 holds such surrogates too.
+Under any locale, a name whose bytes are not valid UTF-8 holds such surrogates too. (A
+locale of another encoding, Latin-1, decodes those bytes as other text: the program runs
+in Python's UTF-8 mode there, launch.py.)
 
 These strings stay as they are inside the program (they are what opens the file); they
 become text where they leave it: stdout and stderr are UTF-8 with the `edgemodels-names`

@@ -8,7 +8,8 @@ bytes, and git and the file system take bytes: `os_form` makes either the string
 hands to the system as those bytes (an argument, an environment variable, a path), and
 `text_form` the text written into files and into git's trees and commit messages (UTF-8).
 Under a UTF-8 locale both return their argument. As display.py does, this takes the
-locale's encoding to be UTF-8 or ASCII.
+locale's encoding to be UTF-8 or ASCII: under any other, the program runs in Python's
+UTF-8 mode (launch.py).
 """
 
 from __future__ import annotations

@@ -18,10 +18,21 @@ second start costs about 20 ms, as nothing is imported before it but edgemodels.
 (SIGTERM is mapped to exit 143 from the program's first step). A GOGC already set
 (any value) is left as it is and nothing is run again. Child processes inherit it:
 kubectl and kubeconform, Go programs too, are run with the same setting anyway.
+
+File names are bytes, taken as UTF-8 as git takes them (display.py, fsnames.py). Python
+decodes them with the locale's encoding: UTF-8, or ASCII with the other bytes kept as
+surrogates, both of which give the UTF-8 text back. A locale of another encoding
+(en_US.ISO-8859-1) decodes the bytes of `é` as `Ã©`: the output and the generated files
+named `café/` as `cafÃ©/`, and `publish --repo /srv/dépôt.git` handed git the bytes of
+that reading, where git found no repository. Under such a locale the program runs itself
+again the same way, in Python's UTF-8 mode (PYTHONUTF8=1, inherited by the Python
+processes it starts, validate's offload worker among them), which takes file names as
+UTF-8 whatever the locale.
 """
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import os
 import sys
@@ -29,6 +40,7 @@ from collections.abc import Mapping, Sequence
 
 GO_COMMANDS = frozenset({"validate"})  # commands that load the Helm SDK
 GOGC = "400"
+NAME_ENCODINGS = frozenset({"utf-8", "ascii"})  # encodings that give names back as UTF-8
 # Commands that a running `edgemodels server` runs (the only place that says so), unless
 # EDGEMODELS_SERVER=off; never with an argument that reads stdin or asks for help.
 SERVED = frozenset({"check", "generate"})
@@ -46,6 +58,26 @@ def command_of(args: Sequence[str]) -> str | None:
 
 def needs_go_setup(args: Sequence[str], environ: Mapping[str, str]) -> bool:
     return command_of(args) in GO_COMMANDS and "GOGC" not in environ and os.name == "posix"
+
+
+def needs_utf8_mode(encoding: str) -> bool:
+    """Whether names decoded with the file system encoding `encoding` are not UTF-8 text."""
+    try:
+        return codecs.lookup(encoding).name not in NAME_ENCODINGS
+    except LookupError:
+        return True
+
+
+def settings_to_run_again(
+    args: Sequence[str], environ: Mapping[str, str], encoding: str
+) -> dict[str, str]:
+    """The environment the program runs itself again with; empty: it runs on. Once with
+    PYTHONUTF8=1 at most: `python -X utf8=0` keeps the locale's encoding even so."""
+    utf8 = needs_utf8_mode(encoding) and environ.get("PYTHONUTF8") != "1"
+    again = {"PYTHONUTF8": "1"} if utf8 else {}
+    if needs_go_setup(args, environ):
+        again["GOGC"] = GOGC
+    return again
 
 
 def wants_server(args: Sequence[str], environ: Mapping[str, str]) -> bool:
@@ -66,14 +98,15 @@ def main() -> int:
     # (exit 143), not by the signal with no word; nor does a Ctrl-C print a traceback.
     raise_on_sigterm()
     try:
+        again = settings_to_run_again(sys.argv[1:], os.environ, sys.getfilesystemencoding())
+        if again:
+            _run_again(again)
         if wants_server(sys.argv[1:], os.environ):
             from edgemodels.server.client import run_on_server
 
             served = run_on_server(sys.argv[1:])
             if served is not None:
                 return _exit(served)
-        if needs_go_setup(sys.argv[1:], os.environ):
-            _run_again_with_gogc()
         with signals_held():  # raised once the CLI's modules are whole (errors.py)
             from edgemodels import lifetime
             from edgemodels.cli import main as cli_main
@@ -87,12 +120,20 @@ def main() -> int:
     return _exit(code)
 
 
-def _run_again_with_gogc() -> None:
-    os.environ["GOGC"] = GOGC
+def _run_again(settings: dict[str, str]) -> None:
+    os.environ.update(settings)
     sys.stdout.flush()  # nothing is written yet; should anything be, exec would drop it
     sys.stderr.flush()
-    with contextlib.suppress(OSError):  # when it cannot: on here, with Go's default
+    try:
         os.execv(sys.executable, [sys.executable, *sys.orig_argv[1:]])
+    except OSError as exc:  # without GOGC: on here, with Go's default; not with wrong names
+        if "PYTHONUTF8" in settings:
+            sys.stderr.write(
+                f"edgemodels: error: the locale's encoding is {sys.getfilesystemencoding()}, "
+                f"and running again in Python's UTF-8 mode failed ({exc.strerror}): run it "
+                "with PYTHONUTF8=1 or under a UTF-8 locale (LC_ALL=C.UTF-8)\n"
+            )
+            _exit(2)  # a usage error, as edgemodels.cli (not imported yet) says
 
 
 def _exit(code: int) -> int:  # never returns (NoReturn: typing is not imported yet here)

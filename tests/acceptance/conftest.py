@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from latin1 import latin1_locale
 
 from edgemodels import render
 
@@ -22,3 +23,12 @@ def rendered(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
         monkeypatch.setitem(render.PACKAGINGS, kind, counting)
     return names
+
+
+@pytest.fixture(scope="session")
+def latin1(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """The environment settings of a locale whose encoding is Latin-1 (latin1.py)."""
+    settings = latin1_locale(tmp_path_factory.mktemp("locales"))
+    if settings is None:
+        pytest.skip("no Latin-1 locale here, and localedef cannot make one")
+    return settings

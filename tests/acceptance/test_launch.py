@@ -8,9 +8,16 @@ import sys
 from pathlib import Path
 
 import pytest
+from latin1 import clean_environment
 
 from edgemodels import launch
-from edgemodels.launch import GOGC, command_of, needs_go_setup
+from edgemodels.launch import (
+    GOGC,
+    command_of,
+    needs_go_setup,
+    needs_utf8_mode,
+    settings_to_run_again,
+)
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="exec is a POSIX notion")
 
@@ -70,6 +77,82 @@ def test_other_commands_run_once_and_without_gogc() -> None:
     lines = _starts(["check", "catalogue"], _environment())
     assert [line[0] for line in lines] == ["start", "cli"]
     assert lines[1][2] == "None"
+
+
+def test_only_a_locale_that_does_not_give_names_back_as_utf8_runs_again() -> None:
+    assert not needs_utf8_mode("utf-8")
+    assert not needs_utf8_mode("ascii")
+    assert not needs_utf8_mode("ANSI_X3.4-1968")  # the C locale's, by its name there
+    assert needs_utf8_mode("iso8859-1")
+    assert needs_utf8_mode("iso8859-15")
+    assert needs_utf8_mode("no-such-encoding")
+    assert settings_to_run_again(["check"], {}, "utf-8") == {}
+    assert settings_to_run_again(["check"], {}, "iso8859-1") == {"PYTHONUTF8": "1"}
+    assert settings_to_run_again(["validate"], {}, "iso8859-1") == {
+        "PYTHONUTF8": "1",
+        "GOGC": GOGC,
+    }
+    assert settings_to_run_again(["check"], {"PYTHONUTF8": "1"}, "iso8859-1") == {}
+
+
+# The stand-in for the CLI says which GOGC and file system encoding it runs with.
+LOCALE_ENTRY = """
+import os, sys
+print("start", os.getpid(), sys.getfilesystemencoding(), flush=True)
+import edgemodels.cli
+edgemodels.cli.main = lambda: print(
+    "cli", os.getpid(), os.environ.get("GOGC"), sys.getfilesystemencoding()
+) or 0
+from edgemodels.launch import main
+sys.exit(main())
+"""
+
+
+def _locale_starts(flags: list[str], args: list[str], env: dict[str, str]) -> list[list[str]]:
+    proc = subprocess.run(
+        [sys.executable, *flags, "-c", LOCALE_ENTRY, *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=True,
+    )
+    return [line.split() for line in proc.stdout.splitlines()]
+
+
+def test_under_a_latin1_locale_it_runs_again_in_utf8_mode(latin1: dict[str, str]) -> None:
+    env = clean_environment(**latin1, GOGC="100")
+    lines = _locale_starts([], ["check", "catalogue"], env)
+    pid = lines[0][1]
+    assert lines == [
+        ["start", pid, "iso8859-1"],
+        ["start", pid, "utf-8"],
+        ["cli", pid, "100", "utf-8"],
+    ]
+    env = clean_environment(**latin1)
+    lines = _locale_starts([], ["validate", "out"], env)  # once, for both settings
+    pid = lines[0][1]
+    assert lines == [
+        ["start", pid, "iso8859-1"],
+        ["start", pid, "utf-8"],
+        ["cli", pid, GOGC, "utf-8"],
+    ]
+
+
+def test_an_interpreter_told_to_keep_the_locales_encoding_runs_again_once(
+    latin1: dict[str, str],
+) -> None:
+    lines = _locale_starts(["-X", "utf8=0"], ["check"], clean_environment(**latin1))
+    assert [line[0] for line in lines] == ["start", "start", "cli"]
+    assert lines[-1][-1] == "iso8859-1"
+
+
+def test_under_an_ascii_or_utf8_locale_it_runs_once() -> None:
+    for locale, encoding in (("C", "ascii"), ("C.UTF-8", "utf-8")):
+        env = clean_environment(LC_ALL=locale, PYTHONUTF8="0", PYTHONCOERCECLOCALE="0")
+        lines = _locale_starts([], ["check"], env)
+        assert [line[0] for line in lines] == ["start", "cli"]
+        assert lines[-1][-1] == encoding
 
 
 ENDS_AT_ONCE = """
