@@ -23,7 +23,9 @@ from ruamel.yaml import YAML
 from edgemodels import __version__
 from edgemodels.catalogue.checks import git_url_problem
 from edgemodels.data import data_path, schema_path
+from edgemodels.display import quoted
 from edgemodels.errors import InputError, OutputError, UsageError
+from edgemodels.fsnames import text_form
 from edgemodels.names import DNS_LABEL, git_branch_problem, repo_folder_problem
 from edgemodels.toolsource import (
     refuse_missing_rev,
@@ -96,7 +98,9 @@ def init_repository(options: InitOptions) -> InitResult:
 
 def _refuse_arguments(name: str, options: InitOptions) -> None:
     if not DNS_LABEL.match(name) or len(name) > 63:
-        raise UsageError(f"--name {name!r}: use lower-case letters, digits and '-' (a DNS label)")
+        raise UsageError(
+            f"--name {quoted(name)}: use lower-case letters, digits and '-' (a DNS label)"
+        )
     if options.git_url is not None:
         problem = git_url_problem(options.git_url)
         if problem is not None:  # the URL is not shown: it may hold a password
@@ -217,12 +221,14 @@ def edit_yaml(path: Path, change: Callable[[Any], None]) -> None:
 def _set_identity(doc: Any, name: str, options: InitOptions) -> None:
     doc["metadata"]["name"] = name
     git = doc["spec"]["git"]
+    # text, not the command line's form of a name: under an ASCII locale that holds
+    # surrogates, which the YAML dumper writes as escapes no YAML reader takes
     if options.git_url:
-        git["url"] = options.git_url
+        git["url"] = text_form(options.git_url)
     if options.branch:
-        git["branch"] = options.branch
+        git["branch"] = text_form(options.branch)
     if options.path is not None:
-        git["path"] = options.path.strip("/")
+        git["path"] = text_form(options.path.strip("/"))
 
 
 def _set_tool_source(target: Path, options: InitOptions) -> None:

@@ -7,6 +7,8 @@ import re
 from dataclasses import dataclass
 from hashlib import sha256
 
+from edgemodels.display import quoted
+
 DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 # Service names: ValidateServiceName in kubernetes pkg/apis/core/validation (a DNS-1123 label
 # that starts with a letter).
@@ -155,7 +157,7 @@ def _semver_problem(version: str) -> str:
 
 def git_branch_problem(branch: str) -> str | None:
     if not GIT_BRANCH.match(branch) or branch.endswith(".lock"):
-        return f"not a valid branch name: {branch!r}"
+        return f"not a valid branch name: {quoted(branch)}"
     return None
 
 
@@ -164,11 +166,11 @@ def repo_folder_problem(path: str, absolute_ok: bool = False) -> str | None:
     `absolute_ok`: a leading '/' means the root (spec.git.path, read that way by RHACM);
     an option given on the command line must be relative, or it is a mistake."""
     if path.startswith("/") and not absolute_ok:
-        return f"must be a folder inside the repository (relative), not {path!r}"
+        return f"must be a folder inside the repository (relative), not {quoted(path)}"
     clean = path.strip("/")
     parts = clean.split("/") if clean else []
     if any(p in ("", ".", "..", ".git") for p in parts):
-        return f"must be a folder inside the repository, not {path!r}"
+        return f"must be a folder inside the repository, not {quoted(path)}"
     return None
 
 
