@@ -38,6 +38,7 @@ from urllib.parse import urlsplit
 
 from edgemodels.branchplan import Entry, HashName, blob_id
 from edgemodels.cleanup import children_stopped_on_interrupt, remove_folder
+from edgemodels.display import quoted
 from edgemodels.errors import OutputError, ToolMissingError, UsageError
 from edgemodels.fsnames import name_bytes, os_form, same_name, text_form
 from edgemodels.names import git_branch_problem, repo_folder_problem
@@ -121,16 +122,16 @@ def destination(url: str, branch: str, path: str, path_given: bool = True) -> De
     if not url:
         raise UsageError("no deploy repository: give --repo or set spec.git.url")
     if url.startswith("-") or url.lower().startswith(("ext::", "fd::")):
-        raise UsageError(f"refusing repository URL {redact(url)!r}")
+        raise UsageError(f"refusing repository URL {quoted(redact(url))}")
     if _has_query(url):  # tokens ride there too (?private_token=); no git remote needs one
         raise UsageError(
-            f"refusing repository URL {_without_query(url)!r}...: it has a query string or "
+            f"refusing repository URL {quoted(_without_query(url))}...: it has a query string or "
             "a fragment, where tokens are passed; use a git credential helper, or "
             "EDGEMODELS_GIT_TOKEN (and EDGEMODELS_GIT_USERNAME)"
         )
     if _has_credentials(url):  # git would keep it in .git/config and show it in errors
         raise UsageError(
-            f"refusing repository URL {redact(url)!r}: it carries credentials; use a git "
+            f"refusing repository URL {quoted(redact(url))}: it carries credentials; use a git "
             "credential helper, or EDGEMODELS_GIT_TOKEN (and EDGEMODELS_GIT_USERNAME)"
         )
     problem = git_branch_problem(branch)
@@ -184,7 +185,7 @@ def git_settings(
 ) -> GitSettings:
     refuse_credential_text("--author", author)
     if not _AUTHOR.match(author):
-        raise UsageError(f'--author must look like "Name <mail>", not {author!r}')
+        raise UsageError(f'--author must look like "Name <mail>", not {quoted(author)}')
     name, mail = author[:-1].split(" <", 1)
     env = {"GIT_TERMINAL_PROMPT": "0", "GCM_INTERACTIVE": "never"}
     for key, value in (("GIT_COMMITTER_NAME", name), ("GIT_COMMITTER_EMAIL", mail)):

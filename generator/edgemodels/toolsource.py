@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from edgemodels.display import quoted
 from edgemodels.errors import UsageError
 
 PIP_SCHEMES = ("https", "http", "ssh", "git", "file")  # pip's git+<scheme> forms
@@ -40,7 +41,7 @@ def tool_source(repo: str) -> ToolSource:
         resolved = folder.resolve()
         return ToolSource(resolved.as_posix(), resolved.as_uri(), resolved)
     if not repo or any(c.isspace() for c in repo):
-        raise UsageError(f"--tool-repo {repo!r}: no such folder, and a git URL has no spaces")
+        raise UsageError(f"--tool-repo {quoted(repo)}: no such folder, and a git URL has no spaces")
     if "://" in repo:
         scheme = urlsplit(repo).scheme.lower()
         if scheme not in PIP_SCHEMES:
@@ -66,7 +67,7 @@ def refuse_moving_rev(rev: str) -> None:
     would leave each developer and CI run on whatever commit it named when first used."""
     if not rev or _MOVING.search(rev):
         raise UsageError(
-            f"--tool-rev {rev!r} is not a tag or commit: the hooks and the CI install need "
+            f"--tool-rev {quoted(rev)} is not a tag or commit: the hooks and the CI install need "
             "a rev that does not move; give a tag (such as v1.2.0) or a commit hash"
         )
 

@@ -189,3 +189,18 @@ def test_refused_push_and_clone_timeout_are_clear_errors(site: Path) -> None:
     assert done.stderr.decode().startswith(
         f"edgemodels: error: cannot clone {url}: the connection timed out"
     )
+
+
+def test_refused_arguments_are_named_as_given(site: Path) -> None:
+    """The refusals quoted the name with repr, which wrote the ASCII locale's form of
+    `é` as surrogate escapes."""
+    done = run(site, "publish", "cat", "--repo", f"-{DEPOT}")
+    assert done.stderr.decode() == f"edgemodels: error: refusing repository URL '-{DEPOT}'\n"
+    done = run(site, "publish", "cat", "--repo", str(site / DEPOT), "--author", "Zo\u00eb")
+    assert done.stderr.decode() == (
+        "edgemodels: error: --author must look like \"Name <mail>\", not 'Zo\u00eb'\n"
+    )
+    done = run(site, "init", "x", "--no-git", "--tool-rev", "caf\u00e9..")
+    assert done.stderr.decode().startswith(
+        f"edgemodels: error: --tool-rev '{CAFE}..' is not a tag or commit"
+    )
