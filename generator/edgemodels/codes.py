@@ -63,6 +63,13 @@ CODES: dict[str, Code] = {
         "initialise submodules where the catalogue is checked (git submodule update --init), "
         "or commit the files in the repository; plan --base cannot read them",
     ),
+    "Y019": Code(
+        "non-portable-symlink",
+        "a symlink that leads to a file or folder of the repository by a path outside it: "
+        "an absolute path, or one climbing above the repository's root; read as the "
+        "relative link, but another clone resolves it elsewhere",
+        "link by a path from the link's folder (ln -sr, or ln -s ../shared/x.yaml)",
+    ),
     "S001": Code("unknown-field", "a field the catalogue schema does not define"),
     "S002": Code("missing-field", "a required field is absent"),
     "S003": Code("wrong-type", "a value of the wrong type"),

@@ -289,3 +289,95 @@ def test_a_folder_of_nothing_but_a_link_in_a_loop_names_it(
         "not read (symlinks to no file, or to a folder holding them): "
         f"{tmp_path / 'catalogue' / 'models'}"
     ) in err
+
+
+def _shared_sktime(root: Path) -> Path:
+    """sktime's file moves to shared/ at the repository's root; catalogue/models/sktime.yaml
+    is left for a link."""
+    (root / "shared").mkdir()
+    model = root / "catalogue" / "models" / "sktime.yaml"
+    model.rename(root / "shared" / "sktime.yaml")
+    return model
+
+
+@pytest.mark.parametrize(
+    ("target", "how"),
+    [
+        ("{root}/shared/sktime.yaml", "an absolute path"),
+        ("{alias}/shared/sktime.yaml", "an absolute path"),  # the repository by another name
+        ("../../../repo/shared/sktime.yaml", "a path that climbs above the repository's root"),
+    ],
+)
+def test_a_link_into_the_repository_by_a_path_outside_it_is_read_with_a_warning(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], target: str, how: str
+) -> None:
+    """Read as the relative link would be (the same generated tree), with Y019: git stores
+    the target as written, and another clone resolves it elsewhere."""
+    relative = _repository(tmp_path / "relative")
+    os.symlink("../../shared/sktime.yaml", _shared_sktime(relative))
+    assert _check(relative, capsys) == (0, ["checked catalogue: no findings"])
+    assert main(["generate", "catalogue", "-o", str(tmp_path / "relative.out")]) == 0
+    root = _repository(tmp_path)
+    os.symlink(root, tmp_path / "alias")
+    written = target.format(root=root, alias=tmp_path / "alias")
+    os.symlink(written, _shared_sktime(root))
+    capsys.readouterr()
+    code, out = _check(root, capsys)
+    assert (code, out[1:]) == (0, ["checked catalogue: 0 errors, 1 warning"])
+    assert out[0] == (
+        f"catalogue/models/sktime.yaml:1:1: Y019 [warning] a symlink to {written!r}, {how}"
+        f"{' and back in' if how.startswith('a path') else ''}: read here as "
+        "'shared/sktime.yaml' of the repository, but git stores the path as written, so "
+        "another clone (CI, a colleague's) finds nothing there, or another copy's file; "
+        "link by a path from its folder ('../../shared/sktime.yaml')"
+    )
+    assert _check(root, capsys, "--strict")[0] == 1
+    assert main(["generate", "catalogue", "-o", str(tmp_path / "out")]) == 0
+    assert _files(tmp_path / "out") == _files(tmp_path / "relative.out")
+
+
+def test_a_link_through_an_absolute_link_names_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A relative link in the catalogue that leads through an absolute one beside it is as
+    bound to this clone's place: the finding is at the catalogue's link, naming the other."""
+    root = _repository(tmp_path)
+    _share_models(root, "models")
+    os.symlink(root / "shared-models", root / "common")
+    os.unlink(root / "catalogue" / "models")
+    os.symlink("../common", root / "catalogue" / "models")
+    code, out = _check(root, capsys)
+    assert code == 0
+    assert out[0].startswith(
+        "catalogue/models:1:1: Y019 [warning] a symlink to '../common', which leads through "
+        f"the symlink 'common' to '{root / 'shared-models'}', an absolute path: read here as "
+        "'shared-models' of the repository"
+    )
+    assert out[0].endswith("make 'common' a link by a path from its folder ('shared-models')")
+    assert len(out) == 2
+
+
+def test_an_absolute_link_leads_elsewhere_in_a_clone(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """What Y019 warns of: a clone's link names the first clone's file (outside the clone,
+    Y017), or nothing once that is gone (Y016, which says why)."""
+    root = _repository(tmp_path)
+    model = _shared_sktime(root)
+    os.symlink(root / "shared" / "sktime.yaml", model)
+    _git(root, "add", "-A")
+    _git(root, "commit", "-q", "-m", "models")
+    _git(tmp_path, "clone", "-q", str(root), "clone")
+    clone = tmp_path / "clone"
+    code, out = _check(clone, capsys)
+    assert (code, out[0].split(" [warning] ")[0]) == (0, "catalogue/models/sktime.yaml:1:1: Y017")
+    shutil.rmtree(root)
+    code, out = _check(clone, capsys)
+    assert code == 1
+    assert out[0].startswith(
+        f"catalogue/models/sktime.yaml:1:1: Y016 a symlink to '{root / 'shared' / 'sktime.yaml'}'"
+    )
+    assert out[0].endswith(
+        "; an absolute path names a place on the machine that made the link: link by a path "
+        "from the link's folder"
+    )

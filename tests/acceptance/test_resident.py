@@ -15,6 +15,7 @@ import os
 import random
 import re
 import shutil
+import subprocess
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -528,3 +529,21 @@ def test_files_in_a_linked_folder_are_seen_to_change(tmp: Path) -> None:
     _same(tmp, state, "a folder with a file added there")
     _bump(tmp / "cat")
     _same(tmp, state, "another edit")
+
+
+def test_an_absolute_link_is_read_and_warned_of_as_without_the_server(tmp: Path) -> None:
+    """An absolute link to a folder of the repository is read as a relative one (its
+    files' edits seen, each load) and warned of (Y019) by the server as by a plain run."""
+    subprocess.run(["git", "init", "-q", str(tmp)], check=True)
+    shared = tmp / "shared"
+    (tmp / "cat" / "models").rename(shared)
+    (tmp / "cat" / "models").symlink_to(shared)
+    state = resident.Resident()
+    _same(tmp, state, "first run")
+    for step in ("nothing changed", "an edit through the link"):
+        if step != "nothing changed":
+            _bump(tmp / "cat")
+        _same(tmp, state, step)
+        code, out = _run(["check", "cat"], tmp, state)
+        assert (code, out.split(" [warning] a symlink to ")[0]) == (0, "cat/models:1:1: Y019")
+    assert b"1.4.3" in files_of(tmp / "warm")["models/sktime/chart/Chart.yaml"]

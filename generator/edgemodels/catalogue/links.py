@@ -11,6 +11,11 @@ git repository (the nearest folder above the catalogue with a `.git`) is read wi
 warning (Y017), git holding the link and not what it leads to; a link into a git checkout
 of its own below the repository (a submodule), or a submodule the walk enters, is read with
 a warning (Y018): a clone has its files only once the submodule is initialised.
+
+A link that leads back into the repository by folders outside it, an absolute target such
+as `/home/me/repo/shared/x.yaml` or one climbing above the repository's root (linkpath.py),
+is read as the equivalent relative link, here and at a revision (plan --base), with a
+warning (Y019): git stores the target as written, and another clone resolves it elsewhere.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from edgemodels.catalogue.linkpath import outside_hop
 from edgemodels.catalogue.sources import Discovered, shown_entry
 from edgemodels.diagnostics import Diagnostic, Location, Severity
 from edgemodels.display import quoted
@@ -26,12 +32,14 @@ NAMES = {
     "Y016": "unread-symlink",
     "Y017": "symlink-outside-repository",
     "Y018": "catalogue-in-submodule",
+    "Y019": "non-portable-symlink",
 }
 
 
 def link_findings(catalogue: Path, found: Discovered, base: Path) -> list[Diagnostic]:
     """Y016 for each link `discover` did not read; Y017 for each link it followed out of
-    the catalogue's git repository; Y018 for each submodule it read files from."""
+    the catalogue's git repository; Y018 for each submodule it read files from; Y019 for
+    each link it followed back into the repository by a path outside it."""
     diags = [_unread(link, base, catalogue) for link in found.unread]
     top = _repository_top(catalogue) if found.linked or found.checkouts else None
     if top is None:
@@ -40,7 +48,10 @@ def link_findings(catalogue: Path, found: Discovered, base: Path) -> list[Diagno
         real = os.path.realpath(link)
         if not _within(real, top):
             diags.append(_outside(link, base, catalogue, top))
-        elif (inner := _checkout_holding(os.path.dirname(real), top)) is not None:
+            continue
+        if (hop := outside_hop(link, top)) is not None:
+            diags.append(_portable(link, base, catalogue, top, hop))
+        if (inner := _checkout_holding(os.path.dirname(real), top)) is not None:
             diags.append(_submodule(link, base, catalogue, os.path.relpath(inner, top), True))
     for folder in found.checkouts:
         real = os.path.realpath(folder)
@@ -62,6 +73,11 @@ def _unread(link: Path, base: Path, catalogue: Path) -> Diagnostic:
             "loop of links): not read; a link out of the repository leads to nothing in a "
             "clone (git holds the link, not what it leads to): commit the files themselves"
         )
+        if target.startswith("/"):
+            message += (
+                "; an absolute path names a place on the machine that made the link: "
+                "link by a path from the link's folder"
+            )
     return _diagnostic(link, base, catalogue, "Y016", message, "error")
 
 
@@ -74,6 +90,31 @@ def _outside(link: Path, base: Path, catalogue: Path, top: str) -> Diagnostic:
         "or a link to a file or folder inside the repository"
     )
     return _diagnostic(link, base, catalogue, "Y017", message, "warning")
+
+
+def _portable(
+    link: Path, base: Path, catalogue: Path, top: str, hop: tuple[str, str]
+) -> Diagnostic:
+    at, text = hop
+    if text.startswith("/"):
+        how = "an absolute path"
+    else:
+        how = "a path that climbs above the repository's root and back in"
+    if at == os.path.join(os.path.realpath(link.parent), link.name):
+        what, fix = f"a symlink to {text!r}, {how}", "link"
+    else:
+        name = os.path.relpath(at, top)
+        what = f"a symlink to {_target(link)!r}, which leads through the symlink {name!r} "
+        what, fix = f"{what}to {text!r}, {how}", f"make {name!r} a link"
+    real = os.path.realpath(at)
+    instead = f" ({os.path.relpath(real, os.path.dirname(at))!r})" if _within(real, top) else ""
+    message = (
+        f"{what}: read here as {os.path.relpath(os.path.realpath(link), top)!r} of the "
+        "repository, but git stores the path as written, so another clone (CI, a "
+        f"colleague's) finds nothing there, or another copy's file; {fix} by a path from "
+        f"its folder{instead}"
+    )
+    return _diagnostic(link, base, catalogue, "Y019", message, "warning")
 
 
 def _submodule(path: Path, base: Path, catalogue: Path, inner: str, link: bool) -> Diagnostic:
