@@ -3,8 +3,9 @@
 The catalogue's YAML files at that revision are written into a temporary folder, at the same
 place relative to the repository root, and loaded with the same loader as the working copy.
 So that loader finds the same files in both, symlinks are followed as the working copy's
-walk follows them, but from git objects only (gittree.py): one that leaves the repository,
-or leads into a submodule, is an error (its target at that revision is not in the
+walk follows them, but from git objects (gittree.py): one that leaves the repository (and
+does not come back into it, as an absolute link to a file of the repository does), or
+leads into a submodule, is an error (its target at that revision is not in the
 repository's objects); a dangling one, or one to a folder holding it, is skipped (the
 working copy's loader does not read it either, and reports it: Y016). A generated tree's
 marker (`.edgemodels/manifest.json`) is written too, so `discover` skips that tree at the
@@ -59,11 +60,7 @@ def catalogue_at(catalogue: Path, rev: str) -> Iterator[Snapshot]:
         except (ValueError, git.GitCommandError) as exc:  # an object missing from the clone
             raise InputError(_missing(repo, rev, "its files are not in this clone")) from exc
         except LeavesRepository as exc:
-            raise InputError(
-                f"--base {rev}: {exc.args[0]} is a symlink to {quoted(exc.args[1])}, outside the "
-                "repository: its content at that revision is not in git. Commit the files "
-                "themselves, or a symlink to a file or folder inside the repository"
-            ) from None
+            raise InputError(_leaves(rev, *exc.args)) from None
         except InSubmodule as exc:
             raise InputError(
                 f"--base {rev}: {_leads_into(*exc.args)} the submodule {exc.args[1]}, whose "
@@ -73,6 +70,20 @@ def catalogue_at(catalogue: Path, rev: str) -> Iterator[Snapshot]:
             ) from None
         written = (root / relative).exists()
         yield Snapshot(revision, root / relative if written else None, root)
+
+
+def _leaves(rev: str, link: str, target: str) -> str:
+    absolute = (
+        " (an absolute path names a place on the machine that made the link: link by a "
+        "path from the link's folder)"
+        if target.startswith("/")
+        else ""
+    )
+    return (
+        f"--base {rev}: {link} is a symlink to {quoted(target)}, outside the repository: its "
+        "content at that revision is not in git. Commit the files themselves, or a symlink "
+        f"to a file or folder inside the repository{absolute}"
+    )
 
 
 def _leads_into(path: str, submodule: str) -> str:

@@ -8,10 +8,14 @@ symlink straight to what it leads to, whose files are written too. `discover` th
 the written folder by the working copy's rules: the same files, named the same way (a file
 in a linked folder by the link's path), each real file once.
 
-What git cannot give is refused, never guessed: a link leading out of the repository (its
-content at that revision is not in git), and a submodule the catalogue holds or a link
-leads into (its files are in the submodule's own history). A link to nothing, or to a folder
-holding it, is not written: the working copy reads neither (Y016).
+A link whose path leaves the repository, by an absolute target (`/home/me/repo/shared`) or
+by `..` above its root, is followed on this machine's folders as the OS follows it in the
+working copy: if it comes back into the work tree, the rest of its path is followed in the
+revision's tree, as the equivalent relative link (catalogue/linkpath.py; the working copy
+warns of it, Y019). What git cannot give is refused, never guessed: a link leading out of
+the repository for good (its content at that revision is not in git), and a submodule the
+catalogue holds or a link leads into (its files are in the submodule's own history). A link
+to nothing, or to a folder holding it, is not written: the working copy reads neither (Y016).
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from edgemodels.catalogue.linkpath import enter_repository
 from edgemodels.errors import InputError
 
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -32,7 +37,7 @@ GENERATED_MARK = ".edgemodels/manifest.json"  # as catalogue.walk.GENERATED_MARK
 
 
 class LeavesRepository(Exception):
-    """A symlink whose target is outside the repository (or absolute): link, target."""
+    """A symlink whose target is outside the repository: link, target."""
 
 
 class InSubmodule(Exception):
@@ -41,7 +46,10 @@ class InSubmodule(Exception):
 
 def lookup(top: Any, parts: tuple[str, ...] | list[str]) -> Any | None:
     """The object at `parts` below the tree `top`, following symlinks on the way and at the
-    end as the file system would; None when there is none (missing, dangling, a loop)."""
+    end as the file system would; None when there is none (missing, dangling, a loop).
+    A path that leaves the tree, by an absolute target or by `..` at its root, is followed
+    on this machine's folders as the working copy's is, and back in the tree if it comes
+    back into the work tree (catalogue/linkpath.py); else LeavesRepository."""
     todo, here, found, links = list(parts), list[str](), top, 0
     link = ("", "")  # the last symlink followed, for the message when it leads out
     while todo:
@@ -50,7 +58,8 @@ def lookup(top: Any, parts: tuple[str, ...] | list[str]) -> Any | None:
             continue
         if part == "..":
             if not here:
-                raise LeavesRepository(*link)
+                todo = _back_in(top, link, os.path.dirname(_work_tree(top)), todo)
+                continue
             here.pop()
             found = top.join("/".join(here)) if here else top
             continue
@@ -66,7 +75,8 @@ def lookup(top: Any, parts: tuple[str, ...] | list[str]) -> Any | None:
             if links > MAX_LINKS:
                 return None
             if link[1].startswith("/"):
-                raise LeavesRepository(*link)
+                todo, here, found = _back_in(top, link, "/", link[1].split("/") + todo), [], top
+                continue
             todo = link[1].split("/") + todo  # relative to the link's folder, `here`
             continue
         if child.type == "submodule":
@@ -74,6 +84,19 @@ def lookup(top: Any, parts: tuple[str, ...] | list[str]) -> Any | None:
         here.append(part)
         found = child
     return found
+
+
+def _back_in(top: Any, link: tuple[str, str], here: str, todo: list[str]) -> list[str]:
+    """The parts left to follow from the tree's root once `todo`, followed from the folder
+    `here` outside the work tree, comes back into it; LeavesRepository when it does not."""
+    rest = enter_repository(here, todo, _work_tree(top))
+    if rest is None:
+        raise LeavesRepository(*link)
+    return rest
+
+
+def _work_tree(top: Any) -> str:
+    return os.path.realpath(str(top.repo.working_tree_dir))
 
 
 def write_catalogue(top: Any, found: Any, relative: PurePosixPath, root: Path) -> None:

@@ -69,6 +69,59 @@ def test_symlinked_catalogue_file_is_read_at_the_base(repo: Path, target: str) -
     assert codes == ["D101"]
 
 
+@pytest.mark.parametrize(
+    "target",
+    [
+        "{repo}/shared/sktime.yaml",
+        "{alias}/shared/sktime.yaml",  # the repository by a symlinked name
+        "{repo}/catalogue/../shared/./sktime.yaml",
+        "{alias}/../repo/shared-link/sktime.yaml",  # then through a link in the repository
+        "../../../repo/shared/sktime.yaml",  # up above the root and back in by its name
+        "../../../repo/../repo/shared/hop.yaml",
+    ],
+)
+def test_a_link_back_into_the_repository_is_read_at_the_base(
+    repo: Path, tmp_path: Path, target: str
+) -> None:
+    """An absolute link to a file of the repository, or one climbing out and back in, is
+    read at the base as the working copy reads it (as the relative link, Y019): it was
+    refused there, so a catalogue that checks and generates could not be planned."""
+    os.symlink(repo, tmp_path / "alias")
+    link_sktime(repo, target.format(repo=repo, alias=tmp_path / "alias"))
+    os.symlink("shared", repo / "shared-link")
+    os.symlink("sktime.yaml", repo / "shared" / "hop.yaml")
+    commit(repo)
+    assert changes(repo) == ({}, [])  # the same catalogue at both ends
+    bump = repo / "shared" / "sktime.yaml"
+    bump.write_text(bump.read_text().replace("1.4.2", "1.5.0"))
+    assert changes(repo) == ({f"lrt-site-0{n}": [("sktime", "upgraded")] for n in (1, 2, 3)}, [])
+    (repo / "catalogue" / "models" / "sktime.yaml").unlink()
+    found, codes = changes(repo)
+    assert found == {f"lrt-site-0{n}": [("sktime", "removed")] for n in (1, 2, 3)}
+    assert codes == ["D101"]
+
+
+def test_an_absolute_folder_link_into_the_repository_is_read_at_the_base(repo: Path) -> None:
+    """Named by the link's path at both ends, through the link and through a relative link
+    to an absolute one."""
+    shared = repo / "shared" / "models"
+    (repo / "shared").mkdir()
+    (repo / "catalogue" / "models").rename(shared)
+    os.symlink(shared, repo / "catalogue" / "models")
+    os.symlink(repo / "shared", repo / "common")
+    os.symlink("../common/models", repo / "catalogue" / "again")
+    commit(repo)
+    assert changes(repo) == ({}, [])
+    with catalogue_at(repo / "catalogue", "HEAD") as snapshot:
+        assert snapshot.path is not None
+        loaded = load(snapshot.path, snapshot.root)
+    assert "catalogue/again/sktime.yaml" in {f.path for f in loaded.merged.files}
+    (repo / "catalogue" / "again").unlink()  # the other link still reads the same files
+    bump = shared / "sktime.yaml"
+    bump.write_text(bump.read_text().replace("1.4.2", "1.5.0"))
+    assert changes(repo) == ({f"lrt-site-0{n}": [("sktime", "upgraded")] for n in (1, 2, 3)}, [])
+
+
 @pytest.mark.parametrize("target", ["../../../outside/sktime.yaml", "{outside}/sktime.yaml"])
 def test_symlink_out_of_the_repository_is_refused_at_the_base(
     repo: Path, tmp_path: Path, target: str
@@ -84,6 +137,8 @@ def test_symlink_out_of_the_repository_is_refused_at_the_base(
         "--base HEAD: catalogue/models/sktime.yaml is a symlink to "
         f"'{target.format(outside=outside)}', outside the repository"
     )
+    absolute = "(an absolute path names a place on the machine that made the link"
+    assert (absolute in str(caught.value)) == target.startswith("{")
 
 
 def test_dangling_and_looping_symlinks_are_read_at_neither_end(repo: Path) -> None:
