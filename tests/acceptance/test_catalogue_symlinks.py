@@ -381,3 +381,24 @@ def test_an_absolute_link_leads_elsewhere_in_a_clone(
         "; an absolute path names a place on the machine that made the link: link by a path "
         "from the link's folder"
     )
+
+
+def test_a_hard_link_is_two_files_as_in_every_clone(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Git stores each name of a hard link as a file of its own: a clone has two files,
+    edited apart. Read as two here too, their models are defined twice (R101), here as in
+    the clone, rather than found only once the clone's copies differ."""
+    root = _repository(tmp_path)
+    os.link(root / "catalogue" / "models" / "sktime.yaml", root / "catalogue" / "again.yaml")
+    _git(root, "add", "-A")
+    _git(root, "commit", "-q", "-m", "models")
+    _git(tmp_path, "clone", "-q", str(root), "clone")
+    clone = tmp_path / "clone"
+    assert (clone / "catalogue" / "again.yaml").stat().st_nlink == 1  # two files there
+    here, there = _check(root, capsys), _check(clone, capsys)
+    assert here == there
+    assert here[0] == 1
+    assert [line.split(" is defined twice")[0] for line in here[1][:-1]] == [
+        "catalogue/models/sktime.yaml:5:13: R101 model 'sktime'"
+    ]
