@@ -212,5 +212,7 @@ def test_plan_base_errors_name_the_real_names(repo: Path) -> None:
     assert done.stderr.decode() == (
         f"edgemodels: error: --base main: catalogue/l\u00e0-bas is a symlink to '{away}', "
         "outside the repository: its content at that revision is not in git. Commit the "
-        "files themselves, or a symlink to a file or folder inside the repository\n"
+        "files themselves, or a symlink to a file or folder inside the repository (an "
+        "absolute path names a place on the machine that made the link: link by a path "
+        "from the link's folder)\n"
     )

@@ -101,15 +101,19 @@ def _portable(
     else:
         how = "a path that climbs above the repository's root and back in"
     if at == os.path.join(os.path.realpath(link.parent), link.name):
-        what, fix = f"a symlink to {text!r}, {how}", "link"
+        what, fix = f"a symlink to {quoted(text)}, {how}", "link"
     else:
         name = os.path.relpath(at, top)
-        what = f"a symlink to {_target(link)!r}, which leads through the symlink {name!r} "
-        what, fix = f"{what}to {text!r}, {how}", f"make {name!r} a link"
+        what = (
+            f"a symlink to {quoted(_target(link))}, which leads through the symlink {quoted(name)} "
+        )
+        what, fix = f"{what}to {quoted(text)}, {how}", f"make {quoted(name)} a link"
     real = os.path.realpath(at)
-    instead = f" ({os.path.relpath(real, os.path.dirname(at))!r})" if _within(real, top) else ""
+    instead = (
+        f" ({quoted(os.path.relpath(real, os.path.dirname(at)))})" if _within(real, top) else ""
+    )
     message = (
-        f"{what}: read here as {os.path.relpath(os.path.realpath(link), top)!r} of the "
+        f"{what}: read here as {quoted(os.path.relpath(os.path.realpath(link), top))} of the "
         "repository, but git stores the path as written, so another clone (CI, a "
         f"colleague's) finds nothing there, or another copy's file; {fix} by a path from "
         f"its folder{instead}"
