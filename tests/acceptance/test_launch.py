@@ -49,9 +49,12 @@ sys.exit(main())
 """
 
 
-def _starts(args: list[str], env: dict[str, str]) -> list[list[str]]:
+def _starts(
+    args: list[str], env: dict[str, str], entry: str = ENTRY, flags: tuple[str, ...] = ()
+) -> list[list[str]]:
+    """The lines `entry` prints, run as the program with `args` (and Python's `flags`)."""
     proc = subprocess.run(
-        [sys.executable, "-c", ENTRY, *args],
+        [sys.executable, *flags, "-c", entry, *args],
         capture_output=True,
         text=True,
         env=env,
@@ -108,21 +111,9 @@ sys.exit(main())
 """
 
 
-def _locale_starts(flags: list[str], args: list[str], env: dict[str, str]) -> list[list[str]]:
-    proc = subprocess.run(
-        [sys.executable, *flags, "-c", LOCALE_ENTRY, *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=60,
-        check=True,
-    )
-    return [line.split() for line in proc.stdout.splitlines()]
-
-
 def test_under_a_latin1_locale_it_runs_again_in_utf8_mode(latin1: dict[str, str]) -> None:
     env = clean_environment(**latin1, GOGC="100")
-    lines = _locale_starts([], ["check", "catalogue"], env)
+    lines = _starts(["check", "catalogue"], env, LOCALE_ENTRY)
     pid = lines[0][1]
     assert lines == [
         ["start", pid, "iso8859-1"],
@@ -130,7 +121,7 @@ def test_under_a_latin1_locale_it_runs_again_in_utf8_mode(latin1: dict[str, str]
         ["cli", pid, "100", "utf-8"],
     ]
     env = clean_environment(**latin1)
-    lines = _locale_starts([], ["validate", "out"], env)  # once, for both settings
+    lines = _starts(["validate", "out"], env, LOCALE_ENTRY)  # once, for both settings
     pid = lines[0][1]
     assert lines == [
         ["start", pid, "iso8859-1"],
@@ -142,7 +133,7 @@ def test_under_a_latin1_locale_it_runs_again_in_utf8_mode(latin1: dict[str, str]
 def test_an_interpreter_told_to_keep_the_locales_encoding_runs_again_once(
     latin1: dict[str, str],
 ) -> None:
-    lines = _locale_starts(["-X", "utf8=0"], ["check"], clean_environment(**latin1))
+    lines = _starts(["check"], clean_environment(**latin1), LOCALE_ENTRY, ("-X", "utf8=0"))
     assert [line[0] for line in lines] == ["start", "start", "cli"]
     assert lines[-1][-1] == "iso8859-1"
 
@@ -150,7 +141,7 @@ def test_an_interpreter_told_to_keep_the_locales_encoding_runs_again_once(
 def test_under_an_ascii_or_utf8_locale_it_runs_once() -> None:
     for locale, encoding in (("C", "ascii"), ("C.UTF-8", "utf-8")):
         env = clean_environment(LC_ALL=locale, PYTHONUTF8="0", PYTHONCOERCECLOCALE="0")
-        lines = _locale_starts([], ["check"], env)
+        lines = _starts(["check"], env, LOCALE_ENTRY)
         assert [line[0] for line in lines] == ["start", "cli"]
         assert lines[-1][-1] == encoding
 
