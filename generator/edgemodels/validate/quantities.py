@@ -1,4 +1,4 @@
-"""K330: resource quantities the API server cannot parse.
+"""K330: resource quantities the API server cannot parse, or reads as 0 for want of a number.
 
 Kubernetes' JSON Schemas type a quantity as int-or-string with no pattern, so `cpu: lots`
 or `memory: 4GB` (meant as 4G or 4Gi) passes them while the API server refuses the object.
@@ -12,12 +12,16 @@ Plain, rendered and built objects are all checked, object by object.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterator
 
 from edgemodels.kubequantity import integer_resource, negative, quantity_value, whole
 from edgemodels.validate.manifests import Manifest, Pointer, value_at
 from edgemodels.validate.report import Finding, finding
 
+# A sign, a point and a suffix with no digit between them (`Mi`, `.`, `-`, `e3`): the API
+# server parses it as 0 (kubectl 1.27-1.33 alike), which nobody writes on purpose.
+_NO_NUMBER = re.compile(r"[+-]?\.?([KMGTPE]i|[numkMGTPE]|[eE][+-]?[0-9]+)?")
 # Where each workload kind holds its Pod spec; only Kubernetes' own groups (a CRD's kind of
 # the same name is not a Kubernetes workload).
 _POD_SPECS: dict[str, Pointer] = {
@@ -123,6 +127,11 @@ def _problem(value: object, signed: bool = False) -> str | None:
         # kubectl cannot even send it: Go's JSON has no notation for it.
         return f"{value} is not a Kubernetes quantity (YAML reads .inf and .nan as no number)"
     text = str(value)
+    if text and _NO_NUMBER.fullmatch(text):
+        return (
+            f"'{text}' has no number, which the API server reads as 0 (ParseQuantity takes "
+            "missing digits for 0): write the amount, such as 512Mi or 500m"
+        )
     if quantity_value(value) is None:  # also an exponent beyond int64, which it refuses
         return (
             f"'{text}' is not a Kubernetes quantity (a number with an optional suffix: "

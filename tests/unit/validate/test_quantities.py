@@ -53,8 +53,26 @@ def test_kubernetes_quantities_parse(text: str) -> None:
 
 
 @pytest.mark.parametrize("text", INVALID)
-def test_what_the_api_server_refuses_does_not(text: str) -> None:
+def test_what_is_no_quantity_here_does_not(text: str) -> None:
+    # The API server refuses these but `.` and `Mi` (no digits), which it reads as 0: the
+    # test below says how K330 words those.
     assert not QUANTITY.fullmatch(text)
+
+
+@pytest.mark.parametrize(
+    ("value", "zero"),
+    [("Mi", True), (".", True), ("-", True), ("+", True), ("e3", True), (".e3", True),
+     ("m", True), ("-.", True), ("", False), ("1e", False), ("Mi1", False), ("..", False)],
+)  # fmt: skip
+def test_a_quantity_without_digits_is_said_to_read_as_zero(value: str, zero: bool) -> None:
+    """ParseQuantity takes missing digits for 0 (kubectl 1.27-1.33 print 0 for each `zero`
+    case): K330 says so rather than that the API server refuses it."""
+    claim = "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata:\n  name: data\nspec:\n"
+    claim += f"  resources:\n    requests:\n      storage: '{value}'\n"
+    manifest = Manifest(yaml.safe_load(claim), Source("x.yaml", claim))
+    ((found, _),) = check_quantities(manifest)
+    said = "has no number, which the API server reads as 0" in found.message
+    assert said == zero, found.message
 
 
 @pytest.mark.parametrize(
