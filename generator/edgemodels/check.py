@@ -83,5 +83,6 @@ def run_check(options: CheckOptions) -> tuple[LoadResult, list[Diagnostic]]:
         else:
             policies = warm.policies(options.policy_config, folder)
         refuse_invalid_config(policies)
+        diags = apply_ignores(policies, diags)  # the link warnings a config ignores
         diags += policy_findings(result, policies, recall)
     return result, suppressions_of(result, diags, check_owns(policies))

@@ -54,14 +54,16 @@ CODES: dict[str, Code] = {
         "symlink-outside-repository",
         "catalogue files read through a symlink (to a file or a folder) that leads out of "
         "the git repository",
-        "commit the files themselves: a clone of the repository (CI) has nothing there",
+        "commit the files themselves: a clone of the repository (CI) has nothing there; a "
+        "link kept on purpose is ignored by path in the policy config (ignore:)",
     ),
     "Y018": Code(
         "catalogue-in-submodule",
         "catalogue files read from a git submodule (a checkout of its own), directly or "
         "through a symlink",
         "initialise submodules where the catalogue is checked (git submodule update --init), "
-        "or commit the files in the repository; plan --base cannot read them",
+        "or commit the files in the repository; plan --base cannot read them. Kept on "
+        "purpose: ignore it by path in the policy config (ignore:)",
     ),
     "Y019": Code(
         "non-portable-symlink",
@@ -273,6 +275,13 @@ CODES: dict[str, Code] = {
 }
 
 
+# Findings other than the rules' that the policy config's `ignore:` takes by path: warnings
+# about links a repository may keep on purpose (a submodule CI initialises, Y018; a link out
+# of the repository to a folder every checkout mounts, Y017; Y019). They sit on the link or
+# folder itself, where no `# edgemodels: ignore[...]` comment can go. No error is ignorable.
+IGNORABLE_FINDINGS = ("Y017", "Y018", "Y019")
+
+
 def every_code() -> dict[str, Code]:
     """Y, S, R, P0xx, K and D codes, sorted by family then number."""
     merged = {**CODES, **K_CODES}
@@ -286,7 +295,11 @@ def code_document(code: str, entry: Code) -> str:
         f"  family:    {code[0]}, {FAMILIES[code[0]]}\n"
         f"  summary:   {entry.summary}\n"
         + (f"  fix:       {entry.fix}\n" if entry.fix else "")
-        + "  Not a policy rule: the policy config does not change it.\n"
+        + (
+            "  Not a policy rule: the policy config's ignore: takes it by path, nothing else.\n"
+            if code in IGNORABLE_FINDINGS
+            else "  Not a policy rule: the policy config does not change it.\n"
+        )
     )
 
 

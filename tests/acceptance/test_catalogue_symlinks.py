@@ -209,6 +209,46 @@ def test_links_into_a_submodule_and_a_submodule_folder_are_read_with_a_warning(
     )
 
 
+def test_the_policy_config_ignores_link_warnings_by_path(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A submodule CI initialises (Y018), a link out of the repository to a folder every
+    checkout has (Y017): kept on purpose, their warnings failed `check --strict` for good, as
+    a link or a folder has no line for `# edgemodels: ignore[...]`. The config's `ignore:`
+    takes them by path (by code or name), and nothing else of theirs."""
+    root = _repository(tmp_path)
+    shutil.rmtree(root / "catalogue" / "models")
+    _submodule(tmp_path, root, "catalogue/vendor")
+    (tmp_path / "outside").mkdir()
+    os.symlink(str(tmp_path / "outside"), root / "catalogue" / "mounted")
+    code, out = _check(root, capsys, "--strict")
+    assert code == 1
+    assert [line.split(" ", 2)[:2] for line in out[:-1]] == [
+        ["catalogue/mounted:1:1:", "Y017"],
+        ["catalogue/vendor:1:1:", "Y018"],
+    ]
+    config = root / ".edgemodels-policy.yaml"
+    config.write_text(
+        "ignore:\n"
+        "  - {rule: catalogue-in-submodule, paths: [catalogue/vendor]}\n"
+        "  - {rule: Y017, paths: ['catalogue/mount*']}\n"
+    )
+    assert _check(root, capsys, "--strict") == (0, ["checked catalogue: no findings"])
+    os.chdir(root / "catalogue")  # the finding names `mounted`, matched from the config's folder
+    assert main(["check", ".", "--strict"]) == 0, capsys.readouterr().out
+    capsys.readouterr()
+    # each entry ignores its own finding only
+    config.write_text("ignore: [{rule: Y017, paths: [catalogue/vendor, catalogue/mounted]}]\n")
+    code, out = _check(root, capsys, "--strict")
+    assert code == 1 and [line.split(" ", 2)[1] for line in out[:-1]] == ["Y018"]
+    # an error is no warning to ignore: the config is refused, with what can be
+    config.write_text("ignore: [{rule: Y016, paths: [catalogue/vendor]}]\n")
+    assert main(["check", "catalogue"]) == 2
+    assert "ignore: Y016 (unread-symlink) is not a rule: of the other findings, only the " in (
+        capsys.readouterr().err
+    )
+
+
 def test_a_symlink_to_no_file_is_an_error(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -201,7 +201,8 @@ def _matching_nothing(patterns: list[str], base: Path) -> set[str]:
     for folder, dirs, files in os.walk(base) if left else ():
         dirs[:] = sorted(d for d in dirs if d != ".git")
         relative = Path(folder).relative_to(base)
-        for name in files:
+        marked = [d for d in dirs if _link_or_submodule(os.path.join(folder, d))]
+        for name in files + marked:
             path = (relative / name).as_posix()
             left -= {p for p in left if fnmatch(path, p)}
         if not left:
@@ -209,9 +210,15 @@ def _matching_nothing(patterns: list[str], base: Path) -> set[str]:
     return left
 
 
+def _link_or_submodule(path: str) -> bool:
+    """A folder a link warning is on (codes.IGNORABLE_FINDINGS): a symlink, or a git
+    checkout of its own."""
+    return os.path.islink(path) or os.path.exists(os.path.join(path, ".git"))
+
+
 def _globs_a_file(base: Path, pattern: str) -> bool:
     try:
-        return any(p.is_file() for p in base.glob(pattern))
+        return any(p.is_file() or _link_or_submodule(str(p)) for p in base.glob(pattern))
     except Exception:  # a pattern pathlib cannot take (see _policy_files); fnmatch may
         return False
 

@@ -12,6 +12,7 @@ applied here.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from fnmatch import fnmatch
 from functools import partial
@@ -235,10 +236,20 @@ def apply_ignores(policies: PolicySet, diags: Iterable[Diagnostic]) -> list[Diag
 
 
 def _matches(path: str, pattern: str, base: Path) -> bool:
+    """`path` (as findings name it: through the links the catalogue was read by, relative
+    to the working folder) against a pattern relative to the config's folder: by the path
+    as named (a link's own finding, Y017, names the link, which resolving would leave),
+    then by the real paths."""
     if fnmatch(path, pattern):
         return True
-    try:
-        relative = Path(path).resolve().relative_to(base.resolve()).as_posix()
-    except ValueError:
-        return False
-    return fnmatch(relative, pattern)
+    for named, folder in ((os.path.abspath(path), os.path.abspath(base)), (None, None)):
+        try:
+            if named is None or folder is None:
+                relative = Path(path).resolve().relative_to(base.resolve()).as_posix()
+            else:
+                relative = Path(named).relative_to(folder).as_posix()
+        except ValueError:
+            continue
+        if fnmatch(relative, pattern):
+            return True
+    return False

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
+from edgemodels.codes import CODES, IGNORABLE_FINDINGS
 from edgemodels.data import data_path
 from edgemodels.diagnostics import Diagnostic, Location, Severity, sort_diagnostics
 from edgemodels.errors import InputError
@@ -122,17 +123,37 @@ def _apply_settings(
     return rules, diags
 
 
+def ignorable_findings() -> set[str]:
+    """The codes and names of the catalogue's findings besides the rules' that `ignore:`
+    takes: the link warnings (IGNORABLE_FINDINGS)."""
+    return {key for code in IGNORABLE_FINDINGS for key in (code, CODES[code].name)}
+
+
 def _unknown_ignored(rules: list[Rule], ignores: tuple[Ignore, ...]) -> list[Diagnostic]:
-    """`ignore:` entries naming no rule: an error, as in `rules:` (a typo would leave the
-    rule meant running on the files it was to skip)."""
-    known = {key for r in rules for key in (r.code, r.name)}
+    """`ignore:` entries naming no rule nor link warning: an error, as in `rules:` (a typo
+    would leave the rule meant running on the files it was to skip)."""
+    known = {key for r in rules for key in (r.code, r.name)} | ignorable_findings()
     return [
-        _config_error(
-            ig.location, f"ignore: no rule with code or name '{name}'" + did_you_mean(name, known)
-        )
+        _config_error(ig.location, _not_ignorable(name, known))
         for ig in ignores
         for name in sorted(ig.rules - known)
     ]
+
+
+def _not_ignorable(name: str, known: set[str]) -> str:
+    named = {code: c.name for code, c in CODES.items()}
+    code = (
+        name.upper()
+        if name.upper() in named
+        else next((k for k, v in named.items() if v == name), None)
+    )
+    if code is None:
+        return f"ignore: no rule with code or name '{name}'" + did_you_mean(name, known)
+    return (
+        f"ignore: {code} ({named[code]}) is not a rule: of the other findings, only the "
+        f"link warnings {', '.join(IGNORABLE_FINDINGS)} can be ignored by path; suppress a "
+        f"finding on its line with '# edgemodels: ignore[{code}]' where it can be"
+    )
 
 
 def _config_error(where: Location, message: str) -> Diagnostic:
