@@ -247,6 +247,11 @@ def test_the_policy_config_ignores_link_warnings_by_path(
     assert "ignore: Y016 (unread-symlink) is not a rule: of the other findings, only the " in (
         capsys.readouterr().err
     )
+    config.write_text("ignore: [{rule: y017, paths: [catalogue/mounted]}]\n")
+    assert main(["check", "catalogue"]) == 2
+    assert "ignore: no rule with code or name 'y017'; did you mean 'Y017'?" in (
+        capsys.readouterr().err
+    )
 
 
 def test_a_symlink_to_no_file_is_an_error(

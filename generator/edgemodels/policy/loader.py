@@ -147,7 +147,7 @@ def _not_ignorable(name: str, known: set[str]) -> str:
         if name.upper() in named
         else next((k for k, v in named.items() if v == name), None)
     )
-    if code is None:
+    if code is None or code in IGNORABLE_FINDINGS:  # none, or `y017` for Y017
         return f"ignore: no rule with code or name '{name}'" + did_you_mean(name, known)
     return (
         f"ignore: {code} ({named[code]}) is not a rule: of the other findings, only the "
