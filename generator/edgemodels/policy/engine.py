@@ -242,14 +242,9 @@ def _matches(path: str, pattern: str, base: Path) -> bool:
     then by the real paths."""
     if fnmatch(path, pattern):
         return True
-    for named, folder in ((os.path.abspath(path), os.path.abspath(base)), (None, None)):
-        try:
-            if named is None or folder is None:
-                relative = Path(path).resolve().relative_to(base.resolve()).as_posix()
-            else:
-                relative = Path(named).relative_to(folder).as_posix()
-        except ValueError:
-            continue
-        if fnmatch(relative, pattern):
-            return True
-    return False
+    named = Path(os.path.abspath(path)), Path(os.path.abspath(base))
+    return _under(*named, pattern) or _under(Path(path).resolve(), base.resolve(), pattern)
+
+
+def _under(full: Path, folder: Path, pattern: str) -> bool:
+    return full.is_relative_to(folder) and fnmatch(full.relative_to(folder).as_posix(), pattern)
