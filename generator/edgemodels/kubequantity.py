@@ -8,16 +8,18 @@ The grammar is k8s.io/apimachinery's resource.Quantity: an optional sign, digits
 optional fraction, then a binary suffix (Ki Mi Gi Ti Pi Ei), a decimal one (n u m k M G T
 P E, or none) or a decimal exponent (e or E and an integer). A minus sign before digits
 that are all 0 (`-0`, `-0m`, `-0.0`) is zero, as ParseQuantity reads it, not a negative.
+
+Values are exact decimals (inf.Dec upstream): only a binary-suffixed value is capped at
+2^63-1, so `1e19` stays 10^19 and `1e2147483647` 10^2147483647, compared without writing
+out its digits.
 """
 
 from __future__ import annotations
 
-import math
 import re
-from decimal import Decimal
-from fractions import Fraction
+from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, ROUND_UP, Context, Decimal
 from functools import lru_cache
-from typing import Literal
+from typing import Literal, NamedTuple
 
 QUANTITY = re.compile(  # matched whole: `$` would take a trailing newline
     r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)"  # sign, number
@@ -25,39 +27,133 @@ QUANTITY = re.compile(  # matched whole: `$` would take a trailing newline
 )
 _BINARY = {"Ki": 10, "Mi": 20, "Gi": 30, "Ti": 40, "Pi": 50, "Ei": 60}  # powers of 2
 _DECIMAL = {"n": -9, "u": -6, "m": -3, "": 0, "k": 3, "M": 6, "G": 9, "T": 12, "P": 15, "E": 18}
-_MAX = Fraction(2**63 - 1)  # resource.Quantity caps a parsed value here (maxAllowed)
-_NANO = Fraction(1, 10**9)  # and rounds a finer one up, away from zero, to nanos
+# ParseQuantity caps a value at 2^63-1 (maxAllowed) only when its suffix is binary
+# (`format == BinarySI`); a decimal, plain or exponent one keeps its exact inf.Dec.
+_MAX_BINARY = Decimal(2**63 - 1)
+_NANO = Decimal("1e-9")  # and rounds a finer one up, away from zero, to nanos
+INT32_MAX = 2**31 - 1
+# Digits of the power of ten ParseQuantity rounds with that take it over a minute: kubectl
+# 1.33 takes 77 s on `1e-100000000` (99999991 of them), 2 s on `1e-10000000`.
+SLOW = 10**8
+# Every digit kept at any exponent: a value has no more digits than its text (an exponent
+# adds none), so nothing here grows with the exponent, and a sum is as exact as inf.Dec's.
+EXACT = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN)
 # A minus sign, then a digit other than 0 before any suffix: a magnitude that is not zero
 # stays so (rounded up, away from zero), so this is below zero; `-0`, `-0.0m`, `-0e3` are 0.
 _NEGATIVE = re.compile(r"-[0.]*[1-9]")
 
 
-def quantity_value(value: object) -> Fraction | None:
+class Parsed(NamedTuple):
+    """A quantity as ParseQuantity reads it, the exponent it was written with, and how
+    long a power of ten it builds to round it."""
+
+    value: Decimal
+    exponent: int  # after e or E; 0 for a suffix. Beyond INT32_MAX: see exponent_refused
+    rounding: int = 0  # digits; SLOW of them take it over a minute
+
+
+def quantity_value(value: object) -> Decimal | None:
     """The exact value the API server holds for a quantity (resource.ParseQuantity: rounded
-    up, away from zero, to a whole nano, its magnitude capped at 2^63-1), or None when it
-    does not parse (K330's to report) or is no string or number."""
+    up, away from zero, to a whole nano; a binary-suffixed one capped at 2^63-1 in
+    magnitude), or None when it does not parse (K330's to report) or is no string or
+    number. An exponent beyond int32 is wrapped as API servers before the bound wrap it
+    (exponent_refused says so)."""
+    parsed = parse_quantity(value)
+    return None if parsed is None else parsed.value
+
+
+def parse_quantity(value: object) -> Parsed | None:
+    """quantity_value, with the exponent as written."""
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
         return None
-    return _text_value(str(value))  # a YAML number reaches the API server as its JSON text
+    return _parse_text(str(value))  # a YAML number reaches the API server as its JSON text
 
 
 @lru_cache(maxsize=1024)
-def _text_value(text: str) -> Fraction | None:
-    """quantity_value of a quantity's text: a tree repeats a few (`128Mi`, `500m`) in
+def _parse_text(text: str) -> Parsed | None:
+    """parse_quantity of a quantity's text: a tree repeats a few (`128Mi`, `500m`) in
     thousands of containers, and exact arithmetic on each was most of K331's time."""
     match = QUANTITY.fullmatch(text)
     if match is None:
         return None
-    number, suffix = Decimal(match[1]), match[3] or ""
+    whole, _, fraction = match[1].lstrip("+-").partition(".")
+    suffix = match[3] or ""
     if suffix in _BINARY:
-        exact = Fraction(number) * 2 ** _BINARY[suffix]
+        shifted = EXACT.multiply(Decimal(whole + fraction), Decimal(2 ** _BINARY[suffix]))
+        parsed = Parsed(min(_nano(shifted.scaleb(-len(fraction), EXACT)), _MAX_BINARY), 0)
     else:
-        power = _DECIMAL[suffix] if suffix in _DECIMAL else _int32(int(suffix[1:]))
-        if power is None:
-            return None  # an exponent beyond int64: not a quantity to the API server
-        exact = _scaled(number, power)
-    rounded = min(Fraction(math.ceil(abs(exact) / _NANO), 10**9), _MAX)
-    return -rounded if text.startswith("-") else rounded
+        written = _DECIMAL[suffix] if suffix in _DECIMAL else _exponent(suffix[1:])
+        if written is None:
+            return None  # an exponent beyond int64: no quantity to any API server
+        parsed = _decimal(whole, fraction, written)
+    if text.startswith("-") and parsed.value:
+        return parsed._replace(value=parsed.value.copy_negate())
+    return parsed
+
+
+def _decimal(whole: str, fraction: str, written: int) -> Parsed:
+    """A decimal-suffixed, plain or exponent quantity's magnitude: exact, at any size."""
+    power = _scale(written, len(fraction))
+    exact = _nano(Decimal(whole + fraction).scaleb(power, EXACT))
+    # ParseQuantity's int64 path (at most maxInt64Factors digits, in whole nanos, its int32
+    # scale not wrapped) rounds nothing; its inf.Dec path rounds to nanos with a power of
+    # ten as long as the shift.
+    int64_path = len(whole.lstrip("0") or "0") + len(fraction) <= 18 and -9 <= power < 2**31
+    return Parsed(exact, written, 0 if int64_path or not exact else abs(power + 9))
+
+
+def _exponent(text: str) -> int | None:
+    """strconv.ParseInt(text, 10, 64): any number of leading zeros (`e0...03` is e3, which
+    int() refuses past 4300 digits), None beyond int64."""
+    sign, digits = ("-" if text[0] == "-" else ""), text.lstrip("+-").lstrip("0")
+    if len(digits) > 19:
+        return None
+    exponent = int(sign + (digits or "0"))
+    return exponent if -(2**63) <= exponent < 2**63 else None
+
+
+def _scale(exponent: int, places: int) -> int:
+    """The power of ten of a number's digits, as ParseQuantity reaches it: the exponent cut
+    to an int32 (interpret's `int32(parsed)`), less the digits after the point, in int32
+    arithmetic. Below int32's range that wraps to the top of it (both its paths agree:
+    the int64 one subtracts, the inf.Dec one negates the int32 and adds)."""
+    power = (exponent + 2**31) % 2**32 - 2**31 - places
+    return power + 2**32 if power <= -(2**31) else power
+
+
+def _nano(exact: Decimal) -> Decimal:
+    """Rounded up, away from zero, to a whole nano (`amount.Round(amount, Nano.infScale(),
+    inf.RoundUp)`); a value already in whole nanos is left as it is, at any size."""
+    if int(exact.as_tuple().exponent) >= -9:
+        return exact
+    return exact.quantize(_NANO, rounding=ROUND_UP, context=EXACT)
+
+
+def exponent_refused(value: object) -> str | None:
+    """Why a quantity whose exponent is beyond ±2147483647 (INT32_MAX) is an error (`has an
+    exponent beyond ...`, to follow the value in a message), or None for any other. Newer
+    API servers refuse it (Kubernetes PR #141203 bounds interpret's exponent to
+    [-MaxInt32, MaxInt32]); older ones cut it to an int32 and read another number
+    entirely (`1e4294967297` is 10). Shared by K330 and check's S004."""
+    parsed = parse_quantity(value)
+    if parsed is None or abs(parsed.exponent) <= INT32_MAX:
+        return None
+    slow = ", after minutes spent writing out its digits" if parsed.rounding >= SLOW else ""
+    return (
+        f"has an exponent beyond ±{INT32_MAX}: newer API servers refuse it, and "
+        f"older ones cut the exponent to 32 bits and read it as {shown(parsed.value)}{slow}"
+    )
+
+
+def shown(value: Decimal) -> str:
+    """A value in a message: plain digits while short, else `15e2147483647`."""
+    sign, digits, exponent = value.as_tuple()
+    places = int(exponent)
+    if -9 <= places <= 6:
+        return format(value, "f")
+    text = "".join(map(str, digits)).rstrip("0") or "0"
+    places += len(digits) - len(text)
+    return f"{'-' if sign else ''}{text}e{places}" if text != "0" else "0"
 
 
 def negative(text: str) -> bool:
@@ -65,26 +161,6 @@ def negative(text: str) -> bool:
     quantity may not be negative. `-0` (and `-0m`, `-0.0`, `-0Gi`) is zero, which it takes
     (ValidateNonnegativeQuantity compares the parsed value with zero)."""
     return _NEGATIVE.match(text) is not None
-
-
-def _int32(exponent: int) -> int | None:
-    """The exponent as Kubernetes keeps it: parsed as an int64, then cut to an int32."""
-    if not -(2**63) <= exponent < 2**63:
-        return None
-    return (exponent + 2**31) % 2**32 - 2**31
-
-
-def _scaled(number: Decimal, power: int) -> Fraction:
-    """number * 10**power, without building a huge power of ten for a value that the cap
-    or the nano rounding decides anyway."""
-    if number == 0:
-        return Fraction(0)
-    magnitude = number.adjusted() + power  # number * 10**power is in [10**m, 10**(m+1))
-    if magnitude >= 19:  # over 2^63-1: capped
-        return _MAX * 2
-    if magnitude < -10:  # under a tenth of a nano: rounded up to one nano
-        return _NANO / 2
-    return Fraction(number) * Fraction(10) ** power
 
 
 def quantity_text(value: object) -> str:
@@ -113,10 +189,20 @@ def integer_resource(name: str) -> bool:
     return name in _INTEGER_RESOURCES or not (_native(name) or name.startswith("requests."))
 
 
-def whole(value: Fraction) -> bool:
+def whole(value: Decimal) -> bool:
     """resource.Quantity's MilliValue() % 1000 == 0, as the API server tests an integer
-    resource: the value in thousandths, rounded up, is a whole number of units."""
-    return math.ceil(value * 1000) % 1000 == 0
+    resource: the value in thousandths, rounded up (away from zero), is a whole number of
+    units. A parsed value is in whole nanos, so one with a fraction has no more digits
+    than its text; one without is whole at any size. (Beyond int64 milli-units, 9.2e15
+    units, MilliValue itself overflows, and API servers differ on what it then returns:
+    this says whether the number is whole.)"""
+    places = -int(value.as_tuple().exponent)  # digits after the point: 9 at most
+    if places <= 0:
+        return True
+    nanos = int(value.copy_abs().scaleb(places, EXACT))  # the value in units of 10^-places
+    down, up = 10 ** max(0, places - 3), 10 ** max(0, 3 - places)
+    milli: int = -(-nanos // down) * up  # in thousandths, rounded up
+    return milli % 1000 == 0
 
 
 def overcommit_allowed(name: str) -> bool:
@@ -134,7 +220,7 @@ LimitProblem = Literal["no-limit", "not-equal", "above"]
 
 
 def limit_problem(
-    name: str, request: Fraction, limit: Fraction | None, pod_level: bool = False
+    name: str, request: Decimal, limit: Decimal | None, pod_level: bool = False
 ) -> LimitProblem | None:
     """What the API server refuses in a container's (or, `pod_level`, a pod's) request of
     `name` against its limit (None: no limit): above it; and for a resource that cannot be

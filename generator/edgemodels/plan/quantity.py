@@ -4,9 +4,13 @@ size `check` takes is one `plan` can count."""
 
 from __future__ import annotations
 
-import math
+from decimal import ROUND_CEILING
 
 from edgemodels.kubequantity import quantity_value
+
+# More bytes than any site holds: a size beyond it (`1e2147483647` is a quantity) counts as
+# this, which fits no real capacity, rather than as an integer of two billion digits.
+MAX_BYTES = 10**100
 
 
 def parse_bytes(value: object) -> int | None:
@@ -15,7 +19,9 @@ def parse_bytes(value: object) -> int | None:
     exact = quantity_value(value)
     if exact is None or exact < 0:
         return None
-    return math.ceil(exact)
+    if exact >= MAX_BYTES:
+        return MAX_BYTES
+    return int(exact.to_integral_value(rounding=ROUND_CEILING))
 
 
 def format_bytes(size: int) -> str:

@@ -15,11 +15,13 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from edgemodels.kubequantity import quantity_value
+from edgemodels.kubequantity import EXACT, quantity_value
 
 QUANTITY_KEY = "__quantity__"
 URL_KEY = "__url__"
 _INT64 = 2**63
+MAX_SUM_DIGITS = 10**6
+_PLAIN_DIGITS = 30  # trailing zeros a quantity's text writes out before it takes an exponent
 
 # --- quantity ------------------------------------------------------------------------------
 
@@ -31,14 +33,17 @@ def _parse_quantity(value: object) -> Decimal:
     exact = quantity_value(value)
     if exact is None:
         raise ValueError(f"quantities must match the regular expression of a quantity: {value!r}")
-    # Whole nanos (kubequantity rounds to them), so the decimal is exact at any size.
-    return Decimal(f"{exact.numerator * (10**9 // exact.denominator)}e-9")
+    return exact
 
 
 def _as_quantity(value: Decimal) -> dict[str, str]:
-    normal = value.normalize()
-    text = format(normal, "f") if normal != 0 else "0"
-    return {QUANTITY_KEY: text}
+    """One text per value (so `==` between quantities compares values): plain digits, or
+    `1E+2147483647` where they would be too many to write out."""
+    normal = value.normalize(EXACT)
+    if normal == 0:
+        return {QUANTITY_KEY: "0"}
+    exponent = int(normal.as_tuple().exponent)
+    return {QUANTITY_KEY: format(normal, "f") if exponent <= _PLAIN_DIGITS else str(normal)}
 
 
 def _value(q: object) -> Decimal:
@@ -93,12 +98,25 @@ def sign(q: object) -> int:
     return (value > 0) - (value < 0)
 
 
+def _digits(a: Decimal, b: Decimal) -> int:
+    """How many digits an exact sum of a and b can take (both not zero)."""
+    low = min(int(a.as_tuple().exponent), int(b.as_tuple().exponent))
+    return max(a.adjusted(), b.adjusted()) - low + 2
+
+
 def add(a: object, b: object) -> dict[str, str]:
-    return _as_quantity(_value(a) + _value(b))
+    """Quantity.Add: exact (inf.Dec) at any size, so 1e19 + 1e19 is 2e19. A sum that needs
+    more than MAX_SUM_DIGITS digits (1e2147483647 + 1) is an evaluation error here, where
+    the API server would write out every digit."""
+    x, y = _value(a), _value(b)
+    if x and y and _digits(x, y) > MAX_SUM_DIGITS:
+        raise ValueError("quantity sum too large to compute exactly")
+    return _as_quantity(EXACT.add(x, y))
 
 
 def sub(a: object, b: object) -> dict[str, str]:
-    return _as_quantity(_value(a) - _value(b))
+    """Quantity.Sub: exact, as add."""
+    return add(a, _as_quantity(_value(b).copy_negate()))
 
 
 # --- URL -----------------------------------------------------------------------------------

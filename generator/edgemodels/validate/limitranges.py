@@ -22,14 +22,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
-from fractions import Fraction
+from decimal import ROUND_UP, Decimal
 
-from edgemodels.kubequantity import overcommit_allowed, quantity_value
+from edgemodels.kubequantity import EXACT, overcommit_allowed, quantity_value
 from edgemodels.validate.manifests import Manifest, Pointer, value_at
 from edgemodels.validate.quantities import field_path
 from edgemodels.validate.report import Finding, finding
 
-Values = dict[str, dict[str, tuple[object, Fraction]]]  # field -> resource -> (text, value)
+Values = dict[str, dict[str, tuple[object, Decimal]]]  # field -> resource -> (text, value)
 Problem = tuple[Pointer, str]
 _FIELDS = ("min", "max", "default", "defaultRequest", "maxLimitRequestRatio")
 # (lower field, higher field, the field the API server names): each pair must be in order.
@@ -65,13 +65,18 @@ def _order(item: Pointer, values: Values, resource: str) -> Iterator[Problem]:
             yield (*item, at, resource), f"{_WORDS.get(low, low)} {said}"
 
 
-def _scaled(value: Fraction, milli: bool) -> int:
-    """Quantity.Value() or MilliValue(): rounded up, away from zero."""
-    scaled = value * 1000 if milli else value
-    return int(math.copysign(math.ceil(abs(scaled)), scaled))
+def _scaled(value: Decimal, milli: bool) -> int:
+    """Quantity.Value() or MilliValue(): rounded up, away from zero. Beyond int64 it
+    overflows, differently in different API server versions: held at int64's bounds
+    here, where the ratio's verdict no longer turns on it (and 1e2147483647 is not
+    written out)."""
+    if value.copy_abs() >= 2**63:  # abs() would round in the default context
+        return 2**63 - 1 if value > 0 else -(2**63)
+    scaled = EXACT.multiply(value, Decimal(1000)) if milli else value
+    return int(scaled.to_integral_value(rounding=ROUND_UP))
 
 
-def _ratio_limit(ratio: Fraction, low: Fraction, high: Fraction) -> tuple[float, float]:
+def _ratio_limit(ratio: Decimal, low: Decimal, high: Decimal) -> tuple[float, float]:
     """The ratio and max/min in the API server's own float arithmetic (whole milli-units
     when all three fit, else whole units), so a ratio at the edge is judged as it judges."""
     milli = all(_scaled(v, False) < _MAX_MILLI for v in (ratio, low, high))

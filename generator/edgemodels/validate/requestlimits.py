@@ -17,7 +17,7 @@ request is too: the request defaults to the limit. A value that does not parse i
 from __future__ import annotations
 
 from collections.abc import Iterator
-from fractions import Fraction
+from decimal import Decimal
 
 from edgemodels.kubequantity import limit_problem, quantity_value
 from edgemodels.validate.manifests import Manifest, Pointer, value_at
@@ -25,7 +25,7 @@ from edgemodels.validate.quantities import container_resources, field_path, pod_
 from edgemodels.validate.report import Finding, finding
 
 
-def _quantities(data: object, pointer: Pointer) -> dict[str, tuple[object, Fraction]]:
+def _quantities(data: object, pointer: Pointer) -> dict[str, tuple[object, Decimal]]:
     """The parsed quantities of the mapping at `pointer`, by resource name."""
     found = value_at(data, pointer)
     parsed = {}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from edgemodels.plan.quantity import format_bytes, parse_bytes
+from edgemodels.plan.quantity import MAX_BYTES, format_bytes, parse_bytes
 
 
 @pytest.mark.parametrize(
@@ -25,8 +25,11 @@ from edgemodels.plan.quantity import format_bytes, parse_bytes
         ("+1k", 1000),
         ("0", 0),
         (".5Ki", 512),
-        ("1e9999", 2**63 - 1),  # the API server caps a quantity at 2^63-1
-        ("1" * 100, 2**63 - 1),
+        ("20Ei", 2**63 - 1),  # the API server caps a binary-suffixed quantity at 2^63-1
+        ("1e19", 10**19),  # and no other: 1e19 stays 10^19 (kubectl 1.27-1.33: `10e18`)
+        ("1" * 100, int("1" * 100)),
+        ("1e9999", MAX_BYTES),  # more than any site holds, not a 10,000-digit integer
+        ("1e2147483647", MAX_BYTES),
         (20_000_000_000, 20_000_000_000),  # YAML numbers: `storage: 20000000000`
         (2.5e9, 2_500_000_000),
         (0.5, 1),

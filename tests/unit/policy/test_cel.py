@@ -85,7 +85,16 @@ def test_image_refs_and_credentials_walk_the_object() -> None:
     [
         ("quantity(object.cpu) == quantity('1')", True),  # cpu: 1 in YAML
         ("quantity(object.half) == quantity('500m')", True),  # cpu: 0.5
-        ("quantity(object.big).asInteger()", 2**63 - 1),  # capped as the API server caps it
+        ("quantity(object.big) == quantity('1e30')", True),  # exact, not capped at 2^63-1
+        ("quantity('20Ei').asInteger()", 2**63 - 1),  # a binary suffix is capped
+        ("quantity('20Ei') == quantity('30Ei')", True),
+        ("quantity('1e19').add(quantity('1e19')).isGreaterThan(quantity('1e19'))", True),
+        ("quantity('1e19').add(quantity('1e19')) == quantity('2e19')", True),
+        ("quantity('1e30').add(1).sub(quantity('1e30')) == quantity('1')", True),  # not 28 digits
+        ("quantity('2e2147483647').isGreaterThan(quantity('1e2147483647'))", True),
+        ("quantity('1e2147483647').compareTo(quantity('10e2147483646'))", 0),
+        ("quantity('1e4294967297') == quantity('10')", True),  # wrapped as kubectl 1.27-1.33 do
+        ("quantity('-1e2147483647').isLessThan(quantity('1e-2147483647'))", True),
         ("isQuantity(object.cpu) && isQuantity(object.half) && !isQuantity(object.flag)", True),
         ("quantity('1e3') == quantity('1k') && quantity('1E3') == quantity('+1k')", True),
         ("quantity('.5') == quantity('500m') && quantity('100u') == quantity('100000n')", True),
@@ -102,6 +111,13 @@ def test_quantity_takes_what_the_api_server_parses(source: str, expected: Any) -
 def test_quantity_errors_are_evaluation_errors() -> None:
     with pytest.raises(RuntimeError, match="quantities must match"):
         evaluate("quantity('lots') == quantity('1')")
+    with pytest.raises(RuntimeError, match="cannot convert value to integer"):
+        evaluate("quantity('1e30').asInteger() > 0")  # beyond int64 since it is not capped
+
+
+def test_a_sum_too_long_to_write_out_is_an_error_not_a_hang() -> None:
+    with pytest.raises(RuntimeError, match="too large to compute exactly"):
+        evaluate("quantity('1e2147483647').add(1).sign() == 1")
 
 
 @pytest.mark.parametrize(

@@ -93,13 +93,15 @@ def test_a_negative_quantity_is_refused(value: str, refused: bool) -> None:
         ("0.5", False),
         (".5", False),
         ("1.0e+3", False),
-        ("99999999999999999999999", False),  # capped at 2^63-1, not refused
+        ("99999999999999999999999", False),  # kept exactly, not refused
         ("-1", True),
         ("-0.5", True),
         (".inf", True),  # no JSON text at all: kubectl cannot send it
         ("-.inf", True),
         (".nan", True),
         ("'1e99999999999999999999'", True),  # an exponent beyond int64
+        ("'1e2147483647'", False),  # the largest exponent every API server reads as written
+        ("'1e-2147483647'", False),
         ("'1e4294967296'", False),  # within int64: kept as an int32, so 1e0
     ],
 )
@@ -229,7 +231,13 @@ def test_a_built_bad_quantity_is_found(tree: Path, options: ValidateOptions) -> 
         ("1m", "1e-3"),
         ("0.1n", "1n"),  # rounded up to a whole nano, as the API server does
         ("1e-10", "1n"),
-        ("1e300", "9223372036854775807"),  # capped at 2^63-1
+        ("20Ei", "30Ei"),  # a binary suffix is capped at 2^63-1 (kubectl 1.27-1.33 alike)
+        ("1e300", "1" + "0" * 300),  # not capped at 2^63-1
+        ("1e2147483647", "10e2147483646"),  # as kubectl 1.27-1.33 print 1e2147483647
+        ("1e4294967297", "10"),  # the exponent cut to an int32, as kubectl 1.27-1.33 read it
+        ("1.5e-2147483648", "15e2147483647"),  # -2147483648 - 1 wraps in the int32 scale
+        ("1e" + "0" * 5000 + "3", "1k"),  # ParseInt takes leading zeros (kubectl 1.33 too)
+        ("1e-" + "0" * 5000 + "3", "1m"),
         (".5", "500m"),
         ("5.", "5"),
         ("+2", "2"),
@@ -250,13 +258,24 @@ def test_equal_quantities_have_one_value(a: object, b: str) -> None:
         ("1n", "2n"),
         ("1Ki", "1025"),
         ("1e2", "1Ki"),
+        ("1e19", "2e19"),  # not capped (kubectl 1.27-1.33: 10e18 and 20e18)
+        ("9223372036854775807", "9223372036854775808"),
+        ("8Ei", "1e19"),  # 8Ei is 2^63, capped to 2^63-1; 1e19 is not capped
+        ("1e2147483647", "2e2147483647"),
+        ("1e-2147483647", "1e2147483647"),
+        ("1e2147483646", "1e2147483647"),
+        ("-2e2147483647", "-1e2147483647"),  # negated without the default context's limits
+        ("-1e2147483647", "1e-2147483647"),
     ],
 )
 def test_quantities_are_ordered_exactly(smaller: str, larger: str) -> None:
     assert quantity_value(smaller) < quantity_value(larger)  # type: ignore[operator]
 
 
-@pytest.mark.parametrize("value", ["lots", "4GB", "", True, None, ["1"], "1e9999999999999999999"])
+@pytest.mark.parametrize(
+    "value",
+    ["lots", "4GB", "", True, None, ["1"], "1e9999999999999999999", "1e" + "1" * 5000],
+)
 def test_what_does_not_parse_has_no_value(value: object) -> None:
     assert quantity_value(value) is None
 
@@ -287,6 +306,10 @@ def _over(text: str) -> list[tuple[int, int, str]]:
         ("requests: {cpu: 500m}\nlimits: {cpu: '0.5'}", False),
         ("requests: {memory: 1073741824}\nlimits: {memory: 1Gi}", False),
         ("requests: {cpu: 1e3}\nlimits: {cpu: 1k}", False),
+        ("requests: {cpu: '2e19'}\nlimits: {cpu: '1e19'}", True),  # exact beyond 2^63-1
+        ("requests: {memory: 30Ei}\nlimits: {memory: 20Ei}", False),  # both capped: equal
+        ("requests: {cpu: '2e2147483647'}\nlimits: {cpu: '1e2147483647'}", True),
+        ("requests: {cpu: '1e2147483647'}\nlimits: {cpu: '2e2147483647'}", False),
         ("requests: {cpu: '2'}", False),  # no limit to exceed
         ("limits: {cpu: '1'}", False),  # the request defaults to the limit
         ("requests: {cpu: '2'}\nlimits: {memory: 1Gi}", False),  # another resource's limit
