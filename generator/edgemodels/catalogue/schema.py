@@ -19,7 +19,7 @@ import jsonschema_rs
 from edgemodels.catalogue.fullvalidator import finite_number, full_validator
 from edgemodels.data import schema_path
 from edgemodels.diagnostics import Diagnostic, Location
-from edgemodels.kubequantity import QUANTITY, negative
+from edgemodels.kubequantity import INT32_MAX, QUANTITY, exponent_refused, negative, quantity_value
 from edgemodels.names import number_version_hint
 from edgemodels.secrets_scan import is_secret_key
 from edgemodels.yamlio import Pos, YamlFile, locate
@@ -66,12 +66,11 @@ def _yaml_types(expected: Any) -> str:
 
 
 QUANTITY_WORDS = "a Kubernetes quantity such as 500m, 2, 256Mi"
+# The one shape of the grammar ParseQuantity refuses: an exponent beyond int64.
+_EXPONENT_WORDS = f"; an exponent is at most ±{INT32_MAX}"
 POSITIVE_QUANTITY_WORDS = "a Kubernetes quantity above 0 such as 4Gi"
 # 2GB, 2gi, 512 MB, 1.5Gb: what people write for a size, and the binary unit they mean.
 _SIZE_LIKE = re.compile(r"([0-9]+(?:\.[0-9]+)?)\s*([kmgtpeKMGTPE])[iI]?[bB]?")
-# An exponent of 19 digits or more: the schema takes 18 (the API server refuses one beyond
-# int64, and a pattern cannot draw that line exactly).
-EXPONENT = re.compile(r"[eE][+-]?0*[1-9][0-9]{18}")
 
 
 @cache
@@ -95,14 +94,18 @@ def _quantity_words(schema: Any) -> str | None:
 
 def quantity_hint(value: Any) -> str:
     """'; did you mean '2Gi'?' for a size written as 2GB or 2gi; why a value of the
-    Kubernetes grammar is refused (negative, or an exponent too long); empty otherwise.
+    Kubernetes grammar is refused (negative, or an exponent beyond ±2147483647, which
+    newer API servers refuse and older ones read as another number); empty otherwise.
     `-0Gi` is zero, not negative: refused only where a quantity must be above 0."""
     if not isinstance(value, str):
         return ""
     if QUANTITY.fullmatch(value):
         if negative(value):
             return "; Kubernetes refuses a negative amount"
-        return "; an exponent has at most 18 digits" if EXPONENT.search(value) else ""
+        refused = exponent_refused(value)
+        if refused is not None:
+            return f"; it {refused}"
+        return "" if quantity_value(value) is not None else _EXPONENT_WORDS
     m = _SIZE_LIKE.fullmatch(value.strip())
     if m is None or m.group(2) == "m":  # 500m is a valid quantity, 500mb a guess too far
         return ""

@@ -104,7 +104,11 @@ CODES: dict[str, Code] = {
     "K330": Code(
         "quantity-invalid",
         "a resource quantity the API server refuses (`4GB`, negative, a fraction of a GPU)",
-        "write a Kubernetes quantity: 4Gi or 4G (not 4GB), 500m or 0.5 for CPU",
+        "write a Kubernetes quantity: 4Gi or 4G (not 4GB), 500m or 0.5 for CPU; an exponent "
+        'beyond ±2147483647 is reported as "has an exponent beyond ±2147483647: newer API '
+        'servers refuse it, and older ones cut the exponent to 32 bits and read it as N" '
+        "(Kubernetes PR #141203 bounds it; before, 1e4294967297 was 10): write the amount "
+        "with an exponent within that range",
     ),
     "K331": Code(
         "request-over-limit",

@@ -1,5 +1,8 @@
 """K330: resource quantities the API server cannot parse, or reads as 0 for want of a number.
 
+An exponent beyond ±2147483647 gets its own message: newer API servers refuse it, older ones
+cut it to 32 bits and read another number (kubequantity.exponent_refused says which).
+
 Kubernetes' JSON Schemas type a quantity as int-or-string with no pattern, so `cpu: lots`
 or `memory: 4GB` (meant as 4G or 4Gi) passes them while the API server refuses the object.
 The grammar is k8s.io/apimachinery's resource.Quantity (edgemodels.kubequantity). Every
@@ -15,7 +18,13 @@ import math
 import re
 from collections.abc import Iterator
 
-from edgemodels.kubequantity import integer_resource, negative, quantity_value, whole
+from edgemodels.kubequantity import (
+    exponent_refused,
+    integer_resource,
+    negative,
+    quantity_value,
+    whole,
+)
 from edgemodels.validate.manifests import Manifest, Pointer, value_at
 from edgemodels.validate.report import Finding, finding
 
@@ -171,7 +180,11 @@ def check_quantities(manifest: Manifest) -> list[Finding]:
         problem = _problem(value, signed)
         if problem is None and not signed:
             problem = _fraction(pointer, value)
-        if problem is not None:
+        refused = exponent_refused(value)  # says which API servers refuse it, and the rest
+        if refused is not None:
+            message = f"{field_path(pointer)} '{value}' {refused}"
+            found.append(finding(manifest, pointer, "K330", message))
+        elif problem is not None:
             message = f"{field_path(pointer)} {problem}: the API server refuses it"
             found.append(finding(manifest, pointer, "K330", message))
     return found

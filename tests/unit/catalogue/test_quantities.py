@@ -12,7 +12,7 @@ from jsonschema_rs import validator_for
 from edgemodels.catalogue import load
 from edgemodels.catalogue.fullvalidator import full_validator
 from edgemodels.catalogue.schema import catalogue_schema
-from edgemodels.kubequantity import QUANTITY, quantity_value
+from edgemodels.kubequantity import QUANTITY, parse_quantity
 
 from .helpers import findings, messages, sub
 
@@ -49,8 +49,10 @@ TAKEN = [
     "'1.5Gi'",
     "129e6",
     "1e-3",
-    "99999999999999999999999999",  # the API server caps it at 2^63-1
-    "'1e4294967296'",
+    "99999999999999999999999999",  # kept exactly (not capped: that is for Ki..Ei only)
+    "'1e2147483647'",  # the widest exponent every API server takes as written
+    "'1e-2147483647'",
+    "'1e002147483647'",
     "0x10",  # 16 to YAML 1.1 and to Go's YAML alike
     "1_000",  # 1000 to YAML 1.1
     "'-0'",  # zero to the API server (ParseQuantity), which it takes where 0 is taken
@@ -77,7 +79,25 @@ REFUSED = [
     ("'1 Gi'", "S004", ""),
     ("'1Gi\\n'", "S004", ""),  # `$` is the end of the value, not before a line break
     ("'.'", "S004", ""),
-    ("1e99999999999999999999", "S004", "; an exponent has at most 18 digits"),
+    ("1e99999999999999999999", "S004", "; an exponent is at most ±2147483647"),  # int64
+    (  # within int64: what kubectl 1.27-1.33 make of it (`create quota --dry-run`: 10)
+        "'1e4294967297'",
+        "S004",
+        "; it has an exponent beyond ±2147483647: newer API servers refuse it, and older "
+        "ones cut the exponent to 32 bits and read it as 10",
+    ),
+    # kubectl 1.33 was still parsing these after 2 minutes (1e-2147483648: -MinInt32 wraps)
+    (
+        "'1e2147483648'",
+        "S004",
+        "read it as 1e2147483648, after minutes spent writing out its digits",
+    ),
+    (
+        "'1e-2147483648'",
+        "S004",
+        "read it as 1e2147483648, after minutes spent writing out its digits",
+    ),
+    ("'1.5e-2147483648'", "S004", "read it as 15e2147483647"),  # 150e2147483646, at once
 ]
 
 
@@ -131,6 +151,12 @@ SAMPLES = [
     "1k", "1m", "1M", "1u", "1n", "1Mb", "1e3", "1E3", "1e+3", "1e-3", "1E", "1e", "1e1.5",
     "1e+", "1.e3", ".e3", "e3", "Gi", "0Gi", "0.0", "00.01", "1Gi\n", "1\t", "1,5", "--1",
     "+-1", "0x10", "1_000", "1e" + "9" * 18, "1e" + "9" * 19, "1e0000000000000000000001",
+    "1e999999999", "1e1000000000", "1e1999999999", "1e2099999999", "1e2139999999",
+    "1e2146999999", "1e2147399999", "1e2147479999", "1e2147482999", "1e2147483599",
+    "1e2147483639", "1e2147483647", "1e2147483648", "1e2147483650", "1e2147483700",
+    "1e2147484000", "1e2147490000", "1e2147500000", "1e2148000000", "1e2150000000",
+    "1e2200000000", "1e3000000000", "1e10000000000", "1e-2147483647", "1e-2147483648",
+    "1E+002147483647", "1E+002147483648", "1e4294967296", "-0e2147483648",
     "-0", "-00", "-0.", "-.0", "-0.0", "-0m", "-0Gi", "-0e3", "-0E-3", "-0.0e+3", "-.", "-",
     "-0.0001n", "-0.1", "-.5", "-1e-20", "-0e" + "9" * 19, "+-0", "-+0", "--0",
 ]  # fmt: skip
@@ -139,12 +165,12 @@ SAMPLES = [
 @pytest.mark.parametrize("text", SAMPLES)
 def test_the_schema_patterns_are_the_api_servers_grammar(text: str) -> None:
     """A quantity takes what resource.ParseQuantity parses (kubequantity), not negative (`-0`
-    is zero), but for exponents of 19 digits and more (the API server takes some up to
-    2^63-1); positiveQuantity takes those above 0."""
+    is zero), with an exponent newer API servers take too (within ±2147483647);
+    positiveQuantity takes those above 0."""
     defs = catalogue_schema()["$defs"]
-    parsed = quantity_value(text) if QUANTITY.fullmatch(text) else None
-    short_exponent = not re.search(r"[eE][+-]?0*[1-9][0-9]{18}", text)
-    taken = parsed is not None and parsed >= 0 and short_exponent
+    found = parse_quantity(text) if QUANTITY.fullmatch(text) else None
+    parsed = found.value if found is not None else None
+    taken = found is not None and found.value >= 0 and abs(found.exponent) <= 2147483647
     assert bool(_whole(defs["quantity"]["pattern"], text)) == taken
     positive = taken and parsed is not None and parsed > 0
     assert bool(_whole(defs["positiveQuantity"]["pattern"], text)) == positive
@@ -195,7 +221,10 @@ def test_a_copy_volume_size_is_held_as_text(tmp_path: Path) -> None:
     ("request_", "limit", "refused"),
     [("1.5", "1", True), ("1", "1.5", False), ("0.5", "500m", False), ("1e3", "1k", False),
      ("1001", "1e3", True), ("100u", "0.0001", False), ("'-0'", "0", False),
-     ("1m", "'-0'", True), ("-0m", "-0.0", False)],
+     ("1m", "'-0'", True), ("-0m", "-0.0", False),
+     ("2e19", "1e19", True),  # exact beyond 2^63-1, where the API server refuses the pod
+     ("'30Ei'", "'20Ei'", False),  # a binary suffix is capped at 2^63-1: equal
+     ("'2e2147483647'", "'1e2147483647'", True), ("'1e2147483647'", "'2e2147483647'", False)],
 )  # fmt: skip
 def test_r221_compares_numbers_and_every_grammar_exactly(
     tmp_path: Path, request_: str, limit: str, refused: bool

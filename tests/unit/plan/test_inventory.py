@@ -321,6 +321,16 @@ def test_workload_sites_problems(tmp_path: Path, text: str, expected: tuple[int,
                 "of 1024; no 'B')"
             ],
         ),
+        (  # the catalogue's quantity: an exponent newer API servers take (kubectl 1.33: 10)
+            "storage: 20Gi",
+            "storage: '1e4294967297'",
+            [
+                "sites.yaml:6:25: S004 sites[0].capacity.storage: '1e4294967297' is not a "
+                "Kubernetes quantity such as 500m, 2, 256Mi; it has an exponent beyond "
+                "±2147483647: newer API servers refuse it, and older ones cut the exponent to "
+                "32 bits and read it as 10"
+            ],
+        ),
         (
             "    labels: {env",
             "    label: {env",

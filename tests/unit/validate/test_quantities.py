@@ -102,13 +102,40 @@ def test_a_negative_quantity_is_refused(value: str, refused: bool) -> None:
         ("'1e99999999999999999999'", True),  # an exponent beyond int64
         ("'1e2147483647'", False),  # the largest exponent every API server reads as written
         ("'1e-2147483647'", False),
-        ("'1e4294967296'", False),  # within int64: kept as an int32, so 1e0
+        ("'1e2147483648'", True),  # beyond int32: newer API servers refuse it, older wrap it
+        ("'1e-2147483648'", True),  # -MinInt32 does not fit an int32: refused by newer too
+        ("'1e4294967296'", True),  # within int64: older ones cut it to an int32, so 1e0
     ],
 )
 def test_numbers_and_exponents_as_the_api_server_reads_them(value: str, refused: bool) -> None:
     pod = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n"
     pod += f"  - name: c\n    resources:\n      requests:\n        cpu: {value}\n"
     assert len(_found(pod)) == refused
+
+
+@pytest.mark.parametrize(
+    ("value", "older"),
+    [  # what kubectl 1.27-1.33 `create quota --hard=cpu=VALUE --dry-run=client` print
+        ("1e4294967296", "1"),  # prints its own text back: 1 (the exponent cut to 0)
+        ("1e4294967297", "10"),
+        ("1e9223372036854775807", "0.1"),  # 100e-3
+        ("1.5e-2147483648", "15e2147483647"),  # 150e2147483646
+        ("15e-2147483649", "15e2147483647"),  # 150e2147483646
+        ("-2e4294967298", "-200"),
+        # kubectl 1.33 was still parsing it after 2 minutes (`timeout 120` ended it)
+        ("1e2147483648", "1e2147483648, after minutes spent writing out its digits"),
+    ],
+)
+def test_an_exponent_beyond_int32_says_what_each_api_server_does(value: str, older: str) -> None:
+    pod = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n"
+    pod += f"  - name: c\n    resources:\n      requests:\n        cpu: '{value}'\n"
+    found = check_quantities(Manifest(yaml.safe_load(pod), Source("x.yaml", pod)))
+    assert [d.message for d, _ in found] == [
+        f"Pod p: spec.containers[0].resources.requests.cpu '{value}' has an exponent beyond "
+        "±2147483647: newer API servers refuse it, and older ones cut the exponent to 32 "
+        f"bits and read it as {older}"
+    ]
+    assert found[0][0].code == "K330"
 
 
 def _found(text: str) -> list[tuple[int, int, str]]:
