@@ -129,6 +129,26 @@ def _nano(exact: Decimal) -> Decimal:
     return exact.quantize(_NANO, rounding=ROUND_UP, context=EXACT)
 
 
+# A sign, a point and a suffix with no digit between them (`Mi`, `.`, `-`, `e3`, `e-10`).
+_NO_DIGITS = re.compile(r"[+-]?\.?(?:[KMGTPE]i|[numkMGTPE]|[eE]([+-]?[0-9]+))?")
+
+
+def reads_as_zero(text: str) -> bool:
+    """Whether a quantity written without digits (`Mi`, `.`, `-`, `e3`) is 0 to the API
+    server. ParseQuantity takes the missing digits for 0 (kubectl 1.27-1.33 print 0),
+    but only on its int64 path, which a scale of -9 or more takes: below that (`e-10`,
+    `.e-10`, `e4294967286`, cut to -10 as an int32) it parses the empty number as an
+    inf.Dec and refuses it ("unable to parse numeric part of quantity"). An exponent
+    beyond ±2147483647, which newer API servers refuse, is not taken for 0 either."""
+    match = _NO_DIGITS.fullmatch(text)
+    if not text or match is None:
+        return False
+    if match[1] is None:
+        return True
+    exponent = _exponent(match[1])
+    return exponent is not None and abs(exponent) <= INT32_MAX and _scale(exponent, 0) >= -9
+
+
 def exponent_refused(value: object) -> str | None:
     """Why a quantity whose exponent is beyond ±2147483647 (INT32_MAX) is an error (`has an
     exponent beyond ...`, to follow the value in a message), or None for any other. Newer

@@ -15,7 +15,6 @@ Plain, rendered and built objects are all checked, object by object.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterator
 
 from edgemodels.kubequantity import (
@@ -23,14 +22,12 @@ from edgemodels.kubequantity import (
     integer_resource,
     negative,
     quantity_value,
+    reads_as_zero,
     whole,
 )
 from edgemodels.validate.manifests import Manifest, Pointer, value_at
 from edgemodels.validate.report import Finding, finding
 
-# A sign, a point and a suffix with no digit between them (`Mi`, `.`, `-`, `e3`): the API
-# server parses it as 0 (kubectl 1.27-1.33 alike), which nobody writes on purpose.
-_NO_NUMBER = re.compile(r"[+-]?\.?([KMGTPE]i|[numkMGTPE]|[eE][+-]?[0-9]+)?")
 # Where each workload kind holds its Pod spec; only Kubernetes' own groups (a CRD's kind of
 # the same name is not a Kubernetes workload).
 _POD_SPECS: dict[str, Pointer] = {
@@ -136,7 +133,7 @@ def _problem(value: object, signed: bool = False) -> str | None:
         # kubectl cannot even send it: Go's JSON has no notation for it.
         return f"{value} is not a Kubernetes quantity (YAML reads .inf and .nan as no number)"
     text = str(value)
-    if text and _NO_NUMBER.fullmatch(text):
+    if reads_as_zero(text):  # `Mi`, `.`, `e3`: nobody writes those on purpose
         return (
             f"'{text}' has no number, which the API server reads as 0 (ParseQuantity takes "
             "missing digits for 0): write the amount, such as 512Mi or 500m"

@@ -62,11 +62,17 @@ def test_what_is_no_quantity_here_does_not(text: str) -> None:
 @pytest.mark.parametrize(
     ("value", "zero"),
     [("Mi", True), (".", True), ("-", True), ("+", True), ("e3", True), (".e3", True),
-     ("m", True), ("-.", True), ("", False), ("1e", False), ("Mi1", False), ("..", False)],
+     ("m", True), ("-.", True), ("", False), ("1e", False), ("Mi1", False), ("..", False),
+     ("e-9", True), (".e-9", True), ("n", True), ("e-09", True), ("e4294967297", False),
+     ("e-10", False), (".e-10", False), ("-e-10", False), ("E-010", False),
+     ("e4294967286", False), ("e99999999999999999999", False)],
 )  # fmt: skip
 def test_a_quantity_without_digits_is_said_to_read_as_zero(value: str, zero: bool) -> None:
-    """ParseQuantity takes missing digits for 0 (kubectl 1.27-1.33 print 0 for each `zero`
-    case): K330 says so rather than that the API server refuses it."""
+    """ParseQuantity takes missing digits for 0 on its int64 path (kubectl 1.27-1.33 print
+    0 for each `zero` case): K330 says so rather than that the API server refuses it. Below
+    a scale of -9 (`e-10`, and `e4294967286`, cut to -10 as an int32) it refuses them
+    ("unable to parse numeric part of quantity", kubectl 1.33), and K330 says that; so it
+    does for an exponent beyond ±2147483647 (`e4294967297`), which newer API servers refuse."""
     claim = "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata:\n  name: data\nspec:\n"
     claim += f"  resources:\n    requests:\n      storage: '{value}'\n"
     manifest = Manifest(yaml.safe_load(claim), Source("x.yaml", claim))
