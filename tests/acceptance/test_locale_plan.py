@@ -216,3 +216,29 @@ def test_plan_base_errors_name_the_real_names(repo: Path) -> None:
         "absolute path names a place on the machine that made the link: link by a path "
         "from the link's folder)\n"
     )
+
+
+def test_plan_base_in_a_bare_repository_whose_config_is_not_ascii(repo: Path) -> None:
+    """GitPython read a bare repository's config with the locale's encoding, strictly: a
+    user name with `é` (under an ASCII locale) or a Latin-1 byte (under any locale) in it
+    stopped plan with a UnicodeDecodeError, an internal error. git says it is bare."""
+    bare = repo.parent / "d\u00e9p\u00f4t.git"
+    git(repo.parent, "clone", "-q", "--bare", str(repo), str(bare))
+    for folder in ("catalogue", "partag\u00e9"):
+        shutil.copytree(repo / folder, bare / folder, symlinks=True)
+    shutil.copy(repo / "sites.yaml", bare / "sites.yaml")
+    for name in (b"Zo\xc3\xab", b"Zo\xeb"):  # Zoë in UTF-8, then in Latin-1
+        with open(bare / "config", "ab") as config:
+            config.write(b"[user]\n\tname = " + name + b"\n")
+        done = same_in_every_locale(bare, "plan", "--base", "main")
+        assert done.returncode == 2
+        assert done.stderr == b"edgemodels: error: --base: catalogue is in a bare repository\n"
+
+
+def test_plan_base_with_a_config_not_utf8(repo: Path) -> None:
+    """A work tree's config holding a Latin-1 byte: the base is read as in any other."""
+    with open(repo / ".git/config", "ab") as config:
+        config.write(b"[user]\n\tname = Zo\xeb\n")
+    done = same_in_every_locale(repo, "plan", "--base", PRESENT, "--allow-removals")
+    assert done.returncode == 0, done.stderr
+    check_plan(done.stdout.decode(), PRESENT)

@@ -145,15 +145,27 @@ def _import_git() -> Any:
 
 
 def _open_repo(git: Any, catalogue: Path) -> tuple[Any, PurePosixPath]:
+    """The repository `catalogue` is in, found by git itself: GitPython's `Repo()` reads
+    the config of a repository it finds by its git folder (a bare one) decoded with the
+    locale's encoding, strictly, and stopped with a UnicodeDecodeError when it held text
+    that is not ASCII under an ASCII locale (a user name with `é`), or bytes that are not
+    UTF-8 under any locale. Opened at its work tree, it reads the config for core.bare
+    alone, and takes the config that does not decode for `false`: what git said."""
     resolved = catalogue.resolve()
     start = resolved if resolved.is_dir() else resolved.parent
+    runner = git.Git(str(start))
     try:
-        repo = git.Repo(start, search_parent_directories=True)
-    except (git.InvalidGitRepositoryError, git.NoSuchPathError) as exc:
+        said = runner.rev_parse("--is-bare-repository", "--is-inside-work-tree")
+        bare, inside = str(said).split()
+        top_dir = str(runner.rev_parse("--show-toplevel")) if inside == "true" else ""
+    except (git.GitCommandError, ValueError) as exc:
         raise InputError(f"--base: {catalogue} is not inside a git repository") from exc
-    if repo.working_tree_dir is None:
+    if bare == "true":
         raise InputError(f"--base: {catalogue} is in a bare repository")
-    top = Path(repo.working_tree_dir).resolve()
+    if not top_dir:  # in the git folder of a repository
+        raise InputError(f"--base: {catalogue} is not in a repository's work tree")
+    repo = git.Repo(top_dir)
+    top = Path(top_dir).resolve()
     try:
         relative = PurePosixPath(resolved.relative_to(top).as_posix())
     except ValueError as exc:
