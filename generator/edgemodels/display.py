@@ -24,6 +24,10 @@ import codecs
 import io
 import sys
 
+TYPE_CHECKING = False  # not typing's: this module imports only what is loaded already
+if TYPE_CHECKING:
+    import re
+
 ERRORS = "edgemodels-names"
 
 
@@ -45,6 +49,22 @@ def quoted(name: str) -> str:
     an ASCII locale as `\\udcc3\\udca9`, which no output turns back into `é`."""
     inner = "".join(c if "\udc80" <= c <= "\udcff" else repr(c)[1:-1] for c in name)
     return f"'{inner}'"
+
+
+def unescaped(text: str) -> str:
+    """`text`, written with `repr`'s quoting (click's messages), with the surrogates `repr`
+    escaped (`\\udcc3\\udca9`) put back, for the output to show as the name they stand
+    for: the same message as under a UTF-8 locale. Other escapes stay as they are."""
+    if "\\udc" not in text:
+        return text
+    import re  # only for such a message
+
+    return re.sub(r"\\(\\|udc[89a-f][0-9a-f])", _surrogate, text)
+
+
+def _surrogate(match: re.Match[str]) -> str:
+    escape = match.group(1)
+    return match.group(0) if escape == "\\" else chr(int(escape[1:], 16))
 
 
 def _names(exc: UnicodeError) -> tuple[str | bytes, int]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 import json
 
-from edgemodels.display import ERRORS, quoted, shown, shown_in
+from edgemodels.display import ERRORS, quoted, shown, shown_in, unescaped
 
 CAFE_ASCII_LOCALE = "caf\udcc3\udca9.yaml"  # os.fsdecode(b"caf\xc3\xa9.yaml") under LC_ALL=C
 
@@ -46,3 +46,13 @@ def test_quoted_keeps_the_names_bytes_for_the_output() -> None:
     assert shown(quoted(CAFE_ASCII_LOCALE)) == "'caf\u00e9.yaml'"
     assert quoted("a\tb\n\\c\u00e9") == "'a\\tb\\n\\\\c\u00e9'"  # as repr: escaped, é kept
     assert quoted("odd\ud800") == "'odd\\ud800'"  # a surrogate no byte was decoded to
+
+
+def test_unescaped_puts_back_the_surrogates_repr_escaped() -> None:
+    """click's messages quote with repr: the surrogates come back, the rest stays."""
+    message = f"Error: Invalid value for '--format': {CAFE_ASCII_LOCALE!r} is not one of 'json'."
+    assert unescaped(message) == message.replace(repr(CAFE_ASCII_LOCALE), f"'{CAFE_ASCII_LOCALE}'")
+    assert shown(unescaped(repr(CAFE_ASCII_LOCALE))) == "'caf\u00e9.yaml'"
+    typed = "a\\udcc3 \x1b \\\udcc3"  # a backslash typed before `udcc3`, a control character
+    assert unescaped(repr(typed)) == "'a\\\\udcc3 \\x1b \\\\\udcc3'"
+    assert unescaped("plain") == "plain"

@@ -14,6 +14,7 @@ import pytest
 from edgemodels.cli.server import parse_duration
 from edgemodels.launch import wants_server
 from edgemodels.server import wire
+from edgemodels.server.admission import changed, first_difference
 from edgemodels.server.place import ensure_folder, place_of, refusal
 
 
@@ -102,3 +103,22 @@ def test_the_fast_path_imports_nothing_heavy() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout == "[]\n"
+
+
+def test_refusals_quote_paths_as_given() -> None:
+    """A client installed at a path that is not ASCII, under an ASCII locale: the server's
+    log quoted its stamp and sys.path with repr, as surrogate escapes."""
+    ours = "0.2.0\n/opt/caf\udcc3\udca9/edgemodels 10 1\n"
+    theirs = "0.2.0\n/opt/th\u00e9/edgemodels 10 1\n"
+    assert first_difference(theirs, ours) == (
+        "'/opt/th\u00e9/edgemodels 10 1', here '/opt/caf\udcc3\udca9/edgemodels 10 1'"
+    )
+    assert (
+        first_difference("0.2.0", ours)
+        == "the server also has '/opt/caf\udcc3\udca9/edgemodels 10 1'"
+    )
+    settings = {"path": ["/opt/caf\udcc3\udca9"], "flags": {"utf8_mode": 0}}
+    assert changed({"path": ["/opt/caf\u00e9"], "flags": {"utf8_mode": 1}}, settings) == (
+        "path ['/opt/caf\u00e9'] (here ['/opt/caf\udcc3\udca9']), "
+        "flags {'utf8_mode': 1} (here {'utf8_mode': 0})"
+    )

@@ -11,6 +11,7 @@ import contextlib
 import difflib
 import errno
 import importlib
+import io
 import os
 import select
 import sys
@@ -214,12 +215,15 @@ class LazyGroup(click.Group):
     def resolve_command(
         self, ctx: click.Context, args: list[str]
     ) -> tuple[str | None, click.Command | None, list[str]]:
-        """A misspelt command gets a "did you mean", as a misspelt option does."""
+        """A misspelt command gets a "did you mean", as a misspelt option does. The name is
+        quoted as given: click's repr wrote one that is not ASCII, under an ASCII locale,
+        with surrogate escapes (`'caf\\udcc3\\udca9'`)."""
         name = args[0] if args else ""
         if name and name not in COMMANDS and not name.startswith("-"):
             close = difflib.get_close_matches(name, list(COMMANDS), n=1, cutoff=0.6)
-            if close:
-                ctx.fail(f"No such command {name!r}. Did you mean {close[0]!r}?")
+            hint = f" Did you mean {display.quoted(close[0])}?" if close else ""
+            if close or not ctx.resilient_parsing:
+                ctx.fail(f"No such command {display.quoted(name)}.{hint}")
         return super().resolve_command(ctx, args)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
@@ -260,7 +264,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except click.exceptions.Abort as exc:  # what click makes of a KeyboardInterrupt
         return _stopped(exc.__cause__)
     except click.ClickException as exc:
-        exc.show()
+        said = io.StringIO()
+        exc.show(file=said)
+        sys.stderr.write(display.unescaped(said.getvalue()))  # click quotes with repr
         return EXIT_USAGE
     except click.exceptions.Exit as exc:
         return int(exc.exit_code or 0)

@@ -13,6 +13,7 @@ from typing import Any
 import click
 
 from edgemodels.cli import COMMANDS, EXIT_CLEAN, EXIT_FINDINGS, guarded
+from edgemodels.display import quoted
 from edgemodels.errors import EdgeModelsError
 from edgemodels.launch import SERVED
 from edgemodels.server import control
@@ -26,7 +27,7 @@ def parse_duration(ctx: click.Context, param: click.Parameter, value: str) -> fl
     """30m, 1h, 1h30m, 90s or 90 (seconds) as seconds; 0 as None (never)."""
     match = _DURATION.fullmatch(value.strip())
     if not match or not value.strip():
-        raise click.BadParameter(f"{value!r} is not a duration such as 30m, 1h30m or 90s")
+        raise click.BadParameter(f"{quoted(value)} is not a duration such as 30m, 1h30m or 90s")
     hours, minutes, seconds = (int(part or 0) for part in match.groups())
     return float(hours * 3600 + minutes * 60 + seconds) or None
 

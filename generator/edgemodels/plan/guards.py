@@ -33,6 +33,7 @@ from dataclasses import dataclass
 
 from edgemodels.catalogue.model import Catalogue
 from edgemodels.diagnostics import Diagnostic, Location, Severity
+from edgemodels.display import quoted
 from edgemodels.errors import UsageError
 from edgemodels.inventory import Site
 from edgemodels.output import plural
@@ -89,13 +90,14 @@ def parse_removal_limit(text: str) -> RemovalLimit:
     match = _LIMIT.match(text.strip())
     if not match:
         raise UsageError(
-            f"--max-removals: expected a number of sites (5) or a percentage (10%), got {text!r}"
+            "--max-removals: expected a number of sites (5) or a percentage (10%), "
+            f"got {quoted(text)}"
         )
     if match.group(1) is not None and not match.group(2):
         return RemovalLimit(sites=int(match.group(1)), percent=None)
     percent = float(match.group(1) or match.group(3))
     if percent > 100:
-        raise UsageError(f"--max-removals: a percentage is at most 100%, got {text!r}")
+        raise UsageError(f"--max-removals: a percentage is at most 100%, got {quoted(text)}")
     return RemovalLimit(sites=None, percent=percent)
 
 

@@ -9,6 +9,8 @@ import socket
 import struct
 from typing import Any
 
+from edgemodels.display import quoted
+
 REQUEST: dict[str, type] = {
     "argv": list,
     "argv0": str,
@@ -46,8 +48,10 @@ def first_difference(theirs: object, ours: str) -> str:
     mine = ours.splitlines()
     for index, line in enumerate(lines):
         if index >= len(mine) or line != mine[index]:
-            return f"{line!r}, here {mine[index]!r}" if index < len(mine) else repr(line)
-    return f"the server also has {mine[len(lines)]!r}" if len(mine) > len(lines) else "?"
+            return (
+                f"{quoted(line)}, here {quoted(mine[index])}" if index < len(mine) else quoted(line)
+            )
+    return f"the server also has {quoted(mine[len(lines)])}" if len(mine) > len(lines) else "?"
 
 
 def changed(theirs: object, ours: dict[str, Any]) -> str:
@@ -55,10 +59,22 @@ def changed(theirs: object, ours: dict[str, Any]) -> str:
     if not isinstance(theirs, dict):
         return "none"
     return ", ".join(
-        f"{key} {theirs.get(key)!r} (here {ours[key]!r})"
+        f"{key} {_setting(theirs.get(key))} (here {_setting(ours[key])})"
         for key in ours
         if theirs.get(key) != ours[key]
     )
+
+
+def _setting(value: object) -> str:
+    """A setting as Python writes it, but its strings (paths) quoted as display.quoted
+    quotes them: repr wrote a path not ASCII, under an ASCII locale, as surrogate escapes."""
+    if isinstance(value, str):
+        return quoted(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(_setting(item) for item in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{_setting(k)}: {_setting(v)}" for k, v in value.items()) + "}"
+    return repr(value)
 
 
 def same_user(conn: socket.socket) -> bool:

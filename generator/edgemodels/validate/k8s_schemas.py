@@ -19,6 +19,7 @@ from functools import cache
 from importlib import util
 from pathlib import Path
 
+from edgemodels.display import quoted
 from edgemodels.errors import ToolMissingError, UsageError
 
 DEFAULT_KUBERNETES_VERSION = "1.33.0"  # a version k3s ships today
@@ -56,7 +57,7 @@ def normalize_version(text: str) -> str:
     if version not in available_versions():
         known = ", ".join(available_versions())
         raise UsageError(
-            f"no Kubernetes schemas for version {text!r}; available: {known} "
+            f"no Kubernetes schemas for version {quoted(text)}; available: {known} "
             "(only .0 releases are shipped by kubernetes-validate)"
         )
     return version
