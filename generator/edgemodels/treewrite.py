@@ -369,8 +369,9 @@ def recover(out: Path) -> bool:
         return False
     try:
         journal = json.loads(journal_file.read_bytes())
-    except (OSError, ValueError) as exc:
-        raise OutputError(f"cannot read the journal {journal_file}: {exc}") from exc
+    except (OSError, ValueError) as exc:  # Python's text of an OSError names the file by repr
+        said = exc.strerror if isinstance(exc, OSError) else exc
+        raise OutputError(f"cannot read the journal {journal_file}: {said}") from exc
     if not isinstance(journal, dict):
         raise OutputError("the journal of an interrupted run is damaged")
     with _signals_held():

@@ -54,9 +54,51 @@ def test_arguments_are_quoted_as_given(tmp_path: Path, args: tuple[str, ...], me
     assert last_line(said(tmp_path, *args)).startswith(message)
 
 
-def test_kubernetes_version_quoted_as_given(tmp_path: Path) -> None:
-    shutil.copytree(EXAMPLES / "lrt", tmp_path / "cat")
-    done = run(tmp_path, "generate", "cat", "-o", "gen", locale="utf8")
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder holding `gen`, generated from examples/lrt, whose models have overlays."""
+    root = tmp_path_factory.mktemp("messages")
+    shutil.copytree(EXAMPLES / "lrt", root / "cat")
+    done = run(root, "generate", "cat", "-o", "gen", locale="utf8")
     assert done.returncode == 0, done.stderr
-    text = said(tmp_path, "validate", "--kubernetes-version", f"1.{CAFE}", "gen")
+    return root
+
+
+def test_kubernetes_version_quoted_as_given(generated: Path) -> None:
+    text = said(generated, "validate", "--kubernetes-version", f"1.{CAFE}", "gen")
     assert text.startswith(f"edgemodels: error: no Kubernetes schemas for version '1.{CAFE}';")
+
+
+def test_tools_that_do_not_run_are_named_as_given(
+    generated: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The system's error was written with Python's own text for it, which quotes the
+    file name with repr: `[Errno 13] Permission denied: '.../caf\\udcc3\\udca9'`."""
+    not_a_program = tmp_path / f"{CAFE}-kubeconform"
+    not_a_program.write_text("no")  # not executable
+    monkeypatch.setenv("EDGEMODELS_KUBECONFORM", str(not_a_program))
+    text = said(generated, "validate", "--validator", "kubeconform", "gen")
+    assert text == (
+        f"edgemodels: error: cannot run kubeconform ({not_a_program}): Permission denied\n"
+    )
+    monkeypatch.delenv("EDGEMODELS_KUBECONFORM")
+    folder = tmp_path / f"bin-{CAFE}"
+    folder.mkdir()
+    (folder / "kubectl").write_bytes(b"\x7fELF, not quite\0")
+    (folder / "kubectl").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{folder}{os.pathsep}{os.environ['PATH']}")
+    done = same_in_every_locale(generated, "validate", "--validator", "builtin", "gen")
+    assert done.returncode == 1, done.stderr
+    out = done.stdout.decode()
+    assert f"K206 kustomize build failed: cannot run {folder}/kubectl: Exec format error\n" in out
+
+
+def test_a_journal_that_does_not_read_is_named_as_given(generated: Path) -> None:
+    out = generated / "g\u00e9n"
+    shutil.copytree(generated / "gen", out)
+    (out / ".edgemodels/journal.json").mkdir()
+    text = said(generated, "generate", "cat", "-o", out.name)
+    assert text == (
+        f"edgemodels: error: cannot read the journal {out.name}/.edgemodels/journal.json: "
+        "Is a directory\n"
+    )

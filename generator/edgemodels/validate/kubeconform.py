@@ -143,7 +143,7 @@ def run(argv: Sequence[str], cwd: Path) -> list[Result]:
             check=False,
         )
     except OSError as exc:
-        raise ToolMissingError(f"cannot run kubeconform ({argv[0]}): {exc}") from exc
+        raise ToolMissingError(f"cannot run kubeconform ({argv[0]}): {exc.strerror}") from exc
     try:
         return parse_output(proc.stdout)
     except ValueError as exc:

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
+import pytest
+
 from edgemodels.diagnostics import Location
+from edgemodels.display import shown
+from edgemodels.errors import InputError
 from edgemodels.validate.manifests import (
     Manifest,
     Source,
@@ -15,6 +20,7 @@ from edgemodels.validate.manifests import (
     origin_of,
     position,
 )
+from edgemodels.validate.pipeline import load_plain
 from edgemodels.validate.report import template_position
 
 TEXT = """\
@@ -127,3 +133,16 @@ def test_a_template_is_read_when_first_needed_and_only_once(tmp_path: Path) -> N
     assert template.text == "first\n"
     assert template == Template(str(file), "rendered text")  # the read text is no part of it
     assert Template(str(tmp_path / "gone.yaml"), "rendered text").text == "rendered text"
+
+
+def test_a_manifest_that_does_not_read_is_named_as_given(tmp_path: Path) -> None:
+    """Python's text of the OSError named the file by repr: under an ASCII locale the
+    surrogates of `café.yaml` as escapes, which no output turns back into `é`."""
+    name = os.fsdecode(b"caf\xc3\xa9.yaml")  # `café.yaml`, in the locale's form of it
+    (tmp_path / name).mkdir()
+    with pytest.raises(InputError) as caught:
+        load_plain(tmp_path, [name])
+    assert (
+        shown(str(caught.value))
+        == f"cannot read {shown(str(tmp_path))}/caf\u00e9.yaml: Is a directory"
+    )
