@@ -28,6 +28,15 @@ that reading, where git found no repository. Under such a locale the program run
 again the same way, in Python's UTF-8 mode (PYTHONUTF8=1, inherited by the Python
 processes it starts, validate's offload worker among them), which takes file names as
 UTF-8 whatever the locale.
+
+It does so under PYTHONUTF8=0 too. That setting asks Python for the locale's encoding,
+but edgemodels' names are bytes taken as UTF-8 whatever the setting (fsnames.py): with
+the Latin-1 reading kept, `publish --repo /srv/dépôt.git` hands git `dÃ©p...`, which
+does not exist, a catalogue file name written into the generated files is not the file's
+name, and the output (UTF-8 whatever the locale, display.py) shows `cafÃ©`. Nothing
+would be gained for it: a name whose bytes are Latin-1 is opened under UTF-8 mode all
+the same, and shown as `caf\xe9`, its bytes. Only `python -X utf8=0`, which Python puts
+above the environment, keeps the locale's encoding (and is run again once at most).
 """
 
 from __future__ import annotations
@@ -72,7 +81,8 @@ def settings_to_run_again(
     args: Sequence[str], environ: Mapping[str, str], encoding: str
 ) -> dict[str, str]:
     """The environment the program runs itself again with; empty: it runs on. Once with
-    PYTHONUTF8=1 at most: `python -X utf8=0` keeps the locale's encoding even so."""
+    PYTHONUTF8=1 at most, a PYTHONUTF8=0 given replaced (see above): `python -X utf8=0`
+    keeps the locale's encoding even so."""
     utf8 = needs_utf8_mode(encoding) and environ.get("PYTHONUTF8") != "1"
     again = {"PYTHONUTF8": "1"} if utf8 else {}
     if needs_go_setup(args, environ):

@@ -96,6 +96,8 @@ def test_only_a_locale_that_does_not_give_names_back_as_utf8_runs_again() -> Non
         "GOGC": GOGC,
     }
     assert settings_to_run_again(["check"], {"PYTHONUTF8": "1"}, "iso8859-1") == {}
+    # Python's UTF-8 mode turned off: names are UTF-8 to edgemodels all the same (launch.py)
+    assert settings_to_run_again(["check"], {"PYTHONUTF8": "0"}, "iso8859-1") == {"PYTHONUTF8": "1"}
 
 
 # The stand-in for the CLI says which GOGC and file system encoding it runs with.

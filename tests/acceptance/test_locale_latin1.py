@@ -91,9 +91,14 @@ def test_check_generate_validate_plan_as_under_utf8(repo: Path, latin1: dict[str
     assert f'"catalogue": "{CAT}"' in out
 
 
-def test_publish_to_a_repository_not_ascii(tmp_path: Path, latin1: dict[str, str]) -> None:
+@pytest.mark.parametrize("utf8_mode", [{}, {"PYTHONUTF8": "0"}], ids=["", "PYTHONUTF8=0"])
+def test_publish_to_a_repository_not_ascii(
+    tmp_path: Path, latin1: dict[str, str], utf8_mode: dict[str, str]
+) -> None:
     """--repo and --path from the command line reached git as the Latin-1 locale's
-    reading of their bytes, encoded again: git found no repository there."""
+    reading of their bytes, encoded again: git found no repository there. PYTHONUTF8=0
+    does not bring that back: the program runs in UTF-8 mode even so (launch.py)."""
+    latin1 = {**latin1, **utf8_mode}
     shutil.copytree(EXAMPLES / "lrt", tmp_path / "cat")
     depot = tmp_path / "d\u00e9p\u00f4t.git"
     git(tmp_path, "init", "-q", "--bare", str(depot))
