@@ -973,17 +973,20 @@ def source_commit(catalogue: Path) -> tuple[str, bool]:
     """The catalogue's commit (`git rev-parse HEAD`), and whether it has uncommitted changes."""
     resolved = catalogue.resolve()
     start = resolved if resolved.is_dir() else resolved.parent
+    # The work tree named by git, not GitPython's Repo(), which read the config of a bare
+    # repository strictly in the locale's encoding (see Clone).
     try:
-        repo = git.Repo(str(start), search_parent_directories=True)
-    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        top_dir = str(git.Git(str(start)).rev_parse("--show-toplevel"))
+    except git.GitCommandError:  # not in a repository, or in a bare one: no checkout
         return "not a git checkout", False
+    repo = git.Git(top_dir)
     try:
         # Named by git: GitPython's objects take SHA-1 ids only (a SHA-256 repository was
         # "not a git checkout").
-        sha = str(repo.git.rev_parse("--verify", "-q", "HEAD^{commit}"))
+        sha = str(repo.rev_parse("--verify", "-q", "HEAD^{commit}"))
     except git.GitCommandError:  # a repository without a commit: none holds the catalogue
         return NO_COMMIT, True
-    top = Path(str(repo.working_tree_dir)).resolve()
+    top = Path(top_dir).resolve()
     rel = os.path.relpath(resolved, top)
     # One `git status` without its optional lock: GitPython's is_dirty ran `git diff`,
     # which rewrites the index of the catalogue's repository (under index.lock, where a
@@ -991,7 +994,7 @@ def source_commit(catalogue: Path) -> tuple[str, bool]:
     # Ignored files too, one by one: a catalogue file git ignores (a local override, a
     # file in an ignored folder) is read and published like the others, and no commit
     # holds it.
-    changes = repo.git.status(
+    changes = repo.status(
         "--porcelain",
         "-z",
         "--untracked-files=all",
@@ -1023,15 +1026,18 @@ def init_worktree(path: Path) -> None:
 
 
 def resolve_commit(path: Path, rev: str) -> str | None:
-    """The commit `rev` names in the git repository at `path`, or None when it names none.
-    Raises UsageError when `path` is no git repository."""
-    try:
-        repo = git.Repo(str(path))
-    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
-        raise UsageError(f"{path} is not a git repository") from None
+    """The commit `rev` names in the git repository at `path` (its work tree, or a bare
+    one), or None when it names none. Raises UsageError when `path` is no git repository.
+    Found by git (open_clone), not GitPython's Repo(), which read a bare repository's
+    config strictly in the locale's encoding (see Clone)."""
+    repo = open_clone(path)
+    if repo is None:
+        raise UsageError(f"{path} is not a git repository")
     try:
         return str(
             repo.git.rev_parse("--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}")
         )
     except git.GitCommandError:
         return None
+    finally:
+        repo.close()

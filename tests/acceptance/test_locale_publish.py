@@ -204,3 +204,50 @@ def test_refused_arguments_are_named_as_given(site: Path) -> None:
     assert done.stderr.decode().startswith(
         f"edgemodels: error: --tool-rev '{CAFE}..' is not a tag or commit"
     )
+
+
+def bare_with_a_config_not_ascii(site: Path) -> Path:
+    """A bare clone of a one-commit repository, its config naming a user Zoë (UTF-8),
+    then Zoë in Latin-1 (bytes that are not UTF-8, which no locale reads)."""
+    source = site / "source"
+    git("init", "-q", "-b", "main", str(source))
+    (source / "pyproject.toml").write_text("[project]\nname = 'edgemodels'\n")
+    git("add", "-A", cwd=source)
+    git("-c", "user.name=x", "-c", "user.email=x@x", "commit", "-qm", "1", cwd=source)
+    bare = site / f"outil-{CAFE}.git"
+    git("clone", "-q", "--bare", str(source), str(bare))
+    with open(bare / "config", "ab") as config:
+        config.write(b"[user]\n\tname = Zo\xc3\xab\n")
+    return bare
+
+
+def test_init_with_a_bare_tool_repo_whose_config_is_not_ascii(site: Path) -> None:
+    """GitPython's Repo() read a bare repository's config strictly in the locale's
+    encoding: --tool-repo at a bare one naming Zoë stopped init with an internal error."""
+    bare = bare_with_a_config_not_ascii(site)
+    commit = git("rev-parse", "main", cwd=bare).strip()
+    for name in (b"", b"Zo\xeb"):
+        with open(bare / "config", "ab") as config:
+            config.write(b"\tname = " + name + b"\n" if name else b"")
+        out = site / f"cat-{len(name)}"
+        done = run(
+            site, "init", str(out), "--no-git", "--tool-repo", str(bare), "--tool-rev", commit
+        )
+        assert done.returncode == 0, done.stderr.decode("utf-8", "replace")
+        assert done.stdout.decode().startswith(f"created catalogue 'cat-{len(name)}' in {out} (")
+        done = run(site, "init", "x", "--no-git", "--tool-repo", str(bare), "--tool-rev", "main")
+        assert done.returncode == 2
+        assert done.stderr.decode().startswith(
+            f"edgemodels: error: --tool-rev main is not a tag or commit of {bare} (a branch"
+        )
+
+
+def test_publish_a_catalogue_in_a_bare_repository_whose_config_is_not_ascii(site: Path) -> None:
+    """A catalogue folder inside a bare repository's folder: no checkout holds it (it
+    stopped publish with an internal error under the ASCII locale)."""
+    bare = bare_with_a_config_not_ascii(site)
+    shutil.copytree(site / "cat", bare / "cat")
+    done = run(bare, "publish", "cat", "--repo", str(site / DEPOT))
+    assert published(done).startswith(f"{site / DEPOT} branch acm-dev at ")
+    said = git("--git-dir", str(site / DEPOT), "log", "-1", "--format=%B", "acm-dev")
+    assert "Catalogue source commit: not a git checkout\n" in said
