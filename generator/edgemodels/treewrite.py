@@ -370,7 +370,7 @@ def recover(out: Path) -> bool:
     try:
         journal = json.loads(journal_file.read_bytes())
     except (OSError, ValueError) as exc:  # Python's text of an OSError names the file by repr
-        said = exc.strerror if isinstance(exc, OSError) else exc
+        said = (exc.strerror or exc) if isinstance(exc, OSError) else exc
         raise OutputError(f"cannot read the journal {journal_file}: {said}") from exc
     if not isinstance(journal, dict):
         raise OutputError("the journal of an interrupted run is damaged")

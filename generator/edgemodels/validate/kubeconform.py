@@ -143,7 +143,8 @@ def run(argv: Sequence[str], cwd: Path) -> list[Result]:
             check=False,
         )
     except OSError as exc:
-        raise ToolMissingError(f"cannot run kubeconform ({argv[0]}): {exc.strerror}") from exc
+        reason = exc.strerror or exc  # Python's own text names the program by repr
+        raise ToolMissingError(f"cannot run kubeconform ({argv[0]}): {reason}") from exc
     try:
         return parse_output(proc.stdout)
     except ValueError as exc:

@@ -80,7 +80,7 @@ def run(binary: str, folder: Path, running: Running | None = None) -> tuple[bool
     try:
         proc = running.start([binary, "kustomize", str(folder)])
     except OSError as exc:
-        return False, f"cannot run {binary}: {exc.strerror}"
+        return False, f"cannot run {binary}: {exc.strerror or exc}"
     if proc is None:
         return False, "stopped before it started"
     with proc:

@@ -79,7 +79,7 @@ def load_plain(
         try:
             data = (root / rel).read_bytes()
         except OSError as exc:
-            raise InputError(f"cannot read {root / rel}: {exc.strerror}") from exc
+            raise InputError(f"cannot read {root / rel}: {exc.strerror or exc}") from exc
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError as exc:  # a finding: the rest of the tree is still checked
