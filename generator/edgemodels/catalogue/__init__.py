@@ -11,6 +11,7 @@ from edgemodels.catalogue.build import build_catalogue
 from edgemodels.catalogue.checks import check_merged
 from edgemodels.catalogue.links import link_findings
 from edgemodels.catalogue.model import Catalogue
+from edgemodels.catalogue.partial import reference_findings
 from edgemodels.catalogue.schema import validate_file
 from edgemodels.catalogue.sources import (
     Discovered,
@@ -104,7 +105,9 @@ def _load(path: Path, base: Path, memo: ParseMemo | None, known: Known | None) -
     for yf in files:
         diags.extend(schema(yf))
     if has_failures(diags):
-        return LoadResult(None, diags)
+        # Not merged (its values may be of any type), but what the well-formed names
+        # say is said now: one round of fixes, not one for the schema and one for them.
+        return LoadResult(None, diags + reference_findings(files, diags))
     merged, merge_diags = merge(files)
     diags.extend(merge_diags)
     diags.extend(check_merged(merged, known.recall if known else NOTHING))

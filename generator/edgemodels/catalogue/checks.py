@@ -1,11 +1,12 @@
 """Checks beyond the schema: references, names, selectors, images, versions, budgets.
 
-They run on the merged, schema-valid catalogue and point at the line that is wrong.
+They run on the merged, schema-valid catalogue and point at the line that is wrong. While the
+files have schema errors, partial.py runs those of references that still hold.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from functools import partial
 from urllib.parse import urlsplit
 
@@ -75,14 +76,20 @@ def _duplicates(merged: Merged) -> Iterator[Diagnostic]:
         for node in nodes:
             name = node.data["name"]
             if name in seen:
-                yield _d(
-                    node.at("name"),
-                    code,
-                    f"duplicate-{kind}",
-                    f"{kind} '{name}' is defined twice; first at {seen[name].at('name')}",
-                )
+                yield duplicate_name(kind, code, node, seen[name])
             else:
                 seen[name] = node
+
+
+def duplicate_name(kind: str, code: str, node: Node, first: Node) -> Diagnostic:
+    """R101, R103: `node` is a second model or workload of `first`'s name."""
+    name = node.data["name"]
+    return _d(
+        node.at("name"),
+        code,
+        f"duplicate-{kind}",
+        f"{kind} '{name}' is defined twice; first at {first.at('name')}",
+    )
 
 
 def _references(merged: Merged, recall: Recall) -> Iterator[Diagnostic]:
@@ -95,15 +102,7 @@ def _references(merged: Merged, recall: Recall) -> Iterator[Diagnostic]:
     yield from each_model(merged, recall, "references", context, each)
     used_targets = {t for m in merged.models for t in m.get("targets") or []}
     for w in merged.workloads:
-        for i, u in enumerate(w.data["uses"]):
-            if u not in models:
-                yield _d(
-                    w.at("uses", i),
-                    "R105",
-                    "unknown-model",
-                    f"workload '{w.data['name']}' uses model '{u}', which is not in spec.models"
-                    + _hint(u, models),
-                )
+        yield from unknown_models(w, models)
     for t, node in merged.targets.items():
         if t not in used_targets:
             yield _d(
@@ -120,24 +119,10 @@ def _model_references(
 ) -> Iterator[Diagnostic]:
     """R104, R120, R211, R106, R108 of one model; reads only the target names."""
     name = m.data["name"]
-    for i, t in enumerate(m.get("targets") or []):
-        if t not in targets:
-            yield _d(
-                m.at("targets", i),
-                "R104",
-                "unknown-target",
-                f"model '{name}' names target '{t}', which is not in spec.targets"
-                + (_hint(t, targets) or _defined(targets)),
-            )
+    yield from unknown_targets(m, targets)
     for t in m.get("overrides") or {}:
         if t not in targets:
-            yield _d(
-                m.at("overrides", t, key=True),
-                "R120",
-                "override-for-unknown-target",
-                f"model '{name}' overrides target '{t}', which is not in spec.targets"
-                + _hint(t, targets),
-            )
+            yield unknown_override(m, t, targets)
         elif t not in (m.get("targets") or []):
             yield _d(
                 m.at("overrides", t, key=True),
@@ -161,6 +146,46 @@ def _model_references(
             "follow-without-workloads",
             f"model '{name}' follows workloads, but no workload uses it",
         )
+
+
+def unknown_targets(
+    m: Node, targets: Mapping[str, object], maybe: Collection[str] = ()
+) -> Iterator[Diagnostic]:
+    """R104: the entries of model `m`'s `targets` that `targets` does not define (nor
+    `maybe`, names that may be targets, not listed as such)."""
+    for i, t in enumerate(m.get("targets") or []):
+        if t not in targets and t not in maybe:
+            yield _d(
+                m.at("targets", i),
+                "R104",
+                "unknown-target",
+                f"model '{m.data['name']}' names target '{t}', which is not in spec.targets"
+                + (_hint(t, targets) or _defined(targets)),
+            )
+
+
+def unknown_override(m: Node, t: str, targets: Mapping[str, object]) -> Diagnostic:
+    """R120: model `m` overrides `t`, which `targets` does not define."""
+    return _d(
+        m.at("overrides", t, key=True),
+        "R120",
+        "override-for-unknown-target",
+        f"model '{m.data['name']}' overrides target '{t}', which is not in spec.targets"
+        + _hint(t, targets),
+    )
+
+
+def unknown_models(w: Node, models: Collection[str]) -> Iterator[Diagnostic]:
+    """R105: the entries of workload `w`'s `uses` that are not in `models`."""
+    for i, u in enumerate(w.data["uses"]):
+        if u not in models:
+            yield _d(
+                w.at("uses", i),
+                "R105",
+                "unknown-model",
+                f"workload '{w.data['name']}' uses model '{u}', which is not in spec.models"
+                + _hint(u, models),
+            )
 
 
 def _closest(name: str, known: Iterable[str]) -> str | None:

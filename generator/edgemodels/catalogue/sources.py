@@ -197,7 +197,8 @@ def _err(loc: Location, code: str, name: str, message: str) -> Diagnostic:
 
 
 def merge(files: list[YamlFile]) -> tuple[Merged, list[Diagnostic]]:
-    """Gather sections from schema-valid files; report what is defined twice."""
+    """Gather sections from schema-valid files; report what is defined twice. (Files with
+    schema errors are not merged: partial.py reads what it can of them.)"""
     merged, diags = Merged(files=files), []
     for yf in files:
         root = Node(yf.data, yf, ())
@@ -263,5 +264,10 @@ def _merge_once(
     if first is None:
         store[key] = node
         return []
+    return [defined_twice(node, first, code, name, what)]
+
+
+def defined_twice(node: Node, first: Node, code: str, name: str, what: str) -> Diagnostic:
+    """`what` (a section, a target) defined at `node` again, first at `first`."""
     message = f"{what} is defined twice; first at {first.path_key()}"
-    return [_err(node.path_key(), code, name, message)]
+    return _err(node.path_key(), code, name, message)
