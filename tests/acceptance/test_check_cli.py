@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from one_edit import FOUND, initialised_with_one_edit
 
 from edgemodels.cli import main
 
@@ -159,3 +161,28 @@ def test_each_credential_is_its_own_finding_and_suppressed_on_its_own_line(
     assert [(f["line"], f["code"]) for f in findings] == [(line + 2, "P110"), (line + 3, "P110")]
     assert "AWS access key" in findings[0]["message"]
     assert "GitHub token" in findings[1]["message"]
+
+
+def test_schema_and_reference_errors_of_one_edit_come_in_one_run(tmp_path: Path) -> None:
+    """A misspelt target next to a schema error used to show only once the schema error was
+    fixed: a second round. `generate` says the same, and writes nothing."""
+    repo = initialised_with_one_edit(tmp_path)
+    env = {**os.environ, "EDGEMODELS_SERVER": "off"}
+    cli = [sys.executable, "-m", "edgemodels"]
+    check = subprocess.run(
+        [*cli, "check", "catalogue"], cwd=repo, env=env, capture_output=True, text=True
+    )
+    assert check.returncode == 1, check.stderr
+    assert check.stdout.splitlines() == [*FOUND, "checked catalogue: 2 errors, 0 warnings"]
+    before = sorted((p, p.read_bytes()) for p in (repo / "generated").rglob("*") if p.is_file())
+    generate = subprocess.run(
+        [*cli, "generate", "catalogue", "-o", "generated"],
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert generate.returncode == 1, generate.stderr
+    assert generate.stdout.splitlines()[:2] == FOUND
+    after = sorted((p, p.read_bytes()) for p in (repo / "generated").rglob("*") if p.is_file())
+    assert after == before

@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from one_edit import EDITS, FOUND, MODEL, initialised_with_one_edit
 from served import Server, edgemodels, remove, running_server, runtime_folder, tree
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "lrt"
@@ -57,10 +58,25 @@ def stale(folder: Path) -> None:
     model.write_text(model.read_text(encoding="utf-8").replace("1.4.2", "1.4.3"), encoding="utf-8")
 
 
+def one_edit(folder: Path) -> None:
+    """A repository `init` made, with a misspelt target and a bad quantity (one_edit.py);
+    without what differs in each copy: the git index (the stat of each file) and the cache
+    of the tree `init` generated (CACHE, below)."""
+    repo = initialised_with_one_edit(folder)
+    shutil.rmtree(repo / ".git")
+    for cache in (repo / "generated" / ".edgemodels").glob("cache*"):
+        cache.unlink()
+
+
 CASES: dict[str, tuple[Callable[[Path], None], list[str]]] = {
     "check clean": (lrt, ["check", "lrt"]),
     "check with errors": (broken, ["check", "lrt"]),
     "check --format json": (broken, ["check", "lrt", "--format", "json"]),
+    "check with schema and reference errors": (one_edit, ["check", "demo/catalogue"]),
+    "generate with schema and reference errors": (
+        one_edit,
+        ["generate", "demo/catalogue", "-o", "demo/generated"],
+    ),
     "generate": (lrt, ["generate", "lrt", "-o", "deploy"]),
     "generate again (its cache)": (generated, ["generate", "lrt", "-o", "deploy"]),
     "generate --check stale": (stale, ["generate", "lrt", "-o", "deploy", "--check"]),
@@ -99,6 +115,25 @@ def test_the_same_with_and_without_the_server(name: str, server: Server, tmp_pat
         local.stderr,
     )
     assert _comparable(tree(served)) == _comparable(tree(alone))
+
+
+def test_schema_and_reference_errors_through_the_server(server: Server, tmp_path: Path) -> None:
+    """Both findings of one edit in one run through a server; then, by the same server (which
+    keeps each file's schema findings), what is said as each edit is undone."""
+    one_edit(tmp_path)
+    repo, before = tmp_path / "demo", len(server.commands())
+    runs = []
+    for undone in ((), EDITS[1:], EDITS):
+        model = repo / MODEL
+        text = model.read_text(encoding="utf-8")
+        for original, edited in undone:
+            text = text.replace(edited, original)
+        model.write_text(text, encoding="utf-8")
+        done = server.run(["check", "catalogue"], repo)
+        runs.append((done.returncode, done.stdout.splitlines()[:-1]))
+    unused = "catalogue/catalogue.yaml:43:5: R107 [warning] target 'all-sites' is used by no model"
+    assert runs == [(1, FOUND), (1, [unused, FOUND[0]]), (0, [])]
+    assert len(server.wait_for_commands(before + 3)) == before + 3, server.log_text()
 
 
 # generate's cache differs between any two runs: a random blob id, and the inode and times
