@@ -145,7 +145,7 @@ def _fill(staging: Path, template: Path, name: str, options: InitOptions) -> Non
     if options.generate:
         _first_generate(staging)
     if options.git:
-        from edgemodels.publish import init_worktree  # the git program, only when asked
+        from edgemodels.gitpublish.source import init_worktree  # the git program, only when asked
 
         init_worktree(staging)
 

@@ -1,6 +1,6 @@
 """The steps of `edgemodels publish`: load -> render -> clone -> scan -> write -> commit -> push.
 
-Git itself is in `publish.py`; this module decides what happens, and what the commit says.
+Git itself is in `gitpublish/`; this module decides what happens, and what the commit says.
 """
 
 from __future__ import annotations
@@ -37,34 +37,30 @@ from edgemodels.diagnostics import Diagnostic, has_failures
 from edgemodels.errors import OutputError
 from edgemodels.fsnames import os_form
 from edgemodels.generate import build_tree, conflict_findings, source_info
-from edgemodels.output import plural
-from edgemodels.progress import Phase, Progress, no_phase, no_progress
-from edgemodels.publish import (
-    NO_COMMIT,
-    UNPUSHED_REF,
-    CloneSetup,
+from edgemodels.gitpublish.branch import checkout_branch, fetch_branch, keep_ref, point_branch
+from edgemodels.gitpublish.clone import UNPUSHED_REF, working_clone
+from edgemodels.gitpublish.destination import (
     Destination,
     GitSettings,
     PublishError,
     PushRejected,
-    TreeChanges,
-    branch_entries,
-    checkout_branch,
-    clone_setup,
-    commit_folder,
-    commit_objects,
     destination,
-    fetch_branch,
     git_errors,
     git_settings,
-    keep_ref,
-    point_branch,
-    push_branch,
-    read_blobs,
     redact,
-    source_commit,
-    working_clone,
 )
+from edgemodels.gitpublish.objects import (
+    CloneSetup,
+    TreeChanges,
+    branch_entries,
+    clone_setup,
+    commit_objects,
+    read_blobs,
+)
+from edgemodels.gitpublish.push import commit_folder, push_branch
+from edgemodels.gitpublish.source import NO_COMMIT, source_commit
+from edgemodels.output import plural
+from edgemodels.progress import Phase, Progress, no_phase, no_progress
 from edgemodels.render import RenderOptions
 from edgemodels.render.common import ARGOCD_SYNCED, HUB_SYNCED, SYNCED_FOLDERS
 from edgemodels.secrets_scan import scan_text

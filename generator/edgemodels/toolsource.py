@@ -80,7 +80,7 @@ def refuse_missing_rev(source: ToolSource, rev: str) -> None:
     if source.local is None:
         refuse_moving_rev(rev)
         return
-    from edgemodels.publish import resolve_commit  # the git program, only when needed
+    from edgemodels.gitpublish.source import resolve_commit  # the git program, only when needed
 
     try:
         found = resolve_commit(source.local, rev)

@@ -123,7 +123,7 @@ def command(
 
     def body() -> int:
         # Imported here: publish needs the git program, the other commands do not.
-        from edgemodels.publish import refuse_credential_text
+        from edgemodels.gitpublish.destination import refuse_credential_text
         from edgemodels.publishing import PublishOptions, run_publish
 
         refuse_credential_text("--message-extra", message_extra)

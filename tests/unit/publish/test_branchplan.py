@@ -9,7 +9,8 @@ import git as gitpython
 import pytest
 
 from edgemodels.branchplan import BranchFolder, blob_id, manifest_of, plan_branch
-from edgemodels.publish import Destination, branch_entries, read_blobs
+from edgemodels.gitpublish.destination import Destination
+from edgemodels.gitpublish.objects import branch_entries, read_blobs
 from edgemodels.tree import Provenance, finalize_tree, plan_tree, read_manifest
 
 from .conftest import git

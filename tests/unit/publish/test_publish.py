@@ -13,7 +13,7 @@ import pytest
 
 from edgemodels.cli.publish import MAX_SHOWN_LINES, command, shown_message
 from edgemodels.errors import OutputError, UsageError
-from edgemodels.publish import redact
+from edgemodels.gitpublish.destination import redact
 from edgemodels.publishing import refuse_credentials
 
 from .conftest import Daemon, git
@@ -485,7 +485,7 @@ def fill(env: dict[str, str], protocol: str, host: str) -> subprocess.CompletedP
 def test_token_from_the_environment_reaches_git_through_a_helper(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from edgemodels.publish import git_settings
+    from edgemodels.gitpublish.destination import git_settings
 
     monkeypatch.setenv("EDGEMODELS_GIT_TOKEN", "tok-123")
     monkeypatch.setenv("EDGEMODELS_GIT_USERNAME", "robot")
@@ -505,7 +505,7 @@ def test_token_is_not_kept_by_the_users_credential_helpers(
     `credential.helper=store` in the user's config (common on developer machines and shared
     runners), the token would land in ~/.git-credentials. publish empties the helper list
     for the deploy host before adding its own."""
-    from edgemodels.publish import git_settings
+    from edgemodels.gitpublish.destination import git_settings
 
     home = tmp_path / "home"
     home.mkdir()
@@ -545,7 +545,7 @@ def test_token_is_not_kept_by_the_users_credential_helpers(
 def test_token_is_not_sent_over_plain_http_unless_allowed(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from edgemodels.publish import git_settings
+    from edgemodels.gitpublish.destination import git_settings
 
     monkeypatch.setenv("EDGEMODELS_GIT_TOKEN", "tok-123")
     with pytest.raises(UsageError, match="plain http://"):

@@ -9,7 +9,8 @@ from pathlib import Path
 import git as gitpython
 import pytest
 
-from edgemodels.publish import Destination, PublishError, checkout_branch, point_branch
+from edgemodels.gitpublish.branch import checkout_branch, point_branch
+from edgemodels.gitpublish.destination import Destination, PublishError
 
 from .conftest import git
 from .test_publish import message, publish, set_version

@@ -1,0 +1,93 @@
+"""The repositories publish and its neighbours only read or start, not the deploy one: the
+catalogue's (its commit, for the commit message's provenance), the one `init` makes, and
+a --tool-repo (`toolsource.py`). In this package as the one that runs git through GitPython.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import git
+
+from edgemodels.errors import UsageError
+from edgemodels.gitpublish.clone import open_clone
+from edgemodels.gitpublish.destination import PublishError, stderr
+from edgemodels.gitpublish.objects import literal
+
+NO_COMMIT = "none (the repository has no commit yet)"
+NO_LOCKS = {"GIT_OPTIONAL_LOCKS": "0"}
+
+
+def source_commit(catalogue: Path) -> tuple[str, bool]:
+    """The catalogue's commit (`git rev-parse HEAD`), and whether it has uncommitted changes."""
+    resolved = catalogue.resolve()
+    start = resolved if resolved.is_dir() else resolved.parent
+    # The work tree named by git, not GitPython's Repo(), which read the config of a bare
+    # repository strictly in the locale's encoding (see Clone).
+    try:
+        top_dir = str(git.Git(str(start)).rev_parse("--show-toplevel"))
+    except git.GitCommandError:  # not in a repository, or in a bare one: no checkout
+        return "not a git checkout", False
+    repo = git.Git(top_dir)
+    try:
+        # Named by git: GitPython's objects take SHA-1 ids only (a SHA-256 repository was
+        # "not a git checkout").
+        sha = str(repo.rev_parse("--verify", "-q", "HEAD^{commit}"))
+    except git.GitCommandError:  # a repository without a commit: none holds the catalogue
+        return NO_COMMIT, True
+    top = Path(top_dir).resolve()
+    rel = os.path.relpath(resolved, top)
+    # One `git status` without its optional lock: GitPython's is_dirty ran `git diff`,
+    # which rewrites the index of the catalogue's repository (under index.lock, where a
+    # `git commit` of the user's at the same time failed) when a file's stat changed.
+    # Ignored files too, one by one: a catalogue file git ignores (a local override, a
+    # file in an ignored folder) is read and published like the others, and no commit
+    # holds it.
+    changes = repo.status(
+        "--porcelain",
+        "-z",
+        "--untracked-files=all",
+        "--ignored=traditional",
+        "--",
+        literal(rel),
+        env=NO_LOCKS,
+    )
+    entries = [e for e in changes.split("\0") if e]
+    return sha, any(not e.startswith("!! ") or _read_as_catalogue(e[3:], rel) for e in entries)
+
+
+def _read_as_catalogue(path: str, catalogue: str) -> bool:
+    """Whether the catalogue loader reads the repository file `path` (catalogue/sources.py:
+    YAML files, none in a hidden folder), `catalogue` being the catalogue's file or folder."""
+    below = path if catalogue == "." else path[len(catalogue) :].lstrip("/")
+    parts = below.split("/") if below else [os.path.basename(path)]
+    hidden = any(part.startswith(".") for part in parts)
+    return path.endswith((".yaml", ".yml")) and not hidden
+
+
+def init_worktree(path: Path) -> None:
+    """`git init` (branch main, as the CI templates expect) and stage every file."""
+    try:
+        repo = git.Repo.init(str(path), initial_branch="main")
+        repo.git.add("-A")
+    except git.GitCommandError as exc:
+        raise PublishError(f"git init in {path} failed: {stderr(exc)}") from None
+
+
+def resolve_commit(path: Path, rev: str) -> str | None:
+    """The commit `rev` names in the git repository at `path` (its work tree, or a bare
+    one), or None when it names none. Raises UsageError when `path` is no git repository.
+    Found by git (open_clone), not GitPython's Repo(), which read a bare repository's
+    config strictly in the locale's encoding (see Clone)."""
+    repo = open_clone(path)
+    if repo is None:
+        raise UsageError(f"{path} is not a git repository")
+    try:
+        return str(
+            repo.git.rev_parse("--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}")
+        )
+    except git.GitCommandError:
+        return None
+    finally:
+        repo.close()
