@@ -235,7 +235,7 @@ _CAUSES: tuple[tuple[tuple[str, ...], str], ...] = (
 
 
 def failure(action: str, dest: Destination, exc: Exception) -> PublishError:
-    detail = redact(stderr(exc))
+    detail = redact(git_stderr(exc))
     low = detail.lower()
     hint = next(
         (hint for markers, hint in _CAUSES if any(m in low for m in markers)),
@@ -244,7 +244,7 @@ def failure(action: str, dest: Destination, exc: Exception) -> PublishError:
     return PublishError(f"{action} {redact(dest.url)}: {hint}\n  git said: {detail}")
 
 
-def stderr(exc: Exception) -> str:
+def git_stderr(exc: Exception) -> str:
     if isinstance(exc, git.GitCommandError):
         text = str(exc.stderr or "").strip()
         text = text.removeprefix("stderr:").strip().strip("'").strip()
@@ -260,5 +260,5 @@ def git_errors(dest: Destination) -> Iterator[None]:
     except git.GitCommandError as exc:
         command = " ".join(str(a) for a in (exc.command or [])[1:2]) or "git"
         raise PublishError(
-            f"git {command} failed in the clone of {redact(dest.url)}: {redact(stderr(exc))}"
+            f"git {command} failed in the clone of {redact(dest.url)}: {redact(git_stderr(exc))}"
         ) from None

@@ -12,7 +12,7 @@ import git
 
 from edgemodels.errors import UsageError
 from edgemodels.gitpublish.clone import open_clone
-from edgemodels.gitpublish.destination import PublishError, stderr
+from edgemodels.gitpublish.destination import PublishError, git_stderr
 from edgemodels.gitpublish.objects import literal
 
 NO_COMMIT = "none (the repository has no commit yet)"
@@ -72,7 +72,7 @@ def init_worktree(path: Path) -> None:
         repo = git.Repo.init(str(path), initial_branch="main")
         repo.git.add("-A")
     except git.GitCommandError as exc:
-        raise PublishError(f"git init in {path} failed: {stderr(exc)}") from None
+        raise PublishError(f"git init in {path} failed: {git_stderr(exc)}") from None
 
 
 def resolve_commit(path: Path, rev: str) -> str | None:
