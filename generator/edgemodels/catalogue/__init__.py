@@ -11,7 +11,6 @@ from edgemodels.catalogue.build import build_catalogue
 from edgemodels.catalogue.checks import check_merged
 from edgemodels.catalogue.links import link_findings
 from edgemodels.catalogue.model import Catalogue
-from edgemodels.catalogue.partial import reference_findings
 from edgemodels.catalogue.schema import validate_file
 from edgemodels.catalogue.sources import (
     Discovered,
@@ -107,6 +106,9 @@ def _load(path: Path, base: Path, memo: ParseMemo | None, known: Known | None) -
     if has_failures(diags):
         # Not merged (its values may be of any type), but what the well-formed names
         # say is said now: one round of fixes, not one for the schema and one for them.
+        # (Imported here: a valid catalogue, every commit's, has no use for it.)
+        from edgemodels.catalogue.partial import reference_findings
+
         return LoadResult(None, diags + reference_findings(files, diags))
     merged, merge_diags = merge(files)
     diags.extend(merge_diags)
