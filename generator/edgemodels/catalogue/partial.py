@@ -58,7 +58,8 @@ class _Kind:
 @dataclass
 class _Gathered:
     kinds: dict[str, _Kind] = field(default_factory=lambda: {k: _Kind() for k in KINDS})
-    # Keys a target's entry does not know: a target indented one level too deep.
+    # Keys a target's entry does not know (a target indented one level too deep), and
+    # keys holding a mapping further down (one indented deeper still).
     nested_targets: set[str] = field(default_factory=set)
 
     def unreadable(self) -> None:
@@ -109,6 +110,18 @@ def _gather_targets(gathered: _Gathered, spec: Node, targets: Any) -> None:
         found.entries.append(spec.child("targets", name) if valid else None)
         if isinstance(body, dict):
             gathered.nested_targets.update(k for k in body if k not in rules.target_keys)
+            gathered.nested_targets.update(_deeper_targets(body))
+
+
+def _deeper_targets(body: dict[Any, Any]) -> Iterator[str]:
+    """Keys further down a target's entry that hold a mapping: a target indented two
+    levels or more too deep (into a selector's labels, S003) could be any of them."""
+    for value in body.values():
+        if isinstance(value, dict):
+            for key, inner in value.items():
+                if isinstance(inner, dict) and isinstance(key, str):
+                    yield key
+            yield from _deeper_targets(value)
 
 
 def _gather_entries(

@@ -165,6 +165,19 @@ TARGETS_A_LIST = MAIN.split("  targets:")[0] + "  targets: [all-sites, spare]\n"
             ["R101", "R105"],
             id="a target indented into the one above",
         ),
+        pytest.param(
+            MAIN.replace(
+                "matchLabels: {env: spare}",
+                "matchLabels:\n        env: spare\n        all-site:\n          matchLabels: {env: x}",
+            ),
+            ["R101", "R105"],
+            id="a target indented into the one above's labels",
+        ),
+        pytest.param(
+            MAIN.replace("{env: spare}", "{env: spare, all-site: {matchLabels: {env: x}}}"),
+            ["R101", "R105"],
+            id="a target written into a selector",
+        ),
         # A part of a file that could define anything: no R105 either.
         pytest.param(MAIN.replace("  targets:", "  target:"), ["R101"], id="targets misspelt"),
         pytest.param(
