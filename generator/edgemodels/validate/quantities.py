@@ -174,14 +174,20 @@ def check_quantities(manifest: Manifest) -> list[Finding]:
     signed = manifest.kind == "LimitRange"
     for pointer in quantity_pointers(manifest):
         value = value_at(manifest.data, pointer)
-        problem = _problem(value, signed)
-        if problem is None and not signed:
-            problem = _fraction(pointer, value)
-        refused = exponent_refused(value)  # says which API servers refuse it, and the rest
-        if refused is not None:
-            message = f"{field_path(pointer)} '{value}' {refused}"
-            found.append(finding(manifest, pointer, "K330", message))
-        elif problem is not None:
-            message = f"{field_path(pointer)} {problem}: the API server refuses it"
+        message = _message(pointer, value, signed)
+        if message is not None:
             found.append(finding(manifest, pointer, "K330", message))
     return found
+
+
+def _message(pointer: Pointer, value: object, signed: bool) -> str | None:
+    """K330's message for the value at `pointer`, or None when the API server takes it."""
+    refused = exponent_refused(value)  # says which API servers refuse it, and the rest
+    if refused is not None:
+        return f"{field_path(pointer)} '{value}' {refused}"
+    problem = _problem(value, signed)
+    if problem is None and not signed:
+        problem = _fraction(pointer, value)
+    if problem is None:
+        return None
+    return f"{field_path(pointer)} {problem}: the API server refuses it"
