@@ -105,18 +105,21 @@ def _digits(a: Decimal, b: Decimal) -> int:
 
 
 def add(a: object, b: object) -> dict[str, str]:
-    """Quantity.Add: exact (inf.Dec) at any size, so 1e19 + 1e19 is 2e19. A sum that needs
-    more than MAX_SUM_DIGITS digits (1e2147483647 + 1) is an evaluation error here, where
-    the API server would write out every digit."""
-    x, y = _value(a), _value(b)
-    if x and y and _digits(x, y) > MAX_SUM_DIGITS:
-        raise ValueError("quantity sum too large to compute exactly")
-    return _as_quantity(EXACT.add(x, y))
+    """Quantity.Add: exact (inf.Dec) at any size, so 1e19 + 1e19 is 2e19."""
+    return _sum(_value(a), _value(b))
 
 
 def sub(a: object, b: object) -> dict[str, str]:
     """Quantity.Sub: exact, as add."""
-    return add(a, _as_quantity(_value(b).copy_negate()))
+    return _sum(_value(a), _value(b).copy_negate())
+
+
+def _sum(x: Decimal, y: Decimal) -> dict[str, str]:
+    """x + y, exact. A sum that needs more than MAX_SUM_DIGITS digits (1e2147483647 + 1) is
+    an evaluation error here, where the API server would write out every digit."""
+    if x and y and _digits(x, y) > MAX_SUM_DIGITS:
+        raise ValueError("quantity sum too large to compute exactly")
+    return _as_quantity(EXACT.add(x, y))
 
 
 # --- URL -----------------------------------------------------------------------------------
