@@ -66,6 +66,14 @@ class Diagnostic:
         return text
 
 
+def finding(
+    location: Location, code: str, name: str, message: str, severity: Severity = "error"
+) -> Diagnostic:
+    """A Diagnostic, its arguments in the order a check's table reads: where, code, name,
+    message."""
+    return Diagnostic(location, code, message, severity, name)
+
+
 def sort_diagnostics(diags: Iterable[Diagnostic]) -> list[Diagnostic]:
     """Stable order: by file, line, column, then code."""
     return sorted(set(diags), key=lambda d: (d.location, d.code, d.message))

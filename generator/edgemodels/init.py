@@ -21,7 +21,7 @@ from typing import Any
 from ruamel.yaml import YAML
 
 from edgemodels import __version__
-from edgemodels.catalogue.checks import git_url_problem
+from edgemodels.catalogue.settings import git_url_problem
 from edgemodels.data import data_path, schema_path
 from edgemodels.display import quoted
 from edgemodels.errors import InputError, OutputError, UsageError

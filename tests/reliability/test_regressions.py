@@ -24,7 +24,7 @@ CASES = [
     ("cat/models/sktime.yaml", "version: 1.4.2", "version: !!bool maybe", "check"),
     ("export.yaml", "name: paint-monitor", "name: !!timestamp paint", "plan"),
     (".edgemodels-policy.yaml", "policies/*.yaml", "!!float policies/*.yaml", "check"),
-    # catalogue/checks.py: urlsplit raised 'Invalid IPv6 URL' on an unbalanced '['.
+    # catalogue/settings.py (git_url_problem): urlsplit raised 'Invalid IPv6 URL' on an unbalanced '['.
     ("cat/catalogue.yaml", "url: https://gitlab.com", "url: https://[gitlab.com", "check"),
     # inventory.py: `kind: [...]` is unhashable; `kind in {...}` raised TypeError.
     ("sites.yaml", "kind: SiteInventory", "kind: [SiteInventory]", "plan"),

@@ -29,7 +29,7 @@ from typing import Any
 
 import jsonschema_rs
 
-from edgemodels.catalogue.checks import (
+from edgemodels.catalogue.references import (
     duplicate_name,
     unknown_models,
     unknown_override,

@@ -1,0 +1,98 @@
+"""The catalogue's settings beyond the schema: the deploy repository's URL (R209, R210),
+the targets' image overrides (R205), the models' namespace against the hub's (R208), and
+hub settings a PlacementRule would drop (R224).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from urllib.parse import urlsplit
+
+from edgemodels.catalogue.sources import Merged, Node
+from edgemodels.diagnostics import Diagnostic, finding
+from edgemodels.names import image_problem, parse_image
+
+
+def check_settings(merged: Merged) -> Iterator[Diagnostic]:
+    git, hub, defaults = (merged.sections[s] for s in ("git", "hub", "defaults"))
+    yield from _git_url(git)
+    for t, node in merged.targets.items():
+        image = (node.get("overrides") or {}).get("image")
+        if image is not None and parse_image(image) is None:
+            yield finding(
+                node.at("overrides", "image"),
+                "R205",
+                "invalid-image",
+                f"target '{t}': '{image}' is not a valid image reference: {image_problem(image)}",
+            )
+    if defaults.data["namespace"] != hub.data["namespace"]:
+        yield finding(
+            defaults.at("namespace"),
+            "R208",
+            "namespace-mismatch",
+            f"models go to namespace '{defaults.data['namespace']}' but RHACM puts namespaced "
+            f"resources in the Subscription's namespace '{hub.data['namespace']}' unless the "
+            "subscription is created by a subscription-admin",
+            "warning",
+        )
+    yield from _placement_rule_settings(hub)
+
+
+def _placement_rule_settings(hub: Node) -> Iterator[Diagnostic]:
+    """R224: PlacementRules have no cluster sets and no tolerations (acm-api.md), so the
+    hub settings for them would be dropped without a word."""
+    if hub.data.get("placementKind") != "PlacementRule":
+        return
+    for key, effect in (
+        ("clusterSets", "every managed cluster the selector matches is chosen, in any set"),
+        ("offlineTolerationSeconds", "sites that go offline are not kept for that time"),
+    ):
+        if key in hub.data:
+            yield finding(
+                hub.at(key, key=True),
+                "R224",
+                "ignored-with-placementrule",
+                f"hub.{key} has no effect with placementKind PlacementRule: {effect}; use "
+                "placementKind Placement, or remove it",
+                "warning",
+            )
+
+
+def _git_url(git: Node) -> Iterator[Diagnostic]:
+    problem = git_url_problem(git.data["url"])
+    if problem is not None:
+        yield finding(git.at("url"), *problem)
+
+
+def git_url_problem(url: str) -> tuple[str, str, str] | None:
+    """(code, name, message) when the deploy repository's URL is refused (R209, R210);
+    `edgemodels init` asks before writing anything."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # an unbalanced '[' (IPv6 literal) used to crash check: R210 below
+        parts = urlsplit("")
+    # Before the ssh early return: `ssh://user:password@host` carries a password too.
+    if parts.password is not None or (parts.username and parts.scheme in ("http", "https")):
+        return (
+            "R209",
+            "credentials-in-url",
+            "git url carries credentials; remove them and name a Secret in credentialsSecret",
+        )
+    if url.startswith(("git@", "ssh://", "file://")):
+        return None
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        # A folder is what a first trial has at hand; it is where publish pushes, not what
+        # the hub clones, so the message says where a folder goes.
+        folder = not parts.scheme and url.startswith(("/", ".", "~"))
+        return (
+            "R210",
+            "invalid-git-url",
+            "git url must be https://host/path, ssh://host/path or git@host:path"
+            + (
+                " (the URL RHACM clones goes here; to push to a repository in a folder, "
+                f"run: edgemodels publish --repo {url})"
+                if folder
+                else ""
+            ),
+        )
+    return None
