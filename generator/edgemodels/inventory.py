@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from edgemodels.catalogue.model import ARCH_LABEL, IMAGE_VOLUME_LABEL, NOWHERE
-from edgemodels.diagnostics import Diagnostic, Location, Severity
+from edgemodels.diagnostics import Diagnostic, Location, finding
 from edgemodels.errors import InputError
 from edgemodels.placement import CLUSTER_NAME_LABEL
 from edgemodels.plan.quantity import parse_bytes
@@ -59,12 +59,6 @@ class Inventory:
     path: str
     kind: str
     sites: tuple[Site, ...]
-
-
-def finding(
-    loc: Location, code: str, name: str, message: str, severity: Severity = "error"
-) -> Diagnostic:
-    return Diagnostic(loc, code, message, severity, name)
 
 
 def read_document(path: Path, shown: str | None = None) -> tuple[YamlFile, list[Diagnostic]]:

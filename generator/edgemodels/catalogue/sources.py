@@ -19,7 +19,7 @@ from edgemodels.catalogue.walk import GENERATED_MARK as GENERATED_MARK
 from edgemodels.catalogue.walk import MAX_FILES as MAX_FILES
 from edgemodels.catalogue.walk import Discovered as Discovered
 from edgemodels.catalogue.walk import discover as discover
-from edgemodels.diagnostics import Diagnostic, Location
+from edgemodels.diagnostics import Diagnostic, Location, finding
 from edgemodels.yamlio import ParseMemo, PosMap, YamlFile, load_positioned, locate
 
 KIND = "ModelCatalogue"
@@ -175,7 +175,7 @@ def read_files(
             continue
         if not isinstance(yf.data, PosMap):
             diags.append(
-                _err(
+                finding(
                     Location(yf.path, *yf.data.pos)
                     if hasattr(yf.data, "pos")
                     else Location(yf.path, 1, 1),
@@ -190,10 +190,6 @@ def read_files(
             continue
         files.append(yf)
     return files, diags
-
-
-def _err(loc: Location, code: str, name: str, message: str) -> Diagnostic:
-    return Diagnostic(loc, code, message, "error", name)
 
 
 def merge(files: list[YamlFile]) -> tuple[Merged, list[Diagnostic]]:
@@ -245,7 +241,7 @@ def _merge_name(merged: Merged, node: Node) -> list[Diagnostic]:
         return []
     if merged.name.data != node.data:
         return [
-            _err(
+            finding(
                 node.at(),
                 "R110",
                 "catalogue-name-mismatch",
@@ -270,4 +266,4 @@ def _merge_once(
 def defined_twice(node: Node, first: Node, code: str, name: str, what: str) -> Diagnostic:
     """`what` (a section, a target) defined at `node` again, first at `first`."""
     message = f"{what} is defined twice; first at {first.path_key()}"
-    return _err(node.path_key(), code, name, message)
+    return finding(node.path_key(), code, name, message)

@@ -32,7 +32,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from edgemodels.catalogue.model import Catalogue
-from edgemodels.diagnostics import Diagnostic, Location, Severity
+from edgemodels.diagnostics import Diagnostic, Location, Severity, finding
 from edgemodels.display import quoted
 from edgemodels.errors import UsageError
 from edgemodels.inventory import Site
@@ -122,10 +122,6 @@ def _are(number: int) -> str:
     return "is" if number == 1 else "are"
 
 
-def _finding(loc: Location, code: str, name: str, message: str, severity: Severity) -> Diagnostic:
-    return Diagnostic(loc, code, message, severity, name)
-
-
 def _over_the_limit(limit: RemovalLimit, arms: list[str]) -> str:
     """The arm(s) of the limit exceeded, and the whole limit said once."""
     if len(arms) > 1:  # over both: the limit itself, once
@@ -169,7 +165,7 @@ def removal_findings(
             "over "
             f"the limit of {over}: {name_list(sites, gone)}{hint}"
         )
-        found.append(_finding(where, "D101", "mass-removal", message, severity))
+        found.append(finding(where, "D101", "mass-removal", message, severity))
     emptied = had & ~has
     if emptied:
         message = (
@@ -177,7 +173,7 @@ def removal_findings(
             f"models {'it' if count(emptied) == 1 else 'they'} had: "
             f"{name_list(sites, emptied)}{hint}"
         )
-        found.append(_finding(where, "D102", "site-left-empty", message, severity))
+        found.append(finding(where, "D102", "site-left-empty", message, severity))
     return found
 
 
@@ -199,7 +195,7 @@ def capacity_findings(after: Evaluation, sites: Sites) -> list[Diagnostic]:
                 f"{plural(count(model.sites & bounded), 'site')} with a declared capacity is not "
                 "checked"
             )
-            found.append(_finding(model.location, "D107", "unsized-model", message, "info"))
+            found.append(finding(model.location, "D107", "unsized-model", message, "info"))
             continue
         sized.append(model)
         for number in members(model.sites & bounded):
@@ -220,7 +216,7 @@ def _over_capacity(site: Site, need: int, sized: list[PlacedModel], number: int)
         f"site {site.name}: container models need {format_bytes(need)} ({detail}{more}) "
         f"but capacity.storage is {format_bytes(site.capacity or 0)}"
     )
-    return _finding(site.location, "D103", "over-capacity", message, "error")
+    return finding(site.location, "D103", "over-capacity", message, "error")
 
 
 def workload_findings(after: Evaluation, sites: Sites) -> list[Diagnostic]:
@@ -245,7 +241,7 @@ def workload_findings(after: Evaluation, sites: Sites) -> list[Diagnostic]:
                     f"{used}: {name_list(sites, missing)}"
                 ) + _outside_sets(sites, missing & ~bound, sets)
                 found.append(
-                    _finding(workload.location, "D104", "workload-without-model", message, "error")
+                    finding(workload.location, "D104", "workload-without-model", message, "error")
                 )
     for model in after.models:
         idle = model.sites & ~users.get(model.name, 0) if model.wrapper == "container" else 0
@@ -255,7 +251,7 @@ def workload_findings(after: Evaluation, sites: Sites) -> list[Diagnostic]:
                 f"workload uses it: {name_list(sites, idle)}"
             )
             found.append(
-                _finding(model.location, "D105", "model-without-workload", message, "warning")
+                finding(model.location, "D105", "model-without-workload", message, "warning")
             )
     return found
 
@@ -281,7 +277,7 @@ def placement_findings(after: Evaluation, sites: Sites) -> list[Diagnostic]:
             why = why_unmatched(sites.index, after.predicates.get(name, ()), sets)
             message = f"placement {name} selects no site of the inventory{why}"
             where = after.placement_locations[name]
-            found.append(_finding(where, "D106", "placement-selects-nothing", message, "warning"))
+            found.append(finding(where, "D106", "placement-selects-nothing", message, "warning"))
     return found
 
 
@@ -293,7 +289,7 @@ def unlabelled_site_findings(after: Evaluation, sites: Sites) -> list[Diagnostic
         selected |= mask
     hint = _label_example(after.catalogue)
     return [
-        _finding(
+        finding(
             site.location,
             "D120",
             "unlabelled-site",
@@ -332,7 +328,7 @@ def placed_twice_findings(after: Evaluation, sites: Sites) -> list[Diagnostic]:
                 "twice (RHACM: the second Subscription fails, 'exists and owned by others', and "
                 "which overrides win is undefined); make the placements disjoint"
             )
-            found.append(_finding(model.location, "D112", "placed-twice", message, "error"))
+            found.append(finding(model.location, "D112", "placed-twice", message, "error"))
     return found
 
 
@@ -352,7 +348,7 @@ def image_volume_findings(after: Evaluation, sites: Sites) -> list[Diagnostic]:
                 f"{name_list(sites, bad)}"
             )
             found.append(
-                _finding(model.location, "D108", "image-volume-unsupported", message, "error")
+                finding(model.location, "D108", "image-volume-unsupported", message, "error")
             )
     return found
 
@@ -374,6 +370,6 @@ def preserved_removal_findings(
                 f"unmanaged; delete them on the site (label edgemodels.io/model={d.name})"
             )
             found.append(
-                _finding(catalogue.location, "D111", "removals-kept-on-sites", message, "info")
+                finding(catalogue.location, "D111", "removals-kept-on-sites", message, "info")
             )
     return found
