@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 
 from edgemodels.errors import Terminated, raise_on_sigterm
-from edgemodels.publishing import PublishOptions, run_publish
+from edgemodels.publishing import run_publish
+from edgemodels.publishoptions import PublishOptions
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "lrt"
 

@@ -124,7 +124,8 @@ def command(
     def body() -> int:
         # Imported here: publish needs the git program, the other commands do not.
         from edgemodels.gitpublish.destination import refuse_credential_text
-        from edgemodels.publishing import PublishOptions, run_publish
+        from edgemodels.publishing import run_publish
+        from edgemodels.publishoptions import PublishOptions
 
         refuse_credential_text("--message-extra", message_extra)
 

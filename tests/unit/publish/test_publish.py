@@ -617,7 +617,7 @@ def test_a_change_of_the_hand_applied_hub_files_says_to_apply_them(
 def test_only_the_hand_applied_hub_files_are_named_for_a_re_apply() -> None:
     """Argo CD's hub Application syncs hub/argocd/synced/ as the hub Subscription does
     hub/synced/; the bindings and the Application itself are applied by hand."""
-    from edgemodels.publishing import hand_applied
+    from edgemodels.commitmessage import hand_applied
 
     changed = [
         "hub/argocd/application.yaml",
@@ -636,7 +636,7 @@ def test_only_the_hand_applied_hub_files_are_named_for_a_re_apply() -> None:
 
 
 def test_the_hub_note_names_what_applies_the_synced_folders() -> None:
-    from edgemodels.publishing import hub_note
+    from edgemodels.commitmessage import hub_note
 
     argocd = ["hub/argocd/application.yaml", "hub/argocd/synced/kustomization.yaml"]
     changed = ("hub/argocd/application.yaml",)
@@ -732,7 +732,8 @@ def test_a_failed_clone_says_what_to_check_and_keeps_what_git_said(
 def test_publish_names_each_step_as_it_starts(catalogue: Path, bare_repo: Path) -> None:
     """A 1,000-model publish takes seconds: at a terminal, each step is said (the CLI's
     `phases` prints them to stderr; a pipe or CI gets nothing)."""
-    from edgemodels.publishing import PublishOptions, run_publish
+    from edgemodels.publishing import run_publish
+    from edgemodels.publishoptions import PublishOptions
 
     said: list[str] = []
     options = PublishOptions(catalogue, str(bare_repo), "acm-dev", phase=said.append)

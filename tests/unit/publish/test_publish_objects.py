@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from edgemodels import publishing
+from edgemodels import publishing, publishoptions
 
 from .conftest import Daemon, git
 from .test_publish import (
@@ -263,7 +263,7 @@ def test_commit_hooks_still_run(
     hook.chmod(0o755)
     use_config(monkeypatch, core__hooksPath=str(hooks))
     said: list[str] = []
-    options = publishing.PublishOptions(catalogue, str(bare_repo), "acm-dev", phase=said.append)
+    options = publishoptions.PublishOptions(catalogue, str(bare_repo), "acm-dev", phase=said.append)
     assert publishing.run_publish(options).status == "published"
     assert message(bare_repo).endswith("\nChange-Id: I123")
     assert any(s.startswith("checking out acm-dev (it has a commit-msg hook") for s in said)
@@ -279,7 +279,7 @@ def test_commits_are_signed_when_git_is_told_to(
     )
     gpg.chmod(0o755)
     use_config(monkeypatch, commit__gpgsign="true", gpg__program=str(gpg), user__signingkey="K")
-    options = publishing.PublishOptions(catalogue, str(bare_repo), "acm-dev")
+    options = publishoptions.PublishOptions(catalogue, str(bare_repo), "acm-dev")
     assert publishing.run_publish(options).status == "published"
     raw = git("--git-dir", str(bare_repo), "cat-file", "commit", "acm-dev")
     assert "\ngpgsig -----BEGIN PGP SIGNATURE-----" in raw

@@ -1,0 +1,152 @@
+"""What a publish commit says: a subject counting the models added, upgraded, removed or
+given other settings, the changes per target, the files touched, the hand edits --force
+discarded, and the provenance trailer.
+
+Also the note on changed hub/ files that nothing on the hub applies by itself
+(`hub_note`): the message carries it so the branch's history says it, and publish
+warns of it as well, so the user sees it without reading the commit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Mapping, Sequence
+
+from edgemodels.deployed import (
+    DeployedModel,
+    by_target,
+    diff_models,
+    files_by_model,
+    index_files,
+    summarize,
+)
+from edgemodels.gitpublish.destination import redact
+from edgemodels.output import plural
+from edgemodels.publishoptions import Context
+from edgemodels.render.common import ARGOCD_SYNCED, HUB_SYNCED, SYNCED_FOLDERS
+from edgemodels.tree import Plan
+
+
+def commit_message(ctx: Context, old: Mapping[str, DeployedModel], plan: Plan) -> str:
+    new = index_files(ctx.tree)
+    changes = diff_models(old, new)
+    touched = [*plan.added, *plan.changed, *plan.removed]
+    owned, shared = files_by_model(touched, {*old, *new})
+    moved = {c.model for c in changes}
+    # Same version, other files: a setting (resources, env, replicas...) or the image.
+    redone = {m: files for m, files in owned.items() if m in new and m not in moved}
+    counts = ", ".join(filter(None, [summarize(changes), _settings_subject(sorted(redone))]))
+    subject = f"edgemodels: publish {ctx.header}: " + (counts or "settings changed")
+    body = ["Changes per target:", *by_target(changes)] if changes else []
+    if redone:
+        body += [*([""] if body else []), "Same version, generated files changed:"]
+        body += _redone_lines(redone, new)
+    others = [p for p in shared if p != "README.md" and not p.startswith(".edgemodels/")]
+    if others and not changes and not redone:
+        body += [f"No model was added, upgraded or removed; changed: {_listed(others)}."]
+    elif not body:
+        body = ["No model was added, upgraded or removed; generated settings changed."]
+    files = (
+        f"Files under {ctx.dest.path or '/'}: {len(plan.added)} added, "
+        f"{len(plan.changed)} changed, {len(plan.removed)} removed"
+    )
+    parts = [subject, "", *body, "", files]
+    note = hub_note(hand_applied(touched), plan.added, ctx.tree)
+    if note:
+        parts += ["", note + "."]
+    if plan.overwritten:
+        parts += ["", *_discarded(ctx.dest.path, plan.overwritten)]
+    if ctx.options.message_extra:
+        parts += ["", redact(ctx.options.message_extra.strip())]
+    return "\n".join([*parts, "", ctx.trailer]) + "\n"
+
+
+MAX_NAMED = 3  # models named in the subject
+
+
+MAX_FILES = 5  # files named per model
+
+
+def _settings_subject(models: list[str]) -> str:
+    if not models:
+        return ""
+    named = ", ".join(models[:MAX_NAMED])
+    if len(models) > MAX_NAMED:
+        named += f" and {len(models) - MAX_NAMED} more"
+    return f"settings of {named} changed"
+
+
+def _redone_lines(redone: Mapping[str, list[str]], new: Mapping[str, DeployedModel]) -> list[str]:
+    """`  detector 1.0.0 (all-sites): chart/values.yaml` per model, at most MAX_DISCARDED."""
+    lines = []
+    for model in sorted(redone)[:MAX_DISCARDED]:
+        where = ", ".join(sorted(new[model].placements)) or "no placement"
+        lines.append(f"  {model} {new[model].version} ({where}): {_listed(redone[model])}")
+    if len(redone) > MAX_DISCARDED:
+        lines.append(f"  ... and {len(redone) - MAX_DISCARDED} more")
+    return lines
+
+
+def _listed(paths: Sequence[str]) -> str:
+    shown = ", ".join(paths[:MAX_FILES])
+    return shown + (f" and {len(paths) - MAX_FILES} more" if len(paths) > MAX_FILES else "")
+
+
+MAX_DISCARDED = 50
+
+
+def _discarded(prefix: str, paths: Sequence[str]) -> list[str]:
+    """The hand edits on the branch that --force replaced: the commit says which, so the
+    branch's history shows what was lost and where to find it (the commit before)."""
+    shown = [
+        f"  {prefix.rstrip('/') + '/' if prefix else ''}{path}" for path in paths[:MAX_DISCARDED]
+    ]
+    if len(paths) > MAX_DISCARDED:
+        shown.append(f"  ... and {len(paths) - MAX_DISCARDED} more")
+    files = plural(len(paths), "file")
+    head = f"Hand edits discarded (--force), {files}; the parent commit has them:"
+    return [head, *shown]
+
+
+APPLY_HUB = "kubectl apply -k hub/ from the deploy branch's folder"
+
+
+SYNCED = tuple(f"{folder}/" for folder in SYNCED_FOLDERS)
+
+
+_APPLIER = {HUB_SYNCED: "RHACM", ARGOCD_SYNCED: "the hub Application"}
+
+
+def hub_note(by_hand: Sequence[str], added: Collection[str], tree: Iterable[str]) -> str:
+    """What to do on the hub about `by_hand`, the hand-applied hub/ files this publish
+    adds, changes or removes ("" when none). On the branch's first hub/ (its kustomization
+    is added) that is applying hub/ once; afterwards, applying it again."""
+    if not by_hand:
+        return ""
+    paths = list(tree)
+    folders = [f for f in SYNCED_FOLDERS if any(p.startswith(f"{f}/") for p in paths)]
+    who = " and ".join(f"{_APPLIER[f]} applies {f}/" for f in folders) or "nothing applies hub/"
+    if "hub/kustomization.yaml" in added:
+        return (
+            f"hub/ is new on this branch: apply it on the hub once ({APPLY_HUB}); from then "
+            f"on {who} by itself, and publish says when hub/ must be applied again"
+        )
+    only = who.replace(" applies ", " applies only ", 1) if folders else who
+    return (
+        f"{_by_verb(by_hand, added, set(paths))}: {only}, so apply hub/ on the hub again "
+        f"({APPLY_HUB}) for the change to take effect"
+    )
+
+
+def _by_verb(paths: Sequence[str], added: Collection[str], tree: Collection[str]) -> str:
+    """`hub/a.yaml, hub/b.yaml added, hub/kustomization.yaml changed`."""
+    verbs = [
+        ("added", [p for p in paths if p in added]),
+        ("changed", [p for p in paths if p not in added and p in tree]),
+        ("removed", [p for p in paths if p not in tree]),
+    ]
+    return ", ".join(f"{', '.join(some)} {verb}" for verb, some in verbs if some)
+
+
+def hand_applied(paths: Iterable[str]) -> tuple[str, ...]:
+    """The files of hub/ that an admin applies by hand (everything but the synced folders)."""
+    return tuple(p for p in paths if p.startswith("hub/") and not p.startswith(SYNCED))
