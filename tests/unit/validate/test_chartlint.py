@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from edgemodels.validate import helm
+from edgemodels.validate import helm, releases
 from edgemodels.validate.chartlint import light_lint, scratch_folder, shared_lints, template_key
 from edgemodels.validate.run import ValidateOptions, validate_tree
 
@@ -123,7 +123,7 @@ def test_a_render_repeated_for_equal_values_is_reported_for_each_placement(
         root: Path,
         chart: str,
         loaded: object,
-        release: helm.Release,
+        release: releases.Release,
         templates: dict[str, str],
         heard: list[str],
     ) -> object:
