@@ -1,11 +1,11 @@
 """The commit of one publish attempt on the deploy branch, made one of two ways: through
 the clone's checkout (`write_and_commit`, when git's hooks or attributes need a work
 tree), or from git objects without one (`commit_from_objects`). Both refuse a branch a
-newer edgemodels wrote (D306) and hand edits in the way, and end alike (`_outcome`):
-findings, or the message and the commit.
+newer edgemodels wrote (D306), and end alike (`_outcome`): findings on the hand edits in
+the way, or the commit with its message (commitmessage.py).
 
-What is decided here is publish's own (which files change, what is refused, what the
-commit says); the git that carries it out is gitpublish's.
+What is decided here is publish's own (which files change, what is refused); the git
+that carries it out is gitpublish's.
 """
 
 from __future__ import annotations
