@@ -38,7 +38,7 @@ from edgemodels.output import plural
 from edgemodels.publishcommit import commit_from_objects, convert_back, write_and_commit
 from edgemodels.publishoptions import Context, PublishOptions, PublishResult
 from edgemodels.render import RenderOptions
-from edgemodels.secrets_scan import scan_text
+from edgemodels.secrets_text import scan_text
 
 
 def _from(cwd: Path, url: str) -> str:

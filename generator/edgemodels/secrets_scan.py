@@ -1,11 +1,13 @@
-"""Find credential-looking values: in a loaded document (policies) or in raw text (publish).
+"""Find credential-looking values: in a loaded document (policies), in raw text (publish,
+secrets_text.py) and in what edgemodels says (redaction.py).
 
-One small detector shared by the policy rules (P110, P122) and by publish, so "what counts as
-a credential" is decided in one place. It looks for things that are credentials by their
-shape (private keys, known token formats, passwords inside URLs) and for long literal values
-under keys named like a credential. Values that only *name* a Secret (`credentialsSecret:
-lrt-git`, `imagePullSecrets: [...]`) and placeholders (`${TOKEN}`, `{{ .Values.x }}`) are not
-credentials, so the catalogue's normal fields never trip it.
+One small detector shared by the policy rules (P110, P122), publish and every message, so
+"what counts as a credential" is decided in one place: here. It looks for things that are
+credentials by their shape (private keys, known token formats, passwords inside URLs) and
+for long literal values under keys named like a credential. Values that only *name* a
+Secret (`credentialsSecret: lrt-git`, `imagePullSecrets: [...]`) and placeholders
+(`${TOKEN}`, `{{ .Values.x }}`) are not credentials, so the catalogue's normal fields
+never trip it.
 """
 
 from __future__ import annotations
@@ -27,17 +29,8 @@ class CredentialHit:
     kind: str
 
 
-@dataclass(frozen=True)
-class TextHit:
-    """One credential-looking value in raw text, 1-based line and column."""
-
-    line: int
-    col: int
-    kind: str
-
-
 # Shapes that are credentials wherever they appear.
-_SHAPES: tuple[tuple[str, re.Pattern[str]], ...] = (
+SHAPES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("private key", re.compile(r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----")),
     ("password in URL", re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.-]*://[^/\s:@]+:([^/\s@]+)@")),
     ("GitHub token", re.compile(r"\b(gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{40,})")),
@@ -74,11 +67,11 @@ _SHAPES: tuple[tuple[str, re.Pattern[str]], ...] = (
 
 
 @cache
-def _any_shape() -> re.Pattern[str]:
+def any_shape() -> re.Pattern[str]:
     """One pass over a string for every shape; most strings match none, so this is the
     fast path. Compiled when first needed, as are the redaction's expressions below: most
     runs never get that far, and compiling them took 2-5 ms of every command's start."""
-    return re.compile("|".join(f"(?:{pattern.pattern})" for _, pattern in _SHAPES))
+    return re.compile("|".join(f"(?:{pattern.pattern})" for _, pattern in SHAPES))
 
 
 # Key names whose literal value is a credential (compared on lower-cased words).
@@ -97,17 +90,8 @@ _SECRET_PAIRS = frozenset(
     }
 )
 _WORD_RE = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
-_PLACEHOLDER_RE = re.compile(r"^(\$\{.*\}|\$\(.*\)|\{\{.*\}\}|<[^>]*>|\*+|x+|changeme)$", re.I)
+PLACEHOLDER_RE = re.compile(r"^(\$\{.*\}|\$\(.*\)|\{\{.*\}\}|<[^>]*>|\*+|x+|changeme)$", re.I)
 _MIN_SECRET_LEN = 6
-# A `key: value`, `key=value` or `"key": "value"` pair anywhere on a line: the key starts the
-# line or follows a space, `{`, `,` or `[` (a JSON object or a flow mapping on one line).
-_KEY_VALUE_RE = re.compile(
-    r"(?<![^\s{,\[])(?:-\s+)?[\"']?([A-Za-z0-9_.-]+)[\"']?\s*[:=]\s*[\"']?([^\"'#\s]+)"
-)
-# A key whose value starts on the next line: `password: |`, `token: >-`, or `password:` alone.
-_KEY_ALONE_RE = re.compile(
-    r"^(\s*(?:-\s+)?)[\"']?([A-Za-z0-9_.-]+)[\"']?\s*:(?:\s+([|>][0-9+-]{0,2}))?\s*(?:#.*)?$"
-)
 
 
 def _key_words(key: str) -> list[str]:
@@ -125,23 +109,23 @@ def is_secret_key(key: str) -> bool:
     return len(words) > 1 and (words[-2], words[-1]) in _SECRET_PAIRS
 
 
-def _looks_literal(value: str) -> bool:
+def looks_literal(value: str) -> bool:
     """A value that is the secret itself, not a placeholder, a path or a reference."""
     v = value.strip()
-    if len(v) < _MIN_SECRET_LEN or " " in v or _PLACEHOLDER_RE.match(v):
+    if len(v) < _MIN_SECRET_LEN or " " in v or PLACEHOLDER_RE.match(v):
         return False
     return not v.startswith(("/", "$", "secretKeyRef", "file:"))
 
 
 def shape_of(text: str) -> str | None:
     """The kind of credential whose shape appears in `text`, if any."""
-    if _any_shape().search(text) is None:
+    if any_shape().search(text) is None:
         return None
-    for kind, pattern in _SHAPES:
+    for kind, pattern in SHAPES:
         match = pattern.search(text)
         if match is None:
             continue
-        if kind == "password in URL" and _PLACEHOLDER_RE.match(match.group(1)):
+        if kind == "password in URL" and PLACEHOLDER_RE.match(match.group(1)):
             continue
         return kind
     return None
@@ -155,7 +139,7 @@ def scan_value(value: object, path: tuple[PathStep, ...] = ()) -> list[Credentia
 
 
 # A string with a credential shape contains one of these. Each is a part every match of a
-# `_SHAPES` pattern must contain, made of characters JSON writes as themselves, so it is
+# `SHAPES` pattern must contain, made of characters JSON writes as themselves, so it is
 # also in the JSON text of any value holding that string: escaping replaces a `"`, `\\`,
 # control or non-ASCII character on its own, never the characters around it (registry
 # auth's `"auth"` becomes `\\"auth\\"`, which still holds `"auth`).
@@ -190,9 +174,7 @@ _LOWER_SHAPE_HINTS = ("password", "passwd", "secret_access_key", "client_secret"
 # `_SECRET_WORDS` or the `key` / `secret` / `token` ending a `_SECRET_PAIRS` entry. Outside
 # strings JSON text has only punctuation, numbers, true, false, null, NaN and Infinity: a
 # hint found in the lower-cased text is inside a string.
-_KEY_HINTS = ("pass", "pwd", "token", "key", "secret")
-
-
+KEY_HINTS = ("pass", "pwd", "token", "key", "secret")
 # json.dumps' text (separators ", " and ": "), without the check for cycles: a cycle
 # raises RecursionError instead of ValueError, and either answers True.
 _JSON = json.JSONEncoder(check_circular=False)
@@ -215,7 +197,7 @@ def might_hold_credential(value: object) -> bool:
     lower = text.lower()
     if "=" in text and ("\\u" in text or any(hint in lower for hint in _LOWER_SHAPE_HINTS)):
         return True
-    for hint in _KEY_HINTS:
+    for hint in KEY_HINTS:
         at = lower.find(hint)
         while at >= 0:
             start, end = _string_around(text, at)
@@ -253,7 +235,7 @@ def _tested_as_key(text: str, start: int, end: int) -> bool:
 def _walk(value: object, path: tuple[PathStep, ...], key: str | None) -> Iterator[CredentialHit]:
     if isinstance(value, str):
         kind = shape_of(value)
-        if kind is None and key is not None and is_secret_key(key) and _looks_literal(value):
+        if kind is None and key is not None and is_secret_key(key) and looks_literal(value):
             kind = f"literal value of '{key}'"
         if kind is not None:
             yield CredentialHit(path, kind)
@@ -272,199 +254,13 @@ def _is_env_entry(value: Mapping[object, object]) -> bool:
     return isinstance(value.get("name"), str) and isinstance(value.get("value"), str)
 
 
-def scan_text(text: str) -> list[TextHit]:
-    """Credential-looking values in raw text (any file of the generated tree), by line."""
-    # The text, then each line, is searched for the fixed parts of the shapes and of the
-    # keys first, at C speed: the regular expressions on every line of a 1,000-model
-    # publish's tree (13 MB, 360,000 lines) took 4.6 s, at 0.3 us a character.
-    if not (_may_hold_shape(text) or _may_hold_key(text)):
-        return []
-    lines = text.splitlines()
-    hits: list[TextHit] = []
-    below: list[TextHit] = []
-    for lineno, line in enumerate(lines, start=1):
-        kind = shape_of(line) if _may_hold_shape(line) else None
-        if kind is not None:
-            hits.append(TextHit(lineno, _first_shape_col(line), kind))
-        elif _may_hold_key(line):
-            hits += key_hits(line, lineno)
-            below += value_below_hits(lines, lineno)
-            below += env_entry_hits(lines, lineno)
-    return merge_hits(hits, below)
-
-
-def key_hits(line: str, lineno: int) -> list[TextHit]:
-    """A hit for every secret key on `line` whose value on the same line looks literal."""
-    hits = []
-    match = _KEY_VALUE_RE.search(line)
-    while match is not None:
-        key, value = match.group(1), match.group(2)
-        # A flow mapping's `{password: <token>}` ends the value with the mapping.
-        if is_secret_key(key) and _looks_literal(value.rstrip(",]}")):
-            hits.append(TextHit(lineno, match.start(2) + 1, f"literal value of '{key}'"))
-        # Go on after the key, not the value: `args: --token=...` holds a second pair.
-        match = _KEY_VALUE_RE.search(line, match.end(1))
-    return hits
-
-
-def value_below_hits(lines: Sequence[str], lineno: int) -> list[TextHit]:
-    """A hit when line `lineno` is a secret key with nothing after it but a block scalar
-    indicator (`password: |`, `token: >-`) or nothing at all, and the value starting on the
-    next non-blank line, indented deeper than the key, looks literal."""
-    match = _KEY_ALONE_RE.match(lines[lineno - 1])
-    if match is None or not is_secret_key(match.group(2)):
-        return []
-    below = next((n for n in range(lineno, len(lines)) if lines[n].strip()), None)
-    if below is None:
-        return []
-    value_line = lines[below]
-    value = value_line.strip()
-    if len(value_line) - len(value_line.lstrip()) <= len(match.group(1)):
-        return []  # not indented under the key: the key's value is empty (null)
-    # Without `|` or `>` the key may hold a mapping or a list instead of a folded scalar.
-    plain = match.group(3) is None
-    if plain and (value.startswith(("-", "#", "{", "[")) or ": " in value or value[-1] == ":"):
-        return []
-    if not _looks_literal(value.strip("\"'")):
-        return []
-    col = len(value_line) - len(value_line.lstrip()) + 1
-    return [TextHit(below + 1, col, f"literal value of '{match.group(2)}'")]
-
-
-# An entry `name: <NAME>` alone on its line (in a list item or not), and its sibling
-# `value: <value>`: a container's environment variable, whose name says it holds a credential
-# (`- name: HF_TOKEN` / `  value: ...`), as scan_value reads `{name: ..., value: ...}`.
-_ENTRY_NAME_RE = re.compile(
-    r"^(\s*)(-\s+)?[\"']?name[\"']?\s*:\s*[\"']?([A-Za-z0-9_.-]+)[\"']?\s*$"
-)
-_ENTRY_VALUE_RE = re.compile(r"^[\"']?value[\"']?\s*:\s*(.*?)\s*(?:#.*)?$")
-# The same on one line: `- {name: HF_TOKEN, value: ...}`, `{"name": "HF_TOKEN", "value": ...}`.
-_FLOW_ENTRY_RE = re.compile(
-    r"[\"']?name[\"']?\s*:\s*[\"']?([A-Za-z0-9_.-]+)[\"']?\s*,\s*"
-    r"[\"']?value[\"']?\s*:\s*[\"']?([^\"',}\s]+)"
-)
-
-
-def env_entry_hits(lines: Sequence[str], lineno: int) -> list[TextHit]:
-    """A hit for the literal `value` of an entry whose `name` on line `lineno` is a secret
-    key: an environment variable of a generated Deployment holds the catalogue's `env`
-    this way, where no key on a line says `token` or `password`."""
-    line = lines[lineno - 1]
-    flow = _FLOW_ENTRY_RE.search(line)
-    if flow is not None:
-        if is_secret_key(flow.group(1)) and _looks_literal(flow.group(2)):
-            return [TextHit(lineno, flow.start(2) + 1, f"literal value of '{flow.group(1)}'")]
-        return []
-    match = _ENTRY_NAME_RE.match(line)
-    if match is None or not is_secret_key(match.group(3)):
-        return []
-    indent = len(match.group(1)) + len(match.group(2) or "")
-    for at in _siblings(lines, lineno - 1, indent, bool(match.group(2))):
-        found = _ENTRY_VALUE_RE.match(lines[at][indent:])
-        if found is not None:
-            value = found.group(1).strip("\"'")
-            if not _looks_literal(value):
-                return []
-            col = indent + len(lines[at][indent:]) - len(lines[at][indent:].lstrip()) + 1
-            return [TextHit(at + 1, col + found.start(1), f"literal value of '{match.group(3)}'")]
-    return []
-
-
-def _siblings(lines: Sequence[str], at: int, indent: int, item_starts: bool) -> Iterator[int]:
-    """The lines (0-based) of the keys beside line `at`'s in its mapping, `indent` deep:
-    after it, and before it too unless it starts the list item."""
-    yield from _keys_at(lines, range(at + 1, len(lines)), indent)
-    if not item_starts:
-        yield from _keys_at(lines, range(at - 1, -1, -1), indent, back=True)
-
-
-def _keys_at(lines: Sequence[str], span: range, indent: int, back: bool = False) -> Iterator[int]:
-    for n in span:
-        text = lines[n]
-        stripped = text.lstrip()
-        if not stripped or stripped.startswith("#"):
-            continue
-        deep = len(text) - len(stripped)
-        if back and stripped.startswith("- ") and deep + 2 == indent:
-            yield n  # the item's first key, after its `- `
-            return
-        if deep < indent:
-            return
-        if deep == indent:
-            yield n
-
-
-def merge_hits(hits: list[TextHit], below: list[TextHit]) -> list[TextHit]:
-    """The hits by line, with a value found below its key left out where that line has a
-    hit of its own already."""
-    taken = {hit.line for hit in hits}
-    return sorted(
-        [*hits, *(hit for hit in below if hit.line not in taken)],
-        key=lambda hit: (hit.line, hit.col),
-    )
-
-
-def _may_hold_shape(text: str) -> bool:
+def may_hold_shape(text: str) -> bool:
     """False when `shape_of(text)` is certainly None."""
     if any(hint in text for hint in _SHAPE_HINTS):
         return True
     if "=" not in text:
         return False
     return not text.isascii() or any(hint in text.lower() for hint in _LOWER_SHAPE_HINTS)
-
-
-def _may_hold_key(text: str) -> bool:
-    """False when no key in `text` is one `is_secret_key` accepts."""
-    lower = text.lower()
-    return any(hint in lower for hint in _KEY_HINTS)
-
-
-# In messages a URL may have lost a slash (a path made of it: `https:/user:pw@host`).
-_URL_PASSWORD_LOOSE = r"\b[a-zA-Z][a-zA-Z0-9+.-]*:/+[^/\s:@]+:([^/\s@]+)@"
-
-
-@cache
-def _redaction() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
-    """Any redactable value, a private key block, a URL's password (loosely)."""
-    url_password = re.compile(_URL_PASSWORD_LOOSE)
-    redactable = re.compile(f"{_any_shape().pattern}|(?:{_URL_PASSWORD_LOOSE})")
-    private_key_block = re.compile(
-        r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----"
-        r"(?:.*?-----END [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----|[^'\"\s]*)",
-        re.S,
-    )
-    return redactable, private_key_block, url_password
-
-
-def redact_text(text: str) -> str:
-    """`text` with every credential-shaped value replaced by `***`: a message or an error may
-    quote a value from the input, and that value may be a credential. The hints first: every
-    finding's message passes here, and the one expression for every shape took 80 us on a
-    240-character message (23,772 findings of a synthetic plan: 4 s)."""
-    if not (_may_hold_shape(text) or ":/" in text):
-        return text
-    redactable, private_key_block, url_password = _redaction()
-    if not redactable.search(text):
-        return text
-    text = private_key_block.sub("***", text)
-    for kind, pattern in _SHAPES:
-        if kind == "password in URL":
-            text = url_password.sub(_mask_password, text)
-        elif kind != "private key":
-            text = pattern.sub("***", text)
-    return text
-
-
-def _mask_password(match: re.Match[str]) -> str:
-    if _PLACEHOLDER_RE.match(match.group(1)):
-        return match.group(0)
-    start, end = match.start(1) - match.start(), match.end(1) - match.start()
-    return match.group(0)[:start] + "***" + match.group(0)[end:]
-
-
-def _first_shape_col(line: str) -> int:
-    starts = [m.start() for _, p in _SHAPES if (m := p.search(line)) is not None]
-    return min(starts) + 1 if starts else 1
 
 
 def field_path(path: Sequence[PathStep]) -> str:

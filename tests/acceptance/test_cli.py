@@ -45,11 +45,11 @@ def test_generate_on_its_own_imports_nothing_a_server_keeps(tmp_path: Path) -> N
     message to redact does not compile the redaction's expressions."""
     catalogue = Path(__file__).resolve().parents[2] / "examples" / "lrt"
     code = (
-        "import sys; from edgemodels.cli import main; from edgemodels import secrets_scan;"
+        "import sys; from edgemodels.cli import main; from edgemodels import redaction;"
         f"rc = main(['generate', {str(catalogue)!r}, '-o', {str(tmp_path / 'out')!r}]);"
         "print(rc, sorted(m for m in sys.modules if m.startswith(('edgemodels.resident',"
         " 'edgemodels.policy', 'edgemodels.watch', 'cel'))),"
-        " secrets_scan._redaction.cache_info().currsize)"
+        " redaction._redaction.cache_info().currsize)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.splitlines()[-1] == "0 [] 0"

@@ -8,19 +8,22 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from edgemodels import secrets_scan
+from edgemodels import secrets_text
 from edgemodels.secrets_scan import (
+    SHAPES,
     CredentialHit,
+    _walk,
+    might_hold_credential,
+    scan_value,
+    shape_of,
+)
+from edgemodels.secrets_text import (
     TextHit,
     _first_shape_col,
-    _walk,
     env_entry_hits,
     key_hits,
     merge_hits,
-    might_hold_credential,
     scan_text,
-    scan_value,
-    shape_of,
     value_below_hits,
 )
 
@@ -125,13 +128,13 @@ def test_scan_text_runs_the_expressions_only_on_lines_with_a_hint(
     """A publish scans every generated file (13 MB for 1,000 models); the expressions cost
     0.3 us a character, so lines without a shape's fixed part skip them."""
     scanned: list[str] = []
-    real = secrets_scan.shape_of
+    real = secrets_text.shape_of
 
     def counting(line: str) -> str | None:
         scanned.append(line)
         return real(line)
 
-    monkeypatch.setattr(secrets_scan, "shape_of", counting)
+    monkeypatch.setattr(secrets_text, "shape_of", counting)
     chart = "\n".join(f"  replicas{n}: 1\n  image: registry.example.com/m:{n}" for n in range(500))
     assert scan_text(chart) == [] and scanned == []
     schema = '{\n  "$schema": "https://json-schema.org/draft/2020-12/schema",\n' + chart
@@ -163,7 +166,7 @@ SHAPE_SAMPLES = {
 
 
 def test_every_shape_has_a_sample() -> None:
-    assert set(SHAPE_SAMPLES) == {kind for kind, _ in secrets_scan._SHAPES}
+    assert set(SHAPE_SAMPLES) == {kind for kind, _ in SHAPES}
 
 
 @pytest.mark.parametrize(("kind", "sample"), SHAPE_SAMPLES.items())
@@ -206,7 +209,7 @@ def test_the_prefilters_pass_keys_within_a_line_and_values_below_a_key(text: str
 def test_messages_are_redacted_for_every_shape(kind: str, sample: str) -> None:
     """redact_text checks the hints before its expression (every finding's message passes
     there): a message quoting any shape still loses the value."""
-    from edgemodels.secrets_scan import redact_text
+    from edgemodels.redaction import redact_text
 
     quoted = f"value '{sample}' is not allowed here"
     redacted = redact_text(quoted)

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from edgemodels.secrets_scan import CredentialHit, TextHit, is_secret_key, scan_text, scan_value
+from edgemodels.secrets_scan import CredentialHit, is_secret_key, scan_value
+from edgemodels.secrets_text import TextHit, scan_text
 
 # Assembled at run time so this file itself holds no token-shaped literal.
 GITHUB = "ghp_" + "a1B2c3D4e5" * 4
