@@ -27,7 +27,8 @@ from edgemodels.errors import InputError
 from edgemodels.placement import CLUSTER_NAME_LABEL
 from edgemodels.plan.quantity import parse_bytes
 from edgemodels.plan.schemacheck import schema_findings
-from edgemodels.yamlio import PosMap, PosSeq, YamlFile, parse_text
+from edgemodels.yamlio import YamlFile
+from edgemodels.yamltree import PosMap, PosSeq, parse_text
 
 API_VERSION = "edgemodels.io/v1alpha1"
 PRODUCTION_LABEL = "edgemodels.io/production"

@@ -22,7 +22,8 @@ from typing import Any
 
 from edgemodels.diagnostics import Diagnostic, Location
 from edgemodels.fsnames import os_form
-from edgemodels.yamlio import PosMap, load_positioned, locate
+from edgemodels.yamlio import load_positioned, locate
+from edgemodels.yamltree import PosMap
 
 SOURCE_ANNOTATION = "edgemodels.io/source"
 CATALOGUE_ENTRY = "metadata"

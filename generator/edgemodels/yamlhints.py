@@ -4,7 +4,7 @@ libyaml names its parser's states ("did not find expected '-' indicator while pa
 block collection", "mapping values are not allowed in this context"); an author needs to
 hear which line is off and what to do. Most of these come from indentation, a missing
 space after ':', or a ': ' inside an unquoted value, and the text around the position tells
-which. No ruamel here (yamlio is its only importer): positions are 0-based (line, column)
+which. No ruamel here (yamlfindings is its only importer): positions are 0-based (line, column)
 as libyaml's marks give them. None means no better words than libyaml's own.
 """
 

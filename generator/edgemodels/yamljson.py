@@ -1,4 +1,4 @@
-"""Positioned trees (yamlio.PosMap / PosSeq) as JSON, for generate's parse cache.
+"""Positioned trees (yamltree.PosMap / PosSeq) as JSON, for generate's parse cache.
 
 A map is ["m", line, col, [key, key line, key col, value line, value col, value, ...]], a
 sequence ["s", line, col, [item line, item col, item, ...]]; a scalar is itself. Lists are
@@ -11,7 +11,7 @@ import json
 from hashlib import sha256
 from typing import Any
 
-from edgemodels.yamlio import MAX_DEPTH, PosMap, PosSeq
+from edgemodels.yamltree import MAX_DEPTH, PosMap, PosSeq
 
 
 def encode_positioned(data: Any) -> bytes | None:

@@ -16,7 +16,7 @@ import pytest
 from generate_helpers import CASES, REPO, files_of, run_generate
 from test_generate_lifecycle import Repo, catalogue, dump, model
 
-from edgemodels import cachewrite, generate, treecache, yamlio, yamljson
+from edgemodels import cachewrite, generate, treecache, yamlio, yamljson, yamltree
 from edgemodels import tree as tree_module
 from edgemodels.tree import MANIFEST_PATH, read_manifest
 from edgemodels.treecache import BLOB_PATH, CACHE_PATH, MAGIC
@@ -378,12 +378,13 @@ def count_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 def count_parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """From now on, the catalogue files parsed (not taken from the cache), in order."""
     parsed: list[str] = []
-    real = yamlio.parse_text
+    real = yamltree.parse_text
 
     def counting(text: str, shown: str) -> Any:
         parsed.append(shown)
         return real(text, shown)
 
+    # Replaced where load_positioned looks it up: a catalogue file is parsed through it.
     monkeypatch.setattr(yamlio, "parse_text", counting)
     return parsed
 

@@ -13,7 +13,8 @@ from edgemodels.catalogue.sources import MAX_FILES
 from edgemodels.inventory import MAX_INPUT_BYTES, MAX_SITES
 from edgemodels.validate.manifests import MAX_DEPTH as MANIFEST_DEPTH
 from edgemodels.validate.manifests import MAX_EXPANDED_NODES, MAX_STREAM_CHARS
-from edgemodels.yamlio import MAX_ALIAS_NODES, MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES
+from edgemodels.yamlio import MAX_FILE_BYTES
+from edgemodels.yamltree import MAX_ALIAS_NODES, MAX_DEPTH, MAX_NODES
 
 from .conftest import FIGURES
 from .mutate import ALIAS_BOMB, RECURSIVE_ALIAS

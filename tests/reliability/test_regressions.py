@@ -13,12 +13,12 @@ from .workloads import site_objects
 from .workspace import build_case, describe, run
 
 CASES = [
-    # yamlio: a YAML timestamp or !!binary reached the JSON Schema validator (ValueError:
+    # yamltree: a YAML timestamp or !!binary reached the JSON Schema validator (ValueError:
     # Unsupported type 'date'); now the text as written is kept.
     ("cat/models/sktime.yaml", "version: 1.4.2", "version: 2024-01-01", "check"),
     ("cat/models/sktime.yaml", "version: 1.4.2", "version: !!binary aGVsbG8=", "check"),
     ("export.yaml", "name: paint-monitor", "name: !!timestamp 2024-01-01", "plan"),
-    # yamlio: an explicit tag the value does not fit made PyYAML's constructors raise
+    # yamlloader: an explicit tag the value does not fit made PyYAML's constructors raise
     # ValueError (int, float), KeyError (bool) or AttributeError (timestamp).
     ("cat/models/sktime.yaml", "version: 1.4.2", "version: !!int one", "check"),
     ("cat/models/sktime.yaml", "version: 1.4.2", "version: !!bool maybe", "check"),
@@ -91,7 +91,7 @@ def test_helm_models_named_like_yaml_booleans_or_numbers_render_valid_objects(
     """Found by the random-catalogue fuzz: a Helm model named `n` rendered `name: n`, which
     YAML reads as false, so its Deployment and Service were invalid (fixed by quoting in
     render/helm_templates.py); one named `y` or `1e3` had an unquoted Chart.yaml name, which
-    Helm's YAML reads as true or 1000 (fixed in yamlio's dumper). Names that start with a
+    Helm's YAML reads as true or 1000 (fixed in yamldump's dumper). Names that start with a
     digit are container models: an http model's Service name must start with a letter (R225)."""
     digest = "@sha256:" + "5" * 64
     image = f"image: 'registry.gitlab.com/i4q/m:1.0.0{digest}', targets: [all]"
@@ -116,7 +116,7 @@ def test_helm_models_named_like_yaml_booleans_or_numbers_render_valid_objects(
     assert run(["generate", str(catalogue), "-o", str(out)]).code == 0
     result = run(["validate", str(out), "--validator", "builtin"])
     assert result.code == 0, describe(result)
-    # Helm read `name: y` in Chart.yaml as true: every object was named "true" (yamlio).
+    # Helm read `name: y` in Chart.yaml as true: every object was named "true" (yamldump).
     objects = site_objects(out)
     deployments = [o for o in objects if o["kind"] == "Deployment"]
     assert sorted(o["metadata"]["name"] for o in deployments) == sorted(NAMES)

@@ -21,7 +21,8 @@ from edgemodels.catalogue.sources import shown_name
 from edgemodels.check import CheckOptions, run_check
 from edgemodels.cli import main
 from edgemodels.inventory import load_inventory
-from edgemodels.yamlio import parse_text, to_plain
+from edgemodels.yamlio import to_plain
+from edgemodels.yamltree import parse_text
 
 REPO = Path(__file__).resolve().parents[2]
 BENCH = REPO / "benchmarks"
@@ -230,7 +231,7 @@ def test_positioned_loader_reads_scalars_as_pyyaml_does(values: list[str]) -> No
         except yaml.YAMLError:
             continue
         if not _json_like(expected):
-            continue  # timestamps and binary are kept as written, on purpose (yamlio)
+            continue  # timestamps and binary are kept as written, on purpose (yamltree)
         data, diags = parse_text(text, "t.yaml")
         if diags:
             continue  # refused (e.g. a duplicate or non-string key): not a reading difference

@@ -29,7 +29,8 @@ from edgemodels.diagnostics import (
 )
 from edgemodels.errors import NoCatalogueFiles
 from edgemodels.recall import NOTHING, Recall
-from edgemodels.yamlio import ParseMemo, YamlFile, collector_paused, load_positioned
+from edgemodels.yamlio import ParseMemo, YamlFile, load_positioned
+from edgemodels.yamltree import collector_paused
 
 __all__ = ["Catalogue", "Known", "LoadResult", "load", "load_catalogue", "suppressions_of"]
 

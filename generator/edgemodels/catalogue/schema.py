@@ -22,7 +22,8 @@ from edgemodels.diagnostics import Diagnostic, Location
 from edgemodels.kubequantity import INT32_MAX, QUANTITY, exponent_refused, negative, quantity_value
 from edgemodels.names import number_version_hint
 from edgemodels.secrets_scan import is_secret_key
-from edgemodels.yamlio import Pos, YamlFile, locate
+from edgemodels.yamlio import YamlFile, locate
+from edgemodels.yamltree import Pos
 
 if TYPE_CHECKING:
     import jsonschema

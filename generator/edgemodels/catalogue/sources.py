@@ -20,7 +20,8 @@ from edgemodels.catalogue.walk import MAX_FILES as MAX_FILES
 from edgemodels.catalogue.walk import Discovered as Discovered
 from edgemodels.catalogue.walk import discover as discover
 from edgemodels.diagnostics import Diagnostic, Location, finding
-from edgemodels.yamlio import ParseMemo, PosMap, YamlFile, load_positioned, locate
+from edgemodels.yamlio import ParseMemo, YamlFile, load_positioned, locate
+from edgemodels.yamltree import PosMap
 
 KIND = "ModelCatalogue"
 API_VERSION = "edgemodels.io/v1alpha1"

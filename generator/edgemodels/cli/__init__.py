@@ -27,7 +27,7 @@ from edgemodels.diagnostics import Diagnostic, has_failures, sort_diagnostics
 from edgemodels.errors import EdgeModelsError, OutputError, Terminated, signals_held
 from edgemodels.output import REPORTERS
 from edgemodels.redaction import redact_text
-from edgemodels.yamlio import collect_rarely
+from edgemodels.yamltree import collect_rarely
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_CRASH, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 EXIT_TERMINATED = 143

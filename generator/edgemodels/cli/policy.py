@@ -11,7 +11,7 @@ from edgemodels.cli.rules import catalogue_option, config_option, load_for_cli
 from edgemodels.errors import OutputError, UsageError
 from edgemodels.policy import PolicySet
 from edgemodels.policy.export import ExportOptions, export_blocker, export_objects
-from edgemodels.yamlio import dump_documents
+from edgemodels.yamldump import dump_documents
 
 HEADER = (
     "# ValidatingAdmissionPolicies exported by `edgemodels policy export` from the edgemodels\n"

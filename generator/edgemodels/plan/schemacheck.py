@@ -18,7 +18,8 @@ from edgemodels.catalogue.fullvalidator import full_validator
 from edgemodels.catalogue.schema import misspelt_required, raw_message, unknown_field_text
 from edgemodels.data import schema_path
 from edgemodels.diagnostics import Diagnostic, Location
-from edgemodels.yamlio import PosMap, YamlFile, locate
+from edgemodels.yamlio import YamlFile, locate
+from edgemodels.yamltree import PosMap
 
 KEYWORD_CODES = {
     "additionalProperties": ("S001", "unknown-field"),

@@ -25,7 +25,8 @@ from edgemodels.diagnostics import Diagnostic, Location
 from edgemodels.errors import InputError
 from edgemodels.policy.model import SEVERITIES, Ignore, JsonValue
 from edgemodels.policy.reader import Reader
-from edgemodels.yamlio import PosMap, load_positioned, to_plain
+from edgemodels.yamlio import load_positioned, to_plain
+from edgemodels.yamltree import PosMap
 
 CONFIG_NAMES = (".edgemodels-policy.yaml", ".edgemodels-policy.yml")
 CONFIG_CODE = ("P006", "policy-config-invalid")

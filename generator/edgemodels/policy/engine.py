@@ -29,7 +29,8 @@ from edgemodels.policy.reads import Screen, build_screen, project
 from edgemodels.policy.screen import passing
 from edgemodels.recall import NOTHING, Recall, Same
 from edgemodels.secrets_scan import might_hold_credential
-from edgemodels.yamlio import PosMap, load_positioned, locate
+from edgemodels.yamlio import load_positioned, locate
+from edgemodels.yamltree import PosMap
 
 ENTRY_SECTIONS = ("targets", "models", "workloads")
 

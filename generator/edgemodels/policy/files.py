@@ -34,7 +34,8 @@ from edgemodels.policy.model import (
 )
 from edgemodels.policy.reader import Reader, offset_location
 from edgemodels.policy.screen import whole_list
-from edgemodels.yamlio import PosMap, load_positioned
+from edgemodels.yamlio import load_positioned
+from edgemodels.yamltree import PosMap
 
 API_VERSION = "edgemodels.io/v1alpha1"
 KIND = "PolicySet"

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from edgemodels.diagnostics import Diagnostic, Location
-from edgemodels.yamlio import PosMap, PosSeq, YamlFile
+from edgemodels.yamlio import YamlFile
+from edgemodels.yamltree import PosMap, PosSeq
 
 FILE_INVALID = ("P002", "policy-file-invalid")
 

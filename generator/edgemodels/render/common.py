@@ -16,7 +16,7 @@ from edgemodels.display import shown
 from edgemodels.names import joined_name
 from edgemodels.origins import CATALOGUE_ENTRY, source_value
 from edgemodels.origins import SOURCE_ANNOTATION as SOURCE_ANNOTATION  # for the renderers
-from edgemodels.yamlio import dump_yaml
+from edgemodels.yamldump import dump_yaml
 
 MANAGED_BY = {"app.kubernetes.io/managed-by": "edgemodels"}
 MODEL_LABEL = "edgemodels.io/model"

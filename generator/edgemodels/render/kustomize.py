@@ -33,7 +33,7 @@ from edgemodels.render.common import (
     yaml_file,
 )
 from edgemodels.render.settings import ModelPlan, Placed, Settings, differences
-from edgemodels.yamlio import dump_yaml
+from edgemodels.yamldump import dump_yaml
 
 KUSTOMIZE_API = "kustomize.config.k8s.io/v1beta1"
 COMPONENT_API = "kustomize.config.k8s.io/v1alpha1"

@@ -22,7 +22,7 @@ from edgemodels.catalogue.model import Catalogue
 from edgemodels.render.common import SourceInfo, yaml_file
 from edgemodels.render.settings import ModelPlan
 from edgemodels.tree import FileTree
-from edgemodels.yamlio import dump_yaml
+from edgemodels.yamldump import dump_yaml
 
 DO_NOT_DELETE = "apps.open-cluster-management.io/do-not-delete"
 RESOURCE_POLICY = "helm.sh/resource-policy"

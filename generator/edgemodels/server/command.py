@@ -98,7 +98,7 @@ class Saved:
         signal.set_wakeup_fd(self.wakeup)
         gc.set_threshold(*self.gc_threshold)
         (gc.enable if self.gc_enabled else gc.disable)()
-        # yamlio.collector_paused freezes what a run built: unfrozen, its cycles can be
+        # yamltree.collector_paused freezes what a run built: unfrozen, its cycles can be
         # collected (the server freezes nothing of its own)
         gc.unfreeze()
         tempfile.tempdir = self.tempdir

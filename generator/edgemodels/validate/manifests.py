@@ -20,7 +20,8 @@ from edgemodels.origins import SOURCE_ANNOTATION, parse_source
 from edgemodels.validate import quickyaml
 from edgemodels.validate.codes import diagnostic
 from edgemodels.validate.fastload import Duplicate, FastResolver, NotPlain, plain_data
-from edgemodels.yamlio import check_tagged_scalars, started_at
+from edgemodels.yamlfindings import started_at
+from edgemodels.yamlloader import check_tagged_scalars
 
 Pointer = tuple[str | int, ...]
 

@@ -57,7 +57,7 @@ from edgemodels.validate import cores
 from edgemodels.validate.discover import TreeLayout
 from edgemodels.validate.kustomize import Built, build
 from edgemodels.validate.manifests import Manifest
-from edgemodels.yamlio import collect_rarely
+from edgemodels.yamltree import collect_rarely
 
 # The policy engine (CEL, 0.05 s to import) is imported where it is used: this process
 # starts the build process and walks the tree before it needs the engine (run.py).

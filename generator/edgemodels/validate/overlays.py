@@ -22,15 +22,8 @@ from typing import Any
 from edgemodels.diagnostics import Location
 from edgemodels.policy.reader import offset_location
 from edgemodels.validate.discover import kustomization_file
-from edgemodels.yamlio import (
-    PosMap,
-    PosSeq,
-    YamlFile,
-    load_positioned,
-    locate,
-    parse_text,
-    to_plain,
-)
+from edgemodels.yamlio import YamlFile, load_positioned, locate, to_plain
+from edgemodels.yamltree import PosMap, PosSeq, parse_text
 
 Step = str | int
 Locate = Callable[[tuple[Step, ...]], Location | None]

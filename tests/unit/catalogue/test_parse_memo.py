@@ -8,8 +8,9 @@ from typing import Any
 
 import pytest
 
-from edgemodels.yamlio import PosMap, PosSeq, load_positioned, parse_text
+from edgemodels.yamlio import load_positioned
 from edgemodels.yamljson import decode_positioned, encode_positioned
+from edgemodels.yamltree import PosMap, PosSeq, parse_text
 
 REPO = Path(__file__).resolve().parents[3]
 SOURCES = sorted(

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from edgemodels import yamlio
+from edgemodels import yamlio, yamltree
 
 from .helpers import BASE, findings
 
@@ -55,7 +55,7 @@ def test_broken_yaml(tmp_path: Path, text: str, expected: list[tuple[int, int, s
 def test_a_syntax_error_says_where_the_construct_started(
     text: str, expected: tuple[int, int, str]
 ) -> None:
-    _, diags = yamlio.parse_text(text, "x.yaml")
+    _, diags = yamltree.parse_text(text, "x.yaml")
     line, col, message = expected
     assert [(d.line, d.col, d.code, d.message) for d in diags] == [(line, col, "Y001", message)]
 
@@ -103,7 +103,7 @@ def test_a_file_is_read_whole_with_its_bom_dropped(tmp_path: Path) -> None:
 
 
 def test_positions_of_keys_and_values() -> None:
-    data, diags = yamlio.parse_text("a:\n  b: [1, {c: d}]\n", "x")
+    data, diags = yamltree.parse_text("a:\n  b: [1, {c: d}]\n", "x")
     assert diags == []
     assert yamlio.locate(data, ("a", "b", 1, "c")) == (2, 14)
     assert yamlio.locate(data, ("a", "b", 1, "c"), key=True) == (2, 11)
@@ -166,7 +166,7 @@ def test_positions_of_keys_and_values() -> None:
 def test_indentation_and_quoting_mistakes_are_explained(
     text: str, expected: tuple[int, int, str]
 ) -> None:
-    _, diags = yamlio.parse_text(text, "x.yaml")
+    _, diags = yamltree.parse_text(text, "x.yaml")
     line, col, message = expected
     assert [(d.line, d.col, d.code, d.message) for d in diags] == [(line, col, "Y001", message)]
 
@@ -181,7 +181,7 @@ def test_indentation_and_quoting_mistakes_are_explained(
 def test_a_byte_order_mark_in_the_middle_is_named(text: str, at: tuple[int, int]) -> None:
     """libyaml reads a pasted U+FEFF as a character before the key and complains about the
     indentation; the finding says what is there, at its position."""
-    _, diags = yamlio.parse_text(text, "x.yaml")
+    _, diags = yamltree.parse_text(text, "x.yaml")
     assert [(d.line, d.col, d.code, d.message) for d in diags] == [
         (
             *at,
@@ -193,6 +193,6 @@ def test_a_byte_order_mark_in_the_middle_is_named(text: str, at: tuple[int, int]
 
 
 def test_a_byte_order_mark_away_from_the_error_is_not_blamed() -> None:
-    _, diags = yamlio.parse_text('a: "x\ufeff"\nb: 1\nc:\n  d: 1\n   e: 2\n', "x.yaml")
+    _, diags = yamltree.parse_text('a: "x\ufeff"\nb: 1\nc:\n  d: 1\n   e: 2\n', "x.yaml")
     assert [(d.line, d.col) for d in diags] == [(5, 5)]
     assert "byte-order" not in diags[0].message

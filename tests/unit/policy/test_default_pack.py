@@ -13,7 +13,8 @@ from edgemodels.catalogue.entries import catalogue_entries
 from edgemodels.catalogue.sources import merge
 from edgemodels.policy import Rule, check_catalogue, check_manifests, load_policies
 from edgemodels.policy.loader import default_pack_files
-from edgemodels.yamlio import YamlFile, parse_text
+from edgemodels.yamlio import YamlFile
+from edgemodels.yamltree import parse_text
 
 from .helpers import default_policies, manifest
 

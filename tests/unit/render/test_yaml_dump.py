@@ -7,7 +7,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from edgemodels.yamlio import dump_yaml, pyyaml_dump
+from edgemodels.yamldump import dump_yaml, pyyaml_dump
 
 TRICKY = [
     "",

@@ -1,0 +1,76 @@
+"""YAML problems as findings: how every Y finding is made, and libyaml's errors reworded.
+
+A syntax error's wording reads the text around it (a tab, a stray byte order mark, the
+plain words of yamlhints.py) and where the construct began; it is shared by the parser
+(yamltree.py), the file reader (yamlio.py) and validate's reading of rendered manifests
+(`started_at`), so it has one home apart from all three.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+import yaml
+
+from edgemodels.diagnostics import Diagnostic, Location
+from edgemodels.yamlhints import STRAY_BOM, explain, stray_bom
+
+if TYPE_CHECKING:  # yamltree.py imports this module
+    from edgemodels.yamltree import Pos
+
+
+def finding(path: str, code: str, name: str, message: str, pos: Pos = (1, 1)) -> Diagnostic:
+    return Diagnostic(Location(path, pos[0], pos[1]), code, message, "error", name)
+
+
+def syntax_finding(shown: str, exc: yaml.MarkedYAMLError, text: str) -> Diagnostic:
+    mark = exc.problem_mark or exc.context_mark
+    pos = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    lines = text.splitlines()
+    at_tab = (
+        mark is not None and mark.line < len(lines) and "\t" in lines[mark.line][: mark.column + 1]
+    )
+    problem = exc.problem or exc.context or "invalid YAML"
+    if "expected a single document" in str(exc):
+        return finding(
+            shown,
+            "Y006",
+            "multiple-documents",
+            "more than one YAML document; use one file per document",
+            pos,
+        )
+    if at_tab:
+        return finding(
+            shown, "Y012", "tab-indentation", "tab character where YAML allows only spaces", pos
+        )
+    start = exc.context_mark
+    bom = stray_bom((mark.line, mark.column) if mark else (0, 0), lines)
+    if bom is not None:
+        return finding(shown, "Y001", "yaml-syntax", STRAY_BOM, (bom[0] + 1, bom[1] + 1))
+    plain = explain(
+        str(exc.problem or ""),
+        (mark.line, mark.column) if mark else (0, 0),
+        (start.line, start.column) if start else None,
+        lines,
+    )
+    if plain:
+        return finding(shown, "Y001", "yaml-syntax", plain, pos)
+    parts = [exc.context, started_at(exc)] if exc.context and exc.problem else []
+    context = f" ({'; '.join(p for p in parts if p)})" if parts else ""
+    return finding(shown, "Y001", "yaml-syntax", f"{problem}{context}", pos)
+
+
+_CONSTRUCT = re.compile(r"while \w+ an? (.+)")
+
+
+def started_at(exc: yaml.MarkedYAMLError) -> str:
+    """Where the construct being parsed began, when on another line than the problem:
+    libyaml reports an unclosed `[` at the token after it, often a line below, and names
+    where the sequence started only in its context mark. Empty when on the same line."""
+    start, at = exc.context_mark, exc.problem_mark
+    if start is None or at is None or start.line == at.line:
+        return ""
+    construct = _CONSTRUCT.fullmatch(exc.context or "")
+    what = f"the {construct.group(1)}" if construct else "it"
+    return f"{what} started at {start.line + 1}:{start.column + 1}"
