@@ -23,7 +23,7 @@ from edgemodels.gitpublish.destination import redact
 from edgemodels.output import plural
 from edgemodels.publishoptions import Context
 from edgemodels.render.common import ARGOCD_SYNCED, HUB_SYNCED, SYNCED_FOLDERS
-from edgemodels.tree import Plan
+from edgemodels.treeplan import Plan
 
 
 def commit_message(ctx: Context, old: Mapping[str, DeployedModel], plan: Plan) -> str:

@@ -1,6 +1,7 @@
 """`edgemodels generate`: catalogue -> GitOps tree, written into a folder or checked against it.
 
-Pipe: load (with checks) -> render (pure) -> finalize (manifest) -> plan/write (tree.py).
+Pipe: load (with checks) -> render (pure) -> finalize (manifest, treemanifest.py) ->
+plan/write (folderplan.py, treewrite.py).
 Catalogue findings of error severity stop before anything is rendered.
 """
 
@@ -18,23 +19,17 @@ from edgemodels.catalogue.model import Catalogue
 from edgemodels.changegroups import change_groups, describe, named, top_folder_counts
 from edgemodels.diagnostics import Diagnostic, Location, has_failures
 from edgemodels.errors import UsageError
+from edgemodels.folderplan import plan_tree
 from edgemodels.output import plural
 from edgemodels.progress import Progress, no_progress
 from edgemodels.recall import NOTHING, Recall
 from edgemodels.render import RenderOptions, SourceInfo, render_catalogue
 from edgemodels.render.common import inside
 from edgemodels.secrets_scan import scan_value
-from edgemodels.tree import (
-    MANIFEST_PATH,
-    Conflict,
-    FileTree,
-    Plan,
-    Provenance,
-    finalize_tree,
-    iter_changes,
-    plan_tree,
-)
+from edgemodels.tree import MANIFEST_PATH, FileTree
 from edgemodels.treecache import TreeCache, load_cache
+from edgemodels.treemanifest import Provenance, finalize_tree
+from edgemodels.treeplan import Conflict, Plan, iter_changes
 from edgemodels.treeversion import version_findings
 from edgemodels.treewrite import write_tree
 from edgemodels.yamlio import YamlFile, locate

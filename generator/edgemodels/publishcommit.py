@@ -30,13 +30,16 @@ from edgemodels.commitmessage import commit_message, hand_applied, hub_note
 from edgemodels.deployed import DeployedModel, index_tree
 from edgemodels.diagnostics import Diagnostic
 from edgemodels.errors import OutputError
+from edgemodels.folderplan import plan_tree
 from edgemodels.fsnames import os_form
 from edgemodels.generate import conflict_findings
 from edgemodels.gitpublish.destination import Destination, redact
 from edgemodels.gitpublish.objects import CloneSetup, TreeChanges, commit_objects
 from edgemodels.gitpublish.push import commit_folder
 from edgemodels.publishoptions import Context, PublishResult, Status
-from edgemodels.tree import MANIFEST_PATH, Manifest, Plan, plan_tree, read_manifest
+from edgemodels.tree import MANIFEST_PATH
+from edgemodels.treemanifest import Manifest, read_manifest
+from edgemodels.treeplan import Plan
 from edgemodels.treeversion import recorded_findings, recorded_in, version_findings
 from edgemodels.treewrite import write_tree
 

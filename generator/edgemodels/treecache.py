@@ -51,7 +51,7 @@ from edgemodels.secrets_scan import scan_value
 from edgemodels.yamljson import content_digest, decode_positioned, encode_positioned
 
 if TYPE_CHECKING:
-    from edgemodels.tree import Manifest
+    from edgemodels.treemanifest import Manifest
 
 CACHE_PATH = ".edgemodels/cache"  # MAGIC, the index's length (8 bytes), index (JSON), stats
 BLOB_PATH = ".edgemodels/cache.blob"  # ID_BYTES of identity, then render bytes

@@ -21,7 +21,8 @@ from pathlib import Path
 from edgemodels import __version__
 from edgemodels.diagnostics import Diagnostic, Location
 from edgemodels.errors import OutputError
-from edgemodels.tree import MANIFEST_PATH, manifest_text
+from edgemodels.tree import MANIFEST_PATH
+from edgemodels.treemanifest import manifest_text
 
 VERSION_CODE = ("D306", "other-edgemodels-version")
 _RECORDED = re.compile(rb'^\s*"edgemodelsVersion":\s*"([^"\\]{1,100})"', re.MULTILINE)

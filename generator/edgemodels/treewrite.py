@@ -19,20 +19,19 @@ from pathlib import Path
 
 from edgemodels.cachewrite import remove_stale_tmp, save_cache
 from edgemodels.errors import OutputError
+from edgemodels.folderplan import plan_tree
 from edgemodels.tree import (
     JOURNAL_PATH,
     LOCK_PATH,
     MANIFEST_PATH,
     STAGING_DIR,
     STATE_DIR,
-    Conflict,
-    Plan,
     check_path,
     digest,
-    plan_tree,
-    read_manifest,
 )
 from edgemodels.treecache import TreeCache
+from edgemodels.treemanifest import read_manifest
+from edgemodels.treeplan import Conflict, Plan
 
 
 def write_tree(

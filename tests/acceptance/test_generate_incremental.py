@@ -16,10 +16,20 @@ import pytest
 from generate_helpers import CASES, REPO, files_of, run_generate
 from test_generate_lifecycle import Repo, catalogue, dump, model
 
-from edgemodels import cachewrite, generate, treecache, yamlio, yamljson, yamltree
-from edgemodels import tree as tree_module
-from edgemodels.tree import MANIFEST_PATH, read_manifest
+from edgemodels import (
+    cachewrite,
+    folderplan,
+    generate,
+    tree,
+    treecache,
+    treemanifest,
+    yamlio,
+    yamljson,
+    yamltree,
+)
+from edgemodels.tree import MANIFEST_PATH
 from edgemodels.treecache import BLOB_PATH, CACHE_PATH, MAGIC
+from edgemodels.treemanifest import read_manifest
 
 ALL_MODELS = ["api", "vocab", "web", "weights"]
 
@@ -365,13 +375,15 @@ def test_files_whose_stat_is_unchanged_are_not_read(
 def count_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """From now on, the generated files read to compare them."""
     read: list[str] = []
-    real = tree_module._read_regular
+    real = tree.read_regular
 
     def counting(root: Path, path: str) -> bytes | None:
         read.append(path)
         return real(root, path)
 
-    monkeypatch.setattr(tree_module, "_read_regular", counting)
+    # Replaced where it is looked up: the manifest is read in one, the files in the other.
+    for module in (treemanifest, folderplan):
+        monkeypatch.setattr(module, "read_regular", counting)
     return read
 
 

@@ -511,7 +511,7 @@ def test_a_suppressed_catalogue_warning_stays_quiet_and_errors_still_stop(
 
 def test_the_summary_lists_paths_up_to_a_limit() -> None:
     from edgemodels.generate import summary
-    from edgemodels.tree import Plan
+    from edgemodels.treeplan import Plan
 
     plan = Plan(added=tuple(f"f{i:03d}" for i in range(5)), changed=("g",))
     text = summary(plan, Path("out"), check=False, max_paths=3)

@@ -1,4 +1,5 @@
-"""Ownership, atomic writes, recovery and locking of the generated tree (tree.py, treewrite.py)."""
+"""Ownership, atomic writes, recovery and locking of the generated tree (tree.py,
+treemanifest.py, treeplan.py, folderplan.py, treewrite.py)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from hypothesis import strategies as st
 
 from edgemodels import treewrite
 from edgemodels.errors import OutputError
+from edgemodels.folderplan import plan_tree
 from edgemodels.tree import (
     _PLAIN_PATH,
     JOURNAL_PATH,
@@ -25,14 +27,10 @@ from edgemodels.tree import (
     MANIFEST_PATH,
     STAGING_DIR,
     FileTree,
-    Provenance,
-    _manifest_json,
     check_path,
-    finalize_tree,
-    plan_tree,
-    read_manifest,
     unsafe_path,
 )
+from edgemodels.treemanifest import Provenance, _manifest_json, finalize_tree, read_manifest
 from edgemodels.treewrite import recover, write_tree
 
 PROV = Provenance("0.0.0", "cat", "sha256:x")
@@ -394,7 +392,7 @@ CRASHER = textwrap.dedent(
     import os, signal, sys
     from pathlib import Path
     from edgemodels import treewrite
-    from edgemodels.tree import Provenance, finalize_tree
+    from edgemodels.treemanifest import Provenance, finalize_tree
     files = {f"models/m{i:03d}/f.yaml": f"v2 {i}\\n".encode() for i in range(200)}
     tree = finalize_tree(files, Provenance("0", "cat", "d"))
     real, count = os.replace, [0]

@@ -9,9 +9,10 @@ import git as gitpython
 import pytest
 
 from edgemodels.branchplan import BranchFolder, blob_id, manifest_of, plan_branch
+from edgemodels.folderplan import plan_tree
 from edgemodels.gitpublish.destination import Destination
 from edgemodels.gitpublish.objects import branch_entries, read_blobs
-from edgemodels.tree import Provenance, finalize_tree, plan_tree, read_manifest
+from edgemodels.treemanifest import Provenance, finalize_tree, read_manifest
 
 from .conftest import git
 
