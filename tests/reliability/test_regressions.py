@@ -91,7 +91,7 @@ def test_helm_models_named_like_yaml_booleans_or_numbers_render_valid_objects(
     """Found by the random-catalogue fuzz: a Helm model named `n` rendered `name: n`, which
     YAML reads as false, so its Deployment and Service were invalid (fixed by quoting in
     render/helm_templates.py); one named `y` or `1e3` had an unquoted Chart.yaml name, which
-    Helm's YAML reads as true or 1000 (fixed in yamldump's dumper). Names that start with a
+    Helm's YAML reads as true or 1000 (fixed in yamldump.py). Names that start with a
     digit are container models: an http model's Service name must start with a letter (R225)."""
     digest = "@sha256:" + "5" * 64
     image = f"image: 'registry.gitlab.com/i4q/m:1.0.0{digest}', targets: [all]"
