@@ -20,7 +20,9 @@ if TYPE_CHECKING:  # yamltree.py imports this module
     from edgemodels.yamltree import Pos
 
 
-def finding(path: str, code: str, name: str, message: str, pos: Pos = (1, 1)) -> Diagnostic:
+# A YAML reader knows a file's path and a position in it, not a Location: hence its own
+# maker of findings, always errors.
+def yaml_finding(path: str, code: str, name: str, message: str, pos: Pos = (1, 1)) -> Diagnostic:
     return Diagnostic(Location(path, pos[0], pos[1]), code, message, "error", name)
 
 
@@ -33,7 +35,7 @@ def syntax_finding(shown: str, exc: yaml.MarkedYAMLError, text: str) -> Diagnost
     )
     problem = exc.problem or exc.context or "invalid YAML"
     if "expected a single document" in str(exc):
-        return finding(
+        return yaml_finding(
             shown,
             "Y006",
             "multiple-documents",
@@ -41,13 +43,13 @@ def syntax_finding(shown: str, exc: yaml.MarkedYAMLError, text: str) -> Diagnost
             pos,
         )
     if at_tab:
-        return finding(
+        return yaml_finding(
             shown, "Y012", "tab-indentation", "tab character where YAML allows only spaces", pos
         )
     start = exc.context_mark
     bom = stray_bom((mark.line, mark.column) if mark else (0, 0), lines)
     if bom is not None:
-        return finding(shown, "Y001", "yaml-syntax", STRAY_BOM, (bom[0] + 1, bom[1] + 1))
+        return yaml_finding(shown, "Y001", "yaml-syntax", STRAY_BOM, (bom[0] + 1, bom[1] + 1))
     plain = explain(
         str(exc.problem or ""),
         (mark.line, mark.column) if mark else (0, 0),
@@ -55,10 +57,10 @@ def syntax_finding(shown: str, exc: yaml.MarkedYAMLError, text: str) -> Diagnost
         lines,
     )
     if plain:
-        return finding(shown, "Y001", "yaml-syntax", plain, pos)
+        return yaml_finding(shown, "Y001", "yaml-syntax", plain, pos)
     parts = [exc.context, started_at(exc)] if exc.context and exc.problem else []
     context = f" ({'; '.join(p for p in parts if p)})" if parts else ""
-    return finding(shown, "Y001", "yaml-syntax", f"{problem}{context}", pos)
+    return yaml_finding(shown, "Y001", "yaml-syntax", f"{problem}{context}", pos)
 
 
 _CONSTRUCT = re.compile(r"while \w+ an? (.+)")

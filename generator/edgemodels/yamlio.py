@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from edgemodels.diagnostics import Diagnostic
-from edgemodels.yamlfindings import finding
+from edgemodels.yamlfindings import yaml_finding
 from edgemodels.yamltree import Pos, PosMap, PosSeq, parse_text
 
 # Limits for every YAML input (documented in README, "Limits").
@@ -36,10 +36,12 @@ def read_text(path: Path, shown: str) -> tuple[str | None, list[Diagnostic]]:
     try:
         raw = _read_bytes(path)
     except OSError as exc:
-        return None, [finding(shown, "Y011", "unreadable", f"cannot read: {exc.strerror or exc}")]
+        return None, [
+            yaml_finding(shown, "Y011", "unreadable", f"cannot read: {exc.strerror or exc}")
+        ]
     if isinstance(raw, int):
         return None, [
-            finding(
+            yaml_finding(
                 shown,
                 "Y008",
                 "input-too-large",
@@ -51,7 +53,9 @@ def read_text(path: Path, shown: str) -> tuple[str | None, list[Diagnostic]]:
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        return None, [finding(shown, "Y004", "not-utf8", "file is not valid UTF-8", (line, col))]
+        return None, [
+            yaml_finding(shown, "Y004", "not-utf8", "file is not valid UTF-8", (line, col))
+        ]
     return text.removeprefix("\ufeff"), []
 
 
@@ -96,7 +100,7 @@ def load_positioned(
         return YamlFile(name, text, data, vetted=True), []
     data, diags = parse_text(text, name)
     if data is None and not diags:
-        diags = [finding(name, "Y005", "empty-file", "file is empty")]
+        diags = [yaml_finding(name, "Y005", "empty-file", "file is empty")]
     elif memo is not None and data is not None and not diags:
         return YamlFile(name, text, data, vetted=memo.store(text, data)), diags
     return YamlFile(name, text, data), diags

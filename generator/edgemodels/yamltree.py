@@ -20,7 +20,7 @@ from typing import Any
 import yaml
 
 from edgemodels.diagnostics import Diagnostic
-from edgemodels.yamlfindings import finding, syntax_finding
+from edgemodels.yamlfindings import syntax_finding, yaml_finding
 from edgemodels.yamlloader import STR_TAG, PositionLoader
 
 # Limits for every YAML input (documented in README, "Limits").
@@ -204,12 +204,12 @@ def _parse_text(text: str, shown: str) -> tuple[Any, list[Diagnostic]]:
             return None, []
         return _Builder(loader).build(node), []
     except _Refusal as r:
-        return None, [finding(shown, r.code, r.name, r.message, r.pos)]
+        return None, [yaml_finding(shown, r.code, r.name, r.message, r.pos)]
     except yaml.MarkedYAMLError as exc:
         return None, [syntax_finding(shown, exc, text)]
     except yaml.YAMLError as exc:
-        return None, [finding(shown, "Y001", "yaml-syntax", str(exc).splitlines()[0])]
+        return None, [yaml_finding(shown, "Y001", "yaml-syntax", str(exc).splitlines()[0])]
     except RecursionError:
-        return None, [finding(shown, "Y009", "nesting-too-deep", "nesting too deep")]
+        return None, [yaml_finding(shown, "Y009", "nesting-too-deep", "nesting too deep")]
     finally:
         loader.dispose()
