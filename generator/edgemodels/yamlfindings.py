@@ -1,4 +1,4 @@
-"""YAML problems as findings: how every Y finding is made, and libyaml's errors reworded.
+"""YAML problems as findings: how the YAML readers make theirs, and libyaml's errors reworded.
 
 A syntax error's wording reads the text around it (a tab, a stray byte order mark, the
 plain words of yamlhints.py) and where the construct began; it is shared by the parser
