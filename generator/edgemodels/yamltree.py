@@ -1,4 +1,5 @@
-"""YAML text as a positioned tree: what every YAML input is parsed into.
+"""YAML text as a positioned tree: what catalogues, inventories, policy files and
+kustomizations are parsed into.
 
 libyaml (PyYAML's C parser, with the loader of yamlloader.py) composes a node graph; the
 tree is built here from it, as plain dict/list subclasses (PosMap, PosSeq) that remember
