@@ -1,6 +1,6 @@
 """A valid tree passes; each kind of defect is caught once, at the right place.
 
-Trees are written by hand after LAYOUT.md (tests/unit/validate/trees.py) and rendered and
+Trees are written by hand in the generated layout (tests/unit/validate/trees.py) and rendered and
 built for real: Helm SDK, `kubectl kustomize`, the kubernetes-validate schemas.
 """
 

@@ -1,4 +1,4 @@
-"""Small generated trees, written by hand to follow LAYOUT.md (no generator involved).
+"""Small generated trees, written by hand in the generated layout (no generator involved).
 
 `write_tree(root)` gives a valid tree with both packagings: a Helm chart `web` deployed to
 two placements (one with packageOverrides), and a kustomize model `batch` with a base and
