@@ -12,6 +12,10 @@ that are all 0 (`-0`, `-0m`, `-0.0`) is zero, as ParseQuantity reads it, not a n
 Values are exact decimals (inf.Dec upstream): only a binary-suffixed value is capped at
 2^63-1, so `1e19` stays 10^19 and `1e2147483647` 10^2147483647, compared without writing
 out its digits.
+
+The API server reads a manifest's quantity through Quantity.UnmarshalJSON, which trims the
+text first (`ParseQuantity(strings.TrimSpace(...))`), so `" 1Gi"` is 1Gi to it; CEL's
+quantity() calls ParseQuantity as it is, and refuses it (quantity_value's `trim`).
 """
 
 from __future__ import annotations
@@ -32,9 +36,23 @@ _DECIMAL = {"n": -9, "u": -6, "m": -3, "": 0, "k": 3, "M": 6, "G": 9, "T": 12, "
 _MAX_BINARY = Decimal(2**63 - 1)
 _NANO = Decimal("1e-9")  # and rounds a finer one up, away from zero, to nanos
 INT32_MAX = 2**31 - 1
-# Digits of the power of ten ParseQuantity rounds with that take it over a minute: kubectl
-# 1.33 takes 77 s on `1e-100000000` (99999991 of them), 2 s on `1e-10000000`.
-SLOW = 10**8
+# What UnmarshalJSON's strings.TrimSpace takes off a quantity as kubectl (Go's encoding/json)
+# sends it: Go's unicode.IsSpace, less what that encoder writes as an escape (\t \n \r \v
+# \f U+2028 U+2029), whose backslash is no space. kubectl 1.27-1.33 decoding a Pod (`set
+# resources --local`) take " 1Gi", U+00A0 and U+3000 around it, and refuse "\t1Gi".
+TRIMMED = " \u0085\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009"
+TRIMMED += "\u200a\u202f\u205f\u3000"
+# The work past which a value takes the API server about 10 s or more to parse and write out
+# (kubectl 1.32 and 1.33 on one x86 machine, `create quota --hard=cpu=VALUE --dry-run=client`
+# printing it with `-o jsonpath`).
+# The digits of the power of ten it rounds a scale below nano with: 1e-10000000 1.8 s,
+# 1e-20000000 5.6 s, 1e-30000000 9.1 s (1.33: 10.9 s), 1e-100000000 77 s (1.33). The factors
+# of ten it strips one division at a time to write out a value of more than 18 digits with a
+# scale above nano: 1234567890123456789e100000 1.7 s, e200000 6.7 s, e250000 11 s (both),
+# e300000 15.5 s, e1000000 over 60 s. Growing as n^1.6 and n^2, a control plane a few times
+# slower than that machine reaches a minute, the API server's default request timeout.
+SLOW_ROUNDING = 30 * 10**6 - 9  # 1e-30000000's
+SLOW_ZEROS = 250 * 10**3 + 9  # 1234567890123456789e250000's
 # Every digit kept at any exponent: a value has no more digits than its text (an exponent
 # adds none), so nothing here grows with the exponent, and a sum is as exact as inf.Dec's.
 EXACT = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN)
@@ -44,29 +62,37 @@ _NEGATIVE = re.compile(r"-[0.]*[1-9]")
 
 
 class Parsed(NamedTuple):
-    """A quantity as ParseQuantity reads it, the exponent it was written with, and how
-    long a power of ten it builds to round it."""
+    """A quantity as ParseQuantity reads it, the exponent it was written with, and the work
+    it costs the API server (slow_reading)."""
 
     value: Decimal
     exponent: int  # after e or E; 0 for a suffix. Beyond INT32_MAX: see exponent_refused
-    rounding: int = 0  # digits; SLOW of them take it over a minute
+    rounding: int = 0  # digits of the power of ten ParseQuantity rounds to nanos with
+    zeros: int = 0  # factors of ten writing it out strips one division at a time
 
 
-def quantity_value(value: object) -> Decimal | None:
+def quantity_value(value: object, trim: bool = True) -> Decimal | None:
     """The exact value the API server holds for a quantity (resource.ParseQuantity: rounded
     up, away from zero, to a whole nano; a binary-suffixed one capped at 2^63-1 in
     magnitude), or None when it does not parse (K330's to report) or is no string or
     number. An exponent beyond int32 is wrapped as API servers before the bound wrap it
-    (exponent_refused says so)."""
-    parsed = parse_quantity(value)
+    (exponent_refused says so). `trim=False` reads it as CEL's quantity() does, with no
+    TRIMMED space taken off."""
+    parsed = parse_quantity(value, trim)
     return None if parsed is None else parsed.value
 
 
-def parse_quantity(value: object) -> Parsed | None:
+def parse_quantity(value: object, trim: bool = True) -> Parsed | None:
     """quantity_value, with the exponent as written."""
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
         return None
-    return _parse_text(str(value))  # a YAML number reaches the API server as its JSON text
+    text = str(value)  # a YAML number reaches the API server as its JSON text
+    return _parse_text(trimmed(text) if trim else text)
+
+
+def trimmed(text: str) -> str:
+    """A quantity's text as ParseQuantity gets it from UnmarshalJSON: TRIMMED space off."""
+    return text.strip(TRIMMED)
 
 
 @lru_cache(maxsize=1024)
@@ -96,10 +122,17 @@ def _decimal(whole: str, fraction: str, written: int) -> Parsed:
     power = _scale(written, len(fraction))
     exact = _nano(Decimal(whole + fraction).scaleb(power, EXACT))
     # ParseQuantity's int64 path (at most maxInt64Factors digits, in whole nanos, its int32
-    # scale not wrapped) rounds nothing; its inf.Dec path rounds to nanos with a power of
-    # ten as long as the shift.
+    # scale not wrapped) costs nothing. Its inf.Dec path rounds a scale below nano with a
+    # power of ten as long as the shift; a scale above it it multiplies out to nanos, and
+    # writing the value out (CanonicalizeBytes, as storing it does) strips those factors of
+    # ten and the digits' own trailing zeros again one big division each.
     int64_path = len(whole.lstrip("0") or "0") + len(fraction) <= 18 and -9 <= power < 2**31
-    return Parsed(exact, written, 0 if int64_path or not exact else abs(power + 9))
+    if int64_path or not exact:
+        return Parsed(exact, written)
+    if power < -9:
+        return Parsed(exact, written, rounding=-(power + 9))
+    digits = whole + fraction
+    return Parsed(exact, written, zeros=power + 9 + len(digits) - len(digits.rstrip("0")))
 
 
 def _exponent(text: str) -> int | None:
@@ -158,11 +191,32 @@ def exponent_refused(value: object) -> str | None:
     parsed = parse_quantity(value)
     if parsed is None or abs(parsed.exponent) <= INT32_MAX:
         return None
-    slow = ", after minutes spent writing out its digits" if parsed.rounding >= SLOW else ""
+    slow = ", after a long time spent writing out its digits" if _slow(parsed) else ""
     return (
         f"has an exponent beyond ±{INT32_MAX}: newer API servers refuse it, and "
         f"older ones cut the exponent to 32 bits and read it as {shown(parsed.value)}{slow}"
     )
+
+
+def _slow(parsed: Parsed) -> bool:
+    return parsed.rounding >= SLOW_ROUNDING or parsed.zeros >= SLOW_ZEROS
+
+
+def slow_reading(value: object) -> str | None:
+    """Why a quantity whose exponent every API server takes costs it a long time to parse
+    (to follow the value in a message), or None: the work grows with the exponent, not the
+    text (SLOW_ROUNDING, SLOW_ZEROS). Shared by K330 and check's S004."""
+    parsed = parse_quantity(value)
+    if parsed is None or abs(parsed.exponent) > INT32_MAX or not _slow(parsed):
+        return None
+    if parsed.rounding:
+        how = f"it rounds it to nanos with a power of ten of {parsed.rounding} digits"
+    else:
+        how = (
+            f"to write it out, as it does to store it, it strips {parsed.zeros} factors of "
+            "ten one division at a time"
+        )
+    return f"takes the API server a long time to parse ({how})"
 
 
 def shown(value: Decimal) -> str:
@@ -189,10 +243,12 @@ def quantity_text(value: object) -> str:
     a float as its shortest round-trip digits, so 0.1 stays `0.1`), which the API server
     parses as that quantity. Quoted, it passes through Helm untouched, where a number in
     values would be a float64: an int above 2^53 would change and a large one come out as
-    `1e+21`. -0.0 (which the schema's minimum of 0 takes) is written `0`."""
+    `1e+21`. -0.0 (which the schema's minimum of 0 takes) is written `0`; space the API
+    server trims (`" 1Gi"`) is left out, so no reader of the tree sees other text than the
+    cluster holds."""
     if isinstance(value, float):
         return repr(abs(value))
-    return str(value)
+    return trimmed(str(value))  # `" 1Gi"` as the API server stores it
 
 
 # k8s.io/kubernetes pkg/apis/core/helper: the resources counted in whole units.

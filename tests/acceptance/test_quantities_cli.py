@@ -8,6 +8,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -153,3 +154,34 @@ def test_plan_counts_numeric_sizes_against_numeric_capacities(numeric: Path) -> 
     (d103,) = [line for line in planned.stdout.splitlines() if " D103 " in line]
     assert "site lrt-site-02: container models need 2Gi (defect-detector 2Gi)" in d103
     assert d103.endswith("but capacity.storage is 953.7Mi")
+
+
+def test_spaces_the_api_server_trims_are_taken_and_left_out(numeric: Path, tmp_path: Path) -> None:
+    """`' 1Gi'` is 1Gi to the API server (Quantity.UnmarshalJSON trims it): check takes it and
+    generate writes the tree it writes for `1Gi`, so no reader of the tree meets the space."""
+    spaced = tmp_path / "spaced"
+    shutil.copytree(numeric / "catalogue", spaced / "catalogue")
+    edit(spaced / "catalogue" / "models" / "sktime.yaml", "{cpu: .5,", "{cpu: ' 0.5 ',")
+    edit(spaced / "catalogue" / "models" / "defect-detector.yaml", "2147483648", "'2147483648 '")
+    checked = run("check", "catalogue", cwd=spaced)
+    assert (checked.returncode, checked.stdout) == (0, "checked catalogue: no findings\n")
+    for root in (numeric, spaced):
+        assert run("generate", "catalogue", "-o", "out", cwd=root).returncode == 0
+    assert _files(numeric / "out") == _files(spaced / "out")
+
+
+def test_validate_warns_of_spaces_and_refuses_what_takes_long_to_parse(numeric: Path) -> None:
+    assert run("generate", "catalogue", "-o", "out", cwd=numeric).returncode == 0
+    claim = numeric / "out" / "models" / "defect-detector" / "components" / "copy" / "claim.yaml"
+    edit(claim, "storage: '2147483648'", "storage: ' 2Gi'")
+    validated = run("validate", "out", cwd=numeric)
+    assert " K333 " in validated.stdout and " K330 " not in validated.stdout, validated.stdout
+    assert validated.returncode == 0, validated.stdout + validated.stderr
+    edit(claim, "storage: ' 2Gi'", "storage: '1234567890123456789e250000'")
+    started = time.perf_counter()
+    validated = run("validate", "out", cwd=numeric)
+    assert validated.returncode == 1, validated.stdout + validated.stderr
+    assert "'1234567890123456789e250000' takes the API server a long time to parse" in (
+        validated.stdout
+    )
+    assert time.perf_counter() - started < 30  # the whole tree, Helm and kustomize included

@@ -17,9 +17,17 @@ from typing import TYPE_CHECKING, Any
 import jsonschema_rs
 
 from edgemodels.catalogue.fullvalidator import finite_number, full_validator
+from edgemodels.catalogue.slowquantities import slow_quantities
 from edgemodels.data import schema_path
 from edgemodels.diagnostics import Diagnostic, Location
-from edgemodels.kubequantity import INT32_MAX, QUANTITY, exponent_refused, negative, quantity_value
+from edgemodels.kubequantity import (
+    INT32_MAX,
+    QUANTITY,
+    exponent_refused,
+    negative,
+    quantity_value,
+    trimmed,
+)
 from edgemodels.names import number_version_hint
 from edgemodels.secrets_scan import is_secret_key
 from edgemodels.yamlio import YamlFile, locate
@@ -75,10 +83,17 @@ _SIZE_LIKE = re.compile(r"([0-9]+(?:\.[0-9]+)?)\s*([kmgtpeKMGTPE])[iI]?[bB]?")
 
 
 @cache
-def _friendly_patterns() -> dict[str, str]:
-    """FRIENDLY_PATTERNS, and the schema's quantity patterns (read from it, not copied)."""
+def quantity_patterns() -> tuple[str, str]:
+    """The schema's quantity and positiveQuantity patterns (read from it, not copied)."""
     defs = catalogue_schema()["$defs"]
     quantity, positive = (str(defs[name]["pattern"]) for name in ("quantity", "positiveQuantity"))
+    return quantity, positive
+
+
+@cache
+def _friendly_patterns() -> dict[str, str]:
+    """FRIENDLY_PATTERNS, and the schema's quantity patterns."""
+    quantity, positive = quantity_patterns()
     return {**FRIENDLY_PATTERNS, quantity: QUANTITY_WORDS, positive: POSITIVE_QUANTITY_WORDS}
 
 
@@ -100,13 +115,18 @@ def quantity_hint(value: Any) -> str:
     `-0Gi` is zero, not negative: refused only where a quantity must be above 0."""
     if not isinstance(value, str):
         return ""
-    if QUANTITY.fullmatch(value):
-        if negative(value):
+    if QUANTITY.fullmatch(trimmed(value)):  # the API server trims `" -1"` to -1
+        if negative(trimmed(value)):
             return "; Kubernetes refuses a negative amount"
         refused = exponent_refused(value)
         if refused is not None:
             return f"; it {refused}"
         return "" if quantity_value(value) is not None else _EXPONENT_WORDS
+    if value.strip() != trimmed(value) and QUANTITY.fullmatch(value.strip()):
+        return (
+            f"; the API server trims spaces around it but not a tab or line break (JSON "
+            f"sends those escaped, as \\t): write '{value.strip()}'"
+        )
     m = _SIZE_LIKE.fullmatch(value.strip())
     if m is None or m.group(2) == "m":  # 500m is a valid quantity, 500mb a guess too far
         return ""
@@ -148,11 +168,13 @@ def _full_validator() -> jsonschema.Draft202012Validator:
 
 
 def validate_file(yf: YamlFile) -> list[Diagnostic]:
-    """Schema findings for one catalogue file (empty when valid)."""
+    """Schema findings for one catalogue file (empty when valid), and the quantities that
+    take the API server a long time to parse, which no pattern can tell."""
+    slow = slow_quantities(yf, catalogue_schema(), frozenset(quantity_patterns()))
     if _fast_validator().is_valid(yf.data):
-        return []
+        return slow
     found = [_finding(yf, e) for e in _full_validator().iter_errors(yf.data)]
-    return [d for group in found for d in group]
+    return [d for group in found for d in group] + slow
 
 
 def _finding(yf: YamlFile, error: jsonschema.ValidationError) -> list[Diagnostic]:

@@ -15,7 +15,13 @@ import jsonschema
 import jsonschema_rs
 
 from edgemodels.catalogue.fullvalidator import full_validator
-from edgemodels.catalogue.schema import misspelt_required, raw_message, unknown_field_text
+from edgemodels.catalogue.schema import (
+    misspelt_required,
+    quantity_patterns,
+    raw_message,
+    unknown_field_text,
+)
+from edgemodels.catalogue.slowquantities import slow_quantities
 from edgemodels.data import schema_path
 from edgemodels.diagnostics import Diagnostic, Location
 from edgemodels.yamlio import YamlFile, locate
@@ -48,10 +54,12 @@ def _full(filename: str) -> jsonschema.Draft202012Validator:
 
 
 def schema_findings(yf: YamlFile, filename: str) -> list[Diagnostic]:
-    """Findings for `yf` against the schema `schemas/<filename>` (empty when valid)."""
+    """Findings for `yf` against the schema `schemas/<filename>` (empty when valid), and
+    the quantities (the catalogue's patterns) that take the API server long to parse."""
+    slow = slow_quantities(yf, _schema(filename), frozenset(quantity_patterns()))
     if _fast(filename).is_valid(yf.data):
-        return []
-    found: list[Diagnostic] = []
+        return slow
+    found: list[Diagnostic] = slow
     for error in _full(filename).iter_errors(yf.data):
         if str(error.validator) == "required" and misspelt_required(error):
             continue  # the S001 on the misspelt key says it, with a did-you-mean

@@ -29,8 +29,10 @@ _PLAIN_DIGITS = 30  # trailing zeros a quantity's text writes out before it take
 def _parse_quantity(value: object) -> Decimal:
     """The value resource.ParseQuantity gives, as Kubernetes' quantity() does. A number is
     taken as its JSON text: a catalogue's `cpu: 1` or a manifest's `cpu: 0.5` reaches the
-    API server as that text, and an admission policy sees the quantity it stored."""
-    exact = quantity_value(value)
+    API server as that text, and an admission policy sees the quantity it stored. Text is
+    parsed as it is: k8s.io/apiserver's quantity() calls ParseQuantity without the
+    TrimSpace the API server's JSON decoding does, so `quantity(' 1Gi')` is an error."""
+    exact = quantity_value(value, trim=False)
     if exact is None:
         raise ValueError(f"quantities must match the regular expression of a quantity: {value!r}")
     return exact
@@ -61,7 +63,7 @@ def quantity(text: object) -> dict[str, str]:
 
 
 def is_quantity(text: object) -> bool:
-    return quantity_value(text) is not None
+    return quantity_value(text, trim=False) is not None
 
 
 def compare_to(a: object, b: object) -> int:

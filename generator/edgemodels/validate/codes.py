@@ -108,7 +108,9 @@ CODES: dict[str, Code] = {
         'beyond ±2147483647 is reported as "has an exponent beyond ±2147483647: newer API '
         'servers refuse it, and older ones cut the exponent to 32 bits and read it as N" '
         "(Kubernetes PR #141203 bounds it; before, 1e4294967297 was 10): write the amount "
-        "with an exponent within that range",
+        'with an exponent within that range; one that "takes the API server a long time to '
+        'parse" (1e-30000000, 1234567890123456789e250000: seconds to minutes of its CPU for '
+        "each object) is far from any real amount: write it with an exponent closer to 0",
     ),
     "K331": Code(
         "request-over-limit",
@@ -122,6 +124,13 @@ CODES: dict[str, Code] = {
         "put each resource's values in order (min <= defaultRequest <= default <= max), a "
         "maxLimitRequestRatio from 1 to max/min, default = defaultRequest for "
         "nvidia.com/gpu and hugepages, no default on a Pod item, one item per type",
+    ),
+    "K333": Code(
+        "quantity-spaced",
+        "a resource quantity with space around it, which the API server trims (a warning)",
+        "take the space off (' 1Gi' is read as 1Gi; kubectl and kustomize pass the text on "
+        "as written, and CEL's quantity() refuses it); a tab or line break reaches the API "
+        "server escaped in JSON (\\t), which it does not trim and refuses (K330)",
     ),
 }
 

@@ -1,7 +1,12 @@
 """K330: resource quantities the API server cannot parse, or reads as 0 for want of a number.
 
 An exponent beyond ±2147483647 gets its own message: newer API servers refuse it, older ones
-cut it to 32 bits and read another number (kubequantity.exponent_refused says which).
+cut it to 32 bits and read another number (kubequantity.exponent_refused says which). So does
+one within it that costs the API server seconds to minutes to parse (slow_reading).
+
+Space around a quantity (`" 1Gi"`) is trimmed by the API server, which stores `1Gi`: K333, a
+warning, says so, since kubectl and kustomize pass the text on as written and CEL's
+quantity() refuses it.
 
 Kubernetes' JSON Schemas type a quantity as int-or-string with no pattern, so `cpu: lots`
 or `memory: 4GB` (meant as 4G or 4Gi) passes them while the API server refuses the object.
@@ -23,6 +28,8 @@ from edgemodels.kubequantity import (
     negative,
     quantity_value,
     reads_as_zero,
+    slow_reading,
+    trimmed,
     whole,
 )
 from edgemodels.validate.manifests import Manifest, Pointer, value_at
@@ -132,19 +139,20 @@ def _problem(value: object, signed: bool = False) -> str | None:
     if isinstance(value, float) and not math.isfinite(value):
         # kubectl cannot even send it: Go's JSON has no notation for it.
         return f"{value} is not a Kubernetes quantity (YAML reads .inf and .nan as no number)"
-    text = str(value)
+    written = str(value)
+    text = trimmed(written)  # as UnmarshalJSON hands it to ParseQuantity
     if reads_as_zero(text):  # `Mi`, `.`, `e3`: nobody writes those on purpose
         return (
-            f"'{text}' has no number, which the API server reads as 0 (ParseQuantity takes "
+            f"'{written}' has no number, which the API server reads as 0 (ParseQuantity takes "
             "missing digits for 0): write the amount, such as 512Mi or 500m"
         )
     if quantity_value(value) is None:  # also an exponent beyond int64, which it refuses
         return (
-            f"'{text}' is not a Kubernetes quantity (a number with an optional suffix: "
+            f"'{written}' is not a Kubernetes quantity (a number with an optional suffix: "
             "Ki Mi Gi Ti Pi Ei, n u m k M G T P E, or an exponent like e6)"
         )
     if not signed and negative(text):  # "-0", "-0.0" and "-0e3" are zero, which is allowed
-        return f"'{text}' is negative: it must be greater than or equal to 0"
+        return f"'{written}' is negative: it must be greater than or equal to 0"
     return None
 
 
@@ -177,12 +185,26 @@ def check_quantities(manifest: Manifest) -> list[Finding]:
         message = _message(pointer, value, signed)
         if message is not None:
             found.append(finding(manifest, pointer, "K330", message))
+        elif isinstance(value, str) and trimmed(value) != value:
+            found.append(
+                finding(manifest, pointer, "K333", _spaced(pointer, value), False, "warning")
+            )
     return found
+
+
+def _spaced(pointer: Pointer, value: str) -> str:
+    """K333's message: what the API server reads, and who reads the text as written."""
+    return (
+        f"{field_path(pointer)} {value!r} has space around it: the API server trims it "
+        f"(Quantity.UnmarshalJSON) and reads '{trimmed(value)}', but kubectl and kustomize "
+        "pass the text on as written and CEL's quantity() refuses it: write "
+        f"'{trimmed(value)}'"
+    )
 
 
 def _message(pointer: Pointer, value: object, signed: bool) -> str | None:
     """K330's message for the value at `pointer`, or None when the API server takes it."""
-    refused = exponent_refused(value)  # says which API servers refuse it, and the rest
+    refused = exponent_refused(value) or slow_reading(value)  # which API servers, and why
     if refused is not None:
         return f"{field_path(pointer)} '{value}' {refused}"
     problem = _problem(value, signed)

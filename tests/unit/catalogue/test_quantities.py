@@ -4,6 +4,7 @@ or refuses (and says why), and the text the model and the generated objects carr
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ from jsonschema_rs import validator_for
 from edgemodels.catalogue import load
 from edgemodels.catalogue.fullvalidator import full_validator
 from edgemodels.catalogue.schema import catalogue_schema
-from edgemodels.kubequantity import QUANTITY, parse_quantity
+from edgemodels.kubequantity import QUANTITY, parse_quantity, trimmed
 
 from .helpers import findings, messages, sub
 
@@ -50,9 +51,13 @@ TAKEN = [
     "129e6",
     "1e-3",
     "99999999999999999999999999",  # kept exactly (not capped: that is for Ki..Ei only)
-    "'1e2147483647'",  # the widest exponent every API server takes as written
-    "'1e-2147483647'",
+    "'1e2147483647'",  # the widest exponent every API server takes as written, at once
     "'1e002147483647'",
+    "'1e-29999990'",  # rounded with 10^29999981: below SLOW_ROUNDING
+    "'1234567890123456789e249990'",  # 249999 factors of ten: below SLOW_ZEROS
+    "' 1'",  # the API server trims spaces (UnmarshalJSON's TrimSpace)
+    "'1Gi  '",
+    '"\\u00a0500m\\u3000"',  # no-break and ideographic spaces too: kubectl sends them as is
     "0x10",  # 16 to YAML 1.1 and to Go's YAML alike
     "1_000",  # 1000 to YAML 1.1
     "'-0'",  # zero to the API server (ParseQuantity), which it takes where 0 is taken
@@ -78,6 +83,14 @@ REFUSED = [
     ("lots", "S004", ""),
     ("'1 Gi'", "S004", ""),
     ("'1Gi\\n'", "S004", ""),  # `$` is the end of the value, not before a line break
+    (
+        '"\\t1"',
+        "S004",
+        "; the API server trims spaces around it but not a tab or line break (JSON sends "
+        "those escaped, as \\t): write '1'",
+    ),  # JSON sends a tab as `\t`, which TrimSpace leaves: refused
+    ('"1\\u2028"', "S004", ""),  # so is U+2028, which Go's JSON escapes
+    ("' -1'", "S004", "; Kubernetes refuses a negative amount"),
     ("'.'", "S004", ""),
     ("1e99999999999999999999", "S004", "; an exponent is at most ±2147483647"),  # int64
     (  # within int64: what kubectl 1.27-1.33 make of it (`create quota --dry-run`: 10)
@@ -90,15 +103,63 @@ REFUSED = [
     (
         "'1e2147483648'",
         "S004",
-        "read it as 1e2147483648, after minutes spent writing out its digits",
+        "read it as 1e2147483648, after a long time spent writing out its digits",
     ),
     (
         "'1e-2147483648'",
         "S004",
-        "read it as 1e2147483648, after minutes spent writing out its digits",
+        "read it as 1e2147483648, after a long time spent writing out its digits",
     ),
     ("'1.5e-2147483648'", "S004", "read it as 15e2147483647"),  # 150e2147483646, at once
 ]
+
+
+SLOW = [  # the work kubequantity.SLOW_ROUNDING and SLOW_ZEROS count, as in its messages
+    ("'1e-30000000'", "it rounds it to nanos with a power of ten of 29999991 digits"),
+    ("'1.5e-30000000'", "it rounds it to nanos with a power of ten of 29999992 digits"),
+    ("'1e-2147483647'", "it rounds it to nanos with a power of ten of 2147483638 digits"),
+    (
+        "'1234567890123456789e250000'",
+        "to write it out, as it does to store it, it strips 250009 factors of ten one "
+        "division at a time",
+    ),
+    (  # its own trailing zeros count too
+        "'1000000000000000000e249982'",
+        "to write it out, as it does to store it, it strips 250009 factors of ten one "
+        "division at a time",
+    ),
+]
+
+
+@pytest.mark.parametrize(("value", "why"), SLOW)
+def test_a_quantity_that_takes_the_api_server_long_to_parse_is_refused(
+    tmp_path: Path, value: str, why: str
+) -> None:
+    """kubectl 1.32 and 1.33 take 9-11 s to parse and print 1e-30000000 and
+    1234567890123456789e250000 (kubequantity); the schema's exponent bound cannot tell it."""
+    (shown,) = messages(tmp_path, _with_cpu(value))
+    assert shown == (
+        f"catalogue.yaml:23:33: S004 spec.models[0].resources.limits.cpu: {value} takes the "
+        f"API server a long time to parse ({why})"
+    )
+    if "e-" not in value:  # a size above 0 too
+        (shown,) = messages(tmp_path, _with_size(value))
+        assert f"S004 spec.models[0].container.size: {value} takes the API server" in shown
+
+
+def test_check_answers_at_once_on_quantities_the_api_server_is_slow_on(tmp_path: Path) -> None:
+    """The API server's work on these grows with the exponent; edgemodels' does not."""
+    values = [v for v, _ in SLOW] + ["'1e2147483647'", "'1e2147483648'", "'1e-2147483648'"]
+    limits = ", ".join(f"r{i}.example.com/x: {v}" for i, v in enumerate(values))
+    requests = ", ".join(f"r{i}.example.com/x: {v}" for i, v in enumerate(reversed(values)))
+    resources = f"{{requests: {{{requests}}}, limits: {{{limits}}}}}"
+    text = sub("      targets: [lrt]\n", f"      targets: [lrt]\n      resources: {resources}\n")
+    started = time.perf_counter()
+    found = findings(tmp_path, text)
+    assert time.perf_counter() - started < 0.5
+    assert [code for _, _, code in found].count("S004") == 2 * (
+        len(values) - 1
+    )  # 1e2147483647 is no work
 
 
 @pytest.mark.parametrize("value", TAKEN)
@@ -159,16 +220,20 @@ SAMPLES = [
     "1E+002147483647", "1E+002147483648", "1e4294967296", "-0e2147483648",
     "-0", "-00", "-0.", "-.0", "-0.0", "-0m", "-0Gi", "-0e3", "-0E-3", "-0.0e+3", "-.", "-",
     "-0.0001n", "-0.1", "-.5", "-1e-20", "-0e" + "9" * 19, "+-0", "-+0", "--0",
+    " 1", "1 ", "  1Gi  ", " -1", " -0", " 0", "\u00a01", "1\u3000", "\u20001\u200a", "\u0085.5",
+    " ", "\t1", "1\n", "\r1", "1\x0b", "\x0c1", "\u20281", "1\u2029", "\x1c1", "\u200b1",
+    "1 Gi", " 1 Gi", "1\u00a0Gi", "+ 1", "- 1",
 ]  # fmt: skip
 
 
 @pytest.mark.parametrize("text", SAMPLES)
 def test_the_schema_patterns_are_the_api_servers_grammar(text: str) -> None:
     """A quantity takes what resource.ParseQuantity parses (kubequantity), not negative (`-0`
-    is zero), with an exponent newer API servers take too (within ±2147483647);
+    is zero), with an exponent newer API servers take too (within ±2147483647), and the
+    spaces around it UnmarshalJSON trims (not a tab: JSON sends it as `\\t`);
     positiveQuantity takes those above 0."""
     defs = catalogue_schema()["$defs"]
-    found = parse_quantity(text) if QUANTITY.fullmatch(text) else None
+    found = parse_quantity(text) if QUANTITY.fullmatch(trimmed(text)) else None
     parsed = found.value if found is not None else None
     taken = found is not None and found.value >= 0 and abs(found.exponent) <= 2147483647
     assert bool(_whole(defs["quantity"]["pattern"], text)) == taken
@@ -195,11 +260,12 @@ def _whole(pattern: str, text: str) -> bool:
     ("value", "text"),
     [("1", "1"), ("0.5", "0.5"), (".1", "0.1"), ("1e3", "1e3"), ("1.0e+3", "1000.0"),
      ("'500m'", "500m"), ("99999999999999999999999999", "99999999999999999999999999"),
-     ("0x10", "16")],
+     ("0x10", "16"), ("' 1.5 '", "1.5"), ('"\\u00a0500m"', "500m")],
 )  # fmt: skip
 def test_the_model_holds_each_quantity_as_text(tmp_path: Path, value: str, text: str) -> None:
     """As the manifests carry it: a float as its shortest digits (0.1, not
-    0.1000000000000000055), an int exactly."""
+    0.1000000000000000055), an int exactly, text without the spaces the API server trims
+    (so no reader of the generated tree meets them)."""
     path = tmp_path / "catalogue.yaml"
     resources = f"{{requests: {{cpu: {value}}}, limits: {{memory: {value}}}}}"
     path.write_text(

@@ -331,6 +331,24 @@ def test_workload_sites_problems(tmp_path: Path, text: str, expected: tuple[int,
                 "32 bits and read it as 10"
             ],
         ),
+        (  # within ±2147483647, but kubectl 1.32 and 1.33 take 11 s to parse and print it
+            "storage: 20Gi",
+            "storage: '1234567890123456789e250000'",
+            [
+                "sites.yaml:6:25: S004 sites[0].capacity.storage: '1234567890123456789e250000' "
+                "takes the API server a long time to parse (to write it out, as it does to "
+                "store it, it strips 250009 factors of ten one division at a time)"
+            ],
+        ),
+        (
+            "storage: 20Gi",
+            'storage: "\\t20Gi"',  # a tab reaches the API server escaped: no space to it
+            [
+                "sites.yaml:6:25: S004 sites[0].capacity.storage: '\\t20Gi' is not a Kubernetes "
+                "quantity such as 500m, 2, 256Mi; the API server trims spaces around it but not a "
+                "tab or line break (JSON sends those escaped, as \\t): write '20Gi'"
+            ],
+        ),
         (
             "    labels: {env",
             "    label: {env",
@@ -354,7 +372,8 @@ def test_inventory_schema_findings_say_what_to_write(
 @pytest.mark.parametrize(
     ("storage", "capacity"),
     [("21474836480", 20 * 2**30), ("2.5e9", 2_500_000_000), ("1e9", 10**9), ("'+1Gi'", 2**30),
-     ("100u", 1), ("'-0'", 0), ("-0Gi", 0)],  # -0 is zero to the API server
+     ("100u", 1), ("'-0'", 0), ("-0Gi", 0),  # -0 is zero to the API server
+     ("' 20Gi '", 20 * 2**30), ('"\\u00a020Gi"', 20 * 2**30)],  # spaces it trims
 )  # fmt: skip
 def test_a_capacity_is_any_quantity_the_api_server_takes(
     tmp_path: Path, storage: str, capacity: int

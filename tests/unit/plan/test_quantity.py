@@ -33,6 +33,7 @@ from edgemodels.plan.quantity import MAX_BYTES, format_bytes, parse_bytes
         (20_000_000_000, 20_000_000_000),  # YAML numbers: `storage: 20000000000`
         (2.5e9, 2_500_000_000),
         (0.5, 1),
+        (" 20Gi ", 20 * 2**30),  # the API server trims spaces (Quantity.UnmarshalJSON)
     ],
 )
 def test_parse(value: object, expected: int) -> None:
@@ -41,7 +42,7 @@ def test_parse(value: object, expected: int) -> None:
 
 @pytest.mark.parametrize(
     "value",
-    ["", "Gi", "-1Gi", "20GB", "20 Gi x", " 20Gi", "1e99999999999999999999", "nan", -1,
+    ["", "Gi", "-1Gi", "20GB", "20 Gi x", "\t20Gi", "1e99999999999999999999", "nan", -1,
      float("inf"), float("nan"), True, None],
 )  # fmt: skip
 def test_rejects(value: object) -> None:

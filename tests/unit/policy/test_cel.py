@@ -38,6 +38,8 @@ def evaluate(source: str, **variables: Any) -> Any:
         ("quantity('1Gi').add(quantity('512Mi')) == quantity('1.5Gi')", True),
         ("quantity('1').sub(2).sign()", -1),
         ("isQuantity('12Ki') && !isQuantity('12 Ki')", True),
+        # ParseQuantity as Kubernetes' CEL calls it, without UnmarshalJSON's TrimSpace
+        ("isQuantity(' 12Ki') || isQuantity('12Ki ')", False),
         ("url('https://gitlab.com:8443/i4q/LRT.git?x=1&x=2').getHost()", "gitlab.com:8443"),
         ("url('https://gitlab.com:8443/i4q/LRT.git').getPort()", "8443"),
         ("url('https://[::1]/x').getHostname()", "::1"),

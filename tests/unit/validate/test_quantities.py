@@ -3,6 +3,7 @@ K331: requests over their limits, compared as the API server compares quantities
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -107,7 +108,7 @@ def test_a_negative_quantity_is_refused(value: str, refused: bool) -> None:
         (".nan", True),
         ("'1e99999999999999999999'", True),  # an exponent beyond int64
         ("'1e2147483647'", False),  # the largest exponent every API server reads as written
-        ("'1e-2147483647'", False),
+        ("'1e-2147483647'", True),  # taken, after minutes of rounding: see below
         ("'1e2147483648'", True),  # beyond int32: newer API servers refuse it, older wrap it
         ("'1e-2147483648'", True),  # -MinInt32 does not fit an int32: refused by newer too
         ("'1e4294967296'", True),  # within int64: older ones cut it to an int32, so 1e0
@@ -129,7 +130,7 @@ def test_numbers_and_exponents_as_the_api_server_reads_them(value: str, refused:
         ("15e-2147483649", "15e2147483647"),  # 150e2147483646
         ("-2e4294967298", "-200"),
         # kubectl 1.33 was still parsing it after 2 minutes (`timeout 120` ended it)
-        ("1e2147483648", "1e2147483648, after minutes spent writing out its digits"),
+        ("1e2147483648", "1e2147483648, after a long time spent writing out its digits"),
     ],
 )
 def test_an_exponent_beyond_int32_says_what_each_api_server_does(value: str, older: str) -> None:
@@ -142,6 +143,101 @@ def test_an_exponent_beyond_int32_says_what_each_api_server_does(value: str, old
         f"bits and read it as {older}"
     ]
     assert found[0][0].code == "K330"
+
+
+def _cpu_pod(cpu: str, limit: str = "") -> Manifest:
+    pod = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n"
+    pod += f"  - name: c\n    resources:\n      requests:\n        cpu: {cpu}\n"
+    pod += f"      limits:\n        cpu: {limit}\n" if limit else ""
+    return Manifest(yaml.safe_load(pod), Source("x.yaml", pod))
+
+
+@pytest.mark.parametrize(
+    ("value", "code"),
+    [  # what kubectl 1.27-1.33 decoding a Pod (`set resources --local -f`) take or refuse
+        ('" 1Gi"', "K333"), ('"1Gi "', "K333"), ('"  1.5Gi  "', "K333"),
+        ('"\\u00a01Gi"', "K333"), ('"\\u00851Gi"', "K333"), ('"1Gi\\u2003"', "K333"),
+        ('"\\u30001Gi"', "K333"), ('" 1e3 "', "K333"),
+        ('"\\t1Gi"', "K330"), ('"1Gi\\t"', "K330"), ('"\\n1Gi"', "K330"), ('"1Gi\\n"', "K330"),
+        ('"\\r1Gi"', "K330"), ('"\\v1Gi"', "K330"), ('"\\f1Gi"', "K330"),
+        ('"\\u20281Gi"', "K330"), ('"\\x1c1Gi"', "K330"), ('"1 Gi"', "K330"),
+        ('" -1"', "K330"), ('" Mi"', "K330"), ('" "', "K330"),
+    ],
+)  # fmt: skip
+def test_space_the_api_server_trims_is_a_warning_not_a_refusal(value: str, code: str) -> None:
+    """Quantity.UnmarshalJSON parses `strings.TrimSpace` of the JSON text as sent: a space,
+    U+00A0, U+0085 or U+3000 comes off; a tab, line break or U+2028 is sent escaped (`\\t`),
+    and that backslash stays, so the API server refuses the value."""
+    ((found, _),) = check_quantities(_cpu_pod(value))
+    assert (found.code, found.severity) == (code, "warning" if code == "K333" else "error")
+
+
+def test_the_warning_says_what_the_api_server_reads_and_who_does_not() -> None:
+    ((found, _),) = check_quantities(_cpu_pod('" 1.5Gi"'))
+    assert found.message == (
+        "Pod p: spec.containers[0].resources.requests.cpu ' 1.5Gi' has space around it: the "
+        "API server trims it (Quantity.UnmarshalJSON) and reads '1.5Gi', but kubectl and "
+        "kustomize pass the text on as written and CEL's quantity() refuses it: write '1.5Gi'"
+    )
+    assert (found.line, found.col) == (10, 14)
+
+
+@pytest.mark.parametrize(
+    ("request_", "limit", "over"), [('" 2"', '"1 "', True), ('" 1"', "1", False)]
+)
+def test_a_spaced_quantity_is_compared_as_the_api_server_reads_it(
+    request_: str, limit: str, over: bool
+) -> None:
+    assert [d.code for d, _ in check_request_limits(_cpu_pod(request_, limit))] == (
+        ["K331"] if over else []
+    )
+
+
+SLOW = [  # at SLOW_ROUNDING and SLOW_ZEROS: 9-11 s for kubectl 1.32 and 1.33 to parse and print
+    ("1e-30000000", "it rounds it to nanos with a power of ten of 29999991 digits"),
+    ("1e-2147483647", "it rounds it to nanos with a power of ten of 2147483638 digits"),
+    ("1234567890123456789e250000", "it strips 250009 factors of ten one division at a time"),
+    ("1234567890123456789e2147483647", "it strips 2147483656 factors of ten one division"),
+]
+NOT_SLOW = [
+    "1e-29999990",  # 29999981 digits
+    "1234567890123456789e249990",  # 249999 factors of ten
+    "123456789012345678e2147483647",  # 18 digits: ParseQuantity's int64 path, no work
+    "1e2147483647",
+    "1.5e-9",
+    "1234567890123456789e-5",
+]
+
+
+@pytest.mark.parametrize(("value", "why"), SLOW)
+def test_a_quantity_that_takes_the_api_server_long_to_parse_is_refused(
+    value: str, why: str
+) -> None:
+    """kubectl 1.33 took 77 s on 1e-100000000; the measured ones are in kubequantity."""
+    ((found, _),) = check_quantities(_cpu_pod(f"'{value}'"))
+    assert found.code == "K330"
+    assert found.message.startswith(
+        f"Pod p: spec.containers[0].resources.requests.cpu '{value}' takes the API server a "
+        "long time to parse ("
+    )
+    assert why in found.message
+
+
+@pytest.mark.parametrize("value", NOT_SLOW)
+def test_a_quantity_the_api_server_parses_soon_enough_is_taken(value: str) -> None:
+    assert check_quantities(_cpu_pod(f"'{value}'")) == []
+
+
+def test_validate_answers_at_once_on_quantities_the_api_server_is_slow_on() -> None:
+    """The API server's work grows with the exponent; edgemodels' does not."""
+    values = [v for v, _ in SLOW] + NOT_SLOW + ["1e2147483648", "1e-2147483648", "1e4294967297"]
+    started = time.perf_counter()
+    for request_ in values:
+        for limit in values:
+            manifest = _cpu_pod(f"'{request_}'", f"'{limit}'")
+            check_quantities(manifest)
+            check_request_limits(manifest)
+    assert time.perf_counter() - started < 0.5
 
 
 def _found(text: str) -> list[tuple[int, int, str]]:
