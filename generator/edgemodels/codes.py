@@ -75,7 +75,11 @@ CODES: dict[str, Code] = {
     "S001": Code("unknown-field", "a field the catalogue schema does not define"),
     "S002": Code("missing-field", "a required field is absent"),
     "S003": Code("wrong-type", "a value of the wrong type"),
-    "S004": Code("invalid-value", "a value the schema does not allow (enum, pattern, range)"),
+    "S004": Code(
+        "invalid-value",
+        "a value the schema does not allow (enum, pattern, range), or a quantity the API server "
+        "takes long to parse",
+    ),
     "S101": Code(
         "missing-section", "no file sets metadata.name, spec.git, spec.hub or spec.defaults"
     ),

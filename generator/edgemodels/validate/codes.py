@@ -103,7 +103,8 @@ CODES: dict[str, Code] = {
     ),
     "K330": Code(
         "quantity-invalid",
-        "a resource quantity the API server refuses (`4GB`, negative, a fraction of a GPU)",
+        "a quantity the API server refuses (`4GB`, negative, a GPU fraction) or takes long to "
+        "parse",
         "write a Kubernetes quantity: 4Gi or 4G (not 4GB), 500m or 0.5 for CPU; an exponent "
         'beyond ±2147483647 is reported as "has an exponent beyond ±2147483647: newer API '
         'servers refuse it, and older ones cut the exponent to 32 bits and read it as N" '
