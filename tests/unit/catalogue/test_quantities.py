@@ -156,7 +156,7 @@ def test_check_answers_at_once_on_quantities_the_api_server_is_slow_on(tmp_path:
     text = sub("      targets: [lrt]\n", f"      targets: [lrt]\n      resources: {resources}\n")
     started = time.perf_counter()
     found = findings(tmp_path, text)
-    assert time.perf_counter() - started < 0.5
+    assert time.perf_counter() - started < 5  # a guard against writing out digits, not a speed bar
     assert [code for _, _, code in found].count("S004") == 2 * (
         len(values) - 1
     )  # 1e2147483647 is no work
