@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import os
-import posixpath
 import re
 import shutil
 import tempfile
@@ -27,21 +26,15 @@ from dataclasses import dataclass, field, replace
 from itertools import count
 from pathlib import Path
 
-import yaml
-
 from edgemodels.diagnostics import Location
 from edgemodels.fsnames import text_form
 from edgemodels.output import plural
 from edgemodels.validate.codes import diagnostic
 from edgemodels.validate.cores import Gate
-from edgemodels.validate.discover import (
-    KUSTOMIZATION_NAMES,
-    MANIFEST_SUFFIXES,
-    kustomization_file,
-    refused_files,
-)
+from edgemodels.validate.discover import kustomization_file
 from edgemodels.validate.kubectl import build_error, run_all
 from edgemodels.validate.kustomizations import idle_patches, outside_tree
+from edgemodels.validate.listings import check_listings, holds_refused, simple_listing
 from edgemodels.validate.manifests import Manifest, Source, manifests_of
 from edgemodels.validate.owners import Entries, contained, family, origin_file, owner
 from edgemodels.validate.report import Finding
@@ -179,64 +172,6 @@ def _split(
 # build, which one core runs alone once the charts are rendered, is half as long; 30 and
 # 40 ended no sooner.
 _GROUP = 50
-_LISTING_KEYS = {"apiVersion", "kind", "resources"}
-
-
-def _simple_listing(root: Path, folder: str) -> bool:
-    """A kustomization that only lists resources: checkable without kustomize."""
-    path = kustomization_file(root / folder)
-    try:
-        data = (
-            yaml.load(path.read_text(encoding="utf-8", errors="replace"), Loader=yaml.CSafeLoader)
-            if path
-            else None
-        )
-    except yaml.YAMLError:
-        return False
-    return isinstance(data, dict) and set(data) <= _LISTING_KEYS
-
-
-def check_listing(root: Path, folder: str) -> list[Finding]:
-    """Every listed file exists (else `kubectl apply -k` fails) and every file is listed.
-
-    kustomize needs ~1 minute for a hub of 3,000 files, which a listing does not need.
-    """
-    path = kustomization_file(root / folder)
-    if path is None:
-        return []
-    top = os.fspath(root)
-    rel = path.relative_to(root).as_posix()
-    listed: set[str] = set()
-    found: list[Finding] = []
-    for number, line in enumerate(
-        path.read_text(encoding="utf-8", errors="replace").splitlines(), start=1
-    ):
-        entry = line.strip().removeprefix("- ").strip("'\" ") if line.startswith("- ") else ""
-        if not entry:
-            continue
-        target = os.path.normpath(os.path.join(folder, entry)).replace(os.sep, "/")
-        listed.add(target)
-        if not os.path.isfile(os.path.join(top, target)):
-            message = f"kustomize build failed: resource '{entry}' does not exist"
-            found.append((diagnostic("K206", Location(rel, number, 3), message), ""))
-    # os.walk and strings, not rglob and Paths: 3,000 hub files cost 0.1 s of Path objects
-    names: list[str] = []
-    start = os.path.join(top, folder)
-    for current, dirs, files in os.walk(start):
-        if current != start and any(k in files for k in KUSTOMIZATION_NAMES):
-            dirs[:] = []  # a kustomize folder of its own (hub/synced/): its listing's files
-            continue
-        here = os.path.relpath(current, top).replace(os.sep, "/")
-        prefix = "" if here == "." else f"{here}/"
-        names += (prefix + n for n in (*dirs, *files))
-    for name in sorted(names):
-        suffix = os.path.splitext(name)[1]
-        if suffix in (".yaml", ".yml", ".json") and name != rel and name not in listed:
-            message = f"{name} is not listed in {rel}: `kubectl apply -k {folder}` leaves it out"
-            found.append(
-                (diagnostic("K208", Location(name, 1, 1), message, severity="warning"), "")
-            )
-    return found
 
 
 def build(
@@ -259,9 +194,9 @@ def build(
     started = threading.Event() if started is None else started
     with ThreadPoolExecutor(1) as side:
         try:
-            static = [f for f in listings if _simple_listing(root, f)]
-            listed = side.submit(_check_listings, root, static, started)
-            built = [f for f in listings if f not in static and not _holds_refused(root, f)]
+            static = [f for f in listings if simple_listing(root, f)]
+            listed = side.submit(check_listings, root, static, started)
+            built = [f for f in listings if f not in static and not holds_refused(root, f)]
             targets = [*builds, *built]
             if not targets:
                 started.set()
@@ -282,22 +217,6 @@ def build(
             return Built([m for m, t in manifests if t in keep], listed.result() + findings)
         finally:
             started.set()  # also when none started (no kubectl, an error): nothing waits
-
-
-def _holds_refused(root: Path, folder: str) -> bool:
-    """Whether a listing's folder holds a manifest the reader refuses (an alias bomb, which
-    kustomize would expand: discover.py); the manifest's own check reports it."""
-    try:
-        names = sorted(os.listdir(root / folder))
-    except OSError:
-        return False
-    files = [posixpath.join(folder, n) for n in names if n.endswith(MANIFEST_SUFFIXES)]
-    return bool(refused_files(root, files))
-
-
-def _check_listings(root: Path, static: Sequence[str], started: threading.Event) -> list[Finding]:
-    started.wait()
-    return [f for folder in static for f in check_listing(root, folder)]
 
 
 def _no_kubectl(root: Path, targets: Sequence[str]) -> Finding:

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from edgemodels.errors import ToolMissingError
-from edgemodels.validate import kubectl, kustomize
+from edgemodels.validate import kubectl, listings
 from edgemodels.validate.discover import discover
 from edgemodels.validate.kustomize import build, groups
 from edgemodels.validate.report import Finding
@@ -155,7 +155,7 @@ def test_the_listings_are_checked_while_the_first_build_runs(
     # started (`started`), rather than hold that build back, and is done before it ends.
     started, checked = threading.Event(), threading.Event()
     seen: list[bool] = []
-    real_check, real_run = kustomize.check_listing, kubectl.run
+    real_check, real_run = listings.check_listing, kubectl.run
 
     def check(root: Path, folder: str) -> list[Finding]:
         seen.append(started.is_set())
@@ -166,7 +166,7 @@ def test_the_listings_are_checked_while_the_first_build_runs(
         assert checked.wait(10), "the listing was not checked while the build ran"
         return real_run(*args)
 
-    monkeypatch.setattr(kustomize, "check_listing", check)
+    monkeypatch.setattr(listings, "check_listing", check)
     monkeypatch.setattr(kubectl, "run", run)
     (tree / "hub" / "forgotten.yaml").write_text("kind: ConfigMap\n", encoding="utf-8")
     layout = discover(tree)
