@@ -1,22 +1,15 @@
 """Build every kustomization with the real kustomize (`kubectl kustomize`).
 
-One `kubectl kustomize` process per overlay costs ~125 ms (more on a loaded machine); one
-aggregate kustomization over many is ~12x faster (deps.md section 2). The aggregates live
-in a temporary folder outside the tree (the tree is never written). An aggregate holds at
-most one overlay of each model, because overlays of one model emit the same
-kind/namespace/name, which kustomize rejects as a clash. `originAnnotations` says which
-file each object came from, so findings land on the base file that wrote it, and, for an
-overlay whose files all lie in its model's folder, which overlay built it (owners.py);
-any other overlay gets a wrapper that marks its objects with an annotation. A failing
-aggregate is split in two and built again, down to the broken overlay, which gets its
-own finding.
+The overlays are built in aggregates (aggregates.py) in a temporary folder outside the
+tree (the tree is never written), side by side (kubectl.py). A failing aggregate is split
+in two and built again, down to the broken overlay, which gets its own finding. A twin
+overlay takes its original's objects (twins.py), and a listing that only lists resources
+is checked without kustomize (listings.py), while the first build runs.
 """
 
 from __future__ import annotations
 
-import json
 import os
-import re
 import shutil
 import tempfile
 import threading
@@ -27,21 +20,19 @@ from itertools import count
 from pathlib import Path
 
 from edgemodels.diagnostics import Location
-from edgemodels.fsnames import text_form
 from edgemodels.output import plural
+from edgemodels.validate.aggregates import Origins, groups, split_output, wrapper, write_top
 from edgemodels.validate.codes import diagnostic
 from edgemodels.validate.cores import Gate
 from edgemodels.validate.discover import kustomization_file
 from edgemodels.validate.kubectl import build_error, run_all
 from edgemodels.validate.kustomizations import idle_patches, outside_tree
 from edgemodels.validate.listings import check_listings, holds_refused, simple_listing
-from edgemodels.validate.manifests import Manifest, Source, manifests_of
-from edgemodels.validate.owners import Entries, contained, family, origin_file, owner
+from edgemodels.validate.manifests import Manifest
+from edgemodels.validate.owners import Entries, contained, family
 from edgemodels.validate.report import Finding
 from edgemodels.validate.twins import moved, twins
 
-MARKER = "edgemodels.io/validate-build"
-ORIGIN = "config.kubernetes.io/origin"
 Ready = Callable[[list[tuple[Manifest, str]]], object]  # given (object, target) as they come
 
 
@@ -50,128 +41,6 @@ class Built:
     manifests: list[Manifest] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     missing_tool: bool = False
-
-
-def _wrapper(root: Path, target: str, index: int, tmp: Path) -> str:
-    """A wrapper marking the target's objects so the output can be split again; its entry
-    in an aggregate (owners.py says when the target needs none)."""
-    wrapper = tmp / f"w{index:05d}"
-    if not wrapper.is_dir():
-        wrapper.mkdir()
-        spec = {
-            "resources": [text_form(os.path.relpath(root / target, wrapper))],
-            "commonAnnotations": {MARKER: str(index)},
-        }
-        (wrapper / "kustomization.yaml").write_text(json.dumps(spec), encoding="utf-8")
-    return f"../{wrapper.name}"
-
-
-def _write_top(folder: Path, resources: Sequence[str]) -> None:
-    # JSON, which is YAML too: PyYAML's pure-Python dumper took 0.02-0.04 s for the fleet's
-    # five aggregates, before the first build could start.
-    spec = {"resources": [text_form(r) for r in resources], "buildMetadata": ["originAnnotations"]}
-    (folder / "kustomization.yaml").write_text(json.dumps(spec), encoding="utf-8")
-
-
-def _strip_marker(node: object) -> None:
-    if isinstance(node, dict):
-        annotations = node.get("annotations")
-        if isinstance(annotations, dict):
-            annotations.pop(MARKER, None)
-            annotations.pop(ORIGIN, None)
-        for value in node.values():
-            _strip_marker(value)
-    elif isinstance(node, list):
-        for item in node:
-            _strip_marker(item)
-
-
-# A file without a document marker whose top level has `kind:` holds one object: the usual
-# base file. Its objects come from document 0, known without parsing it (parsing the
-# 1,100 base files of the benchmark fleet cost as much as parsing the build output).
-_MARKER_LINE = re.compile(r"^(?:---|\.\.\.)", re.MULTILINE)
-_TOP_KIND = re.compile(r"^kind:", re.MULTILINE)
-
-
-class _Origins:
-    """Per-run cache of the files built objects came from, to place findings on them."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        self._docs: dict[str, tuple[str, list[Manifest] | None]] = {}
-
-    def source(self, rel: str, kind: str, name: str) -> Source | None:
-        if rel not in self._docs:
-            path = self.root / rel
-            text = path.read_text(encoding="utf-8", errors="replace") if path.is_file() else ""
-            if text and _TOP_KIND.search(text) and not _MARKER_LINE.search(text):
-                self._docs[rel] = (text, None)
-            else:
-                self._docs[rel] = (text, manifests_of(rel, text)[0] if text else [])
-        text, docs = self._docs[rel]
-        if docs is None:
-            return Source(rel, text, 0)
-        if not docs:
-            return None
-        same_kind = [d for d in docs if d.kind == kind] or docs
-        match = next((d for d in same_kind if d.name and d.name in name), same_kind[0])
-        return match.source
-
-
-def _member(
-    doc: Manifest, origin: str, built_in: Path, root: Path, families: dict[str, int]
-) -> int | None:
-    """The target an object of an aggregate came from: its marker, else its origin."""
-    marker = doc.annotation(MARKER)
-    if marker is not None and marker.isdigit():
-        return int(marker)
-    where = origin_file(origin, built_in, root)
-    return owner(where, families) if where else None
-
-
-def _split(
-    output: str,
-    built_in: Path,
-    targets: Sequence[str],
-    origins: _Origins,
-    families: dict[str, int],
-) -> list[tuple[Manifest, str]] | None:
-    """(object, target) of the output: marker removed, placed on the file it came from.
-
-    An object carries the marker of its wrapper, or comes from the family folder of one
-    of `families` (the unwrapped targets, owners.py); None when one does neither.
-    """
-    root = origins.root
-    found = []
-    docs, _ = manifests_of("<kustomize output>", output)
-    for doc in docs:
-        origin = doc.annotation(ORIGIN) or ""
-        index = _member(doc, origin, built_in, root, families)
-        if index is None:
-            if families:
-                return None
-            continue  # every member is wrapped: nothing unmarked comes from them
-        target = targets[index]
-        _strip_marker(doc.data)
-        rel = origin_file(origin, built_in, root, ("path",))  # the file that wrote it
-        source = origins.source(rel, doc.kind, doc.name) if rel else None
-        if source is None:
-            kustomization = kustomization_file(root / target)
-            fallback = kustomization.relative_to(root).as_posix() if kustomization else target
-            source = Source(fallback)
-        built = Manifest(doc.data, source, f"overlay {Path(target).name}", overlay=target)
-        found.append((built, target))
-    return found
-
-
-# Overlays per aggregate. A `kubectl kustomize` costs ~0.04 s of CPU to start (0.12 s when
-# an overlay has a strategic-merge patch: kustomize then loads its OpenAPI document), and
-# kustomize slows down more than linearly on large aggregates (4.8-9 s for 400). On the
-# benchmark fleet, whose overlays have JSON patches (render/kustomize.py), 25, 50 and 100
-# took the same CPU per overlay; 50 ended the run 0.2 s sooner than 100, as the last
-# build, which one core runs alone once the charts are rendered, is half as long; 30 and
-# 40 ended no sooner.
-_GROUP = 50
 
 
 def build(
@@ -227,30 +96,6 @@ def _no_kubectl(root: Path, targets: Sequence[str]) -> Finding:
     return diagnostic("K207", where, message, severity="warning"), ""
 
 
-def groups(targets: Sequence[str], size: int = _GROUP) -> list[list[int]]:
-    """Target indexes in aggregates with at most one overlay of each model, `size` at most.
-
-    Overlays of one model emit the same objects (same kind, namespace and name), which one
-    aggregate rejects as an ID clash; overlays of different models do not. kustomize slows
-    down more than linearly on very large aggregates, hence the cap. There are as few
-    aggregates as the cap and the model with the most overlays allow, since each `kubectl`
-    process costs CPU to start (_GROUP; rounds of one overlay per model left aggregates of 1
-    and 3 overlays on the benchmark fleet), and they are filled evenly, so the builds
-    running side by side end together: models with the most overlays first, each overlay
-    into the emptiest aggregate without its model.
-    """
-    by_family: dict[str, list[int]] = {}
-    for index, target in enumerate(targets):
-        by_family.setdefault(family(target), []).append(index)
-    most = max(map(len, by_family.values()), default=1)
-    found: list[list[int]] = [[] for _ in range(max(-(-len(targets) // size), most))]
-    for members in sorted(by_family.values(), key=len, reverse=True):
-        free = sorted(found, key=len)
-        for index, group in zip(members, free, strict=False):
-            group.append(index)
-    return [sorted(g) for g in found if g]
-
-
 def _build_all(
     root: Path,
     binary: str,
@@ -296,14 +141,14 @@ class _Run:
     each: Ready | None = None  # given the objects of each aggregate as it is split
     started: threading.Event | None = None  # set when the first build starts
     folders: Iterator[int] = field(default_factory=count)
-    origins: _Origins = field(init=False)
+    origins: Origins = field(init=False)
     twins: dict[str, list[str]] = field(default_factory=dict)  # original target: its twins
     copied: list[tuple[Manifest, str]] = field(default_factory=list)  # the twins' objects
     idle: list[Finding] = field(default_factory=list)  # patches that select nothing (K212)
     entries: dict[Path, list[str]] = field(default_factory=dict)  # an aggregate's members
 
     def __post_init__(self) -> None:
-        self.origins = _Origins(self.root)
+        self.origins = Origins(self.root)
 
     def ready(self, pairs: list[tuple[Manifest, str]]) -> None:
         """`pairs` were built: their twins' copies are made, and `each` is given both, an
@@ -329,8 +174,8 @@ class _Run:
                 entries.append(os.path.relpath(self.root / self.targets[i], folder))
                 families[family(self.targets[i])] = i
             else:
-                entries.append(_wrapper(self.root, self.targets[i], i, self.tmp))
-        _write_top(folder, entries)
+                entries.append(wrapper(self.root, self.targets[i], i, self.tmp))
+        write_top(folder, entries)
         self.entries[folder] = entries
         return folder, families
 
@@ -342,7 +187,7 @@ class _Run:
         found = folder.with_name(f"{folder.name}a"), folder.with_name(f"{folder.name}b")
         for part, members in zip(found, (entries[:first], entries[first:]), strict=True):
             part.mkdir()
-            _write_top(part, members)
+            write_top(part, members)
         return found
 
 
@@ -371,7 +216,7 @@ def _build_rounds(
                 group = whole[start : start + size] if len(parts) > 1 else whole
                 start += size
                 ok, text = outcome()
-                split = _split(text, folder, targets, run.origins, families) if ok else []
+                split = split_output(text, folder, targets, run.origins, families) if ok else []
                 if split is None:
                     run.unwrapped -= set(group)
                     retry.append(group)

@@ -12,8 +12,9 @@ import pytest
 
 from edgemodels.errors import ToolMissingError
 from edgemodels.validate import kubectl, listings
+from edgemodels.validate.aggregates import groups
 from edgemodels.validate.discover import discover
-from edgemodels.validate.kustomize import build, groups
+from edgemodels.validate.kustomize import build
 from edgemodels.validate.report import Finding
 from edgemodels.validate.run import ValidateOptions, validate_tree
 
