@@ -289,7 +289,7 @@ def discover(root: Path) -> TreeLayout:
     if refused:
         builds -= _left_out(refused, builds, entries)
     # A listing reads only its own folder's files: plain manifests, refused where they are
-    # read (and a listing holding one is not built, kustomize.py); its kustomization here.
+    # read (and a listing holding one is not built, listings.py); its kustomization here.
     listings -= {k for k in listings if any(_inside(d.path, k) for d in refused)}
     return TreeLayout(
         tuple(plain),

@@ -1,6 +1,6 @@
 """Where an overlay set a field of an object it built: for findings on built objects.
 
-A built object is named by the base file that wrote it (kustomize.py), but an overlay may
+A built object is named by the base file that wrote it (aggregates.py), but an overlay may
 have changed the field a finding is about: the generator's overlays patch named targets
 with JSON patches (`patches: [{target: ..., patch: "- op: replace ..."}]`). Such a field is
 located in the patch, on the value the op set; a field a strategic-merge patch (a hand-

@@ -1,16 +1,17 @@
 """Which overlay of an aggregate build an object came from, without a wrapper per overlay.
 
-kustomize.py builds many overlays in one aggregate and must split the output again. A
-wrapper kustomization per overlay that stamps its objects with a marker annotation does
-that for any overlay, but costs kustomize a third more CPU (one more kustomization level
-per overlay, on the benchmark fleet 4.2 s instead of 3.5 s). An aggregate holds at most
-one overlay of each family (the folder above `overlays/`), and `originAnnotations` names
-the file (or, for a generator, the kustomization) each object came from. So when every
-file an overlay can reach lies inside its own family folder, the family folder that
-holds an object's origin names its overlay. Such an overlay is *contained* and is listed
-in the aggregate as it is; any other (a remote or shared base, a symlink, families
-nested in each other) keeps its wrapper. An object whose origin names no family of its
-aggregate makes the caller build that aggregate again with wrappers.
+kustomize.py builds many overlays in one aggregate, and aggregates.py must split the
+output again. A wrapper kustomization per overlay that stamps its objects with a marker
+annotation does that for any overlay, but costs kustomize a third more CPU (one more
+kustomization level per overlay, on the benchmark fleet 4.2 s instead of 3.5 s). An
+aggregate holds at most one overlay of each family (the folder above `overlays/`), and
+`originAnnotations` names the file (or, for a generator, the kustomization) each object
+came from. So when every file an overlay can reach lies inside its own family folder,
+the family folder that holds an object's origin names its overlay. Such an overlay is
+*contained* and is listed in the aggregate as it is; any other (a remote or shared base,
+a symlink, families nested in each other) keeps its wrapper. An object whose origin
+names no family of its aggregate makes the caller build that aggregate again with
+wrappers.
 """
 
 from __future__ import annotations
