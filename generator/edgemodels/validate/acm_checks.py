@@ -10,12 +10,23 @@ Ingress backends too) must be DNS-1035 labels.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from edgemodels.names import DNS1035_LABEL
 from edgemodels.validate.discover import KUSTOMIZATION_NAMES
 from edgemodels.validate.gitpaths import GIT_PATH, GITHUB_PATH, SUBSCRIPTION, PackageRef
+from edgemodels.validate.hubindex import (
+    APPS,
+    BINDING,
+    CHANNEL,
+    CLUSTER,
+    GITOPS_CLUSTER,
+    PLACEMENT,
+    PLACEMENT_RULE,
+    Index,
+    string_at,
+)
 from edgemodels.validate.limitranges import check_limit_range
 from edgemodels.validate.manifests import Manifest, Pointer, load_stream, value_at
 from edgemodels.validate.objectnames import check_object_name
@@ -23,13 +34,6 @@ from edgemodels.validate.quantities import check_quantities
 from edgemodels.validate.report import Finding, finding
 from edgemodels.validate.requestlimits import check_request_limits
 
-APPS = "apps.open-cluster-management.io"
-CLUSTER = "cluster.open-cluster-management.io"
-CHANNEL = (f"{APPS}/v1", "Channel")
-PLACEMENT = (f"{CLUSTER}/v1beta1", "Placement")
-PLACEMENT_RULE = (f"{APPS}/v1", "PlacementRule")
-BINDING = (f"{CLUSTER}/v1beta2", "ManagedClusterSetBinding")
-GITOPS_CLUSTER = (f"{APPS}/v1beta1", "GitOpsCluster")
 APPLICATION_SET = ("argoproj.io/v1alpha1", "ApplicationSet")
 APPLICATION = ("app.k8s.io/v1beta1", "Application")
 PLACEMENT_LABEL = f"{CLUSTER}/placement"
@@ -52,42 +56,9 @@ SERVICE = ("v1", "Service")
 INGRESS = ("networking.k8s.io/v1", "Ingress")
 
 
-class Index:
-    """The hub objects by (apiVersion, kind) and namespace/name, for reference checks."""
-
-    def __init__(self, manifests: Iterable[Manifest]) -> None:
-        self.by_kind: dict[tuple[str, str], list[Manifest]] = {}
-        for m in manifests:
-            self.by_kind.setdefault((m.api_version, m.kind), []).append(m)
-        self._names: dict[tuple[str, str], set[tuple[str, str]]] = {}
-        self._channels: dict[tuple[str, str], Manifest] | None = None
-
-    def of(self, key: tuple[str, str]) -> list[Manifest]:
-        return self.by_kind.get(key, [])
-
-    def has(self, key: tuple[str, str], namespace: str, name: str) -> bool:
-        names = self._names.get(key)
-        if names is None:  # a set per kind: a scan per lookup was quadratic in the fleet
-            names = self._names[key] = {(m.namespace, m.name) for m in self.of(key)}
-        return (namespace, name) in names
-
-    def channel(self, namespace: str, name: str) -> Manifest | None:
-        if self._channels is None:
-            self._channels = {(m.namespace, m.name): m for m in self.of(CHANNEL)}
-        return self._channels.get((namespace, name))
-
-    def bindings(self, namespace: str) -> set[str]:
-        return {m.name for m in self.of(BINDING) if m.namespace == namespace}
-
-
-def _str(data: Mapping[str, object], pointer: Pointer) -> str | None:
-    value = value_at(data, pointer)
-    return value if isinstance(value, str) else None
-
-
 def check_channel(sub: Manifest, index: Index) -> list[Finding]:
     pointer: Pointer = ("spec", "channel")
-    channel = _str(sub.data, pointer)
+    channel = string_at(sub.data, pointer)
     if channel is None:
         return []  # the schema reports a missing or mistyped channel
     parts = channel.split("/")
@@ -156,10 +127,10 @@ def check_subscription(sub: Manifest, index: Index) -> list[Finding]:
 def is_git(sub: Manifest, index: Index) -> bool:
     """Whether `sub` clones Git: its Channel's type, or its git-path when the Channel is
     not in the tree."""
-    parts = (_str(sub.data, ("spec", "channel")) or "").split("/")
+    parts = (string_at(sub.data, ("spec", "channel")) or "").split("/")
     channel = index.channel(parts[0], parts[1]) if len(parts) == 2 else None
     if channel is not None:
-        kind = _str(channel.data, ("spec", "type"))
+        kind = string_at(channel.data, ("spec", "type"))
         return (kind or "").lower() in GIT_CHANNEL_TYPES
     return sub.annotation(GIT_PATH) is not None or sub.annotation(GITHUB_PATH) is not None
 
@@ -178,7 +149,7 @@ def check_branch(sub: Manifest, index: Index) -> list[Finding]:
 
 
 def check_binding(binding: Manifest, index: Index) -> list[Finding]:
-    cluster_set = _str(binding.data, ("spec", "clusterSet"))
+    cluster_set = string_at(binding.data, ("spec", "clusterSet"))
     if cluster_set is not None and cluster_set != binding.name:
         message = (
             f"name '{binding.name}' differs from spec.clusterSet '{cluster_set}': "
@@ -213,7 +184,7 @@ def check_placement(placement: Manifest, index: Index) -> list[Finding]:
 def check_gitops_cluster(gitops: Manifest, index: Index) -> list[Finding]:
     found = check_placement_ref(gitops, ("spec", "placementRef"), index, {"Placement"})
     pointer: Pointer = ("spec", "argoServer", "argoNamespace")
-    argo = _str(gitops.data, pointer)
+    argo = string_at(gitops.data, pointer)
     if argo and not index.bindings(argo):
         message = f"no ManagedClusterSetBinding in the Argo CD namespace '{argo}'"
         found.append(finding(gitops, pointer, "K307", message))
@@ -233,7 +204,7 @@ def check_application_set(appset: Manifest, index: Index) -> list[Finding]:
             "matchLabels",
             PLACEMENT_LABEL,
         )
-        name = _str(appset.data, pointer)
+        name = string_at(appset.data, pointer)
         if name and not index.has(PLACEMENT, appset.namespace, name):
             message = f"Placement {appset.namespace}/{name} is not in this tree"
             found.append(finding(appset, pointer, "K304", message))
@@ -259,7 +230,7 @@ def check_chart_name(ref: PackageRef, folder: Path, names: dict[Path, str | None
     a name that is not the chart's deploys nothing."""
     if (ref.manifest.api_version, ref.manifest.kind) != SUBSCRIPTION:
         return []
-    wanted = _str(ref.manifest.data, ("spec", "name"))
+    wanted = string_at(ref.manifest.data, ("spec", "name"))
     chart = chart_name(folder, names)
     if wanted is None or chart is None or wanted == chart:
         return []

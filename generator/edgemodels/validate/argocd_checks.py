@@ -16,8 +16,8 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
-from edgemodels.validate.acm_checks import GITOPS_CLUSTER, PLACEMENT, Index
 from edgemodels.validate.gitpaths import APPLICATION_SET, SUBSCRIPTION, PackageRef
+from edgemodels.validate.hubindex import GITOPS_CLUSTER, PLACEMENT, Index
 from edgemodels.validate.manifests import Manifest, Pointer, value_at
 from edgemodels.validate.report import Finding, finding
 
