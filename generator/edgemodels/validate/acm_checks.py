@@ -2,9 +2,9 @@
 
 Each check reads the hub objects of the tree as a whole: a Subscription's channel must be
 `namespace/name` and exist, its placementRef must name a Placement or PlacementRule of its
-own namespace, every Placement's namespace must bind its cluster sets, each git-path must
-hold a chart or kustomization, names must fit their budgets and Service names (those of
-Ingress backends too) must be DNS-1035 labels.
+own namespace, every Placement's namespace must bind its cluster sets, names must fit their
+budgets and Service names (those of Ingress backends too) must be DNS-1035 labels. What
+each git-path holds is packagefolders.py's.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from edgemodels.names import DNS1035_LABEL
-from edgemodels.validate.discover import KUSTOMIZATION_NAMES
 from edgemodels.validate.gitpaths import GIT_PATH, GITHUB_PATH, SUBSCRIPTION, PackageRef
 from edgemodels.validate.hubindex import (
     APPS,
@@ -28,8 +27,9 @@ from edgemodels.validate.hubindex import (
     string_at,
 )
 from edgemodels.validate.limitranges import check_limit_range
-from edgemodels.validate.manifests import Manifest, Pointer, load_stream, value_at
+from edgemodels.validate.manifests import Manifest, Pointer, value_at
 from edgemodels.validate.objectnames import check_object_name
+from edgemodels.validate.packagefolders import check_package
 from edgemodels.validate.quantities import check_quantities
 from edgemodels.validate.report import Finding, finding
 from edgemodels.validate.requestlimits import check_request_limits
@@ -209,54 +209,6 @@ def check_application_set(appset: Manifest, index: Index) -> list[Finding]:
             message = f"Placement {appset.namespace}/{name} is not in this tree"
             found.append(finding(appset, pointer, "K304", message))
     return found
-
-
-def chart_name(folder: Path, names: dict[Path, str | None]) -> str | None:
-    """The `name` in the Chart.yaml of `folder` (read once per folder in `names`)."""
-    if folder not in names:
-        try:
-            text = (folder / "Chart.yaml").read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
-            text = ""
-        docs = load_stream("Chart.yaml", text).documents
-        data = docs[0][0] if len(docs) == 1 else None
-        name = data.get("name") if isinstance(data, dict) else None
-        names[folder] = name if isinstance(name, str) else None  # else the chart lint says
-    return names[folder]
-
-
-def check_chart_name(ref: PackageRef, folder: Path, names: dict[Path, str | None]) -> list[Finding]:
-    """For Helm from Git, spec.name picks the chart in the git-path (acm-api.md section 3):
-    a name that is not the chart's deploys nothing."""
-    if (ref.manifest.api_version, ref.manifest.kind) != SUBSCRIPTION:
-        return []
-    wanted = string_at(ref.manifest.data, ("spec", "name"))
-    chart = chart_name(folder, names)
-    if wanted is None or chart is None or wanted == chart:
-        return []
-    message = (
-        f"spec.name '{wanted}' is not the name of the chart at '{ref.raw}' ('{chart}'): "
-        "RHACM picks the chart by this name and deploys nothing"
-    )
-    return [finding(ref.manifest, ("spec", "name"), "K326", message)]
-
-
-def check_package(
-    ref: PackageRef, root: Path, names: dict[Path, str | None] | None = None
-) -> list[Finding]:
-    if ref.relative is None:
-        return [finding(ref.manifest, ref.pointer, "K310", f"path {ref.problem}")]
-    folder = root / ref.relative
-    if not folder.is_dir():
-        where = "" if ref.relative == ref.raw else f" (tree folder '{ref.relative or '.'}')"
-        message = f"path '{ref.raw}' does not exist in the tree{where}"
-        return [finding(ref.manifest, ref.pointer, "K308", message)]
-    if (folder / "Chart.yaml").is_file():
-        return check_chart_name(ref, folder, {} if names is None else names)
-    if not any((folder / n).is_file() for n in KUSTOMIZATION_NAMES):
-        message = f"path '{ref.raw}' holds neither Chart.yaml nor kustomization.yaml"
-        return [finding(ref.manifest, ref.pointer, "K309", message)]
-    return []
 
 
 def check_names(manifest: Manifest) -> list[Finding]:
