@@ -2,18 +2,17 @@
 
 Each check reads the hub objects of the tree as a whole: a Subscription's channel must be
 `namespace/name` and exist, its placementRef must name a Placement or PlacementRule of its
-own namespace, every Placement's namespace must bind its cluster sets, names must fit their
-budgets and Service names (those of Ingress backends too) must be DNS-1035 labels. What
-each git-path holds is packagefolders.py's.
+own namespace, every Placement's namespace must bind its cluster sets, and no object may be
+defined twice. What each git-path holds is packagefolders.py's, and the checks of one
+object at a time (names, labels, quantities) are objectchecks.py's, which acm_findings
+runs with these.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from edgemodels.names import DNS1035_LABEL
 from edgemodels.validate.gitpaths import GIT_PATH, GITHUB_PATH, SUBSCRIPTION, PackageRef
 from edgemodels.validate.hubindex import (
     APPS,
@@ -26,16 +25,12 @@ from edgemodels.validate.hubindex import (
     Index,
     string_at,
 )
-from edgemodels.validate.limitranges import check_limit_range
 from edgemodels.validate.manifests import Manifest, Pointer, value_at
-from edgemodels.validate.objectnames import check_object_name
+from edgemodels.validate.objectchecks import name_findings
 from edgemodels.validate.packagefolders import check_package
-from edgemodels.validate.quantities import check_quantities
 from edgemodels.validate.report import Finding, finding
-from edgemodels.validate.requestlimits import check_request_limits
 
 APPLICATION_SET = ("argoproj.io/v1alpha1", "ApplicationSet")
-APPLICATION = ("app.k8s.io/v1beta1", "Application")
 PLACEMENT_LABEL = f"{CLUSTER}/placement"
 GIT_BRANCH = f"{APPS}/git-branch"
 GITHUB_BRANCH = f"{APPS}/github-branch"  # the legacy name RHACM still reads
@@ -45,15 +40,6 @@ REF_API_VERSIONS = {
     "Placement": {"", PLACEMENT[0]},
     "PlacementRule": {"", PLACEMENT_RULE[0]},
 }
-APPLICATION_NAME_BUDGET = 37  # RHACM console limit on application names
-NAME_BUDGET = 253
-LABEL_BUDGET = 63
-_LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
-# A Service name is a DNS-1035 label, and so is the Service an Ingress backend names (the
-# Ingress is refused too): a DNS-1123 name that starts with a digit is not one.
-DNS1035_BUDGET = 63
-SERVICE = ("v1", "Service")
-INGRESS = ("networking.k8s.io/v1", "Ingress")
 
 
 def check_channel(sub: Manifest, index: Index) -> list[Finding]:
@@ -211,30 +197,6 @@ def check_application_set(appset: Manifest, index: Index) -> list[Finding]:
     return found
 
 
-def check_names(manifest: Manifest) -> list[Finding]:
-    found = []
-    budget = (
-        APPLICATION_NAME_BUDGET
-        if (manifest.api_version, manifest.kind) == APPLICATION
-        else NAME_BUDGET
-    )
-    if len(manifest.name) > budget:
-        message = f"name is {len(manifest.name)} characters, over the budget of {budget}"
-        found.append(finding(manifest, ("metadata", "name"), "K311", message))
-    for base in (("metadata",), ("spec", "template", "metadata")):
-        labels = value_at(manifest.data, (*base, "labels"))
-        for key, value in labels.items() if isinstance(labels, dict) else []:
-            if not isinstance(value, str):
-                continue  # the schema reports non-string label values
-            if len(value) > LABEL_BUDGET or not _LABEL_VALUE.match(value):
-                message = (
-                    f"label {key} value '{value}' is not a valid label value (at most "
-                    f"{LABEL_BUDGET} characters of [A-Za-z0-9-_.], alphanumeric at both ends)"
-                )
-                found.append(finding(manifest, (*base, "labels", key), "K312", message))
-    return found
-
-
 def check_duplicates(manifests: Sequence[Manifest]) -> list[Finding]:
     seen: dict[tuple[str, str, str, str], Manifest] = {}
     found = []
@@ -279,71 +241,3 @@ def hub_findings(hub: Sequence[Manifest], refs: Sequence[PackageRef], root: Path
         found.extend(check_package(ref, root, names))
     found.extend(check_duplicates(hub))
     return found
-
-
-def name_findings(manifests: Sequence[Manifest]) -> list[Finding]:
-    """The name budgets and syntax, the resource quantities, requests against limits and
-    LimitRanges' own values, object by object (so a part of a tree at a time)."""
-    return [
-        f
-        for manifest in manifests
-        for f in (
-            *check_names(manifest),
-            *check_service_names(manifest),
-            *check_object_name(manifest),
-            *check_quantities(manifest),
-            *check_request_limits(manifest),
-            *check_limit_range(manifest),
-        )
-    ]
-
-
-def check_service_names(manifest: Manifest) -> list[Finding]:
-    """K328: Service names, and the Services Ingress backends name, that are no DNS-1035 label."""
-    kind = (manifest.api_version, manifest.kind)
-    if kind == SERVICE:
-        named: list[tuple[Pointer, object]] = [(("metadata", "name"), manifest.name)]
-    elif kind == INGRESS:
-        named = list(_ingress_backends(manifest.data))
-    else:
-        return []
-    return [
-        finding(manifest, pointer, "K328", _dns1035_message(name, kind == SERVICE))
-        for pointer, name in named
-        if isinstance(name, str) and name and not _is_dns1035(name)
-    ]
-
-
-def _is_dns1035(name: str) -> bool:
-    return len(name) <= DNS1035_BUDGET and DNS1035_LABEL.match(name) is not None
-
-
-def _dns1035_message(name: str, service: bool) -> str:
-    what = "Service name" if service else "backend Service name"
-    refused = "it" if service else "the Ingress"
-    return (
-        f"{what} '{name}' is not a DNS-1035 label (at most {DNS1035_BUDGET} characters of "
-        f"[a-z0-9-], starting with a letter, ending with a letter or digit): the API server "
-        f"refuses {refused}"
-    )
-
-
-def _ingress_backends(data: object) -> Iterable[tuple[Pointer, object]]:
-    default: Pointer = ("spec", "defaultBackend", "service", "name")
-    yield default, value_at(data, default)
-    rules = value_at(data, ("spec", "rules"))
-    for i, rule in enumerate(rules if isinstance(rules, list) else []):
-        paths = value_at(rule, ("http", "paths"))
-        for j in range(len(paths) if isinstance(paths, list) else 0):
-            pointer: Pointer = (
-                "spec",
-                "rules",
-                i,
-                "http",
-                "paths",
-                j,
-                "backend",
-                "service",
-                "name",
-            )
-            yield pointer, value_at(data, pointer)

@@ -26,7 +26,7 @@ from edgemodels.origins import in_overrides, resolve_origins
 from edgemodels.policy import PolicySet, load_policies, source_of
 from edgemodels.policy.loader import default_pack_files, refuse_invalid_config
 from edgemodels.validate import cores, k8s_schemas, kubeconform, resultcache
-from edgemodels.validate.acm_checks import acm_findings, hub_findings, name_findings
+from edgemodels.validate.acm_checks import acm_findings, hub_findings
 from edgemodels.validate.argocd_checks import argocd_findings
 from edgemodels.validate.backends import SchemaSettings, schema_findings
 from edgemodels.validate.chartlint import scratch_folder, shared_lints
@@ -35,6 +35,7 @@ from edgemodels.validate.gitpaths import PackageRef, package_refs
 from edgemodels.validate.helm import Rendered, render_chart, shared_lint
 from edgemodels.validate.listed import interrupted_write, listed_files, missing_files
 from edgemodels.validate.manifests import Manifest, Source, manifests_of, not_utf8
+from edgemodels.validate.objectchecks import name_findings
 from edgemodels.validate.offload import Builds
 from edgemodels.validate.policies import policy_findings, validate_owns
 from edgemodels.validate.report import Finding, finding, merge
