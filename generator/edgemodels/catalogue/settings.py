@@ -39,8 +39,10 @@ def check_settings(merged: Merged) -> Iterator[Diagnostic]:
 
 
 def _placement_rule_settings(hub: Node) -> Iterator[Diagnostic]:
-    """R224: PlacementRules have no cluster sets and no tolerations (acm-api.md), so the
-    hub settings for them would be dropped without a word."""
+    """R224: PlacementRules have no cluster sets and no tolerations
+    (stolostron/multicloud-operators-subscription,
+    pkg/apis/apps/placementrule/v1/placementrule_types.go), so the hub settings for them
+    would be dropped without a word."""
     if hub.data.get("placementKind") != "PlacementRule":
         return
     for key, effect in (

@@ -5,8 +5,9 @@ on the same sites, but another deployer on the hub.
   README "Moving from Subscriptions to Argo CD". The Subscription side goes when
   `hub/synced/` leaves the branch: the Subscriptions are deleted (by the hub Subscription, or
   by hand at step 3), and RHACM removes what each deployed from its sites (for Helm,
-  `helm uninstall`) unless the objects already carry `do-not-delete` there (shared
-  reference acm-api.md section 6). So the marks must reach the sites in an earlier publish
+  `helm uninstall`) unless the objects already carry `do-not-delete` there
+  (stolostron/multicloud-operators-subscription, pkg/synchronizer/kubernetes/synchronizer.go,
+  DeleteSingleSubscribedResource). So the marks must reach the sites in an earlier publish
   than the one that drops the Subscriptions: only `keep-subscriptions` -> `subscriptions-
   removed` is safe; no migration, `subscriptions-removed` at once, or leaving
   `keep-subscriptions` for no migration at all lets sites lose their models. The Argo CD side

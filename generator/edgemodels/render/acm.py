@@ -1,9 +1,10 @@
 """RHACM objects for the hub (namespace spec.hub.namespace), under `hub/`.
 
-API versions and fields follow the RHACM/OCM sources (docs: shared reference acm-api.md):
-Channel, Subscription, PlacementRule apps.open-cluster-management.io/v1; Placement
-cluster.open-cluster-management.io/v1beta1 (no v1 exists); ManagedClusterSetBinding
-v1beta2; Application app.k8s.io/v1beta1.
+API versions and fields follow the RHACM/OCM sources (the CRDs in
+stolostron/multicloud-operators-subscription `deploy/` and open-cluster-management-io/api
+`cluster/`): Channel, Subscription, PlacementRule apps.open-cluster-management.io/v1;
+Placement cluster.open-cluster-management.io/v1beta1 (no v1 exists);
+ManagedClusterSetBinding v1beta2; Application app.k8s.io/v1beta1.
 """
 
 from __future__ import annotations
@@ -72,9 +73,11 @@ def hub_common(catalogue: Catalogue, source: SourceInfo) -> Files:
     """What is applied once, by hand: the Namespace, the Channel, the Subscription that
     applies `hub/synced/` to the hub, and a ManagedClusterSetBinding per cluster set. The
     bindings are not synced: the webhook lets only a creator with `create` on
-    `managedclustersets/bind` make one (acm-api.md section 8), and the admin applying hub/
-    is known to have it, the subscription controller is not. They change only with
-    hub.clusterSets, which needs a re-apply of hub/ anyway (README, "The generated tree")."""
+    `managedclustersets/bind` make one (open-cluster-management-io/ocm,
+    pkg/registration/webhook/v1beta2/managedclustersetbinding_validating.go), and the
+    admin applying hub/ is known to have it, the subscription controller is not. They
+    change only with hub.clusterSets, which needs a re-apply of hub/ anyway (README, "The
+    generated tree")."""
     top = source.where(catalogue.location)
     files: Files = {
         NAMESPACE_FILE: yaml_file(namespace_object(catalogue), top),
@@ -167,10 +170,12 @@ def channel(catalogue: Catalogue) -> dict[str, Any]:
 
 
 def app_labels(catalogue: Catalogue, app: str) -> dict[str, str]:
-    """The labels RHACM's hub sets on a Subscription itself (acm-api.md section 3: `app`,
-    `app.kubernetes.io/part-of` equal to it, the Channel's reconcile rate), written here so
-    that re-applying `hub/synced/` (nested Subscriptions are always replaced) does not strip
-    them and have the hub put them back on every Subscription at every full reconcile."""
+    """The labels RHACM's hub sets on a Subscription itself (`app`,
+    `app.kubernetes.io/part-of` equal to it, the Channel's reconcile rate:
+    stolostron/multicloud-operators-subscription, pkg/controller/mcmhub/hub.go), written
+    here so that re-applying `hub/synced/` (nested Subscriptions are always replaced) does
+    not strip them and have the hub put them back on every Subscription at every full
+    reconcile."""
     labels = {"app": app, "app.kubernetes.io/part-of": app}
     if catalogue.hub.reconcile_rate:
         labels[f"{APPS}/reconcile-rate"] = catalogue.hub.reconcile_rate
@@ -180,10 +185,11 @@ def app_labels(catalogue: Catalogue, app: str) -> dict[str, str]:
 def hub_subscription(catalogue: Catalogue, origin: str) -> dict[str, Any]:
     """The Subscription that keeps the hub objects of `hub/synced/` as the branch has them:
     RHACM applies them to the hub itself (placement.local) and deletes those that leave the
-    folder (acm-api.md sections 3 and 6), so a publish reaches the hub too. mergeAndOwn:
-    on a hub where an earlier edgemodels had them applied by hand, it takes them over (as a
-    subscription-admin's Subscription) and so prunes them later; plain merge would strip
-    its ownership and never delete them."""
+    folder (stolostron/multicloud-operators-subscription, pkg/controller/mcmhub/ and
+    pkg/synchronizer/kubernetes/sync_appsubstatus.go), so a publish reaches the hub too.
+    mergeAndOwn: on a hub where an earlier edgemodels had them applied by hand, it takes
+    them over (as a subscription-admin's Subscription) and so prunes them later; plain merge
+    would strip its ownership and never delete them."""
     hub = catalogue.hub
     name = prefixed_name(catalogue, "hub")
     labels = {**app_labels(catalogue, name), **hub_labels(catalogue)}

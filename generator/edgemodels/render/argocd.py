@@ -1,6 +1,7 @@
 """The hub side of delivery argocd, under `hub/argocd/` (RHACM's GitOps integration).
 
-Facts (shared reference acm-api.md sections 8 and 10, stolostron/multicloud-integrations):
+Facts (open-cluster-management-io/api cluster/v1beta1/types_placement.go,
+stolostron/multicloud-integrations):
 - GitOpsCluster reads its Placement from its own namespace and registers the placed clusters
   with the Argo CD instance of `argoServer.argoNamespace`; it also creates the ConfigMap
   `acm-placement` there, which the clusterDecisionResource generator reads.

@@ -1,6 +1,7 @@
 """Marks on every site object while a catalogue moves from Subscriptions to Argo CD.
 
-Deleting a Subscription makes RHACM purge everything it deployed (acm-api.md section 6),
+Deleting a Subscription makes RHACM purge everything it deployed
+(stolostron/multicloud-operators-subscription, pkg/synchronizer/kubernetes/synchronizer.go),
 except objects annotated `apps.open-cluster-management.io/do-not-delete: "true"`. A Helm
 chart delivered by a Subscription runs as a HelmRelease, whose deletion is a `helm
 uninstall`; that keeps only objects annotated `helm.sh/resource-policy: keep`. With both

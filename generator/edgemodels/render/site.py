@@ -90,15 +90,16 @@ echo "model files $MODEL_VERSION_DIR are current in $root"
 """
 
 
-# RHACM updates an object with a JSON merge patch that never removes a key (acm-api.md
-# section 6): a descriptor key of the old delivery, a removed security exception, pull
-# secrets or runAsUser would stay on the site. `replace` makes it PUT the object, so the
-# site's equals the generated one. Only where a generated map loses keys and a PUT is safe:
-# the descriptor ConfigMap and the Deployments (their one immutable field, the selector,
-# is fixed by the model's name, so RHACM ignoring an Invalid PUT hides nothing). Not the
-# PVC (a PUT without the bound volumeName is refused, and RHACM ignores that refusal: a
-# resize would be dropped silently), not the Job (its template is immutable; a new
-# template gets a new name), and RHACM always merges Services (their keys never change).
+# RHACM updates an object with a JSON merge patch that never removes a key
+# (stolostron/multicloud-operators-subscription, pkg/synchronizer/kubernetes/synchronizer.go
+# `updateResourceByTemplateUnit`): a descriptor key of the old delivery, a removed security
+# exception, pull secrets or runAsUser would stay on the site. `replace` makes it PUT the
+# object, so the site's equals the generated one. Only where a generated map loses keys and
+# a PUT is safe: the descriptor ConfigMap and the Deployments (their one immutable field, the
+# selector, is fixed by the model's name, so RHACM ignoring an Invalid PUT hides nothing).
+# Not the PVC (a PUT without the bound volumeName is refused, and RHACM ignores that
+# refusal: a resize would be dropped silently), not the Job (its template is immutable; a
+# new template gets a new name), and RHACM always merges Services (their keys never change).
 RECONCILE_OPTION = "apps.open-cluster-management.io/reconcile-option"
 REPLACED = {RECONCILE_OPTION: "replace"}
 

@@ -1,4 +1,5 @@
-"""What the Argo CD path needs beyond the schemas (acm-api.md sections 8 and 10).
+"""What the Argo CD path needs beyond the schemas (open-cluster-management-io/api
+cluster/v1beta1, stolostron/multicloud-integrations).
 
 - An ApplicationSet generates one Application per cluster only if the Application's name
   depends on the cluster, and only for clusters some GitOpsCluster registered with the

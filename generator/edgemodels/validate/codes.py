@@ -59,7 +59,7 @@ CODES: dict[str, Code] = {
         "give the value the shape the chart's values.yaml gives it (a table or not), or change "
         "the default; for a symlink, put the file itself in the chart",
     ),
-    # K3xx: what RHACM needs that schemas cannot express (acm-api.md section 11)
+    # K3xx: what RHACM needs that schemas cannot express
     "K301": Code("channel-format", "Subscription spec.channel is not `namespace/name`"),
     "K302": Code("channel-missing", "the Channel a Subscription names is not in the tree"),
     "K303": Code("placement-ref-kind", "placementRef kind/apiVersion is not one RHACM resolves"),
@@ -90,7 +90,8 @@ CODES: dict[str, Code] = {
     "K323": Code("migration-unmarked", "a folder both delivery modes deploy lacks the keep marks"),
     "K324": Code("migration-namespace-mismatch", "Subscription, ApplicationSet: two namespaces"),
     "K325": Code("appset-templated-source", "'{{' in an ApplicationSet source is substituted"),
-    # K326-K327: more of what a Git Subscription needs (acm-api.md sections 3 and 4)
+    # K326-K327: more of what a Git Subscription needs
+    # (stolostron/multicloud-operators-subscription, pkg/utils/helmrepo.go and gitrepo.go)
     "K326": Code("chart-name-mismatch", "Helm Subscription spec.name is not the chart's name"),
     "K327": Code("git-branch-missing", "Git Subscription without a git-branch annotation"),
     "K328": Code(

@@ -41,7 +41,8 @@ class PackageRef:
 
 
 def _annotation_pointer(manifest: Manifest) -> tuple[Pointer, str] | None:
-    # github-path wins over git-path in RHACM when both are set (acm-api.md section 3).
+    # github-path wins over git-path in RHACM when both are set
+    # (stolostron/multicloud-operators-subscription, pkg/subscriber/git/git_subscriber_item.go).
     for key in (GITHUB_PATH, GIT_PATH):
         value = manifest.annotation(key)
         if value is not None:

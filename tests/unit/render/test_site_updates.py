@@ -2,11 +2,11 @@
 modelled, leaves each site object equal to the newly generated one (no stale keys).
 
 RHACM updates an existing object (stolostron/multicloud-operators-subscription,
-pkg/synchronizer/kubernetes/synchronizer.go `updateResourceByTemplateUnit`; acm-api.md
-section 6) with `jsonpatch.CreateThreeWayJSONMergePatch(tpl, tpl, live)` applied as a JSON
-merge patch, unless the object says `reconcile-option: replace` (then a PUT of the template);
-Services, ServiceAccounts and Namespaces are always merged. Helm models are upgraded by
-Helm's own three-way merge, which removes keys, so only Kustomize models are modelled here.
+pkg/synchronizer/kubernetes/synchronizer.go `updateResourceByTemplateUnit`) with
+`jsonpatch.CreateThreeWayJSONMergePatch(tpl, tpl, live)` applied as a JSON merge patch,
+unless the object says `reconcile-option: replace` (then a PUT of the template); Services,
+ServiceAccounts and Namespaces are always merged. Helm models are upgraded by Helm's own
+three-way merge, which removes keys, so only Kustomize models are modelled here.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""What schemas cannot express (acm-api.md section 11): inline objects, expected (line, col, code).
+"""What schemas cannot express: inline objects, expected (line, col, code).
 
 These go through `validate_documents`, the entry point for callers that already hold
 parsed documents, so no chart is rendered and nothing is re-parsed.
