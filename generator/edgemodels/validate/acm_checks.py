@@ -1,4 +1,6 @@
-"""What RHACM needs that no schema can express (acm-api.md sections 3, 8, 10 and 11).
+"""What RHACM needs that no schema can express (stolostron/multicloud-operators-subscription
+`pkg/controller/mcmhub/placement.go`, open-cluster-management-io/api `cluster/v1beta1`,
+stolostron/multicloud-integrations `pkg/controller/gitopscluster`).
 
 Each check reads the hub objects of the tree as a whole: a Subscription's channel must be
 `namespace/name` and exist, its placementRef must name a Placement or PlacementRule of its
@@ -35,7 +37,8 @@ PLACEMENT_LABEL = f"{CLUSTER}/placement"
 GIT_BRANCH = f"{APPS}/git-branch"
 GITHUB_BRANCH = f"{APPS}/github-branch"  # the legacy name RHACM still reads
 GIT_CHANNEL_TYPES = {"git", "github"}
-# placementRef apiVersions the subscription controller accepts, per kind (acm-api.md section 3).
+# placementRef apiVersions the subscription controller accepts, per kind
+# (stolostron/multicloud-operators-subscription `getClustersFromPlacementRef`).
 REF_API_VERSIONS = {
     "Placement": {"", PLACEMENT[0]},
     "PlacementRule": {"", PLACEMENT_RULE[0]},
@@ -123,8 +126,9 @@ def is_git(sub: Manifest, index: Index) -> bool:
 
 def check_branch(sub: Manifest, index: Index) -> list[Finding]:
     """A warning, not an error: without git-branch RHACM clones the remote's default branch
-    (acm-api.md section 3), which deploys when the deploy branch is the default one, and
-    something else (often nothing, or another tree) when it is not; as K322 on Argo CD."""
+    (`GetSubscriptionBranch` in the subscription controller), which deploys when the deploy
+    branch is the default one, and something else (often nothing, or another tree) when it
+    is not; as K322 on Argo CD."""
     if sub.annotation(GIT_BRANCH) or sub.annotation(GITHUB_BRANCH) or not is_git(sub, index):
         return []
     message = (

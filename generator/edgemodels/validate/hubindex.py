@@ -1,4 +1,5 @@
-"""The hub objects of a tree by kind and namespace/name (acm-api.md sections 3 and 8).
+"""The hub objects of a tree by kind and namespace/name: Subscriptions, Channels, Placements
+and their bindings, as the subscription and placement controllers resolve them.
 
 The RHACM checks (acm_checks.py) and the Argo CD checks (argocd_checks.py) both resolve
 references between hub objects, through this index: its name sets are built per kind on

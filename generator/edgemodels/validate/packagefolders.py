@@ -1,4 +1,5 @@
-"""What the folder each git-path names must hold (acm-api.md section 3).
+"""What the folder each git-path names must hold (stolostron/multicloud-operators-subscription
+`pkg/subscriber/git/git_subscriber_item.go` `sortClonedGitRepo`).
 
 Unlike the other RHACM checks these read the tree on disk, not only its objects: the folder
 a Subscription, ApplicationSet or Application deploys must lie in the tree (K310), exist
@@ -32,7 +33,7 @@ def chart_name(folder: Path, names: dict[Path, str | None]) -> str | None:
 
 
 def check_chart_name(ref: PackageRef, folder: Path, names: dict[Path, str | None]) -> list[Finding]:
-    """For Helm from Git, spec.name picks the chart in the git-path (acm-api.md section 3):
+    """For Helm from Git, spec.name picks the chart in the git-path (`FilterCharts`):
     a name that is not the chart's deploys nothing."""
     if (ref.manifest.api_version, ref.manifest.kind) != SUBSCRIPTION:
         return []
