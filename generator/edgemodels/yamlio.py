@@ -121,6 +121,14 @@ def locate(root: Any, path: tuple[str | int, ...], key: bool = False) -> Pos:
     return pos
 
 
+def dotted(path: tuple[str | int, ...]) -> str:
+    """A path into a tree as findings write it: `spec.models[0].resources` ("" for the root)."""
+    text = ""
+    for step in path:
+        text += f"[{step}]" if isinstance(step, int) else (f".{step}" if text else str(step))
+    return text
+
+
 def to_plain(data: Any) -> Any:
     """Plain dicts/lists (no positions), e.g. for CEL or JSON."""
     if isinstance(data, dict):

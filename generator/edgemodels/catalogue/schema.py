@@ -30,7 +30,7 @@ from edgemodels.kubequantity import (
 )
 from edgemodels.names import number_version_hint
 from edgemodels.secrets_scan import is_secret_key
-from edgemodels.yamlio import YamlFile, locate
+from edgemodels.yamlio import YamlFile, dotted, locate
 from edgemodels.yamltree import Pos
 
 if TYPE_CHECKING:
@@ -206,7 +206,7 @@ def _number_version(
     read = "it as a number" if written == shown else f"{written} as the number {shown}"
     hint = number_version_hint(written, _packaging(yf.data, path))
     got = f"{_yaml_type(value)} {shown}"
-    return f"{_dotted(path)}: expected string, got {got} (YAML read {read}: {hint})"
+    return f"{dotted(path)}: expected string, got {got} (YAML read {read}: {hint})"
 
 
 def _is_model_version(path: tuple[str | int, ...]) -> bool:
@@ -268,7 +268,7 @@ def _unknown_fields(
 
 def unknown_field_text(extra: str, path: tuple[str | int, ...], known: list[str]) -> str:
     hint = difflib.get_close_matches(extra, known, n=1, cutoff=0.6)
-    where = f" in {_dotted(path)}" if path else ""
+    where = f" in {dotted(path)}" if path else ""
     text = f"unknown field '{extra}'{where}"
     return text + (f"; did you mean '{hint[0]}'?" if hint else f" (known: {', '.join(known)})")
 
@@ -289,13 +289,6 @@ def _model_under_targets(
         f"spec.models, as a list item '- name: {path[2]}'"
     )
     return Diagnostic(Location(yf.path, line, col), "S001", text, "error", "unknown-field")
-
-
-def _dotted(path: tuple[str | int, ...]) -> str:
-    text = ""
-    for step in path:
-        text += f"[{step}]" if isinstance(step, int) else (f".{step}" if text else str(step))
-    return text
 
 
 _PLAIN = re.compile(r"[^\s,\]}#]+")
@@ -319,7 +312,7 @@ def _message(error: jsonschema.ValidationError, path: tuple[str | int, ...]) -> 
 
 
 def raw_message(error: jsonschema.ValidationError, path: tuple[str | int, ...]) -> str:
-    where = _dotted(path) or "document"
+    where = dotted(path) or "document"
     keyword = str(error.validator)
     value: Any = error.instance
     wanted: Any = error.validator_value

@@ -10,7 +10,7 @@ from typing import Any
 
 from edgemodels.diagnostics import Diagnostic, Location
 from edgemodels.kubequantity import slow_reading
-from edgemodels.yamlio import YamlFile, locate
+from edgemodels.yamlio import YamlFile, dotted, locate
 
 Path = tuple[str | int, ...]
 
@@ -25,7 +25,7 @@ def slow_quantities(
         why = slow_reading(value)
         if why is not None:
             line, col = locate(yf.data, path)
-            text = f"{_dotted(path)}: '{value}' {why}"
+            text = f"{dotted(path)}: '{value}' {why}"
             found.append(
                 Diagnostic(Location(yf.path, line, col), "S004", text, "error", "invalid-value")
             )
@@ -57,10 +57,3 @@ def _resolved(node: dict[str, Any], root: dict[str, Any]) -> dict[str, Any]:
         target: dict[str, Any] = root["$defs"][ref.removeprefix("#/$defs/")]
         return target
     return node
-
-
-def _dotted(path: Path) -> str:
-    text = ""
-    for step in path:
-        text += f"[{step}]" if isinstance(step, int) else (f".{step}" if text else str(step))
-    return text

@@ -24,7 +24,7 @@ from edgemodels.catalogue.schema import (
 from edgemodels.catalogue.slowquantities import slow_quantities
 from edgemodels.data import schema_path
 from edgemodels.diagnostics import Diagnostic, Location
-from edgemodels.yamlio import YamlFile, locate
+from edgemodels.yamlio import YamlFile, dotted, locate
 from edgemodels.yamltree import PosMap
 
 KEYWORD_CODES = {
@@ -79,7 +79,7 @@ def _finding(yf: YamlFile, error: jsonschema.ValidationError) -> Diagnostic:
     naming = "propertyNames" in error.absolute_schema_path
     if naming and isinstance(node, PosMap) and isinstance(bad_key, str):
         line, col = node.key_pos.get(bad_key, (line, col))
-        message = _short(f"{_dotted(path)}: key {bad_key!r} is not a valid label key")
+        message = _short(f"{dotted(path) or 'document'}: key {bad_key!r} is not a valid label key")
         return Diagnostic(Location(yf.path, line, col), code, message, "error", name)
     if keyword == "additionalProperties" and isinstance(node, PosMap):
         schema = error.schema if isinstance(error.schema, dict) else {}
@@ -107,19 +107,12 @@ def _node_at(root: Any, path: tuple[str | int, ...]) -> Any:
     return node
 
 
-def _dotted(path: tuple[str | int, ...]) -> str:
-    text = ""
-    for step in path:
-        text += f"[{step}]" if isinstance(step, int) else (f".{step}" if text else str(step))
-    return text or "document"
-
-
 def _message(error: jsonschema.ValidationError, path: tuple[str | int, ...]) -> str:
     keyword = str(error.validator)
     value = error.instance
     if keyword in _SIZES and isinstance(value, list | dict | str):
         # jsonschema quotes the whole value first: cut to 240 characters, the limit was lost.
-        where = _dotted(path)
+        where = dotted(path) or "document"
         return f"{where}: {len(value)} {_SIZES[keyword]}; the limit is {error.validator_value}"
     return raw_message(error, path)
 
