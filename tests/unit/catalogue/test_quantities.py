@@ -147,6 +147,20 @@ def test_a_quantity_that_takes_the_api_server_long_to_parse_is_refused(
         assert f"S004 spec.models[0].container.size: {value} takes the API server" in shown
 
 
+@pytest.mark.parametrize(
+    "value",
+    [
+        r'"1e-3\x300000000"',  # 1e-30000000 with one digit escaped
+        r'"1234567890123456789e25\u00300000"',  # 1234567890123456789e250000
+    ],
+)
+def test_a_slow_quantity_spelt_with_escapes_is_refused_too(tmp_path: Path, value: str) -> None:
+    """The value as YAML reads it is what the API server gets, not the text as written."""
+    (shown,) = messages(tmp_path, _with_cpu(value))
+    assert "S004 spec.models[0].resources.limits.cpu: '1" in shown
+    assert "takes the API server a long time to parse" in shown
+
+
 def test_check_answers_at_once_on_quantities_the_api_server_is_slow_on(tmp_path: Path) -> None:
     """The API server's work on these grows with the exponent; edgemodels' does not."""
     values = [v for v, _ in SLOW] + ["'1e2147483647'", "'1e2147483648'", "'1e-2147483648'"]
