@@ -160,7 +160,7 @@ def content_dir(version: str, image: str, model_path: str) -> str:
     into a folder that is not complete yet, so the name must change with the content. A
     rebuilt image under the same version, or another folder in it, is a new folder; so
     is each version, whatever `version_dir` makes of it (`1.0+a`, `1.0_a`). The Helm
-    chart computes the same (helm_templates.py, job.yaml)."""
+    chart computes the same (helm_container_templates.py, job.yaml)."""
     key = f"{version}\n{image}\n{model_path}"
     return f"{version_dir(version)}-{sha256(key.encode()).hexdigest()[:12]}"
 

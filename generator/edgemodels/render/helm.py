@@ -18,7 +18,8 @@ from edgemodels.render.common import (
     version_dir,
     yaml_file,
 )
-from edgemodels.render.helm_templates import HELPERS, container_templates, http_templates
+from edgemodels.render.helm_container_templates import container_templates
+from edgemodels.render.helm_templates import HELPERS, http_templates
 from edgemodels.render.settings import ModelPlan, Placed, differences
 
 Files = dict[str, bytes]

@@ -1,7 +1,8 @@
 """The objects a model runs as on a site, built as data (kustomize packaging).
 
-The Helm chart (`helm_templates.py`) writes the same objects as Go templates; a test
-renders both and compares them, so the two packagings cannot drift apart.
+The Helm chart (`helm_templates.py`, `helm_container_templates.py`) writes the same
+objects as Go templates; a test renders both and compares them, so the two packagings
+cannot drift apart.
 Namespaces are left out: kustomize sets them, Helm uses the release namespace.
 """
 
