@@ -18,7 +18,7 @@ GENERATED_DIR = "generated"  # init.GENERATED_DIR (init imports ruamel.yaml: not
 
 def in_folder(d: Diagnostic, folder: Path) -> Diagnostic:
     """A tree-relative path from the working folder; a file outside the tree (absolute, see
-    pipeline.outside_tree) from the working folder when it is below it."""
+    suppressions.outside_tree) from the working folder when it is below it."""
     path = Path(d.location.path)
     if not path.is_absolute():
         return replace(d, location=replace(d.location, path=(folder / path).as_posix()))

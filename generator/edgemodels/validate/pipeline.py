@@ -1,46 +1,40 @@
-"""What `validate_tree` does once the kustomize builds are under way: render the charts,
-load the plain manifests, check everything, gather the findings (run.py starts the builds
-and walks the tree before this module is imported).
+"""What `validate_tree` does once the kustomize builds are under way: render the charts
+(chartrenders.py), load the plain manifests, check everything, gather the findings and
+apply the catalogue's suppressions (suppressions.py). run.py starts the builds and walks
+the tree before it imports this module (and with it those two).
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import Executor, Future, ThreadPoolExecutor, as_completed
-from contextlib import AbstractContextManager, nullcontext
-from dataclasses import replace
+from collections.abc import Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from functools import partial
 from pathlib import Path
-from typing import Any, Literal, cast
+from typing import Literal, cast
 
-from edgemodels.diagnostics import (
-    Diagnostic,
-    apply_suppressions,
-    find_suppressions,
-    sort_diagnostics,
-)
+from edgemodels.diagnostics import Diagnostic, sort_diagnostics
 from edgemodels.errors import InputError, ToolMissingError, UsageError
-from edgemodels.fsnames import os_form
-from edgemodels.origins import in_overrides, resolve_origins
-from edgemodels.policy import PolicySet, load_policies, source_of
+from edgemodels.policy import PolicySet, load_policies
 from edgemodels.policy.loader import default_pack_files, refuse_invalid_config
 from edgemodels.validate import cores, k8s_schemas, kubeconform, resultcache
 from edgemodels.validate.acm_checks import acm_findings, hub_findings
 from edgemodels.validate.argocd_checks import argocd_findings
 from edgemodels.validate.backends import SchemaSettings, schema_findings
-from edgemodels.validate.chartlint import scratch_folder, shared_lints
+from edgemodels.validate.chartlint import shared_lints
+from edgemodels.validate.chartrenders import refs_by_chart, render_charts
 from edgemodels.validate.discover import TreeLayout
 from edgemodels.validate.gitpaths import PackageRef, package_refs
-from edgemodels.validate.helm import Rendered, render_chart, shared_lint
+from edgemodels.validate.helm import Rendered
 from edgemodels.validate.listed import interrupted_write, listed_files, missing_files
 from edgemodels.validate.manifests import Manifest, Source, manifests_of, not_utf8
 from edgemodels.validate.objectchecks import name_findings
 from edgemodels.validate.offload import Builds
-from edgemodels.validate.policies import policy_findings, validate_owns
+from edgemodels.validate.policies import policy_findings
 from edgemodels.validate.report import Finding, finding, merge
 from edgemodels.validate.reuse import Reuse
 from edgemodels.validate.run import ParsedDocument, ValidateOptions
+from edgemodels.validate.suppressions import catalogue_files, catalogue_suppressions, outside_tree
 
 
 def prepare(options: ValidateOptions) -> SchemaSettings:
@@ -99,69 +93,6 @@ def load_plain(
         if not problems:
             clean.add(rel)
     return manifests, found, clean
-
-
-def render_charts(
-    root: Path,
-    charts: Sequence[str],
-    refs: Sequence[PackageRef],
-    settings: SchemaSettings,
-    pool: Executor,
-    options: ValidateOptions,
-    each: Callable[[Rendered], object] = lambda rendered: None,
-    gate: AbstractContextManager[object] | None = None,
-    sharing: Mapping[str, str] | None = None,
-    taken: Mapping[str, Rendered] | None = None,
-) -> tuple[dict[str, Rendered], list[Finding]]:
-    """Every chart rendered; charts with the same templates share one full lint. `each` is
-    given each chart's renders as they are ready; a chart renders inside `gate`. `sharing`:
-    chartlint.shared_lints of the charts (found here without it); `taken`: the renders of
-    charts the result cache holds, which are not rendered again."""
-    version = settings.kubernetes_version
-    sharing = shared_lints(root, charts) if sharing is None else sharing
-    taken = taken or {}
-    by_chart = refs_by_chart(refs)
-    futures: dict[str, Future[Rendered]] = {}
-    with scratch_folder() as scratch:
-        try:
-            # The bar is made before any chart renders: it asks whether stderr is a
-            # terminal, and during a Helm call stderr is a pipe (helmlog.py).
-            todo = [c for c in charts if c not in taken]
-            with options.progress(todo, "rendering charts") as bar:
-                for c in todo:
-                    task = partial(
-                        render_chart, root, c, by_chart.get(c, []), version, c in sharing
-                    )
-                    futures[c] = pool.submit(
-                        _holding, gate or nullcontext(), partial(task, Path(scratch))
-                    )
-                # As they finish, not in order: a slow chart would hold up the rest.
-                finished = as_completed(futures.values())
-                for _ in bar:
-                    each(next(finished).result())
-        except BaseException:  # Ctrl-C, or a render failing: drop the charts not begun,
-            pool.shutdown(cancel_futures=True)  # and let those begun end before `scratch` goes
-            raise
-    rendered = {c: taken[c] if c in taken else futures[c].result() for c in charts}
-    found: list[Finding] = []
-    for more in pool.map(
-        lambda c: shared_lint(root, c, rendered[c], rendered[sharing[c]], version), sharing
-    ):
-        found += more
-    return rendered, found
-
-
-def refs_by_chart(refs: Sequence[PackageRef]) -> dict[str, list[PackageRef]]:
-    by_chart: dict[str, list[PackageRef]] = {}
-    for ref in refs:
-        if ref.relative is not None:
-            by_chart.setdefault(ref.relative, []).append(ref)
-    return by_chart
-
-
-def _holding(gate: AbstractContextManager[object], render: Callable[[], Rendered]) -> Rendered:
-    with gate:
-        return render()
 
 
 def _hub_checks(
@@ -334,62 +265,6 @@ def _release_inputs(
     by_chart = refs_by_chart(refs)
     version = settings.kubernetes_version
     return {c: resultcache.release_inputs(by_chart.get(c, []), version) for c in charts}
-
-
-def outside_tree(in_tree: list[Diagnostic], diags: list[Diagnostic]) -> list[Diagnostic]:
-    """`diags` with the findings that are not on tree files (policy files, the config, unused
-    suppressions in the catalogue: named from the working folder) given absolute paths, so
-    the tree-relative paths of the others are not mistaken for theirs."""
-    tree = set(in_tree)
-    return [
-        d
-        if d in tree or Path(d.location.path).is_absolute()
-        else replace(
-            d, location=replace(d.location, path=Path(d.location.path).absolute().as_posix())
-        )
-        for d in diags
-    ]
-
-
-def catalogue_suppressions(
-    diags: list[Diagnostic], files: set[str], policies: PolicySet | None
-) -> list[Diagnostic]:
-    """`# edgemodels: ignore[CODE]` on the catalogue entry an object came from silences
-    findings on that object. The catalogue `files` (those the objects came from) are found
-    relative to the working folder, where the generator named them; files that are not
-    there are not consulted. A finding in a per-target overlay names the model's overrides
-    for the target (origins.py); its model's entry line suppresses it too, as it did before
-    overlays' findings named the overrides."""
-    read: dict[str, Any] = {}
-    entries = resolve_origins(diags, read)
-    diags = resolve_origins((in_overrides(d) for d in diags), read)
-    model_entry = {
-        id(d): e.origin for d, e in zip(diags, entries, strict=True) if d.origin != e.origin
-    }
-    paths = files | {d.origin.path for d in diags if d.origin is not None}
-    sups = []
-    for path in sorted(paths):
-        try:
-            text = Path(os_form(path)).read_text(encoding="utf-8")  # `café/` under LC_ALL=C
-        except (OSError, UnicodeDecodeError):
-            continue
-        sups += find_suppressions(path, text)
-    if not sups:
-        return diags
-    return apply_suppressions(
-        diags, sups, owned=validate_owns(policies), also=lambda d: model_entry.get(id(d))
-    )
-
-
-def catalogue_files(manifests: Iterable[Manifest]) -> set[str]:
-    """The catalogue files the objects came from (`edgemodels.io/source`), so that an
-    unused suppression is reported in a file no finding points at too."""
-    found = set()
-    for m in manifests:
-        source = source_of(m.data)
-        if source is not None:
-            found.add(source.path.partition("#")[0])
-    return found
 
 
 def check_documents(

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from edgemodels.validate import pipeline, run
+from edgemodels.validate import chartrenders, pipeline, run
 from edgemodels.validate.discover import discover
 from edgemodels.validate.helm import Rendered
 from edgemodels.validate.run import ValidateOptions, validate_tree
@@ -67,7 +67,7 @@ def test_a_failing_render_leaves_the_charts_not_begun(
         time.sleep(0.02)
         return Rendered([], [])
 
-    monkeypatch.setattr(pipeline, "render_chart", render)
+    monkeypatch.setattr(chartrenders, "render_chart", render)
     with pytest.raises(Interrupted):
         validate_tree(tree, options)
     assert len(begun) < len(charts) // 2
@@ -92,9 +92,9 @@ def test_a_slow_chart_does_not_hold_up_the_others_renders(
         if len(seen) == len(charts) - 1:
             others_done.set()
 
-    monkeypatch.setattr(pipeline, "render_chart", render)
+    monkeypatch.setattr(chartrenders, "render_chart", render)
     with ThreadPoolExecutor(2) as pool:
-        pipeline.render_charts(tree, charts, [], pipeline.prepare(options), pool, options, each)
+        chartrenders.render_charts(tree, charts, [], pipeline.prepare(options), pool, options, each)
     assert others_done.is_set() and seen[-1] == charts[0]
     assert sorted(seen) == sorted(charts)
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from edgemodels.diagnostics import Diagnostic
-from edgemodels.validate import pipeline
+from edgemodels.validate import chartrenders, pipeline
 from edgemodels.validate.helm import Rendered
 from edgemodels.validate.helmwarn import heard_findings
 from edgemodels.validate.run import ValidateOptions, validate_tree
@@ -197,10 +197,10 @@ def test_the_progress_bar_is_made_before_any_chart_renders(
         asked.append(list(begun))
         yield items
 
-    monkeypatch.setattr(pipeline, "render_chart", render)
+    monkeypatch.setattr(chartrenders, "render_chart", render)
     options = replace(options, progress=progress)
     with ThreadPoolExecutor(2) as pool:
-        pipeline.render_charts(tree, charts, [], pipeline.prepare(options), pool, options)
+        chartrenders.render_charts(tree, charts, [], pipeline.prepare(options), pool, options)
     assert asked == [[]] and sorted(begun) == charts
 
 

@@ -12,7 +12,16 @@ from typing import Any
 
 import pytest
 
-from edgemodels.validate import cores, helm, kubectl, offload, pipeline, resultcache, resultstore
+from edgemodels.validate import (
+    chartrenders,
+    cores,
+    helm,
+    kubectl,
+    offload,
+    pipeline,
+    resultcache,
+    resultstore,
+)
 from edgemodels.validate.discover import discover
 from edgemodels.validate.resultcache import folder_digest, stays_inside
 from edgemodels.validate.resultstore import Store
@@ -65,7 +74,7 @@ def test_a_second_run_renders_and_builds_nothing_and_says_the_same(
     edit(tree, f"{FAMILY}/base/deployment.yaml", "replicas:", "bogus: 1\n  replicas:")
     first = _findings(tree, options)
     assert [f[0] for f in first] == ["K101"]
-    renders = _calls(monkeypatch, pipeline, "render_chart")
+    renders = _calls(monkeypatch, chartrenders, "render_chart")
     builds = _calls(monkeypatch, kubectl, "run")
     assert _findings(tree, options) == first
     assert renders == [] and [b for b in builds if FAMILY in str(b[1])] == []
@@ -77,7 +86,7 @@ def test_a_changed_chart_is_rendered_again_and_the_others_are_not(
 ) -> None:
     _findings(tree, options)
     edit(tree, f"{CHART}/templates/deployment.yaml", "replicas:", "replicas: {{ .Values.no.such }}")
-    renders = _calls(monkeypatch, pipeline, "render_chart")
+    renders = _calls(monkeypatch, chartrenders, "render_chart")
     builds = _calls(monkeypatch, kubectl, "run")
     found = _findings(tree, options)
     assert [r[1] for r in renders] == [CHART]
@@ -91,7 +100,7 @@ def test_a_chart_is_rendered_again_when_only_the_values_a_placement_gives_change
 ) -> None:
     _findings(tree, options)
     edit(tree, "hub/subscriptions/web--site-a.yaml", "replicas: 2", "replicas: many")
-    renders = _calls(monkeypatch, pipeline, "render_chart")
+    renders = _calls(monkeypatch, chartrenders, "render_chart")
     found = _findings(tree, options)
     assert [r[1] for r in renders] == [CHART]
     assert found == _uncached(tree, options) and found
@@ -119,7 +128,7 @@ def test_new_checks_check_the_objects_taken_without_making_them_again(
 ) -> None:
     edit(tree, f"{FAMILY}/base/deployment.yaml", "replicas:", "bogus: 1\n  replicas:")
     strict = _findings(tree, options)
-    renders = _calls(monkeypatch, pipeline, "render_chart")
+    renders = _calls(monkeypatch, chartrenders, "render_chart")
     lenient = replace(options, strict=False)
     assert _findings(tree, lenient) == [] != strict  # unknown fields pass without --strict
     assert _findings(tree, options) == strict
@@ -135,7 +144,7 @@ def test_the_policy_config_is_part_of_the_checks_key(
     with_rules = replace(options, policies=True, policy_config=config)
     warned = _findings(tree, with_rules)
     assert {(f[0], f[1]) for f in warned} >= {("P120", f"{CHART}/templates/deployment.yaml")}
-    renders = _calls(monkeypatch, pipeline, "render_chart")
+    renders = _calls(monkeypatch, chartrenders, "render_chart")
     config.write_text("rules: {P120: off}\n", encoding="utf-8")
     off = _findings(tree, with_rules)
     config.write_text("rules: {P120: warning}\n", encoding="utf-8")
@@ -339,7 +348,7 @@ def test_a_finding_outside_every_unit_keeps_nothing_new(
         rendered = real(*args, **kwargs)
         return replace(rendered, manifests=[_elsewhere(m) for m in rendered.manifests])
 
-    monkeypatch.setattr(pipeline, "render_chart", astray)
+    monkeypatch.setattr(chartrenders, "render_chart", astray)
     monkeypatch.setattr(pipeline, "name_findings", _one_finding_each)
     _findings(tree, options)
     assert options.cache_dir is not None
@@ -571,6 +580,6 @@ def test_the_tree_named_otherwise_is_validated_again(
     # tree from elsewhere would take findings naming it the first way.
     _findings(tree, options)
     monkeypatch.chdir(tree.parent)
-    renders = _calls(monkeypatch, pipeline, "render_chart")
+    renders = _calls(monkeypatch, chartrenders, "render_chart")
     _findings(Path(tree.name), options)
     assert [r[1] for r in renders] == [CHART]
