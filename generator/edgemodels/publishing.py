@@ -98,7 +98,8 @@ def run_publish(
         result = _attempts(repo, context)
     if result.hub_note and result.status in ("published", "dry-run"):
         warn(result.hub_note)
-    return result
+    # The catalogue's warnings, for the report of a run that went ahead.
+    return replace(result, findings=(*loaded.diagnostics, *result.findings))
 
 
 def _to_stderr(text: str) -> None:

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from edgemodels.catalogue.default import default_catalogue_path
-from edgemodels.cli import EXIT_CLEAN, emit_findings, guarded, report_options
+from edgemodels.cli import EXIT_CLEAN, emit_findings, guarded, report_options, write_report
 from edgemodels.cli.terminal import phases, progress
+from edgemodels.diagnostics import sort_diagnostics
+from edgemodels.output import REPORTERS
+
+if TYPE_CHECKING:
+    from edgemodels.publishoptions import PublishResult
 
 
 @click.command("publish")
@@ -148,21 +154,32 @@ def command(
             progress=progress,
         )
         result = run_publish(options)  # warnings go to stderr
+        subject = f"publish {source}"
         if result.status == "findings":
-            return emit_findings(result.findings, fmt, f"publish {source}", output=output)
-        if result.status == "unchanged":
-            click.echo(f"{result.where}: already up to date, nothing to commit")
-        elif result.status == "dry-run":
-            click.echo(f"{result.where}: would commit (dry run, nothing pushed):\n")
-            click.echo(result.message, nl=False)
-        else:
-            sha = (result.commit or "")[:12]
-            tries = f" (after {result.attempts} attempts)" if result.attempts > 1 else ""
-            click.echo(f"{result.where}: pushed {sha}{tries}\n")
-            click.echo(shown_message(result.message, sha), nl=False)
+            return emit_findings(result.findings, fmt, subject, output=output)
+        # The report of a run that went ahead (the catalogue's warnings) is written too: a
+        # CI job collecting -o finds this run's, not none or an earlier run's. On stdout a
+        # machine format is the report alone, as generate's, and what was done goes to stderr.
+        report = REPORTERS[fmt](sort_diagnostics(result.findings), subject)
+        if output is not None:
+            write_report(output, report)
+        elif fmt != "text":
+            click.echo(report, nl=False)
+        click.echo(what_was_done(result), nl=False, err=output is None and fmt != "text")
         return EXIT_CLEAN
 
     return guarded(body)
+
+
+def what_was_done(result: PublishResult) -> str:
+    """What a publish that went ahead did, and its commit message."""
+    if result.status == "unchanged":
+        return f"{result.where}: already up to date, nothing to commit\n"
+    if result.status == "dry-run":
+        return f"{result.where}: would commit (dry run, nothing pushed):\n\n{result.message}"
+    sha = (result.commit or "")[:12]
+    tries = f" (after {result.attempts} attempts)" if result.attempts > 1 else ""
+    return f"{result.where}: pushed {sha}{tries}\n\n{shown_message(result.message, sha)}"
 
 
 MAX_SHOWN_LINES = 30  # of a pushed commit's message, before its closing lines

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import stat
@@ -227,6 +228,54 @@ def test_dry_run_pushes_nothing(
     assert rc == 0
     assert "would commit" in out and "added sktime 1.4.2" in out
     assert git("--git-dir", str(bare_repo), "branch", "--list") == ""
+
+
+def unused_target(catalogue: Path) -> None:
+    """A warning (R107) in an otherwise clean catalogue: publish goes ahead."""
+    path = catalogue / "catalogue.yaml"
+    text = path.read_text()
+    path.write_text(
+        text.replace("  targets:\n", "  targets:\n    spare: {matchLabels: {env: spare}}\n")
+    )
+
+
+@pytest.mark.parametrize("dry_run", [(), ("--dry-run",)])
+def test_the_report_file_is_written_when_publish_goes_ahead(
+    capsys: pytest.CaptureFixture[str],
+    catalogue: Path,
+    bare_repo: Path,
+    tmp_path: Path,
+    dry_run: tuple[str, ...],
+) -> None:
+    """-o FILE gets the report in --format whatever publish does: a CI job that collects it
+    finds this run's findings (here a warning), not no file, nor the one an earlier run
+    that stopped on findings left there."""
+    unused_target(catalogue)
+    report = tmp_path / "reports" / "publish.json"
+    report.parent.mkdir()
+    report.write_text('{"findings": ["from an earlier run"]}')
+    args = (str(catalogue), "--repo", str(bare_repo), "--format", "json", "-o", str(report))
+    rc, out, _ = publish(capsys, *args, *dry_run)
+    assert rc == 0
+    assert ("would commit" if dry_run else "pushed") in out
+    codes = [f["code"] for f in json.loads(report.read_text())["findings"]]
+    assert codes == ["R107"]
+    rc, out, _ = publish(capsys, *args, *dry_run)
+    assert rc == 0
+    assert ("would commit" if dry_run else "already up to date") in out
+    assert [f["code"] for f in json.loads(report.read_text())["findings"]] == ["R107"]
+
+
+def test_a_machine_format_on_stdout_is_the_report_alone(
+    capsys: pytest.CaptureFixture[str], catalogue: Path, bare_repo: Path
+) -> None:
+    """As generate's: what publish did goes to stderr, so the report stays parseable."""
+    unused_target(catalogue)
+    rc, out, err = publish(capsys, str(catalogue), "--repo", str(bare_repo), "--format", "json")
+    assert rc == 0
+    assert [f["code"] for f in json.loads(out)["findings"]] == ["R107"]
+    assert "pushed" in err and "added sktime 1.4.2" in err
+    assert len(branch_log(bare_repo)) == 1
 
 
 @pytest.mark.parametrize("path", ["/abs", "/", "../x", "a/../../b", ".git"])
