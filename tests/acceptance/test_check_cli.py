@@ -104,6 +104,24 @@ def test_an_empty_catalogue_folder_is_exit_2(
 
 
 @pytest.mark.parametrize(
+    ("kind", "command"),
+    [("SiteInventory", "check"), ("PolicySet", "check"), ("SiteInventory", "generate")],
+)
+def test_a_file_of_another_kind_is_named_as_such(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], kind: str, command: str
+) -> None:
+    """`edgemodels check sites.yaml` (the file beside the catalogue): the file is YAML, so
+    "no catalogue files (*.yaml) found" would send the user looking for the wrong thing."""
+    path = tmp_path / "sites.yaml"
+    path.write_text(f"apiVersion: edgemodels.io/v1alpha1\nkind: {kind}\nsites: []\n")
+    extra = ["-o", str(tmp_path / "out")] if command == "generate" else []
+    assert main([command, str(path), *extra]) == 2
+    err = capsys.readouterr().err
+    assert f"{path}: a {kind} file, not a catalogue (kind: ModelCatalogue) (Y014)" in err
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
     ("config", "why"),
     [
         ("rules: [\n", "(Y001)"),

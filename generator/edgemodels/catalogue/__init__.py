@@ -30,7 +30,7 @@ from edgemodels.diagnostics import (
 from edgemodels.errors import NoCatalogueFiles
 from edgemodels.recall import NOTHING, Recall
 from edgemodels.yamlio import ParseMemo, YamlFile, load_positioned
-from edgemodels.yamltree import collector_paused
+from edgemodels.yamltree import PosMap, collector_paused
 
 __all__ = ["Catalogue", "Known", "LoadResult", "load", "load_catalogue", "suppressions_of"]
 
@@ -95,7 +95,8 @@ def _load(path: Path, base: Path, memo: ParseMemo | None, known: Known | None) -
         also = "; skipped (generated trees): " + ", ".join(map(str, found.generated))
         unread = "; not read (symlinks to no file, or to a folder holding them): "
         raise NoCatalogueFiles(
-            f"{path}: no catalogue files (*.yaml) found (Y014)"
+            other_kind(path, found.files)
+            or f"{path}: no catalogue files (*.yaml) found (Y014)"
             + (also if found.generated else "")
             + (unread + ", ".join(map(str, found.unread)) if found.unread else "")
         )
@@ -117,6 +118,19 @@ def _load(path: Path, base: Path, memo: ParseMemo | None, known: Known | None) -
     if has_failures(diags):
         return LoadResult(None, diags, merged)
     return LoadResult(build_catalogue(merged, known.recall if known else NOTHING), diags, merged)
+
+
+def other_kind(path: Path, files: list[Path]) -> str:
+    """For a file given as the catalogue that holds another edgemodels kind (the inventory
+    beside it, `check sites.yaml`), the message saying so: it is YAML, so "no catalogue
+    files (*.yaml)" would send the user looking for the wrong thing."""
+    if path.is_dir() or len(files) != 1:
+        return ""
+    data = load_positioned(files[0])[0].data
+    kind = data.get("kind") if isinstance(data, PosMap) else None
+    if not isinstance(kind, str):
+        return ""
+    return f"{path}: a {kind} file, not a catalogue (kind: ModelCatalogue) (Y014)"
 
 
 def skipped_findings(
