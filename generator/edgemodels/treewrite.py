@@ -39,7 +39,16 @@ def write_tree(
 ) -> Plan:
     """Make the folder hold `tree`; return what was done. Nothing is written on conflicts.
     With a cache, what this run learned is saved into it afterwards (treecache.py)."""
-    _require_dir(out)
+    made = _require_dir(out)
+    try:
+        return _write_locked(out, tree, force, cache)
+    finally:
+        _remove_if_empty(made)  # a new folder a run left empty (interrupted, refused)
+
+
+def _write_locked(
+    out: Path, tree: Mapping[str, bytes], force: bool, cache: TreeCache | None
+) -> Plan:
     with _locked(out):
         recover(out)
         manifest = read_manifest(out, cache.manifest if cache else None)
@@ -79,34 +88,77 @@ def save_later(out: Path, save: Callable[[], None]) -> bool:
     return True
 
 
-def _require_dir(out: Path) -> None:
+def _require_dir(out: Path) -> list[Path]:
+    """Make `out`; return the folders this made, innermost first."""
+    made = [p for p in (out, *out.parents) if not os.path.lexists(p)]
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise OutputError(f"cannot create the output folder {out}: {exc.strerror}") from exc
     if not out.is_dir():
         raise OutputError(f"{out} exists and is not a folder")
+    return made
+
+
+def _remove_if_empty(folders: list[Path]) -> None:
+    for folder in folders:
+        try:
+            folder.rmdir()
+        except OSError:
+            return  # not empty (a tree, or another run's), or gone: its parents stay too
 
 
 @contextmanager
 def _locked(out: Path) -> Iterator[None]:
-    """One writer per folder: a second run stops at once instead of interleaving."""
-    _make_dirs(out, STATE_DIR)
-    try:
-        fd = os.open(out / LOCK_PATH, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
-    except OSError as exc:
-        raise OutputError(f"cannot open the lock file {out / LOCK_PATH}: {exc.strerror}") from exc
-    try:
+    """One writer per folder: a second run stops at once instead of interleaving. The lock
+    file stays in a folder holding a tree; one left holding nothing else (no tree was
+    written: a file in the way, an interruption) is removed, as edgemodels owns nothing
+    there. A run whose lock file was removed so before it got the lock tries again."""
+    for _ in range(3):
+        fd = _open_lock(out)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError as exc:
-            raise OutputError(
-                f"another edgemodels run is writing {out} (it holds {LOCK_PATH}); "
-                "wait for it to finish and run again"
-            ) from exc
-        yield
-    finally:
-        os.close(fd)  # closing releases the lock; the file stays (deleting it would race)
+        except BlockingIOError:
+            os.close(fd)
+            break
+        if _is_lock_file(out, fd):
+            try:
+                yield
+            finally:
+                _remove_lone_lock(out)  # while holding it: a run waiting retries
+                os.close(fd)  # closing releases the lock
+            return
+        os.close(fd)
+    raise OutputError(
+        f"another edgemodels run is writing {out} (it holds {LOCK_PATH}); "
+        "wait for it to finish and run again"
+    )
+
+
+def _open_lock(out: Path) -> int:
+    _make_dirs(out, STATE_DIR)
+    flags = os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC
+    try:
+        return os.open(out / LOCK_PATH, flags, 0o644)
+    except OSError as exc:
+        raise OutputError(f"cannot open the lock file {out / LOCK_PATH}: {exc.strerror}") from exc
+
+
+def _is_lock_file(out: Path, fd: int) -> bool:
+    """Whether `fd` is still the folder's lock file, not one a run removed meanwhile."""
+    try:
+        now = os.lstat(out / LOCK_PATH)
+    except OSError:
+        return False
+    held = os.fstat(fd)
+    return (now.st_dev, now.st_ino) == (held.st_dev, held.st_ino)
+
+
+def _remove_lone_lock(out: Path) -> None:
+    with suppress(OSError):
+        if os.listdir(out / STATE_DIR) == [LOCK_PATH.rsplit("/", 1)[1]]:
+            os.unlink(out / LOCK_PATH)
+            os.rmdir(out / STATE_DIR)
 
 
 def _make_dirs(root: Path, rel: str) -> None:

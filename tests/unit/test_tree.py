@@ -256,6 +256,55 @@ def test_a_second_run_on_the_same_folder_stops_with_a_clear_message(tmp_path: Pa
     assert snapshot(out) == tree(V1)
 
 
+def test_a_folder_written_nothing_keeps_nothing_of_edgemodels(tmp_path: Path) -> None:
+    """`generate -o ~/notes` by mistake: a file in the way stops the run (D302), and the
+    folder is left as it was, without a `.edgemodels/lock` of a run that wrote nothing."""
+    out = tmp_path / "notes"
+    out.mkdir()
+    (out / "README.md").write_text("mine\n")
+    assert [c.kind for c in write_tree(out, tree(V1)).conflicts] == ["unowned"]
+    assert sorted(p.name for p in out.iterdir()) == ["README.md"]
+
+
+def test_a_new_folder_interrupted_before_writing_is_not_left_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "new" / "out"
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(treewrite, "plan_tree", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        write_tree(out, tree(V1))
+    assert not (tmp_path / "new").exists()  # both made by the run, both removed
+    (tmp_path / "kept").mkdir()
+    with pytest.raises(KeyboardInterrupt):
+        write_tree(tmp_path / "kept" / "out", tree(V1))
+    assert list((tmp_path / "kept").iterdir()) == []  # a folder it did not make stays
+
+
+def test_a_lock_file_removed_while_waiting_is_not_taken_as_the_lock(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A run that found no tree removes its lock file; one that opened that file before is
+    not holding the folder's lock when it gets it, as a third run makes a new file."""
+    out = tmp_path / "out"
+    out.mkdir()
+    real_flock, removed = fcntl.flock, []
+
+    def flock_after_removal(fd: int, op: int) -> None:
+        if not removed:
+            removed.append(True)
+            os.unlink(out / LOCK_PATH)  # what the run holding it did meanwhile
+        real_flock(fd, op)
+
+    monkeypatch.setattr(treewrite.fcntl, "flock", flock_after_removal)
+    write_tree(out, tree(V1))
+    assert removed and snapshot(out) == tree(V1)
+    assert (out / LOCK_PATH).is_file()  # a folder holding a tree keeps it
+
+
 def test_interrupted_while_staging_leaves_the_previous_tree_intact(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
