@@ -103,6 +103,21 @@ def test_an_empty_catalogue_folder_is_exit_2(
     assert main(["generate", str(tmp_path / "e"), "-o", str(tmp_path / "out")]) == 2
 
 
+def test_the_policy_config_is_found_where_the_help_says(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`init`'s layout keeps .edgemodels-policy.yaml at the repository's root, above
+    catalogue/: check reads it there, and its --help says it looks there."""
+    (tmp_path / ".git").mkdir()
+    shutil.copytree(EXAMPLE, tmp_path / "models" / "catalogue")
+    (tmp_path / ".edgemodels-policy.yaml").write_text("rules: {P101: warnin}\n")
+    assert main(["check", str(tmp_path / "models" / "catalogue")]) == 2
+    assert "P006 rules.P101" in capsys.readouterr().err
+    assert main(["check", "--help"]) == 0
+    helptext = " ".join(capsys.readouterr().out.split()).replace("- ", "-")  # click wraps
+    assert "(default: .edgemodels-policy.yaml next to the catalogue or above it" in helptext
+
+
 @pytest.mark.parametrize(
     ("kind", "command"),
     [("SiteInventory", "check"), ("PolicySet", "check"), ("SiteInventory", "generate")],

@@ -19,7 +19,8 @@ from edgemodels.cli import emit_findings, fail_on_option, guarded, report_option
 @click.option(
     "--policy-config",
     type=click.Path(path_type=Path, dir_okay=False),
-    help="Policy configuration (default: .edgemodels-policy.yaml next to the catalogue).",
+    help="Policy configuration (default: .edgemodels-policy.yaml next to the catalogue or "
+    "above it, up to the repository root).",
 )
 @click.option("--no-policies", is_flag=True, help="Skip the policy rules.")
 def command(
