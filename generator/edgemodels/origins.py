@@ -14,8 +14,10 @@ model's (`in_overrides`).
 
 from __future__ import annotations
 
+import os
+import posixpath
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -66,7 +68,7 @@ def resolve_origins(
     diags: Iterable[Diagnostic], files: dict[str, Any] | None = None
 ) -> list[Diagnostic]:
     """Findings whose origin names an entry get that entry's line in the catalogue file
-    (relative to the working folder, where the generator named it); each file is read
+    (named from the working folder: catalogue_folder, from_folder); each file is read
     once (per `files`, a cache that calls may share). An entry that cannot be found keeps
     its name, without a line."""
     files = {} if files is None else files
@@ -77,6 +79,38 @@ def resolve_origins(
             d = replace(d, origin=_locate_entry(origin.path, files))
         out.append(d)
     return out
+
+
+def catalogue_folder(files: Iterable[str], tree: Path) -> str:
+    """The folder, named from the working folder, that the objects' catalogue file names
+    start from. The generator names them from the catalogue's parent folder: the working
+    folder when validate runs where generate ran, else (init's layout keeps the tree beside
+    the catalogue) the tree's parent folder or one above it, up to the repository's root.
+    The first that holds one of `files`; "." when none does."""
+    names = [os_form(f) for f in sorted(files) if not posixpath.isabs(f)]
+    for folder in _folders_up(tree):
+        if any(os.path.isfile(os.path.join(folder, name)) for name in names):
+            return folder
+    return "."
+
+
+def _folders_up(tree: Path) -> Iterator[str]:
+    yield "."
+    shown, real = os.fspath(tree), os.path.realpath(tree)
+    while not os.path.exists(os.path.join(real, ".git")):
+        parent = os.path.dirname(real)
+        if parent == real:
+            return
+        shown, real = os.path.normpath(os.path.join(shown, os.pardir)), parent
+        yield shown
+
+
+def from_folder(d: Diagnostic, folder: str) -> Diagnostic:
+    """`d` with its origin's relative file name taken from `folder` (catalogue_folder)."""
+    origin = d.origin
+    if folder == "." or origin is None or posixpath.isabs(origin.path):
+        return d
+    return replace(d, origin=replace(origin, path=posixpath.join(folder, origin.path)))
 
 
 def _locate_entry(value: str, files: dict[str, Any]) -> Location:

@@ -278,6 +278,33 @@ def test_a_catalogue_suppression_silences_a_manifest_finding(
     assert run_validate(tree.name) == 0, capsys.readouterr().out
 
 
+def test_a_catalogue_suppression_holds_whatever_folder_validate_runs_from(
+    tree: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The objects name their catalogue file from the catalogue's parent folder, where the
+    tree sits in init's layout: `cd generated && edgemodels validate` (or from the
+    catalogue's folder) finds the entry's line and its suppression there, as a run from the
+    repository's root does, instead of failing on a finding CI has suppressed."""
+    drop_liveness_probe(tree / "models/anomaly-scorer/base/deployment.yaml")  # P120, line 5
+    catalogue = tree.parent / "lrt"
+    shutil.copytree(EXAMPLE, catalogue)
+    (tree.parent / ".git").mkdir()  # the repository's root: the folders looked in end there
+    monkeypatch.chdir(tree)
+    assert run_validate() == 1
+    out = capsys.readouterr().out
+    assert "P120" in out and "(from ../lrt/models/anomaly-scorer.yaml:5:7)" in out
+    model = catalogue / "models" / "anomaly-scorer.yaml"
+    lines = model.read_text().splitlines()
+    lines[4] += "  # edgemodels: ignore[P120] probes come from the sidecar"
+    model.write_text("\n".join(lines) + "\n")
+    assert run_validate() == 0, capsys.readouterr().out
+    monkeypatch.chdir(catalogue / "models")
+    assert run_validate("../../deploy") == 0, capsys.readouterr().out
+    assert run_validate(str(tree)) == 0, capsys.readouterr().out
+    monkeypatch.chdir(tree.parent)
+    assert run_validate(tree.name) == 0, capsys.readouterr().out
+
+
 def test_validate_reports_unused_suppressions_of_its_rules_and_takes_rule_names(
     tree: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -217,7 +217,9 @@ def check_tree(
     rules_found = reuse.files_diags + files_diags + reuse.diags + kept_diags
     diags = merge(found) + (rules_found if policies is not None else [])
     elsewhere = list(policies.diagnostics) if policies is not None else []
-    kept_suppressed = catalogue_suppressions(diags + elsewhere, catalogue_files(every), policies)
+    kept_suppressed = catalogue_suppressions(
+        diags + elsewhere, catalogue_files(every), policies, root
+    )
     if not _policies_settled(policies, reuse.started_ns):
         reuse.checks = None  # edited while the run read them (the build process too, later)
     reuse.save()

@@ -10,6 +10,7 @@ pipeline.py, it is imported only once the builds are under way (run.py).
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
@@ -17,7 +18,7 @@ from typing import Any
 
 from edgemodels.diagnostics import Diagnostic, apply_suppressions, find_suppressions
 from edgemodels.fsnames import os_form
-from edgemodels.origins import in_overrides, resolve_origins
+from edgemodels.origins import catalogue_folder, from_folder, in_overrides, resolve_origins
 from edgemodels.policy import PolicySet, source_of
 from edgemodels.validate.manifests import Manifest
 from edgemodels.validate.policies import validate_owns
@@ -39,14 +40,19 @@ def outside_tree(in_tree: list[Diagnostic], diags: list[Diagnostic]) -> list[Dia
 
 
 def catalogue_suppressions(
-    diags: list[Diagnostic], files: set[str], policies: PolicySet | None
+    diags: list[Diagnostic], files: set[str], policies: PolicySet | None, root: Path
 ) -> list[Diagnostic]:
     """`# edgemodels: ignore[CODE]` on the catalogue entry an object came from silences
-    findings on that object. The catalogue `files` (those the objects came from) are found
-    relative to the working folder, where the generator named them; files that are not
-    there are not consulted. A finding in a per-target overlay names the model's overrides
-    for the target (origins.py); its model's entry line suppresses it too, as it did before
-    overlays' findings named the overrides."""
+    findings on that object. The catalogue `files` (those the objects came from) are
+    named from the catalogue's parent folder, found from the working folder or the tree
+    `root` (origins.catalogue_folder); files that are not there are not consulted. A
+    finding in a per-target overlay names the model's overrides for the target
+    (origins.py); its model's entry line suppresses it too, as it did before overlays'
+    findings named the overrides."""
+    origins = {d.origin.path.partition("#")[0] for d in diags if d.origin is not None}
+    folder = catalogue_folder(files | origins, root)
+    diags = [from_folder(d, folder) for d in diags]
+    files = {posixpath.join(folder, f) if folder != "." else f for f in files}
     read: dict[str, Any] = {}
     entries = resolve_origins(diags, read)
     diags = resolve_origins((in_overrides(d) for d in diags), read)
