@@ -528,6 +528,19 @@ def test_help_shows_an_example(capsys: pytest.CaptureFixture[str]) -> None:
     assert "Example:" in out and "edgemodels validate deploy/" in out
 
 
+def test_an_invalid_policy_config_exits_2_as_the_help_says(
+    tree: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = tree.parent / "policy.yaml"
+    config.write_text("rules: {P120: warnin}\n")
+    assert run_validate(str(tree), "--policy-config", str(config)) == 2
+    assert "P006" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        command.main(["--help"], prog_name="edgemodels validate")
+    helptext = " ".join(capsys.readouterr().out.split())
+    assert "2 on a bad option, an invalid policy config, a missing tool" in helptext
+
+
 @pytest.mark.parametrize(
     "golden", sorted((REPO / "tests" / "cases").glob("*/expected")), ids=lambda p: p.parent.name
 )

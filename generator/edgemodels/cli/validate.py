@@ -114,7 +114,7 @@ def command(
     Findings are path:line:col: CODE message (K1xx schema, K2xx render/build, K3xx RHACM),
     on the generated file or template, with the catalogue line that produced the object.
     Exit 0 when clean, 1 with errors (or warnings with --fail-on warning), 2 on a bad
-    option, a missing tool or a folder with nothing to validate.
+    option, an invalid policy config, a missing tool or a folder with nothing to validate.
 
     \b
     Example:
