@@ -20,6 +20,7 @@ from edgemodels.changegroups import change_groups, describe, named, top_folder_c
 from edgemodels.diagnostics import Diagnostic, Location, has_failures
 from edgemodels.errors import UsageError
 from edgemodels.folderplan import plan_tree
+from edgemodels.hookindex import in_hook, with_unstaged
 from edgemodels.output import plural
 from edgemodels.progress import Progress, no_progress
 from edgemodels.recall import NOTHING, Recall
@@ -134,6 +135,8 @@ def generate(options: GenerateOptions, cwd: Path | None = None) -> GenerateResul
     diagnostics += versions
     if options.check:
         plan = plan_tree(options.output, tree, options.force, cache)
+        if in_hook():  # what the commit holds: a file git's index lacks is missing
+            plan = with_unstaged(plan, options.output, tree)
     else:
         plan = write_tree(options.output, tree, options.force, cache)
     if warm is not None and cache is not None:

@@ -9,6 +9,7 @@ import fcntl
 import json
 import os
 import re
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -327,6 +328,44 @@ def test_generating_twice_gives_identical_bytes_wherever_it_runs(
     mtimes = {p: os.stat(first.out / p).st_mtime_ns for p in first.files()}
     assert first.generate(catalogue()) == 0
     assert {p: os.stat(first.out / p).st_mtime_ns for p in first.files()} == mtimes
+
+
+def git(root: Path, *args: str) -> str:
+    done = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_in_a_pre_commit_hook_generated_files_git_lacks_are_stale(
+    repo: Repo, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """pre-commit hides the unstaged changes of tracked files while its hooks run, but not
+    untracked files: a model added, generated and committed with `git commit -a` (which
+    stages tracked files only) left the model's new files out of the commit, and the hook
+    passed them as up to date from the work tree."""
+    root = repo.file.parent
+    git(root, "init", "-q")
+    assert repo.generate(catalogue()) == 0
+    git(root, "add", "-A")
+    git(root, "-c", "user.name=a", "-c", "user.email=a@example.com", "commit", "-qm", "one")
+    doc = catalogue()
+    doc["spec"]["models"].append({**model(doc, "web"), "name": "extra", "targets": ["lab"]})
+    assert repo.generate(doc) == 0
+    git(root, "add", "-u")  # what `git commit -a` stages: not the new model's files
+    capsys.readouterr()
+    assert repo.generate(doc, "--check") == 0  # by hand: the folder is what the catalogue makes
+    monkeypatch.setenv("PRE_COMMIT", "1")  # what pre-commit sets for the hooks it runs
+    assert repo.generate(doc, "--check") == 1
+    out = capsys.readouterr().out
+    assert "out of date (" in out and " added, 0 changed, 0 removed" in out
+    extra = (repo.out / "models" / "extra").as_posix()
+    assert f"{extra}:1:1: D304 out of date: generate would add " in out
+    assert f"&& git add {repo.out.as_posix()}\n" in out
+    git(root, "add", "-A")
+    assert repo.generate(doc, "--check") == 0
+    (repo.out / "notes.txt").write_text("ours, not generated\n")  # not the tree's: no matter
+    assert repo.generate(doc, "--check") == 0
+    assert capsys.readouterr().out.startswith(f"{repo.out.as_posix()}: up to date")
 
 
 def test_check_is_the_stale_output_gate(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
