@@ -116,6 +116,8 @@ def _locked(out: Path) -> Iterator[None]:
     there. A run whose lock file was removed so before it got the lock tries again."""
     for _ in range(3):
         fd = _open_lock(out)
+        if fd is None:
+            continue
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -135,11 +137,15 @@ def _locked(out: Path) -> Iterator[None]:
     )
 
 
-def _open_lock(out: Path) -> int:
+def _open_lock(out: Path) -> int | None:
+    """The lock file, opened (made when missing); None when the state folder went between
+    making it and opening the file (a run that wrote no tree removed it: try again)."""
     _make_dirs(out, STATE_DIR)
     flags = os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC
     try:
         return os.open(out / LOCK_PATH, flags, 0o644)
+    except FileNotFoundError:
+        return None
     except OSError as exc:
         raise OutputError(f"cannot open the lock file {out / LOCK_PATH}: {exc.strerror}") from exc
 

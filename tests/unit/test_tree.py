@@ -305,6 +305,25 @@ def test_a_lock_file_removed_while_waiting_is_not_taken_as_the_lock(
     assert (out / LOCK_PATH).is_file()  # a folder holding a tree keeps it
 
 
+def test_a_state_folder_removed_before_the_lock_file_is_opened_is_made_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Between making .edgemodels/ and opening its lock file, a run that wrote no tree
+    removed both: this run makes them again rather than failing with "cannot open"."""
+    out = tmp_path / "out"
+    real_open, removed = os.open, []
+
+    def open_after_removal(path: object, flags: int, *args: object, **kwargs: object) -> int:
+        if str(path).endswith(LOCK_PATH) and not removed:
+            removed.append(True)
+            os.rmdir(out / ".edgemodels")
+        return real_open(path, flags, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(treewrite.os, "open", open_after_removal)
+    write_tree(out, tree(V1))
+    assert removed and snapshot(out) == tree(V1)
+
+
 def test_interrupted_while_staging_leaves_the_previous_tree_intact(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
