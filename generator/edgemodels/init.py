@@ -9,10 +9,13 @@ copied beside them with the catalogue's field reference, the first tree is gener
 
 from __future__ import annotations
 
+import errno
+import os
 import re
 import shutil
 import tempfile
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass
 from io import StringIO
 from pathlib import Path
@@ -71,7 +74,7 @@ def default_name(directory: Path) -> str:
 
 def init_repository(options: InitOptions) -> InitResult:
     """Every argument is checked before anything is written; the repository is built in a
-    temporary sibling folder and renamed into place, so a failure leaves nothing behind."""
+    temporary sibling folder and moved into place, so a failure leaves nothing behind."""
     target = options.directory
     _refuse_non_empty(target)
     name = options.name or default_name(target)
@@ -151,12 +154,41 @@ def _fill(staging: Path, template: Path, name: str, options: InitOptions) -> Non
 
 
 def _move_into_place(staging: Path, target: Path) -> None:
+    """A new folder is the staging folder renamed, with the mode mkdir would give it (not
+    a temporary folder's 0700). An existing empty one is kept and filled: replacing it
+    would leave a shell in it in a deleted folder (`init .` could not replace it at all),
+    and drop the mode and group a team gave it."""
     try:
         if target.is_dir():
-            target.rmdir()  # empty (checked above); fails if something arrived meanwhile
+            _move_entries(staging, target)
+            return
+        staging.chmod(0o777 & ~_umask())
         staging.rename(target)
     except OSError as exc:
         raise OutputError(f"cannot create {target}: {exc.strerror}") from exc
+
+
+def _move_entries(staging: Path, target: Path) -> None:
+    """Each entry of `staging` renamed into `target`; all moved back if one cannot be (a
+    file that arrived meanwhile is never replaced)."""
+    moved: list[str] = []
+    try:
+        for entry in sorted(os.listdir(staging)):
+            if os.path.lexists(target / entry):
+                raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST), str(target / entry))
+            os.rename(staging / entry, target / entry)
+            moved.append(entry)
+    except OSError:
+        for entry in reversed(moved):
+            with suppress(OSError):
+                os.rename(target / entry, staging / entry)
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def _first_generate(target: Path) -> None:

@@ -191,6 +191,66 @@ def test_a_failure_while_building_leaves_no_folder(
     assert rc == 0, err
 
 
+def test_an_empty_folder_is_filled_in_place_even_the_working_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`mkdir plant-models && cd plant-models && edgemodels init .`: "." was refused with
+    "cannot create .: Invalid argument", and the folder given by its path was replaced by
+    another one, leaving the shell in a deleted folder, with the mode of a temporary one
+    (0700). The folder the user made is the one filled, with its mode kept."""
+    folder = tmp_path / "plant-models"
+    folder.mkdir()
+    folder.chmod(0o2775)  # a team's shared folder: group-writable, setgid
+    before = folder.stat()
+    monkeypatch.chdir(folder)
+    rc, out, err = init(capsys, ".", "--git-url", DEPLOY_URL)
+    assert rc == 0, err
+    assert "created catalogue 'plant-models' in ." in out
+    after = folder.stat()
+    assert (after.st_ino, after.st_mode) == (before.st_ino, before.st_mode)
+    assert (Path.cwd() / CATALOGUE_FILE).is_file() and (folder / ".git").is_dir()
+    assert made(tmp_path) == ["plant-models"]  # no staging folder left beside it
+    other = tmp_path / "other"
+    other.mkdir()
+    inode = other.stat().st_ino
+    rc, _, err = init(capsys, str(other), "--git-url", DEPLOY_URL)
+    assert rc == 0, err
+    assert other.stat().st_ino == inode and (other / CATALOGUE_FILE).is_file()
+
+
+def test_a_failure_while_filling_an_empty_folder_leaves_it_empty(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "empty"
+    folder.mkdir()
+    real_rename, renames = os.rename, []
+
+    def failing_rename(source: str, target: str) -> None:
+        renames.append(source)
+        if len(renames) == 3:
+            raise OSError(28, "No space left on device")
+        real_rename(source, target)
+
+    monkeypatch.setattr("edgemodels.init.os.rename", failing_rename)
+    rc, _, err = init(capsys, str(folder), "--git-url", DEPLOY_URL)
+    assert rc == 2 and "No space left on device" in err
+    assert list(folder.iterdir()) == [] and made(tmp_path) == ["empty"]
+
+
+def test_a_new_folder_gets_the_mode_of_the_umask(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A repository the team shares, made as mkdir makes a folder, not 0700 as a temporary
+    folder is."""
+    old = os.umask(0o022)
+    try:
+        rc, _, err = init(capsys, str(tmp_path / "new"), "--git-url", DEPLOY_URL)
+    finally:
+        os.umask(old)
+    assert rc == 0, err
+    assert (tmp_path / "new").stat().st_mode & 0o7777 == 0o755
+
+
 def test_template_yaml_round_trips_byte_for_byte(tmp_path: Path) -> None:
     for rel in (CATALOGUE_FILE, HOOKS_FILE, *CI_FILES, "sites.yaml"):
         copy = tmp_path / rel.replace("/", "_")
