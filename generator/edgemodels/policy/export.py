@@ -58,7 +58,8 @@ def export_objects(policies: PolicySet, options: ExportOptions) -> tuple[list[Ob
 def _selected(policies: PolicySet, codes: Iterable[str]) -> list[Rule]:
     wanted = set(codes)
     if wanted:
-        return [r for r in policies.rules if r.code in wanted or r.name in wanted]
+        upper = {c.upper() for c in wanted}  # a code in any case, as `rule` takes it
+        return [r for r in policies.rules if r.code in upper or r.name in wanted]
     return [r for r in policies.rules if r.enabled]
 
 

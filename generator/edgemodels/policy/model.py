@@ -163,8 +163,9 @@ class PolicySet:
     )
 
     def rule(self, code_or_name: str) -> Rule:
+        """By code, in any case as other codes are taken (`p101`), or by name."""
         for r in self.rules:
-            if code_or_name in (r.code, r.name):
+            if code_or_name.upper() == r.code or code_or_name == r.name:
                 return r
         raise KeyError(code_or_name)
 

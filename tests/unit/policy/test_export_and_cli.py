@@ -289,6 +289,18 @@ def test_rule_prints_documentation(tmp_path: Path) -> None:
     assert "\n  findings:  one per failing element of imageRefs(object)\n" in text
 
 
+def test_a_code_is_taken_in_any_case_as_the_other_codes_are(tmp_path: Path) -> None:
+    """`edgemodels rule d304` worked and `rule p101` did not: a policy code was matched as
+    typed, where every other code, and a suppression's, is taken in any case."""
+    for args in (("p102",), ("d304",)):
+        text, _, code = run(rule_command, *args, "--catalogue", str(tmp_path))
+        assert code == 0 and text.split()[0] == args[0].upper()
+    out, err, code = export_text("--catalogue", str(tmp_path), "--rule", "p124")
+    assert code == 0, err
+    names = [d["metadata"]["name"] for d in yaml.safe_load_all(out) if d]
+    assert names and all(n.startswith("edgemodels-p124-") for n in names)
+
+
 def test_rule_unknown_code(tmp_path: Path) -> None:
     _, err, code = run(rule_command, "P999", "--catalogue", str(tmp_path))
     assert code == 2
