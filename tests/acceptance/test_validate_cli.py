@@ -192,6 +192,28 @@ def test_in_a_catalogue_repository_validate_defaults_to_generated(
     assert "edgemodels input files" in capsys.readouterr().err
 
 
+def test_a_folder_inside_a_generated_tree_is_the_tree_not_a_tree_of_its_own(
+    tree: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`cd generated/hub && edgemodels validate`: hub/ alone was validated as a folder of
+    hand-written manifests, and its Subscriptions' git-paths, which start at the tree's
+    root, were 'missing' (K308, 4 errors on a clean tree). Without a folder, validate takes
+    the tree the working folder is in; a folder inside a tree, given, is refused (exit 2)."""
+    monkeypatch.chdir(tree / "hub" / "synced")
+    capsys.readouterr()
+    assert run_validate("--no-policies") == 0
+    assert "validated ../..: no findings" in capsys.readouterr().out
+    assert run_validate(".") == 2
+    err = capsys.readouterr().err
+    assert ". is a folder of the generated tree ../..: " in err
+    assert "(edgemodels validate ../..)" in err
+    monkeypatch.chdir(tree.parent)
+    assert run_validate(f"{tree.name}/models") == 2
+    assert f"{tree.name}/models is a folder of the generated tree {tree.name}: " in (
+        capsys.readouterr().err
+    )
+
+
 BOMB = "a0: &a0 [x, x, x, x, x, x, x, x, x]\n" + "".join(
     f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]\n" for i in range(1, 9)
 )

@@ -11,7 +11,12 @@ from edgemodels.cli import emit_findings, fail_on_option, guarded, report_option
 from edgemodels.cli.terminal import progress
 from edgemodels.diagnostics import Diagnostic
 from edgemodels.validate.k8s_schemas import DEFAULT_KUBERNETES_VERSION
-from edgemodels.validate.run import MANIFEST_PATH, ValidateOptions, validate_tree
+from edgemodels.validate.run import (
+    MANIFEST_PATH,
+    ValidateOptions,
+    enclosing_tree,
+    validate_tree,
+)
 
 GENERATED_DIR = "generated"  # init.GENERATED_DIR (init imports ruamel.yaml: not loaded here)
 
@@ -31,9 +36,12 @@ def in_folder(d: Diagnostic, folder: Path) -> Diagnostic:
 
 def default_tree_path() -> Path:
     """generated/ when it holds a generated tree (the layout `init` makes, whose other
-    commands default to catalogue/), else the current folder."""
+    commands default to catalogue/), else the tree the current folder is in (`cd
+    generated/hub`), else the current folder."""
     generated = Path(GENERATED_DIR)
-    return generated if (generated / MANIFEST_PATH).is_file() else Path(".")
+    if (generated / MANIFEST_PATH).is_file():
+        return generated
+    return enclosing_tree(Path(".")) or Path(".")
 
 
 @click.command("validate")
@@ -106,10 +114,11 @@ def command(
     manifest against Kubernetes and RHACM/Argo CD JSON Schemas, and checks what RHACM needs
     beyond schemas (channel and placement references, cluster-set bindings, git-paths, name
     budgets). DIRECTORY is the generated tree (default: generated/ when it holds
-    .edgemodels/manifest.json, as in a repository made by `init`; else the current folder),
-    or a folder of hand-written manifests. One with neither .edgemodels/manifest.json nor
-    any manifest, chart or kustomization exits 2, and so does one that is no generated tree
-    but holds one below it or holds catalogue or SiteInventory files.
+    .edgemodels/manifest.json, as in a repository made by `init`; else the tree the current
+    folder is in; else the current folder), or a folder of hand-written manifests. One with
+    neither .edgemodels/manifest.json nor any manifest, chart or kustomization exits 2, and
+    so does a folder inside a generated tree, and one that is no generated tree but holds
+    one below it or holds catalogue or SiteInventory files.
 
     Findings are path:line:col: CODE message (K1xx schema, K2xx render/build, K3xx RHACM),
     on the generated file or template, with the catalogue line that produced the object.
