@@ -93,8 +93,10 @@ def command(
 def next_steps(directory: Path, git: bool) -> str:
     """The first commit and the hooks (the hooks run only once installed), then the loop."""
     start = "git init -b main && git add -A && " if not git else ""
+    if directory.resolve() != Path.cwd().resolve():
+        start = f"cd {shlex.quote(str(directory))} && {start}"
     return (
-        f"next: cd {shlex.quote(str(directory))} && {start}git commit -m 'Model catalogue'"
+        f"next: {start}git commit -m 'Model catalogue'"
         " && pre-commit install   (pip install pre-commit)\n"
         "      then edit catalogue/, run `edgemodels check` and `edgemodels generate -o "
         "generated`, and commit both: `git add -A && git commit`\n"

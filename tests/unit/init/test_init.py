@@ -209,6 +209,7 @@ def test_an_empty_folder_is_filled_in_place_even_the_working_one(
     after = folder.stat()
     assert (after.st_ino, after.st_mode) == (before.st_ino, before.st_mode)
     assert (Path.cwd() / CATALOGUE_FILE).is_file() and (folder / ".git").is_dir()
+    assert "next: git commit -m 'Model catalogue'" in out  # no `cd .` first: already there
     assert made(tmp_path) == ["plant-models"]  # no staging folder left beside it
     other = tmp_path / "other"
     other.mkdir()
