@@ -65,11 +65,15 @@ def policy_findings(
     return list(policies.diagnostics) + apply_ignores(policies, found)
 
 
-def run_check(options: CheckOptions) -> tuple[LoadResult, list[Diagnostic]]:
+def run_check(
+    options: CheckOptions, base: Path | None = None
+) -> tuple[LoadResult, list[Diagnostic]]:
+    """The catalogue loaded and every finding `check` reports on it, suppressions applied.
+    `base`: the folder findings' paths are named from (default: the working folder)."""
     warm = serving.current()
     recall = NOTHING
     if warm is None:
-        result = load(options.catalogue)
+        result = load(options.catalogue, base)
     else:  # a resident server's: unchanged files are not read or checked again
         with warm.files_of(options.catalogue, Path.cwd()).loading() as known:
             result = load(options.catalogue, None, None, known)

@@ -18,7 +18,7 @@ from typing import Any
 
 from edgemodels import __version__
 from edgemodels.branchplan import BranchFolder
-from edgemodels.catalogue import load
+from edgemodels.check import CheckOptions, run_check
 from edgemodels.diagnostics import has_failures
 from edgemodels.generate import build_tree, source_info
 from edgemodels.gitpublish.branch import checkout_branch, fetch_branch, keep_ref, point_branch
@@ -56,10 +56,13 @@ def run_publish(
     """`warn` says what the user should know but does not stop the run (default: stderr)."""
     warn = warn or _to_stderr
     here = cwd or Path.cwd()
-    loaded = load(options.catalogue, here)
+    # What `check` refuses (the policy rules included) is not deployed: CI runs check before
+    # publish, but a publish run by hand would otherwise push a catalogue check fails.
+    checking = CheckOptions(options.catalogue, False, options.policy_config, options.policies)
+    loaded, found = run_check(checking, here)
     catalogue = loaded.catalogue
-    if catalogue is None or has_failures(loaded.diagnostics):
-        return PublishResult("findings", tuple(loaded.diagnostics))
+    if catalogue is None or has_failures(found):
+        return PublishResult("findings", tuple(found))
     spec = catalogue.git
     dest = destination(
         _from(here, options.repo) if options.repo else spec.url,
@@ -99,7 +102,7 @@ def run_publish(
     if result.hub_note and result.status in ("published", "dry-run"):
         warn(result.hub_note)
     # The catalogue's warnings, for the report of a run that went ahead.
-    return replace(result, findings=(*loaded.diagnostics, *result.findings))
+    return replace(result, findings=(*found, *result.findings))
 
 
 def _to_stderr(text: str) -> None:

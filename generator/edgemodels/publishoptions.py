@@ -38,6 +38,8 @@ class PublishOptions:
     force: bool = False  # overwrite generated files edited by hand on the branch
     timeout: float = 300.0  # seconds per git network operation
     allow_http_token: bool = False  # send EDGEMODELS_GIT_TOKEN over plain http://
+    policy_config: Path | None = None  # as `check`'s: found beside or above the catalogue
+    policies: bool = True  # the catalogue policy rules, as `check` runs them
     phase: Phase = no_phase  # says each step as it starts (cli/terminal.py)
     progress: Progress = no_progress  # a bar over the models rendered
 

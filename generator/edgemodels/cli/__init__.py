@@ -184,6 +184,18 @@ def fail_on_option(func: Callable[P, R]) -> Callable[P, R]:
     )(func)
 
 
+def catalogue_policy_options(func: Callable[P, R]) -> Callable[P, R]:
+    """`--policy-config` and `--no-policies` (parameters `policy_config`, `no_policies`) for
+    a command that runs the catalogue policy rules as `check` does."""
+    func = click.option("--no-policies", is_flag=True, help="Skip the policy rules.")(func)
+    return click.option(
+        "--policy-config",
+        type=click.Path(path_type=Path, dir_okay=False),
+        help="Policy configuration (default: .edgemodels-policy.yaml next to the catalogue or "
+        "above it, up to the repository root).",
+    )(func)
+
+
 class Entry(NamedTuple):
     module: str  # in edgemodels.cli
     attribute: str

@@ -8,7 +8,13 @@ import click
 
 from edgemodels.catalogue.default import default_catalogue_path
 from edgemodels.check import CheckOptions, run_check
-from edgemodels.cli import emit_findings, fail_on_option, guarded, report_options
+from edgemodels.cli import (
+    catalogue_policy_options,
+    emit_findings,
+    fail_on_option,
+    guarded,
+    report_options,
+)
 
 
 @click.command("check")
@@ -16,13 +22,7 @@ from edgemodels.cli import emit_findings, fail_on_option, guarded, report_option
 @report_options
 @fail_on_option
 @click.option("--strict", is_flag=True, help="Warnings fail the check too: --fail-on warning.")
-@click.option(
-    "--policy-config",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Policy configuration (default: .edgemodels-policy.yaml next to the catalogue or "
-    "above it, up to the repository root).",
-)
-@click.option("--no-policies", is_flag=True, help="Skip the policy rules.")
+@catalogue_policy_options
 def command(
     catalogue: Path | None,
     fmt: str,

@@ -8,8 +8,15 @@ from typing import TYPE_CHECKING
 import click
 
 from edgemodels.catalogue.default import default_catalogue_path
-from edgemodels.cli import EXIT_CLEAN, emit_findings, guarded, report_options, write_report
-from edgemodels.cli.terminal import phases, progress
+from edgemodels.cli import (
+    EXIT_CLEAN,
+    catalogue_policy_options,
+    emit_findings,
+    guarded,
+    report_options,
+    write_report,
+)
+from edgemodels.cli.terminal import phases, progress, text_report, use_colour
 from edgemodels.diagnostics import sort_diagnostics
 from edgemodels.output import REPORTERS
 
@@ -86,6 +93,7 @@ if TYPE_CHECKING:
     help="Send EDGEMODELS_GIT_TOKEN to a plain http:// repository (a test server on a "
     "trusted network); refused otherwise.",
 )
+@catalogue_policy_options
 @report_options
 def command(
     catalogue: Path | None,
@@ -101,6 +109,8 @@ def command(
     force: bool,
     timeout: float,
     allow_http_token: bool,
+    policy_config: Path | None,
+    no_policies: bool,
     fmt: str,
     output: Path | None,
 ) -> int:
@@ -117,6 +127,8 @@ def command(
     Credentials come from git's credential helpers, or EDGEMODELS_GIT_TOKEN (with
     EDGEMODELS_GIT_USERNAME, default oauth2), offered to the --repo host only, over https
     (http:// only with --allow-http-token); they are never printed or written to disk.
+    The catalogue is checked as `check` checks it, its policy rules included: nothing is
+    published while it has errors.
     Exit 0 when published or already up to date, 1 on catalogue errors or hand-edited
     files in the way, 2 when the repository cannot be cloned, written or pushed to.
 
@@ -150,6 +162,8 @@ def command(
             force,
             timeout,
             allow_http_token,
+            policy_config,
+            not no_policies,
             phase=phases("publish"),
             progress=progress,
         )
@@ -160,12 +174,14 @@ def command(
         # The report of a run that went ahead (the catalogue's warnings) is written too: a
         # CI job collecting -o finds this run's, not none or an earlier run's. On stdout a
         # machine format is the report alone, as generate's, and what was done goes to stderr.
-        report = REPORTERS[fmt](sort_diagnostics(result.findings), subject)
+        ordered = sort_diagnostics(result.findings)
         if output is not None:
-            write_report(output, report)
+            write_report(output, REPORTERS[fmt](ordered, subject))
         elif fmt != "text":
-            click.echo(report, nl=False)
+            click.echo(REPORTERS[fmt](ordered, subject), nl=False)
         click.echo(what_was_done(result), nl=False, err=output is None and fmt != "text")
+        if ordered and (fmt == "text" or output is not None):  # the warnings, as generate's
+            click.echo(text_report(ordered, subject, use_colour()), nl=False)
         return EXIT_CLEAN
 
     return guarded(body)

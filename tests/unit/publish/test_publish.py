@@ -321,6 +321,44 @@ def test_catalogue_errors_publish_nothing(
     assert git("--git-dir", str(bare_repo), "branch", "--list") == ""
 
 
+def latest_tag(catalogue: Path) -> None:
+    """A catalogue policy error (P102: the `latest` tag) in an otherwise valid catalogue."""
+    path = catalogue / "models" / "sktime.yaml"
+    path.write_text(re.sub(r"sktime:1\.4\.2@sha256:[0-9a-f]+", "sktime:latest", path.read_text()))
+
+
+@pytest.mark.parametrize("dry_run", [(), ("--dry-run",)])
+def test_a_catalogue_policy_error_publishes_nothing(
+    capsys: pytest.CaptureFixture[str], catalogue: Path, bare_repo: Path, dry_run: tuple[str, ...]
+) -> None:
+    """What `check` refuses is not deployed by a publish run by hand, without CI's check."""
+    latest_tag(catalogue)
+    rc, out, _ = publish(capsys, str(catalogue), "--repo", str(bare_repo), *dry_run)
+    assert rc == 1
+    assert re.search(r"models/sktime\.yaml:10:14: P102 ", out)
+    assert "would commit" not in out
+    assert git("--git-dir", str(bare_repo), "branch", "--list") == ""
+
+
+def test_publish_takes_checks_policy_options(
+    capsys: pytest.CaptureFixture[str], catalogue: Path, bare_repo: Path, tmp_path: Path
+) -> None:
+    """--no-policies and --policy-config do what they do for `check`; a policy warning
+    (P101, not pinned by digest) is in the report and does not stop the publish."""
+    latest_tag(catalogue)
+    rc, out, _ = publish(capsys, str(catalogue), "--repo", str(bare_repo), "--no-policies")
+    assert rc == 0 and "pushed" in out and "P10" not in out
+    config = tmp_path / "policy.yaml"
+    config.write_text("extends: default\nrules: {P102: off}\n")
+    set_version(catalogue, "sktime", "1.4.2", "1.4.3")
+    rc, out, _ = publish(
+        capsys, str(catalogue), "--repo", str(bare_repo), "--policy-config", str(config)
+    )
+    assert rc == 0 and "pushed" in out
+    assert "P101" in out and "P102" not in out
+    assert len(branch_log(bare_repo)) == 2
+
+
 def test_remote_hook_refusal_is_a_clear_exit_2(
     capsys: pytest.CaptureFixture[str],
     catalogue: Path,

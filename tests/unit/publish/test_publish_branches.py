@@ -159,12 +159,16 @@ def test_a_credential_in_a_kustomize_models_env_never_reaches_git(
     capsys: pytest.CaptureFixture[str], catalogue: Path, bare_repo: Path
 ) -> None:
     """A kustomize model's env is written as `- name: HF_TOKEN` / `value: ...` in its
-    Deployment, where no key says `token`: the scan of each line let it through."""
+    Deployment, where no key says `token`: the scan of each line let it through. (With the
+    policies on, P110 stops it in the catalogue first; the scan holds without them.)"""
     secret = "Zq8xv2LmN4pR7sT1"
     path = catalogue / "models" / "anomaly-scorer.yaml"
     text = path.read_text()
     path.write_text(text.replace('env: {SCORE_THRESHOLD: "0.8"}', f"env: {{HF_TOKEN: {secret}}}"))
-    rc, _, err = publish(capsys, str(catalogue), "--repo", str(bare_repo))
+    rc, out, _ = publish(capsys, str(catalogue), "--repo", str(bare_repo))
+    assert rc == 1 and "models/anomaly-scorer.yaml:" in out and " P110 " in out
+    assert secret not in out
+    rc, _, err = publish(capsys, str(catalogue), "--repo", str(bare_repo), "--no-policies")
     assert rc == 2, err
     assert "models/anomaly-scorer/base/deployment.yaml:" in err
     assert "literal value of 'HF_TOKEN'" in err and secret not in err

@@ -366,7 +366,9 @@ def test_only_what_the_commit_stores_is_scanned_for_credentials(
     checkout, where git attributes decide what is stored."""
     if through == "checkout":
         use_config(monkeypatch, core__hooksPath=str(commit_hooks(tmp_path)))
-    args = (str(catalogue), "--repo", str(bare_repo), *WHERE)
+    # Without the policies, whose P110 stops a credential in the catalogue first: the
+    # scan of what is committed is the last line, and holds with the policies turned off.
+    args = (str(catalogue), "--repo", str(bare_repo), "--no-policies", *WHERE)
     old_token, new_token = "glpat-" + "Ab1Cd2Ef3Gh4Ij5Kl6Mn", "glpat-" + "Zz9Yy8Xx7Ww6Vv5Uu4Tt"
     set_env(catalogue, "anomaly-scorer", old_token)
     with monkeypatch.context() as patch:
