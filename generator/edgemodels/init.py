@@ -65,6 +65,7 @@ class InitResult:
     directory: Path
     name: str
     files: tuple[str, ...]
+    inside: Path | None = None  # the work tree of another repository the new one is in
 
 
 def default_name(directory: Path) -> str:
@@ -82,6 +83,11 @@ def init_repository(options: InitOptions) -> InitResult:
     template = data_path("repo-template")
     if not (template / CATALOGUE_FILE).is_file():
         raise InputError(f"the catalogue template is missing from {template}")
+    inside = None
+    if options.git:  # the git program, only when asked
+        from edgemodels.gitpublish.source import enclosing_worktree
+
+        inside = enclosing_worktree(target.parent if target.name else target)
     staging = _staging_folder(target)
     try:
         _fill(staging, template, name, options)
@@ -96,7 +102,7 @@ def init_repository(options: InitOptions) -> InitResult:
         _move_into_place(staging, target)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    return InitResult(target, name, files)
+    return InitResult(target, name, files, inside)
 
 
 def _refuse_arguments(name: str, options: InitOptions) -> None:

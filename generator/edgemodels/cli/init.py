@@ -84,6 +84,14 @@ def command(
                 "edgemodels comes from elsewhere, set repo/rev in .pre-commit-config.yaml and "
                 "EDGEMODELS_REQUIREMENT in the CI files (or init again with --tool-repo)"
             )
+        if result.inside is not None:
+            click.echo(
+                f"note: {result.directory} is inside the git work tree of {result.inside}: "
+                "it is a repository of its own nested in that one (`git add` there would "
+                "stage it as an embedded repository); use --no-git to keep its files in "
+                "that repository instead",
+                err=True,
+            )
         click.echo(next_steps(result.directory, git=not no_git), nl=False)
         return EXIT_CLEAN
 

@@ -561,6 +561,26 @@ def test_the_next_hint_has_the_first_commit_and_the_hooks(
         assert "pre-commit install" in hint and "git add -A && git commit" in hint
 
 
+def test_a_repository_made_inside_another_work_tree_is_named(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A catalogue repository made inside another one's work tree is a repository nested in
+    it: `git add -A` there would stage it as an embedded repository. Said, not refused (a
+    monorepo may want it); without git init the files are the outer repository's own."""
+    outer = tmp_path / "platform"
+    outer.mkdir()
+    git("init", "-q", cwd=outer)
+    rc, out, err = init(capsys, str(outer / "models"), "--git-url", DEPLOY_URL)
+    assert rc == 0, err
+    assert (outer / "models" / ".git").is_dir()
+    assert f"note: {outer / 'models'} is inside the git work tree of {outer}" in err
+    assert "note:" not in out.replace("note: the hooks", "")
+    rc, _, err = init(capsys, str(outer / "plain"), "--git-url", DEPLOY_URL, "--no-git")
+    assert rc == 0 and "inside the git work tree" not in err
+    rc, _, err = init(capsys, str(tmp_path / "alone"), "--git-url", DEPLOY_URL)
+    assert rc == 0 and "inside the git work tree" not in err
+
+
 @pytest.mark.parametrize("rev", ["HEAD", "FETCH_HEAD", "@", "main~1", "v1^", "@{u}", "a..b"])
 def test_a_rev_that_moves_is_refused_without_asking_the_remote(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], rev: str
