@@ -16,6 +16,7 @@ Every site carries the label `name=<site>`, as OCM gives every ManagedCluster.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +39,8 @@ MANAGED_CLUSTER_API = "cluster.open-cluster-management.io/v1"
 
 # Limits (README, "Limits"): a hub's full ManagedCluster list with status is large.
 MAX_INPUT_BYTES = 64 * 1024 * 1024
+STDIN = "-"  # the file argument that names standard input
+STDIN_NAME = "<stdin>"  # how findings name it
 MAX_SITES = 100_000
 
 
@@ -63,16 +66,23 @@ class Inventory:
 
 
 def read_document(path: Path, shown: str | None = None) -> tuple[YamlFile, list[Diagnostic]]:
-    """One YAML document with positions, within MAX_INPUT_BYTES. A file that cannot be read
-    raises InputError (exit 2); what is wrong inside a readable one comes back as findings."""
-    name = shown or path.as_posix()
+    """One YAML document with positions, within MAX_INPUT_BYTES; `-` is standard input
+    (`kubectl get managedclusters -o yaml | edgemodels plan -i -`), named `<stdin>`. A file
+    that cannot be read raises InputError (exit 2); what is wrong inside a readable one
+    comes back as findings."""
+    stdin = path.as_posix() == STDIN
+    name = STDIN_NAME if stdin else shown or path.as_posix()
     top = Location(name, 1, 1)
     try:
-        size = path.stat().st_size
+        # A pipe has no size to ask first: read one byte beyond the limit.
+        data = sys.stdin.buffer.read(MAX_INPUT_BYTES + 1) if stdin else None
+        size = len(data) if data is not None else path.stat().st_size
         if size > MAX_INPUT_BYTES:
-            message = f"file is {size} bytes; the limit is {MAX_INPUT_BYTES}"
+            held = f"{size} bytes" if data is None else f"over {MAX_INPUT_BYTES} bytes"
+            message = f"file is {held}; the limit is {MAX_INPUT_BYTES}"
             return YamlFile(name, "", None), [finding(top, "Y008", "input-too-large", message)]
-        text = path.read_bytes().decode("utf-8").removeprefix("\ufeff")
+        text = (data if data is not None else path.read_bytes()).decode("utf-8")
+        text = text.removeprefix("\ufeff")
     except OSError as exc:  # not there to read (a folder, no permission): I/O, exit 2
         raise InputError(f"{name}: cannot read: {exc.strerror or exc}") from None
     except UnicodeDecodeError:

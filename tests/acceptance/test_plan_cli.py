@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -826,3 +827,19 @@ def test_hub_findings_point_into_the_file_that_holds_the_setting(
         "catalogue/catalogue.yaml:8:9: D116",
         "catalogue/git.yaml:6:13: D117",
     ]
+
+
+def test_the_inventory_read_from_stdin() -> None:
+    """`kubectl get managedclusters -o yaml | edgemodels plan -i - CAT`: `-` is stdin, and
+    its findings are named `<stdin>`."""
+    sites = (EXAMPLES / "sites.yaml").read_text()
+    run = [sys.executable, "-m", "edgemodels", "plan", "-i", "-", str(EXAMPLES / "lrt")]
+    env = {**os.environ, "EDGEMODELS_SERVER": "off"}
+    done = subprocess.run(run, input=sites, capture_output=True, text=True, timeout=120, env=env)
+    assert done.returncode == 0, done.stderr
+    assert "on 4 sites" in done.stdout.splitlines()[0]
+    assert "  paint-01     1       paint-inspector@2.1.0" in done.stdout
+    broken = sites.replace("kind: SiteInventory", "kind: [SiteInventory")
+    done = subprocess.run(run, input=broken, capture_output=True, text=True, timeout=120, env=env)
+    assert done.returncode == 1, done.stderr
+    assert done.stdout.startswith("<stdin>:"), done.stdout

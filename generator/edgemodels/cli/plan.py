@@ -32,9 +32,9 @@ INVENTORY_FILE = "sites.yaml"  # init's site inventory, beside catalogue/
     "--inventory",
     "-i",
     type=click.Path(path_type=Path),
-    help="Sites: a SiteInventory file or `kubectl get managedclusters -o yaml` output "
-    "[default: sites.yaml beside the catalogue, when there is one, as edgemodels init lays "
-    "it out].",
+    help="Sites: a SiteInventory file or `kubectl get managedclusters -o yaml` output; "
+    "`-` reads it from stdin [default: sites.yaml beside the catalogue, when there is one, "
+    "as edgemodels init lays it out].",
 )
 @click.option("--base", metavar="REV", help="Compare with the catalogue at this git revision.")
 @click.option(

@@ -20,7 +20,7 @@ from edgemodels.diagnostics import (
     has_failures,
 )
 from edgemodels.errors import InputError, NoCatalogueFiles
-from edgemodels.inventory import WorkloadSites, load_inventory, load_workload_sites
+from edgemodels.inventory import STDIN, WorkloadSites, load_inventory, load_workload_sites
 from edgemodels.output import plural
 from edgemodels.plan import delivery, guards, hazards
 from edgemodels.plan.arch import arch_findings
@@ -151,7 +151,7 @@ def _placed(
 def run_plan(options: PlanOptions, cwd: Path | None = None) -> tuple[Plan | None, list[Diagnostic]]:
     """Load the inventory, the workload export and the catalogue(s), then plan."""
     cwd = cwd or Path.cwd()
-    if not options.inventory.exists():
+    if options.inventory.as_posix() != STDIN and not options.inventory.exists():
         raise InputError(f"--inventory {options.inventory}: no such file")
     inventory, diags = load_inventory(options.inventory, shown_name(options.inventory, cwd))
     exported = None
