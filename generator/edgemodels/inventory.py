@@ -9,7 +9,9 @@ Accepted documents:
 - The output of `kubectl get managedclusters -o yaml` on the hub: a `List` (or
   `ManagedClusterList`) of ManagedCluster, or one ManagedCluster. Names and labels come from
   `metadata`; the facts are read from the same labels, and the storage capacity from the
-  label `edgemodels.io/model-storage` (a quantity such as `20Gi`).
+  label `edgemodels.io/model-storage` (a quantity such as `20Gi`), and the taints (key and
+  effect) from `spec.taints`, since a Placement skips a cluster whose NoSelect taint it does
+  not tolerate.
 
 Every site carries the label `name=<site>`, as OCM gives every ManagedCluster.
 """
@@ -53,6 +55,7 @@ class Site:
     image_volumes: bool | None = None
     production: bool = False
     location: Location = NOWHERE
+    taints: tuple[tuple[str, str], ...] = ()  # (key, effect) of a ManagedCluster's spec.taints
 
     def label_map(self) -> dict[str, str]:
         return dict(self.labels)
@@ -266,8 +269,24 @@ def _managed_cluster(path: str, item: Any, where: Location) -> tuple[Site | None
         image_volumes=None if volumes is None else volumes == "true",
         production=labels.get(PRODUCTION_LABEL) == "true",
         location=where,
+        taints=_taints(item.get("spec")),
     )
     return site, diags
+
+
+def _taints(spec: object) -> tuple[tuple[str, str], ...]:
+    """(key, effect) of each taint. The API server has checked their shape on the hub, so
+    an entry that is not a taint (a hand-edited file) is passed over rather than refused."""
+    taints = spec.get("taints") if isinstance(spec, PosMap) else None
+    if not isinstance(taints, PosSeq):
+        return ()
+    return tuple(
+        (taint["key"], taint["effect"])
+        for taint in taints
+        if isinstance(taint, PosMap)
+        and isinstance(taint.get("key"), str)
+        and isinstance(taint.get("effect"), str)
+    )
 
 
 def _string_labels(path: str, cluster: str, raw: PosMap) -> tuple[dict[str, str], list[Diagnostic]]:

@@ -32,6 +32,7 @@ from edgemodels.placement import (
     workload_selectors,
 )
 from edgemodels.plan.quantity import parse_bytes
+from edgemodels.render.acm import OFFLINE_TAINTS
 from edgemodels.render.settings import Settings, base_settings, place
 from edgemodels.selectors import LabelIndex, Mask, build_index, placement_mask, selector_mask
 
@@ -43,6 +44,9 @@ class Sites:
     inventory: Inventory
     index: LabelIndex
     number: dict[str, int]
+    # Sites with a NoSelect taint the generated Placements do not tolerate (they tolerate
+    # only OFFLINE_TAINTS): OCM selects them for no Placement. PlacementRules ignore taints.
+    untolerated: Mask = 0
 
     @property
     def names(self) -> list[str]:
@@ -51,7 +55,19 @@ class Sites:
 
 def index_sites(inventory: Inventory) -> Sites:
     numbers = {site.name: n for n, site in enumerate(inventory.sites)}
-    return Sites(inventory, build_index(site_labels(inventory)), numbers)
+    untolerated = 0
+    for n, site in enumerate(inventory.sites):
+        if untolerated_taints(site.taints):
+            untolerated |= 1 << n
+    return Sites(inventory, build_index(site_labels(inventory)), numbers, untolerated)
+
+
+def untolerated_taints(taints: tuple[tuple[str, str], ...]) -> tuple[str, ...]:
+    """The keys of the NoSelect taints a generated Placement does not tolerate. Only
+    NoSelect keeps a cluster out of every decision; PreferNoSelect lowers its score, which
+    matters only with numberOfClusters (never generated), and NoSelectIfNew depends on the
+    hub's current decisions, which an inventory does not hold."""
+    return tuple(k for k, effect in taints if effect == "NoSelect" and k not in OFFLINE_TAINTS)
 
 
 @dataclass
@@ -82,6 +98,8 @@ class MaskCache:
                 mask = placement_mask(self.sites.index, (), sets) & union
             else:
                 mask = placement_mask(self.sites.index, (), sets)
+            if sets is not None:  # a Placement, not a PlacementRule
+                mask &= ~self.sites.untolerated
             self.placements[key] = mask
         return mask
 

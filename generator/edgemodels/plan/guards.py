@@ -31,7 +31,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from edgemodels.catalogue.model import Catalogue
+from edgemodels.catalogue.model import Catalogue, Selector
 from edgemodels.diagnostics import Diagnostic, Location, Severity, finding
 from edgemodels.display import quoted
 from edgemodels.errors import UsageError
@@ -39,7 +39,13 @@ from edgemodels.inventory import Site
 from edgemodels.output import plural
 from edgemodels.placement import CLUSTER_NAME_LABEL
 from edgemodels.plan.diff import ModelDiff
-from edgemodels.plan.evaluate import Evaluation, PlacedModel, Sites, cluster_sets
+from edgemodels.plan.evaluate import (
+    Evaluation,
+    PlacedModel,
+    Sites,
+    cluster_sets,
+    untolerated_taints,
+)
 from edgemodels.plan.quantity import format_bytes
 from edgemodels.plan.unmatched import why_unmatched
 from edgemodels.selectors import Mask, count, mask_of, members, placement_mask
@@ -274,11 +280,42 @@ def placement_findings(after: Evaluation, sites: Sites) -> list[Diagnostic]:
     sets = cluster_sets(after.catalogue)
     for name, mask in after.placements.items():
         if not mask:
-            why = why_unmatched(sites.index, after.predicates.get(name, ()), sets)
+            predicates = after.predicates.get(name, ())
+            why = _why_tainted(sites, predicates, sets) or why_unmatched(
+                sites.index, predicates, sets
+            )
             message = f"placement {name} selects no site of the inventory{why}"
             where = after.placement_locations[name]
             found.append(finding(where, "D106", "placement-selects-nothing", message, "warning"))
     return found
+
+
+def _why_tainted(
+    sites: Sites, predicates: tuple[Selector, ...], sets: tuple[str, ...] | None
+) -> str:
+    """The reason when the placement's selectors and cluster sets do match sites, but each
+    has a taint that keeps it out of the Placement ("" if that is not the reason)."""
+    if sets is None or not predicates:
+        return ""
+    matched = placement_mask(sites.index, predicates, sets)
+    if not matched or matched & ~sites.untolerated:
+        return ""
+    keys = sorted(
+        {
+            key
+            for n in members(matched)
+            for key in untolerated_taints(sites.inventory.sites[n].taints)
+        }
+    )
+    which = (
+        "the site it matches is"
+        if count(matched) == 1
+        else f"the {count(matched)} sites it matches are"
+    )
+    return (
+        f": {which} tainted NoSelect ({name_list(sites, matched)}), which the generated "
+        f"Placements do not tolerate: {', '.join(keys)}"
+    )
 
 
 def unlabelled_site_findings(after: Evaluation, sites: Sites) -> list[Diagnostic]:

@@ -317,3 +317,32 @@ def test_a_catalogue_workload_naming_a_site_not_in_the_inventory() -> None:
     exported = (WorkloadSites("logistics", ("d",), Location("w.yaml", 4, 5)),)
     _, diags = build_plan(cat, SITES, exported=exported)
     assert [d for d in diags if d.code == "D110"] == []
+
+
+def test_a_placement_skips_sites_with_a_taint_it_does_not_tolerate() -> None:
+    """OCM leaves a ManagedCluster with a NoSelect taint out of every Placement that does
+    not tolerate it; the generated ones tolerate only the unreachable/unavailable taints.
+    PreferNoSelect only lowers a score, and PlacementRules do not read taints at all."""
+    tainted = sites(
+        replace(site("a", {"line": "assembly"}), taints=(("maintenance", "NoSelect"),)),
+        replace(
+            site("b", {"line": "assembly"}),
+            taints=(("cluster.open-cluster-management.io/unreachable", "NoSelect"),),
+        ),
+        replace(site("c", {"line": "assembly"}), taints=(("slow-link", "PreferNoSelect"),)),
+    )
+    targets = (target("assembly", sel({"line": "assembly"})),)
+    models = (http_model("scorer", targets=("assembly",)),)
+    for kind, expected in (("Placement", {"b", "c"}), ("PlacementRule", {"a", "b", "c"})):
+        model = evaluate(catalogue(targets, models, kind=kind), MaskCache(tainted)).model("scorer")
+        assert model is not None
+        assert {tainted.names[n] for n in members(model.sites)} == expected, kind
+    _, diags = build_plan(catalogue(targets, models), tainted)
+    assert not [d for d in diags if d.code == "D106"]
+    only_a = sites(replace(site("a", {"line": "assembly"}), taints=(("maintenance", "NoSelect"),)))
+    _, diags = build_plan(catalogue(targets, models), only_a)
+    (unmatched,) = [d for d in diags if d.code == "D106"]
+    assert unmatched.message == (
+        "placement assembly selects no site of the inventory: the site it matches is "
+        "tainted NoSelect (a), which the generated Placements do not tolerate: maintenance"
+    )

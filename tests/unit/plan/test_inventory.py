@@ -399,3 +399,31 @@ def test_a_capacity_the_api_server_refuses_is_refused(
     text = SITE_INVENTORY.replace("storage: 20Gi", f"storage: {storage}")
     _, diags = load_inventory(write(tmp_path, text), "sites.yaml")
     assert [d.render().split(": ", 2)[-1] for d in diags] == [said]
+
+
+TAINTED_CLUSTERS = """\
+kind: List
+items:
+- kind: ManagedCluster
+  metadata: {name: gpu-01, labels: {gpu: a100}}
+  spec:
+    taints:
+    - {key: maintenance, value: "true", effect: NoSelect, timeAdded: "2026-11-29T10:00:00Z"}
+    - {key: cluster.open-cluster-management.io/unreachable, effect: NoSelect}
+    - {key: slow-link, effect: PreferNoSelect}
+- kind: ManagedCluster
+  metadata: {name: gpu-02, labels: {gpu: t4}}
+  spec: {taints: "not a list"}
+"""
+
+
+def test_managed_cluster_taints_are_read(tmp_path: Path) -> None:
+    loaded, diags = load_inventory(write(tmp_path, TAINTED_CLUSTERS))
+    assert diags == [] and loaded is not None
+    tainted, untainted = loaded.sites
+    assert tainted.taints == (
+        ("maintenance", "NoSelect"),
+        ("cluster.open-cluster-management.io/unreachable", "NoSelect"),
+        ("slow-link", "PreferNoSelect"),
+    )
+    assert untainted.taints == ()  # a malformed spec.taints is the API server's to refuse
