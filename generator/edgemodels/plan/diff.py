@@ -154,9 +154,9 @@ def placement_totals(
     placements for additions and version changes, the old ones for removals); a move
     under the placements it leaves and the ones it joins.
     """
-    names = list(after.placements)
+    names = list(generated(after))
     if before is not None:
-        names += [name for name in before.placements if name not in after.placements]
+        names += [name for name in generated(before) if name not in names]
     totals: dict[str, dict[ChangeKind, int]] = {n: dict.fromkeys(CHANGE_KINDS, 0) for n in names}
     for d in diffs:
         for kind, mask in d.masks().items():
@@ -185,10 +185,18 @@ def _moved_through(d: ModelDiff) -> dict[str, Mask]:
     return {n: before.get(n, 0) ^ after.get(n, 0) for n in before.keys() | after.keys()}
 
 
+def generated(evaluation: Evaluation) -> dict[str, Mask]:
+    """The placements the generator writes, in catalogue order: those some model uses (a
+    target no model names is no hub object, so it deploys nothing and selects no site)."""
+    used = {p.name for m in evaluation.models for p in m.placements}
+    return {name: mask for name, mask in evaluation.placements.items() if name in used}
+
+
 def _sites(evaluation: Evaluation | None, name: str) -> int | None:
-    if evaluation is None or name not in evaluation.placements:
+    if evaluation is None:
         return None
-    return count(evaluation.placements[name])
+    mask = generated(evaluation).get(name)
+    return None if mask is None else count(mask)
 
 
 @dataclass(frozen=True)

@@ -50,7 +50,7 @@ from collections.abc import Iterable, Iterator
 from edgemodels.diagnostics import Diagnostic
 from edgemodels.display import shown_in
 from edgemodels.output import diagnostic_dict
-from edgemodels.plan.diff import SiteChange, SiteModel
+from edgemodels.plan.diff import SiteChange, SiteModel, generated
 from edgemodels.plan.reports import View
 
 SCHEMA_VERSION = 4
@@ -78,7 +78,7 @@ def _fields(view: View) -> list[tuple[str, object]]:
             {
                 "sites": plan.sites.index.size,
                 "models": len(plan.after.models),
-                "placements": len(plan.after.placements),
+                "placements": len(generated(plan.after)),
                 "sitesChanged": view.sites_changed,
                 "changes": dict(view.totals),
                 "findings": view.severities,

@@ -8,7 +8,7 @@ inventory is small, else placements with their site counts.
 
 from __future__ import annotations
 
-from edgemodels.plan.diff import CHANGE_KINDS, ChangeKind
+from edgemodels.plan.diff import CHANGE_KINDS, ChangeKind, generated
 from edgemodels.plan.reports import View
 from edgemodels.selectors import members
 
@@ -48,7 +48,7 @@ def diagram(view: View) -> list[str]:
     elif plan.compared:
         lines += _kind_buckets(view, ids)
     elif plan.sites.index.size <= MAX_DIAGRAM_SITES:
-        for name, mask in plan.after.placements.items():
+        for name, mask in generated(plan.after).items():
             lines += [f"  {ids[name]} --> s{n}" for n in members(mask)]
         lines += [f'  s{n}(["{label(s.name)}"])' for n, s in enumerate(plan.sites.inventory.sites)]
     lines += [f"  classDef {kind} fill:{COLOUR[kind]},stroke:#555" for kind in CHANGE_KINDS]

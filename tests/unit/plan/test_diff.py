@@ -263,3 +263,16 @@ def test_a_new_helper_image_changes_container_models_only() -> None:
     assert [(c.model, c.kind, c.settings) for c in changes[0]] == [
         ("weights", "changed", ("helperImage",))
     ]
+
+
+def test_a_placement_no_model_uses_is_no_hub_object() -> None:
+    """generate writes a Placement only for a target some model uses: a target whose last
+    model leaves selects no site after the merge, and an unused one is no placement."""
+    unused = target("lab", sel({"env": "lab"}))
+    base = catalogue((*TARGETS, unused), (http_model("scorer", "1.0.0", ("lrt",)),))
+    work = catalogue((*TARGETS, unused), (http_model("scorer", "1.0.0", ("paint",)),))
+    plan, _ = build_plan(work, SITES, base, compared=True, allow_removals=True)
+    totals = {t.name: (t.sites_before, t.sites_after) for t in plan.placements}
+    assert totals == {"lrt": (2, None), "paint": (None, 1)}
+    plan, _ = build_plan(work, SITES)
+    assert [(t.name, t.sites_after) for t in plan.placements] == [("paint", 1)]
