@@ -46,6 +46,23 @@ def rules_table(policies: PolicySet) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _findings_lines(rule: Rule) -> list[str]:
+    """How many findings each validation gives (where to look, and what to suppress): said
+    only for a rule with a forEach validation, and per validation when it has others too."""
+    counts = [
+        "one per object"
+        if v.for_each is None
+        else "one per failing element of " + " ".join(v.for_each.source.split())
+        for v in rule.validations
+    ]
+    if all(text == "one per object" for text in counts):
+        return []
+    if len(counts) == 1 or "one per object" not in counts:
+        return [f"  findings:  {text}" for text in counts]
+    numbered = (f"{text} (validation {n})" for n, text in enumerate(counts, start=1))
+    return ["  findings:  " + "; ".join(numbered)]
+
+
 def rule_document(rule: Rule) -> str:
     """The documentation of one rule, as printed by `edgemodels rule CODE`."""
     doc = rule.documentation
@@ -57,10 +74,7 @@ def rule_document(rule: Rule) -> str:
     ]
     if rule.severity_expression is not None:
         head.append(f"  severity expression: {rule.severity_expression.source.strip()}")
-    for v in rule.validations:
-        if v.for_each is not None:  # where to look for each finding, and what to suppress
-            each = " ".join(v.for_each.source.split())
-            head.append(f"  findings:  one per failing element of {each}")
+    head += _findings_lines(rule)
     if rule.scope == "manifests":
         blocker = export_blocker(rule)
         head.append(

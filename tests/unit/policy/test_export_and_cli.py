@@ -305,3 +305,24 @@ def test_rule_unknown_code(tmp_path: Path) -> None:
     _, err, code = run(rule_command, "P999", "--catalogue", str(tmp_path))
     assert code == 2
     assert "no rule or code 'P999'" in err
+
+
+def test_rule_says_which_validation_gives_a_finding_per_element(tmp_path: Path) -> None:
+    """A rule with a plain validation and a forEach one gives one finding per object for
+    the first and one per element for the second: the summary names both."""
+    (tmp_path / "team.yaml").write_text(
+        "apiVersion: edgemodels.io/v1alpha1\nkind: PolicySet\nmetadata: {name: t}\nrules:\n"
+        "  - code: P501\n    name: mixed\n    severity: warning\n"
+        "    appliesTo: {catalogue: [model]}\n    validations:\n"
+        "      - {expression: \"!object.version.startsWith('0.')\", message: pre-release}\n"
+        "      - {forEach: imageRefs(object), expression: \"imageDigest(item.ref) != ''\", "
+        "message: unpinned, fieldPathExpression: item.path}\n",
+        encoding="utf-8",
+    )
+    (tmp_path / ".edgemodels-policy.yaml").write_text("policyFiles: [team.yaml]\n", "utf-8")
+    text, _, code = run(rule_command, "P501", "--catalogue", str(tmp_path))
+    assert code == 0
+    assert (
+        "\n  findings:  one per object (validation 1); one per failing element of "
+        "imageRefs(object) (validation 2)\n"
+    ) in text
