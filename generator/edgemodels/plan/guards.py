@@ -246,6 +246,8 @@ def workload_findings(after: Evaluation, sites: Sites) -> list[Diagnostic]:
                     f"without model "
                     f"{used}: {name_list(sites, missing)}"
                 ) + _outside_sets(sites, missing & ~bound, sets)
+                if sets is not None:  # Placements: taints keep them off a site
+                    message += _tainted_sites(sites, missing & bound & sites.untolerated)
                 found.append(
                     finding(workload.location, "D104", "workload-without-model", message, "error")
                 )
@@ -271,6 +273,20 @@ def _outside_sets(sites: Sites, outside: Mask, sets: tuple[str, ...] | None) -> 
         f" ({plural(count(outside), 'site')} of them outside spec.hub.clusterSets "
         f"[{', '.join(sets or ())}], which limit every placement of a model, follow-<model> "
         f"too: {name_list(sites, outside)}; bind its cluster set there)"
+    )
+
+
+def _tainted_sites(sites: Sites, tainted: Mask) -> str:
+    """Why a model's Placements cannot reach a workload's site: its NoSelect taint."""
+    if not tainted:
+        return ""
+    named = [sites.inventory.sites[n] for n in members(tainted)[:MAX_NAMED]]
+    shown = [f"{site.name} ({', '.join(untolerated_taints(site.taints))})" for site in named]
+    more = count(tainted) - len(shown)
+    return (
+        f" ({plural(count(tainted), 'site')} of them with a NoSelect taint that the generated "
+        f"Placements do not tolerate: {', '.join(shown)}{f' and {more} more' if more > 0 else ''}; "
+        "remove the taint or move the workload)"
     )
 
 

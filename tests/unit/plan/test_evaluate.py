@@ -346,3 +346,20 @@ def test_a_placement_skips_sites_with_a_taint_it_does_not_tolerate() -> None:
         "placement assembly selects no site of the inventory: the site it matches is "
         "tainted NoSelect (a), which the generated Placements do not tolerate: maintenance"
     )
+
+
+def test_a_workload_on_a_tainted_site_is_told_why_its_model_is_missing() -> None:
+    """The workload runs on a site whose NoSelect taint keeps the model's Placement off it:
+    D104 says so, as it says when a cluster set is the reason."""
+    tainted = sites(
+        site("a", {"line": "assembly"}),
+        replace(site("b", {"line": "assembly"}), taints=(("maintenance", "NoSelect"),)),
+    )
+    users = (workload("inspection", ("detector",), sel({"line": "assembly"})),)
+    cat = catalogue((), (container_model("detector", follow=True),), users)
+    _, diags = build_plan(cat, tainted)
+    assert [d.message for d in diags if d.code == "D104"] == [
+        "workload inspection runs on 1 site without model detector: b (1 site of them with a "
+        "NoSelect taint that the generated Placements do not tolerate: b (maintenance); "
+        "remove the taint or move the workload)"
+    ]
