@@ -78,23 +78,37 @@ def _is_true(expression: Expression, ctx: cel.Context) -> bool:
 
 
 def run_rule(ctx: cel.Context, rule: Rule, subject: Subject) -> list[Diagnostic]:
-    """Findings of `rule` on the object bound as `object` in `ctx`."""
+    """Findings of `rule` on the object bound as `object` in `ctx`.
+
+    Each validation stands on its own, as in Kubernetes (one that cannot be evaluated is
+    a decision next to the others' denials): its error is one finding, and what the other
+    validations find is still reported. A matchCondition that fails decides for all."""
     try:
         for condition in rule.match_conditions:
             if not _is_true(condition.expression, ctx):
                 return []
-        found = [d for v in rule.validations for d in _validate(ctx, rule, v, subject)]
     except EvaluationError as err:
-        message = (
-            f"rule could not be evaluated on this object: {err.detail} "
-            f"(expression at {err.expression.location})"
-        )
-        return [
-            Diagnostic(
-                subject.location, rule.code, message, rule.severity, rule.name, subject.origin
-            )
-        ]
-    return _with_severity(ctx, rule, subject, found) if found else found
+        return [_not_evaluated(rule, subject, err)]
+    found: list[Diagnostic] = []
+    errors: list[Diagnostic] = []
+    for v in rule.validations:
+        try:
+            found += _validate(ctx, rule, v, subject)
+        except EvaluationError as err:
+            error = _not_evaluated(rule, subject, err)
+            if error not in errors:  # a variable two validations read fails once
+                errors.append(error)
+    return (_with_severity(ctx, rule, subject, found) if found else found) + errors
+
+
+def _not_evaluated(rule: Rule, subject: Subject, err: EvaluationError) -> Diagnostic:
+    message = (
+        f"rule could not be evaluated on this object: {err.detail} "
+        f"(expression at {err.expression.location})"
+    )
+    return Diagnostic(
+        subject.location, rule.code, message, rule.severity, rule.name, subject.origin
+    )
 
 
 def _validate(ctx: cel.Context, rule: Rule, v: Validation, subject: Subject) -> list[Diagnostic]:

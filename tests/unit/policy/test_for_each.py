@@ -128,6 +128,21 @@ def test_a_forEach_that_cannot_be_evaluated_is_one_finding(
     assert detail in message
 
 
+def test_a_validation_that_cannot_be_evaluated_keeps_the_others_findings(
+    tmp_path: Path,
+) -> None:
+    """As Kubernetes evaluates each validation of a policy on its own (an error is a
+    decision of its own, next to the other validations' denials), a validation that fails
+    to evaluate does not hide what another one finds."""
+    failing = rule("variables.ports", extra=MESSAGES) + (
+        "      - expression: object.missing == 1\n        message: never shown\n"
+    )
+    got = findings(tmp_path, failing, ports(80))
+    assert got[0] == (20, "port 80 of m is privileged")
+    assert [line for line, _ in got[1:]] == [10]
+    assert got[1][1].startswith("rule could not be evaluated on this object: no such key")
+
+
 def load_errors(tmp_path: Path, rules: str) -> tuple[list[str], list[tuple[int, int, str, str]]]:
     path = tmp_path / "team.yaml"
     path.write_text(HEAD + rules, encoding="utf-8")
