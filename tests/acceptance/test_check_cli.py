@@ -219,3 +219,13 @@ def test_schema_and_reference_errors_of_one_edit_come_in_one_run(tmp_path: Path)
     assert generate.stdout.splitlines()[:2] == FOUND
     after = sorted((p, p.read_bytes()) for p in (repo / "generated").rglob("*") if p.is_file())
     assert after == before
+
+
+def test_help_says_where_the_policy_config_is_looked_for(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """check finds .edgemodels-policy.yaml above the catalogue too (up to the repository
+    root), as `edgemodels init` lays it out: the catalogue in catalogue/, the config above."""
+    assert main(["check", "--help"]) == 0
+    text = " ".join(capsys.readouterr().out.split()).replace("- ", "-")  # click wraps at -
+    assert "(default: .edgemodels-policy.yaml next to the catalogue or above it)" in text
