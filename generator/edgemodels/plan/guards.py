@@ -247,7 +247,7 @@ def workload_findings(after: Evaluation, sites: Sites) -> list[Diagnostic]:
                     f"{used}: {name_list(sites, missing)}"
                 ) + _outside_sets(sites, missing & ~bound, sets)
                 if sets is not None:  # Placements: taints keep them off a site
-                    message += _tainted_sites(sites, missing & bound & sites.untolerated)
+                    message += _tainted_sites(sites, missing, missing & bound & sites.untolerated)
                 found.append(
                     finding(workload.location, "D104", "workload-without-model", message, "error")
                 )
@@ -276,17 +276,21 @@ def _outside_sets(sites: Sites, outside: Mask, sets: tuple[str, ...] | None) -> 
     )
 
 
-def _tainted_sites(sites: Sites, tainted: Mask) -> str:
+def _tainted_sites(sites: Sites, missing: Mask, tainted: Mask) -> str:
     """Why a model's Placements cannot reach a workload's site: its NoSelect taint."""
     if not tainted:
         return ""
-    named = [sites.inventory.sites[n] for n in members(tainted)[:MAX_NAMED]]
-    shown = [f"{site.name} ({', '.join(untolerated_taints(site.taints))})" for site in named]
-    more = count(tainted) - len(shown)
+    keys = sorted(
+        {k for n in members(tainted) for k in untolerated_taints(sites.inventory.sites[n].taints)}
+    )
+    if tainted == missing:
+        which = "it has" if count(tainted) == 1 else "they have"
+    else:
+        verb = "has" if count(tainted) == 1 else "have"
+        which = f"{plural(count(tainted), 'site')} of them ({name_list(sites, tainted)}) {verb}"
     return (
-        f" ({plural(count(tainted), 'site')} of them with a NoSelect taint that the generated "
-        f"Placements do not tolerate: {', '.join(shown)}{f' and {more} more' if more > 0 else ''}; "
-        "remove the taint or move the workload)"
+        f" ({which} a NoSelect taint that the generated Placements do not tolerate: "
+        f"{', '.join(keys)}; remove the taint or move the workload)"
     )
 
 

@@ -359,7 +359,15 @@ def test_a_workload_on_a_tainted_site_is_told_why_its_model_is_missing() -> None
     cat = catalogue((), (container_model("detector", follow=True),), users)
     _, diags = build_plan(cat, tainted)
     assert [d.message for d in diags if d.code == "D104"] == [
-        "workload inspection runs on 1 site without model detector: b (1 site of them with a "
-        "NoSelect taint that the generated Placements do not tolerate: b (maintenance); "
-        "remove the taint or move the workload)"
+        "workload inspection runs on 1 site without model detector: b (it has a NoSelect "
+        "taint that the generated Placements do not tolerate: maintenance; remove the taint "
+        "or move the workload)"
     ]
+    two = sites(*tainted.inventory.sites, site("d", {"line": "assembly", CLUSTER_SET_LABEL: "lab"}))
+    _, diags = build_plan(cat, two)
+    (missing,) = [d.message for d in diags if d.code == "D104"]
+    assert missing.startswith("workload inspection runs on 2 sites without model detector: b, d")
+    assert missing.endswith(
+        " (1 site of them (b) has a NoSelect taint that the generated Placements do not "
+        "tolerate: maintenance; remove the taint or move the workload)"
+    )
