@@ -177,6 +177,22 @@ def test_allow_removals_and_a_higher_limit(repo: Path, capsys: pytest.CaptureFix
     assert "D101 [warning]" in capsys.readouterr().out
 
 
+def test_max_removals_help_says_what_zero_percent_does(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A percentage never counts less than one site, except 0%, which guards every
+    removal as 0 does: the help must not promise that one site passes any percentage."""
+    capsys.readouterr()
+    with pytest.raises(SystemExit):
+        command.main(["--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "a percentage above 0% never counts less than one site" in text
+    assert "(0 and 0% guard every removal)" in text
+    drop_anomaly_scorer_from_lrt(repo)
+    assert plan("-i", "sites.yaml", "--base", "main", "--max-removals", "0%") == 1
+    assert plan("-i", "sites.yaml", "--base", "main", "--max-removals", "1%") == 1  # 2 sites
+
+
 def test_markdown_to_a_file(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     drop_anomaly_scorer_from_lrt(repo)
     code = plan("-i", "sites.yaml", "--base", "main", "--format", "markdown", "-o", "plan.md")

@@ -47,8 +47,8 @@ INVENTORY_FILE = "sites.yaml"  # init's site inventory, beside catalogue/
     "--max-removals",
     metavar="N|P%",
     help="Fail when models are removed from more than N sites or P% of them; a percentage "
-    "never counts less than one site, so removing from a single site passes it "
-    "[default: 5 sites or 10%, whichever is smaller].",
+    "above 0% never counts less than one site, so removing from a single site passes it "
+    "(0 and 0% guard every removal) [default: 5 sites or 10%, whichever is smaller].",
 )
 @click.option("--allow-removals", is_flag=True, help="Report removals as warnings, not errors.")
 @click.option(
