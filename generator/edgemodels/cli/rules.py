@@ -15,7 +15,7 @@ from edgemodels.codes import code_document, codes_table, every_code
 from edgemodels.diagnostics import has_failures, sort_diagnostics
 from edgemodels.errors import InputError, UsageError
 from edgemodels.policy import PolicySet, load_policies
-from edgemodels.policy.describe import rule_document, rule_row, rules_table
+from edgemodels.policy.describe import rule_document, rule_json, rules_table
 from edgemodels.policy.loader import refuse_invalid_config
 from edgemodels.validate.codes import Code
 
@@ -77,7 +77,7 @@ def command(config: Path | None, catalogue: Path, fmt: str, every: bool) -> int:
     def body() -> int:
         policies, status = load_for_cli(config, catalogue)
         if fmt == "json":
-            rows = [rule_row(r) for r in policies.rules]
+            rows: list[dict[str, object]] = [rule_json(r) for r in policies.rules]
             if every:
                 rows += [code_row(c, e) for c, e in every_code().items()]
             click.echo(json.dumps(rows, indent=2))
@@ -136,5 +136,5 @@ def rule_command(code: str, config: Path | None, catalogue: Path) -> int:
     return guarded(body)
 
 
-def code_row(code: str, entry: Code) -> dict[str, str]:
+def code_row(code: str, entry: Code) -> dict[str, object]:
     return {"code": code, "name": entry.name, "summary": entry.summary, "scope": "built-in"}

@@ -37,6 +37,18 @@ def rule_row(rule: Rule) -> dict[str, str]:
     }
 
 
+def rule_json(rule: Rule) -> dict[str, object]:
+    """A rule as `edgemodels rules --format json` gives it: the table's row, but with the
+    plain severity (error, warning or info) and a field saying whether a severityExpression
+    changes it per object, where the table has a `*` and a footnote."""
+    row: dict[str, object] = dict(rule_row(rule))
+    row["severity"] = rule.severity
+    row["severityDependsOnObject"] = (
+        rule.severity_expression is not None and not rule.severity_overridden
+    )
+    return row
+
+
 def rules_table(policies: PolicySet) -> str:
     rows = [dict(zip(COLUMNS, COLUMNS, strict=True))] + [rule_row(r) for r in policies.rules]
     widths = {c: max(len(row[c]) for row in rows) for c in COLUMNS}

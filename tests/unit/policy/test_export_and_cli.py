@@ -263,6 +263,17 @@ def test_rules_json_shows_config_changes(tmp_path: Path) -> None:
     assert rows["P101"]["severity"] == "info"
 
 
+def test_rules_json_gives_a_severity_tools_can_read(tmp_path: Path) -> None:
+    """The text table marks a severity that depends on the object with `*` and a footnote;
+    JSON has no footnote, so it gives the plain severity and says so in a field of its own."""
+    out, _, code = run(rules_command, "--catalogue", str(tmp_path), "--format", "json")
+    assert code == 0
+    rows = {row["code"]: row for row in json.loads(out)}
+    assert {row["severity"] for row in rows.values()} <= {"error", "warning", "info"}
+    assert (rows["P101"]["severity"], rows["P101"]["severityDependsOnObject"]) == ("error", True)
+    assert (rows["P102"]["severity"], rows["P102"]["severityDependsOnObject"]) == ("error", False)
+
+
 def test_rules_reports_a_broken_policy_and_lists_the_rest(tmp_path: Path) -> None:
     (tmp_path / "team.yaml").write_text(
         "apiVersion: edgemodels.io/v1alpha1\nkind: PolicySet\nmetadata: {name: t}\nrules:\n"
