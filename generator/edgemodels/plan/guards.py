@@ -35,7 +35,7 @@ from edgemodels.catalogue.model import Catalogue, Selector
 from edgemodels.diagnostics import Diagnostic, Location, Severity, finding
 from edgemodels.display import quoted
 from edgemodels.errors import UsageError
-from edgemodels.inventory import Site
+from edgemodels.inventory import STORAGE_LABEL, Site
 from edgemodels.output import plural
 from edgemodels.placement import CLUSTER_NAME_LABEL
 from edgemodels.plan.diff import ModelDiff
@@ -186,6 +186,12 @@ def removal_findings(
 def capacity_findings(after: Evaluation, sites: Sites) -> list[Diagnostic]:
     """D103 over-capacity and D107 unsized-model."""
     inventory = sites.inventory.sites
+    # Where the capacity is written: a ManagedCluster has it as a label (inventory.py).
+    field = (
+        "capacity.storage"
+        if sites.inventory.kind == "SiteInventory"
+        else f"its label {STORAGE_LABEL}"
+    )
     bounded = mask_of(
         (n for n, s in enumerate(inventory) if s.capacity is not None), len(inventory)
     )
@@ -209,18 +215,20 @@ def capacity_findings(after: Evaluation, sites: Sites) -> list[Diagnostic]:
     for number, need in enumerate(usage):
         capacity = inventory[number].capacity
         if capacity is not None and need > capacity:
-            found.append(_over_capacity(inventory[number], need, sized, number))
+            found.append(_over_capacity(inventory[number], need, sized, number, field))
     return found
 
 
-def _over_capacity(site: Site, need: int, sized: list[PlacedModel], number: int) -> Diagnostic:
+def _over_capacity(
+    site: Site, need: int, sized: list[PlacedModel], number: int, field: str
+) -> Diagnostic:
     placed = [(m.name, m.size or 0) for m in sized if m.sites >> number & 1]
     biggest = sorted(placed, key=lambda p: (-p[1], p[0]))[:5]
     detail = ", ".join(f"{name} {format_bytes(size)}" for name, size in biggest)
     more = ", ..." if len(placed) > 5 else ""
     message = (
         f"site {site.name}: container models need {format_bytes(need)} ({detail}{more}) "
-        f"but capacity.storage is {format_bytes(site.capacity or 0)}"
+        f"but {field} is {format_bytes(site.capacity or 0)}"
     )
     return finding(site.location, "D103", "over-capacity", message, "error")
 

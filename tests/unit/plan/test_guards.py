@@ -7,8 +7,9 @@ import pytest
 from edgemodels.catalogue.model import Catalogue, Selector
 from edgemodels.diagnostics import Diagnostic
 from edgemodels.errors import UsageError
+from edgemodels.inventory import Inventory
 from edgemodels.plan.core import build_plan
-from edgemodels.plan.evaluate import Sites
+from edgemodels.plan.evaluate import Sites, index_sites
 from edgemodels.plan.guards import RemovalLimit, parse_removal_limit
 
 from .builders import (
@@ -135,6 +136,22 @@ def test_site_left_without_any_model() -> None:
 )
 def test_parse_removal_limit(text: str, expected: RemovalLimit) -> None:
     assert parse_removal_limit(text) == expected
+
+
+def test_capacity_of_a_managed_cluster_names_its_label() -> None:
+    """A ManagedCluster has no capacity.storage: its capacity is the label
+    edgemodels.io/model-storage, which D103 must name so the admin knows what to change."""
+    small = site("small", {"env": "lrt", "edgemodels.io/model-storage": "1Gi"}, capacity="1Gi")
+    where = index_sites(Inventory("clusters.yaml", "List", (small,)))
+    cat = catalogue(
+        (target("lrt", sel({"env": "lrt"})),),
+        (container_model("a", targets=("lrt",), size="2Gi"),),
+    )
+    _, diags = build_plan(cat, where)
+    assert [d.message for d in diags if d.code == "D103"] == [
+        "site small: container models need 2Gi (a 2Gi) but its label "
+        "edgemodels.io/model-storage is 1Gi"
+    ]
 
 
 @pytest.mark.parametrize("text", ["", "five", "-1", "150%", "5 sites", "1e3"])
