@@ -77,7 +77,7 @@ def add_target(file: Path, name: str) -> None:
     text = text.replace("spec:\n", f"spec:\n  targets:\n    {name}:\n", 1)
     text = text.replace(f"    {name}:\n  targets:\n", f"    {name}:\n", 1)  # a second one
     text = text.replace(f"    {name}:\n", f"    {name}:\n      matchLabels: {{env: none}}\n", 1)
-    file.write_text(text.replace("targets: [arm-assembly", f"targets: [{name}, arm-assembly", 1))
+    file.write_text(text.replace("targets: [", f"targets: [{name}, ", 1))
 
 
 @pytest.fixture

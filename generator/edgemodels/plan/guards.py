@@ -38,7 +38,7 @@ from edgemodels.errors import UsageError
 from edgemodels.inventory import STORAGE_LABEL, Site
 from edgemodels.output import plural
 from edgemodels.placement import CLUSTER_NAME_LABEL
-from edgemodels.plan.diff import ModelDiff
+from edgemodels.plan.diff import ModelDiff, generated
 from edgemodels.plan.evaluate import (
     Evaluation,
     PlacedModel,
@@ -306,7 +306,7 @@ def placement_findings(after: Evaluation, sites: Sites) -> list[Diagnostic]:
     """D106 placement-selects-nothing, with the reason in the inventory's terms."""
     found = []
     sets = cluster_sets(after.catalogue)
-    for name, mask in after.placements.items():
+    for name, mask in generated(after).items():  # a target no model uses is no placement
         if not mask:
             predicates = after.predicates.get(name, ())
             why = _why_tainted(sites, predicates, sets) or why_unmatched(

@@ -104,9 +104,9 @@ def test_allow_removals_turns_the_guards_into_warnings() -> None:
     where, base, work = fleet(10, 10)
     work = catalogue(work.targets, ())  # every site loses everything
     _, diags = build_plan(work, where, base, compared=True)
-    assert codes(diags) == {"D101": "error", "D102": "error", "D106": "warning"}
+    assert codes(diags) == {"D101": "error", "D102": "error"}  # unused targets: no D106
     _, diags = build_plan(work, where, base, compared=True, allow_removals=True)
-    assert codes(diags) == {"D101": "warning", "D102": "warning", "D106": "warning"}
+    assert codes(diags) == {"D101": "warning", "D102": "warning"}
 
 
 def test_site_left_without_any_model() -> None:
@@ -233,8 +233,11 @@ def test_target_selecting_nothing() -> None:
             target("lrt", sel({"env": "lrt"})),
             target("ghost", sel({}, req("env", "In", "x")), line=22),
         ),
-        (http_model("m", targets=("lrt",)),),
+        (http_model("m", targets=("lrt", "ghost")),),
     )
+    unused = catalogue(cat.targets, (http_model("m", targets=("lrt",)),))
+    # A target no model names is no Placement (generate writes none; check says R107).
+    assert [d for d in build_plan(unused, where)[1] if d.code == "D106"] == []
     _, diags = build_plan(cat, where)
     assert [(d.code, d.severity, d.location.line, d.message) for d in diags] == [
         (
