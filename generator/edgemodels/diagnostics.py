@@ -147,9 +147,9 @@ def apply_suppressions(
     used: set[tuple[tuple[str, int], str]] = set()
     kept = []
     for d in diags:
-        hit = _suppression_of(d, by_line, also(d)) if suppressible(d) else None
-        if hit:
-            used.add(hit)
+        hits = _suppression_of(d, by_line, also(d)) if suppressible(d) else []
+        if hits:
+            used.update(hits)
         else:
             kept.append(d)
     for key, sup in by_line.items():
@@ -161,16 +161,17 @@ def apply_suppressions(
 
 def _suppression_of(
     d: Diagnostic, by_line: dict[tuple[str, int], Suppression], other: Location | None = None
-) -> tuple[tuple[str, int], str] | None:
-    """(the line, the entry) of the suppression that drops `d`, if any."""
+) -> list[tuple[tuple[str, int], str]]:
+    """(the line, the entry) of the suppression that drops `d`, if any: every entry of that
+    line that names `d` (by code and by name, say), so none of them is reported unused."""
     for loc in (d.location, d.origin, other):
         if loc is None:
             continue
         sup = by_line.get((loc.path, loc.line))
-        entry = next((e for e in sorted(sup.codes) if suppresses(e, d)), None) if sup else None
-        if entry is not None:
-            return (loc.path, loc.line), entry
-    return None
+        entries = [e for e in sorted(sup.codes) if suppresses(e, d)] if sup else []
+        if entries:
+            return [((loc.path, loc.line), entry) for entry in entries]
+    return []
 
 
 def _unused(sup: Suppression, entry: str) -> Diagnostic:

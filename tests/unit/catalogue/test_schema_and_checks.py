@@ -208,6 +208,14 @@ def test_follow_without_workloads(tmp_path: Path) -> None:
     assert findings(tmp_path, text) == [(15, 5, "R107"), (22, 24, "R108")]
 
 
+def test_a_finding_named_by_code_and_name_uses_both_entries(tmp_path: Path) -> None:
+    """`ignore[R107, unused-target]` names one finding twice: neither entry is unused."""
+    text = sub("      targets: [lrt]\n", "      followWorkloads: true\n").replace(
+        "    lrt:\n", "    lrt:  # edgemodels: ignore[R107, unused-target]\n"
+    )
+    assert findings(tmp_path, text) == [(22, 24, "R108")]
+
+
 def test_structural_errors_cannot_be_suppressed(tmp_path: Path) -> None:
     text = sub("targets: [lrt]", "targets: [lrt, prod]  # edgemodels: ignore[R104]")
     assert findings(tmp_path, text) == [(22, 22, "R104"), (22, 29, "P001")]
