@@ -106,11 +106,21 @@ class _RuleReader:
         if seq is None:
             return () if key not in node else None
         out, ok = [], True
+        first: dict[str, Location] = {}
         for item, _ in self.r.items(seq, key):
             self.r.keys(item, ("name", "expression"), f"an entry of {key}")
             name = self.r.string(
                 item, "name", required=True, pattern=IDENT_RE if variables else None
             )
+            if name is not None and name in first:  # Kubernetes refuses it: "Duplicate value"
+                where = self.r.where(item, "name", value=True)
+                message = (
+                    f"{key}: name '{name}' is declared twice (first at line {first[name].line})"
+                )
+                self.r.error(where, message)
+                ok = False
+            elif name is not None:
+                first[name] = self.r.where(item, "name", value=True)
             self.in_conditions = not variables
             expr = self.expression(item, "expression", required=True)
             self.in_conditions = False

@@ -181,6 +181,25 @@ def test_a_broken_variable_gives_one_finding(tmp_path: Path) -> None:
     ]  # fmt: skip
 
 
+def test_a_name_declared_twice_is_refused(tmp_path: Path) -> None:
+    """Kubernetes refuses a ValidatingAdmissionPolicy whose variables (or matchConditions)
+    repeat a name; here the second silently replaced the first."""
+    extra = (
+        "    variables:\n"
+        "      - {name: a, expression: '1'}\n"
+        "      - {name: a, expression: object.image}\n"
+        "    matchConditions:\n"
+        "      - {name: m, expression: 'true'}\n"
+        "      - {name: m, expression: 'true'}\n"
+    )
+    codes, diags = load(tmp_path, rule("variables.a == 1", extra))
+    assert codes == []
+    assert diags == [
+        (13, 16, "P002", "matchConditions: name 'm' is declared twice (first at line 12)"),
+        (10, 16, "P002", "variables: name 'a' is declared twice (first at line 9)"),
+    ]
+
+
 def test_macro_variables_are_not_unknown(tmp_path: Path) -> None:
     codes, diags = load(
         tmp_path, rule("object.targets.all(t, t.size() > 0) && sets.contains(['a'], ['a'])")
