@@ -175,12 +175,15 @@ def _suppression_of(
 
 
 def _unused(sup: Suppression, entry: str) -> Diagnostic:
-    unsuppressible = re.fullmatch(r"[YSRysr][0-9]{3}", entry) is not None
-    why = " (errors in YAML, schema and references cannot be suppressed)"
+    why = ""
+    if re.fullmatch(r"[YSRysr][0-9]{3}", entry):
+        why = " (errors in YAML, schema and references cannot be suppressed)"
+    elif re.search(r"\s", entry):  # `ignore[R107 unused-target]` is one entry, not two
+        why = " (entries of ignore[...] are separated by commas)"
     return Diagnostic(
         sup.location,
         "P001",
-        f"suppression of {entry} matches no finding on this line" + (why if unsuppressible else ""),
+        f"suppression of {entry} matches no finding on this line{why}",
         "warning",
         "unused-suppression",
     )

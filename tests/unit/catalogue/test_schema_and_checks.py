@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from edgemodels.catalogue import load, suppressions_of
+
 from .helpers import BASE, findings, messages
 
 
@@ -214,6 +216,19 @@ def test_a_finding_named_by_code_and_name_uses_both_entries(tmp_path: Path) -> N
         "    lrt:\n", "    lrt:  # edgemodels: ignore[R107, unused-target]\n"
     )
     assert findings(tmp_path, text) == [(22, 24, "R108")]
+
+
+def test_entries_run_together_are_told_to_be_separated_by_commas(tmp_path: Path) -> None:
+    text = sub("      targets: [lrt]\n", "      followWorkloads: true\n").replace(
+        "    lrt:\n", "    lrt:  # edgemodels: ignore[R107 unused-target]\n"
+    )
+    (tmp_path / "catalogue.yaml").write_text(text, encoding="utf-8")
+    result = load(tmp_path / "catalogue.yaml", base=tmp_path)
+    unused = [d.message for d in suppressions_of(result) if d.code == "P001"]
+    assert len(unused) == 1 and unused[0] == (
+        "suppression of R107 unused-target matches no finding on this line "
+        "(entries of ignore[...] are separated by commas)"
+    )
 
 
 def test_structural_errors_cannot_be_suppressed(tmp_path: Path) -> None:
