@@ -228,4 +228,4 @@ def test_help_says_where_the_policy_config_is_looked_for(
     root), as `edgemodels init` lays it out: the catalogue in catalogue/, the config above."""
     assert main(["check", "--help"]) == 0
     text = " ".join(capsys.readouterr().out.split()).replace("- ", "-")  # click wraps at -
-    assert "(default: .edgemodels-policy.yaml next to the catalogue or above it)" in text
+    assert "(default: .edgemodels-policy.yaml next to the catalogue or above it," in text
