@@ -512,6 +512,43 @@ def test_a_target_overlays_finding_is_suppressed_on_its_overrides_or_its_model(
     assert run_validate("deploy") == 0, capsys.readouterr().out
 
 
+ARM_FILES = """\
+apiVersion: edgemodels.io/v1alpha1
+kind: ModelCatalogue
+metadata: {name: plant}
+spec:
+  git: {url: https://git.example/plant.git, branch: deploy, path: ""}
+  hub: {namespace: plant, placementKind: Placement, clusterSets: [default]}
+  defaults: {namespace: plant, helperImage: "registry.example/busybox:1.36.1-musl@sha256:DIGEST"}
+  targets:
+    arm: {matchLabels: {tier: edge, kubernetes.io/arch: arm64}}
+    other: {matchLabels: {tier: core}, overrides: {image: "registry.example/w-x:2.0.0@sha256:DIGEST"}}
+  models:
+    - name: weights
+      version: 2.0.0
+      wrapper: container
+      packaging: kustomize
+      image: registry.example/w:2.0.0@sha256:DIGEST
+      images: {arm64: "registry.example/w-arm:2.0.0@sha256:DIGEST"}
+      container: {size: 1Gi}
+      targets: [arm, other]
+""".replace("DIGEST", "56bc6e7df478d35aa86b8c7f73e91c3debd211d9bd0af0d024da767439e0dab5")
+
+
+@pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl is not on PATH")
+def test_a_copy_job_renamed_for_another_image_is_no_idle_patch(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A target's own image gives the copy Job a new name (its template changed), which the
+    overlay's patch sets: the patch selects the base's Job, so it is no K212."""
+    monkeypatch.chdir(tmp_path)
+    Path("c.yaml").write_text(ARM_FILES)
+    run_generate(Path("c.yaml"), Path("deploy"))
+    capsys.readouterr()
+    assert run_validate("deploy") == 0
+    assert capsys.readouterr().out.strip().endswith("no findings")
+
+
 def test_unknown_kinds_fail_unless_skipped(tree: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (tree / "hub" / "widget.yaml").write_text(WIDGET)
     assert run_validate(str(tree)) == 1

@@ -9,7 +9,8 @@
   when that is nothing (a misspelt name, a kind of another group): the change the patch
   was written for is not made. Targets are compared with the built objects, whose names a
   `namePrefix`/`nameSuffix` of the same kustomization changed, and which a selector on
-  labels or annotations may still select: a target with a selector is taken to match.
+  labels or annotations may still select: a target with a selector is taken to match. A
+  patch that sets its object's name (`/metadata/name`) is looked for under that name.
 
 Both run where the builds run (the build process on a big tree, a thread on a small one),
 on the kustomizations' entries discover.py read.
@@ -149,8 +150,8 @@ def _idle_in(root: Path, overlay: str, objects: Sequence[Mapping[str, object]]) 
     idle = [
         (key, i, target)
         for key in ("patches", "patchesJson6902")
-        for i, target in _targets(data.get(key))
-        if not _selects(target, objects, affixes)
+        for i, target, renamed in _targets(data.get(key), rel)
+        if not _selects(target, objects, affixes, renamed)
     ]
     if not idle:  # as nearly always: the file is parsed with positions only for a finding
         return []
@@ -167,14 +168,35 @@ def _idle_in(root: Path, overlay: str, objects: Sequence[Mapping[str, object]]) 
     return found
 
 
-def _targets(entries: object) -> list[tuple[int, Mapping[str, object]]]:
+def _targets(entries: object, rel: str) -> list[tuple[int, Mapping[str, object], str | None]]:
+    """(index, target, the name the patch gives its object, if it renames it) per patch."""
     if not isinstance(entries, list):
         return []
     return [
-        (i, e["target"])
+        (i, e["target"], _renamed_to(e.get("patch"), rel))
         for i, e in enumerate(entries)
         if isinstance(e, dict) and isinstance(e.get("target"), dict)
     ]
+
+
+def _renamed_to(patch: object, rel: str) -> str | None:
+    """The name an inline JSON patch sets at /metadata/name: the object it selected is
+    built under that name (generate renames a copy Job whose template an overlay
+    changes), so the target is looked for under it too."""
+    if not isinstance(patch, str) or "/metadata/name" not in patch:
+        return None
+    docs = load_stream(rel, patch).documents
+    ops = docs[0][0] if len(docs) == 1 else None
+    if not isinstance(ops, list):
+        return None
+    names = [
+        op.get("value")
+        for op in ops
+        if isinstance(op, dict)
+        and op.get("op") in ("add", "replace")
+        and op.get("path") == "/metadata/name"
+    ]
+    return names[-1] if names and isinstance(names[-1], str) else None
 
 
 def _shown(target: Mapping[str, object]) -> str:
@@ -185,9 +207,12 @@ def _selects(
     target: Mapping[str, object],
     objects: Sequence[Mapping[str, object]],
     affixes: tuple[str, str],
+    renamed: str | None = None,
 ) -> bool:
     if "labelSelector" in target or "annotationSelector" in target:
         return True  # labels the build added or changed may be what it selects: not judged
+    if renamed is not None:
+        target = {**target, "name": re.escape(renamed)}
     return any(_selects_one(target, obj, affixes) for obj in objects)
 
 

@@ -114,6 +114,19 @@ def test_a_patch_whose_target_selects_nothing_is_a_warning(
 
 
 @needs_kubectl
+def test_a_patch_that_renames_its_target_selects_it(
+    tree: Path, options: ValidateOptions, mode: str
+) -> None:
+    """The built object has the name the patch gave it: the target still selected it."""
+    patch = (
+        "- target: {kind: ConfigMap, name: batch-model}\n  patch: |\n"
+        "    - op: replace\n      path: /metadata/name\n      value: batch-files\n"
+    )
+    edit(tree, OVERLAY, "patches:\n", f"patches:\n{patch}")
+    assert validate_tree(tree, options) == []
+
+
+@needs_kubectl
 def test_a_base_that_lists_a_missing_file_is_reported_on_that_base(
     tree: Path, options: ValidateOptions, mode: str
 ) -> None:
