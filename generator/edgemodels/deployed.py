@@ -98,6 +98,9 @@ def _version(model: str, paths: set[str], read: Reader, readme: str | None) -> s
 # Where the Subscriptions are: hub/synced/ since the hub objects are delivered from Git,
 # hub/ in trees published before (a deploy branch still has one until its next publish).
 SUBSCRIPTION_FOLDERS = ("hub/synced/subscriptions/", "hub/subscriptions/")
+# A model's own hub files, per placement: its Subscriptions, or with Argo CD delivery its
+# ApplicationSets (`<model>--<placement>.yaml`, which carry a Helm model's target values).
+OWNED_FOLDERS = (*SUBSCRIPTION_FOLDERS, "hub/argocd/synced/applicationsets/")
 
 
 def _subscription_placements(models: Set[str], paths: Iterable[str]) -> dict[str, set[str]]:
@@ -110,12 +113,14 @@ def _subscription_placements(models: Set[str], paths: Iterable[str]) -> dict[str
     return found
 
 
-def _subscription_of(path: str, models: Set[str]) -> tuple[str, str] | None:
+def _subscription_of(
+    path: str, models: Set[str], folders: tuple[str, ...] = SUBSCRIPTION_FOLDERS
+) -> tuple[str, str] | None:
     """(model, placement) of a hub Subscription file. A model name may itself contain `--`:
     the longest name in `models` the stem starts with, followed by `--`, wins. Each `--`
     of the stem is tried from the right (a set lookup each), so the cost is the path's
     length, not the number of models: a fleet has a Subscription per model and target."""
-    folder = next((f for f in SUBSCRIPTION_FOLDERS if path.startswith(f)), None)
+    folder = next((f for f in folders if path.startswith(f)), None)
     if folder is None or not path.endswith(".yaml"):
         return None
     stem = path.removeprefix(folder).removesuffix(".yaml")
@@ -131,7 +136,8 @@ def files_by_model(
     paths: Iterable[str], models: Iterable[str]
 ) -> tuple[dict[str, list[str]], list[str]]:
     """The files of a change by the model they belong to (`models/<model>/...`, named
-    within that folder, and its hub Subscriptions), and the files of no model."""
+    within that folder, and its hub Subscriptions or ApplicationSets), and the files of
+    no model."""
     known = set(models)
     owned: dict[str, list[str]] = {}
     shared: list[str] = []
@@ -139,7 +145,7 @@ def files_by_model(
         parts = path.split("/", 2)
         if parts[0] == "models" and len(parts) == 3 and parts[1] in known:
             owned.setdefault(parts[1], []).append(parts[2])
-        elif (match := _subscription_of(path, known)) is not None:
+        elif (match := _subscription_of(path, known, OWNED_FOLDERS)) is not None:
             owned.setdefault(match[0], []).append(path)
         else:
             shared.append(path)

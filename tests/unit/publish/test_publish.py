@@ -156,6 +156,27 @@ def test_a_settings_change_names_the_model_and_its_files(
     assert "\n\nSame version, generated files changed:\n  sktime 1.4.2 (lrt):" in text
 
 
+def test_an_argocd_values_change_names_the_model_and_its_applicationset(
+    capsys: pytest.CaptureFixture[str], catalogue: Path, bare_repo: Path
+) -> None:
+    """With Argo CD delivery a Helm model's per-target values are in its ApplicationSet:
+    a change of them alone is that model's, as a Subscription's packageOverrides are."""
+    settings = catalogue / "catalogue.yaml"
+    line = "      description: Every site of the LRT line\n"
+    text = settings.read_text().replace("    placementKind: Placement\n", "    delivery: argocd\n")
+    settings.write_text(text.replace(line, line + "      overrides: {replicas: 2}\n"))
+    args = (str(catalogue), "--repo", str(bare_repo), "--branch", "acm-dev")
+    assert publish(capsys, *args)[0] == 0
+    text = settings.read_text()
+    settings.write_text(text.replace("overrides: {replicas: 2}", "overrides: {replicas: 3}"))
+    assert publish(capsys, *args)[0] == 0
+    text = message(bare_repo)
+    assert text.startswith("edgemodels: publish lrt: settings of sktime changed\n")
+    appset = "hub/argocd/synced/applicationsets/sktime--lrt.yaml"
+    assert f"  sktime 1.4.2 (lrt): {appset}\n" in text
+    assert "No model was added" not in text
+
+
 def test_upgrade_and_removal_are_named_per_target(
     capsys: pytest.CaptureFixture[str], catalogue: Path, bare_repo: Path
 ) -> None:
