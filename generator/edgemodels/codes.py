@@ -143,6 +143,10 @@ CODES: dict[str, Code] = {
         "an extended resource (nvidia.com/gpu) requested or limited in a fraction of a unit, "
         "after overrides; http models only",
     ),
+    "R228": Code(
+        "arch-override-excluded",
+        "a target's overrides.arch (or a model's for it) that the target's selector excludes",
+    ),
     "P001": Code("unused-suppression", "an inline ignore[...] that matches no finding on its line"),
     "P002": Code("policy-file-invalid", "a policy file of the wrong shape (field, type, value)"),
     "P003": Code("cel-syntax-error", "a CEL expression of a policy that does not parse"),

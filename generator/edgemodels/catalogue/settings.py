@@ -1,13 +1,16 @@
 """The catalogue's settings beyond the schema: the deploy repository's URL (R209, R210),
-the targets' image overrides (R205), the models' namespace against the hub's (R208), and
-hub settings a PlacementRule would drop (R224).
+the targets' image overrides (R205), an architecture override a target's selector
+excludes (R228), the models' namespace against the hub's (R208), and hub settings a
+PlacementRule would drop (R224).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from typing import Any
 from urllib.parse import urlsplit
 
+from edgemodels.catalogue.model import ARCH_LABEL
 from edgemodels.catalogue.sources import Merged, Node
 from edgemodels.diagnostics import Diagnostic, finding
 from edgemodels.names import image_problem, parse_image
@@ -25,6 +28,7 @@ def check_settings(merged: Merged) -> Iterator[Diagnostic]:
                 "invalid-image",
                 f"target '{t}': '{image}' is not a valid image reference: {image_problem(image)}",
             )
+    yield from _arch_overrides(merged)
     if defaults.data["namespace"] != hub.data["namespace"]:
         yield finding(
             defaults.at("namespace"),
@@ -97,4 +101,46 @@ def git_url_problem(url: str) -> tuple[str, str, str] | None:
                 else ""
             ),
         )
+    return None
+
+
+def _arch_overrides(merged: Merged) -> Iterator[Diagnostic]:
+    """R228: `overrides.arch` picks a model's image for that architecture (`images`) on the
+    target; a selector that no site of that architecture can meet deploys it to sites of
+    another, where the image cannot run. Target overrides, then each model's own."""
+    overrides: list[tuple[str, str, Node, tuple[str | int, ...]]] = []
+    for t, node in merged.targets.items():
+        arch = (node.get("overrides") or {}).get("arch")
+        if isinstance(arch, str):
+            overrides.append((t, arch, node, ("overrides", "arch")))
+    for model in merged.models:
+        for t, over in (model.get("overrides") or {}).items():
+            if isinstance(over, Mapping) and isinstance(over.get("arch"), str):
+                overrides.append((t, over["arch"], model, ("overrides", t, "arch")))
+    for t, arch, node, steps in overrides:
+        target = merged.targets.get(t)
+        why = _excluded(target.data, arch) if target is not None else None
+        if why is not None:
+            yield finding(
+                node.at(*steps),
+                "R228",
+                "arch-override-excluded",
+                f"target '{t}' is given arch {arch}, but its selector {why}: its sites would "
+                f"get the {arch} image; remove the override or fix the selector",
+            )
+
+
+def _excluded(target: Mapping[str, Any], arch: str) -> str | None:
+    """How `target`'s selector leaves out every site labelled kubernetes.io/arch=`arch`."""
+    labels = target.get("matchLabels") or {}
+    if ARCH_LABEL in labels and str(labels[ARCH_LABEL]) != arch:
+        return f"requires {ARCH_LABEL}={labels[ARCH_LABEL]}"
+    for req in target.get("matchExpressions") or ():
+        if not isinstance(req, Mapping) or req.get("key") != ARCH_LABEL:
+            continue
+        op, values = req.get("operator"), [str(v) for v in req.get("values") or ()]
+        if (op == "In" and arch not in values) or (op == "NotIn" and arch in values):
+            return f"requires {ARCH_LABEL} {op} [{', '.join(values)}]"
+        if op == "DoesNotExist":
+            return f"requires no {ARCH_LABEL} label"
     return None

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from .helpers import BASE, CONTAINER, findings, messages, sub
 
 WITH_RESOURCES = sub(
@@ -223,3 +225,61 @@ def test_a_fraction_of_a_gpu_set_for_one_target_names_it(tmp_path: Path) -> None
     codes = [code for _, _, code in findings(tmp_path, text)]
     assert codes == ["R227", "R227"]
     assert all("on target 'lrt'" in m for m in messages(tmp_path, text))
+
+
+ARM_TARGET = "    lrt:\n      matchLabels: {env: lrt}\n"
+
+
+@pytest.mark.parametrize(
+    ("selector", "where"),
+    [
+        ("matchLabels: {env: lrt, kubernetes.io/arch: amd64}", "target"),
+        (
+            "matchLabels: {env: lrt}\n      matchExpressions:\n        - {key: kubernetes.io/arch, operator: In, values: [amd64, s390x]}",
+            "target",
+        ),
+        (
+            "matchLabels: {env: lrt}\n      matchExpressions:\n        - {key: kubernetes.io/arch, operator: NotIn, values: [arm64]}",
+            "target",
+        ),
+        (
+            "matchLabels: {env: lrt}\n      matchExpressions:\n        - {key: kubernetes.io/arch, operator: DoesNotExist}",
+            "target",
+        ),
+        ("matchLabels: {env: lrt, kubernetes.io/arch: amd64}", "model"),
+    ],
+)
+def test_an_arch_override_the_targets_selector_excludes(
+    tmp_path: Path, selector: str, where: str
+) -> None:
+    """overrides.arch picks the model's image for that architecture; a selector no site of
+    that architecture can meet deploys it to sites of another (an exec format error)."""
+    target = f"    lrt:\n      {selector}\n"
+    if where == "target":
+        target += "      overrides: {arch: arm64}\n"
+    text = sub(ARM_TARGET, target)
+    if where == "model":
+        text = sub(
+            "      targets: [lrt]\n",
+            "      targets: [lrt]\n      overrides: {lrt: {arch: arm64}}\n",
+            text,
+        )
+    found = [f for f in findings(tmp_path, text) if f[2] == "R228"]
+    assert len(found) == 1, findings(tmp_path, text)
+    (message,) = [m for m in messages(tmp_path, text) if " R228 " in m]
+    assert "arch arm64" in message and "kubernetes.io/arch" in message
+
+
+@pytest.mark.parametrize(
+    "selector",
+    [
+        "matchLabels: {env: lrt, kubernetes.io/arch: arm64}",
+        "matchLabels: {env: lrt}\n      matchExpressions:\n        - {key: kubernetes.io/arch, operator: In, values: [arm64, amd64]}",
+        "matchLabels: {env: lrt}\n      matchExpressions:\n        - {key: kubernetes.io/arch, operator: NotIn, values: [amd64]}",
+        "matchLabels: {env: lrt}\n      matchExpressions:\n        - {key: kubernetes.io/arch, operator: Exists}",
+        "matchLabels: {env: lrt}",
+    ],
+)
+def test_an_arch_override_the_selector_allows(tmp_path: Path, selector: str) -> None:
+    text = sub(ARM_TARGET, f"    lrt:\n      {selector}\n      overrides: {{arch: arm64}}\n")
+    assert [f for f in findings(tmp_path, text) if f[2] == "R228"] == []
