@@ -56,6 +56,7 @@ def check_listing(root: Path, folder: str) -> list[Finding]:
     rel = path.relative_to(root).as_posix()
     listed: set[str] = set()
     found: list[Finding] = []
+    home = os.path.realpath(os.path.join(top, folder))
     for number, line in enumerate(
         path.read_text(encoding="utf-8", errors="replace").splitlines(), start=1
     ):
@@ -64,8 +65,18 @@ def check_listing(root: Path, folder: str) -> list[Finding]:
             continue
         target = os.path.normpath(os.path.join(folder, entry)).replace(os.sep, "/")
         listed.add(target)
-        if not os.path.isfile(os.path.join(top, target)):
+        full = os.path.join(top, target)
+        message = None
+        if not os.path.isfile(full):
             message = f"kustomize build failed: resource '{entry}' does not exist"
+        elif not _within(os.path.realpath(full), home):
+            # kustomize's own refusal, a symlink followed: RHACM's build fails the same way
+            message = (
+                f"kustomize build failed: resource '{entry}' (at {os.path.realpath(full)}) "
+                f"is not in or below {folder or '.'}: kustomize refuses a file outside its "
+                "kustomization's folder"
+            )
+        if message is not None:
             found.append((diagnostic("K206", Location(rel, number, 3), message), ""))
     # os.walk and strings, not rglob and Paths: 3,000 hub files cost 0.1 s of Path objects
     names: list[str] = []
@@ -85,6 +96,10 @@ def check_listing(root: Path, folder: str) -> list[Finding]:
                 (diagnostic("K208", Location(name, 1, 1), message, severity="warning"), "")
             )
     return found
+
+
+def _within(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
 
 
 def holds_refused(root: Path, folder: str) -> bool:

@@ -114,6 +114,31 @@ def test_a_listing_at_the_top_of_the_tree(tmp_path: Path) -> None:
     ]
 
 
+@pytest.mark.parametrize("how", ["symlink", "dotdot"])
+def test_a_listed_file_outside_the_listings_folder_fails_as_kustomize_fails(
+    tmp_path: Path, how: str
+) -> None:
+    # kustomize refuses a resource file whose real path is not in or below its
+    # kustomization's folder ("security; file ... is not in or below ..."), a symlink
+    # followed; the listing is checked without kustomize, so it must refuse it too
+    tree, outside = tmp_path / "tree", tmp_path / "outside"
+    (tree / "hub").mkdir(parents=True)
+    outside.mkdir()
+    (outside / "cm.yaml").write_text("kind: ConfigMap\n", encoding="utf-8")
+    (tree / "elsewhere.yaml").write_text("kind: ConfigMap\n", encoding="utf-8")
+    if how == "symlink":
+        (tree / "hub" / "ext.yaml").symlink_to(outside / "cm.yaml")
+        entry = "ext.yaml"
+    else:
+        entry = "../elsewhere.yaml"
+    (tree / "hub" / "kustomization.yaml").write_text(f"resources:\n- {entry}\n", encoding="utf-8")
+    found = build(tree, [], ["hub"]).findings
+    assert [(d.code, d.path, d.line, d.col) for d, _ in found] == [
+        ("K206", "hub/kustomization.yaml", 2, 3)
+    ]
+    assert "is not in or below hub" in found[0][0].message
+
+
 def test_groups_keep_overlays_of_one_model_apart() -> None:
     targets = ["m/a/overlays/x", "m/a/overlays/y", "m/b/overlays/x", "hub", "m/c/overlays/x"]
     assert groups(targets) == [[0, 2, 4], [1, 3]]  # two are needed (m/a), filled evenly
