@@ -18,6 +18,8 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import nullcontext
 from pathlib import Path
 
+import yaml
+
 from edgemodels.diagnostics import Location
 from edgemodels.fsnames import text_form
 from edgemodels.launch import GOGC
@@ -30,6 +32,8 @@ _TIMEOUT = 300
 _ACCUMULATING = "accumulating resources from '"
 _ERR_RE = re.compile(r'err="(?P<err>(?:[^"\\]|\\.)*)"')
 _RECURSED = re.compile(r"(?:recursed accumulation of|couldn't make target for) path '[^']*': ")
+_UNKNOWN_FIELD = re.compile(r'invalid Kustomization: json: unknown field "([^"]+)"')
+_YAML_LINE = re.compile(r"invalid Kustomization: yaml: line (\d+):")
 _UNMATCHED = re.compile(r'no resource matches strategic merge patch "[^"/]*/(?P<name>[^".\[]+)')
 
 
@@ -150,7 +154,8 @@ def build_error(root: Path, target: str, stderr: str) -> Finding:
     path = kustomization_file(root / target)
     rel = path.relative_to(root).as_posix() if path else f"{target}/kustomization.yaml"
     text = _error_text(stderr, root)
-    where = _named_entry(root, target, text) or Location(rel, 1, 1)
+    where = _named_entry(root, target, text) or _unreadable(root, target, text)
+    where = where or Location(rel, 1, 1)
     patched = _UNMATCHED.search(text)
     if patched and path is not None and where.line == 1:  # the patch naming that object
         where = Location(rel, _line_with(path, f"name: {patched['name']}") or 1, 1)
@@ -170,10 +175,8 @@ def _line_with(path: Path, needle: str) -> int | None:
     return next((n for n, line in enumerate(lines, start=1) if needle in line), None)
 
 
-def _named_entry(root: Path, target: str, text: str) -> Location | None:
-    """The line of the kustomization (of `target` or of a folder it reaches) that lists the
-    tree path the error names, innermost first: a base listing a missing file, not the
-    overlay's entry for that base."""
+def _reached(root: Path, target: str) -> list[str]:
+    """`target` and the kustomize folders it reaches, outermost first."""
     folders, queue = [target], [target]
     while queue:
         folder = queue.pop(0)
@@ -182,6 +185,55 @@ def _named_entry(root: Path, target: str, text: str) -> Location | None:
             if inner not in folders and kustomization_file(root / inner) is not None:
                 folders.append(inner)
                 queue.append(inner)
+    return folders
+
+
+def _unreadable(root: Path, target: str, text: str) -> Location | None:
+    """The line of the kustomization kustomize could not read. Its error does not name the
+    file (`invalid Kustomization: json: unknown field "x"`, or `yaml: line N: ...`), and
+    for one in a base every overlay fails on it: the file is found among those the build
+    reaches, innermost first, by the field it names or by not parsing."""
+    field = _UNKNOWN_FIELD.search(text)
+    syntax = _YAML_LINE.search(text)
+    if field is None and syntax is None:
+        return None
+    for folder in reversed(_reached(root, target)):
+        path = kustomization_file(root / folder)
+        if path is None:
+            continue
+        rel = path.relative_to(root).as_posix()
+        content = path.read_text(encoding="utf-8", errors="replace")
+        if field is not None:
+            key = re.compile(rf"^\s*(?:- )?['\"]?{re.escape(field[1])}['\"]?\s*:")
+            for number, text_line in enumerate(content.splitlines(), start=1):
+                if key.match(text_line):
+                    return Location(rel, number, 1)
+        elif syntax is not None:
+            said, found = int(syntax[1]), _syntax_line(content)
+            if found is not None:  # the earlier of the two parsers' lines: where it begins
+                return Location(rel, min(found or said, said), 1)
+    return None
+
+
+def _syntax_line(content: str) -> int | None:
+    """None when `content` parses; else the first line the error names (the construct
+    that does not end, a flow sequence left open, or the error), or 0 for none."""
+    try:
+        for _ in yaml.parse(content, Loader=yaml.CSafeLoader):
+            pass
+    except yaml.MarkedYAMLError as error:
+        marks = [m.line + 1 for m in (error.context_mark, error.problem_mark) if m is not None]
+        return min(marks, default=0)
+    except yaml.YAMLError:
+        return 0
+    return None
+
+
+def _named_entry(root: Path, target: str, text: str) -> Location | None:
+    """The line of the kustomization (of `target` or of a folder it reaches) that lists the
+    tree path the error names, innermost first: a base listing a missing file, not the
+    overlay's entry for that base."""
+    folders = _reached(root, target)
     for folder in reversed(folders):
         path = kustomization_file(root / folder)
         if path is None:

@@ -18,6 +18,7 @@ needs_kubectl = pytest.mark.skipif(
     __import__("shutil").which("kubectl") is None, reason="kubectl is not on PATH"
 )
 OVERLAY = "models/batch/overlays/site-a/kustomization.yaml"
+BASE = "models/batch/base/kustomization.yaml"
 
 
 @pytest.fixture(params=["thread", "process"])
@@ -158,6 +159,29 @@ def test_a_strategic_merge_patch_for_no_object_is_on_its_name(
     d = only(validate_tree(tree, options))
     assert d.code == "K206" and 'strategic merge patch "Deployment.v1.apps/bacth' in d.message
     assert d.location == Location(OVERLAY, line_of(tree, OVERLAY, "name: bacth"), 1)
+
+
+@needs_kubectl
+@pytest.mark.parametrize(
+    ("where", "old", "new", "at"),
+    [
+        (OVERLAY, "resources:\n", "resourcez: []\nresources:\n", "resourcez: []"),
+        (BASE, "resources:\n", "resourcez: []\nresources:\n", "resourcez: []"),
+        (OVERLAY, "resources:\n", "namePrefix: [x\nresources:\n", "namePrefix: [x"),
+        (BASE, "resources:\n", "namePrefix: [x\nresources:\n", "namePrefix: [x"),
+    ],
+)
+def test_a_kustomization_kustomize_cannot_read_is_on_the_line_it_names(
+    tree: Path, options: ValidateOptions, mode: str, where: str, old: str, new: str, at: str
+) -> None:
+    # kustomize says `invalid Kustomization: json: unknown field "resourcez"` or `yaml:
+    # line N: ...` without naming the file: in a base, every overlay fails on it, and a
+    # finding on an overlay's first line sends the reader to a file without the error
+    edit(tree, where, old, new)
+    found = validate_tree(tree, options)
+    assert {(d.code, d.location) for d in found} == {
+        ("K206", Location(where, line_of(tree, where, at), 1))
+    }, "\n".join(d.render() for d in found)
 
 
 CHART = "models/web/chart"
