@@ -25,13 +25,20 @@ from edgemodels.fsnames import text_form
 from edgemodels.launch import GOGC
 from edgemodels.validate import cores
 from edgemodels.validate.codes import diagnostic
-from edgemodels.validate.discover import kustomization_entries, kustomization_file
+from edgemodels.validate.discover import (
+    MANIFEST_SUFFIXES,
+    kustomization_entries,
+    kustomization_file,
+)
+from edgemodels.validate.manifests import load_stream
 from edgemodels.validate.report import Finding
 
 _TIMEOUT = 300
 _ACCUMULATING = "accumulating resources from '"
 _ERR_RE = re.compile(r'err="(?P<err>(?:[^"\\]|\\.)*)"')
 _RECURSED = re.compile(r"(?:recursed accumulation of|couldn't make target for) path '[^']*': ")
+_ERR_BLOCK = re.compile(r"err=<\n(?P<err>.*?)\n\s*>", re.DOTALL)
+_TWICE = re.compile(r'line \d+: (mapping key "(?P<key>[^"]+)" already defined) at line \d+')
 _UNKNOWN_FIELD = re.compile(r'invalid Kustomization: json: unknown field "([^"]+)"')
 _YAML_LINE = re.compile(r"invalid Kustomization: yaml: line (\d+):")
 _UNMATCHED = re.compile(r'no resource matches strategic merge patch "[^"/]*/(?P<name>[^".\[]+)')
@@ -122,8 +129,13 @@ def _go_env() -> dict[str, str]:
 def _error_text(stderr: str, root: Path) -> str:
     """kubectl's error, from the innermost resource it names, with tree-relative paths."""
     match = _ERR_RE.search(stderr)
-    text = match["err"].replace('\\"', '"') if match else stderr.strip()
+    block = _ERR_BLOCK.search(stderr) if match is None else None
+    if match is not None:
+        text = match["err"].replace('\\"', '"')
+    else:  # a multi-line error, which klog writes as a block
+        text = block["err"] if block is not None else stderr.strip()
     text = " ".join(text.removeprefix("Error: ").removeprefix("error: ").split())
+    text = text.replace("map[string]interface {}(nil): ", "")  # Go's type, not the reader's
     innermost = text.rfind(_ACCUMULATING)
     # An aggregate names its member by a path from a temporary folder ('../../tmp/...'):
     # what follows kustomize's recursion into the member is the member's own error.
@@ -154,6 +166,12 @@ def build_error(root: Path, target: str, stderr: str) -> Finding:
     path = kustomization_file(root / target)
     rel = path.relative_to(root).as_posix() if path else f"{target}/kustomization.yaml"
     text = _error_text(stderr, root)
+    twice = _TWICE.search(text)
+    if twice is not None:  # its lines are of kustomize's copy: the file's line is found
+        where_twice = _held_twice(root, target, twice["key"])
+        if where_twice is not None:
+            text = text[: twice.start()] + twice[1] + text[twice.end() :]
+            return diagnostic("K206", where_twice, f"kustomize build failed: {text}"), ""
     where = _named_entry(root, target, text) or _unreadable(root, target, text)
     where = where or Location(rel, 1, 1)
     patched = _UNMATCHED.search(text)
@@ -212,6 +230,20 @@ def _unreadable(root: Path, target: str, text: str) -> Location | None:
             said, found = int(syntax[1]), _syntax_line(content)
             if found is not None:  # the earlier of the two parsers' lines: where it begins
                 return Location(rel, min(found or said, said), 1)
+    return None
+
+
+def _held_twice(root: Path, target: str, key: str) -> Location | None:
+    """Where a resource file the build reaches holds `key` twice in one mapping."""
+    for folder in reversed(_reached(root, target)):
+        for entry in kustomization_entries(kustomization_file(root / folder) or ""):
+            rel = posixpath.normpath(posixpath.join(folder, entry))
+            if not rel.endswith(MANIFEST_SUFFIXES) or not os.path.isfile(root / rel):
+                continue
+            text = (root / rel).read_text(encoding="utf-8", errors="replace")
+            for d in load_stream(rel, text, fast=False).diagnostics:
+                if d.code == "K109" and f"'{key}'" in d.message:
+                    return d.location
     return None
 
 

@@ -184,6 +184,23 @@ def test_a_kustomization_kustomize_cannot_read_is_on_the_line_it_names(
     }, "\n".join(d.render() for d in found)
 
 
+@needs_kubectl
+def test_a_key_a_base_manifest_holds_twice_is_on_its_line(
+    tree: Path, options: ValidateOptions, mode: str
+) -> None:
+    # kustomize refuses it with the line numbers of its own copy of the file, and kubectl
+    # writes that error as a block (`err=< ... >`), not as `err="..."`
+    rel = "models/batch/base/configmap.yaml"
+    edit(tree, rel, "  name: batch\n", "  name: batch\n  name: other\n")
+    found = validate_tree(tree, options)
+    assert {(d.code, d.location) for d in found} == {
+        ("K206", Location(rel, line_of(tree, rel, "name: other"), 3))
+    }, "\n".join(d.render() for d in found)
+    message = found[0].message
+    assert message.startswith("kustomize build failed: yaml:") and "run.go" not in message
+    assert 'mapping key "name" already defined' in message and "line" not in message
+
+
 CHART = "models/web/chart"
 
 
