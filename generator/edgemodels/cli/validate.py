@@ -89,7 +89,8 @@ def default_tree_path() -> Path:
     "--no-cache",
     is_flag=True,
     help="Neither reuse nor keep the results of model folders that did not change since the "
-    "last run (kept in $EDGEMODELS_CACHE_DIR, default ~/.cache/edgemodels).",
+    "last run (kept in validate/ of $EDGEMODELS_CACHE_DIR, else of $XDG_CACHE_HOME/edgemodels, "
+    "else of ~/.cache/edgemodels).",
 )
 @fail_on_option
 @report_options
