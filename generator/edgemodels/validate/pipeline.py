@@ -42,6 +42,11 @@ def prepare(options: ValidateOptions) -> SchemaSettings:
     version = k8s_schemas.normalize_version(options.kubernetes_version)
     cache_dir = options.cache_dir or k8s_schemas.default_cache_dir()
     binary = kubeconform.find_binary(options.kubeconform)
+    named = options.kubeconform or os.environ.get("EDGEMODELS_KUBECONFORM")
+    if named and binary is None and options.validator != "builtin":
+        # Asked for by name: not there is an error, not a quiet fall-back to the builtin one.
+        where = named if options.kubeconform else f"$EDGEMODELS_KUBECONFORM={named}"
+        raise ToolMissingError(f"{where}: no such program (kubeconform)")
     if options.validator == "kubeconform" and binary is None:
         raise ToolMissingError("--validator kubeconform: kubeconform not found on PATH")
     if options.validator not in ("auto", "builtin", "kubeconform"):

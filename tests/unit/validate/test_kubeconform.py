@@ -292,6 +292,19 @@ def test_kubeconform_requested_but_missing(
         validate_tree(tree, ValidateOptions(validator="kubeconform", cache_dir=cache_dir))
 
 
+@pytest.mark.parametrize("validator", ["auto", "kubeconform"])
+def test_a_kubeconform_named_in_the_environment_that_is_not_there_is_an_error(
+    tree: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch, validator: str
+) -> None:
+    """A CI that sets $EDGEMODELS_KUBECONFORM asked for that program: with --validator auto
+    the run fell back to the builtin validator without a word when it was not there."""
+    monkeypatch.setenv("EDGEMODELS_KUBECONFORM", str(tree / "nonexistent" / "kubeconform"))
+    with pytest.raises(ToolMissingError, match=r"\$EDGEMODELS_KUBECONFORM=.*nonexistent.*no such"):
+        validate_tree(tree, ValidateOptions(validator=validator, cache_dir=cache_dir))
+    # The builtin validator does not run kubeconform: the setting does not matter to it.
+    validate_tree(tree, ValidateOptions(validator="builtin", cache_dir=cache_dir))
+
+
 @pytest.mark.skipif(shutil.which("kubeconform") is None, reason="kubeconform is not on PATH")
 def test_real_kubeconform_agrees_with_builtin(tmp_path: Path, cache_dir: Path) -> None:
     root = recorded_tree(tmp_path / "tree")
