@@ -19,11 +19,13 @@ import posixpath
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
 from edgemodels.diagnostics import Diagnostic, Location
 from edgemodels.fsnames import os_form
+from edgemodels.repofolders import up_to_repository_root
 from edgemodels.yamlio import load_positioned, locate
 from edgemodels.yamltree import PosMap
 
@@ -95,14 +97,10 @@ def catalogue_folder(files: Iterable[str], tree: Path) -> str:
 
 
 def _folders_up(tree: Path) -> Iterator[str]:
+    """The working folder, then those above `tree` up to the repository's root."""
     yield "."
-    shown, real = os.fspath(tree), os.path.realpath(tree)
-    while not os.path.exists(os.path.join(real, ".git")):
-        parent = os.path.dirname(real)
-        if parent == real:
-            return
-        shown, real = os.path.normpath(os.path.join(shown, os.pardir)), parent
-        yield shown
+    for shown, _ in islice(up_to_repository_root(tree), 1, None):
+        yield os.fspath(shown)
 
 
 def from_folder(d: Diagnostic, folder: str) -> Diagnostic:

@@ -25,6 +25,7 @@ from edgemodels.diagnostics import Diagnostic, Location
 from edgemodels.errors import InputError
 from edgemodels.policy.model import SEVERITIES, Ignore, JsonValue
 from edgemodels.policy.reader import Reader
+from edgemodels.repofolders import up_to_repository_root
 from edgemodels.yamlio import load_positioned, to_plain
 from edgemodels.yamltree import PosMap
 
@@ -82,13 +83,11 @@ def default_params() -> dict[str, JsonValue]:
 
 def find_config(catalogue: Path) -> Path | None:
     """The config next to the catalogue, or in a parent folder up to the repository root."""
-    here = (catalogue if catalogue.is_dir() else catalogue.parent).resolve()
-    for folder in (here, *here.parents):
+    here = catalogue if catalogue.is_dir() else catalogue.parent
+    for _, folder in up_to_repository_root(here):
         for name in CONFIG_NAMES:
             if (folder / name).is_file():
                 return folder / name
-        if (folder / ".git").exists():
-            return None
     return None
 
 
