@@ -36,6 +36,7 @@ from edgemodels.toolsource import (
     requirement,
     tool_source,
 )
+from edgemodels.umask import current_umask
 
 CATALOGUE_FILE = "catalogue/catalogue.yaml"
 GENERATED_DIR = "generated"
@@ -168,7 +169,7 @@ def _move_into_place(staging: Path, target: Path) -> None:
         if target.is_dir():
             _move_entries(staging, target)
             return
-        staging.chmod(0o777 & ~_umask())
+        staging.chmod(0o777 & ~current_umask())
         staging.rename(target)
     except OSError as exc:
         raise OutputError(f"cannot create {target}: {exc.strerror}") from exc
@@ -189,12 +190,6 @@ def _move_entries(staging: Path, target: Path) -> None:
             with suppress(OSError):
                 os.rename(target / entry, staging / entry)
         raise
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def _first_generate(target: Path) -> None:

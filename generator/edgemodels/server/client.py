@@ -20,6 +20,7 @@ import os
 import sys
 
 from edgemodels.server.place import Place, place_of, socket_refusal
+from edgemodels.umask import current_umask
 
 TYPE_CHECKING = False  # typing itself is not imported here: it takes milliseconds
 if TYPE_CHECKING:
@@ -75,8 +76,6 @@ def _request(args: list[str]) -> dict[str, Any] | None:
         streams = {"stdout": _stream(sys.stdout), "stderr": _stream(sys.stderr)}
     except (OSError, AttributeError, ValueError):
         return None
-    mask = os.umask(0o077)
-    os.umask(mask)
     main = sys.modules["__main__"]
     return {
         "v": 1,
@@ -85,7 +84,7 @@ def _request(args: list[str]) -> dict[str, Any] | None:
         "main": getattr(main, "__package__", None),
         "cwd": cwd,
         "env": dict(os.environ),
-        "umask": mask,
+        "umask": current_umask(),
         "streams": {**streams, "stdin": {"tty": _isatty(sys.stdin)}},
         "stamp": code_stamp(),
         "python": interpreter(),

@@ -26,6 +26,7 @@ from edgemodels import cli
 from edgemodels.errors import Terminated
 from edgemodels.server.interrupts import TEARDOWN, Interrupts
 from edgemodels.server.streams import Channel, text_input, text_output
+from edgemodels.umask import current_umask
 
 
 class CannotEnter(Exception):
@@ -64,7 +65,7 @@ class Saved:
         return cls(
             os.getcwd(),
             dict(os.environ),
-            _umask(),
+            current_umask(),
             list(sys.argv),
             getattr(sys.modules["__main__"], "__package__", None),
             list(sys.path),
@@ -103,12 +104,6 @@ class Saved:
         gc.unfreeze()
         tempfile.tempdir = self.tempdir
         _reset_warnings(self.filters)
-
-
-def _umask() -> int:
-    mask = os.umask(0o077)
-    os.umask(mask)
-    return mask
 
 
 def _replace_environ(environ: dict[str, str]) -> None:
