@@ -30,6 +30,7 @@ from edgemodels.display import quoted
 from edgemodels.errors import InputError, OutputError, UsageError
 from edgemodels.fsnames import text_form
 from edgemodels.names import DNS_LABEL, git_branch_problem, repo_folder_problem
+from edgemodels.repofolders import up_to_repository_root
 from edgemodels.toolsource import (
     refuse_missing_rev,
     refuse_moving_rev,
@@ -84,11 +85,7 @@ def init_repository(options: InitOptions) -> InitResult:
     template = data_path("repo-template")
     if not (template / CATALOGUE_FILE).is_file():
         raise InputError(f"the catalogue template is missing from {template}")
-    inside = None
-    if options.git:  # the git program, only when asked
-        from edgemodels.gitpublish.source import enclosing_worktree
-
-        inside = enclosing_worktree(target.parent if target.name else target)
+    inside = _enclosing_repository(target) if options.git else None
     staging = _staging_folder(target)
     try:
         _fill(staging, template, name, options)
@@ -104,6 +101,15 @@ def init_repository(options: InitOptions) -> InitResult:
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return InitResult(target, name, files, inside)
+
+
+def _enclosing_repository(target: Path) -> Path | None:
+    """The root of the repository whose work tree `target` would be made in, if any."""
+    start = target.absolute().parent
+    while not start.is_dir() and start != start.parent:
+        start = start.parent
+    *_, (_, top) = up_to_repository_root(start)
+    return top if (top / ".git").exists() else None
 
 
 def _refuse_arguments(name: str, options: InitOptions) -> None:

@@ -66,17 +66,6 @@ def _read_as_catalogue(path: str, catalogue: str) -> bool:
     return path.endswith((".yaml", ".yml")) and not hidden
 
 
-def enclosing_worktree(folder: Path) -> Path | None:
-    """The top of the git work tree `folder` (or its nearest existing parent) is in, if any."""
-    start = folder.absolute()
-    while not start.is_dir() and start != start.parent:
-        start = start.parent
-    try:
-        return Path(str(git.Git(str(start)).rev_parse("--show-toplevel")))
-    except git.GitCommandError:  # not in a work tree (or in a bare repository)
-        return None
-
-
 def init_worktree(path: Path) -> None:
     """`git init` (branch main, as the CI templates expect) and stage every file."""
     try:
