@@ -249,6 +249,11 @@ CODES: dict[str, Code] = {
         " retired) in the catalogue, which the plan takes as where it runs: --workload-sites"
         " checks that",
     ),
+    "D127": Code(
+        "unknown-cluster-set",
+        "spec.hub.clusterSets names a set the inventory's ManagedClusterSets do not hold:"
+        " the Placements select no site through it",
+    ),
     "D201": Code("inventory-kind", "an inventory file of the wrong kind"),
     "D202": Code("duplicate-site", "a site listed twice in the inventory"),
     "D203": Code("label-conflict", "a site's label contradicts a field of the same site"),
@@ -259,6 +264,11 @@ CODES: dict[str, Code] = {
     "D208": Code("duplicate-workload", "a workload listed twice in the export"),
     "D209": Code("no-sites", "the inventory lists no site"),
     "D210": Code("unlabelled-site", "a site with no labels, which no target can select"),
+    "D211": Code(
+        "invalid-cluster-set",
+        "a ManagedClusterSet of the inventory that is listed twice or whose selector cannot"
+        " be read",
+    ),
     "D301": Code("hand-edited-output", "a generated file was edited by hand"),
     "D302": Code("unowned-output-file", "a file generate did not write is in its way"),
     "D303": Code(

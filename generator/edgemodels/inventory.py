@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from edgemodels.catalogue.model import ARCH_LABEL, IMAGE_VOLUME_LABEL, NOWHERE
+from edgemodels.clustersets import ClusterSet, duplicate_findings, read_cluster_set
 from edgemodels.diagnostics import Diagnostic, Location, finding
 from edgemodels.errors import InputError
 from edgemodels.placement import CLUSTER_NAME_LABEL
@@ -66,6 +67,9 @@ class Inventory:
     path: str
     kind: str
     sites: tuple[Site, ...]
+    # The ManagedClusterSets listed with the clusters (`kubectl get
+    # managedclusters,managedclustersets -o yaml`); empty: the plan knows sets by label only.
+    cluster_sets: tuple[ClusterSet, ...] = ()
 
 
 def read_document(path: Path, shown: str | None = None) -> tuple[YamlFile, list[Diagnostic]]:
@@ -107,10 +111,11 @@ def load_inventory(
     kind = data.get("kind") if isinstance(data, PosMap) else None
     if not isinstance(kind, str):
         kind = None  # `kind: [..]` is unhashable: the set lookup below used to crash
+    sets: list[ClusterSet] = []
     if kind == "SiteInventory":
         sites, diags = _site_inventory(yf)
     elif kind in MANAGED_CLUSTER_LISTS or kind == "ManagedCluster":
-        sites, diags = _managed_clusters(yf)
+        sites, sets, diags = _managed_clusters(yf)
     else:
         return None, [
             finding(
@@ -121,12 +126,12 @@ def load_inventory(
                 "`kubectl get managedclusters -o yaml` (a List of ManagedCluster)",
             )
         ]
-    diags += _duplicates(sites)
+    diags += _duplicates(sites) + duplicate_findings(sets)
     if not sites and not _has_errors(diags):
         diags.append(_no_sites(yf, "sites" if kind == "SiteInventory" else "items"))
     if _has_errors(diags):
         return None, diags
-    return Inventory(yf.path, str(kind), tuple(sites)), diags
+    return Inventory(yf.path, str(kind), tuple(sites), tuple(sets)), diags
 
 
 def _has_errors(diags: list[Diagnostic]) -> bool:
@@ -205,7 +210,7 @@ def _label_text(value: object) -> str:
 # --- ManagedCluster list ---------------------------------------------------------------------
 
 
-def _managed_clusters(yf: YamlFile) -> tuple[list[Site], list[Diagnostic]]:
+def _managed_clusters(yf: YamlFile) -> tuple[list[Site], list[ClusterSet], list[Diagnostic]]:
     data = yf.data
     if data.get("kind") == "ManagedCluster":
         items, positions = [data], [data.pos]
@@ -213,20 +218,29 @@ def _managed_clusters(yf: YamlFile) -> tuple[list[Site], list[Diagnostic]]:
         items = data.get("items")
         if not isinstance(items, PosSeq):
             where = Location(yf.path, *data.pos)
-            return [], [finding(where, "S002", "missing-field", "items: a list is required")]
+            return [], [], [finding(where, "S002", "missing-field", "items: a list is required")]
         positions = items.item_pos
     if len(items) > MAX_SITES:
         where = Location(yf.path, *positions[MAX_SITES])
         message = f"{len(items)} sites; the limit is {MAX_SITES}"
-        return [], [finding(where, "D205", "too-many-sites", message)]
+        return [], [], [finding(where, "D205", "too-many-sites", message)]
     sites: list[Site] = []
+    sets: list[ClusterSet] = []
     diags: list[Diagnostic] = []
     for item, pos in zip(items, positions, strict=True):
-        site, found = _managed_cluster(yf.path, item, Location(yf.path, *pos))
+        where = Location(yf.path, *pos)
+        if isinstance(item, PosMap) and item.get("kind") == "ManagedClusterSet":
+            cluster_set, problem = read_cluster_set(item, where)
+            if cluster_set is None:
+                diags.append(finding(where, "D211", "invalid-cluster-set", problem))
+            else:
+                sets.append(cluster_set)
+            continue
+        site, found = _managed_cluster(yf.path, item, where)
         diags += found
         if site is not None:
             sites.append(site)
-    return sites, diags
+    return sites, sets, diags
 
 
 def _managed_cluster(path: str, item: Any, where: Location) -> tuple[Site | None, list[Diagnostic]]:

@@ -9,7 +9,10 @@ Semantics (Kubernetes `LabelSelector`, OCM `Placement`):
 - A Placement's predicates are ORed; a Placement without predicates selects every site.
 - `clusterSets` restrict a Placement to the member sites of those sets. Membership is the
   label `cluster.open-cluster-management.io/clusterset`; a site without it belongs to
-  `default` (OCM adds unlabelled clusters there) and every site belongs to `global`.
+  `default` (OCM adds unlabelled clusters there) and every site belongs to `global`. When
+  the inventory lists its ManagedClusterSets (edgemodels.clustersets), a set of
+  `selectorType: LabelSelector` holds the sites its selector matches, and a set it does not
+  list holds no site.
 
 Sites are numbered 0..n-1 and a set of sites is a Python int used as a bit mask (bit i is
 site i): union, intersection and complement are single C-level operations and a set of
@@ -44,6 +47,9 @@ class LabelIndex:
     size: int
     by_pair: Mapping[tuple[str, str], tuple[int, ...]]
     by_key: Mapping[str, tuple[int, ...]]
+    # The inventory's cluster sets: a set's label selector, or None for a set that holds
+    # the sites labelled with its name. Empty: the sets are not known, each set is its label.
+    cluster_sets: Mapping[str, Selector | None] = field(default_factory=dict)
     # Masks built on demand, keyed by ("pair", key, value) / ("key", key); a cache only.
     _masks: dict[tuple[str, ...], Mask] = field(default_factory=dict, compare=False, repr=False)
 
@@ -65,7 +71,10 @@ class LabelIndex:
         return mask
 
 
-def build_index(site_labels: Sequence[Mapping[str, str]]) -> LabelIndex:
+def build_index(
+    site_labels: Sequence[Mapping[str, str]],
+    cluster_sets: Mapping[str, Selector | None] | None = None,
+) -> LabelIndex:
     """Index sites (in the given order) by their labels."""
     by_pair: dict[tuple[str, str], list[int]] = {}
     by_key: dict[str, list[int]] = {}
@@ -77,6 +86,7 @@ def build_index(site_labels: Sequence[Mapping[str, str]]) -> LabelIndex:
         len(site_labels),
         {pair: tuple(sites) for pair, sites in by_pair.items()},
         {key: tuple(sites) for key, sites in by_key.items()},
+        dict(cluster_sets or {}),
     )
 
 
@@ -127,8 +137,15 @@ def selector_mask(index: LabelIndex, selector: Selector) -> Mask:
 def cluster_set_mask(index: LabelIndex, cluster_sets: Iterable[str]) -> Mask:
     """The member sites of some cluster sets."""
     mask = 0
+    known = index.cluster_sets
     for name in cluster_sets:
-        if name == GLOBAL_CLUSTER_SET:
+        if known and name not in known:
+            continue  # no such set on the hub: a Placement selects nothing through it
+        selector = known.get(name)
+        if selector is not None:
+            mask |= selector_mask(index, selector)
+            continue
+        if name == GLOBAL_CLUSTER_SET and not known:
             return index.everything
         mask |= index.pair_mask(CLUSTER_SET_LABEL, name)
         if name == DEFAULT_CLUSTER_SET:
@@ -173,15 +190,31 @@ def selector_matches(selector: Selector, labels: Mapping[str, str]) -> bool:
     return all(requirement_matches(req, labels) for req in selector.requirements())
 
 
+def in_cluster_sets(
+    labels: Mapping[str, str], cluster_sets: Sequence[str], known: Mapping[str, Selector | None]
+) -> bool:
+    """Whether one site is in one of the sets (the reference cluster_set_mask agrees with)."""
+    own = labels.get(CLUSTER_SET_LABEL, DEFAULT_CLUSTER_SET)
+    for name in cluster_sets:
+        if known and name not in known:
+            continue
+        selector = known.get(name)
+        if selector is not None:
+            if selector_matches(selector, labels):
+                return True
+        elif name == own or (name == GLOBAL_CLUSTER_SET and not known):
+            return True
+    return False
+
+
 def placement_matches(
     predicates: Sequence[Selector],
     labels: Mapping[str, str],
     cluster_sets: Sequence[str] | None = None,
+    known_sets: Mapping[str, Selector | None] | None = None,
 ) -> bool:
-    if cluster_sets is not None:
-        own = labels.get(CLUSTER_SET_LABEL, DEFAULT_CLUSTER_SET)
-        if GLOBAL_CLUSTER_SET not in cluster_sets and own not in cluster_sets:
-            return False
+    if cluster_sets is not None and not in_cluster_sets(labels, cluster_sets, known_sets or {}):
+        return False
     if not predicates:
         return True
     return any(selector_matches(selector, labels) for selector in predicates)

@@ -26,11 +26,19 @@ from edgemodels.plan import delivery, guards, hazards
 from edgemodels.plan.arch import arch_findings
 from edgemodels.plan.atbase import BaseFiles, as_working
 from edgemodels.plan.diff import ModelDiff, PlacementTotals, diff_models, placement_totals
-from edgemodels.plan.evaluate import Evaluation, MaskCache, Sites, evaluate, index_sites
+from edgemodels.plan.evaluate import (
+    Evaluation,
+    MaskCache,
+    Sites,
+    cluster_sets,
+    evaluate,
+    index_sites,
+)
 from edgemodels.plan.followed import moved_workload_findings
 from edgemodels.plan.gitrev import Revision, catalogue_at
 from edgemodels.plan.guards import DEFAULT_REMOVAL_LIMIT, RemovalLimit
 from edgemodels.plan.images import version_image_findings
+from edgemodels.plan.unmatched import unknown_set_findings
 from edgemodels.plan.workloads import (
     declared_site_findings,
     export_difference_findings,
@@ -100,6 +108,11 @@ def build_plan(
             base_findings = _placed(base, before, sites, cache, exported)[1]
     if compared and before is None:
         before = Evaluation(catalogue, (), {}, {}, {}, sites.index.size)
+    # Named at the working copy's line for the base too: the base's own is in a snapshot
+    where = (settings or {}).get("spec.hub.clusterSets", catalogue.location)
+    diags += unknown_set_findings(sites.index, cluster_sets(catalogue), where)
+    if base_findings is not None and base is not None:
+        base_findings += unknown_set_findings(sites.index, cluster_sets(base), where)
     diffs = diff_models(before, after)
     if before is not None:
         where = catalogue.location

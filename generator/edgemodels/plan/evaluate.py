@@ -59,7 +59,8 @@ def index_sites(inventory: Inventory) -> Sites:
     for n, site in enumerate(inventory.sites):
         if untolerated_taints(site.taints):
             untolerated |= 1 << n
-    return Sites(inventory, build_index(site_labels(inventory)), numbers, untolerated)
+    sets = {each.name: each.selector for each in inventory.cluster_sets}
+    return Sites(inventory, build_index(site_labels(inventory), sets), numbers, untolerated)
 
 
 def untolerated_taints(taints: tuple[tuple[str, str], ...]) -> tuple[str, ...]:

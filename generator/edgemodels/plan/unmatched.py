@@ -10,7 +10,14 @@ from __future__ import annotations
 import difflib
 
 from edgemodels.catalogue.model import Requirement, Selector
-from edgemodels.selectors import LabelIndex, Mask, cluster_set_mask, requirement_mask
+from edgemodels.diagnostics import Diagnostic, Location, finding
+from edgemodels.selectors import (
+    CLUSTER_SET_LABEL,
+    LabelIndex,
+    Mask,
+    cluster_set_mask,
+    requirement_mask,
+)
 
 MAX_VALUES = 5  # values of a key named in one message
 
@@ -35,9 +42,8 @@ def _why_selector(index: LabelIndex, selector: Selector, sets: tuple[str, ...] |
     if not mask:
         return "each of its requirements matches some site, but no site matches them all"
     if sets is not None and not mask & cluster_set_mask(index, sets):
-        return (
-            f"{_matched(mask)} outside spec.hub.clusterSets [{', '.join(sets)}] "
-            "(label cluster.open-cluster-management.io/clusterset)"
+        return f"{_matched(mask)} outside spec.hub.clusterSets [{', '.join(sets)}] " + membership(
+            index, sets
         )
     return "no site matches it"  # not reached: the placement would select these sites
 
@@ -75,3 +81,36 @@ def _did_you_mean(word: str, known: list[str]) -> str:
 def _matched(mask: Mask) -> str:
     number = mask.bit_count()
     return "the site it matches is" if number == 1 else f"the {number} sites it matches are"
+
+
+def membership(index: LabelIndex, sets: tuple[str, ...]) -> str:
+    """How the plan tells the sites of `sets`, in parentheses."""
+    known = index.cluster_sets
+    if not known:
+        return f"(label {CLUSTER_SET_LABEL})"
+    by_selector = [name for name in sets if known.get(name) is not None]
+    by_label = [name for name in sets if name in known and known[name] is None]
+    parts = [f"the label selector of {', '.join(by_selector)}"] if by_selector else []
+    parts += [f"label {CLUSTER_SET_LABEL}"] if by_label else []
+    missing = [name for name in sets if name not in known]
+    parts += [f"{', '.join(missing)} not among the inventory's cluster sets"] if missing else []
+    return f"({'; '.join(parts)})"
+
+
+def unknown_set_findings(
+    index: LabelIndex, sets: tuple[str, ...] | None, where: Location
+) -> list[Diagnostic]:
+    """D127: a set hub.clusterSets names that the inventory's ManagedClusterSets lack (known
+    only when the inventory lists them). OCM's Placement selects nothing through it."""
+    known = index.cluster_sets
+    if sets is None or not known:
+        return []
+    missing = [name for name in sets if name not in known]
+    if not missing:
+        return []
+    message = (
+        f"spec.hub.clusterSets names {', '.join(missing)}, not among the ManagedClusterSets "
+        f"of the inventory ({', '.join(sorted(known))}): the Placements select no site "
+        "through it (create the set on the hub, or name one that exists)"
+    )
+    return [finding(where, "D127", "unknown-cluster-set", message, "warning")]

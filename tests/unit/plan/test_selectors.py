@@ -164,6 +164,39 @@ def test_cluster_sets_restrict(sets: tuple[str, ...] | None, expected: set[str])
     assert {n for n in names if placement_matches((), SET_SITES[n], sets)} == expected
 
 
+# `kubectl get managedclusters,managedclustersets`: `arm` selects by a label, whatever the
+# sites' clusterset label says; `edge` is exclusive; `lab` is not on the hub.
+KNOWN = {
+    "arm": sel({"env": "lrt"}),
+    "edge": None,
+    "global": Selector(),
+    "default": None,
+}
+
+
+@pytest.mark.parametrize(
+    ("sets", "expected"),
+    [
+        (("arm",), {"s1", "s2", "s3"}),
+        (("edge",), {"s2"}),
+        (("lab",), set()),  # labelled lab, but no such set: nothing
+        (("lab", "edge"), {"s2"}),
+        (("global",), {"s1", "s2", "s3", "s4"}),
+        (("default",), {"s1", "s3"}),
+    ],
+)
+def test_cluster_sets_from_the_inventory(sets: tuple[str, ...], expected: set[str]) -> None:
+    names = list(SET_SITES)
+    index = build_index([SET_SITES[n] for n in names], KNOWN)
+    assert {names[i] for i in members(placement_mask(index, (), sets))} == expected
+    assert {n for n in names if placement_matches((), SET_SITES[n], sets, KNOWN)} == expected
+
+
+def test_global_not_on_the_hub_holds_nothing() -> None:
+    index = build_index([SET_SITES[n] for n in SET_SITES], {"edge": None})
+    assert placement_mask(index, (), ("global",)) == 0
+
+
 def test_cluster_sets_and_predicates_are_anded() -> None:
     names = list(SET_SITES)
     index = build_index([SET_SITES[n] for n in names])
@@ -198,16 +231,25 @@ SELECTORS = st.builds(
 SETS = st.none() | st.lists(st.sampled_from(["default", "edge", "global", "lab"]), max_size=2).map(
     tuple
 )
+# The inventory's ManagedClusterSets: none listed, or some of them, each by label or selector.
+KNOWN_SETS = st.dictionaries(
+    st.sampled_from(["default", "edge", "global", "lab"]), st.none() | SELECTORS, max_size=3
+)
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(LABELS, max_size=40), st.lists(SELECTORS, max_size=3).map(tuple), SETS)
+@given(st.lists(LABELS, max_size=40), st.lists(SELECTORS, max_size=3).map(tuple), SETS, KNOWN_SETS)
 def test_index_agrees_with_reference(
-    labels: list[dict[str, str]], predicates: tuple[Selector, ...], sets: tuple[str, ...] | None
+    labels: list[dict[str, str]],
+    predicates: tuple[Selector, ...],
+    sets: tuple[str, ...] | None,
+    known: dict[str, Selector | None],
 ) -> None:
-    index = build_index(labels)
+    index = build_index(labels, known)
     indexed = set(members(placement_mask(index, predicates, sets)))
-    reference = {i for i, site in enumerate(labels) if placement_matches(predicates, site, sets)}
+    reference = {
+        i for i, site in enumerate(labels) if placement_matches(predicates, site, sets, known)
+    }
     assert indexed == reference
     for selector in predicates:
         assert set(members(selector_mask(index, selector))) == {
