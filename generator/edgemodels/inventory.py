@@ -11,7 +11,8 @@ Accepted documents:
   `metadata`; the facts are read from the same labels, and the storage capacity from the
   label `edgemodels.io/model-storage` (a quantity such as `20Gi`), and the taints (key and
   effect) from `spec.taints`, since a Placement skips a cluster whose NoSelect taint it does
-  not tolerate.
+  not tolerate. ManagedClusterSets in the same list (`kubectl get
+  managedclusters,managedclustersets -o yaml`) are read too (edgemodels.clustersets).
 
 Every site carries the label `name=<site>`, as OCM gives every ManagedCluster.
 """

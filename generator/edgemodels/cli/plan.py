@@ -113,7 +113,7 @@ def command(
     Example:
       edgemodels plan --inventory examples/sites.yaml examples/lrt
       edgemodels plan -i sites.yaml --base origin/main --format markdown -o plan.md
-      kubectl get managedclusters -o yaml > clusters.yaml
+      kubectl get managedclusters,managedclustersets -o yaml > clusters.yaml
       edgemodels plan -i clusters.yaml --base main --max-removals 2%
     """
 
