@@ -50,13 +50,15 @@ def read_cluster_set(item: PosMap, where: Location) -> tuple[ClusterSet | None, 
             f"cluster set {name}: spec.clusterSelector.selectorType is {kind!r}, "
             f"expected {EXCLUSIVE} or {LABEL_SELECTOR}"
         )
-    selector, problem = _selector(chooser.get("labelSelector", PosMap((where.line, where.col))))
+    selector, problem = label_selector(
+        chooser.get("labelSelector", PosMap((where.line, where.col)))
+    )
     if selector is None:
         return None, f"cluster set {name}: spec.clusterSelector.labelSelector: {problem}"
     return ClusterSet(name, selector, where), ""
 
 
-def _selector(raw: Any) -> tuple[Selector | None, str]:
+def label_selector(raw: Any) -> tuple[Selector | None, str]:
     """A metav1.LabelSelector, checked as the API server checks it."""
     if not isinstance(raw, PosMap):
         return None, "not a mapping"
@@ -106,3 +108,14 @@ def duplicate_findings(sets: list[ClusterSet]) -> list[Diagnostic]:
         else:
             first[each.name] = each
     return found
+
+
+def listed_cluster_set(entry: PosMap, where: Location) -> tuple[ClusterSet | None, str]:
+    """A SiteInventory's `clusterSets` entry (its schema checked): `{name, labelSelector}`."""
+    name = entry["name"]
+    if "labelSelector" not in entry:
+        return ClusterSet(name, None, where), ""
+    selector, problem = label_selector(entry["labelSelector"])
+    if selector is None:
+        return None, f"cluster set {name}: labelSelector: {problem}"
+    return ClusterSet(name, selector, where), ""

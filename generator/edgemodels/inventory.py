@@ -5,7 +5,8 @@ Accepted documents:
 - `kind: SiteInventory` (schemas/inventory.schema.json): `sites: [{name, labels, capacity:
   {storage}, arch, imageVolumes, production}]`. The facts are also set as labels
   (`kubernetes.io/arch`, `edgemodels.io/image-volumes`, `edgemodels.io/production`) so
-  targets can select on them; a label that contradicts its fact is an error.
+  targets can select on them; a label that contradicts its fact is an error. Optional
+  `taints` per site and `clusterSets` (the hub's ManagedClusterSets) as below.
 - The output of `kubectl get managedclusters -o yaml` on the hub: a `List` (or
   `ManagedClusterList`) of ManagedCluster, or one ManagedCluster. Names and labels come from
   `metadata`; the facts are read from the same labels, and the storage capacity from the
@@ -26,7 +27,12 @@ from pathlib import Path
 from typing import Any
 
 from edgemodels.catalogue.model import ARCH_LABEL, IMAGE_VOLUME_LABEL, NOWHERE
-from edgemodels.clustersets import ClusterSet, duplicate_findings, read_cluster_set
+from edgemodels.clustersets import (
+    ClusterSet,
+    duplicate_findings,
+    listed_cluster_set,
+    read_cluster_set,
+)
 from edgemodels.diagnostics import Diagnostic, Location, finding
 from edgemodels.errors import InputError
 from edgemodels.placement import CLUSTER_NAME_LABEL
@@ -114,7 +120,7 @@ def load_inventory(
         kind = None  # `kind: [..]` is unhashable: the set lookup below used to crash
     sets: list[ClusterSet] = []
     if kind == "SiteInventory":
-        sites, diags = _site_inventory(yf)
+        sites, sets, diags = _site_inventory(yf)
     elif kind in MANAGED_CLUSTER_LISTS or kind == "ManagedCluster":
         sites, sets, diags = _managed_clusters(yf)
     else:
@@ -161,10 +167,10 @@ _FACT_LABELS = (
 )
 
 
-def _site_inventory(yf: YamlFile) -> tuple[list[Site], list[Diagnostic]]:
+def _site_inventory(yf: YamlFile) -> tuple[list[Site], list[ClusterSet], list[Diagnostic]]:
     diags = schema_findings(yf, "inventory.schema.json")
     if diags:
-        return [], diags
+        return [], [], diags
     sites: list[Site] = []
     for number, entry in enumerate(yf.data["sites"]):
         labels, found = _with_facts(yf.path, entry)
@@ -179,9 +185,19 @@ def _site_inventory(yf: YamlFile) -> tuple[list[Site], list[Diagnostic]]:
                 image_volumes=entry.get("imageVolumes"),
                 production=bool(entry.get("production", False)),
                 location=Location(yf.path, *yf.data["sites"].item_pos[number]),
+                taints=_taints(entry),
             )
         )
-    return sites, diags
+    sets: list[ClusterSet] = []
+    listed = yf.data.get("clusterSets", [])
+    for number, raw in enumerate(listed):
+        where = Location(yf.path, *listed.item_pos[number])
+        cluster_set, problem = listed_cluster_set(raw, where)
+        if cluster_set is None:
+            diags.append(finding(where, "D211", "invalid-cluster-set", problem))
+        else:
+            sets.append(cluster_set)
+    return sites, sets, diags
 
 
 def _with_facts(path: str, entry: PosMap) -> tuple[dict[str, str], list[Diagnostic]]:

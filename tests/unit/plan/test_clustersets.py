@@ -180,3 +180,55 @@ def test_a_set_listed_twice_is_an_error(tmp_path: Path) -> None:
     assert [(d.line, d.code, d.message) for d in diags] == [
         (34, "D211", "cluster set default is listed twice (first at line 19)")
     ]
+
+
+SITE_INVENTORY = """\
+apiVersion: edgemodels.io/v1alpha1
+kind: SiteInventory
+sites:
+  - name: lrt-site-01
+    labels: {env: lrt, line: assembly, kubernetes.io/arch: amd64}
+    capacity: {storage: 20Gi}
+  - name: lrt-site-02
+    labels: {env: lrt, line: assembly, kubernetes.io/arch: arm64}
+    capacity: {storage: 20Gi}
+    taints: [{key: maintenance, effect: NoSelect}]
+  - name: paint-01
+    labels: {line: paint, kubernetes.io/arch: amd64}
+    imageVolumes: true
+    capacity: {storage: 50Gi}
+clusterSets:
+  - name: default
+  - name: lrt-sites
+    labelSelector:
+      matchExpressions: [{key: env, operator: In, values: [lrt]}]
+"""
+
+
+def test_a_site_inventory_lists_sets_and_taints(
+    hub: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The same facts in the edgemodels format: lrt-sites by its selector, lrt-site-02
+    left out by its NoSelect taint, paint-01 outside the set."""
+    inventory = hub / "sites.yaml"
+    inventory.write_text(SITE_INVENTORY)
+    loaded, diags = load_inventory(inventory)
+    assert diags == [] and loaded is not None
+    assert loaded.sites[1].taints == (("maintenance", "NoSelect"),)
+    assert [(s.name, s.selector is None) for s in loaded.cluster_sets] == [
+        ("default", True),
+        ("lrt-sites", False),
+    ]
+    use_sets(hub, "lrt-sites")
+    assert plan("-i", inventory, hub / "catalogue") == 1  # D104: the workloads' sites
+    out = capsys.readouterr().out
+    assert "  lrt-site-01            3       anomaly-scorer@0.9.0, defect-detector@3.0.1," in out
+    assert "  lrt-site-02, paint-01  0       (none)" in out
+
+
+def test_a_site_inventory_set_with_a_bad_selector_is_an_error(tmp_path: Path) -> None:
+    path = tmp_path / "sites.yaml"
+    path.write_text(SITE_INVENTORY.replace("values: [lrt]", "values: []"))
+    loaded, diags = load_inventory(path)
+    assert loaded is None
+    assert [(d.line, d.col, d.code) for d in diags] == [(17, 5, "D211")]
