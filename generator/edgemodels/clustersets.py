@@ -20,6 +20,8 @@ from edgemodels.yamltree import PosMap
 KIND = "ManagedClusterSet"
 EXCLUSIVE = "ExclusiveClusterSetLabel"
 LABEL_SELECTOR = "LabelSelector"
+# Every site has its `name` label, and no value is In an empty list.
+MATCHES_NOTHING = Selector((), (Requirement("name", "In", ()),))
 _OPERATORS = {"In": True, "NotIn": True, "Exists": False, "DoesNotExist": False}  # values?
 
 
@@ -42,7 +44,7 @@ def read_cluster_set(item: PosMap, where: Location) -> tuple[ClusterSet | None, 
         return ClusterSet(name, None, where), ""  # the API's default
     if not isinstance(chooser, PosMap):
         return None, f"cluster set {name}: spec.clusterSelector is not a mapping"
-    kind = chooser.get("selectorType", EXCLUSIVE)
+    kind = chooser.get("selectorType") or EXCLUSIVE  # OCM takes "" as the default too
     if kind == EXCLUSIVE:
         return ClusterSet(name, None, where), ""
     if kind != LABEL_SELECTOR:
@@ -50,9 +52,11 @@ def read_cluster_set(item: PosMap, where: Location) -> tuple[ClusterSet | None, 
             f"cluster set {name}: spec.clusterSelector.selectorType is {kind!r}, "
             f"expected {EXCLUSIVE} or {LABEL_SELECTOR}"
         )
-    selector, problem = label_selector(
-        chooser.get("labelSelector", PosMap((where.line, where.col)))
-    )
+    if chooser.get("labelSelector") is None:
+        # OCM builds the set's selector with LabelSelectorAsSelector, which takes no
+        # selector as one that matches nothing (an empty one matches everything).
+        return ClusterSet(name, MATCHES_NOTHING, where), ""
+    selector, problem = label_selector(chooser["labelSelector"])
     if selector is None:
         return None, f"cluster set {name}: spec.clusterSelector.labelSelector: {problem}"
     return ClusterSet(name, selector, where), ""

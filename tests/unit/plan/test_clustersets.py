@@ -74,11 +74,11 @@ def hub(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def use_sets(root: Path, sets: str) -> None:
+def use_sets(root: Path, sets: str, was: str = "default") -> None:
     path = root / "catalogue" / "catalogue.yaml"
     text = path.read_text()
-    assert "clusterSets: [default]" in text
-    path.write_text(text.replace("clusterSets: [default]", f"clusterSets: [{sets}]"))
+    assert f"clusterSets: [{was}]" in text
+    path.write_text(text.replace(f"clusterSets: [{was}]", f"clusterSets: [{sets}]"))
 
 
 def test_the_sets_are_read_with_the_clusters(hub: Path) -> None:
@@ -170,6 +170,26 @@ def test_a_set_that_cannot_be_read_is_an_error(tmp_path: Path, item: str, messag
     loaded, diags = load_inventory(path)
     assert loaded is None
     assert [(d.line, d.col, d.code, d.message) for d in diags] == [(34, 3, "D211", message)]
+
+
+def test_a_label_selector_set_without_its_selector_holds_no_site(
+    hub: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """OCM reads a missing labelSelector as a selector of nothing (LabelSelectorAsSelector
+    of nil), where an empty one selects every cluster."""
+    clusters = hub / "clusters.yaml"
+    clusters.write_text(
+        HUB + "- kind: ManagedClusterSet\n  metadata: {name: empty}\n"
+        "  spec: {clusterSelector: {selectorType: LabelSelector}}\n"
+    )
+    use_sets(hub, "empty, global")
+    plan("-i", clusters, hub / "catalogue")
+    assert "  paint-01     1       paint-inspector@2.1.0" in capsys.readouterr().out
+    use_sets(hub, "empty", was="empty, global")
+    plan("-i", clusters, hub / "catalogue")
+    out = capsys.readouterr().out
+    assert "  lrt-site-01, lrt-site-02, paint-01  0       (none)" in out
+    assert "D127" not in out
 
 
 def test_a_set_listed_twice_is_an_error(tmp_path: Path) -> None:
