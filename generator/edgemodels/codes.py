@@ -108,7 +108,16 @@ CODES: dict[str, Code] = {
         "settings that do not fit the model's wrapper (a warning for the pod settings of "
         "a container model: replicas, resources, env)",
     ),
-    "R208": Code("namespace-mismatch", "the models' namespace differs from where RHACM puts them"),
+    "R208": Code(
+        "namespace-mismatch",
+        "with Subscription delivery, spec.defaults.namespace differs from spec.hub.namespace: "
+        "RHACM installs a Helm model in the Subscription's namespace (an error), and a "
+        "Kustomize model there too unless a subscription-admin created the hub Subscription "
+        "(a warning)",
+        "set spec.defaults.namespace and spec.hub.namespace alike, or deliver with "
+        "spec.hub.delivery: argocd, whose Applications deploy both packagings into "
+        "spec.defaults.namespace",
+    ),
     "R209": Code("credentials-in-url", "a Git URL with a password or token in it"),
     "R210": Code("invalid-git-url", "a Git URL RHACM cannot clone"),
     "R211": Code("override-for-unused-target", "an override for a target the model is not on"),

@@ -17,6 +17,7 @@ from edgemodels.catalogue.derived import (
     check_resources,
 )
 from edgemodels.catalogue.modelfields import check_models
+from edgemodels.catalogue.namespaces import check_namespaces
 from edgemodels.catalogue.overlaps import overlap_findings
 from edgemodels.catalogue.references import check_duplicates, check_references
 from edgemodels.catalogue.settings import check_settings
@@ -129,6 +130,7 @@ CHECKS: tuple[Check, ...] = (
     check_models,
     _whole(_workloads),
     _whole(check_settings),
+    _whole(check_namespaces),
     check_resources,
     check_names,
     _whole(check_ingress_paths),

@@ -1,7 +1,7 @@
 """The catalogue's settings beyond the schema: the deploy repository's URL (R209, R210),
 the targets' image overrides (R205), an architecture override a target's selector
-excludes (R228), the models' namespace against the hub's (R208), and hub settings a
-PlacementRule would drop (R224).
+excludes (R228), and hub settings a PlacementRule would drop (R224). The models'
+namespace against the Subscriptions' (R208) is namespaces.py's.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from edgemodels.names import image_problem, parse_image
 
 
 def check_settings(merged: Merged) -> Iterator[Diagnostic]:
-    git, hub, defaults = (merged.sections[s] for s in ("git", "hub", "defaults"))
+    git, hub = merged.sections["git"], merged.sections["hub"]
     yield from _git_url(git)
     for t, node in merged.targets.items():
         image = (node.get("overrides") or {}).get("image")
@@ -29,16 +29,6 @@ def check_settings(merged: Merged) -> Iterator[Diagnostic]:
                 f"target '{t}': '{image}' is not a valid image reference: {image_problem(image)}",
             )
     yield from _arch_overrides(merged)
-    if defaults.data["namespace"] != hub.data["namespace"]:
-        yield finding(
-            defaults.at("namespace"),
-            "R208",
-            "namespace-mismatch",
-            f"models go to namespace '{defaults.data['namespace']}' but RHACM puts namespaced "
-            f"resources in the Subscription's namespace '{hub.data['namespace']}' unless the "
-            "subscription is created by a subscription-admin",
-            "warning",
-        )
     yield from _placement_rule_settings(hub)
 
 

@@ -157,10 +157,33 @@ CASES = {
         sub("  defaults:\n    namespace: i4q-lrt", "  defaults:\n    namespace: other"),
         [(12, 16, "R208")],
     ),
+    "namespace mismatch, kustomize models only": (
+        sub(
+            "  defaults:\n    namespace: i4q-lrt",
+            "  defaults:\n    namespace: other\n    packaging: kustomize",
+        ),
+        [(12, 16, "R208")],
+    ),
+    "namespace mismatch with argocd delivery: the Applications deploy into the models' namespace": (
+        sub(
+            "  hub:\n    namespace: i4q-lrt\n  defaults:\n    namespace: i4q-lrt",
+            "  hub:\n    namespace: i4q-lrt\n    delivery: argocd\n  defaults:\n    namespace: other",
+        ),
+        [],
+    ),
+    "namespace mismatch while the Subscriptions are kept": (
+        sub(
+            "  hub:\n    namespace: i4q-lrt\n  defaults:\n    namespace: i4q-lrt",
+            "  hub:\n    namespace: i4q-lrt\n    delivery: argocd\n"
+            "    argocd: {migration: keep-subscriptions}\n  defaults:\n    namespace: other",
+        ),
+        [(14, 16, "R208")],
+    ),
     "suppressed warning": (
         sub(
             "  defaults:\n    namespace: i4q-lrt",
-            "  defaults:\n    namespace: other  # edgemodels: ignore[R208]",
+            "  defaults:\n    namespace: other  # edgemodels: ignore[R208]\n"
+            "    packaging: kustomize",
         ),
         [],
     ),
@@ -262,3 +285,30 @@ def test_structural_errors_cannot_be_suppressed(tmp_path: Path) -> None:
 def test_plain_messages(tmp_path: Path, old: str, new: str, expected: str) -> None:
     shown = messages(tmp_path, sub(old, new))
     assert any(expected in m for m in shown), shown
+
+
+def test_namespace_mismatch_is_an_error_for_helm_models_and_a_warning_for_kustomize_ones(
+    tmp_path: Path,
+) -> None:
+    """RHACM installs a Subscription's chart in the Subscription's namespace whoever made
+    it, and moves a Kustomize model's objects there unless a subscription-admin did."""
+    other = sub("  defaults:\n    namespace: i4q-lrt", "  defaults:\n    namespace: other")
+    (tmp_path / "catalogue.yaml").write_text(other, encoding="utf-8")
+    [helm] = [d for d in load(tmp_path / "catalogue.yaml", base=tmp_path).diagnostics]
+    assert (helm.code, helm.severity) == ("R208", "error")
+    assert helm.message.startswith(
+        "Helm models (sktime) would run in namespace 'i4q-lrt', not in "
+        "spec.defaults.namespace 'other': RHACM installs a Subscription's chart as a Helm "
+        "release in the Subscription's namespace 'i4q-lrt'"
+    )
+    kustomize = other.replace(
+        "    namespace: other\n", "    namespace: other\n    packaging: kustomize\n"
+    )
+    (tmp_path / "catalogue.yaml").write_text(kustomize, encoding="utf-8")
+    [kust] = [d for d in load(tmp_path / "catalogue.yaml", base=tmp_path).diagnostics]
+    assert (kust.code, kust.severity) == ("R208", "warning")
+    assert kust.message.startswith(
+        "Kustomize models run in spec.defaults.namespace 'other' only if the hub Subscription "
+        "was created by a subscription-admin; otherwise RHACM puts them in the Subscription's "
+        "namespace 'i4q-lrt'"
+    )

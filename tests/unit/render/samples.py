@@ -138,7 +138,7 @@ def fleet() -> Catalogue:
             reconcile_rate="high",
             offline_toleration_seconds=86400,
         ),
-        defaults=Defaults(namespace="models", image_pull_secrets=("pull",)),
+        defaults=Defaults(namespace="acme-models", image_pull_secrets=("pull",)),
         targets=targets,
         models=(detector, weights, embed),
         workloads=workloads,

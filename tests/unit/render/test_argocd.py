@@ -80,7 +80,9 @@ def test_application_sets_deploy_what_the_subscriptions_deploy() -> None:
             "cluster.open-cluster-management.io/placement": f"acme-{placement}"
         }
         assert template["metadata"]["name"] == f"{appset['metadata']['name']}-{{{{name}}}}"
-        assert template["spec"]["destination"] == {"server": "{{server}}", "namespace": "models"}
+        # Where the Subscription's release goes, and its overlay's objects (R208 holds).
+        namespace = sub["metadata"]["namespace"]
+        assert template["spec"]["destination"] == {"server": "{{server}}", "namespace": namespace}
         assert appset["spec"]["syncPolicy"] == {"preserveResourcesOnDeletion": True}
 
 

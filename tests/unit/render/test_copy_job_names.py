@@ -24,7 +24,7 @@ def copy_jobs(catalogue: Catalogue, root: Path) -> dict[str, dict[str, Any]]:
     jobs = {}
     for packaging in ("helm", "kustomize"):
         tree = render(all_packaged(catalogue, packaging))
-        out = site_outputs(tree, write_out(tree, root / packaging), "models")
+        out = site_outputs(tree, write_out(tree, root / packaging))
         (job,) = [o for (kind, _), o in by_key(out[SUB]).items() if kind == "Job"]
         jobs[packaging] = job
     return jobs

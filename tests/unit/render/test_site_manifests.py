@@ -37,8 +37,9 @@ CATALOGUES = {
 }
 
 
-def site_outputs(tree: FileTree, root: Path, namespace: str) -> dict[str, list[dict[str, Any]]]:
-    """Objects each Subscription would put on a site: rendered chart or built overlay."""
+def site_outputs(tree: FileTree, root: Path) -> dict[str, list[dict[str, Any]]]:
+    """Objects each Subscription would put on a site: rendered chart or built overlay. RHACM
+    installs a chart as a release in the Subscription's namespace (its HelmRelease's)."""
     out = {}
     for path in sorted(p for p in tree if p.startswith("hub/synced/subscriptions/")):
         sub = load_yaml(tree[path])
@@ -50,7 +51,7 @@ def site_outputs(tree: FileTree, root: Path, namespace: str) -> dict[str, list[d
                 for override in pkg["packageOverrides"]:
                     assert override["path"] == "spec"
                     values.update(override["value"])
-            out[path] = helm_render(folder, values, namespace)
+            out[path] = helm_render(folder, values, sub["metadata"]["namespace"])
         else:
             out[path] = kustomize_build(folder)
     return out
@@ -69,7 +70,7 @@ def deployed(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Output
             catalogue = CATALOGUES[name]()
             tree = render(catalogue)
             root = write_out(tree, tmp_path_factory.mktemp(name))
-            cache[name] = site_outputs(tree, root, catalogue.defaults.namespace)
+            cache[name] = site_outputs(tree, root)
         return cache[name]
 
     return get
@@ -171,7 +172,7 @@ def test_security_exceptions_loosen_only_what_they_name(packaging: str, tmp_path
     exception = SecurityException(writable_root_filesystem=True, reason="writes a cache")
     cat = replace(cat, models=(replace(cat.models[0], security=exception),))
     tree = render(cat)
-    outputs = site_outputs(tree, write_out(tree, tmp_path), "i4q-lrt")
+    outputs = site_outputs(tree, write_out(tree, tmp_path))
     objects = by_key(outputs["hub/synced/subscriptions/lrt--lrt.yaml"])
     deployment = objects[("Deployment", "lrt")]
     pod = deployment["spec"]["template"]["spec"]
@@ -197,7 +198,7 @@ def test_the_pods_of_a_model_with_an_exception_pass_the_pod_rules(
     )
     cat = replace(cat, models=(replace(cat.models[0], security=exception),))
     tree = render(cat)
-    outputs = site_outputs(tree, write_out(tree, tmp_path), "i4q-lrt")
+    outputs = site_outputs(tree, write_out(tree, tmp_path))
     deployment = by_key(outputs["hub/synced/subscriptions/lrt--lrt.yaml"])[("Deployment", "lrt")]
     template = deployment["spec"]["template"]
     # What the ReplicaSet controller creates: the template's metadata and spec, nothing more.
@@ -253,7 +254,7 @@ def with_user(catalogue: Catalogue, user: int) -> Catalogue:
 def test_run_as_user_sets_the_pods_uid(packaging: str, user: int, tmp_path: Path) -> None:
     # An image whose USER is a name cannot start under runAsNonRoot without a numeric UID.
     tree = render(with_user(all_packaged(seed(), packaging), user))
-    outputs = site_outputs(tree, write_out(tree, tmp_path), "i4q-lrt")
+    outputs = site_outputs(tree, write_out(tree, tmp_path))
     objects = by_key(outputs["hub/synced/subscriptions/lrt--lrt.yaml"])
     pod = objects[("Deployment", "lrt")]["spec"]["template"]["spec"]
     assert pod["securityContext"] == {
@@ -273,7 +274,7 @@ def test_run_as_user_deploys_the_same_objects_from_both_packagings(tmp_path: Pat
     deployed = {}
     for packaging in ("helm", "kustomize"):
         tree = render(with_user(all_packaged(seed(), packaging), 10001))
-        outputs = site_outputs(tree, write_out(tree, tmp_path / packaging), "i4q-lrt")
+        outputs = site_outputs(tree, write_out(tree, tmp_path / packaging))
         deployed[packaging] = by_key(outputs["hub/synced/subscriptions/lrt--lrt.yaml"])
     assert deployed["helm"] == deployed["kustomize"]
 
@@ -282,7 +283,7 @@ def test_run_as_user_deploys_the_same_objects_from_both_packagings(tmp_path: Pat
 def test_without_run_as_user_nothing_names_a_uid(packaging: str, tmp_path: Path) -> None:
     tree = render(all_packaged(seed(), packaging))
     assert not [path for path, data in tree.items() if b"runAsUser" in data]
-    outputs = site_outputs(tree, write_out(tree, tmp_path), "i4q-lrt")
+    outputs = site_outputs(tree, write_out(tree, tmp_path))
     pod = by_key(outputs["hub/synced/subscriptions/lrt--lrt.yaml"])[("Deployment", "lrt")]
     assert pod["spec"]["template"]["spec"]["securityContext"] == {
         "runAsNonRoot": True,
@@ -321,7 +322,7 @@ def test_the_copy_claim_names_a_storage_class_only_when_set(
     if storage_class is not None:
         catalogue = with_storage_class(catalogue, storage_class)
     tree = render(catalogue)
-    outputs = site_outputs(tree, write_out(tree, tmp_path), catalogue.defaults.namespace)
+    outputs = site_outputs(tree, write_out(tree, tmp_path))
     copy = by_key(outputs["hub/synced/subscriptions/weights--arm.yaml"])
     spec = copy[("PersistentVolumeClaim", "weights-model")]["spec"]
     assert spec.get("storageClassName") == storage_class
@@ -343,7 +344,7 @@ def test_storage_class_deploys_the_same_claim_from_both_packagings(tmp_path: Pat
     for packaging in ("helm", "kustomize"):
         catalogue = with_storage_class(all_packaged(fleet_plus(), packaging), "longhorn")
         tree = render(catalogue)
-        outputs = site_outputs(tree, write_out(tree, tmp_path / packaging), "i4q-lrt")
+        outputs = site_outputs(tree, write_out(tree, tmp_path / packaging))
         objects = by_key(outputs["hub/synced/subscriptions/weights--arm.yaml"])
         deployed[packaging] = objects[("PersistentVolumeClaim", "weights-model")]["spec"]
     assert deployed["helm"] == deployed["kustomize"]

@@ -126,7 +126,7 @@ def test_site_objects_equal_the_new_ones_after_rhacm_updates_them(
 
 def _site_objects(catalogue: Catalogue, root: Path) -> dict[tuple[str, str, str], Any]:
     tree = render(catalogue)
-    outputs = site_outputs(tree, write_out(tree, root), catalogue.defaults.namespace)
+    outputs = site_outputs(tree, write_out(tree, root))
     return {
         (sub, kind, name): obj
         for sub, objects in outputs.items()

@@ -23,7 +23,7 @@ Objects = dict[str, list[dict[str, Any]]]
 
 def deployed(catalogue: Catalogue, root: Path) -> Objects:
     tree = render(catalogue)
-    return site_outputs(tree, write_out(tree, root), catalogue.defaults.namespace)
+    return site_outputs(tree, write_out(tree, root))
 
 
 def bumped(catalogue: Catalogue) -> Catalogue:
