@@ -156,6 +156,16 @@ CODES: dict[str, Code] = {
         "arch-override-excluded",
         "a target's overrides.arch (or a model's for it) that the target's selector excludes",
     ),
+    "R229": Code(
+        "target-image-replaces-models-images",
+        "a target's overrides.image, which replaces the image (and images per architecture) "
+        "of every model on the target without an overrides.<target>.image of its own, "
+        "applies to several models, or to one with images",
+        "set the image in the model's own overrides.<target>.image, once per model it is "
+        "for: which image a placement deploys is the model's overrides.<target>.image, else "
+        "the target's overrides.image, else the model's images.<arch> for the architecture "
+        "the placement pins, else the model's image",
+    ),
     "P001": Code("unused-suppression", "an inline ignore[...] that matches no finding on its line"),
     "P002": Code("policy-file-invalid", "a policy file of the wrong shape (field, type, value)"),
     "P003": Code("cel-syntax-error", "a CEL expression of a policy that does not parse"),

@@ -22,6 +22,7 @@ from edgemodels.catalogue.overlaps import overlap_findings
 from edgemodels.catalogue.references import check_duplicates, check_references
 from edgemodels.catalogue.settings import check_settings
 from edgemodels.catalogue.sources import Merged, Node
+from edgemodels.catalogue.targetimages import check_target_images
 from edgemodels.diagnostics import Diagnostic, Location, finding
 from edgemodels.names import label_key_problem, label_value_problem
 from edgemodels.recall import NOTHING, Recall
@@ -131,6 +132,7 @@ CHECKS: tuple[Check, ...] = (
     _whole(_workloads),
     _whole(check_settings),
     _whole(check_namespaces),
+    _whole(check_target_images),
     check_resources,
     check_names,
     _whole(check_ingress_paths),

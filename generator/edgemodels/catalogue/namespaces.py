@@ -25,9 +25,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from edgemodels.catalogue.sources import Merged
+from edgemodels.changegroups import named
 from edgemodels.diagnostics import Diagnostic, finding
-
-MAX_NAMED = 3
 
 
 def check_namespaces(merged: Merged) -> Iterator[Diagnostic]:
@@ -48,7 +47,7 @@ def check_namespaces(merged: Merged) -> Iterator[Diagnostic]:
     )
     if helm:
         message = (
-            f"Helm models ({_named(helm)}) would run in namespace '{subs}', not in {where}: "
+            f"Helm models ({named(helm)}) would run in namespace '{subs}', not in {where}: "
             f"RHACM installs a Subscription's chart as a Helm release in the Subscription's "
             f"namespace '{subs}' (spec.hub.namespace), and Kustomize models go there too "
             f"unless the hub Subscription was created by a subscription-admin; {fix}"
@@ -70,9 +69,3 @@ def _subscriptions_deliver(hub: dict[str, object]) -> bool:
     return hub.get("delivery", "subscription") == "subscription" or (
         migration == "keep-subscriptions"
     )
-
-
-def _named(names: list[str]) -> str:
-    shown = ", ".join(names[:MAX_NAMED])
-    more = len(names) - MAX_NAMED
-    return shown + (f" and {more} more" if more > 0 else "")

@@ -20,6 +20,16 @@ def sub(old: str, new: str) -> str:
     return BASE.replace(old, new, 1)
 
 
+SECOND_MODEL = """\
+    - name: ranker
+      version: 1.0.0
+      wrapper: http
+      image: registry.gitlab.com/i4q/lrt/ranker:1.0.0
+      targets: [lrt]
+      http: {port: 8080, healthPath: /health, ingressPath: /rank}
+"""
+
+
 CASES = {
     # schema
     "unknown field with hint": (  # not also S002 'wrapper' missing: it is the misspelt key
@@ -148,6 +158,38 @@ CASES = {
             "      env: {A: b}\n      overrides:\n        lrt: {resources: {}, image: x/y:1}\n",
         ),
         [(24, 7, "R207"), (25, 7, "R207"), (27, 15, "R207")],
+    ),
+    "a target's image for its one model": (
+        sub(
+            "      matchLabels: {env: lrt}\n",
+            "      matchLabels: {env: lrt}\n      overrides: {image: x/y:2}\n",
+        ),
+        [],
+    ),
+    "a target's image replaces its one model's images per architecture": (
+        sub(
+            "      matchLabels: {env: lrt}\n",
+            "      matchLabels: {env: lrt}\n      overrides: {image: x/y:2}\n",
+        )
+        + "      images: {arm64: x/sktime:1.4.2-arm64}\n",
+        [(17, 26, "R229")],
+    ),
+    "a target's image for several models": (
+        sub(
+            "      matchLabels: {env: lrt}\n",
+            "      matchLabels: {env: lrt}\n      overrides: {image: x/y:2}\n",
+        )
+        + SECOND_MODEL,
+        [(17, 26, "R229")],
+    ),
+    "a target's image for one of two models, the other with its own": (
+        sub(
+            "      matchLabels: {env: lrt}\n",
+            "      matchLabels: {env: lrt}\n      overrides: {image: x/y:2}\n",
+        )
+        + SECOND_MODEL
+        + "      overrides: {lrt: {image: x/ranker:2}}\n",
+        [],
     ),
     "credentials in git url": (
         sub("https://gitlab.com", "https://bot:glpat-secret@gitlab.com"),
@@ -311,4 +353,18 @@ def test_namespace_mismatch_is_an_error_for_helm_models_and_a_warning_for_kustom
         "Kustomize models run in spec.defaults.namespace 'other' only if the hub Subscription "
         "was created by a subscription-admin; otherwise RHACM puts them in the Subscription's "
         "namespace 'i4q-lrt'"
+    )
+
+
+def test_a_target_image_for_several_models_names_them_and_the_way_out(tmp_path: Path) -> None:
+    text = sub(
+        "      matchLabels: {env: lrt}\n",
+        "      matchLabels: {env: lrt}\n      overrides: {image: x/y:2}\n",
+    )
+    [shown] = [m for m in messages(tmp_path, text + SECOND_MODEL) if "R229" in m]
+    assert shown.endswith(
+        "R229 [warning] target 'lrt': overrides.image 'x/y:2' replaces the image of each of "
+        "its 2 models (ranker, sktime), their images per architecture included: different "
+        "models would all run this one image; set it in the model's overrides.lrt.image "
+        "instead, for each model it belongs to"
     )
