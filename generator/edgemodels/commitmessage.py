@@ -1,5 +1,6 @@
-"""What a publish commit says: a subject counting the models added, upgraded, removed or
-given other settings, the changes per target, the files touched, the hand edits --force
+"""What a publish commit says: a subject counting the models added, upgraded, removed,
+moved to another catalogue file (sourcemoves.py) or given other settings, the changes per
+target, the files touched, the hand edits --force
 discarded, and the provenance trailer.
 
 Also the note on changed hub/ files that nothing on the hub applies by itself
@@ -23,25 +24,38 @@ from edgemodels.gitpublish.destination import redact
 from edgemodels.output import plural
 from edgemodels.publishoptions import Context
 from edgemodels.render.common import ARGOCD_SYNCED, HUB_SYNCED, SYNCED_FOLDERS
+from edgemodels.sourcemoves import Before, model_sources, moved_only
 from edgemodels.treeplan import Plan
 
+NOTHING_BEFORE = Before()  # a first publish, or a previous tree not read
 
-def commit_message(ctx: Context, old: Mapping[str, DeployedModel], plan: Plan) -> str:
+
+def commit_message(
+    ctx: Context, old: Mapping[str, DeployedModel], plan: Plan, before: Before = NOTHING_BEFORE
+) -> str:
     new = index_files(ctx.tree)
     changes = diff_models(old, new)
     touched = [*plan.added, *plan.changed, *plan.removed]
     owned, shared = files_by_model(touched, {*old, *new})
-    moved = {c.model for c in changes}
-    # Same version, other files: a setting (resources, env, replicas...) or the image.
-    redone = {m: files for m, files in owned.items() if m in new and m not in moved}
-    counts = ", ".join(filter(None, [summarize(changes), _settings_subject(sorted(redone))]))
+    deployed = {c.model for c in changes}
+    # Same version, other files: a setting (resources, env, replicas...) or the image, or
+    # only the catalogue file that defines the model.
+    redone = {m: files for m, files in owned.items() if m in new and m not in deployed}
+    sources = model_sources(redone, ctx.tree, ctx.tree.get)
+    moved = moved_only(_changed_only(redone, plan), before, sources, ctx.tree)
+    redone = {m: files for m, files in redone.items() if m not in moved}
+    subjects = [summarize(changes), _moved_subject(moved), _settings_subject(sorted(redone))]
+    counts = ", ".join(filter(None, subjects))
     subject = f"edgemodels: publish {ctx.header}: " + (counts or "settings changed")
     body = ["Changes per target:", *by_target(changes)] if changes else []
+    if moved:
+        body += [*([""] if body else []), MOVED_HEAD]
+        body += _moved_lines(moved, new)
     if redone:
         body += [*([""] if body else []), "Same version, generated files changed:"]
-        body += _redone_lines(redone, new)
+        body += _redone_lines(redone, new, before.sources, sources)
     others = [p for p in shared if p != "README.md" and not p.startswith(".edgemodels/")]
-    if others and not changes and not redone:
+    if others and not changes and not redone and not moved:
         body += [f"No model was added, upgraded or removed; changed: {_listed(others)}."]
     elif not body:
         body = ["No model was added, upgraded or removed; generated settings changed."]
@@ -66,21 +80,77 @@ MAX_NAMED = 3  # models named in the subject
 MAX_FILES = 5  # files named per model
 
 
+MOVED_HEAD = (
+    "Moved to another catalogue file, nothing else changed (the sites get the new file's "
+    "name in the edgemodels.io/source annotation of the objects' metadata; no pod restarts):"
+)
+
+
+def _changed_only(redone: Mapping[str, list[str]], plan: Plan) -> dict[str, list[str]]:
+    """The models whose files were only changed (none added or removed), with the paths of
+    those files in the tree."""
+    kept = set(plan.changed)
+    out = {}
+    for model, files in redone.items():
+        paths = [f if f.startswith("hub/") else f"models/{model}/{f}" for f in files]
+        if all(p in kept for p in paths):
+            out[model] = paths
+    return out
+
+
+def _moved_subject(moved: Mapping[str, tuple[str, str]]) -> str:
+    if not moved:
+        return ""
+    named = _named(sorted(moved))
+    pairs = set(moved.values())
+    if len(pairs) == 1:
+        [(old, new)] = pairs
+        return f"{named} moved from {old} to {new}"
+    return f"{named} moved to other catalogue files"
+
+
+def _moved_lines(
+    moved: Mapping[str, tuple[str, str]], new: Mapping[str, DeployedModel]
+) -> list[str]:
+    lines = []
+    for model in sorted(moved)[:MAX_DISCARDED]:
+        where = ", ".join(sorted(new[model].placements)) or "no placement"
+        old_file, new_file = moved[model]
+        lines.append(f"  {model} {new[model].version} ({where}): {old_file} -> {new_file}")
+    if len(moved) > MAX_DISCARDED:
+        lines.append(f"  ... and {len(moved) - MAX_DISCARDED} more")
+    return lines
+
+
 def _settings_subject(models: list[str]) -> str:
     if not models:
         return ""
+    return f"settings of {_named(models)} changed"
+
+
+def _named(models: list[str]) -> str:
     named = ", ".join(models[:MAX_NAMED])
     if len(models) > MAX_NAMED:
         named += f" and {len(models) - MAX_NAMED} more"
-    return f"settings of {named} changed"
+    return named
 
 
-def _redone_lines(redone: Mapping[str, list[str]], new: Mapping[str, DeployedModel]) -> list[str]:
-    """`  detector 1.0.0 (all-sites): chart/values.yaml` per model, at most MAX_DISCARDED."""
+def _redone_lines(
+    redone: Mapping[str, list[str]],
+    new: Mapping[str, DeployedModel],
+    old_sources: Mapping[str, str],
+    new_sources: Mapping[str, str],
+) -> list[str]:
+    """`  detector 1.0.0 (all-sites): chart/values.yaml` per model, at most MAX_DISCARDED;
+    a model that also moved to another catalogue file says from where to where."""
     lines = []
     for model in sorted(redone)[:MAX_DISCARDED]:
         where = ", ".join(sorted(new[model].placements)) or "no placement"
-        lines.append(f"  {model} {new[model].version} ({where}): {_listed(redone[model])}")
+        line = f"  {model} {new[model].version} ({where}): {_listed(redone[model])}"
+        old_file, new_file = old_sources.get(model), new_sources.get(model)
+        if old_file and new_file and old_file != new_file:
+            line += f" (and moved from {old_file} to {new_file})"
+        lines.append(line)
     if len(redone) > MAX_DISCARDED:
         lines.append(f"  ... and {len(redone) - MAX_DISCARDED} more")
     return lines

@@ -37,6 +37,7 @@ from edgemodels.gitpublish.destination import Destination, redact
 from edgemodels.gitpublish.objects import CloneSetup, TreeChanges, commit_objects
 from edgemodels.gitpublish.push import commit_folder
 from edgemodels.publishoptions import Context, PublishResult, Status
+from edgemodels.sourcemoves import Before, model_sources
 from edgemodels.tree import MANIFEST_PATH
 from edgemodels.treemanifest import Manifest, read_manifest
 from edgemodels.treeplan import Plan
@@ -47,7 +48,7 @@ from edgemodels.treewrite import write_tree
 def write_and_commit(repo: Any, ctx: Context, attempt: int) -> PublishResult:
     """The attempt through the clone's checkout: the tree written there, then committed."""
     out = _checkout_folder(repo, ctx.dest)
-    old = _index_folder(out)
+    old, before = _index_folder(out)
     # A branch a newer edgemodels published to is not rewritten by an older one: it would
     # undo the newer layout on the deploy branch, which RHACM then applies (D306).
     branch = f"the deploy branch {ctx.dest.shown}"
@@ -60,7 +61,7 @@ def write_and_commit(repo: Any, ctx: Context, attempt: int) -> PublishResult:
     else:
         plan = write_tree(out, ctx.tree, ctx.options.force)
     commit = partial(commit_folder, repo, ctx.dest, settings=ctx.settings, generated=ctx.tree)
-    return _outcome(ctx, attempt, old, plan, commit)
+    return _outcome(ctx, attempt, old, plan, commit, before)
 
 
 def convert_back(repo: Any, ctx: Context, folder: BranchFolder) -> None:
@@ -80,15 +81,23 @@ def _checkout_folder(repo: Any, dest: Destination) -> Path:
     return out / os_form(dest.path) if dest.path else out
 
 
-def _index_folder(out: Path) -> dict[str, DeployedModel]:
-    """What the branch deploys now, read from the files its manifest lists."""
+def _index_folder(out: Path) -> tuple[dict[str, DeployedModel], Before]:
+    """What the branch deploys now, read from the files its manifest lists, and what its
+    commit message compares with (before they are overwritten)."""
     if not out.is_dir():
-        return {}
+        return {}, Before()
     try:
         owned = read_manifest(out).files
     except OutputError:
-        return {}  # a damaged manifest: write_tree reports it
-    return index_tree([*owned, "README.md"], lambda p: _read_plain(out, p))
+        return {}, Before()  # a damaged manifest: write_tree reports it
+    return _before(owned, lambda p: _read_plain(out, p))
+
+
+def _before(
+    owned: Mapping[str, str], read: Callable[[str], bytes | None]
+) -> tuple[dict[str, DeployedModel], Before]:
+    old = index_tree([*owned, "README.md"], read)
+    return old, Before(model_sources(old, owned, read), owned)
 
 
 def _read_plain(root: Path, path: str, limit: int = MAX_INDEXED) -> bytes | None:
@@ -129,7 +138,7 @@ def commit_from_objects(
     except OutputError as exc:
         manifest, damaged = Manifest({}), exc
     folder.prefetch([*manifest.files, "README.md"])
-    old = index_tree([*manifest.files, "README.md"], folder.read_plain)
+    old, before = _before(manifest.files, folder.read_plain)
     # As on a checkout (write_and_commit): D306 first, then a damaged manifest.
     branch = f"the deploy branch {ctx.dest.shown}"
     recorded = recorded_in(manifest_raw(folder))
@@ -148,7 +157,7 @@ def commit_from_objects(
         )
         return commit_objects(repo, ctx.dest, base, changes, message, ctx.settings, setup)
 
-    return _outcome(ctx, attempt, old, plan, commit)
+    return _outcome(ctx, attempt, old, plan, commit, before)
 
 
 def _in_folder(dest: Destination, path: str) -> str:
@@ -161,6 +170,7 @@ def _outcome(
     old: Mapping[str, DeployedModel],
     plan: Plan,
     commit: Callable[[str], str | None],
+    before: Before,
 ) -> PublishResult:
     """Findings for the conflicts, or the commit message and the commit (none for a dry
     run, or when nothing changed)."""
@@ -168,7 +178,7 @@ def _outcome(
     if plan.conflicts:
         found = conflict_findings(plan, Path(ctx.dest.path or "."))
         return PublishResult("findings", tuple(on_branch(d, ctx.dest) for d in found), where=where)
-    message = commit_message(ctx, old, plan)
+    message = commit_message(ctx, old, plan, before)
     by_hand = hand_applied([*plan.added, *plan.changed, *plan.removed])
     note = hub_note(by_hand, plan.added, ctx.tree)
     if ctx.options.dry_run:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from edgemodels import publishing
 from edgemodels.cli.publish import MAX_SHOWN_LINES, command, shown_message
 from edgemodels.errors import OutputError, UsageError
 from edgemodels.gitpublish.destination import redact
@@ -877,3 +878,45 @@ def test_a_relative_repo_path_is_read_from_the_working_folder(
     rc, out, err = publish(capsys, str(catalogue), "--repo", bare_repo.name, "--branch", "acm-dev")
     assert rc == 0, out + err
     assert len(branch_log(bare_repo)) == 1
+
+
+@pytest.mark.parametrize("through", ["objects", "checkout"])
+def test_a_model_moved_to_another_file_is_said_to_have_moved(
+    capsys: pytest.CaptureFixture[str],
+    catalogue: Path,
+    bare_repo: Path,
+    tmp_path: Path,
+    through: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Only the catalogue file named in its banners and edgemodels.io/source changes: the
+    objects' metadata, no pod template, so no restart; not a change of settings. Through
+    a checkout (--workdir) the previous files are overwritten before the message is
+    written: the manifest's sha256 of each tells a move from a change."""
+    args = [str(catalogue), "--repo", str(bare_repo), "--branch", "acm-dev"]
+    if through == "checkout":
+        args += ["--workdir", str(tmp_path / "work")]
+    assert publish(capsys, *args)[0] == 0
+    checkouts: list[object] = []
+    if through == "checkout":  # a commit hook needs a checkout
+        install_hook(tmp_path / "work", "pre-commit", "exit 0\n")
+        write = publishing.write_and_commit
+        monkeypatch.setattr(
+            publishing, "write_and_commit", lambda *a: checkouts.append(a) or write(*a)
+        )
+    (catalogue / "models" / "line").mkdir()
+    (catalogue / "models" / "sktime.yaml").rename(catalogue / "models" / "line" / "sktime.yaml")
+    assert publish(capsys, *args)[0] == 0
+    text = message(bare_repo)
+    old, new = "catalogue/models/sktime.yaml", "catalogue/models/line/sktime.yaml"
+    assert text.startswith(f"edgemodels: publish lrt: sktime moved from {old} to {new}\n")
+    assert f"  sktime 1.4.2 (lrt): {old} -> {new}\n" in text
+    assert len(checkouts) == (through == "checkout")
+    assert "settings" not in text.split("\n\n")[0] and "Same version" not in text
+    # Moved and changed: a change of settings, which says the move too.
+    (catalogue / "models" / "line" / "sktime.yaml").rename(catalogue / "models" / "sktime.yaml")
+    set_version(catalogue, "sktime", "limits: {memory: 1Gi}", "limits: {memory: 2Gi}")
+    assert publish(capsys, *args)[0] == 0
+    text = message(bare_repo)
+    assert text.startswith("edgemodels: publish lrt: settings of sktime changed\n")
+    assert f"(and moved from {new} to {old})" in text

@@ -11,6 +11,7 @@ import helm_python
 import pytest
 
 from edgemodels.catalogue.model import Catalogue, SecurityException
+from edgemodels.diagnostics import Location
 from edgemodels.policy import Manifest, check_manifests, load_policies
 from edgemodels.tree import FileTree
 
@@ -349,3 +350,28 @@ def test_storage_class_deploys_the_same_claim_from_both_packagings(tmp_path: Pat
         deployed[packaging] = objects[("PersistentVolumeClaim", "weights-model")]["spec"]
     assert deployed["helm"] == deployed["kustomize"]
     assert deployed["helm"]["storageClassName"] == "longhorn"
+
+
+@pytest.mark.parametrize("packaging", ["helm", "kustomize"])
+def test_a_model_moved_to_another_file_changes_no_pod_template(
+    packaging: str, tmp_path: Path
+) -> None:
+    """Only the edgemodels.io/source annotation of the objects' metadata names the file: a
+    move restarts no pod (publish says the model moved, commitmessage.py)."""
+    outputs = {}
+    for where in ("catalogue.yaml", "models/lrt.yaml"):
+        cat = all_packaged(seed(), packaging)
+        model = replace(cat.models[0], location=Location(where, 3, 5))
+        tree = render(replace(cat, models=(model,)))
+        site = site_outputs(tree, write_out(tree, tmp_path / where.replace("/", "-")))
+        outputs[where] = by_key(site["hub/synced/subscriptions/lrt--lrt.yaml"])
+    before, after = outputs["catalogue.yaml"], outputs["models/lrt.yaml"]
+    assert set(before) == set(after)
+    changed = set()
+    for key, obj in before.items():
+        moved = after[key]
+        old, new = obj["metadata"].pop("annotations"), moved["metadata"].pop("annotations")
+        assert obj == moved, key  # the pod template, and all else but the annotations
+        changed |= {k for k in old.keys() | new.keys() if old.get(k) != new.get(k)}
+    assert changed == {"edgemodels.io/source"}
+    assert "edgemodels.io/source" not in str(after[("Deployment", "lrt")]["spec"])
