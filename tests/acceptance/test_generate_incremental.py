@@ -67,7 +67,8 @@ def test_a_change_outside_the_models_renders_every_model(
     repo, doc = Repo(tmp_path), catalogue()
     assert repo.generate(doc) == 0
     for change in (
-        lambda d: d["spec"]["defaults"].update(namespace="plant-2"),
+        # Both namespaces: apart, a Helm model's is refused (R208).
+        lambda d: [d["spec"][s].update(namespace="plant-2") for s in ("defaults", "hub")],
         lambda d: d["spec"]["targets"]["edge"]["matchLabels"].update(tier="edge-2"),
         lambda d: d["spec"]["hub"].update(placementKind="PlacementRule"),
     ):
