@@ -160,7 +160,8 @@ CODES: dict[str, Code] = {
         "target-image-replaces-models-images",
         "a target's overrides.image, which replaces the image (and images per architecture) "
         "of every model on the target without an overrides.<target>.image of its own, "
-        "applies to several models, or to one with images",
+        "applies to several models, or sets aside a model's images.<arch> for the "
+        "architecture the target pins",
         "set the image in the model's own overrides.<target>.image, once per model it is "
         "for: which image a placement deploys is the model's overrides.<target>.image, else "
         "the target's overrides.image, else the model's images.<arch> for the architecture "

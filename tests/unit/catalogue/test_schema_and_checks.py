@@ -166,13 +166,30 @@ CASES = {
         ),
         [],
     ),
-    "a target's image replaces its one model's images per architecture": (
+    "a target's image replaces its one model's image for the architecture it pins": (
+        sub(
+            "      matchLabels: {env: lrt}\n",
+            "      matchLabels: {env: lrt}\n      overrides: {image: x/y:2, arch: arm64}\n",
+        )
+        + "      images: {arm64: x/sktime:1.4.2-arm64}\n",
+        [(17, 26, "R229")],
+    ),
+    "a target's image and the architecture its selector pins": (
+        sub(
+            "      matchLabels: {env: lrt}\n",
+            "      matchLabels: {env: lrt, kubernetes.io/arch: arm64}\n"
+            "      overrides: {image: x/y:2}\n",
+        )
+        + "      images: {arm64: x/sktime:1.4.2-arm64}\n",
+        [(17, 26, "R229")],
+    ),
+    "a target's image on a target that pins no architecture of the model's images": (
         sub(
             "      matchLabels: {env: lrt}\n",
             "      matchLabels: {env: lrt}\n      overrides: {image: x/y:2}\n",
         )
         + "      images: {arm64: x/sktime:1.4.2-arm64}\n",
-        [(17, 26, "R229")],
+        [],
     ),
     "a target's image for several models": (
         sub(
