@@ -38,7 +38,7 @@ from edgemodels.gitpublish.objects import CloneSetup, TreeChanges, commit_object
 from edgemodels.gitpublish.push import commit_folder
 from edgemodels.publishoptions import Context, PublishResult, Status
 from edgemodels.tree import MANIFEST_PATH
-from edgemodels.treemanifest import Manifest, read_manifest
+from edgemodels.treemanifest import Manifest, Provenance, read_manifest, recorded_provenance
 from edgemodels.treeplan import Plan
 from edgemodels.treeversion import recorded_findings, recorded_in, version_findings
 from edgemodels.treewrite import write_tree
@@ -60,7 +60,8 @@ def write_and_commit(repo: Any, ctx: Context, attempt: int) -> PublishResult:
     else:
         plan = write_tree(out, ctx.tree, ctx.options.force)
     commit = partial(commit_folder, repo, ctx.dest, settings=ctx.settings, generated=ctx.tree)
-    return _outcome(ctx, attempt, old, plan, commit)
+    before = recorded_provenance(_read_plain(out, MANIFEST_PATH, limit=-1))
+    return _outcome(ctx, attempt, old, plan, commit, before)
 
 
 def convert_back(repo: Any, ctx: Context, folder: BranchFolder) -> None:
@@ -148,7 +149,7 @@ def commit_from_objects(
         )
         return commit_objects(repo, ctx.dest, base, changes, message, ctx.settings, setup)
 
-    return _outcome(ctx, attempt, old, plan, commit)
+    return _outcome(ctx, attempt, old, plan, commit, recorded_provenance(manifest.raw))
 
 
 def _in_folder(dest: Destination, path: str) -> str:
@@ -161,6 +162,7 @@ def _outcome(
     old: Mapping[str, DeployedModel],
     plan: Plan,
     commit: Callable[[str], str | None],
+    before: Provenance | None = None,
 ) -> PublishResult:
     """Findings for the conflicts, or the commit message and the commit (none for a dry
     run, or when nothing changed)."""
@@ -168,7 +170,7 @@ def _outcome(
     if plan.conflicts:
         found = conflict_findings(plan, Path(ctx.dest.path or "."))
         return PublishResult("findings", tuple(on_branch(d, ctx.dest) for d in found), where=where)
-    message = commit_message(ctx, old, plan)
+    message = commit_message(ctx, old, plan, before)
     by_hand = hand_applied([*plan.added, *plan.changed, *plan.removed])
     note = hub_note(by_hand, plan.added, ctx.tree)
     if ctx.options.dry_run:
