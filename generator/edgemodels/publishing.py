@@ -102,7 +102,7 @@ def run_publish(
     if result.hub_note and result.status in ("published", "dry-run"):
         warn(result.hub_note)
     # The catalogue's warnings, for the report of a run that went ahead.
-    return replace(result, findings=(*found, *result.findings))
+    return replace(result, findings=(*found, *result.findings), dest=dest)
 
 
 def _to_stderr(text: str) -> None:

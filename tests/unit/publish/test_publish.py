@@ -923,3 +923,40 @@ def test_a_new_edgemodels_regenerating_the_branch_says_so_not_settings_changed(
     text = message(bare_repo)
     assert text.startswith("edgemodels: publish lrt: 1 upgraded, settings of sktime changed\n")
     assert f"some of these changes may come from {upgrade}, not from the catalogue." in text
+
+
+def test_json_says_what_publish_did_for_a_ci_script(
+    capsys: pytest.CaptureFixture[str], catalogue: Path, daemon: Daemon, tmp_path: Path
+) -> None:
+    """A CI script reads `publish` from --format json: whether a commit was pushed (and
+    which), where, and whether hub/ must be applied again; findings say `findings`."""
+    daemon.bare("deploy.git")
+    url = daemon.url("deploy.git")
+    args = (str(catalogue), "--repo", url, "--branch", "acm-dev", "--format", "json")
+    rc, out, _ = publish(capsys, *args)
+    assert rc == 0
+    done = json.loads(out)["publish"]
+    head = git("--git-dir", str(daemon.base / "deploy.git"), "rev-parse", "acm-dev")
+    assert done["status"] == "published" and done["commit"] == head
+    assert (done["repository"], done["branch"], done["path"]) == (url, "acm-dev", "")
+    assert done["subject"] == "edgemodels: publish lrt: 4 added" and done["attempts"] == 1
+    assert "hub/kustomization.yaml" in done["handApplied"]  # the first hub/: apply it once
+    rc, out, _ = publish(capsys, *args)
+    assert rc == 0
+    done = json.loads(out)["publish"]
+    assert (done["status"], done["commit"], done["handApplied"]) == ("unchanged", None, [])
+    clone = tmp_path / "colleague"
+    git("clone", "-q", "--branch", "acm-dev", url, str(clone))
+    chart = clone / "models" / "sktime" / "chart" / "values.yaml"
+    chart.write_text(chart.read_text() + "# tuned on site by hand\n")
+    git("-C", str(clone), "commit", "-q", "-am", "hand tuning")
+    git("-C", str(clone), "push", "-q", "origin", "acm-dev")
+    set_version(catalogue, "sktime", "1.4.2", "1.5.0")
+    report = tmp_path / "publish.json"
+    rc, out, _ = publish(capsys, *args, "-o", str(report))
+    assert rc == 1 and " D301 " in out  # the terminal gets the text
+    refused = json.loads(report.read_text())
+    assert refused["publish"]["status"] == "findings" and refused["publish"]["commit"] is None
+    assert [f["code"] for f in refused["findings"]] == ["D301"]
+    rc, out, _ = publish(capsys, *args)
+    assert rc == 1 and json.loads(out)["publish"]["status"] == "findings"
