@@ -21,6 +21,7 @@ from typing import Any
 from edgemodels.branchplan import (
     MAX_INDEXED,
     BranchFolder,
+    HashName,
     converted_back,
     manifest_of,
     manifest_raw,
@@ -34,9 +35,11 @@ from edgemodels.folderplan import plan_tree
 from edgemodels.fsnames import os_form
 from edgemodels.generate import conflict_findings
 from edgemodels.gitpublish.destination import Destination, redact
+from edgemodels.gitpublish.history import HandChanges
 from edgemodels.gitpublish.objects import CloneSetup, TreeChanges, commit_objects
 from edgemodels.gitpublish.push import commit_folder
 from edgemodels.publishoptions import Context, PublishResult, Status
+from edgemodels.rollback import guard_rollback
 from edgemodels.tree import MANIFEST_PATH
 from edgemodels.treemanifest import Manifest, Provenance, read_manifest, recorded_provenance
 from edgemodels.treeplan import Plan
@@ -44,7 +47,9 @@ from edgemodels.treeversion import recorded_findings, recorded_in, version_findi
 from edgemodels.treewrite import write_tree
 
 
-def write_and_commit(repo: Any, ctx: Context, attempt: int) -> PublishResult:
+def write_and_commit(
+    repo: Any, ctx: Context, attempt: int, hand: tuple[HandChanges | None, HashName]
+) -> PublishResult:
     """The attempt through the clone's checkout: the tree written there, then committed."""
     out = _checkout_folder(repo, ctx.dest)
     old = _index_folder(out)
@@ -55,12 +60,14 @@ def write_and_commit(repo: Any, ctx: Context, attempt: int) -> PublishResult:
     if versions:
         refused = tuple(on_branch(_in_branch(d, out, ctx.dest), ctx.dest) for d in versions)
         return PublishResult("findings", refused, where=ctx.dest.shown)
-    if ctx.options.dry_run:
-        plan = plan_tree(out, ctx.tree, ctx.options.force)
-    else:
-        plan = write_tree(out, ctx.tree, ctx.options.force)
+    before = recorded_provenance(_read_plain(out, MANIFEST_PATH, limit=-1))  # as it was
+    force = ctx.options.force
+    plan = None
+    if ctx.options.dry_run or hand[0] is not None:  # the rollback guard, before writing
+        plan = guard_rollback(plan_tree(out, ctx.tree, force), ctx.tree, *hand, force)
+    if plan is None or not (plan.conflicts or ctx.options.dry_run):
+        plan = guard_rollback(write_tree(out, ctx.tree, force), ctx.tree, *hand, force)
     commit = partial(commit_folder, repo, ctx.dest, settings=ctx.settings, generated=ctx.tree)
-    before = recorded_provenance(_read_plain(out, MANIFEST_PATH, limit=-1))
     return _outcome(ctx, attempt, old, plan, commit, before)
 
 
@@ -120,6 +127,7 @@ def commit_from_objects(
     base: str | None,
     folder: BranchFolder,
     setup: CloneSetup,
+    hand: HandChanges | None = None,
 ) -> PublishResult:
     """The attempt from git objects: the branch's folder compared with the tree (only the
     blobs that differ are read), and the commit made of the blobs that change."""
@@ -141,6 +149,7 @@ def commit_from_objects(
     if damaged is not None:
         raise damaged
     plan = plan_branch(folder, ctx.tree, manifest, ctx.options.force)
+    plan = guard_rollback(plan, ctx.tree, hand, setup.algorithm, ctx.options.force)
 
     def commit(message: str) -> str | None:
         changes = TreeChanges(

@@ -31,6 +31,7 @@ from edgemodels.gitpublish.destination import (
     git_settings,
     redact,
 )
+from edgemodels.gitpublish.history import hand_changes
 from edgemodels.gitpublish.objects import CloneSetup, branch_entries, clone_setup, read_blobs
 from edgemodels.gitpublish.push import push_branch
 from edgemodels.gitpublish.source import NO_COMMIT, source_commit
@@ -154,6 +155,7 @@ def _publish_on(repo: Any, ctx: Context, attempt: int, setup: CloneSetup) -> Pub
     through a checkout when the clone needs one (commit hooks, git attributes)."""
     base = fetch_branch(repo, ctx.dest, ctx.settings, ctx.options.create_branch)
     entries, attributes = branch_entries(repo, ctx.dest, base)
+    hand = hand_changes(repo, ctx.dest, base)
     reason = setup.work_tree or attributes or _crlf_reason(setup, ctx.tree)
     writing = "writing the tree" if not ctx.options.dry_run else "comparing the tree"
     folder = BranchFolder(entries, ctx.tree, partial(read_blobs, repo), setup.algorithm)
@@ -164,11 +166,11 @@ def _publish_on(repo: Any, ctx: Context, attempt: int, setup: CloneSetup) -> Pub
         checkout_branch(repo, ctx.dest, base)
         convert_back(repo, ctx, folder)
         ctx.options.phase(writing)
-        return write_and_commit(repo, ctx, attempt)
+        return write_and_commit(repo, ctx, attempt, (hand, setup.algorithm))
     _refuse_new_credentials(ctx, folder)
     point_branch(repo, ctx.dest, base)
     ctx.options.phase(writing)
-    return commit_from_objects(repo, ctx, attempt, base, folder, setup)
+    return commit_from_objects(repo, ctx, attempt, base, folder, setup, hand)
 
 
 def _require_work_tree(repo: Any, ctx: Context, reason: str) -> None:

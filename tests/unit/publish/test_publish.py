@@ -893,17 +893,30 @@ def rewrite_as_older(tmp_path: Path, repo: Path, version: str, path: str) -> Non
     doc["edgemodelsVersion"] = version
     doc["files"][path] = hashlib.sha256(changed.read_bytes()).hexdigest()
     manifest.write_text(json.dumps(doc, indent=2) + "\n")
-    git("-C", str(clone), "commit", "-qam", f"edgemodels {version}")
+    said = f"edgemodels: publish lrt: 4 added\n\nPublished by edgemodels {version}"
+    git("-C", str(clone), "commit", "-qam", said)  # as that version's publish
     git("-C", str(clone), "push", "-q", "origin", "acm-dev")
 
 
+@pytest.mark.parametrize("checkout", [False, True])
 def test_a_new_edgemodels_regenerating_the_branch_says_so_not_settings_changed(
-    capsys: pytest.CaptureFixture[str], catalogue: Path, bare_repo: Path, tmp_path: Path
+    capsys: pytest.CaptureFixture[str],
+    catalogue: Path,
+    bare_repo: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    checkout: bool,
 ) -> None:
     """A branch an older edgemodels wrote, published again from the same catalogue: the
     files the new version writes otherwise are its own change, not a catalogue setting's
-    ("settings of sktime changed" sent the reader to a catalogue history without it)."""
+    ("settings of sktime changed" sent the reader to a catalogue history without it).
+    From objects, and through a checkout (a commit hook), which reads the manifest there."""
     from edgemodels import __version__
+
+    from .test_publish_objects import commit_hooks, use_config
+
+    if checkout:
+        use_config(monkeypatch, core__hooksPath=str(commit_hooks(tmp_path)))
 
     args = (str(catalogue), "--repo", str(bare_repo), "--branch", "acm-dev")
     assert publish(capsys, *args)[0] == 0
