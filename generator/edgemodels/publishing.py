@@ -19,7 +19,7 @@ from typing import Any
 from edgemodels import __version__
 from edgemodels.branchplan import BranchFolder
 from edgemodels.check import CheckOptions, run_check
-from edgemodels.diagnostics import has_failures
+from edgemodels.diagnostics import Diagnostic, has_failures
 from edgemodels.generate import build_tree, source_info
 from edgemodels.gitpublish.branch import checkout_branch, fetch_branch, keep_ref, point_branch
 from edgemodels.gitpublish.clone import UNPUSHED_REF, working_clone
@@ -31,15 +31,17 @@ from edgemodels.gitpublish.destination import (
     git_settings,
     redact,
 )
-from edgemodels.gitpublish.history import hand_changes
+from edgemodels.gitpublish.history import hand_changes, last_source
 from edgemodels.gitpublish.objects import CloneSetup, branch_entries, clone_setup, read_blobs
 from edgemodels.gitpublish.push import push_branch
 from edgemodels.gitpublish.source import NO_COMMIT, source_commit
 from edgemodels.output import plural
-from edgemodels.publishcommit import commit_from_objects, convert_back, write_and_commit
+from edgemodels.publishcommit import commit_from_objects, convert_back, on_branch, write_and_commit
 from edgemodels.publishoptions import Context, PublishOptions, PublishResult
 from edgemodels.render import RenderOptions
 from edgemodels.secrets_text import scan_text
+from edgemodels.sourceorder import order_findings
+from edgemodels.tree import MANIFEST_PATH
 
 
 def _from(cwd: Path, url: str) -> str:
@@ -93,7 +95,7 @@ def run_publish(
             f"Published by edgemodels {__version__}",
         ]
     )
-    context = Context(dest, settings, tree, catalogue.name, trailer, options)
+    context = Context(dest, settings, tree, catalogue.name, trailer, options, commit)
     where = (
         f"cloning {redact(dest.url)}" if options.workdir is None else f"opening {options.workdir}"
     )
@@ -155,6 +157,9 @@ def _publish_on(repo: Any, ctx: Context, attempt: int, setup: CloneSetup) -> Pub
     through a checkout when the clone needs one (commit hooks, git attributes)."""
     base = fetch_branch(repo, ctx.dest, ctx.settings, ctx.options.create_branch)
     entries, attributes = branch_entries(repo, ctx.dest, base)
+    refused = _older_source(repo, ctx, base)
+    if refused:
+        return PublishResult("findings", refused, where=ctx.dest.shown)
     hand = hand_changes(repo, ctx.dest, base)
     reason = setup.work_tree or attributes or _crlf_reason(setup, ctx.tree)
     writing = "writing the tree" if not ctx.options.dry_run else "comparing the tree"
@@ -171,6 +176,15 @@ def _publish_on(repo: Any, ctx: Context, attempt: int, setup: CloneSetup) -> Pub
     point_branch(repo, ctx.dest, base)
     ctx.options.phase(writing)
     return commit_from_objects(repo, ctx, attempt, base, folder, setup, hand)
+
+
+def _older_source(repo: Any, ctx: Context, base: str | None) -> tuple[Diagnostic, ...]:
+    """D308 on the branch's manifest when this catalogue is older than the last publish's
+    (sourceorder.py): an older pipeline's publish after a newer one's undid the newer."""
+    theirs = last_source(repo, ctx.dest, base)
+    manifest = f"{ctx.dest.path}/{MANIFEST_PATH}" if ctx.dest.path else MANIFEST_PATH
+    found = order_findings(ctx.options.catalogue, ctx.source, theirs, manifest, ctx.options.force)
+    return tuple(on_branch(d, ctx.dest) for d in found)
 
 
 def _require_work_tree(repo: Any, ctx: Context, reason: str) -> None:

@@ -65,3 +65,4 @@ class Context:
     header: str  # catalogue name
     trailer: str  # provenance lines of the message
     options: PublishOptions
+    source: str = ""  # the catalogue's commit (gitpublish/source.py's source_commit)

@@ -82,7 +82,10 @@ if TYPE_CHECKING:
     "hooks or git attributes need a work tree, which a bare clone cannot give: exit 2).",
 )
 @click.option(
-    "--force", is_flag=True, help="Overwrite generated files edited by hand on the branch."
+    "--force",
+    is_flag=True,
+    help="Overwrite generated files edited by hand on the branch (a revert there too), and "
+    "publish a catalogue older than the branch's last publish (a rollback on purpose).",
 )
 @click.option(
     "--timeout",

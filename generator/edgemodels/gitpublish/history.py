@@ -1,10 +1,12 @@
 """The deploy branch's history of the published folder: what commits that publish did not
 make (a `git revert` of a publish, a cherry-pick, a hand commit) changed in it since the
-last publish (`hand_changes`). publish (rollback.py) refuses to put back what they undid.
+last publish (`hand_changes`), which publish (rollback.py) refuses to put back; and the
+catalogue commit the last publish came from (`last_source`, sourceorder.py).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +19,8 @@ from edgemodels.tree import MANIFEST_PATH
 TRAILER = "Published by edgemodels "
 _PUBLISHED = f"--grep=^{TRAILER}"
 MAX_NAMED = 3  # commits named in a finding
+SOURCE = "Catalogue source commit: "  # the trailer's line naming the catalogue's commit
+_COMMIT_ID = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?")
 
 
 @dataclass(frozen=True)
@@ -74,3 +78,18 @@ def _before(
         if path.startswith(prefix):
             found[path[len(prefix) :]] = None if status == "A" else old
     return found
+
+
+def last_source(repo: Any, dest: Destination, base: str | None) -> str | None:
+    """The catalogue commit the folder's last publish came from (its message's trailer),
+    or None: no publish in the history the clone holds, or it came from no commit."""
+    if base is None:
+        return None
+    folder = dest.path
+    manifest = f"{folder}/{MANIFEST_PATH}" if folder else MANIFEST_PATH
+    said = repo.git.log("-1", "--format=%B", _PUBLISHED, base, "--", literal(manifest))
+    for line in said.splitlines():
+        words = line[len(SOURCE) :].split() if line.startswith(SOURCE) else []
+        if words and _COMMIT_ID.fullmatch(words[0]):
+            return str(words[0])
+    return None
