@@ -973,3 +973,28 @@ def test_json_says_what_publish_did_for_a_ci_script(
     assert [f["code"] for f in refused["findings"]] == ["D301"]
     rc, out, _ = publish(capsys, *args)
     assert rc == 1 and json.loads(out)["publish"]["status"] == "findings"
+
+
+def test_a_push_cut_short_says_what_to_do_and_the_next_publish_recovers(
+    capsys: pytest.CaptureFixture[str], catalogue: Path, daemon: Daemon, tmp_path: Path
+) -> None:
+    """The git server goes away mid-push (its receive-pack killed): exit 2, saying that the
+    branch may or may not have the commit and that publishing again is safe; it is."""
+    remote = daemon.bare("deploy.git")
+    url = daemon.url("deploy.git")
+    args = (str(catalogue), "--repo", url, "--branch", "acm-dev", "--workdir", str(tmp_path / "w"))
+    assert publish(capsys, *args)[0] == 0
+    hook = remote / "hooks" / "pre-receive"
+    hook.write_text("#!/bin/sh\nkill -9 $PPID\n")
+    hook.chmod(0o755)
+    set_version(catalogue, "sktime", "1.4.2", "1.5.0")
+    rc, out, err = publish(capsys, *args)
+    assert rc == 2, out + err
+    assert f"cannot push to {url}" in err
+    assert "the branch may or may not have the commit. Publish again" in err
+    assert len(branch_log(remote)) == 1
+    hook.unlink()
+    rc, out, err = publish(capsys, *args)
+    assert rc == 0, out + err
+    assert [message(remote).splitlines()[0]] == ["edgemodels: publish lrt: 1 upgraded"]
+    assert len(branch_log(remote)) == 2
