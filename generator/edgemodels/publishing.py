@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from edgemodels import __version__
-from edgemodels.branchplan import BranchFolder
+from edgemodels.branchplan import BranchFolder, Entry
 from edgemodels.check import CheckOptions, run_check
 from edgemodels.diagnostics import Diagnostic, has_failures
 from edgemodels.generate import build_tree, source_info
@@ -157,9 +157,23 @@ def _publish_on(repo: Any, ctx: Context, attempt: int, setup: CloneSetup) -> Pub
     through a checkout when the clone needs one (commit hooks, git attributes)."""
     base = fetch_branch(repo, ctx.dest, ctx.settings, ctx.options.create_branch)
     entries, attributes = branch_entries(repo, ctx.dest, base)
-    refused = _older_source(repo, ctx, base)
-    if refused:
-        return PublishResult("findings", refused, where=ctx.dest.shown)
+    order = _older_source(repo, ctx, base)
+    if has_failures(order):
+        return PublishResult("findings", order, where=ctx.dest.shown)
+    result = _attempt_on(repo, ctx, attempt, setup, base, entries, attributes)
+    return replace(result, findings=(*result.findings, *order))  # the warning: cannot tell
+
+
+def _attempt_on(
+    repo: Any,
+    ctx: Context,
+    attempt: int,
+    setup: CloneSetup,
+    base: str | None,
+    entries: Mapping[str, Entry],
+    attributes: str,
+) -> PublishResult:
+    """The attempt on the fetched branch (`base`, its folder's `entries`)."""
     hand = hand_changes(repo, ctx.dest, base)
     reason = setup.work_tree or attributes or _crlf_reason(setup, ctx.tree)
     writing = "writing the tree" if not ctx.options.dry_run else "comparing the tree"

@@ -5,6 +5,7 @@ deploy repository served by a git daemon."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -77,15 +78,16 @@ def test_another_line_of_history_does_not_publish_over_the_branch(
     assert f"at {ours[:12]}, another line of history than the commit" in out and new[:12] in out
 
 
-def test_a_source_commit_the_catalogue_repository_lacks_is_no_finding(
+def test_a_source_commit_the_catalogue_repository_lacks_is_a_warning(
     capsys: pytest.CaptureFixture[str],
     catalogue: Path,
     daemon: Daemon,
     history: tuple[str, str],
     tmp_path: Path,
 ) -> None:
-    """A shallow CI clone, or a catalogue that moved to another repository: it cannot be
-    told, so publish goes ahead as before."""
+    """A shallow CI clone, or another clone's commit not fetched: it cannot be told, so
+    publish goes ahead as before, and says so (a clone that was not pulled would undo the
+    other's change: two clones publishing at once)."""
     daemon.bare("deploy.git")
     url = daemon.url("deploy.git")
     args = (str(catalogue), "--repo", url, "--branch", "acm-dev")
@@ -95,5 +97,14 @@ def test_a_source_commit_the_catalogue_repository_lacks_is_no_finding(
     assert publish(capsys, *args)[0] == 0  # from a commit the shallow clone never had
     set_version(moved, "paint-inspector", "2.1.0", "2.2.0")
     commit(moved, "paint-inspector 2.2.0")
-    rc, out, err = publish(capsys, str(moved), "--repo", url, "--branch", "acm-dev")
+    where = (str(moved), "--repo", url, "--branch", "acm-dev")
+    rc, out, err = publish(capsys, *where, "--dry-run")
     assert rc == 0, out + err
+    published = git("rev-parse", "HEAD", cwd=catalogue)
+    assert "acm-dev:.edgemodels/manifest.json:1:1: D308 [warning] the branch was last" in out
+    assert f"from catalogue commit {published[:12]}, which the catalogue's repository" in out
+    rc, out, err = publish(capsys, *where, "--format", "json")
+    assert rc == 0 and json.loads(out)["publish"]["status"] == "published"
+    assert [(f["code"], f["severity"]) for f in json.loads(out)["findings"]] == [
+        ("D308", "warning")
+    ]
