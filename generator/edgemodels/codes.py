@@ -310,6 +310,11 @@ CODES: dict[str, Code] = {
         "merge-conflict-in-output",
         "git conflict markers in the generated tree: regenerate with --force",
     ),
+    "D308": Code(
+        "older-catalogue-source",
+        "publish: the deploy branch was last published from a catalogue commit this one does "
+        "not include (no publish without --force)",
+    ),
 }
 
 

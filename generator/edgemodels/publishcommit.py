@@ -21,6 +21,7 @@ from typing import Any
 from edgemodels.branchplan import (
     MAX_INDEXED,
     BranchFolder,
+    HashName,
     converted_back,
     manifest_of,
     manifest_raw,
@@ -34,18 +35,22 @@ from edgemodels.folderplan import plan_tree
 from edgemodels.fsnames import os_form
 from edgemodels.generate import conflict_findings
 from edgemodels.gitpublish.destination import Destination, redact
+from edgemodels.gitpublish.history import HandChanges
 from edgemodels.gitpublish.objects import CloneSetup, TreeChanges, commit_objects
 from edgemodels.gitpublish.push import commit_folder
 from edgemodels.publishoptions import Context, PublishResult, Status
+from edgemodels.rollback import guard_rollback
 from edgemodels.sourcemoves import Before, model_sources
 from edgemodels.tree import MANIFEST_PATH
-from edgemodels.treemanifest import Manifest, read_manifest
+from edgemodels.treemanifest import Manifest, read_manifest, recorded_provenance
 from edgemodels.treeplan import Plan
 from edgemodels.treeversion import recorded_findings, recorded_in, version_findings
 from edgemodels.treewrite import write_tree
 
 
-def write_and_commit(repo: Any, ctx: Context, attempt: int) -> PublishResult:
+def write_and_commit(
+    repo: Any, ctx: Context, attempt: int, hand: tuple[HandChanges | None, HashName]
+) -> PublishResult:
     """The attempt through the clone's checkout: the tree written there, then committed."""
     out = _checkout_folder(repo, ctx.dest)
     old, before = _index_folder(out)
@@ -56,10 +61,14 @@ def write_and_commit(repo: Any, ctx: Context, attempt: int) -> PublishResult:
     if versions:
         refused = tuple(on_branch(_in_branch(d, out, ctx.dest), ctx.dest) for d in versions)
         return PublishResult("findings", refused, where=ctx.dest.shown)
-    if ctx.options.dry_run:
-        plan = plan_tree(out, ctx.tree, ctx.options.force)
-    else:
-        plan = write_tree(out, ctx.tree, ctx.options.force)
+    # which edgemodels wrote the branch, as it was (write_tree rewrites the manifest)
+    before = replace(before, provenance=recorded_provenance(_read_plain(out, MANIFEST_PATH, -1)))
+    force = ctx.options.force
+    plan = None
+    if ctx.options.dry_run or hand[0] is not None:  # the rollback guard, before writing
+        plan = guard_rollback(plan_tree(out, ctx.tree, force), ctx.tree, *hand, force)
+    if plan is None or not (plan.conflicts or ctx.options.dry_run):
+        plan = guard_rollback(write_tree(out, ctx.tree, force), ctx.tree, *hand, force)
     commit = partial(commit_folder, repo, ctx.dest, settings=ctx.settings, generated=ctx.tree)
     return _outcome(ctx, attempt, old, plan, commit, before)
 
@@ -128,6 +137,7 @@ def commit_from_objects(
     base: str | None,
     folder: BranchFolder,
     setup: CloneSetup,
+    hand: HandChanges | None = None,
 ) -> PublishResult:
     """The attempt from git objects: the branch's folder compared with the tree (only the
     blobs that differ are read), and the commit made of the blobs that change."""
@@ -149,6 +159,7 @@ def commit_from_objects(
     if damaged is not None:
         raise damaged
     plan = plan_branch(folder, ctx.tree, manifest, ctx.options.force)
+    plan = guard_rollback(plan, ctx.tree, hand, setup.algorithm, ctx.options.force)
 
     def commit(message: str) -> str | None:
         changes = TreeChanges(
@@ -157,6 +168,7 @@ def commit_from_objects(
         )
         return commit_objects(repo, ctx.dest, base, changes, message, ctx.settings, setup)
 
+    before = replace(before, provenance=recorded_provenance(manifest.raw))
     return _outcome(ctx, attempt, old, plan, commit, before)
 
 

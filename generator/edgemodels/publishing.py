@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from edgemodels import __version__
-from edgemodels.branchplan import BranchFolder
+from edgemodels.branchplan import BranchFolder, Entry
 from edgemodels.check import CheckOptions, run_check
-from edgemodels.diagnostics import has_failures
+from edgemodels.diagnostics import Diagnostic, has_failures
 from edgemodels.generate import build_tree, source_info
 from edgemodels.gitpublish.branch import checkout_branch, fetch_branch, keep_ref, point_branch
 from edgemodels.gitpublish.clone import UNPUSHED_REF, working_clone
@@ -31,14 +31,17 @@ from edgemodels.gitpublish.destination import (
     git_settings,
     redact,
 )
+from edgemodels.gitpublish.history import hand_changes, last_source
 from edgemodels.gitpublish.objects import CloneSetup, branch_entries, clone_setup, read_blobs
 from edgemodels.gitpublish.push import push_branch
 from edgemodels.gitpublish.source import NO_COMMIT, source_commit
 from edgemodels.output import plural
-from edgemodels.publishcommit import commit_from_objects, convert_back, write_and_commit
+from edgemodels.publishcommit import commit_from_objects, convert_back, on_branch, write_and_commit
 from edgemodels.publishoptions import Context, PublishOptions, PublishResult
 from edgemodels.render import RenderOptions
 from edgemodels.secrets_text import scan_text
+from edgemodels.sourceorder import order_findings
+from edgemodels.tree import MANIFEST_PATH
 
 
 def _from(cwd: Path, url: str) -> str:
@@ -92,7 +95,7 @@ def run_publish(
             f"Published by edgemodels {__version__}",
         ]
     )
-    context = Context(dest, settings, tree, catalogue.name, trailer, options)
+    context = Context(dest, settings, tree, catalogue.name, trailer, options, commit)
     where = (
         f"cloning {redact(dest.url)}" if options.workdir is None else f"opening {options.workdir}"
     )
@@ -102,7 +105,7 @@ def run_publish(
     if result.hub_note and result.status in ("published", "dry-run"):
         warn(result.hub_note)
     # The catalogue's warnings, for the report of a run that went ahead.
-    return replace(result, findings=(*found, *result.findings))
+    return replace(result, findings=(*found, *result.findings), dest=dest)
 
 
 def _to_stderr(text: str) -> None:
@@ -154,6 +157,24 @@ def _publish_on(repo: Any, ctx: Context, attempt: int, setup: CloneSetup) -> Pub
     through a checkout when the clone needs one (commit hooks, git attributes)."""
     base = fetch_branch(repo, ctx.dest, ctx.settings, ctx.options.create_branch)
     entries, attributes = branch_entries(repo, ctx.dest, base)
+    order = _older_source(repo, ctx, base)
+    if has_failures(order):
+        return PublishResult("findings", order, where=ctx.dest.shown)
+    result = _attempt_on(repo, ctx, attempt, setup, base, entries, attributes)
+    return replace(result, findings=(*result.findings, *order))  # the warning: cannot tell
+
+
+def _attempt_on(
+    repo: Any,
+    ctx: Context,
+    attempt: int,
+    setup: CloneSetup,
+    base: str | None,
+    entries: Mapping[str, Entry],
+    attributes: str,
+) -> PublishResult:
+    """The attempt on the fetched branch (`base`, its folder's `entries`)."""
+    hand = hand_changes(repo, ctx.dest, base)
     reason = setup.work_tree or attributes or _crlf_reason(setup, ctx.tree)
     writing = "writing the tree" if not ctx.options.dry_run else "comparing the tree"
     folder = BranchFolder(entries, ctx.tree, partial(read_blobs, repo), setup.algorithm)
@@ -164,11 +185,20 @@ def _publish_on(repo: Any, ctx: Context, attempt: int, setup: CloneSetup) -> Pub
         checkout_branch(repo, ctx.dest, base)
         convert_back(repo, ctx, folder)
         ctx.options.phase(writing)
-        return write_and_commit(repo, ctx, attempt)
+        return write_and_commit(repo, ctx, attempt, (hand, setup.algorithm))
     _refuse_new_credentials(ctx, folder)
     point_branch(repo, ctx.dest, base)
     ctx.options.phase(writing)
-    return commit_from_objects(repo, ctx, attempt, base, folder, setup)
+    return commit_from_objects(repo, ctx, attempt, base, folder, setup, hand)
+
+
+def _older_source(repo: Any, ctx: Context, base: str | None) -> tuple[Diagnostic, ...]:
+    """D308 on the branch's manifest when this catalogue is older than the last publish's
+    (sourceorder.py): an older pipeline's publish after a newer one's undid the newer."""
+    theirs = last_source(repo, ctx.dest, base)
+    manifest = f"{ctx.dest.path}/{MANIFEST_PATH}" if ctx.dest.path else MANIFEST_PATH
+    found = order_findings(ctx.options.catalogue, ctx.source, theirs, manifest, ctx.options.force)
+    return tuple(on_branch(d, ctx.dest) for d in found)
 
 
 def _require_work_tree(repo: Any, ctx: Context, reason: str) -> None:

@@ -54,6 +54,7 @@ class PublishResult:
     where: str = ""
     hand_applied: tuple[str, ...] = ()  # changed files of hub/ that the hub does not apply
     hub_note: str = ""  # what to do about them on the hub (commitmessage.hub_note)
+    dest: Destination | None = None  # where it was published (None: stopped before)
 
 
 @dataclass(frozen=True)
@@ -64,3 +65,4 @@ class Context:
     header: str  # catalogue name
     trailer: str  # provenance lines of the message
     options: PublishOptions
+    source: str = ""  # the catalogue's commit (gitpublish/source.py's source_commit)

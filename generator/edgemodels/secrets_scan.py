@@ -63,6 +63,11 @@ SHAPES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("basic auth", re.compile(r"\bBasic [A-Za-z0-9+/]{16,}={0,2}(?![A-Za-z0-9+/=])")),
     ("Stripe key", re.compile(r"\b[sr]k_live_[A-Za-z0-9]{20,}")),
     ("npm token", re.compile(r"\bnpm_[A-Za-z0-9]{36}\b")),
+    # Registry credentials, which a pull secret or `docker login` in a model's env holds:
+    # Docker Hub personal and organization access tokens, JFrog API keys and reference tokens
+    # (base64 of "reftkn:01:").
+    ("Docker Hub token", re.compile(r"\bdckr_(pat|oat)_[A-Za-z0-9_-]{20,}")),
+    ("JFrog token", re.compile(r"\b(AKCp[A-Za-z0-9]{69}\b|cmVmdGtuOjAxOj[A-Za-z0-9+/=]{40,})")),
 )
 
 
@@ -164,6 +169,9 @@ _SHAPE_HINTS = (
     "Basic ",
     "k_live_",
     "npm_",
+    "dckr_",
+    "AKCp",
+    "cmVmdGtu",
 )  # fmt: skip  (few and short: each one is a search of the whole text)
 # The same for the shapes matched in any case, searched in the lower-cased text. Matching in
 # any case also folds a few non-ASCII letters that `str.lower()` keeps (the long s is an `s`, the

@@ -151,3 +151,19 @@ def _manifest_files(where: str, raw: bytes) -> dict[str, str]:
     for path in files:
         check_path(path)
     return dict(files)
+
+
+def recorded_provenance(raw: bytes | None) -> Provenance | None:
+    """Which edgemodels wrote a manifest's tree, from which catalogue (None when `raw` is no
+    manifest or does not say): publish tells a new edgemodels' changes from the catalogue's."""
+    if not raw:
+        return None
+    try:
+        doc = json.loads(raw)
+        version, catalogue = doc["edgemodelsVersion"], doc["catalogue"]
+        name, sums = catalogue["name"], catalogue["digest"]
+    except (ValueError, KeyError, TypeError):
+        return None
+    if not all(isinstance(v, str) for v in (version, name, sums)):
+        return None
+    return Provenance(version, name, sums)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -10,6 +12,7 @@ import click
 from edgemodels.catalogue.default import default_catalogue_path
 from edgemodels.cli import (
     EXIT_CLEAN,
+    EXIT_FINDINGS,
     catalogue_policy_options,
     emit_findings,
     guarded,
@@ -17,8 +20,9 @@ from edgemodels.cli import (
     write_report,
 )
 from edgemodels.cli.terminal import phases, progress, text_report, use_colour
-from edgemodels.diagnostics import sort_diagnostics
-from edgemodels.output import REPORTERS
+from edgemodels.diagnostics import Diagnostic, has_failures, sort_diagnostics
+from edgemodels.display import shown_in
+from edgemodels.output import REPORTERS, render_json
 
 if TYPE_CHECKING:
     from edgemodels.publishoptions import PublishResult
@@ -78,7 +82,10 @@ if TYPE_CHECKING:
     "hooks or git attributes need a work tree, which a bare clone cannot give: exit 2).",
 )
 @click.option(
-    "--force", is_flag=True, help="Overwrite generated files edited by hand on the branch."
+    "--force",
+    is_flag=True,
+    help="Overwrite generated files edited by hand on the branch (a revert there too), and "
+    "publish a catalogue older than the branch's last publish (a rollback on purpose).",
 )
 @click.option(
     "--timeout",
@@ -131,6 +138,8 @@ def command(
     published while it has errors.
     Exit 0 when published or already up to date, 1 on catalogue errors or hand-edited
     files in the way, 2 when the repository cannot be cloned, written or pushed to.
+    --format json adds "publish": status, repository, branch, path, commit, attempts,
+    subject and handApplied (the hub/ files to apply again), for CI scripts.
 
     \b
     Example:
@@ -169,6 +178,8 @@ def command(
         )
         result = run_publish(options)  # warnings go to stderr
         subject = f"publish {source}"
+        if result.status == "findings" and fmt == "json":  # with what was refused, where
+            return _refused_json(result, subject, output)
         if result.status == "findings":
             return emit_findings(result.findings, fmt, subject, output=output)
         # The report of a run that went ahead (the catalogue's warnings) is written too: a
@@ -176,15 +187,51 @@ def command(
         # machine format is the report alone, as generate's, and what was done goes to stderr.
         ordered = sort_diagnostics(result.findings)
         if output is not None:
-            write_report(output, REPORTERS[fmt](ordered, subject))
+            write_report(output, _report(fmt, ordered, subject, result))
         elif fmt != "text":
-            click.echo(REPORTERS[fmt](ordered, subject), nl=False)
+            click.echo(_report(fmt, ordered, subject, result), nl=False)
         click.echo(what_was_done(result), nl=False, err=output is None and fmt != "text")
         if ordered and (fmt == "text" or output is not None):  # the warnings, as generate's
             click.echo(text_report(ordered, subject, use_colour()), nl=False)
         return EXIT_CLEAN
 
     return guarded(body)
+
+
+def _report(fmt: str, diags: Sequence[Diagnostic], subject: str, result: PublishResult) -> str:
+    return publish_json(diags, subject, result) if fmt == "json" else REPORTERS[fmt](diags, subject)
+
+
+def _refused_json(result: PublishResult, subject: str, output: Path | None) -> int:
+    """A publish stopped by findings, in JSON: the report with its `publish` part (status
+    `findings`), to the file with the text on the terminal, or alone on stdout."""
+    ordered = sort_diagnostics(result.findings)
+    if output is None:
+        click.echo(publish_json(ordered, subject, result), nl=False)
+        return EXIT_FINDINGS if has_failures(ordered) else EXIT_CLEAN
+    write_report(output, publish_json(ordered, subject, result))
+    return emit_findings(ordered, "text", subject)
+
+
+def publish_json(diags: Sequence[Diagnostic], subject: str, result: PublishResult) -> str:
+    """The JSON report with what publish did, for a CI script: `publish.status` (published,
+    unchanged, dry-run, findings), the commit pushed and where, and whether hub/ must be
+    applied again (the hand-applied files the commit changed)."""
+    from edgemodels.gitpublish.destination import redact  # as body's: only publish needs it
+
+    doc = json.loads(render_json(diags, subject))
+    dest = result.dest
+    doc["publish"] = {
+        "status": result.status,
+        "repository": redact(dest.url) if dest else None,
+        "branch": dest.branch if dest else None,
+        "path": dest.path if dest else None,
+        "commit": result.commit,
+        "attempts": result.attempts,
+        "subject": result.message.split("\n", 1)[0] if result.message else None,
+        "handApplied": list(result.hand_applied),
+    }
+    return json.dumps(shown_in(doc), indent=2) + "\n"
 
 
 def what_was_done(result: PublishResult) -> str:

@@ -29,6 +29,7 @@ Guarantees:
     branch.py       the deploy branch in the clone: fetched, set locally, its commits kept
     objects.py      the commit made from git objects, without a checkout
     push.py         the commit through a checkout, and the push, never forced
+    history.py      what commits publish did not make (a revert) changed since its last
     source.py       the repositories publish only reads or starts: the catalogue's commit,
                     `init`'s repository, a commit of --tool-repo
 """

@@ -12,7 +12,13 @@ from typing import Any, Literal
 import git
 
 from edgemodels.fsnames import os_form
-from edgemodels.gitpublish.destination import Destination, GitSettings, failure, redact
+from edgemodels.gitpublish.destination import (
+    Destination,
+    GitSettings,
+    PublishError,
+    failure,
+    redact,
+)
 from edgemodels.gitpublish.objects import literal
 
 # The branch moved between the remote's advertisement and its ref update: a race, not a no.
@@ -80,8 +86,17 @@ def push_branch(repo: Any, dest: Destination, settings: GitSettings) -> tuple[Pu
         if flag == "!":  # [remote rejected], [remote failure], [no match]
             return "refused", redact(" ".join([summary, *said]))
     if status != 0:
-        raise failure("cannot push to", dest, git.GitCommandError(["git", "push"], status, err))
+        cut = failure("cannot push to", dest, git.GitCommandError(["git", "push"], status, err))
+        raise PublishError(f"{cut}\n{UNKNOWN_OUTCOME}") from None
     return "pushed", ""
+
+
+# A push cut short (the connection lost, the server gone) may have updated the branch or
+# not: the user is told what to do either way, not left to inspect the remote.
+UNKNOWN_OUTCOME = (
+    "  the push was cut short: the branch may or may not have the commit. Publish again: it "
+    "starts from the branch as the remote has it, and commits nothing if the commit is there"
+)
 
 
 def _pushed_refs(out: bytes) -> Iterator[tuple[str, str]]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Literal
 
 import git
 
@@ -55,6 +56,36 @@ def source_commit(catalogue: Path) -> tuple[str, bool]:
     )
     entries = [e for e in changes.split("\0") if e]
     return sha, any(not e.startswith("!! ") or _read_as_catalogue(e[3:], rel) for e in entries)
+
+
+Order = Literal["includes", "older", "diverged", "unknown"]
+
+
+def source_order(catalogue: Path, ours: str, theirs: str) -> Order:
+    """Whether the catalogue's commit `ours` includes `theirs` (an earlier publish's source),
+    is older than it (an ancestor), or neither (another line of history); "unknown" when
+    the catalogue's repository does not have `theirs` (a shallow clone, another repository)."""
+    if ours == theirs:
+        return "includes"
+    resolved = catalogue.resolve()
+    repo = git.Git(str(resolved if resolved.is_dir() else resolved.parent))
+    try:
+        repo.cat_file("-e", f"{theirs}^{{commit}}", env=NO_LOCKS)
+    except git.GitCommandError:
+        return "unknown"
+    if _is_ancestor(repo, theirs, ours):
+        return "includes"
+    return "older" if _is_ancestor(repo, ours, theirs) else "diverged"
+
+
+def _is_ancestor(repo: git.Git, first: str, second: str) -> bool:
+    try:
+        repo.merge_base("--is-ancestor", first, second, env=NO_LOCKS)
+    except git.GitCommandError as exc:
+        if exc.status == 1:
+            return False
+        raise PublishError(f"cannot compare catalogue commits: {git_stderr(exc)}") from None
+    return True
 
 
 def _read_as_catalogue(path: str, catalogue: str) -> bool:

@@ -27,14 +27,14 @@ from edgemodels.secrets_text import (
     value_below_hits,
 )
 
-from .test_secrets_scan import AWS, AZURE, BASE64_KEY, GITHUB, GITLAB, HF, KEY, SLACK
+from .test_secrets_scan import AWS, AZURE, BASE64_KEY, DOCKER_HUB, GITHUB, GITLAB, HF, KEY, SLACK
 
 # Fragments that make up credentials, keys named like one, and what JSON escapes.
 FRAGMENTS = [
     GITHUB, GITLAB, AWS, HF, KEY, "https://u:pw1234@h/x", '{"auths": {"r": {"auth": "dXNlcjpwYXNzd29yZA=="}}}',
     "xoxb-" + "1234567890ab", "AIza" + "S" * 35, "sk-" + "a" * 40, "eyJ" + "a" * 9 + ".eyJ" + "b" * 9 + ".c" * 9,
     BASE64_KEY, AZURE, SLACK, "Basic " + "Y2l1c2VyOmdscGF0LXNl", "sk_live_" + "a1" * 12,
-    "npm_" + "a1B2" * 9, "github_pat_" + "A1b2" * 11, "\u017f", "PGPASSWORD=", "Client_Secret =", "=hunter22",
+    "npm_" + "a1B2" * 9, DOCKER_HUB, "github_pat_" + "A1b2" * 11, "\u017f", "PGPASSWORD=", "Client_Secret =", "=hunter22",
     "password", "Token", "api_key", "clientSecret", "PASSWD", "name", "value", "key",
     '"', "\\", "\n", "\x01", "é", "\u2028", " ", ":", "-", "_", "/", "@", "hunter22", "x",
 ]  # fmt: skip
@@ -162,6 +162,8 @@ SHAPE_SAMPLES = {
     "basic auth": "Basic " + "Y2l1c2VyOmdscGF0LXNl",
     "Stripe key": "sk_live_" + "a1" * 12,
     "npm token": "npm_" + "a1B2" * 9,
+    "Docker Hub token": DOCKER_HUB,
+    "JFrog token": "AKCp" + "a1B2c3" * 11 + "d4e",
 }
 
 

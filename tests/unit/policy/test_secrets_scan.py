@@ -12,6 +12,7 @@ from edgemodels.secrets_text import TextHit, scan_text
 # Assembled at run time so this file itself holds no token-shaped literal.
 GITHUB = "ghp_" + "a1B2c3D4e5" * 4
 GITLAB = "glpat-" + "x9Y8z7W6v5U4t3S2r1Q0"
+DOCKER_HUB = "dckr_pat_" + "Ab1Cd2Ef3Gh4Ij5Kl6Mn7Op8Qr9"
 AWS = "AKIA" + "ABCDEFGHIJKLMNOP"
 HF = "hf_" + "AbCdEfGhIj" * 3 + "kl"
 BASE64_KEY = "LS0tLS1CRUdJTi" + "BSU0EgUFJJVkFURSBLRVktLS0tLQo="
@@ -40,6 +41,9 @@ KEY = (
         ("Basic " + "Y2l1c2VyOmdscGF0LXNlY3JldA==", "basic auth"),
         ("sk_live_" + "51H8abcdEFGH" * 2, "Stripe key"),
         ("npm_" + "a1B2c3D4e5" * 3 + "F6g7H8", "npm token"),
+        ("docker login -p " + DOCKER_HUB + " -u ops", "Docker Hub token"),
+        ("AKCp" + "8k7J6h5G4f3D2s1A0q9W" * 3 + "e8R7t6Y5u", "JFrog token"),
+        ("cmVmdGtuOjAxOj" + "E3NjM0NTU0MjM6UkF3aDhmS1RxWHdNeEJVUTZxY3R0c0Jm", "JFrog token"),
     ],
 )
 def test_shapes_are_found_anywhere(value: str, kind: str) -> None:

@@ -1,0 +1,95 @@
+"""The deploy branch's history of the published folder: what commits that publish did not
+make (a `git revert` of a publish, a cherry-pick, a hand commit) changed in it since the
+last publish (`hand_changes`), which publish (rollback.py) refuses to put back; and the
+catalogue commit the last publish came from (`last_source`, sourceorder.py).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from edgemodels.gitpublish.destination import Destination
+from edgemodels.gitpublish.objects import literal
+from edgemodels.tree import MANIFEST_PATH
+
+# The provenance line every publish commit's message ends with (publishing.py's trailer).
+TRAILER = "Published by edgemodels "
+_PUBLISHED = f"--grep=^{TRAILER}"
+MAX_NAMED = 3  # commits named in a finding
+SOURCE = "Catalogue source commit: "  # the trailer's line naming the catalogue's commit
+_COMMIT_ID = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?")
+
+
+@dataclass(frozen=True)
+class HandChanges:
+    """The files of the folder (relative to it) that commits publish did not make changed
+    since the last publish, each with its blob id at that publish (None: it had none)."""
+
+    since: str  # the last publish's commit
+    before: Mapping[str, str | None]
+    commits: tuple[str, ...]  # "<short id> <subject>", newest first, at most MAX_NAMED
+
+
+def hand_changes(repo: Any, dest: Destination, base: str | None) -> HandChanges | None:
+    """None when the folder's manifest was last written by a publish (the usual case, one
+    `git log -1`), when the branch is new, or when no publish is in the history a shallow
+    clone holds. Only the manifest is looked at first: every publish rewrites it, and a
+    revert of a publish puts back the one before, so a commit that changes it is either
+    publish's or one that changed what publish wrote; a hand edit of a generated file
+    alone is D301 by the manifest's sums."""
+    if base is None:
+        return None
+    folder = dest.path
+    manifest = f"{folder}/{MANIFEST_PATH}" if folder else MANIFEST_PATH
+    last = repo.git.log("-1", "--format=%B", base, "--", literal(manifest))
+    if not last or any(line.startswith(TRAILER) for line in last.splitlines()):
+        return None
+    since = repo.git.log("-1", "--format=%H", _PUBLISHED, base, "--", literal(manifest))
+    if not since:
+        return None
+    spec = [literal(folder)] if folder else []
+    commits = repo.git.log(
+        f"-{MAX_NAMED + 1}", "--format=%h %s", "--invert-grep", _PUBLISHED, f"{since}..{base}",
+        "--", *spec,
+    )  # fmt: skip
+    return HandChanges(since, _before(repo, since, base, folder, spec), tuple(commits.splitlines()))
+
+
+def _before(
+    repo: Any, since: str, base: str, folder: str, spec: list[str]
+) -> dict[str, str | None]:
+    """Path (relative to the folder) -> its blob at `since`, for each path that differs
+    between `since` and `base` (`git diff --raw`: `:old-mode new-mode old new status`)."""
+    raw = repo.git.diff(
+        "--raw", "-z", "--no-renames", "--no-abbrev", since, base, "--", *spec,
+        stdout_as_string=False,
+    )  # fmt: skip
+    fields = bytes(raw).split(b"\0")
+    prefix = f"{folder}/" if folder else ""
+    found: dict[str, str | None] = {}
+    for meta, name in zip(fields[0::2], fields[1::2], strict=False):
+        if not meta.startswith(b":"):
+            continue
+        _, _, old, _, status = meta.decode().split()
+        path = name.decode("utf-8", "surrogateescape")
+        if path.startswith(prefix):
+            found[path[len(prefix) :]] = None if status == "A" else old
+    return found
+
+
+def last_source(repo: Any, dest: Destination, base: str | None) -> str | None:
+    """The catalogue commit the folder's last publish came from (its message's trailer),
+    or None: no publish in the history the clone holds, or it came from no commit."""
+    if base is None:
+        return None
+    folder = dest.path
+    manifest = f"{folder}/{MANIFEST_PATH}" if folder else MANIFEST_PATH
+    said = repo.git.log("-1", "--format=%B", _PUBLISHED, base, "--", literal(manifest))
+    for line in said.splitlines():
+        words = line[len(SOURCE) :].split() if line.startswith(SOURCE) else []
+        if words and _COMMIT_ID.fullmatch(words[0]):
+            return str(words[0])
+    return None
