@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -29,6 +30,7 @@ from edgemodels.validate.helmerrors import (
     lint_findings,
     load_error_location,
     one_line,
+    parse_failures,
     render_error,
     values_errors,
 )
@@ -103,13 +105,14 @@ def render_chart(
             findings.extend(check_duplicates(docs))
     first = releases[0]
     lines = []
+    unparsed = parse_failures(findings)
     if shared:
         values, namespace = first.values, first.namespace
         light = light_lint(root / chart, values, namespace, kube_version, scratch, lines)
         findings.extend(lint_findings(root, chart, first.context, light))
     else:
         messages = run_lint(root / chart, first.values, first.namespace, kube_version, lines)
-        findings.extend(lint_findings(root, chart, first.context, messages))
+        findings.extend(lint_findings(root, chart, first.context, messages, unparsed))
     # Lint has the first release's values: it says the same of releases with equal ones.
     # Its lines of values against defaults are left out: each release's render, and the
     # walk above, said them of every release (from lint they would depend on the order).
@@ -171,11 +174,26 @@ def _rendered_docs(
         for problem in problems:
             line, col = template_position(template.text, text, problem.line, problem.col)
             code = "K205" if problem.code == "K108" else problem.code  # K107/K109 as they are
-            message = f"rendered output: {problem.message}"
+            message = f"rendered output: {_on_template(problem.message, template.text, text)}"
             context = f"{release.context}, rendered line {problem.line}"
             findings.append((diagnostic(code, Location(path, line, col), message), context))
         manifests.extend(replace(m, source=replace(m.source, template=template)) for m in docs)
     return manifests, findings
+
+
+_STARTED_AT = re.compile(r"started at (?P<line>[0-9]+):(?P<col>[0-9]+)")
+
+
+def _on_template(message: str, template: str, rendered: str) -> str:
+    """`message` with the place a YAML construct started ("the flow mapping started at
+    27:11", yamlfindings.started_at) on the template's lines, as the finding is: a line
+    of the rendered output, which no one sees, read as one of the template's misled."""
+
+    def moved(match: re.Match[str]) -> str:
+        line, col = template_position(template, rendered, int(match["line"]), int(match["col"]))
+        return f"started at {line}:{col}"
+
+    return _STARTED_AT.sub(moved, message)
 
 
 def _not_twice(logged: list[Heard], findings: list[Finding]) -> list[Heard]:
@@ -200,4 +218,4 @@ def shared_lint(
     # values.yaml), or a render too (a missing required value: K201).
     messages = run_lint(root / chart, release.values, release.namespace, kube_version, [])
     own_rules = [m for m in messages if not m.per_chart]  # the light lint gave the others
-    return lint_findings(root, chart, release.context, own_rules)
+    return lint_findings(root, chart, release.context, own_rules, parse_failures(own.findings))

@@ -131,15 +131,42 @@ def _broken_schema(root: Path, chart: str) -> Diagnostic | None:
     return None
 
 
+# Lint's template rule decodes each rendered template and stops at the first document it
+# cannot read (a YAML error, or a document that is no mapping), naming only the rendered
+# line: "unable to parse YAML: error converting YAML to JSON: yaml: line 16: ...".
+_UNPARSED = "unable to parse YAML"
+# What a render says of the same rendered documents, on the template line (helm.py)
+RENDERED_PARSE_CODES = ("K205", "K107")
+
+
+def parse_failures(findings: Sequence[Finding]) -> frozenset[str]:
+    """The templates whose rendered output a render already reported as unreadable YAML."""
+    return frozenset(
+        d.location.path
+        for d, _ in findings
+        if d.code in RENDERED_PARSE_CODES and d.message.startswith("rendered output:")
+    )
+
+
 def lint_findings(
-    root: Path, chart: str, context: str, messages: Sequence[LintMessage]
+    root: Path,
+    chart: str,
+    context: str,
+    messages: Sequence[LintMessage],
+    unparsed: frozenset[str] = frozenset(),
 ) -> list[Finding]:
+    """Lint's messages as findings; one that a template's output does not parse is left
+    out where a render said so (`unparsed`, parse_failures): the render's K205 or K107
+    names the template line, lint's only the rendered one, and a second finding on the
+    same mistake was one too many. Lint's other messages on that template stay."""
     findings: list[Finding] = []
     schema_broken = any(m.path == "values.yaml" for m in messages) and _broken_schema(root, chart)
     for message in messages:
         severity, text = message.severity, message.error
         if schema_broken and message.path == "values.yaml":
             continue  # the values rule cannot read the schema: K204 says it is no JSON
+        if text.startswith(_UNPARSED) and f"{chart}/{os_form(message.path)}" in unparsed:
+            continue
         if (
             severity not in (2, 3)
             or _VALUES_LINE.match(text.strip())

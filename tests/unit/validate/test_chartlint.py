@@ -12,7 +12,7 @@ from edgemodels.validate import helm, releases
 from edgemodels.validate.chartlint import light_lint, scratch_folder, shared_lints, template_key
 from edgemodels.validate.run import ValidateOptions, validate_tree
 
-from .trees import WEB_OVERRIDES, edit
+from .trees import WEB_OVERRIDES, edit, line_of
 
 WEB, WEB2 = "models/web/chart", "models/web2/chart"
 BAD_NAME = ("name: {{ .Chart.Name }}\n", "name: {{ .Chart.Name }}_x\n")
@@ -197,3 +197,65 @@ def test_a_chart_without_templates_does_not_share_the_lint_of_one_with_an_empty_
     warned = {p for code, p in _lint_findings(twin_charts, options) if code == "K203"}
     assert any(p.startswith(WEB2 + "/") for p in warned), warned
     assert not any(p.startswith(WEB + "/") for p in warned), warned
+
+
+# One mistake in a template's YAML: lint says "unable to parse YAML" on the rendered line,
+# the render says it on the template's line; only the render's finding is kept.
+_END = "targetPort: {{ .Values.port }}\n"  # the service template's last line
+YAML_ERRORS = [
+    pytest.param(
+        ("spec:\n", "spec:\n  type: ClusterIP\n   bad: x\n"), "K205", "   bad", id="syntax"
+    ),
+    pytest.param(("      targetPort:", "\t  targetPort:"), "K205", "\t  targetPort:", id="tab"),
+    pytest.param((_END, _END + "---\nhello\n"), "K107", "hello", id="scalar"),
+]
+
+
+@pytest.mark.parametrize(("change", "code", "at"), YAML_ERRORS)
+def test_a_yaml_error_in_a_template_is_one_finding_on_its_line(
+    tree: Path, options: ValidateOptions, change: tuple[str, str], code: str, at: str
+) -> None:
+    rel = f"{WEB}/templates/service.yaml"
+    edit(tree, rel, *change)
+    found = [d for d in validate_tree(tree, options) if d.path == rel]
+    assert [(d.code, d.line) for d in found] == [(code, line_of(tree, rel, at))]
+    assert found[0].message.startswith("rendered output:")
+
+
+def test_a_yaml_error_in_shared_templates_is_one_finding_in_each_chart(
+    twin_charts: Path, options: ValidateOptions
+) -> None:
+    for chart in (WEB, WEB2):
+        edit(twin_charts, f"{chart}/templates/service.yaml", "  ports:\n", "  ports: [\n")
+    assert shared_lints(twin_charts, [WEB, WEB2]) == {WEB2: WEB}
+    found = sorted((d.code, d.path) for d in validate_tree(twin_charts, options))
+    assert found == [
+        ("K205", f"{WEB}/templates/service.yaml"),
+        ("K205", f"{WEB2}/templates/service.yaml"),
+    ]
+
+
+def test_lint_keeps_what_the_render_does_not_say_of_a_template(
+    tree: Path, options: ValidateOptions
+) -> None:
+    """Another of lint's findings on a template whose YAML is broken elsewhere stays."""
+    edit(tree, f"{WEB}/templates/deployment.yaml", *DEPRECATED)
+    edit(tree, f"{WEB}/templates/service.yaml", "  ports:\n", "  ports: [\n")
+    assert _lint_findings(tree, options) | {
+        (d.code, d.path) for d in validate_tree(tree, options) if d.code == "K205"
+    } == {
+        ("K203", f"{WEB}/templates/deployment.yaml"),
+        ("K205", f"{WEB}/templates/service.yaml"),
+    }
+
+
+def test_where_a_construct_started_is_named_on_the_template(
+    tree: Path, options: ValidateOptions
+) -> None:
+    rel = f"{WEB}/templates/service.yaml"
+    # Template lines that render to nothing: its lines and the output's no longer agree
+    edit(tree, rel, "apiVersion: v1\n", "{{- if false }}\na: 1\nb: 2\n{{- end }}\napiVersion: v1\n")
+    edit(tree, rel, _END, _END + "---\nkind: ConfigMap\nmetadata: {name: x\n")
+    d = next(d for d in validate_tree(tree, options) if d.code == "K205")
+    start = line_of(tree, rel, "metadata: {name: x")
+    assert f"(the flow mapping started at {start}:11)" in d.message
