@@ -42,7 +42,8 @@ CODES: dict[str, Code] = {
     ),
     "K208": Code("unlisted-file", "a hub file the hub kustomization does not list (never applied)"),
     "K209": Code(
-        "listed-file-missing", "a file the tree manifest lists is not in the tree, or is empty"
+        "listed-file-missing",
+        "a file the tree manifest lists is not in the tree, is empty, or holds only comments",
     ),
     "K210": Code(
         "interrupted-write",

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import os
 import stat
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path
 
 from edgemodels.diagnostics import Location
@@ -35,10 +35,14 @@ def listed_files(root: Path) -> list[str] | None:
     return sorted(p for p in files if isinstance(p, str) and not unsafe_path(p))
 
 
-def missing_files(root: Path, listed: Sequence[str]) -> list[Finding]:
+def missing_files(
+    root: Path, listed: Sequence[str], objectless: Collection[str] = ()
+) -> list[Finding]:
     """K209 on each listed path that is not a file in the tree, or is an empty one (one
-    stat per path). The generator writes no empty file: one emptied by hand (or a merge) is
-    applied without a word, and the objects it held are as gone as a deleted file's."""
+    stat per path), or is one of `objectless`: the manifests that hold no object, only
+    comments (their reader says which). The generator writes no such file: one emptied by
+    hand (or a merge), or left with its banner comment, is applied without a word, and the
+    objects it held are as gone as a deleted file's."""
     top = os.fspath(root)
     found: list[Finding] = []
     for path in listed:
@@ -46,11 +50,14 @@ def missing_files(root: Path, listed: Sequence[str]) -> list[Finding]:
             info = os.stat(os.path.join(top, path))
         except OSError:
             info = None
-        if info is not None and stat.S_ISREG(info.st_mode) and info.st_size > 0:
+        if info is None or not stat.S_ISREG(info.st_mode):
+            what = "missing from the tree"
+        elif info.st_size == 0:
+            what = "empty"
+        elif path in objectless:
+            what = "holds no object (only comments)"
+        else:
             continue
-        what = (
-            "empty" if info is not None and stat.S_ISREG(info.st_mode) else "missing from the tree"
-        )
         message = (
             f"listed in {MANIFEST_PATH} but {what}: RHACM deploys without it "
             "(restore it from git, or run generate again)"

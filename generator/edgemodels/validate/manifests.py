@@ -8,6 +8,7 @@ documents are valid; a document with a finding is composed again, once, to place
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -237,6 +238,18 @@ def load_stream(path: str, text: str, fast: bool = True) -> Loaded:
         where = Location(path, mark.line + 1, mark.column + 1)
         found.append(diagnostic("K109", where, f"duplicate key '{key}': the last value wins here"))
     return Loaded(tuple(documents), tuple(found))
+
+
+# A line that holds no YAML content: blank, a comment, or a document marker (with a comment)
+_EMPTY_LINE = rb"(?:(?:---|\.\.\.)(?=[ \t\r\n]|$))?[ \t]*(?:#[^\r\n]*)?"
+_NO_CONTENT = re.compile(rb"(?:%s\r?\n)*%s" % (_EMPTY_LINE, _EMPTY_LINE))
+
+
+def holds_no_object(data: bytes) -> bool:
+    """Whether a file holds nothing but blank lines, comments and document markers: no
+    object, like an empty file. Fails at the first line with content (a generated file's
+    second), so it costs nothing worth measuring on files read anyway."""
+    return _NO_CONTENT.fullmatch(data) is not None
 
 
 def not_utf8(path: str, data: bytes, error: UnicodeDecodeError) -> Diagnostic:

@@ -27,7 +27,13 @@ from edgemodels.validate.discover import TreeLayout
 from edgemodels.validate.gitpaths import PackageRef, package_refs
 from edgemodels.validate.helm import Rendered
 from edgemodels.validate.listed import interrupted_write, listed_files, missing_files
-from edgemodels.validate.manifests import Manifest, Source, manifests_of, not_utf8
+from edgemodels.validate.manifests import (
+    Manifest,
+    Source,
+    holds_no_object,
+    manifests_of,
+    not_utf8,
+)
 from edgemodels.validate.objectchecks import name_findings
 from edgemodels.validate.offload import Builds
 from edgemodels.validate.policies import policy_findings
@@ -68,10 +74,11 @@ def prepare(options: ValidateOptions) -> SchemaSettings:
 
 
 def load_plain(
-    root: Path, paths: Iterable[str], reuse: Reuse | None = None
+    root: Path, paths: Iterable[str], reuse: Reuse | None = None, empty: set[str] | None = None
 ) -> tuple[list[Manifest], list[Finding], set[str]]:
     """(manifests, findings, files that loaded cleanly) of the tree's plain manifest files;
-    a file the result cache holds as it is now is not parsed again."""
+    a file the result cache holds as it is now is not parsed again. The files that hold
+    no object (only comments, or nothing) are added to `empty`."""
     manifests: list[Manifest] = []
     found: list[Finding] = []
     clean: set[str] = set()
@@ -80,6 +87,8 @@ def load_plain(
             data = (root / rel).read_bytes()
         except OSError as exc:
             raise InputError(f"cannot read {root / rel}: {exc.strerror or exc}") from exc
+        if empty is not None and holds_no_object(data):
+            empty.add(rel)
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError as exc:  # a finding: the rest of the tree is still checked
@@ -131,10 +140,11 @@ def check_tree(
         if policies is not None:
             refuse_invalid_config(policies)
         reuse.checks = checks_key(settings, policies, reuse.started_ns)
-        plain, found, clean = load_plain(root, layout.plain_files, reuse)
+        empty = set(layout.objectless)
+        plain, found, clean = load_plain(root, layout.plain_files, reuse, empty)
         found += [(refused, "") for refused in layout.refused]  # their builds are not made
         found += [(duplicate, "") for duplicate in layout.duplicates]
-        found += missing_files(root, listed_files(root) or [])
+        found += missing_files(root, listed_files(root) or [], empty)
         found += interrupted_write(root)
         refs = package_refs(plain, root)
         batched = settings.backend == "builtin"  # kubeconform: one process for everything
