@@ -7,11 +7,12 @@ from dataclasses import replace
 from pathlib import Path
 
 from edgemodels.codes import entry_codes
-from edgemodels.diagnostics import Diagnostic
+from edgemodels.diagnostics import Diagnostic, Location
 from edgemodels.policy import PolicySet, check_manifests
 from edgemodels.policy.model import Manifest as PolicyManifest
 from edgemodels.validate.manifests import Manifest
-from edgemodels.validate.overlays import Overlays
+from edgemodels.validate.overlays import Locate, Overlays, Step
+from edgemodels.validate.report import locate
 from edgemodels.validate.twins import moved
 
 
@@ -29,12 +30,7 @@ def policy_findings(
         unique.setdefault((m.source.path, m.line, id(m.data)), []).append(m)
     overlays = Overlays(root)
     items = [
-        PolicyManifest(
-            str(root / m.source.path),
-            m.line,
-            m.data,
-            overlays.locator(m.overlay, m.source.path, m.data) if m.overlay else None,
-        )
+        PolicyManifest(str(root / m.source.path), m.line, m.data, _locator(root, m, overlays))
         for m, *_ in unique.values()
     ]
     found = [relative_to(d, root) for d in check_manifests(policies, items)]
@@ -44,6 +40,22 @@ def policy_findings(
         if m.overlay and rest
     }
     return found + [copy for d in found for copy in _in_twins(d, twins)]
+
+
+def _locator(root: Path, m: Manifest, overlays: Overlays) -> Locate | None:
+    """Where a field of `m` is when the engine cannot read it in `m`'s file: set by an
+    overlay (overlays.py), or rendered by Helm, placed on its template's line as schema
+    findings are (report.locate; the template itself is no YAML the engine could read)."""
+    if m.overlay:
+        return overlays.locator(m.overlay, m.source.path, m.data)
+    if m.source.template is None:
+        return None
+
+    def on_template(steps: tuple[Step, ...]) -> Location:
+        where = locate(m, steps)[0]
+        return replace(where, path=str(root / where.path))
+
+    return on_template
 
 
 def _in_twins(d: Diagnostic, twins: dict[str, list[str]]) -> list[Diagnostic]:

@@ -20,7 +20,17 @@ Finding = tuple[Diagnostic, str]  # (diagnostic, context: which render/build pro
 
 
 def template_position(template: str, rendered: str, line: int, col: int) -> tuple[int, int]:
-    """The template line that most likely wrote rendered `line` (same key, nearest line)."""
+    """The template line that most likely wrote rendered `line` (same key, nearest line);
+    without one, the template's line of that number."""
+    found = template_line(template, rendered, line, col)
+    if found is None:
+        return max(1, min(line, len(template.splitlines()))), 1
+    return found
+
+
+def template_line(template: str, rendered: str, line: int, col: int) -> tuple[int, int] | None:
+    """The template line that wrote rendered `line`, found by its text (the same line, or
+    the same key) nearest to it; None when no template line has it (a helper wrote it)."""
     rendered_lines = rendered.splitlines()
     lines = template.splitlines()
     target = rendered_lines[line - 1] if 0 < line <= len(rendered_lines) else ""
@@ -30,7 +40,7 @@ def template_position(template: str, rendered: str, line: int, col: int) -> tupl
     keyed = [i for i, t in enumerate(lines) if key and t.strip().startswith(key)]
     candidates = exact or keyed
     if not candidates:
-        return max(1, min(line, len(lines))), 1
+        return None
     best = min(candidates, key=lambda i: (abs(i + 1 - line), i))
     indent = len(lines[best]) - len(lines[best].lstrip())
     offset = col - (len(target) - len(target.lstrip()))
@@ -38,14 +48,24 @@ def template_position(template: str, rendered: str, line: int, col: int) -> tupl
 
 
 def locate(manifest: Manifest, pointer: Pointer, at_key: bool = False) -> tuple[Location, int]:
-    """(location on the file findings name, rendered line or 0)."""
+    """(location on the file findings name, rendered line or 0).
+
+    A field of a rendered object whose line the template does not hold (an `include`d
+    helper wrote it) is placed on the nearest field above it that the template writes
+    (`securityContext:` for the `readOnlyRootFilesystem` a helper wrote under it)."""
     source = manifest.source
     if not source.text:
         return Location(source.path, max(manifest.line, 1), 1), 0
     line, col = position(source.text, source.index, pointer, at_key)
     if source.template is None:
         return Location(source.path, line, col), 0
-    t_line, t_col = template_position(source.template.text, source.text, line, col)
+    template = source.template.text
+    found = template_line(template, source.text, line, col)
+    above = pointer
+    while found is None and above:
+        above = above[:-1]
+        found = template_line(template, source.text, *position(source.text, source.index, above))
+    t_line, t_col = found or template_position(template, source.text, line, col)
     return Location(source.path, t_line, t_col), line
 
 

@@ -225,6 +225,22 @@ CASES = [
         "P125",
         [(10, 11, "P125"), (14, 11, "P125")],
     ),
+    (
+        # On the field that says so, where the container sets it: its value's column
+        "P125-set-to-false-is-on-the-field",
+        JOB.replace("{readOnlyRootFilesystem: true}", "{readOnlyRootFilesystem: false}"),
+        "P125",
+        [(12, 53, "P125"), (16, 53, "P125")],
+    ),
+    (
+        "P125-field-of-one-container",
+        JOB.replace(
+            "{readOnlyRootFilesystem: true}\n      initContainers",
+            "{readOnlyRootFilesystem: false}\n      initContainers",
+        ).replace("          securityContext: {readOnlyRootFilesystem: true}\n", ""),
+        "P125",
+        [(12, 53, "P125"), (14, 11, "P125")],
+    ),
     ("P125-pass", JOB, "P125", []),
     (
         "P125-pass-declared-exception",
