@@ -134,7 +134,8 @@ def split_output(
             kustomization = kustomization_file(root / target)
             fallback = kustomization.relative_to(root).as_posix() if kustomization else target
             source = Source(fallback)
-        built = Manifest(doc.data, source, f"overlay {Path(target).name}", overlay=target)
+        context = f"overlay {Path(target).name}"
+        built = Manifest(doc.data, source, context, overlay=target, size=doc.size)
         found.append((built, target))
     return found
 

@@ -135,6 +135,15 @@ CODES: dict[str, Code] = {
         "as written, and CEL's quantity() refuses it); a tab or line break reaches the API "
         "server escaped in JSON (\\t), which it does not trim and refuses (K330)",
     ),
+    "K334": Code(
+        "object-too-large",
+        "a ConfigMap's or Secret's data over 1 MiB, or an object over etcd's 1.5 MiB request limit",
+        "split the data over several ConfigMaps or Secrets, or ship it in the image or a "
+        "volume: a ConfigMap's data and binaryData, or a Secret's data and stringData, may "
+        "hold 1,048,576 bytes of values (keys not counted; base64 counted decoded); any "
+        "object, measured here by its YAML, must fit etcd's --max-request-bytes, 1.5 MiB "
+        "unless the cluster raised it",
+    ),
 }
 
 

@@ -66,13 +66,16 @@ class Source:
 @dataclass(frozen=True)
 class Manifest:
     """One Kubernetes object to validate. `context` says which render/build produced it;
-    `overlay` is the tree-relative folder of the kustomization that built it."""
+    `overlay` is the tree-relative folder of the kustomization that built it; `size` the
+    bytes of its YAML text, measured only in a stream over ETCD_REQUEST_BYTES (0 in any
+    other, where no document can be over it: document_sizes)."""
 
     data: Mapping[str, object]
     source: Source
     context: str = ""
     line: int = 1
     overlay: str = ""
+    size: int = 0
 
     @property
     def api_version(self) -> str:
@@ -268,6 +271,7 @@ def manifests_of(
     loaded = load_stream(path, text)
     found: list[Manifest] = []
     problems = list(loaded.diagnostics)
+    sizes = document_sizes(text, [line for _, line in loaded.documents])
     for index, (data, line) in enumerate(loaded.documents):
         if data is None:
             continue
@@ -276,8 +280,48 @@ def manifests_of(
             message = f"document is a {json_type(data)}, not a Kubernetes object"
             problems.append(diagnostic("K107", where, message))
             continue
-        found.append(Manifest(data, Source(path, text, index), context, line))
+        size = sizes[index] if sizes else 0
+        found.append(Manifest(data, Source(path, text, index), context, line, size=size))
     return found, problems
+
+
+# etcd's default --max-request-bytes: the largest object the API server can store
+# (objectsizes.py says where the figure comes from)
+ETCD_REQUEST_BYTES = 3 * 1024 * 1024 // 2
+
+
+def document_sizes(text: str, starts: Sequence[int]) -> list[int] | None:
+    """The bytes of each document of `text` (from its first line, `starts`, to the next
+    one's) when the stream is over ETCD_REQUEST_BYTES; None for a smaller one, none of
+    whose documents can be over it: nothing is measured on the streams of a usual tree
+    (str.isascii() is O(1); a stream of other text is encoded only past a quarter of it)."""
+    if len(text) <= ETCD_REQUEST_BYTES // 4:
+        return None
+    ascii_only = text.isascii()
+    if ascii_only and len(text) <= ETCD_REQUEST_BYTES:
+        return None
+    offsets = _line_offsets(text, starts)
+    ends = [*offsets[1:], len(text)]
+    if ascii_only:
+        return [end - start for start, end in zip(offsets, ends, strict=True)]
+    return [
+        len(text[start:end].encode("utf-8", "surrogatepass"))
+        for start, end in zip(offsets, ends, strict=True)
+    ]
+
+
+def _line_offsets(text: str, lines: Sequence[int]) -> list[int]:
+    """The offset in `text` where each of `lines` (1-based, ascending) starts."""
+    offsets = []
+    line, pos = 1, 0
+    for wanted in lines:
+        while line < wanted:
+            found = text.find("\n", pos)
+            if found < 0:
+                break
+            pos, line = found + 1, line + 1
+        offsets.append(pos)
+    return offsets
 
 
 def shape_problem(data: Mapping[str, object]) -> str | None:

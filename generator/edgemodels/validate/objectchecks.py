@@ -1,6 +1,7 @@
 """The checks that read one object at a time: name budgets (K311), label values (K312),
 Service names (K328), and name_findings, which runs them with the name syntax (K329),
-the resource quantities, requests against limits and LimitRanges' own values.
+the resource quantities, requests against limits, LimitRanges' own values and the
+objects' sizes (K334).
 
 They need no index of the tree, unlike the hub reference checks (acm_checks.py), so
 validate runs them on any part of a tree on its own: the plain manifests, and the rendered
@@ -16,6 +17,7 @@ from edgemodels.names import DNS1035_LABEL
 from edgemodels.validate.limitranges import check_limit_range
 from edgemodels.validate.manifests import Manifest, Pointer, value_at
 from edgemodels.validate.objectnames import check_object_name
+from edgemodels.validate.objectsizes import check_size
 from edgemodels.validate.quantities import check_quantities
 from edgemodels.validate.report import Finding, finding
 from edgemodels.validate.requestlimits import check_request_limits
@@ -69,6 +71,7 @@ def name_findings(manifests: Sequence[Manifest]) -> list[Finding]:
             *check_quantities(manifest),
             *check_request_limits(manifest),
             *check_limit_range(manifest),
+            *check_size(manifest),
         )
     ]
 
