@@ -148,6 +148,56 @@ def test_a_listed_file_left_with_only_comments_is_an_error_as_an_empty_one(
     )
 
 
+def _add_to_base(tree: Path, name: str, text: str) -> str:
+    rel = f"models/anomaly-scorer/base/{name}"
+    (tree / rel).write_text(text, encoding="utf-8")
+    listing = tree / "models/anomaly-scorer/base/kustomization.yaml"
+    listing.write_text(listing.read_text() + f"- {name}\n")
+    return rel
+
+
+def _configmap(keys: int, value: str) -> str:
+    rows = "".join(f"  k{i:06d}: {value}\n" for i in range(keys))
+    return f"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: table\ndata:\n{rows}"
+
+
+def test_a_base_kustomize_would_read_for_minutes_is_said_at_once_and_built(
+    tree: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The note comes on stderr before the builds, which are made (no time limit)."""
+    from edgemodels.validate import discover, inputscan
+
+    monkeypatch.setattr(inputscan, "SLOW_KEYS", 300)  # 20,000 keys: a slow test
+    monkeypatch.setattr(discover, "SCANNED_BYTES", 1000)
+    rel = _add_to_base(tree, "table.yaml", _configmap(300, "v"))
+    assert run_validate(str(tree), "--no-policies") == 0
+    captured = capsys.readouterr()
+    finding = (
+        f"{tree.as_posix()}/{rel}:5:1: K335 [warning] ConfigMap table: a mapping of 300 keys, "
+        "which kustomize reads in a time that grows with the square of its keys"
+    )
+    assert captured.err.startswith(f"edgemodels: note: {finding}")
+    assert captured.out.startswith(finding)
+
+
+def test_a_7_mb_base_kustomize_would_read_for_an_hour_is_not_built(
+    tree: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """400,000 keys: `kubectl kustomize` alone took far over 300 s. The object is over
+    both limits the API server has, so the build is not made and the run ends at once."""
+    rel = _add_to_base(tree, "table.yaml", _configmap(400_000, "vvvvvv"))
+    assert run_validate(str(tree), "--no-policies") == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith(
+        f"{tree.as_posix()}/{rel}:1:1: K334 ConfigMap table: its data and binaryData hold "
+        "2.3 MiB (2,400,000 bytes), over the 1 MiB (1,048,576 bytes) the API server allows "
+        "a ConfigMap's data: it refuses the object; and the object is 6.9 MiB (7,200,061 "
+        "bytes) as YAML, over etcd's request limit"
+    )
+    assert out[0].endswith("; the kustomize builds that could read it are not made")
+    assert out[-1].startswith(f"validated {tree}: 1 error")
+
+
 def test_a_tree_left_half_written_is_an_error(
     tree: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -135,6 +135,11 @@ def command(
 
     def body() -> int:
         folder = directory or default_tree_path()
+
+        def notice(finding: Diagnostic) -> None:
+            # Before a long build: said at once on stderr (CI logs too), reported again below
+            click.echo(f"edgemodels: note: {in_folder(finding, folder).render()}", err=True)
+
         options = ValidateOptions(
             kubernetes_version=kubernetes_version,
             skip_kinds=skip_kinds,
@@ -145,6 +150,7 @@ def command(
             policy_config=policy_config,
             result_cache=not no_cache,
             progress=progress,
+            notice=notice,
         )
         # Findings name files relative to the tree; shown relative to where the user is, so
         # editors and CI annotations (GitLab, GitHub, SARIF) can open them.

@@ -142,7 +142,17 @@ CODES: dict[str, Code] = {
         "volume: a ConfigMap's data and binaryData, or a Secret's data and stringData, may "
         "hold 1,048,576 bytes of values (keys not counted; base64 counted decoded); any "
         "object, measured here by its YAML, must fit etcd's --max-request-bytes, 1.5 MiB "
-        "unless the cluster raised it",
+        "unless the cluster raised it. A kustomize input holding one is not built: kustomize "
+        "takes time that grows with the square of a mapping's keys (minutes for a "
+        "ConfigMap of 100,000 keys)",
+    ),
+    "K335": Code(
+        "kustomize-slow-input",
+        "a kustomize input with a mapping of 20,000 keys or more, which kustomize reads for "
+        "minutes",
+        "split the mapping over several objects, or ship the data in the image or a volume: "
+        "kustomize's time grows with the square of one mapping's keys (it looks each key up "
+        "in a list as it reads the file), not with the file's bytes",
     ),
 }
 

@@ -15,7 +15,10 @@ millions of nodes (an alias bomb) kept `kubectl kustomize` busy for minutes and 
 So a kustomization or kustomize input that this program's reader refuses (manifests.py:
 too deep, or aliases that expand too far) is reported where it is (K108), and the builds
 that could read it (through their kustomizations' entries) are not made. Only files with
-an anchor and an alias are parsed for it.
+an anchor and an alias are parsed for it. So are inputs of SCANNED_BYTES or more: one
+holding an object too large to store (K334) is left out the same way, and one with a
+mapping of many keys, which kustomize takes minutes to read, is named before the builds
+start (K335, inputscan.py).
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from pathlib import Path
 
 from edgemodels.diagnostics import Diagnostic
 from edgemodels.fsnames import os_form
+from edgemodels.validate.inputscan import SCANNED_BYTES, scan_input
 from edgemodels.validate.manifests import REFUSED, Loaded, holds_no_object, load_stream
 
 KUSTOMIZATION_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
@@ -52,6 +56,8 @@ class TreeLayout:
     kustomizations: Mapping[str, object] = field(default_factory=dict, compare=False)
     # Kustomize inputs that hold no object, only comments (or nothing): K209 when listed
     objectless: tuple[str, ...] = ()
+    # Kustomize inputs with a mapping kustomize reads slowly (K335), said before the builds
+    slow: tuple[Diagnostic, ...] = ()
 
 
 def kustomization_path(folder: str) -> str | None:
@@ -214,16 +220,24 @@ def _marks(data: bytes, mark: bytes) -> bool:
 
 
 def refused_files(root: Path, paths: Sequence[str]) -> list[Diagnostic]:
-    """The kustomize inputs among `paths` that the reader refuses (scan_inputs)."""
-    return scan_inputs(root, paths)[0]
+    """The kustomize inputs among `paths` that the reader refuses, or that hold an object
+    too large to store (scan_inputs)."""
+    return scan_inputs(root, paths).refused
 
 
-def scan_inputs(root: Path, paths: Sequence[str]) -> tuple[list[Diagnostic], list[str]]:
-    """(the kustomize inputs among `paths` that the reader refuses, those that hold no
-    object: only comments, or nothing). Only a file with an anchor and an alias is parsed
-    (_marks): reading the fleet's 1,100 inputs takes 0.01 s."""
+@dataclass(frozen=True)
+class InputScan:
+    refused: list[Diagnostic]  # refused by the reader (K108), objects too large (K334)
+    objectless: list[str]  # hold no object: only comments, or nothing
+    slow: list[Diagnostic]  # a mapping kustomize reads slowly (K335, inputscan.py)
+
+
+def scan_inputs(root: Path, paths: Sequence[str]) -> InputScan:
+    """What the kustomize inputs among `paths` hold that their builds should not be made
+    for, or not without a word. Only a file with an anchor and an alias (_marks), or of
+    SCANNED_BYTES or more, is parsed: reading the fleet's 1,100 inputs takes 0.01 s."""
     top = os.fspath(root)
-    found, empty = [], []
+    scan = InputScan([], [], [])
     for rel in paths:
         try:
             with open(os.path.join(top, rel), "rb") as file:
@@ -231,15 +245,22 @@ def scan_inputs(root: Path, paths: Sequence[str]) -> tuple[list[Diagnostic], lis
         except OSError:
             continue  # the build says what is wrong
         if holds_no_object(data):
-            empty.append(rel)
-        elif _marks(data, b"*") and _marks(data, b"&"):
-            try:
-                loaded = load_stream(rel, data.decode("utf-8"))
-            except UnicodeDecodeError:
-                continue
-            if (refusal := _refusal(loaded)) is not None:
-                found.append(refusal)
-    return found, empty
+            scan.objectless.append(rel)
+            continue
+        aliased = _marks(data, b"*") and _marks(data, b"&")
+        if not aliased and len(data) < SCANNED_BYTES:
+            continue
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+        if aliased and (refusal := _refusal(load_stream(rel, text))) is not None:
+            scan.refused.append(refusal)
+            continue
+        too_large, slow = scan_input(rel, text)
+        scan.refused.extend(too_large)
+        scan.slow.extend(slow)
+    return scan
 
 
 def _left_out(
@@ -293,8 +314,8 @@ def discover(root: Path) -> TreeLayout:
             plain.append(path)
         else:
             inputs.append(path)
-    refusals, objectless = scan_inputs(root, inputs)
-    refused += refusals
+    scan = scan_inputs(root, inputs)
+    refused += scan.refused
     note = "; the kustomize builds that could read it are not made"
     refused = [replace(d, message=d.message + note) for d in refused]
     if refused:
@@ -311,5 +332,6 @@ def discover(root: Path) -> TreeLayout:
         tuple(refused),
         tuple(duplicates),
         documents,
-        tuple(objectless),
+        tuple(scan.objectless),
+        tuple(scan.slow),
     )

@@ -144,6 +144,7 @@ def check_tree(
         plain, found, clean = load_plain(root, layout.plain_files, reuse, empty)
         found += [(refused, "") for refused in layout.refused]  # their builds are not made
         found += [(duplicate, "") for duplicate in layout.duplicates]
+        found += [(slow, "") for slow in layout.slow]
         found += missing_files(root, listed_files(root) or [], empty)
         found += interrupted_write(root)
         refs = package_refs(plain, root)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
@@ -51,6 +51,9 @@ class ValidateOptions:
     policy_config: Path | None = None  # default: .edgemodels-policy.yaml found from the tree
     result_cache: bool = True  # reuse what unchanged model folders gave (resultcache.py)
     progress: Progress = no_progress  # a bar for a person at a terminal (cli/terminal.py)
+    # Said as soon as it is known, before the builds: a finding of what will make the run
+    # long (K335, inputscan.py), which the report gives only at its end
+    notice: Callable[[Diagnostic], None] = lambda finding: None
 
 
 @dataclass(frozen=True)
@@ -83,6 +86,8 @@ def validate_tree(root: Path, options: ValidateOptions) -> list[Diagnostic]:
             raise ToolMissingError(
                 "kubectl not found on PATH: kustomizations cannot be built (--require-all)"
             )
+        for slow in layout.slow:
+            options.notice(slow)
         reuse = start_reuse(root, layout, _reusing(options), options.cache_dir, started_ns)
         builds.use(reuse.to_build(layout))  # first: the builds are the longest part of a run
         # Only now (see above), with SIGINT and SIGTERM held: the builds run meanwhile, so

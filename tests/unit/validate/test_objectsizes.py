@@ -1,5 +1,6 @@
 """K334: objects the API server cannot store for their size, wherever the tree holds them
-(a hub file, a chart's rendered output, a kustomize build)."""
+(a hub file, a chart's rendered output, a kustomize input), and K335: a kustomize input
+kustomize takes minutes to read, said before its build."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from edgemodels.diagnostics import Diagnostic
+from edgemodels.validate import discover, inputscan
 from edgemodels.validate.manifests import ETCD_REQUEST_BYTES, document_sizes, manifests_of
 from edgemodels.validate.objectsizes import MAX_DATA_BYTES, check_size, data_bytes
 from edgemodels.validate.run import ValidateOptions, validate_tree
@@ -17,6 +19,7 @@ from .trees import edit, line_of
 
 MiB = 1024 * 1024
 HUB_LISTING = "hub/kustomization.yaml"
+BASE = "models/batch/base"
 
 
 def configmap(name: str, data: str, field: str = "data") -> str:
@@ -31,6 +34,13 @@ def add_to_hub(tree: Path, name: str, text: str) -> str:
     rel = f"hub/{name}"
     (tree / rel).write_text(text, encoding="utf-8")
     edit(tree, HUB_LISTING, "resources:\n", f"resources:\n- {name}\n")
+    return rel
+
+
+def add_to_base(tree: Path, name: str, text: str) -> str:
+    rel = f"{BASE}/{name}"
+    (tree / rel).write_text(text, encoding="utf-8")
+    edit(tree, f"{BASE}/kustomization.yaml", "resources:\n", f"resources:\n- {name}\n")
     return rel
 
 
@@ -108,3 +118,50 @@ def test_a_rendered_object_over_a_limit_is_on_its_template(
     (d,) = k334(validate_tree(tree, options))
     assert (d.path, d.line) == (rel, line_of(tree, rel, "apiVersion: v1"))
     assert "etcd's request limit" in d.message and "rendered line 2" in d.message
+
+
+def test_a_kustomize_input_over_a_limit_is_said_before_and_instead_of_its_build(
+    tree: Path, options: ValidateOptions
+) -> None:
+    """Its build could only say, after minutes for a wide one, what cannot be applied."""
+    encoded = base64.b64encode(b"x" * MiB).decode()
+    wrong = "immutable: maybe\n"  # a schema finding on the built object, were it built
+    text = configmap("blob", f"  b: {encoded}\n  c: eHl6\n", "binaryData") + wrong
+    rel = add_to_base(tree, "blob.yaml", text)
+    found = validate_tree(tree, options)
+    assert [(d.code, d.path, d.line) for d in found] == [("K334", rel, 1)]
+    assert found[0].message.endswith("the kustomize builds that could read it are not made")
+
+
+# --- K335: what kustomize reads slowly is said at once, and built ------------------------
+
+
+def test_a_wide_mapping_in_a_kustomize_input_is_a_warning_said_before_its_build(
+    tree: Path, options: ValidateOptions, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(inputscan, "SLOW_KEYS", 300)
+    monkeypatch.setattr(discover, "SCANNED_BYTES", 1000)
+    wrong = "immutable: maybe\n"  # a schema finding on the built object: it was built
+    rel = add_to_base(tree, "table.yaml", "# t\n" + configmap("table", keys(300)) + wrong)
+    said: list[Diagnostic] = []
+    found = validate_tree(tree, ValidateOptions(**{**vars(options), "notice": said.append}))
+    (slow,) = [d for d in found if d.code == "K335"]
+    assert said == [slow]
+    assert (slow.path, slow.line, slow.col, slow.severity) == (rel, 6, 1, "warning")
+    assert "a mapping of 300 keys" in slow.message and "may take minutes" in slow.message
+    assert [(d.code, d.line) for d in found if d.code != "K335"] == [
+        ("K102", line_of(tree, rel, "immutable:"))
+    ]
+
+
+def test_a_small_input_is_not_parsed_before_its_build(
+    tree: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    parsed: list[str] = []
+    monkeypatch.setattr(discover, "scan_input", lambda rel, text: parsed.append(rel) or ([], []))
+    add_to_base(tree, "table.yaml", configmap("table", keys(300)))
+    discover.discover(tree)
+    assert parsed == []
+    monkeypatch.setattr(discover, "SCANNED_BYTES", 1000)
+    discover.discover(tree)
+    assert parsed == [f"{BASE}/table.yaml"]
