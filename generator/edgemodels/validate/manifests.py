@@ -243,9 +243,12 @@ def load_stream(path: str, text: str, fast: bool = True) -> Loaded:
     return Loaded(tuple(documents), tuple(found))
 
 
-# A line that holds no YAML content: blank, a comment, or a document marker (with a comment)
-_EMPTY_LINE = rb"(?:(?:---|\.\.\.)(?=[ \t\r\n]|$))?[ \t]*(?:#[^\r\n]*)?"
-_NO_CONTENT = re.compile(rb"(?:%s\r?\n)*%s" % (_EMPTY_LINE, _EMPTY_LINE))
+# A line that holds no YAML content: blank, a comment, or a document marker (with a
+# comment). Atomic and possessive: without them, the first line with content made the
+# engine give back a comment's characters one by one (36 ms for the 9,081 files of the
+# benchmark tree, against 8 ms).
+_EMPTY_LINE = rb"(?>(?:(?:---|\.\.\.)(?=[ \t\r\n]|$))?[ \t]*+(?:#[^\r\n]*+)?)"
+_NO_CONTENT = re.compile(rb"(?:%s\r?\n)*+%s" % (_EMPTY_LINE, _EMPTY_LINE))
 
 
 def holds_no_object(data: bytes) -> bool:
