@@ -30,7 +30,7 @@ from collections.abc import Iterator
 
 from edgemodels.diagnostics import Diagnostic, Location
 from edgemodels.validate.codes import diagnostic
-from edgemodels.validate.manifests import Manifest, manifests_of, position
+from edgemodels.validate.manifests import Manifest, manifests_of, position, shape_problem
 from edgemodels.validate.objectsizes import check_size
 
 SLOW_KEYS = 20_000  # keys of one mapping: kustomize read 20,000 in about 5 s on two cores
@@ -40,7 +40,9 @@ SCANNED_BYTES = 64 * 1024  # a block mapping of SLOW_KEYS keys holds more
 def scan_input(rel: str, text: str) -> tuple[list[Diagnostic], list[Diagnostic]]:
     """(K334 of each object in `rel` the API server cannot store, K335 of each object
     with a mapping of SLOW_KEYS keys or more, on that mapping, when none is too large)."""
-    docs, _ = manifests_of(rel, text)
+    # Objects only: a generator's input (configMapGenerator `files:`) is read by kustomize
+    # as text, not as YAML, and its object is checked once built
+    docs = [m for m in manifests_of(rel, text)[0] if shape_problem(m.data) is None]
     too_large = [d for m in docs for d, _ in check_size(m)]
     if too_large:
         return too_large, []

@@ -154,6 +154,19 @@ def test_a_wide_mapping_in_a_kustomize_input_is_a_warning_said_before_its_build(
     ]
 
 
+def test_a_generators_input_is_not_taken_for_an_object(
+    tree: Path, options: ValidateOptions, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """kustomize reads a configMapGenerator's file as text: its keys are no mapping to it,
+    and the ConfigMap it makes is checked once built (here under both limits)."""
+    monkeypatch.setattr(inputscan, "SLOW_KEYS", 300)
+    monkeypatch.setattr(discover, "SCANNED_BYTES", 1000)
+    (tree / BASE / "table.yaml").write_text(keys(300), encoding="utf-8")
+    generator = "configMapGenerator:\n- name: table\n  files: [table.yaml]\n"
+    edit(tree, f"{BASE}/kustomization.yaml", "resources:\n", generator + "resources:\n")
+    assert validate_tree(tree, options) == []
+
+
 def test_a_small_input_is_not_parsed_before_its_build(
     tree: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
