@@ -298,8 +298,8 @@ def document_sizes(text: str, starts: Sequence[int]) -> list[int] | None:
     one's) when the stream is over ETCD_REQUEST_BYTES; None for a smaller one, none of
     whose documents can be over it: nothing is measured on the streams of a usual tree
     (str.isascii() is O(1); a stream of other text is encoded only past a quarter of it)."""
-    if len(text) <= ETCD_REQUEST_BYTES // 4:
-        return None
+    if not starts or len(text) <= ETCD_REQUEST_BYTES // 4:
+        return None  # no document: refused (too long), or a YAML error before the first
     ascii_only = text.isascii()
     if ascii_only and len(text) <= ETCD_REQUEST_BYTES:
         return None

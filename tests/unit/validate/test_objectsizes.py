@@ -11,7 +11,12 @@ import pytest
 
 from edgemodels.diagnostics import Diagnostic
 from edgemodels.validate import discover, inputscan
-from edgemodels.validate.manifests import ETCD_REQUEST_BYTES, document_sizes, manifests_of
+from edgemodels.validate.manifests import (
+    ETCD_REQUEST_BYTES,
+    MAX_STREAM_CHARS,
+    document_sizes,
+    manifests_of,
+)
 from edgemodels.validate.objectsizes import MAX_DATA_BYTES, check_size, data_bytes
 from edgemodels.validate.run import ValidateOptions, validate_tree
 
@@ -77,6 +82,16 @@ def test_only_a_stream_over_the_etcd_limit_has_its_documents_measured() -> None:
     docs, _ = manifests_of("s.yaml", stream)
     assert [d.size for d in docs] == [len(small) + 4, len(big) + 4, len(small)]
     assert sum(d.size for d in docs) == len(stream.encode())
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["x: [" + "a" * ETCD_REQUEST_BYTES, "x: " + "a" * (MAX_STREAM_CHARS + 1) + "\n"],
+    ids=["yaml-error", "over-the-reader-limit"],
+)
+def test_a_large_stream_without_documents_is_its_reader_finding(text: str) -> None:
+    docs, problems = manifests_of("s.yaml", text)
+    assert docs == [] and [p.code for p in problems] == ["K108"]
 
 
 def test_a_document_beyond_ascii_is_measured_in_bytes() -> None:
