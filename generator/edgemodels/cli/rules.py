@@ -36,14 +36,19 @@ catalogue_option = click.option(
 )
 
 
-def load_for_cli(config: Path | None, catalogue: Path) -> tuple[PolicySet, int]:
-    """The rules, with findings on broken policies printed to stderr (exit 1 if any error)."""
+def load_for_cli(
+    config: Path | None, catalogue: Path, warnings: bool = True
+) -> tuple[PolicySet, int]:
+    """The rules, with findings on broken policies printed to stderr (exit 1 if any error).
+    `warnings` False leaves out the warnings: the config's only one, an `ignore:` path
+    matching no file, is about the files a run checks, not about any rule."""
     if not catalogue.exists():
         raise InputError(f"{catalogue}: no such file or directory")
     policies = refuse_invalid_config(load_policies(config, catalogue))
     problems = sort_diagnostics(policies.diagnostics)
     for d in problems:
-        click.echo(d.render(), err=True)
+        if warnings or d.severity == "error":
+            click.echo(d.render(), err=True)
     return policies, EXIT_FINDINGS if has_failures(problems) else EXIT_CLEAN
 
 
@@ -99,7 +104,9 @@ def rule_command(code: str, config: Path | None, catalogue: Path) -> int:
 
     CODE is the rule's code or its name. The other finding codes (Y yaml, S schema, R
     references, P001-P006 policy engine, K manifests, D plan/inventory/drift) print their
-    family and summary.
+    family and summary; no policy config changes them, so none is read for them. Of the
+    policy config's findings, only errors are printed (its warnings are about the files
+    a run checks, not about a rule).
 
     \b
     Example:
@@ -109,19 +116,20 @@ def rule_command(code: str, config: Path | None, catalogue: Path) -> int:
     """
 
     def body() -> int:
-        policies, status = load_for_cli(config, catalogue)
         wanted = code.strip()
+        builtin = every_code().get(wanted.upper())
+        if builtin is not None:
+            # Not a policy rule (those are P100 and up): no policy file or config changes
+            # it, so neither is read, and their findings are not this command's to print.
+            if not catalogue.exists():
+                raise InputError(f"{catalogue}: no such file or directory")
+            click.echo(code_document(wanted.upper(), builtin), nl=False)
+            return EXIT_CLEAN
+        policies, status = load_for_cli(config, catalogue, warnings=False)
         try:
             rule = policies.rule(wanted)
         except KeyError:
-            other = next(
-                (
-                    (c, e)
-                    for c, e in every_code().items()
-                    if wanted.upper() == c or wanted == e.name
-                ),
-                None,
-            )
+            other = next(((c, e) for c, e in every_code().items() if wanted == e.name), None)
             if other is None:
                 known = ", ".join(r.code for r in policies.rules)
                 raise UsageError(
