@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
+import click
 import pytest
 
-from edgemodels.cli import main
+from edgemodels.cli import COMMANDS, cli, main
+from edgemodels.cli.paths import PathParam
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 UNMATCHED_IGNORE = 'ignore: [{rule: P103, paths: ["nope/*.yaml"]}]\n'
 
@@ -43,3 +48,68 @@ def test_a_code_outside_the_policies_is_explained_whatever_the_config(
     assert out.startswith("D101 mass-removal\n") and err == ""
     assert main(["rule", "P101", "--catalogue", str(tmp_path)]) == 2
     assert "the policy config is invalid" in capsys.readouterr().err
+
+
+@pytest.fixture
+def single(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A one-file catalogue, catalogue.yaml, and sites.yaml, in the working folder."""
+    here = tmp_path / "work"
+    here.mkdir()
+    shutil.copy(EXAMPLES / "lrt" / "catalogue.yaml", here / "catalogue.yaml")
+    shutil.copy(EXAMPLES / "sites.yaml", here / "sites.yaml")
+    monkeypatch.chdir(here)
+    return here
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["check", "catalogue.yaml/"], "'[CATALOGUE]': Path 'catalogue.yaml/' ends in '/'"),
+        (
+            ["generate", "catalogue.yaml/", "-o", "out"],
+            "'[CATALOGUE]': Path 'catalogue.yaml/' ends in '/'",
+        ),
+        (["plan", "catalogue.yaml/"], "'[CATALOGUE]': Path 'catalogue.yaml/' ends in '/'"),
+        (["publish", "catalogue.yaml/", "--dry-run"], "'[CATALOGUE]': Path 'catalogue.yaml/'"),
+        (
+            ["plan", "catalogue.yaml", "-i", "sites.yaml/"],
+            "'-i' / '--inventory': Path 'sites.yaml/' ends in '/'",
+        ),
+        (
+            ["check", "catalogue.yaml/models"],
+            "'[CATALOGUE]': Path 'catalogue.yaml/models' goes through 'catalogue.yaml'",
+        ),
+        (
+            ["check", "catalogue.yaml", "-o", "report.json/"],
+            "'-o' / '--output': File 'report.json/' ends in '/', which names a folder.",
+        ),
+    ],
+)
+def test_a_file_named_with_a_trailing_slash_is_refused_as_the_system_refuses_it(
+    single: Path, args: list[str], said: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`check catalogue.yaml/` checked catalogue.yaml (pathlib drops the `/`), where `cat`
+    and git say "Not a directory": a usage error now, and nothing is done."""
+    assert main(args) == 2
+    out, err = capsys.readouterr()
+    assert f"Error: Invalid value for {said}" in err and out == ""
+    assert sorted(p.name for p in single.iterdir()) == ["catalogue.yaml", "sites.yaml"]
+
+
+def test_every_path_parameter_takes_the_name_as_typed() -> None:
+    """Every path argument and option is a PathParam: a click.Path of its own would take
+    `catalogue.yaml/` as the file again."""
+    group = cli
+    ctx = click.Context(group)
+    found = []
+    commands = [group.get_command(ctx, name) for name in COMMANDS]
+    while commands:
+        command = commands.pop()
+        assert command is not None
+        if isinstance(command, click.Group):
+            commands += [command.get_command(ctx, n) for n in command.list_commands(ctx)]
+        for param in command.params:
+            if isinstance(param.type, click.Path):
+                found.append(f"{command.name} {param.name}")
+                assert isinstance(param.type, PathParam), found[-1]
+    assert len(found) >= 15

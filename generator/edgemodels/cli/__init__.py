@@ -23,6 +23,7 @@ import click
 
 from edgemodels import __version__, display
 from edgemodels.cli import terminal
+from edgemodels.cli.paths import PathParam
 from edgemodels.diagnostics import Diagnostic, has_failures, sort_diagnostics
 from edgemodels.errors import EdgeModelsError, OutputError, Terminated, signals_held
 from edgemodels.output import REPORTERS
@@ -156,7 +157,7 @@ def report_options(func: Callable[P, R]) -> Callable[P, R]:
         "-o",
         "--output",
         "output",
-        type=click.Path(dir_okay=False, path_type=Path),
+        type=PathParam(dir_okay=False),
         default=None,
         help="Also write the report to this file; the terminal then gets the text report.",
     )(func)
@@ -190,7 +191,7 @@ def catalogue_policy_options(func: Callable[P, R]) -> Callable[P, R]:
     func = click.option("--no-policies", is_flag=True, help="Skip the policy rules.")(func)
     return click.option(
         "--policy-config",
-        type=click.Path(path_type=Path, dir_okay=False),
+        type=PathParam(dir_okay=False),
         help="Policy configuration (default: .edgemodels-policy.yaml next to the catalogue or "
         "above it, up to the repository root).",
     )(func)

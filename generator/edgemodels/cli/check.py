@@ -15,10 +15,11 @@ from edgemodels.cli import (
     guarded,
     report_options,
 )
+from edgemodels.cli.paths import PathParam
 
 
 @click.command("check")
-@click.argument("catalogue", required=False, type=click.Path(path_type=Path))
+@click.argument("catalogue", required=False, type=PathParam())
 @report_options
 @fail_on_option
 @click.option("--strict", is_flag=True, help="Warnings fail the check too: --fail-on warning.")

@@ -8,6 +8,7 @@ import click
 
 from edgemodels.catalogue.default import beside, default_catalogue_path
 from edgemodels.cli import EXIT_FINDINGS, FORMATS, emit_findings, guarded
+from edgemodels.cli.paths import PathParam
 from edgemodels.cli.terminal import progress
 from edgemodels.diagnostics import Diagnostic
 from edgemodels.errors import UsageError
@@ -62,11 +63,11 @@ def report_stopped(findings: tuple[Diagnostic, ...], subject: str, output: Path)
 
 
 @click.command("generate")
-@click.argument("catalogue", required=False, type=click.Path(path_type=Path))
+@click.argument("catalogue", required=False, type=PathParam())
 @click.option(
     "-o",
     "--output",
-    type=click.Path(path_type=Path, file_okay=False),
+    type=PathParam(file_okay=False),
     help="Folder of the generated tree (spec.git.path inside the deploy branch's checkout); "
     "not a report file: findings go to stdout in --format [default: generated/ beside the "
     "catalogue, when it holds a generated tree, as edgemodels init lays it out].",

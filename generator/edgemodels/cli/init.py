@@ -9,12 +9,13 @@ import click
 
 from edgemodels import __version__
 from edgemodels.cli import EXIT_CLEAN, guarded
+from edgemodels.cli.paths import PathParam
 from edgemodels.init import InitOptions, init_repository
 from edgemodels.output import plural
 
 
 @click.command("init")
-@click.argument("directory", type=click.Path(path_type=Path, file_okay=False))
+@click.argument("directory", type=PathParam(file_okay=False))
 @click.option("--name", help="Catalogue name, a DNS label [default: the folder's name].")
 @click.option("--git-url", help="Deploy repository RHACM pulls from (spec.git.url).")
 @click.option("--branch", help="Deploy branch (spec.git.branch) [default: acm-dev].")

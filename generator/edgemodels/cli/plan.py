@@ -12,6 +12,7 @@ import click
 from edgemodels import display
 from edgemodels.catalogue.default import beside, default_catalogue_path
 from edgemodels.cli import EXIT_CLEAN, EXIT_FINDINGS, guarded
+from edgemodels.cli.paths import PathParam
 from edgemodels.diagnostics import Diagnostic, has_failures, sort_diagnostics
 from edgemodels.errors import OutputError, UsageError
 from edgemodels.output import render_text
@@ -27,11 +28,11 @@ INVENTORY_FILE = "sites.yaml"  # init's site inventory, beside catalogue/
 
 
 @click.command("plan")
-@click.argument("catalogue", required=False, type=click.Path(path_type=Path))
+@click.argument("catalogue", required=False, type=PathParam())
 @click.option(
-    "--inventory",
     "-i",
-    type=click.Path(path_type=Path),
+    "--inventory",
+    type=PathParam(),
     help="Sites: a SiteInventory file or `kubectl get managedclusters -o yaml` output; "
     "`-` reads it from stdin [default: sites.yaml beside the catalogue, when there is one, "
     "as edgemodels init lays it out].",
@@ -39,7 +40,7 @@ INVENTORY_FILE = "sites.yaml"  # init's site inventory, beside catalogue/
 @click.option("--base", metavar="REV", help="Compare with the catalogue at this git revision.")
 @click.option(
     "--workload-sites",
-    type=click.Path(path_type=Path),
+    type=PathParam(),
     help="Where workloads run: a WorkloadPlacement file exported by the workload scheduler; "
     "a workload it lists runs on its sites only (its catalogue selector and sites are replaced).",
 )
@@ -82,9 +83,7 @@ INVENTORY_FILE = "sites.yaml"  # init's site inventory, beside catalogue/
     "(the first is always shown) with a line saying how many sites they hold. "
     "The findings the base had too are cut to the first 10 likewise. 0: no limit.",
 )
-@click.option(
-    "--output", "-o", type=click.Path(path_type=Path), help="Write the report to this file."
-)
+@click.option("-o", "--output", type=PathParam(), help="Write the report to this file.")
 def command(
     catalogue: Path | None,
     inventory: Path | None,

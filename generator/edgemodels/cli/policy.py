@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from edgemodels.cli import EXIT_FINDINGS, guarded
+from edgemodels.cli.paths import PathParam
 from edgemodels.cli.rules import catalogue_option, config_option, load_for_cli
 from edgemodels.errors import OutputError, UsageError
 from edgemodels.policy import PolicySet
@@ -46,7 +47,7 @@ def command() -> None:
 @click.option(
     "-o",
     "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=PathParam(dir_okay=False),
     default=None,
     help="Write to this file instead of standard output.",
 )

@@ -19,6 +19,7 @@ from edgemodels.cli import (
     report_options,
     write_report,
 )
+from edgemodels.cli.paths import PathParam
 from edgemodels.cli.terminal import phases, progress, text_report, use_colour
 from edgemodels.diagnostics import Diagnostic, has_failures, sort_diagnostics
 from edgemodels.display import shown_in
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
 
 
 @click.command("publish")
-@click.argument("catalogue", required=False, type=click.Path(path_type=Path))
+@click.argument("catalogue", required=False, type=PathParam())
 @click.option(
     "--repo",
     metavar="URL_OR_PATH",
@@ -72,7 +73,7 @@ if TYPE_CHECKING:
 )
 @click.option(
     "--workdir",
-    type=click.Path(path_type=Path, file_okay=False),
+    type=PathParam(file_okay=False),
     help="Keep the clone of the deploy repository here and reuse it [default: a temporary "
     "one]. A folder that does not exist or is empty gets a clone publish makes and marks as "
     "its own (it may discard what a killed run left there). Any other clone of the deploy "

@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from edgemodels.cli import EXIT_CLEAN, EXIT_FINDINGS, guarded
+from edgemodels.cli.paths import PathParam
 from edgemodels.codes import code_document, codes_table, every_code
 from edgemodels.diagnostics import has_failures, sort_diagnostics
 from edgemodels.errors import InputError, UsageError
@@ -22,14 +23,14 @@ from edgemodels.validate.codes import Code
 config_option = click.option(
     "--config",
     "config",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=PathParam(dir_okay=False),
     default=None,
     help="Policy config (default: .edgemodels-policy.yaml next to the catalogue or above it).",
 )
 catalogue_option = click.option(
     "--catalogue",
     "catalogue",
-    type=click.Path(path_type=Path),
+    type=PathParam(),
     default=Path("."),
     show_default=True,
     help="Catalogue file or folder whose policy config (and policy files) to use.",

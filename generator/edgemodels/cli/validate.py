@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from edgemodels.cli import emit_findings, fail_on_option, guarded, report_options
+from edgemodels.cli.paths import PathParam
 from edgemodels.cli.terminal import progress
 from edgemodels.diagnostics import Diagnostic
 from edgemodels.validate.k8s_schemas import DEFAULT_KUBERNETES_VERSION
@@ -45,7 +46,7 @@ def default_tree_path() -> Path:
 
 
 @click.command("validate")
-@click.argument("directory", required=False, type=click.Path(path_type=Path, file_okay=False))
+@click.argument("directory", required=False, type=PathParam(file_okay=False))
 @click.option(
     "--kubernetes-version",
     default=DEFAULT_KUBERNETES_VERSION,
@@ -81,7 +82,7 @@ def default_tree_path() -> Path:
 )
 @click.option(
     "--policy-config",
-    type=click.Path(path_type=Path, dir_okay=False),
+    type=PathParam(dir_okay=False),
     help="Policy configuration (default: .edgemodels-policy.yaml found from DIRECTORY up).",
 )
 @click.option("--no-policies", is_flag=True, help="Skip the manifest policy rules.")
