@@ -166,7 +166,9 @@ def test_a_broken_policy_config_stops_the_run_with_exit_2(
 
 def test_rules_of_a_missing_catalogue_is_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["rules", "--catalogue", "/nonexistent/"]) == 2
-    assert "no such file or directory" in capsys.readouterr().err
+    assert "Invalid value for '--catalogue': Path '/nonexistent/' does not exist." in (
+        capsys.readouterr().err
+    )
 
 
 def test_each_credential_is_its_own_finding_and_suppressed_on_its_own_line(

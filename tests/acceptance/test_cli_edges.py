@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import shutil
 from pathlib import Path
 
@@ -73,7 +74,7 @@ def single(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         (["publish", "catalogue.yaml/", "--dry-run"], "'[CATALOGUE]': Path 'catalogue.yaml/'"),
         (
             ["plan", "catalogue.yaml", "-i", "sites.yaml/"],
-            "'-i' / '--inventory': Path 'sites.yaml/' ends in '/'",
+            "'-i' / '--inventory': File 'sites.yaml/' ends in '/'",
         ),
         (
             ["check", "catalogue.yaml/models"],
@@ -94,6 +95,58 @@ def test_a_file_named_with_a_trailing_slash_is_refused_as_the_system_refuses_it(
     out, err = capsys.readouterr()
     assert f"Error: Invalid value for {said}" in err and out == ""
     assert sorted(p.name for p in single.iterdir()) == ["catalogue.yaml", "sites.yaml"]
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["-i", "folder"], "'-i' / '--inventory': File 'folder' is a directory."),
+        (["-i", "missing.yaml"], "'-i' / '--inventory': File 'missing.yaml' does not exist."),
+        (["--workload-sites", "folder"], "'--workload-sites': File 'folder' is a directory."),
+        (["-o", "folder"], "'-o' / '--output': File 'folder' is a directory."),
+    ],
+)
+def test_plan_names_the_option_of_a_path_of_the_wrong_kind(
+    single: Path, args: list[str], said: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`plan -i catalogue` (a folder) said "catalogue: cannot read: Is a directory", naming
+    no option: now as click says it of every path option of the command line."""
+    (single / "folder").mkdir()
+    assert main(["plan", "catalogue.yaml", "-i", "sites.yaml", *args]) == 2
+    out, err = capsys.readouterr()
+    assert f"Error: Invalid value for {said}" in err and out == ""
+
+
+def test_plan_still_reads_the_sites_from_standard_input(
+    single: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(b"kind: x\n")))
+    assert main(["plan", "catalogue.yaml", "-i", "-"]) == 1
+    assert "<stdin>:1:1: D201 not a site inventory" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["rules", "--catalogue", "missing"], "'--catalogue': Path 'missing' does not exist."),
+        (["rule", "P101", "--config", "missing.yaml"], "'--config': File 'missing.yaml' does"),
+        (
+            ["check", "catalogue.yaml", "--policy-config", "missing.yaml"],
+            "'--policy-config': File 'missing.yaml' does not exist.",
+        ),
+        (
+            ["policy", "export", "--config", "missing.yaml"],
+            "'--config': File 'missing.yaml' does not exist.",
+        ),
+    ],
+)
+def test_a_missing_policy_path_names_its_option(
+    single: Path, args: list[str], said: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """These said "missing.yaml: policy config not found" or "missing: no such file or
+    directory", naming no option."""
+    assert main(args) == 2
+    assert f"Error: Invalid value for {said}" in capsys.readouterr().err
 
 
 def test_every_path_parameter_takes_the_name_as_typed() -> None:

@@ -16,7 +16,8 @@ import pytest
 from closed_pipe import run_into_closed_pipe
 
 from edgemodels.cli import EXIT_USAGE
-from edgemodels.cli.plan import command
+from edgemodels.cli.plan import command, write_report
+from edgemodels.errors import OutputError
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = REPO / "examples"
@@ -426,7 +427,10 @@ def test_inventory_with_errors_exits_1(tmp_path: Path, capsys: pytest.CaptureFix
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (("-i", "missing.yaml", str(EXAMPLES / "lrt")), "--inventory missing.yaml: no such file"),
+        (
+            ("-i", "missing.yaml", str(EXAMPLES / "lrt")),
+            "Invalid value for '-i' / '--inventory': File 'missing.yaml' does not exist.",
+        ),
         (
             ("-i", str(EXAMPLES / "sites.yaml"), str(EXAMPLES / "lrt"), "--max-removals", "lots"),
             "--max-removals: expected a number of sites",
@@ -668,7 +672,10 @@ def test_json_to_a_folder_or_a_crash_midway_leaves_no_temporary_file(
 ) -> None:
     (repo / "reports").mkdir()
     assert plan("-i", "sites.yaml", "--format", "json", "-o", "reports") == EXIT_USAGE
-    assert capsys.readouterr().err == "edgemodels: error: --output reports: Is a directory\n"
+    said = capsys.readouterr().err
+    assert "Invalid value for '-o' / '--output': File 'reports' is a directory." in said
+    with pytest.raises(OutputError, match="--output reports: Is a directory"):
+        write_report(Path("reports"), ["{}"])  # made a folder once the option was taken
 
     def half(view: object) -> Iterator[str]:
         yield '{\n  "schemaVersion": 4'

@@ -191,7 +191,7 @@ def catalogue_policy_options(func: Callable[P, R]) -> Callable[P, R]:
     func = click.option("--no-policies", is_flag=True, help="Skip the policy rules.")(func)
     return click.option(
         "--policy-config",
-        type=PathParam(dir_okay=False),
+        type=PathParam(dir_okay=False, exists=True),
         help="Policy configuration (default: .edgemodels-policy.yaml next to the catalogue or "
         "above it, up to the repository root).",
     )(func)

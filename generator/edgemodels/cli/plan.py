@@ -32,7 +32,7 @@ INVENTORY_FILE = "sites.yaml"  # init's site inventory, beside catalogue/
 @click.option(
     "-i",
     "--inventory",
-    type=PathParam(),
+    type=PathParam(dir_okay=False, exists=True, allow_dash=True),
     help="Sites: a SiteInventory file or `kubectl get managedclusters -o yaml` output; "
     "`-` reads it from stdin [default: sites.yaml beside the catalogue, when there is one, "
     "as edgemodels init lays it out].",
@@ -40,7 +40,7 @@ INVENTORY_FILE = "sites.yaml"  # init's site inventory, beside catalogue/
 @click.option("--base", metavar="REV", help="Compare with the catalogue at this git revision.")
 @click.option(
     "--workload-sites",
-    type=PathParam(),
+    type=PathParam(dir_okay=False, exists=True),
     help="Where workloads run: a WorkloadPlacement file exported by the workload scheduler; "
     "a workload it lists runs on its sites only (its catalogue selector and sites are replaced).",
 )
@@ -83,7 +83,9 @@ INVENTORY_FILE = "sites.yaml"  # init's site inventory, beside catalogue/
     "(the first is always shown) with a line saying how many sites they hold. "
     "The findings the base had too are cut to the first 10 likewise. 0: no limit.",
 )
-@click.option("-o", "--output", type=PathParam(), help="Write the report to this file.")
+@click.option(
+    "-o", "--output", type=PathParam(dir_okay=False), help="Write the report to this file."
+)
 def command(
     catalogue: Path | None,
     inventory: Path | None,

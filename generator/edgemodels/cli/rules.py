@@ -14,7 +14,7 @@ from edgemodels.cli import EXIT_CLEAN, EXIT_FINDINGS, guarded
 from edgemodels.cli.paths import PathParam
 from edgemodels.codes import code_document, codes_table, every_code
 from edgemodels.diagnostics import has_failures, sort_diagnostics
-from edgemodels.errors import InputError, UsageError
+from edgemodels.errors import UsageError
 from edgemodels.policy import PolicySet, load_policies
 from edgemodels.policy.describe import rule_document, rule_json, rules_table
 from edgemodels.policy.loader import refuse_invalid_config
@@ -23,14 +23,14 @@ from edgemodels.validate.codes import Code
 config_option = click.option(
     "--config",
     "config",
-    type=PathParam(dir_okay=False),
+    type=PathParam(dir_okay=False, exists=True),
     default=None,
     help="Policy config (default: .edgemodels-policy.yaml next to the catalogue or above it).",
 )
 catalogue_option = click.option(
     "--catalogue",
     "catalogue",
-    type=PathParam(),
+    type=PathParam(exists=True),
     default=Path("."),
     show_default=True,
     help="Catalogue file or folder whose policy config (and policy files) to use.",
@@ -43,8 +43,6 @@ def load_for_cli(
     """The rules, with findings on broken policies printed to stderr (exit 1 if any error).
     `warnings` False leaves out the warnings: the config's only one, an `ignore:` path
     matching no file, is about the files a run checks, not about any rule."""
-    if not catalogue.exists():
-        raise InputError(f"{catalogue}: no such file or directory")
     policies = refuse_invalid_config(load_policies(config, catalogue))
     problems = sort_diagnostics(policies.diagnostics)
     for d in problems:
@@ -122,8 +120,6 @@ def rule_command(code: str, config: Path | None, catalogue: Path) -> int:
         if builtin is not None:
             # Not a policy rule (those are P100 and up): no policy file or config changes
             # it, so neither is read, and their findings are not this command's to print.
-            if not catalogue.exists():
-                raise InputError(f"{catalogue}: no such file or directory")
             click.echo(code_document(wanted.upper(), builtin), nl=False)
             return EXIT_CLEAN
         policies, status = load_for_cli(config, catalogue, warnings=False)

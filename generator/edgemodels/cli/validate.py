@@ -82,7 +82,7 @@ def default_tree_path() -> Path:
 )
 @click.option(
     "--policy-config",
-    type=PathParam(dir_okay=False),
+    type=PathParam(dir_okay=False, exists=True),
     help="Policy configuration (default: .edgemodels-policy.yaml found from DIRECTORY up).",
 )
 @click.option("--no-policies", is_flag=True, help="Skip the manifest policy rules.")
