@@ -876,3 +876,24 @@ def test_the_inventory_read_from_stdin() -> None:
     done = subprocess.run(run, input=broken, capture_output=True, text=True, timeout=120, env=env)
     assert done.returncode == 1, done.stderr
     assert done.stdout.startswith("<stdin>:"), done.stdout
+
+
+@pytest.mark.parametrize(("runs", "says"), [("[paint-01]", "it"), ("[paint-01, paint-02]", "them")])
+def test_a_retired_workload_still_running_is_told_in_one_or_many_sites_words(
+    repo: Path, runs: str, says: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """paint-monitor is retired while the export still runs it where paint-inspector, which
+    it used, leaves (D121): on one site the message said "leaves them"."""
+    edit(repo / "catalogue" / "workloads.yaml", "    - name: paint-monitor\n", "    - name: x\n")
+    edit(repo / "catalogue" / "workloads.yaml", "uses: [paint-inspector]", "uses: [sktime]")
+    edit(repo / "catalogue" / "models" / "paint-inspector.yaml", "[paint-shop]", "[lrt]")
+    with (repo / "sites.yaml").open("a") as sites:
+        sites.write("  - {name: paint-02, labels: {line: paint}}\n")
+    (repo / "workloads.yaml").write_text(
+        "apiVersion: edgemodels.io/v1alpha1\nkind: WorkloadPlacement\n"
+        f"workloads:\n  - name: paint-monitor\n    sites: {runs}\n"
+    )
+    args = ("-i", "sites.yaml", "catalogue", "--base", "main", "--allow-removals")
+    assert plan(*args, "--workload-sites", "workloads.yaml") == 1
+    (d121,) = [line for line in capsys.readouterr().out.splitlines() if " D121 " in line]
+    assert f"paint-inspector, which it used at the base, leaves {says}: paint-01" in d121

@@ -152,7 +152,7 @@ def test_plan_counts_numeric_sizes_against_numeric_capacities(numeric: Path) -> 
     planned = run("plan", "-i", "sites.yaml", "catalogue", cwd=numeric)
     assert planned.returncode == 1, planned.stdout + planned.stderr
     (d103,) = [line for line in planned.stdout.splitlines() if " D103 " in line]
-    assert "site lrt-site-02: container models need 2Gi (defect-detector 2Gi)" in d103
+    assert "site lrt-site-02: container model defect-detector needs 2Gi" in d103
     assert d103.endswith("but capacity.storage is 953.7Mi")
 
 

@@ -74,7 +74,7 @@ def _finding(
     message = (
         f"model {name}: placement {placement.name} deploys {placement.image} to "
         f"{plural(count(wrong), arch + ' site')}, but the model's images.{arch} is the image "
-        f"for them: {listed}; {remedy}"
+        f"for {'it' if count(wrong) == 1 else 'them'}: {listed}; {remedy}"
     )
     return Diagnostic(
         model.location_of("images"), "D122", message, "error", "image-for-another-arch"

@@ -79,7 +79,8 @@ def _moved(
     sites: Sites,
     where: Location,
 ) -> Diagnostic:
-    how = "is retired from the catalogue" if retired else "moves off them in the catalogue"
+    them = "it" if count(left) == 1 else "them"
+    how = "is retired from the catalogue" if retired else f"moves off {them} in the catalogue"
     check = "D121" if retired else "D104"
     ask = (
         f"add {workload.name} to the --workload-sites export"

@@ -226,10 +226,12 @@ def _over_capacity(
     biggest = sorted(placed, key=lambda p: (-p[1], p[0]))[:5]
     detail = ", ".join(f"{name} {format_bytes(size)}" for name, size in biggest)
     more = ", ..." if len(placed) > 5 else ""
-    message = (
-        f"site {site.name}: container models need {format_bytes(need)} ({detail}{more}) "
-        f"but {field} is {format_bytes(site.capacity or 0)}"
+    need_text = (
+        f"container model {placed[0][0]} needs {format_bytes(need)}"
+        if len(placed) == 1
+        else f"container models need {format_bytes(need)} ({detail}{more})"
     )
+    message = f"site {site.name}: {need_text} but {field} is {format_bytes(site.capacity or 0)}"
     return finding(site.location, "D103", "over-capacity", message, "error")
 
 
@@ -432,7 +434,8 @@ def preserved_removal_findings(
                 f"model '{d.name}' leaves {plural(count(d.removed), 'site')} "
                 f"({name_list(sites, d.removed)}), but Argo CD preserves resources on deletion: "
                 "its last objects stay there, "
-                f"unmanaged; delete them on the site (label edgemodels.io/model={d.name})"
+                f"unmanaged; delete them on {'the site' if count(d.removed) == 1 else 'each site'}"
+                f" (label edgemodels.io/model={d.name})"
             )
             found.append(
                 finding(catalogue.location, "D111", "removals-kept-on-sites", message, "info")

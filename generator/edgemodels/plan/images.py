@@ -80,35 +80,43 @@ def _finding(
     for sites_of in named.values():
         mask |= sites_of
     one = len(named) == 1
+    one_site = count(mask) == 1
     head = (
         f"model {after.name}: version {before.version} -> {after.version}, but "
         f"{'its image' if one else 'its images'} {', '.join(named)} "
         f"{'stays' if one else 'stay'} the same on "
-        f"{plural(count(mask), 'site')} that keep it ({name_list(sites, mask)})"
+        f"{plural(count(mask), 'site')} that {'keeps' if one_site else 'keep'} it "
+        f"({name_list(sites, mask)})"
     )
     if not tags:
+        those = "that site gets" if one_site else "those sites get"
         message = (
-            f"{head}: pinned by digest, so those sites get exactly the bytes of version "
+            f"{head}: pinned by digest, so {those} exactly the bytes of version "
             f"{before.version} under the new version; name the new version's image (a new "
             "digest), or, if only the version's name changes, suppress this on its line"
         )
         return Diagnostic(where, CODE, message, "warning", NAME)
     deliveries = {r.deployed.delivery for r in after.routes() if r.sites & mask}
-    consequence = _consequence(after.name, deliveries, after.version)
+    consequence = _consequence(after.name, deliveries, after.version, one_site)
     message = f"{head}: {consequence}; {_remedy(after.version)}"
     return Diagnostic(where, CODE, message, "error", NAME)
 
 
-def _consequence(name: str, deliveries: set[str | None], version: str) -> str:
+def _consequence(name: str, deliveries: set[str | None], version: str, one_site: bool) -> str:
     """What the sites do with the same reference, by how the model reaches them."""
     pulls = (
         "a node that has a tag never pulls it again (every generated container and image "
         "volume pulls IfNotPresent)"
     )
     if None in deliveries:  # an HTTP model
+        keeps = (
+            "the site keeps running the image it has"
+            if one_site
+            else "the sites keep running the image they have"
+        )
         return (
             "its Deployment does not name the version, so it does not change and no pod "
-            f"restarts: the sites keep running the image they have; {pulls}, so a restarted "
+            f"restarts: {keeps}; {pulls}, so a restarted "
             "pod starts from its node's copy while a new node pulls whatever the tag names "
             "then"
         )

@@ -84,7 +84,7 @@ def export_findings(
             shown = ", ".join(unknown[:MAX_NAMED])
             more = len(unknown) - MAX_NAMED
             shown += f" and {more} more" if more > 0 else ""
-            message = f"workload {entry.name} runs on sites not in the inventory: {shown}"
+            message = f"workload {entry.name} runs on {_sites_not_known(len(unknown))}: {shown}"
             found.append(
                 Diagnostic(entry.location, "D110", message, "warning", "unknown-workload-site")
             )
@@ -183,7 +183,7 @@ def _retired(
     listed = ", ".join(shown[:MAX_NAMED]) + (
         f" and {len(shown) - MAX_NAMED} more" if len(shown) > MAX_NAMED else ""
     )
-    what = "is removed from the catalogue" if deleted else "leaves them"
+    what = "is removed from the catalogue" if deleted else f"leaves {_it(len(shown))}"
     message = (
         f"workload {entry.name} is no longer in the catalogue, but the export says it still "
         f"runs on {plural(count(missing), 'site')} where model {used}, which it used at the "
@@ -210,13 +210,25 @@ def declared_site_findings(
         more = len(unknown) - MAX_NAMED
         shown += f" and {more} more" if more > 0 else ""
         message = (
-            f"workload {workload.name} names sites that are not in the inventory: {shown}; "
-            "the models that follow it are not placed on the sites it meant"
+            f"workload {workload.name} names {_sites_not_known(len(unknown), 'that ')}: {shown}; "
+            "the models that follow it are not placed on "
+            f"{'the site' if len(unknown) == 1 else 'the sites'} it meant"
         )
         found.append(
             Diagnostic(workload.location, "D110", message, "warning", "unknown-workload-site")
         )
     return found
+
+
+def _it(number: int) -> str:
+    return "it" if number == 1 else "them"
+
+
+def _sites_not_known(number: int, that: str = "") -> str:
+    """'a site not in the inventory', 'sites that are not in the inventory'."""
+    if number == 1:
+        return f"a site {that}{'is ' if that else ''}not in the inventory"
+    return f"sites {that}{'are ' if that else ''}not in the inventory"
 
 
 def _with_guess(name: str, known: list[str]) -> str:

@@ -309,8 +309,8 @@ def test_a_catalogue_workload_naming_a_site_not_in_the_inventory() -> None:
         (
             "D110",
             "warning",
-            "workload logistics names sites that are not in the inventory: dd (did you mean d?);"
-            " the models that follow it are not placed on the sites it meant",
+            "workload logistics names a site that is not in the inventory: dd (did you mean d?);"
+            " the models that follow it are not placed on the site it meant",
         )
     ]
     # an export that replaces the workload's sites is checked as the export

@@ -149,8 +149,7 @@ def test_capacity_of_a_managed_cluster_names_its_label() -> None:
     )
     _, diags = build_plan(cat, where)
     assert [d.message for d in diags if d.code == "D103"] == [
-        "site small: container models need 2Gi (a 2Gi) but its label "
-        "edgemodels.io/model-storage is 1Gi"
+        "site small: container model a needs 2Gi but its label edgemodels.io/model-storage is 1Gi"
     ]
 
 
