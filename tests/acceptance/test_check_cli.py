@@ -231,3 +231,60 @@ def test_help_says_where_the_policy_config_is_looked_for(
     assert main(["check", "--help"]) == 0
     text = " ".join(capsys.readouterr().out.split()).replace("- ", "-")  # click wraps at -
     assert "(default: .edgemodels-policy.yaml next to the catalogue or above it," in text
+
+
+@pytest.fixture
+def container_template(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """init's catalogue with its example model turned into a container model, which runs
+    the built-in (tag-only) helper image: spec.defaults (a block mapping) sets none."""
+    shutil.copytree(REPO / "repo-template" / "catalogue", tmp_path / "catalogue")
+    model = tmp_path / "catalogue" / "models" / "forecaster.yaml"
+    text = model.read_text()
+    text = text.replace("wrapper: http ", "wrapper: container ")
+    text = text.replace("http: {port: 8080, healthPath: /health}", "container: {size: 1Gi}")
+    model.write_text(text.split("      resources:")[0])
+    monkeypatch.chdir(tmp_path)
+    return tmp_path / "catalogue" / "catalogue.yaml"
+
+
+def line_of(path: Path, start: str) -> int:
+    return next(
+        n for n, text in enumerate(path.read_text().splitlines(), 1) if text.startswith(start)
+    )
+
+
+def test_the_built_in_helper_image_is_reported_at_the_defaults_key(
+    container_template: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """P101 on the built-in helper image was at spec.defaults' first key (`namespace:`),
+    where a missing field's location falls, as if the namespace were at fault: it is at
+    `defaults:` now, and suppressed there."""
+    defaults = line_of(container_template, "  defaults:")
+    assert main(["check", "catalogue"]) == 0
+    out = capsys.readouterr().out
+    assert f"catalogue/catalogue.yaml:{defaults}:3: P101 [warning] the built-in helper" in out
+    text = container_template.read_text()
+    container_template.write_text(
+        text.replace("  defaults:\n", "  defaults:  # edgemodels: ignore[P101]\n")
+    )
+    assert main(["check", "catalogue"]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == "checked catalogue: no findings"
+
+
+def test_other_findings_on_a_missing_field_stay_at_its_parents_first_key(
+    container_template: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Only P101's built-in helper image moved: P103 on the same image, and P112 on the
+    unset spec.hub.delivery (init's template suppresses it on that line), are where they
+    were, at the first key of spec.defaults and of spec.hub."""
+    (container_template.parent.parent / ".edgemodels-policy.yaml").write_text(
+        "registries: {allow: [registry.example.com]}\n"
+    )
+    text = container_template.read_text()
+    container_template.write_text(text.replace("  # edgemodels: ignore[P112]", ""))
+    first_of_defaults = line_of(container_template, "  defaults:") + 1
+    first_of_hub = line_of(container_template, "    namespace: edge-models")  # hub's, first
+    assert main(["check", "catalogue"]) == 1
+    out = capsys.readouterr().out
+    assert f"catalogue/catalogue.yaml:{first_of_defaults}:5: P103 the built-in helper" in out
+    assert f"catalogue/catalogue.yaml:{first_of_hub}:5: P112 [warning] " in out

@@ -3,20 +3,19 @@ way to map a field path inside an entry back to its file:line:col."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from functools import partial
 from typing import Any
 
 from edgemodels.catalogue.sources import Merged, Node
 from edgemodels.diagnostics import Location
-from edgemodels.policy.model import CatalogueEntry, EntryKind
+from edgemodels.policy.model import CatalogueEntry, EntryKind, FieldLocator
 from edgemodels.recall import NOTHING, ONCE, Recall, Same
 from edgemodels.yamlio import to_plain
 
 
-def _locator(node: Node) -> Callable[[tuple[str | int, ...]], Location]:
-    def locate(path: tuple[str | int, ...]) -> Location:
-        return node.at(*path)
+def _locator(node: Node) -> FieldLocator:
+    def locate(path: tuple[str | int, ...], key: bool = False) -> Location:
+        return node.at(*path, key=key)
 
     return locate
 
@@ -38,15 +37,19 @@ def _catalogue_document(merged: Merged) -> dict[str, Any]:
     }
 
 
-def _catalogue_locator(merged: Merged) -> Callable[[tuple[str | int, ...]], Location]:
-    """spec.<section>... resolves in the file that defines that section."""
+def _catalogue_locator(merged: Merged) -> FieldLocator:
+    """spec.<section>... resolves in the file that defines that section. A key (`key`) of a
+    section no file defines is the `spec:` key of the file that names the catalogue (where
+    it would go); anything else no file holds is that file's start."""
     first = merged.name or next(iter(merged.sections.values()))
 
-    def locate(path: tuple[str | int, ...]) -> Location:
+    def locate(path: tuple[str | int, ...], key: bool = False) -> Location:
         if len(path) >= 2 and path[0] == "spec" and path[1] in merged.sections:
-            return merged.sections[str(path[1])].at(*path[2:])
+            return merged.sections[str(path[1])].at(*path[2:], key=key)
         if path[:2] == ("metadata", "name") and merged.name is not None:
-            return merged.name.at()
+            return merged.name.at(key=key)
+        if key and path[:1] == ("spec",):
+            return Node(None, first.file, ()).at("spec", key=True)
         return Location(first.file.path, 1, 1)
 
     return locate

@@ -13,7 +13,7 @@ applied here.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from fnmatch import fnmatch
 from functools import partial
 from pathlib import Path
@@ -24,7 +24,14 @@ from edgemodels.policy.cel_env import new_context
 from edgemodels.policy.cel_import import cel
 from edgemodels.policy.evaluate import Subject, bind, run_rule
 from edgemodels.policy.fieldpath import Step
-from edgemodels.policy.model import ENTRY_KINDS, CatalogueEntry, Manifest, PolicySet, Rule
+from edgemodels.policy.model import (
+    ENTRY_KINDS,
+    CatalogueEntry,
+    FieldLocator,
+    Manifest,
+    PolicySet,
+    Rule,
+)
 from edgemodels.policy.reads import Screen, build_screen, project
 from edgemodels.policy.screen import passing
 from edgemodels.recall import NOTHING, Recall, Same
@@ -193,10 +200,9 @@ def source_of(obj: Mapping[str, object]) -> Location | None:
     )
 
 
-def _locator(
-    m: Manifest, files: dict[str, PosMap | None]
-) -> Callable[[tuple[Step, ...]], Location]:
-    def locate_field(path: tuple[Step, ...]) -> Location:
+def _locator(m: Manifest, files: dict[str, PosMap | None]) -> FieldLocator:
+    def locate_field(path: tuple[Step, ...], key: bool = False) -> Location:
+        # a field an overlay sets is at its line in the patch, key or value alike
         found = m.locate(path) if m.locate is not None else None
         if found is not None:
             return found
@@ -205,7 +211,7 @@ def _locator(
         root = files[m.path]
         if root is None or getattr(root, "pos", (0, 0))[0] > m.line + 2:
             return Location(m.path, m.line, 1)  # not the file we think: stay on the object
-        line, col = locate(root, path)
+        line, col = locate(root, path, key=key)
         return Location(m.path, line, col)
 
     return locate_field

@@ -16,14 +16,14 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from edgemodels.diagnostics import Diagnostic, Location, Severity
 from edgemodels.policy.cel_import import cel
-from edgemodels.policy.fieldpath import Step, parse_field_path
-from edgemodels.policy.model import ITEM, SEVERITIES, Expression, Rule, Validation
+from edgemodels.policy.fieldpath import parse_field_target
+from edgemodels.policy.model import ITEM, SEVERITIES, Expression, FieldLocator, Rule, Validation
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,7 @@ class Subject:
     """Where the object under evaluation is, and how to point at one of its fields."""
 
     location: Location
-    locate: Callable[[tuple[Step, ...]], Location]
+    locate: FieldLocator
     origin: Location | None = None
 
 
@@ -199,6 +199,7 @@ def _where(ctx: cel.Context, v: Validation, subject: Subject) -> Location:
     if not path:
         return subject.location
     try:
-        return subject.locate(parse_field_path(path))
+        steps, key = parse_field_target(path)
+        return subject.locate(steps, key=key)
     except ValueError:
         return subject.location

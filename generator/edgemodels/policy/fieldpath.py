@@ -2,6 +2,12 @@
 
 `.spec.containers[0].image`, `.metadata.labels['app.kubernetes.io/name']`. Parsed into the
 steps `locate` takes; `secrets_scan.field_path` is the inverse.
+
+An edgemodels extension, after JSONPath-Plus's `~` (a property's name): a path ending in
+`~` points at the field's key, where its name is written, and for a field that is not
+written at the key of the deepest one on the path that is (`.spec.defaults.helperImage~`
+without helperImage: the `defaults:` line). Without it a finding is at the field's value,
+and a missing field's at its parent's value: for a block mapping, its first key's line.
 """
 
 from __future__ import annotations
@@ -9,6 +15,7 @@ from __future__ import annotations
 import re
 
 Step = str | int
+KEY_MARK = "~"
 
 _TOKEN_RE = re.compile(
     r"""\.(?P<name>[A-Za-z_][A-Za-z0-9_-]*)      # .name
@@ -17,6 +24,13 @@ _TOKEN_RE = re.compile(
     """,
     re.VERBOSE,
 )
+
+
+def parse_field_target(text: str) -> tuple[tuple[Step, ...], bool]:
+    """The steps of a field path, and whether it points at the key (a trailing `~`)."""
+    text = text.strip()
+    key = text.endswith(KEY_MARK)
+    return parse_field_path(text.removesuffix(KEY_MARK)), key
 
 
 def parse_field_path(text: str) -> tuple[Step, ...]:

@@ -18,7 +18,7 @@ from edgemodels.policy.cel_env import (
     new_context,
 )
 from edgemodels.policy.evaluate import EvaluationError, execute
-from edgemodels.policy.fieldpath import parse_field_path
+from edgemodels.policy.fieldpath import parse_field_target
 from edgemodels.policy.model import (
     ENTRY_KINDS,
     ITEM,
@@ -163,7 +163,7 @@ class _RuleReader:
             self.r.error(self.r.where(item, "reason", True), f"reason must be one of {REASONS}")
         path = self.r.string(item, "fieldPath") or ""
         try:
-            parse_field_path(path)
+            parse_field_target(path)
         except ValueError as exc:
             self.r.error(self.r.where(item, "fieldPath", True), str(exc))
         if expr is None or ("messageExpression" in item and message_expr is None):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, NamedTuple
+from typing import TYPE_CHECKING, Literal, NamedTuple, Protocol
 
 from edgemodels.diagnostics import Diagnostic, Location, Severity
 from edgemodels.policy.cel_env import Compiled
@@ -22,6 +22,15 @@ ITEM = "item"  # the CEL variable a validation's forEach binds to each element
 REASONS = ("Invalid", "Forbidden", "Unauthorized", "RequestEntityTooLarge")
 
 NOWHERE = Location("<none>")
+
+
+class FieldLocator(Protocol):
+    """Where a field path points in an object's file (fieldpath.py): at the field's value,
+    or with `key` at its key."""
+
+    def __call__(self, path: tuple[Step, ...], key: bool = False) -> Location: ...
+
+
 JsonValue = None | bool | int | float | str | list["JsonValue"] | dict[str, "JsonValue"]
 
 
@@ -39,7 +48,7 @@ class CatalogueEntry:
     name: str
     object: Mapping[str, object]
     location: Location
-    locate: Callable[[tuple[str | int, ...]], Location]
+    locate: FieldLocator
 
 
 class Manifest(NamedTuple):

@@ -388,3 +388,40 @@ def test_p101_says_where_an_image_without_a_registry_is_pulled_from(
             " site runs exactly the image that was tested",
         )
     ]
+
+
+def test_a_field_path_ending_in_a_tilde_points_at_the_key(tmp_path: Path) -> None:
+    """`~` (edgemodels): the key of the field, or of the deepest one written on the path;
+    without it the value, and for a missing field its parent's value (a block mapping's
+    first key), as findings and suppressions have always had it."""
+    (tmp_path / "team.yaml").write_text(
+        "apiVersion: edgemodels.io/v1alpha1\nkind: PolicySet\nmetadata: {name: t}\nrules:\n"
+        "  - code: P501\n    name: where\n    appliesTo: {catalogue: [catalogue]}\n"
+        "    validations:\n"
+        + "".join(
+            f"      - {{expression: 'false', message: '{path}', fieldPath: '{path}'}}\n"
+            for path in (
+                ".spec.defaults",
+                ".spec.defaults~",
+                ".spec.defaults.helperImage",
+                ".spec.defaults.helperImage~",
+                ".spec.defaults.namespace~",
+                ".spec.git.url~",
+            )
+        ),
+        encoding="utf-8",
+    )
+    policies = default_policies(tmp_path, "extends: none\npolicyFiles: [team.yaml]\n")
+    block = HEADER.replace(
+        "  defaults: {namespace: i4q-lrt, imagePullSecrets: [i4qregistry]}\n",
+        "  defaults:\n    namespace: i4q-lrt\n",
+    )
+    found = catalogue_findings(tmp_path, block + TARGETS + SKTIME, policies)
+    assert sorted((d.message, d.line, d.col) for d in found) == [
+        (".spec.defaults", 8, 5),  # the value: its first key
+        (".spec.defaults.helperImage", 8, 5),  # missing: its parent's value
+        (".spec.defaults.helperImage~", 7, 3),  # missing: the key of defaults
+        (".spec.defaults.namespace~", 8, 5),
+        (".spec.defaults~", 7, 3),
+        (".spec.git.url~", 5, 9),  # a flow mapping's key
+    ]

@@ -59,7 +59,7 @@ def policies(tmp_path: Path) -> PolicySet:
 
 
 def entry(obj: dict[str, object]) -> CatalogueEntry:
-    def locate(path: tuple[str | int, ...]) -> Location:
+    def locate(path: tuple[str | int, ...], key: bool = False) -> Location:
         return Location("c.yaml", 10 + len(path), 3)
 
     return CatalogueEntry("model", str(obj["name"]), obj, Location("c.yaml", 10, 3), locate)

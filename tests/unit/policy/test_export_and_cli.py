@@ -215,7 +215,7 @@ def test_export_refuses_list_functions_kubernetes_has_only_as_members(
 
 
 def check_rule(rule: Rule, obj: dict[str, object]) -> list[str]:
-    subject = Subject(Location("o.yaml", 1, 1), lambda steps: Location("o.yaml", 1, 1))
+    subject = Subject(Location("o.yaml", 1, 1), lambda steps, key=False: Location("o.yaml", 1, 1))
     ctx = new_context(rule.functions())
     bind(ctx, "object", obj)
     return [d.message for d in run_rule(ctx, rule, subject)]

@@ -64,7 +64,7 @@ def policies(tmp_path: Path, rules: str) -> PolicySet:
 
 
 def model(obj: dict[str, object]) -> CatalogueEntry:
-    def locate(path: tuple[str | int, ...]) -> Location:  # .ports[i] is on line 20 + i
+    def locate(path: tuple[str | int, ...], key: bool = False) -> Location:  # .ports[i]: 20 + i
         return Location("c.yaml", 20 + int(path[-1]) if path[-1] != "ports" else 19, 7)
 
     return CatalogueEntry("model", "m", {"name": "m", **obj}, Location("c.yaml", 10, 3), locate)
