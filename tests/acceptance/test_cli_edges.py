@@ -166,3 +166,21 @@ def test_every_path_parameter_takes_the_name_as_typed() -> None:
                 found.append(f"{command.name} {param.name}")
                 assert isinstance(param.type, PathParam), found[-1]
     assert len(found) >= 15
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["plan", "catalogue.yaml", "-i", "https://ci:Hunter2-pass@git.example.com/sites.yaml"],
+        ["check", "--policy-config", "https://ci:Hunter2-pass@git.example.com/p.yaml"],
+        ["rules", "--catalogue", "https://ci:Hunter2-pass@git.example.com/c"],
+    ],
+)
+def test_a_usage_error_masks_a_password_it_quotes(
+    single: Path, args: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """click's "does not exist" quotes the value as given: a URL pasted with its password
+    is masked there as in every other message."""
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert "does not exist" in err and "Hunter2-pass" not in err

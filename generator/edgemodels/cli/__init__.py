@@ -279,7 +279,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except click.ClickException as exc:
         said = io.StringIO()
         exc.show(file=said)
-        sys.stderr.write(display.unescaped(said.getvalue()))  # click quotes with repr
+        # click quotes with repr; a value it quotes (a path given as a URL with its
+        # password) is masked as in every other message
+        sys.stderr.write(redact_text(display.unescaped(said.getvalue())))
         return EXIT_USAGE
     except click.exceptions.Exit as exc:
         return int(exc.exit_code or 0)
