@@ -17,7 +17,7 @@ from edgemodels.diagnostics import Diagnostic, has_failures, sort_diagnostics
 from edgemodels.errors import OutputError, UsageError
 from edgemodels.output import render_text
 from edgemodels.plan.core import PlanOptions, run_plan
-from edgemodels.plan.guards import DEFAULT_REMOVAL_LIMIT, parse_removal_limit
+from edgemodels.plan.removals import DEFAULT_REMOVAL_LIMIT, parse_removal_limit
 from edgemodels.plan.report_json import json_pieces
 from edgemodels.plan.report_markdown import DEFAULT_MAX_CHARS, MIN_MAX_CHARS
 from edgemodels.plan.report_text import DEFAULT_MAX_ROWS, old_findings_shown, plan_summary_line

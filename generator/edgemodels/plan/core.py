@@ -22,7 +22,7 @@ from edgemodels.diagnostics import (
 from edgemodels.errors import InputError, NoCatalogueFiles
 from edgemodels.inventory import STDIN, WorkloadSites, load_inventory, load_workload_sites
 from edgemodels.output import plural
-from edgemodels.plan import delivery, guards, hazards
+from edgemodels.plan import delivery, guards, hazards, removals
 from edgemodels.plan.arch import arch_findings
 from edgemodels.plan.atbase import BaseFiles, as_working
 from edgemodels.plan.diff import ModelDiff, PlacementTotals, diff_models, placement_totals
@@ -36,8 +36,8 @@ from edgemodels.plan.evaluate import (
 )
 from edgemodels.plan.followed import moved_workload_findings
 from edgemodels.plan.gitrev import Revision, catalogue_at
-from edgemodels.plan.guards import DEFAULT_REMOVAL_LIMIT, RemovalLimit
 from edgemodels.plan.images import version_image_findings
+from edgemodels.plan.removals import DEFAULT_REMOVAL_LIMIT, RemovalLimit
 from edgemodels.plan.unmatched import unknown_set_findings
 from edgemodels.plan.workloads import (
     declared_site_findings,
@@ -116,8 +116,8 @@ def build_plan(
     diffs = diff_models(before, after)
     if before is not None:
         where = catalogue.location
-        diags += guards.removal_findings(diffs, sites, where, limit, allow_removals)
-        diags += guards.preserved_removal_findings(catalogue, diffs, sites)
+        diags += removals.removal_findings(diffs, sites, where, limit, allow_removals)
+        diags += removals.preserved_removal_findings(catalogue, diffs, sites)
         diags += moved_workload_findings(diffs, before, after, sites, exported)
         diags += hazards.resize_findings(diffs, before.catalogue, catalogue, sites)
         diags += hazards.storage_class_findings(diffs, before.catalogue, catalogue, sites)

@@ -1,9 +1,5 @@
 """Checks on a plan. Each returns findings; none of them stops the plan from being shown.
 
-- D101 mass-removal (error*): models are removed from more sites than the removal limit;
-  a site where a model moves to other placements counts (its objects are deleted, then
-  deployed again).
-- D102 site-left-empty (error*): a site loses every model it had.
 - D103 over-capacity (error): a site's container models exceed its `capacity.storage`.
 - D104 workload-without-model (error): a workload runs on a site without a model it uses.
 - D105 model-without-workload (warning): a container model is placed where no workload
@@ -16,29 +12,24 @@
   that declares it has no image volumes.
 - D120 unlabelled-site (warning): a site with no labels (but its name) that no placement
   selects: it gets no model, and the plan would only show it as `(none)`.
-- D111 removals-kept-on-sites (info): with Argo CD delivery and preserveResourcesOnDeletion,
-  removed models keep their last objects on those sites, unmanaged, until deleted there.
 - D112 placed-twice (error): a model reaches a site through two or more of its placements
   (as generated: with PlacementRules, a follow placement is one rule per workload selector),
   so two Subscriptions (or Applications) deploy the same objects there.
-(*) warnings with `--allow-removals`. D104/D105 apply when the catalogue declares workloads.
-D114 and D115, changes of a kept model that sites refuse, are in plan/hazards.py.
+D104/D105 apply when the catalogue declares workloads. The removal guards (D101, D102,
+D111) are in plan/removals.py; D114 and D115, changes of a kept model that sites refuse,
+in plan/hazards.py.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 
 from edgemodels.catalogue.model import Catalogue, Selector
-from edgemodels.diagnostics import Diagnostic, Location, Severity, finding
-from edgemodels.display import quoted
-from edgemodels.errors import UsageError
+from edgemodels.diagnostics import Diagnostic, Location, finding
 from edgemodels.inventory import STORAGE_LABEL, Site
 from edgemodels.output import plural
 from edgemodels.placement import CLUSTER_NAME_LABEL
-from edgemodels.plan.diff import ModelDiff, generated
+from edgemodels.plan.diff import generated
 from edgemodels.plan.evaluate import (
     Evaluation,
     PlacedModel,
@@ -51,60 +42,6 @@ from edgemodels.plan.unmatched import why_unmatched
 from edgemodels.selectors import Mask, count, mask_of, members, placement_mask
 
 MAX_NAMED = 10  # sites named in one finding; the plan report lists them all
-
-
-@dataclass(frozen=True)
-class RemovalLimit:
-    """Removal from more than `sites` sites or more than `percent` % of them trips the guard."""
-
-    sites: int | None = 5
-    percent: float | None = 10.0
-
-    def exceeded(self, removed: int, total: int) -> bool:
-        return bool(self.arms_exceeded(removed, total))
-
-    def arms_exceeded(self, removed: int, total: int) -> list[str]:
-        """The arms of the limit `removed` of `total` sites is over ("5 sites", "10% of
-        sites"): the message names these, not the whole limit (2 is not over 5 sites)."""
-        arms = []
-        if self.sites is not None and removed > self.sites:
-            arms.append(plural(self.sites, "site"))
-        # A share below one site would make every removal on a small fleet (10% of 3
-        # sites) a mass removal, and a guard that always fires is labelled away: one site
-        # is never "many". D102 still guards a site left empty; 0% and `--max-removals 0`
-        # guard every removal.
-        over_share = self.percent is not None and removed * 100 > self.percent * total
-        if over_share and total > 0 and (removed > 1 or self.percent == 0):
-            arms.append(f"{self.percent:g}% of sites")
-        return arms
-
-    def __str__(self) -> str:
-        parts = []
-        if self.sites is not None:
-            parts.append(plural(self.sites, "site"))
-        if self.percent is not None:
-            parts.append(f"{self.percent:g}% of sites")
-        return " or ".join(parts)
-
-
-DEFAULT_REMOVAL_LIMIT = RemovalLimit()
-_LIMIT = re.compile(r"^(\d{1,9})(%?)$|^(\d{1,3}(?:\.\d+)?)%$")
-
-
-def parse_removal_limit(text: str) -> RemovalLimit:
-    """`N` (sites) or `P%` (share of the inventory)."""
-    match = _LIMIT.match(text.strip())
-    if not match:
-        raise UsageError(
-            "--max-removals: expected a number of sites (5) or a percentage (10%), "
-            f"got {quoted(text)}"
-        )
-    if match.group(1) is not None and not match.group(2):
-        return RemovalLimit(sites=int(match.group(1)), percent=None)
-    percent = float(match.group(1) or match.group(3))
-    if percent > 100:
-        raise UsageError(f"--max-removals: a percentage is at most 100%, got {quoted(text)}")
-    return RemovalLimit(sites=None, percent=percent)
 
 
 def name_list(sites: Sites, mask: Mask, limit: int = MAX_NAMED) -> str:
@@ -122,65 +59,6 @@ def setting_at(settings: Mapping[str, Location], key: str, catalogue: Catalogue)
             return settings[key]
         key = key.rpartition(".")[0]
     return catalogue.location
-
-
-def _are(number: int) -> str:
-    return "is" if number == 1 else "are"
-
-
-def _over_the_limit(limit: RemovalLimit, arms: list[str]) -> str:
-    """The arm(s) of the limit exceeded, and the whole limit said once."""
-    if len(arms) > 1:  # over both: the limit itself, once
-        return f"{limit}, whichever is smaller (over both)"
-    if arms[0] != str(limit):
-        return f"{arms[0]} (the limit is {limit}, whichever is smaller)"
-    return arms[0]
-
-
-def removal_findings(
-    diffs: Iterable[ModelDiff], sites: Sites, where: Location, limit: RemovalLimit, allow: bool
-) -> list[Diagnostic]:
-    """D101 mass-removal and D102 site-left-empty."""
-    diffs = list(diffs)
-    severity: Severity = "warning" if allow else "error"
-    hint = "" if allow else "; pass --allow-removals if this is intended"
-    found: list[Diagnostic] = []
-    removed = moved = 0
-    had = has = 0
-    for d in diffs:
-        removed |= d.removed
-        moved |= d.moved
-        had |= d.before.sites if d.before else 0
-        has |= d.after.sites if d.after else 0
-    total = sites.index.size
-    # A moved model's old Subscription is deleted, and RHACM deletes what it deployed (the
-    # new one cannot take objects another Subscription owns): removed, then deployed again.
-    gone = removed | moved
-    if gone and limit.exceeded(count(gone), total):
-        only_moved = count(gone & ~removed)
-        why = (
-            f"; {only_moved} of them only to get them again through other placements: a "
-            "moved model's old Subscription is deleted, and its objects with it"
-            if only_moved
-            else ""
-        )
-        share = f"{count(gone) * 100 / total:.1f}".removesuffix(".0")
-        over = _over_the_limit(limit, limit.arms_exceeded(count(gone), total))
-        message = (
-            f"models are removed from {count(gone)} of {plural(total, 'site')} ({share}%{why}), "
-            "over "
-            f"the limit of {over}: {name_list(sites, gone)}{hint}"
-        )
-        found.append(finding(where, "D101", "mass-removal", message, severity))
-    emptied = had & ~has
-    if emptied:
-        message = (
-            f"{plural(count(emptied), 'site')} {_are(count(emptied))} left with none of the "
-            f"models {'it' if count(emptied) == 1 else 'they'} had: "
-            f"{name_list(sites, emptied)}{hint}"
-        )
-        found.append(finding(where, "D102", "site-left-empty", message, severity))
-    return found
 
 
 def capacity_findings(after: Evaluation, sites: Sites) -> list[Diagnostic]:
@@ -416,28 +294,5 @@ def image_volume_findings(after: Evaluation, sites: Sites) -> list[Diagnostic]:
             )
             found.append(
                 finding(model.location, "D108", "image-volume-unsupported", message, "error")
-            )
-    return found
-
-
-def preserved_removal_findings(
-    catalogue: Catalogue, diffs: Iterable[ModelDiff], sites: Sites
-) -> list[Diagnostic]:
-    """D111: removals that Argo CD will not carry out, because it preserves resources."""
-    argo = catalogue.hub.argocd
-    if catalogue.hub.delivery != "argocd" or not argo.preserve_resources_on_deletion:
-        return []
-    found = []
-    for d in diffs:
-        if d.removed:
-            message = (
-                f"model '{d.name}' leaves {plural(count(d.removed), 'site')} "
-                f"({name_list(sites, d.removed)}), but Argo CD preserves resources on deletion: "
-                "its last objects stay there, "
-                f"unmanaged; delete them on {'the site' if count(d.removed) == 1 else 'each site'}"
-                f" (label edgemodels.io/model={d.name})"
-            )
-            found.append(
-                finding(catalogue.location, "D111", "removals-kept-on-sites", message, "info")
             )
     return found

@@ -8,7 +8,7 @@ from edgemodels.catalogue.model import ARCH_LABEL, HttpSpec, Model, Overrides, R
 from edgemodels.diagnostics import Location
 from edgemodels.plan.core import build_plan
 from edgemodels.plan.diff import SiteChange, site_changes, site_models
-from edgemodels.plan.guards import RemovalLimit
+from edgemodels.plan.removals import RemovalLimit
 from edgemodels.plan.reports import detail_text
 
 from .builders import (

@@ -10,7 +10,7 @@ from edgemodels.errors import UsageError
 from edgemodels.inventory import Inventory
 from edgemodels.plan.core import build_plan
 from edgemodels.plan.evaluate import Sites, index_sites
-from edgemodels.plan.guards import RemovalLimit, parse_removal_limit
+from edgemodels.plan.removals import RemovalLimit, parse_removal_limit
 
 from .builders import (
     catalogue,
