@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from edgemodels.catalogue.model import Requirement, Selector
-from edgemodels.diagnostics import Diagnostic, Location, finding
+from edgemodels.diagnostics import Location
 from edgemodels.yamltree import PosMap
 
 KIND = "ManagedClusterSet"
@@ -97,21 +97,6 @@ def _requirement(entry: object) -> Requirement | None:
     if bool(values) != _OPERATORS[operator]:
         return None
     return Requirement(key, operator, tuple(values))
-
-
-def duplicate_findings(sets: list[ClusterSet]) -> list[Diagnostic]:
-    first: dict[str, ClusterSet] = {}
-    found: list[Diagnostic] = []
-    for each in sets:
-        if each.name in first:
-            message = (
-                f"cluster set {each.name} is listed twice "
-                f"(first at line {first[each.name].location.line})"
-            )
-            found.append(finding(each.location, "D211", "invalid-cluster-set", message))
-        else:
-            first[each.name] = each
-    return found
 
 
 def listed_cluster_set(entry: PosMap, where: Location) -> tuple[ClusterSet | None, str]:

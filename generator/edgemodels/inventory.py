@@ -21,18 +21,13 @@ Every site carries the label `name=<site>`, as OCM gives every ManagedCluster.
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from edgemodels.catalogue.model import ARCH_LABEL, IMAGE_VOLUME_LABEL, NOWHERE
-from edgemodels.clustersets import (
-    ClusterSet,
-    duplicate_findings,
-    listed_cluster_set,
-    read_cluster_set,
-)
+from edgemodels.clustersets import ClusterSet, listed_cluster_set, read_cluster_set
 from edgemodels.diagnostics import Diagnostic, Location, finding
 from edgemodels.errors import InputError
 from edgemodels.placement import CLUSTER_NAME_LABEL
@@ -133,7 +128,8 @@ def load_inventory(
                 "`kubectl get managedclusters -o yaml` (a List of ManagedCluster)",
             )
         ]
-    diags += _duplicates(sites) + duplicate_findings(sets)
+    diags += _listed_twice(sites, "site", "D202", "duplicate-site")
+    diags += _listed_twice(sets, "cluster set", "D211", "invalid-cluster-set")
     if not sites and not _has_errors(diags):
         diags.append(_no_sites(yf, "sites" if kind == "SiteInventory" else "items"))
     if _has_errors(diags):
@@ -339,17 +335,20 @@ def _string_labels(path: str, cluster: str, raw: PosMap) -> tuple[dict[str, str]
     return labels, diags
 
 
-def _duplicates(sites: list[Site]) -> list[Diagnostic]:
-    first: dict[str, Site] = {}
+def _listed_twice(
+    entries: Sequence[Site | ClusterSet], what: str, code: str, name: str
+) -> list[Diagnostic]:
+    first: dict[str, Site | ClusterSet] = {}
     diags: list[Diagnostic] = []
-    for site in sites:
-        if site.name in first:
+    for entry in entries:
+        if entry.name in first:
             message = (
-                f"site {site.name} is listed twice (first at line {first[site.name].location.line})"
+                f"{what} {entry.name} is listed twice "
+                f"(first at line {first[entry.name].location.line})"
             )
-            diags.append(finding(site.location, "D202", "duplicate-site", message))
+            diags.append(finding(entry.location, code, name, message))
         else:
-            first[site.name] = site
+            first[entry.name] = entry
     return diags
 
 
