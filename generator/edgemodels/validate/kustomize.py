@@ -25,8 +25,9 @@ from edgemodels.validate.aggregates import Origins, groups, split_output, wrappe
 from edgemodels.validate.codes import diagnostic
 from edgemodels.validate.cores import Gate
 from edgemodels.validate.discover import kustomization_file
-from edgemodels.validate.kubectl import build_error, run_all
+from edgemodels.validate.kubectl import run_all
 from edgemodels.validate.kustomizations import idle_patches, outside_tree
+from edgemodels.validate.kustomizeerrors import build_error
 from edgemodels.validate.listings import check_listings, holds_refused, simple_listing
 from edgemodels.validate.manifests import Manifest
 from edgemodels.validate.owners import Entries, contained, family

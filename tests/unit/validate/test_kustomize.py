@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from edgemodels.errors import ToolMissingError
-from edgemodels.validate import kubectl, listings
+from edgemodels.validate import kubectl, kustomizeerrors, listings
 from edgemodels.validate.aggregates import groups
 from edgemodels.validate.discover import discover
 from edgemodels.validate.kustomize import build
@@ -32,11 +32,11 @@ def test_kustomize_paths_are_made_tree_relative(
     text = f"evalsymlink failure on '{gone}' : lstat {gone}: no such file or directory"
     expected = "evalsymlink failure on 'models/m/basex' : lstat models/m/basex: no such file"
     for root in (Path("fb/d"), tmp_path / "fb" / "d"):
-        assert kubectl.tree_relative(text, root).startswith(expected)
-        assert kubectl.tree_relative(f"at {tmp_path}/fb/d.", root) == "at .."
+        assert kustomizeerrors.tree_relative(text, root).startswith(expected)
+        assert kustomizeerrors.tree_relative(f"at {tmp_path}/fb/d.", root) == "at .."
     monkeypatch.chdir(tmp_path / "fb" / "d")  # validate's default folder: "."
-    assert kubectl.tree_relative(text, Path(".")).startswith(expected)
-    assert kubectl.tree_relative("from '../../basex'", Path(".")) == "from '../../basex'"
+    assert kustomizeerrors.tree_relative(text, Path(".")).startswith(expected)
+    assert kustomizeerrors.tree_relative("from '../../basex'", Path(".")) == "from '../../basex'"
 
 
 def test_layout_of_the_tree(tree: Path) -> None:
