@@ -27,9 +27,10 @@ from edgemodels.validate.hubindex import (
     Index,
     string_at,
 )
-from edgemodels.validate.manifests import Manifest, Pointer, value_at
+from edgemodels.validate.manifests import Manifest
 from edgemodels.validate.objectchecks import name_findings
 from edgemodels.validate.packagefolders import check_package
+from edgemodels.validate.pointers import Pointer, value_at
 from edgemodels.validate.report import Finding, finding
 
 APPLICATION_SET = ("argoproj.io/v1alpha1", "ApplicationSet")

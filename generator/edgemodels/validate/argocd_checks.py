@@ -19,7 +19,8 @@ from pathlib import Path
 
 from edgemodels.validate.gitpaths import APPLICATION_SET, SUBSCRIPTION, PackageRef
 from edgemodels.validate.hubindex import GITOPS_CLUSTER, PLACEMENT, Index
-from edgemodels.validate.manifests import Manifest, Pointer, value_at
+from edgemodels.validate.manifests import Manifest
+from edgemodels.validate.pointers import Pointer, value_at
 from edgemodels.validate.report import Finding, finding
 
 PLACEMENT_LABEL = "cluster.open-cluster-management.io/placement"

@@ -18,7 +18,7 @@ from urllib.request import url2pathname
 import jsonschema_rs
 
 from edgemodels.validate import crd_schemas, k8s_schemas
-from edgemodels.validate.manifests import Pointer, value_at
+from edgemodels.validate.pointers import Pointer, value_at
 from edgemodels.validate.violations import (
     Violation,
     constraint,

@@ -17,7 +17,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from edgemodels.validate.manifests import Manifest, Pointer, value_at
+from edgemodels.validate.manifests import Manifest
+from edgemodels.validate.pointers import Pointer, value_at
 
 GIT_PATH = "apps.open-cluster-management.io/git-path"
 GITHUB_PATH = "apps.open-cluster-management.io/github-path"

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from edgemodels.validate.manifests import Manifest, Pointer, value_at
+from edgemodels.validate.manifests import Manifest
+from edgemodels.validate.pointers import Pointer, value_at
 
 APPS = "apps.open-cluster-management.io"
 CLUSTER = "cluster.open-cluster-management.io"

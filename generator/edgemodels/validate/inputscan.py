@@ -30,8 +30,9 @@ from collections.abc import Iterator
 
 from edgemodels.diagnostics import Diagnostic, Location
 from edgemodels.validate.codes import diagnostic
-from edgemodels.validate.manifests import Manifest, manifests_of, position, shape_problem
+from edgemodels.validate.manifests import Manifest, manifests_of, shape_problem
 from edgemodels.validate.objectsizes import check_size
+from edgemodels.validate.pointers import position
 
 SLOW_KEYS = 20_000  # keys of one mapping: kustomize read 20,000 in about 5 s on two cores
 SCANNED_BYTES = 64 * 1024  # a block mapping of SLOW_KEYS keys holds more

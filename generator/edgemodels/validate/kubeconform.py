@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from edgemodels.errors import ToolMissingError
-from edgemodels.validate.manifests import Pointer, parse_pointer, pointer_text, value_at
+from edgemodels.validate.pointers import Pointer, parse_pointer, pointer_text, value_at
 from edgemodels.validate.violations import (
     Violation,
     constraint,

@@ -25,7 +25,8 @@ from collections.abc import Iterator
 from decimal import ROUND_UP, Decimal
 
 from edgemodels.kubequantity import EXACT, overcommit_allowed, quantity_value
-from edgemodels.validate.manifests import Manifest, Pointer, value_at
+from edgemodels.validate.manifests import Manifest
+from edgemodels.validate.pointers import Pointer, value_at
 from edgemodels.validate.quantities import field_path
 from edgemodels.validate.report import Finding, finding
 

@@ -1,9 +1,10 @@
-"""YAML documents with positions: load strictly, and turn a JSON pointer into line:col.
+"""YAML documents as Manifests: load strictly, with the first line of each document.
 
 Loading uses PyYAML's C parser (CSafeLoader) for speed, with one addition: duplicate mapping
 keys are recorded (the API server and kubeconform -strict reject them; plain PyYAML keeps the
 last value silently). Positions are not kept for every node while loading, because nearly all
-documents are valid; a document with a finding is composed again, once, to place it.
+documents are valid; a document with a finding is composed again, once, to place it
+(pointers.py: a JSON pointer turned into line:col).
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -23,8 +23,6 @@ from edgemodels.validate.codes import diagnostic
 from edgemodels.validate.fastload import Duplicate, FastResolver, NotPlain, plain_data
 from edgemodels.yamlfindings import started_at
 from edgemodels.yamlloader import check_tagged_scalars
-
-Pointer = tuple[str | int, ...]
 
 
 @dataclass(frozen=True)
@@ -334,90 +332,6 @@ def shape_problem(data: Mapping[str, object]) -> str | None:
         if not isinstance(value, str) or not value:
             return f"no string '{key}'"
     return None
-
-
-# --- positions ------------------------------------------------------------------------------
-
-
-@lru_cache(maxsize=128)
-def _compose(text: str) -> tuple[Node | None, ...]:
-    try:
-        return tuple(yaml.compose_all(text, Loader=yaml.CSafeLoader))
-    except yaml.YAMLError:
-        return ()
-
-
-def _child(node: Node, segment: str | int) -> tuple[Node, Node] | None:
-    """(key-or-item node, value node) for one pointer segment, or None."""
-    if isinstance(node, MappingNode):
-        hit = None
-        for key_node, value_node in node.value:  # the last duplicate wins, as when loading
-            if isinstance(key_node, ScalarNode) and key_node.value == str(segment):
-                hit = (key_node, value_node)
-        return hit
-    if isinstance(node, SequenceNode):
-        index = segment if isinstance(segment, int) else _index(segment)
-        if index is not None and 0 <= index < len(node.value):
-            item: Node = node.value[index]
-            return item, item
-    return None
-
-
-def _index(segment: str) -> int | None:
-    return int(segment) if segment.isdigit() else None
-
-
-def position(text: str, index: int, pointer: Pointer, at_key: bool = False) -> tuple[int, int]:
-    """1-based (line, col) of the deepest node of `pointer` in document `index` of `text`.
-
-    A scalar is placed on its value; a mapping or sequence (or `at_key`) on the key that
-    holds it, which is where a reader looks for "missing field" or "unknown field".
-    """
-    nodes = _compose(text)
-    root = nodes[index] if index < len(nodes) else None
-    if root is None:
-        return 1, 1
-    node: Node = root
-    key_node: Node | None = None
-    for segment in pointer:
-        step = _child(node, segment)
-        if step is None:
-            break
-        key_node, node = step
-    chosen = node
-    if key_node is not None and (at_key or not isinstance(node, ScalarNode)):
-        chosen = key_node
-    return chosen.start_mark.line + 1, chosen.start_mark.column + 1
-
-
-def parse_pointer(text: str) -> Pointer:
-    """A JSON pointer string ('/spec/containers/0') as segments ('spec', 'containers', '0')."""
-    if not text or text == "/":
-        return ()
-    parts = text.lstrip("/").split("/")
-    return tuple(p.replace("~1", "/").replace("~0", "~") for p in parts)
-
-
-def pointer_text(pointer: Sequence[str | int]) -> str:
-    if not pointer:
-        return "/"
-    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in pointer)
-
-
-def value_at(data: object, pointer: Pointer) -> object:
-    """The value `pointer` names in `data`, or None when it does not exist."""
-    node = data
-    for segment in pointer:
-        if isinstance(node, dict):
-            node = node.get(str(segment))
-        elif isinstance(node, list):
-            index = segment if isinstance(segment, int) else _index(segment)
-            if index is None or not 0 <= index < len(node):
-                return None
-            node = node[index]
-        else:
-            return None
-    return node
 
 
 def json_type(value: object) -> str:

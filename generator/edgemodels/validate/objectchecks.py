@@ -15,9 +15,10 @@ from collections.abc import Iterable, Sequence
 
 from edgemodels.names import DNS1035_LABEL
 from edgemodels.validate.limitranges import check_limit_range
-from edgemodels.validate.manifests import Manifest, Pointer, value_at
+from edgemodels.validate.manifests import Manifest
 from edgemodels.validate.objectnames import check_object_name
 from edgemodels.validate.objectsizes import check_size
+from edgemodels.validate.pointers import Pointer, value_at
 from edgemodels.validate.quantities import check_quantities
 from edgemodels.validate.report import Finding, finding
 from edgemodels.validate.requestlimits import check_request_limits

@@ -32,7 +32,8 @@ from edgemodels.kubequantity import (
     trimmed,
     whole,
 )
-from edgemodels.validate.manifests import Manifest, Pointer, value_at
+from edgemodels.validate.manifests import Manifest
+from edgemodels.validate.pointers import Pointer, value_at
 from edgemodels.validate.report import Finding, finding
 
 # Where each workload kind holds its Pod spec; only Kubernetes' own groups (a CRD's kind of

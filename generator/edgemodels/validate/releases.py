@@ -16,7 +16,8 @@ from dataclasses import dataclass
 
 from edgemodels.diagnostics import Diagnostic
 from edgemodels.validate.gitpaths import APPLICATION_SET, PackageRef
-from edgemodels.validate.manifests import Manifest, Pointer, value_at
+from edgemodels.validate.manifests import Manifest
+from edgemodels.validate.pointers import Pointer, value_at
 from edgemodels.validate.report import at_pointer
 
 

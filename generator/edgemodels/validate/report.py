@@ -13,7 +13,8 @@ from dataclasses import replace
 
 from edgemodels.diagnostics import Diagnostic, Location, Severity
 from edgemodels.validate.codes import diagnostic
-from edgemodels.validate.manifests import Manifest, Pointer, origin_of, position
+from edgemodels.validate.manifests import Manifest, origin_of
+from edgemodels.validate.pointers import Pointer, position
 from edgemodels.validate.violations import Violation
 
 Finding = tuple[Diagnostic, str]  # (diagnostic, context: which render/build produced it)

@@ -20,7 +20,8 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 from edgemodels.kubequantity import limit_problem, quantity_value
-from edgemodels.validate.manifests import Manifest, Pointer, value_at
+from edgemodels.validate.manifests import Manifest
+from edgemodels.validate.pointers import Pointer, value_at
 from edgemodels.validate.quantities import container_resources, field_path, pod_resources
 from edgemodels.validate.report import Finding, finding
 

@@ -13,7 +13,8 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from edgemodels.validate.manifests import Pointer, json_type, pointer_text
+from edgemodels.validate.manifests import json_type
+from edgemodels.validate.pointers import Pointer, pointer_text
 
 
 @dataclass(frozen=True)

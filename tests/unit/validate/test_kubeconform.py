@@ -21,7 +21,7 @@ import pytest
 
 from edgemodels.errors import ToolMissingError
 from edgemodels.validate import kubeconform
-from edgemodels.validate.manifests import parse_pointer
+from edgemodels.validate.pointers import parse_pointer
 from edgemodels.validate.run import ValidateOptions, validate_tree
 from edgemodels.validate.violations import Violation
 

@@ -19,9 +19,9 @@ from edgemodels.validate.manifests import (
     load_stream,
     manifests_of,
     origin_of,
-    position,
 )
 from edgemodels.validate.pipeline import load_plain
+from edgemodels.validate.pointers import position
 from edgemodels.validate.report import template_position
 
 TEXT = """\
