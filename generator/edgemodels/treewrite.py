@@ -1,12 +1,12 @@
-"""Applying a FileTree to an output folder: lock, stage, journal, commit, recover.
+"""Applying a FileTree to an output folder: stage, journal, commit, recover, under the
+folder's lock (treelock.py).
 
-The guarantees are described in `tree.py`. This module is the only one that writes into
-an output folder.
+The guarantees are described in `tree.py`. This module is the only one that writes the
+tree into an output folder (the lock file is treelock.py's, the cache cachewrite.py's).
 """
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import shutil
@@ -22,7 +22,6 @@ from edgemodels.errors import OutputError
 from edgemodels.folderplan import plan_tree
 from edgemodels.tree import (
     JOURNAL_PATH,
-    LOCK_PATH,
     MANIFEST_PATH,
     STAGING_DIR,
     STATE_DIR,
@@ -30,6 +29,7 @@ from edgemodels.tree import (
     digest,
 )
 from edgemodels.treecache import TreeCache
+from edgemodels.treelock import locked, make_dirs
 from edgemodels.treemanifest import read_manifest
 from edgemodels.treeplan import Conflict, Plan
 
@@ -49,7 +49,7 @@ def write_tree(
 def _write_locked(
     out: Path, tree: Mapping[str, bytes], force: bool, cache: TreeCache | None
 ) -> Plan:
-    with _locked(out):
+    with locked(out):
         recover(out)
         manifest = read_manifest(out, cache.manifest if cache else None)
         plan = plan_tree(out, tree, force, cache, manifest)
@@ -81,7 +81,7 @@ def save_later(out: Path, save: Callable[[], None]) -> bool:
     if not (out / MANIFEST_PATH).is_file():
         return False  # no tree (any more): nothing to keep a cache of
     try:
-        with _locked(out):
+        with locked(out):
             save()
     except OutputError:
         return False
@@ -108,79 +108,6 @@ def _remove_if_empty(folders: list[Path]) -> None:
             return  # not empty (a tree, or another run's), or gone: its parents stay too
 
 
-@contextmanager
-def _locked(out: Path) -> Iterator[None]:
-    """One writer per folder: a second run stops at once instead of interleaving. The lock
-    file stays in a folder holding a tree; one left holding nothing else (no tree was
-    written: a file in the way, an interruption) is removed, as edgemodels owns nothing
-    there. A run whose lock file was removed so before it got the lock tries again."""
-    for _ in range(3):
-        fd = _open_lock(out)
-        if fd is None:
-            continue
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            os.close(fd)
-            break
-        if _is_lock_file(out, fd):
-            try:
-                yield
-            finally:
-                _remove_lone_lock(out)  # while holding it: a run waiting retries
-                os.close(fd)  # closing releases the lock
-            return
-        os.close(fd)
-    raise OutputError(
-        f"another edgemodels run is writing {out} (it holds {LOCK_PATH}); "
-        "wait for it to finish and run again"
-    )
-
-
-def _open_lock(out: Path) -> int | None:
-    """The lock file, opened (made when missing); None when the state folder went between
-    making it and opening the file (a run that wrote no tree removed it: try again)."""
-    _make_dirs(out, STATE_DIR)
-    flags = os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC
-    try:
-        return os.open(out / LOCK_PATH, flags, 0o644)
-    except FileNotFoundError:
-        return None
-    except OSError as exc:
-        raise OutputError(f"cannot open the lock file {out / LOCK_PATH}: {exc.strerror}") from exc
-
-
-def _is_lock_file(out: Path, fd: int) -> bool:
-    """Whether `fd` is still the folder's lock file, not one a run removed meanwhile."""
-    try:
-        now = os.lstat(out / LOCK_PATH)
-    except OSError:
-        return False
-    held = os.fstat(fd)
-    return (now.st_dev, now.st_ino) == (held.st_dev, held.st_ino)
-
-
-def _remove_lone_lock(out: Path) -> None:
-    with suppress(OSError):
-        if os.listdir(out / STATE_DIR) == [LOCK_PATH.rsplit("/", 1)[1]]:
-            os.unlink(out / LOCK_PATH)
-            os.rmdir(out / STATE_DIR)
-
-
-def _make_dirs(root: Path, rel: str) -> None:
-    """mkdir -p of `rel` under `root`, refusing to pass through a symlink or a file."""
-    current = root
-    for part in rel.split("/"):
-        current = current / part
-        try:
-            os.mkdir(current)
-        except FileExistsError:
-            if not stat.S_ISDIR(os.lstat(current).st_mode):
-                raise OutputError(f"{current} is a symlink or a file where a folder goes") from None
-        except OSError as exc:
-            raise OutputError(f"cannot create {current}: {exc.strerror}") from exc
-
-
 def _stage(out: Path, tree: Mapping[str, bytes], paths: list[str]) -> list[list[str]]:
     """Write new content beside the tree; the tree itself is not touched yet.
 
@@ -190,7 +117,7 @@ def _stage(out: Path, tree: Mapping[str, bytes], paths: list[str]) -> list[list[
     """
     staging = out / STAGING_DIR
     _remove_staging(out)
-    _make_dirs(out, STAGING_DIR)
+    make_dirs(out, STAGING_DIR)
     missing = _MissingFolders(out)
     folder_moves: dict[str, None] = {}
     file_moves: list[list[str]] = []
@@ -206,7 +133,7 @@ def _stage(out: Path, tree: Mapping[str, bytes], paths: list[str]) -> list[list[
                 folder_moves[root] = None
                 parent = name.rpartition("/")[0]
                 if parent not in made:
-                    _make_dirs(staging, parent)
+                    make_dirs(staging, parent)
                     made.add(parent)
             _write_new(f"{staging}/{name}", tree[path])
     except OSError as exc:
@@ -361,7 +288,7 @@ def _apply(out: Path, journal: Mapping[str, object]) -> None:
                 continue  # moved before the interruption
             parent = path.rpartition("/")[0]
             if parent and parent not in made:
-                _make_dirs(out, parent)
+                make_dirs(out, parent)
                 made.add(parent)
             os.replace(source, root + path)
         for path in removes:

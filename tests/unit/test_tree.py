@@ -17,7 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from edgemodels import treewrite
+from edgemodels import treelock, treewrite
 from edgemodels.errors import OutputError
 from edgemodels.folderplan import plan_tree
 from edgemodels.tree import (
@@ -299,7 +299,7 @@ def test_a_lock_file_removed_while_waiting_is_not_taken_as_the_lock(
             os.unlink(out / LOCK_PATH)  # what the run holding it did meanwhile
         real_flock(fd, op)
 
-    monkeypatch.setattr(treewrite.fcntl, "flock", flock_after_removal)
+    monkeypatch.setattr(treelock.fcntl, "flock", flock_after_removal)
     write_tree(out, tree(V1))
     assert removed and snapshot(out) == tree(V1)
     assert (out / LOCK_PATH).is_file()  # a folder holding a tree keeps it
