@@ -4,8 +4,10 @@ serves the validate case as its warm-up run.
 
     python benchmarks/validate_count.py TREE
 
-The count is read from `edgemodels.validate.pipeline.schema_findings` (every object reaches it
-once); if that internal name moves, the harness falls back to counting the tree's files.
+The count is read from `schema_findings` as `edgemodels.validate.checker` calls it (the
+built-in schemas: every object reaches it once) and as `edgemodels.validate.pipeline` does
+(kubeconform: all objects in one call); if those internal names move, the harness falls
+back to counting the tree's files.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
+import edgemodels.validate.checker as validate_checker
 import edgemodels.validate.pipeline as validate_pipeline
 from edgemodels.cli import main as cli_main
 
@@ -27,6 +30,7 @@ def _counting(manifests: Sequence[Any], *args: Any, **kwargs: Any) -> Any:
 
 
 def main(argv: list[str]) -> int:
+    validate_checker.schema_findings = _counting  # type: ignore[assignment]
     validate_pipeline.schema_findings = _counting  # type: ignore[assignment]
     rc = cli_main(["validate", *argv])
     print(f"objects: {COUNTED[0]}")

@@ -1,14 +1,15 @@
 """What `validate_tree` does once the kustomize builds are under way: render the charts
-(chartrenders.py), load the plain manifests, check everything, gather the findings and
-apply the catalogue's suppressions (suppressions.py). run.py starts the builds and walks
-the tree before it imports this module (and with it those two).
+(chartrenders.py), load the plain manifests, check everything (checker.py: objects as they
+come), gather the findings and apply the catalogue's suppressions (suppressions.py).
+run.py starts the builds and walks the tree before it imports this module (and with it
+those three).
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from pathlib import Path
 from typing import Literal, cast
@@ -23,9 +24,11 @@ from edgemodels.validate.argocd_checks import argocd_findings
 from edgemodels.validate.backends import SchemaSettings, schema_findings
 from edgemodels.validate.chartlint import shared_lints
 from edgemodels.validate.chartrenders import refs_by_chart, render_charts
+from edgemodels.validate.checker import Checker
 from edgemodels.validate.discover import TreeLayout
 from edgemodels.validate.gitpaths import PackageRef, package_refs
 from edgemodels.validate.helm import Rendered
+from edgemodels.validate.kustomize import Built
 from edgemodels.validate.listed import interrupted_write, listed_files, missing_files
 from edgemodels.validate.manifests import (
     Manifest,
@@ -34,9 +37,7 @@ from edgemodels.validate.manifests import (
     manifests_of,
     not_utf8,
 )
-from edgemodels.validate.objectchecks import name_findings
 from edgemodels.validate.offload import Builds
-from edgemodels.validate.policies import policy_findings
 from edgemodels.validate.report import Finding, finding, merge
 from edgemodels.validate.reuse import Reuse
 from edgemodels.validate.run import ParsedDocument, ValidateOptions
@@ -115,9 +116,6 @@ def _hub_checks(
     return [], hub_findings(hub, refs, root)
 
 
-CHECK_BATCH = 500  # rendered objects per call of the manifest rules
-
-
 def check_tree(
     root: Path,
     options: ValidateOptions,
@@ -134,101 +132,124 @@ def check_tree(
     leaves little for the end, when only one core has work.
     """
     reuse = reuse or Reuse.off()
-    with ThreadPoolExecutor(1) as checker:
-        settings = prepare(options)
-        policies = load_policies(options.policy_config, root) if options.policies else None
-        if policies is not None:
-            refuse_invalid_config(policies)
-        reuse.checks = checks_key(settings, policies, reuse.started_ns)
+    with ThreadPoolExecutor(1) as pool:
+        settings, policies = _read_checks(options, root, reuse)
         empty = set(layout.objectless)
         plain, found, clean = load_plain(root, layout.plain_files, reuse, empty)
-        found += [(refused, "") for refused in layout.refused]  # their builds are not made
-        found += [(duplicate, "") for duplicate in layout.duplicates]
-        found += [(slow, "") for slow in layout.slow]
-        found += missing_files(root, listed_files(root) or [], empty)
-        found += interrupted_write(root)
+        found += _layout_findings(root, layout, empty)
         refs = package_refs(plain, root)
-        batched = settings.backend == "builtin"  # kubeconform: one process for everything
-
-        def schemas_and_names(manifests: list[Manifest]) -> list[Finding]:
-            """The schemas' and name budgets' findings on `manifests`."""
-            schemas = schema_findings(manifests, settings, root, clean) if batched else []
-            return schemas + name_findings(manifests)
-
-        def checks(manifests: list[Manifest]) -> tuple[list[Diagnostic], list[Finding]]:
-            """(the rules' findings, the schemas' and name budgets') on `manifests`."""
-            return policy_findings(root, manifests, policies), schemas_and_names(manifests)
-
+        checker = Checker(pool, root, settings, policies, clean, builds)
         fresh = reuse.unchecked_files() if reuse.on else None
-        checking_plain = checker.submit(
-            checks, plain if fresh is None else [m for m in plain if m.source.path in fresh]
+        checking_plain = pool.submit(
+            checker.checks, plain if fresh is None else [m for m in plain if m.source.path in fresh]
         )
-        hub = checker.submit(_hub_checks, plain, refs, root)
+        hub = pool.submit(_hub_checks, plain, refs, root)
         content: dict[str, str | None] = {}
         sharing = shared_lints(root, layout.charts, content if reuse.on else None)
         inputs = partial(_release_inputs, layout.charts, refs, settings)
         taken = reuse.take_charts(layout.charts, inputs, sharing, content)
         # The objects of the charts and families: checked in batches, each finding recorded
         # for the result cache by the unit it lands in.
-        checking = [checker.submit(checks, batch) for batch in reuse.unchecked()]
-        waiting: list[Manifest] = []  # rendered, not yet given to the checker
-        # Built objects are checked as the build process sends them (its rules checked them
-        # there): here between renders, then as the last builds end; not all at the end.
-        checking_built: list[Future[list[Finding]]] = []
-
-        def check(rendered: Rendered | None) -> None:
-            # In batches: a check per chart (600 on the fleet) cost 0.2 s more CPU, in
-            # futures and in handing the interpreter lock between threads.
-            waiting.extend(rendered.manifests if rendered else [])
-            if len(waiting) >= CHECK_BATCH or (rendered is None and waiting):
-                checking.append(checker.submit(checks, list(waiting)))
-                waiting.clear()
-            checking_built.extend(checker.submit(schemas_and_names, s) for s in builds.arrived())
-
-        with ThreadPoolExecutor(max_workers=cores.available()) as pool:
-            rendered, lint_found = render_charts(
-                root,
-                layout.charts,
-                refs,
-                settings,
-                pool,
-                options,
-                check,
-                builds.render_gate(),
-                sharing,
-                taken,
-            )
+        checker.checking = [pool.submit(checker.checks, batch) for batch in reuse.unchecked()]
+        rendered, lint_found = _render(root, layout, refs, options, checker, sharing, taken)
         builds.renders_done()
-        every = list(plain)
-        for chart in layout.charts:
-            every.extend(rendered[chart].manifests)
-            found.extend(rendered[chart].findings)
-            if chart not in taken:
-                reuse.made_chart(chart, rendered[chart], rendered[chart].manifests)
+        every = _with_renders(plain, layout.charts, rendered, taken, reuse, found)
         found.extend(lint_found)
-        check(None)
+        checker.check(None)
         by_rules, by_plain = checking_plain.result()
         reuse.record_files(by_plain, by_rules)
         found += hub.result()[1]
-        for future in checking:
-            by_rules, by_checks = future.result()
-            reuse.record(by_checks, by_rules)
-        last = [f for sent in builds.coming() for f in schemas_and_names(sent)]
-        built, checked_built = builds.result(policies)
-        if builds.ahead:  # the objects were checked as they came
-            reuse.record([f for future in checking_built for f in future.result()] + last)
-        else:  # built here after all (or on a small tree): checked now
-            reuse.record(schemas_and_names(built.manifests))
-        reuse.record((), checked_built)
-        reuse.made_builds(built.manifests, built.findings)
+        built = checker.collect(reuse)
+    return _final_findings(checker, reuse, plain, every, built, refs, found)
+
+
+def _read_checks(
+    options: ValidateOptions, root: Path, reuse: Reuse
+) -> tuple[SchemaSettings, PolicySet | None]:
+    """The schema settings and the policies; the key of the checks for the result cache."""
+    settings = prepare(options)
+    policies = load_policies(options.policy_config, root) if options.policies else None
+    if policies is not None:
+        refuse_invalid_config(policies)
+    reuse.checks = checks_key(settings, policies, reuse.started_ns)
+    return settings, policies
+
+
+def _layout_findings(root: Path, layout: TreeLayout, empty: set[str]) -> list[Finding]:
+    """What the walk of the tree found, and the files its listing names that are missing."""
+    found: list[Finding] = []
+    found += [(refused, "") for refused in layout.refused]  # their builds are not made
+    found += [(duplicate, "") for duplicate in layout.duplicates]
+    found += [(slow, "") for slow in layout.slow]
+    found += missing_files(root, listed_files(root) or [], empty)
+    found += interrupted_write(root)
+    return found
+
+
+def _render(
+    root: Path,
+    layout: TreeLayout,
+    refs: Sequence[PackageRef],
+    options: ValidateOptions,
+    checker: Checker,
+    sharing: Mapping[str, str],
+    taken: Mapping[str, Rendered],
+) -> tuple[dict[str, Rendered], list[Finding]]:
+    """Every chart rendered, in threads, each given to `checker` as it is done."""
+    with ThreadPoolExecutor(max_workers=cores.available()) as pool:
+        return render_charts(
+            root,
+            layout.charts,
+            refs,
+            checker.settings,
+            pool,
+            options,
+            checker.check,
+            checker.builds.render_gate(),
+            sharing,
+            taken,
+        )
+
+
+def _with_renders(
+    plain: list[Manifest],
+    charts: Sequence[str],
+    rendered: Mapping[str, Rendered],
+    taken: Mapping[str, Rendered],
+    reuse: Reuse,
+    found: list[Finding],
+) -> list[Manifest]:
+    """The plain and rendered objects; the renders' findings are added to `found`, and
+    what was rendered (not taken from the result cache) is given to `reuse`."""
+    every = list(plain)
+    for chart in charts:
+        every.extend(rendered[chart].manifests)
+        found.extend(rendered[chart].findings)
+        if chart not in taken:
+            reuse.made_chart(chart, rendered[chart], rendered[chart].manifests)
+    return every
+
+
+def _final_findings(
+    checker: Checker,
+    reuse: Reuse,
+    plain: list[Manifest],
+    every: list[Manifest],
+    built: Built,
+    refs: Sequence[PackageRef],
+    found: list[Finding],
+) -> list[Diagnostic]:
+    """With the checks done: the findings across objects and those kept from the result
+    cache joined to `found`, the catalogue's suppressions applied, the cache saved."""
+    root, policies = checker.root, checker.policies
     kept, kept_found, kept_diags = reuse.taken()
     every.extend(built.manifests)
     every.extend(kept)
     found.extend(built.findings)
     files_found, files_diags = reuse.files_taken()
     found += reuse.found + kept_found + reuse.files_found + files_found
-    if not batched:  # kubeconform: one process for everything
-        found.extend(schema_findings(every, settings, root, clean))
+    if not checker.batched:  # kubeconform: one process for everything
+        found.extend(schema_findings(every, checker.settings, root, checker.clean))
     found.extend(argocd_findings(plain, every, refs, root))
     rules_found = reuse.files_diags + files_diags + reuse.diags + kept_diags
     diags = merge(found) + (rules_found if policies is not None else [])

@@ -18,7 +18,7 @@ from typing import IO, Any, NoReturn
 
 import pytest
 
-from edgemodels.validate import offload, pipeline, run
+from edgemodels.validate import checker, offload, run
 from edgemodels.validate.discover import TreeLayout, discover
 from edgemodels.validate.kustomize import Built
 from edgemodels.validate.manifests import Manifest, Source
@@ -136,7 +136,7 @@ def test_built_objects_are_checked_once_as_they_come(
     # This process checks built objects as the build process sends them, each once, as
     # many as when they are built here. When the answer does not come after them (the
     # process was cut short), the builds are done again here and checked then.
-    checked = _spy(monkeypatch, pipeline, "name_findings")
+    checked = _spy(monkeypatch, checker, "name_findings")
     assert _findings(tree, options) == in_thread  # small: built in a thread
     here = len([m for args, _ in checked for m in args[0]])
     checked.clear()

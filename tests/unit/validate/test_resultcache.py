@@ -14,6 +14,7 @@ import pytest
 
 from edgemodels.validate import (
     chartrenders,
+    checker,
     cores,
     helm,
     kubectl,
@@ -349,7 +350,7 @@ def test_a_finding_outside_every_unit_keeps_nothing_new(
         return replace(rendered, manifests=[_elsewhere(m) for m in rendered.manifests])
 
     monkeypatch.setattr(chartrenders, "render_chart", astray)
-    monkeypatch.setattr(pipeline, "name_findings", _one_finding_each)
+    monkeypatch.setattr(checker, "name_findings", _one_finding_each)
     _findings(tree, options)
     assert options.cache_dir is not None
     store = Store.open(options.cache_dir, tree)
