@@ -139,6 +139,7 @@ def test_built_objects_are_checked_once_as_they_come(
     checked = _spy(monkeypatch, checker, "name_findings")
     assert _findings(tree, options) == in_thread  # small: built in a thread
     here = len([m for args, _ in checked for m in args[0]])
+    assert here  # the spy is where the checks call it
     checked.clear()
     monkeypatch.setattr(offload, "PROCESS_MIN_TARGETS", 1)
     assert _findings(tree, options) == in_thread
