@@ -180,7 +180,14 @@ CASES = [
             "{readOnlyRootFilesystem: true}", "{readOnlyRootFilesystem: true, runAsNonRoot: false}"
         ),
         "P124",
-        [(12, 11, "P124")],
+        [(16, 73, "P124")],  # on the field that says so: its value's column
+    ),
+    (
+        # The pod's false, no container's own setting: each container, on its line
+        "P124-pod-false-is-on-each-container",
+        DEPLOYMENT.replace("{runAsNonRoot: true}", "{runAsNonRoot: false}") + SIDECAR,
+        "P124",
+        [(12, 11, "P124"), (17, 11, "P124")],
     ),
     (
         "P124-init-container",
@@ -189,7 +196,7 @@ CASES = [
             "busybox:1.36\n          securityContext: {readOnlyRootFilesystem: true, runAsNonRoot: false}",
         ),
         "P124",
-        [(14, 11, "P124")],
+        [(16, 73, "P124")],
     ),
     ("P124-pass", DEPLOYMENT, "P124", []),
     ("P124-pass-job", JOB, "P124", []),
