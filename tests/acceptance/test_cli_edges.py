@@ -149,6 +149,18 @@ def test_a_missing_policy_path_names_its_option(
     assert f"Error: Invalid value for {said}" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("command", ["check", "generate", "plan", "publish"])
+def test_a_missing_catalogue_names_the_argument(
+    single: Path, command: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`check nosuch` said "nosuch: no such file or directory" (and `generate nosuch` or
+    `plan nosuch` first asked for -o or -i): now as click says it of every path option."""
+    assert main([command, "nosuch"]) == 2
+    out, err = capsys.readouterr()
+    assert "Error: Invalid value for '[CATALOGUE]': Path 'nosuch' does not exist." in err
+    assert out == ""
+
+
 def test_every_path_parameter_takes_the_name_as_typed() -> None:
     """Every path argument and option is a PathParam: a click.Path of its own would take
     `catalogue.yaml/` as the file again."""

@@ -19,7 +19,7 @@ from edgemodels.cli.paths import PathParam
 
 
 @click.command("check")
-@click.argument("catalogue", required=False, type=PathParam())
+@click.argument("catalogue", required=False, type=PathParam(exists=True))
 @report_options
 @fail_on_option
 @click.option("--strict", is_flag=True, help="Warnings fail the check too: --fail-on warning.")

@@ -63,7 +63,7 @@ def report_stopped(findings: tuple[Diagnostic, ...], subject: str, output: Path)
 
 
 @click.command("generate")
-@click.argument("catalogue", required=False, type=PathParam())
+@click.argument("catalogue", required=False, type=PathParam(exists=True))
 @click.option(
     "-o",
     "--output",

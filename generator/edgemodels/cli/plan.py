@@ -28,7 +28,7 @@ INVENTORY_FILE = "sites.yaml"  # init's site inventory, beside catalogue/
 
 
 @click.command("plan")
-@click.argument("catalogue", required=False, type=PathParam())
+@click.argument("catalogue", required=False, type=PathParam(exists=True))
 @click.option(
     "-i",
     "--inventory",

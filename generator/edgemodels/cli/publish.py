@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
 
 @click.command("publish")
-@click.argument("catalogue", required=False, type=PathParam())
+@click.argument("catalogue", required=False, type=PathParam(exists=True))
 @click.option(
     "--repo",
     metavar="URL_OR_PATH",
