@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import stat
 from collections.abc import Collection, Sequence
 from pathlib import Path
@@ -63,6 +64,40 @@ def missing_files(
             "(restore it from git, or run generate again)"
         )
         found.append((diagnostic("K209", Location(path), message), ""))
+    return found
+
+
+# A template of blank space, YAML comments, document markers and Go template comment
+# actions (trim markers included), which render nothing. Atomic and possessive: it fails
+# at the first byte of anything else (a generated template's second line), at once.
+_NO_CONTENT = re.compile(
+    rb"(?>[ \t\r\n]++|#[^\r\n]*+|(?:---|\.\.\.)(?=[ \t\r\n]|\Z)"
+    rb"|\{\{(?:-[ \t\r\n]+)?/\*.*?\*/(?:[ \t\r\n]+-)?\}\})*+",
+    re.S,
+)
+_RENDERED = (".yaml", ".yml", ".json")  # what Helm's output holds objects from (helm.py)
+
+
+def objectless_templates(root: Path, charts: Sequence[str], listed: Sequence[str]) -> list[str]:
+    """The listed templates of `charts` that hold no object: only template comments
+    (`{{/* ... */}}`, the banner), YAML comments and document markers. Helm renders
+    nothing from one, so the chart installs without the objects it held, as it does
+    without an emptied one (K209 either way). Only these files are read: a few per chart."""
+    folders = tuple(f"{chart}/templates/" for chart in charts)
+    top = os.fspath(root)
+    found = []
+    for path in listed:
+        if not path.startswith(folders) or not path.endswith(_RENDERED):
+            continue
+        if os.path.basename(path).startswith("_"):
+            continue  # a partial: Helm renders no output from it
+        try:
+            with open(os.path.join(top, path), "rb") as file:
+                data = file.read()
+        except OSError:
+            continue  # missing_files says so
+        if data and _NO_CONTENT.fullmatch(data) is not None:
+            found.append(path)
     return found
 
 

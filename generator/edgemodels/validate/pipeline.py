@@ -29,7 +29,12 @@ from edgemodels.validate.discover import TreeLayout
 from edgemodels.validate.gitpaths import PackageRef, package_refs
 from edgemodels.validate.helm import Rendered
 from edgemodels.validate.kustomize import Built
-from edgemodels.validate.listed import interrupted_write, listed_files, missing_files
+from edgemodels.validate.listed import (
+    interrupted_write,
+    listed_files,
+    missing_files,
+    objectless_templates,
+)
 from edgemodels.validate.manifests import (
     Manifest,
     Source,
@@ -181,7 +186,9 @@ def _layout_findings(root: Path, layout: TreeLayout, empty: set[str]) -> list[Fi
     found += [(refused, "") for refused in layout.refused]  # their builds are not made
     found += [(duplicate, "") for duplicate in layout.duplicates]
     found += [(slow, "") for slow in layout.slow]
-    found += missing_files(root, listed_files(root) or [], empty)
+    listed = listed_files(root) or []
+    empty.update(objectless_templates(root, layout.charts, listed))
+    found += missing_files(root, listed, empty)
     found += interrupted_write(root)
     return found
 
