@@ -216,6 +216,39 @@ def test_a_base_kustomize_would_read_for_minutes_is_said_at_once_and_built(
     assert captured.out.startswith(finding)
 
 
+@pytest.mark.parametrize(
+    "more",
+    [
+        "configMapGenerator:\n- name: extra\n  namespace: i4q-lrt\n  literals: [a=b]\n",
+        "patches:\n- target: {kind: ConfigMap, name: table}\n"
+        """  patch: '[{"op": "add", "path": "/metadata/labels", "value": {"a": "b"}}]'\n""",
+    ],
+)
+def test_a_hub_file_a_built_listing_reads_slowly_is_said_at_once(
+    tree: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, more: str
+) -> None:
+    """A hub kustomization that does more than list its files is built with kustomize,
+    which reads the listed files as slowly as an overlay's base: the same K335, before
+    the builds. (Its files are plain manifests, so the input scan passed them by.)"""
+    from edgemodels.validate import discover, inputscan
+
+    monkeypatch.setattr(inputscan, "SLOW_KEYS", 300)
+    monkeypatch.setattr(discover, "SCANNED_BYTES", 1000)
+    rel = "hub/table.yaml"
+    text = _configmap(300, "v").replace("  name: table\n", "  name: table\n  namespace: i4q-lrt\n")
+    (tree / rel).write_text(text, encoding="utf-8")
+    listing = tree / "hub/kustomization.yaml"
+    listing.write_text(listing.read_text() + "- table.yaml\n" + more)
+    assert run_validate(str(tree), "--no-policies") == 0
+    captured = capsys.readouterr()
+    finding = (
+        f"{tree.as_posix()}/{rel}:6:1: K335 [warning] ConfigMap table: a mapping of 300 keys, "
+        "which kustomize reads in a time that grows with the square of its keys"
+    )
+    assert captured.err.startswith(f"edgemodels: note: {finding}")
+    assert captured.out.startswith(finding)
+
+
 def test_a_7_mb_base_kustomize_would_read_for_an_hour_is_not_built(
     tree: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

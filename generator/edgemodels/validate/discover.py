@@ -18,7 +18,8 @@ that could read it (through their kustomizations' entries) are not made. Only fi
 an anchor and an alias are parsed for it. So are inputs of SCANNED_BYTES or more: one
 holding an object too large to store (K334) is left out the same way, and one with a
 mapping of many keys, which kustomize takes minutes to read, is named before the builds
-start (K335, inputscan.py).
+start (K335, inputscan.py); so is one in the folder of a listing that does more than list
+(a patch, a generator added by hand), which is built, and its files read by kustomize.
 """
 
 from __future__ import annotations
@@ -35,6 +36,9 @@ from edgemodels.validate.inputscan import SCANNED_BYTES, scan_input
 from edgemodels.validate.manifests import REFUSED, Loaded, holds_no_object, load_stream
 
 KUSTOMIZATION_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
+# The keys of a listing checked without kustomize (listings.py); one with any other key
+# (a patch, a configMapGenerator) is built, and reads its listed files with kustomize
+LISTING_KEYS = frozenset({"apiVersion", "kind", "resources"})
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
 _SKIPPED_DIRS = {".git", ".edgemodels", ".hg", ".svn"}
 
@@ -305,16 +309,21 @@ def discover(root: Path) -> TreeLayout:
     included, listing, entries, refused, documents = _included(root, kustomize, files, duplicates)
     listings = {k for k in kustomize if k in listing and k not in included}
     builds = {k for k in kustomize if k not in included and k not in listings}
-    plain, inputs = [], []
+    plain, inputs, built_listed = [], [], []
     for path in files:
         if posixpath.basename(path) in KUSTOMIZATION_NAMES:
             continue
         owner = _owner(path, kustomize)
         if owner is None or owner in listings:
             plain.append(path)
+            if owner is not None and not _only_lists(documents.get(owner)):
+                built_listed.append(path)
         else:
             inputs.append(path)
     scan = scan_inputs(root, inputs)
+    # A listing that does more than list is built: its files are plain manifests (checked,
+    # and refused, where they are), but kustomize reads them too, as slowly (K335)
+    slow = scan.slow + scan_inputs(root, built_listed).slow
     refused += scan.refused
     note = "; the kustomize builds that could read it are not made"
     refused = [replace(d, message=d.message + note) for d in refused]
@@ -333,5 +342,10 @@ def discover(root: Path) -> TreeLayout:
         tuple(duplicates),
         documents,
         tuple(scan.objectless),
-        tuple(scan.slow),
+        tuple(slow),
     )
+
+
+def _only_lists(document: object) -> bool:
+    """Whether a listing's kustomization only lists files: checked without kustomize."""
+    return isinstance(document, dict) and set(document) <= LISTING_KEYS

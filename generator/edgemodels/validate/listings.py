@@ -21,13 +21,12 @@ from edgemodels.diagnostics import Location
 from edgemodels.validate.codes import diagnostic
 from edgemodels.validate.discover import (
     KUSTOMIZATION_NAMES,
+    LISTING_KEYS,
     MANIFEST_SUFFIXES,
     kustomization_file,
     refused_files,
 )
 from edgemodels.validate.report import Finding
-
-_LISTING_KEYS = {"apiVersion", "kind", "resources"}
 
 
 def simple_listing(root: Path, folder: str) -> bool:
@@ -41,7 +40,7 @@ def simple_listing(root: Path, folder: str) -> bool:
         )
     except yaml.YAMLError:
         return False
-    return isinstance(data, dict) and set(data) <= _LISTING_KEYS
+    return isinstance(data, dict) and set(data) <= LISTING_KEYS
 
 
 def check_listing(root: Path, folder: str) -> list[Finding]:
