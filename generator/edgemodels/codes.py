@@ -315,6 +315,11 @@ CODES: dict[str, Code] = {
         "publish: the deploy branch was last published from a catalogue commit this one does "
         "not include (no publish without --force)",
     ),
+    "D309": Code(
+        "removals-unchecked",
+        "publish --inventory: the catalogue the branch was last published from cannot be "
+        "read, so plan's removal guards cannot be run (no publish without --allow-removals)",
+    ),
 }
 
 

@@ -31,13 +31,14 @@ from edgemodels.gitpublish.destination import (
     git_settings,
     redact,
 )
-from edgemodels.gitpublish.history import hand_changes, last_source
+from edgemodels.gitpublish.history import hand_changes, last_publish, source_in
 from edgemodels.gitpublish.objects import CloneSetup, branch_entries, clone_setup, read_blobs
 from edgemodels.gitpublish.push import push_branch
 from edgemodels.gitpublish.source import NO_COMMIT, source_commit
 from edgemodels.output import plural
 from edgemodels.publishcommit import commit_from_objects, convert_back, on_branch, write_and_commit
 from edgemodels.publishoptions import Context, PublishOptions, PublishResult
+from edgemodels.publishremovals import GuardInputs, load_guard, removal_findings
 from edgemodels.render import RenderOptions
 from edgemodels.secrets_text import scan_text
 from edgemodels.sourceorder import order_findings
@@ -66,6 +67,12 @@ def run_publish(
     catalogue = loaded.catalogue
     if catalogue is None or has_failures(found):
         return PublishResult("findings", tuple(found))
+    guard: GuardInputs | None = None
+    if options.removals is not None:  # read before cloning: its errors stop the run here
+        guard, inventory_found = load_guard(options.removals, options.catalogue, catalogue, here)
+        found = [*found, *inventory_found]
+        if guard is None:
+            return PublishResult("findings", tuple(found))
     spec = catalogue.git
     dest = destination(
         _from(here, options.repo) if options.repo else spec.url,
@@ -95,7 +102,7 @@ def run_publish(
             f"Published by edgemodels {__version__}",
         ]
     )
-    context = Context(dest, settings, tree, catalogue.name, trailer, options, commit)
+    context = Context(dest, settings, tree, catalogue.name, trailer, options, commit, guard)
     where = (
         f"cloning {redact(dest.url)}" if options.workdir is None else f"opening {options.workdir}"
     )
@@ -157,11 +164,16 @@ def _publish_on(repo: Any, ctx: Context, attempt: int, setup: CloneSetup) -> Pub
     through a checkout when the clone needs one (commit hooks, git attributes)."""
     base = fetch_branch(repo, ctx.dest, ctx.settings, ctx.options.create_branch)
     entries, attributes = branch_entries(repo, ctx.dest, base)
-    order = _older_source(repo, ctx, base)
+    said = last_publish(repo, ctx.dest, base)
+    order = _older_source(ctx, source_in(said))
     if has_failures(order):
         return PublishResult("findings", order, where=ctx.dest.shown)
+    removals = _removals(ctx, said)
+    if has_failures(removals):
+        return PublishResult("findings", (*order, *removals), where=ctx.dest.shown)
     result = _attempt_on(repo, ctx, attempt, setup, base, entries, attributes)
-    return replace(result, findings=(*result.findings, *order))  # the warning: cannot tell
+    # the warnings: cannot tell, removals allowed
+    return replace(result, findings=(*result.findings, *order, *removals))
 
 
 def _attempt_on(
@@ -192,13 +204,25 @@ def _attempt_on(
     return commit_from_objects(repo, ctx, attempt, base, folder, setup, hand)
 
 
-def _older_source(repo: Any, ctx: Context, base: str | None) -> tuple[Diagnostic, ...]:
+def _older_source(ctx: Context, theirs: str | None) -> tuple[Diagnostic, ...]:
     """D308 on the branch's manifest when this catalogue is older than the last publish's
     (sourceorder.py): an older pipeline's publish after a newer one's undid the newer."""
-    theirs = last_source(repo, ctx.dest, base)
-    manifest = f"{ctx.dest.path}/{MANIFEST_PATH}" if ctx.dest.path else MANIFEST_PATH
+    manifest = _manifest(ctx)
     found = order_findings(ctx.options.catalogue, ctx.source, theirs, manifest, ctx.options.force)
     return tuple(on_branch(d, ctx.dest) for d in found)
+
+
+def _removals(ctx: Context, said: str) -> tuple[Diagnostic, ...]:
+    """With --inventory, plan's D101/D102 from the last publish's catalogue to this one
+    (publishremovals.py), or D309 on the branch's manifest when that cannot be read."""
+    if ctx.guard is None:
+        return ()
+    found = removal_findings(ctx.guard, said, source_in(said), _manifest(ctx))
+    return tuple(on_branch(d, ctx.dest) if d.code == "D309" else d for d in found)
+
+
+def _manifest(ctx: Context) -> str:
+    return f"{ctx.dest.path}/{MANIFEST_PATH}" if ctx.dest.path else MANIFEST_PATH
 
 
 def _require_work_tree(repo: Any, ctx: Context, reason: str) -> None:

@@ -11,11 +11,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from edgemodels.diagnostics import Diagnostic
 from edgemodels.gitpublish.destination import Destination, GitSettings
 from edgemodels.progress import Phase, Progress, no_phase, no_progress
+
+if TYPE_CHECKING:
+    from edgemodels.publishremovals import GuardInputs, RemovalGuard
 
 DEFAULT_AUTHOR = "edgemodels <edgemodels@localhost>"
 
@@ -40,6 +43,7 @@ class PublishOptions:
     allow_http_token: bool = False  # send EDGEMODELS_GIT_TOKEN over plain http://
     policy_config: Path | None = None  # as `check`'s: found beside or above the catalogue
     policies: bool = True  # the catalogue policy rules, as `check` runs them
+    removals: RemovalGuard | None = None  # --inventory: plan's removal guards (D101, D102)
     phase: Phase = no_phase  # says each step as it starts (cli/terminal.py)
     progress: Progress = no_progress  # a bar over the models rendered
 
@@ -66,3 +70,4 @@ class Context:
     trailer: str  # provenance lines of the message
     options: PublishOptions
     source: str = ""  # the catalogue's commit (gitpublish/source.py's source_commit)
+    guard: GuardInputs | None = None  # --inventory, loaded (publishremovals.py)

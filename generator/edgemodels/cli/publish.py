@@ -23,10 +23,12 @@ from edgemodels.cli.paths import PathParam
 from edgemodels.cli.terminal import phases, progress, text_report, use_colour
 from edgemodels.diagnostics import Diagnostic, has_failures, sort_diagnostics
 from edgemodels.display import shown_in
+from edgemodels.errors import UsageError
 from edgemodels.output import REPORTERS, render_json
 
 if TYPE_CHECKING:
     from edgemodels.publishoptions import PublishResult
+    from edgemodels.publishremovals import RemovalGuard
 
 
 @click.command("publish")
@@ -101,6 +103,26 @@ if TYPE_CHECKING:
     help="Send EDGEMODELS_GIT_TOKEN to a plain http:// repository (a test server on a "
     "trusted network); refused otherwise.",
 )
+@click.option(
+    "-i",
+    "--inventory",
+    type=PathParam(dir_okay=False, exists=True, allow_dash=True),
+    help="Sites, as plan's -i (`-` reads stdin): refuse, exit 1, when publishing removes "
+    "models from many sites or leaves a site without models (plan's D101/D102), compared "
+    "with the catalogue commit the branch was last published from, read from the "
+    "catalogue's git repository [default: not checked].",
+)
+@click.option(
+    "--max-removals",
+    metavar="N|P%",
+    help="With --inventory: as plan's [default: 5 sites or 10%, whichever is smaller].",
+)
+@click.option(
+    "--allow-removals",
+    is_flag=True,
+    help="With --inventory: report removals as warnings, and publish when the last "
+    "publish's catalogue cannot be read (D309).",
+)
 @catalogue_policy_options
 @report_options
 def command(
@@ -117,6 +139,9 @@ def command(
     force: bool,
     timeout: float,
     allow_http_token: bool,
+    inventory: Path | None,
+    max_removals: str | None,
+    allow_removals: bool,
     policy_config: Path | None,
     no_policies: bool,
     fmt: str,
@@ -137,8 +162,11 @@ def command(
     (http:// only with --allow-http-token); they are never printed or written to disk.
     The catalogue is checked as `check` checks it, its policy rules included: nothing is
     published while it has errors.
-    Exit 0 when published or already up to date, 1 on catalogue errors or hand-edited
-    files in the way, 2 when the repository cannot be cloned, written or pushed to.
+    With --inventory, plan's removal guards run on what this publish changes since the
+    branch's last publish (see README, Publish).
+    Exit 0 when published or already up to date, 1 on catalogue errors, hand-edited
+    files in the way or removals refused (D101, D102, D309), 2 when the repository cannot
+    be cloned, written or pushed to.
     --format json adds "publish": status, repository, branch, path, commit, attempts,
     subject and handApplied (the hub/ files to apply again), for CI scripts.
 
@@ -156,6 +184,7 @@ def command(
         from edgemodels.publishoptions import PublishOptions
 
         refuse_credential_text("--message-extra", message_extra)
+        removals = _removal_guard(inventory, max_removals, allow_removals)
 
         source = catalogue or default_catalogue_path(Path.cwd())
         options = PublishOptions(
@@ -174,6 +203,7 @@ def command(
             allow_http_token,
             policy_config,
             not no_policies,
+            removals,
             phase=phases("publish"),
             progress=progress,
         )
@@ -197,6 +227,23 @@ def command(
         return EXIT_CLEAN
 
     return guarded(body)
+
+
+def _removal_guard(
+    inventory: Path | None, max_removals: str | None, allow_removals: bool
+) -> RemovalGuard | None:
+    """--inventory's guard; --max-removals and --allow-removals mean nothing without it."""
+    from edgemodels.plan.removals import DEFAULT_REMOVAL_LIMIT, parse_removal_limit
+    from edgemodels.publishremovals import RemovalGuard
+
+    if inventory is None:
+        if max_removals is not None or allow_removals:
+            given = "--max-removals" if max_removals is not None else "--allow-removals"
+            raise UsageError(f"{given} needs -i/--inventory, the sites to check removals on")
+        return None
+    # `is None`: an empty value (an unset CI variable) is a usage error, as plan's
+    limit = DEFAULT_REMOVAL_LIMIT if max_removals is None else parse_removal_limit(max_removals)
+    return RemovalGuard(inventory, limit, allow_removals)
 
 
 def _report(fmt: str, diags: Sequence[Diagnostic], subject: str, result: PublishResult) -> str:

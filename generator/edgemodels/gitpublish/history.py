@@ -1,7 +1,8 @@
 """The deploy branch's history of the published folder: what commits that publish did not
 make (a `git revert` of a publish, a cherry-pick, a hand commit) changed in it since the
 last publish (`hand_changes`), which publish (rollback.py) refuses to put back; and the
-catalogue commit the last publish came from (`last_source`, sourceorder.py).
+catalogue commit the last publish came from (`last_publish` and `source_in`: sourceorder.py,
+publishremovals.py).
 """
 
 from __future__ import annotations
@@ -80,14 +81,19 @@ def _before(
     return found
 
 
-def last_source(repo: Any, dest: Destination, base: str | None) -> str | None:
-    """The catalogue commit the folder's last publish came from (its message's trailer),
-    or None: no publish in the history the clone holds, or it came from no commit."""
+def last_publish(repo: Any, dest: Destination, base: str | None) -> str:
+    """The message of the folder's last publish commit ("": none in the clone's history,
+    as on the branch's first publish)."""
     if base is None:
-        return None
+        return ""
     folder = dest.path
     manifest = f"{folder}/{MANIFEST_PATH}" if folder else MANIFEST_PATH
-    said = repo.git.log("-1", "--format=%B", _PUBLISHED, base, "--", literal(manifest))
+    return str(repo.git.log("-1", "--format=%B", _PUBLISHED, base, "--", literal(manifest)))
+
+
+def source_in(said: str) -> str | None:
+    """The catalogue commit a publish commit's message names, or None: no message, or the
+    publish came from no commit."""
     for line in said.splitlines():
         words = line[len(SOURCE) :].split() if line.startswith(SOURCE) else []
         if words and _COMMIT_ID.fullmatch(words[0]):

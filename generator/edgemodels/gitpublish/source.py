@@ -67,15 +67,30 @@ def source_order(catalogue: Path, ours: str, theirs: str) -> Order:
     the catalogue's repository does not have `theirs` (a shallow clone, another repository)."""
     if ours == theirs:
         return "includes"
-    resolved = catalogue.resolve()
-    repo = git.Git(str(resolved if resolved.is_dir() else resolved.parent))
-    try:
-        repo.cat_file("-e", f"{theirs}^{{commit}}", env=NO_LOCKS)
-    except git.GitCommandError:
+    repo = _catalogue_git(catalogue)
+    if not _has_commit(repo, theirs):
         return "unknown"
     if _is_ancestor(repo, theirs, ours):
         return "includes"
     return "older" if _is_ancestor(repo, ours, theirs) else "diverged"
+
+
+def has_commit(catalogue: Path, commit: str) -> bool:
+    """Whether the catalogue's repository has `commit` (a shallow clone may not)."""
+    return _has_commit(_catalogue_git(catalogue), commit)
+
+
+def _catalogue_git(catalogue: Path) -> git.Git:
+    resolved = catalogue.resolve()
+    return git.Git(str(resolved if resolved.is_dir() else resolved.parent))
+
+
+def _has_commit(repo: git.Git, commit: str) -> bool:
+    try:
+        repo.cat_file("-e", f"{commit}^{{commit}}", env=NO_LOCKS)
+    except git.GitCommandError:  # also: no repository there
+        return False
+    return True
 
 
 def _is_ancestor(repo: git.Git, first: str, second: str) -> bool:

@@ -178,7 +178,7 @@ def run_plan(options: PlanOptions, cwd: Path | None = None) -> tuple[Plan | None
     diags += [d for d in loaded.diagnostics if d.severity == "error"]
     if inventory is None or loaded.catalogue is None or has_failures(diags):
         return None, diags
-    base, compared, revision, base_side = _base(options)
+    base, compared, revision, base_side = base_catalogue(options)
     plan, found = build_plan(
         loaded.catalogue,
         index_sites(inventory),
@@ -211,7 +211,7 @@ def run_plan(options: PlanOptions, cwd: Path | None = None) -> tuple[Plan | None
 BaseSide = tuple[list[Suppression], list[Diagnostic], BaseFiles]
 
 
-def _base(
+def base_catalogue(
     options: PlanOptions,
 ) -> tuple[Catalogue | None, bool, Revision | None, BaseSide | None]:
     """The catalogue at `--base`; None (every model is new) when the revision has no
