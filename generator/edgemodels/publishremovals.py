@@ -8,8 +8,8 @@ The base catalogue is read from the catalogue's git repository as `plan --base` 
 and planned with plan's own code (plan/core.py). When it cannot be read, the guard says so
 (D309 removals-unchecked) rather than guess: an error, or a warning with
 `--allow-removals`, when the branch was published from a commit the repository lacks (a
-shallow clone) or from no commit; a note on the branch's first publish, which removes
-nothing a publish deployed.
+shallow clone), from no commit, or from one whose catalogue does not load now; a note on
+the branch's first publish, which removes nothing a publish deployed.
 """
 
 from __future__ import annotations
@@ -77,7 +77,12 @@ def removal_findings(
         said = _LACKED.format(commit=theirs[:12])
         return [_unchecked(where, _severity(allow), said + _hint(allow))]
     options = PlanOptions(inputs.guard.inventory, inputs.catalogue_path, theirs)
-    base, compared, _, _ = base_catalogue(options)
+    try:
+        base, compared, _, _ = base_catalogue(options)
+    except InputError as exc:  # plan's words, for the revision publish found, not a --base
+        said = str(exc).removeprefix(f"--base {theirs}: ")
+        unread = _UNREAD.format(commit=theirs[:12], why=said)
+        return [_unchecked(where, _severity(allow), unread + _hint(allow))]
     _, found = build_plan(
         inputs.catalogue, inputs.sites, base, compared, None, inputs.guard.limit, allow
     )
@@ -98,6 +103,11 @@ _LACKED = (
     "repository does not have (a shallow clone? another clone's commit?): what it deployed "
     "cannot be read, so removals are not checked; fetch it (git fetch, or git fetch "
     "--unshallow; CI: clone with depth 0)"
+)
+
+_UNREAD = (
+    "the catalogue at commit {commit}, which the branch was last published from, cannot be "
+    "read ({why}), so removals are not checked"
 )
 
 

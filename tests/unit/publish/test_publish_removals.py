@@ -146,3 +146,44 @@ def test_the_removal_options_need_the_inventory(
     assert rc == 2, out + err
     assert f"{flag[0]} needs -i/--inventory" in err
     assert git("--git-dir", str(bare_repo), "branch", "--list") == ""
+
+
+def test_a_last_source_whose_catalogue_does_not_load_is_unchecked(
+    capsys: pytest.CaptureFixture[str],
+    catalogue: Path,
+    bare_repo: Path,
+    published: tuple[str, ...],
+    tmp_path: Path,
+) -> None:
+    """The branch names a commit whose catalogue this edgemodels cannot load (one another
+    version published, or a commit rewritten by hand): said, with plan's reason, not an
+    exit 2 about a --base nobody gave."""
+    good = git("rev-parse", "HEAD", cwd=catalogue)
+    model = catalogue / "models" / "sktime.yaml"
+    text = model.read_text()
+    model.write_text("spec: [unclosed\n")
+    broken = commit(catalogue, "broken")
+    model.write_text(text)
+    commit(catalogue, "fixed")  # includes the broken one: no D308
+    clone = tmp_path / "deploy-clone"
+    git("clone", "-q", "-b", "acm-dev", str(bare_repo), str(clone))
+    said = git("log", "-1", "--format=%B", cwd=clone).replace(good, broken)
+    git(
+        "-c",
+        "user.name=t",
+        "-c",
+        "user.email=t@t",
+        "commit",
+        "-q",
+        "--amend",
+        "-m",
+        said,
+        cwd=clone,
+    )
+    git("push", "-q", "--force", "origin", "acm-dev", cwd=clone)
+    rc, out, err = publish(capsys, *published, "-i", str(SITES))
+    assert rc == 1, out + err
+    assert f"D309 the catalogue at commit {broken[:12]}, which the branch was last" in out
+    assert "cannot be read (the catalogue at that revision does not load" in out
+    assert "--base" not in out
+    assert publish(capsys, *published, "-i", str(SITES), "--allow-removals")[0] == 0
