@@ -167,6 +167,13 @@ CODES: dict[str, Code] = {
         "the target's overrides.image, else the model's images.<arch> for the architecture "
         "the placement pins, else the model's image",
     ),
+    "R230": Code(
+        "argocd-sync-option",
+        "a spec.hub.argocd.syncOptions entry Argo CD does not know (it ignores it), or a "
+        "CreateNamespace that contradicts createNamespace",
+        "write the option exactly as Argo CD's sync options name it (ServerSideApply=true), "
+        "and choose namespace creation with spec.hub.argocd.createNamespace",
+    ),
     "P001": Code("unused-suppression", "an inline ignore[...] that matches no finding on its line"),
     "P002": Code("policy-file-invalid", "a policy file of the wrong shape (field, type, value)"),
     "P003": Code("cel-syntax-error", "a CEL expression of a policy that does not parse"),

@@ -22,6 +22,7 @@ from edgemodels.catalogue.overlaps import overlap_findings
 from edgemodels.catalogue.references import check_duplicates, check_references
 from edgemodels.catalogue.settings import check_settings
 from edgemodels.catalogue.sources import Merged, Node
+from edgemodels.catalogue.syncoptions import check_sync_options
 from edgemodels.catalogue.targetimages import check_target_images
 from edgemodels.diagnostics import Diagnostic, Location, finding
 from edgemodels.names import label_key_problem, label_value_problem
@@ -137,4 +138,5 @@ CHECKS: tuple[Check, ...] = (
     check_names,
     _whole(check_ingress_paths),
     _whole(check_argocd_braces),
+    _whole(check_sync_options),
 )

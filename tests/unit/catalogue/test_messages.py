@@ -242,3 +242,35 @@ def test_with_argocd_a_helm_value_with_braces_that_the_applicationset_fills_is_n
     assert [
         m for m in messages(tmp_path, sub("    delivery: argocd\n", "", text)) if "R226" in m
     ] == []
+
+
+def _sync_options(tmp_path: Path, argocd: str) -> list[str]:
+    text = sub("    delivery: argocd\n", f"    delivery: argocd\n    argocd: {argocd}\n", ARGOCD)
+    return [m for m in messages(tmp_path, text) if "R230" in m]
+
+
+def test_sync_options_argo_cd_would_ignore_or_that_contradict_create_namespace_are_named(
+    tmp_path: Path,
+) -> None:
+    """Argo CD looks sync options up by their exact string and ignores the others; the
+    generated list starts with CreateNamespace=true, which wins over a `false` after it."""
+    options = "[ServerSideApply=true, ServerSideApply=yes, Bogus, CreateNamespace=false]"
+    found = _sync_options(tmp_path, f"{{syncOptions: {options}}}")
+    assert [m.split(": ", 1)[0] for m in found] == [
+        "catalogue.yaml:12:50",  # each at its own entry
+        "catalogue.yaml:12:71",
+        "catalogue.yaml:12:78",
+    ]
+    assert found[0].endswith(
+        "R230 [warning] sync option 'ServerSideApply=yes': Argo CD matches the exact string "
+        "and ignores this one; write ServerSideApply=true or ServerSideApply=false"
+    )
+    unknown = "R230 [warning] sync option 'Bogus': Argo CD ignores an option it does not know"
+    assert unknown in found[1]
+    assert "R230 sync option 'CreateNamespace=false': contradicts createNamespace" in found[2]
+    # createNamespace: false, and an option that creates it anyway
+    off = _sync_options(tmp_path, "{createNamespace: false, syncOptions: [CreateNamespace=true]}")
+    assert len(off) == 1 and "R230 sync option 'CreateNamespace=true': contradicts" in off[0]
+    agreeing = "{createNamespace: false, syncOptions: [CreateNamespace=false, PruneLast=true]}"
+    assert _sync_options(tmp_path, agreeing) == []
+    assert _sync_options(tmp_path, "{syncOptions: [CreateNamespace=true, Prune=confirm]}") == []
