@@ -249,10 +249,15 @@ def hub_note(by_hand: Sequence[str], added: Collection[str], tree: Iterable[str]
             f"on {who} by itself, and publish says when hub/ must be applied again"
         )
     only = who.replace(" applies ", " applies only ", 1) if folders else who
-    return (
-        f"{_by_verb(by_hand, added, set(paths))}: {only}, so apply hub/ on the hub again "
+    tree = set(paths)
+    note = (
+        f"{_by_verb(by_hand, added, tree)}: {only}, so apply hub/ on the hub again "
         f"({APPLY_HUB}) for the change to take effect"
     )
+    if any(p not in tree for p in by_hand):
+        # Applying hub/ again creates and updates, never deletes: what left it stays.
+        note += "; kubectl apply deletes nothing, so delete the removed files' objects by hand"
+    return note
 
 
 def _by_verb(paths: Sequence[str], added: Collection[str], tree: Collection[str]) -> str:

@@ -767,6 +767,15 @@ def test_the_hub_note_names_what_applies_the_synced_folders() -> None:
         "hub/argocd/application.yaml added, hub/kustomization.yaml changed, "
         "hub/synced/gone.yaml removed: the hub Application applies only"
     )
+    assert "deletes nothing" not in hub_note(changed, [], argocd)
+    # The Subscription side leaving (migration subscriptions-removed): applying hub/ again
+    # does not delete the hub Subscription, the Channel or the bindings.
+    tree = [*argocd, "hub/kustomization.yaml"]
+    gone = hub_note(("hub/kustomization.yaml", "hub/subscription.yaml"), [], tree)
+    assert gone.endswith(
+        "for the change to take effect; kubectl apply deletes nothing, so delete the removed "
+        "files' objects by hand"
+    )
     both = [*argocd, "hub/synced/kustomization.yaml"]  # a keep-subscriptions migration
     assert "RHACM applies only hub/synced/ and the hub Application applies hub/argocd/" in (
         hub_note(changed, [], both)
