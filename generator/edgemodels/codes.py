@@ -174,6 +174,13 @@ CODES: dict[str, Code] = {
         "write the option exactly as Argo CD's sync options name it (ServerSideApply=true), "
         "and choose namespace creation with spec.hub.argocd.createNamespace",
     ),
+    "R231": Code(
+        "channel-setting-unused",
+        "spec.git.credentialsSecret, caConfigMap or insecureSkipVerify with Argo CD delivery, "
+        "where no Channel reads them",
+        "give Argo CD the repository as a repository Secret in its namespace (and on every "
+        "site with pullModel), then remove the setting",
+    ),
     "P001": Code("unused-suppression", "an inline ignore[...] that matches no finding on its line"),
     "P002": Code("policy-file-invalid", "a policy file of the wrong shape (field, type, value)"),
     "P003": Code("cel-syntax-error", "a CEL expression of a policy that does not parse"),

@@ -1,7 +1,8 @@
 """The catalogue's settings beyond the schema: the deploy repository's URL (R209, R210),
 the targets' image overrides (R205), an architecture override a target's selector
-excludes (R228), and hub settings a PlacementRule would drop (R224). The models'
-namespace against the Subscriptions' (R208) is namespaces.py's.
+excludes (R228), hub settings a PlacementRule would drop (R224), and Channel settings
+that Argo CD delivery drops (R231). The models' namespace against the Subscriptions' (R208)
+is namespaces.py's.
 """
 
 from __future__ import annotations
@@ -30,6 +31,34 @@ def check_settings(merged: Merged) -> Iterator[Diagnostic]:
             )
     yield from _arch_overrides(merged)
     yield from _placement_rule_settings(hub)
+    yield from _channel_settings(git, hub)
+
+
+CHANNEL_SETTINGS = ("credentialsSecret", "caConfigMap", "insecureSkipVerify")
+
+
+def _channel_settings(git: Node, hub: Node) -> Iterator[Diagnostic]:
+    """R231: only the Channel reads these (render/acm.py); an Argo CD Application names no
+    Secret, Argo CD takes a repository's credentials, CA and TLS setting from its own
+    repository settings matched by URL. Without a Channel (delivery argocd, no
+    keep-subscriptions migration) they would be dropped without a word, and a private
+    repository would fail to clone."""
+    argo = hub.data.get("argocd") if isinstance(hub.data.get("argocd"), dict) else {}
+    if hub.data.get("delivery") != "argocd" or argo.get("migration") == "keep-subscriptions":
+        return
+    sites = " (and, with pullModel, on every site: its Argo CD clones the repository)"
+    for key in CHANNEL_SETTINGS:
+        if key in git.data and git.data[key] not in (None, False, ""):
+            yield finding(
+                git.at(key, key=True),
+                "R231",
+                "channel-setting-unused",
+                f"spec.git.{key} has no effect with spec.hub.delivery argocd: only the RHACM "
+                "Channel reads it; give Argo CD the repository's credentials and TLS "
+                "settings as a repository Secret (label argocd.argoproj.io/secret-type: "
+                f"repository) in its namespace{sites}, and remove it",
+                "warning",
+            )
 
 
 def _placement_rule_settings(hub: Node) -> Iterator[Diagnostic]:

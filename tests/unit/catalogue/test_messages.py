@@ -274,3 +274,30 @@ def test_sync_options_argo_cd_would_ignore_or_that_contradict_create_namespace_a
     agreeing = "{createNamespace: false, syncOptions: [CreateNamespace=false, PruneLast=true]}"
     assert _sync_options(tmp_path, agreeing) == []
     assert _sync_options(tmp_path, "{syncOptions: [CreateNamespace=true, Prune=confirm]}") == []
+
+
+def test_channel_settings_that_argo_cd_delivery_drops_are_named(tmp_path: Path) -> None:
+    """Only the Channel reads spec.git.credentialsSecret, caConfigMap, insecureSkipVerify;
+    while keep-subscriptions holds a Channel they still count."""
+    git = "    branch: acm-dev\n"
+    text = sub(git, f"{git}    credentialsSecret: lrt-git\n    insecureSkipVerify: true\n", ARGOCD)
+    found = [m for m in messages(tmp_path, text) if "R231" in m]
+    assert [m.split(" R231", 1)[0] for m in found] == [
+        "catalogue.yaml:9:5:",
+        "catalogue.yaml:10:5:",
+    ]
+    assert found[0].endswith(
+        "R231 [warning] spec.git.credentialsSecret has no effect with spec.hub.delivery "
+        "argocd: only the RHACM Channel reads it; give Argo CD the repository's credentials "
+        "and TLS settings as a repository Secret (label argocd.argoproj.io/secret-type: "
+        "repository) in its namespace (and, with pullModel, on every site: its Argo CD "
+        "clones the repository), and remove it"
+    )
+    keep = sub(
+        "    delivery: argocd\n",
+        "    delivery: argocd\n    argocd: {migration: keep-subscriptions}\n",
+        text,
+    )
+    assert [m for m in messages(tmp_path, keep) if "R231" in m] == []
+    subscriptions = sub("    delivery: argocd\n", "", text)
+    assert [m for m in messages(tmp_path, subscriptions) if "R231" in m] == []
