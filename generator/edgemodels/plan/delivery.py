@@ -24,8 +24,10 @@ on the same sites, but another deployer on the hub.
   old spec, with selfHeal, while the hub's Argo CD now applies the new one, and the two
   fight at every later change until the ManifestWorks are deleted by hand. The site
   Application carries the hub Application's finalizers (helper.go,
-  prepareApplicationForWorkPayload), so with preserveResourcesOnDeletion false that delete
-  also removes the site's objects.
+  prepareApplicationForWorkPayload) as they were when the work was last written, that is
+  under the base's settings: with preserveResourcesOnDeletion false at the base that delete
+  also removes the site's objects, whatever this publish sets (the controller no longer
+  rewrites the works); set it true in a publish of its own first, while the label is there.
 (*) a warning with `--allow-removals`.
 """
 
@@ -130,10 +132,13 @@ def _pull_model_findings(
     if now.argocd.pull_model:
         return []
     ns = was.argocd.namespace
+    # The works hold the Applications as the base wrote them: its finalizers decide.
     purge = (
-        "; with preserveResourcesOnDeletion false that delete also removes the objects from "
-        "the site (the site Application has the resources finalizer), so set it true first"
-        if not now.argocd.preserve_resources_on_deletion
+        "; with preserveResourcesOnDeletion false at the base that delete also removes the "
+        "objects from the site (the site Application has the resources finalizer, and this "
+        "publish no longer reaches it), so first publish preserveResourcesOnDeletion: true "
+        "with pullModel still true"
+        if not was.argocd.preserve_resources_on_deletion
         else ""
     )
     message = (

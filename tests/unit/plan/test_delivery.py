@@ -79,7 +79,14 @@ def test_dropping_the_pull_model_says_to_delete_the_manifestworks() -> None:
     assert "ManifestWorks" in d119.message
     assert f"edgemodels.io/catalogue={BASE.name}" in d119.message
     assert "resources finalizer" not in d119.message
-    (purging,) = found(pulled, argo(BASE, preserve_resources_on_deletion=False), "D119")
-    assert "removes the objects from the site" in purging.message
+    # The ManifestWorks hold the site Applications as the base wrote them: the base's
+    # preserveResourcesOnDeletion decides whether deleting them takes the objects along.
+    (safe,) = found(pulled, argo(BASE, preserve_resources_on_deletion=False), "D119")
+    assert "resources finalizer" not in safe.message
+    purging_base = argo(BASE, pull_model=True, preserve_resources_on_deletion=False)
+    for after in (argo(BASE), argo(BASE, preserve_resources_on_deletion=False)):
+        (purging,) = found(purging_base, after, "D119")
+        assert "removes the objects from the site" in purging.message
+        assert "first publish preserveResourcesOnDeletion: true with pullModel" in purging.message
     assert found(argo(BASE), pulled, "D119") == []
     assert found(pulled, pulled, "D119") == []
