@@ -142,3 +142,13 @@ def test_the_typical_flow_of_the_help_runs_as_shown(tmp_path: Path) -> None:
         "generated",
         "schemas",
     ]
+
+
+def test_publish_help_says_what_names_the_branch_with_either_delivery() -> None:
+    """--branch/--path reach the Subscriptions, or with Argo CD delivery the Applications'
+    targetRevision and path, and --repo leaves the URL either one clones."""
+    result = CliRunner().invoke(cli, ["publish", "--help"], terminal_width=400)
+    assert result.exit_code == 0, result.output
+    named = "the Subscriptions (with delivery argocd, the Applications) name it"
+    assert result.output.count(named) == 2
+    assert "the Channel (or the Argo CD Applications) keeps spec.git.url" in result.output

@@ -37,19 +37,21 @@ if TYPE_CHECKING:
     "--repo",
     metavar="URL_OR_PATH",
     help="Deploy repository to push to [default: spec.git.url]: only where this run pushes "
-    "(a local mirror, an SSH push URL); the Channel keeps spec.git.url, the URL RHACM "
-    "clones. Never put a password in it: use a git credential helper or EDGEMODELS_GIT_TOKEN.",
+    "(a local mirror, an SSH push URL); the Channel (or the Argo CD Applications) keeps "
+    "spec.git.url, the URL RHACM clones. Never put a password in it: use a git credential "
+    "helper or EDGEMODELS_GIT_TOKEN.",
 )
 @click.option(
     "--branch",
-    help="Branch RHACM pulls [default: spec.git.branch]; the Subscriptions name it.",
+    help="Branch RHACM pulls [default: spec.git.branch]; the Subscriptions (with delivery "
+    "argocd, the Applications) name it.",
 )
 @click.option(
     "--path",
     "path",
     metavar="DIR",
     help="Folder in the branch, relative ('' for the root) [default: spec.git.path]; "
-    "the Subscriptions name it.",
+    "the Subscriptions (with delivery argocd, the Applications) name it.",
 )
 @click.option(
     "--author",
