@@ -45,6 +45,12 @@ def check_namespaces(merged: Merged) -> Iterator[Diagnostic]:
         f"set spec.defaults.namespace and spec.hub.namespace alike, or deliver with "
         f"spec.hub.delivery: argocd, which deploys into '{wanted}'"
     )
+    if hub.data.get("delivery") == "argocd":  # the move's keep-subscriptions step
+        fix = (
+            "set spec.defaults.namespace and spec.hub.namespace alike before the move "
+            "(its step 0): while the Subscriptions are kept, both sides deploy the models, "
+            f"the ApplicationSets into '{wanted}', so they would run twice"
+        )
     if helm:
         message = (
             f"Helm models ({named(helm)}) would run in namespace '{subs}', not in {where}: "

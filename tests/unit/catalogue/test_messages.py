@@ -301,3 +301,22 @@ def test_channel_settings_that_argo_cd_delivery_drops_are_named(tmp_path: Path) 
     assert [m for m in messages(tmp_path, keep) if "R231" in m] == []
     subscriptions = sub("    delivery: argocd\n", "", text)
     assert [m for m in messages(tmp_path, subscriptions) if "R231" in m] == []
+
+
+def test_a_namespace_mismatch_during_the_move_does_not_advise_argocd_delivery(
+    tmp_path: Path,
+) -> None:
+    """At keep-subscriptions the catalogue delivers with Argo CD already: the fix is to
+    align the namespaces, or each model runs in both."""
+    text = sub(
+        "  hub:\n    namespace: i4q-lrt\n  defaults:\n    namespace: i4q-lrt",
+        "  hub:\n    namespace: i4q-lrt\n    delivery: argocd\n"
+        "    argocd: {migration: keep-subscriptions}\n  defaults:\n    namespace: other",
+    )
+    (found,) = [m for m in messages(tmp_path, text) if "R208" in m]
+    assert "or deliver with spec.hub.delivery: argocd" not in found
+    assert found.endswith(
+        "set spec.defaults.namespace and spec.hub.namespace alike before the move (its step "
+        "0): while the Subscriptions are kept, both sides deploy the models, the "
+        "ApplicationSets into 'other', so they would run twice"
+    )
