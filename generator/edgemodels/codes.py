@@ -232,7 +232,7 @@ CODES: dict[str, Code] = {
     ),
     "D117": Code(
         "hub-bootstrap-changed",
-        "a setting only the hand-applied part of hub/ carries changes: apply hub/ again",
+        "a setting the hand-applied part of hub/ carries changes: apply hub/ again",
     ),
     "D118": Code(
         "delivery-switched",

@@ -824,7 +824,7 @@ def test_a_removed_hub_setting_points_at_its_parent_mapping(
     (found,) = hub_findings_of(capsys.readouterr().out)
     assert found.startswith(
         "catalogue/catalogue.yaml:15:3: D117 [warning] spec.hub.reconcileRate medium -> "
-        "(not set): only the hand-applied part"
+        "(not set): the hand-applied part of hub/ carries this"
     )
     # delivery: argocd left out at the next change: back to Subscriptions, at spec.hub
     argo = "    reconcileRate: medium\n    delivery: argocd\n    argocd: {namespace: gitops}\n"

@@ -35,10 +35,11 @@ take the model down on the way.
   `hub/` is applied again; the old hub Subscription keeps running until it is deleted by
   hand. A mass removal by another road, so it is one of the removal guards: a warning with
   `--allow-removals`, never suppressed in the catalogue (D113).
-- D117 hub-bootstrap-changed (warning): a setting that only the hand-applied part of `hub/`
-  carries changes (git url, branch, path, credentials Secret, CA, TLS check, reconcile
-  rate, placement kind, cluster sets): the hub Subscription applies `hub/synced/` only, so
-  the change takes effect when someone applies `hub/` again (`kubectl apply -k hub/`).
+- D117 hub-bootstrap-changed (warning): a setting that the hand-applied part of `hub/`
+  carries (some also in synced objects) changes (git url, branch, path, credentials
+  Secret, CA, TLS check, reconcile rate, placement kind, cluster sets): the hub
+  Subscription applies `hub/synced/` only, so the change takes effect when someone applies
+  `hub/` again (`kubectl apply -k hub/`).
   With Argo CD delivery the same two hazards hold for the hub Application `<catalogue>-hub`,
   which syncs and prunes `hub/argocd/synced/`: a new catalogue name or
   `spec.hub.argocd.namespace` renames or moves every object there, so the running
@@ -363,9 +364,9 @@ def hub_findings(
     if changed:
         carriers = "; and ".join(side.carriers for side in sides)
         message = (
-            f"{'; '.join(changed)}: only the hand-applied part of hub/ carries this "
-            f"({carriers}), so after the publish apply hub/ again (kubectl apply -k hub/) "
-            "for it to take effect"
+            f"{'; '.join(changed)}: the hand-applied part of hub/ carries this "
+            f"({carriers}), which no publish applies, so after the publish apply hub/ again "
+            "(kubectl apply -k hub/) for it to take effect"
         )
         where = setting_at(settings, next(iter(by_key)), after)
         found.append(Diagnostic(where, "D117", message, "warning", "hub-bootstrap-changed"))
