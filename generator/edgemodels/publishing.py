@@ -31,7 +31,13 @@ from edgemodels.gitpublish.destination import (
     git_settings,
     redact,
 )
-from edgemodels.gitpublish.history import hand_changes, last_publish, source_in
+from edgemodels.gitpublish.history import (
+    SOURCE,
+    TRAILER,
+    hand_changes,
+    last_publish,
+    source_in,
+)
 from edgemodels.gitpublish.objects import CloneSetup, branch_entries, clone_setup, read_blobs
 from edgemodels.gitpublish.push import push_branch
 from edgemodels.gitpublish.source import NO_COMMIT, source_commit
@@ -98,8 +104,8 @@ def run_publish(
     trailer = "\n".join(
         [
             f"Catalogue: {catalogue.name} ({source.digest})",
-            f"Catalogue source commit: {commit}" + (" (with uncommitted changes)" if dirty else ""),
-            f"Published by edgemodels {__version__}",
+            f"{SOURCE}{commit}" + (" (with uncommitted changes)" if dirty else ""),
+            f"{TRAILER}{__version__}",
         ]
     )
     context = Context(dest, settings, tree, catalogue.name, trailer, options, commit, guard)

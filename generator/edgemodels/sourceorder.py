@@ -6,14 +6,13 @@ rollback on purpose); a warning when the catalogue's repository lacks that commi
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from edgemodels.diagnostics import Diagnostic, Location
+from edgemodels.gitpublish.history import COMMIT_ID
 from edgemodels.gitpublish.source import source_order
 
 CODE = ("D308", "older-catalogue-source")
-_COMMIT_ID = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?")
 _HOW = {
     "older": "an older commit than the one the branch was last published from",
     "diverged": "another line of history than the commit the branch was last published from",
@@ -26,7 +25,7 @@ def order_findings(
     """An error at `where` (the branch's manifest) when `ours` does not include `theirs`,
     the last publish's source commit, and a warning when that cannot be told; none under
     `force`."""
-    if force or theirs is None or not _COMMIT_ID.fullmatch(ours):  # ours: no git checkout
+    if force or theirs is None or not COMMIT_ID.fullmatch(ours):  # ours: no git checkout
         return []
     order = source_order(catalogue, ours, theirs)
     code, name = CODE

@@ -21,7 +21,8 @@ TRAILER = "Published by edgemodels "
 _PUBLISHED = f"--grep=^{TRAILER}"
 MAX_NAMED = 3  # commits named in a finding
 SOURCE = "Catalogue source commit: "  # the trailer's line naming the catalogue's commit
-_COMMIT_ID = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?")
+# A git object name: SHA-1, or SHA-256 in a repository that uses it.
+COMMIT_ID = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?")
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,6 @@ def source_in(said: str) -> str | None:
     publish came from no commit."""
     for line in said.splitlines():
         words = line[len(SOURCE) :].split() if line.startswith(SOURCE) else []
-        if words and _COMMIT_ID.fullmatch(words[0]):
+        if words and COMMIT_ID.fullmatch(words[0]):
             return str(words[0])
     return None
