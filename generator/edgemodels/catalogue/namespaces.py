@@ -32,7 +32,7 @@ from edgemodels.diagnostics import Diagnostic, finding
 def check_namespaces(merged: Merged) -> Iterator[Diagnostic]:
     hub, defaults = merged.sections["hub"], merged.sections["defaults"]
     wanted, subs = defaults.data["namespace"], hub.data["namespace"]
-    if wanted == subs or not _subscriptions_deliver(hub.data):
+    if wanted == subs or not subscriptions_deliver(hub.data):
         return
     default_packaging = defaults.data.get("packaging", "helm")
     helm = sorted(
@@ -68,8 +68,9 @@ def check_namespaces(merged: Merged) -> Iterator[Diagnostic]:
     yield finding(defaults.at("namespace"), "R208", "namespace-mismatch", message, "warning")
 
 
-def _subscriptions_deliver(hub: dict[str, object]) -> bool:
-    """Subscription delivery, or Argo CD's while the Subscription side is kept."""
+def subscriptions_deliver(hub: dict[str, object]) -> bool:
+    """Subscription delivery, or Argo CD's while the Subscription side is kept (the
+    Channel and Subscriptions are rendered), from the hub section as written."""
     argocd = hub.get("argocd")
     migration = argocd.get("migration") if isinstance(argocd, dict) else None
     return hub.get("delivery", "subscription") == "subscription" or (

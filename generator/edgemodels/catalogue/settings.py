@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from edgemodels.catalogue.model import ARCH_LABEL
+from edgemodels.catalogue.namespaces import subscriptions_deliver
 from edgemodels.catalogue.sources import Merged, Node
 from edgemodels.diagnostics import Diagnostic, finding
 from edgemodels.names import image_problem, parse_image
@@ -43,8 +44,7 @@ def _channel_settings(git: Node, hub: Node) -> Iterator[Diagnostic]:
     repository settings matched by URL. Without a Channel (delivery argocd, no
     keep-subscriptions migration) they would be dropped without a word, and a private
     repository would fail to clone."""
-    argo = hub.data.get("argocd") if isinstance(hub.data.get("argocd"), dict) else {}
-    if hub.data.get("delivery") != "argocd" or argo.get("migration") == "keep-subscriptions":
+    if subscriptions_deliver(hub.data):
         return
     sites = " (and, with pullModel, on every site: its Argo CD clones the repository)"
     for key in CHANNEL_SETTINGS:
