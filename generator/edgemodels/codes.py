@@ -327,7 +327,8 @@ CODES: dict[str, Code] = {
     "D308": Code(
         "older-catalogue-source",
         "publish: the deploy branch was last published from a catalogue commit this one does "
-        "not include (no publish without --force)",
+        "not include (no publish without --force; with --skip-superseded an older commit "
+        "publishes nothing and passes)",
     ),
     "D309": Code(
         "removals-unchecked",

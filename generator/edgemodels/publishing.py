@@ -47,7 +47,7 @@ from edgemodels.publishoptions import Context, PublishOptions, PublishResult
 from edgemodels.publishremovals import GuardInputs, load_guard, removal_findings
 from edgemodels.render import RenderOptions
 from edgemodels.secrets_text import scan_text
-from edgemodels.sourceorder import order_findings
+from edgemodels.sourceorder import SourceCheck, order_findings
 from edgemodels.tree import MANIFEST_PATH
 
 
@@ -171,7 +171,12 @@ def _publish_on(repo: Any, ctx: Context, attempt: int, setup: CloneSetup) -> Pub
     base = fetch_branch(repo, ctx.dest, ctx.settings, ctx.options.create_branch)
     entries, attributes = branch_entries(repo, ctx.dest, base)
     said = last_publish(repo, ctx.dest, base)
-    order = _older_source(ctx, source_in(said))
+    checked = _older_source(ctx, source_in(said))
+    if checked.superseded is not None:
+        return PublishResult(
+            "superseded", attempts=attempt, where=ctx.dest.shown, superseded=checked.superseded
+        )
+    order = tuple(on_branch(d, ctx.dest) for d in checked.findings)
     if has_failures(order):
         return PublishResult("findings", order, where=ctx.dest.shown)
     removals = _removals(ctx, said)
@@ -210,12 +215,19 @@ def _attempt_on(
     return commit_from_objects(repo, ctx, attempt, base, folder, setup, hand)
 
 
-def _older_source(ctx: Context, theirs: str | None) -> tuple[Diagnostic, ...]:
+def _older_source(ctx: Context, theirs: str | None) -> SourceCheck:
     """D308 on the branch's manifest when this catalogue is older than the last publish's
-    (sourceorder.py): an older pipeline's publish after a newer one's undid the newer."""
-    manifest = _manifest(ctx)
-    found = order_findings(ctx.options.catalogue, ctx.source, theirs, manifest, ctx.options.force)
-    return tuple(on_branch(d, ctx.dest) for d in found)
+    (sourceorder.py): an older pipeline's publish after a newer one's undid the newer;
+    or, with --skip-superseded, that it is older and nothing is to be published."""
+    options = ctx.options
+    return order_findings(
+        options.catalogue,
+        ctx.source,
+        theirs,
+        _manifest(ctx),
+        options.force,
+        options.skip_superseded,
+    )
 
 
 def _removals(ctx: Context, said: str) -> tuple[Diagnostic, ...]:

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 DEFAULT_AUTHOR = "edgemodels <edgemodels@localhost>"
 
 
-Status = Literal["published", "unchanged", "dry-run", "findings"]
+Status = Literal["published", "unchanged", "dry-run", "findings", "superseded"]
 
 
 @dataclass(frozen=True)
@@ -44,6 +44,7 @@ class PublishOptions:
     policy_config: Path | None = None  # as `check`'s: found beside or above the catalogue
     policies: bool = True  # the catalogue policy rules, as `check` runs them
     removals: RemovalGuard | None = None  # --inventory: plan's removal guards (D101, D102)
+    skip_superseded: bool = False  # an older catalogue than the last publish's: pass, no D308
     phase: Phase = no_phase  # says each step as it starts (cli/terminal.py)
     progress: Progress = no_progress  # a bar over the models rendered
 
@@ -59,6 +60,7 @@ class PublishResult:
     hand_applied: tuple[str, ...] = ()  # changed files of hub/ that the hub does not apply
     hub_note: str = ""  # what to do about them on the hub (commitmessage.hub_note)
     dest: Destination | None = None  # where it was published (None: stopped before)
+    superseded: str | None = None  # the newer catalogue commit the branch was published from
 
 
 @dataclass(frozen=True)

@@ -125,6 +125,13 @@ if TYPE_CHECKING:
     help="With --inventory: report removals as warnings, and publish when the last "
     "publish's catalogue cannot be read (D309).",
 )
+@click.option(
+    "--skip-superseded",
+    is_flag=True,
+    help="When the branch was last published from a newer catalogue commit that includes "
+    "this one (a CI pipeline that ran after a newer commit's), publish nothing and exit 0 "
+    '("superseded") instead of D308, exit 1. Another line of history is D308 all the same.',
+)
 @catalogue_policy_options
 @report_options
 def command(
@@ -144,6 +151,7 @@ def command(
     inventory: Path | None,
     max_removals: str | None,
     allow_removals: bool,
+    skip_superseded: bool,
     policy_config: Path | None,
     no_policies: bool,
     fmt: str,
@@ -166,11 +174,12 @@ def command(
     published while it has errors.
     With --inventory, plan's removal guards run on what this publish changes since the
     branch's last publish (see README, Publish).
-    Exit 0 when published or already up to date, 1 on catalogue errors, hand-edited
-    files in the way or removals refused (D101, D102, D309), 2 when the repository cannot
+    Exit 0 when published, already up to date or superseded (--skip-superseded), 1 on
+    catalogue errors, hand-edited files in the way, an older catalogue than the last
+    publish's (D308) or removals refused (D101, D102, D309), 2 when the repository cannot
     be cloned, written or pushed to.
     --format json adds "publish": status, repository, branch, path, commit, attempts,
-    subject and handApplied (the hub/ files to apply again), for CI scripts.
+    subject, handApplied (the hub/ files to apply again) and supersededBy, for CI scripts.
 
     \b
     Example:
@@ -206,6 +215,7 @@ def command(
             policy_config,
             not no_policies,
             removals,
+            skip_superseded,
             phase=phases("publish"),
             progress=progress,
         )
@@ -265,8 +275,9 @@ def _refused_json(result: PublishResult, subject: str, output: Path | None) -> i
 
 def publish_json(diags: Sequence[Diagnostic], subject: str, result: PublishResult) -> str:
     """The JSON report with what publish did, for a CI script: `publish.status` (published,
-    unchanged, dry-run, findings), the commit pushed and where, and whether hub/ must be
-    applied again (the hand-applied files the commit changed)."""
+    unchanged, dry-run, superseded, findings), the commit pushed and where, whether hub/
+    must be applied again (the hand-applied files the commit changed), and the newer
+    catalogue commit the branch holds when superseded."""
     from edgemodels.gitpublish.destination import redact  # as body's: only publish needs it
 
     doc = json.loads(render_json(diags, subject))
@@ -280,6 +291,7 @@ def publish_json(diags: Sequence[Diagnostic], subject: str, result: PublishResul
         "attempts": result.attempts,
         "subject": result.message.split("\n", 1)[0] if result.message else None,
         "handApplied": list(result.hand_applied),
+        "supersededBy": result.superseded,
     }
     return json.dumps(shown_in(doc), indent=2) + "\n"
 
@@ -290,6 +302,11 @@ def what_was_done(result: PublishResult) -> str:
         return f"{result.where}: already up to date, nothing to commit\n"
     if result.status == "dry-run":
         return f"{result.where}: would commit (dry run, nothing pushed):\n\n{result.message}"
+    if result.status == "superseded":
+        return (
+            f"{result.where}: superseded, nothing to publish: the branch was last published "
+            f"from catalogue commit {(result.superseded or '')[:12]}, which includes this one\n"
+        )
     sha = (result.commit or "")[:12]
     tries = f" (after {result.attempts} attempts)" if result.attempts > 1 else ""
     return f"{result.where}: pushed {sha}{tries}\n\n{shown_message(result.message, sha)}"

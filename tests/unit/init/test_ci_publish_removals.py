@@ -1,6 +1,7 @@
 """The CI files `init` writes run publish's removal guard (`-i`), and a merge request or
 pull request labelled `allow-removals` lets its removal through on the default branch as it
-does in plan. The lines run as written, against a bare deploy repository on disk; GitLab's
+does in plan; an older commit's publish that runs after a newer one's passes, publishing
+nothing. The lines run as written, against a bare deploy repository on disk; GitLab's
 merge-request API is a local HTTP server."""
 
 from __future__ import annotations
@@ -147,4 +148,43 @@ def test_github_publish_refuses_a_removal_unless_its_pull_request_allowed_it(
 def deploy_log(tmp_path: Path) -> str:
     return git(
         "--git-dir", str(tmp_path / "deploy.git"), "log", "--format=%B", "acm-dev", cwd=tmp_path
+    )
+
+
+@pytest.mark.parametrize("which", [0, 1])
+def test_an_older_commits_publish_that_runs_second_passes_publishing_nothing(
+    created: Path,  # noqa: F811 - the fixture
+    deploy_env: dict[str, str],
+    tmp_path: Path,
+    which: int,
+) -> None:
+    """GitLab's resource_group, GitHub's concurrency group: one publish at a time, not in
+    the commits' order. The older commit's job must neither roll the sites back nor fail."""
+    ci = yaml_load(created / CI_FILES[which])
+    if which == 0:
+        env = {k: str(v) for k, v in ci["variables"].items()}  # type: ignore[attr-defined]
+        publish = list(ci["publish"]["script"])[-1]  # type: ignore[index]
+    else:
+        env = {k: str(v) for k, v in ci["env"].items()}  # type: ignore[attr-defined]
+        steps = {s.get("name"): s for s in ci["jobs"]["publish"]["steps"]}  # type: ignore[index]
+        publish = re.sub(r"\$\{\{[^}]*\}\}", "ci", steps["publish to the deploy branch"]["run"])
+    env |= deploy_env
+    older = git("rev-parse", "HEAD", cwd=created).strip()
+    path = created / "catalogue/models/forecaster.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "\n# a newer commit\n", encoding="utf-8")
+    git("commit", "-q", "-am", "a newer commit", cwd=created)
+    newer = git("rev-parse", "HEAD", cwd=created).strip()
+    done = sh(publish, created, env)
+    assert done.returncode == 0, done.stdout + done.stderr
+    git("checkout", "-q", "--detach", older, cwd=created)
+    done = sh(publish, created, env)
+    assert done.returncode == 0, done.stdout + done.stderr
+    said = done.stdout + done.stderr
+    assert (
+        f"superseded, nothing to publish: the branch was last published from catalogue commit {newer[:12]}"
+        in said
+    )
+    log = deploy_log(tmp_path)
+    assert (
+        log.count("Catalogue source commit: ") == 1 and f"Catalogue source commit: {newer}" in log
     )

@@ -57,6 +57,42 @@ def test_an_older_catalogue_does_not_publish_over_a_newer_one(
     assert rc == 0 and "upgraded sktime 1.4.2 -> 1.5.0" in out
 
 
+def test_an_older_pipeline_that_came_second_passes_as_superseded(
+    capsys: pytest.CaptureFixture[str],
+    catalogue: Path,
+    daemon: Daemon,
+    history: tuple[str, str],
+) -> None:
+    """GitLab's resource_group runs one publish at a time, in any order: the older commit's
+    pipeline may come second. With --skip-superseded (the CI files pass it) it publishes
+    nothing and passes; without, it is D308, which names the option."""
+    old, new = history
+    daemon.bare("deploy.git")
+    url = daemon.url("deploy.git")
+    args = (str(catalogue), "--repo", url, "--branch", "acm-dev", "--skip-superseded")
+    assert publish(capsys, *args)[0] == 0
+    pushed = message(daemon.base / "deploy.git")
+    git("checkout", "-q", "--detach", old, cwd=catalogue)
+    rc, out, err = publish(capsys, *args)
+    assert rc == 0, out + err
+    assert "acm-dev at /: superseded, nothing to publish" in out
+    assert f"last published from catalogue commit {new[:12]}, which includes this one" in out
+    assert message(daemon.base / "deploy.git") == pushed
+    rc, out, _ = publish(capsys, *args, "--format", "json")
+    report = json.loads(out)["publish"]
+    assert rc == 0 and (report["status"], report["supersededBy"]) == ("superseded", new)
+    rc, out, _ = publish(capsys, *args[:-1])
+    assert rc == 1 and "in CI, where a newer commit's pipeline published first" in out
+    assert "--skip-superseded publishes nothing and passes" in out
+    # Another line of history is not superseded: nothing on the branch holds its change.
+    git("checkout", "-q", "-b", "other", old, cwd=catalogue)
+    set_version(catalogue, "paint-inspector", "2.1.0", "2.2.0")
+    commit(catalogue, "paint-inspector 2.2.0")
+    rc, out, _ = publish(capsys, *args)
+    assert rc == 1 and "another line of history" in out and "--skip-superseded" not in out
+    assert message(daemon.base / "deploy.git") == pushed
+
+
 def test_another_line_of_history_does_not_publish_over_the_branch(
     capsys: pytest.CaptureFixture[str],
     catalogue: Path,
