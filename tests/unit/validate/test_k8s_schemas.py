@@ -39,6 +39,33 @@ def test_the_wheels_schemas_are_found_without_importing_it() -> None:
     assert (Path(folder) / "v1.33.0-local" / "deployment-apps-v1.json").is_file()
 
 
+def test_the_wheels_version_is_read_without_importlib_metadata(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The standalone folder is versioned by the wheel; its version comes from the
+    `.dist-info` folder's name (importlib.metadata costs 0.03 s of every validate), and from
+    importlib.metadata when that name cannot tell (none there, or two)."""
+    from importlib import metadata
+
+    real = metadata.version("kubernetes-validate")
+    code = (
+        "import sys; from edgemodels.validate import k8s_schemas; "
+        "print(k8s_schemas.wheel_version()); print('importlib.metadata' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [real, "False"]
+    site = tmp_path / "site"
+    (site / "kubernetes_validate" / "kubernetes-json-schema").mkdir(parents=True)
+    monkeypatch.setattr(
+        k8s_schemas, "wheel_root", lambda: site / "kubernetes_validate" / "kubernetes-json-schema"
+    )
+    (site / "kubernetes_validate-9.9.9.dist-info").mkdir()
+    assert k8s_schemas.wheel_version() == "9.9.9"
+    (site / "kubernetes_validate-1.0.0.dist-info").mkdir()  # two: the name cannot tell
+    assert k8s_schemas.wheel_version() == real
+
+
 def test_standalone_folder_is_built_once(cache_dir: Path) -> None:
     folder = ensure_standalone("1.33.0", True, cache_dir)
     assert folder.name == "v1.33.0-standalone-strict"
