@@ -188,3 +188,53 @@ def test_an_older_commits_publish_that_runs_second_passes_publishing_nothing(
     assert (
         log.count("Catalogue source commit: ") == 1 and f"Catalogue source commit: {newer}" in log
     )
+
+
+GH = """#!/bin/sh
+# gh as the workflow calls it: `gh api <endpoint> --jq <filter>` prints the filter's
+# strings one per line, raw, as gh does; exit 1 (and nothing on stdout) when the API fails.
+[ "$1 $2 $3 $4" = "api repos/edge/models/commits/$GITHUB_SHA/pulls --jq .[].labels[].name" ] || exit 9
+[ -n "$GH_TOKEN" ] || exit 4
+[ "$FAKE_GH" = fail ] && { echo "HTTP 502" >&2; exit 1; }
+printf '%s' "$FAKE_GH" | tr , '\\n'
+"""
+
+
+@pytest.mark.parametrize(
+    ("labels", "allowed"),
+    [
+        ("", False),
+        ("docs,allow-removals-later", False),
+        ("docs,allow-removals", True),
+        ("fail", False),
+    ],
+)
+def test_github_reads_the_allow_removals_label_of_the_pull_request(
+    created: Path,  # noqa: F811 - the fixture
+    tmp_path: Path,
+    labels: str,
+    allowed: bool,
+) -> None:
+    """The label step as written, with a stand-in for `gh` (not installed here) that checks
+    the call and answers as gh's --jq does: only an exact `allow-removals` label passes
+    --allow-removals to publish; no pull request or an API failure keeps the guard on."""
+    flow = yaml_load(created / CI_FILES[1])
+    steps = {s.get("name"): s for s in flow["jobs"]["publish"]["steps"]}  # type: ignore[index]
+    step = steps["removals allowed by the pull request"]
+    assert step["env"] == {"GH_TOKEN": "${{ github.token }}"}
+    stub = tmp_path / "stub"
+    stub.mkdir()
+    (stub / "gh").write_text(GH, encoding="utf-8")
+    (stub / "gh").chmod(0o755)
+    output = tmp_path / "github_output"
+    output.write_text("", encoding="utf-8")
+    env = {
+        "GITHUB_REPOSITORY": "edge/models",
+        "GITHUB_SHA": SHA,
+        "GITHUB_OUTPUT": str(output),
+        "GH_TOKEN": "token",
+        "FAKE_GH": labels,
+    }
+    done = sh(f'PATH="{stub}:$PATH"\n{step["run"]}', created, env)
+    assert done.returncode == 0, done.stderr
+    assert output.read_text(encoding="utf-8") == ("args=--allow-removals\n" if allowed else "")
