@@ -1,8 +1,8 @@
 """The plan as aligned tables for a terminal.
 
 With a base: the sites that change, then totals per model and per placement. Without one:
-every site with the models and versions it gets. Sites with the same changes (or, without a
-base, the same models) share their rows: 3,000 sites come in a few dozen label sets, and a
+every site with the models and versions it gets. Sites whose rows read the same (or, without
+a base, with the same models) share them: 3,000 sites come in a few dozen label sets, and a
 fleet-wide bump listed site by site was 196,000 lines. The per-site rows are capped
 (`max_rows`, whole groups, the largest first) with a line saying what was left out.
 Findings and a one-line summary come last, as in every edgemodels command. A plan in which
@@ -92,23 +92,44 @@ def cut_line(left_out: Sequence[tuple[list[int], object]], max_rows: int) -> lis
     ]
 
 
-def _risky(changes: Sequence[SiteChange]) -> bool:
-    return any(change.kind in RISKY for change in changes)
+Row = tuple[str, str, str]  # model, change (with its sign), detail: what a row shows
+
+
+def _risky(rows: Sequence[Row]) -> bool:
+    return any(row[1][1:] in RISKY for row in rows)
+
+
+def shown_changes(view: View) -> Iterable[tuple[int, tuple[Row, ...]]]:
+    """Each changed site's rows as the table shows them. Sites are grouped by these, not by
+    every field of their changes: sites upgraded alike through different targets (whose
+    placements, and images under an unchanged reference, the rows do not show) would be
+    rows that read the same with nothing to tell them apart. JSON lists each site's own."""
+    made: dict[SiteChange, Row] = {}
+    for number, changes in view.changes.items():
+        rows = []
+        for change in changes:
+            row = made.get(change)
+            if row is None:
+                row = made[change] = (
+                    change.model,
+                    SIGNS[change.kind] + change.kind,
+                    view.detail(change),
+                )
+            rows.append(row)
+        yield number, tuple(rows)
 
 
 def site_change_lines(view: View, max_rows: int = DEFAULT_MAX_ROWS) -> list[str]:
     """Removals, downgrades and moves first: a cut must not hide them."""
-    groups = site_groups(view.changes.items(), _risky)
+    groups = site_groups(shown_changes(view), _risky)
     if not groups:
         return ["  no site changes"]
     shown = fitting([len(changes) for _, changes in groups], max_rows)
     rows: list[list[str]] = []
     for numbers, changes in groups[:shown]:
         label = group_label(view, numbers)
-        for change in changes:
-            rows.append(
-                [label, change.model, SIGNS[change.kind] + change.kind, view.detail(change)]
-            )
+        for model, change, detail in changes:
+            rows.append([label, model, change, detail])
             label = ""
     return [
         *table(["SITES", "MODEL", "CHANGE", "DETAIL"], rows),

@@ -315,6 +315,23 @@ def test_text_report_of_a_fleet_wide_change_groups_sites_and_caps_the_rows() -> 
     assert not any(line.startswith("  ... and") for line in everything)
 
 
+def test_text_report_merges_rows_that_read_the_same() -> None:
+    """A model upgraded alike through two targets: the sites' changes differ only in their
+    placements, which an upgrade's row does not show, so they are one row, not two rows
+    that read the same with nothing to tell them apart; JSON keeps each site's placements."""
+    both = sites(*(site(f"site-{n}", {"line": f"l{n % 2}"}) for n in range(4)))
+    targets = (target("l0", sel({"line": "l0"})), target("l1", sel({"line": "l1"})))
+    base = catalogue(targets, (http_model("a", "1.0.0", ("l0", "l1")),))
+    work = catalogue(targets, (http_model("a", "2.0.0", ("l0", "l1")),))
+    plan, diags = build_plan(work, both, base, compared=True)
+    done = build_view(plan, sort_diagnostics(diags))
+    lines = render_text(done).splitlines()
+    rows = lines[lines.index("Changes by site") + 2 : lines.index("Models") - 1]
+    assert rows == ["  site-0, site-1, site-2 and 1 more  a      ^upgraded  1.0.0 -> 2.0.0"]
+    placements = {s["name"]: s["changes"][0]["toPlacements"] for s in plan_document(done)["sites"]}
+    assert placements == {"site-0": ["l0"], "site-1": ["l1"], "site-2": ["l0"], "site-3": ["l1"]}
+
+
 def test_text_report_without_base_lists_models_per_site() -> None:
     text = render_text(view(compared=False))
     assert "  paint-1       3       scorer@1.1.0, painter@1.9.0, tagged@2024.1" in text.splitlines()
