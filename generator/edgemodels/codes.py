@@ -126,7 +126,11 @@ CODES: dict[str, Code] = {
         "targets-overlap",
         "two placements of one model can select the same cluster (two Subscriptions there)",
     ),
-    "R214": Code("selector-never-matches", "a selector no cluster's labels can satisfy"),
+    "R214": Code(
+        "selector-never-matches",
+        "a selector no cluster's labels can satisfy (a note when only a cluster set of"
+        " selectorType LabelSelector could hold a cluster it matches)",
+    ),
     "R221": Code(
         "request-over-limit",
         "a resource request above its limit, after overrides (extended resources, hugepages: "

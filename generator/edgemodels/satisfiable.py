@@ -92,15 +92,25 @@ def describe(req: Requirement) -> str:
 
 
 def cluster_set_choices(
-    placement_kind: str, cluster_sets: Sequence[str]
+    placement_kind: str, cluster_sets: Sequence[str], exclusive: bool = False
 ) -> tuple[tuple[Requirement, ...], ...]:
     """The hub's restriction of Placements to `cluster_sets`, as alternative requirements.
 
-    A site belongs to the set of its cluster-set label, to `default` without that label, and
-    always to `global`. PlacementRules ignore cluster sets. The label-free alternative comes
-    first, so an example label set names the cluster set only when it has to.
+    A set of `selectorType: ExclusiveClusterSetLabel` (the default) holds the clusters with
+    its name as their cluster-set label, and `default` (one of them) those without that
+    label too; `global` holds every cluster. Any other set may instead be a `LabelSelector`
+    set, holding the clusters its selector matches whatever their cluster-set label says
+    (clustersets.py), and the catalogue cannot tell which: only the hub's ManagedClusterSets
+    do, which `plan` reads from the inventory. So such a set restricts nothing here, and a
+    selector is taken to reach it unless it contradicts itself: a conclusion drawn from the
+    label must hold for both kinds. `exclusive` takes every set as its label, for a note
+    that a selector can reach none of them but through a selector-chosen set.
+    PlacementRules ignore cluster sets. The label-free alternative comes first, so an
+    example label set names the cluster set only when it has to.
     """
     if placement_kind != "Placement" or GLOBAL_CLUSTER_SET in cluster_sets:
+        return ((),)
+    if not exclusive and any(name != DEFAULT_CLUSTER_SET for name in cluster_sets):
         return ((),)
     choices: list[tuple[Requirement, ...]] = []
     if DEFAULT_CLUSTER_SET in cluster_sets:

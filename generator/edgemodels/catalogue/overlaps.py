@@ -33,25 +33,27 @@ from edgemodels.satisfiable import (
     solve,
     solve_within,
 )
-from edgemodels.selectors import CLUSTER_SET_LABEL
+from edgemodels.selectors import CLUSTER_SET_LABEL, DEFAULT_CLUSTER_SET
 
 Choices = tuple[tuple[Requirement, ...], ...]
 
 
 def overlap_findings(merged: Merged, recall: Recall = NOTHING) -> Iterator[Diagnostic]:
     hub = merged.sections["hub"]
-    choices = cluster_set_choices(
-        hub.get("placementKind", "Placement"), hub.get("clusterSets", ["default"])
-    )
+    kind, sets = hub.get("placementKind", "Placement"), hub.get("clusterSets", ["default"])
+    choices = cluster_set_choices(kind, sets)
+    labelled = cluster_set_choices(kind, sets, exclusive=True)
     rules = hub.get("placementKind") == "PlacementRule" and hub.get("delivery") != "argocd"
     # Everything but a model's own entry: the hub's choices, the targets and the workloads.
     context = (
         choices,
+        labelled,
         rules,
         targets_context(merged),
         tuple(Same(node.data) for node in merged.workloads),
     )
-    yield from recall.table("overlaps", context).get(ONCE, partial(_selectors, merged, choices))
+    table = recall.table("overlaps", context)
+    yield from table.get(ONCE, partial(_selectors, merged, choices, labelled))
     targets = {name: selector_of(node.data) for name, node in merged.targets.items()}
     users = _workload_users(merged)
     pairs: dict[tuple[str, str], Answer] = {}
@@ -59,16 +61,16 @@ def overlap_findings(merged: Merged, recall: Recall = NOTHING) -> Iterator[Diagn
     yield from each_model(merged, recall, "model-overlaps", context, each)
 
 
-def _selectors(merged: Merged, choices: Choices) -> list[Diagnostic]:
+def _selectors(merged: Merged, choices: Choices, labelled: Choices) -> list[Diagnostic]:
     """R214 of the targets' and workloads' own selectors."""
     found: list[Diagnostic] = []
     for name, node in merged.targets.items():
         selector = selector_of(node.data)
-        found += _never_matching(node, f"target '{name}'", selector, choices)
+        found += _never_matching(node, f"target '{name}'", selector, choices, labelled)
     for node in merged.workloads:
         if "matchLabels" in node.data or "matchExpressions" in node.data:
             who = f"workload '{node.data['name']}'"  # its own placement: no hub cluster sets
-            found += _never_matching(node, who, selector_of(node.data), ((),))
+            found += _never_matching(node, who, selector_of(node.data), ((),), ((),))
     return found
 
 
@@ -88,19 +90,38 @@ def _model_overlaps(
 
 
 def _never_matching(
-    node: Node, who: str, selector: Selector, choices: Choices
+    node: Node, who: str, selector: Selector, choices: Choices, labelled: Choices
 ) -> Iterator[Diagnostic]:
+    """A warning when no cluster can match, whatever kind each cluster set is; a note when
+    only a cluster set chosen by a label selector could hold a matching cluster."""
     reqs = selector.requirements()
     if any(r.operator in ("In", "NotIn") and not r.values for r in reqs):
         return  # R203 already says so
     answer = solve_within(reqs, choices)
     if answer.labels is not None:
+        if solve_within(reqs, labelled).labels is None:
+            yield _through_label_selector_sets(node, who)
         return
     reason = answer.reason
     if solve(reqs).labels is not None:  # it contradicts only the hub's cluster sets
-        reason = f"its {CLUSTER_SET_LABEL} requirements leave out every set of spec.hub.clusterSets"
+        reason = (
+            f"its {CLUSTER_SET_LABEL} requirements leave out the only set of "
+            f"spec.hub.clusterSets, {DEFAULT_CLUSTER_SET} (its clusters have the label "
+            f"{CLUSTER_SET_LABEL}={DEFAULT_CLUSTER_SET}, or none)"
+        )
     message = f"{who}: selector can never match any cluster: {reason}"
     yield Diagnostic(node.path_key(), "R214", message, "warning", "selector-never-matches")
+
+
+def _through_label_selector_sets(node: Node, who: str) -> Diagnostic:
+    message = (
+        f"{who}: its {CLUSTER_SET_LABEL} requirements leave out every set of "
+        "spec.hub.clusterSets as a label, so it matches only clusters that a set of "
+        "selectorType LabelSelector among them holds by its own selector, and none if "
+        "they are all ExclusiveClusterSetLabel sets (the default kind); plan, given the "
+        "hub's ManagedClusterSets in the inventory, says which (D106 if none)"
+    )
+    return Diagnostic(node.path_key(), "R214", message, "info", "selector-never-matches")
 
 
 def _workload_users(merged: Merged) -> dict[str, list[Workload]]:

@@ -7,6 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from edgemodels.catalogue import load as load_catalogue
+from edgemodels.diagnostics import Diagnostic
+
 from .helpers import BASE, findings, messages
 
 TWO_TARGETS = BASE.replace(
@@ -73,6 +76,73 @@ def test_cluster_sets_of_the_hub_can_keep_targets_apart(tmp_path: Path) -> None:
     assert both != text
     assert findings(tmp_path, both) == [(26, 22, "R213")]
     assert "cluster.open-cluster-management.io/clusterset: lab" in messages(tmp_path, both)[0]
+
+
+LAB = "cluster.open-cluster-management.io/clusterset: lab"
+
+
+def load(tmp_path: Path, text: str) -> list[Diagnostic]:
+    path = tmp_path / "catalogue.yaml"
+    path.write_text(text, encoding="utf-8")
+    return list(load_catalogue(path, base=tmp_path).diagnostics)
+
+
+def _on_sets(text: str, sets: str) -> str:
+    hub = "    namespace: i4q-lrt\n  defaults:"
+    assert hub in text
+    return text.replace(hub, f"    namespace: i4q-lrt\n    clusterSets: {sets}\n  defaults:")
+
+
+@pytest.mark.parametrize("sets", ["[edge]", "[default, edge]"])
+def test_a_set_that_may_be_chosen_by_a_label_selector_is_no_never(
+    tmp_path: Path, sets: str
+) -> None:
+    """A cluster set other than default and global may be of selectorType LabelSelector,
+    whose clusters need not carry its name as their set label: a target of set lab can
+    reach sites through set edge then. check cannot know the set's kind, so no warning,
+    only a note saying what holds for each kind."""
+    text = _on_sets(BASE.replace("{env: lrt}\n", f"{{env: lrt, {LAB}}}\n", 1), sets)
+    found = load(tmp_path, text)
+    assert [(d.code, d.severity) for d in found] == [("R214", "info")]
+    (message,) = [d.message for d in found]
+    assert message.startswith(
+        "target 'lrt': its cluster.open-cluster-management.io/clusterset requirements leave "
+        "out every set of spec.hub.clusterSets as a label, so it matches only clusters that a "
+        "set of selectorType LabelSelector among them holds"
+    )
+    assert "none if they are all ExclusiveClusterSetLabel sets" in message
+
+
+def test_a_selector_that_contradicts_itself_still_never_matches_in_any_set(
+    tmp_path: Path,
+) -> None:
+    text = BASE.replace(
+        "{env: lrt}\n",
+        "{env: lrt}\n      matchExpressions: [{key: env, operator: NotIn, values: [lrt]}]\n",
+        1,
+    )
+    found = load(tmp_path, _on_sets(text, "[edge]"))
+    assert [(d.code, d.severity) for d in found] == [("R214", "warning")]
+
+
+def test_only_the_default_set_still_never_matches_another_set_label(tmp_path: Path) -> None:
+    """`default` is an ExclusiveClusterSetLabel set (OCM makes it so), holding the clusters
+    labelled default or not labelled: a target of set lab reaches none of them."""
+    text = BASE.replace("{env: lrt}\n", f"{{env: lrt, {LAB}}}\n", 1)
+    for hub in (text, _on_sets(text, "[default]")):
+        (finding,) = load(tmp_path, hub)
+        assert (finding.code, finding.severity) == ("R214", "warning")
+        assert finding.message == (
+            "target 'lrt': selector can never match any cluster: its "
+            "cluster.open-cluster-management.io/clusterset requirements leave out the only "
+            "set of spec.hub.clusterSets, default (its clusters have the label "
+            "cluster.open-cluster-management.io/clusterset=default, or none)"
+        )
+
+
+def test_global_holds_every_cluster(tmp_path: Path) -> None:
+    text = _on_sets(BASE.replace("{env: lrt}\n", f"{{env: lrt, {LAB}}}\n", 1), "[global]")
+    assert load(tmp_path, text) == []
 
 
 def test_suppressed_on_the_targets_line(tmp_path: Path) -> None:
