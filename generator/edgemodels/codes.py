@@ -185,6 +185,17 @@ CODES: dict[str, Code] = {
         "give Argo CD the repository as a repository Secret in its namespace (and on every "
         "site with pullModel), then remove the setting",
     ),
+    "R232": Code(
+        "argocd-application-name-too-long",
+        "with Argo CD delivery, a placement whose Applications, <catalogue>-<model>-"
+        "<placement>-<cluster>, are longer than 63 characters whatever the cluster's name:"
+        " under Argo CD's label tracking the name is a label value on every object they"
+        " deploy, which the API server refuses, so every sync fails (plan names the sites"
+        " whose names make it so: D128)",
+        "shorten metadata.name, the model's or the placement's name; or have Argo CD track"
+        " by annotation (argocd-cm application.resourceTrackingMethod: annotation, the"
+        " OpenShift GitOps ArgoCD's spec.resourceTrackingMethod) and suppress it",
+    ),
     "P001": Code("unused-suppression", "an inline ignore[...] that matches no finding on its line"),
     "P002": Code("policy-file-invalid", "a policy file of the wrong shape (field, type, value)"),
     "P003": Code("cel-syntax-error", "a CEL expression of a policy that does not parse"),
@@ -291,6 +302,17 @@ CODES: dict[str, Code] = {
         "unknown-cluster-set",
         "spec.hub.clusterSets names a set the inventory's ManagedClusterSets do not hold:"
         " the Placements select no site through it",
+    ),
+    "D128": Code(
+        "argocd-application-name-too-long",
+        "with Argo CD delivery, sites whose names make their Applications,"
+        " <catalogue>-<model>-<placement>-<site>, longer than 63 characters: under Argo CD's"
+        " label tracking the name is a label value on every object they deploy, which the"
+        " API server refuses, so every sync there fails",
+        "shorten metadata.name, the model's, the placement's or the sites' names; or have"
+        " Argo CD track by annotation (argocd-cm application.resourceTrackingMethod:"
+        " annotation, the OpenShift GitOps ArgoCD's spec.resourceTrackingMethod) and"
+        " suppress it",
     ),
     "D201": Code("inventory-kind", "an inventory file of the wrong kind"),
     "D202": Code("duplicate-site", "a site listed twice in the inventory"),

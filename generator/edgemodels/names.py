@@ -41,6 +41,13 @@ def joined_name(*parts: str) -> str:
     return f"{name[: MAX_LABEL_VALUE - 9].rstrip('-')}-{digest}"
 
 
+def cluster_name_room(prefix: str) -> int:
+    """How long a cluster name may be for `<prefix>-<cluster>`, an Argo CD Application's
+    name (render/argocd.application_template), to stay a label value: Argo CD's label
+    tracking puts the Application's name on every object it deploys (render/argocd.py)."""
+    return MAX_LABEL_VALUE - len(prefix) - 1
+
+
 def label_key_problem(key: str) -> str | None:
     """Why `key` is not a valid label key, or None."""
     prefix, _, name = key.rpartition("/")

@@ -2,14 +2,15 @@
 line that is wrong: the sections every catalogue needs (S101), references (references.py),
 selectors' labels and expressions (R201-R203), each model's fields (modelfields.py),
 workloads (R212), settings (settings.py), resources and other merged values (derived.py),
-generated names (collisions.py) and overlapping placements (overlaps.py). While the files
-have schema errors, partial.py runs those of references that still hold.
+generated names (collisions.py, argonames.py) and overlapping placements (overlaps.py).
+While the files have schema errors, partial.py runs those of references that still hold.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 
+from edgemodels.catalogue.argonames import check_application_names
 from edgemodels.catalogue.collisions import check_names
 from edgemodels.catalogue.derived import (
     check_argocd_braces,
@@ -139,4 +140,5 @@ CHECKS: tuple[Check, ...] = (
     _whole(check_ingress_paths),
     _whole(check_argocd_braces),
     _whole(check_sync_options),
+    _whole(check_application_names),
 )

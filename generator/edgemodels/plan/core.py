@@ -24,6 +24,7 @@ from edgemodels.inventory import STDIN, WorkloadSites, load_inventory, load_work
 from edgemodels.output import plural
 from edgemodels.plan import delivery, guards, hazards, removals
 from edgemodels.plan.arch import arch_findings
+from edgemodels.plan.argonames import application_name_findings
 from edgemodels.plan.atbase import BaseFiles, as_working
 from edgemodels.plan.diff import ModelDiff, PlacementTotals, diff_models, placement_totals
 from edgemodels.plan.evaluate import (
@@ -158,6 +159,7 @@ def _placed(
     diags += guards.workload_findings(evaluation, sites)
     diags += guards.image_volume_findings(evaluation, sites)
     diags += arch_findings(evaluation, cache)
+    diags += application_name_findings(evaluation, sites)
     return evaluation, diags
 
 

@@ -16,7 +16,28 @@ Decisions (README, "Argo CD delivery"):
   GitOpsClusters are safe: the controller reconciles them all together and keeps the union
   of their cluster secrets.
 - One ApplicationSet per model and placement, `<catalogue>-<model>-<placement>`; its
-  Applications are `<that>-<cluster>`, one per selected cluster.
+  Applications are `<that>-<cluster>`, one per selected cluster. That is a DNS-1123
+  subdomain of at most 127 characters (the ApplicationSet's name is kept within 63, a
+  ManagedCluster's name is a DNS-1123 label), but it can pass 63, a label value's limit,
+  which matters to how Argo CD tracks what an Application deploys (argoproj/argo-cd
+  docs/user-guide/resource_tracking.md; util/argo/resource_tracking.go, SetAppInstance):
+  `label` tracking sets the label `app.kubernetes.io/instance` to the Application's name
+  uncut on every object, so the API server refuses them all ("must be no more than 63
+  characters") and every sync fails (argo-cd issues #10843, #14637: only
+  `annotation+label` cuts the value); `annotation+label` cuts the label to 63 (and since
+  PR #18256 drops a trailing '-' or '.'); `annotation` writes the annotation
+  `argocd.argoproj.io/tracking-id` and no label, introduced to allow longer names
+  (docs/proposals/application-name-identifier.md). `label` is Argo CD 2's default,
+  `annotation` Argo CD 3's (docs/operator-manual/upgrading/2.14-3.0.md), and the OpenShift
+  GitOps operator writes `label` into argocd-cm unless its ArgoCD's
+  `spec.resourceTrackingMethod` says otherwise (argoproj-labs/argocd-operator,
+  controllers/argocd/configmap.go, getResourceTrackingMethod). With the pull model the
+  site's Application keeps the name (stolostron/multicloud-integrations,
+  propagation-controller/application/helper.go, prepareApplicationForWorkPayload), so the
+  site's Argo CD setting decides there. Argo CD's docs answer long names with annotation
+  tracking, not with a naming scheme; a name cut in the template (goTemplate's `trunc`)
+  could give two clusters one Application and renames (redeploys) every long one. So names
+  stay as they are and `check` (R232) and `plan` (D128) warn where one passes 63.
 - Bindings are shared by every catalogue of the namespace: they ask a hub-side Argo CD not
   to prune them.
 - The hub side follows the branch like the Subscription side's `hub/synced/`: an Argo CD
