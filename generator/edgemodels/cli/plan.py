@@ -76,12 +76,12 @@ INVENTORY_FILE = "sites.yaml"  # init's site inventory, beside catalogue/
     default=DEFAULT_MAX_ROWS,
     show_default=True,
     metavar="N",
-    help="With --format text: the most rows of per-site detail. Sites with the same changes "
-    "(without --base: the same models) share their rows; the groups whose sites lose a "
-    "model, downgrade or move come first (without --base, the sites with no model come "
-    "last), each part the larger groups first. Whole groups beyond N rows are left out "
-    "(the first is always shown) with a line saying how many sites they hold. "
-    "The findings the base had too are cut to the first 10 likewise. 0: no limit.",
+    help="With --format text: the most rows of per-site detail. Sites whose rows read the "
+    "same (model, change, detail; without --base: the same models) share them; the groups "
+    "whose sites lose a model, downgrade or move come first (without --base, the sites "
+    "with no model come last), each part the larger groups first. Whole groups beyond N "
+    "rows are left out (the first is always shown) with a line saying how many sites they "
+    "hold. The findings the base had too are cut to the first 10 likewise. 0: no limit.",
 )
 @click.option(
     "-o", "--output", type=PathParam(dir_okay=False), help="Write the report to this file."
