@@ -314,6 +314,11 @@ CODES: dict[str, Code] = {
         " annotation, the OpenShift GitOps ArgoCD's spec.resourceTrackingMethod) and"
         " suppress it",
     ),
+    "D129": Code(
+        "no-base-catalogue",
+        "plan --base: the base revision has no catalogue at the catalogue's path (its first"
+        " merge, or moved since: --base-catalogue names where it was), so every model is new",
+    ),
     "D201": Code("inventory-kind", "an inventory file of the wrong kind"),
     "D202": Code("duplicate-site", "a site listed twice in the inventory"),
     "D203": Code("label-conflict", "a site's label contradicts a field of the same site"),

@@ -23,7 +23,7 @@ from edgemodels.diagnostics import Diagnostic, Location, Severity, has_failures
 from edgemodels.errors import InputError
 from edgemodels.gitpublish.source import has_commit
 from edgemodels.inventory import STDIN, load_inventory
-from edgemodels.plan.core import PlanOptions, base_catalogue, build_plan
+from edgemodels.plan.core import base_catalogue, build_plan
 from edgemodels.plan.evaluate import Sites, index_sites
 from edgemodels.plan.removals import DEFAULT_REMOVAL_LIMIT, RemovalLimit
 
@@ -76,9 +76,8 @@ def removal_findings(
     if not has_commit(inputs.catalogue_path, theirs):
         said = _LACKED.format(commit=theirs[:12])
         return [_unchecked(where, _severity(allow), said + _hint(allow))]
-    options = PlanOptions(inputs.guard.inventory, inputs.catalogue_path, theirs)
     try:
-        base, compared, _, _ = base_catalogue(options)
+        base, compared, _, _ = base_catalogue(inputs.catalogue_path, theirs)
     except InputError as exc:  # plan's words, for the revision publish found, not a --base
         said = str(exc).removeprefix(f"--base {theirs}: ")
         unread = _UNREAD.format(commit=theirs[:12], why=said)

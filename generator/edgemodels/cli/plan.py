@@ -39,6 +39,14 @@ INVENTORY_FILE = "sites.yaml"  # init's site inventory, beside catalogue/
 )
 @click.option("--base", metavar="REV", help="Compare with the catalogue at this git revision.")
 @click.option(
+    "--base-catalogue",
+    metavar="PATH",
+    type=PathParam(),
+    help="With --base: where the catalogue was at that revision, when it has moved since "
+    "(git mv catalogue fleet: --base-catalogue catalogue), named as CATALOGUE is; it need "
+    "not exist now [default: CATALOGUE's path].",
+)
+@click.option(
     "--workload-sites",
     type=PathParam(dir_okay=False, exists=True),
     help="Where workloads run: a WorkloadPlacement file exported by the workload scheduler; "
@@ -90,6 +98,7 @@ def command(
     catalogue: Path | None,
     inventory: Path | None,
     base: str | None,
+    base_catalogue: Path | None,
     workload_sites: Path | None,
     max_removals: str | None,
     allow_removals: bool,
@@ -123,7 +132,11 @@ def command(
         limit = DEFAULT_REMOVAL_LIMIT if max_removals is None else parse_removal_limit(max_removals)
         path = catalogue or default_catalogue_path(Path.cwd())
         sites = default_inventory(path, catalogue is not None) if inventory is None else inventory
-        options = PlanOptions(sites, path, base, workload_sites, limit, allow_removals)
+        if base_catalogue is not None and base is None:
+            raise UsageError("--base-catalogue needs --base, the revision it names a path at")
+        options = PlanOptions(
+            sites, path, base, workload_sites, limit, allow_removals, base_catalogue
+        )
         plan, diags = run_plan(options)
         ordered = sort_diagnostics(diags)
         view = None if plan is None else build_view(plan, ordered)

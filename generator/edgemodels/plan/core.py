@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from edgemodels.catalogue import load
 from edgemodels.catalogue.model import Catalogue
@@ -36,7 +36,7 @@ from edgemodels.plan.evaluate import (
     index_sites,
 )
 from edgemodels.plan.followed import moved_workload_findings
-from edgemodels.plan.gitrev import Revision, catalogue_at
+from edgemodels.plan.gitrev import Revision, catalogue_at, path_in_repository
 from edgemodels.plan.images import version_image_findings
 from edgemodels.plan.removals import DEFAULT_REMOVAL_LIMIT, RemovalLimit
 from edgemodels.plan.unmatched import unknown_set_findings
@@ -64,6 +64,7 @@ class PlanOptions:
     workload_sites: Path | None = None
     removal_limit: RemovalLimit = DEFAULT_REMOVAL_LIMIT
     allow_removals: bool = False
+    base_catalogue: Path | None = None  # where the catalogue was at `base` (moved since)
 
 
 @dataclass(frozen=True)
@@ -180,7 +181,7 @@ def run_plan(options: PlanOptions, cwd: Path | None = None) -> tuple[Plan | None
     diags += [d for d in loaded.diagnostics if d.severity == "error"]
     if inventory is None or loaded.catalogue is None or has_failures(diags):
         return None, diags
-    base, compared, revision, base_side = base_catalogue(options)
+    base, compared, revision, base_side = _base(options)
     plan, found = build_plan(
         loaded.catalogue,
         index_sites(inventory),
@@ -191,6 +192,8 @@ def run_plan(options: PlanOptions, cwd: Path | None = None) -> tuple[Plan | None
         options.allow_removals,
         setting_locations(loaded.merged),
     )
+    if compared and base is None and revision is not None:
+        found.append(_no_base_catalogue(loaded.catalogue, revision, options))
     suppressions, refused = _plan_suppressions(loaded.merged.files)
     found = apply_suppressions(found, suppressions) + refused
     at_base = plan.base_findings
@@ -213,15 +216,25 @@ def run_plan(options: PlanOptions, cwd: Path | None = None) -> tuple[Plan | None
 BaseSide = tuple[list[Suppression], list[Diagnostic], BaseFiles]
 
 
+def _base(options: PlanOptions) -> tuple[Catalogue | None, bool, Revision | None, BaseSide | None]:
+    """The catalogue at --base, where --base-catalogue says it was, else at its path."""
+    at = None
+    if options.base_catalogue is not None:
+        at = path_in_repository(options.catalogue, options.base_catalogue)
+    return base_catalogue(options.catalogue, options.base, at)
+
+
 def base_catalogue(
-    options: PlanOptions,
+    catalogue: Path, base: str | None, at: PurePosixPath | None = None
 ) -> tuple[Catalogue | None, bool, Revision | None, BaseSide | None]:
-    """The catalogue at `--base`; None (every model is new) when the revision has no
-    catalogue file at that path, as when the path itself is missing there. With it, its
-    plan suppressions and where its files are, to compare its findings."""
-    if options.base is None:
+    """The catalogue `catalogue` at revision `base` (read at `at` there, a path from the
+    repository's root, when given: where it was before a move); None (every model is new)
+    when the revision has no catalogue file at that path, as when the path itself is
+    missing there. With it, its plan suppressions and where its files are, to compare its
+    findings."""
+    if base is None:
         return None, False, None, None
-    with catalogue_at(options.catalogue, options.base) as snapshot:
+    with catalogue_at(catalogue, base, at) as snapshot:
         if snapshot.path is None:
             return None, True, snapshot.revision, None
         try:
@@ -230,19 +243,17 @@ def base_catalogue(
             return None, True, snapshot.revision, None
         except InputError as exc:  # it names the temporary folder, gone once we return
             raise InputError(
-                f"--base {options.base}: the catalogue at that revision cannot be read: "
+                f"--base {base}: the catalogue at that revision cannot be read: "
                 + str(exc).replace(f"{snapshot.root}{os.sep}", "").replace(str(snapshot.root), ".")
             ) from None
         if loaded.catalogue is None:
             errors = [d for d in loaded.diagnostics if d.severity == "error"]
             first = errors[0].render() if errors else "no catalogue"
             raise InputError(
-                f"--base {options.base}: the catalogue at that revision does not load "
+                f"--base {base}: the catalogue at that revision does not load "
                 f"({plural(len(errors), 'error')}; first: {first})"
             )
-        files = BaseFiles(
-            shown_name(snapshot.path, snapshot.root), os.path.realpath(options.catalogue)
-        )
+        files = BaseFiles(shown_name(snapshot.path, snapshot.root), os.path.realpath(catalogue))
         suppressions, refused = _plan_suppressions(loaded.merged.files)
         return loaded.catalogue, True, snapshot.revision, (suppressions, refused, files)
 
@@ -278,3 +289,18 @@ def _guard_not_suppressible(sup: Suppression, codes: list[str]) -> Diagnostic:
         "warning",
         "guard-not-suppressible",
     )
+
+
+def _no_base_catalogue(
+    catalogue: Catalogue, revision: Revision, options: PlanOptions
+) -> Diagnostic:
+    """D129: the base revision has no catalogue where it is read, so every model is new
+    and no removal guard can fire. Right for a catalogue's first merge; after a move (git
+    mv) the old path names it."""
+    message = (
+        f"the base {revision.name} ({revision.commit[:12]}) has no catalogue at "
+        f"{options.base_catalogue or options.catalogue}: every "
+        "model is planned as added and no removal is checked; if the catalogue was "
+        "elsewhere then (moved since), name that path with --base-catalogue"
+    )
+    return Diagnostic(catalogue.location, "D129", message, "info", "no-base-catalogue")

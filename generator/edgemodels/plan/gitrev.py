@@ -44,11 +44,14 @@ class Snapshot:
 
 
 @contextmanager
-def catalogue_at(catalogue: Path, rev: str) -> Iterator[Snapshot]:
-    """The catalogue file or folder `catalogue` as it was at `rev`, for the `with` block.
-    `path` is None when the revision has no such file or folder, or no YAML file in it."""
+def catalogue_at(catalogue: Path, rev: str, at: PurePosixPath | None = None) -> Iterator[Snapshot]:
+    """The catalogue file or folder `catalogue` as it was at `rev`, for the `with` block:
+    the one at its path in the repository, or at `at` (from the repository's root) when
+    given. `path` is None when the revision has no such file or folder, or no YAML file
+    in it."""
     git = _import_git()
     repo, relative = _open_repo(git, catalogue)
+    relative = relative if at is None else at
     commit = _resolve(git, repo, rev)
     revision = Revision(rev, commit.hexsha)
     with tempfile.TemporaryDirectory(prefix="edgemodels-base-") as folder:
@@ -70,6 +73,17 @@ def catalogue_at(catalogue: Path, rev: str) -> Iterator[Snapshot]:
             ) from None
         written = (root / relative).exists()
         yield Snapshot(revision, root / relative if written else None, root)
+
+
+def path_in_repository(catalogue: Path, path: Path) -> PurePosixPath:
+    """`path` (a file or folder that need not exist now) from the root of the repository
+    that holds `catalogue`: where `--base-catalogue` says the catalogue was."""
+    repo, _ = _open_repo(_import_git(), catalogue)
+    top = Path(repo.working_tree_dir).resolve()
+    try:
+        return PurePosixPath(path.resolve().relative_to(top).as_posix())
+    except ValueError:
+        raise InputError(f"--base-catalogue {path} is outside the repository {top}") from None
 
 
 def _leaves(rev: str, link: str, target: str) -> str:
