@@ -243,7 +243,7 @@ CODES: dict[str, Code] = {
         "the catalogue's name or hub namespace (or Argo CD namespace) changes: the hub"
         " Subscription deletes every model Subscription, the hub Application prunes every"
         " ApplicationSet, and sites lose their models until hub/ is applied again (a removal"
-        " guard: a warning with --allow-removals)",
+        " guard: a warning with --allow-removals; publish runs it too, -i or not)",
     ),
     "D117": Code(
         "hub-bootstrap-changed",
@@ -255,7 +255,7 @@ CODES: dict[str, Code] = {
         " subscriptions-removed): the Subscriptions go before the sites' objects carry the"
         " do-not-delete marks, so RHACM removes the models; or back to Subscriptions, where the"
         " hub Application stops updating and pruning (a removal guard: a warning with"
-        " --allow-removals)",
+        " --allow-removals; publish runs it too, -i or not)",
     ),
     "D119": Code(
         "pull-model-dropped",
@@ -363,8 +363,10 @@ CODES: dict[str, Code] = {
     ),
     "D309": Code(
         "removals-unchecked",
-        "publish --inventory: the catalogue the branch was last published from cannot be "
-        "read, so plan's removal guards cannot be run (no publish without --allow-removals)",
+        "publish: the catalogue the branch was last published from cannot be read (a commit"
+        " the clone lacks, or no catalogue at the path it was published from), so plan's"
+        " removal guards cannot be run (with --inventory no publish without --allow-removals;"
+        " without it a note: D116/D118 not run)",
     ),
 }
 

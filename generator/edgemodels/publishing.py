@@ -18,6 +18,7 @@ from typing import Any
 
 from edgemodels import __version__
 from edgemodels.branchplan import BranchFolder, Entry
+from edgemodels.catalogue.sources import setting_locations
 from edgemodels.check import CheckOptions, run_check
 from edgemodels.diagnostics import Diagnostic, has_failures
 from edgemodels.generate import build_tree, source_info
@@ -36,15 +37,21 @@ from edgemodels.gitpublish.history import (
     TRAILER,
     hand_changes,
     last_publish,
+    path_line,
     source_in,
 )
 from edgemodels.gitpublish.objects import CloneSetup, branch_entries, clone_setup, read_blobs
 from edgemodels.gitpublish.push import push_branch
-from edgemodels.gitpublish.source import NO_COMMIT, source_commit
+from edgemodels.gitpublish.source import NO_COMMIT, CatalogueSource, source_commit
 from edgemodels.output import plural
 from edgemodels.publishcommit import commit_from_objects, convert_back, on_branch, write_and_commit
 from edgemodels.publishoptions import Context, PublishOptions, PublishResult
-from edgemodels.publishremovals import GuardInputs, load_guard, removal_findings
+from edgemodels.publishremovals import (
+    Published,
+    RemovalGuard,
+    load_guard,
+    removal_findings,
+)
 from edgemodels.render import RenderOptions
 from edgemodels.secrets_text import scan_text
 from edgemodels.sourceorder import SourceCheck, order_findings
@@ -73,12 +80,15 @@ def run_publish(
     catalogue = loaded.catalogue
     if catalogue is None or has_failures(found):
         return PublishResult("findings", tuple(found))
-    guard: GuardInputs | None = None
-    if options.removals is not None:  # read before cloning: its errors stop the run here
-        guard, inventory_found = load_guard(options.removals, options.catalogue, catalogue, here)
-        found = [*found, *inventory_found]
-        if guard is None:
-            return PublishResult("findings", tuple(found))
+    origin = source_commit(options.catalogue)
+    published_from = Published(
+        options.catalogue, catalogue, setting_locations(loaded.merged), origin
+    )
+    # The inventory is read before cloning: its errors stop the run here.
+    guard, inventory_found = load_guard(options.removals or RemovalGuard(), published_from, here)
+    found = [*found, *inventory_found]
+    if guard is None:
+        return PublishResult("findings", tuple(found))
     spec = catalogue.git
     dest = destination(
         _from(here, options.repo) if options.repo else spec.url,
@@ -94,20 +104,14 @@ def run_publish(
     published = replace(spec, branch=dest.branch, path=dest.path)
     options.phase(f"rendering {plural(len(catalogue.models), 'model')}")
     tree = build_tree(replace(catalogue, git=published), source, RenderOptions(), options.progress)
-    commit, dirty = source_commit(options.catalogue)
+    commit, dirty = origin.commit, origin.dirty
     if dirty:
         shown = commit if commit == NO_COMMIT else commit[:12]
         warn(
             f"{options.catalogue} has uncommitted changes: they are published "
             f"too, though no commit of the catalogue holds them (source commit {shown})"
         )
-    trailer = "\n".join(
-        [
-            f"Catalogue: {catalogue.name} ({source.digest})",
-            f"{SOURCE}{commit}" + (" (with uncommitted changes)" if dirty else ""),
-            f"{TRAILER}{__version__}",
-        ]
-    )
+    trailer = _trailer(f"{catalogue.name} ({source.digest})", origin)
     context = Context(dest, settings, tree, catalogue.name, trailer, options, commit, guard)
     where = (
         f"cloning {redact(dest.url)}" if options.workdir is None else f"opening {options.workdir}"
@@ -119,6 +123,20 @@ def run_publish(
         warn(result.hub_note)
     # The catalogue's warnings, for the report of a run that went ahead.
     return replace(result, findings=(*found, *result.findings), dest=dest)
+
+
+def _trailer(named: str, origin: CatalogueSource) -> str:
+    """The commit message's provenance lines: the catalogue (`name (digest)`), its commit,
+    its path in its repository (where the next publish's guards read it), the version."""
+    dirty = " (with uncommitted changes)" if origin.dirty else ""
+    return "\n".join(
+        [
+            f"Catalogue: {named}",
+            f"{SOURCE}{origin.commit}{dirty}",
+            *([path_line(origin.path)] if origin.path is not None else []),
+            f"{TRAILER}{__version__}",
+        ]
+    )
 
 
 def _to_stderr(text: str) -> None:
@@ -231,11 +249,12 @@ def _older_source(ctx: Context, theirs: str | None) -> SourceCheck:
 
 
 def _removals(ctx: Context, said: str) -> tuple[Diagnostic, ...]:
-    """With --inventory, plan's D101/D102 from the last publish's catalogue to this one
-    (publishremovals.py), or D309 on the branch's manifest when that cannot be read."""
+    """Plan's D116/D118 (and with --inventory D101/D102) from the last publish's catalogue
+    to this one (publishremovals.py), or D309 on the branch's manifest when that cannot be
+    read."""
     if ctx.guard is None:
         return ()
-    found = removal_findings(ctx.guard, said, source_in(said), _manifest(ctx))
+    found = removal_findings(ctx.guard, said, _manifest(ctx))
     return tuple(on_branch(d, ctx.dest) if d.code == "D309" else d for d in found)
 
 

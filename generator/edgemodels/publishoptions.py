@@ -43,7 +43,8 @@ class PublishOptions:
     allow_http_token: bool = False  # send EDGEMODELS_GIT_TOKEN over plain http://
     policy_config: Path | None = None  # as `check`'s: found beside or above the catalogue
     policies: bool = True  # the catalogue policy rules, as `check` runs them
-    removals: RemovalGuard | None = None  # --inventory: plan's removal guards (D101, D102)
+    # plan's removal guards (publishremovals.py); None: D116 and D118, refused
+    removals: RemovalGuard | None = None
     skip_superseded: bool = False  # an older catalogue than the last publish's: pass, no D308
     phase: Phase = no_phase  # says each step as it starts (cli/terminal.py)
     progress: Progress = no_progress  # a bar over the models rendered
@@ -72,4 +73,4 @@ class Context:
     trailer: str  # provenance lines of the message
     options: PublishOptions
     source: str = ""  # the catalogue's commit (gitpublish/source.py's source_commit)
-    guard: GuardInputs | None = None  # --inventory, loaded (publishremovals.py)
+    guard: GuardInputs | None = None  # the removal guards, --inventory loaded

@@ -1,43 +1,72 @@
-"""`publish --inventory`: plan's removal guards (D101 mass-removal, D102 site-left-empty)
-on the step publish takes, from the catalogue the branch was last published from (its
-commit message's source commit, history.py) to the one being published. Merge-request CI
-runs them in `plan --base`; a direct push to the default branch, or a publish run by hand,
-would otherwise remove models from a fleet without a word.
+"""Publish's removal guards: plan's D101 mass-removal, D102 site-left-empty, D116 hub-moved
+and D118 delivery-switched on the step publish takes, from the catalogue the branch was last
+published from (its commit message's source commit, history.py) to the one being
+published. Merge-request CI runs them in `plan --base`; a direct push to the default
+branch, or a publish run by hand, would otherwise remove models from a fleet, rename the
+hub objects from under the running hub Subscription (or Application), or drop the
+Subscriptions before the sites carry the migration's marks, without a word.
+
+D101 and D102 count sites, so they need the inventory (`-i`). D116 and D118 compare the two
+catalogues alone (the names every hub object takes, the delivery), so they run on every
+publish, `-i` or not: what they stop removes every model from every site, whatever the
+inventory. Without `-i` they are best effort, as a publish that never asked for a guard
+must not start failing for want of a history: on the branch's first publish, and after a
+publish from no commit, there is nothing to compare and they are silent; when the last
+publish's catalogue cannot be read they are skipped with a note (D309 info).
 
 The base catalogue is read from the catalogue's git repository as `plan --base` reads it,
-and planned with plan's own code (plan/core.py). When it cannot be read, the guard says so
-(D309 removals-unchecked) rather than guess: an error, or a warning with
-`--allow-removals`, when the branch was published from a commit the repository lacks (a
-shallow clone), from no commit, or from one whose catalogue does not load now; a note on
-the branch's first publish, which removes nothing a publish deployed.
+at the path the last publish recorded in its message (`Catalogue path:`), else at today's
+(a publish of an older edgemodels), and planned with plan's own code (plan/core.py). When
+it cannot be read, the guard says so (D309 removals-unchecked) rather than guess: with
+`-i` an error, or a warning with `--allow-removals`, when the branch was published from a
+commit the repository lacks (a shallow clone), from no commit, from one whose catalogue
+does not load now, or from one with no catalogue at that path (moved, by a publish that
+did not record its path); a note on the branch's first publish, which removes nothing a
+publish deployed.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from edgemodels.catalogue.model import Catalogue
 from edgemodels.catalogue.sources import shown_name
 from edgemodels.diagnostics import Diagnostic, Location, Severity, has_failures
 from edgemodels.errors import InputError
-from edgemodels.gitpublish.source import has_commit
-from edgemodels.inventory import STDIN, load_inventory
+from edgemodels.gitpublish.history import path_in, source_in
+from edgemodels.gitpublish.source import CatalogueSource, has_commit
+from edgemodels.inventory import STDIN, Inventory, load_inventory
+from edgemodels.plan import delivery, hazards
 from edgemodels.plan.core import base_catalogue, build_plan
 from edgemodels.plan.evaluate import Sites, index_sites
 from edgemodels.plan.removals import DEFAULT_REMOVAL_LIMIT, RemovalLimit
 
 CODE = ("D309", "removals-unchecked")
-GUARDS = frozenset({"D101", "D102"})
+GUARDS = frozenset({"D101", "D102", "D116", "D118"})
+CATALOGUE_GUARDS = frozenset({"D116", "D118"})  # the two catalogues alone: no inventory
 
 
 @dataclass(frozen=True)
 class RemovalGuard:
-    """What `--inventory`, `--max-removals` and `--allow-removals` asked for."""
+    """What `--inventory`, `--max-removals` and `--allow-removals` asked for (no
+    inventory: D116 and D118 alone)."""
 
-    inventory: Path
+    inventory: Path | None = None
     limit: RemovalLimit = DEFAULT_REMOVAL_LIMIT
     allow: bool = False
+
+
+@dataclass(frozen=True)
+class Published:
+    """The catalogue being published: as given, loaded, where its settings stand (D116 and
+    D118 point at the changed one), and its commit and path in its repository."""
+
+    path: Path
+    catalogue: Catalogue
+    settings: Mapping[str, Location]
+    source: CatalogueSource
 
 
 @dataclass(frozen=True)
@@ -45,47 +74,99 @@ class GuardInputs:
     """The guard with its inventory loaded (once: `-` is stdin, read before any attempt)."""
 
     guard: RemovalGuard
-    catalogue_path: Path
-    catalogue: Catalogue
-    sites: Sites
+    published: Published
+    sites: Sites | None  # None: no --inventory
 
 
 def load_guard(
-    guard: RemovalGuard, path: Path, catalogue: Catalogue, cwd: Path
+    guard: RemovalGuard, published: Published, cwd: Path
 ) -> tuple[GuardInputs | None, list[Diagnostic]]:
     """The inventory loaded as plan loads it; None with its errors when it has any."""
+    if guard.inventory is None:
+        return GuardInputs(guard, published, None), []
     if guard.inventory.as_posix() != STDIN and not guard.inventory.exists():
         raise InputError(f"--inventory {guard.inventory}: no such file")
     inventory, found = load_inventory(guard.inventory, shown_name(guard.inventory, cwd))
     if inventory is None or has_failures(found):
         return None, found
-    return GuardInputs(guard, path, catalogue, index_sites(inventory)), found
+    return GuardInputs(guard, published, index_sites(inventory)), found
 
 
-def removal_findings(
-    inputs: GuardInputs, last_message: str, theirs: str | None, where: str
-) -> list[Diagnostic]:
-    """D101/D102 from the last publish's source commit `theirs` to the catalogue being
-    published; D309 at `where` (the branch's manifest) when that catalogue cannot be read.
-    `last_message` is the last publish commit's message ("": the branch has none)."""
-    allow = inputs.guard.allow
-    if not last_message:
-        return [_unchecked(where, "info", _FIRST)]
-    if theirs is None:
-        return [_unchecked(where, _severity(allow), _NO_SOURCE + _hint(allow))]
-    if not has_commit(inputs.catalogue_path, theirs):
-        said = _LACKED.format(commit=theirs[:12])
-        return [_unchecked(where, _severity(allow), said + _hint(allow))]
+def removal_findings(inputs: GuardInputs, last_message: str, where: str) -> list[Diagnostic]:
+    """The guards from the last publish's catalogue to the one being published; D309 at
+    `where` (the branch's manifest) when that catalogue cannot be read. `last_message` is
+    the last publish commit's message ("": the branch has none)."""
+    asked = inputs.sites is not None
+    theirs = source_in(last_message)
+    if not last_message or theirs is None:  # nothing a publish deployed, or nothing to read
+        if not asked:
+            return []
+        if not last_message:
+            return [_unchecked(where, "info", _FIRST)]
+        return [_unchecked(where, _severity(inputs), _NO_SOURCE + _hint(inputs))]
+    at = path_in(last_message)
+    if _same_catalogue(inputs.published.source, theirs, at):
+        return []  # nothing changed since, wherever the sites are
+    if not has_commit(inputs.published.path, theirs):
+        said = _LACKED.format(commit=theirs[:12], unchecked=_not_run(inputs))
+        return [_unchecked(where, _severity(inputs), said + _hint(inputs))]
     try:
-        base, compared, _, _ = base_catalogue(inputs.catalogue_path, theirs)
+        base, _, _, _ = base_catalogue(inputs.published.path, theirs, at)
     except InputError as exc:  # plan's words, for the revision publish found, not a --base
         said = str(exc).removeprefix(f"--base {theirs}: ")
-        unread = _UNREAD.format(commit=theirs[:12], why=said)
-        return [_unchecked(where, _severity(allow), unread + _hint(allow))]
+        unread = _UNREAD.format(commit=theirs[:12], why=said, unchecked=_not_run(inputs))
+        return [_unchecked(where, _severity(inputs), unread + _hint(inputs))]
+    if base is None:
+        return [_unchecked(where, _severity(inputs), _missing(inputs, theirs, at))]
+    return _guards(inputs, base)
+
+
+def _guards(inputs: GuardInputs, base: Catalogue) -> list[Diagnostic]:
+    published, guard = inputs.published, inputs.guard
+    if inputs.sites is None:
+        found = hazards.hub_findings(base, published.catalogue, guard.allow, published.settings)
+        found += delivery.delivery_findings(
+            (), base, published.catalogue, _NO_SITES, guard.allow, published.settings
+        )
+        return [d for d in found if d.code in CATALOGUE_GUARDS]
     _, found = build_plan(
-        inputs.catalogue, inputs.sites, base, compared, None, inputs.guard.limit, allow
+        published.catalogue,
+        inputs.sites,
+        base,
+        True,
+        None,
+        guard.limit,
+        guard.allow,
+        published.settings,
     )
     return [d for d in found if d.code in GUARDS]
+
+
+def _same_catalogue(ours: CatalogueSource, theirs: str, at: PurePosixPath | None) -> bool:
+    """Whether the last publish came from this very catalogue: its commit, no uncommitted
+    change since, the same path (a republish, a pipeline run again)."""
+    same_path = at is None or (ours.path is not None and PurePosixPath(ours.path) == at)
+    return ours.commit == theirs and not ours.dirty and same_path
+
+
+def _missing(inputs: GuardInputs, theirs: str, at: PurePosixPath | None) -> str:
+    """D309's words when the last publish's commit has no catalogue where it is looked for."""
+    commit, ours = theirs[:12], inputs.published.source.path
+    unchecked = _not_run(inputs)
+    if at is not None:
+        said = f"at {at}, the path that publish recorded"
+        return _ABSENT.format(commit=commit, said=said, unchecked=unchecked) + _hint(inputs)
+    said = (
+        f"at {ours}, where the catalogue is now: it was moved since, and that publish (by an "
+        "older edgemodels) did not record where it was"
+    )
+    check = (
+        f"; see what this publish changes with `edgemodels plan {inputs.published.path} "
+        f"--base {commit} --base-catalogue OLD_PATH` (OLD_PATH: where the catalogue was)"
+    )
+    if _hint(inputs):
+        check += ", then publish with --allow-removals once: its commit records the path"
+    return _ABSENT.format(commit=commit, said=said, unchecked=unchecked) + check
 
 
 _FIRST = (
@@ -100,22 +181,40 @@ _NO_SOURCE = (
 _LACKED = (
     "the branch was last published from catalogue commit {commit}, which the catalogue's "
     "repository does not have (a shallow clone? another clone's commit?): what it deployed "
-    "cannot be read, so removals are not checked; fetch it (git fetch, or git fetch "
-    "--unshallow; CI: clone with depth 0)"
+    "cannot be read, so {unchecked}; fetch it (git fetch, or git fetch --unshallow; CI: "
+    "clone with depth 0)"
 )
-
 _UNREAD = (
     "the catalogue at commit {commit}, which the branch was last published from, cannot be "
-    "read ({why}), so removals are not checked"
+    "read ({why}), so {unchecked}"
+)
+_ABSENT = (
+    "catalogue commit {commit}, which the branch was last published from, has no catalogue "
+    "{said}: what it deployed cannot be read, so {unchecked}"
 )
 
+# delivery_findings names the sites that keep a model, from the model diffs: none here
+_NO_SITES = index_sites(Inventory("", "", ()))
 
-def _severity(allow: bool) -> Severity:
-    return "warning" if allow else "error"
+
+def _not_run(inputs: GuardInputs) -> str:
+    if inputs.sites is not None:
+        return "removals are not checked"
+    return "the hub-moved and delivery-switched guards (D116, D118) are not run"
 
 
-def _hint(allow: bool) -> str:
-    return "" if allow else "; pass --allow-removals to publish without the check"
+def _severity(inputs: GuardInputs) -> Severity:
+    """An error with -i (a guard asked for), a warning once removals are allowed; a note
+    without -i, where the guard runs unasked and must not stop a publish for want of it."""
+    if inputs.sites is None:
+        return "info"
+    return "warning" if inputs.guard.allow else "error"
+
+
+def _hint(inputs: GuardInputs) -> str:
+    if inputs.sites is None or inputs.guard.allow:
+        return ""
+    return "; pass --allow-removals to publish without the check"
 
 
 def _unchecked(where: str, severity: Severity, message: str) -> Diagnostic:

@@ -112,7 +112,7 @@ if TYPE_CHECKING:
     help="Sites, as plan's -i (`-` reads stdin): refuse, exit 1, when publishing removes "
     "models from many sites or leaves a site without models (plan's D101/D102), compared "
     "with the catalogue commit the branch was last published from, read from the "
-    "catalogue's git repository [default: not checked].",
+    "catalogue's git repository [default: not checked; D116/D118 are, without it too].",
 )
 @click.option(
     "--max-removals",
@@ -122,8 +122,8 @@ if TYPE_CHECKING:
 @click.option(
     "--allow-removals",
     is_flag=True,
-    help="With --inventory: report removals as warnings, and publish when the last "
-    "publish's catalogue cannot be read (D309).",
+    help="Report the removal guards (D101, D102, D116, D118) as warnings, and with "
+    "--inventory publish when the last publish's catalogue cannot be read (D309).",
 )
 @click.option(
     "--skip-superseded",
@@ -172,12 +172,13 @@ def command(
     (http:// only with --allow-http-token); they are never printed or written to disk.
     The catalogue is checked as `check` checks it, its policy rules included: nothing is
     published while it has errors.
-    With --inventory, plan's removal guards run on what this publish changes since the
-    branch's last publish (see README, Publish).
+    Plan's D116 hub-moved and D118 delivery-switched run on what this publish changes
+    since the branch's last publish, and with --inventory D101 and D102 too (see README,
+    Publish).
     Exit 0 when published, already up to date or superseded (--skip-superseded), 1 on
     catalogue errors, hand-edited files in the way, an older catalogue than the last
-    publish's (D308) or removals refused (D101, D102, D309), 2 when the repository cannot
-    be cloned, written or pushed to.
+    publish's (D308) or removals refused (D101, D102, D116, D118, D309), 2 when the
+    repository cannot be cloned, written or pushed to.
     --format json adds "publish": status, repository, branch, path, commit, attempts,
     subject, handApplied (the hub/ files to apply again) and supersededBy, for CI scripts.
 
@@ -243,16 +244,16 @@ def command(
 
 def _removal_guard(
     inventory: Path | None, max_removals: str | None, allow_removals: bool
-) -> RemovalGuard | None:
-    """--inventory's guard; --max-removals and --allow-removals mean nothing without it."""
+) -> RemovalGuard:
+    """The removal guards asked for: without --inventory D116 and D118 alone, which
+    --allow-removals relaxes too; --max-removals means nothing without it."""
     from edgemodels.plan.removals import DEFAULT_REMOVAL_LIMIT, parse_removal_limit
     from edgemodels.publishremovals import RemovalGuard
 
     if inventory is None:
-        if max_removals is not None or allow_removals:
-            given = "--max-removals" if max_removals is not None else "--allow-removals"
-            raise UsageError(f"{given} needs -i/--inventory, the sites to check removals on")
-        return None
+        if max_removals is not None:
+            raise UsageError("--max-removals needs -i/--inventory, the sites to check removals on")
+        return RemovalGuard(None, allow=allow_removals)
     # `is None`: an empty value (an unset CI variable) is a usage error, as plan's
     limit = DEFAULT_REMOVAL_LIMIT if max_removals is None else parse_removal_limit(max_removals)
     return RemovalGuard(inventory, limit, allow_removals)

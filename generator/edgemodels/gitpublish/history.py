@@ -1,15 +1,17 @@
 """The deploy branch's history of the published folder: what commits that publish did not
 make (a `git revert` of a publish, a cherry-pick, a hand commit) changed in it since the
 last publish (`hand_changes`), which publish (rollback.py) refuses to put back; and the
-catalogue commit the last publish came from (`last_publish` and `source_in`: sourceorder.py,
-publishremovals.py).
+catalogue commit the last publish came from, and the catalogue's path in its repository
+(`last_publish`, `source_in` and `path_in`: sourceorder.py, publishremovals.py).
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 from typing import Any
 
 from edgemodels.gitpublish.destination import Destination
@@ -21,6 +23,9 @@ TRAILER = "Published by edgemodels "
 _PUBLISHED = f"--grep=^{TRAILER}"
 MAX_NAMED = 3  # commits named in a finding
 SOURCE = "Catalogue source commit: "  # the trailer's line naming the catalogue's commit
+# The catalogue's file or folder, from its repository's root: where the removal guards read
+# the last publish's catalogue, which may be elsewhere than today's (moved since).
+PATH = "Catalogue path: "
 # A git object name: SHA-1, or SHA-256 in a repository that uses it.
 COMMIT_ID = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?")
 
@@ -94,9 +99,43 @@ def last_publish(repo: Any, dest: Destination, base: str | None) -> str:
 
 def source_in(said: str) -> str | None:
     """The catalogue commit a publish commit's message names, or None: no message, or the
-    publish came from no commit."""
-    for line in said.splitlines():
+    publish came from no commit. Its last such line: the trailer ends the message, after a
+    --message-extra paragraph that may hold anything."""
+    for line in reversed(said.splitlines()):
         words = line[len(SOURCE) :].split() if line.startswith(SOURCE) else []
         if words and COMMIT_ID.fullmatch(words[0]):
             return str(words[0])
+    return None
+
+
+def path_line(path: str) -> str:
+    """The trailer's line naming the catalogue's path in its repository: as it is when it
+    reads back the same from a commit message (printable, no blank at either end, UTF-8),
+    else as a JSON string (ASCII: a name whose bytes are not UTF-8 keeps them as escapes)."""
+    plain = path.isprintable() and path == path.strip() and not path.startswith('"')
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        plain = False
+    return PATH + (path if plain else json.dumps(path))
+
+
+def path_in(said: str) -> PurePosixPath | None:
+    """The catalogue path a publish commit's message names (path_line), or None: none named
+    (a publish of an older edgemodels, or from no repository), or one that would leave the
+    repository (an absolute path, `..`: not a path publish wrote). The last such line, as
+    source_in reads it."""
+    for line in reversed(said.splitlines()):
+        if not line.startswith(PATH):
+            continue
+        text = line[len(PATH) :]
+        if text.startswith('"'):
+            try:
+                text = json.loads(text)
+            except ValueError:
+                return None
+        path = PurePosixPath(text) if text else None
+        if path is None or path.is_absolute() or ".." in path.parts:
+            return None
+        return path
     return None

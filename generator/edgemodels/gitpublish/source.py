@@ -6,7 +6,8 @@ a --tool-repo (`toolsource.py`). In this package as the one that runs git throug
 from __future__ import annotations
 
 import os
-from pathlib import Path
+from dataclasses import dataclass
+from pathlib import Path, PurePath
 from typing import Literal
 
 import git
@@ -20,8 +21,18 @@ NO_COMMIT = "none (the repository has no commit yet)"
 NO_LOCKS = {"GIT_OPTIONAL_LOCKS": "0"}
 
 
-def source_commit(catalogue: Path) -> tuple[str, bool]:
-    """The catalogue's commit (`git rev-parse HEAD`), and whether it has uncommitted changes."""
+@dataclass(frozen=True)
+class CatalogueSource:
+    """Where the catalogue being published comes from, for the commit message's trailer."""
+
+    commit: str  # its full id, or NO_COMMIT, or "not a git checkout"
+    dirty: bool  # uncommitted changes: no commit holds what is published
+    path: str | None = None  # its file or folder from the repository's root ("." for it)
+
+
+def source_commit(catalogue: Path) -> CatalogueSource:
+    """The catalogue's commit (`git rev-parse HEAD`), whether it has uncommitted changes,
+    and its path in the repository."""
     resolved = catalogue.resolve()
     start = resolved if resolved.is_dir() else resolved.parent
     # The work tree named by git, not GitPython's Repo(), which read the config of a bare
@@ -29,16 +40,17 @@ def source_commit(catalogue: Path) -> tuple[str, bool]:
     try:
         top_dir = str(git.Git(str(start)).rev_parse("--show-toplevel"))
     except git.GitCommandError:  # not in a repository, or in a bare one: no checkout
-        return "not a git checkout", False
+        return CatalogueSource("not a git checkout", False)
     repo = git.Git(top_dir)
+    top = Path(top_dir).resolve()
+    rel = os.path.relpath(resolved, top)
+    path = PurePath(rel).as_posix()
     try:
         # Named by git: GitPython's objects take SHA-1 ids only (a SHA-256 repository was
         # "not a git checkout").
         sha = str(repo.rev_parse("--verify", "-q", "HEAD^{commit}"))
     except git.GitCommandError:  # a repository without a commit: none holds the catalogue
-        return NO_COMMIT, True
-    top = Path(top_dir).resolve()
-    rel = os.path.relpath(resolved, top)
+        return CatalogueSource(NO_COMMIT, True, path)
     # One `git status` without its optional lock: GitPython's is_dirty ran `git diff`,
     # which rewrites the index of the catalogue's repository (under index.lock, where a
     # `git commit` of the user's at the same time failed) when a file's stat changed.
@@ -55,7 +67,8 @@ def source_commit(catalogue: Path) -> tuple[str, bool]:
         env=NO_LOCKS,
     )
     entries = [e for e in changes.split("\0") if e]
-    return sha, any(not e.startswith("!! ") or _read_as_catalogue(e[3:], rel) for e in entries)
+    dirty = any(not e.startswith("!! ") or _read_as_catalogue(e[3:], rel) for e in entries)
+    return CatalogueSource(sha, dirty, path)
 
 
 Order = Literal["includes", "older", "diverged", "unknown"]

@@ -1,6 +1,6 @@
-"""`publish --inventory`: plan's removal guards (D101, D102) on what a publish changes since
-the branch's last publish, whose catalogue is read from the catalogue's git repository;
-D309 when it cannot be. Catalogues in real git repositories, a bare deploy repository on
+"""`publish --inventory`: plan's removal guards (D101, D102; D116 and D118, which run without
+it too: test_publish_hub_guards.py) on what a publish changes since the branch's last
+publish, whose catalogue is read from the catalogue's git repository; D309 when it cannot be. Catalogues in real git repositories, a bare deploy repository on
 disk."""
 
 from __future__ import annotations
@@ -138,13 +138,13 @@ def test_a_last_publish_from_no_commit_is_unchecked(
     assert rc == 0 and "D309 [warning]" in out, out + err
 
 
-@pytest.mark.parametrize("flag", [("--max-removals", "3"), ("--allow-removals",)])
-def test_the_removal_options_need_the_inventory(
-    capsys: pytest.CaptureFixture[str], catalogue: Path, bare_repo: Path, flag: tuple[str, ...]
+def test_the_removal_limit_needs_the_inventory(
+    capsys: pytest.CaptureFixture[str], catalogue: Path, bare_repo: Path
 ) -> None:
-    rc, out, err = publish(capsys, str(catalogue), "--repo", str(bare_repo), *flag)
+    """--allow-removals needs none: it relaxes D116 and D118 too, which run without -i."""
+    rc, out, err = publish(capsys, str(catalogue), "--repo", str(bare_repo), "--max-removals", "3")
     assert rc == 2, out + err
-    assert f"{flag[0]} needs -i/--inventory" in err
+    assert "--max-removals needs -i/--inventory" in err
     assert git("--git-dir", str(bare_repo), "branch", "--list") == ""
 
 
