@@ -112,7 +112,7 @@ if TYPE_CHECKING:
     help="Sites, as plan's -i (`-` reads stdin): refuse, exit 1, when publishing removes "
     "models from many sites or leaves a site without models (plan's D101/D102), compared "
     "with the catalogue commit the branch was last published from, read from the "
-    "catalogue's git repository [default: not checked; D116/D118 are, without it too].",
+    "catalogue's git repository [default: not checked; D116 and D118 run without it].",
 )
 @click.option(
     "--max-removals",
