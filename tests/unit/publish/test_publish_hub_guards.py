@@ -195,6 +195,17 @@ def test_a_moved_catalogue_is_compared_where_it_was_published_from(
     assert rc == 1 and "D116 the hub side moves" in out, out + err
 
 
+def reword(bare_repo: Path, tmp_path: Path, old: str, new: str) -> None:
+    """The branch's last commit with its message edited, force-pushed."""
+    clone = tmp_path / "deploy-clone"
+    git("clone", "-q", "-b", "acm-dev", str(bare_repo), str(clone))
+    said = message(bare_repo)
+    assert old in said
+    amend = ("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "--amend")
+    git(*amend, "-m", said.replace(old, new), cwd=clone)
+    git("push", "-q", "--force", "origin", "acm-dev", cwd=clone)
+
+
 def test_a_move_after_a_publish_that_recorded_no_path_is_said(
     capsys: pytest.CaptureFixture[str], in_folder: Path, bare_repo: Path, tmp_path: Path
 ) -> None:
@@ -203,12 +214,7 @@ def test_a_move_after_a_publish_that_recorded_no_path_is_said(
     changes, not taken as a catalogue whose every model is new."""
     deploy = ("--repo", str(bare_repo), "--branch", "acm-dev")
     assert publish(capsys, str(in_folder / "catalogue"), *deploy)[0] == 0
-    clone = tmp_path / "deploy-clone"
-    git("clone", "-q", "-b", "acm-dev", str(bare_repo), str(clone))
-    said = message(bare_repo).replace("Catalogue path: catalogue\n", "")
-    amend = ("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "--amend")
-    git(*amend, "-m", said, cwd=clone)
-    git("push", "-q", "--force", "origin", "acm-dev", cwd=clone)
+    reword(bare_repo, tmp_path, "Catalogue path: catalogue\n", "")
     move_and_retire(in_folder)
     fleet = str(in_folder / "fleet")
     first = git("rev-list", "--max-parents=0", "HEAD", cwd=in_folder)[:12]
@@ -221,3 +227,19 @@ def test_a_move_after_a_publish_that_recorded_no_path_is_said(
     rc, out, err = publish(capsys, fleet, *deploy, "--dry-run")  # unasked: a note
     assert rc == 0 and "D309 [info] catalogue commit" in out, out + err
     assert "D116, D118) are not run" in out and "--allow-removals once" not in out
+
+
+def test_a_recorded_path_without_a_catalogue_is_said(
+    capsys: pytest.CaptureFixture[str], in_folder: Path, bare_repo: Path, tmp_path: Path
+) -> None:
+    """The path a publish recorded holds no catalogue at its commit (a message edited by
+    hand): said, not taken as a catalogue whose every model is new."""
+    deploy = ("--repo", str(bare_repo), "--branch", "acm-dev")
+    assert publish(capsys, str(in_folder / "catalogue"), *deploy)[0] == 0
+    reword(bare_repo, tmp_path, "Catalogue path: catalogue\n", "Catalogue path: nowhere\n")
+    (in_folder / "catalogue" / "models" / "sktime.yaml").unlink()
+    commit(in_folder, "retire sktime")
+    rc, out, err = publish(capsys, str(in_folder / "catalogue"), *deploy, "-i", str(SITES))
+    assert rc == 1, out + err
+    assert "has no catalogue at nowhere, the path that publish recorded: what it" in out
+    assert "pass --allow-removals to publish without the check" in out
