@@ -102,9 +102,9 @@ def source_in(said: str) -> str | None:
     publish came from no commit. Its last such line: the trailer ends the message, after a
     --message-extra paragraph that may hold anything."""
     for line in reversed(said.splitlines()):
-        words = line[len(SOURCE) :].split() if line.startswith(SOURCE) else []
-        if words and COMMIT_ID.fullmatch(words[0]):
-            return str(words[0])
+        if line.startswith(SOURCE):  # the trailer's, even when it names no commit
+            words = line[len(SOURCE) :].split()
+            return str(words[0]) if words and COMMIT_ID.fullmatch(words[0]) else None
     return None
 
 

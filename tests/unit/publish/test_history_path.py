@@ -59,3 +59,14 @@ def test_the_trailer_is_read_not_a_message_extra_before_it() -> None:
     )
     assert source_in(said) == ours
     assert path_in(said) == PurePosixPath("new")
+
+
+def test_a_trailer_from_no_commit_is_not_read_past() -> None:
+    """A publish from outside git: its trailer names no commit, whatever the paragraph
+    before it quotes."""
+    said = (
+        "edgemodels: publish lrt\n\n"
+        f"Catalogue source commit: {'b' * 40}\nCatalogue path: old\n\n"
+        "Catalogue source commit: not a git checkout\nPublished by edgemodels 0.2.0\n"
+    )
+    assert source_in(said) is None
