@@ -508,13 +508,18 @@ def test_github_plan_allows_removals_for_a_labelled_pull_request(removal: Path) 
     flow = yaml_load(removal / CI_FILES[1])
     assert "labeled" in flow["on"]["pull_request"]["types"]  # type: ignore[index]
     [step] = [s for s in flow["jobs"]["check"]["steps"] if s.get("name") == "plan"]  # type: ignore[index]
-    expression = step["env"]["EDGEMODELS_PLAN_ARGS"]
+    expression = step["env"]["ALLOW_REMOVALS"]
     assert "labels.*.name, 'allow-removals'" in expression and "'--allow-removals'" in expression
+    assert step["env"]["EDGEMODELS_PLAN_ARGS"] == "${{ vars.EDGEMODELS_PLAN_ARGS }}"
     env = {k: str(v) for k, v in flow["env"].items()}  # type: ignore[attr-defined]
     env["GITHUB_BASE_REF"] = "main"
     for args, rc in (("", 1), ("--allow-removals", 0)):
-        done = sh(step["run"], removal, env | {"EDGEMODELS_PLAN_ARGS": args})
+        done = sh(step["run"], removal, env | {"ALLOW_REMOVALS": args})
         assert done.returncode == rc, (args, done.stdout, done.stderr)
+    # The repository variable, as GitLab's: here a limit the removal stays within.
+    done = sh(step["run"], removal, env | {"EDGEMODELS_PLAN_ARGS": "--max-removals 100%"})
+    said = done.stdout + done.stderr
+    assert done.returncode == 1 and "D102" in said and "D101" not in said, said
 
 
 @pytest.mark.parametrize("ci_file", CI_FILES)
