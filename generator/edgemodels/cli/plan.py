@@ -89,7 +89,9 @@ INVENTORY_FILE = "sites.yaml"  # init's site inventory, beside catalogue/
     "whose sites lose a model, downgrade or move come first (without --base, the sites "
     "with no model come last), each part the larger groups first. Whole groups beyond N "
     "rows are left out (the first is always shown) with a line saying how many sites they "
-    "hold. The findings the base had too are cut to the first 10 likewise. 0: no limit.",
+    "hold. The findings the base had too are cut to the first 10 likewise, and with --base "
+    "the model and placement totals list only the rows that change, with a count of the "
+    "rest. 0: no limit.",
 )
 @click.option(
     "-o", "--output", type=PathParam(dir_okay=False), help="Write the report to this file."

@@ -1,6 +1,7 @@
 """The plan as aligned tables for a terminal.
 
-With a base: the sites that change, then totals per model and per placement. Without one:
+With a base: the sites that change, then totals per model and per placement that change
+(the unchanged ones are counted in a line; `max_rows` 0 lists them too). Without one:
 every site with the models and versions it gets. Sites whose rows read the same (or, without
 a base, with the same models) share them: 3,000 sites come in a few dozen label sets, and a
 fleet-wide bump listed site by site was 196,000 lines. The per-site rows are capped
@@ -16,8 +17,8 @@ from typing import TypeVar
 
 from edgemodels.diagnostics import SEVERITY_RANK
 from edgemodels.output import plural, summary_line
-from edgemodels.plan.diff import CHANGE_KINDS, SiteChange
-from edgemodels.plan.reports import View, change_summary, headline
+from edgemodels.plan.diff import CHANGE_KINDS, PlacementTotals, SiteChange
+from edgemodels.plan.reports import ModelRow, View, change_summary, headline
 
 DEFAULT_MAX_ROWS = 200
 OLD_FINDINGS_SHOWN = 10  # of the findings the base had too, errors first; 0 rows: all
@@ -147,13 +148,15 @@ def site_model_lines(view: View, max_rows: int = DEFAULT_MAX_ROWS) -> list[str]:
     return [*table(["SITES", "MODELS", "MODEL@VERSION"], rows), *cut_line(groups[shown:], max_rows)]
 
 
-def model_lines(view: View) -> list[str]:
+def model_lines(view: View, everything: bool = False) -> list[str]:
+    """With a base, the models that change (`everything`: all of them)."""
     compared = view.plan.compared
     heads = ["MODEL", "VERSION", "SITES"]
     if compared:
         heads += [SIGNS[k] + k.upper() for k in CHANGE_KINDS]
     rows = []
-    for row in view.models:
+    shown = [r for r in view.models if everything or not compared or _model_moves(r)]
+    for row in shown:
         version = row.version_after or "(removed)"
         if compared and row.version_before and row.version_before != row.version_after:
             version = f"{row.version_before} -> {version}"
@@ -164,23 +167,50 @@ def model_lines(view: View) -> list[str]:
         if compared:
             cells += [str(row.changes[k]) for k in CHANGE_KINDS]
         rows.append(cells)
-    return table(heads, rows)
+    return _kept_table(heads, rows, len(view.models) - len(shown), "model")
 
 
-def placement_lines(view: View) -> list[str]:
+def placement_lines(view: View, everything: bool = False) -> list[str]:
+    """With a base, the placements that change (`everything`: all of them)."""
     compared = view.plan.compared
     heads = ["PLACEMENT", "SITES"] + (
         [SIGNS[k] + k.upper() for k in CHANGE_KINDS] if compared else []
     )
     rows = []
-    for t in view.plan.placements:
+    placements = view.plan.placements
+    shown = [t for t in placements if everything or not compared or _placement_moves(t)]
+    for t in shown:
         sites = _count(t.sites_after)
         if compared:
             sites = f"{_count(t.sites_before or 0)} -> {_count(t.sites_after or 0)}"
         rows.append(
             [t.name, sites] + ([str(t.changes[k]) for k in CHANGE_KINDS] if compared else [])
         )
-    return table(heads, rows)
+    return _kept_table(heads, rows, len(placements) - len(shown), "placement")
+
+
+def _model_moves(row: ModelRow) -> bool:
+    """A change on a site, or one that reaches none yet (a new version of a model that
+    selects no site, a model added or removed where it had no site)."""
+    return (
+        any(row.changes.values())
+        or row.version_before != row.version_after
+        or row.sites_before != row.sites_after
+    )
+
+
+def _placement_moves(t: PlacementTotals) -> bool:
+    return any(t.changes.values()) or t.sites_before != t.sites_after
+
+
+def _kept_table(heads: list[str], rows: list[list[str]], left_out: int, noun: str) -> list[str]:
+    """The table of the rows that change, and how many unchanged ones it leaves out: at
+    3,000 sites the one upgraded model was row 85 of 300 rows of zeros."""
+    note = "(--max-text-rows 0 shows them; --format json lists them)"
+    if not rows:
+        return [f"  {plural(left_out, noun)}, all unchanged {note}"]
+    more = [f"  ... and {plural(left_out, f'more {noun}')}, unchanged {note}"] if left_out else []
+    return [*table(heads, rows), *more]
 
 
 def render_text(view: View, max_rows: int = DEFAULT_MAX_ROWS) -> str:
@@ -195,8 +225,9 @@ def render_text(view: View, max_rows: int = DEFAULT_MAX_ROWS) -> str:
     else:
         lines += ["", "Models by site"]
         lines += site_model_lines(view, max_rows)
-    lines += ["", "Models", *model_lines(view)]
-    lines += ["", "Placements", *placement_lines(view)]
+    everything = max_rows == 0
+    lines += ["", "Models", *model_lines(view, everything)]
+    lines += ["", "Placements", *placement_lines(view, everything)]
     lines += finding_lines(view, max_rows)
     lines += ["", plan_summary_line(view)]
     return "\n".join(lines) + "\n"

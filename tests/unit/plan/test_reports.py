@@ -519,3 +519,39 @@ def test_json_is_streamed_with_the_bytes_of_the_whole_document(
     # a piece per site at least: the CLI writes them as they are made
     assert len(pieces) > len(v.plan.sites.inventory.sites)
     assert sum(p.count('"name": "lab-1"') for p in pieces) == 1
+
+
+def test_text_report_lists_the_models_and_placements_that_change_and_counts_the_rest() -> None:
+    """One model bumped in a catalogue of 60: its row, not 60 rows of zeros, and the
+    placement it changes on; --max-text-rows 0 lists every row."""
+    many = sites(*(site(f"site-{n:04}", {"line": f"l{n % 3}"}) for n in range(30)))
+    targets = tuple(target(f"l{n}", sel({"line": f"l{n}"})) for n in range(3))
+    names = [f"model-{n:03}" for n in range(60)]
+    base = catalogue(
+        targets, tuple(http_model(m, "1.0.0", (f"l{i % 3}",)) for i, m in enumerate(names))
+    )
+    bumped = tuple(
+        http_model(m, "1.1.0" if m == "model-031" else "1.0.0", (f"l{i % 3}",))
+        for i, m in enumerate(names)
+    )
+    plan, diags = build_plan(catalogue(targets, bumped), many, base, compared=True)
+    view_ = build_view(plan, sort_diagnostics(diags))
+    lines = render_text(view_).splitlines()
+    models = lines[lines.index("Models") + 1 : lines.index("Placements") - 1]
+    assert [line.split()[0] for line in models[1:]] == ["model-031", "..."]
+    assert models[1].split()[:5] == ["model-031", "1.0.0", "->", "1.1.0", "10"]
+    assert models[2] == (
+        "  ... and 59 more models, unchanged "
+        "(--max-text-rows 0 shows them; --format json lists them)"
+    )
+    at = lines.index("Placements")
+    assert lines[at + 2].split()[0] == "l1"
+    assert lines[at + 3] == (
+        "  ... and 2 more placements, unchanged "
+        "(--max-text-rows 0 shows them; --format json lists them)"
+    )
+    everything = render_text(view_, 0).splitlines()
+    rows = [line.split() for line in everything]
+    assert ["model-000", "1.0.0", "10", "->", "10", "0", "0", "0", "0", "0", "0"] in rows
+    assert sum(1 for row in rows if row and row[0].startswith("model-")) == 60
+    assert not any("unchanged (" in line for line in everything)
