@@ -412,3 +412,32 @@ def test_an_unlabelled_site_is_shown_labels_of_its_own_catalogue() -> None:
     assert [d.message.split("(")[-1] for d in diags if d.code == "D120"] == [
         "give it the labels its targets select on)"
     ]
+
+
+def test_placed_twice_is_one_finding_per_model_and_overlap_naming_its_sites() -> None:
+    """Two targets that overlap on 24 sites: one finding with the count and the first ten
+    names, not 24 findings at the same line; a third overlap is a finding of its own."""
+    where = sites(
+        *(site(f"s-{n:02}", {"line": "a", "zone": "x" if n < 24 else "y"}) for n in range(30))
+    )
+    work = catalogue(
+        (
+            target("line-a", sel({"line": "a"})),
+            target("zone-x", sel({"zone": "x"})),
+            target("zone-y", sel({"zone": "y"})),
+        ),
+        (http_model("scorer", "1.0.0", ("line-a", "zone-x", "zone-y")),),
+    )
+    _, diags = build_plan(work, where)
+    twice = sorted(d.message for d in diags if d.code == "D112")
+    named = ", ".join(f"s-{n:02}" for n in range(10))
+    assert twice == [
+        f"24 sites ({named} and 14 more): model scorer is placed there by 2 placements "
+        "(line-a, zone-x), so each gets the same objects twice (RHACM: the second "
+        "Subscription fails, 'exists and owned by others', and which overrides win is "
+        "undefined); make the placements disjoint",
+        "6 sites (s-24, s-25, s-26, s-27, s-28, s-29): model scorer is placed there by 2 "
+        "placements (line-a, zone-y), so each gets the same objects twice (RHACM: the second "
+        "Subscription fails, 'exists and owned by others', and which overrides win is "
+        "undefined); make the placements disjoint",
+    ]
