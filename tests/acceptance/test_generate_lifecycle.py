@@ -138,6 +138,7 @@ def test_adding_a_model_adds_its_files_only(repo: Repo, capsys: pytest.CaptureFi
     assert not removed
     assert changed == BOOKKEEPING
     assert added == {
+        "models/extra/README.md",
         "models/extra/base/kustomization.yaml",
         "models/extra/base/deployment.yaml",
         "models/extra/base/service.yaml",
@@ -147,7 +148,7 @@ def test_adding_a_model_adds_its_files_only(repo: Repo, capsys: pytest.CaptureFi
         "hub/synced/applications/extra.yaml",
     }
     out = capsys.readouterr().out
-    assert f"{repo.out}: 7 added, 3 changed, 0 removed" in out
+    assert f"{repo.out}: 8 added, 3 changed, 0 removed" in out
     assert "  added    models/extra/base/deployment.yaml" in out
 
 
@@ -202,7 +203,7 @@ def test_retargeting_removes_exactly_that_subscription(repo: Repo) -> None:
         "models/web/overlays/arm/kustomization.yaml",
     }
     assert added == {"hub/synced/subscriptions/api--lab.yaml", "hub/synced/placements/lab.yaml"}
-    assert changed == BOOKKEEPING
+    assert changed == BOOKKEEPING | {"models/web/README.md", "models/api/README.md"}
     assert not (repo.out / "models" / "web" / "overlays" / "arm").exists()
 
 
@@ -378,10 +379,10 @@ def test_check_is_the_stale_output_gate(repo: Repo, capsys: pytest.CaptureFixtur
     assert "out of date" in out
     models = (repo.out / "models").as_posix()
     assert (  # one line per folder; model folders with the same changes share one
-        f"{models}:1:1: D304 out of date: generate would change 2 files (chart/Chart.yaml, "
-        "chart/values.yaml) in each of 2 model folders (api, weights)\n"
+        f"{models}:1:1: D304 out of date: generate would change 3 files (README.md, "
+        "chart/Chart.yaml, chart/values.yaml) in each of 2 model folders (api, weights)\n"
     ) in out
-    assert out.count(" D304 ") == 6  # 13 files
+    assert out.count(" D304 ") == 6  # 17 files
     assert "  changed  models/api/chart/Chart.yaml" not in out  # listed once, as findings
     out_dir = repo.out.as_posix()
     assert out.endswith(
@@ -394,7 +395,7 @@ def test_check_is_the_stale_output_gate(repo: Repo, capsys: pytest.CaptureFixtur
     assert "git add" in captured.err  # stdout stays a report
     chart = (repo.out / "models" / "api" / "chart" / "Chart.yaml").as_posix()
     found = json.loads(captured.out)["findings"]  # one per file: CI annotations need them
-    assert sum(f["code"] == "D304" for f in found) == 13
+    assert sum(f["code"] == "D304" for f in found) == 17
     assert {"path": chart, "message": "out of date: generate would change this file"} in [
         {"path": f["path"], "message": f["message"]} for f in found
     ]

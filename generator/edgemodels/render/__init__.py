@@ -25,7 +25,7 @@ from edgemodels.render.common import RenderOptions, SourceInfo
 from edgemodels.render.helm import render_chart
 from edgemodels.render.kustomize import render_kustomize
 from edgemodels.render.memo import context_key, model_key
-from edgemodels.render.readme import render_readme
+from edgemodels.render.readme import render_model_readme, render_readme
 from edgemodels.render.settings import ModelPlan, plan_model
 from edgemodels.tree import FileTree, check_path
 from edgemodels.treecache import TreeCache
@@ -104,6 +104,8 @@ class _Unit:
 
     def render(self, plan: ModelPlan, origin: str) -> dict[str, bytes]:
         files = PACKAGINGS[plan.model.packaging](self.catalogue, plan, origin, self.opts)
+        readme = render_model_readme(self.catalogue, plan, origin)
+        files[f"models/{plan.model.name}/README.md"] = readme
         if self.hub:
             files.update(hub_model_files(self.catalogue, plan, self.source, self.targets))
         return files

@@ -1,7 +1,11 @@
-"""README.md at the root of the generated tree: what is deployed where, and how to use it.
+"""README.md at the root of the generated tree: what is deployed where, and how to use it;
+and models/<m>/README.md, where one model's files are and what each placement changes.
 
-This writes the parts the catalogue decides; the fixed prose (the tree's layout, mounting a
-container model's files) is in readme_texts.py.
+The detail of each model lives in its own folder, where a person browsing the repository
+opens it (GitHub and GitLab show a folder's README.md): in the root README it was 300
+sections and 250 KB for 300 models, with the tree's layout and the mounting guide below
+them all. This writes the parts the catalogue decides; the fixed prose (the tree's layout,
+mounting a container model's files) is in readme_texts.py.
 """
 
 from __future__ import annotations
@@ -29,7 +33,6 @@ def render_readme(
         _intro(catalogue, source),
         _models_table(plans, recall),
         _placements(catalogue, plans, recall),
-        _per_model(catalogue, plans, recall),
         _layout(catalogue),
     ]
     if any(p.model.wrapper == "container" for p in plans):
@@ -70,6 +73,8 @@ def _intro(catalogue: Catalogue, source: SourceInfo) -> str:
 def _models_table(plans: list[ModelPlan], recall: Recall = NOTHING) -> str:
     rows = [
         "## Models\n",
+        "Each model's folder, `models/<model>/`, has a README.md: where its files are, its hub "
+        "objects, how it runs, and what each placement changes.\n",
         "| Model | Version | Wrapper | Packaging | Image | Placements |",
         "|---|---|---|---|---|---|",
     ]
@@ -166,19 +171,22 @@ def _describe(req: Requirement) -> str:
     return f"label `{req.key}` is not set"
 
 
-def _per_model(catalogue: Catalogue, plans: list[ModelPlan], recall: Recall) -> str:
-    out = ["## Where each model's files are\n"]
-    # A section reads its plan and the catalogue's hub and git settings (paths, delivery).
-    sections = recall.table("readme-section", (catalogue.hub, catalogue.git))
-    for plan in plans:
-        out.append(sections.get(plan, partial(_model_section, catalogue, plan)))
-    return "\n".join(out)
+def render_model_readme(catalogue: Catalogue, plan: ModelPlan, origin: str) -> bytes:
+    """models/<m>/README.md: its section, under the do-not-edit banner that names the
+    model's entry (as its other files' banners do)."""
+    back = (
+        f"A model of catalogue `{catalogue.name}`: the tree's [README](../../README.md) lists "
+        "them all. Paths are from the tree's root; a placement's folder, from the branch's.\n"
+    )
+    section = _model_section(catalogue, plan)
+    head, _, rest = section.partition("\n")
+    return f"<!-- {banner_text(origin)} -->\n\n{head}\n\n{back}{rest}".encode()
 
 
 def _model_section(catalogue: Catalogue, plan: ModelPlan) -> str:
     m = plan.model
     folder = f"models/{m.name}/chart/" if m.packaging == "helm" else f"models/{m.name}/base/"
-    lines = [f"### `{m.name}` {m.version}\n"]
+    lines = [f"# Model `{m.name}` {m.version}\n"]
     if m.description:
         lines.append(f"{m.description}\n")
     values_from = (

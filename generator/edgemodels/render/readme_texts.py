@@ -36,6 +36,7 @@ hub/                          objects for the RHACM hub
       applicationsets/<m>--<p>.yaml  ApplicationSet of model <m> on placement <p>: one
                               Application per site, fed by the Placement's decisions
 models/<m>/
+  README.md                   the model: its files, hub objects, settings per placement
   chart/                      Helm packaging: the chart (source path of its Applications)
   base/                       kustomize packaging: the model with its defaults
   components/<delivery>/      kustomize packaging of container models: copy or image-volume
@@ -82,6 +83,7 @@ hub/                          objects for the RHACM hub (namespace HUB_NS)
     subscriptions/<m>--<p>.yaml  Subscription of model <m> on placement <p>
     applications/<m>.yaml     Application grouping the model's Subscriptions
 models/<m>/
+  README.md                   the model: its files, hub objects, settings per placement
   chart/                      Helm packaging: the chart (git-path of all its Subscriptions)
   base/                       kustomize packaging: the model with its defaults
   components/<delivery>/      kustomize packaging of container models: copy or image-volume

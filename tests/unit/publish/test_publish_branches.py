@@ -105,7 +105,7 @@ def test_line_ends_a_checkout_converts_are_no_hand_edit(
     assert rc == 0, out + err
     text = message(bare_repo)
     assert "upgraded sktime 1.4.2 -> 1.5.0" in text
-    assert "Files under deploy: 0 added, 4 changed, 0 removed" in text, text
+    assert "Files under deploy: 0 added, 5 changed, 0 removed" in text, text
     channel = git(
         "--git-dir", str(bare_repo), "cat-file", "blob", "acm-dev:deploy/hub/channel.yaml"
     )

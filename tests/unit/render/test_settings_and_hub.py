@@ -81,7 +81,7 @@ def test_follow_placement_without_workloads_is_not_generated() -> None:
     tree = render(cat)
     assert "hub/synced/placements/follow-weights.yaml" not in tree
     assert "hub/synced/subscriptions/weights--follow-weights.yaml" not in tree
-    assert b"`follow-weights`: not deployed anywhere" in tree["README.md"]
+    assert b"`follow-weights`: not deployed anywhere" in tree["models/weights/README.md"]
 
 
 def test_placements_tolerate_offline_sites_for_the_configured_time() -> None:
