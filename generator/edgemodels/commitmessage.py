@@ -31,6 +31,9 @@ from edgemodels.treemanifest import Provenance, recorded_provenance
 from edgemodels.treeplan import Plan
 
 NOTHING_BEFORE = Before()  # a first publish, or a previous tree not read
+# A model's README.md (models/<m>/README.md) describes it: changed alone (a description the
+# sites do not see, new wording) it changes nothing on a site, as the tree's README does not.
+MODEL_README = "README.md"
 
 
 def commit_message(
@@ -45,7 +48,11 @@ def commit_message(
     deployed = {c.model for c in changes}
     # Same version, other files: a setting (resources, env, replicas...) or the image, or
     # only the catalogue file that defines the model.
-    redone = {m: files for m, files in owned.items() if m in new and m not in deployed}
+    redone = {
+        m: files
+        for m, files in owned.items()
+        if m in new and m not in deployed and any(f != MODEL_README for f in files)
+    }
     sources = model_sources(redone, ctx.tree, ctx.tree.get)
     moved = moved_only(_changed_only(redone, plan), before, sources, ctx.tree)
     redone = {m: files for m, files in redone.items() if m not in moved}
