@@ -175,7 +175,7 @@ def render_model_readme(catalogue: Catalogue, plan: ModelPlan, origin: str) -> b
     """models/<m>/README.md: its section, under the do-not-edit banner that names the
     model's entry (as its other files' banners do)."""
     back = (
-        f"A model of catalogue `{catalogue.name}`: the tree's [README](../../README.md) lists "
+        f"A model of catalogue `{catalogue.name}`: the tree's [README.md](../../README.md) lists "
         "them all. Paths are from the tree's root; a placement's folder, from the branch's.\n"
     )
     section = _model_section(catalogue, plan)

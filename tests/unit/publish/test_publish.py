@@ -174,7 +174,7 @@ def test_an_argocd_values_change_names_the_model_and_its_applicationset(
     text = message(bare_repo)
     assert text.startswith("edgemodels: publish lrt: settings of sktime changed\n")
     appset = "hub/argocd/synced/applicationsets/sktime--lrt.yaml"
-    assert f"  sktime 1.4.2 (lrt): {appset}\n" in text
+    assert f"  sktime 1.4.2 (lrt): {appset}, README.md\n" in text  # its README names the values
     assert "No model was added" not in text
 
 
