@@ -29,7 +29,9 @@ class Location:
 
 @dataclass(frozen=True, order=True)
 class Diagnostic:
-    """One finding. `origin` is the catalogue line that produced a generated object."""
+    """One finding. `origin` is the catalogue line that produced a generated object;
+    `sites`, every site a plan finding is about where its message names only the first few
+    (the JSON report lists them: summaries are for people)."""
 
     location: Location
     code: str
@@ -37,6 +39,7 @@ class Diagnostic:
     severity: Severity = "error"
     name: str = ""
     origin: Location | None = field(default=None, compare=False)
+    sites: tuple[str, ...] = field(default=(), compare=False)
 
     def __post_init__(self) -> None:
         # A message may quote a value of the input: a credential there is never repeated.

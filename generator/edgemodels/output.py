@@ -75,6 +75,8 @@ def diagnostic_dict(d: Diagnostic) -> dict[str, object]:
     }
     if d.origin is not None:
         out["origin"] = {"path": d.origin.path, "line": d.origin.line, "col": d.origin.col}
+    if d.sites:
+        out["sites"] = list(d.sites)
     return out
 
 

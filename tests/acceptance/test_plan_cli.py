@@ -294,7 +294,7 @@ def test_findings_the_base_had_are_listed_apart_and_do_not_mark_the_headline(
     assert plan(*args, "--format", "json") == 0
     doc = json.loads(capsys.readouterr().out)
     jsonschema.validate(doc, PLAN_SCHEMA)
-    assert doc["schemaVersion"] == 4
+    assert doc["schemaVersion"] == 5
     assert {f["message"].split(" selects")[0]: f["new"] for f in doc["findings"]} == {
         "placement nowhere-2": True,
         "placement nowhere": False,
@@ -678,7 +678,7 @@ def test_json_to_a_folder_or_a_crash_midway_leaves_no_temporary_file(
         write_report(Path("reports"), ["{}"])  # made a folder once the option was taken
 
     def half(view: object) -> Iterator[str]:
-        yield '{\n  "schemaVersion": 4'
+        yield '{\n  "schemaVersion": 5'
         raise RuntimeError("a bug while the sites are written")
 
     monkeypatch.setattr("edgemodels.cli.plan.json_pieces", half)

@@ -23,6 +23,7 @@ in plan/hazards.py.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 
 from edgemodels.catalogue.model import Catalogue, Selector
 from edgemodels.diagnostics import Diagnostic, Location, finding
@@ -41,7 +42,7 @@ from edgemodels.plan.quantity import format_bytes
 from edgemodels.plan.unmatched import why_unmatched
 from edgemodels.selectors import Mask, count, mask_of, members, placement_mask
 
-MAX_NAMED = 10  # sites named in one finding; the plan report lists them all
+MAX_NAMED = 10  # sites named in one message; D112 carries them all for the JSON report
 
 
 def name_list(sites: Sites, mask: Mask, limit: int = MAX_NAMED) -> str:
@@ -49,6 +50,11 @@ def name_list(sites: Sites, mask: Mask, limit: int = MAX_NAMED) -> str:
     names = [sites.inventory.sites[n].name for n in numbers[:limit]]
     more = len(numbers) - len(names)
     return ", ".join(names) + (f" and {more} more" if more > 0 else "")
+
+
+def site_names(sites: Sites, mask: Mask) -> tuple[str, ...]:
+    """Every site of `mask`, for the JSON report of a finding whose message names a few."""
+    return tuple(sites.inventory.sites[n].name for n in members(mask))
 
 
 def setting_at(settings: Mapping[str, Location], key: str, catalogue: Catalogue) -> Location:
@@ -279,7 +285,8 @@ def placed_twice_findings(after: Evaluation, sites: Sites) -> list[Diagnostic]:
                 "second Subscription fails, 'exists and owned by others', and which overrides "
                 "win is undefined); make the placements disjoint"
             )
-            found.append(finding(model.location, "D112", "placed-twice", message, "error"))
+            named = finding(model.location, "D112", "placed-twice", message, "error")
+            found.append(replace(named, sites=site_names(sites, route.sites)))
     return found
 
 

@@ -1,8 +1,9 @@
 """`--format json`: the plan as one JSON document. Stable: keys are only added in a new
 `schemaVersion`, never renamed or removed within one.
 
-schemaVersion 4 (3 had no `new` per finding; 2 had no `settings` per site change; 1 had no
-`moved` kind, no images and no placements per site change):
+schemaVersion 5 (4 had no `sites` per finding; 3 had no `new` per finding; 2 had no
+`settings` per site change; 1 had no `moved` kind, no images and no placements per site
+change):
 
     {
       "schemaVersion": 4,
@@ -23,7 +24,7 @@ schemaVersion 4 (3 had no `new` per finding; 2 had no `settings` per site change
                  "changes": [{"model", "change", "from", "to", "fromImage", "toImage",
                               "fromPlacements", "toPlacements", "settings"}]}],
       "findings": [{"path", "line", "col", "code", "name", "severity", "message", "origin"?,
-                    "new"}]
+                    "sites"?, "new"}]
     }
 
 Without `--base`, every `...Before` is null and every `changes` is zero or empty. A change
@@ -38,7 +39,9 @@ namespace, imagePullSecrets, helperImage; empty for added/removed). `sites` list
 site of the inventory in inventory order; `changes` counts (site, model) pairs.
 A finding is `new` unless the base had it too (same code, message and file, whatever its
 line: see `edgemodels.plan.atbase`); without `--base` every finding is new. `origin`, the
-catalogue line a finding on a generated file came from, is there only when known.
+catalogue line a finding on a generated file came from, is there only when known; `sites`,
+every site of a finding whose message names the first ten and how many more (D112), only
+on such a finding.
 """
 
 from __future__ import annotations
@@ -53,7 +56,7 @@ from edgemodels.output import diagnostic_dict
 from edgemodels.plan.diff import SiteChange, SiteModel, generated
 from edgemodels.plan.reports import View
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 
 def plan_document(view: View) -> dict[str, object]:

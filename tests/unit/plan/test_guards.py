@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from edgemodels.catalogue.model import Catalogue, Selector
 from edgemodels.diagnostics import Diagnostic
 from edgemodels.errors import UsageError
 from edgemodels.inventory import Inventory
+from edgemodels.output import diagnostic_dict
 from edgemodels.plan.core import build_plan
 from edgemodels.plan.evaluate import Sites, index_sites
 from edgemodels.plan.removals import RemovalLimit, parse_removal_limit
@@ -441,3 +444,18 @@ def test_placed_twice_is_one_finding_per_model_and_overlap_naming_its_sites() ->
         "Subscription fails, 'exists and owned by others', and which overrides win is "
         "undefined); make the placements disjoint",
     ]
+
+
+def test_placed_twice_lists_every_site_for_the_json_report() -> None:
+    """The message names ten sites; the finding carries all of them, as the JSON report
+    had them when D112 was one finding per site."""
+    where = sites(*(site(f"s-{n:02}", {"line": "a", "zone": "x"}) for n in range(24)))
+    work = catalogue(
+        (target("line-a", sel({"line": "a"})), target("zone-x", sel({"zone": "x"}))),
+        (http_model("scorer", "1.0.0", ("line-a", "zone-x")),),
+    )
+    _, diags = build_plan(work, where)
+    (twice,) = [d for d in diags if d.code == "D112"]
+    assert twice.sites == tuple(f"s-{n:02}" for n in range(24))
+    assert diagnostic_dict(twice)["sites"] == [f"s-{n:02}" for n in range(24)]
+    assert "sites" not in diagnostic_dict(replace(twice, sites=()))

@@ -68,7 +68,7 @@ def test_json_keys_are_pinned(compared: bool) -> None:
     doc = json.loads(render_json(view(compared)))
     jsonschema.validate(doc, SCHEMA)
     assert set(doc) == TOP_KEYS
-    assert doc["schemaVersion"] == 4 and doc["kind"] == "EdgeModelsPlan"
+    assert doc["schemaVersion"] == 5 and doc["kind"] == "EdgeModelsPlan"
     assert set(doc["summary"]) == SUMMARY_KEYS
     assert set(doc["summary"]["changes"]) == KIND_KEYS
     assert all(set(m) == MODEL_KEYS and set(m["changes"]) == KIND_KEYS for m in doc["models"])
