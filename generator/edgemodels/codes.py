@@ -191,10 +191,12 @@ CODES: dict[str, Code] = {
         "<placement>-<cluster>, are longer than 63 characters whatever the cluster's name:"
         " under Argo CD's label tracking the name is a label value on every object they"
         " deploy, which the API server refuses, so every sync fails (plan names the sites"
-        " whose names make it so: D128)",
+        " whose names make it so: D128); not with spec.hub.argocd.resourceTrackingMethod"
+        " annotation or annotation+label",
         "shorten metadata.name, the model's or the placement's name; or have Argo CD track"
         " by annotation (argocd-cm application.resourceTrackingMethod: annotation, the"
-        " OpenShift GitOps ArgoCD's spec.resourceTrackingMethod) and suppress it",
+        " OpenShift GitOps ArgoCD's spec.resourceTrackingMethod) and set"
+        " spec.hub.argocd.resourceTrackingMethod: annotation",
     ),
     "P001": Code("unused-suppression", "an inline ignore[...] that matches no finding on its line"),
     "P002": Code("policy-file-invalid", "a policy file of the wrong shape (field, type, value)"),
@@ -308,11 +310,12 @@ CODES: dict[str, Code] = {
         "with Argo CD delivery, sites whose names make their Applications,"
         " <catalogue>-<model>-<placement>-<site>, longer than 63 characters: under Argo CD's"
         " label tracking the name is a label value on every object they deploy, which the"
-        " API server refuses, so every sync there fails",
+        " API server refuses, so every sync there fails; not with"
+        " spec.hub.argocd.resourceTrackingMethod annotation or annotation+label",
         "shorten metadata.name, the model's, the placement's or the sites' names; or have"
         " Argo CD track by annotation (argocd-cm application.resourceTrackingMethod:"
-        " annotation, the OpenShift GitOps ArgoCD's spec.resourceTrackingMethod) and"
-        " suppress it",
+        " annotation, the OpenShift GitOps ArgoCD's spec.resourceTrackingMethod) and set"
+        " spec.hub.argocd.resourceTrackingMethod: annotation",
     ),
     "D129": Code(
         "no-base-catalogue",

@@ -9,7 +9,10 @@ Application fails (the facts and their sources: render/argocd.py). The catalogue
 knows the part before the cluster name; when that part leaves no room for even a one-letter
 cluster, every Application of the placement is too long, and this warns. Where the sites'
 names make it too long, `plan` says so with the inventory (D128). A warning: with annotation
-tracking (Argo CD 3's default, not the OpenShift GitOps operator's) the name is no label.
+tracking (Argo CD 3's default, not the OpenShift GitOps operator's) the name is no label,
+and `annotation+label` cuts the label; a catalogue that declares either in
+`spec.hub.argocd.resourceTrackingMethod` gets neither warning. Unset, it warns: edgemodels
+cannot see the Argo CD that syncs the Applications.
 """
 
 from __future__ import annotations
@@ -28,12 +31,13 @@ TRACKING = (
     "or have the Argo CD that syncs them (the hub's; with pullModel each site's) track by "
     "annotation (application.resourceTrackingMethod: annotation in argocd-cm; with the "
     "OpenShift GitOps operator, spec.resourceTrackingMethod: annotation in its ArgoCD) and "
-    "suppress this"
+    "say so in spec.hub.argocd.resourceTrackingMethod"
 )
 
 
 def check_application_names(merged: Merged) -> Iterator[Diagnostic]:
-    if build_hub(merged.sections["hub"].data).delivery != "argocd" or merged.name is None:
+    hub = build_hub(merged.sections["hub"].data)
+    if hub.delivery != "argocd" or not hub.argocd.names_are_labels or merged.name is None:
         return
     catalogue = str(merged.name.data)
     followed = {used for w in merged.workloads for used in w.data.get("uses") or ()}

@@ -184,6 +184,7 @@ def build_hub(d: dict[str, Any]) -> HubSpec:
             pull_model=argo.get("pullModel", False),
             sync_options=tuple(argo.get("syncOptions") or ()),
             migration=argo.get("migration"),
+            resource_tracking_method=argo.get("resourceTrackingMethod"),
         ),
     )
 

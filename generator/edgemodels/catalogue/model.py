@@ -19,6 +19,8 @@ Delivery = Literal["subscription", "argocd"]
 ContainerDelivery = Literal["copy", "imageVolume", "auto"]
 # Where a catalogue stands in its move from Subscriptions to Argo CD (README, "Argo CD delivery").
 ArgoMigration = Literal["keep-subscriptions", "subscriptions-removed"]
+# Argo CD's application.resourceTrackingMethod (argocd-cm), as the catalogue declares it.
+TrackingMethod = Literal["label", "annotation", "annotation+label"]
 
 NOWHERE = Location("<none>")
 
@@ -137,6 +139,15 @@ class ArgoSpec:
     # None: no migration. Otherwise site objects carry the marks that make RHACM keep them
     # when their Subscription is deleted; keep-subscriptions also keeps the Subscription side.
     migration: ArgoMigration | None = None
+    # How the Argo CD that syncs the Applications tracks what they deploy. None: unknown,
+    # taken as label (the OpenShift GitOps operator's default), so long names are warned of.
+    resource_tracking_method: TrackingMethod | None = None
+
+    @property
+    def names_are_labels(self) -> bool:
+        """Whether an Application's name is written uncut as a label value (label tracking,
+        or tracking unknown), so one over 63 characters makes every sync of it fail."""
+        return self.resource_tracking_method in (None, "label")
 
 
 @dataclass(frozen=True)

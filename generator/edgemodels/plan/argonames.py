@@ -7,6 +7,7 @@ tracking label's value on every object the Application deploys, and the API serv
 a value over 63 characters: every sync of it fails (render/argocd.py has the facts and
 their sources). `check` warns where no cluster name fits (R232); the inventory names the
 sites whose own names are too long. One warning per model placement, naming the sites.
+Not where the catalogue declares annotation or annotation+label tracking (R232 says why).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ CODE, NAME = "D128", "argocd-application-name-too-long"
 
 def application_name_findings(evaluation: Evaluation, sites: Sites) -> list[Diagnostic]:
     catalogue = evaluation.catalogue
-    if catalogue.hub.delivery != "argocd":
+    if catalogue.hub.delivery != "argocd" or not catalogue.hub.argocd.names_are_labels:
         return []
     longer = _longer_than(sites)
     found = []

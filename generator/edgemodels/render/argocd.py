@@ -37,7 +37,10 @@ Decisions (README, "Argo CD delivery"):
   site's Argo CD setting decides there. Argo CD's docs answer long names with annotation
   tracking, not with a naming scheme; a name cut in the template (goTemplate's `trunc`)
   could give two clusters one Application and renames (redeploys) every long one. So names
-  stay as they are and `check` (R232) and `plan` (D128) warn where one passes 63.
+  stay as they are and `check` (R232) and `plan` (D128) warn where one passes 63, unless
+  `spec.hub.argocd.resourceTrackingMethod` declares annotation or annotation+label
+  tracking. That setting is the catalogue's word about an Argo CD edgemodels does not
+  configure: nothing rendered here reads it.
 - Bindings are shared by every catalogue of the namespace: they ask a hub-side Argo CD not
   to prune them.
 - The hub side follows the branch like the Subscription side's `hub/synced/`: an Argo CD

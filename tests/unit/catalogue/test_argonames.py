@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from .helpers import BASE, findings, messages, sub
 
 ARGOCD = sub(
@@ -15,6 +17,15 @@ ARGOCD = sub(
 
 def named(name: str, text: str = ARGOCD) -> str:
     return sub("  name: lrt\n", f"  name: {name}\n", text)
+
+
+def tracked(method: str, text: str) -> str:
+    """`text` declaring the Argo CD's resource tracking method, a line above the models."""
+    return sub(
+        "    delivery: argocd\n",
+        f"    delivery: argocd\n    argocd: {{resourceTrackingMethod: '{method}'}}\n",
+        text,
+    )
 
 
 def test_no_room_for_any_cluster_name(tmp_path: Path) -> None:
@@ -45,3 +56,28 @@ def test_only_with_argocd_delivery(tmp_path: Path) -> None:
 def test_suppressed_on_its_line(tmp_path: Path) -> None:
     text = named("c" * 51).replace("targets: [lrt]", "targets: [lrt]  # edgemodels: ignore[R232]")
     assert findings(tmp_path, text) == []
+
+
+@pytest.mark.parametrize("method", ["annotation", "annotation+label"])
+def test_silent_where_argo_cd_tracks_by_annotation(tmp_path: Path, method: str) -> None:
+    """The name is then no label (annotation), or a label Argo CD cuts (annotation+label)."""
+    assert findings(tmp_path, tracked(method, named("c" * 51))) == []
+
+
+def test_still_warns_with_label_tracking_declared(tmp_path: Path) -> None:
+    assert findings(tmp_path, tracked("label", named("c" * 51))) == [(24, 17, "R232")]
+
+
+def test_the_message_says_where_to_declare_annotation_tracking(tmp_path: Path) -> None:
+    (message,) = messages(tmp_path, named("c" * 51))
+    assert message.endswith("say so in spec.hub.argocd.resourceTrackingMethod")
+
+
+def test_an_unknown_tracking_method_is_a_schema_error_at_its_value(tmp_path: Path) -> None:
+    text = tracked("labels", named("c" * 51))
+    assert findings(tmp_path, text) == [(12, 38, "S004")]
+    (message,) = messages(tmp_path, text)
+    assert message == (
+        "catalogue.yaml:12:38: S004 spec.hub.argocd.resourceTrackingMethod: 'labels' is not "
+        "one of label, annotation, annotation+label; did you mean 'label'?"
+    )

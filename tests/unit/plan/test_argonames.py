@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pytest
+
 from edgemodels.catalogue.model import Catalogue
 from edgemodels.plan.core import build_plan
 
@@ -14,11 +16,12 @@ from .builders import catalogue, http_model, sel, site, sites, target
 FITS, TOO_LONG = "s" * 46, "s" * 47
 
 
-def argocd(delivery: str = "argocd") -> Catalogue:
+def argocd(delivery: str = "argocd", tracking: str | None = None) -> Catalogue:
     work = catalogue(
         (target("line", sel({"env": "edge"})),), (http_model("scorer", "1.0.0", ("line",)),)
     )
-    return replace(work, hub=replace(work.hub, delivery=delivery))  # type: ignore[arg-type]
+    argo = replace(work.hub.argocd, resource_tracking_method=tracking)  # type: ignore[arg-type]
+    return replace(work, hub=replace(work.hub, delivery=delivery, argocd=argo))  # type: ignore[arg-type]
 
 
 def test_sites_whose_names_pass_63_are_named() -> None:
@@ -39,3 +42,14 @@ def test_names_within_63_and_subscription_delivery_are_fine() -> None:
     assert not [d for d in build_plan(argocd(), fits)[1] if d.code == "D128"]
     longer = sites(site(TOO_LONG, {"env": "edge"}))
     assert not [d for d in build_plan(argocd("subscription"), longer)[1] if d.code == "D128"]
+
+
+@pytest.mark.parametrize(
+    ("tracking", "warned"),
+    [(None, True), ("label", True), ("annotation", False), ("annotation+label", False)],
+)
+def test_only_where_the_name_is_an_uncut_label(tracking: str | None, warned: bool) -> None:
+    """Unset is taken as label (the OpenShift GitOps operator's default)."""
+    longer = sites(site(TOO_LONG, {"env": "edge"}))
+    codes = [d.code for d in build_plan(argocd(tracking=tracking), longer)[1]]
+    assert ("D128" in codes) is warned

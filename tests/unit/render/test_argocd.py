@@ -313,3 +313,13 @@ def test_a_hub_namespace_shared_with_argo_cd_gets_each_object_once(tmp_path: Pat
     ]
     options = ValidateOptions(cache_dir=tmp_path, validator="builtin")
     assert [f.render() for f in validate_documents(documents, options)] == []
+
+
+@pytest.mark.parametrize("method", ["label", "annotation", "annotation+label"])
+def test_the_tracking_method_changes_no_generated_file(method: str) -> None:
+    """edgemodels configures no Argo CD: the setting only tells check and plan which
+    Application names Argo CD can use, so the tree is the same with it as without."""
+    for pull_model in (False, True):
+        unset = render(argocd(fleet(), pull_model=pull_model))
+        declared = argocd(fleet(), pull_model=pull_model, resource_tracking_method=method)
+        assert render(declared) == unset
