@@ -322,6 +322,17 @@ CODES: dict[str, Code] = {
         "plan --base: the base revision has no catalogue at the catalogue's path (its first"
         " merge, or moved since: --base-catalogue names where it was), so every model is new",
     ),
+    "D130": Code(
+        "argocd-instance-label-collision",
+        "with Argo CD delivery and spec.hub.argocd.resourceTrackingMethod annotation+label,"
+        " two Applications on one site whose names Argo CD cuts to one"
+        " app.kubernetes.io/instance label value (63 characters): Argo CD tracks them by"
+        " annotation and tells them apart, but a tool that reads the label takes the objects"
+        " of one for the other's",
+        "rename the model or the placement, or track by annotation alone"
+        " (application.resourceTrackingMethod: annotation in argocd-cm, and"
+        " spec.hub.argocd.resourceTrackingMethod: annotation)",
+    ),
     "D201": Code("inventory-kind", "an inventory file of the wrong kind"),
     "D202": Code("duplicate-site", "a site listed twice in the inventory"),
     "D203": Code("label-conflict", "a site's label contradicts a field of the same site"),

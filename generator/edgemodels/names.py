@@ -48,6 +48,18 @@ def cluster_name_room(prefix: str) -> int:
     return MAX_LABEL_VALUE - len(prefix) - 1
 
 
+def argocd_instance_label(application: str) -> str:
+    """The value `annotation+label` tracking gives the label app.kubernetes.io/instance for
+    an Application's name: cut to 63 characters, then without trailing characters other
+    than letters and digits (argo-cd util/argo/resource_tracking.go, SetAppInstance)."""
+    if len(application) <= MAX_LABEL_VALUE:
+        return application
+    return _NOT_ALPHANUMERIC_END.sub("", application[:MAX_LABEL_VALUE])
+
+
+_NOT_ALPHANUMERIC_END = re.compile(r"[^A-Za-z0-9]+$")
+
+
 def label_key_problem(key: str) -> str | None:
     """Why `key` is not a valid label key, or None."""
     prefix, _, name = key.rpartition("/")

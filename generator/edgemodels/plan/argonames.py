@@ -29,7 +29,7 @@ def application_name_findings(evaluation: Evaluation, sites: Sites) -> list[Diag
     catalogue = evaluation.catalogue
     if catalogue.hub.delivery != "argocd" or not catalogue.hub.argocd.names_are_labels:
         return []
-    longer = _longer_than(sites)
+    longer = sites_longer_than(sites)
     found = []
     for model in evaluation.models:
         for placement in model.placements:
@@ -42,7 +42,7 @@ def application_name_findings(evaluation: Evaluation, sites: Sites) -> list[Diag
     return found
 
 
-def _longer_than(sites: Sites) -> Callable[[int], Mask]:
+def sites_longer_than(sites: Sites) -> Callable[[int], Mask]:
     """room -> the sites whose name is longer than `room` (a plan has a few rooms)."""
     lengths = [len(site.name) for site in sites.inventory.sites]
     masks: dict[int, Mask] = {}

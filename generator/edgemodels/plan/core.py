@@ -38,6 +38,7 @@ from edgemodels.plan.evaluate import (
 from edgemodels.plan.followed import moved_workload_findings
 from edgemodels.plan.gitrev import Revision, catalogue_at, path_in_repository
 from edgemodels.plan.images import version_image_findings
+from edgemodels.plan.instancelabels import instance_label_findings
 from edgemodels.plan.removals import DEFAULT_REMOVAL_LIMIT, RemovalLimit
 from edgemodels.plan.unmatched import unknown_set_findings
 from edgemodels.plan.workloads import (
@@ -161,6 +162,7 @@ def _placed(
     diags += guards.image_volume_findings(evaluation, sites)
     diags += arch_findings(evaluation, cache)
     diags += application_name_findings(evaluation, sites)
+    diags += instance_label_findings(evaluation, sites)
     return evaluation, diags
 
 

@@ -39,8 +39,9 @@ Decisions (README, "Argo CD delivery"):
   could give two clusters one Application and renames (redeploys) every long one. So names
   stay as they are and `check` (R232) and `plan` (D128) warn where one passes 63, unless
   `spec.hub.argocd.resourceTrackingMethod` declares annotation or annotation+label
-  tracking. That setting is the catalogue's word about an Argo CD edgemodels does not
-  configure: nothing rendered here reads it.
+  tracking (under annotation+label, `plan` warns where two Applications' cut labels meet on
+  one site: D130). That setting is the catalogue's word about an Argo CD edgemodels does
+  not configure: nothing rendered here reads it.
 - Bindings are shared by every catalogue of the namespace: they ask a hub-side Argo CD not
   to prune them.
 - The hub side follows the branch like the Subscription side's `hub/synced/`: an Argo CD
