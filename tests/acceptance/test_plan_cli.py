@@ -897,3 +897,27 @@ def test_a_retired_workload_still_running_is_told_in_one_or_many_sites_words(
     assert plan(*args, "--workload-sites", "workloads.yaml") == 1
     (d121,) = [line for line in capsys.readouterr().out.splitlines() if " D121 " in line]
     assert f"paint-inspector, which it used at the base, leaves {says}: paint-01" in d121
+
+
+@pytest.mark.parametrize(
+    ("tracking", "warned"),
+    [
+        ("", True),
+        ("resourceTrackingMethod: label", True),
+        ("resourceTrackingMethod: annotation", False),
+    ],
+)
+def test_long_application_names_are_warned_of_unless_argo_cd_tracks_by_annotation(
+    repo: Path, capsys: pytest.CaptureFixture[str], tracking: str, warned: bool
+) -> None:
+    """A 50-letter catalogue name leaves no room for a site's in an Application's name."""
+    path = repo / "catalogue" / "catalogue.yaml"
+    text = path.read_text().replace("  name: lrt\n", f"  name: {'l' * 50}\n")
+    path.write_text(
+        text.replace(
+            "    reconcileRate: medium\n",
+            f"    reconcileRate: medium\n    delivery: argocd\n    argocd: {{{tracking}}}\n",
+        )
+    )
+    plan("-i", "sites.yaml", "catalogue")
+    assert bool(finding_places(capsys.readouterr().out, ("D128",))) is warned
