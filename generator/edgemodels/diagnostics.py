@@ -30,8 +30,8 @@ class Location:
 @dataclass(frozen=True, order=True)
 class Diagnostic:
     """One finding. `origin` is the catalogue line that produced a generated object;
-    `sites`, every site a plan finding is about where its message names only the first few
-    (the JSON report lists them: summaries are for people)."""
+    `sites`, every site a plan finding is about, where its message names only the first ten
+    (the JSON reports list them: summaries are for people; plan/sitelist.py sets it)."""
 
     location: Location
     code: str

@@ -145,6 +145,12 @@ def test_mass_removal_fails_and_names_the_sites(
         "the limit of 10% of sites (the limit is 5 sites or 10% of sites, whichever is "
         "smaller): lrt-site-01, lrt-site-03; pass --allow-removals if this is intended"
     ) in out.splitlines()
+    # The JSON report lists the sites for a CI script (all of them, however many).
+    assert plan("-i", "sites.yaml", "catalogue", "--base", "main", "--format", "json") == 1
+    doc = json.loads(capsys.readouterr().out)
+    jsonschema.validate(doc, PLAN_SCHEMA)
+    (removal,) = [f for f in doc["findings"] if f["code"] == "D101"]
+    assert removal["sites"] == ["lrt-site-01", "lrt-site-03"]
 
 
 def test_removal_guards_cannot_be_suppressed_in_the_catalogue(

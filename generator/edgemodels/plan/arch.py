@@ -17,9 +17,8 @@ from edgemodels.catalogue.model import ARCH_LABEL, Catalogue, Requirement, Selec
 from edgemodels.diagnostics import Diagnostic
 from edgemodels.output import plural
 from edgemodels.plan.evaluate import Evaluation, MaskCache, ModelPlacement
-from edgemodels.selectors import count, members
-
-MAX_NAMED = 10
+from edgemodels.plan.sitelist import about, name_list
+from edgemodels.selectors import count
 
 
 def arch_findings(evaluation: Evaluation, cache: MaskCache) -> list[Diagnostic]:
@@ -56,11 +55,6 @@ def _finding(
     cache: MaskCache,
 ) -> Diagnostic:
     model = catalogue.model(name)
-    sites = cache.sites.inventory.sites  # `Sites.names` builds the whole list per call
-    shown = [sites[n].name for n in members(wrong)]
-    listed = ", ".join(shown[:MAX_NAMED]) + (
-        f" and {len(shown) - MAX_NAMED} more" if len(shown) > MAX_NAMED else ""
-    )
     # A target whose sites are all of that architecture (one arm64 line of a small fleet)
     # needs only to say so; a mixed placement must be split, or its image shared.
     remedy = (
@@ -74,8 +68,9 @@ def _finding(
     message = (
         f"model {name}: placement {placement.name} deploys {placement.image} to "
         f"{plural(count(wrong), arch + ' site')}, but the model's images.{arch} is the image "
-        f"for {'it' if count(wrong) == 1 else 'them'}: {listed}; {remedy}"
+        f"for {'it' if count(wrong) == 1 else 'them'}: {name_list(cache.sites, wrong)}; {remedy}"
     )
-    return Diagnostic(
+    other = Diagnostic(
         model.location_of("images"), "D122", message, "error", "image-for-another-arch"
     )
+    return about(other, cache.sites, wrong)

@@ -19,7 +19,7 @@ from edgemodels.diagnostics import Diagnostic, finding
 from edgemodels.names import MAX_LABEL_VALUE, cluster_name_room, joined_name
 from edgemodels.output import plural
 from edgemodels.plan.evaluate import Evaluation, Sites
-from edgemodels.plan.guards import name_list
+from edgemodels.plan.sitelist import about, name_list
 from edgemodels.selectors import Mask, count, mask_of
 
 CODE, NAME = "D128", "argocd-application-name-too-long"
@@ -38,7 +38,9 @@ def application_name_findings(evaluation: Evaluation, sites: Sites) -> list[Diag
             bad = placement.sites & longer(room)
             if bad:
                 message = _message(model.name, placement.name, prefix, room, sites, bad)
-                found.append(finding(model.location, CODE, NAME, message, "warning"))
+                found.append(
+                    about(finding(model.location, CODE, NAME, message, "warning"), sites, bad)
+                )
     return found
 
 

@@ -40,7 +40,8 @@ from edgemodels.diagnostics import Diagnostic, Location, Severity
 from edgemodels.output import plural
 from edgemodels.plan.diff import ModelDiff
 from edgemodels.plan.evaluate import Sites
-from edgemodels.plan.guards import name_list, setting_at
+from edgemodels.plan.guards import setting_at
+from edgemodels.plan.sitelist import about, name_list
 from edgemodels.selectors import count
 
 # Read in a catalogue repository, which has a README of its own: name whose README it is.
@@ -107,7 +108,9 @@ def delivery_findings(
                 "spec.hub.argocd.migration: keep-subscriptions first, verify, then "
                 f"subscriptions-removed ({MIGRATION}){allow_hint}"
             )
-            found.append(Diagnostic(at, "D118", message, severity, "delivery-switched"))
+            found.append(
+                about(Diagnostic(at, "D118", message, severity, "delivery-switched"), sites, held)
+            )
     elif before.hub.delivery == "argocd" and after.hub.delivery != "argocd":
         message = (
             f"{switch}: hub/argocd/synced/ leaves the branch, so the hub Application "
@@ -118,7 +121,9 @@ def delivery_findings(
             "migration this way: remove the models in one merge, delete the hub Application "
             f"by hand, then switch{allow_hint}"
         )
-        found.append(Diagnostic(at, "D118", message, severity, "delivery-switched"))
+        found.append(
+            about(Diagnostic(at, "D118", message, severity, "delivery-switched"), sites, held)
+        )
     found += _pull_model_findings(before, after, settings)
     return found
 

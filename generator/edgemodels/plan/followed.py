@@ -23,7 +23,7 @@ from edgemodels.inventory import WorkloadSites
 from edgemodels.output import plural
 from edgemodels.plan.diff import ModelDiff
 from edgemodels.plan.evaluate import Evaluation, Sites
-from edgemodels.plan.guards import name_list
+from edgemodels.plan.sitelist import about, name_list
 from edgemodels.selectors import Mask, count
 
 
@@ -93,4 +93,5 @@ def _moved(
         f"still runs there, it loses the model: {ask} to check (then {check} names the sites "
         "where it still runs)"
     )
-    return Diagnostic(where, "D126", message, "info", "followed-workload-moved")
+    moved = Diagnostic(where, "D126", message, "info", "followed-workload-moved")
+    return about(moved, sites, left)

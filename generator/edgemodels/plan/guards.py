@@ -23,7 +23,6 @@ in plan/hazards.py.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
 
 from edgemodels.catalogue.model import Catalogue, Selector
 from edgemodels.diagnostics import Diagnostic, Location, finding
@@ -39,22 +38,9 @@ from edgemodels.plan.evaluate import (
     untolerated_taints,
 )
 from edgemodels.plan.quantity import format_bytes
+from edgemodels.plan.sitelist import about, about_names, name_list
 from edgemodels.plan.unmatched import why_unmatched
 from edgemodels.selectors import Mask, count, mask_of, members, placement_mask
-
-MAX_NAMED = 10  # sites named in one message; D112 carries them all for the JSON report
-
-
-def name_list(sites: Sites, mask: Mask, limit: int = MAX_NAMED) -> str:
-    numbers = members(mask)
-    names = [sites.inventory.sites[n].name for n in numbers[:limit]]
-    more = len(numbers) - len(names)
-    return ", ".join(names) + (f" and {more} more" if more > 0 else "")
-
-
-def site_names(sites: Sites, mask: Mask) -> tuple[str, ...]:
-    """Every site of `mask`, for the JSON report of a finding whose message names a few."""
-    return tuple(sites.inventory.sites[n].name for n in members(mask))
 
 
 def setting_at(settings: Mapping[str, Location], key: str, catalogue: Catalogue) -> Location:
@@ -116,7 +102,9 @@ def _over_capacity(
         else f"container models need {format_bytes(need)} ({detail}{more})"
     )
     message = f"site {site.name}: {need_text} but {field} is {format_bytes(site.capacity or 0)}"
-    return finding(site.location, "D103", "over-capacity", message, "error")
+    return about_names(
+        finding(site.location, "D103", "over-capacity", message, "error"), [site.name]
+    )
 
 
 def workload_findings(after: Evaluation, sites: Sites) -> list[Diagnostic]:
@@ -142,9 +130,10 @@ def workload_findings(after: Evaluation, sites: Sites) -> list[Diagnostic]:
                 ) + _outside_sets(sites, missing & ~bound, sets)
                 if sets is not None:  # Placements: taints keep them off a site
                     message += _tainted_sites(sites, missing, missing & bound & sites.untolerated)
-                found.append(
-                    finding(workload.location, "D104", "workload-without-model", message, "error")
+                missed = finding(
+                    workload.location, "D104", "workload-without-model", message, "error"
                 )
+                found.append(about(missed, sites, missing))
     for model in after.models:
         idle = model.sites & ~users.get(model.name, 0) if model.wrapper == "container" else 0
         if idle:
@@ -152,9 +141,8 @@ def workload_findings(after: Evaluation, sites: Sites) -> list[Diagnostic]:
                 f"container model {model.name} is placed on {plural(count(idle), 'site')} where no "
                 f"workload uses it: {name_list(sites, idle)}"
             )
-            found.append(
-                finding(model.location, "D105", "model-without-workload", message, "warning")
-            )
+            unused = finding(model.location, "D105", "model-without-workload", message, "warning")
+            found.append(about(unused, sites, idle))
     return found
 
 
@@ -195,24 +183,29 @@ def placement_findings(after: Evaluation, sites: Sites) -> list[Diagnostic]:
     for name, mask in generated(after).items():  # a target no model uses is no placement
         if not mask:
             predicates = after.predicates.get(name, ())
-            why = _why_tainted(sites, predicates, sets) or why_unmatched(
-                sites.index, predicates, sets
-            )
+            tainted = _all_tainted(sites, predicates, sets)
+            why = _why_tainted(sites, tainted) or why_unmatched(sites.index, predicates, sets)
             message = f"placement {name} selects no site of the inventory{why}"
             where = after.placement_locations[name]
-            found.append(finding(where, "D106", "placement-selects-nothing", message, "warning"))
+            empty = finding(where, "D106", "placement-selects-nothing", message, "warning")
+            found.append(about(empty, sites, tainted) if tainted else empty)
     return found
 
 
-def _why_tainted(
+def _all_tainted(
     sites: Sites, predicates: tuple[Selector, ...], sets: tuple[str, ...] | None
-) -> str:
-    """The reason when the placement's selectors and cluster sets do match sites, but each
-    has a taint that keeps it out of the Placement ("" if that is not the reason)."""
+) -> Mask:
+    """The sites the placement's selectors and cluster sets match when each has a taint that
+    keeps it out of the Placement (0 if that is not why it selects none)."""
     if sets is None or not predicates:
-        return ""
+        return 0
     matched = placement_mask(sites.index, predicates, sets)
-    if not matched or matched & ~sites.untolerated:
+    return 0 if matched & ~sites.untolerated else matched
+
+
+def _why_tainted(sites: Sites, matched: Mask) -> str:
+    """The reason when the placement matches sites, all tainted ("" when none: `matched` 0)."""
+    if not matched:
         return ""
     keys = sorted(
         {
@@ -240,13 +233,16 @@ def unlabelled_site_findings(after: Evaluation, sites: Sites) -> list[Diagnostic
         selected |= mask
     hint = _label_example(after.catalogue)
     return [
-        finding(
-            site.location,
-            "D120",
-            "unlabelled-site",
-            f"site {site.name} has no labels, and no target can select it: no model goes"
-            f" there (give it the labels its targets select on{hint})",
-            "warning",
+        about_names(
+            finding(
+                site.location,
+                "D120",
+                "unlabelled-site",
+                f"site {site.name} has no labels, and no target can select it: no model goes"
+                f" there (give it the labels its targets select on{hint})",
+                "warning",
+            ),
+            [site.name],
         )
         for number, site in enumerate(sites.inventory.sites)
         if not selected >> number & 1 and all(key == CLUSTER_NAME_LABEL for key, _ in site.labels)
@@ -265,7 +261,7 @@ def _label_example(catalogue: Catalogue) -> str:
 
 def placed_twice_findings(after: Evaluation, sites: Sites) -> list[Diagnostic]:
     """D112 placed-twice: one finding per model and set of placements that overlap, naming
-    the sites (the first MAX_NAMED): two targets that overlap on 580 sites were 580 findings
+    the sites (the first ten): two targets that overlap on 580 sites were 580 findings
     with one message each, at the same line."""
     found = []
     for model in after.models:
@@ -285,8 +281,8 @@ def placed_twice_findings(after: Evaluation, sites: Sites) -> list[Diagnostic]:
                 "second Subscription fails, 'exists and owned by others', and which overrides "
                 "win is undefined); make the placements disjoint"
             )
-            named = finding(model.location, "D112", "placed-twice", message, "error")
-            found.append(replace(named, sites=site_names(sites, route.sites)))
+            twice = finding(model.location, "D112", "placed-twice", message, "error")
+            found.append(about(twice, sites, route.sites))
     return found
 
 
@@ -305,7 +301,8 @@ def image_volume_findings(after: Evaluation, sites: Sites) -> list[Diagnostic]:
                 f"{plural(count(bad), 'site')} without image volume support: "
                 f"{name_list(sites, bad)}"
             )
-            found.append(
-                finding(model.location, "D108", "image-volume-unsupported", message, "error")
+            lacking_sites = finding(
+                model.location, "D108", "image-volume-unsupported", message, "error"
             )
+            found.append(about(lacking_sites, sites, bad))
     return found

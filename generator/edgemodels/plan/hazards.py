@@ -65,8 +65,9 @@ from edgemodels.diagnostics import Diagnostic, Location, Severity
 from edgemodels.output import plural
 from edgemodels.plan.diff import ModelDiff
 from edgemodels.plan.evaluate import PlacedModel, Sites
-from edgemodels.plan.guards import name_list, setting_at
+from edgemodels.plan.guards import setting_at
 from edgemodels.plan.quantity import parse_bytes
+from edgemodels.plan.sitelist import about, name_list
 from edgemodels.render.common import DEFAULT_MODEL_SIZE
 from edgemodels.selectors import Mask, count
 
@@ -155,7 +156,9 @@ def _class_changed(
         "claim, the weights copied to it), or remove it in one merge and add it back in the next"
     )
     where = model.location_of("container.storageClassName")
-    return Diagnostic(where, "D123", message, "error", "copy-volume-class-changed")
+    return about(
+        Diagnostic(where, "D123", message, "error", "copy-volume-class-changed"), sites, kept
+    )
 
 
 def _keeping(kept: Mask) -> str:
@@ -203,13 +206,15 @@ def _resized(
             f"{change}: the API server refuses to shrink its claim {claim}{fails}; keep "
             f"the size, or {instead}"
         )
-        return Diagnostic(where, "D114", message, "error", "copy-volume-resized")
+        return about(
+            Diagnostic(where, "D114", message, "error", "copy-volume-resized"), sites, kept
+        )
     message = (
         f"{change}: growing its claim {claim} needs volume expansion (a StorageClass with "
         "allowVolumeExpansion: true), which k3s's default local-path lacks, so such sites "
         f"refuse it{fails}; there, {instead}"
     )
-    return Diagnostic(where, "D114", message, "warning", "copy-volume-resized")
+    return about(Diagnostic(where, "D114", message, "warning", "copy-volume-resized"), sites, kept)
 
 
 def hand_over_findings(
@@ -252,9 +257,10 @@ def _handed_over(
         f"{volume}; instead remove the model in one merge and add it back with the new "
         "packaging in the next, or give it a new name"
     )
-    return Diagnostic(
+    handed = Diagnostic(
         model.location_of("packaging"), "D115", message, "error", "packaging-hand-over"
     )
+    return about(handed, sites, kept)
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,7 @@ from edgemodels.diagnostics import Diagnostic
 from edgemodels.output import plural
 from edgemodels.plan.diff import ModelDiff
 from edgemodels.plan.evaluate import PlacedModel, Sites
-from edgemodels.plan.guards import name_list
+from edgemodels.plan.sitelist import about, name_list
 from edgemodels.render.common import image_digest
 from edgemodels.selectors import Mask, count
 
@@ -95,11 +95,11 @@ def _finding(
             f"{before.version} under the new version; name the new version's image (a new "
             "digest), or, if only the version's name changes, suppress this on its line"
         )
-        return Diagnostic(where, CODE, message, "warning", NAME)
+        return about(Diagnostic(where, CODE, message, "warning", NAME), sites, mask)
     deliveries = {r.deployed.delivery for r in after.routes() if r.sites & mask}
     consequence = _consequence(after.name, deliveries, after.version, one_site)
     message = f"{head}: {consequence}; {_remedy(after.version)}"
-    return Diagnostic(where, CODE, message, "error", NAME)
+    return about(Diagnostic(where, CODE, message, "error", NAME), sites, mask)
 
 
 def _consequence(name: str, deliveries: set[str | None], version: str, one_site: bool) -> str:

@@ -22,7 +22,7 @@ from edgemodels.errors import UsageError
 from edgemodels.output import plural
 from edgemodels.plan.diff import ModelDiff
 from edgemodels.plan.evaluate import Sites
-from edgemodels.plan.guards import name_list
+from edgemodels.plan.sitelist import about, name_list
 from edgemodels.selectors import count
 
 
@@ -129,7 +129,7 @@ def removal_findings(
             "over "
             f"the limit of {over}: {name_list(sites, gone)}{hint}"
         )
-        found.append(finding(where, "D101", "mass-removal", message, severity))
+        found.append(about(finding(where, "D101", "mass-removal", message, severity), sites, gone))
     emptied = had & ~has
     if emptied:
         message = (
@@ -137,7 +137,8 @@ def removal_findings(
             f"models {'it' if count(emptied) == 1 else 'they'} had: "
             f"{name_list(sites, emptied)}{hint}"
         )
-        found.append(finding(where, "D102", "site-left-empty", message, severity))
+        empty = finding(where, "D102", "site-left-empty", message, severity)
+        found.append(about(empty, sites, emptied))
     return found
 
 
@@ -158,7 +159,6 @@ def preserved_removal_findings(
                 f"unmanaged; delete them on {'the site' if count(d.removed) == 1 else 'each site'}"
                 f" (label edgemodels.io/model={d.name})"
             )
-            found.append(
-                finding(catalogue.location, "D111", "removals-kept-on-sites", message, "info")
-            )
+            kept = finding(catalogue.location, "D111", "removals-kept-on-sites", message, "info")
+            found.append(about(kept, sites, d.removed))
     return found

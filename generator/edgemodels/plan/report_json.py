@@ -6,7 +6,7 @@ schemaVersion 5 (4 had no `sites` per finding; 3 had no `new` per finding; 2 had
 change):
 
     {
-      "schemaVersion": 4,
+      "schemaVersion": 5,
       "kind": "EdgeModelsPlan",
       "catalogue": "catalogue/",                  # as given on the command line
       "inventory": "sites.yaml",
@@ -40,8 +40,9 @@ site of the inventory in inventory order; `changes` counts (site, model) pairs.
 A finding is `new` unless the base had it too (same code, message and file, whatever its
 line: see `edgemodels.plan.atbase`); without `--base` every finding is new. `origin`, the
 catalogue line a finding on a generated file came from, is there only when known; `sites`,
-every site of a finding whose message names the first ten and how many more (D112), only
-on such a finding.
+every site a finding is about (its message names the first ten and how many more), in the
+order the message names them, only on a finding about sites (`edgemodels.plan.sitelist`
+lists the codes; D106 only when taints keep its sites out).
 """
 
 from __future__ import annotations

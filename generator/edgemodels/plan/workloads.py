@@ -30,10 +30,8 @@ from edgemodels.diagnostics import Diagnostic
 from edgemodels.inventory import Inventory, WorkloadSites
 from edgemodels.output import plural
 from edgemodels.plan.evaluate import Evaluation, MaskCache, Sites, workload_mask
-from edgemodels.plan.guards import name_list
-from edgemodels.selectors import Mask, count, members
-
-MAX_NAMED = 10
+from edgemodels.plan.sitelist import MAX_NAMED, about, about_names, cut, name_list, site_names
+from edgemodels.selectors import Mask, count
 
 
 def apply_workload_sites(catalogue: Catalogue, exported: tuple[WorkloadSites, ...]) -> Catalogue:
@@ -81,13 +79,13 @@ def export_findings(
             continue
         unknown = sorted({s for s in entry.sites if s not in known_sites})
         if unknown:
-            shown = ", ".join(unknown[:MAX_NAMED])
-            more = len(unknown) - MAX_NAMED
-            shown += f" and {more} more" if more > 0 else ""
-            message = f"workload {entry.name} runs on {_sites_not_known(len(unknown))}: {shown}"
-            found.append(
-                Diagnostic(entry.location, "D110", message, "warning", "unknown-workload-site")
+            message = (
+                f"workload {entry.name} runs on {_sites_not_known(len(unknown))}: {cut(unknown)}"
             )
+            unlisted = Diagnostic(
+                entry.location, "D110", message, "warning", "unknown-workload-site"
+            )
+            found.append(about_names(unlisted, unknown))
     return found
 
 
@@ -134,7 +132,11 @@ def _differs(
     )
     if follows:  # generate reads the catalogue alone
         message += f"; {', '.join(follows)} follow{'s' if len(follows) == 1 else ''} the catalogue"
-    return Diagnostic(workload.location, "D125", message, "info", "workload-export-differs")
+    differs = Diagnostic(workload.location, "D125", message, "info", "workload-export-differs")
+    # The sites on either side, as the message names them: the export's, then the catalogue's.
+    return about_names(
+        differs, site_names(sites, runs & ~placed) + site_names(sites, placed & ~runs)
+    )
 
 
 def _catalogue_source(workload: Workload) -> str:
@@ -178,19 +180,16 @@ def retired_findings(
 def _retired(
     entry: WorkloadSites, used: str, missing: int, cache: MaskCache, deleted: bool
 ) -> Diagnostic:
-    names = cache.sites.names
-    shown = [names[n] for n in members(missing)]
-    listed = ", ".join(shown[:MAX_NAMED]) + (
-        f" and {len(shown) - MAX_NAMED} more" if len(shown) > MAX_NAMED else ""
-    )
-    what = "is removed from the catalogue" if deleted else f"leaves {_it(len(shown))}"
+    listed = name_list(cache.sites, missing)
+    what = "is removed from the catalogue" if deleted else f"leaves {_it(count(missing))}"
     message = (
         f"workload {entry.name} is no longer in the catalogue, but the export says it still "
         f"runs on {plural(count(missing), 'site')} where model {used}, which it used at the "
         f"base, {what}: {listed}; keep the model there until the workload placement system "
         "has moved the workload away"
     )
-    return Diagnostic(entry.location, "D121", message, "error", "retired-workload-running")
+    running = Diagnostic(entry.location, "D121", message, "error", "retired-workload-running")
+    return about(running, cache.sites, missing)
 
 
 def declared_site_findings(
@@ -206,17 +205,16 @@ def declared_site_findings(
         unknown = sorted({s for s in workload.sites if s not in names})
         if not unknown or workload.name in replaced:
             continue
-        shown = ", ".join(_with_guess(s, known) for s in unknown[:MAX_NAMED])
-        more = len(unknown) - MAX_NAMED
-        shown += f" and {more} more" if more > 0 else ""
+        shown = cut([_with_guess(s, known) for s in unknown[:MAX_NAMED]] + unknown[MAX_NAMED:])
         message = (
             f"workload {workload.name} names {_sites_not_known(len(unknown), 'that ')}: {shown}; "
             "the models that follow it are not placed on "
             f"{'the site' if len(unknown) == 1 else 'the sites'} it meant"
         )
-        found.append(
-            Diagnostic(workload.location, "D110", message, "warning", "unknown-workload-site")
+        unlisted = Diagnostic(
+            workload.location, "D110", message, "warning", "unknown-workload-site"
         )
+        found.append(about_names(unlisted, unknown))
     return found
 
 

@@ -91,8 +91,10 @@ def test_the_inventory_from_stdin(
     assert rc == 1, out + err
     doc = json.loads(out)
     assert doc["publish"]["status"] == "findings"
-    found = [(f["code"], f["severity"]) for f in doc["findings"] if f["code"][0] == "D"]
-    assert found == [("D101", "error")]
+    found = [
+        (f["code"], f["severity"], f.get("sites")) for f in doc["findings"] if f["code"][0] == "D"
+    ]
+    assert found == [("D101", "error", ["lrt-site-01", "lrt-site-02", "lrt-site-03"])]  # as plan's
 
 
 def test_a_last_source_the_clone_lacks_is_said_not_guessed(
