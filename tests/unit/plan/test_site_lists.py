@@ -21,6 +21,7 @@ from edgemodels.plan.core import build_plan
 from edgemodels.plan.evaluate import Sites
 from edgemodels.plan.report_json import render_json
 from edgemodels.plan.reports import build_view
+from edgemodels.plan.sitelist import cut, name_list, site_names
 
 from .builders import catalogue, container_model, http_model, sel, site, sites, target, workload
 
@@ -254,3 +255,13 @@ def test_the_json_report_lists_the_sites_and_the_text_does_not() -> None:
     assert by_code["D101"]["message"].endswith(
         f"{named_ten(NAMES)}; pass --allow-removals if this is intended"
     )
+
+
+@pytest.mark.parametrize("numbers", [(), (23,), tuple(range(10)), tuple(range(11)), (0, 5, 23)])
+def test_the_message_names_the_first_ten_of_the_sites_carried(numbers: tuple[int, ...]) -> None:
+    """name_list takes the lowest ten sites alone; they are the first ten of site_names."""
+    where = fleet()
+    mask = sum(1 << n for n in numbers)
+    carried = site_names(where, mask)
+    assert carried == tuple(NAMES[n] for n in numbers)
+    assert name_list(where, mask) == cut(carried)
