@@ -25,7 +25,7 @@ from edgemodels.names import argocd_instance_label, cluster_name_room, joined_na
 from edgemodels.output import plural
 from edgemodels.plan.argonames import sites_longer_than
 from edgemodels.plan.evaluate import Evaluation, ModelPlacement, PlacedModel, Sites
-from edgemodels.plan.guards import name_list
+from edgemodels.plan.sitelist import about, name_list
 from edgemodels.selectors import Mask, count, mask_of, members
 
 CODE, NAME = "D130", "argocd-instance-label-collision"
@@ -45,7 +45,7 @@ def instance_label_findings(evaluation: Evaluation, sites: Sites) -> list[Diagno
         if clash:
             where = longest[1].location
             message = _message(shorter, longest, clash, sites)
-            found.append(finding(where, CODE, NAME, message, "warning"))
+            found.append(about(finding(where, CODE, NAME, message, "warning"), sites, clash))
     return found
 
 

@@ -52,6 +52,12 @@ def test_a_site_where_two_names_cut_to_one_label_is_named() -> None:
     )
 
 
+def test_the_json_report_carries_every_clashing_site() -> None:
+    fleet = sites(*(site(name, EDGE) for name in ("2a", "x1", "2b")))
+    (found,) = [d for d in build_plan(argocd("annotation+label"), fleet)[1] if d.code == "D130"]
+    assert found.sites == ("2a", "2b")
+
+
 def test_an_uncut_name_can_meet_a_cut_one() -> None:
     """On site 2, '<...>-line-2' is 63 characters, uncut, and '<...>-line-2-2' is cut to it."""
     (message,) = collisions("annotation+label", "2", "3")
