@@ -1,4 +1,5 @@
-"""YAML in: every read of a user file goes through `load_positioned`.
+"""YAML in: every read of a user file goes through `load_positioned` (`load_bytes` when its
+bytes are at hand).
 
 A file becomes a YamlFile: its text (within the size limit, valid UTF-8, a byte order mark
 dropped) and its positioned tree (yamltree.py), or findings saying why not, never an
@@ -39,6 +40,11 @@ def read_text(path: Path, shown: str) -> tuple[str | None, list[Diagnostic]]:
         return None, [
             yaml_finding(shown, "Y011", "unreadable", f"cannot read: {exc.strerror or exc}")
         ]
+    return _decode(raw, shown)
+
+
+def _decode(raw: bytes | int, shown: str) -> tuple[str | None, list[Diagnostic]]:
+    """The text of a file's bytes (an int: its size, over the limit)."""
     if isinstance(raw, int):
         return None, [
             yaml_finding(
@@ -92,7 +98,20 @@ def load_positioned(
 ) -> tuple[YamlFile, list[Diagnostic]]:
     """Read and parse one YAML file. Problems come back as findings, never exceptions."""
     name = shown or path.as_posix()
-    text, diags = read_text(path, name)
+    return _positioned(*read_text(path, name), name, memo)
+
+
+def load_bytes(
+    raw: bytes, shown: str, memo: ParseMemo | None = None
+) -> tuple[YamlFile, list[Diagnostic]]:
+    """`load_positioned` of a file whose bytes are `raw`, without reading it: a file at a
+    git revision, whose bytes come from git objects (plan/gitrev.py)."""
+    return _positioned(*_decode(len(raw) if len(raw) > MAX_FILE_BYTES else raw, shown), shown, memo)
+
+
+def _positioned(
+    text: str | None, diags: list[Diagnostic], name: str, memo: ParseMemo | None
+) -> tuple[YamlFile, list[Diagnostic]]:
     if text is None:
         return YamlFile(name, "", None), diags
     data = memo.recall(text) if memo is not None else None

@@ -26,6 +26,7 @@ from edgemodels.plan import delivery, guards, hazards, removals
 from edgemodels.plan.arch import arch_findings
 from edgemodels.plan.argonames import application_name_findings
 from edgemodels.plan.atbase import BaseFiles, as_working
+from edgemodels.plan.atrevision import load_snapshot
 from edgemodels.plan.diff import ModelDiff, PlacementTotals, diff_models, placement_totals
 from edgemodels.plan.evaluate import (
     Evaluation,
@@ -240,7 +241,7 @@ def base_catalogue(
         if snapshot.path is None:
             return None, True, snapshot.revision, None
         try:
-            loaded = load(snapshot.path, snapshot.root)
+            loaded = load_snapshot(snapshot, snapshot.path)
         except NoCatalogueFiles:
             return None, True, snapshot.revision, None
         except InputError as exc:  # it names the temporary folder, gone once we return

@@ -1,7 +1,8 @@
 """The catalogue as it was at a git revision: the planner's only use of GitPython.
 
 The catalogue's YAML files at that revision are written into a temporary folder, at the same
-place relative to the repository root, and loaded with the same loader as the working copy.
+place relative to the repository root, and loaded with the same loader as the working copy
+(plan/atrevision.py: the walk finds them on disk, their bytes are read from memory).
 So that loader finds the same files in both, symlinks are followed as the working copy's
 walk follows them, but from git objects (gittree.py): one that leaves the repository (and
 does not come back into it, as an absolute link to a file of the repository does), or
@@ -15,9 +16,10 @@ base.
 from __future__ import annotations
 
 import difflib
+import os
 import re
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -41,6 +43,15 @@ class Snapshot:
     revision: Revision
     path: Path | None
     root: Path  # the temporary folder standing for the repository root
+    contents: Mapping[str, bytes]  # the bytes of the files below `root`, by posix path
+
+    def bytes_of(self, path: Path) -> bytes | None:
+        """The bytes of the file at `path` (through any symlink): the file on disk is a
+        stand-in, for the walk (gittree.py). None for a file not written from git."""
+        real, top = os.path.realpath(path), os.path.realpath(self.root)
+        if not real.startswith(top + os.sep):
+            return None
+        return self.contents.get(Path(real[len(top) + 1 :]).as_posix())
 
 
 @contextmanager
@@ -55,11 +66,14 @@ def catalogue_at(catalogue: Path, rev: str, at: PurePosixPath | None = None) -> 
     commit = _resolve(git, repo, rev)
     revision = Revision(rev, commit.hexsha)
     with tempfile.TemporaryDirectory(prefix="edgemodels-base-") as folder:
-        root = Path(folder)
+        root, stand_in = Path(folder, "root"), Path(folder, "stand-in")
+        root.mkdir()
+        stand_in.touch()
+        contents: dict[str, bytes] = {}
         try:
             found = lookup(commit.tree, relative.parts)
             if found is not None:
-                write_catalogue(commit.tree, found, relative, root)
+                contents = write_catalogue(commit.tree, found, relative, root, stand_in)
         except (ValueError, git.GitCommandError) as exc:  # an object missing from the clone
             raise InputError(_missing(repo, rev, "its files are not in this clone")) from exc
         except LeavesRepository as exc:
@@ -72,7 +86,7 @@ def catalogue_at(catalogue: Path, rev: str, at: PurePosixPath | None = None) -> 
                 "repository itself"
             ) from None
         written = (root / relative).exists()
-        yield Snapshot(revision, root / relative if written else None, root)
+        yield Snapshot(revision, root / relative if written else None, root, contents)
 
 
 def path_in_repository(catalogue: Path, path: Path) -> PurePosixPath:

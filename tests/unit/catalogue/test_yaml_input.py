@@ -196,3 +196,25 @@ def test_a_byte_order_mark_away_from_the_error_is_not_blamed() -> None:
     _, diags = yamltree.parse_text('a: "x\ufeff"\nb: 1\nc:\n  d: 1\n   e: 2\n', "x.yaml")
     assert [(d.line, d.col) for d in diags] == [(5, 5)]
     assert "byte-order" not in diags[0].message
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"a: 1\n",
+        b"\xef\xbb\xbfa: 1\n",  # a byte order mark
+        b"a: 1\nb: \xff\n",  # not UTF-8
+        b"",
+        b"a: [b\n",
+        b"a: " + b"x" * 64 + b"\n",  # over the limit set below
+    ],
+)
+def test_bytes_load_as_the_file_holding_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, raw: bytes
+) -> None:
+    """A file at a git revision is parsed from its bytes (plan/atrevision.py), as it would
+    be read from disk: the same text, tree and findings."""
+    monkeypatch.setattr(yamlio, "MAX_FILE_BYTES", 32)
+    path = tmp_path / "m.yaml"
+    path.write_bytes(raw)
+    assert yamlio.load_bytes(raw, "m.yaml") == yamlio.load_positioned(path, "m.yaml")

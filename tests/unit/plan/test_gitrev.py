@@ -35,7 +35,7 @@ def test_catalogue_at_a_revision(repo: Path) -> None:
     with catalogue_at(repo / "catalogue", "HEAD") as snapshot:
         assert snapshot.revision.commit == head
         assert snapshot.path is not None
-        text = (snapshot.path / "models" / "sktime.yaml").read_text()
+        text = (snapshot.bytes_of(snapshot.path / "models" / "sktime.yaml") or b"").decode()
         assert "1.4.2" in text
         folder = snapshot.root
     assert not folder.exists()  # removed after the block

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from edgemodels.catalogue import load
 from edgemodels.errors import InputError
+from edgemodels.plan.atrevision import load_snapshot
 from edgemodels.plan.core import PlanOptions, run_plan
 from edgemodels.plan.diff import site_changes
 from edgemodels.plan.gitrev import catalogue_at
@@ -114,7 +114,7 @@ def test_an_absolute_folder_link_into_the_repository_is_read_at_the_base(repo: P
     assert changes(repo) == ({}, [])
     with catalogue_at(repo / "catalogue", "HEAD") as snapshot:
         assert snapshot.path is not None
-        loaded = load(snapshot.path, snapshot.root)
+        loaded = load_snapshot(snapshot, snapshot.path)
     assert "catalogue/again/sktime.yaml" in {f.path for f in loaded.merged.files}
     (repo / "catalogue" / "again").unlink()  # the other link still reads the same files
     bump = shared / "sktime.yaml"
@@ -193,7 +193,7 @@ def test_base_findings_name_files_through_the_link(repo: Path) -> None:
     commit(repo)
     with catalogue_at(repo / "catalogue", "HEAD") as snapshot:
         assert snapshot.path is not None
-        loaded = load(snapshot.path, snapshot.root)
+        loaded = load_snapshot(snapshot, snapshot.path)
     assert sorted(f.path for f in loaded.merged.files)[-1] == "catalogue/workloads.yaml"
     assert "catalogue/models/sktime.yaml" in {f.path for f in loaded.merged.files}
     assert shared.exists()
