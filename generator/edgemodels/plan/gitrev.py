@@ -48,6 +48,14 @@ class Snapshot:
     def bytes_of(self, path: Path) -> bytes | None:
         """The bytes of the file at `path` (through any symlink): the file on disk is a
         stand-in, for the walk (gittree.py). None for a file not written from git."""
+        name, top = os.fspath(path), os.fspath(self.root) + os.sep
+        # A path that names a file of the revision's tree has no link on its way (in git
+        # no path goes through one): the file itself, found without resolving its path.
+        if (
+            name.startswith(top)
+            and (found := self.contents.get(name[len(top) :].replace(os.sep, "/"))) is not None
+        ):
+            return found
         real, top = os.path.realpath(path), os.path.realpath(self.root)
         if not real.startswith(top + os.sep):
             return None
