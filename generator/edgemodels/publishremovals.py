@@ -35,10 +35,10 @@ from edgemodels.catalogue.model import Catalogue
 from edgemodels.catalogue.sources import shown_name
 from edgemodels.diagnostics import Diagnostic, Location, Severity, has_failures
 from edgemodels.errors import InputError
-from edgemodels.gitpublish.history import path_in, source_in
-from edgemodels.gitpublish.source import CatalogueSource, has_commit
+from edgemodels.gitpublish.history import COMMIT_ID, path_in, source_in
+from edgemodels.gitpublish.source import CatalogueSource, has_commit, same_folder
 from edgemodels.inventory import STDIN, Inventory, load_inventory
-from edgemodels.plan import delivery, hazards
+from edgemodels.plan import delivery, gittree, hazards
 from edgemodels.plan.core import base_catalogue, build_plan
 from edgemodels.plan.evaluate import Sites, index_sites
 from edgemodels.plan.removals import DEFAULT_REMOVAL_LIMIT, RemovalLimit
@@ -105,7 +105,7 @@ def removal_findings(inputs: GuardInputs, last_message: str, where: str) -> list
             return [_unchecked(where, "info", _FIRST)]
         return [_unchecked(where, _severity(inputs), _NO_SOURCE + _hint(inputs))]
     at = path_in(last_message)
-    if _same_catalogue(inputs.published.source, theirs, at):
+    if _same_catalogue(inputs.published, theirs, at):
         return []  # nothing changed since, wherever the sites are
     if not has_commit(inputs.published.path, theirs):
         said = _LACKED.format(commit=theirs[:12], unchecked=_not_run(inputs))
@@ -142,11 +142,25 @@ def _guards(inputs: GuardInputs, base: Catalogue) -> list[Diagnostic]:
     return [d for d in found if d.code in GUARDS]
 
 
-def _same_catalogue(ours: CatalogueSource, theirs: str, at: PurePosixPath | None) -> bool:
-    """Whether the last publish came from this very catalogue: its commit, no uncommitted
-    change since, the same path (a republish, a pipeline run again)."""
+def _same_catalogue(published: Published, theirs: str, at: PurePosixPath | None) -> bool:
+    """Whether the last publish came from this very catalogue, with no uncommitted change
+    since, at the same path: from its commit (a republish, a pipeline run again), or from
+    one whose catalogue folder is the same tree object, holding no symlink (which may lead
+    out of it) nor submodule (a commit that left the catalogue alone). Reading that one
+    would read the same files, and its answer could differ only where reading the folder
+    fails, at the limits (plan/gittree.py), which are checked here."""
+    ours = published.source
     same_path = at is None or (ours.path is not None and PurePosixPath(ours.path) == at)
-    return ours.commit == theirs and not ours.dirty and same_path
+    if ours.dirty or not same_path:
+        return False
+    if ours.commit == theirs:
+        return True
+    if ours.path is None or not COMMIT_ID.fullmatch(ours.commit):
+        return False
+    files = same_folder(published.path, theirs, ours.commit, ours.path)
+    return (
+        files is not None and files.count <= gittree.MAX_FILES and files.total <= gittree.MAX_BYTES
+    )
 
 
 def _missing(inputs: GuardInputs, theirs: str, at: PurePosixPath | None) -> str:

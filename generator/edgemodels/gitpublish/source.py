@@ -93,6 +93,49 @@ def has_commit(catalogue: Path, commit: str) -> bool:
     return _has_commit(_catalogue_git(catalogue), commit)
 
 
+@dataclass(frozen=True)
+class FolderFiles:
+    """The YAML files of a folder at a commit, as plan/gittree.py writes them: how many,
+    and their bytes."""
+
+    count: int
+    total: int
+
+
+def same_folder(catalogue: Path, first: str, second: str, path: str) -> FolderFiles | None:
+    """The YAML files of the folder `path` (from the repository's root; "." for it) when
+    commits `first` and `second` hold the very same folder there (one tree object) with no
+    symlink and no submodule in it: reading the catalogue at either reads the same files,
+    and nothing outside the folder. None when they differ, or git cannot tell."""
+    repo = _catalogue_git(catalogue)
+    spec = "" if path == "." else path
+    try:
+        ids = str(repo.rev_parse(f"{first}:{spec}", f"{second}:{spec}", env=NO_LOCKS)).split()
+        if len(ids) != 2 or ids[0] != ids[1]:
+            return None
+        listed = repo.ls_tree(
+            "--full-tree", "-r", "-l", "-z", ids[0], env=NO_LOCKS, stdout_as_string=False
+        )
+    except git.GitCommandError:  # a commit or the path missing, or a file there
+        return None
+    count = total = 0
+    for entry in bytes(listed).split(b"\0"):
+        if not entry:
+            continue
+        info, name = entry.split(b"\t", 1)
+        mode, kind, _, size = info.split()
+        if kind != b"blob" or mode == b"120000":  # a submodule (commit) or a symlink
+            return None
+        if name.endswith((b".yaml", b".yml")) and _safe(name):
+            count, total = count + 1, total + int(size)
+    return FolderFiles(count, total)
+
+
+def _safe(name: bytes) -> bool:
+    """A path gittree.py writes (a crafted tree's `..` is not)."""
+    return not any(part in (b"", b".", b"..") for part in name.split(b"/"))
+
+
 def _catalogue_git(catalogue: Path) -> git.Git:
     resolved = catalogue.resolve()
     return git.Git(str(resolved if resolved.is_dir() else resolved.parent))
