@@ -14,6 +14,10 @@ must not start failing for want of a history: on the branch's first publish, and
 publish from no commit, there is nothing to compare and they are silent; when the last
 publish's catalogue cannot be read they are skipped with a note (D309 info).
 
+A republish of the commit the branch was last published from, or a publish of a commit
+that left the catalogue's folder as that one had it (the same tree, no symlink or submodule
+in it), reads nothing: the guards would compare the catalogue with itself.
+
 The base catalogue is read from the catalogue's git repository as `plan --base` reads it,
 at the path the last publish recorded in its message (`Catalogue path:`), else at today's
 (a publish of an older edgemodels), and planned with plan's own code (plan/core.py). When
