@@ -18,6 +18,7 @@ from pathlib import Path
 import edgemodels.cli  # noqa: F401  (the same start-up as `edgemodels plan`)
 from edgemodels.catalogue import load
 from edgemodels.inventory import load_inventory
+from edgemodels.plan.atrevision import load_snapshot
 from edgemodels.plan.gitrev import catalogue_at
 
 
@@ -29,7 +30,7 @@ def main(argv: list[str]) -> int:
         return 1
     if len(argv) > 2:
         with catalogue_at(Path(argv[1]), argv[2]) as snapshot:
-            if snapshot.path is not None and load(snapshot.path, snapshot.root).catalogue is None:
+            if snapshot.path is not None and load_snapshot(snapshot, snapshot.path).catalogue is None:
                 print("base does not load", file=sys.stderr)
                 return 1
     print(f"loaded {len(inventory.sites)} sites, {len(loaded.catalogue.models)} models")

@@ -38,7 +38,9 @@ class Revision:
 
 @dataclass(frozen=True)
 class Snapshot:
-    """The catalogue at a revision: `path` is None when it did not exist there."""
+    """The catalogue at a revision: `path` is None when it did not exist there. Its files
+    on disk are empty stand-ins: load it with atrevision.load_snapshot, which reads their
+    bytes from `contents`."""
 
     revision: Revision
     path: Path | None
