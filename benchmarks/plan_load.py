@@ -30,7 +30,10 @@ def main(argv: list[str]) -> int:
         return 1
     if len(argv) > 2:
         with catalogue_at(Path(argv[1]), argv[2]) as snapshot:
-            if snapshot.path is not None and load_snapshot(snapshot, snapshot.path).catalogue is None:
+            if (
+                snapshot.path is not None
+                and load_snapshot(snapshot, snapshot.path).catalogue is None
+            ):
                 print("base does not load", file=sys.stderr)
                 return 1
     print(f"loaded {len(inventory.sites)} sites, {len(loaded.catalogue.models)} models")
