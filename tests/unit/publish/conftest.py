@@ -60,6 +60,18 @@ def catalogue(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
+def in_folder(tmp_path: Path, catalogue: Path) -> Path:
+    """A repository whose catalogue is its folder `catalogue/`, committed."""
+    repo = tmp_path / "models-repo"
+    repo.mkdir()
+    shutil.move(catalogue, repo / "catalogue")
+    git("init", "-q", "-b", "main", cwd=repo)
+    git("add", "-A", cwd=repo)
+    git("commit", "-q", "-m", "catalogue", cwd=repo)
+    return repo
+
+
+@pytest.fixture
 def daemon(tmp_path: Path) -> Iterator[Daemon]:
     if shutil.which("git") is None:
         pytest.skip("git is not installed")

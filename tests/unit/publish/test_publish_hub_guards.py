@@ -7,7 +7,6 @@ repository on disk."""
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -151,17 +150,6 @@ def test_a_republish_of_the_same_commit_reads_no_base(
     edit(catalogue / "catalogue.yaml", "  name: lrt\n", "  name: lrt-2\n")  # not committed
     rc, out, err = publish(capsys, *published, "--dry-run")
     assert rc == 1 and "D116 the hub side moves" in out, out + err
-
-
-@pytest.fixture
-def in_folder(tmp_path: Path, catalogue: Path) -> Path:
-    """A repository whose catalogue is its folder `catalogue/`, committed."""
-    repo = tmp_path / "models-repo"
-    repo.mkdir()
-    shutil.move(catalogue, repo / "catalogue")
-    git("init", "-q", "-b", "main", cwd=repo)
-    commit(repo, "catalogue")
-    return repo
 
 
 def move_and_retire(repo: Path) -> None:

@@ -7,7 +7,6 @@ Catalogues in real git repositories, a bare deploy repository on disk."""
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -16,17 +15,6 @@ from .conftest import git
 from .test_publish import publish
 from .test_publish_hub_guards import SITES, edit
 from .test_publish_order import commit
-
-
-@pytest.fixture
-def in_folder(tmp_path: Path, catalogue: Path) -> Path:
-    """A repository whose catalogue is its folder `catalogue/`, committed."""
-    repo = tmp_path / "models-repo"
-    repo.mkdir()
-    shutil.move(catalogue, repo / "catalogue")
-    git("init", "-q", "-b", "main", cwd=repo)
-    commit(repo, "catalogue")
-    return repo
 
 
 def publish_then_commit_beside(
