@@ -31,7 +31,8 @@ class Location:
 class Diagnostic:
     """One finding. `origin` is the catalogue line that produced a generated object;
     `sites`, every site a plan finding is about, where its message names only the first ten
-    (the JSON reports list them: summaries are for people; plan/sitelist.py sets it)."""
+    (the JSON and SARIF reports list them, and JUnit's text: summaries are for people;
+    plan/sitelist.py sets it)."""
 
     location: Location
     code: str

@@ -144,6 +144,8 @@ def _sarif_result(d: Diagnostic, index: dict[str, int]) -> dict[str, object]:
         related["id"] = 1
         related["message"] = {"text": "catalogue entry that produced this object"}
         result["relatedLocations"] = [related]
+    if d.sites:  # the message names ten at most; a result's property bag holds them all
+        result["properties"] = {"sites": list(d.sites)}
     return result
 
 
@@ -188,7 +190,7 @@ def render_junit(diags: Sequence[Diagnostic], subject: str) -> str:
         case = ET.SubElement(
             suite, "testcase", classname=d.path, name=f"{d.code} {d.name} at {d.location}".strip()
         )
-        text = f"{d.location}: {d.code} {_message(d)}"
+        text = f"{d.location}: {d.code} {_message(d)}" + _sites_line(d)
         if d.severity == "error":
             failure = ET.SubElement(case, "failure", message=_message(d), type=d.code)
             failure.text = text
@@ -197,6 +199,11 @@ def render_junit(diags: Sequence[Diagnostic], subject: str) -> str:
     ET.indent(suites)
     body = ET.tostring(suites, encoding="unicode")
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n"
+
+
+def _sites_line(d: Diagnostic) -> str:
+    """Every site the finding is about, after its message (which names ten at most)."""
+    return f"\nsites ({len(d.sites)}): {', '.join(d.sites)}" if d.sites else ""
 
 
 # --- GitLab Code Quality -------------------------------------------------------------------

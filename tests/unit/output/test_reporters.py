@@ -30,6 +30,15 @@ WARN = Diagnostic(
 )
 NOTE = Diagnostic(Location("my dir/a,b:c.yaml"), "R201", "line one\nline two", "info", "note")
 ALL = [ERR, WARN, NOTE]
+SITES = tuple(f"site-{n:02d}" for n in range(12))
+ABOUT_SITES = Diagnostic(
+    Location("catalogue/models.yaml", 9, 5),
+    "D101",
+    "removes scorer from 12 sites: site-00, ..., site-09 and 2 more",
+    "error",
+    "mass-removal",
+    sites=SITES,
+)
 
 
 def test_registry_has_every_documented_format() -> None:
@@ -79,6 +88,17 @@ def test_sarif_structure() -> None:
     assert whole_file["artifactLocation"]["uri"] == "my%20dir/a%2Cb%3Ac.yaml"
 
 
+def test_sarif_lists_every_site_of_a_finding_in_its_properties(
+    sarif_schema: dict[str, object],
+) -> None:
+    doc = json.loads(render_sarif([*ALL, ABOUT_SITES], "planned x"))
+    results = doc["runs"][0]["results"]
+    assert results[3]["properties"] == {"sites": list(SITES)}
+    assert ["properties" in r for r in results[:3]] == [False, False, False]
+    validator = jsonschema.validators.validator_for(sarif_schema)(sarif_schema)
+    assert [e.message for e in validator.iter_errors(doc)] == []
+
+
 # --- JUnit -------------------------------------------------------------------------------
 
 
@@ -96,6 +116,16 @@ def test_junit_parses_one_testcase_per_finding() -> None:
     assert cases[1].find("failure") is None
     out = cases[1].find("system-out")
     assert out is not None and "from catalogue/catalogue.yaml:30:5" in (out.text or "")
+
+
+def test_junit_text_lists_every_site_of_a_finding() -> None:
+    root = ET.fromstring(REPORTERS["junit"]([WARN, ABOUT_SITES], "planned x"))
+    warn, about = root.findall("testsuite/testcase")
+    failure = about.find("failure")
+    assert failure is not None and failure.get("message") == ABOUT_SITES.message
+    assert (failure.text or "").endswith("\nsites (12): " + ", ".join(SITES))
+    out = warn.find("system-out")
+    assert out is not None and "sites" not in (out.text or "")
 
 
 def test_junit_clean_run_is_one_passing_testcase() -> None:
