@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
+from edgemodels.branchplan import FILE_MODES
 from edgemodels.gitpublish.destination import Destination
-from edgemodels.gitpublish.objects import literal
-from edgemodels.tree import MANIFEST_PATH
+from edgemodels.gitpublish.objects import literal, read_blobs
+from edgemodels.tree import MANIFEST_PATH, lf_ends
 
 # The provenance line every publish commit's message ends with (publishing.py's trailer).
 TRAILER = "Published by edgemodels "
@@ -69,7 +70,8 @@ def _before(
     repo: Any, since: str, base: str, folder: str, spec: list[str]
 ) -> dict[str, str | None]:
     """Path (relative to the folder) -> its blob at `since`, for each path that differs
-    between `since` and `base` (`git diff --raw`: `:old-mode new-mode old new status`)."""
+    between `since` and `base` (`git diff --raw`: `:old-mode new-mode old new status`),
+    but in line ends alone (a commit of the files with CRLF: no content is rolled back)."""
     raw = repo.git.diff(
         "--raw", "-z", "--no-renames", "--no-abbrev", since, base, "--", *spec,
         stdout_as_string=False,
@@ -77,14 +79,29 @@ def _before(
     fields = bytes(raw).split(b"\0")
     prefix = f"{folder}/" if folder else ""
     found: dict[str, str | None] = {}
+    rewritten: dict[str, tuple[str, str]] = {}  # a regular file's old and new blob
     for meta, name in zip(fields[0::2], fields[1::2], strict=False):
         if not meta.startswith(b":"):
             continue
-        _, _, old, _, status = meta.decode().split()
+        old_mode, new_mode, old, new, status = meta.decode()[1:].split()
         path = name.decode("utf-8", "surrogateescape")
         if path.startswith(prefix):
             found[path[len(prefix) :]] = None if status == "A" else old
+            if status == "M" and {old_mode, new_mode} <= FILE_MODES:
+                rewritten[path[len(prefix) :]] = (old, new)
+    for path in _line_ends_only(repo, rewritten):
+        del found[path]
     return found
+
+
+def _line_ends_only(repo: Any, rewritten: Mapping[str, tuple[str, str]]) -> list[str]:
+    """The paths whose two blobs differ in line ends alone (CRLF for LF)."""
+    if not rewritten:
+        return []
+    blobs = read_blobs(repo, sorted({oid for pair in rewritten.values() for oid in pair}))
+    return [
+        path for path, (old, new) in rewritten.items() if lf_ends(blobs[old]) == lf_ends(blobs[new])
+    ]
 
 
 def last_publish(repo: Any, dest: Destination, base: str | None) -> str:
