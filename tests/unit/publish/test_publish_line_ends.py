@@ -122,3 +122,41 @@ def test_a_commit_of_the_whole_folder_with_crlf_is_no_rollback(
     assert f"{bare_repo}@acm-dev:deploy/models/sktime/chart/Chart.yaml:1:1: D301 " in out
     assert "Revert sktime 1.5.0, with CRLF" in out
     assert "paint-inspector" not in out
+
+
+@pytest.mark.parametrize("convert", ["core.autocrlf", "eol attribute"])
+def test_a_description_with_a_cr_publishes_again_without_a_hand_edit(
+    capsys: pytest.CaptureFixture[str],
+    catalogue: Path,
+    bare_repo: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    convert: str,
+) -> None:
+    """A model's description with `\\r\\n` went into its README as is: `git add` converted
+    it (core.autocrlf, an `eol` attribute), so the branch held other bytes than the
+    manifest's sum, and every publish after the first stopped at D301 on that README."""
+    path = catalogue / "models" / "sktime.yaml"
+    text = path.read_text()
+    start = text.index("description: ")
+    end = text.index("\n", start)
+    path.write_text(f'{text[:start]}description: "Forecaster\\r\\nfor the LRT line"{text[end:]}')
+    args = (str(catalogue), "--repo", str(bare_repo), "--branch", "acm-dev", "--path", "deploy")
+    assert publish(capsys, *args)[0] == 0
+    if convert == "core.autocrlf":
+        use_config(monkeypatch, core__autocrlf="true")
+    else:
+        clone = colleague(tmp_path, bare_repo)
+        (clone / ".gitattributes").write_text("* text eol=crlf\n")
+        their(clone, "add", ".gitattributes")
+        their(clone, "commit", "-q", "-m", "attributes")
+        their(clone, "push", "-q", "origin", "acm-dev")
+    rc, out, err = publish(capsys, *args)
+    assert rc == 0, out + err
+    readme = blob(bare_repo, "deploy/models/sktime/README.md")
+    assert b"Forecaster\nfor the LRT line\n" in readme and b"\r" not in readme
+    assert publish(capsys, *args)[1].endswith("already up to date, nothing to commit\n")
+    set_version(catalogue, "sktime", "1.4.2", "1.5.0")
+    rc, out, err = publish(capsys, *args)
+    assert rc == 0, out + err
+    assert "upgraded sktime 1.4.2 -> 1.5.0" in message(bare_repo)
