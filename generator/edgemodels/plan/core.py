@@ -131,7 +131,7 @@ def build_plan(
         diags += delivery.delivery_findings(
             diffs, before.catalogue, catalogue, sites, allow_removals, settings
         )
-        diags += pullmodel.pull_model_findings(before.catalogue, catalogue, settings)
+        diags += pullmodel.pull_model_findings(diffs, before.catalogue, catalogue, sites, settings)
     plan = Plan(sites, after, before, diffs, placement_totals(diffs, before, after))
     if base_findings is not None:
         plan = replace(plan, base_findings=tuple(base_findings))
