@@ -29,6 +29,7 @@ from typing import Any
 from edgemodels.catalogue.model import ARCH_LABEL, IMAGE_VOLUME_LABEL, NOWHERE
 from edgemodels.catalogue.schema import yaml_type
 from edgemodels.clustersets import ClusterSet, listed_cluster_set, read_cluster_set
+from edgemodels.clusterstatus import ClusterState, newest, read_state, times
 from edgemodels.diagnostics import Diagnostic, Location, finding
 from edgemodels.errors import InputError
 from edgemodels.placement import CLUSTER_NAME_LABEL
@@ -65,6 +66,7 @@ class Site:
     production: bool = False
     location: Location = NOWHERE
     taints: tuple[tuple[str, str], ...] = ()  # (key, effect) of a ManagedCluster's spec.taints
+    state: ClusterState | None = None  # what a hub export says of it (None: not known)
 
     def label_map(self) -> dict[str, str]:
         return dict(self.labels)
@@ -78,6 +80,8 @@ class Inventory:
     # The ManagedClusterSets listed with the clusters (`kubectl get
     # managedclusters,managedclustersets -o yaml`); empty: the plan knows sets by label only.
     cluster_sets: tuple[ClusterSet, ...] = ()
+    # The newest time a hub export states (edgemodels.clusterstatus), "" if none.
+    newest: str = ""
 
 
 def read_document(path: Path, shown: str | None = None) -> tuple[YamlFile, list[Diagnostic]]:
@@ -120,10 +124,14 @@ def load_inventory(
     if not isinstance(kind, str):
         kind = None  # `kind: [..]` is unhashable: the set lookup below used to crash
     sets: list[ClusterSet] = []
+    stamp = ""
     if kind == "SiteInventory":
         sites, sets, diags = _site_inventory(yf)
     elif kind in MANAGED_CLUSTER_LISTS or kind == "ManagedCluster":
         sites, sets, diags = _managed_clusters(yf)
+        stamp = newest(
+            t for item in _items(yf.data)[0] if isinstance(item, PosMap) for t in times(item)
+        )
     else:
         return None, [
             finding(
@@ -141,7 +149,7 @@ def load_inventory(
         diags.append(_no_sites(yf, "sites" if kind == "SiteInventory" else "items"))
     if _has_errors(diags):
         return None, diags
-    return Inventory(yf.path, str(kind), tuple(sites), tuple(sets)), diags
+    return Inventory(yf.path, str(kind), tuple(sites), tuple(sets), stamp), diags
 
 
 def _what_it_is(data: object) -> str:
@@ -340,6 +348,7 @@ def _managed_cluster(path: str, item: Any, where: Location) -> tuple[Site | None
         production=labels.get(PRODUCTION_LABEL) == "true",
         location=where,
         taints=_taints(item.get("spec")),
+        state=read_state(item),
     )
     return site, diags
 
