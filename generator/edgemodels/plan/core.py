@@ -38,6 +38,7 @@ from edgemodels.plan.evaluate import (
 )
 from edgemodels.plan.followed import moved_workload_findings
 from edgemodels.plan.gitrev import Revision, catalogue_at, path_in_repository
+from edgemodels.plan.hubcluster import hub_cluster_findings
 from edgemodels.plan.images import version_image_findings
 from edgemodels.plan.instancelabels import instance_label_findings
 from edgemodels.plan.removals import DEFAULT_REMOVAL_LIMIT, RemovalLimit
@@ -167,6 +168,7 @@ def _placed(
     diags += application_name_findings(evaluation, sites)
     diags += instance_label_findings(evaluation, sites)
     diags += site_state_findings(evaluation, sites, cache)
+    diags += hub_cluster_findings(evaluation, sites)
     return evaluation, diags
 
 
