@@ -320,7 +320,8 @@ CODES: dict[str, Code] = {
     "D129": Code(
         "no-base-catalogue",
         "plan --base: the base revision has no catalogue at the catalogue's path (its first"
-        " merge, or moved since: --base-catalogue names where it was), so every model is new",
+        " merge, or moved in a way git's rename detection does not find: --base-catalogue"
+        " names where it was), so every model is new",
     ),
     "D130": Code(
         "argocd-instance-label-collision",
@@ -332,6 +333,12 @@ CODES: dict[str, Code] = {
         "rename the model or the placement, or track by annotation alone"
         " (application.resourceTrackingMethod: annotation in argocd-cm, and"
         " spec.hub.argocd.resourceTrackingMethod: annotation)",
+    ),
+    "D131": Code(
+        "base-catalogue-moved",
+        "plan --base: the base revision has no catalogue at the catalogue's path, and git's"
+        " rename detection finds it moved since from another path: the plan compares with"
+        " the catalogue there (--base-catalogue names another path)",
     ),
     "D132": Code(
         "pull-model-enabled",

@@ -44,7 +44,8 @@ INVENTORY_FILE = "sites.yaml"  # init's site inventory, beside catalogue/
     type=PathParam(),
     help="With --base: where the catalogue was at that revision, when it has moved since "
     "(git mv catalogue fleet: --base-catalogue catalogue), named as CATALOGUE is; it need "
-    "not exist now [default: CATALOGUE's path].",
+    "not exist now [default: CATALOGUE's path, else where git's rename detection finds "
+    "it was moved from (D131)].",
 )
 @click.option(
     "--workload-sites",

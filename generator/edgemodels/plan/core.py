@@ -37,10 +37,11 @@ from edgemodels.plan.evaluate import (
     index_sites,
 )
 from edgemodels.plan.followed import moved_workload_findings
-from edgemodels.plan.gitrev import Revision, catalogue_at, path_in_repository
+from edgemodels.plan.gitrev import Revision, catalogue_at, path_in_repository, renames_since
 from edgemodels.plan.hubcluster import hub_cluster_findings
 from edgemodels.plan.images import version_image_findings
 from edgemodels.plan.instancelabels import instance_label_findings
+from edgemodels.plan.moved import moved_from, moved_note, no_base_note
 from edgemodels.plan.removals import DEFAULT_REMOVAL_LIMIT, RemovalLimit
 from edgemodels.plan.sitestate import site_state_findings
 from edgemodels.plan.unmatched import unknown_set_findings
@@ -189,7 +190,7 @@ def run_plan(options: PlanOptions, cwd: Path | None = None) -> tuple[Plan | None
     diags += [d for d in loaded.diagnostics if d.severity == "error"]
     if inventory is None or loaded.catalogue is None or has_failures(diags):
         return None, diags
-    base, compared, revision, base_side = _base(options)
+    (base, compared, revision, base_side), moved = _base(options, loaded.catalogue, cwd)
     plan, found = build_plan(
         loaded.catalogue,
         index_sites(inventory),
@@ -201,7 +202,11 @@ def run_plan(options: PlanOptions, cwd: Path | None = None) -> tuple[Plan | None
         setting_locations(loaded.merged),
     )
     if compared and base is None and revision is not None:
-        found.append(_no_base_catalogue(loaded.catalogue, revision, options))
+        where = options.base_catalogue or options.catalogue
+        found.append(no_base_note(loaded.catalogue, revision, str(where)))
+    elif moved is not None and revision is not None:
+        now = shown_name(options.catalogue, cwd)
+        found.append(moved_note(loaded.catalogue, revision, now, shown_name(moved, cwd)))
     suppressions, refused = _plan_suppressions(loaded.merged.files)
     found = apply_suppressions(found, suppressions) + refused
     at_base = plan.base_findings
@@ -222,14 +227,32 @@ def run_plan(options: PlanOptions, cwd: Path | None = None) -> tuple[Plan | None
 
 
 BaseSide = tuple[list[Suppression], list[Diagnostic], BaseFiles]
+BaseRead = tuple[Catalogue | None, bool, Revision | None, BaseSide | None]
 
 
-def _base(options: PlanOptions) -> tuple[Catalogue | None, bool, Revision | None, BaseSide | None]:
-    """The catalogue at --base, where --base-catalogue says it was, else at its path."""
-    at = None
+def _base(options: PlanOptions, catalogue: Catalogue, cwd: Path) -> tuple[BaseRead, Path | None]:
+    """The catalogue at --base, where --base-catalogue says it was, else at its path, else
+    where git finds it was moved from (that path, in the work tree, with it)."""
     if options.base_catalogue is not None:
         at = path_in_repository(options.catalogue, options.base_catalogue)
-    return base_catalogue(options.catalogue, options.base, at)
+        return base_catalogue(options.catalogue, options.base, at), None
+    read = base_catalogue(options.catalogue, options.base)
+    if read[0] is not None or read[2] is None:
+        return read, None
+    renames = renames_since(options.catalogue, read[2].commit)
+    named = Path(cwd, catalogue.location.path).resolve()
+    top = renames.top.resolve()
+    if not named.is_relative_to(top):
+        return read, None
+    folder = options.catalogue.is_dir()
+    old = moved_from(renames, folder, PurePosixPath(named.relative_to(top).as_posix()))
+    if old is None:
+        return read, None
+    try:
+        moved = base_catalogue(options.catalogue, options.base, old)
+    except InputError as exc:
+        raise InputError(f"{exc} (at {old}, where git finds the catalogue was)") from None
+    return (moved, top / old) if moved[0] is not None else (read, None)
 
 
 def base_catalogue(
@@ -297,18 +320,3 @@ def _guard_not_suppressible(sup: Suppression, codes: list[str]) -> Diagnostic:
         "warning",
         "guard-not-suppressible",
     )
-
-
-def _no_base_catalogue(
-    catalogue: Catalogue, revision: Revision, options: PlanOptions
-) -> Diagnostic:
-    """D129: the base revision has no catalogue where it is read, so every model is new
-    and no removal guard can fire. Right for a catalogue's first merge; after a move (git
-    mv) the old path names it."""
-    message = (
-        f"the base {revision.name} ({revision.commit[:12]}) has no catalogue at "
-        f"{options.base_catalogue or options.catalogue}: every "
-        "model is planned as added and no removal is checked; if the catalogue was "
-        "elsewhere then (moved since), name that path with --base-catalogue"
-    )
-    return Diagnostic(catalogue.location, "D129", message, "info", "no-base-catalogue")

@@ -110,6 +110,52 @@ def path_in_repository(catalogue: Path, path: Path) -> PurePosixPath:
         raise InputError(f"--base-catalogue {path} is outside the repository {top}") from None
 
 
+@dataclass(frozen=True)
+class Renames:
+    """The YAML files git's rename detection finds moved since a revision: `top` the work
+    tree, `catalogue` the catalogue's path from it, `pairs` (path at the revision, now)."""
+
+    top: Path
+    catalogue: PurePosixPath
+    pairs: tuple[tuple[PurePosixPath, PurePosixPath], ...]
+
+
+def renames_since(catalogue: Path, commit: str) -> Renames:
+    """The YAML files renamed between `commit` and the index, by one `git diff --cached`:
+    a move committed since, or staged (`git mv`) and not yet committed, is found; one git
+    has not been told of (`mv` with no `git add`) is not, as the index still holds the old
+    paths. No pairs when git cannot tell (an object a shallow clone lacks, an old git)."""
+    git = _import_git()
+    repo, relative = _open_repo(git, catalogue)
+    args = ("--cached", "--find-renames", "--diff-filter=R", "--name-status", "-z")
+    try:
+        said = repo.git.diff(
+            *args, "--no-relative", commit, "--", *_YAML, env=_READ_ONLY, stdout_as_string=False
+        )
+    except git.GitCommandError:
+        said = b""
+    return Renames(Path(repo.working_tree_dir), relative, _renamed(bytes(said)))
+
+
+def _renamed(said: bytes) -> tuple[tuple[PurePosixPath, PurePosixPath], ...]:
+    """The pairs of `--name-status -z`: `R<score>`, the old path, the new one; any other
+    status, one path."""
+    parts = [os.fsdecode(p) for p in said.split(b"\0")]
+    pairs, i = [], 0
+    while i + 2 < len(parts):
+        if not parts[i].startswith("R"):
+            i += 2
+            continue
+        pairs.append((PurePosixPath(parts[i + 1]), PurePosixPath(parts[i + 2])))
+        i += 3
+    return tuple(pairs)
+
+
+_YAML = (":(top,glob)**/*.yaml", ":(top,glob)**/*.yml")  # in any folder
+# no index.lock taken (a plan beside the user's git commands), the pathspecs' magic read
+_READ_ONLY = {"GIT_OPTIONAL_LOCKS": "0", "GIT_LITERAL_PATHSPECS": "0"}
+
+
 def _leaves(rev: str, link: str, target: str) -> str:
     absolute = (
         " (an absolute path names a place on the machine that made the link: link by a "
