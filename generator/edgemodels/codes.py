@@ -418,7 +418,8 @@ CODES: dict[str, Code] = {
         "publish: the catalogue the branch was last published from cannot be read (a commit"
         " the clone lacks, or no catalogue at the path it was published from), so plan's"
         " removal guards cannot be run (with --inventory no publish without --allow-removals;"
-        " without it a note: D116/D118 not run)",
+        " without it a note: D116/D118 not run, said by D308's warning instead for a commit"
+        " the clone lacks)",
     ),
 }
 

@@ -49,6 +49,7 @@ from edgemodels.publishoptions import Context, PublishOptions, PublishResult
 from edgemodels.publishremovals import (
     Published,
     RemovalGuard,
+    lacked_words,
     load_guard,
     removal_findings,
 )
@@ -197,7 +198,7 @@ def _publish_on(repo: Any, ctx: Context, attempt: int, setup: CloneSetup) -> Pub
     order = tuple(on_branch(d, ctx.dest) for d in checked.findings)
     if has_failures(order):
         return PublishResult("findings", order, where=ctx.dest.shown)
-    removals = _removals(ctx, said)
+    removals = _removals(ctx, said, ctx.source if checked.lacked else None)
     if has_failures(removals):
         return PublishResult("findings", (*order, *removals), where=ctx.dest.shown)
     result = _attempt_on(repo, ctx, attempt, setup, base, entries, attributes)
@@ -236,7 +237,9 @@ def _attempt_on(
 def _older_source(ctx: Context, theirs: str | None) -> SourceCheck:
     """D308 on the branch's manifest when this catalogue is older than the last publish's
     (sourceorder.py): an older pipeline's publish after a newer one's undid the newer;
-    or, with --skip-superseded, that it is older and nothing is to be published."""
+    or, with --skip-superseded, that it is older and nothing is to be published. A commit
+    the catalogue's repository lacks is one finding: D308's warning, saying too which
+    guards it stops, or with -i the guards' D309, which says the order is unknown."""
     options = ctx.options
     return order_findings(
         options.catalogue,
@@ -245,16 +248,17 @@ def _older_source(ctx: Context, theirs: str | None) -> SourceCheck:
         _manifest(ctx),
         options.force,
         options.skip_superseded,
+        "" if ctx.guard is None else lacked_words(ctx.guard),
     )
 
 
-def _removals(ctx: Context, said: str) -> tuple[Diagnostic, ...]:
+def _removals(ctx: Context, said: str, unordered: str | None) -> tuple[Diagnostic, ...]:
     """Plan's D116/D118 (and with --inventory D101/D102) from the last publish's catalogue
     to this one (publishremovals.py), or D309 on the branch's manifest when that cannot be
-    read."""
+    read. `unordered`: this catalogue's commit when D308 found the last publish's missing."""
     if ctx.guard is None:
         return ()
-    found = removal_findings(ctx.guard, said, _manifest(ctx))
+    found = removal_findings(ctx.guard, said, _manifest(ctx), unordered)
     return tuple(on_branch(d, ctx.dest) if d.code == "D309" else d for d in found)
 
 

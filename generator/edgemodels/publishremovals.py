@@ -12,7 +12,8 @@ publish, `-i` or not: what they stop removes every model from every site, whatev
 inventory. Without `-i` they are best effort, as a publish that never asked for a guard
 must not start failing for want of a history: on the branch's first publish, and after a
 publish from no commit, there is nothing to compare and they are silent; when the last
-publish's catalogue cannot be read they are skipped with a note (D309 info).
+publish's catalogue cannot be read they are skipped with a note (D309 info; for a commit
+the clone lacks, the order check's warning, D308, says so: one finding for one cause).
 
 A republish of the commit the branch was last published from, or a publish of a commit
 that left the catalogue's folder as that one had it (the same tree, no symlink or submodule
@@ -96,10 +97,15 @@ def load_guard(
     return GuardInputs(guard, published, index_sites(inventory)), found
 
 
-def removal_findings(inputs: GuardInputs, last_message: str, where: str) -> list[Diagnostic]:
+def removal_findings(
+    inputs: GuardInputs, last_message: str, where: str, unordered: str | None = None
+) -> list[Diagnostic]:
     """The guards from the last publish's catalogue to the one being published; D309 at
     `where` (the branch's manifest) when that catalogue cannot be read. `last_message` is
-    the last publish commit's message ("": the branch has none)."""
+    the last publish commit's message ("": the branch has none). `unordered`: the commit
+    being published, when the order check (D308) found the last publish's missing too:
+    without -i its warning says the guards do not run (lacked_words), with -i this D309
+    says the order is unknown."""
     asked = inputs.sites is not None
     theirs = source_in(last_message)
     if not last_message or theirs is None:  # nothing a publish deployed, or nothing to read
@@ -112,7 +118,12 @@ def removal_findings(inputs: GuardInputs, last_message: str, where: str) -> list
     if _same_catalogue(inputs.published, theirs, at):
         return []  # nothing changed since, wherever the sites are
     if not has_commit(inputs.published.path, theirs):
-        said = _LACKED.format(commit=theirs[:12], unchecked=_not_run(inputs))
+        if unordered is not None and lacked_words(inputs) is not None:
+            return []  # D308 names the commit, and says this
+        unchecked = _not_run(inputs) + (
+            "" if unordered is None else _UNORDERED.format(unordered[:12])
+        )
+        said = _LACKED.format(commit=theirs[:12], unchecked=unchecked)
         return [_unchecked(where, _severity(inputs), said + _hint(inputs))]
     try:
         base, _, _, _ = base_catalogue(inputs.published.path, theirs, at)
@@ -123,6 +134,15 @@ def removal_findings(inputs: GuardInputs, last_message: str, where: str) -> list
     if base is None:
         return [_unchecked(where, _severity(inputs), _missing(inputs, theirs, at))]
     return _guards(inputs, base)
+
+
+def lacked_words(inputs: GuardInputs) -> str | None:
+    """What a last publish's commit the catalogue's repository lacks stops, for D308's
+    warning to say: without -i, the guards that run unasked; None with -i, where D309
+    names the commit itself (an error, the guard asked for)."""
+    if inputs.sites is not None:
+        return None
+    return f"what it deployed cannot be read, so {_not_run(inputs)}"
 
 
 def _guards(inputs: GuardInputs, base: Catalogue) -> list[Diagnostic]:
@@ -202,6 +222,8 @@ _LACKED = (
     "cannot be read, so {unchecked}; fetch it (git fetch, or git fetch --unshallow; CI: "
     "clone with depth 0)"
 )
+# the order check's words (D308), when it could not tell either
+_UNORDERED = ", and if it is newer than {}, this publish undoes its changes (D308)"
 _UNREAD = (
     "the catalogue at commit {commit}, which the branch was last published from, cannot be "
     "read ({why}), so {unchecked}"

@@ -2,7 +2,9 @@
 branch's last publish came from a catalogue commit that this one does not include (a CI
 pipeline of an older commit that runs after a newer one's, a clone that was not pulled),
 publishing would silently undo the commits since. D308, exit 1, until `--force` (a
-rollback on purpose); a warning when the catalogue's repository lacks that commit.
+rollback on purpose); a warning when the catalogue's repository lacks that commit, which
+also says what else that stops (the removal guards that run without `-i`), or none when
+the guards' own finding (D309, with `-i`) names the commit: one cause, one finding.
 
 With `--skip-superseded` (the CI files `init` writes pass it) a catalogue commit that the
 last publish's includes (an ancestor: the older pipeline of the two) publishes nothing and
@@ -36,6 +38,7 @@ class SourceCheck:
 
     findings: tuple[Diagnostic, ...] = ()
     superseded: str | None = None
+    lacked: bool = False  # the catalogue's repository lacks the last publish's commit
 
 
 def order_findings(
@@ -45,10 +48,13 @@ def order_findings(
     where: str,
     force: bool,
     skip_superseded: bool = False,
+    unread: str | None = "",
 ) -> SourceCheck:
     """An error at `where` (the branch's manifest) when `ours` does not include `theirs`,
     the last publish's source commit (superseded instead, when `ours` is older and
-    `skip_superseded`), and a warning when that cannot be told; none under `force`."""
+    `skip_superseded`), and a warning when that cannot be told; none under `force`.
+    `unread`: what else a missing `theirs` stops, said in that warning; None when another
+    finding names the missing commit (then `lacked` alone)."""
     if force or theirs is None or not COMMIT_ID.fullmatch(ours):  # ours: no git checkout
         return SourceCheck()
     order = source_order(catalogue, ours, theirs)
@@ -56,13 +62,18 @@ def order_findings(
         return SourceCheck(superseded=theirs)
     code, name = CODE
     if order == "unknown":  # told, not refused: a shallow clone cannot tell any commit
+        if unread is None:
+            return SourceCheck(lacked=True)
         unknown = (
             f"the branch was last published from catalogue commit {theirs[:12]}, which the "
             f"catalogue's repository does not have (a shallow clone? another clone's commit?): "
-            f"if it is newer than {ours[:12]}, this publish undoes its changes; fetch it "
-            "(git fetch, or git fetch --unshallow) and publish again to be told"
+            f"if it is newer than {ours[:12]}, this publish undoes its changes"
+            f"{f', and {unread}' if unread else ''}; fetch it (git fetch, or git fetch "
+            f"--unshallow{'; CI: clone with depth 0' if unread else ''}) and publish again to "
+            "be told"
         )
-        return SourceCheck((Diagnostic(Location(where, 1, 1), code, unknown, "warning", name),))
+        found = Diagnostic(Location(where, 1, 1), code, unknown, "warning", name)
+        return SourceCheck((found,), lacked=True)
     if order not in _HOW:
         return SourceCheck()
     message = (

@@ -110,7 +110,7 @@ def test_with_nothing_to_compare_publish_without_the_inventory_is_silent(
     assert "Catalogue path:" not in message(bare_repo)  # no repository: no path
 
 
-def test_an_unreadable_last_catalogue_is_a_note_without_the_inventory(
+def test_a_last_commit_the_clone_lacks_is_one_warning_without_the_inventory(
     capsys: pytest.CaptureFixture[str],
     catalogue: Path,
     bare_repo: Path,
@@ -118,14 +118,24 @@ def test_an_unreadable_last_catalogue_is_a_note_without_the_inventory(
     tmp_path: Path,
 ) -> None:
     """A shallow clone lacks the last publish's commit: the guards that run unasked say
-    they did not, and publish goes ahead as it did before they ran."""
+    they did not, and publish goes ahead as it did before they ran. One cause, one
+    finding: the order check's warning (D308) says it, not a note of its own (D309)."""
     rename(catalogue)
     shallow = tmp_path / "shallow"
     git("clone", "-q", "--depth", "1", f"file://{catalogue}", str(shallow))
     rc, out, err = publish(capsys, str(shallow), *published[1:])
     assert rc == 0, out + err
-    assert "D309 [info] the branch was last published from catalogue commit" in out
-    assert "so the hub-moved and delivery-switched guards (D116, D118) are not run" in out
+    first = git("rev-list", "--max-parents=0", "HEAD", cwd=catalogue)[:12]
+    ours = git("rev-parse", "HEAD", cwd=catalogue)[:12]
+    assert (
+        f"D308 [warning] the branch was last published from catalogue commit {first}, which "
+        "the catalogue's repository does not have (a shallow clone? another clone's "
+        f"commit?): if it is newer than {ours}, this publish undoes its changes, and what it "
+        "deployed cannot be read, so the hub-moved and delivery-switched guards (D116, D118) "
+        "are not run; fetch it (git fetch, or git fetch --unshallow; CI: clone with depth 0) "
+        "and publish again to be told\n"
+    ) in out
+    assert "D309" not in out and out.count(first) == 1
     assert "--allow-removals" not in out
 
 

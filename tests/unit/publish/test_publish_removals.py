@@ -117,6 +117,16 @@ def test_a_last_source_the_clone_lacks_is_said_not_guessed(
     assert "acm-dev:.edgemodels/manifest.json:1:1: D309 the branch was last " in out
     assert f"from catalogue commit {first[:12]}, which the catalogue's repository" in out
     assert "pass --allow-removals to publish without the check" in out
+    # one finding for the one missing commit: the guard's, which says the order check's too
+    ours = git("rev-parse", "HEAD", cwd=shallow)[:12]
+    assert (
+        f"so removals are not checked, and if it is newer than {ours}, this publish undoes "
+        "its changes (D308); fetch it"
+    ) in out
+    assert "D308" not in out.replace("(D308)", "") and out.count(first[:12]) == 1
+    rc, out, err = publish(capsys, *args, "--allow-removals", "--dry-run")
+    assert rc == 0 and "D309 [warning] the branch was last" in out, out + err
+    assert "D308" not in out.replace("(D308)", "")
     assert message(bare_repo) == before
     git("fetch", "-q", "--unshallow", cwd=shallow)  # as told: then the guard runs
     rc, out, err = publish(capsys, *args)
