@@ -83,7 +83,11 @@ def run_publish(
         return PublishResult("findings", tuple(found))
     origin = source_commit(options.catalogue)
     published_from = Published(
-        options.catalogue, catalogue, setting_locations(loaded.merged), origin
+        options.catalogue,
+        catalogue,
+        setting_locations(loaded.merged),
+        origin,
+        Path(here, catalogue.location.path),
     )
     # The inventory is read before cloning: its errors stop the run here.
     guard, inventory_found = load_guard(options.removals or RemovalGuard(), published_from, here)

@@ -21,7 +21,8 @@ in it), reads nothing: the guards would compare the catalogue with itself.
 
 The base catalogue is read from the catalogue's git repository as `plan --base` reads it,
 at the path the last publish recorded in its message (`Catalogue path:`), else at today's
-(a publish of an older edgemodels), and planned with plan's own code (plan/core.py). When
+(a publish of an older edgemodels), or where git's rename detection finds it was moved from
+when today's holds none (plan/moved.py), and planned with plan's own code (plan/core.py). When
 it cannot be read, the guard says so (D309 removals-unchecked) rather than guess: with
 `-i` an error, or a warning with `--allow-removals`, when the branch was published from a
 commit the repository lacks (a shallow clone), from no commit, from one whose catalogue
@@ -44,7 +45,7 @@ from edgemodels.gitpublish.history import COMMIT_ID, path_in, source_in
 from edgemodels.gitpublish.source import CatalogueSource, has_commit, same_folder
 from edgemodels.inventory import STDIN, Inventory, load_inventory
 from edgemodels.plan import delivery, gittree, hazards
-from edgemodels.plan.core import base_catalogue, build_plan
+from edgemodels.plan.core import base_catalogue, build_plan, moved_base
 from edgemodels.plan.evaluate import Sites, index_sites
 from edgemodels.plan.removals import DEFAULT_REMOVAL_LIMIT, RemovalLimit
 
@@ -72,6 +73,7 @@ class Published:
     catalogue: Catalogue
     settings: Mapping[str, Location]
     source: CatalogueSource
+    named: Path | None = None  # the file with its metadata.name (for a move, plan/moved.py)
 
 
 @dataclass(frozen=True)
@@ -126,7 +128,7 @@ def removal_findings(
         said = _LACKED.format(commit=theirs[:12], unchecked=unchecked)
         return [_unchecked(where, _severity(inputs), said + _hint(inputs))]
     try:
-        base, _, _, _ = base_catalogue(inputs.published.path, theirs, at)
+        base = _base(inputs.published, theirs, at)
     except InputError as exc:  # plan's words, for the revision publish found, not a --base
         said = str(exc).removeprefix(f"--base {theirs}: ")
         unread = _UNREAD.format(commit=theirs[:12], why=said, unchecked=_not_run(inputs))
@@ -134,6 +136,15 @@ def removal_findings(
     if base is None:
         return [_unchecked(where, _severity(inputs), _missing(inputs, theirs, at))]
     return _guards(inputs, base)
+
+
+def _base(published: Published, theirs: str, at: PurePosixPath | None) -> Catalogue | None:
+    """The catalogue at `theirs`, at `at`; with no path recorded, at its path now, else
+    where git's rename detection finds it was moved from (as plan --base finds it)."""
+    read = base_catalogue(published.path, theirs, at)
+    if at is not None or published.named is None:
+        return read[0]
+    return moved_base(published.path, read, published.named)[0][0]
 
 
 def lacked_words(inputs: GuardInputs) -> str | None:
@@ -195,8 +206,9 @@ def _missing(inputs: GuardInputs, theirs: str, at: PurePosixPath | None) -> str:
         said = f"at {at}, the path that publish recorded"
         return _ABSENT.format(commit=commit, said=said, unchecked=unchecked) + _hint(inputs)
     said = (
-        f"at {ours}, where the catalogue is now: it was moved since, and that publish (by an "
-        "older edgemodels) did not record where it was"
+        f"at {ours}, where the catalogue is now: it was moved since, that publish (by an "
+        "older edgemodels) did not record where it was, and git's rename detection does not "
+        "find where from"
     )
     check = (
         f"; see what this publish changes with `edgemodels plan {inputs.published.path} "

@@ -237,19 +237,26 @@ def _base(options: PlanOptions, catalogue: Catalogue, cwd: Path) -> tuple[BaseRe
         at = path_in_repository(options.catalogue, options.base_catalogue)
         return base_catalogue(options.catalogue, options.base, at), None
     read = base_catalogue(options.catalogue, options.base)
-    if read[0] is not None or read[2] is None:
+    return moved_base(options.catalogue, read, Path(cwd, catalogue.location.path))
+
+
+def moved_base(catalogue: Path, read: BaseRead, named: Path) -> tuple[BaseRead, Path | None]:
+    """`read`, the catalogue at a revision, read again where git finds the catalogue was
+    moved from when it had none at its path (plan/moved.py), with that path in the work
+    tree; else `read` as it is. `named`: the file holding the catalogue's metadata.name."""
+    revision = read[2]
+    if read[0] is not None or revision is None:
         return read, None
-    renames = renames_since(options.catalogue, read[2].commit)
-    named = Path(cwd, catalogue.location.path).resolve()
-    top = renames.top.resolve()
+    renames = renames_since(catalogue, revision.commit)
+    named, top = named.resolve(), renames.top.resolve()
     if not named.is_relative_to(top):
         return read, None
-    folder = options.catalogue.is_dir()
-    old = moved_from(renames, folder, PurePosixPath(named.relative_to(top).as_posix()))
+    inside = PurePosixPath(named.relative_to(top).as_posix())
+    old = moved_from(renames, catalogue.is_dir(), inside)
     if old is None:
         return read, None
     try:
-        moved = base_catalogue(options.catalogue, options.base, old)
+        moved = base_catalogue(catalogue, revision.name, old)
     except InputError as exc:
         raise InputError(f"{exc} (at {old}, where git finds the catalogue was)") from None
     return (moved, top / old) if moved[0] is not None else (read, None)

@@ -204,22 +204,46 @@ def reword(bare_repo: Path, tmp_path: Path, old: str, new: str) -> None:
     git("push", "-q", "--force", "origin", "acm-dev", cwd=clone)
 
 
-def test_a_move_after_a_publish_that_recorded_no_path_is_said(
+def test_a_move_after_a_publish_that_recorded_no_path_is_found_by_git(
     capsys: pytest.CaptureFixture[str], in_folder: Path, bare_repo: Path, tmp_path: Path
 ) -> None:
     """An older edgemodels's last publish names no path: after a move, the commit it names
-    has no catalogue where the catalogue is now. Said, with how to see what the publish
-    changes, not taken as a catalogue whose every model is new."""
+    has no catalogue where the catalogue is now, and git's rename detection finds where it
+    was, as plan --base finds it (D131): the guards compare with that."""
     deploy = ("--repo", str(bare_repo), "--branch", "acm-dev")
     assert publish(capsys, str(in_folder / "catalogue"), *deploy)[0] == 0
     reword(bare_repo, tmp_path, "Catalogue path: catalogue\n", "")
     move_and_retire(in_folder)
+    rc, out, err = publish(capsys, str(in_folder / "fleet"), *deploy, "-i", str(SITES))
+    assert rc == 1, out + err
+    assert "D101 models are removed from 3 of 4 sites (75%)" in out and "D309" not in out
+
+
+def rewrite(folder: Path) -> None:
+    """Each YAML file of `folder` more new text than old: git pairs no rename."""
+    for path in folder.rglob("*.yaml"):
+        path.write_text(path.read_text() + "# rewritten\n" * 400)
+
+
+def test_a_move_after_a_publish_that_recorded_no_path_is_said(
+    capsys: pytest.CaptureFixture[str], in_folder: Path, bare_repo: Path, tmp_path: Path
+) -> None:
+    """An older edgemodels's last publish names no path: after a move git does not find,
+    the commit it names has no catalogue where the catalogue is now. Said, with how to
+    see what the publish changes, not taken as a catalogue whose every model is new."""
+    deploy = ("--repo", str(bare_repo), "--branch", "acm-dev")
+    assert publish(capsys, str(in_folder / "catalogue"), *deploy)[0] == 0
+    reword(bare_repo, tmp_path, "Catalogue path: catalogue\n", "")
+    move_and_retire(in_folder)
+    rewrite(in_folder / "fleet")
+    commit(in_folder, "rewritten")
     fleet = str(in_folder / "fleet")
     first = git("rev-list", "--max-parents=0", "HEAD", cwd=in_folder)[:12]
     rc, out, err = publish(capsys, fleet, *deploy, "-i", str(SITES))
     assert rc == 1, out + err
     assert f"D309 catalogue commit {first}, which the branch was last published from, " in out
     assert "has no catalogue at fleet, where the catalogue is now: it was moved since" in out
+    assert "git's rename detection does not find where from" in out
     assert f"`edgemodels plan {fleet} --base {first} --base-catalogue OLD_PATH`" in out
     assert "then publish with --allow-removals once" in out
     rc, out, err = publish(capsys, fleet, *deploy, "--dry-run")  # unasked: a note
