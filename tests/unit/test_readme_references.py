@@ -172,9 +172,13 @@ def _slugs(text: str) -> set[str]:
 
 
 def test_every_relative_link_of_the_docs_resolves() -> None:
+    """README.md, the docs pages and the template's README link each other by relative
+    paths and #anchors (GitHub's: the heading lowercased, punctuation dropped, spaces to
+    `-`); every one leads to a file, and an anchor to a heading of it."""
     docs = [REPO / "README.md", REPO / "repo-template" / "README.md"]
     docs += sorted((REPO / "docs").glob("*.md"))
     broken = []
+    anchors = 0
     for doc in docs:
         text = doc.read_text()
         for link in re.findall(r"\]\(([^)\s]+)\)", text):
@@ -182,8 +186,23 @@ def test_every_relative_link_of_the_docs_resolves() -> None:
                 continue
             path, _, anchor = link.partition("#")
             target = (doc.parent / path).resolve() if path else doc
+            anchors += bool(anchor)
             if not target.exists() or (
                 target.suffix == ".md" and anchor and anchor not in _slugs(target.read_text())
             ):
-                broken.append((doc.name, link))
+                broken.append((str(doc.relative_to(REPO)), link))
+    assert anchors >= 10
     assert broken == []
+
+
+def test_the_readme_links_every_docs_page() -> None:
+    """A page no one links to is a page no one finds: the README or the docs index names
+    each."""
+    linked = {
+        (doc.parent / link.partition("#")[0]).resolve()
+        for doc in [REPO / "README.md", REPO / "docs" / "README.md"]
+        for link in re.findall(r"\]\(([^)\s#]+)[^)\s]*\)", doc.read_text())
+    }
+    pages = set((REPO / "docs").glob("*.md")) - {REPO / "docs" / "README.md"}
+    assert len(pages) >= 10
+    assert pages - linked == set()
