@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from edgemodels.errors import OutputError
-from edgemodels.tree import JOURNAL_PATH, MANIFEST_PATH, check_path, digest
+from edgemodels.tree import JOURNAL_PATH, MANIFEST_PATH, as_written, check_path, digest
 from edgemodels.treemanifest import Manifest, parse_manifest
 from edgemodels.treemerge import marker_line
 from edgemodels.treeplan import CONFLICT_DETAIL, Conflict, Kind, Plan, PlanParts, State, stale
@@ -164,7 +164,7 @@ def _compare(folder: BranchFolder, path: str, owned_sha: str | None) -> State:
     if owned_sha is None:
         return "unowned"
     old = folder.read(path) or b""
-    if digest(old) == owned_sha:
+    if as_written(old, owned_sha):
         return "changed"
     return "merged" if marker_line(old) else "hand-edited"
 

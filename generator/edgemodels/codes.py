@@ -333,6 +333,16 @@ CODES: dict[str, Code] = {
         " (application.resourceTrackingMethod: annotation in argocd-cm, and"
         " spec.hub.argocd.resourceTrackingMethod: annotation)",
     ),
+    "D132": Code(
+        "pull-model-enabled",
+        "spec.hub.argocd.pullModel false -> true: every kept model's Application passes from"
+        " the hub's Argo CD (skip-reconcile) to the site's own, through a ManifestWork; nothing"
+        " is deleted, but a site without Argo CD watching spec.hub.argocd.namespace keeps the"
+        " models as last synced and gets no later change",
+        "install Argo CD on every site, watching spec.hub.argocd.namespace and with the deploy"
+        " repository's credentials, before the publish that switches; switch with no model"
+        " change, then check each site's ManifestWork reports its Application Synced",
+    ),
     "D201": Code("inventory-kind", "an inventory file of the wrong kind"),
     "D202": Code("duplicate-site", "a site listed twice in the inventory"),
     "D203": Code("label-conflict", "a site's label contradicts a field of the same site"),

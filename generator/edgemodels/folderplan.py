@@ -14,7 +14,7 @@ import time
 from collections.abc import Mapping
 from pathlib import Path
 
-from edgemodels.tree import JOURNAL_PATH, MANIFEST_PATH, check_path, digest, read_regular
+from edgemodels.tree import JOURNAL_PATH, MANIFEST_PATH, as_written, check_path, read_regular
 from edgemodels.treecache import TreeCache
 from edgemodels.treemanifest import Manifest, read_manifest
 from edgemodels.treemerge import marker_line
@@ -180,6 +180,6 @@ def _compare(folder: _Folder, path: str, new: bytes, owned_sha: str | None) -> S
         return "unchanged"
     if owned_sha is None:
         return "leftover" if BANNER_MARK in (old or b"")[:200] else "unowned"
-    if digest(old or b"") == owned_sha:
+    if as_written(old or b"", owned_sha):
         return "changed"
     return "merged" if marker_line(old or b"") else "hand-edited"

@@ -59,6 +59,20 @@ def digest(data: bytes) -> str:
     return sha256(data).hexdigest()
 
 
+def as_written(data: bytes, sha: str | None) -> bool:
+    """`data` is the file edgemodels wrote with sha256 `sha`, or that file with CRLF line
+    ends (committed from a Windows editor or checkout, `unix2dos`): a change of line ends
+    alone edits nothing, and writing the file again loses nothing (the manifest's sum was
+    taken of the LF bytes edgemodels writes)."""
+    if sha is None:
+        return False
+    return digest(data) == sha or (b"\r\n" in data and digest(lf_ends(data)) == sha)
+
+
+def lf_ends(data: bytes) -> bytes:
+    return data.replace(b"\r\n", b"\n")
+
+
 # A path of plain ASCII names, none starting with a dot, each at most 255 bytes: safe
 # without a closer look (no "", ".", "..", ".git" or STATE_DIR part). Nearly every
 # generated path is one; the rest get `check_path`'s whole test.

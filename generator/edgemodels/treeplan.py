@@ -11,7 +11,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
-from edgemodels.tree import digest
+from edgemodels.tree import as_written
 from edgemodels.treemerge import marker_line
 
 ConflictKind = Literal["hand-edited", "unowned", "leftover", "blocked", "merged"]
@@ -130,7 +130,7 @@ def stale(
         if kind in ("missing", "dir"):
             continue  # already gone, or replaced by a folder that is not ours
         data = folder.read(path)
-        if data is not None and digest(data) == owned[path]:
+        if data is not None and as_written(data, owned[path]):
             removed.append(path)
         elif force:
             removed.append(path)

@@ -25,8 +25,8 @@ from edgemodels.tree import (
     MANIFEST_PATH,
     STAGING_DIR,
     STATE_DIR,
+    as_written,
     check_path,
-    digest,
 )
 from edgemodels.treecache import TreeCache
 from edgemodels.treelock import locked, make_dirs
@@ -163,7 +163,7 @@ def _edited_meanwhile(out: Path, plan: Plan, owned: Mapping[str, str]) -> list[C
             continue  # deleted meanwhile: nothing to lose
         except OSError:
             data = b""
-        if digest(data) != sha:
+        if not as_written(data, sha):
             found.append(Conflict(path, "hand-edited", EDITED_MEANWHILE))
     return found
 

@@ -758,6 +758,31 @@ def test_a_dropped_pull_model_points_at_pull_model_or_the_argocd_section(
     assert finding_places(capsys.readouterr().out, ("D119",)) == [expected]
 
 
+def test_turning_the_pull_model_on_warns_at_pull_model_and_can_be_suppressed_there(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """D132 is no removal guard: a warning at the setting, which its line can suppress."""
+    path = repo / "catalogue" / "catalogue.yaml"
+    text = path.read_text().replace(
+        "    reconcileRate: medium\n",
+        "    reconcileRate: medium\n    delivery: argocd\n    argocd: {namespace: gitops}\n",
+    )
+    path.write_text(text)
+    git(repo, "commit", "-qam", "argo cd, the hub's own")
+    pulled = text.replace("{namespace: gitops}", "{namespace: gitops, pullModel: true}")
+    path.write_text(pulled)
+    assert plan("-i", "sites.yaml", "--base", "main", "catalogue") == 0  # warnings only
+    out = capsys.readouterr().out
+    assert finding_places(out, ("D132",)) == ["catalogue/catalogue.yaml:21:44: D132"]
+    assert "D132 [warning] spec.hub.argocd.pullModel false -> true" in out
+    assert "take over 4 models (anomaly-scorer, defect-detector, paint-inspector" in out
+    suppressed = pulled.replace("pullModel: true}", "pullModel: true}  # edgemodels: ignore[D132]")
+    path.write_text(suppressed)
+    plan("-i", "sites.yaml", "--base", "main", "catalogue")
+    out = capsys.readouterr().out
+    assert " D132 " not in out and " D113 " not in out and " P001 " not in out
+
+
 def test_a_claims_storage_class_change_is_refused(
     repo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

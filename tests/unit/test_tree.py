@@ -132,6 +132,25 @@ def test_a_hand_edit_is_reported_and_kept_unless_forced(tmp_path: Path) -> None:
     assert snapshot(out) == tree(V2)
 
 
+def test_crlf_line_ends_alone_are_no_hand_edit(tmp_path: Path) -> None:
+    """A generated file saved with CRLF (a Windows editor, a checkout with core.autocrlf)
+    edits nothing: it is written again as generated, or removed when no longer generated.
+    An edit saved with CRLF is an edit all the same."""
+    out = tmp_path / "out"
+    write_tree(out, tree(V1))
+    for path in ("README.md", "models/b/y.yaml"):
+        (out / path).write_bytes((out / path).read_bytes().replace(b"\n", b"\r\n"))
+    plan = write_tree(out, tree(V1))
+    assert not plan.conflicts and plan.changed == ("README.md", "models/b/y.yaml")
+    assert snapshot(out) == tree(V1)
+    (out / "models" / "b" / "y.yaml").write_bytes(b"b1\r\n")
+    plan = write_tree(out, tree(V2))
+    assert not plan.conflicts and plan.removed == ("models/b/y.yaml",)
+    (out / "README.md").write_bytes(b"two\r\nedited\r\n")
+    plan = write_tree(out, tree(V1))
+    assert [(c.path, c.kind) for c in plan.conflicts] == [("README.md", "hand-edited")]
+
+
 def test_a_hand_edited_file_that_is_no_longer_generated_is_kept(tmp_path: Path) -> None:
     out = tmp_path / "out"
     write_tree(out, tree(V1))

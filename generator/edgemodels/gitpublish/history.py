@@ -14,13 +14,19 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
+from edgemodels.branchplan import FILE_MODES
 from edgemodels.gitpublish.destination import Destination
-from edgemodels.gitpublish.objects import literal
-from edgemodels.tree import MANIFEST_PATH
+from edgemodels.gitpublish.objects import literal, read_blobs
+from edgemodels.tree import MANIFEST_PATH, lf_ends
 
 # The provenance line every publish commit's message ends with (publishing.py's trailer).
 TRAILER = "Published by edgemodels "
-_PUBLISHED = f"--grep=^{TRAILER}"
+_GREP = f"--grep=^{TRAILER}"
+# Publish's commits: the trailer, and one parent. A merge commit's message may quote a
+# publish's whole (GitLab's `%{all_commits}` or a merge request's description in its merge
+# commit template): taken for one, its merge was no hand change, nor its quoted source
+# commit that of the last publish.
+_PUBLISHED = ("--no-merges", _GREP)
 MAX_NAMED = 3  # commits named in a finding
 SOURCE = "Catalogue source commit: "  # the trailer's line naming the catalogue's commit
 # The catalogue's file or folder, from its repository's root: where the removal guards read
@@ -46,30 +52,42 @@ def hand_changes(repo: Any, dest: Destination, base: str | None) -> HandChanges 
     clone holds. Only the manifest is looked at first: every publish rewrites it, and a
     revert of a publish puts back the one before, so a commit that changes it is either
     publish's or one that changed what publish wrote; a hand edit of a generated file
-    alone is D301 by the manifest's sums."""
+    alone is D301 by the manifest's sums. A merge commit is never publish's, whatever its
+    message quotes (git's history simplification passes over a merge that took the
+    manifest from one side as it was, and reads that side)."""
     if base is None:
         return None
     folder = dest.path
     manifest = f"{folder}/{MANIFEST_PATH}" if folder else MANIFEST_PATH
-    last = repo.git.log("-1", "--format=%B", base, "--", literal(manifest))
-    if not last or any(line.startswith(TRAILER) for line in last.splitlines()):
+    last = repo.git.log("-1", "--format=%h %p%x00%s%x00%B", base, "--", literal(manifest))
+    if not last:
         return None
-    since = repo.git.log("-1", "--format=%H", _PUBLISHED, base, "--", literal(manifest))
+    ids, subject, said = last.split("\0", 2)
+    if len(ids.split()) < 3 and published(said):  # one parent (or none), and the trailer
+        return None
+    since = repo.git.log("-1", "--format=%H", *_PUBLISHED, base, "--", literal(manifest))
     if not since:
         return None
     spec = [literal(folder)] if folder else []
     commits = repo.git.log(
-        f"-{MAX_NAMED + 1}", "--format=%h %s", "--invert-grep", _PUBLISHED, f"{since}..{base}",
+        f"-{MAX_NAMED + 1}", "--format=%h %s", "--invert-grep", _GREP, f"{since}..{base}",
         "--", *spec,
     )  # fmt: skip
-    return HandChanges(since, _before(repo, since, base, folder, spec), tuple(commits.splitlines()))
+    named = tuple(commits.splitlines()) or (f"{ids.split()[0]} {subject}",)
+    return HandChanges(since, _before(repo, since, base, folder, spec), named)
+
+
+def published(said: str) -> bool:
+    """A commit message with publish's trailer line."""
+    return any(line.startswith(TRAILER) for line in said.splitlines())
 
 
 def _before(
     repo: Any, since: str, base: str, folder: str, spec: list[str]
 ) -> dict[str, str | None]:
     """Path (relative to the folder) -> its blob at `since`, for each path that differs
-    between `since` and `base` (`git diff --raw`: `:old-mode new-mode old new status`)."""
+    between `since` and `base` (`git diff --raw`: `:old-mode new-mode old new status`),
+    but in line ends alone (a commit of the files with CRLF: no content is rolled back)."""
     raw = repo.git.diff(
         "--raw", "-z", "--no-renames", "--no-abbrev", since, base, "--", *spec,
         stdout_as_string=False,
@@ -77,14 +95,29 @@ def _before(
     fields = bytes(raw).split(b"\0")
     prefix = f"{folder}/" if folder else ""
     found: dict[str, str | None] = {}
+    rewritten: dict[str, tuple[str, str]] = {}  # a regular file's old and new blob
     for meta, name in zip(fields[0::2], fields[1::2], strict=False):
         if not meta.startswith(b":"):
             continue
-        _, _, old, _, status = meta.decode().split()
+        old_mode, new_mode, old, new, status = meta.decode()[1:].split()
         path = name.decode("utf-8", "surrogateescape")
         if path.startswith(prefix):
             found[path[len(prefix) :]] = None if status == "A" else old
+            if status == "M" and {old_mode, new_mode} <= FILE_MODES:
+                rewritten[path[len(prefix) :]] = (old, new)
+    for path in _line_ends_only(repo, rewritten):
+        del found[path]
     return found
+
+
+def _line_ends_only(repo: Any, rewritten: Mapping[str, tuple[str, str]]) -> list[str]:
+    """The paths whose two blobs differ in line ends alone (CRLF for LF)."""
+    if not rewritten:
+        return []
+    blobs = read_blobs(repo, sorted({oid for pair in rewritten.values() for oid in pair}))
+    return [
+        path for path, (old, new) in rewritten.items() if lf_ends(blobs[old]) == lf_ends(blobs[new])
+    ]
 
 
 def last_publish(repo: Any, dest: Destination, base: str | None) -> str:
@@ -94,7 +127,7 @@ def last_publish(repo: Any, dest: Destination, base: str | None) -> str:
         return ""
     folder = dest.path
     manifest = f"{folder}/{MANIFEST_PATH}" if folder else MANIFEST_PATH
-    return str(repo.git.log("-1", "--format=%B", _PUBLISHED, base, "--", literal(manifest)))
+    return str(repo.git.log("-1", "--format=%B", *_PUBLISHED, base, "--", literal(manifest)))
 
 
 def source_in(said: str) -> str | None:

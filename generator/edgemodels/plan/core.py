@@ -22,7 +22,7 @@ from edgemodels.diagnostics import (
 from edgemodels.errors import InputError, NoCatalogueFiles
 from edgemodels.inventory import STDIN, WorkloadSites, load_inventory, load_workload_sites
 from edgemodels.output import plural
-from edgemodels.plan import delivery, guards, hazards, removals
+from edgemodels.plan import delivery, guards, hazards, pullmodel, removals
 from edgemodels.plan.arch import arch_findings
 from edgemodels.plan.argonames import application_name_findings
 from edgemodels.plan.atbase import BaseFiles, as_working
@@ -131,6 +131,7 @@ def build_plan(
         diags += delivery.delivery_findings(
             diffs, before.catalogue, catalogue, sites, allow_removals, settings
         )
+        diags += pullmodel.pull_model_findings(diffs, before.catalogue, catalogue, sites, settings)
     plan = Plan(sites, after, before, diffs, placement_totals(diffs, before, after))
     if base_findings is not None:
         plan = replace(plan, base_findings=tuple(base_findings))

@@ -16,19 +16,10 @@ on the same sites, but another deployer on the hub.
   the models while the new Subscriptions deploy the same objects, which RHACM refuses as
   another deployer's ("exists and owned by others"); edgemodels has no migration that way.
   A removal guard like D116: a warning with `--allow-removals`, never suppressed inline.
-- D119 pull-model-dropped (warning): `spec.hub.argocd.pullModel` true -> false. RHACM's
-  propagation controller reconciles only Applications that carry the pull label
-  (stolostron/multicloud-integrations, propagation-controller/application/
-  application_controller.go, ApplicationPredicateFunctions), so once the label goes it
-  neither updates nor deletes their ManifestWorks: each site keeps its own Application at the
-  old spec, with selfHeal, while the hub's Argo CD now applies the new one, and the two
-  fight at every later change until the ManifestWorks are deleted by hand. The site
-  Application carries the hub Application's finalizers (helper.go,
-  prepareApplicationForWorkPayload) as they were when the work was last written, that is
-  under the base's settings: with preserveResourcesOnDeletion false at the base that delete
-  also removes the site's objects, whatever this publish sets (the controller no longer
-  rewrites the works); set it true in a publish of its own first, while the label is there.
 (*) a warning with `--allow-removals`.
+
+A change of `spec.hub.argocd.pullModel` keeps the deployer (Argo CD) but changes which one
+syncs each site's Application: plan/pullmodel.py.
 """
 
 from __future__ import annotations
@@ -78,8 +69,8 @@ def delivery_findings(
     allow: bool,
     settings: Mapping[str, Location] | None = None,
 ) -> list[Diagnostic]:
-    """D118 delivery-switched and D119 pull-model-dropped (module docstring), at the setting
-    that changed (`settings`: where they stand, else the catalogue's metadata.name)."""
+    """D118 delivery-switched (module docstring), at the setting that changed (`settings`:
+    where they stand, else the catalogue's metadata.name)."""
     if before is after:
         return []
     settings = settings or {}
@@ -124,39 +115,4 @@ def delivery_findings(
         found.append(
             about(Diagnostic(at, "D118", message, severity, "delivery-switched"), sites, held)
         )
-    found += _pull_model_findings(before, after, settings)
     return found
-
-
-def _pull_model_findings(
-    before: Catalogue, after: Catalogue, settings: Mapping[str, Location]
-) -> list[Diagnostic]:
-    was, now = before.hub, after.hub
-    if not (was.delivery == now.delivery == "argocd" and was.argocd.pull_model):
-        return []
-    if now.argocd.pull_model:
-        return []
-    ns = was.argocd.namespace
-    # The works hold the Applications as the base wrote them: its finalizers decide.
-    purge = (
-        "; with preserveResourcesOnDeletion false at the base that delete also removes the "
-        "objects from the site (the site Application has the resources finalizer, and this "
-        "publish no longer reaches it), so first publish preserveResourcesOnDeletion: true "
-        "with pullModel still true"
-        if not was.argocd.preserve_resources_on_deletion
-        else ""
-    )
-    message = (
-        "spec.hub.argocd.pullModel true -> false: RHACM's pull controller only follows "
-        "Applications with the pull label, so it neither updates nor deletes their "
-        "ManifestWorks once the label goes, and each site keeps its own Application at the "
-        "old spec (selfHeal) while the hub's Argo CD applies the new one: the two fight at "
-        "every later change. After the publish, delete the ManifestWorks of this "
-        "catalogue's ApplicationSets (kubectl -n "
-        f"{ns} get applicationsets -l edgemodels.io/catalogue={after.name} lists them; "
-        "kubectl get manifestwork -A -l apps.open-cluster-management.io/application-set=true "
-        "shows each work's ApplicationSet in its annotation "
-        f"apps.open-cluster-management.io/hosting-applicationset, {ns}/<name>){purge}"
-    )
-    where = setting_at(settings, "spec.hub.argocd.pullModel", after)
-    return [Diagnostic(where, "D119", message, "warning", "pull-model-dropped")]

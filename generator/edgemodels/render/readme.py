@@ -188,7 +188,7 @@ def _model_section(catalogue: Catalogue, plan: ModelPlan) -> str:
     folder = f"models/{m.name}/chart/" if m.packaging == "helm" else f"models/{m.name}/base/"
     lines = [f"# Model `{m.name}` {m.version}\n"]
     if m.description:
-        lines.append(f"{m.description}\n")
+        lines.append(f"{lf_only(m.description)}\n")
     values_from = (
         "their ApplicationSet's `helm.valuesObject`"
         if _argocd(catalogue)
@@ -273,3 +273,11 @@ def _hub_names(text: str, catalogue: Catalogue) -> str:
     bindings = BINDINGS_TEXT if _is_placement(catalogue) else ""
     text = text.replace("BINDINGS", bindings)
     return text.replace("HUB_NS", catalogue.hub.namespace).replace("HUB_SUB", sub)
+
+
+def lf_only(text: str) -> str:
+    """Catalogue text as README lines, each ended by LF alone: a CR (a description's
+    `"\\r\\n"`) is converted by `git add` where core.autocrlf or an `eol` attribute applies,
+    and the deploy branch then held other bytes than the manifest's sum: every later
+    publish stopped at a hand edit no one made (D301)."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")

@@ -1,5 +1,5 @@
-"""D118 delivery-switched and D119 pull-model-dropped: plan --base across a change of the
-hub's deployer."""
+"""D118 delivery-switched, D119 pull-model-dropped and D132 pull-model-enabled: plan --base
+across a change of the hub's deployer, or of which Argo CD syncs the sites' Applications."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from edgemodels.catalogue.model import ArgoSpec, Catalogue
 from edgemodels.diagnostics import Diagnostic
 from edgemodels.plan.core import build_plan
 
-from .builders import catalogue, http_model, sel, site, sites, target
+from .builders import catalogue, container_model, http_model, sel, site, sites, target
 
 FLEET = sites(site("a-01", {"line": "a"}), site("a-02", {"line": "a"}))
 BASE = catalogue(
@@ -90,3 +90,58 @@ def test_dropping_the_pull_model_says_to_delete_the_manifestworks() -> None:
         assert "first publish preserveResourcesOnDeletion: true with pullModel" in purging.message
     assert found(argo(BASE), pulled, "D119") == []
     assert found(pulled, pulled, "D119") == []
+
+
+def test_turning_the_pull_model_on_names_the_models_and_sites_that_change_hands() -> None:
+    before = argo(BASE)
+    after = argo(BASE, pull_model=True)
+    (d132,) = found(before, after, "D132")
+    assert d132.severity == "warning" and d132.name == "pull-model-enabled"
+    assert d132.sites == ("a-01", "a-02")
+    assert "pullModel false -> true" in d132.message
+    assert "take over 1 model (scorer) on 2 sites (a-01, a-02)" in d132.message
+    assert "does not watch namespace gitops (or that has none)" in d132.message
+    assert "gets no later change, new model or removal" in d132.message
+    # Nothing is deleted: a warning, whatever --allow-removals says, and no removal guard
+    assert [d.severity for d in found(before, after, "D132", allow=True)] == ["warning"]
+    _, diags = build_plan(after, FLEET, before, compared=True)
+    assert {d.code for d in diags if d.severity == "error"} == set()
+    assert not {"D101", "D102", "D118", "D119"} & {d.code for d in diags}
+
+
+def test_the_pull_model_finding_names_the_models_kept_not_those_added_or_removed() -> None:
+    line_b = target("line-b", sel({"line": "b"}))
+    fleet = sites(*FLEET.inventory.sites, site("b-01", {"line": "b"}))
+    base = catalogue(
+        (BASE.targets[0], line_b),
+        (
+            http_model("scorer", "1.0.0", ("line-a",)),
+            container_model("weights", targets=("line-b",)),
+            http_model("retired", "1.0.0", ("line-b",)),
+        ),
+    )
+    work = replace(
+        base,
+        models=(
+            http_model("scorer", "1.1.0", ("line-a",)),
+            container_model("weights", targets=("line-a", "line-b")),
+            http_model("fresh", "1.0.0", ("line-a",)),
+        ),
+    )
+    _, diags = build_plan(argo(work, pull_model=True), fleet, argo(base), compared=True)
+    (d132,) = [d for d in diags if d.code == "D132"]
+    assert "2 models (scorer, weights) on 3 sites (a-01, a-02, b-01)" in d132.message
+    assert d132.sites == ("a-01", "a-02", "b-01")
+
+
+def test_no_pull_model_finding_without_an_argo_cd_hub_on_both_sides() -> None:
+    pulled = argo(BASE, pull_model=True)
+    assert found(pulled, pulled, "D132") == []
+    assert found(pulled, argo(BASE), "D132") == []  # off again: D119
+    assert found(BASE, pulled, "D132") == []  # from Subscriptions: D118, or the migration
+    migrating = argo(BASE, pull_model=True, migration="keep-subscriptions")
+    assert found(BASE, migrating, "D132") == []
+    # Sites that hold nothing of the catalogue yet: still said, as every site needs Argo CD
+    empty = replace(BASE, models=())
+    (bare,) = found(argo(empty), argo(empty, pull_model=True), "D132")
+    assert "must take over the models on their sites" in bare.message and bare.sites == ()

@@ -147,6 +147,13 @@ def switched() -> list[Diagnostic]:
     return build_plan(argocd(base), fleet(), base, compared=True)[1]
 
 
+def pulled() -> list[Diagnostic]:
+    """D132: the pull model turned on, on the sites whose Applications change hands."""
+    base = argocd(catalogue(TARGETS, (http_model("scorer", "1.0.0", ("edge",)),)))
+    work = replace(base, hub=replace(base.hub, argocd=replace(base.hub.argocd, pull_model=True)))
+    return build_plan(work, fleet(), base, compared=True)[1]
+
+
 def follow_moved() -> list[Diagnostic]:
     """D126: a follow model leaves the sites its workload moves off in the catalogue."""
     detector = container_model("detector", follow=True)
@@ -193,6 +200,7 @@ SCENARIOS: dict[str, Callable[[], list[Diagnostic]]] = {
     "D125": export_differs,
     "D126": follow_moved,
     "D128": long_names,
+    "D132": pulled,
 }
 
 
