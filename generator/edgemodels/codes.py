@@ -343,6 +343,27 @@ CODES: dict[str, Code] = {
         " repository's credentials, before the publish that switches; switch with no model"
         " change, then check each site's ManifestWork reports its Application Synced",
     ),
+    "D133": Code(
+        "site-unavailable",
+        "sites that get models are not accepted, unavailable or unreachable in the hub"
+        " export: the hub selects them (the generated Placements tolerate the offline taints,"
+        " PlacementRules read none), and the models arrive once they are back; those offline"
+        " longer than spec.hub.offlineTolerationSeconds by the export's newest time are"
+        " dropped already and get none",
+    ),
+    "D134": Code(
+        "site-being-deleted",
+        "sites a placement matches are being deleted in the hub export: no Placement or"
+        " PlacementRule selects a cluster being deleted, so the plan places nothing there",
+    ),
+    "D135": Code(
+        "hub-cluster-placed",
+        "a placement gives models to the site labelled local-cluster=true, the hub itself"
+        " (RHACM registers it as a managed cluster): they would run on the hub, not at a site",
+        "keep it out of the targets (matchExpressions: {key: local-cluster, operator:"
+        " DoesNotExist}) or of spec.hub.clusterSets; suppress it at the target where the hub"
+        " is meant to run them",
+    ),
     "D201": Code("inventory-kind", "an inventory file of the wrong kind"),
     "D202": Code("duplicate-site", "a site listed twice in the inventory"),
     "D203": Code("label-conflict", "a site's label contradicts a field of the same site"),

@@ -22,12 +22,14 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from edgemodels.catalogue.model import ARCH_LABEL, IMAGE_VOLUME_LABEL, NOWHERE
+from edgemodels.catalogue.schema import yaml_type
 from edgemodels.clustersets import ClusterSet, listed_cluster_set, read_cluster_set
+from edgemodels.clusterstatus import ClusterState, newest, read_state, times
 from edgemodels.diagnostics import Diagnostic, Location, finding
 from edgemodels.errors import InputError
 from edgemodels.placement import CLUSTER_NAME_LABEL
@@ -41,6 +43,11 @@ PRODUCTION_LABEL = "edgemodels.io/production"
 STORAGE_LABEL = "edgemodels.io/model-storage"
 MANAGED_CLUSTER_LISTS = frozenset({"List", "ManagedClusterList"})
 MANAGED_CLUSTER_API = "cluster.open-cluster-management.io/v1"
+# Kinds of the hub's cluster API that an export may hold besides clusters and sets
+# (`kubectl get managedclusters,managedclustersets,managedclustersetbindings -A`): they
+# say nothing about the sites (generate writes the bindings its Placements need), so
+# they are passed over without a word.
+QUIETLY_SKIPPED = frozenset({"ManagedClusterSetBinding", "Placement", "PlacementDecision"})
 
 # Limits (README, "Limits"): a hub's full ManagedCluster list with status is large.
 MAX_INPUT_BYTES = 64 * 1024 * 1024
@@ -59,6 +66,7 @@ class Site:
     production: bool = False
     location: Location = NOWHERE
     taints: tuple[tuple[str, str], ...] = ()  # (key, effect) of a ManagedCluster's spec.taints
+    state: ClusterState | None = None  # what a hub export says of it (None: not known)
 
     def label_map(self) -> dict[str, str]:
         return dict(self.labels)
@@ -72,6 +80,8 @@ class Inventory:
     # The ManagedClusterSets listed with the clusters (`kubectl get
     # managedclusters,managedclustersets -o yaml`); empty: the plan knows sets by label only.
     cluster_sets: tuple[ClusterSet, ...] = ()
+    # The newest time a hub export states (edgemodels.clusterstatus), "" if none.
+    newest: str = ""
 
 
 def read_document(path: Path, shown: str | None = None) -> tuple[YamlFile, list[Diagnostic]]:
@@ -108,16 +118,20 @@ def load_inventory(
     """Sites from a SiteInventory or a ManagedCluster list; problems come back as findings."""
     yf, diags = read_document(path, shown)
     if diags:
-        return None, diags
+        return None, _one_document(diags)
     data = yf.data
     kind = data.get("kind") if isinstance(data, PosMap) else None
     if not isinstance(kind, str):
         kind = None  # `kind: [..]` is unhashable: the set lookup below used to crash
     sets: list[ClusterSet] = []
+    stamp = ""
     if kind == "SiteInventory":
         sites, sets, diags = _site_inventory(yf)
     elif kind in MANAGED_CLUSTER_LISTS or kind == "ManagedCluster":
         sites, sets, diags = _managed_clusters(yf)
+        stamp = newest(
+            t for item in _items(yf.data)[0] if isinstance(item, PosMap) for t in times(item)
+        )
     else:
         return None, [
             finding(
@@ -125,7 +139,8 @@ def load_inventory(
                 "D201",
                 "inventory-kind",
                 "not a site inventory: expected kind SiteInventory, or the output of "
-                "`kubectl get managedclusters -o yaml` (a List of ManagedCluster)",
+                "`kubectl get managedclusters -o yaml` (a List of ManagedCluster); "
+                + _what_it_is(data),
             )
         ]
     diags += _listed_twice(sites, "site", "D202", "duplicate-site")
@@ -134,7 +149,34 @@ def load_inventory(
         diags.append(_no_sites(yf, "sites" if kind == "SiteInventory" else "items"))
     if _has_errors(diags):
         return None, diags
-    return Inventory(yf.path, str(kind), tuple(sites), tuple(sets)), diags
+    return Inventory(yf.path, str(kind), tuple(sites), tuple(sets), stamp), diags
+
+
+def _what_it_is(data: object) -> str:
+    """What a file given as the inventory holds instead (the wrong file, or kubectl's
+    table or error text)."""
+    if isinstance(data, PosMap):
+        kind = data.get("kind")
+        if kind == "Config":
+            return "got a kubeconfig (kind Config)"
+        return f"got kind {kind}" if isinstance(kind, str) else "got a mapping without a kind"
+    if isinstance(data, str):
+        return "got plain text (kubectl's table or a message: ask for -o yaml)"
+    return f"got a {yaml_type(data)}"
+
+
+def _one_document(diags: list[Diagnostic]) -> list[Diagnostic]:
+    """Y006 says what an inventory is instead: one document, whatever its number of sites."""
+    return [
+        replace(
+            d,
+            message="more than one YAML document: an inventory is one, a List of every "
+            "cluster (`kubectl get managedclusters -o yaml`)",
+        )
+        if d.code == "Y006"
+        else d
+        for d in diags
+    ]
 
 
 def _has_errors(diags: list[Diagnostic]) -> bool:
@@ -223,16 +265,20 @@ def _label_text(value: object) -> str:
 # --- ManagedCluster list ---------------------------------------------------------------------
 
 
+def _items(data: PosMap) -> tuple[list[Any], list[tuple[int, int]]]:
+    """The items of a List and their positions; one ManagedCluster is a list of itself."""
+    if data.get("kind") == "ManagedCluster":
+        return [data], [data.pos]
+    items = data.get("items")
+    return (items, items.item_pos) if isinstance(items, PosSeq) else ([], [])
+
+
 def _managed_clusters(yf: YamlFile) -> tuple[list[Site], list[ClusterSet], list[Diagnostic]]:
     data = yf.data
-    if data.get("kind") == "ManagedCluster":
-        items, positions = [data], [data.pos]
-    else:
-        items = data.get("items")
-        if not isinstance(items, PosSeq):
-            where = Location(yf.path, *data.pos)
-            return [], [], [finding(where, "S002", "missing-field", "items: a list is required")]
-        positions = items.item_pos
+    if data.get("kind") != "ManagedCluster" and not isinstance(data.get("items"), PosSeq):
+        where = Location(yf.path, *data.pos)
+        return [], [], [finding(where, "S002", "missing-field", "items: a list is required")]
+    items, positions = _items(data)
     if len(items) > MAX_SITES:
         where = Location(yf.path, *positions[MAX_SITES])
         message = f"{len(items)} sites; the limit is {MAX_SITES}"
@@ -242,6 +288,8 @@ def _managed_clusters(yf: YamlFile) -> tuple[list[Site], list[ClusterSet], list[
     diags: list[Diagnostic] = []
     for item, pos in zip(items, positions, strict=True):
         where = Location(yf.path, *pos)
+        if isinstance(item, PosMap) and item.get("kind") in QUIETLY_SKIPPED:
+            continue
         if isinstance(item, PosMap) and item.get("kind") == "ManagedClusterSet":
             cluster_set, problem = read_cluster_set(item, where)
             if cluster_set is None:
@@ -258,20 +306,23 @@ def _managed_clusters(yf: YamlFile) -> tuple[list[Site], list[ClusterSet], list[
 
 def _managed_cluster(path: str, item: Any, where: Location) -> tuple[Site | None, list[Diagnostic]]:
     if not isinstance(item, PosMap) or item.get("kind", "ManagedCluster") != "ManagedCluster":
-        kind = item.get("kind") if isinstance(item, PosMap) else type(item).__name__
+        kind = item.get("kind") if isinstance(item, PosMap) else f"a {yaml_type(item)}"
         return None, [
             finding(
                 where, "D206", "skipped-item", f"not a ManagedCluster ({kind}); skipped", "warning"
             )
         ]
     metadata = item.get("metadata")
-    if not isinstance(metadata, PosMap) or not isinstance(metadata.get("name"), str):
-        message = "ManagedCluster without metadata.name"
-        return None, [finding(where, "S002", "missing-field", message)]
+    if not isinstance(metadata, PosMap) or not _named(metadata):
+        return None, [_unnamed(path, metadata, where)]
     name: str = metadata["name"]
     raw = metadata.get("labels")
-    if not isinstance(raw, PosMap):
+    if raw is None:
         raw = PosMap((where.line, where.col))
+    elif not isinstance(raw, PosMap):  # dropping them would leave the site unlabelled
+        message = f"cluster {name}: metadata.labels: expected mapping, got {yaml_type(raw)}"
+        at = Location(path, *metadata.value_pos["labels"])
+        return None, [finding(at, "S003", "wrong-type", message)]
     labels, diags = _string_labels(path, name, raw)
     labels.setdefault(CLUSTER_NAME_LABEL, name)
     capacity = None
@@ -297,8 +348,24 @@ def _managed_cluster(path: str, item: Any, where: Location) -> tuple[Site | None
         production=labels.get(PRODUCTION_LABEL) == "true",
         location=where,
         taints=_taints(item.get("spec")),
+        state=read_state(item),
     )
     return site, diags
+
+
+def _named(metadata: PosMap) -> bool:
+    name = metadata.get("name")
+    return isinstance(name, str) and name != ""
+
+
+def _unnamed(path: str, metadata: object, where: Location) -> Diagnostic:
+    """A ManagedCluster whose metadata.name is missing, empty or not a string."""
+    if not isinstance(metadata, PosMap) or metadata.get("name") is None:
+        return finding(where, "S002", "missing-field", "ManagedCluster without metadata.name")
+    name = metadata["name"]
+    got = "an empty string" if name == "" else f"{yaml_type(name)} {name}"
+    at = Location(path, *metadata.value_pos["name"])
+    return finding(at, "S003", "wrong-type", f"metadata.name: expected a name, got {got}")
 
 
 def _taints(spec: object) -> tuple[tuple[str, str], ...]:
@@ -328,8 +395,8 @@ def _string_labels(path: str, cluster: str, raw: PosMap) -> tuple[dict[str, str]
                 Location(path, *raw.value_pos[key]),
                 "S003",
                 "wrong-type",
-                f"cluster {cluster}: label {key} has a {type(value).__name__} value; "
-                "label values are strings",
+                f"cluster {cluster}: label {key}: expected string, got {yaml_type(value)}"
+                + (" (put it in quotes)" if isinstance(value, (bool, int, float)) else ""),
             )
         )
     return labels, diags

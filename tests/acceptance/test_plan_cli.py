@@ -952,3 +952,50 @@ def test_long_application_names_are_warned_of_unless_argo_cd_tracks_by_annotatio
     )
     plan("-i", "sites.yaml", "catalogue")
     assert bool(finding_places(capsys.readouterr().out, ("D128",))) is warned
+
+
+HUB_EXPORT = """\
+apiVersion: v1
+kind: List
+items:
+- apiVersion: cluster.open-cluster-management.io/v1
+  kind: ManagedCluster
+  metadata:
+    name: lrt-site-01
+    labels: {env: lrt, line: assembly, kubernetes.io/arch: amd64}
+    creationTimestamp: "2026-01-05T10:00:00Z"
+  spec: {hubAcceptsClient: true}
+  status:
+    conditions:
+    - {type: ManagedClusterConditionAvailable, status: "True",
+       lastTransitionTime: "2026-11-30T12:00:00Z"}
+- apiVersion: cluster.open-cluster-management.io/v1
+  kind: ManagedCluster
+  metadata:
+    name: lrt-site-02
+    labels: {env: lrt, line: assembly, kubernetes.io/arch: amd64}
+    deletionTimestamp: "2026-11-29T08:00:00Z"
+  spec: {hubAcceptsClient: true}
+  status:
+    conditions:
+    - {type: ManagedClusterConditionAvailable, status: "True",
+       lastTransitionTime: "2026-11-01T12:00:00Z"}
+"""
+
+
+def test_a_hub_export_says_its_age_and_what_the_hub_will_not_select(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The headline names the export's newest time; a cluster being deleted gets no model,
+    and the note about it carries its sites in JSON."""
+    export = tmp_path / "clusters.yaml"
+    export.write_text(HUB_EXPORT, encoding="utf-8")
+    assert plan("-i", export, EXAMPLES / "lrt") == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].endswith(" on 2 sites (a hub export of 2026-11-30T12:00:00Z or later)")
+    assert "  lrt-site-02  0       (none)" in out
+    assert plan("-i", export, EXAMPLES / "lrt", "--format", "json") == 0
+    report = json.loads(capsys.readouterr().out)
+    jsonschema.validate(report, PLAN_SCHEMA)
+    (note,) = [f for f in report["findings"] if f["code"] == "D134"]
+    assert note["sites"] == ["lrt-site-02"] and note["severity"] == "info"

@@ -63,7 +63,7 @@ PYTHON_TYPES: tuple[tuple[type | tuple[type, ...], str], ...] = (
 )
 
 
-def _yaml_type(value: Any) -> str:
+def yaml_type(value: Any) -> str:
     if value is None:
         return "null"
     return next((n for t, n in PYTHON_TYPES if isinstance(value, t)), type(value).__name__)
@@ -205,7 +205,7 @@ def _number_version(
     written = typed if typed and not typed.startswith(("!", "&")) else shown
     read = "it as a number" if written == shown else f"{written} as the number {shown}"
     hint = number_version_hint(written, _packaging(yf.data, path))
-    got = f"{_yaml_type(value)} {shown}"
+    got = f"{yaml_type(value)} {shown}"
     return f"{dotted(path)}: expected string, got {got} (YAML read {read}: {hint})"
 
 
@@ -324,7 +324,7 @@ def raw_message(error: jsonschema.ValidationError, path: tuple[str | int, ...]) 
     if quantity is not None and keyword in ("type", "minimum", "exclusiveMinimum"):
         return f"{where}: {shown} is not {quantity}{_quantity_reason(value)}"
     if keyword == "type":
-        got = "null" if value is None else f"{_yaml_type(value)} {shown}"
+        got = "null" if value is None else f"{yaml_type(value)} {shown}"
         return f"{where}: expected {_yaml_types(wanted)}, got {got}{_type_hint(wanted, value)}"
     if keyword == "enum":
         options = [str(v) for v in wanted]
@@ -353,7 +353,7 @@ def _quantity_reason(value: Any) -> str:
         return f" (YAML reads {yaml_text(value)} as {meaning}, which no quantity is)"
     if finite_number(value):
         return " (Kubernetes refuses a negative amount)" if value < 0 else ""
-    return f" (got {_yaml_type(value)})"
+    return f" (got {yaml_type(value)})"
 
 
 def _close(value: str, options: list[str]) -> str:

@@ -38,9 +38,11 @@ from edgemodels.plan.evaluate import (
 )
 from edgemodels.plan.followed import moved_workload_findings
 from edgemodels.plan.gitrev import Revision, catalogue_at, path_in_repository
+from edgemodels.plan.hubcluster import hub_cluster_findings
 from edgemodels.plan.images import version_image_findings
 from edgemodels.plan.instancelabels import instance_label_findings
 from edgemodels.plan.removals import DEFAULT_REMOVAL_LIMIT, RemovalLimit
+from edgemodels.plan.sitestate import site_state_findings
 from edgemodels.plan.unmatched import unknown_set_findings
 from edgemodels.plan.workloads import (
     declared_site_findings,
@@ -165,6 +167,8 @@ def _placed(
     diags += arch_findings(evaluation, cache)
     diags += application_name_findings(evaluation, sites)
     diags += instance_label_findings(evaluation, sites)
+    diags += site_state_findings(evaluation, sites, cache)
+    diags += hub_cluster_findings(evaluation, sites)
     return evaluation, diags
 
 

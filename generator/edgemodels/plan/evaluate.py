@@ -12,6 +12,7 @@ everywhere. Each placement also carries the image it deploys and the settings it
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from edgemodels.catalogue.model import (
     Catalogue,
@@ -23,6 +24,7 @@ from edgemodels.catalogue.model import (
     Selector,
     Workload,
 )
+from edgemodels.clusterstatus import parse_time
 from edgemodels.diagnostics import Location
 from edgemodels.inventory import Inventory, site_labels
 from edgemodels.placement import (
@@ -47,6 +49,9 @@ class Sites:
     # Sites with a NoSelect taint the generated Placements do not tolerate (they tolerate
     # only OFFLINE_TAINTS): OCM selects them for no Placement. PlacementRules ignore taints.
     untolerated: Mask = 0
+    # Sites a hub export shows being deleted: no Placement or PlacementRule selects them
+    # (edgemodels.clusterstatus).
+    deleting: Mask = 0
 
     @property
     def names(self) -> list[str]:
@@ -55,12 +60,15 @@ class Sites:
 
 def index_sites(inventory: Inventory) -> Sites:
     numbers = {site.name: n for n, site in enumerate(inventory.sites)}
-    untolerated = 0
+    untolerated = deleting = 0
     for n, site in enumerate(inventory.sites):
         if untolerated_taints(site.taints):
             untolerated |= 1 << n
+        if site.state is not None and site.state.deleting:
+            deleting |= 1 << n
     sets = {each.name: each.selector for each in inventory.cluster_sets}
-    return Sites(inventory, build_index(site_labels(inventory), sets), numbers, untolerated)
+    index = build_index(site_labels(inventory), sets)
+    return Sites(inventory, index, numbers, untolerated, deleting)
 
 
 def untolerated_taints(taints: tuple[tuple[str, str], ...]) -> tuple[str, ...]:
@@ -101,6 +109,7 @@ class MaskCache:
                 mask = placement_mask(self.sites.index, (), sets)
             if sets is not None:  # a Placement, not a PlacementRule
                 mask &= ~self.sites.untolerated
+            mask &= ~self.sites.deleting
             self.placements[key] = mask
         return mask
 
@@ -213,6 +222,9 @@ class Evaluation:
     # The selectors each placement ORs (empty: a follow placement no workload feeds), to
     # say why one selects no site (D106).
     predicates: dict[str, tuple[Selector, ...]] = field(default_factory=dict)
+    # Sites offline longer than spec.hub.offlineTolerationSeconds by the hub export's
+    # newest time: its Placements had dropped them already (`offline_dropped`).
+    dropped: Mask = 0
 
     def model(self, name: str) -> PlacedModel | None:
         for placed in self.models:
@@ -234,22 +246,40 @@ def workload_mask(cache: MaskCache, workload: Workload) -> Mask:
     return mask
 
 
+def offline_dropped(sites: Sites, seconds: int | None) -> Mask:
+    """The sites whose unreachable or unavailable taint is more than `seconds` older than
+    the hub export's newest time: a Placement tolerating it for that long had dropped them
+    when the export was taken (and, as the export may be older than now, perhaps more)."""
+    newest = parse_time(sites.inventory.newest)
+    if seconds is None or newest is None:
+        return 0
+    dropped = 0
+    for n, site in enumerate(sites.inventory.sites):
+        added = parse_time(site.state.offline_since) if site.state is not None else None
+        if added is not None and added + timedelta(seconds=seconds) <= newest:
+            dropped |= 1 << n
+    return dropped
+
+
 def evaluate(catalogue: Catalogue, cache: MaskCache) -> Evaluation:
     sets = cluster_sets(catalogue)
     placements: dict[str, Mask] = {}
     where: dict[str, Location] = {}
     predicates: dict[str, tuple[Selector, ...]] = {}
+    dropped = 0
+    if sets is not None:  # PlacementRules read no taint
+        dropped = offline_dropped(cache.sites, catalogue.hub.offline_toleration_seconds)
     for target in catalogue.targets:
-        placements[target.name] = cache.placement((target.selector,), sets)
+        placements[target.name] = cache.placement((target.selector,), sets) & ~dropped
         where[target.name] = target.location
         predicates[target.name] = (target.selector,)
     models = tuple(
-        _place_model(catalogue, model, cache, sets, placements, where, predicates)
+        _place_model(catalogue, model, cache, sets, placements, where, predicates, dropped)
         for model in catalogue.models
     )
     workloads = {w.name: workload_mask(cache, w) for w in catalogue.workloads}
     size = cache.sites.index.size
-    return Evaluation(catalogue, models, placements, where, workloads, size, predicates)
+    return Evaluation(catalogue, models, placements, where, workloads, size, predicates, dropped)
 
 
 def _deployed(catalogue: Catalogue, model: Model, settings: Settings) -> Deployed:
@@ -278,6 +308,7 @@ def _place_model(
     placements: dict[str, Mask],
     where: dict[str, Location],
     predicates: dict[str, tuple[Selector, ...]],
+    dropped: Mask,
 ) -> PlacedModel:
     own: list[ModelPlacement] = []
     base = base_settings(catalogue, model)
@@ -290,7 +321,7 @@ def _place_model(
             continue
         # A follow placement without predicates is not generated; D106 still names it.
         for hub in hub_objects(catalogue, placement) if placement.predicates else (placement,):
-            mask = cache.placement(hub.predicates, sets) if hub.predicates else 0
+            mask = cache.placement(hub.predicates, sets) & ~dropped if hub.predicates else 0
             placements[hub.name] = mask
             where[hub.name] = model.location
             predicates[hub.name] = hub.predicates

@@ -121,7 +121,9 @@ def workload_findings(after: Evaluation, sites: Sites) -> list[Diagnostic]:
         for used in workload.uses:
             users[used] = users.get(used, 0) | runs
             placed = after.model(used)
-            missing = runs & ~placed.sites if placed else 0
+            # A site being deleted, or offline past the tolerated time, gets no model from
+            # any placement, and runs nothing anyone can see: the hub's doing, not the merge's.
+            missing = runs & ~placed.sites & ~(sites.deleting | after.dropped) if placed else 0
             if missing:
                 message = (
                     f"workload {workload.name} runs on {plural(count(missing), 'site')} "
@@ -184,7 +186,11 @@ def placement_findings(after: Evaluation, sites: Sites) -> list[Diagnostic]:
         if not mask:
             predicates = after.predicates.get(name, ())
             tainted = _all_tainted(sites, predicates, sets)
-            why = _why_tainted(sites, tainted) or why_unmatched(sites.index, predicates, sets)
+            why = (
+                _why_deleting(sites, predicates, sets)
+                or _why_tainted(sites, tainted)
+                or why_unmatched(sites.index, predicates, sets)
+            )
             message = f"placement {name} selects no site of the inventory{why}"
             where = after.placement_locations[name]
             empty = finding(where, "D106", "placement-selects-nothing", message, "warning")
@@ -201,6 +207,24 @@ def _all_tainted(
         return 0
     matched = placement_mask(sites.index, predicates, sets)
     return 0 if matched & ~sites.untolerated else matched
+
+
+def _why_deleting(
+    sites: Sites, predicates: tuple[Selector, ...], sets: tuple[str, ...] | None
+) -> str:
+    """The reason when every site the placement matches is being deleted ("" otherwise)."""
+    matched = placement_mask(sites.index, predicates, sets) if predicates else 0
+    if not matched or matched & ~sites.deleting:
+        return ""
+    which = (
+        "the site it matches is"
+        if count(matched) == 1
+        else f"the {count(matched)} sites it matches are"
+    )
+    return (
+        f": {which} being deleted on the hub ({name_list(sites, matched)}), and a cluster "
+        "being deleted is selected by no placement"
+    )
 
 
 def _why_tainted(sites: Sites, matched: Mask) -> str:

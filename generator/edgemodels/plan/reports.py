@@ -92,6 +92,8 @@ def headline(view: View) -> str:
     if plan.catalogue_path:  # the folder or file, where the name alone would not find it
         text += f" ({plan.catalogue_path})"
     text += f" on {plural(plan.sites.index.size, 'site')}"
+    if plan.sites.inventory.newest:  # how old the hub export is, as far as it says
+        text += f" (a hub export of {plan.sites.inventory.newest} or later)"
     if plan.base is not None:
         text += f", compared with {plan.base.name} ({plan.base.commit[:12]})"
     return text

@@ -5,8 +5,9 @@ ticket per site, tells their owners) reads them rather than parsing prose.
 
 Every plan finding about a set of sites goes through `about`: D101, D102, D103, D104, D105,
 D106 (the tainted sites it would select), D108, D110, D111, D112, D114, D115, D118, D121,
-D122, D123, D124, D125, D126, D128, D130, D132 and D120. Its `sites` are in the order its
-message names them: the inventory's, else (D110, names the inventory lacks) sorted by name.
+D122, D123, D124, D125, D126, D128, D130, D132, D133, D134, D135 and D120. Its `sites` are in the
+order its message names them: the inventory's, else (D110, names the inventory lacks) sorted
+by name.
 """
 
 from __future__ import annotations

@@ -427,3 +427,98 @@ def test_managed_cluster_taints_are_read(tmp_path: Path) -> None:
         ("slow-link", "PreferNoSelect"),
     )
     assert untainted.taints == ()  # a malformed spec.taints is the API server's to refuse
+
+
+@pytest.mark.parametrize(
+    ("item", "expected"),
+    [
+        (  # was taken as no labels: the site got no model, and nothing said why
+            "  metadata: {name: a, labels: [env, lrt]}\n",
+            "c.yaml:4:31: S003 cluster a: metadata.labels: expected mapping, got list",
+        ),
+        (  # was a site named ''
+            "  metadata: {name: ''}\n",
+            "c.yaml:4:20: S003 metadata.name: expected a name, got an empty string",
+        ),
+        (  # said 'without metadata.name'
+            "  metadata: {name: 5}\n",
+            "c.yaml:4:20: S003 metadata.name: expected a name, got integer 5",
+        ),
+        (  # said 'has a bool value'
+            "  metadata: {name: a, labels: {gpu: true}}\n",
+            "c.yaml:4:37: S003 cluster a: label gpu: expected string, got boolean (put it in "
+            "quotes)",
+        ),
+        (  # said 'has a PosMap value'
+            "  metadata: {name: a, labels: {gpu: {x: y}}}\n",
+            "c.yaml:4:37: S003 cluster a: label gpu: expected string, got mapping",
+        ),
+    ],
+)
+def test_a_managed_cluster_export_mistake_is_said_in_yaml_terms(
+    tmp_path: Path, item: str, expected: str
+) -> None:
+    text = "kind: List\nitems:\n- kind: ManagedCluster\n" + item
+    loaded, diags = load_inventory(write(tmp_path, text), "c.yaml")
+    assert loaded is None
+    assert [d.render() for d in diags] == [expected]
+
+
+def test_a_null_item_is_named_as_yaml_names_it(tmp_path: Path) -> None:
+    text = "kind: List\nitems:\n- null\n- kind: ManagedCluster\n  metadata: {name: a}\n"
+    loaded, diags = load_inventory(write(tmp_path, text), "c.yaml")
+    assert loaded is not None
+    assert [d.render() for d in diags] == [
+        "c.yaml:3:3: D206 [warning] not a ManagedCluster (a null); skipped"
+    ]
+
+
+def test_bindings_and_placements_in_the_export_are_passed_over_quietly(tmp_path: Path) -> None:
+    """`kubectl get managedclusters,managedclustersets,managedclustersetbindings -A` gave a
+    warning per binding."""
+    text = """\
+kind: List
+items:
+- {kind: ManagedCluster, metadata: {name: a}}
+- {kind: ManagedClusterSetBinding, metadata: {name: default, namespace: models}}
+- {kind: Placement, metadata: {name: p, namespace: models}}
+- {kind: PlacementDecision, metadata: {name: p-1, namespace: models}}
+- {kind: ConfigMap, metadata: {name: stray}}
+"""
+    loaded, diags = load_inventory(write(tmp_path, text), "c.yaml")
+    assert loaded is not None and [s.name for s in loaded.sites] == ["a"]
+    assert where(diags) == [(7, 3, "D206")]
+
+
+@pytest.mark.parametrize(
+    ("text", "got"),
+    [
+        ("apiVersion: v1\nkind: Secret\ndata: {kubeconfig: YWJj}\n", "got kind Secret"),
+        (
+            "apiVersion: v1\nkind: Config\nclusters: []\ncurrent-context: hub\n",
+            "got a kubeconfig (kind Config)",
+        ),
+        (
+            "NAME   HUB ACCEPTED   JOINED   AVAILABLE   AGE\n",
+            "got plain text (kubectl's table or a message: ask for -o yaml)",
+        ),
+        ("metadata: {name: a}\n", "got a mapping without a kind"),
+        ("- a\n", "got a list"),
+    ],
+)
+def test_a_file_that_is_no_inventory_is_said_to_be_what_it_is(
+    tmp_path: Path, text: str, got: str
+) -> None:
+    loaded, diags = load_inventory(write(tmp_path, text), "c.yaml")
+    assert loaded is None
+    assert [(d.code, d.message.rpartition("; ")[2]) for d in diags] == [("D201", got)]
+
+
+def test_one_cluster_per_document_is_told_what_an_inventory_is(tmp_path: Path) -> None:
+    text = "kind: ManagedCluster\nmetadata: {name: a}\n---\nkind: ManagedCluster\nmetadata: {name: b}\n"
+    loaded, diags = load_inventory(write(tmp_path, text), "c.yaml")
+    assert loaded is None
+    assert [d.render() for d in diags] == [
+        "c.yaml:3:1: Y006 more than one YAML document: an inventory is one, a List of every "
+        "cluster (`kubectl get managedclusters -o yaml`)"
+    ]
