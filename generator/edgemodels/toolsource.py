@@ -76,7 +76,7 @@ def refuse_missing_rev(source: ToolSource, rev: str) -> None:
     """A local repository must hold `rev` as a tag or commit: pre-commit checks it out and
     pip installs it, and both fail at the first commit or CI run otherwise, and a branch
     moves. A remote one is not asked (no network at init); there only the names that
-    always move are refused, and the README says the rev must be a tag or commit."""
+    always move are refused, and docs/workflow.md says the rev must be a tag or commit."""
     if source.local is None:
         refuse_moving_rev(rev)
         return

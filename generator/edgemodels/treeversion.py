@@ -126,5 +126,5 @@ def _message(output: str, theirs: str, newer: bool, check: bool) -> str:
         return f"{head}: {upgrade}; or, if the repository moved back to {__version__}, regenerate"
     return (
         f"{head}: regenerate with {__version__} and commit the tree "
-        '(see edgemodels\' own README, "Upgrading edgemodels")'
+        '(see edgemodels\' docs/workflow.md, "Upgrading edgemodels")'
     )

@@ -1,5 +1,5 @@
-"""What a new user copies from the README: the first catalogue example must pass `check`,
-and the quick start must run as written."""
+"""What a new user copies from the docs: the catalogue guide's example must pass `check`,
+and the README's quick start must run as written."""
 
 from __future__ import annotations
 
@@ -14,18 +14,19 @@ import pytest
 from edgemodels.cli import main
 
 README = Path(__file__).resolve().parents[2] / "README.md"
+GUIDE = README.parent / "docs" / "catalogue-guide.md"
 DIGEST = "sha256:" + "0" * 64  # the README shortens digests to `sha256:...`
 
 
 def catalogue_example() -> str:
-    text = README.read_text()
-    section = text[text.index("## The catalogue") :]
+    text = GUIDE.read_text()
+    section = text[text.index("## An example") :]
     found = re.search(r"```yaml\n(.*?)```", section, re.DOTALL)
     assert found and "kind: ModelCatalogue" in found[1]
     return found[1].replace("sha256:...", DIGEST)
 
 
-def test_the_readme_catalogue_example_passes_check(
+def test_the_catalogue_guide_example_passes_check(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     (tmp_path / "catalogue.yaml").write_text(catalogue_example())
@@ -111,15 +112,20 @@ def next_comment(block: str, line: str) -> str:
     return after[0] if after and after[0].startswith("#") else ""
 
 
-def test_the_quick_start_links_to_sections_that_exist() -> None:
+def test_the_quick_start_links_to_pages_that_exist() -> None:
+    """Its "Details" links lead to the docs pages (or README sections) of each step."""
     text = README.read_text()
     section = text[text.index(QUICK_START) : text.index("## What it does")]
-    slugs = {
-        re.sub(r"[^\w\- ]", "", heading.lower()).replace(" ", "-")
-        for heading in re.findall(r"^#+ (.+)$", text, re.MULTILINE)
-    }
-    links = re.findall(r"\]\(#([^)]+)\)", section)
-    assert len(links) == 6 and set(links) <= slugs
+    links = re.findall(r"\]\(([^)#\s]*)(?:#([^)]+))?\)", section)
+    assert len(links) == 6
+    for path, anchor in links:
+        target = README.parent / path if path else README
+        assert target.is_file(), path
+        slugs = {
+            re.sub(r"[^\w\- ]", "", heading.lower()).replace(" ", "-")
+            for heading in re.findall(r"^#+ (.+)$", target.read_text(), re.MULTILINE)
+        }
+        assert not anchor or anchor in slugs, (path, anchor)
 
 
 def test_the_daily_flow_runs_as_written_up_to_validate(tmp_path: Path) -> None:

@@ -131,7 +131,7 @@ def test_schema_and_reference_errors_through_the_server(server: Server, tmp_path
         model.write_text(text, encoding="utf-8")
         done = server.run(["check", "catalogue"], repo)
         runs.append((done.returncode, done.stdout.splitlines()[:-1]))
-    unused = "catalogue/catalogue.yaml:43:5: R107 [warning] target 'all-sites' is used by no model"
+    unused = "catalogue/catalogue.yaml:44:5: R107 [warning] target 'all-sites' is used by no model"
     assert runs == [(1, FOUND), (1, [unused, FOUND[0]]), (0, [])]
     assert len(server.wait_for_commands(before + 3)) == before + 3, server.log_text()
 

@@ -72,13 +72,20 @@ def test_rules_all_lists_the_other_codes_after_the_policies(
 def test_the_readme_tables_list_every_plan_code_and_policy_rule(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    """README's "Plan" table has a row per plan code (D1xx), "Policies" one per default
-    rule, with its name; and no row names a code edgemodels does not have."""
-    readme = (SOURCE.parents[1] / "README.md").read_text(encoding="utf-8")
-    rows = dict(re.findall(r"^\| ([A-Z][0-9]{3}) \| ([^|]+?) \|", readme, re.MULTILINE))
+    """docs/findings.md's "Plan findings" table has a row per plan code (D1xx), its "Policy
+    rules" one per default rule, with its name; and no row names a code edgemodels does not
+    have."""
+    text = (SOURCE.parents[1] / "docs" / "findings.md").read_text(encoding="utf-8")
+    policies = text[text.index("\n## Policy rules\n") : text.index("\n## Plan findings (D1xx)\n")]
+    plan = text[text.index("\n## Plan findings (D1xx)\n") :]
+    row = re.compile(r"^\| ([A-Z][0-9]{3}) \| ([^|]+?) \|", re.MULTILINE)
+    rows = dict(row.findall(policies))
+    plan_rows = dict(row.findall(plan))
+    assert set(rows) & set(plan_rows) == set()
+    rows.update(plan_rows)
     assert main(["rules", "--format", "json"]) == 0
     rules = {r["code"]: r["name"] for r in json.loads(capsys.readouterr().out)}
     assert {code: rows.get(code) for code in rules} == rules
     plan_codes = {code for code in CODES if code.startswith("D1")}
-    assert plan_codes - set(rows) == set()
+    assert set(plan_rows) == plan_codes
     assert set(rows) - plan_codes - set(rules) == set()

@@ -17,14 +17,14 @@ Packaging = Literal["helm", "kustomize"]
 PlacementKind = Literal["Placement", "PlacementRule"]
 Delivery = Literal["subscription", "argocd"]
 ContainerDelivery = Literal["copy", "imageVolume", "auto"]
-# Where a catalogue stands in its move from Subscriptions to Argo CD (README, "Argo CD delivery").
+# Where a catalogue stands in its move from Subscriptions to Argo CD (docs/argocd.md).
 ArgoMigration = Literal["keep-subscriptions", "subscriptions-removed"]
 # Argo CD's application.resourceTrackingMethod (argocd-cm), as the catalogue declares it.
 TrackingMethod = Literal["label", "annotation", "annotation+label"]
 
 NOWHERE = Location("<none>")
 
-# Labels a site carries to say what it supports (see README, "Site labels").
+# Labels a site carries to say what it supports (see docs/plan.md, "Site inventory").
 ARCH_LABEL = "kubernetes.io/arch"
 IMAGE_VOLUME_LABEL = "edgemodels.io/image-volumes"
 

@@ -173,8 +173,8 @@ def command(
     The catalogue is checked as `check` checks it, its policy rules included: nothing is
     published while it has errors.
     Plan's D116 hub-moved and D118 delivery-switched run on what this publish changes
-    since the branch's last publish, and with --inventory D101 and D102 too (see README,
-    Publish).
+    since the branch's last publish, and with --inventory D101 and D102 too (see edgemodels'
+    docs/publish.md, "Plan's removal guards on publish").
     Exit 0 when published, already up to date or superseded (--skip-superseded), 1 on
     catalogue errors, hand-edited files in the way, an older catalogue than the last
     publish's (D308) or removals refused (D101, D102, D116, D118, D309), 2 when the

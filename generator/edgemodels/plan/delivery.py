@@ -2,7 +2,7 @@
 on the same sites, but another deployer on the hub.
 
 - D118 delivery-switched (error*): a hub side leaves the branch outside the migration of
-  README "Moving from Subscriptions to Argo CD". The Subscription side goes when
+  docs/argocd.md, "Moving from Subscriptions to Argo CD". The Subscription side goes when
   `hub/synced/` leaves the branch: the Subscriptions are deleted (by the hub Subscription, or
   by hand at step 3), and RHACM removes what each deployed from its sites (for Helm,
   `helm uninstall`) unless the objects already carry `do-not-delete` there
@@ -35,8 +35,8 @@ from edgemodels.plan.guards import setting_at
 from edgemodels.plan.sitelist import about, name_list
 from edgemodels.selectors import count
 
-# Read in a catalogue repository, which has a README of its own: name whose README it is.
-MIGRATION = 'edgemodels\' own README, "Moving from Subscriptions to Argo CD"'
+# Read in a catalogue repository, which has a README of its own: name whose docs they are.
+MIGRATION = 'edgemodels\' docs/argocd.md, "Moving from Subscriptions to Argo CD"'
 
 
 def _subscriptions(catalogue: Catalogue) -> bool:

@@ -1,4 +1,4 @@
-"""Policies: CEL rules over catalogue entries and generated manifests (see README, "Policies").
+"""Policies: CEL rules over catalogue entries and generated manifests (see docs/policies.md).
 
 The public surface used by the commands; everything else in this package is internal.
 """

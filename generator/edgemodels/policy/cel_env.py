@@ -233,7 +233,10 @@ def _suggest(name: str) -> str:
     close = difflib.get_close_matches(name, [*FUNCTIONS, *NATIVE], n=1)
     if close:
         return f"; did you mean '{close[0]}'?"
-    return " (not available in edgemodels' CEL; see edgemodels' own README, \"Policies\")"
+    return (
+        " (not available in edgemodels' CEL; see edgemodels' docs/policies.md,"
+        ' "What expressions read")'
+    )
 
 
 def _find(source: str, word: str) -> tuple[int, int]:

@@ -1,4 +1,4 @@
-"""Catalogue -> FileTree: every file of the generated GitOps tree (README: "The generated tree").
+"""Catalogue -> FileTree: every file of the generated GitOps tree (docs/generated-tree.md).
 
 Pure: no I/O. Each model is planned once (settings per placement) and rendered once; hub
 objects shared by models (Placements of targets) are rendered once. Given a cache, a model

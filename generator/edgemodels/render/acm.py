@@ -76,8 +76,8 @@ def hub_common(catalogue: Catalogue, source: SourceInfo) -> Files:
     `managedclustersets/bind` make one (open-cluster-management-io/ocm,
     pkg/registration/webhook/v1beta2/managedclustersetbinding_validating.go), and the
     admin applying hub/ is known to have it, the subscription controller is not. They
-    change only with hub.clusterSets, which needs a re-apply of hub/ anyway (README, "The
-    generated tree")."""
+    change only with hub.clusterSets, which needs a re-apply of hub/ anyway (docs/generated-tree.md,
+    "Who applies `hub/`")."""
     top = source.where(catalogue.location)
     files: Files = {
         NAMESPACE_FILE: yaml_file(namespace_object(catalogue), top),

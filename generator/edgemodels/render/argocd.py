@@ -10,7 +10,7 @@ stolostron/multicloud-integrations):
   the Application's namespace selects. So everything here lives in the Argo CD namespace,
   where a ManagedClusterSetBinding must bind the cluster sets.
 
-Decisions (README, "Argo CD delivery"):
+Decisions (docs/argocd.md):
 - One Placement and one GitOpsCluster per placement, named `<catalogue>-<placement>`: the
   Argo CD namespace is shared by every catalogue, so names carry the catalogue. Overlapping
   GitOpsClusters are safe: the controller reconciles them all together and keeps the union

@@ -23,13 +23,15 @@ MODEL_LABEL = "edgemodels.io/model"
 PLACEMENT_LABEL = "edgemodels.io/placement"
 CATALOGUE_LABEL = "edgemodels.io/catalogue"
 # The hub objects RHACM applies to the hub itself, from Git, through the Subscription of
-# hub/subscription.yaml (README, "The hub"); everything else in hub/ is applied once.
+# hub/subscription.yaml (docs/generated-tree.md, "The hub"); everything else in hub/ is
+# applied once.
 HUB_SYNCED = "hub/synced"  # applied to the hub by the hub Subscription (render/acm.py)
 ARGOCD_SYNCED = "hub/argocd/synced"  # applied to the hub by the hub Application (render/argocd.py)
 # What the hub itself applies from the branch: never listed in the hand-applied hub/.
 SYNCED_FOLDERS = (HUB_SYNCED, ARGOCD_SYNCED)
 
-# Images the generated site objects use besides the model's own (README, "Images").
+# Images the generated site objects use besides the model's own (docs/generated-tree.md,
+# "Container models": the helper image).
 TOOLS_IMAGE = HELPER_IMAGE  # spec.defaults.helperImage replaces it (render_catalogue)
 DEFAULT_MODEL_SIZE = "5Gi"
 

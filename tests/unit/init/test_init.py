@@ -108,15 +108,28 @@ def test_the_field_reference_is_beside_the_schema_it_is_made_from(created: Path)
     assert "| `spec.models[].version` | string |" in reference
 
 
-def test_a_readme_section_the_template_names_is_in_the_repository_readme(created: Path) -> None:
-    """`(README, "Argo CD delivery")` in a catalogue file reads as this repository's README;
-    a section only edgemodels' README has is named as such."""
+def test_a_section_the_template_names_is_in_the_file_it_names(created: Path) -> None:
+    """`(README, "Setting up")` in a catalogue file reads as this repository's README, and
+    names one of its headings; a section of edgemodels' documentation is named with its
+    file, as `edgemodels' docs/argocd.md, "Argo CD delivery"`, which is no file here."""
     headings = set(re.findall(r"^#+ (.+)$", (created / "README.md").read_text(), re.MULTILINE))
+    named = []
     for path in TEMPLATE.rglob("*"):
         if not path.is_file() or path.name == "README.md":
             continue
-        for where, section in re.findall(r"(.{0,20})README, \"([^\"]+)\"", path.read_text()):
-            assert section in headings or where.endswith("edgemodels' own "), (path, section)
+        text = re.sub(r"\s*\n\s*#?\s*", " ", path.read_text())
+        for owner, section in re.findall(r"(\S+ \S+|\S+), \"([^\"]+)\"", text):
+            if owner.endswith("README"):
+                assert owner == "README" or owner.startswith("("), (path, owner)
+                assert section in headings, (path, section)
+                named.append(section)
+            elif owner.startswith("edgemodels' "):
+                page = REPO / owner.removeprefix("edgemodels' ")
+                assert page.is_file() and not (created / page.relative_to(REPO)).exists()
+                titles = re.findall(r"^#+ (.+)$", page.read_text(), re.MULTILINE)
+                assert any(t.startswith(section) for t in titles), (path, owner, section)
+                named.append(section)
+    assert named
 
 
 def test_the_readme_refreshes_schemas_after_an_upgrade(created: Path) -> None:

@@ -119,7 +119,7 @@ def test_unknown_function_is_caught_at_load_time(tmp_path: Path) -> None:
             34,
             "P004",
             "unknown function 'isSemver' (not available in edgemodels' CEL; "
-            'see edgemodels\' own README, "Policies")',
+            'see edgemodels\' docs/policies.md, "What expressions read")',
         )
     ]
     _, diags = load(tmp_path, rule("object.image.startWith('r')"))
