@@ -28,3 +28,17 @@ def example_repo(tmp_path: Path) -> Path:
     shutil.copytree(EXAMPLES / "lrt", root / "catalogue")
     shutil.copy(EXAMPLES / "sites.yaml", root / "sites.yaml")
     return root
+
+
+def single_file_repo(tmp_path: Path) -> Path:
+    """A repository whose catalogue is one file, catalogue.yaml (the example's head file with
+    the sktime model appended under its `spec:`), committed on main."""
+    root = tmp_path / "single"
+    root.mkdir()
+    git(root, "init", "-q")
+    models = (EXAMPLES / "lrt" / "models" / "sktime.yaml").read_text().split("spec:", 1)[1]
+    head = (EXAMPLES / "lrt" / "catalogue.yaml").read_text()
+    (root / "catalogue.yaml").write_text(head + models)
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "one file")
+    return root

@@ -12,7 +12,7 @@ from edgemodels.plan.core import PlanOptions, run_plan
 from edgemodels.plan.diff import site_changes
 from edgemodels.plan.gitrev import catalogue_at
 
-from .gitrepo import EXAMPLES, example_repo, git
+from .gitrepo import EXAMPLES, example_repo, git, single_file_repo
 
 
 @pytest.fixture
@@ -69,15 +69,7 @@ def test_plan_against_the_base(repo: Path) -> None:
 
 
 def test_single_file_catalogue(tmp_path: Path) -> None:
-    root = tmp_path / "single"
-    root.mkdir()
-    git(root, "init", "-q")
-    # The example's head file plus the sktime model appended under its `spec:`.
-    models = (EXAMPLES / "lrt" / "models" / "sktime.yaml").read_text().split("spec:", 1)[1]
-    head = (EXAMPLES / "lrt" / "catalogue.yaml").read_text()
-    (root / "catalogue.yaml").write_text(head + models)
-    git(root, "add", "-A")
-    git(root, "commit", "-q", "-m", "one file")
+    root = single_file_repo(tmp_path)
     (root / "catalogue.yaml").write_text(
         (root / "catalogue.yaml").read_text().replace("1.4.2", "1.3.0")
     )

@@ -15,7 +15,7 @@ from edgemodels.plan.diff import site_changes
 from edgemodels.plan.gitrev import Renames
 from edgemodels.plan.moved import moved_from
 
-from .gitrepo import EXAMPLES, example_repo, git
+from .gitrepo import EXAMPLES, example_repo, git, single_file_repo
 
 
 @pytest.fixture
@@ -96,14 +96,7 @@ def test_a_move_with_edits_and_a_file_renamed_inside_it_is_found(repo: Path) -> 
 
 
 def test_a_single_file_catalogue_moved(tmp_path: Path) -> None:
-    root = tmp_path / "single"
-    root.mkdir()
-    git(root, "init", "-q")
-    models = (EXAMPLES / "lrt" / "models" / "sktime.yaml").read_text().split("spec:", 1)[1]
-    head = (EXAMPLES / "lrt" / "catalogue.yaml").read_text()
-    (root / "catalogue.yaml").write_text(head + models)
-    git(root, "add", "-A")
-    git(root, "commit", "-q", "-m", "one file")
+    root = single_file_repo(tmp_path)
     (root / "deploy").mkdir()
     git(root, "mv", "catalogue.yaml", "deploy/fleet.yaml")
     path = root / "deploy" / "fleet.yaml"
