@@ -24,6 +24,7 @@ def hub_cluster_findings(after: Evaluation, sites: Sites) -> list[Diagnostic]:
     """One per placement that gives the hub models, at the placement (where a suppression
     comment goes), naming them."""
     found = []
+    targets = {t.name for t in after.catalogue.targets}
     for number, site in enumerate(sites.inventory.sites):
         if HUB_LABEL not in site.labels:
             continue
@@ -32,19 +33,33 @@ def hub_cluster_findings(after: Evaluation, sites: Sites) -> list[Diagnostic]:
                 continue
             models = [m.name for m in after.models if placement in m.placements_at(number)]
             if models:
-                found.append(_placed(site.name, placement, models, location, sites, number))
+                follows = placement not in targets
+                found.append(
+                    _placed(site.name, placement, models, follows, location, sites, number)
+                )
     return found
 
 
 def _placed(
-    hub: str, placement: str, models: list[str], location: Location, sites: Sites, number: int
+    hub: str,
+    placement: str,
+    models: list[str],
+    follows: bool,
+    location: Location,
+    sites: Sites,
+    number: int,
 ) -> Diagnostic:
+    where = (
+        "A workload it follows runs there: keep the hub out of that workload's selector or sites"
+        if follows
+        else "Keep it out of the target (matchExpressions: {key: local-cluster, operator: "
+        "DoesNotExist})"
+    )
     message = (
         f"placement {placement} selects site {hub}, the hub itself (label "
         f"local-cluster=true), and gives it {plural(len(models), 'model')}: {cut(models)}; "
-        "they would run on the hub, not at a site. Keep it out of the target "
-        "(matchExpressions: {key: local-cluster, operator: DoesNotExist}) or of "
-        "spec.hub.clusterSets, or suppress this here where the hub is meant to run them"
+        f"they would run on the hub, not at a site. {where} or of spec.hub.clusterSets, or "
+        "suppress this here where the hub is meant to run them"
     )
     placed = finding(location, "D135", "hub-cluster-placed", message, "warning")
     return about(placed, sites, 1 << number)

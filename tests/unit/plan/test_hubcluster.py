@@ -71,4 +71,7 @@ def test_a_follow_placement_names_only_the_model_that_follows_onto_the_hub() -> 
     found = {d.message.split(" selects")[0]: d for d in d135(diags)}
     assert set(found) == {"placement not-paint", "placement follow-detector"}
     assert "gives it 1 model: detector;" in found["placement follow-detector"].message
+    assert "A workload it follows runs there: keep the hub out of that workload's selector" in (
+        found["placement follow-detector"].message
+    )
     assert "gives it 1 model: scorer;" in found["placement not-paint"].message
