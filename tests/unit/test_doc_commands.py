@@ -1,18 +1,29 @@
-"""The command lines the documentation shows are ones the CLI accepts.
+"""The command lines the documentation shows are ones the CLI accepts, every option the
+CLI has is documented, and every option the docs name exists.
 
 Where the command lines are found: doccommands.py (README.md, docs/, repo-template/,
 .pre-commit-hooks.yaml, the examples in `--help`); how each is checked, with click's own
 parser and without running it: doccheck.py. An option renamed or removed in the code fails
-here where the docs still show it."""
+here where the docs still show it; one added without a word in the docs fails too."""
 
 from __future__ import annotations
 
+import re
+
+import click
 import pytest
+
+from edgemodels.cli import main
 
 from .doccheck import check
 from .doccommands import (
+    REPO,
     all_commands,
+    command_tree,
+    documentation,
+    file_commands,
     markdown_commands,
+    template_files,
     yaml_commands,
 )
 
@@ -44,6 +55,190 @@ def test_the_command_lines_are_found_wherever_they_are() -> None:
     whole = [command for command in COMMANDS if command.whole]
     assert len(whole) >= 150, len(whole)
     assert sum(not command.whole for command in COMMANDS) >= 30
+
+
+# Where each command is described: its README section and docs pages, and the pages of
+# the options several commands share. An option is documented when a command line or a
+# mention of its command in README.md or docs/ gives it, or when these places name it.
+SERVER = "docs/workflow.md#A server for the commands typed by hand (optional)"
+REPORTS = "docs/workflow.md#Report formats"
+EXITS = "docs/findings.md#Exit codes"
+POLICY_CONFIG = "docs/policies.md#Configuring the pack: `.edgemodels-policy.yaml`"
+POLICIES = ["README.md#Policies", "docs/policies.md"]
+DESCRIBED: dict[str, list[str]] = {
+    "edgemodels": ["README.md#What it does"],
+    "edgemodels init": ["README.md#Quick start: your own catalogue", "docs/workflow.md"],
+    "edgemodels check": [
+        "README.md#The catalogue",
+        "docs/catalogue-guide.md",
+        REPORTS,
+        EXITS,
+        POLICY_CONFIG,
+    ],
+    "edgemodels generate": ["README.md#The generated tree", "docs/generated-tree.md", REPORTS],
+    "edgemodels validate": [
+        "README.md#Validate: prove the tree will apply, offline",
+        "docs/validate.md",
+        REPORTS,
+        EXITS,
+        POLICY_CONFIG,
+    ],
+    "edgemodels plan": ["README.md#Plan: what a merge does to each site", "docs/plan.md", REPORTS],
+    "edgemodels publish": [
+        "README.md#Publish to the deploy branch",
+        "docs/publish.md",
+        REPORTS,
+        POLICY_CONFIG,
+    ],
+    "edgemodels rules": [*POLICIES, "docs/findings.md", REPORTS],
+    "edgemodels rule": [*POLICIES, "docs/findings.md"],
+    "edgemodels policy": POLICIES,
+    "edgemodels policy export": POLICIES,
+    "edgemodels server": [SERVER],
+    "edgemodels server run": [SERVER],
+    "edgemodels server start": [SERVER],
+    "edgemodels server status": [SERVER],
+    "edgemodels server stop": [SERVER],
+}
+LISTED = re.compile(r"^  (?:-\w, )?(--[\w-]+)(?: / (--[\w-]+))?", re.MULTILINE)
+
+
+def described_text(command: str) -> str:
+    text = ""
+    for place in DESCRIBED[command]:
+        page, _, heading = place.partition("#")
+        body = (REPO / page).read_text()
+        if heading:
+            start = body.index(f"\n## {heading}\n")
+            end = body.find("\n## ", start + 1)
+            body = body[start : end if end > 0 else None]
+        text += body
+    return text
+
+
+def listed_options(path: list[str], capsys: pytest.CaptureFixture[str]) -> list[list[str]]:
+    """The options `--help` lists, each with its --no- form; the help option left out: the
+    README's `edgemodels COMMAND --help` names it for every command."""
+    assert main([*path[1:], "--help"]) == 0
+    out = capsys.readouterr().out
+    options = out[out.index("\nOptions:\n") :]
+    listed = [[name for name in found if name] for found in LISTED.findall(options)]
+    return [names for names in listed if names != ["--help"]]
+
+
+def documented_lines() -> set[tuple[str, str]]:
+    used: set[tuple[str, str]] = set()
+    for path in documentation():
+        for command in file_commands(path):
+            used |= check(command).used
+    return used
+
+
+def undocumented(capsys: pytest.CaptureFixture[str]) -> tuple[list[str], int]:
+    """The options `--help` lists that README.md and docs/ do not name (see DESCRIBED),
+    and how many were looked at. An option meant to stay internal is hidden in click (as
+    `server run --ready-fd`): `--help` does not list it."""
+    used = documented_lines()
+    missing = []
+    seen = 0
+    for path, command, ctx in command_tree():
+        shown = " ".join(path)
+        params = {
+            opt: param
+            for param in command.get_params(ctx)
+            for opt in param.opts + param.secondary_opts
+        }
+        text = described_text(shown)
+        listed = listed_options(path, capsys)
+        assert {names[0] for names in listed} == {
+            next(opt for opt in param.opts if opt.startswith("--"))
+            for param in command.get_params(ctx)
+            if isinstance(param, click.Option) and not param.hidden and "--help" not in param.opts
+        }
+        for names in listed:
+            seen += 1
+            if (shown, params[names[0]].name) in used:
+                continue
+            if not any(re.search(re.escape(name) + r"(?![\w-])", text) for name in names):
+                missing.append(f"{shown} {' / '.join(names)}")
+    return missing, seen
+
+
+def test_every_option_of_every_command_is_documented(capsys: pytest.CaptureFixture[str]) -> None:
+    assert any("COMMAND --help" in str(command) for command in file_commands(REPO / "README.md"))
+    missing, seen = undocumented(capsys)
+    assert seen > 60
+    assert not missing, (
+        "undocumented (say what they do where the command is described):\n" + "\n".join(missing)
+    )
+
+
+def test_an_undocumented_option_is_found(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    [(_, cli, ctx), *_] = command_tree()
+    check_command = cli.get_command(ctx, "check")
+    assert check_command is not None
+    added = click.Option(["--fast-and-loose"], is_flag=True, help="New, not in the docs.")
+    monkeypatch.setattr(check_command, "params", [*check_command.params, added])
+    assert undocumented(capsys)[0] == ["edgemodels check --fast-and-loose"]
+
+
+def test_every_command_says_where_it_is_described() -> None:
+    assert sorted(DESCRIBED) == sorted(" ".join(path) for path, _, _ in command_tree())
+    for command in DESCRIBED:
+        assert described_text(command)
+
+
+# Options of other programs that the docs name, and the program.
+OTHER_PROGRAMS = {
+    "--assume-unchanged": "git update-index",
+    "--bare": "git init",
+    "--cached": "git diff",
+    "--continue": "git rebase",
+    "--depth": "git clone",
+    "--disable": "k3s server",
+    "--disable-pip-version-check": "pip",
+    "--fail": "curl",
+    "--find-renames": "git diff",
+    "--header": "curl",
+    "--init": "git submodule update",
+    "--jq": "gh api",
+    "--max-request-bytes": "kube-apiserver",
+    "--max-time": "curl",
+    "--quick": "benchmarks/run.py",
+    "--quiet": "pip, git fetch",
+    "--recurse-submodules": "git clone",
+    "--silent": "curl",
+    "--single-branch": "git clone",
+    "--skip-worktree": "git update-index",
+    "--unshallow": "git fetch",
+    "--update-golden": "pytest (tests/conftest.py)",
+}
+NAMED = re.compile(r"(?<![\w-])--[a-z][a-z0-9-]*")
+
+
+def test_every_option_the_docs_name_exists() -> None:
+    """In the prose too (`--max-removals 20` in a CI comment): an option no command has
+    any more, nor another program, is a renamed or removed one."""
+    ours = {
+        opt
+        for _, command, ctx in command_tree()
+        for param in command.get_params(ctx)
+        for opt in param.opts + param.secondary_opts
+    }
+    paths = [*documentation(), *template_files(), REPO / ".pre-commit-hooks.yaml"]
+    named = {
+        (str(path.relative_to(REPO)), option)
+        for path in paths
+        for option in NAMED.findall(path.read_text())
+    }
+    assert len(named) > 100
+    unknown = sorted(
+        f"{path}: {option}" for path, option in named if option not in ours | set(OTHER_PROGRAMS)
+    )
+    assert not unknown, "\n".join(unknown)
+    assert sorted(set(OTHER_PROGRAMS) - {option for _, option in named}) == []
 
 
 WRONG = [
