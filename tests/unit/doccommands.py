@@ -12,6 +12,7 @@ docs' YAML blocks too. And the examples in each command's `--help`."""
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from collections.abc import Iterator
@@ -32,11 +33,6 @@ FENCE = re.compile(r"^[ \t]*```(\w*)[^\n]*\n(.*?)^[ \t]*```[ \t]*$", re.MULTILIN
 SPAN = re.compile(r"(?<!`)`([^`\n]+(?:\n[^`\n]+)*)`(?!`)")
 # A line of a plain fenced block, or of a help text, that runs edgemodels.
 RUNS = re.compile(r"^\s*(?:\$ )?(?:[A-Za-z_]\w*=\S* )*(?:\S*/)?edgemodels\s", re.MULTILINE)
-# In a comment's words: a command and its options, each with an ALL_CAPS value or none.
-PROSE_MENTION = re.compile(
-    r"\b(?:init|check|generate|validate|plan|publish|rules|rule|policy export|server \w+)"
-    r"(?: --?[a-z][\w-]*(?: [A-Z][A-Z0-9_]*(?!\w))?)+"
-)
 COMMENT = re.compile(r"(?:^|\s)#(.*)")
 SCRIPT_KEYS = frozenset({"script", "before_script", "after_script", "run"})
 
@@ -180,7 +176,7 @@ def comment_commands(text: str, shown: str) -> list[DocCommand]:
         if comment := COMMENT.search(line):
             for span in SPAN.finditer(comment[1]):
                 found += span_commands(span[1], f"{shown}:{number}")
-            for named in PROSE_MENTION.finditer(SPAN.sub("", comment[1])):
+            for named in prose_mention().finditer(SPAN.sub("", comment[1])):
                 words = tuple(Word(word) for word in named[0].split())
                 found.append(DocCommand(f"{shown}:{number}", words, whole=False))
     return found
@@ -267,6 +263,23 @@ def command_tree() -> Iterator[tuple[list[str], click.Command, click.Context]]:
                         click.Context(sub, info_name=name, parent=ctx, **sub.context_settings),
                     )
                 )
+
+
+@functools.cache
+def prose_mention() -> re.Pattern[str]:
+    """In a comment's words: a command (`policy export`, not `policy`) and its options,
+    each with an ALL_CAPS value or none."""
+    names = sorted(
+        (
+            " ".join(path[1:])
+            for path, command, _ in command_tree()
+            if not isinstance(command, click.Group)
+        ),
+        key=len,
+        reverse=True,
+    )
+    leaves = "|".join(re.escape(name) for name in names)
+    return re.compile(rf"\b(?:{leaves})(?: --?[a-z][\w-]*(?: [A-Z][A-Z0-9_]*(?!\w))?)+")
 
 
 COMMAND_NAMES = frozenset(cli.list_commands(click.Context(cli)))
