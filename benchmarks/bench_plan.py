@@ -35,11 +35,11 @@ from edgemodels.catalogue.model import (
     Target,
     Workload,
 )
-from edgemodels.inventory import Inventory, Site
 from edgemodels.plan.core import build_plan
 from edgemodels.plan.diff import site_changes, site_models
 from edgemodels.plan.evaluate import index_sites
 from edgemodels.selectors import CLUSTER_SET_LABEL
+from edgemodels.sites import Inventory, Site
 
 REGIONS = [f"r{n:02}" for n in range(20)]
 LINES = ["assembly", "paint", "welding", "logistics", "packaging", "press"]

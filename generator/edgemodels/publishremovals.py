@@ -43,11 +43,13 @@ from edgemodels.diagnostics import Diagnostic, Location, Severity, has_failures
 from edgemodels.errors import InputError
 from edgemodels.gitpublish.history import COMMIT_ID, path_in, source_in
 from edgemodels.gitpublish.source import CatalogueSource, has_commit, same_folder
-from edgemodels.inventory import STDIN, Inventory, load_inventory
+from edgemodels.inputfile import STDIN
+from edgemodels.inventory import load_inventory
 from edgemodels.plan import delivery, gittree, hazards
 from edgemodels.plan.core import base_catalogue, build_plan, moved_base
 from edgemodels.plan.evaluate import Sites, index_sites
 from edgemodels.plan.removals import DEFAULT_REMOVAL_LIMIT, RemovalLimit
+from edgemodels.sites import Inventory
 
 CODE = ("D309", "removals-unchecked")
 GUARDS = frozenset({"D101", "D102", "D116", "D118"})

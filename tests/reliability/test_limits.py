@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from edgemodels import inventory
+from edgemodels import managedclusters
 from edgemodels.catalogue.sources import MAX_FILES
-from edgemodels.inventory import MAX_INPUT_BYTES, MAX_SITES
+from edgemodels.inputfile import MAX_INPUT_BYTES
+from edgemodels.managedclusters import MAX_SITES
 from edgemodels.validate.manifests import MAX_DEPTH as MANIFEST_DEPTH
 from edgemodels.validate.manifests import MAX_EXPANDED_NODES, MAX_STREAM_CHARS
 from edgemodels.yamlio import MAX_FILE_BYTES
@@ -127,7 +128,7 @@ def test_more_nodes_than_the_limit(case: Path) -> None:
 
 def test_too_many_managed_clusters(case: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # The real limit (100,000) takes seconds to parse; the check is the same with 20.
-    monkeypatch.setattr(inventory, "MAX_SITES", 20)
+    monkeypatch.setattr(managedclusters, "MAX_SITES", 20)
     items = "".join(f"- {{kind: ManagedCluster, metadata: {{name: c{i}}}}}\n" for i in range(21))
     (case / "sites.yaml").write_text(f"kind: List\nitems:\n{items}", encoding="utf-8")
     _expect(["plan", "-i", str(case / "sites.yaml"), str(case / "cat")], 1, "D205", "limit is 20")

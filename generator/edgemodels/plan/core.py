@@ -20,7 +20,8 @@ from edgemodels.diagnostics import (
     has_failures,
 )
 from edgemodels.errors import InputError, NoCatalogueFiles
-from edgemodels.inventory import STDIN, WorkloadSites, load_inventory, load_workload_sites
+from edgemodels.inputfile import STDIN
+from edgemodels.inventory import load_inventory
 from edgemodels.output import plural
 from edgemodels.plan import delivery, guards, hazards, pullmodel, removals
 from edgemodels.plan.arch import arch_findings
@@ -53,6 +54,7 @@ from edgemodels.plan.workloads import (
     retired_workloads,
     with_workload_sites,
 )
+from edgemodels.workloadsites import WorkloadSites, load_workload_sites
 from edgemodels.yamlio import YamlFile
 
 PLAN_CODE_PREFIX = "D1"  # inline suppressions in the catalogue apply to the plan's own codes

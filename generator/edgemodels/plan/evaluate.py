@@ -26,7 +26,6 @@ from edgemodels.catalogue.model import (
 )
 from edgemodels.clusterstatus import parse_time
 from edgemodels.diagnostics import Location
-from edgemodels.inventory import Inventory, site_labels
 from edgemodels.placement import (
     hub_objects,
     model_placements,
@@ -37,6 +36,7 @@ from edgemodels.plan.quantity import parse_bytes
 from edgemodels.render.acm import OFFLINE_TAINTS
 from edgemodels.render.settings import Settings, base_settings, place
 from edgemodels.selectors import LabelIndex, Mask, build_index, placement_mask, selector_mask
+from edgemodels.sites import Inventory, site_labels
 
 
 @dataclass(frozen=True)

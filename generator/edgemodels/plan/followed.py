@@ -19,12 +19,12 @@ from collections.abc import Iterable
 
 from edgemodels.catalogue.model import Workload
 from edgemodels.diagnostics import Diagnostic, Location
-from edgemodels.inventory import WorkloadSites
 from edgemodels.output import plural
 from edgemodels.plan.diff import ModelDiff
 from edgemodels.plan.evaluate import Evaluation, Sites
 from edgemodels.plan.sitelist import about, name_list
 from edgemodels.selectors import Mask, count
+from edgemodels.workloadsites import WorkloadSites
 
 
 def moved_workload_findings(

@@ -26,7 +26,7 @@ from collections.abc import Mapping
 
 from edgemodels.catalogue.model import Catalogue, Selector
 from edgemodels.diagnostics import Diagnostic, Location, finding
-from edgemodels.inventory import STORAGE_LABEL, Site
+from edgemodels.managedclusters import STORAGE_LABEL
 from edgemodels.output import plural
 from edgemodels.placement import CLUSTER_NAME_LABEL
 from edgemodels.plan.diff import generated
@@ -41,6 +41,7 @@ from edgemodels.plan.quantity import format_bytes
 from edgemodels.plan.sitelist import about, about_names, name_list
 from edgemodels.plan.unmatched import why_unmatched
 from edgemodels.selectors import Mask, count, mask_of, members, placement_mask
+from edgemodels.sites import Site
 
 
 def setting_at(settings: Mapping[str, Location], key: str, catalogue: Catalogue) -> Location:

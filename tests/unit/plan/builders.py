@@ -19,9 +19,9 @@ from edgemodels.catalogue.model import (
     Workload,
 )
 from edgemodels.diagnostics import Location
-from edgemodels.inventory import Inventory, Site
 from edgemodels.plan.evaluate import Sites, index_sites
 from edgemodels.plan.quantity import parse_bytes
+from edgemodels.sites import Inventory, Site
 
 CATALOGUE_FILE = "catalogue.yaml"
 

@@ -6,10 +6,10 @@ from dataclasses import replace
 
 from edgemodels.catalogue.model import Catalogue
 from edgemodels.diagnostics import Location
-from edgemodels.inventory import WorkloadSites
 from edgemodels.plan.core import build_plan
 from edgemodels.plan.evaluate import MaskCache, evaluate
 from edgemodels.selectors import CLUSTER_SET_LABEL, members
+from edgemodels.workloadsites import WorkloadSites
 
 from .builders import (
     catalogue,

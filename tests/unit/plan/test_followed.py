@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from edgemodels.catalogue.model import Catalogue, Workload
 from edgemodels.diagnostics import Diagnostic, Location
-from edgemodels.inventory import WorkloadSites
 from edgemodels.plan.core import build_plan
+from edgemodels.workloadsites import WorkloadSites
 
 from .builders import catalogue, container_model, sel, site, sites, target, workload
 

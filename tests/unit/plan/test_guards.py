@@ -9,11 +9,11 @@ import pytest
 from edgemodels.catalogue.model import Catalogue, Selector
 from edgemodels.diagnostics import Diagnostic
 from edgemodels.errors import UsageError
-from edgemodels.inventory import Inventory
 from edgemodels.output import diagnostic_dict
 from edgemodels.plan.core import build_plan
 from edgemodels.plan.evaluate import Sites, index_sites
 from edgemodels.plan.removals import RemovalLimit, parse_removal_limit
+from edgemodels.sites import Inventory
 
 from .builders import (
     catalogue,

@@ -8,10 +8,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from edgemodels import inventory as inv
+from edgemodels import inputfile, managedclusters
 from edgemodels.diagnostics import Diagnostic
 from edgemodels.errors import InputError
-from edgemodels.inventory import load_inventory, load_workload_sites
+from edgemodels.inventory import load_inventory
+from edgemodels.workloadsites import load_workload_sites
 
 SITE_INVENTORY = """\
 apiVersion: edgemodels.io/v1alpha1
@@ -243,13 +244,13 @@ def test_hostile_input_gives_findings(tmp_path: Path, content: str | bytes, code
 
 
 def test_size_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(inv, "MAX_INPUT_BYTES", 100)
+    monkeypatch.setattr(inputfile, "MAX_INPUT_BYTES", 100)
     loaded, diags = load_inventory(write(tmp_path, SITE_INVENTORY))
     assert loaded is None and [d.code for d in diags] == ["Y008"]
 
 
 def test_site_count_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(inv, "MAX_SITES", 1)
+    monkeypatch.setattr(managedclusters, "MAX_SITES", 1)
     text = "kind: List\nitems:\n- metadata: {name: a}\n- metadata: {name: b}\n"
     loaded, diags = load_inventory(write(tmp_path, text))
     assert loaded is None and where(diags) == [(4, 3, "D205")]

@@ -9,9 +9,9 @@ import pytest
 
 from edgemodels.catalogue.model import Catalogue
 from edgemodels.diagnostics import Diagnostic, Location
-from edgemodels.inventory import WorkloadSites
 from edgemodels.plan.core import build_plan
 from edgemodels.plan.evaluate import Sites
+from edgemodels.workloadsites import WorkloadSites
 
 from .builders import catalogue, container_model, http_model, sel, site, sites, target, workload
 

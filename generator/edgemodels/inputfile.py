@@ -1,0 +1,45 @@
+"""One YAML document that `plan` reads beside the catalogue (the inventory, the workload
+export), from a file or standard input, within the input limit."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from edgemodels.diagnostics import Diagnostic, Location, finding
+from edgemodels.errors import InputError
+from edgemodels.yamlio import YamlFile
+from edgemodels.yamltree import parse_text
+
+# Limits (README, "Limits"): a hub's full ManagedCluster list with status is large.
+MAX_INPUT_BYTES = 64 * 1024 * 1024
+STDIN = "-"  # the file argument that names standard input
+STDIN_NAME = "<stdin>"  # how findings name it
+
+
+def read_document(path: Path, shown: str | None = None) -> tuple[YamlFile, list[Diagnostic]]:
+    """One YAML document with positions, within MAX_INPUT_BYTES; `-` is standard input
+    (`kubectl get managedclusters -o yaml | edgemodels plan -i -`), named `<stdin>`. A file
+    that cannot be read raises InputError (exit 2); what is wrong inside a readable one
+    comes back as findings."""
+    stdin = path.as_posix() == STDIN
+    name = STDIN_NAME if stdin else shown or path.as_posix()
+    top = Location(name, 1, 1)
+    try:
+        # A pipe has no size to ask first: read one byte beyond the limit.
+        data = sys.stdin.buffer.read(MAX_INPUT_BYTES + 1) if stdin else None
+        size = len(data) if data is not None else path.stat().st_size
+        if size > MAX_INPUT_BYTES:
+            held = f"{size} bytes" if data is None else f"over {MAX_INPUT_BYTES} bytes"
+            message = f"file is {held}; the limit is {MAX_INPUT_BYTES}"
+            return YamlFile(name, "", None), [finding(top, "Y008", "input-too-large", message)]
+        text = (data if data is not None else path.read_bytes()).decode("utf-8")
+        text = text.removeprefix("\ufeff")
+    except OSError as exc:  # not there to read (a folder, no permission): I/O, exit 2
+        raise InputError(f"{name}: cannot read: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        return YamlFile(name, "", None), [finding(top, "Y004", "not-utf8", "not valid UTF-8")]
+    data, diags = parse_text(text, name)
+    if data is None and not diags:
+        diags = [finding(top, "Y005", "empty-file", "file is empty")]
+    return YamlFile(name, text, data), diags
