@@ -19,16 +19,16 @@ A republish of the commit the branch was last published from, or a publish of a 
 that left the catalogue's folder as that one had it (the same tree, no symlink or submodule
 in it), reads nothing: the guards would compare the catalogue with itself.
 
-The base catalogue is read from the catalogue's git repository as `plan --base` reads it,
-at the path the last publish recorded in its message (`Catalogue path:`), else at today's
-(a publish of an older edgemodels), or where git's rename detection finds it was moved from
-when today's holds none (plan/moved.py), and planned with plan's own code (plan/core.py). When
-it cannot be read, the guard says so (D309 removals-unchecked) rather than guess: with
-`-i` an error, or a warning with `--allow-removals`, when the branch was published from a
-commit the repository lacks (a shallow clone), from no commit, from one whose catalogue
-does not load now, or from one with no catalogue at that path (moved, by a publish that
-did not record its path); a note on the branch's first publish, which removes nothing a
-publish deployed.
+The base catalogue is read from the catalogue's git repository as `plan --base` reads it
+(plan/basecatalogue.py), at the path the last publish recorded in its message (`Catalogue
+path:`), else at today's (a publish of an older edgemodels), or where git's rename
+detection finds it was moved from when today's holds none (plan/moved.py), and planned
+with plan's own code (plan/core.py). When it cannot be read, the guard says so (D309
+removals-unchecked) rather than guess: with `-i` an error, or a warning with
+`--allow-removals`, when the branch was published from a commit the repository lacks (a
+shallow clone), from no commit, from one whose catalogue does not load now, or from one
+with no catalogue at that path (moved, by a publish that did not record its path); a note
+on the branch's first publish, which removes nothing a publish deployed.
 """
 
 from __future__ import annotations
@@ -46,7 +46,8 @@ from edgemodels.gitpublish.source import CatalogueSource, has_commit, same_folde
 from edgemodels.inputfile import STDIN
 from edgemodels.inventory import load_inventory
 from edgemodels.plan import delivery, gittree, hazards
-from edgemodels.plan.core import base_catalogue, build_plan, moved_base
+from edgemodels.plan.basecatalogue import base_catalogue, moved_base
+from edgemodels.plan.core import build_plan
 from edgemodels.plan.evaluate import Sites, index_sites
 from edgemodels.plan.removals import DEFAULT_REMOVAL_LIMIT, RemovalLimit
 from edgemodels.sites import Inventory
@@ -145,8 +146,8 @@ def _base(published: Published, theirs: str, at: PurePosixPath | None) -> Catalo
     where git's rename detection finds it was moved from (as plan --base finds it)."""
     read = base_catalogue(published.path, theirs, at)
     if at is not None or published.named is None:
-        return read[0]
-    return moved_base(published.path, read, published.named)[0][0]
+        return read.catalogue
+    return moved_base(published.path, read, published.named).catalogue
 
 
 def lacked_words(inputs: GuardInputs) -> str | None:
