@@ -338,7 +338,8 @@ CODES: dict[str, Code] = {
         "base-catalogue-moved",
         "plan --base: the base revision has no catalogue at the catalogue's path, and git's"
         " rename detection finds it moved since from another path: the plan compares with"
-        " the catalogue there (--base-catalogue names another path)",
+        " the catalogue there (--base-catalogue names another path); publish says the same"
+        " of the last publish's catalogue when that publish recorded no path",
     ),
     "D132": Code(
         "pull-model-enabled",

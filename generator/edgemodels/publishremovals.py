@@ -22,13 +22,13 @@ in it), reads nothing: the guards would compare the catalogue with itself.
 The base catalogue is read from the catalogue's git repository as `plan --base` reads it
 (plan/basecatalogue.py), at the path the last publish recorded in its message (`Catalogue
 path:`), else at today's (a publish of an older edgemodels), or where git's rename
-detection finds it was moved from when today's holds none (plan/moved.py), and planned
-with plan's own code (plan/core.py). When it cannot be read, the guard says so (D309
-removals-unchecked) rather than guess: with `-i` an error, or a warning with
-`--allow-removals`, when the branch was published from a commit the repository lacks (a
-shallow clone), from no commit, from one whose catalogue does not load now, or from one
-with no catalogue at that path (moved, by a publish that did not record its path); a note
-on the branch's first publish, which removes nothing a publish deployed.
+detection finds it was moved from when today's holds none (plan/moved.py; a D131 note
+says so, as in plan), and planned with plan's own code (plan/core.py). When it cannot be
+read, the guard says so (D309 removals-unchecked) rather than guess: with `-i` an error,
+or a warning with `--allow-removals`, when the branch was published from a commit the
+repository lacks (a shallow clone), from no commit, from one whose catalogue does not load
+now, or from one with no catalogue at that path (moved, by a publish that did not record
+its path); a note on the branch's first publish, which removes nothing a publish deployed.
 """
 
 from __future__ import annotations
@@ -46,9 +46,10 @@ from edgemodels.gitpublish.source import CatalogueSource, has_commit, same_folde
 from edgemodels.inputfile import STDIN
 from edgemodels.inventory import load_inventory
 from edgemodels.plan import delivery, gittree, hazards
-from edgemodels.plan.basecatalogue import base_catalogue, moved_base
+from edgemodels.plan.basecatalogue import BaseRead, base_catalogue, moved_base
 from edgemodels.plan.core import build_plan
 from edgemodels.plan.evaluate import Sites, index_sites
+from edgemodels.plan.moved import published_moved_note
 from edgemodels.plan.removals import DEFAULT_REMOVAL_LIMIT, RemovalLimit
 from edgemodels.sites import Inventory
 
@@ -136,18 +137,26 @@ def removal_findings(
         said = str(exc).removeprefix(f"--base {theirs}: ")
         unread = _UNREAD.format(commit=theirs[:12], why=said, unchecked=_not_run(inputs))
         return [_unchecked(where, _severity(inputs), unread + _hint(inputs))]
-    if base is None:
+    if base.catalogue is None:
         return [_unchecked(where, _severity(inputs), _missing(inputs, theirs, at))]
-    return _guards(inputs, base)
+    return _guards(inputs, base.catalogue) + _moved(inputs.published, theirs, base)
 
 
-def _base(published: Published, theirs: str, at: PurePosixPath | None) -> Catalogue | None:
+def _base(published: Published, theirs: str, at: PurePosixPath | None) -> BaseRead:
     """The catalogue at `theirs`, at `at`; with no path recorded, at its path now, else
     where git's rename detection finds it was moved from (as plan --base finds it)."""
     read = base_catalogue(published.path, theirs, at)
     if at is not None or published.named is None:
-        return read.catalogue
-    return moved_base(published.path, read, published.named).catalogue
+        return read
+    return moved_base(published.path, read, published.named)
+
+
+def _moved(published: Published, theirs: str, base: BaseRead) -> list[Diagnostic]:
+    """D131, as plan --base says it, when the catalogue was read where git finds it was."""
+    old, now = base.moved_from_root, published.source.path or published.path.as_posix()
+    if old is None:
+        return []
+    return [published_moved_note(published.catalogue, theirs, now, str(old))]
 
 
 def lacked_words(inputs: GuardInputs) -> str | None:

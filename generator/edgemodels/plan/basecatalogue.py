@@ -32,6 +32,7 @@ class BaseRead:
     revision: Revision | None = None
     side: BaseSide | None = None  # its plan suppressions, refused ones, and its files
     moved_from: Path | None = None  # in the work tree, where git finds it was (D131)
+    moved_from_root: PurePosixPath | None = None  # the same, from the repository's root
 
 
 def read_base(catalogue: Path, base: str | None, at: Path | None, named: Path) -> BaseRead:
@@ -61,7 +62,9 @@ def moved_base(catalogue: Path, read: BaseRead, named: Path) -> BaseRead:
         moved = base_catalogue(catalogue, revision.name, old)
     except InputError as exc:
         raise InputError(f"{exc} (at {old}, where git finds the catalogue was)") from None
-    return replace(moved, moved_from=top / old) if moved.catalogue is not None else read
+    if moved.catalogue is None:
+        return read
+    return replace(moved, moved_from=top / old, moved_from_root=old)
 
 
 def base_catalogue(catalogue: Path, base: str | None, at: PurePosixPath | None = None) -> BaseRead:

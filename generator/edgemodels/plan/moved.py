@@ -57,6 +57,18 @@ def moved_note(catalogue: Catalogue, revision: Revision, now: str, old: str) -> 
     return Diagnostic(catalogue.location, "D131", message, "info", "base-catalogue-moved")
 
 
+def published_moved_note(catalogue: Catalogue, commit: str, now: str, old: str) -> Diagnostic:
+    """D131 in publish: the last publish's catalogue, whose path that publish did not
+    record, is read where git finds the catalogue was (paths from the repository's root)."""
+    message = (
+        f"catalogue commit {commit[:12]}, which the branch was last published from, has no "
+        f"catalogue at {now}, and that publish (by an older edgemodels) did not record where "
+        f"it was: git finds it moved since, from {old}, and the removal guards compare with "
+        "the catalogue there"
+    )
+    return Diagnostic(catalogue.location, "D131", message, "info", "base-catalogue-moved")
+
+
 def no_base_note(catalogue: Catalogue, revision: Revision, where: str) -> Diagnostic:
     """D129: the base revision has no catalogue where it is read, so every model is new
     and no removal guard can fire. Right for a catalogue's first merge; after a move that

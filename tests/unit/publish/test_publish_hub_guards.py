@@ -219,6 +219,34 @@ def test_a_move_after_a_publish_that_recorded_no_path_is_found_by_git(
     assert "D101 models are removed from 3 of 4 sites (75%)" in out and "D309" not in out
 
 
+def test_a_move_git_finds_is_said_as_plan_says_it(
+    capsys: pytest.CaptureFixture[str], in_folder: Path, bare_repo: Path, tmp_path: Path
+) -> None:
+    """The catalogue read where git finds it was, for a last publish that recorded no
+    path, is a D131 note as in plan --base: with -i or without, in every format."""
+    deploy = ("--repo", str(bare_repo), "--branch", "acm-dev")
+    assert publish(capsys, str(in_folder / "catalogue"), *deploy)[0] == 0
+    reword(bare_repo, tmp_path, "Catalogue path: catalogue\n", "")
+    move_and_retire(in_folder)
+    fleet = str(in_folder / "fleet")
+    first = git("rev-list", "--max-parents=0", "HEAD", cwd=in_folder)[:12]
+    said = (
+        f"catalogue commit {first}, which the branch was last published from, has no "
+        "catalogue at fleet, and that publish (by an older edgemodels) did not record where "
+        "it was: git finds it moved since, from catalogue, and the removal guards compare "
+        "with the catalogue there"
+    )
+    asked = (*deploy, "-i", str(SITES), "--allow-removals", "--dry-run", "--format", "json")
+    rc, out, err = publish(capsys, fleet, *asked)
+    assert rc == 0, out + err
+    found = [f for f in json.loads(out)["findings"] if f["code"] in ("D131", "D309")]
+    assert [(f["code"], f["severity"], f["message"]) for f in found] == [("D131", "info", said)]
+    assert found[0]["path"].endswith("fleet/catalogue.yaml")
+    rc, out, err = publish(capsys, fleet, *deploy)  # unasked: the hub guards read it too
+    assert rc == 0, out + err
+    assert f"D131 [info] {said}" in out and "D309" not in out
+
+
 def rewrite(folder: Path) -> None:
     """Each YAML file of `folder` more new text than old: git pairs no rename."""
     for path in folder.rglob("*.yaml"):
