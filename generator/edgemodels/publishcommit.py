@@ -27,7 +27,7 @@ from edgemodels.branchplan import (
     manifest_raw,
     plan_branch,
 )
-from edgemodels.commitmessage import commit_message, hand_applied, hub_note
+from edgemodels.commitmessage import commit_message, hand_applied, hub_note, line_ends_only
 from edgemodels.deployed import DeployedModel, index_tree
 from edgemodels.diagnostics import Diagnostic
 from edgemodels.errors import OutputError
@@ -191,7 +191,10 @@ def _outcome(
         found = conflict_findings(plan, Path(ctx.dest.path or "."))
         return PublishResult("findings", tuple(on_branch(d, ctx.dest) for d in found), where=where)
     message = commit_message(ctx, old, plan, before)
-    by_hand = hand_applied([*plan.added, *plan.changed, *plan.removed])
+    normalised = line_ends_only(plan, before, ctx.tree)  # no change to apply
+    by_hand = hand_applied(
+        [p for p in (*plan.added, *plan.changed, *plan.removed) if p not in normalised]
+    )
     note = hub_note(by_hand, plan.added, ctx.tree)
     if ctx.options.dry_run:
         status: Status = "dry-run" if plan.differs else "unchanged"

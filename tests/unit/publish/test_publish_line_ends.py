@@ -93,6 +93,29 @@ def test_a_file_committed_with_crlf_is_no_hand_edit(
     assert f"{bare_repo}@acm-dev:deploy/hub/namespace.yaml:1:1: D301 " in out
 
 
+def test_line_ends_alone_are_said_as_normalised(
+    capsys: pytest.CaptureFixture[str], catalogue: Path, bare_repo: Path, tmp_path: Path, way: str
+) -> None:
+    """A publish that only writes CRLF files with LF again changes no setting and asks no
+    apply of hub/: its message says the line ends were normalised, and publish gives no
+    hub note."""
+    args = (str(catalogue), "--repo", str(bare_repo), "--branch", "acm-dev", "--path", "deploy")
+    assert publish(capsys, *args)[0] == 0
+    clone = colleague(tmp_path, bare_repo)
+    chart = clone / "deploy" / "models" / "sktime" / "chart" / "Chart.yaml"
+    push_crlf(clone, [clone / "deploy" / "hub" / "channel.yaml", chart], "line ends")
+    rc, out, err = publish(capsys, *args)
+    assert rc == 0, out + err
+    said = message(bare_repo)
+    assert said.startswith("edgemodels: publish lrt") and said.splitlines()[0].endswith(
+        ": line ends normalised"
+    ), said
+    assert "nothing to apply on the hub): hub/channel.yaml, models/sktime/chart/Chart.yaml." in said
+    assert "settings" not in said and "apply hub/" not in said and "sktime 1.4.2" not in said
+    assert "apply hub/" not in err
+    assert b"\r" not in blob(bare_repo, "deploy/hub/channel.yaml")
+
+
 def test_a_commit_of_the_whole_folder_with_crlf_is_no_rollback(
     capsys: pytest.CaptureFixture[str], catalogue: Path, bare_repo: Path, tmp_path: Path, way: str
 ) -> None:
