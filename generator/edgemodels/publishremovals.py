@@ -45,7 +45,7 @@ from edgemodels.gitpublish.history import COMMIT_ID, path_in, source_in
 from edgemodels.gitpublish.source import CatalogueSource, has_commit, same_folder
 from edgemodels.inputfile import STDIN
 from edgemodels.inventory import load_inventory
-from edgemodels.plan import delivery, gittree, hazards
+from edgemodels.plan import delivery, gittree, hubside
 from edgemodels.plan.basecatalogue import BaseRead, base_catalogue, moved_base
 from edgemodels.plan.core import build_plan
 from edgemodels.plan.evaluate import Sites, index_sites
@@ -171,7 +171,7 @@ def lacked_words(inputs: GuardInputs) -> str | None:
 def _guards(inputs: GuardInputs, base: Catalogue) -> list[Diagnostic]:
     published, guard = inputs.published, inputs.guard
     if inputs.sites is None:
-        found = hazards.hub_findings(base, published.catalogue, guard.allow, published.settings)
+        found = hubside.hub_findings(base, published.catalogue, guard.allow, published.settings)
         found += delivery.delivery_findings(
             (), base, published.catalogue, _NO_SITES, guard.allow, published.settings
         )

@@ -13,7 +13,7 @@ from edgemodels.diagnostics import Diagnostic, Location, apply_suppressions, has
 from edgemodels.errors import InputError
 from edgemodels.inputfile import STDIN
 from edgemodels.inventory import load_inventory
-from edgemodels.plan import delivery, guards, hazards, pullmodel, removals
+from edgemodels.plan import delivery, guards, hazards, hubside, pullmodel, removals
 from edgemodels.plan.arch import arch_findings
 from edgemodels.plan.argonames import application_name_findings
 from edgemodels.plan.basecatalogue import base_notes, read_base, working_base_findings
@@ -115,7 +115,7 @@ def build_plan(
         diags += hazards.storage_class_findings(diffs, before.catalogue, catalogue, sites)
         diags += hazards.hand_over_findings(diffs, catalogue, sites)
         diags += version_image_findings(diffs, catalogue, sites)
-        diags += hazards.hub_findings(before.catalogue, catalogue, allow_removals, settings)
+        diags += hubside.hub_findings(before.catalogue, catalogue, allow_removals, settings)
         diags += delivery.delivery_findings(
             diffs, before.catalogue, catalogue, sites, allow_removals, settings
         )

@@ -16,8 +16,8 @@
   (as generated: with PlacementRules, a follow placement is one rule per workload selector),
   so two Subscriptions (or Applications) deploy the same objects there.
 D104/D105 apply when the catalogue declares workloads. The removal guards (D101, D102,
-D111) are in plan/removals.py; D114 and D115, changes of a kept model that sites refuse,
-in plan/hazards.py.
+D111) are in plan/removals.py; D114, D115 and D123, changes of a kept model that sites
+refuse, in plan/hazards.py; D116 and D117, changes of the hub side, in plan/hubside.py.
 """
 
 from __future__ import annotations
