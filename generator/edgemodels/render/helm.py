@@ -10,7 +10,7 @@ import json
 from typing import Any
 
 from edgemodels.catalogue.model import Catalogue, Model
-from edgemodels.render import site
+from edgemodels.render import site, site_container
 from edgemodels.render.common import (
     RenderOptions,
     banner_text,
@@ -89,7 +89,7 @@ def chart_values(
             "image": base.image,
             "version": model.version,
             "versionDir": version_dir(model.version),
-            "modelPath": site.model_path(model),
+            "modelPath": site_container.model_path(model),
             "delivery": base.delivery,
             "size": plan.model_size,
             **_storage_class_value(model),

@@ -5,8 +5,9 @@ its ConfigMap, the claim and the copy Job (delivery copy), the prefetch Deployme
 A chart has either these or an HTTP model's templates (`helm_templates.py`, which also
 holds the helpers both use), so the two sets live apart; these are the ones that embed
 what the kustomize packaging runs too: the copy and hold scripts and the Job's backoff,
-from `site.py`. They are the same for every model (but for one line, see
-`container_templates`), and the objects they produce equal the kustomize ones in `site.py`
+from `site_container.py`. They are the same for every model (but for one line, see
+`container_templates`), and the objects they produce equal the kustomize ones in
+`site_container.py`
 (a test renders both and compares).
 """
 
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 import json
 
-from edgemodels.render.site import COPY_BACKOFF_LIMIT, COPY_SCRIPT, HOLD_SCRIPT
+from edgemodels.render.site_container import COPY_BACKOFF_LIMIT, COPY_SCRIPT, HOLD_SCRIPT
 
 DESCRIPTOR = """\
 {{- $name := printf "%s-model" .Chart.Name }}

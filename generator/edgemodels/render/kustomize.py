@@ -25,7 +25,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from edgemodels.catalogue.model import Catalogue, Model
-from edgemodels.render import site
+from edgemodels.render import site, site_container
 from edgemodels.render.common import (
     RenderOptions,
     image_digest,
@@ -51,7 +51,7 @@ def render_kustomize(
     if model.wrapper == "http":
         objects = _http_objects(catalogue, model, plan.base, origin)
     else:
-        objects = {"descriptor.yaml": site.descriptor(model, plan.base.image, origin)}
+        objects = {"descriptor.yaml": site_container.descriptor(model, plan.base.image, origin)}
         for delivery in plan.deliveries:
             files.update(_component(catalogue, plan, delivery, origin, options))
     for name, obj in objects.items():
@@ -87,14 +87,18 @@ def _component(
     folder = f"models/{model.name}/components/{COMPONENT_DIR[delivery]}"
     if delivery == "copy":
         objects = {
-            "claim.yaml": site.claim(model, plan.model_size, origin),
-            "job.yaml": site.copy_job(catalogue, model, image, options.tools_image, origin),
+            "claim.yaml": site_container.claim(model, plan.model_size, origin),
+            "job.yaml": site_container.copy_job(
+                catalogue, model, image, options.tools_image, origin
+            ),
         }
     else:
         objects = {
-            "prefetch.yaml": site.prefetch(catalogue, model, image, options.tools_image, origin)
+            "prefetch.yaml": site_container.prefetch(
+                catalogue, model, image, options.tools_image, origin
+            )
         }
-    data = site.descriptor_delivery(model, delivery, image)
+    data = site_container.descriptor_delivery(model, delivery, image)
     component = {
         "apiVersion": COMPONENT_API,
         "kind": "Component",
@@ -110,7 +114,7 @@ def _descriptor_patch(
     model: Model, data: Mapping[str, str | None], base: Mapping[str, str]
 ) -> dict[str, Any]:
     """The descriptor's keys set to `data`'s values; a None removes the key from `base`'s
-    data (site.descriptor), where it is."""
+    data (site_container.descriptor), where it is."""
     ops = [
         {"op": "add", "path": f"/data/{key}", "value": value}
         if value is not None
@@ -187,7 +191,7 @@ def _container_image_patches(
     data: dict[str, str | None] = {"image": image, "digest": image_digest(image) or None}
     if settings.delivery == "imageVolume":
         data["reference"] = image
-    base = site.descriptor(model, plan.base.image, "")["data"]
+    base = site_container.descriptor(model, plan.base.image, "")["data"]
     patches: list[dict[str, Any]] = [_descriptor_patch(model, data, base)]
     if settings.delivery == "copy":
         patches.append(_copy_job_patch(catalogue, plan, image, options))
@@ -204,8 +208,8 @@ def _copy_job_patch(
     """The component's Job as this placement's image makes it: its files' folder, and so
     its pod template and name, change with the image (`images` sets the image itself)."""
     model, tools = plan.model, options.tools_image
-    old = site.copy_job(catalogue, model, plan.base.image, tools, "")
-    new = site.copy_job(catalogue, model, image, tools, "")
+    old = site_container.copy_job(catalogue, model, plan.base.image, tools, "")
+    new = site_container.copy_job(catalogue, model, image, tools, "")
     env = new["spec"]["template"]["spec"]["containers"][0]["env"]
     assert env[1]["name"] == "MODEL_VERSION_DIR"
     folder = "/spec/template/spec/containers/0/env/1/value"

@@ -1,5 +1,6 @@
 """The copy Job's pod template is immutable, so whatever changes it must change the Job's
-name: in the chart (hashed by the template itself) as in the kustomize objects (site.py)."""
+name: in the chart (hashed by the template itself) as in the kustomize objects
+(site_container.py)."""
 
 from __future__ import annotations
 

@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
-from edgemodels.render import site
-from edgemodels.render.site import COPY_SCRIPT, HOLD_SCRIPT
+from edgemodels.render import site_container
+from edgemodels.render.site_container import COPY_SCRIPT, HOLD_SCRIPT
 
 from .samples import fleet
 
@@ -129,7 +129,7 @@ def test_a_rebuilt_image_of_the_same_version_is_copied(shell: list[str], tmp_pat
     pvc = tmp_path / "pvc"
     pvc.mkdir()
     for n, image in enumerate(("img@sha256:" + "a" * 64, "img@sha256:" + "b" * 64)):
-        job = site.copy_job(catalogue, model, image, "busybox", "o")
+        job = site_container.copy_job(catalogue, model, image, "busybox", "o")
         run_job(shell, job, make_image(tmp_path / f"image-{n}", f"build {n}"), pvc)
         assert (pvc / "current" / "weights.bin").read_text() == f"build {n}"
     assert len(list((pvc / "versions").iterdir())) == 2
@@ -143,7 +143,9 @@ def test_versions_that_one_folder_name_would_merge_are_both_copied(
     pvc = tmp_path / "pvc"
     pvc.mkdir()
     for version in ("1.0+a", "1.0_a"):
-        job = site.copy_job(catalogue, replace(model, version=version), "img:1", "busybox", "o")
+        job = site_container.copy_job(
+            catalogue, replace(model, version=version), "img:1", "busybox", "o"
+        )
         run_job(shell, job, make_image(tmp_path / version, version), pvc)
         assert (pvc / "current" / "weights.bin").read_text() == version
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from edgemodels.diagnostics import Location
-from edgemodels.render import site
+from edgemodels.render import site_container
 from edgemodels.render.common import (
     SourceInfo,
     chart_version,
@@ -96,7 +96,7 @@ def changed(data: Any, path: tuple[str | int, ...]) -> Any:
 def test_the_copy_job_name_changes_with_every_field_of_its_pod_template() -> None:
     catalogue = fleet()
     model = next(m for m in catalogue.models if m.wrapper == "container")
-    job = site.copy_job(catalogue, model, "img:1", "busybox", "origin")
+    job = site_container.copy_job(catalogue, model, "img:1", "busybox", "origin")
     template = job["spec"]["template"]
     assert job["metadata"]["name"] == copy_job_name(model.name, template)
     names = {copy_job_name(model.name, changed(template, path)) for path in leaves(template)}
@@ -105,12 +105,12 @@ def test_the_copy_job_name_changes_with_every_field_of_its_pod_template() -> Non
     # The review's case: a pull secret added to the catalogue.
     more = replace(catalogue, defaults=replace(catalogue.defaults, image_pull_secrets=("a", "b")))
     assert (
-        site.copy_job(more, model, "img:1", "busybox", "o")["metadata"]["name"]
+        site_container.copy_job(more, model, "img:1", "busybox", "o")["metadata"]["name"]
         != job["metadata"]["name"]
     )
     # The catalogue entry's location is on the Job, not in its pods.
     assert (
-        site.copy_job(catalogue, model, "img:1", "busybox", "o")["metadata"]["name"]
+        site_container.copy_job(catalogue, model, "img:1", "busybox", "o")["metadata"]["name"]
         == job["metadata"]["name"]
     )
 
