@@ -3,14 +3,13 @@ moved to another catalogue file (sourcemoves.py) or given other settings, the ch
 target, the files touched (those whose CRLF line ends alone were normalised apart: no
 setting, nothing to apply), the hand edits --force discarded, and the provenance trailer.
 
-Also the note on changed hub/ files that nothing on the hub applies by itself
-(`hub_note`): the message carries it so the branch's history says it, and publish
-warns of it as well, so the user sees it without reading the commit.
+The message ends with the note on changed hub/ files that nothing on the hub applies by
+itself (hubnote.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from edgemodels.deployed import (
@@ -22,9 +21,9 @@ from edgemodels.deployed import (
     summarize,
 )
 from edgemodels.gitpublish.destination import redact
+from edgemodels.hubnote import hand_applied, hub_note
 from edgemodels.output import plural
 from edgemodels.publishoptions import Context
-from edgemodels.render.common import ARGOCD_SYNCED, HUB_SYNCED, SYNCED_FOLDERS
 from edgemodels.sourcemoves import Before, model_sources, moved_only
 from edgemodels.tree import MANIFEST_PATH, digest
 from edgemodels.treemanifest import Provenance, recorded_provenance
@@ -255,53 +254,3 @@ def _discarded(prefix: str, paths: Sequence[str]) -> list[str]:
     files = plural(len(paths), "file")
     head = f"Hand edits discarded (--force), {files}; the parent commit has them:"
     return [head, *shown]
-
-
-APPLY_HUB = "kubectl apply -k hub/ from the deploy branch's folder"
-
-
-SYNCED = tuple(f"{folder}/" for folder in SYNCED_FOLDERS)
-
-
-_APPLIER = {HUB_SYNCED: "RHACM", ARGOCD_SYNCED: "the hub Application"}
-
-
-def hub_note(by_hand: Sequence[str], added: Collection[str], tree: Iterable[str]) -> str:
-    """What to do on the hub about `by_hand`, the hand-applied hub/ files this publish
-    adds, changes or removes ("" when none). On the branch's first hub/ (its kustomization
-    is added) that is applying hub/ once; afterwards, applying it again."""
-    if not by_hand:
-        return ""
-    paths = list(tree)
-    folders = [f for f in SYNCED_FOLDERS if any(p.startswith(f"{f}/") for p in paths)]
-    who = " and ".join(f"{_APPLIER[f]} applies {f}/" for f in folders) or "nothing applies hub/"
-    if "hub/kustomization.yaml" in added:
-        return (
-            f"hub/ is new on this branch: apply it on the hub once ({APPLY_HUB}); from then "
-            f"on {who} by itself, and publish says when hub/ must be applied again"
-        )
-    only = who.replace(" applies ", " applies only ", 1) if folders else who
-    tree = set(paths)
-    note = (
-        f"{_by_verb(by_hand, added, tree)}: {only}, so apply hub/ on the hub again "
-        f"({APPLY_HUB}) for the change to take effect"
-    )
-    if any(p not in tree for p in by_hand):
-        # Applying hub/ again creates and updates, never deletes: what left it stays.
-        note += "; kubectl apply deletes nothing, so delete the removed files' objects by hand"
-    return note
-
-
-def _by_verb(paths: Sequence[str], added: Collection[str], tree: Collection[str]) -> str:
-    """`hub/a.yaml, hub/b.yaml added, hub/kustomization.yaml changed`."""
-    verbs = [
-        ("added", [p for p in paths if p in added]),
-        ("changed", [p for p in paths if p not in added and p in tree]),
-        ("removed", [p for p in paths if p not in tree]),
-    ]
-    return ", ".join(f"{', '.join(some)} {verb}" for verb, some in verbs if some)
-
-
-def hand_applied(paths: Iterable[str]) -> tuple[str, ...]:
-    """The files of hub/ that an admin applies by hand (everything but the synced folders)."""
-    return tuple(p for p in paths if p.startswith("hub/") and not p.startswith(SYNCED))

@@ -27,7 +27,7 @@ from edgemodels.branchplan import (
     manifest_raw,
     plan_branch,
 )
-from edgemodels.commitmessage import commit_message, hand_applied, hub_note, line_ends_only
+from edgemodels.commitmessage import commit_message, line_ends_only
 from edgemodels.deployed import DeployedModel, index_tree
 from edgemodels.diagnostics import Diagnostic
 from edgemodels.errors import OutputError
@@ -38,6 +38,7 @@ from edgemodels.gitpublish.destination import Destination, redact
 from edgemodels.gitpublish.history import HandChanges
 from edgemodels.gitpublish.objects import CloneSetup, TreeChanges, commit_objects
 from edgemodels.gitpublish.push import commit_folder
+from edgemodels.hubnote import hand_applied, hub_note
 from edgemodels.publishoptions import Context, PublishResult, Status
 from edgemodels.rollback import guard_rollback
 from edgemodels.sourcemoves import Before, model_sources

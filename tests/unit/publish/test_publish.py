@@ -726,7 +726,7 @@ def test_a_change_of_the_hand_applied_hub_files_says_to_apply_them(
 def test_only_the_hand_applied_hub_files_are_named_for_a_re_apply() -> None:
     """Argo CD's hub Application syncs hub/argocd/synced/ as the hub Subscription does
     hub/synced/; the bindings and the Application itself are applied by hand."""
-    from edgemodels.commitmessage import hand_applied
+    from edgemodels.hubnote import hand_applied
 
     changed = [
         "hub/argocd/application.yaml",
@@ -745,7 +745,7 @@ def test_only_the_hand_applied_hub_files_are_named_for_a_re_apply() -> None:
 
 
 def test_the_hub_note_names_what_applies_the_synced_folders() -> None:
-    from edgemodels.commitmessage import hub_note
+    from edgemodels.hubnote import hub_note
 
     argocd = ["hub/argocd/application.yaml", "hub/argocd/synced/kustomization.yaml"]
     changed = ("hub/argocd/application.yaml",)
