@@ -30,6 +30,14 @@ def example_repo(tmp_path: Path) -> Path:
     return root
 
 
+def committed_example_repo(tmp_path: Path) -> Path:
+    """example_repo, its first commit (on main) holding the example catalogue."""
+    root = example_repo(tmp_path)
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "catalogue")
+    return root
+
+
 def single_file_repo(tmp_path: Path) -> Path:
     """A repository whose catalogue is one file, catalogue.yaml (the example's head file with
     the sktime model appended under its `spec:`), committed on main."""

@@ -12,16 +12,12 @@ from edgemodels.plan.core import PlanOptions, run_plan
 from edgemodels.plan.diff import site_changes
 from edgemodels.plan.gitrev import catalogue_at
 
-from .gitrepo import EXAMPLES, example_repo, git, single_file_repo
+from .gitrepo import EXAMPLES, committed_example_repo, git, single_file_repo
 
 
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
-    """A repository whose first commit holds the example catalogue in catalogue/."""
-    root = example_repo(tmp_path)
-    git(root, "add", "-A")
-    git(root, "commit", "-q", "-m", "catalogue")
-    return root
+    return committed_example_repo(tmp_path)
 
 
 def bump_sktime(root: Path) -> None:

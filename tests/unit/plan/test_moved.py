@@ -15,16 +15,12 @@ from edgemodels.plan.diff import site_changes
 from edgemodels.plan.gitrev import Renames
 from edgemodels.plan.moved import moved_from
 
-from .gitrepo import EXAMPLES, example_repo, git, single_file_repo
+from .gitrepo import EXAMPLES, committed_example_repo, git, single_file_repo
 
 
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
-    """A repository whose first commit, on main, holds the example catalogue in catalogue/."""
-    root = example_repo(tmp_path)
-    git(root, "add", "-A")
-    git(root, "commit", "-q", "-m", "catalogue")
-    return root
+    return committed_example_repo(tmp_path)
 
 
 def planned(root: Path, catalogue: str, cwd: Path | None = None) -> tuple[Plan, list[Diagnostic]]:
