@@ -25,7 +25,9 @@ from datetime import datetime
 from edgemodels.yamltree import PosMap, PosSeq
 
 AVAILABLE = "ManagedClusterConditionAvailable"
-OFFLINE_TAINT_KEYS = (
+# The taints the hub puts on a cluster it cannot reach, which the generated Placements
+# tolerate (render/acm.py) and the plan reads (plan/evaluate.py).
+OFFLINE_TAINTS = (
     "cluster.open-cluster-management.io/unreachable",
     "cluster.open-cluster-management.io/unavailable",
 )
@@ -58,7 +60,7 @@ def read_state(item: PosMap) -> ClusterState | None:
     available = _text(condition.get("status")) if condition is not None else ""
     since = _text(condition.get("lastTransitionTime")) if condition is not None else ""
     offline = next(
-        (t for t in _mappings(spec.get("taints")) if t.get("key") in OFFLINE_TAINT_KEYS), None
+        (t for t in _mappings(spec.get("taints")) if t.get("key") in OFFLINE_TAINTS), None
     )
     offline_since = _text(offline.get("timeAdded")) if offline is not None else ""
     return ClusterState(deleting, accepted, available, since, offline_since)

@@ -34,6 +34,11 @@ def plural(count: int, noun: str, nouns: str | None = None) -> str:
     return f"{count} {noun if count == 1 else nouns or noun + 's'}"
 
 
+def are(count: int) -> str:
+    """The verb after `plural(count, ...)`: `1 site is`, `2 sites are`."""
+    return "is" if count == 1 else "are"
+
+
 def summary_line(diags: Sequence[Diagnostic], subject: str) -> str:
     counts = count_by_severity(diags)
     if not diags:

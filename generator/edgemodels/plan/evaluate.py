@@ -24,7 +24,7 @@ from edgemodels.catalogue.model import (
     Selector,
     Workload,
 )
-from edgemodels.clusterstatus import parse_time
+from edgemodels.clusterstatus import OFFLINE_TAINTS, parse_time
 from edgemodels.diagnostics import Location
 from edgemodels.placement import (
     hub_objects,
@@ -33,7 +33,6 @@ from edgemodels.placement import (
     workload_selectors,
 )
 from edgemodels.plan.quantity import parse_bytes
-from edgemodels.render.acm import OFFLINE_TAINTS
 from edgemodels.render.settings import Settings, base_settings, place
 from edgemodels.selectors import LabelIndex, Mask, build_index, placement_mask, selector_mask
 from edgemodels.sites import Inventory, site_labels

@@ -19,7 +19,7 @@ from edgemodels.catalogue.model import Catalogue
 from edgemodels.diagnostics import Diagnostic, Location, Severity, finding
 from edgemodels.display import quoted
 from edgemodels.errors import UsageError
-from edgemodels.output import plural
+from edgemodels.output import are, plural
 from edgemodels.plan.diff import ModelDiff
 from edgemodels.plan.evaluate import Sites
 from edgemodels.plan.sitelist import about, name_list
@@ -82,10 +82,6 @@ def parse_removal_limit(text: str) -> RemovalLimit:
     return RemovalLimit(sites=None, percent=percent)
 
 
-def _are(number: int) -> str:
-    return "is" if number == 1 else "are"
-
-
 def _over_the_limit(limit: RemovalLimit, arms: list[str]) -> str:
     """The arm(s) of the limit exceeded, and the whole limit said once."""
     if len(arms) > 1:  # over both: the limit itself, once
@@ -133,7 +129,7 @@ def removal_findings(
     emptied = had & ~has
     if emptied:
         message = (
-            f"{plural(count(emptied), 'site')} {_are(count(emptied))} left with none of the "
+            f"{plural(count(emptied), 'site')} {are(count(emptied))} left with none of the "
             f"models {'it' if count(emptied) == 1 else 'they'} had: "
             f"{name_list(sites, emptied)}{hint}"
         )

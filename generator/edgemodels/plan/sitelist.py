@@ -18,6 +18,7 @@ from dataclasses import replace
 from edgemodels.diagnostics import Diagnostic
 from edgemodels.plan.evaluate import Sites
 from edgemodels.selectors import Mask, count, members
+from edgemodels.sites import Site
 
 MAX_NAMED = 10  # sites named in one message; the finding carries them all
 
@@ -41,6 +42,11 @@ def name_list(sites: Sites, mask: Mask, limit: int = MAX_NAMED) -> str:
         rest ^= lowest
     more = count(mask) - len(names)
     return ", ".join(names) + (f" and {more} more" if more > 0 else "")
+
+
+def first_site(sites: Sites, mask: Mask) -> Site:
+    """The first site of `mask` in the inventory's order: the one a message names first."""
+    return sites.inventory.sites[(mask & -mask).bit_length() - 1]
 
 
 def site_names(sites: Sites, mask: Mask) -> tuple[str, ...]:

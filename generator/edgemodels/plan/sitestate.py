@@ -17,9 +17,9 @@ from collections.abc import Callable
 
 from edgemodels.clusterstatus import ClusterState, parse_time
 from edgemodels.diagnostics import Diagnostic, finding
-from edgemodels.output import plural
+from edgemodels.output import are, plural
 from edgemodels.plan.evaluate import Evaluation, MaskCache, Sites, cluster_sets
-from edgemodels.plan.sitelist import about, name_list
+from edgemodels.plan.sitelist import about, first_site, name_list
 from edgemodels.selectors import Mask, count, members, placement_mask
 
 _NOT_ACCEPTED = "not accepted"
@@ -81,11 +81,11 @@ def _with_state(sites: Sites, within: Mask, chosen: Callable[[ClusterState], boo
 def _unavailable(
     after: Evaluation, sites: Sites, mask: Mask, state: str, detail: str
 ) -> Diagnostic:
-    first = sites.inventory.sites[(mask & -mask).bit_length() - 1]
+    first = first_site(sites, mask)
     since = _oldest(sites, mask)
     newest = sites.inventory.newest
     message = (
-        f"{plural(count(mask), 'site')} the placements match {_are(mask)} {state} on the hub "
+        f"{plural(count(mask), 'site')} the placements match {are(count(mask))} {state} on the hub "
         f"({detail}{f'; the oldest since {since}' if since else ''}"
         f"{f'; the export is of {newest} or later' if newest else ''}): "
         f"{name_list(sites, mask)}; {_selected(after, sites, mask, state)}"
@@ -136,16 +136,12 @@ def _deleting_findings(sites: Sites, matched: Mask) -> list[Diagnostic]:
     """D134: the sites being deleted that the placements match."""
     if not matched:
         return []
-    first = sites.inventory.sites[(matched & -matched).bit_length() - 1]
+    first = first_site(sites, matched)
     message = (
-        f"{plural(count(matched), 'site')} the placements match {_are(matched)} being "
+        f"{plural(count(matched), 'site')} the placements match {are(count(matched))} being "
         f"deleted on the hub (metadata.deletionTimestamp): {name_list(sites, matched)}; no "
         "Placement or PlacementRule selects a cluster being deleted, so the plan places no "
         "model there"
     )
     deleting = finding(first.location, "D134", "site-being-deleted", message, "info")
     return [about(deleting, sites, matched)]
-
-
-def _are(mask: Mask) -> str:
-    return "is" if count(mask) == 1 else "are"

@@ -15,6 +15,7 @@ from functools import partial
 from typing import Any
 
 from edgemodels.catalogue.model import Catalogue, Selector
+from edgemodels.clusterstatus import OFFLINE_TAINTS
 from edgemodels.placement import TargetPlacement, hub_objects
 from edgemodels.recall import NOTHING, ONCE, Recall
 from edgemodels.render.common import (
@@ -35,7 +36,6 @@ CLUSTER = "cluster.open-cluster-management.io"
 PLACEMENT_API = f"{CLUSTER}/v1beta1"
 BINDING_API = f"{CLUSTER}/v1beta2"
 RULE_API = f"{APPS}/v1"
-OFFLINE_TAINTS = (f"{CLUSTER}/unreachable", f"{CLUSTER}/unavailable")
 
 NAMESPACE_FILE = "hub/namespace.yaml"
 HUB_SUBSCRIPTION_FILE = "hub/subscription.yaml"
