@@ -18,7 +18,7 @@ from edgemodels.diagnostics import Diagnostic, sort_diagnostics
 from edgemodels.errors import InputError, ToolMissingError, UsageError
 from edgemodels.policy import PolicySet, load_policies
 from edgemodels.policy.loader import default_pack_files, refuse_invalid_config
-from edgemodels.validate import cores, k8s_schemas, kubeconform, resultcache
+from edgemodels.validate import cores, k8s_schemas, kubeconform, resultcache, unitbounds
 from edgemodels.validate.acm_checks import acm_findings, hub_findings
 from edgemodels.validate.argocd_checks import argocd_findings
 from edgemodels.validate.backends import SchemaSettings, schema_findings
@@ -294,7 +294,7 @@ def _policies_settled(policies: PolicySet | None, started_ns: int) -> bool:
     """Whether no policy file changed since the run started: checked when the checks' key
     is made and again at the end, as the build process reads them once it builds."""
     files = [] if policies is None else _policy_files(policies)
-    return all(resultcache.settled(os.fspath(f), started_ns) for f in files if f.exists())
+    return all(unitbounds.settled(os.fspath(f), started_ns) for f in files if f.exists())
 
 
 def _policy_files(policies: PolicySet) -> set[Path]:

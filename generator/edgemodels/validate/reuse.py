@@ -25,6 +25,7 @@ from typing import Any
 from edgemodels.diagnostics import Diagnostic
 from edgemodels.validate import resultcache as rc
 from edgemodels.validate import resultstore as rs
+from edgemodels.validate import unitbounds as ub
 from edgemodels.validate.discover import TreeLayout
 from edgemodels.validate.manifests import Manifest
 from edgemodels.validate.owners import contained, family
@@ -215,7 +216,7 @@ class Reuse:
             self.made[home] = (None, tuple(made))
         self._key_families()
         for f in findings:
-            unit = rc.under(f[0].location.path, self.keys)
+            unit = ub.under(f[0].location.path, self.keys)
             if unit is not None:
                 self.failed.add(unit)
 
@@ -232,7 +233,7 @@ class Reuse:
         checked = _by_file(self.files_found, self.files_diags, self.files)
         for rel, (key, entry) in self.files.items():
             path = os.path.join(self.root, rel)
-            settled = rel in self.files_made and rc.settled(path, self.started_ns)
+            settled = rel in self.files_made and ub.settled(path, self.started_ns)
             self._keep(key, entry, self.files_made.get(rel) if settled else None, checked, rel)
         self.store.save()
 
@@ -261,15 +262,15 @@ class Reuse:
             self.store.keep(key, rs.Entry(made[0], made[1], checks))
 
     def _may_keep(self, unit: str) -> bool:
-        if unit in self.failed or not rc.settled(os.path.join(self.root, unit), self.started_ns):
+        if unit in self.failed or not ub.settled(os.path.join(self.root, unit), self.started_ns):
             return False
         made, _ = self.made[unit]
         if made is not None:
             return True  # a chart
         found = self.layout.kustomizations if self.layout is not None else {}
         if self.below is None:
-            self.below = rc.by_home(found, [u for u, (m, _) in self.made.items() if m is None])
-        return rc.stays_inside(self.root, unit, self.below.get(unit, {}), found)
+            self.below = ub.by_home(found, [u for u, (m, _) in self.made.items() if m is None])
+        return ub.stays_inside(self.root, unit, self.below.get(unit, {}), found)
 
 
 def _checked(key: str, found: Sequence[Finding], diags: Sequence[Diagnostic]) -> rs.Checked:
@@ -283,12 +284,12 @@ def _by_unit(
     one names a file no unit holds."""
     by: dict[str, tuple[list[Finding], list[Diagnostic]]] = {}
     for f in found:
-        unit = rc.under(f[0].location.path, units)
+        unit = ub.under(f[0].location.path, units)
         if unit is None:
             return None
         by.setdefault(unit, ([], []))[0].append(f)
     for d in diags:
-        unit = rc.under(d.location.path, units)
+        unit = ub.under(d.location.path, units)
         if unit is None:
             return None
         by.setdefault(unit, ([], []))[1].append(d)

@@ -22,11 +22,13 @@ from edgemodels.validate import (
     pipeline,
     resultcache,
     resultstore,
+    unitbounds,
 )
 from edgemodels.validate.discover import discover
-from edgemodels.validate.resultcache import folder_digest, stays_inside
+from edgemodels.validate.resultcache import folder_digest
 from edgemodels.validate.resultstore import Store
 from edgemodels.validate.run import ValidateOptions, validate_tree
+from edgemodels.validate.unitbounds import stays_inside
 
 from .trees import edit
 
@@ -41,7 +43,7 @@ OVERLAY = "models/batch/overlays/site-a/kustomization.yaml"
 def _no_racy_window(monkeypatch: pytest.MonkeyPatch) -> None:
     """The trees here are written just before each run: files older than the run are
     settled (what a run read stays true), with no margin for the coarse clock."""
-    monkeypatch.setattr(resultcache, "RACY_NS", 0)
+    monkeypatch.setattr(unitbounds, "RACY_NS", 0)
 
 
 def _findings(tree: Path, options: ValidateOptions) -> list[tuple[str, str, int, str]]:
@@ -317,15 +319,15 @@ def test_a_chart_edited_during_a_run_does_not_go_in(
 def test_a_file_is_settled_once_older_than_the_run_by_the_clock_tick(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(resultcache, "RACY_NS", 20_000_000)
+    monkeypatch.setattr(unitbounds, "RACY_NS", 20_000_000)
     (tmp_path / "a").mkdir()
     (tmp_path / "a" / "x.yaml").write_text("x: 1\n", encoding="utf-8")
     changed = max(
         p.stat().st_ctime_ns for p in (tmp_path, tmp_path / "a", tmp_path / "a" / "x.yaml")
     )
-    assert not resultcache.settled(str(tmp_path), changed + 10_000_000)  # within a tick
-    assert resultcache.settled(str(tmp_path), changed + 30_000_000)
-    assert not resultcache.settled(str(tmp_path / "gone"), changed + 30_000_000)
+    assert not unitbounds.settled(str(tmp_path), changed + 10_000_000)  # within a tick
+    assert unitbounds.settled(str(tmp_path), changed + 30_000_000)
+    assert not unitbounds.settled(str(tmp_path / "gone"), changed + 30_000_000)
 
 
 @needs_kubectl
@@ -411,7 +413,7 @@ def test_a_family_stays_inside_only_when_every_path_does(
     (overlay / "patch.yaml").write_text("{}\n", encoding="utf-8")
     (overlay / "kustomization.yaml").write_text(entry, encoding="utf-8")
     found = discover(tmp_path).kustomizations
-    below = resultcache.by_home(found, ["models/m"])["models/m"]
+    below = unitbounds.by_home(found, ["models/m"])["models/m"]
     assert sorted(below) == ["models/m/base", "models/m/overlays/t"]
     assert stays_inside(tmp_path, "models/m", below, found) is inside
 
