@@ -190,7 +190,7 @@ def test_on_one_core_the_builds_stay_in_this_process(
     popens = _spy(monkeypatch, subprocess, "Popen")
     assert _findings(tree, options) == in_thread
     started = [" ".join(args[0]) for args, _ in popens]
-    assert started and not any("edgemodels.validate.offload" in a for a in started)
+    assert started and not any("edgemodels.validate.buildprocess" in a for a in started)
 
 
 @needs_kubectl
@@ -280,7 +280,7 @@ def test_the_answer_refers_to_what_was_sent_and_an_unfinished_stream_is_no_answe
         Manifest({"kind": "ConfigMap", "data": {"k": f"{n}" * 100}}, Source(f"{n}.yaml"))
         for n in range(50)
     ]
-    answer = offload._Answer(None, Built(list(objects)), [])
+    answer = offload.Answer(None, Built(list(objects)), [])
     stream = io.BytesIO()
     out = pickle.Pickler(stream, protocol=pickle.HIGHEST_PROTOCOL)
     out.dump(objects)
@@ -296,7 +296,7 @@ def test_the_answer_refers_to_what_was_sent_and_an_unfinished_stream_is_no_answe
 
 _WRITER = """
 import pickle, sys
-from edgemodels.validate.offload import _Pipe
+from edgemodels.validate.buildprocess import _Pipe
 out = pickle.Pickler(_Pipe(sys.stdout.fileno()), protocol=pickle.HIGHEST_PROTOCOL)
 for n in range(40):
     out.dump([{f"k{i}": "v" * 50 + str(n) for i in range(3000)}])  # 170 KB each

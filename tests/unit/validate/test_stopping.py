@@ -87,7 +87,7 @@ def _stop_while_building(
 
 def _build_processes(parent: int) -> list[int]:
     """The running build processes started by process `parent`."""
-    argv = f"edgemodels.validate.offload\0{parent}\0".encode()
+    argv = f"edgemodels.validate.buildprocess\0{parent}\0".encode()
     found = []
     for entry in Path("/proc").iterdir():
         try:
