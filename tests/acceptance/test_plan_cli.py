@@ -134,7 +134,7 @@ def test_a_plan_in_which_nothing_changes_says_so_in_one_line(
     assert "No model changes." in capsys.readouterr().out
 
 
-def test_mass_removal_fails_and_names_the_sites(
+def test_mass_removal_fails_and_names_the_models_and_sites(
     repo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     drop_anomaly_scorer_from_lrt(repo)
@@ -143,7 +143,8 @@ def test_mass_removal_fails_and_names_the_sites(
     assert (
         "catalogue/catalogue.yaml:8:9: D101 models are removed from 2 of 4 sites (50%), over "
         "the limit of 10% of sites (the limit is 5 sites or 10% of sites, whichever is "
-        "smaller): lrt-site-01, lrt-site-03; pass --allow-removals if this is intended"
+        "smaller): 1 model (anomaly-scorer from 2 sites) from lrt-site-01, lrt-site-03; pass "
+        "--allow-removals if this is intended"
     ) in out.splitlines()
     # The JSON report lists the sites for a CI script (all of them, however many).
     assert plan("-i", "sites.yaml", "catalogue", "--base", "main", "--format", "json") == 1

@@ -22,7 +22,7 @@ from edgemodels.errors import UsageError
 from edgemodels.output import are, plural
 from edgemodels.plan.diff import ModelDiff
 from edgemodels.plan.evaluate import Sites
-from edgemodels.plan.sitelist import about, name_list
+from edgemodels.plan.sitelist import about, cut, name_list
 from edgemodels.selectors import count
 
 
@@ -91,6 +91,22 @@ def _over_the_limit(limit: RemovalLimit, arms: list[str]) -> str:
     return arms[0]
 
 
+MAX_MODELS_NAMED = 5  # models a D101 message names; the plan's tables list them all
+
+
+def _models_leaving(diffs: list[ModelDiff]) -> str:
+    """The models D101 counts, the most sites first ("2 models (a from 40 sites, b from 3)"):
+    a publish stopped by the guard shows no table, and its finding alone must say which."""
+    leaving = sorted(
+        ((count(d.removed | d.moved), d.name) for d in diffs if d.removed | d.moved),
+        key=lambda item: (-item[0], item[1]),
+    )
+    named = [
+        f"{name} from {plural(n, 'site') if i == 0 else n}" for i, (n, name) in enumerate(leaving)
+    ]
+    return f"{plural(len(leaving), 'model')} ({cut(named, MAX_MODELS_NAMED)})"
+
+
 def removal_findings(
     diffs: Iterable[ModelDiff], sites: Sites, where: Location, limit: RemovalLimit, allow: bool
 ) -> list[Diagnostic]:
@@ -123,7 +139,7 @@ def removal_findings(
         message = (
             f"models are removed from {count(gone)} of {plural(total, 'site')} ({share}%{why}), "
             "over "
-            f"the limit of {over}: {name_list(sites, gone)}{hint}"
+            f"the limit of {over}: {_models_leaving(diffs)} from {name_list(sites, gone)}{hint}"
         )
         found.append(about(finding(where, "D101", "mass-removal", message, severity), sites, gone))
     emptied = had & ~has

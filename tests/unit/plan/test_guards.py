@@ -103,6 +103,27 @@ def test_mass_removal_names_at_most_ten_sites() -> None:
     assert "s09 and 15 more" in message and "s10" not in message
 
 
+def test_mass_removal_names_the_models_most_sites_first() -> None:
+    """A publish the guard stops shows no table of models: the finding names which leave,
+    the one leaving the most sites first, five of them and how many more."""
+    members = [site(f"s{n:02}", {"n": str(n)}) for n in range(20)]
+    # m0 leaves 7 sites, m1 8, ..., m6 13: each keeps the sites n >= its number + 7
+    models = tuple(http_model(f"m{i}", targets=(f"t{i}",)) for i in range(7))
+    base = catalogue(tuple(target(f"t{i}", sel()) for i in range(7)), models)
+    keep = [req("n", "In", *[str(n) for n in range(i + 7, 20)]) for i in range(7)]
+    work = catalogue(tuple(target(f"t{i}", sel({}, keep[i])) for i in range(7)), models)
+    _, diags = build_plan(work, sites(*members), base, compared=True)
+    message = next(d.message for d in diags if d.code == "D101")
+    assert (
+        "smaller (over both): 7 models (m6 from 13 sites, m5 from 12, m4 from 11, m3 from 10, "
+        "m2 from 9 and 2 more) from s00, s01,"
+    ) in message
+    where, base, work = fleet(40, 25)
+    _, diags = build_plan(work, where, base, compared=True)
+    message = next(d.message for d in diags if d.code == "D101")
+    assert "(over both): 1 model (old from 25 sites) from s00, s01," in message
+
+
 def test_allow_removals_turns_the_guards_into_warnings() -> None:
     where, base, work = fleet(10, 10)
     work = catalogue(work.targets, ())  # every site loses everything
