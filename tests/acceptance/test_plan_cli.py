@@ -105,7 +105,8 @@ def test_upgrade_against_the_base_branch(repo: Path, capsys: pytest.CaptureFixtu
     assert plan("-i", "sites.yaml", "--base", "main") == 0  # default catalogue: ./catalogue
     out = capsys.readouterr().out.splitlines()
     assert (
-        "  3 sites change: 0 added, 3 upgraded, 0 downgraded, 0 changed, 0 moved, 0 removed" in out
+        "  3 sites change; counted per site and model: 0 added, 3 upgraded, 0 downgraded, 0 changed, 0 moved, 0 removed"
+        in out
     )
     assert "  lrt-site-01, lrt-site-02, lrt-site-03  sktime  ^upgraded  1.4.2 -> 1.5.0" in out
 
@@ -252,7 +253,7 @@ def test_the_log_does_not_send_you_to_findings_a_size_budget_cut(
     thirty_old_warnings_one_new(repo)
     args = ("-i", "sites.yaml", "--base", "main", "--format", "markdown")
     assert plan(*args, "-o", "small.md", "--max-markdown-chars", "2000") == 0
-    assert "- … and 25 more (see `--format json`)" in (repo / "small.md").read_text()
+    assert "- … and 26 more (see `--format json`)" in (repo / "small.md").read_text()
     assert capsys.readouterr().err.splitlines()[-1] == (
         "plan: 0 errors, 31 warnings; 1 of them new (the 30 found at the base too are in "
         "small.md as far as its size budget allows; --format json has them all)"
@@ -563,7 +564,8 @@ def test_renamed_target_redeploys_its_models(
     assert plan("-i", "sites.yaml", "--base", "main", "--allow-removals") == 0
     out = capsys.readouterr().out.splitlines()
     assert (
-        "  3 sites change: 0 added, 0 upgraded, 0 downgraded, 0 changed, 3 moved, 0 removed" in out
+        "  3 sites change; counted per site and model: 0 added, 0 upgraded, 0 downgraded, 0 changed, 3 moved, 0 removed"
+        in out
     )
     assert (
         "  lrt-site-01, lrt-site-02, lrt-site-03  sktime  >moved  placement lrt -> lrt-all, "
@@ -647,7 +649,8 @@ def test_new_image_under_the_same_version(repo: Path, capsys: pytest.CaptureFixt
     assert plan("-i", "sites.yaml", "--base", "main") == 0
     out = capsys.readouterr().out.splitlines()
     assert (
-        "  3 sites change: 0 added, 0 upgraded, 0 downgraded, 3 changed, 0 moved, 0 removed" in out
+        "  3 sites change; counted per site and model: 0 added, 0 upgraded, 0 downgraded, 3 changed, 0 moved, 0 removed"
+        in out
     )
     row = next(line for line in out if line.startswith("  lrt-site-01, lrt-site-02, lrt-site-03"))
     assert row.split(None, 5)[4:] == [

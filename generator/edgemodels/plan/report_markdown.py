@@ -16,7 +16,7 @@ from edgemodels.output import plural
 from edgemodels.plan.diff import CHANGE_KINDS, SiteChange, SiteModel
 from edgemodels.plan.markdown_fit import Part, fit
 from edgemodels.plan.report_mermaid import ICON, diagram
-from edgemodels.plan.reports import View, findings_summary, headline
+from edgemodels.plan.reports import PER_SITE_AND_MODEL, View, findings_summary, headline
 
 DEFAULT_MAX_CHARS = 60_000  # under GitHub's 65,536 for a comment, with room for a header
 MIN_MAX_CHARS = 2_000  # the headline, the counts and the closing note fit in it
@@ -38,8 +38,8 @@ def summary_lines(view: View) -> list[str]:
     if view.plan.compared:
         counts = " · ".join(f"{ICON[k]} {view.totals[k]} {k}" for k in CHANGE_KINDS)
         lines.append(
-            f"**{view.sites_changed} of {plural(view.plan.sites.index.size, 'site')} change**: "
-            f"{counts}"
+            f"**{view.sites_changed} of {plural(view.plan.sites.index.size, 'site')} change**; "
+            f"{PER_SITE_AND_MODEL}: {counts}"
         )
     else:
         lines.append(

@@ -18,7 +18,13 @@ from typing import TypeVar
 from edgemodels.diagnostics import SEVERITY_RANK
 from edgemodels.output import plural, summary_line
 from edgemodels.plan.diff import CHANGE_KINDS, PlacementTotals, SiteChange
-from edgemodels.plan.reports import ModelRow, View, change_summary, headline
+from edgemodels.plan.reports import (
+    PER_SITE_AND_MODEL,
+    ModelRow,
+    View,
+    change_summary,
+    headline,
+)
 
 DEFAULT_MAX_ROWS = 200
 OLD_FINDINGS_SHOWN = 10  # of the findings the base had too, errors first; 0 rows: all
@@ -227,7 +233,8 @@ def render_text(view: View, max_rows: int = DEFAULT_MAX_ROWS) -> str:
         lines += site_model_lines(view, max_rows)
     everything = max_rows == 0
     lines += ["", "Models", *model_lines(view, everything)]
-    lines += ["", "Placements", *placement_lines(view, everything)]
+    per = f" (changes {PER_SITE_AND_MODEL})" if view.plan.compared else ""
+    lines += ["", f"Placements{per}", *placement_lines(view, everything)]
     lines += finding_lines(view, max_rows)
     lines += ["", plan_summary_line(view)]
     return "\n".join(lines) + "\n"

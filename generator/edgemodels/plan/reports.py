@@ -114,10 +114,15 @@ def findings_summary(view: View) -> str:
     return ", ".join(parts)
 
 
+# The change counts are of a model on a site: 3 models upgraded on 700 sites are 2,100
+# upgrades, which read as sites ("701 sites change: 1582 upgraded") say more sites than change.
+PER_SITE_AND_MODEL = "counted per site and model"
+
+
 def change_summary(view: View) -> str:
     parts = ", ".join(f"{view.totals[kind]} {kind}" for kind in CHANGE_KINDS)
     changing = "site changes" if view.sites_changed == 1 else "sites change"
-    return f"{view.sites_changed} {changing}: {parts}"
+    return f"{view.sites_changed} {changing}; {PER_SITE_AND_MODEL}: {parts}"
 
 
 def detail_text(change: SiteChange, deployer: str | None = "Subscription") -> str:

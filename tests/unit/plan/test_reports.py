@@ -157,7 +157,10 @@ def test_markdown_summary_first_detail_folded() -> None:
     assert summary.startswith(
         "### ⚠️ edgemodels plan for catalogue test (catalogue/) on 4 sites, compared with"
     )
-    assert "**3 of 4 sites change**: 🟢 3 added · 🔵 2 upgraded · 🟠 1 downgraded" in summary
+    assert (
+        "**3 of 4 sites change**; counted per site and model: 🟢 3 added · 🔵 2 upgraded · 🟠 1 downgraded"
+        in summary
+    )
     assert "| `scorer` | 1.0.0 -> 1.1.0 | 2 -> 3 | 1 | 2 | 0 | 0 | 0 | 0 |" in summary
     assert "**D101**" in summary
     detail = text[first_fold:]
@@ -267,6 +270,31 @@ def test_markdown_stays_under_the_github_comment_limit() -> None:
     assert 'k_upgraded(["🔵 3000 upgraded"]):::upgraded' in text  # buckets, not 3000 nodes
 
 
+def test_change_counts_say_they_count_a_model_on_a_site() -> None:
+    """Two models upgraded on the same two sites are four upgrades: the headlines and the
+    placement table say what they count, or "2 sites change: 4 upgraded" reads as more
+    sites upgraded than change."""
+    two = sites(site("s1", {"env": "lrt"}), site("s2", {"env": "lrt"}))
+    targets = (target("lrt", sel({"env": "lrt"})),)
+    base = catalogue(
+        targets, (http_model("a", "1.0.0", ("lrt",)), http_model("b", "1.0.0", ("lrt",)))
+    )
+    work = catalogue(
+        targets, (http_model("a", "1.1.0", ("lrt",)), http_model("b", "1.1.0", ("lrt",)))
+    )
+    v = build_view(*build_plan(work, two, base, compared=True))
+    lines = render_text(v).splitlines()
+    assert lines[1] == (
+        "  2 sites change; counted per site and model: "
+        "0 added, 4 upgraded, 0 downgraded, 0 changed, 0 moved, 0 removed"
+    )
+    at = lines.index("Placements (changes counted per site and model)")
+    assert lines[at + 2].split() == ["lrt", "2", "->", "2", "0", "4", "0", "0", "0", "0"]
+    assert "**2 of 2 sites change**; counted per site and model: 🟢 0 added · 🔵 4 upgraded" in (
+        render_markdown(v)
+    )
+
+
 def test_text_report() -> None:
     text = render_text(view())
     lines = text.splitlines()
@@ -274,7 +302,7 @@ def test_text_report() -> None:
         "Plan for catalogue test (catalogue/) on 4 sites, compared with origin/main (aaaaaaaaaaaa)"
     )
     assert (
-        "  3 sites change: 3 added, 2 upgraded, 1 downgraded, 1 changed, 0 moved, 2 removed"
+        "  3 sites change; counted per site and model: 3 added, 2 upgraded, 1 downgraded, 1 changed, 0 moved, 2 removed"
         in lines
     )
     assert "  lrt-1, lrt-2  scorer   ^upgraded    1.0.0 -> 1.1.0" in lines  # the same changes
@@ -391,7 +419,9 @@ def test_text_report_keeps_the_tables_when_a_placement_changes_without_a_site() 
     v = nowhere_plan(base_targets=1)
     assert not v.changes
     lines = render_text(v).splitlines()
-    assert "  no site changes" in lines and "Placements" in lines  # the old tables
+    assert (
+        "  no site changes" in lines and "Placements (changes counted per site and model)" in lines
+    )  # the old tables
     assert "  nowhere-2  0 -> 0  0       0          0            0         0       0" in lines
 
 
@@ -537,14 +567,17 @@ def test_text_report_lists_the_models_and_placements_that_change_and_counts_the_
     plan, diags = build_plan(catalogue(targets, bumped), many, base, compared=True)
     view_ = build_view(plan, sort_diagnostics(diags))
     lines = render_text(view_).splitlines()
-    models = lines[lines.index("Models") + 1 : lines.index("Placements") - 1]
+    models = lines[
+        lines.index("Models") + 1 : lines.index("Placements (changes counted per site and model)")
+        - 1
+    ]
     assert [line.split()[0] for line in models[1:]] == ["model-031", "..."]
     assert models[1].split()[:5] == ["model-031", "1.0.0", "->", "1.1.0", "10"]
     assert models[2] == (
         "  ... and 59 more models, unchanged "
         "(--max-text-rows 0 shows them; --format json lists them)"
     )
-    at = lines.index("Placements")
+    at = lines.index("Placements (changes counted per site and model)")
     assert lines[at + 2].split()[0] == "l1"
     assert lines[at + 3] == (
         "  ... and 2 more placements, unchanged "
