@@ -1,13 +1,17 @@
 """Which findings of a plan the base already had, so a report can lead with the new ones.
 
 A finding is the same at the base when its code, message and file are: not its line, which
-moves with every edit above it. The base's files are read in a temporary folder, so their
+moves with every edit above it. A finding about sites is also the same when the base had it
+on at least the same sites, its message alike but for the sites it names and the numbers
+(`placed on 104 sites ...` where the base said `on 351 sites ...`): a change that shrinks a
+problem did not make it. The base's files are read in a temporary folder, so their
 findings are renamed to the working copy's names of the same files before comparing.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -21,15 +25,38 @@ def finding_key(d: Diagnostic) -> FindingKey:
     return (d.code, d.message, d.path)
 
 
+# A word of a message (a site's name among them) and a number standing alone: a count,
+# a share, a time's parts; not a version (1.2.3) nor the digits of a name (m00014-scorer).
+_WORD = re.compile(r"[^\s,;:()]+")
+_NUMBER = re.compile(r"(?<![\w.])\d+(?:\.\d+)?(?![\w.])")
+
+
+def _shape(d: Diagnostic) -> FindingKey:
+    """The finding's key with the sites it names and its numbers left out."""
+    names = set(d.sites)
+    words = _WORD.sub(lambda m: "*" if m.group() in names else m.group(), d.message)
+    return (d.code, _NUMBER.sub("#", words), d.path)
+
+
 def split_new(
     findings: Sequence[Diagnostic], at_base: Iterable[Diagnostic] | None
 ) -> tuple[list[Diagnostic], list[Diagnostic]]:
     """(new, already at the base); every finding is new when there is no base."""
     if at_base is None:
         return list(findings), []
-    seen = {finding_key(d) for d in at_base}
-    new = [d for d in findings if finding_key(d) not in seen]
-    old = [d for d in findings if finding_key(d) in seen]
+    seen: set[FindingKey] = set()
+    sites_at_base: dict[FindingKey, set[str]] = {}
+    for d in at_base:
+        seen.add(finding_key(d))
+        if d.sites:
+            sites_at_base.setdefault(_shape(d), set()).update(d.sites)
+    new: list[Diagnostic] = []
+    old: list[Diagnostic] = []
+    for d in findings:
+        known = finding_key(d) in seen or (
+            bool(d.sites) and set(d.sites) <= sites_at_base.get(_shape(d), set())
+        )
+        (old if known else new).append(d)
     return new, old
 
 
