@@ -9,6 +9,7 @@ itself (hubnote.py).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -60,6 +61,8 @@ def commit_message(
     settings = "" if upgrade.alone else _settings_subject(sorted(redone))
     subjects = [summarize(changes), _moved_subject(moved), settings, upgrade.subject]
     subjects.append(NORMALISED_SUBJECT if normalised else "")
+    placements = _placements_changed(touched, plan)
+    subjects.append(_placement_subject(placements))
     counts = ", ".join(filter(None, subjects))
     subject = f"edgemodels: publish {ctx.header}: " + (counts or "settings changed")
     body = ["Changes per target:", *by_target(changes)] if changes else []
@@ -72,9 +75,14 @@ def commit_message(
             upgrade.heading or "Same version, generated files changed:",
         ]
         body += _redone_lines(redone, new, before.sources, sources)
+    if placements:
+        body += [*([""] if body else []), *_placement_lines(placements, new)]
     others = [p for p in shared if p != "README.md" and not p.startswith(".edgemodels/")]
+    others = [p for p in others if not _PLACEMENT_FILE.match(p)]
     if others and not changes and not redone and not moved:
-        body += [f"No model was added, upgraded or removed; changed: {_listed(others)}."]
+        # a changed placement can take models off sites: not "no model ... removed" then
+        lead = "Also" if placements else "No model was added, upgraded or removed;"
+        body += [f"{lead} changed: {_listed(others)}."]
     elif not body and not upgrade.alone and (touched or not normalised):
         body = ["No model was added, upgraded or removed; generated settings changed."]
     if normalised:
@@ -198,6 +206,40 @@ def _moved_lines(
         lines.append(f"  {model} {new[model].version} ({where}): {old_file} -> {new_file}")
     if len(moved) > MAX_DISCARDED:
         lines.append(f"  ... and {len(moved) - MAX_DISCARDED} more")
+    return lines
+
+
+# A placement's object (Placement, PlacementRule; with Argo CD the one its ApplicationSets
+# follow): a selector narrowed there takes its models off sites with no model file changed.
+_PLACEMENT_FILE = re.compile(r"^hub/(?:argocd/)?synced/placements/([^/]+)\.yaml$")
+
+
+def _placements_changed(touched: Sequence[str], plan: Plan) -> list[str]:
+    """The placements whose object changed in place (not added or removed with a target)."""
+    changed = set(plan.changed)
+    found = (_PLACEMENT_FILE.match(p) for p in touched if p in changed)
+    return sorted({m.group(1) for m in found if m})
+
+
+def _placement_subject(placements: list[str]) -> str:
+    if len(placements) == 1:
+        return f"placement {placements[0]} changed"
+    return f"{plural(len(placements), 'placement')} changed" if placements else ""
+
+
+def _placement_lines(placements: list[str], new: Mapping[str, DeployedModel]) -> list[str]:
+    """Each changed placement and the models it deploys, which reach or leave the sites it
+    selects now or no longer (`plan --base` names them)."""
+    lines = [
+        "Placements changed: the sites they select may differ, and with them the sites their "
+        "models reach (edgemodels plan --base names them):"
+    ]
+    for name in placements[:MAX_DISCARDED]:
+        models = sorted(m for m, d in new.items() if name in d.placements)
+        deploys = f"{plural(len(models), 'model')} ({_named(models)})" if models else "no model"
+        lines.append(f"  {name}: {deploys}")
+    if len(placements) > MAX_DISCARDED:
+        lines.append(f"  ... and {len(placements) - MAX_DISCARDED} more")
     return lines
 
 

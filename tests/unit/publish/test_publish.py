@@ -157,6 +157,29 @@ def test_a_settings_change_names_the_model_and_its_files(
     assert "\n\nSame version, generated files changed:\n  sktime 1.4.2 (lrt):" in text
 
 
+def test_a_narrowed_placement_names_its_models_not_no_model_removed(
+    capsys: pytest.CaptureFixture[str], catalogue: Path, bare_repo: Path
+) -> None:
+    """A target's selector narrowed changes its Placement alone, and takes its models off
+    the sites it no longer selects: the commit did say "settings changed" and "No model was
+    added, upgraded or removed", where the branch's history should say where to look."""
+    args = (str(catalogue), "--repo", str(bare_repo), "--branch", "acm-dev")
+    assert publish(capsys, *args)[0] == 0
+    settings = catalogue / "catalogue.yaml"
+    text = settings.read_text()
+    settings.write_text(
+        text.replace("matchLabels: {env: lrt}\n", "matchLabels: {env: lrt, tier: a}\n", 1)
+    )
+    assert publish(capsys, *args)[0] == 0
+    text = message(bare_repo)
+    assert text.startswith("edgemodels: publish lrt: placement lrt changed\n\n")
+    assert (
+        "\n\nPlacements changed: the sites they select may differ, and with them the sites "
+        "their models reach (edgemodels plan --base names them):\n  lrt: 1 model (sktime)\n"
+    ) in text
+    assert "No model was added" not in text and "settings changed" not in text
+
+
 def test_an_argocd_values_change_names_the_model_and_its_applicationset(
     capsys: pytest.CaptureFixture[str], catalogue: Path, bare_repo: Path
 ) -> None:
