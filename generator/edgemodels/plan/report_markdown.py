@@ -13,9 +13,10 @@ from collections.abc import Sequence
 
 from edgemodels.diagnostics import SEVERITY_RANK, Diagnostic, count_by_severity
 from edgemodels.output import plural
-from edgemodels.plan.diff import CHANGE_KINDS, SiteChange, SiteModel
+from edgemodels.plan.diff import CHANGE_KINDS, SiteModel
 from edgemodels.plan.markdown_fit import Part, fit
 from edgemodels.plan.report_mermaid import ICON, diagram
+from edgemodels.plan.report_text import NAMED_SITES, SIGNS, risky, shown_changes, site_groups
 from edgemodels.plan.reports import PER_SITE_AND_MODEL, View, findings_summary, headline
 
 DEFAULT_MAX_CHARS = 60_000  # under GitHub's 65,536 for a comment, with room for a header
@@ -131,40 +132,62 @@ def old_finding_part(findings: Sequence[Diagnostic]) -> Part:
 
 
 def site_detail(view: View) -> Part:
+    """Sites whose rows read the same share them, as in the text report (3,000 sites in a
+    few dozen groups), the groups that lose a model, downgrade or move first."""
     if view.plan.compared:
         title = f"Changes by site ({view.sites_changed})"
         header = ("| Site | Change | Model | Detail |", "|---|---|---|---|")
-        items = [_site_changes(view, number, changes) for number, changes in view.changes.items()]
+        items, sizes = _change_groups(view)
     else:
-        models = view.site_models()
-        title = f"Models by site ({len(models)})"
         header = ("| Site | Models |", "|---|---|")
-        items = [
-            f"| `{cell(view.site_name(number))}` | {_listed(placed)} |"
-            for number, placed in enumerate(models)
-        ]
+        items, sizes = _model_groups(view)
+        title = f"Models by site ({sum(sizes)})"
+
+    def left_out(n: int) -> int:  # the sites of the last n groups, those cut
+        return sum(sizes[len(sizes) - n :])
+
+    total = sum(sizes)
     return Part(
         lambda n: (
-            f"the detail of {n} of {plural(len(items), 'site')}"
+            f"the detail of {left_out(n)} of {plural(total, 'site')}"
             if n < len(items)
-            else f"the per-site detail ({plural(n, 'site')})"
+            else f"the per-site detail ({plural(total, 'site')})"
         ),
         ("", f"<details><summary>{title}</summary>", "", *header),
         tuple(items),
         ("", "</details>"),
-        lambda n: ["", f"… and {n} more sites (see `--format json`)."],
+        lambda n: ["", f"… and {plural(left_out(n), 'more site')} (see `--format json`)."],
     )
 
 
-def _site_changes(view: View, number: int, changes: list[SiteChange]) -> str:
-    """A site's rows, kept or cut together."""
-    name = f"`{cell(view.site_name(number))}`"
-    rows = []
-    for c in changes:
-        kind = f"{ICON[c.kind]} {c.kind}"
-        rows.append(f"| {name} | {kind} | `{cell(c.model)}` | {cell(view.detail(c))} |")
-        name = ""
-    return "\n".join(rows)
+def _label(view: View, numbers: Sequence[int]) -> str:
+    """`` `site-1`, `site-2`, `site-3` and 244 more ``: a group's sites, as the text names them."""
+    names = [f"`{cell(view.site_name(n))}`" for n in numbers[:NAMED_SITES]]
+    more = len(numbers) - len(names)
+    return ", ".join(names) + (f" and {more} more" if more else "")
+
+
+_KINDS = {SIGNS[kind] + kind: kind for kind in CHANGE_KINDS}  # a text row's change -> kind
+
+
+def _change_groups(view: View) -> tuple[list[str], list[int]]:
+    """Each group's rows, kept or cut together, and how many sites it holds."""
+    items, sizes = [], []
+    for numbers, rows in site_groups(shown_changes(view), risky):
+        name, lines = _label(view, numbers), []
+        for model, change, detail in rows:
+            kind = _KINDS[change]
+            lines.append(f"| {name} | {ICON[kind]} {kind} | `{cell(model)}` | {cell(detail)} |")
+            name = ""
+        items.append("\n".join(lines))
+        sizes.append(len(numbers))
+    return items, sizes
+
+
+def _model_groups(view: View) -> tuple[list[str], list[int]]:
+    groups = site_groups(enumerate(view.site_models()))
+    items = [f"| {_label(view, numbers)} | {_listed(placed)} |" for numbers, placed in groups]
+    return items, [len(numbers) for numbers, _ in groups]
 
 
 def _listed(placed: list[SiteModel]) -> str:

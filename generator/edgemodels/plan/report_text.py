@@ -102,7 +102,7 @@ def cut_line(left_out: Sequence[tuple[list[int], object]], max_rows: int) -> lis
 Row = tuple[str, str, str]  # model, change (with its sign), detail: what a row shows
 
 
-def _risky(rows: Sequence[Row]) -> bool:
+def risky(rows: Sequence[Row]) -> bool:
     return any(row[1][1:] in RISKY for row in rows)
 
 
@@ -128,7 +128,7 @@ def shown_changes(view: View) -> Iterable[tuple[int, tuple[Row, ...]]]:
 
 def site_change_lines(view: View, max_rows: int = DEFAULT_MAX_ROWS) -> list[str]:
     """Removals, downgrades and moves first: a cut must not hide them."""
-    groups = site_groups(shown_changes(view), _risky)
+    groups = site_groups(shown_changes(view), risky)
     if not groups:
         return ["  no site changes"]
     shown = fitting([len(changes) for _, changes in groups], max_rows)
