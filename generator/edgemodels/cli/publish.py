@@ -162,10 +162,11 @@ def command(
     Only the folder --path of the branch changes (other paths are left alone); nothing is
     committed when the tree is already there. The branch is not checked out: the commit is
     made from git objects, and only the files that differ are read. The commit message
-    lists the models added, upgraded and removed per target, and the catalogue's git
-    commit (a catalogue with uncommitted changes is published with a warning on stderr);
-    after a push, its first 30 lines of changes and its closing lines are printed
-    (--dry-run prints it whole). When the branch moved meanwhile, publish fetches,
+    lists the models added, upgraded and removed per target, the placements that changed
+    (a narrowed selector) with their models, and the catalogue's git commit (a catalogue
+    with uncommitted changes is published with a warning on stderr); after a push, its
+    first 30 lines of changes and its closing lines are printed (--dry-run prints it
+    whole). When the branch moved meanwhile, publish fetches,
     rebuilds on top and pushes again (--retries times).
     Credentials come from git's credential helpers, or EDGEMODELS_GIT_TOKEN (with
     EDGEMODELS_GIT_USERNAME, default oauth2), offered to the --repo host only, over https
