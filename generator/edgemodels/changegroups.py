@@ -57,6 +57,21 @@ def change_groups(changes: Iterable[tuple[str, str]]) -> list[tuple[str, list[st
     return [(MODELS, names, rows) for rows, names in grouped] + others
 
 
+def group_texts(changes: Iterable[tuple[str, str]], verbs: dict[str, str]) -> list[tuple[str, str]]:
+    """(folder, what changed in it) per group of change_groups: `change 1 file
+    (chart/values.yaml) in each of 297 model folders (a, b, c and 294 more)` at `models`, a
+    single model's at its own folder."""
+    texts = []
+    for folder, models, rows in change_groups(changes):
+        text = describe(rows, verbs)
+        if len(models) == 1:
+            folder = f"{folder}/{models[0]}"
+        elif models:
+            text += f" in each of {len(models)} model folders ({named(models)})"
+        texts.append((folder, text))
+    return texts
+
+
 def describe(rows: Changes, verbs: dict[str, str]) -> str:
     """`change 2 files (chart/Chart.yaml, chart/values.yaml)`, `add 1 and remove 2 files
     (...)`: the verbs in `verbs` order."""

@@ -16,7 +16,7 @@ from pathlib import Path
 from edgemodels import __version__, display, lifetime, serving
 from edgemodels.catalogue import LoadResult, load, suppressions_of
 from edgemodels.catalogue.model import Catalogue
-from edgemodels.changegroups import change_groups, describe, named, top_folder_counts
+from edgemodels.changegroups import group_texts, top_folder_counts
 from edgemodels.diagnostics import Diagnostic, Location, has_failures
 from edgemodels.errors import UsageError
 from edgemodels.folderplan import plan_tree
@@ -246,14 +246,12 @@ def grouped_stale_findings(plan: Plan, output: Path) -> list[Diagnostic]:
     """--check in text: one finding per folder (a hub folder, a model's), and one for the
     model folders with the same changes (a version bump: two files in each of them)."""
     code, name = STALE_CODE
-    found = []
-    for folder, models, rows in change_groups(iter_changes(plan)):
-        message = f"out of date: generate would {describe(rows, _VERB)}"
-        if len(models) == 1:
-            folder = f"{folder}/{models[0]}"
-        elif models:
-            message += f" in each of {len(models)} model folders ({named(models)})"
-        found.append(Diagnostic(_where(output, folder), code, message, "error", name))
+    found = [
+        Diagnostic(
+            _where(output, folder), code, f"out of date: generate would {text}", "error", name
+        )
+        for folder, text in group_texts(iter_changes(plan), _VERB)
+    ]
     return found + interrupted_findings(plan, output)
 
 
@@ -266,9 +264,13 @@ def interrupted_findings(plan: Plan, output: Path) -> list[Diagnostic]:
 
 
 _VERB = {"added": "add", "changed": "change", "removed": "remove"}
+_DONE = {"added": "added", "changed": "changed", "removed": "removed"}
 
 
 MAX_LISTED = 200
+# More changed paths than this are said per folder, as --check says them: a setting of
+# `defaults` changes a file in each of 500 model folders, 200 lines of paths before.
+MAX_PATHS_ONE_BY_ONE = 20
 
 
 def summary(
@@ -292,6 +294,10 @@ def summary(
         rows = [f"  {state:8} {path}" for state, path in iter_changes(plan)]
         if _first_write(plan):  # thousands of paths that all say "added": counts instead
             rows = [f"  {'added':8} {line}" for line in top_folder_counts(plan.added)]
+        elif len(rows) > MAX_PATHS_ONE_BY_ONE:
+            rows = [
+                f"  {folder}: {text}" for folder, text in group_texts(iter_changes(plan), _DONE)
+            ]
         if len(rows) > max_paths:  # a first run of a large catalogue adds tens of thousands
             rows = [*rows[:max_paths], f"  ... and {len(rows) - max_paths} more"]
         lines += rows

@@ -565,6 +565,27 @@ def test_the_summary_lists_paths_up_to_a_limit() -> None:
     ]
 
 
+def test_many_changed_paths_are_said_per_folder_as_check_says_them() -> None:
+    """A setting of `defaults` changes one file in each of 500 model folders: the summary
+    said 200 of the paths one by one and left the rest (the hub's among them) to a count;
+    past 20 paths it groups them as --check's findings do."""
+    from edgemodels.generate import summary
+    from edgemodels.treeplan import Plan
+
+    values = tuple(f"models/m{n:03d}/chart/values.yaml" for n in range(30))
+    plan = Plan(changed=(*values, "hub/channel.yaml"), unchanged=5)
+    assert summary(plan, Path("out"), check=False).splitlines() == [
+        "out: 0 added, 31 changed, 0 removed, 5 unchanged",
+        "  models: changed 1 file (chart/values.yaml) in each of 30 model folders "
+        "(m000, m001, m002 and 27 more)",
+        "  hub: changed 1 file (channel.yaml)",
+    ]
+    few = Plan(changed=values[:3], unchanged=5)  # a few paths: each on its line
+    assert summary(few, Path("out"), check=False).splitlines()[1:] == [
+        f"  changed  {path}" for path in values[:3]
+    ]
+
+
 def test_a_first_write_is_summarised_per_top_folder(
     repo: Repo, capsys: pytest.CaptureFixture[str]
 ) -> None:
