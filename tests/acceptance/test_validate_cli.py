@@ -328,6 +328,11 @@ def test_in_a_catalogue_repository_validate_defaults_to_generated(
     err = capsys.readouterr().err
     assert "catalogue.yaml (ModelCatalogue)" in err and "`edgemodels check`" in err
     assert "--skip-kind" not in err
+    for inside, shown in (("catalogue/models", "../../generated"), ("catalogue", "../generated")):
+        monkeypatch.chdir(tmp_path / inside)  # where check and generate find the catalogue
+        assert run_validate("--no-policies") == 0, capsys.readouterr().err
+        assert f"validated {shown}: no findings" in capsys.readouterr().out
+    monkeypatch.chdir(tmp_path)
     shutil.rmtree(tmp_path / "generated")
     assert run_validate() == 2  # no generated/: the current folder, refused as above
     assert "edgemodels input files" in capsys.readouterr().err

@@ -11,6 +11,7 @@ from edgemodels.cli import emit_findings, fail_on_option, guarded, report_option
 from edgemodels.cli.paths import PathParam
 from edgemodels.cli.terminal import progress
 from edgemodels.diagnostics import Diagnostic
+from edgemodels.errors import InputError
 from edgemodels.validate.k8s_schemas import DEFAULT_KUBERNETES_VERSION
 from edgemodels.validate.run import (
     MANIFEST_PATH,
@@ -38,11 +39,30 @@ def in_folder(d: Diagnostic, folder: Path) -> Diagnostic:
 def default_tree_path() -> Path:
     """generated/ when it holds a generated tree (the layout `init` makes, whose other
     commands default to catalogue/), else the tree the current folder is in (`cd
-    generated/hub`), else the current folder."""
+    generated/hub`), else the generated/ beside the catalogue the current folder is in,
+    else the current folder."""
     generated = Path(GENERATED_DIR)
     if (generated / MANIFEST_PATH).is_file():
         return generated
-    return enclosing_tree(Path(".")) or Path(".")
+    return enclosing_tree(Path(".")) or _beside_catalogue() or Path(".")
+
+
+def _beside_catalogue() -> Path | None:
+    """`cd catalogue/models`, then check, generate and validate: the first two find the
+    catalogue above and generate updates the generated/ beside it, and validate took the
+    current folder, catalogue files, and refused it. Only from inside the catalogue's
+    folder, which is never a tree to validate itself."""
+    # Imported here: the catalogue package takes 0.07-0.1 s to import, rarely needed here.
+    from edgemodels.catalogue.default import beside, default_catalogue_path
+
+    try:
+        catalogue = default_catalogue_path(Path.cwd())
+    except InputError:
+        return None
+    here, folder = Path.cwd().resolve(), catalogue.resolve()
+    inside = catalogue.is_dir() and (here == folder or folder in here.parents)
+    generated = beside(catalogue, GENERATED_DIR)
+    return generated if inside and (generated / MANIFEST_PATH).is_file() else None
 
 
 @click.command("validate")
@@ -117,7 +137,8 @@ def command(
     beyond schemas (channel and placement references, cluster-set bindings, git-paths, name
     budgets). DIRECTORY is the generated tree (default: generated/ when it holds
     .edgemodels/manifest.json, as in a repository made by `init`; else the tree the current
-    folder is in; else the current folder), or a folder of hand-written manifests. One with
+    folder is in; inside the catalogue folder, the generated/ beside it; else the current
+    folder), or a folder of hand-written manifests. One with
     neither .edgemodels/manifest.json nor any manifest, chart or kustomization exits 2, and
     so does a folder inside a generated tree, and one that is no generated tree but holds
     one below it or holds catalogue or SiteInventory files.
