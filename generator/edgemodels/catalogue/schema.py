@@ -29,6 +29,7 @@ from edgemodels.kubequantity import (
     trimmed,
 )
 from edgemodels.names import number_version_hint
+from edgemodels.pairhints import pair_hint, pair_in_key
 from edgemodels.secrets_scan import is_secret_key
 from edgemodels.yamlio import YamlFile, dotted, locate
 from edgemodels.yamltree import Pos
@@ -185,7 +186,7 @@ def _finding(yf: YamlFile, error: jsonschema.ValidationError) -> list[Diagnostic
     if keyword == "required" and misspelt_required(error):
         return []  # the S001 on the misspelt key says it, with a did-you-mean
     code, name = KEYWORD_CODES.get(keyword, VALUE_CODE)
-    line, col = locate(yf.data, path)
+    line, col = locate(yf.data, path, key=pair_in_key(path, error.instance))
     text = _number_version(yf, path, error, (line, col)) or _message(error, path)
     return [Diagnostic(Location(yf.path, line, col), code, text, "error", name)]
 
@@ -325,7 +326,8 @@ def raw_message(error: jsonschema.ValidationError, path: tuple[str | int, ...]) 
         return f"{where}: {shown} is not {quantity}{_quantity_reason(value)}"
     if keyword == "type":
         got = "null" if value is None else f"{yaml_type(value)} {shown}"
-        return f"{where}: expected {_yaml_types(wanted)}, got {got}{_type_hint(wanted, value)}"
+        hint = _type_hint(wanted, value) or pair_hint(wanted, value, path)
+        return f"{where}: expected {_yaml_types(wanted)}, got {got}{hint}"
     if keyword == "enum":
         options = [str(v) for v in wanted]
         hint = _close(str(value), options)

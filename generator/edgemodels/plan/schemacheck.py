@@ -24,6 +24,7 @@ from edgemodels.catalogue.schema import (
 from edgemodels.catalogue.slowquantities import slow_quantities
 from edgemodels.data import schema_path
 from edgemodels.diagnostics import Diagnostic, Location
+from edgemodels.pairhints import key_hint, pair_in_key
 from edgemodels.yamlio import YamlFile, dotted, locate
 from edgemodels.yamltree import PosMap
 
@@ -73,13 +74,14 @@ def _finding(yf: YamlFile, error: jsonschema.ValidationError) -> Diagnostic:
     path = tuple(error.absolute_path)
     keyword = str(error.validator)
     code, name = KEYWORD_CODES.get(keyword, VALUE_CODE)
-    line, col = locate(yf.data, path)
+    line, col = locate(yf.data, path, key=pair_in_key(path, error.instance))
     node = _node_at(yf.data, path)
     bad_key = error.instance
     naming = "propertyNames" in error.absolute_schema_path
     if naming and isinstance(node, PosMap) and isinstance(bad_key, str):
         line, col = node.key_pos.get(bad_key, (line, col))
-        message = _short(f"{dotted(path) or 'document'}: key {bad_key!r} is not a valid label key")
+        where = dotted(path) or "document"
+        message = _short(f"{where}: key {bad_key!r} is not a valid label key{key_hint(bad_key)}")
         return Diagnostic(Location(yf.path, line, col), code, message, "error", name)
     if keyword == "additionalProperties" and isinstance(node, PosMap):
         schema = error.schema if isinstance(error.schema, dict) else {}

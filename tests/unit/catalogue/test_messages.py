@@ -108,6 +108,47 @@ def test_an_invalid_image_without_a_registry_says_where_it_would_be_pulled_from(
             "catalogue.yaml:18:7: S001 target 'forecaster' has model fields (version, wrapper, "
             "image): a model goes under spec.models, as a list item '- name: forecaster'",
         ),
+        (  # labels as kubectl shows them: said "expected string, got null" at the '}'
+            "matchLabels: {env: lrt}",
+            "matchLabels: {env=lrt}",
+            "catalogue.yaml:16:21: S003 spec.targets.lrt.matchLabels.env=lrt: expected string, "
+            "got null (YAML read 'env=lrt' as a key without a value: YAML pairs a key and its "
+            "value with ': ', not '='; write {env: lrt})",
+        ),
+        (
+            "matchLabels: {env: lrt}",
+            "matchLabels: {env:lrt}",
+            "catalogue.yaml:16:21: S003 spec.targets.lrt.matchLabels.env:lrt: expected string, "
+            "got null (YAML read 'env:lrt' as a key without a value: a space must follow the ':' "
+            "of a key; write {env: lrt})",
+        ),
+        (
+            "matchLabels: {env: lrt}",
+            "matchLabels: env=lrt,line=assembly",
+            "catalogue.yaml:16:20: S003 spec.targets.lrt.matchLabels: expected mapping, got "
+            "string 'env=lrt,line=assembly' (YAML pairs a key and its value with ': ', not '='; "
+            "write {env: lrt, line: assembly})",
+        ),
+        (
+            "matchLabels: {env: lrt}",
+            "matchLabels: [{env: lrt}, {line: assembly}]",
+            "catalogue.yaml:16:20: S003 spec.targets.lrt.matchLabels: expected mapping, got "
+            "list [{env: 'lrt'}, {line: 'assembly'}] (one mapping, not a list of them: "
+            "{env: lrt, line: assembly})",
+        ),
+        (
+            "matchLabels: {env: lrt}",
+            'matchExpressions: ["kubernetes.io/arch in (arm64, amd64)"]',
+            "catalogue.yaml:16:26: S003 spec.targets.lrt.matchExpressions[0]: expected mapping, "
+            "got string 'kubernetes.io/arch in (arm64, amd64)' (a selector expression is a "
+            "mapping: {key: kubernetes.io/arch, operator: In, values: [arm64, amd64]})",
+        ),
+        (  # a URL is no key:value pair
+            "  git:\n    url: https://gitlab.com/i4q/LRT.git\n    branch: acm-dev\n",
+            "  git: https://gitlab.com/i4q/LRT.git\n",
+            "catalogue.yaml:6:8: S003 spec.git: expected mapping, got string "
+            "'https://gitlab.com/i4q/LRT.git'",
+        ),
     ],
 )
 def test_schema_findings_say_what_to_write(

@@ -360,6 +360,18 @@ def test_workload_sites_problems(tmp_path: Path, text: str, expected: tuple[int,
             "production: 'yes'",
             ["sites.yaml:9:17: S003 sites[0].production: expected boolean, got string 'yes'"],
         ),
+        (  # labels as kubectl shows them: said "expected string, got null" after the key
+            "labels: {env: lrt,",
+            "labels: {env=lrt,",
+            [
+                "sites.yaml:5:14: S004 sites[0].labels: key 'env=lrt' is not a valid label key "
+                "(YAML read 'env=lrt' as a key without a value: YAML pairs a key and its value "
+                "with ': ', not '='; write {env: lrt})",
+                "sites.yaml:5:14: S003 sites[0].labels.env=lrt: expected string, got null (YAML "
+                "read 'env=lrt' as a key without a value: YAML pairs a key and its value with "
+                "': ', not '='; write {env: lrt})",
+            ],
+        ),
     ],
 )
 def test_inventory_schema_findings_say_what_to_write(
