@@ -29,7 +29,7 @@ CODES: dict[str, Code] = {
     "Y002": Code("duplicate-key", "a mapping key appears twice"),
     "Y003": Code("non-string-key", "a mapping key that is not a string"),
     "Y004": Code("not-utf8", "the file is not valid UTF-8"),
-    "Y005": Code("empty-file", "the file is empty"),
+    "Y005": Code("empty-file", "the file is empty or holds only comments"),
     "Y006": Code("multiple-documents", "more than one YAML document in one file"),
     "Y007": Code("alias-limit", "aliases expand to more than 10,000 nodes (an alias bomb?)"),
     "Y008": Code("input-too-large", "the file is larger than the size limit"),

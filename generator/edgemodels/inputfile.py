@@ -8,6 +8,7 @@ from pathlib import Path
 
 from edgemodels.diagnostics import Diagnostic, Location, finding
 from edgemodels.errors import InputError
+from edgemodels.yamlfindings import empty_file_message
 from edgemodels.yamlio import YamlFile
 from edgemodels.yamltree import parse_text
 
@@ -41,5 +42,5 @@ def read_document(path: Path, shown: str | None = None) -> tuple[YamlFile, list[
         return YamlFile(name, "", None), [finding(top, "Y004", "not-utf8", "not valid UTF-8")]
     data, diags = parse_text(text, name)
     if data is None and not diags:
-        diags = [finding(top, "Y005", "empty-file", "file is empty")]
+        diags = [finding(top, "Y005", "empty-file", empty_file_message(text))]
     return YamlFile(name, text, data), diags

@@ -26,6 +26,12 @@ def yaml_finding(path: str, code: str, name: str, message: str, pos: Pos = (1, 1
     return Diagnostic(Location(path, pos[0], pos[1]), code, message, "error", name)
 
 
+def empty_file_message(text: str) -> str:
+    """Y005's words: a file whose lines are all comments (a model commented out) is not
+    empty to whoever reads it."""
+    return "file is empty" if not text.strip() else "file holds only comments: no YAML document"
+
+
 def syntax_finding(shown: str, exc: yaml.MarkedYAMLError, text: str) -> Diagnostic:
     mark = exc.problem_mark or exc.context_mark
     pos = (mark.line + 1, mark.column + 1) if mark else (1, 1)

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from edgemodels.diagnostics import Diagnostic
-from edgemodels.yamlfindings import yaml_finding
+from edgemodels.yamlfindings import empty_file_message, yaml_finding
 from edgemodels.yamltree import Pos, PosMap, PosSeq, parse_text
 
 # Limits for every YAML input (documented in README, "Limits").
@@ -119,7 +119,7 @@ def _positioned(
         return YamlFile(name, text, data, vetted=True), []
     data, diags = parse_text(text, name)
     if data is None and not diags:
-        diags = [yaml_finding(name, "Y005", "empty-file", "file is empty")]
+        diags = [yaml_finding(name, "Y005", "empty-file", empty_file_message(text))]
     elif memo is not None and data is not None and not diags:
         return YamlFile(name, text, data, vetted=memo.store(text, data)), diags
     return YamlFile(name, text, data), diags

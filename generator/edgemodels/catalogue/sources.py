@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -165,13 +165,15 @@ def read_files(
     """The catalogue files, and findings on those that cannot be read. `shown` may give a
     file's name in findings without working it out (a resident server's). A file below the
     folder `catalogue` is named by the path walked to it (walked_folders)."""
-    files, diags = [], []
+    files: list[YamlFile] = []
+    diags: list[Diagnostic] = []
     root = os.path.realpath(base)
     parents = walked_folders(paths, catalogue) if catalogue is not None else {}
     for p in paths:
         name = partial(_shown, p, root, parents)
         yf, found = read(p, shown(p, name) if shown else name(), memo)
-        diags.extend(found)
+        in_folder = catalogue is not None and catalogue.is_dir()
+        diags.extend(_set_aside(d) if in_folder and d.code == "Y005" else d for d in found)
         if yf.data is None:
             continue
         if not isinstance(yf.data, PosMap):
@@ -191,6 +193,13 @@ def read_files(
             continue
         files.append(yf)
     return files, diags
+
+
+def _set_aside(empty: Diagnostic) -> Diagnostic:
+    """A model file emptied by commenting it out: say how a file leaves the catalogue."""
+    name = Path(empty.location.path).name
+    hint = f"; delete it, or name it .{name}: files whose name starts with a dot are not read"
+    return replace(empty, message=empty.message + hint)
 
 
 def merge(files: list[YamlFile]) -> tuple[Merged, list[Diagnostic]]:

@@ -114,3 +114,22 @@ def test_target_defined_in_two_files(tmp_path: Path) -> None:
     assert rendered(tmp_path, {"main.yaml": BASE, "z.yaml": other}) == [
         "catalogue/z.yaml:5:5: R102 target 'lrt' is defined twice; first at catalogue/main.yaml:15:5"
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("# - name: old-model\n#   version: 1.0.0\n", "file holds only comments: no YAML document"),
+        ("\n", "file is empty"),
+    ],
+)
+def test_a_model_file_commented_out_says_how_a_file_leaves_the_catalogue(
+    tmp_path: Path, text: str, said: str
+) -> None:
+    """Commenting a model file out was "file is empty", with nothing on what to do; a name
+    that starts with a dot is how a file leaves the folder (docs/catalogue-guide.md)."""
+    found = rendered(tmp_path, {"catalogue.yaml": BASE, "models/old.yaml": text})
+    assert found == [
+        f"catalogue/models/old.yaml:1:1: Y005 {said}; delete it, or name it .old.yaml: files "
+        "whose name starts with a dot are not read"
+    ]
