@@ -157,3 +157,39 @@ def test_a_split_folder_not_named_catalogue_is_the_catalogue(
     (tmp_path / "catalogue.yaml").write_text((example / "catalogue.yaml").read_text())
     # sites.yaml is not a catalogue file, and lrt/ is a catalogue of its own
     assert default_catalogue_path(tmp_path) == tmp_path / "catalogue.yaml"
+
+
+@pytest.mark.parametrize("command", ["check", "generate", "plan", "publish"])
+@pytest.mark.parametrize("part", ["catalogue/catalogue.yaml", "catalogue/models/forecaster.yaml"])
+def test_one_file_of_a_catalogue_folder_is_refused_naming_the_folder(
+    repo: Path,
+    command: str,
+    part: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`check catalogue/catalogue.yaml`, the file just edited, checked the settings alone
+    (R107: no model uses the targets, exit 0), and `publish` of it committed a tree without
+    the models, removing them from every site."""
+    shutil.copy(TEMPLATE / "sites.yaml", repo / "sites.yaml")
+    monkeypatch.chdir(repo)
+    extra = {"generate": ["-o", "out"], "plan": ["-i", "sites.yaml"], "publish": ["--dry-run"]}
+    assert main([command, part, *extra.get(command, [])]) == 2
+    assert capsys.readouterr().err == (
+        f"edgemodels: error: {part} is one file of the catalogue folder catalogue/, which is "
+        "read as a whole: alone it lacks the models, targets or settings of the other files "
+        "(a tree generated from it would remove those models from the sites); give the "
+        f"folder: edgemodels {command} catalogue\n"
+    )
+    assert not (repo / "out").exists()
+
+
+def test_a_file_set_aside_in_a_dot_folder_is_checked_on_its_own(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    drafts = repo / "catalogue" / ".drafts"
+    drafts.mkdir()
+    shutil.copy(repo / "catalogue" / "models" / "forecaster.yaml", drafts / "forecaster.yaml")
+    monkeypatch.chdir(drafts)
+    assert main(["check", "forecaster.yaml"]) == 1  # read alone: the targets are elsewhere
+    assert "spec.targets defines none\nchecked forecaster.yaml: 2 errors" in capsys.readouterr().out

@@ -18,7 +18,7 @@ import os
 import re
 from pathlib import Path
 
-from edgemodels.errors import InputError
+from edgemodels.errors import InputError, UsageError
 
 NAMES = ("catalogue.yaml", "catalogue.yml", "catalogue")
 KIND = re.compile(rb"^kind:[ \t]*['\"]?ModelCatalogue\b", re.MULTILINE)
@@ -39,6 +39,41 @@ def default_catalogue_path(cwd: Path) -> Path:
         f"no catalogue given and none found in {cwd} or the folders above it up to {top} "
         f"(looked for {names})"
     )
+
+
+def catalogue_path(given: Path | None, command: str) -> Path:
+    """The CATALOGUE argument of `command`, or the nearest catalogue when none is given. A
+    file given that is one part of a split catalogue folder is refused: `check
+    catalogue/catalogue.yaml` (the file just edited) checked the settings alone and warned
+    that no model uses the targets, and `publish` of it removed every model from the sites."""
+    if given is None:
+        return default_catalogue_path(Path.cwd())
+    folder = _split_folder_of(given)
+    if folder is not None:
+        raise UsageError(
+            f"{given} is one file of the catalogue folder {folder}/, which is read as a whole: "
+            "alone it lacks the models, targets or settings of the other files (a tree "
+            f"generated from it would remove those models from the sites); give the folder: "
+            f"edgemodels {command} {folder}"
+        )
+    return given
+
+
+def _split_folder_of(given: Path) -> Path | None:
+    """The catalogue folder that reads `given` as one of its files, if any."""
+    if not given.is_file():
+        return None
+    path = Path(os.path.abspath(given))
+    try:
+        found = Path(os.path.abspath(default_catalogue_path(path.parent)))
+    except InputError:
+        return None
+    if not found.is_dir() or found not in path.parents:
+        return None
+    inside = path.relative_to(found).parts
+    if any(p.startswith(".") for p in inside) or path.suffix not in (".yaml", ".yml"):
+        return None  # a draft set aside, or no catalogue file: checked on its own
+    return Path(os.path.relpath(found)) if not given.is_absolute() else found
 
 
 def beside(catalogue: Path, name: str) -> Path:

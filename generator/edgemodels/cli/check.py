@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from edgemodels.catalogue.default import default_catalogue_path
+from edgemodels.catalogue.default import catalogue_path
 from edgemodels.check import CheckOptions, run_check
 from edgemodels.cli import (
     catalogue_policy_options,
@@ -37,7 +37,8 @@ def command(
 
     CATALOGUE is a catalogue file or a folder of them (default: catalogue.yaml or
     catalogue/ in the current folder or the nearest folder above it, up to the top of the git
-    work tree). Findings are printed as
+    work tree); one file of a catalogue folder is refused (exit 2): give the folder.
+    Findings are printed as
     path:line:col: CODE message. Exit 0 when clean, 1 with errors (or warnings with
     --fail-on warning, or --strict), 2 when the catalogue cannot be read or holds no
     catalogue file, or the policy config is invalid (nothing is checked then).
@@ -50,7 +51,7 @@ def command(
     """
 
     def body() -> int:
-        path = catalogue or default_catalogue_path(Path.cwd())
+        path = catalogue_path(catalogue, "check")
         warnings_fail = strict or fail_on == "warning"
         options = CheckOptions(path, warnings_fail, policy_config, not no_policies)
         _, diags = run_check(options)

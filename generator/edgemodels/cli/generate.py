@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from edgemodels.catalogue.default import beside, default_catalogue_path
+from edgemodels.catalogue.default import beside, catalogue_path
 from edgemodels.cli import EXIT_FINDINGS, FORMATS, emit_findings, guarded
 from edgemodels.cli.paths import PathParam
 from edgemodels.cli.terminal import progress
@@ -98,7 +98,8 @@ def command(
     (Channel, Placements, Subscriptions, Applications), a README and a manifest.
 
     CATALOGUE is a catalogue file or folder (default: catalogue.yaml or catalogue/ here or
-    in the nearest folder above, up to the top of the git work tree). Only files edgemodels
+    in the nearest folder above, up to the top of the git work tree; one file of a catalogue
+    folder is refused, exit 2: give the folder). Only files edgemodels
     wrote (listed in OUTPUT/.edgemodels/manifest.json) are changed or removed; other files
     in OUTPUT are left alone. A generated file edited by hand is reported and kept unless
     --force, as is a file the manifest does not list where a generated one goes (D302;
@@ -120,7 +121,7 @@ def command(
     """
 
     def body() -> int:
-        path = catalogue or default_catalogue_path(Path.cwd())
+        path = catalogue_path(catalogue, "generate")
         tree = default_output(path, catalogue is not None) if output is None else output
         refuse_report_name(tree)
         options = GenerateOptions(

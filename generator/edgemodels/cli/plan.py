@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from edgemodels import display
-from edgemodels.catalogue.default import beside, default_catalogue_path
+from edgemodels.catalogue.default import beside, catalogue_path
 from edgemodels.cli import EXIT_CLEAN, EXIT_FINDINGS, guarded
 from edgemodels.cli.paths import PathParam
 from edgemodels.diagnostics import Diagnostic, has_failures, sort_diagnostics
@@ -113,7 +113,8 @@ def command(
     """Show which site gets, loses, upgrades or downgrades which model.
 
     CATALOGUE is a catalogue file or folder (default: catalogue.yaml or
-    catalogue/ here or in the nearest folder above, up to the top of the git work tree).
+    catalogue/ here or in the nearest folder above, up to the top of the git work tree;
+    one file of a catalogue folder is refused, exit 2: give the folder).
     Placements are evaluated with Kubernetes label-selector and OCM Placement semantics
     against the sites' labels. With --base, the catalogue at that git revision (e.g. the
     merge request's target branch) is compared with the working one. Exit 0 when clean,
@@ -133,7 +134,7 @@ def command(
     def body() -> int:
         # `is None`: an empty value (an unset CI variable) is a usage error, not the default
         limit = DEFAULT_REMOVAL_LIMIT if max_removals is None else parse_removal_limit(max_removals)
-        path = catalogue or default_catalogue_path(Path.cwd())
+        path = catalogue_path(catalogue, "plan")
         sites = default_inventory(path, catalogue is not None) if inventory is None else inventory
         if base_catalogue is not None and base is None:
             raise UsageError("--base-catalogue needs --base, the revision it names a path at")

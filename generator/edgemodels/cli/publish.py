@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from edgemodels.catalogue.default import default_catalogue_path
+from edgemodels.catalogue.default import catalogue_path
 from edgemodels.cli import (
     EXIT_CLEAN,
     EXIT_FINDINGS,
@@ -199,7 +199,7 @@ def command(
         refuse_credential_text("--message-extra", message_extra)
         removals = _removal_guard(inventory, max_removals, allow_removals)
 
-        source = catalogue or default_catalogue_path(Path.cwd())
+        source = catalogue_path(catalogue, "publish")
         options = PublishOptions(
             source,
             repo,
