@@ -177,8 +177,20 @@ def refuse_overlap(catalogue: Path, output: Path) -> None:
         raise UsageError(
             f"the output folder {output} overlaps the catalogue {catalogue}: generated files "
             "would be read as catalogue files; write the tree to a folder outside the "
-            "catalogue (e.g. a sibling folder)"
+            f"catalogue ({_outside(catalogue, output, single_file)})"
         )
+
+
+def _outside(catalogue: Path, output: Path, single_file: bool) -> str:
+    """A folder to name instead: `-o generated` typed in catalogue/ means ../generated, the
+    folder -o names from the working folder."""
+    if (
+        single_file
+        or not output.name
+        or not _within(os.path.abspath(output), os.path.abspath(catalogue))
+    ):
+        return "e.g. a sibling folder"
+    return f"such as {os.path.normpath(catalogue / os.pardir / output.name)}, beside it"
 
 
 def _within(path: str, folder: str) -> bool:

@@ -38,7 +38,24 @@ def test_catalogue_inside_the_output_is_refused(cat: Path) -> None:
 
 def test_sibling_output_is_accepted(cat: Path) -> None:
     assert run_generate(str(cat), "-o", str(cat.parent / "generated")) == 0
-    assert run_generate(str(cat / "catalogue.yaml"), "-o", str(cat.parent / "g2")) == 0
+    single = cat.parent / "single"  # a one-file catalogue: beside it is outside it
+    single.mkdir()
+    shutil.copy(cat / "catalogue.yaml", single / "catalogue.yaml")
+    assert run_generate(str(single / "catalogue.yaml"), "-o", str(single / "g2")) == 0
+
+
+def test_an_output_named_from_inside_the_catalogue_gets_the_folder_beside_it(
+    cat: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`-o generated` typed in the catalogue folder; the refusal said "e.g. a sibling
+    folder", not which."""
+    monkeypatch.chdir(cat)
+    assert run_generate("-o", "generated") == 2
+    assert capsys.readouterr().err == (
+        "edgemodels: error: the output folder generated overlaps the catalogue .: generated "
+        "files would be read as catalogue files; write the tree to a folder outside the "
+        "catalogue (such as ../generated, beside it)\n"
+    )
 
 
 def test_generated_tree_inside_the_catalogue_is_skipped(

@@ -332,6 +332,12 @@ def test_in_a_catalogue_repository_validate_defaults_to_generated(
         monkeypatch.chdir(tmp_path / inside)  # where check and generate find the catalogue
         assert run_validate("--no-policies") == 0, capsys.readouterr().err
         assert f"validated {shown}: no findings" in capsys.readouterr().out
+        assert run_validate("generated") == 2  # named from the repository's root
+        assert capsys.readouterr().err == (
+            "edgemodels: error: generated: no such folder here, in the catalogue's folder "
+            "(paths start at the working folder); the generated tree beside the catalogue is "
+            f"{shown}: edgemodels validate {shown}\n"
+        )
     monkeypatch.chdir(tmp_path)
     shutil.rmtree(tmp_path / "generated")
     assert run_validate() == 2  # no generated/: the current folder, refused as above

@@ -65,6 +65,18 @@ def _beside_catalogue() -> Path | None:
     return generated if inside and (generated / MANIFEST_PATH).is_file() else None
 
 
+def refuse_missing(directory: Path) -> None:
+    """`validate generated` typed in catalogue/: the tree is ../generated, and the words of
+    validate_tree (generate it first, with -o generated) would be refused there as well."""
+    tree = _beside_catalogue()
+    if tree is not None and tree.name == directory.name and not directory.is_absolute():
+        raise InputError(
+            f"{directory}: no such folder here, in the catalogue's folder (paths start at the "
+            f"working folder); the generated tree beside the catalogue is {tree}: "
+            f"edgemodels validate {tree}"
+        )
+
+
 @click.command("validate")
 @click.argument("directory", required=False, type=PathParam(file_okay=False))
 @click.option(
@@ -156,6 +168,8 @@ def command(
     """
 
     def body() -> int:
+        if directory is not None and not directory.exists():
+            refuse_missing(directory)
         folder = directory or default_tree_path()
 
         def notice(finding: Diagnostic) -> None:
