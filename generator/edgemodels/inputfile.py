@@ -8,7 +8,7 @@ from pathlib import Path
 
 from edgemodels.diagnostics import Diagnostic, Location, finding
 from edgemodels.errors import InputError
-from edgemodels.yamlfindings import empty_file_message
+from edgemodels.yamlfindings import empty_file_message, not_utf8_message
 from edgemodels.yamlio import YamlFile
 from edgemodels.yamltree import parse_text
 
@@ -34,12 +34,14 @@ def read_document(path: Path, shown: str | None = None) -> tuple[YamlFile, list[
             held = f"{size} bytes" if data is None else f"over {MAX_INPUT_BYTES} bytes"
             message = f"file is {held}; the limit is {MAX_INPUT_BYTES}"
             return YamlFile(name, "", None), [finding(top, "Y008", "input-too-large", message)]
-        text = (data if data is not None else path.read_bytes()).decode("utf-8")
+        raw = data if data is not None else path.read_bytes()
+        text = raw.decode("utf-8")
         text = text.removeprefix("\ufeff")
     except OSError as exc:  # not there to read (a folder, no permission): I/O, exit 2
         raise InputError(f"{name}: cannot read: {exc.strerror or exc}") from None
     except UnicodeDecodeError:
-        return YamlFile(name, "", None), [finding(top, "Y004", "not-utf8", "not valid UTF-8")]
+        message = not_utf8_message(raw)
+        return YamlFile(name, "", None), [finding(top, "Y004", "not-utf8", message)]
     data, diags = parse_text(text, name)
     if data is None and not diags:
         diags = [finding(top, "Y005", "empty-file", empty_file_message(text))]

@@ -26,6 +26,15 @@ def yaml_finding(path: str, code: str, name: str, message: str, pos: Pos = (1, 1
     return Diagnostic(Location(path, pos[0], pos[1]), code, message, "error", name)
 
 
+def not_utf8_message(raw: bytes) -> str:
+    """Y004's words, with what to do: Windows editors save "Unicode" as UTF-16."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return (
+            "file is UTF-16 (it starts with UTF-16's byte order mark), not UTF-8: save it as UTF-8"
+        )
+    return "file is not valid UTF-8: save it as UTF-8"
+
+
 def empty_file_message(text: str) -> str:
     """Y005's words: a file whose lines are all comments (a model commented out) is not
     empty to whoever reads it."""

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from edgemodels.diagnostics import Diagnostic
-from edgemodels.yamlfindings import empty_file_message, yaml_finding
+from edgemodels.yamlfindings import empty_file_message, not_utf8_message, yaml_finding
 from edgemodels.yamltree import Pos, PosMap, PosSeq, parse_text
 
 # Limits for every YAML input (documented in README, "Limits").
@@ -59,9 +59,7 @@ def _decode(raw: bytes | int, shown: str) -> tuple[str | None, list[Diagnostic]]
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        return None, [
-            yaml_finding(shown, "Y004", "not-utf8", "file is not valid UTF-8", (line, col))
-        ]
+        return None, [yaml_finding(shown, "Y004", "not-utf8", not_utf8_message(raw), (line, col))]
     return text.removeprefix("\ufeff"), []
 
 

@@ -81,6 +81,24 @@ def test_not_utf8_points_at_the_bad_byte(tmp_path: Path) -> None:
     assert [(d.line, d.col, d.code) for d in diags] == [(2, 7, "Y004")]
 
 
+@pytest.mark.parametrize(
+    ("raw", "said"),
+    [
+        (b"a: 1\nb: caf\xe9\n", "2:7: Y004 file is not valid UTF-8: save it as UTF-8"),
+        (  # Notepad's "Unicode"
+            "a: 1\n".encode("utf-16"),
+            "1:1: Y004 file is UTF-16 (it starts with UTF-16's byte order mark), not UTF-8: "
+            "save it as UTF-8",
+        ),
+    ],
+)
+def test_not_utf8_says_what_to_do(tmp_path: Path, raw: bytes, said: str) -> None:
+    path = tmp_path / "catalogue.yaml"
+    path.write_bytes(raw)
+    _, diags = yamlio.load_positioned(path, "catalogue.yaml")
+    assert [d.render() for d in diags] == [f"catalogue.yaml:{said}"]
+
+
 def test_file_over_the_size_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(yamlio, "MAX_FILE_BYTES", 100)
     assert findings(tmp_path, BASE) == [(1, 1, "Y008")]

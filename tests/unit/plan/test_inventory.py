@@ -192,6 +192,17 @@ def test_a_folder_given_as_inventory_cannot_be_read(tmp_path: Path) -> None:
             read(tmp_path)
 
 
+def test_an_inventory_in_utf16_says_to_save_it_as_utf8(tmp_path: Path) -> None:
+    path = tmp_path / "sites.yaml"
+    path.write_bytes(SITE_INVENTORY.encode("utf-16"))
+    loaded, diags = load_inventory(path, "sites.yaml")
+    assert loaded is None
+    assert [d.render() for d in diags] == [
+        "sites.yaml:1:1: Y004 file is UTF-16 (it starts with UTF-16's byte order mark), not "
+        "UTF-8: save it as UTF-8"
+    ]
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
