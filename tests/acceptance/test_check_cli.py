@@ -94,6 +94,33 @@ def test_bad_option_is_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check", "--format", "xml"]) == 2
 
 
+@pytest.mark.parametrize(
+    ("command", "name", "said"),
+    [
+        ("check", "report.json", "a json or gitlab report, but without --format the report is "
+         "text: add --format json (or gitlab)"),
+        ("check", "report.sarif", "a sarif report, but without --format the report is text: "
+         "add --format sarif"),
+        ("plan", "plan.md", "a markdown report, but without --format the report is text: add "
+         "--format markdown"),
+    ],
+)  # fmt: skip
+def test_a_report_file_named_for_another_format_needs_format(
+    tmp_path: Path, command: str, name: str, said: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`check -o report.json` wrote the text report into report.json, exit 0: the CI job
+    that read it as JSON failed instead. Refused before anything runs; --format given is
+    what is written, whatever the name."""
+    shutil.copy(REPO / "examples" / "sites.yaml", tmp_path / "sites.yaml")
+    extra = ["-i", str(tmp_path / "sites.yaml")] if command == "plan" else []
+    report = tmp_path / name
+    assert main([command, str(EXAMPLE), *extra, "-o", str(report)]) == 2
+    assert f"Error: --output {report} is named as {said}\n" in capsys.readouterr().err
+    assert not report.exists()
+    assert main([command, str(EXAMPLE), *extra, "-o", str(report), "--format", "text"]) == 0
+    assert report.read_text().strip()
+
+
 def test_an_empty_catalogue_folder_is_exit_2(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -150,6 +150,34 @@ def write_report(path: Path, text: str) -> None:
         raise OutputError(f"cannot write the report to {path}: {exc.strerror}") from exc
 
 
+# The formats a report file's name asks for (gitlab's Code Quality report is JSON too).
+SUFFIX_FORMATS = {
+    ".json": ("json", "gitlab"),
+    ".sarif": ("sarif",),
+    ".xml": ("junit",),
+    ".md": ("markdown",),
+}
+
+
+def format_for_output(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    """`check -o report.json` without --format wrote the text report into report.json, for a
+    CI job to fail on reading it as JSON. A report file named for another format, with
+    --format left out, is refused. (--format left out is processed after a given -o.)"""
+    output = ctx.params.get("output")
+    source = ctx.get_parameter_source(param.name or "")
+    choices = getattr(param.type, "choices", ())
+    suffix = Path(output).suffix.lower() if output is not None else ""
+    wanted = [f for f in SUFFIX_FORMATS.get(suffix, ()) if f in choices]
+    if source is not click.core.ParameterSource.DEFAULT or not wanted or value in wanted:
+        return value
+    raise click.UsageError(
+        f"--output {output} is named as a {' or '.join(wanted)} report, but without --format "
+        f"the report is {value}: add --format {wanted[0]}"
+        + (f" (or {', '.join(wanted[1:])})" if len(wanted) > 1 else ""),
+        ctx,
+    )
+
+
 def report_options(func: Callable[P, R]) -> Callable[P, R]:
     """`--format` and `--output` for a command that reports findings (parameters `fmt`,
     `output`); pass both on to `emit_findings`."""
@@ -159,7 +187,9 @@ def report_options(func: Callable[P, R]) -> Callable[P, R]:
         "output",
         type=PathParam(dir_okay=False),
         default=None,
-        help="Also write the report to this file; the terminal then gets the text report.",
+        help="Also write the report to this file, in --format (a name ending in .json, "
+        ".sarif or .xml needs a --format of that kind); the terminal then gets the text "
+        "report.",
     )(func)
     return click.option(
         "--format",
@@ -167,6 +197,7 @@ def report_options(func: Callable[P, R]) -> Callable[P, R]:
         type=FORMATS,
         default="text",
         show_default=True,
+        callback=format_for_output,
         help="Report format: text, json, sarif (code scanning), junit (test reports), "
         "gitlab (Code Quality), github (workflow annotations).",
     )(func)

@@ -11,7 +11,7 @@ import click
 
 from edgemodels import display
 from edgemodels.catalogue.default import beside, catalogue_path
-from edgemodels.cli import EXIT_CLEAN, EXIT_FINDINGS, guarded
+from edgemodels.cli import EXIT_CLEAN, EXIT_FINDINGS, format_for_output, guarded
 from edgemodels.cli.paths import PathParam
 from edgemodels.diagnostics import Diagnostic, has_failures, sort_diagnostics
 from edgemodels.errors import OutputError, UsageError
@@ -67,6 +67,7 @@ INVENTORY_FILE = "sites.yaml"  # init's site inventory, beside catalogue/
     type=click.Choice(PLAN_FORMATS),
     default="text",
     show_default=True,
+    callback=format_for_output,
     help="text for a terminal, json for tools, markdown for a merge-request comment.",
 )
 @click.option(
@@ -95,7 +96,11 @@ INVENTORY_FILE = "sites.yaml"  # init's site inventory, beside catalogue/
     "rest. 0: no limit.",
 )
 @click.option(
-    "-o", "--output", type=PathParam(dir_okay=False), help="Write the report to this file."
+    "-o",
+    "--output",
+    type=PathParam(dir_okay=False),
+    help="Write the report to this file, in --format (a name ending in .md or .json needs "
+    "that --format).",
 )
 def command(
     catalogue: Path | None,
