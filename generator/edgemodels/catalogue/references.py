@@ -121,7 +121,7 @@ def unknown_override(m: Node, t: str, targets: Mapping[str, object]) -> Diagnost
         "R120",
         "override-for-unknown-target",
         f"model '{m.data['name']}' overrides target '{t}', which is not in spec.targets"
-        + _hint(t, targets),
+        + (_hint(t, targets) or _defined(targets)),
     )
 
 
@@ -150,7 +150,9 @@ def _hint(name: str, known: Iterable[str]) -> str:
     return f"; did you mean '{close}'?" if close else ""
 
 
-MAX_LISTED = 10  # target names listed in an R104 without a close spelling (fleets have hundreds)
+MAX_LISTED = (
+    10  # target names listed in an R104 or R120 without a close spelling (fleets have hundreds)
+)
 
 
 def _defined(targets: Mapping[str, object]) -> str:

@@ -254,6 +254,19 @@ def test_an_unknown_target_like_none_lists_the_defined_ones_at_most_ten(tmp_path
     assert found.endswith("; did you mean 'zone-11'?")
 
 
+def test_an_override_for_a_target_renamed_since_lists_the_defined_ones(tmp_path: Path) -> None:
+    """A target renamed (lrt to lrt-sites), a model's override still under the old name:
+    R120 said only "not in spec.targets", as difflib finds lrt far from lrt-sites."""
+    text = sub("    lrt:\n", "    lrt-sites:\n", sub("targets: [lrt]", "targets: [lrt-sites]"))
+    text = sub(
+        "ingressPath: /api}", "ingressPath: /api}\n      overrides: {lrt: {replicas: 2}}", text
+    )
+    assert [m for m in messages(tmp_path, text) if "R120" in m] == [
+        "catalogue.yaml:24:19: R120 model 'sktime' overrides target 'lrt', which is not in "
+        "spec.targets; spec.targets defines lrt-sites"
+    ]
+
+
 ARGOCD = sub("    namespace: i4q-lrt\n", "    namespace: i4q-lrt\n    delivery: argocd\n")
 BRACES = (
     "'{{name}}' of Helm model 'sktime' contains '{{': with spec.hub.delivery argocd it goes"
