@@ -6,8 +6,10 @@ In a wheel they live inside the package (`edgemodels/_data/...`); in a source ch
 
 from __future__ import annotations
 
+import json
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 _NAMES = ("schemas", "policies", "repo-template")
 
@@ -32,3 +34,11 @@ def data_path(name: str) -> Path:
 
 def schema_path(filename: str) -> Path:
     return data_path("schemas") / filename
+
+
+@cache
+def catalogue_schema() -> dict[str, Any]:
+    """The catalogue's JSON Schema (schemas/catalogue.schema.json), read once."""
+    path = schema_path("catalogue.schema.json")
+    loaded: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return loaded

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from edgemodels.catalogue.schema import yaml_type
+from edgemodels.catalogue.schemawords import yaml_type
 from edgemodels.clustersets import ClusterSet
 from edgemodels.diagnostics import Diagnostic, Location, finding
 from edgemodels.inputfile import read_document

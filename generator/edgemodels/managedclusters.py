@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from edgemodels.catalogue.model import ARCH_LABEL, IMAGE_VOLUME_LABEL
-from edgemodels.catalogue.schema import yaml_type
+from edgemodels.catalogue.schemawords import yaml_type
 from edgemodels.clustersets import ClusterSet, read_cluster_set
 from edgemodels.clusterstatus import newest, read_state, times
 from edgemodels.diagnostics import Diagnostic, Location, finding

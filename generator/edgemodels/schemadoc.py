@@ -11,7 +11,7 @@ import sys
 from collections.abc import Iterator
 from typing import Any
 
-from edgemodels.catalogue.schema import catalogue_schema
+from edgemodels.data import catalogue_schema
 
 HEADER = """\
 # Catalogue field reference

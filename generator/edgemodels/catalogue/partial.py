@@ -35,8 +35,8 @@ from edgemodels.catalogue.references import (
     unknown_override,
     unknown_targets,
 )
-from edgemodels.catalogue.schema import catalogue_schema
 from edgemodels.catalogue.sources import API_VERSION, KIND, Node, defined_twice
+from edgemodels.data import catalogue_schema
 from edgemodels.diagnostics import Diagnostic
 from edgemodels.yamlio import YamlFile
 

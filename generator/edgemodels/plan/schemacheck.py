@@ -15,12 +15,8 @@ import jsonschema
 import jsonschema_rs
 
 from edgemodels.catalogue.fullvalidator import full_validator
-from edgemodels.catalogue.schema import (
-    misspelt_required,
-    quantity_patterns,
-    raw_message,
-    unknown_field_text,
-)
+from edgemodels.catalogue.schema import misspelt_required, unknown_field_text
+from edgemodels.catalogue.schemawords import quantity_patterns, raw_message
 from edgemodels.catalogue.slowquantities import slow_quantities
 from edgemodels.data import schema_path
 from edgemodels.diagnostics import Diagnostic, Location

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from edgemodels import schemadoc
 from edgemodels.catalogue import load
-from edgemodels.catalogue.schema import catalogue_schema
+from edgemodels.data import catalogue_schema
 
 from .helpers import BASE
 

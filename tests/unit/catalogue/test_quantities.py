@@ -12,7 +12,7 @@ from jsonschema_rs import validator_for
 
 from edgemodels.catalogue import load
 from edgemodels.catalogue.fullvalidator import full_validator
-from edgemodels.catalogue.schema import catalogue_schema
+from edgemodels.data import catalogue_schema
 from edgemodels.kubequantity import QUANTITY, parse_quantity, trimmed
 
 from .helpers import findings, messages, sub
