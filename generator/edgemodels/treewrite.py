@@ -1,5 +1,6 @@
 """Applying a FileTree to an output folder: stage, journal, commit, recover, under the
-folder's lock (treelock.py).
+folder's lock (treelock.py). The journal, its commit and the recovery of an interrupted
+one are treejournal.py's.
 
 The guarantees are described in `tree.py`. This module is the only one that writes the
 tree into an output folder (the lock file is treelock.py's, the cache cachewrite.py's).
@@ -7,28 +8,30 @@ tree into an output folder (the lock file is treelock.py's, the cache cachewrite
 
 from __future__ import annotations
 
-import json
 import os
-import shutil
-import signal
-import stat
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager, suppress
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from pathlib import Path
 
-from edgemodels.cachewrite import remove_stale_tmp, save_cache
+from edgemodels.cachewrite import save_cache
 from edgemodels.errors import OutputError
 from edgemodels.folderplan import plan_tree
 from edgemodels.tree import (
-    JOURNAL_PATH,
     MANIFEST_PATH,
     STAGING_DIR,
     STATE_DIR,
     as_written,
-    check_path,
 )
 from edgemodels.treecache import TreeCache
+from edgemodels.treejournal import (
+    TREE_PREFIX,
+    apply_journal,
+    journal_lists,
+    recover,
+    remove_staging,
+    signals_held,
+    write_journal,
+)
 from edgemodels.treelock import locked, make_dirs
 from edgemodels.treemanifest import read_manifest
 from edgemodels.treeplan import Conflict, Plan
@@ -62,13 +65,13 @@ def _write_locked(
             moves = _stage(out, tree, writes)
             edited = _edited_meanwhile(out, plan, manifest.files)
             if edited:
-                _remove_staging(out)
+                remove_staging(out)
                 return replace(plan, conflicts=tuple(edited))
             journal = {"moves": moves, "removes": list(plan.removed)}
             _refuse_unwritable(out, journal)
-            _write_journal(out, journal)
-            with _signals_held():
-                _apply(out, journal)
+            write_journal(out, journal)
+            with signals_held():
+                apply_journal(out, journal)
         if cache is not None:
             cache.manifest = cache.made  # the bytes the folder now holds
             save_cache(out, cache, writes, tree)
@@ -116,7 +119,7 @@ def _stage(out: Path, tree: Mapping[str, bytes], paths: list[str]) -> list[list[
     of 30,000 files). Other files are staged flat and renamed one by one.
     """
     staging = out / STAGING_DIR
-    _remove_staging(out)
+    remove_staging(out)
     make_dirs(out, STAGING_DIR)
     missing = _MissingFolders(out)
     folder_moves: dict[str, None] = {}
@@ -137,10 +140,10 @@ def _stage(out: Path, tree: Mapping[str, bytes], paths: list[str]) -> list[list[
                     made.add(parent)
             _write_new(f"{staging}/{name}", tree[path])
     except OSError as exc:
-        _remove_staging(out)
+        remove_staging(out)
         raise OutputError(f"cannot write into {staging}: {exc.strerror}") from exc
     except BaseException:  # Ctrl-C or SIGTERM (errors.raise_on_sigterm) while staging
-        _remove_staging(out)
+        remove_staging(out)
         raise
     return [[f"{TREE_PREFIX}{root}", root] for root in folder_moves] + file_moves
 
@@ -179,7 +182,7 @@ def _refuse_unwritable(out: Path, journal: Mapping[str, object]) -> None:
     this process do it, or the commit would stop half-way (a folder made by a root
     container, a read-only mount, an immutable folder) and leave a mix of old and new
     files until the cause is fixed. Refused here, nothing of the tree has changed."""
-    moves, removes = _journal_lists(journal)
+    moves, removes = journal_lists(journal)
     folders: set[str] = set()
     for _, path in moves:
         folders.add(_existing_parent(out, path))
@@ -188,7 +191,7 @@ def _refuse_unwritable(out: Path, journal: Mapping[str, object]) -> None:
     for rel in sorted(folders):
         folder = out / rel if rel else out
         if not os.access(folder, os.W_OK | os.X_OK):
-            _remove_staging(out)
+            remove_staging(out)
             raise OutputError(
                 f"cannot write into {folder}: this user may not create or remove files there "
                 "(its permissions, a read-only mount or an immutable folder); nothing was "
@@ -202,9 +205,6 @@ def _existing_parent(out: Path, path: str) -> str:
     while parts and not os.path.isdir(out.joinpath(*parts)):
         parts.pop()
     return "/".join(parts)
-
-
-TREE_PREFIX = "tree/"
 
 
 def _write_new(path: str, data: bytes) -> None:
@@ -235,129 +235,3 @@ class _MissingFolders:
             if not exists:
                 return rel
         return None
-
-
-def _write_journal(out: Path, journal: Mapping[str, object]) -> None:
-    tmp = out / f"{JOURNAL_PATH}.tmp"
-    data = json.dumps(journal).encode()
-    try:
-        fd = os.open(
-            tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644
-        )
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, out / JOURNAL_PATH)
-        _fsync_dir(out / STATE_DIR)
-    except OSError as exc:
-        _remove_staging(out)
-        with suppress(OSError):
-            os.unlink(tmp)  # a half journal: never valid, and no file to leave behind
-        raise OutputError(f"cannot write {out / JOURNAL_PATH}: {exc.strerror}") from exc
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-@contextmanager
-def _signals_held() -> Iterator[None]:
-    """Ctrl-C and SIGTERM wait until the commit's renames are done."""
-    held = {signal.SIGINT, signal.SIGTERM}
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, held)
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, old)
-
-
-def _apply(out: Path, journal: Mapping[str, object]) -> None:
-    """Renames and unlinks only; safe to run again after an interruption (idempotent)."""
-    moves, removes = _journal_lists(journal)
-    staging, root = f"{out / STAGING_DIR}/", f"{out}/"
-    made: set[str] = set()
-    try:
-        for name, path in moves:
-            source = staging + name
-            if not os.path.lexists(source):
-                continue  # moved before the interruption
-            parent = path.rpartition("/")[0]
-            if parent and parent not in made:
-                make_dirs(out, parent)
-                made.add(parent)
-            os.replace(source, root + path)
-        for path in removes:
-            with suppress(FileNotFoundError):
-                os.unlink(root + path)
-            _prune_empty_dirs(out, path)
-        os.unlink(out / JOURNAL_PATH)
-    except OSError as exc:
-        where = exc.filename2 or exc.filename  # a rename's destination is what refused
-        raise OutputError(
-            f"writing {out} failed half-way ({exc.strerror}: {where}); "
-            "fix the cause and run again: the next run finishes the interrupted write"
-        ) from exc
-    _remove_staging(out)
-
-
-def _journal_lists(journal: Mapping[str, object]) -> tuple[list[tuple[str, str]], list[str]]:
-    moves_raw, removes_raw = journal.get("moves"), journal.get("removes")
-    if not isinstance(moves_raw, list) or not isinstance(removes_raw, list):
-        raise OutputError("the journal of an interrupted run is damaged")
-    moves = []
-    for item in moves_raw:
-        if not (isinstance(item, list) and len(item) == 2):
-            raise OutputError("the journal of an interrupted run is damaged")
-        staged, target = str(item[0]), check_path(str(item[1]))
-        if not (staged.isdigit() or staged == f"{TREE_PREFIX}{target}"):
-            raise OutputError("the journal of an interrupted run is damaged")
-        moves.append((staged, target))
-    return moves, [check_path(str(p)) for p in removes_raw]
-
-
-def _prune_empty_dirs(out: Path, path: str) -> None:
-    """Remove folders left empty by a removal, up to (not including) the output folder."""
-    parts = path.split("/")[:-1]
-    while parts:
-        try:
-            os.rmdir(out.joinpath(*parts))
-        except OSError:
-            return  # not empty (or not ours to remove)
-        parts.pop()
-
-
-def _remove_staging(out: Path) -> None:
-    staging = out / STAGING_DIR
-    if os.path.lexists(staging):
-        if not stat.S_ISDIR(os.lstat(staging).st_mode):
-            os.unlink(staging)
-        else:
-            shutil.rmtree(staging)
-
-
-def recover(out: Path) -> bool:
-    """Finish a commit that an earlier run started but could not end. Call under the lock."""
-    journal_file = out / JOURNAL_PATH
-    # A journal half-written by a killed run: never renamed into place, so never valid (and
-    # not in .gitignore: left there, it would be committed with the tree).
-    with suppress(FileNotFoundError):
-        os.unlink(out / f"{JOURNAL_PATH}.tmp")
-    remove_stale_tmp(out)
-    if not os.path.lexists(journal_file):
-        _remove_staging(out)  # content staged by a run that stopped before committing
-        return False
-    try:
-        journal = json.loads(journal_file.read_bytes())
-    except (OSError, ValueError) as exc:  # Python's text of an OSError names the file by repr
-        said = (exc.strerror or exc) if isinstance(exc, OSError) else exc
-        raise OutputError(f"cannot read the journal {journal_file}: {said}") from exc
-    if not isinstance(journal, dict):
-        raise OutputError("the journal of an interrupted run is damaged")
-    with _signals_held():
-        _apply(out, journal)
-    return True

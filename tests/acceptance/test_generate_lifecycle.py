@@ -524,7 +524,7 @@ def test_ctrl_c_while_writing_leaves_the_previous_tree(
     def interrupted(*args: object, **kwargs: object) -> object:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(treewrite, "_write_journal", interrupted)
+    monkeypatch.setattr(treewrite, "write_journal", interrupted)
     assert repo.generate(bumped(catalogue())) == 130
     monkeypatch.undo()
     assert {p: b for p, b in repo.files().items() if "staging" not in p} == before
