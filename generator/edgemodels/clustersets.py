@@ -15,7 +15,6 @@ from typing import Any
 
 from edgemodels.catalogue.model import Requirement, Selector
 from edgemodels.diagnostics import Location
-from edgemodels.yamltree import PosMap
 
 KIND = "ManagedClusterSet"
 EXCLUSIVE = "ExclusiveClusterSetLabel"
@@ -32,17 +31,17 @@ class ClusterSet:
     location: Location
 
 
-def read_cluster_set(item: PosMap, where: Location) -> tuple[ClusterSet | None, str]:
+def read_cluster_set(item: dict[str, Any], where: Location) -> tuple[ClusterSet | None, str]:
     """A ManagedClusterSet item, or None and what is wrong with it."""
     metadata = item.get("metadata")
-    name = metadata.get("name") if isinstance(metadata, PosMap) else None
+    name = metadata.get("name") if isinstance(metadata, dict) else None
     if not isinstance(name, str) or not name:
         return None, "ManagedClusterSet without metadata.name"
     spec = item.get("spec")
-    chooser = spec.get("clusterSelector") if isinstance(spec, PosMap) else None
+    chooser = spec.get("clusterSelector") if isinstance(spec, dict) else None
     if chooser is None:
         return ClusterSet(name, None, where), ""  # the API's default
-    if not isinstance(chooser, PosMap):
+    if not isinstance(chooser, dict):
         return None, f"cluster set {name}: spec.clusterSelector is not a mapping"
     kind = chooser.get("selectorType") or EXCLUSIVE  # OCM takes "" as the default too
     if kind == EXCLUSIVE:
@@ -64,7 +63,7 @@ def read_cluster_set(item: PosMap, where: Location) -> tuple[ClusterSet | None, 
 
 def label_selector(raw: Any) -> tuple[Selector | None, str]:
     """A metav1.LabelSelector, checked as the API server checks it."""
-    if not isinstance(raw, PosMap):
+    if not isinstance(raw, dict):
         return None, "not a mapping"
     labels = raw.get("matchLabels") or {}
     if not isinstance(labels, dict) or not all(
@@ -87,7 +86,7 @@ def label_selector(raw: Any) -> tuple[Selector | None, str]:
 
 
 def _requirement(entry: object) -> Requirement | None:
-    if not isinstance(entry, PosMap):
+    if not isinstance(entry, dict):
         return None
     key, operator, values = entry.get("key"), entry.get("operator"), entry.get("values") or []
     if not isinstance(key, str) or operator not in _OPERATORS:
@@ -99,7 +98,7 @@ def _requirement(entry: object) -> Requirement | None:
     return Requirement(key, operator, tuple(values))
 
 
-def listed_cluster_set(entry: PosMap, where: Location) -> tuple[ClusterSet | None, str]:
+def listed_cluster_set(entry: dict[str, Any], where: Location) -> tuple[ClusterSet | None, str]:
     """A SiteInventory's `clusterSets` entry (its schema checked): `{name, labelSelector}`."""
     name = entry["name"]
     if "labelSelector" not in entry:

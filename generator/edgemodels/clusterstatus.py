@@ -21,8 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-
-from edgemodels.yamltree import PosMap, PosSeq
+from typing import Any
 
 AVAILABLE = "ManagedClusterConditionAvailable"
 # The taints the hub puts on a cluster it cannot reach, which the generated Placements
@@ -46,7 +45,7 @@ class ClusterState:
         return not self.deleting and self.accepted and self.available == "True"
 
 
-def read_state(item: PosMap) -> ClusterState | None:
+def read_state(item: dict[str, Any]) -> ClusterState | None:
     """The cluster's state, or None when the item carries no status (a hand-written list:
     nothing to say)."""
     metadata, spec, status = (_mapping(item.get(key)) for key in ("metadata", "spec", "status"))
@@ -66,7 +65,7 @@ def read_state(item: PosMap) -> ClusterState | None:
     return ClusterState(deleting, accepted, available, since, offline_since)
 
 
-def times(item: PosMap) -> Iterable[str]:
+def times(item: dict[str, Any]) -> Iterable[str]:
     """Every time the item states about itself."""
     metadata, spec, status = (_mapping(item.get(key)) for key in ("metadata", "spec", "status"))
     yield _text(metadata.get("creationTimestamp"))
@@ -95,12 +94,12 @@ def parse_time(stamp: str) -> datetime | None:
     return when if when.tzinfo is not None else None
 
 
-def _mapping(value: object) -> PosMap:
-    return value if isinstance(value, PosMap) else PosMap((1, 1))
+def _mapping(value: object) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
 
 
-def _mappings(value: object) -> list[PosMap]:
-    return [v for v in value if isinstance(v, PosMap)] if isinstance(value, PosSeq) else []
+def _mappings(value: object) -> list[dict[str, Any]]:
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
 
 
 def _text(value: object) -> str:

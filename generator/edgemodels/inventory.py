@@ -11,19 +11,35 @@ from pathlib import Path
 from edgemodels.catalogue.schemawords import yaml_type
 from edgemodels.clustersets import ClusterSet
 from edgemodels.diagnostics import Diagnostic, Location, finding
-from edgemodels.inputfile import read_document
-from edgemodels.managedclusters import MANAGED_CLUSTER_LISTS, newest_time, read_managed_clusters
+from edgemodels.exportread import Export, Unreadable, read_export
+from edgemodels.inputfile import parse_document, read_input
+from edgemodels.managedclusters import (
+    MANAGED_CLUSTER_LISTS,
+    items_of,
+    newest_time,
+    read_items,
+    read_managed_clusters,
+)
 from edgemodels.siteinventory import read_site_inventory
 from edgemodels.sites import Inventory, Site
-from edgemodels.yamlio import YamlFile
 from edgemodels.yamltree import PosMap
 
 
 def load_inventory(
     path: Path, shown: str | None = None
 ) -> tuple[Inventory | None, list[Diagnostic]]:
-    """Sites from a SiteInventory or a ManagedCluster list; problems come back as findings."""
-    yf, diags = read_document(path, shown)
+    """Sites from a SiteInventory or a ManagedCluster list; problems come back as findings.
+    A hub export is read without positions where it can be (exportread.py)."""
+    name, text, diags = read_input(path, shown)
+    if text is None:
+        return None, diags
+    try:
+        export = read_export(text, name)
+        if export is not None:
+            return _from_export(name, export)
+    except Unreadable:
+        pass  # read whole, with positions, as any inventory
+    yf, diags = parse_document(text, name)
     if diags:
         return None, _one_document(diags)
     data = yf.data
@@ -36,7 +52,7 @@ def load_inventory(
         sites, sets, diags = read_site_inventory(yf)
     elif kind in MANAGED_CLUSTER_LISTS or kind == "ManagedCluster":
         sites, sets, diags = read_managed_clusters(yf)
-        stamp = newest_time(yf.data)
+        stamp = newest_time(items_of(yf.data))
     else:
         return None, [
             finding(
@@ -48,13 +64,34 @@ def load_inventory(
                 + _what_it_is(data),
             )
         ]
+    key = "sites" if kind == "SiteInventory" else "items"
+    where = Location(yf.path, *data.value_pos.get(key, data.pos))
+    return _inventory(where, str(kind), sites, sets, diags, stamp)
+
+
+def _from_export(name: str, export: Export) -> tuple[Inventory | None, list[Diagnostic]]:
+    sites, sets, diags = read_items(name, export.items, export.positions, export.positioned)
+    where = Location(name, *export.items_pos)
+    return _inventory(where, export.kind, sites, sets, diags, newest_time(export.items))
+
+
+def _inventory(
+    where: Location,
+    kind: str,
+    sites: list[Site],
+    sets: list[ClusterSet],
+    diags: list[Diagnostic],
+    stamp: str,
+) -> tuple[Inventory | None, list[Diagnostic]]:
+    """What holds for every inventory: each site and set listed once, at least one site.
+    `where`: the list of sites, where an empty one is named."""
     diags += _listed_twice(sites, "site", "D202", "duplicate-site")
     diags += _listed_twice(sets, "cluster set", "D211", "invalid-cluster-set")
     if not sites and not _has_errors(diags):
-        diags.append(_no_sites(yf, "sites" if kind == "SiteInventory" else "items"))
+        diags.append(_no_sites(where))
     if _has_errors(diags):
         return None, diags
-    return Inventory(yf.path, str(kind), tuple(sites), tuple(sets), stamp), diags
+    return Inventory(where.path, kind, tuple(sites), tuple(sets), stamp), diags
 
 
 def _what_it_is(data: object) -> str:
@@ -88,13 +125,11 @@ def _has_errors(diags: list[Diagnostic]) -> bool:
     return any(d.severity == "error" for d in diags)
 
 
-def _no_sites(yf: YamlFile, key: str) -> Diagnostic:
+def _no_sites(where: Location) -> Diagnostic:
     """An empty inventory (a hub query that returned nothing, a wrong kubeconfig) would
     make every model look removed from nowhere, and the mass-removal guard never fire."""
-    data = yf.data
-    pos = data.value_pos.get(key, data.pos)
     return finding(
-        Location(yf.path, *pos),
+        where,
         "D209",
         "no-sites",
         "the inventory lists no site: a plan needs the sites (check the hub query or the file)",

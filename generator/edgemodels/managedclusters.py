@@ -11,6 +11,7 @@ yaml`) are read too (edgemodels.clustersets).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from edgemodels.catalogue.model import ARCH_LABEL, IMAGE_VOLUME_LABEL
@@ -42,9 +43,13 @@ def _items(data: PosMap) -> tuple[list[Any], list[tuple[int, int]]]:
     return (items, items.item_pos) if isinstance(items, PosSeq) else ([], [])
 
 
-def newest_time(data: PosMap) -> str:
+def items_of(data: PosMap) -> list[Any]:
+    return _items(data)[0]
+
+
+def newest_time(items: Iterable[Any]) -> str:
     """The newest time the export states of its items (edgemodels.clusterstatus)."""
-    return newest(t for item in _items(data)[0] if isinstance(item, PosMap) for t in times(item))
+    return newest(t for item in items if isinstance(item, dict) for t in times(item))
 
 
 def read_managed_clusters(
@@ -54,52 +59,79 @@ def read_managed_clusters(
     if data.get("kind") != "ManagedCluster" and not isinstance(data.get("items"), PosSeq):
         where = Location(yf.path, *data.pos)
         return [], [], [finding(where, "S002", "missing-field", "items: a list is required")]
-    items, positions = _items(data)
+    return read_items(yf.path, *_items(data))
+
+
+def read_items(
+    path: str,
+    items: Sequence[Any],
+    positions: Sequence[tuple[int, int]],
+    positioned: Callable[[int], Any] | None = None,
+) -> tuple[list[Site], list[ClusterSet], list[Diagnostic]]:
+    """Sites and sets of the items. Items read without positions (exportread.py) come
+    with `positioned`, which reads item N again with them: an item with a finding is
+    read again, so that the finding names its place."""
     if len(items) > MAX_SITES:
-        where = Location(yf.path, *positions[MAX_SITES])
+        where = Location(path, *positions[MAX_SITES])
         message = f"{len(items)} sites; the limit is {MAX_SITES}"
         return [], [], [finding(where, "D205", "too-many-sites", message)]
     sites: list[Site] = []
     sets: list[ClusterSet] = []
     diags: list[Diagnostic] = []
-    for item, pos in zip(items, positions, strict=True):
-        where = Location(yf.path, *pos)
-        if isinstance(item, PosMap) and item.get("kind") in QUIETLY_SKIPPED:
-            continue
-        if isinstance(item, PosMap) and item.get("kind") == "ManagedClusterSet":
-            cluster_set, problem = read_cluster_set(item, where)
-            if cluster_set is None:
-                diags.append(finding(where, "D211", "invalid-cluster-set", problem))
-            else:
-                sets.append(cluster_set)
-            continue
-        site, found = _managed_cluster(yf.path, item, where)
+    for index, (item, pos) in enumerate(zip(items, positions, strict=True)):
+        where = Location(path, *pos)
+        entry, found = _read_item(path, item, where)
+        if found and positioned is not None:
+            entry, found = _read_item(path, positioned(index), where)
         diags += found
-        if site is not None:
-            sites.append(site)
+        if isinstance(entry, ClusterSet):
+            sets.append(entry)
+        elif entry is not None:
+            sites.append(entry)
     return sites, sets, diags
 
 
+def _read_item(
+    path: str, item: Any, where: Location
+) -> tuple[Site | ClusterSet | None, list[Diagnostic]]:
+    if isinstance(item, dict) and item.get("kind") in QUIETLY_SKIPPED:
+        return None, []
+    if isinstance(item, dict) and item.get("kind") == "ManagedClusterSet":
+        cluster_set, problem = read_cluster_set(item, where)
+        if cluster_set is None:
+            return None, [finding(where, "D211", "invalid-cluster-set", problem)]
+        return cluster_set, []
+    return _managed_cluster(path, item, where)
+
+
+def _value_pos(mapping: dict[str, Any], key: str, where: Location) -> tuple[int, int]:
+    """Where a value stands; an item read without positions (read again when it has a
+    finding) says its own place."""
+    if isinstance(mapping, PosMap):
+        return mapping.value_pos[key]
+    return where.line, where.col
+
+
 def _managed_cluster(path: str, item: Any, where: Location) -> tuple[Site | None, list[Diagnostic]]:
-    if not isinstance(item, PosMap) or item.get("kind", "ManagedCluster") != "ManagedCluster":
-        kind = item.get("kind") if isinstance(item, PosMap) else f"a {yaml_type(item)}"
+    if not isinstance(item, dict) or item.get("kind", "ManagedCluster") != "ManagedCluster":
+        kind = item.get("kind") if isinstance(item, dict) else f"a {yaml_type(item)}"
         return None, [
             finding(
                 where, "D206", "skipped-item", f"not a ManagedCluster ({kind}); skipped", "warning"
             )
         ]
     metadata = item.get("metadata")
-    if not isinstance(metadata, PosMap) or not _named(metadata):
+    if not isinstance(metadata, dict) or not _named(metadata):
         return None, [_unnamed(path, metadata, where)]
     name: str = metadata["name"]
     raw = metadata.get("labels")
     if raw is None:
-        raw = PosMap((where.line, where.col))
-    elif not isinstance(raw, PosMap):  # dropping them would leave the site unlabelled
+        raw = {}
+    elif not isinstance(raw, dict):  # dropping them would leave the site unlabelled
         message = f"cluster {name}: metadata.labels: expected mapping, got {yaml_type(raw)}"
-        at = Location(path, *metadata.value_pos["labels"])
+        at = Location(path, *_value_pos(metadata, "labels", where))
         return None, [finding(at, "S003", "wrong-type", message)]
-    labels, diags = _string_labels(path, name, raw)
+    labels, diags = _string_labels(path, name, raw, where)
     labels.setdefault(CLUSTER_NAME_LABEL, name)
     capacity = None
     if STORAGE_LABEL in labels:
@@ -107,7 +139,7 @@ def _managed_cluster(path: str, item: Any, where: Location) -> tuple[Site | None
         if capacity is None:
             diags.append(
                 finding(
-                    Location(path, *raw.value_pos[STORAGE_LABEL]),
+                    Location(path, *_value_pos(raw, STORAGE_LABEL, where)),
                     "D204",
                     "invalid-capacity",
                     f"cluster {name}: {STORAGE_LABEL}={labels[STORAGE_LABEL]} is not a quantity "
@@ -129,37 +161,39 @@ def _managed_cluster(path: str, item: Any, where: Location) -> tuple[Site | None
     return site, diags
 
 
-def _named(metadata: PosMap) -> bool:
+def _named(metadata: dict[str, Any]) -> bool:
     name = metadata.get("name")
     return isinstance(name, str) and name != ""
 
 
 def _unnamed(path: str, metadata: object, where: Location) -> Diagnostic:
     """A ManagedCluster whose metadata.name is missing, empty or not a string."""
-    if not isinstance(metadata, PosMap) or metadata.get("name") is None:
+    if not isinstance(metadata, dict) or metadata.get("name") is None:
         return finding(where, "S002", "missing-field", "ManagedCluster without metadata.name")
     name = metadata["name"]
     got = "an empty string" if name == "" else f"{yaml_type(name)} {name}"
-    at = Location(path, *metadata.value_pos["name"])
+    at = Location(path, *_value_pos(metadata, "name", where))
     return finding(at, "S003", "wrong-type", f"metadata.name: expected a name, got {got}")
 
 
 def read_taints(spec: object) -> tuple[tuple[str, str], ...]:
     """(key, effect) of each taint. The API server has checked their shape on the hub, so
     an entry that is not a taint (a hand-edited file) is passed over rather than refused."""
-    taints = spec.get("taints") if isinstance(spec, PosMap) else None
-    if not isinstance(taints, PosSeq):
+    taints = spec.get("taints") if isinstance(spec, dict) else None
+    if not isinstance(taints, list):
         return ()
     return tuple(
         (taint["key"], taint["effect"])
         for taint in taints
-        if isinstance(taint, PosMap)
+        if isinstance(taint, dict)
         and isinstance(taint.get("key"), str)
         and isinstance(taint.get("effect"), str)
     )
 
 
-def _string_labels(path: str, cluster: str, raw: PosMap) -> tuple[dict[str, str], list[Diagnostic]]:
+def _string_labels(
+    path: str, cluster: str, raw: dict[str, Any], where: Location
+) -> tuple[dict[str, str], list[Diagnostic]]:
     labels: dict[str, str] = {}
     diags: list[Diagnostic] = []
     for key, value in raw.items():
@@ -168,7 +202,7 @@ def _string_labels(path: str, cluster: str, raw: PosMap) -> tuple[dict[str, str]
             continue
         diags.append(
             finding(
-                Location(path, *raw.value_pos[key]),
+                Location(path, *_value_pos(raw, key, where)),
                 "S003",
                 "wrong-type",
                 f"cluster {cluster}: label {key}: expected string, got {yaml_type(value)}"

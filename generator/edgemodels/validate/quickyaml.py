@@ -58,6 +58,10 @@ _SAFE_NUMBER = (
     r"|\.[0-9]+"
     r"|0x[0-9a-fA-F]+"
     r"|[0-9]+(?:\.[0-9]+){2,}[^\s,\[\]{}#]*"
+    # Kubernetes quantities of a binary suffix no number has (`2Ti`, `1Ei`) and UUIDs
+    # (`0b6d2652-6618-...`, which start like a binary number)
+    r"|[0-9]+(?:\.[0-9]+)?[KMGTPE]i"
+    r"|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
     r"|[-+._0-9][^\s,\[\]{}#]*[^0-9_.+\-a-fA-FiInNoOxXtTzZ:\s,\[\]{}#][^\s,\[\]{}#]*"
     # hexadecimal digests (`checksum/config: 3a5f...`): a letter a-d or f is in no number
     # without a 0x, 0b or 0o first, nor in one without `inf` or `nan` in it
@@ -124,10 +128,13 @@ _LEAD = re.compile(
 _FIRST_CONTENT = re.compile(r"(?: *\n)*( *)(?=[^ \t\r\n])")
 
 
-def documents(text: str, max_depth: int) -> tuple[tuple[object, int], ...] | None:
+def documents(
+    text: str, max_depth: int, characters_checked: bool = False
+) -> tuple[tuple[object, int], ...] | None:
     """((data, 1-based first line), ...) for every document of `text`, empty ones as None,
-    as PyYAML would give them; None when the stream needs PyYAML (see the module)."""
-    if _odd(text) or _risky(text):
+    as PyYAML would give them; None when the stream needs PyYAML (see the module).
+    `characters_checked`: the caller found no odd_characters in a text holding this one."""
+    if (not characters_checked and odd_characters(text)) or _risky(text):
         return None
     starts = [0, *(m.start() + 1 for m in _DOC.finditer(text)), len(text)]
     found: list[tuple[object, int]] = []
@@ -138,7 +145,7 @@ def documents(text: str, max_depth: int) -> tuple[tuple[object, int], ...] | Non
         if content is None and index == 0 and not _DOC.match("\n" + piece[:4]):
             line += piece.count("\n")
             continue  # comments before the first `---`: no document
-        if _may_nest_deeper(piece, max_depth):
+        if may_nest_deeper(piece, max_depth):
             return None
         try:
             data = yaml_rs.loads(piece, parse_datetime=False)
@@ -155,7 +162,7 @@ def documents(text: str, max_depth: int) -> tuple[tuple[object, int], ...] | Non
     return tuple(found)
 
 
-def _odd(text: str) -> bool:
+def odd_characters(text: str) -> bool:
     """Does `text` hold what PyYAML and yaml-rs may read differently whatever the tokens:
     line breaks other than `\\n` and `\\r\\n`, a byte-order mark, characters YAML refuses
     (controls; YAML 1.1's line breaks U+0085, U+2028, U+2029), document end markers?"""
@@ -189,6 +196,14 @@ def _risky(text: str) -> bool:
 
 
 _FLOW = re.compile(r"[\[{]")
+# A line up to a point inside a quoted scalar that is a key's value or an item: the
+# indentation, dashes, a plain or quoted key and its colon, an opening quote and no closing
+# one since.
+_IN_QUOTED = re.compile(
+    r"[ ]*(?:-[ ]+)*"
+    r"(?:(?:[^\s#'\"\[\]{},][^#\n\[\]{}]*?|\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\n]|'')*'):[ ]+)?"
+    r"(?:\"(?:[^\"\\\n]|\\.)*|'(?:[^'\n]|'')*)"
+)
 _AFTER_FLOW = re.compile(r"[ \t]*(?:#[^\n]*)?(?:\n|\Z)")
 
 
@@ -204,6 +219,8 @@ def _open_flow(text: str, low: int, high: int) -> bool:
         at = bracket.start()
         if at < done or (at > 0 and text[at - 1] not in " \t\n:,[{-"):
             continue  # inside a collection already read, or in a plain scalar (`a[0]`)
+        if _IN_QUOTED.fullmatch(text, text.rfind("\n", 0, at) + 1, at):
+            continue  # in a quoted value closed on its line (a JSON document in a string)
         end = _flow_end(text, at)
         if end is None or not _AFTER_FLOW.match(text, end):
             return True
@@ -282,7 +299,7 @@ def _content_lines(indent: int) -> re.Pattern[str]:
     return re.compile(r"(?:(?: {" + str(indent) + r"}[^\n]*| *)(?:\n|\Z))*")
 
 
-def _may_nest_deeper(piece: str, max_depth: int) -> bool:
+def may_nest_deeper(piece: str, max_depth: int) -> bool:
     """Could a collection of `piece` lie more than `max_depth` levels down?
 
     In block style a nested collection starts at least one column further in than its
