@@ -31,9 +31,11 @@ ALIKE = [
     "a", "y", "n", "true", "False", "null", "~", "0", "-1", "+7", "8080", "0.5", "1.", ".5",
     "0x1f", "500m", "1.5Gi", "25%", "1.2.3", "10.0.0.1", "4.3.3-6b01be48f8b8", "v1",
     "apps/v1", "a b", "3 replicas", "x:y", "http://x/y?p=1", "sha256:35fa1f", "-", "--x",
-    "3a5f0c9d", "0fab12", "12ab34e5", "1d", "9f", "0x1g",
+    "3a5f0c9d", "0fab12", "12ab34e5", "1d", "9f", "0x1g", "2Ti", "1Ei", "1.5Ti",
+    "0b6d2652-6618-6e55-b63c-d31663210120", "12345678-1234-1234-1234-123456789012",
 ]  # fmt: skip
-QUOTED = ["'yes'", '"0777"', "'1:30'", '"a\\"b"', "'it''s'", '"x: |"', "''", '"\\t"']
+QUOTED = ["'yes'", '"0777"', "'1:30'", '"a\\"b"', "'it''s'", '"x: |"', "''", '"\\t"',
+          '"{\\"a\\":{\\"b\\":[1]}}"', "'x:[y]'"]  # fmt: skip
 TOKENS = DIFFERING + ALIKE + QUOTED
 KEYS = st.sampled_from([
     "a", "name", "yes", "on", "1", "0777", "true", "null", "~", "'q'", '"d"', "1.5", "x y",
@@ -202,6 +204,15 @@ spec:
     - port: 80
       targetPort: 8080
 """
+
+
+def test_a_hub_export_s_tokens_take_the_fast_path() -> None:
+    # A ManagedCluster's storage label, its UUIDs (some start like a binary number: 0b...) and its
+    # infrastructure claim, a JSON document in a quoted string.
+    assert _agrees("storage: 2Ti\nuid: 0b6d2652-6618-6e55-b63c-d31663210120\n")
+    assert _agrees('- value: "{\\"infra\\":{\\"type\\":\\"BareMetal\\"},\\"a\\":[1]}"\n')
+    assert _agrees("- value: '{\"infra\":[{\"type\":1}]}'\n")
+    assert not _agrees('- value: x "{\\"infra\\": [1,\n  2]}"\n')
 
 
 def test_ordinary_kubernetes_output_takes_the_fast_path() -> None:
