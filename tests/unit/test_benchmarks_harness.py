@@ -67,6 +67,8 @@ def test_quick_run_measures_every_case_and_writes_json(tmp_path: Path) -> None:
     assert {"check", "memory (check)", "generate", "plan"} <= rows.keys()
     assert "validate (builtin)" in rows and "regenerate, 1 model changed" in rows
     assert rows["validate again, 1 model changed"]["verdict"] == "info", rows
+    assert rows["plan, hub export (YAML)"]["verdict"] == "info", rows
+    assert rows["plan, hub export (JSON)"]["note"].endswith("MiB of SiteInventory"), rows
     assert rows["regenerate, 1 model changed"]["note"].startswith("floor "), rows
     for row in report["rows"]:
         assert row["verdict"] in {"ok", "MISS", "skipped", "no peer", "info"}, row

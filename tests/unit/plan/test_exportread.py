@@ -150,7 +150,7 @@ def test_a_value_yaml_reads_otherwise_reads_as_the_positioned_tree_reads_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, value: str, code: str | None
 ) -> None:
     text = label_yaml(value)
-    loaded, diags = both(tmp_path, monkeypatch, text)
+    _, diags = both(tmp_path, monkeypatch, text)
     line = text[: text.index("gpu:")].count("\n") + 1
     assert [(d.line, d.col, d.code) for d in diags] == ([(line, 12, code)] if code else [])
 
@@ -159,9 +159,13 @@ def test_an_alias_to_an_item_and_a_duplicate_key_read_alike(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     text = label_yaml("&a x").replace("env: prod", "env: *a", 1)
-    assert both(tmp_path, monkeypatch, text)[1] != [] or True  # the alias is before the anchor
-    text = label_yaml("x\n      gpu: y")
+    _, diags = both(tmp_path, monkeypatch, text)  # the alias is before its anchor
+    assert [d.code for d in diags] == ["Y001"]
+    text = label_yaml("&a x").replace("gpu: &a x", "gpu: &a x\n      zone: *a")
     loaded, diags = both(tmp_path, monkeypatch, text)
+    assert diags == [] and loaded is not None and loaded.sites[1].label_map()["zone"] == "x"
+    text = label_yaml("x\n      gpu: y")
+    _, diags = both(tmp_path, monkeypatch, text)
     assert [d.code for d in diags] == ["Y002"]
 
 
@@ -169,7 +173,7 @@ def test_an_invalid_storage_is_named_at_its_label(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     text = as_yaml(export(cluster(0), cluster(1))).replace("2Ti", "lots", 2)
-    loaded, diags = both(tmp_path, monkeypatch, text)
+    _, diags = both(tmp_path, monkeypatch, text)
     lines = [n + 1 for n, line in enumerate(text.splitlines()) if "lots" in line]
     assert [(d.line, d.col, d.code) for d in diags] == [(n, 36, "D204") for n in lines]
 
@@ -197,7 +201,7 @@ def test_json_with_a_finding_names_its_place(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     text = as_json(export(cluster(0), cluster(1, gpu=True)))  # type: ignore[arg-type]
-    loaded, diags = both(tmp_path, monkeypatch, text)
+    _, diags = both(tmp_path, monkeypatch, text)
     at = text.index("true", text.index('"gpu"'))
     line, col = text[:at].count("\n") + 1, at - text.rfind("\n", 0, at)
     assert [(d.line, d.col, d.code) for d in diags] == [(line, col, "S003")]

@@ -211,7 +211,7 @@ def test_a_hub_export_s_tokens_take_the_fast_path() -> None:
     # infrastructure claim, a JSON document in a quoted string.
     assert _agrees("storage: 2Ti\nuid: 0b6d2652-6618-6e55-b63c-d31663210120\n")
     assert _agrees('- value: "{\\"infra\\":{\\"type\\":\\"BareMetal\\"},\\"a\\":[1]}"\n')
-    assert _agrees("- value: '{\"infra\":[{\"type\":1}]}'\n")
+    assert _agrees('- value: \'{"infra":[{"type":1}]}\'\n')
     assert not _agrees('- value: x "{\\"infra\\": [1,\n  2]}"\n')
 
 
