@@ -31,7 +31,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from edgemodels.validate.quickyaml import documents, may_nest_deeper, odd_characters
-from edgemodels.yamltree import MAX_DEPTH, MAX_NODES, Pos, PosMap, PosSeq, parse_text
+from edgemodels.yamltree import (
+    MAX_DEPTH,
+    MAX_NODES,
+    Pos,
+    PosMap,
+    PosSeq,
+    collector_paused,
+    parse_text,
+)
 
 LISTS = frozenset({"List", "ManagedClusterList"})
 # What managedclusters.py, clusterstatus.py and clustersets.py read of an item.
@@ -56,6 +64,11 @@ class Export:
 
 
 def read_export(text: str, name: str) -> Export | None:
+    with collector_paused():  # a fifth of the time otherwise, as for the positioned tree
+        return _read_export(text, name)
+
+
+def _read_export(text: str, name: str) -> Export | None:
     if "\t" in text or odd_characters(text):
         return None
     if text.lstrip(" \n").startswith("{"):
