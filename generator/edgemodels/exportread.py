@@ -32,6 +32,7 @@ from typing import Any
 
 from edgemodels.validate.quickyaml import documents, may_nest_deeper, odd_characters
 from edgemodels.yamltree import (
+    MAX_ALIAS_NODES,
     MAX_DEPTH,
     MAX_NODES,
     Pos,
@@ -97,10 +98,12 @@ def _json_nodes(text: str) -> int:
 
 
 def _yaml_nodes(text: str) -> int:
-    """At least as many values as the YAML holds: every key has a `:` (a flow entry may
-    not: commas and brackets count for those), every block item a `- `."""
-    marks = text.count(":") + text.count("- ") + text.count("-\n") + text.count(",")
-    return 3 * (marks + text.count("[") + text.count("{") + 1)
+    """At least as many values as the YAML holds: every key has a `:` or a `?` (a flow
+    entry may have neither: commas and brackets count for those), every block item a
+    `- `; aliases add at most MAX_ALIAS_NODES."""
+    marks = text.count(":") + text.count("?") + text.count("- ") + text.count("-\n")
+    marks += text.count(",") + text.count("[") + text.count("{") + 1
+    return 3 * marks + MAX_ALIAS_NODES
 
 
 def _shifted(node: Any, lines: int) -> Any:
@@ -310,7 +313,6 @@ def _yaml_items(text: str, name: str, kind: str, starts: list[int], end: int) ->
     lines = _places(text, starts)
     items: list[Any] = []
     positions: list[Pos] = []
-    pieces: list[str] = []
     for index, (line, _) in enumerate(lines):
         piece = text[bounds[index] : bounds[index + 1]]
         read = documents(piece, MAX_DEPTH - 1, characters_checked=True)
@@ -323,13 +325,13 @@ def _yaml_items(text: str, name: str, kind: str, starts: list[int], end: int) ->
                 item = _positioned_piece(piece, name, line)
             except Unreadable:
                 return None
-        pieces.append(piece)
         items.append(item)
         dash = piece.index("-")
         positions.append((line, len(piece) - len(piece[dash + 1 :].lstrip(" ")) + 1))
 
     def positioned(index: int) -> Any:
-        return _positioned_piece(pieces[index], name, lines[index][0])
+        piece = text[bounds[index] : bounds[index + 1]]
+        return _positioned_piece(piece, name, lines[index][0])
 
     indent = text.index("-", starts[0]) - starts[0]
     return Export(kind, items, positions, (lines[0][0], indent + 1), positioned)

@@ -230,3 +230,17 @@ def test_other_items_sets_and_nesting_read_alike(
     nested["status"]["deep"] = deep
     codes = [d.code for d in both(tmp_path, monkeypatch, dump(export(cluster(0), nested)))[1]]
     assert codes == ["Y009"]
+
+
+@pytest.mark.parametrize("dump", [as_yaml, as_json])
+@pytest.mark.parametrize("levels", [58, 59, 60, 61, 62])
+def test_nesting_at_the_limit_reads_alike(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, dump: Any, levels: int
+) -> None:
+    deep: Any = "x"
+    for _ in range(levels):
+        deep = {"a": deep}
+    nested = cluster(1)
+    nested["status"]["deep"] = deep  # the item at depth 2, status 3: the value at 4 + levels
+    codes = [d.code for d in both(tmp_path, monkeypatch, dump(export(cluster(0), nested)))[1]]
+    assert codes == ([] if 4 + levels <= 64 else ["Y009"])
