@@ -30,7 +30,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from edgemodels.validate.quickyaml import documents, may_nest_deeper, odd_characters
+from edgemodels.validate.quickyaml import (
+    documents,
+    may_nest_deeper,
+    odd_characters,
+    risky_tokens,
+)
 from edgemodels.yamltree import (
     MAX_ALIAS_NODES,
     MAX_DEPTH,
@@ -313,9 +318,10 @@ def _yaml_items(text: str, name: str, kind: str, starts: list[int], end: int) ->
     lines = _places(text, starts)
     items: list[Any] = []
     positions: list[Pos] = []
+    clean = not risky_tokens(text[bounds[0] : end])  # else each item is looked at alone
     for index, (line, _) in enumerate(lines):
         piece = text[bounds[index] : bounds[index + 1]]
-        read = documents(piece, MAX_DEPTH - 1, characters_checked=True)
+        read = documents(piece, MAX_DEPTH - 1, characters_checked=True, tokens_checked=clean)
         if read is not None and len(read) == 1 and _one_item(read[0][0]):
             item = lean(read[0][0][0])  # type: ignore[index]
         elif may_nest_deeper(piece, MAX_DEPTH - 1):

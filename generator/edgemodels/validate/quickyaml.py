@@ -129,12 +129,14 @@ _FIRST_CONTENT = re.compile(r"(?: *\n)*( *)(?=[^ \t\r\n])")
 
 
 def documents(
-    text: str, max_depth: int, characters_checked: bool = False
+    text: str, max_depth: int, characters_checked: bool = False, tokens_checked: bool = False
 ) -> tuple[tuple[object, int], ...] | None:
     """((data, 1-based first line), ...) for every document of `text`, empty ones as None,
     as PyYAML would give them; None when the stream needs PyYAML (see the module).
-    `characters_checked`: the caller found no odd_characters in a text holding this one."""
-    if (not characters_checked and odd_characters(text)) or _risky(text):
+    `characters_checked`: the caller found no odd_characters in a text holding this one;
+    `tokens_checked`: no risky_tokens either, `text` being cut from it at the start of a
+    line that no block scalar, flow collection or quoted scalar goes on over."""
+    if (not characters_checked and odd_characters(text)) or (not tokens_checked and _risky(text)):
         return None
     starts = [0, *(m.start() + 1 for m in _DOC.finditer(text)), len(text)]
     found: list[tuple[object, int]] = []
@@ -173,6 +175,12 @@ def odd_characters(text: str) -> bool:
     if not text.isascii() and _NOT_YAML.search(text):
         return True
     return _CONTROL.search(text) is not None
+
+
+def risky_tokens(text: str) -> bool:
+    """Does a token of `text` need PyYAML's reading (see the module)? A hub export's list
+    is asked once (exportread.py), not each of its items."""
+    return _risky(text)
 
 
 def _risky(text: str) -> bool:
