@@ -30,8 +30,8 @@ from edgemodels.tree import (
     check_path,
     unsafe_path,
 )
-from edgemodels.treemanifest import Provenance, _manifest_json, finalize_tree, read_manifest
 from edgemodels.treejournal import recover
+from edgemodels.treemanifest import Provenance, _manifest_json, finalize_tree, read_manifest
 from edgemodels.treewrite import write_tree
 
 PROV = Provenance("0.0.0", "cat", "sha256:x")
