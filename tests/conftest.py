@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from sarifschema import sarif_schema  # noqa: F401  (a fixture, for every test)
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO_ROOT / "examples"
 SHARED_REFERENCE = REPO_ROOT.parent / "shared" / "reference"

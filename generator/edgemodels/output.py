@@ -135,7 +135,9 @@ def _sarif_rules(diags: Sequence[Diagnostic]) -> list[dict[str, object]]:
     return rules
 
 
-def _sarif_result(d: Diagnostic, index: dict[str, int]) -> dict[str, object]:
+def _sarif_result(
+    d: Diagnostic, index: dict[str, int], new: Callable[[Diagnostic], bool] | None
+) -> dict[str, object]:
     result: dict[str, object] = {
         "ruleId": d.code,
         "ruleIndex": index[d.code],
@@ -151,10 +153,19 @@ def _sarif_result(d: Diagnostic, index: dict[str, int]) -> dict[str, object]:
         result["relatedLocations"] = [related]
     if d.sites:  # the message names ten at most; a result's property bag holds them all
         result["properties"] = {"sites": list(d.sites)}
+    if new is not None:  # against a base run: this change's finding, or one it had already
+        result["baselineState"] = "new" if new(d) else "unchanged"
     return result
 
 
-def render_sarif(diags: Sequence[Diagnostic], subject: str) -> str:
+def render_sarif(
+    diags: Sequence[Diagnostic],
+    subject: str,
+    properties: dict[str, object] | None = None,
+    new: Callable[[Diagnostic], bool] | None = None,
+) -> str:
+    """`properties`: the run's property bag (plan's summary); `new`: with a base to compare
+    with, whether a finding is new (each result's baselineState)."""
     rules = _sarif_rules(diags)
     index = {str(rule["id"]): i for i, rule in enumerate(rules)}
     run = {
@@ -168,8 +179,10 @@ def render_sarif(diags: Sequence[Diagnostic], subject: str) -> str:
         },
         "automationDetails": {"description": {"text": subject}},
         "columnKind": "unicodeCodePoints",
-        "results": [_sarif_result(d, index) for d in diags],
+        "results": [_sarif_result(d, index, new) for d in diags],
     }
+    if properties:
+        run["properties"] = properties
     doc = {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
     return json.dumps(shown_in(doc), indent=2) + "\n"
 
@@ -177,8 +190,9 @@ def render_sarif(diags: Sequence[Diagnostic], subject: str) -> str:
 # --- JUnit XML -----------------------------------------------------------------------------
 
 
-def render_junit(diags: Sequence[Diagnostic], subject: str) -> str:
-    """One testcase per finding; errors are failures. A clean run is one passing testcase."""
+def render_junit(diags: Sequence[Diagnostic], subject: str, system_out: str | None = None) -> str:
+    """One testcase per finding; errors are failures. A clean run is one passing testcase.
+    `system_out`: the suite's own output (plan's report), shown with the suite."""
     # Imported here: every command imports this module, and only this report needs XML.
     import xml.etree.ElementTree as ET
 
@@ -201,6 +215,8 @@ def render_junit(diags: Sequence[Diagnostic], subject: str) -> str:
             failure.text = text
         else:
             ET.SubElement(case, "system-out").text = f"[{d.severity}] {text}"
+    if system_out is not None:
+        ET.SubElement(suite, "system-out").text = system_out
     ET.indent(suites)
     body = ET.tostring(suites, encoding="unicode")
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n"
@@ -258,14 +274,17 @@ def _gh_property(text: str) -> str:
     return _gh_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
+def github_annotation(d: Diagnostic) -> str:
+    """One finding as a workflow command: an annotation at its file, line and column."""
+    props = [f"file={_gh_property(d.path)}"]
+    if d.line > 0:
+        props += [f"line={d.line}", f"col={max(d.col, 1)}"]
+    props.append(f"title={_gh_property(f'{d.code} {d.name}'.strip())}")
+    return f"::{_GITHUB_COMMAND[d.severity]} {','.join(props)}::{_gh_data(_message(d))}"
+
+
 def render_github(diags: Sequence[Diagnostic], subject: str) -> str:
-    lines = []
-    for d in diags:
-        props = [f"file={_gh_property(d.path)}"]
-        if d.line > 0:
-            props += [f"line={d.line}", f"col={max(d.col, 1)}"]
-        props.append(f"title={_gh_property(f'{d.code} {d.name}'.strip())}")
-        lines.append(f"::{_GITHUB_COMMAND[d.severity]} {','.join(props)}::{_gh_data(_message(d))}")
+    lines = [github_annotation(d) for d in diags]
     lines.append(summary_line(diags, subject))
     return "\n".join(lines) + "\n"
 

@@ -22,7 +22,7 @@ from edgemodels.plan.report_json import json_pieces
 from edgemodels.plan.report_markdown import DEFAULT_MAX_CHARS, MIN_MAX_CHARS
 from edgemodels.plan.report_text import DEFAULT_MAX_ROWS, old_findings_shown, plan_summary_line
 from edgemodels.plan.report_unplanned import unplanned, unplanned_reporters
-from edgemodels.plan.reports import PLAN_FORMATS, View, build_view, reporters
+from edgemodels.plan.reports import CI_FORMATS, PLAN_FORMATS, View, build_view, reporters
 
 INVENTORY_FILE = "sites.yaml"  # init's site inventory, beside catalogue/
 
@@ -68,7 +68,11 @@ INVENTORY_FILE = "sites.yaml"  # init's site inventory, beside catalogue/
     default="text",
     show_default=True,
     callback=format_for_output,
-    help="text for a terminal, json for tools, markdown for a merge-request comment.",
+    help="text for a terminal, json for tools, markdown for a merge-request comment; "
+    "the findings as the other commands report them in sarif (code scanning; the plan's "
+    "summary in the run's properties), junit (the text report as the suite's output), gitlab "
+    "(Code Quality) or github (annotations, then the text report; with --base the new "
+    "findings and the errors).",
 )
 @click.option(
     "--max-markdown-chars",
@@ -99,8 +103,10 @@ INVENTORY_FILE = "sites.yaml"  # init's site inventory, beside catalogue/
     "-o",
     "--output",
     type=PathParam(dir_okay=False),
-    help="Write the report to this file, in --format (a name ending in .md or .json needs "
-    "that --format).",
+    help="Write the report to this file, in --format (a name ending in .md, .json, .sarif or "
+    ".xml needs a --format of that kind); standard error then gets the findings (with --base "
+    "the new ones and the errors), or with sarif, junit, gitlab and github the terminal gets "
+    "the text report.",
 )
 def command(
     catalogue: Path | None,
@@ -132,6 +138,7 @@ def command(
     Example:
       edgemodels plan --inventory examples/sites.yaml examples/lrt
       edgemodels plan -i sites.yaml --base origin/main --format markdown -o plan.md
+      edgemodels plan -i sites.yaml --base origin/main --format sarif -o plan.sarif
       kubectl get managedclusters,managedclustersets -o yaml > clusters.yaml
       edgemodels plan -i clusters.yaml --base main --max-removals 2%
     """
@@ -149,18 +156,22 @@ def command(
         plan, diags = run_plan(options)
         ordered = sort_diagnostics(diags)
         view = None if plan is None else build_view(plan, ordered)
-        report: Iterable[str]
-        if view is None:  # the inputs have errors: still a report, in its format and place
-            report = [unplanned_reporters()[fmt](unplanned(options, ordered, Path.cwd()))]
-        elif fmt == "json":  # 100 MB for 3,000 sites: written as it is made
-            report = json_pieces(view)
-        else:
-            report = [reporters(max_markdown_chars, max_text_rows)[fmt](view)]
+
+        def report(fmt: str) -> Iterable[str]:
+            if view is None:  # the inputs have errors: still a report, in its format and place
+                return [unplanned_reporters()[fmt](unplanned(options, ordered, Path.cwd()))]
+            if fmt == "json":  # 100 MB for 3,000 sites: written as it is made
+                return json_pieces(view)
+            return [reporters(max_markdown_chars, max_text_rows)[fmt](view)]
+
         if output is None:
-            for text in batched(report):
+            for text in batched(report(fmt)):
                 click.echo(text, nl=False)
+        elif fmt in CI_FORMATS:  # as check and validate -o do: the file, and the text here
+            write_report(output, report(fmt))
+            click.echo("".join(report("text")), nl=False)
         else:
-            write_report(output, report)
+            write_report(output, report(fmt))
             kept = _old_findings_kept(fmt, view, max_text_rows)
             click.echo(_stderr_summary(ordered, output, view, kept), err=True, nl=False)
         return EXIT_FINDINGS if has_failures(ordered) else EXIT_CLEAN

@@ -67,6 +67,11 @@ def plan_document(view: View) -> dict[str, object]:
     }
 
 
+def summary_fields(view: View) -> dict[str, object]:
+    """`base`, `summary` and `models`, without making a site's entry."""
+    return {key: value for key, value in _fields(view) if key in ("base", "summary", "models")}
+
+
 def _fields(view: View) -> list[tuple[str, object]]:
     """The top-level keys in order; `sites` is an iterator, one site's dict at a time (the
     whole list of a 3,000-site plan as dicts took 440 MB)."""

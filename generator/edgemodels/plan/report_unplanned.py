@@ -19,7 +19,7 @@ from pathlib import Path
 from edgemodels.catalogue.sources import shown_name
 from edgemodels.diagnostics import Diagnostic, count_by_severity
 from edgemodels.display import shown_in
-from edgemodels.output import plural, render_text
+from edgemodels.output import REPORTERS, plural, render_text
 from edgemodels.plan.core import PlanOptions
 from edgemodels.plan.diff import CHANGE_KINDS
 from edgemodels.plan.report_json import SCHEMA_VERSION, finding_dict
@@ -92,4 +92,10 @@ def unplanned_reporters() -> dict[str, Callable[[Unplanned], str]]:
         "text": render_unplanned_text,
         "json": render_unplanned_json,
         "markdown": render_unplanned_markdown,
+        # the CI formats: the findings, as every command reports them
+        **{name: _findings_in(name) for name in ("sarif", "junit", "gitlab", "github")},
     }
+
+
+def _findings_in(fmt: str) -> Callable[[Unplanned], str]:
+    return lambda report: REPORTERS[fmt](report.findings, "plan")

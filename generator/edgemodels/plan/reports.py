@@ -172,6 +172,7 @@ def reporters(
     """`max_markdown_chars`: the markdown comment's size budget; `max_text_rows`: the text
     report's cap on per-site rows (None: their defaults)."""
     # Imported here: each reporter module imports this one for View.
+    from edgemodels.plan.report_ci import CI_REPORTERS
     from edgemodels.plan.report_json import render_json
     from edgemodels.plan.report_markdown import DEFAULT_MAX_CHARS, render_markdown
     from edgemodels.plan.report_text import DEFAULT_MAX_ROWS, render_text
@@ -182,7 +183,15 @@ def reporters(
         "text": lambda view: render_text(view, rows),
         "json": render_json,
         "markdown": lambda view: render_markdown(view, budget),
+        **{name: _with_rows(reporter, rows) for name, reporter in CI_REPORTERS.items()},
     }
 
 
-PLAN_FORMATS = ("text", "json", "markdown")
+def _with_rows(reporter: Callable[[View, int], str], rows: int) -> Reporter:
+    return lambda view: reporter(view, rows)
+
+
+# text, json and markdown are the plan's own; the CI formats carry its findings as every
+# command's do (edgemodels.output), and the plan where the format has room (plan/report_ci.py)
+PLAN_FORMATS = ("text", "json", "markdown", "sarif", "junit", "gitlab", "github")
+CI_FORMATS = PLAN_FORMATS[3:]

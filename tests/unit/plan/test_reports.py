@@ -434,7 +434,7 @@ def test_text_report_keeps_the_tables_when_a_placement_changes_without_a_site() 
 
 
 def test_every_format_is_registered() -> None:
-    assert set(reporters()) == {"text", "json", "markdown"}
+    assert set(reporters()) == {"text", "json", "markdown", "sarif", "junit", "gitlab", "github"}
 
 
 def nowhere_plan(base_targets: int) -> View:

@@ -1,4 +1,5 @@
-"""The official SARIF 2.1.0 JSON Schema, for validating the sarif reporter.
+"""The official SARIF 2.1.0 JSON Schema, for validating the sarif reporters (every command's
+and plan's); the fixture is registered in tests/conftest.py.
 
 No PyPI package ships it; the npm package @microsoft/jest-sarif does (the final 2.1.0
 schema, `sarif-2.1.0-rtm.5.json`). It is taken from EDGEMODELS_SARIF_SCHEMA when set, else
@@ -17,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[3]
+REPO = Path(__file__).resolve().parents[1]
 CACHE = REPO / ".cache" / "sarif"
 NPM_PACKAGE = "@microsoft/jest-sarif@1.0.0-beta.0"
 MEMBER = "package/lib/schemas/sarif-2.1.0-rtm.5.json"
