@@ -20,9 +20,21 @@ from edgemodels.plan.core import PlanOptions, run_plan
 from edgemodels.plan.removals import DEFAULT_REMOVAL_LIMIT, parse_removal_limit
 from edgemodels.plan.report_json import json_pieces
 from edgemodels.plan.report_markdown import DEFAULT_MAX_CHARS, MIN_MAX_CHARS
-from edgemodels.plan.report_text import DEFAULT_MAX_ROWS, old_findings_shown, plan_summary_line
+from edgemodels.plan.report_text import (
+    DEFAULT_MAX_ROWS,
+    old_findings,
+    old_findings_shown,
+    plan_summary_line,
+)
 from edgemodels.plan.report_unplanned import unplanned, unplanned_reporters
-from edgemodels.plan.reports import CI_FORMATS, PLAN_FORMATS, View, build_view, reporters
+from edgemodels.plan.reports import (
+    CI_FORMATS,
+    PLAN_FORMATS,
+    View,
+    about_inventory,
+    build_view,
+    reporters,
+)
 
 INVENTORY_FILE = "sites.yaml"  # init's site inventory, beside catalogue/
 
@@ -95,7 +107,8 @@ INVENTORY_FILE = "sites.yaml"  # init's site inventory, beside catalogue/
     "whose sites lose a model, downgrade or move come first (without --base, the sites "
     "with no model come last), each part the larger groups first. Whole groups beyond N "
     "rows are left out (the first is always shown) with a line saying how many sites they "
-    "hold. The findings the base had too are cut to the first 10 likewise, and with --base "
+    "hold. The findings the base had too are cut to the first 10 likewise (but the hub's "
+    "sites it cannot deliver to, D133 and D134, listed apart), and with --base "
     "the model and placement totals list only the rows that change, with a count of the "
     "rest. 0: no limit.",
 )
@@ -200,23 +213,25 @@ def _old_findings_kept(fmt: str, view: View | None, max_text_rows: int) -> int |
     if fmt == "json" or view is None:
         return None
     if fmt == "text":  # of those not on stderr: the log shows every error
-        errors = sum(d.severity == "error" for d in view.old_findings)
+        old = old_findings(view)
+        errors = sum(d.severity == "error" for d in old)
         listed = max(0, old_findings_shown(view, max_text_rows) - errors)  # errors first
-        return None if listed == len(view.old_findings) - errors else listed
+        return None if listed == len(old) - errors else listed
     return -1
 
 
 def _stderr_summary(
     diags: list[Diagnostic], output: Path, view: View | None, kept: int | None = None
 ) -> str:
-    """The findings for the job's log; with a base, the new ones and the errors only (a
-    finding the base had too would repeat on every merge request), then the count. The
-    left-out ones are said to be in the report as far as it `kept` them (None: all)."""
+    """The findings for the job's log; with a base, the new ones, the errors and the hub's
+    state of the sites only (another finding the base had too would repeat on every merge
+    request), then the count. The left-out ones are said to be in the report as far as it
+    `kept` them (None: all)."""
     text = f"plan written to {output}\n"
     if view is None or view.plan.base_findings is None:
         return text + render_text(diags, "plan")
     new = set(view.new_findings)
-    shown = [d for d in diags if d in new or d.severity == "error"]
+    shown = [d for d in diags if d in new or d.severity == "error" or about_inventory(d)]
     lines = [d.render() for d in shown]
     line = plan_summary_line(view)
     if len(shown) < len(diags):

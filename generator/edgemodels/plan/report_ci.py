@@ -11,7 +11,8 @@ room for it.
   target branch's report by fingerprint, which leaves the line out, so a finding that only
   moved is not new. The format has no place for a summary.
 - github: annotations, then the text report for the job's log. With `--base`, the findings
-  the base had too are not annotated unless they are errors (the log's report lists them):
+  the base had too are not annotated unless they are errors or about the hub's state of the
+  sites (D133, D134: about the inventory, not the change; the log's report lists the rest):
   GitHub shows ten annotations of a kind per step, and one a merge request did not bring
   would be on every merge request. Errors come first, then new warnings, then notes.
 """
@@ -24,7 +25,7 @@ from edgemodels.diagnostics import SEVERITY_RANK, Diagnostic
 from edgemodels.output import github_annotation, render_gitlab, render_junit, render_sarif
 from edgemodels.plan.report_json import summary_fields
 from edgemodels.plan.report_text import no_change_line, render_text, unchanged
-from edgemodels.plan.reports import View, change_summary, headline
+from edgemodels.plan.reports import View, about_inventory, change_summary, headline
 
 SUBJECT = "plan"
 
@@ -75,7 +76,9 @@ def annotated(view: View) -> list[Diagnostic]:
         chosen: Sequence[Diagnostic] = view.findings
     else:
         new = set(view.new_findings)
-        chosen = [d for d in view.findings if d in new or d.severity == "error"]
+        chosen = [
+            d for d in view.findings if d in new or d.severity == "error" or about_inventory(d)
+        ]
     return sorted(chosen, key=lambda d: SEVERITY_RANK[d.severity])
 
 

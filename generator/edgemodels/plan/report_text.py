@@ -15,13 +15,14 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from typing import TypeVar
 
-from edgemodels.diagnostics import SEVERITY_RANK
+from edgemodels.diagnostics import SEVERITY_RANK, Diagnostic
 from edgemodels.output import plural, summary_line
 from edgemodels.plan.diff import CHANGE_KINDS, PlacementTotals, SiteChange
 from edgemodels.plan.reports import (
     PER_SITE_AND_MODEL,
     ModelRow,
     View,
+    about_inventory,
     change_summary,
     headline,
 )
@@ -267,24 +268,35 @@ def no_change_line(view: View) -> str:
     )
 
 
+def old_findings(view: View) -> list[Diagnostic]:
+    """The findings the base had too that the text report lists under that title, errors
+    first: those about the hub's sites (D133, D134) have their own."""
+    old = [d for d in view.old_findings if not about_inventory(d)]
+    return sorted(old, key=lambda d: SEVERITY_RANK[d.severity])
+
+
 def old_findings_shown(view: View, max_rows: int = DEFAULT_MAX_ROWS) -> int:
-    """How many of the findings the base had too the text report lists: they are not this
-    change's doing, and a fleet can have hundreds (`max_rows` 0: all)."""
-    total = len(view.old_findings)
+    """How many of `old_findings` the text report lists: they are not this change's doing,
+    and a fleet can have hundreds (`max_rows` 0: all)."""
+    total = len(old_findings(view))
     return total if max_rows == 0 else min(total, OLD_FINDINGS_SHOWN)
 
 
 def finding_lines(view: View, max_rows: int = DEFAULT_MAX_ROWS) -> list[str]:
-    """The findings; with a base, the new ones first, then (errors first, capped) those it
-    had too."""
+    """The findings; with a base, the new ones first, then the base had too: the hub's state
+    of the sites (never cut: a finding per state), then the others (errors first, capped)."""
     if view.plan.base_findings is None:
         return ["", "Findings", *(d.render() for d in view.findings)] if view.findings else []
     lines = []
     if view.new_findings:
         lines += ["", f"New findings ({len(view.new_findings)})"]
         lines += [d.render() for d in view.new_findings]
-    if view.old_findings:
-        old = sorted(view.old_findings, key=lambda d: SEVERITY_RANK[d.severity])
+    hub = [d for d in view.old_findings if about_inventory(d)]
+    if hub:
+        lines += ["", f"Sites the hub cannot deliver to, found at the base too ({len(hub)})"]
+        lines += [d.render() for d in hub]
+    old = old_findings(view)
+    if old:
         shown = old_findings_shown(view, max_rows)
         lines += ["", f"Found at the base too ({len(old)})"]
         lines += [d.render() for d in old[:shown]]

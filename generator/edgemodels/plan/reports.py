@@ -61,6 +61,16 @@ class View:
         return detail_text(change, purging_deployer(self.plan.after.catalogue))
 
 
+# The hub's own state of the sites (D133 not accepted, unavailable or unreachable; D134 being
+# deleted): about the inventory, not the change, so the base has them too, yet a reader must
+# see them, as the sites a change reaches may be among them (50 unreachable of 3,000 sites).
+INVENTORY_CODES = frozenset({"D133", "D134"})
+
+
+def about_inventory(d: Diagnostic) -> bool:
+    return d.code in INVENTORY_CODES
+
+
 def build_view(plan: Plan, findings: Sequence[Diagnostic]) -> View:
     rows = []
     totals = dict.fromkeys(CHANGE_KINDS, 0)
