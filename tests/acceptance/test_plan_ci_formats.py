@@ -74,7 +74,7 @@ def test_junit_parses_and_its_suite_output_is_the_plan(
     cases = suite.findall("testcase")
     assert len(cases) == 2 == int(suite.get("tests", "0"))
     assert int(suite.get("failures", "-1")) == 1
-    failure = cases[0].find("failure")
+    (failure,) = [f for case in cases for f in case.findall("failure")]
     assert failure is not None and failure.get("type") == "D101"
     assert "sites (2): lrt-site-01, lrt-site-03" in (failure.text or "")
     out = suite.find("system-out")
@@ -90,15 +90,19 @@ def test_gitlab_code_quality_lists_every_finding(
     assert plan(*BASE, "--format", "gitlab") == 1
     issues = json.loads(capsys.readouterr().out)
     assert [i["check_name"] for i in issues] == [
-        "D101 mass-removal",
         "D106 placement-selects-nothing",
+        "D101 mass-removal",
     ]
     for issue in issues:
         assert set(issue) >= {"description", "check_name", "fingerprint", "severity", "location"}
         assert re.fullmatch(r"[0-9a-f]{64}", issue["fingerprint"])
         assert issue["location"]["lines"]["begin"] >= 1
         assert (repo / issue["location"]["path"]).is_file()
-    assert [i["severity"] for i in issues] == ["major", "minor"]
+    assert [i["severity"] for i in issues] == ["minor", "major"]
+    assert issues[1]["location"] == {  # where the merge request removed them
+        "path": "catalogue/models/anomaly-scorer.yaml",
+        "lines": {"begin": 13},
+    }
 
 
 GITHUB_COMMAND = re.compile(
@@ -115,7 +119,9 @@ def test_github_annotates_what_the_change_brings_then_logs_the_plan(
     lines = capsys.readouterr().out.splitlines()
     commands = [line for line in lines if line.startswith("::")]
     assert len(commands) == 1 and GITHUB_COMMAND.fullmatch(commands[0])
-    assert commands[0].startswith("::error file=catalogue/")
+    assert commands[0].startswith(
+        "::error file=catalogue/models/anomaly-scorer.yaml,line=13,col=16,"
+    )
     assert "title=D101 mass-removal::models are removed from 2 of 4 sites (50%25)" in commands[0]
     assert lines[1].startswith("Plan for catalogue lrt")  # the log: the text report
     assert "Found at the base too (1)" in lines

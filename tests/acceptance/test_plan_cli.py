@@ -142,7 +142,9 @@ def test_mass_removal_fails_and_names_the_models_and_sites(
     assert plan("-i", "sites.yaml", "catalogue", "--base", "main") == 1
     out = capsys.readouterr().out
     assert (
-        "catalogue/catalogue.yaml:8:9: D101 models are removed from 2 of 4 sites (50%), over "
+        # at the line that removed them: the model's targets
+        "catalogue/models/anomaly-scorer.yaml:13:16: D101 models are removed from 2 of 4 sites "
+        "(50%), over "
         "the limit of 10% of sites (the limit is 5 sites or 10% of sites, whichever is "
         "smaller): 1 model (anomaly-scorer from 2 sites) from lrt-site-01, lrt-site-03; pass "
         "--allow-removals if this is intended"
@@ -153,6 +155,37 @@ def test_mass_removal_fails_and_names_the_models_and_sites(
     jsonschema.validate(doc, PLAN_SCHEMA)
     (removal,) = [f for f in doc["findings"] if f["code"] == "D101"]
     assert removal["sites"] == ["lrt-site-01", "lrt-site-03"]
+
+
+def test_mass_removal_stands_at_each_line_that_removes(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A narrowed target's D101 is at the selector key that changed; a second change that
+    removes is a D101 of its own, at its line (an annotation lands on each)."""
+    edit(
+        repo / "catalogue" / "catalogue.yaml",
+        "operator: NotIn, values: [arm64]}",
+        "operator: NotIn, values: [arm64, amd64]}",
+    )
+    assert plan("-i", "sites.yaml", "--base", "main") == 1
+    out = capsys.readouterr().out.splitlines()
+    (removal,) = [line for line in out if ": D101 " in line]
+    assert removal.startswith("catalogue/catalogue.yaml:43:7: D101 models are removed from 2 ")
+    retired = repo / "catalogue" / "models" / "sktime.yaml"
+    retired.unlink()  # a model gone has no line: the catalogue's name
+    assert plan("-i", "sites.yaml", "--base", "main") == 1
+    out = capsys.readouterr().out.splitlines()
+    assert [line.split(" D101 ")[0] for line in out if ": D101 " in line] == [
+        "catalogue/catalogue.yaml:8:9:",
+        "catalogue/catalogue.yaml:43:7:",
+    ]
+    assert all(
+        "models are removed from 3 of 4 sites (75%), over the limit of 10% of sites (the "
+        "limit is 5 sites or 10% of sites, whichever is smaller); 1 of 2 changes that remove "
+        "them (each a D101 at its line), through " in line
+        for line in out
+        if ": D101 " in line
+    )
 
 
 def test_removal_guards_cannot_be_suppressed_in_the_catalogue(
@@ -167,7 +200,7 @@ def test_removal_guards_cannot_be_suppressed_in_the_catalogue(
     assert plan("-i", "sites.yaml", "--base", "main") == 1
     out = capsys.readouterr().out.splitlines()
     assert [line.split(" models are")[0] for line in out if ": D101 " in line] == [
-        "catalogue/catalogue.yaml:8:9: D101"
+        "catalogue/models/anomaly-scorer.yaml:13:16: D101"
     ]
     assert (
         "catalogue/catalogue.yaml:8:14: D113 [warning] D101 cannot be suppressed in the "

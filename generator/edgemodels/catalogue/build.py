@@ -78,7 +78,13 @@ def _target(name: str, node: Node) -> Target:
         allow_all_clusters=bool(d.get("allowAllClusters", False)),
         description=str(d.get("description", "")),
         location=node.path_key(),
+        key_locations=tuple(
+            (key, node.at(key, key=True)) for key in SELECTOR_KEYS if d.get(key) is not None
+        ),
     )
+
+
+SELECTOR_KEYS = ("matchLabels", "matchExpressions")
 
 
 def _model(node: Node, defaults: Defaults) -> Model:
@@ -137,6 +143,8 @@ LOCATED_KEYS = (
     ("container", "size"),
     ("container", "storageClassName"),
     ("images",),
+    ("targets",),
+    ("followWorkloads",),
 )
 
 

@@ -190,6 +190,13 @@ class Target:
     allow_all_clusters: bool = False
     description: str = ""
     location: Location = NOWHERE
+    # Where its matchLabels and matchExpressions stand, for a finding about a selector that
+    # changed (D101); not compared, as Model's key_locations.
+    key_locations: tuple[tuple[str, Location], ...] = field(default=(), compare=False)
+
+    def location_of(self, key: str) -> Location:
+        """Where `key` stands in this target's entry, or the entry itself if it has no such key."""
+        return dict(self.key_locations).get(key, self.location)
 
 
 @dataclass(frozen=True)

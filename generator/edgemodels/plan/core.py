@@ -31,6 +31,7 @@ from edgemodels.plan.gitrev import Revision
 from edgemodels.plan.hubcluster import hub_cluster_findings
 from edgemodels.plan.images import version_image_findings
 from edgemodels.plan.instancelabels import instance_label_findings
+from edgemodels.plan.removalcauses import removal_causes
 from edgemodels.plan.removals import DEFAULT_REMOVAL_LIMIT, RemovalLimit
 from edgemodels.plan.sitestate import site_state_findings
 from edgemodels.plan.suppressions import plan_suppressions
@@ -108,7 +109,8 @@ def build_plan(
     diffs = diff_models(before, after)
     if before is not None:
         where = catalogue.location
-        diags += removals.removal_findings(diffs, sites, where, limit, allow_removals)
+        causes = removal_causes(list(diffs), before.catalogue, catalogue, where)
+        diags += removals.removal_findings(diffs, sites, where, limit, allow_removals, causes)
         diags += removals.preserved_removal_findings(catalogue, diffs, sites)
         diags += moved_workload_findings(diffs, before, after, sites, exported)
         diags += hazards.resize_findings(diffs, before.catalogue, catalogue, sites)

@@ -2,7 +2,8 @@
 
 - D101 mass-removal (error*): models are removed from more sites than the removal limit
   (`--max-removals`); a site where a model moves to other placements counts (its objects
-  are deleted, then deployed again).
+  are deleted, then deployed again). One finding per change that removes (removalcauses.py),
+  at its line, each counting the whole change against the limit.
 - D102 site-left-empty (error*): a site loses every model it had.
 - D111 removals-kept-on-sites (info): with Argo CD delivery and preserveResourcesOnDeletion,
   removed models keep their last objects on those sites, unmanaged, until deleted there.
@@ -22,6 +23,7 @@ from edgemodels.errors import UsageError
 from edgemodels.output import are, plural
 from edgemodels.plan.diff import ModelDiff
 from edgemodels.plan.evaluate import Sites
+from edgemodels.plan.removalcauses import Cause
 from edgemodels.plan.sitelist import about, cut, name_list
 from edgemodels.selectors import count
 
@@ -94,13 +96,10 @@ def _over_the_limit(limit: RemovalLimit, arms: list[str]) -> str:
 MAX_MODELS_NAMED = 5  # models a D101 message names; the plan's tables list them all
 
 
-def _models_leaving(diffs: list[ModelDiff]) -> str:
+def _models_leaving(leaving_sites: list[tuple[str, int]]) -> str:
     """The models D101 counts, the most sites first ("2 models (a from 40 sites, b from 3)"):
     a publish stopped by the guard shows no table, and its finding alone must say which."""
-    leaving = sorted(
-        ((count(d.removed | d.moved), d.name) for d in diffs if d.removed | d.moved),
-        key=lambda item: (-item[0], item[1]),
-    )
+    leaving = sorted(((n, name) for name, n in leaving_sites if n), key=lambda i: (-i[0], i[1]))
     named = [
         f"{name} from {plural(n, 'site') if i == 0 else n}" for i, (n, name) in enumerate(leaving)
     ]
@@ -108,9 +107,16 @@ def _models_leaving(diffs: list[ModelDiff]) -> str:
 
 
 def removal_findings(
-    diffs: Iterable[ModelDiff], sites: Sites, where: Location, limit: RemovalLimit, allow: bool
+    diffs: Iterable[ModelDiff],
+    sites: Sites,
+    where: Location,
+    limit: RemovalLimit,
+    allow: bool,
+    causes: list[Cause] | None = None,
 ) -> list[Diagnostic]:
-    """D101 mass-removal and D102 site-left-empty."""
+    """D101 mass-removal and D102 site-left-empty. D101 is one finding per cause (`causes`,
+    see removalcauses.py), at its line, each counting the whole change against the limit;
+    without causes, or with none known, one at `where`."""
     diffs = list(diffs)
     severity: Severity = "warning" if allow else "error"
     hint = "" if allow else "; pass --allow-removals if this is intended"
@@ -136,12 +142,18 @@ def removal_findings(
         )
         share = f"{count(gone) * 100 / total:.1f}".removesuffix(".0")
         over = _over_the_limit(limit, limit.arms_exceeded(count(gone), total))
-        message = (
+        head = (
             f"models are removed from {count(gone)} of {plural(total, 'site')} ({share}%{why}), "
-            "over "
-            f"the limit of {over}: {_models_leaving(diffs)} from {name_list(sites, gone)}{hint}"
+            f"over the limit of {over}"
         )
-        found.append(about(finding(where, "D101", "mass-removal", message, severity), sites, gone))
+        whole = [(d.name, count(d.removed | d.moved)) for d in diffs]
+        if not causes or (len(causes) == 1 and not causes[0].what):
+            message = f"{head}: {_models_leaving(whole)} from {name_list(sites, gone)}{hint}"
+            found.append(
+                about(finding(where, "D101", "mass-removal", message, severity), sites, gone)
+            )
+        else:
+            found += [_at_cause(c, len(causes), head, hint, sites, severity) for c in causes]
     emptied = had & ~has
     if emptied:
         message = (
@@ -152,6 +164,24 @@ def removal_findings(
         empty = finding(where, "D102", "site-left-empty", message, severity)
         found.append(about(empty, sites, emptied))
     return found
+
+
+def _at_cause(
+    cause: Cause, causes: int, head: str, hint: str, sites: Sites, severity: Severity
+) -> Diagnostic:
+    """D101 at one cause: the whole change's count, then what this cause takes where."""
+    models = _models_leaving([(name, count(mask)) for name, mask in cause.models])
+    what = cause.what or "what the catalogue does not say (the inventory or the hub's settings)"
+    if causes == 1:  # where it stands says which
+        said = f"{head}: {models} from {name_list(sites, cause.sites)}"
+    else:
+        said = (
+            f"{head}; 1 of {causes} changes that remove them (each a D101 at its line), "
+            f"through {what}: {models} from {name_list(sites, cause.sites)}"
+        )
+    return about(
+        finding(cause.location, "D101", "mass-removal", said + hint, severity), sites, cause.sites
+    )
 
 
 def preserved_removal_findings(

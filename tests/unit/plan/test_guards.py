@@ -7,7 +7,7 @@ from dataclasses import replace
 import pytest
 
 from edgemodels.catalogue.model import Catalogue, Selector
-from edgemodels.diagnostics import Diagnostic
+from edgemodels.diagnostics import Diagnostic, Location
 from edgemodels.errors import UsageError
 from edgemodels.output import diagnostic_dict
 from edgemodels.plan.core import build_plan
@@ -15,6 +15,9 @@ from edgemodels.plan.evaluate import Sites, index_sites
 from edgemodels.plan.removals import RemovalLimit, parse_removal_limit
 from edgemodels.sites import Inventory
 
+from .builders import (
+    CATALOGUE_FILE as FILE,
+)
 from .builders import (
     catalogue,
     container_model,
@@ -69,7 +72,7 @@ def test_mass_removal(total: int, losing: int, limit: RemovalLimit, trips: bool)
     assert bool(found) == trips
     if trips:
         assert found[0].severity == "error"
-        assert found[0].location.line == 4  # the catalogue's name line
+        assert found[0].location.line == 10  # the target whose selector narrowed
         assert f"removed from {losing} of {total} sites" in found[0].message
         assert "s00" in found[0].message and "--allow-removals" in found[0].message
 
@@ -107,21 +110,62 @@ def test_mass_removal_names_the_models_most_sites_first() -> None:
     """A publish the guard stops shows no table of models: the finding names which leave,
     the one leaving the most sites first, five of them and how many more."""
     members = [site(f"s{n:02}", {"n": str(n)}) for n in range(20)]
-    # m0 leaves 7 sites, m1 8, ..., m6 13: each keeps the sites n >= its number + 7
+    # m0 had 7 sites, m1 8, ..., m6 13 (n below its number + 7); all are retired at once
+    had = [req("n", "In", *[str(n) for n in range(i + 7)]) for i in range(7)]
     models = tuple(http_model(f"m{i}", targets=(f"t{i}",)) for i in range(7))
-    base = catalogue(tuple(target(f"t{i}", sel()) for i in range(7)), models)
-    keep = [req("n", "In", *[str(n) for n in range(i + 7, 20)]) for i in range(7)]
-    work = catalogue(tuple(target(f"t{i}", sel({}, keep[i])) for i in range(7)), models)
+    base = catalogue(tuple(target(f"t{i}", sel({}, had[i])) for i in range(7)), models)
+    work = catalogue(base.targets, ())
     _, diags = build_plan(work, sites(*members), base, compared=True)
-    message = next(d.message for d in diags if d.code == "D101")
+    (removal,) = [d for d in diags if d.code == "D101"]  # one cause: the retirements
+    assert removal.location.line == 4  # no line of its own: the catalogue's name
     assert (
         "smaller (over both): 7 models (m6 from 13 sites, m5 from 12, m4 from 11, m3 from 10, "
         "m2 from 9 and 2 more) from s00, s01,"
-    ) in message
+    ) in removal.message
     where, base, work = fleet(40, 25)
     _, diags = build_plan(work, where, base, compared=True)
     message = next(d.message for d in diags if d.code == "D101")
     assert "(over both): 1 model (old from 25 sites) from s00, s01," in message
+
+
+def test_mass_removal_stands_at_each_change_that_removes() -> None:
+    """A merge request's annotation lands on the line it changed: a narrowed target's
+    selector, a model's targets, a followed workload; one D101 each, each counting the
+    whole change against the limit and naming its own models and sites."""
+    members = [site(f"s{n:02}", {"line": "a" if n < 10 else "b"}) for n in range(20)]
+    fed = http_model("fed", follow=True)
+    models = (
+        http_model("narrowed", targets=("all",)),
+        replace(http_model("retargeted", targets=("a", "b")), location=Location(FILE, 50, 7)),
+        replace(fed, location=Location(FILE, 60, 7)),
+    )
+    targets = (target("all", sel(), line=12), target("a", sel({"line": "a"}), line=14))
+    targets += (target("b", sel({"line": "b"}), line=16),)
+    base = catalogue(targets, models, (workload("w", ("fed",), sel({"line": "a"})),))
+    work = catalogue(
+        (target("all", sel({"line": "b"}), line=12), *targets[1:]),
+        (models[0], replace(models[1], targets=("b",)), models[2]),
+        (workload("w", ("fed",), sel({"line": "a", "k": "v"})),),  # runs nowhere now
+    )
+    _, diags = build_plan(work, sites(*members), base, compared=True)
+    found = {d.location.line: d for d in diags if d.code == "D101"}
+    assert sorted(found) == [12, 50, 80]  # the target, the model, the workload
+    for d in found.values():
+        assert d.message.startswith("models are removed from 10 of 20 sites (50%)")
+        assert "; 1 of 3 changes that remove them (each a D101 at its line), through " in d.message
+        assert d.sites == tuple(f"s{n:02}" for n in range(10))
+    assert (
+        "through the selector of target all: 1 model (narrowed from 10 sites)" in found[12].message
+    )
+    assert "through the targets of model retargeted: 1 model (retargeted" in found[50].message
+    assert "through workload w, which model fed follows: 1 model (fed" in found[80].message
+    # one change alone: the message reads as before, at its line
+    work = catalogue(work.targets, (models[0],))
+    base = catalogue(targets, (models[0],))
+    _, diags = build_plan(work, sites(*members), base, compared=True)
+    (removal,) = [d for d in diags if d.code == "D101"]
+    assert removal.location.line == 12
+    assert "smaller (over both): 1 model (narrowed from 10 sites) from s00," in removal.message
 
 
 def test_allow_removals_turns_the_guards_into_warnings() -> None:

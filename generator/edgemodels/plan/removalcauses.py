@@ -1,0 +1,119 @@
+"""What made models leave sites, for D101 to stand where the merge request changed it.
+
+A site loses a model (or gets it through other placements) because a placement of the
+model that had it no longer does, or one that did not now does. The placement says where:
+- a target of the working copy whose selector differs from the base's: its `matchLabels`
+  or `matchExpressions`, whichever changed;
+- a placement the model no longer has, or a new one (a target dropped, renamed or added):
+  the model's `targets` (or `followWorkloads`, for its follow placement);
+- its follow placement, narrowed: the first workload it follows whose selector or `sites`
+  changed.
+A model retired from the catalogue, or a placement narrowed by what is not in it (the
+inventory, `spec.hub.clusterSets`, taints), has no line of its own: the catalogue's
+`metadata.name`, where D101 stood for every cause before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from edgemodels.catalogue.model import Catalogue, Model, Target
+from edgemodels.diagnostics import Location
+from edgemodels.plan.diff import ModelDiff
+from edgemodels.selectors import Mask
+
+
+@dataclass(frozen=True)
+class Cause:
+    """One change that removes models: where it stands, what it is ("" when unknown), and
+    the models it takes from sites (name -> sites), in the diffs' order."""
+
+    location: Location
+    what: str
+    models: tuple[tuple[str, Mask], ...]
+
+    @property
+    def sites(self) -> Mask:
+        union = 0
+        for _, mask in self.models:
+            union |= mask
+        return union
+
+
+def removal_causes(
+    diffs: list[ModelDiff], base: Catalogue, working: Catalogue, fallback: Location
+) -> list[Cause]:
+    """The causes of the removals and moves D101 counts, the most sites first."""
+    found: dict[tuple[Location, str], dict[str, Mask]] = {}
+    for d in diffs:
+        for where, what, mask in _model_causes(d, base, working, fallback):
+            models = found.setdefault((where, what), {})
+            models[d.name] = models.get(d.name, 0) | mask
+    causes = [Cause(where, what, tuple(models.items())) for (where, what), models in found.items()]
+    return sorted(causes, key=lambda c: -c.sites.bit_count())
+
+
+def _model_causes(
+    d: ModelDiff, base: Catalogue, working: Catalogue, fallback: Location
+) -> Iterator[tuple[Location, str, Mask]]:
+    left = d.removed | d.moved
+    if not left or d.before is None:
+        return
+    model = _model(working, d.name)
+    if d.after is None or model is None:
+        yield fallback, "models removed from the catalogue", left
+        return
+    before = {p.name: p.sites for p in d.before.placements}
+    after = {p.name: p.sites for p in d.after.placements}
+    # a placement that lost the sites, then (for a move) one that gained them
+    for name, sites, other in [
+        *((n, m, after) for n, m in before.items()),
+        *((n, m, before) for n, m in after.items()),
+    ]:
+        changed = sites & left & ~other.get(name, 0)
+        if changed:
+            left &= ~changed
+            yield (*_placement_cause(name, name in other, model, base, working, fallback), changed)
+    if left:
+        yield fallback, "", left
+
+
+def _placement_cause(
+    name: str, on_both: bool, model: Model, base: Catalogue, working: Catalogue, fallback: Location
+) -> tuple[Location, str]:
+    if not on_both:  # the model's placements changed: a target dropped, renamed or added
+        if name in model.targets or name in _targets_of(base, model.name):
+            return model.location_of("targets"), f"the targets of model {model.name}"
+        return model.location_of("followWorkloads"), f"the workloads model {model.name} follows"
+    if name in model.targets:
+        target = _target(working, name)
+        was = _target(base, name)
+        if target is not None and was is not None and target.selector != was.selector:
+            return _selector_location(target, was), f"the selector of target {name}"
+        return fallback, ""  # the same selector: the inventory or the hub's settings
+    for workload in working.workloads:  # its follow placement
+        old = next((w for w in base.workloads if w.name == workload.name), None)
+        moved = old is None or (old.selector, old.sites) != (workload.selector, workload.sites)
+        if model.name in workload.uses and moved:
+            return workload.location, f"workload {workload.name}, which model {model.name} follows"
+    return model.location, f"the workloads model {model.name} follows"
+
+
+def _selector_location(target: Target, was: Target) -> Location:
+    if target.selector.match_labels != was.selector.match_labels:
+        return target.location_of("matchLabels")
+    return target.location_of("matchExpressions")
+
+
+def _model(catalogue: Catalogue, name: str) -> Model | None:
+    return next((m for m in catalogue.models if m.name == name), None)
+
+
+def _target(catalogue: Catalogue, name: str) -> Target | None:
+    return next((t for t in catalogue.targets if t.name == name), None)
+
+
+def _targets_of(catalogue: Catalogue, model: str) -> tuple[str, ...]:
+    found = _model(catalogue, model)
+    return found.targets if found is not None else ()
