@@ -207,6 +207,13 @@ def test_removal_guards_cannot_be_suppressed_in_the_catalogue(
         "catalogue: the removal guards check the change that edits it; accept removals in the "
         "CI invocation instead (--allow-removals, --max-removals), and remove this suppression"
     ) in out
+    # nor on the line it stands at now, the model's targets
+    model = repo / "catalogue" / "models" / "anomaly-scorer.yaml"
+    edit(model, "targets: [arm-assembly]", "targets: [arm-assembly]  # edgemodels: ignore[D101]")
+    assert plan("-i", "sites.yaml", "--base", "main") == 1
+    out = capsys.readouterr().out
+    assert "catalogue/models/anomaly-scorer.yaml:13:16: D101 models are removed" in out
+    assert "catalogue/models/anomaly-scorer.yaml:13:32: D113 [warning] D101 cannot be" in out
     assert plan("-i", "sites.yaml", "--base", "main", "--allow-removals") == 0
 
 
