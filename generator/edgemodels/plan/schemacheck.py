@@ -57,13 +57,30 @@ def schema_findings(yf: YamlFile, filename: str) -> list[Diagnostic]:
     if _fast(filename).is_valid(yf.data):
         return slow
     found: list[Diagnostic] = slow
+    told: set[tuple[int, int]] = set()  # where a key holding a whole pair was said
     for error in _full(filename).iter_errors(yf.data):
         if str(error.validator) == "required" and misspelt_required(error):
             continue  # the S001 on the misspelt key says it, with a did-you-mean
-        found.append(_finding(yf, error))
+        finding = _finding(yf, error)
+        if _pair_mistake(error):
+            # `{env=lrt}`: a key that is no label key and a value that is null, one mistake
+            # with one fix, said once
+            at = (finding.location.line, finding.location.col)
+            if at in told:
+                continue
+            told.add(at)
+        found.append(finding)
         if len(found) >= MAX_SCHEMA_FINDINGS:
             break
     return found
+
+
+def _pair_mistake(error: jsonschema.ValidationError) -> bool:
+    """Is `error` about a key that holds a whole pair (`env=lrt`, read with no value)?"""
+    path, value = tuple(error.absolute_path), error.instance
+    if "propertyNames" in error.absolute_schema_path:
+        return isinstance(value, str) and key_hint(value) != ""
+    return pair_in_key(path, value)
 
 
 def _finding(yf: YamlFile, error: jsonschema.ValidationError) -> Diagnostic:

@@ -371,16 +371,26 @@ def test_workload_sites_problems(tmp_path: Path, text: str, expected: tuple[int,
             "production: 'yes'",
             ["sites.yaml:9:17: S003 sites[0].production: expected boolean, got string 'yes'"],
         ),
-        (  # labels as kubectl shows them: said "expected string, got null" after the key
+        (  # labels as kubectl shows them: said "expected string, got null" after the key,
+            # and the key's S004 and the value's S003 are one mistake, said once
             "labels: {env: lrt,",
             "labels: {env=lrt,",
             [
                 "sites.yaml:5:14: S004 sites[0].labels: key 'env=lrt' is not a valid label key "
                 "(YAML read 'env=lrt' as a key without a value: YAML pairs a key and its value "
                 "with ': ', not '='; write {env: lrt})",
-                "sites.yaml:5:14: S003 sites[0].labels.env=lrt: expected string, got null (YAML "
-                "read 'env=lrt' as a key without a value: YAML pairs a key and its value with "
-                "': ', not '='; write {env: lrt})",
+            ],
+        ),
+        (  # two such keys: each said once, at its own place
+            "labels: {env: lrt,",
+            "labels: {env=lrt, line=assembly,",
+            [
+                "sites.yaml:5:14: S004 sites[0].labels: key 'env=lrt' is not a valid label key "
+                "(YAML read 'env=lrt' as a key without a value: YAML pairs a key and its value "
+                "with ': ', not '='; write {env: lrt})",
+                "sites.yaml:5:23: S004 sites[0].labels: key 'line=assembly' is not a valid label "
+                "key (YAML read 'line=assembly' as a key without a value: YAML pairs a key and "
+                "its value with ': ', not '='; write {line: assembly})",
             ],
         ),
     ],
