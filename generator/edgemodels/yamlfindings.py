@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import yaml
 
 from edgemodels.diagnostics import Diagnostic, Location
-from edgemodels.yamlhints import STRAY_BOM, explain, stray_bom
+from edgemodels.yamlhints import STRAY_BOM, explain, placed, stray_bom
 
 if TYPE_CHECKING:  # yamltree.py imports this module
     from edgemodels.yamltree import Pos
@@ -65,14 +65,11 @@ def syntax_finding(shown: str, exc: yaml.MarkedYAMLError, text: str) -> Diagnost
     bom = stray_bom((mark.line, mark.column) if mark else (0, 0), lines)
     if bom is not None:
         return yaml_finding(shown, "Y001", "yaml-syntax", STRAY_BOM, (bom[0] + 1, bom[1] + 1))
-    plain = explain(
-        str(exc.problem or ""),
-        (mark.line, mark.column) if mark else (0, 0),
-        (start.line, start.column) if start else None,
-        lines,
-    )
+    at, problem_text = (mark.line, mark.column) if mark else (0, 0), str(exc.problem or "")
+    plain = explain(problem_text, at, (start.line, start.column) if start else None, lines)
     if plain:
-        return yaml_finding(shown, "Y001", "yaml-syntax", plain, pos)
+        line, col = placed(problem_text, at, lines)
+        return yaml_finding(shown, "Y001", "yaml-syntax", plain, (line + 1, col + 1))
     parts = [exc.context, started_at(exc)] if exc.context and exc.problem else []
     context = f" ({'; '.join(p for p in parts if p)})" if parts else ""
     return yaml_finding(shown, "Y001", "yaml-syntax", f"{problem}{context}", pos)

@@ -18,10 +18,21 @@ _KEY_NO_SPACE = re.compile(r"^\s*(?:-\s+)?([\w./-]+):(?=[^\s:/])")
 _KEY_VALUE = re.compile(r"^\s*(?:-\s+)?[\w./-]+:\s+\S")
 _UNCLOSED = re.compile(r"did not find expected ',' or '([\]}])'")
 _OPENERS = {"]": ("list", "["), "}": ("mapping", "{")}
+_COLON = "mapping values are not allowed in this context"
+
+
+def placed(problem: str, at: Pos, lines: list[str]) -> Pos:
+    """Where explain's words for `problem` stand: at libyaml's mark, but for a line indented
+    too deep, whose mark is the ':' of its key far to the right, at the line's first
+    character, where the other findings on a line's indentation stand."""
+    line, _ = at
+    if problem == _COLON and indented_deeper(at, lines):
+        return line, _indent(lines[line])
+    return at
 
 
 def explain(problem: str, at: Pos, started: Pos | None, lines: list[str]) -> str | None:
-    if problem == "mapping values are not allowed in this context":
+    if problem == _COLON:
         return _colon(at, lines)
     if problem == "did not find expected '-' indicator":
         where = f" (the list starts at {_shown(started)})" if started else ""
@@ -88,7 +99,8 @@ def _colon(at: Pos, lines: list[str]) -> str:
             "a second ': ' on this line: a value that contains ': ' must be in quotes, "
             "or a key belongs on a line of its own"
         )
-    if before is not None and _indent(text) > _indent(lines[before]):
+    if indented_deeper(at, lines):
+        assert before is not None
         return (
             f"this line is indented deeper than line {before + 1}, so YAML reads it as the "
             f"rest of that line's value: indent it as far as the key on line {before + 1}"
@@ -97,6 +109,17 @@ def _colon(at: Pos, lines: list[str]) -> str:
         "unexpected ':' here: check this line's indentation against the lines above, "
         "and put a value that contains ': ' in quotes"
     )
+
+
+def indented_deeper(at: Pos, lines: list[str]) -> bool:
+    """Is libyaml's unexpected ':' at `at` a key on a line indented deeper than the line of
+    content above it (and not a second ': ' on its line)?"""
+    line, col = at
+    text = lines[line] if line < len(lines) else ""
+    before = _previous(line, lines)
+    if before is None or _KEY_NO_SPACE.match(lines[before]) or _KEY_VALUE.match(text[:col]):
+        return False
+    return _indent(text) > _indent(lines[before])
 
 
 def _previous(line: int, lines: list[str]) -> int | None:
