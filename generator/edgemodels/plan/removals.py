@@ -25,7 +25,7 @@ from edgemodels.plan.diff import ModelDiff
 from edgemodels.plan.evaluate import Sites
 from edgemodels.plan.removalcauses import Cause
 from edgemodels.plan.sitelist import about, cut, name_list
-from edgemodels.selectors import count
+from edgemodels.selectors import Mask, count
 
 
 @dataclass(frozen=True)
@@ -161,9 +161,17 @@ def removal_findings(
             f"models {'it' if count(emptied) == 1 else 'they'} had: "
             f"{name_list(sites, emptied)}{hint}"
         )
-        empty = finding(where, "D102", "site-left-empty", message, severity)
+        at = _emptied_by(causes or [], emptied) or where
+        empty = finding(at, "D102", "site-left-empty", message, severity)
         found.append(about(empty, sites, emptied))
     return found
+
+
+def _emptied_by(causes: list[Cause], emptied: Mask) -> Location | None:
+    """Where the one change that takes models from the emptied sites stands, as D101 does;
+    None when several do, or what does has no line of its own."""
+    by = [c for c in causes if c.sites & emptied]
+    return by[0].location if len(by) == 1 and by[0].what else None
 
 
 def _at_cause(

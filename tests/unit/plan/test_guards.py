@@ -193,6 +193,29 @@ def test_site_left_without_any_model() -> None:
     ]
 
 
+def test_site_left_empty_stands_at_the_change_that_emptied_it() -> None:
+    """D102 stands where D101 does when one change empties the sites: here the narrowed
+    target's selector; with two changes taking models from them, at `metadata.name`."""
+    members = [site(f"s{n:02}", {"line": "a" if n < 3 else "b"}) for n in range(6)]
+    targets = (target("all", sel(), line=12), target("b", sel({"line": "b"}), line=14))
+    one = http_model("one", targets=("all",))
+    two = replace(http_model("two", targets=("all",)), location=Location(FILE, 50, 7))
+    base = catalogue(targets, (one,))
+    work = catalogue((target("all", sel({"line": "b"}), line=12), targets[1]), (one,))
+    _, diags = build_plan(work, sites(*members), base, compared=True)
+    (empty,) = [d for d in diags if d.code == "D102"]
+    assert (empty.location.line, empty.sites) == (12, ("s00", "s01", "s02"))
+    # two changes take models from the emptied sites: neither alone emptied them
+    base = catalogue(targets, (one, two))
+    work = catalogue(
+        (target("all", sel({"line": "b"}), line=12), targets[1]),
+        (one, replace(two, targets=("b",))),
+    )
+    _, diags = build_plan(work, sites(*members), base, compared=True)
+    (empty,) = [d for d in diags if d.code == "D102"]
+    assert empty.location == work.location
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
