@@ -12,8 +12,8 @@ from edgemodels import managedclusters
 from edgemodels.catalogue.sources import MAX_FILES
 from edgemodels.inputfile import MAX_INPUT_BYTES
 from edgemodels.managedclusters import MAX_SITES
-from edgemodels.validate.manifests import MAX_DEPTH as MANIFEST_DEPTH
-from edgemodels.validate.manifests import MAX_EXPANDED_NODES, MAX_STREAM_CHARS
+from edgemodels.validate.streamload import MAX_DEPTH as MANIFEST_DEPTH
+from edgemodels.validate.streamload import MAX_EXPANDED_NODES, MAX_STREAM_CHARS
 from edgemodels.yamlio import MAX_FILE_BYTES
 from edgemodels.yamltree import MAX_ALIAS_NODES, MAX_DEPTH, MAX_NODES
 

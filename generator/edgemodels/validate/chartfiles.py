@@ -14,7 +14,7 @@ from pathlib import Path
 
 from edgemodels.diagnostics import Diagnostic, Location
 from edgemodels.validate.codes import diagnostic
-from edgemodels.validate.manifests import load_stream
+from edgemodels.validate.streamload import load_stream
 
 _TOP_KEY = re.compile(r"^([^\s#:-][^:\n]*):", re.MULTILINE)
 

@@ -12,7 +12,7 @@
 
 kustomize has no limit on YAML aliases: a file of a few lines that expands to hundreds of
 millions of nodes (an alias bomb) kept `kubectl kustomize` busy for minutes and gigabytes.
-So a kustomization or kustomize input that this program's reader refuses (manifests.py:
+So a kustomization or kustomize input that this program's reader refuses (streamload.py:
 too deep, or aliases that expand too far) is reported where it is (K108), and the builds
 that could read it (through their kustomizations' entries) are not made. Only files with
 an anchor and an alias are parsed for it. So are inputs of SCANNED_BYTES or more: one
@@ -33,7 +33,7 @@ from pathlib import Path
 from edgemodels.diagnostics import Diagnostic
 from edgemodels.fsnames import os_form
 from edgemodels.validate.inputscan import SCANNED_BYTES, scan_input
-from edgemodels.validate.manifests import REFUSED, Loaded, holds_no_object, load_stream
+from edgemodels.validate.streamload import REFUSED, Loaded, holds_no_object, load_stream
 
 KUSTOMIZATION_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 # The keys of a listing checked without kustomize (listings.py); one with any other key
@@ -81,7 +81,7 @@ def kustomization_file(folder: Path) -> Path | None:
 def kustomization_entries(path: Path | str) -> list[str]:
     """The `resources` (and legacy `bases`/`components`) entries of a kustomization.
 
-    Read as manifests are (manifests.load_stream: 0.03 s for the 1,314 kustomizations of
+    Read as manifests are (streamload.load_stream: 0.03 s for the 1,314 kustomizations of
     the benchmark fleet, against 0.08 s with PyYAML's constructor); one that does not
     parse, or holds several documents, has none here: the build reports what is wrong."""
     return _entries(_read(os.fspath(path), os.fspath(path)))
@@ -129,7 +129,7 @@ def _duplicates(loaded: Loaded | None) -> list[Diagnostic]:
 
 
 def _refusal(loaded: Loaded | None) -> Diagnostic | None:
-    """What the reader refused in a file (manifests.py's limits), if it did."""
+    """What the reader refused in a file (streamload.py's limits), if it did."""
     if loaded is None:
         return None
     return next((d for d in loaded.diagnostics if d.message.startswith(REFUSED)), None)

@@ -20,10 +20,10 @@ from edgemodels.diagnostics import Diagnostic, Location, Severity
 from edgemodels.fsnames import os_form
 from edgemodels.validate.codes import diagnostic
 from edgemodels.validate.helmwarn import chart_values
-from edgemodels.validate.manifests import load_stream
 from edgemodels.validate.pointers import Pointer, position, value_at
 from edgemodels.validate.releases import Release
 from edgemodels.validate.report import Finding, at_pointer
+from edgemodels.validate.streamload import load_stream
 
 if TYPE_CHECKING:
     import helm_python

@@ -17,9 +17,9 @@ from pathlib import Path
 
 from edgemodels.diagnostics import Diagnostic, Location, Severity
 from edgemodels.validate.codes import diagnostic
-from edgemodels.validate.manifests import load_stream
 from edgemodels.validate.pointers import Pointer, position
 from edgemodels.validate.report import Finding
+from edgemodels.validate.streamload import load_stream
 
 Heard = tuple[str, str]  # (context: which release's call, a Go log line's text)
 

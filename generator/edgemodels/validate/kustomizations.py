@@ -32,8 +32,9 @@ from edgemodels.validate.discover import (
     kustomization_entries,
     kustomization_path,
 )
-from edgemodels.validate.manifests import Manifest, load_stream
+from edgemodels.validate.manifests import Manifest
 from edgemodels.validate.report import Finding
+from edgemodels.validate.streamload import load_stream
 from edgemodels.yamlio import load_positioned, locate
 
 Entries = Mapping[str, Sequence[str]]

@@ -21,8 +21,8 @@ from edgemodels.validate.discover import (
     kustomization_entries,
     kustomization_file,
 )
-from edgemodels.validate.manifests import load_stream
 from edgemodels.validate.report import Finding
+from edgemodels.validate.streamload import load_stream
 
 _ACCUMULATING = "accumulating resources from '"
 

@@ -14,8 +14,8 @@ from pathlib import Path
 from edgemodels.validate.discover import KUSTOMIZATION_NAMES
 from edgemodels.validate.gitpaths import SUBSCRIPTION, PackageRef
 from edgemodels.validate.hubindex import string_at
-from edgemodels.validate.manifests import load_stream
 from edgemodels.validate.report import Finding, finding
+from edgemodels.validate.streamload import load_stream
 
 
 def chart_name(folder: Path, names: dict[Path, str | None]) -> str | None:

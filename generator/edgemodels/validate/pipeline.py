@@ -35,17 +35,12 @@ from edgemodels.validate.listed import (
     missing_files,
     objectless_templates,
 )
-from edgemodels.validate.manifests import (
-    Manifest,
-    Source,
-    holds_no_object,
-    manifests_of,
-    not_utf8,
-)
+from edgemodels.validate.manifests import Manifest, Source, manifests_of
 from edgemodels.validate.offload import Builds
 from edgemodels.validate.report import Finding, finding, merge
 from edgemodels.validate.reuse import Reuse
 from edgemodels.validate.run import ParsedDocument, ValidateOptions
+from edgemodels.validate.streamload import holds_no_object, not_utf8
 from edgemodels.validate.suppressions import catalogue_files, catalogue_suppressions, outside_tree
 
 

@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from yaml.nodes import MappingNode, Node, ScalarNode
 
-from edgemodels.validate.manifests import MAX_DEPTH, Loaded, _StrictLoader, load_stream
+from edgemodels.validate.streamload import MAX_DEPTH, Loaded, _StrictLoader, load_stream
 
 # Plain scalars that resolve to each core type, and some that only look like one.
 TOKENS = [

@@ -14,15 +14,14 @@ from edgemodels.validate.manifests import (
     Manifest,
     Source,
     Template,
-    holds_no_object,
     json_type,
-    load_stream,
     manifests_of,
     origin_of,
 )
 from edgemodels.validate.pipeline import load_plain
 from edgemodels.validate.pointers import position
 from edgemodels.validate.report import template_position
+from edgemodels.validate.streamload import holds_no_object, load_stream
 
 TEXT = """\
 # banner

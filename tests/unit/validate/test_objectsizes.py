@@ -11,14 +11,10 @@ import pytest
 
 from edgemodels.diagnostics import Diagnostic
 from edgemodels.validate import discover, inputscan
-from edgemodels.validate.manifests import (
-    ETCD_REQUEST_BYTES,
-    MAX_STREAM_CHARS,
-    document_sizes,
-    manifests_of,
-)
+from edgemodels.validate.manifests import ETCD_REQUEST_BYTES, document_sizes, manifests_of
 from edgemodels.validate.objectsizes import MAX_DATA_BYTES, check_size, data_bytes
 from edgemodels.validate.run import ValidateOptions, validate_tree
+from edgemodels.validate.streamload import MAX_STREAM_CHARS
 
 from .trees import edit, line_of
 

@@ -15,8 +15,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from edgemodels.validate.manifests import MAX_DEPTH, load_stream
 from edgemodels.validate.quickyaml import documents
+from edgemodels.validate.streamload import MAX_DEPTH, load_stream
 
 # Plain scalars read differently by the two YAML versions (or close to such), and some
 # that only look like them.
