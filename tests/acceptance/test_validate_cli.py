@@ -201,10 +201,10 @@ def test_a_base_kustomize_would_read_for_minutes_is_said_at_once_and_built(
     tree: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The note comes on stderr before the builds, which are made (no time limit)."""
-    from edgemodels.validate import discover, inputscan
+    from edgemodels.validate import inputscan, refusedinputs
 
     monkeypatch.setattr(inputscan, "SLOW_KEYS", 300)  # 20,000 keys: a slow test
-    monkeypatch.setattr(discover, "SCANNED_BYTES", 1000)
+    monkeypatch.setattr(refusedinputs, "SCANNED_BYTES", 1000)
     rel = _add_to_base(tree, "table.yaml", _configmap(300, "v"))
     assert run_validate(str(tree), "--no-policies") == 0
     captured = capsys.readouterr()
@@ -230,10 +230,10 @@ def test_a_hub_file_a_built_listing_reads_slowly_is_said_at_once(
     """A hub kustomization that does more than list its files is built with kustomize,
     which reads the listed files as slowly as an overlay's base: the same K335, before
     the builds. (Its files are plain manifests, so the input scan passed them by.)"""
-    from edgemodels.validate import discover, inputscan
+    from edgemodels.validate import inputscan, refusedinputs
 
     monkeypatch.setattr(inputscan, "SLOW_KEYS", 300)
-    monkeypatch.setattr(discover, "SCANNED_BYTES", 1000)
+    monkeypatch.setattr(refusedinputs, "SCANNED_BYTES", 1000)
     rel = "hub/table.yaml"
     text = _configmap(300, "v").replace("  name: table\n", "  name: table\n  namespace: i4q-lrt\n")
     (tree / rel).write_text(text, encoding="utf-8")

@@ -15,11 +15,12 @@ millions of nodes (an alias bomb) kept `kubectl kustomize` busy for minutes and 
 So a kustomization or kustomize input that this program's reader refuses (streamload.py:
 too deep, or aliases that expand too far) is reported where it is (K108), and the builds
 that could read it (through their kustomizations' entries) are not made. Only files with
-an anchor and an alias are parsed for it. So are inputs of SCANNED_BYTES or more: one
-holding an object too large to store (K334) is left out the same way, and one with a
-mapping of many keys, which kustomize takes minutes to read, is named before the builds
-start (K335, inputscan.py); so is one in the folder of a listing that does more than list
-(a patch, a generator added by hand), which is built, and its files read by kustomize.
+an anchor and an alias are parsed for it (refusedinputs.py). So are inputs of
+SCANNED_BYTES or more: one holding an object too large to store (K334) is left out the
+same way, and one with a mapping of many keys, which kustomize takes minutes to read, is
+named before the builds start (K335, inputscan.py); so is one in the folder of a listing
+that does more than list (a patch, a generator added by hand), which is built, and its
+files read by kustomize.
 """
 
 from __future__ import annotations
@@ -32,8 +33,8 @@ from pathlib import Path
 
 from edgemodels.diagnostics import Diagnostic
 from edgemodels.fsnames import os_form
-from edgemodels.validate.inputscan import SCANNED_BYTES, scan_input
-from edgemodels.validate.streamload import REFUSED, Loaded, holds_no_object, load_stream
+from edgemodels.validate.refusedinputs import reader_refusal, scan_inputs
+from edgemodels.validate.streamload import Loaded, load_stream
 
 KUSTOMIZATION_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 # The keys of a listing checked without kustomize (listings.py); one with any other key
@@ -128,13 +129,6 @@ def _duplicates(loaded: Loaded | None) -> list[Diagnostic]:
     ]
 
 
-def _refusal(loaded: Loaded | None) -> Diagnostic | None:
-    """What the reader refused in a file (streamload.py's limits), if it did."""
-    if loaded is None:
-        return None
-    return next((d for d in loaded.diagnostics if d.message.startswith(REFUSED)), None)
-
-
 # Paths are strings here, not `Path`s: on the 1,000-model benchmark fleet (9,828 files)
 # making a `Path` per file and folder was half of the walk's time.
 
@@ -184,7 +178,7 @@ def _included(
     for folder, name in kustomize.items():
         rel = posixpath.join(folder, name)
         loaded = _read(os.path.join(top, folder, name), rel)
-        if (refusal := _refusal(loaded)) is not None:
+        if (refusal := reader_refusal(loaded)) is not None:
             refused.append(refusal)
         duplicates += _duplicates(loaded)
         documents[folder] = _document(loaded)
@@ -203,68 +197,6 @@ def _included(
         if only_files:
             listing.add(folder)
     return included, listing, read, refused, documents
-
-
-# An anchor (`&a`) and an alias (`*a`) start where YAML allows a node: at the start, after
-# a space, a flow indicator or a colon, and go on with a name. Text that has no such pair
-# holds no alias and is not parsed: the copy Job's script on the benchmark fleet has `&&`
-# and `versions/*`, and parsing its 200 files took 0.07 s before the first build.
-_BEFORE = frozenset(bytes([c]) for c in b" \t\r\n[{,:") | {b""}
-_NOT_NAME = frozenset(bytes([c]) for c in b" \t\r\n[]{},") | {b""}
-
-
-def _marks(data: bytes, mark: bytes) -> bool:
-    """Whether `data` has `mark` (b"&" or b"*") where it begins an anchor or alias."""
-    at = data.find(mark)
-    while at >= 0:
-        if data[at - 1 : at] in _BEFORE and data[at + 1 : at + 2] not in _NOT_NAME:
-            return True
-        at = data.find(mark, at + 1)
-    return False
-
-
-def refused_files(root: Path, paths: Sequence[str]) -> list[Diagnostic]:
-    """The kustomize inputs among `paths` that the reader refuses, or that hold an object
-    too large to store (scan_inputs)."""
-    return scan_inputs(root, paths).refused
-
-
-@dataclass(frozen=True)
-class InputScan:
-    refused: list[Diagnostic]  # refused by the reader (K108), objects too large (K334)
-    objectless: list[str]  # hold no object: only comments, or nothing
-    slow: list[Diagnostic]  # a mapping kustomize reads slowly (K335, inputscan.py)
-
-
-def scan_inputs(root: Path, paths: Sequence[str]) -> InputScan:
-    """What the kustomize inputs among `paths` hold that their builds should not be made
-    for, or not without a word. Only a file with an anchor and an alias (_marks), or of
-    SCANNED_BYTES or more, is parsed: reading the fleet's 1,100 inputs takes 0.01 s."""
-    top = os.fspath(root)
-    scan = InputScan([], [], [])
-    for rel in paths:
-        try:
-            with open(os.path.join(top, rel), "rb") as file:
-                data = file.read()
-        except OSError:
-            continue  # the build says what is wrong
-        if holds_no_object(data):
-            scan.objectless.append(rel)
-            continue
-        aliased = _marks(data, b"*") and _marks(data, b"&")
-        if not aliased and len(data) < SCANNED_BYTES:
-            continue
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError:
-            continue
-        if aliased and (refusal := _refusal(load_stream(rel, text))) is not None:
-            scan.refused.append(refusal)
-            continue
-        too_large, slow = scan_input(rel, text)
-        scan.refused.extend(too_large)
-        scan.slow.extend(slow)
-    return scan
 
 
 def _left_out(

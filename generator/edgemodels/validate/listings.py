@@ -24,8 +24,8 @@ from edgemodels.validate.discover import (
     LISTING_KEYS,
     MANIFEST_SUFFIXES,
     kustomization_file,
-    refused_files,
 )
+from edgemodels.validate.refusedinputs import refused_files
 from edgemodels.validate.report import Finding
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from edgemodels.diagnostics import Diagnostic
-from edgemodels.validate import discover, inputscan
+from edgemodels.validate import discover, inputscan, refusedinputs
 from edgemodels.validate.manifests import ETCD_REQUEST_BYTES, document_sizes, manifests_of
 from edgemodels.validate.objectsizes import MAX_DATA_BYTES, check_size, data_bytes
 from edgemodels.validate.run import ValidateOptions, validate_tree
@@ -151,7 +151,7 @@ def test_a_wide_mapping_in_a_kustomize_input_is_a_warning_said_before_its_build(
     tree: Path, options: ValidateOptions, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(inputscan, "SLOW_KEYS", 300)
-    monkeypatch.setattr(discover, "SCANNED_BYTES", 1000)
+    monkeypatch.setattr(refusedinputs, "SCANNED_BYTES", 1000)
     wrong = "immutable: maybe\n"  # a schema finding on the built object: it was built
     rel = add_to_base(tree, "table.yaml", "# t\n" + configmap("table", keys(300)) + wrong)
     said: list[Diagnostic] = []
@@ -171,7 +171,7 @@ def test_a_generators_input_is_not_taken_for_an_object(
     """kustomize reads a configMapGenerator's file as text: its keys are no mapping to it,
     and the ConfigMap it makes is checked once built (here under both limits)."""
     monkeypatch.setattr(inputscan, "SLOW_KEYS", 300)
-    monkeypatch.setattr(discover, "SCANNED_BYTES", 1000)
+    monkeypatch.setattr(refusedinputs, "SCANNED_BYTES", 1000)
     (tree / BASE / "table.yaml").write_text(keys(300), encoding="utf-8")
     generator = "configMapGenerator:\n- name: table\n  files: [table.yaml]\n"
     edit(tree, f"{BASE}/kustomization.yaml", "resources:\n", generator + "resources:\n")
@@ -182,10 +182,12 @@ def test_a_small_input_is_not_parsed_before_its_build(
     tree: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     parsed: list[str] = []
-    monkeypatch.setattr(discover, "scan_input", lambda rel, text: parsed.append(rel) or ([], []))
+    monkeypatch.setattr(
+        refusedinputs, "scan_input", lambda rel, text: parsed.append(rel) or ([], [])
+    )
     add_to_base(tree, "table.yaml", configmap("table", keys(300)))
     discover.discover(tree)
     assert parsed == []
-    monkeypatch.setattr(discover, "SCANNED_BYTES", 1000)
+    monkeypatch.setattr(refusedinputs, "SCANNED_BYTES", 1000)
     discover.discover(tree)
     assert parsed == [f"{BASE}/table.yaml"]
