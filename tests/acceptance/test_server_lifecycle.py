@@ -409,7 +409,8 @@ def test_clients_wait_their_turn(server: Server, work: Path) -> None:
             stderr=subprocess.PIPE,
             text=True,
         )
-        time.sleep(1.0)
+        _wait_until_relaying(second)
+        time.sleep(1.0)  # time for it to run, were it not queued
         assert second.poll() is None  # queued behind the held command
         holder.stdin.close()  # the first client goes: its command ends, the second's runs
         out, err = second.communicate(timeout=60)
@@ -518,6 +519,29 @@ def _wait_until_running(server: Server, seconds: float = 30.0) -> None:
         time.sleep(0.002)
 
 
+def _wait_until_relaying(client: subprocess.Popen[str], seconds: float = 60.0) -> None:
+    """Until the client has sent its request and waits in its relay loop, asleep in
+    select() (Linux: /proc/PID/wchan). Python starts slowly on a loaded host: a Ctrl-C
+    before its handlers are in place kills it by the signal, or with a traceback from an
+    import, which is not what a queued client does. Where wchan says nothing, a second."""
+    proc = Path(f"/proc/{client.pid}")
+    deadline = time.monotonic() + seconds
+    while True:
+        assert client.poll() is None, client.communicate()
+        try:
+            state = (proc / "stat").read_text().rsplit(")", 1)[1].split()[0]
+            where = (proc / "wchan").read_text()
+        except OSError:
+            state, where = "S", "0"  # no /proc: not Linux
+        if "poll" in where or "select" in where:
+            return
+        if state == "S" and where == "0":  # asleep, and the kernel does not say where
+            time.sleep(1.0)
+            return
+        assert time.monotonic() < deadline, f"the client is still starting ({state} {where})"
+        time.sleep(0.005)
+
+
 @pytest.mark.parametrize("args", [["check", "lrt"], ["check", "lrt", "--format", "json"]])
 def test_a_closed_output_ends_the_command_quietly(
     server: Server, work: Path, monkeypatch: pytest.MonkeyPatch, args: list[str]
@@ -561,9 +585,9 @@ def test_ctrl_c_while_waiting_its_turn_leaves_at_once(server: Server, work: Path
             stderr=subprocess.PIPE,
             text=True,
         )
-        time.sleep(1.0)  # started, and queued
+        _wait_until_relaying(waiting)  # started, and queued
         waiting.send_signal(signal.SIGINT)
-        out, err = waiting.communicate(timeout=10)  # the held command still runs
+        out, err = waiting.communicate(timeout=60)  # the held command runs till stdin closes
         assert (waiting.returncode, out, err) == (130, "", "edgemodels: interrupted\n")
         holder.stdin.close()
     assert len(server.wait_for_commands(1)) == 1
