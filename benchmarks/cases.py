@@ -20,7 +20,7 @@ from pathlib import Path
 import floor
 import hubexport
 import synth
-from measure import Command, Result, measure
+from measure import Command, Result, measure, user_environment
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -255,7 +255,7 @@ def _generate_rows(
     try:
         full, low, again, least, *by_server = bench.run(*commands)
     finally:
-        memory = served.stop() if served is not None else None
+        held = served.stop() if served is not None else None
     row = Row(f"generate{where}", size, full, "floor: C dumper only", low, bar="<= 3x floor")
     row.note = f"{files:,} files, {docs:,} YAML documents"
     rows = [_finish_ratio(row, 3.0)]
@@ -276,22 +276,35 @@ def _generate_rows(
         why = "edgemodels has no `server` command, or it did not start"
         rows.append(_skipped(f"regenerate, 1 model changed, server{where}", size, bar, why))
     else:
-        rows.append(_server_row(by_server[0], full, least, memory, size, where))
+        sent = 1 + bench.warmup + bench.runs  # its priming generate, then every round's
+        rows.append(_server_row(by_server[0], full, least, held, sent, size, where))
     return rows, out if full.ok else None
 
 
 def _server_row(
-    served: Result, full: Result, least: Result, memory: float | None, size: str, where: str
+    served: Result,
+    full: Result,
+    least: Result,
+    held: _Held | None,
+    sent: int,
+    size: str,
+    where: str,
 ) -> Row:
     """The regenerate of a running server: the command typed is the same, the process that
-    runs is the client; the server's own memory is in the note."""
+    runs is the client; the server's own memory is in the note. An error when the server
+    did not run every one of them (a client it refuses runs the command on its own)."""
     bar = "<= 10% of generate"
     row = Row(f"regenerate, 1 model changed, server{where}", size, served, "generate", full)
     row.bar = bar
     error = _failed(served, full, least)
+    if error is None and (held is None or held.commands != sent):
+        ran = "an unknown number" if held is None else str(held.commands)
+        refused = f": {held.refused}" if held is not None and held.refused else ""
+        error = f"the server ran {ran} of the {sent} commands sent to it{refused}"
     if error:
         row.verdict, row.note = "error", error
         return row
+    memory = held.memory if held is not None else None
     share = served.median / full.median
     _judge(row, share, share <= 0.10, f"{share:.0%}")
     held = f"{memory:.0f} MiB" if memory is not None else "not known"
@@ -324,7 +337,9 @@ class _Server:
         runtime = Path(tempfile.mkdtemp(prefix="edgemodels-bench-run-"))
         runtime.chmod(0o700)
         server = cls(gen[0], runtime, argv)
-        if server._call("server", "start", "--idle-timeout", "0").returncode != 0:
+        # Not "0" (never): a server that starts after `server start` has given up on it
+        # (a loaded host) is in a folder removed below, and must not run on for ever.
+        if server._call("server", "start", "--idle-timeout", "30m").returncode != 0:
             _rm(runtime)
             return None
         first = subprocess.run(
@@ -335,13 +350,21 @@ class _Server:
             return None
         return server
 
-    def stop(self) -> float | None:
-        """Stop it; its resident memory (MiB) as `server status` last said, if it did."""
+    def stop(self) -> _Held:
+        """Stop it; what `server status` last said of it, and why it refused commands."""
         status = self._call("server", "status")
-        found = re.search(r"([0-9.]+) MiB", status.stdout)
+        memory = re.search(r"([0-9.]+) MiB", status.stdout)
+        commands = re.search(r"^\s*commands\s+(\d+)$", status.stdout, re.M)
         self._call("server", "stop")
+        log = self.runtime / "edgemodels" / "server.log"
+        text = log.read_text(encoding="utf-8", errors="replace") if log.is_file() else ""
+        refused = [line.split(" ", 2)[2] for line in text.splitlines() if ": not run: " in line]
         _rm(self.runtime)
-        return float(found[1]) if found else None
+        return _Held(
+            float(memory[1]) if memory else None,
+            int(commands[1]) if commands else -1,
+            refused[-1][:500] if refused else "",
+        )
 
     def _call(self, *args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
@@ -354,8 +377,20 @@ class _Server:
         )
 
     def _environment(self) -> dict[str, str]:
-        environment = {k: v for k, v in os.environ.items() if k != "EDGEMODELS_SERVER"}
+        """The measured commands' environment (measure.run_once): a server takes only the
+        commands of clients started with its own interpreter settings, and without
+        PYTHONDONTWRITEBYTECODE is one of them."""
+        environment = {k: v for k, v in user_environment().items() if k != "EDGEMODELS_SERVER"}
         return {**environment, "XDG_RUNTIME_DIR": str(self.runtime)}
+
+
+@dataclass(frozen=True)
+class _Held:
+    """What a stopped server said of itself."""
+
+    memory: float | None  # resident MiB
+    commands: int  # commands it ran (-1: not known)
+    refused: str  # the last `not run:` line of its log
 
 
 def _rm(path: Path) -> None:

@@ -70,6 +70,8 @@ def test_quick_run_measures_every_case_and_writes_json(tmp_path: Path) -> None:
     assert rows["plan, hub export (YAML)"]["verdict"] == "info", rows
     assert rows["plan, hub export (JSON)"]["note"].endswith("MiB of SiteInventory"), rows
     assert rows["regenerate, 1 model changed"]["note"].startswith("floor "), rows
+    # measured, and through the server: a command it refused would make the row an error
+    assert rows["regenerate, 1 model changed, server"]["verdict"] in {"ok", "MISS"}, rows
     for row in report["rows"]:
         assert row["verdict"] in {"ok", "MISS", "skipped", "no peer", "info"}, row
         if row["verdict"] in {"ok", "MISS"} and row["edgemodels"]:
