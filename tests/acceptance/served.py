@@ -68,7 +68,7 @@ class Server:
         """The log's line for each command run so far: `ARGV: exit N in S s`."""
         return [line for line in self.log_text().splitlines() if ": exit " in line]
 
-    def wait_for_commands(self, count: int, seconds: float = 10.0) -> list[str]:
+    def wait_for_commands(self, count: int, seconds: float = 60.0) -> list[str]:
         """The log's command lines once there are `count` (it is written just after the
         exit status is sent)."""
         deadline = time.monotonic() + seconds
@@ -79,13 +79,13 @@ class Server:
     def log_text(self) -> str:
         return self.log.read_text(encoding="utf-8", errors="replace")
 
-    def wait_until(self, what: str, seconds: float = 10.0) -> None:
+    def wait_until(self, what: str, seconds: float = 60.0) -> None:
         deadline = time.monotonic() + seconds
         while what not in self.log_text():
             assert time.monotonic() < deadline, f"no {what!r} in the log:\n{self.log_text()}"
             time.sleep(0.01)
 
-    def wait_for_exit(self, seconds: float = 10.0) -> int:
+    def wait_for_exit(self, seconds: float = 60.0) -> int:
         return self.process.wait(timeout=seconds)
 
 

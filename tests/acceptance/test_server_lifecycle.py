@@ -171,7 +171,7 @@ def test_an_idle_server_ends_and_removes_its_socket(runtime: Path, work: Path) -
     with running_server(runtime, "--idle-timeout", "1s") as server:
         assert server.run(["check", "lrt"], work).returncode == 0
         assert len(server.wait_for_commands(1)) == 1
-        assert server.wait_for_exit(seconds=10) == 0
+        assert server.wait_for_exit() == 0
         assert "stopping: idle for 1 s" in server.log_text()
         assert not os.path.exists(server.place.socket)
 
@@ -211,7 +211,7 @@ def test_what_a_served_generate_learned_is_written_when_commands_pause(
     it into the output folder once they pause, for the runs made without it."""
     assert server.run(["generate", "lrt", "-o", "deploy"], work).returncode == 0
     cache = work / "deploy" / ".edgemodels" / "cache"
-    deadline = time.monotonic() + 15
+    deadline = time.monotonic() + 60
     while not cache.is_file() and time.monotonic() < deadline:
         time.sleep(0.1)
     assert cache.is_file(), server.log_text()

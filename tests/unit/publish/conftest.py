@@ -95,14 +95,14 @@ def daemon(tmp_path: Path) -> Iterator[Daemon]:
         stderr=subprocess.DEVNULL,
     )
     try:
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + 30
         while True:
             try:
                 with socket.create_connection(("127.0.0.1", port), timeout=0.5):
                     break
             except OSError:
                 if proc.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail("git daemon did not start within 10 s")
+                    pytest.fail("git daemon did not start within 30 s")
                 time.sleep(0.05)
         yield Daemon(base, port)
     finally:

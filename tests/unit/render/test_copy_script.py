@@ -62,6 +62,20 @@ def in_own_group(
         proc.wait()
 
 
+def wait_for_a_child(proc: subprocess.Popen[bytes], seconds: float = 60.0) -> None:
+    """Until the shell has started a command (it has set its traps before that): a signal
+    sent sooner, while a loaded host starts the shell, finds no trap. Where Linux's list of
+    a process's children is missing, half a second."""
+    children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children")
+    if not children.exists():
+        time.sleep(0.5)
+        return
+    deadline = time.monotonic() + seconds
+    while not children.read_text().strip():
+        assert proc.poll() is None and time.monotonic() < deadline, "the shell started nothing"
+        time.sleep(0.005)
+
+
 @pytest.fixture(params=shells(), ids=lambda s: Path(s[0]).name)
 def shell(request: pytest.FixtureRequest) -> list[str]:
     return list(request.param)
@@ -105,6 +119,7 @@ def test_the_prefetch_holder_stops_at_once_on_sigterm(shell: list[str]) -> None:
     # Its own process group: the `sleep` it leaves behind is cleaned up with it (in a pod,
     # the container's end takes every process).
     with in_own_group([*shell, "-c", HOLD_SCRIPT]) as proc:
+        wait_for_a_child(proc)  # its sleep
         with pytest.raises(subprocess.TimeoutExpired):
             proc.wait(timeout=0.5)  # it holds
         proc.send_signal(signal.SIGTERM)
@@ -175,7 +190,8 @@ def test_a_stopped_copy_job_never_switches_current(shell: list[str], tmp_path: P
     run(shell, make_image(tmp_path / "image-new", "new"), pvc, "new")
     slow = tmp_path / "bin"
     slow.mkdir()
-    (slow / "cp").write_text(f'#!/bin/sh\nsleep 1\nexec {shutil.which("cp")} "$@"\n')
+    started = tmp_path / "cp-started"
+    (slow / "cp").write_text(f'#!/bin/sh\n: > {started}\nsleep 1\nexec {shutil.which("cp")} "$@"\n')
     (slow / "cp").chmod(0o755)
     env = {
         "PATH": f"{slow}:{os.environ['PATH']}",
@@ -184,7 +200,10 @@ def test_a_stopped_copy_job_never_switches_current(shell: list[str], tmp_path: P
         "MODEL_VERSION_DIR": "old",
     }
     with in_own_group([*shell, "-c", COPY_SCRIPT], env) as proc:
-        time.sleep(0.4)  # inside the slow cp
+        deadline = time.monotonic() + 60
+        while not started.exists():  # inside the slow cp
+            assert proc.poll() is None and time.monotonic() < deadline, "no copy started"
+            time.sleep(0.005)
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=10) == 143
     assert os.readlink(pvc / "current") == "versions/new"

@@ -39,10 +39,13 @@ def test_a_gate_lets_in_by_arrival_and_widens() -> None:
                 inside[0] -= 1
 
     threads = []
-    for n in range(6):  # each arrives after the one before it waits
+    for n in range(6):  # each arrives after the one before it has taken its turn's ticket
         threads.append(threading.Thread(target=hold, args=(n,)))
         threads[-1].start()
-        time.sleep(0.005)
+        deadline = time.monotonic() + 60
+        while gate._next_ticket <= n:  # a loaded host may not have run the thread yet
+            assert time.monotonic() < deadline
+            time.sleep(0.001)
     for thread in threads:
         thread.join()
     assert order == list(range(6)) and most[0] == 1

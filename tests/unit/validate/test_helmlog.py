@@ -262,7 +262,7 @@ if os.fork() == 0:  # a daemon: its stdio elsewhere, alive after this process en
     null = os.open(os.devnull, os.O_RDWR)
     for fd in (0, 1, 2):
         os.dup2(null, fd)
-    time.sleep(20)
+    time.sleep(120)
     os._exit(0)
 helmlog.call(lambda: os.write(2, b"last words\\n"), [])
 """
@@ -276,4 +276,4 @@ def test_a_reader_of_its_stderr_does_not_wait_for_a_forked_child() -> None:
         [sys.executable, "-c", FORKS_A_DAEMON], capture_output=True, timeout=60, check=False
     )
     assert (done.returncode, done.stdout, done.stderr) == (0, b"a line\n", b"last words\n")
-    assert time.monotonic() - started < 10
+    assert time.monotonic() - started < 60  # the daemon lives 120 s

@@ -78,7 +78,7 @@ def _stop_while_building(
             *(p.name for p in tmp.iterdir()),
         ]
 
-    deadline = time.monotonic() + 10  # a killed run's build process cleans up on its own
+    deadline = time.monotonic() + 30  # a killed run's build process cleans up on its own
     while left() and time.monotonic() < deadline:
         time.sleep(0.05)
     assert left() == []
@@ -111,13 +111,13 @@ def test_sigterm_stops_the_builds_and_removes_their_folders(
 ) -> None:
     code, err, took = _stop_while_building(*started, signal.SIGTERM, group=False)
     assert (code, err) == (143, "edgemodels: terminated\n")
-    assert took < 10  # the kubectl builds would take two minutes
+    assert took < 30  # the kubectl builds would take two minutes
 
 
 def test_ctrl_c_stops_the_run_the_same_way(started: tuple[Path, dict[str, str]]) -> None:
     code, err, took = _stop_while_building(*started, signal.SIGINT, group=True)
     assert (code, err) == (130, "edgemodels: interrupted\n")
-    assert took < 10
+    assert took < 30
 
 
 def test_a_killed_run_leaves_no_build_running(started: tuple[Path, dict[str, str]]) -> None:
