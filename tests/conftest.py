@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import compileall
 import os
 from pathlib import Path
 
@@ -12,6 +13,15 @@ from sarifschema import sarif_schema  # noqa: F401  (a fixture, for every test)
 REPO_ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO_ROOT / "examples"
 SHARED_REFERENCE = REPO_ROOT.parent / "shared" / "reference"
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """edgemodels' modules compiled once, as an install leaves them (pip compiles a wheel's;
+    a user's first run writes them): with PYTHONDONTWRITEBYTECODE set, as in .ci/run,
+    every `python -m edgemodels` the tests start compiled them all again, 0.1-0.3 s of
+    CPU a process. Python reads them whatever that setting; they are not tracked (.gitignore),
+    and nothing edgemodels keys on counts them (server/stamp.py, validate/resultcache.py)."""
+    compileall.compile_dir(REPO_ROOT / "generator" / "edgemodels", quiet=1)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
