@@ -10,11 +10,17 @@ tree took about 3 s and 450 MB. Here:
   as YAML 1.1 reads it except for what is refused: a number with an exponent (`1e3` is
   text to YAML 1.1), `NaN` and `Infinity`, a duplicate key, an escaped surrogate (libyaml
   refuses one), a key long enough that YAML would not take it as a key (1,024 characters
-  as written), tabs and carriage returns.
+  as written), and tabs (kubectl writes none).
 - YAML is cut into its items at the lines of the `items:` list (a `- ` at the list's
   column), each read by yaml-rs when validate/quickyaml.py's guard finds nothing that YAML
   1.1 could read differently, by the positioned loader otherwise (an anchor, a `yes`, a
   date...); what is around the items (apiVersion, kind, metadata) is read positioned.
+- A tab is a risky token: the item holding one is looked at alone, and read positioned
+  where it matters; the other items are read fast.
+- Line ends of `\r\n` (an export saved on Windows) are read as `\n`, as libyaml reads them,
+  in values too; a `\r` alone is left to the positioned tree.
+- One ManagedCluster on its own (`kubectl get managedcluster NAME -o yaml`) is read
+  positioned: some 5 KB, 1.6 ms.
 - Only what the plan reads of an item is kept (READ); an item with a finding is read
   again with positions (`positioned`), so the finding names its line and column.
 - Anything unusual (no `items:` list of its own lines, a list empty, a value nested near
@@ -26,6 +32,7 @@ from __future__ import annotations
 
 import json
 import re
+from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -75,10 +82,17 @@ def read_export(text: str, name: str) -> Export | None:
 
 
 def _read_export(text: str, name: str) -> Export | None:
-    if "\t" in text or odd_characters(text):
+    if "\r" in text:
+        if text.count("\r") != text.count("\r\n"):
+            return None  # a line ended by `\r` alone
+        # libyaml reads `\r\n` as `\n`, in values too, and counts lines and columns alike
+        text = text.replace("\r\n", "\n")
+    if odd_characters(text):
         return None
     if text.lstrip(" \n").startswith("{"):
-        return _json_export(text, name) if _json_nodes(text) <= MAX_NODES else None
+        if "\t" in text or _json_nodes(text) > MAX_NODES:
+            return None
+        return _json_export(text, name)
     return _yaml_export(text, name) if _yaml_nodes(text) <= MAX_NODES else None
 
 
@@ -271,6 +285,7 @@ def _refused(written: str) -> Any:
 
 # --- YAML -----------------------------------------------------------------------------------
 
+_TAB = re.compile("\t")
 _ITEMS_KEY = re.compile(r"^items:[ ]*(?:#[^\n]*)?\n", re.M)
 _DASH = re.compile(r"-[ ]+(?=[^ \n#])")
 _FIRST_ITEM = re.compile(r"(?:[ ]*(?:#[^\n]*)?\n)*( *)-[ ]+(?=[^ \n#])")
@@ -318,10 +333,11 @@ def _yaml_items(text: str, name: str, kind: str, starts: list[int], end: int) ->
     lines = _places(text, starts)
     items: list[Any] = []
     positions: list[Pos] = []
-    clean = not risky_tokens(text[bounds[0] : end])  # else each item is looked at alone
+    clean = _clean(text, bounds)  # else each item is looked at alone
     for index, (line, _) in enumerate(lines):
         piece = text[bounds[index] : bounds[index + 1]]
-        read = documents(piece, MAX_DEPTH - 1, characters_checked=True, tokens_checked=clean)
+        checked = clean[index]
+        read = documents(piece, MAX_DEPTH - 1, characters_checked=True, tokens_checked=checked)
         if read is not None and len(read) == 1 and _one_item(read[0][0]):
             item = lean(read[0][0][0])  # type: ignore[index]
         elif may_nest_deeper(piece, MAX_DEPTH - 1):
@@ -341,6 +357,20 @@ def _yaml_items(text: str, name: str, kind: str, starts: list[int], end: int) ->
 
     indent = text.index("-", starts[0]) - starts[0]
     return Export(kind, items, positions, (lines[0][0], indent + 1), positioned)
+
+
+def _clean(text: str, bounds: list[int]) -> list[bool]:
+    """Which items hold no risky token: asked once of each run of items without a tab (a
+    tab is a risky token: the item holding one is looked at alone, the others not)."""
+    tabs = _TAB.finditer(text, bounds[0], bounds[-1])
+    tabbed = {bisect_right(bounds, tab.start()) - 1 for tab in tabs}
+    clean = [False] * (len(bounds) - 1)
+    first = 0
+    for last in (*sorted(tabbed), len(clean)):
+        if first < last and not risky_tokens(text[bounds[first] : bounds[last]]):
+            clean[first:last] = [True] * (last - first)
+        first = last + 1
+    return clean
 
 
 def _one_item(data: object) -> bool:

@@ -244,3 +244,78 @@ def test_nesting_at_the_limit_reads_alike(
     nested["status"]["deep"] = deep  # the item at depth 2, status 3: the value at 4 + levels
     codes = [d.code for d in both(tmp_path, monkeypatch, dump(export(cluster(0), nested)))[1]]
     assert codes == ([] if 4 + levels <= 64 else ["Y009"])
+
+
+def crlf(text: str) -> str:
+    return text.replace("\n", "\r\n")
+
+
+@pytest.mark.parametrize("text", [as_yaml(FLEET), as_yaml(FLEET, True), as_json(FLEET)])
+def test_an_export_saved_with_crlf_line_ends_is_read_fast_and_alike(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str
+) -> None:
+    read = read_export(crlf(text), "clusters.yaml")
+    assert read is not None and all(type(item) is dict for item in read.items)
+    loaded, diags = both(tmp_path, monkeypatch, crlf(text))
+    assert diags == [] and loaded is not None
+    assert [s.location for s in loaded.sites] == [
+        s.location for s in both(tmp_path, monkeypatch, text)[0].sites
+    ]  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("value", "code"),
+    [
+        ("on", "S003"),
+        ("|\n        a\n        b", "D204"),  # a block scalar's line ends (CRLF read as LF)
+        ('"a\n        b"', "D204"),  # a quoted value over two lines
+        ("&a x", None),
+    ],
+)
+def test_a_crlf_export_with_a_finding_names_its_place(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, value: str, code: str | None
+) -> None:
+    label = "edgemodels.io/model-storage" if code == "D204" else "gpu"
+    text = label_yaml("nvidia").replace(
+        f"{label}: " + ("2Ti" if code == "D204" else "nvidia"), f"{label}: {value}", 1
+    )
+    _, diags = both(tmp_path, monkeypatch, crlf(text))
+    _, lf = both(tmp_path, monkeypatch, text)
+    assert [(d.line, d.col, d.code, d.message) for d in diags] == [
+        (d.line, d.col, d.code, d.message) for d in lf
+    ]
+    assert [d.code for d in diags] == ([code] if code else [])
+
+
+def test_a_lone_carriage_return_is_read_positioned(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text = crlf(as_yaml(FLEET)).replace("\r\n", "\r", 1)
+    assert read_export(text, "clusters.yaml") is None
+    both(tmp_path, monkeypatch, text)
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("message: Managed cluster is available", 'message: "Managed cluster\tis available"'),
+        ("message: Managed cluster is available", "message:\tManaged cluster is available"),
+        ("message: Managed cluster is available", "message: |\n        Managed\tcluster"),
+        ("message: Managed cluster is available", "message: x\t# a comment"),
+        ("gpu: nvidia", "gpu: nvidia\n\t"),  # a line of a tab: an error to YAML
+        ("gpu: nvidia", "gpu:\n\t- nvidia"),
+        ("kind: List", "kind:\tList"),  # outside the items: read with positions anyway
+    ],
+)
+def test_a_tab_in_an_item_reads_that_item_alone_with_positions(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, old: str, new: str
+) -> None:
+    text = label_yaml("nvidia")
+    at = text.index(old, text.index("gpu: nvidia") if old.startswith("message") else 0)
+    text = text[:at] + new + text[at + len(old) :]
+    read = read_export(text, "clusters.yaml")
+    _, diags = both(tmp_path, monkeypatch, text)
+    if any(d.severity == "error" for d in diags):
+        return  # what YAML refuses is said by the positioned tree, as always
+    assert read is not None  # the others read fast (a tab in a block scalar is its text)
+    assert [type(item) is dict for item in read.items][::2] == [True, True]
