@@ -160,8 +160,8 @@ def test_mass_removal_fails_and_names_the_models_and_sites(
 def test_mass_removal_stands_at_each_line_that_removes(
     repo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """A narrowed target's D101 is at the selector key that changed; a second change that
-    removes is a D101 of its own, at its line (an annotation lands on each)."""
+    """A narrowed target's D101 is at the expression or label that changed; a second
+    change that removes is a D101 of its own, at its line (an annotation lands on each)."""
     edit(
         repo / "catalogue" / "catalogue.yaml",
         "operator: NotIn, values: [arm64]}",
@@ -170,14 +170,14 @@ def test_mass_removal_stands_at_each_line_that_removes(
     assert plan("-i", "sites.yaml", "--base", "main") == 1
     out = capsys.readouterr().out.splitlines()
     (removal,) = [line for line in out if ": D101 " in line]
-    assert removal.startswith("catalogue/catalogue.yaml:43:7: D101 models are removed from 2 ")
+    assert removal.startswith("catalogue/catalogue.yaml:44:11: D101 models are removed from 2 ")
     retired = repo / "catalogue" / "models" / "sktime.yaml"
     retired.unlink()  # a model gone has no line: the catalogue's name
     assert plan("-i", "sites.yaml", "--base", "main") == 1
     out = capsys.readouterr().out.splitlines()
     assert [line.split(" D101 ")[0] for line in out if ": D101 " in line] == [
         "catalogue/catalogue.yaml:8:9:",
-        "catalogue/catalogue.yaml:43:7:",
+        "catalogue/catalogue.yaml:44:11:",
     ]
     assert all(
         "models are removed from 3 of 4 sites (75%), over the limit of 10% of sites (the "
@@ -186,6 +186,37 @@ def test_mass_removal_stands_at_each_line_that_removes(
         for line in out
         if ": D101 " in line
     )
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "where"),
+    [
+        ("      line: assembly\n", "      line: logistics\n", "33:9"),  # the label's line
+        ("      line: assembly\n", "      line: assembly\n      zone: a\n", "34:9"),  # added
+        ("      line: assembly\n", "      lines: assembly\n", "33:9"),  # a key renamed
+        ("      env: lrt\n      line: assembly\n", "      env: lab\n      line: x\n", "31:7"),
+    ],
+)
+def test_mass_removal_stands_at_the_label_that_changed(
+    repo: Path, capsys: pytest.CaptureFixture[str], old: str, new: str, where: str
+) -> None:
+    """One label changed or added in a narrowed target's matchLabels: D101 at its line,
+    which a merge request's annotation marks; two lines changed: the matchLabels key."""
+    path = repo / "catalogue" / "catalogue.yaml"
+    path.write_text(
+        path.read_text().replace(
+            "    lrt:\n      description: Every site of the LRT line\n      matchLabels: {env: lrt}\n",
+            "    lrt:\n      description: Every site of the LRT line\n      matchLabels:\n"
+            "        env: lrt\n      line: assembly\n".replace("      line", "        line"),
+        )
+    )
+    assert "        line: assembly\n" in path.read_text()
+    git(repo, "commit", "-qam", "block style")
+    edit(path, old.replace("      ", "        "), new.replace("      ", "        "))
+    assert plan("-i", "sites.yaml", "--base", "main") == 1
+    out = capsys.readouterr().out.splitlines()
+    (removal,) = [line for line in out if ": D101 " in line]
+    assert removal.startswith(f"catalogue/catalogue.yaml:{where}: D101 ")
 
 
 def test_removal_guards_cannot_be_suppressed_in_the_catalogue(

@@ -78,13 +78,27 @@ def _target(name: str, node: Node) -> Target:
         allow_all_clusters=bool(d.get("allowAllClusters", False)),
         description=str(d.get("description", "")),
         location=node.path_key(),
-        key_locations=tuple(
-            (key, node.at(key, key=True)) for key in SELECTOR_KEYS if d.get(key) is not None
-        ),
+        key_locations=_selector_locations(node),
     )
 
 
 SELECTOR_KEYS = ("matchLabels", "matchExpressions")
+
+
+def _selector_locations(node: Node) -> tuple[tuple[str, Location], ...]:
+    """The selector's keys, each label (`matchLabels.KEY`) and each expression
+    (`matchExpressions.N`): D101 stands at the one a change made."""
+    found = []
+    for key in SELECTOR_KEYS:
+        value = node.data.get(key)
+        if value is None:
+            continue
+        found.append((key, node.at(key, key=True)))
+        if isinstance(value, dict):
+            found += [(f"{key}.{label}", node.at(key, label, key=True)) for label in value]
+        elif isinstance(value, list):
+            found += [(f"{key}.{n}", node.at(key, n)) for n in range(len(value))]
+    return tuple(found)
 
 
 def _model(node: Node, defaults: Defaults) -> Model:

@@ -2,8 +2,9 @@
 
 A site loses a model (or gets it through other placements) because a placement of the
 model that had it no longer does, or one that did not now does. The placement says where:
-- a target of the working copy whose selector differs from the base's: its `matchLabels`
-  or `matchExpressions`, whichever changed;
+- a target of the working copy whose selector differs from the base's: the one label or
+  expression that is new or changed, else its `matchLabels` or `matchExpressions`,
+  whichever changed;
 - a placement the model no longer has, or a new one (a target dropped, renamed or added):
   the model's `targets` (or `followWorkloads`, for its follow placement);
 - its follow placement, narrowed: the first workload it follows whose selector or `sites`
@@ -101,8 +102,18 @@ def _placement_cause(
 
 
 def _selector_location(target: Target, was: Target) -> Location:
-    if target.selector.match_labels != was.selector.match_labels:
+    """The one label or expression of the working copy that is new or changed (the line of
+    the merge request), else the key of what changed: matchLabels when both did."""
+    new, old = target.selector, was.selector
+    labels = [k for k, v in new.match_labels if (k, v) not in old.match_labels]
+    expressions = [n for n, e in enumerate(new.match_expressions) if e not in old.match_expressions]
+    if new.match_labels != old.match_labels:
+        same = new.match_expressions == old.match_expressions
+        if len(labels) == 1 and same:
+            return target.location_of(f"matchLabels.{labels[0]}")
         return target.location_of("matchLabels")
+    if len(expressions) == 1:
+        return target.location_of(f"matchExpressions.{expressions[0]}")
     return target.location_of("matchExpressions")
 
 
