@@ -57,3 +57,35 @@ def test_the_hubs_offline_and_deleted_sites_are_not_cut_with_the_old_findings(
     assert [line.split(" ")[1] for line in err if " D13" in line] == ["D133", "D134"]
     assert " D106 " not in "".join(err[2:-1])  # the new D106 alone (after an error)
     assert "found at the base too, plan.txt lists 9;" in err[-1]
+
+
+@pytest.mark.parametrize("budget", ["60000", "2000"])
+def test_markdown_lists_the_hubs_sites_apart_and_never_cuts_them(
+    repo: Path,  # noqa: F811
+    capsys: pytest.CaptureFixture[str],
+    budget: str,
+) -> None:
+    """As the text report: their own section after the new findings, unfolded, not behind
+    the findings the base had too, which a size budget cuts first."""
+    thirty_old_warnings_one_new(repo)
+    hub_export(repo)
+    plan(
+        "-i",
+        "clusters.yaml",
+        "--base",
+        "main",
+        "--format",
+        "markdown",
+        "--max-markdown-chars",
+        budget,
+    )
+    out = capsys.readouterr().out
+    title = "**Sites the hub cannot deliver to, found at the base too (2)**"
+    assert title in out.splitlines()
+    hub = out.split(title)[1].split("\n\n")[1].splitlines()
+    assert [line.split(" ")[3] for line in hub] == ["**D133**", "**D134**"]
+    assert out.index("nowhere-new") < out.index(title)
+    if "<summary>Found at the base too (" in out:
+        folded = out.split("<summary>Found at the base too (")[1]
+        assert folded.startswith("33)") and "D133" not in folded and "D134" not in folded
+    assert len(out) <= int(budget)

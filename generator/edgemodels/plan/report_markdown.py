@@ -17,7 +17,13 @@ from edgemodels.plan.diff import CHANGE_KINDS, SiteModel
 from edgemodels.plan.markdown_fit import Part, fit
 from edgemodels.plan.report_mermaid import ICON, diagram
 from edgemodels.plan.report_text import NAMED_SITES, SIGNS, risky, shown_changes, site_groups
-from edgemodels.plan.reports import PER_SITE_AND_MODEL, View, findings_summary, headline
+from edgemodels.plan.reports import (
+    PER_SITE_AND_MODEL,
+    View,
+    about_inventory,
+    findings_summary,
+    headline,
+)
 
 DEFAULT_MAX_CHARS = 60_000  # under GitHub's 65,536 for a comment, with room for a header
 MIN_MAX_CHARS = 2_000  # the headline, the counts and the closing note fit in it
@@ -115,9 +121,24 @@ def finding_part(findings: Sequence[Diagnostic], new: bool = True) -> Part:
     )
 
 
+def hub_site_part(findings: Sequence[Diagnostic]) -> Part:
+    """The sites the hub cannot deliver to (D133, D134), found at the base too: listed
+    apart and unfolded, as in the text report, never cut by MAX_FINDINGS (one per state)."""
+    hub = [d for d in findings if about_inventory(d)]
+    if not hub:
+        return Part(lambda n: "", ())
+    title = f"**Sites the hub cannot deliver to, found at the base too ({len(hub)})**"
+    return Part(
+        lambda n: f"{n} of {len(hub)} findings on the sites the hub cannot deliver to",
+        ("", title, ""),
+        tuple(finding_line(d) for d in hub),
+    )
+
+
 def old_finding_part(findings: Sequence[Diagnostic]) -> Part:
-    """The findings the base had too, folded, last: they are not this change's doing."""
-    ordered = errors_first(list(findings))
+    """The findings the base had too, folded, last: they are not this change's doing
+    (but for the hub's sites, hub_site_part)."""
+    ordered = errors_first([d for d in findings if not about_inventory(d)])
     if not ordered:
         return Part(lambda n: "", ())
     title = f"Found at the base too ({len(ordered)})"
@@ -204,12 +225,14 @@ def diagram_part(view: View) -> Part:
 
 def render_markdown(view: View, max_chars: int = DEFAULT_MAX_CHARS) -> str:
     """The comment, in at most `max_chars` characters: the headline and counts, the
-    findings new in this change (errors first), the models, the diagram, the per-site
-    detail, the findings the base had too, in that priority; what does not fit is cut at a
+    findings new in this change (errors first), the sites the hub cannot deliver to, the
+    models, the diagram, the per-site detail, the findings the base had too, in that
+    priority; what does not fit is cut at a
     row and named at the end."""
     parts = [
         Part(lambda n: "the summary", tuple(summary_lines(view))),
         finding_part(view.new_findings, view.plan.base_findings is not None),
+        hub_site_part(view.old_findings),
         model_part(view),
         diagram_part(view),
         site_detail(view),
