@@ -33,7 +33,7 @@ from edgemodels.diagnostics import Diagnostic
 from edgemodels.errors import OutputError
 from edgemodels.folderplan import plan_tree
 from edgemodels.fsnames import os_form
-from edgemodels.generate import conflict_findings
+from edgemodels.generatereport import conflict_findings
 from edgemodels.gitpublish.destination import Destination, redact
 from edgemodels.gitpublish.history import HandChanges
 from edgemodels.gitpublish.objects import CloneSetup, TreeChanges, commit_objects

@@ -551,7 +551,7 @@ def test_a_suppressed_catalogue_warning_stays_quiet_and_errors_still_stop(
 
 
 def test_the_summary_lists_paths_up_to_a_limit() -> None:
-    from edgemodels.generate import summary
+    from edgemodels.generatereport import summary
     from edgemodels.treeplan import Plan
 
     plan = Plan(added=tuple(f"f{i:03d}" for i in range(5)), changed=("g",))
@@ -569,7 +569,7 @@ def test_many_changed_paths_are_said_per_folder_as_check_says_them() -> None:
     """A setting of `defaults` changes one file in each of 500 model folders: the summary
     said 200 of the paths one by one and left the rest (the hub's among them) to a count;
     past 20 paths it groups them as --check's findings do."""
-    from edgemodels.generate import summary
+    from edgemodels.generatereport import summary
     from edgemodels.treeplan import Plan
 
     values = tuple(f"models/m{n:03d}/chart/values.yaml" for n in range(30))
@@ -601,3 +601,4 @@ def test_a_first_write_is_summarised_per_top_folder(
     assert len([line for line in lines if line.startswith("  added ")]) == 4 < files
     assert repo.generate(bumped(catalogue())) == 0  # a regenerate lists its paths
     assert "  changed  models/api/chart/Chart.yaml" in capsys.readouterr().out
+

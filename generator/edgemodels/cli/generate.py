@@ -12,7 +12,8 @@ from edgemodels.cli.paths import PathParam
 from edgemodels.cli.terminal import progress
 from edgemodels.diagnostics import Diagnostic
 from edgemodels.errors import UsageError
-from edgemodels.generate import GenerateOptions, generate, remedy, summary
+from edgemodels.generate import GenerateOptions, generate
+from edgemodels.generatereport import remedy, summary
 from edgemodels.output import plural
 from edgemodels.tree import MANIFEST_PATH
 
