@@ -49,6 +49,20 @@ def _conflict(conflict: Conflict, output: Path) -> Diagnostic:
     return Diagnostic(where, code, conflict.detail, "error", name)
 
 
+def stale_changes(plan: Plan) -> list[tuple[str, str]]:
+    """(state, path) of the files --check names. The ownership manifest lists every file
+    with its sha256, so it changes whenever one does: named only when nothing else differs
+    (a manifest edited by hand, or written by another edgemodels version)."""
+    rows = list(iter_changes(plan))
+    return [r for r in rows if r[1] != MANIFEST_PATH] or rows
+
+
+_MANIFEST_ALONE = (
+    f"out of date: the ownership manifest ({MANIFEST_PATH}) is not what generate writes, "
+    "though every generated file is; generate would rewrite it"
+)
+
+
 def stale_findings(plan: Plan, output: Path) -> list[Diagnostic]:
     """--check: one finding per file that differs from what the catalogue produces."""
     code, name = STALE_CODE
@@ -56,11 +70,13 @@ def stale_findings(plan: Plan, output: Path) -> list[Diagnostic]:
         Diagnostic(
             _where(output, path),
             code,
-            f"out of date: generate would {_VERB[state]} this file",
+            _MANIFEST_ALONE
+            if path == MANIFEST_PATH
+            else f"out of date: generate would {_VERB[state]} this file",
             "error",
             name,
         )
-        for state, path in iter_changes(plan)
+        for state, path in stale_changes(plan)
     ]
     return found + interrupted_findings(plan, output)
 
@@ -69,11 +85,17 @@ def grouped_stale_findings(plan: Plan, output: Path) -> list[Diagnostic]:
     """--check in text: one finding per folder (a hub folder, a model's), and one for the
     model folders with the same changes (a version bump: two files in each of them)."""
     code, name = STALE_CODE
+    changes = stale_changes(plan)
+    if [path for _, path in changes] == [MANIFEST_PATH]:
+        return [
+            Diagnostic(_where(output, MANIFEST_PATH), code, _MANIFEST_ALONE, "error", name),
+            *interrupted_findings(plan, output),
+        ]
     found = [
         Diagnostic(
             _where(output, folder), code, f"out of date: generate would {text}", "error", name
         )
-        for folder, text in group_texts(iter_changes(plan), _VERB)
+        for folder, text in group_texts(changes, _VERB)
     ]
     return found + interrupted_findings(plan, output)
 
@@ -108,6 +130,8 @@ def summary(
         head = f"{output}: no generated tree ({plural(len(plan.added), 'file')} to add)"
     elif check:
         state = "out of date" if plan.differs else "up to date"
+        named = [state for state, _ in stale_changes(plan)]
+        counts = ", ".join(f"{named.count(s)} {s}" for s in _DONE)
         head = f"{output}: {state} ({counts}, {plan.unchanged} unchanged)"
     else:
         head = f"{output}: {counts}, {plan.unchanged} unchanged"

@@ -382,7 +382,7 @@ def test_check_is_the_stale_output_gate(repo: Repo, capsys: pytest.CaptureFixtur
         f"{models}:1:1: D304 out of date: generate would change 3 files (README.md, "
         "chart/Chart.yaml, chart/values.yaml) in each of 2 model folders (api, weights)\n"
     ) in out
-    assert out.count(" D304 ") == 6  # 17 files
+    assert out.count(" D304 ") == 5  # 16 files, and the manifest that lists them
     assert "  changed  models/api/chart/Chart.yaml" not in out  # listed once, as findings
     out_dir = repo.out.as_posix()
     assert out.endswith(
@@ -395,7 +395,7 @@ def test_check_is_the_stale_output_gate(repo: Repo, capsys: pytest.CaptureFixtur
     assert "git add" in captured.err  # stdout stays a report
     chart = (repo.out / "models" / "api" / "chart" / "Chart.yaml").as_posix()
     found = json.loads(captured.out)["findings"]  # one per file: CI annotations need them
-    assert sum(f["code"] == "D304" for f in found) == 17
+    assert sum(f["code"] == "D304" for f in found) == 16
     assert {"path": chart, "message": "out of date: generate would change this file"} in [
         {"path": f["path"], "message": f["message"]} for f in found
     ]
@@ -602,3 +602,23 @@ def test_a_first_write_is_summarised_per_top_folder(
     assert repo.generate(bumped(catalogue())) == 0  # a regenerate lists its paths
     assert "  changed  models/api/chart/Chart.yaml" in capsys.readouterr().out
 
+
+def test_check_names_the_files_that_changed_not_the_manifest_that_follows_them(
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The ownership manifest lists every file with its sha256: it changes whenever one
+    does, so --check names the files, not it beside them as a problem of its own."""
+    doc = catalogue()
+    assert repo.generate(doc) == 0
+    model(doc, "web")["version"] = "9.9.9"
+    capsys.readouterr()
+    assert repo.generate(doc, "--check") == 1
+    out = capsys.readouterr().out
+    assert "manifest" not in out and ".edgemodels" not in out
+    stale = [line for line in out.splitlines() if " D304 " in line]
+    listed = sum(int(line.split(" would change ")[1].split(" ")[0]) for line in stale)
+    assert f"out of date (0 added, {listed} changed, 0 removed, " in out
+    assert repo.generate(doc, "--check", "--format", "json") == 1
+    found = json.loads(capsys.readouterr().out)["findings"]
+    paths = [f["path"] for f in found if f["code"] == "D304"]
+    assert len(paths) == listed and not any(".edgemodels" in p for p in paths)
