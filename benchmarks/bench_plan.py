@@ -37,7 +37,7 @@ from edgemodels.catalogue.model import (
 )
 from edgemodels.plan.core import build_plan
 from edgemodels.plan.diff import site_changes, site_models
-from edgemodels.plan.evaluate import index_sites
+from edgemodels.plan.sitemasks import index_sites
 from edgemodels.selectors import CLUSTER_SET_LABEL
 from edgemodels.sites import Inventory, Site
 

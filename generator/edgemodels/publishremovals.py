@@ -48,9 +48,9 @@ from edgemodels.inventory import load_inventory
 from edgemodels.plan import delivery, gittree, hubside
 from edgemodels.plan.basecatalogue import BaseRead, base_catalogue, moved_base
 from edgemodels.plan.core import build_plan
-from edgemodels.plan.evaluate import Sites, index_sites
 from edgemodels.plan.moved import published_moved_note
 from edgemodels.plan.removals import DEFAULT_REMOVAL_LIMIT, RemovalLimit
+from edgemodels.plan.sitemasks import Sites, index_sites
 from edgemodels.sites import Inventory
 
 CODE = ("D309", "removals-unchecked")

@@ -16,8 +16,9 @@ from __future__ import annotations
 from edgemodels.catalogue.model import ARCH_LABEL, Catalogue, Requirement, Selector
 from edgemodels.diagnostics import Diagnostic
 from edgemodels.output import plural
-from edgemodels.plan.evaluate import Evaluation, MaskCache, ModelPlacement
+from edgemodels.plan.evaluate import Evaluation, ModelPlacement
 from edgemodels.plan.sitelist import about, name_list
+from edgemodels.plan.sitemasks import MaskCache
 from edgemodels.selectors import count
 
 

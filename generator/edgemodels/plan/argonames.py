@@ -18,8 +18,9 @@ from edgemodels.catalogue.argonames import SHORTEN, TRACKING
 from edgemodels.diagnostics import Diagnostic, finding
 from edgemodels.names import MAX_LABEL_VALUE, cluster_name_room, joined_name
 from edgemodels.output import plural
-from edgemodels.plan.evaluate import Evaluation, Sites
+from edgemodels.plan.evaluate import Evaluation
 from edgemodels.plan.sitelist import about, name_list
+from edgemodels.plan.sitemasks import Sites
 from edgemodels.selectors import Mask, count, mask_of
 
 CODE, NAME = "D128", "argocd-application-name-too-long"

@@ -18,14 +18,7 @@ from edgemodels.plan.arch import arch_findings
 from edgemodels.plan.argonames import application_name_findings
 from edgemodels.plan.basecatalogue import base_notes, read_base, working_base_findings
 from edgemodels.plan.diff import ModelDiff, PlacementTotals, diff_models, placement_totals
-from edgemodels.plan.evaluate import (
-    Evaluation,
-    MaskCache,
-    Sites,
-    cluster_sets,
-    evaluate,
-    index_sites,
-)
+from edgemodels.plan.evaluate import Evaluation, cluster_sets, evaluate
 from edgemodels.plan.followed import moved_workload_findings
 from edgemodels.plan.gitrev import Revision
 from edgemodels.plan.hubcluster import hub_cluster_findings
@@ -33,6 +26,7 @@ from edgemodels.plan.images import version_image_findings
 from edgemodels.plan.instancelabels import instance_label_findings
 from edgemodels.plan.removalcauses import removal_causes
 from edgemodels.plan.removals import DEFAULT_REMOVAL_LIMIT, RemovalLimit
+from edgemodels.plan.sitemasks import MaskCache, Sites, index_sites
 from edgemodels.plan.sitestate import site_state_findings
 from edgemodels.plan.suppressions import plan_suppressions
 from edgemodels.plan.unmatched import unknown_set_findings

@@ -30,9 +30,9 @@ from edgemodels.catalogue.model import Catalogue
 from edgemodels.diagnostics import Diagnostic, Location, Severity
 from edgemodels.output import plural
 from edgemodels.plan.diff import ModelDiff
-from edgemodels.plan.evaluate import Sites
 from edgemodels.plan.guards import setting_at
 from edgemodels.plan.sitelist import about, name_list
+from edgemodels.plan.sitemasks import Sites
 from edgemodels.selectors import count
 
 # Read in a catalogue repository, which has a README of its own: name whose docs they are.

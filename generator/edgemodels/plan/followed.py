@@ -21,8 +21,9 @@ from edgemodels.catalogue.model import Workload
 from edgemodels.diagnostics import Diagnostic, Location
 from edgemodels.output import plural
 from edgemodels.plan.diff import ModelDiff
-from edgemodels.plan.evaluate import Evaluation, Sites
+from edgemodels.plan.evaluate import Evaluation
 from edgemodels.plan.sitelist import about, name_list
+from edgemodels.plan.sitemasks import Sites
 from edgemodels.selectors import Mask, count
 from edgemodels.workloadsites import WorkloadSites
 

@@ -30,15 +30,10 @@ from edgemodels.managedclusters import STORAGE_LABEL
 from edgemodels.output import plural
 from edgemodels.placement import CLUSTER_NAME_LABEL
 from edgemodels.plan.diff import generated
-from edgemodels.plan.evaluate import (
-    Evaluation,
-    PlacedModel,
-    Sites,
-    cluster_sets,
-    untolerated_taints,
-)
+from edgemodels.plan.evaluate import Evaluation, PlacedModel, cluster_sets
 from edgemodels.plan.quantity import format_bytes
 from edgemodels.plan.sitelist import about, about_names, name_list
+from edgemodels.plan.sitemasks import Sites, untolerated_taints
 from edgemodels.plan.unmatched import why_unmatched
 from edgemodels.selectors import Mask, count, mask_of, members, placement_mask
 from edgemodels.sites import Site

@@ -41,9 +41,10 @@ from edgemodels.catalogue.model import Catalogue, Model
 from edgemodels.diagnostics import Diagnostic
 from edgemodels.output import plural
 from edgemodels.plan.diff import ModelDiff
-from edgemodels.plan.evaluate import PlacedModel, Sites
+from edgemodels.plan.evaluate import PlacedModel
 from edgemodels.plan.quantity import parse_bytes
 from edgemodels.plan.sitelist import about, name_list
+from edgemodels.plan.sitemasks import Sites
 from edgemodels.render.common import DEFAULT_MODEL_SIZE
 from edgemodels.selectors import Mask, count
 

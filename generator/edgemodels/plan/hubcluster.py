@@ -14,8 +14,9 @@ from __future__ import annotations
 
 from edgemodels.diagnostics import Diagnostic, Location, finding
 from edgemodels.output import plural
-from edgemodels.plan.evaluate import Evaluation, Sites
+from edgemodels.plan.evaluate import Evaluation
 from edgemodels.plan.sitelist import about, cut
+from edgemodels.plan.sitemasks import Sites
 
 HUB_LABEL = ("local-cluster", "true")
 

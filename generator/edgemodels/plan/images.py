@@ -31,8 +31,9 @@ from edgemodels.catalogue.model import Catalogue
 from edgemodels.diagnostics import Diagnostic
 from edgemodels.output import plural
 from edgemodels.plan.diff import ModelDiff
-from edgemodels.plan.evaluate import PlacedModel, Sites
+from edgemodels.plan.evaluate import PlacedModel
 from edgemodels.plan.sitelist import about, name_list
+from edgemodels.plan.sitemasks import Sites
 from edgemodels.render.common import image_digest
 from edgemodels.selectors import Mask, count
 

@@ -24,8 +24,9 @@ from edgemodels.diagnostics import Diagnostic, finding
 from edgemodels.names import argocd_instance_label, cluster_name_room, joined_name
 from edgemodels.output import plural
 from edgemodels.plan.argonames import sites_longer_than
-from edgemodels.plan.evaluate import Evaluation, ModelPlacement, PlacedModel, Sites
+from edgemodels.plan.evaluate import Evaluation, ModelPlacement, PlacedModel
 from edgemodels.plan.sitelist import about, name_list
+from edgemodels.plan.sitemasks import Sites
 from edgemodels.selectors import Mask, count, mask_of, members
 
 CODE, NAME = "D130", "argocd-instance-label-collision"

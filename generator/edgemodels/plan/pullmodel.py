@@ -70,9 +70,9 @@ from edgemodels.catalogue.model import Catalogue
 from edgemodels.diagnostics import Diagnostic, Location
 from edgemodels.output import plural
 from edgemodels.plan.diff import ModelDiff
-from edgemodels.plan.evaluate import Sites
 from edgemodels.plan.guards import setting_at
 from edgemodels.plan.sitelist import about, cut, name_list
+from edgemodels.plan.sitemasks import Sites
 from edgemodels.selectors import count
 
 SETTING = "spec.hub.argocd.pullModel"

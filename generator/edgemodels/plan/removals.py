@@ -22,9 +22,9 @@ from edgemodels.display import quoted
 from edgemodels.errors import UsageError
 from edgemodels.output import are, plural
 from edgemodels.plan.diff import ModelDiff
-from edgemodels.plan.evaluate import Sites
 from edgemodels.plan.removalcauses import Cause
 from edgemodels.plan.sitelist import about, cut, name_list
+from edgemodels.plan.sitemasks import Sites
 from edgemodels.selectors import Mask, count
 
 

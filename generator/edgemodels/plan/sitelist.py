@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
 from edgemodels.diagnostics import Diagnostic
-from edgemodels.plan.evaluate import Sites
+from edgemodels.plan.sitemasks import Sites
 from edgemodels.selectors import Mask, count, members
 from edgemodels.sites import Site
 

@@ -18,8 +18,9 @@ from collections.abc import Callable
 from edgemodels.clusterstatus import ClusterState, parse_time
 from edgemodels.diagnostics import Diagnostic, finding
 from edgemodels.output import are, plural
-from edgemodels.plan.evaluate import Evaluation, MaskCache, Sites, cluster_sets
+from edgemodels.plan.evaluate import Evaluation, cluster_sets
 from edgemodels.plan.sitelist import about, first_site, name_list
+from edgemodels.plan.sitemasks import MaskCache, Sites
 from edgemodels.selectors import Mask, count, members, placement_mask
 
 _NOT_ACCEPTED = "not accepted"

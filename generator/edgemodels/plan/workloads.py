@@ -28,8 +28,9 @@ from dataclasses import replace
 from edgemodels.catalogue.model import Catalogue, Workload
 from edgemodels.diagnostics import Diagnostic
 from edgemodels.output import plural
-from edgemodels.plan.evaluate import Evaluation, MaskCache, Sites, workload_mask
+from edgemodels.plan.evaluate import Evaluation, workload_mask
 from edgemodels.plan.sitelist import MAX_NAMED, about, about_names, cut, name_list, site_names
+from edgemodels.plan.sitemasks import MaskCache, Sites
 from edgemodels.selectors import Mask, count
 from edgemodels.sites import Inventory
 from edgemodels.workloadsites import WorkloadSites

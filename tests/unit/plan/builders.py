@@ -19,8 +19,8 @@ from edgemodels.catalogue.model import (
     Workload,
 )
 from edgemodels.diagnostics import Location
-from edgemodels.plan.evaluate import Sites, index_sites
 from edgemodels.plan.quantity import parse_bytes
+from edgemodels.plan.sitemasks import Sites, index_sites
 from edgemodels.sites import Inventory, Site
 
 CATALOGUE_FILE = "catalogue.yaml"

@@ -7,7 +7,8 @@ from dataclasses import replace
 from edgemodels.catalogue.model import Catalogue
 from edgemodels.diagnostics import Location
 from edgemodels.plan.core import build_plan
-from edgemodels.plan.evaluate import MaskCache, evaluate
+from edgemodels.plan.evaluate import evaluate
+from edgemodels.plan.sitemasks import MaskCache
 from edgemodels.selectors import CLUSTER_SET_LABEL, members
 from edgemodels.workloadsites import WorkloadSites
 

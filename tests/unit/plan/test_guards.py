@@ -11,8 +11,8 @@ from edgemodels.diagnostics import Diagnostic, Location
 from edgemodels.errors import UsageError
 from edgemodels.output import diagnostic_dict
 from edgemodels.plan.core import build_plan
-from edgemodels.plan.evaluate import Sites, index_sites
 from edgemodels.plan.removals import RemovalLimit, parse_removal_limit
+from edgemodels.plan.sitemasks import Sites, index_sites
 from edgemodels.sites import Inventory
 
 from .builders import (

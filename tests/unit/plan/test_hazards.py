@@ -11,8 +11,8 @@ from edgemodels.catalogue.model import ArgoSpec, Catalogue, ContainerDelivery, H
 from edgemodels.diagnostics import Diagnostic, Location
 from edgemodels.plan.core import build_plan
 from edgemodels.plan.diff import site_changes
-from edgemodels.plan.evaluate import Sites
 from edgemodels.plan.reports import build_view, detail_text
+from edgemodels.plan.sitemasks import Sites
 
 from .builders import (
     CATALOGUE_FILE,

@@ -10,7 +10,7 @@ import pytest
 from edgemodels.catalogue.model import Catalogue
 from edgemodels.diagnostics import Diagnostic, Location
 from edgemodels.plan.core import build_plan
-from edgemodels.plan.evaluate import Sites
+from edgemodels.plan.sitemasks import Sites
 from edgemodels.workloadsites import WorkloadSites
 
 from .builders import catalogue, container_model, http_model, sel, site, sites, target, workload

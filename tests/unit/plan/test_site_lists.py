@@ -17,10 +17,10 @@ from edgemodels.catalogue.model import Catalogue, Model, Selector, Workload
 from edgemodels.diagnostics import Diagnostic, Location
 from edgemodels.output import diagnostic_dict
 from edgemodels.plan.core import build_plan
-from edgemodels.plan.evaluate import Sites
 from edgemodels.plan.report_json import render_json
 from edgemodels.plan.reports import build_view
 from edgemodels.plan.sitelist import cut, name_list, site_names
+from edgemodels.plan.sitemasks import Sites
 from edgemodels.workloadsites import WorkloadSites
 
 from .builders import catalogue, container_model, http_model, sel, site, sites, target, workload

@@ -13,7 +13,7 @@ from edgemodels.catalogue.model import Catalogue
 from edgemodels.diagnostics import Diagnostic
 from edgemodels.inventory import load_inventory
 from edgemodels.plan.core import build_plan
-from edgemodels.plan.evaluate import Sites, index_sites
+from edgemodels.plan.sitemasks import Sites, index_sites
 from edgemodels.selectors import members
 
 from .builders import catalogue, container_model, http_model, sel, target, workload
