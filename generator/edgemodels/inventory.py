@@ -11,7 +11,8 @@ from pathlib import Path
 from edgemodels.catalogue.schemawords import yaml_type
 from edgemodels.clustersets import ClusterSet
 from edgemodels.diagnostics import Diagnostic, Location, finding
-from edgemodels.exportread import Export, Unreadable, read_export
+from edgemodels.exportitems import Export, Unreadable
+from edgemodels.exportread import read_export
 from edgemodels.inputfile import parse_document, read_input
 from edgemodels.managedclusters import (
     MANAGED_CLUSTER_LISTS,

@@ -179,7 +179,7 @@ def odd_characters(text: str) -> bool:
 
 def risky_tokens(text: str) -> bool:
     """Does a token of `text` need PyYAML's reading (see the module)? A hub export's list
-    is asked once (exportread.py), not each of its items."""
+    is asked once (exportyaml.py), not each of its items."""
     return _risky(text)
 
 
