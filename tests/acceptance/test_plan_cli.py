@@ -219,6 +219,42 @@ def test_mass_removal_stands_at_the_label_that_changed(
     assert removal.startswith(f"catalogue/catalogue.yaml:{where}: D101 ")
 
 
+def block_style(path: Path, old: str, new: str, repo: Path) -> None:
+    """The catalogue's flow-style line written in block style, committed as the base."""
+    edit(path, old, new)
+    git(repo, "commit", "-qam", "block style")
+
+
+def at(path: Path, text: str) -> str:
+    """`file:line:col` of `text` in the file, as findings name it."""
+    lines = path.read_text().splitlines()
+    line = next(n for n, each in enumerate(lines) if text in each)
+    return f"{path.relative_to(Path.cwd()).as_posix()}:{line + 1}:{lines[line].index(text) + 1}"
+
+
+def test_mass_removal_stands_at_the_target_or_workload_line_that_changed(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """As for a selector's label: a model's target entry that is new, or a followed
+    workload's label that changed, is the line D101 stands at."""
+    model = repo / "catalogue" / "models" / "anomaly-scorer.yaml"
+    flow = "targets: [arm-assembly, lrt-non-arm]"
+    block_style(model, flow, "targets:\n        - arm-assembly\n        - lrt-non-arm", repo)
+    edit(model, "- lrt-non-arm", "- paint-shop")
+    assert plan("-i", "sites.yaml", "--base", "main") == 1
+    (removal,) = [line for line in capsys.readouterr().out.splitlines() if ": D101 " in line]
+    assert removal.startswith(at(model, "paint-shop") + ": D101 ")
+    edit(model, "- paint-shop", "- lrt-non-arm")
+    workloads = repo / "catalogue" / "workloads.yaml"
+    block_style(
+        workloads, "matchLabels: {line: assembly}", "matchLabels:\n        line: assembly", repo
+    )
+    edit(workloads, "line: assembly", "line: logistics")
+    assert plan("-i", "sites.yaml", "--base", "main") == 1
+    (removal,) = [line for line in capsys.readouterr().out.splitlines() if ": D101 " in line]
+    assert removal.startswith(at(workloads, "line: logistics") + ": D101 ")
+
+
 def test_removal_guards_cannot_be_suppressed_in_the_catalogue(
     repo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -171,7 +171,15 @@ def _key_locations(node: Node) -> tuple[tuple[str, Location], ...]:
             data = data.get(step) if isinstance(data, dict) else None
         if data is not None:
             found.append((".".join(path), node.at(*path)))
-    return tuple(found)
+    return (*found, *_entries(node, "targets"))
+
+
+def _entries(node: Node, key: str) -> list[tuple[str, Location]]:
+    """Each entry of a list (`targets.N`): D101 stands at the one a change made."""
+    value = node.data.get(key)
+    if not isinstance(value, list):
+        return []
+    return [(f"{key}.{n}", node.at(key, n)) for n in range(len(value))]
 
 
 def build_workload(node: Node) -> Workload:
@@ -183,6 +191,7 @@ def build_workload(node: Node) -> Workload:
         selector=selector_of(d) if has_selector else None,
         sites=tuple(d.get("sites") or ()),
         location=node.at(),
+        key_locations=(*_selector_locations(node), *_entries(node, "sites")),
     )
 
 

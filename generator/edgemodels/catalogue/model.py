@@ -256,6 +256,13 @@ class Workload:
     selector: Selector | None = None
     sites: tuple[str, ...] = ()  # explicit site names, e.g. exported by the workload scheduler
     location: Location = NOWHERE
+    # Where its selector's keys, labels and expressions and its sites stand, for D101 to
+    # stand at the one a change made; not compared, as Target's.
+    key_locations: tuple[tuple[str, Location], ...] = field(default=(), compare=False)
+
+    def location_of(self, key: str) -> Location:
+        """Where `key` stands in this workload's entry, or the entry itself."""
+        return dict(self.key_locations).get(key, self.location)
 
 
 @dataclass(frozen=True)

@@ -6,9 +6,10 @@ model that had it no longer does, or one that did not now does. The placement sa
   expression that is new or changed, else its `matchLabels` or `matchExpressions`,
   whichever changed;
 - a placement the model no longer has, or a new one (a target dropped, renamed or added):
-  the model's `targets` (or `followWorkloads`, for its follow placement);
+  the one entry of the model's `targets` that is new, else its `targets` (or
+  `followWorkloads`, for its follow placement);
 - its follow placement, narrowed: the first workload it follows whose selector or `sites`
-  changed.
+  changed, at the one label, expression or site that is new or changed, if one.
 A model retired from the catalogue, or a placement narrowed by what is not in it (the
 inventory, `spec.hub.clusterSets`, taints), has no line of its own: the catalogue's
 `metadata.name`, where D101 stood for every cause before.
@@ -19,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from edgemodels.catalogue.model import Catalogue, Model, Target
+from edgemodels.catalogue.model import Catalogue, Model, Selector, Target, Workload
 from edgemodels.diagnostics import Location
 from edgemodels.plan.diff import ModelDiff
 from edgemodels.selectors import Mask
@@ -85,26 +86,27 @@ def _placement_cause(
 ) -> tuple[Location, str]:
     if not on_both:  # the model's placements changed: a target dropped, renamed or added
         if name in model.targets or name in _targets_of(base, model.name):
-            return model.location_of("targets"), f"the targets of model {model.name}"
+            return _targets_location(model, base), f"the targets of model {model.name}"
         return model.location_of("followWorkloads"), f"the workloads model {model.name} follows"
     if name in model.targets:
         target = _target(working, name)
         was = _target(base, name)
         if target is not None and was is not None and target.selector != was.selector:
-            return _selector_location(target, was), f"the selector of target {name}"
+            where = _selector_location(target, target.selector, was.selector)
+            return where, f"the selector of target {name}"
         return fallback, ""  # the same selector: the inventory or the hub's settings
     for workload in working.workloads:  # its follow placement
         old = next((w for w in base.workloads if w.name == workload.name), None)
         moved = old is None or (old.selector, old.sites) != (workload.selector, workload.sites)
         if model.name in workload.uses and moved:
-            return workload.location, f"workload {workload.name}, which model {model.name} follows"
+            where = _workload_location(workload, old)
+            return where, f"workload {workload.name}, which model {model.name} follows"
     return model.location, f"the workloads model {model.name} follows"
 
 
-def _selector_location(target: Target, was: Target) -> Location:
+def _selector_location(target: Target | Workload, new: Selector, old: Selector) -> Location:
     """The one label or expression of the working copy that is new or changed (the line of
     the merge request), else the key of what changed: matchLabels when both did."""
-    new, old = target.selector, was.selector
     labels = [k for k, v in new.match_labels if (k, v) not in old.match_labels]
     expressions = [n for n, e in enumerate(new.match_expressions) if e not in old.match_expressions]
     if new.match_labels != old.match_labels:
@@ -115,6 +117,30 @@ def _selector_location(target: Target, was: Target) -> Location:
     if len(expressions) == 1:
         return target.location_of(f"matchExpressions.{expressions[0]}")
     return target.location_of("matchExpressions")
+
+
+def _new_entry(entries: tuple[str, ...], before: tuple[str, ...]) -> int | None:
+    """The index of the one entry not there before (a line added or changed), if one."""
+    new = [n for n, entry in enumerate(entries) if entry not in before]
+    return new[0] if len(new) == 1 else None
+
+
+def _targets_location(model: Model, base: Catalogue) -> Location:
+    entry = _new_entry(model.targets, _targets_of(base, model.name))
+    return model.location_of("targets" if entry is None else f"targets.{entry}")
+
+
+def _workload_location(workload: Workload, old: Workload | None) -> Location:
+    """The line of a followed workload that changed, when one did: a label or expression
+    of its selector, or one of its sites; else the workload's entry."""
+    if old is None:
+        return workload.location
+    if workload.selector != old.selector:
+        if workload.selector is None or old.selector is None or workload.sites != old.sites:
+            return workload.location
+        return _selector_location(workload, workload.selector, old.selector)
+    entry = _new_entry(workload.sites, old.sites)
+    return workload.location if entry is None else workload.location_of(f"sites.{entry}")
 
 
 def _model(catalogue: Catalogue, name: str) -> Model | None:
