@@ -170,14 +170,15 @@ def test_mass_removal_stands_at_each_line_that_removes(
     assert plan("-i", "sites.yaml", "--base", "main") == 1
     out = capsys.readouterr().out.splitlines()
     (removal,) = [line for line in out if ": D101 " in line]
-    assert removal.startswith("catalogue/catalogue.yaml:44:11: D101 models are removed from 2 ")
+    # at the value added to the expression (its line; in block style the value's own)
+    assert removal.startswith("catalogue/catalogue.yaml:44:70: D101 models are removed from 2 ")
     retired = repo / "catalogue" / "models" / "sktime.yaml"
     retired.unlink()  # a model gone has no line: the catalogue's name
     assert plan("-i", "sites.yaml", "--base", "main") == 1
     out = capsys.readouterr().out.splitlines()
     assert [line.split(" D101 ")[0] for line in out if ": D101 " in line] == [
         "catalogue/catalogue.yaml:8:9:",
-        "catalogue/catalogue.yaml:44:11:",
+        "catalogue/catalogue.yaml:44:70:",
     ]
     assert all(
         "models are removed from 3 of 4 sites (75%), over the limit of 10% of sites (the "
@@ -253,6 +254,15 @@ def test_mass_removal_stands_at_the_target_or_workload_line_that_changed(
     assert plan("-i", "sites.yaml", "--base", "main") == 1
     (removal,) = [line for line in capsys.readouterr().out.splitlines() if ": D101 " in line]
     assert removal.startswith(at(workloads, "line: logistics") + ": D101 ")
+    edit(workloads, "line: logistics", "line: assembly")
+    cat = repo / "catalogue" / "catalogue.yaml"
+    expression = "- {key: kubernetes.io/arch, operator: NotIn, values: [arm64]}"
+    block = "- key: kubernetes.io/arch\n          operator: NotIn\n          values:\n            - arm64"
+    block_style(cat, expression, block, repo)
+    edit(cat, "            - arm64", "            - arm64\n            - amd64")
+    assert plan("-i", "sites.yaml", "--base", "main") == 1
+    (removal,) = [line for line in capsys.readouterr().out.splitlines() if ": D101 " in line]
+    assert removal.startswith(at(cat, "amd64") + ": D101 ")  # the value added
 
 
 def test_removal_guards_cannot_be_suppressed_in_the_catalogue(

@@ -97,7 +97,14 @@ def _selector_locations(node: Node) -> tuple[tuple[str, Location], ...]:
         if isinstance(value, dict):
             found += [(f"{key}.{label}", node.at(key, label, key=True)) for label in value]
         elif isinstance(value, list):
-            found += [(f"{key}.{n}", node.at(key, n)) for n in range(len(value))]
+            for n, expression in enumerate(value):
+                found.append((f"{key}.{n}", node.at(key, n)))
+                values = expression.get("values") if isinstance(expression, dict) else None
+                if isinstance(values, list):
+                    found += [
+                        (f"{key}.{n}.values.{m}", node.at(key, n, "values", m))
+                        for m in range(len(values))
+                    ]
     return tuple(found)
 
 

@@ -20,7 +20,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from edgemodels.catalogue.model import Catalogue, Model, Selector, Target, Workload
+from edgemodels.catalogue.model import (
+    Catalogue,
+    Model,
+    Requirement,
+    Selector,
+    Target,
+    Workload,
+)
 from edgemodels.diagnostics import Location
 from edgemodels.plan.diff import ModelDiff
 from edgemodels.selectors import Mask
@@ -115,8 +122,24 @@ def _selector_location(target: Target | Workload, new: Selector, old: Selector) 
             return target.location_of(f"matchLabels.{labels[0]}")
         return target.location_of("matchLabels")
     if len(expressions) == 1:
-        return target.location_of(f"matchExpressions.{expressions[0]}")
+        return _expression_location(target, new.match_expressions, old, expressions[0])
     return target.location_of("matchExpressions")
+
+
+def _expression_location(
+    target: Target | Workload, expressions: tuple[Requirement, ...], old: Selector, n: int
+) -> Location:
+    """An expression that changed: at its one new value when only its values changed (a
+    value edited or added in a list over lines), else at the expression."""
+    changed = expressions[n]
+    same = [
+        e.values
+        for e in old.match_expressions
+        if (e.key, e.operator) == (changed.key, changed.operator)
+    ]
+    value = _new_entry(changed.values, same[0]) if len(same) == 1 else None
+    where = f"matchExpressions.{n}" + ("" if value is None else f".values.{value}")
+    return target.location_of(where)
 
 
 def _new_entry(entries: tuple[str, ...], before: tuple[str, ...]) -> int | None:
