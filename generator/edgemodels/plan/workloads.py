@@ -48,7 +48,7 @@ def apply_workload_sites(catalogue: Catalogue, exported: tuple[WorkloadSites, ..
 def exported_as(workload: Workload, entry: WorkloadSites) -> Workload:
     """The workload where the export says it runs: its selector goes too, or a site the
     placement system has taken it off would still count as one it runs on."""
-    return replace(workload, selector=None, sites=entry.sites)
+    return replace(workload, selector=None, sites=entry.sites, key_locations=())  # not its lines
 
 
 def with_workload_sites(
