@@ -1,7 +1,7 @@
 """A synthetic hub export: what `kubectl get managedclusters -o yaml` (or `-o json`) prints
 on a hub of N edge clusters, for the hub-export benchmark.
 
-    python benchmarks/hubexport.py -o /tmp/hub.yaml --sites 3000 [--json] [--managed-fields]
+    python benchmarks/hubexport.py -o /tmp/hub.yaml --sites 3000 [--json] [--managed-fields] [--crlf]
 
 The sites are synth.py's (`site(n)`: the same names, labels, architecture, image volumes
 and storage), so `--inventory` writes their SiteInventory too, the peer of a plan that
@@ -12,7 +12,8 @@ about fifteen clusterClaims (one a JSON document), four conditions, the version;
 are offline (taint and Available Unknown), not accepted, or being deleted. kubectl's
 shape: keys sorted, strings that would read as something else double-quoted, sequences
 not indented under their key, JSON indented by four. `--managed-fields` adds the
-managedFields that `--show-managed-fields` prints (kubectl hides them by default).
+managedFields that `--show-managed-fields` prints (kubectl hides them by default); `--crlf`
+writes Windows line ends, as an export saved on Windows has them.
 """
 
 from __future__ import annotations
@@ -293,10 +294,16 @@ def dump_json(data: Any) -> str:
 
 
 def write(
-    path: Path, sites: int, seed: int = 1, as_json: bool = False, fields: bool = False
+    path: Path,
+    sites: int,
+    seed: int = 1,
+    as_json: bool = False,
+    fields: bool = False,
+    crlf: bool = False,
 ) -> Path:
     data = export(sites, seed, fields)
-    path.write_text(dump_json(data) if as_json else dump_yaml(data), encoding="utf-8")
+    text = dump_json(data) if as_json else dump_yaml(data)
+    path.write_text(text, encoding="utf-8", newline="\r\n" if crlf else "\n")
     return path
 
 
@@ -307,9 +314,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--json", action="store_true", help="as `-o json` prints it")
     parser.add_argument("--managed-fields", action="store_true", help="with managedFields")
+    parser.add_argument("--crlf", action="store_true", help="with Windows line ends")
     parser.add_argument("--inventory", type=Path, help="also the sites' SiteInventory here")
     a = parser.parse_args(argv)
-    write(a.out, a.sites, a.seed, a.json, a.managed_fields)
+    write(a.out, a.sites, a.seed, a.json, a.managed_fields, a.crlf)
     if a.inventory:
         spec = synth.Spec(models=1, targets=1, sites=a.sites, workloads=0, seed=a.seed)
         a.inventory.write_text(synth.dump(synth.inventory(spec)), encoding="utf-8")
