@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from test_plan_cli import git, plan, repo, thirty_old_warnings_one_new  # noqa: F401
+from test_plan_cli import add_target, git, plan, repo, thirty_old_warnings_one_new  # noqa: F401
 
 AVAILABLE = "ManagedClusterConditionAvailable"
 
@@ -89,3 +89,21 @@ def test_markdown_lists_the_hubs_sites_apart_and_never_cuts_them(
         folded = out.split("<summary>Found at the base too (")[1]
         assert folded.startswith("33)") and "D133" not in folded and "D134" not in folded
     assert len(out) <= int(budget)
+
+
+def test_markdown_without_a_base_never_cuts_the_hubs_sites(
+    repo: Path,  # noqa: F811
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Without --base every finding is new: the 50 listed are errors first, so notes of
+    the hub's sites sank behind 60 warnings and were cut; text lists every finding."""
+    for n in range(60):
+        add_target(repo, f"nowhere-{n:02}")
+    hub_export(repo)
+    plan("-i", "clusters.yaml", "--format", "markdown")
+    out = capsys.readouterr().out
+    title = "**Sites the hub cannot deliver to (2)**"
+    assert title in out.splitlines()
+    hub = out.split(title)[1].split("\n\n")[1].splitlines()
+    assert [line.split(" ")[3] for line in hub] == ["**D133**", "**D134**"]
+    assert "- … and " in out.split(title)[0]  # the other findings are cut at 50, as before

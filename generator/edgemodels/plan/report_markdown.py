@@ -121,13 +121,15 @@ def finding_part(findings: Sequence[Diagnostic], new: bool = True) -> Part:
     )
 
 
-def hub_site_part(findings: Sequence[Diagnostic]) -> Part:
-    """The sites the hub cannot deliver to (D133, D134), found at the base too: listed
-    apart and unfolded, as in the text report, never cut by MAX_FINDINGS (one per state)."""
+def hub_site_part(findings: Sequence[Diagnostic], at_base: bool = True) -> Part:
+    """The sites the hub cannot deliver to (D133, D134), with a base those it had too:
+    listed apart and unfolded, as in the text report, never cut by MAX_FINDINGS (one per
+    state), nor sorted behind dozens of warnings as notes are."""
     hub = [d for d in findings if about_inventory(d)]
     if not hub:
         return Part(lambda n: "", ())
-    title = f"**Sites the hub cannot deliver to, found at the base too ({len(hub)})**"
+    base = ", found at the base too" if at_base else ""
+    title = f"**Sites the hub cannot deliver to{base} ({len(hub)})**"
     return Part(
         lambda n: f"{n} of {len(hub)} findings on the sites the hub cannot deliver to",
         ("", title, ""),
@@ -223,6 +225,15 @@ def diagram_part(view: View) -> Part:
     )
 
 
+def _finding_parts(view: View) -> list[Part]:
+    """The new findings, then the hub's sites; without a base every finding is new, and
+    the hub's sites are listed apart from the others."""
+    if view.plan.base_findings is not None:
+        return [finding_part(view.new_findings), hub_site_part(view.old_findings)]
+    others = [d for d in view.new_findings if not about_inventory(d)]
+    return [finding_part(others, False), hub_site_part(view.new_findings, at_base=False)]
+
+
 def render_markdown(view: View, max_chars: int = DEFAULT_MAX_CHARS) -> str:
     """The comment, in at most `max_chars` characters: the headline and counts, the
     findings new in this change (errors first), the sites the hub cannot deliver to, the
@@ -231,8 +242,7 @@ def render_markdown(view: View, max_chars: int = DEFAULT_MAX_CHARS) -> str:
     row and named at the end."""
     parts = [
         Part(lambda n: "the summary", tuple(summary_lines(view))),
-        finding_part(view.new_findings, view.plan.base_findings is not None),
-        hub_site_part(view.old_findings),
+        *_finding_parts(view),
         model_part(view),
         diagram_part(view),
         site_detail(view),
