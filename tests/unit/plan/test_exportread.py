@@ -197,11 +197,13 @@ def test_json_that_yaml_reads_otherwise_is_read_as_yaml(
     both(tmp_path, monkeypatch, text)
 
 
+@pytest.mark.parametrize("line_end", ["\n", "\r\n"])
 def test_json_with_a_finding_names_its_place(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, line_end: str
 ) -> None:
     text = as_json(export(cluster(0), cluster(1, gpu=True)))  # type: ignore[arg-type]
-    _, diags = both(tmp_path, monkeypatch, text)
+    assert read_export(text.replace("\n", line_end), "clusters.yaml") is not None
+    _, diags = both(tmp_path, monkeypatch, text.replace("\n", line_end))
     at = text.index("true", text.index('"gpu"'))
     line, col = text[:at].count("\n") + 1, at - text.rfind("\n", 0, at)
     assert [(d.line, d.col, d.code) for d in diags] == [(line, col, "S003")]
