@@ -10,7 +10,7 @@ from typing import Any
 from edgemodels.exportitems import LISTS, Export, Unreadable, lean, places, shifted
 from edgemodels.yamltree import MAX_DEPTH, parse_text
 
-_SPACE = re.compile(r"[ \n]*")
+_SPACE = re.compile(r"[ \t\n]*")  # JSON's white space (`\r\n` read as `\n` before)
 _SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
 
 

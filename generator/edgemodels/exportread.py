@@ -10,7 +10,8 @@ tree took about 3 s and 450 MB. Here:
   as YAML 1.1 reads it except for what is refused: a number with an exponent (`1e3` is
   text to YAML 1.1), `NaN` and `Infinity`, a duplicate key, an escaped surrogate (libyaml
   refuses one), a key long enough that YAML would not take it as a key (1,024 characters
-  as written), and tabs (kubectl writes none).
+  as written). Tabs between its tokens (`jq --tab`) are white space to both; one in a
+  string is refused by `json`.
 - YAML is cut into its items at the lines of the `items:` list (a `- ` at the list's
   column), each read by yaml-rs when validate/quickyaml.py's guard finds nothing that YAML
   1.1 could read differently, by the positioned loader otherwise (an anchor, a `yes`, a
@@ -51,9 +52,7 @@ def _read_export(text: str, name: str) -> Export | None:
     if odd_characters(text):
         return None
     if text.lstrip(" \n").startswith("{"):
-        if "\t" in text or _json_nodes(text) > MAX_NODES:
-            return None
-        return json_export(text, name)
+        return json_export(text, name) if _json_nodes(text) <= MAX_NODES else None
     return yaml_export(text, name) if _yaml_nodes(text) <= MAX_NODES else None
 
 

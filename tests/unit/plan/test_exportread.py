@@ -185,7 +185,7 @@ def test_an_invalid_storage_is_named_at_its_label(
         ('"env": "prod"', '"env": NaN'),
         ('"env": "prod"', '"env": "\\ud83d\\ude00"'),  # libyaml refuses a surrogate
         ('"env": "prod"', '"env": "prod", "env": "dev"'),  # a duplicate key
-        ('"env": "prod"', '"env":\t"prod"'),
+        ('"env": "prod"', '"env": "pr\tod"'),  # a tab in a string: json refuses it
         ('"env": "prod"', f'"{"k" * 600}": "prod"'),  # too long for a YAML key
     ],
 )
@@ -321,3 +321,22 @@ def test_a_tab_in_an_item_reads_that_item_alone_with_positions(
         return  # what YAML refuses is said by the positioned tree, as always
     assert read is not None  # the others read fast (a tab in a block scalar is its text)
     assert [type(item) is dict for item in read.items][::2] == [True, True]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        json.dumps(export(cluster(0), cluster(1, gpu=True)), indent="\t") + "\n",  # jq --tab
+        as_json(export(cluster(0), cluster(1, gpu=True))).replace('": ', '":\t'),
+        as_json(export(cluster(0), cluster(1, gpu=True))).replace('",\n', '"\t,\n'),
+    ],
+)
+def test_json_with_tabs_between_tokens_is_read_fast_and_alike(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str
+) -> None:
+    read = read_export(text, "clusters.yaml")
+    assert read is not None and all(type(item) is dict for item in read.items)
+    _, diags = both(tmp_path, monkeypatch, text)
+    at = text.index("true", text.index('"gpu"'))
+    line, col = text[:at].count("\n") + 1, at - text.rfind("\n", 0, at)
+    assert [(d.line, d.col, d.code) for d in diags] == [(line, col, "S003")]
