@@ -227,7 +227,7 @@ CODES: dict[str, Code] = {
     "D112": Code("placed-twice", "a site gets one model through two placements"),
     "D113": Code(
         "guard-not-suppressible",
-        "an inline suppression of D101/D102/D116/D118, which only --allow-removals can relax",
+        "an inline suppression of D101/D102/D116/D118/D137, which only --allow-removals can relax",
     ),
     "D114": Code(
         "copy-volume-resized",
@@ -371,6 +371,14 @@ CODES: dict[str, Code] = {
         "keep it out of the targets (matchExpressions: {key: local-cluster, operator:"
         " DoesNotExist}) or of spec.hub.clusterSets; suppress it at the target where the hub"
         " is meant to run them",
+    ),
+    "D137": Code(
+        "placements-unbound",
+        "spec.hub.placementKind PlacementRule -> Placement: the Placements select only from"
+        " cluster sets bound to their namespace, and the bindings are in the hand-applied"
+        " hub/bindings/, so RHACM removes every model from every site until they exist (a"
+        " removal guard: a warning with --allow-removals; publish runs it too, -i or not)",
+        "apply hub/bindings/ of the generated tree before the publish, then pass --allow-removals",
     ),
     "D201": Code("inventory-kind", "an inventory file of the wrong kind"),
     "D202": Code("duplicate-site", "a site listed twice in the inventory"),

@@ -6,7 +6,7 @@ branch, or a publish run by hand, would otherwise remove models from a fleet, re
 hub objects from under the running hub Subscription (or Application), or drop the
 Subscriptions before the sites carry the migration's marks, without a word.
 
-D101 and D102 count sites, so they need the inventory (`-i`). D116 and D118 compare the two
+D101 and D102 count sites, so they need the inventory (`-i`). D116, D118 and D137 compare the two
 catalogues alone (the names every hub object takes, the delivery), so they run on every
 publish, `-i` or not: what they stop removes every model from every site, whatever the
 inventory. Without `-i` they are best effort, as a publish that never asked for a guard
@@ -54,14 +54,15 @@ from edgemodels.plan.sitemasks import Sites, index_sites
 from edgemodels.sites import Inventory
 
 CODE = ("D309", "removals-unchecked")
-GUARDS = frozenset({"D101", "D102", "D116", "D118"})
-CATALOGUE_GUARDS = frozenset({"D116", "D118"})  # the two catalogues alone: no inventory
+GUARDS = frozenset({"D101", "D102", "D116", "D118", "D137"})
+# the two catalogues alone: no inventory
+CATALOGUE_GUARDS = frozenset({"D116", "D118", "D137"})
 
 
 @dataclass(frozen=True)
 class RemovalGuard:
     """What `--inventory`, `--max-removals` and `--allow-removals` asked for (no
-    inventory: D116 and D118 alone)."""
+    inventory: D116, D118 and D137 alone)."""
 
     inventory: Path | None = None
     limit: RemovalLimit = DEFAULT_REMOVAL_LIMIT
@@ -264,7 +265,7 @@ _NO_SITES = index_sites(Inventory("", "", ()))
 def _not_run(inputs: GuardInputs) -> str:
     if inputs.sites is not None:
         return "removals are not checked"
-    return "the hub-moved and delivery-switched guards (D116, D118) are not run"
+    return "the hub-side guards (D116, D118, D137) are not run"
 
 
 def _severity(inputs: GuardInputs) -> Severity:

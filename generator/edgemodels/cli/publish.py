@@ -112,7 +112,7 @@ if TYPE_CHECKING:
     help="Sites, as plan's -i (`-` reads stdin): refuse, exit 1, when publishing removes "
     "models from many sites or leaves a site without models (plan's D101/D102), compared "
     "with the catalogue commit the branch was last published from, read from the "
-    "catalogue's git repository [default: not checked; D116 and D118 run without it].",
+    "catalogue's git repository [default: not checked; D116, D118 and D137 run without it].",
 )
 @click.option(
     "--max-removals",
@@ -122,7 +122,7 @@ if TYPE_CHECKING:
 @click.option(
     "--allow-removals",
     is_flag=True,
-    help="Report the removal guards (D101, D102, D116, D118) as warnings, and with "
+    help="Report the removal guards (D101, D102, D116, D118, D137) as warnings, and with "
     "--inventory publish when the last publish's catalogue cannot be read (D309).",
 )
 @click.option(
@@ -173,12 +173,12 @@ def command(
     (http:// only with --allow-http-token); they are never printed or written to disk.
     The catalogue is checked as `check` checks it, its policy rules included: nothing is
     published while it has errors.
-    Plan's D116 hub-moved and D118 delivery-switched run on what this publish changes
-    since the branch's last publish, and with --inventory D101 and D102 too (see edgemodels'
-    docs/publish.md, "Plan's removal guards on publish").
+    Plan's D116 hub-moved, D118 delivery-switched and D137 placements-unbound run on what
+    this publish changes since the branch's last publish, and with --inventory D101 and
+    D102 too (see edgemodels' docs/publish.md, "Plan's removal guards on publish").
     Exit 0 when published, already up to date or superseded (--skip-superseded), 1 on
     catalogue errors, hand-edited files in the way, an older catalogue than the last
-    publish's (D308) or removals refused (D101, D102, D116, D118, D309), 2 when the
+    publish's (D308) or removals refused (D101, D102, D116, D118, D137, D309), 2 when the
     repository cannot be cloned, written or pushed to.
     --format json adds "publish": status, repository, branch, path, commit, attempts,
     subject, handApplied (the hub/ files to apply again) and supersededBy, for CI scripts.
@@ -246,7 +246,7 @@ def command(
 def _removal_guard(
     inventory: Path | None, max_removals: str | None, allow_removals: bool
 ) -> RemovalGuard:
-    """The removal guards asked for: without --inventory D116 and D118 alone, which
+    """The removal guards asked for: without --inventory D116, D118 and D137 alone, which
     --allow-removals relaxes too; --max-removals means nothing without it."""
     from edgemodels.plan.removals import DEFAULT_REMOVAL_LIMIT, parse_removal_limit
     from edgemodels.publishremovals import RemovalGuard

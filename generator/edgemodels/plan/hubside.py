@@ -13,6 +13,13 @@ model off the sites, or take effect only once someone applies hub/ again.
   Secret, CA, TLS check, reconcile rate, placement kind, cluster sets): the hub
   Subscription applies `hub/synced/` only, so the change takes effect when someone applies
   `hub/` again (`kubectl apply -k hub/`).
+- D137 placements-unbound (error*): `spec.hub.placementKind` PlacementRule -> Placement. A
+  Placement selects only from the cluster sets bound to its namespace, and the bindings are
+  in the hand-applied `hub/bindings/`: the hub Subscription applies `hub/synced/` at its
+  next poll, the PlacementRules go and the Placements that replace them select no cluster,
+  so every model Subscription loses its clusters and RHACM purges every site, until
+  someone applies the bindings. They must exist before the publish, which no plan can see:
+  a removal guard, like D116.
   With Argo CD delivery the same two hazards hold for the hub Application `<catalogue>-hub`,
   which syncs and prunes `hub/argocd/synced/`: a new catalogue name or
   `spec.hub.argocd.namespace` renames or moves every object there, so the running
@@ -32,6 +39,8 @@ from dataclasses import dataclass
 from edgemodels.catalogue.model import Catalogue
 from edgemodels.diagnostics import Diagnostic, Location, Severity
 from edgemodels.plan.guards import setting_at
+
+KIND = "spec.hub.placementKind"
 
 
 @dataclass(frozen=True)
@@ -59,7 +68,7 @@ def _subscription_bootstrap(catalogue: Catalogue) -> dict[str, object]:
         "spec.git.caConfigMap": git.ca_configmap,
         "spec.git.insecureSkipVerify": git.insecure_skip_verify,
         "spec.hub.reconcileRate": hub.reconcile_rate,
-        "spec.hub.placementKind": hub.placement_kind,
+        KIND: hub.placement_kind,
         "spec.hub.clusterSets": ", ".join(hub.cluster_sets),
     }
 
@@ -122,7 +131,8 @@ def hub_findings(
     allow: bool,
     settings: Mapping[str, Location] | None = None,
 ) -> list[Diagnostic]:
-    """D116 hub-moved and D117 hub-bootstrap-changed (module docstring), for each hub side
+    """D116 hub-moved, D117 hub-bootstrap-changed and D137 placements-unbound (module
+    docstring), for each hub side
     the catalogue has before and after; each at the first changed setting (`settings`:
     where they stand, else the catalogue's metadata.name)."""
     if before is after:
@@ -137,6 +147,9 @@ def hub_findings(
     by_key: dict[str, str] = {}
     for side in sides:
         by_key |= _changed(side.bootstrap(before), side.bootstrap(after))
+    if SUBSCRIPTION_SIDE in sides and _unbound(before, after):
+        found.append(_unbound_finding(before, after, allow, settings))
+        del by_key[KIND]  # D137 says when to apply what
     changed = list(dict.fromkeys(by_key.values()))
     if changed:
         carriers = "; and ".join(side.carriers for side in sides)
@@ -148,6 +161,32 @@ def hub_findings(
         where = setting_at(settings, next(iter(by_key)), after)
         found.append(Diagnostic(where, "D117", message, "warning", "hub-bootstrap-changed"))
     return found
+
+
+def _unbound(before: Catalogue, after: Catalogue) -> bool:
+    """PlacementRules give way to Placements on the Subscription side, with models placed."""
+    kinds = (before.hub.placement_kind, after.hub.placement_kind)
+    return kinds == ("PlacementRule", "Placement") and bool(before.models)
+
+
+def _unbound_finding(
+    before: Catalogue, after: Catalogue, allow: bool, settings: Mapping[str, Location]
+) -> Diagnostic:
+    hub = after.hub
+    message = (
+        f"{KIND} PlacementRule -> Placement: a Placement selects only from the cluster sets "
+        f"bound to its namespace, and the ManagedClusterSetBindings of "
+        f"{', '.join(hub.cluster_sets)} (namespace {hub.namespace}) are in the hand-applied "
+        "hub/bindings/, which no publish applies: at its next poll the hub Subscription "
+        "replaces the PlacementRules with Placements that select no cluster, and RHACM "
+        "removes every model from every site until the bindings exist. Bind the sets before "
+        "the publish (kubectl apply -f hub/bindings/ of the generated tree, by a user allowed "
+        f"to bind them; kubectl get managedclustersetbindings -n {hub.namespace} shows them)"
+        + ("" if allow else ", then pass --allow-removals")
+    )
+    severity: Severity = "warning" if allow else "error"
+    where = setting_at(settings, KIND, after)
+    return Diagnostic(where, "D137", message, severity, "placements-unbound")
 
 
 def _moved(
