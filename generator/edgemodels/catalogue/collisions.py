@@ -25,6 +25,10 @@ from edgemodels.placement import FOLLOW_PREFIX, workload_selectors
 from edgemodels.recall import NOTHING, Recall
 
 Key = tuple[str, str, str]  # kind, namespace, name
+# Not an object: the label `app` a model's Subscriptions carry (its name), as RHACM's hub
+# labels the hub Subscription (render/acm.app_labels), and which the model's Application
+# selects on, so a model named like the hub Subscription would list it as its own.
+APP_LABEL = "label app"
 
 
 # Named tuples, not frozen dataclasses: a few are made per model and target on every load,
@@ -67,13 +71,20 @@ def check_names(merged: Merged, recall: Recall = NOTHING) -> Iterator[Diagnostic
         seen = first.setdefault(named.key, named)
         if seen.source != named.source:
             kind, _, name = named.key
-            yield Diagnostic(
-                named.where.location(),
-                "R222",
+            message = (
                 f"{kind} '{name}' of {named.source} has the same name as the one of "
-                f"{seen.source} at {seen.where.location()}; rename one of them",
-                "error",
-                "duplicate-generated-name",
+                f"{seen.source} at {seen.where.location()}; rename one of them"
+            )
+            if kind == APP_LABEL:
+                message = (
+                    f"{named.source} labels its Subscriptions app={name}, as RHACM labels "
+                    f"the hub Subscription {name} ({seen.source} at "
+                    f"{seen.where.location()}): the model's Application, which selects on "
+                    "that label, would show the hub Subscription as part of the model; "
+                    "rename the model"
+                )
+            yield Diagnostic(
+                named.where.location(), "R222", message, "error", "duplicate-generated-name"
             )
 
 
@@ -87,6 +98,7 @@ def _objects(merged: Merged, recall: Recall = NOTHING) -> Iterator[Named]:
         name = joined_name(catalogue, "hub")
         where = Where(merged.name)
         yield Named(("Subscription", hub.namespace, name), "the catalogue's hub side", where)
+        yield Named((APP_LABEL, hub.namespace, name), "the catalogue's hub side", where)
     # A model's objects read the hub, the defaults, the catalogue's name, the targets and
     # the workloads that use it besides its own entry.
     context = (
@@ -114,6 +126,10 @@ def _model_objects(
 ) -> list[Named]:
     model = str(m.data["name"])
     found = list(_site_objects(merged, m, model, namespace))
+    if subscriptions:
+        found.append(
+            Named((APP_LABEL, hub.namespace, model), f"model '{model}'", Where(m, ("name",)))
+        )
     for p in _placements(merged, m, model, follows):
         if subscriptions:
             found += _subscription_side(hub, model, p)

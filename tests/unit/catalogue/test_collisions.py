@@ -125,3 +125,19 @@ def test_a_model_subscription_named_like_the_hub_subscription(tmp_path: Path) ->
     (message,) = messages(tmp_path, text)
     assert "Subscription 'lrt-hub' of model 'lrt' on target 'hub'" in message
     assert "the catalogue's hub side at catalogue.yaml:4:9" in message
+
+
+def test_a_model_named_like_the_hub_subscription(tmp_path: Path) -> None:
+    """Model 'lrt-hub' labels its Subscriptions app=lrt-hub, as RHACM labels the hub
+    Subscription 'lrt-hub': the model's Application, which selects on that label, would
+    list the hub Subscription (and what it applies to the hub) as part of the model."""
+    text = BASE + MODEL.format(name="lrt-hub", target="lrt")
+    assert findings(tmp_path, text) == [(24, 13, "R222")]
+    (message,) = messages(tmp_path, text)
+    assert "R222 model 'lrt-hub' labels its Subscriptions app=lrt-hub, as " in message
+    assert (
+        "the hub Subscription lrt-hub (the catalogue's hub side at catalogue.yaml:4:9)" in message
+    )
+    assert "rename the model" in message
+    argo = sub("    namespace: i4q-lrt\n", "    namespace: i4q-lrt\n    delivery: argocd\n")
+    assert "R222" not in [code for *_, code in findings(tmp_path, argo + text[len(BASE) :])]
