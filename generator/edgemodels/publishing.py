@@ -35,6 +35,7 @@ from edgemodels.gitpublish.destination import (
 from edgemodels.gitpublish.history import (
     SOURCE,
     TRAILER,
+    HandChanges,
     hand_changes,
     last_publish,
     path_line,
@@ -42,6 +43,7 @@ from edgemodels.gitpublish.history import (
 )
 from edgemodels.gitpublish.objects import CloneSetup, branch_entries, clone_setup, read_blobs
 from edgemodels.gitpublish.push import push_branch
+from edgemodels.gitpublish.rewind import mark_seen, rewound_changes, seen_tip
 from edgemodels.gitpublish.source import NO_COMMIT, CatalogueSource, source_commit
 from edgemodels.output import plural
 from edgemodels.publishcommit import commit_from_objects, convert_back, on_branch, write_and_commit
@@ -165,14 +167,18 @@ def refuse_credentials(tree: Mapping[str, bytes]) -> None:
 def _attempts(repo: Any, ctx: Context) -> PublishResult:
     setup = clone_setup(repo)
     last = ""
+    seen = seen_tip(repo, ctx.dest.branch)  # a --workdir clone's: a reset since is seen
     for attempt in range(1, ctx.options.retries + 2):
         ctx.options.phase(f"fetching {ctx.dest.branch}")
-        result = _publish_on(repo, ctx, attempt, setup)
+        result = _publish_on(repo, ctx, attempt, setup, seen)
+        if result.status in ("unchanged", "superseded"):
+            mark_seen(repo, ctx.dest.branch)
         if result.status != "published":
             return result
         ctx.options.phase(f"pushing to {redact(ctx.dest.url)}")
         outcome, detail = push_branch(repo, ctx.dest, ctx.settings)
         if outcome == "pushed":
+            mark_seen(repo, ctx.dest.branch)
             return result
         if outcome == "refused":
             raise PushRejected(
@@ -188,10 +194,13 @@ def _attempts(repo: Any, ctx: Context) -> PublishResult:
     )
 
 
-def _publish_on(repo: Any, ctx: Context, attempt: int, setup: CloneSetup) -> PublishResult:
+def _publish_on(
+    repo: Any, ctx: Context, attempt: int, setup: CloneSetup, seen: str | None
+) -> PublishResult:
     """One attempt on the branch as the remote has it now: from its git objects, or
-    through a checkout when the clone needs one (commit hooks, git attributes)."""
-    base = fetch_branch(repo, ctx.dest, ctx.settings, ctx.options.create_branch)
+    through a checkout when the clone needs one (commit hooks, git attributes). `seen`:
+    where the branch was before, for a rollback by reset and force-push (rewind.py)."""
+    base = fetch_branch(repo, ctx.dest, ctx.settings, ctx.options.create_branch, seen)
     entries, attributes = branch_entries(repo, ctx.dest, base)
     said = last_publish(repo, ctx.dest, base)
     checked = _older_source(ctx, source_in(said))
@@ -205,7 +214,8 @@ def _publish_on(repo: Any, ctx: Context, attempt: int, setup: CloneSetup) -> Pub
     removals = _removals(ctx, said, ctx.source if checked.lacked else None)
     if has_failures(removals):
         return PublishResult("findings", (*order, *removals), where=ctx.dest.shown)
-    result = _attempt_on(repo, ctx, attempt, setup, base, entries, attributes)
+    hand = rewound_changes(repo, ctx.dest, seen, base) or hand_changes(repo, ctx.dest, base)
+    result = _attempt_on(repo, ctx, attempt, setup, (base, hand), entries, attributes)
     # the warnings: cannot tell, removals allowed
     return replace(result, findings=(*result.findings, *order, *removals))
 
@@ -215,12 +225,13 @@ def _attempt_on(
     ctx: Context,
     attempt: int,
     setup: CloneSetup,
-    base: str | None,
+    fetched: tuple[str | None, HandChanges | None],
     entries: Mapping[str, Entry],
     attributes: str,
 ) -> PublishResult:
-    """The attempt on the fetched branch (`base`, its folder's `entries`)."""
-    hand = hand_changes(repo, ctx.dest, base)
+    """The attempt on the fetched branch (`base`, its folder's `entries`, and what was
+    changed there by hand since the last publish: `hand`)."""
+    base, hand = fetched
     reason = setup.work_tree or attributes or _crlf_reason(setup, ctx.tree)
     writing = "writing the tree" if not ctx.options.dry_run else "comparing the tree"
     folder = BranchFolder(entries, ctx.tree, partial(read_blobs, repo), setup.algorithm)

@@ -265,7 +265,10 @@ _NO_SITES = index_sites(Inventory("", "", ()))
 def _not_run(inputs: GuardInputs) -> str:
     if inputs.sites is not None:
         return "removals are not checked"
-    return "the hub-side guards (D116, D118, D137) are not run"
+    return (
+        "the hub-moved, delivery-switched and placements-unbound guards (D116, D118, D137)"
+        " are not run"
+    )
 
 
 def _severity(inputs: GuardInputs) -> Severity:

@@ -50,6 +50,13 @@ def _blob(data: bytes | None, algorithm: HashName) -> str | None:
 
 
 def _detail(hand: HandChanges) -> str:
+    if hand.rewound:
+        return (
+            "the branch was reset and force-pushed past a publish this clone fetched before "
+            f"({hand.commits[0]}), a rollback by hand; publishing would put back what it "
+            "undid. Make the same change in the catalogue (git revert the catalogue "
+            "commit that brought it) and publish, or rerun with --force to undo the rollback"
+        )
     named = "; ".join(hand.commits[:MAX_NAMED])
     more = " and more" if len(hand.commits) > MAX_NAMED else ""
     commits = plural(len(hand.commits[:MAX_NAMED]), "commit")

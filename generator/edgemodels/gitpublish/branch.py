@@ -14,13 +14,17 @@ import git
 
 from edgemodels.gitpublish.clone import UNPUSHED_REF, fetch, require_own
 from edgemodels.gitpublish.destination import Destination, GitSettings, PublishError, redact
+from edgemodels.gitpublish.rewind import was_pushed
 
 
-def fetch_branch(repo: Any, dest: Destination, settings: GitSettings, create: bool) -> str | None:
+def fetch_branch(
+    repo: Any, dest: Destination, settings: GitSettings, create: bool, seen: str | None = None
+) -> str | None:
     """Fetch; the commit the remote's branch is at, or None when the branch is new (it
-    starts empty: an orphan branch shares nothing)."""
+    starts empty: an orphan branch shares nothing). `seen`: where the branch was before
+    (rewind.seen_tip), which held the local commits that were pushed."""
     fetch(repo, dest, settings)
-    _keep_unpushed(repo, dest.branch)
+    _keep_unpushed(repo, dest.branch, seen)
     remote_ref = f"refs/remotes/origin/{dest.branch}"
     if _ref_exists(repo, remote_ref):
         return str(repo.git.rev_parse("--verify", f"{remote_ref}^{{commit}}"))
@@ -78,8 +82,9 @@ def keep_ref(repo: Any, ref: str, commit: str) -> None:
     repo.git.update_ref("--create-reflog", "-m", "edgemodels publish: not pushed", ref, commit)
 
 
-def _keep_unpushed(repo: Any, branch: str) -> None:
-    """A local commit the remote does not have is saved before the branch is reset."""
+def _keep_unpushed(repo: Any, branch: str, seen: str | None) -> None:
+    """A local commit the remote does not have is saved before the branch is reset, unless
+    the branch held it (pushed, then dropped by a reset and force-push: rewind.py)."""
     local = f"refs/heads/{branch}"
     if not _ref_exists(repo, local):
         return
@@ -88,4 +93,6 @@ def _keep_unpushed(repo: Any, branch: str) -> None:
         ahead = repo.git.rev_list("--count", f"{remote}..{local}")
         if ahead.strip() == "0":
             return
+    if was_pushed(repo, local, seen):
+        return
     keep_ref(repo, f"{UNPUSHED_REF}/{branch}", local)

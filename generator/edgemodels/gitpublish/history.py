@@ -26,7 +26,7 @@ _GREP = f"--grep=^{TRAILER}"
 # publish's whole (GitLab's `%{all_commits}` or a merge request's description in its merge
 # commit template): taken for one, its merge was no hand change, nor its quoted source
 # commit that of the last publish.
-_PUBLISHED = ("--no-merges", _GREP)
+PUBLISHED = ("--no-merges", _GREP)
 MAX_NAMED = 3  # commits named in a finding
 SOURCE = "Catalogue source commit: "  # the trailer's line naming the catalogue's commit
 # The catalogue's file or folder, from its repository's root: where the removal guards read
@@ -44,6 +44,8 @@ class HandChanges:
     since: str  # the last publish's commit
     before: Mapping[str, str | None]
     commits: tuple[str, ...]  # "<short id> <subject>", newest first, at most MAX_NAMED
+    # `since` left the branch by a reset and a force-push (rewind.py): `commits` names it
+    rewound: bool = False
 
 
 def hand_changes(repo: Any, dest: Destination, base: str | None) -> HandChanges | None:
@@ -65,7 +67,7 @@ def hand_changes(repo: Any, dest: Destination, base: str | None) -> HandChanges 
     ids, subject, said = last.split("\0", 2)
     if len(ids.split()) < 3 and published(said):  # one parent (or none), and the trailer
         return None
-    since = repo.git.log("-1", "--format=%H", *_PUBLISHED, base, "--", literal(manifest))
+    since = repo.git.log("-1", "--format=%H", *PUBLISHED, base, "--", literal(manifest))
     if not since:
         return None
     spec = [literal(folder)] if folder else []
@@ -74,7 +76,7 @@ def hand_changes(repo: Any, dest: Destination, base: str | None) -> HandChanges 
         "--", *spec,
     )  # fmt: skip
     named = tuple(commits.splitlines()) or (f"{ids.split()[0]} {subject}",)
-    return HandChanges(since, _before(repo, since, base, folder, spec), named)
+    return HandChanges(since, blobs_before(repo, since, base, folder, spec), named)
 
 
 def published(said: str) -> bool:
@@ -82,7 +84,7 @@ def published(said: str) -> bool:
     return any(line.startswith(TRAILER) for line in said.splitlines())
 
 
-def _before(
+def blobs_before(
     repo: Any, since: str, base: str, folder: str, spec: list[str]
 ) -> dict[str, str | None]:
     """Path (relative to the folder) -> its blob at `since`, for each path that differs
@@ -127,7 +129,7 @@ def last_publish(repo: Any, dest: Destination, base: str | None) -> str:
         return ""
     folder = dest.path
     manifest = f"{folder}/{MANIFEST_PATH}" if folder else MANIFEST_PATH
-    return str(repo.git.log("-1", "--format=%B", *_PUBLISHED, base, "--", literal(manifest)))
+    return str(repo.git.log("-1", "--format=%B", *PUBLISHED, base, "--", literal(manifest)))
 
 
 def source_in(said: str) -> str | None:

@@ -131,8 +131,8 @@ def test_a_last_commit_the_clone_lacks_is_one_warning_without_the_inventory(
         f"D308 [warning] the branch was last published from catalogue commit {first}, which "
         "the catalogue's repository does not have (a shallow clone? another clone's "
         f"commit?): if it is newer than {ours}, this publish undoes its changes, and what it "
-        "deployed cannot be read, so the hub-moved and delivery-switched guards (D116, D118) "
-        "are not run; fetch it (git fetch, or git fetch --unshallow; CI: clone with depth 0) "
+        "deployed cannot be read, so the hub-moved, delivery-switched and placements-unbound "
+        "guards (D116, D118, D137) are not run; fetch it (git fetch, or git fetch --unshallow; CI: clone with depth 0) "
         "and publish again to be told\n"
     ) in out
     assert "D309" not in out and out.count(first) == 1
@@ -276,7 +276,7 @@ def test_a_move_after_a_publish_that_recorded_no_path_is_said(
     assert "then publish with --allow-removals once" in out
     rc, out, err = publish(capsys, fleet, *deploy, "--dry-run")  # unasked: a note
     assert rc == 0 and "D309 [info] catalogue commit" in out, out + err
-    assert "D116, D118) are not run" in out and "--allow-removals once" not in out
+    assert "D116, D118, D137) are not run" in out and "--allow-removals once" not in out
 
 
 def test_a_recorded_path_without_a_catalogue_is_said(

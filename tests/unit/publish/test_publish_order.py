@@ -146,6 +146,6 @@ def test_a_source_commit_the_catalogue_repository_lacks_is_a_warning(
     [found] = json.loads(out)["findings"]
     assert (found["code"], found["severity"]) == ("D308", "warning")
     assert (
-        "so the hub-moved and delivery-switched guards (D116, D118) are not run"
-        in (found["message"])
+        "so the hub-moved, delivery-switched and placements-unbound guards (D116, D118, D137)"
+        " are not run" in (found["message"])
     )
