@@ -94,7 +94,7 @@ def commit_message(
         f"{len(plan.changed)} changed, {len(plan.removed)} removed"
     )
     parts = [subject, "", *body, "", files]
-    note = hub_note(hand_applied(touched), plan.added, ctx.tree)
+    note = hub_note(hand_applied(touched), plan.added, ctx.tree, before.hub_objects)
     if note:
         parts += ["", note + "."]
     if plan.overwritten:

@@ -38,7 +38,7 @@ from edgemodels.gitpublish.destination import Destination, redact
 from edgemodels.gitpublish.history import HandChanges
 from edgemodels.gitpublish.objects import CloneSetup, TreeChanges, commit_objects
 from edgemodels.gitpublish.push import commit_folder
-from edgemodels.hubnote import hand_applied, hub_note
+from edgemodels.hubnote import hand_applied, hub_note, hub_objects
 from edgemodels.publishoptions import Context, PublishResult, Status
 from edgemodels.rollback import guard_rollback
 from edgemodels.sourcemoves import Before, model_sources
@@ -107,7 +107,7 @@ def _before(
     owned: Mapping[str, str], read: Callable[[str], bytes | None]
 ) -> tuple[dict[str, DeployedModel], Before]:
     old = index_tree([*owned, "README.md"], read)
-    return old, Before(model_sources(old, owned, read), owned)
+    return old, Before(model_sources(old, owned, read), owned, hub_objects=hub_objects(owned, read))
 
 
 def _read_plain(root: Path, path: str, limit: int = MAX_INDEXED) -> bytes | None:
@@ -196,7 +196,7 @@ def _outcome(
     by_hand = hand_applied(
         [p for p in (*plan.added, *plan.changed, *plan.removed) if p not in normalised]
     )
-    note = hub_note(by_hand, plan.added, ctx.tree)
+    note = hub_note(by_hand, plan.added, ctx.tree, before.hub_objects)
     if ctx.options.dry_run:
         status: Status = "dry-run" if plan.differs else "unchanged"
         return PublishResult(

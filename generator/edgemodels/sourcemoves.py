@@ -35,6 +35,7 @@ class Before:
     sources: Mapping[str, str] = field(default_factory=dict)
     digests: Mapping[str, str] = field(default_factory=dict)
     provenance: Provenance | None = None
+    hub_objects: Mapping[str, str] = field(default_factory=dict)  # hubnote.hub_objects
 
 
 def model_sources(models: Iterable[str], paths: Collection[str], read: Reader) -> dict[str, str]:

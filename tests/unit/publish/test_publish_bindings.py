@@ -40,3 +40,25 @@ def test_placement_rules_to_placements_is_refused_until_allowed(
     rc, out, err = publish(capsys, *args, "--allow-removals")
     assert rc == 0 and "D137 [warning] spec.hub.placementKind" in out, out + err
     assert message(bare_repo) != before
+
+
+def test_the_binding_left_behind_by_placement_rules_is_named_for_deletion(
+    capsys: pytest.CaptureFixture[str], catalogue: Path, bare_repo: Path
+) -> None:
+    """Back to PlacementRules: hub/bindings/ leaves the tree, and kubectl apply deletes
+    nothing, so the note says which object to delete, as the removed file defined it."""
+    git("init", "-q", "-b", "main", cwd=catalogue)
+    commit(catalogue, "catalogue on Placements")
+    args = (str(catalogue), "--repo", str(bare_repo), "--branch", "acm-dev")
+    assert publish(capsys, *args)[0] == 0
+    edit(catalogue / "catalogue.yaml", PLACEMENT, RULE)
+    commit(catalogue, "to PlacementRules")
+    rc, out, err = publish(capsys, *args)
+    assert rc == 0, out + err
+    wanted = (
+        "kubectl apply deletes nothing, so delete the removed files' objects by hand "
+        "(kubectl delete -n i4q-lrt managedclustersetbinding.cluster.open-cluster-management.io"
+        "/default)"
+    )
+    assert wanted in message(bare_repo).replace("\n", " ")
+    assert wanted in err.replace("\n", " ")
