@@ -188,8 +188,14 @@ def repo_folder_problem(path: str, absolute_ok: bool = False) -> str | None:
         return f"must be a folder inside the repository (relative), not {quoted(path)}"
     clean = path.strip("/")
     parts = clean.split("/") if clean else []
-    if any(p in ("", ".", "..", ".git") for p in parts):
+    if any(p in ("..", ".git") for p in parts):
         return f"must be a folder inside the repository, not {quoted(path)}"
+    if any(p in ("", ".") for p in parts):  # the folder meant is plain: say how to write it
+        plain = "/".join(p for p in parts if p not in ("", "."))
+        return (
+            f"must be a folder inside the repository, written as {quoted(plain)} (no '.' "
+            f"or empty part), not {quoted(path)}"
+        )
     return None
 
 

@@ -1073,3 +1073,15 @@ def test_a_push_cut_short_says_what_to_do_and_the_next_publish_recovers(
     assert rc == 0, out + err
     assert [message(remote).splitlines()[0]] == ["edgemodels: publish lrt: 1 upgraded"]
     assert len(branch_log(remote)) == 2
+
+
+@pytest.mark.parametrize(("path", "meant"), [("./deploy/", "deploy"), ("a//./b", "a/b")])
+def test_a_path_with_dot_or_empty_parts_is_refused_with_its_plain_form(
+    capsys: pytest.CaptureFixture[str], catalogue: Path, bare_repo: Path, path: str, meant: str
+) -> None:
+    """The Subscriptions' git-path is written from --path: no `.` or empty part in it, but
+    the folder meant is plain to see, so the refusal says how to write it."""
+    rc, _, err = publish(capsys, str(catalogue), "--repo", str(bare_repo), "--path", path)
+    assert rc == 2
+    assert f"--path must be a folder inside the repository, written as {meant!r} " in err
+    assert git("--git-dir", str(bare_repo), "for-each-ref") == ""
