@@ -120,6 +120,11 @@ CODES: dict[str, Code] = {
     ),
     "R209": Code("credentials-in-url", "a Git URL with a password or token in it"),
     "R210": Code("invalid-git-url", "a Git URL RHACM cannot clone"),
+    "R234": Code(
+        "invalid-git-location",
+        "spec.git.branch is no valid branch name, or spec.git.path no plain folder inside the"
+        " repository: publish would refuse it, and generate writes it into every Subscription",
+    ),
     "R211": Code("override-for-unused-target", "an override for a target the model is not on"),
     "R212": Code("workload-without-placement", "a workload placed on no target"),
     "R213": Code(

@@ -1,4 +1,5 @@
 """The catalogue's settings beyond the schema: the deploy repository's URL (R209, R210),
+its branch and folder as publish takes them (R234),
 the targets' image overrides (R205), an architecture override a target's selector
 excludes (R228), hub settings a PlacementRule would drop (R224), and Channel settings
 that Argo CD delivery drops (R231). The models' namespace against the Subscriptions' (R208)
@@ -15,12 +16,18 @@ from edgemodels.catalogue.model import ARCH_LABEL
 from edgemodels.catalogue.namespaces import subscriptions_deliver
 from edgemodels.catalogue.sources import Merged, Node
 from edgemodels.diagnostics import Diagnostic, finding
-from edgemodels.names import image_problem, parse_image
+from edgemodels.names import (
+    git_branch_problem,
+    image_problem,
+    parse_image,
+    repo_folder_problem,
+)
 
 
 def check_settings(merged: Merged) -> Iterator[Diagnostic]:
     git, hub = merged.sections["git"], merged.sections["hub"]
     yield from _git_url(git)
+    yield from _git_location(git)
     for t, node in merged.targets.items():
         image = (node.get("overrides") or {}).get("image")
         if image is not None and parse_image(image) is None:
@@ -87,6 +94,27 @@ def _git_url(git: Node) -> Iterator[Diagnostic]:
     problem = git_url_problem(git.data["url"])
     if problem is not None:
         yield finding(git.at("url"), *problem)
+
+
+def _git_location(git: Node) -> Iterator[Diagnostic]:
+    """R234: what `publish` refuses (exit 2) as --branch or --path, checked before it is
+    written into every Subscription's git-branch and git-path: a name git refuses, a
+    folder outside the repository (RHACM refuses a git-path leaving its root), `.` or
+    empty parts. A leading '/' is the root, as RHACM reads it."""
+    branch, path = git.data.get("branch"), git.data.get("path")
+    problems = {
+        "branch: ": git_branch_problem(branch) if isinstance(branch, str) else None,
+        "path ": repo_folder_problem(path, absolute_ok=True) if isinstance(path, str) else None,
+    }
+    for key, problem in problems.items():
+        if problem is not None:
+            yield finding(
+                git.at(key.rstrip(": ")),
+                "R234",
+                "invalid-git-location",
+                f"spec.git.{key}{problem}: publish would refuse it (exit 2), and it is written"
+                " into every Subscription",
+            )
 
 
 def git_url_problem(url: str) -> tuple[str, str, str] | None:
