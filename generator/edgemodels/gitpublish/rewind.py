@@ -55,8 +55,11 @@ def rewound_changes(
 ) -> HandChanges | None:
     """The newest publish of the folder that `seen` held and the branch (`base`) no longer
     does, with the folder's files that differ between the two (their blobs at that
-    publish); None when the branch only moved forward, or dropped no publish."""
+    publish); None when the branch only moved forward, was made anew (no history shared
+    with `seen`), or dropped no publish."""
     if seen is None or base is None or _is_ancestor(repo, seen, base):
+        return None
+    if not _shared(repo, seen, base):  # a branch made anew, not rolled back
         return None
     folder = dest.path
     manifest = f"{folder}/{MANIFEST_PATH}" if folder else MANIFEST_PATH
@@ -69,6 +72,14 @@ def rewound_changes(
     spec = [literal(folder)] if folder else []
     before = blobs_before(repo, full, base, folder, spec)
     return HandChanges(full, before, (named,), rewound=True)
+
+
+def _shared(repo: Any, one: str, other: str) -> bool:
+    try:
+        repo.git.merge_base(one, other)
+    except git.GitCommandError:
+        return False
+    return True
 
 
 def _is_ancestor(repo: Any, older: str, newer: str) -> bool:

@@ -73,3 +73,24 @@ def test_force_undoes_a_reset_and_a_temporary_clone_cannot_tell(
     reset_to_previous(tmp_path / "again", url)
     rc, out, err = publish(capsys, *args)  # no history of the branch: it goes ahead
     assert rc == 0 and "upgraded sktime 1.4.2 -> 1.5.0" in out, out + err
+
+
+def test_a_branch_made_anew_is_no_rollback(
+    capsys: pytest.CaptureFixture[str], catalogue: Path, daemon: Daemon, tmp_path: Path
+) -> None:
+    """The branch deleted and started again from a commit of its own shares no history with
+    what the clone saw: publish writes the tree there as on any branch."""
+    daemon.bare("deploy.git")
+    url = daemon.url("deploy.git")
+    workdir = tmp_path / "work"
+    args = (str(catalogue), "--repo", url, "--branch", "acm-dev", "--workdir", str(workdir))
+    assert publish(capsys, *args)[0] == 0
+    fresh = tmp_path / "fresh"
+    git("init", "-q", "-b", "acm-dev", str(fresh))
+    (fresh / "NOTES.md").write_text("deploy branch\n")
+    git("-C", str(fresh), "add", "-A")
+    git("-C", str(fresh), "commit", "-q", "-m", "start again")
+    git("-C", str(fresh), "push", "-q", "--force", url, "acm-dev")
+    rc, out, err = publish(capsys, *args)
+    assert rc == 0 and "D301" not in out, out + err
+    assert "NOTES.md" in git("--git-dir", str(daemon.base / "deploy.git"), "ls-tree", "acm-dev")
