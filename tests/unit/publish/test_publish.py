@@ -16,7 +16,7 @@ from edgemodels import publishing
 from edgemodels.cli.publish import MAX_SHOWN_LINES, command, shown_message
 from edgemodels.errors import OutputError, UsageError
 from edgemodels.gitpublish.destination import redact
-from edgemodels.publishing import refuse_credentials
+from edgemodels.publishscan import refuse_credentials
 
 from .conftest import Daemon, git
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from edgemodels import publishing, publishoptions
+from edgemodels import publishing, publishoptions, publishscan
 
 from .conftest import Daemon, git
 from .test_publish import (
@@ -372,11 +372,11 @@ def test_only_what_the_commit_stores_is_scanned_for_credentials(
     old_token, new_token = "glpat-" + "Ab1Cd2Ef3Gh4Ij5Kl6Mn", "glpat-" + "Zz9Yy8Xx7Ww6Vv5Uu4Tt"
     set_env(catalogue, "anomaly-scorer", old_token)
     with monkeypatch.context() as patch:
-        patch.setattr(publishing, "scan_text", lambda text: [])
+        patch.setattr(publishscan, "scan_text", lambda text: [])
         assert publish(capsys, *args)[0] == 0
     scanned: list[str] = []
-    real = publishing.scan_text
-    monkeypatch.setattr(publishing, "scan_text", lambda text: scanned.append(text) or real(text))
+    real = publishscan.scan_text
+    monkeypatch.setattr(publishscan, "scan_text", lambda text: scanned.append(text) or real(text))
     before = git("--git-dir", str(bare_repo), "rev-parse", "acm-dev")
     set_version(catalogue, "sktime", "1.4.2", "1.5.0")
     rc, out, err = publish(capsys, *args)
