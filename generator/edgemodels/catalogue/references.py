@@ -47,10 +47,13 @@ def check_references(merged: Merged, recall: Recall) -> Iterator[Diagnostic]:
     used_by_workloads = {u for w in merged.workloads for u in w.data["uses"]}
     # A misspelt `uses` entry is R105 with a did-you-mean; the model it meant is not also R108.
     used_by_workloads |= {_closest(u, models) or u for u in used_by_workloads - models}
+    used_by_workloads |= {w for u in used_by_workloads for w in comma_missing(u, models)}
     context = (tuple(merged.targets), frozenset(used_by_workloads))
     each = partial(_model_references, merged.targets, used_by_workloads)
     yield from each_model(merged, recall, "references", context, each)
     used_targets = {t for m in merged.models for t in m.get("targets") or []}
+    # `[a b]` (a comma missing) is R104 saying so; a and b are not also unused targets.
+    used_targets |= {w for t in used_targets for w in comma_missing(t, merged.targets)}
     for w in merged.workloads:
         yield from unknown_models(w, models)
     for t, node in merged.targets.items():
@@ -70,10 +73,12 @@ def _model_references(
     """R104, R120, R211, R106, R108 of one model; reads only the target names."""
     name = m.data["name"]
     yield from unknown_targets(m, targets)
+    named = m.get("targets") or []
+    named = [*named, *(w for t in named for w in comma_missing(t, targets))]
     for t in m.get("overrides") or {}:
         if t not in targets:
             yield unknown_override(m, t, targets)
-        elif t not in (m.get("targets") or []):
+        elif t not in named:
             yield finding(
                 m.at("overrides", t, key=True),
                 "R211",
@@ -110,7 +115,7 @@ def unknown_targets(
                 "R104",
                 "unknown-target",
                 f"model '{m.data['name']}' names target '{t}', which is not in spec.targets"
-                + (_hint(t, targets) or _defined(targets)),
+                + (_comma_hint(t, targets) or _hint(t, targets) or _defined(targets)),
             )
 
 
@@ -134,8 +139,24 @@ def unknown_models(w: Node, models: Collection[str]) -> Iterator[Diagnostic]:
                 "R105",
                 "unknown-model",
                 f"workload '{w.data['name']}' uses model '{u}', which is not in spec.models"
-                + _hint(u, models),
+                + (_comma_hint(u, models) or _hint(u, models)),
             )
+
+
+def comma_missing(name: str, known: Collection[str]) -> list[str]:
+    """The names in `name` when it is several known names with no comma between them
+    (`[lrt paint]`, which YAML reads as the one string 'lrt paint'); else none."""
+    words = name.split()
+    if len(words) < 2 or name in known or not all(w in known for w in words):
+        return []
+    return words
+
+
+def _comma_hint(name: str, known: Collection[str]) -> str:
+    words = comma_missing(name, known)
+    if not words:
+        return ""
+    return f"; a comma is missing? YAML reads it as one name: write [{', '.join(words)}]"
 
 
 def _closest(name: str, known: Iterable[str]) -> str | None:

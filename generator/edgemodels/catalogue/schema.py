@@ -69,6 +69,8 @@ def _finding(yf: YamlFile, error: jsonschema.ValidationError) -> list[Diagnostic
         return _unknown_fields(yf, path, error)
     if keyword == "required" and misspelt_required(error):
         return []  # the S001 on the misspelt key says it, with a did-you-mean
+    if keyword == "uniqueItems" and (twice := _listed_twice(yf, path, error)) is not None:
+        return [twice]
     code, name = KEYWORD_CODES.get(keyword, VALUE_CODE)
     line, col = locate(yf.data, path, key=pair_in_key(path, error.instance))
     text = _number_version(yf, path, error, (line, col)) or schema_message(error, path)
@@ -156,6 +158,30 @@ def unknown_field_text(extra: str, path: tuple[str | int, ...], known: list[str]
     where = f" in {dotted(path)}" if path else ""
     text = f"unknown field '{extra}'{where}"
     return text + (f"; did you mean '{hint[0]}'?" if hint else f" (known: {', '.join(known)})")
+
+
+def _listed_twice(
+    yf: YamlFile, path: tuple[str | int, ...], error: jsonschema.ValidationError
+) -> Diagnostic | None:
+    """S004 at an entry that repeats one before it, naming both places: jsonschema says
+    "['a', 'b', 'a'] has non-unique elements", in Python's words, at the list."""
+    items: Any = error.instance
+    if not isinstance(items, list):
+        return None
+    for second, item in enumerate(items):
+        first = next((i for i in range(second) if _same(items[i], item)), None)
+        if first is not None:
+            line, col = locate(yf.data, (*path, second))
+            at = ":".join(map(str, locate(yf.data, (*path, first))))
+            text = f"{dotted(path)}: {yaml_text(item)} is listed twice (first at {at}): remove one"
+            code, name = VALUE_CODE
+            return Diagnostic(Location(yf.path, line, col), code, text, "error", name)
+    return None
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal as JSON Schema's uniqueItems compares: 1 and true are two values."""
+    return type(a) is type(b) and a == b
 
 
 MODEL_FIELDS = ("version", "wrapper", "image", "http", "container", "packaging")

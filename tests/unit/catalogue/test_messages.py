@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from .helpers import BASE, messages, sub
+from .helpers import BASE, CONTAINER, messages, sub
 
 IMAGE = "registry.gitlab.com/i4q/lrt/sktime:1.4.2"
 DIGEST = "3ff88d8252a1d379ee60f809fd7342bed3ca35e9e8a8184afdb1e62577c0ad5f"
@@ -374,3 +374,39 @@ def test_a_namespace_mismatch_during_the_move_does_not_advise_argocd_delivery(
         "0): while the Subscriptions are kept, both sides deploy the models, the "
         "ApplicationSets into 'other', so they would run twice"
     )
+
+
+TWO_TARGETS = sub("  models:\n", "    paint:\n      matchLabels: {env: paint}\n  models:\n")
+
+
+def test_targets_missing_their_comma_are_one_finding_that_says_so(tmp_path: Path) -> None:
+    """`targets: [lrt paint]` is one name to YAML: R104 said "did you mean 'lrt'?", and
+    R107 (paint used by no model) and R211 (an override for paint) followed from it."""
+    text = sub("targets: [lrt]", "targets: [lrt paint]", TWO_TARGETS)
+    text = sub(
+        "ingressPath: /api}", "ingressPath: /api}\n      overrides: {paint: {replicas: 2}}", text
+    )
+    assert messages(tmp_path, text) == [
+        "catalogue.yaml:24:17: R104 model 'sktime' names target 'lrt paint', which is not in "
+        "spec.targets; a comma is missing? YAML reads it as one name: write [lrt, paint]"
+    ]
+
+
+def test_a_workload_using_models_without_their_comma_is_told_so(tmp_path: Path) -> None:
+    text = BASE + CONTAINER
+    text += "  workloads:\n    - {name: inspect, uses: [sktime det], matchLabels: {env: lrt}}\n"
+    found = [m for m in messages(tmp_path, text) if "R105" in m]
+    assert found == [
+        "catalogue.yaml:30:30: R105 workload 'inspect' uses model 'sktime det', which is not in "
+        "spec.models; a comma is missing? YAML reads it as one name: write [sktime, det]"
+    ]
+
+
+def test_a_target_listed_twice_is_reported_at_its_second_entry(tmp_path: Path) -> None:
+    """S004 said "['lrt', 'paint', 'lrt'] has non-unique elements", Python's words, at the
+    list's start."""
+    text = sub("targets: [lrt]", "targets: [lrt, paint, lrt]", TWO_TARGETS)
+    assert messages(tmp_path, text) == [
+        "catalogue.yaml:24:29: S004 spec.models[0].targets: 'lrt' is listed twice (first at "
+        "24:17): remove one"
+    ]
