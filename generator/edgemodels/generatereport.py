@@ -142,8 +142,9 @@ def summary(
         if _first_write(plan):  # thousands of paths that all say "added": counts instead
             rows = [f"  {'added':8} {line}" for line in top_folder_counts(plan.added)]
         elif len(rows) > MAX_PATHS_ONE_BY_ONE:
-            rows = [
-                f"  {folder}: {text}" for folder, text in group_texts(iter_changes(plan), _DONE)
+            rows = [  # "." for the tree's own files (README.md): ": changed 1 file" said none
+                f"  {folder or '.'}: {text}"
+                for folder, text in group_texts(iter_changes(plan), _DONE)
             ]
         if len(rows) > max_paths:  # a first run of a large catalogue adds tens of thousands
             rows = [*rows[:max_paths], f"  ... and {len(rows) - max_paths} more"]

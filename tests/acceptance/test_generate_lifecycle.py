@@ -580,6 +580,10 @@ def test_many_changed_paths_are_said_per_folder_as_check_says_them() -> None:
         "(m000, m001, m002 and 27 more)",
         "  hub: changed 1 file (channel.yaml)",
     ]
+    top = Plan(changed=(*values, "README.md"), unchanged=5)  # the tree's own folder: "."
+    assert summary(top, Path("out"), check=False).splitlines()[2:] == [
+        "  .: changed 1 file (README.md)"
+    ]
     few = Plan(changed=values[:3], unchanged=5)  # a few paths: each on its line
     assert summary(few, Path("out"), check=False).splitlines()[1:] == [
         f"  changed  {path}" for path in values[:3]
