@@ -52,7 +52,11 @@ def _why_requirement(index: LabelIndex, req: Requirement) -> str:
     values = sorted({v for (k, v) in index.by_pair if k == req.key})
     if req.operator in ("In", "Exists") and not values:
         keys = _keys(index)
-        hint = _did_you_mean(req.key, keys) or f" (the sites' labels: {_values(keys, ', ')})"
+        hint = (
+            _swapped(index, req)
+            or _did_you_mean(req.key, keys)
+            or f" (the sites' labels: {_values(keys, ', ')})"
+        )
         return f"no site has the label {req.key}{hint}"
     if req.operator == "In":
         wanted = " or ".join(f"{req.key}={v}" for v in req.values)
@@ -61,6 +65,19 @@ def _why_requirement(index: LabelIndex, req: Requirement) -> str:
     if req.operator == "DoesNotExist":
         return f"every site has the label {req.key}"
     return f"every site has {req.key} in [{', '.join(req.values)}]"  # NotIn
+
+
+def _swapped(index: LabelIndex, req: Requirement) -> str:
+    """`{edge: env}` for `{env: edge}`: the sites have the pair the other way round."""
+    if req.operator != "In" or len(req.values) != 1:
+        return ""
+    key, value = req.values[0], req.key
+    if (key, value) not in index.by_pair:
+        return ""
+    return (
+        f"; key and value the wrong way round? the sites have {key}={value}: "
+        f"write {{{key}: {value}}}"
+    )
 
 
 def _keys(index: LabelIndex) -> list[str]:

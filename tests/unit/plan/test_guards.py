@@ -367,6 +367,12 @@ PAINT = {"env": "lrt", "line": "paint", "cluster.open-cluster-management.io/clus
             "no site has the label gpu (the sites' labels: "
             "cluster.open-cluster-management.io/clusterset, env, line, name)",
         ),
+        (  # key and value the wrong way round: the pair the sites have, as the fix
+            sel({"paint": "line"}),
+            ("lines",),
+            "no site has the label paint; key and value the wrong way round? the sites "
+            "have line=paint: write {line: paint}",
+        ),
         (sel({}, req("env", "DoesNotExist")), ("lines",), "every site has the label env"),
         (sel({}, req("env", "NotIn", "lrt")), ("lines",), "every site has env in [lrt]"),
         (  # each requirement alone matches
