@@ -31,6 +31,8 @@ def pair_hint(expected: Any, value: Any, path: tuple[str | int, ...]) -> str:
         return ""
     if isinstance(value, str):
         return _text_hint(value)
+    if isinstance(value, list) and value and all(_pair(str(v)) for v in value):
+        return f" ({_advice([str(v) for v in value])})"  # [env=lrt, line=assembly]
     if isinstance(value, list) and value and all(_one_entry(v) for v in value):
         pairs = ", ".join(f"{k}: {v}" for item in value for k, v in item.items())
         return f" (one mapping, not a list of them: {{{pairs}}})"

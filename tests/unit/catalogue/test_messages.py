@@ -136,6 +136,13 @@ def test_an_invalid_image_without_a_registry_says_where_it_would_be_pulled_from(
             "list [{env: 'lrt'}, {line: 'assembly'}] (one mapping, not a list of them: "
             "{env: lrt, line: assembly})",
         ),
+        (  # a list of kubectl's pairs
+            "matchLabels: {env: lrt}",
+            "matchLabels: [env=lrt, line=assembly]",
+            "catalogue.yaml:16:20: S003 spec.targets.lrt.matchLabels: expected mapping, got "
+            "list ['env=lrt', 'line=assembly'] (YAML pairs a key and its value with ': ', not "
+            "'='; write {env: lrt, line: assembly})",
+        ),
         (
             "matchLabels: {env: lrt}",
             'matchExpressions: ["kubernetes.io/arch in (arm64, amd64)"]',
