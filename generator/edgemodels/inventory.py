@@ -23,6 +23,7 @@ from edgemodels.managedclusters import (
 )
 from edgemodels.siteinventory import read_site_inventory
 from edgemodels.sites import Inventory, Site
+from edgemodels.yamlfindings import EMPTY_SECOND_DOCUMENT
 from edgemodels.yamltree import PosMap
 
 
@@ -116,7 +117,7 @@ def _one_document(diags: list[Diagnostic]) -> list[Diagnostic]:
             message="more than one YAML document: an inventory is one, a List of every "
             "cluster (`kubectl get managedclusters -o yaml`)",
         )
-        if d.code == "Y006"
+        if d.code == "Y006" and d.message != EMPTY_SECOND_DOCUMENT
         else d
         for d in diags
     ]

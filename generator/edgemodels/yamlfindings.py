@@ -50,13 +50,13 @@ def syntax_finding(shown: str, exc: yaml.MarkedYAMLError, text: str) -> Diagnost
     )
     problem = exc.problem or exc.context or "invalid YAML"
     if "expected a single document" in str(exc):
-        return yaml_finding(
-            shown,
-            "Y006",
-            "multiple-documents",
-            "more than one YAML document; use one file per document",
-            pos,
+        empty = mark is not None and _empty_from(lines, mark.line)
+        message = (
+            EMPTY_SECOND_DOCUMENT
+            if empty
+            else "more than one YAML document; use one file per document"
         )
+        return yaml_finding(shown, "Y006", "multiple-documents", message, pos)
     if at_tab:
         return yaml_finding(
             shown, "Y012", "tab-indentation", "tab character where YAML allows only spaces", pos
@@ -73,6 +73,21 @@ def syntax_finding(shown: str, exc: yaml.MarkedYAMLError, text: str) -> Diagnost
     parts = [exc.context, started_at(exc)] if exc.context and exc.problem else []
     context = f" ({'; '.join(p for p in parts if p)})" if parts else ""
     return yaml_finding(shown, "Y001", "yaml-syntax", f"{problem}{context}", pos)
+
+
+EMPTY_SECOND_DOCUMENT = (
+    "this '---' starts a second YAML document, an empty one: delete it (a file holds one document)"
+)
+
+
+def _empty_from(lines: list[str], line: int) -> bool:
+    """Whether the document that starts with the `---` on `line` (0-based) holds nothing
+    but comments and `...` to the end: a file ended with `---`, as kubectl's are."""
+    rest = [lines[line].removeprefix("---"), *lines[line + 1 :]] if line < len(lines) else []
+    if not rest or not lines[line].startswith("---"):
+        return False
+    words = (text.split("#", 1)[0].strip() for text in rest)
+    return all(word in ("", "---", "...") for word in words)
 
 
 _CONSTRUCT = re.compile(r"while \w+ an? (.+)")

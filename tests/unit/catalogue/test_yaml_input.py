@@ -8,7 +8,7 @@ import pytest
 
 from edgemodels import yamlio, yamltree
 
-from .helpers import BASE, findings
+from .helpers import BASE, findings, messages
 
 
 @pytest.mark.parametrize(
@@ -239,3 +239,29 @@ def test_bytes_load_as_the_file_holding_them(
     path = tmp_path / "m.yaml"
     path.write_bytes(raw)
     assert yamlio.load_bytes(raw, "m.yaml") == yamlio.load_positioned(path, "m.yaml")
+
+
+@pytest.mark.parametrize(
+    "tail",
+    ["---\n", "---\n# the old version, kept for now\n", "---\n...\n", "--- # end\n\n"],
+)
+def test_a_trailing_separator_is_an_empty_second_document_to_delete(
+    tmp_path: Path, tail: str
+) -> None:
+    """A file ending in `---` (as kubectl's multi-document files do) holds one document
+    to its author: "more than one YAML document; use one file per document" did not say
+    which second one, nor that deleting the `---` is the whole fix."""
+    (found,) = messages(tmp_path, BASE + tail)
+    line = BASE.count("\n") + 1
+    assert found == (
+        f"catalogue.yaml:{line}:1: Y006 this '---' starts a second YAML document, an empty "
+        "one: delete it (a file holds one document)"
+    )
+
+
+def test_a_second_document_with_content_is_still_one_file_too_many(tmp_path: Path) -> None:
+    (found,) = messages(tmp_path, BASE + "---\n" + BASE)
+    line = BASE.count("\n") + 1
+    assert found == (
+        f"catalogue.yaml:{line}:1: Y006 more than one YAML document; use one file per document"
+    )

@@ -556,3 +556,13 @@ def test_one_cluster_per_document_is_told_what_an_inventory_is(tmp_path: Path) -
         "c.yaml:3:1: Y006 more than one YAML document: an inventory is one, a List of every "
         "cluster (`kubectl get managedclusters -o yaml`)"
     ]
+
+
+def test_an_inventory_ended_with_a_separator_is_told_to_delete_it(tmp_path: Path) -> None:
+    """Not "an inventory is one, a List of every cluster": it is one, and a '---' too many."""
+    text = "apiVersion: edgemodels.io/v1alpha1\nkind: SiteInventory\nsites: []\n---\n"
+    _, diags = load_inventory(write(tmp_path, text), "c.yaml")
+    assert [d.render() for d in diags] == [
+        "c.yaml:4:1: Y006 this '---' starts a second YAML document, an empty one: delete it "
+        "(a file holds one document)"
+    ]
