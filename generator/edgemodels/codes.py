@@ -190,6 +190,14 @@ CODES: dict[str, Code] = {
         "give Argo CD the repository as a repository Secret in its namespace (and on every "
         "site with pullModel), then remove the setting",
     ),
+    "R233": Code(
+        "unknown-architecture",
+        "an architecture no node is labelled with (kubernetes.io/arch takes Go's names: "
+        "amd64, arm64, ...): a key of a model's images (an image no site gets), an "
+        "overrides.arch, or a kubernetes.io/arch value of a selector (it matches no site)",
+        "write Go's name, as nodes carry it: arm64 for aarch64 or linux/arm64, amd64 for "
+        "x86_64, arm for armv7l",
+    ),
     "R232": Code(
         "argocd-application-name-too-long",
         "with Argo CD delivery, a placement whose Applications, <catalogue>-<model>-"

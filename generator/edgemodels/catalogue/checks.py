@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 
+from edgemodels.catalogue.archnames import check_arch_names
 from edgemodels.catalogue.argonames import check_application_names
 from edgemodels.catalogue.collisions import check_names
 from edgemodels.catalogue.derived import (
@@ -135,6 +136,7 @@ CHECKS: tuple[Check, ...] = (
     _whole(check_settings),
     _whole(check_namespaces),
     _whole(check_target_images),
+    _whole(check_arch_names),
     check_resources,
     check_names,
     _whole(check_ingress_paths),

@@ -12,6 +12,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
+from edgemodels.catalogue.archnames import GOARCH
 from edgemodels.catalogue.model import ARCH_LABEL
 from edgemodels.catalogue.namespaces import subscriptions_deliver
 from edgemodels.catalogue.sources import Merged, Node
@@ -165,6 +166,8 @@ def _arch_overrides(merged: Merged) -> Iterator[Diagnostic]:
             if isinstance(over, Mapping) and isinstance(over.get("arch"), str):
                 overrides.append((t, over["arch"], model, ("overrides", t, "arch")))
     for t, arch, node, steps in overrides:
+        if arch not in GOARCH:
+            continue  # R233: no node carries it, whatever the selector says
         target = merged.targets.get(t)
         why = _excluded(target.data, arch) if target is not None else None
         if why is not None:

@@ -417,3 +417,57 @@ def test_a_target_listed_twice_is_reported_at_its_second_entry(tmp_path: Path) -
         "catalogue.yaml:24:29: S004 spec.models[0].targets: 'lrt' is listed twice (first at "
         "24:17): remove one"
     ]
+
+
+ARM = "registry.gitlab.com/i4q/lrt/sktime-arm:1.4.2"
+
+
+@pytest.mark.parametrize(
+    ("arch", "meant"),
+    [("aarch64", "arm64"), ("x86_64", "amd64"), ("linux/arm64", "arm64"), ("armv7l", "arm")],
+)
+def test_an_image_for_an_architecture_kubernetes_does_not_name_is_an_error(
+    tmp_path: Path, arch: str, meant: str
+) -> None:
+    """`images: {aarch64: ...}` passed: no node is labelled kubernetes.io/arch=aarch64, so the
+    image was never deployed, and the arm64 sites ran the amd64 one."""
+    text = sub("      targets: [lrt]", f"      images: {{{arch}: {ARM}}}\n      targets: [lrt]")
+    assert messages(tmp_path, text) == [
+        f"catalogue.yaml:22:16: R233 images: '{arch}' is no architecture Kubernetes names "
+        f"(nodes are labelled kubernetes.io/arch with Go's names: amd64, arm64, arm, ppc64le, "
+        f"s390x, ...), so no site would get this image; did you mean '{meant}'?"
+    ]
+
+
+def test_an_arch_override_kubernetes_does_not_name_is_an_error(tmp_path: Path) -> None:
+    text = sub(
+        "      matchLabels: {env: lrt}",
+        "      matchLabels: {env: lrt}\n      overrides: {arch: arm}",
+    )
+    assert [m for m in messages(tmp_path, text) if "R233" in m] == []  # arm (32-bit) is one
+    text = sub("overrides: {arch: arm}", "overrides: {arch: ARM64}", text)
+    assert messages(tmp_path, text) == [
+        "catalogue.yaml:17:25: R233 overrides.arch: 'ARM64' is no architecture Kubernetes "
+        "names (nodes are labelled kubernetes.io/arch with Go's names: amd64, arm64, arm, "
+        "ppc64le, s390x, ...), so no site would get its image from images; did you mean 'arm64'?"
+    ]
+
+
+def test_an_arch_override_of_no_architecture_is_not_also_excluded_by_the_selector(
+    tmp_path: Path,
+) -> None:
+    """R228 ("its sites would get the aarch64 image") said the same mistake again."""
+    arm = "matchLabels: {env: lrt, kubernetes.io/arch: arm64}\n      overrides: {arch: aarch64}"
+    codes = [m.split()[1] for m in messages(tmp_path, sub("matchLabels: {env: lrt}", arm))]
+    assert codes == ["R233"]
+
+
+def test_a_selector_on_an_architecture_kubernetes_does_not_name_is_an_error(
+    tmp_path: Path,
+) -> None:
+    text = sub("matchLabels: {env: lrt}", "matchLabels: {env: lrt, kubernetes.io/arch: aarch64}")
+    assert messages(tmp_path, text) == [
+        "catalogue.yaml:16:51: R233 kubernetes.io/arch: 'aarch64' is no architecture Kubernetes "
+        "names (nodes are labelled kubernetes.io/arch with Go's names: amd64, arm64, arm, "
+        "ppc64le, s390x, ...), so the selector matches no site; did you mean 'arm64'?"
+    ]
