@@ -66,9 +66,10 @@ def syntax_finding(shown: str, exc: yaml.MarkedYAMLError, text: str) -> Diagnost
     if bom is not None:
         return yaml_finding(shown, "Y001", "yaml-syntax", STRAY_BOM, (bom[0] + 1, bom[1] + 1))
     at, problem_text = (mark.line, mark.column) if mark else (0, 0), str(exc.problem or "")
-    plain = explain(problem_text, at, (start.line, start.column) if start else None, lines)
+    started = (start.line, start.column) if start else None
+    plain = explain(problem_text, at, started, lines)
     if plain:
-        line, col = placed(problem_text, at, lines)
+        line, col = placed(problem_text, at, lines, started)
         return yaml_finding(shown, "Y001", "yaml-syntax", plain, (line + 1, col + 1))
     parts = [exc.context, started_at(exc)] if exc.context and exc.problem else []
     context = f" ({'; '.join(p for p in parts if p)})" if parts else ""

@@ -19,22 +19,54 @@ _KEY_VALUE = re.compile(r"^\s*(?:-\s+)?[\w./-]+:\s+\S")
 _UNCLOSED = re.compile(r"did not find expected ',' or '([\]}])'")
 _OPENERS = {"]": ("list", "["), "}": ("mapping", "{")}
 _COLON = "mapping values are not allowed in this context"
+_NO_COLON = "could not find expected ':'"
+_DASH = "did not find expected '-' indicator"
 
 
-def placed(problem: str, at: Pos, lines: list[str]) -> Pos:
+def placed(problem: str, at: Pos, lines: list[str], started: Pos | None = None) -> Pos:
     """Where explain's words for `problem` stand: at libyaml's mark, but for a line indented
     too deep, whose mark is the ':' of its key far to the right, at the line's first
-    character, where the other findings on a line's indentation stand."""
+    character, where the other findings on a line's indentation stand; and for a key
+    without its space (`version:1.0.0`), which libyaml finds out on a later line, just
+    after its ':'."""
     line, _ = at
+    no_space = _no_space_line(problem, at, started, lines)
+    if no_space is not None:
+        m = _KEY_NO_SPACE.match(lines[no_space])
+        assert m is not None
+        return no_space, m.end(1) + 1
     if problem == _COLON and indented_deeper(at, lines):
         return line, _indent(lines[line])
     return at
 
 
+def _no_space_line(problem: str, at: Pos, started: Pos | None, lines: list[str]) -> int | None:
+    """The line whose key has no space after its ':', when that is what libyaml found."""
+    if problem == _NO_COLON and started is not None and started[0] < len(lines):
+        return started[0] if _KEY_NO_SPACE.match(lines[started[0]]) else None
+    if problem in (_COLON, _DASH):  # `- name:a # a comment`, the next line indented
+        before = _previous(at[0], lines)
+        return before if before is not None and _KEY_NO_SPACE.match(lines[before]) else None
+    return None
+
+
+def _no_space(text: str) -> str:
+    m = _KEY_NO_SPACE.match(text)
+    assert m is not None
+    value = text[m.end(1) + 1 :].split(" #", 1)[0].strip() or "..."
+    return (
+        f"no space after '{m.group(1)}:', so YAML reads the line as text, not a key: "
+        f"write '{m.group(1)}: {value}'"
+    )
+
+
 def explain(problem: str, at: Pos, started: Pos | None, lines: list[str]) -> str | None:
+    no_space = _no_space_line(problem, at, started, lines)
+    if no_space is not None:
+        return _no_space(lines[no_space])
     if problem == _COLON:
         return _colon(at, lines)
-    if problem == "did not find expected '-' indicator":
+    if problem == _DASH:
         where = f" (the list starts at {_shown(started)})" if started else ""
         return (
             f"this line is not indented like the items of the list above it{where}: indent "
@@ -89,11 +121,6 @@ def _colon(at: Pos, lines: list[str]) -> str:
     line, col = at
     text = lines[line] if line < len(lines) else ""
     before = _previous(line, lines)
-    if before is not None and (m := _KEY_NO_SPACE.match(lines[before])):
-        return (
-            f"line {before + 1} has no space after '{m.group(1)}:', so YAML reads it as "
-            f"text, not a key: write '{m.group(1)}: ...'"
-        )
     if _KEY_VALUE.match(text[:col]):
         return (
             "a second ': ' on this line: a value that contains ': ' must be in quotes, "

@@ -50,6 +50,33 @@ def test_broken_yaml(tmp_path: Path, text: str, expected: list[tuple[int, int, s
             (1, 10, "the list opened with '[' at 1:8 is not closed: expected ',' or ']' here"),
         ),
         ("a: 'foo\nb: 2\n", (3, 1, "the quote opened at 1:4 is never closed")),
+        (  # libyaml: "could not find expected ':'" at the next line's start
+            "models:\n  - name: a\n    version:1.0.0\n    wrapper: http\n",
+            (
+                3,
+                13,
+                "no space after 'version:', so YAML reads the line as text, not a key: "
+                "write 'version: 1.0.0'",
+            ),
+        ),
+        (
+            "spec:\n  models:\n    - name:a\n      version: 1.0.0\n",
+            (
+                3,
+                12,
+                "no space after 'name:', so YAML reads the line as text, not a key: "
+                "write 'name: a'",
+            ),
+        ),
+        (  # libyaml: "did not find expected '-' indicator", with a comment after the item
+            "spec:\n  models:\n    - name:a # the first\n      version: 1.0.0\n",
+            (
+                3,
+                12,
+                "no space after 'name:', so YAML reads the line as text, not a key: "
+                "write 'name: a'",
+            ),
+        ),
     ],
 )
 def test_a_syntax_error_says_where_the_construct_started(
@@ -163,11 +190,11 @@ def test_positions_of_keys_and_values() -> None:
         ),
         (
             "spec:\n  git:\n    branch:main\n    url: x\n",
-            (
-                4,
-                8,
-                "line 3 has no space after 'branch:', so YAML reads it as text, not a key: "
-                "write 'branch: ...'",
+            (  # at the line without the space (was 4:8, the ':' of url), with its value
+                3,
+                12,
+                "no space after 'branch:', so YAML reads the line as text, not a key: "
+                "write 'branch: main'",
             ),
         ),
         (
