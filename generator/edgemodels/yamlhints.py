@@ -73,6 +73,12 @@ def explain(problem: str, at: Pos, started: Pos | None, lines: list[str]) -> str
             "it as far as the first key after its item's '- ', or start a new item with '- '"
         )
     if problem == "did not find expected key":
+        item = _item_pulled_back(at, lines)
+        if item is not None:
+            return (
+                f"this list item is indented less than the item on line {item + 1} above it: "
+                f"start its '- ' at column {_indent(lines[item]) + 1}, as that one's"
+            )
         # Not where the mapping started: libyaml names the outer one, which misleads.
         return (
             "this line's indentation lines up with no key above it: indent it exactly as "
@@ -147,6 +153,31 @@ def indented_deeper(at: Pos, lines: list[str]) -> bool:
     if before is None or _KEY_NO_SPACE.match(lines[before]) or _KEY_VALUE.match(text[:col]):
         return False
     return _indent(text) > _indent(lines[before])
+
+
+def _item_pulled_back(at: Pos, lines: list[str]) -> int | None:
+    """The line of the item above whose list the line at `at`, an item pulled back left of
+    it, belongs to: the last item directly under the nearest line left of this one (the
+    list's key), when those items start right of this one."""
+    line, _ = at
+    text = lines[line] if line < len(lines) else ""
+    if not text.lstrip(" ").startswith("- "):
+        return None
+    indent, under = _indent(text), []
+    for n in range(line - 1, -1, -1):
+        stripped = lines[n].strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        if _indent(lines[n]) < indent:
+            break
+        under.append(n)
+    if not under:
+        return None
+    level = min(_indent(lines[n]) for n in under)
+    items = [n for n in under if _indent(lines[n]) == level]
+    if level <= indent or not lines[items[0]].lstrip(" ").startswith("- "):
+        return None
+    return items[0]  # the nearest: `under` runs upwards
 
 
 def _previous(line: int, lines: list[str]) -> int | None:

@@ -144,9 +144,10 @@ def unknown_models(w: Node, models: Collection[str]) -> Iterator[Diagnostic]:
 
 
 def comma_missing(name: str, known: Collection[str]) -> list[str]:
-    """The names in `name` when it is several known names with no comma between them
-    (`[lrt paint]`, which YAML reads as the one string 'lrt paint'); else none."""
-    words = name.split()
+    """The names in `name` when it is several known names that YAML read as one string:
+    `[lrt paint]`, with no comma between them, or a block list's `- paint` indented deeper
+    than the `- lrt` above it, which continues its text ('lrt - paint'); else none."""
+    words = [w for w in name.split() if w != "-"]
     if len(words) < 2 or name in known or not all(w in known for w in words):
         return []
     return words
@@ -156,6 +157,11 @@ def _comma_hint(name: str, known: Collection[str]) -> str:
     words = comma_missing(name, known)
     if not words:
         return ""
+    if "-" in name.split():
+        return (
+            "; YAML reads it as one name, as an item indented deeper than the one above it "
+            "continues that item's text: indent every '- ' of the list alike"
+        )
     return f"; a comma is missing? YAML reads it as one name: write [{', '.join(words)}]"
 
 

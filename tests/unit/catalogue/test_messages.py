@@ -399,6 +399,16 @@ def test_targets_missing_their_comma_are_one_finding_that_says_so(tmp_path: Path
     ]
 
 
+def test_a_list_item_indented_deeper_than_the_one_above_is_said_to_be_so(tmp_path: Path) -> None:
+    """`- lrt` then `  - paint` two columns deeper: YAML reads one name, 'lrt - paint'."""
+    text = sub("targets: [lrt]", "targets:\n        - lrt\n          - paint", TWO_TARGETS)
+    assert messages(tmp_path, text) == [
+        "catalogue.yaml:25:11: R104 model 'sktime' names target 'lrt - paint', which is not in "
+        "spec.targets; YAML reads it as one name, as an item indented deeper than the one "
+        "above it continues that item's text: indent every '- ' of the list alike"
+    ]
+
+
 def test_a_workload_using_models_without_their_comma_is_told_so(tmp_path: Path) -> None:
     text = BASE + CONTAINER
     text += "  workloads:\n    - {name: inspect, uses: [sktime det], matchLabels: {env: lrt}}\n"

@@ -169,6 +169,24 @@ def test_positions_of_keys_and_values() -> None:
                 "that line's value: indent it as far as the key on line 3",
             ),
         ),
+        (  # an item of a block list pulled back one column: "did not find expected key"
+            "spec:\n  models:\n    - name: a\n      targets:\n        - lrt\n       - paint\n",
+            (
+                6,
+                8,
+                "this list item is indented less than the item on line 5 above it: start its "
+                "'- ' at column 9, as that one's",
+            ),
+        ),
+        (  # an item pulled back past the key of the list above: an item of the outer list
+            "models:\n   - name: a\n     targets:\n       - lrt\n  - name: b\n",
+            (
+                5,
+                3,
+                "this list item is indented less than the item on line 2 above it: start its "
+                "'- ' at column 4, as that one's",
+            ),
+        ),
         (  # a key of a list item pulled back to the dash: "did not find expected '-' indicator"
             "spec:\n  models:\n    - name: a\n      version: 1.0.0\n    wrapper: http\n",
             (
