@@ -30,6 +30,8 @@ def placed(problem: str, at: Pos, lines: list[str], started: Pos | None = None) 
     without its space (`version:1.0.0`), which libyaml finds out on a later line, just
     after its ':'."""
     line, _ = at
+    if _tag(problem, at, started, lines) and started is not None:
+        return started  # the '!', not the '}' after the tag where libyaml stopped
     no_space = _no_space_line(problem, at, started, lines)
     if no_space is not None:
         m = _KEY_NO_SPACE.match(lines[no_space])
@@ -38,6 +40,21 @@ def placed(problem: str, at: Pos, lines: list[str], started: Pos | None = None) 
     if problem == _COLON and indented_deeper(at, lines):
         return line, _indent(lines[line])
     return at
+
+
+TAG_WORDS = "a value starting with '!' is a YAML tag, not text: put the value in quotes"
+_UNKNOWN_TAG = re.compile(r"could not determine a constructor for the tag '![^!]")
+
+
+def _tag(problem: str, at: Pos, started: Pos | None, lines: list[str]) -> bool:
+    """A plain value that starts with '!' (`!paint`, meant as "not paint"): a local tag to
+    YAML, which has no constructor for it, or in a flow collection a tag ended by ',' or
+    '}' instead of a space."""
+    if _UNKNOWN_TAG.match(problem):
+        return _char(at, lines) == "!"
+    if problem == "did not find expected whitespace or line break" and started is not None:
+        return _char(started, lines) == "!"
+    return False
 
 
 def _no_space_line(problem: str, at: Pos, started: Pos | None, lines: list[str]) -> int | None:
@@ -61,6 +78,8 @@ def _no_space(text: str) -> str:
 
 
 def explain(problem: str, at: Pos, started: Pos | None, lines: list[str]) -> str | None:
+    if _tag(problem, at, started, lines):
+        return TAG_WORDS
     no_space = _no_space_line(problem, at, started, lines)
     if no_space is not None:
         return _no_space(lines[no_space])

@@ -8,6 +8,7 @@ While the files have schema errors, partial.py runs those of references that sti
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Iterator
 
 from edgemodels.catalogue.archnames import check_arch_names
@@ -83,9 +84,37 @@ def _label(node: Node, path: tuple[str | int, ...], key: str, value: str) -> Ite
         )
     problem = label_value_problem(value)
     if problem:
+        hint = rule_hint(key, value) if path[0] == "matchLabels" else ""
         yield finding(
-            node.at(*path), "R202", "invalid-label-value", f"label value '{value}': {problem}"
+            node.at(*path),
+            "R202",
+            "invalid-label-value",
+            f"label value '{value}': {problem}{hint}",
         )
+
+
+_SEVERAL = re.compile(r"\s*[|,]\s*")
+
+
+def rule_hint(key: str, value: str) -> str:
+    """The expression meant by a matchLabels value written as a rule: `a|b` or `a,b` (any
+    of them), `*` (any value), `!a` (any but a)."""
+    value = value.strip()
+    if value == "*":
+        return f"; for any value, write matchExpressions: [{{key: {key}, operator: Exists}}]"
+    parts = [p for p in _SEVERAL.split(value) if p]
+    if len(parts) > 1 and not any(label_value_problem(p) for p in parts):
+        return (
+            "; a label has one value: for any of several, write matchExpressions: "
+            f"[{{key: {key}, operator: In, values: [{', '.join(parts)}]}}]"
+        )
+    rest = value.removeprefix("!").strip()
+    if value.startswith("!") and rest and not label_value_problem(rest):
+        return (
+            f"; for any value but {rest}, write matchExpressions: "
+            f"[{{key: {key}, operator: NotIn, values: [{rest}]}}]"
+        )
+    return ""
 
 
 def _expression(node: Node, expr: dict[str, object]) -> Iterator[Diagnostic]:

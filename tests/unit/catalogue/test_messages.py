@@ -481,3 +481,38 @@ def test_a_selector_on_an_architecture_kubernetes_does_not_name_is_an_error(
         "names (nodes are labelled kubernetes.io/arch with Go's names: amd64, arm64, arm, "
         "ppc64le, s390x, ...), so the selector matches no site; did you mean 'arm64'?"
     ]
+
+
+@pytest.mark.parametrize(
+    ("value", "hint"),
+    [
+        (
+            "'paint|assembly'",
+            "; a label has one value: for any of several, write matchExpressions: "
+            "[{key: line, operator: In, values: [paint, assembly]}]",
+        ),
+        (
+            "'paint, assembly'",
+            "; a label has one value: for any of several, write matchExpressions: "
+            "[{key: line, operator: In, values: [paint, assembly]}]",
+        ),
+        (
+            "'*'",
+            "; for any value, write matchExpressions: [{key: line, operator: Exists}]",
+        ),
+        (
+            "'!paint'",
+            "; for any value but paint, write matchExpressions: "
+            "[{key: line, operator: NotIn, values: [paint]}]",
+        ),
+    ],
+)
+def test_a_label_value_written_as_a_rule_gets_the_expression_to_write(
+    tmp_path: Path, value: str, hint: str
+) -> None:
+    """kubectl's and regular expressions' ways of saying "any of", "any", "not" in
+    matchLabels got only R202's "must be alphanumeric ..."."""
+    text = sub("matchLabels: {env: lrt}", f"matchLabels: {{env: lrt, line: {value}}}")
+    (found,) = messages(tmp_path, text)
+    assert found.startswith("catalogue.yaml:16:37: R202 label value ")
+    assert found.endswith(hint)

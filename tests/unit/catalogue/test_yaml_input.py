@@ -50,6 +50,14 @@ def test_broken_yaml(tmp_path: Path, text: str, expected: list[tuple[int, int, s
             (1, 10, "the list opened with '[' at 1:8 is not closed: expected ',' or ']' here"),
         ),
         ("a: 'foo\nb: 2\n", (3, 1, "the quote opened at 1:4 is never closed")),
+        (  # `!paint` meant "not paint": PyYAML's "could not determine a constructor"
+            "matchLabels:\n  line: !paint\n",
+            (2, 9, "a value starting with '!' is a YAML tag, not text: put the value in quotes"),
+        ),
+        (  # in a flow mapping, libyaml's "did not find expected whitespace or line break"
+            "matchLabels: {env: edge, line: !paint}\n",
+            (1, 32, "a value starting with '!' is a YAML tag, not text: put the value in quotes"),
+        ),
         (  # libyaml: "could not find expected ':'" at the next line's start
             "models:\n  - name: a\n    version:1.0.0\n    wrapper: http\n",
             (
