@@ -10,7 +10,9 @@ model that had it no longer does, or one that did not now does. The placement sa
   `followWorkloads`, for its follow placement);
 - its follow placement, narrowed: the first workload it follows whose selector or `sites`
   changed, at the one label, expression or site that is new or changed, if one.
-A model retired from the catalogue, or a placement narrowed by what is not in it (the
+A model renamed (gone, and a new model with its image added on every site it leaves)
+stands at the new model's `name`. A model retired from the catalogue, or a placement
+narrowed by what is not in it (the
 inventory, `spec.hub.clusterSets`, taints), has no line of its own: the catalogue's
 `metadata.name`, where D101 stood for every cause before.
 """
@@ -36,11 +38,13 @@ from edgemodels.selectors import Mask
 @dataclass(frozen=True)
 class Cause:
     """One change that removes models: where it stands, what it is ("" when unknown), and
-    the models it takes from sites (name -> sites), in the diffs' order."""
+    the models it takes from sites (name -> sites), in the diffs' order; `note`, words the
+    finding ends with (a rename: which model is the new name of which)."""
 
     location: Location
     what: str
     models: tuple[tuple[str, Mask], ...]
+    note: str = ""
 
     @property
     def sites(self) -> Mask:
@@ -55,12 +59,45 @@ def removal_causes(
 ) -> list[Cause]:
     """The causes of the removals and moves D101 counts, the most sites first."""
     found: dict[tuple[Location, str], dict[str, Mask]] = {}
+    notes: dict[tuple[Location, str], str] = {}
+    renamed = _renames(diffs, base, working)
     for d in diffs:
+        new = renamed.get(d.name)
+        if new is not None:  # at its new name, which the merge request wrote
+            key = (new.location_of("name"), f"the rename of model {d.name} to {new.name}")
+            notes[key] = (
+                f"; model {d.name} is now {new.name} (the same image): a rename deletes it on "
+                "these sites and deploys it again under the new name"
+            )
+            found.setdefault(key, {})[d.name] = d.removed | d.moved
+            continue
         for where, what, mask in _model_causes(d, base, working, fallback):
             models = found.setdefault((where, what), {})
             models[d.name] = models.get(d.name, 0) | mask
-    causes = [Cause(where, what, tuple(models.items())) for (where, what), models in found.items()]
+    causes = [
+        Cause(where, what, tuple(models.items()), notes.get((where, what), ""))
+        for (where, what), models in found.items()
+    ]
     return sorted(causes, key=lambda c: -c.sites.bit_count())
+
+
+def _renames(diffs: list[ModelDiff], base: Catalogue, working: Catalogue) -> dict[str, Model]:
+    """Models gone from the catalogue whose image a new model has, on every site they
+    leave: old name -> the model under its new name (one each way)."""
+    added = [d for d in diffs if d.before is None and d.after is not None]
+    found: dict[str, Model] = {}
+    for d in diffs:
+        old = _model(base, d.name)
+        if d.after is not None or old is None or not d.removed:
+            continue
+        for new_diff in added:
+            new = _model(working, new_diff.name)
+            taken = any(m.name == new_diff.name for m in found.values())
+            if new is None or taken or new.image != old.image or d.removed & ~new_diff.added:
+                continue
+            found[d.name] = new
+            break
+    return found
 
 
 def _model_causes(

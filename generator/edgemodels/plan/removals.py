@@ -187,6 +187,7 @@ def _at_cause(
             f"{head}; 1 of {causes} changes that remove them (each a D101 at its line), "
             f"through {what}: {models} from {name_list(sites, cause.sites)}"
         )
+    said += cause.note
     return about(
         finding(cause.location, "D101", "mass-removal", said + hint, severity), sites, cause.sites
     )

@@ -276,3 +276,33 @@ def test_a_placement_no_model_uses_is_no_hub_object() -> None:
     assert totals == {"lrt": (2, None), "paint": (None, 1)}
     plan, _ = build_plan(work, SITES)
     assert [(t.name, t.sites_after) for t in plan.placements] == [("paint", 1)]
+
+
+def test_a_model_renamed_is_a_removal_at_its_new_name_that_says_so() -> None:
+    """Renaming scorer to quality-scorer (the same image) deletes it on its sites and
+    deploys it again: D101 stood at the catalogue's metadata.name, as for a model retired,
+    and did not say that the removed model is the added one under a new name."""
+    old = http_model("scorer", "1.0.0", ("lrt",))
+    where = Location("models/quality-scorer.yaml", 5, 13)
+    new = replace(
+        http_model("quality-scorer", "1.0.0", ("lrt",)),
+        image=old.image,
+        location=Location("models/quality-scorer.yaml", 5, 7),
+        key_locations=(("name", where),),
+    )
+    base = catalogue(TARGETS, (old,))
+    work = catalogue(TARGETS, (new,))
+    _, diags = build_plan(work, SITES, base, compared=True, limit=RemovalLimit(0, 0))
+    (d101,) = [d for d in diags if d.code == "D101"]
+    assert d101.location == where
+    assert d101.message.endswith(
+        "from lrt-1, lrt-2; model scorer is now quality-scorer (the same image): a rename "
+        "deletes it on these sites and deploys it again under the new name; pass "
+        "--allow-removals if this is intended"
+    )
+    other = replace(new, image="registry.example/other:1.0.0")  # another image: no rename
+    _, diags = build_plan(
+        catalogue(TARGETS, (other,)), SITES, base, compared=True, limit=RemovalLimit(0, 0)
+    )
+    (d101,) = [d for d in diags if d.code == "D101"]
+    assert d101.location != where and "rename" not in d101.message
