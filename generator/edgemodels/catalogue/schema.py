@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import re
 from functools import cache
+from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 import jsonschema_rs
@@ -58,8 +59,33 @@ def validate_file(yf: YamlFile) -> list[Diagnostic]:
     slow = slow_quantities(yf, catalogue_schema(), frozenset(quantity_patterns()))
     if _fast_validator().is_valid(yf.data):
         return slow
+    if (foreign := _foreign(yf)) is not None:
+        return [foreign]
     found = [_finding(yf, e) for e in _full_validator().iter_errors(yf.data)]
     return [d for group in found for d in group] + slow
+
+
+def _foreign(yf: YamlFile) -> Diagnostic | None:
+    """One S004 for a file of another API group's kind (a ConfigMap, a Deployment dropped
+    into catalogue/models/), not one per field it has; a misspelt kind or apiVersion of
+    edgemodels' own keeps the findings of its fields."""
+    data: Any = yf.data
+    if not isinstance(data, dict):
+        return None
+    api, kind = data.get("apiVersion"), data.get("kind")
+    if not isinstance(api, str) or not isinstance(kind, str) or api.startswith("edgemodels.io"):
+        return None
+    if kind == "ModelCatalogue":  # its apiVersion mistyped: S004 there says so
+        return None
+    own = "edgemodels.io/v1alpha1"
+    text = (
+        f"kind: this file is a {kind} (apiVersion {api}), no catalogue file (apiVersion "
+        f"{own}, kind ModelCatalogue); a catalogue folder's every *.yaml and *.yml file is "
+        f"read: move it out of the folder, or name it .{PurePosixPath(yf.path).name}"
+    )
+    line, col = locate(yf.data, ("kind",))
+    code, name = VALUE_CODE
+    return Diagnostic(Location(yf.path, line, col), code, text, "error", name)
 
 
 def _finding(yf: YamlFile, error: jsonschema.ValidationError) -> list[Diagnostic]:

@@ -133,3 +133,27 @@ def test_a_model_file_commented_out_says_how_a_file_leaves_the_catalogue(
         f"catalogue/models/old.yaml:1:1: Y005 {said}; delete it, or name it .old.yaml: files "
         "whose name starts with a dot are not read"
     ]
+
+
+CONFIGMAP = """\
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: scorer-settings
+  namespace: edge-models
+data:
+  threshold: "0.8"
+"""
+
+
+def test_a_kubernetes_object_in_the_catalogue_folder_is_one_finding(tmp_path: Path) -> None:
+    """A ConfigMap dropped into catalogue/models/ got one S001 or S004 per field it has (an
+    apiVersion, a kind, metadata.namespace, data, ...), none saying that it is no catalogue
+    file at all."""
+    found = rendered(tmp_path, {"main.yaml": BASE, "models/settings.yaml": CONFIGMAP})
+    assert found == [
+        "catalogue/models/settings.yaml:2:7: S004 kind: this file is a ConfigMap (apiVersion "
+        "v1), no catalogue file (apiVersion edgemodels.io/v1alpha1, kind ModelCatalogue); a "
+        "catalogue folder's every *.yaml and *.yml file is read: move it out of the folder, "
+        "or name it .settings.yaml"
+    ]
