@@ -8,6 +8,7 @@ still hold while files have schema errors.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from functools import partial
 
@@ -145,9 +146,10 @@ def unknown_models(w: Node, models: Collection[str]) -> Iterator[Diagnostic]:
 
 def comma_missing(name: str, known: Collection[str]) -> list[str]:
     """The names in `name` when it is several known names that YAML read as one string:
-    `[lrt paint]`, with no comma between them, or a block list's `- paint` indented deeper
-    than the `- lrt` above it, which continues its text ('lrt - paint'); else none."""
-    words = [w for w in name.split() if w != "-"]
+    `[lrt paint]` or `[lrt; paint]`, with no comma between them, or a block list's `- paint`
+    indented deeper than the `- lrt` above it, which continues its text ('lrt - paint');
+    else none."""
+    words = [w for w in _SEPARATORS.split(name) if w and w != "-"]
     if len(words) < 2 or name in known or not all(w in known for w in words):
         return []
     return words
@@ -162,7 +164,10 @@ def _comma_hint(name: str, known: Collection[str]) -> str:
             "; YAML reads it as one name, as an item indented deeper than the one above it "
             "continues that item's text: indent every '- ' of the list alike"
         )
-    return f"; a comma is missing? YAML reads it as one name: write [{', '.join(words)}]"
+    return f"; YAML reads it as one name: separate the items with ', ': write [{', '.join(words)}]"
+
+
+_SEPARATORS = re.compile(r"[\s,;|]+")  # `[a b]`, `[a; b]`, `- a,b` (a block list's item)
 
 
 def _closest(name: str, known: Iterable[str]) -> str | None:

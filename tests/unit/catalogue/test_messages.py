@@ -395,8 +395,19 @@ def test_targets_missing_their_comma_are_one_finding_that_says_so(tmp_path: Path
     )
     assert messages(tmp_path, text) == [
         "catalogue.yaml:24:17: R104 model 'sktime' names target 'lrt paint', which is not in "
-        "spec.targets; a comma is missing? YAML reads it as one name: write [lrt, paint]"
+        "spec.targets; YAML reads it as one name: separate the items with ', ': write [lrt, paint]"
     ]
+
+
+@pytest.mark.parametrize("written", ["[lrt; paint]", "[lrt|paint]", "\n        - lrt,paint"])
+def test_targets_split_by_another_mark_than_a_comma_are_told_so(
+    tmp_path: Path, written: str
+) -> None:
+    text = sub("targets: [lrt]", f"targets: {written}", TWO_TARGETS)
+    (found,) = messages(tmp_path, text)
+    assert found.endswith(
+        "; YAML reads it as one name: separate the items with ', ': write [lrt, paint]"
+    )
 
 
 def test_a_list_item_indented_deeper_than_the_one_above_is_said_to_be_so(tmp_path: Path) -> None:
@@ -415,7 +426,7 @@ def test_a_workload_using_models_without_their_comma_is_told_so(tmp_path: Path) 
     found = [m for m in messages(tmp_path, text) if "R105" in m]
     assert found == [
         "catalogue.yaml:30:30: R105 workload 'inspect' uses model 'sktime det', which is not in "
-        "spec.models; a comma is missing? YAML reads it as one name: write [sktime, det]"
+        "spec.models; YAML reads it as one name: separate the items with ', ': write [sktime, det]"
     ]
 
 
