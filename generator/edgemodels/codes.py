@@ -385,6 +385,15 @@ CODES: dict[str, Code] = {
         " DoesNotExist}) or of spec.hub.clusterSets; suppress it at the target where the hub"
         " is meant to run them",
     ),
+    "D136": Code(
+        "base-has-unmerged-commits",
+        "(warning) with --base, the base revision has commits that change the catalogue and"
+        " HEAD lacks (another merge request merged since the branch started): the plan"
+        " compares with their changes undone, so they show reversed, a model they added as"
+        " removed, with the removal guards' findings",
+        "merge or rebase the branch onto the base and plan again (CI then plans what the"
+        " merge does), or compare with the fork point: --base $(git merge-base REV HEAD)",
+    ),
     "D137": Code(
         "placements-unbound",
         "spec.hub.placementKind PlacementRule -> Placement: the Placements select only from"

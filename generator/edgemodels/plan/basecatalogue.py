@@ -16,7 +16,13 @@ from edgemodels.errors import InputError, NoCatalogueFiles
 from edgemodels.output import plural
 from edgemodels.plan.atbase import BaseFiles, as_working
 from edgemodels.plan.atrevision import load_snapshot
-from edgemodels.plan.gitrev import Revision, catalogue_at, path_in_repository, renames_since
+from edgemodels.plan.gitrev import (
+    Revision,
+    catalogue_at,
+    commits_missing,
+    path_in_repository,
+    renames_since,
+)
 from edgemodels.plan.moved import moved_from, moved_note, no_base_note
 from edgemodels.plan.suppressions import plan_suppressions
 
@@ -109,10 +115,40 @@ def base_notes(
         return []
     if read.compared and read.catalogue is None:
         return [no_base_note(catalogue, read.revision, str(looked_at))]
+    moved = [read.moved_from_root] if read.moved_from_root is not None else []
+    behind = behind_note(
+        catalogue, read.revision, commits_missing(path, read.revision.commit, tuple(moved))
+    )
     if read.moved_from is not None:
         now, old = shown_name(path, cwd), shown_name(read.moved_from, cwd)
-        return [moved_note(catalogue, read.revision, now, old)]
-    return []
+        return [moved_note(catalogue, read.revision, now, old), *behind]
+    return behind
+
+
+NAMED_COMMITS = 3
+
+
+def behind_note(
+    catalogue: Catalogue, revision: Revision, missing: list[tuple[str, str]]
+) -> list[Diagnostic]:
+    """D136: the base has commits that change the catalogue and HEAD lacks (another merge
+    request merged since this branch started): compared with the base, their changes show
+    here undone, a model they added as removed, with the removal guards' errors."""
+    if not missing:
+        return []
+    named = [f"{sha[:7]} {subject}".rstrip() for sha, subject in missing[:NAMED_COMMITS]]
+    more = len(missing) - NAMED_COMMITS
+    listed = ", ".join(named) + (f" and {more} more" if more > 0 else "")
+    its, they = ("its", "it") if len(missing) == 1 else ("their", "they")
+    rev = revision.name
+    message = (
+        f"the base {rev} has {plural(len(missing), 'commit')} that "
+        f"{'changes' if len(missing) == 1 else 'change'} the catalogue and HEAD lacks "
+        f"({listed}): the plan compares with {its} changes undone, so they show here "
+        f"reversed (a model {they} added as removed); merge or rebase onto {rev} and plan "
+        f"again, or compare with the commit HEAD started from: --base $(git merge-base {rev} HEAD)"
+    )
+    return [Diagnostic(catalogue.location, "D136", message, "warning", "base-has-unmerged-commits")]
 
 
 def working_base_findings(

@@ -110,6 +110,22 @@ def path_in_repository(catalogue: Path, path: Path) -> PurePosixPath:
         raise InputError(f"--base-catalogue {path} is outside the repository {top}") from None
 
 
+def commits_missing(
+    catalogue: Path, commit: str, paths: tuple[PurePosixPath, ...] = ()
+) -> list[tuple[str, str]]:
+    """(hash, subject) of the commits of `commit` that HEAD lacks and that change the
+    catalogue (at its path, or at `paths` from the repository's root), newest first: a
+    branch behind its base. None when git cannot tell (no HEAD yet, a shallow clone)."""
+    git = _import_git()
+    repo, relative = _open_repo(git, catalogue)
+    where = [str(p) for p in (relative, *paths)]
+    try:
+        said = repo.git.log("--format=%H %s", f"HEAD..{commit}", "--", *where, env=_READ_ONLY)
+    except git.GitCommandError:
+        return []
+    return [tuple(line.split(" ", 1)) if " " in line else (line, "") for line in said.splitlines()]
+
+
 @dataclass(frozen=True)
 class Renames:
     """The YAML files git's rename detection finds moved since a revision: `top` the work
