@@ -56,9 +56,8 @@ _NAMES = "amd64, arm64, arm, ppc64le, s390x, ..."
 
 def meant(arch: str) -> str | None:
     """The GOARCH name `arch` stands for, if one is clear: `linux/arm64/v8`, `ARM64`."""
-    word = arch.strip().lower()
-    if word.startswith("linux/"):
-        word = word.split("/")[1]
+    parts = arch.strip().lower().split("/")  # a platform: linux/arm64/v8, arm/v7
+    word = parts[1] if parts[0] == "linux" and len(parts) > 1 else parts[0]
     if word in GOARCH:
         return word
     return _ALIASES.get(word)

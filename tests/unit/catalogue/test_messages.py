@@ -445,7 +445,13 @@ ARM = "registry.gitlab.com/i4q/lrt/sktime-arm:1.4.2"
 
 @pytest.mark.parametrize(
     ("arch", "meant"),
-    [("aarch64", "arm64"), ("x86_64", "amd64"), ("linux/arm64", "arm64"), ("armv7l", "arm")],
+    [
+        ("aarch64", "arm64"),
+        ("x86_64", "amd64"),
+        ("linux/arm64", "arm64"),
+        ("armv7l", "arm"),
+        ("arm/v7", "arm"),
+    ],
 )
 def test_an_image_for_an_architecture_kubernetes_does_not_name_is_an_error(
     tmp_path: Path, arch: str, meant: str
