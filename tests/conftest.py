@@ -20,7 +20,10 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     a user's first run writes them): with PYTHONDONTWRITEBYTECODE set, as in .ci/run,
     every `python -m edgemodels` the tests start compiled them all again, 0.1-0.3 s of
     CPU a process. Python reads them whatever that setting; they are not tracked (.gitignore),
-    and nothing edgemodels keys on counts them (server/stamp.py, validate/resultcache.py)."""
+    and nothing edgemodels keys on counts them (server/stamp.py, validate/resultcache.py).
+    Under pytest-xdist the controller compiles them before its workers start."""
+    if hasattr(session.config, "workerinput"):
+        return
     compileall.compile_dir(REPO_ROOT / "generator" / "edgemodels", quiet=1)
 
 

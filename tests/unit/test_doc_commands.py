@@ -206,6 +206,7 @@ OTHER_PROGRAMS = {
     "--jq": "gh api",
     "--max-request-bytes": "kube-apiserver",
     "--max-time": "curl",
+    "--pdb": "pytest",
     "--quick": "benchmarks/run.py",
     "--quiet": "pip, git fetch",
     "--recurse-submodules": "git clone",
