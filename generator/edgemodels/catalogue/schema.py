@@ -98,7 +98,11 @@ def _finding(yf: YamlFile, error: jsonschema.ValidationError) -> list[Diagnostic
     if keyword == "uniqueItems" and (twice := _listed_twice(yf, path, error)) is not None:
         return [twice]
     code, name = KEYWORD_CODES.get(keyword, VALUE_CODE)
-    line, col = locate(yf.data, path, key=pair_in_key(path, error.instance))
+    if "propertyNames" in error.relative_schema_path:
+        # At the key named, not at the start of its mapping.
+        line, col = locate(yf.data, (*path, str(error.instance)), key=True)
+    else:
+        line, col = locate(yf.data, path, key=pair_in_key(path, error.instance))
     text = _number_version(yf, path, error, (line, col)) or schema_message(error, path)
     return [Diagnostic(Location(yf.path, line, col), code, text, "error", name)]
 

@@ -31,6 +31,8 @@ FRIENDLY_PATTERNS = {
     "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$": "a DNS-1123 label (lower-case letters, digits and '-', "
     "starting and ending with a letter or digit)",
     "^/": "a path starting with '/'",
+    "^[-._a-zA-Z][-._a-zA-Z0-9]*$": "an environment variable name every Kubernetes version "
+    "takes (letters, digits, '_', '-' and '.', not starting with a digit)",
 }
 
 

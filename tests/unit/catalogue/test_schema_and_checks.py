@@ -70,6 +70,15 @@ CASES = {
         sub("healthPath: /health", "helthPath: /health"),
         [(23, 26, "S001")],
     ),
+    # Kubernetes before 1.34 refuses any other name; the pod would never start on the site
+    "env var name starting with a digit": (
+        sub("ingressPath: /api}\n", "ingressPath: /api}\n      env: {OK.dot-dash_1: a, 1BAD: b}\n"),
+        [(24, 31, "S004")],
+    ),
+    "env var name with a space, in a target's overrides": (
+        sub("{env: lrt}\n", "{env: lrt}\n      overrides:\n        env:\n          has space: x\n"),
+        [(19, 11, "S004")],
+    ),
     # merged sections
     "missing section": (
         sub("  defaults:\n    namespace: i4q-lrt\n    imagePullSecrets: [i4qregistry]\n", ""),
@@ -257,6 +266,15 @@ CASES = {
 def test_check(tmp_path: Path, case: str) -> None:
     text, expected = CASES[case]
     assert findings(tmp_path, text) == expected
+
+
+def test_a_bad_env_var_name_is_named_and_what_is_taken_said(tmp_path: Path) -> None:
+    text = sub("ingressPath: /api}\n", "ingressPath: /api}\n      env: {LOG LEVEL: debug}\n")
+    assert messages(tmp_path, text) == [
+        "catalogue.yaml:24:13: S004 spec.models[0].env: 'LOG LEVEL' is not an environment"
+        " variable name every Kubernetes version takes (letters, digits, '_', '-' and '.',"
+        " not starting with a digit)"
+    ]
 
 
 def test_did_you_mean(tmp_path: Path) -> None:
