@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
+from edgemodels.catalogue.envvars import build_env
 from edgemodels.catalogue.model import (
     HELPER_IMAGE,
     ArgoSpec,
@@ -62,7 +63,7 @@ def build_overrides(data: dict[str, Any] | None) -> Overrides:
     return Overrides(
         replicas=_integer(data.get("replicas")),
         resources=build_resources(data.get("resources")),
-        env=_pairs(data.get("env")),
+        env=build_env(data.get("env")),
         image=data.get("image"),
         arch=data.get("arch"),
     )
@@ -142,7 +143,7 @@ def _model(node: Node, defaults: Defaults) -> Model:
         else None,
         resources=build_resources(d.get("resources")) or Resources(),
         replicas=int(d.get("replicas", 1)),
-        env=_pairs(d.get("env")),
+        env=build_env(d.get("env")),
         images=_pairs(d.get("images")),
         target_overrides=tuple(
             sorted((t, build_overrides(o)) for t, o in (d.get("overrides") or {}).items())

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from edgemodels.catalogue.envvars import Env
 from edgemodels.diagnostics import Location
 
 Operator = Literal["In", "NotIn", "Exists", "DoesNotExist"]
@@ -85,7 +86,7 @@ class Overrides:
 
     replicas: int | None = None
     resources: Resources | None = None
-    env: tuple[tuple[str, str], ...] = ()
+    env: Env = ()
     image: str | None = None
     arch: str | None = None
 
@@ -233,7 +234,7 @@ class Model:
     container: ContainerSpec | None = None
     resources: Resources = field(default_factory=Resources)
     replicas: int = 1
-    env: tuple[tuple[str, str], ...] = ()
+    env: Env = ()
     images: tuple[tuple[str, str], ...] = ()  # architecture -> image
     target_overrides: tuple[tuple[str, Overrides], ...] = ()  # target name -> overrides
     security: SecurityException = field(default_factory=SecurityException)

@@ -187,6 +187,8 @@ def unknown_field_text(extra: str, path: tuple[str | int, ...], known: list[str]
     hint = difflib.get_close_matches(extra, known, n=1, cutoff=0.6)
     where = f" in {dotted(path)}" if path else ""
     text = f"unknown field '{extra}'{where}"
+    if extra == "valueFrom" and "secretKeyRef" in known:  # Kubernetes' spelling, one level up
+        return f"{text}: write {{secretKeyRef: {{name, key}}}} (or configMapKeyRef) without it"
     return text + (f"; did you mean '{hint[0]}'?" if hint else f" (known: {', '.join(known)})")
 
 

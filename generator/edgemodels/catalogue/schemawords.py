@@ -31,6 +31,10 @@ FRIENDLY_PATTERNS = {
     "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$": "a DNS-1123 label (lower-case letters, digits and '-', "
     "starting and ending with a letter or digit)",
     "^/": "a path starting with '/'",
+    "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$": "a DNS-1123 "
+    "subdomain (lower-case letters, digits, '-' and '.', each part starting and ending with a "
+    "letter or digit)",
+    "^[-._a-zA-Z0-9]+$": "a Secret or ConfigMap key (letters, digits, '_', '-' and '.')",
     "^[-._a-zA-Z][-._a-zA-Z0-9]*$": "an environment variable name every Kubernetes version "
     "takes (letters, digits, '_', '-' and '.', not starting with a digit)",
 }
@@ -169,6 +173,8 @@ def raw_message(error: jsonschema.ValidationError, path: tuple[str | int, ...]) 
     if keyword == "type":
         got = "null" if value is None else f"{yaml_type(value)} {shown}"
         hint = _type_hint(wanted, value) or pair_hint(wanted, value, path)
+        if isinstance(wanted, list) and "string" in wanted and isinstance(value, int | float):
+            wanted = "string"  # an env var's 0.5 or yes is text unquoted, not a reference
         return f"{where}: expected {yaml_types(wanted)}, got {got}{hint}"
     if keyword == "enum":
         options = [str(v) for v in wanted]
@@ -184,10 +190,20 @@ def raw_message(error: jsonschema.ValidationError, path: tuple[str | int, ...]) 
         words = pattern_words(pattern)
         hint = quantity_hint(value) if words in (QUANTITY_WORDS, POSITIVE_QUANTITY_WORDS) else ""
         return f"{where}: {shown} is not {words or f'text matching {pattern}'}{hint}"
+    if keyword in ("minProperties", "maxProperties") and _names_one_of(error.schema):
+        names = " or ".join(sorted(_names_one_of(error.schema)))
+        return f"{where}: give one of {names}, got {len(value)}"
     if keyword in ("maxLength", "minLength") and isinstance(value, str):
         bound = "at most" if keyword == "maxLength" else "at least"
         return f"{where}: {shown} is {len(value)} characters; it must have {bound} {wanted}"
     return f"{where}: {error.message}"
+
+
+def _names_one_of(schema: Any) -> list[str]:
+    """The fields of a mapping that takes exactly one of them (an env var's reference)."""
+    if not isinstance(schema, dict) or schema.get("maxProperties") != 1:
+        return []
+    return [str(name) for name in schema.get("properties", {})]
 
 
 def _quantity_reason(value: Any) -> str:
@@ -209,7 +225,8 @@ def _close(value: str, options: list[str]) -> str:
 
 def _type_hint(expected: Any, value: Any) -> str:
     """What to write instead, for the type mistakes made by hand."""
-    if expected == "string" and isinstance(value, bool | int | float):
+    wants_text = expected == "string" or (isinstance(expected, list) and "string" in expected)
+    if wants_text and isinstance(value, bool | int | float):
         return " (YAML read it as a number or boolean: put it in quotes)"
     if expected in ("integer", "number") and isinstance(value, str) and _numeric(value):
         return f" (remove the quotes: {value})"

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from edgemodels.catalogue.envvars import Env
 from edgemodels.catalogue.model import (
     Catalogue,
     ContainerSpec,
@@ -46,7 +47,7 @@ class Deployed:
 
     replicas: int
     resources: Resources
-    env: tuple[tuple[str, str], ...]
+    env: Env
     delivery: str | None
     wrapper: str
     packaging: str

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from edgemodels.catalogue.envvars import Env, helm_env_vars, ref_names
 from edgemodels.catalogue.model import Catalogue, Model
 from edgemodels.render import site, site_container
 from edgemodels.render.common import (
@@ -34,12 +35,12 @@ def render_chart(
     files: Files = {
         f"{root}/Chart.yaml": yaml_file(chart_metadata(model), origin),
         f"{root}/values.yaml": yaml_file(values, origin),
-        f"{root}/values.schema.json": values_schema(model, origin),
+        f"{root}/values.schema.json": values_schema(model, origin, bool(env_refs(plan))),
     }
     comment = "{{/* " + banner_text(origin) + " */}}\n"
     user = model.http.run_as_user if model.http else None
     templates = (
-        http_templates(user is not None)
+        http_templates(user is not None, bool(env_refs(plan)))
         if model.wrapper == "http"
         else container_templates(_storage_class_of(model) is not None)
     )
@@ -77,7 +78,7 @@ def chart_values(
             "ingressPath": http.ingress_path or "",
             **({} if http.run_as_user is None else {"runAsUser": http.run_as_user}),
             "resources": site.resources(base.resources),
-            "env": dict(base.env),
+            **_env_values(base.env, env_refs(plan)),
             "security": {
                 "runAsRoot": model.security.run_as_root,
                 "writableRootFilesystem": model.security.writable_root_filesystem,
@@ -102,22 +103,48 @@ def chart_values(
 
 def placement_values(plan: ModelPlan, placed: Placed) -> dict[str, Any]:
     """The Helm values a placement changes (complete per key, so any merge gives them)."""
-    return helm_values(differences(plan.model, plan.base, placed.settings))
-
-
-def helm_values(changed: dict[str, Any]) -> dict[str, Any]:
+    changed: dict[str, Any] = differences(plan.model, plan.base, placed.settings)
     out: dict[str, Any] = {}
     for name, value in changed.items():
         if name == "resources":
             out[name] = site.resources(value)
         elif name == "env":
-            out[name] = dict(value)
+            out.update(_env_values(value, env_refs(plan)))
         else:
             out[name] = value
     return out
 
 
+def env_refs(plan: ModelPlan) -> frozenset[str]:
+    """The names that are a reference in the model's env or any placement's."""
+    return ref_names(plan.base.env, *(placed.settings.env for placed in plan.placed))
+
+
+def _env_values(env: Env, refs: frozenset[str]) -> dict[str, Any]:
+    """`env` (name: value), or `envVars` in the charts with a reference somewhere."""
+    return {"envVars": helm_env_vars(env)} if refs else {"env": dict(env)}
+
+
 _STRING = {"type": "string"}
+_ENV_VARS = {
+    "envVars": {
+        "type": "object",
+        "description": "The container's variables: a plain value (kind Value), or a key of a "
+        "Secret or ConfigMap on the site (kind Secret or ConfigMap, with name and key).",
+        "additionalProperties": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["kind", "value", "name", "key", "optional"],
+            "properties": {
+                "kind": {"type": "string", "enum": ["Value", "Secret", "ConfigMap"]},
+                "value": _STRING,
+                "name": _STRING,
+                "key": _STRING,
+                "optional": {"type": "boolean"},
+            },
+        },
+    }
+}
 _RESOURCE_LIST = {"type": "object", "additionalProperties": {"type": ["string", "number"]}}
 
 
@@ -144,7 +171,7 @@ def _storage_class(model: Model) -> dict[str, Any]:
     return {"storageClassName": {"type": "string", "minLength": 1}}
 
 
-def values_schema(model: Model, origin: str) -> bytes:
+def values_schema(model: Model, origin: str, refs: bool = False) -> bytes:
     """values.schema.json (draft-07): Helm checks every values set against it first."""
     common = {
         "imagePullSecrets": {"type": "array", "items": _STRING},
@@ -164,7 +191,7 @@ def values_schema(model: Model, origin: str) -> bytes:
                 "additionalProperties": False,
                 "properties": {"requests": _RESOURCE_LIST, "limits": _RESOURCE_LIST},
             },
-            "env": {"type": "object", "additionalProperties": _STRING},
+            **(_ENV_VARS if refs else {"env": {"type": "object", "additionalProperties": _STRING}}),
             **_run_as_user(model),
             "security": {
                 "type": "object",

@@ -197,13 +197,45 @@ _NON_ROOT = "        runAsNonRoot: {{ not .Values.security.runAsRoot }}\n"
 _RUN_AS_USER = "        runAsUser: {{ .Values.runAsUser | int64 }}\n"
 
 
-def http_templates(run_as_user: bool) -> dict[str, str]:
-    """The line for http.runAsUser is only in the charts of models that set it, so the
-    charts of the others are what they were before the field existed."""
-    if not run_as_user:
-        return HTTP_TEMPLATES
-    assert _NON_ROOT in DEPLOYMENT
-    return {
-        **HTTP_TEMPLATES,
-        "deployment.yaml": DEPLOYMENT.replace(_NON_ROOT, _NON_ROOT + _RUN_AS_USER),
-    }
+_ENV = """\
+          {{- with .Values.env }}
+          env:
+            {{- range $name, $value := . }}
+            - name: {{ $name | quote }}
+              value: {{ $value | quote }}
+            {{- end }}
+          {{- end }}
+"""
+# In the charts with a Secret's or ConfigMap's key somewhere (envvars.helm_env_vars).
+_ENV_VARS = """\
+          {{- with .Values.envVars }}
+          env:
+            {{- range $name, $ref := . }}
+            - name: {{ $name | quote }}
+              {{- if eq $ref.kind "Value" }}
+              value: {{ $ref.value | quote }}
+              {{- else }}
+              valueFrom:
+                {{ if eq $ref.kind "Secret" }}secretKeyRef{{ else }}configMapKeyRef{{ end }}:
+                  name: {{ $ref.name | quote }}
+                  key: {{ $ref.key | quote }}
+                  {{- if $ref.optional }}
+                  optional: true
+                  {{- end }}
+              {{- end }}
+            {{- end }}
+          {{- end }}
+"""
+
+
+def http_templates(run_as_user: bool, env_refs: bool = False) -> dict[str, str]:
+    """The line for http.runAsUser, and the env references, are only in the charts of
+    models that use them, so the charts of the others are what they were before."""
+    deployment = DEPLOYMENT
+    if run_as_user:
+        assert _NON_ROOT in deployment
+        deployment = deployment.replace(_NON_ROOT, _NON_ROOT + _RUN_AS_USER)
+    if env_refs:
+        assert _ENV in deployment
+        deployment = deployment.replace(_ENV, _ENV_VARS)
+    return {**HTTP_TEMPLATES, "deployment.yaml": deployment}

@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from edgemodels.catalogue.envvars import container_env
 from edgemodels.catalogue.model import Catalogue, Model
 from edgemodels.render import site, site_container
 from edgemodels.render.common import (
@@ -174,7 +175,7 @@ def _http_patches(model: Model, changed: dict[str, Any]) -> list[dict[str, Any]]
     if "replicas" in changed:
         ops.append({"op": "replace", "path": "/spec/replicas", "value": changed["replicas"]})
     if "env" in changed:  # `add` sets the key, whether the base has one or not
-        env = [{"name": k, "value": v} for k, v in changed["env"]]
+        env = container_env(changed["env"])
         ops.append({"op": "add", "path": f"{container}/env", "value": env})
     if "resources" in changed:
         value = site.resources(changed["resources"])

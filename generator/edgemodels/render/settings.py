@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Literal
 
+from edgemodels.catalogue.envvars import Env
 from edgemodels.catalogue.model import (
     ARCH_LABEL,
     IMAGE_VOLUME_LABEL,
@@ -31,7 +32,7 @@ class Settings:
     image: str
     replicas: int
     resources: Resources
-    env: tuple[tuple[str, str], ...]
+    env: Env
     delivery: FileDelivery | None  # container models only
 
 

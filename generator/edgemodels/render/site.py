@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from edgemodels.catalogue.envvars import container_env
 from edgemodels.catalogue.model import Catalogue, Model, Resources
 from edgemodels.render.common import (
     SOURCE_ANNOTATION,
@@ -104,7 +105,7 @@ def deployment(catalogue: Catalogue, model: Model, s: Settings, origin: str) -> 
         "ports": [{"name": "http", "containerPort": http.port, "protocol": "TCP"}],
     }
     if s.env:
-        container["env"] = [{"name": k, "value": v} for k, v in s.env]
+        container["env"] = container_env(s.env)
     container.update(
         startupProbe={**probe, "periodSeconds": 10, "failureThreshold": 60},
         readinessProbe={"httpGet": {"path": http.readiness, "port": "http"}, "periodSeconds": 10},

@@ -10,7 +10,8 @@ from typing import Any
 import helm_python
 import pytest
 
-from edgemodels.catalogue.model import Catalogue, SecurityException
+from edgemodels.catalogue.envvars import EnvRef
+from edgemodels.catalogue.model import Catalogue, Overrides, SecurityException, Selector, Target
 from edgemodels.diagnostics import Location
 from edgemodels.policy import Manifest, check_manifests, load_policies
 from edgemodels.tree import FileTree
@@ -375,3 +376,75 @@ def test_a_model_moved_to_another_file_changes_no_pod_template(
         changed |= {k for k in old.keys() | new.keys() if old.get(k) != new.get(k)}
     assert changed == {"edgemodels.io/source"}
     assert "edgemodels.io/source" not in str(after[("Deployment", "lrt")]["spec"])
+
+
+def with_env_refs(catalogue: Catalogue) -> Catalogue:
+    """seed()'s model with a Secret's key and a plain value, on a second target that swaps
+    them: the token plain (a test site), the log level from an optional ConfigMap."""
+    model = catalogue.models[0]
+    dev = Target("lrt-dev", Selector((("env", "lrt-dev"),)), location=Location("c.yaml", 9, 5))
+    swapped = Overrides(
+        env=(
+            ("API_TOKEN", "not-a-secret"),
+            ("LOG_LEVEL", EnvRef("ConfigMap", "lrt-logging", "level", optional=True)),
+        )
+    )
+    model = replace(
+        model,
+        targets=("lrt", "lrt-dev"),
+        env=(("API_TOKEN", EnvRef("Secret", "lrt-credentials", "token")), ("LOG_LEVEL", "info")),
+        target_overrides=(("lrt-dev", swapped),),
+    )
+    return replace(catalogue, targets=(*catalogue.targets, dev), models=(model,))
+
+
+ENV_ON_SITES = {
+    "lrt": [
+        {
+            "name": "API_TOKEN",
+            "valueFrom": {"secretKeyRef": {"name": "lrt-credentials", "key": "token"}},
+        },
+        {"name": "LOG_LEVEL", "value": "info"},
+    ],
+    "lrt-dev": [
+        {"name": "API_TOKEN", "value": "not-a-secret"},
+        {
+            "name": "LOG_LEVEL",
+            "valueFrom": {
+                "configMapKeyRef": {"name": "lrt-logging", "key": "level", "optional": True}
+            },
+        },
+    ],
+}
+
+
+@pytest.mark.parametrize("packaging", ["helm", "kustomize"])
+def test_env_refs_reach_each_placements_pods_with_nothing_of_the_other_left(
+    packaging: str, tmp_path: Path
+) -> None:
+    # Helm merges a placement's values over the chart's key by key: a reference turned
+    # plain (or back) must not keep the other's fields, nor `optional` linger.
+    tree = render(with_env_refs(all_packaged(seed(), packaging)))
+    outputs = site_outputs(tree, write_out(tree, tmp_path))
+    for target, env in ENV_ON_SITES.items():
+        objects = by_key(outputs[f"hub/synced/subscriptions/lrt--{target}.yaml"])
+        container = objects[("Deployment", "lrt")]["spec"]["template"]["spec"]["containers"][0]
+        assert container["env"] == env, target
+        assert not schema_errors(objects[("Deployment", "lrt")]), target
+
+
+def test_env_refs_deploy_the_same_objects_from_both_packagings(tmp_path: Path) -> None:
+    deployed = {}
+    for packaging in ("helm", "kustomize"):
+        tree = render(with_env_refs(all_packaged(seed(), packaging)))
+        deployed[packaging] = site_outputs(tree, write_out(tree, tmp_path / packaging))
+    assert sorted(deployed["helm"]) == sorted(deployed["kustomize"])
+    for path in deployed["helm"]:
+        assert by_key(deployed["helm"][path]) == by_key(deployed["kustomize"][path]), path
+
+
+def test_charts_without_env_refs_are_as_before() -> None:
+    tree = render(all_packaged(fleet_plus(), "helm"))
+    assert not [path for path, data in tree.items() if b"envVars" in data]
+    refs = render(with_env_refs(seed()))
+    assert b"envVars" in refs["models/lrt/chart/templates/deployment.yaml"]

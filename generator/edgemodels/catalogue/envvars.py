@@ -1,0 +1,85 @@
+"""A model's environment variables: plain text, or a key of a Secret or ConfigMap on the site.
+
+The catalogue writes `NAME: value` for plain text and `NAME: {secretKeyRef: {name, key}}`
+(or `configMapKeyRef`) for a value the site holds: the pod reads it through `valueFrom`,
+and the catalogue, the generated tree and git only ever hold the object's name and key.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+RefKind = Literal["Secret", "ConfigMap"]
+SOURCES: dict[str, RefKind] = {"secretKeyRef": "Secret", "configMapKeyRef": "ConfigMap"}
+
+
+@dataclass(frozen=True)
+class EnvRef:
+    """A key of a Secret or ConfigMap in the model's namespace on the site."""
+
+    kind: RefKind
+    name: str
+    key: str
+    optional: bool = False
+
+    def value_from(self) -> dict[str, Any]:
+        """The container's `valueFrom`, as Kubernetes spells it."""
+        source = "secretKeyRef" if self.kind == "Secret" else "configMapKeyRef"
+        ref: dict[str, Any] = {"name": self.name, "key": self.key}
+        if self.optional:
+            ref["optional"] = True
+        return {source: ref}
+
+    def __str__(self) -> str:
+        optional = ", optional" if self.optional else ""
+        return f"<{self.kind} {self.name} key {self.key}{optional}>"
+
+
+EnvValue = str | EnvRef
+Env = tuple[tuple[str, EnvValue], ...]
+
+
+def build_env(mapping: dict[str, Any] | None) -> Env:
+    """A checked catalogue's `env`, sorted by name."""
+    return tuple(sorted((str(k), _value(v)) for k, v in (mapping or {}).items()))
+
+
+def _value(value: Any) -> EnvValue:
+    if not isinstance(value, dict):
+        return str(value)
+    ((source, ref),) = value.items()  # the schema allows exactly one
+    return EnvRef(SOURCES[source], str(ref["name"]), str(ref["key"]), bool(ref.get("optional")))
+
+
+def container_env(env: Env) -> list[dict[str, Any]]:
+    """A container's `env` list."""
+    return [
+        {"name": k, "value": v} if isinstance(v, str) else {"name": k, "valueFrom": v.value_from()}
+        for k, v in env
+    ]
+
+
+def ref_names(*envs: Env) -> frozenset[str]:
+    """The names that are a reference in any of `envs`."""
+    return frozenset(k for env in envs for k, v in env if isinstance(v, EnvRef))
+
+
+def helm_env_vars(env: Env) -> dict[str, dict[str, Any]]:
+    """Helm values `envVars` of a chart with a reference somewhere: every variable as an
+    entry with all its fields set. Helm merges a placement's values over the chart's key by
+    key, so a placement's entry replaces the default's whole, never leaving a field of it
+    (a Secret's `optional`, a plain value beside a reference) behind."""
+    return {k: _flat(v) for k, v in env}
+
+
+def _flat(value: EnvValue) -> dict[str, Any]:
+    if isinstance(value, str):
+        return {"kind": "Value", "value": value, "name": "", "key": "", "optional": False}
+    return {
+        "kind": value.kind,
+        "value": "",
+        "name": value.name,
+        "key": value.key,
+        "optional": value.optional,
+    }
