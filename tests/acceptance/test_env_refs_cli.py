@@ -8,14 +8,10 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-
-REPO = Path(__file__).resolve().parents[2]
-EXAMPLES = REPO / "examples"
-EDGEMODELS = Path(sys.executable).parent / "edgemodels"
+from installed import EXAMPLES, edit, run
 
 EDITS = [
     (  # Helm packaging: a Secret's key in the model, a target turning a plain value into one
@@ -40,18 +36,6 @@ EDITS = [
         "lrt-non-arm: {replicas: 2, env: {API_TOKEN: {secretKeyRef: {name: scorer, key: t}}}}",
     ),
 ]
-
-
-def run(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(EDGEMODELS), *map(str, args)], cwd=cwd, capture_output=True, text=True, check=False
-    )
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text()
-    assert old in text, (path, old)
-    path.write_text(text.replace(old, new, 1))
 
 
 @pytest.fixture

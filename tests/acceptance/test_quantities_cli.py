@@ -6,17 +6,12 @@ kustomize's build, K330 and K331) passes the result, and plan counts numeric siz
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 import yaml
-
-REPO = Path(__file__).resolve().parents[2]
-EXAMPLES = REPO / "examples"
-EDGEMODELS = Path(sys.executable).parent / "edgemodels"
+from installed import EXAMPLES, edit, run
 
 # (file, text in the example, text written instead)
 NUMERIC = [
@@ -34,18 +29,6 @@ NUMERIC = [
     ("catalogue.yaml", "limits: {memory: 256Mi}}}", "limits: {memory: 268435456}}}"),
     ("models/defect-detector.yaml", "size: 2Gi}", "size: 2147483648}"),
 ]
-
-
-def run(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(EDGEMODELS), *map(str, args)], cwd=cwd, capture_output=True, text=True, check=False
-    )
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text()
-    assert old in text, (path, old)
-    path.write_text(text.replace(old, new, 1))
 
 
 @pytest.fixture

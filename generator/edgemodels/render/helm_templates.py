@@ -69,7 +69,17 @@ capabilities:
 {{- end }}
 """
 
-DEPLOYMENT = """\
+_ENV = """\
+          {{- with .Values.env }}
+          env:
+            {{- range $name, $value := . }}
+            - name: {{ $name | quote }}
+              value: {{ $value | quote }}
+            {{- end }}
+          {{- end }}
+"""
+DEPLOYMENT = (
+    """\
 {{- $ctx := include "edgemodels.context" (list . "model-server" .Chart.Name) | fromJson }}
 {{- $ctx = merge (dict "security" .Values.security "replaced" true) $ctx }}
 apiVersion: apps/v1
@@ -109,13 +119,9 @@ spec:
             - name: http
               containerPort: {{ .Values.port }}
               protocol: TCP
-          {{- with .Values.env }}
-          env:
-            {{- range $name, $value := . }}
-            - name: {{ $name | quote }}
-              value: {{ $value | quote }}
-            {{- end }}
-          {{- end }}
+"""
+    + _ENV
+    + """\
           startupProbe:
             httpGet:
               path: {{ .Values.healthPath | quote }}
@@ -147,6 +153,7 @@ spec:
         - name: tmp
           emptyDir: {}
 """
+)
 
 SERVICE = """\
 {{- $ctx := include "edgemodels.context" (list . "model-server" .Chart.Name) | fromJson }}
@@ -197,15 +204,6 @@ _NON_ROOT = "        runAsNonRoot: {{ not .Values.security.runAsRoot }}\n"
 _RUN_AS_USER = "        runAsUser: {{ .Values.runAsUser | int64 }}\n"
 
 
-_ENV = """\
-          {{- with .Values.env }}
-          env:
-            {{- range $name, $value := . }}
-            - name: {{ $name | quote }}
-              value: {{ $value | quote }}
-            {{- end }}
-          {{- end }}
-"""
 # In the charts with a Secret's or ConfigMap's key somewhere (envvars.helm_env_vars).
 _ENV_VARS = """\
           {{- with .Values.envVars }}

@@ -60,6 +60,37 @@ def test_an_invalid_image_without_a_registry_says_where_it_would_be_pulled_from(
     assert found == f"catalogue.yaml:21:14: R205 '{image}' is not a valid image reference: {reason}"
 
 
+ENV_MISTAKES = [  # (the model's env, what check says)
+    (
+        "LOG LEVEL: debug",
+        "catalogue.yaml:24:13: S004 spec.models[0].env: 'LOG LEVEL' is not an environment"
+        " variable name every Kubernetes version takes (letters, digits, '_', '-' and '.',"
+        " not starting with a digit)",
+    ),
+    (
+        "T: {valueFrom: {secretKeyRef: {name: c, key: k}}}",
+        "catalogue.yaml:24:17: S001 unknown field 'valueFrom' in spec.models[0].env.T: write"
+        " {secretKeyRef: {name, key}} (or configMapKeyRef) without it",
+    ),
+    (
+        "T: {secretKeyRef: {name: c, key: k}, configMapKeyRef: {name: c, key: k}}",
+        "catalogue.yaml:24:16: S004 spec.models[0].env.T: give one of configMapKeyRef or"
+        " secretKeyRef, got 2",
+    ),
+    (
+        "T: {secretKeyRef: {name: Creds, key: k}}",
+        "catalogue.yaml:24:38: S004 spec.models[0].env.T.secretKeyRef.name: 'Creds' is not a"
+        " DNS-1123 subdomain (lower-case letters, digits, '-' and '.', each part starting and"
+        " ending with a letter or digit)",
+    ),
+    (
+        "T: 0.5",
+        "catalogue.yaml:24:16: S003 spec.models[0].env.T: expected string, got number 0.5"
+        " (YAML read it as a number or boolean: put it in quotes)",
+    ),
+]
+
+
 @pytest.mark.parametrize(
     ("old", "new", "expected"),
     [
@@ -155,6 +186,10 @@ def test_an_invalid_image_without_a_registry_says_where_it_would_be_pulled_from(
             "  git: https://gitlab.com/i4q/LRT.git\n",
             "catalogue.yaml:6:8: S003 spec.git: expected mapping, got string "
             "'https://gitlab.com/i4q/LRT.git'",
+        ),
+        *(
+            ("ingressPath: /api}\n", f"ingressPath: /api}}\n      env: {{{env}}}\n", said)
+            for env, said in ENV_MISTAKES
         ),
     ],
 )

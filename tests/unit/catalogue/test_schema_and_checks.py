@@ -287,47 +287,6 @@ def test_check(tmp_path: Path, case: str) -> None:
     assert findings(tmp_path, text) == expected
 
 
-def test_a_bad_env_var_name_is_named_and_what_is_taken_said(tmp_path: Path) -> None:
-    text = sub("ingressPath: /api}\n", "ingressPath: /api}\n      env: {LOG LEVEL: debug}\n")
-    assert messages(tmp_path, text) == [
-        "catalogue.yaml:24:13: S004 spec.models[0].env: 'LOG LEVEL' is not an environment"
-        " variable name every Kubernetes version takes (letters, digits, '_', '-' and '.',"
-        " not starting with a digit)"
-    ]
-
-
-@pytest.mark.parametrize(
-    ("value", "said"),
-    [
-        (
-            "{valueFrom: {secretKeyRef: {name: c, key: k}}}",
-            "24:17: S001 unknown field 'valueFrom' in spec.models[0].env.T: write"
-            " {secretKeyRef: {name, key}} (or configMapKeyRef) without it",
-        ),
-        (
-            "{secretKeyRef: {name: c, key: k}, configMapKeyRef: {name: c, key: k}}",
-            "24:16: S004 spec.models[0].env.T: give one of configMapKeyRef or secretKeyRef, got 2",
-        ),
-        (
-            "{secretKeyRef: {name: Creds, key: k}}",
-            "24:38: S004 spec.models[0].env.T.secretKeyRef.name: 'Creds' is not a DNS-1123"
-            " subdomain (lower-case letters, digits, '-' and '.', each part starting and"
-            " ending with a letter or digit)",
-        ),
-        (
-            "0.5",
-            "24:16: S003 spec.models[0].env.T: expected string, got number 0.5"
-            " (YAML read it as a number or boolean: put it in quotes)",
-        ),
-    ],
-)
-def test_env_var_reference_mistakes_say_what_to_write(
-    tmp_path: Path, value: str, said: str
-) -> None:
-    text = sub("ingressPath: /api}\n", f"ingressPath: /api}}\n      env: {{T: {value}}}\n")
-    assert messages(tmp_path, text) == [f"catalogue.yaml:{said}"]
-
-
 def test_did_you_mean(tmp_path: Path) -> None:
     text = sub("healthPath: /health", "helthPath: /health")
     assert any("did you mean 'healthPath'?" in m for m in messages(tmp_path, text))
