@@ -15,14 +15,10 @@ from edgemodels.catalogue.model import Catalogue, Model
 from edgemodels.errors import signals_held
 from edgemodels.progress import Progress, no_progress
 from edgemodels.recall import NOTHING, Recall
-from edgemodels.render.acm import (
-    hub_common,
-    hub_model_files,
-    target_origins,
-    with_hub_kustomization,
-)
+from edgemodels.render.acm import hub_common, hub_model_files, target_origins
 from edgemodels.render.common import RenderOptions, SourceInfo
 from edgemodels.render.helm import render_chart
+from edgemodels.render.hubkustomization import with_hub_kustomization
 from edgemodels.render.kustomize import render_kustomize
 from edgemodels.render.memo import context_key, model_key
 from edgemodels.render.readme import render_model_readme, render_readme

@@ -62,15 +62,12 @@ from typing import Any
 from edgemodels.catalogue.model import Catalogue
 from edgemodels.render.acm import (
     BINDINGS,
-    HUB_ORDER,
     NAMESPACE_FILE,
     HubPlacement,
     binding,
     placement_object,
     render_hub,
-    with_hub_kustomization,
 )
-from edgemodels.render.acm import hub_kustomization as acm_kustomization
 from edgemodels.render.common import (
     ARGOCD_SYNCED,
     SOURCE_ANNOTATION,
@@ -81,6 +78,8 @@ from edgemodels.render.common import (
     yaml_file,
 )
 from edgemodels.render.helm import placement_values
+from edgemodels.render.hubkustomization import HUB_ORDER, with_hub_kustomization
+from edgemodels.render.hubkustomization import hub_kustomization as acm_kustomization
 from edgemodels.render.migration import mark_site_objects
 from edgemodels.render.settings import ModelPlan, Placed
 from edgemodels.tree import FileTree
