@@ -104,3 +104,33 @@ def test_plan_says_the_env_changed_on_the_sites_of_the_placement(with_refs: Path
         for change in site.get("changes", [])
     ]
     assert changes and all(c[1:] == ("sktime", ["env"]) for c in changes), changes
+
+
+def test_publish_takes_the_tree_and_its_readmes_name_the_objects(with_refs: Path) -> None:
+    """The READMEs say where each variable comes from; the credential scan of what a
+    commit stores read `DB_PASSWORD=<Secret ...>` there as a literal password, and refused
+    to publish any catalogue with a reference."""
+    git("init", "-q", "--bare", "deploy.git", cwd=with_refs)
+    git("init", "-q", "-b", "main", cwd=with_refs)
+    git("add", "catalogue", cwd=with_refs)
+    git("commit", "-qm", "catalogue", cwd=with_refs)
+    published = run(
+        "publish",
+        "catalogue",
+        "--repo",
+        with_refs / "deploy.git",
+        "--create-branch",
+        cwd=with_refs,
+    )
+    assert published.returncode == 0, published.stdout + published.stderr
+    show = subprocess.run(
+        ["git", "show", "acm-dev:models/sktime/README.md"],
+        cwd=with_refs / "deploy.git",
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert (
+        "env DB_PASSWORD from Secret sktime-db key password,"
+        " LOG_LEVEL from ConfigMap lrt-logging key level (optional)"
+    ) in show.stdout

@@ -32,8 +32,10 @@ class EnvRef:
         return {source: ref}
 
     def __str__(self) -> str:
-        optional = ", optional" if self.optional else ""
-        return f"<{self.kind} {self.name} key {self.key}{optional}>"
+        """As a README names it: `from Secret creds key token`. Never `NAME=...`, which
+        reads as a literal value to the credential scans (secrets_text.py)."""
+        optional = " (optional)" if self.optional else ""
+        return f"from {self.kind} {self.name} key {self.key}{optional}"
 
 
 EnvValue = str | EnvRef

@@ -248,7 +248,8 @@ def _placement_path(catalogue: Catalogue, plan: ModelPlan, placed: Placed) -> st
 
 def _short(value: object) -> str:
     if isinstance(value, tuple):
-        return ", ".join(f"{k}={v}" for k, v in value) if value else "none"
+        pairs = (f"{k}={v}" if isinstance(v, str) else f"{k} {v}" for k, v in value)
+        return ", ".join(pairs) if value else "none"
     if hasattr(value, "requests"):
         res = value
         req = ", ".join(f"{k}={v}" for k, v in getattr(res, "requests", ()))
