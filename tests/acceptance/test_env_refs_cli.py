@@ -134,3 +134,7 @@ def test_publish_takes_the_tree_and_its_readmes_name_the_objects(with_refs: Path
         "env DB_PASSWORD from Secret sktime-db key password,"
         " LOG_LEVEL from ConfigMap lrt-logging key level (optional)"
     ) in show.stdout
+    assert (
+        "- Reads on each site, in namespace `i4q-lrt`: ConfigMap `lrt-logging` key `level`"
+        " (optional), Secret `sktime-db` key `password`. Make them there"
+    ) in show.stdout

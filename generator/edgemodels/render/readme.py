@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from functools import partial
 
+from edgemodels.catalogue.envvars import EnvRef
 from edgemodels.catalogue.model import Catalogue, Requirement, Selector
 from edgemodels.recall import NOTHING, ONCE, Recall
 from edgemodels.render.common import SourceInfo, banner_text, git_path, prefixed_name
@@ -227,6 +228,12 @@ def _model_section(catalogue: Catalogue, plan: ModelPlan) -> str:
     ]
     if loosened:
         lines.append(f"- Security exception: {', '.join(loosened)} ({m.security.reason})")
+    if reads := _site_objects(plan):
+        lines.append(
+            f"- Reads on each site, in namespace `{catalogue.defaults.namespace}`: {reads}."
+            " Make them there before the model arrives: until then its pods wait"
+            " (CreateContainerConfigError); an optional key they start without"
+        )
     for placed in plan.placed:
         changed = differences(m, plan.base, placed.settings)
         note = ", ".join(f"{k} {_short(v)}" for k, v in changed.items()) or "model defaults"
@@ -237,6 +244,22 @@ def _model_section(catalogue: Catalogue, plan: ModelPlan) -> str:
             f"- `{tp.name}`: not deployed anywhere (no workload that uses it has a selector)"
         )
     return "\n".join(lines) + "\n"
+
+
+def _site_objects(plan: ModelPlan) -> str:
+    """The Secrets' and ConfigMaps' keys the model's env reads, and on which placements
+    when not on all of them."""
+    where: dict[EnvRef, list[str]] = {}
+    for placed in plan.placed:
+        for _, value in placed.settings.env:
+            if isinstance(value, EnvRef):
+                where.setdefault(value, []).append(placed.placement.name)
+    return ", ".join(
+        f"{ref.kind} `{ref.name}` key `{ref.key}`"
+        + (" (optional)" if ref.optional else "")
+        + ("" if len(on) == len(plan.placed) else " on " + ", ".join(f"`{p}`" for p in on))
+        for ref, on in sorted(where.items(), key=lambda item: str(item[0]))
+    )
 
 
 def _placement_path(catalogue: Catalogue, plan: ModelPlan, placed: Placed) -> str:
