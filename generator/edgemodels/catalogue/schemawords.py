@@ -173,8 +173,9 @@ def raw_message(error: jsonschema.ValidationError, path: tuple[str | int, ...]) 
     if keyword == "type":
         got = "null" if value is None else f"{yaml_type(value)} {shown}"
         hint = _type_hint(wanted, value) or pair_hint(wanted, value, path)
-        if isinstance(wanted, list) and "string" in wanted and isinstance(value, int | float):
-            wanted = "string"  # an env var's 0.5 or yes is text unquoted, not a reference
+        scalar = value is None or isinstance(value, int | float)
+        if isinstance(wanted, list) and "string" in wanted and scalar:
+            wanted = "string"  # an env var's 0.5, yes or nothing is text, not a reference
         return f"{where}: expected {yaml_types(wanted)}, got {got}{hint}"
     if keyword == "enum":
         options = [str(v) for v in wanted]

@@ -84,6 +84,10 @@ ENV_MISTAKES = [  # (the model's env, what check says)
         " ending with a letter or digit)",
     ),
     (
+        "T: ",
+        "catalogue.yaml:24:16: S003 spec.models[0].env.T: expected string, got null",
+    ),
+    (
         "T: 0.5",
         "catalogue.yaml:24:16: S003 spec.models[0].env.T: expected string, got number 0.5"
         " (YAML read it as a number or boolean: put it in quotes)",
