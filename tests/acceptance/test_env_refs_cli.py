@@ -18,6 +18,7 @@ EDITS = [
         "models/sktime.yaml",
         "      resources: {requests: {cpu: 250m, memory: 512Mi}, limits: {memory: 1Gi}}\n",
         "      resources: {requests: {cpu: 250m, memory: 512Mi}, limits: {memory: 1Gi}}\n"
+        "      envFrom: [{secretRef: {name: sktime-settings}}]\n"
         "      env:\n"
         "        LOG_LEVEL: info\n"
         "        DB_PASSWORD: {secretKeyRef: {name: sktime-db, key: password}}\n",
@@ -63,6 +64,10 @@ def test_check_generate_validate_pass_and_the_tree_names_only_the_objects(
     overlay = (out / "models/anomaly-scorer/overlays/lrt-non-arm/kustomization.yaml").read_text()
     assert "secretKeyRef:" in overlay and "name: scorer" in overlay
     assert "secretKeyRef" not in (out / "models/anomaly-scorer/base/deployment.yaml").read_text()
+    assert (
+        "envFrom:\n- secretRef:\n    name: sktime-settings\n"
+        in (out / "models/sktime/chart/values.yaml").read_text()
+    )
 
 
 def test_a_reference_validate_cannot_render_is_a_finding(with_refs: Path) -> None:
@@ -136,5 +141,6 @@ def test_publish_takes_the_tree_and_its_readmes_name_the_objects(with_refs: Path
     ) in show.stdout
     assert (
         "- Reads on each site, in namespace `i4q-lrt`: ConfigMap `lrt-logging` key `level`"
-        " (optional), Secret `sktime-db` key `password`. Make them there"
+        " (optional), Secret `sktime-db` key `password`, Secret `sktime-settings`, every key."
+        " Make them there"
     ) in show.stdout

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-from edgemodels.catalogue.envvars import build_env
+from edgemodels.catalogue.envvars import build_env, build_env_from
 from edgemodels.catalogue.model import (
     HELPER_IMAGE,
     ArgoSpec,
@@ -144,6 +144,7 @@ def _model(node: Node, defaults: Defaults) -> Model:
         resources=build_resources(d.get("resources")) or Resources(),
         replicas=int(d.get("replicas", 1)),
         env=build_env(d.get("env")),
+        env_from=build_env_from(d.get("envFrom")),
         images=_pairs(d.get("images")),
         target_overrides=tuple(
             sorted((t, build_overrides(o)) for t, o in (d.get("overrides") or {}).items())

@@ -38,6 +38,35 @@ class EnvRef:
         return f"from {self.kind} {self.name} key {self.key}{optional}"
 
 
+@dataclass(frozen=True)
+class EnvSource:
+    """Every key of a Secret or ConfigMap in the model's namespace on the site (envFrom)."""
+
+    kind: RefKind
+    name: str
+    optional: bool = False
+
+    def env_from(self) -> dict[str, Any]:
+        """The container's `envFrom` entry, as Kubernetes spells it."""
+        ref: dict[str, Any] = {"name": self.name}
+        if self.optional:
+            ref["optional"] = True
+        return {"secretRef" if self.kind == "Secret" else "configMapRef": ref}
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.name}" + (" (optional)" if self.optional else "")
+
+
+def build_env_from(items: list[dict[str, Any]] | None) -> tuple[EnvSource, ...]:
+    """A checked catalogue's `envFrom`, in its order (a later source wins a name)."""
+    out = []
+    for item in items or ():
+        ((field, ref),) = item.items()  # the schema allows exactly one
+        kind: RefKind = "Secret" if field == "secretRef" else "ConfigMap"
+        out.append(EnvSource(kind, str(ref["name"]), bool(ref.get("optional"))))
+    return tuple(out)
+
+
 EnvValue = str | EnvRef
 Env = tuple[tuple[str, EnvValue], ...]
 

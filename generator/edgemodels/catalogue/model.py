@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from edgemodels.catalogue.envvars import Env
+from edgemodels.catalogue.envvars import Env, EnvSource
 from edgemodels.diagnostics import Location
 
 Operator = Literal["In", "NotIn", "Exists", "DoesNotExist"]
@@ -235,6 +235,7 @@ class Model:
     resources: Resources = field(default_factory=Resources)
     replicas: int = 1
     env: Env = ()
+    env_from: tuple[EnvSource, ...] = ()  # HTTP models: whole Secrets and ConfigMaps
     images: tuple[tuple[str, str], ...] = ()  # architecture -> image
     target_overrides: tuple[tuple[str, Overrides], ...] = ()  # target name -> overrides
     security: SecurityException = field(default_factory=SecurityException)

@@ -70,7 +70,12 @@ def _model_findings(default_packaging: str, m: Node) -> Iterator[Diagnostic]:
         yield from _podless(m, name)
 
 
-POD_SETTINGS = ("replicas", "resources", "env")  # of the model's own pods: HTTP models only
+POD_SETTINGS = (
+    "replicas",
+    "resources",
+    "env",
+    "envFrom",
+)  # of the model's own pods: HTTP models only
 
 
 def _podless(m: Node, name: str) -> Iterator[Diagnostic]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from edgemodels.catalogue.envvars import Env
+from edgemodels.catalogue.envvars import Env, EnvSource
 from edgemodels.catalogue.model import (
     Catalogue,
     ContainerSpec,
@@ -48,6 +48,7 @@ class Deployed:
     replicas: int
     resources: Resources
     env: Env
+    env_from: tuple[EnvSource, ...]
     delivery: str | None
     wrapper: str
     packaging: str
@@ -64,6 +65,7 @@ SETTING_NAMES = {
     "replicas": "replicas",
     "resources": "resources",
     "env": "env",
+    "env_from": "envFrom",
     "delivery": "delivery",
     "wrapper": "wrapper",
     "packaging": "packaging",
@@ -196,6 +198,7 @@ def _deployed(catalogue: Catalogue, model: Model, settings: Settings) -> Deploye
         settings.replicas,
         settings.resources,
         settings.env,
+        model.env_from,
         settings.delivery,
         model.wrapper,
         model.packaging,

@@ -40,7 +40,7 @@ def render_chart(
     comment = "{{/* " + banner_text(origin) + " */}}\n"
     user = model.http.run_as_user if model.http else None
     templates = (
-        http_templates(user is not None, bool(env_refs(plan)))
+        http_templates(user is not None, bool(env_refs(plan)), bool(model.env_from))
         if model.wrapper == "http"
         else container_templates(_storage_class_of(model) is not None)
     )
@@ -79,6 +79,7 @@ def chart_values(
             **({} if http.run_as_user is None else {"runAsUser": http.run_as_user}),
             "resources": site.resources(base.resources),
             **_env_values(base.env, env_refs(plan)),
+            **({"envFrom": [s.env_from() for s in model.env_from]} if model.env_from else {}),
             "security": {
                 "runAsRoot": model.security.run_as_root,
                 "writableRootFilesystem": model.security.writable_root_filesystem,
@@ -126,6 +127,25 @@ def _env_values(env: Env, refs: frozenset[str]) -> dict[str, Any]:
 
 
 _STRING = {"type": "string"}
+_REF = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["name"],
+    "properties": {"name": {"type": "string", "minLength": 1}, "optional": {"type": "boolean"}},
+}
+_ENV_FROM = {
+    "envFrom": {
+        "type": "array",
+        "description": "Secrets and ConfigMaps whose every key is a variable (envFrom).",
+        "items": {
+            "type": "object",
+            "additionalProperties": False,
+            "minProperties": 1,
+            "maxProperties": 1,
+            "properties": {"secretRef": _REF, "configMapRef": _REF},
+        },
+    }
+}
 _ENV_VARS = {
     "envVars": {
         "type": "object",
@@ -192,6 +212,7 @@ def values_schema(model: Model, origin: str, refs: bool = False) -> bytes:
                 "properties": {"requests": _RESOURCE_LIST, "limits": _RESOURCE_LIST},
             },
             **(_ENV_VARS if refs else {"env": {"type": "object", "additionalProperties": _STRING}}),
+            **(_ENV_FROM if model.env_from else {}),
             **_run_as_user(model),
             "security": {
                 "type": "object",

@@ -226,14 +226,28 @@ _ENV_VARS = """\
 """
 
 
-def http_templates(run_as_user: bool, env_refs: bool = False) -> dict[str, str]:
+# In the charts of models with envFrom: its list as Kubernetes spells it.
+_ENV_FROM = """\
+          {{- with .Values.envFrom }}
+          envFrom:
+            {{- toYaml . | nindent 12 }}
+          {{- end }}
+"""
+
+
+def http_templates(
+    run_as_user: bool, env_refs: bool = False, env_from: bool = False
+) -> dict[str, str]:
     """The line for http.runAsUser, and the env references, are only in the charts of
     models that use them, so the charts of the others are what they were before."""
     deployment = DEPLOYMENT
     if run_as_user:
         assert _NON_ROOT in deployment
         deployment = deployment.replace(_NON_ROOT, _NON_ROOT + _RUN_AS_USER)
+    env = _ENV_VARS if env_refs else _ENV
     if env_refs:
         assert _ENV in deployment
-        deployment = deployment.replace(_ENV, _ENV_VARS)
+        deployment = deployment.replace(_ENV, env)
+    if env_from:
+        deployment = deployment.replace(env, env + _ENV_FROM)
     return {**HTTP_TEMPLATES, "deployment.yaml": deployment}

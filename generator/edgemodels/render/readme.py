@@ -232,7 +232,7 @@ def _model_section(catalogue: Catalogue, plan: ModelPlan) -> str:
         lines.append(
             f"- Reads on each site, in namespace `{catalogue.defaults.namespace}`: {reads}."
             " Make them there before the model arrives: until then its pods wait"
-            " (CreateContainerConfigError); an optional key they start without"
+            " (CreateContainerConfigError); an optional one they start without"
         )
     for placed in plan.placed:
         changed = differences(m, plan.base, placed.settings)
@@ -249,16 +249,21 @@ def _model_section(catalogue: Catalogue, plan: ModelPlan) -> str:
 def _site_objects(plan: ModelPlan) -> str:
     """The Secrets' and ConfigMaps' keys the model's env reads, and on which placements
     when not on all of them."""
-    where: dict[EnvRef, list[str]] = {}
+    where: dict[str, list[str]] = {}
     for placed in plan.placed:
         for _, value in placed.settings.env:
             if isinstance(value, EnvRef):
-                where.setdefault(value, []).append(placed.placement.name)
+                read = f"{value.kind} `{value.name}` key `{value.key}`"
+                optional = " (optional)" if value.optional else ""
+                where.setdefault(read + optional, []).append(placed.placement.name)
+    for source in plan.model.env_from:  # every placement
+        optional = " (optional)" if source.optional else ""
+        where[f"{source.kind} `{source.name}`, every key{optional}"] = [
+            p.placement.name for p in plan.placed
+        ]
     return ", ".join(
-        f"{ref.kind} `{ref.name}` key `{ref.key}`"
-        + (" (optional)" if ref.optional else "")
-        + ("" if len(on) == len(plan.placed) else " on " + ", ".join(f"`{p}`" for p in on))
-        for ref, on in sorted(where.items(), key=lambda item: str(item[0]))
+        read + ("" if len(on) == len(plan.placed) else " on " + ", ".join(f"`{p}`" for p in on))
+        for read, on in sorted(where.items())
     )
 
 

@@ -106,6 +106,8 @@ def deployment(catalogue: Catalogue, model: Model, s: Settings, origin: str) -> 
     }
     if s.env:
         container["env"] = container_env(s.env)
+    if model.env_from:
+        container["envFrom"] = [source.env_from() for source in model.env_from]
     container.update(
         startupProbe={**probe, "periodSeconds": 10, "failureThreshold": 60},
         readinessProbe={"httpGet": {"path": http.readiness, "port": "http"}, "periodSeconds": 10},

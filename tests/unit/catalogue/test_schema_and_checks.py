@@ -87,6 +87,22 @@ CASES = {
         ),
         [],
     ),
+    "envFrom a Secret and an optional ConfigMap": (
+        sub(
+            "ingressPath: /api}\n",
+            "ingressPath: /api}\n      envFrom: [{secretRef: {name: s}},"
+            " {configMapRef: {name: c.d, optional: true}}]\n",
+        ),
+        [],
+    ),
+    "envFrom naming a key, or both kinds": (
+        sub(
+            "ingressPath: /api}\n",
+            "ingressPath: /api}\n      envFrom: [{secretRef: {name: s, key: k}},"
+            " {secretRef: {name: s}, configMapRef: {name: c}}]\n",
+        ),
+        [(24, 39, "S001"), (24, 49, "S004")],
+    ),
     "env var reference misspelt": (
         sub("ingressPath: /api}\n", "ingressPath: /api}\n      env: {T: {secretRef: {}}}\n"),
         [(24, 17, "S001")],
@@ -183,9 +199,10 @@ CASES = {
         BASE.replace("wrapper: http", "wrapper: container").replace(
             "      http: {port: 8080, healthPath: /health, ingressPath: /api}\n",
             "      container: {modelPath: /m, size: 1Gi}\n      replicas: 2\n"
-            "      env: {A: b}\n      overrides:\n        lrt: {resources: {}, image: x/y:1}\n",
+            "      env: {A: b}\n      envFrom: [{secretRef: {name: s}}]\n"
+            "      overrides:\n        lrt: {resources: {}, image: x/y:1}\n",
         ),
-        [(24, 7, "R207"), (25, 7, "R207"), (27, 15, "R207")],
+        [(24, 7, "R207"), (25, 7, "R207"), (26, 7, "R207"), (28, 15, "R207")],
     ),
     "a target's image for its one model": (
         sub(

@@ -10,7 +10,7 @@ from typing import Any
 import helm_python
 import pytest
 
-from edgemodels.catalogue.envvars import EnvRef
+from edgemodels.catalogue.envvars import EnvRef, EnvSource
 from edgemodels.catalogue.model import Catalogue, Overrides, SecurityException, Selector, Target
 from edgemodels.diagnostics import Location
 from edgemodels.policy import Manifest, check_manifests, load_policies
@@ -391,6 +391,7 @@ def with_env_refs(catalogue: Catalogue) -> Catalogue:
     )
     model = replace(
         model,
+        env_from=(EnvSource("Secret", "lrt-settings"), EnvSource("ConfigMap", "lrt", True)),
         targets=("lrt", "lrt-dev"),
         env=(("API_TOKEN", EnvRef("Secret", "lrt-credentials", "token")), ("LOG_LEVEL", "info")),
         target_overrides=(("lrt-dev", swapped),),
@@ -430,6 +431,10 @@ def test_env_refs_reach_each_placements_pods_with_nothing_of_the_other_left(
         objects = by_key(outputs[f"hub/synced/subscriptions/lrt--{target}.yaml"])
         container = objects[("Deployment", "lrt")]["spec"]["template"]["spec"]["containers"][0]
         assert container["env"] == env, target
+        assert container["envFrom"] == [
+            {"secretRef": {"name": "lrt-settings"}},
+            {"configMapRef": {"name": "lrt", "optional": True}},
+        ], target
         assert not schema_errors(objects[("Deployment", "lrt")]), target
 
 
@@ -445,6 +450,6 @@ def test_env_refs_deploy_the_same_objects_from_both_packagings(tmp_path: Path) -
 
 def test_charts_without_env_refs_are_as_before() -> None:
     tree = render(all_packaged(fleet_plus(), "helm"))
-    assert not [path for path, data in tree.items() if b"envVars" in data]
+    assert not [path for path, data in tree.items() if b"envVars" in data or b"envFrom" in data]
     refs = render(with_env_refs(seed()))
     assert b"envVars" in refs["models/lrt/chart/templates/deployment.yaml"]
