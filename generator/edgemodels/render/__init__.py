@@ -21,7 +21,8 @@ from edgemodels.render.helm import render_chart
 from edgemodels.render.hubkustomization import with_hub_kustomization
 from edgemodels.render.kustomize import render_kustomize
 from edgemodels.render.memo import context_key, model_key
-from edgemodels.render.readme import render_model_readme, render_readme
+from edgemodels.render.modelreadme import render_model_readme
+from edgemodels.render.readme import render_readme
 from edgemodels.render.settings import ModelPlan, plan_model
 from edgemodels.tree import FileTree, check_path
 from edgemodels.treecache import TreeCache

@@ -12,10 +12,9 @@ from __future__ import annotations
 
 from functools import partial
 
-from edgemodels.catalogue.envvars import EnvRef
 from edgemodels.catalogue.model import Catalogue, Requirement, Selector
 from edgemodels.recall import NOTHING, ONCE, Recall
-from edgemodels.render.common import SourceInfo, banner_text, git_path, prefixed_name
+from edgemodels.render.common import SourceInfo, banner_text, prefixed_name
 from edgemodels.render.readme_texts import (
     ARGOCD_LAYOUT_TEXT,
     BINDINGS_TEXT,
@@ -23,7 +22,7 @@ from edgemodels.render.readme_texts import (
     MIGRATION_TEXT,
     MOUNT_TEXT,
 )
-from edgemodels.render.settings import ModelPlan, Placed, differences
+from edgemodels.render.settings import ModelPlan, Placed
 
 
 def render_readme(
@@ -41,23 +40,25 @@ def render_readme(
     return "\n".join(parts).encode()
 
 
-def _argocd(catalogue: Catalogue) -> bool:
+def uses_argocd(catalogue: Catalogue) -> bool:
     return catalogue.hub.delivery == "argocd"
 
 
-def _subscriptions(catalogue: Catalogue) -> bool:
+def keeps_subscriptions(catalogue: Catalogue) -> bool:
     """Whether the tree holds the Subscription side (also during a migration to Argo CD)."""
-    return not _argocd(catalogue) or catalogue.hub.argocd.migration == "keep-subscriptions"
+    return not uses_argocd(catalogue) or catalogue.hub.argocd.migration == "keep-subscriptions"
 
 
 def _hub_namespace(catalogue: Catalogue) -> str:
-    return catalogue.hub.argocd.namespace if _argocd(catalogue) else catalogue.hub.namespace
+    return catalogue.hub.argocd.namespace if uses_argocd(catalogue) else catalogue.hub.namespace
 
 
 def _intro(catalogue: Catalogue, source: SourceInfo) -> str:
     git = catalogue.git
     where = f"folder `{git.path.strip('/')}` of " if git.path.strip("/") else ""
-    puller = "Argo CD (RHACM's GitOps integration) deploys" if _argocd(catalogue) else "RHACM pulls"
+    puller = (
+        "Argo CD (RHACM's GitOps integration) deploys" if uses_argocd(catalogue) else "RHACM pulls"
+    )
     return (
         f"# Models of catalogue `{catalogue.name}`\n\n"
         # The catalogue digest is in .edgemodels/manifest.json only: here it would rewrite
@@ -114,7 +115,7 @@ def _placements_section(catalogue: Catalogue, plans: list[ModelPlan]) -> str:
             f"Each placement is a Placement `{catalogue.name}-<placement>` in "
             "`hub/argocd/synced/placements/`, with a GitOpsCluster that registers its sites with "
             "Argo CD. "
-            if _argocd(catalogue)
+            if uses_argocd(catalogue)
             else f"Each placement is a {catalogue.hub.placement_kind} in `hub/synced/placements/`. "
         )
         + (f"Sites are chosen from the cluster sets {sets}. " if _is_placement(catalogue) else "")
@@ -172,127 +173,13 @@ def _describe(req: Requirement) -> str:
     return f"label `{req.key}` is not set"
 
 
-def render_model_readme(catalogue: Catalogue, plan: ModelPlan, origin: str) -> bytes:
-    """models/<m>/README.md: its section, under the do-not-edit banner that names the
-    model's entry (as its other files' banners do)."""
-    back = (
-        f"A model of catalogue `{catalogue.name}`: the tree's [README.md](../../README.md) lists "
-        "them all. Paths are from the tree's root; a placement's folder, from the branch's.\n"
-    )
-    section = _model_section(catalogue, plan)
-    head, _, rest = section.partition("\n")
-    return f"<!-- {banner_text(origin)} -->\n\n{head}\n\n{back}{rest}".encode()
-
-
-def _model_section(catalogue: Catalogue, plan: ModelPlan) -> str:
-    m = plan.model
-    folder = f"models/{m.name}/chart/" if m.packaging == "helm" else f"models/{m.name}/base/"
-    lines = [f"# Model `{m.name}` {m.version}\n"]
-    if m.description:
-        lines.append(f"{lf_only(m.description)}\n")
-    values_from = (
-        "their ApplicationSet's `helm.valuesObject`"
-        if _argocd(catalogue)
-        else "their Subscription's `packageOverrides`"
-    )
-    lines.append(
-        f"- Site objects: `{folder}`"
-        + (
-            f" (Helm chart; placements change its values through {values_from})"
-            if m.packaging == "helm"
-            else f" (kustomize base; each placement has an overlay in `models/{m.name}/overlays/`)"
-        )
-    )
-    hub_files = []
-    if _subscriptions(catalogue):
-        hub_files += [
-            f"hub/synced/applications/{m.name}.yaml",
-            f"hub/synced/subscriptions/{m.name}--*.yaml",
-        ]
-    if _argocd(catalogue):
-        hub_files.append(f"hub/argocd/synced/applicationsets/{m.name}--*.yaml")
-    lines.append("- Hub objects: " + ", ".join(f"`{f}`" for f in hub_files))
-    if m.wrapper == "http" and m.http:
-        path = m.http.ingress_path
-        ingress = f"; answers under `http://SITE{path}` on every site" if path else ""
-        lines.append(f"- Runs as Deployment and Service `{m.name}` (port 80){ingress}")
-    else:
-        lines.append(f"- Files delivered on each site, described by ConfigMap `{m.name}-model`")
-    loosened = [
-        text
-        for flag, text in (
-            (m.security.run_as_root, "runs as root"),
-            (m.security.writable_root_filesystem, "writable root filesystem"),
-        )
-        if flag
-    ]
-    if loosened:
-        lines.append(f"- Security exception: {', '.join(loosened)} ({m.security.reason})")
-    if reads := _site_objects(plan):
-        lines.append(
-            f"- Reads on each site, in namespace `{catalogue.defaults.namespace}`: {reads}."
-            " Make them there before the model arrives: until then its pods wait"
-            " (CreateContainerConfigError); an optional one they start without"
-        )
-    for placed in plan.placed:
-        changed = differences(m, plan.base, placed.settings)
-        note = ", ".join(f"{k} {_short(v)}" for k, v in changed.items()) or "model defaults"
-        path = _placement_path(catalogue, plan, placed)
-        lines.append(f"- On `{placed.placement.name}`: {note} (folder `{path}`)")
-    for tp in plan.empty:
-        lines.append(
-            f"- `{tp.name}`: not deployed anywhere (no workload that uses it has a selector)"
-        )
-    return "\n".join(lines) + "\n"
-
-
-def _site_objects(plan: ModelPlan) -> str:
-    """The Secrets' and ConfigMaps' keys the model's env reads, and on which placements
-    when not on all of them."""
-    where: dict[str, list[str]] = {}
-    for placed in plan.placed:
-        for _, value in placed.settings.env:
-            if isinstance(value, EnvRef):
-                read = f"{value.kind} `{value.name}` key `{value.key}`"
-                optional = " (optional)" if value.optional else ""
-                where.setdefault(read + optional, []).append(placed.placement.name)
-    for source in plan.model.env_from:  # every placement
-        optional = " (optional)" if source.optional else ""
-        where[f"{source.kind} `{source.name}`, every key{optional}"] = [
-            p.placement.name for p in plan.placed
-        ]
-    return ", ".join(
-        read + ("" if len(on) == len(plan.placed) else " on " + ", ".join(f"`{p}`" for p in on))
-        for read, on in sorted(where.items())
-    )
-
-
-def _placement_path(catalogue: Catalogue, plan: ModelPlan, placed: Placed) -> str:
-    m = plan.model
-    if m.packaging == "helm":
-        return git_path(catalogue, "models", m.name, "chart")
-    return git_path(catalogue, "models", m.name, "overlays", placed.placement.name)
-
-
-def _short(value: object) -> str:
-    if isinstance(value, tuple):
-        pairs = (f"{k}={v}" if isinstance(v, str) else f"{k} {v}" for k, v in value)
-        return ", ".join(pairs) if value else "none"
-    if hasattr(value, "requests"):
-        res = value
-        req = ", ".join(f"{k}={v}" for k, v in getattr(res, "requests", ()))
-        lim = ", ".join(f"{k}={v}" for k, v in getattr(res, "limits", ()))
-        return f"requests {req or '-'} / limits {lim or '-'}"
-    return f"`{value}`"
-
-
 def _layout(catalogue: Catalogue) -> str:
-    if not _argocd(catalogue):
+    if not uses_argocd(catalogue):
         return _hub_names(LAYOUT_TEXT, catalogue)
     text = ARGOCD_LAYOUT_TEXT.replace("ARGO_NS", catalogue.hub.argocd.namespace).replace(
         "HUB_APP", prefixed_name(catalogue, "hub")
     )
-    if _subscriptions(catalogue):
+    if keeps_subscriptions(catalogue):
         text += _hub_names(MIGRATION_TEXT, catalogue)
     return text
 
