@@ -402,6 +402,14 @@ CODES: dict[str, Code] = {
         " removal guard: a warning with --allow-removals; publish runs it too, -i or not)",
         "apply hub/bindings/ of the generated tree before the publish, then pass --allow-removals",
     ),
+    "D138": Code(
+        "site-objects-needed",
+        "(warning) with --base, a model's pods now read a Secret's or ConfigMap's key (env)"
+        " or a whole one (envFrom), not optional, on sites where they did not: no plan sees"
+        " the sites' objects, and a pod without them waits in CreateContainerConfigError",
+        "make the object (with that key) in the models' namespace on those sites before the"
+        " merge, or mark the reference optional: true",
+    ),
     "D201": Code("inventory-kind", "an inventory file of the wrong kind"),
     "D202": Code("duplicate-site", "a site listed twice in the inventory"),
     "D203": Code("label-conflict", "a site's label contradicts a field of the same site"),

@@ -109,6 +109,23 @@ def test_plan_says_the_env_changed_on_the_sites_of_the_placement(with_refs: Path
         for change in site.get("changes", [])
     ]
     assert changes and all(c[1:] == ("sktime", ["env"]) for c in changes), changes
+    # The key is new, and no longer optional: whoever makes the objects learns where.
+    needed = [f for f in json.loads(planned.stdout)["findings"] if f["code"] == "D138"]
+    assert [(f["severity"], sorted(f["sites"])) for f in needed] == [
+        ("warning", sorted(c[0] for c in changes))
+    ]
+    assert "ConfigMap lrt-logging (key log-level)" in needed[0]["message"]
+
+
+def test_plan_names_no_object_the_sites_already_read(with_refs: Path) -> None:
+    git("init", "-q", "-b", "main", cwd=with_refs)
+    git("add", "catalogue", "sites.yaml", cwd=with_refs)
+    git("commit", "-qm", "catalogue", cwd=with_refs)
+    edit(with_refs / "catalogue/models/sktime.yaml", "version: 1.4.2", "version: 1.4.3")
+    planned = run("plan", "catalogue", "--base", "HEAD", "--format", "json", cwd=with_refs)
+    assert planned.returncode == 0, planned.stdout + planned.stderr
+    assert json.loads(planned.stdout)["summary"]["changes"]["upgraded"] > 0
+    assert not [f for f in json.loads(planned.stdout)["findings"] if f["code"] == "D138"]
 
 
 def test_publish_takes_the_tree_and_its_readmes_name_the_objects(with_refs: Path) -> None:

@@ -168,6 +168,8 @@ LOCATED_KEYS = (
     ("images",),
     ("targets",),
     ("followWorkloads",),
+    ("env",),
+    ("envFrom",),
 )
 
 

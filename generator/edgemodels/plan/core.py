@@ -27,6 +27,7 @@ from edgemodels.plan.instancelabels import instance_label_findings
 from edgemodels.plan.removalcauses import removal_causes
 from edgemodels.plan.removals import DEFAULT_REMOVAL_LIMIT, RemovalLimit
 from edgemodels.plan.sitemasks import MaskCache, Sites, index_sites
+from edgemodels.plan.siteobjects import site_object_findings
 from edgemodels.plan.sitestate import site_state_findings
 from edgemodels.plan.suppressions import plan_suppressions
 from edgemodels.plan.unmatched import unknown_set_findings
@@ -110,6 +111,7 @@ def build_plan(
         diags += hazards.resize_findings(diffs, before.catalogue, catalogue, sites)
         diags += hazards.storage_class_findings(diffs, before.catalogue, catalogue, sites)
         diags += hazards.hand_over_findings(diffs, catalogue, sites)
+        diags += site_object_findings(diffs, catalogue, sites)
         diags += version_image_findings(diffs, catalogue, sites)
         diags += hubside.hub_findings(before.catalogue, catalogue, allow_removals, settings)
         diags += delivery.delivery_findings(

@@ -1,0 +1,78 @@
+"""D138 site-objects-needed (warning): a model reaches sites where its pods now read a
+Secret's or ConfigMap's key (env's secretKeyRef, configMapKeyRef) or a whole one (envFrom)
+that the model did not read there before: a model added with such a reference, a
+reference added, another object or key named, or a placement moved to sites that never
+needed it. No plan can see the sites' objects; a pod whose required object or key is
+missing waits in CreateContainerConfigError, and a Deployment rolled to it stops the
+rollout there with the old pods serving. One finding per model and object, naming the
+sites, so whoever makes the objects on the sites knows where before the merge. Optional
+references start the pod without them: no finding. Only with --base: without a
+comparison every reference would be new on every site.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from edgemodels.catalogue.envvars import EnvRef
+from edgemodels.catalogue.model import Catalogue
+from edgemodels.diagnostics import Diagnostic, Location
+from edgemodels.output import plural
+from edgemodels.plan.diff import ModelDiff
+from edgemodels.plan.evaluate import Deployed, PlacedModel
+from edgemodels.plan.sitelist import about, name_list
+from edgemodels.plan.sitemasks import Sites
+from edgemodels.selectors import Mask, count
+
+CODE = ("D138", "site-objects-needed")
+
+
+def _reads(deployed: Deployed) -> dict[str, str]:
+    """What the pods cannot start without, as a message names it, by the catalogue key
+    that names it (env or envFrom)."""
+    out = {
+        f"{value.kind} {value.name} (key {value.key})": "env"
+        for _, value in deployed.env
+        if isinstance(value, EnvRef) and not value.optional
+    }
+    out.update({f"{s.kind} {s.name}": "envFrom" for s in deployed.env_from if not s.optional})
+    return out
+
+
+def _masks(model: PlacedModel | None) -> dict[str, tuple[Mask, str]]:
+    """Each object read, the sites it is read on and the key naming it."""
+    out: dict[str, tuple[Mask, str]] = {}
+    for placement in model.placements if model is not None else ():
+        for read, key in _reads(placement.deployed).items():
+            mask, _ = out.get(read, (0, key))
+            out[read] = (mask | placement.sites, key)
+    return out
+
+
+def site_object_findings(
+    diffs: Iterable[ModelDiff], after: Catalogue, sites: Sites
+) -> list[Diagnostic]:
+    models = {m.name: m for m in after.models}
+    found = []
+    for d in diffs:
+        if d.after is None or d.name not in models:
+            continue
+        before = _masks(d.before)
+        for read, (mask, key) in sorted(_masks(d.after).items()):
+            newly = mask & ~before.get(read, (0, key))[0]
+            if newly:
+                where = models[d.name].location_of(key)
+                found.append(_finding(where, d.name, read, newly, sites, after))
+    return found
+
+
+def _finding(
+    where: Location, model: str, read: str, newly: Mask, sites: Sites, after: Catalogue
+) -> Diagnostic:
+    message = (
+        f"model {model} now reads {read} on {plural(count(newly), 'site')} where it did not"
+        f" ({name_list(sites, newly)}): make it in namespace {after.defaults.namespace} on"
+        " each before this merges, or its pods there wait (CreateContainerConfigError) and"
+        " a rollout stops with the old pods serving"
+    )
+    return about(Diagnostic(where, CODE[0], message, "warning", CODE[1]), sites, newly)
