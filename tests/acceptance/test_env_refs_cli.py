@@ -115,6 +115,40 @@ def test_plan_says_the_env_changed_on_the_sites_of_the_placement(with_refs: Path
         ("warning", sorted(c[0] for c in changes))
     ]
     assert "ConfigMap lrt-logging (key log-level)" in needed[0]["message"]
+    # At the variable in the target's overrides that names it, not at the model.
+    assert (needed[0]["path"], needed[0]["line"]) == (
+        "catalogue/catalogue.yaml",
+        line_of(with_refs / "catalogue/catalogue.yaml", "key: log-level"),
+    )
+
+
+def line_of(path: Path, text: str) -> int:
+    return next(n for n, line in enumerate(path.read_text().splitlines(), 1) if text in line)
+
+
+def test_d138_stands_at_the_variable_that_names_the_object(with_refs: Path) -> None:
+    git("init", "-q", "-b", "main", cwd=with_refs)
+    git("add", "catalogue", "sites.yaml", cwd=with_refs)
+    git("commit", "-qm", "catalogue", cwd=with_refs)
+    scorer, sktime = (
+        with_refs / "catalogue/models/anomaly-scorer.yaml",
+        with_refs / "catalogue/models/sktime.yaml",
+    )
+    edit(scorer, "key: t}", "key: t2}")  # a model's overrides for one target
+    edit(sktime, "key: password}", "key: pw}")  # the model's own env
+    edit(sktime, "name: sktime-settings", "name: sktime-conf")  # envFrom
+    planned = run("plan", "catalogue", "--base", "HEAD", "--format", "json", cwd=with_refs)
+    assert planned.returncode == 0, planned.stdout + planned.stderr
+    needed = {
+        (f["path"], f["line"])
+        for f in json.loads(planned.stdout)["findings"]
+        if f["code"] == "D138"
+    }
+    assert needed == {
+        ("catalogue/models/anomaly-scorer.yaml", line_of(scorer, "key: t2}")),
+        ("catalogue/models/sktime.yaml", line_of(sktime, "key: pw}")),
+        ("catalogue/models/sktime.yaml", line_of(sktime, "sktime-conf")),
+    }
 
 
 def test_plan_names_no_object_the_sites_already_read(with_refs: Path) -> None:

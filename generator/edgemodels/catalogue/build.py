@@ -79,7 +79,7 @@ def _target(name: str, node: Node) -> Target:
         allow_all_clusters=bool(d.get("allowAllClusters", False)),
         description=str(d.get("description", "")),
         location=node.path_key(),
-        key_locations=_selector_locations(node),
+        key_locations=(*_selector_locations(node), *_env_locations(node, ("overrides",))),
     )
 
 
@@ -182,7 +182,22 @@ def _key_locations(node: Node) -> tuple[tuple[str, Location], ...]:
             data = data.get(step) if isinstance(data, dict) else None
         if data is not None:
             found.append((".".join(path), node.at(*path)))
-    return (*found, *_entries(node, "targets"))
+    overrides = node.data.get("overrides")
+    for target in overrides if isinstance(overrides, dict) else ():
+        found += _env_locations(node, ("overrides", str(target)))
+    return (*found, *_env_locations(node, ()), *_entries(node, "targets"))
+
+
+def _env_locations(node: Node, at: tuple[str, ...]) -> list[tuple[str, Location]]:
+    """Each env variable's key (`env.NAME`, `overrides.T.env.NAME`): D138 stands at the
+    one that names the Secret or ConfigMap."""
+    data = node.data
+    for step in (*at, "env"):
+        data = data.get(step) if isinstance(data, dict) else None
+    if not isinstance(data, dict):
+        return []
+    where = ".".join((*at, "env"))
+    return [(f"{where}.{name}", node.at(*at, "env", name, key=True)) for name in data]
 
 
 def _entries(node: Node, key: str) -> list[tuple[str, Location]]:

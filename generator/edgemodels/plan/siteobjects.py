@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from edgemodels.catalogue.envvars import EnvRef
-from edgemodels.catalogue.model import Catalogue
+from edgemodels.catalogue.model import Catalogue, Model
 from edgemodels.diagnostics import Diagnostic, Location
 from edgemodels.output import plural
 from edgemodels.plan.diff import ModelDiff
@@ -28,25 +28,32 @@ CODE = ("D138", "site-objects-needed")
 
 
 def _reads(deployed: Deployed) -> dict[str, str]:
-    """What the pods cannot start without, as a message names it, by the catalogue key
-    that names it (env or envFrom)."""
-    out = {
-        f"{value.kind} {value.name} (key {value.key})": "env"
-        for _, value in deployed.env
-        if isinstance(value, EnvRef) and not value.optional
-    }
-    out.update({f"{s.kind} {s.name}": "envFrom" for s in deployed.env_from if not s.optional})
+    """What the pods cannot start without, as a message names it, by the variable that
+    reads it ("" for envFrom)."""
+    out: dict[str, str] = {}
+    for name, value in deployed.env:
+        if isinstance(value, EnvRef) and not value.optional:
+            out.setdefault(f"{value.kind} {value.name} (key {value.key})", name)
+    out.update({f"{s.kind} {s.name}": "" for s in deployed.env_from if not s.optional})
     return out
 
 
-def _masks(model: PlacedModel | None) -> dict[str, tuple[Mask, str]]:
-    """Each object read, the sites it is read on and the key naming it."""
-    out: dict[str, tuple[Mask, str]] = {}
+Reads = dict[str, list[tuple[str, Mask, str]]]  # object -> (placement, sites, variable)
+
+
+def _masks(model: PlacedModel | None) -> Reads:
+    out: Reads = {}
     for placement in model.placements if model is not None else ():
-        for read, key in _reads(placement.deployed).items():
-            mask, _ = out.get(read, (0, key))
-            out[read] = (mask | placement.sites, key)
+        for read, variable in _reads(placement.deployed).items():
+            out.setdefault(read, []).append((placement.name, placement.sites, variable))
     return out
+
+
+def _union(entries: Iterable[tuple[str, Mask, str]]) -> Mask:
+    mask = 0
+    for _, sites, _ in entries:
+        mask |= sites
+    return mask
 
 
 def site_object_findings(
@@ -58,12 +65,30 @@ def site_object_findings(
         if d.after is None or d.name not in models:
             continue
         before = _masks(d.before)
-        for read, (mask, key) in sorted(_masks(d.after).items()):
-            newly = mask & ~before.get(read, (0, key))[0]
+        for read, entries in sorted(_masks(d.after).items()):
+            newly = _union(entries) & ~_union(before.get(read, ()))
             if newly:
-                where = models[d.name].location_of(key)
+                placement, _, variable = next(e for e in entries if e[1] & newly)
+                where = _where(after, models[d.name], placement, variable)
                 found.append(_finding(where, d.name, read, newly, sites, after))
     return found
+
+
+def _where(after: Catalogue, model: Model, placement: str, variable: str) -> Location:
+    """The line that names the object: the variable in the model's overrides for the
+    placement's target, in the target's overrides, or in the model's env; envFrom."""
+    if not variable:
+        return model.location_of("envFrom")
+    keys = dict(model.key_locations)
+    if (own := keys.get(f"overrides.{placement}.env.{variable}")) is not None:
+        return own
+    target = next((t for t in after.targets if t.name == placement), None)
+    if (
+        target is not None
+        and (shared := dict(target.key_locations).get(f"overrides.env.{variable}")) is not None
+    ):
+        return shared
+    return keys.get(f"env.{variable}", model.location_of("env"))
 
 
 def _finding(
