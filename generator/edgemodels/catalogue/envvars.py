@@ -11,7 +11,11 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 RefKind = Literal["Secret", "ConfigMap"]
-SOURCES: dict[str, RefKind] = {"secretKeyRef": "Secret", "configMapKeyRef": "ConfigMap"}
+# The catalogue's and Kubernetes' fields, for a key (env) and for a whole object (envFrom).
+KEY_REFS: dict[str, RefKind] = {"secretKeyRef": "Secret", "configMapKeyRef": "ConfigMap"}
+OBJECT_REFS: dict[str, RefKind] = {"secretRef": "Secret", "configMapRef": "ConfigMap"}
+_KEY_FIELD = {kind: field for field, kind in KEY_REFS.items()}
+_OBJECT_FIELD = {kind: field for field, kind in OBJECT_REFS.items()}
 
 
 @dataclass(frozen=True)
@@ -25,11 +29,10 @@ class EnvRef:
 
     def value_from(self) -> dict[str, Any]:
         """The container's `valueFrom`, as Kubernetes spells it."""
-        source = "secretKeyRef" if self.kind == "Secret" else "configMapKeyRef"
         ref: dict[str, Any] = {"name": self.name, "key": self.key}
         if self.optional:
             ref["optional"] = True
-        return {source: ref}
+        return {_KEY_FIELD[self.kind]: ref}
 
     def __str__(self) -> str:
         """As a README names it: `from Secret creds key token`. Never `NAME=...`, which
@@ -51,7 +54,7 @@ class EnvSource:
         ref: dict[str, Any] = {"name": self.name}
         if self.optional:
             ref["optional"] = True
-        return {"secretRef" if self.kind == "Secret" else "configMapRef": ref}
+        return {_OBJECT_FIELD[self.kind]: ref}
 
     def __str__(self) -> str:
         return f"{self.kind} {self.name}" + (" (optional)" if self.optional else "")
@@ -62,8 +65,7 @@ def build_env_from(items: list[dict[str, Any]] | None) -> tuple[EnvSource, ...]:
     out = []
     for item in items or ():
         ((field, ref),) = item.items()  # the schema allows exactly one
-        kind: RefKind = "Secret" if field == "secretRef" else "ConfigMap"
-        out.append(EnvSource(kind, str(ref["name"]), bool(ref.get("optional"))))
+        out.append(EnvSource(OBJECT_REFS[field], str(ref["name"]), bool(ref.get("optional"))))
     return tuple(out)
 
 
@@ -80,7 +82,7 @@ def _value(value: Any) -> EnvValue:
     if not isinstance(value, dict):
         return str(value)
     ((source, ref),) = value.items()  # the schema allows exactly one
-    return EnvRef(SOURCES[source], str(ref["name"]), str(ref["key"]), bool(ref.get("optional")))
+    return EnvRef(KEY_REFS[source], str(ref["name"]), str(ref["key"]), bool(ref.get("optional")))
 
 
 def container_env(env: Env) -> list[dict[str, Any]]:
@@ -91,9 +93,15 @@ def container_env(env: Env) -> list[dict[str, Any]]:
     ]
 
 
-def ref_names(*envs: Env) -> frozenset[str]:
-    """The names that are a reference in any of `envs`."""
-    return frozenset(k for env in envs for k, v in env if isinstance(v, EnvRef))
+def has_refs(*envs: Env) -> bool:
+    """Whether any variable of `envs` is a reference."""
+    return any(isinstance(v, EnvRef) for env in envs for _, v in env)
+
+
+def site_reads(env: Env, env_from: tuple[EnvSource, ...]) -> list[tuple[str, EnvRef | EnvSource]]:
+    """What the pods read on the site, by the variable that reads it ("" for envFrom)."""
+    refs: list[tuple[str, EnvRef | EnvSource]] = [(k, v) for k, v in env if isinstance(v, EnvRef)]
+    return refs + [("", source) for source in env_from]
 
 
 def helm_env_vars(env: Env) -> dict[str, dict[str, Any]]:

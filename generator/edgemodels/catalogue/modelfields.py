@@ -70,12 +70,8 @@ def _model_findings(default_packaging: str, m: Node) -> Iterator[Diagnostic]:
         yield from _podless(m, name)
 
 
-POD_SETTINGS = (
-    "replicas",
-    "resources",
-    "env",
-    "envFrom",
-)  # of the model's own pods: HTTP models only
+# Of the model's own pods: HTTP models only.
+POD_SETTINGS = ("replicas", "resources", "env", "envFrom")
 
 
 def _podless(m: Node, name: str) -> Iterator[Diagnostic]:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from edgemodels.catalogue.envvars import EnvRef
+from edgemodels.catalogue.envvars import EnvRef, site_reads
 from edgemodels.catalogue.model import Catalogue, Model
 from edgemodels.diagnostics import Diagnostic, Location
 from edgemodels.output import plural
@@ -31,10 +31,10 @@ def _reads(deployed: Deployed) -> dict[str, str]:
     """What the pods cannot start without, as a message names it, by the variable that
     reads it ("" for envFrom)."""
     out: dict[str, str] = {}
-    for name, value in deployed.env:
-        if isinstance(value, EnvRef) and not value.optional:
-            out.setdefault(f"{value.kind} {value.name} (key {value.key})", name)
-    out.update({f"{s.kind} {s.name}": "" for s in deployed.env_from if not s.optional})
+    for variable, ref in site_reads(deployed.env, deployed.env_from):
+        if not ref.optional:
+            key = f" (key {ref.key})" if isinstance(ref, EnvRef) else ""
+            out.setdefault(f"{ref.kind} {ref.name}{key}", variable)
     return out
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from edgemodels.catalogue.envvars import Env, helm_env_vars, ref_names
+from edgemodels.catalogue.envvars import Env, has_refs, helm_env_vars
 from edgemodels.catalogue.model import Catalogue, Model
 from edgemodels.render import site, site_container
 from edgemodels.render.common import (
@@ -31,16 +31,17 @@ def render_chart(
 ) -> Files:
     model = plan.model
     root = f"models/{model.name}/chart"
-    values = chart_values(catalogue, plan, origin, options)
+    refs = env_refs(plan)
+    values = chart_values(catalogue, plan, origin, options, refs)
     files: Files = {
         f"{root}/Chart.yaml": yaml_file(chart_metadata(model), origin),
         f"{root}/values.yaml": yaml_file(values, origin),
-        f"{root}/values.schema.json": values_schema(model, origin, bool(env_refs(plan))),
+        f"{root}/values.schema.json": values_schema(model, origin, refs),
     }
     comment = "{{/* " + banner_text(origin) + " */}}\n"
     user = model.http.run_as_user if model.http else None
     templates = (
-        http_templates(user is not None, bool(env_refs(plan)), bool(model.env_from))
+        http_templates(user is not None, refs, bool(model.env_from))
         if model.wrapper == "http"
         else container_templates(_storage_class_of(model) is not None)
     )
@@ -62,9 +63,10 @@ def chart_metadata(model: Model) -> dict[str, Any]:
 
 
 def chart_values(
-    catalogue: Catalogue, plan: ModelPlan, origin: str, options: RenderOptions
+    catalogue: Catalogue, plan: ModelPlan, origin: str, options: RenderOptions, refs: bool
 ) -> dict[str, Any]:
-    """values.yaml: the model's defaults. Placements override some of them."""
+    """values.yaml: the model's defaults. Placements override some of them. `refs`: the
+    chart carries its variables as `envVars` (env_refs)."""
     model, base = plan.model, plan.base
     if model.wrapper == "http":
         http = model.http
@@ -78,7 +80,7 @@ def chart_values(
             "ingressPath": http.ingress_path or "",
             **({} if http.run_as_user is None else {"runAsUser": http.run_as_user}),
             "resources": site.resources(base.resources),
-            **_env_values(base.env, env_refs(plan)),
+            **_env_values(base.env, refs),
             **({"envFrom": [s.env_from() for s in model.env_from]} if model.env_from else {}),
             "security": {
                 "runAsRoot": model.security.run_as_root,
@@ -116,12 +118,13 @@ def placement_values(plan: ModelPlan, placed: Placed) -> dict[str, Any]:
     return out
 
 
-def env_refs(plan: ModelPlan) -> frozenset[str]:
-    """The names that are a reference in the model's env or any placement's."""
-    return ref_names(plan.base.env, *(placed.settings.env for placed in plan.placed))
+def env_refs(plan: ModelPlan) -> bool:
+    """Whether the model's env or any placement's has a reference: the chart then carries
+    every variable under `envVars`."""
+    return has_refs(plan.base.env, *(placed.settings.env for placed in plan.placed))
 
 
-def _env_values(env: Env, refs: frozenset[str]) -> dict[str, Any]:
+def _env_values(env: Env, refs: bool) -> dict[str, Any]:
     """`env` (name: value), or `envVars` in the charts with a reference somewhere."""
     return {"envVars": helm_env_vars(env)} if refs else {"env": dict(env)}
 

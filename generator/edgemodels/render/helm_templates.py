@@ -244,10 +244,7 @@ def http_templates(
     if run_as_user:
         assert _NON_ROOT in deployment
         deployment = deployment.replace(_NON_ROOT, _NON_ROOT + _RUN_AS_USER)
-    env = _ENV_VARS if env_refs else _ENV
-    if env_refs:
-        assert _ENV in deployment
-        deployment = deployment.replace(_ENV, env)
-    if env_from:
-        deployment = deployment.replace(env, env + _ENV_FROM)
+    assert _ENV in deployment
+    env = (_ENV_VARS if env_refs else _ENV) + (_ENV_FROM if env_from else "")
+    deployment = deployment.replace(_ENV, env)
     return {**HTTP_TEMPLATES, "deployment.yaml": deployment}

@@ -3,7 +3,7 @@ changes and what its pods read on the sites (the tree's own README is readme.py'
 
 from __future__ import annotations
 
-from edgemodels.catalogue.envvars import EnvRef
+from edgemodels.catalogue.envvars import EnvRef, site_reads
 from edgemodels.catalogue.model import Catalogue
 from edgemodels.render.common import banner_text, git_path
 from edgemodels.render.readme import keeps_subscriptions, lf_only, uses_argocd
@@ -89,16 +89,12 @@ def _site_objects(plan: ModelPlan) -> str:
     when not on all of them."""
     where: dict[str, list[str]] = {}
     for placed in plan.placed:
-        for _, value in placed.settings.env:
-            if isinstance(value, EnvRef):
-                read = f"{value.kind} `{value.name}` key `{value.key}`"
-                optional = " (optional)" if value.optional else ""
-                where.setdefault(read + optional, []).append(placed.placement.name)
-    for source in plan.model.env_from:  # every placement
-        optional = " (optional)" if source.optional else ""
-        where[f"{source.kind} `{source.name}`, every key{optional}"] = [
-            p.placement.name for p in plan.placed
-        ]
+        for _, ref in site_reads(placed.settings.env, plan.model.env_from):
+            read = f"{ref.kind} `{ref.name}`" + (
+                f" key `{ref.key}`" if isinstance(ref, EnvRef) else ", every key"
+            )
+            optional = " (optional)" if ref.optional else ""
+            where.setdefault(read + optional, []).append(placed.placement.name)
     return ", ".join(
         read + ("" if len(on) == len(plan.placed) else " on " + ", ".join(f"`{p}`" for p in on))
         for read, on in sorted(where.items())
