@@ -43,7 +43,7 @@ def joined_name(*parts: str) -> str:
 
 def cluster_name_room(prefix: str) -> int:
     """How long a cluster name may be for `<prefix>-<cluster>`, an Argo CD Application's
-    name (render/argocd.application_template), to stay a label value: Argo CD's label
+    name (render/argoapps.application_template), to stay a label value: Argo CD's label
     tracking puts the Application's name on every object it deploys (render/argocd.py)."""
     return MAX_LABEL_VALUE - len(prefix) - 1
 

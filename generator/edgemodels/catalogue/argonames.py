@@ -2,7 +2,7 @@
 label value.
 
 An ApplicationSet `<catalogue>-<model>-<placement>` names its Applications
-`<that>-<cluster>` (render/argocd.application_template). Argo CD's label tracking writes an
+`<that>-<cluster>` (render/argoapps.application_template). Argo CD's label tracking writes an
 Application's name, uncut, as the value of its tracking label on every object it deploys,
 and the API server refuses a label value over 63 characters, so every sync of such an
 Application fails (the facts and their sources: render/argocd.py). The catalogue alone

@@ -2,7 +2,7 @@
 than a label value.
 
 Each site a placement selects gets an Application `<catalogue>-<model>-<placement>-<site>`
-(render/argocd.application_template). Under Argo CD's label tracking that name is the
+(render/argoapps.application_template). Under Argo CD's label tracking that name is the
 tracking label's value on every object the Application deploys, and the API server refuses
 a value over 63 characters: every sync of it fails (render/argocd.py has the facts and
 their sources). `check` warns where no cluster name fits (R232); the inventory names the

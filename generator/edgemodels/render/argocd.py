@@ -68,6 +68,7 @@ from edgemodels.render.acm import (
     placement_object,
     render_hub,
 )
+from edgemodels.render.argoapps import APPS, application_template
 from edgemodels.render.common import (
     ARGOCD_SYNCED,
     SOURCE_ANNOTATION,
@@ -77,21 +78,15 @@ from edgemodels.render.common import (
     prefixed_name,
     yaml_file,
 )
-from edgemodels.render.helm import placement_values
 from edgemodels.render.hubkustomization import HUB_ORDER, with_hub_kustomization
 from edgemodels.render.hubkustomization import hub_kustomization as acm_kustomization
 from edgemodels.render.migration import mark_site_objects
 from edgemodels.render.settings import ModelPlan, Placed
 from edgemodels.tree import FileTree
 
-APPS = "apps.open-cluster-management.io"
 PLACEMENT_LABEL = "cluster.open-cluster-management.io/placement"
 PLACEMENT_CONFIGMAP = "acm-placement"  # created by the GitOpsCluster controller
 REQUEUE_SECONDS = 180
-PULL_LABEL = f"{APPS}/pull-to-ocm-managed-cluster"
-PULL_CLUSTER = f"{APPS}/ocm-managed-cluster"
-PULL_APP_NAMESPACE = f"{APPS}/ocm-managed-cluster-app-namespace"
-SKIP_RECONCILE = "argocd.argoproj.io/skip-reconcile"
 SYNC_OPTIONS = "argocd.argoproj.io/sync-options"
 ROOT = "hub/argocd"
 HUB_APPLICATION_FILE = f"{ROOT}/application.yaml"
@@ -267,63 +262,6 @@ def application_set(
             },
         },
     }
-
-
-def application_template(
-    catalogue: Catalogue, plan: ModelPlan, placed: Placed, prefix: str
-) -> dict[str, Any]:
-    """One Application per selected cluster (`{{name}}`, `{{server}}` come from the generator)."""
-    argo = catalogue.hub.argocd
-    metadata: dict[str, Any] = {
-        "name": prefix + "-{{name}}",
-        "labels": hub_labels(catalogue, plan.model.name, placed.placement.name),
-    }
-    if argo.pull_model:
-        metadata["labels"][PULL_LABEL] = "true"
-        metadata["annotations"] = {
-            PULL_CLUSTER: "{{name}}",
-            PULL_APP_NAMESPACE: argo.namespace,
-            SKIP_RECONCILE: "true",  # the hub's Argo CD must not apply it too
-        }
-    spec: dict[str, Any] = {
-        "project": argo.project,
-        "source": application_source(catalogue, plan, placed),
-        "destination": {"server": "{{server}}", "namespace": catalogue.defaults.namespace},
-    }
-    sync = sync_policy(catalogue)
-    if sync:
-        spec["syncPolicy"] = sync
-    return {"metadata": metadata, "spec": spec}
-
-
-def application_source(catalogue: Catalogue, plan: ModelPlan, placed: Placed) -> dict[str, Any]:
-    model = plan.model
-    source: dict[str, Any] = {"repoURL": catalogue.git.url, "targetRevision": catalogue.git.branch}
-    if model.packaging != "helm":
-        # The overlay already carries the placement's differences as kustomize patches.
-        source["path"] = git_path(
-            catalogue, "models", model.name, "overlays", placed.placement.name
-        )
-        return source
-    source["path"] = git_path(catalogue, "models", model.name, "chart")
-    helm: dict[str, Any] = {"releaseName": model.name}
-    values = placement_values(plan, placed)
-    if values:
-        helm["valuesObject"] = values
-    source["helm"] = helm
-    return source
-
-
-def sync_policy(catalogue: Catalogue) -> dict[str, Any]:
-    argo = catalogue.hub.argocd
-    policy: dict[str, Any] = {}
-    if argo.automated:
-        policy["automated"] = {"prune": argo.prune, "selfHeal": argo.self_heal}
-    options = ["CreateNamespace=true"] if argo.create_namespace else []
-    options += [o for o in argo.sync_options if o not in options]
-    if options:
-        policy["syncOptions"] = options
-    return policy
 
 
 _ORDER = (*HUB_ORDER, "argocd/bindings/", "argocd/application.yaml")

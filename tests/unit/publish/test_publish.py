@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from edgemodels import publishing
-from edgemodels.cli.publish import MAX_SHOWN_LINES, command, shown_message
+from edgemodels.cli.publish import command
+from edgemodels.cli.publishreport import MAX_SHOWN_LINES, shown_message
 from edgemodels.errors import OutputError, UsageError
 from edgemodels.gitpublish.destination import redact
 from edgemodels.publishscan import refuse_credentials
