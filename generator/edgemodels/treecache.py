@@ -41,12 +41,12 @@ import stat
 import struct
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
 from hashlib import sha256
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from edgemodels import __version__
+from edgemodels.codedigest import package_digest
 from edgemodels.secrets_scan import scan_value
 from edgemodels.yamljson import content_digest, decode_positioned, encode_positioned
 
@@ -260,35 +260,10 @@ def racy(st: os.stat_result, now_ns: int) -> bool:
     return st.st_ctime_ns >= now_ns - window
 
 
-@lru_cache(maxsize=1)
 def code_digest() -> str:
     """edgemodels' version and the digest of its own modules: renders cached by other code
     never count (an editable install changes without a new version number)."""
-    digest = sha256(f"{FORMAT}\0{__version__}\0".encode())
-    for parts in _modules(os.path.dirname(os.path.abspath(__file__))):
-        digest.update("/".join(parts[1:]).encode() + b"\0")
-        fd = os.open(os.path.join(*parts), os.O_RDONLY | os.O_CLOEXEC)
-        try:
-            size = os.fstat(fd).st_size
-            while chunk := os.read(fd, size + 1):
-                digest.update(chunk)
-        finally:
-            os.close(fd)
-        digest.update(b"\0")
-    return digest.hexdigest()
-
-
-def _modules(package: str) -> list[tuple[str, ...]]:
-    """Every `*.py` below `package`: (package, folder, ..., name), in pathlib's order. With
-    os.walk and the system's calls: `rglob`, sorting paths and reading through file objects
-    took 2% of a regenerate, for a digest of 160 files."""
-    found = []
-    for folder, _, names in os.walk(package):
-        rel = os.path.relpath(folder, package)
-        parts = (package,) if rel == "." else (package, *rel.split(os.sep))
-        found += [(*parts, name) for name in names if name.endswith(".py")]
-    found.sort(key=lambda parts: parts[1:])
-    return found
+    return package_digest(f"{FORMAT}\0{__version__}\0")
 
 
 # --- load --------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from test_generate_lifecycle import Repo, catalogue, dump, model
 
 from edgemodels import (
     cachewrite,
+    codedigest,
     folderplan,
     generate,
     tree,
@@ -261,12 +262,12 @@ def test_a_damaged_or_foreign_cache_is_ignored(
 @pytest.mark.parametrize("real", [True, False])
 def test_the_code_digest_reads_every_module_in_path_order(tmp_path: Path, real: bool) -> None:
     """What the cache's code digest covers: every *.py of the package, as rglob finds them."""
-    package = Path(treecache.__file__).parent if real else tmp_path
+    package = Path(codedigest.__file__).parent if real else tmp_path
     if not real:
         for name in ("a.py", "a_b.py", "a/b.py", "a-b/c.py", "z/y/x.py", "n.txt", "q/r.pyc"):
             (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
             (tmp_path / name).write_text("pass\n")
-    listed = [Path(*parts) for parts in treecache._modules(str(package))]
+    listed = [Path(*parts) for parts in codedigest._modules(str(package))]
     assert listed == sorted(package.rglob("*.py"))
 
 
