@@ -4,7 +4,7 @@ Helm logs with Go's `log` and `slog` straight to file descriptor 2: coalescing w
 (values that disagree in shape with a chart's defaults), symlinks its loader follows, and
 so on (helmwarn.py turns them into findings). So while a Helm call runs, descriptor 2 is a
 pipe: each call, when it returns, reads what is in it and keeps Helm's Go log lines
-(`2006/01/02 15:04:05 text`, where the text is one Helm is known to log: _HELMS);
+(`2006/01/02 15:04:05 text`, where the text is one Helm is known to log: golog.HELMS);
 whatever else came (the progress bar, Python's warnings, other threads, a Go log line
 that is not Helm's) goes on to the real stderr unchanged and in order. A reader thread empties
 the pipe meanwhile, so a call that logs more than a pipe holds never blocks, and what is
@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
 import select
 import subprocess
 import threading
@@ -38,27 +37,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-T = TypeVar("T")
+from edgemodels.validate.golog import GO_LOG, HELMS, line_end, line_start
 
-_GO_LOG = re.compile(rb"[0-9]{4}/[0-9]{2}/[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2} ")
-_DATE_SHAPE = b"0000/00/00 00:00:00 "
-# What Helm's Go code is known to log, after the date: its coalescing of values with a
-# chart's defaults (the printf lines of its coalesce.go), and its slog lines of the load,
-# render and lint (a symlink followed, a missing required value or `fail` in lint, a
-# dependency's condition or import-values). Another line of that date shape (another
-# thread's Go log, a child's) is not Helm's: it goes on as it came; so would a line of a
-# later Helm's that is not in this list.
-_HELMS = re.compile(
-    rb"warning: (?:skipped value for |destination for |cannot overwrite table with non table "
-    rb"|skipping globals because |unable to co(?:py|nvert) values)"
-    rb"|Conflict: cannot merge map onto non-map for |key \S+ is table\. Skipping"
-    rb"|INFO (?:found symbolic link in path\.|funcMap fail\b)"
-    rb"|WARN (?:missing required value|returned non-bool value|the method PathValue returned "
-    rb"error|ImportValues missing table)\b"
-)
-# A value Helm prints in a warning can span lines: "... non-table value (line1\nline2\n)".
-_OPEN_VALUE = re.compile(rb"(?:non-table value|with non table for \S+) \(")
-_MAX_VALUE_LINES = 1000
+T = TypeVar("T")
 
 
 @dataclass
@@ -187,16 +168,16 @@ class _Tap:
         """Keep Helm's Go log lines of `data`, pass on the rest; what may be the start of a
         line not yet whole is returned, to be sorted with what comes next."""
         while data:
-            match = _GO_LOG.search(data)
+            match = GO_LOG.search(data)
             if match is None:
-                keep = _line_start(data)
+                keep = line_start(data)
                 self._pass(data[:keep])
                 return data[keep:]
             self._pass(data[: match.start()])
-            end = _line_end(data, match.end())
+            end = line_end(data, match.end())
             if end is None:
                 return data[match.start() :]
-            if _HELMS.match(data, match.end()):
+            if HELMS.match(data, match.end()):
                 self._heard(data[match.start() : end + 1], match.end() - match.start())
             else:
                 self._pass(data[match.start() : end + 1])
@@ -271,38 +252,6 @@ class _Turn:
         with self.tap.turns:
             self.tap.running -= 1
             self.tap.turns.notify_all()
-
-
-def _line_end(data: bytes, start: int) -> int | None:
-    """The index of the newline that ends the Go log line whose text starts at `start`;
-    None when it has not all come."""
-    end = data.find(b"\n", start)
-    if end < 0:
-        return None
-    if not _OPEN_VALUE.search(data, start, end) or data[end - 1 : end] == b")":
-        return end
-    for _ in range(_MAX_VALUE_LINES):  # the value goes on to a line ending with ")"
-        nxt = data.find(b"\n", end + 1)
-        if nxt < 0:
-            return None
-        if _GO_LOG.match(data, end + 1):  # the next line is Helm's own: the value ended
-            return end
-        if data[nxt - 1 : nxt] == b")":
-            return nxt
-        end = nxt
-    return end
-
-
-def _line_start(data: bytes) -> int:
-    """Where the end of `data` may begin a Go log line's date; len(data) when it cannot."""
-    for start in range(max(0, len(data) - len(_DATE_SHAPE) + 1), len(data)):
-        tail = data[start:]
-        if all(
-            (c in b"0123456789") if s == ord("0") else c == s
-            for c, s in zip(tail, _DATE_SHAPE, strict=False)
-        ):
-            return start
-    return len(data)
 
 
 _tap: _Tap | None = None

@@ -13,7 +13,7 @@ from pathlib import Path
 import helm_python
 import pytest
 
-from edgemodels.validate import helmlog
+from edgemodels.validate import golog, helmlog
 
 CHART = "apiVersion: v2\nname: shapes\nversion: 0.1.0\n"
 TEMPLATE = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  a: b\n"
@@ -216,21 +216,21 @@ def test_a_value_over_several_lines_is_one_line(
     [(b"plain text", b""), (b"text 2026/11/3", b"2026/11/3"), (b"progress 12", b"12")],
 )
 def test_what_may_begin_a_date_waits_for_the_rest(data: bytes, kept: bytes) -> None:
-    assert data[helmlog._line_start(data) :] == kept
+    assert data[golog.line_start(data) :] == kept
 
 
 def test_a_line_not_yet_whole_waits() -> None:
     line = b"2026/11/30 04:22:20 warning: destination for a is a table. Ignoring non-table value (x"
-    assert helmlog._line_end(line + b"\n", 20) is None  # its value goes on
-    assert helmlog._line_end(line + b"\ny)\n", 20) == len(line) + 3
-    assert helmlog._line_end(b"2026/11/30 04:22:20 INFO x", 20) is None
+    assert golog.line_end(line + b"\n", 20) is None  # its value goes on
+    assert golog.line_end(line + b"\ny)\n", 20) == len(line) + 3
+    assert golog.line_end(b"2026/11/30 04:22:20 INFO x", 20) is None
 
 
 DIES_IN_A_CALL = """
 import os
 for _ in range(12):
     os.open(os.devnull, os.O_RDONLY)  # the pipe's descriptors above 9
-from edgemodels.validate import helmlog
+from edgemodels.validate import golog, helmlog
 helmlog.call(lambda: print("a line", flush=True), [])
 
 def crash():
@@ -256,7 +256,7 @@ def test_a_process_that_dies_inside_a_call_still_says_its_last_words() -> None:
 
 FORKS_A_DAEMON = """
 import os, sys, time
-from edgemodels.validate import helmlog
+from edgemodels.validate import golog, helmlog
 helmlog.call(lambda: print("a line", flush=True), [])
 if os.fork() == 0:  # a daemon: its stdio elsewhere, alive after this process ends
     null = os.open(os.devnull, os.O_RDWR)
