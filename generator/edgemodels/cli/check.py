@@ -8,13 +8,8 @@ import click
 
 from edgemodels.catalogue.default import catalogue_path
 from edgemodels.check import CheckOptions, run_check
-from edgemodels.cli import (
-    catalogue_policy_options,
-    emit_findings,
-    fail_on_option,
-    guarded,
-    report_options,
-)
+from edgemodels.cli import emit_findings, guarded
+from edgemodels.cli.options import catalogue_policy_options, fail_on_option, report_options
 from edgemodels.cli.paths import PathParam
 
 

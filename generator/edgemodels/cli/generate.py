@@ -7,7 +7,8 @@ from pathlib import Path
 import click
 
 from edgemodels.catalogue.default import beside, catalogue_path
-from edgemodels.cli import EXIT_FINDINGS, FORMATS, emit_findings, guarded
+from edgemodels.cli import EXIT_FINDINGS, emit_findings, guarded
+from edgemodels.cli.options import FORMATS
 from edgemodels.cli.paths import PathParam
 from edgemodels.cli.terminal import progress
 from edgemodels.diagnostics import Diagnostic

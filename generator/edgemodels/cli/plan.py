@@ -11,7 +11,8 @@ import click
 
 from edgemodels import display
 from edgemodels.catalogue.default import beside, catalogue_path
-from edgemodels.cli import EXIT_CLEAN, EXIT_FINDINGS, format_for_output, guarded
+from edgemodels.cli import EXIT_CLEAN, EXIT_FINDINGS, guarded
+from edgemodels.cli.options import format_for_output
 from edgemodels.cli.paths import PathParam
 from edgemodels.diagnostics import Diagnostic, has_failures, sort_diagnostics
 from edgemodels.errors import OutputError, UsageError

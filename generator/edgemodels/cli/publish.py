@@ -9,15 +9,8 @@ from typing import TYPE_CHECKING
 import click
 
 from edgemodels.catalogue.default import catalogue_path
-from edgemodels.cli import (
-    EXIT_CLEAN,
-    EXIT_FINDINGS,
-    catalogue_policy_options,
-    emit_findings,
-    guarded,
-    report_options,
-    write_report,
-)
+from edgemodels.cli import EXIT_CLEAN, EXIT_FINDINGS, emit_findings, guarded, write_report
+from edgemodels.cli.options import catalogue_policy_options, report_options
 from edgemodels.cli.paths import PathParam
 from edgemodels.cli.publishreport import publish_json, what_was_done
 from edgemodels.cli.terminal import phases, progress, text_report, use_colour

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import click
 
-from edgemodels.cli import emit_findings, fail_on_option, guarded, report_options
+from edgemodels.cli import emit_findings, guarded
+from edgemodels.cli.options import fail_on_option, report_options
 from edgemodels.cli.paths import PathParam
 from edgemodels.cli.terminal import progress
 from edgemodels.diagnostics import Diagnostic

@@ -253,7 +253,8 @@ def test_report_options_on_a_command(tmp_path: Path) -> None:
     import click
     from click.testing import CliRunner
 
-    from edgemodels.cli import emit_findings, report_options
+    from edgemodels.cli import emit_findings
+    from edgemodels.cli.options import report_options
 
     @click.command()
     @report_options
