@@ -15,14 +15,9 @@ from edgemodels.catalogue.model import Overrides, Resources
 from edgemodels.catalogue.permodel import each_model, targets_context
 from edgemodels.catalogue.sources import Merged, Node
 from edgemodels.diagnostics import Diagnostic, Location
-from edgemodels.kubequantity import (
-    LimitProblem,
-    integer_resource,
-    limit_problem,
-    quantity_value,
-    whole,
-)
+from edgemodels.kubequantity import quantity_value
 from edgemodels.recall import NOTHING, Recall
+from edgemodels.resourcerules import LimitProblem, integer_resource, limit_problem, whole
 
 
 def check_resources(merged: Merged, recall: Recall = NOTHING) -> Iterator[Diagnostic]:

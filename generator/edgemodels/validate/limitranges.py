@@ -24,7 +24,8 @@ import math
 from collections.abc import Iterator
 from decimal import ROUND_UP, Decimal
 
-from edgemodels.kubequantity import EXACT, overcommit_allowed, quantity_value
+from edgemodels.kubequantity import EXACT, quantity_value
+from edgemodels.resourcerules import overcommit_allowed
 from edgemodels.validate.manifests import Manifest
 from edgemodels.validate.pointers import Pointer, value_at
 from edgemodels.validate.quantities import field_path

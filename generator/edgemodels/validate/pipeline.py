@@ -17,13 +17,13 @@ from typing import Literal, cast
 from edgemodels.diagnostics import Diagnostic, sort_diagnostics
 from edgemodels.errors import InputError, ToolMissingError, UsageError
 from edgemodels.policy import PolicySet, load_policies
-from edgemodels.policy.loader import default_pack_files, refuse_invalid_config
-from edgemodels.validate import cores, k8s_schemas, kubeconform, resultcache, unitbounds
+from edgemodels.policy.loader import refuse_invalid_config
+from edgemodels.validate import cores, k8s_schemas, kubeconform
 from edgemodels.validate.acm_checks import acm_findings, hub_findings
 from edgemodels.validate.argocd_checks import argocd_findings
 from edgemodels.validate.backends import SchemaSettings, schema_findings
 from edgemodels.validate.chartlint import shared_lints
-from edgemodels.validate.chartrenders import refs_by_chart, render_charts
+from edgemodels.validate.chartrenders import render_charts
 from edgemodels.validate.checker import Checker
 from edgemodels.validate.discover import TreeLayout
 from edgemodels.validate.gitpaths import PackageRef, package_refs
@@ -40,6 +40,7 @@ from edgemodels.validate.offload import Builds
 from edgemodels.validate.report import Finding, finding, merge
 from edgemodels.validate.reuse import Reuse
 from edgemodels.validate.run import ParsedDocument, ValidateOptions
+from edgemodels.validate.runkeys import checks_key, policies_settled, release_inputs
 from edgemodels.validate.streamload import holds_no_object, not_utf8
 from edgemodels.validate.suppressions import catalogue_files, catalogue_suppressions, outside_tree
 
@@ -146,7 +147,7 @@ def check_tree(
         hub = pool.submit(_hub_checks, plain, refs, root)
         content: dict[str, str | None] = {}
         sharing = shared_lints(root, layout.charts, content if reuse.on else None)
-        inputs = partial(_release_inputs, layout.charts, refs, settings)
+        inputs = partial(release_inputs, layout.charts, refs, settings)
         taken = reuse.take_charts(layout.charts, inputs, sharing, content)
         # The objects of the charts and families: checked in batches, each finding recorded
         # for the result cache by the unit it lands in.
@@ -259,53 +260,10 @@ def _final_findings(
     kept_suppressed = catalogue_suppressions(
         diags + elsewhere, catalogue_files(every), policies, root
     )
-    if not _policies_settled(policies, reuse.started_ns):
+    if not policies_settled(policies, reuse.started_ns):
         reuse.checks = None  # edited while the run read them (the build process too, later)
     reuse.save()
     return sort_diagnostics(outside_tree(diags, kept_suppressed))
-
-
-def checks_key(settings: SchemaSettings, policies: PolicySet | None, started_ns: int) -> str | None:
-    """What the checks of an object depend on besides it (resultcache.py); None with
-    kubeconform, whose findings on all objects come from one process at the end, and when
-    a policy file changed since the run started at `started_ns` (after it was read?)."""
-    if settings.backend != "builtin" or not _policies_settled(policies, started_ns):
-        return None
-    files = [] if policies is None else sorted(_policy_files(policies))
-    values = (
-        settings.kubernetes_version,
-        settings.strict,
-        sorted(settings.skip_kinds),
-        settings.k8s_folder,
-        policies is not None,
-        # `ignore:` paths match the catalogue files findings came from, named from the
-        # working folder as the generator named them (policy/engine.py apply_ignores)
-        os.getcwd() if policies is not None and policies.ignores else "",
-    )
-    return resultcache.checks_key(values, files)
-
-
-def _policies_settled(policies: PolicySet | None, started_ns: int) -> bool:
-    """Whether no policy file changed since the run started: checked when the checks' key
-    is made and again at the end, as the build process reads them once it builds."""
-    files = [] if policies is None else _policy_files(policies)
-    return all(unitbounds.settled(os.fspath(f), started_ns) for f in files if f.exists())
-
-
-def _policy_files(policies: PolicySet) -> set[Path]:
-    files = {Path(r.origin) for r in policies.rules if r.origin != "default"}
-    files.update(default_pack_files())
-    if policies.config_path:
-        files.add(Path(policies.config_path))
-    return files
-
-
-def _release_inputs(
-    charts: Sequence[str], refs: Sequence[PackageRef], settings: SchemaSettings
-) -> dict[str, str]:
-    by_chart = refs_by_chart(refs)
-    version = settings.kubernetes_version
-    return {c: resultcache.release_inputs(by_chart.get(c, []), version) for c in charts}
 
 
 def check_documents(

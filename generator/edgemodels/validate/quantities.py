@@ -24,14 +24,13 @@ from collections.abc import Iterator
 
 from edgemodels.kubequantity import (
     exponent_refused,
-    integer_resource,
     negative,
     quantity_value,
     reads_as_zero,
     slow_reading,
     trimmed,
-    whole,
 )
+from edgemodels.resourcerules import integer_resource, whole
 from edgemodels.validate.manifests import Manifest
 from edgemodels.validate.pointers import Pointer, value_at
 from edgemodels.validate.report import Finding, finding

@@ -19,7 +19,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from decimal import Decimal
 
-from edgemodels.kubequantity import limit_problem, quantity_value
+from edgemodels.kubequantity import quantity_value
+from edgemodels.resourcerules import limit_problem
 from edgemodels.validate.manifests import Manifest
 from edgemodels.validate.pointers import Pointer, value_at
 from edgemodels.validate.quantities import container_resources, field_path, pod_resources

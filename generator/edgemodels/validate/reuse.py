@@ -30,6 +30,7 @@ from edgemodels.validate.discover import TreeLayout
 from edgemodels.validate.manifests import Manifest
 from edgemodels.validate.owners import contained, family
 from edgemodels.validate.report import Finding
+from edgemodels.validate.unitgroups import by_file, by_unit, families_of
 
 _ChartArgs = tuple[
     Sequence[str], Callable[[], Mapping[str, str]], Mapping[str, str], Mapping[str, str | None]
@@ -226,11 +227,11 @@ class Reuse:
             return
         self._key_families()
         self._key_charts()
-        checked = _by_unit(self.found, self.diags, self.keys)
+        checked = by_unit(self.found, self.diags, self.keys)
         for unit, key in self.keys.items():
             made = self.made.get(unit) if unit in self.made and self._may_keep(unit) else None
             self._keep(key, self.hits.get(unit), made, checked, unit)
-        checked = _by_file(self.files_found, self.files_diags, self.files)
+        checked = by_file(self.files_found, self.files_diags, self.files)
         for rel, (key, entry) in self.files.items():
             path = os.path.join(self.root, rel)
             settled = rel in self.files_made and ub.settled(path, self.started_ns)
@@ -275,48 +276,6 @@ class Reuse:
 
 def _checked(key: str, found: Sequence[Finding], diags: Sequence[Diagnostic]) -> rs.Checked:
     return rs.Checked(key, tuple(found), tuple(diags))
-
-
-def _by_unit(
-    found: Iterable[Finding], diags: Iterable[Diagnostic], units: Mapping[str, object]
-) -> dict[str, tuple[list[Finding], list[Diagnostic]]] | None:
-    """The checks' findings by the unit whose folder holds the file each names; None when
-    one names a file no unit holds."""
-    by: dict[str, tuple[list[Finding], list[Diagnostic]]] = {}
-    for f in found:
-        unit = ub.under(f[0].location.path, units)
-        if unit is None:
-            return None
-        by.setdefault(unit, ([], []))[0].append(f)
-    for d in diags:
-        unit = ub.under(d.location.path, units)
-        if unit is None:
-            return None
-        by.setdefault(unit, ([], []))[1].append(d)
-    return by
-
-
-def _by_file(
-    found: Iterable[Finding], diags: Iterable[Diagnostic], files: Mapping[str, object]
-) -> dict[str, tuple[list[Finding], list[Diagnostic]]] | None:
-    """The checks' findings by the plain file each names; None when one names another."""
-    by: dict[str, tuple[list[Finding], list[Diagnostic]]] = {}
-    for f in found:
-        if f[0].location.path not in files:
-            return None
-        by.setdefault(f[0].location.path, ([], []))[0].append(f)
-    for d in diags:
-        if d.location.path not in files:
-            return None
-        by.setdefault(d.location.path, ([], []))[1].append(d)
-    return by
-
-
-def families_of(manifests: Iterable[Manifest]) -> dict[str, list[Manifest]]:
-    found: dict[str, list[Manifest]] = {}
-    for m in manifests:
-        found.setdefault(family(m.overlay), []).append(m)
-    return found
 
 
 def start(
