@@ -17,8 +17,9 @@ from edgemodels.display import quoted
 from edgemodels.errors import EdgeModelsError
 from edgemodels.launch import SERVED
 from edgemodels.server import control
+from edgemodels.server.listener import listen
 from edgemodels.server.place import place_of
-from edgemodels.server.serve import Server, listen
+from edgemodels.server.serve import Server
 
 _DURATION = re.compile(r"(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s?)?")
 

@@ -5,7 +5,7 @@
 - D105 model-without-workload (warning): a container model is placed where no workload
   uses it.
 - D106 placement-selects-nothing (warning): a target or follow-<model> placement selects
-  no site; the message says why (plan/unmatched.py).
+  no site; the message says why (plan/unmatched.py, plan/exclusions.py).
 - D107 unsized-model (info): a container model without `container.size` goes to sites that
   declare a capacity, so it is not counted.
 - D108 image-volume-unsupported (error): an `imageVolume` container model goes to a site
@@ -24,16 +24,23 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from edgemodels.catalogue.model import Catalogue, Selector
+from edgemodels.catalogue.model import Catalogue
 from edgemodels.diagnostics import Diagnostic, Location, finding
 from edgemodels.managedclusters import STORAGE_LABEL
 from edgemodels.output import plural
 from edgemodels.placement import CLUSTER_NAME_LABEL
 from edgemodels.plan.diff import generated
 from edgemodels.plan.evaluate import Evaluation, PlacedModel, cluster_sets
+from edgemodels.plan.exclusions import (
+    all_tainted,
+    outside_sets,
+    tainted_sites,
+    why_deleting,
+    why_tainted,
+)
 from edgemodels.plan.quantity import format_bytes
 from edgemodels.plan.sitelist import about, about_names, name_list
-from edgemodels.plan.sitemasks import Sites, untolerated_taints
+from edgemodels.plan.sitemasks import Sites
 from edgemodels.plan.unmatched import why_unmatched
 from edgemodels.selectors import Mask, count, mask_of, members, placement_mask
 from edgemodels.sites import Site
@@ -125,9 +132,9 @@ def workload_findings(after: Evaluation, sites: Sites) -> list[Diagnostic]:
                     f"workload {workload.name} runs on {plural(count(missing), 'site')} "
                     f"without model "
                     f"{used}: {name_list(sites, missing)}"
-                ) + _outside_sets(sites, missing & ~bound, sets)
+                ) + outside_sets(sites, missing & ~bound, sets)
                 if sets is not None:  # Placements: taints keep them off a site
-                    message += _tainted_sites(sites, missing, missing & bound & sites.untolerated)
+                    message += tainted_sites(sites, missing, missing & bound & sites.untolerated)
                 missed = finding(
                     workload.location, "D104", "workload-without-model", message, "error"
                 )
@@ -144,36 +151,6 @@ def workload_findings(after: Evaluation, sites: Sites) -> list[Diagnostic]:
     return found
 
 
-def _outside_sets(sites: Sites, outside: Mask, sets: tuple[str, ...] | None) -> str:
-    """Why a model's placements cannot reach a workload's site: a workload has its own
-    placement, while the model's Placements see only hub.clusterSets."""
-    if not outside:
-        return ""
-    return (
-        f" ({plural(count(outside), 'site')} of them outside spec.hub.clusterSets "
-        f"[{', '.join(sets or ())}], which limit every placement of a model, follow-<model> "
-        f"too: {name_list(sites, outside)}; bind its cluster set there)"
-    )
-
-
-def _tainted_sites(sites: Sites, missing: Mask, tainted: Mask) -> str:
-    """Why a model's Placements cannot reach a workload's site: its NoSelect taint."""
-    if not tainted:
-        return ""
-    keys = sorted(
-        {k for n in members(tainted) for k in untolerated_taints(sites.inventory.sites[n].taints)}
-    )
-    if tainted == missing:
-        which = "it has" if count(tainted) == 1 else "they have"
-    else:
-        verb = "has" if count(tainted) == 1 else "have"
-        which = f"{plural(count(tainted), 'site')} of them ({name_list(sites, tainted)}) {verb}"
-    return (
-        f" ({which} a NoSelect taint that the generated Placements do not tolerate: "
-        f"{', '.join(keys)}; remove the taint or move the workload)"
-    )
-
-
 def placement_findings(after: Evaluation, sites: Sites) -> list[Diagnostic]:
     """D106 placement-selects-nothing, with the reason in the inventory's terms."""
     found = []
@@ -181,10 +158,10 @@ def placement_findings(after: Evaluation, sites: Sites) -> list[Diagnostic]:
     for name, mask in generated(after).items():  # a target no model uses is no placement
         if not mask:
             predicates = after.predicates.get(name, ())
-            tainted = _all_tainted(sites, predicates, sets)
+            tainted = all_tainted(sites, predicates, sets)
             why = (
-                _why_deleting(sites, predicates, sets)
-                or _why_tainted(sites, tainted)
+                why_deleting(sites, predicates, sets)
+                or why_tainted(sites, tainted)
                 or why_unmatched(sites.index, predicates, sets)
             )
             message = f"placement {name} selects no site of the inventory{why}"
@@ -192,57 +169,6 @@ def placement_findings(after: Evaluation, sites: Sites) -> list[Diagnostic]:
             empty = finding(where, "D106", "placement-selects-nothing", message, "warning")
             found.append(about(empty, sites, tainted) if tainted else empty)
     return found
-
-
-def _all_tainted(
-    sites: Sites, predicates: tuple[Selector, ...], sets: tuple[str, ...] | None
-) -> Mask:
-    """The sites the placement's selectors and cluster sets match when each has a taint that
-    keeps it out of the Placement (0 if that is not why it selects none)."""
-    if sets is None or not predicates:
-        return 0
-    matched = placement_mask(sites.index, predicates, sets)
-    return 0 if matched & ~sites.untolerated else matched
-
-
-def _why_deleting(
-    sites: Sites, predicates: tuple[Selector, ...], sets: tuple[str, ...] | None
-) -> str:
-    """The reason when every site the placement matches is being deleted ("" otherwise)."""
-    matched = placement_mask(sites.index, predicates, sets) if predicates else 0
-    if not matched or matched & ~sites.deleting:
-        return ""
-    which = (
-        "the site it matches is"
-        if count(matched) == 1
-        else f"the {count(matched)} sites it matches are"
-    )
-    return (
-        f": {which} being deleted on the hub ({name_list(sites, matched)}), and a cluster "
-        "being deleted is selected by no placement"
-    )
-
-
-def _why_tainted(sites: Sites, matched: Mask) -> str:
-    """The reason when the placement matches sites, all tainted ("" when none: `matched` 0)."""
-    if not matched:
-        return ""
-    keys = sorted(
-        {
-            key
-            for n in members(matched)
-            for key in untolerated_taints(sites.inventory.sites[n].taints)
-        }
-    )
-    which = (
-        "the site it matches is"
-        if count(matched) == 1
-        else f"the {count(matched)} sites it matches are"
-    )
-    return (
-        f": {which} tainted NoSelect ({name_list(sites, matched)}), which the generated "
-        f"Placements do not tolerate: {', '.join(keys)}"
-    )
 
 
 def unlabelled_site_findings(after: Evaluation, sites: Sites) -> list[Diagnostic]:

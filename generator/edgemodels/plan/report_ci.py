@@ -22,10 +22,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from edgemodels.diagnostics import SEVERITY_RANK, Diagnostic
-from edgemodels.output import github_annotation, render_gitlab, render_junit, render_sarif
+from edgemodels.output import github_annotation, render_gitlab, render_junit
 from edgemodels.plan.report_json import summary_fields
 from edgemodels.plan.report_text import no_change_line, render_text, unchanged
 from edgemodels.plan.reports import View, about_inventory, change_summary, headline
+from edgemodels.sarif import render_sarif
 
 SUBJECT = "plan"
 

@@ -16,7 +16,7 @@ from edgemodels.output import plural
 from edgemodels.plan.diff import CHANGE_KINDS, SiteModel
 from edgemodels.plan.markdown_fit import Part, fit
 from edgemodels.plan.report_mermaid import ICON, diagram
-from edgemodels.plan.report_text import NAMED_SITES, SIGNS, risky, shown_changes, site_groups
+from edgemodels.plan.report_text import SIGNS, risky, shown_changes
 from edgemodels.plan.reports import (
     PER_SITE_AND_MODEL,
     View,
@@ -24,6 +24,7 @@ from edgemodels.plan.reports import (
     findings_summary,
     headline,
 )
+from edgemodels.plan.sitegroups import NAMED_SITES, site_groups
 
 DEFAULT_MAX_CHARS = 60_000  # under GitHub's 65,536 for a comment, with room for a header
 MIN_MAX_CHARS = 2_000  # the headline, the counts and the closing note fit in it

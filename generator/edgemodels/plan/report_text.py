@@ -12,8 +12,7 @@ nothing changes says so in one line instead of tables of zeros.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterable, Sequence
-from typing import TypeVar
+from collections.abc import Iterable, Sequence
 
 from edgemodels.diagnostics import SEVERITY_RANK, Diagnostic
 from edgemodels.output import plural, summary_line
@@ -26,13 +25,11 @@ from edgemodels.plan.reports import (
     change_summary,
     headline,
 )
+from edgemodels.plan.sitegroups import cut_line, fitting, group_label, site_groups
 
 DEFAULT_MAX_ROWS = 200
 OLD_FINDINGS_SHOWN = 10  # of the findings the base had too, errors first; 0 rows: all
-NAMED_SITES = 3  # a group's label names this many sites, then "and N more"
 RISKY = ("removed", "downgraded", "moved")  # a site loses the model, or is without it a while
-
-T = TypeVar("T", bound=Hashable)
 
 SIGNS = {
     "added": "+",
@@ -57,47 +54,6 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[str]], indent: str = "
 
 def _count(value: int | None) -> str:
     return "-" if value is None else str(value)
-
-
-def site_groups(
-    per_site: Iterable[tuple[int, Sequence[T]]], first: Callable[[Sequence[T]], bool] = bool
-) -> list[tuple[list[int], list[T]]]:
-    """Sites with equal entries together: (site numbers, entries). The groups `first` picks
-    come first, then the larger ones, then by first site."""
-    by_entries: dict[tuple[T, ...], list[int]] = {}
-    for number, entries in per_site:
-        by_entries.setdefault(tuple(entries), []).append(number)
-    groups = [(numbers, list(entries)) for entries, numbers in by_entries.items()]
-    return sorted(groups, key=lambda g: (not first(g[1]), -len(g[0]), g[0][0]))
-
-
-def group_label(view: View, numbers: Sequence[int]) -> str:
-    """`lrt-1`, `lrt-1, lrt-2`, `site-00000, site-00006, site-00022 and 285 more`."""
-    names = [view.site_name(n) for n in numbers[:NAMED_SITES]]
-    more = len(numbers) - len(names)
-    return ", ".join(names) + (f" and {more} more" if more else "")
-
-
-def fitting(rows: Sequence[int], max_rows: int) -> int:
-    """How many groups of these row counts fit in `max_rows`, whole (at least one; 0: no
-    limit)."""
-    used = 0
-    for shown, size in enumerate(rows):
-        used += size
-        if max_rows and shown and used > max_rows:
-            return shown
-    return len(rows)
-
-
-def cut_line(left_out: Sequence[tuple[list[int], object]], max_rows: int) -> list[str]:
-    if not left_out:
-        return []
-    sites = sum(len(numbers) for numbers, _ in left_out)
-    return [
-        f"  ... and {sites} more {'site' if sites == 1 else 'sites'} in "
-        f"{plural(len(left_out), 'group')}, left out at "
-        f"--max-text-rows {max_rows} (0 shows all; --format json lists every site)"
-    ]
 
 
 Row = tuple[str, str, str]  # model, change (with its sign), detail: what a row shows

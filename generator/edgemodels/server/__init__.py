@@ -7,6 +7,7 @@
     wire.py     frames: a 4-byte length, then JSON
     stamp.py    what the server's code and interpreter must match to run a client's command
     serve.py    the server: the socket, the queue, one command at a time in the main thread
+    listener.py where it listens: the lock taken, the socket bound, the pid file written
     admission.py  what a connection and its request must be for its command to run
     command.py  one command: the client's process state set up, run, put back
     streams.py  stdout and stderr that write to the client; acks and signals read back

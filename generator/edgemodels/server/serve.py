@@ -22,65 +22,22 @@ import socket
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any, TextIO
 
 from edgemodels import __version__, resident, serving
-from edgemodels.errors import OutputError, UsageError
 from edgemodels.server import wire
 from edgemodels.server.admission import changed, first_difference, same_user, well_formed
 from edgemodels.server.command import CannotEnter, client_state, run_command
 from edgemodels.server.interrupts import BUSY, IDLE, Interrupts, ServerStop
-from edgemodels.server.place import Place, ensure_folder, recorded_pid, take_lock
+from edgemodels.server.listener import Listening
 from edgemodels.server.stamp import code_stamp, interpreter
 from edgemodels.server.streams import Channel
 
 PROTOCOL = 1
-BACKLOG = 64
 QUIET_SECONDS = 1.0  # without a command for this long, collect what the last ones left
 FIRST_FRAME_SECONDS = 5.0  # a connection that sends no request in this time is dropped
 
 Work = tuple[socket.socket, dict[str, Any]]  # a connection and its request
-
-
-@dataclass
-class Listening:
-    where: Place
-    listener: socket.socket
-    lock: int  # file descriptor holding the lock
-
-
-def listen(where: Place) -> Listening:
-    """Take the lock, bind the socket (0600) and write the pid file, or say why not."""
-    problem = ensure_folder(where)
-    if problem:
-        raise OutputError(f"not starting a server: {problem}")
-    lock = take_lock(where)
-    if lock is None:
-        raise UsageError(f"a server already runs (pid {recorded_pid(where)}, {where.socket})")
-    try:
-        with contextlib.suppress(FileNotFoundError):  # a dead server's: we hold the lock
-            os.unlink(where.socket)
-        listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        mask = os.umask(0o177)
-        try:
-            listener.bind(where.socket)
-        finally:
-            os.umask(mask)
-        listener.listen(BACKLOG)
-        _write_pid(where)
-    except OSError as exc:
-        os.close(lock)
-        raise OutputError(f"cannot listen on {where.socket}: {exc.strerror or exc}") from exc
-    return Listening(where, listener, lock)
-
-
-def _write_pid(where: Place) -> None:
-    temporary = f"{where.pid}.{os.getpid()}"
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
-    with os.fdopen(fd, "w", encoding="ascii") as fh:
-        fh.write(f"{os.getpid()}\n")
-    os.replace(temporary, where.pid)
 
 
 class Server:

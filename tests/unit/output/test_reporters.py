@@ -11,7 +11,8 @@ import jsonschema
 import pytest
 
 from edgemodels.diagnostics import Diagnostic, Location
-from edgemodels.output import REPORTERS, render_gitlab, render_sarif
+from edgemodels.output import REPORTERS, render_gitlab
+from edgemodels.sarif import render_sarif
 
 ERR = Diagnostic(
     Location("catalogue/models.yaml", 4, 12),
