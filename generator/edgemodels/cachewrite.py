@@ -12,6 +12,7 @@ from contextlib import suppress
 from hashlib import sha256
 from pathlib import Path
 
+from edgemodels.renderentry import entry_digest, listing
 from edgemodels.treecache import (
     BLOB_PATH,
     CACHE_PATH,
@@ -22,8 +23,6 @@ from edgemodels.treecache import (
     STAT,
     TreeCache,
     code_digest,
-    entry_digest,
-    listing,
 )
 from edgemodels.yamlio import YamlFile
 

@@ -47,6 +47,7 @@ from typing import TYPE_CHECKING, Any
 
 from edgemodels import __version__
 from edgemodels.codedigest import package_digest
+from edgemodels.renderentry import SEP, Entry, entry_digest
 from edgemodels.secrets_scan import scan_value
 from edgemodels.yamljson import content_digest, decode_positioned, encode_positioned
 
@@ -67,32 +68,6 @@ MAX_CACHE_BYTES = 1 << 31  # a bigger file is not ours to read: start over
 
 FileStat = tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode
 Record = tuple[FileStat, str]  # stat, sha256 hex of the content it had
-
-
-SEP = "\0"  # between the fields of a render's listing: no generated path holds it
-
-
-@dataclass(frozen=True)
-class Entry:
-    """One model's render in the blob: its files, one after another from `at`."""
-
-    at: int
-    files: tuple[tuple[str, int, str], ...]  # path, length, sha256 hex of its bytes
-
-
-def listing(files: Mapping[str, bytes], digest: Callable[[str, bytes], str]) -> str | None:
-    """A render's files as the index lists them (None: a path cannot be listed)."""
-    if any(SEP in path for path in files):
-        return None
-    return SEP.join(f"{p}{SEP}{len(d)}{SEP}{digest(p, d)}" for p, d in files.items())
-
-
-def entry_digest(table: str, data: bytes | memoryview) -> str:
-    """What a render's index entry is checked against: its listing and its bytes."""
-    check = sha256(table.encode())
-    check.update(SEP.encode())
-    check.update(data)
-    return check.hexdigest()
 
 
 def file_stat(st: os.stat_result) -> FileStat:
