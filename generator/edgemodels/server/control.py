@@ -14,9 +14,8 @@ from edgemodels.errors import OutputError, UsageError
 from edgemodels.server import wire
 from edgemodels.server.place import (
     Place,
-    ensure_folder,
-    recorded_pid,
     remove_if_stale,
+    server_lock,
     socket_refusal,
     take_lock,
 )
@@ -29,13 +28,8 @@ LOG_LIMIT = 1 << 20  # a longer log is emptied when the next server starts
 def start(where: Place, idle_timeout: str) -> int:
     """Start a server in a session of its own, its output in the log; its pid once it
     listens."""
-    problem = ensure_folder(where)
-    if problem:
-        raise OutputError(f"not starting a server: {problem}")
-    lock = take_lock(where)
-    if lock is None:
-        raise UsageError(f"a server already runs (pid {recorded_pid(where)}, {where.socket})")
-    os.close(lock)  # the server takes it; should another start win the race, it says so
+    # The server takes the lock itself; should another start win the race, it says so.
+    os.close(server_lock(where))
     ready, ready_writer = os.pipe()
     os.set_inheritable(ready_writer, True)
     log = _open_log(where)

@@ -8,8 +8,8 @@ import os
 import socket
 from dataclasses import dataclass
 
-from edgemodels.errors import OutputError, UsageError
-from edgemodels.server.place import Place, ensure_folder, recorded_pid, take_lock
+from edgemodels.errors import OutputError
+from edgemodels.server.place import Place, server_lock
 
 BACKLOG = 64
 
@@ -23,12 +23,7 @@ class Listening:
 
 def listen(where: Place) -> Listening:
     """Take the lock, bind the socket (0600) and write the pid file, or say why not."""
-    problem = ensure_folder(where)
-    if problem:
-        raise OutputError(f"not starting a server: {problem}")
-    lock = take_lock(where)
-    if lock is None:
-        raise UsageError(f"a server already runs (pid {recorded_pid(where)}, {where.socket})")
+    lock = server_lock(where)
     try:
         with contextlib.suppress(FileNotFoundError):  # a dead server's: we hold the lock
             os.unlink(where.socket)

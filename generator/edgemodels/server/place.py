@@ -96,6 +96,20 @@ def take_lock(where: Place) -> int | None:
     return fd
 
 
+def server_lock(where: Place) -> int:
+    """The lock a server starts under, taken (its file descriptor); an unusable folder or a
+    server that already runs is the error to show."""
+    from edgemodels.errors import OutputError, UsageError  # not on the client's fast path
+
+    problem = ensure_folder(where)
+    if problem:
+        raise OutputError(f"not starting a server: {problem}")
+    lock = take_lock(where)
+    if lock is None:
+        raise UsageError(f"a server already runs (pid {recorded_pid(where)}, {where.socket})")
+    return lock
+
+
 def recorded_pid(where: Place) -> int | None:
     try:
         with open(where.pid, encoding="ascii") as fh:
