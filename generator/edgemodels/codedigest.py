@@ -4,13 +4,11 @@ written by another (an editable install changes without a new version number).""
 from __future__ import annotations
 
 import os
-from functools import lru_cache
 from hashlib import sha256
 
 PACKAGE = os.path.dirname(os.path.abspath(__file__))
 
 
-@lru_cache(maxsize=4)
 def package_digest(salt: str) -> str:
     """sha256 of `salt`, then of every module's path and bytes, in a fixed order."""
     digest = sha256(salt.encode())

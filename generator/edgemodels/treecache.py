@@ -41,6 +41,7 @@ import stat
 import struct
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from hashlib import sha256
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -235,6 +236,7 @@ def racy(st: os.stat_result, now_ns: int) -> bool:
     return st.st_ctime_ns >= now_ns - window
 
 
+@lru_cache(maxsize=1)  # asked for every model's cache key
 def code_digest() -> str:
     """edgemodels' version and the digest of its own modules: renders cached by other code
     never count (an editable install changes without a new version number)."""
