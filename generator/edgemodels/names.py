@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from hashlib import sha256
 
 from edgemodels.display import quoted
 
@@ -37,6 +36,8 @@ def joined_name(*parts: str) -> str:
     name = "-".join(parts)
     if len(name) <= MAX_LABEL_VALUE:
         return name
+    from hashlib import sha256  # here: most names fit, and OpenSSL is slow to load
+
     digest = sha256(name.encode()).hexdigest()[:8]
     return f"{name[: MAX_LABEL_VALUE - 9].rstrip('-')}-{digest}"
 

@@ -7,7 +7,6 @@ message. Errors are mapped from their JSON path back to the offending key or val
 
 from __future__ import annotations
 
-import difflib
 import re
 from functools import cache
 from pathlib import PurePosixPath
@@ -158,6 +157,8 @@ def misspelt_required(error: jsonschema.ValidationError) -> bool:
     required: Any = error.validator_value
     missing = [k for k in required if isinstance(instance, dict) and k not in instance]
     extras = [k for k in instance if k not in known] if isinstance(instance, dict) else []
+    import difflib  # here, as in every did-you-mean: a valid catalogue never needs it
+
     for field in missing:
         if not any(
             difflib.get_close_matches(e, sorted(known), n=1, cutoff=0.6) == [field] for e in extras
@@ -184,6 +185,8 @@ def _unknown_fields(
 
 
 def unknown_field_text(extra: str, path: tuple[str | int, ...], known: list[str]) -> str:
+    import difflib
+
     hint = difflib.get_close_matches(extra, known, n=1, cutoff=0.6)
     where = f" in {dotted(path)}" if path else ""
     text = f"unknown field '{extra}'{where}"

@@ -4,7 +4,6 @@ author knows them, quantities and patterns in words, and what to write instead.
 
 from __future__ import annotations
 
-import difflib
 import math
 import re
 from functools import cache
@@ -219,6 +218,8 @@ def _quantity_reason(value: Any) -> str:
 
 def _close(value: str, options: list[str]) -> str:
     """Did-you-mean, a difference of case first: 'in' is 'In', though difflib finds them far."""
+    import difflib  # only for a finding
+
     same = [o for o in options if o.lower() == value.lower()]
     close = same or difflib.get_close_matches(value, options, n=1, cutoff=0.6)
     return f"; did you mean '{close[0]}'?" if close else ""

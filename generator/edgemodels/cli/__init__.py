@@ -8,7 +8,6 @@ tool, 3 unexpected crash, 130 interrupted (Ctrl-C), 141 output closed (`| head`)
 from __future__ import annotations
 
 import contextlib
-import difflib
 import errno
 import importlib
 import io
@@ -181,6 +180,8 @@ class LazyGroup(click.Group):
         with surrogate escapes (`'caf\\udcc3\\udca9'`)."""
         name = args[0] if args else ""
         if name and name not in COMMANDS and not name.startswith("-"):
+            import difflib  # only for a misspelt command
+
             close = difflib.get_close_matches(name, list(COMMANDS), n=1, cutoff=0.6)
             hint = f" Did you mean {display.quoted(close[0])}?" if close else ""
             if close or not ctx.resilient_parsing:

@@ -14,7 +14,6 @@ nearest parent folder, up to the repository root (the folder holding `.git`).
 
 from __future__ import annotations
 
-import difflib
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -51,6 +50,8 @@ PUBLIC_REGISTRIES = (
 
 def did_you_mean(word: str, known: Iterable[str]) -> str:
     """`; did you mean 'x'?` for the closest of `known` (across case first), else ''."""
+    import difflib  # only for a finding
+
     options = sorted(known)
     same = [k for k in options if k.lower() == word.lower()]
     close = same or difflib.get_close_matches(word, options, n=1, cutoff=0.6)

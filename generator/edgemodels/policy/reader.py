@@ -6,7 +6,6 @@ offending key or value, so one broken field does not hide the others.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -42,6 +41,8 @@ class Reader:
         known = list(allowed)
         for key in node:
             if key not in known:
+                import difflib  # only for a finding
+
                 close = difflib.get_close_matches(key, known, n=1)
                 hint = (
                     f"; did you mean '{close[0]}'?" if close else f" (allowed: {', '.join(known)})"
