@@ -21,6 +21,7 @@ from edgemodels.kubequantity import (
 )
 from edgemodels.pairhints import pair_hint
 from edgemodels.secrets_scan import is_secret_key
+from edgemodels.suggest import did_you_mean
 from edgemodels.yamlio import dotted
 
 if TYPE_CHECKING:
@@ -178,7 +179,7 @@ def raw_message(error: jsonschema.ValidationError, path: tuple[str | int, ...]) 
         return f"{where}: expected {yaml_types(wanted)}, got {got}{hint}"
     if keyword == "enum":
         options = [str(v) for v in wanted]
-        hint = _close(str(value), options)
+        hint = did_you_mean(str(value), options)
         return f"{where}: {shown} is not one of {', '.join(options)}{hint}"
     if keyword == "const":
         schema: Any = error.schema
@@ -214,15 +215,6 @@ def _quantity_reason(value: Any) -> str:
     if finite_number(value):
         return " (Kubernetes refuses a negative amount)" if value < 0 else ""
     return f" (got {yaml_type(value)})"
-
-
-def _close(value: str, options: list[str]) -> str:
-    """Did-you-mean, a difference of case first: 'in' is 'In', though difflib finds them far."""
-    import difflib  # only for a finding
-
-    same = [o for o in options if o.lower() == value.lower()]
-    close = same or difflib.get_close_matches(value, options, n=1, cutoff=0.6)
-    return f"; did you mean '{close[0]}'?" if close else ""
 
 
 def _type_hint(expected: Any, value: Any) -> str:

@@ -15,7 +15,6 @@ nearest parent folder, up to the repository root (the folder holding `.git`).
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from fnmatch import fnmatch
 from pathlib import Path
@@ -25,6 +24,7 @@ from edgemodels.errors import InputError
 from edgemodels.policy.model import SEVERITIES, Ignore, JsonValue
 from edgemodels.policy.reader import Reader
 from edgemodels.repofolders import up_to_repository_root
+from edgemodels.suggest import did_you_mean
 from edgemodels.yamlio import load_positioned, to_plain
 from edgemodels.yamltree import PosMap
 
@@ -46,16 +46,6 @@ PUBLIC_REGISTRIES = (
     "docker.io", "quay.io", "ghcr.io", "registry.k8s.io", "gcr.io", "mcr.microsoft.com",
     "public.ecr.aws", "registry.access.redhat.com", "nvcr.io",
 )  # fmt: skip
-
-
-def did_you_mean(word: str, known: Iterable[str]) -> str:
-    """`; did you mean 'x'?` for the closest of `known` (across case first), else ''."""
-    import difflib  # only for a finding
-
-    options = sorted(known)
-    same = [k for k in options if k.lower() == word.lower()]
-    close = same or difflib.get_close_matches(word, options, n=1, cutoff=0.6)
-    return f"; did you mean '{close[0]}'?" if close else ""
 
 
 @dataclass(frozen=True)

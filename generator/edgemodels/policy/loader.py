@@ -9,9 +9,10 @@ from edgemodels.codes import CODES, IGNORABLE_FINDINGS
 from edgemodels.data import data_path
 from edgemodels.diagnostics import Diagnostic, Location, Severity, sort_diagnostics
 from edgemodels.errors import InputError
-from edgemodels.policy.config import CONFIG_CODE, Setting, did_you_mean, find_config, load_config
+from edgemodels.policy.config import CONFIG_CODE, Setting, find_config, load_config
 from edgemodels.policy.files import load_policy_file
 from edgemodels.policy.model import Ignore, PolicySet, Rule
+from edgemodels.suggest import did_you_mean
 
 
 def shown(path: Path) -> str:
